@@ -1,0 +1,163 @@
+// Physical memory: RAM, the A20 gate, ROM and MMIO regions, and page flags that send watched,
+// tracked or device pages to a slow path. Every CPU, BIOS and device access goes through here,
+// so watchpoints and recording see implicit accesses (stack, descriptor and IDT loads) too.
+// Pure TypeScript: no Node or VS Code imports.
+
+import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_READ_SLOW, PF_ROM, PF_TRACK_DIRTY, PF_WRITE_SLOW } from './pageFlags';
+
+export interface MmioHandler {
+  read8(addr: number): number;
+  write8(addr: number, value: number): void;
+}
+
+/** Called on the slow path for watched pages; the machine decides whether the access hits a watchpoint. */
+export interface AccessObserver {
+  onRead(addr: number, size: number): void;
+  onWrite(addr: number, size: number, value: number): void;
+}
+
+export interface MemoryOptions {
+  /** RAM size in bytes (a multiple of 4 KiB). Addresses above it read as 0xFF, and writes are dropped. */
+  ramSize: number;
+  /** Size of the physical address space that page flags cover; default 4 GiB. */
+  addressSpace?: number;
+}
+
+export class Memory {
+  readonly ram: Uint8Array;
+  readonly ramSize: number;
+  /** One byte of PF_* bits per 4 KiB physical page over the whole address space. */
+  readonly pageFlags: Uint8Array;
+  /** ANDed into every physical address: 0xFFEFFFFF while the A20 gate is off, else all ones. */
+  a20Mask = 0xffffffff | 0;
+  observer: AccessObserver | null = null;
+  /** Pages written since the recorder last cleared them (bit per page, set only where PF_TRACK_DIRTY). */
+  onFirstDirty: ((page: number) => void) | null = null;
+  private readonly mmio = new Map<number, MmioHandler>();
+  /** ROM images kept apart from RAM so that a write to a ROM page cannot change them. */
+  private readonly rom = new Map<number, Uint8Array>();
+
+  constructor(opts: MemoryOptions) {
+    if (opts.ramSize <= 0 || opts.ramSize % PAGE_SIZE !== 0) throw new Error(`RAM size ${opts.ramSize} is not a positive multiple of 4 KiB`);
+    this.ramSize = opts.ramSize;
+    this.ram = new Uint8Array(opts.ramSize);
+    this.pageFlags = new Uint8Array((opts.addressSpace ?? 0x1_0000_0000) / PAGE_SIZE);
+  }
+
+  get a20Enabled(): boolean {
+    return this.a20Mask === (0xffffffff | 0);
+  }
+
+  setA20(enabled: boolean): void {
+    this.a20Mask = enabled ? 0xffffffff | 0 : 0xffefffff | 0;
+  }
+
+  /** Maps a ROM image at a physical address (page aligned); reads come from the image, writes are ignored. */
+  mapRom(addr: number, image: Uint8Array): void {
+    if (addr % PAGE_SIZE !== 0) throw new Error('ROM must be page aligned');
+    const pages = Math.ceil(image.length / PAGE_SIZE);
+    for (let i = 0; i < pages; i++) {
+      const page = (addr >>> PAGE_SHIFT) + i;
+      const chunk = new Uint8Array(PAGE_SIZE).fill(0xff);
+      chunk.set(image.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE));
+      this.rom.set(page, chunk);
+      this.pageFlags[page] |= PF_ROM;
+      // Below the top of RAM the ROM shadows RAM, so keep the RAM copy equal to it: the fast
+      // read path then needs no check.
+      const base = page << PAGE_SHIFT;
+      if (base + PAGE_SIZE <= this.ramSize) this.ram.set(chunk, base);
+    }
+  }
+
+  mapMmio(addr: number, length: number, handler: MmioHandler): void {
+    for (let p = addr >>> PAGE_SHIFT; p < (addr + length + PAGE_SIZE - 1) >>> PAGE_SHIFT; p++) {
+      this.mmio.set(p, handler);
+      this.pageFlags[p] |= PF_MMIO;
+    }
+  }
+
+  read8(addr: number): number {
+    addr = (addr & this.a20Mask) >>> 0;
+    if ((this.pageFlags[addr >>> PAGE_SHIFT] & PF_READ_SLOW) === 0 && addr < this.ramSize) return this.ram[addr];
+    return this.read8Slow(addr);
+  }
+
+  write8(addr: number, value: number): void {
+    addr = (addr & this.a20Mask) >>> 0;
+    if ((this.pageFlags[addr >>> PAGE_SHIFT] & PF_WRITE_SLOW) === 0 && addr < this.ramSize) {
+      this.ram[addr] = value;
+      return;
+    }
+    this.write8Slow(addr, value);
+  }
+
+  read16(addr: number): number {
+    return this.read8(addr) | (this.read8(addr + 1) << 8);
+  }
+
+  read32(addr: number): number {
+    return (this.read16(addr) | (this.read16(addr + 2) << 16)) >>> 0;
+  }
+
+  write16(addr: number, value: number): void {
+    this.write8(addr, value & 0xff);
+    this.write8(addr + 1, (value >>> 8) & 0xff);
+  }
+
+  write32(addr: number, value: number): void {
+    this.write16(addr, value & 0xffff);
+    this.write16(addr + 2, (value >>> 16) & 0xffff);
+  }
+
+  /** Debugger/loader access: no watchpoints, no A20 wrap, ROM writable. Never seen by the guest's watch logic. */
+  peek(addr: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const a = (addr + i) >>> 0;
+      const page = a >>> PAGE_SHIFT;
+      const rom = this.rom.get(page);
+      out[i] = rom ? rom[a & (PAGE_SIZE - 1)] : a < this.ramSize ? this.ram[a] : 0xff;
+    }
+    return out;
+  }
+
+  /** Debugger/loader write (the user edits memory): bypasses ROM protection and watchpoints. */
+  poke(addr: number, data: Uint8Array): void {
+    for (let i = 0; i < data.length; i++) {
+      const a = (addr + i) >>> 0;
+      const rom = this.rom.get(a >>> PAGE_SHIFT);
+      if (rom) rom[a & (PAGE_SIZE - 1)] = data[i];
+      if (a < this.ramSize) this.ram[a] = data[i];
+    }
+  }
+
+  private read8Slow(addr: number): number {
+    const flags = this.pageFlags[addr >>> PAGE_SHIFT];
+    if (flags & PF_MMIO) {
+      const h = this.mmio.get(addr >>> PAGE_SHIFT);
+      const v = h ? h.read8(addr) & 0xff : 0xff;
+      this.observer?.onRead(addr, 1);
+      return v;
+    }
+    this.observer?.onRead(addr, 1);
+    if (addr < this.ramSize) return this.ram[addr];
+    const rom = this.rom.get(addr >>> PAGE_SHIFT);
+    return rom ? rom[addr & (PAGE_SIZE - 1)] : 0xff;
+  }
+
+  private write8Slow(addr: number, value: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const flags = this.pageFlags[page];
+    if (flags & PF_TRACK_DIRTY) {
+      this.pageFlags[page] = flags & ~PF_TRACK_DIRTY;
+      this.onFirstDirty?.(page);
+    }
+    if (flags & PF_ROM) return;
+    if (flags & PF_MMIO) {
+      this.mmio.get(page)?.write8(addr, value & 0xff);
+    } else if (addr < this.ramSize) {
+      this.ram[addr] = value;
+    }
+    this.observer?.onWrite(addr, 1, value & 0xff);
+  }
+}

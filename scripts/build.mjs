@@ -1,0 +1,26 @@
+// One way to build: esbuild bundles for the CLI, the debug adapter and the extension.
+// Type checking is separate (`tsc --noEmit`, run by `npm test`); esbuild only emits.
+import * as esbuild from 'esbuild';
+import { chmodSync, existsSync } from 'node:fs';
+
+const release = process.argv.includes('--release');
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !release,
+  sourcesContent: false,
+  minify: release,
+  logLevel: 'warning',
+  define: { __DEBUG__: release ? 'false' : 'true' },
+};
+
+const entries = [
+  { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['debug-adapter/main.ts'], outfile: 'dist/debugAdapter.js' },
+  { entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+];
+
+await Promise.all(entries.filter((e) => existsSync(e.entryPoints[0])).map((e) => esbuild.build({ ...common, ...e })));
+chmodSync('dist/cli.js', 0o755);
