@@ -49,6 +49,12 @@ export interface ModelTraits {
   addressMask: number;
   /** 8086: IP wraps at 64 KiB and words wrap inside a segment instead of faulting. */
   wrapSegments: boolean;
+  /** 80286: any real-mode segment overrun (stack included) is #GP (interrupt 13), not #SS. */
+  realOverrunIsGp: boolean;
+  /** Longest instruction in bytes (80286: 10, 80386: 15); longer ones are #GP(0). 0 = no limit (8086). */
+  maxInsnLength: number;
+  /** 80286: a string instruction that faults on a word at offset 0xFFFF has already stepped SI/DI (seen in the 80286 vectors). */
+  stringFaultAdvances: boolean;
   /** 8086: #DE is pushed with the address of the next instruction, like a trap. */
   divideErrorIsTrap: boolean;
 }
@@ -206,6 +212,8 @@ export class Cpu implements FlagState {
     this.cpl = 0;
     this.eip = 0;
     this.halted = false;
+    this.shutdown = false;
+    this.lastException = -1;
     this.shadowUntil = -1;
     this.updateMode();
   }
@@ -297,7 +305,8 @@ export class Cpu implements FlagState {
 
   /** A segment limit or type violation: #SS(0) through SS, #GP(0) otherwise (SDM Vol. 3 §6.15). */
   segFault(seg: number): never {
-    return this.fault(seg === SS ? SS_FAULT : GP, 0);
+    const stack = seg === SS && (this.cr0 & CR0_PE || !this.traits.realOverrunIsGp);
+    return this.fault(stack ? SS_FAULT : GP, 0);
   }
 
   // ---- linear memory (paging applies) --------------------------------------------------
@@ -463,9 +472,12 @@ export class Cpu implements FlagState {
 
   // ---- instruction fetch ---------------------------------------------------------------
 
+  /** Highest EIP a byte of the current instruction may be fetched from (CS limit, or the length limit). */
+  fetchLimit = 0xffff;
+
   fetch8(): number {
     const eip = this.eip;
-    if (eip > this.hi[CS]) this.fault(GP, 0);
+    if (eip > this.fetchLimit) this.fault(GP, 0);
     this.eip = ((eip + 1) & this.ipMask) >>> 0;
     const lin = (this.base[CS] + eip) | 0;
     if (lin >>> 12 === this.fetchPage) return this.mem.ram[this.fetchPhys + (lin & 0xfff)];

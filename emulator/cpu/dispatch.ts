@@ -4,34 +4,37 @@
 // decode state and dispatch the next byte. SDM Vol. 2 Appendix A (opcode map).
 // Pure TypeScript: no Node or VS Code imports.
 
-import { type Cpu, type CpuModel, type Handler, type ModelTraits } from './cpu';
+import { type Cpu, type CpuModel, type Handler, type ModelTraits, R8 } from './cpu';
 import { UD } from './faults';
-import { getAF, setStatus } from './flags';
+import { getAF, getCF, setStatus, szp } from './flags';
 import { decodeEa, readE16 } from './modrm';
-import { CS, DS, EFLAGS_AF, EFLAGS_CF, ES, ESP, FS, GS, SS } from './regs';
+import { CS, DS, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_STATUS, ES, ESP, FS, GS, SS } from './regs';
 import { registerArith } from './exec/arith';
 import { registerControl } from './exec/control';
 import { registerIo } from './exec/io';
-import { registerMove } from './exec/move';
+import { mov_Ew_Sw, mov_Sw_Ew, registerMove } from './exec/move';
 import { registerShift, shift, shift8086 } from './exec/shift';
 import { registerStack } from './exec/stack';
 import { registerString } from './exec/string';
-import { registerSystem } from './exec/system';
+import { esc8086, registerSystem } from './exec/system';
 import { MAP0F, def } from './exec/table';
 
 export const MODEL_TRAITS: Record<CpuModel, ModelTraits> = {
-  '8086': { flagsFixed1: 0xf000, flagsWritable: 0x0fd5, addressMask: 0xfffff, wrapSegments: true, divideErrorIsTrap: true },
-  '80286': { flagsFixed1: 0, flagsWritable: 0x0fd5, addressMask: 0xffffff, wrapSegments: false, divideErrorIsTrap: false },
+  '8086': { flagsFixed1: 0xf000, flagsWritable: 0x0fd5, addressMask: 0xfffff, wrapSegments: true, divideErrorIsTrap: true, realOverrunIsGp: false, maxInsnLength: 0, stringFaultAdvances: false },
+  '80286': { flagsFixed1: 0, flagsWritable: 0x0fd5, addressMask: 0xffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: true, maxInsnLength: 10, stringFaultAdvances: true },
   // IOPL/NT are writable in real mode on the 80386; AC (bit 18) and ID (bit 21) exist on our 386+ core
   // so that CPUID detection by toggling EFLAGS.ID works.
-  '80386': { flagsFixed1: 0, flagsWritable: 0x00247fd5, addressMask: 0xffffffff, wrapSegments: false, divideErrorIsTrap: false },
+  '80386': { flagsFixed1: 0, flagsWritable: 0x00247fd5, addressMask: 0xffffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: false, maxInsnLength: 15, stringFaultAdvances: false },
 };
 
 const undefinedOpcode: Handler = (cpu) => cpu.fault(UD);
 
 function dispatchNext(cpu: Cpu): void {
-  // Instructions longer than 15 bytes are #GP(0) on the 80386 (prefix runs); we bound the run the same way.
-  if (++cpu.prefixes > 14) cpu.fault(13, 0);
+  // Only prefixed instructions can exceed the length limit (80286: 10 bytes, 80386: 15 bytes):
+  // from the first prefix on, fetches past prevEip + limit - 1 raise #GP(0).
+  if (cpu.prefixes++ === 0 && cpu.traits.maxInsnLength > 0) {
+    cpu.fetchLimit = Math.min(cpu.fetchLimit, cpu.prevEip + cpu.traits.maxInsnLength - 1);
+  }
   const op = cpu.fetch8();
   cpu.ops[op | (cpu.o32 << 9)](cpu);
 }
@@ -81,6 +84,8 @@ function patch286(ops: Handler[]): void {
     if (!OPS_0F_286.includes(op)) def(ops, MAP0F | op, undefinedOpcode);
   }
   for (const op of [0x64, 0x65, 0x66, 0x67]) def(ops, op, undefinedOpcode);
+  def(ops, 0x8c, mov_Ew_Sw(DS));
+  def(ops, 0x8e, mov_Sw_Ew(DS));
 }
 
 /** AAA/AAS on the 8086 adjust AL and AH separately (no carry from AL into AH). */
@@ -101,6 +106,38 @@ const aas8086: Handler = (cpu) => {
   cpu.r8[0] &= 0xf;
 };
 
+/**
+ * DAA/DAS on the 8086: the carry/borrow of the +-6 step does not reach CF, and the +-0x60 step
+ * is taken when AL was above 0x9F (not 0x99) if AF was set (behaviour measured in the 8086 vectors).
+ */
+function decimalAdjust8086(subtract: boolean): Handler {
+  return (cpu) => {
+    const al = cpu.r8[0];
+    const cf = getCF(cpu), af = getAF(cpu);
+    let r = al, newAf = false, newCf = false;
+    if ((al & 0xf) > 9 || af) { r = (r + (subtract ? -6 : 6)) & 0xff; newAf = true; }
+    if (al > (af ? 0x9f : 0x99) || cf) { r = (r + (subtract ? -0x60 : 0x60)) & 0xff; newCf = true; }
+    cpu.r8[0] = r;
+    setStatus(cpu, EFLAGS_STATUS & ~EFLAGS_OF, (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff));
+  };
+}
+
+/**
+ * The 8086 IDIV with a REP prefix negates the quotient (the microcode reuses the REP flag as its
+ * sign latch; measured in the 8086 vectors).
+ */
+function repNegatesQuotient(h: Handler, byteForm: boolean): Handler {
+  return (cpu) => {
+    const modrmEip = cpu.eip;
+    h(cpu);
+    if (cpu.rep === 0) return;
+    const m = cpu.readLin8((cpu.base[CS] + modrmEip) & cpu.mem.a20Mask);
+    if (((m >> 3) & 7) !== 7) return;
+    if (byteForm) cpu.r8[0] = -cpu.r8[0] & 0xff;
+    else cpu.r16[0] = -cpu.r16[0] & 0xffff;
+  };
+}
+
 function patch8086(ops: Handler[]): void {
   patch286(ops);
   for (let op = 0; op < 0x100; op++) def(ops, MAP0F | op, undefinedOpcode);
@@ -113,7 +150,33 @@ function patch8086(ops: Handler[]): void {
   def(ops, 0xc8, ops[0xca]);
   def(ops, 0xc9, ops[0xcb]);
   def(ops, 0xf1, ops[0xf0]);
+  for (let op = 0xd8; op <= 0xdf; op++) def(ops, op, esc8086);
+  // POP Ev ignores ModRM.reg on the 8086.
+  def(ops, 0x8f, (cpu) => {
+    const m = cpu.fetch8();
+    const v = cpu.pop16();
+    if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = v; return; }
+    decodeEa(cpu, m);
+    cpu.wr16(cpu.eaSeg, cpu.eaOff, v);
+  });
+  // C6/C7 ignore ModRM.reg on the 8086.
+  def(ops, 0xc6, (cpu) => {
+    const m = cpu.fetch8();
+    if (m >= 0xc0) { cpu.r8[R8[m & 7]] = cpu.fetch8(); return; }
+    decodeEa(cpu, m);
+    cpu.wr8(cpu.eaSeg, cpu.eaOff, cpu.fetch8());
+  });
+  def(ops, 0xc7, (cpu) => {
+    const m = cpu.fetch8();
+    if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = cpu.fetch16(); return; }
+    decodeEa(cpu, m);
+    cpu.wr16(cpu.eaSeg, cpu.eaOff, cpu.fetch16());
+  });
   def(ops, 0x37, aaa8086);
+  def(ops, 0xf6, repNegatesQuotient(ops[0xf6], true));
+  def(ops, 0xf7, repNegatesQuotient(ops[0xf7], false));
+  def(ops, 0x27, decimalAdjust8086(false));
+  def(ops, 0x2f, decimalAdjust8086(true));
   def(ops, 0x3f, aas8086);
   // PUSH SP stores the decremented value on the 8086 (SDM "PUSH" note on the 8086).
   def(ops, 0x54, (cpu) => { const sp = (cpu.r16[ESP * 2] - 2) & 0xffff; cpu.wr16(SS, sp, sp); cpu.r16[ESP * 2] = sp; });

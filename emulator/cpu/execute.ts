@@ -7,7 +7,7 @@
 import { ATTN_IRQ, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
 import { DB, FAULT } from './faults';
 import { INT_EXC, INT_HW, interrupt, raiseFault } from './interrupts';
-import { EFLAGS_IF, EFLAGS_TF } from './regs';
+import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
 
 /** Executes one instruction (no interrupt or trap handling): the hot path. */
 export function stepOne(cpu: Cpu): void {
@@ -16,6 +16,7 @@ export function stepOne(cpu: Cpu): void {
   cpu.segOvr = -1;
   cpu.rep = 0;
   cpu.prefixes = 0;
+  cpu.fetchLimit = cpu.hi[CS];
   cpu.icount++;
   const op = cpu.fetch8();
   cpu.ops[op | (cpu.o32 << 9)](cpu);

@@ -299,7 +299,8 @@ const daa: Handler = (cpu) => {
   const al = cpu.r8[0];
   const cf = getCF(cpu), af = getAF(cpu);
   let r = al, newCf = false, newAf = false;
-  if ((al & 0xf) > 9 || af) { r = (r + 6) & 0xff; newAf = true; }
+  // SDM "DAA": CF also takes the carry out of AL + 6.
+  if ((al & 0xf) > 9 || af) { newCf = cf || al + 6 > 0xff; r = (r + 6) & 0xff; newAf = true; }
   if (al > 0x99 || cf) { r = (r + 0x60) & 0xff; newCf = true; }
   cpu.r8[0] = r;
   setStatus(cpu, EFLAGS_STATUS & ~EFLAGS_OF, (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff));
@@ -309,7 +310,8 @@ const das: Handler = (cpu) => {
   const al = cpu.r8[0];
   const cf = getCF(cpu), af = getAF(cpu);
   let r = al, newCf = false, newAf = false;
-  if ((al & 0xf) > 9 || af) { r = (r - 6) & 0xff; newAf = true; }
+  // SDM "DAS": CF also takes the borrow out of AL - 6.
+  if ((al & 0xf) > 9 || af) { newCf = cf || al < 6; r = (r - 6) & 0xff; newAf = true; }
   if (al > 0x99 || cf) { r = (r - 0x60) & 0xff; newCf = true; }
   cpu.r8[0] = r;
   setStatus(cpu, EFLAGS_STATUS & ~EFLAGS_OF, (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff));

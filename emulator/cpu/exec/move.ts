@@ -14,20 +14,23 @@ import { loadSeg } from '../segmentation';
 import { condition } from './conditions';
 import { MAP0F, def } from './table';
 
-const mov_Sw_Ew: Handler = (cpu) => {
-  const m = cpu.fetch8();
-  const s = (m >> 3) & 7;
-  // MOV to CS is #UD on the 80286 and later (the 8086 form is patched in dispatch.ts).
-  if (s === CS || s > GS) cpu.fault(UD);
-  const v = readE16(cpu, m);
-  loadSeg(cpu, s, v);
-  if (s === SS) cpu.inhibitInterrupts();
-};
+/** MOV Sw,Ew; `lastSeg` is GS on the 80386 and DS on the 80286, which has no FS/GS. */
+export function mov_Sw_Ew(lastSeg: number): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    const s = (m >> 3) & 7;
+    // MOV to CS is #UD on the 80286 and later (the 8086 form is patched in dispatch.ts).
+    if (s === CS || s > lastSeg) cpu.fault(UD);
+    const v = readE16(cpu, m);
+    loadSeg(cpu, s, v);
+    if (s === SS) cpu.inhibitInterrupts();
+  };
+}
 
-const mov_Ew_Sw: Handler = (cpu) => {
+export const mov_Ew_Sw = (lastSeg: number): Handler => (cpu) => {
   const m = cpu.fetch8();
   const s = (m >> 3) & 7;
-  if (s > GS) cpu.fault(UD);
+  if (s > lastSeg) cpu.fault(UD);
   // With a 32-bit operand size a register destination gets the selector zero-extended.
   if (m >= 0xc0 && cpu.o32) cpu.r32[m & 7] = cpu.sel[s];
   else writeE16(cpu, m, cpu.sel[s]);
@@ -155,8 +158,8 @@ export function registerMove(ops: Handler[]): void {
   def(ops, 0x8a, (cpu) => { const m = cpu.fetch8(); setG8(cpu, m, readE8(cpu, m)); });
   def(ops, 0x8b, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE16(cpu, m)); },
     (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, readE32(cpu, m)); });
-  def(ops, 0x8c, mov_Ew_Sw);
-  def(ops, 0x8e, mov_Sw_Ew);
+  def(ops, 0x8c, mov_Ew_Sw(GS));
+  def(ops, 0x8e, mov_Sw_Ew(GS));
   def(ops, 0x8d, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, lea(cpu, m) & 0xffff); },
     (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, lea(cpu, m)); });
   def(ops, 0xa0, (cpu) => { const o = moffs(cpu); cpu.r8[0] = cpu.rd8(cpu.segOvr >= 0 ? cpu.segOvr : DS, o); });
@@ -170,19 +173,23 @@ export function registerMove(ops: Handler[]): void {
     def(ops, 0xb0 + r, (cpu) => { cpu.r8[i8] = cpu.fetch8(); });
     def(ops, 0xb8 + r, (cpu) => { cpu.r16[r << 1] = cpu.fetch16(); }, (cpu) => { cpu.r32[r] = cpu.fetch32(); });
   }
+  // C6/C7 with ModRM.reg != 0 are #UD on the 80286 and later (the 8086 ignores reg; see dispatch.ts).
   def(ops, 0xc6, (cpu) => {
     const m = cpu.fetch8();
+    if (m & 0x38) cpu.fault(UD);
     if (m >= 0xc0) { cpu.r8[R8[m & 7]] = cpu.fetch8(); return; }
     decodeEa(cpu, m);
     cpu.wr8(cpu.eaSeg, cpu.eaOff, cpu.fetch8());
   });
   def(ops, 0xc7, (cpu) => {
     const m = cpu.fetch8();
+    if (m & 0x38) cpu.fault(UD);
     if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = cpu.fetch16(); return; }
     decodeEa(cpu, m);
     cpu.wr16(cpu.eaSeg, cpu.eaOff, cpu.fetch16());
   }, (cpu) => {
     const m = cpu.fetch8();
+    if (m & 0x38) cpu.fault(UD);
     if (m >= 0xc0) { cpu.r32[m & 7] = cpu.fetch32(); return; }
     decodeEa(cpu, m);
     cpu.wr32(cpu.eaSeg, cpu.eaOff, cpu.fetch32());

@@ -98,34 +98,25 @@ const popa_32: Handler = (cpu) => {
   }
 };
 
-/** POP Ev: the destination address is computed after ESP is incremented (SDM "POP"). */
+/**
+ * POP Ev: the destination address is computed after ESP is incremented (SDM "POP"). A fault on the
+ * store leaves ESP incremented: the 80286 vectors show the exception frame pushed from the new SP.
+ */
 const pop_Ev_16: Handler = (cpu) => {
   const m = cpu.fetch8();
   if ((m & 0x38) !== 0) cpu.fault(UD);
-  const sp = cpu.r32[ESP];
   const v = cpu.pop16();
   if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = v; return; }
-  try {
-    decodeEa(cpu, m);
-    cpu.wr16(cpu.eaSeg, cpu.eaOff, v);
-  } catch (e) {
-    cpu.r32[ESP] = sp;
-    throw e;
-  }
+  decodeEa(cpu, m);
+  cpu.wr16(cpu.eaSeg, cpu.eaOff, v);
 };
 const pop_Ev_32: Handler = (cpu) => {
   const m = cpu.fetch8();
   if ((m & 0x38) !== 0) cpu.fault(UD);
-  const sp = cpu.r32[ESP];
   const v = cpu.pop32();
   if (m >= 0xc0) { cpu.r32[m & 7] = v; return; }
-  try {
-    decodeEa(cpu, m);
-    cpu.wr32(cpu.eaSeg, cpu.eaOff, v);
-  } catch (e) {
-    cpu.r32[ESP] = sp;
-    throw e;
-  }
+  decodeEa(cpu, m);
+  cpu.wr32(cpu.eaSeg, cpu.eaOff, v);
 };
 
 function enter(size32: boolean): Handler {
@@ -148,13 +139,18 @@ function enter(size32: boolean): Handler {
   };
 }
 
+// LEAVE reads the saved frame pointer before changing SP, so a fault leaves SP as it was.
 const leave_16: Handler = (cpu) => {
-  cpu.setSp(cpu.r32[EBP] & cpu.stackMask);
-  cpu.r16[EBP * 2] = cpu.pop16();
+  const bp = cpu.r32[EBP] & cpu.stackMask;
+  const v = cpu.rd16(SS, bp >>> 0);
+  cpu.setSp(bp + 2);
+  cpu.r16[EBP * 2] = v;
 };
 const leave_32: Handler = (cpu) => {
-  cpu.setSp(cpu.r32[EBP] & cpu.stackMask);
-  cpu.r32[EBP] = cpu.pop32();
+  const bp = cpu.r32[EBP] & cpu.stackMask;
+  const v = cpu.rd32(SS, bp >>> 0);
+  cpu.setSp(bp + 4);
+  cpu.r32[EBP] = v;
 };
 
 export function registerStack(ops: Handler[]): void {

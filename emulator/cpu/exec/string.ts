@@ -22,63 +22,111 @@ function write(cpu: Cpu, seg: number, off: number, size: number, v: number): voi
   else cpu.wr32(seg, off, v);
 }
 
+/** Which index registers an iteration steps: bit 0 SI, bit 1 DI. */
+const STEPS = [3, 3, 2, 1, 2, 2, 1];
+
+/**
+ * Index registers already stepped when an access faults, on the 80286 (measured in its vectors):
+ * the register of the faulting access and those of the accesses before it. CMPS reads ES:DI first.
+ */
+let faultSteps = 0;
+/**
+ * How far the 80286 has counted CX down when an iteration of a REP string instruction faults: it
+ * depends on the access that faulted (a read of MOVS 1, its write 2; the first read of CMPS 0, the second 1).
+ */
+let faultCx = 0;
+
 /** One iteration; returns the ZF outcome for CMPS/SCAS (true = equal). */
 function iterate(cpu: Cpu, kind: Kind, size: number, amask: number, delta: number): boolean {
   const r = cpu.r32;
   const si = r[ESI] & amask, di = r[EDI] & amask;
   const mask = size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
+  const src = cpu.segOvr >= 0 ? cpu.segOvr : DS;
   let eq = true;
-  switch (kind) {
-    case Kind.Movs:
-      write(cpu, ES, di >>> 0, size, read(cpu, cpu.segOvr >= 0 ? cpu.segOvr : DS, si >>> 0, size));
-      break;
-    case Kind.Cmps: {
-      const a = read(cpu, cpu.segOvr >= 0 ? cpu.segOvr : DS, si >>> 0, size);
-      const b = read(cpu, ES, di >>> 0, size);
-      const res = ((a - b) & mask) >>> 0;
-      setLazy(cpu, LZ_SUB, a, b, res, mask);
-      eq = res === 0;
-      break;
+  try {
+    switch (kind) {
+      case Kind.Movs: {
+        faultSteps = 1; faultCx = 1;
+        const v = read(cpu, src, si >>> 0, size);
+        faultSteps = 3; faultCx = 2;
+        write(cpu, ES, di >>> 0, size, v);
+        break;
+      }
+      case Kind.Cmps: {
+        faultSteps = 2; faultCx = 0;
+        const b = read(cpu, ES, di >>> 0, size);
+        faultSteps = 3; faultCx = 1;
+        const a = read(cpu, src, si >>> 0, size);
+        const res = ((a - b) & mask) >>> 0;
+        setLazy(cpu, LZ_SUB, a, b, res, mask);
+        eq = res === 0;
+        break;
+      }
+      case Kind.Stos:
+        faultSteps = 2; faultCx = 2;
+        write(cpu, ES, di >>> 0, size, size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0]);
+        break;
+      case Kind.Lods: {
+        faultSteps = 1; faultCx = 1;
+        const v = read(cpu, src, si >>> 0, size);
+        if (size === 1) cpu.r8[0] = v; else if (size === 2) cpu.r16[0] = v; else r[0] = v;
+        break;
+      }
+      case Kind.Scas: {
+        faultSteps = 2; faultCx = 1;
+        const a = size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0];
+        const b = read(cpu, ES, di >>> 0, size);
+        const res = ((a - b) & mask) >>> 0;
+        setLazy(cpu, LZ_SUB, a, b, res, mask);
+        eq = res === 0;
+        break;
+      }
+      case Kind.Ins: {
+        const port = cpu.r16[EDX * 2];
+        faultSteps = 0;
+        checkIoPermission(cpu, port, size);
+        faultSteps = 2; faultCx = 2;
+        // The destination is probed before the port is read, so a fault does not lose device data.
+        write(cpu, ES, di >>> 0, size, read(cpu, ES, di >>> 0, size));
+        const v = size === 1 ? cpu.io.in8(port) : size === 2 ? cpu.io.in16(port) : cpu.io.in32(port);
+        write(cpu, ES, di >>> 0, size, v);
+        break;
+      }
+      default: {
+        const port = cpu.r16[EDX * 2];
+        faultSteps = 0;
+        checkIoPermission(cpu, port, size);
+        faultSteps = 1; faultCx = 1;
+        const v = read(cpu, src, si >>> 0, size);
+        if (size === 1) cpu.io.out8(port, v); else if (size === 2) cpu.io.out16(port, v); else cpu.io.out32(port, v);
+      }
     }
-    case Kind.Stos:
-      write(cpu, ES, di >>> 0, size, size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0]);
-      break;
-    case Kind.Lods: {
-      const v = read(cpu, cpu.segOvr >= 0 ? cpu.segOvr : DS, si >>> 0, size);
-      if (size === 1) cpu.r8[0] = v; else if (size === 2) cpu.r16[0] = v; else r[0] = v;
-      break;
+  } catch (e) {
+    if (cpu.traits.stringFaultAdvances && faultSteps !== 0) {
+      advance(cpu, faultSteps, amask, delta);
+      // A REP instruction has also counted down CX for the faulting iteration (by kind).
+      if (cpu.rep !== 0) {
+        const n = faultCx;
+        if (amask === 0xffff) cpu.r16[ECX * 2] = (cpu.r16[ECX * 2] - n) & 0xffff;
+        else cpu.r32[ECX] = (cpu.r32[ECX] - n) >>> 0;
+      }
     }
-    case Kind.Scas: {
-      const a = size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0];
-      const b = read(cpu, ES, di >>> 0, size);
-      const res = ((a - b) & mask) >>> 0;
-      setLazy(cpu, LZ_SUB, a, b, res, mask);
-      eq = res === 0;
-      break;
-    }
-    case Kind.Ins: {
-      const port = cpu.r16[EDX * 2];
-      checkIoPermission(cpu, port, size);
-      // The destination is probed before the port is read, so a fault does not lose device data.
-      write(cpu, ES, di >>> 0, size, read(cpu, ES, di >>> 0, size));
-      const v = size === 1 ? cpu.io.in8(port) : size === 2 ? cpu.io.in16(port) : cpu.io.in32(port);
-      write(cpu, ES, di >>> 0, size, v);
-      break;
-    }
-    default: {
-      const port = cpu.r16[EDX * 2];
-      checkIoPermission(cpu, port, size);
-      const v = read(cpu, cpu.segOvr >= 0 ? cpu.segOvr : DS, si >>> 0, size);
-      if (size === 1) cpu.io.out8(port, v); else if (size === 2) cpu.io.out16(port, v); else cpu.io.out32(port, v);
-    }
+    throw e;
   }
-  const upd = (i: number) => {
-    if (amask === 0xffff) cpu.r16[i * 2] = (r[i] + delta) & 0xffff;
-    else r[i] = (r[i] + delta) >>> 0;
-  };
-  if (kind === Kind.Movs || kind === Kind.Cmps || kind === Kind.Lods || kind === Kind.Outs) upd(ESI);
-  if (kind !== Kind.Lods && kind !== Kind.Outs) upd(EDI);
+  advance(cpu, STEPS[kind], amask, delta);
   return eq;
+}
+
+function advance(cpu: Cpu, steps: number, amask: number, delta: number): void {
+  const r = cpu.r32;
+  if (steps & 1) {
+    if (amask === 0xffff) cpu.r16[ESI * 2] = (r[ESI] + delta) & 0xffff;
+    else r[ESI] = (r[ESI] + delta) >>> 0;
+  }
+  if (steps & 2) {
+    if (amask === 0xffff) cpu.r16[EDI * 2] = (r[EDI] + delta) & 0xffff;
+    else r[EDI] = (r[EDI] + delta) >>> 0;
+  }
 }
 
 function stringOp(kind: Kind, size: number): Handler {

@@ -291,11 +291,35 @@ const wrmsr: Handler = (cpu) => {
  * decoded and nothing happens, so FNSTSW/FNSTCW leave memory unchanged and detection code sees
  * "no FPU" (SDM Vol. 1 §8.1 / Vol. 3 §9.2.1 FPU detection). WAIT is a no-op.
  */
-const esc: Handler = (cpu) => {
+export const esc8086: Handler = (cpu) => {
   const m = cpu.fetch8();
-  if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.fault(NM);
   if (m < 0xc0) decodeEa(cpu, m);
 };
+
+/** Memory operand size of each x87 escape by opcode (D8-DF) and ModRM.reg, for the limit check. */
+const ESC_OPERAND_SIZE = [
+  [4, 4, 4, 4, 4, 4, 4, 4], // D8: m32fp
+  [4, 4, 4, 4, 14, 2, 14, 2], // D9: fld/fst m32, fldenv, fldcw, fnstenv, fnstcw
+  [4, 4, 4, 4, 4, 4, 4, 4], // DA: m32int
+  [4, 4, 4, 4, 4, 10, 4, 10], // DB: m32int, fld/fstp m80
+  [8, 8, 8, 8, 8, 8, 8, 8], // DC: m64fp
+  [8, 8, 8, 8, 94, 8, 94, 2], // DD: m64fp, frstor, fnsave, fnstsw
+  [2, 2, 2, 2, 2, 2, 2, 2], // DE: m16int
+  [2, 2, 2, 2, 10, 8, 10, 8], // DF: m16int, fbld/fbstp, fild/fistp m64
+];
+
+/** The 80286+ escapes check the memory operand against the segment limit (the 80286 vectors fault at offset 0xFFFF). */
+function esc(opcode: number): Handler {
+  const sizes = ESC_OPERAND_SIZE[opcode - 0xd8];
+  return (cpu) => {
+    const m = cpu.fetch8();
+    if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.fault(NM);
+    if (m >= 0xc0) return;
+    decodeEa(cpu, m);
+    const off = cpu.eaOff, seg = cpu.eaSeg;
+    if (off < cpu.lo[seg] || off + sizes[(m >> 3) & 7] - 1 > cpu.hi[seg]) cpu.segFault(seg);
+  };
+}
 
 export function registerSystem(ops: Handler[]): void {
   def(ops, 0xf8, (cpu) => setStatus(cpu, EFLAGS_CF, 0));
@@ -306,7 +330,7 @@ export function registerSystem(ops: Handler[]): void {
   def(ops, 0xfa, (cpu) => { ifSensitive(cpu); cpu.flags &= ~EFLAGS_IF; });
   def(ops, 0xfb, sti);
   def(ops, 0x9b, () => {});
-  for (let op = 0xd8; op <= 0xdf; op++) def(ops, op, esc);
+  for (let op = 0xd8; op <= 0xdf; op++) def(ops, op, esc(op));
   // SALC (undocumented): AL = CF ? 0xFF : 0, flags unchanged.
   def(ops, 0xd6, (cpu) => { cpu.r8[0] = getCF(cpu) ? 0xff : 0; });
   def(ops, MAP0F | 0x00, grp6);
