@@ -39,8 +39,8 @@ const WRITE_RAM = 0x60, WRITE_OUTPUT = 0xd1, WRITE_KBD_BUFFER = 0xd2, WRITE_AUX_
 export class Kbc implements TimedDevice {
   /** 8042 internal RAM; byte 0 is the command byte. */
   readonly ram = new Uint8Array(32);
-  /** CPU reset requested (0xFE pulse or output port bit 0 cleared). The machine stops with `reset`. */
-  onReset: (() => void) | null = null;
+  /** CPU reset requested: a pulse command (FEh) or output port bit 0 written as 0. The machine stops with `reset`. */
+  onReset: ((how: 'pulse' | 'output-port') => void) | null = null;
   /** Keystrokes waiting to be typed (the keyboard has not sent any of their bytes yet). */
   readonly keys: Keystroke[] = [];
   /** The keystroke whose make code the guest read last from port 0x60 (for a BIOS INT 09h handler). */
@@ -139,7 +139,7 @@ export class Kbc implements TimedDevice {
     }
     if (cmd >= 0xf0) {
       // Pulse output port bits 0–3 low for 6 µs where the command's bit is 0; bit 0 is CPU reset.
-      if ((cmd & 1) === 0) this.onReset?.();
+      if ((cmd & 1) === 0) this.onReset?.('pulse');
       return;
     }
     switch (cmd) {
@@ -205,7 +205,7 @@ export class Kbc implements TimedDevice {
 
   private writeOutputPort(v: number): void {
     this.memory.setA20((v & 0x02) !== 0);
-    if ((v & 0x01) === 0) this.onReset?.();
+    if ((v & 0x01) === 0) this.onReset?.('output-port');
   }
 
   private keyboardCommand(v: number): void {
