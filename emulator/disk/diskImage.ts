@@ -7,7 +7,8 @@
 
 import { hasBootSignature, parseMbr, SECTOR_SIZE, type PartitionEntry } from './mbr';
 import {
-  chsToLba, floppyFormatForSize, FLOPPY_1_44M, FLOPPY_2_88M, hardDiskGeometry, type Geometry, type HardDiskGeometry,
+  chsToLba, eddDriveParameters, floppyFormatForSize, FLOPPY_1_44M, FLOPPY_2_88M, hardDiskGeometry, int13DriveParameters,
+  type EddParameters, type Geometry, type Int13Parameters, type Translation,
 } from './geometry';
 
 /** INT 13h status codes (AH) the disk layer produces; the BIOS copies them into AH and the BDA. */
@@ -51,8 +52,12 @@ export interface DiskTransfer {
 export class DiskImage {
   readonly kind: DiskKind;
   readonly name: string;
+  /** The logical geometry INT 13h CHS calls use (at most 1024 cylinders). */
   readonly geometry: Geometry;
-  /** Where the geometry came from: a floppy format name, the partition table, the default, or a blank disk. */
+  /** The drive's own geometry (EDD AH=48h); equal to `geometry` unless translated. */
+  readonly physicalGeometry: Geometry;
+  readonly translation: Translation;
+  /** Where the geometry came from: a floppy format, the partition table, the size, or a blank disk. */
   readonly geometrySource: string;
   /** Sectors the disk has (LBA 0 … sectorCount − 1); may exceed the image when it was padded. */
   readonly sectorCount: number;
@@ -113,6 +118,8 @@ export class DiskImage {
         }
       }
       this.geometry = { cylinders: fmt.cylinders, heads: fmt.heads, sectors: fmt.sectors };
+      this.physicalGeometry = { ...this.geometry };
+      this.translation = 'none';
       this.geometrySource = this.bootSectorOnly ? `blank ${fmt.name} floppy` : `${fmt.name} floppy`;
       this.sectorCount = fmt.bytes / SECTOR_SIZE;
       this.floppyDriveType = fmt.driveType;
@@ -128,12 +135,26 @@ export class DiskImage {
     this.partitionProblem = mbr.problem;
     if (this.bootSectorOnly) {
       this.geometry = { ...BLANK_HARD_DISK };
+      this.physicalGeometry = { ...BLANK_HARD_DISK };
+      this.translation = 'none';
       this.geometrySource = 'blank hard disk';
     } else {
-      const g: HardDiskGeometry = hardDiskGeometry(imageSectors, mbr.partitions);
-      this.geometry = { cylinders: g.cylinders, heads: g.heads, sectors: g.sectors };
+      const g = hardDiskGeometry(imageSectors, sector0);
+      this.geometry = g.logical;
+      this.physicalGeometry = g.physical;
+      this.translation = g.translation;
       this.geometrySource = g.source;
     }
+  }
+
+  /** INT 13h AH=08h values (see int13DriveParameters). */
+  int13Parameters(): Int13Parameters {
+    return int13DriveParameters(this.geometry, this.kind === 'hard', this.floppyDriveType);
+  }
+
+  /** EDD AH=48h values (see eddDriveParameters). */
+  eddParameters(): EddParameters {
+    return eddDriveParameters(this.physicalGeometry, this.sectorCount);
   }
 
   /** Size in bytes as the guest sees it. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   DiskImage, DiskImageError, DISK_OK, DISK_SECTOR_NOT_FOUND, DISK_WRITE_PROTECTED, BLANK_HARD_DISK,
 } from '../../emulator/disk/diskImage';
-import { FLOPPY_FORMATS, hardDiskGeometry, lbaToChs } from '../../emulator/disk/geometry';
+import { FLOPPY_FORMATS, lbaToChs } from '../../emulator/disk/geometry';
 import { parseMbr } from '../../emulator/disk/mbr';
 
 function bootable(bytes: number): Uint8Array {
@@ -44,7 +44,9 @@ test('every standard floppy size gets its standard geometry', () => {
     assert.equal(disk.sectorCount * 512, f.bytes);
     assert.deepEqual(disk.warnings, []);
   }
-  assert.equal(new DiskImage(bootable(1474560), { kind: 'floppy' }).floppyDriveType, 4);
+  const f144 = new DiskImage(bootable(1474560), { kind: 'floppy' });
+  assert.equal(f144.floppyDriveType, 4);
+  assert.deepEqual(f144.int13Parameters(), { maxCylinder: 79, maxHead: 1, sectors: 18, cx: 0x4f12, dh: 1, driveType: 4 });
 });
 
 test('a lone boot sector is placed on a blank 1.44M floppy or a blank hard disk', () => {
@@ -63,25 +65,28 @@ test('a lone boot sector is placed on a blank 1.44M floppy or a blank hard disk'
   assert.deepEqual(hd.warnings, []);
 });
 
-test('hard disk geometry from the partition table end CHS', () => {
-  const disk = new DiskImage(partitioned(64 * 32 * 40, 64, 32));
-  assert.deepEqual(disk.geometry, { cylinders: 40, heads: 64, sectors: 32 });
+test('hard disk geometry from the partition table end CHS (8 heads × 32 sectors)', () => {
+  const disk = new DiskImage(partitioned(8 * 32 * 40, 8, 32));
+  assert.deepEqual(disk.geometry, { cylinders: 40, heads: 8, sectors: 32 });
+  assert.deepEqual(disk.physicalGeometry, disk.geometry);
+  assert.equal(disk.translation, 'none');
   assert.equal(disk.geometrySource, 'partition table');
   assert.equal(disk.partitions.length, 1);
   assert.deepEqual(
     { boot: disk.partitions[0].bootable, type: disk.partitions[0].type, lba: disk.partitions[0].lbaStart, n: disk.partitions[0].sectors },
-    { boot: true, type: 0x06, lba: 2048, n: 64 * 32 * 40 - 2048 },
+    { boot: true, type: 0x06, lba: 2048, n: 8 * 32 * 40 - 2048 },
   );
+  assert.deepEqual(disk.int13Parameters(), { maxCylinder: 38, maxHead: 7, sectors: 32, cx: 0x2620, dh: 7, driveType: 0 });
 });
 
 test('hard disk without a partition table: 16 heads × 63 sectors, cylinders from the size', () => {
   const disk = new DiskImage(bootable(16 * 63 * 5 * 512 + 7 * 512));
   assert.deepEqual(disk.geometry, { cylinders: 5, heads: 16, sectors: 63 });
-  assert.equal(disk.geometrySource, 'default');
+  assert.equal(disk.geometrySource, 'size');
   assert.equal(disk.partitions.length, 0);
   assert.equal(disk.partitionProblem, '', 'an all-empty table is a valid, empty table');
   assert.equal(disk.sectorCount, 16 * 63 * 5 + 7, 'LBA reaches the whole image');
-  assert.deepEqual(hardDiskGeometry(100, []), { cylinders: 1, heads: 16, sectors: 63, source: 'default' });
+  assert.deepEqual(disk.eddParameters(), { info: 2, cylinders: 5, heads: 16, sectors: 63, totalSectors: 16 * 63 * 5 + 7, bytesPerSector: 512 });
 });
 
 test('MBR parsing rejects boot code that is not a partition table', () => {
