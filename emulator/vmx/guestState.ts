@@ -142,8 +142,9 @@ export const ENTRY_LOAD_PERF_GLOBAL_CTRL = 1 << 13;
 export const ENTRY_LOAD_PAT = 1 << 14;
 export const ENTRY_LOAD_EFER = 1 << 15;
 
-/** Formats a value as 0x-prefixed hex padded to `digits`. */
+/** Formats a value as 0x-prefixed hex padded to `digits` (16 when it does not fit in 32 bits). */
 export function hex(v: number | bigint, digits = 8): string {
   const n = typeof v === 'bigint' ? BigInt.asUintN(64, v) : v >>> 0;
-  return '0x' + n.toString(16).padStart(digits, '0');
+  // A value wider than 32 bits is shown as a full 64-bit quantity so its high half reads at a glance.
+  return '0x' + n.toString(16).padStart(n > 0xffffffff ? 16 : digits, '0');
 }
