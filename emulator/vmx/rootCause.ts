@@ -33,8 +33,9 @@ function protectedModeLike(s: EntryState, n: SegName): boolean {
   if (r?.access === undefined) return false;
   const a = decodeAr(r.access);
   if (a.g || a.db || a.l) return true;
-  if (n === 'cs' && a.s && (a.type & 8) !== 0 && a.dpl !== 3) return true;
-  return r.selector !== undefined && r.base !== undefined && r.base !== BigInt(r.selector << 4);
+  if (n === 'cs' && a.s && (a.type & 8) !== 0) return true;
+  // A DPL-3 data segment is the v86 shape; a lower DPL with a base unrelated to the selector is a descriptor load.
+  return a.dpl !== 3 && r.selector !== undefined && r.base !== undefined && r.base !== BigInt(r.selector << 4);
 }
 
 type Rule = (s: EntryState, pending: CheckResult[]) => RootCause | undefined;
@@ -47,7 +48,7 @@ const RULES: Rule[] = [
     const pmSegs = SEGS6.filter((n) => protectedModeLike(s, n));
     const onlyAr = hit.every((f) => f.id.startsWith('V86.AR.'));
     const summary = pmSegs.length > 0
-      ? `protected-mode segment state with EFLAGS.VM set (RFLAGS ${hex(s.guest.rflags ?? 0n)}): ${pmSegs.map((n) => n.toUpperCase()).join(', ')} hold protected-mode descriptors, but virtual-8086 mode needs base = selector << 4, limit 0xFFFF and access rights 0xF3 in all six`
+      ? `protected-mode segment state with EFLAGS.VM set (RFLAGS ${hex(s.guest.rflags ?? 0n)}): ${pmSegs.map((n) => n.toUpperCase()).join(', ')} hold${pmSegs.length === 1 ? 's' : ''} protected-mode descriptor${pmSegs.length === 1 ? '' : 's'}, but virtual-8086 mode needs base = selector << 4, limit 0xFFFF and access rights 0xF3 in all six`
       : onlyAr
         ? 'real-mode segments entered as virtual-8086 mode without setting their access rights to 0xF3 (DPL 3 read/write data)'
         : 'virtual-8086 mode with segment registers out of real-mode shape (base = selector << 4, limit 0xFFFF, access rights 0xF3)';
