@@ -80,7 +80,7 @@ const REG1: readonly [number, number, string, string, CpuModel][] = [
   [0xda, 0xe9, 'fucompp', '', '80386'],
   [0xdb, 0xe0, 'fneni', '', '8086'],   [0xdb, 0xe1, 'fndisi', '', '8086'],  // 8087 only; later FPUs: FNOP
   [0xdb, 0xe2, 'fnclex', '', '8086'],  [0xdb, 0xe3, 'fninit', '', '8086'],
-  [0xdb, 0xe4, 'fnsetpm', '', '80286'],                                     // 80287 only
+  [0xdb, 0xe4, 'fsetpm', '', '80286'],                                      // 80287 only (NASM: no FN form)
   [0xde, 0xd9, 'fcompp', '', '8086'],
   [0xdf, 0xe0, 'fnstsw', 'AX', '80286'],
 ];

@@ -94,10 +94,6 @@ function isMoffs(insn: Instruction): boolean {
 
 function formatMem(out: Out, insn: Instruction, mem: MemOperand): void {
   out.push('punct', '[');
-  if (mem.segOverride) {
-    out.push('register', SEG[mem.seg]);
-    out.push('punct', ':');
-  }
   const regs = mem.addrSize === 16 ? GPR16 : GPR32;
   // ndisasm marks addresses whose size NASM could not infer back: a SIB byte or a bare displacement under
   // a 67 prefix, and a 32-bit ModRM bare disp32 (NASM would pick the shorter SIB-less form either way).
@@ -107,6 +103,10 @@ function formatMem(out: Out, insn: Instruction, mem: MemOperand): void {
   } else if (mem.addrSize === 32 && bare && insn.sib === null && insn.modrm !== null && !isMoffs(insn)) {
     out.word('keyword', 'dword');
   }
+  if (mem.segOverride) {
+    out.push('register', SEG[mem.seg]);
+    out.push('punct', ':');
+  }
   let first = true;
   if (mem.base >= 0) {
     out.push('register', regs[mem.base]);
@@ -115,7 +115,7 @@ function formatMem(out: Out, insn: Instruction, mem: MemOperand): void {
   if (mem.index >= 0) {
     if (!first) out.push('punct', '+');
     out.push('register', regs[mem.index]);
-    if (mem.scale !== 1 || insn.sib !== null && mem.base < 0) {
+    if (mem.scale !== 1) {
       out.push('punct', '*');
       out.push('number', String(mem.scale));
     }
@@ -192,8 +192,11 @@ function mnemonicText(insn: Instruction, row: OpRow, waitPrefix: boolean): strin
     mn += insn.opSize === 32 ? 'd' : 'w';
   }
   if (waitPrefix && row.tags & T_X87 && mn.startsWith('fn') && mn !== 'fnop') mn = 'f' + mn.slice(2);
-  if (insn.bits === 32 && insn.opSize === 16 && /^(pushf|popf|pusha|popa|iret)$/.test(mn)) mn += 'w';
-  if (row.opcode === 0x90 && insn.prefixes.opSize && !(row.tags & T_PF3)) mn = 'xchg';
+  // PUSHA/POPA/PUSHF/POPF/IRET carry a size suffix only when it differs from the code's default.
+  if (/^(pushf|popf|pusha|popa|iret)d?$/.test(mn)) mn = mn.replace(/d$/, '') + (insn.opSize === insn.bits ? '' : insn.opSize === 32 ? 'd' : 'w');
+  if (mn === 'retw' && row.opcode === 0xc2) mn = 'retnw';
+  // NASM reads a size-prefixed NOP as XCHG (e)AX,(e)AX.
+  if (row.opcode === 0x90 && (insn.prefixes.opSize || insn.prefixes.addrSize) && !(row.tags & T_PF3)) mn = 'xchg';
   return mn;
 }
 
@@ -211,6 +214,10 @@ function showsAddrPrefix(insn: Instruction, row: OpRow): boolean {
     s.k === K.C || s.k === K.D || s.k === K.T || (s.k === K.STi && specs.length === 1));
 }
 
+/** Instructions LOCK applies to (SDM Vol. 2 LOCK: "Description"). */
+const LOCKABLE = new Set(['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'btc', 'btr', 'bts', 'cmpxchg', 'cmpxchg8b',
+  'dec', 'inc', 'neg', 'not', 'xadd', 'xchg']);
+
 const BRANCH = T_JCC | T_JMP | T_CALL | T_RET;
 /** Far and interrupt-return branches: MPX's BND prefix does not apply, ndisasm prints `repne`. */
 const NOT_BND = new Set([0x9a, 0xea, 0xca, 0xcb, 0xcf]);
@@ -223,17 +230,23 @@ function prefixWords(insn: Instruction, row: OpRow, waitPrefix: boolean): string
     words.push(SEG_NAME[p.seg]);
   }
   if (waitPrefix) words.push('wait');
-  const lockable = p.lock && insn.operands.some((o) => o.kind === 'mem');
+  // HLE hints: F2/F3 read as XACQUIRE/XRELEASE on a lockable read-modify-write (XCHG locks implicitly)
+  // and F3 as XRELEASE on a plain store (MOV to memory).
+  const memDest = insn.operands[0]?.kind === 'mem';
+  const isXchg = row.opcode === 0x86 || row.opcode === 0x87;
+  const lockable = (memDest && p.lock && LOCKABLE.has(row.mnemonic)) || (isXchg && insn.operands.some((o) => o.kind === 'mem'));
+  const hleStore = memDest && p.rep === 0xf3 && [0x88, 0x89, 0xc6, 0xc7].includes(row.opcode);
   if (p.rep !== 0) {
     const loopish = row.opcode >= 0xe0 && row.opcode <= 0xe3;
     if (lockable) words.push(p.rep === 0xf3 ? 'xrelease' : 'xacquire');
-    else if (p.rep === 0xf2 && row.tags & BRANCH && !loopish && !NOT_BND.has(row.opcode)) words.push('bnd');
+    else if (hleStore) words.push('xrelease');
+    else if (p.rep === 0xf2 && row.tags & BRANCH && !loopish && !(row.tags & T_FAR) && !NOT_BND.has(row.opcode)) words.push('bnd');
     else if (row.tags & T_REPE) words.push(p.rep === 0xf3 ? 'repe' : 'repne');
     else words.push(p.rep === 0xf3 ? 'rep' : 'repne');
   }
   if (p.lock) words.push('lock');
   if (p.opSize && !usesOpSize(insn, row) && !(row.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'o32' : 'o16');
-  if (p.addrSize && !usesAddrSize(insn, row) && showsAddrPrefix(insn, row)) words.push(insn.bits === 16 ? 'a32' : 'a16');
+  if (p.addrSize && !usesAddrSize(insn, row) && showsAddrPrefix(insn, row) && !(row.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'a32' : 'a16');
   return words;
 }
 
@@ -250,7 +263,8 @@ export function formatInstruction(insn: Instruction, ip: number, waitPrefix = fa
     return out.tokens;
   }
   const mn = mnemonicText(insn, row, waitPrefix);
-  for (const w of prefixWords(insn, row, waitPrefix && mn === insn.mnemonic)) out.word('prefix', w);
+  const waitFolded = waitPrefix && row.tags & T_X87 && insn.mnemonic.startsWith('fn') && mn.startsWith('f') && !mn.startsWith('fn');
+  for (const w of prefixWords(insn, row, waitPrefix && !waitFolded)) out.word('prefix', w);
   out.push('mnemonic', mn);
   const shown = row.opcode === 0x90 && mn === 'xchg' ? [acc(insn), acc(insn)] : visibleOperands(insn, row);
   shown.forEach((op, i) => {
