@@ -30,11 +30,11 @@ export function mapIndex(opcode: number): number {
 function build(model: CpuModel): OpMap {
   const rank = modelRank(model);
   const rows: OpRow[][] = Array.from({ length: 0x200 }, () => []);
-  const quirkOps = new Set<number>();
-  if (model === '8086') for (const r of QUIRK_8086_ROWS) quirkOps.add(r.opcode);
-  for (const r of ALL_ROWS) {
-    const is8086Quirk = (r.tags & T_8086) !== 0;
-    if (is8086Quirk !== (model === '8086' && quirkOps.has(r.opcode))) continue;
+  // On the 8086 a quirk row replaces the rows of its opcode with the same selector (all of them for '').
+  const quirks = model === '8086' ? QUIRK_8086_ROWS : [];
+  const replaced = (r: OpRow) => quirks.some((q) => q.opcode === r.opcode && (q.sel === '' || q.sel === r.sel));
+  for (const r of [...quirks, ...ALL_ROWS.filter((x) => !(x.tags & T_8086))]) {
+    if (!(r.tags & T_8086) && replaced(r)) continue;
     if (modelRank(r.model) > rank) continue;
     if (model === '8086' && r.opcode >= 0x0f00) continue;
     rows[mapIndex(r.opcode)].push(r);

@@ -249,7 +249,7 @@ const ONE_BYTE: RowDef[] = [
   [0xcd,   '',     'int',            'Ib',      'int_Ib',        '8086',  'int'],
   [0xce,   '',     'into',           '',        'into',          '8086',  'int'],
   [0xcf,   '',     'iret|iretd',     '',        'iret',          '8086',  'o ret'],
-  ...SHIFT.map((mn, r): RowDef => [0xd0, `/${r}`, mn, 'Eb,1',  `${mn}_Eb_1`,  '8086']),   // /6: undocumented SAL (8086: SETMO)
+  ...SHIFT.map((mn, r): RowDef => [0xd0, `/${r}`, mn, 'Eb,1',  `${mn}_Eb_1`,  '8086']),   // /6: undocumented SAL alias (8086: SETMO)
   ...SHIFT.map((mn, r): RowDef => [0xd1, `/${r}`, mn, 'Ev,1',  `${mn}_Ev_1`,  '8086']),
   ...SHIFT.map((mn, r): RowDef => [0xd2, `/${r}`, mn, 'Eb,CL', `${mn}_Eb_CL`, '8086']),
   ...SHIFT.map((mn, r): RowDef => [0xd3, `/${r}`, mn, 'Ev,CL', `${mn}_Ev_CL`, '8086']),
@@ -327,6 +327,10 @@ const QUIRKS_8086: RowDef[] = [
   [0xc8,   '',     'retf',           'Iw',      'retf_Iw',       '8086',  'ret 8086'],  // alias of CA
   [0xc9,   '',     'retf',           '',        'retf',          '8086',  'ret 8086'],  // alias of CB
   [0xf1,   '',     'lock',           '',        'prefix_LOCK',   '8086',  'prefix 8086'],  // alias of F0
+  [0xd0,   '/6',   'setmo',          'Eb,1',    'setmo_Eb_1',    '8086',  '8086'],  // undocumented: operand = FFh
+  [0xd1,   '/6',   'setmo',          'Ev,1',    'setmo_Ev_1',    '8086',  '8086'],
+  [0xd2,   '/6',   'setmoc',         'Eb,CL',   'setmoc_Eb_CL',  '8086',  '8086'],  // only when CL != 0
+  [0xd3,   '/6',   'setmoc',         'Ev,CL',   'setmoc_Ev_CL',  '8086',  '8086'],
 ];
 
 export const ONE_BYTE_ROWS: readonly OpRow[] = ONE_BYTE.map(makeRow);
