@@ -8,6 +8,7 @@ type Command = (argv: string[]) => Promise<number>;
 // Each command lives in its own module under cli/commands/.
 const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
   conformance: () => import('./commands/conformance'),
+  disasm: () => import('./commands/disasm'),
 };
 
 const USAGE = `usage: bootscope <command> [options]
