@@ -79,16 +79,94 @@ export function stepSlow(cpu: Cpu): void {
 }
 
 /**
- * Runs up to `budget` instructions or until HLT, shutdown, or an attention bit the CPU does not
- * own (breakpoints, stop requests: the machine's) is set. Returns the number executed.
+ * Code breakpoints over linear addresses: a page filter (one byte per 4 KiB page) in front of an
+ * exact set, so the armed loop pays one typed-array load per instruction (STYLE.md D5).
  */
-export function runCpu(cpu: Cpu, budget: number): number {
-  const start = cpu.icount;
-  const end = start + budget;
+export class BreakpointSet {
+  readonly pages = new Uint8Array(1 << 20);
+  private readonly addrs = new Map<number, number>();
+
+  get size(): number {
+    return this.addrs.size;
+  }
+
+  add(lin: number): void {
+    lin >>>= 0;
+    this.addrs.set(lin, (this.addrs.get(lin) ?? 0) + 1);
+    this.pages[lin >>> 12]++;
+  }
+
+  delete(lin: number): void {
+    lin >>>= 0;
+    const n = this.addrs.get(lin);
+    if (n === undefined) return;
+    if (n === 1) this.addrs.delete(lin);
+    else this.addrs.set(lin, n - 1);
+    this.pages[lin >>> 12]--;
+  }
+
+  clear(): void {
+    this.addrs.clear();
+    this.pages.fill(0);
+  }
+
+  has(lin: number): boolean {
+    return this.addrs.has(lin >>> 0);
+  }
+}
+
+/** What stops a run besides the budget: code breakpoints, a per-instruction hook, a skip at resume. */
+export interface RunControl {
+  breakpoints?: BreakpointSet | null;
+  /** Called before every instruction (tracing, recording); returning true stops before it. Slow path. */
+  beforeInstruction?: ((cpu: Cpu) => boolean) | null;
+  /** Linear address whose breakpoint is ignored for the first instruction (resuming from it). */
+  skipBreakAt?: number;
+}
+
+/** Why runCpu returned. */
+export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3, RUN_ATTENTION = 4, RUN_HOOK = 5;
+
+/**
+ * Runs up to `budget` instructions, or until HLT, shutdown, a breakpoint, the hook, or an
+ * attention bit the CPU does not own (the machine's stop request, a watchpoint hit). The hot loop
+ * is chosen once per call: plain, with the breakpoint page filter, or with the per-instruction hook.
+ */
+export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
+  const end = cpu.icount + budget;
   const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW);
-  while (cpu.icount < end && !cpu.halted) {
+  const bps = ctl?.breakpoints && ctl.breakpoints.size > 0 ? ctl.breakpoints : null;
+  const hook = ctl?.beforeInstruction ?? null;
+  let skip = ctl?.skipBreakAt ?? -1;
+  while (cpu.icount < end) {
+    if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
+    if (cpu.attn & foreign) return RUN_ATTENTION;
+    if (bps !== null || hook !== null) {
+      const lin = (cpu.base[CS] + cpu.eip) >>> 0;
+      if (bps !== null && bps.pages[lin >>> 12] !== 0 && lin !== skip && bps.has(lin)) return RUN_BREAKPOINT;
+      skip = -1;
+      if (hook !== null && hook(cpu)) return RUN_HOOK;
+      if (hook !== null || cpu.attn !== 0) {
+        cpu.repBudget = hook !== null ? 1 : end - cpu.icount;
+        stepSlow(cpu);
+        continue;
+      }
+      cpu.repBudget = end - cpu.icount;
+      try {
+        for (;;) {
+          stepOne(cpu);
+          if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) break;
+          const l = (cpu.base[CS] + cpu.eip) >>> 0;
+          if (bps !== null && bps.pages[l >>> 12] !== 0 && bps.has(l)) break;
+        }
+      } catch (e) {
+        if (e !== FAULT) throw e;
+        raiseFault(cpu);
+        refreshAttention(cpu);
+      }
+      continue;
+    }
     if (cpu.attn !== 0) {
-      if (cpu.attn & foreign) break;
       cpu.repBudget = end - cpu.icount;
       stepSlow(cpu);
       continue;
@@ -103,5 +181,6 @@ export function runCpu(cpu: Cpu, budget: number): number {
       refreshAttention(cpu);
     }
   }
-  return cpu.icount - start;
+  if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
+  return RUN_BUDGET;
 }
