@@ -196,6 +196,9 @@ export class Cpu implements FlagState {
 
   /** Hardware reset state (SDM Vol. 3 §9.1.1), except CS:IP which boot starts at 0000:7C00 via the BIOS. */
   reset(): void {
+    this.prefixes = 0;
+    this.segOvr = -1;
+    this.rep = 0;
     this.r32.fill(0);
     this.flags = EFLAGS_FIXED1 | this.traits.flagsFixed1;
     this.lazy = 0;
@@ -227,8 +230,11 @@ export class Cpu implements FlagState {
     this.limit[seg] = limit >>> 0;
     this.ar[seg] = ar;
     this.refreshAccess(seg);
+    if (seg === CS && this.prefixes === 0) this.fetchLimit = this.hi[CS];
     if (seg === CS) {
       this.code32 = ar & AR_DB ? 1 : 0;
+      // Outside a prefixed instruction the decode state follows the new CS at once.
+      if (this.prefixes === 0) this.o32 = this.a32 = this.code32;
     } else if (seg === SS) {
       this.stackMask = ar & AR_DB ? 0xffffffff : 0xffff;
     }
@@ -277,6 +283,10 @@ export class Cpu implements FlagState {
     for (let s = 0; s < 8; s++) this.refreshAccess(s);
     // The default sizes come from the cached D/B bits in every mode (a real-mode CS that kept D=1 runs 32-bit code).
     this.code32 = this.ar[CS] & AR_DB ? 1 : 0;
+    if (this.prefixes === 0) {
+      this.o32 = this.a32 = this.code32;
+      this.fetchLimit = this.hi[CS];
+    }
     this.stackMask = this.ar[SS] & AR_DB ? 0xffffffff : 0xffff;
   }
 

@@ -29,14 +29,33 @@ export const MODEL_TRAITS: Record<CpuModel, ModelTraits> = {
 
 const undefinedOpcode: Handler = (cpu) => cpu.fault(UD);
 
+/**
+ * Dispatches the byte after a prefix. The outermost prefix of an instruction restores the decode
+ * state afterwards (also when it faults), so unprefixed instructions never pay for resetting it.
+ * Only prefixed instructions can exceed the length limit (80286: 10 bytes, 80386: 15 bytes):
+ * from the first prefix on, fetches past prevEip + limit - 1 raise #GP(0).
+ */
 function dispatchNext(cpu: Cpu): void {
-  // Only prefixed instructions can exceed the length limit (80286: 10 bytes, 80386: 15 bytes):
-  // from the first prefix on, fetches past prevEip + limit - 1 raise #GP(0).
-  if (cpu.prefixes++ === 0 && cpu.traits.maxInsnLength > 0) {
-    cpu.fetchLimit = Math.min(cpu.fetchLimit, cpu.prevEip + cpu.traits.maxInsnLength - 1);
+  if (cpu.prefixes++ !== 0) {
+    const op = cpu.fetch8();
+    cpu.ops[op | (cpu.o32 << 9)](cpu);
+    return;
   }
-  const op = cpu.fetch8();
-  cpu.ops[op | (cpu.o32 << 9)](cpu);
+  if (cpu.traits.maxInsnLength > 0) cpu.fetchLimit = Math.min(cpu.fetchLimit, cpu.prevEip + cpu.traits.maxInsnLength - 1);
+  try {
+    const op = cpu.fetch8();
+    cpu.ops[op | (cpu.o32 << 9)](cpu);
+  } finally {
+    resetDecodeState(cpu);
+  }
+}
+
+export function resetDecodeState(cpu: Cpu): void {
+  cpu.o32 = cpu.a32 = cpu.code32;
+  cpu.segOvr = -1;
+  cpu.rep = 0;
+  cpu.prefixes = 0;
+  cpu.fetchLimit = cpu.hi[CS];
 }
 
 function segPrefix(seg: number): Handler {

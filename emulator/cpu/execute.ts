@@ -11,15 +11,12 @@ import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
 
 /** Executes one instruction (no interrupt or trap handling): the hot path. */
 export function stepOne(cpu: Cpu): void {
+  // Decode state (o32, a32, segOvr, rep, prefixes, fetchLimit) is at its defaults here: only
+  // prefixes change it, and the outermost prefix restores it (dispatch.ts), so this path stays short.
   cpu.prevEip = cpu.eip;
-  cpu.o32 = cpu.a32 = cpu.code32;
-  cpu.segOvr = -1;
-  cpu.rep = 0;
-  cpu.prefixes = 0;
-  cpu.fetchLimit = cpu.hi[CS];
   cpu.icount++;
   const op = cpu.fetch8();
-  cpu.ops[op | (cpu.o32 << 9)](cpu);
+  cpu.ops[op | (cpu.code32 << 9)](cpu);
 }
 
 /** Recomputes the CPU-owned attention bits after the slow path. */

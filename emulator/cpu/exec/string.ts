@@ -129,6 +129,39 @@ function advance(cpu: Cpu, steps: number, amask: number, delta: number): void {
   }
 }
 
+/**
+ * REP MOVS / REP STOS without the per-iteration generality (boot code copies and clears with them):
+ * same accessors, same per-iteration register updates, so faults and budgets behave identically.
+ * Returns the iterations done. Not used on the 80286, whose faulting iterations need the quirk path.
+ */
+function repMovsStos(cpu: Cpu, movs: boolean, size: number, amask: number, delta: number, budget: number): number {
+  const r = cpu.r32;
+  const src = cpu.segOvr >= 0 ? cpu.segOvr : DS;
+  const v = size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0];
+  let done = 0;
+  let count = r[ECX] & amask;
+  while (count !== 0 && done < budget) {
+    const di = (r[EDI] & amask) >>> 0;
+    if (movs) {
+      const si = (r[ESI] & amask) >>> 0;
+      if (size === 1) cpu.wr8(ES, di, cpu.rd8(src, si));
+      else if (size === 2) cpu.wr16(ES, di, cpu.rd16(src, si));
+      else cpu.wr32(ES, di, cpu.rd32(src, si));
+      if (amask === 0xffff) cpu.r16[ESI * 2] = si + delta;
+      else r[ESI] = si + delta;
+    } else if (size === 1) cpu.wr8(ES, di, v);
+    else if (size === 2) cpu.wr16(ES, di, v);
+    else cpu.wr32(ES, di, v);
+    if (amask === 0xffff) cpu.r16[EDI * 2] = di + delta;
+    else r[EDI] = di + delta;
+    count = (count - 1) >>> 0;
+    if (amask === 0xffff) cpu.r16[ECX * 2] = count;
+    else r[ECX] = count;
+    done++;
+  }
+  return done;
+}
+
 function stringOp(kind: Kind, size: number): Handler {
   const compares = kind === Kind.Cmps || kind === Kind.Scas;
   return (cpu) => {
@@ -140,6 +173,12 @@ function stringOp(kind: Kind, size: number): Handler {
     }
     let count = cpu.r32[ECX] & amask;
     if (count === 0) return;
+    if ((kind === Kind.Movs || kind === Kind.Stos) && !cpu.traits.stringFaultAdvances) {
+      const done = repMovsStos(cpu, kind === Kind.Movs, size, amask, delta, cpu.repBudget);
+      if ((cpu.r32[ECX] & amask) !== 0) cpu.eip = cpu.prevEip;
+      cpu.icount += done - 1;
+      return;
+    }
     let done = 0;
     for (;;) {
       const eq = iterate(cpu, kind, size, amask, delta);
