@@ -192,3 +192,29 @@ test('paging: U/S, R/W, CR0.WP, not present, supervisor accesses and 4 MiB pages
   assert.equal(cpu.readLin32(0x407000), 0xabcdef);
   assert.equal(cpu.mem.read32(0x30004) & 0x20, 0x20);
 });
+
+test('a bad SS in the new TSS raises #TS(SS) after the switch, in the new task (SDM §7.3, Table 7-1)', () => {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  desc(m, 0x18, 0x3000, 0x67, 0x8b, 0); // TSS A (busy, current)
+  desc(m, 0x20, 0x3100, 0x67, 0x89, 0); // TSS D
+  cpu.setCache(7, 0x18, 0x3000, 0x67, 0x8b);
+  m.write32(0x3100 + 0x20, 0x4000); // EIP
+  m.write32(0x3100 + 0x24, 0x2);
+  m.write32(0x3100 + 0x38, 0x5400); // ESP
+  m.write16(0x3100 + 0x4c, 0x08);
+  m.write16(0x3100 + 0x50, 0x13); // SS with RPL 3 at CPL 0
+  m.write16(0x3100 + 0x54, 0x10);
+  gate(m, IDT + 10 * 8, 0x20000, 0x08, 0x8e);
+  m.poke(0x20000, new Uint8Array([0xf4]));
+  code(cpu, [0xea, 0, 0, 0, 0, 0x20, 0]); // jmp 0020:00000000
+  runCpu(cpu, 10);
+  assert.equal(cpu.eip, 0x20001);
+  assert.equal(cpu.sel[7], 0x20);
+  const esp = cpu.r32[ESP];
+  assert.equal(m.read32(esp), 0x10); // #TS error code: the SS selector
+  assert.equal(m.read32(esp + 4), 0x4000); // the new task's EIP
+  assert.equal(m.read8(GDT + 0x18 + 5), 0x89); // old TSS no longer busy (JMP)
+  assert.equal(m.read8(GDT + 0x20 + 5), 0x8b); // new TSS busy
+  assert.equal(m.read32(0x3000 + 0x20), CODE + 7); // old task resumes after the JMP
+});
