@@ -218,3 +218,23 @@ test('a bad SS in the new TSS raises #TS(SS) after the switch, in the new task (
   assert.equal(m.read8(GDT + 0x20 + 5), 0x8b); // new TSS busy
   assert.equal(m.read32(0x3000 + 0x20), CODE + 7); // old task resumes after the JMP
 });
+
+test('a not-present inner stack from the TSS is #SS(SS selector) (SDM "CALL"; QEMU raises #TS)', () => {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  desc(m, 0x18, 0, 0xfffff, 0xfa, 0xc); // code DPL 3
+  desc(m, 0x20, 0, 0xfffff, 0xf2, 0xc); // data DPL 3
+  desc(m, 0x28, 0x3000, 0x67, 0x8b, 0); // TSS (busy)
+  desc(m, 0x30, 0, 0xfffff, 0x12, 0xc); // ring-0 data, not present
+  gate(m, GDT + 0x38, 0x4000, 0x08, 0xec); // call gate DPL 3 → ring 0
+  cpu.setCache(7, 0x28, 0x3000, 0x67, 0x8b);
+  m.write32(0x3004, 0x7000);
+  m.write32(0x3008, 0x30);
+  cpu.setCache(CS, 0x1b, 0, 0xffffffff, 0xc0fb);
+  cpu.setCache(SS, 0x23, 0, 0xffffffff, 0xc0f3);
+  cpu.cpl = 3;
+  code(cpu, [0x9a, 0, 0, 0, 0, 0x3b, 0]); // call 003B:00000000
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [SS_FAULT, 0x30]);
+  assert.equal(cpu.cpl, 3);
+  assert.equal(cpu.sel[SS], 0x23);
+});
