@@ -74,7 +74,10 @@ export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: numb
   const idx = sel & 0xfff8;
   if (idx + 7 > limit) cpu.fault(vector, (sel & 0xfffc) | ext);
   const addr = (base + idx) >>> 0;
-  return { lo: cpu.readLin32Sys(addr), hi: cpu.readLin32Sys((addr + 4) >>> 0), addr };
+  let hi = cpu.readLin32Sys((addr + 4) >>> 0);
+  // The 80286 ignores descriptor bytes 6-7 (reserved for the 80386: base 31-24, limit 19-16, G, D/B).
+  if (!pmModel(cpu).hasPaging) hi &= 0xffff;
+  return { lo: cpu.readLin32Sys(addr), hi, addr };
 }
 
 /** Writes the access byte (descriptor byte 5) back, e.g. the TSS busy bit or the accessed bit. */
@@ -83,7 +86,7 @@ export function writeAccessByte(cpu: Cpu, d: Descriptor): void {
 }
 
 /** Loads CS from a checked code descriptor with RPL = the new CPL, and sets CPL. */
-export function loadCs(cpu: Cpu, sel: number, d: Descriptor, cpl: number, base: number, limit: number, ar: number): void {
+export function loadCs(cpu: Cpu, sel: number, cpl: number, base: number, limit: number, ar: number): void {
   cpu.setCache(CS, (sel & 0xfffc) | cpl, base, limit, ar);
   setCpl(cpu, cpl);
 }

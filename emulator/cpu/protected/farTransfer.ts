@@ -27,7 +27,7 @@ function enterCode(cpu: Cpu, sel: number, d: Descriptor, cpl: number, off: numbe
   // SDM Vol. 2 "JMP"/"CALL": IF instruction pointer not within code segment limit THEN #GP(0).
   if (off > limit) cpu.fault(GP, 0);
   setAccessed(cpu, d);
-  loadCs(cpu, sel, d, cpl, descBase(d), limit, descAr(d));
+  loadCs(cpu, sel, cpl, descBase(d), limit, descAr(d));
   cpu.eip = off;
 }
 

@@ -92,7 +92,7 @@ export function pmInterrupt(cpu: Cpu, vector: number, kind: number, errorCode: n
     cpu.setFlags(nf);
     if (vm) for (const s of [ES, DS, FS, GS]) cpu.setCache(s, 0, 0, 0, AR_UNUSABLE);
     setAccessed(cpu, cd);
-    loadCs(cpu, csel, cd, cpu.cpl, descBase(cd), descLimit(cd), descAr(cd));
+    loadCs(cpu, csel, cpu.cpl, descBase(cd), descLimit(cd), descAr(cd));
     cpu.eip = offset;
   } catch (e) {
     restoreState(cpu, saved);
