@@ -64,6 +64,7 @@ export function isWritableData(d: Descriptor): boolean {
 export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: number): Descriptor {
   let base: number, limit: number;
   if (sel & 4) {
+    // SDM Vol. 3 §3.4.2: a TI=1 selector with no valid LDT, or an index beyond the table limit → vector(selector).
     if (cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0) cpu.fault(vector, (sel & 0xfffc) | ext);
     base = cpu.base[LDTR];
     limit = cpu.limit[LDTR];

@@ -87,6 +87,7 @@ function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
     enterCode(cpu, sel, d, cpu.cpl, off);
     return;
   }
+  // SDM Vol. 3 Table 3-2: a reserved system type (or a 386 type on the 80286) → #GP(selector).
   if (!validType(cpu, t)) cpu.fault(GP, sel & 0xfffc);
   switch (t) {
     case T_CALLGATE16: case T_CALLGATE32: {
@@ -115,11 +116,13 @@ function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
 }
 
 function callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
+  // SDM Vol. 2 "CALL": segment selector in target operand NULL → #GP(0).
   if ((sel & 0xfffc) === 0) cpu.fault(GP, 0);
   const d = fetchDescriptor(cpu, sel, GP, 0);
   const t = typeS(d);
   if (t & 0x10) {
     checkDirectCode(cpu, sel, d);
+    // SDM Vol. 2 "CALL": instruction pointer not within code segment limit → #GP(0).
     if (off > descLimit(d)) cpu.fault(GP, 0);
     // SDM "CALL": stack has no room for the return address → #SS(0).
     checkStackRoom(cpu, size32 ? 8 : 4, 0);
@@ -128,6 +131,7 @@ function callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
     enterCode(cpu, sel, d, cpu.cpl, off);
     return;
   }
+  // SDM Vol. 3 Table 3-2: a reserved system type (or a 386 type on the 80286) → #GP(selector).
   if (!validType(cpu, t)) cpu.fault(GP, sel & 0xfffc);
   switch (t) {
     case T_CALLGATE16: case T_CALLGATE32:
@@ -144,6 +148,7 @@ function callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
       taskSwitch(cpu, sel, d, SWITCH_CALL, 0, -1);
       return;
     default:
+      // SDM Vol. 2 "CALL": any other system type → #GP(selector).
       cpu.fault(GP, sel & 0xfffc);
   }
 }
@@ -158,6 +163,7 @@ function callGate(cpu: Cpu, sel: number, gate: Descriptor): void {
   if (!present(cd)) cpu.fault(NP, csel & 0xfffc);
   const g32 = typeS(gate) === T_CALLGATE32;
   const w = g32 ? 4 : 2;
+  // SDM Vol. 2 "CALL": gate offset outside the target code segment → #GP(0).
   if (target > descLimit(cd)) cpu.fault(GP, 0);
   const oldCs = cpu.sel[CS], oldEip = cpu.eip;
   if (isConforming(cd) || dpl === cpu.cpl) {
@@ -253,6 +259,7 @@ function retFar(cpu: Cpu, imm: number, size32: boolean): void {
   const newEsp = rd(2 * w + imm);
   const ssSel = rd(3 * w + imm) & 0xffff;
   const sd = checkReturnSs(cpu, ssSel, rpl);
+  // SDM Vol. 2 "RET"/"IRET": return instruction pointer not within the code segment limit → #GP(0).
   if (eip > descLimit(d)) cpu.fault(GP, 0);
   saveState(cpu, saved);
   try {
@@ -304,6 +311,7 @@ function iret(cpu: Cpu, size32: boolean): void {
   const newEsp = rd(3 * w);
   const ssSel = rd(4 * w) & 0xffff;
   const sd = checkReturnSs(cpu, ssSel, rpl);
+  // SDM Vol. 2 "RET"/"IRET": return instruction pointer not within the code segment limit → #GP(0).
   if (eip > descLimit(d)) cpu.fault(GP, 0);
   saveState(cpu, saved);
   try {

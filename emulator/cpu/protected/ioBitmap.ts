@@ -14,6 +14,7 @@ export function ioBitmapCheck(cpu: Cpu, port: number, size: number): void {
   const mapBase = cpu.readLin16Sys((base + 0x66) >>> 0);
   const byte = mapBase + (port >>> 3);
   // The two bytes holding the port's bits must lie inside the TSS limit, else #GP(0).
+  // SDM Vol. 1 §19.5.2: the processor reads two bitmap bytes; both must lie within the TSS limit.
   if (byte + 1 > cpu.limit[TR]) cpu.fault(GP, 0);
   const bits = cpu.readLin16Sys((base + byte) >>> 0);
   const mask = ((1 << size) - 1) << (port & 7);

@@ -59,6 +59,7 @@ export function checkStackRoom(cpu: Cpu, bytes: number, errorCode: number): void
   const esp = cpu.r32[ESP] & mask;
   const low = ((esp - bytes) & mask) >>> 0;
   const top = (low + bytes - 1) >>> 0;
+  // SDM Vol. 3 §6.12.1 / Vol. 2 "CALL": the pushes would exceed the stack segment's limits → #SS.
   if (low < cpu.lo[SS] || top > cpu.hi[SS] || top < low) cpu.fault(SS_FAULT, errorCode);
 }
 
