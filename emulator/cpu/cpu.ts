@@ -367,8 +367,9 @@ export class Cpu implements FlagState {
   writeLin32(lin: number, v: number): void {
     if (this.paging) {
       if ((lin & 0xfff) > 0xffc) {
+        // Probe both pages first; a #PF on the second reports that page's first byte in CR2.
         this.translate(this, lin, true);
-        this.translate(this, lin + 3, true);
+        this.translate(this, ((lin + 3) & ~0xfff) >>> 0, true);
         this.writeLin16(lin, v & 0xffff);
         this.writeLin16(lin + 2, v >>> 16);
         return;

@@ -18,6 +18,7 @@ import { registerStack } from './exec/stack';
 import { registerString } from './exec/string';
 import { esc8086, registerSystem } from './exec/system';
 import { MAP0F, def } from './exec/table';
+import { installProtectedMode } from './protected/install';
 
 export const MODEL_TRAITS: Record<CpuModel, ModelTraits> = {
   '8086': { flagsFixed1: 0xf000, flagsWritable: 0x0fd5, addressMask: 0xfffff, wrapSegments: true, divideErrorIsTrap: true, realOverrunIsGp: false, maxInsnLength: 0, stringFaultAdvances: false },
@@ -240,4 +241,5 @@ export function installModel(cpu: Cpu): void {
     cpu.cr0 |= 0xfff0;
     cpu.sgdtHighByte = 0xff000000;
   }
+  installProtectedMode(cpu);
 }
