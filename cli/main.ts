@@ -7,6 +7,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 // Each command lives in its own module under cli/commands/.
 const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
+  vmcheck: () => import('./commands/vmcheck'),
 };
 
 const USAGE = `usage: bootscope <command> [options]
