@@ -77,6 +77,15 @@ test('SDM vs Bochs: the FS/GS canonical rule also applies in virtual-8086 mode (
   assert.equal(status(s, 'BASE.CANON.FS').status, 'fail');
 });
 
+test('SDM vs the reference note: DPL.SS applies to an unusable SS too (the SDM gives no usability condition)', () => {
+  const s = protectedMode();
+  s.guest.ss = { selector: 0x03, base: 0n, limit: 0, access: 0x10000 };
+  s.guest.cs!.selector = 0x0b;
+  s.guest.cs!.access = 0xc0fb;
+  assert.equal(status(s, 'TYPE.SS').status, 'skip');
+  assert.match(status(s, 'DPL.SS').message, /SS.DPL is 0 but SS.selector 0x0003 has RPL 3/);
+});
+
 test('CS is checked even when its unusable bit is set', () => {
   const s = protectedMode();
   s.guest.cs!.access = 0x1c09b;
