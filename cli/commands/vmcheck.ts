@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { InputError, lastValue, parseArgs, UsageError } from '../args';
 import { runEntryChecks, type EntryReport } from '../../emulator/vmx/entryChecks';
-import type { GuestState, SegmentState } from '../../emulator/vmx/guestState';
 import { hex } from '../../emulator/vmx/guestState';
 import { parseVmcsDump, VmcsDumpError, type VmcsDump } from '../../emulator/vmx/parsers/parseDump';
 import { dumpAssumptions, isProfileName, PROFILE_NAMES, type ProfileName } from '../../emulator/vmx/profiles';
+import { checksJson, guestJson } from '../../emulator/vmx/reportJson';
 import { rootCauses, type RootCause } from '../../emulator/vmx/rootCause';
 
 const USAGE = `usage: bootscope vmcheck FILE|- [--profile ${PROFILE_NAMES.join('|')}] [--json]`;
@@ -18,25 +18,6 @@ function readInput(file: string): string {
   } catch (e) {
     throw new InputError(`cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-}
-
-/** 64-bit values as JSON numbers (CLI.md: never hex strings); above 2^53 they are rounded, as JSON numbers are. */
-const n = (v: bigint | number | undefined) => (v === undefined ? undefined : Number(v));
-
-function segJson(s: SegmentState | undefined) {
-  return s && { selector: s.selector, base: n(s.base), limit: s.limit, access: s.access };
-}
-
-function guestJson(g: GuestState) {
-  return {
-    cs: segJson(g.cs), ss: segJson(g.ss), ds: segJson(g.ds), es: segJson(g.es), fs: segJson(g.fs), gs: segJson(g.gs),
-    ldtr: segJson(g.ldtr), tr: segJson(g.tr),
-    gdtr: g.gdtr && { base: n(g.gdtr.base), limit: g.gdtr.limit },
-    idtr: g.idtr && { base: n(g.idtr.base), limit: g.idtr.limit },
-    rflags: n(g.rflags), rip: n(g.rip), rsp: n(g.rsp),
-    cr0: n(g.cr0), cr3: n(g.cr3), cr4: n(g.cr4), dr7: n(g.dr7),
-    interruptibility: g.interruptibility, activityState: g.activityState,
-  };
 }
 
 function outcomeText(r: EntryReport): string {
@@ -104,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       profile,
       verdict: report.failures.length ? 'fail' : 'pass',
       outcome: o.result === 'vm-exit' ? { result: o.result, exitReason: o.exitReason, exitQualification: o.exitQualification, firstFailure: o.firstFailure } : o,
-      checks: report.checks.map((x) => ({ id: x.id, section: x.section, oldSection: x.oldSection, field: x.field, status: x.status, message: x.message })),
+      checks: checksJson(report),
       rootCauses: causes,
       ...(dump.failure ? { logFailure: { exitReason: dump.failure.exitReason, qualification: dump.failure.qualification, text: dump.failure.text } } : {}),
       warnings,

@@ -20,3 +20,5 @@ export {
 } from './profiles';
 export { vmcsRows, type VmcsRow } from './vmcsView';
 export type { Assumptions } from './view';
+export { guestJson, checksJson, outcomeJson, profileViewJson } from './reportJson';
+export { VerdictWatch, EmulationLog, verdictKey, type WatchStep, type EmulatedInstruction } from './watch';
