@@ -149,3 +149,53 @@ test('root cause: several failures on one data segment are grouped; unrelated fa
   assert.deepEqual(ds.checks.sort(), ['DPL.DATA.DS', 'G.LIMIT.DS', 'TYPE.DATA.ACC.DS']);
   assert.ok(causes.some((c) => c.id === 'CR4.FIXED'));
 });
+
+test('SDM vs Bochs: a CR4 fixed-bit violation is a guest-state failure (VM exit 0x80000021); Bochs reports a host-state VMfail', () => {
+  const s = protectedMode();
+  s.guest.cr4 = 0n;
+  assert.equal(runEntryChecks(s).outcome.result, 'vm-exit');
+});
+
+test('SDM vs 2009 SDM: conforming CS.DPL is compared with SS.DPL, not CS.selector RPL', () => {
+  const s = protectedMode();
+  s.guest.cs = { selector: 0x0b, base: 0n, limit: 0xffffffff, access: 0xc0df }; // conforming, DPL 2, RPL 3
+  s.guest.ss = { selector: 0x13, base: 0n, limit: 0xffffffff, access: 0xc0f3 }; // DPL 3
+  assert.equal(status(s, 'DPL.CS_CONF').status, 'pass');
+});
+
+test('SDM vs Bochs: RFLAGS.VM with CR0.PE=0 (unrestricted guest) fails RFLAGS.VM_REAL; Bochs does not check it', () => {
+  const s = unrestrictedReal();
+  s.guest.rflags = 0x20002n;
+  assert.equal(status(s, 'RFLAGS.VM_REAL').status, 'fail');
+});
+
+test('SDM vs Bochs: NMI injection under STI blocking only fails the model-specific rule, which we do not apply', () => {
+  const s = protectedMode();
+  Object.assign(s.controls!, { entryIntrInfo: 0x80000202 });
+  s.guest.interruptibility = 1;
+  assert.equal(status(s, 'INT.NMI_MOVSS').status, 'pass');
+  assert.equal(runEntryChecks(s).failures.length, 0);
+});
+
+test('SDM vs older SDM: interruptibility bit 4 (enclave) is not reserved', () => {
+  const s = protectedMode();
+  s.guest.interruptibility = 0x10;
+  assert.equal(status(s, 'INT.RSVD').status, 'pass');
+});
+
+test('SDM vs KVM nested: shutdown and wait-for-SIPI activity states are valid (KVM nested accepts only 0 and 1)', () => {
+  for (const a of [2, 3]) {
+    const s = protectedMode();
+    s.guest.activityState = a;
+    assert.equal(status(s, 'ACT.RANGE').status, 'pass');
+  }
+});
+
+test('IA32_VMX_BASIC[56] relaxes only the "must be 0" direction of INJ.ERRBIT', () => {
+  const s = protectedMode();
+  Object.assign(s.controls!, { entryIntrInfo: 0x80000b06 }); // #UD with an error code
+  assert.equal(runEntryChecks(s).checks.find((c) => c.id === 'INJ.ERRBIT')!.status, 'fail');
+  assert.equal(runEntryChecks(s, { caps: { basicNoErrCodeCheck: true } }).checks.find((c) => c.id === 'INJ.ERRBIT')!.status, 'pass');
+  Object.assign(s.controls!, { entryIntrInfo: 0x8000030d }); // #GP without one
+  assert.equal(runEntryChecks(s, { caps: { basicNoErrCodeCheck: true } }).checks.find((c) => c.id === 'INJ.ERRBIT')!.status, 'fail');
+});
