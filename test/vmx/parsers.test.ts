@@ -195,3 +195,16 @@ test('HTML-escaped quoting (&gt;) and the KVM "dump_invalid_vmcs" hint', () => {
   assert.deepEqual(parseVmcsDump(html).guest, parseVmcsDump(fixture('xen34-v86-pm.txt')).guest);
   assert.throws(() => parseVmcsDump('kvm_intel: set kvm_intel.dump_invalid_vmcs=1 to dump internal KVM state.'), /load kvm_intel with dump_invalid_vmcs=1/);
 });
+
+test("QEMU's register dump after 'KVM: entry failed' is not a VMCS dump: the error says where to get one", () => {
+  const qemu = [
+    'KVM: entry failed, hardware error 0x80000021',
+    '',
+    'EAX=00000000 EBX=00000000 ECX=00000000 EDX=00000663',
+    'EIP=0000fff0 EFL=00000002 [-------] CPL=0 II=0 A20=1 SMM=0 HLT=0',
+    'ES =0000 00000000 0000ffff 00009300',
+    'CS =f000 ffff0000 0000ffff 00009b00',
+    'CR0=60000010 CR2=00000000 CR3=00000000 CR4=00000000',
+  ].join('\n');
+  assert.throws(() => parseVmcsDump(qemu), /QEMU's register dump .* dump_invalid_vmcs=1/);
+});

@@ -70,6 +70,10 @@ export function parseVmcsDump(text: string): VmcsDump {
   const guest = guestFields(sec.guest);
   const segs = SEG_KEYS.filter((n) => guest[n] !== undefined).length;
   if (!sec.headed && (segs < 3 || guest.cr0 === undefined && guest.rflags === undefined)) {
+    if (/entry failed, hardware error/i.test(text) && /\b(?:CS|ES) =[0-9a-f]{4} [0-9a-f]{8,16} [0-9a-f]{8} [0-9a-f]{8}/i.test(text)) {
+      throw new VmcsDumpError("no VMCS dump found: this is QEMU's register dump after 'KVM: entry failed' (the guest's registers, not the VMCS KVM "
+        + 'entered); load kvm_intel with dump_invalid_vmcs=1, reproduce, and check the dump_vmcs output from the kernel log');
+    }
     if (/dump_invalid_vmcs/.test(text)) {
       throw new VmcsDumpError('no VMCS dump found: the log says KVM did not dump it; load kvm_intel with dump_invalid_vmcs=1 and reproduce');
     }
