@@ -141,6 +141,7 @@ export const ENTRY_SMM = 1 << 10;
 export const ENTRY_LOAD_PERF_GLOBAL_CTRL = 1 << 13;
 export const ENTRY_LOAD_PAT = 1 << 14;
 export const ENTRY_LOAD_EFER = 1 << 15;
+export const ENTRY_LOAD_BNDCFGS = 1 << 16;
 
 /** Formats a value as 0x-prefixed hex padded to `digits` (16 when it does not fit in 32 bits). */
 export function hex(v: number | bigint, digits = 8): string {
