@@ -6,7 +6,7 @@ import { InputError, lastValue, parseArgs, UsageError } from '../args';
 import { runEntryChecks, type EntryReport } from '../../emulator/vmx/entryChecks';
 import { hex } from '../../emulator/vmx/guestState';
 import { parseVmcsDump, VmcsDumpError, type VmcsDump } from '../../emulator/vmx/parsers/parseDump';
-import { dumpAssumptions, isProfileName, PROFILE_NAMES, type ProfileName } from '../../emulator/vmx/profiles';
+import { dumpAssumptions, dumpHints, isProfileName, PROFILE_NAMES, type ProfileName } from '../../emulator/vmx/profiles';
 import { checksJson, guestJson } from '../../emulator/vmx/reportJson';
 import { rootCauses, type RootCause } from '../../emulator/vmx/rootCause';
 
@@ -27,7 +27,7 @@ function outcomeText(r: EntryReport): string {
   return `fail — VM entry would end in VM exit ${hex(o.exitReason)} (invalid guest state), exit qualification ${o.exitQualification} (first: ${o.firstFailure})`;
 }
 
-function human(dump: VmcsDump, profile: ProfileName, r: EntryReport, causes: RootCause[], warnings: string[]): string {
+function human(dump: VmcsDump, profile: ProfileName, r: EntryReport, causes: RootCause[], hints: string[], warnings: string[]): string {
   const out: string[] = [];
   const count = (s: string) => r.checks.filter((c) => c.status === s).length;
   out.push(`${dump.format} VMCS dump; profile ${profile}`);
@@ -37,6 +37,7 @@ function human(dump: VmcsDump, profile: ProfileName, r: EntryReport, causes: Roo
   if (causes.length) {
     out.push('', `Root cause${causes.length > 1 ? 's' : ''}:`);
     for (const c of causes) out.push(`  - ${c.summary}${c.checks.length > 1 ? ` [${c.checks.length} checks: ${c.checks.join(', ')}]` : ` [${c.checks[0]}]`}`);
+    for (const h of hints) out.push(`  ${profile}: ${h}`);
   }
   if (r.failures.length) {
     out.push('', 'Failures:');
@@ -74,9 +75,14 @@ export async function main(argv: string[]): Promise<number> {
   if (c?.procBased2 === undefined && (c?.procBased === undefined || (c.procBased & 0x80000000) !== 0)) {
     warnings.push(`unrestricted guest not in the dump: assumed ${+assume.unrestrictedGuest!} (profile ${profile})`);
   }
+  const ugBit = c?.procBased2 !== undefined ? (c.procBased2 & 0x80) !== 0 && (c.procBased === undefined || (c.procBased & 0x80000000) !== 0) : undefined;
+  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest) {
+    warnings.push(`the dump's controls have unrestricted guest = ${+ugBit}; they are used as dumped (--profile ${profile} only fills in controls a dump lacks)`);
+  }
   if (c?.entry === undefined) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);
   const report = runEntryChecks(dump, { assume });
   const causes = rootCauses(dump, report);
+  const hints = dumpHints(profile, causes);
   if (args.flags.has('json')) {
     const o = report.outcome;
     process.stdout.write(JSON.stringify({
@@ -87,12 +93,13 @@ export async function main(argv: string[]): Promise<number> {
       outcome: o.result === 'vm-exit' ? { result: o.result, exitReason: o.exitReason, exitQualification: o.exitQualification, firstFailure: o.firstFailure } : o,
       checks: checksJson(report),
       rootCauses: causes,
+      hints,
       ...(dump.failure ? { logFailure: { exitReason: dump.failure.exitReason, qualification: dump.failure.qualification, text: dump.failure.text } } : {}),
       warnings,
       guest: guestJson(dump.guest),
     }) + '\n');
   } else {
-    process.stdout.write(human(dump, profile, report, causes, warnings));
+    process.stdout.write(human(dump, profile, report, causes, hints, warnings));
   }
   return 0;
 }

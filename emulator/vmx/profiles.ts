@@ -8,7 +8,7 @@ import { decodeAr, withDpl, withType } from './accessRights';
 import { type CpuSnapshot, guestControls, snapshotToGuest } from './cpuSnapshot';
 import { type CheckResult, type EntryReport, runEntryChecks } from './entryChecks';
 import { type EntryState, type GuestState, type SegName, hex, SEGS6 } from './guestState';
-import { rootCauses } from './rootCause';
+import { rootCauses, type RootCause } from './rootCause';
 import type { Assumptions } from './view';
 
 export const PROFILE_NAMES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
@@ -246,4 +246,26 @@ export function verdictBecame(prev: Verdict | undefined, next: Verdict, on: 'fai
 /** How `vmcheck --profile` fills controls a dump lacks: which hardware the profile stands for. */
 export function dumpAssumptions(profile: ProfileName): Assumptions {
   return { unrestrictedGuest: profile === 'unrestricted', ia32eGuest: false };
+}
+
+/**
+ * What a root cause found in a dump means for the hypervisor the profile stands for (reference §4.2 rule 8, §4.3):
+ * e.g. a v86-invalid VMCS under Xen's vm86 support is a Xen bug path, since Xen emulates whenever a segment is unsafe.
+ */
+export function dumpHints(profile: ProfileName, causes: RootCause[]): string[] {
+  const ids = new Set(causes.map((c) => c.id));
+  const out: string[] = [];
+  if (profile === 'xen-vm86' && ids.has('v86-segments')) {
+    out.push('Xen runs real mode as vm86 only after vmx_set_segment_register has made every segment vm86-safe and emulates otherwise: '
+      + 'RFLAGS.VM with these segments means VM was set, or a segment written, without going through that logic (a Xen bug path)');
+  }
+  if (profile === 'kvm-rmode' && ids.has('v86-segments')) {
+    out.push('KVM enters vm86 only when every segment passes rmode_segment_valid (else it emulates, with emulate_invalid_guest_state=1): '
+      + 'a segment was changed after that decision, or emulate_invalid_guest_state=0 let an invalid segment through');
+  }
+  if ((profile === 'xen-vm86' || profile === 'kvm-rmode') && ids.has('real-mode-without-ug')) {
+    out.push(`without unrestricted guest ${profile === 'xen-vm86' ? 'Xen' : 'KVM'} runs real mode as vm86 (CR0.PE=1, RFLAGS.VM=1) or emulates it; `
+      + 'a VMCS with CR0.PE=0 means real mode was entered directly, as only the "unrestricted guest" control allows');
+  }
+  return out;
 }

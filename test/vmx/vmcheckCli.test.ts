@@ -82,3 +82,13 @@ test('usage errors → exit 2', () => {
   assert.equal(vmcheck([fx('xen34-v86-pm.txt'), '--verbose']).code, 2);
   assert.equal(vmcheck([fx('xen34-v86-pm.txt'), fx('no-dump.txt')]).code, 2);
 });
+
+test('--profile xen-vm86 adds what the root cause means for Xen; a profile contradicting the dump is reported', () => {
+  const r = vmcheck([fx('xen34-v86-pm.txt'), '--profile', 'xen-vm86', '--json']);
+  const j = JSON.parse(r.out);
+  assert.equal(j.hints.length, 1);
+  assert.match(j.hints[0], /a Xen bug path/);
+  const u = JSON.parse(vmcheck([fx('kvm-plain-realmode.txt'), '--profile', 'unrestricted', '--json']).out);
+  assert.ok(u.warnings.some((w: string) => /the dump's controls have unrestricted guest = 0; they are used as dumped/.test(w)));
+  assert.equal(u.verdict, 'fail', 'the dump wins over the profile');
+});
