@@ -26,6 +26,11 @@ export interface ProfileOptions {
   xenVm86TssBase?: number;
   /** KVM: the address given to KVM_SET_TSS_ADDR (QEMU uses 0xfeffd000). */
   kvmTssAddr?: number;
+  /**
+   * KVM module parameter emulate_invalid_guest_state (default true). When false, KVM never emulates: real-mode
+   * segments are forced into vm86 shape (fix_rmode_seg) and an invalid protected-mode state goes to VM entry and fails.
+   */
+  kvmEmulateInvalidGuestState?: boolean;
 }
 
 export interface ProfileResult {
@@ -201,12 +206,21 @@ function kvmProfile(snap: CpuSnapshot, opts: ProfileOptions): ProfileResult {
     profile: 'kvm-rmode', verdict: 'emulate', failures: [], notes,
     reason: `${why} — KVM emulates (emulate_invalid_guest_state) until ${seg.toUpperCase()} is reloaded`,
   });
+  const emulates = opts.kvmEmulateInvalidGuestState !== false;
   if (realMode(snap) || v86Mode(snap)) {
     for (const n of SEGS6) {
       const why = kvmRmodeInvalid(n, g);
-      if (why) return emulate(n, why);
+      if (!why) continue;
+      if (emulates) return emulate(n, why);
+      if (realMode(snap)) {
+        // fix_rmode_seg without emulation: selector from the base, paragraph-aligned base, 64 KiB limit.
+        const r = g[n]!;
+        const b = Number(r.base!) >>> 0;
+        notes.push(`${n.toUpperCase()} forced into vm86 shape (${why}): selector ${hex(b >>> 4, 4)}, base ${hex(b & 0xffff0)}, limit 0xffff — the guest's segment is silently changed`);
+        g[n] = { selector: (b >>> 4) & 0xffff, base: BigInt(b & 0xffff0), limit: 0xffff, access: r.access };
+      }
     }
-    for (const n of SEGS6) g[n]!.access = 0xf3;
+    if (realMode(snap) || emulates) for (const n of SEGS6) g[n]!.access = 0xf3;
     if (realMode(snap)) {
       g.tr = { selector: 0, base: BigInt((opts.kvmTssAddr ?? 0xfeffd000) >>> 0), limit: RMODE_TSS_SIZE - 1, access: 0x8b };
       g.rflags = g.rflags! | RFLAGS_VM | RFLAGS_IOPL;
@@ -217,7 +231,7 @@ function kvmProfile(snap: CpuSnapshot, opts: ProfileOptions): ProfileResult {
     return check('kvm-rmode', { guest: g, controls }, notes, realMode(snap) ? 'real mode runs in hardware as virtual-8086 mode (all six segments pass rmode_segment_valid)' : 'VM entry passes every check');
   }
   const bad = kvmPmodeInvalid(g);
-  if (bad) return emulate(bad.seg, bad.why);
+  if (bad && emulates) return emulate(bad.seg, bad.why);
   if ((g.cr0! & PG) === 0n) notes.push('CR0.PG set in the VMCS over an identity map (the guest sees PG=0)');
   g.cr0 = g.cr0! | PG;
   return check('kvm-rmode', { guest: g, controls }, notes, 'VM entry passes every check');

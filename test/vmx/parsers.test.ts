@@ -208,3 +208,12 @@ test("QEMU's register dump after 'KVM: entry failed' is not a VMCS dump: the err
   ].join('\n');
   assert.throws(() => parseVmcsDump(qemu), /QEMU's register dump .* dump_invalid_vmcs=1/);
 });
+
+test('the 64-bit KVM dump with a busy TSS passes every check (no spurious failures in IA-32e mode)', () => {
+  const fixed = fixture('kvm-prefixed-64bit.txt').replace('attr=0x00089', 'attr=0x0008b');
+  const r = runEntryChecks(parseVmcsDump(fixed));
+  assert.deepEqual(r.failures, []);
+  for (const id of ['RIP.CANON', 'EFER.LMA', 'EFER.LME', 'PAT.VALID', 'AR.CS_DB_L', 'BASE.CANON.GS', 'TR.TYPE', 'DEBUGCTL.RSVD']) {
+    assert.equal(r.checks.find((c) => c.id === id)?.status, 'pass', id);
+  }
+});

@@ -121,3 +121,13 @@ test('vmentry summary shape and verdict changes for --break-on-*', () => {
   assert.ok(verdictBecame(undefined, 'fail', 'fail'));
   assert.deepEqual([...PROFILE_NAMES], ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode']);
 });
+
+test('kvm-rmode with emulate_invalid_guest_state=0: big real mode is forced into vm86 shape; an invalid protected-mode state fails entry', () => {
+  const r = evaluateProfile('kvm-rmode', unreal(), { kvmEmulateInvalidGuestState: false });
+  assert.equal(r.verdict, 'enter', r.reason);
+  assert.deepEqual(r.entered!.guest.ds, { selector: 0, base: 0n, limit: 0xffff, access: 0xf3 });
+  assert.ok(r.notes.some((n) => /DS forced into vm86 shape \(DS.limit 0xffffffff is not 0x0000ffff\)/.test(n)));
+  const pm = evaluateProfile('kvm-rmode', peWithSsRpl3(), { kvmEmulateInvalidGuestState: false });
+  assert.equal(pm.verdict, 'fail');
+  assert.ok(pm.failures.some((f) => f.id === 'SEL.SS_RPL'));
+});
