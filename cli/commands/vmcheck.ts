@@ -81,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (c?.entry === undefined) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);
   const report = runEntryChecks(dump, { assume });
-  const causes = rootCauses(dump, report);
+  const causes = rootCauses(dump, report, assume);
   const hints = dumpHints(profile, causes);
   if (args.flags.has('json')) {
     const o = report.outcome;

@@ -1,6 +1,6 @@
 // Following a profile's verdict along a run, for `run --profile` with --break-on-vmentry-failure / --break-on-emulation
 // and --list-emulated: evaluates at each instruction boundary (memoised on the state the SDM §26.3 checks read, so an
-// unchanged segment/CR/RFLAGS state costs a key build, not 134 checks), reports when the verdict becomes fail or
+// unchanged segment/CR/RFLAGS state costs a key build, not a run of every check), reports when the verdict becomes fail or
 // emulate, and records the instructions the hypervisor would emulate with the state before and after.
 // Pure TypeScript: no Node or VS Code imports.
 import type { CpuSnapshot } from './cpuSnapshot';

@@ -199,3 +199,11 @@ test('IA32_VMX_BASIC[56] relaxes only the "must be 0" direction of INJ.ERRBIT', 
   Object.assign(s.controls!, { entryIntrInfo: 0x8000030d }); // #GP without one
   assert.equal(runEntryChecks(s, { caps: { basicNoErrCodeCheck: true } }).checks.find((c) => c.id === 'INJ.ERRBIT')!.status, 'fail');
 });
+
+test('root cause: without controls, the real-mode cause uses the assumed "unrestricted guest" value', () => {
+  const s = unrestrictedReal();
+  delete s.controls;
+  const assume = { unrestrictedGuest: false, ia32eGuest: false };
+  const causes = rootCauses(s, runEntryChecks(s, { assume }), assume);
+  assert.equal(causes[0].id, 'real-mode-without-ug');
+});
