@@ -7,6 +7,8 @@ type Command = (argv: string[]) => Promise<number>;
 
 // Each command lives in its own module under cli/commands/.
 const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
+  conformance: () => import('./commands/conformance'),
+  disasm: () => import('./commands/disasm'),
   vmcheck: () => import('./commands/vmcheck'),
 };
 

@@ -21,12 +21,15 @@ export interface PortObserver {
 export class IoBus {
   private readonly handlers: (PortHandler | undefined)[] = new Array(0x10000);
   observer: PortObserver | null = null;
+  /** Called before every port access so devices see the current instruction time (the machine's clock sync). */
+  beforeAccess: (() => void) | null = null;
 
   register(port: number, count: number, handler: PortHandler): void {
     for (let p = port; p < port + count; p++) this.handlers[p & 0xffff] = handler;
   }
 
   in8(port: number): number {
+    this.beforeAccess?.();
     const h = this.handlers[port & 0xffff];
     const v = h ? h.in8(port & 0xffff) & 0xff : 0xff;
     this.observer?.onIn(port, 1, v);
@@ -34,6 +37,7 @@ export class IoBus {
   }
 
   out8(port: number, value: number): void {
+    this.beforeAccess?.();
     this.handlers[port & 0xffff]?.out8(port & 0xffff, value & 0xff);
     this.observer?.onOut(port, 1, value & 0xff);
   }

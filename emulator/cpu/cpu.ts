@@ -1,0 +1,566 @@
+// The architectural state of one x86 CPU (8086 to 80386) and its memory, stack and fetch
+// accessors. Segment registers keep their hidden descriptor cache (base, limit, access rights) in
+// every mode, so unreal mode behaves as on hardware. Instruction semantics live in exec/, mode
+// rules in segmentation.ts and interrupts.ts; model differences are patched into `ops` by dispatch.ts.
+// Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §3.4 (segments), §2.5 (control registers).
+
+import type { Memory } from '../memory/bus';
+import type { IoBus } from '../devices/ioBus';
+import { FAULT, GP, SS_FAULT, UD } from './faults';
+import type { FarTransfers } from './exec/control';
+import { type FlagState, materialize } from './flags';
+import { AR_DB, AR_G, AR_P, AR_S, CR0_PE, CR0_PG, CS, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
+
+export type CpuModel = '8086' | '80286' | '80386';
+export const CPU_MODELS: readonly CpuModel[] = ['8086', '80286', '80386'];
+
+const NO_PROTECTED_MODE: FarTransfers = {
+  jmpFar: (cpu) => cpu.fault(GP, 0),
+  callFar: (cpu) => cpu.fault(GP, 0),
+  retFar: (cpu) => cpu.fault(GP, 0),
+  iret: (cpu) => cpu.fault(GP, 0),
+};
+
+/** A handler executes one instruction whose opcode byte has been fetched. */
+export type Handler = (cpu: Cpu) => void;
+
+/** Bits of `segOk`: what an access through a segment register may do without a fault. */
+export const SEG_R = 1, SEG_W = 2;
+
+/** Attention bits: any set bit sends the burst loop to its slow path before the next instruction. */
+export const ATTN_IRQ = 1 << 0;
+export const ATTN_TRAP = 1 << 1;
+export const ATTN_STOP = 1 << 2;
+export const ATTN_EXEC_BP = 1 << 3;
+export const ATTN_RECORD = 1 << 4;
+export const ATTN_SHADOW = 1 << 5;
+export const ATTN_WATCH = 1 << 6;
+export const ATTN_HOOK = 1 << 7;
+
+/** 8-bit register r (AL,CL,DL,BL,AH,CH,DH,BH) as an index into the byte view of the register file. */
+export const R8 = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
+
+export interface ModelTraits {
+  /** FLAGS bits that read as 1 whatever was written (8086: bits 12-15). */
+  flagsFixed1: number;
+  /** FLAGS bits that POPF/IRET can change in real mode. */
+  flagsWritable: number;
+  /** Physical address lines: 20 (8086), 24 (80286), 32 (80386). */
+  addressMask: number;
+  /** 8086: IP wraps at 64 KiB and words wrap inside a segment instead of faulting. */
+  wrapSegments: boolean;
+  /** 80286: any real-mode segment overrun (stack included) is #GP (interrupt 13), not #SS. */
+  realOverrunIsGp: boolean;
+  /** Longest instruction in bytes (80286: 10, 80386: 15); longer ones are #GP(0). 0 = no limit (8086). */
+  maxInsnLength: number;
+  /** 80286: a string instruction that faults on a word at offset 0xFFFF has already stepped SI/DI (seen in the 80286 vectors). */
+  stringFaultAdvances: boolean;
+  /** 8086: #DE is pushed with the address of the next instruction, like a trap. */
+  divideErrorIsTrap: boolean;
+}
+
+export class Cpu implements FlagState {
+  readonly model: CpuModel;
+  readonly traits: ModelTraits;
+  readonly mem: Memory;
+  readonly io: IoBus;
+  /** Opcode dispatch: index = opcode | 0x100 for 0F xx | 0x200 when the operand size is 32 bits. */
+  ops: Handler[] = [];
+
+  // General registers as three views of one buffer (EAX..EDI order as ModRM encodes them).
+  readonly r32: Uint32Array;
+  readonly r16: Uint16Array;
+  readonly r8: Uint8Array;
+  eip = 0;
+  /** EIP of the first byte (prefixes included) of the instruction being executed: faults restart here. */
+  prevEip = 0;
+
+  // FlagState (see flags.ts).
+  flags = EFLAGS_FIXED1;
+  lazy = 0;
+  lzOp = 0;
+  lzDst = 0;
+  lzSrc = 0;
+  lzRes = 0;
+  lzMask = 0xff;
+
+  // Segment registers ES CS SS DS FS GS LDTR TR: selector and hidden descriptor cache.
+  readonly sel = new Uint16Array(8);
+  readonly base = new Uint32Array(8);
+  readonly limit = new Uint32Array(8);
+  /** Access rights in VMCS layout (regs.ts AR_*), bit 16 = unusable. */
+  readonly ar = new Uint32Array(8);
+  /** Lowest and highest valid offset (expand-down segments have lo > 0). */
+  readonly lo = new Uint32Array(8);
+  readonly hi = new Uint32Array(8);
+  readonly segOk = new Uint8Array(8);
+
+  cr0 = 0;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  readonly dr = new Uint32Array(8);
+  gdtrBase = 0;
+  gdtrLimit = 0xffff;
+  idtrBase = 0;
+  idtrLimit = 0x3ff;
+  cpl = 0;
+  /** Model-specific registers that boot code touches (RDMSR/WRMSR), keyed by ECX. */
+  readonly msr = new Map<number, bigint>();
+  tscOffset = 0n;
+
+  // Per-instruction decode state, reset by step().
+  o32 = 0;
+  a32 = 0;
+  /** Segment override prefix, or -1. */
+  segOvr = -1;
+  /** 0 none, 1 REPNE/REPNZ (F2), 2 REP/REPE (F3). */
+  rep = 0;
+  prefixes = 0;
+  /** Segment and offset of the last decoded memory operand. */
+  eaSeg = 0;
+  eaOff = 0;
+
+  // Mode, cached from CR0/EFLAGS/CS so accessors need no decoding.
+  /** CS.D: the default operand and address size is 32 bits. */
+  code32 = 0;
+  /** 0xffff when SS.B = 0, else 0xffffffff: which part of ESP the stack uses. */
+  stackMask = 0xffff;
+  ipMask = 0xffffffff;
+  paging = false;
+
+  /** Per-model behaviour patched in by dispatch.ts (see ModelTraits for data-only differences). */
+  shiftMask = 0x1f;
+  shiftOp: (cpu: Cpu, op: number, v: number, count: number, mask: number) => number = () => 0;
+  /** Most negative IDIV quotient that does not fault (the 8086 faults on -128 / -32768). */
+  idivMin8 = -128;
+  idivMin16 = -32768;
+  /** Set by the machine when the PIC has an unmasked request; the loop delivers it when IF allows. */
+  irqPending = false;
+  /** Supplies the vector of the pending hardware interrupt (PIC acknowledge cycle). */
+  acknowledgeIrq: () => number = () => 8;
+
+  /** Protected-mode far JMP/CALL/RET/IRET (protected/farTransfer.ts). */
+  farPm: FarTransfers = NO_PROTECTED_MODE;
+  /** LLDT/LTR (protected/tables.ts). */
+  loadLdtr: (cpu: Cpu, sel: number) => void = (cpu) => cpu.fault(GP, 0);
+  loadTr: (cpu: Cpu, sel: number) => void = (cpu) => cpu.fault(GP, 0);
+  /** The TSS I/O permission bitmap check when CPL > IOPL or in vm86 (protected/ioBitmap.ts). */
+  ioBitmapCheck: (cpu: Cpu, port: number, size: number) => void = (cpu) => cpu.fault(GP, 0);
+  /** TLB maintenance for paging.ts: MOV CR3/CR0/CR4 flush, INVLPG drops one page. */
+  tlbFlush: (cpu: Cpu) => void = (cpu) => { cpu.fetchPage = -1; };
+  tlbInvalidate: (cpu: Cpu, lin: number) => void = (cpu) => { cpu.fetchPage = -1; };
+  /** Model hooks patched by dispatch.ts: the value PUSH SP stores, FF /7, FF /3 and /5 with a register operand. */
+  pushSpValue: (cpu: Cpu) => number = (cpu) => cpu.r16[ESP * 2];
+  ffSlot7: (cpu: Cpu, modrm: number, size32: boolean) => void = (cpu) => cpu.fault(UD);
+  farRegisterForm: (cpu: Cpu, modrm: number) => void = (cpu) => cpu.fault(UD);
+  /** CR0 bits the model implements, and bits that always read as one. */
+  cr0Writable = 0xe005003f;
+  cr0Fixed1 = 0;
+  /** SGDT/SIDT with a 16-bit operand: the 80286 stores 0xFF as the base's top byte. */
+  sgdtHighByte = 0;
+
+  /** Protected-mode and vm86 interrupt delivery through the IDT (protected/interrupts.ts). */
+  pmInterrupt: (cpu: Cpu, vector: number, kind: number, errorCode: number) => void = (cpu) => cpu.fault(GP, 0);
+  /** The pending fault is a trap (8086 #DE): EIP already points past the instruction. */
+  faultIsTrap = false;
+  /** Vector of the most recent exception delivered, -1 when none (for stop reasons). */
+  lastException = -1;
+  /** Triple fault: the CPU has shut down until reset. */
+  shutdown = false;
+
+  icount = 0;
+  attn = 0;
+  halted = false;
+  /** Instruction count at which the STI/MOV SS interrupt shadow ends. */
+  shadowUntil = -1;
+  /** Iterations a REP string instruction may run in this slice before it yields (the burst budget). */
+  repBudget = 0x7fffffff;
+
+  // Instruction-fetch cache: the linear page last fetched from and its physical page in RAM.
+  fetchPage = -1;
+  fetchPhys = 0;
+
+  constructor(model: CpuModel, traits: ModelTraits, mem: Memory, io: IoBus) {
+    this.model = model;
+    this.traits = traits;
+    this.mem = mem;
+    this.io = io;
+    const buf = new ArrayBuffer(32);
+    this.r32 = new Uint32Array(buf);
+    this.r16 = new Uint16Array(buf);
+    this.r8 = new Uint8Array(buf);
+    if (traits.wrapSegments) this.ipMask = 0xffff;
+    this.reset();
+  }
+
+  /** Hardware reset state (SDM Vol. 3 §9.1.1), except CS:IP which boot starts at 0000:7C00 via the BIOS. */
+  reset(): void {
+    this.r32.fill(0);
+    this.flags = EFLAGS_FIXED1 | this.traits.flagsFixed1;
+    this.lazy = 0;
+    for (let s = 0; s < 8; s++) this.setCache(s, 0, 0, 0xffff, s === CS ? 0x9b : s === 6 ? 0x82 : s === 7 ? 0x8b : 0x93);
+    this.cr0 = this.model === '80386' ? 0x10 : 0;
+    this.cr2 = this.cr3 = this.cr4 = 0;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0;
+    this.dr[7] = 0x400;
+    this.gdtrBase = 0;
+    this.gdtrLimit = 0xffff;
+    this.idtrBase = 0;
+    this.idtrLimit = 0x3ff;
+    this.cpl = 0;
+    this.eip = 0;
+    this.halted = false;
+    this.shutdown = false;
+    this.lastException = -1;
+    this.shadowUntil = -1;
+    this.updateMode();
+  }
+
+  // ---- segment cache -------------------------------------------------------------------
+
+  /** Fills one segment register's selector and hidden cache and its precomputed access bits. */
+  setCache(seg: number, selector: number, base: number, limit: number, ar: number): void {
+    this.sel[seg] = selector;
+    this.base[seg] = base >>> 0;
+    this.limit[seg] = limit >>> 0;
+    this.ar[seg] = ar;
+    this.refreshAccess(seg);
+    if (seg === CS) {
+      this.code32 = ar & AR_DB ? 1 : 0;
+    } else if (seg === SS) {
+      this.stackMask = ar & AR_DB ? 0xffffffff : 0xffff;
+    }
+  }
+
+  /** Recomputes lo/hi/segOk from the cache (SDM Vol. 3 §5.3 limit checking, §5.4 type checking). */
+  refreshAccess(seg: number): void {
+    const ar = this.ar[seg];
+    const limit = this.limit[seg];
+    const type = ar & 0xf;
+    if (!(this.cr0 & CR0_PE) || this.flags & EFLAGS_VM) {
+      // Real mode and vm86: no type checks; the cached limit still applies (unreal mode).
+      this.lo[seg] = 0;
+      this.hi[seg] = limit;
+      this.segOk[seg] = SEG_R | SEG_W;
+      return;
+    }
+    if (ar & 0x10000 || !(ar & AR_P) || !(ar & AR_S)) {
+      // Unusable (null selector) or a system segment: any access faults.
+      this.lo[seg] = 0;
+      this.hi[seg] = limit;
+      this.segOk[seg] = 0;
+      return;
+    }
+    const code = (type & 8) !== 0;
+    if (!code && type & 4) {
+      // Expand-down data: valid offsets are limit+1 .. 0xFFFF (or 0xFFFFFFFF with B set).
+      this.lo[seg] = (limit + 1) >>> 0;
+      this.hi[seg] = ar & AR_DB ? 0xffffffff : 0xffff;
+    } else {
+      this.lo[seg] = 0;
+      this.hi[seg] = limit;
+    }
+    this.segOk[seg] = code ? (type & 2 ? SEG_R : 0) : SEG_R | (type & 2 ? SEG_W : 0);
+  }
+
+  /** Limit in bytes from a descriptor's 20-bit limit and G bit. */
+  static byteLimit(rawLimit: number, ar: number): number {
+    return ar & AR_G ? ((rawLimit << 12) | 0xfff) >>> 0 : rawLimit;
+  }
+
+  /** Recomputes cached mode bits after CR0, EFLAGS.VM or CS changes. */
+  updateMode(): void {
+    this.paging = (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
+    this.fetchPage = -1;
+    for (let s = 0; s < 8; s++) this.refreshAccess(s);
+    // The default sizes come from the cached D/B bits in every mode (a real-mode CS that kept D=1 runs 32-bit code).
+    this.code32 = this.ar[CS] & AR_DB ? 1 : 0;
+    this.stackMask = this.ar[SS] & AR_DB ? 0xffffffff : 0xffff;
+  }
+
+  get protectedMode(): boolean {
+    return (this.cr0 & CR0_PE) !== 0;
+  }
+
+  get vm86(): boolean {
+    return (this.flags & EFLAGS_VM) !== 0;
+  }
+
+  /** STI and MOV/POP SS hold off interrupts and single-step traps until after the next instruction (SDM §6.8.3). */
+  inhibitInterrupts(): void {
+    this.shadowUntil = this.icount + 1;
+    this.attn |= ATTN_SHADOW;
+  }
+
+  // ---- faults --------------------------------------------------------------------------
+
+  /** Throws the FAULT sentinel. */
+  fault(vector: number, errorCode = -1): never {
+    FAULT.vector = vector;
+    FAULT.errorCode = errorCode;
+    throw FAULT;
+  }
+
+  /** A segment limit or type violation: #SS(0) through SS, #GP(0) otherwise (SDM Vol. 3 §6.15). */
+  segFault(seg: number): never {
+    const stack = seg === SS && (this.cr0 & CR0_PE || !this.traits.realOverrunIsGp);
+    return this.fault(stack ? SS_FAULT : GP, 0);
+  }
+
+  // ---- linear memory (paging applies) --------------------------------------------------
+
+  /** Translates a linear address; paging.ts replaces this when CR0.PG is set. */
+  translate: (cpu: Cpu, lin: number, write: boolean) => number = (_cpu, lin) => lin;
+
+  readLin8(lin: number): number {
+    if (this.paging) lin = this.translate(this, lin, false);
+    return this.mem.read8(lin);
+  }
+
+  readLin16(lin: number): number {
+    if (this.paging) {
+      if ((lin & 0xfff) === 0xfff) return this.readLin8(lin) | (this.readLin8(lin + 1) << 8);
+      lin = this.translate(this, lin, false);
+    }
+    return this.mem.read16(lin);
+  }
+
+  readLin32(lin: number): number {
+    if (this.paging) {
+      if ((lin & 0xfff) > 0xffc) return (this.readLin16(lin) | (this.readLin16(lin + 2) << 16)) >>> 0;
+      lin = this.translate(this, lin, false);
+    }
+    return this.mem.read32(lin);
+  }
+
+  writeLin8(lin: number, v: number): void {
+    if (this.paging) lin = this.translate(this, lin, true);
+    this.mem.write8(lin, v);
+  }
+
+  writeLin16(lin: number, v: number): void {
+    if (this.paging) {
+      if ((lin & 0xfff) === 0xfff) {
+        // Translate both pages before writing either, so a #PF on the second leaves memory unchanged.
+        const a = this.translate(this, lin, true), b = this.translate(this, lin + 1, true);
+        this.mem.write8(a, v & 0xff);
+        this.mem.write8(b, (v >>> 8) & 0xff);
+        return;
+      }
+      lin = this.translate(this, lin, true);
+    }
+    this.mem.write16(lin, v);
+  }
+
+  writeLin32(lin: number, v: number): void {
+    if (this.paging) {
+      if ((lin & 0xfff) > 0xffc) {
+        this.translate(this, lin, true);
+        this.translate(this, lin + 3, true);
+        this.writeLin16(lin, v & 0xffff);
+        this.writeLin16(lin + 2, v >>> 16);
+        return;
+      }
+      lin = this.translate(this, lin, true);
+    }
+    this.mem.write32(lin, v);
+  }
+
+  /** True while the CPU makes an implicit supervisor access (descriptor tables, TSS): paging checks as CPL 0. */
+  sysAccess = false;
+
+  readLin32Sys(lin: number): number {
+    this.sysAccess = true;
+    try {
+      return this.readLin32(lin);
+    } finally {
+      this.sysAccess = false;
+    }
+  }
+
+  readLin16Sys(lin: number): number {
+    this.sysAccess = true;
+    try {
+      return this.readLin16(lin);
+    } finally {
+      this.sysAccess = false;
+    }
+  }
+
+  writeLin8Sys(lin: number, v: number): void {
+    this.sysAccess = true;
+    try {
+      this.writeLin8(lin, v);
+    } finally {
+      this.sysAccess = false;
+    }
+  }
+
+  writeLin16Sys(lin: number, v: number): void {
+    this.sysAccess = true;
+    try {
+      this.writeLin16(lin, v);
+    } finally {
+      this.sysAccess = false;
+    }
+  }
+
+  writeLin32Sys(lin: number, v: number): void {
+    this.sysAccess = true;
+    try {
+      this.writeLin32(lin, v);
+    } finally {
+      this.sysAccess = false;
+    }
+  }
+
+  // ---- segment-relative memory ----------------------------------------------------------
+
+  rd8(seg: number, off: number): number {
+    if (off < this.lo[seg] || off > this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) this.segFault(seg);
+    return this.readLin8((this.base[seg] + off) | 0);
+  }
+
+  rd16(seg: number, off: number): number {
+    if (off < this.lo[seg] || off >= this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) return this.rd16Slow(seg, off);
+    return this.readLin16((this.base[seg] + off) | 0);
+  }
+
+  rd32(seg: number, off: number): number {
+    if (off < this.lo[seg] || off + 3 > this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) this.segFault(seg);
+    return this.readLin32((this.base[seg] + off) | 0);
+  }
+
+  wr8(seg: number, off: number, v: number): void {
+    if (off < this.lo[seg] || off > this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) this.segFault(seg);
+    this.writeLin8((this.base[seg] + off) | 0, v);
+  }
+
+  wr16(seg: number, off: number, v: number): void {
+    if (off < this.lo[seg] || off >= this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) {
+      this.wr16Slow(seg, off, v);
+      return;
+    }
+    this.writeLin16((this.base[seg] + off) | 0, v);
+  }
+
+  wr32(seg: number, off: number, v: number): void {
+    if (off < this.lo[seg] || off + 3 > this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) this.segFault(seg);
+    this.writeLin32((this.base[seg] + off) | 0, v);
+  }
+
+  /** A word at the last byte of a segment: the 8086 wraps to offset 0, later CPUs fault. */
+  private rd16Slow(seg: number, off: number): number {
+    if (this.traits.wrapSegments && off === 0xffff) {
+      return this.readLin8((this.base[seg] + 0xffff) | 0) | (this.readLin8(this.base[seg] | 0) << 8);
+    }
+    if (off < this.lo[seg] || off + 1 > this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) this.segFault(seg);
+    return this.readLin16((this.base[seg] + off) | 0);
+  }
+
+  private wr16Slow(seg: number, off: number, v: number): void {
+    if (this.traits.wrapSegments && off === 0xffff) {
+      this.writeLin8((this.base[seg] + 0xffff) | 0, v & 0xff);
+      this.writeLin8(this.base[seg] | 0, (v >>> 8) & 0xff);
+      return;
+    }
+    if (off < this.lo[seg] || off + 1 > this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) this.segFault(seg);
+    this.writeLin16((this.base[seg] + off) | 0, v);
+  }
+
+  // ---- instruction fetch ---------------------------------------------------------------
+
+  /** Highest EIP a byte of the current instruction may be fetched from (CS limit, or the length limit). */
+  fetchLimit = 0xffff;
+
+  fetch8(): number {
+    const eip = this.eip;
+    if (eip > this.fetchLimit) this.fault(GP, 0);
+    this.eip = ((eip + 1) & this.ipMask) >>> 0;
+    const lin = (this.base[CS] + eip) | 0;
+    if (lin >>> 12 === this.fetchPage) return this.mem.ram[this.fetchPhys + (lin & 0xfff)];
+    return this.fetchSlow(lin);
+  }
+
+  fetch16(): number {
+    return this.fetch8() | (this.fetch8() << 8);
+  }
+
+  fetch32(): number {
+    return (this.fetch16() | (this.fetch16() << 16)) >>> 0;
+  }
+
+  fetchS8(): number {
+    return (this.fetch8() << 24) >> 24;
+  }
+
+  private fetchSlow(lin: number): number {
+    const phys = (this.paging ? this.translate(this, lin, false) : lin) & this.mem.a20Mask;
+    const page = phys >>> 12;
+    // Cache only plain RAM pages; MMIO and read-watched pages always take the slow path.
+    if ((this.mem.pageFlags[page] & 0x06) === 0 && (phys >>> 0) + 0x1000 <= this.mem.ramSize) {
+      this.fetchPage = lin >>> 12;
+      this.fetchPhys = (phys & ~0xfff) >>> 0;
+      return this.mem.ram[phys >>> 0];
+    }
+    this.fetchPage = -1;
+    return this.mem.read8(phys);
+  }
+
+  // ---- stack ---------------------------------------------------------------------------
+
+  get sp(): number {
+    return this.r32[ESP] & this.stackMask;
+  }
+
+  setSp(v: number): void {
+    if (this.stackMask === 0xffff) this.r16[ESP * 2] = v;
+    else this.r32[ESP] = v;
+  }
+
+  push16(v: number): void {
+    const sp = (this.r32[ESP] - 2) & this.stackMask;
+    this.wr16(SS, sp >>> 0, v);
+    this.setSp(sp);
+  }
+
+  push32(v: number): void {
+    const sp = ((this.r32[ESP] - 4) & this.stackMask) >>> 0;
+    this.wr32(SS, sp, v);
+    this.setSp(sp);
+  }
+
+  pop16(): number {
+    const sp = this.r32[ESP] & this.stackMask;
+    const v = this.rd16(SS, sp >>> 0);
+    this.setSp(sp + 2);
+    return v;
+  }
+
+  pop32(): number {
+    const sp = (this.r32[ESP] & this.stackMask) >>> 0;
+    const v = this.rd32(SS, sp);
+    this.setSp(sp + 4);
+    return v;
+  }
+
+  // ---- flags ---------------------------------------------------------------------------
+
+  /** EFLAGS with every lazy bit computed. */
+  getFlags(): number {
+    return materialize(this) | this.traits.flagsFixed1 | EFLAGS_FIXED1;
+  }
+
+  /** Writes EFLAGS (the caller has applied the privilege and model masks). */
+  setFlags(v: number): void {
+    const oldVm = this.flags & EFLAGS_VM;
+    this.lazy = 0;
+    this.flags = (v | EFLAGS_FIXED1 | this.traits.flagsFixed1) >>> 0;
+    if ((this.flags & EFLAGS_VM) !== oldVm) this.updateMode();
+    // TF arms the single-step trap; IF may let a pending interrupt in: both are slow-path work.
+    if (this.flags & EFLAGS_TF) this.attn |= ATTN_TRAP;
+    if (this.irqPending && this.flags & EFLAGS_IF) this.attn |= ATTN_IRQ;
+  }
+}

@@ -1,0 +1,392 @@
+// Integer arithmetic: the ALU forms 00-3F, group 1 (80-83), INC/DEC, TEST, NEG/NOT/MUL/IMUL/DIV/IDIV
+// (group 3), IMUL with immediates, CBW/CWD, decimal adjust (DAA DAS AAA AAS AAM AAD) and SALC.
+// SDM Vol. 2 instruction pages; flags per Vol. 1 Appendix A.
+// Pure TypeScript: no Node or VS Code imports.
+
+import { type Cpu, type Handler, R8 } from '../cpu';
+import { DE } from '../faults';
+import { LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB, getAF, getCF, setLazy, setLazyIncDec, setStatus, szp } from '../flags';
+import {
+  getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, writeBack16,
+  writeBack32, writeBack8,
+} from '../modrm';
+import { EAX, EDX, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_STATUS } from '../regs';
+import { ALU_CMP, alu } from './alu';
+import { MAP0F, def } from './table';
+
+function aluForms(ops: Handler[], op: number): void {
+  const base = op << 3;
+  const store = op !== ALU_CMP;
+  def(ops, base + 0, (cpu) => {
+    const m = cpu.fetch8();
+    const r = alu(cpu, op, readRmw8(cpu, m), getG8(cpu, m), 0xff);
+    if (store) writeBack8(cpu, m, r);
+  });
+  def(ops, base + 1, (cpu) => {
+    const m = cpu.fetch8();
+    const r = alu(cpu, op, readRmw16(cpu, m), getG16(cpu, m), 0xffff);
+    if (store) writeBack16(cpu, m, r);
+  }, (cpu) => {
+    const m = cpu.fetch8();
+    const r = alu(cpu, op, readRmw32(cpu, m), getG32(cpu, m), 0xffffffff);
+    if (store) writeBack32(cpu, m, r);
+  });
+  def(ops, base + 2, (cpu) => {
+    const m = cpu.fetch8();
+    const r = alu(cpu, op, getG8(cpu, m), readE8(cpu, m), 0xff);
+    if (store) cpu.r8[R8[(m >> 3) & 7]] = r;
+  });
+  def(ops, base + 3, (cpu) => {
+    const m = cpu.fetch8();
+    const r = alu(cpu, op, getG16(cpu, m), readE16(cpu, m), 0xffff);
+    if (store) setG16(cpu, m, r);
+  }, (cpu) => {
+    const m = cpu.fetch8();
+    const r = alu(cpu, op, getG32(cpu, m), readE32(cpu, m), 0xffffffff);
+    if (store) setG32(cpu, m, r);
+  });
+  def(ops, base + 4, (cpu) => {
+    const r = alu(cpu, op, cpu.r8[0], cpu.fetch8(), 0xff);
+    if (store) cpu.r8[0] = r;
+  });
+  def(ops, base + 5, (cpu) => {
+    const r = alu(cpu, op, cpu.r16[0], cpu.fetch16(), 0xffff);
+    if (store) cpu.r16[0] = r;
+  }, (cpu) => {
+    const r = alu(cpu, op, cpu.r32[EAX], cpu.fetch32(), 0xffffffff);
+    if (store) cpu.r32[EAX] = r;
+  });
+}
+
+/** Group 1: 80 Eb,Ib; 81 Ev,Iz; 82 Eb,Ib (alias of 80, #UD in 64-bit mode only); 83 Ev,Ib sign-extended. */
+const grp1_Eb_Ib: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const op = (m >> 3) & 7;
+  const a = readRmw8(cpu, m);
+  const r = alu(cpu, op, a, cpu.fetch8(), 0xff);
+  if (op !== ALU_CMP) writeBack8(cpu, m, r);
+};
+const grp1_Ev_Iz_16: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const op = (m >> 3) & 7;
+  const a = readRmw16(cpu, m);
+  const r = alu(cpu, op, a, cpu.fetch16(), 0xffff);
+  if (op !== ALU_CMP) writeBack16(cpu, m, r);
+};
+const grp1_Ev_Iz_32: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const op = (m >> 3) & 7;
+  const a = readRmw32(cpu, m);
+  const r = alu(cpu, op, a, cpu.fetch32(), 0xffffffff);
+  if (op !== ALU_CMP) writeBack32(cpu, m, r);
+};
+const grp1_Ev_Ib_16: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const op = (m >> 3) & 7;
+  const a = readRmw16(cpu, m);
+  const r = alu(cpu, op, a, cpu.fetchS8() & 0xffff, 0xffff);
+  if (op !== ALU_CMP) writeBack16(cpu, m, r);
+};
+const grp1_Ev_Ib_32: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const op = (m >> 3) & 7;
+  const a = readRmw32(cpu, m);
+  const r = alu(cpu, op, a, cpu.fetchS8() >>> 0, 0xffffffff);
+  if (op !== ALU_CMP) writeBack32(cpu, m, r);
+};
+
+export function inc8(cpu: Cpu, a: number): number {
+  const r = (a + 1) & 0xff;
+  setLazyIncDec(cpu, LZ_INC, a, r, 0xff);
+  return r;
+}
+export function dec8(cpu: Cpu, a: number): number {
+  const r = (a - 1) & 0xff;
+  setLazyIncDec(cpu, LZ_DEC, a, r, 0xff);
+  return r;
+}
+export function inc16(cpu: Cpu, a: number): number {
+  const r = (a + 1) & 0xffff;
+  setLazyIncDec(cpu, LZ_INC, a, r, 0xffff);
+  return r;
+}
+export function dec16(cpu: Cpu, a: number): number {
+  const r = (a - 1) & 0xffff;
+  setLazyIncDec(cpu, LZ_DEC, a, r, 0xffff);
+  return r;
+}
+export function inc32(cpu: Cpu, a: number): number {
+  const r = (a + 1) >>> 0;
+  setLazyIncDec(cpu, LZ_INC, a, r, 0xffffffff);
+  return r;
+}
+export function dec32(cpu: Cpu, a: number): number {
+  const r = (a - 1) >>> 0;
+  setLazyIncDec(cpu, LZ_DEC, a, r, 0xffffffff);
+  return r;
+}
+
+function test(cpu: Cpu, a: number, b: number, mask: number): void {
+  setLazy(cpu, LZ_LOGIC, a, b, (a & b & mask) >>> 0, mask);
+}
+
+function neg(cpu: Cpu, a: number, mask: number): number {
+  const r = ((0 - a) & mask) >>> 0;
+  setLazy(cpu, LZ_SUB, 0, a, r, mask);
+  return r;
+}
+
+// ---- group 3: TEST NOT NEG MUL IMUL DIV IDIV ------------------------------------------------
+
+/** Raises #DE; on the 8086 it is delivered like a trap, with the address of the next instruction. */
+export function divideError(cpu: Cpu): never {
+  cpu.faultIsTrap = cpu.traits.divideErrorIsTrap;
+  return cpu.fault(DE);
+}
+
+function mulFlags(cpu: Cpu, overflow: boolean, low: number, mask: number): void {
+  // SDM: CF=OF=1 when the upper half is significant; SF/ZF/AF/PF undefined (we derive SZP from the
+  // low half, AF clear, as the 80286/80386 do).
+  setStatus(cpu, EFLAGS_STATUS, (overflow ? EFLAGS_CF | EFLAGS_OF : 0) | szp(low, mask));
+}
+
+const grp3_Eb: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const reg = (m >> 3) & 7;
+  const a = readRmw8(cpu, m);
+  switch (reg) {
+    case 0: case 1: test(cpu, a, cpu.fetch8(), 0xff); return;
+    case 2: writeBack8(cpu, m, ~a & 0xff); return;
+    case 3: writeBack8(cpu, m, neg(cpu, a, 0xff)); return;
+    case 4: {
+      const r = cpu.r8[0] * a;
+      cpu.r16[0] = r;
+      mulFlags(cpu, r > 0xff, r & 0xff, 0xff);
+      return;
+    }
+    case 5: {
+      const r = ((cpu.r8[0] << 24) >> 24) * ((a << 24) >> 24);
+      cpu.r16[0] = r & 0xffff;
+      mulFlags(cpu, r !== (r << 24) >> 24, r & 0xff, 0xff);
+      return;
+    }
+    case 6: {
+      const n = cpu.r16[0];
+      if (a === 0) divideError(cpu);
+      const q = Math.floor(n / a);
+      if (q > 0xff) divideError(cpu);
+      cpu.r8[0] = q;
+      cpu.r8[1] = n % a;
+      return;
+    }
+    default: {
+      const n = (cpu.r16[0] << 16) >> 16;
+      const d = (a << 24) >> 24;
+      if (d === 0) divideError(cpu);
+      const q = Math.trunc(n / d);
+      if (q > 127 || q < cpu.idivMin8) divideError(cpu);
+      cpu.r8[0] = q & 0xff;
+      cpu.r8[1] = (n % d) & 0xff;
+    }
+  }
+};
+
+const grp3_Ev_16: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const reg = (m >> 3) & 7;
+  const a = readRmw16(cpu, m);
+  switch (reg) {
+    case 0: case 1: test(cpu, a, cpu.fetch16(), 0xffff); return;
+    case 2: writeBack16(cpu, m, ~a & 0xffff); return;
+    case 3: writeBack16(cpu, m, neg(cpu, a, 0xffff)); return;
+    case 4: {
+      const r = cpu.r16[0] * a;
+      cpu.r16[0] = r & 0xffff;
+      cpu.r16[EDX * 2] = r >>> 16;
+      mulFlags(cpu, r > 0xffff, r & 0xffff, 0xffff);
+      return;
+    }
+    case 5: {
+      const r = ((cpu.r16[0] << 16) >> 16) * ((a << 16) >> 16);
+      cpu.r16[0] = r & 0xffff;
+      cpu.r16[EDX * 2] = (r >> 16) & 0xffff;
+      mulFlags(cpu, r !== (r << 16) >> 16, r & 0xffff, 0xffff);
+      return;
+    }
+    case 6: {
+      const n = cpu.r16[EDX * 2] * 0x10000 + cpu.r16[0];
+      if (a === 0) divideError(cpu);
+      const q = Math.floor(n / a);
+      if (q > 0xffff) divideError(cpu);
+      cpu.r16[0] = q;
+      cpu.r16[EDX * 2] = n % a;
+      return;
+    }
+    default: {
+      const n = ((cpu.r16[EDX * 2] << 16) | cpu.r16[0]) | 0;
+      const d = (a << 16) >> 16;
+      if (d === 0) divideError(cpu);
+      const q = Math.trunc(n / d);
+      if (q > 32767 || q < cpu.idivMin16) divideError(cpu);
+      cpu.r16[0] = q & 0xffff;
+      cpu.r16[EDX * 2] = (n % d) & 0xffff;
+    }
+  }
+};
+
+const grp3_Ev_32: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const reg = (m >> 3) & 7;
+  const a = readRmw32(cpu, m);
+  switch (reg) {
+    case 0: case 1: test(cpu, a, cpu.fetch32(), 0xffffffff); return;
+    case 2: writeBack32(cpu, m, ~a >>> 0); return;
+    case 3: writeBack32(cpu, m, neg(cpu, a, 0xffffffff)); return;
+    case 4: {
+      const r = BigInt(cpu.r32[EAX]) * BigInt(a);
+      const hi = Number(r >> 32n);
+      cpu.r32[EAX] = Number(r & 0xffffffffn);
+      cpu.r32[EDX] = hi;
+      mulFlags(cpu, hi !== 0, cpu.r32[EAX], 0xffffffff);
+      return;
+    }
+    case 5: {
+      const r = BigInt(cpu.r32[EAX] | 0) * BigInt(a | 0);
+      const lo = Number(BigInt.asUintN(32, r));
+      cpu.r32[EAX] = lo;
+      cpu.r32[EDX] = Number(BigInt.asUintN(32, r >> 32n));
+      mulFlags(cpu, BigInt.asIntN(32, r) !== r, lo, 0xffffffff);
+      return;
+    }
+    case 6: {
+      if (a === 0) divideError(cpu);
+      const n = (BigInt(cpu.r32[EDX]) << 32n) | BigInt(cpu.r32[EAX]);
+      const q = n / BigInt(a);
+      if (q > 0xffffffffn) divideError(cpu);
+      cpu.r32[EAX] = Number(q);
+      cpu.r32[EDX] = Number(n % BigInt(a));
+      return;
+    }
+    default: {
+      if (a === 0) divideError(cpu);
+      const n = BigInt.asIntN(64, (BigInt(cpu.r32[EDX]) << 32n) | BigInt(cpu.r32[EAX]));
+      const d = BigInt(a | 0);
+      const q = n / d;
+      if (q > 0x7fffffffn || q < -0x80000000n) divideError(cpu);
+      cpu.r32[EAX] = Number(BigInt.asUintN(32, q));
+      cpu.r32[EDX] = Number(BigInt.asUintN(32, n % d));
+    }
+  }
+};
+
+// ---- IMUL Gv,Ev[,imm] -------------------------------------------------------------------
+
+function imul16(cpu: Cpu, a: number, b: number): number {
+  const r = ((a << 16) >> 16) * ((b << 16) >> 16);
+  mulFlags(cpu, r !== (r << 16) >> 16, r & 0xffff, 0xffff);
+  return r & 0xffff;
+}
+function imul32(cpu: Cpu, a: number, b: number): number {
+  const r = BigInt(a | 0) * BigInt(b | 0);
+  const lo = Number(BigInt.asUintN(32, r));
+  mulFlags(cpu, BigInt.asIntN(32, r) !== r, lo, 0xffffffff);
+  return lo;
+}
+
+// ---- decimal adjust (SDM Vol. 2 DAA/DAS/AAA/AAS/AAM/AAD) --------------------------------------
+
+const daa: Handler = (cpu) => {
+  const al = cpu.r8[0];
+  const cf = getCF(cpu), af = getAF(cpu);
+  let r = al, newCf = false, newAf = false;
+  // SDM "DAA": CF also takes the carry out of AL + 6.
+  if ((al & 0xf) > 9 || af) { newCf = cf || al + 6 > 0xff; r = (r + 6) & 0xff; newAf = true; }
+  if (al > 0x99 || cf) { r = (r + 0x60) & 0xff; newCf = true; }
+  cpu.r8[0] = r;
+  setStatus(cpu, EFLAGS_STATUS & ~EFLAGS_OF, (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff));
+};
+
+const das: Handler = (cpu) => {
+  const al = cpu.r8[0];
+  const cf = getCF(cpu), af = getAF(cpu);
+  let r = al, newCf = false, newAf = false;
+  // SDM "DAS": CF also takes the borrow out of AL - 6.
+  if ((al & 0xf) > 9 || af) { newCf = cf || al < 6; r = (r - 6) & 0xff; newAf = true; }
+  if (al > 0x99 || cf) { r = (r - 0x60) & 0xff; newCf = true; }
+  cpu.r8[0] = r;
+  setStatus(cpu, EFLAGS_STATUS & ~EFLAGS_OF, (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff));
+};
+
+/** AAA/AAS on the 80286 and later: AX += 0x106 (AAA) as one word operation. The 8086 form is in dispatch.ts. */
+export const aaa: Handler = (cpu) => {
+  if ((cpu.r8[0] & 0xf) > 9 || getAF(cpu)) {
+    cpu.r16[0] = (cpu.r16[0] + 0x106) & 0xffff;
+    cpu.r8[0] &= 0xf;
+    setStatus(cpu, EFLAGS_CF | EFLAGS_AF, EFLAGS_CF | EFLAGS_AF);
+  } else {
+    cpu.r8[0] &= 0xf;
+    setStatus(cpu, EFLAGS_CF | EFLAGS_AF, 0);
+  }
+};
+
+export const aas: Handler = (cpu) => {
+  if ((cpu.r8[0] & 0xf) > 9 || getAF(cpu)) {
+    cpu.r16[0] = (cpu.r16[0] - 6) & 0xffff;
+    cpu.r8[1] = (cpu.r8[1] - 1) & 0xff;
+    cpu.r8[0] &= 0xf;
+    setStatus(cpu, EFLAGS_CF | EFLAGS_AF, EFLAGS_CF | EFLAGS_AF);
+  } else {
+    cpu.r8[0] &= 0xf;
+    setStatus(cpu, EFLAGS_CF | EFLAGS_AF, 0);
+  }
+};
+
+const aam: Handler = (cpu) => {
+  const base = cpu.fetch8();
+  if (base === 0) divideError(cpu);
+  const al = cpu.r8[0];
+  cpu.r8[1] = Math.floor(al / base);
+  cpu.r8[0] = al % base;
+  setStatus(cpu, EFLAGS_STATUS, szp(cpu.r8[0], 0xff));
+};
+
+const aad: Handler = (cpu) => {
+  const base = cpu.fetch8();
+  const r = (cpu.r8[0] + cpu.r8[1] * base) & 0xff;
+  cpu.r16[0] = r;
+  setStatus(cpu, EFLAGS_STATUS, szp(r, 0xff));
+};
+
+export function registerArith(ops: Handler[]): void {
+  for (let op = 0; op < 8; op++) aluForms(ops, op);
+  def(ops, 0x80, grp1_Eb_Ib);
+  def(ops, 0x81, grp1_Ev_Iz_16, grp1_Ev_Iz_32);
+  def(ops, 0x82, grp1_Eb_Ib);
+  def(ops, 0x83, grp1_Ev_Ib_16, grp1_Ev_Ib_32);
+  for (let r = 0; r < 8; r++) {
+    def(ops, 0x40 + r, (cpu) => { cpu.r16[r << 1] = inc16(cpu, cpu.r16[r << 1]); }, (cpu) => { cpu.r32[r] = inc32(cpu, cpu.r32[r]); });
+    def(ops, 0x48 + r, (cpu) => { cpu.r16[r << 1] = dec16(cpu, cpu.r16[r << 1]); }, (cpu) => { cpu.r32[r] = dec32(cpu, cpu.r32[r]); });
+  }
+  def(ops, 0x84, (cpu) => { const m = cpu.fetch8(); test(cpu, readE8(cpu, m), getG8(cpu, m), 0xff); });
+  def(ops, 0x85, (cpu) => { const m = cpu.fetch8(); test(cpu, readE16(cpu, m), getG16(cpu, m), 0xffff); },
+    (cpu) => { const m = cpu.fetch8(); test(cpu, readE32(cpu, m), getG32(cpu, m), 0xffffffff); });
+  def(ops, 0xa8, (cpu) => test(cpu, cpu.r8[0], cpu.fetch8(), 0xff));
+  def(ops, 0xa9, (cpu) => test(cpu, cpu.r16[0], cpu.fetch16(), 0xffff), (cpu) => test(cpu, cpu.r32[EAX], cpu.fetch32(), 0xffffffff));
+  def(ops, 0xf6, grp3_Eb);
+  def(ops, 0xf7, grp3_Ev_16, grp3_Ev_32);
+  def(ops, 0x69, (cpu) => { const m = cpu.fetch8(); const a = readE16(cpu, m); setG16(cpu, m, imul16(cpu, a, cpu.fetch16())); },
+    (cpu) => { const m = cpu.fetch8(); const a = readE32(cpu, m); setG32(cpu, m, imul32(cpu, a, cpu.fetch32())); });
+  def(ops, 0x6b, (cpu) => { const m = cpu.fetch8(); const a = readE16(cpu, m); setG16(cpu, m, imul16(cpu, a, cpu.fetchS8() & 0xffff)); },
+    (cpu) => { const m = cpu.fetch8(); const a = readE32(cpu, m); setG32(cpu, m, imul32(cpu, a, cpu.fetchS8() >>> 0)); });
+  def(ops, MAP0F | 0xaf, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, imul16(cpu, getG16(cpu, m), readE16(cpu, m))); },
+    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, imul32(cpu, getG32(cpu, m), readE32(cpu, m))); });
+  def(ops, 0x98, (cpu) => { cpu.r16[0] = (cpu.r8[0] << 24) >> 24; }, (cpu) => { cpu.r32[EAX] = (cpu.r16[0] << 16) >> 16; });
+  def(ops, 0x99, (cpu) => { cpu.r16[EDX * 2] = cpu.r16[0] & 0x8000 ? 0xffff : 0; },
+    (cpu) => { cpu.r32[EDX] = cpu.r32[EAX] & 0x80000000 ? 0xffffffff : 0; });
+  def(ops, 0x27, daa);
+  def(ops, 0x2f, das);
+  def(ops, 0x37, aaa);
+  def(ops, 0x3f, aas);
+  def(ops, 0xd4, aam);
+  def(ops, 0xd5, aad);
+}

@@ -1,0 +1,294 @@
+// Control transfer: Jcc, JMP, CALL, RET, LOOP/JCXZ, INT n/INT3/INTO/IRET, BOUND, HLT, and the
+// group 4/5 forms (FE/FF). Far transfers in protected mode (gates, privilege changes, task
+// switches) are delegated to cpu.farPm, installed by protected/farTransfer.ts.
+// SDM Vol. 2 "Jcc", "JMP", "CALL", "RET", "IRET", "INT n"; Vol. 3 §20.1 (real mode).
+// Pure TypeScript: no Node or VS Code imports.
+
+import type { Cpu, Handler } from '../cpu';
+import { BR, BP as BP_VEC, GP, OF as OF_VEC, UD } from '../faults';
+import { getOF } from '../flags';
+import { INT_SOFT, interrupt } from '../interrupts';
+import { decodeEa, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
+import { CR0_PE, CS, ECX, EFLAGS_IOPL, EFLAGS_VM, ESP } from '../regs';
+import { dec16, dec32, dec8, inc16, inc32, inc8 } from './arith';
+import { condition } from './conditions';
+import { writeFlagsPopf } from './stack';
+import { MAP0F, def } from './table';
+
+/** Protected-mode far transfers; `size32` is the operand size. */
+export interface FarTransfers {
+  jmpFar(cpu: Cpu, sel: number, off: number, size32: boolean): void;
+  callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void;
+  retFar(cpu: Cpu, imm: number, size32: boolean): void;
+  iret(cpu: Cpu, size32: boolean): void;
+}
+
+function inProtectedMode(cpu: Cpu): boolean {
+  return (cpu.cr0 & CR0_PE) !== 0 && (cpu.flags & EFLAGS_VM) === 0;
+}
+
+/** Sets EIP for a near transfer, checking the CS limit (SDM: #GP(0) if the target is outside CS). */
+export function nearJump(cpu: Cpu, target: number): void {
+  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+  cpu.eip = target;
+}
+
+/** Real-mode and vm86 far transfer: CS gets the selector and base = selector << 4. */
+function loadCsReal(cpu: Cpu, sel: number, off: number): void {
+  if (cpu.flags & EFLAGS_VM) cpu.setCache(CS, sel, sel << 4, 0xffff, 0xf3);
+  else {
+    cpu.sel[CS] = sel;
+    cpu.base[CS] = sel << 4;
+  }
+  if (off > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+  cpu.eip = off;
+}
+
+export function jmpFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
+  if (inProtectedMode(cpu)) cpu.farPm.jmpFar(cpu, sel, off, size32);
+  else loadCsReal(cpu, sel, off);
+}
+
+export function callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
+  if (inProtectedMode(cpu)) {
+    cpu.farPm.callFar(cpu, sel, off, size32);
+    return;
+  }
+  const sp = cpu.r32[ESP];
+  try {
+    if (size32) {
+      cpu.push32(cpu.sel[CS]);
+      cpu.push32(cpu.eip);
+    } else {
+      cpu.push16(cpu.sel[CS]);
+      cpu.push16(cpu.eip);
+    }
+    loadCsReal(cpu, sel, off);
+  } catch (e) {
+    cpu.r32[ESP] = sp;
+    throw e;
+  }
+}
+
+function retFar(cpu: Cpu, imm: number, size32: boolean): void {
+  if (inProtectedMode(cpu)) {
+    cpu.farPm.retFar(cpu, imm, size32);
+    return;
+  }
+  const sp = cpu.r32[ESP];
+  const off = size32 ? cpu.pop32() : cpu.pop16();
+  const sel = (size32 ? cpu.pop32() : cpu.pop16()) & 0xffff;
+  try {
+    loadCsReal(cpu, sel, off);
+  } catch (e) {
+    cpu.r32[ESP] = sp;
+    throw e;
+  }
+  cpu.setSp(((cpu.r32[ESP] & cpu.stackMask) + imm) & cpu.stackMask);
+}
+
+function iret(cpu: Cpu, size32: boolean): void {
+  if (cpu.cr0 & CR0_PE) {
+    // vm86 with IOPL < 3 is #GP(0) to the monitor; protected-mode IRET may switch tasks or enter vm86.
+    if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+    if (!(cpu.flags & EFLAGS_VM)) {
+      cpu.farPm.iret(cpu, size32);
+      return;
+    }
+  }
+  const sp = cpu.r32[ESP];
+  const off = size32 ? cpu.pop32() : cpu.pop16();
+  const sel = (size32 ? cpu.pop32() : cpu.pop16()) & 0xffff;
+  const flags = size32 ? cpu.pop32() : cpu.pop16();
+  try {
+    loadCsReal(cpu, sel, off);
+  } catch (e) {
+    cpu.r32[ESP] = sp;
+    throw e;
+  }
+  writeFlagsPopf(cpu, flags, size32);
+}
+
+/** INT n, INT3, INTO: EIP already points after the instruction. In vm86 with IOPL < 3, INT n is #GP(0). */
+export function softInt(cpu: Cpu, vector: number): void {
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  interrupt(cpu, vector, INT_SOFT, -1);
+}
+
+function jcc8(cc: number): [Handler, Handler] {
+  return [
+    (cpu) => {
+      const rel = cpu.fetchS8();
+      if (condition(cpu, cc)) nearJump(cpu, (cpu.eip + rel) & 0xffff);
+    },
+    (cpu) => {
+      const rel = cpu.fetchS8();
+      if (condition(cpu, cc)) nearJump(cpu, (cpu.eip + rel) >>> 0);
+    },
+  ];
+}
+
+function jcc16_32(cc: number): [Handler, Handler] {
+  return [
+    (cpu) => {
+      const rel = cpu.fetch16();
+      if (condition(cpu, cc)) nearJump(cpu, (cpu.eip + rel) & 0xffff);
+    },
+    (cpu) => {
+      const rel = cpu.fetch32();
+      if (condition(cpu, cc)) nearJump(cpu, (cpu.eip + rel) >>> 0);
+    },
+  ];
+}
+
+/** LOOP/LOOPE/LOOPNE/JCXZ use CX or ECX by the address size. */
+function loopOp(kind: number): [Handler, Handler] {
+  const h: Handler = (cpu) => {
+    const rel = cpu.fetchS8();
+    let count: number;
+    if (kind === 3) {
+      count = cpu.a32 ? cpu.r32[ECX] : cpu.r16[ECX * 2];
+      if (count !== 0) return;
+    } else {
+      if (cpu.a32) count = cpu.r32[ECX] = cpu.r32[ECX] - 1;
+      else count = cpu.r16[ECX * 2] = cpu.r16[ECX * 2] - 1;
+      if (count === 0) return;
+      if (kind === 1 && !condition(cpu, 4)) return; // LOOPE: ZF must be 1
+      if (kind === 0 && condition(cpu, 4)) return; // LOOPNE: ZF must be 0
+    }
+    nearJump(cpu, cpu.o32 ? (cpu.eip + rel) >>> 0 : (cpu.eip + rel) & 0xffff);
+  };
+  return [h, h];
+}
+
+const grp4_Eb: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const reg = (m >> 3) & 7;
+  if (reg > 1) cpu.fault(UD);
+  const v = readRmw8(cpu, m);
+  writeBack8(cpu, m, reg === 0 ? inc8(cpu, v) : dec8(cpu, v));
+};
+
+function grp5(size32: boolean): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    const reg = (m >> 3) & 7;
+    switch (reg) {
+      case 0: case 1: {
+        if (size32) { const v = readRmw32(cpu, m); writeBack32(cpu, m, reg === 0 ? inc32(cpu, v) : dec32(cpu, v)); }
+        else { const v = readRmw16(cpu, m); writeBack16(cpu, m, reg === 0 ? inc16(cpu, v) : dec16(cpu, v)); }
+        return;
+      }
+      case 2: case 4: {
+        const target = size32 ? readRmw32(cpu, m) : readRmw16(cpu, m);
+        if (reg === 2) {
+          // Check the target before pushing so a #GP leaves the stack untouched.
+          if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+          if (size32) cpu.push32(cpu.eip); else cpu.push16(cpu.eip);
+        }
+        nearJump(cpu, target);
+        return;
+      }
+      case 3: case 5: {
+        if (m >= 0xc0) { cpu.farRegisterForm(cpu, m); return; }
+        decodeEa(cpu, m);
+        const off = size32 ? cpu.rd32(cpu.eaSeg, cpu.eaOff) : cpu.rd16(cpu.eaSeg, cpu.eaOff);
+        const sel = cpu.rd16(cpu.eaSeg, (cpu.eaOff + (size32 ? 4 : 2)) & (cpu.a32 ? 0xffffffff : 0xffff));
+        if (reg === 3) callFar(cpu, sel, off, size32);
+        else jmpFar(cpu, sel, off, size32);
+        return;
+      }
+      case 6: {
+        if (size32) cpu.push32(readRmw32(cpu, m));
+        else {
+          const v = m >= 0xc0 && (m & 7) === ESP ? cpu.pushSpValue(cpu) : readRmw16(cpu, m);
+          cpu.push16(v);
+        }
+        return;
+      }
+      default:
+        cpu.ffSlot7(cpu, m, size32);
+    }
+  };
+}
+
+function bound(size32: boolean): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    if (m >= 0xc0) cpu.fault(UD);
+    decodeEa(cpu, m);
+    const reg = (m >> 3) & 7;
+    if (size32) {
+      const idx = cpu.r32[reg] | 0;
+      const lo = cpu.rd32(cpu.eaSeg, cpu.eaOff) | 0;
+      const hi = cpu.rd32(cpu.eaSeg, (cpu.eaOff + 4) >>> 0) | 0;
+      if (idx < lo || idx > hi) cpu.fault(BR);
+    } else {
+      const idx = (cpu.r16[reg << 1] << 16) >> 16;
+      const lo = (cpu.rd16(cpu.eaSeg, cpu.eaOff) << 16) >> 16;
+      const hi = (cpu.rd16(cpu.eaSeg, (cpu.eaOff + 2) & (cpu.a32 ? 0xffffffff : 0xffff)) << 16) >> 16;
+      if (idx < lo || idx > hi) cpu.fault(BR);
+    }
+  };
+}
+
+export function registerControl(ops: Handler[]): void {
+  for (let cc = 0; cc < 16; cc++) {
+    def(ops, 0x70 + cc, ...jcc8(cc));
+    def(ops, MAP0F | (0x80 + cc), ...jcc16_32(cc));
+  }
+  def(ops, 0xeb, (cpu) => { const r = cpu.fetchS8(); nearJump(cpu, (cpu.eip + r) & 0xffff); },
+    (cpu) => { const r = cpu.fetchS8(); nearJump(cpu, (cpu.eip + r) >>> 0); });
+  def(ops, 0xe9, (cpu) => { const r = cpu.fetch16(); nearJump(cpu, (cpu.eip + r) & 0xffff); },
+    (cpu) => { const r = cpu.fetch32(); nearJump(cpu, (cpu.eip + r) >>> 0); });
+  def(ops, 0xe8, (cpu) => {
+    const r = cpu.fetch16();
+    const target = (cpu.eip + r) & 0xffff;
+    if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+    cpu.push16(cpu.eip);
+    cpu.eip = target;
+  }, (cpu) => {
+    const r = cpu.fetch32();
+    const target = (cpu.eip + r) >>> 0;
+    if (target > cpu.limit[CS]) cpu.fault(GP, 0);
+    cpu.push32(cpu.eip);
+    cpu.eip = target;
+  });
+  def(ops, 0xc3, (cpu) => nearJump(cpu, cpu.pop16()), (cpu) => nearJump(cpu, cpu.pop32()));
+  def(ops, 0xc2, (cpu) => {
+    const imm = cpu.fetch16();
+    const sp = cpu.r32[ESP];
+    const ip = cpu.pop16();
+    try { nearJump(cpu, ip); } catch (e) { cpu.r32[ESP] = sp; throw e; }
+    cpu.setSp(((cpu.r32[ESP] & cpu.stackMask) + imm) & cpu.stackMask);
+  }, (cpu) => {
+    const imm = cpu.fetch16();
+    const sp = cpu.r32[ESP];
+    const ip = cpu.pop32();
+    try { nearJump(cpu, ip); } catch (e) { cpu.r32[ESP] = sp; throw e; }
+    cpu.setSp(((cpu.r32[ESP] & cpu.stackMask) + imm) & cpu.stackMask);
+  });
+  def(ops, 0xea, (cpu) => { const off = cpu.fetch16(); jmpFar(cpu, cpu.fetch16(), off, false); },
+    (cpu) => { const off = cpu.fetch32(); jmpFar(cpu, cpu.fetch16(), off, true); });
+  def(ops, 0x9a, (cpu) => { const off = cpu.fetch16(); callFar(cpu, cpu.fetch16(), off, false); },
+    (cpu) => { const off = cpu.fetch32(); callFar(cpu, cpu.fetch16(), off, true); });
+  def(ops, 0xcb, (cpu) => retFar(cpu, 0, false), (cpu) => retFar(cpu, 0, true));
+  def(ops, 0xca, (cpu) => retFar(cpu, cpu.fetch16(), false), (cpu) => retFar(cpu, cpu.fetch16(), true));
+  def(ops, 0xcf, (cpu) => iret(cpu, false), (cpu) => iret(cpu, true));
+  def(ops, 0xcd, (cpu) => softInt(cpu, cpu.fetch8()));
+  // INT3 and INTO are not IOPL-sensitive in vm86 (SDM §20.2.7 note on INT3/INTO).
+  def(ops, 0xcc, (cpu) => interrupt(cpu, BP_VEC, INT_SOFT, -1));
+  def(ops, 0xce, (cpu) => { if (getOF(cpu)) interrupt(cpu, OF_VEC, INT_SOFT, -1); });
+  def(ops, 0xe0, ...loopOp(0));
+  def(ops, 0xe1, ...loopOp(1));
+  def(ops, 0xe2, ...loopOp(2));
+  def(ops, 0xe3, ...loopOp(3));
+  def(ops, 0xfe, grp4_Eb);
+  def(ops, 0xff, grp5(false), grp5(true));
+  def(ops, 0x62, bound(false), bound(true));
+  def(ops, 0xf4, (cpu) => {
+    // HLT is privileged in protected mode and vm86 (CPL must be 0).
+    if (cpu.cr0 & CR0_PE && cpu.cpl !== 0) cpu.fault(GP, 0);
+    cpu.halted = true;
+  });
+}

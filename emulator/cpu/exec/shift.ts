@@ -1,0 +1,159 @@
+// Group 2 shifts and rotates (C0/C1/D0-D3), SHLD/SHRD. Counts are masked by the model's shift
+// mask (8086: the whole count, 80286+: 5 bits) and then executed one bit at a time, which is what
+// the 8086 microcode does and gives the architectural flags of the last step on every model.
+// SDM Vol. 2 "RCL/RCR/ROL/ROR", "SAL/SAR/SHL/SHR", "SHLD", "SHRD".
+// Pure TypeScript: no Node or VS Code imports.
+
+import type { Cpu, Handler } from '../cpu';
+import { getCF, setStatus, signBit, szp } from '../flags';
+import { getG16, getG32, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
+import { EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF, ECX } from '../regs';
+import { MAP0F, def } from './table';
+
+/** Executes group-2 operation `op` (ModRM.reg) `count` times on `v`; count 0 changes nothing. */
+export function shift(cpu: Cpu, op: number, v: number, count: number, mask: number): number {
+  if (count === 0) return v;
+  const sign = signBit(mask);
+  let cf = getCF(cpu) ? 1 : 0;
+  let of = 0;
+  for (let i = 0; i < count; i++) {
+    switch (op) {
+      case 0: // ROL
+        cf = v & sign ? 1 : 0;
+        v = ((v << 1) | cf) & mask;
+        of = (v & sign ? 1 : 0) ^ cf;
+        break;
+      case 1: // ROR
+        cf = v & 1;
+        v = (v >>> 1) | (cf ? sign : 0);
+        of = ((v ^ (v << 1)) & sign) ? 1 : 0;
+        break;
+      case 2: { // RCL
+        const out = v & sign ? 1 : 0;
+        v = ((v << 1) | cf) & mask;
+        cf = out;
+        of = (v & sign ? 1 : 0) ^ cf;
+        break;
+      }
+      case 3: { // RCR
+        of = (v & sign ? 1 : 0) ^ cf;
+        const out = v & 1;
+        v = (v >>> 1) | (cf ? sign : 0);
+        cf = out;
+        break;
+      }
+      case 4: case 6: // SHL/SAL (reg 6 is the undocumented SAL alias on 80286+; the 8086 form is in dispatch.ts)
+        cf = v & sign ? 1 : 0;
+        v = (v << 1) & mask;
+        of = (v & sign ? 1 : 0) ^ cf;
+        break;
+      case 5: // SHR
+        of = v & sign ? 1 : 0;
+        cf = v & 1;
+        v = v >>> 1;
+        break;
+      default: // SAR
+        of = 0;
+        cf = v & 1;
+        v = (v >>> 1) | (v & sign);
+        break;
+    }
+    v >>>= 0;
+  }
+  const f = (cf ? EFLAGS_CF : 0) | (of ? EFLAGS_OF : 0);
+  if (op < 4) setStatus(cpu, EFLAGS_CF | EFLAGS_OF, f);
+  else setStatus(cpu, EFLAGS_STATUS, f | szp(v, mask));
+  return v;
+}
+
+function grp2_8(count: (cpu: Cpu) => number): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    const v = readRmw8(cpu, m);
+    const c = count(cpu) & cpu.shiftMask;
+    writeBack8(cpu, m, cpu.shiftOp(cpu, (m >> 3) & 7, v, c, 0xff));
+  };
+}
+function grp2_16(count: (cpu: Cpu) => number): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    const v = readRmw16(cpu, m);
+    const c = count(cpu) & cpu.shiftMask;
+    writeBack16(cpu, m, cpu.shiftOp(cpu, (m >> 3) & 7, v, c, 0xffff));
+  };
+}
+function grp2_32(count: (cpu: Cpu) => number): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    const v = readRmw32(cpu, m);
+    const c = count(cpu) & 0x1f;
+    writeBack32(cpu, m, cpu.shiftOp(cpu, (m >> 3) & 7, v, c, 0xffffffff));
+  };
+}
+
+const one = (): number => 1;
+const cl = (cpu: Cpu): number => cpu.r8[4];
+const ib = (cpu: Cpu): number => cpu.fetch8();
+
+// ---- SHLD / SHRD (80386) ----------------------------------------------------------------
+
+function shld(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
+  if (c === 0) return dst;
+  const mask = bits === 32 ? 0xffffffff : 0xffff;
+  // 16-bit counts above 16 are undefined; treat the pair as a 32-bit value, as the 80386 does.
+  const wide = bits === 32 ? BigInt(dst) << 32n | BigInt(src) : BigInt(dst) << 16n | BigInt(src) | (BigInt(dst) << 32n);
+  const total = bits === 32 ? 64n : 48n;
+  const shifted = (wide << BigInt(c)) & ((1n << total) - 1n);
+  const res = Number((shifted >> (total - BigInt(bits))) & BigInt(mask)) >>> 0;
+  const cf = Number((wide >> (total - BigInt(c))) & 1n);
+  const of = ((res ^ dst) & signBit(mask)) ? EFLAGS_OF : 0;
+  setStatus(cpu, EFLAGS_STATUS, (cf ? EFLAGS_CF : 0) | of | szp(res, mask));
+  return res;
+}
+
+function shrd(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
+  if (c === 0) return dst;
+  const mask = bits === 32 ? 0xffffffff : 0xffff;
+  const wide = (BigInt(src) << BigInt(bits)) | BigInt(dst) | (bits === 16 ? BigInt(dst) << 32n : 0n);
+  const res = Number((wide >> BigInt(c)) & BigInt(mask)) >>> 0;
+  const cf = Number((wide >> BigInt(c - 1)) & 1n);
+  const of = ((res ^ dst) & signBit(mask)) ? EFLAGS_OF : 0;
+  setStatus(cpu, EFLAGS_STATUS, (cf ? EFLAGS_CF : 0) | of | szp(res, mask));
+  return res;
+}
+
+function shxd(fn: typeof shld, countFrom: (cpu: Cpu) => number): [Handler, Handler] {
+  return [
+    (cpu) => {
+      const m = cpu.fetch8();
+      const d = readRmw16(cpu, m);
+      writeBack16(cpu, m, fn(cpu, d, getG16(cpu, m), countFrom(cpu) & 0x1f, 16));
+    },
+    (cpu) => {
+      const m = cpu.fetch8();
+      const d = readRmw32(cpu, m);
+      writeBack32(cpu, m, fn(cpu, d, getG32(cpu, m), countFrom(cpu) & 0x1f, 32));
+    },
+  ];
+}
+
+export function registerShift(ops: Handler[]): void {
+  def(ops, 0xc0, grp2_8(ib));
+  def(ops, 0xc1, grp2_16(ib), grp2_32(ib));
+  def(ops, 0xd0, grp2_8(one));
+  def(ops, 0xd1, grp2_16(one), grp2_32(one));
+  def(ops, 0xd2, grp2_8(cl));
+  def(ops, 0xd3, grp2_16(cl), grp2_32(cl));
+  def(ops, MAP0F | 0xa4, ...shxd(shld, ib));
+  def(ops, MAP0F | 0xa5, ...shxd(shld, (cpu) => cpu.r8[ECX * 4]));
+  def(ops, MAP0F | 0xac, ...shxd(shrd, ib));
+  def(ops, MAP0F | 0xad, ...shxd(shrd, (cpu) => cpu.r8[ECX * 4]));
+}
+
+/** 8086 group 2 with ModRM.reg = 6: SETMO, which stores all ones (undocumented; research on the 8086 microcode). */
+export function shift8086(cpu: Cpu, op: number, v: number, count: number, mask: number): number {
+  if (op !== 6) return shift(cpu, op, v, count, mask);
+  if (count === 0) return v;
+  setStatus(cpu, EFLAGS_STATUS, szp(mask, mask) & (EFLAGS_SF | EFLAGS_PF | EFLAGS_ZF) & ~EFLAGS_AF);
+  return mask;
+}

@@ -1,0 +1,181 @@
+// Stack instructions: PUSH/POP of registers, segment registers, immediates and Ev; PUSHA/POPA;
+// PUSHF/POPF (with the mode and privilege rules for the system flags); ENTER/LEAVE.
+// SDM Vol. 2 "PUSH", "POP", "PUSHA", "POPF", "ENTER", "LEAVE"; Vol. 3 §20.2.7 (vm86 IOPL rules).
+// Pure TypeScript: no Node or VS Code imports.
+
+import type { Cpu, Handler } from '../cpu';
+import { GP, UD } from '../faults';
+import { decodeEa } from '../modrm';
+import {
+  CR0_PE, CS, DS, EBP, EFLAGS_IF, EFLAGS_IOPL, EFLAGS_NT, EFLAGS_RF, EFLAGS_VM, ES, ESP, FS, GS, SS,
+} from '../regs';
+import { loadSeg } from '../segmentation';
+import { MAP0F, def } from './table';
+
+/**
+ * Writes FLAGS/EFLAGS from POPF or a same-mode IRET: real mode takes the model's writable mask;
+ * protected mode changes IOPL only at CPL 0 and IF only at CPL <= IOPL; VM and RF never change here.
+ */
+export function writeFlagsPopf(cpu: Cpu, v: number, size32: boolean): void {
+  const old = cpu.getFlags();
+  let mask = cpu.traits.flagsWritable;
+  if (cpu.cr0 & CR0_PE) {
+    const iopl = (old & EFLAGS_IOPL) >>> 12;
+    mask |= EFLAGS_IOPL | EFLAGS_NT;
+    if (cpu.cpl > 0) mask &= ~EFLAGS_IOPL;
+    if (cpu.cpl > iopl) mask &= ~EFLAGS_IF;
+  }
+  if (!size32) mask &= 0xffff;
+  mask &= ~(EFLAGS_VM | EFLAGS_RF);
+  cpu.setFlags((old & ~mask) | (v & mask));
+}
+
+const pushf_16: Handler = (cpu) => {
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  cpu.push16(cpu.getFlags() & 0xffff);
+};
+const pushf_32: Handler = (cpu) => {
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  // VM and RF are pushed as 0 (SDM "PUSHF").
+  cpu.push32(cpu.getFlags() & 0x00fcffff);
+};
+const popf_16: Handler = (cpu) => {
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  writeFlagsPopf(cpu, cpu.pop16(), false);
+};
+const popf_32: Handler = (cpu) => {
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  writeFlagsPopf(cpu, cpu.pop32(), true);
+};
+
+function pushSeg(seg: number): [Handler, Handler] {
+  return [
+    (cpu) => cpu.push16(cpu.sel[seg]),
+    // A 32-bit push of a segment register writes only the low word on the 80386 and later.
+    (cpu) => {
+      const sp = ((cpu.r32[ESP] - 4) & cpu.stackMask) >>> 0;
+      cpu.wr16(SS, sp, cpu.sel[seg]);
+      cpu.setSp(sp);
+    },
+  ];
+}
+
+function popSeg(seg: number): [Handler, Handler] {
+  return [
+    (cpu) => {
+      const sp = cpu.r32[ESP] & cpu.stackMask;
+      loadSeg(cpu, seg, cpu.rd16(SS, sp >>> 0));
+      cpu.setSp(sp + 2);
+      if (seg === SS) cpu.inhibitInterrupts();
+    },
+    (cpu) => {
+      const sp = cpu.r32[ESP] & cpu.stackMask;
+      loadSeg(cpu, seg, cpu.rd32(SS, sp >>> 0) & 0xffff);
+      cpu.setSp(sp + 4);
+      if (seg === SS) cpu.inhibitInterrupts();
+    },
+  ];
+}
+
+const pusha_16: Handler = (cpu) => {
+  const sp = cpu.r16[ESP * 2];
+  for (let r = 0; r < 8; r++) cpu.push16(r === ESP ? sp : cpu.r16[r << 1]);
+};
+const pusha_32: Handler = (cpu) => {
+  const sp = cpu.r32[ESP];
+  for (let r = 0; r < 8; r++) cpu.push32(r === ESP ? sp : cpu.r32[r]);
+};
+const popa_16: Handler = (cpu) => {
+  for (let r = 7; r >= 0; r--) {
+    const v = cpu.pop16();
+    if (r !== ESP) cpu.r16[r << 1] = v;
+  }
+};
+const popa_32: Handler = (cpu) => {
+  for (let r = 7; r >= 0; r--) {
+    const v = cpu.pop32();
+    if (r !== ESP) cpu.r32[r] = v;
+  }
+};
+
+/**
+ * POP Ev: the destination address is computed after ESP is incremented (SDM "POP"). A fault on the
+ * store leaves ESP incremented: the 80286 vectors show the exception frame pushed from the new SP.
+ */
+const pop_Ev_16: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  if ((m & 0x38) !== 0) cpu.fault(UD);
+  const v = cpu.pop16();
+  if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = v; return; }
+  decodeEa(cpu, m);
+  cpu.wr16(cpu.eaSeg, cpu.eaOff, v);
+};
+const pop_Ev_32: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  if ((m & 0x38) !== 0) cpu.fault(UD);
+  const v = cpu.pop32();
+  if (m >= 0xc0) { cpu.r32[m & 7] = v; return; }
+  decodeEa(cpu, m);
+  cpu.wr32(cpu.eaSeg, cpu.eaOff, v);
+};
+
+function enter(size32: boolean): Handler {
+  return (cpu) => {
+    const alloc = cpu.fetch16();
+    const level = cpu.fetch8() & 0x1f;
+    const push = size32 ? (v: number) => cpu.push32(v) : (v: number) => cpu.push16(v);
+    const bpMask = cpu.stackMask;
+    push(size32 ? cpu.r32[EBP] : cpu.r16[EBP * 2]);
+    const frame = cpu.r32[ESP] & cpu.stackMask;
+    let bp = cpu.r32[EBP] & bpMask;
+    for (let i = 1; i < level; i++) {
+      bp = (bp - (size32 ? 4 : 2)) & bpMask;
+      push(size32 ? cpu.rd32(SS, bp >>> 0) : cpu.rd16(SS, bp >>> 0));
+    }
+    if (level > 0) push(frame);
+    if (size32) cpu.r32[EBP] = frame;
+    else cpu.r16[EBP * 2] = frame;
+    cpu.setSp(((cpu.r32[ESP] & cpu.stackMask) - alloc) & cpu.stackMask);
+  };
+}
+
+// LEAVE reads the saved frame pointer before changing SP, so a fault leaves SP as it was.
+const leave_16: Handler = (cpu) => {
+  const bp = cpu.r32[EBP] & cpu.stackMask;
+  const v = cpu.rd16(SS, bp >>> 0);
+  cpu.setSp(bp + 2);
+  cpu.r16[EBP * 2] = v;
+};
+const leave_32: Handler = (cpu) => {
+  const bp = cpu.r32[EBP] & cpu.stackMask;
+  const v = cpu.rd32(SS, bp >>> 0);
+  cpu.setSp(bp + 4);
+  cpu.r32[EBP] = v;
+};
+
+export function registerStack(ops: Handler[]): void {
+  for (let r = 0; r < 8; r++) {
+    def(ops, 0x50 + r, (cpu) => cpu.push16(cpu.r16[r << 1]), (cpu) => cpu.push32(cpu.r32[r]));
+    def(ops, 0x58 + r, (cpu) => { const v = cpu.pop16(); cpu.r16[r << 1] = v; }, (cpu) => { const v = cpu.pop32(); cpu.r32[r] = v; });
+  }
+  def(ops, 0x06, ...pushSeg(ES));
+  def(ops, 0x0e, ...pushSeg(CS));
+  def(ops, 0x16, ...pushSeg(SS));
+  def(ops, 0x1e, ...pushSeg(DS));
+  def(ops, MAP0F | 0xa0, ...pushSeg(FS));
+  def(ops, MAP0F | 0xa8, ...pushSeg(GS));
+  def(ops, 0x07, ...popSeg(ES));
+  def(ops, 0x17, ...popSeg(SS));
+  def(ops, 0x1f, ...popSeg(DS));
+  def(ops, MAP0F | 0xa1, ...popSeg(FS));
+  def(ops, MAP0F | 0xa9, ...popSeg(GS));
+  def(ops, 0x68, (cpu) => cpu.push16(cpu.fetch16()), (cpu) => cpu.push32(cpu.fetch32()));
+  def(ops, 0x6a, (cpu) => cpu.push16(cpu.fetchS8() & 0xffff), (cpu) => cpu.push32(cpu.fetchS8() >>> 0));
+  def(ops, 0x60, pusha_16, pusha_32);
+  def(ops, 0x61, popa_16, popa_32);
+  def(ops, 0x9c, pushf_16, pushf_32);
+  def(ops, 0x9d, popf_16, popf_32);
+  def(ops, 0x8f, pop_Ev_16, pop_Ev_32);
+  def(ops, 0xc8, enter(false), enter(true));
+  def(ops, 0xc9, leave_16, leave_32);
+}

@@ -1,0 +1,167 @@
+// String instructions MOVS CMPS STOS LODS SCAS INS OUTS, with REP/REPE/REPNE. Each iteration
+// counts as one instruction (as the single-step trap sees it); a REP run yields after
+// cpu.repBudget iterations by rewinding EIP to the prefix, so a fault, an interrupt, a breakpoint
+// or a budget end in mid-string restarts it with ECX/ESI/EDI already advanced.
+// SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ", "MOVS", "CMPS", "SCAS", "INS", "OUTS".
+// Pure TypeScript: no Node or VS Code imports.
+
+import type { Cpu, Handler } from '../cpu';
+import { LZ_SUB, setLazy } from '../flags';
+import { DS, ECX, EDI, EDX, EFLAGS_DF, ES, ESI } from '../regs';
+import { def } from './table';
+import { checkIoPermission } from './io';
+
+const enum Kind { Movs, Cmps, Stos, Lods, Scas, Ins, Outs }
+
+function read(cpu: Cpu, seg: number, off: number, size: number): number {
+  return size === 1 ? cpu.rd8(seg, off) : size === 2 ? cpu.rd16(seg, off) : cpu.rd32(seg, off);
+}
+function write(cpu: Cpu, seg: number, off: number, size: number, v: number): void {
+  if (size === 1) cpu.wr8(seg, off, v);
+  else if (size === 2) cpu.wr16(seg, off, v);
+  else cpu.wr32(seg, off, v);
+}
+
+/** Which index registers an iteration steps: bit 0 SI, bit 1 DI. */
+const STEPS = [3, 3, 2, 1, 2, 2, 1];
+
+/**
+ * Index registers already stepped when an access faults, on the 80286 (measured in its vectors):
+ * the register of the faulting access and those of the accesses before it. CMPS reads ES:DI first.
+ */
+let faultSteps = 0;
+/**
+ * How far the 80286 has counted CX down when an iteration of a REP string instruction faults: it
+ * depends on the access that faulted (a read of MOVS 1, its write 2; the first read of CMPS 0, the second 1).
+ */
+let faultCx = 0;
+
+/** One iteration; returns the ZF outcome for CMPS/SCAS (true = equal). */
+function iterate(cpu: Cpu, kind: Kind, size: number, amask: number, delta: number): boolean {
+  const r = cpu.r32;
+  const si = r[ESI] & amask, di = r[EDI] & amask;
+  const mask = size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
+  const src = cpu.segOvr >= 0 ? cpu.segOvr : DS;
+  let eq = true;
+  try {
+    switch (kind) {
+      case Kind.Movs: {
+        faultSteps = 1; faultCx = 1;
+        const v = read(cpu, src, si >>> 0, size);
+        faultSteps = 3; faultCx = 2;
+        write(cpu, ES, di >>> 0, size, v);
+        break;
+      }
+      case Kind.Cmps: {
+        faultSteps = 2; faultCx = 0;
+        const b = read(cpu, ES, di >>> 0, size);
+        faultSteps = 3; faultCx = 1;
+        const a = read(cpu, src, si >>> 0, size);
+        const res = ((a - b) & mask) >>> 0;
+        setLazy(cpu, LZ_SUB, a, b, res, mask);
+        eq = res === 0;
+        break;
+      }
+      case Kind.Stos:
+        faultSteps = 2; faultCx = 2;
+        write(cpu, ES, di >>> 0, size, size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0]);
+        break;
+      case Kind.Lods: {
+        faultSteps = 1; faultCx = 1;
+        const v = read(cpu, src, si >>> 0, size);
+        if (size === 1) cpu.r8[0] = v; else if (size === 2) cpu.r16[0] = v; else r[0] = v;
+        break;
+      }
+      case Kind.Scas: {
+        faultSteps = 2; faultCx = 1;
+        const a = size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0];
+        const b = read(cpu, ES, di >>> 0, size);
+        const res = ((a - b) & mask) >>> 0;
+        setLazy(cpu, LZ_SUB, a, b, res, mask);
+        eq = res === 0;
+        break;
+      }
+      case Kind.Ins: {
+        const port = cpu.r16[EDX * 2];
+        faultSteps = 0;
+        checkIoPermission(cpu, port, size);
+        faultSteps = 2; faultCx = 2;
+        // The destination is probed before the port is read, so a fault does not lose device data.
+        write(cpu, ES, di >>> 0, size, read(cpu, ES, di >>> 0, size));
+        const v = size === 1 ? cpu.io.in8(port) : size === 2 ? cpu.io.in16(port) : cpu.io.in32(port);
+        write(cpu, ES, di >>> 0, size, v);
+        break;
+      }
+      default: {
+        const port = cpu.r16[EDX * 2];
+        faultSteps = 0;
+        checkIoPermission(cpu, port, size);
+        faultSteps = 1; faultCx = 1;
+        const v = read(cpu, src, si >>> 0, size);
+        if (size === 1) cpu.io.out8(port, v); else if (size === 2) cpu.io.out16(port, v); else cpu.io.out32(port, v);
+      }
+    }
+  } catch (e) {
+    if (cpu.traits.stringFaultAdvances && faultSteps !== 0) {
+      advance(cpu, faultSteps, amask, delta);
+      // A REP instruction has also counted down CX for the faulting iteration (by kind).
+      if (cpu.rep !== 0) {
+        const n = faultCx;
+        if (amask === 0xffff) cpu.r16[ECX * 2] = (cpu.r16[ECX * 2] - n) & 0xffff;
+        else cpu.r32[ECX] = (cpu.r32[ECX] - n) >>> 0;
+      }
+    }
+    throw e;
+  }
+  advance(cpu, STEPS[kind], amask, delta);
+  return eq;
+}
+
+function advance(cpu: Cpu, steps: number, amask: number, delta: number): void {
+  const r = cpu.r32;
+  if (steps & 1) {
+    if (amask === 0xffff) cpu.r16[ESI * 2] = (r[ESI] + delta) & 0xffff;
+    else r[ESI] = (r[ESI] + delta) >>> 0;
+  }
+  if (steps & 2) {
+    if (amask === 0xffff) cpu.r16[EDI * 2] = (r[EDI] + delta) & 0xffff;
+    else r[EDI] = (r[EDI] + delta) >>> 0;
+  }
+}
+
+function stringOp(kind: Kind, size: number): Handler {
+  const compares = kind === Kind.Cmps || kind === Kind.Scas;
+  return (cpu) => {
+    const amask = cpu.a32 ? 0xffffffff : 0xffff;
+    const delta = cpu.flags & EFLAGS_DF ? -size : size;
+    if (cpu.rep === 0) {
+      iterate(cpu, kind, size, amask, delta);
+      return;
+    }
+    let count = cpu.r32[ECX] & amask;
+    if (count === 0) return;
+    let done = 0;
+    for (;;) {
+      const eq = iterate(cpu, kind, size, amask, delta);
+      count = (count - 1) >>> 0;
+      if (amask === 0xffff) cpu.r16[ECX * 2] = count; else cpu.r32[ECX] = count;
+      done++;
+      if (count === 0) break;
+      // REPE (F3) stops on "not equal", REPNE (F2) on "equal"; other string ops ignore ZF.
+      if (compares && (cpu.rep === 2 ? !eq : eq)) break;
+      if (done >= cpu.repBudget) {
+        cpu.eip = cpu.prevEip;
+        break;
+      }
+    }
+    cpu.icount += done - 1;
+  };
+}
+
+export function registerString(ops: Handler[]): void {
+  const forms: [number, Kind][] = [[0xa4, Kind.Movs], [0xa6, Kind.Cmps], [0xaa, Kind.Stos], [0xac, Kind.Lods], [0xae, Kind.Scas], [0x6c, Kind.Ins], [0x6e, Kind.Outs]];
+  for (const [op, kind] of forms) {
+    def(ops, op, stringOp(kind, 1));
+    def(ops, op + 1, stringOp(kind, 2), stringOp(kind, 4));
+  }
+}

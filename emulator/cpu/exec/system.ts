@@ -1,0 +1,368 @@
+// Flag and system instructions: CLC/STC/CMC/CLD/STD/CLI/STI, descriptor-table registers
+// (LGDT/LIDT/SGDT/SIDT/LLDT/SLDT/LTR/STR), LMSW/SMSW/CLTS, MOV to/from CRn/DRn, LAR/LSL/VERR/VERW/ARPL,
+// CPUID, RDTSC, RDMSR/WRMSR, INVD/WBINVD/INVLPG, the x87 escapes (no FPU, see below) and SALC.
+// SDM Vol. 2 instruction pages; Vol. 3 §2.5 (control registers), §5.9 (privileged instructions).
+// Pure TypeScript: no Node or VS Code imports.
+
+import type { Cpu, Handler } from '../cpu';
+import { GP, NM, UD } from '../faults';
+import { getCF, setStatus } from '../flags';
+import { decodeEa, getG16, readE16, readRmw16, writeBack16, writeE16 } from '../modrm';
+import {
+  AR_S, AR_UNUSABLE, CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_DF,
+  EFLAGS_IF, EFLAGS_IOPL, EFLAGS_VM, EFLAGS_ZF, LDTR, TR,
+} from '../regs';
+import { descAr, descDpl, descLimit, readDescriptor } from '../segmentation';
+import { MAP0F, def } from './table';
+
+/** Privileged instructions need CPL 0 in protected mode and are #GP(0) in vm86 (SDM Vol. 3 §5.9). */
+export function requireCpl0(cpu: Cpu): void {
+  if (cpu.cr0 & CR0_PE && (cpu.cpl !== 0 || cpu.flags & EFLAGS_VM)) cpu.fault(GP, 0);
+}
+
+/** Instructions that do not exist outside protected mode (SDM: #UD in real-address and virtual-8086 mode). */
+function requireProtectedMode(cpu: Cpu): void {
+  if (!(cpu.cr0 & CR0_PE) || cpu.flags & EFLAGS_VM) cpu.fault(UD);
+}
+
+function iopl(cpu: Cpu): number {
+  return (cpu.flags & EFLAGS_IOPL) >>> 12;
+}
+
+/** CLI/STI: IOPL-sensitive in protected mode and vm86 (no VME/PVI support: CR4 bits stay clear). */
+function ifSensitive(cpu: Cpu): void {
+  if (cpu.cr0 & CR0_PE && (cpu.flags & EFLAGS_VM ? iopl(cpu) < 3 : cpu.cpl > iopl(cpu))) cpu.fault(GP, 0);
+}
+
+const sti: Handler = (cpu) => {
+  ifSensitive(cpu);
+  if (!(cpu.flags & EFLAGS_IF)) {
+    cpu.flags |= EFLAGS_IF;
+    cpu.inhibitInterrupts();
+  }
+};
+
+/** Writes CR0 with its consistency rules: PG needs PE (SDM Vol. 3 §2.5, MOV CR0 #GP conditions). */
+export function writeCr0(cpu: Cpu, v: number): void {
+  v >>>= 0;
+  if (v & CR0_PG && !(v & CR0_PE)) cpu.fault(GP, 0);
+  // The 386-class CPU without an x87 keeps ET as written; bits the model does not have read as zero.
+  cpu.cr0 = (v & cpu.cr0Writable) | cpu.cr0Fixed1;
+  cpu.updateMode();
+  cpu.tlbFlush(cpu);
+}
+
+function loadDtr(isIdt: boolean): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    if (m >= 0xc0) cpu.fault(UD);
+    requireCpl0(cpu);
+    decodeEa(cpu, m);
+    const limit = cpu.rd16(cpu.eaSeg, cpu.eaOff);
+    let base = cpu.rd32(cpu.eaSeg, (cpu.eaOff + 2) & (cpu.a32 ? 0xffffffff : 0xffff));
+    // A 16-bit operand size loads a 24-bit base (SDM "LGDT/LIDT").
+    if (!cpu.o32) base &= 0xffffff;
+    if (isIdt) { cpu.idtrBase = base >>> 0; cpu.idtrLimit = limit; }
+    else { cpu.gdtrBase = base >>> 0; cpu.gdtrLimit = limit; }
+  };
+}
+
+function storeDtr(cpu: Cpu, m: number, base: number, limit: number): void {
+  if (m >= 0xc0) cpu.fault(UD);
+  decodeEa(cpu, m);
+  cpu.wr16(cpu.eaSeg, cpu.eaOff, limit);
+  // With a 16-bit operand the 80286 stores 0xFF in the top byte; the 80386 stores the full base.
+  const stored = cpu.o32 ? base : (base & 0xffffff) | cpu.sgdtHighByte;
+  cpu.wr32(cpu.eaSeg, (cpu.eaOff + 2) & (cpu.a32 ? 0xffffffff : 0xffff), stored >>> 0);
+}
+
+/** 0F 00: SLDT STR LLDT LTR VERR VERW (protected mode only). */
+const grp6: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const reg = (m >> 3) & 7;
+  requireProtectedMode(cpu);
+  switch (reg) {
+    case 0: case 1: {
+      const v = cpu.sel[reg === 0 ? LDTR : TR];
+      if (m >= 0xc0 && cpu.o32) cpu.r32[m & 7] = v;
+      else writeE16(cpu, m, v);
+      return;
+    }
+    case 2: {
+      const sel = readE16(cpu, m);
+      requireCpl0(cpu);
+      cpu.loadLdtr(cpu, sel);
+      return;
+    }
+    case 3: {
+      const sel = readE16(cpu, m);
+      requireCpl0(cpu);
+      cpu.loadTr(cpu, sel);
+      return;
+    }
+    case 4: case 5: {
+      const sel = readE16(cpu, m);
+      setStatus(cpu, EFLAGS_ZF, verify(cpu, sel, reg === 5) ? EFLAGS_ZF : 0);
+      return;
+    }
+    default:
+      cpu.fault(UD);
+  }
+};
+
+/** VERR/VERW: ZF=1 when the segment is readable/writable at the current CPL and RPL (SDM "VERR/VERW"). */
+function verify(cpu: Cpu, sel: number, write: boolean): boolean {
+  if ((sel & 0xfffc) === 0) return false;
+  const d = tryDescriptor(cpu, sel);
+  if (!d) return false;
+  const ar = descAr(d);
+  if (!(ar & AR_S)) return false;
+  const type = ar & 0xf;
+  const code = (type & 8) !== 0;
+  const conforming = code && (type & 4) !== 0;
+  if (!conforming && descDpl(d) < Math.max(cpu.cpl, sel & 3)) return false;
+  if (write) return !code && (type & 2) !== 0;
+  return !code || (type & 2) !== 0;
+}
+
+function tryDescriptor(cpu: Cpu, sel: number): ReturnType<typeof readDescriptor> | null {
+  const limit = sel & 4 ? (cpu.ar[LDTR] & AR_UNUSABLE ? -1 : cpu.limit[LDTR]) : cpu.gdtrLimit;
+  if ((sel & 0xfff8) + 7 > limit) return null;
+  return readDescriptor(cpu, sel);
+}
+
+/** LAR/LSL: valid descriptor types per SDM "LAR" and "LSL" tables. */
+function larLsl(isLsl: boolean, size32: boolean): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    requireProtectedMode(cpu);
+    const sel = readE16(cpu, m);
+    const d = (sel & 0xfffc) === 0 ? null : tryDescriptor(cpu, sel);
+    let ok = d !== null;
+    if (d) {
+      const ar = descAr(d);
+      const type = ar & 0xf;
+      if (!(ar & AR_S)) {
+        // System types: LDT, TSS (16/32, available/busy); LAR also allows call/task gates.
+        const allowed = isLsl ? [1, 2, 3, 9, 11] : [1, 2, 3, 4, 5, 9, 11, 12];
+        ok = allowed.includes(type);
+      }
+      const conformingCode = ar & AR_S && (type & 0xc) === 0xc;
+      if (ok && !conformingCode && descDpl(d) < Math.max(cpu.cpl, sel & 3)) ok = false;
+    }
+    setStatus(cpu, EFLAGS_ZF, ok ? EFLAGS_ZF : 0);
+    if (!ok || !d) return;
+    const value = isLsl ? descLimit(d) : (d.hi & (size32 ? 0x00f0ff00 : 0xff00)) >>> 0;
+    const reg = (m >> 3) & 7;
+    if (size32) cpu.r32[reg] = value;
+    else cpu.r16[reg << 1] = value & 0xffff;
+  };
+}
+
+/** 0F 01: SGDT SIDT LGDT LIDT SMSW LMSW INVLPG. */
+function grp7(cpu: Cpu): void {
+  const m = cpu.fetch8();
+  const reg = (m >> 3) & 7;
+  switch (reg) {
+    case 0: storeDtr(cpu, m, cpu.gdtrBase, cpu.gdtrLimit); return;
+    case 1: storeDtr(cpu, m, cpu.idtrBase, cpu.idtrLimit); return;
+    case 2: cpu.eip--; loadDtr(false)(cpu); return;
+    case 3: cpu.eip--; loadDtr(true)(cpu); return;
+    case 4:
+      if (m >= 0xc0 && cpu.o32) cpu.r32[m & 7] = cpu.cr0;
+      else writeE16(cpu, m, cpu.cr0 & 0xffff);
+      return;
+    case 6: {
+      const v = readE16(cpu, m);
+      requireCpl0(cpu);
+      // LMSW changes PE/MP/EM/TS only, and cannot clear PE (SDM "LMSW").
+      writeCr0(cpu, (cpu.cr0 & ~0xe) | (v & 0xf) | (cpu.cr0 & CR0_PE));
+      return;
+    }
+    case 7:
+      if (m >= 0xc0) cpu.fault(UD);
+      requireCpl0(cpu);
+      decodeEa(cpu, m);
+      cpu.tlbInvalidate(cpu, (cpu.base[cpu.eaSeg] + cpu.eaOff) >>> 0);
+      return;
+    default:
+      cpu.fault(UD);
+  }
+}
+
+function movFromCr(cpu: Cpu): void {
+  const m = cpu.fetch8();
+  requireCpl0(cpu);
+  const n = (m >> 3) & 7;
+  const v = n === 0 ? cpu.cr0 : n === 2 ? cpu.cr2 : n === 3 ? cpu.cr3 : n === 4 ? cpu.cr4 : cpu.fault(UD);
+  cpu.r32[m & 7] = v;
+}
+
+function movToCr(cpu: Cpu): void {
+  const m = cpu.fetch8();
+  requireCpl0(cpu);
+  const n = (m >> 3) & 7;
+  const v = cpu.r32[m & 7];
+  switch (n) {
+    case 0: writeCr0(cpu, v); return;
+    case 2: cpu.cr2 = v; return;
+    case 3: cpu.cr3 = v & 0xfffff018; cpu.tlbFlush(cpu); return;
+    case 4:
+      // Only PSE (4 MiB pages), TSD and DE are implemented; setting any other bit is #GP(0).
+      if (v & ~0x1c) cpu.fault(GP, 0);
+      cpu.cr4 = v;
+      cpu.tlbFlush(cpu);
+      return;
+    default: cpu.fault(UD);
+  }
+}
+
+function movDr(toDr: boolean): Handler {
+  return (cpu) => {
+    const m = cpu.fetch8();
+    requireCpl0(cpu);
+    const n = (m >> 3) & 7;
+    if (n === 4 || n === 5) cpu.fault(UD); // CR4.DE=1 makes DR4/DR5 #UD; with DE=0 they alias DR6/DR7
+    if (toDr) cpu.dr[n] = cpu.r32[m & 7];
+    else cpu.r32[m & 7] = cpu.dr[n];
+  };
+}
+
+const CPUID_VENDOR = 'GenuineIntel';
+const cpuid: Handler = (cpu) => {
+  const leaf = cpu.r32[EAX];
+  const r = cpu.r32;
+  const word = (s: string, i: number) => s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
+  if (leaf === 0) {
+    r[EAX] = 1;
+    r[EBX] = word(CPUID_VENDOR, 0);
+    r[EDX] = word(CPUID_VENDOR, 4);
+    r[ECX] = word(CPUID_VENDOR, 8);
+  } else if (leaf === 1) {
+    // Family 4 (a 486-class integer core); features: PSE (bit 3), TSC (4), MSR (5). No FPU, no VME, no VMX.
+    r[EAX] = 0x400;
+    r[EBX] = 0;
+    r[ECX] = 0;
+    r[EDX] = (1 << 3) | (1 << 4) | (1 << 5);
+  } else {
+    r[EAX] = r[EBX] = r[ECX] = r[EDX] = 0;
+  }
+};
+
+/** MSRs boot code touches, with their reset values; others are #GP(0) as on hardware. */
+const KNOWN_MSRS: [number, bigint][] = [
+  [0x10, 0n], // IA32_TIME_STAMP_COUNTER (read via the instruction count)
+  [0x1b, 0xfee00900n], // IA32_APIC_BASE: BSP, enabled, default base
+  [0x3a, 0n], // IA32_FEATURE_CONTROL: unlocked, VMX off
+  [0x174, 0n], [0x175, 0n], [0x176, 0n], // SYSENTER_CS/ESP/EIP
+  [0x277, 0x0007040600070406n], // IA32_PAT reset value
+  [0x2ff, 0n], // IA32_MTRR_DEF_TYPE
+];
+
+export function resetMsrs(cpu: Cpu): void {
+  cpu.msr.clear();
+  for (const [k, v] of KNOWN_MSRS) cpu.msr.set(k, v);
+}
+
+function tsc(cpu: Cpu): bigint {
+  return BigInt(cpu.icount) + cpu.tscOffset;
+}
+
+const rdmsr: Handler = (cpu) => {
+  requireCpl0(cpu);
+  const idx = cpu.r32[ECX];
+  const v = idx === 0x10 ? tsc(cpu) : cpu.msr.get(idx);
+  if (v === undefined) return cpu.fault(GP, 0);
+  cpu.r32[EAX] = Number(v & 0xffffffffn);
+  cpu.r32[EDX] = Number((v >> 32n) & 0xffffffffn);
+};
+
+const wrmsr: Handler = (cpu) => {
+  requireCpl0(cpu);
+  const idx = cpu.r32[ECX];
+  if (!cpu.msr.has(idx)) cpu.fault(GP, 0);
+  const v = (BigInt(cpu.r32[EDX]) << 32n) | BigInt(cpu.r32[EAX]);
+  if (idx === 0x10) cpu.tscOffset = v - BigInt(cpu.icount);
+  else cpu.msr.set(idx, v);
+};
+
+/**
+ * x87 escapes D8-DF with no FPU present: CR0.EM or CR0.TS raise #NM, otherwise the ModRM is
+ * decoded and nothing happens, so FNSTSW/FNSTCW leave memory unchanged and detection code sees
+ * "no FPU" (SDM Vol. 1 §8.1 / Vol. 3 §9.2.1 FPU detection). WAIT is a no-op.
+ */
+export const esc8086: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  if (m < 0xc0) decodeEa(cpu, m);
+};
+
+/** Memory operand size of each x87 escape by opcode (D8-DF) and ModRM.reg, for the limit check. */
+const ESC_OPERAND_SIZE = [
+  [4, 4, 4, 4, 4, 4, 4, 4], // D8: m32fp
+  [4, 4, 4, 4, 14, 2, 14, 2], // D9: fld/fst m32, fldenv, fldcw, fnstenv, fnstcw
+  [4, 4, 4, 4, 4, 4, 4, 4], // DA: m32int
+  [4, 4, 4, 4, 4, 10, 4, 10], // DB: m32int, fld/fstp m80
+  [8, 8, 8, 8, 8, 8, 8, 8], // DC: m64fp
+  [8, 8, 8, 8, 94, 8, 94, 2], // DD: m64fp, frstor, fnsave, fnstsw
+  [2, 2, 2, 2, 2, 2, 2, 2], // DE: m16int
+  [2, 2, 2, 2, 10, 8, 10, 8], // DF: m16int, fbld/fbstp, fild/fistp m64
+];
+
+/** The 80286+ escapes check the memory operand against the segment limit (the 80286 vectors fault at offset 0xFFFF). */
+function esc(opcode: number): Handler {
+  const sizes = ESC_OPERAND_SIZE[opcode - 0xd8];
+  return (cpu) => {
+    const m = cpu.fetch8();
+    if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.fault(NM);
+    if (m >= 0xc0) return;
+    decodeEa(cpu, m);
+    const off = cpu.eaOff, seg = cpu.eaSeg;
+    if (off < cpu.lo[seg] || off + sizes[(m >> 3) & 7] - 1 > cpu.hi[seg]) cpu.segFault(seg);
+  };
+}
+
+export function registerSystem(ops: Handler[]): void {
+  def(ops, 0xf8, (cpu) => setStatus(cpu, EFLAGS_CF, 0));
+  def(ops, 0xf9, (cpu) => setStatus(cpu, EFLAGS_CF, EFLAGS_CF));
+  def(ops, 0xf5, (cpu) => setStatus(cpu, EFLAGS_CF, getCF(cpu) ? 0 : EFLAGS_CF));
+  def(ops, 0xfc, (cpu) => { cpu.flags &= ~EFLAGS_DF; });
+  def(ops, 0xfd, (cpu) => { cpu.flags |= EFLAGS_DF; });
+  def(ops, 0xfa, (cpu) => { ifSensitive(cpu); cpu.flags &= ~EFLAGS_IF; });
+  def(ops, 0xfb, sti);
+  def(ops, 0x9b, () => {});
+  for (let op = 0xd8; op <= 0xdf; op++) def(ops, op, esc(op));
+  // SALC (undocumented): AL = CF ? 0xFF : 0, flags unchanged.
+  def(ops, 0xd6, (cpu) => { cpu.r8[0] = getCF(cpu) ? 0xff : 0; });
+  def(ops, MAP0F | 0x00, grp6);
+  def(ops, MAP0F | 0x01, grp7);
+  def(ops, MAP0F | 0x02, larLsl(false, false), larLsl(false, true));
+  def(ops, MAP0F | 0x03, larLsl(true, false), larLsl(true, true));
+  def(ops, MAP0F | 0x06, (cpu) => { requireCpl0(cpu); cpu.cr0 &= ~CR0_TS; });
+  def(ops, MAP0F | 0x08, requireCpl0);
+  def(ops, MAP0F | 0x09, requireCpl0);
+  def(ops, MAP0F | 0x0b, (cpu) => cpu.fault(UD));
+  def(ops, MAP0F | 0x20, movFromCr);
+  def(ops, MAP0F | 0x22, movToCr);
+  def(ops, MAP0F | 0x21, movDr(false));
+  def(ops, MAP0F | 0x23, movDr(true));
+  def(ops, MAP0F | 0x30, wrmsr);
+  def(ops, MAP0F | 0x31, (cpu) => {
+    if (cpu.cr4 & 4 && cpu.cpl !== 0 && cpu.cr0 & CR0_PE) cpu.fault(GP, 0); // CR4.TSD
+    const v = tsc(cpu);
+    cpu.r32[EAX] = Number(v & 0xffffffffn);
+    cpu.r32[EDX] = Number((v >> 32n) & 0xffffffffn);
+  });
+  def(ops, MAP0F | 0x32, rdmsr);
+  def(ops, MAP0F | 0xa2, cpuid);
+  // ARPL Ew,Gw: raise the RPL of the destination selector to the source's (protected mode only).
+  def(ops, 0x63, (cpu) => {
+    requireProtectedMode(cpu);
+    const m = cpu.fetch8();
+    const dst = readRmw16(cpu, m);
+    const src = getG16(cpu, m);
+    if ((dst & 3) < (src & 3)) {
+      writeBack16(cpu, m, (dst & ~3) | (src & 3));
+      setStatus(cpu, EFLAGS_ZF, EFLAGS_ZF);
+    } else setStatus(cpu, EFLAGS_ZF, 0);
+  });
+}

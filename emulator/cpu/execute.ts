@@ -1,0 +1,186 @@
+// The instruction loop: a fast inner loop that runs while no attention bit is set, and a slow
+// step that handles interrupts, the STI/MOV SS shadow and the TF single-step trap around one
+// instruction. Faults arrive as the FAULT sentinel and are delivered here; nothing the guest does
+// escapes as a JavaScript exception. SDM Vol. 3 §6.8.3 (shadow), §17.3.1.4 (single-step trap).
+// Pure TypeScript: no Node or VS Code imports.
+
+import { ATTN_IRQ, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
+import { DB, FAULT } from './faults';
+import { INT_EXC, INT_HW, interrupt, raiseFault } from './interrupts';
+import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
+
+/** Executes one instruction (no interrupt or trap handling): the hot path. */
+export function stepOne(cpu: Cpu): void {
+  cpu.prevEip = cpu.eip;
+  cpu.o32 = cpu.a32 = cpu.code32;
+  cpu.segOvr = -1;
+  cpu.rep = 0;
+  cpu.prefixes = 0;
+  cpu.fetchLimit = cpu.hi[CS];
+  cpu.icount++;
+  const op = cpu.fetch8();
+  cpu.ops[op | (cpu.o32 << 9)](cpu);
+}
+
+/** Recomputes the CPU-owned attention bits after the slow path. */
+export function refreshAttention(cpu: Cpu): void {
+  let a = cpu.attn & ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW);
+  if (cpu.irqPending && cpu.flags & EFLAGS_IF) a |= ATTN_IRQ;
+  if (cpu.flags & EFLAGS_TF) a |= ATTN_TRAP;
+  if (cpu.shadowUntil >= cpu.icount) a |= ATTN_SHADOW;
+  cpu.attn = a;
+}
+
+/** Delivers a pending hardware interrupt if IF and the shadow allow it; returns whether one was taken. */
+export function serviceInterrupt(cpu: Cpu): boolean {
+  if (!cpu.irqPending || !(cpu.flags & EFLAGS_IF) || cpu.shadowUntil >= cpu.icount || cpu.shutdown) return false;
+  const vector = cpu.acknowledgeIrq();
+  if (vector < 0) return false;
+  cpu.halted = false;
+  try {
+    interrupt(cpu, vector, INT_HW, -1);
+  } catch (e) {
+    if (e !== FAULT) throw e;
+    cpu.prevEip = cpu.eip;
+    raiseFault(cpu);
+  }
+  return true;
+}
+
+/** One instruction with interrupt, shadow and trap handling (the slow path). */
+export function stepSlow(cpu: Cpu): void {
+  serviceInterrupt(cpu);
+  if (cpu.halted) return;
+  const trap = (cpu.flags & EFLAGS_TF) !== 0 && cpu.shadowUntil < cpu.icount;
+  const rep = cpu.repBudget;
+  if (trap) cpu.repBudget = 1;
+  try {
+    stepOne(cpu);
+  } catch (e) {
+    if (e !== FAULT) throw e;
+    raiseFault(cpu);
+    cpu.repBudget = rep;
+    refreshAttention(cpu);
+    return;
+  }
+  cpu.repBudget = rep;
+  if (trap) {
+    // Single-step trap after the instruction: DR6.BS, then INT 1 with EIP of the next instruction.
+    cpu.dr[6] |= 0x4000;
+    try {
+      interrupt(cpu, DB, INT_EXC, -1);
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      cpu.prevEip = cpu.eip;
+      raiseFault(cpu);
+    }
+  }
+  refreshAttention(cpu);
+}
+
+/**
+ * Code breakpoints over linear addresses: a page filter (one byte per 4 KiB page) in front of an
+ * exact set, so the armed loop pays one typed-array load per instruction (STYLE.md D5).
+ */
+export class BreakpointSet {
+  readonly pages = new Uint8Array(1 << 20);
+  private readonly addrs = new Map<number, number>();
+
+  get size(): number {
+    return this.addrs.size;
+  }
+
+  add(lin: number): void {
+    lin >>>= 0;
+    this.addrs.set(lin, (this.addrs.get(lin) ?? 0) + 1);
+    this.pages[lin >>> 12]++;
+  }
+
+  delete(lin: number): void {
+    lin >>>= 0;
+    const n = this.addrs.get(lin);
+    if (n === undefined) return;
+    if (n === 1) this.addrs.delete(lin);
+    else this.addrs.set(lin, n - 1);
+    this.pages[lin >>> 12]--;
+  }
+
+  clear(): void {
+    this.addrs.clear();
+    this.pages.fill(0);
+  }
+
+  has(lin: number): boolean {
+    return this.addrs.has(lin >>> 0);
+  }
+}
+
+/** What stops a run besides the budget: code breakpoints, a per-instruction hook, a skip at resume. */
+export interface RunControl {
+  breakpoints?: BreakpointSet | null;
+  /** Called before every instruction (tracing, recording); returning true stops before it. Slow path. */
+  beforeInstruction?: ((cpu: Cpu) => boolean) | null;
+  /** Linear address whose breakpoint is ignored for the first instruction (resuming from it). */
+  skipBreakAt?: number;
+}
+
+/** Why runCpu returned. */
+export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3, RUN_ATTENTION = 4, RUN_HOOK = 5;
+
+/**
+ * Runs up to `budget` instructions, or until HLT, shutdown, a breakpoint, the hook, or an
+ * attention bit the CPU does not own (the machine's stop request, a watchpoint hit). The hot loop
+ * is chosen once per call: plain, with the breakpoint page filter, or with the per-instruction hook.
+ */
+export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
+  const end = cpu.icount + budget;
+  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW);
+  const bps = ctl?.breakpoints && ctl.breakpoints.size > 0 ? ctl.breakpoints : null;
+  const hook = ctl?.beforeInstruction ?? null;
+  let skip = ctl?.skipBreakAt ?? -1;
+  while (cpu.icount < end) {
+    if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
+    if (cpu.attn & foreign) return RUN_ATTENTION;
+    if (bps !== null || hook !== null) {
+      const lin = (cpu.base[CS] + cpu.eip) >>> 0;
+      if (bps !== null && bps.pages[lin >>> 12] !== 0 && lin !== skip && bps.has(lin)) return RUN_BREAKPOINT;
+      skip = -1;
+      if (hook !== null && hook(cpu)) return RUN_HOOK;
+      if (hook !== null || cpu.attn !== 0) {
+        cpu.repBudget = hook !== null ? 1 : end - cpu.icount;
+        stepSlow(cpu);
+        continue;
+      }
+      cpu.repBudget = end - cpu.icount;
+      try {
+        for (;;) {
+          stepOne(cpu);
+          if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) break;
+          const l = (cpu.base[CS] + cpu.eip) >>> 0;
+          if (bps !== null && bps.pages[l >>> 12] !== 0 && bps.has(l)) break;
+        }
+      } catch (e) {
+        if (e !== FAULT) throw e;
+        raiseFault(cpu);
+        refreshAttention(cpu);
+      }
+      continue;
+    }
+    if (cpu.attn !== 0) {
+      cpu.repBudget = end - cpu.icount;
+      stepSlow(cpu);
+      continue;
+    }
+    cpu.repBudget = end - cpu.icount;
+    try {
+      do stepOne(cpu);
+      while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      raiseFault(cpu);
+      refreshAttention(cpu);
+    }
+  }
+  if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
+  return RUN_BUDGET;
+}

@@ -1,0 +1,127 @@
+// Lazy arithmetic flags, in the style of v86: ADD/SUB/logic/INC/DEC record their operands and
+// result, and CF/PF/AF/ZF/SF/OF are computed only when something reads them (a Jcc reads one,
+// PUSHF, an interrupt or the debugger reads them all). Everything else sets flags eagerly.
+// SDM Vol. 1 §3.4.3, Appendix A (EFLAGS cross-reference).
+// Pure TypeScript: no Node or VS Code imports.
+
+import { EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF } from './regs';
+
+export const LZ_ADD = 0, LZ_SUB = 1, LZ_LOGIC = 2, LZ_INC = 3, LZ_DEC = 4;
+
+/** PARITY[b] is EFLAGS_PF when b has an even number of set bits. */
+export const PARITY = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  let b = i, n = 0;
+  while (b) { n += b & 1; b >>= 1; }
+  PARITY[i] = n & 1 ? 0 : EFLAGS_PF;
+}
+
+/** The part of the CPU that holds flags; Cpu implements it. */
+export interface FlagState {
+  /** EFLAGS with the bits in `lazy` stale. */
+  flags: number;
+  /** Status bits that must be computed from the lz* fields. */
+  lazy: number;
+  lzOp: number;
+  lzDst: number;
+  lzSrc: number;
+  lzRes: number;
+  /** 0xff, 0xffff or 0xffffffff. */
+  lzMask: number;
+}
+
+export function signBit(mask: number): number {
+  return mask === 0xff ? 0x80 : mask === 0xffff ? 0x8000 : 0x80000000;
+}
+
+export function getCF(s: FlagState): boolean {
+  if ((s.lazy & EFLAGS_CF) === 0) return (s.flags & EFLAGS_CF) !== 0;
+  switch (s.lzOp) {
+    case LZ_ADD: return s.lzRes < s.lzDst;
+    case LZ_SUB: return s.lzDst < s.lzSrc;
+    default: return false;
+  }
+}
+
+export function getZF(s: FlagState): boolean {
+  if ((s.lazy & EFLAGS_ZF) === 0) return (s.flags & EFLAGS_ZF) !== 0;
+  return s.lzRes === 0;
+}
+
+export function getSF(s: FlagState): boolean {
+  if ((s.lazy & EFLAGS_SF) === 0) return (s.flags & EFLAGS_SF) !== 0;
+  return (s.lzRes & signBit(s.lzMask)) !== 0;
+}
+
+export function getPF(s: FlagState): boolean {
+  if ((s.lazy & EFLAGS_PF) === 0) return (s.flags & EFLAGS_PF) !== 0;
+  return PARITY[s.lzRes & 0xff] !== 0;
+}
+
+export function getAF(s: FlagState): boolean {
+  if ((s.lazy & EFLAGS_AF) === 0) return (s.flags & EFLAGS_AF) !== 0;
+  if (s.lzOp === LZ_LOGIC) return false;
+  return ((s.lzDst ^ s.lzSrc ^ s.lzRes) & 0x10) !== 0;
+}
+
+export function getOF(s: FlagState): boolean {
+  if ((s.lazy & EFLAGS_OF) === 0) return (s.flags & EFLAGS_OF) !== 0;
+  const sign = signBit(s.lzMask);
+  switch (s.lzOp) {
+    case LZ_ADD: return ((s.lzDst ^ s.lzRes) & (s.lzSrc ^ s.lzRes) & sign) !== 0;
+    case LZ_SUB: return ((s.lzDst ^ s.lzSrc) & (s.lzDst ^ s.lzRes) & sign) !== 0;
+    case LZ_INC: return s.lzRes === sign;
+    case LZ_DEC: return s.lzRes === ((sign - 1) >>> 0);
+    default: return false;
+  }
+}
+
+/** Computes every lazy bit into `flags` and returns EFLAGS. */
+export function materialize(s: FlagState): number {
+  if (s.lazy !== 0) {
+    let f = s.flags & ~s.lazy;
+    const l = s.lazy;
+    if (l & EFLAGS_CF && getCF(s)) f |= EFLAGS_CF;
+    if (l & EFLAGS_PF && getPF(s)) f |= EFLAGS_PF;
+    if (l & EFLAGS_AF && getAF(s)) f |= EFLAGS_AF;
+    if (l & EFLAGS_ZF && getZF(s)) f |= EFLAGS_ZF;
+    if (l & EFLAGS_SF && getSF(s)) f |= EFLAGS_SF;
+    if (l & EFLAGS_OF && getOF(s)) f |= EFLAGS_OF;
+    s.flags = f;
+    s.lazy = 0;
+  }
+  return s.flags;
+}
+
+/** Records an ADD-like result (ADD, ADC without carry handled eagerly elsewhere). Operands are masked. */
+export function setLazy(s: FlagState, op: number, dst: number, src: number, res: number, mask: number): void {
+  s.lzOp = op;
+  s.lzDst = dst;
+  s.lzSrc = src;
+  s.lzRes = res;
+  s.lzMask = mask;
+  s.lazy = EFLAGS_STATUS;
+}
+
+/** INC/DEC leave CF alone: fix CF's current value before making the rest lazy. */
+export function setLazyIncDec(s: FlagState, op: number, dst: number, res: number, mask: number): void {
+  const cf = getCF(s);
+  s.flags = cf ? s.flags | EFLAGS_CF : s.flags & ~EFLAGS_CF;
+  s.lzOp = op;
+  s.lzDst = dst;
+  s.lzSrc = 1;
+  s.lzRes = res;
+  s.lzMask = mask;
+  s.lazy = EFLAGS_STATUS & ~EFLAGS_CF;
+}
+
+/** Sets status flags eagerly: `bits` holds their new values, `which` says which ones are written. */
+export function setStatus(s: FlagState, which: number, bits: number): void {
+  materialize(s);
+  s.flags = (s.flags & ~which) | (bits & which);
+}
+
+/** SZP of a masked result, as eager bits. */
+export function szp(res: number, mask: number): number {
+  return (res === 0 ? EFLAGS_ZF : 0) | (res & signBit(mask) ? EFLAGS_SF : 0) | PARITY[res & 0xff];
+}

@@ -1,0 +1,137 @@
+// ModRM/SIB effective-address calculation for 16- and 32-bit addressing, and the register/memory
+// operand accessors built on it. SDM Vol. 2 §2.1.5, Tables 2-1 (16-bit) and 2-2/2-3 (32-bit, SIB).
+// Pure TypeScript: no Node or VS Code imports.
+
+import { type Cpu, R8 } from './cpu';
+import { DS, EBP, EBX, EDI, ESI, ESP, SS } from './regs';
+
+/**
+ * Decodes the memory operand of `modrm` (mod != 3), fetching SIB and displacement, and sets
+ * cpu.eaSeg/eaOff. The default segment is SS for BP/EBP/ESP-based forms, DS otherwise (SDM Vol. 1 §3.7.4).
+ */
+export function decodeEa(cpu: Cpu, modrm: number): void {
+  const mod = modrm >> 6;
+  const rm = modrm & 7;
+  let seg = DS;
+  let off: number;
+  const r = cpu.r32;
+  if (cpu.a32 === 0) {
+    switch (rm) {
+      case 0: off = r[EBX] + r[ESI]; break;
+      case 1: off = r[EBX] + r[EDI]; break;
+      case 2: off = r[EBP] + r[ESI]; seg = SS; break;
+      case 3: off = r[EBP] + r[EDI]; seg = SS; break;
+      case 4: off = r[ESI]; break;
+      case 5: off = r[EDI]; break;
+      case 6:
+        if (mod === 0) { off = cpu.fetch16(); } else { off = r[EBP]; seg = SS; }
+        break;
+      default: off = r[EBX]; break;
+    }
+    if (mod === 1) off += cpu.fetchS8();
+    else if (mod === 2) off += cpu.fetch16();
+    off &= 0xffff;
+  } else {
+    if (rm === 4) {
+      const sib = cpu.fetch8();
+      const base = sib & 7;
+      const index = (sib >> 3) & 7;
+      off = index === 4 ? 0 : r[index] << (sib >> 6);
+      if (base === 5 && mod === 0) {
+        off += cpu.fetch32();
+      } else {
+        off += r[base];
+        if (base === ESP || base === EBP) seg = SS;
+      }
+    } else if (rm === 5 && mod === 0) {
+      off = cpu.fetch32();
+    } else {
+      off = r[rm];
+      if (rm === EBP) seg = SS;
+    }
+    if (mod === 1) off += cpu.fetchS8();
+    else if (mod === 2) off += cpu.fetch32();
+    off >>>= 0;
+  }
+  cpu.eaSeg = cpu.segOvr >= 0 ? cpu.segOvr : seg;
+  cpu.eaOff = off;
+}
+
+// Operand accessors: `modrm` selects a register when mod = 3, else memory at the decoded EA.
+// Read-modify-write instructions call decode once, then use the *At forms.
+
+export function readE8(cpu: Cpu, modrm: number): number {
+  if (modrm >= 0xc0) return cpu.r8[R8[modrm & 7]];
+  decodeEa(cpu, modrm);
+  return cpu.rd8(cpu.eaSeg, cpu.eaOff);
+}
+
+export function readE16(cpu: Cpu, modrm: number): number {
+  if (modrm >= 0xc0) return cpu.r16[(modrm & 7) << 1];
+  decodeEa(cpu, modrm);
+  return cpu.rd16(cpu.eaSeg, cpu.eaOff);
+}
+
+export function readE32(cpu: Cpu, modrm: number): number {
+  if (modrm >= 0xc0) return cpu.r32[modrm & 7];
+  decodeEa(cpu, modrm);
+  return cpu.rd32(cpu.eaSeg, cpu.eaOff);
+}
+
+/** Reads the E operand for a read-modify-write; the following writeBack*() writes the same place. */
+export const readRmw8 = readE8;
+export const readRmw16 = readE16;
+export const readRmw32 = readE32;
+
+export function writeBack8(cpu: Cpu, modrm: number, v: number): void {
+  if (modrm >= 0xc0) cpu.r8[R8[modrm & 7]] = v;
+  else cpu.wr8(cpu.eaSeg, cpu.eaOff, v);
+}
+
+export function writeBack16(cpu: Cpu, modrm: number, v: number): void {
+  if (modrm >= 0xc0) cpu.r16[(modrm & 7) << 1] = v;
+  else cpu.wr16(cpu.eaSeg, cpu.eaOff, v);
+}
+
+export function writeBack32(cpu: Cpu, modrm: number, v: number): void {
+  if (modrm >= 0xc0) cpu.r32[modrm & 7] = v;
+  else cpu.wr32(cpu.eaSeg, cpu.eaOff, v);
+}
+
+/** Writes the E operand without reading it first (MOV, SETcc, POP Ev). */
+export function writeE8(cpu: Cpu, modrm: number, v: number): void {
+  if (modrm >= 0xc0) { cpu.r8[R8[modrm & 7]] = v; return; }
+  decodeEa(cpu, modrm);
+  cpu.wr8(cpu.eaSeg, cpu.eaOff, v);
+}
+
+export function writeE16(cpu: Cpu, modrm: number, v: number): void {
+  if (modrm >= 0xc0) { cpu.r16[(modrm & 7) << 1] = v; return; }
+  decodeEa(cpu, modrm);
+  cpu.wr16(cpu.eaSeg, cpu.eaOff, v);
+}
+
+export function writeE32(cpu: Cpu, modrm: number, v: number): void {
+  if (modrm >= 0xc0) { cpu.r32[modrm & 7] = v; return; }
+  decodeEa(cpu, modrm);
+  cpu.wr32(cpu.eaSeg, cpu.eaOff, v);
+}
+
+export function getG8(cpu: Cpu, modrm: number): number {
+  return cpu.r8[R8[(modrm >> 3) & 7]];
+}
+export function setG8(cpu: Cpu, modrm: number, v: number): void {
+  cpu.r8[R8[(modrm >> 3) & 7]] = v;
+}
+export function getG16(cpu: Cpu, modrm: number): number {
+  return cpu.r16[((modrm >> 3) & 7) << 1];
+}
+export function setG16(cpu: Cpu, modrm: number, v: number): void {
+  cpu.r16[((modrm >> 3) & 7) << 1] = v;
+}
+export function getG32(cpu: Cpu, modrm: number): number {
+  return cpu.r32[(modrm >> 3) & 7];
+}
+export function setG32(cpu: Cpu, modrm: number, v: number): void {
+  cpu.r32[(modrm >> 3) & 7] = v;
+}

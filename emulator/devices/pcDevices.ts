@@ -1,0 +1,134 @@
+// The PC devices around the CPU, created and wired together: PIC pair, PIT and port 0x61, CMOS/RTC,
+// 8042 keyboard controller, port 0x92, VGA text mode, COM1 and the diagnostic ports, all on one
+// IoBus and one instruction Clock. The machine owns one PcDevices and connects three hooks: the
+// PIC's INT output, the reset line, and the clock's reschedule request.
+// Pure TypeScript: no Node or VS Code imports. IBM PC/AT Technical Reference (port map, IRQ map).
+
+import type { Memory } from '../memory/bus';
+import type { IoBus } from './ioBus';
+import { Clock } from './clock';
+import { PicPair } from './pic';
+import { Pit } from './pit';
+import { SystemControlPortB } from './port61';
+import { Cmos, type DateTime } from './cmos';
+import { Kbc } from './kbc';
+import { Port92 } from './port92';
+import { VgaText } from './vgaText';
+import { Uart16550 } from './uart16550';
+import { DebugPorts } from './debugPorts';
+import { loadState, saveState } from './state';
+
+export interface PcDevicesOptions {
+  memory: Memory;
+  io: IoBus;
+  /** Instructions per 1.193182 MHz PIT tick; default 4 (see clock.ts). */
+  instructionsPerPitTick?: number;
+  /** RTC date and time at instruction 0; default 2024-01-01 00:00:00. */
+  startTime?: DateTime;
+  /** CMOS floppy types of drives A and B (cmos.ts FLOPPY_* codes; DiskImage.floppyDriveType). */
+  floppyTypes?: [number, number];
+  /** Number of hard disks for CMOS byte 0x12. */
+  hardDisks?: number;
+  /** Keys typed from the start (the CLI's --keys). */
+  keys?: string;
+  /** Instructions between keyboard bytes; default 20000. */
+  keyByteInterval?: number;
+}
+
+/** Which device asked for the CPU reset. */
+export type ResetSource = 'kbc-pulse' | 'kbc-output-port' | 'port92';
+
+export interface DevicesSnapshot {
+  now: number;
+  devices: Record<string, Record<string, unknown>>;
+}
+
+export class PcDevices {
+  readonly clock: Clock;
+  readonly pic = new PicPair();
+  readonly pit: Pit;
+  readonly portB: SystemControlPortB;
+  readonly cmos: Cmos;
+  readonly kbc: Kbc;
+  readonly port92: Port92;
+  readonly vga = new VgaText();
+  readonly com1: Uart16550;
+  readonly debug = new DebugPorts();
+  /**
+   * The CPU reset line was pulsed (8042 command FEh, 8042 output port bit 0, port 0x92 bit 0). The
+   * machine turns this into a `reset` stop (or `shutdown` if it does not emulate the reboot).
+   */
+  onReset: ((source: ResetSource) => void) | null = null;
+  private readonly memory: Memory;
+
+  constructor(opts: PcDevicesOptions) {
+    this.memory = opts.memory;
+    this.clock = new Clock({ instructionsPerPitTick: opts.instructionsPerPitTick });
+    this.pit = new Pit({ clock: this.clock, irq: this.pic });
+    this.portB = new SystemControlPortB(this.pit, this.clock);
+    this.cmos = new Cmos({
+      clock: this.clock, irq: this.pic, memoryBytes: opts.memory.ramSize, start: opts.startTime,
+      floppyTypes: opts.floppyTypes, hardDisks: opts.hardDisks,
+    });
+    this.kbc = new Kbc({ clock: this.clock, irq: this.pic, memory: opts.memory, keyByteInterval: opts.keyByteInterval });
+    this.port92 = new Port92(opts.memory);
+    this.com1 = new Uart16550({ irq: this.pic });
+    this.kbc.onReset = (how) => this.onReset?.(how === 'pulse' ? 'kbc-pulse' : 'kbc-output-port');
+    this.port92.onReset = () => this.onReset?.('port92');
+    for (const d of [this.pic, this.pit, this.portB, this.cmos, this.kbc, this.port92, this.vga, this.com1, this.debug]) d.attach(opts.io);
+    if (opts.keys) this.kbc.type(opts.keys);
+  }
+
+  /**
+   * Programs the devices the way a PC BIOS leaves them at boot, through their ports: PICs at
+   * vectors 08h/70h with IRQ 0, 1, 2, 6 and 8 unmasked; PIT channel 0 in mode 3 with count 0
+   * (18.2 Hz); keyboard enabled. The built-in BIOS calls this; firmware mode (--bios) does not.
+   */
+  programAsBios(io: IoBus): void {
+    io.out8(0x20, 0x11); io.out8(0x21, 0x08); io.out8(0x21, 0x04); io.out8(0x21, 0x01);
+    io.out8(0xa0, 0x11); io.out8(0xa1, 0x70); io.out8(0xa1, 0x02); io.out8(0xa1, 0x01);
+    io.out8(0x21, 0xb8);
+    io.out8(0xa1, 0xfe);
+    io.out8(0x43, 0x36); io.out8(0x40, 0x00); io.out8(0x40, 0x00);
+  }
+
+  /** Instructions the CPU may run before the next device event (a burst limit). */
+  nextEventIn(): number {
+    return this.clock.nextEventIn();
+  }
+
+  /** Advances device time by n executed instructions and delivers due events (IRQs). */
+  advance(n: number): void {
+    this.clock.advance(n);
+  }
+
+  /** Diagnostic output for the CLI summary. */
+  output(): { postCodes: number[]; debugText: string; serialText: string } {
+    return { postCodes: this.debug.postCodes.slice(), debugText: this.debug.debugText, serialText: this.com1.output };
+  }
+
+  /** The 80x25 text screen (see VgaText.screenLines). */
+  screenLines(opts: { trimEnd?: boolean } = {}): string[] {
+    return this.vga.screenLines(this.memory, opts);
+  }
+
+  private named(): Record<string, object> {
+    return {
+      pic: this.pic, pit: this.pit, portB: this.portB, cmos: this.cmos, kbc: this.kbc,
+      port92: this.port92, vga: this.vga, com1: this.com1, debug: this.debug,
+    };
+  }
+
+  /** Device state for a snapshot (memory and CPU are saved elsewhere). */
+  saveState(): DevicesSnapshot {
+    const devices: Record<string, Record<string, unknown>> = {};
+    for (const [k, d] of Object.entries(this.named())) devices[k] = saveState(d);
+    return { now: this.clock.now, devices };
+  }
+
+  loadState(s: DevicesSnapshot): void {
+    this.clock.now = s.now;
+    for (const [k, d] of Object.entries(this.named())) loadState(d, s.devices[k]);
+    this.clock.reschedule();
+  }
+}

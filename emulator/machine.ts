@@ -1,0 +1,236 @@
+// The PC: CPU, memory, devices, disks and (when installed) the BIOS, run in bursts until a stop
+// condition. Front ends (CLI, debug adapter) only talk to this class: run() returns a stop reason,
+// and the state is read through the public fields. Device time follows the instruction count.
+// Pure TypeScript: no Node or VS Code imports. See ../shared/docs/ARCHITECTURE.md.
+
+import { ATTN_STOP, Cpu, type CpuModel } from './cpu/cpu';
+import { MODEL_TRAITS, installModel } from './cpu/dispatch';
+import {
+  BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
+} from './cpu/execute';
+import { CS, EDX, EFLAGS_IF, ESP, SS } from './cpu/regs';
+import { resetMsrs } from './cpu/exec/system';
+import { IoBus } from './devices/ioBus';
+import { PcDevices, type ResetSource } from './devices/pcDevices';
+import type { DiskImage } from './disk/diskImage';
+import { Memory } from './memory/bus';
+
+export type StopReason =
+  | 'until' | 'max' | 'halt' | 'triple-fault' | 'shutdown' | 'breakpoint' | 'watchpoint' | 'pause' | 'step'
+  | 'vmentry-failure' | 'emulation' | 'error';
+
+export interface StopInfo {
+  reason: StopReason;
+  /** A sentence for the user (which breakpoint, which reset source, ...). */
+  detail?: string;
+}
+
+export interface MachineOptions {
+  cpu?: CpuModel;
+  /** Guest RAM in MiB (default 64). */
+  memoryMB?: number;
+  /** Drive 00h. */
+  floppy?: DiskImage | null;
+  /** Drive 80h (and 81h, ...). */
+  hardDisks?: DiskImage[];
+  /** Keys queued for the keyboard from the start. */
+  keys?: string;
+}
+
+export interface RunOptions {
+  /** Instruction budget for this call. */
+  maxInstructions: number;
+  /** Stop before the instruction at any of these (see Machine.addressMatches). */
+  until?: StopAddress[];
+  /** Called before every instruction (slow path); return a stop reason to stop before it. */
+  beforeInstruction?: ((m: Machine) => StopReason | null) | null;
+  /** Instructions per burst between checks of `shouldCancel` (default 1,000,000). */
+  burst?: number;
+  /** Polled between bursts: long runs can be cancelled. */
+  shouldCancel?: () => boolean;
+}
+
+/** `SSSS:OOOO` (exact CS selector and IP) or a linear address. */
+export type StopAddress = { kind: 'segoff'; segment: number; offset: number } | { kind: 'linear'; address: number };
+
+/** Services installed behind the IVT (emulator/bios); the machine only knows this shape. */
+export interface BiosHooks {
+  /** Puts the BIOS into memory and the devices into their post-BIOS state. */
+  install(m: Machine): void;
+}
+
+export class Machine {
+  readonly model: CpuModel;
+  readonly mem: Memory;
+  readonly io: IoBus;
+  readonly cpu: Cpu;
+  readonly devices: PcDevices;
+  readonly floppy: DiskImage | null;
+  readonly hardDisks: DiskImage[];
+  /** User breakpoints (linear addresses) and those of the current run's `until`. */
+  readonly breakpoints = new BreakpointSet();
+  /** Set when a device pulsed the reset line (the run stops with 'shutdown'). */
+  resetSource: ResetSource | null = null;
+  private stopRequested = false;
+  /** Resume past a breakpoint at this linear address without hitting it again. */
+  private resumeAt = -1;
+
+  constructor(opts: MachineOptions = {}) {
+    this.model = opts.cpu ?? '80386';
+    const traits = MODEL_TRAITS[this.model];
+    const mb = opts.memoryMB ?? 64;
+    if (!Number.isInteger(mb) || mb < 1 || mb > 3072) throw new Error(`memoryMB must be an integer from 1 to 3072, not ${mb}`);
+    this.mem = new Memory({ ramSize: mb * 1024 * 1024 });
+    // The 8086 has 20 address lines and the 80286 24; A20 is a gate on top of that.
+    this.mem.a20Mask = traits.addressMask | 0;
+    this.io = new IoBus();
+    this.floppy = opts.floppy ?? null;
+    this.hardDisks = opts.hardDisks ?? [];
+    this.devices = new PcDevices({
+      memory: this.mem, io: this.io, keys: opts.keys,
+      floppyTypes: [this.floppy?.floppyDriveType ?? 0, 0], hardDisks: this.hardDisks.length,
+    });
+    this.cpu = new Cpu(this.model, traits, this.mem, this.io);
+    installModel(this.cpu);
+    resetMsrs(this.cpu);
+    const cpu = this.cpu;
+    this.devices.pic.onChange = (level) => {
+      cpu.irqPending = level;
+      if (level && cpu.flags & EFLAGS_IF) cpu.attn |= 1;
+    };
+    cpu.acknowledgeIrq = () => this.devices.pic.acknowledge();
+    this.devices.onReset = (source) => {
+      this.resetSource = source;
+      cpu.attn |= ATTN_STOP;
+    };
+    // A device reprogrammed mid-burst may have an earlier event than the burst assumed.
+    this.devices.clock.onReschedule = () => { cpu.attn |= ATTN_STOP; };
+    // Ports see the device clock at the exact instruction that accesses them.
+    const clock = this.devices.clock;
+    let base = 0;
+    this.syncClock = () => { clock.now = base + cpu.icount; };
+    this.setClockBase = (b) => { base = b; };
+    this.io.beforeAccess = this.syncClock;
+  }
+
+  private readonly syncClock: () => void;
+  private readonly setClockBase: (b: number) => void;
+
+  /** Loads `sector` at 0000:7C00 and sets the boot register state (no BIOS services). */
+  loadBootSector(sector: Uint8Array, drive: number): void {
+    this.mem.poke(0x7c00, sector.subarray(0, 512));
+    const cpu = this.cpu;
+    for (const s of [CS, SS, 0, 3, 4, 5]) cpu.setCache(s, 0, 0, 0xffff, s === CS ? 0x9b : 0x93);
+    cpu.eip = 0x7c00;
+    cpu.r32[ESP] = 0x7c00;
+    cpu.r32[EDX] = drive;
+    cpu.icount = 0;
+    this.setClockBase(this.devices.clock.now);
+  }
+
+  /** The boot drive: the floppy when there is one, else the first hard disk. */
+  get bootDrive(): { disk: DiskImage; number: number } | null {
+    if (this.floppy) return { disk: this.floppy, number: 0 };
+    if (this.hardDisks.length > 0) return { disk: this.hardDisks[0], number: 0x80 };
+    return null;
+  }
+
+  /** Asks a running `run()` to stop at the next instruction boundary (DAP pause). */
+  requestStop(): void {
+    this.stopRequested = true;
+    this.cpu.attn |= ATTN_STOP;
+  }
+
+  /** Linear address of CS:EIP. */
+  get pcLinear(): number {
+    return (this.cpu.base[CS] + this.cpu.eip) >>> 0;
+  }
+
+  private matches(addrs: StopAddress[]): boolean {
+    const lin = this.pcLinear;
+    for (const a of addrs) {
+      if (a.kind === 'linear' ? a.address === lin : a.segment === this.cpu.sel[CS] && a.offset === this.cpu.eip) return true;
+    }
+    return false;
+  }
+
+  run(opts: RunOptions): StopInfo {
+    const cpu = this.cpu;
+    const until = opts.until ?? [];
+    const bps = this.breakpoints;
+    // `until` addresses join the breakpoint filter for this run; seg:off ones are checked exactly on a hit.
+    const untilLinear = until.map((a) => (a.kind === 'linear' ? a.address : ((a.segment << 4) + a.offset) >>> 0));
+    for (const l of untilLinear) bps.add(l);
+    const userHook = opts.beforeInstruction ?? null;
+    let hookReason: StopReason | null = null;
+    const hook = userHook ? () => (hookReason = userHook(this)) !== null : null;
+    const burst = opts.burst ?? 1_000_000;
+    const end = cpu.icount + opts.maxInstructions;
+    try {
+      for (;;) {
+        if (this.stopRequested) {
+          this.stopRequested = false;
+          cpu.attn &= ~ATTN_STOP;
+          refreshAttention(cpu);
+          return { reason: 'pause' };
+        }
+        if (this.resetSource) {
+          const src = this.resetSource;
+          this.resetSource = null;
+          cpu.attn &= ~ATTN_STOP;
+          return { reason: 'shutdown', detail: `CPU reset requested through ${src}` };
+        }
+        if (until.length && this.matches(until) && this.resumeAt !== this.pcLinear) return { reason: 'until' };
+        const left = end - cpu.icount;
+        if (left <= 0) return { reason: 'max' };
+        if (opts.shouldCancel?.()) return { reason: 'pause', detail: 'cancelled' };
+        const slice = Math.max(1, Math.min(left, burst, this.devices.nextEventIn()));
+        const before = cpu.icount;
+        cpu.attn &= ~ATTN_STOP;
+        refreshAttention(cpu);
+        this.syncClock();
+        const r = runCpu(cpu, slice, { breakpoints: bps, beforeInstruction: hook, skipBreakAt: this.resumeAt });
+        this.resumeAt = -1;
+        this.devices.advance(cpu.icount - before);
+        this.syncClock();
+        if (r === RUN_SHUTDOWN) return { reason: 'triple-fault', detail: 'triple fault: the CPU shut down' };
+        if (r === RUN_BREAKPOINT) {
+          if (until.length && this.matches(until)) return { reason: 'until' };
+          if (bps.has(this.pcLinear) && !untilLinear.includes(this.pcLinear)) {
+            this.resumeAt = this.pcLinear;
+            return { reason: 'breakpoint' };
+          }
+          // A seg:off `until` whose linear address matched under another selector: step over it.
+          this.resumeAt = this.pcLinear;
+          continue;
+        }
+        if (r === RUN_HOOK) {
+          this.resumeAt = this.pcLinear;
+          return { reason: hookReason ?? 'step' };
+        }
+        if (r === RUN_HALT) {
+          const stop = this.idleUntilInterrupt(end);
+          if (stop) return stop;
+        }
+      }
+    } finally {
+      for (const l of untilLinear) bps.delete(l);
+    }
+  }
+
+  /** HLT: with IF=1 let device time pass to the next event; with IF=0 or nothing scheduled, stop. */
+  private idleUntilInterrupt(end: number): StopInfo | null {
+    const cpu = this.cpu;
+    if (!(cpu.flags & EFLAGS_IF)) return { reason: 'halt', detail: 'HLT with interrupts disabled' };
+    if (cpu.irqPending) return null;
+    const wait = this.devices.nextEventIn();
+    if (!Number.isFinite(wait)) return { reason: 'halt', detail: 'HLT with no interrupt source armed' };
+    // Halted time passes as instruction slots, so device time stays a function of the count.
+    const step = Math.min(wait, Math.max(1, end - cpu.icount));
+    cpu.icount += step;
+    this.devices.advance(step);
+    this.syncClock();
+    if (cpu.icount >= end) return { reason: 'max' };
+    return null;
+  }
+}

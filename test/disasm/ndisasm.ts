@@ -1,0 +1,152 @@
+// Test helper: runs Debian's `ndisasm` (package nasm) and our disassembler over the same bytes and
+// compares the two listings line by line. Node only (test code). Where the two disagree the difference
+// must be one of the documented, classified divergences below; everything else is a failure.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { disassemble, type ListingLine } from '../../emulator/disasm/listing';
+import { ALL_ROWS } from '../../emulator/decode/opmap';
+
+export interface NdLine {
+  addr: number;
+  len: number;
+  text: string;
+}
+
+export function haveNdisasm(): boolean {
+  return spawnSync('ndisasm', ['-v'], { encoding: 'utf8' }).status === 0;
+}
+
+/** ndisasm's listing; long byte columns continue on `-XXXX` lines, which are folded back in. */
+export function ndisasm(bytes: Uint8Array, bits: 16 | 32, org: number): NdLine[] {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-nd-'));
+  const file = join(dir, 'code.bin');
+  writeFileSync(file, bytes);
+  const text = execFileSync('ndisasm', [`-b${bits}`, '-o', `0x${org.toString(16)}`, file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const out: NdLine[] = [];
+  for (const l of text.split('\n')) {
+    let m: RegExpExecArray | null;
+    if ((m = /^([0-9A-F]{8})  ([0-9A-F]+)\s+(.*)$/.exec(l))) out.push({ addr: parseInt(m[1], 16), len: m[2].length / 2, text: m[3] });
+    else if ((m = /^\s+-([0-9A-F]+)$/.exec(l))) out[out.length - 1].len += m[1].length / 2;
+  }
+  return out;
+}
+
+export function assemble(source: string): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-nasm-'));
+  const out = join(dir, 'out.bin');
+  execFileSync('nasm', ['-f', 'bin', '-o', out, source]);
+  return new Uint8Array(execFileSync('cat', [out]));
+}
+
+const PREFIX_WORDS = new Set(['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'o16', 'o32', 'a16', 'a32', 'lock', 'rep', 'repne', 'repe', 'wait',
+  'bnd', 'xacquire', 'xrelease']);
+/** Every mnemonic our tables know (with size variants and wait forms). */
+const OUR_MNEMONICS = new Set(ALL_ROWS.flatMap((r) => r.mnemonic.split('|')).flatMap((m) => [m, m.replace(/^fn/, 'f')])
+  .concat(['pushaw', 'popaw', 'pushfw', 'popfw', 'iretw', 'retw', 'retd', 'retnw', 'retfw', 'retfd', 'xchg']));
+
+/** The mnemonic of a listing text: the first word that is not a prefix word. */
+export function mnemonicOf(text: string): string {
+  const words = text.split(' ');
+  let i = 0;
+  while (i < words.length - 1 && PREFIX_WORDS.has(words[i])) i++;
+  return words[i];
+}
+
+/**
+ * Why a disagreement is acceptable, or null when it is not:
+ * - 'ndisasm-undefined': ndisasm prints `db`/a lone prefix where the CPU executes a defined form that NASM
+ *   has no syntax for: 82 (alias of 80), the SAL alias /6 of C0/C1/D0–D3, TEST alias F6/F7 /1, MOV CRn/DRn
+ *   with ModRM.mod ≠ 11b (mod is ignored by the CPU), MOV TRn (386/486 test registers), BSWAP r16,
+ *   VMCALL/VMLAUNCH/VMRESUME/VMXOFF, SETcc with ModRM.reg ≠ 0 (the CPU ignores reg), MOVZX/MOVSX r16,r/m16,
+ *   0F forms behind a 66/F2/F3 prefix that ndisasm reads as a mandatory SSE prefix.
+ * - 'outside-our-set': ndisasm decodes an instruction outside the integer/x87 set boot code uses (MMX, SSE,
+ *   AVX/VEX, SYSCALL/SYSRET, XBEGIN, JMPE, 3DNow!, hint NOPs ...) where we report #UD, or MOV to/from
+ *   `segr6`/`segr7`, which is #UD on every CPU from the 80286 on.
+ */
+export function classify(ours: ListingLine, nd: NdLine): string | null {
+  const ndWord = mnemonicOf(nd.text);
+  const ndUndefined = nd.text.startsWith('db ') || (nd.len === 1 && PREFIX_WORDS.has(nd.text));
+  if (ours.insn && ndUndefined) {
+    const i = ours.insn, row = i.row!;
+    const reg = i.modrm?.reg ?? -1;
+    if (row.opcode === 0x82) return 'ndisasm-undefined';
+    if ([0xc0, 0xc1, 0xd0, 0xd1, 0xd2, 0xd3].includes(row.opcode) && reg === 6) return 'ndisasm-undefined';
+    if ((row.opcode === 0xf6 || row.opcode === 0xf7) && reg === 1) return 'ndisasm-undefined';
+    if (row.opcode >= 0x0f20 && row.opcode <= 0x0f26) return 'ndisasm-undefined';
+    if (row.opcode >= 0x0fc8 && row.opcode <= 0x0fcf && i.opSize === 16) return 'ndisasm-undefined';
+    if (row.opcode === 0x0f01 && i.modrm!.mod === 3) return 'ndisasm-undefined';
+    if (row.opcode >= 0x0f90 && row.opcode <= 0x0f9f && reg !== 0) return 'ndisasm-undefined';  // SETcc ignores ModRM.reg
+    if ((row.opcode === 0x0fb7 || row.opcode === 0x0fbf) && i.opSize === 16) return 'ndisasm-undefined';  // MOVZX/MOVSX r16,r/m16
+    if (i.prefixes.opSize && row.opcode >= 0x0f00 && /^(o16|o32)$/.test(nd.text)) return 'ndisasm-undefined';
+    if (i.prefixes.rep && row.opcode >= 0x0f00 && /^(rep|repne)$/.test(nd.text)) return 'ndisasm-undefined';
+    return null;
+  }
+  if (!ours.insn && !ndUndefined) {
+    if (/\bsegr[67]\b/.test(nd.text)) return 'outside-our-set';
+    if (!OUR_MNEMONICS.has(ndWord)) return 'outside-our-set';
+    return null;
+  }
+  return null;
+}
+
+export interface Comparison {
+  /** ndisasm lines whose start address we also produced. */
+  aligned: number;
+  /** ... of which with the same length and the same mnemonic. */
+  sameMnemonic: number;
+  /** ... of which with exactly the same text. */
+  exact: number;
+  /** Disagreements with an accepted reason, by reason. */
+  accepted: Record<string, number>;
+  /** Disagreements without one (a failure), as readable lines. */
+  failures: string[];
+  /** Text differences on lines that agree on boundaries and mnemonic (reported, not failures). */
+  textDiffs: string[];
+  ndLines: number;
+}
+
+function hexBytes(b: readonly number[]): string {
+  return b.map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** Compares our listing with ndisasm's over `bytes` loaded at `org`. */
+export function compareWithNdisasm(bytes: Uint8Array, bits: 16 | 32, org: number): Comparison {
+  const nd = ndisasm(bytes, bits, org);
+  const ours = disassemble(bytes, { org, bits });
+  const byAddr = new Map(ours.map((l) => [l.address, l]));
+  const ndAddrs = new Set(nd.map((l) => l.addr));
+  const c: Comparison = { aligned: 0, sameMnemonic: 0, exact: 0, accepted: {}, failures: [], textDiffs: [], ndLines: nd.length };
+  for (let k = 0; k < nd.length; k++) {
+    const n = nd[k];
+    const o = byAddr.get(n.addr);
+    if (!o) continue;  // inside a divergence: both resynchronise at the next common address
+    c.aligned++;
+    if (o.length === n.len && mnemonicOf(o.text) === mnemonicOf(n.text)) {
+      c.sameMnemonic++;
+      if (o.text === n.text) c.exact++;
+      else c.textDiffs.push(`${n.addr.toString(16)} ${hexBytes(o.bytes)}: ndisasm '${n.text}' ours '${o.text}'`);
+      continue;
+    }
+    const why = classify(o, n);
+    if (why) c.accepted[why] = (c.accepted[why] ?? 0) + 1;
+    else c.failures.push(`${n.addr.toString(16)} ${hexBytes(o.bytes)}: ndisasm '${n.text}' (${n.len}) ours '${o.text}' (${o.length})`);
+    // The next common address must exist (the end of the file at the latest).
+    void ndAddrs;
+  }
+  return c;
+}
+
+/** Deterministic pseudo-random bytes (xorshift32), so every run tests the same streams. */
+export function randomBytes(seed: number, n: number): Uint8Array {
+  let x = seed >>> 0 || 1;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
