@@ -265,7 +265,8 @@ export const SEGMENT_CHECKS: EntryCheck[] = [
   {
     id: 'DPL.SS', section: '26.3.1.2', kind: 'guest', fields: ['GUEST_SS_AR_BYTES', 'GUEST_SS_SELECTOR', 'SECONDARY_VM_EXEC_CONTROL'],
     rule: 'SS.DPL = SS.selector RPL without unrestricted guest; SS.DPL = 0 if CS type is 3 or CR0.PE=0',
-    skip: pmUsable('ss'),
+    // The SDM puts no usability condition on the SS DPL rules (SS.DPL is the CPL even when SS is unusable).
+    skip: PM_SKIP,
     ok: (v) => {
       const ss = v.seg('ss');
       if (!v.ug && ss.a.dpl !== ss.rpl) return false;

@@ -17,7 +17,8 @@ const PREFIXES: RegExp[] = [
 
 /** The line without log and quoting prefixes, trimmed. */
 export function stripPrefixes(line: string): string {
-  let s = line.replace(/\r$/, '');
+  // HTML mail archives escape the quoting characters.
+  let s = line.replace(/\r$/, '').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
   for (let changed = true; changed; ) {
     changed = false;
     for (const re of PREFIXES) {
