@@ -106,9 +106,9 @@ export class Cmos implements TimedDevice {
   setFloppyTypes(a: number, b: number): void {
     this.ram[CMOS_FLOPPY_TYPES] = ((a & 0xf) << 4) | (b & 0xf);
     const count = (a ? 1 : 0) + (b ? 1 : 0);
-    // Equipment byte: bit 0 floppy present, bit 1 coprocessor, bits 5–4 display (00 = EGA/VGA),
-    // bits 7–6 number of floppies minus one.
-    this.ram[CMOS_EQUIPMENT] = (count ? 1 | ((count - 1) << 6) : 0) | 0x02;
+    // Equipment byte: bit 0 floppy present, bit 1 coprocessor, bit 2 PS/2 mouse, bits 5–4 display
+    // (00 = EGA/VGA), bits 7–6 number of floppies minus one. QEMU reports 06h without floppies.
+    this.ram[CMOS_EQUIPMENT] = (count ? 1 | ((count - 1) << 6) : 0) | 0x06;
     this.updateChecksum();
   }
 

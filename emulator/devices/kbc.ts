@@ -20,8 +20,13 @@ export interface KbcOptions {
   irq: IrqSink;
   /** The output port's A20 bit calls memory.setA20. */
   memory: Memory;
-  /** The command byte at start; default 0x45 (translate, system flag, keyboard interrupt), as a BIOS leaves it. */
+  /**
+   * The command byte at start; default 0x61 (translate, mouse port disabled, keyboard interrupt),
+   * what SeaBIOS leaves for the boot sector under QEMU. QEMU's power-on value is 0x03.
+   */
   commandByte?: number;
+  /** Status bit 2, set by a passed self-test (0xAA); default true (the BIOS ran it). */
+  systemFlag?: boolean;
   /** Instructions between two bytes from the keyboard (typing speed); default 20000. */
   keyByteInterval?: number;
 }
@@ -71,7 +76,8 @@ export class Kbc implements TimedDevice {
     this.clock = opts.clock;
     this.irq = opts.irq;
     this.memory = opts.memory;
-    this.ram[0] = opts.commandByte ?? 0x45;
+    this.ram[0] = opts.commandByte ?? 0x61;
+    this.systemFlag = opts.systemFlag ?? true;
     this.keyByteInterval = Math.max(1, opts.keyByteInterval ?? 20000);
     opts.clock.add(this);
   }
@@ -176,7 +182,6 @@ export class Kbc implements TimedDevice {
     if (cmd >= WRITE_RAM && cmd <= 0x7f) {
       this.ram[cmd & 0x1f] = v;
       if (cmd === WRITE_RAM) {
-        this.systemFlag = (v & KBC_CMD_SYS) !== 0;
         this.updateIrqs();
         this.refill();
       }

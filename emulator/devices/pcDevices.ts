@@ -80,16 +80,22 @@ export class PcDevices {
   }
 
   /**
-   * Programs the devices the way a PC BIOS leaves them at boot, through their ports: PICs at
-   * vectors 08h/70h with IRQ 0, 1, 2, 6 and 8 unmasked; PIT channel 0 in mode 3 with count 0
-   * (18.2 Hz); keyboard enabled. The built-in BIOS calls this; firmware mode (--bios) does not.
+   * Programs the devices through their ports the way SeaBIOS 1.16 leaves them for the boot sector
+   * under QEMU 7.2 (measured with a probe boot sector): PICs at vectors 08h/70h with IMR B8h/8Eh,
+   * PIT channel 0 in mode 2 with count 0 (18.2 Hz), A20 enabled (port 0x92 = 02h), COM1 MCR = 08h,
+   * 8042 command byte 61h with the last write a command (status 1Ch). The built-in BIOS calls
+   * this; firmware mode (--bios) starts from the power-on state instead.
    */
   programAsBios(io: IoBus): void {
     io.out8(0x20, 0x11); io.out8(0x21, 0x08); io.out8(0x21, 0x04); io.out8(0x21, 0x01);
     io.out8(0xa0, 0x11); io.out8(0xa1, 0x70); io.out8(0xa1, 0x02); io.out8(0xa1, 0x01);
     io.out8(0x21, 0xb8);
-    io.out8(0xa1, 0xfe);
-    io.out8(0x43, 0x36); io.out8(0x40, 0x00); io.out8(0x40, 0x00);
+    io.out8(0xa1, 0x8e);
+    io.out8(0x43, 0x34); io.out8(0x40, 0x00); io.out8(0x40, 0x00);
+    io.out8(0x92, 0x02);
+    io.out8(0x3fc, 0x08);
+    io.out8(0x64, 0x60); io.out8(0x60, 0x61);
+    io.out8(0x64, 0xae);
   }
 
   /** Instructions the CPU may run before the next device event (a burst limit). */
