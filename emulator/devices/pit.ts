@@ -176,22 +176,27 @@ export class PitChannel {
     // The count is transferred to the counting element on the next clock; in modes 1 and 5
     // counting waits for a gate trigger.
     this.startTick = this.mode === 1 || this.mode === 5 ? Infinity : tick + 1;
-    if (!this.gate && (this.mode === 0 || this.mode === 4)) this.frozen = 0;
+    if (!this.gate && this.startTick !== Infinity) this.frozen = 0; // held at the reload value until the gate rises
     return true;
   }
 
   setGate(tick: number, high: boolean): void {
     if (high === this.gate) return;
     this.gate = high;
-    if (this.mode === 0 || this.mode === 4) {
-      if (!high) this.frozen = Math.max(0, this.elapsed(tick));
-      else if (this.frozen !== null && this.startTick !== Infinity) {
-        this.startTick = tick + 1 - this.frozen;
-        this.frozen = null;
-      }
-    } else if (high && !this.nullCount) {
-      // Modes 1, 2, 3, 5: a rising gate (re)starts the count from the reload value.
+    const m = this.mode;
+    if (!high) {
+      // Modes 0, 2, 3, 4: a low gate suspends counting. Modes 1 and 5 ignore the level.
+      if (m !== 1 && m !== 5 && this.startTick !== Infinity) this.frozen = Math.max(0, this.elapsed(tick));
+      return;
+    }
+    if (m === 0 || m === 4) {
+      // Counting resumes where it stopped.
+      if (this.frozen !== null && this.startTick !== Infinity) this.startTick = tick + 1 - this.frozen;
+      this.frozen = null;
+    } else if (!this.nullCount) {
+      // Modes 1, 2, 3, 5: a rising gate (re)starts the count from the reload value on the next clock.
       this.startTick = tick + 1;
+      this.frozen = null;
     }
   }
 
