@@ -282,7 +282,15 @@ export class Kbc implements TimedDevice {
       }
     }
     this.updateIrqs();
+    // The buffer was emptied (or the keyboard enabled) mid-burst: the next key byte may now be due
+    // before the end of the burst the machine planned.
+    const next = this.nextEventAt();
+    if (next !== this.scheduled) {
+      this.scheduled = next;
+      if (next !== Infinity) this.clock.reschedule();
+    }
   }
+  private scheduled = Infinity;
 
   /** IRQ1/IRQ12 follow "output buffer full" when the command byte enables them. */
   private updateIrqs(): void {

@@ -22,7 +22,7 @@ export class PitChannel {
   startTick = Infinity;
   /** Gate input (channels 0 and 1 are tied high on a PC; channel 2 follows port 0x61 bit 0). */
   gate = true;
-  /** Elapsed ticks frozen while the gate is low in modes 0/4 (null: not frozen). */
+  /** Elapsed ticks frozen while the gate is low in modes 0, 2, 3 and 4 (null: counting). */
   private frozen: number | null = null;
   /** A count was written but is not loaded yet (status bit 6). */
   nullCount = true;

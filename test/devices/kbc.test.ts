@@ -155,3 +155,15 @@ test('port 0x92: bit 1 gates A20, bit 0 resets, reads reflect A20', () => {
   assert.deepEqual(resets, ['port92']);
   assert.equal(io.in8(0x92) & 0x01, 0);
 });
+
+test('reading a key byte asks the machine to reschedule so the next byte is not late', () => {
+  const { io, clock, kbc } = setup(100);
+  let asked = 0;
+  clock.onReschedule = () => asked++;
+  kbc.type('a');
+  clock.advance(clock.nextEventIn());
+  asked = 0;
+  assert.equal(io.in8(0x60), 0x1e);
+  assert.equal(asked, 1);
+  assert.equal(clock.nextEventAt(), 200);
+});
