@@ -9,23 +9,26 @@ import type { Clock, IrqSink, TimedDevice } from './clock';
 
 const MODE_NAMES = ['interrupt on terminal count', 'one-shot', 'rate generator', 'square wave', 'software strobe', 'hardware strobe'];
 
-/** One counter of the 8254. Times are in PIT input ticks. */
+/**
+ * One counter of the 8254. Times are in PIT input ticks. The power-on state (undefined on the chip)
+ * is QEMU's: mode 3 with count 0 (65536), counting from tick 0.
+ */
 export class PitChannel {
   /** Counting mode 0–5 (modes 6/7 alias 2/3). */
-  mode = 0;
+  mode = 3;
   /** Access: 1 = low byte, 2 = high byte, 3 = low then high. */
   access = 3;
   bcd = false;
   /** The programmed count in clock periods (a written 0 means 65536, or 10000 in BCD). */
   reload = 0x10000;
   /** Tick at which the counter was loaded with `reload` and began counting (Infinity: not started). */
-  startTick = Infinity;
+  startTick = 0;
   /** Gate input (channels 0 and 1 are tied high on a PC; channel 2 follows port 0x61 bit 0). */
   gate = true;
   /** Elapsed ticks frozen while the gate is low in modes 0, 2, 3 and 4 (null: counting). */
   private frozen: number | null = null;
   /** A count was written but is not loaded yet (status bit 6). */
-  nullCount = true;
+  nullCount = false;
   private writeLow: number | null = null;
   private readHigh = false;
   private latched: number | null = null;
