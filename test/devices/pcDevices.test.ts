@@ -25,6 +25,7 @@ function run(dev: PcDevices, io: IoBus, until: number, log: string[]): void {
       const v = dev.pic.acknowledge();
       let extra = '';
       if (v === 0x09) extra = ` key ${io.in8(0x60).toString(16)}`;
+      if (v === 0x70) { io.out8(0x70, 0x0c); extra = ` rtc ${io.in8(0x71).toString(16)}`; } // the handler reads register C
       log.push(`${dev.clock.now}: int ${v.toString(16)}${extra}`);
       if (v >= 0x70) io.out8(0xa0, 0x20);
       io.out8(0x20, 0x20);
@@ -111,4 +112,19 @@ test('a snapshot restored mid-run replays the same device events', () => {
   assert.deepEqual(second, first);
   assert.equal(count2, count1);
   assert.equal(dev.kbc.keys.length, 0);
+});
+
+test('two runs with the same inputs give identical device event logs', () => {
+  const logs = [0, 1].map(() => {
+    const { io, dev } = setup('run\n');
+    dev.programAsBios(io);
+    io.out8(0x70, 0x0b); io.out8(0x71, 0x42); // RTC periodic interrupt on
+    const log: string[] = [];
+    run(dev, io, 600000, log);
+    io.out8(0x70, 0x00);
+    log.push(`rtc seconds ${io.in8(0x71)}`);
+    return log.join('\n');
+  });
+  assert.ok(logs[0].split('\n').length > 100);
+  assert.equal(logs[1], logs[0]);
 });
