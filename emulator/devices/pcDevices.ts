@@ -23,6 +23,8 @@ export interface PcDevicesOptions {
   io: IoBus;
   /** Instructions per 1.193182 MHz PIT tick; default 4 (see clock.ts). */
   instructionsPerPitTick?: number;
+  /** The CPU's instruction counter, read by the devices whenever they need the time (Clock.counter). */
+  instructionCounter?: () => number;
   /** RTC date and time at instruction 0; default 2024-01-01 00:00:00. */
   startTime?: DateTime;
   /** CMOS floppy types of drives A and B (cmos.ts FLOPPY_* codes; DiskImage.floppyDriveType). */
@@ -64,6 +66,7 @@ export class PcDevices {
   constructor(opts: PcDevicesOptions) {
     this.memory = opts.memory;
     this.clock = new Clock({ instructionsPerPitTick: opts.instructionsPerPitTick });
+    this.clock.counter = opts.instructionCounter ?? null;
     this.pit = new Pit({ clock: this.clock, irq: this.pic });
     this.portB = new SystemControlPortB(this.pit, this.clock);
     this.cmos = new Cmos({
@@ -125,7 +128,7 @@ export class PcDevices {
     };
   }
 
-  /** Device state for a snapshot (memory and CPU are saved elsewhere). */
+  /** Device state for a snapshot (memory and CPU are saved elsewhere; with an instructionCounter the CPU restores the time). */
   saveState(): DevicesSnapshot {
     const devices: Record<string, Record<string, unknown>> = {};
     for (const [k, d] of Object.entries(this.named())) devices[k] = saveState(d);

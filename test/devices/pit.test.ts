@@ -171,3 +171,17 @@ test('mode 4 software strobe: one IRQ0 after the count, OUT low for one tick', (
   assert.equal(pic.hasInterrupt(), true);
   assert.equal(clock.nextEventAt(), Infinity);
 });
+
+test('with clock.counter the PIT count moves mid-burst, as a polling delay loop needs', () => {
+  const { io, clock } = setup(1);
+  let icount = 0;
+  clock.counter = () => icount;
+  io.out8(0x43, 0x34); io.out8(0x40, 0x00); io.out8(0x40, 0x10);
+  const read = () => { io.out8(0x43, 0x00); return io.in8(0x40) | (io.in8(0x40) << 8); };
+  icount = 1 + 0x100; // the CPU ran; no advance() yet
+  assert.equal(read(), 0x1000 - 0x100);
+  icount += 0x10;
+  assert.equal(read(), 0x1000 - 0x110);
+  clock.advance(0x110); // the burst ends: the counter already holds the time
+  assert.equal(clock.now, 0x111);
+});
