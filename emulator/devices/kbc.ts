@@ -29,6 +29,12 @@ export interface KbcOptions {
   systemFlag?: boolean;
   /** Instructions between two bytes from the keyboard (typing speed); default 20000. */
   keyByteInterval?: number;
+  /**
+   * Queued keys are typed through port 0x60 and IRQ1 (default true), for guests that read the
+   * keyboard themselves and for a BIOS whose INT 09h fills the BDA buffer. With false they wait
+   * for takeKeystroke() only: a BIOS whose INT 16h reads the queue directly.
+   */
+  hardwareTyping?: boolean;
 }
 
 interface OutByte {
@@ -54,6 +60,8 @@ export class Kbc implements TimedDevice {
   private readonly irq: IrqSink;
   private readonly memory: Memory;
   private readonly keyByteInterval: number;
+  /** See KbcOptions.hardwareTyping; may be changed at run time. */
+  hardwareTyping: boolean;
   private output: OutByte | null = null;
   /** Replies from the controller, keyboard or mouse: delivered as soon as the buffer is free. */
   private readonly replies: OutByte[] = [];
@@ -79,6 +87,7 @@ export class Kbc implements TimedDevice {
     this.ram[0] = opts.commandByte ?? 0x61;
     this.systemFlag = opts.systemFlag ?? true;
     this.keyByteInterval = Math.max(1, opts.keyByteInterval ?? 20000);
+    this.hardwareTyping = opts.hardwareTyping ?? true;
     opts.clock.add(this);
   }
 
@@ -260,8 +269,9 @@ export class Kbc implements TimedDevice {
     this.refill();
   }
 
+  /** The keyboard may send typed bytes now. */
   private keyboardEnabled(): boolean {
-    return this.scanning && (this.ram[0] & KBC_CMD_KBD_DISABLE) === 0;
+    return this.hardwareTyping && this.scanning && (this.ram[0] & KBC_CMD_KBD_DISABLE) === 0;
   }
 
   /** Loads the output buffer if it is empty: replies first, then typed bytes whose time has come. */

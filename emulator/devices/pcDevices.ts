@@ -35,6 +35,8 @@ export interface PcDevicesOptions {
   keys?: string;
   /** Instructions between keyboard bytes; default 20000. */
   keyByteInterval?: number;
+  /** Keys reach port 0x60/IRQ1 (default) or only the BIOS queue (Kbc.takeKeystroke); see KbcOptions. */
+  hardwareTyping?: boolean;
 }
 
 /** Which device asked for the CPU reset. */
@@ -73,7 +75,9 @@ export class PcDevices {
       clock: this.clock, irq: this.pic, memoryBytes: opts.memory.ramSize, start: opts.startTime,
       floppyTypes: opts.floppyTypes, hardDisks: opts.hardDisks,
     });
-    this.kbc = new Kbc({ clock: this.clock, irq: this.pic, memory: opts.memory, keyByteInterval: opts.keyByteInterval });
+    this.kbc = new Kbc({
+      clock: this.clock, irq: this.pic, memory: opts.memory, keyByteInterval: opts.keyByteInterval, hardwareTyping: opts.hardwareTyping,
+    });
     this.port92 = new Port92(opts.memory);
     this.com1 = new Uart16550({ irq: this.pic });
     this.kbc.onReset = (how) => this.onReset?.(how === 'pulse' ? 'kbc-pulse' : 'kbc-output-port');

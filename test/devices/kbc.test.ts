@@ -167,3 +167,13 @@ test('reading a key byte asks the machine to reschedule so the next byte is not 
   assert.equal(asked, 1);
   assert.equal(clock.nextEventAt(), 200);
 });
+
+test('hardwareTyping false: keys wait for the BIOS queue and never reach port 0x60', () => {
+  const { io, clock, kbc } = setup(10);
+  kbc.hardwareTyping = false;
+  kbc.type('q');
+  clock.advance(1000);
+  assert.equal(io.in8(0x64) & 1, 0);
+  assert.equal(clock.nextEventAt(), Infinity);
+  assert.equal(kbc.takeKeystroke()?.scan, 0x10);
+});
