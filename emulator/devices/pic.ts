@@ -40,7 +40,8 @@ export class Pic8259 {
   /** Which initialisation word comes next on the odd port: 0 = none (OCW1), 2, 3 or 4. */
   private initStep = 0;
   private needIcw4 = false;
-  private single = false;
+  /** ICW1.SNGL: no cascade (IR2 of a single master is an ordinary input). */
+  single = false;
 
   constructor(readonly isMaster: boolean) {
     // Before a BIOS programs it the chip state is undefined; start with everything masked so nothing
@@ -267,7 +268,7 @@ export class PicPair implements IrqSink {
     let vector: number;
     if (n < 0) {
       vector = this.master.vector(7);
-    } else if (n === 2 && this.master.icw3 & 0x04) {
+    } else if (n === 2 && this.cascaded()) {
       const s = this.slave.acknowledge();
       vector = s < 0 ? this.slave.vector(7) : this.slave.vector(s);
     } else {
@@ -299,9 +300,14 @@ export class PicPair implements IrqSink {
     this.changed();
   }
 
+  /** The slave hangs off master IR2 (cascade mode, ICW3 bit 2). */
+  private cascaded(): boolean {
+    return !this.master.single && (this.master.icw3 & 0x04) !== 0;
+  }
+
   /** Re-evaluates the slave's INT output (wired to master IR2 as a level) and the master's output. */
   private changed(): void {
-    this.master.setLine(2, this.slave.pending() >= 0);
+    if (this.cascaded()) this.master.setLine(2, this.slave.pending() >= 0);
     const out = this.master.pending() >= 0;
     if (out !== this.output) {
       this.output = out;
