@@ -140,6 +140,8 @@ test('text to scancodes: Enter, shift, ctrl, escapes and named keys', () => {
   assert.deepEqual(textToScancodes('\\{Down}'), [0xe0, 0x50, 0xe0, 0xd0]);
   assert.deepEqual(textToKeystrokes(' ')[0], { ascii: 0x20, scan: 0x39, bytes: [0x39, 0xb9] });
   assert.equal(namedKey('F1').scan, 0x3b);
+  assert.equal(namedKey('F1').extended, undefined);
+  assert.equal(namedKey('Up').extended, true);
   assert.throws(() => textToKeystrokes('é'), /no key on a US keyboard types 'é'/);
 });
 
