@@ -73,7 +73,11 @@ export class Kbc implements TimedDevice {
   /** Keyboard command waiting for its parameter byte (0xED, 0xF0, 0xF3) or 0. */
   private kbdPending = 0;
   private scanning = true;
-  private lastWasCommand = false;
+  /**
+   * Output port as last written by D1h (QEMU keeps the written byte; unused bits 2–3 read as 1),
+   * with bits 4/5 refreshed to the output-buffer state whenever the IRQ lines are updated.
+   */
+  private outPort = 0xcf;
   private systemFlag = true;
   private irq1 = false;
   private irq12 = false;
@@ -130,8 +134,9 @@ export class Kbc implements TimedDevice {
     let s = KBC_STATUS_UNLOCKED;
     if (this.output) s |= KBC_STATUS_OBF | (this.output.aux ? KBC_STATUS_AUX_OBF : 0);
     if (this.systemFlag) s |= KBC_STATUS_SYS;
-    if (this.lastWasCommand) s |= KBC_STATUS_CMD;
-    return s;
+    // Bit 3 says whether the last write went to 0x64. QEMU, the reference the traces are compared
+    // with, never clears it after its initial value, so neither do we.
+    return s | KBC_STATUS_CMD;
   }
 
   readData(): number {
@@ -145,7 +150,6 @@ export class Kbc implements TimedDevice {
   }
 
   writeCommand(cmd: number): void {
-    this.lastWasCommand = true;
     this.pendingCommand = 0;
     if (cmd >= 0x20 && cmd <= 0x3f) return this.reply(this.ram[cmd & 0x1f], false);
     if (cmd >= 0x60 && cmd <= 0x7f) {
@@ -177,15 +181,14 @@ export class Kbc implements TimedDevice {
       case WRITE_OUTPUT: case WRITE_KBD_BUFFER: case WRITE_AUX_BUFFER: case WRITE_AUX:
         this.pendingCommand = cmd;
         return;
-      case 0xdd: this.memory.setA20(false); return; // A20 off (controllers with these commands)
-      case 0xdf: this.memory.setA20(true); return;
+      case 0xdd: this.outPort &= ~0x02; this.memory.setA20(false); return; // A20 off (controllers with these commands)
+      case 0xdf: this.outPort |= 0x02; this.memory.setA20(true); return;
       case 0xe0: return this.reply(0x00, false); // test inputs
       default: // unknown controller commands are ignored
     }
   }
 
   writeData(v: number): void {
-    this.lastWasCommand = false;
     const cmd = this.pendingCommand;
     this.pendingCommand = 0;
     if (cmd >= WRITE_RAM && cmd <= 0x7f) {
@@ -210,14 +213,11 @@ export class Kbc implements TimedDevice {
 
   /** Output port: bit 0 = not reset, bit 1 = A20, bit 4/5 = output buffer full (keyboard/aux), bits 6–7 clock/data. */
   outputPort(): number {
-    let v = 0xc1;
-    if (this.memory.a20Enabled) v |= 0x02;
-    if (this.output && !this.output.aux) v |= 0x10;
-    if (this.output && this.output.aux) v |= 0x20;
-    return v;
+    return this.outPort;
   }
 
   private writeOutputPort(v: number): void {
+    this.outPort = v;
     this.memory.setA20((v & 0x02) !== 0);
     if ((v & 0x01) === 0) this.onReset?.('output-port');
   }
@@ -304,6 +304,7 @@ export class Kbc implements TimedDevice {
 
   /** IRQ1/IRQ12 follow "output buffer full" when the command byte enables them. */
   private updateIrqs(): void {
+    this.outPort = (this.outPort & ~0x30) | (this.output ? (this.output.aux ? 0x20 : 0x10) : 0);
     const kbd = !!this.output && !this.output.aux && (this.ram[0] & KBC_CMD_KBD_INT) !== 0;
     const aux = !!this.output && this.output.aux && (this.ram[0] & KBC_CMD_AUX_INT) !== 0;
     if (kbd !== this.irq1) {

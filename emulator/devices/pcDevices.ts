@@ -90,7 +90,7 @@ export class PcDevices {
    * Programs the devices through their ports the way SeaBIOS 1.16 leaves them for the boot sector
    * under QEMU 7.2 (measured with a probe boot sector): PICs at vectors 08h/70h with IMR B8h/8Eh,
    * PIT channel 0 in mode 2 with count 0 (18.2 Hz), A20 enabled (port 0x92 = 02h), COM1 MCR = 08h,
-   * 8042 command byte 61h with the last write a command (status 1Ch). The built-in BIOS calls
+   * 8042 command byte 61h (status 1Ch), ELCR 00h/0Ch. The built-in BIOS calls
    * this; firmware mode (--bios) starts from the power-on state instead.
    */
   programAsBios(io: IoBus): void {
@@ -99,6 +99,7 @@ export class PcDevices {
     io.out8(0x21, 0xb8);
     io.out8(0xa1, 0x8e);
     io.out8(0x43, 0x34); io.out8(0x40, 0x00); io.out8(0x40, 0x00);
+    io.out8(0x4d1, 0x0c); // PCI interrupts on IRQ 10/11 are level-triggered
     io.out8(0x92, 0x02);
     io.out8(0x3fc, 0x08);
     io.out8(0x64, 0x60); io.out8(0x60, 0x61);

@@ -241,7 +241,7 @@ export class Pit implements TimedDevice {
   }
 
   in8(port: number): number {
-    if ((port & 3) === 3) return 0xff; // the control register cannot be read
+    if ((port & 3) === 3) return 0x00; // the control register cannot be read; QEMU returns 0
     return this.channels[port & 3].read(this.tick());
   }
 
