@@ -39,6 +39,17 @@ const SCRIPTS: Record<string, Step[]> = {
     out(0x60, 0xff), ...kbcRead('reset ack'), ...kbcRead('BAT'),
     inp(0x64, 'status at the end', 0xfd),
   ],
+  aux: [
+    out(0x64, 0xad),
+    out(0x64, 0xa8), out(0x64, 0x20), ...kbcRead('command byte, mouse port on'),
+    out(0x64, 0xa9), ...kbcRead('mouse interface test'),
+    out(0x64, 0xd4), out(0x60, 0xf2), waitSet(0x64, 0x01), inp(0x64, 'status with mouse byte', 0xfd), inp(0x60, 'mouse ack'),
+    ...kbcRead('mouse id'),
+    out(0x64, 0xd4), out(0x60, 0xff), ...kbcRead('mouse reset ack'), ...kbcRead('mouse BAT'), ...kbcRead('mouse id after reset'),
+    out(0x64, 0xd3), out(0x60, 0x77), waitSet(0x64, 0x01), inp(0x64, 'status with D3 byte', 0xfd), inp(0x60, 'D3 echo'),
+    out(0x64, 0xa7), out(0x64, 0x20), ...kbcRead('command byte, mouse port off'),
+    out(0x64, 0xae),
+  ],
   uart: [
     inp(0x3f9, 'IER'), inp(0x3fa, 'IIR (FIFO off)'), inp(0x3fb, 'LCR'), inp(0x3fc, 'MCR'), inp(0x3fd, 'LSR'), inp(0x3fe, 'MSR', 0xf0),
     out(0x3fb, 0x80), out(0x3f8, 0x0c), out(0x3f9, 0x00), inp(0x3f8, 'DLL'), inp(0x3f9, 'DLM'),
