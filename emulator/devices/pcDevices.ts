@@ -70,7 +70,7 @@ export class PcDevices {
     this.clock = new Clock({ instructionsPerPitTick: opts.instructionsPerPitTick });
     this.clock.counter = opts.instructionCounter ?? null;
     this.pit = new Pit({ clock: this.clock, irq: this.pic });
-    this.portB = new SystemControlPortB(this.pit, this.clock);
+    this.portB = new SystemControlPortB(this.pit);
     this.cmos = new Cmos({
       clock: this.clock, irq: this.pic, memoryBytes: opts.memory.ramSize, start: opts.startTime,
       floppyTypes: opts.floppyTypes, hardDisks: opts.hardDisks,
