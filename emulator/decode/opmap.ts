@@ -37,7 +37,7 @@ function build(model: CpuModel): OpMap {
     if (!(r.tags & T_8086) && replaced(r)) continue;
     if (modelRank(r.model) > rank) continue;
     if (model === '8086' && r.opcode >= 0x0f00) continue;
-    rows[mapIndex(r.opcode)].push(r);
+    for (let k = 0; k < r.count; k++) rows[mapIndex(r.opcode) + k].push(r);
   }
   const isPrefix = new Uint8Array(256);
   const hasModrm = new Uint8Array(0x200);

@@ -196,7 +196,7 @@ function mnemonicText(insn: Instruction, row: OpRow, waitPrefix: boolean): strin
   if (/^(pushf|popf|pusha|popa|iret)d?$/.test(mn)) mn = mn.replace(/d$/, '') + (insn.opSize === insn.bits ? '' : insn.opSize === 32 ? 'd' : 'w');
   if (mn === 'retw' && row.opcode === 0xc2) mn = 'retnw';
   // NASM reads a size-prefixed NOP as XCHG (e)AX,(e)AX.
-  if (row.opcode === 0x90 && (insn.prefixes.opSize || insn.prefixes.addrSize) && !(row.tags & T_PF3)) mn = 'xchg';
+  if (insn.opcode === 0x90 && (insn.prefixes.opSize || insn.prefixes.addrSize) && !(row.tags & T_PF3)) mn = 'xchg';
   return mn;
 }
 
@@ -245,8 +245,8 @@ function prefixWords(insn: Instruction, row: OpRow, waitPrefix: boolean): string
     else words.push(p.rep === 0xf3 ? 'rep' : 'repne');
   }
   if (p.lock) words.push('lock');
-  if (p.opSize && !usesOpSize(insn, row) && !(row.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'o32' : 'o16');
-  if (p.addrSize && !usesAddrSize(insn, row) && showsAddrPrefix(insn, row) && !(row.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'a32' : 'a16');
+  if (p.opSize && !usesOpSize(insn, row) && !(insn.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'o32' : 'o16');
+  if (p.addrSize && !usesAddrSize(insn, row) && showsAddrPrefix(insn, row) && !(insn.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'a32' : 'a16');
   return words;
 }
 
@@ -266,7 +266,7 @@ export function formatInstruction(insn: Instruction, ip: number, waitPrefix = fa
   const waitFolded = waitPrefix && row.tags & T_X87 && insn.mnemonic.startsWith('fn') && mn.startsWith('f') && !mn.startsWith('fn');
   for (const w of prefixWords(insn, row, waitPrefix && !waitFolded)) out.word('prefix', w);
   out.push('mnemonic', mn);
-  const shown = row.opcode === 0x90 && mn === 'xchg' ? [acc(insn), acc(insn)] : visibleOperands(insn, row);
+  const shown = insn.opcode === 0x90 && mn === 'xchg' ? [acc(insn), acc(insn)] : visibleOperands(insn, row);
   shown.forEach((op, i) => {
     out.push(i === 0 ? 'space' : 'punct', i === 0 ? ' ' : ',');
     if (i === 0 && row.tags & T_X87 && row.operands === 'STi,ST' && row.opcode === 0xdc) out.word('keyword', 'to');
