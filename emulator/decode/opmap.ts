@@ -52,10 +52,13 @@ function build(model: CpuModel): OpMap {
 const cache = new Map<CpuModel, OpMap>();
 
 /** The opcode map for a model (built on first use, then shared). */
+let last: OpMap | null = null;
+
 export function opMap(model: CpuModel): OpMap {
+  if (last !== null && last.model === model) return last;
   let m = cache.get(model);
   if (!m) cache.set(model, (m = build(model)));
-  return m;
+  return (last = m);
 }
 
 /**

@@ -88,6 +88,13 @@ export interface OpRow {
   readonly hasModrm: boolean;
   /** Number of consecutive opcodes the row covers: 8 for '+r' forms, else 1. */
   readonly count: number;
+  /** Whether ModRM addresses memory (an E or M operand; not the R forms of 0F 20–26). */
+  readonly addressing: boolean;
+  /**
+   * Immediate fields after ModRM/SIB/displacement, in order, as byte counts: 1, 2, or IMM_OSIZE
+   * (operand size), IMM_ASIZE (address size: moffs), IMM_FAR (operand size + 2: far pointer).
+   */
+  readonly immPlan: readonly number[];
 }
 
 /** One table line: opcode, sel, mnemonic, operands, handler, model, tags. */
@@ -95,6 +102,13 @@ export type RowDef = readonly [number, string, string, string, string, CpuModel,
 
 /** Operand specs that read a ModRM byte. */
 const MODRM_SPEC = /^(?:[EGMRSCDT][a-z]*|Rv\/Mw|STi)$/;
+
+export const IMM_OSIZE = -1;
+export const IMM_ASIZE = -2;
+export const IMM_FAR = -3;
+const IMM_PLAN: Record<string, number> = {
+  Ib: 1, Iw: 2, Iz: IMM_OSIZE, Iv: IMM_OSIZE, Jb: 1, Jz: IMM_OSIZE, Ap: IMM_FAR, Ob: IMM_ASIZE, Ov: IMM_ASIZE,
+};
 
 export function makeRow(d: RowDef): OpRow {
   const [opcode, sel, mnemonic, operands, handler, model, tagText = ''] = d;
@@ -120,7 +134,12 @@ export function makeRow(d: RowDef): OpRow {
   }
   const hasModrm = (sel !== '' && sel !== '+r') || operands.split(',').some((o) => MODRM_SPEC.test(o));
   const count = sel === '+r' ? 8 : 1;
-  return { opcode, sel, mnemonic, operands, handler, model, tags, reg, mod, rm, modrmLo, modrmHi, hasModrm, count };
+  const specs = operands ? operands.split(',') : [];
+  const addressing = specs.some((o) => /^[EM][a-z]*$|^Rv\/Mw$/.test(o));
+  const immPlan = specs.flatMap((o) => (o in IMM_PLAN ? [IMM_PLAN[o]] : []));
+  return {
+    opcode, sel, mnemonic, operands, handler, model, tags, reg, mod, rm, modrmLo, modrmHi, hasModrm, count, addressing, immPlan,
+  };
 }
 
 function fail(msg: string): never {

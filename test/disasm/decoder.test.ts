@@ -2,7 +2,7 @@
 // undefined opcodes, and instructionLength agreeing with decode. Node's test runner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decode, instructionLength, relTarget, type Instruction } from '../../emulator/decode/decoder';
+import { decode, decodeRaw, instructionLength, RawInstruction, relTarget, type Instruction } from '../../emulator/decode/decoder';
 import { ALL_ROWS, opMap } from '../../emulator/decode/opmap';
 import { CPU_MODELS, type CpuModel } from '../../emulator/decode/table';
 import { randomBytes } from './ndisasm';
@@ -178,5 +178,32 @@ test('table: handler names in SDM operand notation, group slots distinct per mod
         seen.add(key);
       }
     }
+  }
+});
+
+test('LOCK: allowed on read-modify-write memory forms, #UD (lockFault) elsewhere from the 286 on', () => {
+  assert.equal(dec('f00107').lockFault, false);      // lock add [bx],ax
+  assert.equal(dec('f001c0').lockFault, true);       // lock add ax,ax: register destination
+  assert.equal(dec('f08b07').lockFault, true);       // lock mov ax,[bx]
+  assert.equal(dec('f0870f').lockFault, false);      // lock xchg cx,[bx]
+  assert.equal(dec('f00fc70e').lockFault, false);    // lock cmpxchg8b [bp]
+  assert.equal(dec('f03907').lockFault, true);       // lock cmp [bx],ax
+  assert.equal(dec('f08b07', 16, '8086').lockFault, false);
+  assert.equal(dec('0107').lockFault, false);
+});
+
+test('decodeRaw fills a reusable record with the same fields as decode', () => {
+  const raw = new RawInstruction();
+  const bytes = randomBytes(99, 4096);
+  for (let off = 0; off < 4000; off++) {
+    const fetch = (i: number) => bytes[off + i];
+    decodeRaw(fetch, 32, '586', raw);
+    const d = decode(fetch, 32);
+    assert.equal(raw.valid, d.valid);
+    if (!d.valid) continue;
+    assert.equal(raw.pos, d.length);
+    assert.equal(raw.row, d.row);
+    assert.equal(raw.modrm, d.modrm?.byte ?? -1);
+    assert.equal(raw.disp, d.disp);
   }
 });
