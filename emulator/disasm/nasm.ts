@@ -59,7 +59,6 @@ function usesOpSize(insn: Instruction, row: OpRow): boolean {
     if ((s.k === K.E || s.k === K.G || s.k === K.Z || s.k === K.M || s.k === K.O) && /[vzpa]/.test(s.size)) return true;
     if ((s.k === K.I || s.k === K.J) && (s.size === 'z' || s.size === 'v')) return true;
     if (s.k === K.A) return true;
-    if (s.k === K.G && s.size === 'v') return true;
   }
   return false;
 }
@@ -80,12 +79,12 @@ function memNeedsSize(insn: Instruction, row: OpRow, mem: MemOperand): boolean {
   if (row.tags & T_NOSZ) return false;
   const mn = row.mnemonic;
   if (mn === 'movzx' || mn === 'movsx') return !(mem.size === 1 && insn.opSize === 16);
-  if (mem.size === 0 || mem.size === 6) return false;
-  if (row.opcode === 0x0f01 || row.opcode === 0x62 || /^Gv,Mp$/.test(row.operands)) return false;
+  // No keyword for sizeless operands (LEA's M) and pseudo-descriptors / far pointers (Ms, Mp, Ma).
+  if (mem.size === 0 || row.operands.includes('Ms') || row.operands.includes('Mp') || row.operands.includes('Ma')) return false;
   // A register operand fixes the size for NASM; a CL shift count does not.
   return !specsOf(row).some((s) =>
     s.k === K.G || s.k === K.Z || s.k === K.S || s.k === K.AccV || s.k === K.R || s.k === K.FixedSeg ||
-    (s.k === K.Fixed && !(s.reg === 1 && s.regSize === 1)) || (s.k === K.E && insn.modrm !== null && insn.modrm.mod === 3 && mem !== insn.operands[0]));
+    (s.k === K.Fixed && !(s.reg === 1 && s.regSize === 1)));
 }
 
 function isMoffs(insn: Instruction): boolean {
