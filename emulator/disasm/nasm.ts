@@ -97,12 +97,17 @@ function formatMem(out: Out, insn: Instruction, mem: MemOperand): void {
   // ndisasm marks addresses whose size NASM could not infer back: a SIB byte or a bare displacement under
   // a 67 prefix, and a 32-bit ModRM bare disp32 (NASM would pick the shorter SIB-less form either way).
   const bare = mem.base < 0 && mem.index < 0;
+  const moffs = isMoffs(insn);
+  if (moffs && mem.segOverride) {
+    out.push('register', SEG[mem.seg]);
+    out.push('punct', ':');
+  }
   if (mem.addrSize !== insn.bits) {
     if (insn.sib !== null && mem.addrSize === 32 || bare) out.word('keyword', mem.addrSize === 32 ? 'dword' : 'word');
-  } else if (mem.addrSize === 32 && bare && insn.sib === null && insn.modrm !== null && !isMoffs(insn)) {
+  } else if (mem.addrSize === 32 && bare && insn.sib === null && insn.modrm !== null && !moffs) {
     out.word('keyword', 'dword');
   }
-  if (mem.segOverride) {
+  if (mem.segOverride && !moffs) {
     out.push('register', SEG[mem.seg]);
     out.push('punct', ':');
   }
@@ -218,8 +223,8 @@ const LOCKABLE = new Set(['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'btc',
   'dec', 'inc', 'neg', 'not', 'xadd', 'xchg']);
 
 const BRANCH = T_JCC | T_JMP | T_CALL | T_RET;
-/** Far and interrupt-return branches: MPX's BND prefix does not apply, ndisasm prints `repne`. */
-const NOT_BND = new Set([0x9a, 0xea, 0xca, 0xcb, 0xcf]);
+/** Far, interrupt-return and short-jump branches: ndisasm prints `repne`, not MPX's `bnd`. */
+const NOT_BND = new Set([0x9a, 0xea, 0xca, 0xcb, 0xcf, 0xeb]);
 
 /** Prefix words ndisasm prints for prefixes the instruction does not consume, in its fixed order. */
 function prefixWords(insn: Instruction, row: OpRow, waitPrefix: boolean): string[] {
@@ -245,7 +250,7 @@ function prefixWords(insn: Instruction, row: OpRow, waitPrefix: boolean): string
   }
   if (p.lock) words.push('lock');
   if (p.opSize && !usesOpSize(insn, row) && !(insn.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'o32' : 'o16');
-  if (p.addrSize && !usesAddrSize(insn, row) && showsAddrPrefix(insn, row) && !(insn.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'a32' : 'a16');
+  if (p.addrSize && !usesAddrSize(insn, row) && showsAddrPrefix(insn, row) && !x87Explicit(insn, row) && !(insn.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'a32' : 'a16');
   return words;
 }
 
@@ -268,7 +273,7 @@ export function formatInstruction(insn: Instruction, ip: number, waitPrefix = fa
   const shown = insn.opcode === 0x90 && mn === 'xchg' ? [acc(insn), acc(insn)] : visibleOperands(insn, row);
   shown.forEach((op, i) => {
     out.push(i === 0 ? 'space' : 'punct', i === 0 ? ' ' : ',');
-    if (i === 0 && row.tags & T_X87 && row.operands === 'STi,ST' && row.opcode === 0xdc) out.word('keyword', 'to');
+    if (i === 0 && row.tags & T_X87 && row.operands === 'STi,ST' && row.opcode === 0xdc && !x87Explicit(insn, row)) out.word('keyword', 'to');
     formatOperand(out, insn, row, op, ip, insn.operands.indexOf(op));
   });
   if (row.opcode >= 0xe0 && row.opcode <= 0xe2 && insn.addrSize !== insn.bits) {
@@ -282,12 +287,24 @@ function acc(insn: Instruction): RegOperand {
   return { kind: 'reg', cls: 'gpr', index: 0, size: insn.opSize >> 3 };
 }
 
+/** x87 register forms with an ST(0) that NASM writes out: ndisasm uses them under a 67 prefix in 16-bit code. */
+const X87_TWO_OPERAND = new Set(['fcom', 'fcomp', 'fucom', 'fucomp', 'fxch']);
+function x87Explicit(insn: Instruction, row: OpRow): boolean {
+  if (!(row.tags & T_X87) || insn.bits !== 16 || !insn.prefixes.addrSize || insn.modrm === null || insn.modrm.mod !== 3) return false;
+  return row.operands.includes(',') || X87_TWO_OPERAND.has(row.mnemonic);
+}
+
 /** Operands NASM writes: no implicit string operands, no AAM/AAD base 10, x87 ST(0) left implicit. */
 function visibleOperands(insn: Instruction, row: OpRow): Operand[] {
   let ops = insn.operands.filter((o) => !(o.kind === 'mem' && o.implicit));
   if (row.opcode === 0xd4 || row.opcode === 0xd5) return ops[0]?.kind === 'imm' && ops[0].value === 10 ? [] : ops;
   if (specsOf(row).some((s) => s.k === K.X || s.k === K.Y)) return [];
   if (row.tags & T_X87) {
+    if (x87Explicit(insn, row)) {
+      const st0: RegOperand = { kind: 'reg', cls: 'st', index: 0, size: 10 };
+      if (row.operands === 'STi') return row.mnemonic === 'fxch' ? [ops[0], st0] : [st0, ops[0]];
+      return ops;
+    }
     if (row.operands === 'ST,STi') ops = ops.slice(1);
     else if (row.operands === 'STi,ST') ops = ops.slice(0, 1);
   }
