@@ -177,7 +177,9 @@ function formatOperand(out: Out, insn: Instruction, row: OpRow, op: Operand, ip:
       else if (insn.opSize !== insn.bits && (row.opcode === 0xe8 || row.opcode === 0xe9 || row.tags & T_NEAR)) {
         out.word('keyword', sizeKeyword(insn.opSize >> 3));
       } else if (row.tags & T_NEAR) out.word('keyword', 'near');
-      out.push('address', hex(relTarget(insn, ip, op.disp, op.size)));
+      // A rel8 branch under an unused 66 prefix wraps at the code's default size in ndisasm's listing.
+      const wrap = row.operands === 'Jb' ? insn.bits >> 3 : op.size;
+      out.push('address', hex(relTarget(insn, ip, op.disp, wrap)));
       return;
     }
     case 'far':
