@@ -4,7 +4,7 @@
 import { relTarget, type Instruction } from '../decode/decoder';
 import { K, specsOf, type MemOperand, type Operand, type RegOperand } from '../decode/operands';
 import {
-  T_CALL, T_FAR, T_JCC, T_JMP, T_NOSZ, T_OSIZE_MNEM, T_PF3, T_REPE, T_RET, T_SHORT, T_NEAR, T_SX, T_SZ, T_X87, type OpRow,
+  T_CALL, T_FAR, T_JCC, T_JMP, T_LOCK, T_NOSZ, T_OSIZE_MNEM, T_PF3, T_REPE, T_RET, T_SHORT, T_NEAR, T_SX, T_SZ, T_X87, type OpRow,
 } from '../decode/table';
 import type { Token, TokenKind } from './tokens';
 
@@ -220,10 +220,6 @@ function showsAddrPrefix(insn: Instruction, row: OpRow): boolean {
     s.k === K.C || s.k === K.D || s.k === K.T || (s.k === K.STi && specs.length === 1));
 }
 
-/** Instructions LOCK applies to (SDM Vol. 2 LOCK: "Description"). */
-const LOCKABLE = new Set(['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'btc', 'btr', 'bts', 'cmpxchg', 'cmpxchg8b',
-  'dec', 'inc', 'neg', 'not', 'xadd', 'xchg']);
-
 const BRANCH = T_JCC | T_JMP | T_CALL | T_RET;
 /** Far, interrupt-return and short-jump branches: ndisasm prints `repne`, not MPX's `bnd`. */
 const NOT_BND = new Set([0x9a, 0xea, 0xca, 0xcb, 0xcf, 0xeb]);
@@ -240,7 +236,7 @@ function prefixWords(insn: Instruction, row: OpRow, waitPrefix: boolean): string
   // and F3 as XRELEASE on a plain store (MOV to memory).
   const memDest = insn.operands[0]?.kind === 'mem';
   const isXchg = row.opcode === 0x86 || row.opcode === 0x87;
-  const lockable = (memDest && p.lock && LOCKABLE.has(row.mnemonic)) || (isXchg && insn.operands.some((o) => o.kind === 'mem'));
+  const lockable = (memDest && p.lock && (row.tags & T_LOCK) !== 0) || (isXchg && insn.operands.some((o) => o.kind === 'mem'));
   const hleStore = memDest && p.rep === 0xf3 && [0x88, 0x89, 0xc6, 0xc7].includes(row.opcode);
   if (p.rep !== 0) {
     const loopish = row.opcode >= 0xe0 && row.opcode <= 0xe3;
