@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode, decodeRaw, instructionLength, RawInstruction, relTarget, type Instruction } from '../../emulator/decode/decoder';
+import { flowOf } from '../../emulator/decode/flow';
 import { ALL_ROWS, opMap } from '../../emulator/decode/opmap';
 import { CPU_MODELS, type CpuModel } from '../../emulator/decode/table';
 import { randomBytes } from './ndisasm';
@@ -206,4 +207,18 @@ test('decodeRaw fills a reusable record with the same fields as decode', () => {
     assert.equal(raw.modrm, d.modrm?.byte ?? -1);
     assert.equal(raw.disp, d.disp);
   }
+});
+
+test('flowOf: kinds, next and direct targets for stepping', () => {
+  const at = (hex: string, ip: number, bits: 16 | 32 = 16) => flowOf(dec(hex, bits), ip);
+  assert.deepEqual(at('e83b00', 0x7c00), { kind: 'call', next: 0x7c03, target: 0x7c3e });
+  assert.deepEqual(at('f3a5', 0x7c10), { kind: 'rep', next: 0x7c12 });
+  assert.deepEqual(at('a5', 0x7c10), { kind: 'none', next: 0x7c11 });
+  assert.deepEqual(at('cd13', 0x7c20), { kind: 'int', next: 0x7c22 });
+  assert.deepEqual(at('ea007c0000', 0x600), { kind: 'jmp', next: 0x605, farTarget: { selector: 0, offset: 0x7c00 } });
+  assert.deepEqual(at('74fe', 0x7c00), { kind: 'jcc', next: 0x7c02, target: 0x7c00 });
+  assert.deepEqual(at('e2fe', 0x7c00), { kind: 'loop', next: 0x7c02, target: 0x7c00 });
+  assert.deepEqual(at('c3', 0x7c00), { kind: 'ret', next: 0x7c01 });
+  assert.deepEqual(at('ffd0', 0x1000, 32), { kind: 'call', next: 0x1002 });
+  assert.equal(at('c7c8', 0).kind, 'invalid');
 });
