@@ -293,15 +293,14 @@ const ONE_BYTE: RowDef[] = [
   [0x8c,   '/1',    'mov',             'Rv/Mw,Sw',  'mov_Ev_Sw',       '8086',   'nosz'],
   [0x8c,   '/2',    'mov',             'Rv/Mw,Sw',  'mov_Ev_Sw',       '8086',   'nosz'],
   [0x8c,   '/3',    'mov',             'Rv/Mw,Sw',  'mov_Ev_Sw',       '8086',   'nosz'],
-  [0x8c,   '/4',    'mov',             'Rv/Mw,Sw',  'mov_Ev_Sw',       '8086',   'nosz'],
-  [0x8c,   '/5',    'mov',             'Rv/Mw,Sw',  'mov_Ev_Sw',       '8086',   'nosz'],
+  [0x8c,   '/4',    'mov',             'Rv/Mw,Sw',  'mov_Ev_Sw',       '80386',  'nosz'],            // FS/GS exist from the 80386
+  [0x8c,   '/5',    'mov',             'Rv/Mw,Sw',  'mov_Ev_Sw',       '80386',  'nosz'],
   [0x8d,   '/m',    'lea',             'Gv,M',      'lea_Gv_M',        '8086'],                      // mod=11b: #UD
-  [0x8e,   '/0',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '8086',   'nosz'],
-  [0x8e,   '/1',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '8086',   'nosz'],            // MOV CS: #UD on 286+ (the handler decides); /6 /7: #UD
+  [0x8e,   '/0',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '8086',   'nosz'],            // /1 (MOV CS) and /6 /7: #UD on 286+
   [0x8e,   '/2',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '8086',   'nosz'],
   [0x8e,   '/3',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '8086',   'nosz'],
-  [0x8e,   '/4',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '8086',   'nosz'],
-  [0x8e,   '/5',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '8086',   'nosz'],
+  [0x8e,   '/4',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '80386',  'nosz'],
+  [0x8e,   '/5',    'mov',             'Sw,Rv/Mw',  'mov_Sw_Ew',       '80386',  'nosz'],
   [0x8f,   '/0',    'pop',             'Ev',        'pop_Ev',          '8086'],
   [0x90,   '',      'pause',           '',          'pause',           '8086',   'pF3'],             // P4 name; a NOP (REP NOP) before
   [0x90,   '',      'nop',             '',          'nop',             '8086'],

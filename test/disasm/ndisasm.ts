@@ -63,7 +63,7 @@ export function mnemonicOf(text: string): string {
  *   0F forms behind a 66/F2/F3 prefix that ndisasm reads as a mandatory SSE prefix.
  * - 'outside-our-set': ndisasm decodes an instruction outside the integer/x87 set boot code uses (MMX, SSE,
  *   AVX/VEX, SYSCALL/SYSRET, XBEGIN, JMPE, 3DNow!, hint NOPs ...) where we report #UD, or MOV to/from
- *   `segr6`/`segr7`, which is #UD on every CPU from the 80286 on.
+ *   `segr6`/`segr7`, or MOV CS,Ew, both #UD on every CPU from the 80286 on.
  * - 'over-15-bytes': ndisasm accepts an instruction longer than the architectural limit of 15 bytes (a
  *   long run of prefixes); the CPU raises #GP, we list the first prefix alone and go on.
  */
@@ -88,6 +88,7 @@ export function classify(ours: ListingLine, nd: NdLine): string | null {
   if (!ours.insn && nd.len > 15) return 'over-15-bytes';
   if (!ours.insn && !ndUndefined) {
     if (/\bsegr[67]\b/.test(nd.text)) return 'outside-our-set: segr6/7';
+    if (/^mov cs,/.test(nd.text)) return 'outside-our-set: MOV CS,Ew';
     if (!OUR_MNEMONICS.has(ndWord)) return 'outside-our-set: ' + (/^(p|v|.*ps$|.*pd$|.*ss$|.*sd$|mov[dq]|emms)/.test(ndWord) ? 'MMX/SSE/AVX' : ndWord);
     return null;
   }
