@@ -22,3 +22,5 @@ export { vmcsRows, type VmcsRow } from './vmcsView';
 export type { Assumptions } from './view';
 export { guestJson, checksJson, outcomeJson, profileViewJson } from './reportJson';
 export { VerdictWatch, EmulationLog, verdictKey, type WatchStep, type EmulatedInstruction } from './watch';
+export { snapshotFromCpu } from './fromCpu';
+export { VmentryMonitor, type MonitorOptions } from './monitor';
