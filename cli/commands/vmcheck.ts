@@ -82,6 +82,11 @@ export async function main(argv: string[]): Promise<number> {
   if (c?.entry === undefined) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);
   const report = runEntryChecks(dump, { assume });
   const causes = rootCauses(dump, report, assume);
+  const logged = dump.failure?.exitReason ?? (dump.exit?.reason !== undefined && dump.exit.reason >>> 31 ? dump.exit.reason : undefined);
+  if (logged !== undefined && (logged & 0xffff) === 0x21 && report.failures.length === 0) {
+    warnings.push(`the log reports VM-entry failure ${hex(logged)} (invalid guest state) but no modelled check fails: the cause is outside what the dump shows `
+      + '(e.g. the VMCS link pointer or PDPTEs in memory, a model-specific rule, or a field the dump does not print)');
+  }
   const hints = dumpHints(profile, causes);
   if (args.flags.has('json')) {
     const o = report.outcome;
