@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { VmentryMonitor, type MonitorOptions } from '../../emulator/vmx/monitor';
+import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
 
 const haveNasm = spawnSync('sh', ['-c', 'command -v nasm']).status === 0;
 
@@ -107,4 +108,17 @@ test('--list-emulated: the instructions KVM would emulate, with the state before
   assert.deepEqual(list.map((e) => e.eip), [pe, pe + 3], 'mov bx, 8 and mov ss, bx (CS base 0)');
   assert.equal(list[1].before.segments.ss.selector, 0x1003);
   assert.equal(list[1].after?.segments.ss.selector, 0x08);
+});
+
+test('a halted guest is entered in the active state (hypervisors intercept HLT); the MOV-SS shadow shows as interruptibility', { skip: !haveNasm && 'nasm not installed' }, () => {
+  const { m, mon, run } = boot(assemble('unreal'), { profile: 'kvm-rmode' });
+  assert.equal(run().reason, 'halt');
+  // Real mode with ES reloaded but DS still 4 GiB: KVM emulates; after the run it is halted, not failed.
+  assert.equal(mon.summary(m).verdict, 'emulate');
+  const s = boot(assemble('ss_rpl3'), { profile: 'xen-vm86' });
+  assert.equal(s.run().reason, 'halt');
+  assert.equal(s.mon.summary(s.m).verdict, 'enter', s.mon.summary(s.m).reason);
+  const sh = boot(assemble('ss_rpl3'), { profile: 'raw' });
+  sh.run({ until: [{ kind: 'linear', address: 0x7c0a }] }); // right after `mov ss, ax`
+  assert.equal(snapshotFromCpu(sh.m.cpu).interruptibility, 2, 'IF=0: reported as blocking by MOV-SS');
 });
