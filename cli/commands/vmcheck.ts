@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     warnings.push(`unrestricted guest not in the dump: assumed ${+assume.unrestrictedGuest!} (profile ${profile})`);
   }
   const ugBit = c?.procBased2 !== undefined ? (c.procBased2 & 0x80) !== 0 && (c.procBased === undefined || (c.procBased & 0x80000000) !== 0) : undefined;
-  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest) {
+  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest && lastValue(args, 'profile') !== undefined) {
     warnings.push(`the dump's controls have unrestricted guest = ${+ugBit}; they are used as dumped (--profile ${profile} only fills in controls a dump lacks)`);
   }
   if (c?.entry === undefined) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);

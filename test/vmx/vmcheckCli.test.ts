@@ -99,3 +99,8 @@ test('a log that reports 0x80000021 while every modelled check passes says so', 
   assert.equal(j.verdict, 'pass');
   assert.ok(j.warnings.some((w: string) => /reports VM-entry failure 0x80000021 .* but no modelled check fails/.test(w)));
 });
+
+test('without --profile, a dump with unrestricted guest gets no profile warning', () => {
+  const j = JSON.parse(vmcheck([fx('xen46-quoted-wrapped.txt'), '--json']).out);
+  assert.deepEqual(j.warnings, []);
+});
