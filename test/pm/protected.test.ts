@@ -238,3 +238,15 @@ test('a not-present inner stack from the TSS is #SS(SS selector) (SDM "CALL"; QE
   assert.equal(cpu.cpl, 3);
   assert.equal(cpu.sel[SS], 0x23);
 });
+
+test('peekTranslate walks the tables without touching A/D bits, CR2 or the TLB', async () => {
+  const { peekTranslate } = await import('../../emulator/cpu/protected/paging');
+  const cpu = pagingCpu();
+  const before = cpu.mem.read32(0x31000 + 0x40 * 4);
+  assert.equal(peekTranslate(cpu, 0x40123), 0x40123);
+  assert.equal(peekTranslate(cpu, 0x52000), -1);
+  assert.equal(cpu.mem.read32(0x31000 + 0x40 * 4), before);
+  assert.equal(cpu.cr2, 0);
+  cpu.cr4 |= CR4_PSE;
+  assert.equal(peekTranslate(cpu, 0x407000), 0x7000);
+});
