@@ -50,6 +50,8 @@ export class Bios implements BiosHooks {
   readonly warnings: string[] = [];
   /** Device time at which a running INT 15h AH=86h wait ends, or -1. */
   waitUntil = -1;
+  /** CMOS register B before the wait switched the periodic interrupt on. */
+  waitSavedRegB = 0;
   private readonly services: (Service | undefined)[] = new Array(256);
   private readonly onLog: ((e: BiosLogEntry) => void) | null;
 

@@ -6,12 +6,15 @@
 // specification §15 (INT 15h E820h address map interface).
 
 import { EAX, EBX, ECX, EDX, EDI, ES } from '../cpu/regs';
+import { REG_B } from '../devices/cmos';
 import { type Bios, DONE, WAIT } from './bios';
 import * as L from './layout';
 
 /** E820 address range types (ACPI §15: 1 = usable RAM, 2 = reserved). */
 export const E820_RAM = 1, E820_RESERVED = 2;
 const SMAP = 0x534d4150;
+/** CMOS register B bit 6: periodic interrupt enable. */
+const REG_B_PIE = 0x40;
 
 export interface E820Entry {
   base: number;
@@ -138,16 +141,22 @@ function e820(b: Bios): number {
 /**
  * AH=86h: wait CX:DX microseconds. Device time passes with interrupts enabled (the timer keeps
  * counting through INT 08h) by halting until the deadline; the trap re-runs after each interrupt.
+ * As AT BIOSes do, the RTC's 1024 Hz periodic interrupt is switched on for the wait, so it ends
+ * within about a millisecond of the deadline rather than at the next 55 ms timer tick.
  */
 function wait(b: Bios): number {
   b.syncDevices();
   const clock = b.m.devices.clock;
+  const cmos = b.m.devices.cmos;
   if (b.waitUntil < 0) {
-    const us = (b.cx << 16) | b.dx;
-    b.waitUntil = clock.now + Math.ceil((us >>> 0) * clock.instructionsPerSecond / 1e6);
+    const us = ((b.cx << 16) | b.dx) >>> 0;
+    b.waitUntil = clock.now + Math.ceil(us * clock.instructionsPerSecond / 1e6);
+    b.waitSavedRegB = cmos.read(REG_B);
+    cmos.write(REG_B, b.waitSavedRegB | REG_B_PIE);
   }
   if (clock.now < b.waitUntil) return WAIT;
   b.waitUntil = -1;
+  cmos.write(REG_B, (cmos.read(REG_B) & ~REG_B_PIE) | (b.waitSavedRegB & REG_B_PIE));
   b.ah = 0;
   b.setCF(false);
   return DONE;

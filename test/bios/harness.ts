@@ -78,12 +78,12 @@ export interface BootResult {
 }
 
 /** Boots `image` (a hard disk unless `floppy`) with the built-in BIOS and runs it to a stop. */
-export function bootImage(image: Uint8Array, opts: MachineOptions & { floppy?: boolean; max?: number; extraDisk?: Uint8Array } = {}): BootResult {
-  const disk = new DiskImage(image, { kind: opts.floppy ? 'floppy' : 'hard', name: 'test' });
+export function bootImage(image: Uint8Array, opts: Omit<MachineOptions, 'floppy' | 'hardDisks'> & { asFloppy?: boolean; max?: number; extraDisk?: Uint8Array } = {}): BootResult {
+  const disk = new DiskImage(image, { kind: opts.asFloppy ? 'floppy' : 'hard', name: 'test' });
   const m = new Machine({
-    ...opts,
-    floppy: opts.floppy ? disk : null,
-    hardDisks: opts.floppy ? (opts.extraDisk ? [new DiskImage(opts.extraDisk)] : []) : [disk],
+    cpu: opts.cpu, memoryMB: opts.memoryMB, keys: opts.keys,
+    floppy: opts.asFloppy ? disk : null,
+    hardDisks: opts.asFloppy ? (opts.extraDisk ? [new DiskImage(opts.extraDisk)] : []) : [disk],
   });
   const bios = new Bios();
   bios.install(m);
