@@ -9,6 +9,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
   conformance: () => import('./commands/conformance'),
   disasm: () => import('./commands/disasm'),
+  dap: () => import('./commands/dap'),
 };
 
 const USAGE = `usage: bootscope <command> [options]
