@@ -18,7 +18,7 @@ import { RequestError, type SessionContext, refString } from '../context';
 
 const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (eflags.zf, eflags.iopl, cs.base, cs.limit, cs.ar, cs.dpl, cr0.pe, gdtr.base),
   SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
-  numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> and parentheses.
+  numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
 Commands: info gdt | info ldt | info idt | info tss | info mode | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help`;
 
 function entryOf(d: Descriptor): DescriptorEntry {

@@ -33,7 +33,7 @@ type Tok = { t: 'num'; v: number } | { t: 'segoff'; seg: number; off: number } |
 const SEGOFF = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,8})(?![\w.])/;
 const NUM = /^(?:0x([0-9a-fA-F]+)|([0-9][0-9a-fA-F]*)h(?![\w])|0b([01]+)|([0-9]+))(?![\w])/;
 const ID = /^[A-Za-z_][A-Za-z0-9_.]*/;
-const OPS = ['<<', '>>', '+', '-', '*', '/', '%', '&', '|', '^', '~', '(', ')', '[', ']', ':', ','];
+const OPS = ['<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '<', '>', '!', '+', '-', '*', '/', '%', '&', '|', '^', '~', '(', ')', '[', ']', ':', ','];
 
 function lex(src: string): Tok[] {
   const out: Tok[] = [];
@@ -106,7 +106,7 @@ class Parser {
     return { kind: 'pointer', seg: { selector: this.num(left) & 0xffff }, offset: off >>> 0 };
   }
 
-  private static readonly LEVELS = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+  private static readonly LEVELS = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
 
   private binary(level: number): Value {
     if (level === Parser.LEVELS.length) return this.unary();
@@ -137,17 +137,26 @@ class Parser {
       case '|': r = x | y; break;
       case '^': r = x ^ y; break;
       case '<<': r = y >= 32 ? 0 : x << y; break;
+      case '==': r = +(x === y); break;
+      case '!=': r = +(x !== y); break;
+      case '<': r = +(x < y); break;
+      case '<=': r = +(x <= y); break;
+      case '>': r = +(x > y); break;
+      case '>=': r = +(x >= y); break;
+      case '&&': r = +(x !== 0 && y !== 0); break;
+      case '||': r = +(x !== 0 || y !== 0); break;
       default: r = y >= 32 ? 0 : x >>> y;
     }
-    return { kind: 'number', value: r >>> 0 };
+    // Comparisons and logical operators give 0 or 1, shown in decimal.
+    return { kind: 'number', value: r >>> 0, ...(['==', '!=', '<', '<=', '>', '>=', '&&', '||'].includes(op) ? { size: 0 } : {}) };
   }
 
   private unary(): Value {
-    const op = this.peekOp('-', '~', '+');
+    const op = this.peekOp('-', '~', '+', '!');
     if (op) {
       this.i++;
       const v = this.num(this.unary());
-      return { kind: 'number', value: (op === '-' ? -v : op === '~' ? ~v : v) >>> 0 };
+      return { kind: 'number', value: (op === '-' ? -v : op === '~' ? ~v : op === '!' ? +(v === 0) : v) >>> 0 };
     }
     return this.primary();
   }
@@ -177,10 +186,10 @@ class Parser {
       const v = this.pointerExpr();
       this.expect(')');
       const lin = this.linearOf(v);
-      if (t.v === 'linear') return { kind: 'number', value: lin, memoryReference: lin };
+      if (t.v === 'linear') return { kind: 'number', value: lin, size: 4, memoryReference: lin };
       const p = debugTranslate(this.cpu, lin);
       if (p < 0) throw new ExpressionError(`linear address 0x${lin.toString(16)} is not mapped (page not present)`);
-      return { kind: 'number', value: p };
+      return { kind: 'number', value: p, size: 4 };
     }
     const reg = readRegister(this.cpu, t.v);
     if (reg === null) {

@@ -123,10 +123,10 @@ export class DapClient {
   }
 
   /** Sends a request and fails on an error response. */
-  async request<B = any>(command: string, args?: unknown): Promise<B> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async request<B = any>(command: string, args?: unknown): Promise<NonNullable<B>> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const r = await this.raw(command, args);
     if (!r.success) throw new Error(`${command} failed: ${r.message} ${JSON.stringify(r.body ?? {})}`);
-    return r.body as B;
+    return r.body as NonNullable<B>;
   }
 
   /** Resolves with the first event (already received since `from`, or future) matching. */

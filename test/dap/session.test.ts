@@ -75,3 +75,120 @@ describe('launch and inspect', () => {
     assert.match(byName.get('D/B')!, /^0/);
   });
 });
+
+describe('execution control', () => {
+  let c: DapClient;
+  before(async () => { c = await started(); });
+  after(() => c?.close());
+
+  test('stepIn executes one instruction', async () => {
+    const stop = c.nextStop();
+    await c.request('stepIn', { threadId: 1, granularity: 'instruction' });
+    assert.equal((await stop).body.reason, 'step');
+    assert.equal(await pc(c), 0x7c02);
+  });
+
+  test('an instruction breakpoint stops before the instruction', async () => {
+    const r = await c.request<DebugProtocol.SetInstructionBreakpointsResponse['body']>('setInstructionBreakpoints', {
+      breakpoints: [{ instructionReference: `0x${fx.marker('CALL').toString(16)}` }],
+    });
+    assert.equal(r.breakpoints[0].verified, true);
+    const stop = c.nextStop();
+    await c.request('continue', { threadId: 1 });
+    const s = await stop;
+    assert.equal(s.body.reason, 'breakpoint');
+    assert.deepEqual(s.body.hitBreakpointIds, [r.breakpoints[0].id]);
+    assert.equal(await pc(c), fx.marker('CALL'));
+    assert.equal(await evaluate(c, 'ax'), '0x1234');
+  });
+
+  test('stepIn enters a CALL; the shadow stack shows the caller; stepOut returns', async () => {
+    let stop = c.nextStop();
+    await c.request('stepIn', { threadId: 1 });
+    await stop;
+    assert.equal(await pc(c), fx.marker('FUNC'));
+    const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+    assert.equal(stackFrames.length, 2);
+    assert.match(stackFrames[0].name, /^0000:7C\w\w real \(in call from 0000:7C0C\)$/);
+    assert.equal(stackFrames[1].name, '0000:7C0C real');
+    assert.equal(stackFrames[1].instructionPointerReference, `0x0000${fx.marker('CALL').toString(16)}`);
+    stop = c.nextStop();
+    await c.request('stepOut', { threadId: 1 });
+    assert.equal((await stop).body.reason, 'step');
+    assert.equal(await pc(c), fx.marker('WRITE'));
+    const after1 = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+    assert.equal(after1.stackFrames.length, 1);
+    assert.equal(await evaluate(c, 'ax'), '0x1235');
+  });
+
+  test('a data breakpoint on a write stops after the writing instruction', async () => {
+    const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: '0x7e00', asAddress: true, bytes: 2 });
+    assert.ok(info.dataId);
+    assert.ok(info.accessTypes!.includes('write'));
+    const set = await c.request<DebugProtocol.SetDataBreakpointsResponse['body']>('setDataBreakpoints', {
+      breakpoints: [{ dataId: info.dataId, accessType: 'write' }],
+    });
+    assert.equal(set.breakpoints[0].verified, true);
+    await c.request('setInstructionBreakpoints', { breakpoints: [] });
+    const stop = c.nextStop();
+    await c.request('continue', { threadId: 1 });
+    const s = await stop;
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.equal(await pc(c), fx.marker('AFTERWRITE'));
+    assert.equal(await evaluate(c, 'word [0:7e00]'), '0xbeef');
+    await c.request('setDataBreakpoints', { breakpoints: [] });
+  });
+
+  test('a conditional function breakpoint (SSSS:OOOO) stops only when its condition is true', async () => {
+    const r = await c.request<DebugProtocol.SetFunctionBreakpointsResponse['body']>('setFunctionBreakpoints', {
+      breakpoints: [{ name: `0000:${fx.marker('LOOP').toString(16)}`, condition: 'cx != 1 && eflags.zf == 0' }],
+    });
+    assert.equal(r.breakpoints[0].verified, true);
+    const stop = c.nextStop();
+    await c.request('continue', { threadId: 1 });
+    await stop;
+    assert.equal(await pc(c), fx.marker('LOOP'));
+    // cx counts 3, 2, 1 at the DEC: the condition is false only at cx = 1, so the first stop is at cx = 3.
+    assert.equal(await evaluate(c, 'cx'), '0x0003');
+    const stop2 = c.nextStop();
+    await c.request('continue', { threadId: 1 });
+    await stop2;
+    assert.equal(await evaluate(c, 'cx'), '0x0002');
+    await c.request('setFunctionBreakpoints', { breakpoints: [] });
+  });
+
+  test('pause stops a running endless loop promptly; guest port 0xE9 text reaches the console', async () => {
+    const stop = c.nextStop();
+    await c.request('continue', { threadId: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await c.request('pause', { threadId: 1 });
+    const s = await stop;
+    assert.equal(s.body.reason, 'pause');
+    assert.ok(Date.now() - t0 < 1000, 'pause took too long');
+    assert.equal(await pc(c), fx.marker('SPIN'));
+    assert.match(c.output(), /hi\n/);
+  });
+});
+
+describe('next over CALL', () => {
+  let c: DapClient;
+  before(async () => {
+    c = await started({}, async (cl) => {
+      await cl.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${fx.marker('CALL')}` }] });
+    });
+  });
+  after(() => c?.close());
+
+  test('next runs the whole call and stops at the following instruction', async () => {
+    let stop = c.nextStop();
+    await c.request('continue', { threadId: 1 });
+    await stop;
+    assert.equal(await pc(c), fx.marker('CALL'));
+    stop = c.nextStop();
+    await c.request('next', { threadId: 1, granularity: 'instruction' });
+    assert.equal((await stop).body.reason, 'step');
+    assert.equal(await pc(c), fx.marker('WRITE'));
+    assert.equal(await evaluate(c, 'ax'), '0x1235');
+  });
+});
