@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
   disasm: () => import('./commands/disasm'),
   vmcheck: () => import('./commands/vmcheck'),
   run: () => import('./commands/run'),
+  dap: () => import('./commands/dap'),
 };
 
 const USAGE = `usage: bootscope <command> [options]

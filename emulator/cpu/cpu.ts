@@ -165,6 +165,8 @@ export class Cpu implements FlagState {
   pmInterrupt: (cpu: Cpu, vector: number, kind: number, errorCode: number) => void = (cpu) => cpu.fault(GP, 0);
   /** The pending fault is a trap (8086 #DE): EIP already points past the instruction. */
   faultIsTrap = false;
+  /** Debugger hook (emulator/debug): called before any interrupt or exception is delivered; null costs nothing. */
+  onInterrupt: ((cpu: Cpu, vector: number, kind: number) => void) | null = null;
   /** Vector of the most recent exception delivered, -1 when none (for stop reasons). */
   lastException = -1;
   /** Triple fault: the CPU has shut down until reset. */
