@@ -271,3 +271,35 @@ test('runCpu never runs past its budget with a REP late in the burst', { todo: '
   cpu.r32[7] = 0x40000; // EDI
   assert.equal(runCpu(cpu, 20), 20);
 });
+
+test('hardware interrupts skip the gate DPL check and leave vm86 through the ring-0 stack', () => {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  desc(m, 0x28, 0x3000, 0x67, 0x8b, 0);
+  cpu.setCache(7, 0x28, 0x3000, 0x67, 0x8b);
+  m.write32(0x3004, 0x7000); // ESP0
+  m.write32(0x3008, 0x10); // SS0
+  gate(m, IDT + 0x20 * 8, 0x20000, 0x08, 0x8e); // DPL 0 interrupt gate
+  m.poke(0x20000, new Uint8Array([0xf4]));
+  // vm86 code at 1000:0000 (linear 10000h): HLT would be #GP, so spin on JMP $.
+  m.poke(0x10000, new Uint8Array([0xeb, 0xfe]));
+  cpu.setFlags(0x20202); // VM, IF
+  for (const s of [CS, SS, DS, ES]) cpu.setCache(s, 0x1000, 0x10000, 0xffff, 0xf3);
+  cpu.setCache(4, 0x2222, 0x22220, 0xffff, 0xf3); // FS
+  cpu.setCache(5, 0x3333, 0x33330, 0xffff, 0xf3); // GS
+  cpu.cpl = 3;
+  cpu.updateMode();
+  cpu.eip = 0;
+  cpu.r32[ESP] = 0x800;
+  cpu.irqPending = true;
+  cpu.acknowledgeIrq = () => { cpu.irqPending = false; return 0x20; };
+  cpu.attn |= 1;
+  runCpu(cpu, 10);
+  assert.equal(cpu.eip, 0x20001);
+  assert.equal(cpu.cpl, 0);
+  assert.equal(cpu.flags & 0x20200, 0); // VM and IF cleared
+  const frame = [0, 4, 8, 12, 16, 20, 24, 28, 32].map((o) => m.read32(0x7000 - 36 + o));
+  // EIP CS EFLAGS ESP SS ES DS FS GS
+  assert.deepEqual(frame.map((v, i) => (i === 2 ? v & 0x20200 : v)), [0, 0x1000, 0x20200, 0x800, 0x1000, 0x1000, 0x1000, 0x2222, 0x3333]);
+  for (const s of [DS, ES, 4, 5]) assert.equal(cpu.ar[s] & AR_UNUSABLE, AR_UNUSABLE);
+});
