@@ -176,6 +176,8 @@ export class Cpu implements FlagState {
   shadowUntil = -1;
   /** Iterations a REP string instruction may run in this slice before it yields (the burst budget). */
   repBudget = 0x7fffffff;
+  /** Instruction count at which the current runCpu call ends: a REP started mid-burst yields there too. */
+  repEnd = Number.MAX_SAFE_INTEGER;
 
   // Instruction-fetch cache: the linear page last fetched from and its physical page in RAM.
   fetchPage = -1;

@@ -173,8 +173,10 @@ function stringOp(kind: Kind, size: number): Handler {
     }
     let count = cpu.r32[ECX] & amask;
     if (count === 0) return;
+    // Iterations allowed: the slice's budget, and no further than the run's end count (icount is already one past this iteration's start).
+    const budget = Math.min(cpu.repBudget, cpu.repEnd - cpu.icount + 1);
     if ((kind === Kind.Movs || kind === Kind.Stos) && !cpu.traits.stringFaultAdvances) {
-      const done = repMovsStos(cpu, kind === Kind.Movs, size, amask, delta, cpu.repBudget);
+      const done = repMovsStos(cpu, kind === Kind.Movs, size, amask, delta, budget);
       if ((cpu.r32[ECX] & amask) !== 0) cpu.eip = cpu.prevEip;
       cpu.icount += done - 1;
       return;
@@ -188,7 +190,7 @@ function stringOp(kind: Kind, size: number): Handler {
       if (count === 0) break;
       // REPE (F3) stops on "not equal", REPNE (F2) on "equal"; other string ops ignore ZF.
       if (compares && (cpu.rep === 2 ? !eq : eq)) break;
-      if (done >= cpu.repBudget) {
+      if (done >= budget) {
         cpu.eip = cpu.prevEip;
         break;
       }
