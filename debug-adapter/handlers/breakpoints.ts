@@ -20,6 +20,15 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
 
 type BpSpec = Omit<CodeBreakpoint, 'id' | 'hits'>;
 
+/**
+ * DAP has logMessage only on source breakpoints; function and instruction breakpoints accept it too
+ * (as an extra field), so logpoints work on addresses for clients that send it.
+ */
+function logMessageOf(b: object): string | undefined {
+  const m = (b as { logMessage?: unknown }).logMessage;
+  return typeof m === 'string' ? m : undefined;
+}
+
 function toDap(b: CodeBreakpoint | null, message?: string, extra: Partial<DebugProtocol.Breakpoint> = {}): DebugProtocol.Breakpoint {
   if (!b) return { verified: false, message, ...extra };
   return { id: b.id, verified: true, instructionReference: refString(b.linear), ...extra };
@@ -29,7 +38,7 @@ export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.
   const specs: (BpSpec | string)[] = args.breakpoints.map((fb) => {
     try {
       const a = parseAddressSpec(ctx.machine.cpu, fb.name);
-      return { origin: 'function', linear: a.linear, exact: a.exact, condition: fb.condition, hitCondition: fb.hitCondition };
+      return { origin: 'function', linear: a.linear, exact: a.exact, condition: fb.condition, hitCondition: fb.hitCondition, logMessage: logMessageOf(fb) };
     } catch (e) {
       return `'${fb.name}': ${(e as Error).message} (use SSSS:OOOO, 0x… linear or phys 0x…)`;
     }
@@ -48,7 +57,7 @@ export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtoc
       else ({ linear, exact } = parseAddressSpec(ctx.machine.cpu, ib.instructionReference));
       linear = (linear + (ib.offset ?? 0)) >>> 0;
       if (exact) exact = { ...exact, offset: exact.offset + (ib.offset ?? 0) };
-      return { origin: 'instruction', linear, exact, condition: ib.condition, hitCondition: ib.hitCondition };
+      return { origin: 'instruction', linear, exact, condition: ib.condition, hitCondition: ib.hitCondition, logMessage: logMessageOf(ib) };
     } catch (e) {
       return `'${ib.instructionReference}': ${(e as Error).message}`;
     }
