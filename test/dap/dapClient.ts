@@ -103,11 +103,9 @@ export class DapClient {
     } else if (msg.type === 'event') {
       const e = msg as unknown as DebugProtocol.Event;
       this.events.push(e);
-      const w = this.waiters.find((x) => x.pred(e));
-      if (w) {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        w.resolve(e);
-      }
+      const hit = this.waiters.filter((x) => x.pred(e));
+      this.waiters = this.waiters.filter((x) => !hit.includes(x));
+      for (const w of hit) w.resolve(e);
     }
   }
 
@@ -155,9 +153,13 @@ export class DapClient {
     await this.request('launch', { type: 'bootscope', request: 'launch', ...config });
     await this.waitFor('initialized');
     await setup();
+    if (config.stopOnEntry === false) {
+      await this.request('configurationDone');
+      return null;
+    }
     const stop = this.waitFor('stopped', () => true, 10000, mark);
     await this.request('configurationDone');
-    return config.stopOnEntry === false ? null : (stop as Promise<DebugProtocol.StoppedEvent>);
+    return stop as Promise<DebugProtocol.StoppedEvent>;
   }
 
   async close(): Promise<void> {
