@@ -5,6 +5,7 @@
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import type { Machine } from '../emulator/machine';
 import type { BreakpointStore } from './breakpointStore';
+import type { SourceMaps } from './listing';
 import type { Runner } from './runner';
 import type { RegisterTree } from './variables';
 
@@ -14,6 +15,8 @@ export interface SessionContext {
   runner: Runner;
   bps: BreakpointStore;
   registers: RegisterTree;
+  /** Source maps from NASM listings (may be empty). */
+  sources: SourceMaps;
   /** Debug console output. */
   output(text: string, category?: 'console' | 'stdout' | 'stderr' | 'important'): void;
 }

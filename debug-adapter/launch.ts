@@ -7,6 +7,7 @@ import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { resolve } from 'node:path';
 import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';
 import { Machine } from '../emulator/machine';
+import { loadListing, SourceMaps, type SourceMap } from './listing';
 import {
   CPU_MODEL_NAMES, HYPERVISOR_PROFILES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
 } from '../protocol/launchConfig';
@@ -22,6 +23,8 @@ export interface Launched {
   config: Required<Omit<ILaunchConfig, 'listing'>> & { listing: string[] };
   /** Notes for the debug console (disk warnings, accepted-but-inactive options). */
   notes: string[];
+  /** NASM listings (launch `listing`) as source maps. */
+  sourceMaps: SourceMaps;
   dispose(): void;
 }
 
@@ -100,9 +103,10 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   const config = validateConfig(raw);
   const path = resolve(cwd, config.image);
   const data = readImage(path);
+  const maps: SourceMap[] = [];
   for (const l of config.listing) {
     try {
-      readFileSync(resolve(cwd, l));
+      maps.push(loadListing(resolve(cwd, l)));
     } catch (e) {
       throw new LaunchError(LaunchErrorId.UnreadableListing, `cannot read listing '${l}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
@@ -127,9 +131,9 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   });
   bootMachine(machine);
   const notes = [...disk.warnings];
-  if (config.listing.length) notes.push('listing: source breakpoints from NASM listings are not supported yet; use address breakpoints');
+  for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   return {
-    machine, config, notes,
+    machine, config, notes, sourceMaps: new SourceMaps(maps),
     dispose: () => {
       if (fd >= 0) closeSync(fd);
       fd = -1;

@@ -87,7 +87,7 @@ export class X86DebugSession extends LoggingDebugSession {
         onMessage: (t) => this.output(t + '\n', 'console'),
         afterBurst: () => this.flushOutput(),
       });
-      this.ctx = { machine, monitor, runner, bps, registers: new RegisterTree(machine.cpu), output: (t, c) => this.output(t, c) };
+      this.ctx = { machine, monitor, runner, bps, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, output: (t, c) => this.output(t, c) };
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
       machine.devices.debug.onDebugByte = text;
       machine.devices.com1.onTransmit = text;

@@ -37,10 +37,11 @@ function toDap(b: CodeBreakpoint | null, message?: string, extra: Partial<DebugP
 export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.SetFunctionBreakpointsArguments): DebugProtocol.SetFunctionBreakpointsResponse['body'] {
   const specs: (BpSpec | string)[] = args.breakpoints.map((fb) => {
     try {
-      const a = parseAddressSpec(ctx.machine.cpu, fb.name);
+      const sym = ctx.sources.symbol(fb.name.trim());
+      const a = sym !== undefined ? { linear: sym, exact: null } : parseAddressSpec(ctx.machine.cpu, fb.name);
       return { origin: 'function', linear: a.linear, exact: a.exact, condition: fb.condition, hitCondition: fb.hitCondition, logMessage: logMessageOf(fb) };
     } catch (e) {
-      return `'${fb.name}': ${(e as Error).message} (use SSSS:OOOO, 0x… linear or phys 0x…)`;
+      return `'${fb.name}': ${(e as Error).message} (use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing)`;
     }
   });
   const set = ctx.bps.replace('function', specs.filter((s): s is BpSpec => typeof s !== 'string'));
@@ -67,15 +68,29 @@ export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtoc
   return { breakpoints: specs.map((s) => (typeof s === 'string' ? toDap(null, s) : toDap(set[k++]))) };
 }
 
+/** Source breakpoints through the NASM listing of the file: each line moves to the next line that emits code. */
 export function setSourceBreakpoints(ctx: SessionContext, args: DebugProtocol.SetBreakpointsArguments): DebugProtocol.SetBreakpointsResponse['body'] {
   const path = args.source.path ?? args.source.name ?? '?';
-  ctx.bps.replace(`source:${path}`, []);
-  const lines = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+  const lines: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+  const map = ctx.sources.forSource(path);
+  if (!map) {
+    ctx.bps.replace(`source:${path}`, []);
+    return {
+      breakpoints: lines.map((b) => ({
+        verified: false, line: b.line,
+        message: `no NASM listing for ${path}: add "listing": "<file>.lst" (nasm -l) to the launch configuration, or set an address breakpoint (SSSS:OOOO)`,
+      })),
+    };
+  }
+  const resolved = lines.map((b) => ({ b, at: ctx.sources.resolveLine(map, b.line) }));
+  const set = ctx.bps.replace(`source:${path}`, resolved.filter((r) => r.at).map((r) => ({
+    origin: 'source' as const, linear: r.at!.address, exact: null, condition: r.b.condition, hitCondition: r.b.hitCondition, logMessage: r.b.logMessage,
+  })));
+  let k = 0;
   return {
-    breakpoints: lines.map((b) => ({
-      verified: false, line: b.line,
-      message: 'source breakpoints need a NASM listing (launch "listing"), which this build does not read yet; set an address breakpoint (SSSS:OOOO) instead',
-    })),
+    breakpoints: resolved.map((r) => (r.at
+      ? toDap(set[k++], undefined, { line: r.at.line, source: { path: map.source } })
+      : { verified: false, line: r.b.line, message: `no code at or after line ${r.b.line} in ${map.listing}` })),
   };
 }
 

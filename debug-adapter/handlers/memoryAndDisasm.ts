@@ -99,7 +99,11 @@ export function disassemble(ctx: SessionContext, args: DebugProtocol.Disassemble
     instructions: lines.slice(0, count).map((l): DebugProtocol.DisassembledInstruction => {
       const off = (l.address - csBase) >>> 0;
       const where = off <= csLimit ? segOff(cpu.sel[CS], off) : `linear ${refString(l.address)}`;
+      const sym = ctx.sources.symbolAt(l.address);
+      const loc = ctx.sources.locate(l.address);
       return {
+        ...(sym ? { symbol: sym } : {}),
+        ...(loc ? { location: { path: loc.source }, line: loc.line } : {}),
         address: refString(l.address),
         instructionBytes: l.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' '),
         instruction: `${where}  ${l.text}`,

@@ -2,7 +2,7 @@
 // stdio (or a socket), matches responses to requests, and lets a test wait for events. It also
 // builds dist/debugAdapter.js once and assembles NASM fixtures with listings for `; #MARK` lookups.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,11 @@ export function buildAdapter(): void {
 
 export interface Fixture {
   image: string;
+  /** The NASM listing and the source copy it was made from (side by side, as a user has them). */
+  listing: string;
+  source: string;
+  /** 1-based source line of `; #NAME`. */
+  line(name: string): number;
   /** Linear address of the line with `; #NAME`. */
   marker(name: string): number;
 }
@@ -29,16 +34,26 @@ const fixtureDir = mkdtempSync(join(tmpdir(), 'bootscope-dap-'));
 
 /** Assembles test/dap/fixtures/<name>.asm (nasm -f bin with a listing) into a temp directory. */
 export function assemble(name: string, org = 0x7c00): Fixture {
-  const src = resolve('test/dap/fixtures', `${name}.asm`);
+  const orig = resolve('test/dap/fixtures', `${name}.asm`);
+  const src = join(fixtureDir, `${name}.asm`);
   const image = join(fixtureDir, `${name}.bin`);
   const lst = join(fixtureDir, `${name}.lst`);
-  if (!existsSync(image) || statSync(image).mtimeMs < statSync(src).mtimeMs) {
+  if (!existsSync(image) || statSync(image).mtimeMs < statSync(orig).mtimeMs) {
+    copyFileSync(orig, src);
     const r = spawnSync('nasm', ['-f', 'bin', '-o', image, '-l', lst, src], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`nasm ${name}: ${r.stderr || r.error}`);
   }
   const lines = readFileSync(lst, 'utf8').split('\n');
+  const source = readFileSync(src, 'utf8').split('\n');
   return {
     image,
+    listing: lst,
+    source: src,
+    line(mark: string): number {
+      const i = source.findIndex((l) => l.includes(`; #${mark}`));
+      if (i < 0) throw new Error(`marker #${mark} not found in ${name}.asm`);
+      return i + 1;
+    },
     marker(mark: string): number {
       const line = lines.find((l) => l.includes(`; #${mark}`) && /^\s*\d+\s+[0-9A-F]{8}\s/.test(l));
       if (!line) throw new Error(`marker #${mark} not found in ${name}.asm`);
