@@ -41,7 +41,7 @@ export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.
       const a = sym !== undefined ? { linear: sym, exact: null } : parseAddressSpec(ctx.machine.cpu, fb.name);
       return { origin: 'function', linear: a.linear, exact: a.exact, condition: fb.condition, hitCondition: fb.hitCondition, logMessage: logMessageOf(fb) };
     } catch (e) {
-      return `'${fb.name}': ${(e as Error).message} (use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing)`;
+      return `'${fb.name}' is not an address or a known label (${(e as Error).message.replace(/ \(registers such as.*\)$/, '')}): use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing`;
     }
   });
   const set = ctx.bps.replace('function', specs.filter((s): s is BpSpec => typeof s !== 'string'));
