@@ -169,6 +169,8 @@ export class Runner {
           }
           const exc = this.monitor.takeExceptionHit();
           if (exc) return { reason: 'exception', description: exc.description, text: `${exc.description}; stopped at the handler` };
+          const ev = this.monitor.events.takeHit();
+          if (ev) return { reason: 'exception', description: ev, text: ev };
           if (this.monitor.takeStepOutDone()) return { reason: 'step' };
           if (budget === 1 && executed >= 1) return { reason: 'step' };
           continue;

@@ -70,6 +70,7 @@ export class X86DebugSession extends LoggingDebugSession {
       supportsGotoTargetsRequest: true,
       supportsExceptionInfoRequest: true,
       supportsTerminateRequest: true,
+      supportsExceptionFilterOptions: true,
       exceptionBreakpointFilters: bp.EXCEPTION_FILTERS,
     };
     this.sendResponse(response);

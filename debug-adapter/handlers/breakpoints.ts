@@ -7,12 +7,23 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { evaluate, ExpressionError } from '../../emulator/debug/expression';
 import type { WatchAccess } from '../../emulator/debug/watchpoints';
+import { NO_EVENT_FILTERS, type EventFilterConfig } from '../../emulator/debug/eventStops';
 import { parseAddressSpec, type CodeBreakpoint } from '../breakpointStore';
 import { type SessionContext, parseReference, refString } from '../context';
 
 /** Exception filters offered in the Breakpoints view: each CPU exception and "all". */
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'all', label: 'All CPU exceptions', default: false, description: 'Stop at the handler of any exception the CPU raises' },
+  {
+    filter: 'int', label: 'Software interrupt (INT n)', default: false, supportsCondition: true,
+    description: 'Stop before an INT n is delivered', conditionDescription: 'e.g. vector == 0x13 && ah == 2',
+  },
+  {
+    filter: 'io', label: 'I/O port access', default: false, supportsCondition: true,
+    description: 'Stop after an IN/OUT (or INS/OUTS) instruction', conditionDescription: 'e.g. port == 0x64 && out && value == 0xd1',
+  },
+  { filter: 'mode-switch', label: 'Mode switch (CR0.PE/PG, vm86)', default: false, description: 'Stop after an instruction that changes CR0.PE, CR0.PG or EFLAGS.VM' },
+  { filter: 'table-load', label: 'Descriptor-table load (LGDT/LIDT/LLDT/LTR)', default: false, description: 'Stop after LGDT, LIDT, LLDT or LTR' },
   ...Object.entries(EXCEPTION_NAMES).map(([v, name]) => ({
     filter: `vector-${v}`, label: name, default: false, description: `Stop when the CPU raises exception ${v} (${name})`,
   })),
@@ -144,11 +155,20 @@ export function setDataBreakpoints(ctx: SessionContext, args: DebugProtocol.SetD
 export function setExceptionBreakpoints(ctx: SessionContext, args: DebugProtocol.SetExceptionBreakpointsArguments): DebugProtocol.SetExceptionBreakpointsResponse['body'] {
   const f = ctx.monitor.exceptionFilter;
   f.clear();
-  const filters = [...args.filters, ...(args.filterOptions ?? []).map((o) => o.filterId)];
-  for (const id of filters) {
+  const options = [...args.filters.map((filterId) => ({ filterId, condition: '' })), ...(args.filterOptions ?? [])];
+  const events: EventFilterConfig = { ...NO_EVENT_FILTERS };
+  for (const { filterId: id, condition } of options) {
     if (id === 'all') for (let v = 0; v < 32; v++) f.add(v);
+    else if (id === 'int') events.softInt = condition ?? '';
+    else if (id === 'io') events.io = condition ?? '';
+    else if (id === 'mode-switch') events.modeSwitch = true;
+    else if (id === 'table-load') events.tableLoad = true;
     const m = /^vector-(\d+)$/.exec(id);
     if (m) f.add(+m[1]);
   }
-  return { breakpoints: filters.map(() => ({ verified: true })) };
+  ctx.monitor.events.configure(events);
+  return {
+    breakpoints: options.map((o) => (EXCEPTION_FILTERS.some((x) => x.filter === o.filterId)
+      ? { verified: true } : { verified: false, message: `unknown exception filter '${o.filterId}'` })),
+  };
 }

@@ -66,7 +66,10 @@ const SIZES: Record<string, number> = { byte: 1, word: 2, dword: 4 };
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: Tok[], private readonly cpu: Cpu, private readonly src: string) {}
+  constructor(
+    private readonly toks: Tok[], private readonly cpu: Cpu, private readonly src: string,
+    private readonly vars: Readonly<Record<string, number>> = {},
+  ) {}
 
   parse(): Value {
     if (this.toks.length === 0) throw new ExpressionError('empty expression');
@@ -191,6 +194,7 @@ class Parser {
       if (p < 0) throw new ExpressionError(`linear address 0x${lin.toString(16)} is not mapped (page not present)`);
       return { kind: 'number', value: p, size: 4 };
     }
+    if (Object.hasOwn(this.vars, t.v)) return { kind: 'number', value: this.vars[t.v] >>> 0 };
     const reg = readRegister(this.cpu, t.v);
     if (reg === null) {
       throw new ExpressionError(`unknown name '${t.v}' (registers such as ax, eflags.zf, cs.base, cr0.pe; functions linear(), phys(); try 'help')`);
@@ -230,16 +234,16 @@ export function segmentBase(cpu: Cpu, seg: SegmentRef): number {
   return d.base;
 }
 
-/** Parses an expression into a value (registers and memory read now). */
-export function evaluateValue(cpu: Cpu, src: string): { value: Value; linear: (v: Value) => number } {
-  const p = new Parser(lex(src), cpu, src.trim());
+/** Parses an expression into a value (registers and memory read now); `vars` adds names (e.g. `port`, `vector`). */
+export function evaluateValue(cpu: Cpu, src: string, vars?: Readonly<Record<string, number>>): { value: Value; linear: (v: Value) => number } {
+  const p = new Parser(lex(src), cpu, src.trim(), vars);
   const value = p.parse();
   return { value, linear: (v) => p.linearOf(v) };
 }
 
 /** Evaluates for display. */
-export function evaluate(cpu: Cpu, src: string): EvalResult {
-  const { value, linear } = evaluateValue(cpu, src);
+export function evaluate(cpu: Cpu, src: string, vars?: Readonly<Record<string, number>>): EvalResult {
+  const { value, linear } = evaluateValue(cpu, src, vars);
   if (value.kind === 'pointer') {
     const lin = linear(value);
     const segText = 'reg' in value.seg ? SEG_NAMES[value.seg.reg] : value.seg.selector.toString(16).toUpperCase().padStart(4, '0');

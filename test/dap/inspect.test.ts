@@ -231,3 +231,38 @@ describe('exceptions, GDT, halt', () => {
     }
   });
 });
+
+describe('event filters', () => {
+  test('INT n with an AH condition, port I/O, LGDT and the switch to protected mode stop after the instruction', async () => {
+    const events = assemble('events');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: events.image }, async () => {
+        const r = await c.request<DebugProtocol.SetExceptionBreakpointsResponse['body']>('setExceptionBreakpoints', {
+          filters: ['table-load', 'mode-switch'],
+          filterOptions: [{ filterId: 'int', condition: 'vector == 0x13 && ah == 2' }, { filterId: 'io', condition: 'port == 0x64 && out' }],
+        });
+        assert.ok(r.breakpoints!.every((b) => b.verified));
+      });
+      const expect: [RegExp, number][] = [
+        [/^INT 13h \(AH=02h\) at 0000:7C\w\w$/, events.marker('H13')],
+        [/^OUT port 0064h ← D1h at 0000:7C\w\w$/, events.marker('AFTEROUT')],
+        [/^LGDT at 0000:7C\w\w: GDTR 00000000\/0000/, events.marker('AFTERLGDT')],
+        [/^mode switch: CR0\.PE 0→1 by the instruction at 0000:7C\w\w$/, events.marker('AFTERCR0')],
+      ];
+      for (const [re, at] of expect) {
+        const stop = c.nextStop();
+        await c.request('continue', { threadId: 1 });
+        const s = await stop;
+        assert.equal(s.body.reason, 'exception');
+        assert.match(s.body.description!, re);
+        assert.equal(await pc(c), at);
+      }
+      const info = await c.request<DebugProtocol.ExceptionInfoResponse['body']>('exceptionInfo', { threadId: 1 });
+      assert.match(info.description!, /mode switch/);
+      assert.match((await ev(c, 'info mode')).result, /^pm16 at/);
+    } finally {
+      await c.close();
+    }
+  });
+});
