@@ -2,19 +2,28 @@
 // stdio (or a socket), matches responses to requests, and lets a test wait for events. It also
 // builds dist/debugAdapter.js once and assembles NASM fixtures with listings for `; #MARK` lookups.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
-export const ADAPTER = resolve('dist/debugAdapter.js');
+const buildDir = mkdtempSync(join(tmpdir(), 'bootscope-dap-build-'));
+/** The adapter bundle and the CLI bundle, built from this tree like scripts/build.mjs builds dist/. */
+export const ADAPTER = join(buildDir, 'debugAdapter.js');
+export const CLI = join(buildDir, 'cli.js');
 let built = false;
 
-/** Builds the adapter bundle with esbuild (what `npm test` also does first), once per test process. */
+/**
+ * Bundles debug-adapter/main.ts and cli/main.ts with esbuild, with the options scripts/build.mjs uses
+ * for dist/, into a directory of this test process: test files run in parallel and must not read a
+ * bundle another one is writing.
+ */
 export function buildAdapter(): void {
   if (built) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
+  const script = `require('esbuild').buildSync({ entryPoints: { debugAdapter: 'debug-adapter/main.ts', cli: 'cli/main.ts' }, outdir: ${JSON.stringify(buildDir)},
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, define: { __DEBUG__: 'true' }, logLevel: 'error' })`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
   built = true;
 }
@@ -31,6 +40,10 @@ export interface Fixture {
 }
 
 const fixtureDir = mkdtempSync(join(tmpdir(), 'bootscope-dap-'));
+process.on('exit', () => {
+  rmSync(fixtureDir, { recursive: true, force: true });
+  rmSync(buildDir, { recursive: true, force: true });
+});
 
 /** Assembles test/dap/fixtures/<name>.asm (nasm -f bin with a listing) into a temp directory. */
 export function assemble(name: string, org = 0x7c00): Fixture {

@@ -210,11 +210,21 @@ describe('exceptions, GDT, halt', () => {
     try {
       await c.launch({ image: halt.image, cpu: '8086' });
       await runTo(c, halt.marker('REP'));
+      // A write watch in the middle of the string stops after the iteration that wrote it, at the REP.
+      const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: '0x8005', asAddress: true, bytes: 1 });
+      await c.request('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'readWrite' }] });
       let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'data breakpoint');
+      assert.equal(await pc(c), halt.marker('REP'));
+      assert.equal((await ev(c, 'cx')).result, '0x000a');
+      assert.equal((await ev(c, 'di')).result, '0x8006');
+      await c.request('setDataBreakpoints', { breakpoints: [] });
+      stop = c.nextStop();
       await c.request('stepIn', { threadId: 1 });
       await stop;
       assert.equal(await pc(c), halt.marker('REP'));
-      assert.equal((await ev(c, 'cx')).result, '0x000f');
+      assert.equal((await ev(c, 'cx')).result, '0x0009');
       stop = c.nextStop();
       await c.request('next', { threadId: 1 });
       await stop;

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { assemble, buildAdapter, DapClient, type Fixture } from './dapClient';
+import { assemble, buildAdapter, CLI, DapClient, type Fixture } from './dapClient';
 
 let fx: Fixture;
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-launch-'));
@@ -133,7 +133,7 @@ describe('stopOnEntry false and terminate', () => {
 describe('bootscope dap --port', () => {
   test('serves DAP on 127.0.0.1 to a socket client', async () => {
     buildAdapter();
-    const proc = spawn(process.execPath, ['dist/cli.js', 'dap', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, 'dap', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     try {
       const port = await new Promise<number>((res, rej) => {
         let err = '';
@@ -157,7 +157,7 @@ describe('bootscope dap --port', () => {
 
   test('a bad port is a usage error (exit 2)', async () => {
     buildAdapter();
-    const proc = spawn(process.execPath, ['dist/cli.js', 'dap', '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [CLI, 'dap', '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     const code = await new Promise<number | null>((r) => proc.on('exit', r));

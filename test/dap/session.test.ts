@@ -192,3 +192,30 @@ describe('next over CALL', () => {
     assert.equal(await evaluate(c, 'ax'), '0x1235');
   });
 });
+
+describe('data breakpoints on implicit accesses', () => {
+  test('a PUSH hits a write watch on the stack; LODSB hits a read watch; a REP STOSB stops after the iteration', async () => {
+    const c = await started();
+    try {
+      const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: '0000:7BFC', asAddress: true, bytes: 2 });
+      await c.request('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'write' }] });
+      let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      let s = await stop;
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.match(s.body.description!, /^data breakpoint: write of 0x(78|56) to 0x7bf[cd]$/);
+      assert.equal(await pc(c), fx.marker('POP'));
+      // A read watch on the message: LODSB reads it (the instruction fetch of the code page does not count).
+      const rd = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: `0x${(fx.marker('RET') + 1).toString(16)}`, asAddress: true, bytes: 1 });
+      await c.request('setDataBreakpoints', { breakpoints: [{ dataId: rd.dataId, accessType: 'read' }] });
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      s = await stop;
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.match(s.body.description!, /^data breakpoint: read of 0x7c2e$/);
+      assert.equal(await evaluate(c, 'al'), '0x68');
+    } finally {
+      await c.close();
+    }
+  });
+});
