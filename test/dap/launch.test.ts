@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -12,6 +12,7 @@ import { assemble, buildAdapter, CLI, DapClient, type Fixture } from './dapClien
 let fx: Fixture;
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-launch-'));
 before(() => { fx = assemble('basic'); });
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function launchError(config: Record<string, unknown>): Promise<DebugProtocol.Response> {
   const c = DapClient.spawn();
