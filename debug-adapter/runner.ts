@@ -27,6 +27,8 @@ export interface RunnerHost {
   onMessage(text: string): void;
   /** Called after every burst (output flushing). */
   afterBurst(): void;
+  /** Called every 10 bursts of a long run with the instructions executed so far. */
+  onProgress?(instructions: number): void;
 }
 
 type Mode =
@@ -99,6 +101,8 @@ export class Runner {
     if (this.running || this.disposed) return;
     this.running = true;
     this.pauseRequested = false;
+    const startCount = this.machine.cpu.icount;
+    let bursts = 0;
     const tick = () => {
       this.timer = null;
       if (this.disposed) return;
@@ -108,6 +112,7 @@ export class Runner {
       }
       const stop = this.runSlice(BURST, mode);
       this.host.afterBurst();
+      if (!stop && ++bursts % 10 === 0) this.host.onProgress?.(this.machine.cpu.icount - startCount);
       if (stop) this.finish(stop, mode);
       else this.timer = setImmediate(tick);
     };

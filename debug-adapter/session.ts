@@ -4,13 +4,15 @@
 // Node only; must not import vscode. Protocol: https://microsoft.github.io/debug-adapter-protocol/
 
 import {
-  ExitedEvent, InitializedEvent, LoggingDebugSession, MemoryEvent, OutputEvent, StoppedEvent, TerminatedEvent,
+  ExitedEvent, InitializedEvent, LoggingDebugSession, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent,
+  ProgressUpdateEvent, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugMonitor } from '../emulator/debug/monitor';
 import { CustomRequest } from '../protocol/customRequests';
 import { BreakpointStore } from './breakpointStore';
-import { RequestError, type SessionContext, THREAD_ID } from './context';
+import { RequestError, type SessionContext, THREAD_ID, refString } from './context';
+import { MemoryViews } from './memoryViews';
 import * as bp from './handlers/breakpoints';
 import * as exec from './handlers/execution';
 import * as mem from './handlers/memoryAndDisasm';
@@ -25,6 +27,10 @@ export class X86DebugSession extends LoggingDebugSession {
   private launched: Launched | null = null;
   private lastStop: Stop | null = null;
   private pendingOut = '';
+  private readonly memoryViews = new MemoryViews();
+  private clientProgress = false;
+  private progress: { id: string; last: number } | null = null;
+  private progressSeq = 0;
 
   constructor() {
     super();
@@ -50,7 +56,8 @@ export class X86DebugSession extends LoggingDebugSession {
     this.sendEvent(new OutputEvent(text, category));
   }
 
-  protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientProgress = args.supportsProgressReporting === true;
     response.body = {
       supportsConfigurationDoneRequest: true,
       supportsFunctionBreakpoints: true,
@@ -87,6 +94,7 @@ export class X86DebugSession extends LoggingDebugSession {
         onStop: (s) => this.stopped(s),
         onMessage: (t) => this.output(t + '\n', 'console'),
         afterBurst: () => this.flushOutput(),
+        onProgress: (n) => this.reportProgress(n),
       });
       this.ctx = { machine, monitor, runner, bps, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, output: (t, c) => this.output(t, c) };
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
@@ -117,7 +125,26 @@ export class X86DebugSession extends LoggingDebugSession {
     this.pendingOut = '';
   }
 
+  /** Long runs: a progress notification with the instruction count, updated at most twice a second. */
+  private reportProgress(instructions: number): void {
+    if (!this.clientProgress) return;
+    const now = Date.now();
+    const msg = `${instructions.toLocaleString('en-US')} instructions`;
+    if (!this.progress) {
+      this.progress = { id: `run-${++this.progressSeq}`, last: now };
+      this.sendEvent(new ProgressStartEvent(this.progress.id, 'Bootscope: running', msg));
+    } else if (now - this.progress.last >= 500) {
+      this.progress.last = now;
+      this.sendEvent(new ProgressUpdateEvent(this.progress.id, msg));
+    }
+  }
+
   private stopped(s: Stop): void {
+    if (this.progress) this.sendEvent(new ProgressEndEvent(this.progress.id));
+    this.progress = null;
+    if (this.ctx) {
+      for (const r of this.memoryViews.changed(this.ctx.machine.cpu)) this.sendEvent(new MemoryEvent(refString(r.linear), 0, r.count));
+    }
     this.lastStop = s;
     if (s.text) this.output(s.text + '\n', 'console');
     const ev = new StoppedEvent(s.reason, THREAD_ID, s.text) as DebugProtocol.StoppedEvent;
@@ -179,7 +206,16 @@ export class X86DebugSession extends LoggingDebugSession {
   protected setDataBreakpointsRequest(r: DebugProtocol.SetDataBreakpointsResponse, a: DebugProtocol.SetDataBreakpointsArguments): void { this.handle(r, (c) => bp.setDataBreakpoints(c, a)); }
   protected setExceptionBreakPointsRequest(r: DebugProtocol.SetExceptionBreakpointsResponse, a: DebugProtocol.SetExceptionBreakpointsArguments): void { this.handle(r, (c) => bp.setExceptionBreakpoints(c, a)); }
 
-  protected readMemoryRequest(r: DebugProtocol.ReadMemoryResponse, a: DebugProtocol.ReadMemoryArguments): void { this.handle(r, (c) => mem.readMemory(c, a)); }
+  protected readMemoryRequest(r: DebugProtocol.ReadMemoryResponse, a: DebugProtocol.ReadMemoryArguments): void {
+    this.handle(r, (c) => {
+      const body = mem.readMemory(c, a);
+      if (body?.data !== undefined) {
+        const bytes = Buffer.from(body.data, 'base64');
+        this.memoryViews.note(parseInt(body.address, 16), bytes.length, bytes);
+      }
+      return body;
+    });
+  }
   protected writeMemoryRequest(r: DebugProtocol.WriteMemoryResponse, a: DebugProtocol.WriteMemoryArguments): void {
     this.handle(r, (c) => {
       const body = mem.writeMemory(c, a);

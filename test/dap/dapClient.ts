@@ -175,8 +175,12 @@ export class DapClient {
   }
 
   /** initialize + launch + configurationDone, with `setup` between initialized and configurationDone. */
-  async launch(config: Record<string, unknown>, setup: () => Promise<void> = async () => {}): Promise<DebugProtocol.StoppedEvent | null> {
-    await this.request('initialize', { adapterID: 'bootscope', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsMemoryReferences: true });
+  async launch(
+    config: Record<string, unknown>, setup: () => Promise<void> = async () => {}, init: Record<string, unknown> = {},
+  ): Promise<DebugProtocol.StoppedEvent | null> {
+    await this.request('initialize', {
+      adapterID: 'bootscope', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsMemoryReferences: true, ...init,
+    });
     const mark = this.events.length;
     await this.request('launch', { type: 'bootscope', request: 'launch', ...config });
     await this.waitFor('initialized');

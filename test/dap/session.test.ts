@@ -219,3 +219,31 @@ describe('data breakpoints on implicit accesses', () => {
     }
   });
 });
+
+describe('events for the client', () => {
+  test('memory events for viewed ranges the guest wrote; progress during a long run', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: fx.image }, async () => {}, { supportsProgressReporting: true });
+      await c.request('readMemory', { memoryReference: '0x7e00', count: 2 });
+      await c.request('readMemory', { memoryReference: '0x9000', count: 2 });
+      await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${fx.marker('AFTERWRITE').toString(16)}` }] });
+      let stop = c.nextStop();
+      const mark = c.events.length;
+      await c.request('continue', { threadId: 1 });
+      await stop;
+      const mem = c.events.slice(mark).filter((e) => e.event === 'memory') as DebugProtocol.MemoryEvent[];
+      assert.deepEqual(mem.map((e) => e.body), [{ memoryReference: '0x00007e00', offset: 0, count: 2 }]);
+      await c.request('setInstructionBreakpoints', { breakpoints: [] });
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      const start = await c.waitFor('progressStart', () => true, 10000);
+      assert.match((start as DebugProtocol.ProgressStartEvent).body.message!, /instructions$/);
+      await c.request('pause', { threadId: 1 });
+      await stop;
+      await c.waitFor('progressEnd');
+    } finally {
+      await c.close();
+    }
+  });
+});
