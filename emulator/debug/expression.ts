@@ -159,7 +159,8 @@ class Parser {
     if (op) {
       this.i++;
       const v = this.num(this.unary());
-      return { kind: 'number', value: (op === '-' ? -v : op === '~' ? ~v : op === '!' ? +(v === 0) : v) >>> 0 };
+      if (op === '!') return { kind: 'number', value: +(v === 0), size: 0 };
+      return { kind: 'number', value: (op === '-' ? -v : op === '~' ? ~v : v) >>> 0 };
     }
     return this.primary();
   }
