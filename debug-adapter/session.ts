@@ -162,9 +162,10 @@ export class X86DebugSession extends LoggingDebugSession {
     this.launched = null;
   }
 
-  protected disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+  /** Ends the machine; on stdio the base class then exits the process (no adapter left behind). */
+  protected disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
     this.end();
-    this.sendResponse(response);
+    super.disconnectRequest(response, args);
   }
 
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {

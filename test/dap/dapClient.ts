@@ -84,6 +84,9 @@ export class DapClient {
   readonly events: DebugProtocol.Event[] = [];
   private waiters: { pred: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void }[] = [];
   private proc: ChildProcess | null = null;
+  get process(): ChildProcess | null {
+    return this.proc;
+  }
   private socket: Socket | null = null;
   private write: (data: string) => void = () => {};
 

@@ -166,3 +166,15 @@ describe('bootscope dap --port', () => {
     assert.match(err, /--port: 'x' is not a port number/);
   });
 });
+
+describe('disconnect', () => {
+  test('the stdio adapter exits after disconnect while the CPU runs, even with stdin still open', async () => {
+    const c = DapClient.spawn();
+    await c.launch({ image: fx.image, stopOnEntry: false });
+    const exited = new Promise<number | null>((r) => c.process!.on('exit', (code) => r(code)));
+    await c.request('disconnect', {});
+    const t0 = Date.now();
+    assert.equal(await exited, 0);
+    assert.ok(Date.now() - t0 < 2000);
+  });
+});
