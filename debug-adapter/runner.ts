@@ -110,8 +110,14 @@ export class Runner {
         this.finish({ reason: 'pause' }, mode);
         return;
       }
-      const stop = this.runSlice(BURST, mode);
-      this.host.afterBurst();
+      let stop: Stop | null;
+      try {
+        stop = this.runSlice(BURST, mode);
+        this.host.afterBurst();
+      } catch (e) {
+        // A bug in a hook or host callback must end the run with a message, never kill the adapter.
+        stop = { reason: 'exception', description: 'adapter error', text: `adapter error: ${(e as Error).message}` };
+      }
       if (!stop && ++bursts % 10 === 0) this.host.onProgress?.(this.machine.cpu.icount - startCount);
       if (stop) this.finish(stop, mode);
       else this.timer = setImmediate(tick);

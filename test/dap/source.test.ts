@@ -49,3 +49,23 @@ describe('NASM listing', () => {
     assert.equal(d.instructions[1].symbol, undefined);
   });
 });
+
+describe('goto a source line', () => {
+  test('gotoTargets + goto set CS:IP to the line and report a goto stop', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: fx.image, listing: fx.listing });
+      const { targets } = await c.request<DebugProtocol.GotoTargetsResponse['body']>('gotoTargets', { source: { path: fx.source }, line: fx.line('FUNC') });
+      assert.equal(targets[0].label, `0000:${fx.marker('FUNC').toString(16).toUpperCase()}`);
+      const stop = c.nextStop();
+      await c.request('goto', { threadId: 1, targetId: targets[0].id });
+      assert.equal((await stop).body.reason, 'goto');
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(stackFrames[0].line, fx.line('FUNC'));
+      const ph = await c.request<DebugProtocol.SetFunctionBreakpointsResponse['body']>('setFunctionBreakpoints', { breakpoints: [{ name: 'phys 0x7c2d' }] });
+      assert.equal(ph.breakpoints[0].instructionReference, '0x00007c2d');
+    } finally {
+      await c.close();
+    }
+  });
+});
