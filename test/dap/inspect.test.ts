@@ -195,6 +195,13 @@ describe('exceptions, GDT, halt', () => {
       assert.equal(stackFrames.length, 2);
       assert.match(stackFrames[0].name, /in exception #UD invalid opcode/);
       assert.equal(parseInt(stackFrames[1].instructionPointerReference!, 16), faults.marker('UD'));
+      // The handler returns past the UD2 (IRET to a changed address): stepOut still ends with its frame.
+      stop = c.nextStop();
+      await c.request('stepOut', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'step');
+      assert.equal(await pc(c), faults.marker('LIDT'));
+      const after1 = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(after1.stackFrames.length, 1);
       stop = c.nextStop();
       await c.request('continue', { threadId: 1 });
       const t = await stop;
