@@ -283,3 +283,31 @@ describe('event filters', () => {
     }
   });
 });
+
+describe('protected-mode state set from the debugger', () => {
+  test('CR0.PE and CS loaded from the GDT: the frame says pm32 and disassembly decodes 32-bit code', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: faults.image });
+      await runTo(c, faults.marker('GDT'));
+      const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 0 });
+      const ref = (name: string) => scopes.find((s) => s.name === name)!.variablesReference;
+      const { variables } = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: ref('Control Registers') });
+      await c.request('setVariable', { variablesReference: variables.find((v) => v.name === 'cr0')!.variablesReference, name: 'PE', value: '1' });
+      const cs = await c.request<DebugProtocol.SetVariableResponse['body']>('setVariable', { variablesReference: ref('Segment Registers'), name: 'cs', value: '8' });
+      assert.match(cs.value, /^0x0008 base=0x00000000 limit=0xffffffff ar=0x0c09a/);
+      assert.match(c.output(), /cs: loaded from descriptor: base 0 limit ffffffff/);
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(stackFrames[0].name, `0008:${faults.marker('GDT').toString(16).toUpperCase().padStart(4, '0')} pm32`);
+      await c.request('writeMemory', { memoryReference: '0x9000', data: Buffer.from([0xb8, 0x78, 0x56, 0x34, 0x12]).toString('base64') });
+      const d = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', { memoryReference: '0x9000', instructionCount: 1 });
+      assert.equal(d.instructions[0].instruction, '0008:9000  mov eax,0x12345678');
+      const bad = await c.raw('setVariable', { variablesReference: ref('Segment Registers'), name: 'ds', value: '0x40' });
+      assert.equal(bad.success, false);
+      assert.match(bad.message!, /selector 0040 is outside the GDT/);
+      assert.equal((await ev(c, '0010:0000 + 4')).result, '0010:0004 (linear 0x4)');
+    } finally {
+      await c.close();
+    }
+  });
+});
