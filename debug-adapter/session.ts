@@ -241,9 +241,8 @@ export class X86DebugSession extends LoggingDebugSession {
         case CustomRequest.ReadScreen: return x86.readScreen(c);
         case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);
         case CustomRequest.ReadTss: return x86.readTssRequest(c);
-        case CustomRequest.ReadVmcs:
-        case CustomRequest.CheckVmEntry:
-          throw new RequestError(`${command} is not available in this build yet (the VMX views land with the VMX issue)`);
+        case CustomRequest.ReadVmcs: return x86.readVmcs(c);
+        case CustomRequest.CheckVmEntry: return x86.checkVmEntry(c, args as Parameters<typeof x86.checkVmEntry>[1]);
         default:
           throw new RequestError(`unknown request '${command}'`);
       }

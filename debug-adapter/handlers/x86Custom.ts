@@ -10,7 +10,10 @@ import {
 } from '../../emulator/debug/descriptors';
 import { evaluate, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
 import { cpuMode, hex, readLinear, segOff } from '../../emulator/debug/machineView';
+import { checkLiveEntry, LIVE_PROFILES, liveVmcsRows, type LiveProfile } from '../../emulator/debug/vmxState';
+import { field, isField } from '../../emulator/vmx/fields';
 import {
+  type CheckVmEntryArgs, type CheckVmEntryResponse, type ReadVmcsResponse,
   type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse, type ReadScreenResponse,
   type ReadTssResponse, type TypeKeysArgs, type TypeKeysResponse,
 } from '../../protocol/customRequests';
@@ -19,7 +22,7 @@ import { RequestError, type SessionContext, refString } from '../context';
 const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (eflags.zf, eflags.iopl, cs.base, cs.limit, cs.ar, cs.dpl, cr0.pe, gdtr.base),
   SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
   numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
-Commands: info gdt | info ldt | info idt | info tss | info mode | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help`;
+Commands: info gdt | info ldt | info idt | info tss | info mode | info vmentry | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help`;
 
 function entryOf(d: Descriptor): DescriptorEntry {
   return {
@@ -63,6 +66,33 @@ export function readTssRequest(ctx: SessionContext): ReadTssResponse {
   return t;
 }
 
+function liveProfile(p: string | undefined): LiveProfile {
+  const name = p ?? 'raw';
+  if (!LIVE_PROFILES.includes(name as LiveProfile)) {
+    throw new RequestError(`profile '${name}' is not available for the live state: use ${LIVE_PROFILES.join(' or ')} (xen-vm86 and kvm-rmode rewrite the state and belong to the VMX views)`);
+  }
+  return name as LiveProfile;
+}
+
+export function readVmcs(ctx: SessionContext): ReadVmcsResponse {
+  return { fields: liveVmcsRows(ctx.machine.cpu).map((r) => ({ ...r, encoding: isField(r.name) ? field(r.name).encoding : -1 })) };
+}
+
+export function checkVmEntry(ctx: SessionContext, args: CheckVmEntryArgs): CheckVmEntryResponse {
+  const profile = liveProfile(args?.profile);
+  const r = checkLiveEntry(ctx.machine.cpu, profile);
+  const o = r.outcome;
+  return {
+    profile,
+    verdict: o.result === 'enter' ? 'enter' : 'fail',
+    outcome: o.result === 'enter' ? 'VM entry succeeds' : o.result === 'vmfail' ? `VMfailValid, VM-instruction error 7 (first failure ${o.firstFailure})`
+      : `VM exit 0x${o.exitReason.toString(16)} invalid guest state (first failure ${o.firstFailure})`,
+    failures: r.failures.map((f) => ({ id: f.id, section: f.section, field: f.field, message: f.message })),
+    passed: r.checks.filter((c) => c.status === 'pass').length,
+    skipped: r.checks.filter((c) => c.status === 'skip').length,
+  };
+}
+
 function infoCommand(ctx: SessionContext, what: string): string {
   const cpu = ctx.machine.cpu;
   switch (what) {
@@ -83,10 +113,18 @@ function infoCommand(ctx: SessionContext, what: string): string {
       return [`TSS (${t.bits}-bit) selector=${hex(t.selector, 4)} base=0x${hex(t.base, 8)} limit=0x${t.limit.toString(16)}`,
         ...t.fields.map((f) => `  ${f.name.padEnd(6)} 0x${f.value.toString(16)}`)].join('\n');
     }
+    case 'vmentry': case 'vmx': {
+      const lines: string[] = [];
+      for (const profile of LIVE_PROFILES) {
+        const r = checkVmEntry(ctx, { profile });
+        lines.push(`${profile}: ${r.outcome}`, ...r.failures.map((f) => `  §${f.section} ${f.id} (${f.field}): ${f.message}`));
+      }
+      return lines.join('\n');
+    }
     case 'mode':
       return `${cpuMode(cpu)} at ${segOff(cpu.sel[CS], cpu.eip)} (linear ${refString(ctx.machine.pcLinear)}), CPL=${cpu.cpl}, A20 ${ctx.machine.mem.a20Enabled ? 'on' : 'off'}, ${cpu.icount} instructions`;
     default:
-      throw new ExpressionError(`unknown 'info ${what}': try info gdt, info ldt, info idt, info tss, info mode`);
+      throw new ExpressionError(`unknown 'info ${what}': try info gdt, info ldt, info idt, info tss, info mode, info vmentry`);
   }
 }
 

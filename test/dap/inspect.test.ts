@@ -311,3 +311,29 @@ describe('protected-mode state set from the debugger', () => {
     }
   });
 });
+
+describe('VM entry from the live state', () => {
+  test('real mode fails raw entry on CR0.PE/PG and enters as an unrestricted guest; readVmcs lists guest fields', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: basic.image });
+      const raw = await c.request('bootscope/checkVmEntry', { profile: 'raw' });
+      assert.equal(raw.verdict, 'fail');
+      assert.match(raw.outcome, /^VM exit 0x80000021 invalid guest state \(first failure CR0\.FIXED\)$/);
+      assert.match(raw.failures[0].message, /bits 0 \(PE\), 31 \(PG\) must be 1/);
+      assert.equal(raw.failures[0].section, '26.3.1.1');
+      const ug = await c.request('bootscope/checkVmEntry', { profile: 'unrestricted' });
+      assert.equal(ug.verdict, 'enter', JSON.stringify(ug.failures));
+      assert.ok(ug.passed > 20);
+      const bad = await c.raw('bootscope/checkVmEntry', { profile: 'xen-vm86' });
+      assert.equal(bad.success, false);
+      assert.match(bad.message!, /profile 'xen-vm86' is not available for the live state/);
+      const vmcs = await c.request('bootscope/readVmcs', {});
+      const cs = vmcs.fields.find((f: { name: string }) => f.name === 'GUEST_CS_AR_BYTES');
+      assert.deepEqual(cs, { name: 'GUEST_CS_AR_BYTES', value: 0x9b, encoding: 0x4816 });
+      assert.match((await ev(c, 'info vmentry')).result, /^raw: VM exit 0x80000021[^]*unrestricted: VM entry succeeds$/);
+    } finally {
+      await c.close();
+    }
+  });
+});
