@@ -70,7 +70,7 @@ describe('robustness', () => {
       ['disassemble', { memoryReference: 'zz', instructionCount: 3 }],
       ['setInstructionBreakpoints', { breakpoints: [{ instructionReference: 'garbage' }] }],
       ['bootscope/readDescriptorTable', { table: 'xyz' }],
-      ['bootscope/readVmcs', {}],
+      ['bootscope/checkVmEntry', { profile: 'nope' }],
     ] as const) {
       const r = await c.raw(cmd, args);
       if (cmd === 'setInstructionBreakpoints') {
