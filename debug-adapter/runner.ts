@@ -180,6 +180,8 @@ export class Runner {
           }
           const exc = this.monitor.takeExceptionHit();
           if (exc) return { reason: 'exception', description: exc.description, text: `${exc.description}; stopped at the handler` };
+          const vm = this.monitor.vmEntry?.takeHit();
+          if (vm) return { reason: 'exception', description: vm, text: vm };
           const ev = this.monitor.events.takeHit();
           if (ev) return { reason: 'exception', description: ev, text: ev };
           if (this.monitor.takeStepOutDone()) return { reason: 'step' };

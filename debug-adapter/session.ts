@@ -89,6 +89,11 @@ export class X86DebugSession extends LoggingDebugSession {
       this.launched = l;
       const machine = l.machine;
       const monitor = new DebugMonitor(machine);
+      if (l.config.breakOnVmEntryFailure) {
+        const p = l.config.profile;
+        if (p === 'raw' || p === 'unrestricted') monitor.armVmEntryWatch(p);
+        else l.notes.push(`breakOnVmEntryFailure: profile '${p}' is not evaluated on the live state yet; use raw or unrestricted`);
+      }
       const bps = new BreakpointStore(machine);
       const runner = new Runner(machine, monitor, bps, {
         onStop: (s) => this.stopped(s),

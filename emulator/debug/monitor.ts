@@ -12,6 +12,8 @@ import { ShadowCallStack } from './callStack';
 import { EventStops, NO_EVENT_FILTERS } from './eventStops';
 import { readLinear, segOff } from './machineView';
 import { Watchpoints } from './watchpoints';
+import { VmEntryWatch } from './vmEntryWatch';
+import type { LiveProfile } from './vmxState';
 
 export interface ExceptionStop {
   vector: number;
@@ -26,6 +28,8 @@ export class DebugMonitor {
   /** Exception vectors that stop execution (after delivery, at the handler's first instruction). */
   readonly exceptionFilter = new Set<number>();
   private exceptionHit: ExceptionStop | null = null;
+  /** breakOnVmEntryFailure, when armed. */
+  vmEntry: VmEntryWatch | null = null;
   /** Set when stepOut's frame returned. */
   private stepOutDone = false;
   private stepOutDepth = -1;
@@ -52,6 +56,11 @@ export class DebugMonitor {
         machine.requestStop();
       }
     };
+  }
+
+  /** Arms breakOnVmEntryFailure for the session (before any other dispatch wrapper that may be removed). */
+  armVmEntryWatch(profile: LiveProfile): void {
+    if (!this.vmEntry) this.vmEntry = new VmEntryWatch(this.machine, profile);
   }
 
   detach(): void {

@@ -27,9 +27,10 @@ export function liveGuestState(cpu: Cpu): GuestState {
     rsp: BigInt(cpu.r32[4] >>> 0), rip: BigInt(cpu.eip >>> 0), rflags: BigInt(cpu.getFlags() >>> 0),
     gdtr: { base: BigInt(cpu.gdtrBase >>> 0), limit: cpu.gdtrLimit }, idtr: { base: BigInt(cpu.idtrBase >>> 0), limit: cpu.idtrLimit },
     debugctl: 0n, efer: 0n, sysenterCs: 0, sysenterEsp: 0n, sysenterEip: 0n,
-    // §24.4.2: HLT → activity state 1; the STI/MOV SS shadow → interruptibility bit 0 (reported as STI).
+    // §24.4.2: HLT → activity state 1. The CPU keeps one shadow for STI and MOV SS: with IF=1 it is
+    // reported as blocking by STI (bit 0), with IF=0 (STI cannot be the cause) as blocking by MOV SS (bit 1).
     activityState: cpu.shutdown ? 2 : cpu.halted ? 1 : 0,
-    interruptibility: cpu.shadowUntil >= cpu.icount ? 1 : 0,
+    interruptibility: cpu.shadowUntil >= cpu.icount ? (cpu.flags & 0x200 ? 1 : 2) : 0,
     pendingDebugExceptions: 0n, vmcsLinkPointer: 0xffffffffffffffffn,
   };
   SEG_NAMES.forEach((name, i) => { (g as Record<string, unknown>)[name] = seg(cpu, i); });

@@ -337,3 +337,19 @@ describe('VM entry from the live state', () => {
     }
   });
 });
+
+describe('breakOnVmEntryFailure', () => {
+  test('stops after the instruction that turns the verdict from enter to fail', async () => {
+    const vm = assemble('vmentry');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: vm.image, breakOnVmEntryFailure: true, profile: 'raw', stopOnEntry: false });
+      const s = await c.waitFor('stopped') as DebugProtocol.StoppedEvent;
+      assert.equal(s.body.reason, 'exception');
+      assert.match(s.body.description!, /^VM entry would fail \(raw\) after the instruction at 0000:7C\w\w: §26\.3\.1\.1 CR0\.FIXED: /);
+      assert.equal(await pc(c), vm.marker('AFTEROFF'));
+    } finally {
+      await c.close();
+    }
+  });
+});
