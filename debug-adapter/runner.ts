@@ -68,15 +68,29 @@ export class Runner {
     this.start({ kind: 'continue' });
   }
 
-  /** One instruction (one iteration of a REP string instruction, as the TF trap steps). */
+  /**
+   * One instruction (one iteration of a REP string instruction, as the TF trap steps). It runs on the
+   * next turn of the event loop, so the client gets the step response before the stopped event.
+   */
   stepIn(): void {
     if (this.running || this.disposed) return;
-    const stop = this.runSlice(1, { kind: 'continue' }) ?? { reason: 'step' as const };
-    this.finish(stop);
+    this.running = true;
+    this.timer = setImmediate(() => {
+      this.timer = null;
+      if (this.disposed) return;
+      let stop: Stop;
+      try {
+        stop = this.runSlice(1, { kind: 'continue' }) ?? { reason: 'step' };
+      } catch (e) {
+        stop = { reason: 'exception', description: 'adapter error', text: `adapter error: ${(e as Error).message}` };
+      }
+      this.finish(stop);
+    });
   }
 
   /** Steps over CALL, INT and a whole REP string instruction; otherwise like stepIn. */
   next(): void {
+    if (this.running || this.disposed) return;
     const target = this.monitor.stepOverTarget();
     if (target < 0) {
       this.stepIn();
@@ -89,6 +103,7 @@ export class Runner {
 
   /** Runs until the current shadow-stack frame returns. */
   stepOut(): void {
+    if (this.running || this.disposed) return;
     if (!this.monitor.armStepOut()) {
       this.host.onMessage('stepOut: no call frame to return from (the shadow stack is empty); stepped one instruction');
       this.stepIn();

@@ -82,6 +82,8 @@ export class DapClient {
   private buf = Buffer.alloc(0);
   private readonly pending = new Map<number, (r: DebugProtocol.Response) => void>();
   readonly events: DebugProtocol.Event[] = [];
+  /** Every message in arrival order as `response:<command>` / `event:<event>`. */
+  readonly order: string[] = [];
   private waiters: { pred: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void }[] = [];
   private proc: ChildProcess | null = null;
   get process(): ChildProcess | null {
@@ -127,6 +129,7 @@ export class DapClient {
   }
 
   private dispatch(msg: Message): void {
+    this.order.push(msg.type === 'response' ? `response:${String(msg.command)}` : `${msg.type}:${String(msg.event ?? msg.command)}`);
     if (msg.type === 'response') {
       const r = msg as unknown as DebugProtocol.Response;
       this.pending.get(r.request_seq)?.(r);

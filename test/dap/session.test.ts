@@ -81,10 +81,12 @@ describe('execution control', () => {
   before(async () => { c = await started(); });
   after(() => c?.close());
 
-  test('stepIn executes one instruction', async () => {
+  test('stepIn executes one instruction; its response comes before the stopped event', async () => {
     const stop = c.nextStop();
+    const mark = c.order.length;
     await c.request('stepIn', { threadId: 1, granularity: 'instruction' });
     assert.equal((await stop).body.reason, 'step');
+    assert.deepEqual(c.order.slice(mark).filter((m) => m !== 'event:output'), ['response:stepIn', 'event:stopped']);
     assert.equal(await pc(c), 0x7c02);
   });
 
