@@ -114,6 +114,14 @@ export class SourceMaps {
     return null;
   }
 
+  /** The symbol lookup expressions use. */
+  readonly lookup = (name: string): number | undefined => this.symbol(name);
+
+  /** Every label, for completions. */
+  symbolNames(): string[] {
+    return this.maps.flatMap((m) => [...m.symbols.keys()]);
+  }
+
   symbol(name: string): number | undefined {
     for (const m of this.maps) {
       const v = m.symbols.get(name);

@@ -94,7 +94,7 @@ export class X86DebugSession extends LoggingDebugSession {
         if (p === 'raw' || p === 'unrestricted') monitor.armVmEntryWatch(p);
         else l.notes.push(`breakOnVmEntryFailure: profile '${p}' is not evaluated on the live state yet; use raw or unrestricted`);
       }
-      const bps = new BreakpointStore(machine);
+      const bps = new BreakpointStore(machine, l.sourceMaps.lookup);
       const runner = new Runner(machine, monitor, bps, {
         onStop: (s) => this.stopped(s),
         onMessage: (t) => this.output(t + '\n', 'console'),

@@ -116,7 +116,7 @@ export function dataBreakpointInfo(ctx: SessionContext, args: DebugProtocol.Data
       bytes = args.bytes ?? 1;
     } else {
       // A register variable or an expression: watch the memory it names (`[ds:si]`, `word [es:di]`) or points at.
-      const r = evaluate(cpu, args.name);
+      const r = evaluate(cpu, args.name, { symbol: ctx.sources.lookup });
       if (r.memoryReference === undefined) {
         return { dataId: null, description: `'${args.name}' is not in memory; watch an address such as word [ds:si] or 0000:7E00` };
       }

@@ -137,7 +137,7 @@ function examine(ctx: SessionContext, spec: string, addrText: string): string {
   if (count < 1 || count * unit > 65536) throw new ExpressionError('x/: count must be 1 or more and at most 64 KiB in all');
   if (!addrText.trim()) throw new ExpressionError('x/: give an address, e.g. x/16b ds:si');
   const cpu = ctx.machine.cpu;
-  const { value, linear } = evaluateValue(cpu, addrText);
+  const { value, linear } = evaluateValue(cpu, addrText, { symbol: ctx.sources.lookup });
   const lin = linear(value);
   const r = readLinear(cpu, lin, count * unit);
   const perLine = 16 / unit;
@@ -171,7 +171,7 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
       const x = /^x\/(\S*)\s*(.*)$/.exec(expr);
       if (x) return { result: examine(ctx, x[1], x[2]), variablesReference: 0 };
     }
-    const r = evaluate(cpu, expr);
+    const r = evaluate(cpu, expr, { symbol: ctx.sources.lookup });
     return {
       result: r.text, type: r.type, variablesReference: 0,
       ...(r.memoryReference !== undefined ? { memoryReference: refString(r.memoryReference) } : {}),
@@ -182,9 +182,9 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
   }
 }
 
-export function completions(_ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
+export function completions(ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
   const upto = args.text.slice(0, args.column - 1);
   const word = /[A-Za-z_.][A-Za-z0-9_.]*$/.exec(upto)?.[0] ?? '';
-  const names = [...knownNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'help'];
-  return { targets: names.filter((n) => n.startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
+  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'help'];
+  return { targets: names.filter((n) => n.toLowerCase().startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
 }

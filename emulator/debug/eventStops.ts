@@ -59,7 +59,7 @@ export class EventStops implements PortObserver {
   private test(cond: string, vars: Record<string, number>): boolean | string {
     if (!cond.trim()) return true;
     try {
-      return evaluate(this.machine.cpu, cond, vars).value !== 0;
+      return evaluate(this.machine.cpu, cond, { vars }).value !== 0;
     } catch (e) {
       return `condition '${cond}': ${(e as Error).message}`;
     }

@@ -28,7 +28,13 @@ export interface EvalResult {
   type: string;
 }
 
-type Tok = { t: 'num'; v: number } | { t: 'segoff'; seg: number; off: number } | { t: 'id'; v: string } | { t: 'op'; v: string };
+type Tok = { t: 'num'; v: number } | { t: 'segoff'; seg: number; off: number } | { t: 'id'; v: string; raw: string } | { t: 'op'; v: string };
+
+/** Extra names: values the caller binds (`port`, `vector`) and program symbols (labels from a listing, case-sensitive). */
+export interface EvalScope {
+  vars?: Readonly<Record<string, number>>;
+  symbol?: (name: string) => number | undefined;
+}
 
 const SEGOFF = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,8})(?![\w.])/;
 const NUM = /^(?:0x([0-9a-fA-F]+)|([0-9][0-9a-fA-F]*)h(?![\w])|0b([01]+)|([0-9]+))(?![\w])/;
@@ -50,7 +56,7 @@ function lex(src: string): Tok[] {
       const word = /^[0-9A-Za-z_]+/.exec(s)![0];
       throw new ExpressionError(`'${word}' is not a number: write hex as 0x${word} or ${word}h, decimal as digits`);
     } else if ((m = ID.exec(s))) {
-      out.push({ t: 'id', v: m[0].toLowerCase() });
+      out.push({ t: 'id', v: m[0].toLowerCase(), raw: m[0] });
     } else {
       const op = OPS.find((o) => s.startsWith(o));
       if (!op) throw new ExpressionError(`unexpected character '${s[0]}' in '${src}'`);
@@ -68,7 +74,7 @@ class Parser {
   private i = 0;
   constructor(
     private readonly toks: Tok[], private readonly cpu: Cpu, private readonly src: string,
-    private readonly vars: Readonly<Record<string, number>> = {},
+    private readonly scope: EvalScope = {},
   ) {}
 
   parse(): Value {
@@ -195,8 +201,11 @@ class Parser {
       if (p < 0) throw new ExpressionError(`linear address 0x${lin.toString(16)} is not mapped (page not present)`);
       return { kind: 'number', value: p, size: 4 };
     }
-    if (Object.hasOwn(this.vars, t.v)) return { kind: 'number', value: this.vars[t.v] >>> 0 };
+    const vars = this.scope.vars;
+    if (vars && Object.hasOwn(vars, t.v)) return { kind: 'number', value: vars[t.v] >>> 0 };
     const reg = readRegister(this.cpu, t.v);
+    const sym = reg === null ? this.scope.symbol?.(t.raw) : undefined;
+    if (sym !== undefined) return { kind: 'number', value: sym >>> 0, size: 4, memoryReference: sym >>> 0 };
     if (reg === null) {
       throw new ExpressionError(`unknown name '${t.v}' (registers such as ax, eflags.zf, cs.base, cr0.pe; functions linear(), phys(); try 'help')`);
     }
@@ -235,16 +244,16 @@ export function segmentBase(cpu: Cpu, seg: SegmentRef): number {
   return d.base;
 }
 
-/** Parses an expression into a value (registers and memory read now); `vars` adds names (e.g. `port`, `vector`). */
-export function evaluateValue(cpu: Cpu, src: string, vars?: Readonly<Record<string, number>>): { value: Value; linear: (v: Value) => number } {
-  const p = new Parser(lex(src), cpu, src.trim(), vars);
+/** Parses an expression into a value (registers and memory read now); `scope` adds names. */
+export function evaluateValue(cpu: Cpu, src: string, scope?: EvalScope): { value: Value; linear: (v: Value) => number } {
+  const p = new Parser(lex(src), cpu, src.trim(), scope);
   const value = p.parse();
   return { value, linear: (v) => p.linearOf(v) };
 }
 
 /** Evaluates for display. */
-export function evaluate(cpu: Cpu, src: string, vars?: Readonly<Record<string, number>>): EvalResult {
-  const { value, linear } = evaluateValue(cpu, src, vars);
+export function evaluate(cpu: Cpu, src: string, scope?: EvalScope): EvalResult {
+  const { value, linear } = evaluateValue(cpu, src, scope);
   if (value.kind === 'pointer') {
     const lin = linear(value);
     const segText = 'reg' in value.seg ? SEG_NAMES[value.seg.reg] : value.seg.selector.toString(16).toUpperCase().padStart(4, '0');
@@ -257,8 +266,8 @@ export function evaluate(cpu: Cpu, src: string, vars?: Readonly<Record<string, n
 }
 
 /** Linear address an expression names (`0000:7C00`, `0x7c00`, `cs:ip`, `[ds:bx]` reads the pointer's target). */
-export function evaluateAddress(cpu: Cpu, src: string): number {
-  const { value, linear } = evaluateValue(cpu, src);
+export function evaluateAddress(cpu: Cpu, src: string, scope?: EvalScope): number {
+  const { value, linear } = evaluateValue(cpu, src, scope);
   return linear(value);
 }
 

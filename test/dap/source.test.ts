@@ -48,6 +48,29 @@ describe('NASM listing', () => {
     assert.equal(d.instructions[0].line, fx.line('FUNC'));
     assert.equal(d.instructions[1].symbol, undefined);
   });
+
+  test('labels in expressions, conditions and completions', async () => {
+    const r = await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'msg', context: 'hover' });
+    assert.equal(r.result, '0x00007c2e');
+    assert.equal(r.memoryReference, '0x00007c2e');
+    assert.equal((await c.request('evaluate', { expression: 'byte [msg+1]', context: 'watch' })).result, '0x69');
+    assert.equal((await c.request('evaluate', { expression: 'x/3b msg', context: 'repl' })).result, '00007C2E  68 69 0a');
+    const comp = await c.request<DebugProtocol.CompletionsResponse['body']>('completions', { text: 'fu', column: 3 });
+    assert.ok(comp.targets.some((t) => t.label === 'func'));
+    await c.request('setFunctionBreakpoints', { breakpoints: [] });
+    await c.request('setBreakpoints', { source: { path: fx.source }, breakpoints: [{ line: fx.line('LOOP') }] });
+    await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x7c24', condition: 'si == msg + 2' }] });
+    const stop = c.nextStop();
+    await c.request('continue', { threadId: 1 });
+    await stop;
+    const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+    assert.equal(stackFrames[0].instructionPointerReference, '0x00007c19');
+    await c.request('setBreakpoints', { source: { path: fx.source }, breakpoints: [] });
+    const stop2 = c.nextStop();
+    await c.request('continue', { threadId: 1 });
+    await stop2;
+    assert.equal((await c.request('evaluate', { expression: 'si - msg', context: 'watch' })).result, '0x02');
+  });
 });
 
 describe('goto a source line', () => {
