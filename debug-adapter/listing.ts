@@ -130,6 +130,19 @@ export class SourceMaps {
     return undefined;
   }
 
+  /** `label` or `label+n` for the nearest label at or below a linear address (within 64 KiB), if any. */
+  nearestSymbol(linear: number): string | undefined {
+    let best: [string, number] | undefined;
+    for (const m of this.maps) {
+      for (const [k, v] of m.symbols) {
+        // Local labels (.loop) read better with their parent; prefer the nearest either way.
+        if (v <= linear && linear - v < 0x10000 && (!best || v > best[1] || (v === best[1] && !k.startsWith('.') && best[0].startsWith('.')))) best = [k, v];
+      }
+    }
+    if (!best) return undefined;
+    return linear === best[1] ? best[0] : `${best[0]}+0x${(linear - best[1]).toString(16)}`;
+  }
+
   /** Name of a label at exactly this address. */
   symbolAt(linear: number): string | undefined {
     for (const m of this.maps) for (const [k, v] of m.symbols) if (v === linear) return k;
