@@ -249,3 +249,29 @@ describe('events for the client', () => {
     }
   });
 });
+
+describe('hardware interrupts', () => {
+  test('a timer IRQ handler frame shows the interrupted instruction; stepOut returns to it', async () => {
+    const irq = assemble('irq');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: irq.image }, async () => {
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER').toString(16)}` }] });
+      });
+      const stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      await stop;
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(stackFrames.length, 2);
+      assert.match(stackFrames[0].name, /\(in hardware interrupt 08h from 0000:7C\w\w\)$/);
+      assert.equal(parseInt(stackFrames[1].instructionPointerReference!, 16), irq.marker('SPIN'));
+      await c.request('setInstructionBreakpoints', { breakpoints: [] });
+      const out = c.nextStop();
+      await c.request('stepOut', { threadId: 1 });
+      assert.equal((await out).body.reason, 'step');
+      assert.equal(await pc(c), irq.marker('SPIN'));
+    } finally {
+      await c.close();
+    }
+  });
+});
