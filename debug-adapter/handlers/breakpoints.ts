@@ -40,6 +40,15 @@ function logMessageOf(b: object): string | undefined {
   return typeof m === 'string' ? m : undefined;
 }
 
+/** Why no instruction can ever execute at a linear address (paging off, outside RAM and the BIOS ROM window), or null. */
+function impossible(ctx: SessionContext, linear: number): string | null {
+  const cpu = ctx.machine.cpu;
+  if (cpu.paging) return null;
+  const phys = (linear & ctx.machine.mem.a20Mask) >>> 0;
+  if (phys < ctx.machine.mem.ramSize || phys >= 0xfff00000) return null;
+  return `no memory at linear 0x${linear.toString(16)}: guest RAM ends at 0x${ctx.machine.mem.ramSize.toString(16)} (memoryMB)`;
+}
+
 function toDap(b: CodeBreakpoint | null, message?: string, extra: Partial<DebugProtocol.Breakpoint> = {}): DebugProtocol.Breakpoint {
   if (!b) return { verified: false, message, ...extra };
   return { id: b.id, verified: true, instructionReference: refString(b.linear), ...extra };
@@ -50,6 +59,8 @@ export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.
     try {
       const sym = ctx.sources.symbol(fb.name.trim());
       const a = sym !== undefined ? { linear: sym, exact: null } : parseAddressSpec(ctx.machine.cpu, fb.name);
+      const why = impossible(ctx, a.linear);
+      if (why) return `'${fb.name}': ${why}`;
       return { origin: 'function', linear: a.linear, exact: a.exact, condition: fb.condition, hitCondition: fb.hitCondition, logMessage: logMessageOf(fb) };
     } catch (e) {
       return `'${fb.name}' is not an address or a known label (${(e as Error).message.replace(/ \(registers such as.*\)$/, '')}): use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing`;
@@ -69,6 +80,8 @@ export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtoc
       else ({ linear, exact } = parseAddressSpec(ctx.machine.cpu, ib.instructionReference));
       linear = (linear + (ib.offset ?? 0)) >>> 0;
       if (exact) exact = { ...exact, offset: exact.offset + (ib.offset ?? 0) };
+      const why = impossible(ctx, linear);
+      if (why) return why;
       return { origin: 'instruction', linear, exact, condition: ib.condition, hitCondition: ib.hitCondition, logMessage: logMessageOf(ib) };
     } catch (e) {
       return `'${ib.instructionReference}': ${(e as Error).message}`;

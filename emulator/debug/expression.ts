@@ -51,6 +51,7 @@ function lex(src: string): Tok[] {
     } else if ((m = NUM.exec(s))) {
       const v = m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 16)
         : m[3] !== undefined ? parseInt(m[3], 2) : parseInt(m[4], 10);
+      if (!(v <= 0xffffffff)) throw new ExpressionError(`${m[0]} does not fit in 32 bits`);
       out.push({ t: 'num', v });
     } else if (/^[0-9]/.test(s)) {
       const word = /^[0-9A-Za-z_]+/.exec(s)![0];

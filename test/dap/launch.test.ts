@@ -83,6 +83,14 @@ describe('robustness', () => {
         assert.ok(r.message && r.message.length > 0, cmd);
       }
     }
+    const far = await c.request<DebugProtocol.SetFunctionBreakpointsResponse['body']>('setFunctionBreakpoints', {
+      breakpoints: [{ name: '0x10000000' }, { name: '0x100000000' }, { name: 'F000:FFF0' }],
+    });
+    assert.match(far.breakpoints[0].message!, /no memory at linear 0x10000000: guest RAM ends at 0x4000000/);
+    assert.match(far.breakpoints[1].message!, /0x100000000 does not fit in 32 bits/);
+    assert.equal(far.breakpoints[2].verified, true);
+    const missing = await c.raw('setBreakpoints', {});
+    assert.equal(missing.success, false);
     const fb = await c.request<DebugProtocol.SetFunctionBreakpointsResponse['body']>('setFunctionBreakpoints', { breakpoints: [{ name: 'not an address' }] });
     assert.equal(fb.breakpoints[0].verified, false);
     assert.match(fb.breakpoints[0].message!, /^'not an address' is not an address or a known label \(unknown name 'not'\): use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing$/);
