@@ -149,7 +149,8 @@ export class ShadowCallStack {
   }
 
   private push(f: ShadowFrame): void {
-    if (this.frames.length >= MAX_FRAMES) this.frames.shift();
+    // Runaway recursion: drop the oldest quarter at once rather than shifting on every call.
+    if (this.frames.length >= MAX_FRAMES) this.frames.splice(0, MAX_FRAMES >> 2);
     this.frames.push(f);
   }
 

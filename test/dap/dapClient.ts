@@ -92,11 +92,11 @@ export class DapClient {
   private socket: Socket | null = null;
   private write: (data: string) => void = () => {};
 
-  /** Spawns `node dist/debugAdapter.js` (extra args for the process). */
-  static spawn(args: string[] = []): DapClient {
+  /** Spawns the adapter bundle (extra args for the process), or with `viaCli` the CLI's `bootscope dap`. */
+  static spawn(args: string[] = [], viaCli = false): DapClient {
     buildAdapter();
     const c = new DapClient();
-    const p = spawn(process.execPath, [ADAPTER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, viaCli ? [CLI, 'dap', ...args] : [ADAPTER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     c.proc = p;
     p.stdout!.on('data', (d: Buffer) => c.onData(d));
     c.write = (s) => p.stdin!.write(s);

@@ -164,6 +164,15 @@ describe('bootscope dap --port', () => {
     }
   });
 
+  test('bootscope dap without --port speaks DAP on stdio and exits on disconnect', async () => {
+    const c = DapClient.spawn([], true);
+    const stop = await c.launch({ image: fx.image });
+    assert.equal(stop!.body.reason, 'entry');
+    const exited = new Promise<number | null>((r) => c.process!.on('exit', (code) => r(code)));
+    await c.request('disconnect', {});
+    assert.equal(await exited, 0);
+  });
+
   test('a bad port is a usage error (exit 2)', async () => {
     buildAdapter();
     const proc = spawn(process.execPath, [CLI, 'dap', '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] });
