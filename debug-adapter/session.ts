@@ -84,6 +84,10 @@ export class X86DebugSession extends LoggingDebugSession {
   }
 
   protected launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
+    if (this.ctx) {
+      this.sendErrorResponse(response, { id: 2000, format: 'this session has already launched a machine', showUser: true });
+      return;
+    }
     try {
       const l = launch(args);
       this.launched = l;

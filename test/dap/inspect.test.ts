@@ -353,3 +353,22 @@ describe('breakOnVmEntryFailure', () => {
     }
   });
 });
+
+describe('disassemble bounds', () => {
+  test('a huge backward window answers quickly with exactly the requested count', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: basic.image });
+      const t0 = Date.now();
+      const d = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', {
+        memoryReference: '0x7c00', instructionOffset: -3000, instructionCount: 3010,
+      });
+      assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+      assert.equal(d.instructions.length, 3010);
+      assert.equal(d.instructions[3000].address, '0x00007c00');
+      assert.equal(d.instructions[3000].instruction, '0000:7C00  xor ax,ax');
+    } finally {
+      await c.close();
+    }
+  });
+});
