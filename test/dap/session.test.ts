@@ -275,3 +275,23 @@ describe('hardware interrupts', () => {
     }
   });
 });
+
+describe('guest output', () => {
+  test('COM1 output reaches the debug console as stdout', async () => {
+    const serial = assemble('serial');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: serial.image }, async () => {
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${serial.marker('SPIN').toString(16)}` }] });
+      });
+      const stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      await stop;
+      const out = c.events.filter((e) => e.event === 'output' && (e as DebugProtocol.OutputEvent).body.category === 'stdout')
+        .map((e) => (e as DebugProtocol.OutputEvent).body.output).join('');
+      assert.equal(out, 'OK');
+    } finally {
+      await c.close();
+    }
+  });
+});
