@@ -372,3 +372,22 @@ describe('disassemble bounds', () => {
     }
   });
 });
+
+describe('next over INT', () => {
+  test('next runs the whole interrupt handler and stops after the INT', async () => {
+    const events = assemble('events');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: events.image });
+      await runTo(c, events.marker('INT1'));
+      const stop = c.nextStop();
+      await c.request('next', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'step');
+      assert.equal(await pc(c), events.marker('INT1') + 2);
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(stackFrames.length, 1);
+    } finally {
+      await c.close();
+    }
+  });
+});
