@@ -68,3 +68,43 @@ export function compareTraces(ours: Step[], qemu: Step[]): Comparison {
   }
   return { matched: i, firstPm, divergence };
 }
+
+export interface ResyncComparison {
+  /** Steps of ours that lined up with QEMU's, counting across resynchronisations. */
+  aligned: number;
+  /** Interrupt-like excursions skipped (on either side) to line the sequences up again. */
+  excursions: number;
+  /** Where the sequences could not be lined up again, if they could not. */
+  lost: string | null;
+}
+
+/**
+ * Beyond the first divergence, timer interrupts arrive at different instructions under QEMU (wall
+ * clock) and Bootscope (instruction count): an excursion into a handler on one side. This lines the
+ * sequences up again by skipping up to `window` steps on one side when the next `run` steps then
+ * agree, and counts how far that carries.
+ */
+export function compareWithResync(ours: Step[], qemu: Step[], window = 3000, run = 32): ResyncComparison {
+  const same = (a: Step, b: Step) => a.cs === b.cs && a.eip === b.eip;
+  const agree = (i: number, j: number) => {
+    for (let k = 0; k < run; k++) {
+      if (i + k >= ours.length || j + k >= qemu.length) return k > 0;
+      if (!same(ours[i + k], qemu[j + k])) return false;
+    }
+    return true;
+  };
+  let i = 0, j = 0, aligned = 0, excursions = 0;
+  while (i < ours.length && j < qemu.length) {
+    if (same(ours[i], qemu[j])) { i++; j++; aligned++; continue; }
+    let found = false;
+    for (let k = 1; k <= window && !found; k++) {
+      if (j + k < qemu.length && agree(i, j + k)) { j += k; found = true; }
+      else if (i + k < ours.length && agree(i + k, j)) { i += k; found = true; }
+    }
+    if (!found) {
+      return { aligned, excursions, lost: `could not line up again at bootscope ${ours[i].text} / qemu ${qemu[j].text}` };
+    }
+    excursions++;
+  }
+  return { aligned, excursions, lost: null };
+}
