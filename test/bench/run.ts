@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { PF_WATCH_R, PF_WATCH_W } from '../../emulator/memory/pageFlags';
+import { benchBoot } from './boot';
 
 const BENCH_ASM = resolve('..', 'shared', 'bench', 'bench.asm');
 const OUT = resolve('.bench');
@@ -95,6 +96,7 @@ function main(): void {
     console.log(`${name}: ${plain.seconds.toFixed(2)} s plain, ${armed.seconds.toFixed(2)} s armed, ${plain.icount.toLocaleString('en')} instructions counted (REP elements one each)`);
   }
   console.log('\n' + rows.join('\n'));
+  console.log('\n' + benchBoot());
 }
 
 main();

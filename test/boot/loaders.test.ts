@@ -20,9 +20,13 @@ function runJson(...args: string[]): Record<string, any> {
 }
 
 /** Runs with a trace and returns the first record with CR0.PE=1, or undefined. */
+const lastTrace: string[] = [];
+
 function firstProtectedRecord(image: string, max: number): Record<string, number> | undefined {
   const t = join(dir, `pe-${Math.random().toString(36).slice(2)}.jsonl`);
   runJson(image, '--max', String(max), '--trace', t);
+  lastTrace.unshift(t);
+  lastTrace.length = Math.min(lastTrace.length, 2);
   for (const line of readFileSync(t, 'utf8').split('\n')) {
     if (!line) continue;
     const r = JSON.parse(line) as Record<string, number>;
@@ -41,8 +45,11 @@ test('syslinux: MBR → VBR → ldlinux.sys prints its banner through INT 10h an
   const img = syslinuxImage();
   const s = runJson(img, '--max', '100000', '--screen');
   assert.ok(s.screen.some((l: string) => l.startsWith('SYSLINUX 6.')), s.screen.join('\n'));
+  firstProtectedRecord(img, 100000);
   const pe = firstProtectedRecord(img, 100000);
   assert.ok(pe, 'no instruction ran with CR0.PE=1');
+  // Two runs with the same inputs give byte-identical traces (device time follows the count).
+  assert.equal(readFileSync(lastTrace[0], 'utf8'), readFileSync(lastTrace[1], 'utf8'));
   // ldlinux.sys switches at about 76 k instructions (QEMU: record 75 925, BIOS code excluded).
   assert.ok(pe.n > 70000 && pe.n < 80000, `first CR0.PE=1 record at n=${pe.n}`);
   assert.deepEqual(s.biosLog, []);
