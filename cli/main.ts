@@ -9,7 +9,9 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
   conformance: () => import('./commands/conformance'),
   disasm: () => import('./commands/disasm'),
+  vmcheck: () => import('./commands/vmcheck'),
   run: () => import('./commands/run'),
+  dap: () => import('./commands/dap'),
 };
 
 const USAGE = `usage: bootscope <command> [options]

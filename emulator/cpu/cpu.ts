@@ -126,7 +126,8 @@ export class Cpu implements FlagState {
   code32 = 0;
   /** 0xffff when SS.B = 0, else 0xffffffff: which part of ESP the stack uses. */
   stackMask = 0xffff;
-  ipMask = 0xffffffff;
+  /** EIP value that wraps to 0 during fetch: 0x10000 on the 8086, never (-1) otherwise (the CS limit check catches overflow). */
+  ipWrapAt = -1;
   paging = false;
 
   /** Per-model behaviour patched in by dispatch.ts (see ModelTraits for data-only differences). */
@@ -164,6 +165,8 @@ export class Cpu implements FlagState {
   pmInterrupt: (cpu: Cpu, vector: number, kind: number, errorCode: number) => void = (cpu) => cpu.fault(GP, 0);
   /** The pending fault is a trap (8086 #DE): EIP already points past the instruction. */
   faultIsTrap = false;
+  /** Debugger hook (emulator/debug): called before any interrupt or exception is delivered; null costs nothing. */
+  onInterrupt: ((cpu: Cpu, vector: number, kind: number) => void) | null = null;
   /** Vector of the most recent exception delivered, -1 when none (for stop reasons). */
   lastException = -1;
   /** Triple fault: the CPU has shut down until reset. */
@@ -174,8 +177,11 @@ export class Cpu implements FlagState {
   halted = false;
   /** Instruction count at which the STI/MOV SS interrupt shadow ends. */
   shadowUntil = -1;
-  /** Iterations a REP string instruction may run in this slice before it yields (the burst budget). */
-  repBudget = 0x7fffffff;
+  /**
+   * Instruction count a REP string instruction may reach in this slice before it yields (each
+   * iteration counts as one instruction); read on every iteration, so a watchpoint hit can lower it.
+   */
+  repEnd = 0x7fffffff;
 
   // Instruction-fetch cache: the linear page last fetched from and its physical page in RAM.
   fetchPage = -1;
@@ -190,12 +196,15 @@ export class Cpu implements FlagState {
     this.r32 = new Uint32Array(buf);
     this.r16 = new Uint16Array(buf);
     this.r8 = new Uint8Array(buf);
-    if (traits.wrapSegments) this.ipMask = 0xffff;
+    if (traits.wrapSegments) this.ipWrapAt = 0x10000;
     this.reset();
   }
 
   /** Hardware reset state (SDM Vol. 3 §9.1.1), except CS:IP which boot starts at 0000:7C00 via the BIOS. */
   reset(): void {
+    this.prefixes = 0;
+    this.segOvr = -1;
+    this.rep = 0;
     this.r32.fill(0);
     this.flags = EFLAGS_FIXED1 | this.traits.flagsFixed1;
     this.lazy = 0;
@@ -227,8 +236,11 @@ export class Cpu implements FlagState {
     this.limit[seg] = limit >>> 0;
     this.ar[seg] = ar;
     this.refreshAccess(seg);
+    if (seg === CS && this.prefixes === 0) this.fetchLimit = this.hi[CS];
     if (seg === CS) {
       this.code32 = ar & AR_DB ? 1 : 0;
+      // Outside a prefixed instruction the decode state follows the new CS at once.
+      if (this.prefixes === 0) this.o32 = this.a32 = this.code32;
     } else if (seg === SS) {
       this.stackMask = ar & AR_DB ? 0xffffffff : 0xffff;
     }
@@ -277,6 +289,10 @@ export class Cpu implements FlagState {
     for (let s = 0; s < 8; s++) this.refreshAccess(s);
     // The default sizes come from the cached D/B bits in every mode (a real-mode CS that kept D=1 runs 32-bit code).
     this.code32 = this.ar[CS] & AR_DB ? 1 : 0;
+    if (this.prefixes === 0) {
+      this.o32 = this.a32 = this.code32;
+      this.fetchLimit = this.hi[CS];
+    }
     this.stackMask = this.ar[SS] & AR_DB ? 0xffffffff : 0xffff;
   }
 
@@ -357,8 +373,9 @@ export class Cpu implements FlagState {
   writeLin32(lin: number, v: number): void {
     if (this.paging) {
       if ((lin & 0xfff) > 0xffc) {
+        // Probe both pages first; a #PF on the second reports that page's first byte in CR2.
         this.translate(this, lin, true);
-        this.translate(this, lin + 3, true);
+        this.translate(this, ((lin + 3) & ~0xfff) >>> 0, true);
         this.writeLin16(lin, v & 0xffff);
         this.writeLin16(lin + 2, v >>> 16);
         return;
@@ -478,7 +495,8 @@ export class Cpu implements FlagState {
   fetch8(): number {
     const eip = this.eip;
     if (eip > this.fetchLimit) this.fault(GP, 0);
-    this.eip = ((eip + 1) & this.ipMask) >>> 0;
+    const next = eip + 1;
+    this.eip = next === this.ipWrapAt ? 0 : next;
     const lin = (this.base[CS] + eip) | 0;
     if (lin >>> 12 === this.fetchPage) return this.mem.ram[this.fetchPhys + (lin & 0xfff)];
     return this.fetchSlow(lin);

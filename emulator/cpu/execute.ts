@@ -11,15 +11,12 @@ import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
 
 /** Executes one instruction (no interrupt or trap handling): the hot path. */
 export function stepOne(cpu: Cpu): void {
+  // Decode state (o32, a32, segOvr, rep, prefixes, fetchLimit) is at its defaults here: only
+  // prefixes change it, and the outermost prefix restores it (dispatch.ts), so this path stays short.
   cpu.prevEip = cpu.eip;
-  cpu.o32 = cpu.a32 = cpu.code32;
-  cpu.segOvr = -1;
-  cpu.rep = 0;
-  cpu.prefixes = 0;
-  cpu.fetchLimit = cpu.hi[CS];
   cpu.icount++;
   const op = cpu.fetch8();
-  cpu.ops[op | (cpu.o32 << 9)](cpu);
+  cpu.ops[op | (cpu.code32 << 9)](cpu);
 }
 
 /** Recomputes the CPU-owned attention bits after the slow path. */
@@ -52,18 +49,18 @@ export function stepSlow(cpu: Cpu): void {
   serviceInterrupt(cpu);
   if (cpu.halted) return;
   const trap = (cpu.flags & EFLAGS_TF) !== 0 && cpu.shadowUntil < cpu.icount;
-  const rep = cpu.repBudget;
-  if (trap) cpu.repBudget = 1;
+  const rep = cpu.repEnd;
+  if (trap) cpu.repEnd = cpu.icount + 1;
   try {
     stepOne(cpu);
   } catch (e) {
     if (e !== FAULT) throw e;
     raiseFault(cpu);
-    cpu.repBudget = rep;
+    cpu.repEnd = rep;
     refreshAttention(cpu);
     return;
   }
-  cpu.repBudget = rep;
+  cpu.repEnd = rep;
   if (trap) {
     // Single-step trap after the instruction: DR6.BS, then INT 1 with EIP of the next instruction.
     cpu.dr[6] |= 0x4000;
@@ -147,11 +144,11 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       skip = -1;
       if (hook !== null && hook(cpu)) return RUN_HOOK;
       if (hook !== null || cpu.attn !== 0) {
-        cpu.repBudget = hook !== null ? 1 : end - cpu.icount;
+        cpu.repEnd = hook !== null ? cpu.icount + 1 : end;
         stepSlow(cpu);
         continue;
       }
-      cpu.repBudget = end - cpu.icount;
+      cpu.repEnd = end;
       try {
         for (;;) {
           stepOne(cpu);
@@ -167,11 +164,11 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       continue;
     }
     if (cpu.attn !== 0) {
-      cpu.repBudget = end - cpu.icount;
+      cpu.repEnd = end;
       stepSlow(cpu);
       continue;
     }
-    cpu.repBudget = end - cpu.icount;
+    cpu.repEnd = end;
     try {
       do stepOne(cpu);
       while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);

@@ -26,13 +26,23 @@ export interface ClockOptions {
 }
 
 /**
- * The machine owns one Clock. It must keep `now` current whenever a device port is accessed (set it
- * before IN/OUT, or advance it per instruction), and after each burst call `advance`/`update`.
- * Bursts run at most `nextEventIn()` instructions so device events are never late.
+ * The machine owns one Clock. Devices read `now` whenever a port is accessed (a PIT count, the RTC
+ * seconds, port 0x61's refresh bit), so it must be current mid-burst: either point `counter` at the
+ * CPU's instruction counter (recommended; `now` then always reads it), or set `now` before each
+ * IN/OUT. After each burst call `advance(n)` (or `update()`) to deliver due events. Bursts run at
+ * most `nextEventIn()` instructions so device events are never late.
  */
 export class Clock {
+  /** When set, `now` reads this (the CPU's instruction count) and `advance` does not add to it. */
+  counter: (() => number) | null = null;
+  private ownNow = 0;
   /** Instructions executed since power-on. */
-  now = 0;
+  get now(): number {
+    return this.counter ? this.counter() : this.ownNow;
+  }
+  set now(v: number) {
+    this.ownNow = v;
+  }
   readonly instructionsPerPitTick: number;
   /** Instructions per emulated second (instructionsPerPitTick × PIT_HZ). */
   readonly instructionsPerSecond: number;
@@ -79,15 +89,16 @@ export class Clock {
     return Math.max(0, this.nextEventAt() - this.now);
   }
 
-  /** Moves time forward by n instructions and lets every device catch up. */
+  /** Moves time forward by n instructions (unless `counter` already did) and lets every device catch up. */
   advance(n: number): void {
-    this.now += n;
+    if (!this.counter) this.ownNow += n;
     this.update();
   }
 
   /** Lets every device catch up with `now` (call after setting `now` directly). */
   update(): void {
-    for (const d of this.devices) if (d.nextEventAt() <= this.now) d.update(this.now);
+    const now = this.now;
+    for (const d of this.devices) if (d.nextEventAt() <= now) d.update(now);
   }
 
   /** Devices call this when reprogrammed; forwards to the machine. */

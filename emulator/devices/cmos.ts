@@ -37,7 +37,16 @@ export interface CmosOptions {
   floppyTypes?: [number, number];
   /** Number of hard disks (0–2), for the legacy type byte 0x12; default 1. */
   hardDisks?: number;
+  /**
+   * Boot order for a firmware that reads it from CMOS (SeaBIOS in --bios mode): bytes 0x3D and 0x38
+   * as QEMU writes them. Default hard disk, floppy, CD-ROM (3Dh = 12h, 38h = 30h).
+   */
+  bootOrder?: ('floppy' | 'hard' | 'cdrom')[];
+  /** INT 13h translation of the first two hard disks for byte 0x39 (0 none, 1 LBA, 2 large), as QEMU writes it. */
+  diskTranslations?: number[];
 }
+
+const BOOT_CODE = { floppy: 1, hard: 2, cdrom: 3 } as const;
 
 function toBcd(v: number): number {
   return ((Math.floor(v / 10) % 10) << 4) | (v % 10);
@@ -60,6 +69,8 @@ export class Cmos implements TimedDevice {
   private nextPeriodic = Infinity;
   private nextUpdate = Infinity;
   private irqLevel = false;
+  /** While register B's SET bit is on: the time as written so far, applied when SET goes off. */
+  private staged: (DateTime & { weekday: number }) | null = null;
 
   constructor(opts: CmosOptions) {
     this.clock = opts.clock;
@@ -79,6 +90,11 @@ export class Cmos implements TimedDevice {
     this.ram[CMOS_HD_TYPES] = (hd >= 1 ? 0xf0 : 0) | (hd >= 2 ? 0x0f : 0);
     this.ram[0x19] = hd >= 1 ? 47 : 0;
     this.ram[0x1a] = hd >= 2 ? 47 : 0;
+    const order = (opts.bootOrder ?? ['hard', 'floppy', 'cdrom']).map((d) => BOOT_CODE[d]);
+    this.ram[0x3d] = (order[0] ?? 0) | ((order[1] ?? 0) << 4);
+    this.ram[0x38] = (order[2] ?? 0) << 4;
+    const tr = opts.diskTranslations ?? [];
+    this.ram[0x39] = (tr[0] ?? 0) & 3 | (((tr[1] ?? 0) & 3) << 2);
     opts.clock.add(this);
     this.updateChecksum();
     this.schedule();
@@ -106,9 +122,9 @@ export class Cmos implements TimedDevice {
   setFloppyTypes(a: number, b: number): void {
     this.ram[CMOS_FLOPPY_TYPES] = ((a & 0xf) << 4) | (b & 0xf);
     const count = (a ? 1 : 0) + (b ? 1 : 0);
-    // Equipment byte: bit 0 floppy present, bit 1 coprocessor, bits 5–4 display (00 = EGA/VGA),
-    // bits 7–6 number of floppies minus one.
-    this.ram[CMOS_EQUIPMENT] = (count ? 1 | ((count - 1) << 6) : 0) | 0x02;
+    // Equipment byte: bit 0 floppy present, bit 1 coprocessor, bit 2 PS/2 mouse, bits 5–4 display
+    // (00 = EGA/VGA), bits 7–6 number of floppies minus one. QEMU reports 06h without floppies.
+    this.ram[CMOS_EQUIPMENT] = (count ? 1 | ((count - 1) << 6) : 0) | 0x06;
     this.updateChecksum();
   }
 
@@ -184,10 +200,22 @@ export class Cmos implements TimedDevice {
         this.ram[REG_A] = value & 0x7f;
         this.schedule();
         return;
-      case REG_B:
+      case REG_B: {
+        const wasSet = (this.ram[REG_B] & B_SET) !== 0;
+        const set = (value & B_SET) !== 0;
+        // MC146818: SET stops the update cycle so software can write all time fields; the clock
+        // runs on from the new time when SET is cleared.
+        if (set && !wasSet) this.staged = this.dateTime();
         this.ram[REG_B] = value & 0xff;
+        if (!set && wasSet && this.staged) {
+          const t = this.staged;
+          this.staged = null;
+          const secs = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) / 1000;
+          if (Number.isFinite(secs)) this.baseSeconds = secs - Math.floor(this.clock.now / this.clock.instructionsPerSecond);
+        }
         this.schedule();
         return;
+      }
       case REG_C: case REG_D:
         return; // read-only
       default:
@@ -203,7 +231,7 @@ export class Cmos implements TimedDevice {
   }
 
   private timeRegister(index: number): number {
-    const t = this.dateTime();
+    const t = this.staged ?? this.dateTime();
     switch (index) {
       case REG_SECONDS: return this.encode(t.second);
       case REG_MINUTES: return this.encode(t.minute);
@@ -221,7 +249,7 @@ export class Cmos implements TimedDevice {
 
   /** The guest sets one time field: the other fields keep running from the same instant. */
   private setTimeRegister(index: number, value: number): void {
-    const t = this.dateTime();
+    const t = this.staged ?? this.dateTime();
     if (index === REG_HOURS && (this.ram[REG_B] & B_24H) === 0) {
       const h = this.decode(value & 0x7f) % 12;
       t.hour = value & 0x80 ? h + 12 : h;
@@ -235,6 +263,7 @@ export class Cmos implements TimedDevice {
       else if (index === REG_YEAR) t.year = fromBcd(this.ram[CMOS_CENTURY]) * 100 + v;
       else return; // the weekday is derived from the date
     }
+    if (this.staged) return; // applied when SET is cleared
     const s = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second) / 1000;
     if (Number.isFinite(s)) this.baseSeconds = s - Math.floor(this.clock.now / this.clock.instructionsPerSecond);
   }

@@ -20,10 +20,21 @@ export interface KbcOptions {
   irq: IrqSink;
   /** The output port's A20 bit calls memory.setA20. */
   memory: Memory;
-  /** The command byte at start; default 0x45 (translate, system flag, keyboard interrupt), as a BIOS leaves it. */
+  /**
+   * The command byte at start; default 0x61 (translate, mouse port disabled, keyboard interrupt),
+   * what SeaBIOS leaves for the boot sector under QEMU. QEMU's power-on value is 0x03.
+   */
   commandByte?: number;
+  /** Status bit 2, set by a passed self-test (0xAA); default true (the BIOS ran it). */
+  systemFlag?: boolean;
   /** Instructions between two bytes from the keyboard (typing speed); default 20000. */
   keyByteInterval?: number;
+  /**
+   * Queued keys are typed through port 0x60 and IRQ1 (default true), for guests that read the
+   * keyboard themselves and for a BIOS whose INT 09h fills the BDA buffer. With false they wait
+   * for takeKeystroke() only: a BIOS whose INT 16h reads the queue directly.
+   */
+  hardwareTyping?: boolean;
 }
 
 interface OutByte {
@@ -49,6 +60,8 @@ export class Kbc implements TimedDevice {
   private readonly irq: IrqSink;
   private readonly memory: Memory;
   private readonly keyByteInterval: number;
+  /** See KbcOptions.hardwareTyping; may be changed at run time. */
+  hardwareTyping: boolean;
   private output: OutByte | null = null;
   /** Replies from the controller, keyboard or mouse: delivered as soon as the buffer is free. */
   private readonly replies: OutByte[] = [];
@@ -60,7 +73,11 @@ export class Kbc implements TimedDevice {
   /** Keyboard command waiting for its parameter byte (0xED, 0xF0, 0xF3) or 0. */
   private kbdPending = 0;
   private scanning = true;
-  private lastWasCommand = false;
+  /**
+   * Output port as last written by D1h (QEMU keeps the written byte; unused bits 2–3 read as 1),
+   * with bits 4/5 refreshed to the output-buffer state whenever the IRQ lines are updated.
+   */
+  private outPort = 0xcf;
   private systemFlag = true;
   private irq1 = false;
   private irq12 = false;
@@ -71,8 +88,10 @@ export class Kbc implements TimedDevice {
     this.clock = opts.clock;
     this.irq = opts.irq;
     this.memory = opts.memory;
-    this.ram[0] = opts.commandByte ?? 0x45;
+    this.ram[0] = opts.commandByte ?? 0x61;
+    this.systemFlag = opts.systemFlag ?? true;
     this.keyByteInterval = Math.max(1, opts.keyByteInterval ?? 20000);
+    this.hardwareTyping = opts.hardwareTyping ?? true;
     opts.clock.add(this);
   }
 
@@ -115,8 +134,9 @@ export class Kbc implements TimedDevice {
     let s = KBC_STATUS_UNLOCKED;
     if (this.output) s |= KBC_STATUS_OBF | (this.output.aux ? KBC_STATUS_AUX_OBF : 0);
     if (this.systemFlag) s |= KBC_STATUS_SYS;
-    if (this.lastWasCommand) s |= KBC_STATUS_CMD;
-    return s;
+    // Bit 3 says whether the last write went to 0x64. QEMU, the reference the traces are compared
+    // with, never clears it after its initial value, so neither do we.
+    return s | KBC_STATUS_CMD;
   }
 
   readData(): number {
@@ -130,7 +150,6 @@ export class Kbc implements TimedDevice {
   }
 
   writeCommand(cmd: number): void {
-    this.lastWasCommand = true;
     this.pendingCommand = 0;
     if (cmd >= 0x20 && cmd <= 0x3f) return this.reply(this.ram[cmd & 0x1f], false);
     if (cmd >= 0x60 && cmd <= 0x7f) {
@@ -162,21 +181,19 @@ export class Kbc implements TimedDevice {
       case WRITE_OUTPUT: case WRITE_KBD_BUFFER: case WRITE_AUX_BUFFER: case WRITE_AUX:
         this.pendingCommand = cmd;
         return;
-      case 0xdd: this.memory.setA20(false); return; // A20 off (controllers with these commands)
-      case 0xdf: this.memory.setA20(true); return;
+      case 0xdd: this.outPort &= ~0x02; this.memory.setA20(false); return; // A20 off (controllers with these commands)
+      case 0xdf: this.outPort |= 0x02; this.memory.setA20(true); return;
       case 0xe0: return this.reply(0x00, false); // test inputs
       default: // unknown controller commands are ignored
     }
   }
 
   writeData(v: number): void {
-    this.lastWasCommand = false;
     const cmd = this.pendingCommand;
     this.pendingCommand = 0;
     if (cmd >= WRITE_RAM && cmd <= 0x7f) {
       this.ram[cmd & 0x1f] = v;
       if (cmd === WRITE_RAM) {
-        this.systemFlag = (v & KBC_CMD_SYS) !== 0;
         this.updateIrqs();
         this.refill();
       }
@@ -196,14 +213,11 @@ export class Kbc implements TimedDevice {
 
   /** Output port: bit 0 = not reset, bit 1 = A20, bit 4/5 = output buffer full (keyboard/aux), bits 6–7 clock/data. */
   outputPort(): number {
-    let v = 0xc1;
-    if (this.memory.a20Enabled) v |= 0x02;
-    if (this.output && !this.output.aux) v |= 0x10;
-    if (this.output && this.output.aux) v |= 0x20;
-    return v;
+    return this.outPort;
   }
 
   private writeOutputPort(v: number): void {
+    this.outPort = v;
     this.memory.setA20((v & 0x02) !== 0);
     if ((v & 0x01) === 0) this.onReset?.('output-port');
   }
@@ -255,8 +269,9 @@ export class Kbc implements TimedDevice {
     this.refill();
   }
 
+  /** The keyboard may send typed bytes now. */
   private keyboardEnabled(): boolean {
-    return this.scanning && (this.ram[0] & KBC_CMD_KBD_DISABLE) === 0;
+    return this.hardwareTyping && this.scanning && (this.ram[0] & KBC_CMD_KBD_DISABLE) === 0;
   }
 
   /** Loads the output buffer if it is empty: replies first, then typed bytes whose time has come. */
@@ -277,10 +292,19 @@ export class Kbc implements TimedDevice {
       }
     }
     this.updateIrqs();
+    // The buffer was emptied (or the keyboard enabled) mid-burst: the next key byte may now be due
+    // before the end of the burst the machine planned.
+    const next = this.nextEventAt();
+    if (next !== this.scheduled) {
+      this.scheduled = next;
+      if (next !== Infinity) this.clock.reschedule();
+    }
   }
+  private scheduled = Infinity;
 
   /** IRQ1/IRQ12 follow "output buffer full" when the command byte enables them. */
   private updateIrqs(): void {
+    this.outPort = (this.outPort & ~0x30) | (this.output ? (this.output.aux ? 0x20 : 0x10) : 0);
     const kbd = !!this.output && !this.output.aux && (this.ram[0] & KBC_CMD_KBD_INT) !== 0;
     const aux = !!this.output && this.output.aux && (this.ram[0] & KBC_CMD_AUX_INT) !== 0;
     if (kbd !== this.irq1) {

@@ -11,6 +11,8 @@ export interface Keystroke {
   scan: number;
   /** The bytes the keyboard sends (through the 8042 with translation on), make and break. */
   bytes: number[];
+  /** A grey key of the enhanced keyboard (E0 prefix): INT 16h AH=10h returns AL=E0h for it, AH=00h AL=00h. */
+  extended?: boolean;
 }
 
 const SHIFT_MAKE = 0x2a, CTRL_MAKE = 0x1d;
@@ -60,7 +62,9 @@ export function namedKey(name: string): Keystroke {
   const k = NAMED[name];
   if (!k) throw new Error(`unknown key name '${name}'`);
   const [make, ascii, extended] = k;
-  return { ascii, scan: make, bytes: wrap(make, null, extended) };
+  const key: Keystroke = { ascii, scan: make, bytes: wrap(make, null, extended) };
+  if (extended) key.extended = true;
+  return key;
 }
 
 /** The keystroke for one character: printable ASCII, Enter (\n or \r), Tab, Backspace, Escape or Ctrl+letter. */

@@ -23,16 +23,23 @@ export interface PcDevicesOptions {
   io: IoBus;
   /** Instructions per 1.193182 MHz PIT tick; default 4 (see clock.ts). */
   instructionsPerPitTick?: number;
+  /** The CPU's instruction counter, read by the devices whenever they need the time (Clock.counter). */
+  instructionCounter?: () => number;
   /** RTC date and time at instruction 0; default 2024-01-01 00:00:00. */
   startTime?: DateTime;
   /** CMOS floppy types of drives A and B (cmos.ts FLOPPY_* codes; DiskImage.floppyDriveType). */
   floppyTypes?: [number, number];
   /** Number of hard disks for CMOS byte 0x12. */
   hardDisks?: number;
+  /** Boot order and disk translations in CMOS, for a firmware that reads them (see CmosOptions). */
+  bootOrder?: ('floppy' | 'hard' | 'cdrom')[];
+  diskTranslations?: number[];
   /** Keys typed from the start (the CLI's --keys). */
   keys?: string;
   /** Instructions between keyboard bytes; default 20000. */
   keyByteInterval?: number;
+  /** Keys reach port 0x60/IRQ1 (default) or only the BIOS queue (Kbc.takeKeystroke); see KbcOptions. */
+  hardwareTyping?: boolean;
 }
 
 /** Which device asked for the CPU reset. */
@@ -64,13 +71,16 @@ export class PcDevices {
   constructor(opts: PcDevicesOptions) {
     this.memory = opts.memory;
     this.clock = new Clock({ instructionsPerPitTick: opts.instructionsPerPitTick });
+    this.clock.counter = opts.instructionCounter ?? null;
     this.pit = new Pit({ clock: this.clock, irq: this.pic });
-    this.portB = new SystemControlPortB(this.pit, this.clock);
+    this.portB = new SystemControlPortB(this.pit);
     this.cmos = new Cmos({
       clock: this.clock, irq: this.pic, memoryBytes: opts.memory.ramSize, start: opts.startTime,
-      floppyTypes: opts.floppyTypes, hardDisks: opts.hardDisks,
+      floppyTypes: opts.floppyTypes, hardDisks: opts.hardDisks, bootOrder: opts.bootOrder, diskTranslations: opts.diskTranslations,
     });
-    this.kbc = new Kbc({ clock: this.clock, irq: this.pic, memory: opts.memory, keyByteInterval: opts.keyByteInterval });
+    this.kbc = new Kbc({
+      clock: this.clock, irq: this.pic, memory: opts.memory, keyByteInterval: opts.keyByteInterval, hardwareTyping: opts.hardwareTyping,
+    });
     this.port92 = new Port92(opts.memory);
     this.com1 = new Uart16550({ irq: this.pic });
     this.kbc.onReset = (how) => this.onReset?.(how === 'pulse' ? 'kbc-pulse' : 'kbc-output-port');
@@ -80,16 +90,23 @@ export class PcDevices {
   }
 
   /**
-   * Programs the devices the way a PC BIOS leaves them at boot, through their ports: PICs at
-   * vectors 08h/70h with IRQ 0, 1, 2, 6 and 8 unmasked; PIT channel 0 in mode 3 with count 0
-   * (18.2 Hz); keyboard enabled. The built-in BIOS calls this; firmware mode (--bios) does not.
+   * Programs the devices through their ports the way SeaBIOS 1.16 leaves them for the boot sector
+   * under QEMU 7.2 (measured with a probe boot sector): PICs at vectors 08h/70h with IMR B8h/8Eh,
+   * PIT channel 0 in mode 2 with count 0 (18.2 Hz), A20 enabled (port 0x92 = 02h), COM1 MCR = 08h,
+   * 8042 command byte 61h (status 1Ch), ELCR 00h/0Ch. The built-in BIOS calls
+   * this; firmware mode (--bios) starts from the power-on state instead.
    */
   programAsBios(io: IoBus): void {
     io.out8(0x20, 0x11); io.out8(0x21, 0x08); io.out8(0x21, 0x04); io.out8(0x21, 0x01);
     io.out8(0xa0, 0x11); io.out8(0xa1, 0x70); io.out8(0xa1, 0x02); io.out8(0xa1, 0x01);
     io.out8(0x21, 0xb8);
-    io.out8(0xa1, 0xfe);
-    io.out8(0x43, 0x36); io.out8(0x40, 0x00); io.out8(0x40, 0x00);
+    io.out8(0xa1, 0x8e);
+    io.out8(0x43, 0x34); io.out8(0x40, 0x00); io.out8(0x40, 0x00);
+    io.out8(0x4d1, 0x0c); // PCI interrupts on IRQ 10/11 are level-triggered
+    io.out8(0x92, 0x02);
+    io.out8(0x3fc, 0x08);
+    io.out8(0x64, 0x60); io.out8(0x60, 0x61);
+    io.out8(0x64, 0xae);
   }
 
   /** Instructions the CPU may run before the next device event (a burst limit). */
@@ -119,7 +136,7 @@ export class PcDevices {
     };
   }
 
-  /** Device state for a snapshot (memory and CPU are saved elsewhere). */
+  /** Device state for a snapshot (memory and CPU are saved elsewhere; with an instructionCounter the CPU restores the time). */
   saveState(): DevicesSnapshot {
     const devices: Record<string, Record<string, unknown>> = {};
     for (const [k, d] of Object.entries(this.named())) devices[k] = saveState(d);

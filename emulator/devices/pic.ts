@@ -23,6 +23,8 @@ export class Pic8259 {
   specialFullyNested = false;
   /** ICW1.LTIM: level-triggered (IRR follows the input level). */
   levelTriggered = false;
+  /** Per-IR level-trigger bits from the chipset's ELCR (PIIX ports 0x4D0/0x4D1); 0 on ISA. */
+  elcr = 0;
   /** OCW2 "rotate in automatic EOI mode". */
   rotateOnAutoEoi = false;
   /** The IR with the lowest priority (7 after initialisation; changed by rotation). */
@@ -38,7 +40,8 @@ export class Pic8259 {
   /** Which initialisation word comes next on the odd port: 0 = none (OCW1), 2, 3 or 4. */
   private initStep = 0;
   private needIcw4 = false;
-  private single = false;
+  /** ICW1.SNGL: no cascade (IR2 of a single master is an ordinary input). */
+  single = false;
 
   constructor(readonly isMaster: boolean) {
     // Before a BIOS programs it the chip state is undefined; start with everything masked so nothing
@@ -51,12 +54,13 @@ export class Pic8259 {
   /** Sets the input level of IR n (0–7). A low-to-high transition latches a request. */
   setLine(n: number, high: boolean): void {
     const bit = 1 << n;
+    const level = this.levelTriggered || (this.elcr & bit) !== 0;
     if (high) {
-      if (this.levelTriggered || (this.lines & bit) === 0) this.irr |= bit;
+      if (level || (this.lines & bit) === 0) this.irr |= bit;
       this.lines |= bit;
     } else {
       this.lines &= ~bit;
-      if (this.levelTriggered) this.irr &= ~bit;
+      if (level) this.irr &= ~bit;
     }
   }
 
@@ -101,7 +105,7 @@ export class Pic8259 {
     const n = this.pending();
     if (n < 0) return -1;
     const bit = 1 << n;
-    if (!this.levelTriggered) this.irr &= ~bit;
+    if (!this.levelTriggered && (this.elcr & bit) === 0) this.irr &= ~bit;
     if (this.autoEoi) {
       if (this.rotateOnAutoEoi) this.lowestPriority = n;
     } else {
@@ -222,10 +226,19 @@ export class PicPair implements IrqSink {
   onChange: ((interrupt: boolean) => void) | null = null;
   private output = false;
 
-  /** Registers 0x20/0x21 and 0xA0/0xA1. */
+  /** Registers 0x20/0x21, 0xA0/0xA1 and the edge/level control registers 0x4D0/0x4D1. */
   attach(io: IoBus): void {
     io.register(0x20, 2, { in8: (p) => this.read(this.master, p), out8: (p, v) => this.write(this.master, p, v) });
     io.register(0xa0, 2, { in8: (p) => this.read(this.slave, p), out8: (p, v) => this.write(this.slave, p, v) });
+    io.register(0x4d0, 2, {
+      in8: (p) => (p === 0x4d0 ? this.master.elcr : this.slave.elcr),
+      out8: (p, v) => {
+        // IRQ 0, 1, 2, 8 and 13 are always edge-triggered on the PIIX.
+        if (p === 0x4d0) this.master.elcr = v & 0xf8;
+        else this.slave.elcr = v & 0xde;
+        this.changed();
+      },
+    });
   }
 
   raiseIrq(irq: number): void {
@@ -255,7 +268,7 @@ export class PicPair implements IrqSink {
     let vector: number;
     if (n < 0) {
       vector = this.master.vector(7);
-    } else if (n === 2 && this.master.icw3 & 0x04) {
+    } else if (n === 2 && this.cascaded()) {
       const s = this.slave.acknowledge();
       vector = s < 0 ? this.slave.vector(7) : this.slave.vector(s);
     } else {
@@ -287,9 +300,14 @@ export class PicPair implements IrqSink {
     this.changed();
   }
 
+  /** The slave hangs off master IR2 (cascade mode, ICW3 bit 2). */
+  private cascaded(): boolean {
+    return !this.master.single && (this.master.icw3 & 0x04) !== 0;
+  }
+
   /** Re-evaluates the slave's INT output (wired to master IR2 as a level) and the master's output. */
   private changed(): void {
-    this.master.setLine(2, this.slave.pending() >= 0);
+    if (this.cascaded()) this.master.setLine(2, this.slave.pending() >= 0);
     const out = this.master.pending() >= 0;
     if (out !== this.output) {
       this.output = out;

@@ -9,23 +9,26 @@ import type { Clock, IrqSink, TimedDevice } from './clock';
 
 const MODE_NAMES = ['interrupt on terminal count', 'one-shot', 'rate generator', 'square wave', 'software strobe', 'hardware strobe'];
 
-/** One counter of the 8254. Times are in PIT input ticks. */
+/**
+ * One counter of the 8254. Times are in PIT input ticks. The power-on state (undefined on the chip)
+ * is QEMU's: mode 3 with count 0 (65536), counting from tick 0.
+ */
 export class PitChannel {
   /** Counting mode 0–5 (modes 6/7 alias 2/3). */
-  mode = 0;
+  mode = 3;
   /** Access: 1 = low byte, 2 = high byte, 3 = low then high. */
   access = 3;
   bcd = false;
   /** The programmed count in clock periods (a written 0 means 65536, or 10000 in BCD). */
   reload = 0x10000;
   /** Tick at which the counter was loaded with `reload` and began counting (Infinity: not started). */
-  startTick = Infinity;
+  startTick = 0;
   /** Gate input (channels 0 and 1 are tied high on a PC; channel 2 follows port 0x61 bit 0). */
   gate = true;
-  /** Elapsed ticks frozen while the gate is low in modes 0/4 (null: not frozen). */
+  /** Elapsed ticks frozen while the gate is low in modes 0, 2, 3 and 4 (null: counting). */
   private frozen: number | null = null;
   /** A count was written but is not loaded yet (status bit 6). */
-  nullCount = true;
+  nullCount = false;
   private writeLow: number | null = null;
   private readHigh = false;
   private latched: number | null = null;
@@ -176,22 +179,27 @@ export class PitChannel {
     // The count is transferred to the counting element on the next clock; in modes 1 and 5
     // counting waits for a gate trigger.
     this.startTick = this.mode === 1 || this.mode === 5 ? Infinity : tick + 1;
-    if (!this.gate && (this.mode === 0 || this.mode === 4)) this.frozen = 0;
+    if (!this.gate && this.startTick !== Infinity) this.frozen = 0; // held at the reload value until the gate rises
     return true;
   }
 
   setGate(tick: number, high: boolean): void {
     if (high === this.gate) return;
     this.gate = high;
-    if (this.mode === 0 || this.mode === 4) {
-      if (!high) this.frozen = Math.max(0, this.elapsed(tick));
-      else if (this.frozen !== null && this.startTick !== Infinity) {
-        this.startTick = tick + 1 - this.frozen;
-        this.frozen = null;
-      }
-    } else if (high && !this.nullCount) {
-      // Modes 1, 2, 3, 5: a rising gate (re)starts the count from the reload value.
+    const m = this.mode;
+    if (!high) {
+      // Modes 0, 2, 3, 4: a low gate suspends counting. Modes 1 and 5 ignore the level.
+      if (m !== 1 && m !== 5 && this.startTick !== Infinity) this.frozen = Math.max(0, this.elapsed(tick));
+      return;
+    }
+    if (m === 0 || m === 4) {
+      // Counting resumes where it stopped.
+      if (this.frozen !== null && this.startTick !== Infinity) this.startTick = tick + 1 - this.frozen;
+      this.frozen = null;
+    } else if (!this.nullCount) {
+      // Modes 1, 2, 3, 5: a rising gate (re)starts the count from the reload value on the next clock.
       this.startTick = tick + 1;
+      this.frozen = null;
     }
   }
 
@@ -233,7 +241,7 @@ export class Pit implements TimedDevice {
   }
 
   in8(port: number): number {
-    if ((port & 3) === 3) return 0xff; // the control register cannot be read
+    if ((port & 3) === 3) return 0x00; // the control register cannot be read; QEMU returns 0
     return this.channels[port & 3].read(this.tick());
   }
 

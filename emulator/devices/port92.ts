@@ -17,9 +17,10 @@ export class Port92 {
   }
 
   in8(): number {
-    // A20 is shared with the 8042's output port (last writer wins, as on QEMU's PC), so bit 1
-    // reports the gate itself.
-    return (this.bits & ~0x02) | (this.memory.a20Enabled ? 0x02 : 0);
+    // The register reads back as written. The A20 line itself is shared with the 8042's output
+    // port, last writer wins (as on QEMU's PC, where reading 92h after the 8042 turned A20 off
+    // still shows bit 1 set).
+    return this.bits;
   }
 
   out8(v: number): void {

@@ -28,7 +28,7 @@ export class Uart16550 {
   /** Called for each transmitted byte (live serial console). */
   onTransmit: ((byte: number) => void) | null = null;
   ier = 0;
-  lcr = 0x03;
+  lcr = 0x00;
   mcr = 0;
   scr = 0;
   divisor = 12; // 9600 baud

@@ -168,6 +168,20 @@ export class VgaText {
     };
   }
 
+  /**
+   * What setting mode 3 does to the screen (INT 10h AH=00h): the text buffer filled with spaces in
+   * `attr`, start address and cursor at 0, the default cursor shape.
+   */
+  resetMode3(memory: Memory, attr = 0x07): void {
+    for (let i = 0; i < 0x8000; i += 2) {
+      memory.write8(TEXT_BASE + i, 0x20);
+      memory.write8(TEXT_BASE + i + 1, attr);
+    }
+    this.crtc.set(MODE3_CRTC);
+    this.startAddress = 0;
+    this.cursorOffset = 0;
+  }
+
   /** Characters and attributes of the displayed page: 2 bytes per cell, rows × cols cells. */
   cells(memory: Memory): Uint8Array {
     const out = new Uint8Array(this.rows * this.cols * 2);

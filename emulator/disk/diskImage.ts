@@ -215,7 +215,9 @@ export class DiskImage {
       if (lba + n >= this.sectorCount) return { status: DISK_SECTOR_NOT_FOUND, sectors: n };
       const from = offset + n * SECTOR_SIZE;
       if (from + SECTOR_SIZE > data.length) return { status: DISK_BAD_COMMAND, sectors: n };
-      const copy = data.slice(from, from + SECTOR_SIZE);
+      // A fresh array: `data` may be a Node Buffer, whose slice() would share memory.
+      const copy = new Uint8Array(SECTOR_SIZE);
+      copy.set(data.subarray(from, from + SECTOR_SIZE));
       this.overlay.set(lba + n, copy);
       this.writeBack?.((lba + n) * SECTOR_SIZE, copy);
     }

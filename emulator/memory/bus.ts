@@ -91,20 +91,46 @@ export class Memory {
     this.write8Slow(addr, value);
   }
 
+  // Wide accesses take one page-flag test when they stay inside a page (then A20 cannot split them).
+
   read16(addr: number): number {
+    const a = (addr & this.a20Mask) >>> 0;
+    if ((a & 0xfff) !== 0xfff && (this.pageFlags[a >>> PAGE_SHIFT] & PF_READ_SLOW) === 0 && a + 1 < this.ramSize) {
+      return this.ram[a] | (this.ram[a + 1] << 8);
+    }
     return this.read8(addr) | (this.read8(addr + 1) << 8);
   }
 
   read32(addr: number): number {
+    const a = (addr & this.a20Mask) >>> 0;
+    if ((a & 0xfff) < 0xffd && (this.pageFlags[a >>> PAGE_SHIFT] & PF_READ_SLOW) === 0 && a + 3 < this.ramSize) {
+      const r = this.ram;
+      return (r[a] | (r[a + 1] << 8) | (r[a + 2] << 16) | (r[a + 3] << 24)) >>> 0;
+    }
     return (this.read16(addr) | (this.read16(addr + 2) << 16)) >>> 0;
   }
 
   write16(addr: number, value: number): void {
+    const a = (addr & this.a20Mask) >>> 0;
+    if ((a & 0xfff) !== 0xfff && (this.pageFlags[a >>> PAGE_SHIFT] & PF_WRITE_SLOW) === 0 && a + 1 < this.ramSize) {
+      this.ram[a] = value;
+      this.ram[a + 1] = value >>> 8;
+      return;
+    }
     this.write8(addr, value & 0xff);
     this.write8(addr + 1, (value >>> 8) & 0xff);
   }
 
   write32(addr: number, value: number): void {
+    const a = (addr & this.a20Mask) >>> 0;
+    if ((a & 0xfff) < 0xffd && (this.pageFlags[a >>> PAGE_SHIFT] & PF_WRITE_SLOW) === 0 && a + 3 < this.ramSize) {
+      const r = this.ram;
+      r[a] = value;
+      r[a + 1] = value >>> 8;
+      r[a + 2] = value >>> 16;
+      r[a + 3] = value >>> 24;
+      return;
+    }
     this.write16(addr, value & 0xffff);
     this.write16(addr + 2, (value >>> 16) & 0xffff);
   }

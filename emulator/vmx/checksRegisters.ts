@@ -3,7 +3,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 import type { EntryCheck } from './checkTypes';
 import {
-  hex, ENTRY_LOAD_DEBUG_CONTROLS, ENTRY_LOAD_EFER, ENTRY_LOAD_PAT,
+  hex, ENTRY_LOAD_BNDCFGS, ENTRY_LOAD_DEBUG_CONTROLS, ENTRY_LOAD_EFER, ENTRY_LOAD_PAT,
 } from './guestState';
 import { isCanonical, need, type View } from './view';
 
@@ -43,6 +43,8 @@ function fixedMessage(reg: string, value: bigint, bad: { must1: bigint; must0: b
 }
 
 const PAT_OK = new Set([0, 1, 4, 5, 6, 7]);
+/** IA32_DEBUGCTL bits no processor defines: 63:16 and 5:2 (SDM Vol. 3 §17.4.1; model-specific bits stay allowed). */
+const DEBUGCTL_RSVD = 0xffffffffffff003cn;
 /** IA32_EFER bits an Intel CPU defines: SCE, LME, LMA, NXE. */
 const EFER_DEFINED = (1n << 0n) | (1n << 8n) | (1n << 10n) | (1n << 11n);
 const EFER_LME = 1n << 8n, EFER_LMA = 1n << 10n;
@@ -103,6 +105,13 @@ export const REGISTER_CHECKS: EntryCheck[] = [
     explain: (v) => `CR3 is ${hex(v.cr3)} but bits 63:${v.caps.maxPhysAddr} must be 0 (MAXPHYADDR ${v.caps.maxPhysAddr})`,
   },
   {
+    id: 'DEBUGCTL.RSVD', section: '26.3.1.1', kind: 'guest', fields: ['GUEST_IA32_DEBUGCTL', 'VM_ENTRY_CONTROLS'],
+    rule: 'with "load debug controls", reserved IA32_DEBUGCTL bits (63:16, 5:2) are 0',
+    skip: (v) => ((v.entry & ENTRY_LOAD_DEBUG_CONTROLS) === 0 ? '"load debug controls" = 0' : undefined),
+    ok: (v) => (BigInt.asUintN(64, need(v.g.debugctl, 'GUEST_IA32_DEBUGCTL')) & DEBUGCTL_RSVD) === 0n,
+    explain: (v) => `IA32_DEBUGCTL is ${hex(v.g.debugctl!)} but its reserved bits ${bitList(BigInt.asUintN(64, v.g.debugctl!) & DEBUGCTL_RSVD, {})} must be 0 (bits 63:16 and 5:2)`,
+  },
+  {
     id: 'DR7.HI', section: '26.3.1.1', kind: 'guest', fields: ['GUEST_DR7', 'VM_ENTRY_CONTROLS'],
     rule: 'with "load debug controls", DR7[63:32] = 0',
     skip: (v) => ((v.entry & ENTRY_LOAD_DEBUG_CONTROLS) === 0 ? '"load debug controls" = 0' : undefined),
@@ -143,6 +152,17 @@ export const REGISTER_CHECKS: EntryCheck[] = [
     skip: (v) => ((v.entry & ENTRY_LOAD_EFER) === 0 ? '"load IA32_EFER" = 0' : (v.cr0 & PG) === 0n ? 'CR0.PG=0' : undefined),
     ok: (v) => ((need(v.g.efer, 'GUEST_IA32_EFER') & EFER_LME) !== 0n) === ((v.g.efer! & EFER_LMA) !== 0n),
     explain: (v) => `IA32_EFER is ${hex(v.g.efer!)}: LME and LMA differ while CR0.PG=1`,
+  },
+
+  {
+    id: 'BNDCFGS.RSVD', section: '26.3.1.1', kind: 'guest', fields: ['GUEST_BNDCFGS', 'VM_ENTRY_CONTROLS'],
+    rule: 'with "load IA32_BNDCFGS", BNDCFGS bits 11:2 are 0 and bits 63:12 form a canonical address',
+    skip: (v) => ((v.entry & ENTRY_LOAD_BNDCFGS) === 0 ? '"load IA32_BNDCFGS" = 0' : undefined),
+    ok: (v) => {
+      const b = BigInt.asUintN(64, need(v.g.bndcfgs, 'GUEST_BNDCFGS'));
+      return (b & 0xffcn) === 0n && isCanonical(b & ~0xfffn, v.caps.linearAddressWidth);
+    },
+    explain: (v) => `IA32_BNDCFGS is ${hex(v.g.bndcfgs!)} but bits 11:2 must be 0 and the base (bits 63:12) canonical`,
   },
 
   // §26.3.1.3 — GDTR and IDTR

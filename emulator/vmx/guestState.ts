@@ -109,15 +109,15 @@ export interface VmxCaps {
 }
 
 /**
- * Typical values for a current Intel CPU: CR0 must have PE, NE, PG (FIXED0 = 0x80000021); every defined CR4 bit
- * may be 1 and VMXE must be (FIXED0 = 0x2000). FIXED1 for CR4 allows all bits defined through UINTR (bit 25) except
- * the reserved bit 15, so a real dump is not failed for a feature this table does not know of.
+ * Typical values for a current Intel CPU: CR0 must have PE, NE, PG (FIXED0 = 0x80000021); VMXE must be 1 in CR4
+ * (FIXED0 = 0x2000). FIXED1 for CR4 allows every bit through FRED (bit 32) except the reserved bit 15, so a real
+ * dump from a newer CPU is not failed for a feature this default does not know of.
  */
 export const DEFAULT_CAPS: VmxCaps = {
   cr0Fixed0: 0x80000021n,
   cr0Fixed1: 0xffffffffn,
   cr4Fixed0: 0x2000n,
-  cr4Fixed1: 0x3ff7fffn,
+  cr4Fixed1: 0x1ffff7fffn,
   maxPhysAddr: 52,
   linearAddressWidth: 48,
   basicNoErrCodeCheck: false,
@@ -141,6 +141,7 @@ export const ENTRY_SMM = 1 << 10;
 export const ENTRY_LOAD_PERF_GLOBAL_CTRL = 1 << 13;
 export const ENTRY_LOAD_PAT = 1 << 14;
 export const ENTRY_LOAD_EFER = 1 << 15;
+export const ENTRY_LOAD_BNDCFGS = 1 << 16;
 
 /** Formats a value as 0x-prefixed hex padded to `digits` (16 when it does not fit in 32 bits). */
 export function hex(v: number | bigint, digits = 8): string {

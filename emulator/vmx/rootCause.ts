@@ -2,6 +2,7 @@
 // (e.g. RFLAGS.VM=1 over protected-mode segments fails 18 v86 checks: one root cause). The sections cited are
 // those of the grouped checks (SDM Vol. 3 §26.2.1.3, §26.3.1.x). Pure TypeScript: no Node or VS Code imports.
 import { decodeAr, describeAr } from './accessRights';
+import type { Assumptions } from './view';
 import type { CheckResult, EntryReport } from './entryChecks';
 import { hex, SEGS6, type EntryState, type SegName, PROC_ACTIVATE_SECONDARY, PROC2_UNRESTRICTED_GUEST } from './guestState';
 
@@ -20,11 +21,10 @@ function segOf(f: CheckResult): SegName | undefined {
   return m ? (m[1].toLowerCase() as SegName) : undefined;
 }
 
-function ugOf(s: EntryState): boolean | undefined {
+function ugOf(s: EntryState, assume: Assumptions): boolean | undefined {
   const c = s.controls;
-  if (!c) return undefined;
-  if (c.procBased !== undefined && (c.procBased & PROC_ACTIVATE_SECONDARY) === 0) return false;
-  return c.procBased2 === undefined ? undefined : (c.procBased2 & PROC2_UNRESTRICTED_GUEST) !== 0;
+  if (c?.procBased !== undefined && (c.procBased & PROC_ACTIVATE_SECONDARY) === 0) return false;
+  return c?.procBased2 === undefined ? assume.unrestrictedGuest : (c.procBased2 & PROC2_UNRESTRICTED_GUEST) !== 0;
 }
 
 /** A segment as protected mode leaves it: 32-bit or page-granular, a code type in CS, or a base unrelated to the selector. */
@@ -38,7 +38,7 @@ function protectedModeLike(s: EntryState, n: SegName): boolean {
   return a.dpl !== 3 && r.selector !== undefined && r.base !== undefined && r.base !== BigInt(r.selector << 4);
 }
 
-type Rule = (s: EntryState, pending: CheckResult[]) => RootCause | undefined;
+type Rule = (s: EntryState, pending: CheckResult[], assume: Assumptions) => RootCause | undefined;
 
 const RULES: Rule[] = [
   // RFLAGS.VM=1 over segments that are not in real-mode shape.
@@ -55,8 +55,8 @@ const RULES: Rule[] = [
     return { id: 'v86-segments', summary, checks: hit.map((f) => f.id) };
   },
   // Real mode without unrestricted guest: CR0.PE=0 fails CR0.FIXED, and the real-mode segment caches fail the protected-mode rules.
-  (s, pending) => {
-    if (s.guest.cr0 === undefined || (s.guest.cr0 & 1n) !== 0n || ugOf(s) !== false) return undefined;
+  (s, pending, assume) => {
+    if (s.guest.cr0 === undefined || (s.guest.cr0 & 1n) !== 0n || ugOf(s, assume) !== false) return undefined;
     if ((s.guest.rflags ?? 0n) & (1n << 17n)) return undefined;
     const hit = pending.filter((f) => f.id === 'CR0.FIXED' || f.section === '26.3.1.2');
     if (!hit.some((f) => f.id === 'CR0.FIXED')) return undefined;
@@ -114,7 +114,8 @@ function perSegment(s: EntryState, pending: CheckResult[]): RootCause[] {
   return out;
 }
 
-export function rootCauses(state: EntryState, report: EntryReport): RootCause[] {
+/** `assume` is what the checks assumed for controls the state lacks (CheckOptions.assume). */
+export function rootCauses(state: EntryState, report: EntryReport, assume: Assumptions = {}): RootCause[] {
   let pending = [...report.failures];
   const out: RootCause[] = [];
   const take = (rc: RootCause | undefined) => {
@@ -122,7 +123,7 @@ export function rootCauses(state: EntryState, report: EntryReport): RootCause[] 
     out.push(rc);
     pending = pending.filter((f) => !rc.checks.includes(f.id));
   };
-  for (const rule of RULES) take(rule(state, pending));
+  for (const rule of RULES) take(rule(state, pending, assume));
   for (const rc of perSegment(state, pending)) take(rc);
   for (const f of pending) out.push({ id: f.id, summary: f.message, checks: [f.id] });
   return out;

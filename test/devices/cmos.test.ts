@@ -114,3 +114,25 @@ test('the guest sets the time; it keeps running from there', () => {
   assert.equal(rd(0x00), 0x59);
   assert.equal(rd(0x07), 0x09);
 });
+
+test('SET bit: fields written one by one take effect together when SET is cleared', () => {
+  const { io, rd, clock } = setup({ start: { year: 2025, month: 1, day: 31, hour: 12, minute: 0, second: 0 } });
+  const wr = (i: number, v: number) => { io.out8(0x70, i); io.out8(0x71, v); };
+  wr(0x0b, 0x82); // SET, 24h, BCD
+  wr(0x08, 0x02); // February (Feb 31 would be normalised to March if applied alone)
+  wr(0x07, 0x15);
+  wr(0x04, 0x09);
+  assert.equal(rd(0x0a) & 0x80, 0, 'no update in progress while SET');
+  wr(0x0b, 0x02);
+  assert.deepEqual([rd(0x08), rd(0x07), rd(0x04), rd(0x00)], [0x02, 0x15, 0x09, 0x00]);
+  assert.equal(rd(0x06), 0x07, '2025-02-15 is a Saturday');
+  clock.advance(clock.instructionsPerSecond * 61);
+  assert.deepEqual([rd(0x02), rd(0x00)], [0x01, 0x01]);
+});
+
+test('boot order and translation bytes as QEMU writes them for SeaBIOS', () => {
+  const { rd } = setup({ diskTranslations: [2] });
+  assert.deepEqual([rd(0x3d), rd(0x38), rd(0x39)], [0x12, 0x30, 0x02], 'measured in QEMU for the 32M syslinux image');
+  const fl = setup({ bootOrder: ['floppy', 'hard'] });
+  assert.deepEqual([fl.rd(0x3d), fl.rd(0x38)], [0x21, 0x00]);
+});

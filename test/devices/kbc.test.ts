@@ -68,12 +68,12 @@ test('self-test 0xAA answers 0x55; interface test 0xAB answers 0; command byte r
   io.out8(0x64, 0xab);
   assert.equal(io.in8(0x60), 0x00);
   io.out8(0x64, 0x20);
-  assert.equal(io.in8(0x60), 0x45);
+  assert.equal(io.in8(0x60), 0x61, 'what SeaBIOS leaves');
   io.out8(0x64, 0x60);
-  io.out8(0x60, 0x65);
-  assert.equal(kbc.commandByte, 0x65);
+  io.out8(0x60, 0x45);
+  assert.equal(kbc.commandByte, 0x45);
   io.out8(0x64, 0x20);
-  assert.equal(io.in8(0x60), 0x65);
+  assert.equal(io.in8(0x60), 0x45);
 });
 
 test('queued keys arrive as set 1 scancodes on port 0x60 with IRQ1, at the typing interval', () => {
@@ -140,6 +140,8 @@ test('text to scancodes: Enter, shift, ctrl, escapes and named keys', () => {
   assert.deepEqual(textToScancodes('\\{Down}'), [0xe0, 0x50, 0xe0, 0xd0]);
   assert.deepEqual(textToKeystrokes(' ')[0], { ascii: 0x20, scan: 0x39, bytes: [0x39, 0xb9] });
   assert.equal(namedKey('F1').scan, 0x3b);
+  assert.equal(namedKey('F1').extended, undefined);
+  assert.equal(namedKey('Up').extended, true);
   assert.throws(() => textToKeystrokes('é'), /no key on a US keyboard types 'é'/);
 });
 
@@ -154,4 +156,26 @@ test('port 0x92: bit 1 gates A20, bit 0 resets, reads reflect A20', () => {
   io.out8(0x92, 0x03);
   assert.deepEqual(resets, ['port92']);
   assert.equal(io.in8(0x92) & 0x01, 0);
+});
+
+test('reading a key byte asks the machine to reschedule so the next byte is not late', () => {
+  const { io, clock, kbc } = setup(100);
+  let asked = 0;
+  clock.onReschedule = () => asked++;
+  kbc.type('a');
+  clock.advance(clock.nextEventIn());
+  asked = 0;
+  assert.equal(io.in8(0x60), 0x1e);
+  assert.equal(asked, 1);
+  assert.equal(clock.nextEventAt(), 200);
+});
+
+test('hardwareTyping false: keys wait for the BIOS queue and never reach port 0x60', () => {
+  const { io, clock, kbc } = setup(10);
+  kbc.hardwareTyping = false;
+  kbc.type('q');
+  clock.advance(1000);
+  assert.equal(io.in8(0x64) & 1, 0);
+  assert.equal(clock.nextEventAt(), Infinity);
+  assert.equal(kbc.takeKeystroke()?.scan, 0x10);
 });

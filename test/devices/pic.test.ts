@@ -149,3 +149,17 @@ test('special mask mode lets a lower level interrupt a masked in-service one', (
   io.out8(0x20, 0x48); // clear special mask mode
   assert.equal(pic.hasInterrupt(), false);
 });
+
+test('ELCR 0x4D0/0x4D1 makes an IRQ level-triggered: IRR follows the line', () => {
+  const { io, pic } = setup();
+  io.out8(0x4d1, 0x08); // IRQ11 level
+  assert.equal(io.in8(0x4d1), 0x08);
+  io.out8(0x4d0, 0xff);
+  assert.equal(io.in8(0x4d0), 0xf8, 'IRQ0–2 stay edge-triggered');
+  pic.raiseIrq(11);
+  assert.equal(pic.acknowledge(), 0x73);
+  io.out8(0xa0, 0x20); io.out8(0x20, 0x20);
+  assert.equal(pic.hasInterrupt(), true, 'still high: requests again without a new edge');
+  pic.lowerIrq(11);
+  assert.equal(pic.slave.irr & 0x08, 0, 'the level went away: so did the request');
+});

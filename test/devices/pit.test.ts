@@ -15,7 +15,7 @@ function setup(instructionsPerPitTick = 4) {
   io.out8(0x20, 0x11); io.out8(0x21, 0x08); io.out8(0x21, 0x04); io.out8(0x21, 0x01); io.out8(0x21, 0x00);
   const pit = new Pit({ clock, irq: pic });
   pit.attach(io);
-  const portB = new SystemControlPortB(pit, clock);
+  const portB = new SystemControlPortB(pit);
   portB.attach(io);
   let reschedules = 0;
   clock.onReschedule = () => reschedules++;
@@ -121,10 +121,65 @@ test('channel 2 via port 0x61: gate starts a mode 0 count, OUT2 appears in bit 5
   assert.equal(io.in8(0x61) & 0x21, 0x21);
 });
 
-test('port 0x61 refresh bit toggles with time, deterministically', () => {
+test('port 0x61 refresh bit flips on every read, as QEMU does', () => {
+  const { io } = setup(1);
+  const reads = [io.in8(0x61), io.in8(0x61), io.in8(0x61)].map((v) => v & 0x10);
+  assert.deepEqual(reads, [0x10, 0x00, 0x10]);
+});
+
+test('mode 3 counts down by two, twice per period; OUT is high for the first half', () => {
+  const { io, clock, pit } = setup(1);
+  io.out8(0x43, 0x36);
+  io.out8(0x40, 10);
+  io.out8(0x40, 0);
+  const read = () => { io.out8(0x43, 0x00); return io.in8(0x40) | (io.in8(0x40) << 8); };
+  clock.advance(1); // loaded
+  assert.equal(read(), 10);
+  clock.advance(1);
+  assert.equal(read(), 8);
+  clock.advance(4);
+  assert.equal(read(), 10, 'second half of the period starts again from the reload value');
+  assert.equal(pit.channels[0].out(clock.pitTicks()), false);
+  clock.advance(5);
+  assert.equal(pit.channels[0].out(clock.pitTicks()), true);
+});
+
+test('read-back latches the count of several channels at once', () => {
   const { io, clock } = setup(1);
-  const a = io.in8(0x61) & 0x10;
-  clock.advance(18);
-  const b = io.in8(0x61) & 0x10;
-  assert.notEqual(a, b);
+  io.out8(0x43, 0x34); io.out8(0x40, 0x00); io.out8(0x40, 0x01); // ch0 256
+  io.out8(0x43, 0xb4); io.out8(0x42, 0x00); io.out8(0x42, 0x02); // ch2 512 (gate low: held)
+  clock.advance(11);
+  io.out8(0x43, 0xda); // read-back: count only, channels 0 and 2
+  clock.advance(100);
+  assert.equal(io.in8(0x40) | (io.in8(0x40) << 8), 256 - 10);
+  assert.equal(io.in8(0x42) | (io.in8(0x42) << 8), 512, 'a low gate holds channel 2 at its reload value');
+  io.out8(0x61, 0x01); // gate up: counting starts on the next clock
+  clock.advance(1 + 20);
+  io.out8(0x43, 0x80);
+  assert.equal(io.in8(0x42) | (io.in8(0x42) << 8), 512 - 20);
+});
+
+test('mode 4 software strobe: one IRQ0 after the count, OUT low for one tick', () => {
+  const { io, clock, pic } = setup(1);
+  io.out8(0x43, 0x38); // ch0 lo/hi mode 4
+  io.out8(0x40, 50);
+  io.out8(0x40, 0);
+  assert.equal(clock.nextEventAt(), 1 + 50 + 1);
+  clock.advance(52);
+  assert.equal(pic.hasInterrupt(), true);
+  assert.equal(clock.nextEventAt(), Infinity);
+});
+
+test('with clock.counter the PIT count moves mid-burst, as a polling delay loop needs', () => {
+  const { io, clock } = setup(1);
+  let icount = 0;
+  clock.counter = () => icount;
+  io.out8(0x43, 0x34); io.out8(0x40, 0x00); io.out8(0x40, 0x10);
+  const read = () => { io.out8(0x43, 0x00); return io.in8(0x40) | (io.in8(0x40) << 8); };
+  icount = 1 + 0x100; // the CPU ran; no advance() yet
+  assert.equal(read(), 0x1000 - 0x100);
+  icount += 0x10;
+  assert.equal(read(), 0x1000 - 0x110);
+  clock.advance(0x110); // the burst ends: the counter already holds the time
+  assert.equal(clock.now, 0x111);
 });

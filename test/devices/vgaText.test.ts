@@ -81,3 +81,15 @@ test('DAC write and read back through 0x3C8/0x3C9 and 0x3C7', () => {
   io.out8(0x3c7, 5);
   assert.deepEqual([io.in8(0x3c9), io.in8(0x3c9), io.in8(0x3c9)], [0x3f, 0x20, 0x01]);
 });
+
+test('resetMode3 clears the screen to spaces and homes the cursor and start address', () => {
+  const { vga, memory } = setup();
+  putText(memory, 5, 5, 'junk');
+  vga.startAddress = 160;
+  vga.setCursor(3, 3);
+  vga.resetMode3(memory);
+  assert.ok(vga.screenLines(memory).every((l) => l === ' '.repeat(80)));
+  assert.equal(memory.read8(0xb8001), 0x07);
+  assert.equal(vga.startAddress, 0);
+  assert.deepEqual([vga.cursor().row, vga.cursor().col, vga.cursor().visible], [0, 0, true]);
+});

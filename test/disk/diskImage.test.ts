@@ -176,3 +176,17 @@ test('an odd-sized floppy image is padded to the next standard format with a war
   assert.deepEqual(disk.read(20, 1, out), { status: DISK_OK, sectors: 1 });
   assert.equal(out[0], 0);
 });
+
+test('the overlay is part of a snapshot: saveState/loadState bring guest writes back', async () => {
+  const { saveState, loadState } = await import('../../emulator/devices/state');
+  const disk = new DiskImage(bootable(2880 * 512), { kind: 'floppy' });
+  disk.write(7, 1, new Uint8Array(512).fill(1));
+  const snap = saveState(disk);
+  disk.write(7, 1, new Uint8Array(512).fill(2));
+  disk.write(8, 1, new Uint8Array(512).fill(3));
+  loadState(disk, snap);
+  assert.equal(disk.sector(7)[0], 1);
+  assert.equal(disk.sector(8)[0], 8, 'sector 8 is the original again');
+  assert.deepEqual(disk.dirtySectors(), [7]);
+  assert.ok(!('source' in snap), 'the image bytes are wiring, not state');
+});

@@ -53,6 +53,8 @@ const CASES: Record<string, Case> = {
   'CR4.PCIDE': { mutate: (s) => { g(s).cr4! |= 1n << 17n; }, expect: /CR4 is 0x00022010 with PCIDE=1/ },
   'CR4.CET_WP': { setup: (s) => { g(s).cr4! |= 1n << 23n; }, mutate: (s) => { g(s).cr0 = 0x80040031n; }, expect: /CR0 is 0x80040031 with WP=0/ },
   'CR3.WIDTH': { mutate: (s) => { g(s).cr3 = 1n << 52n; }, expect: /CR3 is 0x0010000000000000 but bits 63:52 must be 0/ },
+  'DEBUGCTL.RSVD': { setup: (s) => { c(s).entry! |= 4; }, mutate: (s) => { g(s).debugctl = 1n << 16n; }, expect: /IA32_DEBUGCTL is 0x00010000 but its reserved bits 16 must be 0/ },
+  'BNDCFGS.RSVD': { setup: (s) => { c(s).entry! |= 1 << 16; g(s).bndcfgs = 0x7f0000001001n; }, mutate: (s) => { g(s).bndcfgs = 0x800000001001n; }, expect: /IA32_BNDCFGS is 0x0000800000001001 but bits 11:2 must be 0/ },
   'DR7.HI': { setup: (s) => { c(s).entry! |= 4; }, mutate: (s) => { g(s).dr7 = 1n << 32n; }, expect: /DR7 is 0x0000000100000000 but bits 63:32/ },
   'SYSENTER.CANON': { mutate: (s) => { g(s).sysenterEip = NONCANON; }, expect: /IA32_SYSENTER_EIP 0x0000800000000000: both must be canonical/ },
   'PAT.VALID': { setup: (s) => { c(s).entry! |= 1 << 14; }, mutate: (s) => { g(s).pat = 0x0007040600070402n; }, expect: /PA0 is 2/ },

@@ -77,6 +77,15 @@ test('SDM vs Bochs: the FS/GS canonical rule also applies in virtual-8086 mode (
   assert.equal(status(s, 'BASE.CANON.FS').status, 'fail');
 });
 
+test('SDM vs the reference note: DPL.SS applies to an unusable SS too (the SDM gives no usability condition)', () => {
+  const s = protectedMode();
+  s.guest.ss = { selector: 0x03, base: 0n, limit: 0, access: 0x10000 };
+  s.guest.cs!.selector = 0x0b;
+  s.guest.cs!.access = 0xc0fb;
+  assert.equal(status(s, 'TYPE.SS').status, 'skip');
+  assert.match(status(s, 'DPL.SS').message, /SS.DPL is 0 but SS.selector 0x0003 has RPL 3/);
+});
+
 test('CS is checked even when its unusable bit is set', () => {
   const s = protectedMode();
   s.guest.cs!.access = 0x1c09b;
@@ -139,4 +148,62 @@ test('root cause: several failures on one data segment are grouped; unrelated fa
   const ds = causes.find((c) => c.id === 'segment-ds')!;
   assert.deepEqual(ds.checks.sort(), ['DPL.DATA.DS', 'G.LIMIT.DS', 'TYPE.DATA.ACC.DS']);
   assert.ok(causes.some((c) => c.id === 'CR4.FIXED'));
+});
+
+test('SDM vs Bochs: a CR4 fixed-bit violation is a guest-state failure (VM exit 0x80000021); Bochs reports a host-state VMfail', () => {
+  const s = protectedMode();
+  s.guest.cr4 = 0n;
+  assert.equal(runEntryChecks(s).outcome.result, 'vm-exit');
+});
+
+test('SDM vs 2009 SDM: conforming CS.DPL is compared with SS.DPL, not CS.selector RPL', () => {
+  const s = protectedMode();
+  s.guest.cs = { selector: 0x0b, base: 0n, limit: 0xffffffff, access: 0xc0df }; // conforming, DPL 2, RPL 3
+  s.guest.ss = { selector: 0x13, base: 0n, limit: 0xffffffff, access: 0xc0f3 }; // DPL 3
+  assert.equal(status(s, 'DPL.CS_CONF').status, 'pass');
+});
+
+test('SDM vs Bochs: RFLAGS.VM with CR0.PE=0 (unrestricted guest) fails RFLAGS.VM_REAL; Bochs does not check it', () => {
+  const s = unrestrictedReal();
+  s.guest.rflags = 0x20002n;
+  assert.equal(status(s, 'RFLAGS.VM_REAL').status, 'fail');
+});
+
+test('SDM vs Bochs: NMI injection under STI blocking only fails the model-specific rule, which we do not apply', () => {
+  const s = protectedMode();
+  Object.assign(s.controls!, { entryIntrInfo: 0x80000202 });
+  s.guest.interruptibility = 1;
+  assert.equal(status(s, 'INT.NMI_MOVSS').status, 'pass');
+  assert.equal(runEntryChecks(s).failures.length, 0);
+});
+
+test('SDM vs older SDM: interruptibility bit 4 (enclave) is not reserved', () => {
+  const s = protectedMode();
+  s.guest.interruptibility = 0x10;
+  assert.equal(status(s, 'INT.RSVD').status, 'pass');
+});
+
+test('SDM vs KVM nested: shutdown and wait-for-SIPI activity states are valid (KVM nested accepts only 0 and 1)', () => {
+  for (const a of [2, 3]) {
+    const s = protectedMode();
+    s.guest.activityState = a;
+    assert.equal(status(s, 'ACT.RANGE').status, 'pass');
+  }
+});
+
+test('IA32_VMX_BASIC[56] relaxes only the "must be 0" direction of INJ.ERRBIT', () => {
+  const s = protectedMode();
+  Object.assign(s.controls!, { entryIntrInfo: 0x80000b06 }); // #UD with an error code
+  assert.equal(runEntryChecks(s).checks.find((c) => c.id === 'INJ.ERRBIT')!.status, 'fail');
+  assert.equal(runEntryChecks(s, { caps: { basicNoErrCodeCheck: true } }).checks.find((c) => c.id === 'INJ.ERRBIT')!.status, 'pass');
+  Object.assign(s.controls!, { entryIntrInfo: 0x8000030d }); // #GP without one
+  assert.equal(runEntryChecks(s, { caps: { basicNoErrCodeCheck: true } }).checks.find((c) => c.id === 'INJ.ERRBIT')!.status, 'fail');
+});
+
+test('root cause: without controls, the real-mode cause uses the assumed "unrestricted guest" value', () => {
+  const s = unrestrictedReal();
+  delete s.controls;
+  const assume = { unrestrictedGuest: false, ia32eGuest: false };
+  const causes = rootCauses(s, runEntryChecks(s, { assume }), assume);
+  assert.equal(causes[0].id, 'real-mode-without-ug');
 });

@@ -177,3 +177,60 @@ test('two dumps in one log: the first is read and a warning says so', () => {
   assert.equal(d.guest.rflags, 0x33002n);
   assert.match(d.warnings.join('\n'), /the text has 2 dumps; checked the first/);
 });
+
+test('Xen 3.3 and older: attr in Xen\'s 12-bit layout is unpacked to the VMCS layout, with a warning', () => {
+  const old = fixture('xen34-v86-pm.txt').replaceAll('attr=0x0c09b', 'attr=0x00c9b').replaceAll('attr=0x0c093', 'attr=0x00c93');
+  const d = parseVmcsDump(old);
+  assert.equal(d.guest.cs?.access, 0xc09b);
+  assert.equal(d.guest.ds?.access, 0xc093);
+  assert.equal(d.guest.tr?.access, 0x8b);
+  assert.match(d.warnings.join('\n'), /12-bit segment_register layout/);
+  assert.equal(runEntryChecks(d).failures.length, 18, 'no spurious reserved-bit failures');
+  // A VMCS-layout dump is left alone (bits above 11 present).
+  assert.equal(parseVmcsDump(fixture('xen34-v86-pm.txt')).guest.cs?.access, 0xc09b);
+});
+
+test('HTML-escaped quoting (&gt;) and the KVM "dump_invalid_vmcs" hint', () => {
+  const html = fixture('xen34-v86-pm.txt').split('\n').map((l) => '&gt; ' + l).join('\n');
+  assert.deepEqual(parseVmcsDump(html).guest, parseVmcsDump(fixture('xen34-v86-pm.txt')).guest);
+  assert.throws(() => parseVmcsDump('kvm_intel: set kvm_intel.dump_invalid_vmcs=1 to dump internal KVM state.'), /load kvm_intel with dump_invalid_vmcs=1/);
+});
+
+test("QEMU's register dump after 'KVM: entry failed' is not a VMCS dump: the error says where to get one", () => {
+  const qemu = [
+    'KVM: entry failed, hardware error 0x80000021',
+    '',
+    'EAX=00000000 EBX=00000000 ECX=00000000 EDX=00000663',
+    'EIP=0000fff0 EFL=00000002 [-------] CPL=0 II=0 A20=1 SMM=0 HLT=0',
+    'ES =0000 00000000 0000ffff 00009300',
+    'CS =f000 ffff0000 0000ffff 00009b00',
+    'CR0=60000010 CR2=00000000 CR3=00000000 CR4=00000000',
+  ].join('\n');
+  assert.throws(() => parseVmcsDump(qemu), /QEMU's register dump .* dump_invalid_vmcs=1/);
+});
+
+test('the 64-bit KVM dump with a busy TSS passes every check (no spurious failures in IA-32e mode)', () => {
+  const fixed = fixture('kvm-prefixed-64bit.txt').replace('attr=0x00089', 'attr=0x0008b');
+  const r = runEntryChecks(parseVmcsDump(fixed));
+  assert.deepEqual(r.failures, []);
+  for (const id of ['RIP.CANON', 'EFER.LMA', 'EFER.LME', 'PAT.VALID', 'AR.CS_DB_L', 'BASE.CANON.GS', 'TR.TYPE', 'DEBUGCTL.RSVD']) {
+    assert.equal(r.checks.find((c) => c.id === id)?.status, 'pass', id);
+  }
+});
+
+test('a dump in quoted-printable mail (=3D for "=", soft line breaks) parses to the same state', () => {
+  const plain = fixture('kvm-prefixed-64bit.txt');
+  const qp = plain.split('\n').map((l) => {
+    const enc = l.replaceAll('=', '=3D');
+    return enc.length > 76 ? enc.slice(0, 75) + '=\n' + enc.slice(75) : enc;
+  }).join('\n');
+  assert.ok(qp.includes('=\n'));
+  assert.deepEqual(parseVmcsDump(qp).guest, parseVmcsDump(plain).guest);
+  const quoted = qp.split('\n').map((l) => '> ' + l).join('\n');
+  assert.deepEqual(parseVmcsDump(quoted).guest, parseVmcsDump(plain).guest);
+});
+
+test('a lower-case hex value after "=" is not taken for quoted-printable', () => {
+  const text = fixture('xen34-v86-pm.txt').replace('ExceptionBitmap=ffffffff', 'ExceptionBitmap=3d3d3d3d');
+  assert.equal(parseVmcsDump(text).controls?.exceptionBitmap, 0x3d3d3d3d);
+});

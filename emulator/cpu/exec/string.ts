@@ -1,6 +1,6 @@
 // String instructions MOVS CMPS STOS LODS SCAS INS OUTS, with REP/REPE/REPNE. Each iteration
 // counts as one instruction (as the single-step trap sees it); a REP run yields after
-// cpu.repBudget iterations by rewinding EIP to the prefix, so a fault, an interrupt, a breakpoint
+// cpu.repEnd instructions by rewinding EIP to the prefix, so a fault, an interrupt, a breakpoint
 // or a budget end in mid-string restarts it with ECX/ESI/EDI already advanced.
 // SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ", "MOVS", "CMPS", "SCAS", "INS", "OUTS".
 // Pure TypeScript: no Node or VS Code imports.
@@ -129,6 +129,40 @@ function advance(cpu: Cpu, steps: number, amask: number, delta: number): void {
   }
 }
 
+/**
+ * REP MOVS / REP STOS without the per-iteration generality (boot code copies and clears with them):
+ * same accessors, same per-iteration register updates, so faults and budgets behave identically.
+ * Returns the iterations done. Not used on the 80286, whose faulting iterations need the quirk path.
+ */
+function repMovsStos(cpu: Cpu, movs: boolean, size: number, amask: number, delta: number): number {
+  const start = cpu.icount;
+  const r = cpu.r32;
+  const src = cpu.segOvr >= 0 ? cpu.segOvr : DS;
+  const v = size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0];
+  let done = 0;
+  let count = r[ECX] & amask;
+  while (count !== 0 && (done === 0 || start + done <= cpu.repEnd)) {
+    const di = (r[EDI] & amask) >>> 0;
+    if (movs) {
+      const si = (r[ESI] & amask) >>> 0;
+      if (size === 1) cpu.wr8(ES, di, cpu.rd8(src, si));
+      else if (size === 2) cpu.wr16(ES, di, cpu.rd16(src, si));
+      else cpu.wr32(ES, di, cpu.rd32(src, si));
+      if (amask === 0xffff) cpu.r16[ESI * 2] = si + delta;
+      else r[ESI] = si + delta;
+    } else if (size === 1) cpu.wr8(ES, di, v);
+    else if (size === 2) cpu.wr16(ES, di, v);
+    else cpu.wr32(ES, di, v);
+    if (amask === 0xffff) cpu.r16[EDI * 2] = di + delta;
+    else r[EDI] = di + delta;
+    count = (count - 1) >>> 0;
+    if (amask === 0xffff) cpu.r16[ECX * 2] = count;
+    else r[ECX] = count;
+    done++;
+  }
+  return done;
+}
+
 function stringOp(kind: Kind, size: number): Handler {
   const compares = kind === Kind.Cmps || kind === Kind.Scas;
   return (cpu) => {
@@ -140,6 +174,12 @@ function stringOp(kind: Kind, size: number): Handler {
     }
     let count = cpu.r32[ECX] & amask;
     if (count === 0) return;
+    if ((kind === Kind.Movs || kind === Kind.Stos) && !cpu.traits.stringFaultAdvances) {
+      const done = repMovsStos(cpu, kind === Kind.Movs, size, amask, delta);
+      if ((cpu.r32[ECX] & amask) !== 0) cpu.eip = cpu.prevEip;
+      cpu.icount += done - 1;
+      return;
+    }
     let done = 0;
     for (;;) {
       const eq = iterate(cpu, kind, size, amask, delta);
@@ -149,7 +189,7 @@ function stringOp(kind: Kind, size: number): Handler {
       if (count === 0) break;
       // REPE (F3) stops on "not equal", REPNE (F2) on "equal"; other string ops ignore ZF.
       if (compares && (cpu.rep === 2 ? !eq : eq)) break;
-      if (done >= cpu.repBudget) {
+      if (cpu.icount + done > cpu.repEnd) {
         cpu.eip = cpu.prevEip;
         break;
       }

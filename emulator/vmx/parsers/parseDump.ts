@@ -48,11 +48,35 @@ function missing(g: GuestState): string[] {
   return out;
 }
 
+/**
+ * Xen before 3.4 printed attr from its own segment_register, whose 12-bit layout keeps AVL/L/D-B/G in bits 11:8
+ * (VMCS bits 15:12) and has no unusable bit. Such a dump has attr bits 11:8 set (reserved in the VMCS) and nothing
+ * above bit 11; unpack it as Xen's vmx_set_segment_register does. Returns whether it did.
+ */
+function unpackXenAttrs(g: GuestState): boolean {
+  const attrs = SEG_KEYS.map((n) => g[n]?.access).filter((a): a is number => a !== undefined);
+  if (!attrs.some((a) => (a & 0xf00) !== 0) || attrs.some((a) => a >>> 12 !== 0)) return false;
+  for (const n of SEG_KEYS) {
+    const s = g[n];
+    if (s?.access === undefined) continue;
+    const a = s.access;
+    s.access = ((a & 0xff) | ((a & 0xf00) << 4) | ((a & 0x80) === 0 ? 0x10000 : 0)) >>> 0;
+  }
+  return true;
+}
+
 export function parseVmcsDump(text: string): VmcsDump {
   const sec = splitDump(text);
   const guest = guestFields(sec.guest);
   const segs = SEG_KEYS.filter((n) => guest[n] !== undefined).length;
   if (!sec.headed && (segs < 3 || guest.cr0 === undefined && guest.rflags === undefined)) {
+    if (/entry failed, hardware error/i.test(text) && /\b(?:CS|ES) =[0-9a-f]{4} [0-9a-f]{8,16} [0-9a-f]{8} [0-9a-f]{8}/i.test(text)) {
+      throw new VmcsDumpError("no VMCS dump found: this is QEMU's register dump after 'KVM: entry failed' (the guest's registers, not the VMCS KVM "
+        + 'entered); load kvm_intel with dump_invalid_vmcs=1, reproduce, and check the dump_vmcs output from the kernel log');
+    }
+    if (/dump_invalid_vmcs/.test(text)) {
+      throw new VmcsDumpError('no VMCS dump found: the log says KVM did not dump it; load kvm_intel with dump_invalid_vmcs=1 and reproduce');
+    }
     throw new VmcsDumpError(`no VMCS dump found: ${EXPECTED}`);
   }
   if (sec.headed && segs === 0 && guest.cr0 === undefined && guest.rflags === undefined && guest.rip === undefined) {
@@ -60,10 +84,15 @@ export function parseVmcsDump(text: string): VmcsDump {
   }
   const xen = xenScore(text), kvm = kvmScore(text);
   const source: 'xen' | 'kvm' = xen > kvm || (xen === kvm && !/(?<![A-Za-z])(?:CS|TR):\s{2,}sel=/.test(sec.guest)) ? 'xen' : 'kvm';
+  const unpacked = source === 'xen' ? unpackXenAttrs(guest) : false;
   const { controls, exit } = controlFields(sec.control);
   const host = hostFields(sec.host);
   const warnings: string[] = [];
   if (!sec.headed) warnings.push("no '*** Guest State ***' header: read the whole text as guest state");
+  if (unpacked) {
+    warnings.push("attr values are in Xen's 12-bit segment_register layout (Xen 3.3 and older printed hvm_get_segment_register(), "
+      + 'which also shows the saved real-mode segments instead of the vm86 values in the VMCS): unpacked to the VMCS layout, not-present as unusable');
+  }
   if (sec.dumpCount > 1) warnings.push(`the text has ${sec.dumpCount} dumps; checked the first`);
   if (!sec.control) warnings.push("no '*** Control State ***' section: controls (unrestricted guest, IA-32e mode guest, event injection) are unknown");
   const gone = missing(guest);

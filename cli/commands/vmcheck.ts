@@ -1,0 +1,110 @@
+// `bootscope vmcheck FILE|- [--profile NAME] [--json]`: reads a Xen or KVM VMCS dump pasted from a log or a mail
+// archive, runs the SDM VM-entry checks (Vol. 3 §26.2.1.3, §26.3.1.x) and prints each failure with its section and an
+// explanation, plus the root causes. Contract: ../shared/docs/CLI.md. Node I/O lives here; the logic is in emulator/vmx.
+import { readFileSync } from 'node:fs';
+import { InputError, lastValue, parseArgs, UsageError } from '../args';
+import { runEntryChecks, type EntryReport } from '../../emulator/vmx/entryChecks';
+import { hex } from '../../emulator/vmx/guestState';
+import { parseVmcsDump, VmcsDumpError, type VmcsDump } from '../../emulator/vmx/parsers/parseDump';
+import { dumpAssumptions, dumpHints, isProfileName, PROFILE_NAMES, type ProfileName } from '../../emulator/vmx/profiles';
+import { checksJson, guestJson } from '../../emulator/vmx/reportJson';
+import { rootCauses, type RootCause } from '../../emulator/vmx/rootCause';
+
+const USAGE = `usage: bootscope vmcheck FILE|- [--profile ${PROFILE_NAMES.join('|')}] [--json]`;
+
+function readInput(file: string): string {
+  try {
+    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+function outcomeText(r: EntryReport): string {
+  const o = r.outcome;
+  if (o.result === 'enter') return 'pass — VM entry would succeed';
+  if (o.result === 'vmfail') return `fail — VMLAUNCH/VMRESUME would VMfail with VM-instruction error 7 (invalid control fields; first: ${o.firstFailure})`;
+  return `fail — VM entry would end in VM exit ${hex(o.exitReason)} (invalid guest state), exit qualification ${o.exitQualification} (first: ${o.firstFailure})`;
+}
+
+function human(dump: VmcsDump, profile: ProfileName, r: EntryReport, causes: RootCause[], hints: string[], warnings: string[]): string {
+  const out: string[] = [];
+  const count = (s: string) => r.checks.filter((c) => c.status === s).length;
+  out.push(`${dump.format} VMCS dump; profile ${profile}`);
+  if (dump.failure) out.push(`log: ${dump.failure.text}`);
+  out.push(`verdict: ${outcomeText(r)}`);
+  out.push(`${count('fail')} failing, ${count('pass')} passing, ${count('skip')} skipped of ${r.checks.length} checks`);
+  if (causes.length) {
+    out.push('', `Root cause${causes.length > 1 ? 's' : ''}:`);
+    for (const c of causes) out.push(`  - ${c.summary}${c.checks.length > 1 ? ` [${c.checks.length} checks: ${c.checks.join(', ')}]` : ` [${c.checks[0]}]`}`);
+    for (const h of hints) out.push(`  ${profile}: ${h}`);
+  }
+  if (r.failures.length) {
+    out.push('', 'Failures:');
+    for (const f of r.failures) {
+      out.push(`  ${f.id}  §${f.section} (§${f.oldSection} in 2008-2010 editions)  ${f.field}`);
+      out.push(`      ${f.message}`);
+    }
+  }
+  if (warnings.length) {
+    out.push('', 'Warnings:');
+    for (const w of warnings) out.push(`  - ${w}`);
+  }
+  out.push('', 'Skipped checks and their reasons: --json');
+  return out.join('\n') + '\n';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ['profile'], flags: ['json'] });
+  if (args.positionals.length !== 1) throw new UsageError(`expected one FILE (or - for standard input)\n${USAGE}`);
+  const profileArg = lastValue(args, 'profile') ?? 'raw';
+  if (!isProfileName(profileArg)) throw new UsageError(`unknown profile '${profileArg}' (known: ${PROFILE_NAMES.join(', ')})`);
+  const profile: ProfileName = profileArg;
+  const file = args.positionals[0];
+  const text = readInput(file);
+  let dump: VmcsDump;
+  try {
+    dump = parseVmcsDump(text);
+  } catch (e) {
+    if (e instanceof VmcsDumpError) throw new InputError(`${file === '-' ? 'standard input' : file}: ${e.message}`);
+    throw e;
+  }
+  const assume = dumpAssumptions(profile);
+  const warnings = [...dump.warnings];
+  const c = dump.controls;
+  if (c?.procBased2 === undefined && (c?.procBased === undefined || (c.procBased & 0x80000000) !== 0)) {
+    warnings.push(`unrestricted guest not in the dump: assumed ${+assume.unrestrictedGuest!} (profile ${profile})`);
+  }
+  const ugBit = c?.procBased2 !== undefined ? (c.procBased2 & 0x80) !== 0 && (c.procBased === undefined || (c.procBased & 0x80000000) !== 0) : undefined;
+  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest && lastValue(args, 'profile') !== undefined) {
+    warnings.push(`the dump's controls have unrestricted guest = ${+ugBit}; they are used as dumped (--profile ${profile} only fills in controls a dump lacks)`);
+  }
+  if (c?.entry === undefined) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);
+  const report = runEntryChecks(dump, { assume });
+  const causes = rootCauses(dump, report, assume);
+  const logged = dump.failure?.exitReason ?? (dump.exit?.reason !== undefined && dump.exit.reason >>> 31 ? dump.exit.reason : undefined);
+  if (logged !== undefined && (logged & 0xffff) === 0x21 && report.failures.length === 0) {
+    warnings.push(`the log reports VM-entry failure ${hex(logged)} (invalid guest state) but no modelled check fails: the cause is outside what the dump shows `
+      + '(e.g. the VMCS link pointer or PDPTEs in memory, a model-specific rule, or a field the dump does not print)');
+  }
+  const hints = dumpHints(profile, causes);
+  if (args.flags.has('json')) {
+    const o = report.outcome;
+    process.stdout.write(JSON.stringify({
+      source: dump.source,
+      format: dump.format,
+      profile,
+      verdict: report.failures.length ? 'fail' : 'pass',
+      outcome: o.result === 'vm-exit' ? { result: o.result, exitReason: o.exitReason, exitQualification: o.exitQualification, firstFailure: o.firstFailure } : o,
+      checks: checksJson(report),
+      rootCauses: causes,
+      hints,
+      ...(dump.failure ? { logFailure: { exitReason: dump.failure.exitReason, qualification: dump.failure.qualification, text: dump.failure.text } } : {}),
+      warnings,
+      guest: guestJson(dump.guest),
+    }) + '\n');
+  } else {
+    process.stdout.write(human(dump, profile, report, causes, hints, warnings));
+  }
+  return 0;
+}

@@ -1,0 +1,144 @@
+// 80386 paging (cpu.translate, cpu.tlbFlush, cpu.tlbInvalidate): two-level tables with 4 KiB
+// pages and, with CR4.PSE, 4 MiB pages; U/S and R/W checks (CR0.WP for supervisor writes),
+// accessed and dirty bits, #PF with CR2 and the error code. A TLB keyed by linear page holds the
+// physical frame and permission bits; an entry grants writes only once the dirty bit is set, so the
+// first write walks the tables again. No Node or VS Code imports. SDM Vol. 3 §4.3 (32-bit paging), §4.7 (#PF), §4.10 (TLBs).
+
+import type { Cpu } from '../cpu';
+import { PF } from '../faults';
+import { CR0_WP, CR4_PSE } from '../regs';
+
+/** TLB entry bits below the 4 KiB frame address. */
+const TLB_VALID = 1, TLB_USER_R = 2, TLB_SUP_W = 4, TLB_USER_W = 8;
+
+/** Most pages a TLB remembers before a full clear (keeps a flush proportional to what was filled). */
+const TLB_CAPACITY = 4096;
+
+export class Tlb {
+  /** Indexed by linear page: frame | TLB_* bits, 0 when empty. */
+  readonly entries = new Int32Array(1 << 20);
+  readonly filled = new Int32Array(TLB_CAPACITY);
+  count = 0;
+
+  flush(): void {
+    if (this.count >= TLB_CAPACITY) this.entries.fill(0);
+    else for (let i = 0; i < this.count; i++) this.entries[this.filled[i]] = 0;
+    this.count = 0;
+  }
+
+  insert(page: number, entry: number): void {
+    if (this.entries[page] === 0) {
+      if (this.count < TLB_CAPACITY) this.filled[this.count] = page;
+      this.count++;
+    }
+    this.entries[page] = entry;
+  }
+}
+
+const tlbs = new WeakMap<Cpu, Tlb>();
+
+export function tlbOf(cpu: Cpu): Tlb {
+  let t = tlbs.get(cpu);
+  if (!t) {
+    t = new Tlb();
+    tlbs.set(cpu, t);
+  }
+  return t;
+}
+
+/** Linear → physical for the current access; a miss or a missing permission walks the tables. */
+export function translate(cpu: Cpu, lin: number, write: boolean): number {
+  return translateWith(tlbOf(cpu), cpu, lin, write);
+}
+
+/** The hot path: install.ts binds it to the CPU's TLB once, so no lookup happens per access. */
+export function translateWith(tlb: Tlb, cpu: Cpu, lin: number, write: boolean): number {
+  const page = lin >>> 12;
+  const e = tlb.entries[page];
+  const user = cpu.cpl === 3 && !cpu.sysAccess;
+  const need = write ? (user ? TLB_USER_W : TLB_SUP_W) : user ? TLB_USER_R : TLB_VALID;
+  if ((e & need) !== 0) return ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+  return walk(cpu, tlb, lin, write, user);
+}
+
+function pageFault(cpu: Cpu, lin: number, present: boolean, write: boolean, user: boolean): never {
+  // SDM §4.7: error code bit 0 P (protection violation), bit 1 W/R, bit 2 U/S; CR2 = the linear address.
+  cpu.cr2 = lin >>> 0;
+  return cpu.fault(PF, (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0));
+}
+
+function walk(cpu: Cpu, tlb: Tlb, lin: number, write: boolean, user: boolean): number {
+  const mem = cpu.mem;
+  const pdeAddr = ((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0;
+  const pde = mem.read32(pdeAddr);
+  // SDM §4.3: PDE.P = 0 → #PF (not present).
+  if (!(pde & 1)) pageFault(cpu, lin, false, write, user);
+  let frame: number, us: boolean, rw: boolean, dirty: boolean;
+  if (pde & 0x80 && cpu.cr4 & CR4_PSE) {
+    // 4 MiB page (SDM §4.3 Table 4-4): the PDE maps it directly.
+    us = (pde & 4) !== 0;
+    rw = (pde & 2) !== 0;
+    checkAccess(cpu, lin, write, user, us, rw);
+    let v = pde | 0x20;
+    if (write) v |= 0x40;
+    if (v !== pde) mem.write32(pdeAddr, v >>> 0);
+    dirty = (v & 0x40) !== 0;
+    frame = ((pde & 0xffc00000) | (lin & 0x3ff000)) >>> 0;
+  } else {
+    const pteAddr = ((pde & 0xfffff000) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0;
+    const pte = mem.read32(pteAddr);
+    if (!(pte & 1)) pageFault(cpu, lin, false, write, user);
+    // SDM §4.6: the effective U/S and R/W are the AND of both levels.
+    us = (pde & pte & 4) !== 0;
+    rw = (pde & pte & 2) !== 0;
+    checkAccess(cpu, lin, write, user, us, rw);
+    if (!(pde & 0x20)) mem.write32(pdeAddr, (pde | 0x20) >>> 0);
+    let v = pte | 0x20;
+    if (write) v |= 0x40;
+    if (v !== pte) mem.write32(pteAddr, v >>> 0);
+    dirty = (v & 0x40) !== 0;
+    frame = (pte & 0xfffff000) >>> 0;
+  }
+  const wp = (cpu.cr0 & CR0_WP) !== 0;
+  let bits = TLB_VALID;
+  if (us) bits |= TLB_USER_R;
+  if (dirty) {
+    if (rw || !wp) bits |= TLB_SUP_W;
+    if (rw && us) bits |= TLB_USER_W;
+  }
+  tlb.insert(lin >>> 12, (frame | bits) | 0);
+  return (frame | (lin & 0xfff)) >>> 0;
+}
+
+/** SDM §4.6: user access to a supervisor page, user write to a read-only page, supervisor write with CR0.WP → #PF. */
+function checkAccess(cpu: Cpu, lin: number, write: boolean, user: boolean, us: boolean, rw: boolean): void {
+  if (user && !us) pageFault(cpu, lin, true, write, user);
+  if (write && !rw && (user || cpu.cr0 & CR0_WP)) pageFault(cpu, lin, true, write, user);
+}
+
+export function tlbFlush(cpu: Cpu): void {
+  tlbOf(cpu).flush();
+  cpu.fetchPage = -1;
+}
+
+export function tlbInvalidate(cpu: Cpu, lin: number): void {
+  const t = tlbOf(cpu);
+  t.entries[lin >>> 12] = 0;
+  cpu.fetchPage = -1;
+}
+
+/**
+ * Side-effect-free translation for the debugger (memory views, disassembly at a linear address):
+ * walks the tables as CR3/CR4 say, ignores the TLB and permissions, sets no accessed/dirty bit and
+ * raises nothing. Returns the physical address, or -1 when the page is not present.
+ */
+export function peekTranslate(cpu: Cpu, lin: number): number {
+  if (!cpu.paging) return lin >>> 0;
+  const mem = cpu.mem;
+  const pde = mem.read32(((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0);
+  if (!(pde & 1)) return -1;
+  if (pde & 0x80 && cpu.cr4 & CR4_PSE) return ((pde & 0xffc00000) | (lin & 0x3fffff)) >>> 0;
+  const pte = mem.read32(((pde & 0xfffff000) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0);
+  if (!(pte & 1)) return -1;
+  return ((pte & 0xfffff000) | (lin & 0xfff)) >>> 0;
+}

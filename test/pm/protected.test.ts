@@ -1,0 +1,265 @@
+// Unit tests for protected mode where QEMU cannot be the reference (it checks no data-segment
+// limits, allows null-selector data accesses and LTR 0) or cannot run the model (80286), and for
+// the double-fault / triple-fault rules and the paging TLB. Node-only test code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Cpu, type CpuModel } from '../../emulator/cpu/cpu';
+import { MODEL_TRAITS, installModel } from '../../emulator/cpu/dispatch';
+import { runCpu, stepOne } from '../../emulator/cpu/execute';
+import { FAULT, GP, NP, PF, SS_FAULT } from '../../emulator/cpu/faults';
+import { INT_HW, interrupt } from '../../emulator/cpu/interrupts';
+import { AR_UNUSABLE, CR0_PG, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
+import { Memory } from '../../emulator/memory/bus';
+import { IoBus } from '../../emulator/devices/ioBus';
+
+const GDT = 0x1000, IDT = 0x2000, CODE = 0x10000;
+
+function desc(mem: Memory, sel: number, base: number, limit: number, access: number, flags: number): void {
+  const b = new Uint8Array([
+    limit & 0xff, (limit >>> 8) & 0xff, base & 0xff, (base >>> 8) & 0xff, (base >>> 16) & 0xff, access,
+    ((limit >>> 16) & 0x0f) | (flags << 4), (base >>> 24) & 0xff,
+  ]);
+  mem.poke(GDT + (sel & ~7), b);
+}
+
+function gate(mem: Memory, addr: number, off: number, sel: number, access: number, params = 0): void {
+  mem.poke(addr, new Uint8Array([off & 0xff, (off >>> 8) & 0xff, sel & 0xff, sel >>> 8, params, access, (off >>> 16) & 0xff, (off >>> 24) & 0xff]));
+}
+
+/** A CPU in 32-bit (or, for the 80286, 16-bit) protected mode at CPL 0 with flat segments 08/10. */
+function pmCpu(model: CpuModel = '80386'): Cpu {
+  const mem = new Memory({ ramSize: 4 << 20 });
+  const cpu = new Cpu(model, MODEL_TRAITS[model], mem, new IoBus());
+  installModel(cpu);
+  const big = model === '80386';
+  desc(mem, 0x08, 0, big ? 0xfffff : 0xffff, 0x9a, big ? 0xc : 0);
+  desc(mem, 0x10, 0, big ? 0xfffff : 0xffff, 0x92, big ? 0xc : 0);
+  cpu.gdtrBase = GDT;
+  cpu.gdtrLimit = 0xff;
+  cpu.idtrBase = IDT;
+  cpu.idtrLimit = 0x7ff;
+  cpu.cr0 |= 1;
+  cpu.setCache(CS, 0x08, 0, big ? 0xffffffff : 0xffff, big ? 0xc09b : 0x9b);
+  for (const s of [SS, DS, ES]) cpu.setCache(s, 0x10, 0, big ? 0xffffffff : 0xffff, big ? 0xc093 : 0x93);
+  cpu.updateMode();
+  cpu.eip = CODE;
+  cpu.r32[ESP] = 0x8000;
+  return cpu;
+}
+
+function code(cpu: Cpu, bytes: number[]): void {
+  cpu.mem.poke(CODE, new Uint8Array(bytes));
+}
+
+function faultOf(fn: () => void): [number, number] {
+  try {
+    fn();
+  } catch (e) {
+    if (e !== FAULT) throw e;
+    return [FAULT.vector, FAULT.errorCode];
+  }
+  return [-1, -1];
+}
+
+test('triple fault sets shutdown and never throws', () => {
+  const cpu = pmCpu();
+  cpu.idtrLimit = 0;
+  code(cpu, [0xcc]);
+  assert.doesNotThrow(() => runCpu(cpu, 10));
+  assert.equal(cpu.shutdown, true);
+  assert.equal(cpu.halted, true);
+});
+
+test('a #NP while delivering #GP becomes #DF with error code 0', () => {
+  const cpu = pmCpu();
+  gate(cpu.mem, IDT + 8 * 8, 0x20000, 0x08, 0x8e);
+  gate(cpu.mem, IDT + 13 * 8, 0x20000, 0x08, 0x0e); // not present
+  cpu.mem.poke(0x20000, new Uint8Array([0xf4]));
+  cpu.r32[EAX] = 0x1f8;
+  code(cpu, [0x8e, 0xd8]); // mov ds, ax → #GP(1F8)
+  runCpu(cpu, 10);
+  assert.equal(cpu.eip, 0x20001);
+  const esp = cpu.r32[ESP];
+  assert.equal(cpu.mem.read32(esp), 0); // #DF error code
+  assert.equal(cpu.mem.read32(esp + 4), CODE); // faulting instruction
+  assert.equal(cpu.lastException, 8);
+});
+
+test('segment limits, null selectors and LTR 0 fault as the SDM says', () => {
+  const cpu = pmCpu();
+  desc(cpu.mem, 0x18, 0x10000, 0xfff, 0x92, 0x4);
+  cpu.setCache(ES, 0x18, 0x10000, 0xfff, 0x4093);
+  code(cpu, [0x26, 0xa1, 0xfe, 0x0f, 0x00, 0x00]); // mov eax, [es:0xffe]
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [GP, 0]);
+  cpu.eip = CODE;
+  cpu.setCache(SS, 0x18, 0x10000, 0xfff, 0x4093);
+  cpu.r32[ESP] = 2;
+  code(cpu, [0x50]); // push eax below offset 0
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [SS_FAULT, 0]);
+  cpu.eip = CODE;
+  cpu.setCache(SS, 0x10, 0, 0xffffffff, 0xc093);
+  cpu.setCache(DS, 0, 0, 0, AR_UNUSABLE);
+  code(cpu, [0xa1, 0x34, 0x12, 0x00, 0x00]); // mov eax, [0x1234] through a null DS
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [GP, 0]);
+  cpu.eip = CODE;
+  cpu.r32[EAX] = 0;
+  code(cpu, [0x0f, 0x00, 0xd8]); // ltr ax with a null selector
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [GP, 0]);
+});
+
+test('hardware interrupts set EXT in selector error codes', () => {
+  const cpu = pmCpu();
+  desc(cpu.mem, 0x28, 0, 0xfffff, 0x1a, 0xc); // code, not present
+  gate(cpu.mem, IDT + 0x20 * 8, 0x1000, 0x28, 0x8e);
+  assert.deepEqual(faultOf(() => interrupt(cpu, 0x20, INT_HW, -1)), [NP, 0x29]);
+  cpu.idtrLimit = 0xff;
+  assert.deepEqual(faultOf(() => interrupt(cpu, 0x20, INT_HW, -1)), [GP, 0x20 * 8 + 3]);
+});
+
+test('80286: 386 call gates and TSS types are invalid, 286 call gates work', () => {
+  const cpu = pmCpu('80286');
+  gate(cpu.mem, GDT + 0x18, 0x3000, 0x08, 0x8c); // 386 call gate
+  gate(cpu.mem, GDT + 0x20, 0x3000, 0x08, 0x84); // 286 call gate
+  desc(cpu.mem, 0x28, 0x5000, 0x67, 0x89, 0); // 386 TSS
+  cpu.eip = 0x9000;
+  cpu.mem.poke(0x9000, new Uint8Array([0x9a, 0x00, 0x00, 0x18, 0x00])); // call 0018:0000
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [GP, 0x18]);
+  cpu.eip = 0x9000;
+  cpu.mem.poke(0x9000, new Uint8Array([0x9a, 0x00, 0x00, 0x20, 0x00])); // call 0020:0000
+  stepOne(cpu);
+  assert.equal(cpu.eip, 0x3000);
+  assert.equal(cpu.sel[CS], 0x08);
+  assert.equal(cpu.mem.read16(cpu.r32[ESP] & 0xffff), 0x9005);
+  cpu.eip = 0;
+  cpu.mem.poke(0, new Uint8Array([0x0f, 0x00, 0xd8])); // ltr ax
+  cpu.r32[EAX] = 0x28;
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [GP, 0x28]);
+});
+
+function pagingCpu(): Cpu {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  const PD = 0x30000, PT = 0x31000;
+  m.write32(PD, PT | 7);
+  for (let i = 0; i < 0x80; i++) m.write32(PT + i * 4, (i << 12) | 7);
+  m.write32(PT + 0x50 * 4, 0x50000 | 3); // supervisor RW
+  m.write32(PT + 0x51 * 4, 0x51000 | 5); // user read-only
+  m.write32(PT + 0x52 * 4, 0x52000 | 6); // not present
+  m.write32(PD + 4, 0x00000087); // 4 MiB page at 0x400000 → 0 (needs CR4.PSE)
+  cpu.cr3 = PD;
+  cpu.cr0 |= CR0_PG;
+  cpu.updateMode();
+  cpu.tlbFlush(cpu);
+  return cpu;
+}
+
+test('paging: TLB keeps a translation until INVLPG or a CR3 load', () => {
+  const cpu = pagingCpu();
+  cpu.mem.write32(0x40000, 0x11111111);
+  cpu.mem.write32(0x41000, 0x22222222);
+  assert.equal(cpu.readLin32(0x40000), 0x11111111);
+  assert.equal(cpu.mem.read32(0x31000 + 0x40 * 4) & 0x60, 0x20); // accessed
+  cpu.mem.write32(0x31000 + 0x40 * 4, 0x41000 | 7);
+  assert.equal(cpu.readLin32(0x40000), 0x11111111); // stale until invalidated
+  cpu.tlbInvalidate(cpu, 0x40000);
+  assert.equal(cpu.readLin32(0x40000), 0x22222222);
+  cpu.writeLin32(0x40004, 5);
+  assert.equal(cpu.mem.read32(0x31000 + 0x40 * 4) & 0x60, 0x60); // dirty
+  cpu.mem.write32(0x31000 + 0x40 * 4, 0x40000 | 7);
+  cpu.tlbFlush(cpu);
+  assert.equal(cpu.readLin32(0x40000), 0x11111111);
+  assert.equal(cpu.fetchPage, -1);
+});
+
+test('paging: U/S, R/W, CR0.WP, not present, supervisor accesses and 4 MiB pages', () => {
+  const cpu = pagingCpu();
+  cpu.cpl = 3;
+  assert.deepEqual(faultOf(() => cpu.readLin32(0x50000)), [PF, 5]);
+  assert.equal(cpu.cr2, 0x50000);
+  assert.deepEqual(faultOf(() => cpu.writeLin32(0x51010, 1)), [PF, 7]);
+  assert.deepEqual(faultOf(() => cpu.writeLin8(0x52000, 1)), [PF, 6]);
+  assert.equal(cpu.cr2, 0x52000);
+  assert.doesNotThrow(() => cpu.readLin32Sys(0x50000));
+  cpu.cpl = 0;
+  assert.doesNotThrow(() => cpu.writeLin32(0x51000, 1));
+  cpu.cr0 |= CR0_WP;
+  cpu.tlbFlush(cpu);
+  assert.deepEqual(faultOf(() => cpu.writeLin32(0x51000, 1)), [PF, 3]);
+  cpu.mem.write32(0x7000, 0xabcdef);
+  // Without PSE the PS bit is ignored: the PDE points at a page table at 0.
+  cpu.cr4 |= CR4_PSE;
+  cpu.tlbFlush(cpu);
+  assert.equal(cpu.readLin32(0x407000), 0xabcdef);
+  assert.equal(cpu.mem.read32(0x30004) & 0x20, 0x20);
+});
+
+test('a bad SS in the new TSS raises #TS(SS) after the switch, in the new task (SDM §7.3, Table 7-1)', () => {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  desc(m, 0x18, 0x3000, 0x67, 0x8b, 0); // TSS A (busy, current)
+  desc(m, 0x20, 0x3100, 0x67, 0x89, 0); // TSS D
+  cpu.setCache(7, 0x18, 0x3000, 0x67, 0x8b);
+  m.write32(0x3100 + 0x20, 0x4000); // EIP
+  m.write32(0x3100 + 0x24, 0x2);
+  m.write32(0x3100 + 0x38, 0x5400); // ESP
+  m.write16(0x3100 + 0x4c, 0x08);
+  m.write16(0x3100 + 0x50, 0x13); // SS with RPL 3 at CPL 0
+  m.write16(0x3100 + 0x54, 0x10);
+  gate(m, IDT + 10 * 8, 0x20000, 0x08, 0x8e);
+  m.poke(0x20000, new Uint8Array([0xf4]));
+  code(cpu, [0xea, 0, 0, 0, 0, 0x20, 0]); // jmp 0020:00000000
+  runCpu(cpu, 10);
+  assert.equal(cpu.eip, 0x20001);
+  assert.equal(cpu.sel[7], 0x20);
+  const esp = cpu.r32[ESP];
+  assert.equal(m.read32(esp), 0x10); // #TS error code: the SS selector
+  assert.equal(m.read32(esp + 4), 0x4000); // the new task's EIP
+  assert.equal(m.read8(GDT + 0x18 + 5), 0x89); // old TSS no longer busy (JMP)
+  assert.equal(m.read8(GDT + 0x20 + 5), 0x8b); // new TSS busy
+  assert.equal(m.read32(0x3000 + 0x20), CODE + 7); // old task resumes after the JMP
+});
+
+test('a not-present inner stack from the TSS is #SS(SS selector) (SDM "CALL"; QEMU raises #TS)', () => {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  desc(m, 0x18, 0, 0xfffff, 0xfa, 0xc); // code DPL 3
+  desc(m, 0x20, 0, 0xfffff, 0xf2, 0xc); // data DPL 3
+  desc(m, 0x28, 0x3000, 0x67, 0x8b, 0); // TSS (busy)
+  desc(m, 0x30, 0, 0xfffff, 0x12, 0xc); // ring-0 data, not present
+  gate(m, GDT + 0x38, 0x4000, 0x08, 0xec); // call gate DPL 3 → ring 0
+  cpu.setCache(7, 0x28, 0x3000, 0x67, 0x8b);
+  m.write32(0x3004, 0x7000);
+  m.write32(0x3008, 0x30);
+  cpu.setCache(CS, 0x1b, 0, 0xffffffff, 0xc0fb);
+  cpu.setCache(SS, 0x23, 0, 0xffffffff, 0xc0f3);
+  cpu.cpl = 3;
+  code(cpu, [0x9a, 0, 0, 0, 0, 0x3b, 0]); // call 003B:00000000
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [SS_FAULT, 0x30]);
+  assert.equal(cpu.cpl, 3);
+  assert.equal(cpu.sel[SS], 0x23);
+});
+
+test('peekTranslate walks the tables without touching A/D bits, CR2 or the TLB', async () => {
+  const { peekTranslate } = await import('../../emulator/cpu/protected/paging');
+  const cpu = pagingCpu();
+  const before = cpu.mem.read32(0x31000 + 0x40 * 4);
+  assert.equal(peekTranslate(cpu, 0x40123), 0x40123);
+  assert.equal(peekTranslate(cpu, 0x52000), -1);
+  assert.equal(cpu.mem.read32(0x31000 + 0x40 * 4), before);
+  assert.equal(cpu.cr2, 0);
+  cpu.cr4 |= CR4_PSE;
+  assert.equal(peekTranslate(cpu, 0x407000), 0x7000);
+});
+
+test('an exception whose delivery faults sets EXT (SDM §6.13; QEMU leaves it clear)', () => {
+  const cpu = pmCpu();
+  desc(cpu.mem, 0x28, 0, 0xfffff, 0x1a, 0xc); // code, not present
+  gate(cpu.mem, IDT + 6 * 8, 0x1000, 0x28, 0x8e); // #UD → not-present segment
+  gate(cpu.mem, IDT + 11 * 8, 0x20000, 0x08, 0x8e); // #NP handler
+  cpu.mem.poke(0x20000, new Uint8Array([0xf4]));
+  code(cpu, [0x0f, 0x0b]); // ud2
+  runCpu(cpu, 5);
+  assert.equal(cpu.eip, 0x20001);
+  assert.equal(cpu.mem.read32(cpu.r32[ESP]), 0x29);
+  assert.equal(cpu.mem.read32(cpu.r32[ESP] + 4), CODE);
+});
