@@ -2,19 +2,21 @@
 // a firmware image with --bios) and runs it to a stop reason; prints a summary (or --json), writes
 // the JSON Lines trace. Exit 0 for any stop reason, 1 for an unusable input, 2 for usage errors.
 // Node side: reads files and hands bytes to emulator/.
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
 import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { CS } from '../../emulator/cpu/regs';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
+import { isProfileName, PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
 import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';
 import { loadFirmware } from '../run/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
 
 const USAGE = 'usage: bootscope run IMAGE [--floppy] [--max N] [--until ADDR]... [--trace FILE] [--trace-from ADDR] ' +
-  '[--keys TEXT] [--screen] [--json] [--cpu 8086|80286|80386] [--memory-mb N] [--bios FILE]';
+  '[--keys TEXT] [--screen] [--json] [--cpu 8086|80286|80386] [--memory-mb N] [--bios FILE] ' +
+  '[--profile raw|unrestricted|xen-vm86|kvm-rmode] [--break-on-vmentry-failure] [--break-on-emulation] [--list-emulated FILE]';
 
 /** `SSSS:OOOO` (hex, exact CS selector and IP) or `0xNNNN` (linear). */
 export function parseAddress(text: string, what: string): StopAddress {
@@ -63,14 +65,16 @@ class TraceWriter {
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['max', 'until', 'trace', 'trace-from', 'keys', 'bios', 'cpu', 'memory-mb', 'profile'],
+    values: ['max', 'until', 'trace', 'trace-from', 'keys', 'bios', 'cpu', 'memory-mb', 'profile', 'list-emulated'],
     flags: ['floppy', 'screen', 'json', 'break-on-vmentry-failure', 'break-on-emulation'],
   });
-  for (const f of ['profile', 'break-on-vmentry-failure', 'break-on-emulation']) {
-    if (args.values.has(f) || args.flags.has(f)) {
-      throw new UsageError(`--${f} is not available yet: VM-entry checks on a running machine are not integrated with 'run' (use 'bootscope vmcheck' on a VMCS dump)`);
-    }
-  }
+  const profileText = lastValue(args, 'profile');
+  if (profileText !== undefined && !isProfileName(profileText)) throw new UsageError(`--profile: '${profileText}' is not one of ${PROFILE_NAMES.join(', ')}`);
+  const breakOnFailure = args.flags.has('break-on-vmentry-failure');
+  const breakOnEmulation = args.flags.has('break-on-emulation');
+  const listFile = lastValue(args, 'list-emulated');
+  // The break flags alone use the default profile of the launch configuration (raw).
+  const profile: ProfileName | null = profileText !== undefined ? (profileText as ProfileName) : breakOnFailure || breakOnEmulation || listFile ? 'raw' : null;
   const firmwareFile = lastValue(args, 'bios');
   if (args.positionals.length > 1 || (args.positionals.length === 0 && !firmwareFile)) throw new UsageError(USAGE);
   const maxText = lastValue(args, 'max');
@@ -139,10 +143,11 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   let trace: TraceWriter | null = traceFile ? new TraceWriter(traceFile) : null;
+  const monitor = profile ? new VmentryMonitor({ profile, breakOnFailure, breakOnEmulation, listEmulated: listFile !== undefined }) : null;
   let stop: StopInfo;
   const end = max;
   try {
-    stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel });
+    stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor });
   } catch (e) {
     stop = { reason: 'error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}` };
   } finally {
@@ -151,11 +156,24 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const log: BiosLogEntry[] = bios?.log ?? [];
+  const vmentry = monitor ? monitor.summary(m) : undefined;
+  if (monitor && listFile !== undefined) {
+    try {
+      writeFileSync(listFile, monitor.finish(m).map((e) => JSON.stringify(e) + '\n').join(''));
+    } catch (e) {
+      throw new InputError(`--list-emulated ${listFile}: ${(e as Error).message}`);
+    }
+  }
   if (args.flags.has('json')) {
     const s = summary(m, { stopReason: stop.reason, detail: stop.detail, screen: args.flags.has('screen'), biosLog: log, warnings });
+    if (vmentry) s.vmentry = vmentry;
     process.stdout.write(JSON.stringify(s) + '\n');
   } else {
     printHuman(m, stop, log, args.flags.has('screen'));
+    if (vmentry) {
+      process.stdout.write(`vm entry (${vmentry.profile}): ${vmentry.verdict} — ${vmentry.reason}\n`);
+      for (const f of vmentry.failures) process.stdout.write(`  ${f.section} ${f.field}: ${f.message}\n`);
+    }
   }
   return 0;
 }
@@ -166,19 +184,34 @@ interface RunPlan {
   trace: TraceWriter | null;
   end: number;
   shouldCancel: () => boolean;
+  monitor: VmentryMonitor | null;
 }
 
-/** Runs to a stop: fast until --trace-from is reached, then with the per-instruction trace hook. */
+/**
+ * Runs to a stop. Without a VM-entry monitor, the part before --trace-from runs on the fast path
+ * (an `until` stop); with one, every instruction goes through the hook from the start.
+ */
 function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
   const left = () => Math.max(0, p.end - m.cpu.icount);
-  if (p.trace && p.traceFrom) {
+  let tracing = p.trace !== null && p.traceFrom === null;
+  if (p.trace && p.traceFrom && !p.monitor) {
     const s = m.run({ maxInstructions: left(), until: [...p.until, p.traceFrom], shouldCancel: p.shouldCancel });
     const atUserUntil = s.reason === 'until' && p.until.some((a) => addressMatches(m, a));
     if (s.reason !== 'until' || atUserUntil) return s;
+    tracing = true;
   }
-  const trace = p.trace;
-  const hook = trace
+  const { trace, traceFrom, monitor } = p;
+  const hook = trace || monitor
     ? (mm: Machine) => {
+        if (monitor) {
+          const r = monitor.beforeInstruction(mm);
+          if (r) return r;
+        }
+        if (!trace) return null;
+        if (!tracing) {
+          if (!traceFrom || !addressMatches(mm, traceFrom)) return null;
+          tracing = true;
+        }
         const cpu = mm.cpu;
         const lin = (cpu.base[CS] + cpu.eip) >>> 0;
         // BIOS traps are not instructions (their effects show in the next record).
@@ -187,7 +220,6 @@ function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
         return null;
       }
     : null;
-  // A stop reason 'pause'/'step' never comes from these runs; breakpoints are not set by the CLI.
   return m.run({ maxInstructions: left(), until: p.until, beforeInstruction: hook, shouldCancel: p.shouldCancel });
 }
 

@@ -135,6 +135,10 @@ test('--trace: one JSON line per instruction, state before it, REP iterations ea
   const from = readFileSync(t3, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(from[0].eip, 0x7c12);
   assert.equal(from[0].n, int);
+  // The same through the per-instruction hook (a VM-entry profile armed from the start).
+  const t4 = join(dir, 'trace4.jsonl');
+  json(img, '--trace', t4, '--trace-from', '0000:7c12', '--profile', 'unrestricted');
+  assert.equal(readFileSync(t4, 'utf8'), readFileSync(t3, 'utf8'));
 });
 
 test('--keys types through the keyboard for INT 16h (\\n is Enter); --floppy boots drive 00h', () => {
@@ -172,11 +176,9 @@ test('exit codes and messages: unusable images are 1, usage errors are 2, a miss
     r = run(...(bad.length ? [ok, ...bad] : []));
     assert.equal(r.status, 2, `${bad.join(' ')}: ${r.stderr}`);
   }
-  for (const f of [['--profile', 'raw'], ['--break-on-vmentry-failure'], ['--break-on-emulation']]) {
-    r = run(ok, ...f);
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, /not available yet/);
-  }
+  r = run(ok, '--profile', 'vmware');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /not one of raw, unrestricted, xen-vm86, kvm-rmode/);
   const no55 = new Uint8Array(512);
   no55.set([0xfa, 0xf4]);
   r = run(file('no55.bin', no55), '--json');
@@ -221,4 +223,49 @@ test('--bios FILE: firmware from the reset vector (CS.base FFFF0000), POST codes
   const r = run('--bios', file('bad.rom', new Uint8Array(1000)));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /multiple of 4 KiB/);
+});
+
+test('--profile: the vmentry verdict in the summary; --break-on-vmentry-failure and --break-on-emulation stop where it changes', () => {
+  const ok = file('profile-ok.bin', assemble(HALT));
+  // Real mode without unrestricted guest fails VM entry at once (the first boundary counts as a change).
+  const raw = json(ok, '--profile', 'raw', '--break-on-vmentry-failure');
+  assert.equal(raw.stopReason, 'vmentry-failure');
+  assert.equal(raw.instructions, 0);
+  assert.equal(raw.vmentry.profile, 'raw');
+  assert.equal(raw.vmentry.verdict, 'fail');
+  assert.ok(raw.vmentry.failures.length > 0);
+  assert.deepEqual(Object.keys(raw.vmentry.failures[0]), ['id', 'section', 'field', 'message']);
+  const ug = json(ok, '--profile', 'unrestricted');
+  assert.equal(ug.stopReason, 'halt');
+  assert.equal(ug.vmentry.verdict, 'enter');
+  // Back from protected mode with CS still holding the PM selector's cache: KVM emulates until CS is reloaded.
+  const img = file('profile-pm.bin', assemble(`
+  cli
+  lgdt [gdtr]
+  mov eax, cr0
+  or al, 1
+  mov cr0, eax
+  jmp 0x08:pm
+pm:
+  and al, 0xfe
+  mov cr0, eax
+  nop
+  jmp 0:rm
+rm:
+  ${HALT}
+align 8
+gdt: dq 0
+  dq 0x00009a000000ffff
+gdtr: dw 15
+  dd gdt`));
+  const list = join(dir, 'emulated.jsonl');
+  const kvm = json(img, '--profile', 'kvm-rmode', '--break-on-emulation', '--list-emulated', list);
+  assert.equal(kvm.stopReason, 'emulation');
+  assert.equal(kvm.mode, 'real');
+  assert.equal(kvm.segments.cs.selector, 0x08);
+  assert.equal(kvm.vmentry.verdict, 'emulate');
+  const all = json(img, '--profile', 'kvm-rmode', '--list-emulated', list);
+  assert.equal(all.stopReason, 'halt');
+  const records = readFileSync(list, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(records.some((e) => e.cs === 0x08), JSON.stringify(records.map((e) => [e.cs, e.eip])));
 });
