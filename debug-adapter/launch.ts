@@ -5,6 +5,7 @@
 
 import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Bios } from '../emulator/bios/bios';
 import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';
 import { Machine } from '../emulator/machine';
 import {
@@ -86,13 +87,15 @@ function readImage(path: string): Uint8Array {
 }
 
 /**
- * How the guest starts. Until the BIOS (emulator/bios) lands, sector 0 of the boot drive is placed
- * at 0000:7C00 with DL = drive; the merge switches this one function to the BIOS boot.
+ * How the guest starts: the built-in BIOS (emulator/bios) is installed and loads sector 0 of the
+ * boot drive to 0000:7C00 with DL = drive and the register state SeaBIOS leaves.
  */
 export function bootMachine(machine: Machine): void {
   const boot = machine.bootDrive;
   if (!boot) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
-  machine.loadBootSector(boot.disk.sector(0), boot.number);
+  const bios = new Bios();
+  bios.install(machine);
+  bios.boot();
 }
 
 /** Validates the configuration, reads the image and boots a machine. `cwd` resolves relative paths. */
