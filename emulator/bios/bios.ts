@@ -167,7 +167,7 @@ export class Bios implements BiosHooks {
     const sector = drive.disk.sector(0);
     if (sector[510] !== 0x55 || sector[511] !== 0xaa) {
       const b = (i: number) => sector[i].toString(16).toUpperCase().padStart(2, '0');
-      const w = `${drive.disk.name}: sector 0 does not end with 55 AA (bytes 510–511 are ${b(510)} ${b(511)}); booting it anyway, as QEMU's SeaBIOS does for hard disks`;
+      const w = `${drive.disk.name}: sector 0 does not end with 55 AA (bytes 510–511 are ${b(510)} ${b(511)}); booting it anyway (the signature is not required, as many BIOSes do not require it)`;
       this.warnings.push(w);
     }
     m.loadBootSector(sector, drive.number);
