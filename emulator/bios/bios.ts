@@ -145,8 +145,9 @@ export class Bios implements BiosHooks {
   /** True when the instruction at linear `lin` is a BIOS trap (the trace leaves these out). */
   isTrapAt(lin: number): boolean {
     if (lin < L.ROM_BASE || lin >= L.ROM_BASE + L.ROM_SIZE - 2) return false;
-    const mem = this.m.mem;
-    return mem.read8(lin) === L.TRAP_OPCODE[0] && mem.read8(lin + 1) === L.TRAP_OPCODE[1];
+    // peek: a debugger read, so a watchpoint on the ROM is not hit by the trace looking at it.
+    const b = this.m.mem.peek(lin, 2);
+    return b[0] === L.TRAP_OPCODE[0] && b[1] === L.TRAP_OPCODE[1];
   }
 
   /**
