@@ -100,6 +100,7 @@ export class Bios implements BiosHooks {
     vec(0x02, L.ENTRY_NMI);
     vec(0x05, L.ENTRY_INT05);
     vec(0x08, L.ENTRY_INT08);
+    vec(0x09, L.ENTRY_INT09);
     vec(0x0e, L.ENTRY_INT0E);
     for (const e of TRAP_ENTRIES) vec(e.vector, e.offset);
     vec(0x1d, L.VIDEO_PARAMS);

@@ -620,3 +620,39 @@ test('the same program runs on the 8086 and 80286 models (trap through POP CS on
     assert.equal(r.m.devices.screenLines()[0][0], 'A', cpu);
   }
 });
+
+test('INT 09h offers each scancode to INT 15h AH=4Fh: a guest hook can swallow keys', () => {
+  const r = runProgram(`
+  xor ax, ax
+  mov ds, ax
+  mov ax, [0x15*4]
+  mov [old], ax
+  mov ax, [0x15*4+2]
+  mov [old+2], ax
+  cli
+  mov word [0x15*4], hook
+  mov word [0x15*4+2], 0
+  sti
+.l:
+  xor ax, ax
+  int 0x16
+  out 0xe9, al
+  cmp al, 13
+  jne .l
+  cli
+  hlt
+hook:
+  cmp ah, 0x4f
+  jne .chain
+  cmp al, 0x2d              ; make code of X: consumed (CF=0 in the returned flags)
+  jne .chain
+  push bp
+  mov bp, sp
+  and byte [bp+6], 0xfe
+  pop bp
+  iret
+.chain:
+  jmp far [cs:old]
+old: dd 0`, { keys: 'xax\\n' });
+  assert.equal(r.out, 'a\r');
+});
