@@ -239,7 +239,7 @@ function printHuman(m: Machine, stop: StopInfo, log: BiosLogEntry[], screen: boo
   ];
   if (out.serialText) lines.push('serial:', ...out.serialText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
   if (out.debugText) lines.push('port e9:', ...out.debugText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
-  if (out.postCodes.length) lines.push(`post codes: ${out.postCodes.slice(-32).map((c) => h(c, 2)).join(' ')}`);
+  if (out.postCodes.length) lines.push(`post codes (${out.postCodes.length}${out.postCodes.length > 32 ? ', the last 32' : ''}): ${out.postCodes.slice(-32).map((c) => h(c, 2)).join(' ')}`);
   if (log.length) lines.push('bios log:', ...log.map((e) => `  [${e.n}] ${e.message}`));
   if (screen) lines.push('screen:', ...m.devices.screenLines({ trimEnd: true }).map((l) => `  |${l}`));
   process.stdout.write(lines.join('\n') + '\n');
