@@ -149,7 +149,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor });
   } catch (e) {
+    // An emulator bug, not the guest's doing: the run still ends with a summary, stop reason 'error'.
     stop = { reason: 'error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+    process.stderr.write(`bootscope run: ${stop.detail}\n${e instanceof Error ? e.stack : ''}\n`);
   } finally {
     trace?.close();
     trace = null;
