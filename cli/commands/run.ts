@@ -73,8 +73,11 @@ export async function main(argv: string[]): Promise<number> {
   const breakOnFailure = args.flags.has('break-on-vmentry-failure');
   const breakOnEmulation = args.flags.has('break-on-emulation');
   const listFile = lastValue(args, 'list-emulated');
-  // The break flags alone use the default profile of the launch configuration (raw).
-  const profile: ProfileName | null = profileText !== undefined ? (profileText as ProfileName) : breakOnFailure || breakOnEmulation || listFile ? 'raw' : null;
+  if ((breakOnFailure || breakOnEmulation || listFile !== undefined) && profileText === undefined) {
+    throw new UsageError('--break-on-vmentry-failure, --break-on-emulation and --list-emulated need --profile NAME');
+  }
+  // The hypervisor's verdict is evaluated at every instruction boundary only when a profile is asked for.
+  const profile: ProfileName | null = profileText !== undefined ? (profileText as ProfileName) : null;
   const firmwareFile = lastValue(args, 'bios');
   if (args.positionals.length > 1 || (args.positionals.length === 0 && !firmwareFile)) throw new UsageError(USAGE);
   const maxText = lastValue(args, 'max');
@@ -172,10 +175,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(s) + '\n');
   } else {
     printHuman(m, stop, log, args.flags.has('screen'));
-    if (vmentry) {
-      process.stdout.write(`vm entry (${vmentry.profile}): ${vmentry.verdict} — ${vmentry.reason}\n`);
-      for (const f of vmentry.failures) process.stdout.write(`  ${f.section} ${f.field}: ${f.message}\n`);
-    }
+    if (vmentry) printVerdict(vmentry);
   }
   return 0;
 }
@@ -205,6 +205,10 @@ function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
   const { trace, traceFrom, monitor } = p;
   const hook = trace || monitor
     ? (mm: Machine) => {
+        const cpu = mm.cpu;
+        const lin = (cpu.base[CS] + cpu.eip) >>> 0;
+        // BIOS traps are not instructions: no trace record, no verdict (their effects show at the next one).
+        if (lin >= 0xf0000 && bios?.isTrapAt(lin)) return null;
         if (monitor) {
           const r = monitor.beforeInstruction(mm);
           if (r) return r;
@@ -214,15 +218,17 @@ function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
           if (!traceFrom || !addressMatches(mm, traceFrom)) return null;
           tracing = true;
         }
-        const cpu = mm.cpu;
-        const lin = (cpu.base[CS] + cpu.eip) >>> 0;
-        // BIOS traps are not instructions (their effects show in the next record).
-        if (lin >= 0xf0000 && bios?.isTrapAt(lin)) return null;
         trace.add(traceLine(cpu));
         return null;
       }
     : null;
   return m.run({ maxInstructions: left(), until: p.until, beforeInstruction: hook, shouldCancel: p.shouldCancel });
+}
+
+function printVerdict(v: ReturnType<VmentryMonitor['summary']>): void {
+  const lines = [`vm entry (${v.profile}): ${v.verdict}${v.reason ? ` — ${v.reason}` : ''}`];
+  for (const f of v.failures) lines.push(`  SDM ${f.section} ${f.id}: ${f.message}`);
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 function addressMatches(m: Machine, a: StopAddress): boolean {
