@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { Recorder } from '../../emulator/record/recorder';
 import { PF_WATCH_R, PF_WATCH_W } from '../../emulator/memory/pageFlags';
+import { benchBoot } from './boot';
 
 const BENCH_ASM = resolve('..', 'shared', 'bench', 'bench.asm');
 const OUT = resolve('.bench');
@@ -109,6 +110,7 @@ function main(): void {
     console.log(`${name}: ${plain.seconds.toFixed(2)} s plain, ${armed.seconds.toFixed(2)} s armed, ${recording.seconds.toFixed(2)} s recording, ${plain.icount.toLocaleString('en')} instructions counted (REP elements one each)`);
   }
   console.log('\n' + rows.join('\n'));
+  console.log('\n' + benchBoot());
 }
 
 main();
