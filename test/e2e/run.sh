@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs the extension inside a real VS Code (code-server 4.100.3 = VS Code 1.100.3, headless Debian chromium via
+# playwright-core): (a) the extensionTestsPath suite (test/e2e/suite) in the Node extension host, (b) the UI test
+# (test/e2e/ui.cjs) with screenshots. Installs what is missing first (setup.sh). Exit code = result.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+CACHE=${BOOTSCOPE_E2E_CACHE:-$HOME/.cache/bootscope-e2e}
+export E2E_DIR=${BOOTSCOPE_E2E_OUT:-$ROOT/test/.out/e2e}      # artifacts: screenshots, logs, scratch
+"$ROOT/test/e2e/setup.sh" >"$CACHE.setup.log" 2>&1 || { cat "$CACHE.setup.log"; exit 1; }
+CS="$CACHE/node_modules/.bin/code-server"
+export NODE_PATH="$CACHE/node_modules"                          # playwright-core lives in the cache, not the repo
+# code-server and chromium write into $HOME otherwise (config.yaml, crash reports, dconf).
+export XDG_CONFIG_HOME="$E2E_DIR/xdg/config" XDG_DATA_HOME="$E2E_DIR/xdg/data" XDG_CACHE_HOME="$E2E_DIR/xdg/cache"
+
+cd "$ROOT"
+node scripts/build.mjs
+rm -rf "$E2E_DIR"; mkdir -p "$E2E_DIR/xdg/home" "$E2E_DIR/screenshots"
+node_modules/.bin/esbuild test/e2e/suite/index.ts --bundle --platform=node --format=cjs --target=node20 \
+  --external:vscode --log-level=warning --outfile="$E2E_DIR/suite/index.js"
+PORT=${BOOTSCOPE_E2E_PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
+export E2E_BASE="http://127.0.0.1:$PORT" E2E_EXT="$ROOT"
+
+CS_PID=
+stop_cs() {
+  # code-server runs under setsid: its PID is its process group, which also holds the extension hosts and the
+  # file watcher that outlive a plain kill.
+  [ -n "$CS_PID" ] || return 0
+  kill -- -"$CS_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 -- -"$CS_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 -- -"$CS_PID" 2>/dev/null || true
+  CS_PID=
+}
+start_cs() {  # $1 = name of this run: fresh user data and workspace copy each time (UI state persists server-side)
+  export CS_RUN="$E2E_DIR/$1" E2E_WORKSPACE="$E2E_DIR/$1/workspace"
+  mkdir -p "$CS_RUN/user-data/User" "$CS_RUN/extensions"
+  cp "$ROOT/test/e2e/settings.json" "$CS_RUN/user-data/User/settings.json"
+  cp -r "$ROOT/test/e2e/workspace" "$E2E_WORKSPACE"
+  setsid "$CS" --user-data-dir "$CS_RUN/user-data" --extensions-dir "$CS_RUN/extensions" \
+    --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
+    --disable-getting-started-override --ignore-last-opened >"$CS_RUN/code-server.log" 2>&1 &
+  CS_PID=$!
+  for _ in $(seq 1 300); do curl -fsS -o /dev/null "$E2E_BASE/healthz" 2>/dev/null && return 0; sleep 0.1; done
+  echo "code-server did not come up"; cat "$CS_RUN/code-server.log"; return 1
+}
+trap stop_cs EXIT
+
+rc=0
+start_cs ext-tests
+echo "== extension tests (extensionTestsPath) on $E2E_BASE"
+timeout 150 node test/e2e/extTests.cjs "$ROOT" "$E2E_DIR/suite/index.js" || rc=1
+stop_cs
+
+start_cs ui
+echo "== UI test (Playwright) on $E2E_BASE"
+timeout 150 node test/e2e/ui.cjs || rc=1
+stop_cs
+echo "screenshots and logs: $E2E_DIR"
+exit $rc
