@@ -10,6 +10,8 @@ const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
   conformance: () => import('./commands/conformance'),
   disasm: () => import('./commands/disasm'),
   vmcheck: () => import('./commands/vmcheck'),
+  run: () => import('./commands/run'),
+  dap: () => import('./commands/dap'),
 };
 
 const USAGE = `usage: bootscope <command> [options]

@@ -238,3 +238,28 @@ test('a not-present inner stack from the TSS is #SS(SS selector) (SDM "CALL"; QE
   assert.equal(cpu.cpl, 3);
   assert.equal(cpu.sel[SS], 0x23);
 });
+
+test('peekTranslate walks the tables without touching A/D bits, CR2 or the TLB', async () => {
+  const { peekTranslate } = await import('../../emulator/cpu/protected/paging');
+  const cpu = pagingCpu();
+  const before = cpu.mem.read32(0x31000 + 0x40 * 4);
+  assert.equal(peekTranslate(cpu, 0x40123), 0x40123);
+  assert.equal(peekTranslate(cpu, 0x52000), -1);
+  assert.equal(cpu.mem.read32(0x31000 + 0x40 * 4), before);
+  assert.equal(cpu.cr2, 0);
+  cpu.cr4 |= CR4_PSE;
+  assert.equal(peekTranslate(cpu, 0x407000), 0x7000);
+});
+
+test('an exception whose delivery faults sets EXT (SDM §6.13; QEMU leaves it clear)', () => {
+  const cpu = pmCpu();
+  desc(cpu.mem, 0x28, 0, 0xfffff, 0x1a, 0xc); // code, not present
+  gate(cpu.mem, IDT + 6 * 8, 0x1000, 0x28, 0x8e); // #UD → not-present segment
+  gate(cpu.mem, IDT + 11 * 8, 0x20000, 0x08, 0x8e); // #NP handler
+  cpu.mem.poke(0x20000, new Uint8Array([0xf4]));
+  code(cpu, [0x0f, 0x0b]); // ud2
+  runCpu(cpu, 5);
+  assert.equal(cpu.eip, 0x20001);
+  assert.equal(cpu.mem.read32(cpu.r32[ESP]), 0x29);
+  assert.equal(cpu.mem.read32(cpu.r32[ESP] + 4), CODE);
+});
