@@ -23,7 +23,7 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
   const status = new StatusBar();
 
   context.subscriptions.push(
-    host, panels, status,
+    host, panels, status, factory,
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, factory),
     ...registerConfigProvider(),
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {

@@ -1,17 +1,13 @@
-// Typed custom DAP requests and webview messages for the extension's panels (Descriptor Tables, VMCS, VM Entry
-// Checks, Screen, Timeline) and the status bar. Shared types only: no runtime dependencies, no 'vscode', no Node.
-// Numbers are plain numbers (as in ../shared/docs/CLI.md JSON); addresses are linear unless named otherwise.
-// VMX checks cite SDM Vol. 3 §26.2–26.3; descriptor layouts SDM Vol. 3 §3.4.5, §6.11, §7.2.
+// The extension panels' side of the protocol (Descriptor Tables, VMCS, VM Entry Checks, Screen, Timeline, status
+// bar): the custom DAP requests the panels need beyond protocol/customRequests.ts (which the adapter serves), the
+// view models the panels render, and the webview ⇄ extension messages. Types and constants only: no imports, no
+// 'vscode', no Node. Numbers are plain numbers; addresses linear unless named otherwise. SDM Vol. 3 §3.4.5, §6.11,
+// §7.2 (descriptors, gates, TSS), §26.2–26.3 (VM-entry checks).
 
-/** Custom request commands the panels send through `DebugSession.customRequest`. */
+/** Custom requests the panels send that the adapter does not serve yet (each panel says so when it gets an error). */
 export const enum PanelRequest {
   Status = 'bootscope/status',
-  ReadDescriptorTables = 'bootscope/readDescriptorTables',
-  ReadVmcs = 'bootscope/readVmcs',
-  CheckVmEntry = 'bootscope/checkVmEntry',
   FindCheckFailureStart = 'bootscope/findCheckFailureStart',
-  ReadScreen = 'bootscope/readScreen',
-  SendKeys = 'bootscope/sendKeys',
   ReadTimeline = 'bootscope/readTimeline',
   GotoInstruction = 'bootscope/gotoInstruction',
 }
@@ -41,16 +37,15 @@ export interface StatusResponse {
   running: boolean;
 }
 
-// ---- bootscope/readDescriptorTables -----------------------------------------------------------------------
-export type DescriptorTableName = 'gdt' | 'ldt' | 'idt';
-export interface DescriptorTablesArguments {}
-export interface DescriptorEntry {
+// ---- Descriptor Tables view model (built from bootscope/readDescriptorTable ×3 + bootscope/readTss) ----------
+export type DescriptorTableName = 'gdt' | 'ldt' | 'idt' | 'ivt';
+export interface DescriptorRow {
   index: number;
   /** Selector for GDT/LDT entries (index << 3 | TI), vector number for the IDT. */
   selector: number;
   /** Linear address of the 8-byte entry (click → memory inspector). */
   linear: number;
-  raw: [number, number];
+  raw: number[];
   /** Decoded: "32-bit code", "16-bit busy TSS", "386 interrupt gate", … */
   type: string;
   base?: number;
@@ -73,7 +68,7 @@ export interface DescriptorTable {
   name: DescriptorTableName;
   base: number;
   limit: number;
-  entries: DescriptorEntry[];
+  entries: DescriptorRow[];
 }
 export interface TssState {
   selector: number;
@@ -87,14 +82,15 @@ export interface TssState {
   /** Other fields by name (CR3, EIP, EFLAGS, selectors, backlink …). */
   fields: { name: string; value: number }[];
 }
-export interface DescriptorTablesResponse {
+export interface DescriptorTablesView {
   mode: CpuMode;
-  segments: Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>;
+  segments: Partial<Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>>;
   tables: DescriptorTable[];
   tss?: TssState;
 }
 
-// ---- bootscope/readVmcs and bootscope/checkVmEntry ---------------------------------------------------------
+// ---- VMCS and VM Entry Checks view models ----------------------------------------------------------------------
+/** Arguments of bootscope/readVmcs and bootscope/checkVmEntry as the panels send them. */
 export interface VmcsArguments {
   profile: ProfileName;
 }
@@ -106,10 +102,6 @@ export interface VmcsRow {
   group: string;
   value?: number;
   changed?: boolean;
-}
-export interface ReadVmcsResponse {
-  profile: ProfileName;
-  rows: VmcsRow[];
 }
 export interface CheckRow {
   id: string;
@@ -123,12 +115,15 @@ export interface RootCause {
   summary: string;
   checks: string[];
 }
-export interface CheckVmEntryResponse {
-  profile: ProfileName;
+/** What the VM Entry Checks panel wants from bootscope/checkVmEntry: the adapter's `{verdict, failures}` plus every
+ *  check (pass/fail/skip) and the root causes, as emulator/vmx/reportJson.ts profileViewJson() produces them. */
+export interface CheckVmEntryFull {
+  profile?: ProfileName;
   verdict: Verdict;
   reason?: string;
   notes?: string[];
-  checks: CheckRow[];
+  checks?: CheckRow[];
+  failures?: { id: string; section: string; field: string; message: string }[];
   rootCauses?: RootCause[];
 }
 export interface FindCheckFailureStartArguments {
@@ -142,9 +137,8 @@ export interface FindCheckFailureStartResponse {
   message?: string;
 }
 
-// ---- bootscope/readScreen and bootscope/sendKeys -----------------------------------------------------------
-export interface ScreenArguments {}
-export interface ScreenResponse {
+// ---- Screen view model (from bootscope/readScreen; attributes when the adapter adds them) -------------------
+export interface ScreenView {
   columns: number;
   rows: number;
   /** One string per row (CP437 already mapped to Unicode). */
@@ -152,10 +146,6 @@ export interface ScreenResponse {
   /** One attribute byte per cell, row-major (low nibble fg, high nibble bg). Optional: plain text without it. */
   attributes?: number[];
   cursor?: { row: number; column: number; visible: boolean };
-}
-export interface SendKeysArguments {
-  /** Text to type; "\n" is Enter. */
-  text: string;
 }
 
 // ---- bootscope/readTimeline and bootscope/gotoInstruction -------------------------------------------------
@@ -190,12 +180,7 @@ export interface GotoInstructionArguments {
 /** Request → [arguments, response] map for the typed `customRequest` wrapper. */
 export interface PanelRequests {
   [PanelRequest.Status]: [StatusArguments, StatusResponse];
-  [PanelRequest.ReadDescriptorTables]: [DescriptorTablesArguments, DescriptorTablesResponse];
-  [PanelRequest.ReadVmcs]: [VmcsArguments, ReadVmcsResponse];
-  [PanelRequest.CheckVmEntry]: [VmcsArguments, CheckVmEntryResponse];
   [PanelRequest.FindCheckFailureStart]: [FindCheckFailureStartArguments, FindCheckFailureStartResponse];
-  [PanelRequest.ReadScreen]: [ScreenArguments, ScreenResponse];
-  [PanelRequest.SendKeys]: [SendKeysArguments, {}];
   [PanelRequest.ReadTimeline]: [TimelineArguments, TimelineResponse];
   [PanelRequest.GotoInstruction]: [GotoInstructionArguments, {}];
 }
@@ -225,8 +210,10 @@ export type FromWebview =
   | { type: 'showDumpAsVmcs' }
   | { type: 'refresh' };
 
-/** Inline-adapter contract: what `require(dist/debugAdapter.js)` exports so the extension can run it in-process. */
+/** Inline-adapter contract: what `require(dist/debugAdapter.js)` may export so the extension runs it in-process:
+ *  createSession() (preferred: a @vscode/debugadapter session with handleMessage/onDidSendMessage/dispose), or
+ *  runServer(0) (debug-adapter/main.ts today: a TCP server on 127.0.0.1 inside the extension host). */
 export interface InlineAdapterModule {
-  /** Returns an object with `handleMessage`, `onDidSendMessage` and `dispose` (a @vscode/debugadapter session). */
-  createSession(): unknown;
+  createSession?(): unknown;
+  runServer?(port: number): Promise<{ address(): unknown; close(): void }>;
 }

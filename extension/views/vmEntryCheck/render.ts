@@ -1,7 +1,7 @@
 // Renders the "VM Entry Checks" panel body: the verdict under a hypervisor profile and every check as a row
 // (failures first, grouped by root cause), from bootscope/checkVmEntry or `bootscope vmcheck --json`.
 // Pure: no 'vscode', no Node. Checks are SDM Vol. 3 §26.2.1–26.3.1; every message is escaped.
-import type { CheckRow, CheckVmEntryResponse, ProfileName, RootCause, VmcheckJson } from '../../../protocol/panels';
+import type { CheckRow, CheckVmEntryFull, ProfileName, RootCause, VmcheckJson } from '../../../protocol/panels';
 import { PROFILE_NAMES } from '../../../protocol/panels';
 import { esc, msgAttr, profilePicker } from '../html';
 
@@ -19,8 +19,11 @@ export interface ChecksView {
   canTravel: boolean;
 }
 
-export function fromLive(r: CheckVmEntryResponse): ChecksView {
-  return { profile: r.profile, verdict: r.verdict, reason: r.reason, notes: r.notes, checks: r.checks, rootCauses: r.rootCauses, source: 'live state', canTravel: true };
+/** The adapter's answer; with only `{verdict, failures}` (protocol/customRequests.ts) the failures are the rows. */
+export function fromLive(r: CheckVmEntryFull & { profile: ProfileName }): ChecksView {
+  const checks = r.checks ?? (r.failures ?? []).map((f): CheckRow => ({ ...f, status: 'fail' }));
+  const notes = r.checks ? r.notes : [...(r.notes ?? []), 'This adapter reports failing checks only.'];
+  return { profile: r.profile, verdict: r.verdict, reason: r.reason, notes, checks, rootCauses: r.rootCauses, source: 'live state', canTravel: true };
 }
 
 export function fromDump(j: VmcheckJson, origin: string): ChecksView {

@@ -67,27 +67,46 @@ const cases: Case[] = [
   }],
 ];
 
+/** F5-equivalent launch of boot.bin; resolves once the adapter reported `stopped`. */
+async function launchAndWaitForStop(extra: Record<string, unknown> = {}): Promise<vscode.DebugSession> {
+  let stopped: vscode.DebugSession | undefined;
+  const tracker = vscode.debug.registerDebugAdapterTrackerFactory('bootscope', {
+    createDebugAdapterTracker: (s) => ({ onDidSendMessage: (m: { type?: string; event?: string }) => { if (m.type === 'event' && m.event === 'stopped') stopped = s; } }),
+  });
+  try {
+    assert.ok(await vscode.debug.startDebugging(folder(), { type: 'bootscope', request: 'launch', name: 'boot', image: file('boot.bin').fsPath, stopOnEntry: true, ...extra }));
+    return await until('stopped event', () => stopped, 30000);
+  } finally {
+    tracker.dispose();
+  }
+}
+
 const adapterCases: Case[] = [
-  ['F5 on boot.bin stops at 0000:7C00; panels open for the session and close with it', async (api) => {
-    let stopped: vscode.DebugSession | undefined;
-    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('bootscope', {
-      createDebugAdapterTracker: (s) => ({ onDidSendMessage: (m: { type?: string; event?: string }) => { if (m.type === 'event' && m.event === 'stopped') stopped = s; } }),
-    });
-    try {
-      assert.ok(await vscode.debug.startDebugging(folder(), { type: 'bootscope', request: 'launch', name: 'boot', image: file('boot.bin').fsPath, stopOnEntry: true }));
-      const session = await until('stopped event', () => stopped, 30000);
-      const st = (await session.customRequest('stackTrace', { threadId: 1, startFrame: 0, levels: 1 })) as { stackFrames: { name: string; instructionPointerReference?: string }[] };
-      const top = JSON.stringify(st.stackFrames[0]);
-      assert.match(top, /7C00/i, top);
-      await vscode.commands.executeCommand('bootscope.showVmEntryChecks');
-      const p = await until('session VM Entry Checks panel', () => panel(api, 'vmEntryChecks', session.id));
-      assert.match(p.html, /<h1 id="heading">VM Entry Checks<\/h1>/);
-      await until('status bar text', () => (api.statusText() ? true : undefined));
-      await vscode.debug.stopDebugging(session);
-      await until('panels closed with the session', () => (panel(api, 'vmEntryChecks', session.id) ? undefined : true));
-    } finally {
-      tracker.dispose();
-    }
+  ['F5 on boot.bin stops at 0000:7C00; status bar, panels per session, closed with it', async (api) => {
+    const session = await launchAndWaitForStop();
+    const st = (await session.customRequest('stackTrace', { threadId: 1, startFrame: 0, levels: 1 })) as { stackFrames: { name: string }[] };
+    assert.match(st.stackFrames[0].name, /^0000:7C00\b/, st.stackFrames[0].name);
+    await until('status bar shows mode and CS:IP', () => /real 0000:7C00 #0\b/.test(api.statusText()) || undefined);
+    await vscode.commands.executeCommand('bootscope.showVmEntryChecks');
+    const checks = await until('session VM Entry Checks panel', () => panel(api, 'vmEntryChecks', session.id));
+    assert.match(checks.html, /<h1 id="heading">VM Entry Checks<\/h1>/);
+    await vscode.commands.executeCommand('bootscope.showDescriptorTables');
+    const dt = await until('Descriptor Tables panel', () => panel(api, 'descriptorTables', session.id));
+    assert.match(dt.html, /<h1 id="heading">Descriptor Tables<\/h1>/);
+    assert.match(dt.html, /IVT \(real-mode interrupt vectors\)/);
+    await vscode.commands.executeCommand('bootscope.showScreen');
+    const screen = await until('Screen panel', () => panel(api, 'screen', session.id));
+    assert.match(screen.html, /id="screen"/);
+    await vscode.commands.executeCommand('bootscope.showTimeline');
+    assert.ok(await until('Timeline panel', () => panel(api, 'timeline', session.id)));
+    await vscode.debug.stopDebugging(session);
+    await until('panels closed with the session', () => (api.panels().some((p) => p.key.startsWith(`${session.id}/`)) ? undefined : true));
+  }],
+  ['the adapter also runs inside the extension host (runMode inline)', async () => {
+    const session = await launchAndWaitForStop({ runMode: 'inline' });
+    const st = (await session.customRequest('stackTrace', { threadId: 1, startFrame: 0, levels: 1 })) as { stackFrames: { name: string }[] };
+    assert.match(st.stackFrames[0].name, /^0000:7C00\b/);
+    await vscode.debug.stopDebugging(session);
   }],
 ];
 
