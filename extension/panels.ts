@@ -168,7 +168,7 @@ export class Panels implements vscode.Disposable {
     let profile: ProfileName = session ? this.state(session).profile : setting(Settings.VmcheckProfile, 'raw');
     let found: { dump: DumpText; result: VmcheckJson };
     try {
-      found = await checkFirstDump(this.extensionPath, profile, await dumpCandidates());
+      found = await checkFirstDump(this.extensionPath, profile, dumpCandidates());
     } catch (e) {
       void vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
@@ -200,7 +200,7 @@ export class Panels implements vscode.Disposable {
     }
     const st = this.state(session);
     try {
-      const { dump, result } = await checkFirstDump(this.extensionPath, st.profile, await dumpCandidates());
+      const { dump, result } = await checkFirstDump(this.extensionPath, st.profile, dumpCandidates());
       st.compare = { label: `dump (${dump.origin})`, values: new Map(rowsFromDump(result.guest).map((r) => [r.name, r.value])) };
     } catch (e) {
       void vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`);

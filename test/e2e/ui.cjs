@@ -54,7 +54,12 @@ async function webview(page, text, timeoutMs = 30000) {
 }
 
 async function openFile(page, name) {
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
+  // Quick Open works whichever side bar view is showing.
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 15000 });
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 15000 });
 }
 
@@ -68,6 +73,7 @@ let page, profile;
     viewport: { width: 1500, height: 950 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
   page = context.pages()[0] || (await context.newPage());
   page.on('console', (m) => { if (m.type() === 'error' && !/vsda|open-vsx|ENOTFOUND/.test(m.text())) log('  [browser error]', m.text().slice(0, 200)); });
   const payload = [['extensionDevelopmentPath', `vscode-remote://${new URL(BASE).host}${path.resolve(EXT)}`]];
@@ -83,8 +89,11 @@ let page, profile;
     await page.locator('.monaco-workbench .part.editor .monaco-editor').first().click({ position: { x: 300, y: 100 } });
     await page.keyboard.press('F5');
     log('F5 on boot.asm');
-    await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused/i }).waitFor({ timeout: 60000 });
+    await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused|stopped/i }).waitFor({ timeout: 60000 });
     const stack = await page.locator('.debug-pane', { has: page.locator('.call-stack-state-message') }).innerText();
+    await page.screenshot({ path: path.join(SHOTS, '02a-stopped.png') });
+    // A frame without a source is not focused automatically in VS Code 1.100: select it as a user would.
+    await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:7C00' }).first().click();
     const vars = page.locator('.debug-pane', { has: page.locator('.pane-header', { hasText: /^\s*variables/i }) });
     await vars.locator('.monaco-list-row').first().waitFor({ timeout: 30000 });
     const varsText = await vars.locator('.pane-body').innerText();

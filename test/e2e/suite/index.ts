@@ -65,6 +65,14 @@ const cases: Case[] = [
     const p = await until('dump panel from the selection', () => { const x = panel(api, 'vmEntryChecks', 'dump'); return x && /KVM dump/.test(x.html) ? x : undefined; });
     assert.match(p.html, /the selection in kvm-dump\.txt/);
   }],
+  ['Check VMCS Dump from the clipboard when no editor is open', async (api) => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file('kvm-dump.txt')));
+    await vscode.env.clipboard.writeText(text);
+    await vscode.commands.executeCommand('bootscope.checkVmcsDump');
+    const p = await until('dump panel from the clipboard', () => { const x = panel(api, 'vmEntryChecks', 'dump'); return x && /from the clipboard/.test(x.html) ? x : undefined; });
+    assert.match(p.html, /KVM dump/);
+  }],
 ];
 
 /** F5-equivalent launch of boot.bin; resolves once the adapter reported `stopped`. */
