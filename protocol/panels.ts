@@ -69,6 +69,8 @@ export interface DescriptorTable {
   base: number;
   limit: number;
   entries: DescriptorRow[];
+  /** Why entries are missing or what to know about the table ("real mode: not in use", "12 empty entries not shown"). */
+  note?: string;
 }
 export interface TssState {
   selector: number;

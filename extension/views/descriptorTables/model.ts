@@ -67,6 +67,20 @@ export function buildDescriptorView(inp: DescriptorInputs): DescriptorTablesView
   };
   const gdt = segTable(inp.gdt, 'gdt');
   const ldt = inp.ldt && inp.ldt.entries.length > 0 ? segTable(inp.ldt, 'ldt') : undefined;
+  for (const t of [gdt, ldt]) {
+    if (!t) continue;
+    if (inp.mode === 'real' && t.name === 'gdt' && t.base === 0 && t.limit === 0xffff) {
+      // SDM Vol. 3 §9.1.1: the reset GDTR (base 0, limit FFFFh) describes no table; real mode does not use it.
+      t.note = `real mode: the GDT is not in use (GDTR holds its reset value; ${t.entries.length} slots over the IVT and BDA not shown)`;
+      t.entries = [];
+      continue;
+    }
+    const empty = t.entries.filter((e) => e.index !== 0 && e.raw.length === 2 && e.raw[0] === 0 && e.raw[1] === 0).length;
+    if (empty > 0) {
+      t.entries = t.entries.filter((e) => !(e.index !== 0 && e.raw.length === 2 && e.raw[0] === 0 && e.raw[1] === 0));
+      t.note = `${empty} empty (all-zero) entr${empty === 1 ? 'y' : 'ies'} not shown`;
+    }
+  }
   for (const t of [gdt, ldt]) for (const e of t?.entries ?? []) if (e.gate) e.gate.linear = targetLinear(e.gate.selector, e.gate.offset, inp.mode, gdt, ldt);
   const tables: DescriptorTable[] = [gdt, ldt].filter((t): t is DescriptorTable => t !== undefined);
   if (inp.idt) {

@@ -19,10 +19,11 @@ function entryRow(t: DescriptorTable, e: DescriptorRow): string {
 }
 
 function tableHtml(t: DescriptorTable): string {
-  const head = `<h2>${TITLES[t.name]} <span class="note mono">base ${esc(hex(t.base, 8))} limit ${esc(hex(t.limit, 4))}, ${t.entries.length} entr${t.entries.length === 1 ? 'y' : 'ies'}</span></h2>`;
-  if (t.entries.length === 0) return `${head}<p class="note">empty</p>`;
+  const head = `<h2>${TITLES[t.name]} <span class="note mono">base ${esc(hex(t.base, 8))} limit ${esc(hex(t.limit, 4))}, ${Math.floor((t.limit + 1) / (t.name === 'ivt' ? 4 : 8))} slots</span></h2>`;
+  const note = t.note ? `<p class="note">${esc(t.note)}</p>` : '';
+  if (t.entries.length === 0) return `${head}${note || '<p class="note">empty</p>'}`;
   const cols = t.name === "idt" || t.name === "ivt" ? '<th>vector</th><th>type</th><th>target</th><th>flags</th><th>meaning</th>' : '<th>selector</th><th>type</th><th>base / limit</th><th>flags</th><th>meaning</th>';
-  return `${head}<table><thead><tr>${cols}</tr></thead><tbody>${t.entries.map((e) => entryRow(t, e)).join('')}</tbody></table>`;
+  return `${head}${note}<table><thead><tr>${cols}</tr></thead><tbody>${t.entries.map((e) => entryRow(t, e)).join('')}</tbody></table>`;
 }
 
 function tssHtml(s: TssState): string {
