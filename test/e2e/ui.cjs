@@ -110,7 +110,20 @@ let page, profile;
     await page.screenshot({ path: path.join(SHOTS, '03b-session-descriptor-tables.png') });
     await runCommand(page, 'Bootscope: Show Screen');
     await webview(page, 'Screen');
+    // Continue: the guest prints through INT 10h and the Screen panel follows it live (throttled refresh).
+    await runCommand(page, 'Debug: Continue');
+    const end = Date.now() + 30000;
+    let text = '';
+    while (Date.now() < end && !text.includes('Hello from Bootscope')) {
+      const f = await webview(page, 'Screen').catch(() => null);
+      text = f ? await f.locator('#screen').innerText().catch(() => '') : '';
+      await sleep(250);
+    }
+    log('screen while running:', JSON.stringify(text.trim().split('\n')[0] ?? ''));
+    if (!text.includes('Hello from Bootscope')) throw new Error('the Screen panel did not show the guest output');
     await page.screenshot({ path: path.join(SHOTS, '03c-session-screen.png') });
+    await runCommand(page, 'Debug: Pause');
+    await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused|stopped/i }).waitFor({ timeout: 30000 });
     await runCommand(page, 'Bootscope: Show Timeline');
     await webview(page, 'Timeline');
     await page.screenshot({ path: path.join(SHOTS, '03d-session-timeline.png') });

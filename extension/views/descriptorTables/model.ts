@@ -75,6 +75,11 @@ export function buildDescriptorView(inp: DescriptorInputs): DescriptorTablesView
       t.entries = [];
       continue;
     }
+    if (inp.mode === 'real' && t.name === 'ldt') {
+      t.note = 'real mode: the LDT is not in use';
+      t.entries = [];
+      continue;
+    }
     const empty = t.entries.filter((e) => e.index !== 0 && e.raw.length === 2 && e.raw[0] === 0 && e.raw[1] === 0).length;
     if (empty > 0) {
       t.entries = t.entries.filter((e) => !(e.index !== 0 && e.raw.length === 2 && e.raw[0] === 0 && e.raw[1] === 0));
