@@ -9,6 +9,8 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugMonitor } from '../emulator/debug/monitor';
 import { CustomRequest } from '../protocol/customRequests';
+import { PanelRequest, type SendKeysArguments, type VmcsArguments } from '../protocol/panels';
+import * as panels from './handlers/panels';
 import { BreakpointStore } from './breakpointStore';
 import { RequestError, type SessionContext, THREAD_ID } from './context';
 import * as bp from './handlers/breakpoints';
@@ -198,14 +200,20 @@ export class X86DebugSession extends LoggingDebugSession {
 
   protected customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     this.handle(response, (c) => {
-      switch (command as CustomRequest) {
+      switch (command as CustomRequest | PanelRequest) {
+        case PanelRequest.Status: return panels.status(c);
+        case PanelRequest.ReadDescriptorTables: return panels.readDescriptorTables(c);
+        case PanelRequest.ReadVmcs: return panels.readVmcs(c, args as VmcsArguments);
+        case PanelRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
+        case PanelRequest.ReadScreen: return panels.readScreen(c);
+        case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
+        case PanelRequest.ReadTimeline:
+        case PanelRequest.GotoInstruction:
+        case PanelRequest.FindCheckFailureStart:
+          throw new RequestError(`${command}: this session has no execution recording to travel through`);
         case CustomRequest.ReadDescriptorTable: return x86.readDescriptorTable(c, args as Parameters<typeof x86.readDescriptorTable>[1]);
-        case CustomRequest.ReadScreen: return x86.readScreen(c);
         case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);
         case CustomRequest.ReadTss: return x86.readTssRequest(c);
-        case CustomRequest.ReadVmcs:
-        case CustomRequest.CheckVmEntry:
-          throw new RequestError(`${command} is not available in this build yet (the VMX views land with the VMX issue)`);
         default:
           throw new RequestError(`unknown request '${command}'`);
       }

@@ -7,6 +7,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import { readLinear, segOff, writeLinear } from '../../emulator/debug/machineView';
 import { listOne } from '../../emulator/disasm/listing';
+import { decoderModelFor } from '../../emulator/decode/table';
 import { RequestError, type SessionContext, parseReference, refString } from '../context';
 
 const MAX_READ = 1 << 20;
@@ -51,7 +52,7 @@ function decodeUncached(ctx: SessionContext, lin: number): Line {
   const cpu = ctx.machine.cpu;
   const r = readLinear(cpu, lin, 16);
   if (r.readable === 0) return { address: lin, length: 1, bytes: [], text: '??', ok: false };
-  const l = listOne(r.bytes.subarray(0, r.readable), 0, { org: (lin - cpu.base[CS]) >>> 0, bits: cpu.code32 ? 32 : 16, model: cpu.model });
+  const l = listOne(r.bytes.subarray(0, r.readable), 0, { org: (lin - cpu.base[CS]) >>> 0, bits: cpu.code32 ? 32 : 16, model: decoderModelFor(cpu.model) });
   return { address: lin, length: l.length, bytes: l.bytes, text: l.text, ok: true };
 }
 

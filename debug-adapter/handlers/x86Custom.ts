@@ -11,7 +11,7 @@ import {
 import { evaluate, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
 import { cpuMode, hex, readLinear, segOff } from '../../emulator/debug/machineView';
 import {
-  type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse, type ReadScreenResponse,
+  type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse,
   type ReadTssResponse, type TypeKeysArgs, type TypeKeysResponse,
 } from '../../protocol/customRequests';
 import { RequestError, type SessionContext, refString } from '../context';
@@ -43,12 +43,6 @@ export function readDescriptorTable(ctx: SessionContext, args: ReadDescriptorTab
     typeName: e.kind, target: { selector: e.selector, offset: e.offset },
   }));
   return { table: pm ? 'idt' : 'ivt', base: cpu.idtrBase, limit: cpu.idtrLimit, entries };
-}
-
-export function readScreen(ctx: SessionContext): ReadScreenResponse {
-  const vga = ctx.machine.devices.vga;
-  const c = vga.cursor();
-  return { lines: vga.screenLines(ctx.machine.mem, { trimEnd: true }), cursor: { row: c.row, col: c.col, visible: c.visible } };
 }
 
 export function typeKeys(ctx: SessionContext, args: TypeKeysArgs): TypeKeysResponse {

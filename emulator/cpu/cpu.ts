@@ -177,8 +177,11 @@ export class Cpu implements FlagState {
   halted = false;
   /** Instruction count at which the STI/MOV SS interrupt shadow ends. */
   shadowUntil = -1;
-  /** Iterations a REP string instruction may run in this slice before it yields (the burst budget). */
-  repBudget = 0x7fffffff;
+  /**
+   * Instruction count a REP string instruction may reach in this slice before it yields (each
+   * iteration counts as one instruction); read on every iteration, so a watchpoint hit can lower it.
+   */
+  repEnd = 0x7fffffff;
 
   // Instruction-fetch cache: the linear page last fetched from and its physical page in RAM.
   fetchPage = -1;

@@ -5,6 +5,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import { decode } from '../decode/decoder';
+import { decoderModelFor } from '../decode/table';
 import { type Cpu, type CpuModel, type Handler, type ModelTraits, R8 } from './cpu';
 import { UD } from './faults';
 import { getAF, getCF, setStatus, szp } from './flags';
@@ -74,7 +75,7 @@ function segPrefix(seg: number): Handler {
  */
 const lockPrefix: Handler = (cpu) => {
   const start = (cpu.base[CS] + cpu.prevEip) >>> 0;
-  const insn = decode((i) => cpu.readLin8((start + i) | 0), cpu.code32 ? 32 : 16, '586');
+  const insn = decode((i) => cpu.readLin8((start + i) | 0), cpu.code32 ? 32 : 16, decoderModelFor('80386'));
   if (insn.lockFault) cpu.fault(UD);
   dispatchNext(cpu);
 };

@@ -6,7 +6,7 @@ import { INT_EXC } from '../cpu/interrupts';
 import { EXCEPTION_NAMES } from '../cpu/faults';
 import { CS } from '../cpu/regs';
 import { decode, type Instruction } from '../decode/decoder';
-import { T_CALL, T_INT, T_REP, T_REPE } from '../decode/table';
+import { T_CALL, T_INT, T_REP, T_REPE, decoderModelFor } from '../decode/table';
 import type { Machine } from '../machine';
 import { ShadowCallStack } from './callStack';
 import { readLinear, segOff } from './machineView';
@@ -83,7 +83,7 @@ export class DebugMonitor {
   currentInstruction(): Instruction {
     const cpu = this.machine.cpu;
     const bytes = readLinear(cpu, this.machine.pcLinear, 15).bytes;
-    return decode((i) => bytes[i], cpu.code32 ? 32 : 16, cpu.model);
+    return decode((i) => bytes[i], cpu.code32 ? 32 : 16, decoderModelFor(cpu.model));
   }
 
   /** For `next`: the linear address after the current instruction when it is a CALL, INT or REP string op, else -1. */
@@ -93,7 +93,7 @@ export class DebugMonitor {
     const rep = insn.prefixes.rep !== 0 && (tags & (T_REP | T_REPE)) !== 0;
     if (!(tags & (T_CALL | T_INT)) && !rep) return -1;
     const cpu = this.machine.cpu;
-    const next = (cpu.eip + insn.length) & cpu.ipMask;
+    const next = cpu.traits.wrapSegments ? (cpu.eip + insn.length) & 0xffff : cpu.eip + insn.length;
     return (cpu.base[CS] + next) >>> 0;
   }
 }

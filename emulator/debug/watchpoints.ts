@@ -114,7 +114,7 @@ export class Watchpoints implements AccessObserver {
           this.hit = { watch: w, address: addr, kind, value };
           // A REP string instruction ends its run after this iteration (EIP rewinds to it), so the
           // stop comes after the accessing iteration, as the hardware trap does.
-          this.cpu.repBudget = 0;
+          this.cpu.repEnd = -1;
           this.onHit?.();
           return;
         }

@@ -6,6 +6,14 @@
 /** CPU models in ascending order; a row is available from its model on. */
 export type CpuModel = '8086' | '80286' | '80386' | '486' | '586';
 export const CPU_MODELS: readonly CpuModel[] = ['8086', '80286', '80386', '486', '586'];
+/**
+ * The decoder tier that matches an execution model: the emulator's default '80386' core includes the
+ * later integer instructions boot code uses (CPUID, CMOVcc, BSWAP, ...), which the tables file under '586'.
+ */
+export function decoderModelFor(cpuModel: '8086' | '80286' | '80386'): CpuModel {
+  return cpuModel === '80386' ? '586' : cpuModel;
+}
+
 export function modelRank(m: CpuModel): number {
   return CPU_MODELS.indexOf(m);
 }

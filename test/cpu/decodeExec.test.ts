@@ -46,7 +46,7 @@ for (const model of ['8086', '80286', '80386'] as const) {
       for (let i = 0; i < 16; i++) bytes.push(next() & 0xff);
       mem.ram.set(bytes, CODE + 0x100);
       const insn = decode((i) => bytes[i] ?? 0, 16, DECODE_MODEL[model]);
-      cpu.repBudget = 1;
+      cpu.repEnd = cpu.icount + 1;
       stepSlow(cpu);
       const faulted = cpu.lastException >= 0;
       const hex = bytes.slice(0, Math.max(insn.length, 1)).map((b) => b.toString(16).padStart(2, '0')).join(' ');
