@@ -3,17 +3,17 @@
 // (profile, previous values for change highlights, live screen polling). Imports 'vscode', Node and protocol/.
 import * as vscode from 'vscode';
 import { CustomRequest } from '../protocol/customRequests';
-import { PanelRequest, type CheckVmEntryFull, type CpuMode, type FromWebview, type ProfileName, type SegmentCache, type VmcheckJson, type VmcsRow } from '../protocol/panels';
+import { PanelRequest, type CpuMode, type DescriptorTablesResponse, type ScreenResponse, type FromWebview, type ProfileName, type SegmentCache, type VmcheckJson, type VmcsRow } from '../protocol/panels';
 import { BuiltinCommands, DEBUG_TYPE, Settings, setting } from './contributions';
-import { panelRequest } from './customRequests';
+import { panelRequest, type Answer } from './customRequests';
 import { checkFirstDump, dumpCandidates, runVmcheck, type DumpText } from './vmcsDump';
 import type { Panel, PanelKind, PanelSource, WebviewHost } from './webviewHost';
 import { messageBox } from './views/html';
-import { buildDescriptorView } from './views/descriptorTables/model';
+import { buildDescriptorView, foldTables } from './views/descriptorTables/model';
 import { renderDescriptorTables } from './views/descriptorTables/render';
 import { renderScreen } from './views/screen/render';
 import { renderTimeline } from './views/timeline/render';
-import { fromDump, fromLive, renderChecks } from './views/vmEntryCheck/render';
+import { fromDump, fromLive, renderChecks, type CheckVmEntryAnswer } from './views/vmEntryCheck/render';
 import { renderVmcs, rowsFromDump } from './views/vmcs/render';
 
 interface SessionState {
@@ -83,7 +83,8 @@ export class Panels implements vscode.Disposable {
           break;
         }
         case 'keys': {
-          const r = await panelRequest(session, CustomRequest.TypeKeys, { text: m.text });
+          let r = await panelRequest(session, PanelRequest.SendKeys, { text: m.text });
+          if (!r.ok) r = await panelRequest(session, CustomRequest.TypeKeys, { text: m.text });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
           else if (!st.running) await panel.refresh();
           break;
@@ -93,19 +94,8 @@ export class Panels implements vscode.Disposable {
     };
     const sources: Record<PanelKind, () => Promise<string>> = {
       descriptorTables: async () => {
-        const gdt = await panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'gdt' });
-        if (!gdt.ok) return messageBox(gdt.message);
-        const [ldt, idt, tss, segs, mode] = await Promise.all([
-          panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'ldt' }),
-          panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'idt' }),
-          panelRequest(session, CustomRequest.ReadTss, {}),
-          readSegments(session),
-          readMode(session),
-        ]);
-        const view = buildDescriptorView({
-          mode: mode?.mode ?? 'real', segments: segs,
-          gdt: gdt.body, ldt: ldt.ok ? ldt.body : undefined, idt: idt.ok ? idt.body : undefined, tss: tss.ok ? tss.body : undefined,
-        });
+        const view = await readDescriptorTables(session);
+        if (typeof view === 'string') return messageBox(view);
         const prev = st.prevDescriptors, next = new Map<string, string>();
         for (const t of view.tables) for (const e of t.entries) {
           const k = `${t.name}/${e.index}`, v = JSON.stringify([e.raw, e.gate?.selector, e.gate?.offset]);
@@ -113,25 +103,28 @@ export class Panels implements vscode.Disposable {
           if (e.changed === undefined && prev) e.changed = prev.has(k) && prev.get(k) !== v;
         }
         st.prevDescriptors = next;
-        return renderDescriptorTables(view);
+        return renderDescriptorTables(foldTables(view));
       },
       vmcs: async () => {
-        const r = await panelRequest(session, CustomRequest.ReadVmcs, { profile: st.profile });
-        if (!r.ok) return messageBox(r.message);
-        const rows: VmcsRow[] = r.body.fields.map((f) => ({ name: f.name, encoding: f.encoding, width: '', group: '', value: typeof f.value === 'number' ? f.value : Number(f.value) }));
+        const rows = await readVmcsRows(session, st.profile);
+        if (typeof rows === 'string') return messageBox(rows);
         markChanged(rows, st.prevVmcs);
         st.prevVmcs = new Map(rows.map((x) => [x.name, x.value]));
         return renderVmcs({ profile: st.profile, source: `live state of ${session.name} under ${st.profile}`, rows, compare: st.compare, showPicker: true });
       },
       vmEntryChecks: async () => {
-        const r = await panelRequest(session, CustomRequest.CheckVmEntry, { profile: st.profile });
-        return r.ok ? renderChecks(fromLive({ profile: st.profile, ...(r.body as CheckVmEntryFull) })) : messageBox(r.message);
+        let r = await panelRequest(session, PanelRequest.CheckVmEntry, { profile: st.profile }) as Answer<CheckVmEntryAnswer>;
+        if (!r.ok) r = await panelRequest(session, CustomRequest.CheckVmEntry, { profile: st.profile });
+        return r.ok ? renderChecks(fromLive({ ...r.body, profile: st.profile })) : messageBox(r.message);
       },
       screen: async () => {
-        const r = await panelRequest(session, CustomRequest.ReadScreen, {});
+        const r = await panelRequest(session, PanelRequest.ReadScreen, {});
         if (!r.ok) return messageBox(r.message);
-        const b = r.body as typeof r.body & { attributes?: number[] };
-        return renderScreen({ columns: 80, rows: Math.max(25, b.lines.length), text: b.lines, attributes: b.attributes, cursor: { row: b.cursor.row, column: b.cursor.col, visible: b.cursor.visible } }, st.running);
+        // Also accepts the console's shape (lines, cursor.col) of protocol/customRequests.ts.
+        const b = r.body as Partial<ScreenResponse> & { lines?: string[]; cursor?: { row: number; column?: number; col?: number; visible: boolean } };
+        const text = b.text ?? b.lines ?? [];
+        const cursor = b.cursor && { row: b.cursor.row, column: b.cursor.column ?? b.cursor.col ?? 0, visible: b.cursor.visible };
+        return renderScreen({ columns: b.columns ?? 80, rows: b.rows ?? Math.max(25, text.length), text, attributes: b.attributes, cursor }, st.running);
       },
       timeline: async () => {
         const r = await panelRequest(session, PanelRequest.ReadTimeline, { profile: st.profile });
@@ -213,6 +206,33 @@ export class Panels implements vscode.Disposable {
     for (const st of this.sessions.values()) if (st.screenTimer) clearInterval(st.screenTimer);
     this.subscriptions.forEach((d) => d.dispose());
   }
+}
+
+/** bootscope/readDescriptorTables, else a view built from bootscope/readDescriptorTable ×3 and readTss; a string says why not. */
+async function readDescriptorTables(session: vscode.DebugSession): Promise<DescriptorTablesResponse | string> {
+  const full = await panelRequest(session, PanelRequest.ReadDescriptorTables, {});
+  if (full.ok) return full.body;
+  const gdt = await panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'gdt' });
+  if (!gdt.ok) return full.message;
+  const [ldt, idt, tss, segs, mode] = await Promise.all([
+    panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'ldt' }),
+    panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'idt' }),
+    panelRequest(session, CustomRequest.ReadTss, {}),
+    readSegments(session),
+    readMode(session),
+  ]);
+  return buildDescriptorView({
+    mode: mode?.mode ?? 'real', segments: segs,
+    gdt: gdt.body, ldt: ldt.ok ? ldt.body : undefined, idt: idt.ok ? idt.body : undefined, tss: tss.ok ? tss.body : undefined,
+  });
+}
+
+/** VMCS rows from bootscope/readVmcs in either protocol's shape (`rows` here, `fields` in customRequests.ts). */
+async function readVmcsRows(session: vscode.DebugSession, profile: ProfileName): Promise<VmcsRow[] | string> {
+  const r = await panelRequest(session, PanelRequest.ReadVmcs, { profile });
+  if (!r.ok) return r.message;
+  const b = r.body as { rows?: VmcsRow[]; fields?: { name: string; encoding: number; value: number | string }[] };
+  return b.rows ?? (b.fields ?? []).map((f) => ({ name: f.name, encoding: f.encoding, width: '', group: '', value: typeof f.value === 'number' ? f.value : Number(f.value) }));
 }
 
 /** Selector and hidden cache of each segment register, through `evaluate` (cs, cs.base, cs.limit, cs.ar). */

@@ -1,13 +1,17 @@
-// The extension panels' side of the protocol (Descriptor Tables, VMCS, VM Entry Checks, Screen, Timeline, status
-// bar): the custom DAP requests the panels need beyond protocol/customRequests.ts (which the adapter serves), the
-// view models the panels render, and the webview ⇄ extension messages. Types and constants only: no imports, no
-// 'vscode', no Node. Numbers are plain numbers; addresses linear unless named otherwise. SDM Vol. 3 §3.4.5, §6.11,
-// §7.2 (descriptors, gates, TSS), §26.2–26.3 (VM-entry checks).
+// Typed custom DAP requests and webview messages for the extension's panels (Descriptor Tables, VMCS, VM Entry
+// Checks, Screen, Timeline) and the status bar, beside protocol/customRequests.ts (the console's requests). Types
+// and constants only: no imports, no 'vscode', no Node. Numbers are plain numbers; addresses linear unless named
+// otherwise. SDM Vol. 3 §3.4.5, §6.11, §7.2 (descriptors, gates, TSS), §26.2–26.3 (VM-entry checks).
 
-/** Custom requests the panels send that the adapter does not serve yet (each panel says so when it gets an error). */
+/** Custom request commands the panels send through `DebugSession.customRequest`. */
 export const enum PanelRequest {
   Status = 'bootscope/status',
+  ReadDescriptorTables = 'bootscope/readDescriptorTables',
+  ReadVmcs = 'bootscope/readVmcs',
+  CheckVmEntry = 'bootscope/checkVmEntry',
   FindCheckFailureStart = 'bootscope/findCheckFailureStart',
+  ReadScreen = 'bootscope/readScreen',
+  SendKeys = 'bootscope/sendKeys',
   ReadTimeline = 'bootscope/readTimeline',
   GotoInstruction = 'bootscope/gotoInstruction',
 }
@@ -37,15 +41,17 @@ export interface StatusResponse {
   running: boolean;
 }
 
-// ---- Descriptor Tables view model (built from bootscope/readDescriptorTable ×3 + bootscope/readTss) ----------
+// ---- bootscope/readDescriptorTables -----------------------------------------------------------------------
+/** 'ivt' only from the fallback built on bootscope/readDescriptorTable; the panels' request names it 'idt'. */
 export type DescriptorTableName = 'gdt' | 'ldt' | 'idt' | 'ivt';
-export interface DescriptorRow {
+export interface DescriptorTablesArguments {}
+export interface DescriptorEntry {
   index: number;
   /** Selector for GDT/LDT entries (index << 3 | TI), vector number for the IDT. */
   selector: number;
   /** Linear address of the 8-byte entry (click → memory inspector). */
   linear: number;
-  raw: number[];
+  raw: [number, number] | number[];
   /** Decoded: "32-bit code", "16-bit busy TSS", "386 interrupt gate", … */
   type: string;
   base?: number;
@@ -68,8 +74,8 @@ export interface DescriptorTable {
   name: DescriptorTableName;
   base: number;
   limit: number;
-  entries: DescriptorRow[];
-  /** Why entries are missing or what to know about the table ("real mode: not in use", "12 empty entries not shown"). */
+  entries: DescriptorEntry[];
+  /** Why entries are missing ("real mode: not in use", "12 empty entries not shown"); set by the extension. */
   note?: string;
 }
 export interface TssState {
@@ -84,15 +90,14 @@ export interface TssState {
   /** Other fields by name (CR3, EIP, EFLAGS, selectors, backlink …). */
   fields: { name: string; value: number }[];
 }
-export interface DescriptorTablesView {
+export interface DescriptorTablesResponse {
   mode: CpuMode;
   segments: Partial<Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>>;
   tables: DescriptorTable[];
   tss?: TssState;
 }
 
-// ---- VMCS and VM Entry Checks view models ----------------------------------------------------------------------
-/** Arguments of bootscope/readVmcs and bootscope/checkVmEntry as the panels send them. */
+// ---- bootscope/readVmcs and bootscope/checkVmEntry ---------------------------------------------------------
 export interface VmcsArguments {
   profile: ProfileName;
 }
@@ -104,6 +109,10 @@ export interface VmcsRow {
   group: string;
   value?: number;
   changed?: boolean;
+}
+export interface ReadVmcsResponse {
+  profile: ProfileName;
+  rows: VmcsRow[];
 }
 export interface CheckRow {
   id: string;
@@ -117,15 +126,12 @@ export interface RootCause {
   summary: string;
   checks: string[];
 }
-/** What the VM Entry Checks panel wants from bootscope/checkVmEntry: the adapter's `{verdict, failures}` plus every
- *  check (pass/fail/skip) and the root causes, as emulator/vmx/reportJson.ts profileViewJson() produces them. */
-export interface CheckVmEntryFull {
-  profile?: ProfileName;
+export interface CheckVmEntryResponse {
+  profile: ProfileName;
   verdict: Verdict;
   reason?: string;
   notes?: string[];
-  checks?: CheckRow[];
-  failures?: { id: string; section: string; field: string; message: string }[];
+  checks: CheckRow[];
   rootCauses?: RootCause[];
 }
 export interface FindCheckFailureStartArguments {
@@ -139,8 +145,9 @@ export interface FindCheckFailureStartResponse {
   message?: string;
 }
 
-// ---- Screen view model (from bootscope/readScreen; attributes when the adapter adds them) -------------------
-export interface ScreenView {
+// ---- bootscope/readScreen and bootscope/sendKeys -----------------------------------------------------------
+export interface ScreenArguments {}
+export interface ScreenResponse {
   columns: number;
   rows: number;
   /** One string per row (CP437 already mapped to Unicode). */
@@ -148,6 +155,10 @@ export interface ScreenView {
   /** One attribute byte per cell, row-major (low nibble fg, high nibble bg). Optional: plain text without it. */
   attributes?: number[];
   cursor?: { row: number; column: number; visible: boolean };
+}
+export interface SendKeysArguments {
+  /** Text to type; "\n" is Enter. */
+  text: string;
 }
 
 // ---- bootscope/readTimeline and bootscope/gotoInstruction -------------------------------------------------
@@ -182,7 +193,12 @@ export interface GotoInstructionArguments {
 /** Request → [arguments, response] map for the typed `customRequest` wrapper. */
 export interface PanelRequests {
   [PanelRequest.Status]: [StatusArguments, StatusResponse];
+  [PanelRequest.ReadDescriptorTables]: [DescriptorTablesArguments, DescriptorTablesResponse];
+  [PanelRequest.ReadVmcs]: [VmcsArguments, ReadVmcsResponse];
+  [PanelRequest.CheckVmEntry]: [VmcsArguments, CheckVmEntryResponse];
   [PanelRequest.FindCheckFailureStart]: [FindCheckFailureStartArguments, FindCheckFailureStartResponse];
+  [PanelRequest.ReadScreen]: [ScreenArguments, ScreenResponse];
+  [PanelRequest.SendKeys]: [SendKeysArguments, {}];
   [PanelRequest.ReadTimeline]: [TimelineArguments, TimelineResponse];
   [PanelRequest.GotoInstruction]: [GotoInstructionArguments, {}];
 }

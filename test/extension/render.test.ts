@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import type { DescriptorTablesView, ScreenView, TimelineResponse, VmcheckJson } from '../../protocol/panels';
+import type { DescriptorTablesResponse, ScreenResponse, TimelineResponse, VmcheckJson } from '../../protocol/panels';
 import { esc, page } from '../../extension/views/html';
 import { fromDump, renderChecks } from '../../extension/views/vmEntryCheck/render';
 import { describeAccess, renderVmcs, rowsFromDump } from '../../extension/views/vmcs/render';
@@ -51,11 +51,11 @@ test('a <script> in a pasted dump stays text in VM Entry Checks and VMCS', () =>
 });
 
 test('a <script> in guest memory stays text in Screen, Descriptor Tables and Timeline', () => {
-  const screen: ScreenView = { columns: 80, rows: 2, text: [EVIL, 'ok'], attributes: new Array(160).fill(0x1f), cursor: { row: 1, column: 0, visible: true } };
+  const screen: ScreenResponse = { columns: 80, rows: 2, text: [EVIL, 'ok'], attributes: new Array(160).fill(0x1f), cursor: { row: 1, column: 0, visible: true } };
   const s = wrap('Screen', renderScreen(screen, false));
   assertInert(s);
   assert.match(s, /id="cursor"/);
-  const dt: DescriptorTablesView = {
+  const dt: DescriptorTablesResponse = {
     mode: 'pm32',
     segments: { cs: { selector: 8, base: 0, limit: 0xffffffff, access: 0xc09b }, ds: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, es: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, ss: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, fs: { selector: 0, base: 0, limit: 0xffff, access: 0x10000 }, gs: { selector: 0, base: 0, limit: 0xffff, access: 0x10000 }, ldtr: { selector: 0, base: 0, limit: 0, access: 0x10000 }, tr: { selector: 0x18, base: 0x1000, limit: 0x67, access: 0x8b } },
     tables: [{ name: 'gdt', base: 0x7e00, limit: 0x1f, entries: [{ index: 1, selector: 8, linear: 0x7e08, raw: [0xffff, 0xcf9a00], type: EVIL, base: 0, limit: 0xfffff, dpl: 0, present: true, db: true, g: true, explain: EVIL, cachedBy: ['CS'] }] },

@@ -3,7 +3,7 @@
 // the segment registers hold, and a one-line explanation per entry (SDM Vol. 3 §3.4.5, §5.5–5.8 #NP/#GP on loads,
 // §6.11 gates, §7.2 TSS). Pure: no 'vscode', no Node.
 import type { ReadDescriptorTableResponse, ReadTssResponse } from '../../../protocol/customRequests';
-import type { CpuMode, DescriptorRow, DescriptorTable, DescriptorTablesView, SegmentCache, TssState } from '../../../protocol/panels';
+import type { CpuMode, DescriptorEntry, DescriptorTable, DescriptorTablesResponse, SegmentCache, TssState } from '../../../protocol/panels';
 import { hex } from '../html';
 
 const SEG_NAMES = ['cs', 'ds', 'es', 'ss', 'fs', 'gs', 'ldtr', 'tr'] as const;
@@ -47,7 +47,7 @@ export interface DescriptorInputs {
   tss?: ReadTssResponse;
 }
 
-export function buildDescriptorView(inp: DescriptorInputs): DescriptorTablesView {
+export function buildDescriptorView(inp: DescriptorInputs): DescriptorTablesResponse {
   const heldBy = (table: 'gdt' | 'ldt', index: number): string[] =>
     SEG_NAMES.filter((n) => {
       const s = inp.segments[n];
@@ -57,7 +57,7 @@ export function buildDescriptorView(inp: DescriptorInputs): DescriptorTablesView
     }).map((n) => n.toUpperCase());
   const segTable = (r: ReadDescriptorTableResponse | undefined, name: 'gdt' | 'ldt'): DescriptorTable | undefined => r && {
     name, base: r.base, limit: r.limit,
-    entries: r.entries.map((e): DescriptorRow => ({
+    entries: r.entries.map((e): DescriptorEntry => ({
       index: e.index, selector: e.selector, linear: (r.base + e.index * 8) >>> 0, raw: e.raw, type: e.typeName,
       base: e.target ? undefined : e.base, limit: e.target ? undefined : e.limit, dpl: e.dpl, present: e.present,
       db: (e.accessRights & 0x10) !== 0 ? ((e.accessRights >> 14) & 1) === 1 : undefined, g: ((e.accessRights >> 15) & 1) === 1,
@@ -67,32 +67,13 @@ export function buildDescriptorView(inp: DescriptorInputs): DescriptorTablesView
   };
   const gdt = segTable(inp.gdt, 'gdt');
   const ldt = inp.ldt && inp.ldt.entries.length > 0 ? segTable(inp.ldt, 'ldt') : undefined;
-  for (const t of [gdt, ldt]) {
-    if (!t) continue;
-    if (inp.mode === 'real' && t.name === 'gdt' && t.base === 0 && t.limit === 0xffff) {
-      // SDM Vol. 3 §9.1.1: the reset GDTR (base 0, limit FFFFh) describes no table; real mode does not use it.
-      t.note = `real mode: the GDT is not in use (GDTR holds its reset value; ${t.entries.length} slots over the IVT and BDA not shown)`;
-      t.entries = [];
-      continue;
-    }
-    if (inp.mode === 'real' && t.name === 'ldt') {
-      t.note = 'real mode: the LDT is not in use';
-      t.entries = [];
-      continue;
-    }
-    const empty = t.entries.filter((e) => e.index !== 0 && e.raw.length === 2 && e.raw[0] === 0 && e.raw[1] === 0).length;
-    if (empty > 0) {
-      t.entries = t.entries.filter((e) => !(e.index !== 0 && e.raw.length === 2 && e.raw[0] === 0 && e.raw[1] === 0));
-      t.note = `${empty} empty (all-zero) entr${empty === 1 ? 'y' : 'ies'} not shown`;
-    }
-  }
   for (const t of [gdt, ldt]) for (const e of t?.entries ?? []) if (e.gate) e.gate.linear = targetLinear(e.gate.selector, e.gate.offset, inp.mode, gdt, ldt);
   const tables: DescriptorTable[] = [gdt, ldt].filter((t): t is DescriptorTable => t !== undefined);
   if (inp.idt) {
     const ivt = inp.idt.table === 'ivt';
     tables.push({
       name: ivt ? 'ivt' : 'idt', base: inp.idt.base, limit: inp.idt.limit,
-      entries: inp.idt.entries.map((e): DescriptorRow => ({
+      entries: inp.idt.entries.map((e): DescriptorEntry => ({
         index: e.index, selector: e.index, linear: (inp.idt!.base + e.index * (ivt ? 4 : 8)) >>> 0, raw: e.raw, type: ivt ? 'real-mode vector' : e.typeName,
         dpl: e.dpl, present: e.present,
         gate: e.target && { selector: e.target.selector, offset: e.target.offset, linear: targetLinear(e.target.selector, e.target.offset, ivt ? 'real' : inp.mode, gdt, ldt) },
@@ -100,8 +81,34 @@ export function buildDescriptorView(inp: DescriptorInputs): DescriptorTablesView
       })),
     });
   }
-  const segments = Object.fromEntries(SEG_NAMES.filter((n) => inp.segments[n]).map((n) => [n, inp.segments[n]!])) as DescriptorTablesView['segments'];
+  const segments = Object.fromEntries(SEG_NAMES.filter((n) => inp.segments[n]).map((n) => [n, inp.segments[n]!])) as DescriptorTablesResponse['segments'];
   return { mode: inp.mode, segments, tables, tss: inp.tss && tssState(inp.tss) };
+}
+
+/** Hides what would only be noise: the reset GDTR's 8192 slots and the LDT in real mode (SDM Vol. 3 §9.1.1), and
+ *  all-zero entries (folded into a note). Works on the adapter's answer and on the fallback view alike. */
+export function foldTables(view: DescriptorTablesResponse): DescriptorTablesResponse {
+  for (const t of view.tables) {
+    if (t.name === 'idt' && (view.mode === 'real' || view.mode === 'unreal')) t.name = 'ivt';
+    if (t.name !== 'gdt' && t.name !== 'ldt') continue;
+    if (view.mode === 'real' && t.name === 'gdt' && t.base === 0 && t.limit === 0xffff) {
+      t.note = `real mode: the GDT is not in use (GDTR holds its reset value; ${t.entries.length} slots over the IVT and BDA not shown)`;
+      t.entries = [];
+      continue;
+    }
+    if (view.mode === 'real' && t.name === 'ldt') {
+      t.note = 'real mode: the LDT is not in use';
+      t.entries = [];
+      continue;
+    }
+    const isEmpty = (e: DescriptorEntry) => e.index !== 0 && e.raw.length === 2 && e.raw[0] === 0 && e.raw[1] === 0;
+    const empty = t.entries.filter(isEmpty).length;
+    if (empty > 0) {
+      t.entries = t.entries.filter((e) => !isEmpty(e));
+      t.note = `${empty} empty (all-zero) entr${empty === 1 ? 'y' : 'ies'} not shown`;
+    }
+  }
+  return view;
 }
 
 function tssState(t: ReadTssResponse): TssState {

@@ -1,12 +1,12 @@
 // Renders the "Descriptor Tables" panel body: GDT, LDT and IDT entry by entry and the current TSS, from
 // bootscope/readDescriptorTables (SDM Vol. 3 §3.4.5 segment descriptors, §6.11 IDT gates, §7.2 TSS). Entries the
 // segment registers hold are outlined, entries changed since the last stop highlighted. Pure: no 'vscode'.
-import type { DescriptorRow, DescriptorTable, DescriptorTablesView, SegmentCache, TssState } from '../../../protocol/panels';
+import type { DescriptorEntry, DescriptorTable, DescriptorTablesResponse, SegmentCache, TssState } from '../../../protocol/panels';
 import { esc, hex, hex16, msgAttr } from '../html';
 
 const TITLES = { gdt: "GDT", ldt: "LDT", idt: "IDT", ivt: "IVT (real-mode interrupt vectors)" } as const;
 
-function entryRow(t: DescriptorTable, e: DescriptorRow): string {
+function entryRow(t: DescriptorTable, e: DescriptorEntry): string {
   const cls = [e.changed ? 'changed' : '', e.cachedBy?.length ? 'cached' : ''].filter(Boolean).join(' ');
   const idx = t.name === "idt" || t.name === "ivt" ? `${hex(e.index, 2)}` : `${hex(e.selector, 4)}`;
   const target = e.gate
@@ -33,7 +33,7 @@ function tssHtml(s: TssState): string {
   return `<h2>Current TSS <span class="note mono">TR ${esc(hex(s.selector, 4))}, ${s.width}-bit, base ${esc(hex(s.base, 8))} limit ${esc(hex(s.limit, 4))}</span></h2><table><tbody>${stacks}${io}${fields}</tbody></table>`;
 }
 
-export function renderDescriptorTables(r: DescriptorTablesView): string {
+export function renderDescriptorTables(r: DescriptorTablesResponse): string {
   const segs = (Object.entries(r.segments) as [string, SegmentCache][]).map(([n, s]) => `<td class="mono" title="base ${esc(hex(s.base, 8))} limit ${esc(hex(s.limit, 8))} access ${esc(hex(s.access, 4))}">${esc(n.toUpperCase())}=${hex16(s.selector)}</td>`).join('');
   const parts = [`<p>Mode <b>${esc(r.mode)}</b></p><table><tbody><tr>${segs}</tr></tbody></table>`];
   for (const t of r.tables) parts.push(tableHtml(t));

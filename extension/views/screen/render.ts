@@ -1,14 +1,14 @@
 // Renders the "Screen" panel body: the 80×25 VGA text screen with its 16 colours and the cursor, from
 // bootscope/readScreen; keys typed into it go to the guest (bootscope/sendKeys). Pure: no 'vscode', no Node.
 // Text from guest memory is escaped cell by cell.
-import type { ScreenView } from '../../../protocol/panels';
+import type { ScreenResponse } from '../../../protocol/panels';
 import { esc } from '../html';
 
 // The standard CGA/VGA text palette (attribute nibble → RGB).
 export const VGA_PALETTE = ['#000000', '#0000AA', '#00AA00', '#00AAAA', '#AA0000', '#AA00AA', '#AA5500', '#AAAAAA',
   '#555555', '#5555FF', '#55FF55', '#55FFFF', '#FF5555', '#FF55FF', '#FFFF55', '#FFFFFF'];
 
-export function renderScreen(s: ScreenView, live: boolean): string {
+export function renderScreen(s: ScreenResponse, live: boolean): string {
   const lines: string[] = [];
   for (let row = 0; row < s.rows; row++) {
     const text = (s.text[row] ?? '').padEnd(s.columns).slice(0, s.columns);
