@@ -107,6 +107,15 @@ const adapterCases: Case[] = [
     assert.match(screen.html, /id="screen"/);
     await vscode.commands.executeCommand('bootscope.showTimeline');
     assert.ok(await until('Timeline panel', () => panel(api, 'timeline', session.id)));
+    await vscode.commands.executeCommand('bootscope.showVmcs');
+    const vmcs = await until('session VMCS panel', () => { const x = panel(api, 'vmcs', session.id); return x && /GUEST_CS_SELECTOR/.test(x.html) ? x : undefined; });
+    assert.match(vmcs.html, /<h2>Segment registers<\/h2>/);
+    // Compare with a dump: live state beside the dump's guest state, differences counted.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file('xen-dump.txt')));
+    await vscode.commands.executeCommand('bootscope.compareVmcsDump');
+    const cmp = await until('VMCS compared with the dump', () => { const x = panel(api, 'vmcs', session.id); return x && /id="differences"/.test(x.html) ? x : undefined; });
+    assert.match(cmp.html, /<th>dump \(xen-dump\.txt\)<\/th>/);
+    assert.match(cmp.html, /id="differences">[1-9]\d* fields? differ/);
     await vscode.debug.stopDebugging(session);
     await until('panels closed with the session', () => (api.panels().some((p) => p.key.startsWith(`${session.id}/`)) ? undefined : true));
   }],
