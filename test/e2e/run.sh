@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the extension inside a real VS Code (code-server 4.100.3 = VS Code 1.100.3, headless Debian chromium via
-# playwright-core): (a) the extensionTestsPath suite (test/e2e/suite) in the Node extension host, (b) the UI test
-# (test/e2e/ui.cjs) with screenshots. Installs what is missing first (setup.sh). Exit code = result.
+# playwright-core): (a) the extensionTestsPath suite (test/e2e/suite) in the Node extension host, (b) packages the
+# .vsix with vsce (checking `vsce ls`), (c) the UI test (test/e2e/ui.cjs) against the installed .vsix, with
+# screenshots. Installs what is missing first (setup.sh). Exit code = result.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${BOOTSCOPE_E2E_CACHE:-$HOME/.cache/bootscope-e2e}
@@ -30,11 +31,12 @@ stop_cs() {
   kill -9 -- -"$CS_PID" 2>/dev/null || true
   CS_PID=
 }
-start_cs() {  # $1 = name of this run: fresh user data and workspace copy each time (UI state persists server-side)
+start_cs() {  # $1 = name of this run, $2 = .vsix to install (optional): fresh user data and workspace each time
   export CS_RUN="$E2E_DIR/$1" E2E_WORKSPACE="$E2E_DIR/$1/workspace"
   mkdir -p "$CS_RUN/user-data/User" "$CS_RUN/extensions"
   cp "$ROOT/test/e2e/settings.json" "$CS_RUN/user-data/User/settings.json"
   cp -r "$ROOT/test/e2e/workspace" "$E2E_WORKSPACE"
+  if [ -n "${2:-}" ]; then "$CS" --user-data-dir "$CS_RUN/user-data" --extensions-dir "$CS_RUN/extensions" --install-extension "$2" --force >"$CS_RUN/install.log" 2>&1 || { cat "$CS_RUN/install.log"; return 1; }; fi
   setsid "$CS" --user-data-dir "$CS_RUN/user-data" --extensions-dir "$CS_RUN/extensions" \
     --bind-addr "127.0.0.1:$PORT" --auth none --disable-telemetry --disable-update-check --disable-workspace-trust \
     --disable-getting-started-override --ignore-last-opened >"$CS_RUN/code-server.log" 2>&1 &
@@ -50,9 +52,23 @@ echo "== extension tests (extensionTestsPath) on $E2E_BASE"
 timeout 150 node test/e2e/extTests.cjs "$ROOT" "$E2E_DIR/suite/index.js" || rc=1
 stop_cs
 
-start_cs ui
-echo "== UI test (Playwright) on $E2E_BASE"
-timeout 150 node test/e2e/ui.cjs || rc=1
+echo "== package (vsce)"
+VSCE="$CACHE/node_modules/.bin/vsce"
+# Only what runs may ship: the bundles, the grammars, package.json and the README (.vscodeignore).
+"$VSCE" ls --no-dependencies </dev/null >"$E2E_DIR/vsce-ls.txt"
+if grep -vE '^(package\.json|README\.md|LICENSE(\.\w+)?|CHANGELOG\.md|dist/(extension|debugAdapter|cli)\.js|syntaxes/[A-Za-z]+\.tmLanguage\.json|images/[^/]+)$' "$E2E_DIR/vsce-ls.txt"; then
+  echo "vsce ls: files above should not be in the package"; rc=1
+fi
+for f in package.json dist/extension.js dist/debugAdapter.js dist/cli.js; do
+  grep -qx "$f" "$E2E_DIR/vsce-ls.txt" || { echo "vsce ls: $f missing from the package"; rc=1; }
+done
+"$VSCE" package --no-dependencies --allow-missing-repository --skip-license -o "$E2E_DIR/bootscope.vsix" </dev/null >"$E2E_DIR/vsce.log" 2>&1 \
+  || { cat "$E2E_DIR/vsce.log"; exit 1; }
+echo "packaged $(du -k "$E2E_DIR/bootscope.vsix" | cut -f1) KiB"
+
+start_cs ui "$E2E_DIR/bootscope.vsix"
+echo "== UI test (Playwright, extension installed from the .vsix) on $E2E_BASE"
+E2E_INSTALLED=1 timeout 150 node test/e2e/ui.cjs || rc=1
 stop_cs
 echo "screenshots and logs: $E2E_DIR"
 exit $rc

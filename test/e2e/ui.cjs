@@ -1,7 +1,8 @@
 // UI test: drives VS Code (code-server) in headless Debian chromium the way a user does — open the workspace,
 // F5 on boot.asm → paused at 0000:7C00 (when dist/debugAdapter.js exists), open a pasted Xen dump and run
 // "Bootscope: Check VMCS Dump…", read the "VM Entry Checks" and "VMCS" webview headings. Screenshots in $E2E_DIR.
-// Env: E2E_BASE, E2E_WORKSPACE, E2E_DIR, E2E_EXT (extension folder), CS_RUN (code-server user data), NODE_PATH.
+// Env: E2E_BASE, E2E_WORKSPACE, E2E_DIR, E2E_EXT (extension folder), CS_RUN (code-server user data), NODE_PATH,
+// E2E_INSTALLED=1 when the extension is installed from the .vsix instead of loaded from E2E_EXT.
 const { chromium } = require('playwright-core');
 const fs = require('fs');
 const path = require('path');
@@ -76,8 +77,9 @@ let page, profile;
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
   page = context.pages()[0] || (await context.newPage());
   page.on('console', (m) => { if (m.type() === 'error' && !/vsda|open-vsx|ENOTFOUND/.test(m.text())) log('  [browser error]', m.text().slice(0, 200)); });
+  // E2E_INSTALLED=1: the extension is installed from the .vsix; else load the folder as a development extension.
   const payload = [['extensionDevelopmentPath', `vscode-remote://${new URL(BASE).host}${path.resolve(EXT)}`]];
-  await page.goto(`${BASE}/?folder=${encodeURIComponent(FOLDER)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  await page.goto(`${BASE}/?folder=${encodeURIComponent(FOLDER)}${process.env.E2E_INSTALLED ? '' : `&payload=${encodeURIComponent(JSON.stringify(payload))}`}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'boot.asm' }).waitFor({ timeout: 60000 });
   await waitForExtHost();
