@@ -163,8 +163,18 @@ export class Panels implements vscode.Disposable {
     try {
       found = await checkFirstDump(this.extensionPath, profile, dumpCandidates());
     } catch (e) {
-      void vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
+      // Nothing in the editor or the clipboard: offer a file ("Open VMCS dump…").
+      const open = 'Open a Dump File…';
+      const pick = await vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`, open);
+      const uri = pick === open ? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Check VMCS Dump' }))?.[0] : undefined;
+      if (!uri) return undefined;
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      try {
+        found = await checkFirstDump(this.extensionPath, profile, [async () => ({ text, origin: uri.path.split('/').pop() ?? uri.path })]);
+      } catch (e2) {
+        void vscode.window.showErrorMessage(`Bootscope: ${e2 instanceof Error ? e2.message : String(e2)}`);
+        return undefined;
+      }
     }
     let result = found.result;
     const source: PanelSource = {

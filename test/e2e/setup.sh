@@ -36,7 +36,7 @@ if [ ! -x node_modules/.bin/code-server ] || ! node_modules/.bin/code-server --v
   if [ ! -f "$RGC/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" ]; then
     cp "$(command -v rg)" "$TMPDIR/rg" && tar czf "$RGC/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$TMPDIR" rg && rm "$TMPDIR/rg"
   fi
-  npm_config_unsafe_perm=true npm_config_yes=true npm install "code-server@$CS_VERSION" "playwright-core@$PW_VERSION" "@vscode/vsce@$VSCE_VERSION" --foreground-scripts --no-audit --no-fund
+  npm_config_unsafe_perm=true npm_config_yes=true npm install --save-exact "code-server@$CS_VERSION" "playwright-core@$PW_VERSION" "@vscode/vsce@$VSCE_VERSION" --foreground-scripts --no-audit --no-fund
 fi
 # 3. playwright-core drives the system chromium; never `playwright install` (it downloads a browser).
 #    @vscode/vsce packages the .vsix the UI test installs.
