@@ -133,8 +133,22 @@ let page, profile;
     await runCommand(page, 'Bootscope: Show Timeline');
     await webview(page, 'Timeline');
     await page.screenshot({ path: path.join(SHOTS, '03d-session-timeline.png') });
-    await runCommand(page, 'Debug: Stop');
-    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
+    // Disassembly view: set a breakpoint on the `jmp .done` spin loop (the 3rd row after stosw), continue, stop there.
+    await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:7C' }).first().click();
+    await runCommand(page, 'Open Disassembly View');
+    const rows = page.locator('.disassembly-view .monaco-list-row');
+    await rows.first().waitFor({ timeout: 30000 });
+    const loopRow = rows.filter({ hasText: '0000:7C19' }).first();
+    log('disassembly row:', JSON.stringify((await loopRow.innerText()).replace(/\s+/g, ' ')));
+    await loopRow.click({ position: { x: 8, y: 8 } });   // the breakpoint column
+    await page.locator('.debug-breakpoints .monaco-list-row', { hasText: /7c19/i }).first().waitFor({ timeout: 15000 }).catch(() => {});
+    await runCommand(page, 'Debug: Continue');
+    await page.locator('.debug-pane .call-stack-state-message', { hasText: /breakpoint/i }).waitFor({ timeout: 30000 });
+    await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:7C19' }).first().waitFor({ timeout: 15000 });
+    const hit = await page.locator('.debug-pane', { has: page.locator('.call-stack-state-message') }).innerText();
+    log('after continue:', JSON.stringify(hit));
+    if (!/7C19/i.test(hit)) throw new Error('the disassembly breakpoint at 0000:7C19 was not hit');
+    await page.screenshot({ path: path.join(SHOTS, '03e-disassembly-breakpoint.png') });
     log('session stopped');
   } else {
     log('dist/debugAdapter.js not built: skipping F5 (the dump panels need no adapter)');
