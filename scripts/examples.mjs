@@ -1,0 +1,54 @@
+// Assembles the examples with NASM into examples/build/: every examples/<dir>/<file>.asm becomes build/<file>.bin
+// and build/<file>.lst (the listing the launch configurations and tests use); the file named after its directory is
+// the bootable image, assembled last (so it can incbin the others) and written as build/<dir>.img.
+// Usage: node scripts/examples.mjs [--quiet]. Exit 1 when nasm is missing or a source does not assemble.
+import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'examples');
+export const BUILD_DIR = join(EXAMPLES_DIR, 'build');
+
+export function haveNasm() {
+  return spawnSync('nasm', ['-v'], { encoding: 'utf8' }).status === 0;
+}
+
+/** Assembles every example; returns the list of images written. Throws with NASM's message on failure. */
+export function buildExamples({ quiet = false } = {}) {
+  if (!haveNasm()) throw new Error('nasm not found on PATH: install it (apt-get install nasm, brew install nasm) to assemble the examples');
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const images = [];
+  for (const dir of readdirSync(EXAMPLES_DIR).sort()) {
+    const src = join(EXAMPLES_DIR, dir);
+    if (dir === 'build' || dir === 'dumps' || dir.startsWith('.') || !statSync(src).isDirectory()) continue;
+    const sources = readdirSync(src).filter((f) => f.endsWith('.asm') && !f.startsWith('_'));
+    const main = `${dir}.asm`;
+    if (!sources.includes(main)) continue;
+    for (const file of [...sources.filter((f) => f !== main).sort(), main]) {
+      const stem = file.slice(0, -4);
+      const out = join(BUILD_DIR, `${stem}.bin`);
+      const r = spawnSync('nasm', ['-f', 'bin', '-w+all', '-i', `${src}/`, '-i', `${BUILD_DIR}/`,
+        '-l', join(BUILD_DIR, `${stem}.lst`), '-o', out, join(src, file)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`nasm ${dir}/${file}:\n${r.stderr}`);
+      if (r.stderr && !quiet) process.stderr.write(r.stderr);
+      if (file === main) {
+        const img = join(BUILD_DIR, `${dir}.img`);
+        renameSync(out, img);
+        images.push(img);
+      }
+    }
+  }
+  return images;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const quiet = process.argv.includes('--quiet');
+  try {
+    const images = buildExamples({ quiet });
+    if (!quiet) for (const i of images) console.log(`examples: ${i}`);
+  } catch (e) {
+    console.error(`examples: ${e.message}`);
+    process.exit(1);
+  }
+}
