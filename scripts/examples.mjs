@@ -52,3 +52,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }
 }
+
+/**
+ * Finds the instruction on the listing line tagged `; #MARKER` (the tag followed by a space or the line's end):
+ * returns its offset in the assembled file, its bytes and the source text. Header comments carry no address and
+ * never match. `org` is added to the offset (0x7C00 for a boot sector, 0x600 for a relocated one).
+ */
+export function findMarker(listingText, marker, org = 0) {
+  const tag = new RegExp(`;.*#${marker}(\\s|$)`);
+  for (const line of listingText.split('\n')) {
+    const m = /^\s*(\d+)\s+([0-9A-F]{8})\s+([0-9A-F[\]()]+)\s+(.*)$/.exec(line);
+    if (!m || !tag.test(m[4])) continue;
+    const bytes = m[3].replace(/[[\]()]/g, '');
+    return { line: Number(m[1]), offset: parseInt(m[2], 16), address: org + parseInt(m[2], 16), length: bytes.length / 2, source: m[4].trim() };
+  }
+  throw new Error(`listing has no instruction tagged #${marker}`);
+}
