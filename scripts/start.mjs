@@ -81,6 +81,8 @@ function disasmAt(imagePath, address, bits) {
   }
 }
 
+// --until takes the linear address: on main a SSSS:OOOO stop only fires where CS base = selector << 4 (real mode).
+const linear = (stop) => `0x${((stop.segments.cs.base + stop.registers.eip) >>> 0).toString(16)}`;
 const segoff = (sel, ip) => `${hex(sel)}:${hex(ip)}`;
 const segText = (n, s) => `${n.toUpperCase()} ${hex(s.selector)} (RPL ${s.selector & 3})  base ${hex(s.base, 8)}  limit ${hex(s.limit, 8)}  access ${hex(s.access, 5)} (DPL ${(s.access >> 5) & 3})`;
 
@@ -104,7 +106,7 @@ function printVerdicts(verdicts) {
  * which must show SS taking the stopped value right after it and keeping it to the stop.
  */
 function findSsWrite(image, rows, stop) {
-  const stopAt = segoff(stop.segments.cs.selector, stop.registers.eip);
+  const stopAt = linear(stop);
   const candidates = rows.filter((r) => /^(mov\s+ss\s*,|pop\s+ss\b|lss\b)/i.test(r.source)).reverse();
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-start-'));
   try {
@@ -179,7 +181,7 @@ function diagnose() {
   out('');
 
   if (profiled) {
-    const at = segoff(cs.selector, ip);
+    const at = linear(stop);
     const verdicts = PROFILES.map((p) => (p === 'xen-vm86' ? stop.vmentry : runJson([image, '--profile', p, '--until', at]).vmentry));
     printVerdicts(verdicts);
   } else {
