@@ -5,7 +5,7 @@
 // the verdict under every profile with the failing checks and their SDM sections, and the earlier instruction the
 // state comes from (the last write to SS), found by running again with --until and a short --trace.
 // Options: --headless, --no-build, --port N (code-server). Exit 0 when it did its job; 1 when the build fails.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,6 +23,22 @@ const has = (f) => argv.includes(f);
 const out = (s = '') => process.stdout.write(s + '\n');
 const hex = (v, w = 4) => v.toString(16).toUpperCase().padStart(w, '0');
 const rel = (p) => relative(process.cwd(), p) || '.';
+
+function isLink(p) {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function realpathOr(p) {
+  try {
+    return realpathSync(p);
+  } catch {
+    return '';
+  }
+}
 
 function which(cmd) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -210,10 +226,15 @@ function diagnose() {
 
 // ---- the editor ---------------------------------------------------------------------------------------------------
 
-function codeServerPath() {
+/** code-server on PATH, or the one test/e2e/setup.sh installs (with its config kept in that cache, as setup.sh does). */
+function codeServer() {
+  const onPath = which('code-server');
+  if (onPath) return { path: onPath, env: process.env };
   const cache = process.env.BOOTSCOPE_E2E_CACHE ?? join(homedir(), '.cache', 'bootscope-e2e');
   const cached = join(cache, 'node_modules', '.bin', 'code-server');
-  return which('code-server') ?? (existsSync(cached) ? cached : null);
+  if (!existsSync(cached)) return null;
+  const xdg = join(cache, 'xdg');
+  return { path: cached, env: { ...process.env, XDG_CONFIG_HOME: join(xdg, 'config'), XDG_DATA_HOME: join(xdg, 'data'), XDG_CACHE_HOME: join(xdg, 'cache') } };
 }
 
 /** Returns true when an editor was started. */
@@ -227,7 +248,7 @@ function openEditor() {
     out('Pick a configuration in Run and Debug (one per example) and press F5; examples/README.md says what to look at.');
     return true;
   }
-  const cs = codeServerPath();
+  const cs = codeServer();
   if (cs) {
     // code-server has no --extensionDevelopmentPath: it loads this checkout as an extension from a private extensions
     // directory (a link named publisher.name-version), the way the UI tests do.
@@ -235,12 +256,15 @@ function openEditor() {
     const ext = join(tmpdir(), 'bootscope-start-extensions');
     mkdirSync(ext, { recursive: true });
     const link = join(ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+    if (existsSync(link) || isLink(link)) {
+      if (realpathOr(link) !== realpathOr(ROOT)) rmSync(link, { recursive: false, force: true });
+    }
     if (!existsSync(link)) symlinkSync(ROOT, link, 'dir');
     const portArg = argv.indexOf('--port');
     const port = portArg >= 0 ? argv[portArg + 1] : '8080';
-    out(`VS Code (code) is not on PATH; starting code-server (${cs}).`);
+    out(`VS Code (code) is not on PATH; starting code-server (${cs.path}).`);
     out(`Open http://127.0.0.1:${port}/?folder=${encodeURI(workspace)} in a browser; Ctrl-C stops it.`);
-    const child = spawn(cs, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--extensions-dir', ext, '--disable-telemetry', workspace], { stdio: 'inherit' });
+    const child = spawn(cs.path, ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--extensions-dir', ext, '--disable-telemetry', workspace], { stdio: 'inherit', env: cs.env });
     child.on('exit', (c) => process.exit(c ?? 0));
     return true;
   }
