@@ -2,7 +2,7 @@
 // and build/<file>.lst (the listing the launch configurations and tests use); the file named after its directory is
 // the bootable image, assembled last (so it can incbin the others) and written as build/<dir>.img.
 // Usage: node scripts/examples.mjs [--quiet]. Exit 1 when nasm is missing or a source does not assemble.
-import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +14,25 @@ export function haveNasm() {
   return spawnSync('nasm', ['-v'], { encoding: 'utf8' }).status === 0;
 }
 
-/** Assembles every example; returns the list of images written. Throws with NASM's message on failure. */
+/**
+ * Assembles every example; returns the list of images written. Throws with NASM's message on failure. Output is
+ * assembled in a private directory and renamed into build/ file by file, so test files that build concurrently
+ * never read a half-written image.
+ */
 export function buildExamples({ quiet = false } = {}) {
   if (!haveNasm()) throw new Error('nasm not found on PATH: install it (apt-get install nasm, brew install nasm) to assemble the examples');
   mkdirSync(BUILD_DIR, { recursive: true });
+  const tmp = mkdtempSync(join(BUILD_DIR, '.tmp-'));
+  try {
+    const images = assembleAll(tmp, quiet);
+    for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(BUILD_DIR, f));
+    return images.map((f) => join(BUILD_DIR, f));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function assembleAll(out, quiet) {
   const images = [];
   for (const dir of readdirSync(EXAMPLES_DIR).sort()) {
     const src = join(EXAMPLES_DIR, dir);
@@ -27,15 +42,14 @@ export function buildExamples({ quiet = false } = {}) {
     if (!sources.includes(main)) continue;
     for (const file of [...sources.filter((f) => f !== main).sort(), main]) {
       const stem = file.slice(0, -4);
-      const out = join(BUILD_DIR, `${stem}.bin`);
-      const r = spawnSync('nasm', ['-f', 'bin', '-w+all', '-i', `${src}/`, '-i', `${BUILD_DIR}/`,
-        '-l', join(BUILD_DIR, `${stem}.lst`), '-o', out, join(src, file)], { encoding: 'utf8' });
+      const bin = join(out, `${stem}.bin`);
+      const r = spawnSync('nasm', ['-f', 'bin', '-w+all', '-i', `${src}/`, '-i', `${out}/`,
+        '-l', join(out, `${stem}.lst`), '-o', bin, join(src, file)], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`nasm ${dir}/${file}:\n${r.stderr}`);
       if (r.stderr && !quiet) process.stderr.write(r.stderr);
       if (file === main) {
-        const img = join(BUILD_DIR, `${dir}.img`);
-        renameSync(out, img);
-        images.push(img);
+        renameSync(bin, join(out, `${dir}.img`));
+        images.push(`${dir}.img`);
       }
     }
   }
