@@ -27,12 +27,12 @@ start:
         mov si, msg_start
         call debug_print
 
-        ; Load the kernel. This example's disk has only this sector, so the read fails or returns what is there:
-        ; the checksum below is the point, not the contents.
+        ; Load the kernel: the 127 sectors after this one (one packet read; the checksum below verifies them).
         mov si, dap
         mov ah, 0x42
         mov dl, [boot_drive]
         int 0x13
+        jc disk_error
 
         ; Checksum the 64 KiB kernel window, one word at a time, three times (a Fletcher-style running pair):
         ; ~390,000 instructions of ordinary real-mode work before anything interesting happens.
@@ -94,6 +94,12 @@ debug_print32:
 .done:  ret
 
 bits 16
+disk_error:
+        mov si, msg_disk
+        call debug_print
+        cli
+        hlt
+
 ; Zero-terminated DS:SI to the debug port (real mode).
 debug_print:
         lodsb
@@ -121,6 +127,14 @@ checksum:   dd 0
 msg_start:  db 'vmentry-failure: loading kernel', 10, 0
 msg_sum:    db 'kernel checksum done', 10, 0
 msg_pm:     db 'protected mode, SS reloaded', 10, 0
+msg_disk:   db 'kernel read failed', 10, 0
 
         times 510 - ($ - $$) db 0
         dw 0xaa55
+
+; The "kernel": 127 sectors, each filled with its own number, so the checksum depends on every one of them.
+%assign sector 1
+%rep KERNEL_SECTORS
+        times 256 dw sector
+%assign sector sector + 1
+%endrep

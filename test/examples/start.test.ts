@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { image, NO_NASM } from './helpers';
+import { image, marker, NO_NASM } from './helpers';
 
 /** Whether the dist/cli.js the script runs takes `run --profile` (the lead wires it; until then a usage error). */
 function distHasProfile(): boolean {
@@ -21,12 +21,17 @@ function start(args: string[], env: NodeJS.ProcessEnv = process.env) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+
 function assertDiagnosis(out: string) {
-  assert.match(out, /after 393,553 instructions, at 0000:7C68 \(mode protected16\)/);
-  assert.match(out, /just executed {2}0000:7C65 {2}0f22c0 +mov cr0,eax +examples\/vmentry-failure\/vmentry-failure\.asm:\d+ +mov cr0, eax {2}; #PE_ON/);
+  // Addresses come from the listing: the stop is the instruction after `; #PE_ON`, the cause the `; #SS_LOAD` one.
+  const pe = marker('vmentry-failure', 'PE_ON');
+  const ssLoad = marker('vmentry-failure', 'SS_LOAD');
+  assert.match(out, new RegExp(`after 393,\\d{3} instructions, at 0000:${hex4(pe.address + pe.length)} \\(mode protected16\\)`));
+  assert.match(out, new RegExp(`just executed {2}0000:${hex4(pe.address)} {2}0f22c0 +mov cr0,eax +examples/vmentry-failure/vmentry-failure\\.asm:${pe.line} +mov cr0, eax {2}; #PE_ON`));
   assert.match(out, /SS 9FFB \(RPL 3\) {2}base 0009FFB0 {2}limit 0000FFFF {2}access 00093 \(DPL 0\)/);
   assert.match(out, /Where it started: the last write to SS before the stop/);
-  assert.match(out, /0000:7C54 {2}8ed0 +mov ss,ax +examples\/vmentry-failure\/vmentry-failure\.asm:\d+ +mov ss, ax {2}; #SS_LOAD/);
+  assert.match(out, new RegExp(`0000:${hex4(ssLoad.address)} {2}8ed0 +mov ss,ax +examples/vmentry-failure/vmentry-failure\\.asm:${ssLoad.line} +mov ss, ax {2}; #SS_LOAD`));
   assert.match(out, /SS 0000 -> 9FFB, unchanged for the 8 instructions up to the stop/);
   if (distHasProfile()) {
     assert.match(out, /Stopped: emulation after/);
