@@ -215,7 +215,7 @@ bits 16
 pm16_back:
         mov eax, cr0
         and al, 0xfe
-        mov cr0, eax
+        mov cr0, eax                  ; #PE_OFF  real mode, but CS/DS/ES/FS/GS still hold protected-mode caches
         jmp 0:real_again
 
 ; ---- real mode again, with the protected-mode limits still cached --------------------------------------------
