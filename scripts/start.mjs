@@ -56,8 +56,8 @@ function build() {
 }
 
 /** Runs the CLI; returns exit code, stdout, stderr. */
-function bootscope(args) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+function bootscope(args, input) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, input });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -107,6 +107,36 @@ function sourceRef(row, srcFile) {
 }
 
 // ---- the diagnosis ----------------------------------------------------------------------------------------------
+
+/** The `run --json` state as Xen 4.6+'s `vmcs_dump_vcpu` prints a guest (the column table), for `vmcheck`. */
+function stateAsXenDump(j) {
+  const h = (v, w) => (v >>> 0).toString(16).padStart(w, '0');
+  const seg = (n, label) => {
+    const s = j.segments[n];
+    return `${label}: ${h(s.selector, 4)} ${h(s.access, 5)} ${h(s.limit, 8)} ${h(s.base, 16)}`;
+  };
+  const cr0 = j.control.cr0 | 0x20, cr4 = j.control.cr4 | 0x2000;
+  return [
+    '*** Guest State ***',
+    `CR0: actual=0x${h(cr0, 16)}, shadow=0x${h(j.control.cr0, 16)}, gh_mask=ffffffffffffffff`,
+    `CR4: actual=0x${h(cr4, 16)}, shadow=0x${h(j.control.cr4, 16)}, gh_mask=ffffffffffffffff`,
+    `CR3 = 0x${h(j.control.cr3, 16)}`,
+    `RSP = 0x${h(j.registers.esp, 16)} (0x${h(j.registers.esp, 16)})  RIP = 0x${h(j.registers.eip, 16)} (0x${h(j.registers.eip, 16)})`,
+    `RFLAGS=0x${h(j.registers.eflags, 8)} (0x${h(j.registers.eflags, 8)})  DR7 = 0x0000000000000400`,
+    'Sysenter RSP=0000000000000000 CS:RIP=0000:0000000000000000',
+    '       sel  attr  limit   base',
+    seg('cs', '  CS'), seg('ds', '  DS'), seg('ss', '  SS'), seg('es', '  ES'), seg('fs', '  FS'), seg('gs', '  GS'),
+    `GDTR:            ${h(j.tables.gdtr.limit, 8)} ${h(j.tables.gdtr.base, 16)}`,
+    seg('ldtr', 'LDTR'),
+    `IDTR:            ${h(j.tables.idtr.limit, 8)} ${h(j.tables.idtr.base, 16)}`,
+    seg('tr', '  TR'),
+    'Interruptibility = 00000000  ActivityState = 00000000',
+    '*** Control State ***',
+    'PinBased=0000003f CPUBased=b6a065fa SecondaryExec=00000000',
+    'EntryControls=000011fb ExitControls=000fefff',
+    '',
+  ].join('\n');
+}
 
 function printVerdicts(verdicts) {
   out('Verdict under each hypervisor profile at this instruction:');
@@ -201,10 +231,20 @@ function diagnose() {
     const verdicts = PROFILES.map((p) => (p === 'xen-vm86' ? stop.vmentry : runJson([image, '--profile', p, '--until', at]).vmentry));
     printVerdicts(verdicts);
   } else {
-    out('Verdict under each hypervisor profile: needs `bootscope run --profile` (not in this build). What the emulator\'s');
-    out('profiles give here (checked by test/examples/vmentryFailure.test.ts):');
-    out('  raw fails SEL.SS_RPL and DPL.SS (§26.3.1.2: SS.RPL must equal CS.RPL, SS.DPL must equal SS.RPL);');
-    out('  xen-vm86 and kvm-rmode emulate until SS is reloaded; unrestricted enters.');
+    // The raw verdict does not need the profiles: write the stopped state as a Xen-format VMCS dump and check it.
+    const r = bootscope(['vmcheck', '-', '--profile', 'raw', '--json'], stateAsXenDump(stop));
+    out('VM entry of this state as it is (raw VMX, no unrestricted guest), checked by `bootscope vmcheck` on the state');
+    out('written as a Xen VMCS dump (CR0.NE and CR4.VMXE set, as every hypervisor does):');
+    if (r.code === 0) {
+      const j = JSON.parse(r.out);
+      out(`  raw           ${j.verdict}`);
+      for (const c of j.checks.filter((c) => c.status === 'fail')) out(`                  ${c.id.padEnd(12)} §${c.section}  ${c.message}`);
+    } else {
+      out(`  (vmcheck could not check it: ${r.err.trim()})`);
+    }
+    out('The xen-vm86, kvm-rmode and unrestricted verdicts need `bootscope run --profile`. What the emulator\'s profiles');
+    out('give here (checked by test/examples/vmentryFailure.test.ts): xen-vm86 and kvm-rmode emulate until SS is');
+    out('reloaded; unrestricted enters.');
   }
   out('');
 
