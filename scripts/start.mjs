@@ -195,7 +195,8 @@ function diagnose() {
     out('With it, the run above stops at the first instruction boundary where Xen (vm86 real-mode support, no');
     out('"unrestricted guest") would stop entering the guest and emulate instead, and the JSON carries the verdict.');
     out('What can be shown without it: the same point found from the listing (the instruction after `; #PE_ON`),');
-    out('the state there, and the instruction that caused it. The per-profile verdicts need `run --profile`.');
+    out('the state there, the raw VM-entry checks on it (through `bootscope vmcheck`), and the instruction that');
+    out('caused it. The hypervisor profiles\' verdicts (emulate or enter) need `run --profile`.');
     const pe = rows.find((r) => /;.*#PE_ON(\s|$)/.test(r.source));
     stop = runJson([image, '--until', segoff(0, pe.address + pe.length)]);
   } else {

@@ -25,6 +25,7 @@ for (const c of configs) {
     const valid = validateConfig(cfg);
     assert.ok(valid.listing.length > 0, 'a listing for source breakpoints');
     const l = launch(cfg, EXAMPLES);
-    assert.ok(l, 'launched');
+    assert.equal(l.machine.hardDisks.length, 1, 'the image is the first hard disk');
+    l.dispose();
   });
 }
