@@ -9,6 +9,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
   conformance: () => import('./commands/conformance'),
   disasm: () => import('./commands/disasm'),
+  'trace-diff': () => import('./commands/traceDiff'),
   vmcheck: () => import('./commands/vmcheck'),
   run: () => import('./commands/run'),
   dap: () => import('./commands/dap'),

@@ -78,6 +78,16 @@ export class BreakpointStore {
     return this.all().filter((b) => b.linear === lin && (!b.exact || (b.exact.selector === cpu.sel[CS] && b.exact.offset === cpu.eip)));
   }
 
+  /** Whether a breakpoint's condition holds now (an erroring condition counts as true, as a hit does). */
+  conditionHolds(b: CodeBreakpoint): boolean {
+    if (!b.condition || !b.condition.trim()) return true;
+    try {
+      return evaluate(this.machine.cpu, b.condition).value !== 0;
+    } catch {
+      return true;
+    }
+  }
+
   /** Applies conditions, hit counts and log messages of the breakpoints at CS:EIP. */
   onHit(): HitDecision {
     const cpu = this.machine.cpu;

@@ -5,7 +5,8 @@
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import type { Machine } from '../emulator/machine';
 import type { BreakpointStore } from './breakpointStore';
-import type { Runner } from './runner';
+import type { Runner, Stop } from './runner';
+import type { Recorder } from '../emulator/record/recorder';
 import type { RegisterTree } from './variables';
 
 export interface SessionContext {
@@ -14,6 +15,10 @@ export interface SessionContext {
   runner: Runner;
   bps: BreakpointStore;
   registers: RegisterTree;
+  /** The execution recording (launch `record`, default on), or null. */
+  recorder: Recorder | null;
+  /** Reports a stop that did not come from a run (time travel). */
+  announceStop(stop: Stop): void;
   /** Debug console output. */
   output(text: string, category?: 'console' | 'stdout' | 'stderr' | 'important'): void;
 }

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';
+import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
 import {
   CPU_MODEL_NAMES, HYPERVISOR_PROFILES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
@@ -86,13 +87,16 @@ function readImage(path: string): Uint8Array {
 }
 
 /**
- * How the guest starts. Until the BIOS (emulator/bios) lands, sector 0 of the boot drive is placed
- * at 0000:7C00 with DL = drive; the merge switches this one function to the BIOS boot.
+ * How the guest starts: the built-in BIOS (emulator/bios) sets up the IVT, BDA and devices, loads
+ * sector 0 of the boot drive to 0000:7C00 with DL = drive and leaves the CPU there. Returns the
+ * BIOS's warnings (e.g. a missing 55AA signature, booted anyway).
  */
-export function bootMachine(machine: Machine): void {
-  const boot = machine.bootDrive;
-  if (!boot) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
-  machine.loadBootSector(boot.disk.sector(0), boot.number);
+export function bootMachine(machine: Machine): string[] {
+  if (!machine.bootDrive) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
+  const bios = new Bios();
+  bios.install(machine);
+  bios.boot();
+  return bios.warnings;
 }
 
 /** Validates the configuration, reads the image and boots a machine. `cwd` resolves relative paths. */
@@ -125,8 +129,9 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
     cpu: config.cpu, memoryMB: config.memoryMB,
     floppy: config.floppy ? disk : null, hardDisks: config.floppy ? [] : [disk],
   });
-  bootMachine(machine);
-  const notes = [...disk.warnings];
+  const biosWarnings = bootMachine(machine);
+  // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
+  const notes = [...disk.warnings.filter((w) => !w.includes('55 AA')), ...biosWarnings];
   if (config.listing.length) notes.push('listing: source breakpoints from NASM listings are not supported yet; use address breakpoints');
   return {
     machine, config, notes,

@@ -8,6 +8,7 @@ import { EXCEPTION_NAMES } from '../emulator/cpu/faults';
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
 import type { Machine, StopInfo } from '../emulator/machine';
+import type { Recorder } from '../emulator/record/recorder';
 import type { BreakpointStore } from './breakpointStore';
 
 export const BURST = 100_000;
@@ -39,6 +40,8 @@ export class Runner {
   private pauseRequested = false;
   private disposed = false;
   private timer: NodeJS.Immediate | null = null;
+  /** The session's recording: forward runs go through it (snapshots, re-recording after time travel). */
+  recorder: Recorder | null = null;
   /** Watchpoint/exception filters and the breakpoint store are consulted on each machine stop. */
   constructor(
     private readonly machine: Machine,
@@ -132,7 +135,8 @@ export class Runner {
       const startCount = cpu.icount, startPc = m.pcLinear;
       let r: StopInfo;
       try {
-        r = m.run({ maxInstructions: left });
+        // With a recording, runs go through it so new history is snapshotted as it is made.
+        r = (this.recorder ?? m).run({ maxInstructions: left });
       } catch (e) {
         return { reason: 'exception', description: 'emulator error', text: `emulator error: ${(e as Error).message}` };
       }

@@ -9,6 +9,10 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugMonitor } from '../emulator/debug/monitor';
 import { CustomRequest } from '../protocol/customRequests';
+import { PanelRequest, type SendKeysArguments, type VmcsArguments } from '../protocol/panels';
+import * as panels from './handlers/panels';
+import * as time from './handlers/timeTravel';
+import { Recorder } from '../emulator/record/recorder';
 import { BreakpointStore } from './breakpointStore';
 import { RequestError, type SessionContext, THREAD_ID } from './context';
 import * as bp from './handlers/breakpoints';
@@ -53,6 +57,7 @@ export class X86DebugSession extends LoggingDebugSession {
   protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
     response.body = {
       supportsConfigurationDoneRequest: true,
+      supportsStepBack: true,
       supportsFunctionBreakpoints: true,
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
@@ -87,7 +92,15 @@ export class X86DebugSession extends LoggingDebugSession {
         onMessage: (t) => this.output(t + '\n', 'console'),
         afterBurst: () => this.flushOutput(),
       });
-      this.ctx = { machine, monitor, runner, bps, registers: new RegisterTree(machine.cpu), output: (t, c) => this.output(t, c) };
+      // Recording (default on) makes step back, reverse continue and the history queries possible.
+      const recorder = l.config.record
+        ? new Recorder(machine, { onDrop: (n) => this.output(n.message + '\n', 'console') }).attach()
+        : null;
+      runner.recorder = recorder;
+      this.ctx = {
+        machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu),
+        announceStop: (s) => this.stopped(s), output: (t, c) => this.output(t, c),
+      };
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
       machine.devices.debug.onDebugByte = text;
       machine.devices.com1.onTransmit = text;
@@ -158,6 +171,8 @@ export class X86DebugSession extends LoggingDebugSession {
     this.handle(r, (c) => stack.setVariable(c, a));
   }
 
+  protected stepBackRequest(r: DebugProtocol.StepBackResponse): void { this.handle(r, (c) => time.stepBack(c)); }
+  protected reverseContinueRequest(r: DebugProtocol.ReverseContinueResponse): void { this.handle(r, (c) => time.reverseContinue(c)); }
   protected continueRequest(r: DebugProtocol.ContinueResponse): void { this.handle(r, (c) => exec.continueRun(c)); }
   protected pauseRequest(r: DebugProtocol.PauseResponse): void { this.handle(r, (c) => exec.pause(c)); }
   protected nextRequest(r: DebugProtocol.NextResponse): void { this.handle(r, (c) => exec.next(c)); }
@@ -198,14 +213,20 @@ export class X86DebugSession extends LoggingDebugSession {
 
   protected customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
     this.handle(response, (c) => {
-      switch (command as CustomRequest) {
+      switch (command as CustomRequest | PanelRequest) {
+        case PanelRequest.Status: return panels.status(c);
+        case PanelRequest.ReadDescriptorTables: return panels.readDescriptorTables(c);
+        case PanelRequest.ReadVmcs: return panels.readVmcs(c, args as VmcsArguments);
+        case PanelRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
+        case PanelRequest.ReadScreen: return panels.readScreen(c);
+        case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
+        case PanelRequest.ReadTimeline: return time.timeline(c);
+        case PanelRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
+        case PanelRequest.FindCheckFailureStart:
+          throw new RequestError(`${command}: use the debug console's 'last change <field>' (e.g. 'last change ss') to find where the state began`);
         case CustomRequest.ReadDescriptorTable: return x86.readDescriptorTable(c, args as Parameters<typeof x86.readDescriptorTable>[1]);
-        case CustomRequest.ReadScreen: return x86.readScreen(c);
         case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);
         case CustomRequest.ReadTss: return x86.readTssRequest(c);
-        case CustomRequest.ReadVmcs:
-        case CustomRequest.CheckVmEntry:
-          throw new RequestError(`${command} is not available in this build yet (the VMX views land with the VMX issue)`);
         default:
           throw new RequestError(`unknown request '${command}'`);
       }

@@ -185,14 +185,15 @@ export class Machine {
         if (left <= 0) return { reason: 'max' };
         if (opts.shouldCancel?.()) return { reason: 'pause', detail: 'cancelled' };
         const slice = Math.max(1, Math.min(left, burst, this.devices.nextEventIn()));
-        const before = cpu.icount;
         cpu.attn &= ~ATTN_STOP;
         refreshAttention(cpu);
         this.syncClock();
         const r = runCpu(cpu, slice, { breakpoints: bps, beforeInstruction: hook, skipBreakAt: this.resumeAt });
         this.resumeAt = -1;
-        this.devices.advance(cpu.icount - before);
+        // Port accesses already moved the clock to the instruction that made them, so bring it to
+        // the count and deliver due events (advancing by the slice would count those instructions twice).
         this.syncClock();
+        this.devices.advance(0);
         if (r === RUN_SHUTDOWN) return { reason: 'triple-fault', detail: 'triple fault: the CPU shut down' };
         if (r === RUN_BREAKPOINT) {
           if (until.length && this.matches(until)) return { reason: 'until' };

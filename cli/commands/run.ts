@@ -9,6 +9,8 @@ import { CS } from '../../emulator/cpu/regs';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
+import { VmentryMonitor } from '../../emulator/vmx/monitor';
+import { isProfileName } from '../../emulator/vmx/profiles';
 import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';
 import { loadFirmware } from '../run/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
@@ -66,11 +68,19 @@ export async function main(argv: string[]): Promise<number> {
     values: ['max', 'until', 'trace', 'trace-from', 'keys', 'bios', 'cpu', 'memory-mb', 'profile'],
     flags: ['floppy', 'screen', 'json', 'break-on-vmentry-failure', 'break-on-emulation'],
   });
-  for (const f of ['profile', 'break-on-vmentry-failure', 'break-on-emulation']) {
-    if (args.values.has(f) || args.flags.has(f)) {
-      throw new UsageError(`--${f} is not available yet: VM-entry checks on a running machine are not integrated with 'run' (use 'bootscope vmcheck' on a VMCS dump)`);
-    }
+  const profileText = lastValue(args, 'profile');
+  const breakOnFailure = args.flags.has('break-on-vmentry-failure');
+  const breakOnEmulation = args.flags.has('break-on-emulation');
+  if (profileText !== undefined && !isProfileName(profileText)) {
+    throw new UsageError(`--profile: '${profileText}' is not one of raw, unrestricted, xen-vm86, kvm-rmode`);
   }
+  if ((breakOnFailure || breakOnEmulation) && profileText === undefined) {
+    throw new UsageError('--break-on-vmentry-failure and --break-on-emulation need --profile NAME');
+  }
+  // The hypervisor's verdict is evaluated at every instruction boundary only when a profile is asked for.
+  const monitor = profileText !== undefined && isProfileName(profileText)
+    ? new VmentryMonitor({ profile: profileText, breakOnFailure, breakOnEmulation })
+    : null;
   const firmwareFile = lastValue(args, 'bios');
   if (args.positionals.length > 1 || (args.positionals.length === 0 && !firmwareFile)) throw new UsageError(USAGE);
   const maxText = lastValue(args, 'max');
@@ -142,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
   let stop: StopInfo;
   const end = max;
   try {
-    stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel });
+    stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor });
   } catch (e) {
     stop = { reason: 'error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}` };
   } finally {
@@ -153,9 +163,11 @@ export async function main(argv: string[]): Promise<number> {
   const log: BiosLogEntry[] = bios?.log ?? [];
   if (args.flags.has('json')) {
     const s = summary(m, { stopReason: stop.reason, detail: stop.detail, screen: args.flags.has('screen'), biosLog: log, warnings });
+    if (monitor) s.vmentry = monitor.summary(m);
     process.stdout.write(JSON.stringify(s) + '\n');
   } else {
     printHuman(m, stop, log, args.flags.has('screen'));
+    if (monitor) printVerdict(monitor.summary(m));
   }
   return 0;
 }
@@ -166,6 +178,7 @@ interface RunPlan {
   trace: TraceWriter | null;
   end: number;
   shouldCancel: () => boolean;
+  monitor: VmentryMonitor | null;
 }
 
 /** Runs to a stop: fast until --trace-from is reached, then with the per-instruction trace hook. */
@@ -177,18 +190,27 @@ function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
     if (s.reason !== 'until' || atUserUntil) return s;
   }
   const trace = p.trace;
-  const hook = trace
+  const watch = p.monitor?.beforeInstruction ?? null;
+  const hook = trace || watch
     ? (mm: Machine) => {
         const cpu = mm.cpu;
         const lin = (cpu.base[CS] + cpu.eip) >>> 0;
         // BIOS traps are not instructions (their effects show in the next record).
         if (lin >= 0xf0000 && bios?.isTrapAt(lin)) return null;
-        trace.add(traceLine(cpu));
+        const verdict = watch ? watch(mm) : null;
+        if (verdict) return verdict;
+        trace?.add(traceLine(cpu));
         return null;
       }
     : null;
   // A stop reason 'pause'/'step' never comes from these runs; breakpoints are not set by the CLI.
   return m.run({ maxInstructions: left(), until: p.until, beforeInstruction: hook, shouldCancel: p.shouldCancel });
+}
+
+function printVerdict(v: ReturnType<VmentryMonitor['summary']>): void {
+  const lines = [`vm entry (${v.profile}): ${v.verdict}${v.reason ? ` — ${v.reason}` : ''}`];
+  for (const f of v.failures) lines.push(`  SDM ${f.section} ${f.id}: ${f.message}`);
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 function addressMatches(m: Machine, a: StopAddress): boolean {

@@ -8,10 +8,11 @@ import { CR0_PE, CS } from '../../emulator/cpu/regs';
 import {
   formatDescriptor, readInterruptTable, readTable, readTss, type Descriptor,
 } from '../../emulator/debug/descriptors';
-import { evaluate, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
+import { evaluate, evaluateAddress, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
+import { historyCommand } from './timeTravel';
 import { cpuMode, hex, readLinear, segOff } from '../../emulator/debug/machineView';
 import {
-  type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse, type ReadScreenResponse,
+  type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse,
   type ReadTssResponse, type TypeKeysArgs, type TypeKeysResponse,
 } from '../../protocol/customRequests';
 import { RequestError, type SessionContext, refString } from '../context';
@@ -19,7 +20,8 @@ import { RequestError, type SessionContext, refString } from '../context';
 const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (eflags.zf, eflags.iopl, cs.base, cs.limit, cs.ar, cs.dpl, cr0.pe, gdtr.base),
   SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
   numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
-Commands: info gdt | info ldt | info idt | info tss | info mode | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help`;
+Commands: info gdt | info ldt | info idt | info tss | info mode | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help
+History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count>`;
 
 function entryOf(d: Descriptor): DescriptorEntry {
   return {
@@ -43,12 +45,6 @@ export function readDescriptorTable(ctx: SessionContext, args: ReadDescriptorTab
     typeName: e.kind, target: { selector: e.selector, offset: e.offset },
   }));
   return { table: pm ? 'idt' : 'ivt', base: cpu.idtrBase, limit: cpu.idtrLimit, entries };
-}
-
-export function readScreen(ctx: SessionContext): ReadScreenResponse {
-  const vga = ctx.machine.devices.vga;
-  const c = vga.cursor();
-  return { lines: vga.screenLines(ctx.machine.mem, { trimEnd: true }), cursor: { row: c.row, col: c.col, visible: c.visible } };
 }
 
 export function typeKeys(ctx: SessionContext, args: TypeKeysArgs): TypeKeysResponse {
@@ -132,6 +128,8 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
       if (info) return { result: infoCommand(ctx, info[1].toLowerCase()), variablesReference: 0 };
       const x = /^x\/(\S*)\s*(.*)$/.exec(expr);
       if (x) return { result: examine(ctx, x[1], x[2]), variablesReference: 0 };
+      const history = historyCommand(ctx, expr, (a) => evaluateAddress(cpu, a));
+      if (history !== null) return { result: history, variablesReference: 0 };
     }
     const r = evaluate(cpu, expr);
     return {

@@ -131,6 +131,7 @@ export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3,
  */
 export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   const end = cpu.icount + budget;
+  cpu.repEnd = end;
   const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW);
   const bps = ctl?.breakpoints && ctl.breakpoints.size > 0 ? ctl.breakpoints : null;
   const hook = ctl?.beforeInstruction ?? null;

@@ -1,0 +1,432 @@
+// Recording for reverse execution: periodic snapshots (CPU, devices, disk overlays, and the
+// pre-write copy of every RAM page first written after the snapshot, caught through PF_TRACK_DIRTY
+// and Memory.onFirstDirty), a log of inputs from outside (keys, debugger edits), a memory budget
+// that drops the oldest snapshots with a notice, and seek/stepBack by restore + deterministic replay.
+// Queries that scan history (reverseContinue, lastWrite, lastChange) live in reverse.ts.
+
+import type { DevicesSnapshot } from '../devices/pcDevices';
+import type { DiskImage } from '../disk/diskImage';
+import type { Machine, RunOptions, StopInfo } from '../machine';
+import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_TRACK_DIRTY } from '../memory/pageFlags';
+import { type CpuSnapshot, cpuSnapshotBytes, loadCpu, saveCpu } from './cpuState';
+import { type ReplayControl, type ReplayEnd, replayTo } from './replay';
+
+export interface RecorderOptions {
+  /** Instructions between snapshots (default 250,000): the upper bound of a stepBack's replay. */
+  interval?: number;
+  /** Memory for snapshots and page copies, in bytes (default 512 MiB). */
+  budgetBytes?: number;
+  /** Told when old history is dropped to stay in the budget. */
+  onDrop?: (notice: DropNotice) => void;
+}
+
+export interface DropNotice {
+  /** Snapshots dropped this time. */
+  dropped: number;
+  /** The earliest instruction count that can still be reached. */
+  oldestIcount: number;
+  /** Bytes held after the drop. */
+  bytes: number;
+  message: string;
+}
+
+/** Something fed from outside the machine at an instruction count; replays apply it again there. */
+export interface InputEvent {
+  icount: number;
+  kind: string;
+  detail: string;
+  apply: (m: Machine) => void;
+}
+
+interface Snapshot {
+  icount: number;
+  cpu: CpuSnapshot;
+  devices: DevicesSnapshot;
+  /** Each disk's overlay (sector arrays are never mutated in place, so a shallow copy is a copy). */
+  disks: Map<number, Uint8Array>[];
+  /** Pages first written in [icount, next snapshot): their content at `icount`. */
+  pages: Map<number, Uint8Array>;
+  /** Bytes of the state part (CPU, devices, disks); the pages add PAGE_SIZE each. */
+  stateBytes: number;
+}
+
+function roughBytes(v: unknown, depth = 0): number {
+  if (v === null || v === undefined || depth > 8) return 8;
+  if (typeof v === 'string') return 16 + 2 * v.length;
+  if (typeof v !== 'object') return 8;
+  if (ArrayBuffer.isView(v)) return 64 + v.byteLength;
+  let n = 32;
+  if (v instanceof Map) for (const [, x] of v) n += 16 + roughBytes(x, depth + 1);
+  else if (Array.isArray(v)) for (const x of v) n += 8 + roughBytes(x, depth + 1);
+  else for (const x of Object.values(v)) n += 16 + roughBytes(x, depth + 1);
+  return n;
+}
+
+function overlayOf(d: DiskImage): Map<number, Uint8Array> {
+  // DiskImage keeps guest writes in a private copy-on-write overlay; snapshots must cover it.
+  return (d as unknown as { overlay: Map<number, Uint8Array> }).overlay;
+}
+
+export class Recorder {
+  readonly machine: Machine;
+  readonly interval: number;
+  budgetBytes: number;
+  onDrop: ((notice: DropNotice) => void) | null;
+  /** Oldest first; the last one starts the open interval. */
+  private readonly snaps: Snapshot[] = [];
+  private readonly events: InputEvent[] = [];
+  /** Index of the next event to apply (those before it are in the current state). */
+  private evPtr = 0;
+  /** The highest instruction count reached: beyond it the run is new and is recorded. */
+  private frontierIcount = 0;
+  /** Dirty tracking is armed (the position is in the open interval). */
+  private armed = false;
+  private bytes = 0;
+  private attached = false;
+  private readonly disks: DiskImage[];
+  private readonly ramPages: number;
+
+  constructor(machine: Machine, opts: RecorderOptions = {}) {
+    this.machine = machine;
+    this.interval = Math.max(1000, Math.floor(opts.interval ?? 250_000));
+    this.budgetBytes = opts.budgetBytes ?? 512 * 1024 * 1024;
+    this.onDrop = opts.onDrop ?? null;
+    this.disks = [...(machine.floppy ? [machine.floppy] : []), ...machine.hardDisks];
+    this.ramPages = machine.mem.ramSize >>> PAGE_SHIFT;
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------
+
+  /** Starts recording at the current instruction count (the start of the recording). */
+  attach(): this {
+    if (this.attached) return this;
+    this.attached = true;
+    this.machine.mem.onFirstDirty = (page) => this.capture(page);
+    this.frontierIcount = this.machine.cpu.icount;
+    this.takeSnapshot();
+    return this;
+  }
+
+  /** Stops recording and forgets the history; the machine keeps its current state. */
+  detach(): void {
+    if (!this.attached) return;
+    this.disarm();
+    this.machine.mem.onFirstDirty = null;
+    this.snaps.length = 0;
+    this.events.length = 0;
+    this.evPtr = 0;
+    this.bytes = 0;
+    this.attached = false;
+  }
+
+  get isAttached(): boolean {
+    return this.attached;
+  }
+
+  /** Current position (instructions executed). */
+  get icount(): number {
+    return this.machine.cpu.icount;
+  }
+
+  /** The earliest reachable instruction count. */
+  get startIcount(): number {
+    return this.snaps.length ? this.snaps[0].icount : this.machine.cpu.icount;
+  }
+
+  /** The furthest instruction count recorded (a forward seek up to here replays, beyond runs new code). */
+  get frontier(): number {
+    return Math.max(this.frontierIcount, this.machine.cpu.icount);
+  }
+
+  /** Bytes held by snapshots and page copies (the budget's measure). */
+  get bytesUsed(): number {
+    return this.bytes;
+  }
+
+  get snapshotCount(): number {
+    return this.snaps.length;
+  }
+
+  /** Instruction counts of the snapshots, oldest first (diagnostics, tests). */
+  snapshotIcounts(): number[] {
+    return this.snaps.map((s) => s.icount);
+  }
+
+  get inputLog(): readonly InputEvent[] {
+    return this.events;
+  }
+
+  // ---- dirty tracking ------------------------------------------------------------------
+
+  private get open(): Snapshot {
+    return this.snaps[this.snaps.length - 1];
+  }
+
+  private capture(page: number): void {
+    const open = this.open;
+    if (!this.armed || open.pages.has(page) || page >= this.ramPages) return;
+    const at = page << PAGE_SHIFT;
+    open.pages.set(page, this.machine.mem.ram.slice(at, at + PAGE_SIZE));
+    this.bytes += PAGE_SIZE + 48;
+  }
+
+  /** Tracks every RAM page the open interval has not copied yet. */
+  private arm(): void {
+    const flags = this.machine.mem.pageFlags;
+    const have = this.open.pages;
+    for (let p = 0; p < this.ramPages; p++) {
+      if (flags[p] & (PF_ROM | PF_MMIO) || have.has(p)) flags[p] &= ~PF_TRACK_DIRTY;
+      else flags[p] |= PF_TRACK_DIRTY;
+    }
+    this.armed = true;
+  }
+
+  private disarm(): void {
+    const flags = this.machine.mem.pageFlags;
+    for (let p = 0; p < this.ramPages; p++) flags[p] &= ~PF_TRACK_DIRTY;
+    this.armed = false;
+  }
+
+  // ---- snapshots -----------------------------------------------------------------------
+
+  private takeSnapshot(): void {
+    const m = this.machine;
+    const prev = this.snaps.length ? this.open : null;
+    const s: Snapshot = {
+      icount: m.cpu.icount,
+      cpu: saveCpu(m.cpu),
+      devices: m.devices.saveState(),
+      disks: this.disks.map((d) => new Map(overlayOf(d))),
+      pages: new Map(),
+      stateBytes: 0,
+    };
+    s.stateBytes = cpuSnapshotBytes(s.cpu) + roughBytes(s.devices) + s.disks.reduce((n, d) => n + 64 + 24 * d.size, 0);
+    this.bytes += s.stateBytes;
+    if (prev && prev.icount === s.icount) {
+      // Same point (e.g. an input right at a snapshot): the new one replaces it.
+      this.snaps.pop();
+      this.bytes -= prev.stateBytes;
+      for (const p of prev.pages.keys()) s.pages.set(p, prev.pages.get(p)!);
+    }
+    this.snaps.push(s);
+    if (prev && this.armed && prev !== this.open && s.pages.size === 0) {
+      // Re-arm only the pages the closed interval copied; the others are still armed.
+      const flags = m.mem.pageFlags;
+      for (const p of prev.pages.keys()) if (!(flags[p] & (PF_ROM | PF_MMIO))) flags[p] |= PF_TRACK_DIRTY;
+    } else {
+      this.arm();
+    }
+    this.enforceBudget();
+  }
+
+  private enforceBudget(): void {
+    let dropped = 0;
+    while (this.bytes > this.budgetBytes && this.snaps.length > 1) {
+      const s = this.snaps.shift()!;
+      this.bytes -= s.stateBytes + s.pages.size * (PAGE_SIZE + 48);
+      dropped++;
+    }
+    if (dropped === 0) return;
+    // Inputs before the oldest snapshot can no longer be replayed: they are in its state.
+    const oldest = this.snaps[0].icount;
+    let cut = 0;
+    while (cut < this.events.length && this.events[cut].icount < oldest) cut++;
+    if (cut > 0) {
+      this.events.splice(0, cut);
+      this.evPtr = Math.max(0, this.evPtr - cut);
+    }
+    this.onDrop?.({
+      dropped, oldestIcount: oldest, bytes: this.bytes,
+      message: `recording budget of ${Math.round(this.budgetBytes / 1048576)} MiB reached: history before instruction ${oldest} was dropped`,
+    });
+  }
+
+  /** Index of the last snapshot at or before icount (-1 when before the recording). */
+  private snapAtOrBefore(icount: number): number {
+    let lo = 0, hi = this.snaps.length - 1, r = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.snaps[mid].icount <= icount) { r = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return r;
+  }
+
+  /** Icount of snapshot k, and where its interval ends (the next snapshot, or Infinity). */
+  intervalBounds(k: number): [number, number] {
+    return [this.snaps[k].icount, k + 1 < this.snaps.length ? this.snaps[k + 1].icount : Infinity];
+  }
+
+  /** Index of the interval holding the position just before `icount` (for scans that end there). */
+  intervalBefore(icount: number): number {
+    return this.snapAtOrBefore(icount - 1);
+  }
+
+  /**
+   * Puts the machine in the state of snapshot k. Needs the current position at or after it (memory
+   * is rebuilt by undoing the pages copied in every interval from the current one back to k).
+   */
+  restore(k: number): void {
+    const m = this.machine;
+    const cur = Math.max(k, this.snapAtOrBefore(m.cpu.icount));
+    const ram = m.mem.ram;
+    for (let j = cur; j >= k; j--) for (const [p, data] of this.snaps[j].pages) ram.set(data, p << PAGE_SHIFT);
+    const s = this.snaps[k];
+    loadCpu(m.cpu, s.cpu);
+    m.devices.loadState(s.devices);
+    this.disks.forEach((d, i) => {
+      const o = overlayOf(d);
+      o.clear();
+      for (const [lba, data] of s.disks[i]) o.set(lba, data);
+    });
+    m.resetSource = null;
+    if (k === this.snaps.length - 1) this.arm();
+    else if (this.armed) this.disarm();
+    let e = 0;
+    while (e < this.events.length && this.events[e].icount < s.icount) e++;
+    this.evPtr = e;
+    this.applyEventsHere();
+  }
+
+  // ---- inputs --------------------------------------------------------------------------
+
+  private applyEventsHere(): void {
+    const c = this.machine.cpu.icount;
+    while (this.evPtr < this.events.length && this.events[this.evPtr].icount <= c) this.events[this.evPtr++].apply(this.machine);
+  }
+
+  /**
+   * Feeds something from outside at the current instruction count and logs it so replays repeat it.
+   * Inputs made after going back replace the recorded future from here on.
+   */
+  input(kind: string, detail: string, apply: (m: Machine) => void): void {
+    if (!this.attached) {
+      apply(this.machine);
+      return;
+    }
+    this.truncateFuture();
+    this.events.push({ icount: this.machine.cpu.icount, kind, detail, apply });
+    this.evPtr = this.events.length;
+    apply(this.machine);
+  }
+
+  /** Keystrokes typed by the user (the keyboard controller's queue). */
+  typeKeys(text: string): void {
+    this.input('keys', JSON.stringify(text), (m) => m.devices.kbc.type(text));
+  }
+
+  /** A debugger write to memory (Memory.poke bypasses dirty tracking, so the pages are copied first). */
+  poke(addr: number, data: Uint8Array): void {
+    const bytes = data.slice();
+    this.input('poke', `${bytes.length} bytes at 0x${(addr >>> 0).toString(16)}`, (m) => {
+      if (this.armed) for (let p = addr >>> PAGE_SHIFT; p <= (addr + bytes.length - 1) >>> PAGE_SHIFT; p++) this.capture(p);
+      m.mem.poke(addr, bytes);
+    });
+  }
+
+  /** Drops everything recorded after the current position: the future will differ from it. */
+  private truncateFuture(): void {
+    const c = this.machine.cpu.icount;
+    if (c >= this.frontier) return;
+    const k = this.snapAtOrBefore(c);
+    while (this.snaps.length > k + 1) {
+      const s = this.snaps.pop()!;
+      this.bytes -= s.stateBytes + s.pages.size * (PAGE_SIZE + 48);
+    }
+    while (this.events.length > this.evPtr) this.events.pop();
+    this.frontierIcount = c;
+    // The open interval's copies cover [its start, old end) ⊇ [its start, c): keep them, arm the rest.
+    this.arm();
+  }
+
+  // ---- moving forward ------------------------------------------------------------------
+
+  /** Where the forward loop must pause next: an input, re-arming at the open interval, a snapshot. */
+  private nextBoundary(): number {
+    let b = this.armed ? this.open.icount + this.interval : this.open.icount;
+    if (this.evPtr < this.events.length) b = Math.min(b, this.events[this.evPtr].icount);
+    return b;
+  }
+
+  private atBoundary(): void {
+    const c = this.machine.cpu.icount;
+    if (!this.armed && c >= this.open.icount) this.arm();
+    if (c > this.frontierIcount) this.frontierIcount = c;
+    if (this.armed && c >= this.open.icount + this.interval && c >= this.frontierIcount) this.takeSnapshot();
+    this.applyEventsHere();
+  }
+
+  /**
+   * Moves forward to `target` by `exec(limit)`, which runs up to the instruction count `limit` and
+   * returns null when it got there or a value to stop early with.
+   */
+  private forward<T>(target: number, exec: (limit: number) => T | null): T | null {
+    const cpu = this.machine.cpu;
+    this.atBoundary();
+    while (cpu.icount < target) {
+      const limit = Math.min(target, Math.max(cpu.icount + 1, this.nextBoundary()));
+      const r = exec(limit);
+      if (cpu.icount > this.frontierIcount) this.frontierIcount = cpu.icount;
+      if (cpu.icount >= limit || r === null) this.atBoundary();
+      if (r !== null) return r;
+      if (cpu.icount < limit) return null;
+    }
+    return null;
+  }
+
+  /**
+   * Machine.run with recording: the front ends call this instead of machine.run while recording.
+   * User breakpoints, `until` and the hook work as in Machine.run.
+   */
+  run(opts: RunOptions): StopInfo {
+    const m = this.machine;
+    if (!this.attached) return m.run(opts);
+    const target = m.cpu.icount + opts.maxInstructions;
+    let last: StopInfo = { reason: 'max' };
+    const r = this.forward<StopInfo>(target, (limit) => {
+      last = m.run({ ...opts, maxInstructions: limit - m.cpu.icount });
+      return last.reason === 'max' && m.cpu.icount >= limit ? null : last;
+    });
+    return r ?? last;
+  }
+
+  /** Replays (no user breakpoints) to `target`, recording past the frontier. Internal to record/. */
+  replayForward(target: number, ctl: ReplayControl = {}): ReplayEnd {
+    const r = this.forward<ReplayEnd>(target, (limit) => {
+      const e = replayTo(this.machine, limit, ctl);
+      return e === 'target' ? null : e;
+    });
+    return r ?? 'target';
+  }
+
+  // ---- time travel ---------------------------------------------------------------------
+
+  /**
+   * Goes to exactly `icount` instructions (backward: restore the nearest earlier snapshot and replay;
+   * forward: replay, then run new code past the frontier). Returns the count reached, which is less
+   * than asked only before the start of the recording (clamped) or when the CPU stops for good.
+   */
+  seek(icount: number): number {
+    if (!this.attached) throw new Error('seek: the recorder is not attached');
+    const m = this.machine;
+    const target = Math.max(Math.floor(icount), this.startIcount);
+    if (target < m.cpu.icount || (target === m.cpu.icount && this.evPtr < this.events.length && this.events[this.evPtr].icount < target)) {
+      this.restore(this.snapAtOrBefore(target));
+    }
+    this.replayForward(target);
+    this.setResumePoint();
+    return m.cpu.icount;
+  }
+
+  /** Back n instructions (REP iterations count one each); stops at the start of the recording. */
+  stepBack(n = 1): number {
+    return this.seek(this.machine.cpu.icount - n);
+  }
+
+  /**
+   * After time travel the user's next run should not stop at a breakpoint on the instruction we
+   * arrived at (as after a breakpoint stop). Machine keeps that in a private field.
+   */
+  setResumePoint(): void {
+    (this.machine as unknown as { resumeAt: number }).resumeAt = this.machine.pcLinear;
+  }
+}

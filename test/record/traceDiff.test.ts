@@ -1,0 +1,168 @@
+// `bootscope trace-diff`: a crafted JSON Lines trace against QEMU logs (condensed and raw) with a
+// divergence injected at a known index; BIOS and SMM records are left out of the alignment; and a
+// real run: a boot sector traced by qemu-system-i386 against a Machine run of the same sector.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Machine } from '../../emulator/machine';
+import { type TraceLine, traceLine } from '../../emulator/record/trace';
+import { diffTraces, formatDiff, parseOurTrace, parseQemuLog } from '../../emulator/record/traceDiff';
+import { assemble } from './harness';
+
+const h8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+const h4 = (n: number) => (n >>> 0).toString(16).padStart(4, '0');
+
+/** A made-up run: 40 real-mode instructions at 0000:7C00.., a REP loop of 5 iterations in the middle. */
+function crafted(): TraceLine[] {
+  const out: TraceLine[] = [];
+  let eip = 0x7c00;
+  for (let n = 0; n < 40; n++) {
+    const rep = n >= 10 && n < 15;
+    out.push({ n, cs: 0, eip, eax: n * 3, ebx: 0x100 + n, ecx: rep ? 15 - n : 7, edx: 0x80, esi: 0, edi: 0x500 + n, ebp: 0, esp: 0x6f04 - (n & 6), eflags: 0x202 | (n & 1 ? 0x40 : 0), ds: 0, es: 0, ss: 0, fs: 0, gs: 0, cr0: 0x10 });
+    if (!rep || n === 14) eip += 2;
+  }
+  return out;
+}
+
+function condensedLine(i: number, t: TraceLine): string {
+  return `${String(i).padStart(7)} ${h4(t.cs)}:${h8(t.eip)} lin=${h8(t.cs * 16 + t.eip)} EAX=${h8(t.eax)} EBX=${h8(t.ebx)} ECX=${h8(t.ecx)} EDX=${h8(t.edx)} ESI=${h8(t.esi)} EDI=${h8(t.edi)} EBP=${h8(t.ebp)} ESP=${h8(t.esp)} EFL=${h8(t.eflags)} DS=${h4(t.ds)} ES=${h4(t.es)} SS=${h4(t.ss)} FS=${h4(t.fs)} GS=${h4(t.gs)} CR0=${h8(t.cr0)}`;
+}
+
+function rawBlock(t: TraceLine, lin: number, smm = 0, bytes?: number[]): string {
+  const seg = (name: string, sel: number) => `${name} =${h4(sel)} ${h8(sel << 4)} 0000ffff 00009300`;
+  return [
+    ...(bytes ? [`0x${h8(lin)}:  ${bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ')}  whatever`, ''] : []),
+    `Trace 0: 0x7f7cd82d7bc0 [${h8(t.cs << 4)}/${h8(lin)}/00000040/ff000201] `,
+    `EAX=${h8(t.eax)} EBX=${h8(t.ebx)} ECX=${h8(t.ecx)} EDX=${h8(t.edx)}`,
+    `ESI=${h8(t.esi)} EDI=${h8(t.edi)} EBP=${h8(t.ebp)} ESP=${h8(t.esp)}`,
+    `EIP=${h8(t.eip)} EFL=${h8(t.eflags)} [-------] CPL=0 II=0 A20=1 SMM=${smm} HLT=0`,
+    seg('ES', t.es), `CS =${h4(t.cs)} ${h8(t.cs << 4)} 0000ffff 00009b00`, seg('SS', t.ss), seg('DS', t.ds), seg('FS', t.fs), seg('GS', t.gs),
+    'LDT=0000 00000000 0000ffff 00008200', 'TR =0000 00000000 0000ffff 00008b00', 'GDT=     00000000 00000000', 'IDT=     00000000 000003ff',
+    `CR0=${h8(t.cr0)} CR2=00000000 CR3=00000000 CR4=00000000`, 'DR0=00000000 DR1=00000000 DR2=00000000 DR3=00000000 ', 'DR6=ffff0ff0 DR7=00000400',
+    'CCS=00000000 CCD=00000000 CCO=EFLAGS', '',
+  ].join('\n');
+}
+
+const jsonl = (t: TraceLine[]) => t.map((x) => JSON.stringify(x)).join('\n') + '\n';
+
+test('condensed QEMU log: identical traces, then an injected register divergence at index 23', () => {
+  const ours = crafted();
+  const same = ours.map((t, i) => condensedLine(i, t)).join('\n');
+  const r0 = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog('# qemu-system-i386 ...\n' + same));
+  assert.equal(r0.divergence, null);
+  assert.equal(r0.compared, 40);
+  const bad = ours.map((t) => ({ ...t }));
+  bad[23].ecx = 0x1234;
+  bad[23].eflags |= 1;
+  const r = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(bad.map((t, i) => condensedLine(i, t)).join('\n')));
+  assert.ok(r.divergence);
+  assert.equal(r.divergence.index, 23);
+  assert.equal(r.divergence.controlFlow, false);
+  assert.deepEqual(r.divergence.registers.map((x) => x.name), ['ecx', 'eflags']);
+  assert.equal(r.divergence.qemu.eip, ours[23].eip);
+  assert.match(formatDiff(r), /first divergence at index 23/);
+  // The flags mask and --ignore leave them out.
+  const r2 = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(bad.map((t, i) => condensedLine(i, t)).join('\n')), { ignore: ['ecx'], flagsMask: ~1 });
+  assert.equal(r2.divergence, null);
+});
+
+test('raw QEMU log: BIOS and SMM records are dropped, REP iterations line up, control-flow divergence at index 31', () => {
+  const ours = crafted();
+  const q = ours.map((t) => ({ ...t }));
+  q[31].eip += 0x10; // a different branch
+  const blocks: string[] = [];
+  // Firmware before the boot sector (SMM handler, BIOS ROM) is not part of the comparison.
+  blocks.push(rawBlock({ ...q[0], eip: 0x8000, cs: 0x3000 }, 0x38000, 1));
+  blocks.push(rawBlock({ ...q[0], eip: 0xe05b, cs: 0xf000 }, 0xfe05b));
+  q.forEach((t, i) => {
+    blocks.push(rawBlock(t, t.cs * 16 + t.eip, 0, i === 30 ? [0x75, 0x0e] : undefined));
+    // An interrupt handler in the BIOS ROM between two guest instructions, and an SMM record.
+    if (i === 5) blocks.push(rawBlock({ ...t, cs: 0xf000, eip: 0xfea5 }, 0xffea5));
+    if (i === 6) blocks.push(rawBlock({ ...t, cs: 0x3000, eip: 0x8000 }, 0x38000, 1));
+    // QEMU may log a TB twice when it leaves it before executing it: an exact repeat.
+    if (i === 8) blocks.push(rawBlock(t, t.cs * 16 + t.eip));
+  });
+  const log = parseQemuLog(blocks.join('\n'));
+  assert.equal(log.format, 'raw');
+  const r = diffTraces(parseOurTrace(jsonl(ours)), log);
+  assert.ok(r.divergence);
+  assert.equal(r.divergence.index, 31);
+  assert.equal(r.divergence.controlFlow, true);
+  assert.equal(r.divergence.ours.eip, ours[31].eip);
+  assert.equal(r.divergence.qemu.eip, ours[31].eip + 0x10);
+  assert.equal(r.qemu, 41);
+  assert.equal(r.qemuDuplicates, 1);
+  // Disassembly from the log's in_asm bytes: `jnz` at index 30.
+  const row30 = r.divergence.context.find((c) => c.index === 30);
+  assert.match(row30?.qemu?.text ?? '', /^jnz /);
+});
+
+test('the CLI: trace-diff OURS QEMU_LOG --json and the text report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-tdiff-'));
+  try {
+    const ours = crafted();
+    const bad = ours.map((t) => ({ ...t }));
+    bad[17].esi = 9;
+    writeFileSync(join(dir, 'ours.jsonl'), jsonl(ours));
+    writeFileSync(join(dir, 'q.txt'), bad.map((t, i) => condensedLine(i, t)).join('\n'));
+    const run = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'trace-diff', ...a], { encoding: 'utf8' });
+    const j = run(join(dir, 'ours.jsonl'), join(dir, 'q.txt'), '--json');
+    assert.equal(j.status, 0, j.stderr);
+    const o = JSON.parse(j.stdout);
+    assert.equal(o.divergence.index, 17);
+    assert.deepEqual(o.divergence.registers, [{ name: 'esi', ours: 0, qemu: 9 }]);
+    const t = run(join(dir, 'ours.jsonl'), join(dir, 'q.txt'));
+    assert.match(t.stdout, /first divergence at index 17/);
+    assert.match(t.stdout, /esi {4}ours=00000000 qemu=00000009/);
+    assert.equal(run(join(dir, 'ours.jsonl')).status, 2);
+    assert.equal(run(join(dir, 'nope.jsonl'), join(dir, 'q.txt')).status, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const haveQemu = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' }).status === 0;
+
+test('real run: QEMU and our Machine agree on every guest instruction of a boot sector', { skip: !haveQemu && 'qemu-system-i386 not installed' }, () => {
+  const bin = assemble('qemu');
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-qtrace-'));
+  try {
+    const img = new Uint8Array(65536);
+    img.set(bin);
+    writeFileSync(join(dir, 's.img'), img);
+    // The sector ends in CLI; HLT, after which QEMU logs nothing more; the timeout ends QEMU.
+    spawnSync('timeout', ['3', 'qemu-system-i386', '-nodefaults', '-display', 'none', '-m', '64',
+      '-drive', `file=${join(dir, 's.img')},format=raw,if=ide,snapshot=on`, '-serial', 'none', '-monitor', 'none',
+      '-singlestep', '-d', 'cpu,exec,nochain,in_asm', '-dfilter', '0x500..0x9ffff', '-D', join(dir, 'trace.log')], { encoding: 'utf8' });
+    const qemu = parseQemuLog(readFileSync(join(dir, 'trace.log'), 'utf8'));
+    const entry = qemu.records.find((r) => r.lin === 0x7c00);
+    assert.ok(entry, 'QEMU reached 0000:7C00');
+    // Ours: the same sector on a Machine, from QEMU's entry state (SeaBIOS leaves EAX=AA55, ESP=6F04, ...).
+    const m = new Machine({ cpu: '80386', memoryMB: 16 });
+    m.loadBootSector(bin, 0x80);
+    const regs = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
+    regs.forEach((r, i) => { m.cpu.r32[i] = entry.regs[r]; });
+    m.cpu.setFlags(entry.regs.eflags);
+    const lines: string[] = [];
+    const stop = m.run({ maxInstructions: 10_000, beforeInstruction: (mm) => { lines.push(JSON.stringify(traceLine(mm.cpu, lines.length))); return null; } });
+    assert.equal(stop.reason, 'halt');
+    const r = diffTraces(parseOurTrace(lines.join('\n')), qemu, { code: (lin) => (lin >= 0x7c00 && lin < 0x7e00 ? bin.subarray(lin - 0x7c00) : null) });
+    assert.equal(r.divergence, null, formatDiff(r));
+    assert.ok(r.compared > 200, `compared ${r.compared}`);
+    assert.ok(r.compared >= lines.length - 1, `compared ${r.compared} of ${lines.length}`);
+    // A divergence injected into our side of the real traces is found at its index.
+    const bad = lines.slice();
+    const o = JSON.parse(bad[100]) as TraceLine;
+    o.edi ^= 0x10;
+    bad[100] = JSON.stringify(o);
+    const r2 = diffTraces(parseOurTrace(bad.join('\n')), qemu);
+    assert.equal(r2.divergence?.index, 100);
+    assert.deepEqual(r2.divergence?.registers.map((x) => x.name), ['edi']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
