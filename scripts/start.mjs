@@ -56,8 +56,8 @@ function build() {
 }
 
 /** Runs the CLI; returns exit code, stdout, stderr. */
-function bootscope(args, input) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, input });
+function bootscope(args) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -108,36 +108,6 @@ function sourceRef(row, srcFile) {
 
 // ---- the diagnosis ----------------------------------------------------------------------------------------------
 
-/** The `run --json` state as Xen 4.6+'s `vmcs_dump_vcpu` prints a guest (the column table), for `vmcheck`. */
-function stateAsXenDump(j) {
-  const h = (v, w) => (v >>> 0).toString(16).padStart(w, '0');
-  const seg = (n, label) => {
-    const s = j.segments[n];
-    return `${label}: ${h(s.selector, 4)} ${h(s.access, 5)} ${h(s.limit, 8)} ${h(s.base, 16)}`;
-  };
-  const cr0 = j.control.cr0 | 0x20, cr4 = j.control.cr4 | 0x2000;
-  return [
-    '*** Guest State ***',
-    `CR0: actual=0x${h(cr0, 16)}, shadow=0x${h(j.control.cr0, 16)}, gh_mask=ffffffffffffffff`,
-    `CR4: actual=0x${h(cr4, 16)}, shadow=0x${h(j.control.cr4, 16)}, gh_mask=ffffffffffffffff`,
-    `CR3 = 0x${h(j.control.cr3, 16)}`,
-    `RSP = 0x${h(j.registers.esp, 16)} (0x${h(j.registers.esp, 16)})  RIP = 0x${h(j.registers.eip, 16)} (0x${h(j.registers.eip, 16)})`,
-    `RFLAGS=0x${h(j.registers.eflags, 8)} (0x${h(j.registers.eflags, 8)})  DR7 = 0x0000000000000400`,
-    'Sysenter RSP=0000000000000000 CS:RIP=0000:0000000000000000',
-    '       sel  attr  limit   base',
-    seg('cs', '  CS'), seg('ds', '  DS'), seg('ss', '  SS'), seg('es', '  ES'), seg('fs', '  FS'), seg('gs', '  GS'),
-    `GDTR:            ${h(j.tables.gdtr.limit, 8)} ${h(j.tables.gdtr.base, 16)}`,
-    seg('ldtr', 'LDTR'),
-    `IDTR:            ${h(j.tables.idtr.limit, 8)} ${h(j.tables.idtr.base, 16)}`,
-    seg('tr', '  TR'),
-    'Interruptibility = 00000000  ActivityState = 00000000',
-    '*** Control State ***',
-    'PinBased=0000003f CPUBased=b6a065fa SecondaryExec=00000000',
-    'EntryControls=000011fb ExitControls=000fefff',
-    '',
-  ].join('\n');
-}
-
 function printVerdicts(verdicts) {
   out('Verdict under each hypervisor profile at this instruction:');
   for (const v of verdicts) {
@@ -184,24 +154,11 @@ function diagnose() {
   out('');
   out(`Bootscope headless: the ${EXAMPLE} example (what it is: examples/README.md)`);
   out(`$ bootscope ${command.join(' ')}`);
-  const probe = bootscope(['run', image, ...command.slice(2)]);
-  let stop;
-  let profiled = true;
-  if (probe.code === 2 && /not available yet/.test(probe.err)) {
-    profiled = false;
-    out('');
-    out('This build\'s `bootscope run` does not take --profile yet; it answers:');
-    out(`  ${probe.err.trim()}`);
-    out('With it, the run above stops at the first instruction boundary where Xen (vm86 real-mode support, no');
-    out('"unrestricted guest") would stop entering the guest and emulate instead, and the JSON carries the verdict.');
-    out('What can be shown without it: the same point found from the listing (the instruction after `; #PE_ON`),');
-    out('the state there, the raw VM-entry checks on it (through `bootscope vmcheck`), and the instruction that');
-    out('caused it. The hypervisor profiles\' verdicts (emulate or enter) need `run --profile`.');
-    const pe = rows.find((r) => /;.*#PE_ON(\s|$)/.test(r.source));
-    stop = runJson([image, '--until', segoff(0, pe.address + pe.length)]);
-  } else {
-    if (probe.code !== 0) throw new Error(`bootscope run exited ${probe.code}: ${probe.err.trim()}`);
-    stop = JSON.parse(probe.out);
+  const stop = runJson([image, ...command.slice(2, -1)]);
+  if (stop.stopReason !== 'emulation') {
+    out(`The run ended with stop reason '${stop.stopReason}' after ${stop.instructions} instructions instead of stopping where`);
+    out('xen-vm86 would emulate: the example or the profile changed. `bootscope run ... --json` shows the state.');
+    return;
   }
 
   const ip = stop.registers.eip;
@@ -210,12 +167,8 @@ function diagnose() {
   const bits = stop.mode === 'protected32' ? 32 : 16;
   const prev = rows.find((r) => r.address + r.length === lin);
   out('');
-  if (profiled) {
-    out(`Stopped: ${stop.stopReason} after ${stop.instructions.toLocaleString('en-US')} instructions, at ${segoff(cs.selector, ip)} (mode ${stop.mode}).`);
-    out(`xen-vm86: ${stop.vmentry?.reason ?? '(no vmentry object in the summary)'}`);
-  } else {
-    out(`Stopped (--until from the listing) after ${stop.instructions.toLocaleString('en-US')} instructions, at ${segoff(cs.selector, ip)} (mode ${stop.mode}).`);
-  }
+  out(`Stopped: ${stop.stopReason} after ${stop.instructions.toLocaleString('en-US')} instructions, at ${segoff(cs.selector, ip)} (mode ${stop.mode}).`);
+  out(`xen-vm86: ${stop.vmentry.reason}`);
   if (prev) {
     const d = disasmAt(image, prev.address, bits);
     out(`  just executed  ${segoff(0, prev.address)}  ${d.bytes.padEnd(12)} ${d.text.padEnd(20)} ${sourceRef(prev, srcFile)}`);
@@ -227,26 +180,8 @@ function diagnose() {
   out(`  ${segText('ss', stop.segments.ss)}`);
   out('');
 
-  if (profiled) {
-    const at = linear(stop);
-    const verdicts = PROFILES.map((p) => (p === 'xen-vm86' ? stop.vmentry : runJson([image, '--profile', p, '--until', at]).vmentry));
-    printVerdicts(verdicts);
-  } else {
-    // The raw verdict does not need the profiles: write the stopped state as a Xen-format VMCS dump and check it.
-    const r = bootscope(['vmcheck', '-', '--profile', 'raw', '--json'], stateAsXenDump(stop));
-    out('VM entry of this state as it is (raw VMX, no unrestricted guest), checked by `bootscope vmcheck` on the state');
-    out('written as a Xen VMCS dump (CR0.NE and CR4.VMXE set, as every hypervisor does):');
-    if (r.code === 0) {
-      const j = JSON.parse(r.out);
-      out(`  raw           ${j.verdict}`);
-      for (const c of j.checks.filter((c) => c.status === 'fail')) out(`                  ${c.id.padEnd(12)} §${c.section}  ${c.message}`);
-    } else {
-      out(`  (vmcheck could not check it: ${r.err.trim()})`);
-    }
-    out('The xen-vm86, kvm-rmode and unrestricted verdicts need `bootscope run --profile`. What the emulator\'s profiles');
-    out('give here (checked by test/examples/vmentryFailure.test.ts): xen-vm86 and kvm-rmode emulate until SS is');
-    out('reloaded; unrestricted enters.');
-  }
+  const at = linear(stop);
+  printVerdicts(PROFILES.map((p) => (p === 'xen-vm86' ? stop.vmentry : runJson([image, '--profile', p, '--until', at]).vmentry)));
   out('');
 
   const cause = findSsWrite(image, rows, stop);

@@ -42,13 +42,6 @@ export function runJson(args: string[]): any {
   return JSON.parse(r.out);
 }
 
-/** True once `bootscope run` accepts --profile (the lead wires it; until then it is a usage error). */
-export const profileOnRun: boolean = (() => {
-  const r = cli(['run', 'no-such-image', '--profile', 'raw']);
-  return !/not available yet/.test(r.err);
-})();
-export const NO_PROFILE = !profileOnRun && 'run --profile not on main yet';
-
 /** Boots an example image on the live emulator with a hypervisor profile armed (what `run --profile` wires). */
 export async function bootWithProfile(name: string, opts: { profile: 'raw' | 'unrestricted' | 'xen-vm86' | 'kvm-rmode'; breakOnEmulation?: boolean; breakOnFailure?: boolean }) {
   const { Machine } = await import('../../emulator/machine');

@@ -8,12 +8,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { image, marker, NO_NASM } from './helpers';
 
-/** Whether the dist/cli.js the script runs takes `run --profile` (the lead wires it; until then a usage error). */
-function distHasProfile(): boolean {
-  const r = spawnSync(process.execPath, [join('dist', 'cli.js'), 'run', 'no-such-image', '--profile', 'raw'], { encoding: 'utf8' });
-  return !/not available yet/.test(r.stderr);
-}
-
 function start(args: string[], env: NodeJS.ProcessEnv = process.env) {
   image('vmentry-failure');
   const build = existsSync(join('dist', 'cli.js')) ? ['--no-build'] : [];
@@ -33,20 +27,13 @@ function assertDiagnosis(out: string) {
   assert.match(out, /Where it started: the last write to SS before the stop/);
   assert.match(out, new RegExp(`0000:${hex4(ssLoad.address)} {2}8ed0 +mov ss,ax +examples/vmentry-failure/vmentry-failure\\.asm:${ssLoad.line} +mov ss, ax {2}; #SS_LOAD`));
   assert.match(out, /SS 0000 -> 9FFB, unchanged for the 8 instructions up to the stop/);
-  // raw is there either way: from `run --profile raw`, or from `vmcheck` on the stopped state written as a dump.
-  assert.match(out, /raw +fail/);
+  assert.match(out, /Stopped: emulation after/);
+  assert.match(out, /raw +fail /);
   assert.match(out, /SEL\.SS_RPL +§26\.3\.1\.2 {2}SS\.selector 0x9ffb has RPL 3 but CS\.selector 0x0000 has RPL 0/);
   assert.match(out, /DPL\.SS +§26\.3\.1\.2 {2}SS\.DPL is 0/);
-  if (distHasProfile()) {
-    assert.match(out, /Stopped: emulation after/);
-    assert.match(out, /unrestricted +enter /);
-    assert.match(out, /xen-vm86 +emulate /);
-    assert.match(out, /kvm-rmode +emulate /);
-  } else {
-    assert.match(out, /does not take --profile yet/);
-    assert.match(out, /Stopped \(--until from the listing\)/);
-    assert.match(out, /checked by `bootscope vmcheck` on the state/);
-  }
+  assert.match(out, /unrestricted +enter /);
+  assert.match(out, /xen-vm86 +emulate /);
+  assert.match(out, /kvm-rmode +emulate /);
 }
 
 test('npm start -- --headless prints the diagnosis and exits 0', { skip: NO_NASM }, () => {

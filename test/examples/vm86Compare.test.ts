@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { bootWithProfile, cli, dumpPath, image, marker, NO_NASM, NO_PROFILE, runJson } from './helpers';
+import { bootWithProfile, cli, dumpPath, image, marker, NO_NASM, runJson } from './helpers';
 import { parseVmcsDump } from '../../emulator/vmx/parsers/parseDump';
 import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
 import { vmcsDiff } from '../../emulator/vmx/vmcsView';
@@ -42,7 +42,7 @@ for (const profile of ['xen-vm86', 'kvm-rmode'] as const) {
   });
 }
 
-test('bootscope run --profile xen-vm86 at the first task instruction: the vmentry verdict is enter', { skip: NO_NASM || NO_PROFILE }, () => {
+test('bootscope run --profile xen-vm86 at the first task instruction: the vmentry verdict is enter', { skip: NO_NASM }, () => {
   const at = marker('vm86task', 'VM86_TS', 0x9000);
   const j = runJson([image('vm86-monitor'), '--profile', 'xen-vm86', '--until', `0x${at.address.toString(16)}`]);
   assert.equal(j.stopReason, 'until');

@@ -1,10 +1,10 @@
 // examples/vmentry-failure: ~390,000 instructions of checksum work, then CR0.PE set while SS = 0x9FFB (RPL 3, cached
 // DPL 0) and CS = 0 (RPL 0), SS reloaded after the far jump. Stop points are checked against the NASM listing's
 // `; #PE_ON`, `; #FAR_JMP`, `; #SS_LOAD`, `; #SS_RELOAD` instructions. The live-profile tests run the emulator with
-// VmentryMonitor directly; the `bootscope run --profile` tests wait for the lead's wiring (skipped until then).
+// VmentryMonitor directly; the `bootscope run --profile` tests check the same through the CLI contract.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootWithProfile, image, marker, NO_NASM, NO_PROFILE, runJson, segoff } from './helpers';
+import { bootWithProfile, image, marker, NO_NASM, runJson, segoff } from './helpers';
 
 const SS_BAD = 0x9ffb;
 
@@ -73,7 +73,7 @@ test('live raw at the same point: VM entry fails SEL.SS_RPL and DPL.SS (§26.3.1
   assert.match(v.reason, /real-mode SS \(selector 0x9ffb, base = selector << 4\) still loaded after CR0\.PE was set/);
 });
 
-test('bootscope run --profile xen-vm86 --break-on-emulation stops right after mov cr0 with the vmentry object', { skip: NO_NASM || NO_PROFILE }, () => {
+test('bootscope run --profile xen-vm86 --break-on-emulation stops right after mov cr0 with the vmentry object', { skip: NO_NASM }, () => {
   const jmp = marker('vmentry-failure', 'FAR_JMP');
   const j = runJson([image('vmentry-failure'), '--profile', 'xen-vm86', '--break-on-emulation']);
   assert.equal(j.stopReason, 'emulation');
@@ -83,7 +83,7 @@ test('bootscope run --profile xen-vm86 --break-on-emulation stops right after mo
   assert.match(j.vmentry.reason, /SS/);
 });
 
-test('bootscope run --profile raw: fails at once in real mode (CR0.FIXED), and at #FAR_JMP with the SS.RPL/CS.RPL and SS.DPL checks', { skip: NO_NASM || NO_PROFILE }, () => {
+test('bootscope run --profile raw: fails at once in real mode (CR0.FIXED), and at #FAR_JMP with the SS.RPL/CS.RPL and SS.DPL checks', { skip: NO_NASM }, () => {
   // Without unrestricted guest, real mode itself is not VM-enterable: the first boundary is already 'fail'.
   const first = runJson([image('vmentry-failure'), '--profile', 'raw', '--break-on-vmentry-failure']);
   assert.equal(first.stopReason, 'vmentry-failure');
