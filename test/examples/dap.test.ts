@@ -1,0 +1,84 @@
+// The examples in a real debug session (dist/debugAdapter.js over DAP, as VS Code runs it): the panels' requests on
+// the states the README points at. vmentry-failure: the VM-entry verdicts at the stop after `mov cr0` and "find where
+// this started" walking back to the load of SS; vm86-compare: the VMCS of the vm86 entry; loader: the descriptor
+// tables in unreal mode; hello: the screen before the key wait.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildAdapter, DapClient } from '../dap/dapClient';
+import { image, marker, NO_NASM } from './helpers';
+
+async function runTo(c: DapClient, linear: number): Promise<void> {
+  await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${linear}` }] });
+  const stop = c.nextStop(60000);
+  await c.request('continue', { threadId: 1 });
+  await stop;
+  const s = await c.request('bootscope/status');
+  assert.equal((s.cs << 4) + s.eip === linear || s.eip === linear, true, `stopped at ${JSON.stringify(s)}, wanted ${linear.toString(16)}`);
+}
+
+describe('examples over DAP', { skip: NO_NASM }, () => {
+  const clients: DapClient[] = [];
+  const open = () => {
+    buildAdapter();
+    const c = DapClient.spawn();
+    clients.push(c);
+    return c;
+  };
+  after(async () => { for (const c of clients) await c.close(); });
+
+  test("vmentry-failure: after mov cr0 xen-vm86 emulates, raw fails SEL.SS_RPL/DPL.SS; 'last change ss' walks back to #SS_LOAD", async () => {
+    const c = open();
+    await c.launch({ image: image('vmentry-failure'), profile: 'xen-vm86' });
+    const jmp = marker('vmentry-failure', 'FAR_JMP');
+    await runTo(c, jmp.address);
+    const xen = await c.request('bootscope/checkVmEntry', { profile: 'xen-vm86' });
+    assert.equal(xen.verdict, 'emulate');
+    const raw = await c.request('bootscope/checkVmEntry', { profile: 'raw' });
+    assert.equal(raw.verdict, 'fail');
+    const failing = raw.checks.filter((k: { status: string }) => k.status === 'fail').map((k: { id: string; section: string }) => `${k.id} §${k.section}`);
+    assert.ok(failing.includes('SEL.SS_RPL §26.3.1.2') && failing.includes('DPL.SS §26.3.1.2'), failing.join(', '));
+    const vmcs = await c.request('bootscope/readVmcs', { profile: 'raw' });
+    assert.equal(vmcs.rows.find((r: { name: string }) => r.name === 'GUEST_SS_SELECTOR').value, 0x9ffb);
+
+    // "Where did this start": the recorder walks back to the instruction that last changed SS (the debug console's
+    // `last change ss`; bootscope/findCheckFailureStart answers with that advice on main today).
+    const ssLoad = marker('vmentry-failure', 'SS_LOAD');
+    const r = await c.request('evaluate', { expression: 'last change ss', context: 'repl', frameId: 0 });
+    assert.match(r.result, /changed ss/);
+    const { stackFrames } = await c.request('stackTrace', { threadId: 1 });
+    assert.equal(parseInt(stackFrames[0].instructionPointerReference, 16), ssLoad.address, r.result);
+  });
+
+  test('vm86-compare: the VMCS of the vm86 entry under xen-vm86 (bases = selector << 4, limit 0xFFFF, AR 0xF3, RFLAGS.VM)', async () => {
+    const c = open();
+    await c.launch({ image: image('vm86-monitor'), profile: 'xen-vm86' });
+    await runTo(c, marker('vm86task', 'VM86_TS', 0x9000).address);
+    assert.equal((await c.request('bootscope/status')).mode, 'vm86');
+    const vmcs = await c.request('bootscope/readVmcs', { profile: 'xen-vm86' });
+    const v = (n: string) => vmcs.rows.find((r: { name: string }) => r.name === n)?.value;
+    for (const s of ['CS', 'DS', 'ES', 'FS', 'GS']) {
+      assert.deepEqual([v(`GUEST_${s}_SELECTOR`), v(`GUEST_${s}_BASE`), v(`GUEST_${s}_LIMIT`), v(`GUEST_${s}_AR_BYTES`)], [0x900, 0x9000, 0xffff, 0xf3], s);
+    }
+    assert.equal(v('GUEST_RFLAGS')! & 0x20000, 0x20000);
+    assert.equal((await c.request('bootscope/checkVmEntry', { profile: 'xen-vm86' })).verdict, 'enter');
+  });
+
+  test('loader: at #UNREAL the descriptor view calls the mode unreal: DS limit 4 GiB', async () => {
+    const c = open();
+    await c.launch({ image: image('loader') });
+    await runTo(c, marker('stage2', 'UNREAL', 0x8000).address);
+    const t = await c.request('bootscope/readDescriptorTables');
+    assert.equal(t.mode, 'unreal');
+    assert.equal(t.segments.ds.limit, 0xffffffff);
+  });
+
+  test('hello: the screen before the key wait', async () => {
+    const c = open();
+    await c.launch({ image: image('hello') });
+    await runTo(c, marker('hello', 'KEY').address);
+    const screen = await c.request('bootscope/readScreen');
+    assert.equal(screen.text[0].trimEnd(), 'Hello from the boot sector!');
+    assert.match(screen.text[1], /SECTOR-1 MARKER/);
+    assert.equal(screen.text[2].trimEnd(), 'Press a key...');
+  });
+});

@@ -1,0 +1,60 @@
+// Shared by the example tests: assembles examples/ once (scripts/examples.mjs, needs nasm), runs the CLI from the
+// sources through tsx (so a stale dist/ cannot mislead), finds `; #MARKER` instructions in the NASM listings.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+// @ts-expect-error plain ES module without types
+import { buildExamples, BUILD_DIR, EXAMPLES_DIR, findMarker as findInListing, haveNasm } from '../../scripts/examples.mjs';
+
+export const nasm: boolean = haveNasm();
+export const NO_NASM = !nasm && 'nasm not installed (scripts/examples.mjs needs it)';
+let built = false;
+
+export function image(name: string): string {
+  if (!built) {
+    buildExamples({ quiet: true });
+    built = true;
+  }
+  return join(BUILD_DIR, `${name}.img`);
+}
+
+export const dumpPath = (name: string): string => join(EXAMPLES_DIR, 'dumps', name);
+
+export interface Marker { line: number; offset: number; address: number; length: number; source: string }
+
+/** The instruction tagged `; #marker` in build/<listing>.lst, at `org` + its offset. */
+export function marker(listing: string, name: string, org = 0x7c00): Marker {
+  image(listing);
+  return findInListing(readFileSync(join(BUILD_DIR, `${listing}.lst`), 'utf8'), name, org) as Marker;
+}
+
+export const segoff = (seg: number, off: number): string => `${seg.toString(16).padStart(4, '0')}:${off.toString(16).padStart(4, '0')}`;
+
+export function cli(args: string[], input?: string): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** `bootscope run ... --json`, parsed; fails the test with stderr when the run is not exit 0. */
+export function runJson(args: string[]): any {
+  const r = cli(['run', ...args, '--json']);
+  if (r.code !== 0) throw new Error(`bootscope run ${args.join(' ')} exited ${r.code}: ${r.err}`);
+  return JSON.parse(r.out);
+}
+
+/** Boots an example image on the live emulator with a hypervisor profile armed (what `run --profile` wires). */
+export async function bootWithProfile(name: string, opts: { profile: 'raw' | 'unrestricted' | 'xen-vm86' | 'kvm-rmode'; breakOnEmulation?: boolean; breakOnFailure?: boolean }) {
+  const { Machine } = await import('../../emulator/machine');
+  const { Bios } = await import('../../emulator/bios/bios');
+  const { DiskImage } = await import('../../emulator/disk/diskImage');
+  const { VmentryMonitor } = await import('../../emulator/vmx/monitor');
+  const file = image(name);
+  const m = new Machine({ hardDisks: [new DiskImage(new Uint8Array(readFileSync(file)), { kind: 'hard', name: file })] });
+  const bios = new Bios();
+  bios.install(m);
+  bios.boot();
+  const mon = new VmentryMonitor(opts);
+  const run = (until: number[] = [], max = 5_000_000) =>
+    m.run({ maxInstructions: max, beforeInstruction: mon.beforeInstruction, until: until.map((address) => ({ kind: 'linear' as const, address })) });
+  return { m, mon, run };
+}

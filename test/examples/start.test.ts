@@ -1,0 +1,52 @@
+// `npm start`: the headless diagnosis of examples/vmentry-failure, and the no-editor fallback (PATH without `code`,
+// no code-server) which explains how to open the workspace and then prints the same diagnosis. Runs the script on
+// the built dist/ (npm test builds first; --no-build keeps the test fast) and exits 0 in both cases.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { image, marker, NO_NASM } from './helpers';
+
+function start(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  image('vmentry-failure');
+  const build = existsSync(join('dist', 'cli.js')) ? ['--no-build'] : [];
+  const r = spawnSync(process.execPath, ['scripts/start.mjs', ...args, ...build], { encoding: 'utf8', env });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
+
+function assertDiagnosis(out: string) {
+  // Addresses come from the listing: the stop is the instruction after `; #PE_ON`, the cause the `; #SS_LOAD` one.
+  const pe = marker('vmentry-failure', 'PE_ON');
+  const ssLoad = marker('vmentry-failure', 'SS_LOAD');
+  assert.match(out, new RegExp(`after 393,\\d{3} instructions, at 0000:${hex4(pe.address + pe.length)} \\(mode protected16\\)`));
+  assert.match(out, new RegExp(`just executed {2}0000:${hex4(pe.address)} {2}0f22c0 +mov cr0,eax +examples/vmentry-failure/vmentry-failure\\.asm:${pe.line} +mov cr0, eax {2}; #PE_ON`));
+  assert.match(out, /SS 9FFB \(RPL 3\) {2}base 0009FFB0 {2}limit 0000FFFF {2}access 00093 \(DPL 0\)/);
+  assert.match(out, /Where it started: the last write to SS before the stop/);
+  assert.match(out, new RegExp(`0000:${hex4(ssLoad.address)} {2}8ed0 +mov ss,ax +examples/vmentry-failure/vmentry-failure\\.asm:${ssLoad.line} +mov ss, ax {2}; #SS_LOAD`));
+  assert.match(out, /SS 0000 -> 9FFB, unchanged for the 8 instructions up to the stop/);
+  assert.match(out, /Stopped: emulation after/);
+  assert.match(out, /raw +fail /);
+  assert.match(out, /SEL\.SS_RPL +§26\.3\.1\.2 {2}SS\.selector 0x9ffb has RPL 3 but CS\.selector 0x0000 has RPL 0/);
+  assert.match(out, /DPL\.SS +§26\.3\.1\.2 {2}SS\.DPL is 0/);
+  assert.match(out, /unrestricted +enter /);
+  assert.match(out, /xen-vm86 +emulate /);
+  assert.match(out, /kvm-rmode +emulate /);
+}
+
+test('npm start -- --headless prints the diagnosis and exits 0', { skip: NO_NASM }, () => {
+  const r = start(['--headless']);
+  assert.equal(r.code, 0, r.err);
+  assertDiagnosis(r.out);
+});
+
+test('npm start without an editor says how to open one, then prints the diagnosis', { skip: NO_NASM }, () => {
+  const env = { ...process.env, PATH: dirname(process.execPath), BOOTSCOPE_E2E_CACHE: join('test', '.out', 'no-code-server') };
+  const r = start([], env);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /No editor found: neither `code` \(VS Code\) nor code-server is on PATH/);
+  assert.match(r.out, /code --extensionDevelopmentPath=\S+ \S+examples/);
+  assertDiagnosis(r.out);
+});
