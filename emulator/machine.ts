@@ -8,7 +8,8 @@ import { MODEL_TRAITS, installModel } from './cpu/dispatch';
 import {
   BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu, serviceInterrupt,
 } from './cpu/execute';
-import { CS, EDX, EFLAGS_IF, ESP, SS } from './cpu/regs';
+import { CR0_PE, CS, EDX, EFLAGS_IF, EFLAGS_VM, ESP, SS } from './cpu/regs';
+import { descriptorForSelector } from './debug/descriptors';
 import { resetMsrs } from './cpu/exec/system';
 import { IoBus } from './devices/ioBus';
 import { PcDevices, type ResetSource } from './devices/pcDevices';
@@ -158,9 +159,15 @@ export class Machine {
     const cpu = this.cpu;
     const until = opts.until ?? [];
     const bps = this.breakpoints;
-    // `until` addresses join the breakpoint filter for this run; seg:off ones are checked exactly on a hit.
-    const untilLinear = until.map((a) => (a.kind === 'linear' ? a.address : ((a.segment << 4) + a.offset) >>> 0));
-    for (const l of untilLinear) bps.add(l);
+    // `until` addresses join the breakpoint filter for this run; seg:off ones are checked exactly on a
+    // hit. A seg:off's linear address depends on the mode (selector << 4, or the descriptor's base),
+    // so it is planned again before every burst; a mode switch ends the burst (Cpu.updateMode).
+    let untilLinear: number[] = [];
+    const planUntil = () => {
+      for (const l of untilLinear) bps.delete(l);
+      untilLinear = until.map((a) => (a.kind === 'linear' ? a.address : this.segOffLinear(a.segment, a.offset)));
+      for (const l of untilLinear) bps.add(l);
+    };
     const userHook = opts.beforeInstruction ?? null;
     let hookReason: StopReason | null = null;
     const hook = userHook ? () => (hookReason = userHook(this)) !== null : null;
@@ -185,10 +192,11 @@ export class Machine {
         if (left <= 0) return { reason: 'max' };
         if (opts.shouldCancel?.()) return { reason: 'pause', detail: 'cancelled' };
         const slice = Math.max(1, Math.min(left, burst, this.devices.nextEventIn()));
+        if (until.length) planUntil();
         cpu.attn &= ~ATTN_STOP;
         refreshAttention(cpu);
         this.syncClock();
-        const r = runCpu(cpu, slice, { breakpoints: bps, beforeInstruction: hook, skipBreakAt: this.resumeAt });
+        const r = runCpu(cpu, slice, { breakpoints: bps, beforeInstruction: hook, skipBreakAt: this.resumeAt, returnOnModeChange: until.length > 0 });
         this.resumeAt = -1;
         // Port accesses already moved the clock to the instruction that made them, so bring it to
         // the count and deliver due events (advancing by the slice would count those instructions twice).
@@ -217,6 +225,14 @@ export class Machine {
     } finally {
       for (const l of untilLinear) bps.delete(l);
     }
+  }
+
+  /** Linear address of SSSS:OOOO in the current mode (real mode and vm86: selector << 4; else the descriptor's base). */
+  private segOffLinear(selector: number, offset: number): number {
+    const cpu = this.cpu;
+    if (!(cpu.cr0 & CR0_PE) || cpu.flags & EFLAGS_VM) return ((selector << 4) + offset) >>> 0;
+    const d = descriptorForSelector(cpu, selector);
+    return ((d ? d.base : selector << 4) + offset) >>> 0;
   }
 
   /** HLT: with IF=1 let device time pass to the next event; with IF=0 or nothing scheduled, stop. */

@@ -36,6 +36,8 @@ export const ATTN_RECORD = 1 << 4;
 export const ATTN_SHADOW = 1 << 5;
 export const ATTN_WATCH = 1 << 6;
 export const ATTN_HOOK = 1 << 7;
+/** CR0.PE/PG or EFLAGS.VM changed (runCpu clears it; RunControl.returnOnModeChange makes it end the run). */
+export const ATTN_MODE = 1 << 8;
 
 /** 8-bit register r (AL,CL,DL,BL,AH,CH,DH,BH) as an index into the byte view of the register file. */
 export const R8 = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
@@ -284,6 +286,8 @@ export class Cpu implements FlagState {
 
   /** Recomputes cached mode bits after CR0, EFLAGS.VM or CS changes. */
   updateMode(): void {
+    // A mode switch can end the machine's burst, so mode-dependent stop addresses are planned again.
+    this.attn |= ATTN_MODE;
     this.paging = (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
     this.fetchPage = -1;
     for (let s = 0; s < 8; s++) this.refreshAccess(s);

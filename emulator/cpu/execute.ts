@@ -4,7 +4,7 @@
 // escapes as a JavaScript exception. SDM Vol. 3 §6.8.3 (shadow), §17.3.1.4 (single-step trap).
 // Pure TypeScript: no Node or VS Code imports.
 
-import { ATTN_IRQ, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
+import { ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
 import { DB, FAULT } from './faults';
 import { INT_EXC, INT_HW, interrupt, raiseFault } from './interrupts';
 import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
@@ -124,6 +124,8 @@ export interface RunControl {
   beforeInstruction?: ((cpu: Cpu) => boolean) | null;
   /** Linear address whose breakpoint is ignored for the first instruction (resuming from it). */
   skipBreakAt?: number;
+  /** Return when the CPU mode changes (the caller re-plans mode-dependent stop addresses). */
+  returnOnModeChange?: boolean;
 }
 
 /** Why runCpu returned. */
@@ -137,11 +139,17 @@ export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3,
 export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   const end = cpu.icount + budget;
   cpu.repEnd = end;
-  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW);
+  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE);
+  const modeReturns = ctl?.returnOnModeChange === true;
   const bps = ctl?.breakpoints && ctl.breakpoints.size > 0 ? ctl.breakpoints : null;
   const hook = ctl?.beforeInstruction ?? null;
   let skip = ctl?.skipBreakAt ?? -1;
   while (cpu.icount < end) {
+    if (cpu.attn & ATTN_MODE) {
+      cpu.attn &= ~ATTN_MODE;
+      if (modeReturns) return RUN_ATTENTION;
+      continue;
+    }
     if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
     if (cpu.attn & foreign) return RUN_ATTENTION;
     if (bps !== null || hook !== null) {

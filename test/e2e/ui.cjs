@@ -140,7 +140,10 @@ let page, profile;
     await rows.first().waitFor({ timeout: 30000 });
     const loopRow = rows.filter({ hasText: '0000:7C19' }).first();
     log('disassembly row:', JSON.stringify((await loopRow.innerText()).replace(/\s+/g, ' ')));
-    await loopRow.click({ position: { x: 8, y: 8 } });   // the breakpoint column
+    // The breakpoint column; with a listing a row shows the source line above the instruction, so
+    // click beside the instruction line (the row's bottom line).
+    const box = await loopRow.boundingBox();
+    await loopRow.click({ position: { x: 8, y: Math.max(8, (box ? box.height : 16) - 8) } });
     await page.locator('.debug-breakpoints .monaco-list-row', { hasText: /7c19/i }).first().waitFor({ timeout: 15000 }).catch(() => {});
     await runCommand(page, 'Debug: Continue');
     await page.locator('.debug-pane .call-stack-state-message', { hasText: /breakpoint/i }).waitFor({ timeout: 30000 });
