@@ -257,7 +257,9 @@ describe('hardware interrupts', () => {
     const c = DapClient.spawn();
     try {
       await c.launch({ image: irq.image }, async () => {
-        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER').toString(16)}` }] });
+        // The handler's second instruction: the CPU delivers a hardware interrupt and runs the handler's
+        // first instruction in one slow-path step (execute.ts stepSlow), so a breakpoint on the first is passed.
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER2').toString(16)}` }] });
       });
       const stop = c.nextStop();
       await c.request('continue', { threadId: 1 });
