@@ -10,10 +10,16 @@ import type { Machine, RunOptions, StopInfo } from '../machine';
 import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_TRACK_DIRTY } from '../memory/pageFlags';
 import { type CpuSnapshot, cpuSnapshotBytes, loadCpu, saveCpu } from './cpuState';
 import { type ReplayControl, type ReplayEnd, replayTo } from './replay';
+import { type ChangeResult, type ReverseResult, type ReverseStops, type WriteResult, lastChange, lastWrite, reverseContinue } from './reverse';
 
 export interface RecorderOptions {
-  /** Instructions between snapshots (default 250,000): the upper bound of a stepBack's replay. */
-  interval?: number;
+  /**
+   * Instructions between snapshots: the upper bound of a stepBack's replay. Default 'adaptive': about
+   * `replayTargetMs` of execution at the measured speed, between 10,000 and 2,000,000.
+   */
+  interval?: number | 'adaptive';
+  /** With an adaptive interval, the replay time to aim at (default 8 ms). */
+  replayTargetMs?: number;
   /** Memory for snapshots and page copies, in bytes (default 512 MiB). */
   budgetBytes?: number;
   /** Told when old history is dropped to stay in the budget. */
@@ -69,7 +75,12 @@ function overlayOf(d: DiskImage): Map<number, Uint8Array> {
 
 export class Recorder {
   readonly machine: Machine;
-  readonly interval: number;
+  /** Instructions from the newest snapshot to the next one (fixed, or adapted to the measured speed). */
+  interval: number;
+  readonly adaptive: boolean;
+  private readonly replayTargetMs: number;
+  /** Wall time spent executing in the open interval (for the adaptive interval). */
+  private execMs = 0;
   budgetBytes: number;
   onDrop: ((notice: DropNotice) => void) | null;
   /** Oldest first; the last one starts the open interval. */
@@ -88,7 +99,9 @@ export class Recorder {
 
   constructor(machine: Machine, opts: RecorderOptions = {}) {
     this.machine = machine;
-    this.interval = Math.max(1000, Math.floor(opts.interval ?? 250_000));
+    this.adaptive = opts.interval === undefined || opts.interval === 'adaptive';
+    this.interval = this.adaptive ? 50_000 : Math.max(1000, Math.floor(opts.interval as number));
+    this.replayTargetMs = opts.replayTargetMs ?? 8;
     this.budgetBytes = opts.budgetBytes ?? 512 * 1024 * 1024;
     this.onDrop = opts.onDrop ?? null;
     this.disks = [...(machine.floppy ? [machine.floppy] : []), ...machine.hardDisks];
@@ -192,6 +205,11 @@ export class Recorder {
   private takeSnapshot(): void {
     const m = this.machine;
     const prev = this.snaps.length ? this.open : null;
+    if (prev && this.adaptive && this.execMs > 0.5) {
+      const perMs = (m.cpu.icount - prev.icount) / this.execMs;
+      this.interval = Math.round(Math.min(2_000_000, Math.max(10_000, perMs * this.replayTargetMs)));
+    }
+    this.execMs = 0;
     const s: Snapshot = {
       icount: m.cpu.icount,
       cpu: saveCpu(m.cpu),
@@ -254,6 +272,19 @@ export class Recorder {
   /** Icount of snapshot k, and where its interval ends (the next snapshot, or Infinity). */
   intervalBounds(k: number): [number, number] {
     return [this.snaps[k].icount, k + 1 < this.snaps.length ? this.snaps[k + 1].icount : Infinity];
+  }
+
+  /**
+   * Whether the guest may have written physical [address, address+length) during interval k: false
+   * only when every page is tracked RAM that the interval never wrote (so scans can skip it).
+   */
+  intervalMayWrite(k: number, address: number, length: number): boolean {
+    const flags = this.machine.mem.pageFlags;
+    const pages = this.snaps[k].pages;
+    for (let p = address >>> PAGE_SHIFT; p <= (address + Math.max(1, length) - 1) >>> PAGE_SHIFT; p++) {
+      if (p >= this.ramPages || flags[p] & (PF_ROM | PF_MMIO) || pages.has(p)) return true;
+    }
+    return false;
   }
 
   /** Index of the interval holding the position just before `icount` (for scans that end there). */
@@ -364,7 +395,10 @@ export class Recorder {
     this.atBoundary();
     while (cpu.icount < target) {
       const limit = Math.min(target, Math.max(cpu.icount + 1, this.nextBoundary()));
+      const fresh = cpu.icount >= this.frontierIcount;
+      const t0 = fresh ? performance.now() : 0;
       const r = exec(limit);
+      if (fresh) this.execMs += performance.now() - t0;
       if (cpu.icount > this.frontierIcount) this.frontierIcount = cpu.icount;
       if (cpu.icount >= limit || r === null) this.atBoundary();
       if (r !== null) return r;
@@ -420,6 +454,21 @@ export class Recorder {
   /** Back n instructions (REP iterations count one each); stops at the start of the recording. */
   stepBack(n = 1): number {
     return this.seek(this.machine.cpu.icount - n);
+  }
+
+  /** The most recent earlier stop of any armed kind, or the start of the recording (see reverse.ts). */
+  reverseContinue(stops: ReverseStops): ReverseResult {
+    return reverseContinue(this, stops);
+  }
+
+  /** The last write to [address, address + length) at or before the current position (position kept). */
+  lastWrite(address: number, length = 1): WriteResult | null {
+    return lastWrite(this, address, length);
+  }
+
+  /** The last change of a register or field (`ds`, `ds.base`, `eflags.vm`, `cr0.pe`, ...) (position kept). */
+  lastChange(field: string): ChangeResult | null {
+    return lastChange(this, field);
   }
 
   /**

@@ -195,10 +195,23 @@ function refineData(rec: Recorder, k: number, start: number, end: number, limit:
   return exact;
 }
 
+/** Only write watches are armed: intervals that never wrote a watched page need no replay. */
+function writesOnly(stops: ReverseStops): DataWatch[] | null {
+  if (stops.code?.length || stops.modeSwitch || stops.condition || stops.exceptions === true || (Array.isArray(stops.exceptions) && stops.exceptions.length)) return null;
+  const d = stops.data ?? [];
+  return d.length > 0 && d.every((w) => w.access === 'write') ? d : null;
+}
+
+function canSkip(rec: Recorder, k: number, writes: DataWatch[] | null): boolean {
+  return writes !== null && writes.every((w) => !rec.intervalMayWrite(k, w.address, w.length));
+}
+
 /** The most recent earlier stop (before the current position); the machine is left there. */
 export function reverseContinue(rec: Recorder, stops: ReverseStops): ReverseResult {
   const c = rec.icount;
+  const writes = writesOnly(stops);
   for (let k = rec.intervalBefore(c); k >= 0; k--) {
+    if (canSkip(rec, k, writes)) continue;
     const [, next] = rec.intervalBounds(k);
     const end = Math.min(next, c);
     const hit = scanInterval(rec, k, end, c, stops);
@@ -218,6 +231,7 @@ export function lastWrite(rec: Recorder, address: number, length = 1): WriteResu
   const watch: DataWatch = { address, length, access: 'write' };
   let found: WriteResult | null = null;
   for (let k = rec.intervalBefore(c); k >= 0 && !found; k--) {
+    if (canSkip(rec, k, [watch])) continue;
     const [, next] = rec.intervalBounds(k);
     const hit = scanInterval(rec, k, Math.min(next, c), c + 1, { data: [watch] });
     if (hit) found = { instruction: hit.pos - 1, after: hit.pos, address };

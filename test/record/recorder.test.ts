@@ -126,6 +126,13 @@ test('reverseContinue to a data write breakpoint, exact to the REP iteration; la
   let last = -1;
   for (let i = end - 1; i >= 0; i--) if (trace.set[i] && trace.pc(i) === L.store_sum) { last = i; break; }
   assert.equal(lw.instruction, last);
+  // A range written once near the start (the IVT entry of IRQ 0): intervals that never wrote its page are skipped.
+  rec.seek(end);
+  const ivt = reverseContinue(rec, { data: [{ address: 8 * 4, length: 4, access: 'write' }] });
+  assert.deepEqual([ivt.reason, ivt.icount], ['data', 8], 'after `mov word [8*4+2], 0`, the 8th instruction');
+  expectRow(8, 'reverseContinue to the IVT write');
+  assert.equal(reverseContinue(rec, { data: [{ address: 8 * 4, length: 4, access: 'write' }] }).icount, 7, 'then the write before it');
+  rec.seek(end);
   // A read watch on `sum`'s neighbour `iter` (read by `cmp word [iter], ITER`, the last one before HLT).
   const rr = reverseContinue(rec, { data: [{ address: L.sum - 2, length: 2, access: 'read' }] });
   assert.equal(rr.reason, 'data');
