@@ -141,6 +141,11 @@ export interface DiffOptions {
   flagsMask?: number;
   /** Records shown before and after the divergence (default 3). */
   context?: number;
+  /**
+   * Collapse consecutive records at the same CS:EIP (REP iterations, `jmp $`) to their first on both
+   * sides: QEMU logs a different number of REP records when an interrupt arrives mid-REP.
+   */
+  collapseRep?: boolean;
   /** Instruction bytes at a linear address (at least 15 when available), for the disassembly. */
   code?: (lin: number) => Uint8Array | null;
 }
@@ -211,8 +216,9 @@ function side(r: TraceRecord, code: DiffOptions['code'], asm: QemuLog['code'] | 
 export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffOptions = {}): DiffResult {
   const range = opts.range ?? [0x500, 0x9ffff];
   const exclude = opts.exclude ?? [[0xc0000, 0xfffff]];
-  const ours = oursAll.filter((r) => keep(r, range, exclude));
-  let qemu = qemuLog.records.filter((r) => keep(r, range, exclude));
+  const collapse = (rs: TraceRecord[]) => (opts.collapseRep ? rs.filter((r, i) => i === 0 || r.cs !== rs[i - 1].cs || r.eip !== rs[i - 1].eip || r.lin !== rs[i - 1].lin) : rs);
+  const ours = collapse(oursAll.filter((r) => keep(r, range, exclude)));
+  let qemu = collapse(qemuLog.records.filter((r) => keep(r, range, exclude)));
   let skipped = 0;
   if (ours.length > 0) {
     const f = ours[0];

@@ -65,6 +65,12 @@ test('condensed QEMU log: identical traces, then an injected register divergence
   assert.deepEqual(r.divergence.registers.map((x) => x.name), ['ecx', 'eflags']);
   assert.equal(r.divergence.qemu.eip, ours[23].eip);
   assert.match(formatDiff(r), /first divergence at index 23/);
+  // A QEMU log with two more iterations of the REP (as when an interrupt arrives mid-REP) lines up with --collapse-rep.
+  const extra = [...ours.slice(0, 12), { ...ours[11], ecx: 99 }, { ...ours[11], ecx: 98 }, ...ours.slice(12)];
+  const rc = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(extra.map((t, i) => condensedLine(i, t)).join('\n')), { collapseRep: true });
+  assert.equal(rc.divergence, null);
+  assert.equal(rc.compared, 36);
+  assert.equal(diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(extra.map((t, i) => condensedLine(i, t)).join('\n'))).divergence?.index, 12);
   // The flags mask and --ignore leave them out.
   const r2 = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(bad.map((t, i) => condensedLine(i, t)).join('\n')), { ignore: ['ecx'], flagsMask: ~1 });
   assert.equal(r2.divergence, null);
