@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
   disasm: () => import('./commands/disasm'),
   'trace-diff': () => import('./commands/traceDiff'),
   vmcheck: () => import('./commands/vmcheck'),
+  run: () => import('./commands/run'),
+  dap: () => import('./commands/dap'),
 };
 
 const USAGE = `usage: bootscope <command> [options]

@@ -85,11 +85,11 @@ export class VectorRunner {
       if (this.model === '80286') {
         // Instruction, then the HLT (at the next instruction or at the handler), then stop.
         for (let i = 0; i < 4 && !cpu.halted; i++) {
-          cpu.repBudget = 0x7fffffff;
+          cpu.repEnd = 0x7fffffff;
           stepSlow(cpu);
         }
       } else {
-        cpu.repBudget = 0x7fffffff;
+        cpu.repEnd = 0x7fffffff;
         stepSlow(cpu);
       }
     } catch (e) {

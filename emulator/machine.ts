@@ -6,7 +6,7 @@
 import { ATTN_STOP, Cpu, type CpuModel } from './cpu/cpu';
 import { MODEL_TRAITS, installModel } from './cpu/dispatch';
 import {
-  BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
+  BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu, serviceInterrupt,
 } from './cpu/execute';
 import { CS, EDX, EFLAGS_IF, ESP, SS } from './cpu/regs';
 import { resetMsrs } from './cpu/exec/system';
@@ -223,7 +223,12 @@ export class Machine {
   private idleUntilInterrupt(end: number): StopInfo | null {
     const cpu = this.cpu;
     if (!(cpu.flags & EFLAGS_IF)) return { reason: 'halt', detail: 'HLT with interrupts disabled' };
-    if (cpu.irqPending) return null;
+    if (cpu.irqPending) {
+      // Wake up: deliver the interrupt here, since runCpu returns at once while the CPU is halted.
+      serviceInterrupt(cpu);
+      refreshAttention(cpu);
+      return null;
+    }
     const wait = this.devices.nextEventIn();
     if (!Number.isFinite(wait)) return { reason: 'halt', detail: 'HLT with no interrupt source armed' };
     // Halted time passes as instruction slots, so device time stays a function of the count.

@@ -1,6 +1,6 @@
 // `bootscope disasm FILE [--org ADDR] [--bits 16|32]` (../shared/docs/CLI.md): one line per instruction,
 // linear address as 8 hex digits, two spaces, the bytes in hex, two spaces, NASM syntax (lowercase).
-// Node side: reads the file and hands the bytes to emulator/disasm.
+// Node side (may not import vscode): reads the file and hands the bytes to emulator/disasm.
 import { readFileSync } from 'node:fs';
 import { disassemble } from '../../emulator/disasm/listing';
 import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';

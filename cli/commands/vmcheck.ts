@@ -76,12 +76,17 @@ export async function main(argv: string[]): Promise<number> {
     warnings.push(`unrestricted guest not in the dump: assumed ${+assume.unrestrictedGuest!} (profile ${profile})`);
   }
   const ugBit = c?.procBased2 !== undefined ? (c.procBased2 & 0x80) !== 0 && (c.procBased === undefined || (c.procBased & 0x80000000) !== 0) : undefined;
-  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest) {
+  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest && lastValue(args, 'profile') !== undefined) {
     warnings.push(`the dump's controls have unrestricted guest = ${+ugBit}; they are used as dumped (--profile ${profile} only fills in controls a dump lacks)`);
   }
   if (c?.entry === undefined) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);
   const report = runEntryChecks(dump, { assume });
   const causes = rootCauses(dump, report, assume);
+  const logged = dump.failure?.exitReason ?? (dump.exit?.reason !== undefined && dump.exit.reason >>> 31 ? dump.exit.reason : undefined);
+  if (logged !== undefined && (logged & 0xffff) === 0x21 && report.failures.length === 0) {
+    warnings.push(`the log reports VM-entry failure ${hex(logged)} (invalid guest state) but no modelled check fails: the cause is outside what the dump shows `
+      + '(e.g. the VMCS link pointer or PDPTEs in memory, a model-specific rule, or a field the dump does not print)');
+  }
   const hints = dumpHints(profile, causes);
   if (args.flags.has('json')) {
     const o = report.outcome;

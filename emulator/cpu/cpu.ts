@@ -126,7 +126,8 @@ export class Cpu implements FlagState {
   code32 = 0;
   /** 0xffff when SS.B = 0, else 0xffffffff: which part of ESP the stack uses. */
   stackMask = 0xffff;
-  ipMask = 0xffffffff;
+  /** EIP value that wraps to 0 during fetch: 0x10000 on the 8086, never (-1) otherwise (the CS limit check catches overflow). */
+  ipWrapAt = -1;
   paging = false;
 
   /** Per-model behaviour patched in by dispatch.ts (see ModelTraits for data-only differences). */
@@ -164,6 +165,8 @@ export class Cpu implements FlagState {
   pmInterrupt: (cpu: Cpu, vector: number, kind: number, errorCode: number) => void = (cpu) => cpu.fault(GP, 0);
   /** The pending fault is a trap (8086 #DE): EIP already points past the instruction. */
   faultIsTrap = false;
+  /** Debugger hook (emulator/debug): called before any interrupt or exception is delivered; null costs nothing. */
+  onInterrupt: ((cpu: Cpu, vector: number, kind: number) => void) | null = null;
   /** Vector of the most recent exception delivered, -1 when none (for stop reasons). */
   lastException = -1;
   /** Triple fault: the CPU has shut down until reset. */
@@ -174,10 +177,11 @@ export class Cpu implements FlagState {
   halted = false;
   /** Instruction count at which the STI/MOV SS interrupt shadow ends. */
   shadowUntil = -1;
-  /** Iterations a REP string instruction may run in this slice before it yields (the burst budget). */
-  repBudget = 0x7fffffff;
-  /** Instruction count at which the current runCpu call ends: a REP started mid-burst yields there too. */
-  repEnd = Number.MAX_SAFE_INTEGER;
+  /**
+   * Instruction count a REP string instruction may reach in this slice before it yields (each
+   * iteration counts as one instruction); read on every iteration, so a watchpoint hit can lower it.
+   */
+  repEnd = 0x7fffffff;
 
   // Instruction-fetch cache: the linear page last fetched from and its physical page in RAM.
   fetchPage = -1;
@@ -192,7 +196,7 @@ export class Cpu implements FlagState {
     this.r32 = new Uint32Array(buf);
     this.r16 = new Uint16Array(buf);
     this.r8 = new Uint8Array(buf);
-    if (traits.wrapSegments) this.ipMask = 0xffff;
+    if (traits.wrapSegments) this.ipWrapAt = 0x10000;
     this.reset();
   }
 
@@ -491,7 +495,8 @@ export class Cpu implements FlagState {
   fetch8(): number {
     const eip = this.eip;
     if (eip > this.fetchLimit) this.fault(GP, 0);
-    this.eip = ((eip + 1) & this.ipMask) >>> 0;
+    const next = eip + 1;
+    this.eip = next === this.ipWrapAt ? 0 : next;
     const lin = (this.base[CS] + eip) | 0;
     if (lin >>> 12 === this.fetchPage) return this.mem.ram[this.fetchPhys + (lin & 0xfff)];
     return this.fetchSlow(lin);

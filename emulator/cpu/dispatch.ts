@@ -4,6 +4,8 @@
 // decode state and dispatch the next byte. SDM Vol. 2 Appendix A (opcode map).
 // Pure TypeScript: no Node or VS Code imports.
 
+import { decode } from '../decode/decoder';
+import { decoderModelFor } from '../decode/table';
 import { type Cpu, type CpuModel, type Handler, type ModelTraits, R8 } from './cpu';
 import { UD } from './faults';
 import { getAF, getCF, setStatus, szp } from './flags';
@@ -66,6 +68,18 @@ function segPrefix(seg: number): Handler {
   };
 }
 
+/**
+ * LOCK on the 80386: the shared decoder (emulator/decode) says whether the form takes LOCK; a form
+ * that does not, or a register destination, is #UD (SDM Vol. 2 "LOCK"). Decoding here, on the
+ * prefix path only, keeps one source of truth for lockable forms at no cost to unprefixed code.
+ */
+const lockPrefix: Handler = (cpu) => {
+  const start = (cpu.base[CS] + cpu.prevEip) >>> 0;
+  const insn = decode((i) => cpu.readLin8((start + i) | 0), cpu.code32 ? 32 : 16, decoderModelFor('80386'));
+  if (insn.lockFault) cpu.fault(UD);
+  dispatchNext(cpu);
+};
+
 const twoByte: Handler = (cpu) => {
   const op = cpu.fetch8();
   cpu.ops[MAP0F | op | (cpu.o32 << 9)](cpu);
@@ -89,7 +103,7 @@ function base386(): Handler[] {
   def(ops, 0x65, segPrefix(GS));
   def(ops, 0x66, (cpu) => { cpu.o32 = cpu.code32 ^ 1; dispatchNext(cpu); });
   def(ops, 0x67, (cpu) => { cpu.a32 = cpu.code32 ^ 1; dispatchNext(cpu); });
-  def(ops, 0xf0, dispatchNext);
+  def(ops, 0xf0, lockPrefix);
   def(ops, 0xf2, (cpu) => { cpu.rep = 1; dispatchNext(cpu); });
   def(ops, 0xf3, (cpu) => { cpu.rep = 2; dispatchNext(cpu); });
   def(ops, 0x0f, twoByte);
@@ -104,6 +118,9 @@ function patch286(ops: Handler[]): void {
     if (!OPS_0F_286.includes(op)) def(ops, MAP0F | op, undefinedOpcode);
   }
   for (const op of [0x64, 0x65, 0x66, 0x67]) def(ops, op, undefinedOpcode);
+  // The 80286 and 8086 ignore LOCK on any instruction (the 80286 vectors include `lock leave`).
+  def(ops, 0xf0, dispatchNext);
+  def(ops, 0xf1, undefinedOpcode);
   def(ops, 0x8c, mov_Ew_Sw(DS));
   def(ops, 0x8e, mov_Sw_Ew(DS));
 }

@@ -49,18 +49,18 @@ export function stepSlow(cpu: Cpu): void {
   serviceInterrupt(cpu);
   if (cpu.halted) return;
   const trap = (cpu.flags & EFLAGS_TF) !== 0 && cpu.shadowUntil < cpu.icount;
-  const rep = cpu.repBudget;
-  if (trap) cpu.repBudget = 1;
+  const rep = cpu.repEnd;
+  if (trap) cpu.repEnd = cpu.icount + 1;
   try {
     stepOne(cpu);
   } catch (e) {
     if (e !== FAULT) throw e;
     raiseFault(cpu);
-    cpu.repBudget = rep;
+    cpu.repEnd = rep;
     refreshAttention(cpu);
     return;
   }
-  cpu.repBudget = rep;
+  cpu.repEnd = rep;
   if (trap) {
     // Single-step trap after the instruction: DR6.BS, then INT 1 with EIP of the next instruction.
     cpu.dr[6] |= 0x4000;
@@ -145,11 +145,11 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       skip = -1;
       if (hook !== null && hook(cpu)) return RUN_HOOK;
       if (hook !== null || cpu.attn !== 0) {
-        cpu.repBudget = hook !== null ? 1 : end - cpu.icount;
+        cpu.repEnd = hook !== null ? cpu.icount + 1 : end;
         stepSlow(cpu);
         continue;
       }
-      cpu.repBudget = end - cpu.icount;
+      cpu.repEnd = end;
       try {
         for (;;) {
           stepOne(cpu);
@@ -165,11 +165,11 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       continue;
     }
     if (cpu.attn !== 0) {
-      cpu.repBudget = end - cpu.icount;
+      cpu.repEnd = end;
       stepSlow(cpu);
       continue;
     }
-    cpu.repBudget = end - cpu.icount;
+    cpu.repEnd = end;
     try {
       do stepOne(cpu);
       while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);

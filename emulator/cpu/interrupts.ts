@@ -13,6 +13,7 @@ export const INT_SOFT = 0, INT_HW = 1, INT_EXC = 2;
 
 /** Delivers `vector`; `eip` must already hold the return address. */
 export function interrupt(cpu: Cpu, vector: number, kind: number, errorCode: number): void {
+  if (cpu.onInterrupt !== null) cpu.onInterrupt(cpu, vector, kind);
   if (cpu.cr0 & CR0_PE) {
     cpu.pmInterrupt(cpu, vector, kind, errorCode);
     return;

@@ -6,7 +6,8 @@
 
 import type { Cpu } from './cpu';
 import { GP, NP, SS_FAULT } from './faults';
-import { AR_P, AR_S, AR_UNUSABLE, CR0_PE, EFLAGS_VM, LDTR, SS } from './regs';
+import { fetchDescriptor } from './protected/common';
+import { AR_P, AR_S, AR_UNUSABLE, CR0_PE, EFLAGS_VM, SS } from './regs';
 
 /** A descriptor as read from the GDT or LDT. */
 export interface Descriptor {
@@ -37,22 +38,11 @@ export function descDpl(d: Descriptor): number {
 
 /**
  * Reads the descriptor for `sel` from the GDT or LDT; a selector beyond the table limit (or an LDT
- * reference while LDTR is unusable) raises `vector` with the selector as error code.
+ * reference while LDTR is unusable) raises `vector` with the selector as error code. One reader
+ * for all of the CPU: protected/common.ts (which also applies the 80286's reserved bytes 6-7).
  */
 export function readDescriptor(cpu: Cpu, sel: number, vector = GP): Descriptor {
-  let base: number, limit: number;
-  if (sel & 4) {
-    if (cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0) cpu.fault(vector, sel & 0xfffc);
-    base = cpu.base[LDTR];
-    limit = cpu.limit[LDTR];
-  } else {
-    base = cpu.gdtrBase;
-    limit = cpu.gdtrLimit;
-  }
-  const idx = sel & 0xfff8;
-  if (idx + 7 > limit) cpu.fault(vector, sel & 0xfffc);
-  const addr = (base + idx) >>> 0;
-  return { lo: cpu.readLin32Sys(addr), hi: cpu.readLin32Sys(addr + 4), addr };
+  return fetchDescriptor(cpu, sel, vector, 0);
 }
 
 /** Sets the accessed bit of a code/data descriptor, as the CPU does on every load (SDM §3.4.5.1). */

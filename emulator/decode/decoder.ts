@@ -6,7 +6,7 @@ import { opMap, selectRow } from './opmap';
 import {
   K, sizeOf, specsOf, type FarOperand, type ImmOperand, type MemOperand, type Operand, type RegOperand,
 } from './operands';
-import { T_8086, T_ASIZE_MNEM, T_OSIZE_MNEM, T_P66, T_PF3, T_SX, type CpuModel, type OpRow } from './table';
+import { IMM_ASIZE, IMM_FAR, IMM_OSIZE, T_8086, T_LOCK, T_ASIZE_MNEM, T_OSIZE_MNEM, T_P66, T_PF3, T_SX, type CpuModel, type OpRow } from './table';
 
 /** Reads the byte at `offset` from the instruction start (0 = first prefix or opcode byte). */
 export type Fetch = (offset: number) => number;
@@ -59,26 +59,42 @@ export interface Instruction {
   readonly operands: readonly Operand[];
   /** The instruction bytes. */
   readonly bytes: readonly number[];
+  /**
+   * LOCK on a form that does not take it, or on a register destination: #UD from the 80286 on
+   * (SDM Vol. 2 LOCK). The record stays valid so the disassembler shows what is there.
+   */
+  readonly lockFault: boolean;
 }
 
 const MAX_LENGTH = 15;
 
-/** Scratch state of one decode; `decode` allocates operands from it, `instructionLength` does not. */
-class Scan {
+/**
+ * The fields of one decode without structured operands, filled in place by `decodeRaw` (no allocation):
+ * what an execution engine's hot path needs to dispatch `row.handler`. `decode` builds on it.
+ */
+export class RawInstruction {
+  /** Bytes consumed (the length when `valid`). */
   pos = 0;
   opSize: 16 | 32 = 16;
   addrSize: 16 | 32 = 16;
+  /** Segment override ES=0 ... GS=5, or -1. */
   seg = -1;
+  /** 0xF3, 0xF2 or 0 (a mandatory F3 of the row is not counted). */
   rep = 0;
   lock = false;
+  /** A 66 / 67 prefix was present (a mandatory 66 of the row is not counted). */
   pOp = false;
   pAddr = false;
   nPrefix = 0;
+  /** Opcode byte, 0x0F00 | byte for the two-byte map, -1 when none was reached. */
   opcode = -1;
+  /** ModRM and SIB bytes, -1 when absent. */
   modrm = -1;
   sib = -1;
+  /** Displacement, sign-extended to a number, and its size in bytes (0, 1, 2, 4). */
   disp = 0;
   dispSize = 0;
+  /** Immediate fields as encoded (unsigned): count, first, second (ENTER's Ib; a far pointer's selector). */
   nImm = 0;
   imm0 = 0;
   imm1 = 0;
@@ -96,13 +112,7 @@ function readLE(fetch: Fetch, pos: number, n: number): number {
   return v;
 }
 
-/** Does this row read its memory/addressing bytes from ModRM (E or M operand, not 0F 20–26 R forms)? */
-function usesAddress(row: OpRow): boolean {
-  for (const s of specsOf(row)) if (s.k === K.E || s.k === K.M) return true;
-  return false;
-}
-
-function scan(fetch: Fetch, bits: 16 | 32, model: CpuModel, st: Scan): void {
+function scan(fetch: Fetch, bits: 16 | 32, model: CpuModel, st: RawInstruction): void {
   const map = opMap(model);
   st.pos = 0; st.seg = -1; st.rep = 0; st.lock = false; st.pOp = false; st.pAddr = false; st.nPrefix = 0;
   st.opcode = -1; st.modrm = -1; st.sib = -1; st.disp = 0; st.dispSize = 0; st.nImm = 0; st.imm0 = 0; st.imm1 = 0;
@@ -150,13 +160,13 @@ function scan(fetch: Fetch, bits: 16 | 32, model: CpuModel, st: Scan): void {
     st.opSize = bits;
   }
   if (row.tags & T_PF3) st.rep = 0;
-  if (st.modrm >= 0 && st.modrm < 0xc0 && usesAddress(row)) scanAddress(fetch, st);
+  if (st.modrm >= 0 && st.modrm < 0xc0 && row.addressing) scanAddress(fetch, st);
   scanImmediates(fetch, st, row);
   st.valid = st.pos <= MAX_LENGTH;
 }
 
 /** ModRM memory forms: SIB and displacement (SDM Vol. 2 Tables 2-1, 2-2, 2-3). */
-function scanAddress(fetch: Fetch, st: Scan): void {
+function scanAddress(fetch: Fetch, st: RawInstruction): void {
   const mod = st.modrm >> 6, rm = st.modrm & 7;
   if (st.addrSize === 16) {
     if (mod === 0 && rm === 6) st.dispSize = 2;
@@ -178,21 +188,20 @@ function scanAddress(fetch: Fetch, st: Scan): void {
   }
 }
 
-function scanImmediates(fetch: Fetch, st: Scan, row: OpRow): void {
-  for (const s of specsOf(row)) {
-    let n = 0;
-    switch (s.k) {
-      case K.I: n = s.size === 'b' ? 1 : s.size === 'w' ? 2 : st.opSize >> 3; break;
-      case K.J: n = s.size === 'b' ? 1 : st.opSize >> 3; break;
-      case K.O: n = st.addrSize >> 3; break;
-      case K.A:
-        st.imm0 = readLE(fetch, st.pos, st.opSize >> 3);
-        st.imm1 = readLE(fetch, st.pos + (st.opSize >> 3), 2);
-        st.pos += (st.opSize >> 3) + 2;
-        st.nImm = 2;
-        continue;
-      default: continue;
+function scanImmediates(fetch: Fetch, st: RawInstruction, row: OpRow): void {
+  const plan = row.immPlan;
+  for (let k = 0; k < plan.length; k++) {
+    let n = plan[k];
+    if (n === IMM_FAR) {
+      const ob = st.opSize >> 3;
+      st.imm0 = readLE(fetch, st.pos, ob);
+      st.imm1 = readLE(fetch, st.pos + ob, 2);
+      st.pos += ob + 2;
+      st.nImm = 2;
+      continue;
     }
+    if (n === IMM_OSIZE) n = st.opSize >> 3;
+    else if (n === IMM_ASIZE) n = st.addrSize >> 3;
     const v = readLE(fetch, st.pos, n);
     if (st.nImm === 0) st.imm0 = v;
     else st.imm1 = v;
@@ -201,7 +210,17 @@ function scanImmediates(fetch: Fetch, st: Scan, row: OpRow): void {
   }
 }
 
-const lengthScan = new Scan();
+/**
+ * Decodes into `out` without allocating: prefixes, opcode, ModRM/SIB, displacement, immediates and the
+ * row; `out.valid` false for an undefined opcode (#UD). Returns `out`.
+ */
+export function decodeRaw(fetch: Fetch, bits: 16 | 32, model: CpuModel, out: RawInstruction): RawInstruction {
+  scan(fetch, bits, model, out);
+  if (out.pos > MAX_LENGTH) out.valid = false;
+  return out;
+}
+
+const lengthScan = new RawInstruction();
 
 /**
  * Length in bytes of the instruction at offset 0, without building operands (no allocation).
@@ -218,7 +237,7 @@ export function instructionLength(fetch: Fetch, bits: 16 | 32, model: CpuModel =
  * Never throws: an undefined opcode gives `valid: false`.
  */
 export function decode(fetch: Fetch, bits: 16 | 32, model: CpuModel = '586'): Instruction {
-  const st = new Scan();
+  const st = new RawInstruction();
   scan(fetch, bits, model, st);
   const length = Math.min(st.pos, MAX_LENGTH);
   const bytes: number[] = [];
@@ -236,10 +255,11 @@ export function decode(fetch: Fetch, bits: 16 | 32, model: CpuModel = '586'): In
     mnemonic: row ? mnemonicOf(row, st) : 'db',
     operands: row ? operandsOf(row, st) : [],
     bytes,
+    lockFault: row !== null && st.lock && model !== '8086' && !((row.tags & T_LOCK) !== 0 && st.modrm >= 0 && st.modrm < 0xc0),
   };
 }
 
-function mnemonicOf(row: OpRow, st: Scan): string {
+function mnemonicOf(row: OpRow, st: RawInstruction): string {
   if (row.tags & T_OSIZE_MNEM) return row.mnemonic.split('|')[st.opSize === 32 ? 1 : 0];
   if (row.tags & T_ASIZE_MNEM) return row.mnemonic.split('|')[st.addrSize === 32 ? 1 : 0];
   return row.mnemonic;
@@ -253,7 +273,7 @@ function gpr(index: number, size: number): RegOperand {
 const BASE16 = [3, 3, 5, 5, 6, 7, 5, 3];
 const INDEX16 = [6, 7, 6, 7, -1, -1, -1, -1];
 
-function memOperand(st: Scan, size: number): MemOperand {
+function memOperand(st: RawInstruction, size: number): MemOperand {
   const mod = st.modrm >> 6, rm = st.modrm & 7;
   let base = -1, index = -1, scale: 1 | 2 | 4 | 8 = 1;
   if (st.addrSize === 16) {
@@ -278,7 +298,7 @@ function memOperand(st: Scan, size: number): MemOperand {
   };
 }
 
-function stringOperand(st: Scan, dest: boolean, size: number): MemOperand {
+function stringOperand(st: RawInstruction, dest: boolean, size: number): MemOperand {
   const seg = dest ? 0 : st.seg >= 0 ? st.seg : 3;
   return {
     kind: 'mem', size, seg, segOverride: !dest && st.seg >= 0, base: dest ? 7 : 6, index: -1, scale: 1, disp: 0,
@@ -290,7 +310,7 @@ function imm(value: number, size: number, signExtended = false, implicit = false
   return { kind: 'imm', value, size, signExtended, implicit };
 }
 
-function operandsOf(row: OpRow, st: Scan): Operand[] {
+function operandsOf(row: OpRow, st: RawInstruction): Operand[] {
   const specs = specsOf(row);
   const out: Operand[] = [];
   const reg = (st.modrm >> 3) & 7, rm = st.modrm & 7, isMem = st.modrm >= 0 && st.modrm < 0xc0;

@@ -37,7 +37,7 @@ function build(model: CpuModel): OpMap {
     if (!(r.tags & T_8086) && replaced(r)) continue;
     if (modelRank(r.model) > rank) continue;
     if (model === '8086' && r.opcode >= 0x0f00) continue;
-    rows[mapIndex(r.opcode)].push(r);
+    for (let k = 0; k < r.count; k++) rows[mapIndex(r.opcode) + k].push(r);
   }
   const isPrefix = new Uint8Array(256);
   const hasModrm = new Uint8Array(0x200);
@@ -52,10 +52,13 @@ function build(model: CpuModel): OpMap {
 const cache = new Map<CpuModel, OpMap>();
 
 /** The opcode map for a model (built on first use, then shared). */
+let last: OpMap | null = null;
+
 export function opMap(model: CpuModel): OpMap {
+  if (last !== null && last.model === model) return last;
   let m = cache.get(model);
   if (!m) cache.set(model, (m = build(model)));
-  return m;
+  return (last = m);
 }
 
 /**

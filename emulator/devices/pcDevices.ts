@@ -31,6 +31,9 @@ export interface PcDevicesOptions {
   floppyTypes?: [number, number];
   /** Number of hard disks for CMOS byte 0x12. */
   hardDisks?: number;
+  /** Boot order and disk translations in CMOS, for a firmware that reads them (see CmosOptions). */
+  bootOrder?: ('floppy' | 'hard' | 'cdrom')[];
+  diskTranslations?: number[];
   /** Keys typed from the start (the CLI's --keys). */
   keys?: string;
   /** Instructions between keyboard bytes; default 20000. */
@@ -70,10 +73,10 @@ export class PcDevices {
     this.clock = new Clock({ instructionsPerPitTick: opts.instructionsPerPitTick });
     this.clock.counter = opts.instructionCounter ?? null;
     this.pit = new Pit({ clock: this.clock, irq: this.pic });
-    this.portB = new SystemControlPortB(this.pit, this.clock);
+    this.portB = new SystemControlPortB(this.pit);
     this.cmos = new Cmos({
       clock: this.clock, irq: this.pic, memoryBytes: opts.memory.ramSize, start: opts.startTime,
-      floppyTypes: opts.floppyTypes, hardDisks: opts.hardDisks,
+      floppyTypes: opts.floppyTypes, hardDisks: opts.hardDisks, bootOrder: opts.bootOrder, diskTranslations: opts.diskTranslations,
     });
     this.kbc = new Kbc({
       clock: this.clock, irq: this.pic, memory: opts.memory, keyByteInterval: opts.keyByteInterval, hardwareTyping: opts.hardwareTyping,

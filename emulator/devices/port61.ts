@@ -1,19 +1,18 @@
 // System control port B (0x61) of the PC/AT: PIT channel 2 gate and speaker enable on write; on read
-// also the DRAM refresh toggle (bit 4) and channel 2's OUT (bit 5). Time comes from the instruction
-// count. Pure TypeScript: no Node or VS Code imports. IBM PC/AT Technical Reference (port 61h).
+// also the DRAM refresh toggle (bit 4) and channel 2's OUT (bit 5). The refresh bit flips on every
+// read, as in QEMU, so loops that count its edges run the same number of instructions as in the
+// reference traces. Pure TypeScript: no Node or VS Code imports. IBM PC/AT Technical Reference (port 61h).
 
 import type { IoBus } from './ioBus';
-import type { Clock } from './clock';
 import type { Pit } from './pit';
-
-/** PIT ticks per refresh-request toggle (15.085 µs on the AT ≈ 18 ticks of 838 ns). */
-export const REFRESH_TOGGLE_TICKS = 18;
 
 export class SystemControlPortB {
   /** Bits 0–3 as last written: gate 2, speaker data, parity check disable, channel check disable. */
   value = 0;
+  /** Bit 4 as last read. */
+  private refresh = 0;
 
-  constructor(private readonly pit: Pit, private readonly clock: Clock) {
+  constructor(private readonly pit: Pit) {
     pit.setGate2(false); // the gate is low until software sets bit 0
   }
 
@@ -22,8 +21,8 @@ export class SystemControlPortB {
   }
 
   in8(): number {
-    const refresh = Math.floor(this.clock.pitTicks() / REFRESH_TOGGLE_TICKS) & 1;
-    return (this.value & 0x0f) | (refresh << 4) | (this.pit.out2() ? 0x20 : 0);
+    this.refresh ^= 0x10;
+    return (this.value & 0x0f) | this.refresh | (this.pit.out2() ? 0x20 : 0);
   }
 
   out8(v: number): void {

@@ -4,7 +4,7 @@
 import { relTarget, type Instruction } from '../decode/decoder';
 import { K, specsOf, type MemOperand, type Operand, type RegOperand } from '../decode/operands';
 import {
-  T_CALL, T_FAR, T_JCC, T_JMP, T_NOSZ, T_OSIZE_MNEM, T_PF3, T_REPE, T_RET, T_SHORT, T_NEAR, T_SX, T_SZ, T_X87, type OpRow,
+  T_CALL, T_FAR, T_JCC, T_JMP, T_LOCK, T_NOSZ, T_OSIZE_MNEM, T_PF3, T_REPE, T_RET, T_SHORT, T_NEAR, T_SX, T_SZ, T_X87, type OpRow,
 } from '../decode/table';
 import type { Token, TokenKind } from './tokens';
 
@@ -59,7 +59,6 @@ function usesOpSize(insn: Instruction, row: OpRow): boolean {
     if ((s.k === K.E || s.k === K.G || s.k === K.Z || s.k === K.M || s.k === K.O) && /[vzpa]/.test(s.size)) return true;
     if ((s.k === K.I || s.k === K.J) && (s.size === 'z' || s.size === 'v')) return true;
     if (s.k === K.A) return true;
-    if (s.k === K.G && s.size === 'v') return true;
   }
   return false;
 }
@@ -80,12 +79,12 @@ function memNeedsSize(insn: Instruction, row: OpRow, mem: MemOperand): boolean {
   if (row.tags & T_NOSZ) return false;
   const mn = row.mnemonic;
   if (mn === 'movzx' || mn === 'movsx') return !(mem.size === 1 && insn.opSize === 16);
-  if (mem.size === 0 || mem.size === 6) return false;
-  if (row.opcode === 0x0f01 || row.opcode === 0x62 || /^Gv,Mp$/.test(row.operands)) return false;
+  // No keyword for sizeless operands (LEA's M) and pseudo-descriptors / far pointers (Ms, Mp, Ma).
+  if (mem.size === 0 || row.operands.includes('Ms') || row.operands.includes('Mp') || row.operands.includes('Ma')) return false;
   // A register operand fixes the size for NASM; a CL shift count does not.
   return !specsOf(row).some((s) =>
     s.k === K.G || s.k === K.Z || s.k === K.S || s.k === K.AccV || s.k === K.R || s.k === K.FixedSeg ||
-    (s.k === K.Fixed && !(s.reg === 1 && s.regSize === 1)) || (s.k === K.E && insn.modrm !== null && insn.modrm.mod === 3 && mem !== insn.operands[0]));
+    (s.k === K.Fixed && !(s.reg === 1 && s.regSize === 1)));
 }
 
 function isMoffs(insn: Instruction): boolean {
@@ -98,12 +97,17 @@ function formatMem(out: Out, insn: Instruction, mem: MemOperand): void {
   // ndisasm marks addresses whose size NASM could not infer back: a SIB byte or a bare displacement under
   // a 67 prefix, and a 32-bit ModRM bare disp32 (NASM would pick the shorter SIB-less form either way).
   const bare = mem.base < 0 && mem.index < 0;
+  const moffs = isMoffs(insn);
+  if (moffs && mem.segOverride) {
+    out.push('register', SEG[mem.seg]);
+    out.push('punct', ':');
+  }
   if (mem.addrSize !== insn.bits) {
     if (insn.sib !== null && mem.addrSize === 32 || bare) out.word('keyword', mem.addrSize === 32 ? 'dword' : 'word');
-  } else if (mem.addrSize === 32 && bare && insn.sib === null && insn.modrm !== null && !isMoffs(insn)) {
+  } else if (mem.addrSize === 32 && bare && insn.sib === null && insn.modrm !== null && !moffs) {
     out.word('keyword', 'dword');
   }
-  if (mem.segOverride) {
+  if (mem.segOverride && !moffs) {
     out.push('register', SEG[mem.seg]);
     out.push('punct', ':');
   }
@@ -173,7 +177,9 @@ function formatOperand(out: Out, insn: Instruction, row: OpRow, op: Operand, ip:
       else if (insn.opSize !== insn.bits && (row.opcode === 0xe8 || row.opcode === 0xe9 || row.tags & T_NEAR)) {
         out.word('keyword', sizeKeyword(insn.opSize >> 3));
       } else if (row.tags & T_NEAR) out.word('keyword', 'near');
-      out.push('address', hex(relTarget(insn, ip, op.disp, op.size)));
+      // A rel8 branch under an unused 66 prefix wraps at the code's default size in ndisasm's listing.
+      const wrap = row.operands === 'Jb' ? insn.bits >> 3 : op.size;
+      out.push('address', hex(relTarget(insn, ip, op.disp, wrap)));
       return;
     }
     case 'far':
@@ -196,7 +202,7 @@ function mnemonicText(insn: Instruction, row: OpRow, waitPrefix: boolean): strin
   if (/^(pushf|popf|pusha|popa|iret)d?$/.test(mn)) mn = mn.replace(/d$/, '') + (insn.opSize === insn.bits ? '' : insn.opSize === 32 ? 'd' : 'w');
   if (mn === 'retw' && row.opcode === 0xc2) mn = 'retnw';
   // NASM reads a size-prefixed NOP as XCHG (e)AX,(e)AX.
-  if (row.opcode === 0x90 && (insn.prefixes.opSize || insn.prefixes.addrSize) && !(row.tags & T_PF3)) mn = 'xchg';
+  if (insn.opcode === 0x90 && (insn.prefixes.opSize || insn.prefixes.addrSize) && !(row.tags & T_PF3)) mn = 'xchg';
   return mn;
 }
 
@@ -214,13 +220,9 @@ function showsAddrPrefix(insn: Instruction, row: OpRow): boolean {
     s.k === K.C || s.k === K.D || s.k === K.T || (s.k === K.STi && specs.length === 1));
 }
 
-/** Instructions LOCK applies to (SDM Vol. 2 LOCK: "Description"). */
-const LOCKABLE = new Set(['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'btc', 'btr', 'bts', 'cmpxchg', 'cmpxchg8b',
-  'dec', 'inc', 'neg', 'not', 'xadd', 'xchg']);
-
 const BRANCH = T_JCC | T_JMP | T_CALL | T_RET;
-/** Far and interrupt-return branches: MPX's BND prefix does not apply, ndisasm prints `repne`. */
-const NOT_BND = new Set([0x9a, 0xea, 0xca, 0xcb, 0xcf]);
+/** Far, interrupt-return and short-jump branches: ndisasm prints `repne`, not MPX's `bnd`. */
+const NOT_BND = new Set([0x9a, 0xea, 0xca, 0xcb, 0xcf, 0xeb]);
 
 /** Prefix words ndisasm prints for prefixes the instruction does not consume, in its fixed order. */
 function prefixWords(insn: Instruction, row: OpRow, waitPrefix: boolean): string[] {
@@ -234,7 +236,7 @@ function prefixWords(insn: Instruction, row: OpRow, waitPrefix: boolean): string
   // and F3 as XRELEASE on a plain store (MOV to memory).
   const memDest = insn.operands[0]?.kind === 'mem';
   const isXchg = row.opcode === 0x86 || row.opcode === 0x87;
-  const lockable = (memDest && p.lock && LOCKABLE.has(row.mnemonic)) || (isXchg && insn.operands.some((o) => o.kind === 'mem'));
+  const lockable = (memDest && p.lock && (row.tags & T_LOCK) !== 0) || (isXchg && insn.operands.some((o) => o.kind === 'mem'));
   const hleStore = memDest && p.rep === 0xf3 && [0x88, 0x89, 0xc6, 0xc7].includes(row.opcode);
   if (p.rep !== 0) {
     const loopish = row.opcode >= 0xe0 && row.opcode <= 0xe3;
@@ -245,8 +247,8 @@ function prefixWords(insn: Instruction, row: OpRow, waitPrefix: boolean): string
     else words.push(p.rep === 0xf3 ? 'rep' : 'repne');
   }
   if (p.lock) words.push('lock');
-  if (p.opSize && !usesOpSize(insn, row) && !(row.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'o32' : 'o16');
-  if (p.addrSize && !usesAddrSize(insn, row) && showsAddrPrefix(insn, row) && !(row.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'a32' : 'a16');
+  if (p.opSize && !usesOpSize(insn, row) && !(insn.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'o32' : 'o16');
+  if (p.addrSize && !usesAddrSize(insn, row) && showsAddrPrefix(insn, row) && !x87Explicit(insn, row) && !(insn.opcode === 0x90 && !(row.tags & T_PF3))) words.push(insn.bits === 16 ? 'a32' : 'a16');
   return words;
 }
 
@@ -266,10 +268,10 @@ export function formatInstruction(insn: Instruction, ip: number, waitPrefix = fa
   const waitFolded = waitPrefix && row.tags & T_X87 && insn.mnemonic.startsWith('fn') && mn.startsWith('f') && !mn.startsWith('fn');
   for (const w of prefixWords(insn, row, waitPrefix && !waitFolded)) out.word('prefix', w);
   out.push('mnemonic', mn);
-  const shown = row.opcode === 0x90 && mn === 'xchg' ? [acc(insn), acc(insn)] : visibleOperands(insn, row);
+  const shown = insn.opcode === 0x90 && mn === 'xchg' ? [acc(insn), acc(insn)] : visibleOperands(insn, row);
   shown.forEach((op, i) => {
     out.push(i === 0 ? 'space' : 'punct', i === 0 ? ' ' : ',');
-    if (i === 0 && row.tags & T_X87 && row.operands === 'STi,ST' && row.opcode === 0xdc) out.word('keyword', 'to');
+    if (i === 0 && row.tags & T_X87 && row.operands === 'STi,ST' && row.opcode === 0xdc && !x87Explicit(insn, row)) out.word('keyword', 'to');
     formatOperand(out, insn, row, op, ip, insn.operands.indexOf(op));
   });
   if (row.opcode >= 0xe0 && row.opcode <= 0xe2 && insn.addrSize !== insn.bits) {
@@ -283,12 +285,24 @@ function acc(insn: Instruction): RegOperand {
   return { kind: 'reg', cls: 'gpr', index: 0, size: insn.opSize >> 3 };
 }
 
+/** x87 register forms with an ST(0) that NASM writes out: ndisasm uses them under a 67 prefix in 16-bit code. */
+const X87_TWO_OPERAND = new Set(['fcom', 'fcomp', 'fucom', 'fucomp', 'fxch']);
+function x87Explicit(insn: Instruction, row: OpRow): boolean {
+  if (!(row.tags & T_X87) || insn.bits !== 16 || !insn.prefixes.addrSize || insn.modrm === null || insn.modrm.mod !== 3) return false;
+  return row.operands.includes(',') || X87_TWO_OPERAND.has(row.mnemonic);
+}
+
 /** Operands NASM writes: no implicit string operands, no AAM/AAD base 10, x87 ST(0) left implicit. */
 function visibleOperands(insn: Instruction, row: OpRow): Operand[] {
   let ops = insn.operands.filter((o) => !(o.kind === 'mem' && o.implicit));
   if (row.opcode === 0xd4 || row.opcode === 0xd5) return ops[0]?.kind === 'imm' && ops[0].value === 10 ? [] : ops;
   if (specsOf(row).some((s) => s.k === K.X || s.k === K.Y)) return [];
   if (row.tags & T_X87) {
+    if (x87Explicit(insn, row)) {
+      const st0: RegOperand = { kind: 'reg', cls: 'st', index: 0, size: 10 };
+      if (row.operands === 'STi') return row.mnemonic === 'fxch' ? [ops[0], st0] : [st0, ops[0]];
+      return ops;
+    }
     if (row.operands === 'ST,STi') ops = ops.slice(1);
     else if (row.operands === 'STi,ST') ops = ops.slice(0, 1);
   }

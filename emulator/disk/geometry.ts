@@ -51,6 +51,8 @@ export const MAX_BIOS_CYLINDERS = 1024;
 
 /** How the BIOS maps its logical (INT 13h) geometry onto the drive's physical one. */
 export type Translation = 'none' | 'large' | 'lba';
+/** The code QEMU stores for each translation in CMOS byte 0x39 (two bits per disk). */
+export const TRANSLATION_CMOS: Record<Translation, number> = { none: 0, lba: 1, large: 2 };
 
 export interface HardDiskGeometry {
   /** The drive's own geometry (what EDD AH=48h reports). */

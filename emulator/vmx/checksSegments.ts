@@ -184,10 +184,31 @@ function systemChecks(name: 'tr' | 'ldtr'): EntryCheck[] {
   return checks;
 }
 
+// Every per-register check, by id, so the list below can follow the SDM's order (selectors, bases, limits, then
+// access rights field by field) while each family is written once.
+const FAMILY = new Map<string, EntryCheck>(
+  [
+    ...SEGS6.flatMap((n) => [...v86Checks(n), ...commonChecks(n)]),
+    ...(['ds', 'es', 'fs', 'gs'] as const).flatMap((n) => dataChecks(n)),
+    ...systemChecks('tr'),
+    ...systemChecks('ldtr'),
+  ].map((c) => [c.id, c]),
+);
+
+/** The checks `prefix.<SEG>` for the given registers, in that order. */
+function each(prefix: string, segs: readonly string[]): EntryCheck[] {
+  return segs.map((n) => FAMILY.get(`${prefix}.${n.toUpperCase()}`)!);
+}
+/** The TR or LDTR checks with these suffixes. */
+function sys(name: 'TR' | 'LDTR', ...suffixes: string[]): EntryCheck[] {
+  return suffixes.map((x) => FAMILY.get(`${name}.${x}`)!);
+}
+const DATA4 = ['ds', 'es', 'fs', 'gs'] as const;
+
 export const SEGMENT_CHECKS: EntryCheck[] = [
   // Selector fields.
-  ...systemChecks('tr').slice(0, 1),
-  ...systemChecks('ldtr').slice(0, 1),
+  ...sys('TR', 'TI'),
+  ...sys('LDTR', 'TI'),
   {
     id: 'SEL.SS_RPL', section: '26.3.1.2', kind: 'guest', fields: ['GUEST_SS_SELECTOR', 'GUEST_CS_SELECTOR', 'SECONDARY_VM_EXEC_CONTROL'],
     rule: 'SS.selector RPL = CS.selector RPL (without unrestricted guest)',
@@ -196,9 +217,9 @@ export const SEGMENT_CHECKS: EntryCheck[] = [
     explain: (v) => `SS.selector ${sel16(v.seg('ss').sel)} has RPL ${v.seg('ss').rpl} but CS.selector ${sel16(v.seg('cs').sel)} has RPL ${v.seg('cs').rpl}; they must be equal (the RPLs give the CPL)`,
   },
   // Base-address fields: v86 rule, then the 64-bit-CPU rules.
-  ...SEGS6.map((s) => v86Checks(s)[0]),
-  ...systemChecks('tr').slice(1, 2),
-  ...systemChecks('ldtr').slice(1, 2),
+  ...each('V86.BASE', SEGS6),
+  ...sys('TR', 'BASE'),
+  ...sys('LDTR', 'BASE'),
   {
     id: 'BASE.CS_HI', section: '26.3.1.2', kind: 'guest', fields: ['GUEST_CS_BASE'],
     rule: 'CS.base bits 63:32 are 0',
@@ -225,8 +246,8 @@ export const SEGMENT_CHECKS: EntryCheck[] = [
     };
   }),
   // Limit fields (v86 only) and access-rights fields.
-  ...SEGS6.map((s) => v86Checks(s)[1]),
-  ...SEGS6.map((s) => v86Checks(s)[2]),
+  ...each('V86.LIMIT', SEGS6),
+  ...each('V86.AR', SEGS6),
   {
     id: 'TYPE.CS', section: '26.3.1.2', kind: 'guest', fields: ['GUEST_CS_AR_BYTES', 'SECONDARY_VM_EXEC_CONTROL'],
     rule: 'CS type is 9, 11, 13 or 15 (accessed code); 3 also with unrestricted guest', skip: PM_SKIP,
@@ -239,8 +260,9 @@ export const SEGMENT_CHECKS: EntryCheck[] = [
     ok: (v) => [3, 7].includes(v.seg('ss').a.type),
     explain: (v) => `SS access rights are ${describeAr(v.seg('ss').ar)} but a usable SS must be read/write accessed data (type 3 or 7)`,
   },
-  ...(['ds', 'es', 'fs', 'gs'] as const).flatMap((s) => dataChecks(s).slice(0, 2)),
-  ...SEGS6.map((s) => commonChecks(s)[0]),
+  ...each('TYPE.DATA.ACC', DATA4),
+  ...each('TYPE.DATA.READ', DATA4),
+  ...each('S', SEGS6),
   {
     id: 'DPL.CS_DATA', section: '26.3.1.2', kind: 'guest', fields: ['GUEST_CS_AR_BYTES'],
     rule: 'CS of type 3 (unrestricted guest) has DPL 0',
@@ -279,9 +301,9 @@ export const SEGMENT_CHECKS: EntryCheck[] = [
       return `SS.DPL is ${ss.a.dpl} but must be 0 because ${!v.pe ? `CR0.PE=0 (CR0 ${hex(v.cr0)})` : 'CS has type 3'}`;
     },
   },
-  ...(['ds', 'es', 'fs', 'gs'] as const).map((s) => dataChecks(s)[2]),
-  ...SEGS6.map((s) => commonChecks(s)[1]),
-  ...SEGS6.map((s) => commonChecks(s)[2]),
+  ...each('DPL.DATA', DATA4),
+  ...each('P', SEGS6),
+  ...each('AR.RSVD', SEGS6),
   {
     id: 'AR.CS_DB_L', section: '26.3.1.2', kind: 'guest', fields: ['GUEST_CS_AR_BYTES', 'VM_ENTRY_CONTROLS'],
     rule: 'with IA-32e mode guest and CS.L=1, CS.D/B=0',
@@ -289,7 +311,7 @@ export const SEGMENT_CHECKS: EntryCheck[] = [
     ok: (v) => !v.seg('cs').a.db,
     explain: (v) => `CS access rights are ${describeAr(v.seg('cs').ar)}: L=1 and D/B=1 together are reserved`,
   },
-  ...SEGS6.map((s) => commonChecks(s)[3]),
-  ...systemChecks('tr').slice(2),
-  ...systemChecks('ldtr').slice(2),
+  ...each('G.LIMIT', SEGS6),
+  ...sys('TR', 'TYPE', 'S', 'P', 'AR_RSVD', 'G', 'USABLE'),
+  ...sys('LDTR', 'TYPE', 'S', 'P', 'AR_RSVD', 'G'),
 ];

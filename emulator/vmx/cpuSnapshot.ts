@@ -26,7 +26,7 @@ export interface CpuSnapshot {
   efer?: number;
   /** Blocking by STI (bit 0) or MOV SS (bit 1) after the instruction just executed (SDM §24.4.2 Table 24-3). */
   interruptibility?: number;
-  /** The CPU is halted (activity state HLT). */
+  /** The CPU is halted. Informational: hypervisors intercept HLT, so entry is still in the active state. */
   halted?: boolean;
 }
 
@@ -54,7 +54,9 @@ export function snapshotToGuest(s: CpuSnapshot): GuestState {
     sysenterEip: 0n,
     efer: BigInt((s.efer ?? 0) >>> 0),
     pat: 0x0007040600070406n,
-    activityState: s.halted ? 1 : 0,
+    // Xen and KVM intercept HLT and block the vCPU in software; the next VM entry is in the active state
+    // (§24.4.2), so a halted CPU is not entered with activity state HLT (which would need SS.DPL = 0 in vm86).
+    activityState: 0,
     interruptibility: s.interruptibility ?? 0,
     pendingDebugExceptions: 0n,
     vmcsLinkPointer: 0xffffffffffffffffn,

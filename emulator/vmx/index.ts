@@ -18,7 +18,9 @@ export {
   PROFILE_NAMES, isProfileName, evaluateProfile, vmentrySummary, verdictBecame, dumpAssumptions,
   type ProfileName, type ProfileOptions, type ProfileResult, type Verdict,
 } from './profiles';
-export { vmcsRows, type VmcsRow } from './vmcsView';
+export { vmcsRows, vmcsDiff, type VmcsRow, type VmcsDifference } from './vmcsView';
 export type { Assumptions } from './view';
 export { guestJson, checksJson, outcomeJson, profileViewJson } from './reportJson';
 export { VerdictWatch, EmulationLog, verdictKey, type WatchStep, type EmulatedInstruction } from './watch';
+export { snapshotFromCpu } from './fromCpu';
+export { VmentryMonitor, type MonitorOptions } from './monitor';

@@ -75,6 +75,12 @@ function resetSystemSegments(g: GuestState, notes: string[]): void {
   }
 }
 
+/** Without unrestricted guest, Xen and KVM run a PE=1, PG=0 guest with CR0.PG=1 over an identity-mapped page table. */
+function identityPaging(g: GuestState, notes: string[]): void {
+  if ((g.cr0! & PG) === 0n) notes.push('CR0.PG set in the VMCS over an identity map (the guest sees PG=0)');
+  g.cr0 = g.cr0! | PG;
+}
+
 function base(snap: CpuSnapshot, notes: string[]): GuestState {
   const g = snapshotToGuest(snap);
   hiddenBits(g, notes);
@@ -148,9 +154,8 @@ function xenProfile(snap: CpuSnapshot, opts: ProfileOptions): ProfileResult {
         notes.push(`${n.toUpperCase()}.DPL set to its RPL ${r.selector! & 3}, as Xen does when it leaves emulation`);
       }
     }
-    if ((g.cr0! & PG) === 0n) notes.push('CR0.PG set in the VMCS over an identity map (the guest sees PG=0)');
-    g.cr0 = g.cr0! | PG;
   }
+  identityPaging(g, notes);
   const cs = snap.segments.cs.selector & 3, ss = snap.segments.ss.selector & 3;
   const state: EntryState = { guest: g, controls };
   const r = check('xen-vm86', state, notes, 'VM entry passes every check');
@@ -221,6 +226,7 @@ function kvmProfile(snap: CpuSnapshot, opts: ProfileOptions): ProfileResult {
       }
     }
     if (realMode(snap) || emulates) for (const n of SEGS6) g[n]!.access = 0xf3;
+    if (!realMode(snap)) identityPaging(g, notes);
     if (realMode(snap)) {
       g.tr = { selector: 0, base: BigInt((opts.kvmTssAddr ?? 0xfeffd000) >>> 0), limit: RMODE_TSS_SIZE - 1, access: 0x8b };
       g.rflags = g.rflags! | RFLAGS_VM | RFLAGS_IOPL;
@@ -232,8 +238,7 @@ function kvmProfile(snap: CpuSnapshot, opts: ProfileOptions): ProfileResult {
   }
   const bad = kvmPmodeInvalid(g);
   if (bad && emulates) return emulate(bad.seg, bad.why);
-  if ((g.cr0! & PG) === 0n) notes.push('CR0.PG set in the VMCS over an identity map (the guest sees PG=0)');
-  g.cr0 = g.cr0! | PG;
+  identityPaging(g, notes);
   return check('kvm-rmode', { guest: g, controls }, notes, 'VM entry passes every check');
 }
 

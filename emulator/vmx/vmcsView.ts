@@ -64,3 +64,27 @@ export function vmcsRows(state: EntryState & { host?: HostState }): VmcsRow[] {
     return value === undefined ? { ...f } : { ...f, value };
   });
 }
+
+export interface VmcsDifference {
+  name: string;
+  encoding: number;
+  group: VmcsField['group'];
+  left?: bigint;
+  right?: bigint;
+}
+
+/**
+ * Fields whose values differ between two VMCS states (e.g. the live guest under a profile and a pasted dump, for
+ * "Compare with VMCS Dump"). A field known on one side only is a difference unless `onlyBoth` is set.
+ */
+export function vmcsDiff(left: EntryState & { host?: HostState }, right: EntryState & { host?: HostState }, onlyBoth = true): VmcsDifference[] {
+  const a = vmcsRows(left), b = vmcsRows(right);
+  const out: VmcsDifference[] = [];
+  a.forEach((ra, i) => {
+    const rb = b[i];
+    if (ra.value === rb.value) return;
+    if (onlyBoth && (ra.value === undefined || rb.value === undefined)) return;
+    out.push({ name: ra.name, encoding: ra.encoding, group: ra.group, left: ra.value, right: rb.value });
+  });
+  return out;
+}

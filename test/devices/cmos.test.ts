@@ -129,3 +129,10 @@ test('SET bit: fields written one by one take effect together when SET is cleare
   clock.advance(clock.instructionsPerSecond * 61);
   assert.deepEqual([rd(0x02), rd(0x00)], [0x01, 0x01]);
 });
+
+test('boot order and translation bytes as QEMU writes them for SeaBIOS', () => {
+  const { rd } = setup({ diskTranslations: [2] });
+  assert.deepEqual([rd(0x3d), rd(0x38), rd(0x39)], [0x12, 0x30, 0x02], 'measured in QEMU for the 32M syslinux image');
+  const fl = setup({ bootOrder: ['floppy', 'hard'] });
+  assert.deepEqual([fl.rd(0x3d), fl.rd(0x38)], [0x21, 0x00]);
+});

@@ -79,6 +79,16 @@ const SCRIPTS: Record<string, Step[]> = {
     out(0x43, 0xe2), inp(0x40, 'ch0 status (mode 3)', 0x3f),
     inp(0x43, 'control register read'),
   ],
+  // GRUB's TSC calibration (grub_pit_wait): channel 2 in mode 0, gate through port 61h, poll OUT2.
+  speaker: [
+    inp(0x61, 'port 61h at boot (OUT2 of the power-on mode 3 depends on wall time in QEMU)', 0xcf),
+    out(0x61, 0x00), out(0x43, 0xb0), out(0x42, 0xff), out(0x42, 0xff),
+    inp(0x61, 'OUT2 low after the count is written', 0xef),
+    out(0x61, 0x01), inp(0x61, 'gate up', 0xef),
+    waitSet(0x61, 0x20), inp(0x61, 'OUT2 high after the count', 0xef),
+    out(0x43, 0xe8), inp(0x42, 'ch2 status after terminal count', 0xbf),
+    out(0x61, 0x00),
+  ],
   cmos: [
     out(0x70, 0x0a), inp(0x71, 'register A', 0x7f), out(0x70, 0x0b), inp(0x71, 'register B'), out(0x70, 0x0d), inp(0x71, 'register D'),
     out(0x70, 0x40), out(0x71, 0x5a), out(0x70, 0x40), inp(0x71, 'NVRAM 40h'),

@@ -33,6 +33,12 @@ const FILES: [string, 16 | 32, boolean][] = [
   [`${GRUB}/lzma_decompress.img`, 16, false],
   [`${GRUB}/lzma_decompress.img`, 32, false],
   [`${GRUB}/kernel.img`, 32, false],
+  // Firmware images (seabios, ipxe-qemu), walked whole in both sizes: code, data and tables.
+  ['/usr/share/seabios/bios.bin', 16, false],
+  ['/usr/share/seabios/bios.bin', 32, false],
+  ['/usr/share/seabios/vgabios-bochs-display.bin', 16, false],
+  ['/usr/lib/ipxe/virtio-net.rom', 16, false],
+  ['/usr/lib/ipxe/virtio-net.rom', 32, false],
 ];
 
 const skipAll = process.env.BOOTSCOPE_SKIP_NDISASM === '1';
@@ -42,6 +48,7 @@ test('ndisasm is installed (Debian package nasm)', { skip: skipAll }, () => {
 });
 
 const total = { lines: 0, exact: 0, accepted: 0 };
+const firmware = (f: string) => f.startsWith('/usr/share/seabios') || f.startsWith('/usr/lib/ipxe');
 
 for (const [file, bits, required] of FILES) {
   const present = existsSync(file);
@@ -52,19 +59,21 @@ for (const [file, bits, required] of FILES) {
     const org = bits === 16 ? 0x7c00 : 0;
     const c = compareWithNdisasm(bytes, bits, org);
     const accepted = Object.values(c.accepted).reduce((a, b) => a + b, 0);
-    total.lines += c.ndLines;
-    total.exact += c.exact;
-    total.accepted += accepted;
+    if (!firmware(file)) {
+      total.lines += c.ndLines;
+      total.exact += c.exact;
+      total.accepted += accepted;
+    }
     t.diagnostic(`${c.ndLines} ndisasm lines, ${c.aligned} aligned, ${c.sameMnemonic} same boundary+mnemonic, ` +
       `${c.exact} exact (${((100 * c.exact) / c.ndLines).toFixed(2)}%), accepted divergences ${JSON.stringify(c.accepted)}`);
     assert.deepEqual(c.failures, [], 'boundary/mnemonic disagreements without an accepted reason');
     assert.deepEqual(c.textDiffs, [], 'operand text differences');
-    // Each boot loader's code must dominate: accepted divergences only where data is walked as code.
+    // Accepted divergences come from data walked as code: a few per cent at most.
     assert.ok(accepted <= c.ndLines * 0.02, `too many accepted divergences: ${accepted}`);
   });
 }
 
-test('summary over all boot loaders', { skip: skipAll }, (t) => {
+test('summary over the boot loaders (firmware images not counted)', { skip: skipAll }, (t) => {
   t.diagnostic(`exact text: ${total.exact}/${total.lines} ndisasm lines` +
     (total.lines ? ` (${((100 * total.exact) / total.lines).toFixed(2)}%)` : '') + `, accepted divergences: ${total.accepted}`);
 });

@@ -2,7 +2,8 @@
 // undefined opcodes, and instructionLength agreeing with decode. Node's test runner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decode, instructionLength, relTarget, type Instruction } from '../../emulator/decode/decoder';
+import { decode, decodeRaw, instructionLength, RawInstruction, relTarget, type Instruction } from '../../emulator/decode/decoder';
+import { flowOf } from '../../emulator/decode/flow';
 import { ALL_ROWS, opMap } from '../../emulator/decode/opmap';
 import { CPU_MODELS, type CpuModel } from '../../emulator/decode/table';
 import { randomBytes } from './ndisasm';
@@ -179,4 +180,45 @@ test('table: handler names in SDM operand notation, group slots distinct per mod
       }
     }
   }
+});
+
+test('LOCK: allowed on read-modify-write memory forms, #UD (lockFault) elsewhere from the 286 on', () => {
+  assert.equal(dec('f00107').lockFault, false);      // lock add [bx],ax
+  assert.equal(dec('f001c0').lockFault, true);       // lock add ax,ax: register destination
+  assert.equal(dec('f08b07').lockFault, true);       // lock mov ax,[bx]
+  assert.equal(dec('f0870f').lockFault, false);      // lock xchg cx,[bx]
+  assert.equal(dec('f00fc70e').lockFault, false);    // lock cmpxchg8b [bp]
+  assert.equal(dec('f03907').lockFault, true);       // lock cmp [bx],ax
+  assert.equal(dec('f08b07', 16, '8086').lockFault, false);
+  assert.equal(dec('0107').lockFault, false);
+});
+
+test('decodeRaw fills a reusable record with the same fields as decode', () => {
+  const raw = new RawInstruction();
+  const bytes = randomBytes(99, 4096);
+  for (let off = 0; off < 4000; off++) {
+    const fetch = (i: number) => bytes[off + i];
+    decodeRaw(fetch, 32, '586', raw);
+    const d = decode(fetch, 32);
+    assert.equal(raw.valid, d.valid);
+    if (!d.valid) continue;
+    assert.equal(raw.pos, d.length);
+    assert.equal(raw.row, d.row);
+    assert.equal(raw.modrm, d.modrm?.byte ?? -1);
+    assert.equal(raw.disp, d.disp);
+  }
+});
+
+test('flowOf: kinds, next and direct targets for stepping', () => {
+  const at = (hex: string, ip: number, bits: 16 | 32 = 16) => flowOf(dec(hex, bits), ip);
+  assert.deepEqual(at('e83b00', 0x7c00), { kind: 'call', next: 0x7c03, target: 0x7c3e });
+  assert.deepEqual(at('f3a5', 0x7c10), { kind: 'rep', next: 0x7c12 });
+  assert.deepEqual(at('a5', 0x7c10), { kind: 'none', next: 0x7c11 });
+  assert.deepEqual(at('cd13', 0x7c20), { kind: 'int', next: 0x7c22 });
+  assert.deepEqual(at('ea007c0000', 0x600), { kind: 'jmp', next: 0x605, farTarget: { selector: 0, offset: 0x7c00 } });
+  assert.deepEqual(at('74fe', 0x7c00), { kind: 'jcc', next: 0x7c02, target: 0x7c00 });
+  assert.deepEqual(at('e2fe', 0x7c00), { kind: 'loop', next: 0x7c02, target: 0x7c00 });
+  assert.deepEqual(at('c3', 0x7c00), { kind: 'ret', next: 0x7c01 });
+  assert.deepEqual(at('ffd0', 0x1000, 32), { kind: 'call', next: 0x1002 });
+  assert.equal(at('c7c8', 0).kind, 'invalid');
 });

@@ -1,7 +1,7 @@
 // The disassembler against ndisasm on seeded pseudo-random byte streams, 16- and 32-bit: every line
 // where both start an instruction at the same address must agree on length, mnemonic and text; where
 // they do not, the divergence must be one of the classified ones in ndisasm.ts (after which both
-// resynchronise at the next common address). Also: the decoder never throws, in every model.
+// resynchronise at the next common address). (Never-throws over every model: decoder.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareWithNdisasm, haveNdisasm, randomBytes } from './ndisasm';

@@ -1,4 +1,5 @@
-// The disassembler's token stream: kinds a view can colour, and text that joins to the NASM line.
+// The disassembler's token stream: kinds a view can colour, and text that joins to the NASM line;
+// and listing lines (address, length, text, decoded instruction). Node's test runner.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decode } from '../../emulator/decode/decoder';

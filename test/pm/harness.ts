@@ -1,7 +1,7 @@
 // Differential harness for the protected-mode fixtures: assembles a NASM program (into a temp
 // dir), runs it under QEMU (floppy boot after SeaBIOS, debugcon on port 0xE9, isa-debug-exit on
-// 0xF4) and under Bootscope bare (whole image copied to 0000:7C00, no BIOS), and returns the text
-// each wrote to port 0xE9. Node-only test code.
+// 0xF4), under Bochs (port E9 hack, shutdown port 0x8900) and under Bootscope bare (whole image
+// copied to 0000:7C00, no BIOS), and returns the text each wrote to port 0xE9. Node-only test code.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,16 +36,58 @@ export function assemble(name: string): Uint8Array {
 export function runQemu(bin: Uint8Array, timeoutMs = 20000): string {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-qemu-'));
   try {
-    const img = join(dir, 'floppy.img');
+    const img = floppy(dir, bin);
     const out = join(dir, 'e9.txt');
-    const image = new Uint8Array(1474560);
-    image.set(bin.subarray(0, Math.min(bin.length, image.length)));
-    writeFileSync(img, image);
     spawnSync('qemu-system-i386', [
       '-nodefaults', '-display', 'none', '-m', '16', '-drive', `file=${img},format=raw,if=floppy`, '-boot', 'a',
       '-debugcon', `file:${out}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
     ], { timeout: timeoutMs });
     return existsSync(out) ? readFileSync(out, 'latin1') : '';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function floppy(dir: string, bin: Uint8Array): string {
+  const img = join(dir, 'floppy.img');
+  const image = new Uint8Array(1474560);
+  image.set(bin.subarray(0, Math.min(bin.length, image.length)));
+  writeFileSync(img, image);
+  return img;
+}
+
+const BOCHS_BIOS = '/usr/share/bochs/BIOS-bochs-latest';
+const BOCHS_VGA = '/usr/share/bochs/VGABIOS-lgpl-latest';
+
+export function haveBochs(): boolean {
+  return haveTool('bochs') && existsSync(BOCHS_BIOS) && existsSync(BOCHS_VGA);
+}
+
+/**
+ * Runs the program under Bochs (Debian's build has the internal debugger: `-rc` continues and
+ * quits) and returns its port 0xE9 text up to and including "END\n". The debugger prints its
+ * first prompt line before the guest starts; the E9 text follows it.
+ */
+export function runBochs(bin: Uint8Array, timeoutMs = 30000): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-bochs-'));
+  try {
+    const img = floppy(dir, bin);
+    writeFileSync(join(dir, 'bochsrc'), [
+      'megs: 16', `romimage: file=${BOCHS_BIOS}`, `vgaromimage: file=${BOCHS_VGA}`,
+      `floppya: 1_44=${img}, status=inserted`, 'boot: floppy', 'display_library: rfb, options="timeout=0"',
+      'clock: sync=none, time0=local', 'cpu: count=1, ips=50000000', 'port_e9_hack: enabled=1',
+      `log: ${join(dir, 'bochs.log')}`, 'panic: action=fatal', 'error: action=report', 'info: action=ignore',
+      'debug: action=ignore', 'speaker: enabled=0', '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'debug.rc'), 'c\nquit\n');
+    const r = spawnSync('bochs', ['-q', '-f', join(dir, 'bochsrc'), '-rc', join(dir, 'debug.rc')],
+      { timeout: timeoutMs, encoding: 'latin1', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = r.stdout ?? '';
+    const start = out.search(/^\(0\) \[0x0+fffffff0\].*\n/m);
+    let text = start < 0 ? '' : out.slice(out.indexOf('\n', start) + 1);
+    const end = text.indexOf('END\n');
+    if (end >= 0) text = text.slice(0, end + 4);
+    return text;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

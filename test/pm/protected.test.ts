@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Cpu, type CpuModel } from '../../emulator/cpu/cpu';
 import { MODEL_TRAITS, installModel } from '../../emulator/cpu/dispatch';
 import { runCpu, stepOne } from '../../emulator/cpu/execute';
-import { FAULT, GP, NP, PF, SS_FAULT } from '../../emulator/cpu/faults';
+import { FAULT, GP, NP, PF, SS_FAULT, TS } from '../../emulator/cpu/faults';
 import { INT_HW, interrupt } from '../../emulator/cpu/interrupts';
 import { AR_UNUSABLE, CR0_PG, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
 import { Memory } from '../../emulator/memory/bus';
@@ -205,15 +205,13 @@ test('a bad SS in the new TSS raises #TS(SS) after the switch, in the new task (
   m.write16(0x3100 + 0x4c, 0x08);
   m.write16(0x3100 + 0x50, 0x13); // SS with RPL 3 at CPL 0
   m.write16(0x3100 + 0x54, 0x10);
-  gate(m, IDT + 10 * 8, 0x20000, 0x08, 0x8e);
-  m.poke(0x20000, new Uint8Array([0xf4]));
   code(cpu, [0xea, 0, 0, 0, 0, 0x20, 0]); // jmp 0020:00000000
-  runCpu(cpu, 10);
-  assert.equal(cpu.eip, 0x20001);
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [TS, 0x10]);
+  // The switch has committed: the fault belongs to the new task, whose SS is left unusable.
   assert.equal(cpu.sel[7], 0x20);
-  const esp = cpu.r32[ESP];
-  assert.equal(m.read32(esp), 0x10); // #TS error code: the SS selector
-  assert.equal(m.read32(esp + 4), 0x4000); // the new task's EIP
+  assert.equal(cpu.eip, 0x4000);
+  assert.equal(cpu.prevEip, 0x4000);
+  assert.equal(cpu.ar[SS] & AR_UNUSABLE, AR_UNUSABLE);
   assert.equal(m.read8(GDT + 0x18 + 5), 0x89); // old TSS no longer busy (JMP)
   assert.equal(m.read8(GDT + 0x20 + 5), 0x8b); // new TSS busy
   assert.equal(m.read32(0x3000 + 0x20), CODE + 7); // old task resumes after the JMP
@@ -237,4 +235,73 @@ test('a not-present inner stack from the TSS is #SS(SS selector) (SDM "CALL"; QE
   assert.deepEqual(faultOf(() => stepOne(cpu)), [SS_FAULT, 0x30]);
   assert.equal(cpu.cpl, 3);
   assert.equal(cpu.sel[SS], 0x23);
+});
+
+test('peekTranslate walks the tables without touching A/D bits, CR2 or the TLB', async () => {
+  const { peekTranslate } = await import('../../emulator/cpu/protected/paging');
+  const cpu = pagingCpu();
+  const before = cpu.mem.read32(0x31000 + 0x40 * 4);
+  assert.equal(peekTranslate(cpu, 0x40123), 0x40123);
+  assert.equal(peekTranslate(cpu, 0x52000), -1);
+  assert.equal(cpu.mem.read32(0x31000 + 0x40 * 4), before);
+  assert.equal(cpu.cr2, 0);
+  cpu.cr4 |= CR4_PSE;
+  assert.equal(peekTranslate(cpu, 0x407000), 0x7000);
+});
+
+test('an exception whose delivery faults sets EXT (SDM §6.13; QEMU leaves it clear)', () => {
+  const cpu = pmCpu();
+  desc(cpu.mem, 0x28, 0, 0xfffff, 0x1a, 0xc); // code, not present
+  gate(cpu.mem, IDT + 6 * 8, 0x1000, 0x28, 0x8e); // #UD → not-present segment
+  gate(cpu.mem, IDT + 11 * 8, 0x20000, 0x08, 0x8e); // #NP handler
+  cpu.mem.poke(0x20000, new Uint8Array([0xf4]));
+  code(cpu, [0x0f, 0x0b]); // ud2
+  runCpu(cpu, 5);
+  assert.equal(cpu.eip, 0x20001);
+  assert.equal(cpu.mem.read32(cpu.r32[ESP]), 0x29);
+  assert.equal(cpu.mem.read32(cpu.r32[ESP] + 4), CODE);
+});
+
+// A REP string instruction late in a burst may only run to the burst's end (cpu.repEnd), then yields.
+test('runCpu never runs past its budget with a REP late in the burst', () => {
+  const cpu = pmCpu();
+  code(cpu, [0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0xf3, 0xaa]); // 10 × NOP, REP STOSB
+  cpu.r32[1] = 100; // ECX
+  cpu.r32[7] = 0x40000; // EDI
+  const before = cpu.icount;
+  runCpu(cpu, 20);
+  assert.equal(cpu.icount - before, 20);
+  assert.equal(cpu.r32[1], 90); // 10 iterations done, the REP resumes at its prefix
+});
+
+test('hardware interrupts skip the gate DPL check and leave vm86 through the ring-0 stack', () => {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  desc(m, 0x28, 0x3000, 0x67, 0x8b, 0);
+  cpu.setCache(7, 0x28, 0x3000, 0x67, 0x8b);
+  m.write32(0x3004, 0x7000); // ESP0
+  m.write32(0x3008, 0x10); // SS0
+  gate(m, IDT + 0x20 * 8, 0x20000, 0x08, 0x8e); // DPL 0 interrupt gate
+  m.poke(0x20000, new Uint8Array([0xf4]));
+  // vm86 code at 1000:0000 (linear 10000h): HLT would be #GP, so spin on JMP $.
+  m.poke(0x10000, new Uint8Array([0xeb, 0xfe]));
+  cpu.setFlags(0x20202); // VM, IF
+  for (const s of [CS, SS, DS, ES]) cpu.setCache(s, 0x1000, 0x10000, 0xffff, 0xf3);
+  cpu.setCache(4, 0x2222, 0x22220, 0xffff, 0xf3); // FS
+  cpu.setCache(5, 0x3333, 0x33330, 0xffff, 0xf3); // GS
+  cpu.cpl = 3;
+  cpu.updateMode();
+  cpu.eip = 0;
+  cpu.r32[ESP] = 0x800;
+  cpu.irqPending = true;
+  cpu.acknowledgeIrq = () => { cpu.irqPending = false; return 0x20; };
+  cpu.attn |= 1;
+  runCpu(cpu, 10);
+  assert.equal(cpu.eip, 0x20001);
+  assert.equal(cpu.cpl, 0);
+  assert.equal(cpu.flags & 0x20200, 0); // VM and IF cleared
+  const frame = [0, 4, 8, 12, 16, 20, 24, 28, 32].map((o) => m.read32(0x7000 - 36 + o));
+  // EIP CS EFLAGS ESP SS ES DS FS GS
+  assert.deepEqual(frame.map((v, i) => (i === 2 ? v & 0x20200 : v)), [0, 0x1000, 0x20200, 0x800, 0x1000, 0x1000, 0x1000, 0x2222, 0x3333]);
+  for (const s of [DS, ES, 4, 5]) assert.equal(cpu.ar[s] & AR_UNUSABLE, AR_UNUSABLE);
 });

@@ -54,3 +54,12 @@ test('vmcsRows shows a parsed dump through the field table', () => {
   assert.equal(v('HOST_TR_SELECTOR'), 0x40n);
   assert.equal(v('GUEST_SMBASE'), undefined);
 });
+
+test('vmcsDiff lists the fields two states disagree on (Compare with VMCS Dump)', async () => {
+  const { vmcsDiff } = await import('../../emulator/vmx/vmcsView');
+  const text = readFileSync(join(__dirname, 'fixtures', 'kvm-prefixed-64bit.txt'), 'utf8');
+  const a = parseVmcsDump(text);
+  const b = parseVmcsDump(text.replace('attr=0x00089', 'attr=0x0008b').replace('RFLAGS=0x00000246', 'RFLAGS=0x00000202'));
+  assert.deepEqual(vmcsDiff(a, b).map((d) => [d.name, d.left, d.right]), [['GUEST_TR_AR_BYTES', 0x89n, 0x8bn], ['GUEST_RFLAGS', 0x246n, 0x202n]]);
+  assert.deepEqual(vmcsDiff(a, a), []);
+});

@@ -217,3 +217,20 @@ test('the 64-bit KVM dump with a busy TSS passes every check (no spurious failur
     assert.equal(r.checks.find((c) => c.id === id)?.status, 'pass', id);
   }
 });
+
+test('a dump in quoted-printable mail (=3D for "=", soft line breaks) parses to the same state', () => {
+  const plain = fixture('kvm-prefixed-64bit.txt');
+  const qp = plain.split('\n').map((l) => {
+    const enc = l.replaceAll('=', '=3D');
+    return enc.length > 76 ? enc.slice(0, 75) + '=\n' + enc.slice(75) : enc;
+  }).join('\n');
+  assert.ok(qp.includes('=\n'));
+  assert.deepEqual(parseVmcsDump(qp).guest, parseVmcsDump(plain).guest);
+  const quoted = qp.split('\n').map((l) => '> ' + l).join('\n');
+  assert.deepEqual(parseVmcsDump(quoted).guest, parseVmcsDump(plain).guest);
+});
+
+test('a lower-case hex value after "=" is not taken for quoted-printable', () => {
+  const text = fixture('xen34-v86-pm.txt').replace('ExceptionBitmap=ffffffff', 'ExceptionBitmap=3d3d3d3d');
+  assert.equal(parseVmcsDump(text).controls?.exceptionBitmap, 0x3d3d3d3d);
+});

@@ -131,3 +131,17 @@ test('kvm-rmode with emulate_invalid_guest_state=0: big real mode is forced into
   assert.equal(pm.verdict, 'fail');
   assert.ok(pm.failures.some((f) => f.id === 'SEL.SS_RPL'));
 });
+
+test("the guest's own virtual-8086 mode (PE=1, VM=1, no paging) enters under xen-vm86 and kvm-rmode", () => {
+  const s = realMode();
+  s.cr0 = 0x11;
+  s.eflags = 0x20202;
+  for (const n of ['cs', 'ss', 'ds', 'es', 'fs', 'gs'] as const) s.segments[n].access = 0xf3;
+  s.segments.tr = { selector: 0x28, base: 0x9000, limit: 0x2067, access: 0x8b };
+  for (const p of ['xen-vm86', 'kvm-rmode'] as const) {
+    const r = evaluateProfile(p, s);
+    assert.equal(r.verdict, 'enter', `${p}: ${r.reason}`);
+    assert.equal(r.entered!.guest.cr0! & (1n << 31n), 1n << 31n, `${p}: identity-mapped paging`);
+  }
+  assert.equal(evaluateProfile('raw', s).verdict, 'fail', 'raw: CR0.PG=0 without unrestricted guest');
+});

@@ -92,3 +92,15 @@ test('--profile xen-vm86 adds what the root cause means for Xen; a profile contr
   assert.ok(u.warnings.some((w: string) => /the dump's controls have unrestricted guest = 0; they are used as dumped/.test(w)));
   assert.equal(u.verdict, 'fail', 'the dump wins over the profile');
 });
+
+test('a log that reports 0x80000021 while every modelled check passes says so', () => {
+  const text = readFileSync(fx('xen46-quoted-wrapped.txt'), 'utf8').replace('DS: 0000 00092', 'DS: 0000 00093');
+  const j = JSON.parse(vmcheck(['-', '--json'], text).out);
+  assert.equal(j.verdict, 'pass');
+  assert.ok(j.warnings.some((w: string) => /reports VM-entry failure 0x80000021 .* but no modelled check fails/.test(w)));
+});
+
+test('without --profile, a dump with unrestricted guest gets no profile warning', () => {
+  const j = JSON.parse(vmcheck([fx('xen46-quoted-wrapped.txt'), '--json']).out);
+  assert.deepEqual(j.warnings, []);
+});

@@ -7,7 +7,7 @@
 import type { Cpu, Handler } from '../cpu';
 import { BR, BP as BP_VEC, GP, OF as OF_VEC, UD } from '../faults';
 import { getOF } from '../flags';
-import { INT_SOFT, interrupt } from '../interrupts';
+import { INT_EXC, INT_SOFT, interrupt } from '../interrupts';
 import { decodeEa, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
 import { CR0_PE, CS, ECX, EFLAGS_IOPL, EFLAGS_VM, ESP } from '../regs';
 import { dec16, dec32, dec8, inc16, inc32, inc8 } from './arith';
@@ -278,6 +278,8 @@ export function registerControl(ops: Handler[]): void {
   def(ops, 0xcd, (cpu) => softInt(cpu, cpu.fetch8()));
   // INT3 and INTO are not IOPL-sensitive in vm86 (SDM §20.2.7 note on INT3/INTO).
   def(ops, 0xcc, (cpu) => interrupt(cpu, BP_VEC, INT_SOFT, -1));
+  // INT1/ICEBP (undocumented, 80386+): #DB delivered as a trap, with no IOPL or gate-DPL check.
+  def(ops, 0xf1, (cpu) => interrupt(cpu, 1, INT_EXC, -1));
   def(ops, 0xce, (cpu) => { if (getOF(cpu)) interrupt(cpu, OF_VEC, INT_SOFT, -1); });
   def(ops, 0xe0, ...loopOp(0));
   def(ops, 0xe1, ...loopOp(1));

@@ -1,6 +1,6 @@
 // String instructions MOVS CMPS STOS LODS SCAS INS OUTS, with REP/REPE/REPNE. Each iteration
 // counts as one instruction (as the single-step trap sees it); a REP run yields after
-// cpu.repBudget iterations by rewinding EIP to the prefix, so a fault, an interrupt, a breakpoint
+// cpu.repEnd instructions by rewinding EIP to the prefix, so a fault, an interrupt, a breakpoint
 // or a budget end in mid-string restarts it with ECX/ESI/EDI already advanced.
 // SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ", "MOVS", "CMPS", "SCAS", "INS", "OUTS".
 // Pure TypeScript: no Node or VS Code imports.
@@ -134,13 +134,14 @@ function advance(cpu: Cpu, steps: number, amask: number, delta: number): void {
  * same accessors, same per-iteration register updates, so faults and budgets behave identically.
  * Returns the iterations done. Not used on the 80286, whose faulting iterations need the quirk path.
  */
-function repMovsStos(cpu: Cpu, movs: boolean, size: number, amask: number, delta: number, budget: number): number {
+function repMovsStos(cpu: Cpu, movs: boolean, size: number, amask: number, delta: number): number {
+  const start = cpu.icount;
   const r = cpu.r32;
   const src = cpu.segOvr >= 0 ? cpu.segOvr : DS;
   const v = size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0];
   let done = 0;
   let count = r[ECX] & amask;
-  while (count !== 0 && done < budget) {
+  while (count !== 0 && (done === 0 || start + done <= cpu.repEnd)) {
     const di = (r[EDI] & amask) >>> 0;
     if (movs) {
       const si = (r[ESI] & amask) >>> 0;
@@ -173,10 +174,8 @@ function stringOp(kind: Kind, size: number): Handler {
     }
     let count = cpu.r32[ECX] & amask;
     if (count === 0) return;
-    // Iterations allowed: the slice's budget, and no further than the run's end count (icount is already one past this iteration's start).
-    const budget = Math.min(cpu.repBudget, cpu.repEnd - cpu.icount + 1);
     if ((kind === Kind.Movs || kind === Kind.Stos) && !cpu.traits.stringFaultAdvances) {
-      const done = repMovsStos(cpu, kind === Kind.Movs, size, amask, delta, budget);
+      const done = repMovsStos(cpu, kind === Kind.Movs, size, amask, delta);
       if ((cpu.r32[ECX] & amask) !== 0) cpu.eip = cpu.prevEip;
       cpu.icount += done - 1;
       return;
@@ -190,7 +189,7 @@ function stringOp(kind: Kind, size: number): Handler {
       if (count === 0) break;
       // REPE (F3) stops on "not equal", REPNE (F2) on "equal"; other string ops ignore ZF.
       if (compares && (cpu.rep === 2 ? !eq : eq)) break;
-      if (done >= budget) {
+      if (cpu.icount + done > cpu.repEnd) {
         cpu.eip = cpu.prevEip;
         break;
       }

@@ -341,6 +341,8 @@ export function registerSystem(ops: Handler[]): void {
   def(ops, MAP0F | 0x08, requireCpl0);
   def(ops, MAP0F | 0x09, requireCpl0);
   def(ops, MAP0F | 0x0b, (cpu) => cpu.fault(UD));
+  // 0F 1F: NOP Ev (the multi-byte NOP); the address is decoded, nothing is accessed.
+  def(ops, MAP0F | 0x1f, (cpu) => { const m = cpu.fetch8(); if (m < 0xc0) decodeEa(cpu, m); });
   def(ops, MAP0F | 0x20, movFromCr);
   def(ops, MAP0F | 0x22, movToCr);
   def(ops, MAP0F | 0x21, movDr(false));

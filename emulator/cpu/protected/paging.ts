@@ -126,3 +126,19 @@ export function tlbInvalidate(cpu: Cpu, lin: number): void {
   t.entries[lin >>> 12] = 0;
   cpu.fetchPage = -1;
 }
+
+/**
+ * Side-effect-free translation for the debugger (memory views, disassembly at a linear address):
+ * walks the tables as CR3/CR4 say, ignores the TLB and permissions, sets no accessed/dirty bit and
+ * raises nothing. Returns the physical address, or -1 when the page is not present.
+ */
+export function peekTranslate(cpu: Cpu, lin: number): number {
+  if (!cpu.paging) return lin >>> 0;
+  const mem = cpu.mem;
+  const pde = mem.read32(((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0);
+  if (!(pde & 1)) return -1;
+  if (pde & 0x80 && cpu.cr4 & CR4_PSE) return ((pde & 0xffc00000) | (lin & 0x3fffff)) >>> 0;
+  const pte = mem.read32(((pde & 0xfffff000) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0);
+  if (!(pte & 1)) return -1;
+  return ((pte & 0xfffff000) | (lin & 0xfff)) >>> 0;
+}

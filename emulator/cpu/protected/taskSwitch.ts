@@ -141,8 +141,9 @@ function loadTaskLdt(cpu: Cpu, ldt: number, ext: number): void {
 /** CS, SS, DS, ES, FS, GS of a protected-mode task, with the checks of SDM Table 7-1. */
 function loadTaskSegments(cpu: Cpu, segs: number[], ext: number): void {
   const cpl = cpu.cpl;
-  // Start with every data register null so that a fault leaves no stale cache of the old task.
-  for (const s of [ES, DS, FS, GS]) cpu.setCache(s, cpu.sel[s], 0, 0, AR_UNUSABLE);
+  // Start with SS and the data registers unusable so that a fault leaves no stale cache of the old
+  // task: a #TS for the new SS cannot then be delivered on that stack (Bochs agrees; use a task gate).
+  for (const s of [SS, ES, DS, FS, GS]) cpu.setCache(s, cpu.sel[s], 0, 0, AR_UNUSABLE);
   // CS: code segment; non-conforming DPL = RPL, conforming DPL <= RPL → else #TS(CS); not present → #NP(CS).
   const cs = segs[1];
   if ((cs & 0xfffc) === 0) cpu.fault(TS, ext);

@@ -54,8 +54,20 @@ function join(lines: string[]): string {
   return lines.filter((l) => l.length > 0).join(' ');
 }
 
+/**
+ * Raw mail (quoted-printable) encodes '=' as '=3D' and breaks long lines with a trailing '='. A dump is full of
+ * "key=value", so several '=3D' are a reliable sign; the dumps print hex in lower case, so a value such as
+ * 'ExceptionBitmap=3d000042' is not mistaken for it. Decode before anything else.
+ */
+export function decodeQuotedPrintable(text: string): string {
+  if ((text.match(/=3D/g) ?? []).length < 3) return text;
+  return text
+    .replace(/=\r?\n(?:[ \t]*>+[ \t]?)*/g, '') // soft line break, and the quoting the next line carries
+    .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
 export function splitDump(text: string): DumpSections {
-  const lines = text.split('\n').map(stripPrefixes);
+  const lines = decodeQuotedPrintable(text).split('\n').map(stripPrefixes);
   const starts = lines.map((l, i) => (GUEST.test(l) ? i : -1)).filter((i) => i >= 0);
   if (starts.length === 0) return { preamble: '', guest: join(lines), dumpCount: 0, headed: false };
   const start = starts[0];

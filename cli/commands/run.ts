@@ -1,0 +1,236 @@
+// `bootscope run IMAGE [options]` (../shared/docs/CLI.md): boots IMAGE through the built-in BIOS (or
+// a firmware image with --bios) and runs it to a stop reason; prints a summary (or --json), writes
+// the JSON Lines trace. Exit 0 for any stop reason, 1 for an unusable input, 2 for usage errors.
+// Node side: reads files and hands bytes to emulator/.
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
+import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
+import { CS } from '../../emulator/cpu/regs';
+import { textToKeystrokes } from '../../emulator/devices/keyboard';
+import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
+import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
+import { VmentryMonitor } from '../../emulator/vmx/monitor';
+import { isProfileName } from '../../emulator/vmx/profiles';
+import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';
+import { loadFirmware } from '../run/firmware';
+import { cpuMode, summary, traceLine } from '../run/state';
+
+const USAGE = 'usage: bootscope run IMAGE [--floppy] [--max N] [--until ADDR]... [--trace FILE] [--trace-from ADDR] ' +
+  '[--keys TEXT] [--screen] [--json] [--cpu 8086|80286|80386] [--memory-mb N] [--bios FILE]';
+
+/** `SSSS:OOOO` (hex, exact CS selector and IP) or `0xNNNN` (linear). */
+export function parseAddress(text: string, what: string): StopAddress {
+  const so = /^([0-9a-f]{1,4}):([0-9a-f]{1,8})$/i.exec(text);
+  if (so) return { kind: 'segoff', segment: parseInt(so[1], 16), offset: parseInt(so[2], 16) >>> 0 };
+  if (/^0x[0-9a-f]{1,8}$/i.test(text)) return { kind: 'linear', address: parseInt(text.slice(2), 16) >>> 0 };
+  throw new UsageError(`${what}: '${text}' is not an address (SSSS:OOOO or 0xNNNN)`);
+}
+
+function readInput(file: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+  }
+}
+
+/** Buffered JSON Lines writer (one write per 256 KiB). */
+class TraceWriter {
+  private fd: number;
+  private buf: string[] = [];
+  private size = 0;
+  constructor(file: string) {
+    try {
+      this.fd = openSync(file, 'w');
+    } catch (e) {
+      throw new InputError(`--trace ${file}: ${(e as Error).message}`);
+    }
+  }
+  add(line: string): void {
+    this.buf.push(line);
+    this.size += line.length;
+    if (this.size > 1 << 18) this.flush();
+  }
+  flush(): void {
+    if (this.buf.length) writeSync(this.fd, this.buf.join(''));
+    this.buf = [];
+    this.size = 0;
+  }
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['max', 'until', 'trace', 'trace-from', 'keys', 'bios', 'cpu', 'memory-mb', 'profile'],
+    flags: ['floppy', 'screen', 'json', 'break-on-vmentry-failure', 'break-on-emulation'],
+  });
+  const profileText = lastValue(args, 'profile');
+  const breakOnFailure = args.flags.has('break-on-vmentry-failure');
+  const breakOnEmulation = args.flags.has('break-on-emulation');
+  if (profileText !== undefined && !isProfileName(profileText)) {
+    throw new UsageError(`--profile: '${profileText}' is not one of raw, unrestricted, xen-vm86, kvm-rmode`);
+  }
+  if ((breakOnFailure || breakOnEmulation) && profileText === undefined) {
+    throw new UsageError('--break-on-vmentry-failure and --break-on-emulation need --profile NAME');
+  }
+  // The hypervisor's verdict is evaluated at every instruction boundary only when a profile is asked for.
+  const monitor = profileText !== undefined && isProfileName(profileText)
+    ? new VmentryMonitor({ profile: profileText, breakOnFailure, breakOnEmulation })
+    : null;
+  const firmwareFile = lastValue(args, 'bios');
+  if (args.positionals.length > 1 || (args.positionals.length === 0 && !firmwareFile)) throw new UsageError(USAGE);
+  const maxText = lastValue(args, 'max');
+  const max = maxText === undefined ? 100_000_000 : parseNumber(maxText, '--max');
+  const until = (args.values.get('until') ?? []).map((t) => parseAddress(t, '--until'));
+  const traceFromText = lastValue(args, 'trace-from');
+  const traceFrom = traceFromText === undefined ? null : parseAddress(traceFromText, '--trace-from');
+  const traceFile = lastValue(args, 'trace');
+  if (traceFrom && !traceFile) throw new UsageError('--trace-from needs --trace FILE');
+  const cpuText = lastValue(args, 'cpu') ?? '80386';
+  if (!CPU_MODELS.includes(cpuText as CpuModel)) throw new UsageError(`--cpu: '${cpuText}' is not one of ${CPU_MODELS.join(', ')}`);
+  const memText = lastValue(args, 'memory-mb');
+  const memoryMB = memText === undefined ? 64 : parseNumber(memText, '--memory-mb');
+  if (memoryMB < 1 || memoryMB > 3072) throw new UsageError(`--memory-mb: ${memoryMB} is not from 1 to 3072`);
+  const keys = lastValue(args, 'keys');
+  if (keys !== undefined) {
+    try {
+      textToKeystrokes(keys);
+    } catch (e) {
+      throw new UsageError(`--keys: ${(e as Error).message}`);
+    }
+  }
+
+  const imageFile = args.positionals[0];
+  const floppy = args.flags.has('floppy');
+  let disk: DiskImage | null = null;
+  if (imageFile !== undefined) {
+    const bytes = readInput(imageFile, 'image');
+    try {
+      disk = new DiskImage(bytes, { kind: floppy ? 'floppy' : 'hard', name: imageFile });
+    } catch (e) {
+      if (e instanceof DiskImageError) throw new InputError(e.message);
+      throw e;
+    }
+  }
+  const firmware = firmwareFile === undefined ? null : readInput(firmwareFile, '--bios');
+
+  const m = new Machine({
+    cpu: cpuText as CpuModel, memoryMB, keys,
+    floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [],
+  });
+  const warnings: string[] = [];
+  let bios: Bios | null = null;
+  if (firmware) {
+    const problem = loadFirmware(m, firmware);
+    if (problem) throw new InputError(`--bios ${firmwareFile}: ${problem}`);
+  } else {
+    bios = new Bios();
+    bios.install(m);
+    bios.boot();
+    // The disk layer's missing-55AA warning is replaced by the BIOS's, which says what it does.
+    warnings.push(...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings);
+  }
+  for (const w of warnings) process.stderr.write(`bootscope run: warning: ${w}\n`);
+
+  const started = Date.now();
+  let lastProgress = started;
+  const shouldCancel = () => {
+    const now = Date.now();
+    if (now - lastProgress >= 1000) {
+      lastProgress = now;
+      const pc = `${m.cpu.sel[CS].toString(16).padStart(4, '0')}:${(m.cpu.eip >>> 0).toString(16).padStart(4, '0')}`;
+      process.stderr.write(`bootscope run: ${m.cpu.icount} instructions, ${cpuMode(m.cpu)} at ${pc}, ${((now - started) / 1000).toFixed(0)} s\n`);
+    }
+    return false;
+  };
+
+  let trace: TraceWriter | null = traceFile ? new TraceWriter(traceFile) : null;
+  let stop: StopInfo;
+  const end = max;
+  try {
+    stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor });
+  } catch (e) {
+    stop = { reason: 'error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    trace?.close();
+    trace = null;
+  }
+
+  const log: BiosLogEntry[] = bios?.log ?? [];
+  if (args.flags.has('json')) {
+    const s = summary(m, { stopReason: stop.reason, detail: stop.detail, screen: args.flags.has('screen'), biosLog: log, warnings });
+    if (monitor) s.vmentry = monitor.summary(m);
+    process.stdout.write(JSON.stringify(s) + '\n');
+  } else {
+    printHuman(m, stop, log, args.flags.has('screen'));
+    if (monitor) printVerdict(monitor.summary(m));
+  }
+  return 0;
+}
+
+interface RunPlan {
+  until: StopAddress[];
+  traceFrom: StopAddress | null;
+  trace: TraceWriter | null;
+  end: number;
+  shouldCancel: () => boolean;
+  monitor: VmentryMonitor | null;
+}
+
+/** Runs to a stop: fast until --trace-from is reached, then with the per-instruction trace hook. */
+function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
+  const left = () => Math.max(0, p.end - m.cpu.icount);
+  if (p.trace && p.traceFrom) {
+    const s = m.run({ maxInstructions: left(), until: [...p.until, p.traceFrom], shouldCancel: p.shouldCancel });
+    const atUserUntil = s.reason === 'until' && p.until.some((a) => addressMatches(m, a));
+    if (s.reason !== 'until' || atUserUntil) return s;
+  }
+  const trace = p.trace;
+  const watch = p.monitor?.beforeInstruction ?? null;
+  const hook = trace || watch
+    ? (mm: Machine) => {
+        const cpu = mm.cpu;
+        const lin = (cpu.base[CS] + cpu.eip) >>> 0;
+        // BIOS traps are not instructions (their effects show in the next record).
+        if (lin >= 0xf0000 && bios?.isTrapAt(lin)) return null;
+        const verdict = watch ? watch(mm) : null;
+        if (verdict) return verdict;
+        trace?.add(traceLine(cpu));
+        return null;
+      }
+    : null;
+  // A stop reason 'pause'/'step' never comes from these runs; breakpoints are not set by the CLI.
+  return m.run({ maxInstructions: left(), until: p.until, beforeInstruction: hook, shouldCancel: p.shouldCancel });
+}
+
+function printVerdict(v: ReturnType<VmentryMonitor['summary']>): void {
+  const lines = [`vm entry (${v.profile}): ${v.verdict}${v.reason ? ` — ${v.reason}` : ''}`];
+  for (const f of v.failures) lines.push(`  SDM ${f.section} ${f.id}: ${f.message}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+function addressMatches(m: Machine, a: StopAddress): boolean {
+  if (a.kind === 'linear') return a.address === m.pcLinear;
+  return a.segment === m.cpu.sel[CS] && a.offset === m.cpu.eip;
+}
+
+function printHuman(m: Machine, stop: StopInfo, log: BiosLogEntry[], screen: boolean): void {
+  const cpu = m.cpu;
+  const h = (v: number, d: number) => (v >>> 0).toString(16).padStart(d, '0');
+  const out = m.devices.output();
+  const lines = [
+    `stop: ${stop.reason}${stop.detail ? ` (${stop.detail})` : ''}`,
+    `instructions: ${cpu.icount}`,
+    `mode: ${cpuMode(cpu)}  cs:eip ${h(cpu.sel[CS], 4)}:${h(cpu.eip, 8)}  cr0 ${h(cpu.cr0, 8)}`,
+  ];
+  if (out.serialText) lines.push('serial:', ...out.serialText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
+  if (out.debugText) lines.push('port e9:', ...out.debugText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
+  if (out.postCodes.length) lines.push(`post codes: ${out.postCodes.slice(-32).map((c) => h(c, 2)).join(' ')}`);
+  if (log.length) lines.push('bios log:', ...log.map((e) => `  [${e.n}] ${e.message}`));
+  if (screen) lines.push('screen:', ...m.devices.screenLines({ trimEnd: true }).map((l) => `  |${l}`));
+  process.stdout.write(lines.join('\n') + '\n');
+}

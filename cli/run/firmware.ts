@@ -1,0 +1,24 @@
+// Firmware mode for `bootscope run --bios FILE`: no built-in BIOS; the image is mapped as ROM at the
+// top of the first MiB (its last 128 KiB, as the PC's isa-bios window) and just below 4 GiB (all
+// of it), and the CPU starts from its reset state, CS=F000 with base FFFF0000 and IP=FFF0, so the
+// first far jump reloads CS as on hardware. SDM Vol. 3 §9.1.4 (first instruction executed).
+import { CS } from '../../emulator/cpu/regs';
+import type { Machine } from '../../emulator/machine';
+
+const LOW_WINDOW = 128 * 1024;
+
+/** Maps `image` and resets the CPU; returns a sentence saying why the image cannot be used, or null. */
+export function loadFirmware(m: Machine, image: Uint8Array): string | null {
+  if (image.length === 0) return 'the firmware image is empty';
+  if (image.length % 4096 !== 0) return `${image.length} bytes is not a multiple of 4 KiB (firmware images are 64 KiB, 128 KiB, 256 KiB, ...)`;
+  if (image.length > 16 * 1024 * 1024) return `${image.length} bytes is larger than the 16 MiB flash window below 4 GiB`;
+  const low = image.subarray(Math.max(0, image.length - LOW_WINDOW));
+  m.mem.mapRom(0x100000 - low.length, low);
+  m.mem.mapRom(0x1_0000_0000 - image.length, image);
+  const cpu = m.cpu;
+  cpu.reset();
+  cpu.setCache(CS, 0xf000, 0xffff0000, 0xffff, 0x9b);
+  cpu.eip = 0xfff0;
+  cpu.icount = 0;
+  return null;
+}

@@ -1,0 +1,176 @@
+// The custom requests of the extension's panels and status bar (protocol/panels.ts): CPU status,
+// descriptor tables with the entries the segment caches came from and what changed since the last
+// stop, the VMCS as a hypervisor profile would enter the live state, the VM-entry checks, and the
+// screen. Node only; must not import vscode. SDM Vol. 3 §3.4.5, §6.11, §7.2 (tables), §26.3 (checks).
+
+import { CR0_PE, CS, DS, ES, FS, GS, LDTR, SS, TR } from '../../emulator/cpu/regs';
+import { readInterruptTable, readTable, readTss, type Descriptor } from '../../emulator/debug/descriptors';
+import { cpuMode as debugCpuMode } from '../../emulator/debug/machineView';
+import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
+import { evaluateProfile, isProfileName } from '../../emulator/vmx/profiles';
+import { rootCauses } from '../../emulator/vmx/rootCause';
+import { vmcsRows } from '../../emulator/vmx/vmcsView';
+import type {
+  CheckVmEntryResponse, CpuMode, DescriptorEntry, DescriptorTable, DescriptorTablesResponse, ProfileName,
+  ReadVmcsResponse, ScreenResponse, SegmentCache, SendKeysArguments, StatusResponse, TssState, VmcsArguments,
+} from '../../protocol/panels';
+import type { ReadScreenResponse } from '../../protocol/customRequests';
+import { RequestError, type SessionContext } from '../context';
+
+/** What the panels compare against to mark changes: the state at the previous stop, per session. */
+interface PanelMemory {
+  tables: Map<string, [number, number]>;
+  vmcs: Map<string, number | undefined>;
+}
+const memory = new WeakMap<SessionContext, PanelMemory>();
+function remembered(ctx: SessionContext): PanelMemory {
+  let m = memory.get(ctx);
+  if (!m) memory.set(ctx, (m = { tables: new Map(), vmcs: new Map() }));
+  return m;
+}
+
+/** The panels' mode names; 'unreal' is real mode with a data segment cache above 64 KiB. */
+export function panelMode(ctx: SessionContext): CpuMode {
+  const cpu = ctx.machine.cpu;
+  const m = debugCpuMode(cpu);
+  if (m === 'real') return [DS, ES, FS, GS, SS].some((s) => cpu.limit[s] > 0xffff) ? 'unreal' : 'real';
+  return m;
+}
+
+export function status(ctx: SessionContext): StatusResponse {
+  const cpu = ctx.machine.cpu;
+  return { mode: panelMode(ctx), cs: cpu.sel[CS], eip: cpu.eip >>> 0, instructions: cpu.icount, running: ctx.runner.isRunning };
+}
+
+const SEG_NAMES: [keyof DescriptorTablesResponse['segments'], number][] = [
+  ['cs', CS], ['ds', DS], ['es', ES], ['ss', SS], ['fs', FS], ['gs', GS], ['ldtr', LDTR], ['tr', TR],
+];
+
+function segments(ctx: SessionContext): DescriptorTablesResponse['segments'] {
+  const cpu = ctx.machine.cpu;
+  const out = {} as Record<string, SegmentCache>;
+  for (const [name, s] of SEG_NAMES) out[name] = { selector: cpu.sel[s], base: cpu.base[s] >>> 0, limit: cpu.limit[s] >>> 0, access: cpu.ar[s] };
+  return out as DescriptorTablesResponse['segments'];
+}
+
+const hex = (v: number, w: number) => `0x${(v >>> 0).toString(16).padStart(w, '0')}`;
+
+/** One line that says what the entry is and what loading it would do (SDM §5.5, §6.15 #NP). */
+function explain(d: Descriptor): string {
+  if (d.raw[0] === 0 && d.raw[1] === 0) return 'null descriptor: loading it into CS or SS raises #GP(0)';
+  if (!d.present) return `${d.typeName}, not present: loading it would raise #NP(${hex(d.selector & 0xfffc, 4)})`;
+  if (d.gate) return `${d.typeName} → ${hex(d.gate.selector, 4)}:${hex(d.gate.offset, 8)}, DPL ${d.dpl}`;
+  const width = d.system ? '' : d.ar & 0x4000 ? '32-bit ' : '16-bit ';
+  return `${width}${d.typeName}, base ${hex(d.base, 8)}, limit ${hex(d.limit, d.limit > 0xffff ? 8 : 4)}, DPL ${d.dpl}`;
+}
+
+function tableEntries(ctx: SessionContext, name: 'gdt' | 'ldt', base: number): DescriptorEntry[] {
+  const cpu = ctx.machine.cpu;
+  const prev = remembered(ctx).tables;
+  return readTable(cpu, name).map((d) => {
+    const key = `${name}:${d.index}`;
+    const before = prev.get(key);
+    prev.set(key, d.raw);
+    const cachedBy = SEG_NAMES.filter(([, s]) => (cpu.sel[s] & 0xfffc) === (d.selector & 0xfffc) && (d.selector & 0xfff8) !== 0 &&
+      ((cpu.sel[s] & 4) !== 0) === (name === 'ldt') && cpu.cr0 & CR0_PE).map(([n]) => n.toUpperCase());
+    return {
+      index: d.index, selector: d.selector, linear: (base + d.index * 8) >>> 0, raw: d.raw, type: d.typeName,
+      ...(d.gate ? { gate: { selector: d.gate.selector, offset: d.gate.offset } } : { base: d.base, limit: d.limit, db: (d.ar & 0x4000) !== 0, g: (d.ar & 0x8000) !== 0 }),
+      dpl: d.dpl, present: d.present, explain: explain(d),
+      ...(cachedBy.length ? { cachedBy } : {}),
+      ...(before && (before[0] !== d.raw[0] || before[1] !== d.raw[1]) ? { changed: true } : {}),
+    };
+  });
+}
+
+function tss(ctx: SessionContext): TssState | undefined {
+  const t = readTss(ctx.machine.cpu);
+  if (!t) return undefined;
+  const f = new Map(t.fields.map((x) => [x.name, x.value]));
+  const stacks = ([0, 1, 2] as const).map((ring) => ({
+    ring, ss: f.get(`ss${ring}`) ?? 0, esp: f.get(t.bits === 32 ? `esp${ring}` : `sp${ring}`) ?? 0,
+  }));
+  return { selector: t.selector, base: t.base, limit: t.limit, width: t.bits, stacks, ...(f.has('iomap') ? { ioMapBase: f.get('iomap') } : {}), fields: t.fields };
+}
+
+export function readDescriptorTables(ctx: SessionContext): DescriptorTablesResponse {
+  const cpu = ctx.machine.cpu;
+  const tables: DescriptorTable[] = [
+    { name: 'gdt', base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit, entries: tableEntries(ctx, 'gdt', cpu.gdtrBase) },
+  ];
+  if (cpu.cr0 & CR0_PE && !(cpu.ar[LDTR] & 0x10000) && (cpu.sel[LDTR] & 0xfffc) !== 0) {
+    tables.push({ name: 'ldt', base: cpu.base[LDTR] >>> 0, limit: cpu.limit[LDTR], entries: tableEntries(ctx, 'ldt', cpu.base[LDTR]) });
+  }
+  const pm = (cpu.cr0 & CR0_PE) !== 0;
+  tables.push({
+    name: 'idt', base: cpu.idtrBase >>> 0, limit: cpu.idtrLimit,
+    entries: readInterruptTable(cpu).map((e) => ({
+      index: e.vector, selector: e.vector, linear: (cpu.idtrBase + e.vector * (pm ? 8 : 4)) >>> 0, raw: [0, 0] as [number, number],
+      type: pm ? e.kind : 'real-mode vector', dpl: e.dpl, present: e.present,
+      gate: { selector: e.selector, offset: e.offset, linear: pm ? undefined : ((e.selector << 4) + e.offset) >>> 0 },
+      explain: pm ? `${e.kind} → ${hex(e.selector, 4)}:${hex(e.offset, 8)}${e.present ? '' : ' (not present: #NP)'}` : `IVT → ${hex(e.selector, 4)}:${hex(e.offset, 4)}`,
+    })),
+  });
+  const t = tss(ctx);
+  return { mode: panelMode(ctx), segments: segments(ctx), tables, ...(t ? { tss: t } : {}) };
+}
+
+function profileOf(args: VmcsArguments | undefined): ProfileName {
+  const p = args?.profile ?? 'raw';
+  if (!isProfileName(p)) throw new RequestError(`unknown profile '${String(p)}': use raw, unrestricted, xen-vm86 or kvm-rmode`);
+  return p;
+}
+
+export function readVmcs(ctx: SessionContext, args: VmcsArguments): ReadVmcsResponse {
+  const profile = profileOf(args);
+  const r = evaluateProfile(profile, snapshotFromCpu(ctx.machine.cpu));
+  const prev = remembered(ctx).vmcs;
+  // When the hypervisor would emulate, nothing is entered: show the state as the raw profile would enter it.
+  const state = r.entered ?? evaluateProfile('raw', snapshotFromCpu(ctx.machine.cpu)).entered;
+  const rows = state ? vmcsRows(state) : [];
+  return {
+    profile,
+    rows: rows.map((row) => {
+      const value = row.value === undefined ? undefined : Number(row.value);
+      const key = `${profile}:${row.name}`;
+      const changed = prev.has(key) && prev.get(key) !== value;
+      prev.set(key, value);
+      return { name: row.name, encoding: row.encoding, width: String(row.width), group: row.group, ...(value === undefined ? {} : { value }), ...(changed ? { changed } : {}) };
+    }),
+  };
+}
+
+export function checkVmEntry(ctx: SessionContext, args: VmcsArguments): CheckVmEntryResponse {
+  const profile = profileOf(args);
+  const r = evaluateProfile(profile, snapshotFromCpu(ctx.machine.cpu));
+  const checks = (r.report?.checks ?? []).map((c) => ({ id: c.id, section: c.section, field: c.field, status: c.status, message: c.message }));
+  const causes = r.entered && r.report ? rootCauses(r.entered, r.report) : [];
+  return {
+    profile, verdict: r.verdict, reason: r.reason, notes: r.notes, checks,
+    ...(causes.length ? { rootCauses: causes.map((c) => ({ id: c.id, summary: c.summary, checks: c.checks })) } : {}),
+  };
+}
+
+/**
+ * bootscope/readScreen: the panel's shape (protocol/panels.ts) plus the console's (`lines` trimmed,
+ * `cursor.col`) of protocol/customRequests.ts, since both name the same request.
+ */
+export function readScreen(ctx: SessionContext): ScreenResponse & ReadScreenResponse {
+  const vga = ctx.machine.devices.vga;
+  const cells = vga.cells(ctx.machine.mem);
+  const attributes: number[] = [];
+  for (let i = 1; i < cells.length; i += 2) attributes.push(cells[i]);
+  const c = vga.cursor();
+  const text = vga.screenLines(ctx.machine.mem);
+  return {
+    columns: text[0]?.length ?? 80, rows: text.length, text, attributes,
+    lines: vga.screenLines(ctx.machine.mem, { trimEnd: true }),
+    cursor: { row: c.row, column: c.col, col: c.col, visible: c.visible },
+  };
+}
+
+export function sendKeys(ctx: SessionContext, args: SendKeysArguments): Record<string, never> {
+  if (typeof args?.text !== 'string') throw new RequestError("sendKeys needs 'text'");
+  ctx.machine.devices.kbc.type(args.text);
+  return {};
+}

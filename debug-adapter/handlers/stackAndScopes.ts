@@ -1,0 +1,72 @@
+// Threads, stack trace (from the emulator's shadow call stack), scopes and variables (the register
+// tree), setVariable. Frames are named `SSSS:OOOO mode` and carry the linear address as their
+// instructionPointerReference, so VS Code opens the Disassembly view at CS:IP.
+// Node only; must not import vscode.
+
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { CS } from '../../emulator/cpu/regs';
+import type { ShadowFrame } from '../../emulator/debug/callStack';
+import { cpuMode, hex, segOff } from '../../emulator/debug/machineView';
+import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
+import { RequestError, type SessionContext, THREAD_ID, THREAD_NAME, refString } from '../context';
+
+export function threads(): DebugProtocol.ThreadsResponse['body'] {
+  return { threads: [{ id: THREAD_ID, name: THREAD_NAME }] };
+}
+
+function frameLabel(f: ShadowFrame): string {
+  switch (f.kind) {
+    case 'call': return 'call';
+    case 'callf': return 'call far';
+    case 'int': return `int ${hex(f.vector, 2)}h`;
+    case 'irq': return `hardware interrupt ${hex(f.vector, 2)}h`;
+    default: return `exception ${EXCEPTION_NAMES[f.vector] ?? f.vector}`;
+  }
+}
+
+export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceArguments): DebugProtocol.StackTraceResponse['body'] {
+  const cpu = ctx.machine.cpu;
+  const shadow = ctx.monitor.stack.frames;
+  const frames: DebugProtocol.StackFrame[] = [];
+  const top = shadow[shadow.length - 1];
+  frames.push({
+    id: 0,
+    name: `${segOff(cpu.sel[CS], cpu.eip)} ${cpuMode(cpu)}${top ? ` (in ${frameLabel(top)} from ${segOff(top.callerCs, top.callerEip)})` : ''}`,
+    line: 0, column: 0,
+    instructionPointerReference: refString(ctx.machine.pcLinear),
+  });
+  for (let i = shadow.length - 1; i >= 0; i--) {
+    const f = shadow[i];
+    const below = shadow[i - 1];
+    frames.push({
+      id: shadow.length - i,
+      name: `${segOff(f.callerCs, f.callerEip)} ${f.callerMode}${below ? ` (in ${frameLabel(below)})` : ''}`,
+      line: 0, column: 0,
+      instructionPointerReference: refString(f.callerLinear),
+    });
+  }
+  const start = args.startFrame ?? 0;
+  const end = args.levels ? start + args.levels : frames.length;
+  return { stackFrames: frames.slice(start, end), totalFrames: frames.length };
+}
+
+export function scopes(ctx: SessionContext): DebugProtocol.ScopesResponse['body'] {
+  return { scopes: ctx.registers.scopes() };
+}
+
+export function variables(ctx: SessionContext, args: DebugProtocol.VariablesArguments): DebugProtocol.VariablesResponse['body'] {
+  const vars = ctx.registers.variables(args.variablesReference);
+  if (!vars) throw new RequestError(`no variables with reference ${args.variablesReference}`);
+  return { variables: vars };
+}
+
+export function setVariable(ctx: SessionContext, args: DebugProtocol.SetVariableArguments): DebugProtocol.SetVariableResponse['body'] {
+  if (ctx.runner.isRunning) throw new RequestError('the CPU is running: pause it to change registers', true);
+  try {
+    const { variable, note } = ctx.registers.set(args.variablesReference, args.name, args.value);
+    if (note) ctx.output(`${args.name}: ${note}\n`, 'console');
+    return { value: variable.value, variablesReference: variable.variablesReference, memoryReference: variable.memoryReference };
+  } catch (e) {
+    throw new RequestError(`cannot set ${args.name}: ${(e as Error).message}`, true);
+  }
+}

@@ -1,0 +1,146 @@
+// evaluate (watch, hover, debug console) and the x86 views that have no DAP request of their own:
+// console commands (`info gdt|ldt|idt|tss|mode`, `x/16b ds:si`, `help`) and the typed custom requests
+// of protocol/customRequests.ts (descriptor tables, screen, keys, TSS).
+// Node only; must not import vscode. SDM Vol. 3 §3.5.1 (GDT/LDT), §6.10 (IDT), §7.2 (TSS).
+
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { CR0_PE, CS } from '../../emulator/cpu/regs';
+import {
+  formatDescriptor, readInterruptTable, readTable, readTss, type Descriptor,
+} from '../../emulator/debug/descriptors';
+import { evaluate, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
+import { cpuMode, hex, readLinear, segOff } from '../../emulator/debug/machineView';
+import {
+  type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse,
+  type ReadTssResponse, type TypeKeysArgs, type TypeKeysResponse,
+} from '../../protocol/customRequests';
+import { RequestError, type SessionContext, refString } from '../context';
+
+const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (eflags.zf, eflags.iopl, cs.base, cs.limit, cs.ar, cs.dpl, cr0.pe, gdtr.base),
+  SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
+  numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
+Commands: info gdt | info ldt | info idt | info tss | info mode | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help`;
+
+function entryOf(d: Descriptor): DescriptorEntry {
+  return {
+    index: d.index, selector: d.selector, raw: d.raw, base: d.base, limit: d.limit, accessRights: d.ar, present: d.present,
+    dpl: d.dpl, typeName: d.typeName, ...(d.gate ? { target: { selector: d.gate.selector, offset: d.gate.offset } } : {}),
+  };
+}
+
+export function readDescriptorTable(ctx: SessionContext, args: ReadDescriptorTableArgs): ReadDescriptorTableResponse {
+  const cpu = ctx.machine.cpu;
+  if (args.table === 'gdt' || args.table === 'ldt') {
+    const entries = readTable(cpu, args.table, args.max).map(entryOf);
+    return args.table === 'gdt'
+      ? { table: 'gdt', base: cpu.gdtrBase, limit: cpu.gdtrLimit, entries }
+      : { table: 'ldt', base: cpu.base[6], limit: cpu.limit[6], entries };
+  }
+  if (args.table !== 'idt') throw new RequestError(`unknown table '${String(args.table)}': use gdt, ldt or idt`);
+  const pm = (cpu.cr0 & CR0_PE) !== 0;
+  const entries = readInterruptTable(cpu, args.max).map((e): DescriptorEntry => ({
+    index: e.vector, selector: e.vector * (pm ? 8 : 4), raw: [], base: 0, limit: 0, accessRights: 0, present: e.present, dpl: e.dpl,
+    typeName: e.kind, target: { selector: e.selector, offset: e.offset },
+  }));
+  return { table: pm ? 'idt' : 'ivt', base: cpu.idtrBase, limit: cpu.idtrLimit, entries };
+}
+
+export function typeKeys(ctx: SessionContext, args: TypeKeysArgs): TypeKeysResponse {
+  if (typeof args?.text !== 'string') throw new RequestError("typeKeys needs 'text'");
+  ctx.machine.devices.kbc.type(args.text);
+  return {};
+}
+
+export function readTssRequest(ctx: SessionContext): ReadTssResponse {
+  const t = readTss(ctx.machine.cpu);
+  if (!t) throw new RequestError('no task register loaded (TR is unusable or the CPU is in real mode)');
+  return t;
+}
+
+function infoCommand(ctx: SessionContext, what: string): string {
+  const cpu = ctx.machine.cpu;
+  switch (what) {
+    case 'gdt': case 'ldt': {
+      const t = readDescriptorTable(ctx, { table: what });
+      const head = `${what.toUpperCase()} base=0x${hex(t.base, 8)} limit=0x${t.limit.toString(16)} (${t.entries.length} entries)`;
+      return [head, ...readTable(cpu, what).map(formatDescriptor)].join('\n');
+    }
+    case 'idt': case 'ivt': {
+      const entries = readInterruptTable(cpu);
+      const pm = (cpu.cr0 & CR0_PE) !== 0;
+      const head = `${pm ? 'IDT' : 'IVT'} base=0x${hex(cpu.idtrBase, 8)} limit=0x${cpu.idtrLimit.toString(16)}`;
+      return [head, ...entries.map((e) => `${hex(e.vector, 2)}h  ${segOff(e.selector, e.offset)}${pm ? `  ${e.kind} DPL=${e.dpl} P=${+e.present}` : ''}`)].join('\n');
+    }
+    case 'tss': {
+      const t = readTss(cpu);
+      if (!t) return 'no TSS: TR is unusable or the CPU is in real mode';
+      return [`TSS (${t.bits}-bit) selector=${hex(t.selector, 4)} base=0x${hex(t.base, 8)} limit=0x${t.limit.toString(16)}`,
+        ...t.fields.map((f) => `  ${f.name.padEnd(6)} 0x${f.value.toString(16)}`)].join('\n');
+    }
+    case 'mode':
+      return `${cpuMode(cpu)} at ${segOff(cpu.sel[CS], cpu.eip)} (linear ${refString(ctx.machine.pcLinear)}), CPL=${cpu.cpl}, A20 ${ctx.machine.mem.a20Enabled ? 'on' : 'off'}, ${cpu.icount} instructions`;
+    default:
+      throw new ExpressionError(`unknown 'info ${what}': try info gdt, info ldt, info idt, info tss, info mode`);
+  }
+}
+
+/** `x/<count><b|w|d> <address>`: a memory dump, 16 bytes per line. */
+function examine(ctx: SessionContext, spec: string, addrText: string): string {
+  const m = /^(\d*)([bwd]?)$/.exec(spec);
+  if (!m) throw new ExpressionError(`'x/${spec}': use x/<count><b|w|d>, e.g. x/16b ds:si`);
+  const unit = m[2] === 'w' ? 2 : m[2] === 'd' ? 4 : 1;
+  const count = m[1] ? +m[1] : 16;
+  if (count < 1 || count * unit > 65536) throw new ExpressionError('x/: count must be 1 or more and at most 64 KiB in all');
+  if (!addrText.trim()) throw new ExpressionError('x/: give an address, e.g. x/16b ds:si');
+  const cpu = ctx.machine.cpu;
+  const { value, linear } = evaluateValue(cpu, addrText);
+  const lin = linear(value);
+  const r = readLinear(cpu, lin, count * unit);
+  const perLine = 16 / unit;
+  const out: string[] = [];
+  for (let i = 0; i < count; i += perLine) {
+    const a = lin + i * unit;
+    const label = value.kind === 'pointer'
+      ? `${'reg' in value.seg ? hex(cpu.sel[value.seg.reg], 4) : hex(value.seg.selector, 4)}:${hex(value.offset + i * unit, value.offset > 0xffff ? 8 : 4)}`
+      : hex(a, 8);
+    const cells: string[] = [];
+    for (let j = i; j < Math.min(count, i + perLine); j++) {
+      const o = j * unit;
+      if (o + unit > r.readable) { cells.push('?'.repeat(unit * 2)); continue; }
+      let v = 0;
+      for (let k = unit - 1; k >= 0; k--) v = v * 256 + r.bytes[o + k];
+      cells.push(hex(v, unit * 2).toLowerCase());
+    }
+    out.push(`${label}  ${cells.join(' ')}`);
+  }
+  return out.join('\n');
+}
+
+export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.EvaluateArguments): DebugProtocol.EvaluateResponse['body'] {
+  const cpu = ctx.machine.cpu;
+  const expr = args.expression.trim();
+  try {
+    if (args.context === 'repl' || args.context === undefined) {
+      if (expr === 'help' || expr === '?') return { result: HELP, variablesReference: 0 };
+      const info = /^info\s+(\w+)$/.exec(expr);
+      if (info) return { result: infoCommand(ctx, info[1].toLowerCase()), variablesReference: 0 };
+      const x = /^x\/(\S*)\s*(.*)$/.exec(expr);
+      if (x) return { result: examine(ctx, x[1], x[2]), variablesReference: 0 };
+    }
+    const r = evaluate(cpu, expr);
+    return {
+      result: r.text, type: r.type, variablesReference: 0,
+      ...(r.memoryReference !== undefined ? { memoryReference: refString(r.memoryReference) } : {}),
+    };
+  } catch (e) {
+    if (e instanceof ExpressionError) throw new RequestError(e.message, args.context === 'repl');
+    throw new RequestError(`cannot evaluate '${expr}': ${(e as Error).message}`, args.context === 'repl');
+  }
+}
+
+export function completions(_ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
+  const upto = args.text.slice(0, args.column - 1);
+  const word = /[A-Za-z_.][A-Za-z0-9_.]*$/.exec(upto)?.[0] ?? '';
+  const names = [...knownNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'help'];
+  return { targets: names.filter((n) => n.startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
+}

@@ -1,0 +1,143 @@
+// Turns a launch configuration into a booted Machine: validates every field with a message that
+// names it, reads the image (the adapter supplies file I/O; the emulator never reads files), and
+// boots. `bootMachine` is the one place that decides how the guest starts.
+// Node only; must not import vscode. Contract: ../shared/docs/CLI.md "Launch configuration".
+
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';
+import { Bios } from '../emulator/bios/bios';
+import { Machine } from '../emulator/machine';
+import {
+  CPU_MODEL_NAMES, HYPERVISOR_PROFILES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
+} from '../protocol/launchConfig';
+
+export class LaunchError extends Error {
+  constructor(readonly id: LaunchErrorId, message: string) {
+    super(message);
+  }
+}
+
+export interface Launched {
+  machine: Machine;
+  config: Required<Omit<ILaunchConfig, 'listing'>> & { listing: string[] };
+  /** Notes for the debug console (disk warnings, accepted-but-inactive options). */
+  notes: string[];
+  dispose(): void;
+}
+
+function bool(cfg: Record<string, unknown>, key: string, dflt: boolean): boolean {
+  const v = cfg[key];
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'boolean') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: '${key}' must be true or false, not ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Checks every field and fills the defaults. */
+export function validateConfig(raw: unknown): Launched['config'] {
+  const cfg = (raw ?? {}) as Record<string, unknown>;
+  const image = cfg.image;
+  if (image === undefined || image === null || image === '') {
+    throw new LaunchError(LaunchErrorId.MissingImage, "launch configuration: 'image' is missing: give the path of a disk image or a 512-byte boot sector");
+  }
+  if (typeof image !== 'string') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'image' must be a path string, not ${JSON.stringify(image)}`);
+  const cpu = cfg.cpu === undefined ? LAUNCH_DEFAULTS.cpu : String(cfg.cpu);
+  if (!CPU_MODEL_NAMES.includes(cpu as CpuModelName)) {
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown cpu '${cpu}': use one of ${CPU_MODEL_NAMES.join(', ')}`);
+  }
+  const mem = cfg.memoryMB ?? LAUNCH_DEFAULTS.memoryMB;
+  if (typeof mem !== 'number' || !Number.isInteger(mem) || mem < 1 || mem > 3072) {
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'memoryMB' must be an integer from 1 to 3072, not ${JSON.stringify(mem)}`);
+  }
+  const profile = cfg.profile ?? LAUNCH_DEFAULTS.profile;
+  if (!HYPERVISOR_PROFILES.includes(profile as never)) {
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown profile ${JSON.stringify(profile)}: use one of ${HYPERVISOR_PROFILES.join(', ')}`);
+  }
+  let listing: string[] = [];
+  if (cfg.listing !== undefined && cfg.listing !== null) {
+    const l = cfg.listing;
+    if (typeof l === 'string') listing = [l];
+    else if (Array.isArray(l) && l.every((x) => typeof x === 'string')) listing = l as string[];
+    else throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'listing' must be a path or a list of paths");
+  }
+  return {
+    image,
+    floppy: bool(cfg, 'floppy', LAUNCH_DEFAULTS.floppy),
+    stopOnEntry: bool(cfg, 'stopOnEntry', LAUNCH_DEFAULTS.stopOnEntry),
+    listing,
+    profile: profile as Launched['config']['profile'],
+    breakOnVmEntryFailure: bool(cfg, 'breakOnVmEntryFailure', LAUNCH_DEFAULTS.breakOnVmEntryFailure),
+    record: bool(cfg, 'record', LAUNCH_DEFAULTS.record),
+    writeBack: bool(cfg, 'writeBack', LAUNCH_DEFAULTS.writeBack),
+    cpu: cpu as CpuModelName,
+    memoryMB: mem,
+  };
+}
+
+function readImage(path: string): Uint8Array {
+  try {
+    if (statSync(path).isDirectory()) throw new LaunchError(LaunchErrorId.UnreadableImage, `image '${path}' is a directory, not a disk image file`);
+    return readFileSync(path);
+  } catch (e) {
+    if (e instanceof LaunchError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new LaunchError(LaunchErrorId.UnreadableImage, `cannot read image '${path}': ${why}`);
+  }
+}
+
+/**
+ * How the guest starts: the built-in BIOS (emulator/bios) sets up the IVT, BDA and devices, loads
+ * sector 0 of the boot drive to 0000:7C00 with DL = drive and leaves the CPU there. Returns the
+ * BIOS's warnings (e.g. a missing 55AA signature, booted anyway).
+ */
+export function bootMachine(machine: Machine): string[] {
+  if (!machine.bootDrive) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
+  const bios = new Bios();
+  bios.install(machine);
+  bios.boot();
+  return bios.warnings;
+}
+
+/** Validates the configuration, reads the image and boots a machine. `cwd` resolves relative paths. */
+export function launch(raw: unknown, cwd = process.cwd()): Launched {
+  const config = validateConfig(raw);
+  const path = resolve(cwd, config.image);
+  const data = readImage(path);
+  for (const l of config.listing) {
+    try {
+      readFileSync(resolve(cwd, l));
+    } catch (e) {
+      throw new LaunchError(LaunchErrorId.UnreadableListing, `cannot read listing '${l}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+  }
+  let fd = -1;
+  const writeBack = config.writeBack
+    ? (offset: number, bytes: Uint8Array) => {
+      if (fd < 0) fd = openSync(path, 'r+');
+      writeSync(fd, bytes, 0, bytes.length, offset);
+    }
+    : undefined;
+  let disk: DiskImage;
+  try {
+    disk = new DiskImage(data, { kind: config.floppy ? 'floppy' : 'hard', name: config.image, writeBack });
+  } catch (e) {
+    if (e instanceof DiskImageError) throw new LaunchError(LaunchErrorId.BadImage, e.message);
+    throw e;
+  }
+  const machine = new Machine({
+    cpu: config.cpu, memoryMB: config.memoryMB,
+    floppy: config.floppy ? disk : null, hardDisks: config.floppy ? [] : [disk],
+  });
+  const biosWarnings = bootMachine(machine);
+  // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
+  const notes = [...disk.warnings.filter((w) => !w.includes('55 AA')), ...biosWarnings];
+  if (config.listing.length) notes.push('listing: source breakpoints from NASM listings are not supported yet; use address breakpoints');
+  return {
+    machine, config, notes,
+    dispose: () => {
+      if (fd >= 0) closeSync(fd);
+      fd = -1;
+    },
+  };
+}

@@ -1,0 +1,190 @@
+// The burst scheduler: runs the machine ~100k instructions at a time and yields with setImmediate
+// between bursts, so pause, setBreakpoints and disconnect are handled promptly (STYLE.md D5.9).
+// It turns machine stops, breakpoint decisions, watchpoint and exception hits and step targets
+// into one Stop for the session. Node only; must not import vscode.
+
+import { CS, ESP, SS } from '../emulator/cpu/regs';
+import { EXCEPTION_NAMES } from '../emulator/cpu/faults';
+import type { DebugMonitor } from '../emulator/debug/monitor';
+import { segOff } from '../emulator/debug/machineView';
+import type { Machine, StopInfo } from '../emulator/machine';
+import type { BreakpointStore } from './breakpointStore';
+
+export const BURST = 100_000;
+
+export type StopReasonName = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'data breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'goto';
+
+export interface Stop {
+  reason: StopReasonName;
+  description?: string;
+  text?: string;
+  hitBreakpointIds?: number[];
+}
+
+export interface RunnerHost {
+  onStop(stop: Stop): void;
+  /** Log lines (logpoints, condition errors) for the debug console. */
+  onMessage(text: string): void;
+  /** Called after every burst (output flushing). */
+  afterBurst(): void;
+}
+
+type Mode =
+  | { kind: 'continue' }
+  | { kind: 'next'; target: number; ss: number; esp: number }
+  | { kind: 'stepOut' };
+
+export class Runner {
+  private running = false;
+  private pauseRequested = false;
+  private disposed = false;
+  private timer: NodeJS.Immediate | null = null;
+  /** Watchpoint/exception filters and the breakpoint store are consulted on each machine stop. */
+  constructor(
+    private readonly machine: Machine,
+    private readonly monitor: DebugMonitor,
+    private readonly bps: BreakpointStore,
+    private readonly host: RunnerHost,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.running = false;
+    if (this.timer) clearImmediate(this.timer);
+    this.timer = null;
+  }
+
+  pause(): void {
+    if (this.running) this.pauseRequested = true;
+  }
+
+  continue(): void {
+    this.start({ kind: 'continue' });
+  }
+
+  /** One instruction (one iteration of a REP string instruction, as the TF trap steps). */
+  stepIn(): void {
+    if (this.running || this.disposed) return;
+    const stop = this.runSlice(1, { kind: 'continue' }) ?? { reason: 'step' as const };
+    this.finish(stop);
+  }
+
+  /** Steps over CALL, INT and a whole REP string instruction; otherwise like stepIn. */
+  next(): void {
+    const target = this.monitor.stepOverTarget();
+    if (target < 0) {
+      this.stepIn();
+      return;
+    }
+    const cpu = this.machine.cpu;
+    this.machine.breakpoints.add(target);
+    this.start({ kind: 'next', target, ss: cpu.sel[SS], esp: cpu.r32[ESP] & cpu.stackMask });
+  }
+
+  /** Runs until the current shadow-stack frame returns. */
+  stepOut(): void {
+    if (!this.monitor.armStepOut()) {
+      this.host.onMessage('stepOut: no call frame to return from (the shadow stack is empty); stepped one instruction');
+      this.stepIn();
+      return;
+    }
+    this.start({ kind: 'stepOut' });
+  }
+
+  private start(mode: Mode): void {
+    if (this.running || this.disposed) return;
+    this.running = true;
+    this.pauseRequested = false;
+    const tick = () => {
+      this.timer = null;
+      if (this.disposed) return;
+      if (this.pauseRequested) {
+        this.finish({ reason: 'pause' }, mode);
+        return;
+      }
+      const stop = this.runSlice(BURST, mode);
+      this.host.afterBurst();
+      if (stop) this.finish(stop, mode);
+      else this.timer = setImmediate(tick);
+    };
+    this.timer = setImmediate(tick);
+  }
+
+  private finish(stop: Stop, mode?: Mode): void {
+    this.running = false;
+    this.pauseRequested = false;
+    if (mode?.kind === 'next') this.machine.breakpoints.delete(mode.target);
+    if (mode?.kind === 'stepOut') this.monitor.disarmStepOut();
+    this.monitor.stack.settle(this.machine.cpu);
+    this.host.afterBurst();
+    this.host.onStop(stop);
+  }
+
+  /** Runs up to `budget` instructions; returns a stop, or null when the budget ran out with nothing to report. */
+  private runSlice(budget: number, mode: Mode): Stop | null {
+    const m = this.machine, cpu = m.cpu;
+    let left = budget;
+    while (left > 0) {
+      const startCount = cpu.icount, startPc = m.pcLinear;
+      let r: StopInfo;
+      try {
+        r = m.run({ maxInstructions: left });
+      } catch (e) {
+        return { reason: 'exception', description: 'emulator error', text: `emulator error: ${(e as Error).message}` };
+      }
+      const executed = cpu.icount - startCount;
+      left -= Math.max(executed, 0);
+      switch (r.reason) {
+        case 'max':
+          if (left <= 0) return null;
+          continue;
+        case 'breakpoint': {
+          // Stopped before executing anything at the address we resumed from: run past it.
+          if (executed === 0 && m.pcLinear === startPc) continue;
+          if (mode.kind === 'next' && m.pcLinear === mode.target && cpu.sel[SS] === mode.ss
+            && (cpu.r32[ESP] & cpu.stackMask) >= mode.esp && this.bps.at().length === 0) {
+            return { reason: 'step' };
+          }
+          const d = this.bps.onHit();
+          for (const msg of d.messages) this.host.onMessage(msg);
+          if (d.stop) return { reason: 'breakpoint', hitBreakpointIds: d.ids, description: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` };
+          if (mode.kind === 'next' && m.pcLinear === mode.target && cpu.sel[SS] === mode.ss && (cpu.r32[ESP] & cpu.stackMask) >= mode.esp) {
+            return { reason: 'step' };
+          }
+          continue;
+        }
+        case 'pause': {
+          const hit = this.monitor.watch.takeHit();
+          if (hit) {
+            const what = hit.kind === 'write' ? `write of 0x${hit.value.toString(16)} to` : 'read of';
+            return {
+              reason: 'data breakpoint', hitBreakpointIds: [hit.watch.id],
+              description: `data breakpoint: ${what} 0x${hit.address.toString(16)}`,
+              text: `${what} physical 0x${hit.address.toString(16)} (watch 0x${hit.watch.linear.toString(16)}, ${hit.watch.length} bytes) by the instruction before ${segOff(cpu.sel[CS], cpu.eip)}`,
+            };
+          }
+          const exc = this.monitor.takeExceptionHit();
+          if (exc) return { reason: 'exception', description: exc.description, text: `${exc.description}; stopped at the handler` };
+          if (this.monitor.takeStepOutDone()) return { reason: 'step' };
+          if (budget === 1 && executed >= 1) return { reason: 'step' };
+          continue;
+        }
+        case 'halt':
+          return { reason: 'exception', description: r.detail ?? 'HLT', text: `CPU halted: ${r.detail ?? 'HLT'}` };
+        case 'triple-fault': {
+          const last = cpu.lastException >= 0 ? ` (last exception ${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException})` : '';
+          return { reason: 'exception', description: `triple fault${last}`, text: `${r.detail ?? 'triple fault'}${last}` };
+        }
+        case 'shutdown':
+          return { reason: 'exception', description: r.detail ?? 'shutdown', text: r.detail ?? 'shutdown' };
+        default:
+          return { reason: 'exception', description: r.detail ?? r.reason, text: r.detail ?? r.reason };
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,222 @@
+// X86DebugSession: the DAP session, kept thin. It validates the launch, owns the session context
+// and delegates every request to handlers/ by area; errors become error responses and the session
+// continues. Launch order follows VS Code: launch → initialized → breakpoints → configurationDone.
+// Node only; must not import vscode. Protocol: https://microsoft.github.io/debug-adapter-protocol/
+
+import {
+  ExitedEvent, InitializedEvent, LoggingDebugSession, MemoryEvent, OutputEvent, StoppedEvent, TerminatedEvent,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { DebugMonitor } from '../emulator/debug/monitor';
+import { CustomRequest } from '../protocol/customRequests';
+import { PanelRequest, type SendKeysArguments, type VmcsArguments } from '../protocol/panels';
+import * as panels from './handlers/panels';
+import { BreakpointStore } from './breakpointStore';
+import { RequestError, type SessionContext, THREAD_ID } from './context';
+import * as bp from './handlers/breakpoints';
+import * as exec from './handlers/execution';
+import * as mem from './handlers/memoryAndDisasm';
+import * as stack from './handlers/stackAndScopes';
+import * as x86 from './handlers/x86Custom';
+import { launch, LaunchError, type Launched } from './launch';
+import { Runner, type Stop } from './runner';
+import { RegisterTree } from './variables';
+
+export class X86DebugSession extends LoggingDebugSession {
+  private ctx: SessionContext | null = null;
+  private launched: Launched | null = null;
+  private lastStop: Stop | null = null;
+  private pendingOut = '';
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  /** Runs a handler; its result is the response body, a thrown error an error response. */
+  private handle<R extends DebugProtocol.Response>(response: R, work: (ctx: SessionContext) => R['body'] | void): void {
+    try {
+      if (!this.ctx) throw new RequestError('no machine yet: send launch first');
+      const body = work(this.ctx);
+      if (body !== undefined) response.body = body;
+      this.sendResponse(response);
+    } catch (e) {
+      const show = e instanceof RequestError ? e.showUser : false;
+      const msg = e instanceof Error ? e.message : String(e);
+      this.sendErrorResponse(response, { id: 1000, format: msg.replace(/[{}]/g, ''), showUser: show });
+    }
+  }
+
+  private output(text: string, category: 'console' | 'stdout' | 'stderr' | 'important' = 'console'): void {
+    this.sendEvent(new OutputEvent(text, category));
+  }
+
+  protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsFunctionBreakpoints: true,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
+      supportsInstructionBreakpoints: true,
+      supportsDataBreakpoints: true,
+      supportsDataBreakpointBytes: true,
+      supportsReadMemoryRequest: true,
+      supportsWriteMemoryRequest: true,
+      supportsDisassembleRequest: true,
+      supportsSteppingGranularity: true,
+      supportsSetVariable: true,
+      supportsEvaluateForHovers: true,
+      supportsCompletionsRequest: true,
+      supportsGotoTargetsRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsTerminateRequest: true,
+      exceptionBreakpointFilters: bp.EXCEPTION_FILTERS,
+    };
+    this.sendResponse(response);
+  }
+
+  protected launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
+    try {
+      const l = launch(args);
+      this.launched = l;
+      const machine = l.machine;
+      const monitor = new DebugMonitor(machine);
+      const bps = new BreakpointStore(machine);
+      const runner = new Runner(machine, monitor, bps, {
+        onStop: (s) => this.stopped(s),
+        onMessage: (t) => this.output(t + '\n', 'console'),
+        afterBurst: () => this.flushOutput(),
+      });
+      this.ctx = { machine, monitor, runner, bps, registers: new RegisterTree(machine.cpu), output: (t, c) => this.output(t, c) };
+      const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
+      machine.devices.debug.onDebugByte = text;
+      machine.devices.com1.onTransmit = text;
+      for (const n of l.notes) this.output(n + '\n', 'console');
+      this.output(`Bootscope: ${l.config.image} as ${l.config.floppy ? 'floppy 00h' : 'hard disk 80h'}, cpu ${l.config.cpu}, ${l.config.memoryMB} MiB\n`, 'console');
+      this.sendResponse(response);
+      this.sendEvent(new InitializedEvent());
+    } catch (e) {
+      const id = e instanceof LaunchError ? e.id : 2000;
+      const msg = (e as Error).message;
+      this.output(msg + '\n', 'stderr');
+      this.sendErrorResponse(response, { id, format: msg.replace(/[{}]/g, ''), showUser: true });
+    }
+  }
+
+  protected configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.handle(response, (ctx) => {
+      if (this.launched?.config.stopOnEntry) setImmediate(() => this.stopped({ reason: 'entry', description: 'stopped at 0000:7C00' }));
+      else ctx.runner.continue();
+    });
+  }
+
+  private flushOutput(): void {
+    if (!this.pendingOut) return;
+    this.output(this.pendingOut, 'stdout');
+    this.pendingOut = '';
+  }
+
+  private stopped(s: Stop): void {
+    this.lastStop = s;
+    if (s.text) this.output(s.text + '\n', 'console');
+    const ev = new StoppedEvent(s.reason, THREAD_ID, s.text) as DebugProtocol.StoppedEvent;
+    ev.body.description = s.description;
+    ev.body.allThreadsStopped = true;
+    if (s.hitBreakpointIds) ev.body.hitBreakpointIds = s.hitBreakpointIds;
+    this.sendEvent(ev);
+  }
+
+  private end(): void {
+    this.ctx?.runner.dispose();
+    this.ctx?.monitor.detach();
+    this.launched?.dispose();
+    this.ctx = null;
+    this.launched = null;
+  }
+
+  protected disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.end();
+    this.sendResponse(response);
+  }
+
+  protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.end();
+    this.sendResponse(response);
+    this.sendEvent(new ExitedEvent(0));
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  protected threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = stack.threads();
+    this.sendResponse(response);
+  }
+
+  protected stackTraceRequest(r: DebugProtocol.StackTraceResponse, a: DebugProtocol.StackTraceArguments): void { this.handle(r, (c) => stack.stackTrace(c, a)); }
+  protected scopesRequest(r: DebugProtocol.ScopesResponse): void { this.handle(r, (c) => stack.scopes(c)); }
+  protected variablesRequest(r: DebugProtocol.VariablesResponse, a: DebugProtocol.VariablesArguments): void { this.handle(r, (c) => stack.variables(c, a)); }
+  protected setVariableRequest(r: DebugProtocol.SetVariableResponse, a: DebugProtocol.SetVariableArguments): void {
+    this.handle(r, (c) => stack.setVariable(c, a));
+  }
+
+  protected continueRequest(r: DebugProtocol.ContinueResponse): void { this.handle(r, (c) => exec.continueRun(c)); }
+  protected pauseRequest(r: DebugProtocol.PauseResponse): void { this.handle(r, (c) => exec.pause(c)); }
+  protected nextRequest(r: DebugProtocol.NextResponse): void { this.handle(r, (c) => exec.next(c)); }
+  protected stepInRequest(r: DebugProtocol.StepInResponse): void { this.handle(r, (c) => exec.stepIn(c)); }
+  protected stepOutRequest(r: DebugProtocol.StepOutResponse): void { this.handle(r, (c) => exec.stepOut(c)); }
+  protected gotoTargetsRequest(r: DebugProtocol.GotoTargetsResponse, a: DebugProtocol.GotoTargetsArguments): void { this.handle(r, (c) => exec.gotoTargets(c, a)); }
+  protected gotoRequest(r: DebugProtocol.GotoResponse, a: DebugProtocol.GotoArguments): void {
+    this.handle(r, (c) => {
+      exec.goto(c, a);
+      setImmediate(() => this.stopped({ reason: 'goto' }));
+    });
+  }
+
+  protected setBreakPointsRequest(r: DebugProtocol.SetBreakpointsResponse, a: DebugProtocol.SetBreakpointsArguments): void { this.handle(r, (c) => bp.setSourceBreakpoints(c, a)); }
+  protected setFunctionBreakPointsRequest(r: DebugProtocol.SetFunctionBreakpointsResponse, a: DebugProtocol.SetFunctionBreakpointsArguments): void { this.handle(r, (c) => bp.setFunctionBreakpoints(c, a)); }
+  protected setInstructionBreakpointsRequest(r: DebugProtocol.SetInstructionBreakpointsResponse, a: DebugProtocol.SetInstructionBreakpointsArguments): void { this.handle(r, (c) => bp.setInstructionBreakpoints(c, a)); }
+  protected dataBreakpointInfoRequest(r: DebugProtocol.DataBreakpointInfoResponse, a: DebugProtocol.DataBreakpointInfoArguments): void { this.handle(r, (c) => bp.dataBreakpointInfo(c, a)); }
+  protected setDataBreakpointsRequest(r: DebugProtocol.SetDataBreakpointsResponse, a: DebugProtocol.SetDataBreakpointsArguments): void { this.handle(r, (c) => bp.setDataBreakpoints(c, a)); }
+  protected setExceptionBreakPointsRequest(r: DebugProtocol.SetExceptionBreakpointsResponse, a: DebugProtocol.SetExceptionBreakpointsArguments): void { this.handle(r, (c) => bp.setExceptionBreakpoints(c, a)); }
+
+  protected readMemoryRequest(r: DebugProtocol.ReadMemoryResponse, a: DebugProtocol.ReadMemoryArguments): void { this.handle(r, (c) => mem.readMemory(c, a)); }
+  protected writeMemoryRequest(r: DebugProtocol.WriteMemoryResponse, a: DebugProtocol.WriteMemoryArguments): void {
+    this.handle(r, (c) => {
+      const body = mem.writeMemory(c, a);
+      this.sendEvent(new MemoryEvent(a.memoryReference, a.offset ?? 0, body?.bytesWritten ?? 0));
+      return body;
+    });
+  }
+  protected disassembleRequest(r: DebugProtocol.DisassembleResponse, a: DebugProtocol.DisassembleArguments): void { this.handle(r, (c) => mem.disassemble(c, a)); }
+
+  protected evaluateRequest(r: DebugProtocol.EvaluateResponse, a: DebugProtocol.EvaluateArguments): void { this.handle(r, (c) => x86.evaluateRequest(c, a)); }
+  protected completionsRequest(r: DebugProtocol.CompletionsResponse, a: DebugProtocol.CompletionsArguments): void { this.handle(r, (c) => x86.completions(c, a)); }
+  protected exceptionInfoRequest(r: DebugProtocol.ExceptionInfoResponse): void {
+    this.handle(r, () => ({
+      exceptionId: this.lastStop?.reason ?? 'none', description: this.lastStop?.text ?? this.lastStop?.description, breakMode: 'always' as const,
+    }));
+  }
+
+  protected customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    this.handle(response, (c) => {
+      switch (command as CustomRequest | PanelRequest) {
+        case PanelRequest.Status: return panels.status(c);
+        case PanelRequest.ReadDescriptorTables: return panels.readDescriptorTables(c);
+        case PanelRequest.ReadVmcs: return panels.readVmcs(c, args as VmcsArguments);
+        case PanelRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
+        case PanelRequest.ReadScreen: return panels.readScreen(c);
+        case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
+        case PanelRequest.ReadTimeline:
+        case PanelRequest.GotoInstruction:
+        case PanelRequest.FindCheckFailureStart:
+          throw new RequestError(`${command}: this session has no execution recording to travel through`);
+        case CustomRequest.ReadDescriptorTable: return x86.readDescriptorTable(c, args as Parameters<typeof x86.readDescriptorTable>[1]);
+        case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);
+        case CustomRequest.ReadTss: return x86.readTssRequest(c);
+        default:
+          throw new RequestError(`unknown request '${command}'`);
+      }
+    });
+  }
+}

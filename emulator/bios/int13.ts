@@ -1,0 +1,173 @@
+// INT 13h disk services for the floppy (DL=00h) and hard disks (DL=80h+): reset (00h), status
+// (01h), CHS read/write/verify (02h/03h/04h), parameters (08h), type (15h), change line (16h), and
+// the EDD extensions check/read/write/verify/parameters (41h/42h/43h/44h/48h). Status codes come
+// from the disk layer (emulator/disk) and are kept in the BDA for AH=01h. No DMA boundary limits.
+// Pure TypeScript: no Node or VS Code imports. IBM PC/AT BIOS; Phoenix EDD 3.0; Ralf Brown's list.
+
+import { DS, ES } from '../cpu/regs';
+import { DISK_BAD_COMMAND, type DiskImage, type DiskTransfer } from '../disk/diskImage';
+import { type Bios, DONE, hex2, hex4 } from './bios';
+import * as L from './layout';
+
+const SECTOR = 512;
+
+function driveOf(b: Bios, dl: number): DiskImage | null {
+  if (dl < 0x80) return dl === 0 ? b.m.floppy : null;
+  return b.m.hardDisks[dl - 0x80] ?? null;
+}
+
+function statusAddr(dl: number): number {
+  return dl < 0x80 ? L.BDA_FLOPPY_STATUS : L.BDA_HD_STATUS;
+}
+
+/** Ends a call with status `st`: AH and the BDA's last-status byte, CF = (st != 0). */
+function finish(b: Bios, dl: number, st: number): number {
+  b.ah = st;
+  b.wr8(statusAddr(dl), st);
+  b.setCF(st !== 0);
+  return DONE;
+}
+
+/** Copies `count` sectors between the disk and linear memory at `addr` (guest-visible writes). */
+function transfer(b: Bios, disk: DiskImage, lba: number, count: number, addr: number, write: boolean): DiskTransfer {
+  const cpu = b.cpu;
+  const buf = new Uint8Array(count * SECTOR);
+  if (write) {
+    for (let i = 0; i < buf.length; i++) buf[i] = cpu.readLin8((addr + i) >>> 0);
+    return disk.write(lba, count, buf);
+  }
+  const r = disk.read(lba, count, buf);
+  const n = r.sectors * SECTOR;
+  for (let i = 0; i < n; i++) cpu.writeLin8((addr + i) >>> 0, buf[i]);
+  return r;
+}
+
+export function int13(b: Bios): number {
+  const dl = b.dl;
+  const fn = b.ah;
+  const disk = driveOf(b, dl);
+  if (!disk) {
+    // No such drive: "invalid function" as SeaBIOS answers; AH=15h reports "no drive" instead.
+    if (fn === 0x15) { b.ah = 0; b.setCF(false); return DONE; }
+    b.logEntry(0x13, `INT 13h AH=${hex2(fn)} DL=${hex2(dl)}: no such drive`);
+    return finish(b, dl, DISK_BAD_COMMAND);
+  }
+  switch (fn) {
+    case 0x00: case 0x0d: case 0x10: case 0x11: case 0x14: case 0x0c:
+      // Reset, alternate reset, test ready, recalibrate, diagnostics, seek: nothing mechanical here.
+      return finish(b, dl, 0);
+    case 0x01: {
+      const st = b.rd8(statusAddr(dl));
+      b.ah = st;
+      b.setCF(st !== 0);
+      return DONE;
+    }
+    case 0x02: case 0x03: case 0x04: {
+      const count = b.al;
+      const cyl = b.ch | ((b.cl & 0xc0) << 2);
+      const sector = b.cl & 0x3f;
+      const head = b.dh;
+      if (count === 0 || count > 128) {
+        b.al = 0;
+        return finish(b, dl, DISK_BAD_COMMAND);
+      }
+      let r: DiskTransfer;
+      const lba = disk.chsToLba(cyl, head, sector);
+      if (lba < 0) r = { status: 0x04, sectors: 0 };
+      else if (fn === 0x04) r = disk.verify(lba, count);
+      else r = transfer(b, disk, lba, count, b.lin(ES, b.bx), fn === 0x03);
+      b.al = r.sectors;
+      if (r.status !== 0) b.logEntry(0x13, `INT 13h AH=${hex2(fn)} DL=${hex2(dl)} C/H/S ${cyl}/${head}/${sector} count ${count}: status ${hex2(r.status)}`);
+      return finish(b, dl, r.status);
+    }
+    case 0x08: {
+      const p = disk.int13Parameters();
+      b.ax = 0;
+      b.cx = p.cx;
+      b.dh = p.dh;
+      if (dl < 0x80) {
+        b.bl = p.driveType;
+        b.dl = b.m.floppy ? 1 : 0;
+        // ES:DI → the diskette parameter table.
+        b.cpu.setCache(ES, L.BIOS_SEGMENT, L.BIOS_SEGMENT << 4, b.cpu.limit[ES], b.cpu.ar[ES]);
+        b.di = L.DISKETTE_PARAMS;
+      } else {
+        b.dl = b.m.hardDisks.length;
+      }
+      b.wr8(statusAddr(dl), 0);
+      b.setCF(false);
+      return DONE;
+    }
+    case 0x15:
+      if (dl < 0x80) {
+        b.ah = 0x02; // diskette drive with change-line support
+      } else {
+        b.ah = 0x03; // fixed disk: CX:DX = sectors
+        b.cx = disk.sectorCount >>> 16;
+        b.dx = disk.sectorCount & 0xffff;
+      }
+      b.setCF(false);
+      return DONE;
+    case 0x16:
+      if (dl < 0x80) return finish(b, dl, 0); // the disk has not been changed
+      break;
+    case 0x41:
+      if (b.bx !== 0x55aa) break;
+      b.bx = 0xaa55;
+      b.ah = 0x30; // EDD 3.0
+      b.cx = 0x0007; // extended access, removable-drive functions, EDD
+      b.setCF(false);
+      return DONE;
+    case 0x42: case 0x43: case 0x44: return extendedTransfer(b, disk, dl, fn);
+    case 0x48: return eddParameters(b, disk, dl);
+  }
+  b.logEntry(0x13, `INT 13h AX=${hex4(b.ax)} DL=${hex2(dl)}: function not supported`);
+  return finish(b, dl, DISK_BAD_COMMAND);
+}
+
+/** AH=42h/43h/44h: the disk address packet at DS:SI (size, count, buffer seg:off or flat 64-bit, LBA). */
+function extendedTransfer(b: Bios, disk: DiskImage, dl: number, fn: number): number {
+  const cpu = b.cpu;
+  const dap = b.lin(DS, b.si);
+  const size = cpu.readLin8(dap);
+  const count = cpu.readLin16(dap + 2);
+  const off = cpu.readLin16(dap + 4), seg = cpu.readLin16(dap + 6);
+  const lbaLo = cpu.readLin32(dap + 8), lbaHi = cpu.readLin32(dap + 12);
+  if (size < 0x10) return finish(b, dl, DISK_BAD_COMMAND);
+  let addr = ((seg << 4) + off) >>> 0;
+  if (off === 0xffff && seg === 0xffff && size >= 0x18) {
+    // EDD 3.0: a 64-bit flat buffer address follows the packet.
+    if (cpu.readLin32(dap + 0x14) !== 0) return finish(b, dl, DISK_BAD_COMMAND);
+    addr = cpu.readLin32(dap + 0x10);
+  }
+  const lba = lbaHi * 0x1_0000_0000 + lbaLo;
+  if (count === 0) return finish(b, dl, 0);
+  let r: DiskTransfer;
+  if (lbaHi !== 0 && lba >= disk.sectorCount) r = { status: 0x04, sectors: 0 };
+  else if (fn === 0x44) r = disk.verify(lba, count);
+  else r = transfer(b, disk, lba, count, addr, fn === 0x43);
+  // The packet's count field reports the sectors actually transferred.
+  cpu.writeLin16(dap + 2, r.sectors);
+  if (r.status !== 0) b.logEntry(0x13, `INT 13h AH=${hex2(fn)} DL=${hex2(dl)} LBA ${lba} count ${count}: status ${hex2(r.status)}`);
+  return finish(b, dl, r.status);
+}
+
+/** AH=48h: fills the result buffer at DS:SI (26 bytes, or 30 with the DPTE pointer, which we do not have). */
+function eddParameters(b: Bios, disk: DiskImage, dl: number): number {
+  const cpu = b.cpu;
+  const buf = b.lin(DS, b.si);
+  const size = cpu.readLin16(buf);
+  if (size < 0x1a) return finish(b, dl, DISK_BAD_COMMAND);
+  const p = disk.eddParameters();
+  const total = p.totalSectors;
+  cpu.writeLin16(buf, size >= 0x1e ? 0x1e : 0x1a);
+  cpu.writeLin16(buf + 2, p.info | (dl < 0x80 ? 0x04 : 0)); // bit 2: removable
+  cpu.writeLin32(buf + 4, p.cylinders);
+  cpu.writeLin32(buf + 8, p.heads);
+  cpu.writeLin32(buf + 12, p.sectors);
+  cpu.writeLin32(buf + 16, total >>> 0);
+  cpu.writeLin32(buf + 20, Math.floor(total / 0x1_0000_0000));
+  cpu.writeLin16(buf + 24, p.bytesPerSector);
+  if (size >= 0x1e) cpu.writeLin32(buf + 26, 0xffffffff); // no device parameter table extension
+  return finish(b, dl, 0);
+}

@@ -1,0 +1,91 @@
+// The 64 KiB image of segment F000: trap stubs at the IBM PC/AT entry points (0F 37 nn = "run BIOS
+// service nn", then IRET), the real x86 code of the timer and default IRQ handlers (so they run as
+// instructions and are traced), and the data tables loaders read (diskette and fixed-disk
+// parameters, the INT 15h C0h configuration table, the reset vector, date and model byte).
+// Pure TypeScript: no Node or VS Code imports. IBM PC/AT Technical Reference (ROM map).
+
+import type { DiskImage } from '../disk/diskImage';
+import * as L from './layout';
+
+/** Trap ids beyond the interrupt numbers: the POST entry (a guest jumping to F000:FFF0 reboots). */
+export const TRAP_POST = 0xff;
+
+/**
+ * INT 08h: count the tick (wrap at 1800B0h and set the midnight flag), call INT 1Ch, EOI the master
+ * PIC. Assembled with NASM from this source (kept here so the bytes can be checked):
+ *   push ds / push ax / mov ax,0x40 / mov ds,ax / inc word [0x6c] / jnz .1 / inc word [0x6e]
+ *   .1: cmp word [0x6e],0x18 / jne .2 / cmp word [0x6c],0xb0 / jb .2 / xor ax,ax / mov [0x6c],ax
+ *   mov [0x6e],ax / mov byte [0x70],1 / .2: int 0x1c / mov al,0x20 / out 0x20,al / pop ax / pop ds / iret
+ */
+export const INT08_CODE = hex('1e50b840008ed8ff066c007504ff066e00833e6e00187515813e6c00b000720d31c0a36c00a36e00c606700001cd1cb020e620581fcf');
+/** Default handler for IRQs 1–7 nobody claimed: EOI the master PIC (push ax / mov al,20h / out 20h,al / pop ax / iret). */
+export const IRQ_MASTER_CODE = hex('50b020e62058cf');
+/** Default handler for IRQs 8–15: EOI both PICs. */
+export const IRQ_SLAVE_CODE = hex('50b020e6a0e62058cf');
+
+function hex(s: string): Uint8Array {
+  const out = new Uint8Array(s.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(s.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+/** A stub that traps to service `id` and returns with IRET (the service edits the FLAGS image on the stack). */
+function trapStub(id: number): number[] {
+  return [L.TRAP_OPCODE[0], L.TRAP_OPCODE[1], id, 0xcf];
+}
+
+/** The vectors whose stubs trap, with their entry offset in F000 and the service id they call. */
+export const TRAP_ENTRIES: readonly { vector: number; offset: number; id: number }[] = [
+  { vector: 0x09, offset: L.ENTRY_INT09, id: 0x09 },
+  { vector: 0x10, offset: L.ENTRY_INT10, id: 0x10 },
+  { vector: 0x11, offset: L.ENTRY_INT11, id: 0x11 },
+  { vector: 0x12, offset: L.ENTRY_INT12, id: 0x12 },
+  { vector: 0x13, offset: L.ENTRY_INT13, id: 0x13 },
+  { vector: 0x14, offset: L.ENTRY_INT14, id: 0x14 },
+  { vector: 0x15, offset: L.ENTRY_INT15, id: 0x15 },
+  { vector: 0x16, offset: L.ENTRY_INT16, id: 0x16 },
+  { vector: 0x17, offset: L.ENTRY_INT17, id: 0x17 },
+  { vector: 0x18, offset: L.ENTRY_INT18, id: 0x18 },
+  { vector: 0x19, offset: L.ENTRY_INT19, id: 0x19 },
+  { vector: 0x1a, offset: L.ENTRY_INT1A, id: 0x1a },
+  // INT 40h is where an AT BIOS moves the diskette service when a hard disk BIOS takes INT 13h.
+  { vector: 0x40, offset: L.ENTRY_INT13_FLOPPY, id: 0x13 },
+  { vector: 0x70, offset: L.ENTRY_INT70, id: 0x70 },
+];
+
+/** Fixed-disk parameter table (INT 41h/46h) for one drive, in the AT layout. */
+function hdParams(disk: DiskImage): number[] {
+  const g = disk.geometry;
+  const c = Math.min(g.cylinders, 0xffff), h = Math.min(g.heads, 0xff);
+  return [c & 0xff, c >> 8, h, 0, 0, 0xff, 0xff, 0, h > 8 ? 0x08 : 0, 0, 0, 0, c & 0xff, c >> 8, g.sectors & 0xff, 0];
+}
+
+/** Builds the F000 segment for the given hard disks (their parameter tables live in the ROM). */
+export function buildRom(hardDisks: readonly DiskImage[]): Uint8Array {
+  const rom = new Uint8Array(L.ROM_SIZE);
+  const put = (off: number, bytes: ArrayLike<number>) => rom.set(bytes, off);
+  for (const e of TRAP_ENTRIES) put(e.offset, trapStub(e.id));
+  // INT 18h (no bootable disk) and INT 19h never return to their stub: 18h stops the machine with
+  // CLI/HLT after the service has logged why, 19h jumps to the boot sector.
+  put(L.ENTRY_INT18, [0x0f, 0x37, 0x18, 0xfa, 0xf4, 0xeb, 0xfd]);
+  put(L.ENTRY_POST, [0x0f, 0x37, TRAP_POST, 0xfa, 0xf4]);
+  put(L.ENTRY_INT08, INT08_CODE);
+  put(L.ENTRY_IRQ_MASTER, IRQ_MASTER_CODE);
+  put(L.ENTRY_IRQ_SLAVE, IRQ_SLAVE_CODE);
+  put(L.ENTRY_INT0E, IRQ_MASTER_CODE);
+  put(L.ENTRY_NMI, [0xcf]);
+  put(L.ENTRY_IRET, [0xcf]);
+  put(L.ENTRY_INT05, [0xcf]);
+  if (hardDisks[0]) put(L.ENTRY_HD_PARAMS, hdParams(hardDisks[0]));
+  if (hardDisks[1]) put(L.ENTRY_HD_PARAMS + 16, hdParams(hardDisks[1]));
+  // INT 15h C0h: length 8, model FCh (AT), submodel 01h, revision 0, feature byte 1 = second PIC,
+  // RTC, INT 09h calls INT 15h/4Fh, EBDA allocated (74h); feature byte 2 = INT 16h/09h extended (40h).
+  put(L.CONFIG_TABLE, [0x08, 0x00, 0xfc, 0x01, 0x00, 0x74, 0x40, 0x00, 0x00, 0x00]);
+  // INT 1Eh diskette parameters for a 1.44M drive: SRT/HUT, DMA/HLT, motor off, 512-byte sectors,
+  // 18 sectors per track, gap, DTL, format gap, fill byte, head settle, motor start.
+  put(L.DISKETTE_PARAMS, [0xaf, 0x02, 0x25, 0x02, 0x12, 0x1b, 0xff, 0x6c, 0xf6, 0x0f, 0x08]);
+  put(L.RESET_VECTOR, [0xea, L.ENTRY_POST & 0xff, L.ENTRY_POST >> 8, 0x00, 0xf0]);
+  put(L.ROM_DATE, [...'01/01/24'].map((c) => c.charCodeAt(0)));
+  rom[L.MODEL_BYTE] = 0xfc;
+  return rom;
+}

@@ -1,0 +1,175 @@
+// The shadow call stack: frames pushed by near/far CALL, INT n, hardware interrupts and exceptions,
+// popped by RET/RETF/IRET that return to a recorded return address. CALL and return opcodes are
+// observed by wrapping their entries in the CPU's dispatch array (patched once, as dispatch.ts
+// patches models), interrupts through cpu.onInterrupt; nothing is paid while it is not installed.
+// Pure TypeScript: no Node or VS Code imports. SDM Vol. 1 §6.3 (CALL/RET), §6.4 (INT/IRET).
+
+import type { Cpu, Handler } from '../cpu/cpu';
+import { INT_EXC, INT_HW } from '../cpu/interrupts';
+import { CS, ESP, SS } from '../cpu/regs';
+import { type CpuMode, cpuMode } from './machineView';
+
+export type FrameKind = 'call' | 'callf' | 'int' | 'exception' | 'irq';
+
+export interface ShadowFrame {
+  kind: FrameKind;
+  /** Interrupt/exception vector (int, exception, irq). */
+  vector: number;
+  /** The instruction that made the call (the CALL, the INT, the faulting or interrupted instruction). */
+  callerCs: number;
+  callerEip: number;
+  callerLinear: number;
+  callerMode: CpuMode;
+  /** Where the matching return lands. */
+  retCs: number;
+  retEip: number;
+  /** Callee entry (CS:EIP right after the transfer; for interrupts filled at the next return check). */
+  entryCs: number;
+  entryEip: number;
+  /** SS:ESP after the return address was pushed. */
+  ss: number;
+  esp: number;
+}
+
+const MAX_FRAMES = 4096;
+/** How deep a return looks for its frame: deeper mismatches are treated as stack switches, not returns. */
+const MAX_UNWIND = 256;
+
+type Kind = 'near' | 'far' | 'ff' | 'ret';
+
+export class ShadowCallStack {
+  readonly frames: ShadowFrame[] = [];
+  /** Called after a return popped frames (stepOut waits for the depth to drop). */
+  onPop: ((depth: number) => void) | null = null;
+  private cpu: Cpu | null = null;
+  private saved: Handler[] | null = null;
+
+  get depth(): number {
+    return this.frames.length;
+  }
+
+  /** Wraps CALL/RET/RETF/IRET entries of cpu.ops. */
+  install(cpu: Cpu): void {
+    if (this.cpu) return;
+    this.cpu = cpu;
+    const ops = cpu.ops;
+    this.saved = ops.slice();
+    const kinds = new Map<Handler, Kind>();
+    const mark = (op: number, k: Kind) => {
+      kinds.set(ops[op], k);
+      kinds.set(ops[op | 0x200], k);
+    };
+    mark(0xe8, 'near');
+    mark(0x9a, 'far');
+    mark(0xff, 'ff');
+    for (const op of [0xc2, 0xc3, 0xca, 0xcb, 0xcf]) mark(op, 'ret');
+    // Wrap by handler identity so model aliases (8086 C0/C1/C8/C9 = C2/C3/CA/CB) are covered too.
+    for (let i = 0; i < ops.length; i++) {
+      if (i & 0x100) continue;
+      const k = kinds.get(ops[i]);
+      if (k) ops[i] = this.wrap(ops[i], k);
+    }
+  }
+
+  uninstall(): void {
+    if (!this.cpu || !this.saved) return;
+    const ops = this.cpu.ops;
+    for (let i = 0; i < ops.length; i++) ops[i] = this.saved[i];
+    this.cpu = null;
+    this.saved = null;
+  }
+
+  clear(): void {
+    this.frames.length = 0;
+  }
+
+  private wrap(h: Handler, k: Kind): Handler {
+    if (k === 'ret') {
+      return (cpu) => {
+        h(cpu);
+        this.noteReturn(cpu);
+      };
+    }
+    return (cpu) => {
+      const cs = cpu.sel[CS], eip = cpu.prevEip, mode = cpuMode(cpu), lin = (cpu.base[CS] + eip) >>> 0;
+      let kind: FrameKind = k === 'far' ? 'callf' : 'call';
+      if (k === 'ff') {
+        // FF /2 is CALL near, FF /3 CALL far; peek the ModRM byte the handler is about to fetch.
+        const save = cpu.eip;
+        const reg = (cpu.fetch8() >> 3) & 7;
+        cpu.eip = save;
+        h(cpu);
+        if (reg !== 2 && reg !== 3) return;
+        kind = reg === 3 ? 'callf' : 'call';
+      } else {
+        h(cpu);
+      }
+      const ret = this.readReturn(cpu, kind === 'callf');
+      this.push({
+        kind, vector: -1, callerCs: cs, callerEip: eip, callerLinear: lin, callerMode: mode,
+        retCs: ret.cs, retEip: ret.eip, entryCs: cpu.sel[CS], entryEip: cpu.eip, ss: cpu.sel[SS], esp: cpu.r32[ESP] >>> 0,
+      });
+    };
+  }
+
+  /** The return address the CALL just pushed (the CPU's own stack view, no side effects). */
+  private readReturn(cpu: Cpu, far: boolean): { cs: number; eip: number } {
+    const sp = cpu.r32[ESP] & cpu.stackMask;
+    const lin = (cpu.base[SS] + sp) >>> 0;
+    const wide = cpu.o32 === 1;
+    const mem = cpu.mem;
+    const rd = (a: number, n: number) => {
+      const b = mem.peek((a & mem.a20Mask) >>> 0, n);
+      return n === 2 ? b[0] | (b[1] << 8) : (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+    };
+    const eip = rd(lin, wide ? 4 : 2);
+    const cs = far ? rd(lin + (wide ? 4 : 2), 2) : cpu.sel[CS];
+    return { cs, eip };
+  }
+
+  /** Called before an interrupt or exception is delivered (cpu.eip holds the return address). */
+  noteInterrupt(cpu: Cpu, vector: number, kind: number): void {
+    const kindName: FrameKind = kind === INT_EXC ? 'exception' : kind === INT_HW ? 'irq' : 'int';
+    const callerEip = kindName === 'int' ? cpu.prevEip : cpu.eip;
+    const top = this.frames[this.frames.length - 1];
+    // A fault while delivering a fault (#DF) replaces the frame of the delivery that failed.
+    if (top && top.kind === 'exception' && kindName === 'exception' && top.retEip === cpu.eip && top.retCs === cpu.sel[CS]
+      && top.entryEip === -1) {
+      top.vector = vector;
+      return;
+    }
+    this.push({
+      kind: kindName, vector, callerCs: cpu.sel[CS], callerEip, callerLinear: (cpu.base[CS] + callerEip) >>> 0,
+      callerMode: cpuMode(cpu), retCs: cpu.sel[CS], retEip: cpu.eip, entryCs: -1, entryEip: -1, ss: cpu.sel[SS],
+      esp: cpu.r32[ESP] >>> 0,
+    });
+  }
+
+  private push(f: ShadowFrame): void {
+    if (this.frames.length >= MAX_FRAMES) this.frames.shift();
+    this.frames.push(f);
+  }
+
+  private noteReturn(cpu: Cpu): void {
+    const cs = cpu.sel[CS], eip = cpu.eip;
+    const fr = this.frames;
+    const stop = Math.max(0, fr.length - MAX_UNWIND);
+    for (let i = fr.length - 1; i >= stop; i--) {
+      if (fr[i].retEip === eip && fr[i].retCs === cs) {
+        fr.length = i;
+        this.onPop?.(i);
+        return;
+      }
+    }
+    // A return to no recorded address (PUSH addr / RET used as a jump): the stack is left as it is.
+  }
+
+  /** Fills the entry of interrupt frames once the handler runs (called when the machine stops). */
+  settle(cpu: Cpu): void {
+    const top = this.frames[this.frames.length - 1];
+    if (top && top.entryEip === -1) {
+      top.entryCs = cpu.sel[CS];
+      top.entryEip = cpu.eip;
+    }
+  }
+}

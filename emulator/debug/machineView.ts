@@ -1,0 +1,93 @@
+// Debugger-side views of machine state: the CPU mode, SSSS:OOOO formatting, linear-to-physical
+// translation that walks the page tables without setting accessed/dirty bits, and side-effect-free
+// reads and writes of linear memory for the memory inspector and expressions.
+// Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §4.3 (32-bit paging), §20.1 (real mode).
+
+import type { Cpu } from '../cpu/cpu';
+import { AR_DB, CR0_PE, CR0_PG, CR4_PSE, CS, EFLAGS_VM } from '../cpu/regs';
+import type { Memory } from '../memory/bus';
+
+export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86';
+
+/** The execution mode as a debugger names it (CS.D decides pm16/pm32). */
+export function cpuMode(cpu: Cpu): CpuMode {
+  if (!(cpu.cr0 & CR0_PE)) return 'real';
+  if (cpu.flags & EFLAGS_VM) return 'vm86';
+  return cpu.ar[CS] & AR_DB ? 'pm32' : 'pm16';
+}
+
+export function hex(n: number, width: number): string {
+  return (n >>> 0).toString(16).toUpperCase().padStart(width, '0');
+}
+
+/** `SSSS:OOOO` (8 offset digits when the offset does not fit in 16 bits). */
+export function segOff(sel: number, off: number): string {
+  return `${hex(sel, 4)}:${hex(off, off > 0xffff ? 8 : 4)}`;
+}
+
+/**
+ * Linear → physical as the CPU would translate it now, or -1 when the page is not present.
+ * Reads the page tables through Memory.peek, so no accessed/dirty bits change (SDM Vol. 3 §4.3).
+ */
+export function debugTranslate(cpu: Cpu, lin: number): number {
+  lin >>>= 0;
+  if (!(cpu.cr0 & CR0_PG) || !(cpu.cr0 & CR0_PE)) return (lin & cpu.mem.a20Mask) >>> 0;
+  const pdeAddr = ((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0;
+  const pde = read32(cpu.mem, pdeAddr);
+  if (!(pde & 1)) return -1;
+  if (pde & 0x80 && cpu.cr4 & CR4_PSE) return ((pde & 0xffc00000) + (lin & 0x3fffff)) >>> 0;
+  const pteAddr = ((pde & 0xfffff000) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0;
+  const pte = read32(cpu.mem, pteAddr);
+  if (!(pte & 1)) return -1;
+  return ((pte & 0xfffff000) + (lin & 0xfff)) >>> 0;
+}
+
+function read32(mem: Memory, addr: number): number {
+  const b = mem.peek(addr, 4);
+  return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+}
+
+export interface LinearRead {
+  bytes: Uint8Array;
+  /** Bytes that could be read before the first unmapped page (the rest are zero). */
+  readable: number;
+}
+
+/** Reads linear memory without side effects; stops at the first not-present page. */
+export function readLinear(cpu: Cpu, lin: number, length: number): LinearRead {
+  const out = new Uint8Array(length);
+  let done = 0;
+  while (done < length) {
+    const a = (lin + done) >>> 0;
+    const phys = debugTranslate(cpu, a);
+    if (phys < 0) break;
+    const n = Math.min(length - done, 0x1000 - (a & 0xfff));
+    out.set(cpu.mem.peek(phys, n), done);
+    done += n;
+  }
+  return { bytes: out, readable: done };
+}
+
+/** Writes linear memory as the debugger (ROM and watchpoints bypassed); returns bytes written. */
+export function writeLinear(cpu: Cpu, lin: number, data: Uint8Array): number {
+  let done = 0;
+  while (done < data.length) {
+    const a = (lin + done) >>> 0;
+    const phys = debugTranslate(cpu, a);
+    if (phys < 0) break;
+    const n = Math.min(data.length - done, 0x1000 - (a & 0xfff));
+    cpu.mem.poke(phys, data.subarray(done, done + n));
+    done += n;
+  }
+  cpu.fetchPage = -1;
+  return done;
+}
+
+/** Little-endian value of `size` bytes at a linear address, or null when unmapped. */
+export function readLinearValue(cpu: Cpu, lin: number, size: number): number | null {
+  const r = readLinear(cpu, lin, size);
+  if (r.readable < size) return null;
+  let v = 0;
+  for (let i = size - 1; i >= 0; i--) v = v * 256 + r.bytes[i];
+  return v;
+}

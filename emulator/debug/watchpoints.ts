@@ -1,0 +1,124 @@
+// Data breakpoints (watchpoints) on linear ranges: the physical pages they cover get PF_WATCH_R/W
+// so only accesses to those pages leave the fast path; Memory's observer then checks the exact
+// range and asks the machine to stop after the accessing instruction, as an x86 data breakpoint
+// traps. Pushes, string instructions and descriptor/IDT loads use the same accessors, so they hit too.
+// Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §18.2.4 (data breakpoints are traps).
+
+import type { Cpu } from '../cpu/cpu';
+import { CS } from '../cpu/regs';
+import type { AccessObserver, Memory } from '../memory/bus';
+import { PAGE_SHIFT, PF_WATCH_R, PF_WATCH_W } from '../memory/pageFlags';
+import { debugTranslate } from './machineView';
+
+export type WatchAccess = 'read' | 'write' | 'readWrite';
+
+export interface Watchpoint {
+  id: number;
+  /** Linear start and length as the user gave them. */
+  linear: number;
+  length: number;
+  access: WatchAccess;
+  /** Physical byte ranges [start, end) the linear range maps to when it was armed. */
+  phys: [number, number][];
+}
+
+export interface WatchHit {
+  watch: Watchpoint;
+  /** Physical address of the access and its size (bytes observed one at a time). */
+  address: number;
+  kind: 'read' | 'write';
+  value: number;
+}
+
+export class Watchpoints implements AccessObserver {
+  private list: Watchpoint[] = [];
+  private armedPages: number[] = [];
+  /** The first hit since the last `takeHit()`. */
+  private hit: WatchHit | null = null;
+  /** Called on the first hit of an instruction: the machine should stop after it. */
+  onHit: (() => void) | null = null;
+
+  constructor(private readonly cpu: Cpu, private readonly mem: Memory) {}
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Replaces all watchpoints (DAP setDataBreakpoints semantics). */
+  set(items: { id: number; linear: number; length: number; access: WatchAccess }[]): Watchpoint[] {
+    this.list = items.map((w) => ({ ...w, phys: this.physRanges(w.linear, w.length) }));
+    this.rearm();
+    return this.list;
+  }
+
+  /** Re-translates the linear ranges (after paging or A20 changes) and refreshes the page flags. */
+  rearm(): void {
+    const pf = this.mem.pageFlags;
+    for (const p of this.armedPages) pf[p] &= ~(PF_WATCH_R | PF_WATCH_W);
+    this.armedPages = [];
+    for (const w of this.list) {
+      w.phys = this.physRanges(w.linear, w.length);
+      const bits = (w.access !== 'write' ? PF_WATCH_R : 0) | (w.access !== 'read' ? PF_WATCH_W : 0);
+      for (const [s, e] of w.phys) {
+        for (let p = s >>> PAGE_SHIFT; p <= (e - 1) >>> PAGE_SHIFT; p++) {
+          pf[p] |= bits;
+          this.armedPages.push(p);
+        }
+      }
+    }
+    // The fetch cache holds a page only while it has no watch bits; drop it so new bits apply.
+    this.cpu.fetchPage = -1;
+    this.mem.observer = this.list.length > 0 ? this : null;
+  }
+
+  private physRanges(linear: number, length: number): [number, number][] {
+    const out: [number, number][] = [];
+    let done = 0;
+    while (done < length) {
+      const lin = (linear + done) >>> 0;
+      const n = Math.min(length - done, 0x1000 - (lin & 0xfff));
+      const phys = debugTranslate(this.cpu, lin);
+      if (phys >= 0) {
+        const last = out[out.length - 1];
+        if (last && last[1] === phys) last[1] += n;
+        else out.push([phys, phys + n]);
+      }
+      done += n;
+    }
+    return out;
+  }
+
+  takeHit(): WatchHit | null {
+    const h = this.hit;
+    this.hit = null;
+    return h;
+  }
+
+  onRead(addr: number, size: number): void {
+    // Instruction fetches from a watched page come through here too; x86 data breakpoints ignore them.
+    const fetchLin = (this.cpu.base[CS] + this.cpu.eip - 1) >>> 0;
+    if ((fetchLin & 0xfff) === (addr & 0xfff) && debugTranslate(this.cpu, fetchLin) === addr) return;
+    this.check(addr, size, 'read', 0);
+  }
+
+  onWrite(addr: number, size: number, value: number): void {
+    this.check(addr, size, 'write', value);
+  }
+
+  private check(addr: number, size: number, kind: 'read' | 'write', value: number): void {
+    if (this.hit) return;
+    for (const w of this.list) {
+      if (kind === 'read' ? w.access === 'write' : w.access === 'read') continue;
+      for (const [s, e] of w.phys) {
+        if (addr + size > s && addr < e) {
+          this.hit = { watch: w, address: addr, kind, value };
+          // A REP string instruction ends its run after this iteration (EIP rewinds to it), so the
+          // stop comes after the accessing iteration, as the hardware trap does.
+          this.cpu.repEnd = -1;
+          this.onHit?.();
+          return;
+        }
+      }
+    }
+  }
+}

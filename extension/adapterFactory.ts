@@ -1,0 +1,36 @@
+// Creates the Bootscope debug adapter for a session: a separate Node process running dist/debugAdapter.js by
+// default (a busy guest loop never blocks the extension host), or in-process when `bootscope.adapter.runMode` is
+// "inline" (tests, adapter debugging). Imports 'vscode', Node built-ins and protocol/ only (STYLE D2).
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InlineAdapterModule } from '../protocol/panels';
+import { Settings, setting } from './contributions';
+
+export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly extensionPath: string) {}
+
+  get adapterPath(): string {
+    return join(this.extensionPath, 'dist', 'debugAdapter.js');
+  }
+
+  createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    const program = this.adapterPath;
+    if (!existsSync(program)) {
+      throw new Error(`The Bootscope debug adapter is missing (${program}). Build it with "npm run build".`);
+    }
+    const mode = (session.configuration.runMode as string | undefined) ?? setting(Settings.RunMode, 'process');
+    if (mode === 'inline') {
+      // A dynamic require keeps extension/ free of static imports from debug-adapter/; the bundle exports
+      // createSession() when it is required rather than run (InlineAdapterModule).
+      const mod = require(program) as Partial<InlineAdapterModule>;
+      if (typeof mod.createSession === 'function') {
+        return new vscode.DebugAdapterInlineImplementation(mod.createSession() as vscode.DebugAdapter);
+      }
+      void vscode.window.showWarningMessage('This Bootscope debug adapter cannot run inline (no createSession export); running it as a separate process.');
+    }
+    // process.execPath is Node in a Node extension host and Electron in desktop VS Code; ELECTRON_RUN_AS_NODE
+    // makes the latter behave as Node.
+    return new vscode.DebugAdapterExecutable(process.execPath, [program], { env: { ELECTRON_RUN_AS_NODE: '1' } });
+  }
+}

@@ -1,0 +1,60 @@
+// Bootscope's VS Code extension entry: registers the debug adapter factory (separate process by default), the
+// configuration provider (F5 on an image or .asm), a tracker that refreshes panels and the status bar on `stopped`,
+// and the panel and VMCS-dump commands of ../shared/docs/CLI.md. Imports 'vscode' and protocol/ only (STYLE D2).
+import * as vscode from 'vscode';
+import { AdapterFactory } from './adapterFactory';
+import { registerConfigProvider } from './configProvider';
+import { Commands, DEBUG_TYPE, registerCommand } from './contributions';
+import { Panels } from './panels';
+import { StatusBar } from './statusBar';
+import { WebviewHost } from './webviewHost';
+
+/** What activate() returns: read by the extension tests (test/e2e/suite). */
+export interface BootscopeApi {
+  panels(): { kind: string; key: string; title: string; html: string }[];
+  statusText(): string;
+  adapterPath: string;
+}
+
+export function activate(context: vscode.ExtensionContext): BootscopeApi {
+  const factory = new AdapterFactory(context.extensionPath);
+  const host = new WebviewHost();
+  const panels = new Panels(host, context.extensionPath);
+  const status = new StatusBar();
+
+  context.subscriptions.push(
+    host, panels, status,
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, factory),
+    ...registerConfigProvider(),
+    vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
+      createDebugAdapterTracker: (session) => ({
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number } }) => {
+          if (m.type !== 'event') return;
+          if (m.event === 'stopped') {
+            void status.paused(session, m.body?.threadId);
+            panels.onStopped(session);
+          } else if (m.event === 'continued') {
+            status.running();
+            panels.onContinued(session);
+          } else if (m.event === 'invalidated') {
+            panels.onStopped(session);
+          }
+        },
+      }),
+    }),
+    vscode.debug.onDidTerminateDebugSession((s) => { if (s.type === DEBUG_TYPE && !vscode.debug.activeDebugSession) status.hide(); }),
+    registerCommand(Commands.ShowDescriptorTables, async () => { await panels.showLive('descriptorTables'); }),
+    registerCommand(Commands.ShowVmcs, async () => { await panels.showLive('vmcs'); }),
+    registerCommand(Commands.ShowVmEntryChecks, async () => { await panels.showLive('vmEntryChecks'); }),
+    registerCommand(Commands.ShowScreen, async () => { await panels.showLive('screen'); }),
+    registerCommand(Commands.ShowTimeline, async () => { await panels.showLive('timeline'); }),
+    registerCommand(Commands.CheckVmcsDump, async () => { await panels.checkDump(); }),
+    registerCommand(Commands.CompareVmcsDump, async () => { await panels.compareDump(); }),
+  );
+
+  return { panels: () => host.list(), statusText: () => status.text, adapterPath: factory.adapterPath };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

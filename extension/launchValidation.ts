@@ -1,0 +1,88 @@
+// Launch-configuration checks and defaults for the `bootscope` debug type, as pure functions (no 'vscode', no
+// file system) so node:test can cover them: which file kinds F5 boots, floppy detection, and the messages shown
+// for invalid configurations. The attribute list matches ../shared/docs/CLI.md "Launch configuration".
+
+export const CPU_MODELS = ['8086', '80286', '80386'] as const;
+export const PROFILES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
+
+export interface LaunchConfig {
+  type: string;
+  request: string;
+  name: string;
+  image?: string;
+  floppy?: boolean;
+  stopOnEntry?: boolean;
+  listing?: string | string[];
+  profile?: string;
+  breakOnVmEntryFailure?: boolean;
+  record?: boolean;
+  writeBack?: boolean;
+  cpu?: string;
+  memoryMB?: number;
+  [key: string]: unknown;
+}
+
+export const IMAGE_EXTENSIONS = ['.img', '.bin', '.ima', '.flp', '.vfd', '.dsk', '.raw'];
+export const FLOPPY_EXTENSIONS = ['.ima', '.flp', '.vfd'];
+/** Raw floppy sizes in bytes (160K … 2.88M, plus DMF 1.68M): an image of exactly this size boots as a floppy. */
+export const FLOPPY_SIZES = [163840, 184320, 327680, 368640, 737280, 1228800, 1474560, 1720320, 2949120];
+
+export type FileKind = 'image' | 'asm' | 'other';
+
+export function extensionOf(path: string): string {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  const dot = path.lastIndexOf('.');
+  return dot > slash ? path.slice(dot).toLowerCase() : '';
+}
+
+export function fileKind(path: string): FileKind {
+  const ext = extensionOf(path);
+  if (ext === '.asm' || ext === '.nasm' || ext === '.s') return 'asm';
+  return IMAGE_EXTENSIONS.includes(ext) ? 'image' : 'other';
+}
+
+export function looksLikeFloppy(path: string, size: number | undefined): boolean {
+  return FLOPPY_EXTENSIONS.includes(extensionOf(path)) || (size !== undefined && FLOPPY_SIZES.includes(size));
+}
+
+/** `boot.asm` → `boot.bin` / `boot.lst` next to it. */
+export function siblingWithExtension(path: string, ext: string): string {
+  const e = extensionOf(path);
+  return (e ? path.slice(0, path.length - e.length) : path) + ext;
+}
+
+/** The configuration F5 uses with no launch.json, for the file in the active editor. */
+export function configForFile(path: string, size?: number): LaunchConfig | undefined {
+  const kind = fileKind(path);
+  if (kind === 'other') return undefined;
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const cfg: LaunchConfig = { type: 'bootscope', request: 'launch', name: `Bootscope: boot ${base}`, image: path, stopOnEntry: true };
+  if (kind === 'image' && looksLikeFloppy(path, size)) cfg.floppy = true;
+  return cfg;
+}
+
+/** Every problem with a configuration, each a sentence naming the attribute; empty when it can be launched. */
+export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => boolean): string[] {
+  const errors: string[] = [];
+  if (typeof cfg.image !== 'string' || cfg.image.trim() === '') {
+    errors.push('"image" is missing: set it to the disk image, floppy image or boot sector to boot (e.g. "${workspaceFolder}/boot.img").');
+  } else if (imageExists && !imageExists(cfg.image)) {
+    errors.push(`"image" points at ${cfg.image}, which does not exist.`);
+  }
+  if (cfg.cpu !== undefined && !(CPU_MODELS as readonly string[]).includes(String(cfg.cpu))) {
+    errors.push(`"cpu" is ${JSON.stringify(cfg.cpu)}: it must be one of ${CPU_MODELS.join(', ')}.`);
+  }
+  if (cfg.memoryMB !== undefined && !(typeof cfg.memoryMB === 'number' && Number.isInteger(cfg.memoryMB) && cfg.memoryMB > 0)) {
+    errors.push(`"memoryMB" is ${JSON.stringify(cfg.memoryMB)}: it must be a positive integer (MiB of guest RAM).`);
+  }
+  if (cfg.profile !== undefined && !(PROFILES as readonly string[]).includes(String(cfg.profile))) {
+    errors.push(`"profile" is ${JSON.stringify(cfg.profile)}: it must be one of ${PROFILES.join(', ')}.`);
+  }
+  for (const key of ['floppy', 'stopOnEntry', 'breakOnVmEntryFailure', 'record', 'writeBack'] as const) {
+    if (cfg[key] !== undefined && typeof cfg[key] !== 'boolean') errors.push(`"${key}" must be true or false.`);
+  }
+  if (cfg.listing !== undefined && typeof cfg.listing !== 'string' && !(Array.isArray(cfg.listing) && cfg.listing.every((l) => typeof l === 'string'))) {
+    errors.push('"listing" must be a path or a list of paths to NASM -l listing files.');
+  }
+  return errors;
+}

@@ -1,0 +1,216 @@
+// The panels' data: for each kind, a PanelSource that asks the adapter through the typed custom requests
+// (protocol/panels.ts) and renders with views/*/render.ts, plus the VMCS dump commands. Keeps per-session state
+// (profile, previous values for change highlights, live screen polling). Imports 'vscode', Node and protocol/.
+import * as vscode from 'vscode';
+import { PanelRequest, type FromWebview, type ProfileName, type VmcheckJson, type VmcsRow } from '../protocol/panels';
+import { BuiltinCommands, DEBUG_TYPE, Settings, setting } from './contributions';
+import { panelRequest } from './customRequests';
+import { checkFirstDump, dumpCandidates, runVmcheck, type DumpText } from './vmcsDump';
+import type { Panel, PanelKind, PanelSource, WebviewHost } from './webviewHost';
+import { messageBox } from './views/html';
+import { renderDescriptorTables } from './views/descriptorTables/render';
+import { renderScreen } from './views/screen/render';
+import { renderTimeline } from './views/timeline/render';
+import { fromDump, fromLive, renderChecks } from './views/vmEntryCheck/render';
+import { renderVmcs, rowsFromDump } from './views/vmcs/render';
+
+interface SessionState {
+  profile: ProfileName;
+  running: boolean;
+  prevVmcs?: Map<string, number | undefined>;
+  prevDescriptors?: Map<string, string>;
+  compare?: { label: string; values: Map<string, number | undefined> };
+  screenTimer?: ReturnType<typeof setInterval>;
+}
+
+const NO_SESSION = 'No Bootscope debug session is active. Start one (F5 on a boot image) to see this panel; pasted VMCS dumps work without one ("Bootscope: Check VMCS Dump…").';
+
+export class Panels implements vscode.Disposable {
+  private readonly sessions = new Map<string, SessionState>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly host: WebviewHost, private readonly extensionPath: string) {
+    this.subscriptions.push(vscode.debug.onDidTerminateDebugSession((s) => {
+      const st = this.sessions.get(s.id);
+      if (st?.screenTimer) clearInterval(st.screenTimer);
+      this.sessions.delete(s.id);
+    }));
+  }
+
+  private state(session: vscode.DebugSession): SessionState {
+    let st = this.sessions.get(session.id);
+    if (!st) {
+      const p = session.configuration.profile as ProfileName | undefined;
+      st = { profile: p ?? 'raw', running: false };
+      this.sessions.set(session.id, st);
+    }
+    return st;
+  }
+
+  private activeSession(): vscode.DebugSession | undefined {
+    const s = vscode.debug.activeDebugSession;
+    return s?.type === DEBUG_TYPE ? s : undefined;
+  }
+
+  /** A panel of `kind` for the active session, or a panel that says there is none. */
+  async showLive(kind: PanelKind): Promise<Panel> {
+    const session = this.activeSession();
+    if (!session) return this.host.show(kind, 'none', undefined, () => ({ render: async () => messageBox(NO_SESSION) }), true);
+    return this.host.show(kind, session.id, session.name, () => this.liveSource(kind, session));
+  }
+
+  private liveSource(kind: PanelKind, session: vscode.DebugSession): PanelSource {
+    const st = this.state(session);
+    const common = async (m: FromWebview, panel: Panel) => {
+      switch (m.type) {
+        case 'setProfile': st.profile = m.profile; await this.host.refreshSession(session.id); break;
+        case 'openMemory': await openMemory(session, m.address); break;
+        case 'disassemble':
+          await vscode.commands.executeCommand(BuiltinCommands.OpenDisassembly);
+          void vscode.window.showInformationMessage(`Gate target: linear 0x${m.address.toString(16).toUpperCase()}`);
+          break;
+        case 'findFailureStart': {
+          const r = await panelRequest(session, PanelRequest.FindCheckFailureStart, { profile: st.profile, checkId: m.checkId });
+          if (!r.ok) void vscode.window.showWarningMessage(r.message);
+          else if (!r.body.found) void vscode.window.showInformationMessage(r.body.message ?? `${m.checkId} did not change from pass to fail in the recorded run.`);
+          break;
+        }
+        case 'travel': {
+          const r = await panelRequest(session, PanelRequest.GotoInstruction, { instruction: m.instruction });
+          if (!r.ok) void vscode.window.showWarningMessage(r.message);
+          break;
+        }
+        case 'keys': {
+          const r = await panelRequest(session, PanelRequest.SendKeys, { text: m.text });
+          if (!r.ok) void vscode.window.showWarningMessage(r.message);
+          else if (!st.running) await panel.refresh();
+          break;
+        }
+        default: break;
+      }
+    };
+    const sources: Record<PanelKind, () => Promise<string>> = {
+      descriptorTables: async () => {
+        const r = await panelRequest(session, PanelRequest.ReadDescriptorTables, {});
+        if (!r.ok) return messageBox(r.message);
+        const prev = st.prevDescriptors, next = new Map<string, string>();
+        for (const t of r.body.tables) for (const e of t.entries) {
+          const k = `${t.name}/${e.index}`, v = e.raw.join(',');
+          next.set(k, v);
+          if (e.changed === undefined && prev) e.changed = prev.has(k) && prev.get(k) !== v;
+        }
+        st.prevDescriptors = next;
+        return renderDescriptorTables(r.body);
+      },
+      vmcs: async () => {
+        const r = await panelRequest(session, PanelRequest.ReadVmcs, { profile: st.profile });
+        if (!r.ok) return messageBox(r.message);
+        markChanged(r.body.rows, st.prevVmcs);
+        st.prevVmcs = new Map(r.body.rows.map((x) => [x.name, x.value]));
+        return renderVmcs({ profile: st.profile, source: `live state of ${session.name} under ${st.profile}`, rows: r.body.rows, compare: st.compare, showPicker: true });
+      },
+      vmEntryChecks: async () => {
+        const r = await panelRequest(session, PanelRequest.CheckVmEntry, { profile: st.profile });
+        return r.ok ? renderChecks(fromLive(r.body)) : messageBox(r.message);
+      },
+      screen: async () => {
+        const r = await panelRequest(session, PanelRequest.ReadScreen, {});
+        return r.ok ? renderScreen(r.body, st.running) : messageBox(r.message);
+      },
+      timeline: async () => {
+        const r = await panelRequest(session, PanelRequest.ReadTimeline, { profile: st.profile });
+        return r.ok ? renderTimeline(r.body, st.profile) : messageBox(r.message);
+      },
+    };
+    return { render: sources[kind], onMessage: common };
+  }
+
+  /** Debug adapter events (from the tracker). */
+  onStopped(session: vscode.DebugSession): void {
+    const st = this.state(session);
+    st.running = false;
+    if (st.screenTimer) { clearInterval(st.screenTimer); st.screenTimer = undefined; }
+    void this.host.refreshSession(session.id);
+  }
+
+  onContinued(session: vscode.DebugSession): void {
+    const st = this.state(session);
+    st.running = true;
+    // Live screen while running, throttled: only when a Screen panel is open for this session.
+    if (!st.screenTimer && this.host.get(session.id, 'screen')) {
+      const ms = Math.max(100, setting(Settings.ScreenRefreshMs, 500));
+      st.screenTimer = setInterval(() => {
+        if (!this.host.get(session.id, 'screen')) { clearInterval(st.screenTimer); st.screenTimer = undefined; return; }
+        void this.host.refreshSession(session.id, ['screen']);
+      }, ms);
+    }
+  }
+
+  /** "Bootscope: Check VMCS Dump…": selection, whole file or clipboard → VM Entry Checks panel. */
+  async checkDump(): Promise<Panel | undefined> {
+    const session = this.activeSession();
+    let profile: ProfileName = session ? this.state(session).profile : setting(Settings.VmcheckProfile, 'raw');
+    let found: { dump: DumpText; result: VmcheckJson };
+    try {
+      found = await checkFirstDump(this.extensionPath, profile, await dumpCandidates());
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    let result = found.result;
+    const source: PanelSource = {
+      render: async () => renderChecks(fromDump(result, found.dump.origin), { dumpActions: true }),
+      onMessage: async (m, panel) => {
+        if (m.type === 'setProfile') {
+          profile = m.profile;
+          result = await runVmcheck(this.extensionPath, found.dump.text, profile);
+          await panel.refresh();
+        } else if (m.type === 'showDumpAsVmcs') {
+          await this.host.show('vmcs', 'dump', found.dump.origin, () => ({
+            render: async () => renderVmcs({ profile, source: `guest state from ${found.dump.origin}`, rows: rowsFromDump(result.guest), showPicker: false }),
+          }), true);
+        }
+      },
+    };
+    return this.host.show('vmEntryChecks', 'dump', found.dump.origin, () => source, true);
+  }
+
+  /** "Bootscope: Compare with VMCS Dump…": live VMCS beside a dump's guest state, differences marked. */
+  async compareDump(): Promise<Panel | undefined> {
+    const session = this.activeSession();
+    if (!session) {
+      void vscode.window.showErrorMessage('Bootscope: comparing needs a paused Bootscope debug session (its live VMCS is one side). To check a dump alone, use "Bootscope: Check VMCS Dump…".');
+      return undefined;
+    }
+    const st = this.state(session);
+    try {
+      const { dump, result } = await checkFirstDump(this.extensionPath, st.profile, await dumpCandidates());
+      st.compare = { label: `dump (${dump.origin})`, values: new Map(rowsFromDump(result.guest).map((r) => [r.name, r.value])) };
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+    return this.host.show('vmcs', session.id, session.name, () => this.liveSource('vmcs', session));
+  }
+
+  dispose(): void {
+    for (const st of this.sessions.values()) if (st.screenTimer) clearInterval(st.screenTimer);
+    this.subscriptions.forEach((d) => d.dispose());
+  }
+}
+
+function markChanged(rows: VmcsRow[], prev: Map<string, number | undefined> | undefined): void {
+  if (!prev) return;
+  for (const r of rows) if (r.changed === undefined) r.changed = prev.has(r.name) && prev.get(r.name) !== r.value;
+}
+
+/** VS Code's memory inspector at a linear address (the adapter's memoryReference is the linear address). */
+async function openMemory(session: vscode.DebugSession, address: number): Promise<void> {
+  const ref = `0x${address.toString(16)}`;
+  const uri = vscode.Uri.from({ scheme: 'vscode-debug-memory', authority: session.id, path: `/${encodeURIComponent(ref)}`, query: `?range=${address}:${address + 0x100}` });
+  try {
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'hexEditor.hexedit');
+  } catch {
+    void vscode.window.showInformationMessage(`Linear address ${ref}: install the Hex Editor extension to inspect memory there.`);
+  }
+}

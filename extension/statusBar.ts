@@ -1,0 +1,58 @@
+// Status-bar item for a paused Bootscope session: CPU mode (real / pm16 / pm32 / vm86 / unreal), CS:IP and the
+// instruction count, from bootscope/status; falls back to the top stack frame when the adapter lacks it.
+// Imports 'vscode' and protocol/ only.
+import * as vscode from 'vscode';
+import { PanelRequest } from '../protocol/panels';
+import { Commands } from './contributions';
+import { panelRequest } from './customRequests';
+
+const h4 = (v: number) => (v & 0xffff).toString(16).toUpperCase().padStart(4, '0');
+
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('bootscope.status', vscode.StatusBarAlignment.Left, 50);
+
+  constructor() {
+    this.item.name = 'Bootscope';
+    this.item.command = Commands.ShowDescriptorTables;
+  }
+
+  /** The text now shown (tests read it). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  async paused(session: vscode.DebugSession, threadId?: number): Promise<void> {
+    const r = await panelRequest(session, PanelRequest.Status, {});
+    if (r.ok) {
+      const s = r.body;
+      const ip = s.eip > 0xffff ? s.eip.toString(16).toUpperCase().padStart(8, '0') : h4(s.eip);
+      this.item.text = `$(debug-pause) ${s.mode} ${h4(s.cs)}:${ip} #${s.instructions.toLocaleString('en-US')}`;
+      this.item.tooltip = `Bootscope: ${s.mode} mode, CS:IP ${h4(s.cs)}:${ip}, ${s.instructions} instructions since 0000:7C00. Click for the descriptor tables.`;
+    } else {
+      // Without bootscope/status, the top frame's name still locates the stop.
+      let where = 'paused';
+      try {
+        const st = (await session.customRequest('stackTrace', { threadId: threadId ?? 1, startFrame: 0, levels: 1 })) as { stackFrames?: { name: string; instructionPointerReference?: string }[] };
+        const f = st.stackFrames?.[0];
+        if (f) where = f.instructionPointerReference ? `${f.name} @ ${f.instructionPointerReference}` : f.name;
+      } catch { /* the adapter may be gone already */ }
+      this.item.text = `$(debug-pause) ${where}`;
+      this.item.tooltip = 'Bootscope: paused (this adapter does not serve bootscope/status, so mode and instruction count are not shown).';
+    }
+    this.item.show();
+  }
+
+  running(): void {
+    this.item.text = '$(debug-start) running';
+    this.item.tooltip = 'Bootscope: the guest is running';
+    this.item.show();
+  }
+
+  hide(): void {
+    this.item.hide();
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}

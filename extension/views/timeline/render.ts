@@ -1,0 +1,36 @@
+// Renders the "Timeline" panel body: the recorded run as strips over the instruction count (CPU mode, VM-entry
+// verdict under the profile, BIOS calls, exceptions and interrupts, breakpoint hits) with the current position
+// marked; a click travels there (bootscope/gotoInstruction). Pure: no 'vscode'; labels are escaped.
+import type { TimelineResponse, TimelineSpan } from '../../../protocol/panels';
+import { PROFILE_NAMES, type ProfileName } from '../../../protocol/panels';
+import { esc, msgAttr, profilePicker } from '../html';
+
+const MODE_COLOURS: Record<string, string> = {
+  real: 'var(--vscode-charts-blue)', pm16: 'var(--vscode-charts-purple)', pm32: 'var(--vscode-charts-green)',
+  vm86: 'var(--vscode-charts-orange)', unreal: 'var(--vscode-charts-yellow)',
+  enter: 'var(--vscode-charts-green)', emulate: 'var(--vscode-charts-yellow)', fail: 'var(--vscode-charts-red)',
+};
+
+function pct(at: number, t: TimelineResponse): number {
+  const span = Math.max(1, t.last - t.first);
+  return Math.min(100, Math.max(0, ((at - t.first) / span) * 100));
+}
+
+function strip(label: string, spans: TimelineSpan<string>[], t: TimelineResponse): string {
+  const parts = spans.map((s) => {
+    const left = pct(s.from, t), width = Math.max(0.2, pct(s.to, t) - left);
+    return `<span style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%;background:${MODE_COLOURS[s.value] ?? 'var(--vscode-charts-foreground)'}" title="${esc(`${s.value}: instructions ${s.from}–${s.to}`)}">${esc(s.value)}</span>`;
+  }).join('');
+  return `<tr><td>${esc(label)}</td><td style="width:100%"><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${parts}<div class="marker" style="left:${pct(t.current, t).toFixed(3)}%"></div></div></td></tr>`;
+}
+
+export function renderTimeline(t: TimelineResponse, profile: ProfileName): string {
+  const kinds: [string, string][] = [['bios', 'BIOS calls'], ['exception', 'Exceptions'], ['interrupt', 'Interrupts'], ['breakpoint', 'Breakpoint hits']];
+  const eventRows = kinds.map(([k, label]) => {
+    const ev = t.events.filter((e) => e.kind === k);
+    const ticks = ev.map((e) => `<span ${msgAttr({ type: 'travel', instruction: e.at })} style="left:${pct(e.at, t).toFixed(3)}%;width:3px;background:var(--vscode-charts-foreground)" title="${esc(`#${e.at}: ${e.label}`)}"></span>`).join('');
+    return `<tr><td>${esc(label)} (${ev.length})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}<div class="marker" style="left:${pct(t.current, t).toFixed(3)}%"></div></div></td></tr>`;
+  }).join('');
+  return `<p>${profilePicker(profile, PROFILE_NAMES)} <span class="note">instructions ${t.first}–${t.last}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span></p>`
+    + `<table style="width:100%"><tbody>${strip('CPU mode', t.modes, t)}${strip(`VM entry (${profile})`, t.verdicts, t)}${eventRows}</tbody></table>`;
+}

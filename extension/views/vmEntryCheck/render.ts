@@ -1,0 +1,67 @@
+// Renders the "VM Entry Checks" panel body: the verdict under a hypervisor profile and every check as a row
+// (failures first, grouped by root cause), from bootscope/checkVmEntry or `bootscope vmcheck --json`.
+// Pure: no 'vscode', no Node. Checks are SDM Vol. 3 §26.2.1–26.3.1; every message is escaped.
+import type { CheckRow, CheckVmEntryResponse, ProfileName, RootCause, VmcheckJson } from '../../../protocol/panels';
+import { PROFILE_NAMES } from '../../../protocol/panels';
+import { esc, msgAttr, profilePicker } from '../html';
+
+export interface ChecksView {
+  profile: ProfileName;
+  /** "enter" | "emulate" | "fail" for a live session; "pass" | "fail" for a dump. */
+  verdict: string;
+  reason?: string;
+  notes?: string[];
+  checks: CheckRow[];
+  rootCauses?: RootCause[];
+  /** Where the data came from: "live state" or "Xen dump (…)". */
+  source: string;
+  /** Offer "find where this started failing" (live sessions with recording). */
+  canTravel: boolean;
+}
+
+export function fromLive(r: CheckVmEntryResponse): ChecksView {
+  return { profile: r.profile, verdict: r.verdict, reason: r.reason, notes: r.notes, checks: r.checks, rootCauses: r.rootCauses, source: 'live state', canTravel: true };
+}
+
+export function fromDump(j: VmcheckJson, origin: string): ChecksView {
+  const notes = [...(j.hints ?? []), ...(j.warnings ?? [])];
+  return {
+    profile: j.profile, verdict: j.verdict, checks: j.checks, rootCauses: j.rootCauses, notes,
+    source: `${j.source === 'kvm' ? 'KVM' : 'Xen'} dump${j.format ? ` (${j.format})` : ''} from ${origin}`, canTravel: false,
+  };
+}
+
+function row(c: CheckRow, canTravel: boolean): string {
+  const button = canTravel && c.status === 'fail'
+    ? ` <button ${msgAttr({ type: 'findFailureStart', checkId: c.id })} title="Reverse-continue to the instruction where this check last changed from pass to fail">find where this started failing</button>`
+    : '';
+  return `<tr class="check ${esc(c.status)}" data-id="${esc(c.id)}"><td class="${esc(c.status)}">${esc(c.status)}</td><td class="mono">${esc(c.id)}</td><td>§${esc(c.section)}</td><td class="mono">${esc(c.field)}</td><td>${esc(c.message)}${button}</td></tr>`;
+}
+
+function table(rows: CheckRow[], canTravel: boolean): string {
+  if (rows.length === 0) return '';
+  return `<table><thead><tr><th>status</th><th>id</th><th>SDM</th><th>field</th><th>explanation</th></tr></thead><tbody>${rows.map((c) => row(c, canTravel)).join('')}</tbody></table>`;
+}
+
+export function renderChecks(v: ChecksView, opts: { dumpActions?: boolean } = {}): string {
+  const failures = v.checks.filter((c) => c.status === 'fail');
+  const parts: string[] = [];
+  parts.push(`<p>${profilePicker(v.profile, PROFILE_NAMES)} <span class="verdict ${v.verdict === 'fail' ? 'fail' : 'pass'}" id="verdict">${esc(v.verdict)}</span> <span class="note">${esc(v.source)}</span></p>`);
+  if (v.reason) parts.push(`<p>${esc(v.reason)}</p>`);
+  for (const n of v.notes ?? []) parts.push(`<p class="note">${esc(n)}</p>`);
+  if (opts.dumpActions) parts.push(`<p><button ${msgAttr({ type: 'showDumpAsVmcs' })}>Show the dump's guest state as VMCS</button></p>`);
+  parts.push(`<p>${failures.length} failing, ${v.checks.filter((c) => c.status === 'pass').length} passing, ${v.checks.filter((c) => c.status === 'skip').length} not applicable.</p>`);
+  // Failures first, grouped by root cause; the rest of the failures after; then passes and skips.
+  const grouped = new Set<string>();
+  for (const cause of v.rootCauses ?? []) {
+    const rows = failures.filter((c) => cause.checks.includes(c.id));
+    if (rows.length === 0) continue;
+    rows.forEach((c) => grouped.add(c.id));
+    parts.push(`<h2>Root cause: ${esc(cause.summary)}</h2>${table(rows, v.canTravel)}`);
+  }
+  const other = failures.filter((c) => !grouped.has(c.id));
+  if (other.length > 0) parts.push(`<h2>${grouped.size > 0 ? 'Other failures' : 'Failures'}</h2>${table(other, v.canTravel)}`);
+  const rest = v.checks.filter((c) => c.status !== 'fail');
+  if (rest.length > 0) parts.push(`<h2>Passing and not applicable</h2>${table([...rest.filter((c) => c.status === 'pass'), ...rest.filter((c) => c.status === 'skip')], false)}`);
+  return parts.join('\n');
+}

@@ -1,0 +1,68 @@
+// Finds a pasted Xen/KVM VMCS dump (editor selection, the whole file, or the clipboard) and checks it with the
+// bundled CLI (`node dist/cli.js vmcheck - --json`) in a child process, so extension/ never imports the emulator
+// (STYLE D2). The checks themselves are SDM Vol. 3 §26.3 (emulator/vmx). Imports 'vscode', Node and protocol/.
+import * as vscode from 'vscode';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { ProfileName, VmcheckJson } from '../protocol/panels';
+
+export interface DumpText {
+  text: string;
+  /** "the selection in boot.log", "xen.log", "the clipboard" */
+  origin: string;
+}
+
+export class VmcheckError extends Error {}
+
+/** Candidates in order: the active editor's selection, then its whole file, then the clipboard. */
+export async function dumpCandidates(): Promise<DumpText[]> {
+  const out: DumpText[] = [];
+  const ed = vscode.window.activeTextEditor;
+  if (ed) {
+    const name = ed.document.uri.path.split('/').pop() || 'the editor';
+    const sel = ed.selections.map((s) => ed.document.getText(s)).filter((t) => t.trim() !== '').join('\n');
+    if (sel) out.push({ text: sel, origin: `the selection in ${name}` });
+    else if (ed.document.getText().trim() !== '') out.push({ text: ed.document.getText(), origin: name });
+  }
+  const clip = await vscode.env.clipboard.readText();
+  if (clip.trim() !== '') out.push({ text: clip, origin: 'the clipboard' });
+  return out;
+}
+
+/** Runs `bootscope vmcheck - --json --profile P` on the text. Rejects with the CLI's message on exit 1 or 2. */
+export function runVmcheck(extensionPath: string, text: string, profile: ProfileName): Promise<VmcheckJson> {
+  const cli = join(extensionPath, 'dist', 'cli.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'vmcheck', '-', '--json', '--profile', profile], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '', err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', (e) => reject(new VmcheckError(`could not run the Bootscope CLI (${cli}): ${e.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) {
+        try { resolve(JSON.parse(out) as VmcheckJson); } catch { reject(new VmcheckError('the Bootscope CLI printed something that is not JSON')); }
+      } else {
+        reject(new VmcheckError(err.trim() || `bootscope vmcheck exited with code ${code}`));
+      }
+    });
+    child.stdin.end(text);
+  });
+}
+
+/** Checks the first candidate that holds a dump; the error says what was tried when none does. */
+export async function checkFirstDump(extensionPath: string, profile: ProfileName, candidates: DumpText[]): Promise<{ dump: DumpText; result: VmcheckJson }> {
+  const tried: string[] = [];
+  for (const c of candidates) {
+    try {
+      return { dump: c, result: await runVmcheck(extensionPath, c.text, profile) };
+    } catch (e) {
+      tried.push(`${c.origin}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  throw new VmcheckError(candidates.length === 0
+    ? 'no VMCS dump found: select a Xen ("*** Guest State ***") or KVM (dump_vmcs) dump in an editor, open a file with one, or copy one to the clipboard.'
+    : `no VMCS dump found in ${tried.join('; ')}`);
+}

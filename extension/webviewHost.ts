@@ -1,0 +1,126 @@
+// Per-session webview panels: one panel per (debug session, kind), created on demand, refreshed on `stopped`,
+// disposed when the session ends; plus session-less panels for pasted VMCS dumps. Each panel renders its body
+// through a PanelSource and posts nothing but typed messages (protocol/panels.ts FromWebview). Imports 'vscode'.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { FromWebview } from '../protocol/panels';
+import { messageBox, page } from './views/html';
+
+export type PanelKind = 'descriptorTables' | 'vmcs' | 'vmEntryChecks' | 'screen' | 'timeline';
+
+/** The top-level heading of each panel, as ../shared/docs/CLI.md names them. */
+export const PANEL_TITLES: Record<PanelKind, string> = {
+  descriptorTables: 'Descriptor Tables',
+  vmcs: 'VMCS',
+  vmEntryChecks: 'VM Entry Checks',
+  screen: 'Screen',
+  timeline: 'Timeline',
+};
+
+/** What fills a panel: renders its body (HTML, already escaped) and reacts to the webview's messages. */
+export interface PanelSource {
+  render(): Promise<string>;
+  onMessage?(msg: FromWebview, panel: Panel): Promise<void> | void;
+}
+
+export class Panel implements vscode.Disposable {
+  readonly webview: vscode.WebviewPanel;
+  private disposed = false;
+  private rendering: Promise<void> = Promise.resolve();
+  /** The last HTML set, for tests. */
+  html = '';
+
+  constructor(readonly kind: PanelKind, readonly key: string, public source: PanelSource, label: string | undefined, onDispose: () => void) {
+    const title = label ? `${PANEL_TITLES[kind]} — ${label}` : PANEL_TITLES[kind];
+    this.webview = vscode.window.createWebviewPanel(`bootscope.${kind}`, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: kind !== 'screen' }, {
+      enableScripts: true,
+      localResourceRoots: [],
+      retainContextWhenHidden: false,
+    });
+    this.webview.onDidDispose(() => { this.disposed = true; onDispose(); });
+    this.webview.webview.onDidReceiveMessage((m: FromWebview) => this.handle(m));
+  }
+
+  private async handle(m: FromWebview): Promise<void> {
+    try {
+      if (m.type === 'refresh') await this.refresh();
+      else await this.source.onMessage?.(m, this);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Bootscope ${PANEL_TITLES[this.kind]}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Re-renders; concurrent refreshes are serialised so a late answer never overwrites a newer one. */
+  refresh(): Promise<void> {
+    this.rendering = this.rendering.then(async () => {
+      if (this.disposed) return;
+      let body: string;
+      try {
+        body = await this.source.render();
+      } catch (e) {
+        body = messageBox(`Could not show this panel: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (this.disposed) return;
+      this.html = page({ title: PANEL_TITLES[this.kind], body, nonce: randomBytes(16).toString('base64'), cspSource: this.webview.webview.cspSource });
+      this.webview.webview.html = this.html;
+    });
+    return this.rendering;
+  }
+
+  reveal(): void {
+    this.webview.reveal(undefined, this.kind !== 'screen');
+  }
+
+  dispose(): void {
+    if (!this.disposed) this.webview.dispose();
+  }
+}
+
+export class WebviewHost implements vscode.Disposable {
+  private readonly panels = new Map<string, Panel>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor() {
+    this.subscriptions.push(vscode.debug.onDidTerminateDebugSession((s) => this.disposeSession(s.id)));
+  }
+
+  /** Shows (creating if needed) the panel of `kind` for `owner` (a session id, or "dump"). */
+  async show(kind: PanelKind, owner: string, label: string | undefined, makeSource: () => PanelSource, replaceSource = false): Promise<Panel> {
+    const key = `${owner}/${kind}`;
+    let panel = this.panels.get(key);
+    if (panel && replaceSource) panel.source = makeSource();
+    if (!panel) {
+      panel = new Panel(kind, key, makeSource(), label, () => this.panels.delete(key));
+      this.panels.set(key, panel);
+    } else {
+      panel.reveal();
+    }
+    await panel.refresh();
+    return panel;
+  }
+
+  get(owner: string, kind: PanelKind): Panel | undefined {
+    return this.panels.get(`${owner}/${kind}`);
+  }
+
+  /** Refreshes the session's panels (after `stopped`), or only some kinds. */
+  async refreshSession(sessionId: string, kinds?: PanelKind[]): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const p of this.panels.values()) if (p.key.startsWith(`${sessionId}/`) && (!kinds || kinds.includes(p.kind))) jobs.push(p.refresh());
+    await Promise.all(jobs);
+  }
+
+  disposeSession(sessionId: string): void {
+    for (const p of [...this.panels.values()]) if (p.key.startsWith(`${sessionId}/`)) p.dispose();
+  }
+
+  /** Every open panel (kind, title, last HTML) — the extension's test API reads this. */
+  list(): { kind: PanelKind; key: string; title: string; html: string }[] {
+    return [...this.panels.values()].map((p) => ({ kind: p.kind, key: p.key, title: p.webview.title, html: p.html }));
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+    this.subscriptions.forEach((d) => d.dispose());
+  }
+}

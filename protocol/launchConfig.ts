@@ -1,0 +1,52 @@
+// The `bootscope` launch configuration (../shared/docs/CLI.md "Launch configuration") as a type with
+// its defaults, shared by the debug adapter, the extension's configuration provider and the check
+// against package.json. Types and constants only: no runtime dependencies, no vscode.
+
+export type CpuModelName = '8086' | '80286' | '80386';
+export type HypervisorProfile = 'raw' | 'unrestricted' | 'xen-vm86' | 'kvm-rmode';
+
+export const CPU_MODEL_NAMES: readonly CpuModelName[] = ['8086', '80286', '80386'];
+export const HYPERVISOR_PROFILES: readonly HypervisorProfile[] = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'];
+
+export interface ILaunchConfig {
+  /** Disk image or boot sector to boot (required). */
+  image: string;
+  /** Boot the image as a floppy (drive 00h) instead of the first hard disk (80h). */
+  floppy?: boolean;
+  /** Stop at 0000:7C00 before the first guest instruction (default true). */
+  stopOnEntry?: boolean;
+  /** NASM `-l` listing file(s) for source-level breakpoints. */
+  listing?: string | string[];
+  /** Hypervisor profile for VM-entry checks. */
+  profile?: HypervisorProfile;
+  /** Stop where the profile's verdict becomes 'fail'. */
+  breakOnVmEntryFailure?: boolean;
+  /** Record execution for step back / reverse continue (default true). */
+  record?: boolean;
+  /** Write guest disk writes back to the image file (default false). */
+  writeBack?: boolean;
+  /** CPU model (default 80386). */
+  cpu?: CpuModelName;
+  /** Guest RAM in MiB (default 64). */
+  memoryMB?: number;
+}
+
+export const LAUNCH_DEFAULTS = {
+  floppy: false,
+  stopOnEntry: true,
+  profile: 'raw',
+  breakOnVmEntryFailure: false,
+  record: true,
+  writeBack: false,
+  cpu: '80386',
+  memoryMB: 64,
+} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing'>;
+
+/** Error ids in error responses, so clients and tests can tell the causes apart. */
+export const enum LaunchErrorId {
+  MissingImage = 2001,
+  UnreadableImage = 2002,
+  BadImage = 2003,
+  BadField = 2004,
+  UnreadableListing = 2005,
+}

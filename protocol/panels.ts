@@ -1,0 +1,232 @@
+// Typed custom DAP requests and webview messages for the extension's panels (Descriptor Tables, VMCS, VM Entry
+// Checks, Screen, Timeline) and the status bar. Shared types only: no runtime dependencies, no 'vscode', no Node.
+// Numbers are plain numbers (as in ../shared/docs/CLI.md JSON); addresses are linear unless named otherwise.
+// VMX checks cite SDM Vol. 3 §26.2–26.3; descriptor layouts SDM Vol. 3 §3.4.5, §6.11, §7.2.
+
+/** Custom request commands the panels send through `DebugSession.customRequest`. */
+export const enum PanelRequest {
+  Status = 'bootscope/status',
+  ReadDescriptorTables = 'bootscope/readDescriptorTables',
+  ReadVmcs = 'bootscope/readVmcs',
+  CheckVmEntry = 'bootscope/checkVmEntry',
+  FindCheckFailureStart = 'bootscope/findCheckFailureStart',
+  ReadScreen = 'bootscope/readScreen',
+  SendKeys = 'bootscope/sendKeys',
+  ReadTimeline = 'bootscope/readTimeline',
+  GotoInstruction = 'bootscope/gotoInstruction',
+}
+
+export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86' | 'unreal';
+export type ProfileName = 'raw' | 'unrestricted' | 'xen-vm86' | 'kvm-rmode';
+export const PROFILE_NAMES: readonly ProfileName[] = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'];
+export type Verdict = 'enter' | 'emulate' | 'fail';
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface SegmentCache {
+  selector: number;
+  base: number;
+  limit: number;
+  /** Access rights in VMCS layout (type, S, DPL, P in bits 0–7; AVL, L, D/B, G in 12–15; bit 16 unusable). */
+  access: number;
+}
+
+// ---- bootscope/status -------------------------------------------------------------------------------------
+export interface StatusArguments {}
+export interface StatusResponse {
+  mode: CpuMode;
+  cs: number;
+  eip: number;
+  /** Instructions executed since 0000:7C00. */
+  instructions: number;
+  running: boolean;
+}
+
+// ---- bootscope/readDescriptorTables -----------------------------------------------------------------------
+export type DescriptorTableName = 'gdt' | 'ldt' | 'idt';
+export interface DescriptorTablesArguments {}
+export interface DescriptorEntry {
+  index: number;
+  /** Selector for GDT/LDT entries (index << 3 | TI), vector number for the IDT. */
+  selector: number;
+  /** Linear address of the 8-byte entry (click → memory inspector). */
+  linear: number;
+  raw: [number, number];
+  /** Decoded: "32-bit code", "16-bit busy TSS", "386 interrupt gate", … */
+  type: string;
+  base?: number;
+  limit?: number;
+  dpl: number;
+  present: boolean;
+  /** D/B (true = 32-bit) and G, for segments. */
+  db?: boolean;
+  g?: boolean;
+  /** Gates: target selector:offset and its linear address (click → disassembly). */
+  gate?: { selector: number; offset: number; linear?: number };
+  /** One line: "32-bit busy TSS, limit 0x67" / "not present: loading it would raise #NP(0x0058)". */
+  explain: string;
+  /** Segment registers whose cached descriptor came from this entry ("CS", "SS", "TR", "LDTR", …). */
+  cachedBy?: string[];
+  /** True when the entry's bytes differ from the previous stop. */
+  changed?: boolean;
+}
+export interface DescriptorTable {
+  name: DescriptorTableName;
+  base: number;
+  limit: number;
+  entries: DescriptorEntry[];
+}
+export interface TssState {
+  selector: number;
+  base: number;
+  limit: number;
+  /** '16' or '32' bit TSS. */
+  width: 16 | 32;
+  /** Ring stacks SS0:ESP0 … SS2:ESP2. */
+  stacks: { ring: 0 | 1 | 2; ss: number; esp: number }[];
+  ioMapBase?: number;
+  /** Other fields by name (CR3, EIP, EFLAGS, selectors, backlink …). */
+  fields: { name: string; value: number }[];
+}
+export interface DescriptorTablesResponse {
+  mode: CpuMode;
+  segments: Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>;
+  tables: DescriptorTable[];
+  tss?: TssState;
+}
+
+// ---- bootscope/readVmcs and bootscope/checkVmEntry ---------------------------------------------------------
+export interface VmcsArguments {
+  profile: ProfileName;
+}
+export interface VmcsRow {
+  name: string;
+  encoding: number;
+  width: string;
+  /** SDM grouping: 'guest' rows carry sub-groups via `group` ("control registers", "segment registers", …). */
+  group: string;
+  value?: number;
+  changed?: boolean;
+}
+export interface ReadVmcsResponse {
+  profile: ProfileName;
+  rows: VmcsRow[];
+}
+export interface CheckRow {
+  id: string;
+  section: string;
+  field: string;
+  status: CheckStatus;
+  message: string;
+}
+export interface RootCause {
+  id: string;
+  summary: string;
+  checks: string[];
+}
+export interface CheckVmEntryResponse {
+  profile: ProfileName;
+  verdict: Verdict;
+  reason?: string;
+  notes?: string[];
+  checks: CheckRow[];
+  rootCauses?: RootCause[];
+}
+export interface FindCheckFailureStartArguments {
+  profile: ProfileName;
+  checkId: string;
+}
+/** The adapter reverse-continues and then sends a `stopped` event; the response says where. */
+export interface FindCheckFailureStartResponse {
+  found: boolean;
+  instruction?: number;
+  message?: string;
+}
+
+// ---- bootscope/readScreen and bootscope/sendKeys -----------------------------------------------------------
+export interface ScreenArguments {}
+export interface ScreenResponse {
+  columns: number;
+  rows: number;
+  /** One string per row (CP437 already mapped to Unicode). */
+  text: string[];
+  /** One attribute byte per cell, row-major (low nibble fg, high nibble bg). Optional: plain text without it. */
+  attributes?: number[];
+  cursor?: { row: number; column: number; visible: boolean };
+}
+export interface SendKeysArguments {
+  /** Text to type; "\n" is Enter. */
+  text: string;
+}
+
+// ---- bootscope/readTimeline and bootscope/gotoInstruction -------------------------------------------------
+export interface TimelineArguments {
+  profile: ProfileName;
+}
+export type TimelineEventKind = 'bios' | 'exception' | 'interrupt' | 'breakpoint' | 'other';
+export interface TimelineSpan<T extends string> {
+  from: number;
+  to: number;
+  value: T;
+}
+export interface TimelineEvent {
+  at: number;
+  kind: TimelineEventKind;
+  /** "INT 13h AH=02h", "#GP(0x0010)", … */
+  label: string;
+}
+export interface TimelineResponse {
+  /** Recorded instruction range. */
+  first: number;
+  last: number;
+  current: number;
+  modes: TimelineSpan<CpuMode>[];
+  verdicts: TimelineSpan<Verdict>[];
+  events: TimelineEvent[];
+}
+export interface GotoInstructionArguments {
+  instruction: number;
+}
+
+/** Request → [arguments, response] map for the typed `customRequest` wrapper. */
+export interface PanelRequests {
+  [PanelRequest.Status]: [StatusArguments, StatusResponse];
+  [PanelRequest.ReadDescriptorTables]: [DescriptorTablesArguments, DescriptorTablesResponse];
+  [PanelRequest.ReadVmcs]: [VmcsArguments, ReadVmcsResponse];
+  [PanelRequest.CheckVmEntry]: [VmcsArguments, CheckVmEntryResponse];
+  [PanelRequest.FindCheckFailureStart]: [FindCheckFailureStartArguments, FindCheckFailureStartResponse];
+  [PanelRequest.ReadScreen]: [ScreenArguments, ScreenResponse];
+  [PanelRequest.SendKeys]: [SendKeysArguments, {}];
+  [PanelRequest.ReadTimeline]: [TimelineArguments, TimelineResponse];
+  [PanelRequest.GotoInstruction]: [GotoInstructionArguments, {}];
+}
+
+// ---- `bootscope vmcheck --json` (CLI.md), as the dump commands read it -----------------------------------
+export interface VmcheckJson {
+  source: 'xen' | 'kvm';
+  format?: string;
+  profile: ProfileName;
+  verdict: 'pass' | 'fail';
+  checks: CheckRow[];
+  rootCauses?: RootCause[];
+  hints?: string[];
+  warnings?: string[];
+  guest: Record<string, SegmentCache | { base: number; limit: number } | number | undefined>;
+}
+
+// ---- webview ⇄ extension messages ---------------------------------------------------------------------------
+/** Messages a panel's webview posts to the extension. */
+export type FromWebview =
+  | { type: 'setProfile'; profile: ProfileName }
+  | { type: 'openMemory'; address: number }
+  | { type: 'disassemble'; address: number }
+  | { type: 'findFailureStart'; checkId: string }
+  | { type: 'travel'; instruction: number }
+  | { type: 'keys'; text: string }
+  | { type: 'showDumpAsVmcs' }
+  | { type: 'refresh' };
+
+/** Inline-adapter contract: what `require(dist/debugAdapter.js)` exports so the extension can run it in-process. */
+export interface InlineAdapterModule {
+  /** Returns an object with `handleMessage`, `onDidSendMessage` and `dispose` (a @vscode/debugadapter session). */
+  createSession(): unknown;
+}

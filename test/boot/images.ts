@@ -1,0 +1,80 @@
+// Builds the real-loader test images of ../shared/boot/BUILD.md from Debian's packages at test time,
+// cached in test/.out/boot-images (git-ignored): the syslinux image (mbr.bin → FAT16 VBR →
+// ldlinux.sys) and the GRUB image (boot.img → diskboot.img + core.img → GRUB's kernel). memtest86+
+// is not assumed: syslinux.cfg only SAYs a line and GRUB's early config echoes one.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const CACHE = resolve('test/.out/boot-images');
+
+export const SYSLINUX_SAY = 'bootscope-syslinux-say: ldlinux.sys read its config';
+export const GRUB_ECHO = 'GRUB core reached (32-bit protected mode); loading normal';
+
+/** Why a tool the image needs is missing, or null when all are there. */
+export function missingTools(kind: 'syslinux' | 'grub'): string | null {
+  const need = kind === 'syslinux'
+    ? ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk']
+    : ['/usr/lib/grub/i386-pc/boot.img', '/usr/bin/grub-mkimage', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'];
+  const missing = need.filter((p) => !existsSync(p));
+  return missing.length ? `missing ${missing.join(', ')} (Debian: syslinux syslinux-common grub-pc-bin mtools dosfstools fdisk)` : null;
+}
+
+function sh(script: string, cwd: string): void {
+  const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`image build failed:\n${script}\n${r.stderr}`);
+}
+
+/** Builds (once) and returns the path of the syslinux FAT16 image. */
+export function syslinuxImage(): string {
+  const out = join(CACHE, 'syslinux-fat16.img');
+  if (existsSync(out)) return out;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = join(CACHE, 'syslinux-build');
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  writeFileSync(join(tmp, 'syslinux.cfg'), [
+    'SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 1', `SAY ${SYSLINUX_SAY}`, 'DEFAULT none', 'LABEL none', '  LINUX /none.bin', '',
+  ].join('\n'));
+  sh(`
+truncate -s 32M img
+printf 'label: dos\\nunit: sectors\\nstart=2048, type=6, bootable\\n' | sfdisk -q img
+dd if=/usr/lib/syslinux/mbr/mbr.bin of=img bs=440 count=1 conv=notrunc status=none
+mkfs.fat -F 16 -n BOOTTEST --offset 2048 -h 2048 img 31744 >/dev/null
+mcopy -i img@@1M syslinux.cfg ::/syslinux.cfg
+syslinux --install --offset 1048576 img
+`, tmp);
+  renameSync(join(tmp, 'img'), out);
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
+}
+
+/** Builds (once) and returns the path of the GRUB image. */
+export function grubImage(): string {
+  const out = join(CACHE, 'grub-fat16.img');
+  if (existsSync(out)) return out;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = join(CACHE, 'grub-build');
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp);
+  writeFileSync(join(tmp, 'grub-early.cfg'), [
+    'serial --unit=0 --speed=115200', 'terminal_input serial console', 'terminal_output serial console',
+    'set root=(hd0,msdos1)', 'set prefix=(hd0,msdos1)/boot/grub', `echo "${GRUB_ECHO}"`, '',
+  ].join('\n'));
+  writeFileSync(join(tmp, 'grub.cfg'), 'set timeout=0\necho "grub.cfg: normal mode reached"\nhalt\n');
+  sh(`
+grub-mkimage -O i386-pc -o core.img -c grub-early.cfg -p '(hd0,msdos1)/boot/grub' biosdisk part_msdos fat normal serial terminal echo halt multiboot linux cpuid
+truncate -s 32M img
+printf 'label: dos\\nunit: sectors\\nstart=2048, type=6, bootable\\n' | sfdisk -q img
+dd if=/usr/lib/grub/i386-pc/boot.img of=img bs=440 count=1 conv=notrunc status=none
+dd if=core.img of=img bs=512 seek=1 conv=notrunc status=none
+mkfs.fat -F 16 -n GRUBTEST --offset 2048 -h 2048 img 31744 >/dev/null
+mmd -i img@@1M ::/boot ::/boot/grub
+mcopy -i img@@1M grub.cfg ::/boot/grub/grub.cfg
+`, tmp);
+  renameSync(join(tmp, 'img'), out);
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
+}
+
+export { execFileSync };

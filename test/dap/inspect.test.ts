@@ -1,0 +1,233 @@
+// DAP inspection over the built adapter: evaluate (expressions, memory operands, errors, console
+// commands), disassemble, readMemory/writeMemory, setVariable on segment registers and flags,
+// custom requests, exception filters, halt and triple fault stops, REP stepping.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { assemble, DapClient, type Fixture } from './dapClient';
+
+let basic: Fixture, faults: Fixture, halt: Fixture;
+before(() => {
+  basic = assemble('basic');
+  faults = assemble('faults');
+  halt = assemble('halt');
+});
+
+async function ev(c: DapClient, expression: string, context = 'repl'): Promise<DebugProtocol.EvaluateResponse['body']> {
+  return c.request('evaluate', { expression, context, frameId: 0 });
+}
+
+async function pc(c: DapClient): Promise<number> {
+  const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+  return parseInt(stackFrames[0].instructionPointerReference!, 16);
+}
+
+async function runTo(c: DapClient, linear: number): Promise<DebugProtocol.StoppedEvent> {
+  await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${linear.toString(16)}` }] });
+  const stop = c.nextStop();
+  await c.request('continue', { threadId: 1 });
+  const s = await stop;
+  await c.request('setInstructionBreakpoints', { breakpoints: [] });
+  return s;
+}
+
+describe('evaluate, memory, disassembly, setVariable', () => {
+  let c: DapClient;
+  before(async () => {
+    c = DapClient.spawn();
+    await c.launch({ image: basic.image });
+    await runTo(c, basic.marker('CALL'));
+  });
+  after(() => c?.close());
+
+  test('registers, fields and arithmetic', async () => {
+    assert.equal((await ev(c, 'ax')).result, '0x1234');
+    assert.equal((await ev(c, 'al')).result, '0x34');
+    assert.equal((await ev(c, 'ah + 1')).result, '0x13');
+    assert.equal((await ev(c, 'eflags.vm')).result, '0');
+    assert.equal((await ev(c, 'eflags.iopl')).result, '0');
+    assert.equal((await ev(c, 'cs.base')).result, '0x00000000');
+    assert.equal((await ev(c, 'cs.limit')).result, '0x0000ffff');
+    assert.equal((await ev(c, 'cr0.pe')).result, '0');
+    assert.equal((await ev(c, '(bx - ax) * 2')).result, '0x8888');
+    assert.equal((await ev(c, '7c00h == 0x7c00')).result, '1');
+  });
+
+  test('pointers and memory operands carry memory references', async () => {
+    const p = await ev(c, '0000:7C00');
+    assert.equal(p.result, '0000:7C00 (linear 0x7c00)');
+    assert.equal(p.memoryReference, '0x00007c00');
+    assert.equal((await ev(c, 'linear(cs:ip)')).result, `0x0000${basic.marker('CALL').toString(16)}`);
+    assert.equal((await ev(c, 'phys(0x7c00)')).result, '0x00007c00');
+    const b = await ev(c, 'byte [cs:ip]');
+    assert.equal(b.result, '0xe8');
+    assert.equal(b.memoryReference, `0x0000${basic.marker('CALL').toString(16)}`);
+    assert.equal((await ev(c, 'word [0:7c00]')).result, '0xc031');
+    assert.equal((await ev(c, 'dword [es:bx-0x5678+0x7c00]')).result, '0xd88ec031');
+    assert.equal((await ev(c, '[ds:0x7c00]')).result, '0xc031');
+  });
+
+  test('bad expressions give clear errors and the session continues', async () => {
+    const cases: [string, RegExp][] = [
+      ['foo', /unknown name 'foo'/],
+      ['ax +', /ends too early/],
+      ['[ds:si', /expected '\]'/],
+      ['7c00', /not a number: write hex as 0x7c00 or 7c00h/],
+      ['1 / 0', /division by zero/],
+      ['ax $ 2', /unexpected character '\$'/],
+      ['info frobs', /unknown 'info frobs'/],
+      ['x/16q ds:si', /use x\/<count><b\|w\|d>/],
+    ];
+    for (const [expr, re] of cases) {
+      const r = await c.raw('evaluate', { expression: expr, context: 'repl', frameId: 0 });
+      assert.equal(r.success, false, expr);
+      assert.match(r.message ?? '', re, expr);
+    }
+    assert.equal((await ev(c, 'ax')).result, '0x1234');
+  });
+
+  test('console commands: x/ and info', async () => {
+    const x = await ev(c, 'x/4b 0000:7C00');
+    assert.equal(x.result, '0000:7C00  31 c0 8e d8');
+    const w = await ev(c, 'x/2w 0x7c00');
+    assert.equal(w.result, '00007C00  c031 d88e');
+    assert.match((await ev(c, 'info mode')).result, /^real at 0000:7C0C/);
+    assert.match((await ev(c, 'info idt')).result, /^IVT base=0x00000000 limit=0x3ff\n00h  F000:[0-9A-F]{4}\n/);
+    assert.match((await ev(c, 'info tss')).result, /no TSS/);
+    assert.match((await ev(c, 'help')).result, /Commands: info gdt/);
+  });
+
+  test('disassemble around CS:IP with bytes and SSSS:OOOO text', async () => {
+    const at = basic.marker('CALL');
+    const d = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', {
+      memoryReference: `0x${at.toString(16)}`, instructionOffset: -2, instructionCount: 5, resolveSymbols: true,
+    });
+    const lines = d.instructions.map((i) => `${i.address}  ${i.instructionBytes}  ${i.instruction}`);
+    assert.deepEqual(lines, [
+      '0x00007c06  b8 34 12  0000:7C06  mov ax,0x1234',
+      '0x00007c09  bb 78 56  0000:7C09  mov bx,0x5678',
+      '0x00007c0c  e8 1b 00  0000:7C0C  call 0x7c2a',
+      '0x00007c0f  c7 06 00 7e ef be  0000:7C0F  mov word [0x7e00],0xbeef',
+      '0x00007c15  90  0000:7C15  nop',
+    ]);
+  });
+
+  test('readMemory and writeMemory on linear addresses; unmapped bytes are unreadable', async () => {
+    const r = await c.request<DebugProtocol.ReadMemoryResponse['body']>('readMemory', { memoryReference: '0x7c00', count: 4 });
+    assert.equal(r.address, '0x00007c00');
+    assert.deepEqual([...Buffer.from(r.data!, 'base64')], [0x31, 0xc0, 0x8e, 0xd8]);
+    const w = await c.request<DebugProtocol.WriteMemoryResponse['body']>('writeMemory', { memoryReference: '0x9000', data: Buffer.from([1, 2, 3]).toString('base64') });
+    assert.equal(w.bytesWritten, 3);
+    assert.equal((await ev(c, 'x/3b 0x9000')).result, '00009000  01 02 03');
+    const bad = await c.raw('readMemory', { memoryReference: 'nowhere', count: 4 });
+    assert.equal(bad.success, false);
+    assert.match(bad.message ?? '', /not an address/);
+  });
+
+  test('setVariable on a segment register in real mode reloads its base; cache fields are marked', async () => {
+    const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 0 });
+    const segRef = scopes.find((s) => s.name === 'Segment Registers')!.variablesReference;
+    const set = await c.request<DebugProtocol.SetVariableResponse['body']>('setVariable', { variablesReference: segRef, name: 'es', value: '0xb800' });
+    assert.match(set.value, /^0xb800 base=0x000b8000 limit=0xffff/);
+    assert.equal((await ev(c, 'es.base')).result, '0x000b8000');
+    const { variables } = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: segRef });
+    const es = variables.find((v) => v.name === 'es')!;
+    const fields = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: es.variablesReference });
+    const limitRef = es.variablesReference;
+    await c.request('setVariable', { variablesReference: limitRef, name: 'limit', value: '0xffffffff' });
+    assert.equal(fields.variables[2].name, 'limit');
+    assert.equal((await ev(c, 'es.limit')).result, '0xffffffff');
+    const again = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: segRef });
+    assert.match(again.variables.find((v) => v.name === 'es')!.value, /\[cache edited\]$/);
+    assert.match(c.output(), /hidden cache written directly \(es\.limit\)/);
+    // Reloading the selector keeps the (unreal-mode) limit, as MOV ES does in real mode, and clears the mark.
+    await c.request('setVariable', { variablesReference: segRef, name: 'es', value: '0' });
+    const last = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: segRef });
+    assert.match(last.variables.find((v) => v.name === 'es')!.value, /^0x0000 base=0x00000000 limit=0xffffffff ar=0x00093$/);
+  });
+
+  test('setVariable on a flag bit and a general register', async () => {
+    const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 0 });
+    const flagsRef = scopes.find((s) => s.name === 'EFLAGS')!.variablesReference;
+    await c.request('setVariable', { variablesReference: flagsRef, name: 'CF', value: '1' });
+    assert.equal((await ev(c, 'eflags.cf')).result, '1');
+    const genRef = scopes.find((s) => s.name === 'General Registers')!.variablesReference;
+    const r = await c.request<DebugProtocol.SetVariableResponse['body']>('setVariable', { variablesReference: genRef, name: 'eax', value: 'ax + 1' });
+    assert.equal(r.value, '0x00001235');
+    const bad = await c.raw('setVariable', { variablesReference: genRef, name: 'eax', value: 'nonsense' });
+    assert.equal(bad.success, false);
+    assert.match(bad.message ?? '', /cannot set eax: unknown name 'nonsense'/);
+  });
+
+  test('custom requests: screen and interrupt table', async () => {
+    const s = await c.request('bootscope/readScreen', {});
+    assert.equal(Array.isArray(s.lines), true);
+    const t = await c.request('bootscope/readDescriptorTable', { table: 'idt', max: 2 });
+    assert.equal(t.table, 'ivt');
+    assert.equal(t.entries.length, 2);
+    const bad = await c.raw('bootscope/nope', {});
+    assert.equal(bad.success, false);
+    assert.match(bad.message ?? '', /unknown request/);
+  });
+});
+
+describe('exceptions, GDT, halt', () => {
+  test('info gdt after LGDT in real mode; an exception filter stops at the #UD handler; triple fault stops', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: faults.image }, async () => {
+        await c.request('setExceptionBreakpoints', { filters: ['vector-6'] });
+      });
+      await runTo(c, faults.marker('GDT'));
+      const gdt = (await ev(c, 'info gdt')).result.split('\n');
+      assert.match(gdt[0], /^GDT base=0x00007C\w\w limit=0x17 \(3 entries\)$/);
+      assert.equal(gdt[1], '0000  null');
+      assert.equal(gdt[2], '0008  base=00000000 limit=FFFFFFFF  code, execute/read  DPL=0 P=1 D/B=1 G=1');
+      const table = await c.request('bootscope/readDescriptorTable', { table: 'gdt' });
+      assert.equal(table.entries[2].accessRights, 0xc092);
+      let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      const s = await stop;
+      assert.equal(s.body.reason, 'exception');
+      assert.match(s.body.description!, /^#UD invalid opcode at 0000:7C\w\w$/);
+      assert.equal(await pc(c), faults.marker('HANDLER'));
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(stackFrames.length, 2);
+      assert.match(stackFrames[0].name, /in exception #UD invalid opcode/);
+      assert.equal(parseInt(stackFrames[1].instructionPointerReference!, 16), faults.marker('UD'));
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      const t = await stop;
+      assert.equal(t.body.reason, 'exception');
+      assert.match(t.body.description!, /^triple fault/);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('stepIn does one REP iteration, next the whole REP; HLT with IF=0 stops as an exception', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: halt.image, cpu: '8086' });
+      await runTo(c, halt.marker('REP'));
+      let stop = c.nextStop();
+      await c.request('stepIn', { threadId: 1 });
+      await stop;
+      assert.equal(await pc(c), halt.marker('REP'));
+      assert.equal((await ev(c, 'cx')).result, '0x000f');
+      stop = c.nextStop();
+      await c.request('next', { threadId: 1 });
+      await stop;
+      assert.equal(await pc(c), halt.marker('CLI'));
+      assert.equal((await ev(c, 'cx')).result, '0x0000');
+      assert.equal((await ev(c, 'x/2b 0x800e')).result, '0000800E  5a 5a');
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      const s = await stop;
+      assert.equal(s.body.reason, 'exception');
+      assert.match(s.body.description!, /HLT with interrupts disabled/);
+    } finally {
+      await c.close();
+    }
+  });
+});

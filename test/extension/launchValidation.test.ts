@@ -1,0 +1,44 @@
+// F5 without launch.json and launch-configuration validation (extension/launchValidation.ts): which files boot,
+// floppy detection, .asm → .bin/.lst, and one clear message per invalid attribute. Pure, no 'vscode'.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configForFile, fileKind, looksLikeFloppy, siblingWithExtension, validateConfig } from '../../extension/launchValidation';
+
+test('file kinds', () => {
+  assert.equal(fileKind('/w/boot.img'), 'image');
+  assert.equal(fileKind('/w/boot.BIN'), 'image');
+  assert.equal(fileKind('/w/dos.ima'), 'image');
+  assert.equal(fileKind('/w/boot.asm'), 'asm');
+  assert.equal(fileKind('/w/readme.md'), 'other');
+  assert.equal(fileKind('/w.d/noext'), 'other');
+});
+
+test('floppies by extension or by size', () => {
+  assert.ok(looksLikeFloppy('/w/a.ima', undefined));
+  assert.ok(looksLikeFloppy('/w/a.img', 1474560));
+  assert.ok(!looksLikeFloppy('/w/a.img', 512));
+  assert.equal(configForFile('/w/a.img', 1474560)?.floppy, true);
+  assert.equal(configForFile('/w/boot.bin', 512)?.floppy, undefined);
+});
+
+test('F5 configuration for an image', () => {
+  assert.deepEqual(configForFile('/w/boot.img', 512), { type: 'bootscope', request: 'launch', name: 'Bootscope: boot boot.img', image: '/w/boot.img', stopOnEntry: true });
+  assert.equal(configForFile('/w/notes.txt'), undefined);
+  assert.equal(siblingWithExtension('/w/boot.asm', '.lst'), '/w/boot.lst');
+});
+
+test('valid configuration has no errors', () => {
+  assert.deepEqual(validateConfig({ type: 'bootscope', request: 'launch', name: 'x', image: '/w/a.img', cpu: '80286', memoryMB: 16, profile: 'kvm-rmode', listing: ['/w/a.lst'] }, () => true), []);
+});
+
+test('missing image, unknown cpu, memoryMB not a positive integer, unknown profile', () => {
+  const base = { type: 'bootscope', request: 'launch', name: 'x' };
+  assert.match(validateConfig(base).join(' '), /"image" is missing/);
+  assert.match(validateConfig({ ...base, image: '/nope.img' }, () => false).join(' '), /\/nope\.img, which does not exist/);
+  assert.match(validateConfig({ ...base, image: '/a.img', cpu: '68000' }).join(' '), /"cpu" is "68000": it must be one of 8086, 80286, 80386/);
+  for (const m of [0, -4, 1.5, '64'] as unknown[]) {
+    assert.match(validateConfig({ ...base, image: '/a.img', memoryMB: m as number }).join(' '), /"memoryMB" .* must be a positive integer/);
+  }
+  assert.match(validateConfig({ ...base, image: '/a.img', profile: 'hyperv' }).join(' '), /"profile" is "hyperv"/);
+  assert.equal(validateConfig({ ...base, cpu: 'z80', memoryMB: 0 }).length, 3, 'every problem is listed, not just the first');
+});

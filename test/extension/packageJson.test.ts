@@ -1,0 +1,93 @@
+// package.json's VS Code contributions against ../shared/docs/CLI.md: command ids and titles (exactly), the
+// `bootscope` debugger's launch attributes and defaults, activation events, breakpoints and grammars on disk.
+// Also checks that the const enums in extension/contributions.ts spell the same ids. Node only, no 'vscode'.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const contributes = pkg.contributes;
+
+// From ../shared/docs/CLI.md "VS Code contributions that outside checks use".
+const COMMANDS: [string, string][] = [
+  ['bootscope.showDescriptorTables', 'Bootscope: Show Descriptor Tables'],
+  ['bootscope.showVmcs', 'Bootscope: Show VMCS'],
+  ['bootscope.showVmEntryChecks', 'Bootscope: Why Would VM Entry Fail?'],
+  ['bootscope.showScreen', 'Bootscope: Show Screen'],
+  ['bootscope.showTimeline', 'Bootscope: Show Timeline'],
+  ['bootscope.checkVmcsDump', 'Bootscope: Check VMCS Dump…'],
+  ['bootscope.compareVmcsDump', 'Bootscope: Compare with VMCS Dump…'],
+];
+
+test('every command of CLI.md is contributed with its exact title and a category', () => {
+  for (const [id, title] of COMMANDS) {
+    const c = contributes.commands.find((x: { command: string }) => x.command === id);
+    assert.ok(c, `command ${id} missing`);
+    assert.equal(c.title, title, id);
+    assert.equal(c.category, 'Bootscope', id);
+  }
+});
+
+test('the Commands const enum spells the same ids', () => {
+  const src = readFileSync('extension/contributions.ts', 'utf8');
+  const body = /export const enum Commands \{([^}]*)\}/.exec(src)?.[1] ?? '';
+  const ids = [...body.matchAll(/'([^']+)'/g)].map((m) => m[1]).sort();
+  assert.deepEqual(ids, COMMANDS.map((c) => c[0]).sort());
+});
+
+const debuggerContrib = contributes.debuggers.find((d: { type: string }) => d.type === 'bootscope');
+
+test('the bootscope debugger runs dist/debugAdapter.js under node', () => {
+  assert.ok(debuggerContrib);
+  assert.equal(debuggerContrib.program, './dist/debugAdapter.js');
+  assert.equal(debuggerContrib.runtime, 'node');
+  assert.ok(debuggerContrib.initialConfigurations.length > 0);
+  assert.ok(debuggerContrib.configurationSnippets.length > 0);
+});
+
+test('launch attributes match CLI.md: image required, the rest with their defaults', () => {
+  const launch = debuggerContrib.configurationAttributes.launch;
+  assert.deepEqual(launch.required, ['image']);
+  const props = launch.properties;
+  assert.deepEqual(Object.keys(props).sort(), ['breakOnVmEntryFailure', 'cpu', 'floppy', 'image', 'listing', 'memoryMB', 'profile', 'record', 'stopOnEntry', 'writeBack'].sort());
+  assert.equal(props.image.type, 'string');
+  assert.equal(props.floppy.type, 'boolean');
+  assert.equal(props.stopOnEntry.default, true);
+  assert.equal(props.record.default, true);
+  assert.equal(props.writeBack.default, false);
+  assert.equal(props.breakOnVmEntryFailure.type, 'boolean');
+  assert.deepEqual(props.cpu.enum, ['8086', '80286', '80386']);
+  assert.equal(props.cpu.default, '80386');
+  assert.deepEqual(props.profile.enum, ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode']);
+  assert.deepEqual([].concat(props.listing.type).sort(), ['array', 'string']);
+  assert.equal(props.memoryMB.type, 'integer');
+  assert.ok(props.memoryMB.minimum >= 1);
+});
+
+test('activation: debug resolve, dynamic configurations and the VMCS dump commands; main is the bundle', () => {
+  assert.equal(pkg.main, './dist/extension.js');
+  for (const e of ['onDebugResolve:bootscope', 'onDebugDynamicConfigurations:bootscope', 'onCommand:bootscope.checkVmcsDump', 'onCommand:bootscope.compareVmcsDump']) {
+    assert.ok(pkg.activationEvents.includes(e), e);
+  }
+});
+
+test('breakpoints in nasm, asm and the disassembly language; grammars exist', () => {
+  const langs = contributes.breakpoints.map((b: { language: string }) => b.language);
+  for (const l of ['nasm', 'asm', 'bootscope-disassembly']) assert.ok(langs.includes(l), l);
+  for (const g of contributes.grammars) {
+    assert.ok(existsSync(g.path), g.path);
+    assert.ok(contributes.languages.some((l: { id: string }) => l.id === g.language), g.language);
+    assert.equal(JSON.parse(readFileSync(g.path, 'utf8')).scopeName, g.scopeName);
+  }
+});
+
+test('engines.vscode stays within what code-server 4.100.3 (VS Code 1.100) runs', () => {
+  const m = /\^?1\.(\d+)/.exec(pkg.engines.vscode);
+  assert.ok(m && Number(m[1]) <= 100, pkg.engines.vscode);
+});
+
+test('.vscodeignore keeps sources, tests and node_modules out of the package', () => {
+  const lines = readFileSync('.vscodeignore', 'utf8').split('\n').map((l) => l.trim());
+  for (const l of ['extension/**', 'debug-adapter/**', 'emulator/**', 'protocol/**', 'test/**', 'node_modules/**', '**/*.ts', '**/*.map']) assert.ok(lines.includes(l), l);
+  assert.ok(!lines.some((l) => l === 'dist/**' || l === 'syntaxes/**'));
+});

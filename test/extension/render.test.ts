@@ -1,0 +1,91 @@
+// The panels' HTML (extension/views/*/render.ts): headings, strict CSP with one nonce'd script, and every string
+// from the guest, a disk or a pasted dump escaped — a `<script>` fed through a dump and a guest string stays text.
+// Also renders the real `bootscope vmcheck --json` output of a Xen fixture. Node only.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import type { DescriptorTablesResponse, ScreenResponse, TimelineResponse, VmcheckJson } from '../../protocol/panels';
+import { esc, page } from '../../extension/views/html';
+import { fromDump, renderChecks } from '../../extension/views/vmEntryCheck/render';
+import { describeAccess, renderVmcs, rowsFromDump } from '../../extension/views/vmcs/render';
+import { renderDescriptorTables } from '../../extension/views/descriptorTables/render';
+import { renderScreen } from '../../extension/views/screen/render';
+import { renderTimeline } from '../../extension/views/timeline/render';
+
+const EVIL = '<script>alert(1)</script><img src=x onerror="alert(2)">';
+const NONCE = 'bm9uY2Vub25jZQ==';
+
+/** Only our own nonce'd script may exist; no event-handler attributes; no raw tags from the data. */
+function assertInert(html: string): void {
+  const scripts = [...html.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]);
+  assert.deepEqual(scripts, [`<script nonce="${NONCE}">`]);
+  assert.ok(!/<img\b/i.test(html), 'an <img> tag came through');
+  // Data quotes are escaped, so quoted attribute values end where ours do; outside them no tag may carry a handler.
+  assert.ok(!/<[^>]*\son\w+\s*=/i.test(html.replace(/"[^"]*"/g, '""')), 'an event-handler attribute came through');
+  assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'), 'the text is shown escaped');
+}
+
+const wrap = (title: string, body: string) => page({ title, body, nonce: NONCE, cspSource: 'vscode-webview://x' });
+
+test('esc covers the HTML specials', () => {
+  assert.equal(esc(`<a href="x" onclick='y'>&\``), '&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#96;');
+});
+
+test('page: strict CSP, nonce, heading', () => {
+  const html = wrap('VM Entry Checks', '<p>x</p>');
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; [^"]*script-src 'nonce-bm9uY2Vub25jZQ=='/);
+  assert.ok(!/https?:\/\//.test(html), 'no remote content');
+  assert.match(html, /<h1 id="heading">VM Entry Checks<\/h1>/);
+});
+
+test('a <script> in a pasted dump stays text in VM Entry Checks and VMCS', () => {
+  const dump: VmcheckJson = {
+    source: 'xen', format: EVIL, profile: 'raw', verdict: 'fail', hints: [EVIL], warnings: [],
+    checks: [{ id: EVIL, section: '26.3.1.2', field: EVIL, status: 'fail', message: EVIL }, { id: 'CR0.PG_PE', section: '26.3.1.1', field: 'GUEST_CR0', status: 'pass', message: 'ok' }],
+    rootCauses: [{ id: 'x', summary: EVIL, checks: [EVIL] }],
+    guest: { cs: { selector: 8, base: 0, limit: 0xffffffff, access: 0xc09b }, cr0: 0x11 },
+  };
+  assertInert(wrap('VM Entry Checks', renderChecks(fromDump(dump, EVIL), { dumpActions: true })));
+  assertInert(wrap('VMCS', renderVmcs({ profile: 'raw', source: EVIL, rows: rowsFromDump(dump.guest), showPicker: false })));
+});
+
+test('a <script> in guest memory stays text in Screen, Descriptor Tables and Timeline', () => {
+  const screen: ScreenResponse = { columns: 80, rows: 2, text: [EVIL, 'ok'], attributes: new Array(160).fill(0x1f), cursor: { row: 1, column: 0, visible: true } };
+  const s = wrap('Screen', renderScreen(screen, false));
+  assertInert(s);
+  assert.match(s, /id="cursor"/);
+  const dt: DescriptorTablesResponse = {
+    mode: 'pm32',
+    segments: { cs: { selector: 8, base: 0, limit: 0xffffffff, access: 0xc09b }, ds: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, es: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, ss: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, fs: { selector: 0, base: 0, limit: 0xffff, access: 0x10000 }, gs: { selector: 0, base: 0, limit: 0xffff, access: 0x10000 }, ldtr: { selector: 0, base: 0, limit: 0, access: 0x10000 }, tr: { selector: 0x18, base: 0x1000, limit: 0x67, access: 0x8b } },
+    tables: [{ name: 'gdt', base: 0x7e00, limit: 0x1f, entries: [{ index: 1, selector: 8, linear: 0x7e08, raw: [0xffff, 0xcf9a00], type: EVIL, base: 0, limit: 0xfffff, dpl: 0, present: true, db: true, g: true, explain: EVIL, cachedBy: ['CS'] }] },
+      { name: 'idt', base: 0, limit: 0x7ff, entries: [{ index: 13, selector: 13, linear: 0x68, raw: [0, 0], type: '386 interrupt gate', dpl: 0, present: true, gate: { selector: 8, offset: 0x1234, linear: 0x1234 }, explain: '#GP handler' }] }],
+    tss: { selector: 0x18, base: 0x1000, limit: 0x67, width: 32, stacks: [{ ring: 0, ss: 0x10, esp: 0x9000 }], ioMapBase: 0x68, fields: [{ name: EVIL, value: 1 }] },
+  };
+  const d = wrap('Descriptor Tables', renderDescriptorTables(dt));
+  assertInert(d);
+  assert.match(d, /class="cached"/);
+  assert.match(d, /data-msg="\{&#34;type&#34;:&#34;disassemble&#34;,&#34;address&#34;:4660\}"/);
+  const tl: TimelineResponse = { first: 0, last: 1000, current: 500, modes: [{ from: 0, to: 400, value: 'real' }, { from: 400, to: 1000, value: 'pm32' }], verdicts: [{ from: 0, to: 1000, value: 'fail' }], events: [{ at: 10, kind: 'bios', label: EVIL }] };
+  assertInert(wrap('Timeline', renderTimeline(tl, 'xen-vm86')));
+});
+
+test('access rights decode', () => {
+  assert.equal(describeAccess(0xc09b), 'code RX, accessed, DPL 0, P, D/B=32, G');
+  assert.equal(describeAccess(0x93), 'data RW, accessed, DPL 0, P, D/B=16');
+  assert.equal(describeAccess(0x8b), '32-bit TSS (busy), DPL 0, P');
+  assert.equal(describeAccess(0x10000), 'unusable');
+});
+
+test('real vmcheck --json of a Xen fixture renders failures first, grouped by root cause', { skip: !existsSync('dist/cli.js') && 'dist/cli.js not built' }, () => {
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'vmcheck', '-', '--json'], { input: readFileSync('test/vmx/fixtures/xen34-v86-pm.txt') });
+  assert.equal(r.status, 0, r.stderr.toString());
+  const j = JSON.parse(r.stdout.toString()) as VmcheckJson;
+  const html = renderChecks(fromDump(j, 'xen.log'));
+  assert.match(html, /id="verdict">fail</);
+  assert.match(html, /<h2>Root cause: protected-mode segment state with EFLAGS.VM set/);
+  assert.ok(html.indexOf('V86.BASE.CS') < html.indexOf('CR0.PG_PE'), 'failures come before passes');
+  const vmcs = renderVmcs({ profile: 'raw', source: 'x', rows: rowsFromDump(j.guest), showPicker: false });
+  assert.match(vmcs, /<h2>Segment registers<\/h2>/);
+  assert.match(vmcs, /GUEST_CS_AR_BYTES<\/td><td class="mono">0x6816|GUEST_CS_AR_BYTES/);
+});
