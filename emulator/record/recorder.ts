@@ -24,6 +24,11 @@ export interface RecorderOptions {
   budgetBytes?: number;
   /** Told when old history is dropped to stay in the budget. */
   onDrop?: (notice: DropNotice) => void;
+  /**
+   * Other objects whose number, boolean and string fields are machine state (the BIOS: its INT 15h
+   * wait deadline): saved with every snapshot and restored with it.
+   */
+  extraState?: object[];
 }
 
 export interface DropNotice {
@@ -52,8 +57,16 @@ interface Snapshot {
   disks: Map<number, Uint8Array>[];
   /** Pages first written in [icount, next snapshot): their content at `icount`. */
   pages: Map<number, Uint8Array>;
+  /** Scalar fields of each extraState object. */
+  extra: Map<string, unknown>[];
   /** Bytes of the state part (CPU, devices, disks); the pages add PAGE_SIZE each. */
   stateBytes: number;
+}
+
+function saveScalars(o: object): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(o)) if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') out.set(k, v);
+  return out;
 }
 
 function roughBytes(v: unknown, depth = 0): number {
@@ -96,6 +109,7 @@ export class Recorder {
   private attached = false;
   private readonly disks: DiskImage[];
   private readonly ramPages: number;
+  private readonly extraState: object[];
 
   constructor(machine: Machine, opts: RecorderOptions = {}) {
     this.machine = machine;
@@ -106,6 +120,7 @@ export class Recorder {
     this.onDrop = opts.onDrop ?? null;
     this.disks = [...(machine.floppy ? [machine.floppy] : []), ...machine.hardDisks];
     this.ramPages = machine.mem.ramSize >>> PAGE_SHIFT;
+    this.extraState = opts.extraState ?? [];
   }
 
   // ---- lifecycle -----------------------------------------------------------------------
@@ -216,6 +231,7 @@ export class Recorder {
       devices: m.devices.saveState(),
       disks: this.disks.map((d) => new Map(overlayOf(d))),
       pages: new Map(),
+      extra: this.extraState.map(saveScalars),
       stateBytes: 0,
     };
     s.stateBytes = cpuSnapshotBytes(s.cpu) + roughBytes(s.devices) + s.disks.reduce((n, d) => n + 64 + 24 * d.size, 0);
@@ -309,6 +325,7 @@ export class Recorder {
       o.clear();
       for (const [lba, data] of s.disks[i]) o.set(lba, data);
     });
+    this.extraState.forEach((o, i) => { for (const [f, v] of s.extra[i]) (o as Record<string, unknown>)[f] = v; });
     m.resetSource = null;
     if (k === this.snaps.length - 1) this.arm();
     else if (this.armed) this.disarm();

@@ -4,7 +4,7 @@
 // replay from a snapshot repeats the recorded instructions whatever the slicing.
 
 import { ATTN_STOP } from '../cpu/cpu';
-import { BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu } from '../cpu/execute';
+import { BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu, serviceInterrupt } from '../cpu/execute';
 import type { Cpu } from '../cpu/cpu';
 import { CS, EFLAGS_IF } from '../cpu/regs';
 import type { Machine } from '../machine';
@@ -36,7 +36,6 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
   while (cpu.icount < target) {
     const left = target - cpu.icount;
     const slice = Math.max(1, Math.min(left, dev.nextEventIn()));
-    const before = cpu.icount;
     cpu.attn &= ~ATTN_STOP;
     refreshAttention(cpu);
     sync?.();
@@ -59,8 +58,10 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
       // As Machine.idleUntilInterrupt: halted time passes as instruction slots.
       if (!(cpu.flags & EFLAGS_IF)) return 'stuck';
       if (cpu.irqPending) {
-        // Deliver it through the slow path (stepSlow wakes the CPU).
-        if (cpu.icount === before) return 'stuck';
+        // Wake up as Machine.idleUntilInterrupt does: runCpu returns at once while the CPU is halted.
+        serviceInterrupt(cpu);
+        refreshAttention(cpu);
+        if (cpu.halted) return 'stuck';
         continue;
       }
       const wait = dev.nextEventIn();
