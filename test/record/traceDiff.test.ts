@@ -168,6 +168,15 @@ test('real run: QEMU and our Machine agree on every guest instruction of a boot 
     const r2 = diffTraces(parseOurTrace(bad.join('\n')), qemu);
     assert.equal(r2.divergence?.index, 100);
     assert.deepEqual(r2.divergence?.registers.map((x) => x.name), ['edi']);
+    // The same through the CLI: `bootscope run IMAGE --trace` (built-in BIOS, SeaBIOS's entry state) and `trace-diff --json`.
+    const cli = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...a], { encoding: 'utf8' });
+    const run = cli('run', join(dir, 's.img'), '--trace', join(dir, 'ours.jsonl'), '--max', '5000');
+    assert.equal(run.status, 0, run.stderr);
+    const d = cli('trace-diff', join(dir, 'ours.jsonl'), join(dir, 'trace.log'), '--json');
+    assert.equal(d.status, 0, d.stderr);
+    const dj = JSON.parse(d.stdout);
+    assert.equal(dj.divergence, null, d.stdout);
+    assert.ok(dj.compared > 200);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
