@@ -209,3 +209,28 @@ test('inputs: keys typed mid-run are logged and replayed; typing after going bac
   rec.seek(39_999);
   assert.equal(rec.icount, 39_999);
 });
+
+test('reverseContinue to an exception and to a condition', () => {
+  const bin = assemble('faults');
+  const faulting = bin[506] | (bin[507] << 8), handler = bin[508] | (bin[509] << 8);
+  const m = boot(bin);
+  const rec = new Recorder(m, { interval: 1_000 }).attach();
+  const trace = new Trace(1_000);
+  assert.equal(rec.run({ maxInstructions: 10_000, beforeInstruction: (mm) => { trace.capture(mm.cpu); return null; } }).reason, 'halt');
+  const end = rec.icount;
+  // A fault is delivered in the faulting step: the next position is the handler's first instruction.
+  const entries: number[] = [];
+  for (let i = 1; i < end; i++) if (trace.pc(i - 1) === faulting) entries.push(i);
+  assert.equal(entries.length, 3);
+  assert.equal(trace.pc(entries[2]), handler);
+  const r = reverseContinue(rec, { exceptions: [6] });
+  assert.deepEqual([r.reason, r.icount], ['exception', entries[2]]);
+  assert.equal(reverseContinue(rec, { exceptions: true }).icount, entries[1]);
+  assert.equal(reverseContinue(rec, { exceptions: [13] }).reason, 'start');
+  // A condition (as a conditional breakpoint or an I/O port watch would be): the last time CX was 2.
+  rec.seek(end);
+  let want = -1;
+  for (let i = end - 1; i >= 0; i--) if (trace.set[i] && (trace.at(i)[2 + 1] & 0xffff) === 2) { want = i; break; }
+  const c = reverseContinue(rec, { condition: (mm) => mm.cpu.r16[2] === 2 });
+  assert.deepEqual([c.reason, c.icount], ['condition', want]);
+});
