@@ -171,6 +171,16 @@ export class Recorder {
     return this.bytes;
   }
 
+  /** What the recording holds, for a status line and the benchmark. */
+  stats(): { snapshots: number; pages: number; stateBytes: number; pageBytes: number; inputs: number; start: number; frontier: number } {
+    let pages = 0, stateBytes = 0;
+    for (const s of this.snaps) {
+      pages += s.pages.size;
+      stateBytes += s.stateBytes;
+    }
+    return { snapshots: this.snaps.length, pages, stateBytes, pageBytes: this.bytes - stateBytes, inputs: this.events.length, start: this.startIcount, frontier: this.frontier };
+  }
+
   get snapshotCount(): number {
     return this.snaps.length;
   }
