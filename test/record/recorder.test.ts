@@ -234,3 +234,26 @@ test('reverseContinue to an exception and to a condition', () => {
   const c = reverseContinue(rec, { condition: (mm) => mm.cpu.r16[2] === 2 });
   assert.deepEqual([c.reason, c.icount], ['condition', want]);
 });
+
+test('HLT waits: seeks into and across halted time replay exactly', () => {
+  const m = boot(assemble('halt'));
+  const rec = new Recorder(m, { interval: 3_000 }).attach();
+  const trace = new Trace(100_000);
+  assert.equal(rec.run({ maxInstructions: 100_000, beforeInstruction: (mm) => { trace.capture(mm.cpu); return null; } }).reason, 'halt');
+  const end = rec.icount;
+  assert.ok(end > 20 * 1_900, `halted time counted: ${end}`);
+  let gap = -1;
+  for (let i = 100; i < end; i++) if (!trace.set[i]) { gap = i; break; }
+  assert.ok(gap > 0, 'some positions are halted time');
+  for (const p of [gap + 500, gap, gap - 1, end - 2_500, 17]) {
+    assert.equal(rec.seek(p), p);
+    assert.equal(m.cpu.halted, !trace.set[p], `halted at ${p}`);
+    if (trace.set[p]) assert.deepEqual(rowOf(m.cpu), [...trace.at(p)]);
+    const got = new Trace(100_000);
+    rec.run({ maxInstructions: 5_000, beforeInstruction: (mm) => { got.capture(mm.cpu); return null; } });
+    for (let i = p; i < Math.min(end, p + 5_000); i++) {
+      assert.equal(got.set[i], trace.set[i], `executed at ${i} (from ${p})`);
+      if (trace.set[i]) assert.deepEqual([...got.at(i)], [...trace.at(i)], `instruction ${i} (from ${p})`);
+    }
+  }
+});
