@@ -10,7 +10,9 @@ import type { Machine, RunOptions, StopInfo } from '../machine';
 import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_TRACK_DIRTY } from '../memory/pageFlags';
 import { type CpuSnapshot, cpuSnapshotBytes, loadCpu, saveCpu } from './cpuState';
 import { type ReplayControl, type ReplayEnd, replayTo } from './replay';
-import { type ChangeResult, type ReverseResult, type ReverseStops, type WriteResult, lastChange, lastWrite, reverseContinue } from './reverse';
+import {
+  type ChangeResult, type ReverseResult, type ReverseStops, type WriteResult, lastChange, lastWrite, reverseContinue, reverseContinueAsync,
+} from './reverse';
 
 export interface RecorderOptions {
   /**
@@ -486,6 +488,11 @@ export class Recorder {
   /** The most recent earlier stop of any armed kind, or the start of the recording (see reverse.ts). */
   reverseContinue(stops: ReverseStops): ReverseResult {
     return reverseContinue(this, stops);
+  }
+
+  /** reverseContinue yielding to the event loop between intervals; `cancelled()` (DAP pause) returns to the start point. */
+  reverseContinueAsync(stops: ReverseStops, cancelled?: () => boolean): Promise<ReverseResult | { icount: number; reason: 'cancelled'; detail: string }> {
+    return reverseContinueAsync(this, stops, cancelled);
   }
 
   /** The last write to [address, address + length) at or before the current position (position kept). */

@@ -208,6 +208,33 @@ function canSkip(rec: Recorder, k: number, writes: DataWatch[] | null): boolean 
 
 /** The most recent earlier stop (before the current position); the machine is left there. */
 export function reverseContinue(rec: Recorder, stops: ReverseStops): ReverseResult {
+  const scan = reverseScan(rec, stops);
+  for (;;) {
+    const r = scan.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * reverseContinue that yields to the event loop between snapshot intervals, so a debug adapter can
+ * handle `pause` (cancel() → the machine goes back to where it was, reason 'cancelled').
+ */
+export async function reverseContinueAsync(rec: Recorder, stops: ReverseStops, cancelled: () => boolean = () => false): Promise<ReverseResult | { icount: number; reason: 'cancelled'; detail: string }> {
+  const c = rec.icount;
+  const scan = reverseScan(rec, stops);
+  for (;;) {
+    const r = scan.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if (cancelled()) {
+      rec.seek(c);
+      return { icount: rec.icount, reason: 'cancelled', detail: 'reverse continue cancelled' };
+    }
+  }
+}
+
+/** The scan behind reverseContinue: yields after each interval it replayed. */
+function* reverseScan(rec: Recorder, stops: ReverseStops): Generator<void, ReverseResult, void> {
   const c = rec.icount;
   const writes = writesOnly(stops);
   for (let k = rec.intervalBefore(c); k >= 0; k--) {
@@ -219,6 +246,7 @@ export function reverseContinue(rec: Recorder, stops: ReverseStops): ReverseResu
       rec.seek(hit.pos);
       return { icount: rec.icount, reason: hit.reason, detail: hit.detail };
     }
+    yield;
   }
   rec.restore(0);
   rec.setResumePoint();

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Recorder } from '../../emulator/record/recorder';
-import { lastChange, lastWrite, reverseContinue } from '../../emulator/record/reverse';
+import { lastChange, lastWrite, reverseContinue, reverseContinueAsync } from '../../emulator/record/reverse';
 import { ROW, Trace, assemble, boot, labels, rowOf } from './harness';
 
 const BIN = assemble('work');
@@ -256,4 +256,19 @@ test('HLT waits: seeks into and across halted time replay exactly', () => {
       if (trace.set[i]) assert.deepEqual([...got.at(i)], [...trace.at(i)], `instruction ${i} (from ${p})`);
     }
   }
+});
+
+test('reverseContinueAsync: the same answer, and cancel goes back to where it started', async () => {
+  const { rec, end } = live;
+  rec.seek(end);
+  const sync = reverseContinue(rec, { code: [L.store_sum] });
+  rec.seek(end);
+  const a = await reverseContinueAsync(rec, { code: [L.store_sum] });
+  assert.deepEqual(a, sync);
+  rec.seek(end - 5);
+  let polls = 0;
+  const c = await reverseContinueAsync(rec, { code: [0x12345] }, () => ++polls >= 3);
+  assert.equal(c.reason, 'cancelled');
+  assert.equal(rec.icount, end - 5);
+  expectRow(end - 5, 'after cancel');
 });
