@@ -181,3 +181,24 @@ test('real run: QEMU and our Machine agree on every guest instruction of a boot 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--resync: an interrupt handler that ran on one side only is skipped, on either side', () => {
+  const ours = crafted();
+  const handler = (k: number): TraceLine[] => Array.from({ length: k }, (_, x) => ({ ...ours[20], eip: 0x7d00 + 2 * x, esp: ours[20].esp - 6 }));
+  // QEMU took an interrupt before record 20: its handler's records, then record 20 again.
+  const q = [...ours.slice(0, 20), ...handler(6), ...ours.slice(20)];
+  const log = parseQemuLog(q.map((t, i) => condensedLine(i, t)).join('\n'));
+  assert.equal(diffTraces(parseOurTrace(jsonl(ours)), log).divergence?.index, 20);
+  const r = diffTraces(parseOurTrace(jsonl(ours)), log, { resync: true });
+  assert.equal(r.divergence, null, formatDiff(r));
+  assert.deepEqual(r.resyncs.map((x) => [x.index, x.side, x.records]), [[20, 'qemu', 6]]);
+  // Our side took one (after record 25), and a real divergence later is still found.
+  const o2 = [...ours.slice(0, 26), ...handler(4), ...ours.slice(26)].map((t, n) => ({ ...t, n }));
+  const q2 = ours.map((t) => ({ ...t }));
+  q2[35].eax = 7;
+  const r2 = diffTraces(parseOurTrace(jsonl(o2)), parseQemuLog(q2.map((t, i) => condensedLine(i, t)).join('\n')), { resync: true });
+  assert.deepEqual(r2.resyncs.map((x) => [x.index, x.side, x.records]), [[26, 'ours', 4]]);
+  assert.equal(r2.divergence?.index, 39, 'our index of QEMU record 35');
+  assert.deepEqual(r2.divergence?.registers.map((x) => x.name), ['eax']);
+  assert.match(formatDiff(r2), /resynchronised at index 26: skipped 4 of our records/);
+});
