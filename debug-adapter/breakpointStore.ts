@@ -57,7 +57,8 @@ export function parseAddressSpec(cpu: Cpu, text: string): { linear: number; exac
 export class BreakpointStore {
   private readonly groups = new Map<string, CodeBreakpoint[]>();
 
-  constructor(private readonly machine: Machine) {}
+  /** `symbol` resolves labels in conditions and log messages. */
+  constructor(private readonly machine: Machine, private readonly symbol: (name: string) => number | undefined = () => undefined) {}
 
   /** Replaces a group (one per origin, or per source file) and updates the machine's filter. */
   replace(group: string, items: Omit<CodeBreakpoint, 'id' | 'hits'>[]): CodeBreakpoint[] {
@@ -78,6 +79,16 @@ export class BreakpointStore {
     return this.all().filter((b) => b.linear === lin && (!b.exact || (b.exact.selector === cpu.sel[CS] && b.exact.offset === cpu.eip)));
   }
 
+  /** Whether a breakpoint's condition holds now (an erroring condition counts as true, as a hit does). */
+  conditionHolds(b: CodeBreakpoint): boolean {
+    if (!b.condition || !b.condition.trim()) return true;
+    try {
+      return evaluate(this.machine.cpu, b.condition).value !== 0;
+    } catch {
+      return true;
+    }
+  }
+
   /** Applies conditions, hit counts and log messages of the breakpoints at CS:EIP. */
   onHit(): HitDecision {
     const cpu = this.machine.cpu;
@@ -85,7 +96,7 @@ export class BreakpointStore {
     for (const b of this.at()) {
       if (b.condition && b.condition.trim()) {
         try {
-          if (evaluate(cpu, b.condition).value === 0) continue;
+          if (evaluate(cpu, b.condition, { symbol: this.symbol }).value === 0) continue;
         } catch (e) {
           d.messages.push(`breakpoint condition '${b.condition}': ${(e as Error).message}`);
           d.stop = true;
@@ -96,7 +107,7 @@ export class BreakpointStore {
       b.hits++;
       if (b.hitCondition && !hitMatches(b.hitCondition, b.hits)) continue;
       if (b.logMessage !== undefined && b.logMessage !== '') {
-        d.messages.push(interpolate(cpu, b.logMessage));
+        d.messages.push(interpolate(cpu, b.logMessage, this.symbol));
         continue;
       }
       d.stop = true;
@@ -122,10 +133,10 @@ export function hitMatches(cond: string, hits: number): boolean {
 }
 
 /** Logpoint text: `{expr}` is replaced by the expression's value. */
-export function interpolate(cpu: Cpu, msg: string): string {
+export function interpolate(cpu: Cpu, msg: string, symbol?: (name: string) => number | undefined): string {
   return msg.replace(/\{([^}]+)\}/g, (_m, expr: string) => {
     try {
-      return evaluate(cpu, expr).text;
+      return evaluate(cpu, expr, { symbol }).text;
     } catch (e) {
       return `<${(e as Error).message}>`;
     }

@@ -5,7 +5,9 @@
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import type { Machine } from '../emulator/machine';
 import type { BreakpointStore } from './breakpointStore';
-import type { Runner } from './runner';
+import type { Recorder } from '../emulator/record/recorder';
+import type { SourceMaps } from './listing';
+import type { Runner, Stop } from './runner';
 import type { RegisterTree } from './variables';
 
 export interface SessionContext {
@@ -14,6 +16,12 @@ export interface SessionContext {
   runner: Runner;
   bps: BreakpointStore;
   registers: RegisterTree;
+  /** The execution recording (launch `record`, default on), or null. */
+  recorder: Recorder | null;
+  /** Reports a stop that did not come from a run (time travel). */
+  announceStop(stop: Stop): void;
+  /** Source maps from NASM listings (may be empty). */
+  sources: SourceMaps;
   /** Debug console output. */
   output(text: string, category?: 'console' | 'stdout' | 'stderr' | 'important'): void;
 }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';
 import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
+import { loadListing, SourceMaps, type SourceMap } from './listing';
 import {
   CPU_MODEL_NAMES, HYPERVISOR_PROFILES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
 } from '../protocol/launchConfig';
@@ -23,6 +24,8 @@ export interface Launched {
   config: Required<Omit<ILaunchConfig, 'listing'>> & { listing: string[] };
   /** Notes for the debug console (disk warnings, accepted-but-inactive options). */
   notes: string[];
+  /** NASM listings (launch `listing`) as source maps. */
+  sourceMaps: SourceMaps;
   dispose(): void;
 }
 
@@ -104,9 +107,10 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   const config = validateConfig(raw);
   const path = resolve(cwd, config.image);
   const data = readImage(path);
+  const maps: SourceMap[] = [];
   for (const l of config.listing) {
     try {
-      readFileSync(resolve(cwd, l));
+      maps.push(loadListing(resolve(cwd, l)));
     } catch (e) {
       throw new LaunchError(LaunchErrorId.UnreadableListing, `cannot read listing '${l}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
@@ -132,9 +136,9 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   const biosWarnings = bootMachine(machine);
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
   const notes = [...disk.warnings.filter((w) => !w.includes('55 AA')), ...biosWarnings];
-  if (config.listing.length) notes.push('listing: source breakpoints from NASM listings are not supported yet; use address breakpoints');
+  for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   return {
-    machine, config, notes,
+    machine, config, notes, sourceMaps: new SourceMaps(maps),
     dispose: () => {
       if (fd >= 0) closeSync(fd);
       fd = -1;

@@ -8,6 +8,7 @@ import { EXCEPTION_NAMES } from '../emulator/cpu/faults';
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
 import type { Machine, StopInfo } from '../emulator/machine';
+import type { Recorder } from '../emulator/record/recorder';
 import type { BreakpointStore } from './breakpointStore';
 
 export const BURST = 100_000;
@@ -27,6 +28,8 @@ export interface RunnerHost {
   onMessage(text: string): void;
   /** Called after every burst (output flushing). */
   afterBurst(): void;
+  /** Called every 10 bursts of a long run with the instructions executed so far. */
+  onProgress?(instructions: number): void;
 }
 
 type Mode =
@@ -39,6 +42,8 @@ export class Runner {
   private pauseRequested = false;
   private disposed = false;
   private timer: NodeJS.Immediate | null = null;
+  /** The session's recording: forward runs go through it (snapshots, re-recording after time travel). */
+  recorder: Recorder | null = null;
   /** Watchpoint/exception filters and the breakpoint store are consulted on each machine stop. */
   constructor(
     private readonly machine: Machine,
@@ -66,15 +71,29 @@ export class Runner {
     this.start({ kind: 'continue' });
   }
 
-  /** One instruction (one iteration of a REP string instruction, as the TF trap steps). */
+  /**
+   * One instruction (one iteration of a REP string instruction, as the TF trap steps). It runs on the
+   * next turn of the event loop, so the client gets the step response before the stopped event.
+   */
   stepIn(): void {
     if (this.running || this.disposed) return;
-    const stop = this.runSlice(1, { kind: 'continue' }) ?? { reason: 'step' as const };
-    this.finish(stop);
+    this.running = true;
+    this.timer = setImmediate(() => {
+      this.timer = null;
+      if (this.disposed) return;
+      let stop: Stop;
+      try {
+        stop = this.runSlice(1, { kind: 'continue' }) ?? { reason: 'step' };
+      } catch (e) {
+        stop = { reason: 'exception', description: 'adapter error', text: `adapter error: ${(e as Error).message}` };
+      }
+      this.finish(stop);
+    });
   }
 
   /** Steps over CALL, INT and a whole REP string instruction; otherwise like stepIn. */
   next(): void {
+    if (this.running || this.disposed) return;
     const target = this.monitor.stepOverTarget();
     if (target < 0) {
       this.stepIn();
@@ -87,6 +106,7 @@ export class Runner {
 
   /** Runs until the current shadow-stack frame returns. */
   stepOut(): void {
+    if (this.running || this.disposed) return;
     if (!this.monitor.armStepOut()) {
       this.host.onMessage('stepOut: no call frame to return from (the shadow stack is empty); stepped one instruction');
       this.stepIn();
@@ -99,6 +119,8 @@ export class Runner {
     if (this.running || this.disposed) return;
     this.running = true;
     this.pauseRequested = false;
+    const startCount = this.machine.cpu.icount;
+    let bursts = 0;
     const tick = () => {
       this.timer = null;
       if (this.disposed) return;
@@ -106,8 +128,15 @@ export class Runner {
         this.finish({ reason: 'pause' }, mode);
         return;
       }
-      const stop = this.runSlice(BURST, mode);
-      this.host.afterBurst();
+      let stop: Stop | null;
+      try {
+        stop = this.runSlice(BURST, mode);
+        this.host.afterBurst();
+      } catch (e) {
+        // A bug in a hook or host callback must end the run with a message, never kill the adapter.
+        stop = { reason: 'exception', description: 'adapter error', text: `adapter error: ${(e as Error).message}` };
+      }
+      if (!stop && ++bursts % 10 === 0) this.host.onProgress?.(this.machine.cpu.icount - startCount);
       if (stop) this.finish(stop, mode);
       else this.timer = setImmediate(tick);
     };
@@ -132,7 +161,8 @@ export class Runner {
       const startCount = cpu.icount, startPc = m.pcLinear;
       let r: StopInfo;
       try {
-        r = m.run({ maxInstructions: left });
+        // With a recording, runs go through it so new history is snapshotted as it is made.
+        r = (this.recorder ?? m).run({ maxInstructions: left });
       } catch (e) {
         return { reason: 'exception', description: 'emulator error', text: `emulator error: ${(e as Error).message}` };
       }
@@ -169,6 +199,10 @@ export class Runner {
           }
           const exc = this.monitor.takeExceptionHit();
           if (exc) return { reason: 'exception', description: exc.description, text: `${exc.description}; stopped at the handler` };
+          const vm = this.monitor.vmEntry?.takeHit();
+          if (vm) return { reason: 'exception', description: vm, text: vm };
+          const ev = this.monitor.events.takeHit();
+          if (ev) return { reason: 'exception', description: ev, text: ev };
           if (this.monitor.takeStepOutDone()) return { reason: 'step' };
           if (budget === 1 && executed >= 1) return { reason: 'step' };
           continue;

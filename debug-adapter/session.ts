@@ -4,15 +4,20 @@
 // Node only; must not import vscode. Protocol: https://microsoft.github.io/debug-adapter-protocol/
 
 import {
-  ExitedEvent, InitializedEvent, LoggingDebugSession, MemoryEvent, OutputEvent, StoppedEvent, TerminatedEvent,
+  ExitedEvent, InitializedEvent, LoggingDebugSession, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent,
+  ProgressUpdateEvent, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugMonitor } from '../emulator/debug/monitor';
 import { CustomRequest } from '../protocol/customRequests';
 import { PanelRequest, type SendKeysArguments, type VmcsArguments } from '../protocol/panels';
 import * as panels from './handlers/panels';
+import * as time from './handlers/timeTravel';
+import { Recorder } from '../emulator/record/recorder';
+import { isProfileName } from '../emulator/vmx/profiles';
 import { BreakpointStore } from './breakpointStore';
-import { RequestError, type SessionContext, THREAD_ID } from './context';
+import { RequestError, type SessionContext, THREAD_ID, refString } from './context';
+import { MemoryViews } from './memoryViews';
 import * as bp from './handlers/breakpoints';
 import * as exec from './handlers/execution';
 import * as mem from './handlers/memoryAndDisasm';
@@ -27,6 +32,10 @@ export class X86DebugSession extends LoggingDebugSession {
   private launched: Launched | null = null;
   private lastStop: Stop | null = null;
   private pendingOut = '';
+  private readonly memoryViews = new MemoryViews();
+  private clientProgress = false;
+  private progress: { id: string; last: number } | null = null;
+  private progressSeq = 0;
 
   constructor() {
     super();
@@ -52,9 +61,11 @@ export class X86DebugSession extends LoggingDebugSession {
     this.sendEvent(new OutputEvent(text, category));
   }
 
-  protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientProgress = args.supportsProgressReporting === true;
     response.body = {
       supportsConfigurationDoneRequest: true,
+      supportsStepBack: true,
       supportsFunctionBreakpoints: true,
       supportsConditionalBreakpoints: true,
       supportsHitConditionalBreakpoints: true,
@@ -72,24 +83,43 @@ export class X86DebugSession extends LoggingDebugSession {
       supportsGotoTargetsRequest: true,
       supportsExceptionInfoRequest: true,
       supportsTerminateRequest: true,
+      supportsExceptionFilterOptions: true,
       exceptionBreakpointFilters: bp.EXCEPTION_FILTERS,
     };
     this.sendResponse(response);
   }
 
   protected launchRequest(response: DebugProtocol.LaunchResponse, args: DebugProtocol.LaunchRequestArguments): void {
+    if (this.ctx) {
+      this.sendErrorResponse(response, { id: 2000, format: 'this session has already launched a machine', showUser: true });
+      return;
+    }
     try {
       const l = launch(args);
       this.launched = l;
       const machine = l.machine;
       const monitor = new DebugMonitor(machine);
-      const bps = new BreakpointStore(machine);
+      if (l.config.breakOnVmEntryFailure) {
+        const p = l.config.profile;
+        if (isProfileName(p)) monitor.armVmEntryWatch(p);
+        else l.notes.push(`breakOnVmEntryFailure: profile '${p}' is not evaluated on the live state yet; use raw or unrestricted`);
+      }
+      const bps = new BreakpointStore(machine, l.sourceMaps.lookup);
       const runner = new Runner(machine, monitor, bps, {
         onStop: (s) => this.stopped(s),
         onMessage: (t) => this.output(t + '\n', 'console'),
         afterBurst: () => this.flushOutput(),
+        onProgress: (n) => this.reportProgress(n),
       });
-      this.ctx = { machine, monitor, runner, bps, registers: new RegisterTree(machine.cpu), output: (t, c) => this.output(t, c) };
+      // Recording (default on) makes step back, reverse continue and the history queries possible.
+      const recorder = l.config.record
+        ? new Recorder(machine, { onDrop: (n) => this.output(n.message + '\n', 'console') }).attach()
+        : null;
+      runner.recorder = recorder;
+      this.ctx = {
+        machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps,
+        announceStop: (s) => this.stopped(s), output: (t, c) => this.output(t, c),
+      };
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
       machine.devices.debug.onDebugByte = text;
       machine.devices.com1.onTransmit = text;
@@ -118,7 +148,26 @@ export class X86DebugSession extends LoggingDebugSession {
     this.pendingOut = '';
   }
 
+  /** Long runs: a progress notification with the instruction count, updated at most twice a second. */
+  private reportProgress(instructions: number): void {
+    if (!this.clientProgress) return;
+    const now = Date.now();
+    const msg = `${instructions.toLocaleString('en-US')} instructions`;
+    if (!this.progress) {
+      this.progress = { id: `run-${++this.progressSeq}`, last: now };
+      this.sendEvent(new ProgressStartEvent(this.progress.id, 'Bootscope: running', msg));
+    } else if (now - this.progress.last >= 500) {
+      this.progress.last = now;
+      this.sendEvent(new ProgressUpdateEvent(this.progress.id, msg));
+    }
+  }
+
   private stopped(s: Stop): void {
+    if (this.progress) this.sendEvent(new ProgressEndEvent(this.progress.id));
+    this.progress = null;
+    if (this.ctx) {
+      for (const r of this.memoryViews.changed(this.ctx.machine.cpu)) this.sendEvent(new MemoryEvent(refString(r.linear), 0, r.count));
+    }
     this.lastStop = s;
     if (s.text) this.output(s.text + '\n', 'console');
     const ev = new StoppedEvent(s.reason, THREAD_ID, s.text) as DebugProtocol.StoppedEvent;
@@ -136,9 +185,10 @@ export class X86DebugSession extends LoggingDebugSession {
     this.launched = null;
   }
 
-  protected disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+  /** Ends the machine; on stdio the base class then exits the process (no adapter left behind). */
+  protected disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
     this.end();
-    this.sendResponse(response);
+    super.disconnectRequest(response, args);
   }
 
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
@@ -160,6 +210,8 @@ export class X86DebugSession extends LoggingDebugSession {
     this.handle(r, (c) => stack.setVariable(c, a));
   }
 
+  protected stepBackRequest(r: DebugProtocol.StepBackResponse): void { this.handle(r, (c) => time.stepBack(c)); }
+  protected reverseContinueRequest(r: DebugProtocol.ReverseContinueResponse): void { this.handle(r, (c) => time.reverseContinue(c)); }
   protected continueRequest(r: DebugProtocol.ContinueResponse): void { this.handle(r, (c) => exec.continueRun(c)); }
   protected pauseRequest(r: DebugProtocol.PauseResponse): void { this.handle(r, (c) => exec.pause(c)); }
   protected nextRequest(r: DebugProtocol.NextResponse): void { this.handle(r, (c) => exec.next(c)); }
@@ -180,7 +232,16 @@ export class X86DebugSession extends LoggingDebugSession {
   protected setDataBreakpointsRequest(r: DebugProtocol.SetDataBreakpointsResponse, a: DebugProtocol.SetDataBreakpointsArguments): void { this.handle(r, (c) => bp.setDataBreakpoints(c, a)); }
   protected setExceptionBreakPointsRequest(r: DebugProtocol.SetExceptionBreakpointsResponse, a: DebugProtocol.SetExceptionBreakpointsArguments): void { this.handle(r, (c) => bp.setExceptionBreakpoints(c, a)); }
 
-  protected readMemoryRequest(r: DebugProtocol.ReadMemoryResponse, a: DebugProtocol.ReadMemoryArguments): void { this.handle(r, (c) => mem.readMemory(c, a)); }
+  protected readMemoryRequest(r: DebugProtocol.ReadMemoryResponse, a: DebugProtocol.ReadMemoryArguments): void {
+    this.handle(r, (c) => {
+      const body = mem.readMemory(c, a);
+      if (body?.data !== undefined) {
+        const bytes = Buffer.from(body.data, 'base64');
+        this.memoryViews.note(parseInt(body.address, 16), bytes.length, bytes);
+      }
+      return body;
+    });
+  }
   protected writeMemoryRequest(r: DebugProtocol.WriteMemoryResponse, a: DebugProtocol.WriteMemoryArguments): void {
     this.handle(r, (c) => {
       const body = mem.writeMemory(c, a);
@@ -207,10 +268,10 @@ export class X86DebugSession extends LoggingDebugSession {
         case PanelRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
         case PanelRequest.ReadScreen: return panels.readScreen(c);
         case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
-        case PanelRequest.ReadTimeline:
-        case PanelRequest.GotoInstruction:
+        case PanelRequest.ReadTimeline: return time.timeline(c);
+        case PanelRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
         case PanelRequest.FindCheckFailureStart:
-          throw new RequestError(`${command}: this session has no execution recording to travel through`);
+          throw new RequestError(`${command}: use the debug console's 'last change <field>' (e.g. 'last change ss') to find where the state began`);
         case CustomRequest.ReadDescriptorTable: return x86.readDescriptorTable(c, args as Parameters<typeof x86.readDescriptorTable>[1]);
         case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);
         case CustomRequest.ReadTss: return x86.readTssRequest(c);

@@ -33,7 +33,7 @@ export const enum ScopeName {
 }
 
 const bits = (head: string, table: readonly [string, number, number, string][]): Node[] =>
-  table.map(([n, , , what]) => ({ name: n.toUpperCase(), path: `${head}.${n}`, note: () => what }));
+  table.map(([n, , , what]) => ({ name: n.toUpperCase(), path: `${head}.${n}`, note: () => ` ${what}` }));
 
 function segNode(i: number): Node {
   const s = SEG_NAMES[i];
@@ -50,13 +50,13 @@ function segNode(i: number): Node {
         ...f('access rights', 'ar'),
         children: [
           f('type', 'type', (cpu) => ` ${describeType(cpu.ar[i] & 0xf, (cpu.ar[i] & 0x10) !== 0)}`),
-          f('S', 's', () => ' code/data (1) or system (0)'),
+          f('S', 's', (cpu) => (cpu.ar[i] & 0x10 ? ' code/data' : ' system')),
           f('DPL', 'dpl'),
-          f('P', 'p', () => ' present'),
+          f('P', 'p', (cpu) => (cpu.ar[i] & 0x80 ? ' present' : ' not present')),
           f('AVL', 'avl'),
-          f('D/B', 'db', () => ' default size 32-bit'),
-          f('G', 'g', () => ' 4 KiB granularity'),
-          f('unusable', 'unusable'),
+          f('D/B', 'db', (cpu) => (cpu.ar[i] & 0x4000 ? ' 32-bit' : ' 16-bit')),
+          f('G', 'g', (cpu) => (cpu.ar[i] & 0x8000 ? ' limit in 4 KiB units' : ' limit in bytes')),
+          f('unusable', 'unusable', (cpu) => (cpu.ar[i] & 0x10000 ? ' (null selector or invalid)' : '')),
         ],
       },
     ],

@@ -7,14 +7,20 @@ import { join } from 'node:path';
 import type { InlineAdapterModule } from '../protocol/panels';
 import { Settings, setting } from './contributions';
 
-export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Disposable {
+  private server?: Promise<{ port: number; close(): void }>;
+
   constructor(private readonly extensionPath: string) {}
+
+  dispose(): void {
+    void this.server?.then((s) => s.close(), () => undefined);
+  }
 
   get adapterPath(): string {
     return join(this.extensionPath, 'dist', 'debugAdapter.js');
   }
 
-  createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+  async createDebugAdapterDescriptor(session: vscode.DebugSession): Promise<vscode.DebugAdapterDescriptor> {
     const program = this.adapterPath;
     if (!existsSync(program)) {
       throw new Error(`The Bootscope debug adapter is missing (${program}). Build it with "npm run build".`);
@@ -27,7 +33,16 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
       if (typeof mod.createSession === 'function') {
         return new vscode.DebugAdapterInlineImplementation(mod.createSession() as vscode.DebugAdapter);
       }
-      void vscode.window.showWarningMessage('This Bootscope debug adapter cannot run inline (no createSession export); running it as a separate process.');
+      if (typeof mod.runServer === 'function') {
+        // In-process TCP server on 127.0.0.1 (one session per connection), started once.
+        const runServer = mod.runServer;
+        this.server ??= runServer(0).then((srv) => {
+          const addr = srv.address() as { port: number };
+          return { port: addr.port, close: () => srv.close() };
+        });
+        return new vscode.DebugAdapterServer((await this.server).port, '127.0.0.1');
+      }
+      void vscode.window.showWarningMessage('This Bootscope debug adapter cannot run inline (it exports neither createSession nor runServer); running it as a separate process.');
     }
     // process.execPath is Node in a Node extension host and Electron in desktop VS Code; ELECTRON_RUN_AS_NODE
     // makes the latter behave as Node.

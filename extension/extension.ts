@@ -9,6 +9,8 @@ import { Panels } from './panels';
 import { StatusBar } from './statusBar';
 import { WebviewHost } from './webviewHost';
 
+const RUN_REQUESTS = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto']);
+
 /** What activate() returns: read by the extension tests (test/e2e/suite). */
 export interface BootscopeApi {
   panels(): { kind: string; key: string; title: string; html: string }[];
@@ -23,11 +25,18 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
   const status = new StatusBar();
 
   context.subscriptions.push(
-    host, panels, status,
+    host, panels, status, factory,
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, factory),
     ...registerConfigProvider(),
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
       createDebugAdapterTracker: (session) => ({
+        // Adapters need not send `continued` after a continue/step request: the request itself means running.
+        onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+          if (m.type === 'request' && m.command && RUN_REQUESTS.has(m.command)) {
+            status.running();
+            panels.onContinued(session);
+          }
+        },
         onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number } }) => {
           if (m.type !== 'event') return;
           if (m.event === 'stopped') {

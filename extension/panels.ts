@@ -2,16 +2,18 @@
 // (protocol/panels.ts) and renders with views/*/render.ts, plus the VMCS dump commands. Keeps per-session state
 // (profile, previous values for change highlights, live screen polling). Imports 'vscode', Node and protocol/.
 import * as vscode from 'vscode';
-import { PanelRequest, type FromWebview, type ProfileName, type VmcheckJson, type VmcsRow } from '../protocol/panels';
+import { CustomRequest } from '../protocol/customRequests';
+import { PanelRequest, type CpuMode, type DescriptorTablesResponse, type ScreenResponse, type FromWebview, type ProfileName, type SegmentCache, type VmcheckJson, type VmcsRow } from '../protocol/panels';
 import { BuiltinCommands, DEBUG_TYPE, Settings, setting } from './contributions';
-import { panelRequest } from './customRequests';
+import { panelRequest, type Answer } from './customRequests';
 import { checkFirstDump, dumpCandidates, runVmcheck, type DumpText } from './vmcsDump';
 import type { Panel, PanelKind, PanelSource, WebviewHost } from './webviewHost';
 import { messageBox } from './views/html';
+import { buildDescriptorView, foldTables } from './views/descriptorTables/model';
 import { renderDescriptorTables } from './views/descriptorTables/render';
 import { renderScreen } from './views/screen/render';
 import { renderTimeline } from './views/timeline/render';
-import { fromDump, fromLive, renderChecks } from './views/vmEntryCheck/render';
+import { fromDump, fromLive, renderChecks, type CheckVmEntryAnswer } from './views/vmEntryCheck/render';
 import { renderVmcs, rowsFromDump } from './views/vmcs/render';
 
 interface SessionState {
@@ -81,7 +83,8 @@ export class Panels implements vscode.Disposable {
           break;
         }
         case 'keys': {
-          const r = await panelRequest(session, PanelRequest.SendKeys, { text: m.text });
+          let r = await panelRequest(session, PanelRequest.SendKeys, { text: m.text });
+          if (!r.ok) r = await panelRequest(session, CustomRequest.TypeKeys, { text: m.text });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
           else if (!st.running) await panel.refresh();
           break;
@@ -91,31 +94,37 @@ export class Panels implements vscode.Disposable {
     };
     const sources: Record<PanelKind, () => Promise<string>> = {
       descriptorTables: async () => {
-        const r = await panelRequest(session, PanelRequest.ReadDescriptorTables, {});
-        if (!r.ok) return messageBox(r.message);
+        const view = await readDescriptorTables(session);
+        if (typeof view === 'string') return messageBox(view);
         const prev = st.prevDescriptors, next = new Map<string, string>();
-        for (const t of r.body.tables) for (const e of t.entries) {
-          const k = `${t.name}/${e.index}`, v = e.raw.join(',');
+        for (const t of view.tables) for (const e of t.entries) {
+          const k = `${t.name}/${e.index}`, v = JSON.stringify([e.raw, e.gate?.selector, e.gate?.offset]);
           next.set(k, v);
           if (e.changed === undefined && prev) e.changed = prev.has(k) && prev.get(k) !== v;
         }
         st.prevDescriptors = next;
-        return renderDescriptorTables(r.body);
+        return renderDescriptorTables(foldTables(view));
       },
       vmcs: async () => {
-        const r = await panelRequest(session, PanelRequest.ReadVmcs, { profile: st.profile });
-        if (!r.ok) return messageBox(r.message);
-        markChanged(r.body.rows, st.prevVmcs);
-        st.prevVmcs = new Map(r.body.rows.map((x) => [x.name, x.value]));
-        return renderVmcs({ profile: st.profile, source: `live state of ${session.name} under ${st.profile}`, rows: r.body.rows, compare: st.compare, showPicker: true });
+        const rows = await readVmcsRows(session, st.profile);
+        if (typeof rows === 'string') return messageBox(rows);
+        markChanged(rows, st.prevVmcs);
+        st.prevVmcs = new Map(rows.map((x) => [x.name, x.value]));
+        return renderVmcs({ profile: st.profile, source: `live state of ${session.name} under ${st.profile}`, rows, compare: st.compare, showPicker: true });
       },
       vmEntryChecks: async () => {
-        const r = await panelRequest(session, PanelRequest.CheckVmEntry, { profile: st.profile });
-        return r.ok ? renderChecks(fromLive(r.body)) : messageBox(r.message);
+        let r = await panelRequest(session, PanelRequest.CheckVmEntry, { profile: st.profile }) as Answer<CheckVmEntryAnswer>;
+        if (!r.ok) r = await panelRequest(session, CustomRequest.CheckVmEntry, { profile: st.profile });
+        return r.ok ? renderChecks(fromLive({ ...r.body, profile: st.profile })) : messageBox(r.message);
       },
       screen: async () => {
         const r = await panelRequest(session, PanelRequest.ReadScreen, {});
-        return r.ok ? renderScreen(r.body, st.running) : messageBox(r.message);
+        if (!r.ok) return messageBox(r.message);
+        // Also accepts the console's shape (lines, cursor.col) of protocol/customRequests.ts.
+        const b = r.body as Partial<ScreenResponse> & { lines?: string[]; cursor?: { row: number; column?: number; col?: number; visible: boolean } };
+        const text = b.text ?? b.lines ?? [];
+        const cursor = b.cursor && { row: b.cursor.row, column: b.cursor.column ?? b.cursor.col ?? 0, visible: b.cursor.visible };
+        return renderScreen({ columns: b.columns ?? 80, rows: b.rows ?? Math.max(25, text.length), text, attributes: b.attributes, cursor }, st.running);
       },
       timeline: async () => {
         const r = await panelRequest(session, PanelRequest.ReadTimeline, { profile: st.profile });
@@ -152,10 +161,20 @@ export class Panels implements vscode.Disposable {
     let profile: ProfileName = session ? this.state(session).profile : setting(Settings.VmcheckProfile, 'raw');
     let found: { dump: DumpText; result: VmcheckJson };
     try {
-      found = await checkFirstDump(this.extensionPath, profile, await dumpCandidates());
+      found = await checkFirstDump(this.extensionPath, profile, dumpCandidates());
     } catch (e) {
-      void vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
+      // Nothing in the editor or the clipboard: offer a file ("Open VMCS dump…").
+      const open = 'Open a Dump File…';
+      const pick = await vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`, open);
+      const uri = pick === open ? (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Check VMCS Dump' }))?.[0] : undefined;
+      if (!uri) return undefined;
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      try {
+        found = await checkFirstDump(this.extensionPath, profile, [async () => ({ text, origin: uri.path.split('/').pop() ?? uri.path })]);
+      } catch (e2) {
+        void vscode.window.showErrorMessage(`Bootscope: ${e2 instanceof Error ? e2.message : String(e2)}`);
+        return undefined;
+      }
     }
     let result = found.result;
     const source: PanelSource = {
@@ -184,7 +203,7 @@ export class Panels implements vscode.Disposable {
     }
     const st = this.state(session);
     try {
-      const { dump, result } = await checkFirstDump(this.extensionPath, st.profile, await dumpCandidates());
+      const { dump, result } = await checkFirstDump(this.extensionPath, st.profile, dumpCandidates());
       st.compare = { label: `dump (${dump.origin})`, values: new Map(rowsFromDump(result.guest).map((r) => [r.name, r.value])) };
     } catch (e) {
       void vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`);
@@ -197,6 +216,64 @@ export class Panels implements vscode.Disposable {
     for (const st of this.sessions.values()) if (st.screenTimer) clearInterval(st.screenTimer);
     this.subscriptions.forEach((d) => d.dispose());
   }
+}
+
+/** bootscope/readDescriptorTables, else a view built from bootscope/readDescriptorTable ×3 and readTss; a string says why not. */
+async function readDescriptorTables(session: vscode.DebugSession): Promise<DescriptorTablesResponse | string> {
+  const full = await panelRequest(session, PanelRequest.ReadDescriptorTables, {});
+  if (full.ok) return full.body;
+  const gdt = await panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'gdt' });
+  if (!gdt.ok) return full.message;
+  const [ldt, idt, tss, segs, mode] = await Promise.all([
+    panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'ldt' }),
+    panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'idt' }),
+    panelRequest(session, CustomRequest.ReadTss, {}),
+    readSegments(session),
+    readMode(session),
+  ]);
+  return buildDescriptorView({
+    mode: mode?.mode ?? 'real', segments: segs,
+    gdt: gdt.body, ldt: ldt.ok ? ldt.body : undefined, idt: idt.ok ? idt.body : undefined, tss: tss.ok ? tss.body : undefined,
+  });
+}
+
+/** VMCS rows from bootscope/readVmcs in either protocol's shape (`rows` here, `fields` in customRequests.ts). */
+async function readVmcsRows(session: vscode.DebugSession, profile: ProfileName): Promise<VmcsRow[] | string> {
+  const r = await panelRequest(session, PanelRequest.ReadVmcs, { profile });
+  if (!r.ok) return r.message;
+  const b = r.body as { rows?: VmcsRow[]; fields?: { name: string; encoding: number; value: number | string }[] };
+  return b.rows ?? (b.fields ?? []).map((f) => ({ name: f.name, encoding: f.encoding, width: '', group: '', value: typeof f.value === 'number' ? f.value : Number(f.value) }));
+}
+
+/** Selector and hidden cache of each segment register, through `evaluate` (cs, cs.base, cs.limit, cs.ar). */
+async function readSegments(session: vscode.DebugSession): Promise<Partial<Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>>> {
+  const names = ['cs', 'ds', 'es', 'ss', 'fs', 'gs', 'ldtr', 'tr'] as const;
+  const value = async (expression: string): Promise<number | undefined> => {
+    try {
+      const r = (await session.customRequest('evaluate', { expression, context: 'watch' })) as { result: string };
+      const n = Number(r.result.split(/\s/)[0]);
+      return Number.isFinite(n) ? n : undefined;
+    } catch { return undefined; }
+  };
+  const out: Partial<Record<(typeof names)[number], SegmentCache>> = {};
+  await Promise.all(names.map(async (n) => {
+    const [selector, base, limit, access] = await Promise.all([value(n), value(`${n}.base`), value(`${n}.limit`), value(`${n}.ar`)]);
+    if (selector !== undefined) out[n] = { selector, base: base ?? 0, limit: limit ?? 0, access: access ?? 0 };
+  }));
+  return out;
+}
+
+/** Mode, CS:IP and instruction count: bootscope/status, else the adapter's `info mode` console command. */
+export async function readMode(session: vscode.DebugSession): Promise<{ mode: CpuMode; cs: number; eip: number; instructions: number } | undefined> {
+  const r = await panelRequest(session, PanelRequest.Status, {});
+  if (r.ok) return r.body;
+  try {
+    const e = (await session.customRequest('evaluate', { expression: 'info mode', context: 'repl' })) as { result: string };
+    // "real at 0000:7C00 (linear 0x7c00), CPL=0, A20 on, 0 instructions"
+    const m = /^(real|pm16|pm32|vm86|unreal)\b.*?\bat ([0-9A-Fa-f]{4}):([0-9A-Fa-f]{4,8}).*?(\d+) instructions/.exec(e.result);
+    if (m) return { mode: m[1] as CpuMode, cs: parseInt(m[2], 16), eip: parseInt(m[3], 16), instructions: Number(m[4]) };
+  } catch { /* fall through */ }
+  return undefined;
 }
 
 function markChanged(rows: VmcsRow[], prev: Map<string, number | undefined> | undefined): void {

@@ -1,10 +1,9 @@
 // Status-bar item for a paused Bootscope session: CPU mode (real / pm16 / pm32 / vm86 / unreal), CS:IP and the
-// instruction count, from bootscope/status; falls back to the top stack frame when the adapter lacks it.
+// instruction count, from bootscope/status or the adapter's `info mode`; else the top stack frame's name.
 // Imports 'vscode' and protocol/ only.
 import * as vscode from 'vscode';
-import { PanelRequest } from '../protocol/panels';
 import { Commands } from './contributions';
-import { panelRequest } from './customRequests';
+import { readMode } from './panels';
 
 const h4 = (v: number) => (v & 0xffff).toString(16).toUpperCase().padStart(4, '0');
 
@@ -22,9 +21,8 @@ export class StatusBar implements vscode.Disposable {
   }
 
   async paused(session: vscode.DebugSession, threadId?: number): Promise<void> {
-    const r = await panelRequest(session, PanelRequest.Status, {});
-    if (r.ok) {
-      const s = r.body;
+    const s = await readMode(session);
+    if (s) {
       const ip = s.eip > 0xffff ? s.eip.toString(16).toUpperCase().padStart(8, '0') : h4(s.eip);
       this.item.text = `$(debug-pause) ${s.mode} ${h4(s.cs)}:${ip} #${s.instructions.toLocaleString('en-US')}`;
       this.item.tooltip = `Bootscope: ${s.mode} mode, CS:IP ${h4(s.cs)}:${ip}, ${s.instructions} instructions since 0000:7C00. Click for the descriptor tables.`;
@@ -37,7 +35,7 @@ export class StatusBar implements vscode.Disposable {
         if (f) where = f.instructionPointerReference ? `${f.name} @ ${f.instructionPointerReference}` : f.name;
       } catch { /* the adapter may be gone already */ }
       this.item.text = `$(debug-pause) ${where}`;
-      this.item.tooltip = 'Bootscope: paused (this adapter does not serve bootscope/status, so mode and instruction count are not shown).';
+      this.item.tooltip = 'Bootscope: paused (the adapter reported neither bootscope/status nor `info mode`).';
     }
     this.item.show();
   }

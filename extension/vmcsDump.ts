@@ -14,18 +14,27 @@ export interface DumpText {
 
 export class VmcheckError extends Error {}
 
+/** A place a dump may be; read only when the places before it held none (the clipboard may prompt). */
+export type DumpSource = () => Promise<DumpText | undefined>;
+
 /** Candidates in order: the active editor's selection, then its whole file, then the clipboard. */
-export async function dumpCandidates(): Promise<DumpText[]> {
-  const out: DumpText[] = [];
+export function dumpCandidates(): DumpSource[] {
+  const out: DumpSource[] = [];
   const ed = vscode.window.activeTextEditor;
   if (ed) {
     const name = ed.document.uri.path.split('/').pop() || 'the editor';
     const sel = ed.selections.map((s) => ed.document.getText(s)).filter((t) => t.trim() !== '').join('\n');
-    if (sel) out.push({ text: sel, origin: `the selection in ${name}` });
-    else if (ed.document.getText().trim() !== '') out.push({ text: ed.document.getText(), origin: name });
+    if (sel) out.push(async () => ({ text: sel, origin: `the selection in ${name}` }));
+    else if (ed.document.getText().trim() !== '') out.push(async () => ({ text: ed.document.getText(), origin: name }));
   }
-  const clip = await vscode.env.clipboard.readText();
-  if (clip.trim() !== '') out.push({ text: clip, origin: 'the clipboard' });
+  out.push(async () => {
+    try {
+      const clip = await vscode.env.clipboard.readText();
+      return clip.trim() === '' ? undefined : { text: clip, origin: 'the clipboard' };
+    } catch {
+      return undefined;
+    }
+  });
   return out;
 }
 
@@ -53,16 +62,18 @@ export function runVmcheck(extensionPath: string, text: string, profile: Profile
 }
 
 /** Checks the first candidate that holds a dump; the error says what was tried when none does. */
-export async function checkFirstDump(extensionPath: string, profile: ProfileName, candidates: DumpText[]): Promise<{ dump: DumpText; result: VmcheckJson }> {
+export async function checkFirstDump(extensionPath: string, profile: ProfileName, sources: DumpSource[]): Promise<{ dump: DumpText; result: VmcheckJson }> {
   const tried: string[] = [];
-  for (const c of candidates) {
+  for (const source of sources) {
+    const c = await source();
+    if (!c) continue;
     try {
       return { dump: c, result: await runVmcheck(extensionPath, c.text, profile) };
     } catch (e) {
       tried.push(`${c.origin}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  throw new VmcheckError(candidates.length === 0
+  throw new VmcheckError(tried.length === 0
     ? 'no VMCS dump found: select a Xen ("*** Guest State ***") or KVM (dump_vmcs) dump in an editor, open a file with one, or copy one to the clipboard.'
     : `no VMCS dump found in ${tried.join('; ')}`);
 }

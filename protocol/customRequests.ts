@@ -12,9 +12,9 @@ export const enum CustomRequest {
   TypeKeys = 'bootscope/typeKeys',
   /** The task-state segment TR points at. */
   ReadTss = 'bootscope/readTss',
-  /** The guest state as a VMCS would hold it (answered once the VMX views land). */
+  /** The live state as a VMCS guest-state area. */
   ReadVmcs = 'bootscope/readVmcs',
-  /** VM-entry checks on the live state under a profile (answered once the VMX views land). */
+  /** Every VM-entry check on the live state under a profile (`raw`, `unrestricted`). */
   CheckVmEntry = 'bootscope/checkVmEntry',
 }
 
@@ -69,6 +69,7 @@ export interface ReadTssResponse {
 }
 
 export interface ReadVmcsArgs {
+  /** `raw` or `unrestricted` (the live state as is; default raw). */
   profile?: string;
 }
 export interface ReadVmcsResponse {
@@ -79,8 +80,14 @@ export interface CheckVmEntryArgs {
   profile?: string;
 }
 export interface CheckVmEntryResponse {
+  profile: string;
   verdict: 'enter' | 'emulate' | 'fail';
+  /** What VM entry would do: enter, VMfailValid (error 7) or a VM exit for invalid guest state. */
+  outcome: string;
   failures: { id: string; section: string; field: string; message: string }[];
+  /** Counts of every check's status (all are run; none stops the list). */
+  passed: number;
+  skipped: number;
 }
 
 /** Request name → [args, response], for typed senders and handlers. */

@@ -1,7 +1,7 @@
 // Typed custom DAP requests and webview messages for the extension's panels (Descriptor Tables, VMCS, VM Entry
-// Checks, Screen, Timeline) and the status bar. Shared types only: no runtime dependencies, no 'vscode', no Node.
-// Numbers are plain numbers (as in ../shared/docs/CLI.md JSON); addresses are linear unless named otherwise.
-// VMX checks cite SDM Vol. 3 §26.2–26.3; descriptor layouts SDM Vol. 3 §3.4.5, §6.11, §7.2.
+// Checks, Screen, Timeline) and the status bar, beside protocol/customRequests.ts (the console's requests). Types
+// and constants only: no imports, no 'vscode', no Node. Numbers are plain numbers; addresses linear unless named
+// otherwise. SDM Vol. 3 §3.4.5, §6.11, §7.2 (descriptors, gates, TSS), §26.2–26.3 (VM-entry checks).
 
 /** Custom request commands the panels send through `DebugSession.customRequest`. */
 export const enum PanelRequest {
@@ -42,7 +42,8 @@ export interface StatusResponse {
 }
 
 // ---- bootscope/readDescriptorTables -----------------------------------------------------------------------
-export type DescriptorTableName = 'gdt' | 'ldt' | 'idt';
+/** 'ivt' only from the fallback built on bootscope/readDescriptorTable; the panels' request names it 'idt'. */
+export type DescriptorTableName = 'gdt' | 'ldt' | 'idt' | 'ivt';
 export interface DescriptorTablesArguments {}
 export interface DescriptorEntry {
   index: number;
@@ -50,7 +51,7 @@ export interface DescriptorEntry {
   selector: number;
   /** Linear address of the 8-byte entry (click → memory inspector). */
   linear: number;
-  raw: [number, number];
+  raw: [number, number] | number[];
   /** Decoded: "32-bit code", "16-bit busy TSS", "386 interrupt gate", … */
   type: string;
   base?: number;
@@ -74,6 +75,8 @@ export interface DescriptorTable {
   base: number;
   limit: number;
   entries: DescriptorEntry[];
+  /** Why entries are missing ("real mode: not in use", "12 empty entries not shown"); set by the extension. */
+  note?: string;
 }
 export interface TssState {
   selector: number;
@@ -89,7 +92,7 @@ export interface TssState {
 }
 export interface DescriptorTablesResponse {
   mode: CpuMode;
-  segments: Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>;
+  segments: Partial<Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>>;
   tables: DescriptorTable[];
   tss?: TssState;
 }
@@ -225,8 +228,10 @@ export type FromWebview =
   | { type: 'showDumpAsVmcs' }
   | { type: 'refresh' };
 
-/** Inline-adapter contract: what `require(dist/debugAdapter.js)` exports so the extension can run it in-process. */
+/** Inline-adapter contract: what `require(dist/debugAdapter.js)` may export so the extension runs it in-process:
+ *  createSession() (preferred: a @vscode/debugadapter session with handleMessage/onDidSendMessage/dispose), or
+ *  runServer(0) (debug-adapter/main.ts today: a TCP server on 127.0.0.1 inside the extension host). */
 export interface InlineAdapterModule {
-  /** Returns an object with `handleMessage`, `onDidSendMessage` and `dispose` (a @vscode/debugadapter session). */
-  createSession(): unknown;
+  createSession?(): unknown;
+  runServer?(port: number): Promise<{ address(): unknown; close(): void }>;
 }

@@ -2,21 +2,21 @@
 // a firmware image with --bios) and runs it to a stop reason; prints a summary (or --json), writes
 // the JSON Lines trace. Exit 0 for any stop reason, 1 for an unusable input, 2 for usage errors.
 // Node side: reads files and hands bytes to emulator/.
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
 import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { CS } from '../../emulator/cpu/regs';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
-import { VmentryMonitor } from '../../emulator/vmx/monitor';
-import { isProfileName } from '../../emulator/vmx/profiles';
+import { isProfileName, PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
 import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';
 import { loadFirmware } from '../run/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
 
 const USAGE = 'usage: bootscope run IMAGE [--floppy] [--max N] [--until ADDR]... [--trace FILE] [--trace-from ADDR] ' +
-  '[--keys TEXT] [--screen] [--json] [--cpu 8086|80286|80386] [--memory-mb N] [--bios FILE]';
+  '[--keys TEXT] [--screen] [--json] [--cpu 8086|80286|80386] [--memory-mb N] [--bios FILE] ' +
+  '[--profile raw|unrestricted|xen-vm86|kvm-rmode] [--break-on-vmentry-failure] [--break-on-emulation] [--list-emulated FILE]';
 
 /** `SSSS:OOOO` (hex, exact CS selector and IP) or `0xNNNN` (linear). */
 export function parseAddress(text: string, what: string): StopAddress {
@@ -65,22 +65,19 @@ class TraceWriter {
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['max', 'until', 'trace', 'trace-from', 'keys', 'bios', 'cpu', 'memory-mb', 'profile'],
+    values: ['max', 'until', 'trace', 'trace-from', 'keys', 'bios', 'cpu', 'memory-mb', 'profile', 'list-emulated'],
     flags: ['floppy', 'screen', 'json', 'break-on-vmentry-failure', 'break-on-emulation'],
   });
   const profileText = lastValue(args, 'profile');
+  if (profileText !== undefined && !isProfileName(profileText)) throw new UsageError(`--profile: '${profileText}' is not one of ${PROFILE_NAMES.join(', ')}`);
   const breakOnFailure = args.flags.has('break-on-vmentry-failure');
   const breakOnEmulation = args.flags.has('break-on-emulation');
-  if (profileText !== undefined && !isProfileName(profileText)) {
-    throw new UsageError(`--profile: '${profileText}' is not one of raw, unrestricted, xen-vm86, kvm-rmode`);
-  }
-  if ((breakOnFailure || breakOnEmulation) && profileText === undefined) {
-    throw new UsageError('--break-on-vmentry-failure and --break-on-emulation need --profile NAME');
+  const listFile = lastValue(args, 'list-emulated');
+  if ((breakOnFailure || breakOnEmulation || listFile !== undefined) && profileText === undefined) {
+    throw new UsageError('--break-on-vmentry-failure, --break-on-emulation and --list-emulated need --profile NAME');
   }
   // The hypervisor's verdict is evaluated at every instruction boundary only when a profile is asked for.
-  const monitor = profileText !== undefined && isProfileName(profileText)
-    ? new VmentryMonitor({ profile: profileText, breakOnFailure, breakOnEmulation })
-    : null;
+  const profile: ProfileName | null = profileText !== undefined ? (profileText as ProfileName) : null;
   const firmwareFile = lastValue(args, 'bios');
   if (args.positionals.length > 1 || (args.positionals.length === 0 && !firmwareFile)) throw new UsageError(USAGE);
   const maxText = lastValue(args, 'max');
@@ -149,25 +146,36 @@ export async function main(argv: string[]): Promise<number> {
   };
 
   let trace: TraceWriter | null = traceFile ? new TraceWriter(traceFile) : null;
+  const monitor = profile ? new VmentryMonitor({ profile, breakOnFailure, breakOnEmulation, listEmulated: listFile !== undefined }) : null;
   let stop: StopInfo;
   const end = max;
   try {
     stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor });
   } catch (e) {
+    // An emulator bug, not the guest's doing: the run still ends with a summary, stop reason 'error'.
     stop = { reason: 'error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}` };
+    process.stderr.write(`bootscope run: ${stop.detail}\n${e instanceof Error ? e.stack : ''}\n`);
   } finally {
     trace?.close();
     trace = null;
   }
 
   const log: BiosLogEntry[] = bios?.log ?? [];
+  const vmentry = monitor ? monitor.summary(m) : undefined;
+  if (monitor && listFile !== undefined) {
+    try {
+      writeFileSync(listFile, monitor.finish(m).map((e) => JSON.stringify(e) + '\n').join(''));
+    } catch (e) {
+      throw new InputError(`--list-emulated ${listFile}: ${(e as Error).message}`);
+    }
+  }
   if (args.flags.has('json')) {
     const s = summary(m, { stopReason: stop.reason, detail: stop.detail, screen: args.flags.has('screen'), biosLog: log, warnings });
-    if (monitor) s.vmentry = monitor.summary(m);
+    if (vmentry) s.vmentry = vmentry;
     process.stdout.write(JSON.stringify(s) + '\n');
   } else {
     printHuman(m, stop, log, args.flags.has('screen'));
-    if (monitor) printVerdict(monitor.summary(m));
+    if (vmentry) printVerdict(vmentry);
   }
   return 0;
 }
@@ -181,29 +189,39 @@ interface RunPlan {
   monitor: VmentryMonitor | null;
 }
 
-/** Runs to a stop: fast until --trace-from is reached, then with the per-instruction trace hook. */
+/**
+ * Runs to a stop. Without a VM-entry monitor, the part before --trace-from runs on the fast path
+ * (an `until` stop); with one, every instruction goes through the hook from the start.
+ */
 function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
   const left = () => Math.max(0, p.end - m.cpu.icount);
-  if (p.trace && p.traceFrom) {
+  let tracing = p.trace !== null && p.traceFrom === null;
+  if (p.trace && p.traceFrom && !p.monitor) {
     const s = m.run({ maxInstructions: left(), until: [...p.until, p.traceFrom], shouldCancel: p.shouldCancel });
     const atUserUntil = s.reason === 'until' && p.until.some((a) => addressMatches(m, a));
     if (s.reason !== 'until' || atUserUntil) return s;
+    tracing = true;
   }
-  const trace = p.trace;
-  const watch = p.monitor?.beforeInstruction ?? null;
-  const hook = trace || watch
+  const { trace, traceFrom, monitor } = p;
+  const hook = trace || monitor
     ? (mm: Machine) => {
         const cpu = mm.cpu;
         const lin = (cpu.base[CS] + cpu.eip) >>> 0;
-        // BIOS traps are not instructions (their effects show in the next record).
+        // BIOS traps are not instructions: no trace record, no verdict (their effects show at the next one).
         if (lin >= 0xf0000 && bios?.isTrapAt(lin)) return null;
-        const verdict = watch ? watch(mm) : null;
-        if (verdict) return verdict;
-        trace?.add(traceLine(cpu));
+        if (monitor) {
+          const r = monitor.beforeInstruction(mm);
+          if (r) return r;
+        }
+        if (!trace) return null;
+        if (!tracing) {
+          if (!traceFrom || !addressMatches(mm, traceFrom)) return null;
+          tracing = true;
+        }
+        trace.add(traceLine(cpu));
         return null;
       }
     : null;
-  // A stop reason 'pause'/'step' never comes from these runs; breakpoints are not set by the CLI.
   return m.run({ maxInstructions: left(), until: p.until, beforeInstruction: hook, shouldCancel: p.shouldCancel });
 }
 
@@ -229,7 +247,7 @@ function printHuman(m: Machine, stop: StopInfo, log: BiosLogEntry[], screen: boo
   ];
   if (out.serialText) lines.push('serial:', ...out.serialText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
   if (out.debugText) lines.push('port e9:', ...out.debugText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
-  if (out.postCodes.length) lines.push(`post codes: ${out.postCodes.slice(-32).map((c) => h(c, 2)).join(' ')}`);
+  if (out.postCodes.length) lines.push(`post codes (${out.postCodes.length}${out.postCodes.length > 32 ? ', the last 32' : ''}): ${out.postCodes.slice(-32).map((c) => h(c, 2)).join(' ')}`);
   if (log.length) lines.push('bios log:', ...log.map((e) => `  [${e.n}] ${e.message}`));
   if (screen) lines.push('screen:', ...m.devices.screenLines({ trimEnd: true }).map((l) => `  |${l}`));
   process.stdout.write(lines.join('\n') + '\n');

@@ -7,18 +7,47 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { evaluate, ExpressionError } from '../../emulator/debug/expression';
 import type { WatchAccess } from '../../emulator/debug/watchpoints';
+import { NO_EVENT_FILTERS, type EventFilterConfig } from '../../emulator/debug/eventStops';
 import { parseAddressSpec, type CodeBreakpoint } from '../breakpointStore';
 import { type SessionContext, parseReference, refString } from '../context';
 
 /** Exception filters offered in the Breakpoints view: each CPU exception and "all". */
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   { filter: 'all', label: 'All CPU exceptions', default: false, description: 'Stop at the handler of any exception the CPU raises' },
+  {
+    filter: 'int', label: 'Software interrupt (INT n)', default: false, supportsCondition: true,
+    description: 'Stop before an INT n is delivered', conditionDescription: 'e.g. vector == 0x13 && ah == 2',
+  },
+  {
+    filter: 'io', label: 'I/O port access', default: false, supportsCondition: true,
+    description: 'Stop after an IN/OUT (or INS/OUTS) instruction', conditionDescription: 'e.g. port == 0x64 && out && value == 0xd1',
+  },
+  { filter: 'mode-switch', label: 'Mode switch (CR0.PE/PG, vm86)', default: false, description: 'Stop after an instruction that changes CR0.PE, CR0.PG or EFLAGS.VM' },
+  { filter: 'table-load', label: 'Descriptor-table load (LGDT/LIDT/LLDT/LTR)', default: false, description: 'Stop after LGDT, LIDT, LLDT or LTR' },
   ...Object.entries(EXCEPTION_NAMES).map(([v, name]) => ({
     filter: `vector-${v}`, label: name, default: false, description: `Stop when the CPU raises exception ${v} (${name})`,
   })),
 ];
 
 type BpSpec = Omit<CodeBreakpoint, 'id' | 'hits'>;
+
+/**
+ * DAP has logMessage only on source breakpoints; function and instruction breakpoints accept it too
+ * (as an extra field), so logpoints work on addresses for clients that send it.
+ */
+function logMessageOf(b: object): string | undefined {
+  const m = (b as { logMessage?: unknown }).logMessage;
+  return typeof m === 'string' ? m : undefined;
+}
+
+/** Why no instruction can ever execute at a linear address (paging off, outside RAM and the BIOS ROM window), or null. */
+function impossible(ctx: SessionContext, linear: number): string | null {
+  const cpu = ctx.machine.cpu;
+  if (cpu.paging) return null;
+  const phys = (linear & ctx.machine.mem.a20Mask) >>> 0;
+  if (phys < ctx.machine.mem.ramSize || phys >= 0xfff00000) return null;
+  return `no memory at linear 0x${linear.toString(16)}: guest RAM ends at 0x${ctx.machine.mem.ramSize.toString(16)} (memoryMB)`;
+}
 
 function toDap(b: CodeBreakpoint | null, message?: string, extra: Partial<DebugProtocol.Breakpoint> = {}): DebugProtocol.Breakpoint {
   if (!b) return { verified: false, message, ...extra };
@@ -28,10 +57,13 @@ function toDap(b: CodeBreakpoint | null, message?: string, extra: Partial<DebugP
 export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.SetFunctionBreakpointsArguments): DebugProtocol.SetFunctionBreakpointsResponse['body'] {
   const specs: (BpSpec | string)[] = args.breakpoints.map((fb) => {
     try {
-      const a = parseAddressSpec(ctx.machine.cpu, fb.name);
-      return { origin: 'function', linear: a.linear, exact: a.exact, condition: fb.condition, hitCondition: fb.hitCondition };
+      const sym = ctx.sources.symbol(fb.name.trim());
+      const a = sym !== undefined ? { linear: sym, exact: null } : parseAddressSpec(ctx.machine.cpu, fb.name);
+      const why = impossible(ctx, a.linear);
+      if (why) return `'${fb.name}': ${why}`;
+      return { origin: 'function', linear: a.linear, exact: a.exact, condition: fb.condition, hitCondition: fb.hitCondition, logMessage: logMessageOf(fb) };
     } catch (e) {
-      return `'${fb.name}': ${(e as Error).message} (use SSSS:OOOO, 0x… linear or phys 0x…)`;
+      return `'${fb.name}' is not an address or a known label (${(e as Error).message.replace(/ \(registers such as.*\)$/, '')}): use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing`;
     }
   });
   const set = ctx.bps.replace('function', specs.filter((s): s is BpSpec => typeof s !== 'string'));
@@ -48,7 +80,9 @@ export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtoc
       else ({ linear, exact } = parseAddressSpec(ctx.machine.cpu, ib.instructionReference));
       linear = (linear + (ib.offset ?? 0)) >>> 0;
       if (exact) exact = { ...exact, offset: exact.offset + (ib.offset ?? 0) };
-      return { origin: 'instruction', linear, exact, condition: ib.condition, hitCondition: ib.hitCondition };
+      const why = impossible(ctx, linear);
+      if (why) return why;
+      return { origin: 'instruction', linear, exact, condition: ib.condition, hitCondition: ib.hitCondition, logMessage: logMessageOf(ib) };
     } catch (e) {
       return `'${ib.instructionReference}': ${(e as Error).message}`;
     }
@@ -58,15 +92,29 @@ export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtoc
   return { breakpoints: specs.map((s) => (typeof s === 'string' ? toDap(null, s) : toDap(set[k++]))) };
 }
 
+/** Source breakpoints through the NASM listing of the file: each line moves to the next line that emits code. */
 export function setSourceBreakpoints(ctx: SessionContext, args: DebugProtocol.SetBreakpointsArguments): DebugProtocol.SetBreakpointsResponse['body'] {
   const path = args.source.path ?? args.source.name ?? '?';
-  ctx.bps.replace(`source:${path}`, []);
-  const lines = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+  const lines: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+  const map = ctx.sources.forSource(path);
+  if (!map) {
+    ctx.bps.replace(`source:${path}`, []);
+    return {
+      breakpoints: lines.map((b) => ({
+        verified: false, line: b.line,
+        message: `no NASM listing for ${path}: add "listing": "<file>.lst" (nasm -l) to the launch configuration, or set an address breakpoint (SSSS:OOOO)`,
+      })),
+    };
+  }
+  const resolved = lines.map((b) => ({ b, at: ctx.sources.resolveLine(map, b.line) }));
+  const set = ctx.bps.replace(`source:${path}`, resolved.filter((r) => r.at).map((r) => ({
+    origin: 'source' as const, linear: r.at!.address, exact: null, condition: r.b.condition, hitCondition: r.b.hitCondition, logMessage: r.b.logMessage,
+  })));
+  let k = 0;
   return {
-    breakpoints: lines.map((b) => ({
-      verified: false, line: b.line,
-      message: 'source breakpoints need a NASM listing (launch "listing"), which this build does not read yet; set an address breakpoint (SSSS:OOOO) instead',
-    })),
+    breakpoints: resolved.map((r) => (r.at
+      ? toDap(set[k++], undefined, { line: r.at.line, source: { path: map.source } })
+      : { verified: false, line: r.b.line, message: `no code at or after line ${r.b.line} in ${map.listing}` })),
   };
 }
 
@@ -81,7 +129,7 @@ export function dataBreakpointInfo(ctx: SessionContext, args: DebugProtocol.Data
       bytes = args.bytes ?? 1;
     } else {
       // A register variable or an expression: watch the memory it names (`[ds:si]`, `word [es:di]`) or points at.
-      const r = evaluate(cpu, args.name);
+      const r = evaluate(cpu, args.name, { symbol: ctx.sources.lookup });
       if (r.memoryReference === undefined) {
         return { dataId: null, description: `'${args.name}' is not in memory; watch an address such as word [ds:si] or 0000:7E00` };
       }
@@ -120,11 +168,20 @@ export function setDataBreakpoints(ctx: SessionContext, args: DebugProtocol.SetD
 export function setExceptionBreakpoints(ctx: SessionContext, args: DebugProtocol.SetExceptionBreakpointsArguments): DebugProtocol.SetExceptionBreakpointsResponse['body'] {
   const f = ctx.monitor.exceptionFilter;
   f.clear();
-  const filters = [...args.filters, ...(args.filterOptions ?? []).map((o) => o.filterId)];
-  for (const id of filters) {
+  const options = [...args.filters.map((filterId) => ({ filterId, condition: '' })), ...(args.filterOptions ?? [])];
+  const events: EventFilterConfig = { ...NO_EVENT_FILTERS };
+  for (const { filterId: id, condition } of options) {
     if (id === 'all') for (let v = 0; v < 32; v++) f.add(v);
+    else if (id === 'int') events.softInt = condition ?? '';
+    else if (id === 'io') events.io = condition ?? '';
+    else if (id === 'mode-switch') events.modeSwitch = true;
+    else if (id === 'table-load') events.tableLoad = true;
     const m = /^vector-(\d+)$/.exec(id);
     if (m) f.add(+m[1]);
   }
-  return { breakpoints: filters.map(() => ({ verified: true })) };
+  ctx.monitor.events.configure(events);
+  return {
+    breakpoints: options.map((o) => (EXCEPTION_FILTERS.some((x) => x.filter === o.filterId)
+      ? { verified: true } : { verified: false, message: `unknown exception filter '${o.filterId}'` })),
+  };
 }

@@ -5,7 +5,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import { segOff } from '../../emulator/debug/machineView';
-import { RequestError, type SessionContext, parseReference } from '../context';
+import { RequestError, type SessionContext, parseReference, refString } from '../context';
 
 function idle(ctx: SessionContext): void {
   if (ctx.runner.isRunning) throw new RequestError('the CPU is already running');
@@ -36,14 +36,26 @@ export function stepOut(ctx: SessionContext): void {
   ctx.runner.stepOut();
 }
 
-/** Goto targets for an instruction reference: the linear address as an offset into the current CS. */
+/**
+ * Goto targets: a source line (through the NASM listing) or, as an extension for the Disassembly
+ * view, an `instructionReference`; the target is that linear address as an offset into the current CS.
+ */
 export function gotoTargets(ctx: SessionContext, args: DebugProtocol.GotoTargetsArguments & { instructionReference?: string }): DebugProtocol.GotoTargetsResponse['body'] {
   const cpu = ctx.machine.cpu;
-  if (!args.instructionReference) throw new RequestError('goto works from the Disassembly view (an instruction address)');
-  const lin = parseReference(args.instructionReference, 'instructionReference');
+  let lin: number, line = 0;
+  if (args.instructionReference) {
+    lin = parseReference(args.instructionReference, 'instructionReference');
+  } else {
+    const map = args.source?.path ? ctx.sources.forSource(args.source.path) : null;
+    if (!map) throw new RequestError(`no NASM listing for ${args.source?.path ?? 'this source'}: add "listing" to the launch configuration`);
+    const at = ctx.sources.resolveLine(map, args.line);
+    if (!at) throw new RequestError(`no code at or after line ${args.line}`);
+    lin = at.address;
+    line = at.line;
+  }
   const off = (lin - cpu.base[CS]) >>> 0;
   if (off > cpu.limit[CS]) throw new RequestError(`0x${lin.toString(16)} is outside the current code segment`);
-  return { targets: [{ id: lin + 1, label: segOff(cpu.sel[CS], off), line: 0, instructionPointerReference: args.instructionReference }] };
+  return { targets: [{ id: lin + 1, label: segOff(cpu.sel[CS], off), line, instructionPointerReference: refString(lin) }] };
 }
 
 export function goto(ctx: SessionContext, args: DebugProtocol.GotoArguments): void {

@@ -56,18 +56,40 @@ function decodeUncached(ctx: SessionContext, lin: number): Line {
   return { address: lin, length: l.length, bytes: l.bytes, text: l.text, ok: true };
 }
 
-/** Up to `n` instructions that end exactly at `lin`, found by decoding forward from earlier starts. */
+/** Instructions looked for before an address at most (more are padded): keeps a request bounded. */
+const MAX_BACK = 512;
+
+/**
+ * Up to `n` instructions that end exactly at `lin`: the earliest start in a window before `lin` whose
+ * forward decode lands on `lin` (x86 streams resynchronise within a few instructions). Whether an
+ * address leads to `lin` is memoised, so the search is linear in the window.
+ */
 function before(ctx: SessionContext, lin: number, n: number, memo: Map<number, Line>): Line[] {
-  const window = n * 8 + 16;
+  const window = Math.min(n, MAX_BACK) * 8 + 16;
+  const leads = new Map<number, boolean>();
+  const reaches = (from: number): boolean => {
+    const path: number[] = [];
+    let a = from, result: boolean;
+    for (;;) {
+      if (a === lin) { result = true; break; }
+      if (a > lin) { result = false; break; }
+      const known = leads.get(a);
+      if (known !== undefined) { result = known; break; }
+      path.push(a);
+      a += decodeAt(ctx, a, memo).length;
+    }
+    for (const p of path) leads.set(p, result);
+    return result;
+  };
   for (let start = Math.max(0, lin - window); start < lin; start++) {
+    if (!reaches(start)) continue;
     const lines: Line[] = [];
-    let a = start;
-    while (a < lin) {
+    for (let a = start; a < lin; ) {
       const l = decodeAt(ctx, a, memo);
       lines.push(l);
       a += l.length;
     }
-    if (a === lin) return lines.slice(-n);
+    return lines.slice(-Math.min(n, MAX_BACK));
   }
   return [];
 }
@@ -100,7 +122,11 @@ export function disassemble(ctx: SessionContext, args: DebugProtocol.Disassemble
     instructions: lines.slice(0, count).map((l): DebugProtocol.DisassembledInstruction => {
       const off = (l.address - csBase) >>> 0;
       const where = off <= csLimit ? segOff(cpu.sel[CS], off) : `linear ${refString(l.address)}`;
+      const sym = ctx.sources.symbolAt(l.address);
+      const loc = ctx.sources.locate(l.address);
       return {
+        ...(sym ? { symbol: sym } : {}),
+        ...(loc ? { location: { path: loc.source }, line: loc.line } : {}),
         address: refString(l.address),
         instructionBytes: l.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' '),
         instruction: `${where}  ${l.text}`,

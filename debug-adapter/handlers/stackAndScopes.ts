@@ -29,20 +29,30 @@ export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceAr
   const shadow = ctx.monitor.stack.frames;
   const frames: DebugProtocol.StackFrame[] = [];
   const top = shadow[shadow.length - 1];
+  const sym = (lin: number): string => {
+    const s = ctx.sources.nearestSymbol(lin);
+    return s ? ` ${s}` : '';
+  };
+  const where = (lin: number): Partial<DebugProtocol.StackFrame> => {
+    const loc = ctx.sources.locate(lin);
+    return loc ? { source: { path: loc.source, name: loc.source.split(/[\\/]/).pop() }, line: loc.line, column: 1 } : {};
+  };
   frames.push({
     id: 0,
-    name: `${segOff(cpu.sel[CS], cpu.eip)} ${cpuMode(cpu)}${top ? ` (in ${frameLabel(top)} from ${segOff(top.callerCs, top.callerEip)})` : ''}`,
+    name: `${segOff(cpu.sel[CS], cpu.eip)} ${cpuMode(cpu)}${sym(ctx.machine.pcLinear)}${top ? ` (in ${frameLabel(top)} from ${segOff(top.callerCs, top.callerEip)})` : ''}`,
     line: 0, column: 0,
     instructionPointerReference: refString(ctx.machine.pcLinear),
+    ...where(ctx.machine.pcLinear),
   });
   for (let i = shadow.length - 1; i >= 0; i--) {
     const f = shadow[i];
     const below = shadow[i - 1];
     frames.push({
       id: shadow.length - i,
-      name: `${segOff(f.callerCs, f.callerEip)} ${f.callerMode}${below ? ` (in ${frameLabel(below)})` : ''}`,
+      name: `${segOff(f.callerCs, f.callerEip)} ${f.callerMode}${sym(f.callerLinear)}${below ? ` (in ${frameLabel(below)})` : ''}`,
       line: 0, column: 0,
       instructionPointerReference: refString(f.callerLinear),
+      ...where(f.callerLinear),
     });
   }
   const start = args.startFrame ?? 0;

@@ -8,8 +8,11 @@ import { CR0_PE, CS } from '../../emulator/cpu/regs';
 import {
   formatDescriptor, readInterruptTable, readTable, readTss, type Descriptor,
 } from '../../emulator/debug/descriptors';
-import { evaluate, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
+import { evaluate, evaluateAddress, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
+import { historyCommand } from './timeTravel';
 import { cpuMode, hex, readLinear, segOff } from '../../emulator/debug/machineView';
+import { PROFILE_NAMES } from '../../emulator/vmx/profiles';
+import { checkVmEntry } from './panels';
 import {
   type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse,
   type ReadTssResponse, type TypeKeysArgs, type TypeKeysResponse,
@@ -19,7 +22,8 @@ import { RequestError, type SessionContext, refString } from '../context';
 const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (eflags.zf, eflags.iopl, cs.base, cs.limit, cs.ar, cs.dpl, cr0.pe, gdtr.base),
   SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
   numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
-Commands: info gdt | info ldt | info idt | info tss | info mode | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help`;
+Commands: info gdt | info ldt | info idt | info tss | info mode | info vmentry | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help
+History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count>`;
 
 function entryOf(d: Descriptor): DescriptorEntry {
   return {
@@ -77,10 +81,20 @@ function infoCommand(ctx: SessionContext, what: string): string {
       return [`TSS (${t.bits}-bit) selector=${hex(t.selector, 4)} base=0x${hex(t.base, 8)} limit=0x${t.limit.toString(16)}`,
         ...t.fields.map((f) => `  ${f.name.padEnd(6)} 0x${f.value.toString(16)}`)].join('\n');
     }
+    case 'vmentry': case 'vmx': {
+      // Every hypervisor profile on the live state: the verdict and the failing checks (emulator/vmx).
+      const lines: string[] = [];
+      for (const profile of PROFILE_NAMES) {
+        const r = checkVmEntry(ctx, { profile });
+        lines.push(`${profile}: ${r.verdict}${r.reason ? ` — ${r.reason}` : ''}`,
+          ...r.checks.filter((k) => k.status === 'fail').map((f) => `  §${f.section} ${f.id} (${f.field}): ${f.message}`));
+      }
+      return lines.join('\n');
+    }
     case 'mode':
       return `${cpuMode(cpu)} at ${segOff(cpu.sel[CS], cpu.eip)} (linear ${refString(ctx.machine.pcLinear)}), CPL=${cpu.cpl}, A20 ${ctx.machine.mem.a20Enabled ? 'on' : 'off'}, ${cpu.icount} instructions`;
     default:
-      throw new ExpressionError(`unknown 'info ${what}': try info gdt, info ldt, info idt, info tss, info mode`);
+      throw new ExpressionError(`unknown 'info ${what}': try info gdt, info ldt, info idt, info tss, info mode, info vmentry`);
   }
 }
 
@@ -93,7 +107,7 @@ function examine(ctx: SessionContext, spec: string, addrText: string): string {
   if (count < 1 || count * unit > 65536) throw new ExpressionError('x/: count must be 1 or more and at most 64 KiB in all');
   if (!addrText.trim()) throw new ExpressionError('x/: give an address, e.g. x/16b ds:si');
   const cpu = ctx.machine.cpu;
-  const { value, linear } = evaluateValue(cpu, addrText);
+  const { value, linear } = evaluateValue(cpu, addrText, { symbol: ctx.sources.lookup });
   const lin = linear(value);
   const r = readLinear(cpu, lin, count * unit);
   const perLine = 16 / unit;
@@ -126,8 +140,10 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
       if (info) return { result: infoCommand(ctx, info[1].toLowerCase()), variablesReference: 0 };
       const x = /^x\/(\S*)\s*(.*)$/.exec(expr);
       if (x) return { result: examine(ctx, x[1], x[2]), variablesReference: 0 };
+      const history = historyCommand(ctx, expr, (a) => evaluateAddress(cpu, a));
+      if (history !== null) return { result: history, variablesReference: 0 };
     }
-    const r = evaluate(cpu, expr);
+    const r = evaluate(cpu, expr, { symbol: ctx.sources.lookup });
     return {
       result: r.text, type: r.type, variablesReference: 0,
       ...(r.memoryReference !== undefined ? { memoryReference: refString(r.memoryReference) } : {}),
@@ -138,9 +154,9 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
   }
 }
 
-export function completions(_ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
+export function completions(ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
   const upto = args.text.slice(0, args.column - 1);
   const word = /[A-Za-z_.][A-Za-z0-9_.]*$/.exec(upto)?.[0] ?? '';
-  const names = [...knownNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'help'];
-  return { targets: names.filter((n) => n.startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
+  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'help'];
+  return { targets: names.filter((n) => n.toLowerCase().startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
 }

@@ -100,6 +100,7 @@ export class Bios implements BiosHooks {
     vec(0x02, L.ENTRY_NMI);
     vec(0x05, L.ENTRY_INT05);
     vec(0x08, L.ENTRY_INT08);
+    vec(0x09, L.ENTRY_INT09);
     vec(0x0e, L.ENTRY_INT0E);
     for (const e of TRAP_ENTRIES) vec(e.vector, e.offset);
     vec(0x1d, L.VIDEO_PARAMS);
@@ -145,8 +146,9 @@ export class Bios implements BiosHooks {
   /** True when the instruction at linear `lin` is a BIOS trap (the trace leaves these out). */
   isTrapAt(lin: number): boolean {
     if (lin < L.ROM_BASE || lin >= L.ROM_BASE + L.ROM_SIZE - 2) return false;
-    const mem = this.m.mem;
-    return mem.read8(lin) === L.TRAP_OPCODE[0] && mem.read8(lin + 1) === L.TRAP_OPCODE[1];
+    // peek: a debugger read, so a watchpoint on the ROM is not hit by the trace looking at it.
+    const b = this.m.mem.peek(lin, 2);
+    return b[0] === L.TRAP_OPCODE[0] && b[1] === L.TRAP_OPCODE[1];
   }
 
   /**
@@ -167,7 +169,7 @@ export class Bios implements BiosHooks {
     const sector = drive.disk.sector(0);
     if (sector[510] !== 0x55 || sector[511] !== 0xaa) {
       const b = (i: number) => sector[i].toString(16).toUpperCase().padStart(2, '0');
-      const w = `${drive.disk.name}: sector 0 does not end with 55 AA (bytes 510–511 are ${b(510)} ${b(511)}); booting it anyway, as QEMU's SeaBIOS does for hard disks`;
+      const w = `${drive.disk.name}: sector 0 does not end with 55 AA (bytes 510–511 are ${b(510)} ${b(511)}); booting it anyway (the signature is not required, as many BIOSes do not require it)`;
       this.warnings.push(w);
     }
     m.loadBootSector(sector, drive.number);

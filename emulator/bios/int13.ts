@@ -119,6 +119,11 @@ export function int13(b: Bios): number {
       b.setCF(false);
       return DONE;
     case 0x42: case 0x43: case 0x44: return extendedTransfer(b, disk, dl, fn);
+    case 0x4b:
+      // El Torito "terminate emulation / get status": no CD is being emulated. Loaders (GRUB) ask
+      // this of every boot disk, so it is an answer, not an unsupported call.
+      if (b.al <= 1) return finish(b, dl, DISK_BAD_COMMAND);
+      break;
     case 0x48: return eddParameters(b, disk, dl);
   }
   b.logEntry(0x13, `INT 13h AX=${hex4(b.ax)} DL=${hex2(dl)}: function not supported`);

@@ -1,5 +1,6 @@
-// Keyboard: INT 09h (IRQ 1) reads the scancode from port 60h, keeps the shift state and puts
-// ASCII/scan pairs into the BDA's 16-entry ring buffer; INT 16h reads it: 00h/10h wait for a key
+// Keyboard: INT 09h (IRQ 1, x86 code in the ROM) reads the scancode from port 60h and offers it to
+// INT 15h AH=4Fh; the service here keeps the shift state and puts ASCII/scan pairs into the BDA's
+// 16-entry ring buffer; INT 16h reads it: 00h/10h wait for a key
 // (halting with interrupts on until INT 09h delivers one), 01h/11h peek (ZF=1 when empty), 02h/12h
 // shift status, 03h typematic rate (accepted), 05h store a key. Pure TypeScript: no Node or VS Code
 // imports. IBM PC/AT BIOS keyboard listing; Ralf Brown's list INT 09h, INT 16h.
@@ -40,28 +41,29 @@ function popKey(b: Bios): number | null {
   return key;
 }
 
-/** IRQ 1: one byte from the keyboard controller. */
+/**
+ * Trap 09h inside the ROM's INT 09h code: AL holds the byte read from port 60h (the code has
+ * already offered it to INT 15h AH=4Fh, and sends the EOI after this returns).
+ */
 export function int09(b: Bios): number {
-  const io = b.m.io;
-  const code = io.in8(0x60);
+  const code = b.al;
   const mode = b.rd8(L.BDA_KB_MODE);
   if (code === 0xe0) {
     b.wr8(L.BDA_KB_MODE, mode | KB_MODE_E0);
-  } else {
-    b.wr8(L.BDA_KB_MODE, mode & ~KB_MODE_E0);
-    const make = code & 0x7f;
-    const mod = MODIFIERS[make];
-    if (mod !== undefined) {
-      const f = b.rd8(L.BDA_KB_FLAGS);
-      b.wr8(L.BDA_KB_FLAGS, code & 0x80 ? f & ~mod : f | mod);
-    } else if (!(code & 0x80) && code !== 0xfa && code !== 0xaa) {
-      // The 8042 model tells which keystroke this make code belongs to (and so its ASCII value).
-      const k = b.m.devices.kbc.lastKeystroke;
-      const key = k && k.scan === code ? (k.scan << 8) | k.ascii : code << 8;
-      if (!pushKey(b, key)) b.logEntry(0x09, 'keyboard buffer full: keystroke dropped');
-    }
+    return DONE;
   }
-  io.out8(0x20, 0x20);
+  b.wr8(L.BDA_KB_MODE, mode & ~KB_MODE_E0);
+  const make = code & 0x7f;
+  const mod = MODIFIERS[make];
+  if (mod !== undefined) {
+    const f = b.rd8(L.BDA_KB_FLAGS);
+    b.wr8(L.BDA_KB_FLAGS, code & 0x80 ? f & ~mod : f | mod);
+  } else if (!(code & 0x80) && code !== 0xfa && code !== 0xaa) {
+    // The 8042 model tells which keystroke this make code belongs to (and so its ASCII value).
+    const k = b.m.devices.kbc.lastKeystroke;
+    const key = k && k.scan === code ? (k.scan << 8) | k.ascii : code << 8;
+    if (!pushKey(b, key)) b.logEntry(0x09, 'keyboard buffer full: keystroke dropped');
+  }
   return DONE;
 }
 

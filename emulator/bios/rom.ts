@@ -1,6 +1,6 @@
 // The 64 KiB image of segment F000: trap stubs at the IBM PC/AT entry points (0F 37 nn = "run BIOS
-// service nn", then IRET), the real x86 code of the timer and default IRQ handlers (so they run as
-// instructions and are traced), and the data tables loaders read (diskette and fixed-disk
+// service nn", then IRET), the real x86 code of the timer, keyboard and default IRQ handlers (so they
+// run as instructions and are traced), and the data tables loaders read (diskette and fixed-disk
 // parameters, the INT 15h C0h configuration table, the reset vector, date and model byte).
 // Pure TypeScript: no Node or VS Code imports. IBM PC/AT Technical Reference (ROM map).
 
@@ -18,6 +18,13 @@ export const TRAP_POST = 0xff;
  *   mov [0x6e],ax / mov byte [0x70],1 / .2: int 0x1c / mov al,0x20 / out 0x20,al / pop ax / pop ds / iret
  */
 export const INT08_CODE = hex('1e50b840008ed8ff066c007504ff066e00833e6e00187515813e6c00b000720d31c0a36c00a36e00c606700001cd1cb020e620581fcf');
+/**
+ * INT 09h (IRQ 1): read the scancode, offer it to INT 15h AH=4Fh (the keyboard intercept a guest may
+ * hook; CF=0 on return means "consumed"), let the BIOS service (trap 09h) process AL, EOI. From:
+ *   push ax / in al,0x60 / mov ah,0x4f / stc / int 0x15 / jnc .1 / db 0x0f,0x37,0x09
+ *   .1: mov al,0x20 / out 0x20,al / pop ax / iret
+ */
+export const INT09_CODE = hex('50e460b44ff9cd1573030f3709b020e62058cf');
 /** Default handler for IRQs 1–7 nobody claimed: EOI the master PIC (push ax / mov al,20h / out 20h,al / pop ax / iret). */
 export const IRQ_MASTER_CODE = hex('50b020e62058cf');
 /** Default handler for IRQs 8–15: EOI both PICs. */
@@ -36,7 +43,6 @@ function trapStub(id: number): number[] {
 
 /** The vectors whose stubs trap, with their entry offset in F000 and the service id they call. */
 export const TRAP_ENTRIES: readonly { vector: number; offset: number; id: number }[] = [
-  { vector: 0x09, offset: L.ENTRY_INT09, id: 0x09 },
   { vector: 0x10, offset: L.ENTRY_INT10, id: 0x10 },
   { vector: 0x11, offset: L.ENTRY_INT11, id: 0x11 },
   { vector: 0x12, offset: L.ENTRY_INT12, id: 0x12 },
@@ -70,6 +76,7 @@ export function buildRom(hardDisks: readonly DiskImage[]): Uint8Array {
   put(L.ENTRY_INT18, [0x0f, 0x37, 0x18, 0xfa, 0xf4, 0xeb, 0xfd]);
   put(L.ENTRY_POST, [0x0f, 0x37, TRAP_POST, 0xfa, 0xf4]);
   put(L.ENTRY_INT08, INT08_CODE);
+  put(L.ENTRY_INT09, INT09_CODE);
   put(L.ENTRY_IRQ_MASTER, IRQ_MASTER_CODE);
   put(L.ENTRY_IRQ_SLAVE, IRQ_SLAVE_CODE);
   put(L.ENTRY_INT0E, IRQ_MASTER_CODE);

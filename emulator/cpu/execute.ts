@@ -46,7 +46,12 @@ export function serviceInterrupt(cpu: Cpu): boolean {
 
 /** One instruction with interrupt, shadow and trap handling (the slow path). */
 export function stepSlow(cpu: Cpu): void {
-  serviceInterrupt(cpu);
+  // After delivering an interrupt, return to the loop so breakpoints and hooks see the handler's
+  // first instruction before it executes (a breakpoint at an IRQ handler's entry must hit).
+  if (serviceInterrupt(cpu)) {
+    refreshAttention(cpu);
+    return;
+  }
   if (cpu.halted) return;
   const trap = (cpu.flags & EFLAGS_TF) !== 0 && cpu.shadowUntil < cpu.icount;
   const rep = cpu.repEnd;

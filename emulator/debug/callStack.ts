@@ -26,9 +26,11 @@ export interface ShadowFrame {
   /** Callee entry (CS:EIP right after the transfer; for interrupts filled at the next return check). */
   entryCs: number;
   entryEip: number;
-  /** SS:ESP after the return address was pushed. */
+  /** SS:ESP after the return address was pushed (calls) or before the interrupt pushed anything. */
   ss: number;
   esp: number;
+  /** The frame is gone once SS is `ss` and the stack pointer is at or above this (its return slot was popped). */
+  unwoundAt: number;
 }
 
 const MAX_FRAMES = 4096;
@@ -108,6 +110,7 @@ export class ShadowCallStack {
       this.push({
         kind, vector: -1, callerCs: cs, callerEip: eip, callerLinear: lin, callerMode: mode,
         retCs: ret.cs, retEip: ret.eip, entryCs: cpu.sel[CS], entryEip: cpu.eip, ss: cpu.sel[SS], esp: cpu.r32[ESP] >>> 0,
+        unwoundAt: ((cpu.r32[ESP] & cpu.stackMask) + 1) >>> 0,
       });
     };
   }
@@ -141,12 +144,13 @@ export class ShadowCallStack {
     this.push({
       kind: kindName, vector, callerCs: cpu.sel[CS], callerEip, callerLinear: (cpu.base[CS] + callerEip) >>> 0,
       callerMode: cpuMode(cpu), retCs: cpu.sel[CS], retEip: cpu.eip, entryCs: -1, entryEip: -1, ss: cpu.sel[SS],
-      esp: cpu.r32[ESP] >>> 0,
+      esp: cpu.r32[ESP] >>> 0, unwoundAt: (cpu.r32[ESP] & cpu.stackMask) >>> 0,
     });
   }
 
   private push(f: ShadowFrame): void {
-    if (this.frames.length >= MAX_FRAMES) this.frames.shift();
+    // Runaway recursion: drop the oldest quarter at once rather than shifting on every call.
+    if (this.frames.length >= MAX_FRAMES) this.frames.splice(0, MAX_FRAMES >> 2);
     this.frames.push(f);
   }
 
@@ -161,7 +165,16 @@ export class ShadowCallStack {
         return;
       }
     }
-    // A return to no recorded address (PUSH addr / RET used as a jump): the stack is left as it is.
+    // No frame returns here: a handler that changed its return address (skipping a faulting
+    // instruction) still unwinds the frames whose return slots it popped. PUSH addr / RET used as a
+    // jump pops nothing of a frame and leaves the stack as it is.
+    const ss = cpu.sel[SS], sp = (cpu.r32[ESP] & cpu.stackMask) >>> 0;
+    let n = fr.length;
+    while (n > stop && fr[n - 1].ss === ss && sp >= fr[n - 1].unwoundAt) n--;
+    if (n < fr.length) {
+      fr.length = n;
+      this.onPop?.(n);
+    }
   }
 
   /** Fills the entry of interrupt frames once the handler runs (called when the machine stops). */

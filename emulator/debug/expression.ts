@@ -28,7 +28,13 @@ export interface EvalResult {
   type: string;
 }
 
-type Tok = { t: 'num'; v: number } | { t: 'segoff'; seg: number; off: number } | { t: 'id'; v: string } | { t: 'op'; v: string };
+type Tok = { t: 'num'; v: number } | { t: 'segoff'; seg: number; off: number } | { t: 'id'; v: string; raw: string } | { t: 'op'; v: string };
+
+/** Extra names: values the caller binds (`port`, `vector`) and program symbols (labels from a listing, case-sensitive). */
+export interface EvalScope {
+  vars?: Readonly<Record<string, number>>;
+  symbol?: (name: string) => number | undefined;
+}
 
 const SEGOFF = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,8})(?![\w.])/;
 const NUM = /^(?:0x([0-9a-fA-F]+)|([0-9][0-9a-fA-F]*)h(?![\w])|0b([01]+)|([0-9]+))(?![\w])/;
@@ -45,12 +51,13 @@ function lex(src: string): Tok[] {
     } else if ((m = NUM.exec(s))) {
       const v = m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 16)
         : m[3] !== undefined ? parseInt(m[3], 2) : parseInt(m[4], 10);
+      if (!(v <= 0xffffffff)) throw new ExpressionError(`${m[0]} does not fit in 32 bits`);
       out.push({ t: 'num', v });
     } else if (/^[0-9]/.test(s)) {
       const word = /^[0-9A-Za-z_]+/.exec(s)![0];
       throw new ExpressionError(`'${word}' is not a number: write hex as 0x${word} or ${word}h, decimal as digits`);
     } else if ((m = ID.exec(s))) {
-      out.push({ t: 'id', v: m[0].toLowerCase() });
+      out.push({ t: 'id', v: m[0].toLowerCase(), raw: m[0] });
     } else {
       const op = OPS.find((o) => s.startsWith(o));
       if (!op) throw new ExpressionError(`unexpected character '${s[0]}' in '${src}'`);
@@ -66,7 +73,10 @@ const SIZES: Record<string, number> = { byte: 1, word: 2, dword: 4 };
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: Tok[], private readonly cpu: Cpu, private readonly src: string) {}
+  constructor(
+    private readonly toks: Tok[], private readonly cpu: Cpu, private readonly src: string,
+    private readonly scope: EvalScope = {},
+  ) {}
 
   parse(): Value {
     if (this.toks.length === 0) throw new ExpressionError('empty expression');
@@ -156,7 +166,8 @@ class Parser {
     if (op) {
       this.i++;
       const v = this.num(this.unary());
-      return { kind: 'number', value: (op === '-' ? -v : op === '~' ? ~v : op === '!' ? +(v === 0) : v) >>> 0 };
+      if (op === '!') return { kind: 'number', value: +(v === 0), size: 0 };
+      return { kind: 'number', value: (op === '-' ? -v : op === '~' ? ~v : v) >>> 0 };
     }
     return this.primary();
   }
@@ -191,7 +202,11 @@ class Parser {
       if (p < 0) throw new ExpressionError(`linear address 0x${lin.toString(16)} is not mapped (page not present)`);
       return { kind: 'number', value: p, size: 4 };
     }
+    const vars = this.scope.vars;
+    if (vars && Object.hasOwn(vars, t.v)) return { kind: 'number', value: vars[t.v] >>> 0 };
     const reg = readRegister(this.cpu, t.v);
+    const sym = reg === null ? this.scope.symbol?.(t.raw) : undefined;
+    if (sym !== undefined) return { kind: 'number', value: sym >>> 0, size: 4, memoryReference: sym >>> 0 };
     if (reg === null) {
       throw new ExpressionError(`unknown name '${t.v}' (registers such as ax, eflags.zf, cs.base, cr0.pe; functions linear(), phys(); try 'help')`);
     }
@@ -230,16 +245,16 @@ export function segmentBase(cpu: Cpu, seg: SegmentRef): number {
   return d.base;
 }
 
-/** Parses an expression into a value (registers and memory read now). */
-export function evaluateValue(cpu: Cpu, src: string): { value: Value; linear: (v: Value) => number } {
-  const p = new Parser(lex(src), cpu, src.trim());
+/** Parses an expression into a value (registers and memory read now); `scope` adds names. */
+export function evaluateValue(cpu: Cpu, src: string, scope?: EvalScope): { value: Value; linear: (v: Value) => number } {
+  const p = new Parser(lex(src), cpu, src.trim(), scope);
   const value = p.parse();
   return { value, linear: (v) => p.linearOf(v) };
 }
 
 /** Evaluates for display. */
-export function evaluate(cpu: Cpu, src: string): EvalResult {
-  const { value, linear } = evaluateValue(cpu, src);
+export function evaluate(cpu: Cpu, src: string, scope?: EvalScope): EvalResult {
+  const { value, linear } = evaluateValue(cpu, src, scope);
   if (value.kind === 'pointer') {
     const lin = linear(value);
     const segText = 'reg' in value.seg ? SEG_NAMES[value.seg.reg] : value.seg.selector.toString(16).toUpperCase().padStart(4, '0');
@@ -252,8 +267,8 @@ export function evaluate(cpu: Cpu, src: string): EvalResult {
 }
 
 /** Linear address an expression names (`0000:7C00`, `0x7c00`, `cs:ip`, `[ds:bx]` reads the pointer's target). */
-export function evaluateAddress(cpu: Cpu, src: string): number {
-  const { value, linear } = evaluateValue(cpu, src);
+export function evaluateAddress(cpu: Cpu, src: string, scope?: EvalScope): number {
+  const { value, linear } = evaluateValue(cpu, src, scope);
   return linear(value);
 }
 

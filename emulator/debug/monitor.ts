@@ -2,15 +2,18 @@
 // instruction classification `next` needs (step over CALL, INT and a whole REP string instruction).
 // It installs the CPU's opt-in hooks on attach and removes them on detach.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.15 (exceptions), §18.3.1.
-import { INT_EXC } from '../cpu/interrupts';
+import { INT_EXC, INT_SOFT } from '../cpu/interrupts';
 import { EXCEPTION_NAMES } from '../cpu/faults';
 import { CS } from '../cpu/regs';
 import { decode, type Instruction } from '../decode/decoder';
 import { T_CALL, T_INT, T_REP, T_REPE, decoderModelFor } from '../decode/table';
 import type { Machine } from '../machine';
 import { ShadowCallStack } from './callStack';
+import { EventStops, NO_EVENT_FILTERS } from './eventStops';
 import { readLinear, segOff } from './machineView';
 import { Watchpoints } from './watchpoints';
+import { VmEntryWatch } from './vmEntryWatch';
+import type { ProfileName } from '../vmx/profiles';
 
 export interface ExceptionStop {
   vector: number;
@@ -20,9 +23,13 @@ export interface ExceptionStop {
 export class DebugMonitor {
   readonly stack = new ShadowCallStack();
   readonly watch: Watchpoints;
+  /** INT n, port I/O, mode-switch and table-load stops. */
+  readonly events: EventStops;
   /** Exception vectors that stop execution (after delivery, at the handler's first instruction). */
   readonly exceptionFilter = new Set<number>();
   private exceptionHit: ExceptionStop | null = null;
+  /** breakOnVmEntryFailure, when armed. */
+  vmEntry: VmEntryWatch | null = null;
   /** Set when stepOut's frame returned. */
   private stepOutDone = false;
   private stepOutDepth = -1;
@@ -30,10 +37,12 @@ export class DebugMonitor {
   constructor(readonly machine: Machine) {
     this.watch = new Watchpoints(machine.cpu, machine.mem);
     this.watch.onHit = () => machine.requestStop();
+    this.events = new EventStops(machine);
     const cpu = machine.cpu;
     this.stack.install(cpu);
     cpu.onInterrupt = (c, vector, kind) => {
       this.stack.noteInterrupt(c, vector, kind);
+      if (kind === INT_SOFT) this.events.noteSoftInt(c, vector);
       if (kind === INT_EXC && this.exceptionFilter.has(vector) && !this.exceptionHit) {
         const name = EXCEPTION_NAMES[vector] ?? `exception ${vector}`;
         this.exceptionHit = { vector, description: `${name} at ${segOff(c.sel[CS], c.prevEip)}` };
@@ -49,7 +58,13 @@ export class DebugMonitor {
     };
   }
 
+  /** Arms breakOnVmEntryFailure for the session (before any other dispatch wrapper that may be removed). */
+  armVmEntryWatch(profile: ProfileName): void {
+    if (!this.vmEntry) this.vmEntry = new VmEntryWatch(this.machine, profile);
+  }
+
   detach(): void {
+    this.events.configure(NO_EVENT_FILTERS);
     this.stack.uninstall();
     this.machine.cpu.onInterrupt = null;
     this.watch.set([]);

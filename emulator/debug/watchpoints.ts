@@ -32,6 +32,11 @@ export interface WatchHit {
 
 export class Watchpoints implements AccessObserver {
   private list: Watchpoint[] = [];
+
+  /** The armed watchpoints (reverse-continue looks for their earlier hits). */
+  get items(): readonly Watchpoint[] {
+    return this.list;
+  }
   private armedPages: number[] = [];
   /** The first hit since the last `takeHit()`. */
   private hit: WatchHit | null = null;

@@ -64,7 +64,7 @@ export class Memory {
       this.pageFlags[page] |= PF_ROM;
       // Below the top of RAM the ROM shadows RAM, so keep the RAM copy equal to it: the fast
       // read path then needs no check.
-      const base = page << PAGE_SHIFT;
+      const base = (page << PAGE_SHIFT) >>> 0;
       if (base + PAGE_SIZE <= this.ramSize) this.ram.set(chunk, base);
     }
   }

@@ -27,14 +27,14 @@ function sh(script: string, cwd: string): void {
 
 /** Builds (once) and returns the path of the syslinux FAT16 image. */
 export function syslinuxImage(): string {
-  const out = join(CACHE, 'syslinux-fat16.img');
+  const out = join(CACHE, 'syslinux-fat16-v2.img');
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
   const tmp = join(CACHE, 'syslinux-build');
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   writeFileSync(join(tmp, 'syslinux.cfg'), [
-    'SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 1', `SAY ${SYSLINUX_SAY}`, 'DEFAULT none', 'LABEL none', '  LINUX /none.bin', '',
+    'SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', `SAY ${SYSLINUX_SAY}`, 'DEFAULT none', 'LABEL none', '  LINUX /none.bin', '',
   ].join('\n'));
   sh(`
 truncate -s 32M img

@@ -2,43 +2,71 @@
 // stdio (or a socket), matches responses to requests, and lets a test wait for events. It also
 // builds dist/debugAdapter.js once and assembles NASM fixtures with listings for `; #MARK` lookups.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
-export const ADAPTER = resolve('dist/debugAdapter.js');
+const buildDir = mkdtempSync(join(tmpdir(), 'bootscope-dap-build-'));
+/** The adapter bundle and the CLI bundle, built from this tree like scripts/build.mjs builds dist/. */
+export const ADAPTER = join(buildDir, 'debugAdapter.js');
+export const CLI = join(buildDir, 'cli.js');
 let built = false;
 
-/** Builds the adapter bundle with esbuild (what `npm test` also does first), once per test process. */
+/**
+ * Bundles debug-adapter/main.ts and cli/main.ts with esbuild, with the options scripts/build.mjs uses
+ * for dist/, into a directory of this test process: test files run in parallel and must not read a
+ * bundle another one is writing.
+ */
 export function buildAdapter(): void {
   if (built) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
+  const script = `require('esbuild').buildSync({ entryPoints: { debugAdapter: 'debug-adapter/main.ts', cli: 'cli/main.ts' }, outdir: ${JSON.stringify(buildDir)},
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, define: { __DEBUG__: 'true' }, logLevel: 'error' })`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
   built = true;
 }
 
 export interface Fixture {
   image: string;
+  /** The NASM listing and the source copy it was made from (side by side, as a user has them). */
+  listing: string;
+  source: string;
+  /** 1-based source line of `; #NAME`. */
+  line(name: string): number;
   /** Linear address of the line with `; #NAME`. */
   marker(name: string): number;
 }
 
 const fixtureDir = mkdtempSync(join(tmpdir(), 'bootscope-dap-'));
+process.on('exit', () => {
+  rmSync(fixtureDir, { recursive: true, force: true });
+  rmSync(buildDir, { recursive: true, force: true });
+});
 
 /** Assembles test/dap/fixtures/<name>.asm (nasm -f bin with a listing) into a temp directory. */
 export function assemble(name: string, org = 0x7c00): Fixture {
-  const src = resolve('test/dap/fixtures', `${name}.asm`);
+  const orig = resolve('test/dap/fixtures', `${name}.asm`);
+  const src = join(fixtureDir, `${name}.asm`);
   const image = join(fixtureDir, `${name}.bin`);
   const lst = join(fixtureDir, `${name}.lst`);
-  if (!existsSync(image) || statSync(image).mtimeMs < statSync(src).mtimeMs) {
+  if (!existsSync(image) || statSync(image).mtimeMs < statSync(orig).mtimeMs) {
+    copyFileSync(orig, src);
     const r = spawnSync('nasm', ['-f', 'bin', '-o', image, '-l', lst, src], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`nasm ${name}: ${r.stderr || r.error}`);
   }
   const lines = readFileSync(lst, 'utf8').split('\n');
+  const source = readFileSync(src, 'utf8').split('\n');
   return {
     image,
+    listing: lst,
+    source: src,
+    line(mark: string): number {
+      const i = source.findIndex((l) => l.includes(`; #${mark}`));
+      if (i < 0) throw new Error(`marker #${mark} not found in ${name}.asm`);
+      return i + 1;
+    },
     marker(mark: string): number {
       const line = lines.find((l) => l.includes(`; #${mark}`) && /^\s*\d+\s+[0-9A-F]{8}\s/.test(l));
       if (!line) throw new Error(`marker #${mark} not found in ${name}.asm`);
@@ -54,16 +82,21 @@ export class DapClient {
   private buf = Buffer.alloc(0);
   private readonly pending = new Map<number, (r: DebugProtocol.Response) => void>();
   readonly events: DebugProtocol.Event[] = [];
+  /** Every message in arrival order as `response:<command>` / `event:<event>`. */
+  readonly order: string[] = [];
   private waiters: { pred: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void }[] = [];
   private proc: ChildProcess | null = null;
+  get process(): ChildProcess | null {
+    return this.proc;
+  }
   private socket: Socket | null = null;
   private write: (data: string) => void = () => {};
 
-  /** Spawns `node dist/debugAdapter.js` (extra args for the process). */
-  static spawn(args: string[] = []): DapClient {
+  /** Spawns the adapter bundle (extra args for the process), or with `viaCli` the CLI's `bootscope dap`. */
+  static spawn(args: string[] = [], viaCli = false): DapClient {
     buildAdapter();
     const c = new DapClient();
-    const p = spawn(process.execPath, [ADAPTER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, viaCli ? [CLI, 'dap', ...args] : [ADAPTER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     c.proc = p;
     p.stdout!.on('data', (d: Buffer) => c.onData(d));
     c.write = (s) => p.stdin!.write(s);
@@ -96,6 +129,7 @@ export class DapClient {
   }
 
   private dispatch(msg: Message): void {
+    this.order.push(msg.type === 'response' ? `response:${String(msg.command)}` : `${msg.type}:${String(msg.event ?? msg.command)}`);
     if (msg.type === 'response') {
       const r = msg as unknown as DebugProtocol.Response;
       this.pending.get(r.request_seq)?.(r);
@@ -103,11 +137,9 @@ export class DapClient {
     } else if (msg.type === 'event') {
       const e = msg as unknown as DebugProtocol.Event;
       this.events.push(e);
-      const w = this.waiters.find((x) => x.pred(e));
-      if (w) {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        w.resolve(e);
-      }
+      const hit = this.waiters.filter((x) => x.pred(e));
+      this.waiters = this.waiters.filter((x) => !hit.includes(x));
+      for (const w of hit) w.resolve(e);
     }
   }
 
@@ -149,15 +181,23 @@ export class DapClient {
   }
 
   /** initialize + launch + configurationDone, with `setup` between initialized and configurationDone. */
-  async launch(config: Record<string, unknown>, setup: () => Promise<void> = async () => {}): Promise<DebugProtocol.StoppedEvent | null> {
-    await this.request('initialize', { adapterID: 'bootscope', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsMemoryReferences: true });
+  async launch(
+    config: Record<string, unknown>, setup: () => Promise<void> = async () => {}, init: Record<string, unknown> = {},
+  ): Promise<DebugProtocol.StoppedEvent | null> {
+    await this.request('initialize', {
+      adapterID: 'bootscope', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsMemoryReferences: true, ...init,
+    });
     const mark = this.events.length;
     await this.request('launch', { type: 'bootscope', request: 'launch', ...config });
     await this.waitFor('initialized');
     await setup();
+    if (config.stopOnEntry === false) {
+      await this.request('configurationDone');
+      return null;
+    }
     const stop = this.waitFor('stopped', () => true, 10000, mark);
     await this.request('configurationDone');
-    return config.stopOnEntry === false ? null : (stop as Promise<DebugProtocol.StoppedEvent>);
+    return stop as Promise<DebugProtocol.StoppedEvent>;
   }
 
   async close(): Promise<void> {

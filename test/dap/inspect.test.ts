@@ -195,6 +195,13 @@ describe('exceptions, GDT, halt', () => {
       assert.equal(stackFrames.length, 2);
       assert.match(stackFrames[0].name, /in exception #UD invalid opcode/);
       assert.equal(parseInt(stackFrames[1].instructionPointerReference!, 16), faults.marker('UD'));
+      // The handler returns past the UD2 (IRET to a changed address): stepOut still ends with its frame.
+      stop = c.nextStop();
+      await c.request('stepOut', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'step');
+      assert.equal(await pc(c), faults.marker('LIDT'));
+      const after1 = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(after1.stackFrames.length, 1);
       stop = c.nextStop();
       await c.request('continue', { threadId: 1 });
       const t = await stop;
@@ -210,11 +217,21 @@ describe('exceptions, GDT, halt', () => {
     try {
       await c.launch({ image: halt.image, cpu: '8086' });
       await runTo(c, halt.marker('REP'));
+      // A write watch in the middle of the string stops after the iteration that wrote it, at the REP.
+      const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: '0x8005', asAddress: true, bytes: 1 });
+      await c.request('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'readWrite' }] });
       let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'data breakpoint');
+      assert.equal(await pc(c), halt.marker('REP'));
+      assert.equal((await ev(c, 'cx')).result, '0x000a');
+      assert.equal((await ev(c, 'di')).result, '0x8006');
+      await c.request('setDataBreakpoints', { breakpoints: [] });
+      stop = c.nextStop();
       await c.request('stepIn', { threadId: 1 });
       await stop;
       assert.equal(await pc(c), halt.marker('REP'));
-      assert.equal((await ev(c, 'cx')).result, '0x000f');
+      assert.equal((await ev(c, 'cx')).result, '0x0009');
       stop = c.nextStop();
       await c.request('next', { threadId: 1 });
       await stop;
@@ -226,6 +243,154 @@ describe('exceptions, GDT, halt', () => {
       const s = await stop;
       assert.equal(s.body.reason, 'exception');
       assert.match(s.body.description!, /HLT with interrupts disabled/);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('event filters', () => {
+  test('INT n with an AH condition, port I/O, LGDT and the switch to protected mode stop after the instruction', async () => {
+    const events = assemble('events');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: events.image }, async () => {
+        const r = await c.request<DebugProtocol.SetExceptionBreakpointsResponse['body']>('setExceptionBreakpoints', {
+          filters: ['table-load', 'mode-switch'],
+          filterOptions: [{ filterId: 'int', condition: 'vector == 0x13 && ah == 2' }, { filterId: 'io', condition: 'port == 0x64 && out' }],
+        });
+        assert.ok(r.breakpoints!.every((b) => b.verified));
+      });
+      const expect: [RegExp, number][] = [
+        [/^INT 13h \(AH=02h\) at 0000:7C\w\w$/, events.marker('H13')],
+        [/^OUT port 0064h ← D1h at 0000:7C\w\w$/, events.marker('AFTEROUT')],
+        [/^LGDT at 0000:7C\w\w: GDTR 00000000\/0000/, events.marker('AFTERLGDT')],
+        [/^mode switch: CR0\.PE 0→1 by the instruction at 0000:7C\w\w$/, events.marker('AFTERCR0')],
+      ];
+      for (const [re, at] of expect) {
+        const stop = c.nextStop();
+        await c.request('continue', { threadId: 1 });
+        const s = await stop;
+        assert.equal(s.body.reason, 'exception');
+        assert.match(s.body.description!, re);
+        assert.equal(await pc(c), at);
+      }
+      const info = await c.request<DebugProtocol.ExceptionInfoResponse['body']>('exceptionInfo', { threadId: 1 });
+      assert.match(info.description!, /mode switch/);
+      assert.match((await ev(c, 'info mode')).result, /^pm16 at/);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('protected-mode state set from the debugger', () => {
+  test('CR0.PE and CS loaded from the GDT: the frame says pm32 and disassembly decodes 32-bit code', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: faults.image });
+      await runTo(c, faults.marker('GDT'));
+      const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 0 });
+      const ref = (name: string) => scopes.find((s) => s.name === name)!.variablesReference;
+      const { variables } = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: ref('Control Registers') });
+      await c.request('setVariable', { variablesReference: variables.find((v) => v.name === 'cr0')!.variablesReference, name: 'PE', value: '1' });
+      const cs = await c.request<DebugProtocol.SetVariableResponse['body']>('setVariable', { variablesReference: ref('Segment Registers'), name: 'cs', value: '8' });
+      assert.match(cs.value, /^0x0008 base=0x00000000 limit=0xffffffff ar=0x0c09a/);
+      assert.match(c.output(), /cs: loaded from descriptor: base 0 limit ffffffff/);
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(stackFrames[0].name, `0008:${faults.marker('GDT').toString(16).toUpperCase().padStart(4, '0')} pm32`);
+      await c.request('writeMemory', { memoryReference: '0x9000', data: Buffer.from([0xb8, 0x78, 0x56, 0x34, 0x12]).toString('base64') });
+      const d = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', { memoryReference: '0x9000', instructionCount: 1 });
+      assert.equal(d.instructions[0].instruction, '0008:9000  mov eax,0x12345678');
+      const bad = await c.raw('setVariable', { variablesReference: ref('Segment Registers'), name: 'ds', value: '0x40' });
+      assert.equal(bad.success, false);
+      assert.match(bad.message!, /selector 0040 is outside the GDT/);
+      assert.equal((await ev(c, '0010:0000 + 4')).result, '0010:0004 (linear 0x4)');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('VM entry from the live state', () => {
+  test('real mode fails raw entry on CR0.PE/PG and enters as an unrestricted guest; every profile works live; readVmcs lists guest fields', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: basic.image });
+      const raw = await c.request('bootscope/checkVmEntry', { profile: 'raw' });
+      assert.equal(raw.verdict, 'fail');
+      const cr0 = raw.checks.find((k: { id: string }) => k.id === 'CR0.FIXED');
+      assert.equal(cr0.status, 'fail');
+      assert.equal(cr0.section, '26.3.1.1');
+      assert.match(cr0.message, /bits 0 \(PE\), 31 \(PG\) must be 1/);
+      const ug = await c.request('bootscope/checkVmEntry', { profile: 'unrestricted' });
+      assert.equal(ug.verdict, 'enter', JSON.stringify(ug.checks.filter((k: { status: string }) => k.status === 'fail')));
+      assert.ok(ug.checks.filter((k: { status: string }) => k.status === 'pass').length > 20);
+      // Real mode with base = selector << 4 everywhere is what Xen runs as vm86.
+      const xen = await c.request('bootscope/checkVmEntry', { profile: 'xen-vm86' });
+      assert.equal(xen.verdict, 'enter');
+      const bad = await c.raw('bootscope/checkVmEntry', { profile: 'vmware' });
+      assert.equal(bad.success, false);
+      assert.match(bad.message!, /unknown profile 'vmware'/);
+      const vmcs = await c.request('bootscope/readVmcs', { profile: 'unrestricted' });
+      const cs = vmcs.rows.find((f: { name: string }) => f.name === 'GUEST_CS_AR_BYTES');
+      assert.equal(cs.value, 0x9b);
+      assert.equal(cs.encoding, 0x4816);
+      assert.match((await ev(c, 'info vmentry')).result, /^raw: fail[^]*unrestricted: enter[^]*xen-vm86: enter[^]*kvm-rmode: /);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('breakOnVmEntryFailure', () => {
+  test('stops after the instruction that turns the verdict from enter to fail', async () => {
+    const vm = assemble('vmentry');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: vm.image, breakOnVmEntryFailure: true, profile: 'raw', stopOnEntry: false });
+      const s = await c.waitFor('stopped') as DebugProtocol.StoppedEvent;
+      assert.equal(s.body.reason, 'exception');
+      assert.match(s.body.description!, /^VM entry would fail \(raw\) after the instruction at 0000:7C\w\w: §26\.3\.1\.1 CR0\.FIXED: /);
+      assert.equal(await pc(c), vm.marker('AFTEROFF'));
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('disassemble bounds', () => {
+  test('a huge backward window answers quickly with exactly the requested count', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: basic.image });
+      const t0 = Date.now();
+      const d = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', {
+        memoryReference: '0x7c00', instructionOffset: -3000, instructionCount: 3010,
+      });
+      assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+      assert.equal(d.instructions.length, 3010);
+      assert.equal(d.instructions[3000].address, '0x00007c00');
+      assert.equal(d.instructions[3000].instruction, '0000:7C00  xor ax,ax');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('next over INT', () => {
+  test('next runs the whole interrupt handler and stops after the INT', async () => {
+    const events = assemble('events');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: events.image });
+      await runTo(c, events.marker('INT1'));
+      const stop = c.nextStop();
+      await c.request('next', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'step');
+      assert.equal(await pc(c), events.marker('INT1') + 2);
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(stackFrames.length, 1);
     } finally {
       await c.close();
     }

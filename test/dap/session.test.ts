@@ -81,10 +81,12 @@ describe('execution control', () => {
   before(async () => { c = await started(); });
   after(() => c?.close());
 
-  test('stepIn executes one instruction', async () => {
+  test('stepIn executes one instruction; its response comes before the stopped event', async () => {
     const stop = c.nextStop();
+    const mark = c.order.length;
     await c.request('stepIn', { threadId: 1, granularity: 'instruction' });
     assert.equal((await stop).body.reason, 'step');
+    assert.deepEqual(c.order.slice(mark).filter((m) => m !== 'event:output'), ['response:stepIn', 'event:stopped']);
     assert.equal(await pc(c), 0x7c02);
   });
 
@@ -190,5 +192,107 @@ describe('next over CALL', () => {
     assert.equal((await stop).body.reason, 'step');
     assert.equal(await pc(c), fx.marker('WRITE'));
     assert.equal(await evaluate(c, 'ax'), '0x1235');
+  });
+});
+
+describe('data breakpoints on implicit accesses', () => {
+  test('a PUSH hits a write watch on the stack; LODSB hits a read watch; a REP STOSB stops after the iteration', async () => {
+    const c = await started();
+    try {
+      // SS:SP = 0000:6F04 at boot (the BIOS's value): CALL pushes at 6F02, PUSH BX at 6F00.
+      const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: '0000:6F00', asAddress: true, bytes: 2 });
+      await c.request('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'write' }] });
+      let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      let s = await stop;
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.match(s.body.description!, /^data breakpoint: write of 0x(78|56) to 0x6f0[01]$/);
+      assert.equal(await pc(c), fx.marker('POP'));
+      // A read watch on the message: LODSB reads it (the instruction fetch of the code page does not count).
+      const rd = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: `0x${(fx.marker('RET') + 1).toString(16)}`, asAddress: true, bytes: 1 });
+      await c.request('setDataBreakpoints', { breakpoints: [{ dataId: rd.dataId, accessType: 'read' }] });
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      s = await stop;
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.match(s.body.description!, /^data breakpoint: read of 0x7c2e$/);
+      assert.equal(await evaluate(c, 'al'), '0x68');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('events for the client', () => {
+  test('memory events for viewed ranges the guest wrote; progress during a long run', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: fx.image }, async () => {}, { supportsProgressReporting: true });
+      await c.request('readMemory', { memoryReference: '0x7e00', count: 2 });
+      await c.request('readMemory', { memoryReference: '0x9000', count: 2 });
+      await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${fx.marker('AFTERWRITE').toString(16)}` }] });
+      let stop = c.nextStop();
+      const mark = c.events.length;
+      await c.request('continue', { threadId: 1 });
+      await stop;
+      const mem = c.events.slice(mark).filter((e) => e.event === 'memory') as DebugProtocol.MemoryEvent[];
+      assert.deepEqual(mem.map((e) => e.body), [{ memoryReference: '0x00007e00', offset: 0, count: 2 }]);
+      await c.request('setInstructionBreakpoints', { breakpoints: [] });
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      const start = await c.waitFor('progressStart', () => true, 10000);
+      assert.match((start as DebugProtocol.ProgressStartEvent).body.message!, /instructions$/);
+      await c.request('pause', { threadId: 1 });
+      await stop;
+      await c.waitFor('progressEnd');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('hardware interrupts', () => {
+  test('a timer IRQ handler frame shows the interrupted instruction; stepOut returns to it', async () => {
+    const irq = assemble('irq');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: irq.image }, async () => {
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER').toString(16)}` }] });
+      });
+      const stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      await stop;
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.equal(stackFrames.length, 2);
+      assert.match(stackFrames[0].name, /\(in hardware interrupt 08h from 0000:7C\w\w\)$/);
+      assert.equal(parseInt(stackFrames[1].instructionPointerReference!, 16), irq.marker('SPIN'));
+      await c.request('setInstructionBreakpoints', { breakpoints: [] });
+      const out = c.nextStop();
+      await c.request('stepOut', { threadId: 1 });
+      assert.equal((await out).body.reason, 'step');
+      assert.equal(await pc(c), irq.marker('SPIN'));
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('guest output', () => {
+  test('COM1 output reaches the debug console as stdout', async () => {
+    const serial = assemble('serial');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: serial.image }, async () => {
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${serial.marker('SPIN').toString(16)}` }] });
+      });
+      const stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      await stop;
+      const out = c.events.filter((e) => e.event === 'output' && (e as DebugProtocol.OutputEvent).body.category === 'stdout')
+        .map((e) => (e as DebugProtocol.OutputEvent).body.output).join('');
+      assert.equal(out, 'OK');
+    } finally {
+      await c.close();
+    }
   });
 });

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the VS Code e2e tests need on a fresh Debian 12 machine (Node 20, as root): Debian's chromium,
-# code-server 4.100.3 (= VS Code 1.100.3, the last release for Node 20) and playwright-core, all from npm/apt,
+# code-server 4.100.3 (= VS Code 1.100.3, the last release for Node 20), playwright-core and @vscode/vsce,
 # into a cache outside the repository ($BOOTSCOPE_E2E_CACHE, default ~/.cache/bootscope-e2e). Idempotent.
 set -euo pipefail
 CACHE=${BOOTSCOPE_E2E_CACHE:-$HOME/.cache/bootscope-e2e}
 CS_VERSION=4.100.3
 PW_VERSION=1
+VSCE_VERSION=3
 mkdir -p "$CACHE"
 # code-server writes ~/.config/code-server/config.yaml even for --version: keep it in the cache.
 export XDG_CONFIG_HOME="$CACHE/xdg/config" XDG_DATA_HOME="$CACHE/xdg/data" XDG_CACHE_HOME="$CACHE/xdg/cache"
@@ -35,8 +36,10 @@ if [ ! -x node_modules/.bin/code-server ] || ! node_modules/.bin/code-server --v
   if [ ! -f "$RGC/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" ]; then
     cp "$(command -v rg)" "$TMPDIR/rg" && tar czf "$RGC/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$TMPDIR" rg && rm "$TMPDIR/rg"
   fi
-  npm_config_unsafe_perm=true npm_config_yes=true npm install "code-server@$CS_VERSION" "playwright-core@$PW_VERSION" --foreground-scripts --no-audit --no-fund
+  npm_config_unsafe_perm=true npm_config_yes=true npm install --save-exact "code-server@$CS_VERSION" "playwright-core@$PW_VERSION" "@vscode/vsce@$VSCE_VERSION" --foreground-scripts --no-audit --no-fund
 fi
 # 3. playwright-core drives the system chromium; never `playwright install` (it downloads a browser).
+#    @vscode/vsce packages the .vsix the UI test installs.
 [ -d node_modules/playwright-core ] || npm install "playwright-core@$PW_VERSION" --no-audit --no-fund
+[ -x node_modules/.bin/vsce ] || npm install "@vscode/vsce@$VSCE_VERSION" --no-audit --no-fund
 node_modules/.bin/code-server --version | head -1

@@ -1,14 +1,14 @@
 // Renders the "Descriptor Tables" panel body: GDT, LDT and IDT entry by entry and the current TSS, from
 // bootscope/readDescriptorTables (SDM Vol. 3 §3.4.5 segment descriptors, §6.11 IDT gates, §7.2 TSS). Entries the
 // segment registers hold are outlined, entries changed since the last stop highlighted. Pure: no 'vscode'.
-import type { DescriptorEntry, DescriptorTable, DescriptorTablesResponse, TssState } from '../../../protocol/panels';
+import type { DescriptorEntry, DescriptorTable, DescriptorTablesResponse, SegmentCache, TssState } from '../../../protocol/panels';
 import { esc, hex, hex16, msgAttr } from '../html';
 
-const TITLES = { gdt: 'GDT', ldt: 'LDT', idt: 'IDT' } as const;
+const TITLES = { gdt: "GDT", ldt: "LDT", idt: "IDT", ivt: "IVT (real-mode interrupt vectors)" } as const;
 
 function entryRow(t: DescriptorTable, e: DescriptorEntry): string {
   const cls = [e.changed ? 'changed' : '', e.cachedBy?.length ? 'cached' : ''].filter(Boolean).join(' ');
-  const idx = t.name === 'idt' ? `${hex(e.index, 2)}` : `${hex(e.selector, 4)}`;
+  const idx = t.name === "idt" || t.name === "ivt" ? `${hex(e.index, 2)}` : `${hex(e.selector, 4)}`;
   const target = e.gate
     ? `<a ${msgAttr({ type: 'disassemble', address: e.gate.linear ?? e.gate.offset })} title="Open the disassembly at the gate's target">${hex16(e.gate.selector)}:${esc(hex(e.gate.offset, e.gate.offset > 0xffff ? 8 : 4).slice(2))}</a>`
     : `${esc(hex(e.base, 8))} / ${esc(hex(e.limit, 5))}`;
@@ -19,10 +19,11 @@ function entryRow(t: DescriptorTable, e: DescriptorEntry): string {
 }
 
 function tableHtml(t: DescriptorTable): string {
-  const head = `<h2>${TITLES[t.name]} <span class="note mono">base ${esc(hex(t.base, 8))} limit ${esc(hex(t.limit, 4))}, ${t.entries.length} entr${t.entries.length === 1 ? 'y' : 'ies'}</span></h2>`;
-  if (t.entries.length === 0) return `${head}<p class="note">empty</p>`;
-  const cols = t.name === 'idt' ? '<th>vector</th><th>type</th><th>target</th><th>flags</th><th>meaning</th>' : '<th>selector</th><th>type</th><th>base / limit</th><th>flags</th><th>meaning</th>';
-  return `${head}<table><thead><tr>${cols}</tr></thead><tbody>${t.entries.map((e) => entryRow(t, e)).join('')}</tbody></table>`;
+  const head = `<h2>${TITLES[t.name]} <span class="note mono">base ${esc(hex(t.base, 8))} limit ${esc(hex(t.limit, 4))}, ${Math.floor((t.limit + 1) / (t.name === 'ivt' ? 4 : 8))} slots</span></h2>`;
+  const note = t.note ? `<p class="note">${esc(t.note)}</p>` : '';
+  if (t.entries.length === 0) return `${head}${note || '<p class="note">empty</p>'}`;
+  const cols = t.name === "idt" || t.name === "ivt" ? '<th>vector</th><th>type</th><th>target</th><th>flags</th><th>meaning</th>' : '<th>selector</th><th>type</th><th>base / limit</th><th>flags</th><th>meaning</th>';
+  return `${head}${note}<table><thead><tr>${cols}</tr></thead><tbody>${t.entries.map((e) => entryRow(t, e)).join('')}</tbody></table>`;
 }
 
 function tssHtml(s: TssState): string {
@@ -33,7 +34,7 @@ function tssHtml(s: TssState): string {
 }
 
 export function renderDescriptorTables(r: DescriptorTablesResponse): string {
-  const segs = Object.entries(r.segments).map(([n, s]) => `<td class="mono" title="base ${esc(hex(s.base, 8))} limit ${esc(hex(s.limit, 8))} access ${esc(hex(s.access, 4))}">${esc(n.toUpperCase())}=${hex16(s.selector)}</td>`).join('');
+  const segs = (Object.entries(r.segments) as [string, SegmentCache][]).map(([n, s]) => `<td class="mono" title="base ${esc(hex(s.base, 8))} limit ${esc(hex(s.limit, 8))} access ${esc(hex(s.access, 4))}">${esc(n.toUpperCase())}=${hex16(s.selector)}</td>`).join('');
   const parts = [`<p>Mode <b>${esc(r.mode)}</b></p><table><tbody><tr>${segs}</tr></tbody></table>`];
   for (const t of r.tables) parts.push(tableHtml(t));
   if (r.tss) parts.push(tssHtml(r.tss));

@@ -58,6 +58,10 @@ export function renderVmcs(v: VmcsView): string {
   for (const g of GROUP_ORDER) {
     const rows = groups.get(g);
     if (!rows) continue;
+    if (g === 'Segment registers' && !v.compare) {
+      parts.push(`<h2>${esc(g)}</h2>${segmentTable(rows)}`);
+      continue;
+    }
     const head = v.compare ? `<th>field</th><th>encoding</th><th>live</th><th>${esc(v.compare.label)}</th>` : '<th>field</th><th>encoding</th><th>value</th>';
     const body = rows.map((r) => {
       const other = v.compare?.values.get(r.name);
@@ -74,6 +78,21 @@ export function renderVmcs(v: VmcsView): string {
 }
 
 const SEGS = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldtr', 'tr'] as const;
+
+/** One row per segment register (selector, base, limit, access rights decoded), as SDM Vol. 3 §25.4.1 lists them. */
+function segmentTable(rows: VmcsRow[]): string {
+  const by = new Map(rows.map((r) => [r.name, r]));
+  const cell = (name: string, digits: number) => {
+    const r = by.get(name);
+    return `<td class="mono${r?.changed ? ' changed' : ''}" data-field="${esc(name)}">${r?.value === undefined ? '—' : esc(hex(r.value, digits))}</td>`;
+  };
+  const body = SEGS.filter((s) => [...by.keys()].some((k) => k.startsWith(`GUEST_${s.toUpperCase()}_`))).map((s) => {
+    const u = s.toUpperCase(), ar = by.get(`GUEST_${u}_AR_BYTES`);
+    return `<tr><td>${u}</td>${cell(`GUEST_${u}_SELECTOR`, 4)}${cell(`GUEST_${u}_BASE`, 8)}${cell(`GUEST_${u}_LIMIT`, 8)}${cell(`GUEST_${u}_AR_BYTES`, 4)}`
+      + `<td class="note">${ar?.value === undefined ? '' : esc(describeAccess(ar.value))}</td></tr>`;
+  }).join('');
+  return `<table><thead><tr><th>segment</th><th>selector</th><th>base</th><th>limit</th><th>access rights</th><th>decoded</th></tr></thead><tbody>${body}</tbody></table>`;
+}
 const SIMPLE: Record<string, string> = { cr0: 'GUEST_CR0', cr3: 'GUEST_CR3', cr4: 'GUEST_CR4', dr7: 'GUEST_DR7', rsp: 'GUEST_RSP', rip: 'GUEST_RIP', rflags: 'GUEST_RFLAGS', interruptibility: 'GUEST_INTERRUPTIBILITY_INFO', activityState: 'GUEST_ACTIVITY_STATE' };
 // Field encodings from SDM Vol. 3 Appendix B, for rows built from a dump's `guest` object.
 const ENC: Record<string, number> = {

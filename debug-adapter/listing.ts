@@ -1,0 +1,151 @@
+// NASM listing files (`nasm -l`) as the source map: each source line that emits bytes gets a linear
+// address (org/vstart + offset), labels become symbols. Source breakpoints, stack-frame locations,
+// disassembly symbols and function breakpoints by name use it. A listing `boot.lst` belongs to the
+// source with the same stem (`boot.asm`, `boot.nasm`, `boot.s`) in the same directory.
+// Node only; must not import vscode. NASM manual §2.1.3 (-l), §8.1.1 (ORG), §8.1.3 (VSTART).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+
+export interface ListingLine {
+  line: number;
+  address: number;
+  length: number;
+}
+
+export interface SourceMap {
+  listing: string;
+  /** The source file this listing was made from (best guess by stem), absolute. */
+  source: string;
+  lines: ListingLine[];
+  symbols: Map<string, number>;
+}
+
+const ENTRY = /^\s*(\d+)\s+([0-9A-F]{8})\s+([0-9A-F()[\]<>a-z-]+)/;
+const PLAIN = /^\s*(\d+)\s{2,}/;
+const INCLUDED = /^\s*\d+\s+(?:[0-9A-F]{8}\s+\S+\s+)?<\d+>/;
+const SOURCE_COLUMN = 40;
+
+function num(text: string): number | null {
+  const t = text.trim().toLowerCase();
+  let v: number;
+  if (/^0x[0-9a-f]+$/.test(t)) v = parseInt(t.slice(2), 16);
+  else if (/^[0-9][0-9a-f]*h$/.test(t)) v = parseInt(t.slice(0, -1), 16);
+  else if (/^\$[0-9a-f]+$/.test(t)) v = parseInt(t.slice(1), 16);
+  else if (/^\d+$/.test(t)) v = parseInt(t, 10);
+  else return null;
+  return v;
+}
+
+/** Parses listing text; `origin` applies when the source has no ORG (default 0x7C00, a boot sector). */
+export function parseListing(text: string, listingPath: string, origin = 0x7c00): SourceMap {
+  let base = origin;
+  const lines: ListingLine[] = [];
+  const symbols = new Map<string, number>();
+  const pendingLabels: string[] = [];
+  let lastLine = -1;
+  for (const raw of text.split(/\r?\n/)) {
+    if (INCLUDED.test(raw)) continue;
+    const e = ENTRY.exec(raw);
+    const p = e ? null : PLAIN.exec(raw);
+    if (!e && !p) continue;
+    const lineNo = +(e ? e[1] : p![1]);
+    const src = raw.length > SOURCE_COLUMN ? raw.slice(SOURCE_COLUMN).replace(/;.*$/, '') : '';
+    const org = /^\s*\[?\s*org\s+([^\]\s]+)/i.exec(src);
+    if (org && num(org[1]) !== null) base = num(org[1])!;
+    const vstart = /^\s*\[?\s*section\s+\S+.*\bvstart=(\S+)/i.exec(src);
+    if (vstart && num(vstart[1]) !== null) base = num(vstart[1])!;
+    const label = /^\s*([A-Za-z_.?@$][\w.?@$#~]*):/.exec(src);
+    if (label) pendingLabels.push(label[1]);
+    if (!e) continue;
+    const address = (base + parseInt(e[2], 16)) >>> 0;
+    for (const l of pendingLabels) symbols.set(l, address);
+    pendingLabels.length = 0;
+    // A long instruction continues on the next listing line with the same number: keep the first.
+    if (lineNo === lastLine) continue;
+    lastLine = lineNo;
+    const bytes = e[3].replace(/-$/, '');
+    const rep = /<rep\s+([0-9A-F]+)h>/i.exec(raw);
+    const length = rep ? parseInt(rep[1], 16) * (bytes.replace(/<.*$/, '').length / 2) : bytes.replace(/[^0-9A-F]/g, '').length / 2;
+    lines.push({ line: lineNo, address, length });
+  }
+  return { listing: listingPath, source: guessSource(listingPath), lines, symbols };
+}
+
+function guessSource(listingPath: string): string {
+  const stem = join(dirname(listingPath), basename(listingPath, extname(listingPath)));
+  for (const ext of ['.asm', '.nasm', '.s', '.S', '.inc']) if (existsSync(stem + ext)) return resolve(stem + ext);
+  return resolve(stem + '.asm');
+}
+
+export function loadListing(path: string): SourceMap {
+  return parseListing(readFileSync(path, 'utf8'), resolve(path));
+}
+
+function stem(p: string): string {
+  return basename(p, extname(p)).toLowerCase();
+}
+
+export class SourceMaps {
+  constructor(readonly maps: SourceMap[]) {}
+
+  /** The listing for a source path: exact source match, else the same stem, else the only listing. */
+  forSource(path: string): SourceMap | null {
+    const abs = resolve(path);
+    return this.maps.find((m) => m.source === abs)
+      ?? this.maps.find((m) => stem(m.source) === stem(path))
+      ?? (this.maps.length === 1 ? this.maps[0] : null);
+  }
+
+  /** The first line at or after `line` that emits bytes, with its address. */
+  resolveLine(map: SourceMap, line: number): ListingLine | null {
+    let best: ListingLine | null = null;
+    for (const l of map.lines) {
+      if (l.line >= line && l.length > 0 && (!best || l.line < best.line)) best = l;
+    }
+    return best;
+  }
+
+  /** Source location of a linear address (the listing line whose bytes contain it). */
+  locate(linear: number): { source: string; line: number } | null {
+    for (const m of this.maps) {
+      for (const l of m.lines) if (linear >= l.address && linear < l.address + Math.max(1, l.length)) return { source: m.source, line: l.line };
+    }
+    return null;
+  }
+
+  /** The symbol lookup expressions use. */
+  readonly lookup = (name: string): number | undefined => this.symbol(name);
+
+  /** Every label, for completions. */
+  symbolNames(): string[] {
+    return this.maps.flatMap((m) => [...m.symbols.keys()]);
+  }
+
+  symbol(name: string): number | undefined {
+    for (const m of this.maps) {
+      const v = m.symbols.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  /** `label` or `label+n` for the nearest label at or below a linear address (within 64 KiB), if any. */
+  nearestSymbol(linear: number): string | undefined {
+    let best: [string, number] | undefined;
+    for (const m of this.maps) {
+      for (const [k, v] of m.symbols) {
+        // Local labels (.loop) read better with their parent; prefer the nearest either way.
+        if (v <= linear && linear - v < 0x10000 && (!best || v > best[1] || (v === best[1] && !k.startsWith('.') && best[0].startsWith('.')))) best = [k, v];
+      }
+    }
+    if (!best) return undefined;
+    return linear === best[1] ? best[0] : `${best[0]}+0x${(linear - best[1]).toString(16)}`;
+  }
+
+  /** Name of a label at exactly this address. */
+  symbolAt(linear: number): string | undefined {
+    for (const m of this.maps) for (const [k, v] of m.symbols) if (v === linear) return k;
+    return undefined;
+  }
+}

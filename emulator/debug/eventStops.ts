@@ -1,0 +1,138 @@
+// Stops on machine events that are not exceptions, for the adapter's "exception breakpoint" filters:
+// software INT n (condition over `vector`, `ah`, ...), I/O port access (`port`, `value`, `size`, `out`),
+// mode switches (CR0.PE/PG changes, EFLAGS.VM entry/exit) and descriptor-table loads (LGDT, LIDT,
+// LLDT, LTR). Each stops after the instruction; opcodes are observed by wrapping dispatch entries.
+// Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §9.9 (mode switching), §2.4 (LGDT…LTR).
+
+import type { Cpu, Handler } from '../cpu/cpu';
+import { CR0_PE, CR0_PG, CS, EFLAGS_VM } from '../cpu/regs';
+import type { PortObserver } from '../devices/ioBus';
+import type { Machine } from '../machine';
+import { evaluate } from './expression';
+import { hex, segOff } from './machineView';
+
+export interface EventFilterConfig {
+  /** Software INT n: null = off, '' = every INT, else a condition (names: vector, and all registers). */
+  softInt: string | null;
+  /** Port I/O: null = off, '' = every access, else a condition (names: port, value, size, out). */
+  io: string | null;
+  modeSwitch: boolean;
+  tableLoad: boolean;
+}
+
+export const NO_EVENT_FILTERS: EventFilterConfig = { softInt: null, io: null, modeSwitch: false, tableLoad: false };
+
+const MAP0F = 0x100;
+const TABLE_OPS: Record<string, number[]> = { '0f01': [2, 3], '0f00': [2, 3] };
+const TABLE_NAMES: Record<string, string[]> = { '0f01': ['', '', 'LGDT', 'LIDT'], '0f00': ['', '', 'LLDT', 'LTR'] };
+
+export class EventStops implements PortObserver {
+  config: EventFilterConfig = NO_EVENT_FILTERS;
+  private hit: string | null = null;
+  private saved: Handler[] | null = null;
+
+  constructor(private readonly machine: Machine) {}
+
+  /** The description of the event that stopped the run, once. */
+  takeHit(): string | null {
+    const h = this.hit;
+    this.hit = null;
+    return h;
+  }
+
+  configure(config: EventFilterConfig): void {
+    this.config = config;
+    const cpu = this.machine.cpu;
+    this.machine.io.observer = config.io !== null ? this : null;
+    const needOps = config.modeSwitch || config.tableLoad;
+    if (needOps && !this.saved) this.install(cpu);
+    if (!needOps && this.saved) this.uninstall(cpu);
+  }
+
+  private stop(what: string): void {
+    if (this.hit) return;
+    this.hit = what;
+    this.machine.requestStop();
+  }
+
+  /** Conditions that fail to evaluate stop too, with the error, so a typo is never silent. */
+  private test(cond: string, vars: Record<string, number>): boolean | string {
+    if (!cond.trim()) return true;
+    try {
+      return evaluate(this.machine.cpu, cond, { vars }).value !== 0;
+    } catch (e) {
+      return `condition '${cond}': ${(e as Error).message}`;
+    }
+  }
+
+  /** From the interrupt hook: a software INT n about to be delivered. */
+  noteSoftInt(cpu: Cpu, vector: number): void {
+    const cond = this.config.softInt;
+    if (cond === null) return;
+    const r = this.test(cond, { vector });
+    if (r === false) return;
+    const where = segOff(cpu.sel[CS], cpu.prevEip);
+    this.stop(`INT ${hex(vector, 2)}h (AH=${hex(cpu.r8[1], 2)}h) at ${where}${typeof r === 'string' ? `; ${r}` : ''}`);
+  }
+
+  onIn(port: number, size: number, value: number): void {
+    this.io(port, size, value, false);
+  }
+
+  onOut(port: number, size: number, value: number): void {
+    this.io(port, size, value, true);
+  }
+
+  private io(port: number, size: number, value: number, out: boolean): void {
+    const cond = this.config.io;
+    if (cond === null || this.hit) return;
+    const r = this.test(cond, { port, value, size, out: +out });
+    if (r === false) return;
+    const cpu = this.machine.cpu;
+    this.stop(`${out ? 'OUT' : 'IN'} port ${hex(port, 4)}h ${out ? '←' : '→'} ${hex(value, size * 2)}h at ${segOff(cpu.sel[CS], cpu.prevEip)}${typeof r === 'string' ? `; ${r}` : ''}`);
+  }
+
+  private install(cpu: Cpu): void {
+    const ops = cpu.ops;
+    this.saved = ops.slice();
+    // MOV CR0 (0F 22), LMSW (0F 01 /6), IRET (CF, vm86 entry/exit): compare the mode around the instruction.
+    const modeOps = [MAP0F | 0x22, MAP0F | 0x01, 0xcf];
+    const tableOps = [MAP0F | 0x01, MAP0F | 0x00];
+    for (const base of new Set([...modeOps, ...tableOps])) {
+      for (const idx of [base, base | 0x200]) {
+        const h = ops[idx];
+        const key = base === (MAP0F | 0x01) ? '0f01' : base === (MAP0F | 0x00) ? '0f00' : '';
+        ops[idx] = (c) => {
+          const cr0 = c.cr0, vm = c.flags & EFLAGS_VM, at = segOff(c.sel[CS], c.prevEip);
+          let reg = -1;
+          if (key) {
+            const save = c.eip;
+            reg = (c.fetch8() >> 3) & 7;
+            c.eip = save;
+          }
+          h(c);
+          if (this.config.modeSwitch) {
+            const changed: string[] = [];
+            if ((cr0 ^ c.cr0) & CR0_PE) changed.push(`CR0.PE ${+!!(cr0 & CR0_PE)}→${+!!(c.cr0 & CR0_PE)}`);
+            if ((cr0 ^ c.cr0) & CR0_PG) changed.push(`CR0.PG ${+!!(cr0 & CR0_PG)}→${+!!(c.cr0 & CR0_PG)}`);
+            if (vm !== (c.flags & EFLAGS_VM)) changed.push(vm ? 'left vm86' : 'entered vm86');
+            if (changed.length) this.stop(`mode switch: ${changed.join(', ')} by the instruction at ${at}`);
+          }
+          if (this.config.tableLoad && key && TABLE_OPS[key].includes(reg)) {
+            this.stop(`${TABLE_NAMES[key][reg]} at ${at}: GDTR ${hex(c.gdtrBase, 8)}/${hex(c.gdtrLimit, 4)}, IDTR ${hex(c.idtrBase, 8)}/${hex(c.idtrLimit, 4)}`);
+          }
+        };
+      }
+    }
+  }
+
+  private uninstall(cpu: Cpu): void {
+    if (!this.saved) return;
+    // Restore only the entries this class wrapped, so other wrappers installed later stay.
+    for (const base of [MAP0F | 0x22, MAP0F | 0x01, 0xcf, MAP0F | 0x00]) {
+      cpu.ops[base] = this.saved[base];
+      cpu.ops[base | 0x200] = this.saved[base | 0x200];
+    }
+    this.saved = null;
+  }
+}

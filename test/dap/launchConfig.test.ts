@@ -1,0 +1,58 @@
+// debug-adapter/launch.ts in process: defaults, every field's error, writeBack reaching the image
+// file (and not without it), and package.json's launch attributes matching protocol/launchConfig.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, LaunchError, validateConfig } from '../../debug-adapter/launch';
+import { LAUNCH_DEFAULTS } from '../../protocol/launchConfig';
+
+test('defaults follow CLI.md', () => {
+  const c = validateConfig({ image: 'x.img' });
+  assert.deepEqual(c, {
+    image: 'x.img', floppy: false, stopOnEntry: true, listing: [], profile: 'raw', breakOnVmEntryFailure: false, record: true,
+    writeBack: false, cpu: '80386', memoryMB: 64,
+  });
+});
+
+test('each bad field is named in its error', () => {
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{}, /'image' is missing/],
+    [{ image: 5 }, /'image' must be a path string/],
+    [{ image: 'a', cpu: '486' }, /unknown cpu '486'/],
+    [{ image: 'a', memoryMB: 1.5 }, /'memoryMB' must be an integer/],
+    [{ image: 'a', profile: 'hyperv' }, /unknown profile "hyperv"/],
+    [{ image: 'a', floppy: 1 }, /'floppy' must be true or false/],
+    [{ image: 'a', listing: [1] }, /'listing' must be a path or a list of paths/],
+  ];
+  for (const [cfg, re] of bad) assert.throws(() => validateConfig(cfg), (e: unknown) => e instanceof LaunchError && re.test(e.message), JSON.stringify(cfg));
+});
+
+test('writeBack: guest disk writes reach the image file only when asked', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-wb-'));
+  try {
+    const img = join(dir, 'disk.img');
+    const data = Buffer.alloc(512 * 4);
+    data[510] = 0x55;
+    data[511] = 0xaa;
+    for (const writeBack of [false, true]) {
+      writeFileSync(img, data);
+      const l = launch({ image: img, writeBack });
+      const disk = l.machine.bootDrive!.disk;
+      assert.equal(disk.write(2, 1, new Uint8Array(512).fill(0xab)).status, 0);
+      l.dispose();
+      assert.equal(readFileSync(img)[1024], writeBack ? 0xab : 0, `writeBack ${writeBack}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+  const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
+  const keys = ['image', 'floppy', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'record', 'writeBack', 'cpu', 'memoryMB'];
+  assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
+  for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
+});

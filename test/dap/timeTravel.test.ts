@@ -1,0 +1,85 @@
+// Reverse execution over DAP: stepBack, reverseContinue to code and data breakpoints and to the start
+// of the recording, the history commands of the debug console, and forward stepping after going back.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { assemble, DapClient, type Fixture } from './dapClient';
+
+let fx: Fixture;
+before(() => { fx = assemble('basic'); });
+
+async function pc(c: DapClient): Promise<number> {
+  const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+  return parseInt(stackFrames[0].instructionPointerReference!, 16);
+}
+
+async function act(c: DapClient, command: string, args: Record<string, unknown> = { threadId: 1 }): Promise<DebugProtocol.StoppedEvent> {
+  const stop = c.nextStop();
+  await c.request(command, args);
+  return stop;
+}
+
+async function repl(c: DapClient, expression: string): Promise<string> {
+  return (await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, context: 'repl', frameId: 0 })).result;
+}
+
+describe('time travel', () => {
+  let c: DapClient;
+  after(() => c?.close());
+
+  test('the adapter advertises step back; a breakpoint after the write stops there', async () => {
+    c = DapClient.spawn();
+    await c.launch({ image: fx.image });
+    await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${fx.marker('AFTERWRITE')}` }] });
+    const s = await act(c, 'continue');
+    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(await pc(c), fx.marker('AFTERWRITE'));
+  });
+
+  test('stepBack goes to the instruction before; stepping forward again re-executes it', async () => {
+    const s = await act(c, 'stepBack');
+    assert.equal(s.body.reason, 'step');
+    assert.equal(await pc(c), fx.marker('WRITE'));
+    assert.equal(await repl(c, 'word [0x7e00]'), '0x0000'); // the write has not happened at this point in time
+    await act(c, 'stepIn');
+    assert.equal(await pc(c), fx.marker('AFTERWRITE'));
+    assert.equal(await repl(c, 'word [0x7e00]'), '0xbeef');
+  });
+
+  test('reverseContinue stops at the most recent earlier breakpoint hit, then at the start of the recording', async () => {
+    await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${fx.marker('CALL')}` }] });
+    const s = await act(c, 'reverseContinue');
+    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(await pc(c), fx.marker('CALL'));
+    await c.request('setInstructionBreakpoints', { breakpoints: [] });
+    const s2 = await act(c, 'reverseContinue');
+    assert.match(s2.body.description ?? '', /start of the recording/);
+    assert.equal(await pc(c), 0x7c00);
+  });
+
+  test('console: last write and last change jump to the instruction that did it', async () => {
+    await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${fx.marker('LOOP')}` }] });
+    await act(c, 'continue');
+    await c.request('setInstructionBreakpoints', { breakpoints: [] });
+    const w = await repl(c, 'last write 0x7e00 2');
+    assert.match(w, /wrote 0x7e00/);
+    assert.equal(await pc(c), fx.marker('WRITE'));
+    const ch = await repl(c, 'last change ax');
+    assert.match(ch, /changed ax/);
+    assert.equal(await pc(c), fx.marker('FUNC')); // inc ax in the called function, before the write
+    const g = await repl(c, 'goto 0');
+    assert.match(g, /at instruction 0/);
+    assert.equal(await pc(c), 0x7c00);
+  });
+
+  test('reverseContinue finds the last write of a data breakpoint', async () => {
+    await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${fx.marker('LOOP')}` }] });
+    await act(c, 'continue');
+    await c.request('setInstructionBreakpoints', { breakpoints: [] });
+    const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: 'word [0x7e00]', frameId: 0 });
+    await c.request('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId!, accessType: 'write' }] });
+    const s = await act(c, 'reverseContinue');
+    assert.equal(s.body.reason, 'data breakpoint');
+    assert.equal(await pc(c), fx.marker('AFTERWRITE')); // a data breakpoint is a trap: after the writing instruction
+  });
+});
