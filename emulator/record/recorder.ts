@@ -4,6 +4,7 @@
 // that drops the oldest snapshots with a notice, and seek/stepBack by restore + deterministic replay.
 // Queries that scan history (reverseContinue, lastWrite, lastChange) live in reverse.ts.
 
+import { refreshAttention, serviceInterrupt } from '../cpu/execute';
 import type { DevicesSnapshot } from '../devices/pcDevices';
 import type { DiskImage } from '../disk/diskImage';
 import type { Machine, RunOptions, StopInfo } from '../machine';
@@ -468,16 +469,32 @@ export class Recorder {
    * forward: replay, then run new code past the frontier). Returns the count reached, which is less
    * than asked only before the start of the recording (clamped) or when the CPU stops for good.
    */
-  seek(icount: number): number {
+  seek(icount: number, linear?: number): number {
     if (!this.attached) throw new Error('seek: the recorder is not attached');
     const m = this.machine;
     const target = Math.max(Math.floor(icount), this.startIcount);
-    if (target < m.cpu.icount || (target === m.cpu.icount && this.evPtr < this.events.length && this.events[this.evPtr].icount < target)) {
+    const here = target === m.cpu.icount;
+    if (target < m.cpu.icount || (here && this.evPtr < this.events.length && this.events[this.evPtr].icount < target)
+      || (here && linear !== undefined && m.pcLinear !== linear)) {
       this.restore(this.snapAtOrBefore(target));
     }
     this.replayForward(target);
+    if (linear !== undefined) this.deliverUntil(linear);
     this.setResumePoint();
     return m.cpu.icount;
+  }
+
+  /**
+   * An interrupt is delivered between instructions without counting one, so a count can show two
+   * states: before the delivery and at the handler's entry. seek() stops before it; with `linear`
+   * (a stop found at the handler's entry) pending interrupts are delivered until CS:EIP is there.
+   */
+  private deliverUntil(linear: number): void {
+    const cpu = this.machine.cpu;
+    for (let n = 0; n < 4 && this.machine.pcLinear !== (linear >>> 0); n++) {
+      if (!serviceInterrupt(cpu)) break;
+      refreshAttention(cpu);
+    }
   }
 
   /** Back n instructions (REP iterations count one each); stops at the start of the recording. */

@@ -62,6 +62,8 @@ export interface ChangeResult {
 
 interface Hit {
   pos: number;
+  /** CS:EIP (linear) when the hit was seen: tells the two states of a count apart around an interrupt delivery; -1 none. */
+  lin: number;
   reason: ReverseReason;
   detail: string;
 }
@@ -116,15 +118,15 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
   let last: Hit | null = null;
   let coarseData = -1;
   let coarseDetail = '';
-  const note = (pos: number, reason: ReverseReason, detail: string) => {
-    if (pos < limit && (last === null || pos >= last.pos)) last = { pos, reason, detail };
+  const note = (pos: number, reason: ReverseReason, detail: string, lin = m.pcLinear) => {
+    if (pos < limit && (last === null || pos >= last.pos)) last = { pos, reason, detail, lin };
   };
   const ctl: ReplayControl = {};
   if (stops.code && stops.code.length) {
     const set = new BreakpointSet();
     for (const a of stops.code) set.add(a);
     ctl.code = set;
-    ctl.onCode = (ic, lin) => note(ic, 'breakpoint', `breakpoint at ${hex(lin)}`);
+    ctl.onCode = (ic, lin) => note(ic, 'breakpoint', `breakpoint at ${hex(lin)}`, lin);
   }
   const excs = stops.exceptions;
   const wantExc = excs === true || (Array.isArray(excs) && excs.length > 0);
@@ -170,7 +172,7 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
   }
   if (coarseData >= 0) {
     const exact = refineData(rec, k, coarseData, end, limit, watches);
-    if (exact >= 0 && (last === null || exact >= (last as Hit).pos)) last = { pos: exact, reason: 'data', detail: coarseDetail };
+    if (exact >= 0 && (last === null || exact >= (last as Hit).pos)) last = { pos: exact, reason: 'data', detail: coarseDetail, lin: -1 };
   }
   return last;
 }
@@ -243,7 +245,8 @@ function* reverseScan(rec: Recorder, stops: ReverseStops): Generator<void, Rever
     const end = Math.min(next, c);
     const hit = scanInterval(rec, k, end, c, stops);
     if (hit) {
-      rec.seek(hit.pos);
+      if (hit.lin >= 0) rec.seek(hit.pos, hit.lin);
+      else rec.seek(hit.pos);
       return { icount: rec.icount, reason: hit.reason, detail: hit.detail };
     }
     yield;

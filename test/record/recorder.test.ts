@@ -99,6 +99,14 @@ test('reverseContinue to a code breakpoint (in the timer handler) and to the sta
   // Forward from a breakpoint we reached backwards does not stop on it at once.
   rec.run({ maxInstructions: 3 });
   assert.equal(rec.icount, prev + 3);
+  // At the handler's entry itself: the same count as the interrupted instruction, after the delivery.
+  rec.seek(end);
+  const entry = reverseContinue(rec, { code: [L.timer] });
+  assert.equal(entry.reason, 'breakpoint');
+  assert.equal(live.m.pcLinear, L.timer);
+  assert.equal(entry.icount, expected - 1, 'the delivery does not count as an instruction');
+  rec.run({ maxInstructions: 1 });
+  expectRow(expected, 'one step from the entry');
   rec.seek(5);
   assert.deepEqual(reverseContinue(rec, { code: [bp] }).reason, 'start');
   assert.equal(rec.icount, 0);
