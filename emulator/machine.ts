@@ -8,7 +8,7 @@ import { MODEL_TRAITS, installModel } from './cpu/dispatch';
 import {
   BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu, serviceInterrupt,
 } from './cpu/execute';
-import { CR0_PE, CS, EDX, EFLAGS_IF, EFLAGS_VM, ESP, SS } from './cpu/regs';
+import { CR0_PE, CS, DS, EDX, EFLAGS_IF, EFLAGS_VM, ES, ESP, FS, GS, SS } from './cpu/regs';
 import { descriptorForSelector } from './debug/descriptors';
 import { resetMsrs } from './cpu/exec/system';
 import { IoBus } from './devices/ioBus';
@@ -121,7 +121,7 @@ export class Machine {
   loadBootSector(sector: Uint8Array, drive: number): void {
     this.mem.poke(0x7c00, sector.subarray(0, 512));
     const cpu = this.cpu;
-    for (const s of [CS, SS, 0, 3, 4, 5]) cpu.setCache(s, 0, 0, 0xffff, s === CS ? 0x9b : 0x93);
+    for (const s of [ES, CS, SS, DS, FS, GS]) cpu.setCache(s, 0, 0, 0xffff, s === CS ? 0x9b : 0x93);
     cpu.eip = 0x7c00;
     cpu.r32[ESP] = 0x7c00;
     cpu.r32[EDX] = drive;

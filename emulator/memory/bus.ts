@@ -31,7 +31,7 @@ export class Memory {
   /** ANDed into every physical address: 0xFFEFFFFF while the A20 gate is off, else all ones. */
   a20Mask = 0xffffffff | 0;
   observer: AccessObserver | null = null;
-  /** Pages written since the recorder last cleared them (bit per page, set only where PF_TRACK_DIRTY). */
+  /** Called on the first write to a page marked PF_TRACK_DIRTY (the bit is cleared then): the recorder's copy-on-write hook. */
   onFirstDirty: ((page: number) => void) | null = null;
   private readonly mmio = new Map<number, MmioHandler>();
   /** ROM images kept apart from RAM so that a write to a ROM page cannot change them. */
