@@ -1,5 +1,5 @@
 // `bootscope trace-diff OURS QEMU_LOG [--json] [--image FILE [--org ADDR]] [--range LO..HI]
-// [--ignore REG,..] [--flags-mask HEX] [--context N]`: the first divergence between our `--trace`
+// [--ignore REG,..] [--flags-mask HEX] [--context N] [--collapse-rep] [--resync]`: the first divergence between our `--trace`
 // JSON Lines and a QEMU -d cpu,exec,nochain log (or qemu_trace.py output). Node side: reads the
 // files and hands the text to emulator/record/traceDiff. Exit 0 whether or not the traces diverge.
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import {
 } from '../../emulator/record/traceDiff';
 import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';
 
-const USAGE = 'usage: bootscope trace-diff OURS.jsonl QEMU_LOG [--json] [--image FILE [--org ADDR]] [--range LO..HI] [--ignore REG,..] [--flags-mask HEX] [--context N]';
+const USAGE = 'usage: bootscope trace-diff OURS.jsonl QEMU_LOG [--json] [--image FILE [--org ADDR]] [--range LO..HI] [--ignore REG,..] [--flags-mask HEX] [--context N] [--collapse-rep] [--resync]';
 
 function read(file: string): string {
   try {
@@ -19,9 +19,9 @@ function read(file: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['image', 'org', 'range', 'ignore', 'flags-mask', 'context'], flags: ['json'] });
+  const args = parseArgs(argv, { values: ['image', 'org', 'range', 'ignore', 'flags-mask', 'context'], flags: ['json', 'collapse-rep', 'resync'] });
   if (args.positionals.length !== 2) throw new UsageError(USAGE);
-  const opts: DiffOptions = {};
+  const opts: DiffOptions = { collapseRep: args.flags.has('collapse-rep'), resync: args.flags.has('resync') };
   const range = lastValue(args, 'range');
   if (range !== undefined) {
     const m = /^(\S+?)\.\.(\S+)$/.exec(range);

@@ -4,20 +4,34 @@
 // that drops the oldest snapshots with a notice, and seek/stepBack by restore + deterministic replay.
 // Queries that scan history (reverseContinue, lastWrite, lastChange) live in reverse.ts.
 
+import { refreshAttention, serviceInterrupt } from '../cpu/execute';
 import type { DevicesSnapshot } from '../devices/pcDevices';
 import type { DiskImage } from '../disk/diskImage';
 import type { Machine, RunOptions, StopInfo } from '../machine';
 import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_TRACK_DIRTY } from '../memory/pageFlags';
 import { type CpuSnapshot, cpuSnapshotBytes, loadCpu, saveCpu } from './cpuState';
 import { type ReplayControl, type ReplayEnd, replayTo } from './replay';
+import {
+  type ChangeResult, type ReverseResult, type ReverseStops, type WriteResult, lastChange, lastWrite, reverseContinue, reverseContinueAsync,
+} from './reverse';
 
 export interface RecorderOptions {
-  /** Instructions between snapshots (default 250,000): the upper bound of a stepBack's replay. */
-  interval?: number;
+  /**
+   * Instructions between snapshots: the upper bound of a stepBack's replay. Default 'adaptive': about
+   * `replayTargetMs` of execution at the measured speed, between 10,000 and 2,000,000.
+   */
+  interval?: number | 'adaptive';
+  /** With an adaptive interval, the replay time to aim at (default 8 ms). */
+  replayTargetMs?: number;
   /** Memory for snapshots and page copies, in bytes (default 512 MiB). */
   budgetBytes?: number;
   /** Told when old history is dropped to stay in the budget. */
   onDrop?: (notice: DropNotice) => void;
+  /**
+   * Other objects whose number, boolean and string fields are machine state (the BIOS: its INT 15h
+   * wait deadline): saved with every snapshot and restored with it.
+   */
+  extraState?: object[];
 }
 
 export interface DropNotice {
@@ -46,8 +60,16 @@ interface Snapshot {
   disks: Map<number, Uint8Array>[];
   /** Pages first written in [icount, next snapshot): their content at `icount`. */
   pages: Map<number, Uint8Array>;
+  /** Scalar fields of each extraState object. */
+  extra: Map<string, unknown>[];
   /** Bytes of the state part (CPU, devices, disks); the pages add PAGE_SIZE each. */
   stateBytes: number;
+}
+
+function saveScalars(o: object): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(o)) if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') out.set(k, v);
+  return out;
 }
 
 function roughBytes(v: unknown, depth = 0): number {
@@ -69,7 +91,12 @@ function overlayOf(d: DiskImage): Map<number, Uint8Array> {
 
 export class Recorder {
   readonly machine: Machine;
-  readonly interval: number;
+  /** Instructions from the newest snapshot to the next one (fixed, or adapted to the measured speed). */
+  interval: number;
+  readonly adaptive: boolean;
+  private readonly replayTargetMs: number;
+  /** Wall time spent executing in the open interval (for the adaptive interval). */
+  private execMs = 0;
   budgetBytes: number;
   onDrop: ((notice: DropNotice) => void) | null;
   /** Oldest first; the last one starts the open interval. */
@@ -85,14 +112,18 @@ export class Recorder {
   private attached = false;
   private readonly disks: DiskImage[];
   private readonly ramPages: number;
+  private readonly extraState: object[];
 
   constructor(machine: Machine, opts: RecorderOptions = {}) {
     this.machine = machine;
-    this.interval = Math.max(1000, Math.floor(opts.interval ?? 250_000));
+    this.adaptive = opts.interval === undefined || opts.interval === 'adaptive';
+    this.interval = this.adaptive ? 50_000 : Math.max(1000, Math.floor(opts.interval as number));
+    this.replayTargetMs = opts.replayTargetMs ?? 8;
     this.budgetBytes = opts.budgetBytes ?? 512 * 1024 * 1024;
     this.onDrop = opts.onDrop ?? null;
     this.disks = [...(machine.floppy ? [machine.floppy] : []), ...machine.hardDisks];
     this.ramPages = machine.mem.ramSize >>> PAGE_SHIFT;
+    this.extraState = opts.extraState ?? [];
   }
 
   // ---- lifecycle -----------------------------------------------------------------------
@@ -141,6 +172,16 @@ export class Recorder {
   /** Bytes held by snapshots and page copies (the budget's measure). */
   get bytesUsed(): number {
     return this.bytes;
+  }
+
+  /** What the recording holds, for a status line and the benchmark. */
+  stats(): { snapshots: number; pages: number; stateBytes: number; pageBytes: number; inputs: number; start: number; frontier: number } {
+    let pages = 0, stateBytes = 0;
+    for (const s of this.snaps) {
+      pages += s.pages.size;
+      stateBytes += s.stateBytes;
+    }
+    return { snapshots: this.snaps.length, pages, stateBytes, pageBytes: this.bytes - stateBytes, inputs: this.events.length, start: this.startIcount, frontier: this.frontier };
   }
 
   get snapshotCount(): number {
@@ -192,12 +233,18 @@ export class Recorder {
   private takeSnapshot(): void {
     const m = this.machine;
     const prev = this.snaps.length ? this.open : null;
+    if (prev && this.adaptive && this.execMs > 0.5) {
+      const perMs = (m.cpu.icount - prev.icount) / this.execMs;
+      this.interval = Math.round(Math.min(2_000_000, Math.max(10_000, perMs * this.replayTargetMs)));
+    }
+    this.execMs = 0;
     const s: Snapshot = {
       icount: m.cpu.icount,
       cpu: saveCpu(m.cpu),
       devices: m.devices.saveState(),
       disks: this.disks.map((d) => new Map(overlayOf(d))),
       pages: new Map(),
+      extra: this.extraState.map(saveScalars),
       stateBytes: 0,
     };
     s.stateBytes = cpuSnapshotBytes(s.cpu) + roughBytes(s.devices) + s.disks.reduce((n, d) => n + 64 + 24 * d.size, 0);
@@ -256,6 +303,19 @@ export class Recorder {
     return [this.snaps[k].icount, k + 1 < this.snaps.length ? this.snaps[k + 1].icount : Infinity];
   }
 
+  /**
+   * Whether the guest may have written physical [address, address+length) during interval k: false
+   * only when every page is tracked RAM that the interval never wrote (so scans can skip it).
+   */
+  intervalMayWrite(k: number, address: number, length: number): boolean {
+    const flags = this.machine.mem.pageFlags;
+    const pages = this.snaps[k].pages;
+    for (let p = address >>> PAGE_SHIFT; p <= (address + Math.max(1, length) - 1) >>> PAGE_SHIFT; p++) {
+      if (p >= this.ramPages || flags[p] & (PF_ROM | PF_MMIO) || pages.has(p)) return true;
+    }
+    return false;
+  }
+
   /** Index of the interval holding the position just before `icount` (for scans that end there). */
   intervalBefore(icount: number): number {
     return this.snapAtOrBefore(icount - 1);
@@ -278,6 +338,7 @@ export class Recorder {
       o.clear();
       for (const [lba, data] of s.disks[i]) o.set(lba, data);
     });
+    this.extraState.forEach((o, i) => { for (const [f, v] of s.extra[i]) (o as Record<string, unknown>)[f] = v; });
     m.resetSource = null;
     if (k === this.snaps.length - 1) this.arm();
     else if (this.armed) this.disarm();
@@ -364,7 +425,10 @@ export class Recorder {
     this.atBoundary();
     while (cpu.icount < target) {
       const limit = Math.min(target, Math.max(cpu.icount + 1, this.nextBoundary()));
+      const fresh = cpu.icount >= this.frontierIcount;
+      const t0 = fresh ? performance.now() : 0;
       const r = exec(limit);
+      if (fresh) this.execMs += performance.now() - t0;
       if (cpu.icount > this.frontierIcount) this.frontierIcount = cpu.icount;
       if (cpu.icount >= limit || r === null) this.atBoundary();
       if (r !== null) return r;
@@ -405,21 +469,57 @@ export class Recorder {
    * forward: replay, then run new code past the frontier). Returns the count reached, which is less
    * than asked only before the start of the recording (clamped) or when the CPU stops for good.
    */
-  seek(icount: number): number {
+  seek(icount: number, linear?: number): number {
     if (!this.attached) throw new Error('seek: the recorder is not attached');
     const m = this.machine;
     const target = Math.max(Math.floor(icount), this.startIcount);
-    if (target < m.cpu.icount || (target === m.cpu.icount && this.evPtr < this.events.length && this.events[this.evPtr].icount < target)) {
+    const here = target === m.cpu.icount;
+    if (target < m.cpu.icount || (here && this.evPtr < this.events.length && this.events[this.evPtr].icount < target)
+      || (here && linear !== undefined && m.pcLinear !== linear)) {
       this.restore(this.snapAtOrBefore(target));
     }
     this.replayForward(target);
+    if (linear !== undefined) this.deliverUntil(linear);
     this.setResumePoint();
     return m.cpu.icount;
+  }
+
+  /**
+   * An interrupt is delivered between instructions without counting one, so a count can show two
+   * states: before the delivery and at the handler's entry. seek() stops before it; with `linear`
+   * (a stop found at the handler's entry) pending interrupts are delivered until CS:EIP is there.
+   */
+  private deliverUntil(linear: number): void {
+    const cpu = this.machine.cpu;
+    for (let n = 0; n < 4 && this.machine.pcLinear !== (linear >>> 0); n++) {
+      if (!serviceInterrupt(cpu)) break;
+      refreshAttention(cpu);
+    }
   }
 
   /** Back n instructions (REP iterations count one each); stops at the start of the recording. */
   stepBack(n = 1): number {
     return this.seek(this.machine.cpu.icount - n);
+  }
+
+  /** The most recent earlier stop of any armed kind, or the start of the recording (see reverse.ts). */
+  reverseContinue(stops: ReverseStops): ReverseResult {
+    return reverseContinue(this, stops);
+  }
+
+  /** reverseContinue yielding to the event loop between intervals; `cancelled()` (DAP pause) returns to the start point. */
+  reverseContinueAsync(stops: ReverseStops, cancelled?: () => boolean): Promise<ReverseResult | { icount: number; reason: 'cancelled'; detail: string }> {
+    return reverseContinueAsync(this, stops, cancelled);
+  }
+
+  /** The last write to [address, address + length) at or before the current position (position kept). */
+  lastWrite(address: number, length = 1): WriteResult | null {
+    return lastWrite(this, address, length);
+  }
+
+  /** The last change of a register or field (`ds`, `ds.base`, `eflags.vm`, `cr0.pe`, ...) (position kept). */
+  lastChange(field: string): ChangeResult | null {
+    return lastChange(this, field);
   }
 
   /**

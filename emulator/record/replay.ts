@@ -3,8 +3,13 @@
 // and none of the user's breakpoints. Device time follows the count exactly as in Machine.run, so a
 // replay from a snapshot repeats the recorded instructions whatever the slicing.
 
-import { ATTN_STOP } from '../cpu/cpu';
-import { BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu } from '../cpu/execute';
+import { ATTN_IRQ, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
+import {
+  BreakpointSet, RUN_ATTENTION, RUN_BREAKPOINT, RUN_BUDGET, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
+  serviceInterrupt, stepOne, stepSlow,
+} from '../cpu/execute';
+import { FAULT } from '../cpu/faults';
+import { raiseFault } from '../cpu/interrupts';
 import type { Cpu } from '../cpu/cpu';
 import { CS, EFLAGS_IF } from '../cpu/regs';
 import type { Machine } from '../machine';
@@ -36,11 +41,10 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
   while (cpu.icount < target) {
     const left = target - cpu.icount;
     const slice = Math.max(1, Math.min(left, dev.nextEventIn()));
-    const before = cpu.icount;
     cpu.attn &= ~ATTN_STOP;
     refreshAttention(cpu);
     sync?.();
-    const r = runCpu(cpu, slice, { breakpoints: bps, beforeInstruction: wrapped, skipBreakAt: skip });
+    const r = wrapped ? runHooked(cpu, slice, bps, wrapped, skip) : runCpu(cpu, slice, { breakpoints: bps, skipBreakAt: skip });
     skip = -1;
     // As Machine.run: the clock is at the count (port accesses synced it mid-slice); deliver due events.
     sync?.();
@@ -59,8 +63,10 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
       // As Machine.idleUntilInterrupt: halted time passes as instruction slots.
       if (!(cpu.flags & EFLAGS_IF)) return 'stuck';
       if (cpu.irqPending) {
-        // Deliver it through the slow path (stepSlow wakes the CPU).
-        if (cpu.icount === before) return 'stuck';
+        // Wake up as Machine.idleUntilInterrupt does: runCpu returns at once while the CPU is halted.
+        serviceInterrupt(cpu);
+        refreshAttention(cpu);
+        if (cpu.halted) return 'stuck';
         continue;
       }
       const wait = dev.nextEventIn();
@@ -72,4 +78,39 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
     }
   }
   return 'target';
+}
+
+/**
+ * runCpu's hook path without its per-instruction slow step: the hook runs before every instruction
+ * (REP iterations one by one), and only instructions with an attention bit (interrupt, TF, shadow)
+ * go through stepSlow. Same results as runCpu with `beforeInstruction`, about twice as fast.
+ */
+function runHooked(cpu: Cpu, budget: number, bps: BreakpointSet | null, hook: (cpu: Cpu) => boolean, skip: number): number {
+  const end = cpu.icount + budget;
+  cpu.repEnd = end;
+  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW);
+  while (cpu.icount < end) {
+    if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
+    if (cpu.attn & foreign) return RUN_ATTENTION;
+    if (bps !== null) {
+      const lin = (cpu.base[CS] + cpu.eip) >>> 0;
+      if (bps.pages[lin >>> 12] !== 0 && lin !== skip && bps.has(lin)) return RUN_BREAKPOINT;
+      skip = -1;
+    }
+    if (hook(cpu)) return RUN_HOOK;
+    cpu.repEnd = cpu.icount + 1;
+    if (cpu.attn !== 0) {
+      stepSlow(cpu);
+      continue;
+    }
+    try {
+      stepOne(cpu);
+    } catch (e) {
+      if (e !== FAULT) throw e;
+      raiseFault(cpu);
+      refreshAttention(cpu);
+    }
+  }
+  if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
+  return RUN_BUDGET;
 }

@@ -62,6 +62,8 @@ export interface ChangeResult {
 
 interface Hit {
   pos: number;
+  /** CS:EIP (linear) when the hit was seen: tells the two states of a count apart around an interrupt delivery; -1 none. */
+  lin: number;
   reason: ReverseReason;
   detail: string;
 }
@@ -116,15 +118,15 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
   let last: Hit | null = null;
   let coarseData = -1;
   let coarseDetail = '';
-  const note = (pos: number, reason: ReverseReason, detail: string) => {
-    if (pos < limit && (last === null || pos >= last.pos)) last = { pos, reason, detail };
+  const note = (pos: number, reason: ReverseReason, detail: string, lin = m.pcLinear) => {
+    if (pos < limit && (last === null || pos >= last.pos)) last = { pos, reason, detail, lin };
   };
   const ctl: ReplayControl = {};
   if (stops.code && stops.code.length) {
     const set = new BreakpointSet();
     for (const a of stops.code) set.add(a);
     ctl.code = set;
-    ctl.onCode = (ic, lin) => note(ic, 'breakpoint', `breakpoint at ${hex(lin)}`);
+    ctl.onCode = (ic, lin) => note(ic, 'breakpoint', `breakpoint at ${hex(lin)}`, lin);
   }
   const excs = stops.exceptions;
   const wantExc = excs === true || (Array.isArray(excs) && excs.length > 0);
@@ -170,7 +172,7 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
   }
   if (coarseData >= 0) {
     const exact = refineData(rec, k, coarseData, end, limit, watches);
-    if (exact >= 0 && (last === null || exact >= (last as Hit).pos)) last = { pos: exact, reason: 'data', detail: coarseDetail };
+    if (exact >= 0 && (last === null || exact >= (last as Hit).pos)) last = { pos: exact, reason: 'data', detail: coarseDetail, lin: -1 };
   }
   return last;
 }
@@ -195,17 +197,59 @@ function refineData(rec: Recorder, k: number, start: number, end: number, limit:
   return exact;
 }
 
+/** Only write watches are armed: intervals that never wrote a watched page need no replay. */
+function writesOnly(stops: ReverseStops): DataWatch[] | null {
+  if (stops.code?.length || stops.modeSwitch || stops.condition || stops.exceptions === true || (Array.isArray(stops.exceptions) && stops.exceptions.length)) return null;
+  const d = stops.data ?? [];
+  return d.length > 0 && d.every((w) => w.access === 'write') ? d : null;
+}
+
+function canSkip(rec: Recorder, k: number, writes: DataWatch[] | null): boolean {
+  return writes !== null && writes.every((w) => !rec.intervalMayWrite(k, w.address, w.length));
+}
+
 /** The most recent earlier stop (before the current position); the machine is left there. */
 export function reverseContinue(rec: Recorder, stops: ReverseStops): ReverseResult {
+  const scan = reverseScan(rec, stops);
+  for (;;) {
+    const r = scan.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * reverseContinue that yields to the event loop between snapshot intervals, so a debug adapter can
+ * handle `pause` (cancel() → the machine goes back to where it was, reason 'cancelled').
+ */
+export async function reverseContinueAsync(rec: Recorder, stops: ReverseStops, cancelled: () => boolean = () => false): Promise<ReverseResult | { icount: number; reason: 'cancelled'; detail: string }> {
   const c = rec.icount;
+  const scan = reverseScan(rec, stops);
+  for (;;) {
+    const r = scan.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    if (cancelled()) {
+      rec.seek(c);
+      return { icount: rec.icount, reason: 'cancelled', detail: 'reverse continue cancelled' };
+    }
+  }
+}
+
+/** The scan behind reverseContinue: yields after each interval it replayed. */
+function* reverseScan(rec: Recorder, stops: ReverseStops): Generator<void, ReverseResult, void> {
+  const c = rec.icount;
+  const writes = writesOnly(stops);
   for (let k = rec.intervalBefore(c); k >= 0; k--) {
+    if (canSkip(rec, k, writes)) continue;
     const [, next] = rec.intervalBounds(k);
     const end = Math.min(next, c);
     const hit = scanInterval(rec, k, end, c, stops);
     if (hit) {
-      rec.seek(hit.pos);
+      if (hit.lin >= 0) rec.seek(hit.pos, hit.lin);
+      else rec.seek(hit.pos);
       return { icount: rec.icount, reason: hit.reason, detail: hit.detail };
     }
+    yield;
   }
   rec.restore(0);
   rec.setResumePoint();
@@ -218,6 +262,7 @@ export function lastWrite(rec: Recorder, address: number, length = 1): WriteResu
   const watch: DataWatch = { address, length, access: 'write' };
   let found: WriteResult | null = null;
   for (let k = rec.intervalBefore(c); k >= 0 && !found; k--) {
+    if (canSkip(rec, k, [watch])) continue;
     const [, next] = rec.intervalBounds(k);
     const hit = scanInterval(rec, k, Math.min(next, c), c + 1, { data: [watch] });
     if (hit) found = { instruction: hit.pos - 1, after: hit.pos, address };

@@ -141,6 +141,18 @@ export interface DiffOptions {
   flagsMask?: number;
   /** Records shown before and after the divergence (default 3). */
   context?: number;
+  /**
+   * Collapse consecutive records at the same CS:EIP (REP iterations, `jmp $`) to their first on both
+   * sides: QEMU logs a different number of REP records when an interrupt arrives mid-REP.
+   */
+  collapseRep?: boolean;
+  /**
+   * On a control-flow difference, look ahead (up to 100,000 records) on either side for the record
+   * that matches the other side exactly (CS:EIP and the compared registers) and carry on from there:
+   * an interrupt handler that ran on one side only (interrupt timing is not comparable with QEMU,
+   * which follows the host clock). Each skip is listed in `resyncs`.
+   */
+  resync?: boolean;
   /** Instruction bytes at a linear address (at least 15 when available), for the disassembly. */
   code?: (lin: number) => Uint8Array | null;
 }
@@ -169,7 +181,20 @@ export interface Divergence {
   context: ContextRow[];
 }
 
+export interface Resync {
+  /** Index (in our filtered trace) where the sides stopped matching. */
+  index: number;
+  /** The side whose extra records were skipped. */
+  side: 'ours' | 'qemu';
+  records: number;
+  /** Where the skipped run starts. */
+  cs: number;
+  eip: number;
+}
+
 export interface DiffResult {
+  /** Runs of records skipped on one side to line the traces up again (with `resync`). */
+  resyncs: Resync[];
   /** Guest records compared (aligned pairs). */
   compared: number;
   ours: number;
@@ -211,8 +236,9 @@ function side(r: TraceRecord, code: DiffOptions['code'], asm: QemuLog['code'] | 
 export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffOptions = {}): DiffResult {
   const range = opts.range ?? [0x500, 0x9ffff];
   const exclude = opts.exclude ?? [[0xc0000, 0xfffff]];
-  const ours = oursAll.filter((r) => keep(r, range, exclude));
-  let qemu = qemuLog.records.filter((r) => keep(r, range, exclude));
+  const collapse = (rs: TraceRecord[]) => (opts.collapseRep ? rs.filter((r, i) => i === 0 || r.cs !== rs[i - 1].cs || r.eip !== rs[i - 1].eip || r.lin !== rs[i - 1].lin) : rs);
+  const ours = collapse(oursAll.filter((r) => keep(r, range, exclude)));
+  let qemu = collapse(qemuLog.records.filter((r) => keep(r, range, exclude)));
   let skipped = 0;
   if (ours.length > 0) {
     const f = ours[0];
@@ -239,22 +265,44 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
   // start) and logs it again: an exact repeat of the previous record. Such repeats are dropped when
   // they do not line up with our trace.
   let duplicates = 0;
-  const aligned: TraceRecord[] = [];
+  const aligned: (TraceRecord | null)[] = [];
+  const resyncs: Resync[] = [];
+  const match = (x: TraceRecord, y: TraceRecord) => x.cs === y.cs && x.eip === y.eip && regDiffs(x, y).length === 0;
+  const LOOKAHEAD = 100_000;
   let j = 0;
   for (let i = 0; i < ours.length && j < qemu.length; i++, j++) {
-    while (j > 0 && j + 1 < qemu.length && sameRecord(qemu[j], qemu[j - 1]) && !(ours[i].cs === qemu[j].cs && ours[i].eip === qemu[j].eip && regDiffs(ours[i], qemu[j]).length === 0)) {
+    while (j > 0 && j + 1 < qemu.length && sameRecord(qemu[j], qemu[j - 1]) && !match(ours[i], qemu[j])) {
       j++;
       duplicates++;
     }
-    aligned.push(qemu[j]);
+    aligned[i] = qemu[j];
     const a = ours[i], b = qemu[j];
     const controlFlow = a.cs !== b.cs || a.eip !== b.eip;
     const registers = regDiffs(a, b);
     if (!controlFlow && registers.length === 0) continue;
+    if (controlFlow && opts.resync) {
+      let k = j + 1;
+      while (k < qemu.length && k <= j + LOOKAHEAD && !match(a, qemu[k])) k++;
+      if (k < qemu.length && k <= j + LOOKAHEAD) {
+        resyncs.push({ index: i, side: 'qemu', records: k - j, cs: b.cs, eip: b.eip });
+        j = k;
+        aligned[i] = qemu[k];
+        continue;
+      }
+      k = i + 1;
+      while (k < ours.length && k <= i + LOOKAHEAD && !match(ours[k], b)) k++;
+      if (k < ours.length && k <= i + LOOKAHEAD) {
+        resyncs.push({ index: i, side: 'ours', records: k - i, cs: a.cs, eip: a.eip });
+        for (let x = i; x < k; x++) aligned[x] = null;
+        aligned[k] = b;
+        i = k;
+        continue;
+      }
+    }
     // Context: the aligned records before, the raw ones after.
     const context: ContextRow[] = [];
     for (let k = Math.max(0, i - ctx); k <= i + ctx; k++) {
-      const qk = k <= i ? aligned[k] : qemu[j + (k - i)];
+      const qk = k <= i ? aligned[k] ?? null : qemu[j + (k - i)] ?? null;
       if (k >= ours.length && !qk) break;
       context.push({
         index: k,
@@ -263,7 +311,7 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
       });
     }
     return {
-      compared: i + 1, ours: ours.length, qemu: qemu.length, qemuSkipped: skipped, qemuDuplicates: duplicates,
+      compared: i + 1, ours: ours.length, qemu: qemu.length, qemuSkipped: skipped, qemuDuplicates: duplicates, resyncs,
       divergence: { index: i, controlFlow, ours: side(a, opts.code, qemuLog.code), qemu: side(b, opts.code, qemuLog.code), registers, context },
       shorter: null,
     };
@@ -272,7 +320,7 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
   const qLeft = qemu.length - j;
   const oLeft = ours.length - n;
   return {
-    compared: n, ours: ours.length, qemu: qemu.length, qemuSkipped: skipped, qemuDuplicates: duplicates, divergence: null,
+    compared: n, ours: ours.length, qemu: qemu.length, qemuSkipped: skipped, qemuDuplicates: duplicates, resyncs, divergence: null,
     shorter: oLeft === qLeft ? null : oLeft < qLeft ? 'ours' : 'qemu',
   };
 }
@@ -288,6 +336,7 @@ function where(s: SideInfo | null): string {
 export function formatDiff(r: DiffResult): string {
   const out: string[] = [];
   out.push(`compared ${r.compared} guest instructions (ours: ${r.ours} records, QEMU: ${r.qemu} after filtering${r.qemuSkipped ? `, ${r.qemuSkipped} skipped to reach our first instruction` : ''}${r.qemuDuplicates ? `, ${r.qemuDuplicates} repeated records dropped` : ''})`);
+  for (const x of r.resyncs) out.push(`resynchronised at index ${x.index}: skipped ${x.records} ${x.side === 'ours' ? 'of our' : 'QEMU'} records from ${h(x.cs, 4)}:${h(x.eip, 8)} (an interrupt on one side only?)`);
   const d = r.divergence;
   if (!d) {
     out.push(r.shorter ? `no divergence; the ${r.shorter === 'ours' ? 'our' : 'QEMU'} trace ends first` : 'no divergence');

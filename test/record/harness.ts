@@ -58,8 +58,9 @@ export class Trace {
     this.data = new Uint32Array(length * ROW);
     this.set = new Uint8Array(length);
   }
+  /** The first state seen at each count: before an interrupt delivered there (as seek(n) shows it). */
   capture(cpu: Cpu): void {
-    if (cpu.icount >= this.length) return;
+    if (cpu.icount >= this.length || this.set[cpu.icount]) return;
     row(cpu, this.data, cpu.icount * ROW);
     this.set[cpu.icount] = 1;
   }

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Recorder } from '../../emulator/record/recorder';
-import { lastChange, lastWrite, reverseContinue } from '../../emulator/record/reverse';
+import { lastChange, lastWrite, reverseContinue, reverseContinueAsync } from '../../emulator/record/reverse';
 import { ROW, Trace, assemble, boot, labels, rowOf } from './harness';
 
 const BIN = assemble('work');
@@ -99,6 +99,14 @@ test('reverseContinue to a code breakpoint (in the timer handler) and to the sta
   // Forward from a breakpoint we reached backwards does not stop on it at once.
   rec.run({ maxInstructions: 3 });
   assert.equal(rec.icount, prev + 3);
+  // At the handler's entry itself: the same count as the interrupted instruction, after the delivery.
+  rec.seek(end);
+  const entry = reverseContinue(rec, { code: [L.timer] });
+  assert.equal(entry.reason, 'breakpoint');
+  assert.equal(live.m.pcLinear, L.timer);
+  assert.equal(entry.icount, expected - 1, 'the delivery does not count as an instruction');
+  rec.run({ maxInstructions: 1 });
+  expectRow(expected, 'one step from the entry');
   rec.seek(5);
   assert.deepEqual(reverseContinue(rec, { code: [bp] }).reason, 'start');
   assert.equal(rec.icount, 0);
@@ -126,6 +134,13 @@ test('reverseContinue to a data write breakpoint, exact to the REP iteration; la
   let last = -1;
   for (let i = end - 1; i >= 0; i--) if (trace.set[i] && trace.pc(i) === L.store_sum) { last = i; break; }
   assert.equal(lw.instruction, last);
+  // A range written once near the start (the IVT entry of IRQ 0): intervals that never wrote its page are skipped.
+  rec.seek(end);
+  const ivt = reverseContinue(rec, { data: [{ address: 8 * 4, length: 4, access: 'write' }] });
+  assert.deepEqual([ivt.reason, ivt.icount], ['data', 8], 'after `mov word [8*4+2], 0`, the 8th instruction');
+  expectRow(8, 'reverseContinue to the IVT write');
+  assert.equal(reverseContinue(rec, { data: [{ address: 8 * 4, length: 4, access: 'write' }] }).icount, 7, 'then the write before it');
+  rec.seek(end);
   // A read watch on `sum`'s neighbour `iter` (read by `cmp word [iter], ITER`, the last one before HLT).
   const rr = reverseContinue(rec, { data: [{ address: L.sum - 2, length: 2, access: 'read' }] });
   assert.equal(rr.reason, 'data');
@@ -201,4 +216,67 @@ test('inputs: keys typed mid-run are logged and replayed; typing after going bac
   rec.seek(30_000);
   rec.seek(39_999);
   assert.equal(rec.icount, 39_999);
+});
+
+test('reverseContinue to an exception and to a condition', () => {
+  const bin = assemble('faults');
+  const faulting = bin[506] | (bin[507] << 8), handler = bin[508] | (bin[509] << 8);
+  const m = boot(bin);
+  const rec = new Recorder(m, { interval: 1_000 }).attach();
+  const trace = new Trace(1_000);
+  assert.equal(rec.run({ maxInstructions: 10_000, beforeInstruction: (mm) => { trace.capture(mm.cpu); return null; } }).reason, 'halt');
+  const end = rec.icount;
+  // A fault is delivered in the faulting step: the next position is the handler's first instruction.
+  const entries: number[] = [];
+  for (let i = 1; i < end; i++) if (trace.pc(i - 1) === faulting) entries.push(i);
+  assert.equal(entries.length, 3);
+  assert.equal(trace.pc(entries[2]), handler);
+  const r = reverseContinue(rec, { exceptions: [6] });
+  assert.deepEqual([r.reason, r.icount], ['exception', entries[2]]);
+  assert.equal(reverseContinue(rec, { exceptions: true }).icount, entries[1]);
+  assert.equal(reverseContinue(rec, { exceptions: [13] }).reason, 'start');
+  // A condition (as a conditional breakpoint or an I/O port watch would be): the last time CX was 2.
+  rec.seek(end);
+  let want = -1;
+  for (let i = end - 1; i >= 0; i--) if (trace.set[i] && (trace.at(i)[2 + 1] & 0xffff) === 2) { want = i; break; }
+  const c = reverseContinue(rec, { condition: (mm) => mm.cpu.r16[2] === 2 });
+  assert.deepEqual([c.reason, c.icount], ['condition', want]);
+});
+
+test('HLT waits: seeks into and across halted time replay exactly', () => {
+  const m = boot(assemble('halt'));
+  const rec = new Recorder(m, { interval: 3_000 }).attach();
+  const trace = new Trace(100_000);
+  assert.equal(rec.run({ maxInstructions: 100_000, beforeInstruction: (mm) => { trace.capture(mm.cpu); return null; } }).reason, 'halt');
+  const end = rec.icount;
+  assert.ok(end > 20 * 1_900, `halted time counted: ${end}`);
+  let gap = -1;
+  for (let i = 100; i < end; i++) if (!trace.set[i]) { gap = i; break; }
+  assert.ok(gap > 0, 'some positions are halted time');
+  for (const p of [gap + 500, gap, gap - 1, end - 2_500, 17]) {
+    assert.equal(rec.seek(p), p);
+    assert.equal(m.cpu.halted, !trace.set[p], `halted at ${p}`);
+    if (trace.set[p]) assert.deepEqual(rowOf(m.cpu), [...trace.at(p)]);
+    const got = new Trace(100_000);
+    rec.run({ maxInstructions: 5_000, beforeInstruction: (mm) => { got.capture(mm.cpu); return null; } });
+    for (let i = p; i < Math.min(end, p + 5_000); i++) {
+      assert.equal(got.set[i], trace.set[i], `executed at ${i} (from ${p})`);
+      if (trace.set[i]) assert.deepEqual([...got.at(i)], [...trace.at(i)], `instruction ${i} (from ${p})`);
+    }
+  }
+});
+
+test('reverseContinueAsync: the same answer, and cancel goes back to where it started', async () => {
+  const { rec, end } = live;
+  rec.seek(end);
+  const sync = reverseContinue(rec, { code: [L.store_sum] });
+  rec.seek(end);
+  const a = await reverseContinueAsync(rec, { code: [L.store_sum] });
+  assert.deepEqual(a, sync);
+  rec.seek(end - 5);
+  let polls = 0;
+  const c = await reverseContinueAsync(rec, { code: [0x12345] }, () => ++polls >= 3);
+  assert.equal(c.reason, 'cancelled');
+  assert.equal(rec.icount, end - 5);
+  expectRow(end - 5, 'after cancel');
 });

@@ -65,6 +65,12 @@ test('condensed QEMU log: identical traces, then an injected register divergence
   assert.deepEqual(r.divergence.registers.map((x) => x.name), ['ecx', 'eflags']);
   assert.equal(r.divergence.qemu.eip, ours[23].eip);
   assert.match(formatDiff(r), /first divergence at index 23/);
+  // A QEMU log with two more iterations of the REP (as when an interrupt arrives mid-REP) lines up with --collapse-rep.
+  const extra = [...ours.slice(0, 12), { ...ours[11], ecx: 99 }, { ...ours[11], ecx: 98 }, ...ours.slice(12)];
+  const rc = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(extra.map((t, i) => condensedLine(i, t)).join('\n')), { collapseRep: true });
+  assert.equal(rc.divergence, null);
+  assert.equal(rc.compared, 36);
+  assert.equal(diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(extra.map((t, i) => condensedLine(i, t)).join('\n'))).divergence?.index, 12);
   // The flags mask and --ignore leave them out.
   const r2 = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(bad.map((t, i) => condensedLine(i, t)).join('\n')), { ignore: ['ecx'], flagsMask: ~1 });
   assert.equal(r2.divergence, null);
@@ -162,7 +168,37 @@ test('real run: QEMU and our Machine agree on every guest instruction of a boot 
     const r2 = diffTraces(parseOurTrace(bad.join('\n')), qemu);
     assert.equal(r2.divergence?.index, 100);
     assert.deepEqual(r2.divergence?.registers.map((x) => x.name), ['edi']);
+    // The same through the CLI: `bootscope run IMAGE --trace` (built-in BIOS, SeaBIOS's entry state) and `trace-diff --json`.
+    const cli = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...a], { encoding: 'utf8' });
+    const run = cli('run', join(dir, 's.img'), '--trace', join(dir, 'ours.jsonl'), '--max', '5000');
+    assert.equal(run.status, 0, run.stderr);
+    const d = cli('trace-diff', join(dir, 'ours.jsonl'), join(dir, 'trace.log'), '--json');
+    assert.equal(d.status, 0, d.stderr);
+    const dj = JSON.parse(d.stdout);
+    assert.equal(dj.divergence, null, d.stdout);
+    assert.ok(dj.compared > 200);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--resync: an interrupt handler that ran on one side only is skipped, on either side', () => {
+  const ours = crafted();
+  const handler = (k: number): TraceLine[] => Array.from({ length: k }, (_, x) => ({ ...ours[20], eip: 0x7d00 + 2 * x, esp: ours[20].esp - 6 }));
+  // QEMU took an interrupt before record 20: its handler's records, then record 20 again.
+  const q = [...ours.slice(0, 20), ...handler(6), ...ours.slice(20)];
+  const log = parseQemuLog(q.map((t, i) => condensedLine(i, t)).join('\n'));
+  assert.equal(diffTraces(parseOurTrace(jsonl(ours)), log).divergence?.index, 20);
+  const r = diffTraces(parseOurTrace(jsonl(ours)), log, { resync: true });
+  assert.equal(r.divergence, null, formatDiff(r));
+  assert.deepEqual(r.resyncs.map((x) => [x.index, x.side, x.records]), [[20, 'qemu', 6]]);
+  // Our side took one (after record 25), and a real divergence later is still found.
+  const o2 = [...ours.slice(0, 26), ...handler(4), ...ours.slice(26)].map((t, n) => ({ ...t, n }));
+  const q2 = ours.map((t) => ({ ...t }));
+  q2[35].eax = 7;
+  const r2 = diffTraces(parseOurTrace(jsonl(o2)), parseQemuLog(q2.map((t, i) => condensedLine(i, t)).join('\n')), { resync: true });
+  assert.deepEqual(r2.resyncs.map((x) => [x.index, x.side, x.records]), [[26, 'ours', 4]]);
+  assert.equal(r2.divergence?.index, 39, 'our index of QEMU record 35');
+  assert.deepEqual(r2.divergence?.registers.map((x) => x.name), ['eax']);
+  assert.match(formatDiff(r2), /resynchronised at index 26: skipped 4 of our records/);
 });
