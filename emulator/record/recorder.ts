@@ -485,9 +485,9 @@ export class Recorder {
   }
 
   /**
-   * An interrupt is delivered between instructions without counting one, so a count can show two
-   * states: before the delivery and at the handler's entry. seek() stops before it; with `linear`
-   * (a stop found at the handler's entry) pending interrupts are delivered until CS:EIP is there.
+   * An interrupt that wakes the CPU from HLT is delivered without counting an instruction, so that
+   * count shows two states: halted and at the handler's entry. seek() stops before the delivery; with
+   * `linear` (a stop found at the handler's entry) pending interrupts are delivered until CS:EIP is there.
    */
   private deliverUntil(linear: number): void {
     const cpu = this.machine.cpu;

@@ -3,7 +3,7 @@
 // and none of the user's breakpoints. Device time follows the count exactly as in Machine.run, so a
 // replay from a snapshot repeats the recorded instructions whatever the slicing.
 
-import { ATTN_IRQ, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
+import { ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
 import {
   BreakpointSet, RUN_ATTENTION, RUN_BREAKPOINT, RUN_BUDGET, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
   serviceInterrupt, stepOne, stepSlow,
@@ -44,8 +44,14 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
     cpu.attn &= ~ATTN_STOP;
     refreshAttention(cpu);
     sync?.();
+    const before = cpu.icount;
     const r = wrapped ? runHooked(cpu, slice, bps, wrapped, skip) : runCpu(cpu, slice, { breakpoints: bps, skipBreakAt: skip });
     skip = -1;
+    // Only ATTN_STOP (cleared above) may end a slice without progress; anything else would loop forever
+    // inside a debugger request, so it is an error.
+    if (r === RUN_ATTENTION && cpu.icount === before && (cpu.attn & ~ATTN_STOP & ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE)) !== 0) {
+      throw new Error(`replay stuck at instruction ${cpu.icount}: attention bits 0x${cpu.attn.toString(16)}`);
+    }
     // As Machine.run: the clock is at the count (port accesses synced it mid-slice); deliver due events.
     sync?.();
     dev.advance(0);
@@ -88,8 +94,11 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
 function runHooked(cpu: Cpu, budget: number, bps: BreakpointSet | null, hook: (cpu: Cpu) => boolean, skip: number): number {
   const end = cpu.icount + budget;
   cpu.repEnd = end;
-  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW);
+  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE);
   while (cpu.icount < end) {
+    // A mode switch (and loadCpu after a restore) sets ATTN_MODE for Machine.run's planning; a replay
+    // plans nothing, so it is cleared here as runCpu does, or every instruction would take stepSlow.
+    cpu.attn &= ~ATTN_MODE;
     if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
     if (cpu.attn & foreign) return RUN_ATTENTION;
     if (bps !== null) {

@@ -99,14 +99,10 @@ test('reverseContinue to a code breakpoint (in the timer handler) and to the sta
   // Forward from a breakpoint we reached backwards does not stop on it at once.
   rec.run({ maxInstructions: 3 });
   assert.equal(rec.icount, prev + 3);
-  // At the handler's entry itself: the same count as the interrupted instruction, after the delivery.
+  // At the handler's entry itself: delivered while running, the delivery and the first instruction
+  // are one CPU step, so (as a forward run) there is no stop there.
   rec.seek(end);
-  const entry = reverseContinue(rec, { code: [L.timer] });
-  assert.equal(entry.reason, 'breakpoint');
-  assert.equal(live.m.pcLinear, L.timer);
-  assert.equal(entry.icount, expected - 1, 'the delivery does not count as an instruction');
-  rec.run({ maxInstructions: 1 });
-  expectRow(expected, 'one step from the entry');
+  assert.equal(reverseContinue(rec, { code: [L.timer] }).reason, 'start');
   rec.seek(5);
   assert.deepEqual(reverseContinue(rec, { code: [bp] }).reason, 'start');
   assert.equal(rec.icount, 0);
@@ -264,6 +260,35 @@ test('HLT waits: seeks into and across halted time replay exactly', () => {
       if (trace.set[i]) assert.deepEqual([...got.at(i)], [...trace.at(i)], `instruction ${i} (from ${p})`);
     }
   }
+});
+
+test('HLT waits: reverseContinue to a handler entry reached by waking from HLT (two states of one count)', () => {
+  const m = boot(assemble('halt'));
+  const rec = new Recorder(m, { interval: 3_000 }).attach();
+  assert.equal(rec.run({ maxInstructions: 100_000 }).reason, 'halt');
+  const end = rec.icount;
+  const timer = m.mem.read16(8 * 4); // the program's IRQ 0 handler (segment 0)
+  // A forward run from the start stops at the entry after a wake-up: reverse must agree.
+  rec.seek(0);
+  m.breakpoints.add(timer);
+  assert.equal(rec.run({ maxInstructions: 100_000 }).reason, 'breakpoint');
+  assert.equal(m.pcLinear, timer);
+  const first = rec.icount;
+  m.breakpoints.delete(timer);
+  rec.seek(end);
+  const r = reverseContinue(rec, { code: [timer] });
+  assert.equal(r.reason, 'breakpoint');
+  assert.equal(m.pcLinear, timer);
+  assert.equal(m.cpu.halted, false);
+  const at = r.icount;
+  assert.ok(at > first, 'the last of the 20 wake-ups');
+  rec.seek(first);
+  rec.seek(at);
+  assert.equal(m.cpu.halted, true, 'seek(n) shows the state before the delivery: still halted');
+  rec.seek(at, timer);
+  assert.equal(m.pcLinear, timer, 'seek(n, linear) the state after it');
+  rec.run({ maxInstructions: 1 });
+  assert.equal(m.pcLinear, timer + 1, 'one step from the entry: PUSH AX executed');
 });
 
 test('reverseContinueAsync: the same answer, and cancel goes back to where it started', async () => {
