@@ -10,9 +10,10 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugMonitor } from '../emulator/debug/monitor';
 import { CustomRequest } from '../protocol/customRequests';
-import { PanelRequest, type SendKeysArguments, type VmcsArguments } from '../protocol/panels';
+import { PanelRequest, type SendKeysArguments, type TimelineArguments, type VmcsArguments } from '../protocol/panels';
 import * as panels from './handlers/panels';
 import * as time from './handlers/timeTravel';
+import { timeline } from './handlers/timeline';
 import { Recorder } from '../emulator/record/recorder';
 import { isProfileName } from '../emulator/vmx/profiles';
 import { BreakpointStore } from './breakpointStore';
@@ -268,7 +269,7 @@ export class X86DebugSession extends LoggingDebugSession {
         case PanelRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
         case PanelRequest.ReadScreen: return panels.readScreen(c);
         case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
-        case PanelRequest.ReadTimeline: return time.timeline(c);
+        case PanelRequest.ReadTimeline: return timeline(c, args as TimelineArguments);
         case PanelRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
         case PanelRequest.FindCheckFailureStart:
           throw new RequestError(`${command}: use the debug console's 'last change <field>' (e.g. 'last change ss') to find where the state began`);
