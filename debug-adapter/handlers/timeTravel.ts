@@ -17,7 +17,7 @@ function recorderOf(ctx: SessionContext): Recorder {
 }
 
 /** After moving in time the shadow call stack no longer matches; it restarts from the new position. */
-function arrived(ctx: SessionContext, reason: StopReasonName, description: string): void {
+export function arrived(ctx: SessionContext, reason: StopReasonName, description: string): void {
   ctx.monitor.stack.clear();
   ctx.monitor.stack.settle(ctx.machine.cpu);
   ctx.announceStop({ reason, description: `${description} (instruction ${ctx.machine.cpu.icount})` });

@@ -40,8 +40,7 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     const vmcs = await c.request('bootscope/readVmcs', { profile: 'raw' });
     assert.equal(vmcs.rows.find((r: { name: string }) => r.name === 'GUEST_SS_SELECTOR').value, 0x9ffb);
 
-    // "Where did this start": the recorder walks back to the instruction that last changed SS (the debug console's
-    // `last change ss`; bootscope/findCheckFailureStart answers with that advice on main today).
+    // "Where did this start", from the debug console: the recorder walks back to the instruction that last changed SS.
     const ssLoad = marker('vmentry-failure', 'SS_LOAD');
     const r = await c.request('evaluate', { expression: 'last change ss', context: 'repl', frameId: 0 });
     assert.match(r.result, /changed ss/);
@@ -59,6 +58,18 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     await c.request('bootscope/gotoInstruction', { instruction: xen2.verdicts[1].from });
     const atFail = await c.request('stackTrace', { threadId: 1 });
     assert.equal(parseInt(atFail.stackFrames[0].instructionPointerReference, 16), jmp.address);
+
+    // The VM-entry panel's "find where this started failing" on SEL.SS_RPL under raw: back to the load of SS.
+    const stopped = c.nextStop();
+    const found = await c.request('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'SEL.SS_RPL' });
+    await stopped;
+    assert.equal(found.found, true, found.message);
+    assert.match(found.message, /made SEL\.SS_RPL fail \(raw\); before it the check was pass/);
+    const atLoad = await c.request('stackTrace', { threadId: 1 });
+    assert.equal(parseInt(atLoad.stackFrames[0].instructionPointerReference, 16), ssLoad.address);
+    const passing = await c.raw('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'SEL.SS_RPL' });
+    assert.equal(passing.success, false);
+    assert.match(passing.message ?? '', /does not fail here/);
   });
 
   test('vm86-compare: the VMCS of the vm86 entry under xen-vm86 (bases = selector << 4, limit 0xFFFF, AR 0xF3, RFLAGS.VM)', async () => {
