@@ -1,11 +1,9 @@
 // The recorded run as a timeline over the instruction count, for the Timeline panel: spans of CPU mode
 // (real / unreal / pm16 / pm32 / vm86) and of the VM-entry verdict under a hypervisor profile, and point events
-// (BIOS calls, exceptions, interrupts, code breakpoint hits). Built by one replay of the recording with a hook
-// that samples only what a mode or verdict depends on (vmx/monitor.ts), so the replay pays 44 compares per
-// instruction and runs the SDM checks only where segment or system state changed.
+// (BIOS calls, exceptions, interrupts, code breakpoint hits). Built by one replay of the recording that looks at the
+// state only where it can have changed, and runs the SDM checks only where it did (vmx/monitor.ts's sample).
 // Pure TypeScript: no Node or VS Code imports.
 
-import type { Cpu } from '../cpu/cpu';
 import { BreakpointSet } from '../cpu/execute';
 import { EXCEPTION_NAMES } from '../cpu/faults';
 import { INT_EXC, INT_HW } from '../cpu/interrupts';
@@ -16,6 +14,7 @@ import { sampleVerdictState, VERDICT_SAMPLE } from '../vmx/monitor';
 import type { ProfileName, Verdict } from '../vmx/profiles';
 import { VerdictWatch } from '../vmx/watch';
 import { displayMode, type DisplayMode, segOff } from './machineView';
+import { watchSystemState } from './systemState';
 
 export type TimelineEventKind = 'bios' | 'exception' | 'interrupt' | 'breakpoint';
 
@@ -56,33 +55,52 @@ function extend<T extends string>(spans: Span<T>[], at: number, value: T): void 
 }
 
 /**
- * Replays the whole recording (from its start to its frontier) and returns the timeline; the machine is left
- * at the recording's start, so the caller seeks back to where the user was. `breakpoints` are linear addresses.
+ * Replays the whole recording (from its start to its frontier) and returns the timeline; the machine is left at the
+ * frontier, so the caller seeks back to where the user was. `breakpoints` are linear addresses.
+ *
+ * The replay runs on the fast path: mode and verdict are looked at only after the instructions that can change
+ * segment or system state (systemState.ts) and after interrupt delivery, which is as exact as looking before every
+ * instruction (test/record/timeline.test.ts compares the two) at a fraction of the cost.
  */
 export function buildTimeline(rec: Recorder, profile: ProfileName, breakpoints: readonly number[] = []): Timeline {
   const cpu = rec.machine.cpu;
   const first = rec.startIcount;
-  const last = rec.frontier;
   const modes: Span<DisplayMode>[] = [];
   const verdicts: Span<Verdict>[] = [];
   const events: TimelineEvent[] = [];
   const watch = new VerdictWatch(profile);
   const seen = new Float64Array(VERDICT_SAMPLE).fill(NaN);
-  const observe = (c: Cpu) => {
-    if (!sampleVerdictState(c, seen)) return false;
-    extend(modes, c.icount, displayMode(c));
-    extend(verdicts, c.icount, watch.step(snapshotFromCpu(c)).result.verdict);
-    return false;
+  const observe = (at: number) => {
+    if (!sampleVerdictState(cpu, seen)) return;
+    extend(modes, at, displayMode(cpu));
+    extend(verdicts, at, watch.step(snapshotFromCpu(cpu)).result.verdict);
+  };
+  // A change nobody has looked at yet: after an interrupt's delivery, or where an STI/MOV SS shadow ends. The state
+  // stays as it is until the next watched instruction or interrupt, which looks first.
+  let pendingAt = -1;
+  const flush = () => {
+    if (pendingAt < 0 || cpu.icount < pendingAt) return;
+    observe(pendingAt);
+    pendingAt = -1;
   };
 
   const savedInterrupt = cpu.onInterrupt;
   cpu.onInterrupt = (c, vector, kind) => {
+    flush();
+    pendingAt = c.icount;
     const at = segOff(c.sel[CS], c.prevEip);
     if (kind === INT_HW) events.push({ at: c.icount, kind: 'interrupt', label: `hardware interrupt → INT ${h2(vector)}h` });
     else if (kind === INT_EXC) events.push({ at: c.icount - 1, kind: 'exception', label: `${EXCEPTION_NAMES[vector] ?? `exception ${vector}`} at ${at}` });
     else if (isBiosService(vector) && (!(c.cr0 & CR0_PE) || (c.flags & EFLAGS_VM) !== 0)) events.push({ at: c.icount - 1, kind: 'bios', label: `INT ${h2(vector)}h AH=${h2((c.r32[EAX] >>> 8) & 0xff)}h at ${at}` });
     else events.push({ at: c.icount - 1, kind: 'interrupt', label: `INT ${h2(vector)}h at ${at}` });
   };
+  const unwatch = watchSystemState(cpu, {
+    before: flush,
+    after: (c) => {
+      observe(c.icount);
+      if (c.shadowUntil >= c.icount) pendingAt = c.shadowUntil + 1;
+    },
+  });
   let code: BreakpointSet | null = null;
   if (breakpoints.length > 0) {
     code = new BreakpointSet();
@@ -90,15 +108,14 @@ export function buildTimeline(rec: Recorder, profile: ProfileName, breakpoints: 
   }
   try {
     rec.restore(0);
-    observe(cpu);
-    rec.replayForward(last, {
-      hook: observe,
+    observe(cpu.icount);
+    rec.replayForward(rec.frontier, {
       code,
       onCode: (icount) => events.push({ at: icount, kind: 'breakpoint', label: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` }),
     });
-    // The hook runs before each instruction, so the state the last one left is looked at here.
-    observe(cpu);
+    if (pendingAt >= 0) observe(Math.min(pendingAt, cpu.icount));
   } finally {
+    unwatch();
     cpu.onInterrupt = savedInterrupt;
   }
   const end = Math.max(first, cpu.icount);

@@ -1,9 +1,17 @@
 // The Timeline panel's data (emulator/debug/timeline.ts) from a recording: mode spans, hardware interrupts,
-// breakpoint hits and exceptions, each at a position that a seek reaches, and the thinning for drawing.
+// breakpoint hits and exceptions, each at a position that a seek reaches, the thinning for drawing, and the fast
+// replay (watching only system-state instructions) against an oracle that looks before every instruction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketEvents, buildTimeline } from '../../emulator/debug/timeline';
+import type { Cpu } from '../../emulator/cpu/cpu';
+import { displayMode } from '../../emulator/debug/machineView';
+import { bucketEvents, buildTimeline, type Span, type Timeline } from '../../emulator/debug/timeline';
 import { Recorder } from '../../emulator/record/recorder';
+import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
+import type { ProfileName } from '../../emulator/vmx/profiles';
+import { VerdictWatch } from '../../emulator/vmx/watch';
+import { launch } from '../../debug-adapter/launch';
+import { image, marker, NO_NASM } from '../examples/helpers';
 import { assemble, boot, labels } from './harness';
 
 function recordToHalt(bin: Uint8Array): Recorder {
@@ -60,4 +68,69 @@ test('ud.asm: each #UD is an exception event at its UD2, and the pass leaves the
   }
   assert.equal(rec.seek(end), end);
   assert.ok(m.cpu.halted);
+});
+
+/** The oracle: mode and verdict looked at before every instruction (the slow way buildTimeline avoids). */
+function everyInstruction(rec: Recorder, profile: ProfileName): { modes: Span<string>[]; verdicts: Span<string>[] } {
+  const cpu = rec.machine.cpu;
+  const modes: Span<string>[] = [];
+  const verdicts: Span<string>[] = [];
+  const watch = new VerdictWatch(profile);
+  const push = (spans: Span<string>[], at: number, value: string) => {
+    const last = spans[spans.length - 1];
+    if (last?.value === value) return;
+    if (last) last.to = at;
+    spans.push({ from: at, to: at, value });
+  };
+  const look = (c: Cpu) => {
+    push(modes, c.icount, displayMode(c));
+    push(verdicts, c.icount, watch.step(snapshotFromCpu(c)).result.verdict);
+    return false;
+  };
+  rec.restore(0);
+  rec.replayForward(rec.frontier, { hook: look });
+  look(cpu);
+  for (const s of [modes, verdicts]) s[s.length - 1].to = cpu.icount;
+  return { modes, verdicts };
+}
+
+/**
+ * Same spans as the oracle. A change made by an interrupt's delivery is seen by the oracle only before the
+ * handler's second instruction (its hook runs before the slow step that delivers and runs the first one), so there
+ * a boundary may lie one instruction later.
+ */
+function assertSameSpans(fast: Span<string>[], slow: Span<string>[], t: Timeline, what: string): void {
+  assert.deepEqual(fast.map((s) => s.value), slow.map((s) => s.value), what);
+  const delivered = new Set(t.events.filter((e) => e.kind === 'interrupt' || e.kind === 'exception').flatMap((e) => [e.at, e.at + 1]));
+  fast.forEach((s, i) => {
+    const d = slow[i].from - s.from;
+    assert.ok(d === 0 || (d === 1 && delivered.has(s.from)), `${what} span ${i} (${s.value}): from ${s.from} here, ${slow[i].from} looking at every instruction`);
+  });
+}
+
+function compareWithOracle(rec: Recorder, profiles: ProfileName[]): Timeline[] {
+  return profiles.map((p) => {
+    const t = buildTimeline(rec, p);
+    const o = everyInstruction(rec, p);
+    assertSameSpans(t.modes, o.modes, t, `${p} modes`);
+    assertSameSpans(t.verdicts, o.verdicts, t, `${p} verdicts`);
+    return t;
+  });
+}
+
+test('the fast timeline equals looking before every instruction: work.asm and ud.asm, every profile', () => {
+  compareWithOracle(recordToHalt(assemble('work', ['-DITER=40'])), ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode']);
+  compareWithOracle(recordToHalt(assemble('ud')), ['raw', 'xen-vm86']);
+});
+
+test('the fast timeline equals looking before every instruction: the loader, vm86-monitor and vmentry-failure examples', { skip: NO_NASM }, () => {
+  for (const [name, until] of [['loader', marker('stage2', 'UNREAL', 0x8000).address], ['vm86-monitor', marker('vm86task', 'VM86_IRET', 0x9000).address], ['vmentry-failure', marker('vmentry-failure', 'SS_RELOAD').address]] as const) {
+    const { machine } = launch({ type: 'bootscope', request: 'launch', name, image: image(name) });
+    const rec = new Recorder(machine).attach();
+    machine.breakpoints.add(until);
+    const stop = rec.run({ maxInstructions: 5_000_000 });
+    assert.equal(stop.reason, 'breakpoint', `${name}: ${JSON.stringify(stop)}`);
+    const [, xen] = compareWithOracle(rec, ['raw', 'xen-vm86', 'kvm-rmode']);
+    assert.ok(xen.modes.length >= 2, `${name}: ${JSON.stringify(xen.modes)}`);
+  }
 });
