@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Cpu } from '../../emulator/cpu/cpu';
 import { displayMode } from '../../emulator/debug/machineView';
-import { bucketEvents, buildTimeline, type Span, type Timeline } from '../../emulator/debug/timeline';
+import { bucketEvents, buildTimeline, type Span, type Timeline, TimelineBuilder, timelineOf } from '../../emulator/debug/timeline';
 import { Recorder } from '../../emulator/record/recorder';
 import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
 import type { ProfileName } from '../../emulator/vmx/profiles';
@@ -133,4 +133,32 @@ test('the fast timeline equals looking before every instruction: the loader, vm8
     const [, xen] = compareWithOracle(rec, ['raw', 'xen-vm86', 'kvm-rmode']);
     assert.ok(xen.modes.length >= 2, `${name}: ${JSON.stringify(xen.modes)}`);
   }
+});
+
+test('built piece by piece as the recording grows, the timeline equals one built at the end; a rewrite of history rebuilds it', () => {
+  const bin = assemble('work', ['-DITER=40']);
+  const at = labels(bin);
+  const m = boot(bin);
+  const rec = new Recorder(m, { interval: 20_000 }).attach();
+  const system = new TimelineBuilder();
+  const hits = new TimelineBuilder([at.store_sum]);
+  let updates = 0;
+  while (!m.cpu.halted) {
+    rec.run({ maxInstructions: 7_919 });
+    const here = m.cpu.icount;
+    system.update(rec);
+    hits.update(rec);
+    rec.seek(here);
+    updates++;
+  }
+  assert.ok(updates > 5, `${updates} pieces`);
+  for (const p of ['raw', 'xen-vm86'] as const) assert.deepEqual(timelineOf(system, hits, p), buildTimeline(rec, p, [at.store_sum]), p);
+
+  // A debugger write in the past cuts the recorded future: the builders start again from the recording.
+  rec.seek(1000);
+  rec.poke(at.store_sum, new Uint8Array([0x90]));
+  assert.ok(rec.frontier < system.to);
+  system.update(rec);
+  assert.equal(system.to, rec.frontier);
+  assert.deepEqual(timelineOf(system, new TimelineBuilder([]), 'raw').modes, buildTimeline(rec, 'raw').modes);
 });
