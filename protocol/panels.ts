@@ -187,6 +187,8 @@ export interface TimelineResponse {
   modes: TimelineSpan<CpuMode>[];
   verdicts: TimelineSpan<Verdict>[];
   events: TimelineEvent[];
+  /** The breakpoint row holds only the first hits (a breakpoint in a hot loop hits at every iteration). */
+  breakpointHitsCapped?: boolean;
 }
 export interface GotoInstructionArguments {
   instruction: number;

@@ -43,5 +43,5 @@ export function timeline(ctx: SessionContext, args: TimelineArguments): Timeline
     });
   }
   const t = timelineOf(system, hits, profile);
-  return { first: t.first, last: t.last, current: cpu.icount, modes: t.modes, verdicts: t.verdicts, events: bucketEvents(t, EVENT_BUCKETS) };
+  return { first: t.first, last: t.last, current: cpu.icount, modes: t.modes, verdicts: t.verdicts, events: bucketEvents(t, EVENT_BUCKETS), breakpointHitsCapped: t.hitsCapped };
 }

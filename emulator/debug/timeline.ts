@@ -38,12 +38,17 @@ export interface Timeline {
   modes: Span<DisplayMode>[];
   verdicts: Span<Verdict>[];
   events: TimelineEvent[];
+  /** Only the first MAX_BREAKPOINT_HITS breakpoint hits are in `events`. */
+  hitsCapped: boolean;
 }
 
 /** Software interrupts a PC BIOS serves (video, equipment, memory, disk, serial, system, keyboard, printer, time). */
 function isBiosService(vector: number): boolean {
   return vector >= 0x10 && vector <= 0x1a;
 }
+
+/** Breakpoint hits a timeline keeps (the strip shows about 600 ticks per row). */
+export const MAX_BREAKPOINT_HITS = 5000;
 
 const h2 = (v: number) => v.toString(16).toUpperCase().padStart(2, '0');
 
@@ -75,6 +80,8 @@ export class TimelineBuilder {
   /** Built up to this position (-1: nothing yet). */
   to = -1;
   private generation = -1;
+  /** The breakpoint hits stopped being collected at MAX_BREAKPOINT_HITS. */
+  hitsCapped = false;
   private watches = new Map<ProfileName, VerdictWatch>();
   private readonly seen = new Float64Array(VERDICT_SAMPLE);
 
@@ -93,6 +100,7 @@ export class TimelineBuilder {
     }
     this.seen.fill(NaN);
     this.to = -1;
+    this.hitsCapped = false;
   }
 
   /**
@@ -122,18 +130,27 @@ export class TimelineBuilder {
     for (const spans of [this.modes, ...this.verdicts.values()] as Span<string>[][]) if (spans.length) spans[spans.length - 1].to = this.to;
   }
 
+  /**
+   * Collects up to MAX_BREAKPOINT_HITS hits; then the rest is replayed without breakpoints (a breakpoint inside a hot
+   * loop would otherwise stop the replay at every iteration) and `hitsCapped` says the row is incomplete.
+   */
   private replayBreakpoints(rec: Recorder, frontier: number): void {
     const cpu = rec.machine.cpu;
     const code = new BreakpointSet();
     for (const b of this.breakpoints!) code.add(b);
-    if (code.size === 0) {
-      rec.replayForward(frontier);
-      return;
+    if (code.size > 0 && !this.hitsCapped) {
+      rec.replayForward(frontier, {
+        code,
+        onCode: (icount) => {
+          this.events.push({ at: icount, kind: 'breakpoint', label: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` });
+          if (this.events.length >= MAX_BREAKPOINT_HITS) {
+            this.hitsCapped = true;
+            code.clear();
+          }
+        },
+      });
     }
-    rec.replayForward(frontier, {
-      code,
-      onCode: (icount) => this.events.push({ at: icount, kind: 'breakpoint', label: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` }),
-    });
+    if (cpu.icount < frontier) rec.replayForward(frontier);
   }
 
   /**
@@ -189,7 +206,7 @@ export class TimelineBuilder {
 /** The timeline under `profile` with the hits of `breakpoints`, from a system-state builder and a breakpoint builder. */
 export function timelineOf(system: TimelineBuilder, hits: TimelineBuilder, profile: ProfileName): Timeline {
   const events = hits.events.length ? [...system.events, ...hits.events].sort((a, b) => a.at - b.at) : system.events;
-  return { first: system.first, last: Math.max(system.first, system.to), modes: system.modes, verdicts: system.verdicts.get(profile)!, events };
+  return { first: system.first, last: Math.max(system.first, system.to), modes: system.modes, verdicts: system.verdicts.get(profile)!, events, hitsCapped: hits.hitsCapped };
 }
 
 /** Builds the whole timeline in one go (tests, the CLI); the machine is left at the frontier. */

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Cpu } from '../../emulator/cpu/cpu';
 import { displayMode } from '../../emulator/debug/machineView';
-import { bucketEvents, buildTimeline, type Span, type Timeline, TimelineBuilder, timelineOf } from '../../emulator/debug/timeline';
+import { bucketEvents, buildTimeline, type Span, type Timeline, TimelineBuilder, timelineOf, MAX_BREAKPOINT_HITS } from '../../emulator/debug/timeline';
 import { Recorder } from '../../emulator/record/recorder';
 import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
 import type { ProfileName } from '../../emulator/vmx/profiles';
@@ -161,4 +161,17 @@ test('built piece by piece as the recording grows, the timeline equals one built
   system.update(rec);
   assert.equal(system.to, rec.frontier);
   assert.deepEqual(timelineOf(system, new TimelineBuilder([]), 'raw').modes, buildTimeline(rec, 'raw').modes);
+});
+
+test('a breakpoint inside a hot loop: the hits stop at MAX_BREAKPOINT_HITS and the replay still reaches the frontier', () => {
+  const bin = assemble('work', ['-DITER=40']);
+  const at = labels(bin);
+  const rec = recordToHalt(bin);
+  // The first instruction of the summing loop runs 256 times per iteration: 10,240 hits in all.
+  const loop = at.store_sum - 5; // .sum: lodsw (1 byte), add bx, ax (2), loop .sum (2)
+  const t = buildTimeline(rec, 'raw', [loop]);
+  assert.equal(t.events.filter((e) => e.kind === 'breakpoint').length, MAX_BREAKPOINT_HITS);
+  assert.equal(t.hitsCapped, true);
+  assert.equal(t.last, rec.frontier);
+  assert.equal(buildTimeline(rec, 'raw', [at.store_sum]).hitsCapped, false);
 });
