@@ -70,6 +70,25 @@ export class DebugMonitor {
     this.watch.set([]);
   }
 
+  /**
+   * Runs `replay` (a re-execution the user is not watching: a timeline pass, a history scan) without it showing:
+   * the shadow call stack is put back and the stops it would have reported are dropped.
+   */
+  quietly<T>(replay: () => T): T {
+    const frames = this.stack.frames.slice();
+    try {
+      return replay();
+    } finally {
+      this.stack.frames.splice(0, this.stack.frames.length, ...frames);
+      this.watch.takeHit();
+      this.events.takeHit();
+      this.vmEntry?.takeHit();
+      this.exceptionHit = null;
+      this.stepOutDone = false;
+      this.machine.cancelStopRequest();
+    }
+  }
+
   takeExceptionHit(): ExceptionStop | null {
     const h = this.exceptionHit;
     this.exceptionHit = null;
