@@ -115,6 +115,24 @@ export class Runner {
     this.start({ kind: 'stepOut' });
   }
 
+  /**
+   * A history scan (reverse continue) runs as a run does: the CPU counts as running, `pause` cancels
+   * it through `cancelled`, and its stop is reported like a run's. It starts on the next turn of the
+   * event loop, so the client gets the response before the stopped event.
+   */
+  travel(scan: (cancelled: () => boolean, progress: (instructions: number) => void) => Promise<Stop>): void {
+    if (this.running || this.disposed) return;
+    this.running = true;
+    this.pauseRequested = false;
+    const progress = (n: number) => this.host.onProgress?.(n);
+    this.timer = setImmediate(() => {
+      this.timer = null;
+      scan(() => this.pauseRequested || this.disposed, progress)
+        .catch((e: Error): Stop => ({ reason: 'exception', description: 'adapter error', text: `adapter error: ${e.message}` }))
+        .then((stop) => { if (!this.disposed) this.finish(stop); });
+    });
+  }
+
   private start(mode: Mode): void {
     if (this.running || this.disposed) return;
     this.running = true;

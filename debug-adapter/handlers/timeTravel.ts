@@ -1,14 +1,19 @@
 // Reverse execution over DAP (issue 6): stepBack, reverseContinue to the most recent earlier hit of
-// any armed stop (code, conditional via the breakpoint store, data, exception filters), go to an
-// instruction count, and the history queries "last write" / "last change" of the debug console.
-// The recorder (emulator/record) does the work; this file translates. Node only; no vscode.
+// any armed stop (code and conditional breakpoints, data breakpoints, the exception, INT n, I/O-port,
+// mode-switch and table-load filters), go to an instruction count, and the history queries "last
+// write" / "last change" of the debug console. The recorder (emulator/record) does the work; this file
+// translates, and keeps the user's view (call stack, pending stops) out of the replays.
+// Node only; no vscode.
 
 import { CS } from '../../emulator/cpu/regs';
 import { segOff } from '../../emulator/debug/machineView';
 import type { Recorder } from '../../emulator/record/recorder';
-import { lastChange, lastWrite, reverseContinue as reverseScan, type ReverseStops } from '../../emulator/record/reverse';
+import type { ReverseStops } from '../../emulator/record/reverse';
 import { RequestError, type SessionContext } from '../context';
-import type { StopReasonName } from '../runner';
+import type { Stop, StopReasonName } from '../runner';
+
+/** Scans shorter than this report no progress (a progress bar that flashes is noise). */
+const PROGRESS_AFTER_MS = 250;
 
 function recorderOf(ctx: SessionContext): Recorder {
   if (!ctx.recorder) throw new RequestError('this session does not record (launch with "record": true to step back)');
@@ -17,9 +22,13 @@ function recorderOf(ctx: SessionContext): Recorder {
 }
 
 /** After moving in time the shadow call stack no longer matches; it restarts from the new position. */
-export function arrived(ctx: SessionContext, reason: StopReasonName, description: string): void {
+function restartStack(ctx: SessionContext): void {
   ctx.monitor.stack.clear();
   ctx.monitor.stack.settle(ctx.machine.cpu);
+}
+
+export function arrived(ctx: SessionContext, reason: StopReasonName, description: string): void {
+  restartStack(ctx);
   ctx.announceStop({ reason, description: `${description} (instruction ${ctx.machine.cpu.icount})` });
 }
 
@@ -29,74 +38,100 @@ export function stepBack(ctx: SessionContext): void {
     arrived(ctx, 'step', 'at the start of the recording');
     return;
   }
-  rec.stepBack(1);
+  ctx.monitor.quietly(() => rec.stepBack(1));
   arrived(ctx, 'step', 'stepped back');
 }
 
+/**
+ * The user's armed stops as the recorder's: code breakpoints by linear address with their condition
+ * and exact selector checked only at a hit (logpoints never stop), data breakpoints as they are, and
+ * every filter of the Breakpoints view (exceptions, INT n, I/O ports, mode switches, table loads)
+ * through the monitor's own hooks, which see a replay as they see a run.
+ */
 function armedStops(ctx: SessionContext): ReverseStops {
-  const cpu = ctx.machine.cpu;
-  const bps = ctx.bps.all();
-  const exact = bps.filter((b) => b.exact || b.condition);
+  const { bps, monitor } = ctx;
+  const stopping = bps.all().filter((b) => !b.logMessage);
   return {
-    code: bps.filter((b) => !b.exact && !b.condition && !b.logMessage).map((b) => b.linear),
-    data: ctx.monitor.watch.items.map((w) => ({ address: w.linear, length: w.length, access: w.access })),
-    exceptions: ctx.monitor.exceptionFilter.size ? [...ctx.monitor.exceptionFilter] : undefined,
-    // SSSS:OOOO and conditional breakpoints need the CPU state at the hit: evaluated per instruction.
-    condition: exact.length
-      ? () => {
-        const lin = (cpu.base[CS] + cpu.eip) >>> 0;
-        return exact.some((b) => b.linear === lin && (!b.exact || (b.exact.selector === cpu.sel[CS] && b.exact.offset === cpu.eip)) &&
-          (!b.condition || ctx.bps.conditionHolds(b)));
-      }
-      : null,
+    code: [...new Set(stopping.map((b) => b.linear))],
+    acceptCode: () => bps.at().some((b) => !b.logMessage && bps.conditionHolds(b)),
+    data: monitor.watch.items.map((w) => ({ address: w.linear, length: w.length, access: w.access })),
+    requested: () => {
+      // The monitor's watchpoints see the replay too; their hits are the recorder's data scan's to report.
+      monitor.watch.takeHit();
+      return monitor.takeExceptionHit()?.description ?? monitor.events.takeHit();
+    },
   };
 }
 
+const REASONS: Record<string, StopReasonName> = {
+  breakpoint: 'breakpoint', data: 'data breakpoint', requested: 'exception', exception: 'exception', mode: 'exception', condition: 'breakpoint',
+  start: 'step', cancelled: 'pause',
+};
+
+/** Runs as the runner's task: pause cancels it (back where it started), long scans report progress. */
 export function reverseContinue(ctx: SessionContext): void {
   const rec = recorderOf(ctx);
-  const r = reverseScan(rec, armedStops(ctx));
-  const reason: StopReasonName = r.reason === 'start' ? 'step' : r.reason === 'data' ? 'data breakpoint' : r.reason === 'exception' ? 'exception' : 'breakpoint';
-  arrived(ctx, reason, r.reason === 'start' ? 'reached the start of the recording' : r.detail);
+  const stops = armedStops(ctx);
+  ctx.runner.travel(async (cancelled, progress) => {
+    const from = rec.icount;
+    const t0 = Date.now();
+    const r = await rec.reverseContinueAsync(stops, {
+      cancelled,
+      progress: (at) => { if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(from - at); },
+    });
+    // What the replays raised (stop requests, hits, call frames) is history, not news: drop it.
+    ctx.monitor.quietly(() => undefined);
+    restartStack(ctx);
+    const stop: Stop = {
+      reason: REASONS[r.reason],
+      description: `${r.reason === 'start' ? 'reached the start of the recording' : r.detail} (instruction ${rec.icount})`,
+    };
+    if (r.reason === 'breakpoint') stop.hitBreakpointIds = ctx.bps.at().filter((b) => !b.logMessage).map((b) => b.id);
+    return stop;
+  });
 }
 
 export function gotoInstruction(ctx: SessionContext, n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new RequestError(`instruction count must be a non-negative integer, not ${n}`);
   const rec = recorderOf(ctx);
-  const at = rec.seek(n);
+  const at = ctx.monitor.quietly(() => rec.seek(n));
   arrived(ctx, 'goto', at === n ? `at instruction ${n}` : `instruction ${n} is outside the recording; nearest reachable`);
 }
 
 /** Debug-console commands: `last write <address> [length]`, `last change <field>`, `goto <n>`. Null when not one. */
 export function historyCommand(ctx: SessionContext, text: string, addressOf: (expr: string) => number): string | null {
   const t = text.trim();
+  const cpu = ctx.machine.cpu;
   let m = /^last\s+write\s+(.+?)(?:\s+(\d+))?$/i.exec(t);
   if (m) {
     const rec = recorderOf(ctx);
     const address = addressOf(m[1]);
-    const hit = lastWrite(rec, address, m[2] ? Number(m[2]) : 1);
+    const hit = ctx.monitor.quietly(() => rec.lastWrite(address, m![2] ? Number(m![2]) : 1));
     if (!hit) return `no write to ${m[1]} in the recording (from instruction ${rec.startIcount})`;
-    rec.seek(hit.instruction);
+    ctx.monitor.quietly(() => rec.seek(hit.instruction));
     arrived(ctx, 'goto', `last write to 0x${hit.address.toString(16)}`);
-    return `instruction ${hit.instruction} at ${segOff(ctx.machine.cpu.sel[CS], ctx.machine.cpu.eip)} wrote 0x${hit.address.toString(16)}`;
+    return `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} wrote 0x${hit.address.toString(16)}`;
   }
   m = /^last\s+change\s+(\S+)$/i.exec(t);
   if (m) {
     const rec = recorderOf(ctx);
+    const field = m[1];
     let hit;
     try {
-      hit = lastChange(rec, m[1]);
+      hit = ctx.monitor.quietly(() => rec.lastChange(field));
     } catch (e) {
       throw new RequestError((e as Error).message);
     }
-    if (!hit) return `${m[1]} did not change in the recording (from instruction ${rec.startIcount})`;
-    rec.seek(hit.instruction);
-    arrived(ctx, 'goto', `last change of ${m[1]}`);
-    return `instruction ${hit.instruction} at ${segOff(ctx.machine.cpu.sel[CS], ctx.machine.cpu.eip)} changed ${m[1]} from 0x${hit.from.toString(16)} to 0x${hit.to.toString(16)}`;
+    if (!hit) return `${field} did not change in the recording (from instruction ${rec.startIcount})`;
+    const { instruction } = hit;
+    ctx.monitor.quietly(() => rec.seek(instruction));
+    arrived(ctx, 'goto', `last change of ${field}`);
+    return `instruction ${instruction} at ${segOff(cpu.sel[CS], cpu.eip)} changed ${field} from 0x${hit.from.toString(16)} to 0x${hit.to.toString(16)}`;
   }
   m = /^goto\s+(\d+)$/i.exec(t);
   if (m) {
     gotoInstruction(ctx, Number(m[1]));
-    return `at instruction ${ctx.machine.cpu.icount}`;
+    return `at instruction ${cpu.icount}`;
   }
   return null;
 }

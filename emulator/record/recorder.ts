@@ -11,8 +11,10 @@ import type { Machine, RunOptions, StopInfo } from '../machine';
 import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_TRACK_DIRTY } from '../memory/pageFlags';
 import { type CpuSnapshot, cpuSnapshotBytes, loadCpu, saveCpu } from './cpuState';
 import { type ReplayControl, type ReplayEnd, replayTo } from './replay';
+import type { FieldReader } from './fields';
 import {
-  type ChangeResult, type ReverseResult, type ReverseStops, type WriteResult, lastChange, lastWrite, reverseContinue, reverseContinueAsync,
+  type ChangeResult, type ReverseAsyncOptions, type ReverseCancelled, type ReverseResult, type ReverseStops, type WriteResult,
+  lastChange, lastWrite, reverseContinue, reverseContinueAsync,
 } from './reverse';
 
 export interface RecorderOptions {
@@ -515,8 +517,8 @@ export class Recorder {
   }
 
   /** reverseContinue yielding to the event loop between intervals; `cancelled()` (DAP pause) returns to the start point. */
-  reverseContinueAsync(stops: ReverseStops, cancelled?: () => boolean): Promise<ReverseResult | { icount: number; reason: 'cancelled'; detail: string }> {
-    return reverseContinueAsync(this, stops, cancelled);
+  reverseContinueAsync(stops: ReverseStops, opts?: ReverseAsyncOptions): Promise<ReverseResult | ReverseCancelled> {
+    return reverseContinueAsync(this, stops, opts);
   }
 
   /** The last write to [address, address + length) at or before the current position (position kept). */
@@ -524,8 +526,8 @@ export class Recorder {
     return lastWrite(this, address, length);
   }
 
-  /** The last change of a register or field (`ds`, `ds.base`, `eflags.vm`, `cr0.pe`, ...) (position kept). */
-  lastChange(field: string): ChangeResult | null {
+  /** The last change of a register or field (`ds`, `ds.base`, `eflags.vm`, `cr0.pe`, ...) or of any value read from the CPU (position kept). */
+  lastChange(field: string | FieldReader): ChangeResult | null {
     return lastChange(this, field);
   }
 

@@ -20,6 +20,11 @@ export interface ReplayControl {
   onCode?: ((icount: number, linear: number) => void) | null;
   /** Called before every instruction (forces one instruction, one REP iteration, per step). */
   hook?: ((cpu: Cpu) => boolean) | null;
+  /**
+   * Called after an instruction that raised ATTN_STOP (Machine.requestStop from a debugger's hook, or
+   * a device rescheduling its clock): the position right after it. The replay goes on.
+   */
+  onStopRequest?: ((icount: number) => void) | null;
 }
 
 /** Why a replay ended before its target: the CPU can make no more progress (HLT with IF=0, shutdown). */
@@ -47,6 +52,7 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
     const before = cpu.icount;
     const r = wrapped ? runHooked(cpu, slice, bps, wrapped, skip) : runCpu(cpu, slice, { breakpoints: bps, skipBreakAt: skip });
     skip = -1;
+    if (cpu.attn & ATTN_STOP) ctl.onStopRequest?.(cpu.icount);
     // Only ATTN_STOP (cleared above) may end a slice without progress; anything else would loop forever
     // inside a debugger request, so it is an error.
     if (r === RUN_ATTENTION && cpu.icount === before && (cpu.attn & ~ATTN_STOP & ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE)) !== 0) {

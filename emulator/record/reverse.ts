@@ -26,17 +26,43 @@ export interface DataWatch {
 export interface ReverseStops {
   /** Code breakpoints, linear addresses: a hit is the position before the instruction there. */
   code?: number[];
+  /**
+   * Decides whether a code hit counts (conditional breakpoints, SSSS:OOOO ones that must match the
+   * selector): asked only at code hits, in the state before the instruction, so it costs nothing elsewhere.
+   */
+  acceptCode?: ((m: Machine) => boolean) | null;
   /** Data breakpoints: a hit is the position after the accessing instruction (a trap, as on x86). */
   data?: DataWatch[];
   /** CR0.PE, CR0.PG, EFLAGS.VM or CS.D changed: the position after the switching instruction. */
   modeSwitch?: boolean;
   /** Exceptions delivered (all, or these vectors): the position at the handler's first instruction. */
   exceptions?: boolean | number[];
-  /** Evaluated before every instruction (conditional breakpoints, I/O ports, ...): slow path. */
+  /** Evaluated before every instruction: slow path. */
   condition?: ((m: Machine) => boolean) | null;
+  /**
+   * Stops raised by hooks outside the recorder through Machine.requestStop (a debugger's I/O-port,
+   * INT n, mode-switch and exception filters, which watch replays as they watch runs): asked after each
+   * instruction that raised one, returns its description or null. A forward run would have stopped
+   * there, so reverse stops there too, with the same filters and conditions.
+   */
+  requested?: (() => string | null) | null;
 }
 
-export type ReverseReason = 'breakpoint' | 'data' | 'mode' | 'exception' | 'condition' | 'start';
+export type ReverseReason = 'breakpoint' | 'data' | 'mode' | 'exception' | 'condition' | 'requested' | 'start';
+
+/** What reverseContinueAsync returns when cancelled: the machine is back where it started. */
+export interface ReverseCancelled {
+  icount: number;
+  reason: 'cancelled';
+  detail: string;
+}
+
+export interface ReverseAsyncOptions {
+  /** Polled between snapshot intervals (a debugger's pause): true ends the scan where it started. */
+  cancelled?: () => boolean;
+  /** Told after each interval scanned, with the instruction count the scan has gone back to. */
+  progress?: (scannedBackTo: number) => void;
+}
 
 export interface ReverseResult {
   /** Where the machine now is. */
@@ -126,7 +152,17 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
     const set = new BreakpointSet();
     for (const a of stops.code) set.add(a);
     ctl.code = set;
-    ctl.onCode = (ic, lin) => note(ic, 'breakpoint', `breakpoint at ${hex(lin)}`, lin);
+    const accept = stops.acceptCode ?? null;
+    ctl.onCode = (ic, lin) => {
+      if (accept === null || accept(m)) note(ic, 'breakpoint', `breakpoint at ${hex(lin)}`, lin);
+    };
+  }
+  const requested = stops.requested ?? null;
+  if (requested) {
+    ctl.onStopRequest = (ic) => {
+      const what = requested();
+      if (what !== null) note(ic, 'requested', what);
+    };
   }
   const excs = stops.exceptions;
   const wantExc = excs === true || (Array.isArray(excs) && excs.length > 0);
@@ -199,7 +235,7 @@ function refineData(rec: Recorder, k: number, start: number, end: number, limit:
 
 /** Only write watches are armed: intervals that never wrote a watched page need no replay. */
 function writesOnly(stops: ReverseStops): DataWatch[] | null {
-  if (stops.code?.length || stops.modeSwitch || stops.condition || stops.exceptions === true || (Array.isArray(stops.exceptions) && stops.exceptions.length)) return null;
+  if (stops.code?.length || stops.modeSwitch || stops.condition || stops.requested || stops.exceptions === true || (Array.isArray(stops.exceptions) && stops.exceptions.length)) return null;
   const d = stops.data ?? [];
   return d.length > 0 && d.every((w) => w.access === 'write') ? d : null;
 }
@@ -219,24 +255,25 @@ export function reverseContinue(rec: Recorder, stops: ReverseStops): ReverseResu
 
 /**
  * reverseContinue that yields to the event loop between snapshot intervals, so a debug adapter can
- * handle `pause` (cancel() → the machine goes back to where it was, reason 'cancelled').
+ * handle `pause` (cancelled() → the machine goes back to where it was, reason 'cancelled') and report progress.
  */
-export async function reverseContinueAsync(rec: Recorder, stops: ReverseStops, cancelled: () => boolean = () => false): Promise<ReverseResult | { icount: number; reason: 'cancelled'; detail: string }> {
+export async function reverseContinueAsync(rec: Recorder, stops: ReverseStops, opts: ReverseAsyncOptions = {}): Promise<ReverseResult | ReverseCancelled> {
   const c = rec.icount;
   const scan = reverseScan(rec, stops);
   for (;;) {
     const r = scan.next();
     if (r.done) return r.value;
+    opts.progress?.(r.value);
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
-    if (cancelled()) {
+    if (opts.cancelled?.()) {
       rec.seek(c);
       return { icount: rec.icount, reason: 'cancelled', detail: 'reverse continue cancelled' };
     }
   }
 }
 
-/** The scan behind reverseContinue: yields after each interval it replayed. */
-function* reverseScan(rec: Recorder, stops: ReverseStops): Generator<void, ReverseResult, void> {
+/** The scan behind reverseContinue: yields after each interval it replayed, with the interval's start. */
+function* reverseScan(rec: Recorder, stops: ReverseStops): Generator<number, ReverseResult, void> {
   const c = rec.icount;
   const writes = writesOnly(stops);
   for (let k = rec.intervalBefore(c); k >= 0; k--) {
@@ -249,7 +286,7 @@ function* reverseScan(rec: Recorder, stops: ReverseStops): Generator<void, Rever
       else rec.seek(hit.pos);
       return { icount: rec.icount, reason: hit.reason, detail: hit.detail };
     }
-    yield;
+    yield rec.intervalBounds(k)[0];
   }
   rec.restore(0);
   rec.setResumePoint();

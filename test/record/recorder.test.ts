@@ -300,8 +300,11 @@ test('reverseContinueAsync: the same answer, and cancel goes back to where it st
   assert.deepEqual(a, sync);
   rec.seek(end - 5);
   let polls = 0;
-  const c = await reverseContinueAsync(rec, { code: [0x12345] }, () => ++polls >= 3);
+  const seen: number[] = [];
+  const c = await reverseContinueAsync(rec, { code: [0x12345] }, { cancelled: () => ++polls >= 3, progress: (at) => seen.push(at) });
   assert.equal(c.reason, 'cancelled');
   assert.equal(rec.icount, end - 5);
   expectRow(end - 5, 'after cancel');
+  assert.equal(seen.length, 3, 'progress after each interval scanned');
+  assert.ok(seen[0] > seen[1] && seen[1] > seen[2] && seen[0] < end - 5, `scanning backwards: ${seen.join(', ')}`);
 });
