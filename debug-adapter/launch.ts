@@ -21,6 +21,8 @@ export class LaunchError extends Error {
 
 export interface Launched {
   machine: Machine;
+  /** The built-in BIOS: its fields are machine state too, so the recorder snapshots them. */
+  bios: Bios;
   config: Required<Omit<ILaunchConfig, 'listing'>> & { listing: string[] };
   /** Notes for the debug console (disk warnings, accepted-but-inactive options). */
   notes: string[];
@@ -56,6 +58,10 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (!HYPERVISOR_PROFILES.includes(profile as never)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown profile ${JSON.stringify(profile)}: use one of ${HYPERVISOR_PROFILES.join(', ')}`);
   }
+  const budget = cfg.recordBudgetMB ?? LAUNCH_DEFAULTS.recordBudgetMB;
+  if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1) {
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'recordBudgetMB' must be a positive integer (MiB), not ${JSON.stringify(budget)}`);
+  }
   let listing: string[] = [];
   if (cfg.listing !== undefined && cfg.listing !== null) {
     const l = cfg.listing;
@@ -71,6 +77,7 @@ export function validateConfig(raw: unknown): Launched['config'] {
     profile: profile as Launched['config']['profile'],
     breakOnVmEntryFailure: bool(cfg, 'breakOnVmEntryFailure', LAUNCH_DEFAULTS.breakOnVmEntryFailure),
     record: bool(cfg, 'record', LAUNCH_DEFAULTS.record),
+    recordBudgetMB: budget,
     writeBack: bool(cfg, 'writeBack', LAUNCH_DEFAULTS.writeBack),
     cpu: cpu as CpuModelName,
     memoryMB: mem,
@@ -94,12 +101,12 @@ function readImage(path: string): Uint8Array {
  * sector 0 of the boot drive to 0000:7C00 with DL = drive and leaves the CPU there. Returns the
  * BIOS's warnings (e.g. a missing 55AA signature, booted anyway).
  */
-export function bootMachine(machine: Machine): string[] {
+export function bootMachine(machine: Machine): Bios {
   if (!machine.bootDrive) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
   const bios = new Bios();
   bios.install(machine);
   bios.boot();
-  return bios.warnings;
+  return bios;
 }
 
 /** Validates the configuration, reads the image and boots a machine. `cwd` resolves relative paths. */
@@ -133,12 +140,12 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
     cpu: config.cpu, memoryMB: config.memoryMB,
     floppy: config.floppy ? disk : null, hardDisks: config.floppy ? [] : [disk],
   });
-  const biosWarnings = bootMachine(machine);
+  const bios = bootMachine(machine);
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
-  const notes = [...disk.warnings.filter((w) => !w.includes('55 AA')), ...biosWarnings];
+  const notes = [...disk.warnings.filter((w) => !w.includes('55 AA')), ...bios.warnings];
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   return {
-    machine, config, notes, sourceMaps: new SourceMaps(maps),
+    machine, bios, config, notes, sourceMaps: new SourceMaps(maps),
     dispose: () => {
       if (fd >= 0) closeSync(fd);
       fd = -1;

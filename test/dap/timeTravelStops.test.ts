@@ -250,3 +250,35 @@ describe('reverseContinue: a long scan', () => {
     }
   });
 });
+
+describe('recording budget', () => {
+  test('recordBudgetMB bounds the recording: older history is dropped with a notice, time travel goes on', async () => {
+    const fx = assemble('budget');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: fx.image, recordBudgetMB: 1 });
+      await instructionBreakpoints(c, [{ at: fx.marker('END') }]);
+      const s = await act(c, 'continue');
+      assert.equal(s.body.reason, 'breakpoint');
+      await instructionBreakpoints(c, []);
+      const notice = /recording budget of 1 MiB reached: history before instruction (\d+) was dropped/.exec(c.output());
+      assert.ok(notice, 'a notice in the debug console');
+      const end = Number(/(\d+) instructions/.exec(await repl(c, 'info mode'))![1]);
+      // A breakpoint hit only in the dropped part: the scan ends at the oldest instruction still held.
+      await instructionBreakpoints(c, [{ at: fx.marker('ENTRY') }]);
+      const r = await act(c, 'reverseContinue');
+      await instructionBreakpoints(c, []);
+      const m = /start of the recording \(instruction (\d+)\)/.exec(r.body.description ?? '');
+      assert.ok(m, r.body.description);
+      const start = Number(m[1]);
+      assert.ok(start >= Number(notice[1]) && start < end, `recording starts at ${start} of ${end}`);
+      assert.match(await repl(c, 'goto 0'), new RegExp(`at instruction ${start}$`));
+      assert.match(await repl(c, `goto ${end}`), new RegExp(`at instruction ${end}$`));
+      const b = await act(c, 'stepBack');
+      assert.equal(b.body.reason, 'step');
+      assert.match(await repl(c, 'info mode'), new RegExp(` ${end - 1} instructions`));
+    } finally {
+      await c.close();
+    }
+  });
+});
