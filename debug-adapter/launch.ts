@@ -58,10 +58,6 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (!HYPERVISOR_PROFILES.includes(profile as never)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown profile ${JSON.stringify(profile)}: use one of ${HYPERVISOR_PROFILES.join(', ')}`);
   }
-  const budget = cfg.recordBudgetMB ?? LAUNCH_DEFAULTS.recordBudgetMB;
-  if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1) {
-    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'recordBudgetMB' must be a positive integer (MiB), not ${JSON.stringify(budget)}`);
-  }
   let listing: string[] = [];
   if (cfg.listing !== undefined && cfg.listing !== null) {
     const l = cfg.listing;
@@ -77,7 +73,6 @@ export function validateConfig(raw: unknown): Launched['config'] {
     profile: profile as Launched['config']['profile'],
     breakOnVmEntryFailure: bool(cfg, 'breakOnVmEntryFailure', LAUNCH_DEFAULTS.breakOnVmEntryFailure),
     record: bool(cfg, 'record', LAUNCH_DEFAULTS.record),
-    recordBudgetMB: budget,
     writeBack: bool(cfg, 'writeBack', LAUNCH_DEFAULTS.writeBack),
     cpu: cpu as CpuModelName,
     memoryMB: mem,

@@ -116,7 +116,6 @@ export class X86DebugSession extends LoggingDebugSession {
       // Recording (default on) makes step back, reverse continue and the history queries possible.
       const recorder = l.config.record
         ? new Recorder(machine, {
-          budgetBytes: l.config.recordBudgetMB * 1024 * 1024,
           extraState: [l.bios],
           onDrop: (n) => this.output(n.message + '\n', 'console'),
         }).attach()

@@ -23,8 +23,6 @@ export interface ILaunchConfig {
   breakOnVmEntryFailure?: boolean;
   /** Record execution for step back / reverse continue (default true). */
   record?: boolean;
-  /** Memory for the recording in MiB (default 512): older history is dropped, with a notice, to stay within it. */
-  recordBudgetMB?: number;
   /** Write guest disk writes back to the image file (default false). */
   writeBack?: boolean;
   /** CPU model (default 80386). */
@@ -39,7 +37,6 @@ export const LAUNCH_DEFAULTS = {
   profile: 'raw',
   breakOnVmEntryFailure: false,
   record: true,
-  recordBudgetMB: 512,
   writeBack: false,
   cpu: '80386',
   memoryMB: 64,

@@ -14,6 +14,7 @@ import type { Stop, StopReasonName } from '../runner';
 
 /** Scans shorter than this report no progress (a progress bar that flashes is noise). */
 const PROGRESS_AFTER_MS = 250;
+const MIB = 1024 * 1024;
 
 function recorderOf(ctx: SessionContext): Recorder {
   if (!ctx.recorder) throw new RequestError('this session does not record (launch with "record": true to step back)');
@@ -98,7 +99,11 @@ export function gotoInstruction(ctx: SessionContext, n: number): void {
   arrived(ctx, 'goto', at === n ? `at instruction ${n}` : `instruction ${n} is outside the recording; nearest reachable`);
 }
 
-/** Debug-console commands: `last write <address> [length]`, `last change <field>`, `goto <n>`. Null when not one. */
+/**
+ * Debug-console commands: `last write <address> [length]`, `last change <field>`, `goto <n>`, and
+ * `record budget [MiB]` (what the recording holds; with a size, the new bound: the launch contract
+ * has no field for it). Null when not one.
+ */
 export function historyCommand(ctx: SessionContext, text: string, addressOf: (expr: string) => number): string | null {
   const t = text.trim();
   const cpu = ctx.machine.cpu;
@@ -127,6 +132,17 @@ export function historyCommand(ctx: SessionContext, text: string, addressOf: (ex
     ctx.monitor.quietly(() => rec.seek(instruction));
     arrived(ctx, 'goto', `last change of ${field}`);
     return `instruction ${instruction} at ${segOff(cpu.sel[CS], cpu.eip)} changed ${field} from 0x${hit.from.toString(16)} to 0x${hit.to.toString(16)}`;
+  }
+  m = /^record\s+budget(?:\s+(\d+))?$/i.exec(t);
+  if (m) {
+    const rec = recorderOf(ctx);
+    if (m[1] !== undefined) {
+      if (Number(m[1]) < 1) throw new RequestError('record budget: give a size of at least 1 MiB');
+      // Applied at the next snapshot: dropping history never happens in the middle of a request.
+      rec.budgetBytes = Number(m[1]) * MIB;
+    }
+    const s = rec.stats();
+    return `recording: ${(rec.bytesUsed / MIB).toFixed(1)} of ${Math.round(rec.budgetBytes / MIB)} MiB, ${s.snapshots} snapshots, instructions ${s.start} to ${s.frontier}`;
   }
   m = /^goto\s+(\d+)$/i.exec(t);
   if (m) {

@@ -23,7 +23,7 @@ const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (efl
   SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
   numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
 Commands: info gdt | info ldt | info idt | info tss | info mode | info vmentry | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help
-History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count>`;
+History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count> | record budget [MiB]`;
 
 function entryOf(d: Descriptor): DescriptorEntry {
   return {

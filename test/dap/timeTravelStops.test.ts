@@ -252,11 +252,13 @@ describe('reverseContinue: a long scan', () => {
 });
 
 describe('recording budget', () => {
-  test('recordBudgetMB bounds the recording: older history is dropped with a notice, time travel goes on', async () => {
+  test('the budget bounds the recording: older history is dropped with a notice, time travel goes on', async () => {
     const fx = assemble('budget');
     const c = DapClient.spawn();
     try {
-      await c.launch({ image: fx.image, recordBudgetMB: 1 });
+      await c.launch({ image: fx.image });
+      assert.match(await repl(c, 'record budget'), /^recording: [\d.]+ of 512 MiB, 1 snapshots, instructions 0 to 0$/);
+      assert.match(await repl(c, 'record budget 1'), / of 1 MiB/);
       await instructionBreakpoints(c, [{ at: fx.marker('END') }]);
       const s = await act(c, 'continue');
       assert.equal(s.body.reason, 'breakpoint');
@@ -264,6 +266,8 @@ describe('recording budget', () => {
       const notice = /recording budget of 1 MiB reached: history before instruction (\d+) was dropped/.exec(c.output());
       assert.ok(notice, 'a notice in the debug console');
       const end = Number(/(\d+) instructions/.exec(await repl(c, 'info mode'))![1]);
+      const held = /^recording: ([\d.]+) of 1 MiB/.exec(await repl(c, 'record budget'));
+      assert.ok(held && Number(held[1]) <= 1, 'within the budget');
       // A breakpoint hit only in the dropped part: the scan ends at the oldest instruction still held.
       await instructionBreakpoints(c, [{ at: fx.marker('ENTRY') }]);
       const r = await act(c, 'reverseContinue');
