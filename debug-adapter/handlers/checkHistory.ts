@@ -5,7 +5,6 @@
 import { CHECK_FAIL, checkStatus, checkStatusName, checkStatusReader } from '../../emulator/debug/checkHistory';
 import { segOff } from '../../emulator/debug/machineView';
 import { CS } from '../../emulator/cpu/regs';
-import { lastChange } from '../../emulator/record/reverse';
 import { isProfileName } from '../../emulator/vmx/profiles';
 import type { FindCheckFailureStartArguments, FindCheckFailureStartResponse } from '../../protocol/panels';
 import { RequestError, type SessionContext } from '../context';
@@ -21,7 +20,7 @@ export function findCheckFailureStart(ctx: SessionContext, args: FindCheckFailur
   const cpu = ctx.machine.cpu;
   const now = checkStatus(cpu, profile, checkId);
   if (now !== CHECK_FAIL) throw new RequestError(`${checkId} does not fail here under ${profile} (it is ${checkStatusName(now)})`);
-  const hit = ctx.monitor.quietly(() => lastChange(rec, checkStatusReader(profile, checkId)));
+  const hit = ctx.monitor.quietly(() => rec.lastChange(checkStatusReader(profile, checkId)));
   if (!hit) {
     const start = rec.startIcount;
     ctx.monitor.quietly(() => rec.seek(start));
