@@ -5,7 +5,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildAdapter, DapClient } from '../dap/dapClient';
-import { image, marker, NO_NASM } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES_DIR, image, marker, NO_NASM } from './helpers';
 
 async function runTo(c: DapClient, linear: number): Promise<void> {
   await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${linear}` }] });
@@ -70,6 +72,22 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     const passing = await c.raw('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'SEL.SS_RPL' });
     assert.equal(passing.success, false);
     assert.match(passing.message ?? '', /does not fail here/);
+  });
+
+  test('examples/.vscode/launch.json "vmentry-failure (xen-vm86)": breakOnEmulation stops at #FAR_JMP, shown in the example\'s own source', async () => {
+    image('vmentry-failure');
+    const launchJson = JSON.parse(readFileSync(join(EXAMPLES_DIR, '.vscode', 'launch.json'), 'utf8'));
+    const cfg = JSON.parse(JSON.stringify(launchJson.configurations.find((x: { name: string }) => x.name === 'vmentry-failure (xen-vm86)')).replaceAll('${workspaceFolder}', EXAMPLES_DIR));
+    const c = open();
+    const stop = c.nextStop(60000);
+    await c.launch(cfg);
+    const ev = await stop;
+    assert.match(JSON.stringify(ev.body), /hypervisor would emulate \(xen-vm86\)/);
+    const jmp = marker('vmentry-failure', 'FAR_JMP');
+    const { stackFrames } = await c.request('stackTrace', { threadId: 1 });
+    assert.equal(parseInt(stackFrames[0].instructionPointerReference, 16), jmp.address);
+    assert.equal(stackFrames[0].source?.path, join(EXAMPLES_DIR, 'vmentry-failure', 'vmentry-failure.asm'));
+    assert.equal(stackFrames[0].line, jmp.line);
   });
 
   test('vm86-compare: the VMCS of the vm86 entry under xen-vm86 (bases = selector << 4, limit 0xFFFF, AR 0xF3, RFLAGS.VM)', async () => {
