@@ -101,10 +101,10 @@ export class X86DebugSession extends LoggingDebugSession {
       this.launched = l;
       const machine = l.machine;
       const monitor = new DebugMonitor(machine);
-      if (l.config.breakOnVmEntryFailure) {
+      if (l.config.breakOnVmEntryFailure || l.config.breakOnEmulation) {
         const p = l.config.profile;
-        if (isProfileName(p)) monitor.armVmEntryWatch(p);
-        else l.notes.push(`breakOnVmEntryFailure: profile '${p}' is not evaluated on the live state yet; use raw or unrestricted`);
+        if (isProfileName(p)) monitor.armVmEntryWatch(p, { failure: l.config.breakOnVmEntryFailure, emulation: l.config.breakOnEmulation });
+        else l.notes.push(`breakOnVmEntryFailure/breakOnEmulation: unknown profile '${p}'`);
       }
       const bps = new BreakpointStore(machine, l.sourceMaps.lookup);
       const runner = new Runner(machine, monitor, bps, {

@@ -12,7 +12,7 @@ import { ShadowCallStack } from './callStack';
 import { EventStops, NO_EVENT_FILTERS } from './eventStops';
 import { readLinear, segOff } from './machineView';
 import { Watchpoints } from './watchpoints';
-import { VmEntryWatch } from './vmEntryWatch';
+import { type VmEntryStops, VmEntryWatch } from './vmEntryWatch';
 import type { ProfileName } from '../vmx/profiles';
 
 export interface ExceptionStop {
@@ -58,9 +58,9 @@ export class DebugMonitor {
     };
   }
 
-  /** Arms breakOnVmEntryFailure for the session (before any other dispatch wrapper that may be removed). */
-  armVmEntryWatch(profile: ProfileName): void {
-    if (!this.vmEntry) this.vmEntry = new VmEntryWatch(this.machine, profile);
+  /** Arms breakOnVmEntryFailure / breakOnEmulation for the session (before any other dispatch wrapper that may be removed). */
+  armVmEntryWatch(profile: ProfileName, on: VmEntryStops = { failure: true, emulation: false }): void {
+    if (!this.vmEntry) this.vmEntry = new VmEntryWatch(this.machine, profile, on);
   }
 
   detach(): void {

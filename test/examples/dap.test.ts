@@ -5,7 +5,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildAdapter, DapClient } from '../dap/dapClient';
-import { image, marker, NO_NASM } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES_DIR, image, marker, NO_NASM } from './helpers';
 
 async function runTo(c: DapClient, linear: number): Promise<void> {
   await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${linear}` }] });
@@ -55,6 +57,10 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     const xen2 = await c.request('bootscope/readTimeline', { profile: 'xen-vm86' });
     assert.deepEqual(xen2.verdicts.map((v: { value: string }) => v.value), ['enter', 'emulate']);
     assert.equal(xen2.verdicts[1].from, raw2.modes[1].from);
+    // Zoomed to the last 100 instructions: spans cut at the window, the whole range still reported.
+    const w = await c.request('bootscope/readTimeline', { profile: 'xen-vm86', from: xen2.last - 100, to: xen2.last + 5000 });
+    assert.deepEqual([w.first, w.last, w.recordedFirst, w.recordedLast], [xen2.last - 100, xen2.last, 0, xen2.last]);
+    assert.deepEqual(w.verdicts, [{ from: xen2.last - 100, to: xen2.verdicts[1].from, value: 'enter' }, xen2.verdicts[1]]);
     await c.request('bootscope/gotoInstruction', { instruction: xen2.verdicts[1].from });
     const atFail = await c.request('stackTrace', { threadId: 1 });
     assert.equal(parseInt(atFail.stackFrames[0].instructionPointerReference, 16), jmp.address);
@@ -70,6 +76,22 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     const passing = await c.raw('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'SEL.SS_RPL' });
     assert.equal(passing.success, false);
     assert.match(passing.message ?? '', /does not fail here/);
+  });
+
+  test('examples/.vscode/launch.json "vmentry-failure (xen-vm86)": breakOnEmulation stops at #FAR_JMP, shown in the example\'s own source', async () => {
+    image('vmentry-failure');
+    const launchJson = JSON.parse(readFileSync(join(EXAMPLES_DIR, '.vscode', 'launch.json'), 'utf8'));
+    const cfg = JSON.parse(JSON.stringify(launchJson.configurations.find((x: { name: string }) => x.name === 'vmentry-failure (xen-vm86)')).replaceAll('${workspaceFolder}', EXAMPLES_DIR));
+    const c = open();
+    const stop = c.nextStop(60000);
+    await c.launch(cfg);
+    const ev = await stop;
+    assert.match(JSON.stringify(ev.body), /hypervisor would emulate \(xen-vm86\)/);
+    const jmp = marker('vmentry-failure', 'FAR_JMP');
+    const { stackFrames } = await c.request('stackTrace', { threadId: 1 });
+    assert.equal(parseInt(stackFrames[0].instructionPointerReference, 16), jmp.address);
+    assert.equal(stackFrames[0].source?.path, join(EXAMPLES_DIR, 'vmentry-failure', 'vmentry-failure.asm'));
+    assert.equal(stackFrames[0].line, jmp.line);
   });
 
   test('vm86-compare: the VMCS of the vm86 entry under xen-vm86 (bases = selector << 4, limit 0xFFFF, AR 0xF3, RFLAGS.VM)', async () => {
