@@ -95,7 +95,7 @@ function readImage(path: string): Uint8Array {
 /**
  * How the guest starts: the built-in BIOS (emulator/bios) sets up the IVT, BDA and devices, loads
  * sector 0 of the boot drive to 0000:7C00 with DL = drive and leaves the CPU there. Returns the
- * BIOS's warnings (e.g. a missing 55AA signature, booted anyway).
+ * BIOS, whose warnings say e.g. that a missing 55AA signature was booted anyway.
  */
 export function bootMachine(machine: Machine): Bios {
   if (!machine.bootDrive) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');

@@ -8,7 +8,7 @@
 import { CS } from '../../emulator/cpu/regs';
 import { segOff } from '../../emulator/debug/machineView';
 import type { Recorder } from '../../emulator/record/recorder';
-import type { ReverseStops } from '../../emulator/record/reverse';
+import type { ReverseCancelled, ReverseResult, ReverseStops } from '../../emulator/record/reverse';
 import { RequestError, type SessionContext } from '../context';
 import type { Stop, StopReasonName } from '../runner';
 
@@ -64,7 +64,8 @@ function armedStops(ctx: SessionContext): ReverseStops {
   };
 }
 
-const REASONS: Record<string, StopReasonName> = {
+/** DAP stop reasons; filter stops say 'exception' as forward runs do (the adapter arms no mode or condition scan itself). */
+const REASONS: Record<(ReverseResult | ReverseCancelled)['reason'], StopReasonName> = {
   breakpoint: 'breakpoint', data: 'data breakpoint', requested: 'exception', exception: 'exception', mode: 'exception', condition: 'breakpoint',
   start: 'step', cancelled: 'pause',
 };
