@@ -108,6 +108,40 @@ test('reverseContinue to a code breakpoint (in the timer handler) and to the sta
   assert.equal(rec.icount, 0);
 });
 
+test('reverseContinue: acceptCode decides at code hits; requested reports stops raised by hooks outside the recorder', () => {
+  const { m, rec, trace, end } = live;
+  rec.seek(end);
+  // A conditional breakpoint in the timer handler (after PUSH AX): only where the interrupted AX has
+  // the other parity than at the last hit, so the condition must skip that hit.
+  const bp = L.timer + 1;
+  let lastHit = -1;
+  for (let i = end - 1; i >= 0 && lastHit < 0; i--) if (trace.set[i] && trace.pc(i) === bp) lastHit = i;
+  const parity = (trace.at(lastHit)[2] & 1) ^ 1;
+  let expected = -1;
+  for (let i = lastHit - 1; i >= 0 && expected < 0; i--) if (trace.set[i] && trace.pc(i) === bp && (trace.at(i)[2] & 1) === parity) expected = i;
+  assert.ok(expected > 0);
+  const r = reverseContinue(rec, { code: [bp], acceptCode: (mm) => (mm.cpu.r32[0] & 1) === parity });
+  assert.equal(r.reason, 'breakpoint');
+  assert.equal(r.icount, expected);
+  expectRow(expected, 'conditional code hit');
+  // A port observer that asks the machine to stop at the PIC's EOI (OUT 20h, AL in the handler), as a
+  // debugger's I/O filter does: reverse stops right after the last one.
+  rec.seek(end);
+  let pending: string | null = null;
+  m.io.observer = { onIn: () => {}, onOut: (port) => { if (port === 0x20) { pending = 'EOI'; m.requestStop(); } } };
+  try {
+    const e = reverseContinue(rec, { requested: () => { const p = pending; pending = null; return p; } });
+    assert.equal(e.reason, 'requested');
+    assert.equal(e.detail, 'EOI');
+    let after = -1;
+    for (let i = end - 1; i >= 0 && after < 0; i--) if (trace.set[i] && trace.pc(i) === L.timer + 9) after = i;
+    assert.equal(e.icount, after, 'the position after OUT 20h, AL (at POP AX)');
+  } finally {
+    m.io.observer = null;
+    m.cancelStopRequest();
+  }
+});
+
 test('reverseContinue to a data write breakpoint, exact to the REP iteration; lastWrite', () => {
   const { rec, trace, end } = live;
   rec.seek(end - 10);
