@@ -97,6 +97,8 @@ describe('reverseContinue: code, conditional and data breakpoints', () => {
     assert.equal(await pc(c), rw.marker('WRITE'));
     assert.equal(await repl(c, 'cx'), '0x0003');
     assert.equal(await repl(c, 'word [0x7e00]'), '0x0004', 'memory at that point in time: the previous iteration wrote 4');
+    const mem = await c.request<DebugProtocol.ReadMemoryResponse['body']>('readMemory', { memoryReference: '0x7e00', count: 2 });
+    assert.deepEqual([...Buffer.from(mem.data!, 'base64')], [4, 0], 'readMemory too');
     await instructionBreakpoints(c, [{ at: rw.marker('WRITE'), condition: 'cx == 7' }]);
     const s2 = await act(c, 'reverseContinue');
     assert.match(s2.body.description ?? '', /start of the recording/);
