@@ -52,12 +52,12 @@ export type TimelineRanges = Pick<TimelineResponse, 'current' | 'first' | 'last'
 
 /**
  * The Timeline's next window: ten times narrower around the current position, ten times wider around the window's
- * middle, or the whole recording (null). Never narrower than 100 instructions.
+ * middle, or the whole recording (null). Never narrower than 20 instructions.
  */
 export function zoomWindow(zoom: 'in' | 'out' | 'all', last: TimelineRanges | undefined): { from: number; to: number } | null {
   if (zoom === 'all' || !last) return null;
   const full = last.recordedLast - last.recordedFirst;
-  const width = zoom === 'in' ? Math.max(100, Math.round((last.last - last.first) / 10)) : (last.last - last.first) * 10;
+  const width = zoom === 'in' ? Math.max(20, Math.round((last.last - last.first) / 10)) : (last.last - last.first) * 10;
   if (width >= full) return null;
   const centre = zoom === 'in' ? last.current : Math.round((last.first + last.last) / 2);
   const from = Math.min(Math.max(last.recordedFirst, centre - Math.round(width / 2)), last.recordedLast - width);
