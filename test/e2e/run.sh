@@ -62,7 +62,7 @@ fi
 for f in package.json dist/extension.js dist/debugAdapter.js dist/cli.js; do
   grep -qx "$f" "$E2E_DIR/vsce-ls.txt" || { echo "vsce ls: $f missing from the package"; rc=1; }
 done
-"$VSCE" package --no-dependencies --allow-missing-repository --skip-license -o "$E2E_DIR/bootscope.vsix" </dev/null >"$E2E_DIR/vsce.log" 2>&1 \
+"$VSCE" package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --skip-license -o "$E2E_DIR/bootscope.vsix" </dev/null >"$E2E_DIR/vsce.log" 2>&1 \
   || { cat "$E2E_DIR/vsce.log"; exit 1; }
 echo "packaged $(du -k "$E2E_DIR/bootscope.vsix" | cut -f1) KiB"
 
