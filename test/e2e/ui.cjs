@@ -108,6 +108,14 @@ async function inWebview(page, text, act, timeoutMs = 30000) {
   }
 }
 
+/** Picks `name` in a panel's profile picker (a vscode-single-select: its options live in its shadow DOM). */
+async function pickProfile(page, title, name) {
+  await inWebview(page, title, async (f) => {
+    await f.locator('vscode-single-select#profile').click({ timeout: 5000 });
+    await f.locator('vscode-single-select#profile li[role="option"]', { hasText: new RegExp(`^\\s*${reEsc(name)}\\s*$`) }).click({ timeout: 5000 });
+  });
+}
+
 async function openFile(page, name) {
   // Quick Open works whichever side bar view is showing.
   await page.keyboard.press('Control+P');
@@ -138,10 +146,10 @@ async function examplesTour(page) {
   log('examples: vmentry-failure stopped at 0000:7C6A');
   await runCommand(page, 'Bootscope: Why Would VM Entry Fail?');
   await webviewWhen(page, 'VM Entry Checks', async (f) => (await f.locator('#verdict', { hasText: 'emulate' }).count()) > 0);
-  await inWebview(page, 'VM Entry Checks', (f) => f.locator('select#profile').selectOption('raw', { timeout: 5000 }));
+  await pickProfile(page, 'VM Entry Checks', 'raw');
   await webviewWhen(page, 'VM Entry Checks', async (f) => (await f.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).count()) > 0);
   await page.screenshot({ path: path.join(SHOTS, '10-example-vm-entry-raw.png') });
-  await inWebview(page, 'VM Entry Checks', (f) => f.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).locator('button', { hasText: 'find where this started failing' }).first().click({ timeout: 5000 }));
+  await inWebview(page, 'VM Entry Checks', (f) => f.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).locator('vscode-button', { hasText: 'find where this started failing' }).first().click({ timeout: 5000 }));
   const toast = page.locator('.notifications-toasts', { hasText: /made SEL\.SS_RPL fail/ });
   await toast.first().waitFor({ timeout: 60000 });
   log('examples: find where this started:', JSON.stringify((await toast.first().innerText()).split('\n')[0]));
@@ -154,13 +162,13 @@ async function examplesTour(page) {
   await page.keyboard.press('Enter');
   await page.locator('.debug-call-stack .monaco-list-row', { hasText: /^\s*0008:/ }).first().waitFor({ timeout: 30000 });
   await runCommand(page, 'Bootscope: Show Timeline');
-  await inWebview(page, 'Timeline', (f) => f.locator('select#profile').selectOption('xen-vm86', { timeout: 5000 }));
+  await pickProfile(page, 'Timeline', 'xen-vm86');
   await webviewWhen(page, 'Timeline', async (f) => (await f.locator('td', { hasText: 'VM entry (xen-vm86)' }).count()) > 0);
   // Zoom to the last ~40 instructions: the load of SS, the switch to protected mode, xen-vm86 emulating until SS is
   // reloaded.
   for (let i = 0; i < 4; i++) {
     const before = await inWebview(page, 'Timeline', (f) => f.locator('.note').innerText());
-    await inWebview(page, 'Timeline', (f) => f.locator('button', { hasText: 'Zoom in' }).click({ timeout: 5000 }));
+    await inWebview(page, 'Timeline', (f) => f.locator('vscode-button', { hasText: 'Zoom in' }).click({ timeout: 5000 }));
     await webviewWhen(page, 'Timeline', async (f) => (await f.locator('.note').innerText()) !== before);
   }
   const [note, modes] = await inWebview(page, 'Timeline', async (f) => [await f.locator('.note').innerText(), await f.locator('tr', { hasText: 'CPU mode' }).locator('span').allInnerTexts()]);
@@ -276,7 +284,7 @@ let page, profile;
   if (title === 'pwned' || title === '1' || imgs > 0) throw new Error('pasted HTML ran in the webview');
   await page.screenshot({ path: path.join(SHOTS, '04-dump-vm-entry-checks.png') });
 
-  await checks.locator('button', { hasText: "Show the dump's guest state as VMCS" }).click();
+  await checks.locator('vscode-button', { hasText: "Show the dump's guest state as VMCS" }).click();
   const vmcs = await webview(page, 'VMCS');
   const groups = await vmcs.locator('h2').allInnerTexts();
   log('VMCS groups:', groups.join(' | '));

@@ -39,9 +39,9 @@ export function renderTimeline(t: TimelineResponse, profile: ProfileName): strin
     return `<tr><td>${esc(label)} (${capped})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}${marker(t)}</div></td></tr>`;
   }).join('');
   const zoomed = t.first > t.recordedFirst || t.last < t.recordedLast;
-  const zoom = `<button ${msgAttr({ type: 'zoom', zoom: 'in' })} title="Ten times narrower, around the current position">Zoom in</button>`
-    + ` <button ${msgAttr({ type: 'zoom', zoom: 'out' })}${zoomed ? '' : ' disabled'}>Zoom out</button>`
-    + ` <button ${msgAttr({ type: 'zoom', zoom: 'all' })}${zoomed ? '' : ' disabled'}>Whole run</button>`;
+  const zoom = `<vscode-button ${msgAttr({ type: 'zoom', zoom: 'in' })} title="Ten times narrower, around the current position">Zoom in</vscode-button>`
+    + ` <vscode-button ${msgAttr({ type: 'zoom', zoom: 'out' })}${zoomed ? '' : ' disabled'}>Zoom out</vscode-button>`
+    + ` <vscode-button ${msgAttr({ type: 'zoom', zoom: 'all' })}${zoomed ? '' : ' disabled'}>Whole run</vscode-button>`;
   const range = zoomed ? `instructions ${t.first}–${t.last} of ${t.recordedFirst}–${t.recordedLast}` : `instructions ${t.first}–${t.last}`;
   return `<p>${profilePicker(profile, PROFILE_NAMES)} ${zoom} <span class="note">${range}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span></p>`
     + `<table style="width:100%"><tbody>${strip('CPU mode', t.modes, t)}${strip(`VM entry (${profile})`, t.verdicts, t)}${eventRows}</tbody></table>`;
