@@ -185,6 +185,16 @@ export class X86DebugSession extends LoggingDebugSession {
     this.launched = null;
   }
 
+  /**
+   * The connection closed or errored (and SIGTERM on stdio). In server mode the base class keeps the
+   * process, so the session must end its machine here: a client that went away without a disconnect
+   * would otherwise leave the burst loop running in the server for good.
+   */
+  override shutdown(): void {
+    this.end();
+    super.shutdown();
+  }
+
   /** Ends the machine; on stdio the base class then exits the process (no adapter left behind). */
   protected disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
     this.end();

@@ -196,6 +196,11 @@ export class DapClient {
     return stop as Promise<DebugProtocol.StoppedEvent>;
   }
 
+  /** Closes the socket without a disconnect request, as a client that crashed does. */
+  drop(): void {
+    this.closeTransport();
+  }
+
   /** Disconnects and makes sure the adapter process is gone (killed after 2 s). */
   async close(): Promise<void> {
     try {
