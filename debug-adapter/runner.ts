@@ -193,8 +193,8 @@ export class Runner {
             const what = hit.kind === 'write' ? `write of 0x${hit.value.toString(16)} to` : 'read of';
             return {
               reason: 'data breakpoint', hitBreakpointIds: [hit.watch.id],
-              description: `data breakpoint: ${what} 0x${hit.address.toString(16)}`,
-              text: `${what} physical 0x${hit.address.toString(16)} (watch 0x${hit.watch.linear.toString(16)}, ${hit.watch.length} bytes) by the instruction before ${segOff(cpu.sel[CS], cpu.eip)}`,
+              description: `data breakpoint: ${what} 0x${hit.linear.toString(16)}`,
+              text: `${what} linear 0x${hit.linear.toString(16)} (physical 0x${hit.address.toString(16)}; watch 0x${hit.watch.linear.toString(16)}, ${hit.watch.length} bytes) by the instruction before ${segOff(cpu.sel[CS], cpu.eip)}`,
             };
           }
           const exc = this.monitor.takeExceptionHit();

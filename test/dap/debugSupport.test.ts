@@ -1,6 +1,7 @@
 // emulator/debug without DAP: the shadow call stack (near/far CALL, INT, RET used as a jump),
 // detaching restores the CPU's dispatch entries and hook, expressions never change the machine,
-// descriptor decoding, register writes in real mode, watchpoints ignore instruction fetches.
+// descriptor decoding, register writes in real mode, watchpoints ignore instruction fetches and hook
+// the TLB flush only while armed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../emulator/machine';
@@ -140,4 +141,15 @@ test('a read watch on a code page ignores instruction fetches but sees data read
   const hit = mon.watch.takeHit()!;
   assert.deepEqual([hit.kind, hit.address], ['read', 0x7c00]);
   assert.equal(m.cpu.eip, 0x7c05);
+});
+
+test('watchpoints wrap the TLB flush only while armed (sessions without them keep the plain path)', () => {
+  const { m, mon } = boot([0xeb, 0xfe]);
+  const flush = m.cpu.tlbFlush, invalidate = m.cpu.tlbInvalidate;
+  mon.watch.set([{ id: 1, linear: 0x9000, length: 2, access: 'write' }]);
+  assert.notEqual(m.cpu.tlbFlush, flush);
+  mon.watch.set([{ id: 2, linear: 0x9000, length: 2, access: 'write' }]);
+  mon.watch.set([]);
+  assert.equal(m.cpu.tlbFlush, flush);
+  assert.equal(m.cpu.tlbInvalidate, invalidate);
 });

@@ -299,3 +299,31 @@ describe('guest output', () => {
     }
   });
 });
+
+describe('data breakpoints across paging changes', () => {
+  test('a watch on a linear address follows CR0.PG and CR3 to the new frames and ignores the old ones', async () => {
+    const pg = assemble('paging');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: pg.image });
+      const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: '0x50000', asAddress: true, bytes: 4 });
+      await c.request('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'write' }] });
+      let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      let s = await stop;
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.match(s.body.description!, /^data breakpoint: write of 0x2 to 0x50000$/);
+      assert.equal(await pc(c), pg.marker('AFTER1'));
+      assert.match(c.output(), /write of 0x2 to linear 0x50000 \(physical 0x60000;/);
+      assert.equal(await evaluate(c, 'dword [0x50000]'), '0x00000002');
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      s = await stop;
+      assert.match(s.body.description!, /^data breakpoint: write of 0x4 to 0x50000$/);
+      assert.equal(await pc(c), pg.marker('AFTER2'));
+      assert.match(c.output(), /write of 0x4 to linear 0x50000 \(physical 0x61000;/);
+    } finally {
+      await c.close();
+    }
+  });
+});
