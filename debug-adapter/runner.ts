@@ -9,7 +9,7 @@ import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
 import type { Machine, StopInfo } from '../emulator/machine';
 import type { Recorder } from '../emulator/record/recorder';
-import type { BreakpointStore } from './breakpointStore';
+import type { BreakpointOrigin, BreakpointStore } from './breakpointStore';
 
 export const BURST = 100_000;
 
@@ -30,6 +30,11 @@ export interface RunnerHost {
   afterBurst(): void;
   /** Called every 10 bursts of a long run with the instructions executed so far. */
   onProgress?(instructions: number): void;
+}
+
+/** The DAP stop reason for breakpoints of these origins: 'function breakpoint' when only function breakpoints stopped. */
+function stopReasonFor(origins: ReadonlySet<BreakpointOrigin>): StopReasonName {
+  return origins.has('source') || origins.has('instruction') ? 'breakpoint' : 'function breakpoint';
 }
 
 type Mode =
@@ -181,7 +186,7 @@ export class Runner {
           }
           const d = this.bps.onHit();
           for (const msg of d.messages) this.host.onMessage(msg);
-          if (d.stop) return { reason: 'breakpoint', hitBreakpointIds: d.ids, description: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` };
+          if (d.stop) return { reason: stopReasonFor(d.origins), hitBreakpointIds: d.ids, description: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` };
           if (mode.kind === 'next' && m.pcLinear === mode.target && cpu.sel[SS] === mode.ss && (cpu.r32[ESP] & cpu.stackMask) >= mode.esp) {
             return { reason: 'step' };
           }

@@ -113,6 +113,8 @@ export class DapClient {
   readonly dc = new AdapterClient();
   private proc: ChildProcess | null = null;
   private closeTransport: () => void = () => {};
+  /** The adapter's answer to `initialize` (after launch). */
+  capabilities: DebugProtocol.Capabilities = {};
   /** The adapter process when this client spawned it. */
   get process(): ChildProcess | null {
     return this.proc;
@@ -180,7 +182,7 @@ export class DapClient {
   async launch(
     config: Record<string, unknown>, setup: () => Promise<void> = async () => {}, init: Record<string, unknown> = {},
   ): Promise<DebugProtocol.StoppedEvent | null> {
-    await this.request('initialize', {
+    this.capabilities = await this.request<DebugProtocol.Capabilities>('initialize', {
       adapterID: 'bootscope', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsMemoryReferences: true, ...init,
     });
     const mark = this.events.length;

@@ -105,7 +105,7 @@ describe('robustness', () => {
     const stop = c.nextStop();
     await c.request('continue', { threadId: 1 });
     const s = await stop;
-    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(s.body.reason, 'function breakpoint');
     assert.equal((await c.request('evaluate', { expression: 'cx', context: 'watch' })).result, '0x0001');
     assert.match(c.output(), /cx=0x0003\ncx=0x0002\ncx=0x0001\n/);
   });
@@ -129,7 +129,7 @@ describe('stopOnEntry false and terminate', () => {
         await c.request('setFunctionBreakpoints', { breakpoints: [{ name: `0000:${basic('FUNC').toString(16)}` }] });
       });
       const s = await c.waitFor('stopped') as DebugProtocol.StoppedEvent;
-      assert.equal(s.body.reason, 'breakpoint');
+      assert.equal(s.body.reason, 'function breakpoint');
       assert.equal(c.events.filter((e) => e.event === 'stopped').length, 1);
       await c.request('terminate', {});
       await c.waitFor('terminated');

@@ -55,7 +55,7 @@ describe('syslinux over DAP', { skip }, () => {
     const stop = c.nextStop();
     await c.request('continue', { threadId: 1 });
     const s = await stop;
-    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(s.body.reason, 'function breakpoint');
     const [top] = await frames(c);
     assert.equal(top.name, '0000:061F real');
     assert.equal(top.instructionPointerReference, '0x0000061f');
@@ -74,7 +74,7 @@ describe('syslinux over DAP', { skip }, () => {
   test('the MBR loads the VBR and jumps to it at 0000:7C00: a FAT boot sector with DL = 80h', async () => {
     const stop = c.nextStop();
     await c.request('continue', { threadId: 1 });
-    assert.equal((await stop).body.reason, 'breakpoint');
+    assert.equal((await stop).body.reason, 'function breakpoint');
     // mbr.bin enters the VBR from inside the routine `call 0x6c1` at 0658 started (it never returns),
     // so the shadow stack still holds that call.
     const [top, caller] = await frames(c);
