@@ -32,9 +32,16 @@ export interface RunnerHost {
   onProgress?(instructions: number): void;
 }
 
-/** The DAP stop reason for breakpoints of these origins: 'function breakpoint' when only function breakpoints stopped. */
+/**
+ * The DAP stop reason for breakpoints of these origins. It decides what VS Code shows: for
+ * 'instruction breakpoint' (and instruction-granularity steps) it focuses the top frame through its
+ * instructionPointerReference and opens the Disassembly view, with or without a source; for the
+ * others it focuses the first frame that has a source, and a frame without a listing has none. A
+ * source breakpoint wins, so a stop on a listing line shows that line.
+ */
 function stopReasonFor(origins: ReadonlySet<BreakpointOrigin>): StopReasonName {
-  return origins.has('source') || origins.has('instruction') ? 'breakpoint' : 'function breakpoint';
+  if (origins.has('source')) return 'breakpoint';
+  return origins.has('instruction') ? 'instruction breakpoint' : 'function breakpoint';
 }
 
 type Mode =

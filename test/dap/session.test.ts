@@ -99,7 +99,7 @@ describe('execution control', () => {
     const stop = c.nextStop();
     await c.request('continue', { threadId: 1 });
     const s = await stop;
-    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(s.body.reason, 'instruction breakpoint');
     assert.deepEqual(s.body.hitBreakpointIds, [r.breakpoints[0].id]);
     assert.equal(await pc(c), fx.marker('CALL'));
     assert.equal(await evaluate(c, 'ax'), '0x1234');
@@ -322,6 +322,39 @@ describe('data breakpoints across paging changes', () => {
       assert.match(s.body.description!, /^data breakpoint: write of 0x4 to 0x50000$/);
       assert.equal(await pc(c), pg.marker('AFTER2'));
       assert.match(c.output(), /write of 0x4 to linear 0x50000 \(physical 0x61000;/);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe("frames without a listing in VS Code's Disassembly view", () => {
+  // VS Code (debugModel.ts Thread.getTopStackFrame, StackFrame.openInEditor) focuses a frame without a
+  // source, and opens the Disassembly view at it, only for the stop reason 'instruction breakpoint' or
+  // an instruction-granularity step, and only through the frame's instructionPointerReference.
+  test("an instruction breakpoint stops with reason 'instruction breakpoint'; every frame has an instructionPointerReference the disassembler answers at", async () => {
+    const irq = assemble('irq');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: irq.image }, async () => {
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER2').toString(16)}` }] });
+      });
+      assert.equal(c.capabilities.supportsDisassembleRequest, true);
+      assert.equal(c.capabilities.supportsInstructionBreakpoints, true);
+      const stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'instruction breakpoint');
+      const { stackFrames } = (await c.dc.stackTraceRequest({ threadId: 1 })).body;
+      assert.equal(stackFrames.length, 2); // the handler and the interrupted loop
+      for (const f of stackFrames) {
+        assert.equal(f.source, undefined, f.name);
+        assert.match(f.instructionPointerReference ?? '', /^0x[0-9a-f]{8}$/, f.name);
+        const d = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', {
+          memoryReference: f.instructionPointerReference, instructionOffset: -2, instructionCount: 5,
+        });
+        assert.equal(d.instructions[2].address, f.instructionPointerReference, f.name);
+      }
+      assert.deepEqual(stackFrames.map((f) => parseInt(f.instructionPointerReference!, 16)), [irq.marker('TIMER2'), irq.marker('SPIN')]);
     } finally {
       await c.close();
     }
