@@ -27,6 +27,9 @@ import { launch, LaunchError, type Launched } from './launch';
 import { Runner, type Stop } from './runner';
 import { RegisterTree } from './variables';
 
+/** Stop addresses kept for backward disassembly: a long stepping session stays small. */
+const MAX_VISITED = 65536;
+
 export class X86DebugSession extends LoggingDebugSession {
   private ctx: SessionContext | null = null;
   private launched: Launched | null = null;
@@ -117,7 +120,7 @@ export class X86DebugSession extends LoggingDebugSession {
         : null;
       runner.recorder = recorder;
       this.ctx = {
-        machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps,
+        machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, visited: new Set(),
         announceStop: (s) => this.stopped(s), output: (t, c) => this.output(t, c),
       };
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
@@ -167,6 +170,7 @@ export class X86DebugSession extends LoggingDebugSession {
     this.progress = null;
     if (this.ctx) {
       for (const r of this.memoryViews.changed(this.ctx.machine.cpu)) this.sendEvent(new MemoryEvent(refString(r.linear), 0, r.count));
+      if (this.ctx.visited.size < MAX_VISITED) this.ctx.visited.add(this.ctx.machine.pcLinear);
     }
     this.lastStop = s;
     if (s.text) this.output(s.text + '\n', 'console');
