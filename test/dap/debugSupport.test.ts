@@ -1,7 +1,7 @@
 // emulator/debug without DAP: the shadow call stack (near/far CALL, INT, RET used as a jump),
 // detaching restores the CPU's dispatch entries and hook, expressions never change the machine,
 // descriptor decoding, register writes in real mode, watchpoints ignore instruction fetches and hook
-// the TLB flush only while armed.
+// the TLB flush only while armed; a breakpoint at an IRQ handler's entry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../emulator/machine';
@@ -10,6 +10,8 @@ import { evaluate, ExpressionError } from '../../emulator/debug/expression';
 import { decodeDescriptor } from '../../emulator/debug/descriptors';
 import { readRegister, writeRegister } from '../../emulator/debug/registers';
 import { CS, DS, ES } from '../../emulator/cpu/regs';
+import { readFileSync } from 'node:fs';
+import { assemble } from './dapClient';
 
 /** A machine with `code` at 0000:7C00 (padded to a sector) and a monitor attached. */
 function boot(code: number[], cpu: '8086' | '80286' | '80386' = '80386'): { m: Machine; mon: DebugMonitor } {
@@ -152,4 +154,32 @@ test('watchpoints wrap the TLB flush only while armed (sessions without them kee
   mon.watch.set([]);
   assert.equal(m.cpu.tlbFlush, flush);
   assert.equal(m.cpu.tlbInvalidate, invalidate);
+});
+
+test('a breakpoint at an IRQ handler entry stops before its first instruction, and the run executes what a run without it does', () => {
+  const fx = assemble('irq');
+  const image = readFileSync(fx.image);
+  const make = () => {
+    const m = new Machine({ memoryMB: 1 });
+    m.loadBootSector(image, 0x80);
+    return m;
+  };
+  const budget = 300_000;
+  const plain = make();
+  plain.run({ maxInstructions: budget });
+  const ticks = (m: Machine) => m.mem.peek(fx.marker('TICKS'), 2).reduce((v, b, i) => v | (b << (8 * i)), 0);
+  assert.ok(ticks(plain) >= 3, 'the timer should have ticked a few times');
+
+  const broken = make();
+  broken.breakpoints.add(fx.marker('TIMER'));
+  let stops = 0;
+  while (broken.cpu.icount < budget) {
+    const r = broken.run({ maxInstructions: budget - broken.cpu.icount });
+    if (r.reason !== 'breakpoint') break;
+    assert.equal(broken.pcLinear, fx.marker('TIMER'));
+    assert.equal(ticks(broken), stops, 'stopped before the handler counted this tick');
+    stops++;
+  }
+  assert.equal(stops, ticks(plain));
+  assert.deepEqual([broken.cpu.icount, broken.cpu.eip, [...broken.cpu.r32], ticks(broken)], [plain.cpu.icount, plain.cpu.eip, [...plain.cpu.r32], ticks(plain)]);
 });

@@ -258,8 +258,7 @@ describe('hardware interrupts', () => {
     const c = DapClient.spawn();
     try {
       await c.launch({ image: irq.image }, async () => {
-        // The handler's second instruction: the CPU delivers a hardware interrupt and runs the handler's
-        // first instruction in one slow-path step (execute.ts stepSlow), so a breakpoint on the first is passed.
+        // Inside the handler (its entry has a test of its own below).
         await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER2').toString(16)}` }] });
       });
       const stop = c.nextStop();
@@ -355,6 +354,40 @@ describe("frames without a listing in VS Code's Disassembly view", () => {
         assert.equal(d.instructions[2].address, f.instructionPointerReference, f.name);
       }
       assert.deepEqual(stackFrames.map((f) => parseInt(f.instructionPointerReference!, 16)), [irq.marker('TIMER2'), irq.marker('SPIN')]);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('a breakpoint at an IRQ handler entry', () => {
+  test('stops when the timer interrupt is delivered, before the handler runs; stepping runs its first instruction', async () => {
+    const irq = assemble('irq');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: irq.image, listing: irq.listing }, async () => {
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER').toString(16)}` }] });
+      });
+      let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'instruction breakpoint');
+      assert.equal(await pc(c), irq.marker('TIMER'));
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.match(stackFrames[0].name, /\(in hardware interrupt 08h from 0000:7C\w\w\)$/);
+      assert.equal(parseInt(stackFrames[1].instructionPointerReference!, 16), irq.marker('SPIN'));
+      assert.equal(await evaluate(c, 'word [ticks]'), '0x0000'); // the handler's `inc word [ticks]` has not run
+      assert.equal(await evaluate(c, 'eflags.if'), '0');
+      stop = c.nextStop();
+      await c.request('stepIn', { threadId: 1 });
+      await stop;
+      assert.equal(await pc(c), irq.marker('TIMER2'));
+      assert.equal(await evaluate(c, 'word [ticks]'), '0x0001');
+      // The next tick stops at the entry again.
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      await stop;
+      assert.equal(await pc(c), irq.marker('TIMER'));
+      assert.equal(await evaluate(c, 'word [ticks]'), '0x0001');
     } finally {
       await c.close();
     }
