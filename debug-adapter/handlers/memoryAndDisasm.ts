@@ -1,7 +1,8 @@
 // readMemory/writeMemory on linear addresses (not-present pages are unreadableBytes) and disassemble
 // from the shared decoder and NASM formatter: CS.D decides 16/32-bit, instructions before the
-// address are chosen among the decode paths that land on it, preferring known instruction starts. `address` is the linear address; the
-// instruction text starts with `SSSS:OOOO` relative to the current CS. Node only; must not import vscode.
+// address are chosen among the decode paths that land on it, preferring known instruction starts.
+// `address` is the linear address; the instruction text starts with `SSSS:OOOO` relative to the
+// current CS. Node only; must not import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
