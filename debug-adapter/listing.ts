@@ -1,10 +1,10 @@
 // NASM listing files (`nasm -l`) as the source map: each source line that emits bytes gets a linear
 // address (org/vstart + offset), labels become symbols. Source breakpoints, stack-frame locations,
 // disassembly symbols and function breakpoints by name use it. A listing `boot.lst` belongs to the
-// source with the same stem (`boot.asm`, `boot.nasm`, `boot.s`) in the same directory.
+// source with the same stem (`boot.asm`, `boot.nasm`, `boot.s`) in the same directory or a sibling one.
 // Node only; must not import vscode. NASM manual §2.1.3 (-l), §8.1.1 (ORG), §8.1.3 (VSTART).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 
 export interface ListingLine {
@@ -72,10 +72,24 @@ export function parseListing(text: string, listingPath: string, origin = 0x7c00)
   return { listing: listingPath, source: guessSource(listingPath), lines, symbols };
 }
 
+const SOURCE_EXTS = ['.asm', '.nasm', '.s', '.S', '.inc'];
+
+/**
+ * A listing does not name its source: the file with the same stem beside it, else in a sibling folder (a `build/`
+ * output next to the source folders, as examples/ is laid out), else the guess beside it.
+ */
 function guessSource(listingPath: string): string {
-  const stem = join(dirname(listingPath), basename(listingPath, extname(listingPath)));
-  for (const ext of ['.asm', '.nasm', '.s', '.S', '.inc']) if (existsSync(stem + ext)) return resolve(stem + ext);
-  return resolve(stem + '.asm');
+  const name = basename(listingPath, extname(listingPath));
+  const dir = dirname(listingPath);
+  const parent = dirname(dir);
+  let siblings: string[] = [];
+  try {
+    siblings = readdirSync(parent, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(parent, d.name)).filter((d) => d !== dir);
+  } catch { /* no parent listing: only beside the listing */ }
+  for (const d of [dir, ...siblings]) {
+    for (const ext of SOURCE_EXTS) if (existsSync(join(d, name + ext))) return resolve(join(d, name + ext));
+  }
+  return resolve(join(dir, name + '.asm'));
 }
 
 export function loadListing(path: string): SourceMap {

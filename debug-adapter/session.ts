@@ -10,9 +10,11 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugMonitor } from '../emulator/debug/monitor';
 import { CustomRequest } from '../protocol/customRequests';
-import { PanelRequest, type SendKeysArguments, type VmcsArguments } from '../protocol/panels';
+import { type FindCheckFailureStartArguments, PanelRequest, type SendKeysArguments, type TimelineArguments, type VmcsArguments } from '../protocol/panels';
 import * as panels from './handlers/panels';
 import * as time from './handlers/timeTravel';
+import { timeline } from './handlers/timeline';
+import { findCheckFailureStart } from './handlers/checkHistory';
 import { Recorder } from '../emulator/record/recorder';
 import { isProfileName } from '../emulator/vmx/profiles';
 import { BreakpointStore } from './breakpointStore';
@@ -102,10 +104,10 @@ export class X86DebugSession extends LoggingDebugSession {
       this.launched = l;
       const machine = l.machine;
       const monitor = new DebugMonitor(machine);
-      if (l.config.breakOnVmEntryFailure) {
+      if (l.config.breakOnVmEntryFailure || l.config.breakOnEmulation) {
         const p = l.config.profile;
-        if (isProfileName(p)) monitor.armVmEntryWatch(p);
-        else l.notes.push(`breakOnVmEntryFailure: profile '${p}' is not evaluated on the live state yet; use raw or unrestricted`);
+        if (isProfileName(p)) monitor.armVmEntryWatch(p, { failure: l.config.breakOnVmEntryFailure, emulation: l.config.breakOnEmulation });
+        else l.notes.push(`breakOnVmEntryFailure/breakOnEmulation: unknown profile '${p}'`);
       }
       const bps = new BreakpointStore(machine, l.sourceMaps.lookup);
       const runner = new Runner(machine, monitor, bps, {
@@ -282,10 +284,9 @@ export class X86DebugSession extends LoggingDebugSession {
         case PanelRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
         case PanelRequest.ReadScreen: return panels.readScreen(c);
         case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
-        case PanelRequest.ReadTimeline: return time.timeline(c);
+        case PanelRequest.ReadTimeline: return timeline(c, args as TimelineArguments);
         case PanelRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
-        case PanelRequest.FindCheckFailureStart:
-          throw new RequestError(`${command}: use the debug console's 'last change <field>' (e.g. 'last change ss') to find where the state began`);
+        case PanelRequest.FindCheckFailureStart: return findCheckFailureStart(c, args as FindCheckFailureStartArguments);
         case CustomRequest.ReadDescriptorTable: return x86.readDescriptorTable(c, args as Parameters<typeof x86.readDescriptorTable>[1]);
         case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);
         case CustomRequest.ReadTss: return x86.readTssRequest(c);

@@ -142,6 +142,12 @@ export class Machine {
     this.cpu.attn |= ATTN_STOP;
   }
 
+  /** Withdraws a stop request nobody will act on (one raised by a debugger's replay of history). */
+  cancelStopRequest(): void {
+    this.stopRequested = false;
+    this.cpu.attn &= ~ATTN_STOP;
+  }
+
   /** Linear address of CS:EIP. */
   get pcLinear(): number {
     return (this.cpu.base[CS] + this.cpu.eip) >>> 0;

@@ -74,7 +74,7 @@ export class Panels implements vscode.Disposable {
         case 'findFailureStart': {
           const r = await panelRequest(session, PanelRequest.FindCheckFailureStart, { profile: st.profile, checkId: m.checkId });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
-          else if (!r.body.found) void vscode.window.showInformationMessage(r.body.message ?? `${m.checkId} did not change from pass to fail in the recorded run.`);
+          else void vscode.window.showInformationMessage(r.body.message ?? `${m.checkId}: ${r.body.found ? 'found' : 'failing since the start of the recording'}`);
           break;
         }
         case 'travel': {

@@ -21,6 +21,8 @@ export interface ILaunchConfig {
   profile?: HypervisorProfile;
   /** Stop where the profile's verdict becomes 'fail'. */
   breakOnVmEntryFailure?: boolean;
+  /** Stop where the profile's verdict becomes 'emulate' (the hypervisor would emulate instead of entering). */
+  breakOnEmulation?: boolean;
   /** Record execution for step back / reverse continue (default true). */
   record?: boolean;
   /** Write guest disk writes back to the image file (default false). */
@@ -36,6 +38,7 @@ export const LAUNCH_DEFAULTS = {
   stopOnEntry: true,
   profile: 'raw',
   breakOnVmEntryFailure: false,
+  breakOnEmulation: false,
   record: true,
   writeBack: false,
   cpu: '80386',

@@ -174,8 +174,10 @@ export interface TimelineSpan<T extends string> {
 export interface TimelineEvent {
   at: number;
   kind: TimelineEventKind;
-  /** "INT 13h AH=02h", "#GP(0x0010)", … */
+  /** "INT 13h AH=02h at 0000:7C20", "#GP general protection at 0008:1234", … */
   label: string;
+  /** Events of this kind drawn as this one tick (a long run has more than a strip has pixels). */
+  count?: number;
 }
 export interface TimelineResponse {
   /** Recorded instruction range. */
@@ -185,6 +187,8 @@ export interface TimelineResponse {
   modes: TimelineSpan<CpuMode>[];
   verdicts: TimelineSpan<Verdict>[];
   events: TimelineEvent[];
+  /** The breakpoint row holds only the first hits (a breakpoint in a hot loop hits at every iteration). */
+  breakpointHitsCapped?: boolean;
 }
 export interface GotoInstructionArguments {
   instruction: number;

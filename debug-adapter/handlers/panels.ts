@@ -5,7 +5,7 @@
 
 import { CR0_PE, CS, DS, ES, FS, GS, LDTR, SS, TR } from '../../emulator/cpu/regs';
 import { readInterruptTable, readTable, readTss, type Descriptor } from '../../emulator/debug/descriptors';
-import { cpuMode as debugCpuMode } from '../../emulator/debug/machineView';
+import { displayMode } from '../../emulator/debug/machineView';
 import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
 import { evaluateProfile, isProfileName } from '../../emulator/vmx/profiles';
 import { rootCauses } from '../../emulator/vmx/rootCause';
@@ -31,10 +31,7 @@ function remembered(ctx: SessionContext): PanelMemory {
 
 /** The panels' mode names; 'unreal' is real mode with a data segment cache above 64 KiB. */
 export function panelMode(ctx: SessionContext): CpuMode {
-  const cpu = ctx.machine.cpu;
-  const m = debugCpuMode(cpu);
-  if (m === 'real') return [DS, ES, FS, GS, SS].some((s) => cpu.limit[s] > 0xffff) ? 'unreal' : 'real';
-  return m;
+  return displayMode(ctx.machine.cpu);
 }
 
 export function status(ctx: SessionContext): StatusResponse {

@@ -7,7 +7,6 @@ import { CS } from '../../emulator/cpu/regs';
 import { segOff } from '../../emulator/debug/machineView';
 import type { Recorder } from '../../emulator/record/recorder';
 import { lastChange, lastWrite, reverseContinue as reverseScan, type ReverseStops } from '../../emulator/record/reverse';
-import type { TimelineResponse } from '../../protocol/panels';
 import { RequestError, type SessionContext } from '../context';
 import type { StopReasonName } from '../runner';
 
@@ -18,7 +17,7 @@ function recorderOf(ctx: SessionContext): Recorder {
 }
 
 /** After moving in time the shadow call stack no longer matches; it restarts from the new position. */
-function arrived(ctx: SessionContext, reason: StopReasonName, description: string): void {
+export function arrived(ctx: SessionContext, reason: StopReasonName, description: string): void {
   ctx.monitor.stack.clear();
   ctx.monitor.stack.settle(ctx.machine.cpu);
   ctx.announceStop({ reason, description: `${description} (instruction ${ctx.machine.cpu.icount})` });
@@ -65,11 +64,6 @@ export function gotoInstruction(ctx: SessionContext, n: number): void {
   const rec = recorderOf(ctx);
   const at = rec.seek(n);
   arrived(ctx, 'goto', at === n ? `at instruction ${n}` : `instruction ${n} is outside the recording; nearest reachable`);
-}
-
-export function timeline(ctx: SessionContext): TimelineResponse {
-  const rec = recorderOf(ctx);
-  return { first: rec.startIcount, last: rec.frontier, current: ctx.machine.cpu.icount, modes: [], verdicts: [], events: [] };
 }
 
 /** Debug-console commands: `last write <address> [length]`, `last change <field>`, `goto <n>`. Null when not one. */

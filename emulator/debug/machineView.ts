@@ -4,7 +4,7 @@
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §4.3 (32-bit paging), §20.1 (real mode).
 
 import type { Cpu } from '../cpu/cpu';
-import { AR_DB, CR0_PE, CR0_PG, CR4_PSE, CS, EFLAGS_VM } from '../cpu/regs';
+import { AR_DB, CR0_PE, CR0_PG, CR4_PSE, CS, DS, EFLAGS_VM, ES, FS, GS, SS } from '../cpu/regs';
 import type { Memory } from '../memory/bus';
 
 export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86';
@@ -14,6 +14,15 @@ export function cpuMode(cpu: Cpu): CpuMode {
   if (!(cpu.cr0 & CR0_PE)) return 'real';
   if (cpu.flags & EFLAGS_VM) return 'vm86';
   return cpu.ar[CS] & AR_DB ? 'pm32' : 'pm16';
+}
+
+export type DisplayMode = CpuMode | 'unreal';
+
+/** cpuMode, with real mode whose data or stack segment cache reaches past 64 KiB named 'unreal' (SDM §20.1.1). */
+export function displayMode(cpu: Cpu): DisplayMode {
+  const m = cpuMode(cpu);
+  if (m === 'real' && [DS, ES, FS, GS, SS].some((s) => cpu.limit[s] > 0xffff)) return 'unreal';
+  return m;
 }
 
 export function hex(n: number, width: number): string {

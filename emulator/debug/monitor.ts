@@ -12,7 +12,7 @@ import { ShadowCallStack } from './callStack';
 import { EventStops, NO_EVENT_FILTERS } from './eventStops';
 import { readLinear, segOff } from './machineView';
 import { Watchpoints } from './watchpoints';
-import { VmEntryWatch } from './vmEntryWatch';
+import { type VmEntryStops, VmEntryWatch } from './vmEntryWatch';
 import type { ProfileName } from '../vmx/profiles';
 
 export interface ExceptionStop {
@@ -58,9 +58,9 @@ export class DebugMonitor {
     };
   }
 
-  /** Arms breakOnVmEntryFailure for the session (before any other dispatch wrapper that may be removed). */
-  armVmEntryWatch(profile: ProfileName): void {
-    if (!this.vmEntry) this.vmEntry = new VmEntryWatch(this.machine, profile);
+  /** Arms breakOnVmEntryFailure / breakOnEmulation for the session (before any other dispatch wrapper that may be removed). */
+  armVmEntryWatch(profile: ProfileName, on: VmEntryStops = { failure: true, emulation: false }): void {
+    if (!this.vmEntry) this.vmEntry = new VmEntryWatch(this.machine, profile, on);
   }
 
   detach(): void {
@@ -68,6 +68,25 @@ export class DebugMonitor {
     this.stack.uninstall();
     this.machine.cpu.onInterrupt = null;
     this.watch.set([]);
+  }
+
+  /**
+   * Runs `replay` (a re-execution the user is not watching: a timeline pass, a history scan) without it showing:
+   * the shadow call stack is put back and the stops it would have reported are dropped.
+   */
+  quietly<T>(replay: () => T): T {
+    const frames = this.stack.frames.slice();
+    try {
+      return replay();
+    } finally {
+      this.stack.frames.splice(0, this.stack.frames.length, ...frames);
+      this.watch.takeHit();
+      this.events.takeHit();
+      this.vmEntry?.takeHit();
+      this.exceptionHit = null;
+      this.stepOutDone = false;
+      this.machine.cancelStopRequest();
+    }
   }
 
   takeExceptionHit(): ExceptionStop | null {

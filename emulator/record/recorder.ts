@@ -75,6 +75,7 @@ export class Recorder {
   /** Oldest first; the last one starts the open interval. */
   private readonly snaps: Snapshot[] = [];
   private readonly events: InputEvent[] = [];
+  private rewrites = 0;
   /** Index of the next event to apply (those before it are in the current state). */
   private evPtr = 0;
   /** The highest instruction count reached: beyond it the run is new and is recorded. */
@@ -126,6 +127,11 @@ export class Recorder {
   /** Current position (instructions executed). */
   get icount(): number {
     return this.machine.cpu.icount;
+  }
+
+  /** Counts the times recorded history was cut and rewritten (an input in the past): views built from it are stale. */
+  get generation(): number {
+    return this.rewrites;
   }
 
   /** The earliest reachable instruction count. */
@@ -327,6 +333,7 @@ export class Recorder {
   private truncateFuture(): void {
     const c = this.machine.cpu.icount;
     if (c >= this.frontier) return;
+    this.rewrites++;
     const k = this.snapAtOrBefore(c);
     while (this.snaps.length > k + 1) {
       const s = this.snaps.pop()!;

@@ -9,7 +9,7 @@ import { CS, EFLAGS_VM } from '../cpu/regs';
 import type { Machine } from '../machine';
 import type { AccessObserver } from '../memory/bus';
 import { PAGE_SHIFT, PF_WATCH_R, PF_WATCH_W } from '../memory/pageFlags';
-import { fieldReader } from './fields';
+import { type FieldReader, fieldReader } from './fields';
 import type { Recorder } from './recorder';
 import type { ReplayControl } from './replay';
 
@@ -226,9 +226,12 @@ export function lastWrite(rec: Recorder, address: number, length = 1): WriteResu
   return found;
 }
 
-/** The last instruction at or before the current position that changed a register or field. */
-export function lastChange(rec: Recorder, field: string): ChangeResult | null {
-  const read = fieldReader(field);
+/**
+ * The last instruction at or before the current position that changed a register or field (a name of fields.ts),
+ * or any value read from the CPU (e.g. the status of a VM-entry check).
+ */
+export function lastChange(rec: Recorder, field: string | FieldReader): ChangeResult | null {
+  const read = typeof field === 'string' ? fieldReader(field) : field;
   const c = rec.icount;
   const cpu = rec.machine.cpu;
   let found: ChangeResult | null = null;

@@ -20,14 +20,15 @@ export interface MonitorOptions {
 
 /** EFLAGS bits a verdict can depend on; none of them is ever lazy (flags.ts defers only the six status flags). */
 const EFLAGS_SYSTEM = ~0x08d5 >>> 0;
-const SAMPLE = 8 * 4 + 12;
-const scratch = new Float64Array(SAMPLE);
+/** Length of the array sampleVerdictState fills. */
+export const VERDICT_SAMPLE = 8 * 4 + 12;
+const scratch = new Float64Array(VERDICT_SAMPLE);
 
 /**
  * Copies what a verdict depends on from the CPU into `into` and says whether anything changed: 44 number compares
  * and no allocation, so an armed profile costs little on the instructions that do not touch segment or system state.
  */
-function sample(cpu: Cpu, into: Float64Array): boolean {
+export function sampleVerdictState(cpu: Cpu, into: Float64Array): boolean {
   const t = scratch;
   for (let s = 0; s < 8; s++) {
     t[s * 4] = cpu.sel[s];
@@ -49,7 +50,7 @@ function sample(cpu: Cpu, into: Float64Array): boolean {
   const efer = cpu.msr.size === 0 ? undefined : cpu.msr.get(0xc0000080);
   t[43] = efer === undefined ? 0 : Number(efer & 0xffffffffn);
   let changed = false;
-  for (let i = 0; i < SAMPLE; i++) {
+  for (let i = 0; i < VERDICT_SAMPLE; i++) {
     if (into[i] !== t[i]) {
       into[i] = t[i];
       changed = true;
@@ -62,7 +63,7 @@ export class VmentryMonitor {
   readonly watch: VerdictWatch;
   readonly log: EmulationLog | undefined;
   private last: ProfileResult | undefined;
-  private readonly seen = new Float64Array(SAMPLE).fill(NaN);
+  private readonly seen = new Float64Array(VERDICT_SAMPLE).fill(NaN);
 
   constructor(private readonly opts: MonitorOptions) {
     this.watch = new VerdictWatch(opts.profile, opts.profileOptions);
@@ -71,7 +72,7 @@ export class VmentryMonitor {
 
   /** Pass as RunOptions.beforeInstruction. */
   readonly beforeInstruction = (m: Machine): StopReason | null => {
-    const changed = sample(m.cpu, this.seen);
+    const changed = sampleVerdictState(m.cpu, this.seen);
     // Unchanged state and not emulating: the verdict is the last one and cannot have just changed.
     if (!changed && this.last && this.last.verdict !== 'emulate') return null;
     const snap = snapshotFromCpu(m.cpu);

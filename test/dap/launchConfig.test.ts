@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { launch, LaunchError, validateConfig } from '../../debug-adapter/launch';
 import { LAUNCH_DEFAULTS } from '../../protocol/launchConfig';
 
+// breakOnEmulation extends CLI.md's list (the CLI's --break-on-emulation as a launch attribute).
 test('defaults follow CLI.md', () => {
   const c = validateConfig({ image: 'x.img' });
   assert.deepEqual(c, {
-    image: 'x.img', floppy: false, stopOnEntry: true, listing: [], profile: 'raw', breakOnVmEntryFailure: false, record: true,
-    writeBack: false, cpu: '80386', memoryMB: 64,
+    image: 'x.img', floppy: false, stopOnEntry: true, listing: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
+    record: true, writeBack: false, cpu: '80386', memoryMB: 64,
   });
 });
 
@@ -52,7 +53,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'record', 'writeBack', 'cpu', 'memoryMB'];
+  const keys = ['image', 'floppy', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'record', 'writeBack', 'cpu', 'memoryMB'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });

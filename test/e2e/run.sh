@@ -66,9 +66,11 @@ done
   || { cat "$E2E_DIR/vsce.log"; exit 1; }
 echo "packaged $(du -k "$E2E_DIR/bootscope.vsix" | cut -f1) KiB"
 
+# The UI test ends with a tour of the examples folder (the README's screenshots) when nasm can assemble them.
+if node scripts/examples.mjs --quiet; then export E2E_EXAMPLES="$ROOT/examples"; fi
 start_cs ui "$E2E_DIR/bootscope.vsix"
 echo "== UI test (Playwright, extension installed from the .vsix) on $E2E_BASE"
-E2E_INSTALLED=1 timeout 150 node test/e2e/ui.cjs || rc=1
+E2E_INSTALLED=1 timeout 240 node test/e2e/ui.cjs || rc=1
 stop_cs
 echo "screenshots and logs: $E2E_DIR"
 exit $rc

@@ -1,6 +1,7 @@
 // UI test: drives VS Code (code-server) in headless Debian chromium the way a user does — open the workspace,
 // F5 on boot.asm → paused at 0000:7C00 (when dist/debugAdapter.js exists), open a pasted Xen dump and run
-// "Bootscope: Check VMCS Dump…", read the "VM Entry Checks" and "VMCS" webview headings. Screenshots in $E2E_DIR.
+// "Bootscope: Check VMCS Dump…", read the "VM Entry Checks" and "VMCS" webview headings; then the examples tour
+// (E2E_EXAMPLES: the examples folder, assembled). Screenshots in $E2E_DIR.
 // Env: E2E_BASE, E2E_WORKSPACE, E2E_DIR, E2E_EXT (extension folder), CS_RUN (code-server user data), NODE_PATH,
 // E2E_INSTALLED=1 when the extension is installed from the .vsix instead of loaded from E2E_EXT.
 const { chromium } = require('playwright-core');
@@ -14,15 +15,24 @@ const log = (...a) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s]`,
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const reEsc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-async function waitForExtHost(timeoutMs = 60000) {
-  // The remote extension host starts a few seconds after the workbench paints; F5 before that starts nothing.
+/** Extension hosts that finished activating (each window that opens a folder starts one). */
+function readyExtHosts() {
   const logs = path.join(CS_RUN, 'user-data', 'logs');
+  let n = 0;
+  for (const d of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
+    for (const h of fs.readdirSync(path.join(logs, d)).filter((x) => x.startsWith('exthost'))) {
+      const f = path.join(logs, d, h, 'remoteexthost.log');
+      if (fs.existsSync(f) && fs.readFileSync(f, 'utf8').includes('Eager extensions activated')) n++;
+    }
+  }
+  return n;
+}
+
+async function waitForExtHost(before = 0, timeoutMs = 60000) {
+  // The remote extension host starts a few seconds after the workbench paints; F5 before that starts nothing.
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    for (const d of fs.existsSync(logs) ? fs.readdirSync(logs) : []) {
-      const f = path.join(logs, d, 'exthost1', 'remoteexthost.log');
-      if (fs.existsSync(f) && fs.readFileSync(f, 'utf8').includes('Eager extensions activated')) return;
-    }
+    if (readyExtHosts() > before) return;
     await sleep(200);
   }
   throw new Error('extension host did not start');
@@ -62,6 +72,48 @@ async function openFile(page, name) {
   await input.fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click({ timeout: 15000 });
   await page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 15000 });
+}
+
+/**
+ * The vmentry-failure example as the README tells it (the README's screenshots): open the examples folder, start
+ * "vmentry-failure (xen-vm86)", which stops where the hypervisor would start emulating; the VM-entry verdict under
+ * raw; "find where this started failing" on SEL.SS_RPL walks back to the load of SS; the timeline of the run.
+ */
+async function examplesTour(page) {
+  const hosts = readyExtHosts();
+  await page.goto(`${BASE}/?folder=${encodeURIComponent(process.env.E2E_EXAMPLES)}`);
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'vmentry-failure' }).first().waitFor({ timeout: 60000 });
+  await waitForExtHost(hosts);
+  // Quick Open's "debug " prefix lists the launch configurations (what "Select and Start Debugging" opens).
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill('debug vmentry-failure (xen-vm86)');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'vmentry-failure (xen-vm86)' }).first().click({ timeout: 15000 });
+  await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:7C6A' }).first().waitFor({ timeout: 60000 });
+  log('examples: vmentry-failure stopped at 0000:7C6A');
+  await runCommand(page, 'Bootscope: Why Would VM Entry Fail?');
+  let checks = await webview(page, 'VM Entry Checks');
+  await checks.locator('#verdict', { hasText: 'emulate' }).waitFor({ timeout: 30000 });
+  await checks.locator('select#profile').selectOption('raw');
+  checks = await webview(page, 'VM Entry Checks');
+  await checks.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).first().waitFor({ timeout: 30000 });
+  await page.screenshot({ path: path.join(SHOTS, '10-example-vm-entry-raw.png') });
+  await checks.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).locator('button', { hasText: 'find where this started failing' }).first().click();
+  const toast = page.locator('.notifications-toasts', { hasText: /made SEL\.SS_RPL fail/ });
+  await toast.first().waitFor({ timeout: 60000 });
+  log('examples: find where this started:', JSON.stringify((await toast.first().innerText()).split('\n')[0]));
+  await page.locator('.debug-pane .call-stack-state-message').first().waitFor({ timeout: 15000 });
+  await page.screenshot({ path: path.join(SHOTS, '11-example-find-where-started.png') });
+  await runCommand(page, 'Bootscope: Show Timeline');
+  let tl = await webview(page, 'Timeline');
+  await tl.locator('select#profile').selectOption('xen-vm86');
+  tl = await webview(page, 'Timeline');
+  const modes = await tl.locator('tr', { hasText: 'CPU mode' }).locator('span').allInnerTexts();
+  log('examples: timeline modes', modes.join(' → '));
+  if (modes.join(',') !== 'real,pm16') throw new Error(`timeline modes: ${modes.join(',')}`);
+  await page.screenshot({ path: path.join(SHOTS, '12-example-timeline.png') });
+  await runCommand(page, 'Debug: Stop');
 }
 
 let page, profile;
@@ -175,6 +227,7 @@ let page, profile;
   log('VMCS groups:', groups.join(' | '));
   if (!groups.includes('Segment registers')) throw new Error('VMCS panel lacks the segment registers');
   await page.screenshot({ path: path.join(SHOTS, '05-dump-vmcs.png') });
+  if (process.env.E2E_EXAMPLES && fs.existsSync(path.join(EXT, 'dist', 'debugAdapter.js'))) await examplesTour(page);
   log('PASS');
   await context.close();
   fs.rmSync(profile, { recursive: true, force: true });

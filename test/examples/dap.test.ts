@@ -5,7 +5,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildAdapter, DapClient } from '../dap/dapClient';
-import { image, marker, NO_NASM } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES_DIR, image, marker, NO_NASM } from './helpers';
 
 async function runTo(c: DapClient, linear: number): Promise<void> {
   await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${linear}` }] });
@@ -40,13 +42,52 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     const vmcs = await c.request('bootscope/readVmcs', { profile: 'raw' });
     assert.equal(vmcs.rows.find((r: { name: string }) => r.name === 'GUEST_SS_SELECTOR').value, 0x9ffb);
 
-    // "Where did this start": the recorder walks back to the instruction that last changed SS (the debug console's
-    // `last change ss`; bootscope/findCheckFailureStart answers with that advice on main today).
+    // "Where did this start", from the debug console: the recorder walks back to the instruction that last changed SS.
     const ssLoad = marker('vmentry-failure', 'SS_LOAD');
     const r = await c.request('evaluate', { expression: 'last change ss', context: 'repl', frameId: 0 });
     assert.match(r.result, /changed ss/);
     const { stackFrames } = await c.request('stackTrace', { threadId: 1 });
     assert.equal(parseInt(stackFrames[0].instructionPointerReference, 16), ssLoad.address, r.result);
+
+    // The timeline marks where the hypervisors start emulating: right after `mov cr0` (raw VMX fails all along,
+    // real mode included). A click on that span travels to the far jump.
+    const raw2 = await c.request('bootscope/readTimeline', { profile: 'raw' });
+    assert.deepEqual(raw2.verdicts.map((v: { value: string }) => v.value), ['fail']);
+    assert.deepEqual(raw2.modes.map((v: { value: string }) => v.value), ['real', 'pm16']);
+    const xen2 = await c.request('bootscope/readTimeline', { profile: 'xen-vm86' });
+    assert.deepEqual(xen2.verdicts.map((v: { value: string }) => v.value), ['enter', 'emulate']);
+    assert.equal(xen2.verdicts[1].from, raw2.modes[1].from);
+    await c.request('bootscope/gotoInstruction', { instruction: xen2.verdicts[1].from });
+    const atFail = await c.request('stackTrace', { threadId: 1 });
+    assert.equal(parseInt(atFail.stackFrames[0].instructionPointerReference, 16), jmp.address);
+
+    // The VM-entry panel's "find where this started failing" on SEL.SS_RPL under raw: back to the load of SS.
+    const stopped = c.nextStop();
+    const found = await c.request('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'SEL.SS_RPL' });
+    await stopped;
+    assert.equal(found.found, true, found.message);
+    assert.match(found.message, /made SEL\.SS_RPL fail \(raw\); before it the check was pass/);
+    const atLoad = await c.request('stackTrace', { threadId: 1 });
+    assert.equal(parseInt(atLoad.stackFrames[0].instructionPointerReference, 16), ssLoad.address);
+    const passing = await c.raw('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'SEL.SS_RPL' });
+    assert.equal(passing.success, false);
+    assert.match(passing.message ?? '', /does not fail here/);
+  });
+
+  test('examples/.vscode/launch.json "vmentry-failure (xen-vm86)": breakOnEmulation stops at #FAR_JMP, shown in the example\'s own source', async () => {
+    image('vmentry-failure');
+    const launchJson = JSON.parse(readFileSync(join(EXAMPLES_DIR, '.vscode', 'launch.json'), 'utf8'));
+    const cfg = JSON.parse(JSON.stringify(launchJson.configurations.find((x: { name: string }) => x.name === 'vmentry-failure (xen-vm86)')).replaceAll('${workspaceFolder}', EXAMPLES_DIR));
+    const c = open();
+    const stop = c.nextStop(60000);
+    await c.launch(cfg);
+    const ev = await stop;
+    assert.match(JSON.stringify(ev.body), /hypervisor would emulate \(xen-vm86\)/);
+    const jmp = marker('vmentry-failure', 'FAR_JMP');
+    const { stackFrames } = await c.request('stackTrace', { threadId: 1 });
+    assert.equal(parseInt(stackFrames[0].instructionPointerReference, 16), jmp.address);
+    assert.equal(stackFrames[0].source?.path, join(EXAMPLES_DIR, 'vmentry-failure', 'vmentry-failure.asm'));
+    assert.equal(stackFrames[0].line, jmp.line);
   });
 
   test('vm86-compare: the VMCS of the vm86 entry under xen-vm86 (bases = selector << 4, limit 0xFFFF, AR 0xF3, RFLAGS.VM)', async () => {
@@ -70,6 +111,22 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     const t = await c.request('bootscope/readDescriptorTables');
     assert.equal(t.mode, 'unreal');
     assert.equal(t.segments.ds.limit, 0xffffffff);
+
+    // The Timeline panel's data: the loader's mode sequence, its BIOS calls, and no change of position.
+    const before = await c.request('bootscope/status');
+    const tl = await c.request('bootscope/readTimeline', { profile: 'xen-vm86' });
+    assert.equal(tl.current, before.instructions);
+    assert.deepEqual(await c.request('bootscope/status'), before);
+    assert.deepEqual(tl.modes.map((m: { value: string }) => m.value), ['real', 'pm16', 'pm32', 'pm16', 'unreal']);
+    assert.deepEqual(tl.verdicts.map((m: { value: string }) => m.value), ['enter']);
+    const bios = tl.events.filter((e: { kind: string }) => e.kind === 'bios').map((e: { label: string }) => e.label);
+    assert.match(bios[0], /^INT 13h AH=02h at 0000:06/);
+    assert.ok(bios.some((l: string) => /^INT 15h AH=E8h/.test(l)), bios.join(', '));
+    // A click on the strip travels there: the first protected-mode instruction.
+    const pm16 = tl.modes[1].from;
+    await c.request('bootscope/gotoInstruction', { instruction: pm16 });
+    const there = await c.request('bootscope/status');
+    assert.deepEqual([there.mode, there.instructions], ['pm16', pm16]);
   });
 
   test('hello: the screen before the key wait', async () => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error plain ES module without types
 import { buildExamples, BUILD_DIR, EXAMPLES_DIR, findMarker as findInListing, haveNasm } from '../../scripts/examples.mjs';
+export { EXAMPLES_DIR };
 
 export const nasm: boolean = haveNasm();
 export const NO_NASM = !nasm && 'nasm not installed (scripts/examples.mjs needs it)';

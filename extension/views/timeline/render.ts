@@ -28,8 +28,10 @@ export function renderTimeline(t: TimelineResponse, profile: ProfileName): strin
   const kinds: [string, string][] = [['bios', 'BIOS calls'], ['exception', 'Exceptions'], ['interrupt', 'Interrupts'], ['breakpoint', 'Breakpoint hits']];
   const eventRows = kinds.map(([k, label]) => {
     const ev = t.events.filter((e) => e.kind === k);
-    const ticks = ev.map((e) => `<span ${msgAttr({ type: 'travel', instruction: e.at })} style="left:${pct(e.at, t).toFixed(3)}%;width:3px;background:var(--vscode-charts-foreground)" title="${esc(`#${e.at}: ${e.label}`)}"></span>`).join('');
-    return `<tr><td>${esc(label)} (${ev.length})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}<div class="marker" style="left:${pct(t.current, t).toFixed(3)}%"></div></div></td></tr>`;
+    const total = ev.reduce((n, e) => n + (e.count ?? 1), 0);
+    const ticks = ev.map((e) => `<span ${msgAttr({ type: 'travel', instruction: e.at })} style="left:${pct(e.at, t).toFixed(3)}%;width:3px;background:var(--vscode-charts-foreground)" title="${esc(`#${e.at}: ${e.label}${(e.count ?? 1) > 1 ? ` (and ${(e.count ?? 1) - 1} more nearby)` : ''}`)}"></span>`).join('');
+    const capped = k === 'breakpoint' && t.breakpointHitsCapped ? `first ${total}` : `${total}`;
+    return `<tr><td>${esc(label)} (${capped})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}<div class="marker" style="left:${pct(t.current, t).toFixed(3)}%"></div></div></td></tr>`;
   }).join('');
   return `<p>${profilePicker(profile, PROFILE_NAMES)} <span class="note">instructions ${t.first}–${t.last}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span></p>`
     + `<table style="width:100%"><tbody>${strip('CPU mode', t.modes, t)}${strip(`VM entry (${profile})`, t.verdicts, t)}${eventRows}</tbody></table>`;

@@ -1,0 +1,36 @@
+// bootscope/findCheckFailureStart: the VM-entry panel's "find where this started failing" — travels back to the
+// instruction after which a failing check last changed status (emulator/debug/checkHistory.ts over the recording).
+// Node only; must not import vscode.
+
+import { CHECK_FAIL, checkStatus, checkStatusName, checkStatusReader } from '../../emulator/debug/checkHistory';
+import { segOff } from '../../emulator/debug/machineView';
+import { CS } from '../../emulator/cpu/regs';
+import { lastChange } from '../../emulator/record/reverse';
+import { isProfileName } from '../../emulator/vmx/profiles';
+import type { FindCheckFailureStartArguments, FindCheckFailureStartResponse } from '../../protocol/panels';
+import { RequestError, type SessionContext } from '../context';
+import { arrived } from './timeTravel';
+
+export function findCheckFailureStart(ctx: SessionContext, args: FindCheckFailureStartArguments): FindCheckFailureStartResponse {
+  const rec = ctx.recorder;
+  if (!rec) throw new RequestError('this session does not record (launch with "record": true to travel back)');
+  if (ctx.runner.isRunning) throw new RequestError('pause first: time travel needs a stopped CPU');
+  const { profile, checkId } = args ?? ({} as FindCheckFailureStartArguments);
+  if (!isProfileName(profile)) throw new RequestError(`unknown profile '${String(profile)}': use raw, unrestricted, xen-vm86 or kvm-rmode`);
+  if (typeof checkId !== 'string' || !checkId) throw new RequestError("findCheckFailureStart needs 'checkId' (e.g. SEL.SS_RPL)");
+  const cpu = ctx.machine.cpu;
+  const now = checkStatus(cpu, profile, checkId);
+  if (now !== CHECK_FAIL) throw new RequestError(`${checkId} does not fail here under ${profile} (it is ${checkStatusName(now)})`);
+  const hit = ctx.monitor.quietly(() => lastChange(rec, checkStatusReader(profile, checkId)));
+  if (!hit) {
+    const start = rec.startIcount;
+    ctx.monitor.quietly(() => rec.seek(start));
+    const message = `${checkId} fails (${profile}) since the start of the recording, instruction ${start}`;
+    arrived(ctx, 'goto', message);
+    return { found: false, instruction: start, message };
+  }
+  ctx.monitor.quietly(() => rec.seek(hit.instruction));
+  const message = `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} made ${checkId} fail (${profile}); before it the check was ${checkStatusName(hit.from)}`;
+  arrived(ctx, 'goto', message);
+  return { found: true, instruction: hit.instruction, message };
+}
