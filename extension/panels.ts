@@ -12,7 +12,7 @@ import { messageBox } from './views/html';
 import { buildDescriptorView, foldTables } from './views/descriptorTables/model';
 import { renderDescriptorTables } from './views/descriptorTables/render';
 import { renderScreen } from './views/screen/render';
-import { renderTimeline } from './views/timeline/render';
+import { renderTimeline, type TimelineRanges, zoomWindow } from './views/timeline/render';
 import { fromDump, fromLive, renderChecks, type CheckVmEntryAnswer } from './views/vmEntryCheck/render';
 import { renderVmcs, rowsFromDump } from './views/vmcs/render';
 
@@ -23,6 +23,9 @@ interface SessionState {
   prevDescriptors?: Map<string, string>;
   compare?: { label: string; values: Map<string, number | undefined> };
   screenTimer?: ReturnType<typeof setInterval>;
+  /** The Timeline panel's zoom window (null: the whole recording) and the ranges of its last answer. */
+  timelineWindow?: { from: number; to: number } | null;
+  timelineLast?: TimelineRanges;
 }
 
 const NO_SESSION = 'No Bootscope debug session is active. Start one (F5 on a boot image) to see this panel; pasted VMCS dumps work without one ("Bootscope: Check VMCS Dump…").';
@@ -82,6 +85,11 @@ export class Panels implements vscode.Disposable {
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
           break;
         }
+        case 'zoom': {
+          st.timelineWindow = zoomWindow(m.zoom, st.timelineLast);
+          await panel.refresh();
+          break;
+        }
         case 'keys': {
           let r = await panelRequest(session, PanelRequest.SendKeys, { text: m.text });
           if (!r.ok) r = await panelRequest(session, CustomRequest.TypeKeys, { text: m.text });
@@ -127,8 +135,10 @@ export class Panels implements vscode.Disposable {
         return renderScreen({ columns: b.columns ?? 80, rows: b.rows ?? Math.max(25, text.length), text, attributes: b.attributes, cursor }, st.running);
       },
       timeline: async () => {
-        const r = await panelRequest(session, PanelRequest.ReadTimeline, { profile: st.profile });
-        return r.ok ? renderTimeline(r.body, st.profile) : messageBox(r.message);
+        const r = await panelRequest(session, PanelRequest.ReadTimeline, { profile: st.profile, ...(st.timelineWindow ?? {}) });
+        if (!r.ok) return messageBox(r.message);
+        st.timelineLast = r.body;
+        return renderTimeline(r.body, st.profile);
       },
     };
     return { render: sources[kind], onMessage: common };

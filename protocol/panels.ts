@@ -164,6 +164,9 @@ export interface SendKeysArguments {
 // ---- bootscope/readTimeline and bootscope/gotoInstruction -------------------------------------------------
 export interface TimelineArguments {
   profile: ProfileName;
+  /** A window of the recording to draw (zoom); absent: the whole recording. Clamped to what is recorded. */
+  from?: number;
+  to?: number;
 }
 export type TimelineEventKind = 'bios' | 'exception' | 'interrupt' | 'breakpoint' | 'other';
 export interface TimelineSpan<T extends string> {
@@ -180,9 +183,12 @@ export interface TimelineEvent {
   count?: number;
 }
 export interface TimelineResponse {
-  /** Recorded instruction range. */
+  /** The instruction range drawn (the window asked for, or the whole recording). */
   first: number;
   last: number;
+  /** The whole recorded range. */
+  recordedFirst: number;
+  recordedLast: number;
   current: number;
   modes: TimelineSpan<CpuMode>[];
   verdicts: TimelineSpan<Verdict>[];
@@ -228,6 +234,7 @@ export type FromWebview =
   | { type: 'disassemble'; address: number }
   | { type: 'findFailureStart'; checkId: string }
   | { type: 'travel'; instruction: number }
+  | { type: 'zoom'; zoom: 'in' | 'out' | 'all' }
   | { type: 'keys'; text: string }
   | { type: 'showDumpAsVmcs' }
   | { type: 'refresh' };

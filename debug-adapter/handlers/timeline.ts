@@ -1,9 +1,10 @@
 // bootscope/readTimeline: the recorded run as strips for the Timeline panel (emulator/debug/timeline.ts). Each session
 // keeps its builders: a refresh replays only what was recorded since the last one, a profile change replays nothing
-// (every profile's verdict is kept), and a breakpoint change replays only for the breakpoint hits.
+// (every profile's verdict is kept), and a breakpoint change replays only for the breakpoint hits. A zoomed panel asks
+// for a window; events are thinned within it.
 // Node only; must not import vscode.
 
-import { bucketEvents, TimelineBuilder, timelineOf } from '../../emulator/debug/timeline';
+import { bucketEvents, TimelineBuilder, timelineOf, windowOf } from '../../emulator/debug/timeline';
 import { isProfileName, type ProfileName } from '../../emulator/vmx/profiles';
 import type { TimelineArguments, TimelineResponse } from '../../protocol/panels';
 import { RequestError, type SessionContext } from '../context';
@@ -42,6 +43,11 @@ export function timeline(ctx: SessionContext, args: TimelineArguments): Timeline
       }
     });
   }
-  const t = timelineOf(system, hits, profile);
-  return { first: t.first, last: t.last, current: cpu.icount, modes: t.modes, verdicts: t.verdicts, events: bucketEvents(t, EVENT_BUCKETS), breakpointHitsCapped: t.hitsCapped };
+  const whole = timelineOf(system, hits, profile);
+  const zoomed = Number.isFinite(args?.from) && Number.isFinite(args?.to);
+  const t = zoomed ? windowOf(whole, args.from!, args.to!) : whole;
+  return {
+    first: t.first, last: t.last, recordedFirst: whole.first, recordedLast: whole.last, current: cpu.icount,
+    modes: t.modes, verdicts: t.verdicts, events: bucketEvents(t, EVENT_BUCKETS), breakpointHitsCapped: t.hitsCapped,
+  };
 }

@@ -218,6 +218,15 @@ export function buildTimeline(rec: Recorder, profile: ProfileName, breakpoints: 
   return timelineOf(system, hits, profile);
 }
 
+/** The part of a timeline inside [from, to] (spans cut at the edges), for drawing a zoomed window. */
+export function windowOf(t: Timeline, from: number, to: number): Timeline {
+  const lo = Math.max(t.first, Math.min(from, to)), hi = Math.min(t.last, Math.max(from, to));
+  const clip = <T extends string>(spans: Span<T>[]) => spans
+    .filter((s) => s.to >= lo && s.from <= hi)
+    .map((s) => ({ from: Math.max(s.from, lo), to: Math.min(s.to, hi), value: s.value }));
+  return { ...t, first: lo, last: hi, modes: clip(t.modes), verdicts: clip(t.verdicts), events: t.events.filter((e) => e.at >= lo && e.at <= hi) };
+}
+
 /**
  * Thins events for drawing: at most `buckets` per kind over [first, last], each the first event of its bucket with
  * how many it stands for. A long run has thousands of timer interrupts; a strip has a few hundred pixels.

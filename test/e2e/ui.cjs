@@ -109,6 +109,15 @@ async function examplesTour(page) {
   let tl = await webview(page, 'Timeline');
   await tl.locator('select#profile').selectOption('xen-vm86');
   tl = await webview(page, 'Timeline');
+  await tl.locator('td', { hasText: 'VM entry (xen-vm86)' }).waitFor({ timeout: 30000 });
+  // Zoom to the last ~100 instructions around the load of SS: where the mode flips and xen-vm86 starts emulating.
+  for (let i = 0; i < 4; i++) {
+    const before = await tl.locator('.note').innerText();
+    await tl.locator('button', { hasText: 'Zoom in' }).click();
+    for (let t = 0; t < 100 && (await tl.locator('.note').innerText().catch(() => before)) === before; t++) await sleep(100);
+    tl = await webview(page, 'Timeline');
+  }
+  log('examples: timeline', JSON.stringify(await tl.locator('.note').innerText()));
   const modes = await tl.locator('tr', { hasText: 'CPU mode' }).locator('span').allInnerTexts();
   log('examples: timeline modes', modes.join(' → '));
   if (modes.join(',') !== 'real,pm16') throw new Error(`timeline modes: ${modes.join(',')}`);

@@ -57,6 +57,10 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     const xen2 = await c.request('bootscope/readTimeline', { profile: 'xen-vm86' });
     assert.deepEqual(xen2.verdicts.map((v: { value: string }) => v.value), ['enter', 'emulate']);
     assert.equal(xen2.verdicts[1].from, raw2.modes[1].from);
+    // Zoomed to the last 100 instructions: spans cut at the window, the whole range still reported.
+    const w = await c.request('bootscope/readTimeline', { profile: 'xen-vm86', from: xen2.last - 100, to: xen2.last + 5000 });
+    assert.deepEqual([w.first, w.last, w.recordedFirst, w.recordedLast], [xen2.last - 100, xen2.last, 0, xen2.last]);
+    assert.deepEqual(w.verdicts, [{ from: xen2.last - 100, to: xen2.verdicts[1].from, value: 'enter' }, xen2.verdicts[1]]);
     await c.request('bootscope/gotoInstruction', { instruction: xen2.verdicts[1].from });
     const atFail = await c.request('stackTrace', { threadId: 1 });
     assert.equal(parseInt(atFail.stackFrames[0].instructionPointerReference, 16), jmp.address);

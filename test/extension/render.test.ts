@@ -11,7 +11,7 @@ import { fromDump, renderChecks } from '../../extension/views/vmEntryCheck/rende
 import { describeAccess, renderVmcs, rowsFromDump } from '../../extension/views/vmcs/render';
 import { renderDescriptorTables } from '../../extension/views/descriptorTables/render';
 import { renderScreen } from '../../extension/views/screen/render';
-import { renderTimeline } from '../../extension/views/timeline/render';
+import { renderTimeline, zoomWindow } from '../../extension/views/timeline/render';
 
 const EVIL = '<script>alert(1)</script><img src=x onerror="alert(2)">';
 const NONCE = 'bm9uY2Vub25jZQ==';
@@ -66,8 +66,25 @@ test('a <script> in guest memory stays text in Screen, Descriptor Tables and Tim
   assertInert(d);
   assert.match(d, /class="cached"/);
   assert.match(d, /data-msg="\{&#34;type&#34;:&#34;disassemble&#34;,&#34;address&#34;:4660\}"/);
-  const tl: TimelineResponse = { first: 0, last: 1000, current: 500, modes: [{ from: 0, to: 400, value: 'real' }, { from: 400, to: 1000, value: 'pm32' }], verdicts: [{ from: 0, to: 1000, value: 'fail' }], events: [{ at: 10, kind: 'bios', label: EVIL }] };
+  const tl: TimelineResponse = { first: 0, last: 1000, recordedFirst: 0, recordedLast: 1000, current: 500, modes: [{ from: 0, to: 400, value: 'real' }, { from: 400, to: 1000, value: 'pm32' }], verdicts: [{ from: 0, to: 1000, value: 'fail' }], events: [{ at: 10, kind: 'bios', label: EVIL }] };
   assertInert(wrap('Timeline', renderTimeline(tl, 'xen-vm86')));
+});
+
+test('timeline zoom: ten times narrower around the current position, wider around the middle, clamped to the recording', () => {
+  const whole = { first: 0, last: 1_000_000, recordedFirst: 0, recordedLast: 1_000_000, current: 999_990 };
+  const in1 = zoomWindow('in', whole)!;
+  assert.deepEqual(in1, { from: 900_000, to: 1_000_000 }, 'kept inside the recording at the end');
+  const in2 = zoomWindow('in', { ...whole, ...{ first: in1.from, last: in1.to }, current: 950_000 })!;
+  assert.deepEqual(in2, { from: 945_000, to: 955_000 });
+  assert.deepEqual(zoomWindow('out', { ...whole, first: in2.from, last: in2.to }), { from: 900_000, to: 1_000_000 });
+  assert.equal(zoomWindow('out', { ...whole, first: in1.from, last: in1.to }), null, 'wider than the recording: the whole run');
+  assert.equal(zoomWindow('all', { ...whole, first: in2.from, last: in2.to }), null);
+  assert.deepEqual(zoomWindow('in', { ...whole, first: 0, last: 500, current: 250 }), { from: 200, to: 300 }, 'at least 100 instructions');
+  // A zoomed answer offers Zoom out and Whole run, and draws no marker when the position lies outside the window.
+  const html = renderTimeline({ ...whole, first: 100, last: 200, current: 999_990, modes: [{ from: 100, to: 200, value: 'real' }], verdicts: [], events: [] }, 'raw');
+  assert.match(html, /instructions 100–200 of 0–1000000/);
+  assert.doesNotMatch(html, /class="marker"/);
+  assert.doesNotMatch(html, /disabled/);
 });
 
 test('access rights decode', () => {

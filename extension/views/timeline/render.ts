@@ -16,12 +16,17 @@ function pct(at: number, t: TimelineResponse): number {
   return Math.min(100, Math.max(0, ((at - t.first) / span) * 100));
 }
 
+/** The current-position line, when it lies in the drawn window. */
+function marker(t: TimelineResponse): string {
+  return t.current >= t.first && t.current <= t.last ? `<div class="marker" style="left:${pct(t.current, t).toFixed(3)}%"></div>` : '';
+}
+
 function strip(label: string, spans: TimelineSpan<string>[], t: TimelineResponse): string {
   const parts = spans.map((s) => {
     const left = pct(s.from, t), width = Math.max(0.2, pct(s.to, t) - left);
     return `<span style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%;background:${MODE_COLOURS[s.value] ?? 'var(--vscode-charts-foreground)'}" title="${esc(`${s.value}: instructions ${s.from}–${s.to}`)}">${esc(s.value)}</span>`;
   }).join('');
-  return `<tr><td>${esc(label)}</td><td style="width:100%"><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${parts}<div class="marker" style="left:${pct(t.current, t).toFixed(3)}%"></div></div></td></tr>`;
+  return `<tr><td>${esc(label)}</td><td style="width:100%"><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${parts}${marker(t)}</div></td></tr>`;
 }
 
 export function renderTimeline(t: TimelineResponse, profile: ProfileName): string {
@@ -31,8 +36,30 @@ export function renderTimeline(t: TimelineResponse, profile: ProfileName): strin
     const total = ev.reduce((n, e) => n + (e.count ?? 1), 0);
     const ticks = ev.map((e) => `<span ${msgAttr({ type: 'travel', instruction: e.at })} style="left:${pct(e.at, t).toFixed(3)}%;width:3px;background:var(--vscode-charts-foreground)" title="${esc(`#${e.at}: ${e.label}${(e.count ?? 1) > 1 ? ` (and ${(e.count ?? 1) - 1} more nearby)` : ''}`)}"></span>`).join('');
     const capped = k === 'breakpoint' && t.breakpointHitsCapped ? `first ${total}` : `${total}`;
-    return `<tr><td>${esc(label)} (${capped})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}<div class="marker" style="left:${pct(t.current, t).toFixed(3)}%"></div></div></td></tr>`;
+    return `<tr><td>${esc(label)} (${capped})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}${marker(t)}</div></td></tr>`;
   }).join('');
-  return `<p>${profilePicker(profile, PROFILE_NAMES)} <span class="note">instructions ${t.first}–${t.last}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span></p>`
+  const zoomed = t.first > t.recordedFirst || t.last < t.recordedLast;
+  const zoom = `<button ${msgAttr({ type: 'zoom', zoom: 'in' })} title="Ten times narrower, around the current position">Zoom in</button>`
+    + ` <button ${msgAttr({ type: 'zoom', zoom: 'out' })}${zoomed ? '' : ' disabled'}>Zoom out</button>`
+    + ` <button ${msgAttr({ type: 'zoom', zoom: 'all' })}${zoomed ? '' : ' disabled'}>Whole run</button>`;
+  const range = zoomed ? `instructions ${t.first}–${t.last} of ${t.recordedFirst}–${t.recordedLast}` : `instructions ${t.first}–${t.last}`;
+  return `<p>${profilePicker(profile, PROFILE_NAMES)} ${zoom} <span class="note">${range}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span></p>`
     + `<table style="width:100%"><tbody>${strip('CPU mode', t.modes, t)}${strip(`VM entry (${profile})`, t.verdicts, t)}${eventRows}</tbody></table>`;
+}
+
+/** What zooming needs from the last answer. */
+export type TimelineRanges = Pick<TimelineResponse, 'current' | 'first' | 'last' | 'recordedFirst' | 'recordedLast'>;
+
+/**
+ * The Timeline's next window: ten times narrower around the current position, ten times wider around the window's
+ * middle, or the whole recording (null). Never narrower than 100 instructions.
+ */
+export function zoomWindow(zoom: 'in' | 'out' | 'all', last: TimelineRanges | undefined): { from: number; to: number } | null {
+  if (zoom === 'all' || !last) return null;
+  const full = last.recordedLast - last.recordedFirst;
+  const width = zoom === 'in' ? Math.max(100, Math.round((last.last - last.first) / 10)) : (last.last - last.first) * 10;
+  if (width >= full) return null;
+  const centre = zoom === 'in' ? last.current : Math.round((last.first + last.last) / 2);
+  const from = Math.min(Math.max(last.recordedFirst, centre - Math.round(width / 2)), last.recordedLast - width);
+  return { from, to: from + width };
 }
