@@ -3,7 +3,8 @@
 // range and asks the machine to stop after the accessing instruction, as an x86 data breakpoint
 // traps. Pushes, string instructions and descriptor/IDT loads use the same accessors, so they hit too.
 // The physical ranges follow the linear ones: every TLB flush or INVLPG (CR0.PG/CR3/CR4 writes, task
-// switches, restored snapshots) translates them again, as a debug register compares linear addresses.
+// switches, restored snapshots) and every A20 gate change translates them again, as a debug register
+// compares linear addresses.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §18.2.4 (data breakpoints are traps).
 
 import type { Cpu } from '../cpu/cpu';
@@ -84,9 +85,9 @@ export class Watchpoints implements AccessObserver {
   }
 
   /**
-   * The linear → physical mapping changes only where the CPU flushes or invalidates its TLB, so
-   * the watched ranges are translated again there. Wrapped only while watchpoints are armed: a
-   * session without them keeps the plain functions.
+   * The linear → physical mapping changes only where the CPU flushes or invalidates its TLB or the
+   * A20 gate moves, so the watched ranges are translated again there. Hooked only while watchpoints
+   * are armed: a session without them keeps the plain functions.
    */
   private hookTlb(on: boolean): void {
     if (on === (this.unhookTlb !== null)) return;
@@ -96,6 +97,7 @@ export class Watchpoints implements AccessObserver {
       this.unhookTlb = null;
       return;
     }
+    this.mem.onA20Change = () => this.rearm();
     const flush = cpu.tlbFlush, invalidate = cpu.tlbInvalidate;
     cpu.tlbFlush = (c) => {
       flush(c);
@@ -108,6 +110,7 @@ export class Watchpoints implements AccessObserver {
     this.unhookTlb = () => {
       cpu.tlbFlush = flush;
       cpu.tlbInvalidate = invalidate;
+      this.mem.onA20Change = null;
     };
   }
 

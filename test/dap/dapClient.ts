@@ -109,6 +109,7 @@ class AdapterClient extends DebugClient {
   }
 }
 
+/** One adapter session for a test: `dc` for DebugClient's typed requests, helpers for the common steps. */
 export class DapClient {
   readonly dc = new AdapterClient();
   private proc: ChildProcess | null = null;

@@ -1,7 +1,7 @@
 // emulator/debug without DAP: the shadow call stack (near/far CALL, INT, RET used as a jump),
 // detaching restores the CPU's dispatch entries and hook, expressions never change the machine,
 // descriptor decoding, register writes in real mode, watchpoints ignore instruction fetches and hook
-// the TLB flush only while armed; a breakpoint at an IRQ handler's entry.
+// the TLB flush and A20 changes only while armed; a breakpoint at an IRQ handler's entry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../emulator/machine';
@@ -154,6 +154,20 @@ test('watchpoints wrap the TLB flush only while armed (sessions without them kee
   mon.watch.set([]);
   assert.equal(m.cpu.tlbFlush, flush);
   assert.equal(m.cpu.tlbInvalidate, invalidate);
+  assert.equal(m.mem.onA20Change, null);
+});
+
+test('a watch above 1 MiB follows the A20 gate: the wrapped-around frame with A20 off, its own with A20 on', () => {
+  // 7C00: mov ax,0xffff ; mov es,ax ; mov byte [es:0x10],1 (linear 0x100000) ; then again ; jmp $
+  const { m, mon } = boot([0xb8, 0xff, 0xff, 0x8e, 0xc0, 0x26, 0xc6, 0x06, 0x10, 0x00, 0x01, 0x26, 0xc6, 0x06, 0x10, 0x00, 0x02, 0xeb, 0xfe], '80386');
+  m.mem.setA20(false);
+  mon.watch.set([{ id: 1, linear: 0x100000, length: 1, access: 'write' }]);
+  assert.equal(m.run({ maxInstructions: 10 }).reason, 'pause');
+  assert.deepEqual([mon.watch.takeHit()!.address, m.cpu.eip], [0, 0x7c0b]); // wrapped to physical 0
+  m.mem.setA20(true);
+  assert.equal(m.run({ maxInstructions: 10 }).reason, 'pause');
+  const hit = mon.watch.takeHit()!;
+  assert.deepEqual([hit.address, hit.linear, hit.value, m.cpu.eip], [0x100000, 0x100000, 2, 0x7c11]);
 });
 
 test('a breakpoint at an IRQ handler entry stops before its first instruction, and the run executes what a run without it does', () => {
