@@ -26,6 +26,8 @@ export interface CodeBreakpoint {
 export interface HitDecision {
   stop: boolean;
   ids: number[];
+  /** Where the stopping breakpoints came from (the DAP stop reason depends on it). */
+  origins: Set<BreakpointOrigin>;
   /** Log lines to print (logpoints) and condition errors. */
   messages: string[];
 }
@@ -92,7 +94,7 @@ export class BreakpointStore {
   /** Applies conditions, hit counts and log messages of the breakpoints at CS:EIP. */
   onHit(): HitDecision {
     const cpu = this.machine.cpu;
-    const d: HitDecision = { stop: false, ids: [], messages: [] };
+    const d: HitDecision = { stop: false, ids: [], origins: new Set(), messages: [] };
     for (const b of this.at()) {
       if (b.condition && b.condition.trim()) {
         try {
@@ -101,6 +103,7 @@ export class BreakpointStore {
           d.messages.push(`breakpoint condition '${b.condition}': ${(e as Error).message}`);
           d.stop = true;
           d.ids.push(b.id);
+          d.origins.add(b.origin);
           continue;
         }
       }
@@ -112,6 +115,7 @@ export class BreakpointStore {
       }
       d.stop = true;
       d.ids.push(b.id);
+      d.origins.add(b.origin);
     }
     return d;
   }

@@ -20,6 +20,8 @@ export interface SessionContext {
   recorder: Recorder | null;
   /** Reports a stop that did not come from a run (time travel). */
   announceStop(stop: Stop): void;
+  /** Linear addresses the CPU stopped at (instruction starts, for backward disassembly); bounded. */
+  visited: Set<number>;
   /** Source maps from NASM listings (may be empty). */
   sources: SourceMaps;
   /** Debug console output. */

@@ -9,7 +9,7 @@ import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
 import type { Machine, StopInfo } from '../emulator/machine';
 import type { Recorder } from '../emulator/record/recorder';
-import type { BreakpointStore } from './breakpointStore';
+import type { BreakpointOrigin, BreakpointStore } from './breakpointStore';
 
 export const BURST = 100_000;
 
@@ -30,6 +30,18 @@ export interface RunnerHost {
   afterBurst(): void;
   /** Called every 10 bursts of a long run with the instructions executed so far. */
   onProgress?(instructions: number): void;
+}
+
+/**
+ * The DAP stop reason for breakpoints of these origins. It decides what VS Code shows: for
+ * 'instruction breakpoint' (and instruction-granularity steps) it focuses the top frame through its
+ * instructionPointerReference and opens the Disassembly view, with or without a source; for the
+ * others it focuses the first frame that has a source, and a frame without a listing has none. A
+ * source breakpoint wins, so a stop on a listing line shows that line.
+ */
+function stopReasonFor(origins: ReadonlySet<BreakpointOrigin>): StopReasonName {
+  if (origins.has('source')) return 'breakpoint';
+  return origins.has('instruction') ? 'instruction breakpoint' : 'function breakpoint';
 }
 
 type Mode =
@@ -199,7 +211,7 @@ export class Runner {
           }
           const d = this.bps.onHit();
           for (const msg of d.messages) this.host.onMessage(msg);
-          if (d.stop) return { reason: 'breakpoint', hitBreakpointIds: d.ids, description: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` };
+          if (d.stop) return { reason: stopReasonFor(d.origins), hitBreakpointIds: d.ids, description: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` };
           if (mode.kind === 'next' && m.pcLinear === mode.target && cpu.sel[SS] === mode.ss && (cpu.r32[ESP] & cpu.stackMask) >= mode.esp) {
             return { reason: 'step' };
           }
@@ -211,8 +223,8 @@ export class Runner {
             const what = hit.kind === 'write' ? `write of 0x${hit.value.toString(16)} to` : 'read of';
             return {
               reason: 'data breakpoint', hitBreakpointIds: [hit.watch.id],
-              description: `data breakpoint: ${what} 0x${hit.address.toString(16)}`,
-              text: `${what} physical 0x${hit.address.toString(16)} (watch 0x${hit.watch.linear.toString(16)}, ${hit.watch.length} bytes) by the instruction before ${segOff(cpu.sel[CS], cpu.eip)}`,
+              description: `data breakpoint: ${what} 0x${hit.linear.toString(16)}`,
+              text: `${what} linear 0x${hit.linear.toString(16)} (physical 0x${hit.address.toString(16)}; watch 0x${hit.watch.linear.toString(16)}, ${hit.watch.length} bytes) by the instruction before ${segOff(cpu.sel[CS], cpu.eip)}`,
             };
           }
           const exc = this.monitor.takeExceptionHit();

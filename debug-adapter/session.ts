@@ -29,6 +29,9 @@ import { launch, LaunchError, type Launched } from './launch';
 import { Runner, type Stop } from './runner';
 import { RegisterTree } from './variables';
 
+/** Stop addresses kept for backward disassembly: a long stepping session stays small. */
+const MAX_VISITED = 65536;
+
 export class X86DebugSession extends LoggingDebugSession {
   private ctx: SessionContext | null = null;
   private launched: Launched | null = null;
@@ -122,7 +125,7 @@ export class X86DebugSession extends LoggingDebugSession {
         : null;
       runner.recorder = recorder;
       this.ctx = {
-        machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps,
+        machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, visited: new Set(),
         announceStop: (s) => this.stopped(s), output: (t, c) => this.output(t, c),
       };
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
@@ -172,6 +175,7 @@ export class X86DebugSession extends LoggingDebugSession {
     this.progress = null;
     if (this.ctx) {
       for (const r of this.memoryViews.changed(this.ctx.machine.cpu)) this.sendEvent(new MemoryEvent(refString(r.linear), 0, r.count));
+      if (this.ctx.visited.size < MAX_VISITED) this.ctx.visited.add(this.ctx.machine.pcLinear);
     }
     this.lastStop = s;
     if (s.text) this.output(s.text + '\n', 'console');
@@ -188,6 +192,16 @@ export class X86DebugSession extends LoggingDebugSession {
     this.launched?.dispose();
     this.ctx = null;
     this.launched = null;
+  }
+
+  /**
+   * The connection closed or errored (and SIGTERM on stdio). In server mode the base class keeps the
+   * process, so the session must end its machine here: a client that went away without a disconnect
+   * would otherwise leave the burst loop running in the server for good.
+   */
+  override shutdown(): void {
+    this.end();
+    super.shutdown();
   }
 
   /** Ends the machine; on stdio the base class then exits the process (no adapter left behind). */

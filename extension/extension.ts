@@ -20,7 +20,7 @@ export interface BootscopeApi {
 
 export function activate(context: vscode.ExtensionContext): BootscopeApi {
   const factory = new AdapterFactory(context.extensionPath);
-  const host = new WebviewHost();
+  const host = new WebviewHost(context.extensionUri);
   const panels = new Panels(host, context.extensionPath);
   const status = new StatusBar();
 

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { FromWebview } from '../protocol/panels';
-import { messageBox, page } from './views/html';
+import { ELEMENTS_BUNDLE, messageBox, page } from './views/html';
 
 export type PanelKind = 'descriptorTables' | 'vmcs' | 'vmEntryChecks' | 'screen' | 'timeline';
 
@@ -30,11 +30,12 @@ export class Panel implements vscode.Disposable {
   /** The last HTML set, for tests. */
   html = '';
 
-  constructor(readonly kind: PanelKind, readonly key: string, public source: PanelSource, label: string | undefined, onDispose: () => void) {
+  constructor(readonly kind: PanelKind, readonly key: string, public source: PanelSource, label: string | undefined, private readonly distUri: vscode.Uri, onDispose: () => void) {
     const title = label ? `${PANEL_TITLES[kind]} — ${label}` : PANEL_TITLES[kind];
     this.webview = vscode.window.createWebviewPanel(`bootscope.${kind}`, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: kind !== 'screen' }, {
       enableScripts: true,
-      localResourceRoots: [],
+      // Only dist/, for the @vscode-elements bundle the build copies there.
+      localResourceRoots: [distUri],
       retainContextWhenHidden: false,
     });
     this.webview.onDidDispose(() => { this.disposed = true; onDispose(); });
@@ -61,8 +62,12 @@ export class Panel implements vscode.Disposable {
         body = messageBox(`Could not show this panel: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (this.disposed) return;
-      this.html = page({ title: PANEL_TITLES[this.kind], body, nonce: randomBytes(16).toString('base64'), cspSource: this.webview.webview.cspSource });
-      this.webview.webview.html = this.html;
+      const wv = this.webview.webview;
+      this.html = page({
+        title: PANEL_TITLES[this.kind], body, nonce: randomBytes(16).toString('base64'), cspSource: wv.cspSource,
+        elementsScript: wv.asWebviewUri(vscode.Uri.joinPath(this.distUri, ELEMENTS_BUNDLE)).toString(),
+      });
+      wv.html = this.html;
     });
     return this.rendering;
   }
@@ -80,7 +85,8 @@ export class WebviewHost implements vscode.Disposable {
   private readonly panels = new Map<string, Panel>();
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor() {
+  /** `extensionUri`: where dist/ (with the @vscode-elements bundle) lives. */
+  constructor(private readonly extensionUri: vscode.Uri) {
     this.subscriptions.push(vscode.debug.onDidTerminateDebugSession((s) => this.disposeSession(s.id)));
   }
 
@@ -90,7 +96,7 @@ export class WebviewHost implements vscode.Disposable {
     let panel = this.panels.get(key);
     if (panel && replaceSource) panel.source = makeSource();
     if (!panel) {
-      panel = new Panel(kind, key, makeSource(), label, () => this.panels.delete(key));
+      panel = new Panel(kind, key, makeSource(), label, vscode.Uri.joinPath(this.extensionUri, 'dist'), () => this.panels.delete(key));
       this.panels.set(key, panel);
     } else {
       panel.reveal();

@@ -1,7 +1,7 @@
 // One way to build: esbuild bundles for the CLI, the debug adapter and the extension.
 // Type checking is separate (`tsc --noEmit`, run by `npm test`); esbuild only emits.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 
 const release = process.argv.includes('--release');
 const common = {
@@ -27,3 +27,6 @@ if (process.argv.includes('--bench')) entries.push({ entryPoints: ['test/bench/r
 
 await Promise.all(entries.filter((e) => existsSync(e.entryPoints[0])).map((e) => esbuild.build({ ...common, ...e })));
 chmodSync('dist/cli.js', 0o755);
+// The webviews' controls (@vscode-elements/elements, the web components VS Code's own look is made of): its
+// self-contained bundle, loaded by each panel as a nonce'd module from dist/.
+copyFileSync('node_modules/@vscode-elements/elements/dist/bundled.js', 'dist/vscode-elements.js');

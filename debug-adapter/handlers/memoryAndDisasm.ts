@@ -1,7 +1,8 @@
 // readMemory/writeMemory on linear addresses (not-present pages are unreadableBytes) and disassemble
 // from the shared decoder and NASM formatter: CS.D decides 16/32-bit, instructions before the
-// address are found by resynchronising a forward decode. `address` is the linear address; the
-// instruction text starts with `SSSS:OOOO` relative to the current CS. Node only; must not import vscode.
+// address are chosen among the decode paths that land on it, preferring known instruction starts.
+// `address` is the linear address; the instruction text starts with `SSSS:OOOO` relative to the
+// current CS. Node only; must not import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
@@ -59,39 +60,47 @@ function decodeUncached(ctx: SessionContext, lin: number): Line {
 /** Instructions looked for before an address at most (more are padded): keeps a request bounded. */
 const MAX_BACK = 512;
 
+/** Weight of an address known to start an instruction: outweighs every path through the window. */
+const KNOWN = 1 << 20;
+
 /**
- * Up to `n` instructions that end exactly at `lin`: the earliest start in a window before `lin` whose
- * forward decode lands on `lin` (x86 streams resynchronise within a few instructions). Whether an
- * address leads to `lin` is memoised, so the search is linear in the window.
+ * Up to `n` instructions that end exactly at `lin`. x86 code can be decoded from any byte, and
+ * different starts can reach `lin` through different instructions that never agree, so the choice is
+ * made by weight: every address in a window before `lin` starts one decode path, an address known to
+ * start an instruction (executed or listed: `known`) counts as many, and each address weighs as
+ * much as the paths through it. From `lin` backwards, the previous instruction is the heaviest one
+ * that ends exactly there.
  */
-function before(ctx: SessionContext, lin: number, n: number, memo: Map<number, Line>): Line[] {
-  const window = Math.min(n, MAX_BACK) * 8 + 16;
-  const leads = new Map<number, boolean>();
-  const reaches = (from: number): boolean => {
-    const path: number[] = [];
-    let a = from, result: boolean;
-    for (;;) {
-      if (a === lin) { result = true; break; }
-      if (a > lin) { result = false; break; }
-      const known = leads.get(a);
-      if (known !== undefined) { result = known; break; }
-      path.push(a);
-      a += decodeAt(ctx, a, memo).length;
-    }
-    for (const p of path) leads.set(p, result);
-    return result;
-  };
-  for (let start = Math.max(0, lin - window); start < lin; start++) {
-    if (!reaches(start)) continue;
-    const lines: Line[] = [];
-    for (let a = start; a < lin; ) {
-      const l = decodeAt(ctx, a, memo);
-      lines.push(l);
-      a += l.length;
-    }
-    return lines.slice(-Math.min(n, MAX_BACK));
+function before(ctx: SessionContext, lin: number, n: number, memo: Map<number, Line>, known: ReadonlySet<number>): Line[] {
+  const want = Math.min(n, MAX_BACK);
+  const lo = Math.max(0, lin - (want * 8 + 16));
+  const weight = new Float64Array(lin - lo + 1);
+  for (let a = lo; a < lin; a++) {
+    weight[a - lo] += known.has(a) ? KNOWN : 1;
+    const next = a + decodeAt(ctx, a, memo).length;
+    if (next <= lin) weight[next - lo] += weight[a - lo];
   }
-  return [];
+  const lines: Line[] = [];
+  for (let end = lin; lines.length < want;) {
+    let best: Line | null = null;
+    for (let a = Math.max(lo, end - 15); a < end; a++) {
+      const l = decodeAt(ctx, a, memo);
+      if (a + l.length === end && (!best || weight[a - lo] > weight[best.address - lo])) best = l;
+    }
+    if (!best) break;
+    lines.unshift(best);
+    end = best.address;
+  }
+  return lines;
+}
+
+/** Addresses known to start instructions: where the CPU stopped, the shadow stack's callers, listing lines. */
+function knownStarts(ctx: SessionContext): Set<number> {
+  const known = new Set(ctx.visited);
+  known.add(ctx.machine.pcLinear);
+  for (const f of ctx.monitor.stack.frames) known.add(f.callerLinear);
+  for (const m of ctx.sources.maps) for (const l of m.lines) if (l.length > 0) known.add(l.address);
+  return known;
 }
 
 export function disassemble(ctx: SessionContext, args: DebugProtocol.DisassembleArguments): DebugProtocol.DisassembleResponse['body'] {
@@ -102,7 +111,7 @@ export function disassemble(ctx: SessionContext, args: DebugProtocol.Disassemble
   const lines: Line[] = [];
   const memo = new Map<number, Line>();
   if (skip < 0) {
-    const prev = before(ctx, anchor, -skip, memo);
+    const prev = before(ctx, anchor, -skip, memo, knownStarts(ctx));
     // Pad with placeholders below the first decodable instruction so the count is exact.
     for (let i = prev.length; i < -skip; i++) {
       const address = ((prev[0]?.address ?? anchor) - (-skip - i)) >>> 0;

@@ -151,6 +151,15 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       const lin = (cpu.base[CS] + cpu.eip) >>> 0;
       if (bps !== null && bps.pages[lin >>> 12] !== 0 && lin !== skip && bps.has(lin)) return RUN_BREAKPOINT;
       skip = -1;
+      if (hook === null && bps !== null && cpu.attn & ATTN_IRQ && serviceInterrupt(cpu)) {
+        // The interrupt is delivered on its own here, so the next turn checks the handler's entry for
+        // a breakpoint before it executes. The shadow makes the handler's first instruction run
+        // before the next interrupt check, as stepSlow (delivery and that instruction in one step)
+        // does when no breakpoint is armed: a run with breakpoints executes the same instructions.
+        cpu.shadowUntil = cpu.icount;
+        refreshAttention(cpu);
+        continue;
+      }
       if (hook !== null && hook(cpu)) return RUN_HOOK;
       if (hook !== null || cpu.attn !== 0) {
         cpu.repEnd = hook !== null ? cpu.icount + 1 : end;

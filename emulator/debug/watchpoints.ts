@@ -2,6 +2,9 @@
 // so only accesses to those pages leave the fast path; Memory's observer then checks the exact
 // range and asks the machine to stop after the accessing instruction, as an x86 data breakpoint
 // traps. Pushes, string instructions and descriptor/IDT loads use the same accessors, so they hit too.
+// The physical ranges follow the linear ones: every TLB flush or INVLPG (CR0.PG/CR3/CR4 writes, task
+// switches, restored snapshots) and every A20 gate change translates them again, as a debug register
+// compares linear addresses.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §18.2.4 (data breakpoints are traps).
 
 import type { Cpu } from '../cpu/cpu';
@@ -18,14 +21,16 @@ export interface Watchpoint {
   linear: number;
   length: number;
   access: WatchAccess;
-  /** Physical byte ranges [start, end) the linear range maps to when it was armed. */
-  phys: [number, number][];
+  /** Physical byte ranges [start, end) the linear range maps to now, each with its linear start. */
+  phys: [number, number, number][];
 }
 
 export interface WatchHit {
   watch: Watchpoint;
   /** Physical address of the access and its size (bytes observed one at a time). */
   address: number;
+  /** The watched linear address it maps to (the first byte of the access inside the watch). */
+  linear: number;
   kind: 'read' | 'write';
   value: number;
 }
@@ -42,6 +47,8 @@ export class Watchpoints implements AccessObserver {
   private hit: WatchHit | null = null;
   /** Called on the first hit of an instruction: the machine should stop after it. */
   onHit: (() => void) | null = null;
+  /** Puts back the CPU's TLB flush and INVLPG while they are wrapped (some watchpoint is armed). */
+  private unhookTlb: (() => void) | null = null;
 
   constructor(private readonly cpu: Cpu, private readonly mem: Memory) {}
 
@@ -74,10 +81,41 @@ export class Watchpoints implements AccessObserver {
     // The fetch cache holds a page only while it has no watch bits; drop it so new bits apply.
     this.cpu.fetchPage = -1;
     this.mem.observer = this.list.length > 0 ? this : null;
+    this.hookTlb(this.list.length > 0);
   }
 
-  private physRanges(linear: number, length: number): [number, number][] {
-    const out: [number, number][] = [];
+  /**
+   * The linear → physical mapping changes only where the CPU flushes or invalidates its TLB or the
+   * A20 gate moves, so the watched ranges are translated again there. Hooked only while watchpoints
+   * are armed: a session without them keeps the plain functions.
+   */
+  private hookTlb(on: boolean): void {
+    if (on === (this.unhookTlb !== null)) return;
+    const cpu = this.cpu;
+    if (!on) {
+      this.unhookTlb!();
+      this.unhookTlb = null;
+      return;
+    }
+    this.mem.onA20Change = () => this.rearm();
+    const flush = cpu.tlbFlush, invalidate = cpu.tlbInvalidate;
+    cpu.tlbFlush = (c) => {
+      flush(c);
+      this.rearm();
+    };
+    cpu.tlbInvalidate = (c, lin) => {
+      invalidate(c, lin);
+      this.rearm();
+    };
+    this.unhookTlb = () => {
+      cpu.tlbFlush = flush;
+      cpu.tlbInvalidate = invalidate;
+      this.mem.onA20Change = null;
+    };
+  }
+
+  private physRanges(linear: number, length: number): [number, number, number][] {
+    const out: [number, number, number][] = [];
     let done = 0;
     while (done < length) {
       const lin = (linear + done) >>> 0;
@@ -85,8 +123,8 @@ export class Watchpoints implements AccessObserver {
       const phys = debugTranslate(this.cpu, lin);
       if (phys >= 0) {
         const last = out[out.length - 1];
-        if (last && last[1] === phys) last[1] += n;
-        else out.push([phys, phys + n]);
+        if (last && last[1] === phys && last[2] + (last[1] - last[0]) === lin) last[1] += n;
+        else out.push([phys, phys + n, lin]);
       }
       done += n;
     }
@@ -114,9 +152,9 @@ export class Watchpoints implements AccessObserver {
     if (this.hit) return;
     for (const w of this.list) {
       if (kind === 'read' ? w.access === 'write' : w.access === 'read') continue;
-      for (const [s, e] of w.phys) {
+      for (const [s, e, lin] of w.phys) {
         if (addr + size > s && addr < e) {
-          this.hit = { watch: w, address: addr, kind, value };
+          this.hit = { watch: w, address: addr, linear: (lin + Math.max(0, addr - s)) >>> 0, kind, value };
           // A REP string instruction ends its run after this iteration (EIP rewinds to it), so the
           // stop comes after the accessing iteration, as the hardware trap does.
           this.cpu.repEnd = -1;

@@ -33,6 +33,8 @@ export class Memory {
   observer: AccessObserver | null = null;
   /** Called on the first write to a page marked PF_TRACK_DIRTY (the bit is cleared then): the recorder's copy-on-write hook. */
   onFirstDirty: ((page: number) => void) | null = null;
+  /** Called after the A20 gate changed (linear addresses from 1 MiB up map elsewhere): the watchpoints' hook. */
+  onA20Change: (() => void) | null = null;
   private readonly mmio = new Map<number, MmioHandler>();
   /** ROM images kept apart from RAM so that a write to a ROM page cannot change them. */
   private readonly rom = new Map<number, Uint8Array>();
@@ -50,6 +52,7 @@ export class Memory {
 
   setA20(enabled: boolean): void {
     this.a20Mask = enabled ? 0xffffffff | 0 : 0xffefffff | 0;
+    this.onA20Change?.();
   }
 
   /** Maps a ROM image at a physical address (page aligned); reads come from the image, writes are ignored. */

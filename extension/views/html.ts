@@ -29,7 +29,12 @@ export interface PageOptions {
   body: string;
   nonce: string;
   cspSource: string;
+  /** Webview URI of dist/vscode-elements.js (the controls); absent in tests that render without a webview. */
+  elementsScript?: string;
 }
+
+/** dist/ file the build copies from @vscode-elements/elements. */
+export const ELEMENTS_BUNDLE = 'vscode-elements.js';
 
 const STYLE = `
 body{font-family:var(--vscode-font-family);font-size:var(--vscode-font-size);color:var(--vscode-foreground);background:var(--vscode-editor-background);padding:0 12px 12px}
@@ -43,8 +48,6 @@ code,.mono,td.num{font-family:var(--vscode-editor-font-family);font-size:var(--v
 .verdict{font-weight:bold;padding:2px 8px;border-radius:3px;border:1px solid var(--vscode-panel-border)}
 .note{color:var(--vscode-descriptionForeground)}
 .message{padding:8px;border-left:3px solid var(--vscode-editorWarning-foreground);background:var(--vscode-textBlockQuote-background)}
-button{color:var(--vscode-button-foreground);background:var(--vscode-button-background);border:none;padding:2px 8px;cursor:pointer}
-button:hover{background:var(--vscode-button-hoverBackground)}
 select{color:var(--vscode-dropdown-foreground);background:var(--vscode-dropdown-background);border:1px solid var(--vscode-dropdown-border)}
 a[data-msg]{cursor:pointer;color:var(--vscode-textLink-foreground)}
 .screen{display:inline-block;font-family:var(--vscode-editor-font-family);line-height:1.15;white-space:pre;background:#000;padding:4px;outline:none}
@@ -72,7 +75,7 @@ export function page(o: PageOptions): string {
 <title>${esc(o.title)}</title><style>${STYLE}</style></head>
 <body><h1 id="${esc(o.headingId ?? 'heading')}">${esc(o.title)}</h1>
 ${o.body}
-<script nonce="${o.nonce}">${SCRIPT}</script></body></html>`;
+${o.elementsScript ? `<script type="module" nonce="${o.nonce}" src="${esc(o.elementsScript)}"></script>\n` : ''}<script nonce="${o.nonce}">${SCRIPT}</script></body></html>`;
 }
 
 // Runs inside the webview. Kept small and static: it never builds HTML from data, it only posts messages.
@@ -90,9 +93,9 @@ const SCRIPT = `
       vscode.postMessage({ type: 'travel', instruction: at });
     }
   });
-  document.addEventListener('change', function(e){
-    if (e.target.id === 'profile') vscode.postMessage({ type: 'setProfile', profile: e.target.value });
-  });
+  // vscode-single-select's change event does not bubble: listen on the element itself.
+  const profile = document.getElementById('profile');
+  if (profile) profile.addEventListener('change', function(){ vscode.postMessage({ type: 'setProfile', profile: profile.value }); });
   const screen = document.getElementById('screen');
   if (screen) screen.addEventListener('keydown', function(e){
     let t = e.key === 'Enter' ? '\\n' : e.key === 'Backspace' ? '\\b' : e.key === 'Tab' ? '\\t' : e.key === 'Escape' ? '\\x1b' : e.key.length === 1 ? e.key : '';
@@ -101,7 +104,7 @@ const SCRIPT = `
 })();`;
 
 export function profilePicker(current: string, profiles: readonly string[]): string {
-  return `<label>Profile <select id="profile">${profiles.map((p) => `<option value="${esc(p)}"${p === current ? ' selected' : ''}>${esc(p)}</option>`).join('')}</select></label>`;
+  return `<label>Profile <vscode-single-select id="profile">${profiles.map((p) => `<vscode-option value="${esc(p)}"${p === current ? ' selected' : ''}>${esc(p)}</vscode-option>`).join('')}</vscode-single-select></label>`;
 }
 
 /** A panel body saying why there is nothing to show (no session, adapter lacks the request, …). */

@@ -1,11 +1,15 @@
-// A small DAP client for the adapter tests: speaks Content-Length framed JSON over the adapter's
-// stdio (or a socket), matches responses to requests, and lets a test wait for events. It also
-// builds dist/debugAdapter.js once and assembles NASM fixtures with listings for `; #MARK` lookups.
+// The adapter tests' session helper over @vscode/debugadapter-testsupport's DebugClient, which does
+// all the protocol work (framing, request/response matching, events): it spawns the adapter (or
+// `bootscope dap`) or connects to a port, keeps an event log so a test can wait for an event that
+// may already have arrived, and launches to the entry stop (codelldb's DebugTestSession idea). It
+// also builds the adapter bundle once and assembles NASM fixtures with listings for `; #MARK` lookups.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
 const buildDir = mkdtempSync(join(tmpdir(), 'bootscope-dap-build-'));
@@ -75,22 +79,50 @@ export function assemble(name: string, org = 0x7c00): Fixture {
   };
 }
 
-type Message = DebugProtocol.ProtocolMessage & Record<string, unknown>;
-
-export class DapClient {
-  private seq = 1;
-  private buf = Buffer.alloc(0);
-  private readonly pending = new Map<number, (r: DebugProtocol.Response) => void>();
+/** The adapter tests' client: @vscode/debugadapter-testsupport's DebugClient (the protocol client) with an event log. */
+class AdapterClient extends DebugClient {
+  /** Every event in arrival order (DebugClient only emits them). */
   readonly events: DebugProtocol.Event[] = [];
-  /** Every message in arrival order as `response:<command>` / `event:<event>`. */
-  readonly order: string[] = [];
-  private waiters: { pred: (e: DebugProtocol.Event) => boolean; resolve: (e: DebugProtocol.Event) => void }[] = [];
+
+  constructor() {
+    super(process.execPath, ADAPTER, 'bootscope');
+  }
+
+  /** Speaks DAP over these streams: an adapter process we spawned ourselves (with arguments) or a socket. */
+  attach(readable: Readable, writable: Writable): void {
+    this.connect(readable, writable);
+  }
+
+  override emit(name: string | symbol, ...args: unknown[]): boolean {
+    const e = args[0] as DebugProtocol.Event | undefined;
+    if (e?.type === 'event') this.events.push(e);
+    return super.emit(name, ...args);
+  }
+
+  /**
+   * The whole response, failed or not. DebugClient.send rejects a failed one with its message only,
+   * and the error tests check the error id and the body, so this goes one level down to its sender.
+   */
+  respond(command: string, args?: unknown): Promise<DebugProtocol.Response> {
+    const sender = this as unknown as { doSend(c: string, a: unknown, cb: (r: DebugProtocol.Response) => void): void };
+    return new Promise((res) => sender.doSend(command, args, res));
+  }
+}
+
+/** One adapter session for a test: `dc` for DebugClient's typed requests, helpers for the common steps. */
+export class DapClient {
+  readonly dc = new AdapterClient();
   private proc: ChildProcess | null = null;
+  private closeTransport: () => void = () => {};
+  /** The adapter's answer to `initialize` (after launch). */
+  capabilities: DebugProtocol.Capabilities = {};
+  /** The adapter process when this client spawned it. */
   get process(): ChildProcess | null {
     return this.proc;
   }
-  private socket: Socket | null = null;
-  private write: (data: string) => void = () => {};
+  get events(): DebugProtocol.Event[] {
+    return this.dc.events;
+  }
 
   /** Spawns the adapter bundle (extra args for the process), or with `viaCli` the CLI's `bootscope dap`. */
   static spawn(args: string[] = [], viaCli = false): DapClient {
@@ -98,66 +130,29 @@ export class DapClient {
     const c = new DapClient();
     const p = spawn(process.execPath, viaCli ? [CLI, 'dap', ...args] : [ADAPTER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     c.proc = p;
-    p.stdout!.on('data', (d: Buffer) => c.onData(d));
-    c.write = (s) => p.stdin!.write(s);
+    c.dc.attach(p.stdout!, p.stdin!);
     return c;
   }
 
+  /** Connects to an adapter serving DAP on 127.0.0.1:port. */
   static connect(port: number): Promise<DapClient> {
     return new Promise((res, rej) => {
       const c = new DapClient();
       const s = connect(port, '127.0.0.1', () => res(c));
       s.on('error', rej);
-      s.on('data', (d: Buffer) => c.onData(d));
-      c.socket = s;
-      c.write = (x) => s.write(x);
+      c.dc.attach(s, s);
+      c.closeTransport = () => s.destroy();
     });
-  }
-
-  private onData(d: Buffer): void {
-    this.buf = Buffer.concat([this.buf, d]);
-    for (;;) {
-      const head = this.buf.indexOf('\r\n\r\n');
-      if (head < 0) return;
-      const m = /Content-Length: (\d+)/i.exec(this.buf.subarray(0, head).toString());
-      const len = m ? +m[1] : 0;
-      if (this.buf.length < head + 4 + len) return;
-      const msg = JSON.parse(this.buf.subarray(head + 4, head + 4 + len).toString()) as Message;
-      this.buf = this.buf.subarray(head + 4 + len);
-      this.dispatch(msg);
-    }
-  }
-
-  private dispatch(msg: Message): void {
-    this.order.push(msg.type === 'response' ? `response:${String(msg.command)}` : `${msg.type}:${String(msg.event ?? msg.command)}`);
-    if (msg.type === 'response') {
-      const r = msg as unknown as DebugProtocol.Response;
-      this.pending.get(r.request_seq)?.(r);
-      this.pending.delete(r.request_seq);
-    } else if (msg.type === 'event') {
-      const e = msg as unknown as DebugProtocol.Event;
-      this.events.push(e);
-      const hit = this.waiters.filter((x) => x.pred(e));
-      this.waiters = this.waiters.filter((x) => !hit.includes(x));
-      for (const w of hit) w.resolve(e);
-    }
   }
 
   /** Sends a request; resolves with the response whether it succeeded or not. */
   raw(command: string, args?: unknown): Promise<DebugProtocol.Response> {
-    const seq = this.seq++;
-    const body = JSON.stringify({ seq, type: 'request', command, arguments: args });
-    return new Promise((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`timeout waiting for '${command}' response`)), 10000);
-      this.pending.set(seq, (r) => { clearTimeout(t); res(r); });
-      this.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    });
+    return withTimeout(this.dc.respond(command, args), `'${command}' response`);
   }
 
-  /** Sends a request and fails on an error response. */
+  /** Sends a request and fails on an error response; resolves with its body. */
   async request<B = any>(command: string, args?: unknown): Promise<NonNullable<B>> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const r = await this.raw(command, args);
-    if (!r.success) throw new Error(`${command} failed: ${r.message} ${JSON.stringify(r.body ?? {})}`);
+    const r = await withTimeout(this.dc.send(command, args), `'${command}' response`);
     return r.body as NonNullable<B>;
   }
 
@@ -165,10 +160,14 @@ export class DapClient {
   waitFor(event: string, pred: (e: DebugProtocol.Event) => boolean = () => true, timeoutMs = 10000, from = 0): Promise<DebugProtocol.Event> {
     const seen = this.events.slice(from).find((e) => e.event === event && pred(e));
     if (seen) return Promise.resolve(seen);
-    return new Promise((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`timeout waiting for '${event}' event`)), timeoutMs);
-      this.waiters.push({ pred: (e) => e.event === event && pred(e), resolve: (e) => { clearTimeout(t); res(e); } });
-    });
+    return withTimeout(new Promise((res) => {
+      const on = (e: DebugProtocol.Event) => {
+        if (!pred(e)) return;
+        this.dc.off(event, on);
+        res(e);
+      };
+      this.dc.on(event, on);
+    }), `'${event}' event`, timeoutMs);
   }
 
   /** Waits for the next `stopped` event after the current point. */
@@ -184,7 +183,7 @@ export class DapClient {
   async launch(
     config: Record<string, unknown>, setup: () => Promise<void> = async () => {}, init: Record<string, unknown> = {},
   ): Promise<DebugProtocol.StoppedEvent | null> {
-    await this.request('initialize', {
+    this.capabilities = await this.request<DebugProtocol.Capabilities>('initialize', {
       adapterID: 'bootscope', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true, supportsMemoryReferences: true, ...init,
     });
     const mark = this.events.length;
@@ -200,17 +199,32 @@ export class DapClient {
     return stop as Promise<DebugProtocol.StoppedEvent>;
   }
 
+  /** Closes the socket without a disconnect request, as a client that crashed does. */
+  drop(): void {
+    this.closeTransport();
+  }
+
+  /** Disconnects and makes sure the adapter process is gone (killed after 2 s). */
   async close(): Promise<void> {
     try {
-      await Promise.race([this.raw('disconnect', {}), new Promise((r) => setTimeout(r, 2000))]);
+      await Promise.race([this.dc.disconnectRequest({}), new Promise((r) => setTimeout(r, 2000))]);
     } catch { /* the adapter may be gone already */ }
-    this.socket?.destroy();
-    if (this.proc && this.proc.exitCode === null) {
-      this.proc.stdin?.end();
+    this.closeTransport();
+    const p = this.proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      p.stdin?.end();
       await new Promise<void>((r) => {
-        const t = setTimeout(() => { this.proc?.kill(); r(); }, 2000);
-        this.proc!.on('exit', () => { clearTimeout(t); r(); });
+        const t = setTimeout(() => { p.kill(); r(); }, 2000);
+        p.on('exit', () => { clearTimeout(t); r(); });
       });
     }
   }
+}
+
+/** Rejects after `ms` (DebugClient itself waits for a response forever). */
+function withTimeout<T>(p: Promise<T>, what: string, ms = 10000): Promise<T> {
+  return new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`timeout waiting for ${what}`)), ms);
+    p.then((v) => { clearTimeout(t); res(v); }, (e: unknown) => { clearTimeout(t); rej(e); });
+  });
 }

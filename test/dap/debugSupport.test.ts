@@ -1,6 +1,7 @@
 // emulator/debug without DAP: the shadow call stack (near/far CALL, INT, RET used as a jump),
 // detaching restores the CPU's dispatch entries and hook, expressions never change the machine,
-// descriptor decoding, register writes in real mode, watchpoints ignore instruction fetches.
+// descriptor decoding, register writes in real mode, watchpoints ignore instruction fetches and hook
+// the TLB flush and A20 changes only while armed; a breakpoint at an IRQ handler's entry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Machine } from '../../emulator/machine';
@@ -9,6 +10,8 @@ import { evaluate, ExpressionError } from '../../emulator/debug/expression';
 import { decodeDescriptor } from '../../emulator/debug/descriptors';
 import { readRegister, writeRegister } from '../../emulator/debug/registers';
 import { CS, DS, ES } from '../../emulator/cpu/regs';
+import { readFileSync } from 'node:fs';
+import { assemble } from './dapClient';
 
 /** A machine with `code` at 0000:7C00 (padded to a sector) and a monitor attached. */
 function boot(code: number[], cpu: '8086' | '80286' | '80386' = '80386'): { m: Machine; mon: DebugMonitor } {
@@ -140,4 +143,57 @@ test('a read watch on a code page ignores instruction fetches but sees data read
   const hit = mon.watch.takeHit()!;
   assert.deepEqual([hit.kind, hit.address], ['read', 0x7c00]);
   assert.equal(m.cpu.eip, 0x7c05);
+});
+
+test('watchpoints wrap the TLB flush only while armed (sessions without them keep the plain path)', () => {
+  const { m, mon } = boot([0xeb, 0xfe]);
+  const flush = m.cpu.tlbFlush, invalidate = m.cpu.tlbInvalidate;
+  mon.watch.set([{ id: 1, linear: 0x9000, length: 2, access: 'write' }]);
+  assert.notEqual(m.cpu.tlbFlush, flush);
+  mon.watch.set([{ id: 2, linear: 0x9000, length: 2, access: 'write' }]);
+  mon.watch.set([]);
+  assert.equal(m.cpu.tlbFlush, flush);
+  assert.equal(m.cpu.tlbInvalidate, invalidate);
+  assert.equal(m.mem.onA20Change, null);
+});
+
+test('a watch above 1 MiB follows the A20 gate: the wrapped-around frame with A20 off, its own with A20 on', () => {
+  // 7C00: mov ax,0xffff ; mov es,ax ; mov byte [es:0x10],1 (linear 0x100000) ; then again ; jmp $
+  const { m, mon } = boot([0xb8, 0xff, 0xff, 0x8e, 0xc0, 0x26, 0xc6, 0x06, 0x10, 0x00, 0x01, 0x26, 0xc6, 0x06, 0x10, 0x00, 0x02, 0xeb, 0xfe], '80386');
+  m.mem.setA20(false);
+  mon.watch.set([{ id: 1, linear: 0x100000, length: 1, access: 'write' }]);
+  assert.equal(m.run({ maxInstructions: 10 }).reason, 'pause');
+  assert.deepEqual([mon.watch.takeHit()!.address, m.cpu.eip], [0, 0x7c0b]); // wrapped to physical 0
+  m.mem.setA20(true);
+  assert.equal(m.run({ maxInstructions: 10 }).reason, 'pause');
+  const hit = mon.watch.takeHit()!;
+  assert.deepEqual([hit.address, hit.linear, hit.value, m.cpu.eip], [0x100000, 0x100000, 2, 0x7c11]);
+});
+
+test('a breakpoint at an IRQ handler entry stops before its first instruction, and the run executes what a run without it does', () => {
+  const fx = assemble('irq');
+  const image = readFileSync(fx.image);
+  const make = () => {
+    const m = new Machine({ memoryMB: 1 });
+    m.loadBootSector(image, 0x80);
+    return m;
+  };
+  const budget = 300_000;
+  const plain = make();
+  plain.run({ maxInstructions: budget });
+  const ticks = (m: Machine) => m.mem.peek(fx.marker('TICKS'), 2).reduce((v, b, i) => v | (b << (8 * i)), 0);
+  assert.ok(ticks(plain) >= 3, 'the timer should have ticked a few times');
+
+  const broken = make();
+  broken.breakpoints.add(fx.marker('TIMER'));
+  let stops = 0;
+  while (broken.cpu.icount < budget) {
+    const r = broken.run({ maxInstructions: budget - broken.cpu.icount });
+    if (r.reason !== 'breakpoint') break;
+    assert.equal(broken.pcLinear, fx.marker('TIMER'));
+    assert.equal(ticks(broken), stops, 'stopped before the handler counted this tick');
+    stops++;
+  }
+  assert.equal(stops, ticks(plain));
+  assert.deepEqual([broken.cpu.icount, broken.cpu.eip, [...broken.cpu.r32], ticks(broken)], [plain.cpu.icount, plain.cpu.eip, [...plain.cpu.r32], ticks(plain)]);
 });

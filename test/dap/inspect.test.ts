@@ -396,3 +396,35 @@ describe('next over INT', () => {
     }
   });
 });
+
+describe('backward disassembly', () => {
+  test('instructions before an address follow the executed path where two readings of the bytes both land on it', async () => {
+    const fx = assemble('backward');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: fx.image });
+      // Step into the run: the stops are known instruction starts.
+      for (let i = 0; i < 3; i++) {
+        const stop = c.nextStop();
+        await c.request('stepIn', { threadId: 1 });
+        await stop;
+      }
+      await runTo(c, fx.marker('TARGET'));
+      const target = fx.marker('TARGET');
+      const { instructions } = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', {
+        memoryReference: `0x${target.toString(16)}`, instructionOffset: -5, instructionCount: 6,
+      });
+      assert.deepEqual(instructions.map((i) => i.instruction.replace(/^\S+\s+/, '')), [
+        'mov al,0xb0', 'mov al,0xb0', 'mov al,0xb0', 'mov al,0xb0', 'inc ax', 'nop',
+      ]);
+      assert.equal(parseInt(instructions[4].address, 16), fx.marker('LAST'));
+      assert.equal(parseInt(instructions[5].address, 16), target);
+      for (let i = 0; i + 1 < instructions.length; i++) {
+        const len = instructions[i].instructionBytes!.split(' ').length;
+        assert.equal(parseInt(instructions[i].address, 16) + len, parseInt(instructions[i + 1].address, 16), 'contiguous');
+      }
+    } finally {
+      await c.close();
+    }
+  });
+});

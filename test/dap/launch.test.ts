@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -105,7 +105,7 @@ describe('robustness', () => {
     const stop = c.nextStop();
     await c.request('continue', { threadId: 1 });
     const s = await stop;
-    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(s.body.reason, 'function breakpoint');
     assert.equal((await c.request('evaluate', { expression: 'cx', context: 'watch' })).result, '0x0001');
     assert.match(c.output(), /cx=0x0003\ncx=0x0002\ncx=0x0001\n/);
   });
@@ -129,7 +129,7 @@ describe('stopOnEntry false and terminate', () => {
         await c.request('setFunctionBreakpoints', { breakpoints: [{ name: `0000:${basic('FUNC').toString(16)}` }] });
       });
       const s = await c.waitFor('stopped') as DebugProtocol.StoppedEvent;
-      assert.equal(s.body.reason, 'breakpoint');
+      assert.equal(s.body.reason, 'function breakpoint');
       assert.equal(c.events.filter((e) => e.event === 'stopped').length, 1);
       await c.request('terminate', {});
       await c.waitFor('terminated');
@@ -140,7 +140,20 @@ describe('stopOnEntry false and terminate', () => {
 });
 
 describe('bootscope dap --port', () => {
-  test('serves DAP on 127.0.0.1 to a socket client', async () => {
+  /** CPU time (user + system, clock ticks) the process has used, from /proc. */
+  function cpuTicks(pid: number): number {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return +f[11] + +f[12];
+  }
+  /** Ticks used over `ms` of wall time: about ms/10 while a burst loop spins, about 0 when idle. */
+  async function busyTicks(pid: number, ms = 600): Promise<number> {
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = cpuTicks(pid);
+    await new Promise((r) => setTimeout(r, ms));
+    return cpuTicks(pid) - t0;
+  }
+
+  test('serves DebugClient sessions on 127.0.0.1; a disconnected or dropped session leaves the server idle and ready', async () => {
     buildAdapter();
     const proc = spawn(process.execPath, [CLI, 'dap', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     try {
@@ -153,12 +166,30 @@ describe('bootscope dap --port', () => {
         });
         proc.on('exit', (code) => rej(new Error(`exited ${code}: ${err}`)));
       });
+      // A full session: stop on entry, step, run, disconnect while the CPU runs.
+      const a = await DapClient.connect(port);
+      assert.equal((await a.launch({ image: fx.image }))!.body.reason, 'entry');
+      assert.equal((await a.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].name, '0000:7C00 real');
+      const stepped = a.nextStop();
+      await a.dc.stepInRequest({ threadId: 1 });
+      assert.equal((await stepped).body.reason, 'step');
+      assert.equal((await a.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].instructionPointerReference, '0x00007c02');
+      await a.dc.continueRequest({ threadId: 1 });
+      assert.ok(await busyTicks(proc.pid!) > 10, 'the guest should be running');
+      await a.dc.disconnectRequest({});
+      await a.close();
+      assert.ok(await busyTicks(proc.pid!) <= 5, 'the machine of a disconnected session must stop');
+      // A client that goes away without disconnecting (VS Code killed) while the CPU runs.
+      const b = await DapClient.connect(port);
+      await b.launch({ image: fx.image, stopOnEntry: false });
+      b.drop();
+      assert.ok(await busyTicks(proc.pid!) <= 5, 'the machine of a dropped connection must stop');
+      // The server is still there and the next session starts afresh.
       const c = await DapClient.connect(port);
-      const stop = await c.launch({ image: fx.image });
-      assert.equal(stop!.body.reason, 'entry');
-      const st = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
-      assert.equal(st.stackFrames[0].name, '0000:7C00 real');
+      assert.equal((await c.launch({ image: fx.image }))!.body.reason, 'entry');
+      assert.equal((await c.dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].name, '0000:7C00 real');
       await c.close();
+      assert.equal(proc.exitCode, null);
     } finally {
       proc.kill();
     }

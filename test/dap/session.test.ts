@@ -83,10 +83,11 @@ describe('execution control', () => {
 
   test('stepIn executes one instruction; its response comes before the stopped event', async () => {
     const stop = c.nextStop();
-    const mark = c.order.length;
-    await c.request('stepIn', { threadId: 1, granularity: 'instruction' });
-    assert.equal((await stop).body.reason, 'step');
-    assert.deepEqual(c.order.slice(mark).filter((m) => m !== 'event:output'), ['response:stepIn', 'event:stopped']);
+    // Responses and events share the adapter's sequence numbers, so they tell the order on the wire.
+    const response = await c.dc.stepInRequest({ threadId: 1, granularity: 'instruction' });
+    const s = await stop;
+    assert.equal(s.body.reason, 'step');
+    assert.ok(response.seq < s.seq, `stepIn response #${response.seq} came after the stopped event #${s.seq}`);
     assert.equal(await pc(c), 0x7c02);
   });
 
@@ -98,7 +99,7 @@ describe('execution control', () => {
     const stop = c.nextStop();
     await c.request('continue', { threadId: 1 });
     const s = await stop;
-    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(s.body.reason, 'instruction breakpoint');
     assert.deepEqual(s.body.hitBreakpointIds, [r.breakpoints[0].id]);
     assert.equal(await pc(c), fx.marker('CALL'));
     assert.equal(await evaluate(c, 'ax'), '0x1234');
@@ -257,8 +258,7 @@ describe('hardware interrupts', () => {
     const c = DapClient.spawn();
     try {
       await c.launch({ image: irq.image }, async () => {
-        // The handler's second instruction: the CPU delivers a hardware interrupt and runs the handler's
-        // first instruction in one slow-path step (execute.ts stepSlow), so a breakpoint on the first is passed.
+        // Inside the handler (its entry has a test of its own below).
         await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER2').toString(16)}` }] });
       });
       const stop = c.nextStop();
@@ -293,6 +293,101 @@ describe('guest output', () => {
       const out = c.events.filter((e) => e.event === 'output' && (e as DebugProtocol.OutputEvent).body.category === 'stdout')
         .map((e) => (e as DebugProtocol.OutputEvent).body.output).join('');
       assert.equal(out, 'OK');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('data breakpoints across paging changes', () => {
+  test('a watch on a linear address follows CR0.PG and CR3 to the new frames and ignores the old ones', async () => {
+    const pg = assemble('paging');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: pg.image });
+      const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: '0x50000', asAddress: true, bytes: 4 });
+      await c.request('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'write' }] });
+      let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      let s = await stop;
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.match(s.body.description!, /^data breakpoint: write of 0x2 to 0x50000$/);
+      assert.equal(await pc(c), pg.marker('AFTER1'));
+      assert.match(c.output(), /write of 0x2 to linear 0x50000 \(physical 0x60000;/);
+      assert.equal(await evaluate(c, 'dword [0x50000]'), '0x00000002');
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      s = await stop;
+      assert.match(s.body.description!, /^data breakpoint: write of 0x4 to 0x50000$/);
+      assert.equal(await pc(c), pg.marker('AFTER2'));
+      assert.match(c.output(), /write of 0x4 to linear 0x50000 \(physical 0x61000;/);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe("frames without a listing in VS Code's Disassembly view", () => {
+  // VS Code (debugModel.ts Thread.getTopStackFrame, StackFrame.openInEditor) focuses a frame without a
+  // source, and opens the Disassembly view at it, only for the stop reason 'instruction breakpoint' or
+  // an instruction-granularity step, and only through the frame's instructionPointerReference.
+  test("an instruction breakpoint stops with reason 'instruction breakpoint'; every frame has an instructionPointerReference the disassembler answers at", async () => {
+    const irq = assemble('irq');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: irq.image }, async () => {
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER2').toString(16)}` }] });
+      });
+      assert.equal(c.capabilities.supportsDisassembleRequest, true);
+      assert.equal(c.capabilities.supportsInstructionBreakpoints, true);
+      const stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      assert.equal((await stop).body.reason, 'instruction breakpoint');
+      const { stackFrames } = (await c.dc.stackTraceRequest({ threadId: 1 })).body;
+      assert.equal(stackFrames.length, 2); // the handler and the interrupted loop
+      for (const f of stackFrames) {
+        assert.equal(f.source, undefined, f.name);
+        assert.match(f.instructionPointerReference ?? '', /^0x[0-9a-f]{8}$/, f.name);
+        const d = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', {
+          memoryReference: f.instructionPointerReference, instructionOffset: -2, instructionCount: 5,
+        });
+        assert.equal(d.instructions[2].address, f.instructionPointerReference, f.name);
+      }
+      assert.deepEqual(stackFrames.map((f) => parseInt(f.instructionPointerReference!, 16)), [irq.marker('TIMER2'), irq.marker('SPIN')]);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('a breakpoint at an IRQ handler entry', () => {
+  test('stops when the timer interrupt is delivered, before the handler runs; stepping runs its first instruction', async () => {
+    const irq = assemble('irq');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: irq.image, listing: irq.listing }, async () => {
+        await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${irq.marker('TIMER').toString(16)}` }] });
+      });
+      let stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      assert.deepEqual((await stop).body.hitBreakpointIds?.length, 1);
+      assert.equal(await pc(c), irq.marker('TIMER'));
+      const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+      assert.match(stackFrames[0].name, /\(in hardware interrupt 08h from 0000:7C\w\w\)$/);
+      assert.equal(parseInt(stackFrames[1].instructionPointerReference!, 16), irq.marker('SPIN'));
+      assert.equal(await evaluate(c, 'word [ticks]'), '0x0000'); // the handler's `inc word [ticks]` has not run
+      assert.equal(await evaluate(c, 'eflags.if'), '0');
+      stop = c.nextStop();
+      await c.request('stepIn', { threadId: 1 });
+      await stop;
+      assert.equal(await pc(c), irq.marker('TIMER2'));
+      assert.equal(await evaluate(c, 'word [ticks]'), '0x0001');
+      // The next tick stops at the entry again.
+      stop = c.nextStop();
+      await c.request('continue', { threadId: 1 });
+      await stop;
+      assert.equal(await pc(c), irq.marker('TIMER'));
+      assert.equal(await evaluate(c, 'word [ticks]'), '0x0001');
     } finally {
       await c.close();
     }

@@ -33,9 +33,12 @@ describe('NASM listing', () => {
     await c.request('continue', { threadId: 1 });
     const s = await stop;
     assert.deepEqual(s.body.hitBreakpointIds, [bpId]);
+    // 'breakpoint' (not 'instruction breakpoint'): VS Code shows the source line rather than the Disassembly view.
+    assert.equal(s.body.reason, 'breakpoint');
     const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
     assert.equal(stackFrames[0].source?.path, fx.source);
     assert.equal(stackFrames[0].line, fx.line('LOOP'));
+    assert.equal(stackFrames[0].instructionPointerReference, `0x0000${fx.marker('LOOP').toString(16)}`);
   });
 
   test('function breakpoints accept labels; disassembly carries symbols and lines', async () => {

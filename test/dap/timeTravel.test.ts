@@ -32,7 +32,7 @@ describe('time travel', () => {
     await c.launch({ image: fx.image });
     await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${fx.marker('AFTERWRITE')}` }] });
     const s = await act(c, 'continue');
-    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(s.body.reason, 'instruction breakpoint');
     assert.equal(await pc(c), fx.marker('AFTERWRITE'));
   });
 

@@ -38,15 +38,28 @@ async function waitForExtHost(before = 0, timeoutMs = 60000) {
   throw new Error('extension host did not start');
 }
 
-/** F1, type the title, click the row whose label is the title (VS Code shows "Category: Title"). */
+/**
+ * F1, type the title, click the row whose label is the title (VS Code shows "Category: Title"). A stop that reveals
+ * its source line right then takes the focus and closes the palette; so it tries again.
+ */
 async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15000 });
-  await input.fill('>' + title);
-  const row = page.locator('.quick-input-list .monaco-list-row')
-    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*(Bootscope: )?${reEsc(title)}\\s*$`) }) });
-  await row.first().click({ timeout: 15000 });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 15000 });
+      await input.fill('>' + title);
+      const row = page.locator('.quick-input-list .monaco-list-row')
+        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*(Bootscope: )?${reEsc(title)}\\s*$`) }) });
+      await row.first().click({ timeout: 5000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      log(`command palette lost "${title}" (${String(e).split('\n')[0]}); again`);
+      await page.keyboard.press('Escape');
+      await sleep(500);
+    }
+  }
 }
 
 /** The webview frame whose top-level heading is `text` (webviews are iframe.webview > iframe#active-frame). */
@@ -62,6 +75,45 @@ async function webview(page, text, timeoutMs = 30000) {
     await sleep(200);
   }
   throw new Error(`no webview with heading "${text}"`);
+}
+
+/**
+ * The webview `text` once `ready(frame)` is true. A panel that re-renders replaces its document (the old frame is
+ * detached), so the frame is looked up again on each try.
+ */
+async function webviewWhen(page, text, ready, timeoutMs = 30000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const f = await webview(page, text, Math.max(1000, end - Date.now()));
+      if (await ready(f)) return f;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+    }
+    if (Date.now() > end) throw new Error(`webview "${text}" never became ready`);
+    await sleep(200);
+  }
+}
+
+/** Runs `act(frame)` on the webview `text`, again on a fresh frame when a re-render detached the one it used. */
+async function inWebview(page, text, act, timeoutMs = 30000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await act(await webview(page, text, Math.max(1000, end - Date.now())));
+    } catch (e) {
+      if (!/detached|closed/i.test(String(e)) || Date.now() > end) throw e;
+      await sleep(200);
+    }
+  }
+}
+
+/** Picks `name` in a panel's profile picker (a vscode-single-select: its options live in its shadow DOM). */
+async function pickProfile(page, title, name) {
+  await inWebview(page, title, async (f) => {
+    await f.locator('vscode-single-select#profile').click({ timeout: 5000 });
+    await f.locator('vscode-single-select#profile li[role="option"]', { hasText: new RegExp(`^\\s*${reEsc(name)}\\s*$`) }).click({ timeout: 5000 });
+  });
 }
 
 async function openFile(page, name) {
@@ -93,34 +145,36 @@ async function examplesTour(page) {
   await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:7C6A' }).first().waitFor({ timeout: 60000 });
   log('examples: vmentry-failure stopped at 0000:7C6A');
   await runCommand(page, 'Bootscope: Why Would VM Entry Fail?');
-  let checks = await webview(page, 'VM Entry Checks');
-  await checks.locator('#verdict', { hasText: 'emulate' }).waitFor({ timeout: 30000 });
-  await checks.locator('select#profile').selectOption('raw');
-  checks = await webview(page, 'VM Entry Checks');
-  await checks.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).first().waitFor({ timeout: 30000 });
+  await webviewWhen(page, 'VM Entry Checks', async (f) => (await f.locator('#verdict', { hasText: 'emulate' }).count()) > 0);
+  await pickProfile(page, 'VM Entry Checks', 'raw');
+  await webviewWhen(page, 'VM Entry Checks', async (f) => (await f.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).count()) > 0);
   await page.screenshot({ path: path.join(SHOTS, '10-example-vm-entry-raw.png') });
-  await checks.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).locator('button', { hasText: 'find where this started failing' }).first().click();
+  await inWebview(page, 'VM Entry Checks', (f) => f.locator('tr.check.fail', { hasText: 'SEL.SS_RPL' }).locator('vscode-button', { hasText: 'find where this started failing' }).first().click({ timeout: 5000 }));
   const toast = page.locator('.notifications-toasts', { hasText: /made SEL\.SS_RPL fail/ });
   await toast.first().waitFor({ timeout: 60000 });
   log('examples: find where this started:', JSON.stringify((await toast.first().innerText()).split('\n')[0]));
   await page.locator('.debug-pane .call-stack-state-message').first().waitFor({ timeout: 15000 });
   await page.screenshot({ path: path.join(SHOTS, '11-example-find-where-started.png') });
+  // On past the reload of SS (new execution beyond the recording's end), typed in the Debug Console: `goto N`.
+  const ssLoad = Number(/instruction (\d+)/.exec(await toast.first().innerText())[1]);
+  await page.locator('.repl .repl-input-wrapper').click();
+  await page.keyboard.type(`goto ${ssLoad + 14}`);
+  await page.keyboard.press('Enter');
+  await page.locator('.debug-call-stack .monaco-list-row', { hasText: /^\s*0008:/ }).first().waitFor({ timeout: 30000 });
   await runCommand(page, 'Bootscope: Show Timeline');
-  let tl = await webview(page, 'Timeline');
-  await tl.locator('select#profile').selectOption('xen-vm86');
-  tl = await webview(page, 'Timeline');
-  await tl.locator('td', { hasText: 'VM entry (xen-vm86)' }).waitFor({ timeout: 30000 });
-  // Zoom to the last ~100 instructions around the load of SS: where the mode flips and xen-vm86 starts emulating.
+  await pickProfile(page, 'Timeline', 'xen-vm86');
+  await webviewWhen(page, 'Timeline', async (f) => (await f.locator('td', { hasText: 'VM entry (xen-vm86)' }).count()) > 0);
+  // Zoom to the last ~40 instructions: the load of SS, the switch to protected mode, xen-vm86 emulating until SS is
+  // reloaded.
   for (let i = 0; i < 4; i++) {
-    const before = await tl.locator('.note').innerText();
-    await tl.locator('button', { hasText: 'Zoom in' }).click();
-    for (let t = 0; t < 100 && (await tl.locator('.note').innerText().catch(() => before)) === before; t++) await sleep(100);
-    tl = await webview(page, 'Timeline');
+    const before = await inWebview(page, 'Timeline', (f) => f.locator('.note').innerText());
+    await inWebview(page, 'Timeline', (f) => f.locator('vscode-button', { hasText: 'Zoom in' }).click({ timeout: 5000 }));
+    await webviewWhen(page, 'Timeline', async (f) => (await f.locator('.note').innerText()) !== before);
   }
-  log('examples: timeline', JSON.stringify(await tl.locator('.note').innerText()));
-  const modes = await tl.locator('tr', { hasText: 'CPU mode' }).locator('span').allInnerTexts();
+  const [note, modes] = await inWebview(page, 'Timeline', async (f) => [await f.locator('.note').innerText(), await f.locator('tr', { hasText: 'CPU mode' }).locator('span').allInnerTexts()]);
+  log('examples: timeline', JSON.stringify(note));
   log('examples: timeline modes', modes.join(' → '));
-  if (modes.join(',') !== 'real,pm16') throw new Error(`timeline modes: ${modes.join(',')}`);
+  if (modes.join(',') !== 'real,pm16,pm32') throw new Error(`timeline modes: ${modes.join(',')}`);
   await page.screenshot({ path: path.join(SHOTS, '12-example-timeline.png') });
   await runCommand(page, 'Debug: Stop');
 }
@@ -230,7 +284,7 @@ let page, profile;
   if (title === 'pwned' || title === '1' || imgs > 0) throw new Error('pasted HTML ran in the webview');
   await page.screenshot({ path: path.join(SHOTS, '04-dump-vm-entry-checks.png') });
 
-  await checks.locator('button', { hasText: "Show the dump's guest state as VMCS" }).click();
+  await checks.locator('vscode-button', { hasText: "Show the dump's guest state as VMCS" }).click();
   const vmcs = await webview(page, 'VMCS');
   const groups = await vmcs.locator('h2').allInnerTexts();
   log('VMCS groups:', groups.join(' | '));

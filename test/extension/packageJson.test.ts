@@ -50,7 +50,8 @@ test('launch attributes match CLI.md: image required, the rest with their defaul
   const launch = debuggerContrib.configurationAttributes.launch;
   assert.deepEqual(launch.required, ['image']);
   const props = launch.properties;
-  assert.deepEqual(Object.keys(props).sort(), ['breakOnVmEntryFailure', 'cpu', 'floppy', 'image', 'listing', 'memoryMB', 'profile', 'record', 'stopOnEntry', 'writeBack'].sort());
+  // CLI.md's attributes, extended by breakOnEmulation (the CLI's --break-on-emulation).
+  assert.deepEqual(Object.keys(props).sort(), ['breakOnEmulation', 'breakOnVmEntryFailure', 'cpu', 'floppy', 'image', 'listing', 'memoryMB', 'profile', 'record', 'stopOnEntry', 'writeBack'].sort());
   assert.equal(props.image.type, 'string');
   assert.equal(props.floppy.type, 'boolean');
   assert.equal(props.stopOnEntry.default, true);

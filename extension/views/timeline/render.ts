@@ -39,9 +39,9 @@ export function renderTimeline(t: TimelineResponse, profile: ProfileName): strin
     return `<tr><td>${esc(label)} (${capped})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}${marker(t)}</div></td></tr>`;
   }).join('');
   const zoomed = t.first > t.recordedFirst || t.last < t.recordedLast;
-  const zoom = `<button ${msgAttr({ type: 'zoom', zoom: 'in' })} title="Ten times narrower, around the current position">Zoom in</button>`
-    + ` <button ${msgAttr({ type: 'zoom', zoom: 'out' })}${zoomed ? '' : ' disabled'}>Zoom out</button>`
-    + ` <button ${msgAttr({ type: 'zoom', zoom: 'all' })}${zoomed ? '' : ' disabled'}>Whole run</button>`;
+  const zoom = `<vscode-button ${msgAttr({ type: 'zoom', zoom: 'in' })} title="Ten times narrower, around the current position">Zoom in</vscode-button>`
+    + ` <vscode-button ${msgAttr({ type: 'zoom', zoom: 'out' })}${zoomed ? '' : ' disabled'}>Zoom out</vscode-button>`
+    + ` <vscode-button ${msgAttr({ type: 'zoom', zoom: 'all' })}${zoomed ? '' : ' disabled'}>Whole run</vscode-button>`;
   const range = zoomed ? `instructions ${t.first}–${t.last} of ${t.recordedFirst}–${t.recordedLast}` : `instructions ${t.first}–${t.last}`;
   return `<p>${profilePicker(profile, PROFILE_NAMES)} ${zoom} <span class="note">${range}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span></p>`
     + `<table style="width:100%"><tbody>${strip('CPU mode', t.modes, t)}${strip(`VM entry (${profile})`, t.verdicts, t)}${eventRows}</tbody></table>`;
@@ -52,12 +52,12 @@ export type TimelineRanges = Pick<TimelineResponse, 'current' | 'first' | 'last'
 
 /**
  * The Timeline's next window: ten times narrower around the current position, ten times wider around the window's
- * middle, or the whole recording (null). Never narrower than 100 instructions.
+ * middle, or the whole recording (null). Never narrower than 20 instructions.
  */
 export function zoomWindow(zoom: 'in' | 'out' | 'all', last: TimelineRanges | undefined): { from: number; to: number } | null {
   if (zoom === 'all' || !last) return null;
   const full = last.recordedLast - last.recordedFirst;
-  const width = zoom === 'in' ? Math.max(100, Math.round((last.last - last.first) / 10)) : (last.last - last.first) * 10;
+  const width = zoom === 'in' ? Math.max(20, Math.round((last.last - last.first) / 10)) : (last.last - last.first) * 10;
   if (width >= full) return null;
   const centre = zoom === 'in' ? last.current : Math.round((last.first + last.last) / 2);
   const from = Math.min(Math.max(last.recordedFirst, centre - Math.round(width / 2)), last.recordedLast - width);

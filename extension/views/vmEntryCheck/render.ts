@@ -39,7 +39,7 @@ export function fromDump(j: VmcheckJson, origin: string): ChecksView {
 
 function row(c: CheckRow, canTravel: boolean): string {
   const button = canTravel && c.status === 'fail'
-    ? ` <button ${msgAttr({ type: 'findFailureStart', checkId: c.id })} title="Reverse-continue to the instruction where this check last changed from pass to fail">find where this started failing</button>`
+    ? ` <vscode-button ${msgAttr({ type: 'findFailureStart', checkId: c.id })} title="Reverse-continue to the instruction where this check last changed from pass to fail">find where this started failing</vscode-button>`
     : '';
   return `<tr class="check ${esc(c.status)}" data-id="${esc(c.id)}"><td class="${esc(c.status)}">${esc(c.status)}</td><td class="mono">${esc(c.id)}</td><td>§${esc(c.section)}</td><td class="mono">${esc(c.field)}</td><td>${esc(c.message)}${button}</td></tr>`;
 }
@@ -55,7 +55,7 @@ export function renderChecks(v: ChecksView, opts: { dumpActions?: boolean } = {}
   parts.push(`<p>${profilePicker(v.profile, PROFILE_NAMES)} <span class="verdict ${v.verdict === 'fail' ? 'fail' : 'pass'}" id="verdict">${esc(v.verdict)}</span> <span class="note">${esc(v.source)}</span></p>`);
   if (v.reason) parts.push(`<p>${esc(v.reason)}</p>`);
   for (const n of v.notes ?? []) parts.push(`<p class="note">${esc(n)}</p>`);
-  if (opts.dumpActions) parts.push(`<p><button ${msgAttr({ type: 'showDumpAsVmcs' })}>Show the dump's guest state as VMCS</button></p>`);
+  if (opts.dumpActions) parts.push(`<p><vscode-button ${msgAttr({ type: 'showDumpAsVmcs' })}>Show the dump's guest state as VMCS</vscode-button></p>`);
   parts.push(`<p>${failures.length} failing, ${v.checks.filter((c) => c.status === 'pass').length} passing, ${v.checks.filter((c) => c.status === 'skip').length} not applicable.</p>`);
   // Failures first, grouped by root cause; the rest of the failures after; then passes and skips.
   const grouped = new Set<string>();
