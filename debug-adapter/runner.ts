@@ -39,7 +39,7 @@ export interface RunnerHost {
  * others it focuses the first frame that has a source, and a frame without a listing has none. A
  * source breakpoint wins, so a stop on a listing line shows that line.
  */
-function stopReasonFor(origins: ReadonlySet<BreakpointOrigin>): StopReasonName {
+export function stopReasonFor(origins: ReadonlySet<BreakpointOrigin>): StopReasonName {
   if (origins.has('source')) return 'breakpoint';
   return origins.has('instruction') ? 'instruction breakpoint' : 'function breakpoint';
 }

@@ -10,7 +10,7 @@ import { segOff } from '../../emulator/debug/machineView';
 import type { Recorder } from '../../emulator/record/recorder';
 import type { ReverseCancelled, ReverseResult, ReverseStops } from '../../emulator/record/reverse';
 import { RequestError, type SessionContext } from '../context';
-import type { Stop, StopReasonName } from '../runner';
+import { type Stop, type StopReasonName, stopReasonFor } from '../runner';
 
 /** Scans shorter than this report no progress (a progress bar that flashes is noise). */
 const PROGRESS_AFTER_MS = 250;
@@ -88,7 +88,12 @@ export function reverseContinue(ctx: SessionContext): void {
       reason: REASONS[r.reason],
       description: `${r.reason === 'start' ? 'reached the start of the recording' : r.detail} (instruction ${rec.icount})`,
     };
-    if (r.reason === 'breakpoint') stop.hitBreakpointIds = ctx.bps.at().filter((b) => !b.logMessage).map((b) => b.id);
+    if (r.reason === 'breakpoint') {
+      // As a forward stop: the origins of the breakpoints here decide what VS Code shows.
+      const hits = ctx.bps.at().filter((b) => !b.logMessage);
+      stop.reason = stopReasonFor(new Set(hits.map((b) => b.origin)));
+      stop.hitBreakpointIds = hits.map((b) => b.id);
+    }
     return stop;
   });
 }

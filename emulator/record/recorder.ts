@@ -494,9 +494,9 @@ export class Recorder {
   }
 
   /**
-   * An interrupt that wakes the CPU from HLT is delivered without counting an instruction, so that
-   * count shows two states: halted and at the handler's entry. seek() stops before the delivery; with
-   * `linear` (a stop found at the handler's entry) pending interrupts are delivered until CS:EIP is there.
+   * An interrupt is delivered without counting an instruction, so its count shows two states: before
+   * the delivery (or halted) and at the handler's entry. seek() stops before it; with `linear` (a stop
+   * found at the handler's entry) pending interrupts are delivered until CS:EIP is there.
    */
   private deliverUntil(linear: number): void {
     const cpu = this.machine.cpu;

@@ -49,7 +49,7 @@ describe('time travel', () => {
   test('reverseContinue stops at the most recent earlier breakpoint hit, then at the start of the recording', async () => {
     await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${fx.marker('CALL')}` }] });
     const s = await act(c, 'reverseContinue');
-    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(s.body.reason, 'instruction breakpoint', 'the reason a forward stop there has');
     assert.equal(await pc(c), fx.marker('CALL'));
     await c.request('setInstructionBreakpoints', { breakpoints: [] });
     const s2 = await act(c, 'reverseContinue');

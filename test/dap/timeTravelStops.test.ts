@@ -61,7 +61,7 @@ async function runTo(c: DapClient, image: string, at: number): Promise<void> {
   await c.launch({ image });
   await instructionBreakpoints(c, [{ at }]);
   const s = await act(c, 'continue');
-  assert.equal(s.body.reason, 'breakpoint');
+  assert.equal(s.body.reason, 'instruction breakpoint');
   assert.equal(await pc(c), at);
   await instructionBreakpoints(c, []);
 }
@@ -78,7 +78,7 @@ describe('reverseContinue: code, conditional and data breakpoints', () => {
     await instructionBreakpoints(c, [{ at: rw.marker('LOOP') }]);
     for (const cx of ['0x0001', '0x0002']) {
       const s = await act(c, 'reverseContinue');
-      assert.equal(s.body.reason, 'breakpoint');
+      assert.equal(s.body.reason, 'instruction breakpoint', 'the reason a forward stop there has');
       assert.equal(s.body.hitBreakpointIds?.length, 1);
       assert.equal(await pc(c), rw.marker('LOOP'));
       assert.equal(await repl(c, 'cx'), cx);
@@ -93,7 +93,7 @@ describe('reverseContinue: code, conditional and data breakpoints', () => {
     await runForwardTo(c, rw.marker('SPIN'));
     await instructionBreakpoints(c, [{ at: rw.marker('WRITE'), condition: 'cx == 3' }]);
     const s = await act(c, 'reverseContinue');
-    assert.equal(s.body.reason, 'breakpoint');
+    assert.equal(s.body.reason, 'instruction breakpoint');
     assert.equal(await pc(c), rw.marker('WRITE'));
     assert.equal(await repl(c, 'cx'), '0x0003');
     assert.equal(await repl(c, 'word [0x7e00]'), '0x0004', 'memory at that point in time: the previous iteration wrote 4');
@@ -263,7 +263,7 @@ describe('recording budget', () => {
       assert.match(await repl(c, 'record budget 1'), / of 1 MiB/);
       await instructionBreakpoints(c, [{ at: fx.marker('END') }]);
       const s = await act(c, 'continue');
-      assert.equal(s.body.reason, 'breakpoint');
+      assert.equal(s.body.reason, 'instruction breakpoint');
       await instructionBreakpoints(c, []);
       const notice = /recording budget of 1 MiB reached: history before instruction (\d+) was dropped/.exec(c.output());
       assert.ok(notice, 'a notice in the debug console');

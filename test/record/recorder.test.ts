@@ -99,10 +99,15 @@ test('reverseContinue to a code breakpoint (in the timer handler) and to the sta
   // Forward from a breakpoint we reached backwards does not stop on it at once.
   rec.run({ maxInstructions: 3 });
   assert.equal(rec.icount, prev + 3);
-  // At the handler's entry itself: delivered while running, the delivery and the first instruction
-  // are one CPU step, so (as a forward run) there is no stop there.
+  // At the handler's entry itself: with a breakpoint armed the delivery is a step of its own (as in
+  // a forward run), at the same count as the interrupted instruction.
   rec.seek(end);
-  assert.equal(reverseContinue(rec, { code: [L.timer] }).reason, 'start');
+  const entry = reverseContinue(rec, { code: [L.timer] });
+  assert.equal(entry.reason, 'breakpoint');
+  assert.equal(live.m.pcLinear, L.timer);
+  assert.equal(entry.icount, expected - 1, 'the delivery does not count as an instruction');
+  rec.run({ maxInstructions: 1 });
+  expectRow(expected, 'one step from the entry');
   rec.seek(5);
   assert.deepEqual(reverseContinue(rec, { code: [bp] }).reason, 'start');
   assert.equal(rec.icount, 0);
