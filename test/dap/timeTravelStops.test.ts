@@ -220,6 +220,34 @@ describe('reverseContinue: the Breakpoints-view filters', () => {
   });
 });
 
+describe('reverseContinue: an IRQ handler entry', () => {
+  test('stops at the entry of the last timer interrupt, before its first instruction, as forward does', async () => {
+    const irq = assemble('irq');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: irq.image });
+      await c.request('continue', { threadId: 1 });
+      await new Promise((r) => setTimeout(r, 300));
+      await act(c, 'pause');
+      const ticks = parseInt(await repl(c, `word [0x${irq.marker('TICKS').toString(16)}]`), 16);
+      assert.ok(ticks >= 2, `${ticks} ticks`);
+      await instructionBreakpoints(c, [{ at: irq.marker('TIMER') }]);
+      for (const n of [ticks - 1, ticks - 2]) {
+        const s = await act(c, 'reverseContinue');
+        assert.equal(s.body.reason, 'instruction breakpoint');
+        assert.equal(await pc(c), irq.marker('TIMER'));
+        assert.equal(parseInt(await repl(c, `word [0x${irq.marker('TICKS').toString(16)}]`), 16), n, 'before the handler counted');
+      }
+      await instructionBreakpoints(c, []);
+      await act(c, 'stepIn');
+      assert.equal(await pc(c), irq.marker('TIMER2'));
+      assert.equal(parseInt(await repl(c, `word [0x${irq.marker('TICKS').toString(16)}]`), 16), ticks - 1);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('reverseContinue: a long scan', () => {
   test('reports progress, and pause cancels it back where it started', async () => {
     const c = DapClient.spawn();
