@@ -71,7 +71,7 @@ for (const [name, build, tools] of [['syslinux', syslinuxImage, 'syslinux'], ['G
       const pmIf = qemu.findIndex((r) => (r.regs.cr0 & 1) !== 0 && (r.regs.eflags & IF) !== 0);
       const mustMatch = pmIf < 0 ? qemu.length : pmIf;
       const c = lockstep(ours, qemu, ALLOWANCES);
-      t.diagnostic(`${name}: QEMU ${q.seconds.toFixed(1)} s for ${qemu.length} guest instructions (first protected-mode one: ${firstPm}; ` +
+      t.diagnostic(`${name}: QEMU ${q.seconds.toFixed(1)} s for ${qemu.length} guest instructions (the first in protected mode: record ${firstPm}; ` +
         `${c.repeats} repeated records dropped); ${c.matched} agree${c.interrupt ? `, then ${c.interrupt === 'qemu' ? 'QEMU' : 'Bootscope'} took an interrupt` : ''}`);
       for (const a of c.allowed) t.diagnostic(`allowed: ${a}`);
       assert.ok(c.qemuCovered >= mustMatch,
