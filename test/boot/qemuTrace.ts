@@ -9,7 +9,8 @@
 // /dev/stdout is not the /proc/self/fd/1 link (it is a plain file on this project's machine) QEMU
 // writes the log into that file and the script waits for records that never come.
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseQemuLog, type TraceRecord } from '../../emulator/record/traceDiff';
@@ -47,10 +48,13 @@ export function qemuTrace(image: string, enough: (records: TraceRecord[]) => boo
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   qemu.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-  const log = createReadStream(fifo, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  // Opened read-write, so the open does not wait for QEMU (forever, if QEMU fails first), and read
+  // through the event loop as a pipe, so no read is left blocking in Node's thread pool at the end.
+  // End of file never comes this way: QEMU's exit is what says it is gone.
+  const log = new Socket({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
   const records: TraceRecord[] = [];
   let pending = '';
-  let started7c00 = false;
+  let at7c00 = false;
   return new Promise<QemuTrace>((resolve, reject) => {
     let done = false;
     const finish = (err: Error | null) => {
@@ -65,7 +69,7 @@ export function qemuTrace(image: string, enough: (records: TraceRecord[]) => boo
     };
     const timer = setTimeout(() => finish(new Error(
       `QEMU did not reach the target within ${timeoutMs / 1000} s (${records.length} guest records read)`)), timeoutMs);
-    log.on('data', (chunk: string | Buffer) => {
+    log.setEncoding('utf8').on('data', (chunk: string) => {
       pending += chunk;
       // Parse whole records only: everything before the last `Trace` line is complete.
       const cut = pending.lastIndexOf('\nTrace ');
@@ -73,11 +77,11 @@ export function qemuTrace(image: string, enough: (records: TraceRecord[]) => boo
       const complete = pending.slice(0, cut + 1);
       pending = pending.slice(cut + 1);
       for (const r of parseQemuLog(complete).records) {
-        if (!started7c00 && r.lin !== 0x7c00) continue;
-        started7c00 = true;
+        if (!at7c00 && r.lin !== 0x7c00) continue;
+        at7c00 = true;
         records.push({ ...r, source: records.length });
       }
-      if (started7c00 && enough(records)) finish(null);
+      if (at7c00 && enough(records)) finish(null);
     });
     log.on('error', (e) => finish(e));
     qemu.on('error', (e) => finish(e));
