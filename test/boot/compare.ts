@@ -80,7 +80,8 @@ export function lockstep(ours: TraceRecord[], qemu: TraceRecord[], allowances: A
   /** QEMU's record of the last instruction both sides agreed on. */
   let last: TraceRecord | undefined;
   const result = (diverged: boolean, end: string): Lockstep => ({ matched, qemuCovered: j, repeats, interrupts, allowed, diverged, end });
-  // Registers that differ at ours[i] / qemu[q] and are not excused; null when CS:EIP differ.
+  // Registers that differ between a (ours) and b (QEMU) and are not excused; null when CS:EIP differ.
+  // `commit` records what an allowance excused and forgets exemptions once both sides agree.
   const unexcused = (a: TraceRecord, b: TraceRecord, commit: boolean): TraceReg[] | null => {
     if (a.cs !== b.cs || a.eip !== b.eip) return null;
     const out: TraceReg[] = [];
