@@ -16,10 +16,10 @@
 //
 // On by default; BOOTSCOPE_SKIP_QEMU_LOCKSTEP=1 skips it. A missing QEMU fails the test rather than
 // skipping it: it is the reference, and .ci/run installs it.
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +53,9 @@ before(() => {
   assert.equal(b.status, 0, b.stderr);
   dir = mkdtempSync(join(tmpdir(), 'bootscope-lockstep-'));
 });
+
+// Our two traces are ~55 MB each.
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 for (const [name, build, tools] of [['syslinux', syslinuxImage, 'syslinux'], ['GRUB', grubImage, 'grub']] as const) {
   test(`${name}: the first ${RECORDS} guest instructions from 0000:7C00, through the first protected-mode entry, agree with QEMU's (CS:EIP and registers)`,
