@@ -7,8 +7,8 @@
 // - syslinux: MBR → VBR → ldlinux.sys, its first protected-mode entry at ≈75.9 k, then ≈74 k more
 //   of ldlinux switching between 32-bit protected mode, 16-bit protected mode and real mode to call
 //   the BIOS. From its STI ≈17 instructions after the entry on, QEMU's timer interrupts enter
-//   ldlinux's own handler (≈1 per 2,000 instructions under QEMU's logging; none in ours, whose
-//   clock follows the instruction count); those handler runs are skipped (compare.ts).
+//   ldlinux's own handler (≈1 per 2,000 instructions under QEMU's logging; ours, whose clock
+//   follows the instruction count, first does after ≈16 M); those handler runs are skipped (compare.ts).
 // - GRUB: boot.img → diskboot.img → core.img → the 32-bit kernel (first protected-mode entry at
 //   ≈77.2 k) and its decompressor, with interrupts off in protected mode.
 // A divergence fails with the instruction index, CS:EIP on both sides, the differing registers and
