@@ -23,11 +23,6 @@ export const enum Settings {
   ScreenRefreshMs = 'screen.refreshWhileRunningMs',
 }
 
-export const enum BuiltinCommands {
-  ViewMemory = 'workbench.debug.viewlet.action.viewMemory',
-  OpenDisassembly = 'debug.action.openDisassemblyView',
-}
-
 /** Arguments each of our commands takes (none today; the map keeps registerCommand typed when that changes). */
 export interface CommandArgs {
   [Commands.ShowDescriptorTables]: [];

@@ -2,6 +2,7 @@
 // configuration provider (F5 on an image or .asm), a tracker that refreshes panels and the status bar on `stopped`,
 // and the panel and VMCS-dump commands of ../shared/docs/CLI.md. Imports 'vscode' and protocol/ only (STYLE D2).
 import * as vscode from 'vscode';
+import type { FromWebview } from '../protocol/panels';
 import { AdapterFactory } from './adapterFactory';
 import { registerConfigProvider } from './configProvider';
 import { Commands, DEBUG_TYPE, registerCommand } from './contributions';
@@ -15,6 +16,8 @@ const RUN_REQUESTS = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack
 export interface BootscopeApi {
   panels(): { kind: string; key: string; title: string; html: string }[];
   statusText(): string;
+  /** Posts a message to a panel as its webview would (a click), for the extension tests. */
+  postToPanel(key: string, msg: FromWebview): Promise<void>;
   adapterPath: string;
 }
 
@@ -61,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
     registerCommand(Commands.CompareVmcsDump, async () => { await panels.compareDump(); }),
   );
 
-  return { panels: () => host.list(), statusText: () => status.text, adapterPath: factory.adapterPath };
+  return { panels: () => host.list(), statusText: () => status.text, postToPanel: (key, msg) => host.post(key, msg), adapterPath: factory.adapterPath };
 }
 
 export function deactivate(): void {

@@ -42,7 +42,8 @@ export class Panel implements vscode.Disposable {
     this.webview.webview.onDidReceiveMessage((m: FromWebview) => this.handle(m));
   }
 
-  private async handle(m: FromWebview): Promise<void> {
+  /** What a click in the webview does (the extension's test API posts here as the webview would). */
+  async handle(m: FromWebview): Promise<void> {
     try {
       if (m.type === 'refresh') await this.refresh();
       else await this.source.onMessage?.(m, this);
@@ -123,6 +124,13 @@ export class WebviewHost implements vscode.Disposable {
   /** Every open panel (kind, title, last HTML) — the extension's test API reads this. */
   list(): { kind: PanelKind; key: string; title: string; html: string }[] {
     return [...this.panels.values()].map((p) => ({ kind: p.kind, key: p.key, title: p.webview.title, html: p.html }));
+  }
+
+  /** Delivers `msg` to the panel `key` as if its webview had posted it (test API). */
+  async post(key: string, msg: FromWebview): Promise<void> {
+    const p = this.panels.get(key);
+    if (!p) throw new Error(`no panel ${key}`);
+    await p.handle(msg);
   }
 
   dispose(): void {

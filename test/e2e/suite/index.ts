@@ -105,6 +105,16 @@ const adapterCases: Case[] = [
     const dt = await until('Descriptor Tables panel', () => panel(api, 'descriptorTables', session.id));
     assert.match(dt.html, /<h1 id="heading">Descriptor Tables<\/h1>/);
     assert.match(dt.html, /IVT \(real-mode interrupt vectors\)/);
+    // A click on a gate (here IVT entry 10h, the BIOS video service) opens the disassembly at its target.
+    const gate = /data-msg="(\{&#34;type&#34;:&#34;disassemble&#34;,&#34;address&#34;:(\d+)\})"/.exec(dt.html.slice(dt.html.indexOf('>0x10</a>')) ?? '');
+    assert.ok(gate, 'a gate row with a disassemble action');
+    await api.postToPanel(`${session.id}/descriptorTables`, { type: 'disassemble', address: Number(gate[2]) });
+    const dis = await until('disassembly document at the gate target', () => {
+      const d = vscode.window.activeTextEditor?.document;
+      // 64 instruction lines (`text ; bytes`) after the header.
+      return d?.uri.scheme === 'bootscope-disasm' && (d.getText().match(/ ; [0-9a-f]{2}( [0-9a-f]{2})*$/gm) ?? []).length >= 60 ? d : undefined;
+    });
+    assert.match(dis.getText(), new RegExp(`gate target — 64 instructions from linear 0x${Number(gate[2]).toString(16).toUpperCase()}`));
     await vscode.commands.executeCommand('bootscope.showScreen');
     const screen = await until('Screen panel', () => panel(api, 'screen', session.id));
     assert.match(screen.html, /id="screen"/);
