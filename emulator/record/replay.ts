@@ -27,6 +27,9 @@ export interface ReplayControl {
   onStopRequest?: ((icount: number) => void) | null;
 }
 
+/** Attention bits a replay deals with: stop requests (cleared per slice), interrupts, TF, the shadow, mode switches. */
+const HANDLED_ATTN = ATTN_STOP | ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE;
+
 /** Why a replay ended before its target: the CPU can make no more progress (HLT with IF=0, shutdown). */
 export type ReplayEnd = 'target' | 'hook' | 'stuck';
 
@@ -53,9 +56,9 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
     const r = wrapped ? runHooked(cpu, slice, bps, wrapped, skip) : runCpu(cpu, slice, { breakpoints: bps, skipBreakAt: skip });
     skip = -1;
     if (cpu.attn & ATTN_STOP) ctl.onStopRequest?.(cpu.icount);
-    // Only ATTN_STOP (cleared above) may end a slice without progress; anything else would loop forever
-    // inside a debugger request, so it is an error.
-    if (r === RUN_ATTENTION && cpu.icount === before && (cpu.attn & ~ATTN_STOP & ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE)) !== 0) {
+    // Only the bits the loops handle themselves may end a slice without progress; any other would make
+    // this loop spin forever inside a debugger request, so it is an error.
+    if (r === RUN_ATTENTION && cpu.icount === before && (cpu.attn & ~HANDLED_ATTN) !== 0) {
       throw new Error(`replay stuck at instruction ${cpu.icount}: attention bits 0x${cpu.attn.toString(16)}`);
     }
     // As Machine.run: the clock is at the count (port accesses synced it mid-slice); deliver due events.
