@@ -229,7 +229,7 @@ export class X86DebugSession extends LoggingDebugSession {
     this.handle(r, (c) => stack.setVariable(c, a));
   }
 
-  protected stepBackRequest(r: DebugProtocol.StepBackResponse): void { this.handle(r, (c) => time.stepBack(c)); }
+  protected stepBackRequest(r: DebugProtocol.StepBackResponse, a: DebugProtocol.StepBackArguments): void { this.handle(r, (c) => time.stepBack(c, a)); }
   protected reverseContinueRequest(r: DebugProtocol.ReverseContinueResponse): void { this.handle(r, (c) => time.reverseContinue(c)); }
   protected continueRequest(r: DebugProtocol.ContinueResponse): void { this.handle(r, (c) => exec.continueRun(c)); }
   protected pauseRequest(r: DebugProtocol.PauseResponse): void { this.handle(r, (c) => exec.pause(c)); }

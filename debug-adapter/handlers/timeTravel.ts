@@ -5,6 +5,7 @@
 // translates, and keeps the user's view (call stack, pending stops) out of the replays.
 // Node only; no vscode.
 
+import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import { segOff } from '../../emulator/debug/machineView';
 import type { Recorder } from '../../emulator/record/recorder';
@@ -33,10 +34,22 @@ export function arrived(ctx: SessionContext, reason: StopReasonName, description
   ctx.announceStop({ reason, description: `${description} (instruction ${ctx.machine.cpu.icount})` });
 }
 
-export function stepBack(ctx: SessionContext): void {
+/**
+ * One instruction back, or — when the position lies on a listing line and the client did not ask for instruction
+ * granularity — back to the start of the previous source line executed: the most recent earlier arrival at any
+ * other line of the listings, so a BIOS call or unlisted code in between is stepped over as forward `next` does.
+ */
+export function stepBack(ctx: SessionContext, args?: DebugProtocol.StepBackArguments): void {
   const rec = recorderOf(ctx);
   if (ctx.machine.cpu.icount <= rec.startIcount) {
     arrived(ctx, 'step', 'at the start of the recording');
+    return;
+  }
+  const here = ctx.sources.locate(ctx.machine.pcLinear);
+  if (here && args?.granularity !== 'instruction') {
+    const code = ctx.sources.maps.flatMap((m) => m.lines.filter((l) => l.length > 0 && !(m.source === here.source && l.line === here.line)).map((l) => l.address));
+    const r = ctx.monitor.quietly(() => rec.reverseContinue({ code }));
+    arrived(ctx, 'step', r.reason === 'start' ? 'no earlier source line: at the start of the recording' : 'stepped back a line');
     return;
   }
   ctx.monitor.quietly(() => rec.stepBack(1));

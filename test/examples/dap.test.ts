@@ -133,6 +133,30 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
     assert.deepEqual([there.mode, there.instructions], ['pm16', pm16]);
   });
 
+  test('hello with its listing: stepBack steps back over the BIOS call to the `int 0x13` line; by instruction it lands in the BIOS', async () => {
+    const c = open();
+    await c.launch({ image: image('hello'), listing: join(EXAMPLES_DIR, 'build', 'hello.lst') });
+    const read = marker('hello', 'READ');
+    const after = read.address + read.length; // jc read_error
+    await runTo(c, after);
+    const pcNow = async () => parseInt((await c.request('stackTrace', { threadId: 1 })).stackFrames[0].instructionPointerReference, 16);
+    const back = async (args: Record<string, unknown>) => {
+      const stop = c.nextStop(30000);
+      await c.request('stepBack', { threadId: 1, ...args });
+      await stop;
+    };
+    await back({ granularity: 'instruction' });
+    assert.ok((await pcNow()) >= 0xf0000, 'one instruction back is the IRET of the BIOS stub');
+    const stop = c.nextStop();
+    await c.request('stepIn', { threadId: 1, granularity: 'instruction' });
+    await stop;
+    assert.equal(await pcNow(), after);
+    await back({});
+    assert.equal(await pcNow(), read.address, 'one line back: the int 0x13 that called the BIOS');
+    const frame = (await c.request('stackTrace', { threadId: 1 })).stackFrames[0];
+    assert.deepEqual([frame.source?.path, frame.line], [join(EXAMPLES_DIR, 'hello', 'hello.asm'), read.line]);
+  });
+
   test('hello: the screen before the key wait', async () => {
     const c = open();
     await c.launch({ image: image('hello') });
