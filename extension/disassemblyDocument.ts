@@ -2,9 +2,13 @@
 // opened at another address, so a gate's target opens as a read-only document (scheme bootscope-disasm) filled from
 // the adapter's DAP `disassemble` answer at that linear address. Imports 'vscode'.
 import * as vscode from 'vscode';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 
 export const DISASM_SCHEME = 'bootscope-disasm';
+
+/** The part of a DAP `disassemble` response body read here (DisassembledInstruction). */
+interface Disassembled {
+  instructions?: { address: string; instructionBytes?: string; instruction: string; symbol?: string }[];
+}
 const INSTRUCTIONS = 64;
 
 /** Serves bootscope-disasm:/<session id>/<linear hex>.nasm documents. */
@@ -32,7 +36,7 @@ export class DisassemblyDocuments implements vscode.TextDocumentContentProvider,
     if (!session || !Number.isFinite(linear)) return `${head}\n; the debug session has ended\n`;
     const body = (await session.customRequest('disassemble', {
       memoryReference: `0x${linear.toString(16)}`, instructionCount: INSTRUCTIONS, resolveSymbols: true,
-    })) as DebugProtocol.DisassembleResponse['body'];
+    })) as Disassembled;
     const rows = (body?.instructions ?? []).map((i) => {
       const label = i.symbol ? `${i.symbol}:\n` : '';
       return `${label}${i.instruction.padEnd(48)} ; ${i.instructionBytes ?? ''}`.trimEnd();
