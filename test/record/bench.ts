@@ -1,4 +1,4 @@
-// Recording benchmark (not a test): `node --import tsx test/record/bench.ts`. Prints the recording
+// Recording benchmark (not a test; `npm run bench` runs it): `node --import tsx test/record/bench.ts`. Prints the recording
 // overhead on bench.asm's images (plain run vs runRecorded), then on a 10M-instruction recording of
 // fixtures/work.asm (timer IRQs, PM round trips): stepBack latency (p50/p90), seek, reverseContinue
 // to a data breakpoint whose last hit is ~10M instructions back, and lastChange.
