@@ -9,7 +9,8 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import { segOff } from '../../emulator/debug/machineView';
 import type { Recorder } from '../../emulator/record/recorder';
-import type { ReverseCancelled, ReverseResult, ReverseStops } from '../../emulator/record/reverse';
+import type { ReverseAsyncOptions, ReverseCancelled, ReverseResult, ReverseStops } from '../../emulator/record/reverse';
+import { fieldReader } from '../../emulator/record/fields';
 import { RequestError, type SessionContext } from '../context';
 import { type Stop, type StopReasonName, stopReasonFor } from '../runner';
 
@@ -119,9 +120,39 @@ export function gotoInstruction(ctx: SessionContext, n: number): void {
 }
 
 /**
+ * A history query as the runner's task (as reverseContinue): pause cancels it, a long scan reports progress, and
+ * the answer goes to the debug console and into the stop it ends with — at the instruction found, or where it was.
+ */
+function historyScan<T>(
+  ctx: SessionContext, what: string,
+  scan: (opts: ReverseAsyncOptions) => Promise<T | null | ReverseCancelled>,
+  answer: (hit: T | null) => { at?: number; text: () => string },
+): void {
+  const rec = ctx.recorder!;
+  ctx.runner.travel(async (cancelled, progress) => {
+    const from = rec.icount;
+    const t0 = Date.now();
+    const r = await scan({ cancelled, progress: (at) => { if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(from - at); } });
+    ctx.monitor.quietly(() => undefined);
+    if (r !== null && (r as ReverseCancelled).reason === 'cancelled') {
+      restartStack(ctx);
+      ctx.output(`${what}: cancelled\n`);
+      return { reason: 'pause', description: `${what} cancelled (instruction ${rec.icount})` };
+    }
+    const a = answer(r as T | null);
+    if (a.at !== undefined) ctx.monitor.quietly(() => rec.seek(a.at!));
+    restartStack(ctx);
+    const text = a.text();
+    ctx.output(`${text}\n`);
+    return { reason: 'goto', description: `${text} (instruction ${rec.icount})` };
+  });
+}
+
+/**
  * Debug-console commands: `last write <address> [length]`, `last change <field>`, `goto <n>`, and
  * `record budget [MiB]` (what the recording holds; with a size, the new bound: the launch contract
- * has no field for it). Null when not one.
+ * has no field for it). Null when not one. The history queries answer at once that they are searching; the
+ * result follows in the console and in the stop they end with.
  */
 export function historyCommand(ctx: SessionContext, text: string, addressOf: (expr: string) => number): string | null {
   const t = text.trim();
@@ -129,28 +160,27 @@ export function historyCommand(ctx: SessionContext, text: string, addressOf: (ex
   let m = /^last\s+write\s+(.+?)(?:\s+(\d+))?$/i.exec(t);
   if (m) {
     const rec = recorderOf(ctx);
-    const address = addressOf(m[1]);
-    const hit = ctx.monitor.quietly(() => rec.lastWrite(address, m![2] ? Number(m![2]) : 1));
-    if (!hit) return `no write to ${m[1]} in the recording (from instruction ${rec.startIcount})`;
-    ctx.monitor.quietly(() => rec.seek(hit.instruction));
-    arrived(ctx, 'goto', `last write to 0x${hit.address.toString(16)}`);
-    return `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} wrote 0x${hit.address.toString(16)}`;
+    const what = m[1];
+    const address = addressOf(what);
+    const length = m[2] ? Number(m[2]) : 1;
+    historyScan(ctx, `last write to ${what}`, (opts) => rec.lastWriteAsync(address, length, opts), (hit) => hit
+      ? { at: hit.instruction, text: () => `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} wrote 0x${hit.address.toString(16)}` }
+      : { text: () => `no write to ${what} in the recording (from instruction ${rec.startIcount})` });
+    return `searching the recording for the last write to ${what} (pause cancels)…`;
   }
   m = /^last\s+change\s+(\S+)$/i.exec(t);
   if (m) {
     const rec = recorderOf(ctx);
     const field = m[1];
-    let hit;
     try {
-      hit = ctx.monitor.quietly(() => rec.lastChange(field));
+      fieldReader(field);
     } catch (e) {
       throw new RequestError((e as Error).message);
     }
-    if (!hit) return `${field} did not change in the recording (from instruction ${rec.startIcount})`;
-    const { instruction } = hit;
-    ctx.monitor.quietly(() => rec.seek(instruction));
-    arrived(ctx, 'goto', `last change of ${field}`);
-    return `instruction ${instruction} at ${segOff(cpu.sel[CS], cpu.eip)} changed ${field} from 0x${hit.from.toString(16)} to 0x${hit.to.toString(16)}`;
+    historyScan(ctx, `last change of ${field}`, (opts) => rec.lastChangeAsync(field, opts), (hit) => hit
+      ? { at: hit.instruction, text: () => `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} changed ${field} from 0x${hit.from.toString(16)} to 0x${hit.to.toString(16)}` }
+      : { text: () => `${field} did not change in the recording (from instruction ${rec.startIcount})` });
+    return `searching the recording for the last change of ${field} (pause cancels)…`;
   }
   m = /^record\s+budget(?:\s+(\d+))?$/i.exec(t);
   if (m) {

@@ -14,7 +14,7 @@ import { type ReplayControl, type ReplayEnd, replayTo } from './replay';
 import type { FieldReader } from './fields';
 import {
   type ChangeResult, type ReverseAsyncOptions, type ReverseCancelled, type ReverseResult, type ReverseStops, type WriteResult,
-  lastChange, lastWrite, reverseContinue, reverseContinueAsync,
+  lastChange, lastChangeAsync, lastWrite, lastWriteAsync, reverseContinue, reverseContinueAsync,
 } from './reverse';
 
 export interface RecorderOptions {
@@ -529,6 +529,16 @@ export class Recorder {
   /** The last change of a register or field (`ds`, `ds.base`, `eflags.vm`, `cr0.pe`, ...) or of any value read from the CPU (position kept). */
   lastChange(field: string | FieldReader): ChangeResult | null {
     return lastChange(this, field);
+  }
+
+  /** lastWrite yielding between intervals; `cancelled()` returns to the start point. */
+  lastWriteAsync(address: number, length: number, opts?: ReverseAsyncOptions): Promise<WriteResult | null | ReverseCancelled> {
+    return lastWriteAsync(this, address, length, opts);
+  }
+
+  /** lastChange yielding between intervals; `cancelled()` returns to the start point. */
+  lastChangeAsync(field: string | FieldReader, opts?: ReverseAsyncOptions): Promise<ChangeResult | null | ReverseCancelled> {
+    return lastChangeAsync(this, field, opts);
   }
 
   /**

@@ -244,9 +244,8 @@ function canSkip(rec: Recorder, k: number, writes: DataWatch[] | null): boolean 
   return writes !== null && writes.every((w) => !rec.intervalMayWrite(k, w.address, w.length));
 }
 
-/** The most recent earlier stop (before the current position); the machine is left there. */
-export function reverseContinue(rec: Recorder, stops: ReverseStops): ReverseResult {
-  const scan = reverseScan(rec, stops);
+/** Runs a scan to its end. */
+function drain<T>(scan: Generator<number, T, void>): T {
   for (;;) {
     const r = scan.next();
     if (r.done) return r.value;
@@ -254,12 +253,11 @@ export function reverseContinue(rec: Recorder, stops: ReverseStops): ReverseResu
 }
 
 /**
- * reverseContinue that yields to the event loop between snapshot intervals, so a debug adapter can
- * handle `pause` (cancelled() → the machine goes back to where it was, reason 'cancelled') and report progress.
+ * Runs a scan, yielding to the event loop between snapshot intervals, so a debug adapter can handle `pause`
+ * (cancelled() → the machine goes back to where it was, reason 'cancelled') and report progress.
  */
-export async function reverseContinueAsync(rec: Recorder, stops: ReverseStops, opts: ReverseAsyncOptions = {}): Promise<ReverseResult | ReverseCancelled> {
+async function drainAsync<T>(rec: Recorder, scan: Generator<number, T, void>, opts: ReverseAsyncOptions, what: string): Promise<T | ReverseCancelled> {
   const c = rec.icount;
-  const scan = reverseScan(rec, stops);
   for (;;) {
     const r = scan.next();
     if (r.done) return r.value;
@@ -267,9 +265,19 @@ export async function reverseContinueAsync(rec: Recorder, stops: ReverseStops, o
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
     if (opts.cancelled?.()) {
       rec.seek(c);
-      return { icount: rec.icount, reason: 'cancelled', detail: 'reverse continue cancelled' };
+      return { icount: rec.icount, reason: 'cancelled', detail: `${what} cancelled` };
     }
   }
+}
+
+/** The most recent earlier stop (before the current position); the machine is left there. */
+export function reverseContinue(rec: Recorder, stops: ReverseStops): ReverseResult {
+  return drain(reverseScan(rec, stops));
+}
+
+/** reverseContinue that yields between intervals (cancel, progress). */
+export function reverseContinueAsync(rec: Recorder, stops: ReverseStops, opts: ReverseAsyncOptions = {}): Promise<ReverseResult | ReverseCancelled> {
+  return drainAsync(rec, reverseScan(rec, stops), opts, 'reverse continue');
 }
 
 /** The scan behind reverseContinue: yields after each interval it replayed, with the interval's start. */
@@ -295,14 +303,24 @@ function* reverseScan(rec: Recorder, stops: ReverseStops): Generator<number, Rev
 
 /** The last write to [address, address+length) at or before the current position; the position is kept. */
 export function lastWrite(rec: Recorder, address: number, length = 1): WriteResult | null {
+  return drain(lastWriteScan(rec, address, length));
+}
+
+/** lastWrite that yields between intervals (cancel, progress). */
+export function lastWriteAsync(rec: Recorder, address: number, length: number, opts: ReverseAsyncOptions = {}): Promise<WriteResult | null | ReverseCancelled> {
+  return drainAsync(rec, lastWriteScan(rec, address, length), opts, 'last write');
+}
+
+function* lastWriteScan(rec: Recorder, address: number, length: number): Generator<number, WriteResult | null, void> {
   const c = rec.icount;
   const watch: DataWatch = { address, length, access: 'write' };
   let found: WriteResult | null = null;
   for (let k = rec.intervalBefore(c); k >= 0 && !found; k--) {
     if (canSkip(rec, k, [watch])) continue;
-    const [, next] = rec.intervalBounds(k);
+    const [start, next] = rec.intervalBounds(k);
     const hit = scanInterval(rec, k, Math.min(next, c), c + 1, { data: [watch] });
     if (hit) found = { instruction: hit.pos - 1, after: hit.pos, address };
+    else yield start;
   }
   rec.seek(c);
   return found;
@@ -313,12 +331,22 @@ export function lastWrite(rec: Recorder, address: number, length = 1): WriteResu
  * or any value read from the CPU (e.g. the status of a VM-entry check).
  */
 export function lastChange(rec: Recorder, field: string | FieldReader): ChangeResult | null {
+  return drain(lastChangeScan(rec, field));
+}
+
+/** lastChange that yields between intervals (cancel, progress). */
+export function lastChangeAsync(rec: Recorder, field: string | FieldReader, opts: ReverseAsyncOptions = {}): Promise<ChangeResult | null | ReverseCancelled> {
+  return drainAsync(rec, lastChangeScan(rec, field), opts, 'last change');
+}
+
+function* lastChangeScan(rec: Recorder, field: string | FieldReader): Generator<number, ChangeResult | null, void> {
+  // A bad field name throws here, before any replay.
   const read = typeof field === 'string' ? fieldReader(field) : field;
   const c = rec.icount;
   const cpu = rec.machine.cpu;
   let found: ChangeResult | null = null;
   for (let k = rec.intervalBefore(c); k >= 0 && !found; k--) {
-    const [, next] = rec.intervalBounds(k);
+    const [start, next] = rec.intervalBounds(k);
     const end = Math.min(next, c);
     rec.restore(k);
     let prev = read(cpu);
@@ -334,6 +362,7 @@ export function lastChange(rec: Recorder, field: string | FieldReader): ChangeRe
     rec.replayForward(end, { hook: check });
     if (cpu.icount === end) check(cpu);
     found = hit;
+    if (!found) yield start;
   }
   rec.seek(c);
   return found;

@@ -61,12 +61,20 @@ describe('time travel', () => {
     await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `${fx.marker('LOOP')}` }] });
     await act(c, 'continue');
     await c.request('setInstructionBreakpoints', { breakpoints: [] });
-    const w = await repl(c, 'last write 0x7e00 2');
-    assert.match(w, /wrote 0x7e00/);
+    // The queries answer at once and search as a task: the result comes as console output and a stop there.
+    const query = async (q: string) => {
+      const stop = c.nextStop();
+      assert.match(await repl(c, q), /^searching the recording for the last .* \(pause cancels\)…$/);
+      const s = await stop;
+      return s.body.description ?? '';
+    };
+    assert.match(await query('last write 0x7e00 2'), /wrote 0x7e00/);
+    assert.match(c.output(), /instruction \d+ at 0000:7C[0-9A-F]{2} wrote 0x7e00/);
     assert.equal(await pc(c), fx.marker('WRITE'));
-    const ch = await repl(c, 'last change ax');
-    assert.match(ch, /changed ax/);
+    assert.match(await query('last change ax'), /changed ax/);
     assert.equal(await pc(c), fx.marker('FUNC')); // inc ax in the called function, before the write
+    const bad = await c.raw('evaluate', { expression: 'last change nosuchreg', context: 'repl', frameId: 0 });
+    assert.equal(bad.success, false, 'a bad field is refused before any search');
     const g = await repl(c, 'goto 0');
     assert.match(g, /at instruction 0/);
     assert.equal(await pc(c), 0x7c00);

@@ -68,7 +68,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < SCANS; i++) {
       await repl(c, `goto ${end}`);
       const t0 = performance.now();
+      const stop = c.nextStop(60_000);
       await repl(c, 'last write 0x7e00 2');
+      await stop;
       query.push(performance.now() - t0);
     }
     report(`'last write 0x7e00 2' (~${(end / 1e6).toFixed(1)}M instructions back)`, query);

@@ -281,6 +281,35 @@ describe('reverseContinue: a long scan', () => {
   });
 });
 
+describe('console history queries: a long scan', () => {
+  test("'last change' of a field that never changed runs as a task: progress, other time travel refused, pause cancels it", async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: rw.image }, async () => {}, { supportsProgressReporting: true });
+      await c.request('continue', { threadId: 1 });
+      await new Promise((r) => setTimeout(r, 1500));
+      await act(c, 'pause');
+      const here = await repl(c, 'info mode');
+      const regs = await registers(c);
+      const mark = c.events.length;
+      const stop = c.nextStop(30_000);
+      // CR0.PG never changes: the query would replay the whole recording, instruction by instruction.
+      assert.match(await repl(c, 'last change cr0.pg'), /searching the recording for the last change of cr0\.pg \(pause cancels\)/);
+      await c.waitFor('progressStart', () => true, 20_000, mark);
+      assert.equal((await c.raw('stepBack', { threadId: 1 })).success, false, 'other time travel waits for the query');
+      await c.request('pause', { threadId: 1 });
+      const s = await stop;
+      assert.equal(s.body.reason, 'pause');
+      assert.match(s.body.description ?? '', /last change of cr0\.pg cancelled/);
+      assert.match(c.output(), /last change of cr0\.pg: cancelled/);
+      assert.equal(await repl(c, 'info mode'), here, 'back at the instruction count it started from');
+      assert.deepEqual(await registers(c), regs);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('recording budget', () => {
   test('the budget bounds the recording: older history is dropped with a notice, time travel goes on', async () => {
     const fx = assemble('budget');

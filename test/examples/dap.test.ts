@@ -44,7 +44,9 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
 
     // "Where did this start", from the debug console: the recorder walks back to the instruction that last changed SS.
     const ssLoad = marker('vmentry-failure', 'SS_LOAD');
-    const r = await c.request('evaluate', { expression: 'last change ss', context: 'repl', frameId: 0 });
+    const changed = c.nextStop(30000);
+    await c.request('evaluate', { expression: 'last change ss', context: 'repl', frameId: 0 });
+    const r = { result: (await changed).body.description ?? '' };
     assert.match(r.result, /changed ss/);
     const { stackFrames } = await c.request('stackTrace', { threadId: 1 });
     assert.equal(parseInt(stackFrames[0].instructionPointerReference, 16), ssLoad.address, r.result);
