@@ -140,6 +140,8 @@ export class Panels implements vscode.Disposable {
         const r = await panelRequest(session, PanelRequest.ReadTimeline, { profile: st.profile, ...(st.timelineWindow ?? {}) });
         if (!r.ok) return messageBox(r.message);
         st.timelineLast = r.body;
+        // A long recording is built over several requests: ask again while the session stays paused.
+        if (r.body.building) setTimeout(() => { if (!st.running) void this.host.refreshSession(session.id, ['timeline']); }, 50);
         return renderTimeline(r.body, st.profile);
       },
     };

@@ -195,6 +195,8 @@ export interface TimelineResponse {
   events: TimelineEvent[];
   /** The breakpoint row holds only the first hits (a breakpoint in a hot loop hits at every iteration). */
   breakpointHitsCapped?: boolean;
+  /** Still being built (a long recording takes several requests): instructions replayed of those to replay. */
+  building?: { done: number; total: number };
 }
 export interface GotoInstructionArguments {
   instruction: number;

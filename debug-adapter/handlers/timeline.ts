@@ -11,6 +11,11 @@ import { RequestError, type SessionContext } from '../context';
 
 /** Events per kind the panel draws: about one per pixel of a wide strip. */
 const EVENT_BUCKETS = 600;
+/**
+ * Instructions one request replays (about a second): a longer recording is built over several requests, the panel
+ * showing how far it got, so the adapter answers other requests in between and the user can resume at any time.
+ */
+const INSTRUCTIONS_PER_REQUEST = 20_000_000;
 
 interface Builders {
   system: TimelineBuilder;
@@ -32,22 +37,26 @@ export function timeline(ctx: SessionContext, args: TimelineArguments): Timeline
   if (!b) builders.set(ctx, (b = { system: new TimelineBuilder(), hits: new TimelineBuilder(breakpoints), hitsKey }));
   if (b.hitsKey !== hitsKey) Object.assign(b, { hits: new TimelineBuilder(breakpoints), hitsKey });
   const { system, hits } = b;
-  if (system.to !== rec.frontier || hits.to !== rec.frontier || system.first !== rec.startIcount) {
+  const stale = (x: TimelineBuilder) => x.to !== rec.frontier || x.first !== rec.startIcount;
+  if (stale(system) || stale(hits)) {
     const here = cpu.icount;
     ctx.monitor.quietly(() => {
       try {
-        system.update(rec);
-        hits.update(rec);
+        (stale(system) ? system : hits).update(rec, INSTRUCTIONS_PER_REQUEST);
       } finally {
         rec.seek(here);
       }
     });
   }
+  const total = 2 * (rec.frontier - rec.startIcount);
+  const done = Math.max(0, system.to - rec.startIcount) + Math.max(0, hits.to - rec.startIcount);
+  const building = done < total ? { done, total } : undefined;
   const whole = timelineOf(system, hits, profile);
   const zoomed = Number.isFinite(args?.from) && Number.isFinite(args?.to);
   const t = zoomed ? windowOf(whole, args.from!, args.to!) : whole;
   return {
     first: t.first, last: t.last, recordedFirst: whole.first, recordedLast: whole.last, current: cpu.icount,
     modes: t.modes, verdicts: t.verdicts, events: bucketEvents(t, EVENT_BUCKETS), breakpointHitsCapped: t.hitsCapped,
+    ...(building ? { building } : {}),
   };
 }

@@ -104,10 +104,11 @@ export class TimelineBuilder {
   }
 
   /**
-   * Replays what the timeline lacks: from the last position built, or from the start when the recording's history
-   * was rewritten. The machine is left at the frontier; the caller seeks back to where the user was.
+   * Replays what the timeline lacks, at most `maxInstructions` of it: from the last position built, or from the start
+   * when the recording's history was rewritten. The machine is left where the replay ended; the caller seeks back
+   * to where the user was.
    */
-  update(rec: Recorder): void {
+  update(rec: Recorder, maxInstructions = Infinity): void {
     const frontier = rec.frontier;
     if (rec.generation !== this.generation || frontier < this.to || this.to < rec.startIcount) {
       this.reset();
@@ -124,8 +125,10 @@ export class TimelineBuilder {
     if (this.to === frontier) return;
     if (this.to < 0) rec.restore(0);
     else rec.seek(this.to);
-    if (this.breakpoints) this.replayBreakpoints(rec, frontier);
-    else this.replaySystemState(rec, frontier);
+    // A bounded update builds part of the way (a caller that must stay responsive asks again for the rest).
+    const target = Math.min(frontier, rec.machine.cpu.icount + maxInstructions);
+    if (this.breakpoints) this.replayBreakpoints(rec, target);
+    else this.replaySystemState(rec, target);
     this.to = rec.machine.cpu.icount;
     for (const spans of [this.modes, ...this.verdicts.values()] as Span<string>[][]) if (spans.length) spans[spans.length - 1].to = this.to;
   }

@@ -167,11 +167,11 @@ async function examplesTour(page) {
   // Zoom to the last ~40 instructions: the load of SS, the switch to protected mode, xen-vm86 emulating until SS is
   // reloaded.
   for (let i = 0; i < 4; i++) {
-    const before = await inWebview(page, 'Timeline', (f) => f.locator('.note').innerText());
+    const before = await inWebview(page, 'Timeline', (f) => f.locator('#range').innerText());
     await inWebview(page, 'Timeline', (f) => f.locator('vscode-button', { hasText: 'Zoom in' }).click({ timeout: 5000 }));
-    await webviewWhen(page, 'Timeline', async (f) => (await f.locator('.note').innerText()) !== before);
+    await webviewWhen(page, 'Timeline', async (f) => (await f.locator('#range').innerText()) !== before);
   }
-  const [note, modes] = await inWebview(page, 'Timeline', async (f) => [await f.locator('.note').innerText(), await f.locator('tr', { hasText: 'CPU mode' }).locator('span').allInnerTexts()]);
+  const [note, modes] = await inWebview(page, 'Timeline', async (f) => [await f.locator('#range').innerText(), await f.locator('tr', { hasText: 'CPU mode' }).locator('span').allInnerTexts()]);
   log('examples: timeline', JSON.stringify(note));
   log('examples: timeline modes', modes.join(' → '));
   if (modes.join(',') !== 'real,pm16,pm32') throw new Error(`timeline modes: ${modes.join(',')}`);

@@ -85,6 +85,8 @@ test('timeline zoom: ten times narrower around the current position, wider aroun
   assert.match(html, /instructions 100–200 of 0–1000000/);
   assert.doesNotMatch(html, /class="marker"/);
   assert.doesNotMatch(html, /disabled/);
+  // A timeline still being built says how far it got.
+  assert.match(renderTimeline({ ...whole, modes: [], verdicts: [], events: [], building: { done: 5, total: 10 } }, 'raw'), /building the timeline: 50% of the recording replayed/);
 });
 
 test('access rights decode', () => {

@@ -154,6 +154,18 @@ test('built piece by piece as the recording grows, the timeline equals one built
   assert.ok(updates > 5, `${updates} pieces`);
   for (const p of ['raw', 'xen-vm86'] as const) assert.deepEqual(timelineOf(system, hits, p), buildTimeline(rec, p, [at.store_sum]), p);
 
+  // A bounded update builds part of the way; asked again, it goes on from there to the same timeline.
+  const bounded = new TimelineBuilder();
+  let requests = 0;
+  while (bounded.to !== rec.frontier) {
+    bounded.update(rec, 5_000);
+    requests++;
+  }
+  assert.ok(requests > 5, `${requests} bounded updates`);
+  assert.deepEqual(timelineOf(bounded, new TimelineBuilder([]), 'kvm-rmode').modes, buildTimeline(rec, 'kvm-rmode').modes);
+  assert.deepEqual(timelineOf(bounded, new TimelineBuilder([]), 'kvm-rmode').verdicts, buildTimeline(rec, 'kvm-rmode').verdicts);
+  assert.deepEqual(bounded.events, buildTimeline(rec, 'kvm-rmode').events);
+
   // A debugger write in the past cuts the recorded future: the builders start again from the recording.
   rec.seek(1000);
   rec.poke(at.store_sum, new Uint8Array([0x90]));

@@ -42,8 +42,9 @@ export function renderTimeline(t: TimelineResponse, profile: ProfileName): strin
   const zoom = `<vscode-button ${msgAttr({ type: 'zoom', zoom: 'in' })} title="Ten times narrower, around the current position">Zoom in</vscode-button>`
     + ` <vscode-button ${msgAttr({ type: 'zoom', zoom: 'out' })}${zoomed ? '' : ' disabled'}>Zoom out</vscode-button>`
     + ` <vscode-button ${msgAttr({ type: 'zoom', zoom: 'all' })}${zoomed ? '' : ' disabled'}>Whole run</vscode-button>`;
+  const building = t.building ? ` <span class="note" id="building">building the timeline: ${Math.floor((100 * t.building.done) / Math.max(1, t.building.total))}% of the recording replayed…</span>` : '';
   const range = zoomed ? `instructions ${t.first}–${t.last} of ${t.recordedFirst}–${t.recordedLast}` : `instructions ${t.first}–${t.last}`;
-  return `<p>${profilePicker(profile, PROFILE_NAMES)} ${zoom} <span class="note">${range}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span></p>`
+  return `<p>${profilePicker(profile, PROFILE_NAMES)} ${zoom} <span class="note" id="range">${range}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span>${building}</p>`
     + `<table style="width:100%"><tbody>${strip('CPU mode', t.modes, t)}${strip(`VM entry (${profile})`, t.verdicts, t)}${eventRows}</tbody></table>`;
 }
 
