@@ -2,19 +2,18 @@
 // (protocol/panels.ts) and renders with views/*/render.ts, plus the VMCS dump commands. Keeps per-session state
 // (profile, previous values for change highlights, live screen polling). Imports 'vscode', Node and protocol/.
 import * as vscode from 'vscode';
-import { CustomRequest } from '../protocol/customRequests';
-import { PanelRequest, type CpuMode, type DescriptorTablesResponse, type ScreenResponse, type FromWebview, type ProfileName, type SegmentCache, type VmcheckJson, type VmcsRow } from '../protocol/panels';
+import { PanelRequest, type DescriptorTablesResponse, type ScreenResponse, type FromWebview, type ProfileName, type StatusResponse, type VmcheckJson, type VmcsRow } from '../protocol/panels';
 import { DEBUG_TYPE, Settings, setting } from './contributions';
 import { DisassemblyDocuments } from './disassemblyDocument';
-import { panelRequest, type Answer } from './customRequests';
+import { panelRequest } from './customRequests';
 import { checkFirstDump, dumpCandidates, runVmcheck, type DumpText } from './vmcsDump';
 import type { Panel, PanelKind, PanelSource, WebviewHost } from './webviewHost';
 import { messageBox } from './views/html';
-import { buildDescriptorView, foldTables } from './views/descriptorTables/model';
+import { foldTables } from './views/descriptorTables/model';
 import { renderDescriptorTables } from './views/descriptorTables/render';
 import { renderScreen } from './views/screen/render';
 import { renderTimeline, type TimelineRanges, zoomWindow } from './views/timeline/render';
-import { fromDump, fromLive, renderChecks, type CheckVmEntryAnswer } from './views/vmEntryCheck/render';
+import { fromDump, fromLive, renderChecks } from './views/vmEntryCheck/render';
 import { renderVmcs, rowsFromDump } from './views/vmcs/render';
 
 interface SessionState {
@@ -93,8 +92,7 @@ export class Panels implements vscode.Disposable {
           break;
         }
         case 'keys': {
-          let r = await panelRequest(session, PanelRequest.SendKeys, { text: m.text });
-          if (!r.ok) r = await panelRequest(session, CustomRequest.TypeKeys, { text: m.text });
+          const r = await panelRequest(session, PanelRequest.SendKeys, { text: m.text });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
           else if (!st.running) await panel.refresh();
           break;
@@ -123,8 +121,7 @@ export class Panels implements vscode.Disposable {
         return renderVmcs({ profile: st.profile, source: `live state of ${session.name} under ${st.profile}`, rows, compare: st.compare, showPicker: true });
       },
       vmEntryChecks: async () => {
-        let r = await panelRequest(session, PanelRequest.CheckVmEntry, { profile: st.profile }) as Answer<CheckVmEntryAnswer>;
-        if (!r.ok) r = await panelRequest(session, CustomRequest.CheckVmEntry, { profile: st.profile });
+        const r = await panelRequest(session, PanelRequest.CheckVmEntry, { profile: st.profile });
         return r.ok ? renderChecks(fromLive({ ...r.body, profile: st.profile })) : messageBox(r.message);
       },
       screen: async () => {
@@ -233,62 +230,22 @@ export class Panels implements vscode.Disposable {
   }
 }
 
-/** bootscope/readDescriptorTables, else a view built from bootscope/readDescriptorTable ×3 and readTss; a string says why not. */
+/** bootscope/readDescriptorTables; a string says why not. */
 async function readDescriptorTables(session: vscode.DebugSession): Promise<DescriptorTablesResponse | string> {
-  const full = await panelRequest(session, PanelRequest.ReadDescriptorTables, {});
-  if (full.ok) return full.body;
-  const gdt = await panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'gdt' });
-  if (!gdt.ok) return full.message;
-  const [ldt, idt, tss, segs, mode] = await Promise.all([
-    panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'ldt' }),
-    panelRequest(session, CustomRequest.ReadDescriptorTable, { table: 'idt' }),
-    panelRequest(session, CustomRequest.ReadTss, {}),
-    readSegments(session),
-    readMode(session),
-  ]);
-  return buildDescriptorView({
-    mode: mode?.mode ?? 'real', segments: segs,
-    gdt: gdt.body, ldt: ldt.ok ? ldt.body : undefined, idt: idt.ok ? idt.body : undefined, tss: tss.ok ? tss.body : undefined,
-  });
+  const r = await panelRequest(session, PanelRequest.ReadDescriptorTables, {});
+  return r.ok ? r.body : r.message;
 }
 
-/** VMCS rows from bootscope/readVmcs in either protocol's shape (`rows` here, `fields` in customRequests.ts). */
+/** VMCS rows from bootscope/readVmcs. */
 async function readVmcsRows(session: vscode.DebugSession, profile: ProfileName): Promise<VmcsRow[] | string> {
   const r = await panelRequest(session, PanelRequest.ReadVmcs, { profile });
-  if (!r.ok) return r.message;
-  const b = r.body as { rows?: VmcsRow[]; fields?: { name: string; encoding: number; value: number | string }[] };
-  return b.rows ?? (b.fields ?? []).map((f) => ({ name: f.name, encoding: f.encoding, width: '', group: '', value: typeof f.value === 'number' ? f.value : Number(f.value) }));
+  return r.ok ? r.body.rows : r.message;
 }
 
-/** Selector and hidden cache of each segment register, through `evaluate` (cs, cs.base, cs.limit, cs.ar). */
-async function readSegments(session: vscode.DebugSession): Promise<Partial<Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>>> {
-  const names = ['cs', 'ds', 'es', 'ss', 'fs', 'gs', 'ldtr', 'tr'] as const;
-  const value = async (expression: string): Promise<number | undefined> => {
-    try {
-      const r = (await session.customRequest('evaluate', { expression, context: 'watch' })) as { result: string };
-      const n = Number(r.result.split(/\s/)[0]);
-      return Number.isFinite(n) ? n : undefined;
-    } catch { return undefined; }
-  };
-  const out: Partial<Record<(typeof names)[number], SegmentCache>> = {};
-  await Promise.all(names.map(async (n) => {
-    const [selector, base, limit, access] = await Promise.all([value(n), value(`${n}.base`), value(`${n}.limit`), value(`${n}.ar`)]);
-    if (selector !== undefined) out[n] = { selector, base: base ?? 0, limit: limit ?? 0, access: access ?? 0 };
-  }));
-  return out;
-}
-
-/** Mode, CS:IP and instruction count: bootscope/status, else the adapter's `info mode` console command. */
-export async function readMode(session: vscode.DebugSession): Promise<{ mode: CpuMode; cs: number; eip: number; instructions: number } | undefined> {
+/** Mode, CS:IP and instruction count (bootscope/status). */
+export async function readMode(session: vscode.DebugSession): Promise<StatusResponse | undefined> {
   const r = await panelRequest(session, PanelRequest.Status, {});
-  if (r.ok) return r.body;
-  try {
-    const e = (await session.customRequest('evaluate', { expression: 'info mode', context: 'repl' })) as { result: string };
-    // "real at 0000:7C00 (linear 0x7c00), CPL=0, A20 on, 0 instructions"
-    const m = /^(real|pm16|pm32|vm86|unreal)\b.*?\bat ([0-9A-Fa-f]{4}):([0-9A-Fa-f]{4,8}).*?(\d+) instructions/.exec(e.result);
-    if (m) return { mode: m[1] as CpuMode, cs: parseInt(m[2], 16), eip: parseInt(m[3], 16), instructions: Number(m[4]) };
-  } catch { /* fall through */ }
-  return undefined;
+  return r.ok ? r.body : undefined;
 }
 
 function markChanged(rows: VmcsRow[], prev: Map<string, number | undefined> | undefined): void {

@@ -14,7 +14,6 @@ import type {
   CheckVmEntryResponse, CpuMode, DescriptorEntry, DescriptorTable, DescriptorTablesResponse, ProfileName,
   ReadVmcsResponse, ScreenResponse, SegmentCache, SendKeysArguments, StatusResponse, TssState, VmcsArguments,
 } from '../../protocol/panels';
-import type { ReadScreenResponse } from '../../protocol/customRequests';
 import { RequestError, type SessionContext } from '../context';
 
 /** What the panels compare against to mark changes: the state at the previous stop, per session. */
@@ -148,11 +147,8 @@ export function checkVmEntry(ctx: SessionContext, args: VmcsArguments): CheckVmE
   };
 }
 
-/**
- * bootscope/readScreen: the panel's shape (protocol/panels.ts) plus the console's (`lines` trimmed,
- * `cursor.col`) of protocol/customRequests.ts, since both name the same request.
- */
-export function readScreen(ctx: SessionContext): ScreenResponse & ReadScreenResponse {
+/** bootscope/readScreen: the text, attributes and cursor of the VGA text screen. */
+export function readScreen(ctx: SessionContext): ScreenResponse {
   const vga = ctx.machine.devices.vga;
   const cells = vga.cells(ctx.machine.mem);
   const attributes: number[] = [];
@@ -161,8 +157,7 @@ export function readScreen(ctx: SessionContext): ScreenResponse & ReadScreenResp
   const text = vga.screenLines(ctx.machine.mem);
   return {
     columns: text[0]?.length ?? 80, rows: text.length, text, attributes,
-    lines: vga.screenLines(ctx.machine.mem, { trimEnd: true }),
-    cursor: { row: c.row, column: c.col, col: c.col, visible: c.visible },
+    cursor: { row: c.row, column: c.col, visible: c.visible },
   };
 }
 

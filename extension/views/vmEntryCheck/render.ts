@@ -3,8 +3,6 @@
 // Pure: no 'vscode', no Node. Checks are SDM Vol. 3 §26.2.1–26.3.1; every message is escaped.
 import type { CheckRow, CheckVmEntryResponse, ProfileName, RootCause, VmcheckJson } from '../../../protocol/panels';
 
-/** bootscope/checkVmEntry as the panels' request answers it, or with only `{verdict, failures}` (customRequests.ts). */
-export type CheckVmEntryAnswer = Omit<CheckVmEntryResponse, 'checks' | 'profile'> & { checks?: CheckRow[]; failures?: Omit<CheckRow, 'status'>[] };
 import { PROFILE_NAMES } from '../../../protocol/panels';
 import { esc, msgAttr, profilePicker } from '../html';
 
@@ -22,11 +20,9 @@ export interface ChecksView {
   canTravel: boolean;
 }
 
-/** The adapter's answer; with only `{verdict, failures}` (protocol/customRequests.ts) the failures are the rows. */
-export function fromLive(r: CheckVmEntryAnswer & { profile: ProfileName }): ChecksView {
-  const checks = r.checks ?? (r.failures ?? []).map((f): CheckRow => ({ ...f, status: 'fail' }));
-  const notes = r.checks ? r.notes : [...(r.notes ?? []), 'This adapter reports failing checks only.'];
-  return { profile: r.profile, verdict: r.verdict, reason: r.reason, notes, checks, rootCauses: r.rootCauses, source: 'live state', canTravel: true };
+/** The adapter's bootscope/checkVmEntry answer. */
+export function fromLive(r: CheckVmEntryResponse): ChecksView {
+  return { profile: r.profile, verdict: r.verdict, reason: r.reason, notes: r.notes, checks: r.checks, rootCauses: r.rootCauses, source: 'live state', canTravel: true };
 }
 
 export function fromDump(j: VmcheckJson, origin: string): ChecksView {
