@@ -3,9 +3,9 @@
 // boots. `bootMachine` is the one place that decides how the guest starts.
 // Node only; must not import vscode. Contract: ../shared/docs/CLI.md "Launch configuration".
 
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';
+import { type ImageFile, openImageFile } from './imageFile';
 import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
 import { loadListing, SourceMaps, type SourceMap } from './listing';
@@ -80,18 +80,6 @@ export function validateConfig(raw: unknown): Launched['config'] {
   };
 }
 
-function readImage(path: string): Uint8Array {
-  try {
-    if (statSync(path).isDirectory()) throw new LaunchError(LaunchErrorId.UnreadableImage, `image '${path}' is a directory, not a disk image file`);
-    return readFileSync(path);
-  } catch (e) {
-    if (e instanceof LaunchError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new LaunchError(LaunchErrorId.UnreadableImage, `cannot read image '${path}': ${why}`);
-  }
-}
-
 /**
  * How the guest starts: the built-in BIOS (emulator/bios) sets up the IVT, BDA and devices, loads
  * sector 0 of the boot drive to 0000:7C00 with DL = drive and leaves the CPU there. Returns the
@@ -109,7 +97,12 @@ export function bootMachine(machine: Machine): Bios {
 export function launch(raw: unknown, cwd = process.cwd()): Launched {
   const config = validateConfig(raw);
   const path = resolve(cwd, config.image);
-  const data = readImage(path);
+  let file: ImageFile;
+  try {
+    file = openImageFile(path, { writeBack: config.writeBack });
+  } catch (e) {
+    throw new LaunchError(LaunchErrorId.UnreadableImage, `cannot read image '${path}': ${(e as Error).message}`);
+  }
   const maps: SourceMap[] = [];
   for (const l of config.listing) {
     try {
@@ -118,17 +111,11 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       throw new LaunchError(LaunchErrorId.UnreadableListing, `cannot read listing '${l}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
     }
   }
-  let fd = -1;
-  const writeBack = config.writeBack
-    ? (offset: number, bytes: Uint8Array) => {
-      if (fd < 0) fd = openSync(path, 'r+');
-      writeSync(fd, bytes, 0, bytes.length, offset);
-    }
-    : undefined;
   let disk: DiskImage;
   try {
-    disk = new DiskImage(data, { kind: config.floppy ? 'floppy' : 'hard', name: config.image, writeBack });
+    disk = new DiskImage(file.source, { kind: config.floppy ? 'floppy' : 'hard', name: config.image, writeBack: file.writeBack });
   } catch (e) {
+    file.close();
     if (e instanceof DiskImageError) throw new LaunchError(LaunchErrorId.BadImage, e.message);
     throw e;
   }
@@ -142,9 +129,6 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   return {
     machine, bios, config, notes, sourceMaps: new SourceMaps(maps),
-    dispose: () => {
-      if (fd >= 0) closeSync(fd);
-      fd = -1;
-    },
+    dispose: () => file.close(),
   };
 }

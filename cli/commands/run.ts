@@ -6,6 +6,7 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'nod
 import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
 import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { CS } from '../../emulator/cpu/regs';
+import { openImageFile } from '../../debug-adapter/imageFile';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
@@ -105,9 +106,14 @@ export async function main(argv: string[]): Promise<number> {
   const floppy = args.flags.has('floppy');
   let disk: DiskImage | null = null;
   if (imageFile !== undefined) {
-    const bytes = readInput(imageFile, 'image');
+    let file;
     try {
-      disk = new DiskImage(bytes, { kind: floppy ? 'floppy' : 'hard', name: imageFile });
+      file = openImageFile(imageFile);
+    } catch (e) {
+      throw new InputError(`image ${imageFile}: ${(e as Error).message}`);
+    }
+    try {
+      disk = new DiskImage(file.source, { kind: floppy ? 'floppy' : 'hard', name: imageFile });
     } catch (e) {
       if (e instanceof DiskImageError) throw new InputError(e.message);
       throw e;

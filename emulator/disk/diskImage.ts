@@ -1,4 +1,5 @@
-// A disk as the BIOS sees it: an image given as bytes (the front end reads the file), its geometry,
+// A disk as the BIOS sees it: an image given as bytes or as a SectorSource (the front end reads the file, whole or
+// sector by sector on demand, so a multi-gigabyte disk needs neither the memory nor the load time), its geometry,
 // partition table and a copy-on-write overlay, so guest writes never reach the user's file unless
 // the front end passes a `writeBack` callback. Guest errors come back as INT 13h status codes, never
 // as exceptions; only an unusable image (empty, truncated, too big for a floppy) throws
@@ -38,9 +39,24 @@ export interface DiskImageOptions {
   readOnly?: boolean;
   /**
    * When set, each guest write is also handed to this callback (byte offset in the image, data)
-   * so the front end can write it to the file. The source array itself is never modified.
+   * so the front end can write it to the file. The source itself is never modified through this class.
    */
   writeBack?: (offset: number, data: Uint8Array) => void;
+}
+
+/** Where an image's bytes come from when they are not all in memory (a file read on demand). */
+export interface SectorSource {
+  readonly byteLength: number;
+  /** Copies `length` bytes from `offset` of the image into `out` at `outOffset` (within byteLength). */
+  read(offset: number, out: Uint8Array, outOffset: number, length: number): void;
+}
+
+/** An image held in memory as a SectorSource. */
+function bytesSource(data: Uint8Array): SectorSource {
+  return {
+    byteLength: data.length,
+    read: (offset, out, outOffset, length) => out.set(data.subarray(offset, offset + length), outOffset),
+  };
 }
 
 export interface DiskTransfer {
@@ -72,17 +88,17 @@ export class DiskImage {
   /** CMOS / INT 13h drive type for floppies (4 = 1.44M), 0 for hard disks. */
   readonly floppyDriveType: number;
   readOnly: boolean;
-  private readonly source: Uint8Array;
+  private readonly source: SectorSource;
   private readonly overlay = new Map<number, Uint8Array>();
   private readonly writeBack: ((offset: number, data: Uint8Array) => void) | null;
 
-  constructor(data: Uint8Array, opts: DiskImageOptions = {}) {
+  constructor(data: Uint8Array | SectorSource, opts: DiskImageOptions = {}) {
     this.kind = opts.kind ?? 'hard';
     this.name = opts.name ?? 'disk image';
     this.readOnly = opts.readOnly ?? false;
     this.writeBack = opts.writeBack ?? null;
-    this.source = data;
-    const len = data.length;
+    this.source = data instanceof Uint8Array ? bytesSource(data) : data;
+    const len = this.source.byteLength;
     if (len === 0) {
       throw new DiskImageError(`${this.name}: the image is empty (0 bytes); expected a 512-byte boot sector or a disk image`);
     }
@@ -95,9 +111,10 @@ export class DiskImage {
     }
     const imageSectors = len / SECTOR_SIZE;
     this.bootSectorOnly = len === SECTOR_SIZE;
-    const sector0 = data.subarray(0, SECTOR_SIZE);
+    const sector0 = new Uint8Array(SECTOR_SIZE);
+    this.source.read(0, sector0, 0, SECTOR_SIZE);
     if (!hasBootSignature(sector0)) {
-      const b = (i: number) => data[i].toString(16).toUpperCase().padStart(2, '0');
+      const b = (i: number) => sector0[i].toString(16).toUpperCase().padStart(2, '0');
       this.warnings.push(
         `${this.name}: sector 0 does not end with the boot signature 55 AA (bytes 510–511 are ${b(510)} ${b(511)}); ` +
           'Bootscope boots it anyway, as many BIOSes do',
@@ -180,7 +197,7 @@ export class DiskImage {
       return;
     }
     const start = lba * SECTOR_SIZE;
-    if (start + SECTOR_SIZE <= this.source.length) out.set(this.source.subarray(start, start + SECTOR_SIZE), offset);
+    if (start + SECTOR_SIZE <= this.source.byteLength) this.source.read(start, out, offset, SECTOR_SIZE);
     else out.fill(0, offset, offset + SECTOR_SIZE);
   }
 
