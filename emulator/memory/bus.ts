@@ -33,6 +33,8 @@ export class Memory {
   observer: AccessObserver | null = null;
   /** Called on the first write to a page marked PF_TRACK_DIRTY (the bit is cleared then): the recorder's copy-on-write hook. */
   onFirstDirty: ((page: number) => void) | null = null;
+  /** Called when A20 or the ROM/MMIO map changes: the CPU drops its code window, which skips both. */
+  onRemap: (() => void) | null = null;
   private readonly mmio = new Map<number, MmioHandler>();
   /** ROM images kept apart from RAM so that a write to a ROM page cannot change them. */
   private readonly rom = new Map<number, Uint8Array>();
@@ -50,6 +52,7 @@ export class Memory {
 
   setA20(enabled: boolean): void {
     this.a20Mask = enabled ? 0xffffffff | 0 : 0xffefffff | 0;
+    this.onRemap?.();
   }
 
   /** Maps a ROM image at a physical address (page aligned); reads come from the image, writes are ignored. */
@@ -67,6 +70,7 @@ export class Memory {
       const base = (page << PAGE_SHIFT) >>> 0;
       if (base + PAGE_SIZE <= this.ramSize) this.ram.set(chunk, base);
     }
+    this.onRemap?.();
   }
 
   mapMmio(addr: number, length: number, handler: MmioHandler): void {
@@ -74,6 +78,7 @@ export class Memory {
       this.mmio.set(p, handler);
       this.pageFlags[p] |= PF_MMIO;
     }
+    this.onRemap?.();
   }
 
   read8(addr: number): number {

@@ -39,6 +39,7 @@ function loadCsReal(cpu: Cpu, sel: number, off: number): void {
   else {
     cpu.sel[CS] = sel;
     cpu.base[CS] = sel << 4;
+    cpu.flushFetch();
   }
   if (off > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
   cpu.eip = off;

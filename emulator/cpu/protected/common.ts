@@ -96,7 +96,7 @@ export function loadCs(cpu: Cpu, sel: number, cpl: number, base: number, limit: 
 export function setCpl(cpu: Cpu, cpl: number): void {
   if (cpu.cpl !== cpl) {
     cpu.cpl = cpl;
-    cpu.fetchPage = -1;
+    cpu.flushFetch();
   }
 }
 
