@@ -509,6 +509,13 @@ export class Cpu implements FlagState {
   winDelta = 0;
   /** Guest RAM (the same array as mem.ram), kept here so a fetch is one property load shorter. */
   readonly ram: Uint8Array;
+  /**
+   * The page filter of the code breakpoints armed for this run (execute.ts), or null. A window
+   * records whether its linear page has any (winBp), so the armed loop tests breakpoints exactly
+   * only outside the window or on such a page.
+   */
+  bpPages: Uint8Array | null = null;
+  winBp = 0;
 
   /** Drops the code window: the next fetch recomputes it. */
   flushFetch(): void {
@@ -575,6 +582,7 @@ export class Cpu implements FlagState {
     let end = Math.min(eip - inPage + 0x1000, this.hi[CS] + 1);
     if (this.ipWrapAt >= 0) end = Math.min(end, this.ipWrapAt - 1);
     this.winLo = lo;
+    this.winBp = this.bpPages !== null ? this.bpPages[lin >>> 12] : 0;
     this.winLenFull = end > lo ? end - lo : 0;
     this.winDelta = phys - eip;
     this.winLen = this.winLenFull;
