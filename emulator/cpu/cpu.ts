@@ -232,6 +232,7 @@ export class Cpu implements FlagState {
 
   /** Fills one segment register's selector and hidden cache and its precomputed access bits. */
   setCache(seg: number, selector: number, base: number, limit: number, ar: number): void {
+    const oldBase = this.base[seg], oldHi = this.hi[seg];
     this.sel[seg] = selector;
     this.base[seg] = base >>> 0;
     this.limit[seg] = limit >>> 0;
@@ -239,7 +240,9 @@ export class Cpu implements FlagState {
     this.refreshAccess(seg);
     if (seg === CS && this.prefixes === 0) this.fetchLimit = this.hi[CS];
     if (seg === CS) {
-      this.flushFetch();
+      // The code window depends on CS.base and the highest valid offset only: a far jump that
+      // reloads the same segment keeps it.
+      if (this.base[CS] !== oldBase || this.hi[CS] !== oldHi) this.flushFetch();
       this.code32 = ar & AR_DB ? 1 : 0;
       // Outside a prefixed instruction the decode state follows the new CS at once.
       if (this.prefixes === 0) this.o32 = this.a32 = this.code32;
