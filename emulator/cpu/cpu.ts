@@ -392,10 +392,14 @@ export class Cpu implements FlagState {
     this.mem.write32(lin, v);
   }
 
-  /** True while the CPU makes an implicit supervisor access (descriptor tables, TSS): paging checks as CPL 0. */
+  /**
+   * True while the CPU makes an implicit supervisor access (descriptor tables, TSS): paging checks
+   * as CPL 0. Without paging the flag means nothing, so the *Sys accessors skip setting it.
+   */
   sysAccess = false;
 
   readLin32Sys(lin: number): number {
+    if (!this.paging) return this.readLin32(lin);
     this.sysAccess = true;
     try {
       return this.readLin32(lin);
@@ -405,6 +409,7 @@ export class Cpu implements FlagState {
   }
 
   readLin16Sys(lin: number): number {
+    if (!this.paging) return this.readLin16(lin);
     this.sysAccess = true;
     try {
       return this.readLin16(lin);
@@ -414,6 +419,10 @@ export class Cpu implements FlagState {
   }
 
   writeLin8Sys(lin: number, v: number): void {
+    if (!this.paging) {
+      this.writeLin8(lin, v);
+      return;
+    }
     this.sysAccess = true;
     try {
       this.writeLin8(lin, v);
@@ -423,6 +432,10 @@ export class Cpu implements FlagState {
   }
 
   writeLin16Sys(lin: number, v: number): void {
+    if (!this.paging) {
+      this.writeLin16(lin, v);
+      return;
+    }
     this.sysAccess = true;
     try {
       this.writeLin16(lin, v);
@@ -432,6 +445,10 @@ export class Cpu implements FlagState {
   }
 
   writeLin32Sys(lin: number, v: number): void {
+    if (!this.paging) {
+      this.writeLin32(lin, v);
+      return;
+    }
     this.sysAccess = true;
     try {
       this.writeLin32(lin, v);
