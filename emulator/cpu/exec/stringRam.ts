@@ -22,7 +22,7 @@ function ramRun(cpu: Cpu, seg: number, first: number, size: number, count: numbe
   if (low < 0 || high > amask || low < cpu.lo[seg] || high > cpu.hi[seg] || (cpu.segOk[seg] & ok) === 0) return -1;
   const linLow = cpu.base[seg] + low;
   const linHigh = cpu.base[seg] + high;
-  if (linHigh > 0xffffffff || Math.floor(linLow / PAGE_SIZE) !== Math.floor(linHigh / PAGE_SIZE)) return -1;
+  if (linHigh > 0xffffffff || linLow >>> 12 !== linHigh >>> 12) return -1;
   const phys = ((cpu.base[seg] + first) & cpu.mem.a20Mask) >>> 0;
   const page = phys >>> 12;
   if ((cpu.mem.pageFlags[page] & slowBits) !== 0 || (page + 1) * PAGE_SIZE > cpu.mem.ramSize) return -1;
