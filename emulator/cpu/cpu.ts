@@ -6,6 +6,7 @@
 
 import type { Memory } from '../memory/bus';
 import type { IoBus } from '../devices/ioBus';
+import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
 import { FAULT, GP, SS_FAULT, UD } from './faults';
 import type { FarTransfers } from './exec/control';
 import { type FlagState, materialize } from './flags';
@@ -151,8 +152,8 @@ export class Cpu implements FlagState {
   /** The TSS I/O permission bitmap check when CPL > IOPL or in vm86 (protected/ioBitmap.ts). */
   ioBitmapCheck: (cpu: Cpu, port: number, size: number) => void = (cpu) => cpu.fault(GP, 0);
   /** TLB maintenance for paging.ts: MOV CR3/CR0/CR4 flush, INVLPG drops one page. */
-  tlbFlush: (cpu: Cpu) => void = (cpu) => { cpu.fetchPage = -1; };
-  tlbInvalidate: (cpu: Cpu, lin: number) => void = (cpu) => { cpu.fetchPage = -1; };
+  tlbFlush: (cpu: Cpu) => void = (cpu) => cpu.flushFetch();
+  tlbInvalidate: (cpu: Cpu, lin: number) => void = (cpu) => cpu.flushFetch();
   /** Model hooks patched by dispatch.ts: the value PUSH SP stores, FF /7, FF /3 and /5 with a register operand. */
   pushSpValue: (cpu: Cpu) => number = (cpu) => cpu.r16[ESP * 2];
   ffSlot7: (cpu: Cpu, modrm: number, size32: boolean) => void = (cpu) => cpu.fault(UD);
@@ -185,15 +186,13 @@ export class Cpu implements FlagState {
    */
   repEnd = 0x7fffffff;
 
-  // Instruction-fetch cache: the linear page last fetched from and its physical page in RAM.
-  fetchPage = -1;
-  fetchPhys = 0;
-
   constructor(model: CpuModel, traits: ModelTraits, mem: Memory, io: IoBus) {
     this.model = model;
     this.traits = traits;
     this.mem = mem;
     this.io = io;
+    this.ram = mem.ram;
+    mem.onRemap = () => this.flushFetch();
     const buf = new ArrayBuffer(32);
     this.r32 = new Uint32Array(buf);
     this.r16 = new Uint16Array(buf);
@@ -233,6 +232,7 @@ export class Cpu implements FlagState {
 
   /** Fills one segment register's selector and hidden cache and its precomputed access bits. */
   setCache(seg: number, selector: number, base: number, limit: number, ar: number): void {
+    const oldBase = this.base[seg], oldHi = this.hi[seg];
     this.sel[seg] = selector;
     this.base[seg] = base >>> 0;
     this.limit[seg] = limit >>> 0;
@@ -240,6 +240,9 @@ export class Cpu implements FlagState {
     this.refreshAccess(seg);
     if (seg === CS && this.prefixes === 0) this.fetchLimit = this.hi[CS];
     if (seg === CS) {
+      // The code window depends on CS.base and the highest valid offset only: a far jump that
+      // reloads the same segment keeps it.
+      if (this.base[CS] !== oldBase || this.hi[CS] !== oldHi) this.flushFetch();
       this.code32 = ar & AR_DB ? 1 : 0;
       // Outside a prefixed instruction the decode state follows the new CS at once.
       if (this.prefixes === 0) this.o32 = this.a32 = this.code32;
@@ -289,7 +292,7 @@ export class Cpu implements FlagState {
     // A mode switch can end the machine's burst, so mode-dependent stop addresses are planned again.
     this.attn |= ATTN_MODE;
     this.paging = (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
-    this.fetchPage = -1;
+    this.flushFetch();
     for (let s = 0; s < 8; s++) this.refreshAccess(s);
     // The default sizes come from the cached D/B bits in every mode (a real-mode CS that kept D=1 runs 32-bit code).
     this.code32 = this.ar[CS] & AR_DB ? 1 : 0;
@@ -389,10 +392,14 @@ export class Cpu implements FlagState {
     this.mem.write32(lin, v);
   }
 
-  /** True while the CPU makes an implicit supervisor access (descriptor tables, TSS): paging checks as CPL 0. */
+  /**
+   * True while the CPU makes an implicit supervisor access (descriptor tables, TSS): paging checks
+   * as CPL 0. Without paging the flag means nothing, so the *Sys accessors skip setting it.
+   */
   sysAccess = false;
 
   readLin32Sys(lin: number): number {
+    if (!this.paging) return this.readLin32(lin);
     this.sysAccess = true;
     try {
       return this.readLin32(lin);
@@ -402,6 +409,7 @@ export class Cpu implements FlagState {
   }
 
   readLin16Sys(lin: number): number {
+    if (!this.paging) return this.readLin16(lin);
     this.sysAccess = true;
     try {
       return this.readLin16(lin);
@@ -411,6 +419,10 @@ export class Cpu implements FlagState {
   }
 
   writeLin8Sys(lin: number, v: number): void {
+    if (!this.paging) {
+      this.writeLin8(lin, v);
+      return;
+    }
     this.sysAccess = true;
     try {
       this.writeLin8(lin, v);
@@ -420,6 +432,10 @@ export class Cpu implements FlagState {
   }
 
   writeLin16Sys(lin: number, v: number): void {
+    if (!this.paging) {
+      this.writeLin16(lin, v);
+      return;
+    }
     this.sysAccess = true;
     try {
       this.writeLin16(lin, v);
@@ -429,6 +445,10 @@ export class Cpu implements FlagState {
   }
 
   writeLin32Sys(lin: number, v: number): void {
+    if (!this.paging) {
+      this.writeLin32(lin, v);
+      return;
+    }
     this.sysAccess = true;
     try {
       this.writeLin32(lin, v);
@@ -496,21 +516,65 @@ export class Cpu implements FlagState {
   /** Highest EIP a byte of the current instruction may be fetched from (CS limit, or the length limit). */
   fetchLimit = 0xffff;
 
+  // The code window: EIPs winLo .. winLo + winLen - 1 lie in one RAM page that needs no fault,
+  // translation or page-flag test, so a fetch there is one compare and one load of `ram` at
+  // eip + winDelta. It is recomputed on the first fetch outside it and dropped (flushFetch) when
+  // CS's base or limit, paging, CPL, A20 or a page's flags change; the length limit of a
+  // prefixed instruction narrows it (clampFetchWindow) until resetDecodeState widens it again.
+  // Stores need no invalidation: the window reads RAM itself, so self-modifying code just works.
+  winLo = 0;
+  winLen = 0;
+  /** winLen before the length limit of a prefixed instruction narrowed it. */
+  winLenFull = 0;
+  winDelta = 0;
+  /** Guest RAM (the same array as mem.ram), kept here so a fetch is one property load shorter. */
+  readonly ram: Uint8Array;
+  /**
+   * The page filter of the code breakpoints armed for this run (execute.ts), or null. A window
+   * records whether its linear page has any (winBp), so the armed loop tests breakpoints exactly
+   * only outside the window or on such a page.
+   */
+  bpPages: Uint8Array | null = null;
+  winBp = 0;
+
+  /** Drops the code window: the next fetch recomputes it. */
+  flushFetch(): void {
+    this.winLen = this.winLenFull = 0;
+  }
+
+  /** Narrows the code window to fetchLimit (a prefix lowered it to enforce the length limit). */
+  clampFetchWindow(): void {
+    const n = this.fetchLimit - this.winLo + 1;
+    if (n < this.winLen) this.winLen = n > 0 ? n : 0;
+  }
+
   fetch8(): number {
     const eip = this.eip;
-    if (eip > this.fetchLimit) this.fault(GP, 0);
-    const next = eip + 1;
-    this.eip = next === this.ipWrapAt ? 0 : next;
-    const lin = (this.base[CS] + eip) | 0;
-    if (lin >>> 12 === this.fetchPage) return this.mem.ram[this.fetchPhys + (lin & 0xfff)];
-    return this.fetchSlow(lin);
+    if (((eip - this.winLo) >>> 0) < this.winLen) {
+      this.eip = eip + 1;
+      return this.ram[eip + this.winDelta];
+    }
+    return this.fetch8Slow();
   }
 
   fetch16(): number {
-    return this.fetch8() | (this.fetch8() << 8);
+    const eip = this.eip;
+    if (((eip - this.winLo) >>> 0) + 1 < this.winLen) {
+      this.eip = eip + 2;
+      const i = eip + this.winDelta;
+      return this.ram[i] | (this.ram[i + 1] << 8);
+    }
+    return this.fetch8Slow() | (this.fetch8() << 8);
   }
 
   fetch32(): number {
+    const eip = this.eip;
+    if (((eip - this.winLo) >>> 0) + 3 < this.winLen) {
+      this.eip = eip + 4;
+      const i = eip + this.winDelta;
+      const r = this.ram;
+      return (r[i] | (r[i + 1] << 8) | (r[i + 2] << 16) | (r[i + 3] << 24)) >>> 0;
+    }
     return (this.fetch16() | (this.fetch16() << 16)) >>> 0;
   }
 
@@ -518,17 +582,32 @@ export class Cpu implements FlagState {
     return (this.fetch8() << 24) >> 24;
   }
 
-  private fetchSlow(lin: number): number {
-    const phys = (this.paging ? this.translate(this, lin, false) : lin) & this.mem.a20Mask;
-    const page = phys >>> 12;
-    // Cache only plain RAM pages; MMIO and read-watched pages always take the slow path.
-    if ((this.mem.pageFlags[page] & 0x06) === 0 && (phys >>> 0) + 0x1000 <= this.mem.ramSize) {
-      this.fetchPage = lin >>> 12;
-      this.fetchPhys = (phys & ~0xfff) >>> 0;
-      return this.mem.ram[phys >>> 0];
+  /** A fetch outside the code window: the limit checks, translation and page flags, then a new window. */
+  private fetch8Slow(): number {
+    const eip = this.eip;
+    if (eip > this.fetchLimit) this.fault(GP, 0);
+    const next = eip + 1;
+    this.eip = next === this.ipWrapAt ? 0 : next;
+    const lin = (this.base[CS] + eip) | 0;
+    const phys = ((this.paging ? this.translate(this, lin, false) : lin) & this.mem.a20Mask) >>> 0;
+    // Only plain RAM pages get a window; MMIO and read-watched pages always take this path.
+    if ((this.mem.pageFlags[phys >>> 12] & (PF_MMIO | PF_WATCH_R)) !== 0 || ((phys & ~0xfff) >>> 0) + 0x1000 > this.mem.ramSize) {
+      this.winLen = this.winLenFull = 0;
+      return this.mem.read8(phys);
     }
-    this.fetchPage = -1;
-    return this.mem.read8(phys);
+    const inPage = lin & 0xfff;
+    const lo = eip > inPage ? eip - inPage : 0;
+    // The window ends at the page end, the CS limit, and on the 8086 before the byte whose
+    // successor wraps IP to 0 (that byte is fetched here).
+    let end = Math.min(eip - inPage + 0x1000, this.hi[CS] + 1);
+    if (this.ipWrapAt >= 0) end = Math.min(end, this.ipWrapAt - 1);
+    this.winLo = lo;
+    this.winBp = this.bpPages !== null ? this.bpPages[lin >>> 12] : 0;
+    this.winLenFull = end > lo ? end - lo : 0;
+    this.winDelta = phys - eip;
+    this.winLen = this.winLenFull;
+    this.clampFetchWindow();
+    return this.ram[phys];
   }
 
   // ---- stack ---------------------------------------------------------------------------

@@ -44,7 +44,10 @@ function dispatchNext(cpu: Cpu): void {
     cpu.ops[op | (cpu.o32 << 9)](cpu);
     return;
   }
-  if (cpu.traits.maxInsnLength > 0) cpu.fetchLimit = Math.min(cpu.fetchLimit, cpu.prevEip + cpu.traits.maxInsnLength - 1);
+  if (cpu.traits.maxInsnLength > 0) {
+    cpu.fetchLimit = Math.min(cpu.fetchLimit, cpu.prevEip + cpu.traits.maxInsnLength - 1);
+    cpu.clampFetchWindow();
+  }
   try {
     const op = cpu.fetch8();
     cpu.ops[op | (cpu.o32 << 9)](cpu);
@@ -59,6 +62,7 @@ export function resetDecodeState(cpu: Cpu): void {
   cpu.rep = 0;
   cpu.prefixes = 0;
   cpu.fetchLimit = cpu.hi[CS];
+  cpu.winLen = cpu.winLenFull;
 }
 
 function segPrefix(seg: number): Handler {
@@ -180,7 +184,7 @@ function patch8086(ops: Handler[]): void {
   for (let op = 0; op < 0x100; op++) def(ops, MAP0F | op, undefinedOpcode);
   // 8086: every byte executes something. 0F is POP CS; 60-6F alias the Jcc block; C0/C1 alias RET imm/RET,
   // C8/C9 alias RETF imm/RETF; F1 is a LOCK alias. No 186 instructions exist.
-  def(ops, 0x0f, (cpu) => { cpu.sel[CS] = cpu.pop16(); cpu.base[CS] = cpu.sel[CS] << 4; });
+  def(ops, 0x0f, (cpu) => { cpu.sel[CS] = cpu.pop16(); cpu.base[CS] = cpu.sel[CS] << 4; cpu.flushFetch(); });
   for (let op = 0x60; op < 0x70; op++) def(ops, op, ops[op + 0x10]);
   def(ops, 0xc0, ops[0xc2]);
   def(ops, 0xc1, ops[0xc3]);
@@ -224,6 +228,7 @@ function patch8086(ops: Handler[]): void {
     const v = readE16(cpu, m);
     cpu.sel[s] = v;
     cpu.base[s] = v << 4;
+    if (s === CS) cpu.flushFetch();
     if (s === SS) cpu.inhibitInterrupts();
   });
   def(ops, 0x8c, (cpu) => {

@@ -139,6 +139,9 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   const bps = ctl?.breakpoints && ctl.breakpoints.size > 0 ? ctl.breakpoints : null;
   const hook = ctl?.beforeInstruction ?? null;
   let skip = ctl?.skipBreakAt ?? -1;
+  // Windows made before this run know nothing of this run's breakpoints.
+  cpu.bpPages = bps !== null ? bps.pages : null;
+  cpu.flushFetch();
   while (cpu.icount < end) {
     if (cpu.attn & ATTN_MODE) {
       cpu.attn &= ~ATTN_MODE;
@@ -171,6 +174,8 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
         for (;;) {
           stepOne(cpu);
           if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) break;
+          // Inside a code window on a page without breakpoints there is nothing to look up.
+          if (cpu.winBp === 0 && ((cpu.eip - cpu.winLo) >>> 0) < cpu.winLen) continue;
           const l = (cpu.base[CS] + cpu.eip) >>> 0;
           if (bps !== null && bps.pages[l >>> 12] !== 0 && bps.has(l)) break;
         }

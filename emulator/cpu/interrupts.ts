@@ -29,6 +29,7 @@ export function interrupt(cpu: Cpu, vector: number, kind: number, errorCode: num
   cpu.flags &= ~(EFLAGS_IF | EFLAGS_TF | EFLAGS_AC);
   cpu.sel[CS] = cs;
   cpu.base[CS] = cs << 4;
+  cpu.flushFetch();
   cpu.eip = ip;
 }
 

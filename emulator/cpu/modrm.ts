@@ -5,56 +5,69 @@
 import { type Cpu, R8 } from './cpu';
 import { DS, EBP, EBX, EDI, ESI, ESP, SS } from './regs';
 
+// 16-bit forms by ModRM.rm (SDM Vol. 2 Table 2-1): base register, index register (NO_REG when
+// none) and default segment. rm = 6 with mod = 0 is disp16 alone, handled apart.
+const NO_REG = -1;
+const EA16_BASE = [EBX, EBX, EBP, EBP, ESI, EDI, EBP, EBX];
+const EA16_INDEX = [ESI, EDI, ESI, EDI, NO_REG, NO_REG, NO_REG, NO_REG];
+const EA16_SEG = [DS, DS, SS, SS, DS, DS, SS, DS];
+
 /**
  * Decodes the memory operand of `modrm` (mod != 3), fetching SIB and displacement, and sets
  * cpu.eaSeg/eaOff. The default segment is SS for BP/EBP/ESP-based forms, DS otherwise (SDM Vol. 1 §3.7.4).
  */
 export function decodeEa(cpu: Cpu, modrm: number): void {
+  if (cpu.a32 === 0) decodeEa16(cpu, modrm);
+  else decodeEa32(cpu, modrm);
+}
+
+/** 16-bit addressing: table lookups instead of a switch, so the common forms stay short. */
+function decodeEa16(cpu: Cpu, modrm: number): void {
+  const mod = modrm >> 6;
+  const rm = modrm & 7;
+  let off: number, seg: number;
+  if (mod === 0 && rm === 6) {
+    off = cpu.fetch16();
+    seg = DS;
+  } else {
+    const r = cpu.r16;
+    const index = EA16_INDEX[rm];
+    off = r[EA16_BASE[rm] << 1] + (index !== NO_REG ? r[index << 1] : 0);
+    if (mod === 1) off += cpu.fetchS8();
+    else if (mod === 2) off += cpu.fetch16();
+    seg = EA16_SEG[rm];
+  }
+  cpu.eaSeg = cpu.segOvr >= 0 ? cpu.segOvr : seg;
+  cpu.eaOff = off & 0xffff;
+}
+
+function decodeEa32(cpu: Cpu, modrm: number): void {
   const mod = modrm >> 6;
   const rm = modrm & 7;
   let seg = DS;
   let off: number;
   const r = cpu.r32;
-  if (cpu.a32 === 0) {
-    switch (rm) {
-      case 0: off = r[EBX] + r[ESI]; break;
-      case 1: off = r[EBX] + r[EDI]; break;
-      case 2: off = r[EBP] + r[ESI]; seg = SS; break;
-      case 3: off = r[EBP] + r[EDI]; seg = SS; break;
-      case 4: off = r[ESI]; break;
-      case 5: off = r[EDI]; break;
-      case 6:
-        if (mod === 0) { off = cpu.fetch16(); } else { off = r[EBP]; seg = SS; }
-        break;
-      default: off = r[EBX]; break;
-    }
-    if (mod === 1) off += cpu.fetchS8();
-    else if (mod === 2) off += cpu.fetch16();
-    off &= 0xffff;
-  } else {
-    if (rm === 4) {
-      const sib = cpu.fetch8();
-      const base = sib & 7;
-      const index = (sib >> 3) & 7;
-      off = index === 4 ? 0 : r[index] << (sib >> 6);
-      if (base === 5 && mod === 0) {
-        off += cpu.fetch32();
-      } else {
-        off += r[base];
-        if (base === ESP || base === EBP) seg = SS;
-      }
-    } else if (rm === 5 && mod === 0) {
-      off = cpu.fetch32();
+  if (rm === 4) {
+    const sib = cpu.fetch8();
+    const base = sib & 7;
+    const index = (sib >> 3) & 7;
+    off = index === 4 ? 0 : r[index] << (sib >> 6);
+    if (base === 5 && mod === 0) {
+      off += cpu.fetch32();
     } else {
-      off = r[rm];
-      if (rm === EBP) seg = SS;
+      off += r[base];
+      if (base === ESP || base === EBP) seg = SS;
     }
-    if (mod === 1) off += cpu.fetchS8();
-    else if (mod === 2) off += cpu.fetch32();
-    off >>>= 0;
+  } else if (rm === 5 && mod === 0) {
+    off = cpu.fetch32();
+  } else {
+    off = r[rm];
+    if (rm === EBP) seg = SS;
   }
+  if (mod === 1) off += cpu.fetchS8();
+  else if (mod === 2) off += cpu.fetch32();
   cpu.eaSeg = cpu.segOvr >= 0 ? cpu.segOvr : seg;
-  cpu.eaOff = off;
+  cpu.eaOff = off >>> 0;
 }
 
 // Operand accessors: `modrm` selects a register when mod = 3, else memory at the decoded EA.

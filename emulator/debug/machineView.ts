@@ -88,7 +88,7 @@ export function writeLinear(cpu: Cpu, lin: number, data: Uint8Array): number {
     cpu.mem.poke(phys, data.subarray(done, done + n));
     done += n;
   }
-  cpu.fetchPage = -1;
+  cpu.flushFetch();
   return done;
 }
 

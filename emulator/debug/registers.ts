@@ -206,7 +206,7 @@ export function writeRegister(cpu: Cpu, name: string, value: number): string {
     else if (AR_BITS[tail]) ar = insert(ar, AR_BITS[tail][0], AR_BITS[tail][1], value);
     else throw new Error(`'${name}' is not a register or field`);
     cpu.setCache(i, cpu.sel[i], base, limit, ar);
-    cpu.fetchPage = -1;
+    cpu.flushFetch();
     return `hidden cache written directly (${SEG_NAMES[i]}.${tail}); the selector was not reloaded`;
   }
   throw new Error(`'${name}' is not a writable register or field`);

@@ -79,7 +79,7 @@ export class Watchpoints implements AccessObserver {
       }
     }
     // The fetch cache holds a page only while it has no watch bits; drop it so new bits apply.
-    this.cpu.fetchPage = -1;
+    this.cpu.flushFetch();
     this.mem.observer = this.list.length > 0 ? this : null;
     this.hookTlb(this.list.length > 0);
   }

@@ -35,6 +35,8 @@ export class Memory {
   onFirstDirty: ((page: number) => void) | null = null;
   /** Called after the A20 gate changed (linear addresses from 1 MiB up map elsewhere): the watchpoints' hook. */
   onA20Change: (() => void) | null = null;
+  /** Called when A20 or the ROM/MMIO map changes: the CPU drops its code window, which skips both. */
+  onRemap: (() => void) | null = null;
   private readonly mmio = new Map<number, MmioHandler>();
   /** ROM images kept apart from RAM so that a write to a ROM page cannot change them. */
   private readonly rom = new Map<number, Uint8Array>();
@@ -52,6 +54,7 @@ export class Memory {
 
   setA20(enabled: boolean): void {
     this.a20Mask = enabled ? 0xffffffff | 0 : 0xffefffff | 0;
+    this.onRemap?.();
     this.onA20Change?.();
   }
 
@@ -70,6 +73,7 @@ export class Memory {
       const base = (page << PAGE_SHIFT) >>> 0;
       if (base + PAGE_SIZE <= this.ramSize) this.ram.set(chunk, base);
     }
+    this.onRemap?.();
   }
 
   mapMmio(addr: number, length: number, handler: MmioHandler): void {
@@ -77,6 +81,7 @@ export class Memory {
       this.mmio.set(p, handler);
       this.pageFlags[p] |= PF_MMIO;
     }
+    this.onRemap?.();
   }
 
   read8(addr: number): number {

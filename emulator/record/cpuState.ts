@@ -6,7 +6,7 @@
 import type { Cpu } from '../cpu/cpu';
 
 /** Fields that are wiring or per-model constants, never state. */
-const SKIP = new Set(['model', 'traits', 'mem', 'io', 'ops']);
+const SKIP = new Set(['model', 'traits', 'mem', 'io', 'ops', 'ram', 'bpPages']);
 
 export interface CpuSnapshot {
   scalars: Map<string, number | boolean | bigint | string>;
@@ -64,9 +64,8 @@ export function loadCpu(cpu: Cpu, s: CpuSnapshot): void {
     for (const [mk, mv] of v) m.set(mk, mv);
   }
   // Derived caches: the instruction-fetch page and the paging TLB.
-  cpu.fetchPage = -1;
+  cpu.flushFetch();
   cpu.tlbFlush(cpu);
-  cpu.fetchPage = -1;
 }
 
 /** Rough size in bytes of a CPU snapshot, for the memory budget. */

@@ -125,11 +125,11 @@ function armWatches(m: Machine, watches: DataWatch[], onHit: (w: DataWatch, addr
     onWrite: (addr, size, value) => { prev?.onWrite(addr, size, value); test(addr, size, true); },
   };
   mem.observer = obs;
-  m.cpu.fetchPage = -1;
+  m.cpu.flushFetch();
   return () => {
     for (const [p, f] of saved) mem.pageFlags[p] = (mem.pageFlags[p] & ~(PF_WATCH_R | PF_WATCH_W)) | (f & (PF_WATCH_R | PF_WATCH_W));
     mem.observer = prev;
-    m.cpu.fetchPage = -1;
+    m.cpu.flushFetch();
   };
 }
 

@@ -168,7 +168,7 @@ test('paging: TLB keeps a translation until INVLPG or a CR3 load', () => {
   cpu.mem.write32(0x31000 + 0x40 * 4, 0x40000 | 7);
   cpu.tlbFlush(cpu);
   assert.equal(cpu.readLin32(0x40000), 0x11111111);
-  assert.equal(cpu.fetchPage, -1);
+  assert.equal(cpu.winLen, 0);
 });
 
 test('paging: U/S, R/W, CR0.WP, not present, supervisor accesses and 4 MiB pages', () => {

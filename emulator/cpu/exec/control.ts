@@ -38,6 +38,7 @@ function loadCsReal(cpu: Cpu, sel: number, off: number): void {
   if (cpu.flags & EFLAGS_VM) cpu.setCache(CS, sel, sel << 4, 0xffff, 0xf3);
   else {
     cpu.sel[CS] = sel;
+    if (cpu.base[CS] !== sel << 4) cpu.flushFetch();
     cpu.base[CS] = sel << 4;
   }
   if (off > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);

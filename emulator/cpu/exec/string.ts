@@ -10,6 +10,7 @@ import { LZ_SUB, setLazy } from '../flags';
 import { DS, ECX, EDI, EDX, EFLAGS_DF, ES, ESI } from '../regs';
 import { def } from './table';
 import { checkIoPermission } from './io';
+import { repMovsStosRam } from './stringRam';
 
 const enum Kind { Movs, Cmps, Stos, Lods, Scas, Ins, Outs }
 
@@ -175,6 +176,10 @@ function stringOp(kind: Kind, size: number): Handler {
     let count = cpu.r32[ECX] & amask;
     if (count === 0) return;
     if ((kind === Kind.Movs || kind === Kind.Stos) && !cpu.traits.stringFaultAdvances) {
+      if (repMovsStosRam(cpu, kind === Kind.Movs, size, amask, delta, count)) {
+        cpu.icount += count - 1;
+        return;
+      }
       const done = repMovsStos(cpu, kind === Kind.Movs, size, amask, delta);
       if ((cpu.r32[ECX] & amask) !== 0) cpu.eip = cpu.prevEip;
       cpu.icount += done - 1;

@@ -30,10 +30,9 @@ export const PM_286: PmModel = {
   hasPaging: false,
 };
 
-/** The model table of the CPU, set by install.ts. */
-export const pmModelOf = new WeakMap<Cpu, PmModel>();
+/** The model table of the CPU (every descriptor load asks, so no map lookup). */
 export function pmModel(cpu: Cpu): PmModel {
-  return pmModelOf.get(cpu) ?? PM_386;
+  return cpu.model === '80286' ? PM_286 : PM_386;
 }
 
 /** Type (low 4 bits) and S bit of a descriptor as one 5-bit number: S=0 gives the system types. */
@@ -96,7 +95,7 @@ export function loadCs(cpu: Cpu, sel: number, cpl: number, base: number, limit: 
 export function setCpl(cpu: Cpu, cpl: number): void {
   if (cpu.cpl !== cpl) {
     cpu.cpl = cpl;
-    cpu.fetchPage = -1;
+    cpu.flushFetch();
   }
 }
 

@@ -4,7 +4,6 @@
 // only and no paging. No Node or VS Code imports. SDM Vol. 3 chapters 3-7 and 20.
 
 import type { Cpu } from '../cpu';
-import { PM_286, PM_386, pmModelOf } from './common';
 import { protectedFarTransfers } from './farTransfer';
 import { pmInterrupt } from './interrupts';
 import { ioBitmapCheck } from './ioBitmap';
@@ -13,7 +12,6 @@ import { loadLdtr, loadTr } from './tables';
 
 export function installProtectedMode(cpu: Cpu): void {
   if (cpu.model === '8086') return;
-  pmModelOf.set(cpu, cpu.model === '80286' ? PM_286 : PM_386);
   cpu.farPm = protectedFarTransfers;
   cpu.pmInterrupt = pmInterrupt;
   cpu.loadLdtr = loadLdtr;

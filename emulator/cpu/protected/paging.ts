@@ -118,13 +118,13 @@ function checkAccess(cpu: Cpu, lin: number, write: boolean, user: boolean, us: b
 
 export function tlbFlush(cpu: Cpu): void {
   tlbOf(cpu).flush();
-  cpu.fetchPage = -1;
+  cpu.flushFetch();
 }
 
 export function tlbInvalidate(cpu: Cpu, lin: number): void {
   const t = tlbOf(cpu);
   t.entries[lin >>> 12] = 0;
-  cpu.fetchPage = -1;
+  cpu.flushFetch();
 }
 
 /**
