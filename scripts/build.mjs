@@ -23,7 +23,9 @@ const entries = [
 ];
 
 // `npm run bench` bundles the benchmark like the product, so it measures the code users run.
-if (process.argv.includes('--bench')) entries.push({ entryPoints: ['test/bench/run.ts'], outfile: 'dist/bench.js' });
+if (process.argv.includes('--bench')) {
+  entries.push({ entryPoints: ['test/bench/run.ts'], outfile: 'dist/bench.js' }, { entryPoints: ['test/record/bench.ts'], outfile: 'dist/recordBench.js' });
+}
 
 await Promise.all(entries.filter((e) => existsSync(e.entryPoints[0])).map((e) => esbuild.build({ ...common, ...e })));
 chmodSync('dist/cli.js', 0o755);

@@ -1,4 +1,4 @@
-// Recording benchmark (not a test; `npm run bench` runs it): `node --import tsx test/record/bench.ts`. Prints the recording
+// Recording benchmark (not a test; `npm run bench` bundles it like the product and runs dist/recordBench.js). Prints the recording
 // overhead on bench.asm's images (plain run vs runRecorded), then on a 10M-instruction recording of
 // fixtures/work.asm (timer IRQs, PM round trips): stepBack latency (p50/p90), seek, reverseContinue
 // to a data breakpoint whose last hit is ~10M instructions back, and lastChange.
@@ -64,7 +64,8 @@ function main(): void {
   }
 
   if (!missingTools('syslinux')) {
-    const SN = Number(process.env.BENCH_SYSLINUX_N ?? 20_000_000);
+    // The issue's measure: a 100-million-instruction recording of the syslinux image (memtest86+ running by then).
+    const SN = Number(process.env.BENCH_SYSLINUX_N ?? 100_000_000);
     const img = new Uint8Array(readFileSync(syslinuxImage()));
     const boot = () => {
       const m = new Machine({ cpu: '80386', memoryMB: 64, hardDisks: [new DiskImage(img, { kind: 'hard', name: 'syslinux' })] });
@@ -73,11 +74,21 @@ function main(): void {
       bios.boot();
       return { m, bios };
     };
-    const a = boot();
-    const [plain, s0] = cpuSeconds(() => a.m.run({ maxInstructions: SN }));
-    const b = boot();
-    const [recSecs, r] = cpuSeconds(() => runRecorded(b.m, { maxInstructions: SN, extraState: [b.bios] }));
-    console.log(`syslinux: ${a.m.cpu.icount.toLocaleString('en')} instructions (${s0.reason}), plain ${plain.toFixed(2)} CPU s, recording ${recSecs.toFixed(2)} CPU s (×${(recSecs / plain).toFixed(2)}), ${r.snapshots} snapshots, ${(r.bytesUsed / 1048576).toFixed(1)} MiB → ${(r.bytesUsed / r.icount * 1e8 / 1048576).toFixed(0)} MiB per 100M instructions`);
+    // Alternating, best of two each: the first run of either also warms the JIT up for the other.
+    let plain = Infinity, recSecs = Infinity;
+    let plainRun: { m: Machine; reason: string } | null = null;
+    let r: ReturnType<typeof runRecorded> | null = null;
+    for (let i = 0; i < 2; i++) {
+      const a = boot();
+      const [p, stop] = cpuSeconds(() => a.m.run({ maxInstructions: SN }));
+      plain = Math.min(plain, p);
+      plainRun = { m: a.m, reason: stop.reason };
+      const b = boot();
+      const [q, rr] = cpuSeconds(() => runRecorded(b.m, { maxInstructions: SN, extraState: [b.bios] }));
+      if (q < recSecs) [recSecs, r] = [q, rr];
+    }
+    if (!plainRun || !r) throw new Error('no syslinux run');
+    console.log(`syslinux: ${plainRun.m.cpu.icount.toLocaleString('en')} instructions (${plainRun.reason}), plain ${plain.toFixed(2)} CPU s, recording ${recSecs.toFixed(2)} CPU s (×${(recSecs / plain).toFixed(2)}), ${r.snapshots} snapshots, ${(r.bytesUsed / 1048576).toFixed(1)} MiB held for ${(r.icount / 1e6).toFixed(0)}M instructions`);
     const st = r.recorder.stats();
     console.log(`  of which CPU/device state ${(st.stateBytes / 1048576).toFixed(1)} MiB, ${st.pages} page copies ${(st.pageBytes / 1048576).toFixed(1)} MiB; interval now ${r.recorder.interval}`);
     const lat: number[] = [];

@@ -5,11 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Cpu } from '../../emulator/cpu/cpu';
 import { Machine } from '../../emulator/machine';
 
-const FIXTURES = join(__dirname, 'fixtures');
+// From the repository root (tests and `npm run bench` run there; the bench is bundled into dist/).
+const FIXTURES = resolve('test', 'record', 'fixtures');
 
 export function assemble(name: string, defines: string[] = []): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-rec-'));
