@@ -48,6 +48,26 @@ export class X86DebugSession extends LoggingDebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
+  /** An error response from what a handler threw (RequestError messages are shown as they are). */
+  private sendFailure(response: DebugProtocol.Response, e: unknown): void {
+    const show = e instanceof RequestError ? e.showUser : false;
+    const msg = e instanceof Error ? e.message : String(e);
+    this.sendErrorResponse(response, { id: 1000, format: msg.replace(/[{}]/g, ''), showUser: show });
+  }
+
+  /** As handle, for work that finishes later (a cancellable task): the response goes out when it settles. */
+  private handleAsync<R extends DebugProtocol.Response>(response: R, work: (ctx: SessionContext) => Promise<R['body']>): void {
+    try {
+      if (!this.ctx) throw new RequestError('no machine yet: send launch first');
+      work(this.ctx).then((body) => {
+        if (body !== undefined) response.body = body;
+        this.sendResponse(response);
+      }, (e) => this.sendFailure(response, e));
+    } catch (e) {
+      this.sendFailure(response, e);
+    }
+  }
+
   /** Runs a handler; its result is the response body, a thrown error an error response. */
   private handle<R extends DebugProtocol.Response>(response: R, work: (ctx: SessionContext) => R['body'] | void): void {
     try {
@@ -56,9 +76,7 @@ export class X86DebugSession extends LoggingDebugSession {
       if (body !== undefined) response.body = body;
       this.sendResponse(response);
     } catch (e) {
-      const show = e instanceof RequestError ? e.showUser : false;
-      const msg = e instanceof Error ? e.message : String(e);
-      this.sendErrorResponse(response, { id: 1000, format: msg.replace(/[{}]/g, ''), showUser: show });
+      this.sendFailure(response, e);
     }
   }
 
@@ -279,6 +297,10 @@ export class X86DebugSession extends LoggingDebugSession {
   }
 
   protected customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (command === PanelRequest.FindCheckFailureStart) {
+      this.handleAsync(response, (c) => findCheckFailureStart(c, args as FindCheckFailureStartArguments));
+      return;
+    }
     this.handle(response, (c) => {
       switch (command as CustomRequest | PanelRequest) {
         case PanelRequest.Status: return panels.status(c);
@@ -289,7 +311,6 @@ export class X86DebugSession extends LoggingDebugSession {
         case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
         case PanelRequest.ReadTimeline: return timeline(c, args as TimelineArguments);
         case PanelRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
-        case PanelRequest.FindCheckFailureStart: return findCheckFailureStart(c, args as FindCheckFailureStartArguments);
         case CustomRequest.ReadDescriptorTable: return x86.readDescriptorTable(c, args as Parameters<typeof x86.readDescriptorTable>[1]);
         case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);
         case CustomRequest.ReadTss: return x86.readTssRequest(c);

@@ -8,9 +8,10 @@ import { CS } from '../../emulator/cpu/regs';
 import { isProfileName } from '../../emulator/vmx/profiles';
 import type { FindCheckFailureStartArguments, FindCheckFailureStartResponse } from '../../protocol/panels';
 import { RequestError, type SessionContext } from '../context';
-import { arrived } from './timeTravel';
+import { historyTask } from './timeTravel';
 
-export function findCheckFailureStart(ctx: SessionContext, args: FindCheckFailureStartArguments): FindCheckFailureStartResponse {
+/** Runs as the runner's task (pause cancels it, progress for long scans); answers once it has arrived. */
+export async function findCheckFailureStart(ctx: SessionContext, args: FindCheckFailureStartArguments): Promise<FindCheckFailureStartResponse> {
   const rec = ctx.recorder;
   if (!rec) throw new RequestError('this session does not record (launch with "record": true to travel back)');
   if (ctx.runner.isRunning) throw new RequestError('pause first: time travel needs a stopped CPU');
@@ -20,16 +21,10 @@ export function findCheckFailureStart(ctx: SessionContext, args: FindCheckFailur
   const cpu = ctx.machine.cpu;
   const now = checkStatus(cpu, profile, checkId);
   if (now !== CHECK_FAIL) throw new RequestError(`${checkId} does not fail here under ${profile} (it is ${checkStatusName(now)})`);
-  const hit = ctx.monitor.quietly(() => rec.lastChange(checkStatusReader(profile, checkId)));
-  if (!hit) {
-    const start = rec.startIcount;
-    ctx.monitor.quietly(() => rec.seek(start));
-    const message = `${checkId} fails (${profile}) since the start of the recording, instruction ${start}`;
-    arrived(ctx, 'goto', message);
-    return { found: false, instruction: start, message };
-  }
-  ctx.monitor.quietly(() => rec.seek(hit.instruction));
-  const message = `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} made ${checkId} fail (${profile}); before it the check was ${checkStatusName(hit.from)}`;
-  arrived(ctx, 'goto', message);
-  return { found: true, instruction: hit.instruction, message };
+  const start = rec.startIcount;
+  const r = await historyTask(ctx, `where ${checkId} started failing (${profile})`, (opts) => rec.lastChangeAsync(checkStatusReader(profile, checkId), opts), (hit) => hit
+    ? { at: hit.instruction, text: () => `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} made ${checkId} fail (${profile}); before it the check was ${checkStatusName(hit.from)}` }
+    : { at: start, text: () => `${checkId} fails (${profile}) since the start of the recording, instruction ${start}` });
+  if (r.cancelled) throw new RequestError(`${checkId}: the search was cancelled`);
+  return { found: r.found, instruction: r.icount, message: r.text };
 }

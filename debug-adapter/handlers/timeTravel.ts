@@ -119,32 +119,46 @@ export function gotoInstruction(ctx: SessionContext, n: number): void {
   arrived(ctx, 'goto', at === n ? `at instruction ${n}` : `instruction ${n} is outside the recording; nearest reachable`);
 }
 
+/** How a history task ended: its answer's text, and whether it found something (false when cancelled). */
+export interface HistoryOutcome {
+  text: string;
+  found: boolean;
+  cancelled: boolean;
+  icount: number;
+}
+
 /**
  * A history query as the runner's task (as reverseContinue): pause cancels it, a long scan reports progress, and
  * the answer goes to the debug console and into the stop it ends with — at the instruction found, or where it was.
+ * The promise settles with the outcome once the stop is decided (for requests that answer with it).
  */
-function historyScan<T>(
+export function historyTask<T>(
   ctx: SessionContext, what: string,
   scan: (opts: ReverseAsyncOptions) => Promise<T | null | ReverseCancelled>,
   answer: (hit: T | null) => { at?: number; text: () => string },
-): void {
+): Promise<HistoryOutcome> {
   const rec = ctx.recorder!;
-  ctx.runner.travel(async (cancelled, progress) => {
-    const from = rec.icount;
-    const t0 = Date.now();
-    const r = await scan({ cancelled, progress: (at) => { if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(from - at); } });
-    ctx.monitor.quietly(() => undefined);
-    if (r !== null && (r as ReverseCancelled).reason === 'cancelled') {
+  return new Promise((settle) => {
+    ctx.runner.travel(async (cancelled, progress) => {
+      const from = rec.icount;
+      const t0 = Date.now();
+      const r = await scan({ cancelled, progress: (at) => { if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(from - at); } });
+      ctx.monitor.quietly(() => undefined);
+      if (r !== null && (r as ReverseCancelled).reason === 'cancelled') {
+        restartStack(ctx);
+        const text = `${what}: cancelled`;
+        ctx.output(`${text}\n`);
+        settle({ text, found: false, cancelled: true, icount: rec.icount });
+        return { reason: 'pause', description: `${what} cancelled (instruction ${rec.icount})` };
+      }
+      const a = answer(r as T | null);
+      if (a.at !== undefined) ctx.monitor.quietly(() => rec.seek(a.at!));
       restartStack(ctx);
-      ctx.output(`${what}: cancelled\n`);
-      return { reason: 'pause', description: `${what} cancelled (instruction ${rec.icount})` };
-    }
-    const a = answer(r as T | null);
-    if (a.at !== undefined) ctx.monitor.quietly(() => rec.seek(a.at!));
-    restartStack(ctx);
-    const text = a.text();
-    ctx.output(`${text}\n`);
-    return { reason: 'goto', description: `${text} (instruction ${rec.icount})` };
+      const text = a.text();
+      ctx.output(`${text}\n`);
+      settle({ text, found: r !== null, cancelled: false, icount: rec.icount });
+      return { reason: 'goto', description: `${text} (instruction ${rec.icount})` };
+    });
   });
 }
 
@@ -163,7 +177,7 @@ export function historyCommand(ctx: SessionContext, text: string, addressOf: (ex
     const what = m[1];
     const address = addressOf(what);
     const length = m[2] ? Number(m[2]) : 1;
-    historyScan(ctx, `last write to ${what}`, (opts) => rec.lastWriteAsync(address, length, opts), (hit) => hit
+    void historyTask(ctx, `last write to ${what}`, (opts) => rec.lastWriteAsync(address, length, opts), (hit) => hit
       ? { at: hit.instruction, text: () => `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} wrote 0x${hit.address.toString(16)}` }
       : { text: () => `no write to ${what} in the recording (from instruction ${rec.startIcount})` });
     return `searching the recording for the last write to ${what} (pause cancels)…`;
@@ -177,7 +191,7 @@ export function historyCommand(ctx: SessionContext, text: string, addressOf: (ex
     } catch (e) {
       throw new RequestError((e as Error).message);
     }
-    historyScan(ctx, `last change of ${field}`, (opts) => rec.lastChangeAsync(field, opts), (hit) => hit
+    void historyTask(ctx, `last change of ${field}`, (opts) => rec.lastChangeAsync(field, opts), (hit) => hit
       ? { at: hit.instruction, text: () => `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} changed ${field} from 0x${hit.from.toString(16)} to 0x${hit.to.toString(16)}` }
       : { text: () => `${field} did not change in the recording (from instruction ${rec.startIcount})` });
     return `searching the recording for the last change of ${field} (pause cancels)…`;

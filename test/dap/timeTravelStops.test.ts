@@ -310,6 +310,32 @@ describe('console history queries: a long scan', () => {
   });
 });
 
+describe("the VM Entry panel's 'find where this started failing': a long scan", () => {
+  test('runs as a task: its answer waits for the scan, pause cancels it back where it started', async () => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: rw.image }, async () => {}, { supportsProgressReporting: true });
+      await c.request('continue', { threadId: 1 });
+      await new Promise((r) => setTimeout(r, 1500));
+      await act(c, 'pause');
+      const here = await repl(c, 'info mode');
+      const mark = c.events.length;
+      const stop = c.nextStop(30_000);
+      // Real mode fails CR0.FIXED under raw from the first instruction: the scan would cover the whole recording.
+      const answer = c.raw('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'CR0.FIXED' });
+      await c.waitFor('progressStart', () => true, 20_000, mark);
+      await c.request('pause', { threadId: 1 });
+      const r = await answer;
+      assert.equal(r.success, false);
+      assert.match(r.message ?? '', /CR0\.FIXED: the search was cancelled/);
+      assert.equal((await stop).body.reason, 'pause');
+      assert.equal(await repl(c, 'info mode'), here, 'back at the instruction count it started from');
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('recording budget', () => {
   test('the budget bounds the recording: older history is dropped with a notice, time travel goes on', async () => {
     const fx = assemble('budget');
