@@ -99,19 +99,25 @@ function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
       enterCode(cpu, csel, cd, cpu.cpl, target);
       return;
     }
-    case T_TASKGATE: {
-      checkGateAccess(cpu, sel, d);
-      const [tssSel, td] = tssFromTaskGate(cpu, d, 0);
-      taskSwitch(cpu, tssSel, td, SWITCH_JMP, 0, -1);
-      return;
-    }
-    case T_TSS16_AVAIL: case T_TSS32_AVAIL:
-      checkGateAccess(cpu, sel, d);
-      taskSwitch(cpu, sel, d, SWITCH_JMP, 0, -1);
-      return;
     default:
-      // SDM "JMP": any other system type (busy TSS, LDT, interrupt gates) → #GP(selector).
-      cpu.fault(GP, sel & 0xfffc);
+      farToTask(cpu, sel, d, t, SWITCH_JMP);
+  }
+}
+
+/**
+ * JMP or CALL to a task gate or an available TSS: a task switch (SDM Vol. 3 §7.3); any other system type (busy TSS,
+ * LDT, interrupt and trap gates) → #GP(selector), as SDM Vol. 2 "JMP" and "CALL" say.
+ */
+function farToTask(cpu: Cpu, sel: number, d: Descriptor, t: number, kind: typeof SWITCH_JMP | typeof SWITCH_CALL): void {
+  if (t === T_TASKGATE) {
+    checkGateAccess(cpu, sel, d);
+    const [tssSel, td] = tssFromTaskGate(cpu, d, 0);
+    taskSwitch(cpu, tssSel, td, kind, 0, -1);
+  } else if (t === T_TSS16_AVAIL || t === T_TSS32_AVAIL) {
+    checkGateAccess(cpu, sel, d);
+    taskSwitch(cpu, sel, d, kind, 0, -1);
+  } else {
+    cpu.fault(GP, sel & 0xfffc);
   }
 }
 
@@ -137,19 +143,8 @@ function callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
     case T_CALLGATE16: case T_CALLGATE32:
       callGate(cpu, sel, d);
       return;
-    case T_TASKGATE: {
-      checkGateAccess(cpu, sel, d);
-      const [tssSel, td] = tssFromTaskGate(cpu, d, 0);
-      taskSwitch(cpu, tssSel, td, SWITCH_CALL, 0, -1);
-      return;
-    }
-    case T_TSS16_AVAIL: case T_TSS32_AVAIL:
-      checkGateAccess(cpu, sel, d);
-      taskSwitch(cpu, sel, d, SWITCH_CALL, 0, -1);
-      return;
     default:
-      // SDM Vol. 2 "CALL": any other system type → #GP(selector).
-      cpu.fault(GP, sel & 0xfffc);
+      farToTask(cpu, sel, d, t, SWITCH_CALL);
   }
 }
 
