@@ -168,7 +168,7 @@ export interface TimelineArguments {
   from?: number;
   to?: number;
 }
-export type TimelineEventKind = 'bios' | 'exception' | 'interrupt' | 'breakpoint' | 'other';
+export type TimelineEventKind = 'bios' | 'exception' | 'interrupt' | 'breakpoint';
 export interface TimelineSpan<T extends string> {
   from: number;
   to: number;
