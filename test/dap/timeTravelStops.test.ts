@@ -248,92 +248,70 @@ describe('reverseContinue: an IRQ handler entry', () => {
   });
 });
 
+/** A session paused after 1.5 s of the spin loop (millions of recorded instructions), for the long-scan tests. */
+async function afterLongRun(body: (c: DapClient, at: { here: string; regs: Record<string, string>; mark: number; stop: Promise<DebugProtocol.StoppedEvent> }) => Promise<void>): Promise<void> {
+  const c = DapClient.spawn();
+  try {
+    await c.launch({ image: rw.image }, async () => {}, { supportsProgressReporting: true });
+    await c.request('continue', { threadId: 1 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await act(c, 'pause');
+    const here = await repl(c, 'info mode');
+    const regs = await registers(c);
+    await body(c, { here, regs, mark: c.events.length, stop: c.nextStop(30_000) });
+  } finally {
+    await c.close();
+  }
+}
+
 describe('reverseContinue: a long scan', () => {
-  test('reports progress, and pause cancels it back where it started', async () => {
-    const c = DapClient.spawn();
-    try {
-      await c.launch({ image: rw.image }, async () => {}, { supportsProgressReporting: true });
-      // Millions of instructions of the spin loop...
-      await c.request('continue', { threadId: 1 });
-      await new Promise((r) => setTimeout(r, 1500));
-      await act(c, 'pause');
-      const here = await repl(c, 'info mode');
-      const regs = await registers(c);
-      assert.ok(Number(/(\d+) instructions/.exec(here)![1]) > 1_000_000, here);
-      // ...each a breakpoint hit whose condition is false (DX is 16 bits): the scan would go to the start.
-      await instructionBreakpoints(c, [{ at: rw.marker('SPIN'), condition: 'dx == 0x12345' }]);
-      const mark = c.events.length;
-      const stop = c.nextStop(30_000);
-      await c.request('reverseContinue', { threadId: 1 });
-      await c.waitFor('progressStart', () => true, 20_000, mark);
-      const busy = await c.raw('stepBack', { threadId: 1 });
-      assert.equal(busy.success, false, 'other time travel waits for the scan');
-      await c.request('pause', { threadId: 1 });
-      const s = await stop;
-      assert.equal(s.body.reason, 'pause');
-      assert.match(s.body.description ?? '', /cancelled/);
-      assert.ok(c.events.slice(mark).some((e) => e.event === 'progressEnd'));
-      assert.equal(await repl(c, 'info mode'), here, 'back at the instruction count it started from');
-      assert.deepEqual(await registers(c), regs);
-    } finally {
-      await c.close();
-    }
-  });
+  test('reports progress, and pause cancels it back where it started', () => afterLongRun(async (c, { here, regs, stop }) => {
+    assert.ok(Number(/(\d+) instructions/.exec(here)![1]) > 1_000_000, here);
+    // Each spin is a breakpoint hit whose condition is false (DX is 16 bits): the scan would go to the start.
+    await instructionBreakpoints(c, [{ at: rw.marker('SPIN'), condition: 'dx == 0x12345' }]);
+    const mark = c.events.length;
+    await c.request('reverseContinue', { threadId: 1 });
+    await c.waitFor('progressStart', () => true, 20_000, mark);
+    const busy = await c.raw('stepBack', { threadId: 1 });
+    assert.equal(busy.success, false, 'other time travel waits for the scan');
+    await c.request('pause', { threadId: 1 });
+    const s = await stop;
+    assert.equal(s.body.reason, 'pause');
+    assert.match(s.body.description ?? '', /cancelled/);
+    assert.ok(c.events.slice(mark).some((e) => e.event === 'progressEnd'));
+    assert.equal(await repl(c, 'info mode'), here, 'back at the instruction count it started from');
+    assert.deepEqual(await registers(c), regs);
+  }));
 });
 
 describe('console history queries: a long scan', () => {
-  test("'last change' of a field that never changed runs as a task: progress, other time travel refused, pause cancels it", async () => {
-    const c = DapClient.spawn();
-    try {
-      await c.launch({ image: rw.image }, async () => {}, { supportsProgressReporting: true });
-      await c.request('continue', { threadId: 1 });
-      await new Promise((r) => setTimeout(r, 1500));
-      await act(c, 'pause');
-      const here = await repl(c, 'info mode');
-      const regs = await registers(c);
-      const mark = c.events.length;
-      const stop = c.nextStop(30_000);
-      // CR0.PG never changes: the query would replay the whole recording, instruction by instruction.
-      assert.match(await repl(c, 'last change cr0.pg'), /searching the recording for the last change of cr0\.pg \(pause cancels\)/);
-      await c.waitFor('progressStart', () => true, 20_000, mark);
-      assert.equal((await c.raw('stepBack', { threadId: 1 })).success, false, 'other time travel waits for the query');
-      await c.request('pause', { threadId: 1 });
-      const s = await stop;
-      assert.equal(s.body.reason, 'pause');
-      assert.match(s.body.description ?? '', /last change of cr0\.pg cancelled/);
-      assert.match(c.output(), /last change of cr0\.pg: cancelled/);
-      assert.equal(await repl(c, 'info mode'), here, 'back at the instruction count it started from');
-      assert.deepEqual(await registers(c), regs);
-    } finally {
-      await c.close();
-    }
-  });
+  test("'last change' of a field that never changed runs as a task: progress, other time travel refused, pause cancels it", () => afterLongRun(async (c, { here, regs, mark, stop }) => {
+    // CR0.PG never changes: the query would replay the whole recording, instruction by instruction.
+    assert.match(await repl(c, 'last change cr0.pg'), /searching the recording for the last change of cr0\.pg \(pause cancels\)/);
+    await c.waitFor('progressStart', () => true, 20_000, mark);
+    assert.equal((await c.raw('stepBack', { threadId: 1 })).success, false, 'other time travel waits for the query');
+    await c.request('pause', { threadId: 1 });
+    const s = await stop;
+    assert.equal(s.body.reason, 'pause');
+    assert.match(s.body.description ?? '', /last change of cr0\.pg cancelled/);
+    assert.match(c.output(), /last change of cr0\.pg: cancelled/);
+    assert.equal(await repl(c, 'info mode'), here, 'back at the instruction count it started from');
+    assert.deepEqual(await registers(c), regs);
+  }));
 });
 
 describe("the VM Entry panel's 'find where this started failing': a long scan", () => {
-  test('runs as a task: its answer waits for the scan, pause cancels it back where it started', async () => {
-    const c = DapClient.spawn();
-    try {
-      await c.launch({ image: rw.image }, async () => {}, { supportsProgressReporting: true });
-      await c.request('continue', { threadId: 1 });
-      await new Promise((r) => setTimeout(r, 1500));
-      await act(c, 'pause');
-      const here = await repl(c, 'info mode');
-      const mark = c.events.length;
-      const stop = c.nextStop(30_000);
-      // Real mode fails CR0.FIXED under raw from the first instruction: the scan would cover the whole recording.
-      const answer = c.raw('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'CR0.FIXED' });
-      await c.waitFor('progressStart', () => true, 20_000, mark);
-      await c.request('pause', { threadId: 1 });
-      const r = await answer;
-      assert.equal(r.success, false);
-      assert.match(r.message ?? '', /CR0\.FIXED: the search was cancelled/);
-      assert.equal((await stop).body.reason, 'pause');
-      assert.equal(await repl(c, 'info mode'), here, 'back at the instruction count it started from');
-    } finally {
-      await c.close();
-    }
-  });
+  test('runs as a task: its answer waits for the scan, pause cancels it back where it started', () => afterLongRun(async (c, { here, mark, stop }) => {
+    // Real mode fails CR0.FIXED under raw from the first instruction: the scan would cover the whole recording.
+    const answer = c.raw('bootscope/findCheckFailureStart', { profile: 'raw', checkId: 'CR0.FIXED' });
+    await c.waitFor('progressStart', () => true, 20_000, mark);
+    await c.request('pause', { threadId: 1 });
+    const r = await answer;
+    assert.equal(r.success, false);
+    assert.match(r.message ?? '', /CR0\.FIXED: the search was cancelled/);
+    assert.equal((await stop).body.reason, 'pause');
+    assert.equal(await repl(c, 'info mode'), here, 'back at the instruction count it started from');
+  }));
 });
 
 describe('recording budget', () => {
