@@ -8,13 +8,11 @@ import { CS } from '../../emulator/cpu/regs';
 import { isProfileName } from '../../emulator/vmx/profiles';
 import type { FindCheckFailureStartArguments, FindCheckFailureStartResponse } from '../../protocol/panels';
 import { RequestError, type SessionContext } from '../context';
-import { historyTask } from './timeTravel';
+import { historyTask, recorderOf } from './timeTravel';
 
 /** Runs as the runner's task (pause cancels it, progress for long scans); answers once it has arrived. */
 export async function findCheckFailureStart(ctx: SessionContext, args: FindCheckFailureStartArguments): Promise<FindCheckFailureStartResponse> {
-  const rec = ctx.recorder;
-  if (!rec) throw new RequestError('this session does not record (launch with "record": true to travel back)');
-  if (ctx.runner.isRunning) throw new RequestError('pause first: time travel needs a stopped CPU');
+  const rec = recorderOf(ctx);
   const { profile, checkId } = args ?? ({} as FindCheckFailureStartArguments);
   if (!isProfileName(profile)) throw new RequestError(`unknown profile '${String(profile)}': use raw, unrestricted, xen-vm86 or kvm-rmode`);
   if (typeof checkId !== 'string' || !checkId) throw new RequestError("findCheckFailureStart needs 'checkId' (e.g. SEL.SS_RPL)");

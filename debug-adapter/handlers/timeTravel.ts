@@ -18,10 +18,17 @@ import { type Stop, type StopReasonName, stopReasonFor } from '../runner';
 const PROGRESS_AFTER_MS = 250;
 const MIB = 1024 * 1024;
 
-function recorderOf(ctx: SessionContext): Recorder {
+export function recorderOf(ctx: SessionContext): Recorder {
   if (!ctx.recorder) throw new RequestError('this session does not record (launch with "record": true to step back)');
   if (ctx.runner.isRunning) throw new RequestError('pause first: time travel needs a stopped CPU');
   return ctx.recorder;
+}
+
+/** A scan's options as a runner task gets them: cancelled by pause; progress only once it has taken a while. */
+function scanOptions(rec: Recorder, cancelled: () => boolean, progress: (instructions: number) => void): ReverseAsyncOptions {
+  const from = rec.icount;
+  const t0 = Date.now();
+  return { cancelled, progress: (at) => { if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(from - at); } };
 }
 
 /** After moving in time the shadow call stack no longer matches; it restarts from the new position. */
@@ -89,12 +96,7 @@ export function reverseContinue(ctx: SessionContext): void {
   const rec = recorderOf(ctx);
   const stops = armedStops(ctx);
   ctx.runner.travel(async (cancelled, progress) => {
-    const from = rec.icount;
-    const t0 = Date.now();
-    const r = await rec.reverseContinueAsync(stops, {
-      cancelled,
-      progress: (at) => { if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(from - at); },
-    });
+    const r = await rec.reverseContinueAsync(stops, scanOptions(rec, cancelled, progress));
     // What the replays raised (stop requests, hits, call frames) is history, not news: drop it.
     ctx.monitor.quietly(() => undefined);
     restartStack(ctx);
@@ -140,9 +142,7 @@ export function historyTask<T>(
   const rec = ctx.recorder!;
   return new Promise((settle) => {
     ctx.runner.travel(async (cancelled, progress) => {
-      const from = rec.icount;
-      const t0 = Date.now();
-      const r = await scan({ cancelled, progress: (at) => { if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(from - at); } });
+      const r = await scan(scanOptions(rec, cancelled, progress));
       ctx.monitor.quietly(() => undefined);
       if (r !== null && (r as ReverseCancelled).reason === 'cancelled') {
         restartStack(ctx);

@@ -10,7 +10,8 @@ import { segOff } from './machineView';
 import { watchSystemState } from './systemState';
 import { snapshotFromCpu } from '../vmx/fromCpu';
 import { sampleVerdictState, VERDICT_SAMPLE } from '../vmx/monitor';
-import { evaluateProfile, type ProfileName, type Verdict } from '../vmx/profiles';
+import type { ProfileName } from '../vmx/profiles';
+import { VerdictWatch } from '../vmx/watch';
 
 /** Which verdict changes stop the run. */
 export interface VmEntryStops {
@@ -21,31 +22,28 @@ export interface VmEntryStops {
 export class VmEntryWatch {
   private hit: string | null = null;
   private readonly seen = new Float64Array(VERDICT_SAMPLE).fill(NaN);
-  private verdict: Verdict = 'enter';
-  private why = '';
+  /** Says when the verdict becomes fail or emulate (the same rule as `bootscope run --profile`). */
+  private readonly verdicts: VerdictWatch;
 
   constructor(private readonly machine: Machine, readonly profile: ProfileName, private readonly on: VmEntryStops) {
     const cpu = machine.cpu;
-    this.evaluate(cpu);
+    this.verdicts = new VerdictWatch(profile);
+    // The state at arming is where the run starts, not a change: only later changes stop.
+    sampleVerdictState(cpu, this.seen);
+    this.verdicts.step(snapshotFromCpu(cpu));
     watchSystemState(cpu, { after: (c, at) => this.after(c, at) });
   }
 
-  /** Re-evaluates the profile when the state it reads changed; returns whether the verdict changed. */
-  private evaluate(cpu: Cpu): boolean {
-    if (!sampleVerdictState(cpu, this.seen)) return false;
-    const r = evaluateProfile(this.profile, snapshotFromCpu(cpu));
-    const f = r.failures[0];
-    const changed = r.verdict !== this.verdict;
-    this.verdict = r.verdict;
-    this.why = r.verdict === 'fail' && f ? `§${f.section} ${f.id}: ${f.message}` : r.reason;
-    return changed;
-  }
-
   private after(cpu: Cpu, at: number): void {
-    if (!this.evaluate(cpu) || this.hit) return;
+    // The checks run only when what they read changed.
+    if (!sampleVerdictState(cpu, this.seen)) return;
+    const step = this.verdicts.step(snapshotFromCpu(cpu));
+    if (this.hit) return;
+    const r = step.result;
     const where = `after the instruction at ${segOff(cpu.sel[CS], at)}`;
-    if (this.verdict === 'fail' && this.on.failure) this.hit = `VM entry would fail (${this.profile}) ${where}: ${this.why}`;
-    else if (this.verdict === 'emulate' && this.on.emulation) this.hit = `the hypervisor would emulate (${this.profile}) ${where}: ${this.why}`;
+    const f = r.failures[0];
+    if (step.becameFail && this.on.failure) this.hit = `VM entry would fail (${this.profile}) ${where}: ${f ? `§${f.section} ${f.id}: ${f.message}` : r.reason}`;
+    else if (step.becameEmulate && this.on.emulation) this.hit = `the hypervisor would emulate (${this.profile}) ${where}: ${r.reason}`;
     else return;
     this.machine.requestStop();
   }
