@@ -39,6 +39,15 @@ export const ATTN_WATCH = 1 << 6;
 export const ATTN_HOOK = 1 << 7;
 /** CR0.PE/PG or EFLAGS.VM changed (runCpu clears it; RunControl.returnOnModeChange makes it end the run). */
 export const ATTN_MODE = 1 << 8;
+/** Compiled code went stale (a store into its bytes, a remap): a running block returns (runCpu clears it). */
+export const ATTN_CODE = 1 << 9;
+
+/** The compiled-block cache as the CPU loop sees it (cpu/jit/blocks.ts). */
+export interface CompiledCode {
+  lookup(cpu: Cpu): { readonly count: number; readonly run: (cpu: Cpu) => void } | null;
+  useBreakpoints(bps: { readonly version: number; readonly pages: Uint8Array; has(lin: number): boolean } | null): void;
+  flush(): void;
+}
 
 /** 8-bit register r (AL,CL,DL,BL,AH,CH,DH,BH) as an index into the byte view of the register file. */
 export const R8 = new Uint8Array([0, 4, 8, 12, 1, 5, 9, 13]);
@@ -69,6 +78,13 @@ export class Cpu implements FlagState {
   readonly io: IoBus;
   /** Opcode dispatch: index = opcode | 0x100 for 0F xx | 0x200 when the operand size is 32 bits. */
   ops: Handler[] = [];
+  /**
+   * The 80386 entries `ops` started from: where an entry is still one of these, the block compiler
+   * may emit its semantics inline; a model patch or a debugger's wrapper makes it call the entry.
+   */
+  baseOps: readonly Handler[] = [];
+  /** Compiled blocks (cpu/jit), or null to interpret every instruction. */
+  jit: CompiledCode | null = null;
 
   // General registers as three views of one buffer (EAX..EDI order as ModRM encodes them).
   readonly r32: Uint32Array;
@@ -192,7 +208,10 @@ export class Cpu implements FlagState {
     this.mem = mem;
     this.io = io;
     this.ram = mem.ram;
-    mem.onRemap = () => this.flushFetch();
+    mem.onRemap = () => {
+      this.flushFetch();
+      this.jit?.flush();
+    };
     const buf = new ArrayBuffer(32);
     this.r32 = new Uint32Array(buf);
     this.r16 = new Uint16Array(buf);
@@ -536,6 +555,21 @@ export class Cpu implements FlagState {
    */
   bpPages: Uint8Array | null = null;
   winBp = 0;
+
+  /** Back to the decode state of an unprefixed instruction (after a prefixed one, also when it faulted). */
+  resetDecodeState(): void {
+    this.o32 = this.a32 = this.code32;
+    this.segOvr = -1;
+    this.rep = 0;
+    this.prefixes = 0;
+    this.fetchLimit = this.hi[CS];
+    this.winLen = this.winLenFull;
+  }
+
+  /** Entries of `ops` were replaced or put back (a debugger's wrapper): compiled blocks made with the old ones go. */
+  opsChanged(): void {
+    this.jit?.flush();
+  }
 
   /** Drops the code window: the next fetch recomputes it. */
   flushFetch(): void {

@@ -21,6 +21,7 @@ import { registerString } from './exec/string';
 import { esc8086, registerSystem } from './exec/system';
 import { MAP0F, def } from './exec/table';
 import { installProtectedMode } from './protected/install';
+import { BlockCache } from './jit/blocks';
 
 export const MODEL_TRAITS: Record<CpuModel, ModelTraits> = {
   '8086': { flagsFixed1: 0xf000, flagsWritable: 0x0fd5, addressMask: 0xfffff, wrapSegments: true, divideErrorIsTrap: true, realOverrunIsGp: false, maxInsnLength: 0, stringFaultAdvances: false },
@@ -52,17 +53,8 @@ function dispatchNext(cpu: Cpu): void {
     const op = cpu.fetch8();
     cpu.ops[op | (cpu.o32 << 9)](cpu);
   } finally {
-    resetDecodeState(cpu);
+    cpu.resetDecodeState();
   }
-}
-
-export function resetDecodeState(cpu: Cpu): void {
-  cpu.o32 = cpu.a32 = cpu.code32;
-  cpu.segOvr = -1;
-  cpu.rep = 0;
-  cpu.prefixes = 0;
-  cpu.fetchLimit = cpu.hi[CS];
-  cpu.winLen = cpu.winLenFull;
 }
 
 function segPrefix(seg: number): Handler {
@@ -242,6 +234,7 @@ function patch8086(ops: Handler[]): void {
 /** Installs the model's dispatch table and behaviour hooks on `cpu`. */
 export function installModel(cpu: Cpu): void {
   const ops = base386();
+  cpu.baseOps = ops.slice();
   if (cpu.model === '80286') patch286(ops);
   if (cpu.model === '8086') patch8086(ops);
   cpu.ops = ops;
@@ -264,4 +257,5 @@ export function installModel(cpu: Cpu): void {
     cpu.sgdtHighByte = 0xff000000;
   }
   installProtectedMode(cpu);
+  cpu.jit = new BlockCache(cpu);
 }

@@ -4,7 +4,7 @@
 // escapes as a JavaScript exception. SDM Vol. 3 §6.8.3 (shadow), §17.3.1.4 (single-step trap).
 // Pure TypeScript: no Node or VS Code imports.
 
-import { ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
+import { ATTN_CODE, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
 import { DB, FAULT } from './faults';
 import { INT_EXC, INT_HW, interrupt, raiseFault } from './interrupts';
 import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
@@ -17,6 +17,22 @@ export function stepOne(cpu: Cpu): void {
   cpu.icount++;
   const op = cpu.fetch8();
   cpu.ops[op | (cpu.code32 << 9)](cpu);
+}
+
+/**
+ * Executes the compiled block at CS:EIP when there is one that fits the budget, else one
+ * instruction. `end` is the run's instruction budget; blocks only run while paging is off.
+ */
+function stepBlock(cpu: Cpu, end: number): void {
+  const jit = cpu.jit;
+  if (jit !== null && !cpu.paging) {
+    const b = jit.lookup(cpu);
+    if (b !== null && cpu.icount + b.count <= end) {
+      b.run(cpu);
+      return;
+    }
+  }
+  stepOne(cpu);
 }
 
 /** Recomputes the CPU-owned attention bits after the slow path. */
@@ -82,6 +98,8 @@ export function stepSlow(cpu: Cpu): void {
 export class BreakpointSet {
   readonly pages = new Uint8Array(1 << 20);
   private readonly addrs = new Map<number, number>();
+  /** Changes with every add/delete/clear: compiled blocks made for another version are dropped. */
+  version = 0;
 
   get size(): number {
     return this.addrs.size;
@@ -91,6 +109,7 @@ export class BreakpointSet {
     lin >>>= 0;
     this.addrs.set(lin, (this.addrs.get(lin) ?? 0) + 1);
     this.pages[lin >>> 12]++;
+    this.version++;
   }
 
   delete(lin: number): void {
@@ -100,11 +119,13 @@ export class BreakpointSet {
     if (n === 1) this.addrs.delete(lin);
     else this.addrs.set(lin, n - 1);
     this.pages[lin >>> 12]--;
+    this.version++;
   }
 
   clear(): void {
     this.addrs.clear();
     this.pages.fill(0);
+    this.version++;
   }
 
   has(lin: number): boolean {
@@ -134,7 +155,7 @@ export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3,
 export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   const end = cpu.icount + budget;
   cpu.repEnd = end;
-  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE);
+  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE);
   const modeReturns = ctl?.returnOnModeChange === true;
   const bps = ctl?.breakpoints && ctl.breakpoints.size > 0 ? ctl.breakpoints : null;
   const hook = ctl?.beforeInstruction ?? null;
@@ -142,7 +163,12 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   // Windows made before this run know nothing of this run's breakpoints.
   cpu.bpPages = bps !== null ? bps.pages : null;
   cpu.flushFetch();
+  // The per-instruction hook must see every instruction: no blocks then.
+  const blocks = hook === null && cpu.jit !== null;
+  if (blocks) cpu.jit!.useBreakpoints(bps);
   while (cpu.icount < end) {
+    // A store into compiled code (or a remap) returned from its block: nothing else to do.
+    if (cpu.attn & ATTN_CODE) cpu.attn &= ~ATTN_CODE;
     if (cpu.attn & ATTN_MODE) {
       cpu.attn &= ~ATTN_MODE;
       if (modeReturns) return RUN_ATTENTION;
@@ -172,7 +198,8 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       cpu.repEnd = end;
       try {
         for (;;) {
-          stepOne(cpu);
+          if (blocks) stepBlock(cpu, end);
+          else stepOne(cpu);
           if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) break;
           // Inside a code window on a page without breakpoints there is nothing to look up.
           if (cpu.winBp === 0 && ((cpu.eip - cpu.winLo) >>> 0) < cpu.winLen) continue;
@@ -193,8 +220,13 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
     }
     cpu.repEnd = end;
     try {
-      do stepOne(cpu);
-      while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);
+      if (blocks) {
+        do stepBlock(cpu, end);
+        while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);
+      } else {
+        do stepOne(cpu);
+        while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);
+      }
     } catch (e) {
       if (e !== FAULT) throw e;
       raiseFault(cpu);

@@ -7,10 +7,10 @@ import { DS, EBP, EBX, EDI, ESI, ESP, SS } from './regs';
 
 // 16-bit forms by ModRM.rm (SDM Vol. 2 Table 2-1): base register, index register (NO_REG when
 // none) and default segment. rm = 6 with mod = 0 is disp16 alone, handled apart.
-const NO_REG = -1;
-const EA16_BASE = [EBX, EBX, EBP, EBP, ESI, EDI, EBP, EBX];
-const EA16_INDEX = [ESI, EDI, ESI, EDI, NO_REG, NO_REG, NO_REG, NO_REG];
-const EA16_SEG = [DS, DS, SS, SS, DS, DS, SS, DS];
+export const NO_REG = -1;
+export const EA16_BASE = [EBX, EBX, EBP, EBP, ESI, EDI, EBP, EBX];
+export const EA16_INDEX = [ESI, EDI, ESI, EDI, NO_REG, NO_REG, NO_REG, NO_REG];
+export const EA16_SEG = [DS, DS, SS, SS, DS, DS, SS, DS];
 
 /**
  * Decodes the memory operand of `modrm` (mod != 3), fetching SIB and displacement, and sets

@@ -71,12 +71,14 @@ export class ShadowCallStack {
       const k = kinds.get(ops[i]);
       if (k) ops[i] = this.wrap(ops[i], k);
     }
+    cpu.opsChanged();
   }
 
   uninstall(): void {
     if (!this.cpu || !this.saved) return;
     const ops = this.cpu.ops;
     for (let i = 0; i < ops.length; i++) ops[i] = this.saved[i];
+    this.cpu.opsChanged();
     this.cpu = null;
     this.saved = null;
   }

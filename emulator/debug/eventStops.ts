@@ -124,6 +124,7 @@ export class EventStops implements PortObserver {
         };
       }
     }
+    cpu.opsChanged();
   }
 
   private uninstall(cpu: Cpu): void {
@@ -134,5 +135,6 @@ export class EventStops implements PortObserver {
       cpu.ops[base | 0x200] = this.saved[base | 0x200];
     }
     this.saved = null;
+    cpu.opsChanged();
   }
 }

@@ -47,7 +47,9 @@ export function watchSystemState(cpu: Cpu, hooks: SystemStateHooks): () => void 
         after(c, at);
       };
   }
+  cpu.opsChanged();
   return () => {
     for (const [idx, h] of saved) cpu.ops[idx] = h;
+    cpu.opsChanged();
   };
 }

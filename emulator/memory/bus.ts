@@ -3,7 +3,7 @@
 // so watchpoints and recording see implicit accesses (stack, descriptor and IDT loads) too.
 // Pure TypeScript: no Node or VS Code imports.
 
-import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_READ_SLOW, PF_ROM, PF_TRACK_DIRTY, PF_WRITE_SLOW } from './pageFlags';
+import { PAGE_SHIFT, PAGE_SIZE, PF_CODE, PF_MMIO, PF_READ_SLOW, PF_ROM, PF_TRACK_DIRTY, PF_WRITE_SLOW } from './pageFlags';
 
 export interface MmioHandler {
   read8(addr: number): number;
@@ -37,6 +37,14 @@ export class Memory {
   onA20Change: (() => void) | null = null;
   /** Called when A20 or the ROM/MMIO map changes: the CPU drops its code window, which skips both. */
   onRemap: (() => void) | null = null;
+  /**
+   * Which bytes of a PF_CODE page compiled code was made from (one byte per byte, nonzero = code),
+   * so a store next to code in the same page, as boot sectors do with their variables and stack,
+   * stays on a fast path and only a store into those bytes reaches onCodeWrite.
+   */
+  readonly codeBytes: (Uint8Array | null)[] = [];
+  /** Called after a write hit code bytes (physical address, length): the compiled blocks made from them are stale. */
+  onCodeWrite: ((addr: number, length: number) => void) | null = null;
   private readonly mmio = new Map<number, MmioHandler>();
   /** ROM images kept apart from RAM so that a write to a ROM page cannot change them. */
   private readonly rom = new Map<number, Uint8Array>();
@@ -92,7 +100,12 @@ export class Memory {
 
   write8(addr: number, value: number): void {
     addr = (addr & this.a20Mask) >>> 0;
-    if ((this.pageFlags[addr >>> PAGE_SHIFT] & PF_WRITE_SLOW) === 0 && addr < this.ramSize) {
+    const f = this.pageFlags[addr >>> PAGE_SHIFT];
+    if ((f & PF_WRITE_SLOW) === 0 && addr < this.ramSize) {
+      this.ram[addr] = value;
+      return;
+    }
+    if (f === PF_CODE && this.codeBytes[addr >>> PAGE_SHIFT]![addr & 0xfff] === 0) {
       this.ram[addr] = value;
       return;
     }
@@ -120,7 +133,7 @@ export class Memory {
 
   write16(addr: number, value: number): void {
     const a = (addr & this.a20Mask) >>> 0;
-    if ((a & 0xfff) !== 0xfff && (this.pageFlags[a >>> PAGE_SHIFT] & PF_WRITE_SLOW) === 0 && a + 1 < this.ramSize) {
+    if ((a & 0xfff) !== 0xfff && a + 1 < this.ramSize && this.plainWrite(a, 2)) {
       this.ram[a] = value;
       this.ram[a + 1] = value >>> 8;
       return;
@@ -131,7 +144,7 @@ export class Memory {
 
   write32(addr: number, value: number): void {
     const a = (addr & this.a20Mask) >>> 0;
-    if ((a & 0xfff) < 0xffd && (this.pageFlags[a >>> PAGE_SHIFT] & PF_WRITE_SLOW) === 0 && a + 3 < this.ramSize) {
+    if ((a & 0xfff) < 0xffd && a + 3 < this.ramSize && this.plainWrite(a, 4)) {
       const r = this.ram;
       r[a] = value;
       r[a + 1] = value >>> 8;
@@ -141,6 +154,44 @@ export class Memory {
     }
     this.write16(addr, value & 0xffff);
     this.write16(addr + 2, (value >>> 16) & 0xffff);
+  }
+
+  /** A write of `size` bytes inside one RAM page needs nothing but the store: no flag, or code flag and no code byte hit. */
+  private plainWrite(a: number, size: number): boolean {
+    const f = this.pageFlags[a >>> PAGE_SHIFT];
+    if ((f & PF_WRITE_SLOW) === 0) return true;
+    if (f !== PF_CODE) return false;
+    const bytes = this.codeBytes[a >>> PAGE_SHIFT]!;
+    const i = a & 0xfff;
+    return size === 2 ? (bytes[i] | bytes[i + 1]) === 0 : (bytes[i] | bytes[i + 1] | bytes[i + 2] | bytes[i + 3]) === 0;
+  }
+
+  /** Marks physical bytes [addr, addr + length) (one page) as the source of compiled code. */
+  markCode(addr: number, length: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    // Filled on first use (a machine that never compiles code pays nothing), and never replaced:
+    // compiled blocks hold this array.
+    if (this.codeBytes.length === 0) for (let p = 0; p < this.ramSize / PAGE_SIZE; p++) this.codeBytes.push(null);
+    let bytes = this.codeBytes[page];
+    if (!bytes) this.codeBytes[page] = bytes = new Uint8Array(PAGE_SIZE);
+    bytes.fill(1, addr & 0xfff, (addr & 0xfff) + length);
+    this.pageFlags[page] |= PF_CODE;
+  }
+
+  /** Forgets the code marks of one page (its compiled blocks are gone). */
+  unmarkCode(page: number): void {
+    if (page < this.codeBytes.length) this.codeBytes[page] = null;
+    this.pageFlags[page] &= ~PF_CODE;
+  }
+
+  /**
+   * RAM changed behind the accessors (a snapshot restore, a debugger edit): code pages in the range
+   * report to onCodeWrite as a store would.
+   */
+  rewritten(addr: number, length: number): void {
+    for (let p = addr >>> PAGE_SHIFT; p <= (addr + length - 1) >>> PAGE_SHIFT; p++) {
+      if (this.pageFlags[p] & PF_CODE) this.onCodeWrite?.(Math.max(addr, p << PAGE_SHIFT) >>> 0, Math.min(addr + length, (p + 1) << PAGE_SHIFT) - Math.max(addr, p << PAGE_SHIFT));
+    }
   }
 
   /** Debugger/loader access: no watchpoints, no A20 wrap, ROM writable. Never seen by the guest's watch logic. */
@@ -163,6 +214,7 @@ export class Memory {
       if (rom) rom[a & (PAGE_SIZE - 1)] = data[i];
       if (a < this.ramSize) this.ram[a] = data[i];
     }
+    if (data.length > 0) this.rewritten(addr >>> 0, data.length);
   }
 
   private read8Slow(addr: number): number {
@@ -191,6 +243,7 @@ export class Memory {
       this.mmio.get(page)?.write8(addr, value & 0xff);
     } else if (addr < this.ramSize) {
       this.ram[addr] = value;
+      if (flags & PF_CODE && this.codeBytes[page]![addr & 0xfff] !== 0) this.onCodeWrite?.(addr, 1);
     }
     this.observer?.onWrite(addr, 1, value & 0xff);
   }

@@ -15,8 +15,10 @@ export const PF_WATCH_R = 0x04;
 export const PF_WATCH_W = 0x08;
 /** The recorder wants to know about the first write to this page since its last snapshot. */
 export const PF_TRACK_DIRTY = 0x10;
+/** Compiled code (cpu/jit) was made from bytes of this page: writes check which bytes they hit. */
+export const PF_CODE = 0x20;
 
 /** Bits that divert a read from the fast path. */
 export const PF_READ_SLOW = PF_MMIO | PF_WATCH_R;
 /** Bits that divert a write from the fast path. */
-export const PF_WRITE_SLOW = PF_ROM | PF_MMIO | PF_WATCH_W | PF_TRACK_DIRTY;
+export const PF_WRITE_SLOW = PF_ROM | PF_MMIO | PF_WATCH_W | PF_TRACK_DIRTY | PF_CODE;

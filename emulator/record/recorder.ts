@@ -337,7 +337,12 @@ export class Recorder {
     const m = this.machine;
     const cur = Math.max(k, this.snapAtOrBefore(m.cpu.icount));
     const ram = m.mem.ram;
-    for (let j = cur; j >= k; j--) for (const [p, data] of this.snaps[j].pages) ram.set(data, p << PAGE_SHIFT);
+    for (let j = cur; j >= k; j--) {
+      for (const [p, data] of this.snaps[j].pages) {
+        ram.set(data, p << PAGE_SHIFT);
+        m.mem.rewritten(p << PAGE_SHIFT, PAGE_SIZE);
+      }
+    }
     const s = this.snaps[k];
     loadCpu(m.cpu, s.cpu);
     m.devices.loadState(s.devices);

@@ -3,7 +3,7 @@
 // and none of the user's breakpoints. Device time follows the count exactly as in Machine.run, so a
 // replay from a snapshot repeats the recorded instructions whatever the slicing.
 
-import { ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
+import { ATTN_CODE, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
 import {
   BreakpointSet, RUN_ATTENTION, RUN_BREAKPOINT, RUN_BUDGET, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
   serviceInterrupt, stepOne, stepSlow,
@@ -28,7 +28,7 @@ export interface ReplayControl {
 }
 
 /** Attention bits a replay deals with: stop requests (cleared per slice), interrupts, TF, the shadow, mode switches. */
-const HANDLED_ATTN = ATTN_STOP | ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE;
+const HANDLED_ATTN = ATTN_STOP | ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE;
 
 /** Why a replay ended before its target: the CPU can make no more progress (HLT with IF=0, shutdown). */
 export type ReplayEnd = 'target' | 'hook' | 'stuck';
@@ -103,11 +103,11 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
 function runHooked(cpu: Cpu, budget: number, bps: BreakpointSet | null, hook: (cpu: Cpu) => boolean, skip: number): number {
   const end = cpu.icount + budget;
   cpu.repEnd = end;
-  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE);
+  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE);
   while (cpu.icount < end) {
     // A mode switch (and loadCpu after a restore) sets ATTN_MODE for Machine.run's planning; a replay
     // plans nothing, so it is cleared here as runCpu does, or every instruction would take stepSlow.
-    cpu.attn &= ~ATTN_MODE;
+    cpu.attn &= ~(ATTN_MODE | ATTN_CODE);
     if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
     if (cpu.attn & foreign) return RUN_ATTENTION;
     if (bps !== null) {

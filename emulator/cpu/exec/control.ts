@@ -142,24 +142,38 @@ function jcc16_32(cc: number): [Handler, Handler] {
   ];
 }
 
-/** LOOP/LOOPE/LOOPNE/JCXZ use CX or ECX by the address size. */
+/**
+ * LOOP (kind 2), LOOPE (1), LOOPNE (0), JCXZ (3): updates CX or ECX (by the address size) and says
+ * whether the branch is taken. Shared with the block compiler (cpu/jit).
+ */
+export function loopTaken(cpu: Cpu, kind: number, a32: number): boolean {
+  let count: number;
+  if (kind === 3) {
+    count = a32 ? cpu.r32[ECX] : cpu.r16[ECX * 2];
+    return count === 0;
+  }
+  if (a32) count = cpu.r32[ECX] = cpu.r32[ECX] - 1;
+  else count = cpu.r16[ECX * 2] = cpu.r16[ECX * 2] - 1;
+  if (count === 0) return false;
+  if (kind === 1) return condition(cpu, 4); // LOOPE: ZF must be 1
+  if (kind === 0) return !condition(cpu, 4); // LOOPNE: ZF must be 0
+  return true;
+}
+
 function loopOp(kind: number): [Handler, Handler] {
   const h: Handler = (cpu) => {
     const rel = cpu.fetchS8();
-    let count: number;
-    if (kind === 3) {
-      count = cpu.a32 ? cpu.r32[ECX] : cpu.r16[ECX * 2];
-      if (count !== 0) return;
-    } else {
-      if (cpu.a32) count = cpu.r32[ECX] = cpu.r32[ECX] - 1;
-      else count = cpu.r16[ECX * 2] = cpu.r16[ECX * 2] - 1;
-      if (count === 0) return;
-      if (kind === 1 && !condition(cpu, 4)) return; // LOOPE: ZF must be 1
-      if (kind === 0 && condition(cpu, 4)) return; // LOOPNE: ZF must be 0
-    }
-    nearJump(cpu, cpu.o32 ? (cpu.eip + rel) >>> 0 : (cpu.eip + rel) & 0xffff);
+    if (loopTaken(cpu, kind, cpu.a32)) nearJump(cpu, cpu.o32 ? (cpu.eip + rel) >>> 0 : (cpu.eip + rel) & 0xffff);
   };
   return [h, h];
+}
+
+/** Near CALL to `target` (EIP holds the return address): the CS limit is checked before the push. */
+export function callNear(cpu: Cpu, target: number, size32: boolean): void {
+  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+  if (size32) cpu.push32(cpu.eip);
+  else cpu.push16(cpu.eip);
+  cpu.eip = target;
 }
 
 const grp4_Eb: Handler = (cpu) => {
@@ -242,19 +256,8 @@ export function registerControl(ops: Handler[]): void {
     (cpu) => { const r = cpu.fetchS8(); nearJump(cpu, (cpu.eip + r) >>> 0); });
   def(ops, 0xe9, (cpu) => { const r = cpu.fetch16(); nearJump(cpu, (cpu.eip + r) & 0xffff); },
     (cpu) => { const r = cpu.fetch32(); nearJump(cpu, (cpu.eip + r) >>> 0); });
-  def(ops, 0xe8, (cpu) => {
-    const r = cpu.fetch16();
-    const target = (cpu.eip + r) & 0xffff;
-    if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
-    cpu.push16(cpu.eip);
-    cpu.eip = target;
-  }, (cpu) => {
-    const r = cpu.fetch32();
-    const target = (cpu.eip + r) >>> 0;
-    if (target > cpu.limit[CS]) cpu.fault(GP, 0);
-    cpu.push32(cpu.eip);
-    cpu.eip = target;
-  });
+  def(ops, 0xe8, (cpu) => { const r = cpu.fetch16(); callNear(cpu, (cpu.eip + r) & 0xffff, false); },
+    (cpu) => { const r = cpu.fetch32(); callNear(cpu, (cpu.eip + r) >>> 0, true); });
   def(ops, 0xc3, (cpu) => nearJump(cpu, cpu.pop16()), (cpu) => nearJump(cpu, cpu.pop32()));
   def(ops, 0xc2, (cpu) => {
     const imm = cpu.fetch16();

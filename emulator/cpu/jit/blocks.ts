@@ -1,0 +1,156 @@
+// The cache of compiled blocks (compile.ts), keyed by linear address as the architecture doc asks:
+// a direct-mapped table checked with a few compares per block, a hotness count so cold code (most
+// of a boot) is only interpreted, and invalidation at instruction granularity: the memory bus marks
+// the exact bytes blocks were made from (PF_CODE), and a store into one of them drops the blocks
+// made from it and raises ATTN_CODE so a running block returns after the storing instruction.
+// Stores next to code (a boot sector's variables and stack share its page) cost one byte test.
+// Blocks are only made and used while paging is off; remaps (A20, ROM/MMIO maps), a new
+// breakpoint set and patched dispatch entries drop them all.
+// Pure TypeScript: no Node or VS Code imports.
+
+import { ATTN_CODE, type Cpu } from '../cpu';
+import type { BreakpointSet } from '../execute';
+import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_WATCH_R } from '../../memory/pageFlags';
+import { CS } from '../regs';
+import { compileBlock } from './compile';
+
+const TABLE_BITS = 16;
+const TABLE_MASK = (1 << TABLE_BITS) - 1;
+/** Executions of an entry point before it is compiled (by default). */
+const HOT = 24;
+
+export class Block {
+  dead = false;
+  constructor(
+    readonly lin: number,
+    readonly eip: number,
+    readonly code32: number,
+    /** The guest bytes it was made from: [physical address, length] pairs (compile.ts), one page. */
+    readonly ranges: number[],
+    readonly lastEip: number,
+    readonly count: number,
+    readonly run: (cpu: Cpu) => void,
+  ) {}
+}
+
+function overlaps(b: Block, addr: number, length: number): boolean {
+  for (let i = 0; i < b.ranges.length; i += 2) if (addr < b.ranges[i] + b.ranges[i + 1] && addr + length > b.ranges[i]) return true;
+  return false;
+}
+
+export class BlockCache {
+  // Allocated on first use: a CPU made for one conformance vector never needs them.
+  private table: (Block | null)[] = [];
+  private heat = new Uint8Array(0);
+  /** Live blocks by physical page, for invalidation. */
+  private readonly byPage = new Map<number, Block[]>();
+  private bps: BreakpointSet | null = null;
+  private bpVersion = -1;
+  /** Blocks compiled so far (a statistic for tests and benchmarks). */
+  compiled = 0;
+  /** Executions of an entry point before it is compiled (1..255; tests use 1 to compile everything). */
+  hot = HOT;
+
+  constructor(private readonly cpu: Cpu) {
+    cpu.mem.onCodeWrite = (addr, length) => this.codeWritten(addr, length);
+  }
+
+  /** Called by runCpu before a run: blocks never run across a breakpoint of the set they were made for. */
+  useBreakpoints(bps: BreakpointSet | null): void {
+    const version = bps ? bps.version : -1;
+    if (bps === this.bps && version === this.bpVersion) return;
+    this.flush();
+    this.bps = bps;
+    this.bpVersion = version;
+  }
+
+  /** The block at CS:EIP, compiling it once it is hot; null means: interpret this instruction. */
+  lookup(cpu: Cpu): Block | null {
+    const eip = cpu.eip;
+    const lin = (cpu.base[CS] + eip) | 0;
+    const i = lin & TABLE_MASK;
+    const b = this.table[i];
+    if (b === undefined) return this.allocate();
+    if (b !== null && b.lin === lin && b.eip === eip && b.code32 === cpu.code32) return b.lastEip <= cpu.hi[CS] ? b : null;
+    if (++this.heat[i] < this.hot) return null;
+    this.heat[i] = 0;
+    return this.compile(lin, i);
+  }
+
+  private allocate(): null {
+    this.table = new Array<Block | null>(1 << TABLE_BITS).fill(null);
+    this.heat = new Uint8Array(1 << TABLE_BITS);
+    return null;
+  }
+
+  private compile(lin: number, slot: number): Block | null {
+    const cpu = this.cpu;
+    const mem = cpu.mem;
+    const phys = (lin & mem.a20Mask) >>> 0;
+    const page = phys >>> PAGE_SHIFT;
+    // Only plain RAM pages (as the code window): ROM, MMIO and read-watched code is interpreted.
+    if (cpu.paging || (mem.pageFlags[page] & (PF_MMIO | PF_ROM | PF_WATCH_R)) !== 0 || (page + 1) * PAGE_SIZE > mem.ramSize) return null;
+    const bps = this.bps;
+    const c = compileBlock(cpu, cpu.eip, phys, bps ? (l) => bps.pages[l >>> 12] !== 0 && bps.has(l) : () => false);
+    if (c === null) return null;
+    const old = this.table[slot];
+    if (old !== null) {
+      this.drop(old);
+      this.remark(old.ranges[0] >>> PAGE_SHIFT);
+    }
+    const b = new Block(lin, cpu.eip, cpu.code32, c.ranges, c.lastEip, c.count, c.run);
+    this.table[slot] = b;
+    let list = this.byPage.get(page);
+    if (!list) this.byPage.set(page, (list = []));
+    list.push(b);
+    this.mark(b);
+    this.compiled++;
+    return b;
+  }
+
+  /** A store hit bytes some block was made from: drop every block overlapping them. */
+  private codeWritten(addr: number, length: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const list = this.byPage.get(page);
+    if (list) {
+      for (const b of list) if (overlaps(b, addr, length)) this.drop(b);
+    }
+    this.remark(page);
+    this.cpu.attn |= ATTN_CODE;
+  }
+
+  /** Forgets a block (its page's byte marks are rebuilt by the caller or stay as harmless extras). */
+  private drop(b: Block): void {
+    b.dead = true;
+    const i = b.lin & TABLE_MASK;
+    if (this.table[i] === b) this.table[i] = null;
+  }
+
+  /** Rebuilds one page's code marks from its live blocks. */
+  private remark(page: number): void {
+    const list = (this.byPage.get(page) ?? []).filter((b) => !b.dead);
+    this.cpu.mem.unmarkCode(page);
+    if (list.length === 0) {
+      this.byPage.delete(page);
+      return;
+    }
+    this.byPage.set(page, list);
+    for (const b of list) this.mark(b);
+  }
+
+  private mark(b: Block): void {
+    for (let i = 0; i < b.ranges.length; i += 2) this.cpu.mem.markCode(b.ranges[i], b.ranges[i + 1]);
+  }
+
+  /** Drops every block (remaps, new breakpoints, patched dispatch entries, paging on). */
+  flush(): void {
+    for (const [page, list] of this.byPage) {
+      for (const b of list) b.dead = true;
+      this.cpu.mem.unmarkCode(page);
+    }
+    this.byPage.clear();
+    if (this.table.length > 0) this.table.fill(null);
+    // A block that made this happen (an OUT to the A20 gate) returns after that instruction.
+    this.cpu.attn |= ATTN_CODE;
+  }
+}

@@ -1,0 +1,511 @@
+// The block compiler: turns a run of guest instructions (one linear page, one entry point) into one
+// JavaScript function that V8 compiles to machine code, so the hot loop dispatches once per block
+// instead of once per instruction. Semantics stay in one place: generated code calls the same
+// helpers the interpreter's handlers use (alu, inc16, nearJump, condition, the CPU's segment-checked
+// accessors), with operands decoded once by the shared decoder. An instruction with no native form
+// calls its dispatch entry directly (operand bytes fetched as usual), or, when prefixed, runs through
+// stepOne; so wrapped entries (call stack, event stops) and model patches keep working.
+// Each instruction leaves the state the interpreter would: icount and prevEip are set before anything
+// that can fault or touch memory, and after anything that can raise an attention bit (a watchpoint
+// hit, a store into compiled code, an interrupt window) the block returns, so every stop, trap and
+// self-modifying-code effect lands on the same instruction boundary as in the interpreter.
+// Pure TypeScript: no Node or VS Code imports.
+
+import { decode, type Instruction } from '../../decode/decoder';
+import { flowOf } from '../../decode/flow';
+import { decoderModelFor } from '../../decode/table';
+import { type Cpu, type Handler, R8 } from '../cpu';
+import { stepOne } from '../execute';
+import { condition } from '../exec/conditions';
+import { alu, ALU_CMP } from '../exec/alu';
+import { dec16, dec32, dec8, inc16, inc32, inc8, test } from '../exec/arith';
+import { loopTaken, nearJump } from '../exec/control';
+import { GP } from '../faults';
+import { MAP0F, OP32 } from '../exec/table';
+import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
+import { CS, DS, EBP, EFLAGS_DF, ES, ESP, SS } from '../regs';
+import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
+
+/** Most instructions in one block: long enough to amortise dispatch, short enough to compile fast. */
+const MAX_INSNS = 48;
+
+/** The helpers generated code may call, by name. */
+const HELPERS = { alu, condition, nearJump, loopTaken, inc8, inc16, inc32, dec8, dec16, dec32, test, stepOne };
+
+/**
+ * One-byte opcodes whose handler touches neither memory nor EIP, cannot fault and cannot raise an
+ * attention bit: called directly with no bookkeeping around them (NOP/XCHG, INC/DEC r, CBW/CWD,
+ * SAHF/LAHF, CMC/CLC/STC/CLD/STD).
+ */
+const PURE_ONE_BYTE = new Set([
+  ...Array.from({ length: 16 }, (_, i) => 0x40 + i), ...Array.from({ length: 8 }, (_, i) => 0x90 + i),
+  0x98, 0x99, 0x9e, 0x9f, 0xf5, 0xf8, 0xf9, 0xfc, 0xfd,
+]);
+
+/** Opcodes that change CS, EIP or the halt state in ways the decoder's flow does not classify. */
+function endsBlock(cpu: Cpu, insn: Instruction, eip: number): boolean {
+  const op = insn.opcode;
+  const kind = flowOf(insn, eip).kind;
+  if (kind !== 'none' && kind !== 'rep') return true;
+  if (op === 0xf4 || op === 0xcf || op === 0xca || op === 0xcb || op === 0xea || op === 0x9a) return true;
+  if (op === 0xff && insn.modrm && insn.modrm.reg >= 2 && insn.modrm.reg <= 5) return true;
+  // 8086: POP CS and MOV CS,Ew load CS without a transfer.
+  if (cpu.model === '8086' && (op === 0x0f || op === 0x8e)) return true;
+  return false;
+}
+
+/** What the code of one instruction needs around it. */
+const enum Kind {
+  /** Registers and flags only: no fault, no memory, no EIP; only the instruction count is deferred. */
+  Pure,
+  /** May fault or touch memory: count and prevEip first, return if an attention bit came up. */
+  Effect,
+  /** Transfers control (or may): sets EIP itself, the block ends. */
+  End,
+}
+
+interface Emitted {
+  kind: Kind;
+  code: string;
+  /** A direct near branch (End): taken when `test` holds (always when null), to `target`. */
+  branch?: { test: string | null; target: number };
+}
+
+/** A direct near branch to `target`, taken when `test` holds (always when null). */
+function branch(test: string | null, target: number): Emitted {
+  const jump = `nearJump(cpu, ${hex(target)});`;
+  return { kind: Kind.End, code: test ? `if (${test}) ${jump}` : jump, branch: { test, target } };
+}
+
+/** A compiled block: the function and what the cache checks before running it. */
+export interface CompiledBlock {
+  run: (cpu: Cpu) => void;
+  /** Instructions (a REP string instruction counts once): the budget the block needs. */
+  count: number;
+  /** The guest bytes it was made from: [physical address, length] pairs, one page. */
+  ranges: number[];
+  /** Highest EIP of any of its bytes: the CS limit must reach it. */
+  lastEip: number;
+}
+
+const reg8 = (r: number) => `r8[${R8[r]}]`;
+const reg16 = (r: number) => `r16[${r << 1}]`;
+const reg32 = (r: number) => `r32[${r}]`;
+const regOf = (size: number, r: number) => (size === 8 ? reg8(r) : size === 16 ? reg16(r) : reg32(r));
+const maskOf = (size: number) => (size === 8 ? '0xff' : size === 16 ? '0xffff' : '0xffffffff');
+const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
+
+/** The memory operand of a ModRM form as a segment number and an offset expression (SDM Vol. 2 Tables 2-1/2-2). */
+function effectiveAddress(insn: Instruction): { seg: number; off: string } {
+  const m = insn.modrm!;
+  const ovr = insn.prefixes.seg;
+  if (insn.addrSize === 16) {
+    if (m.mod === 0 && m.rm === 6) return { seg: ovr >= 0 ? ovr : DS, off: hex(insn.disp & 0xffff) };
+    const terms = [reg16(EA16_BASE[m.rm])];
+    if (EA16_INDEX[m.rm] !== NO_REG) terms.push(reg16(EA16_INDEX[m.rm]));
+    if (insn.dispSize > 0) terms.push(String(insn.disp));
+    return { seg: ovr >= 0 ? ovr : EA16_SEG[m.rm], off: `((${terms.join(' + ')}) & 0xffff)` };
+  }
+  let seg = DS;
+  const terms: string[] = [];
+  if (m.rm === 4) {
+    const sib = insn.sib!;
+    if (sib.index !== 4) terms.push(`(${reg32(sib.index)} << ${sib.scale})`);
+    if (!(sib.base === 5 && m.mod === 0)) {
+      terms.push(reg32(sib.base));
+      if (sib.base === ESP || sib.base === EBP) seg = SS;
+    }
+  } else if (!(m.rm === 5 && m.mod === 0)) {
+    terms.push(reg32(m.rm));
+    if (m.rm === EBP) seg = SS;
+  }
+  if (insn.dispSize > 0) terms.push(String(insn.disp));
+  if (terms.length === 0) terms.push('0');
+  return { seg: ovr >= 0 ? ovr : seg, off: `((${terms.join(' + ')}) >>> 0)` };
+}
+
+// Memory access in generated code: the accessor's checks inline, for an offset held in a constant.
+// The fast path is a segment check, the A20 mask and one page-flag test in front of the RAM array; a
+// store next to compiled code (same page) also tests that page's code bytes. Everything else (a
+// fault, a watched or ROM/MMIO page, a page or segment edge, a store into code) takes the CPU's own
+// accessor, so there is one definition of what an access does. Paging is off inside blocks.
+
+const linear = (seg: number, o: string) => `($a = ((sb[${seg}] + ${o}) & a20) >>> 0)`;
+
+/** The value of the `size`-bit read at seg:o, as an expression (o must be a plain name). */
+function rd(size: number, seg: number, o: string): string {
+  if (size === 8) {
+    return `(${o} < lo[${seg}] || ${o} > hi[${seg}] || (sok[${seg}] & 1) === 0 || (pf[${linear(seg, o)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? cpu.rd8(${seg}, ${o}) : ram[$a])`;
+  }
+  if (size === 16) {
+    return `(${o} < lo[${seg}] || ${o} >= hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? cpu.rd16(${seg}, ${o}) : ram[$a] | (ram[$a + 1] << 8))`;
+  }
+  return `(${o} < lo[${seg}] || ${o} + 3 > hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? cpu.rd32(${seg}, ${o}) : (ram[$a] | (ram[$a + 1] << 8) | (ram[$a + 2] << 16) | (ram[$a + 3] << 24)) >>> 0)`;
+}
+
+/** The `size`-bit store of `value` at seg:o, as a statement (o must be a plain name). */
+function wr(size: number, seg: number, o: string, value: string): string {
+  const n = size >> 3;
+  const codeBytes = Array.from({ length: n }, (_, i) => `$c[($a & 0xfff) + ${i}]`).join(' | ');
+  const inSeg = size === 8 ? `${o} > hi[${seg}]` : size === 16 ? `${o} >= hi[${seg}]` : `${o} + 3 > hi[${seg}]`;
+  const inPage = size === 8 ? 'false' : `($a & 0xfff) > ${0x1000 - n}`;
+  const stores = Array.from({ length: n }, (_, i) => `ram[$a${i ? ` + ${i}` : ''}] = w${i ? ` >>> ${8 * i}` : ''};`).join(' ');
+  return `{ const w = ${value}; if (${o} < lo[${seg}] || ${inSeg} || (sok[${seg}] & 2) === 0 || (${linear(seg, o)}, ${inPage}) || $a + ${n - 1} >= rs || ` +
+    `((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))) cpu.wr${size}(${seg}, ${o}, w); else { ${stores} } }`;
+}
+
+/** PUSH of a 16- or 32-bit value, as cpu.push16/push32 do it (the stack size is SS.B's, read at run time). */
+function push(size: number, value: string): string {
+  return `{ const v = ${value}; const m = cpu.stackMask; const s = ((r32[${ESP}] - ${size >> 3}) & m) >>> 0; ${wr(size, SS, 's', 'v')} if (m === 0xffff) r16[${ESP << 1}] = s; else r32[${ESP}] = s; }`;
+}
+
+/** POP into `target` (an assignment target, or null to leave the value in `v`), as cpu.pop16/pop32 do it. */
+function pop(size: number, target: string | null): string {
+  return `const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; const v = ${rd(size, SS, 's')}; if (m === 0xffff) r16[${ESP << 1}] = s + ${size >> 3}; else r32[${ESP}] = s + ${size >> 3};${target ? ` ${target} = v;` : ''}`;
+}
+
+/** Reads the E operand (and, for memory, keeps the offset in `o` for a write back). */
+function readE(insn: Instruction, size: number): { pre: string; value: string; write: (v: string) => string; mem: boolean } {
+  const m = insn.modrm!;
+  if (m.mod === 3) return { pre: '', value: regOf(size, m.rm), write: (v) => `${regOf(size, m.rm)} = ${v};`, mem: false };
+  const { seg, off } = effectiveAddress(insn);
+  return { pre: `const o = ${off};`, value: rd(size, seg, 'o'), write: (v) => wr(size, seg, 'o', v), mem: true };
+}
+
+function emitted(mem: boolean, code: string): Emitted {
+  return { kind: mem ? Kind.Effect : Kind.Pure, code: `{ ${code} }` };
+}
+
+/** Native code for the instructions boot loops are made of, or null (the caller falls back). */
+function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
+  const op = insn.opcode;
+  const osize = insn.opSize;
+  const m = insn.modrm;
+  // Relative branch targets wrap at the operand size (the decoder's flow computes them so).
+  const to = () => flowOf(insn, eip).target!;
+  const target = () => hex(to());
+  // ALU forms 00-3D: Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib eAX,Iz.
+  if (op < 0x40 && (op & 7) < 6) {
+    const aop = op >> 3, form = op & 7;
+    const size = form === 0 || form === 2 || form === 4 ? 8 : osize;
+    const store = aop !== ALU_CMP;
+    if (form >= 4) {
+      const acc = regOf(size, 0);
+      const call = `alu(cpu, ${aop}, ${acc}, ${hex(insn.imm[0])}, ${maskOf(size)})`;
+      return emitted(false, store ? `${acc} = ${call};` : `${call};`);
+    }
+    const e = readE(insn, size);
+    const g = regOf(size, m!.reg);
+    if (form < 2) {
+      const call = `alu(cpu, ${aop}, ${e.mem ? 'v' : e.value}, ${g}, ${maskOf(size)})`;
+      return emitted(e.mem, `${e.pre} ${e.mem ? `const v = ${e.value};` : ''} ${store ? e.write(call) : `${call};`}`);
+    }
+    const call = `alu(cpu, ${aop}, ${g}, ${e.mem ? 'v' : e.value}, ${maskOf(size)})`;
+    return emitted(e.mem, `${e.pre} ${e.mem ? `const v = ${e.value};` : ''} ${store ? `${g} = ${call};` : `${call};`}`);
+  }
+  switch (op) {
+    case 0x80: case 0x81: case 0x83: {
+      const size = op === 0x80 ? 8 : osize;
+      const aop = m!.reg;
+      const imm = op === 0x83 ? (osize === 16 ? ((insn.imm[0] << 24) >> 24) & 0xffff : ((insn.imm[0] << 24) >> 24) >>> 0) : insn.imm[0];
+      const e = readE(insn, size);
+      const call = `alu(cpu, ${aop}, v, ${hex(imm)}, ${maskOf(size)})`;
+      return emitted(e.mem, `${e.pre} const v = ${e.value}; ${aop !== ALU_CMP ? e.write(call) : `${call};`}`);
+    }
+    case 0x84: case 0x85: {
+      const size = op === 0x84 ? 8 : osize;
+      const e = readE(insn, size);
+      return emitted(e.mem, `${e.pre} test(cpu, ${e.value}, ${regOf(size, m!.reg)}, ${maskOf(size)});`);
+    }
+    case 0x88: case 0x89: {
+      const size = op === 0x88 ? 8 : osize;
+      const e = readE(insn, size);
+      return emitted(e.mem, `${e.pre} ${e.write(regOf(size, m!.reg))}`);
+    }
+    case 0x8a: case 0x8b: {
+      const size = op === 0x8a ? 8 : osize;
+      const e = readE(insn, size);
+      return emitted(e.mem, `${e.pre} ${regOf(size, m!.reg)} = ${e.value};`);
+    }
+    case 0x8d: {
+      if (m!.mod === 3) return null;
+      const { off } = effectiveAddress(insn);
+      return emitted(false, osize === 16 ? `${reg16(m!.reg)} = ${off} & 0xffff;` : `${reg32(m!.reg)} = ${off};`);
+    }
+    case 0xc6: case 0xc7: {
+      if (m!.reg !== 0) return null;
+      const size = op === 0xc6 ? 8 : osize;
+      const e = readE(insn, size);
+      return emitted(e.mem, `${e.pre} ${e.write(hex(insn.imm[0]))}`);
+    }
+    case 0xfe: case 0xff: {
+      if (m!.reg > 1) return null;
+      const size = op === 0xfe ? 8 : osize;
+      const e = readE(insn, size);
+      return emitted(e.mem, `${e.pre} const v = ${e.value}; ${e.write(`${m!.reg === 0 ? 'inc' : 'dec'}${size}(cpu, v)`)}`);
+    }
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
+      const size = (op & 1) === 0 ? 8 : osize;
+      const count = op <= 0xc1 ? hex(insn.imm[0]) : op <= 0xd1 ? '1' : reg8(1);
+      const e = readE(insn, size);
+      const cmask = size === 32 ? '0x1f' : 'cpu.shiftMask';
+      return emitted(e.mem, `${e.pre} const v = ${e.value}; const c = ${count} & ${cmask}; ${e.write(`cpu.shiftOp(cpu, ${m!.reg}, v, c, ${maskOf(size)})`)}`);
+    }
+    case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf: {
+      const from = op === 0x0fb6 || op === 0x0fbe ? 8 : 16;
+      const e = readE(insn, from);
+      let v = e.value;
+      if (op === 0x0fbe) v = osize === 16 ? `((${v} << 24) >> 24) & 0xffff` : `(${v} << 24) >> 24`;
+      if (op === 0x0fbf && osize === 32) v = `(${v} << 16) >> 16`;
+      return emitted(e.mem, `${e.pre} ${regOf(osize, m!.reg)} = ${v};`);
+    }
+  }
+  if (op >= 0x50 && op <= 0x57) return emitted(true, push(osize, regOf(osize, op & 7)));
+  if (op >= 0x58 && op <= 0x5f) return emitted(true, pop(osize, regOf(osize, op & 7)));
+  if (op === 0x68 || op === 0x6a) {
+    const imm = op === 0x6a ? (insn.imm[0] << 24) >> 24 : insn.imm[0];
+    return emitted(true, push(osize, hex(osize === 16 ? imm & 0xffff : imm >>> 0)));
+  }
+  // LODS/STOS/MOVS without REP (a segment override applies to the source), on CPUs without the 80286's fault-time register stepping.
+  if ((op === 0xac || op === 0xad || op === 0xaa || op === 0xab || op === 0xa4 || op === 0xa5) && !cpu.traits.stringFaultAdvances) {
+    const size = (op & 1) === 0 ? 8 : osize;
+    const amask = insn.addrSize === 16 ? '0xffff' : '0xffffffff';
+    const step = (r: number) => (insn.addrSize === 16 ? `r16[${r << 1}] = (r32[${r}] + d) & 0xffff;` : `r32[${r}] = (r32[${r}] + d) >>> 0;`);
+    const d = `const d = cpu.flags & ${EFLAGS_DF} ? ${-(size >> 3)} : ${size >> 3};`;
+    const si = `const o = (r32[6] & ${amask}) >>> 0;`, di = `const o = (r32[7] & ${amask}) >>> 0;`;
+    const src = insn.prefixes.seg >= 0 ? insn.prefixes.seg : DS;
+    if (op === 0xac || op === 0xad) return emitted(true, `${d} ${si} ${regOf(size, 0)} = ${rd(size, src, 'o')}; ${step(6)}`);
+    if (op === 0xaa || op === 0xab) return emitted(true, `${d} ${di} ${wr(size, ES, 'o', regOf(size, 0))} ${step(7)}`);
+    return emitted(true, `${d} let v; { ${si} v = ${rd(size, src, 'o')}; } { ${di} ${wr(size, ES, 'o', 'v')} } ${step(6)} ${step(7)}`);
+  }
+  if (op >= 0xa0 && op <= 0xa3) {
+    // MOV AL/eAX with a direct offset (moffs, in the immediate field; address-size wide).
+    const size = (op & 1) === 0 ? 8 : osize;
+    const seg = insn.prefixes.seg >= 0 ? insn.prefixes.seg : DS;
+    const o = `const o = ${hex(insn.imm[0])};`;
+    return emitted(true, op <= 0xa1 ? `${o} ${regOf(size, 0)} = ${rd(size, seg, 'o')};` : `${o} ${wr(size, seg, 'o', regOf(size, 0))}`);
+  }
+  if (op >= 0xb0 && op <= 0xb7) return emitted(false, `${reg8(op & 7)} = ${hex(insn.imm[0])};`);
+  if (op >= 0xb8 && op <= 0xbf) return emitted(false, `${regOf(osize, op & 7)} = ${hex(insn.imm[0])};`);
+  // Transfers: EIP already holds the next instruction's offset (the return address) when these run.
+  if ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f)) {
+    return branch(`condition(cpu, ${op & 0xf})`, to());
+  }
+  switch (op) {
+    case 0xeb: case 0xe9:
+      return branch(null, to());
+    case 0xe8: {
+      // callNear's steps: the CS limit check before the push, then the push of the return address.
+      const check = cpu.traits.wrapSegments ? '' : `if (${target()} > cpu.limit[${CS}]) cpu.fault(${GP}, 0); `;
+      return { kind: Kind.End, code: `${check}${push(osize, 'cpu.eip')} cpu.eip = ${target()};` };
+    }
+    case 0xc3:
+      return { kind: Kind.End, code: `{ ${pop(osize, null)} nearJump(cpu, v); }` };
+    case 0xe0: case 0xe1: case 0xe2: case 0xe3:
+      return branch(`loopTaken(cpu, ${op & 3}, ${insn.addrSize === 32 ? 1 : 0})`, to());
+  }
+  return null;
+}
+
+/** MOVS CMPS STOS LODS SCAS INS OUTS. */
+function isStringOp(op: number): boolean {
+  return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f);
+}
+
+/** Index of the instruction's entry in cpu.ops (one-byte map, 0F map, | OP32 for 32-bit operands). */
+function opsIndex(insn: Instruction): number {
+  const op = insn.opcode;
+  return (op >= 0x0f00 ? MAP0F | (op & 0xff) : op) | (insn.opSize === 32 ? OP32 : 0);
+}
+
+/** How execution goes on after an instruction of a block. */
+const enum Flow {
+  /** To the next instruction in memory. */
+  Next,
+  /** The block ends here (a transfer, or an instruction that may change CS). */
+  End,
+  /** JMP inside the page: the block goes on at the target. */
+  Jump,
+  /** CALL inside the page: pushes, the block goes on in the callee. */
+  Call,
+  /** RET of a CALL made in this block: goes on after that CALL if the popped address is that one. */
+  Return,
+  /** Forward Jcc: taken leaves the block (a side exit), not taken goes on. */
+  Side,
+}
+
+interface Item {
+  insn: Instruction;
+  eip: number;
+  /** EIP execution continues at inside the block (the target for Jump/Call, the return address for Return). */
+  next: number;
+  native: Emitted | null;
+  flow: Flow;
+}
+
+/**
+ * Compiles the block at CS:EIP whose first byte is at physical `phys`; null when not even its first
+ * instruction can be compiled (then the interpreter runs it). A block follows execution inside one
+ * linear page: through direct JMPs and CALLs, back from a RET to its CALL (checked at run time),
+ * past forward Jcc not taken. `hasBreakpoint` says which linear addresses a block must stop in front
+ * of: a block starts at a breakpoint, never runs across one.
+ */
+export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint: (lin: number) => boolean): CompiledBlock | null {
+  const lin = (cpu.base[CS] + eip) >>> 0;
+  // The block stays inside its linear page, the CS limit, and on the 8086 before IP wraps.
+  const firstAllowed = Math.max(0, eip - (lin & 0xfff));
+  let lastAllowed = Math.min(cpu.hi[CS], eip + (0xfff - (lin & 0xfff)));
+  if (cpu.ipWrapAt >= 0) lastAllowed = Math.min(lastAllowed, cpu.ipWrapAt - 2);
+  const inPage = (x: number) => x >= firstAllowed && x <= lastAllowed;
+  const ram = cpu.ram;
+  const model = decoderModelFor(cpu.model);
+  const bits = cpu.code32 ? 32 : 16;
+  const items: Item[] = [];
+  const seen = new Set<number>();
+  const returns: number[] = [];
+  let at = eip;
+  while (items.length < MAX_INSNS && !seen.has(at)) {
+    const base = phys + (at - eip);
+    const insn = decode((i) => ram[base + i] ?? 0, bits, model);
+    if (!insn.valid || insn.opcode < 0 || at + insn.length - 1 > lastAllowed) break;
+    if (items.length > 0 && hasBreakpoint((cpu.base[CS] + at) >>> 0)) break;
+    const prefixed = insn.prefixes.bytes.length > 0;
+    // A prefixed instruction longer than the model allows is #GP(0): the interpreter raises it.
+    if (prefixed && cpu.traits.maxInsnLength > 0 && insn.length > cpu.traits.maxInsnLength) break;
+    seen.add(at);
+    const idx = opsIndex(insn);
+    const nativeOk = !insn.prefixes.lock && insn.prefixes.rep === 0 && cpu.ops[idx] === cpu.baseOps[idx] &&
+      insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b]);
+    const native = nativeOk ? emitNative(cpu, insn, at) : null;
+    const n = at + insn.length;
+    const op = insn.opcode;
+    const target = native?.branch?.target ?? -1;
+    let flow = endsBlock(cpu, insn, at) ? Flow.End : Flow.Next;
+    let next = n;
+    if (native && (op === 0xeb || op === 0xe9) && target !== eip && inPage(target)) {
+      flow = Flow.Jump;
+      next = target;
+    } else if (native && op === 0xe8 && inPage(flowOf(insn, at).target!)) {
+      flow = Flow.Call;
+      next = flowOf(insn, at).target!;
+      returns.push(n);
+    } else if (native && op === 0xc3 && returns.length > 0) {
+      flow = Flow.Return;
+      next = returns.pop()!;
+    } else if (native && native.branch && native.branch.test !== null && target > at && ((op >= 0x70 && op <= 0x7f) || op >= 0x0f80)) {
+      flow = Flow.Side;
+    }
+    items.push({ insn, eip: at, next, native, flow });
+    if (flow === Flow.End) break;
+    at = next;
+  }
+  if (items.length === 0) return null;
+
+  const handlers: Handler[] = [];
+  const lines: string[] = [];
+  let pending = 0;
+  let loops = false;
+  const baseCs = cpu.base[CS];
+  const last = items[items.length - 1];
+  for (let k = 0; k < items.length; k++) {
+    const { insn, eip: s, native, flow, next } = items[k];
+    const n = s + insn.length;
+    const rest = items.length - k - 1;
+    const prologue = `cpu.icount += ${pending + 1}; cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(n)};`;
+    if (flow === Flow.Jump) {
+      // In range: the target's bytes are part of the block, so the CS limit check at entry covers it.
+      pending++;
+      continue;
+    }
+    if (flow === Flow.Call) {
+      lines.push(prologue, `if (${hex(next)} > cpu.limit[${CS}]) cpu.fault(${GP}, 0);`, push(insn.opSize, hex(n)), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
+      pending = 0;
+      continue;
+    }
+    if (flow === Flow.Return) {
+      lines.push(prologue, `{ ${pop(insn.opSize, null)} nearJump(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
+      pending = 0;
+      continue;
+    }
+    if (flow === Flow.Side) {
+      lines.push(prologue, `if (${native!.branch!.test}) { nearJump(cpu, ${hex(native!.branch!.target)}); return; }`);
+      pending = 0;
+      continue;
+    }
+    if (native && native.kind === Kind.Pure && flow !== Flow.End) {
+      lines.push(native.code);
+      pending++;
+      continue;
+    }
+    if (native) {
+      lines.push(prologue);
+      pending = 0;
+      if (native.branch && native.branch.target === eip && !hasBreakpoint(lin)) {
+        // A loop back to the entry stays inside the function while the budget allows another
+        // round and nothing needs attention (the entry has no breakpoint to check).
+        const { test, target } = native.branch;
+        const again = `nearJump(cpu, ${hex(target)}); if (cpu.attn !== 0 || cpu.icount + ${items.length} > cpu.repEnd) return; continue;`;
+        lines.push(test ? `if (${test}) { ${again} }` : `{ ${again} }`, 'return;');
+        loops = true;
+        break;
+      }
+      lines.push(native.code);
+      if (flow === Flow.End) { lines.push('return;'); break; }
+      lines.push('if (cpu.attn !== 0) return;');
+      continue;
+    }
+    const prefixed = insn.prefixes.bytes.length > 0;
+    const idx = opsIndex(insn);
+    if (!prefixed && PURE_ONE_BYTE.has(insn.opcode) && cpu.ops[idx] === cpu.baseOps[idx]) {
+      handlers.push(cpu.ops[idx]);
+      lines.push(`h${handlers.length - 1}(cpu);`);
+      pending++;
+      continue;
+    }
+    // The interpreter's entry for this opcode, called with the decode state it expects.
+    if (prefixed && isStringOp(insn.opcode) && !insn.prefixes.lock && insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b])) {
+      // A string instruction has no operand bytes: its prefixes only set decode state, as here.
+      handlers.push(cpu.ops[idx]);
+      const p = insn.prefixes;
+      lines.push(`${prologue} cpu.prefixes = ${p.bytes.length}; ` +
+        `cpu.rep = ${p.rep === 0xf3 ? 2 : p.rep === 0xf2 ? 1 : 0}; cpu.segOvr = ${p.seg}; cpu.o32 = ${insn.opSize === 32 ? 1 : 0}; cpu.a32 = ${insn.addrSize === 32 ? 1 : 0};`,
+        `try { h${handlers.length - 1}(cpu); } finally { cpu.resetDecodeState(); }`);
+    } else if (!prefixed) {
+      handlers.push(cpu.ops[idx]);
+      const opcodeBytes = insn.opcode >= 0x0f00 ? 2 : 1;
+      lines.push(`cpu.icount += ${pending + 1}; cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(s + opcodeBytes)}; h${handlers.length - 1}(cpu);`);
+    } else {
+      lines.push(`cpu.icount += ${pending}; cpu.eip = ${hex(s)}; stepOne(cpu);`);
+    }
+    pending = 0;
+    if (flow === Flow.End) { lines.push('return;'); break; }
+    // A REP string instruction may have yielded to the budget; the rest of the block must fit too.
+    const budget = insn.prefixes.rep !== 0 ? ` || cpu.icount + ${rest} > cpu.repEnd` : '';
+    lines.push(`if (cpu.attn !== 0 || cpu.eip !== ${hex(n)} || cpu.base[${CS}] !== ${hex(baseCs)}${budget}) return;`);
+  }
+  if (last.flow !== Flow.End) lines.push(`cpu.icount += ${pending}; cpu.eip = ${hex(last.next)};`);
+
+  // The guest bytes the block was made from, as [offset from the entry's physical address, length] runs.
+  const spans = items.map((i) => [i.eip - eip, i.insn.length]).sort((x, y) => x[0] - y[0]);
+  const ranges: number[] = [];
+  for (const [o, len] of spans) {
+    const k = ranges.length;
+    if (k > 0 && ranges[k - 2] + ranges[k - 1] >= o) ranges[k - 1] = Math.max(ranges[k - 1], o + len - ranges[k - 2]);
+    else ranges.push(o, len);
+  }
+  const lastEip = Math.max(...items.map((i) => i.eip + i.insn.length - 1));
+
+  const names = Object.keys(HELPERS);
+  const body = loops ? `for (;;) {\n${lines.join('\n')}\n}` : lines.join('\n');
+  const source = `"use strict";
+const { ${names.join(', ')} } = K;
+${handlers.map((_, i) => `const h${i} = H[${i}];`).join('\n')}
+const r8 = C.r8, r16 = C.r16, r32 = C.r32, ram = C.ram, mem = C.mem, pf = mem.pageFlags, cb = mem.codeBytes;
+const sb = C.base, lo = C.lo, hi = C.hi, sok = C.segOk, rs = mem.ramSize;
+return function block_${lin.toString(16)}(cpu) {
+let $a = 0, $f = 0, $c = null;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
+${body}
+};`;
+  const factory = new Function('K', 'H', 'C', source) as (k: typeof HELPERS, h: Handler[], c: Cpu) => (cpu: Cpu) => void;
+  return { run: factory(HELPERS, handlers, cpu), count: items.length, ranges: ranges.map((v, i) => (i % 2 === 0 ? phys + v : v)), lastEip };
+}

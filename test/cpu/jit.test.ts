@@ -1,0 +1,181 @@
+// Compiled blocks (emulator/cpu/jit) against the interpreter: the same programs, run both ways in
+// the same slices, must leave the same architectural state after every slice: registers, flags,
+// segment caches, control registers, the instruction count and all of RAM. Random code in every
+// mode (with everything compiled on first sight), self-modifying code at instruction granularity,
+// breakpoints and watchpoints armed after a loop was compiled, and exact budgets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Cpu } from '../../emulator/cpu/cpu';
+import { BreakpointSet, RUN_BREAKPOINT, runCpu } from '../../emulator/cpu/execute';
+import type { BlockCache } from '../../emulator/cpu/jit/blocks';
+import { CS } from '../../emulator/cpu/regs';
+import { DebugMonitor } from '../../emulator/debug/monitor';
+import { Machine } from '../../emulator/machine';
+import { rng, setup, type Mode } from '../pm/fuzzSetup';
+
+function blocks(cpu: Cpu): BlockCache {
+  return cpu.jit as BlockCache;
+}
+
+/** Everything an instruction may change that a debugger shows (prevEip is bookkeeping for faults). */
+function state(cpu: Cpu): string {
+  return JSON.stringify({
+    eip: cpu.eip, r: Array.from(cpu.r32), flags: cpu.getFlags(), sel: Array.from(cpu.sel), base: Array.from(cpu.base),
+    limit: Array.from(cpu.limit), ar: Array.from(cpu.ar), cr: [cpu.cr0, cpu.cr2, cpu.cr3, cpu.cr4], cpl: cpu.cpl,
+    icount: cpu.icount, halted: cpu.halted, shutdown: cpu.shutdown, exc: cpu.lastException, dr6: cpu.dr[6],
+  });
+}
+
+function sameRam(a: Cpu, b: Cpu): boolean {
+  return Buffer.compare(Buffer.from(a.ram.buffer, a.ram.byteOffset, a.ram.length), Buffer.from(b.ram.buffer, b.ram.byteOffset, b.ram.length)) === 0;
+}
+
+const MODES: [Mode, '80386' | '80286'][] = [['real', '80386'], ['pm32', '80386'], ['pm16', '80386'], ['ring3', '80386'], ['vm86', '80386'], ['real', '80286'], ['pm16', '80286']];
+
+for (const [mode, model] of MODES) {
+  test(`jit ${model} ${mode}: random code compiled on first sight runs as the interpreter runs it`, () => {
+    let compiled = 0, ran = 0;
+    // Real-mode random code rarely faults, so it runs long straight stretches: each start compiles.
+    const seeds = mode === 'real' ? 12 : 40;
+    for (let seed = 1; seed <= seeds; seed++) {
+      const s = seed * 104729 + mode.length;
+      const a = setup(mode, s, model), b = setup(mode, s, model);
+      a.jit = null;
+      blocks(b).hot = 1;
+      const slices = rng(seed);
+      while (a.icount < 4000 && !a.shutdown) {
+        const n = 1 + (slices() % 300);
+        runCpu(a, n);
+        runCpu(b, n);
+        assert.equal(state(b), state(a), `seed ${s} at ${a.icount}`);
+        if (a.halted) break;
+      }
+      assert.ok(sameRam(a, b), `seed ${s}: RAM differs`);
+      compiled += blocks(b).compiled;
+      ran += a.icount;
+    }
+    assert.ok(compiled > 100, `only ${compiled} blocks compiled`);
+    assert.ok(ran > 20_000, `only ${ran} instructions ran`);
+  });
+}
+
+/** A flat real-mode machine with `code` at 0000:7C00 and everything compiled on first sight. */
+function realMode(code: number[], jit = true): Machine {
+  const m = new Machine({ cpu: '80386', memoryMB: 1 });
+  const sector = new Uint8Array(512);
+  sector.set(code);
+  sector[510] = 0x55;
+  sector[511] = 0xaa;
+  m.loadBootSector(sector, 0);
+  if (jit) blocks(m.cpu).hot = 1;
+  else m.cpu.jit = null;
+  return m;
+}
+
+test('jit: a store into the next instruction of the running block takes effect at once', () => {
+  // mov byte [0x7c08], 0x42 ; the immediate of the next MOV becomes 0x42 before it runs
+  // mov al, 0x11 ; hlt
+  const code = [0xc6, 0x06, 0x08, 0x7c, 0x42, 0xfa, 0x90, 0xb0, 0x11, 0xf4];
+  for (const jit of [false, true]) {
+    const m = realMode(code, jit);
+    m.run({ maxInstructions: 100 });
+    assert.equal(m.cpu.r8[0], 0x42, jit ? 'compiled' : 'interpreted');
+  }
+});
+
+test('jit: patching a compiled loop changes what the next round runs', () => {
+  // 7C00: mov cx, 100
+  // 7C03: inc ax            ; patched to `dec ax` (48) after 50 rounds
+  // 7C04: cmp cx, 51 / jne +5 / mov byte [7C03], 0x48 / loop 7C03 / hlt
+  const code = [0xb9, 0x64, 0x00, 0x40, 0x83, 0xf9, 0x33, 0x75, 0x05, 0xc6, 0x06, 0x03, 0x7c, 0x48, 0xe2, 0xf3, 0xf4];
+  const results = [false, true].map((jit) => {
+    const m = realMode(code, jit);
+    m.run({ maxInstructions: 10_000 });
+    return { ax: m.cpu.r16[0], state: state(m.cpu) };
+  });
+  // 50 increments, then 50 decrements (the round that patches still ran `inc`).
+  assert.equal(results[0].ax, 0);
+  assert.equal(results[1].state, results[0].state);
+});
+
+test('jit: stores next to code in its page leave the compiled blocks alone', () => {
+  // A loop that pushes and pops (stack just below the code) and counts in a variable after it.
+  // 7C00: mov sp, 7C00 / mov cx, 1000 / l: push cx / pop dx / inc word [7C20] / loop l / hlt
+  const code = [0xbc, 0x00, 0x7c, 0xb9, 0xe8, 0x03, 0x51, 0x5a, 0xff, 0x06, 0x20, 0x7c, 0xe2, 0xf8, 0xf4];
+  const m = realMode(code);
+  m.run({ maxInstructions: 100_000 });
+  assert.equal(m.mem.read16(0x7c20), 1000);
+  assert.ok(blocks(m.cpu).compiled <= 4, `${blocks(m.cpu).compiled} blocks compiled for one loop`);
+});
+
+test('jit: budgets are exact inside compiled loops', () => {
+  // A self-loop of 3 instructions: inc ax / inc bx / jmp short back.
+  const code = [0x40, 0x43, 0xeb, 0xfc];
+  const m = realMode(code);
+  for (const n of [1, 2, 3, 5, 100, 1001]) {
+    const before = m.cpu.icount;
+    runCpu(m.cpu, n);
+    assert.equal(m.cpu.icount - before, n);
+  }
+  // 1+2+3+5+100+1001 = 1112 instructions: 371 incs of AX, 371 of BX (the last round stopped after inc ax).
+  assert.equal(m.cpu.r16[0], 371);
+  assert.equal(m.cpu.r16[6], 371);
+});
+
+test('jit: a breakpoint set inside an already compiled loop stops there', () => {
+  const code = [0x40, 0x43, 0x41, 0xeb, 0xfb]; // inc ax / inc bx / inc cx / jmp back
+  const m = realMode(code);
+  runCpu(m.cpu, 1000);
+  assert.ok(blocks(m.cpu).compiled > 0);
+  const bps = new BreakpointSet();
+  bps.add(0x7c02);
+  const r = runCpu(m.cpu, 1000, { breakpoints: bps });
+  assert.equal(r, RUN_BREAKPOINT);
+  assert.equal(m.cpu.eip, 0x7c02);
+  assert.equal(m.cpu.r16[0], m.cpu.r16[2] + 1, 'stopped between inc bx and inc cx');
+});
+
+test('jit: a watchpoint hit inside a compiled block stops after the accessing instruction', () => {
+  // l: inc ax / mov [0x9000], ax / inc bx / jmp l
+  const code = [0x40, 0xa3, 0x00, 0x90, 0x43, 0xeb, 0xf9];
+  const m = realMode(code);
+  // The debugger's monitor also wraps CALL/RET and friends: blocks then call those entries.
+  const mon = new DebugMonitor(m);
+  m.run({ maxInstructions: 500 });
+  assert.ok(blocks(m.cpu).compiled > 0);
+  mon.watch.set([{ id: 1, linear: 0x9000, length: 2, access: 'write' }]);
+  const stop = m.run({ maxInstructions: 500 });
+  assert.equal(stop.reason, 'pause', JSON.stringify(stop));
+  assert.equal(mon.watch.takeHit()?.address, 0x9000);
+  assert.equal(m.cpu.eip, 0x7c04, 'stopped after the store');
+  assert.equal(m.cpu.r16[0], m.cpu.r16[6] + 1);
+});
+
+test('jit: the benchmark loop of ../shared/bench runs as the interpreter runs it, in all four layouts', () => {
+  const asm = resolve('..', 'shared', 'bench', 'bench.asm');
+  const dir = mkdtempSync(join(tmpdir(), 'jit-'));
+  for (const defines of [[], ['-DPM'], ['-DSEPDATA'], ['-DPM', '-DSEPDATA']]) {
+    const bin = join(dir, 'b.bin');
+    execFileSync('nasm', ['-f', 'bin', ...defines, '-DOUTER=3', '-DINNER=200', asm, '-o', bin]);
+    const runs = [false, true].map((jit) => {
+      const m = new Machine({ cpu: '80386', memoryMB: 16 });
+      m.loadBootSector(readFileSync(bin), 0);
+      if (!jit) m.cpu.jit = null;
+      const states: string[] = [];
+      for (let i = 0; i < 400 && !m.cpu.halted; i++) {
+        runCpu(m.cpu, 97);
+        states.push(state(m.cpu));
+      }
+      return { m, states };
+    });
+    assert.deepEqual(runs[1].states, runs[0].states, defines.join(' '));
+    assert.ok(sameRam(runs[0].m.cpu, runs[1].m.cpu));
+    assert.equal(runs[1].m.devices.output().debugText, 'D');
+    assert.ok(blocks(runs[1].m.cpu).compiled > 3);
+    assert.equal(runs[1].m.cpu.sel[CS], runs[0].m.cpu.sel[CS]);
+  }
+});
