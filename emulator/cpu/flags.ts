@@ -117,7 +117,9 @@ export function setLazyIncDec(s: FlagState, op: number, dst: number, res: number
 
 /** Sets status flags eagerly: `bits` holds their new values, `which` says which ones are written. */
 export function setStatus(s: FlagState, which: number, bits: number): void {
-  materialize(s);
+  // Lazy bits that are all overwritten need not be computed first.
+  if ((s.lazy & ~which) === 0) s.lazy = 0;
+  else materialize(s);
   s.flags = (s.flags & ~which) | (bits & which);
 }
 

@@ -14,7 +14,8 @@ import { MAP0F, def } from './table';
 export function shift(cpu: Cpu, op: number, v: number, count: number, mask: number): number {
   if (count === 0) return v;
   const sign = signBit(mask);
-  let cf = getCF(cpu) ? 1 : 0;
+  // Only RCL/RCR shift the incoming CF in; the others set CF in their first step.
+  let cf = op === 2 || op === 3 ? (getCF(cpu) ? 1 : 0) : 0;
   let of = 0;
   for (let i = 0; i < count; i++) {
     switch (op) {

@@ -19,9 +19,10 @@ import { stepOne } from '../execute';
 import { condition } from '../exec/conditions';
 import { alu, ALU_CMP } from '../exec/alu';
 import { dec16, dec32, dec8, inc16, inc32, inc8, test } from '../exec/arith';
-import { loopTaken, nearJump } from '../exec/control';
+import { jmpFar, loopTaken, nearJump } from '../exec/control';
 import { GP } from '../faults';
 import { MAP0F, OP32 } from '../exec/table';
+import { repMovsStosRam } from '../exec/stringRam';
 import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
 import { CS, DS, EBP, EFLAGS_DF, ES, ESP, SS } from '../regs';
 import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
@@ -30,7 +31,7 @@ import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 const MAX_INSNS = 48;
 
 /** The helpers generated code may call, by name. */
-const HELPERS = { alu, condition, nearJump, loopTaken, inc8, inc16, inc32, dec8, dec16, dec32, test, stepOne };
+const HELPERS = { alu, condition, nearJump, jmpFar, loopTaken, repMovsStosRam, inc8, inc16, inc32, dec8, dec16, dec32, test, stepOne };
 
 /**
  * One-byte opcodes whose handler touches neither memory nor EIP, cannot fault and cannot raise an
@@ -239,7 +240,7 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
       return emitted(e.mem, `${e.pre} ${e.write(hex(insn.imm[0]))}`);
     }
     case 0xfe: case 0xff: {
-      if (m!.reg > 1) return null;
+      if (m!.reg > 1) break;
       const size = op === 0xfe ? 8 : osize;
       const e = readE(insn, size);
       return emitted(e.mem, `${e.pre} const v = ${e.value}; ${e.write(`${m!.reg === 0 ? 'inc' : 'dec'}${size}(cpu, v)`)}`);
@@ -301,6 +302,15 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
     }
     case 0xc3:
       return { kind: Kind.End, code: `{ ${pop(osize, null)} nearJump(cpu, v); }` };
+    case 0xea:
+      return { kind: Kind.End, code: `jmpFar(cpu, ${hex(insn.imm[1])}, ${hex(insn.imm[0])}, ${osize === 32});` };
+    case 0xff: {
+      // JMP FAR m16:16/m16:32 (FF /5): offset, then selector, as grp5 reads them.
+      if (m!.reg !== 5 || m!.mod === 3) return null;
+      const { seg, off } = effectiveAddress(insn);
+      const sel = `const p = (o + ${osize >> 3}) & ${insn.addrSize === 32 ? '0xffffffff' : '0xffff'};`;
+      return { kind: Kind.End, code: `{ const o = ${off}; const t = ${rd(osize, seg, 'o')}; ${sel} jmpFar(cpu, ${rd(16, seg, 'p')}, t, ${osize === 32}); }` };
+    }
     case 0xe0: case 0xe1: case 0xe2: case 0xe3:
       return branch(`loopTaken(cpu, ${op & 3}, ${insn.addrSize === 32 ? 1 : 0})`, to());
   }
@@ -467,9 +477,18 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
       // A string instruction has no operand bytes: its prefixes only set decode state, as here.
       handlers.push(cpu.ops[idx]);
       const p = insn.prefixes;
-      lines.push(`${prologue} cpu.prefixes = ${p.bytes.length}; ` +
-        `cpu.rep = ${p.rep === 0xf3 ? 2 : p.rep === 0xf2 ? 1 : 0}; cpu.segOvr = ${p.seg}; cpu.o32 = ${insn.opSize === 32 ? 1 : 0}; cpu.a32 = ${insn.addrSize === 32 ? 1 : 0};`,
-        `try { h${handlers.length - 1}(cpu); } finally { cpu.resetDecodeState(); }`);
+      const general = `cpu.prefixes = ${p.bytes.length}; ` +
+        `cpu.rep = ${p.rep === 0xf3 ? 2 : p.rep === 0xf2 ? 1 : 0}; cpu.segOvr = ${p.seg}; cpu.o32 = ${insn.opSize === 32 ? 1 : 0}; cpu.a32 = ${insn.addrSize === 32 ? 1 : 0}; ` +
+        `try { h${handlers.length - 1}(cpu); } finally { cpu.resetDecodeState(); }`;
+      const op = insn.opcode;
+      if (p.rep !== 0 && p.seg < 0 && [0xa4, 0xa5, 0xaa, 0xab].includes(op) && cpu.ops[idx] === cpu.baseOps[idx] && !cpu.traits.stringFaultAdvances) {
+        // REP MOVS/STOS: the string handler's RAM path first, as the handler itself would take it.
+        const size = (op & 1) === 0 ? 1 : insn.opSize >> 3;
+        const amask = insn.addrSize === 32 ? '0xffffffff' : '0xffff';
+        lines.push(prologue, `{ const n = r32[1] & ${amask}; if (n !== 0) { if (repMovsStosRam(cpu, ${op <= 0xa5}, ${size}, ${amask}, cpu.flags & ${EFLAGS_DF} ? ${-size} : ${size}, n)) cpu.icount += n - 1; else { ${general} } } }`);
+      } else {
+        lines.push(prologue, general);
+      }
     } else if (!prefixed) {
       handlers.push(cpu.ops[idx]);
       const opcodeBytes = insn.opcode >= 0x0f00 ? 2 : 1;
