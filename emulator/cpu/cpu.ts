@@ -9,6 +9,7 @@ import type { IoBus } from '../devices/ioBus';
 import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
 import { FAULT, GP, SS_FAULT, UD } from './faults';
 import type { FarTransfers } from './exec/control';
+import { SegmentLoadMemo } from './protected/loadMemo';
 import { type FlagState, materialize } from './flags';
 import { AR_DB, AR_G, AR_P, AR_S, CR0_PE, CR0_PG, CS, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
 
@@ -124,6 +125,8 @@ export class Cpu implements FlagState {
   idtrBase = 0;
   idtrLimit = 0x3ff;
   cpl = 0;
+  /** The last descriptor load of each segment register (protected/loadMemo.ts). */
+  readonly loadMemo = new SegmentLoadMemo();
   /** Model-specific registers that boot code touches (RDMSR/WRMSR), keyed by ECX. */
   readonly msr = new Map<number, bigint>();
   tscOffset = 0n;

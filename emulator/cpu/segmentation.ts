@@ -83,6 +83,7 @@ function loadSegProtected(cpu: Cpu, seg: number, sel: number): void {
     return;
   }
   const d = readDescriptor(cpu, sel);
+  if (cpu.loadMemo.repeats(cpu, seg, sel, d)) return;
   const ar = descAr(d);
   const dpl = descDpl(d);
   const type = ar & 0xf;
@@ -99,6 +100,7 @@ function loadSegProtected(cpu: Cpu, seg: number, sel: number): void {
   }
   setAccessed(cpu, d);
   loadCache(cpu, seg, sel, d);
+  cpu.loadMemo.record(cpu, seg, sel, d);
 }
 
 /** After a privilege drop (RET/IRET to an outer level), data segments the new CPL may not use become null (SDM §5.8.6). */

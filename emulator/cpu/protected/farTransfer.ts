@@ -83,8 +83,15 @@ function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
   const d = fetchDescriptor(cpu, sel, GP, 0);
   const t = typeS(d);
   if (t & 0x10) {
+    if (cpu.loadMemo.repeats(cpu, CS, sel, d)) {
+      // CS already holds this segment (a loop's far jump): only the new EIP is checked.
+      if (off > cpu.limit[CS]) cpu.fault(GP, 0);
+      cpu.eip = off;
+      return;
+    }
     checkDirectCode(cpu, sel, d);
     enterCode(cpu, sel, d, cpu.cpl, off);
+    cpu.loadMemo.record(cpu, CS, sel, d);
     return;
   }
   // SDM Vol. 3 Table 3-2: a reserved system type (or a 386 type on the 80286) → #GP(selector).
