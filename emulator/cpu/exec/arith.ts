@@ -126,7 +126,7 @@ export function dec32(cpu: Cpu, a: number): number {
   return r;
 }
 
-export function test(cpu: Cpu, a: number, b: number, mask: number): void {
+function test(cpu: Cpu, a: number, b: number, mask: number): void {
   setLazy(cpu, LZ_LOGIC, a, b, (a & b & mask) >>> 0, mask);
 }
 

@@ -17,21 +17,23 @@ import { decoderModelFor } from '../../decode/table';
 import { type Cpu, type Handler, R8 } from '../cpu';
 import { stepOne } from '../execute';
 import { condition } from '../exec/conditions';
-import { alu, ALU_CMP } from '../exec/alu';
-import { dec16, dec32, dec8, inc16, inc32, inc8, test } from '../exec/arith';
+import { alu, ALU_ADD, ALU_AND, ALU_CMP, ALU_OR, ALU_SUB, ALU_XOR } from '../exec/alu';
+import { LZ_ADD, LZ_LOGIC, LZ_SUB } from '../flags';
+import { dec16, dec32, dec8, inc16, inc32, inc8 } from '../exec/arith';
 import { jmpFar, loopTaken, nearJump } from '../exec/control';
 import { GP } from '../faults';
 import { MAP0F, OP32 } from '../exec/table';
 import { repMovsStosRam } from '../exec/stringRam';
 import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
-import { CS, DS, EBP, EFLAGS_DF, ES, ESP, SS } from '../regs';
+import { CS, DS, EBP, EFLAGS_DF, EFLAGS_STATUS, ES, ESP, GS, SS } from '../regs';
+import { loadSeg } from '../segmentation';
 import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 
 /** Most instructions in one block: long enough to amortise dispatch, short enough to compile fast. */
 const MAX_INSNS = 48;
 
 /** The helpers generated code may call, by name. */
-const HELPERS = { alu, condition, nearJump, jmpFar, loopTaken, repMovsStosRam, inc8, inc16, inc32, dec8, dec16, dec32, test, stepOne };
+const HELPERS = { alu, condition, nearJump, jmpFar, loadSeg, loopTaken, repMovsStosRam, inc8, inc16, inc32, dec8, dec16, dec32, stepOne };
 
 /**
  * One-byte opcodes whose handler touches neither memory nor EIP, cannot fault and cannot raise an
@@ -173,6 +175,28 @@ function readE(insn: Instruction, size: number): { pre: string; value: string; w
   return { pre: `const o = ${off};`, value: rd(size, seg, 'o'), write: (v) => wr(size, seg, 'o', v), mem: true };
 }
 
+/**
+ * The lazy-flag form of ADD/OR/AND/SUB/XOR/CMP as one expression (its value is the masked result):
+ * exactly what alu() and setLazy() store, written out so that V8 need not inline them into big
+ * blocks. ADC and SBB, which read CF, call alu(). The JIT tests compare every flag with alu()'s.
+ */
+function lazyResult(lz: number, x: string, y: string, operator: string, size: number): string {
+  const mask = maskOf(size);
+  return `(($x = ${x}), ($y = ${y}), ($r = ((($x ${operator} $y) & ${mask}) >>> 0)), cpu.lzOp = ${lz}, cpu.lzDst = $x, cpu.lzSrc = $y, ` +
+    `cpu.lzRes = $r, cpu.lzMask = ${mask}, cpu.lazy = ${EFLAGS_STATUS}, $r)`;
+}
+
+const ALU_LAZY: Record<number, [lz: number, operator: string]> = {
+  [ALU_ADD]: [LZ_ADD, '+'], [ALU_OR]: [LZ_LOGIC, '|'], [ALU_AND]: [LZ_LOGIC, '&'], [ALU_SUB]: [LZ_SUB, '-'],
+  [ALU_XOR]: [LZ_LOGIC, '^'], [ALU_CMP]: [LZ_SUB, '-'],
+};
+
+/** `a op b` for ALU operation `aop` (ModRM.reg order) as an expression that sets the flags. */
+function aluExpr(aop: number, a: string, b: string, size: number): string {
+  const lazy = ALU_LAZY[aop];
+  return lazy ? lazyResult(lazy[0], a, b, lazy[1], size) : `alu(cpu, ${aop}, ${a}, ${b}, ${maskOf(size)})`;
+}
+
 function emitted(mem: boolean, code: string): Emitted {
   return { kind: mem ? Kind.Effect : Kind.Pure, code: `{ ${code} }` };
 }
@@ -192,16 +216,16 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
     const store = aop !== ALU_CMP;
     if (form >= 4) {
       const acc = regOf(size, 0);
-      const call = `alu(cpu, ${aop}, ${acc}, ${hex(insn.imm[0])}, ${maskOf(size)})`;
+      const call = aluExpr(aop, acc, hex(insn.imm[0]), size);
       return emitted(false, store ? `${acc} = ${call};` : `${call};`);
     }
     const e = readE(insn, size);
     const g = regOf(size, m!.reg);
     if (form < 2) {
-      const call = `alu(cpu, ${aop}, ${e.mem ? 'v' : e.value}, ${g}, ${maskOf(size)})`;
+      const call = aluExpr(aop, e.mem ? 'v' : e.value, g, size);
       return emitted(e.mem, `${e.pre} ${e.mem ? `const v = ${e.value};` : ''} ${store ? e.write(call) : `${call};`}`);
     }
-    const call = `alu(cpu, ${aop}, ${g}, ${e.mem ? 'v' : e.value}, ${maskOf(size)})`;
+    const call = aluExpr(aop, g, e.mem ? 'v' : e.value, size);
     return emitted(e.mem, `${e.pre} ${e.mem ? `const v = ${e.value};` : ''} ${store ? `${g} = ${call};` : `${call};`}`);
   }
   switch (op) {
@@ -210,13 +234,13 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
       const aop = m!.reg;
       const imm = op === 0x83 ? (osize === 16 ? ((insn.imm[0] << 24) >> 24) & 0xffff : ((insn.imm[0] << 24) >> 24) >>> 0) : insn.imm[0];
       const e = readE(insn, size);
-      const call = `alu(cpu, ${aop}, v, ${hex(imm)}, ${maskOf(size)})`;
+      const call = aluExpr(aop, 'v', hex(imm), size);
       return emitted(e.mem, `${e.pre} const v = ${e.value}; ${aop !== ALU_CMP ? e.write(call) : `${call};`}`);
     }
     case 0x84: case 0x85: {
       const size = op === 0x84 ? 8 : osize;
       const e = readE(insn, size);
-      return emitted(e.mem, `${e.pre} test(cpu, ${e.value}, ${regOf(size, m!.reg)}, ${maskOf(size)});`);
+      return emitted(e.mem, `${e.pre} ${lazyResult(LZ_LOGIC, e.value, regOf(size, m!.reg), '&', size)};`);
     }
     case 0x88: case 0x89: {
       const size = op === 0x88 ? 8 : osize;
@@ -278,6 +302,16 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
     if (op === 0xac || op === 0xad) return emitted(true, `${d} ${si} ${regOf(size, 0)} = ${rd(size, src, 'o')}; ${step(6)}`);
     if (op === 0xaa || op === 0xab) return emitted(true, `${d} ${di} ${wr(size, ES, 'o', regOf(size, 0))} ${step(7)}`);
     return emitted(true, `${d} let v; { ${si} v = ${rd(size, src, 'o')}; } { ${di} ${wr(size, ES, 'o', 'v')} } ${step(6)} ${step(7)}`);
+  }
+  // PUSH/POP of ES, CS, SS, DS and MOV Sw,Ew with a 16-bit operand (SS loads open an interrupt
+  // shadow: their dispatch entries do that).
+  if ((op === 0x06 || op === 0x0e || op === 0x16 || op === 0x1e) && osize === 16) return emitted(true, push(16, `cpu.sel[${op >> 3}]`));
+  if ((op === 0x07 || op === 0x1f) && osize === 16) {
+    return emitted(true, `const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; loadSeg(cpu, ${op >> 3}, ${rd(16, SS, 's')}); if (m === 0xffff) r16[${ESP << 1}] = s + 2; else r32[${ESP}] = s + 2;`);
+  }
+  if (op === 0x8e && m!.reg !== CS && m!.reg !== SS && m!.reg <= GS) {
+    const e = readE(insn, 16);
+    return emitted(e.mem, `${e.pre} loadSeg(cpu, ${m!.reg}, ${e.value});`);
   }
   if (op >= 0xa0 && op <= 0xa3) {
     // MOV AL/eAX with a direct offset (moffs, in the immediate field; address-size wide).
@@ -402,6 +436,9 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     } else if (native && op === 0xc3 && returns.length > 0) {
       flow = Flow.Return;
       next = returns.pop()!;
+    } else if (native && native.branch && native.branch.test !== null && target === n && ((op >= 0x70 && op <= 0x7f) || op >= 0x0f80)) {
+      // Jcc to the next instruction: both ways lead there (reading flags changes nothing).
+      flow = Flow.Jump;
     } else if (native && native.branch && native.branch.test !== null && target > at && ((op >= 0x70 && op <= 0x7f) || op >= 0x0f80)) {
       flow = Flow.Side;
     }
@@ -512,7 +549,8 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     if (k > 0 && ranges[k - 2] + ranges[k - 1] >= o) ranges[k - 1] = Math.max(ranges[k - 1], o + len - ranges[k - 2]);
     else ranges.push(o, len);
   }
-  const lastEip = Math.max(...items.map((i) => i.eip + i.insn.length - 1));
+  // Transfers inside the block skip the CS limit check of their targets: the entry check covers them.
+  const lastEip = Math.max(...items.map((i) => Math.max(i.eip + i.insn.length - 1, i.flow === Flow.Jump || i.flow === Flow.Call || i.flow === Flow.Return ? i.next : 0)));
 
   const names = Object.keys(HELPERS);
   const body = loops ? `for (;;) {\n${lines.join('\n')}\n}` : lines.join('\n');
@@ -522,7 +560,7 @@ ${handlers.map((_, i) => `const h${i} = H[${i}];`).join('\n')}
 const r8 = C.r8, r16 = C.r16, r32 = C.r32, ram = C.ram, mem = C.mem, pf = mem.pageFlags, cb = mem.codeBytes;
 const sb = C.base, lo = C.lo, hi = C.hi, sok = C.segOk, rs = mem.ramSize;
 return function block_${lin.toString(16)}(cpu) {
-let $a = 0, $f = 0, $c = null;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
+let $a = 0, $f = 0, $c = null, $x = 0, $y = 0, $r = 0;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
 ${body}
 };`;
   const factory = new Function('K', 'H', 'C', source) as (k: typeof HELPERS, h: Handler[], c: Cpu) => (cpu: Cpu) => void;
