@@ -45,7 +45,7 @@ export const ATTN_CODE = 1 << 9;
 
 /** The compiled-block cache as the CPU loop sees it (cpu/jit/blocks.ts). */
 export interface CompiledCode {
-  lookup(cpu: Cpu): { readonly count: number; readonly run: (cpu: Cpu) => void } | null;
+  runBurst(cpu: Cpu, end: number, bps: { readonly version: number; readonly pages: Uint8Array; has(lin: number): boolean } | null): void;
   useBreakpoints(bps: { readonly version: number; readonly pages: Uint8Array; has(lin: number): boolean } | null): void;
   flush(): void;
 }

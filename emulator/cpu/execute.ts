@@ -19,22 +19,6 @@ export function stepOne(cpu: Cpu): void {
   cpu.ops[op | (cpu.code32 << 9)](cpu);
 }
 
-/**
- * Executes the compiled block at CS:EIP when there is one that fits the budget, else one
- * instruction. `end` is the run's instruction budget; blocks only run while paging is off.
- */
-function stepBlock(cpu: Cpu, end: number): void {
-  const jit = cpu.jit;
-  if (jit !== null && !cpu.paging) {
-    const b = jit.lookup(cpu);
-    if (b !== null && cpu.icount + b.count <= end) {
-      b.run(cpu);
-      return;
-    }
-  }
-  stepOne(cpu);
-}
-
 /** Recomputes the CPU-owned attention bits after the slow path. */
 export function refreshAttention(cpu: Cpu): void {
   let a = cpu.attn & ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW);
@@ -197,9 +181,9 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       }
       cpu.repEnd = end;
       try {
-        for (;;) {
-          if (blocks) stepBlock(cpu, end);
-          else stepOne(cpu);
+        if (blocks) cpu.jit!.runBurst(cpu, end, bps);
+        else for (;;) {
+          stepOne(cpu);
           if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) break;
           // Inside a code window on a page without breakpoints there is nothing to look up.
           if (cpu.winBp === 0 && ((cpu.eip - cpu.winLo) >>> 0) < cpu.winLen) continue;
@@ -220,10 +204,8 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
     }
     cpu.repEnd = end;
     try {
-      if (blocks) {
-        do stepBlock(cpu, end);
-        while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);
-      } else {
+      if (blocks) cpu.jit!.runBurst(cpu, end, null);
+      else {
         do stepOne(cpu);
         while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);
       }

@@ -9,7 +9,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import { ATTN_CODE, type Cpu } from '../cpu';
-import type { BreakpointSet } from '../execute';
+import { type BreakpointSet, stepOne } from '../execute';
 import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_WATCH_R } from '../../memory/pageFlags';
 import { CS } from '../regs';
 import { compileBlock } from './compile';
@@ -64,17 +64,38 @@ export class BlockCache {
     this.bpVersion = version;
   }
 
-  /** The block at CS:EIP, compiling it once it is hot; null means: interpret this instruction. */
-  lookup(cpu: Cpu): Block | null {
-    const eip = cpu.eip;
-    const lin = (cpu.base[CS] + eip) | 0;
-    const i = lin & TABLE_MASK;
+  /**
+   * runCpu's burst loop with blocks: runs compiled blocks (one instruction at a time where there is
+   * none) until an attention bit, HLT, the budget `end`, or a breakpoint in `bps` at the next EIP.
+   * Faults propagate to runCpu, which delivers them.
+   */
+  runBurst(cpu: Cpu, end: number, bps: BreakpointSet | null): void {
+    const base = cpu.base;
+    for (;;) {
+      const eip = cpu.eip;
+      const lin = (base[CS] + eip) | 0;
+      const i = lin & TABLE_MASK;
+      let b = this.table[i];
+      if (b === undefined || b === null || b.lin !== lin || b.eip !== eip || b.code32 !== cpu.code32 || b.lastEip > cpu.hi[CS]) b = this.miss(cpu, i);
+      if (b !== null && cpu.icount + b.count <= end) b.run(cpu);
+      else stepOne(cpu);
+      if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) return;
+      if (bps !== null) {
+        const l = (base[CS] + cpu.eip) >>> 0;
+        if (bps.pages[l >>> 12] !== 0 && bps.has(l)) return;
+      }
+    }
+  }
+
+  /** No block fits CS:EIP: counts the entry's heat and compiles it once it is hot. */
+  private miss(cpu: Cpu, i: number): Block | null {
+    if (cpu.paging) return null;
+    if (this.table.length === 0) return this.allocate();
     const b = this.table[i];
-    if (b === undefined) return this.allocate();
-    if (b !== null && b.lin === lin && b.eip === eip && b.code32 === cpu.code32) return b.lastEip <= cpu.hi[CS] ? b : null;
+    if (b !== null && b.lin === ((cpu.base[CS] + cpu.eip) | 0) && b.eip === cpu.eip && b.code32 === cpu.code32) return null;
     if (++this.heat[i] < this.hot) return null;
     this.heat[i] = 0;
-    return this.compile(lin, i);
+    return this.compile((cpu.base[CS] + cpu.eip) | 0, i);
   }
 
   private allocate(): null {
