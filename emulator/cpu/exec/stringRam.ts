@@ -40,26 +40,32 @@ export function repMovsStosRam(cpu: Cpu, movs: boolean, size: number, amask: num
   let d = ramRun(cpu, ES, di, size, count, delta, amask, SEG_W, PF_WRITE_SLOW);
   if (d < 0) return false;
   const ram = cpu.ram;
+  // One loop per element size (elements still move one at a time, in string order).
   if (movs) {
     const si = (r[ESI] & amask) >>> 0;
     let s = ramRun(cpu, cpu.segOvr >= 0 ? cpu.segOvr : DS, si, size, count, delta, amask, SEG_R, PF_READ_SLOW);
     if (s < 0) return false;
-    for (let i = 0; i < count; i++, s += delta, d += delta) {
-      if (size === 1) ram[d] = ram[s];
-      else if (size === 2) { const v = ram[s] | (ram[s + 1] << 8); ram[d] = v; ram[d + 1] = v >>> 8; }
-      else {
+    if (size === 1) {
+      for (let i = 0; i < count; i++, s += delta, d += delta) ram[d] = ram[s];
+    } else if (size === 2) {
+      for (let i = 0; i < count; i++, s += delta, d += delta) { const v = ram[s] | (ram[s + 1] << 8); ram[d] = v; ram[d + 1] = v >>> 8; }
+    } else {
+      for (let i = 0; i < count; i++, s += delta, d += delta) {
         const v = ram[s] | (ram[s + 1] << 8) | (ram[s + 2] << 16) | (ram[s + 3] << 24);
         ram[d] = v; ram[d + 1] = v >>> 8; ram[d + 2] = v >>> 16; ram[d + 3] = v >>> 24;
       }
     }
     if (amask === 0xffff) cpu.r16[ESI * 2] = si + delta * count;
     else r[ESI] = si + delta * count;
+  } else if (size === 1) {
+    const v = cpu.r8[0];
+    for (let i = 0; i < count; i++, d += delta) ram[d] = v;
+  } else if (size === 2) {
+    const v = cpu.r16[0];
+    for (let i = 0; i < count; i++, d += delta) { ram[d] = v; ram[d + 1] = v >>> 8; }
   } else {
-    const v = size === 1 ? cpu.r8[0] : size === 2 ? cpu.r16[0] : r[0];
-    for (let i = 0; i < count; i++, d += delta) {
-      ram[d] = v;
-      if (size > 1) { ram[d + 1] = v >>> 8; if (size === 4) { ram[d + 2] = v >>> 16; ram[d + 3] = v >>> 24; } }
-    }
+    const v = r[0];
+    for (let i = 0; i < count; i++, d += delta) { ram[d] = v; ram[d + 1] = v >>> 8; ram[d + 2] = v >>> 16; ram[d + 3] = v >>> 24; }
   }
   if (amask === 0xffff) {
     cpu.r16[EDI * 2] = di + delta * count;

@@ -376,6 +376,8 @@ const enum Flow {
   Return,
   /** Forward Jcc: taken leaves the block (a side exit), not taken goes on. */
   Side,
+  /** A branch back to an earlier instruction of the block: a loop inside the function; not taken goes on. */
+  Loop,
 }
 
 interface Item {
@@ -385,6 +387,8 @@ interface Item {
   next: number;
   native: Emitted | null;
   flow: Flow;
+  /** Loop: the index of the item the branch goes back to. */
+  head?: number;
 }
 
 /**
@@ -405,8 +409,11 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
   const model = decoderModelFor(cpu.model);
   const bits = cpu.code32 ? 32 : 16;
   const items: Item[] = [];
-  const seen = new Set<number>();
+  /** Item index of each EIP compiled so far. */
+  const seen = new Map<number, number>();
   const returns: number[] = [];
+  /** Loops made so far as [head, back-edge] item ranges: a new one must nest with them. */
+  const loops: [number, number][] = [];
   let at = eip;
   while (items.length < MAX_INSNS && !seen.has(at)) {
     const base = phys + (at - eip);
@@ -416,7 +423,7 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     const prefixed = insn.prefixes.bytes.length > 0;
     // A prefixed instruction longer than the model allows is #GP(0): the interpreter raises it.
     if (prefixed && cpu.traits.maxInsnLength > 0 && insn.length > cpu.traits.maxInsnLength) break;
-    seen.add(at);
+    seen.set(at, items.length);
     const idx = opsIndex(insn);
     const nativeOk = !insn.prefixes.lock && insn.prefixes.rep === 0 && cpu.ops[idx] === cpu.baseOps[idx] &&
       insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b]);
@@ -426,6 +433,16 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     const target = native?.branch?.target ?? -1;
     let flow = endsBlock(cpu, insn, at) ? Flow.End : Flow.Next;
     let next = n;
+    const head = native?.branch ? seen.get(target) : undefined;
+    // A branch back into the block nests a loop when it contains or avoids every loop made so far;
+    // a loop to the entry needs the entry free of breakpoints (later items have none).
+    if (head !== undefined && loops.every(([a, b]) => head <= a || head > b) && (head > 0 || !hasBreakpoint(lin))) {
+      loops.push([head, items.length]);
+      items.push({ insn, eip: at, next: n, native, flow: Flow.Loop, head });
+      if (native!.branch!.test === null) break;
+      at = n;
+      continue;
+    }
     if (native && (op === 0xeb || op === 0xe9) && target !== eip && inPage(target)) {
       flow = Flow.Jump;
       next = target;
@@ -451,14 +468,29 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
   const handlers: Handler[] = [];
   const lines: string[] = [];
   let pending = 0;
-  let loops = false;
   const baseCs = cpu.base[CS];
   const last = items[items.length - 1];
   for (let k = 0; k < items.length; k++) {
     const { insn, eip: s, native, flow, next } = items[k];
     const n = s + insn.length;
     const rest = items.length - k - 1;
+    // Loops starting here, outermost (latest back edge) first; the count is settled at their head.
+    const heads = loops.filter(([h]) => h === k).sort((x, y) => y[1] - x[1]);
+    if (heads.length > 0 && pending > 0) {
+      lines.push(`cpu.icount += ${pending};`);
+      pending = 0;
+    }
+    for (const [, back] of heads) lines.push(`L${back}: for (;;) {`);
     const prologue = `cpu.icount += ${pending + 1}; cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(n)};`;
+    if (flow === Flow.Loop) {
+      // Another round while the budget allows it (all of the block from the head on) and nothing
+      // needs attention; else leave at the head with the state the interpreter would have there.
+      const { test, target } = native!.branch!;
+      const again = `nearJump(cpu, ${hex(target)}); if (cpu.attn !== 0 || cpu.icount + ${items.length - items[k].head!} > cpu.repEnd) return; continue L${k};`;
+      lines.push(prologue, test ? `if (${test}) { ${again} } break; }` : `${again} }`);
+      pending = 0;
+      continue;
+    }
     if (flow === Flow.Jump) {
       // In range: the target's bytes are part of the block, so the CS limit check at entry covers it.
       pending++;
@@ -487,15 +519,6 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     if (native) {
       lines.push(prologue);
       pending = 0;
-      if (native.branch && native.branch.target === eip && !hasBreakpoint(lin)) {
-        // A loop back to the entry stays inside the function while the budget allows another
-        // round and nothing needs attention (the entry has no breakpoint to check).
-        const { test, target } = native.branch;
-        const again = `nearJump(cpu, ${hex(target)}); if (cpu.attn !== 0 || cpu.icount + ${items.length} > cpu.repEnd) return; continue;`;
-        lines.push(test ? `if (${test}) { ${again} }` : `{ ${again} }`, 'return;');
-        loops = true;
-        break;
-      }
       lines.push(native.code);
       if (flow === Flow.End) { lines.push('return;'); break; }
       lines.push('if (cpu.attn !== 0) return;');
@@ -539,7 +562,7 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     const budget = insn.prefixes.rep !== 0 ? ` || cpu.icount + ${rest} > cpu.repEnd` : '';
     lines.push(`if (cpu.attn !== 0 || cpu.eip !== ${hex(n)} || cpu.base[${CS}] !== ${hex(baseCs)}${budget}) return;`);
   }
-  if (last.flow !== Flow.End) lines.push(`cpu.icount += ${pending}; cpu.eip = ${hex(last.next)};`);
+  if (last.flow !== Flow.End && !(last.flow === Flow.Loop && last.native!.branch!.test === null)) lines.push(`cpu.icount += ${pending}; cpu.eip = ${hex(last.next)};`);
 
   // The guest bytes the block was made from, as [offset from the entry's physical address, length] runs.
   const spans = items.map((i) => [i.eip - eip, i.insn.length]).sort((x, y) => x[0] - y[0]);
@@ -553,7 +576,7 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
   const lastEip = Math.max(...items.map((i) => Math.max(i.eip + i.insn.length - 1, i.flow === Flow.Jump || i.flow === Flow.Call || i.flow === Flow.Return ? i.next : 0)));
 
   const names = Object.keys(HELPERS);
-  const body = loops ? `for (;;) {\n${lines.join('\n')}\n}` : lines.join('\n');
+  const body = lines.join('\n');
   const source = `"use strict";
 const { ${names.join(', ')} } = K;
 ${handlers.map((_, i) => `const h${i} = H[${i}];`).join('\n')}
