@@ -82,8 +82,8 @@ function loadSegProtected(cpu: Cpu, seg: number, sel: number): void {
     cpu.setCache(seg, sel, 0, 0, AR_UNUSABLE);
     return;
   }
+  if (cpu.loadMemo.repeats(cpu, seg, sel)) return;
   const d = readDescriptor(cpu, sel);
-  if (cpu.loadMemo.repeats(cpu, seg, sel, d)) return;
   const ar = descAr(d);
   const dpl = descDpl(d);
   const type = ar & 0xf;

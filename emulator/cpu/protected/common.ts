@@ -61,6 +61,13 @@ export function isWritableData(d: Descriptor): boolean {
  * selector | ext (SDM Vol. 3 §6.13: EXT = 1 when an external event caused the fault).
  */
 export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: number): Descriptor {
+  const addr = descriptorAddress(cpu, sel, vector, ext);
+  const hi = descriptorHigh(cpu, addr);
+  return { lo: cpu.readLin32Sys(addr), hi, addr };
+}
+
+/** Linear address of `sel`'s descriptor in the GDT or LDT, with fetchDescriptor's faults. */
+export function descriptorAddress(cpu: Cpu, sel: number, vector: number, ext: number): number {
   let base: number, limit: number;
   if (sel & 4) {
     // SDM Vol. 3 §3.4.2: a TI=1 selector with no valid LDT, or an index beyond the table limit → vector(selector).
@@ -73,11 +80,14 @@ export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: numb
   }
   const idx = sel & 0xfff8;
   if (idx + 7 > limit) cpu.fault(vector, (sel & 0xfffc) | ext);
-  const addr = (base + idx) >>> 0;
-  let hi = cpu.readLin32Sys((addr + 4) >>> 0);
+  return (base + idx) >>> 0;
+}
+
+/** Descriptor bytes 4-7, read before bytes 0-3 as fetchDescriptor does. */
+export function descriptorHigh(cpu: Cpu, addr: number): number {
+  const hi = cpu.readLin32Sys((addr + 4) >>> 0);
   // The 80286 ignores descriptor bytes 6-7 (reserved for the 80386: base 31-24, limit 19-16, G, D/B).
-  if (!pmModel(cpu).hasPaging) hi &= 0xffff;
-  return { lo: cpu.readLin32Sys(addr), hi, addr };
+  return pmModel(cpu).hasPaging ? hi : hi & 0xffff;
 }
 
 /** Writes the access byte (descriptor byte 5) back, e.g. the TSS busy bit or the accessed bit. */

@@ -80,15 +80,15 @@ function gateTarget(cpu: Cpu, gate: Descriptor): [number, Descriptor, number] {
 function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
   // SDM Vol. 2 "JMP": segment selector in target operand NULL → #GP(0).
   if ((sel & 0xfffc) === 0) cpu.fault(GP, 0);
+  if (cpu.loadMemo.repeats(cpu, CS, sel)) {
+    // CS already holds this segment (a loop's far jump): only the new EIP is checked.
+    if (off > cpu.limit[CS]) cpu.fault(GP, 0);
+    cpu.eip = off;
+    return;
+  }
   const d = fetchDescriptor(cpu, sel, GP, 0);
   const t = typeS(d);
   if (t & 0x10) {
-    if (cpu.loadMemo.repeats(cpu, CS, sel, d)) {
-      // CS already holds this segment (a loop's far jump): only the new EIP is checked.
-      if (off > cpu.limit[CS]) cpu.fault(GP, 0);
-      cpu.eip = off;
-      return;
-    }
     checkDirectCode(cpu, sel, d);
     enterCode(cpu, sel, d, cpu.cpl, off);
     cpu.loadMemo.record(cpu, CS, sel, d);

@@ -7,7 +7,9 @@
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §3.4.3, §5.5.
 
 import type { Cpu } from '../cpu';
+import { GP } from '../faults';
 import type { Descriptor } from '../segmentation';
+import { descriptorAddress, descriptorHigh } from './common';
 
 export class SegmentLoadMemo {
   /** CPL of the recorded load, -1 when there is none. */
@@ -21,9 +23,9 @@ export class SegmentLoadMemo {
   private readonly limit = new Uint32Array(8);
   private readonly ar = new Uint32Array(8);
 
-  /** Records a completed load of `seg` through `sel` from descriptor `d` (accessed bit already set). */
+  /** Records a completed load of `seg` through `sel` from descriptor `d` (accessed bit set by the load). */
   record(cpu: Cpu, seg: number, sel: number, d: Descriptor): void {
-    this.cpl[seg] = cpu.cpl;
+    this.cpl[seg] = d.hi & 0x100 ? cpu.cpl : -1;
     this.selector[seg] = sel;
     this.lo[seg] = d.lo;
     this.hi[seg] = d.hi;
@@ -33,10 +35,14 @@ export class SegmentLoadMemo {
     this.ar[seg] = cpu.ar[seg];
   }
 
-  /** True when loading `seg` through `sel` from `d` (as just read) would redo the recorded load. */
-  repeats(cpu: Cpu, seg: number, sel: number, d: Descriptor): boolean {
-    return this.cpl[seg] === cpu.cpl && this.selector[seg] === sel && this.lo[seg] === d.lo && this.hi[seg] === d.hi &&
-      (d.hi & 0x100) !== 0 && cpu.sel[seg] === this.cacheSel[seg] && cpu.base[seg] === this.base[seg] &&
-      cpu.limit[seg] === this.limit[seg] && cpu.ar[seg] === this.ar[seg];
+  /**
+   * True when loading `seg` through `sel` would redo the recorded load. The register and CPL are
+   * compared first; then the descriptor is read as the load reads it (same order, same faults).
+   */
+  repeats(cpu: Cpu, seg: number, sel: number): boolean {
+    if (this.cpl[seg] !== cpu.cpl || this.selector[seg] !== sel || cpu.sel[seg] !== this.cacheSel[seg] || cpu.base[seg] !== this.base[seg] ||
+      cpu.limit[seg] !== this.limit[seg] || cpu.ar[seg] !== this.ar[seg]) return false;
+    const addr = descriptorAddress(cpu, sel, GP, 0);
+    return descriptorHigh(cpu, addr) === this.hi[seg] && cpu.readLin32Sys(addr) === this.lo[seg];
   }
 }
