@@ -133,17 +133,37 @@ function effectiveAddress(insn: Instruction): { seg: number; off: string } {
 // fault, a watched or ROM/MMIO page, a page or segment edge, a store into code) takes the CPU's own
 // accessor, so there is one definition of what an access does. Paging is off inside blocks.
 
+/**
+ * Marks a call to the CPU's own accessor (or anything else that may fault, read the instruction
+ * count or raise an attention bit): compileBlock settles the count, prevEip and EIP around it, so
+ * the inline fast paths need none of that bookkeeping.
+ */
+const slow = (call: string) => `/*S*/${call}/*E*/`;
+const SLOW_CALL = /\/\*S\*\/(.*?)\/\*E\*\//g;
+
+/**
+ * Resolves the slow-call marks of `code`: with `sync`, a slow call first settles the instruction
+ * count (count), prevEip (start) and EIP (next) as the interpreter has them during the instruction,
+ * notes in $s that an attention check is due, and takes the count back afterwards (the block goes
+ * on counting lazily); without, the caller has settled them already.
+ */
+function resolveSlow(code: string, sync: { count: number; start: number; next: number } | null): string {
+  if (!sync) return code.replace(SLOW_CALL, '($1)');
+  const { count, start, next } = sync;
+  return code.replace(SLOW_CALL, `($s = 1, cpu.icount += ${count}, cpu.prevEip = ${hex(start)}, cpu.eip = ${hex(next)}, $v = $1, cpu.icount -= ${count}, $v)`);
+}
+
 const linear = (seg: number, o: string) => `($a = ((sb[${seg}] + ${o}) & a20) >>> 0)`;
 
 /** The value of the `size`-bit read at seg:o, as an expression (o must be a plain name). */
 function rd(size: number, seg: number, o: string): string {
   if (size === 8) {
-    return `(${o} < lo[${seg}] || ${o} > hi[${seg}] || (sok[${seg}] & 1) === 0 || (pf[${linear(seg, o)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? cpu.rd8(${seg}, ${o}) : ram[$a])`;
+    return `(${o} < lo[${seg}] || ${o} > hi[${seg}] || (sok[${seg}] & 1) === 0 || (pf[${linear(seg, o)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? ${slow(`cpu.rd8(${seg}, ${o})`)} : ram[$a])`;
   }
   if (size === 16) {
-    return `(${o} < lo[${seg}] || ${o} >= hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? cpu.rd16(${seg}, ${o}) : ram[$a] | (ram[$a + 1] << 8))`;
+    return `(${o} < lo[${seg}] || ${o} >= hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? ${slow(`cpu.rd16(${seg}, ${o})`)} : ram[$a] | (ram[$a + 1] << 8))`;
   }
-  return `(${o} < lo[${seg}] || ${o} + 3 > hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? cpu.rd32(${seg}, ${o}) : (ram[$a] | (ram[$a + 1] << 8) | (ram[$a + 2] << 16) | (ram[$a + 3] << 24)) >>> 0)`;
+  return `(${o} < lo[${seg}] || ${o} + 3 > hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? ${slow(`cpu.rd32(${seg}, ${o})`)} : (ram[$a] | (ram[$a + 1] << 8) | (ram[$a + 2] << 16) | (ram[$a + 3] << 24)) >>> 0)`;
 }
 
 /** The `size`-bit store of `value` at seg:o, as a statement (o must be a plain name). */
@@ -154,7 +174,7 @@ function wr(size: number, seg: number, o: string, value: string): string {
   const inPage = size === 8 ? 'false' : `($a & 0xfff) > ${0x1000 - n}`;
   const stores = Array.from({ length: n }, (_, i) => `ram[$a${i ? ` + ${i}` : ''}] = w${i ? ` >>> ${8 * i}` : ''};`).join(' ');
   return `{ const w = ${value}; if (${o} < lo[${seg}] || ${inSeg} || (sok[${seg}] & 2) === 0 || (${linear(seg, o)}, ${inPage}) || $a + ${n - 1} >= rs || ` +
-    `((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))) cpu.wr${size}(${seg}, ${o}, w); else { ${stores} } }`;
+    `((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))) ${slow(`cpu.wr${size}(${seg}, ${o}, w)`)}; else { ${stores} } }`;
 }
 
 /** PUSH of a 16- or 32-bit value, as cpu.push16/push32 do it (the stack size is SS.B's, read at run time). */
@@ -307,11 +327,11 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
   // shadow: their dispatch entries do that).
   if ((op === 0x06 || op === 0x0e || op === 0x16 || op === 0x1e) && osize === 16) return emitted(true, push(16, `cpu.sel[${op >> 3}]`));
   if ((op === 0x07 || op === 0x1f) && osize === 16) {
-    return emitted(true, `const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; loadSeg(cpu, ${op >> 3}, ${rd(16, SS, 's')}); if (m === 0xffff) r16[${ESP << 1}] = s + 2; else r32[${ESP}] = s + 2;`);
+    return emitted(true, `const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; const v = ${rd(16, SS, 's')}; ${slow(`loadSeg(cpu, ${op >> 3}, v)`)}; if (m === 0xffff) r16[${ESP << 1}] = s + 2; else r32[${ESP}] = s + 2;`);
   }
   if (op === 0x8e && m!.reg !== CS && m!.reg !== SS && m!.reg <= GS) {
     const e = readE(insn, 16);
-    return emitted(e.mem, `${e.pre} loadSeg(cpu, ${m!.reg}, ${e.value});`);
+    return emitted(true, `${e.pre} const v = ${e.value}; ${slow(`loadSeg(cpu, ${m!.reg}, v)`)};`);
   }
   if (op >= 0xa0 && op <= 0xa3) {
     // MOV AL/eAX with a direct offset (moffs, in the immediate field; address-size wide).
@@ -497,12 +517,12 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
       continue;
     }
     if (flow === Flow.Call) {
-      lines.push(prologue, `if (${hex(next)} > cpu.limit[${CS}]) cpu.fault(${GP}, 0);`, push(insn.opSize, hex(n)), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
+      lines.push(prologue, `if (${hex(next)} > cpu.limit[${CS}]) cpu.fault(${GP}, 0);`, resolveSlow(push(insn.opSize, hex(n)), null), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
       pending = 0;
       continue;
     }
     if (flow === Flow.Return) {
-      lines.push(prologue, `{ ${pop(insn.opSize, null)} nearJump(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
+      lines.push(prologue, `{ ${resolveSlow(pop(insn.opSize, null), null)} nearJump(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
       pending = 0;
       continue;
     }
@@ -516,13 +536,17 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
       pending++;
       continue;
     }
-    if (native) {
-      lines.push(prologue);
-      pending = 0;
-      lines.push(native.code);
-      if (flow === Flow.End) { lines.push('return;'); break; }
-      lines.push('if (cpu.attn !== 0) return;');
+    if (native && flow !== Flow.End) {
+      // Memory accesses on their fast path need no bookkeeping; a slow one settles it (resolveSlow),
+      // and only then can an attention bit have come up.
+      lines.push(resolveSlow(native.code, { count: pending + 1, start: s, next: n }),
+        `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${pending + 1}; cpu.eip = ${hex(n)}; return; } }`);
+      pending++;
       continue;
+    }
+    if (native) {
+      lines.push(prologue, resolveSlow(native.code, null), 'return;');
+      break;
     }
     const prefixed = insn.prefixes.bytes.length > 0;
     const idx = opsIndex(insn);
@@ -583,7 +607,7 @@ ${handlers.map((_, i) => `const h${i} = H[${i}];`).join('\n')}
 const r8 = C.r8, r16 = C.r16, r32 = C.r32, ram = C.ram, mem = C.mem, pf = mem.pageFlags, cb = mem.codeBytes;
 const sb = C.base, lo = C.lo, hi = C.hi, sok = C.segOk, rs = mem.ramSize;
 return function block_${lin.toString(16)}(cpu) {
-let $a = 0, $f = 0, $c = null, $x = 0, $y = 0, $r = 0;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
+let $a = 0, $f = 0, $c = null, $x = 0, $y = 0, $r = 0, $s = 0, $v = 0;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
 ${body}
 };`;
   const factory = new Function('K', 'H', 'C', source) as (k: typeof HELPERS, h: Handler[], c: Cpu) => (cpu: Cpu) => void;
