@@ -45,6 +45,7 @@ export const ATTN_CODE = 1 << 9;
 
 /** The compiled-block cache as the CPU loop sees it (cpu/jit/blocks.ts). */
 export interface CompiledCode {
+  codeWritten(addr: number, length: number): void;
   runBurst(cpu: Cpu, end: number, bps: { readonly version: number; readonly pages: Uint8Array; has(lin: number): boolean } | null): void;
   useBreakpoints(bps: { readonly version: number; readonly pages: Uint8Array; has(lin: number): boolean } | null): void;
   flush(): void;
@@ -126,7 +127,7 @@ export class Cpu implements FlagState {
   idtrLimit = 0x3ff;
   cpl = 0;
   /** The last descriptor load of each segment register (protected/loadMemo.ts). */
-  readonly loadMemo = new SegmentLoadMemo();
+  readonly loadMemo: SegmentLoadMemo;
   /** Model-specific registers that boot code touches (RDMSR/WRMSR), keyed by ECX. */
   readonly msr = new Map<number, bigint>();
   tscOffset = 0n;
@@ -211,9 +212,15 @@ export class Cpu implements FlagState {
     this.mem = mem;
     this.io = io;
     this.ram = mem.ram;
+    this.loadMemo = new SegmentLoadMemo(mem);
     mem.onRemap = () => {
       this.flushFetch();
       this.jit?.flush();
+      this.loadMemo.forget();
+    };
+    mem.onCodeWrite = (addr, length) => {
+      this.loadMemo.written(addr, length);
+      this.jit?.codeWritten(addr, length);
     };
     const buf = new ArrayBuffer(32);
     this.r32 = new Uint32Array(buf);

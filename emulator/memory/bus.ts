@@ -38,12 +38,14 @@ export class Memory {
   /** Called when A20 or the ROM/MMIO map changes: the CPU drops its code window, which skips both. */
   onRemap: (() => void) | null = null;
   /**
-   * Which bytes of a PF_CODE page compiled code was made from (one byte per byte, nonzero = code),
-   * so a store next to code in the same page, as boot sectors do with their variables and stack,
-   * stays on a fast path and only a store into those bytes reaches onCodeWrite.
+   * How many marks cover each byte of a PF_CODE page: bytes that compiled blocks or cached
+   * descriptors were made from. A store next to them in the same page, as boot sectors do with
+   * their variables and stack, stays on a fast path; only a store into them reaches onCodeWrite.
    */
-  readonly codeBytes: (Uint8Array | null)[] = [];
-  /** Called after a write hit code bytes (physical address, length): the compiled blocks made from them are stale. */
+  readonly codeBytes: (Uint16Array | null)[] = [];
+  /** Marks per PF_CODE page (the flag goes when they do). */
+  private readonly codeMarks: number[] = [];
+  /** Called after a write hit marked bytes (physical address, length): what was made from them is stale. */
   onCodeWrite: ((addr: number, length: number) => void) | null = null;
   private readonly mmio = new Map<number, MmioHandler>();
   /** ROM images kept apart from RAM so that a write to a ROM page cannot change them. */
@@ -166,22 +168,34 @@ export class Memory {
     return size === 2 ? (bytes[i] | bytes[i + 1]) === 0 : (bytes[i] | bytes[i + 1] | bytes[i + 2] | bytes[i + 3]) === 0;
   }
 
-  /** Marks physical bytes [addr, addr + length) (one page) as the source of compiled code. */
+  /** Adds a mark to physical RAM bytes [addr, addr + length) (inside one page). */
   markCode(addr: number, length: number): void {
     const page = addr >>> PAGE_SHIFT;
     // Filled on first use (a machine that never compiles code pays nothing), and never replaced:
     // compiled blocks hold this array.
-    if (this.codeBytes.length === 0) for (let p = 0; p < this.ramSize / PAGE_SIZE; p++) this.codeBytes.push(null);
+    if (this.codeBytes.length === 0) {
+      for (let p = 0; p < this.ramSize / PAGE_SIZE; p++) {
+        this.codeBytes.push(null);
+        this.codeMarks.push(0);
+      }
+    }
     let bytes = this.codeBytes[page];
-    if (!bytes) this.codeBytes[page] = bytes = new Uint8Array(PAGE_SIZE);
-    bytes.fill(1, addr & 0xfff, (addr & 0xfff) + length);
+    if (!bytes) this.codeBytes[page] = bytes = new Uint16Array(PAGE_SIZE);
+    for (let i = addr & 0xfff; i < (addr & 0xfff) + length; i++) bytes[i]++;
+    this.codeMarks[page]++;
     this.pageFlags[page] |= PF_CODE;
   }
 
-  /** Forgets the code marks of one page (its compiled blocks are gone). */
-  unmarkCode(page: number): void {
-    if (page < this.codeBytes.length) this.codeBytes[page] = null;
-    this.pageFlags[page] &= ~PF_CODE;
+  /** Takes back one markCode of the same bytes. */
+  unmarkCode(addr: number, length: number): void {
+    const page = addr >>> PAGE_SHIFT;
+    const bytes = this.codeBytes[page];
+    if (!bytes) return;
+    for (let i = addr & 0xfff; i < (addr & 0xfff) + length; i++) bytes[i]--;
+    if (--this.codeMarks[page] === 0) {
+      this.codeBytes[page] = null;
+      this.pageFlags[page] &= ~PF_CODE;
+    }
   }
 
   /**

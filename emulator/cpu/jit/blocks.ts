@@ -51,9 +51,7 @@ export class BlockCache {
   /** Executions of an entry point before it is compiled (1..255; tests use 1 to compile everything). */
   hot = HOT;
 
-  constructor(private readonly cpu: Cpu) {
-    cpu.mem.onCodeWrite = (addr, length) => this.codeWritten(addr, length);
-  }
+  constructor(private readonly cpu: Cpu) {}
 
   /** Called by runCpu before a run: blocks never run across a breakpoint of the set they were made for. */
   useBreakpoints(bps: BreakpointSet | null): void {
@@ -117,7 +115,8 @@ export class BlockCache {
     const old = this.table[slot];
     if (old !== null) {
       this.drop(old);
-      this.remark(old.ranges[0] >>> PAGE_SHIFT);
+      const was = this.byPage.get(old.ranges[0] >>> PAGE_SHIFT);
+      if (was) was.splice(was.indexOf(old), 1);
     }
     const b = new Block(lin, cpu.eip, cpu.code32, c.ranges, c.lastEip, c.count, c.run);
     this.table[slot] = b;
@@ -129,46 +128,38 @@ export class BlockCache {
     return b;
   }
 
-  /** A store hit bytes some block was made from: drop every block overlapping them. */
-  private codeWritten(addr: number, length: number): void {
+  /** A store hit marked bytes (Cpu routes the bus's onCodeWrite here): drop every block overlapping them. */
+  codeWritten(addr: number, length: number): void {
     const page = addr >>> PAGE_SHIFT;
     const list = this.byPage.get(page);
-    if (list) {
-      for (const b of list) if (overlaps(b, addr, length)) this.drop(b);
+    if (!list) return;
+    const live: Block[] = [];
+    for (const b of list) {
+      if (b.dead) continue;
+      if (overlaps(b, addr, length)) this.drop(b);
+      else live.push(b);
     }
-    this.remark(page);
+    if (live.length > 0) this.byPage.set(page, live);
+    else this.byPage.delete(page);
     this.cpu.attn |= ATTN_CODE;
   }
 
-  /** Forgets a block (its page's byte marks are rebuilt by the caller or stay as harmless extras). */
+  /** Forgets a block and its marks (the caller keeps byPage up to date). */
   private drop(b: Block): void {
+    if (b.dead) return;
     b.dead = true;
     const i = b.lin & TABLE_MASK;
     if (this.table[i] === b) this.table[i] = null;
-  }
-
-  /** Rebuilds one page's code marks from its live blocks. */
-  private remark(page: number): void {
-    const list = (this.byPage.get(page) ?? []).filter((b) => !b.dead);
-    this.cpu.mem.unmarkCode(page);
-    if (list.length === 0) {
-      this.byPage.delete(page);
-      return;
-    }
-    this.byPage.set(page, list);
-    for (const b of list) this.mark(b);
+    for (let k = 0; k < b.ranges.length; k += 2) this.cpu.mem.unmarkCode(b.ranges[k], b.ranges[k + 1]);
   }
 
   private mark(b: Block): void {
     for (let i = 0; i < b.ranges.length; i += 2) this.cpu.mem.markCode(b.ranges[i], b.ranges[i + 1]);
   }
 
-  /** Drops every block (remaps, new breakpoints, patched dispatch entries, paging on). */
+  /** Drops every block (remaps, new breakpoints, patched dispatch entries). */
   flush(): void {
-    for (const [page, list] of this.byPage) {
-      for (const b of list) b.dead = true;
-      this.cpu.mem.unmarkCode(page);
-    }
+    for (const list of this.byPage.values()) for (const b of list) this.drop(b);
     this.byPage.clear();
     if (this.table.length > 0) this.table.fill(null);
     // A block that made this happen (an OUT to the A20 gate) returns after that instruction.

@@ -1,13 +1,18 @@
 // The last protected-mode load of each segment register from a descriptor, so that loading the same
 // selector again (a far jump that reloads CS, `pop es` of the value ES already holds, as loops of boot
 // code do) can skip the checks and the cache write when nothing they depend on changed: the same
-// selector, the same CPL, the same descriptor bytes just read from the table, and a register still
-// holding exactly what that load put there. Then the full load would raise nothing, write no accessed
-// bit (it is set in those bytes) and store the values the register has, so skipping it is exact.
+// selector, the same CPL, the same descriptor bytes, and a register still holding exactly what that
+// load put there. Then the full load would raise nothing, write no accessed bit (it is set in those
+// bytes) and store the values the register has, so skipping it is exact.
+// "The same descriptor bytes" is known without reading them while paging is off and the descriptor
+// lies in plain RAM: its bytes are marked on the bus (as compiled code is), and a store into them
+// drops the mark; otherwise they are read again and compared, with the load's own faults.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §3.4.3, §5.5.
 
 import type { Cpu } from '../cpu';
 import { GP } from '../faults';
+import type { Memory } from '../../memory/bus';
+import { PAGE_SIZE, PF_MMIO, PF_ROM } from '../../memory/pageFlags';
 import type { Descriptor } from '../segmentation';
 import { descriptorAddress, descriptorHigh } from './common';
 
@@ -22,9 +27,18 @@ export class SegmentLoadMemo {
   private readonly base = new Uint32Array(8);
   private readonly limit = new Uint32Array(8);
   private readonly ar = new Uint32Array(8);
+  /** Physical address of the marked descriptor bytes, -1 when they are not marked. */
+  private readonly phys = new Float64Array(8).fill(-1);
+  // The GDT and the A20 gate the marked address was found with.
+  private readonly gdtBase = new Uint32Array(8);
+  private readonly gdtLimit = new Uint32Array(8);
+  private readonly a20 = new Int32Array(8);
+
+  constructor(private readonly mem: Memory) {}
 
   /** Records a completed load of `seg` through `sel` from descriptor `d` (accessed bit set by the load). */
   record(cpu: Cpu, seg: number, sel: number, d: Descriptor): void {
+    this.unmark(seg);
     this.cpl[seg] = d.hi & 0x100 ? cpu.cpl : -1;
     this.selector[seg] = sel;
     this.lo[seg] = d.lo;
@@ -33,16 +47,52 @@ export class SegmentLoadMemo {
     this.base[seg] = cpu.base[seg];
     this.limit[seg] = cpu.limit[seg];
     this.ar[seg] = cpu.ar[seg];
+    const mem = this.mem;
+    const p = (d.addr & mem.a20Mask) >>> 0;
+    const plain = (a: number) => a + 1 <= mem.ramSize && (mem.pageFlags[a >>> 12] & (PF_ROM | PF_MMIO)) === 0;
+    if (sel & 4 || cpu.paging || ((d.addr + 7) & mem.a20Mask) >>> 0 !== p + 7 || !plain(p) || !plain(p + 7)) return;
+    this.phys[seg] = p;
+    this.gdtBase[seg] = cpu.gdtrBase;
+    this.gdtLimit[seg] = cpu.gdtrLimit;
+    this.a20[seg] = mem.a20Mask;
+    this.forEachPart(p, (a, n) => mem.markCode(a, n));
   }
 
-  /**
-   * True when loading `seg` through `sel` would redo the recorded load. The register and CPL are
-   * compared first; then the descriptor is read as the load reads it (same order, same faults).
-   */
+  /** True when loading `seg` through `sel` would redo the recorded load. */
   repeats(cpu: Cpu, seg: number, sel: number): boolean {
     if (this.cpl[seg] !== cpu.cpl || this.selector[seg] !== sel || cpu.sel[seg] !== this.cacheSel[seg] || cpu.base[seg] !== this.base[seg] ||
       cpu.limit[seg] !== this.limit[seg] || cpu.ar[seg] !== this.ar[seg]) return false;
+    // Marked bytes: unchanged unless the table or the address translation moved.
+    if (this.phys[seg] >= 0 && !cpu.paging && cpu.gdtrBase === this.gdtBase[seg] && cpu.gdtrLimit === this.gdtLimit[seg] &&
+      this.mem.a20Mask === this.a20[seg]) return true;
     const addr = descriptorAddress(cpu, sel, GP, 0);
     return descriptorHigh(cpu, addr) === this.hi[seg] && cpu.readLin32Sys(addr) === this.lo[seg];
+  }
+
+  /** A store hit marked bytes (the bus's onCodeWrite): records made from them are read again next time. */
+  written(addr: number, length: number): void {
+    for (let seg = 0; seg < 8; seg++) {
+      const p = this.phys[seg];
+      if (p >= 0 && addr < p + 8 && addr + length > p) this.unmark(seg);
+    }
+  }
+
+  /** The physical map changed (A20, ROM/MMIO): no mark stands for its bytes any more. */
+  forget(): void {
+    for (let seg = 0; seg < 8; seg++) this.unmark(seg);
+  }
+
+  private unmark(seg: number): void {
+    const p = this.phys[seg];
+    if (p < 0) return;
+    this.phys[seg] = -1;
+    this.forEachPart(p, (a, n) => this.mem.unmarkCode(a, n));
+  }
+
+  /** The 8 bytes at `p` split at a page boundary. */
+  private forEachPart(p: number, f: (addr: number, length: number) => void): void {
+    const first = Math.min(8, PAGE_SIZE - (p % PAGE_SIZE));
+    f(p, first);
+    if (first < 8) f(p + first, 8 - first);
   }
 }

@@ -1,0 +1,71 @@
+// The segment-load memo (emulator/cpu/protected/loadMemo.ts) must never hide a change: a reload of
+// the same selector after its descriptor was rewritten (by the guest, compiled or not, or by the
+// debugger), after LGDT, or at another CPL takes the full load with its checks and faults.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BlockCache } from '../../emulator/cpu/jit/blocks';
+import { runCpu } from '../../emulator/cpu/execute';
+import { ES } from '../../emulator/cpu/regs';
+import { FAULT, GP } from '../../emulator/cpu/faults';
+import { loadSeg } from '../../emulator/cpu/segmentation';
+import { setup } from '../pm/fuzzSetup';
+
+// The fuzz machine's GDT is at 0x1000 with a flat data descriptor at selector 0x10.
+const DATA = 0x1010;
+
+function machine() {
+  const cpu = setup('pm32', 1, '80386');
+  loadSeg(cpu, ES, 0x10);
+  return cpu;
+}
+
+test('loadMemo: a rewritten descriptor is loaded again (bus store, debugger poke)', () => {
+  const cpu = machine();
+  loadSeg(cpu, ES, 0x10);
+  assert.equal(cpu.base[ES], 0);
+  cpu.mem.write8(DATA + 2, 0x34); // base 15:0 = 0x0034
+  loadSeg(cpu, ES, 0x10);
+  assert.equal(cpu.base[ES], 0x34);
+  cpu.mem.poke(DATA + 4, new Uint8Array([0x12])); // base 23:16
+  loadSeg(cpu, ES, 0x10);
+  assert.equal(cpu.base[ES], 0x120034);
+});
+
+test('loadMemo: a descriptor made not-present faults on the reload', () => {
+  const cpu = machine();
+  cpu.mem.write8(DATA + 5, cpu.mem.read8(DATA + 5) & 0x7f);
+  assert.throws(() => loadSeg(cpu, ES, 0x10), (e) => e === FAULT && FAULT.vector === 11 && FAULT.errorCode === 0x10);
+});
+
+test('loadMemo: LGDT to another table is seen', () => {
+  const cpu = machine();
+  // A copy of the GDT at 0x5000 with selector 0x10's base changed.
+  cpu.mem.poke(0x5000, cpu.mem.peek(0x1000, 0x40));
+  cpu.mem.write8(0x5012, 0x78);
+  cpu.gdtrBase = 0x5000;
+  loadSeg(cpu, ES, 0x10);
+  assert.equal(cpu.base[ES], 0x78);
+});
+
+test('loadMemo: the privilege checks run again at another CPL', () => {
+  const cpu = machine();
+  // Selector 0x10 is DPL 0: the same load that just succeeded at CPL 0 is #GP(0x10) at CPL 3.
+  cpu.cpl = 3;
+  assert.throws(() => loadSeg(cpu, ES, 0x10), (e) => e === FAULT && FAULT.vector === GP && FAULT.errorCode === 0x10);
+});
+
+test('loadMemo: a store from a compiled block into the descriptor is seen by the next load', () => {
+  const cpu = machine();
+  (cpu.jit as BlockCache).hot = 1;
+  // 0x8000: mov byte [DATA+2], cl / mov es, ax / inc cl / jmp 0x8000   (AX = 0x10)
+  const code = [0x88, 0x0d, (DATA + 2) & 0xff, (DATA + 2) >> 8, 0, 0, 0x8e, 0xc0, 0xfe, 0xc1, 0xeb, 0xf4];
+  cpu.mem.poke(0x8000, new Uint8Array(code));
+  cpu.eip = 0x8000;
+  cpu.r32[0] = 0x10;
+  cpu.r32[1] = 1;
+  for (let round = 1; round < 50; round++) {
+    runCpu(cpu, 4);
+    assert.equal(cpu.base[ES], round, `round ${round}`);
+  }
+  assert.ok((cpu.jit as BlockCache).compiled > 0);
+});
