@@ -67,9 +67,17 @@ const enum Kind {
   End,
 }
 
+/**
+ * How an instruction's code touches the arithmetic flags: not at all, through the block's flag
+ * locals (the lazy-flag inputs of ADD/OR/AND/SUB/XOR/CMP/TEST of `size` bits), or through the CPU's
+ * own flag state (helpers, dispatch entries), which must then be current.
+ */
+type FlagUse = 'none' | 'cpu' | { lz: number; size: number };
+
 interface Emitted {
   kind: Kind;
   code: string;
+  flags: FlagUse;
   /** A direct near branch (End): taken when `test` holds (always when null), to `target`. */
   branch?: { test: string | null; target: number };
 }
@@ -77,7 +85,7 @@ interface Emitted {
 /** A direct near branch to `target`, taken when `test` holds (always when null). */
 function branch(test: string | null, target: number): Emitted {
   const jump = `nearJump(cpu, ${hex(target)});`;
-  return { kind: Kind.End, code: test ? `if (${test}) ${jump}` : jump, branch: { test, target } };
+  return { kind: Kind.End, code: test ? `if (${test}) ${jump}` : jump, branch: { test, target }, flags: test ? 'cpu' : 'none' };
 }
 
 /** A compiled block: the function and what the cache checks before running it. */
@@ -150,7 +158,7 @@ const SLOW_CALL = /\/\*S\*\/(.*?)\/\*E\*\//g;
 function resolveSlow(code: string, sync: { count: number; start: number; next: number } | null): string {
   if (!sync) return code.replace(SLOW_CALL, '($1)');
   const { count, start, next } = sync;
-  return code.replace(SLOW_CALL, `($s = 1, cpu.icount += ${count}, cpu.prevEip = ${hex(start)}, cpu.eip = ${hex(next)}, $v = $1, cpu.icount -= ${count}, $v)`);
+  return code.replace(SLOW_CALL, `($s = 1, ${SETTLE_FLAGS_EXPR}, cpu.icount += ${count}, cpu.prevEip = ${hex(start)}, cpu.eip = ${hex(next)}, $v = $1, cpu.icount -= ${count}, $v)`);
 }
 
 const linear = (seg: number, o: string) => `($a = ((sb[${seg}] + ${o}) & a20) >>> 0)`;
@@ -195,15 +203,21 @@ function readE(insn: Instruction, size: number): { pre: string; value: string; w
   return { pre: `const o = ${off};`, value: rd(size, seg, 'o'), write: (v) => wr(size, seg, 'o', v), mem: true };
 }
 
-/**
- * The lazy-flag form of ADD/OR/AND/SUB/XOR/CMP as one expression (its value is the masked result):
- * exactly what alu() and setLazy() store, written out so that V8 need not inline them into big
- * blocks. ADC and SBB, which read CF, call alu(). The JIT tests compare every flag with alu()'s.
- */
+// Flags in generated code: a lazy-flag producer (ADD/OR/AND/SUB/XOR/CMP/TEST) leaves alu()'s and
+// setLazy()'s inputs in locals ($fo op, $fd dst, $fs src, $fr result, $fm mask) and sets $fl; they
+// reach the CPU's fields (SETTLE_FLAGS) only where something can look: a slow memory access (a fault
+// or a stop shows EFLAGS), a helper or dispatch entry, a block exit. A Jcc right after its producer
+// tests the locals directly. ADC and SBB, which read CF, call alu(). The JIT tests compare every
+// flag with the interpreter's.
+
+/** Copies the flag locals to the CPU (as setLazy does) if they are newer: an expression. */
+const SETTLE_FLAGS_EXPR = `($fl !== 0 && (cpu.lzOp = $fo, cpu.lzDst = $fd, cpu.lzSrc = $fs, cpu.lzRes = $fr, cpu.lzMask = $fm, cpu.lazy = ${EFLAGS_STATUS}, $fl = 0))`;
+const SETTLE_FLAGS = `${SETTLE_FLAGS_EXPR};`;
+
+/** `x op y` masked to `size` bits with its lazy flags in the locals: an expression valued the result. */
 function lazyResult(lz: number, x: string, y: string, operator: string, size: number): string {
   const mask = maskOf(size);
-  return `(($x = ${x}), ($y = ${y}), ($r = ((($x ${operator} $y) & ${mask}) >>> 0)), cpu.lzOp = ${lz}, cpu.lzDst = $x, cpu.lzSrc = $y, ` +
-    `cpu.lzRes = $r, cpu.lzMask = ${mask}, cpu.lazy = ${EFLAGS_STATUS}, $r)`;
+  return `(($fd = ${x}), ($fs = ${y}), ($fr = ((($fd ${operator} $fs) & ${mask}) >>> 0)), ($fo = ${lz}), ($fm = ${mask}), ($fl = 1), $fr)`;
 }
 
 const ALU_LAZY: Record<number, [lz: number, operator: string]> = {
@@ -217,8 +231,27 @@ function aluExpr(aop: number, a: string, b: string, size: number): string {
   return lazy ? lazyResult(lazy[0], a, b, lazy[1], size) : `alu(cpu, ${aop}, ${a}, ${b}, ${maskOf(size)})`;
 }
 
-function emitted(mem: boolean, code: string): Emitted {
-  return { kind: mem ? Kind.Effect : Kind.Pure, code: `{ ${code} }` };
+function aluFlags(aop: number, size: number): FlagUse {
+  const lazy = ALU_LAZY[aop];
+  return lazy ? { lz: lazy[0], size } : 'cpu';
+}
+
+/**
+ * Condition `cc` of a Jcc from the flag locals of a producer known at compile time (flags.ts's
+ * getters on the same inputs), or null for PF, which the CPU's getter computes.
+ */
+function inlineCondition(cc: number, f: { lz: number; size: number }): string | null {
+  const sign = hex(f.size === 8 ? 0x80 : f.size === 16 ? 0x8000 : 0x80000000);
+  const zf = '$fr === 0', sf = `($fr & ${sign}) !== 0`;
+  const cf = f.lz === LZ_ADD ? '$fr < $fd' : f.lz === LZ_SUB ? '$fd < $fs' : 'false';
+  const of = f.lz === LZ_ADD ? `(($fd ^ $fr) & ($fs ^ $fr) & ${sign}) !== 0` : f.lz === LZ_SUB ? `(($fd ^ $fs) & ($fd ^ $fr) & ${sign}) !== 0` : 'false';
+  const r = [of, cf, zf, `(${cf} || ${zf})`, sf, null, `(${sf}) !== (${of})`, `(${zf} || (${sf}) !== (${of}))`][cc >> 1];
+  if (r === null) return null;
+  return cc & 1 ? `!(${r})` : `(${r})`;
+}
+
+function emitted(mem: boolean, code: string, flags: FlagUse = 'none'): Emitted {
+  return { kind: mem ? Kind.Effect : Kind.Pure, code: `{ ${code} }`, flags };
 }
 
 /** Native code for the instructions boot loops are made of, or null (the caller falls back). */
@@ -237,16 +270,16 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
     if (form >= 4) {
       const acc = regOf(size, 0);
       const call = aluExpr(aop, acc, hex(insn.imm[0]), size);
-      return emitted(false, store ? `${acc} = ${call};` : `${call};`);
+      return emitted(false, store ? `${acc} = ${call};` : `${call};`, aluFlags(aop, size));
     }
     const e = readE(insn, size);
     const g = regOf(size, m!.reg);
     if (form < 2) {
       const call = aluExpr(aop, e.mem ? 'v' : e.value, g, size);
-      return emitted(e.mem, `${e.pre} ${e.mem ? `const v = ${e.value};` : ''} ${store ? e.write(call) : `${call};`}`);
+      return emitted(e.mem, `${e.pre} ${e.mem ? `const v = ${e.value};` : ''} ${store ? e.write(call) : `${call};`}`, aluFlags(aop, size));
     }
     const call = aluExpr(aop, g, e.mem ? 'v' : e.value, size);
-    return emitted(e.mem, `${e.pre} ${e.mem ? `const v = ${e.value};` : ''} ${store ? `${g} = ${call};` : `${call};`}`);
+    return emitted(e.mem, `${e.pre} ${e.mem ? `const v = ${e.value};` : ''} ${store ? `${g} = ${call};` : `${call};`}`, aluFlags(aop, size));
   }
   switch (op) {
     case 0x80: case 0x81: case 0x83: {
@@ -255,12 +288,12 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
       const imm = op === 0x83 ? (osize === 16 ? ((insn.imm[0] << 24) >> 24) & 0xffff : ((insn.imm[0] << 24) >> 24) >>> 0) : insn.imm[0];
       const e = readE(insn, size);
       const call = aluExpr(aop, 'v', hex(imm), size);
-      return emitted(e.mem, `${e.pre} const v = ${e.value}; ${aop !== ALU_CMP ? e.write(call) : `${call};`}`);
+      return emitted(e.mem, `${e.pre} const v = ${e.value}; ${aop !== ALU_CMP ? e.write(call) : `${call};`}`, aluFlags(aop, size));
     }
     case 0x84: case 0x85: {
       const size = op === 0x84 ? 8 : osize;
       const e = readE(insn, size);
-      return emitted(e.mem, `${e.pre} ${lazyResult(LZ_LOGIC, e.value, regOf(size, m!.reg), '&', size)};`);
+      return emitted(e.mem, `${e.pre} ${lazyResult(LZ_LOGIC, e.value, regOf(size, m!.reg), '&', size)};`, { lz: LZ_LOGIC, size });
     }
     case 0x88: case 0x89: {
       const size = op === 0x88 ? 8 : osize;
@@ -287,14 +320,14 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
       if (m!.reg > 1) break;
       const size = op === 0xfe ? 8 : osize;
       const e = readE(insn, size);
-      return emitted(e.mem, `${e.pre} const v = ${e.value}; ${e.write(`${m!.reg === 0 ? 'inc' : 'dec'}${size}(cpu, v)`)}`);
+      return emitted(e.mem, `${e.pre} const v = ${e.value}; ${e.write(`${m!.reg === 0 ? 'inc' : 'dec'}${size}(cpu, v)`)}`, 'cpu');
     }
     case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
       const size = (op & 1) === 0 ? 8 : osize;
       const count = op <= 0xc1 ? hex(insn.imm[0]) : op <= 0xd1 ? '1' : reg8(1);
       const e = readE(insn, size);
       const cmask = size === 32 ? '0x1f' : 'cpu.shiftMask';
-      return emitted(e.mem, `${e.pre} const v = ${e.value}; const c = ${count} & ${cmask}; ${e.write(`cpu.shiftOp(cpu, ${m!.reg}, v, c, ${maskOf(size)})`)}`);
+      return emitted(e.mem, `${e.pre} const v = ${e.value}; const c = ${count} & ${cmask}; ${e.write(`cpu.shiftOp(cpu, ${m!.reg}, v, c, ${maskOf(size)})`)}`, 'cpu');
     }
     case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf: {
       const from = op === 0x0fb6 || op === 0x0fbe ? 8 : 16;
@@ -352,18 +385,18 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
     case 0xe8: {
       // callNear's steps: the CS limit check before the push, then the push of the return address.
       const check = cpu.traits.wrapSegments ? '' : `if (${target()} > cpu.limit[${CS}]) cpu.fault(${GP}, 0); `;
-      return { kind: Kind.End, code: `${check}${push(osize, 'cpu.eip')} cpu.eip = ${target()};` };
+      return { kind: Kind.End, code: `${check}${push(osize, 'cpu.eip')} cpu.eip = ${target()};`, flags: 'none' };
     }
     case 0xc3:
-      return { kind: Kind.End, code: `{ ${pop(osize, null)} nearJump(cpu, v); }` };
+      return { kind: Kind.End, code: `{ ${pop(osize, null)} nearJump(cpu, v); }`, flags: 'none' };
     case 0xea:
-      return { kind: Kind.End, code: `jmpFar(cpu, ${hex(insn.imm[1])}, ${hex(insn.imm[0])}, ${osize === 32});` };
+      return { kind: Kind.End, code: `jmpFar(cpu, ${hex(insn.imm[1])}, ${hex(insn.imm[0])}, ${osize === 32});`, flags: 'cpu' };
     case 0xff: {
       // JMP FAR m16:16/m16:32 (FF /5): offset, then selector, as grp5 reads them.
       if (m!.reg !== 5 || m!.mod === 3) return null;
       const { seg, off } = effectiveAddress(insn);
       const sel = `const p = (o + ${osize >> 3}) & ${insn.addrSize === 32 ? '0xffffffff' : '0xffff'};`;
-      return { kind: Kind.End, code: `{ const o = ${off}; const t = ${rd(osize, seg, 'o')}; ${sel} jmpFar(cpu, ${rd(16, seg, 'p')}, t, ${osize === 32}); }` };
+      return { kind: Kind.End, code: `{ const o = ${off}; const t = ${rd(osize, seg, 'o')}; ${sel} jmpFar(cpu, ${rd(16, seg, 'p')}, t, ${osize === 32}); }`, flags: 'cpu' };
     }
     case 0xe0: case 0xe1: case 0xe2: case 0xe3:
       return branch(`loopTaken(cpu, ${op & 3}, ${insn.addrSize === 32 ? 1 : 0})`, to());
@@ -488,6 +521,14 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
   const handlers: Handler[] = [];
   const lines: string[] = [];
   let pending = 0;
+  /** The lazy-flag producer whose inputs the flag locals hold, when known here (for inline Jcc tests). */
+  let known: { lz: number; size: number } | null = null;
+  /** A Jcc's test from the flag locals when their producer is known, else the CPU's condition(). */
+  const testOf = (e: Emitted) => {
+    const b = e.branch!;
+    const cc = e.flags === 'cpu' && known && /^condition\(cpu, (\d+)\)$/.exec(b.test ?? '');
+    return (cc && inlineCondition(Number(cc[1]), known!)) || b.test;
+  };
   const baseCs = cpu.base[CS];
   const last = items[items.length - 1];
   for (let k = 0; k < items.length; k++) {
@@ -501,13 +542,16 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
       pending = 0;
     }
     for (const [, back] of heads) lines.push(`L${back}: for (;;) {`);
+    // Another way in (the back edge) may bring another producer: the locals are only valid at run time.
+    if (heads.length > 0) known = null;
     const prologue = `cpu.icount += ${pending + 1}; cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(n)};`;
     if (flow === Flow.Loop) {
       // Another round while the budget allows it (all of the block from the head on) and nothing
       // needs attention; else leave at the head with the state the interpreter would have there.
-      const { test, target } = native!.branch!;
+      const { target } = native!.branch!;
+      const test = testOf(native!);
       const again = `nearJump(cpu, ${hex(target)}); if (cpu.attn !== 0 || cpu.icount + ${items.length - items[k].head!} > cpu.repEnd) return; continue L${k};`;
-      lines.push(prologue, test ? `if (${test}) { ${again} } break; }` : `${again} }`);
+      lines.push(SETTLE_FLAGS, prologue, test ? `if (${test}) { ${again} } break; }` : `${again} }`);
       pending = 0;
       continue;
     }
@@ -517,37 +561,44 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
       continue;
     }
     if (flow === Flow.Call) {
-      lines.push(prologue, `if (${hex(next)} > cpu.limit[${CS}]) cpu.fault(${GP}, 0);`, resolveSlow(push(insn.opSize, hex(n)), null), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
+      lines.push(SETTLE_FLAGS, prologue, `if (${hex(next)} > cpu.limit[${CS}]) cpu.fault(${GP}, 0);`, resolveSlow(push(insn.opSize, hex(n)), null), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
       pending = 0;
       continue;
     }
     if (flow === Flow.Return) {
-      lines.push(prologue, `{ ${resolveSlow(pop(insn.opSize, null), null)} nearJump(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
+      lines.push(SETTLE_FLAGS, prologue, `{ ${resolveSlow(pop(insn.opSize, null), null)} nearJump(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
       pending = 0;
       continue;
     }
     if (flow === Flow.Side) {
-      lines.push(prologue, `if (${native!.branch!.test}) { nearJump(cpu, ${hex(native!.branch!.target)}); return; }`);
+      lines.push(SETTLE_FLAGS, prologue, `if (${testOf(native!)}) { nearJump(cpu, ${hex(native!.branch!.target)}); return; }`);
       pending = 0;
       continue;
     }
-    if (native && native.kind === Kind.Pure && flow !== Flow.End) {
-      lines.push(native.code);
-      pending++;
-      continue;
-    }
     if (native && flow !== Flow.End) {
-      // Memory accesses on their fast path need no bookkeeping; a slow one settles it (resolveSlow),
-      // and only then can an attention bit have come up.
-      lines.push(resolveSlow(native.code, { count: pending + 1, start: s, next: n }),
-        `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${pending + 1}; cpu.eip = ${hex(n)}; return; } }`);
+      // A helper works on the CPU's flags: they must be current before it and are the truth after.
+      if (native.flags === 'cpu') lines.push(SETTLE_FLAGS);
+      if (native.kind === Kind.Pure) {
+        lines.push(native.code);
+      } else {
+        // Memory accesses on their fast path need no bookkeeping; a slow one settles it (resolveSlow),
+        // and only then can an attention bit have come up.
+        lines.push(resolveSlow(native.code, { count: pending + 1, start: s, next: n }),
+          `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${pending + 1}; cpu.eip = ${hex(n)}; return; } }`);
+      }
+      if (native.flags === 'cpu') known = null;
+      else if (native.flags !== 'none') known = native.flags;
       pending++;
       continue;
     }
     if (native) {
-      lines.push(prologue, resolveSlow(native.code, null), 'return;');
+      const code = native.branch && native.branch.test ? native.code.replace(native.branch.test, testOf(native)!) : native.code;
+      lines.push(SETTLE_FLAGS, prologue, resolveSlow(code, null), 'return;');
       break;
     }
+    // Dispatch entries work on the CPU's flags.
+    lines.push(SETTLE_FLAGS);
+    known = null;
     const prefixed = insn.prefixes.bytes.length > 0;
     const idx = opsIndex(insn);
     if (!prefixed && PURE_ONE_BYTE.has(insn.opcode) && cpu.ops[idx] === cpu.baseOps[idx]) {
@@ -586,7 +637,7 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     const budget = insn.prefixes.rep !== 0 ? ` || cpu.icount + ${rest} > cpu.repEnd` : '';
     lines.push(`if (cpu.attn !== 0 || cpu.eip !== ${hex(n)} || cpu.base[${CS}] !== ${hex(baseCs)}${budget}) return;`);
   }
-  if (last.flow !== Flow.End && !(last.flow === Flow.Loop && last.native!.branch!.test === null)) lines.push(`cpu.icount += ${pending}; cpu.eip = ${hex(last.next)};`);
+  if (last.flow !== Flow.End && !(last.flow === Flow.Loop && last.native!.branch!.test === null)) lines.push(`${SETTLE_FLAGS} cpu.icount += ${pending}; cpu.eip = ${hex(last.next)};`);
 
   // The guest bytes the block was made from, as [offset from the entry's physical address, length] runs.
   const spans = items.map((i) => [i.eip - eip, i.insn.length]).sort((x, y) => x[0] - y[0]);
@@ -607,7 +658,7 @@ ${handlers.map((_, i) => `const h${i} = H[${i}];`).join('\n')}
 const r8 = C.r8, r16 = C.r16, r32 = C.r32, ram = C.ram, mem = C.mem, pf = mem.pageFlags, cb = mem.codeBytes;
 const sb = C.base, lo = C.lo, hi = C.hi, sok = C.segOk, rs = mem.ramSize;
 return function block_${lin.toString(16)}(cpu) {
-let $a = 0, $f = 0, $c = null, $x = 0, $y = 0, $r = 0, $s = 0, $v = 0;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
+let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, $fl = 0, $fo = 0, $fd = 0, $fs = 0, $fr = 0, $fm = 0;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
 ${body}
 };`;
   const factory = new Function('K', 'H', 'C', source) as (k: typeof HELPERS, h: Handler[], c: Cpu) => (cpu: Cpu) => void;
