@@ -30,7 +30,7 @@ import { loadSeg } from '../segmentation';
 import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 
 /** Most instructions in one block: long enough to amortise dispatch, short enough to compile fast. */
-const MAX_INSNS = 48;
+const MAX_INSNS = 64;
 
 /** The helpers generated code may call, by name. */
 const HELPERS = { alu, condition, nearJump, jmpFar, loadSeg, loopTaken, repMovsStosRam, inc8, inc16, inc32, dec8, dec16, dec32, stepOne };
@@ -404,6 +404,25 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
   return null;
 }
 
+/**
+ * Where a far JMP will probably land, as an offset (the block checks at run time that it did and
+ * that CS is unchanged): EA's immediate, or the offset stored now at a constant FF /5 operand.
+ * -1 for other instructions or when the pointer cannot be read (paging, outside RAM).
+ */
+function farTarget(cpu: Cpu, insn: Instruction): number {
+  if (insn.opcode === 0xea) return insn.imm[0];
+  const m = insn.modrm;
+  if (insn.opcode !== 0xff || !m || m.reg !== 5 || cpu.paging) return -1;
+  const direct = insn.addrSize === 16 ? m.mod === 0 && m.rm === 6 : m.mod === 0 && m.rm === 5;
+  if (!direct) return -1;
+  const seg = insn.prefixes.seg >= 0 ? insn.prefixes.seg : DS;
+  const off = insn.addrSize === 16 ? insn.disp & 0xffff : insn.disp >>> 0;
+  const phys = ((cpu.base[seg] + off) & cpu.mem.a20Mask) >>> 0;
+  if (phys + 4 > cpu.mem.ramSize) return -1;
+  const b = cpu.mem.peek(phys, 4);
+  return insn.opSize === 16 ? b[0] | (b[1] << 8) : (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+}
+
 /** MOVS CMPS STOS LODS SCAS INS OUTS. */
 function isStringOp(op: number): boolean {
   return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f);
@@ -431,6 +450,10 @@ const enum Flow {
   Side,
   /** A branch back to an earlier instruction of the block: a loop inside the function; not taken goes on. */
   Loop,
+  /** Forward Jcc over a few straight-line instructions (the items up to `regionEnd`): an if without else. */
+  Skip,
+  /** A far JMP that lands in this page of the same code segment (checked at run time): the block goes on there. */
+  FarJump,
 }
 
 interface Item {
@@ -442,7 +465,12 @@ interface Item {
   flow: Flow;
   /** Loop: the index of the item the branch goes back to. */
   head?: number;
+  /** Skip: the index of the last item it jumps over. */
+  regionEnd?: number;
 }
+
+/** Most instructions a forward Jcc may jump over and still stay in the block (Flow.Skip). */
+const MAX_SKIPPED = 8;
 
 /**
  * Compiles the block at CS:EIP whose first byte is at physical `phys`; null when not even its first
@@ -467,54 +495,88 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
   const returns: number[] = [];
   /** Loops made so far as [head, back-edge] item ranges: a new one must nest with them. */
   const loops: [number, number][] = [];
-  let at = eip;
-  while (items.length < MAX_INSNS && !seen.has(at)) {
+  /** Items jumped over by a Skip, as [first, last] index ranges: no loop may start inside one. */
+  const regions: [number, number][] = [];
+  /** The instruction at `at`, or null where the block cannot go on (invalid, limit, breakpoint, length). */
+  const prepare = (at: number): Item | null => {
     const base = phys + (at - eip);
     const insn = decode((i) => ram[base + i] ?? 0, bits, model);
-    if (!insn.valid || insn.opcode < 0 || at + insn.length - 1 > lastAllowed) break;
-    if (items.length > 0 && hasBreakpoint((cpu.base[CS] + at) >>> 0)) break;
-    const prefixed = insn.prefixes.bytes.length > 0;
+    if (!insn.valid || insn.opcode < 0 || at + insn.length - 1 > lastAllowed) return null;
+    if (items.length > 0 && hasBreakpoint((cpu.base[CS] + at) >>> 0)) return null;
     // A prefixed instruction longer than the model allows is #GP(0): the interpreter raises it.
-    if (prefixed && cpu.traits.maxInsnLength > 0 && insn.length > cpu.traits.maxInsnLength) break;
-    seen.set(at, items.length);
+    if (insn.prefixes.bytes.length > 0 && cpu.traits.maxInsnLength > 0 && insn.length > cpu.traits.maxInsnLength) return null;
     const idx = opsIndex(insn);
     const nativeOk = !insn.prefixes.lock && insn.prefixes.rep === 0 && cpu.ops[idx] === cpu.baseOps[idx] &&
       insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b]);
     const native = nativeOk ? emitNative(cpu, insn, at) : null;
-    const n = at + insn.length;
+    return { insn, eip: at, next: at + insn.length, native, flow: endsBlock(cpu, insn, at) ? Flow.End : Flow.Next };
+  };
+  /** The straight-line instructions from `from` exactly up to `to`, or null. */
+  const straight = (from: number, to: number): Item[] | null => {
+    const run: Item[] = [];
+    for (let x = from; x < to; x = run[run.length - 1].next) {
+      const it = run.length < MAX_SKIPPED && !seen.has(x) ? prepare(x) : null;
+      if (!it || it.flow !== Flow.Next || it.native?.branch || it.insn.opcode === 0xe8 || it.insn.opcode === 0xc3) return null;
+      run.push(it);
+    }
+    return run.length > 0 && run[run.length - 1].next === to ? run : null;
+  };
+  let at = eip;
+  while (items.length < MAX_INSNS && !seen.has(at)) {
+    const item = prepare(at);
+    if (!item) break;
+    seen.set(at, items.length);
+    const { insn, native } = item;
+    const n = item.next;
     const op = insn.opcode;
     const target = native?.branch?.target ?? -1;
-    let flow = endsBlock(cpu, insn, at) ? Flow.End : Flow.Next;
-    let next = n;
+    const jcc = native !== null && native.branch !== undefined && native.branch.test !== null && ((op >= 0x70 && op <= 0x7f) || op >= 0x0f80);
     const head = native?.branch ? seen.get(target) : undefined;
-    // A branch back into the block nests a loop when it contains or avoids every loop made so far;
-    // a loop to the entry needs the entry free of breakpoints (later items have none).
-    if (head !== undefined && loops.every(([a, b]) => head <= a || head > b) && (head > 0 || !hasBreakpoint(lin))) {
+    // A branch back into the block nests a loop when it contains or avoids every loop made so far
+    // and starts outside any skipped stretch; a loop to the entry needs the entry free of breakpoints.
+    if (head !== undefined && loops.every(([a, b]) => head <= a || head > b) && regions.every(([a, b]) => head < a || head > b) &&
+      (head > 0 || !hasBreakpoint(lin))) {
       loops.push([head, items.length]);
-      items.push({ insn, eip: at, next: n, native, flow: Flow.Loop, head });
+      items.push({ ...item, flow: Flow.Loop, head });
       if (native!.branch!.test === null) break;
       at = n;
       continue;
     }
+    const far = native ? farTarget(cpu, insn) : -1;
     if (native && (op === 0xeb || op === 0xe9) && target !== eip && inPage(target)) {
-      flow = Flow.Jump;
-      next = target;
+      item.flow = Flow.Jump;
+      item.next = target;
     } else if (native && op === 0xe8 && inPage(flowOf(insn, at).target!)) {
-      flow = Flow.Call;
-      next = flowOf(insn, at).target!;
+      item.flow = Flow.Call;
+      item.next = flowOf(insn, at).target!;
       returns.push(n);
     } else if (native && op === 0xc3 && returns.length > 0) {
-      flow = Flow.Return;
-      next = returns.pop()!;
-    } else if (native && native.branch && native.branch.test !== null && target === n && ((op >= 0x70 && op <= 0x7f) || op >= 0x0f80)) {
+      item.flow = Flow.Return;
+      item.next = returns.pop()!;
+    } else if (far >= 0 && inPage(far) && !seen.has(far)) {
+      item.flow = Flow.FarJump;
+      item.next = far;
+    } else if (jcc && target === n) {
       // Jcc to the next instruction: both ways lead there (reading flags changes nothing).
-      flow = Flow.Jump;
-    } else if (native && native.branch && native.branch.test !== null && target > at && ((op >= 0x70 && op <= 0x7f) || op >= 0x0f80)) {
-      flow = Flow.Side;
+      item.flow = Flow.Jump;
+    } else if (jcc && target > at) {
+      // A forward Jcc over a few straight-line instructions becomes an if; further, a side exit.
+      const run = inPage(target) && items.length + 1 + MAX_SKIPPED <= MAX_INSNS ? straight(n, target) : null;
+      if (run) {
+        items.push({ ...item, flow: Flow.Skip, next: target, regionEnd: items.length + run.length });
+        regions.push([items.length, items.length + run.length - 1]);
+        for (const r of run) {
+          seen.set(r.eip, items.length);
+          items.push(r);
+        }
+        at = target;
+        continue;
+      }
+      item.flow = Flow.Side;
     }
-    items.push({ insn, eip: at, next, native, flow });
-    if (flow === Flow.End) break;
-    at = next;
+    items.push(item);
+    if (item.flow === Flow.End) break;
+    at = item.next;
   }
   if (items.length === 0) return null;
 
@@ -531,7 +593,14 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
   };
   const baseCs = cpu.base[CS];
   const last = items[items.length - 1];
+  /** Item indexes that close an open Skip's if. */
+  const regionEnds: number[] = [];
   for (let k = 0; k < items.length; k++) {
+    if (k > 0 && regionEnds[regionEnds.length - 1] === k - 1) {
+      regionEnds.pop();
+      lines.push(`cpu.icount += ${pending}; }`);
+      pending = 0;
+    }
     const { insn, eip: s, native, flow, next } = items[k];
     const n = s + insn.length;
     const rest = items.length - k - 1;
@@ -568,6 +637,22 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     if (flow === Flow.Return) {
       lines.push(SETTLE_FLAGS, prologue, `{ ${resolveSlow(pop(insn.opSize, null), null)} nearJump(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
       pending = 0;
+      continue;
+    }
+    if (flow === Flow.Skip) {
+      // Taken: on at the target (in range, so no limit check). Not taken: the stretch, then the target.
+      lines.push(SETTLE_FLAGS, prologue, `if (!(${testOf(native!)})) {`);
+      pending = 0;
+      regionEnds.push(items[k].regionEnd!);
+      continue;
+    }
+    if (flow === Flow.FarJump) {
+      // The far JMP itself, then on here only if it landed where the block goes on, in the same
+      // code segment (base, limit, default size).
+      lines.push(SETTLE_FLAGS, prologue, resolveSlow(native!.code, null),
+        `if (cpu.attn !== 0 || cpu.eip !== ${hex(next)} || cpu.base[${CS}] !== ${hex(baseCs)} || cpu.hi[${CS}] !== ${hex(cpu.hi[CS])} || cpu.code32 !== ${cpu.code32}) return;`);
+      pending = 0;
+      known = null;
       continue;
     }
     if (flow === Flow.Side) {
@@ -637,6 +722,11 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     const budget = insn.prefixes.rep !== 0 ? ` || cpu.icount + ${rest} > cpu.repEnd` : '';
     lines.push(`if (cpu.attn !== 0 || cpu.eip !== ${hex(n)} || cpu.base[${CS}] !== ${hex(baseCs)}${budget}) return;`);
   }
+  if (regionEnds.length > 0) {
+    // The block stopped right after a skipped stretch: close its if.
+    lines.push(`cpu.icount += ${pending}; }`);
+    pending = 0;
+  }
   if (last.flow !== Flow.End && !(last.flow === Flow.Loop && last.native!.branch!.test === null)) lines.push(`${SETTLE_FLAGS} cpu.icount += ${pending}; cpu.eip = ${hex(last.next)};`);
 
   // The guest bytes the block was made from, as [offset from the entry's physical address, length] runs.
@@ -648,7 +738,7 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     else ranges.push(o, len);
   }
   // Transfers inside the block skip the CS limit check of their targets: the entry check covers them.
-  const lastEip = Math.max(...items.map((i) => Math.max(i.eip + i.insn.length - 1, i.flow === Flow.Jump || i.flow === Flow.Call || i.flow === Flow.Return ? i.next : 0)));
+  const lastEip = Math.max(...items.map((i) => Math.max(i.eip + i.insn.length - 1, i.flow === Flow.Jump || i.flow === Flow.Call || i.flow === Flow.Return || i.flow === Flow.Skip ? i.next : 0)));
 
   const names = Object.keys(HELPERS);
   const body = lines.join('\n');
