@@ -58,6 +58,15 @@ export function loadCache(cpu: Cpu, seg: number, sel: number, d: Descriptor): vo
   cpu.setCache(seg, sel, descBase(d), descLimit(d), descAr(d));
 }
 
+/**
+ * True when loading `sel` into `seg` (a data or stack segment register, or CS by a far JMP) would
+ * change nothing and raise nothing, known without reading memory: protected mode, and the
+ * register's last load recorded by protected/loadMemo.ts repeats. Compiled blocks skip such loads.
+ */
+export function reloadUnchanged(cpu: Cpu, seg: number, sel: number): boolean {
+  return (cpu.cr0 & CR0_PE) !== 0 && (cpu.flags & EFLAGS_VM) === 0 && (sel & 0xfffc) !== 0 && cpu.loadMemo.repeatsUnread(cpu, seg, sel);
+}
+
 /** MOV/POP/LxS to DS, ES, FS, GS or SS (not CS: far transfers load CS, see control.ts). */
 export function loadSeg(cpu: Cpu, seg: number, sel: number): void {
   if (!(cpu.cr0 & CR0_PE)) {

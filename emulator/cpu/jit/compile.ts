@@ -26,14 +26,14 @@ import { MAP0F, OP32 } from '../exec/table';
 import { repMovsStosRam } from '../exec/stringRam';
 import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
 import { CS, DS, EBP, EFLAGS_DF, EFLAGS_STATUS, ES, ESP, GS, SS } from '../regs';
-import { loadSeg } from '../segmentation';
+import { loadSeg, reloadUnchanged } from '../segmentation';
 import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 
 /** Most instructions in one block: long enough to amortise dispatch, short enough to compile fast. */
 const MAX_INSNS = 64;
 
 /** The helpers generated code may call, by name. */
-const HELPERS = { alu, condition, nearJump, jmpFar, loadSeg, loopTaken, repMovsStosRam, inc8, inc16, inc32, dec8, dec16, dec32, stepOne };
+const HELPERS = { alu, condition, nearJump, jmpFar, loadSeg, reloadUnchanged, loopTaken, repMovsStosRam, inc8, inc16, inc32, dec8, dec16, dec32, stepOne };
 
 /**
  * One-byte opcodes whose handler touches neither memory nor EIP, cannot fault and cannot raise an
@@ -254,6 +254,19 @@ function emitted(mem: boolean, code: string, flags: FlagUse = 'none'): Emitted {
   return { kind: mem ? Kind.Effect : Kind.Pure, code: `{ ${code} }`, flags };
 }
 
+/** Loads segment register `seg` with `v` (a name), skipping a protected-mode reload that changes nothing. */
+function segLoad(seg: number, v: string): string {
+  return `if (!reloadUnchanged(cpu, ${seg}, ${v})) ${slow(`loadSeg(cpu, ${seg}, ${v})`)};`;
+}
+
+/**
+ * JMP FAR sel:off (names or constants); a protected-mode jump into the CS it is already in only
+ * checks the new EIP, as farTransfer.ts's jmpFar does after the same memo test.
+ */
+function farJump(sel: string, off: string, osize: number): string {
+  return `if (reloadUnchanged(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) cpu.fault(${GP}, 0); cpu.eip = ${off}; } else jmpFar(cpu, ${sel}, ${off}, ${osize === 32});`;
+}
+
 /** Native code for the instructions boot loops are made of, or null (the caller falls back). */
 function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
   const op = insn.opcode;
@@ -360,11 +373,11 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
   // shadow: their dispatch entries do that).
   if ((op === 0x06 || op === 0x0e || op === 0x16 || op === 0x1e) && osize === 16) return emitted(true, push(16, `cpu.sel[${op >> 3}]`));
   if ((op === 0x07 || op === 0x1f) && osize === 16) {
-    return emitted(true, `const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; const v = ${rd(16, SS, 's')}; ${slow(`loadSeg(cpu, ${op >> 3}, v)`)}; if (m === 0xffff) r16[${ESP << 1}] = s + 2; else r32[${ESP}] = s + 2;`);
+    return emitted(true, `const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; const v = ${rd(16, SS, 's')}; ${segLoad(op >> 3, 'v')} if (m === 0xffff) r16[${ESP << 1}] = s + 2; else r32[${ESP}] = s + 2;`);
   }
   if (op === 0x8e && m!.reg !== CS && m!.reg !== SS && m!.reg <= GS) {
     const e = readE(insn, 16);
-    return emitted(true, `${e.pre} const v = ${e.value}; ${slow(`loadSeg(cpu, ${m!.reg}, v)`)};`);
+    return emitted(true, `${e.pre} const v = ${e.value}; ${segLoad(m!.reg, 'v')}`);
   }
   if (op >= 0xa0 && op <= 0xa3) {
     // MOV AL/eAX with a direct offset (moffs, in the immediate field; address-size wide).
@@ -390,13 +403,13 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
     case 0xc3:
       return { kind: Kind.End, code: `{ ${pop(osize, null)} nearJump(cpu, v); }`, flags: 'none' };
     case 0xea:
-      return { kind: Kind.End, code: `jmpFar(cpu, ${hex(insn.imm[1])}, ${hex(insn.imm[0])}, ${osize === 32});`, flags: 'cpu' };
+      return { kind: Kind.End, code: farJump(hex(insn.imm[1]), hex(insn.imm[0]), osize), flags: 'cpu' };
     case 0xff: {
       // JMP FAR m16:16/m16:32 (FF /5): offset, then selector, as grp5 reads them.
       if (m!.reg !== 5 || m!.mod === 3) return null;
       const { seg, off } = effectiveAddress(insn);
       const sel = `const p = (o + ${osize >> 3}) & ${insn.addrSize === 32 ? '0xffffffff' : '0xffff'};`;
-      return { kind: Kind.End, code: `{ const o = ${off}; const t = ${rd(osize, seg, 'o')}; ${sel} jmpFar(cpu, ${rd(16, seg, 'p')}, t, ${osize === 32}); }`, flags: 'cpu' };
+      return { kind: Kind.End, code: `{ const o = ${off}; const t = ${rd(osize, seg, 'o')}; ${sel} const q = ${rd(16, seg, 'p')}; ${farJump('q', 't', osize)} }`, flags: 'cpu' };
     }
     case 0xe0: case 0xe1: case 0xe2: case 0xe3:
       return branch(`loopTaken(cpu, ${op & 3}, ${insn.addrSize === 32 ? 1 : 0})`, to());

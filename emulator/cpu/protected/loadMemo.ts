@@ -60,13 +60,26 @@ export class SegmentLoadMemo {
 
   /** True when loading `seg` through `sel` would redo the recorded load. */
   repeats(cpu: Cpu, seg: number, sel: number): boolean {
-    if (this.cpl[seg] !== cpu.cpl || this.selector[seg] !== sel || cpu.sel[seg] !== this.cacheSel[seg] || cpu.base[seg] !== this.base[seg] ||
-      cpu.limit[seg] !== this.limit[seg] || cpu.ar[seg] !== this.ar[seg]) return false;
-    // Marked bytes: unchanged unless the table or the address translation moved.
-    if (this.phys[seg] >= 0 && !cpu.paging && cpu.gdtrBase === this.gdtBase[seg] && cpu.gdtrLimit === this.gdtLimit[seg] &&
-      this.mem.a20Mask === this.a20[seg]) return true;
+    if (!this.sameRegister(cpu, seg, sel)) return false;
+    if (this.marked(cpu, seg)) return true;
     const addr = descriptorAddress(cpu, sel, GP, 0);
     return descriptorHigh(cpu, addr) === this.hi[seg] && cpu.readLin32Sys(addr) === this.lo[seg];
+  }
+
+  /** repeats() when it needs no memory read (so cannot fault): compiled blocks try this first. */
+  repeatsUnread(cpu: Cpu, seg: number, sel: number): boolean {
+    return this.sameRegister(cpu, seg, sel) && this.marked(cpu, seg);
+  }
+
+  private sameRegister(cpu: Cpu, seg: number, sel: number): boolean {
+    return this.cpl[seg] === cpu.cpl && this.selector[seg] === sel && cpu.sel[seg] === this.cacheSel[seg] && cpu.base[seg] === this.base[seg] &&
+      cpu.limit[seg] === this.limit[seg] && cpu.ar[seg] === this.ar[seg];
+  }
+
+  /** The descriptor's bytes are marked and still found where they were: unchanged since the load. */
+  private marked(cpu: Cpu, seg: number): boolean {
+    return this.phys[seg] >= 0 && !cpu.paging && cpu.gdtrBase === this.gdtBase[seg] && cpu.gdtrLimit === this.gdtLimit[seg] &&
+      this.mem.a20Mask === this.a20[seg];
   }
 
   /** A store hit marked bytes (the bus's onCodeWrite): records made from them are read again next time. */
