@@ -1,7 +1,7 @@
 // The block compiler: turns a run of guest instructions (one linear page, one entry point) into one
 // JavaScript function that V8 compiles to machine code, so the hot loop dispatches once per block
 // instead of once per instruction. Semantics stay in one place: generated code calls the same
-// helpers the interpreter's handlers use (alu, inc16, nearJump, condition, the CPU's segment-checked
+// helpers the interpreter's handlers use (alu, nearJump, condition, loadSeg, the CPU's segment-checked
 // accessors), with operands decoded once by the shared decoder. An instruction with no native form
 // calls its dispatch entry directly (operand bytes fetched as usual), or, when prefixed, runs through
 // stepOne; so wrapped entries (call stack, event stops) and model patches keep working.
@@ -18,14 +18,13 @@ import { type Cpu, type Handler, R8 } from '../cpu';
 import { stepOne } from '../execute';
 import { condition } from '../exec/conditions';
 import { alu, ALU_ADD, ALU_AND, ALU_CMP, ALU_OR, ALU_SUB, ALU_XOR } from '../exec/alu';
-import { LZ_ADD, LZ_LOGIC, LZ_SUB } from '../flags';
-import { dec16, dec32, dec8, inc16, inc32, inc8 } from '../exec/arith';
+import { getCF, LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB } from '../flags';
 import { jmpFar, loopTaken, nearJump } from '../exec/control';
 import { GP } from '../faults';
 import { MAP0F, OP32 } from '../exec/table';
 import { repMovsStosRam } from '../exec/stringRam';
 import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
-import { CS, DS, EBP, EFLAGS_DF, EFLAGS_STATUS, ES, ESP, GS, SS } from '../regs';
+import { CS, DS, EBP, EFLAGS_CF, EFLAGS_DF, EFLAGS_STATUS, ES, ESP, GS, SS } from '../regs';
 import { loadSeg, reloadUnchanged } from '../segmentation';
 import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 
@@ -33,7 +32,7 @@ import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 const MAX_INSNS = 64;
 
 /** The helpers generated code may call, by name. */
-const HELPERS = { alu, condition, nearJump, jmpFar, loadSeg, reloadUnchanged, loopTaken, repMovsStosRam, inc8, inc16, inc32, dec8, dec16, dec32, stepOne };
+const HELPERS = { alu, condition, getCF, nearJump, jmpFar, loadSeg, reloadUnchanged, loopTaken, repMovsStosRam, stepOne };
 
 /**
  * One-byte opcodes whose handler touches neither memory nor EIP, cannot fault and cannot raise an
@@ -211,13 +210,35 @@ function readE(insn: Instruction, size: number): { pre: string; value: string; w
 // flag with the interpreter's.
 
 /** Copies the flag locals to the CPU (as setLazy does) if they are newer: an expression. */
-const SETTLE_FLAGS_EXPR = `($fl !== 0 && (cpu.lzOp = $fo, cpu.lzDst = $fd, cpu.lzSrc = $fs, cpu.lzRes = $fr, cpu.lzMask = $fm, cpu.lazy = ${EFLAGS_STATUS}, $fl = 0))`;
+const SETTLE_FLAGS_EXPR = '($fl !== 0 && (cpu.lzOp = $fo, cpu.lzDst = $fd, cpu.lzSrc = $fs, cpu.lzRes = $fr, cpu.lzMask = $fm, cpu.lazy = $fz, $fl = 0))';
 const SETTLE_FLAGS = `${SETTLE_FLAGS_EXPR};`;
 
 /** `x op y` masked to `size` bits with its lazy flags in the locals: an expression valued the result. */
 function lazyResult(lz: number, x: string, y: string, operator: string, size: number): string {
   const mask = maskOf(size);
-  return `(($fd = ${x}), ($fs = ${y}), ($fr = ((($fd ${operator} $fs) & ${mask}) >>> 0)), ($fo = ${lz}), ($fm = ${mask}), ($fl = 1), $fr)`;
+  return `(($fd = ${x}), ($fs = ${y}), ($fr = ((($fd ${operator} $fs) & ${mask}) >>> 0)), ($fo = ${lz}), ($fm = ${mask}), ($fz = ${EFLAGS_STATUS}), ($fl = 1), $fr)`;
+}
+
+/** Where INC/DEC code needs the incoming CF: compileBlock puts in cfNow(), which knows the producer. */
+const INCOMING_CF = '/*CF*/';
+
+/**
+ * INC/DEC of `x` (`size` bits) as an expression valued the result, as inc16()/setLazyIncDec() do
+ * it: CF keeps its value, now stored eagerly; the other five flags are lazy in the locals.
+ */
+function incDec(dec: boolean, x: string, size: number): string {
+  const mask = maskOf(size);
+  return `((cpu.flags = ${INCOMING_CF} ? cpu.flags | ${EFLAGS_CF} : cpu.flags & ~${EFLAGS_CF}), ($fd = ${x}), ($fs = 1), ` +
+    `($fr = (($fd ${dec ? '-' : '+'} 1) & ${mask}) >>> 0), ($fo = ${dec ? LZ_DEC : LZ_INC}), ($fm = ${mask}), ($fz = ${EFLAGS_STATUS & ~EFLAGS_CF}), ($fl = 1), $fr)`;
+}
+
+/** CF as the flags stand, from the locals when their producer is known, else from the CPU. */
+function cfNow(f: { lz: number; size: number } | null): string {
+  if (!f) return `(${SETTLE_FLAGS_EXPR}, getCF(cpu))`;
+  if (f.lz === LZ_ADD) return '($fr < $fd)';
+  if (f.lz === LZ_SUB) return '($fd < $fs)';
+  if (f.lz === LZ_LOGIC) return 'false';
+  return `((cpu.flags & ${EFLAGS_CF}) !== 0)`;
 }
 
 const ALU_LAZY: Record<number, [lz: number, operator: string]> = {
@@ -243,8 +264,9 @@ function aluFlags(aop: number, size: number): FlagUse {
 function inlineCondition(cc: number, f: { lz: number; size: number }): string | null {
   const sign = hex(f.size === 8 ? 0x80 : f.size === 16 ? 0x8000 : 0x80000000);
   const zf = '$fr === 0', sf = `($fr & ${sign}) !== 0`;
-  const cf = f.lz === LZ_ADD ? '$fr < $fd' : f.lz === LZ_SUB ? '$fd < $fs' : 'false';
-  const of = f.lz === LZ_ADD ? `(($fd ^ $fr) & ($fs ^ $fr) & ${sign}) !== 0` : f.lz === LZ_SUB ? `(($fd ^ $fs) & ($fd ^ $fr) & ${sign}) !== 0` : 'false';
+  const cf = cfNow(f);
+  const of = f.lz === LZ_ADD ? `(($fd ^ $fr) & ($fs ^ $fr) & ${sign}) !== 0` : f.lz === LZ_SUB ? `(($fd ^ $fs) & ($fd ^ $fr) & ${sign}) !== 0` :
+    f.lz === LZ_INC ? `$fr === ${sign}` : f.lz === LZ_DEC ? `$fr === ${hex((f.size === 8 ? 0x80 : f.size === 16 ? 0x8000 : 0x80000000) - 1)}` : 'false';
   const r = [of, cf, zf, `(${cf} || ${zf})`, sf, null, `(${sf}) !== (${of})`, `(${zf} || (${sf}) !== (${of}))`][cc >> 1];
   if (r === null) return null;
   return cc & 1 ? `!(${r})` : `(${r})`;
@@ -333,7 +355,7 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
       if (m!.reg > 1) break;
       const size = op === 0xfe ? 8 : osize;
       const e = readE(insn, size);
-      return emitted(e.mem, `${e.pre} const v = ${e.value}; ${e.write(`${m!.reg === 0 ? 'inc' : 'dec'}${size}(cpu, v)`)}`, 'cpu');
+      return emitted(e.mem, `${e.pre} const v = ${e.value}; ${e.write(incDec(m!.reg === 1, 'v', size))}`, { lz: m!.reg === 1 ? LZ_DEC : LZ_INC, size });
     }
     case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
       const size = (op & 1) === 0 ? 8 : osize;
@@ -351,6 +373,7 @@ function emitNative(cpu: Cpu, insn: Instruction, eip: number): Emitted | null {
       return emitted(e.mem, `${e.pre} ${regOf(osize, m!.reg)} = ${v};`);
     }
   }
+  if (op >= 0x40 && op <= 0x4f) return emitted(false, `${regOf(osize, op & 7)} = ${incDec(op >= 0x48, regOf(osize, op & 7), osize)};`, { lz: op >= 0x48 ? LZ_DEC : LZ_INC, size: osize });
   if (op >= 0x50 && op <= 0x57) return emitted(true, push(osize, regOf(osize, op & 7)));
   if (op >= 0x58 && op <= 0x5f) return emitted(true, pop(osize, regOf(osize, op & 7)));
   if (op === 0x68 || op === 0x6a) {
@@ -676,12 +699,13 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     if (native && flow !== Flow.End) {
       // A helper works on the CPU's flags: they must be current before it and are the truth after.
       if (native.flags === 'cpu') lines.push(SETTLE_FLAGS);
+      const code = native.code.replace(INCOMING_CF, cfNow(known));
       if (native.kind === Kind.Pure) {
-        lines.push(native.code);
+        lines.push(code);
       } else {
         // Memory accesses on their fast path need no bookkeeping; a slow one settles it (resolveSlow),
         // and only then can an attention bit have come up.
-        lines.push(resolveSlow(native.code, { count: pending + 1, start: s, next: n }),
+        lines.push(resolveSlow(code, { count: pending + 1, start: s, next: n }),
           `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${pending + 1}; cpu.eip = ${hex(n)}; return; } }`);
       }
       if (native.flags === 'cpu') known = null;
@@ -761,7 +785,7 @@ ${handlers.map((_, i) => `const h${i} = H[${i}];`).join('\n')}
 const r8 = C.r8, r16 = C.r16, r32 = C.r32, ram = C.ram, mem = C.mem, pf = mem.pageFlags, cb = mem.codeBytes;
 const sb = C.base, lo = C.lo, hi = C.hi, sok = C.segOk, rs = mem.ramSize;
 return function block_${lin.toString(16)}(cpu) {
-let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, $fl = 0, $fo = 0, $fd = 0, $fs = 0, $fr = 0, $fm = 0;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
+let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, $fl = 0, $fo = 0, $fd = 0, $fs = 0, $fr = 0, $fm = 0, $fz = 0;${body.includes('a20') ? ' const a20 = mem.a20Mask;' : ''}
 ${body}
 };`;
   const factory = new Function('K', 'H', 'C', source) as (k: typeof HELPERS, h: Handler[], c: Cpu) => (cpu: Cpu) => void;
