@@ -5,6 +5,9 @@
 
 import { PAGE_SHIFT, PAGE_SIZE, PF_CODE, PF_MMIO, PF_READ_SLOW, PF_ROM, PF_TRACK_DIRTY, PF_WRITE_SLOW } from './pageFlags';
 
+/** The code marks of every page without any: shared, never written (one element type in codeBytes). */
+const NO_MARKS = new Uint16Array(PAGE_SIZE);
+
 export interface MmioHandler {
   read8(addr: number): number;
   write8(addr: number, value: number): void;
@@ -42,7 +45,7 @@ export class Memory {
    * descriptors were made from. A store next to them in the same page, as boot sectors do with
    * their variables and stack, stays on a fast path; only a store into them reaches onCodeWrite.
    */
-  readonly codeBytes: (Uint16Array | null)[] = [];
+  readonly codeBytes: Uint16Array[] = [];
   /** Marks per PF_CODE page (the flag goes when they do). */
   private readonly codeMarks: number[] = [];
   /** Called after a write hit marked bytes (physical address, length): what was made from them is stale. */
@@ -107,7 +110,7 @@ export class Memory {
       this.ram[addr] = value;
       return;
     }
-    if (f === PF_CODE && this.codeBytes[addr >>> PAGE_SHIFT]![addr & 0xfff] === 0) {
+    if (f === PF_CODE && this.codeBytes[addr >>> PAGE_SHIFT][addr & 0xfff] === 0) {
       this.ram[addr] = value;
       return;
     }
@@ -163,7 +166,7 @@ export class Memory {
     const f = this.pageFlags[a >>> PAGE_SHIFT];
     if ((f & PF_WRITE_SLOW) === 0) return true;
     if (f !== PF_CODE) return false;
-    const bytes = this.codeBytes[a >>> PAGE_SHIFT]!;
+    const bytes = this.codeBytes[a >>> PAGE_SHIFT];
     const i = a & 0xfff;
     return size === 2 ? (bytes[i] | bytes[i + 1]) === 0 : (bytes[i] | bytes[i + 1] | bytes[i + 2] | bytes[i + 3]) === 0;
   }
@@ -175,12 +178,12 @@ export class Memory {
     // compiled blocks hold this array.
     if (this.codeBytes.length === 0) {
       for (let p = 0; p < this.ramSize / PAGE_SIZE; p++) {
-        this.codeBytes.push(null);
+        this.codeBytes.push(NO_MARKS);
         this.codeMarks.push(0);
       }
     }
     let bytes = this.codeBytes[page];
-    if (!bytes) this.codeBytes[page] = bytes = new Uint16Array(PAGE_SIZE);
+    if (bytes === NO_MARKS) this.codeBytes[page] = bytes = new Uint16Array(PAGE_SIZE);
     for (let i = addr & 0xfff; i < (addr & 0xfff) + length; i++) bytes[i]++;
     this.codeMarks[page]++;
     this.pageFlags[page] |= PF_CODE;
@@ -190,10 +193,10 @@ export class Memory {
   unmarkCode(addr: number, length: number): void {
     const page = addr >>> PAGE_SHIFT;
     const bytes = this.codeBytes[page];
-    if (!bytes) return;
+    if (bytes === undefined || bytes === NO_MARKS) return;
     for (let i = addr & 0xfff; i < (addr & 0xfff) + length; i++) bytes[i]--;
     if (--this.codeMarks[page] === 0) {
-      this.codeBytes[page] = null;
+      this.codeBytes[page] = NO_MARKS;
       this.pageFlags[page] &= ~PF_CODE;
     }
   }
@@ -257,7 +260,7 @@ export class Memory {
       this.mmio.get(page)?.write8(addr, value & 0xff);
     } else if (addr < this.ramSize) {
       this.ram[addr] = value;
-      if (flags & PF_CODE && this.codeBytes[page]![addr & 0xfff] !== 0) this.onCodeWrite?.(addr, 1);
+      if (flags & PF_CODE && this.codeBytes[page][addr & 0xfff] !== 0) this.onCodeWrite?.(addr, 1);
     }
     this.observer?.onWrite(addr, 1, value & 0xff);
   }
