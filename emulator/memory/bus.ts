@@ -28,6 +28,8 @@ export interface MemoryOptions {
 
 export class Memory {
   readonly ram: Uint8Array;
+  /** The same RAM as 32-bit words in host byte order (for block moves on little-endian hosts). */
+  readonly ram32: Uint32Array;
   readonly ramSize: number;
   /** One byte of PF_* bits per 4 KiB physical page over the whole address space. */
   readonly pageFlags: Uint8Array;
@@ -58,6 +60,7 @@ export class Memory {
     if (opts.ramSize <= 0 || opts.ramSize % PAGE_SIZE !== 0) throw new Error(`RAM size ${opts.ramSize} is not a positive multiple of 4 KiB`);
     this.ramSize = opts.ramSize;
     this.ram = new Uint8Array(opts.ramSize);
+    this.ram32 = new Uint32Array(this.ram.buffer);
     this.pageFlags = new Uint8Array((opts.addressSpace ?? 0x1_0000_0000) / PAGE_SIZE);
   }
 

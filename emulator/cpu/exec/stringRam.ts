@@ -10,6 +10,9 @@ import { type Cpu, SEG_R, SEG_W } from '../cpu';
 import { PAGE_SIZE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 import { DS, ECX, EDI, ES, ESI } from '../regs';
 
+/** Guest memory is little-endian; a 32-bit view of RAM reads it so only on a little-endian host. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
  * Physical address of offset `first` in `seg` when the `size`-byte elements from `first` on, `count`
  * of them `delta` apart, all pass the segment checks and sit in one RAM page whose flags have none
@@ -40,12 +43,18 @@ export function repMovsStosRam(cpu: Cpu, movs: boolean, size: number, amask: num
   let d = ramRun(cpu, ES, di, size, count, delta, amask, SEG_W, PF_WRITE_SLOW);
   if (d < 0) return false;
   const ram = cpu.ram;
-  // One loop per element size (elements still move one at a time, in string order).
+  const bytes = size * count;
+  // One loop per element size (elements move one at a time, in string order), or four bytes at a
+  // time where that cannot differ: upward, 4-aligned, and for MOVS without overlap.
+  const words = LITTLE_ENDIAN && delta > 0 && ((d | bytes) & 3) === 0;
   if (movs) {
     const si = (r[ESI] & amask) >>> 0;
     let s = ramRun(cpu, cpu.segOvr >= 0 ? cpu.segOvr : DS, si, size, count, delta, amask, SEG_R, PF_READ_SLOW);
     if (s < 0) return false;
-    if (size === 1) {
+    if (words && (s & 3) === 0 && (d + bytes <= s || s + bytes <= d)) {
+      const ram32 = cpu.mem.ram32;
+      for (let i = s >>> 2, j = d >>> 2, end = (s + bytes) >>> 2; i < end; i++, j++) ram32[j] = ram32[i];
+    } else if (size === 1) {
       for (let i = 0; i < count; i++, s += delta, d += delta) ram[d] = ram[s];
     } else if (size === 2) {
       for (let i = 0; i < count; i++, s += delta, d += delta) { const v = ram[s] | (ram[s + 1] << 8); ram[d] = v; ram[d + 1] = v >>> 8; }
@@ -57,6 +66,10 @@ export function repMovsStosRam(cpu: Cpu, movs: boolean, size: number, amask: num
     }
     if (amask === 0xffff) cpu.r16[ESI * 2] = si + delta * count;
     else r[ESI] = si + delta * count;
+  } else if (words) {
+    const v = size === 1 ? cpu.r8[0] * 0x01010101 : size === 2 ? cpu.r16[0] * 0x10001 : r[0];
+    const ram32 = cpu.mem.ram32;
+    for (let j = d >>> 2, end = (d + bytes) >>> 2; j < end; j++) ram32[j] = v;
   } else if (size === 1) {
     const v = cpu.r8[0];
     for (let i = 0; i < count; i++, d += delta) ram[d] = v;
