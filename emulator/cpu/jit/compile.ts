@@ -1,14 +1,21 @@
-// The block compiler: turns a run of guest instructions (one linear page, one entry point) into one
-// JavaScript function that V8 compiles to machine code, so the hot loop dispatches once per block
-// instead of once per instruction. Semantics stay in one place: generated code calls the same
-// helpers the interpreter's handlers use (alu, nearJump, condition, loadSeg, the CPU's segment-checked
-// accessors), with operands decoded once by the shared decoder. An instruction with no native form
-// calls its dispatch entry directly (operand bytes fetched as usual), or, when prefixed, runs through
-// stepOne; so wrapped entries (call stack, event stops) and model patches keep working.
-// Each instruction leaves the state the interpreter would: icount and prevEip are set before anything
-// that can fault or touch memory, and after anything that can raise an attention bit (a watchpoint
-// hit, a store into compiled code, an interrupt window) the block returns, so every stop, trap and
-// self-modifying-code effect lands on the same instruction boundary as in the interpreter.
+// The block compiler: turns the hot path from one entry point into one JavaScript function that V8
+// compiles to machine code, so the hot loop dispatches once per block instead of once per
+// instruction. A block follows execution inside one linear page: through direct JMP and CALL, back
+// from a RET to its CALL, into a far JMP's target in the same code segment (both checked at run
+// time), over forward Jcc (an if, or a side exit), and around branches back into itself (loops
+// inside the function).
+// Semantics stay in one place: generated code calls the helpers the interpreter's handlers use
+// (alu, nearJump, condition, loadSeg, jmpFar, the CPU's segment-checked accessors), with operands
+// decoded once by the shared decoder; what it writes out inline (the accessors' fast paths, the
+// lazy-flag arithmetic of ADD/SUB/logic/INC/DEC, their Jcc tests) is checked against the
+// interpreter by test/cpu/jit.test.ts. An instruction with no native form calls its dispatch entry
+// (operand bytes fetched as usual), or runs through stepOne when prefixed, so model patches and
+// debugger wrappers (call stack, event stops) keep working.
+// Each instruction leaves the state the interpreter would wherever it can be seen: the count,
+// prevEip, EIP and flags are settled before a dispatch entry, a helper that can fault, a slow memory
+// access and every exit; after anything that can raise an attention bit (a watchpoint hit, a store
+// into compiled code, an interrupt window) the block returns, so stops, traps and
+// self-modifying-code effects land on the interpreter's instruction boundaries.
 // Pure TypeScript: no Node or VS Code imports.
 
 import { decode, type Instruction } from '../../decode/decoder';
@@ -36,13 +43,10 @@ const HELPERS = { alu, condition, getCF, nearJump, jmpFar, loadSeg, reloadUnchan
 
 /**
  * One-byte opcodes whose handler touches neither memory nor EIP, cannot fault and cannot raise an
- * attention bit: called directly with no bookkeeping around them (NOP/XCHG, INC/DEC r, CBW/CWD,
+ * attention bit: called directly with no bookkeeping around them but the flags (NOP/XCHG, CBW/CWD,
  * SAHF/LAHF, CMC/CLC/STC/CLD/STD).
  */
-const PURE_ONE_BYTE = new Set([
-  ...Array.from({ length: 16 }, (_, i) => 0x40 + i), ...Array.from({ length: 8 }, (_, i) => 0x90 + i),
-  0x98, 0x99, 0x9e, 0x9f, 0xf5, 0xf8, 0xf9, 0xfc, 0xfd,
-]);
+const PURE_ONE_BYTE = new Set([...Array.from({ length: 8 }, (_, i) => 0x90 + i), 0x98, 0x99, 0x9e, 0x9f, 0xf5, 0xf8, 0xf9, 0xfc, 0xfd]);
 
 /** Opcodes that change CS, EIP or the halt state in ways the decoder's flow does not classify. */
 function endsBlock(cpu: Cpu, insn: Instruction, eip: number): boolean {
@@ -60,7 +64,7 @@ function endsBlock(cpu: Cpu, insn: Instruction, eip: number): boolean {
 const enum Kind {
   /** Registers and flags only: no fault, no memory, no EIP; only the instruction count is deferred. */
   Pure,
-  /** May fault or touch memory: count and prevEip first, return if an attention bit came up. */
+  /** Touches memory: its slow accesses settle count, prevEip and EIP; return if an attention bit came up. */
   Effect,
   /** Transfers control (or may): sets EIP itself, the block ends. */
   End,
