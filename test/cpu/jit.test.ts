@@ -5,8 +5,8 @@
 // breakpoints and watchpoints armed after a loop was compiled, and exact budgets.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cpu } from '../../emulator/cpu/cpu';
@@ -178,4 +178,19 @@ test('jit: the benchmark loop of ../shared/bench runs as the interpreter runs it
     assert.ok(blocks(runs[1].m.cpu).compiled > 3);
     assert.equal(runs[1].m.cpu.sel[CS], runs[0].m.cpu.sel[CS]);
   }
+});
+
+test('jit: where the host forbids generating code from strings, everything runs interpreted', () => {
+  const script = join(mkdtempSync(join(tmpdir(), 'jit-')), 'nogen.ts');
+  writeFileSync(script, `
+    import { Machine } from ${JSON.stringify(resolve('emulator/machine.ts'))};
+    const m = new Machine({ cpu: '80386', memoryMB: 1 });
+    const s = new Uint8Array(512); s.set([0x40, 0x43, 0xeb, 0xfc]); s[510] = 0x55; s[511] = 0xaa;
+    m.loadBootSector(s, 0);
+    m.run({ maxInstructions: 10000 });
+    console.log(JSON.stringify({ ax: m.cpu.r16[0], bx: m.cpu.r16[6], compiled: (m.cpu.jit as any).compiled }));`);
+  const r = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  // 10,000 instructions of inc ax / inc bx / jmp: 3,334 rounds of AX, 3,333 of BX.
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { ax: 3334, bx: 3333, compiled: 0 });
 });

@@ -12,7 +12,7 @@ import { ATTN_CODE, type Cpu } from '../cpu';
 import { type BreakpointSet, stepOne } from '../execute';
 import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_WATCH_R } from '../../memory/pageFlags';
 import { CS } from '../regs';
-import { compileBlock } from './compile';
+import { type CompiledBlock, compileBlock } from './compile';
 
 const TABLE_BITS = 16;
 const TABLE_MASK = (1 << TABLE_BITS) - 1;
@@ -48,7 +48,7 @@ export class BlockCache {
   private bpVersion = -1;
   /** Blocks compiled so far (a statistic for tests and benchmarks). */
   compiled = 0;
-  /** Executions of an entry point before it is compiled (1..255; tests use 1 to compile everything). */
+  /** Executions of an entry point before it is compiled (1..255; tests use 1 to compile everything; Infinity: never). */
   hot = HOT;
 
   constructor(private readonly cpu: Cpu) {}
@@ -110,7 +110,16 @@ export class BlockCache {
     // Only plain RAM pages (as the code window): ROM, MMIO and read-watched code is interpreted.
     if (cpu.paging || (mem.pageFlags[page] & (PF_MMIO | PF_ROM | PF_WATCH_R)) !== 0 || (page + 1) * PAGE_SIZE > mem.ramSize) return null;
     const bps = this.bps;
-    const c = compileBlock(cpu, cpu.eip, phys, bps ? (l) => bps.pages[l >>> 12] !== 0 && bps.has(l) : () => false);
+    let c: CompiledBlock | null;
+    try {
+      c = compileBlock(cpu, cpu.eip, phys, bps ? (l) => bps.pages[l >>> 12] !== 0 && bps.has(l) : () => false);
+    } catch (e) {
+      // A host that forbids generating code from strings (--disallow-code-generation-from-strings):
+      // everything stays interpreted.
+      if (!(e instanceof EvalError)) throw e;
+      this.hot = Infinity;
+      return null;
+    }
     if (c === null) return null;
     const old = this.table[slot];
     if (old !== null) {
