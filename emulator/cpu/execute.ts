@@ -147,7 +147,7 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   // Windows made before this run know nothing of this run's breakpoints.
   cpu.bpPages = bps !== null ? bps.pages : null;
   cpu.flushFetch();
-  // The per-instruction hook must see every instruction: no blocks then.
+  // The per-instruction hook must see every instruction, and blocks are made for paging off: no blocks then.
   const blocks = hook === null && cpu.jit !== null;
   if (blocks) cpu.jit!.useBreakpoints(bps);
   while (cpu.icount < end) {
@@ -181,7 +181,7 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       }
       cpu.repEnd = end;
       try {
-        if (blocks) cpu.jit!.runBurst(cpu, end, bps);
+        if (blocks && !cpu.paging) cpu.jit!.runBurst(cpu, end, bps);
         else for (;;) {
           stepOne(cpu);
           if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) break;
@@ -204,7 +204,7 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
     }
     cpu.repEnd = end;
     try {
-      if (blocks) cpu.jit!.runBurst(cpu, end, null);
+      if (blocks && !cpu.paging) cpu.jit!.runBurst(cpu, end, null);
       else {
         do stepOne(cpu);
         while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);
