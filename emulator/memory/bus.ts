@@ -214,6 +214,21 @@ export class Memory {
     }
   }
 
+  /**
+   * Puts `data` back into RAM at `addr` (a snapshot restore). Only the runs of bytes that change
+   * count as stores for the code marks, so compiled code made from unchanged bytes survives.
+   */
+  restoreRam(addr: number, data: Uint8Array): void {
+    const ram = this.ram;
+    for (let i = 0; i < data.length;) {
+      if (ram[addr + i] === data[i]) { i++; continue; }
+      const from = i;
+      while (i < data.length && ram[addr + i] !== data[i]) i++;
+      ram.set(data.subarray(from, i), addr + from);
+      this.rewritten(addr + from, i - from);
+    }
+  }
+
   /** Debugger/loader access: no watchpoints, no A20 wrap, ROM writable. Never seen by the guest's watch logic. */
   peek(addr: number, length: number): Uint8Array {
     const out = new Uint8Array(length);

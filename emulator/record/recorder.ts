@@ -336,12 +336,8 @@ export class Recorder {
   restore(k: number): void {
     const m = this.machine;
     const cur = Math.max(k, this.snapAtOrBefore(m.cpu.icount));
-    const ram = m.mem.ram;
     for (let j = cur; j >= k; j--) {
-      for (const [p, data] of this.snaps[j].pages) {
-        ram.set(data, p << PAGE_SHIFT);
-        m.mem.rewritten(p << PAGE_SHIFT, PAGE_SIZE);
-      }
+      for (const [p, data] of this.snaps[j].pages) m.mem.restoreRam(p << PAGE_SHIFT, data);
     }
     const s = this.snaps[k];
     loadCpu(m.cpu, s.cpu);

@@ -4,8 +4,9 @@
 // the exact bytes blocks were made from (PF_CODE), and a store into one of them drops the blocks
 // made from it and raises ATTN_CODE so a running block returns after the storing instruction.
 // Stores next to code (a boot sector's variables and stack share its page) cost one byte test.
-// Blocks are only made and used while paging is off; remaps (A20, ROM/MMIO maps), a new
-// breakpoint set and patched dispatch entries drop them all.
+// Blocks are only made and used while paging is off; remaps (A20, ROM/MMIO maps) and patched
+// dispatch entries drop them all; a block made for another breakpoint set runs only on a page
+// without breakpoints (a block stays inside one page).
 // Pure TypeScript: no Node or VS Code imports.
 
 import { ATTN_CODE, type Cpu } from '../cpu';
@@ -35,6 +36,8 @@ export class Block {
     readonly lastEip: number,
     readonly count: number,
     readonly run: (cpu: Cpu) => void,
+    /** The breakpoint set it was made for (BlockCache.stamp). */
+    readonly stamp: number,
   ) {}
 }
 
@@ -51,6 +54,8 @@ export class BlockCache {
   private readonly byPage = new Map<number, Block[]>();
   private bps: BreakpointSet | null = null;
   private bpVersion = -1;
+  /** Changes with the breakpoint set: a block made under another stamp may hold a breakpoint of this one. */
+  private stamp = 0;
   /** Blocks compiled so far (a statistic for tests and benchmarks). */
   compiled = 0;
   /** Executions of an entry point before it is compiled (1..65535; tests use 1 to compile everything; Infinity: never). */
@@ -58,11 +63,12 @@ export class BlockCache {
 
   constructor(private readonly cpu: Cpu) {}
 
-  /** Called by runCpu before a run: blocks never run across a breakpoint of the set they were made for. */
+  /** Called by runCpu with the run's breakpoints: a block never runs across one. */
   useBreakpoints(bps: BreakpointSet | null): void {
     const version = bps ? bps.version : -1;
     if (bps === this.bps && version === this.bpVersion) return;
-    this.flush();
+    // Blocks made for another set stay: runBurst uses them only on pages this set has no breakpoint in.
+    this.stamp++;
     this.bps = bps;
     this.bpVersion = version;
   }
@@ -80,7 +86,8 @@ export class BlockCache {
       const lin = (base[CS] + eip) | 0;
       const i = lin & TABLE_MASK;
       const b = table[i];
-      if (b !== null && b.lin === lin && b.eip === eip && b.code32 === cpu.code32 && b.lastEip <= cpu.hi[CS]) {
+      if (b !== null && b.lin === lin && b.eip === eip && b.code32 === cpu.code32 && b.lastEip <= cpu.hi[CS] &&
+        (b.stamp === this.stamp || bps === null || bps.pages[lin >>> 12] === 0)) {
         if (cpu.icount + b.count <= end) b.run(cpu);
         else stepOne(cpu);
       } else if (++heat[i] >= this.hot) {
@@ -129,7 +136,7 @@ export class BlockCache {
       const was = this.byPage.get(old.ranges[0] >>> PAGE_SHIFT);
       if (was) was.splice(was.indexOf(old), 1);
     }
-    const b = new Block(lin, cpu.eip, cpu.code32, c.ranges, c.lastEip, c.count, c.run);
+    const b = new Block(lin, cpu.eip, cpu.code32, c.ranges, c.lastEip, c.count, c.run, this.stamp);
     this.table[slot] = b;
     let list = this.byPage.get(page);
     if (!list) this.byPage.set(page, (list = []));
@@ -168,7 +175,7 @@ export class BlockCache {
     for (let i = 0; i < b.ranges.length; i += 2) this.cpu.mem.markCode(b.ranges[i], b.ranges[i + 1]);
   }
 
-  /** Drops every block (remaps, new breakpoints, patched dispatch entries). */
+  /** Drops every block (remaps, patched dispatch entries). */
   flush(): void {
     for (const list of this.byPage.values()) for (const b of list) this.drop(b);
     this.byPage.clear();
