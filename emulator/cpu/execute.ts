@@ -134,7 +134,8 @@ export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3,
 /**
  * Runs up to `budget` instructions, or until HLT, shutdown, a breakpoint, the hook, or an
  * attention bit the CPU does not own (the machine's stop request, a watchpoint hit). The hot loop
- * is chosen once per call: plain, with the breakpoint page filter, or with the per-instruction hook.
+ * is chosen once per call: plain, with the breakpoint page filter, or with the per-instruction hook;
+ * the first two run compiled blocks (cpu/jit) while paging is off.
  */
 export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   const end = cpu.icount + budget;
