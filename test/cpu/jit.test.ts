@@ -16,6 +16,9 @@ import { CS } from '../../emulator/cpu/regs';
 import { DebugMonitor } from '../../emulator/debug/monitor';
 import { Machine } from '../../emulator/machine';
 import { rng, setup, type Mode } from '../pm/fuzzSetup';
+import { Bios } from '../../emulator/bios/bios';
+import { DiskImage } from '../../emulator/disk/diskImage';
+import { grubImage, missingTools, syslinuxImage } from '../boot/images';
 
 function blocks(cpu: Cpu): BlockCache {
   return cpu.jit as BlockCache;
@@ -217,3 +220,32 @@ test('jit: where the host forbids generating code from strings, everything runs 
   // 10,000 instructions of inc ax / inc bx / jmp: 3,334 rounds of AX, 3,333 of BX.
   assert.deepEqual(JSON.parse(r.stdout.trim()), { ax: 3334, bx: 3333, compiled: 0 });
 });
+
+/** A boot from a disk image through the BIOS, with blocks compiled early (`hot`) or none (0). */
+function bootMachine(image: Uint8Array, hot: number): Machine {
+  const m = new Machine({ hardDisks: [new DiskImage(image, { name: 'disk' })], keys: 'hello\n' });
+  const bios = new Bios();
+  bios.install(m);
+  bios.boot();
+  if (hot === 0) m.cpu.jit = null;
+  else blocks(m.cpu).hot = hot;
+  return m;
+}
+
+for (const [name, tools, image] of [['syslinux', 'syslinux', syslinuxImage], ['GRUB', 'grub', grubImage]] as const) {
+  test(`jit: booting ${name} (BIOS services, timer and keyboard interrupts, real and protected mode) runs as the interpreter runs it`,
+    { skip: missingTools(tools) ?? false }, () => {
+      const img = new Uint8Array(readFileSync(image()));
+      const [a, b] = [bootMachine(img, 0), bootMachine(img, 20)];
+      for (let slice = 0; slice < 30; slice++) {
+        const ra = a.run({ maxInstructions: 200_000 });
+        const rb = b.run({ maxInstructions: 200_000 });
+        assert.equal(rb.reason, ra.reason);
+        assert.equal(state(b.cpu), state(a.cpu), `${name} after ${a.cpu.icount} instructions`);
+        if (ra.reason !== 'max') break;
+      }
+      assert.ok(sameRam(a.cpu, b.cpu), `${name}: RAM differs`);
+      assert.deepEqual(b.devices.output(), a.devices.output());
+      assert.ok(blocks(b.cpu).compiled > 20, `only ${blocks(b.cpu).compiled} blocks compiled`);
+    });
+}
