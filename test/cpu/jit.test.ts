@@ -137,6 +137,23 @@ test('jit: blocks made before paging was turned on do not run under paging', () 
   assert.equal(cpu.r16[2], before[1] + 333, 'CX counted by the code paging maps there');
 });
 
+test('jit: a breakpoint set at the entry of a compiled loop that loops back to it stops there', () => {
+  const code = [0x40, 0x43, 0x41, 0xeb, 0xfb]; // l: inc ax / inc bx / inc cx / jmp l
+  const m = realMode(code);
+  const first = new BreakpointSet();
+  first.add(0x7e00); // a set with a breakpoint elsewhere in the page: blocks are made for it
+  runCpu(m.cpu, 1000, { breakpoints: first });
+  assert.ok(blocks(m.cpu).compiled > 0);
+  const bps = new BreakpointSet();
+  bps.add(0x7e00);
+  bps.add(0x7c00);
+  const before = m.cpu.r16[0];
+  const r = runCpu(m.cpu, 1000, { breakpoints: bps, skipBreakAt: (m.cpu.base[CS] + m.cpu.eip) >>> 0 });
+  assert.equal(r, RUN_BREAKPOINT);
+  assert.equal(m.cpu.eip, 0x7c00);
+  assert.ok(m.cpu.r16[0] - before <= 1, 'at most one round before the stop');
+});
+
 test('jit: budgets are exact inside compiled loops', () => {
   // A self-loop of 3 instructions: inc ax / inc bx / jmp short back.
   const code = [0x40, 0x43, 0xeb, 0xfc];

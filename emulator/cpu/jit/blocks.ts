@@ -5,8 +5,8 @@
 // made from it and raises ATTN_CODE so a running block returns after the storing instruction.
 // Stores next to code (a boot sector's variables and stack share its page) cost one byte test.
 // Blocks are only made and used while paging is off; remaps (A20, ROM/MMIO maps) and patched
-// dispatch entries drop them all; a block made for another breakpoint set runs only on a page
-// without breakpoints (a block stays inside one page).
+// dispatch entries drop them all; a block made for another breakpoint set runs on a page without
+// breakpoints (a block stays inside one page), or once its instructions are checked against the set.
 // Pure TypeScript: no Node or VS Code imports.
 
 import { ATTN_CODE, type Cpu } from '../cpu';
@@ -36,9 +36,17 @@ export class Block {
     readonly lastEip: number,
     readonly count: number,
     readonly run: (cpu: Cpu) => void,
-    /** The breakpoint set it was made for (BlockCache.stamp). */
-    readonly stamp: number,
+    /** Linear addresses it would run past without a breakpoint check (compile.ts CompiledBlock.inner). */
+    readonly inner: number[],
+    /** The breakpoint set it is known to hold none of (BlockCache.stamp). */
+    public stamp: number,
   ) {}
+
+  /** Whether it runs past no breakpoint of `bps`. */
+  clearOf(bps: BreakpointSet): boolean {
+    for (const a of this.inner) if (bps.has(a)) return false;
+    return true;
+  }
 }
 
 function overlaps(b: Block, addr: number, length: number): boolean {
@@ -67,7 +75,8 @@ export class BlockCache {
   useBreakpoints(bps: BreakpointSet | null): void {
     const version = bps ? bps.version : -1;
     if (bps === this.bps && version === this.bpVersion) return;
-    // Blocks made for another set stay: runBurst uses them only on pages this set has no breakpoint in.
+    // Blocks made for another set stay: runBurst uses one where this set has no breakpoint in its
+    // page, or after checking its instructions against the set.
     this.stamp++;
     this.bps = bps;
     this.bpVersion = version;
@@ -87,7 +96,7 @@ export class BlockCache {
       const i = lin & TABLE_MASK;
       const b = table[i];
       if (b !== null && b.lin === lin && b.eip === eip && b.code32 === cpu.code32 && b.lastEip <= cpu.hi[CS] &&
-        (b.stamp === this.stamp || bps === null || bps.pages[lin >>> 12] === 0)) {
+        (b.stamp === this.stamp || bps === null || bps.pages[lin >>> 12] === 0 || this.recheck(b, bps))) {
         if (cpu.icount + b.count <= end) b.run(cpu);
         else stepOne(cpu);
       } else if (++heat[i] >= this.hot) {
@@ -104,6 +113,13 @@ export class BlockCache {
         if (bps.pages[l >>> 12] !== 0 && bps.has(l)) return;
       }
     }
+  }
+
+  /** A block made under another breakpoint set, on a page with breakpoints: usable if it holds none. */
+  private recheck(b: Block, bps: BreakpointSet): boolean {
+    if (!b.clearOf(bps)) return false;
+    b.stamp = this.stamp;
+    return true;
   }
 
   private allocate(): void {
@@ -136,7 +152,7 @@ export class BlockCache {
       const was = this.byPage.get(old.ranges[0] >>> PAGE_SHIFT);
       if (was) was.splice(was.indexOf(old), 1);
     }
-    const b = new Block(lin, cpu.eip, cpu.code32, c.ranges, c.lastEip, c.count, c.run, this.stamp);
+    const b = new Block(lin, cpu.eip, cpu.code32, c.ranges, c.lastEip, c.count, c.run, c.inner, this.stamp);
     this.table[slot] = b;
     let list = this.byPage.get(page);
     if (!list) this.byPage.set(page, (list = []));

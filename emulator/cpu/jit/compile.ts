@@ -100,6 +100,9 @@ export interface CompiledBlock {
   ranges: number[];
   /** Highest EIP of any of its bytes: the CS limit must reach it. */
   lastEip: number;
+  /** Linear addresses where it would run past a breakpoint: its instructions after the entry, and
+   * the entry too when it loops back to it. */
+  inner: number[];
 }
 
 const reg8 = (r: number) => `r8[${R8[r]}]`;
@@ -793,5 +796,9 @@ let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, $fl = 0, $fo = 0, $fd = 0, $fs = 
 ${body}
 };`;
   const factory = new Function('K', 'H', 'C', source) as (k: typeof HELPERS, h: Handler[], c: Cpu) => (cpu: Cpu) => void;
-  return { run: factory(HELPERS, handlers, cpu), count: items.length, ranges: ranges.map((v, i) => (i % 2 === 0 ? phys + v : v)), lastEip };
+  return {
+    run: factory(HELPERS, handlers, cpu), count: items.length, ranges: ranges.map((v, i) => (i % 2 === 0 ? phys + v : v)), lastEip,
+    // A loop back to the entry passes it again inside the function: then the entry counts too.
+    inner: (loops.some(([h]) => h === 0) ? items : items.slice(1)).map((i) => (baseCs + i.eip) >>> 0),
+  };
 }
