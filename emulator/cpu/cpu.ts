@@ -9,6 +9,7 @@ import type { IoBus } from '../devices/ioBus';
 import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
 import { FAULT, GP, SS_FAULT, UD } from './faults';
 import type { FarTransfers } from './exec/control';
+import type { BreakpointSet } from './execute';
 import { SegmentLoadMemo } from './protected/loadMemo';
 import { type FlagState, materialize } from './flags';
 import { AR_DB, AR_G, AR_P, AR_S, CR0_PE, CR0_PG, CS, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
@@ -46,8 +47,8 @@ export const ATTN_CODE = 1 << 9;
 /** The compiled-block cache as the CPU loop sees it (cpu/jit/blocks.ts). */
 export interface CompiledCode {
   codeWritten(addr: number, length: number): void;
-  runBurst(cpu: Cpu, end: number, bps: { readonly version: number; readonly pages: Uint8Array; has(lin: number): boolean } | null): void;
-  useBreakpoints(bps: { readonly version: number; readonly pages: Uint8Array; has(lin: number): boolean } | null): void;
+  runBurst(cpu: Cpu, end: number, bps: BreakpointSet | null): void;
+  useBreakpoints(bps: BreakpointSet | null): void;
   flush(): void;
 }
 
