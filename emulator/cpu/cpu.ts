@@ -27,6 +27,20 @@ const NO_PROTECTED_MODE: FarTransfers = {
 /** A handler executes one instruction whose opcode byte has been fetched. */
 export type Handler = (cpu: Cpu) => void;
 
+/**
+ * A debugger's wrapper around a dispatch entry that watches only some ModRM forms (the call stack's
+ * FF entry watches CALL /2 and /3): the other forms run `inner` unchanged, so the block compiler may
+ * treat them as `inner`.
+ */
+export interface FormWatcher extends Handler {
+  inner: Handler;
+  watches(modrm: number): boolean;
+}
+
+export function isFormWatcher(h: Handler): h is FormWatcher {
+  return typeof (h as Partial<FormWatcher>).watches === 'function';
+}
+
 /** Bits of `segOk`: what an access through a segment register may do without a fault. */
 export const SEG_R = 1, SEG_W = 2;
 

@@ -4,7 +4,7 @@
 // patches models), interrupts through cpu.onInterrupt; nothing is paid while it is not installed.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 1 §6.3 (CALL/RET), §6.4 (INT/IRET).
 
-import type { Cpu, Handler } from '../cpu/cpu';
+import type { Cpu, FormWatcher, Handler } from '../cpu/cpu';
 import { INT_EXC, INT_HW } from '../cpu/interrupts';
 import { CS, ESP, SS } from '../cpu/regs';
 import { type CpuMode, cpuMode } from './machineView';
@@ -88,6 +88,13 @@ export class ShadowCallStack {
   }
 
   private wrap(h: Handler, k: Kind): Handler {
+    const w = this.wrapper(h, k);
+    // Of FF's forms only CALL /2 and /3 are watched: INC/DEC/JMP/PUSH stay compilable.
+    if (k === 'ff') return Object.assign(w, { inner: h, watches: (m: number) => ((m >> 3) & 7) === 2 || ((m >> 3) & 7) === 3 }) satisfies FormWatcher;
+    return w;
+  }
+
+  private wrapper(h: Handler, k: Kind): Handler {
     if (k === 'ret') {
       return (cpu) => {
         h(cpu);
@@ -95,19 +102,21 @@ export class ShadowCallStack {
       };
     }
     return (cpu) => {
-      const cs = cpu.sel[CS], eip = cpu.prevEip, mode = cpuMode(cpu), lin = (cpu.base[CS] + eip) >>> 0;
       let kind: FrameKind = k === 'far' ? 'callf' : 'call';
       if (k === 'ff') {
-        // FF /2 is CALL near, FF /3 CALL far; peek the ModRM byte the handler is about to fetch.
+        // FF /2 is CALL near, FF /3 CALL far (the other forms, INC/DEC/JMP/PUSH, just run); peek the
+        // ModRM byte the handler is about to fetch.
         const save = cpu.eip;
         const reg = (cpu.fetch8() >> 3) & 7;
         cpu.eip = save;
-        h(cpu);
-        if (reg !== 2 && reg !== 3) return;
+        if (reg !== 2 && reg !== 3) {
+          h(cpu);
+          return;
+        }
         kind = reg === 3 ? 'callf' : 'call';
-      } else {
-        h(cpu);
       }
+      const cs = cpu.sel[CS], eip = cpu.prevEip, mode = cpuMode(cpu), lin = (cpu.base[CS] + eip) >>> 0;
+      h(cpu);
       const ret = this.readReturn(cpu, kind === 'callf');
       this.push({
         kind, vector: -1, callerCs: cs, callerEip: eip, callerLinear: lin, callerMode: mode,
@@ -124,8 +133,11 @@ export class ShadowCallStack {
     const wide = cpu.o32 === 1;
     const mem = cpu.mem;
     const rd = (a: number, n: number) => {
-      const b = mem.peek((a & mem.a20Mask) >>> 0, n);
-      return n === 2 ? b[0] | (b[1] << 8) : (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+      const p = (a & mem.a20Mask) >>> 0;
+      // The stack is in RAM almost always: read it there without a copy; elsewhere as the debugger reads.
+      const b = p + n <= mem.ramSize ? mem.ram : mem.peek(p, n);
+      const i = b === mem.ram ? p : 0;
+      return n === 2 ? b[i] | (b[i + 1] << 8) : (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
     };
     const eip = rd(lin, wide ? 4 : 2);
     const cs = far ? rd(lin + (wide ? 4 : 2), 2) : cpu.sel[CS];
@@ -162,7 +174,9 @@ export class ShadowCallStack {
     const stop = Math.max(0, fr.length - MAX_UNWIND);
     for (let i = fr.length - 1; i >= stop; i--) {
       if (fr[i].retEip === eip && fr[i].retCs === cs) {
-        fr.length = i;
+        // The usual case, the top frame, without an array-length store.
+        if (i === fr.length - 1) fr.pop();
+        else fr.length = i;
         this.onPop?.(i);
         return;
       }

@@ -154,6 +154,26 @@ test('jit: a breakpoint set at the entry of a compiled loop that loops back to i
   assert.ok(m.cpu.r16[0] - before <= 1, 'at most one round before the stop');
 });
 
+test('jit: in a debug session (shadow call stack, its FF wrapper) blocks keep the call stack the interpreter keeps', () => {
+  // 7C00: mov cx, 60 / l: call f / dec word [7D00] / push word [7D00] / pop dx / loop l / hlt
+  // f: call g / ret    g: inc ax / ret
+  const code = [0xb9, 0x3c, 0x00, 0xe8, 0x0c, 0x00, 0xff, 0x0e, 0x00, 0x7d, 0xff, 0x36, 0x00, 0x7d, 0x5a, 0xe2, 0xf2, 0xf4,
+    0xe8, 0x01, 0x00, 0xc3, 0x40, 0xc3];
+  const runs = [false, true].map((jit) => {
+    const m = realMode(code, jit);
+    if (jit) blocks(m.cpu).hot = 3;
+    const mon = new DebugMonitor(m);
+    const seen: string[] = [];
+    for (let i = 0; i < 60 && !m.cpu.halted; i++) {
+      runCpu(m.cpu, 7);
+      seen.push(JSON.stringify([state(m.cpu), mon.stack.frames.map((f) => [f.kind, f.retEip, f.entryEip, f.esp])]));
+    }
+    return { seen, compiled: jit ? blocks(m.cpu).compiled : 0 };
+  });
+  assert.deepEqual(runs[1].seen, runs[0].seen);
+  assert.ok(runs[1].compiled > 0);
+});
+
 test('jit: budgets are exact inside compiled loops', () => {
   // A self-loop of 3 instructions: inc ax / inc bx / jmp short back.
   const code = [0x40, 0x43, 0xeb, 0xfc];

@@ -21,7 +21,7 @@
 import { decode, type Instruction } from '../../decode/decoder';
 import { flowOf } from '../../decode/flow';
 import { decoderModelFor } from '../../decode/table';
-import { type Cpu, type Handler, R8 } from '../cpu';
+import { type Cpu, type Handler, isFormWatcher, R8 } from '../cpu';
 import { stepOne } from '../execute';
 import { condition } from '../exec/conditions';
 import { alu, ALU_ADD, ALU_AND, ALU_CMP, ALU_OR, ALU_SUB, ALU_XOR } from '../exec/alu';
@@ -466,6 +466,13 @@ function farTarget(cpu: Cpu, insn: Instruction): number {
   return insn.opSize === 16 ? b[0] | (b[1] << 8) : (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
 }
 
+/** The dispatch entry that runs `insn`: past wrappers that do not watch its ModRM form. */
+function entryFor(cpu: Cpu, idx: number, insn: Instruction): Handler {
+  let h = cpu.ops[idx];
+  while (insn.modrm && isFormWatcher(h) && !h.watches(insn.modrm.byte)) h = h.inner;
+  return h;
+}
+
 /** MOVS CMPS STOS LODS SCAS INS OUTS. */
 function isStringOp(op: number): boolean {
   return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f);
@@ -549,7 +556,7 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     // A prefixed instruction longer than the model allows is #GP(0): the interpreter raises it.
     if (insn.prefixes.bytes.length > 0 && cpu.traits.maxInsnLength > 0 && insn.length > cpu.traits.maxInsnLength) return null;
     const idx = opsIndex(insn);
-    const nativeOk = !insn.prefixes.lock && insn.prefixes.rep === 0 && cpu.ops[idx] === cpu.baseOps[idx] &&
+    const nativeOk = !insn.prefixes.lock && insn.prefixes.rep === 0 && entryFor(cpu, idx, insn) === cpu.baseOps[idx] &&
       insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b]);
     const native = nativeOk ? emitNative(cpu, insn, at) : null;
     return { insn, eip: at, next: at + insn.length, native, flow: endsBlock(cpu, insn, at) ? Flow.End : Flow.Next };
@@ -585,15 +592,18 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
       at = n;
       continue;
     }
-    const far = native ? farTarget(cpu, insn) : -1;
+    const unprefixed = insn.prefixes.bytes.length === 0;
+    const far = native || unprefixed ? farTarget(cpu, insn) : -1;
     if (native && (op === 0xeb || op === 0xe9) && target !== eip && inPage(target)) {
       item.flow = Flow.Jump;
       item.next = target;
-    } else if (native && op === 0xe8 && inPage(flowOf(insn, at).target!)) {
+    } else if ((native || unprefixed) && op === 0xe8 && inPage(flowOf(insn, at).target!)) {
+      // Also a CALL whose dispatch entry a debugger wrapped (the shadow call stack): the block calls
+      // the entry and goes on in the callee if the call landed there.
       item.flow = Flow.Call;
       item.next = flowOf(insn, at).target!;
       returns.push(n);
-    } else if (native && op === 0xc3 && returns.length > 0) {
+    } else if ((native || unprefixed) && op === 0xc3 && returns.length > 0) {
       item.flow = Flow.Return;
       item.next = returns.pop()!;
     } else if (far >= 0 && inPage(far) && !seen.has(far)) {
@@ -670,6 +680,15 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
     if (flow === Flow.Jump) {
       // In range: the target's bytes are part of the block, so the CS limit check at entry covers it.
       pending++;
+      continue;
+    }
+    if ((flow === Flow.Call || flow === Flow.Return || flow === Flow.FarJump) && !native) {
+      // The dispatch entry (a debugger's wrapper around CALL/RET/FF), then on only where it went as planned.
+      handlers.push(cpu.ops[opsIndex(insn)]);
+      lines.push(SETTLE_FLAGS, `cpu.icount += ${pending + 1}; cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(s + 1)}; h${handlers.length - 1}(cpu);`,
+        `if (cpu.attn !== 0 || cpu.eip !== ${hex(next)} || cpu.base[${CS}] !== ${hex(baseCs)} || cpu.hi[${CS}] !== ${hex(cpu.hi[CS])} || cpu.code32 !== ${cpu.code32}) return;`);
+      pending = 0;
+      known = null;
       continue;
     }
     if (flow === Flow.Call) {
