@@ -1,6 +1,7 @@
 // `npm run bench`: throughput on the four images of ../shared/bench/bench.asm (real mode and
 // 16-bit protected mode, MBR layout and separate data), nothing armed, with 1,000 code
-// breakpoints + 16 data watchpoints armed (none hit), and with recording on, beside QEMU when it is installed.
+// breakpoints + 16 data watchpoints armed (none hit), with recording on, and as in a debug session
+// (recording and the debugger's monitor), beside QEMU when it is installed.
 // Numbers, not pass/fail: the README quotes them with machine and date. Times are CPU seconds (user +
 // system) of the emulating process, ours and QEMU's alike, so other load on the shared 2-vCPU
 // machine does not distort the comparison; wall time is printed beside them.
@@ -11,6 +12,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { Recorder } from '../../emulator/record/recorder';
+import { DebugMonitor } from '../../emulator/debug/monitor';
 import { PF_WATCH_R, PF_WATCH_W } from '../../emulator/memory/pageFlags';
 import { benchBoot } from './boot';
 
@@ -37,7 +39,7 @@ function build(name: string, defines: string[]): string {
   return bin;
 }
 
-type Config = 'plain' | 'armed' | 'recording';
+type Config = 'plain' | 'armed' | 'recording' | 'session';
 
 function runOurs(bin: string, config: Config): { seconds: number; ok: boolean; icount: number } {
   const m = new Machine({ cpu: '80386', memoryMB: 16 });
@@ -51,7 +53,9 @@ function runOurs(bin: string, config: Config): { seconds: number; ok: boolean; i
   }
   // Recording as a debug session has it by default: snapshots every 250,000 instructions plus the
   // copy of each page first written in an interval, within a 512 MiB budget.
-  const recorder = config === 'recording' ? new Recorder(m).attach() : null;
+  const recorder = config === 'recording' || config === 'session' ? new Recorder(m).attach() : null;
+  // A debug session also attaches the monitor: shadow call stack, watchpoints, exception stops.
+  if (config === 'session') new DebugMonitor(m);
   const c0 = process.cpuUsage();
   (recorder ?? m).run({ maxInstructions: 2_000_000_000 });
   const c = process.cpuUsage(c0);
@@ -88,12 +92,13 @@ function main(): void {
     q0.rm = timeQemu(join(OUT, 'rm0.img'));
     q0.pm = timeQemu(join(OUT, 'pm0.img'));
   }
-  const rows: string[] = ['| image | what | Bootscope MIPS (nothing armed) | Bootscope MIPS (1,000 bp + 16 wp armed) | Bootscope MIPS (recording on) | QEMU TCG MIPS | ratio (armed / QEMU) |', '|---|---|---|---|---|---|---|'];
+  const rows: string[] = ['| image | what | Bootscope MIPS (nothing armed) | Bootscope MIPS (1,000 bp + 16 wp armed) | Bootscope MIPS (recording on) | Bootscope MIPS (debug session: recording + monitor) | QEMU TCG MIPS | ratio (armed / QEMU) |', '|---|---|---|---|---|---|---|---|'];
   for (const [name, defines, what] of IMAGES) {
     const bin = build(name, defines);
     const plain = runOurs(bin, 'plain');
     const armed = runOurs(bin, 'armed');
     const recording = runOurs(bin, 'recording');
+    const session = runOurs(bin, 'session');
     const mips = (s: number) => LOOP_INSTRUCTIONS / s / 1e6;
     let qemu = '—', ratio = '—';
     if (haveQemu) {
@@ -106,8 +111,8 @@ function main(): void {
       }
     }
     const flag = (r: { ok: boolean }) => (r.ok ? '' : ' (self-check FAILED)');
-    rows.push(`| ${name} | ${what} | ${mips(plain.seconds).toFixed(1)}${flag(plain)} | ${mips(armed.seconds).toFixed(1)}${flag(armed)} | ${mips(recording.seconds).toFixed(1)}${flag(recording)} | ${qemu} | ${ratio} |`);
-    console.log(`${name}: ${plain.seconds.toFixed(2)} s plain, ${armed.seconds.toFixed(2)} s armed, ${recording.seconds.toFixed(2)} s recording, ${plain.icount.toLocaleString('en')} instructions counted (REP elements one each)`);
+    rows.push(`| ${name} | ${what} | ${mips(plain.seconds).toFixed(1)}${flag(plain)} | ${mips(armed.seconds).toFixed(1)}${flag(armed)} | ${mips(recording.seconds).toFixed(1)}${flag(recording)} | ${mips(session.seconds).toFixed(1)}${flag(session)} | ${qemu} | ${ratio} |`);
+    console.log(`${name}: ${plain.seconds.toFixed(2)} s plain, ${armed.seconds.toFixed(2)} s armed, ${recording.seconds.toFixed(2)} s recording, ${session.seconds.toFixed(2)} s session, ${plain.icount.toLocaleString('en')} instructions counted (REP elements one each)`);
   }
   console.log('\n' + rows.join('\n'));
   console.log('\n' + benchBoot());
