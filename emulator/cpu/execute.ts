@@ -28,6 +28,13 @@ export function refreshAttention(cpu: Cpu): void {
   cpu.attn = a;
 }
 
+/** A burst loop caught `e`: a guest fault (the FAULT sentinel) is delivered, anything else is ours and rethrown. */
+export function deliverFault(cpu: Cpu, e: unknown): void {
+  if (e !== FAULT) throw e;
+  raiseFault(cpu);
+  refreshAttention(cpu);
+}
+
 /** Delivers a pending hardware interrupt if IF and the shadow allow it; returns whether one was taken. */
 export function serviceInterrupt(cpu: Cpu): boolean {
   if (!cpu.irqPending || !(cpu.flags & EFLAGS_IF) || cpu.shadowUntil >= cpu.icount || cpu.shutdown) return false;
@@ -192,9 +199,7 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
           if (bps !== null && bps.pages[l >>> 12] !== 0 && bps.has(l)) break;
         }
       } catch (e) {
-        if (e !== FAULT) throw e;
-        raiseFault(cpu);
-        refreshAttention(cpu);
+        deliverFault(cpu, e);
       }
       continue;
     }
@@ -211,9 +216,7 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
         while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);
       }
     } catch (e) {
-      if (e !== FAULT) throw e;
-      raiseFault(cpu);
-      refreshAttention(cpu);
+      deliverFault(cpu, e);
     }
   }
   if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;

@@ -108,12 +108,7 @@ export class Memory {
 
   write8(addr: number, value: number): void {
     addr = (addr & this.a20Mask) >>> 0;
-    const f = this.pageFlags[addr >>> PAGE_SHIFT];
-    if ((f & PF_WRITE_SLOW) === 0 && addr < this.ramSize) {
-      this.ram[addr] = value;
-      return;
-    }
-    if (f === PF_CODE && this.codeBytes[addr >>> PAGE_SHIFT][addr & 0xfff] === 0) {
+    if (addr < this.ramSize && this.plainWrite(addr, 1)) {
       this.ram[addr] = value;
       return;
     }
@@ -171,6 +166,7 @@ export class Memory {
     if (f !== PF_CODE) return false;
     const bytes = this.codeBytes[a >>> PAGE_SHIFT];
     const i = a & 0xfff;
+    if (size === 1) return bytes[i] === 0;
     return size === 2 ? (bytes[i] | bytes[i + 1]) === 0 : (bytes[i] | bytes[i + 1] | bytes[i + 2] | bytes[i + 3]) === 0;
   }
 

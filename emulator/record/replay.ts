@@ -5,11 +5,9 @@
 
 import { ATTN_CODE, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
 import {
-  BreakpointSet, RUN_ATTENTION, RUN_BREAKPOINT, RUN_BUDGET, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
+  BreakpointSet, deliverFault, RUN_ATTENTION, RUN_BREAKPOINT, RUN_BUDGET, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
   serviceInterrupt, stepOne, stepSlow,
 } from '../cpu/execute';
-import { FAULT } from '../cpu/faults';
-import { raiseFault } from '../cpu/interrupts';
 import type { Cpu } from '../cpu/cpu';
 import { CS, EFLAGS_IF } from '../cpu/regs';
 import type { Machine } from '../machine';
@@ -124,9 +122,7 @@ function runHooked(cpu: Cpu, budget: number, bps: BreakpointSet | null, hook: (c
     try {
       stepOne(cpu);
     } catch (e) {
-      if (e !== FAULT) throw e;
-      raiseFault(cpu);
-      refreshAttention(cpu);
+      deliverFault(cpu, e);
     }
   }
   if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;

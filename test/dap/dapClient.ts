@@ -228,3 +228,21 @@ function withTimeout<T>(p: Promise<T>, what: string, ms = 10000): Promise<T> {
     p.then((v) => { clearTimeout(t); res(v); }, (e: unknown) => { clearTimeout(t); rej(e); });
   });
 }
+
+/** The instruction pointer of the top frame (the linear address the adapter reports). */
+export async function pc(c: DapClient): Promise<number> {
+  const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+  return parseInt(stackFrames[0].instructionPointerReference!, 16);
+}
+
+/** Sends a request that resumes the CPU and waits for the stop it ends in. */
+export async function act(c: DapClient, command: string, args: Record<string, unknown> = { threadId: 1 }): Promise<DebugProtocol.StoppedEvent> {
+  const stop = c.nextStop();
+  await c.request(command, args);
+  return stop;
+}
+
+/** The debug console's answer to `expression`. */
+export async function repl(c: DapClient, expression: string): Promise<string> {
+  return (await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, context: 'repl', frameId: 0 })).result;
+}

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { assemble, DapClient, type Fixture } from './dapClient';
+import { assemble, DapClient, type Fixture, pc } from './dapClient';
 
 let basic: Fixture, faults: Fixture, halt: Fixture;
 before(() => {
@@ -15,11 +15,6 @@ before(() => {
 
 async function ev(c: DapClient, expression: string, context = 'repl'): Promise<DebugProtocol.EvaluateResponse['body']> {
   return c.request('evaluate', { expression, context, frameId: 0 });
-}
-
-async function pc(c: DapClient): Promise<number> {
-  const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
-  return parseInt(stackFrames[0].instructionPointerReference!, 16);
 }
 
 async function runTo(c: DapClient, linear: number): Promise<DebugProtocol.StoppedEvent> {

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { assemble, DapClient, type Fixture } from './dapClient';
+import { assemble, DapClient, type Fixture, pc } from './dapClient';
 
 let fx: Fixture;
 before(() => { fx = assemble('basic'); });
@@ -26,11 +26,6 @@ async function regs(c: DapClient): Promise<Map<string, string>> {
 
 async function evaluate(c: DapClient, expression: string, context = 'watch'): Promise<string> {
   return (await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, context, frameId: 0 })).result;
-}
-
-async function pc(c: DapClient): Promise<number> {
-  const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
-  return parseInt(stackFrames[0].instructionPointerReference!, 16);
 }
 
 describe('launch and inspect', () => {

@@ -3,25 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { assemble, DapClient, type Fixture } from './dapClient';
+import { assemble, DapClient, type Fixture, pc, act, repl } from './dapClient';
 
 let fx: Fixture;
 before(() => { fx = assemble('basic'); });
-
-async function pc(c: DapClient): Promise<number> {
-  const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
-  return parseInt(stackFrames[0].instructionPointerReference!, 16);
-}
-
-async function act(c: DapClient, command: string, args: Record<string, unknown> = { threadId: 1 }): Promise<DebugProtocol.StoppedEvent> {
-  const stop = c.nextStop();
-  await c.request(command, args);
-  return stop;
-}
-
-async function repl(c: DapClient, expression: string): Promise<string> {
-  return (await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, context: 'repl', frameId: 0 })).result;
-}
 
 describe('time travel', () => {
   let c: DapClient;

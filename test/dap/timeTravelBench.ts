@@ -4,7 +4,7 @@
 // to a data write breakpoint whose last hit is ~10.5M instructions back, and the `last write` query.
 // Prints p50/p95 in ms; the README quotes them with machine and date.
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { assemble, DapClient } from './dapClient';
+import { assemble, DapClient, repl } from './dapClient';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const SCANS = Number(process.env.BENCH_SCANS ?? 7);
@@ -24,10 +24,6 @@ async function timed(c: DapClient, command: string, args: Record<string, unknown
   await c.request(command, args);
   await stop;
   return performance.now() - t0;
-}
-
-async function repl(c: DapClient, expression: string): Promise<string> {
-  return (await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, context: 'repl', frameId: 0 })).result;
 }
 
 async function main(): Promise<void> {

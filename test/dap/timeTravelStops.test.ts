@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { assemble, DapClient, type Fixture } from './dapClient';
+import { assemble, DapClient, type Fixture, pc, act, repl } from './dapClient';
 
 let rw: Fixture, events: Fixture, faults: Fixture;
 before(() => {
@@ -13,21 +13,6 @@ before(() => {
   events = assemble('events');
   faults = assemble('faults');
 });
-
-async function pc(c: DapClient): Promise<number> {
-  const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
-  return parseInt(stackFrames[0].instructionPointerReference!, 16);
-}
-
-async function act(c: DapClient, command: string, args: Record<string, unknown> = { threadId: 1 }): Promise<DebugProtocol.StoppedEvent> {
-  const stop = c.nextStop();
-  await c.request(command, args);
-  return stop;
-}
-
-async function repl(c: DapClient, expression: string): Promise<string> {
-  return (await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, context: 'repl', frameId: 0 })).result;
-}
 
 /** Every register the Variables view shows, by scope and name. */
 async function registers(c: DapClient): Promise<Record<string, string>> {
