@@ -59,8 +59,13 @@ function floppy(dir: string, bin: Uint8Array): string {
 const BOCHS_BIOS = '/usr/share/bochs/BIOS-bochs-latest';
 const BOCHS_VGA = '/usr/share/bochs/VGABIOS-lgpl-latest';
 
-export function haveBochs(): boolean {
-  return haveTool('bochs') && existsSync(BOCHS_BIOS) && existsSync(BOCHS_VGA);
+/** Why Bochs cannot run here (null when it can): the binary, its BIOS or its VGA BIOS is missing. */
+export function bochsMissing(): string | null {
+  if (!haveTool('bochs')) return 'bochs is not installed (apt-get install bochs bochsbios vgabios)';
+  if (!existsSync(BOCHS_BIOS)) return `${BOCHS_BIOS} is missing (apt-get install bochsbios)`;
+  // Debian's bochs ships this as a link into vgabios, a package it only recommends.
+  if (!existsSync(BOCHS_VGA)) return `${BOCHS_VGA} is missing (apt-get install vgabios)`;
+  return null;
 }
 
 /**
@@ -77,14 +82,21 @@ export function runBochs(bin: Uint8Array, timeoutMs = 30000): string {
       `floppya: 1_44=${img}, status=inserted`, 'boot: floppy', 'display_library: rfb, options="timeout=0"',
       'clock: sync=none, time0=local', 'cpu: count=1, ips=50000000', 'port_e9_hack: enabled=1',
       `log: ${join(dir, 'bochs.log')}`, 'panic: action=fatal', 'error: action=report', 'info: action=ignore',
-      'debug: action=ignore', 'speaker: enabled=0', '',
+      'debug: action=ignore', 'speaker: enabled=0',
+      // Without dummy sound drivers Bochs 2.7 probes ALSA and, where it finds none, aborts with
+      // "buffer overflow detected" before reading the rest of the configuration.
+      'sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy', '',
     ].join('\n'));
     writeFileSync(join(dir, 'debug.rc'), 'c\nquit\n');
     const r = spawnSync('bochs', ['-q', '-f', join(dir, 'bochsrc'), '-rc', join(dir, 'debug.rc')],
       { timeout: timeoutMs, encoding: 'latin1', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = r.stdout ?? '';
     const start = out.search(/^\(0\) \[0x0+fffffff0\].*\n/m);
-    let text = start < 0 ? '' : out.slice(out.indexOf('\n', start) + 1);
+    if (start < 0) {
+      const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+      throw new Error(`bochs did not start the guest (exit ${r.status ?? r.signal}): ${why}`);
+    }
+    let text = out.slice(out.indexOf('\n', start) + 1);
     const end = text.indexOf('END\n');
     if (end >= 0) text = text.slice(0, end + 4);
     return text;
