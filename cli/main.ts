@@ -2,6 +2,7 @@
 // Exit codes: 0 the command did its job, 1 an input could not be used, 2 usage error.
 
 import { InputError, UsageError } from './args';
+import { FileError } from '../host/files';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bootscope ${name}: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof InputError) {
+    if (e instanceof InputError || e instanceof FileError) {
       process.stderr.write(`bootscope ${name}: ${e.message}\n`);
       return 1;
     }

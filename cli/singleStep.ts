@@ -2,8 +2,8 @@
 // load the initial registers and RAM, execute one instruction (the 80286 suite also executes the
 // trailing HLT), compare with the final state under the metadata's undefined-flag masks.
 
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Cpu, type CpuModel } from '../emulator/cpu/cpu';
 import { MODEL_TRAITS, installModel } from '../emulator/cpu/dispatch';
@@ -12,6 +12,7 @@ import { CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, SS } from '../emula
 import { IoBus } from '../emulator/devices/ioBus';
 import { Memory } from '../emulator/memory/bus';
 import { InputError } from './args';
+import { readInputFile } from '../host/files';
 
 interface VectorState {
   regs: Record<string, number>;
@@ -148,31 +149,58 @@ export function flagsMaskFor(meta: Metadata | null, file: string): number {
   return (sub ?? entry)['flags-mask'] ?? 0xffff;
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isState(v: unknown): boolean {
+  return isObject(v) && isObject(v.regs) && Object.values(v.regs).every((n) => typeof n === 'number')
+    && Array.isArray(v.ram) && v.ram.every((p) => Array.isArray(p) && p.length === 2 && p.every((n) => typeof n === 'number'));
+}
+
+/** Why `v` is not a SingleStepTests vector, or null. */
+function vectorProblem(v: unknown): string | null {
+  if (!isObject(v)) return 'is not an object';
+  if (typeof v.name !== 'string') return "has no 'name' string";
+  if (!isState(v.initial)) return "has no 'initial' state ({regs: {...}, ram: [[address, byte], ...]})";
+  if (!isState(v.final)) return "has no 'final' state ({regs: {...}, ram: [[address, byte], ...]})";
+  return null;
+}
+
 export function loadVectors(file: string): Vector[] {
-  let raw: Buffer;
+  const raw = readInputFile(file, 'test vectors');
+  let data: unknown;
   try {
-    raw = readFileSync(file);
-  } catch (e) {
-    throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  try {
-    const text = file.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-    const data = JSON.parse(text);
-    if (!Array.isArray(data)) throw new Error('not a JSON array of test vectors');
-    return data as Vector[];
+    data = JSON.parse(file.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8'));
   } catch (e) {
     throw new InputError(`${file}: ${(e as Error).message}`);
   }
+  if (!Array.isArray(data)) throw new InputError(`${file}: not a JSON array of test vectors`);
+  data.forEach((v, i) => {
+    const problem = vectorProblem(v);
+    if (problem) throw new InputError(`${file}: vector ${i} ${problem}`);
+  });
+  return data as Vector[];
 }
 
+/**
+ * The metadata named by `path`, else `metadata.json` beside the first file when there is one.
+ * A file that exists but is not SingleStepTests metadata is an error naming it.
+ */
 export function loadMetadata(path: string | undefined, firstFile: string): Metadata | null {
   const p = path ?? join(dirname(firstFile), 'metadata.json');
+  if (path === undefined && !existsSync(p)) return null;
+  const text = readInputFile(p, 'metadata').toString('utf8');
+  let meta: unknown;
   try {
-    return JSON.parse(readFileSync(p, 'utf8')) as Metadata;
+    meta = JSON.parse(text);
   } catch (e) {
-    if (path) throw new InputError(`cannot read metadata ${path}: ${(e as Error).message}`);
-    return null;
+    throw new InputError(`metadata ${p}: ${(e as Error).message}`);
   }
+  if (!isObject(meta) || !isObject(meta.opcodes) || !Object.values(meta.opcodes).every(isObject)) {
+    throw new InputError(`metadata ${p}: no 'opcodes' object of opcode entries (expected SingleStepTests metadata.json)`);
+  }
+  return meta as unknown as Metadata;
 }
 
 /** Runs one file; `excused` holds "idx" strings from an exceptions list for this file. */

@@ -5,7 +5,8 @@
 
 import { resolve } from 'node:path';
 import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';
-import { type ImageFile, openImageFile } from './imageFile';
+import { type ImageFile, openImageFile } from '../host/imageFile';
+import { FileError } from '../host/files';
 import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
 import { loadListing, SourceMaps, type SourceMap } from './listing';
@@ -101,14 +102,14 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   try {
     file = openImageFile(path, { writeBack: config.writeBack });
   } catch (e) {
-    throw new LaunchError(LaunchErrorId.UnreadableImage, `cannot read image '${path}': ${(e as Error).message}`);
+    throw new LaunchError(LaunchErrorId.UnreadableImage, (e as Error).message);
   }
   const maps: SourceMap[] = [];
   for (const l of config.listing) {
     try {
       maps.push(loadListing(resolve(cwd, l)));
     } catch (e) {
-      throw new LaunchError(LaunchErrorId.UnreadableListing, `cannot read listing '${l}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+      throw new LaunchError(LaunchErrorId.UnreadableListing, e instanceof FileError ? e.message : `cannot read listing '${l}': ${(e as Error).message}`);
     }
   }
   let disk: DiskImage;

@@ -4,8 +4,9 @@
 // source with the same stem (`boot.asm`, `boot.nasm`, `boot.s`) in the same directory or a sibling one.
 // Node only; must not import vscode. NASM manual §2.1.3 (-l), §8.1.1 (ORG), §8.1.3 (VSTART).
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { readInputFile } from '../host/files';
 
 export interface ListingLine {
   line: number;
@@ -93,7 +94,7 @@ function guessSource(listingPath: string): string {
 }
 
 export function loadListing(path: string): SourceMap {
-  return parseListing(readFileSync(path, 'utf8'), resolve(path));
+  return parseListing(readInputFile(path, 'listing').toString('utf8'), resolve(path));
 }
 
 function stem(p: string): string {

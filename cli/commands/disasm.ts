@@ -1,9 +1,9 @@
 // `bootscope disasm FILE [--org ADDR] [--bits 16|32]` (../shared/docs/CLI.md): one line per instruction,
 // linear address as 8 hex digits, two spaces, the bytes in hex, two spaces, NASM syntax (lowercase).
 // Node side (may not import vscode): reads the file and hands the bytes to emulator/disasm.
-import { readFileSync } from 'node:fs';
 import { disassemble } from '../../emulator/disasm/listing';
-import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';
+import { readInputFile } from '../../host/files';
+import { lastValue, parseArgs, parseNumber, UsageError } from '../args';
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ['org', 'bits'] });
@@ -14,12 +14,7 @@ export async function main(argv: string[]): Promise<number> {
   const bitsText = lastValue(args, 'bits') ?? '16';
   if (bitsText !== '16' && bitsText !== '32') throw new UsageError(`--bits: '${bitsText}' is not 16 or 32`);
   const file = args.positionals[0];
-  let data: Uint8Array;
-  try {
-    data = readFileSync(file);
-  } catch (e) {
-    throw new InputError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  const data = readInputFile(file, 'file');
   const lines = disassemble(data, { org, bits: bitsText === '16' ? 16 : 32 });
   const text = lines.map((l) => {
     const addr = (l.address >>> 0).toString(16).padStart(8, '0');

@@ -2,11 +2,12 @@
 // a firmware image with --bios) and runs it to a stop reason; prints a summary (or --json), writes
 // the JSON Lines trace. Exit 0 for any stop reason, 1 for an unusable input, 2 for usage errors.
 // Node side: reads files and hands bytes to emulator/.
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
 import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { CS } from '../../emulator/cpu/regs';
-import { openImageFile } from '../../debug-adapter/imageFile';
+import { openImageFile } from '../../host/imageFile';
+import { readInputFile } from '../../host/files';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
@@ -25,15 +26,6 @@ export function parseAddress(text: string, what: string): StopAddress {
   if (so) return { kind: 'segoff', segment: parseInt(so[1], 16), offset: parseInt(so[2], 16) >>> 0 };
   if (/^0x[0-9a-f]{1,8}$/i.test(text)) return { kind: 'linear', address: parseInt(text.slice(2), 16) >>> 0 };
   throw new UsageError(`${what}: '${text}' is not an address (SSSS:OOOO or 0xNNNN)`);
-}
-
-function readInput(file: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(file));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
-  }
 }
 
 /** Buffered JSON Lines writer (one write per 256 KiB). */
@@ -106,12 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   const floppy = args.flags.has('floppy');
   let disk: DiskImage | null = null;
   if (imageFile !== undefined) {
-    let file;
-    try {
-      file = openImageFile(imageFile);
-    } catch (e) {
-      throw new InputError(`image ${imageFile}: ${(e as Error).message}`);
-    }
+    const file = openImageFile(imageFile);
     try {
       disk = new DiskImage(file.source, { kind: floppy ? 'floppy' : 'hard', name: imageFile });
     } catch (e) {
@@ -119,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
       throw e;
     }
   }
-  const firmware = firmwareFile === undefined ? null : readInput(firmwareFile, '--bios');
+  const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
 
   const m = new Machine({
     cpu: cpuText as CpuModel, memoryMB, keys,

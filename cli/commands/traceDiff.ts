@@ -2,7 +2,7 @@
 // [--ignore REG,..] [--flags-mask HEX] [--context N] [--collapse-rep] [--resync]`: the first divergence between our `--trace`
 // JSON Lines and a QEMU -d cpu,exec,nochain log (or qemu_trace.py output). Node side: reads the
 // files and hands the text to emulator/record/traceDiff. Exit 0 whether or not the traces diverge.
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../../host/files';
 import {
   type DiffOptions, TRACE_REGS, type TraceReg, TraceParseError, diffTraces, formatDiff, parseOurTrace, parseQemuLog,
 } from '../../emulator/record/traceDiff';
@@ -10,11 +10,14 @@ import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../ar
 
 const USAGE = 'usage: bootscope trace-diff OURS.jsonl QEMU_LOG [--json] [--image FILE [--org ADDR]] [--range LO..HI] [--ignore REG,..] [--flags-mask HEX] [--context N] [--collapse-rep] [--resync]';
 
-function read(file: string): string {
+/** Reads and parses one trace; a parse error names the file (the parser names the line). */
+function parse<T>(file: string, parser: (text: string) => T): T {
+  const text = readInputFile(file, 'trace').toString('utf8');
   try {
-    return readFileSync(file, 'utf8');
+    return parser(text);
   } catch (e) {
-    throw new InputError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    if (e instanceof TraceParseError) throw new InputError(`${file}: ${e.message}`);
+    throw e;
   }
 }
 
@@ -37,26 +40,15 @@ export async function main(argv: string[]): Promise<number> {
   if (context !== undefined) opts.context = parseNumber(context, '--context');
   const image = lastValue(args, 'image');
   if (image !== undefined) {
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(image);
-    } catch (e) {
-      throw new InputError(`${image}: ${(e as Error).message}`);
-    }
+    const bytes = readInputFile(image, '--image');
     const orgText = lastValue(args, 'org');
     const org = orgText === undefined ? 0x7c00 : parseNumber(orgText, '--org');
     opts.code = (lin) => (lin >= org && lin < org + bytes.length ? bytes.subarray(lin - org, Math.min(bytes.length, lin - org + 15)) : null);
   }
   const [oursFile, qemuFile] = args.positionals;
-  let result;
-  try {
-    const ours = parseOurTrace(read(oursFile));
-    const qemu = parseQemuLog(read(qemuFile));
-    result = diffTraces(ours, qemu, opts);
-  } catch (e) {
-    if (e instanceof TraceParseError) throw new InputError(e.message);
-    throw e;
-  }
+  const ours = parse(oursFile, parseOurTrace);
+  const qemu = parse(qemuFile, parseQemuLog);
+  const result = diffTraces(ours, qemu, opts);
   process.stdout.write(args.flags.has('json') ? JSON.stringify(result) + '\n' : formatDiff(result));
   return 0;
 }

@@ -2,6 +2,7 @@
 // archive, runs the SDM VM-entry checks (Vol. 3 §26.2.1.3, §26.3.1.x) and prints each failure with its section and an
 // explanation, plus the root causes. Contract: ../shared/docs/CLI.md. Node I/O lives here; the logic is in emulator/vmx.
 import { readFileSync } from 'node:fs';
+import { errnoText, readInputFile } from '../../host/files';
 import { InputError, lastValue, parseArgs, UsageError } from '../args';
 import { runEntryChecks, type EntryReport } from '../../emulator/vmx/entryChecks';
 import { hex } from '../../emulator/vmx/guestState';
@@ -13,10 +14,11 @@ import { rootCauses, type RootCause } from '../../emulator/vmx/rootCause';
 const USAGE = `usage: bootscope vmcheck FILE|- [--profile ${PROFILE_NAMES.join('|')}] [--json]`;
 
 function readInput(file: string): string {
+  if (file !== '-') return readInputFile(file, 'dump').toString('utf8');
   try {
-    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
+    return readFileSync(0, 'utf8');
   } catch (e) {
-    throw new InputError(`cannot read ${file === '-' ? 'standard input' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new InputError(`cannot read standard input: ${errnoText(e)}`);
   }
 }
 

@@ -1,5 +1,5 @@
 // A hard-disk image larger than one Node buffer holds (a sparse 3 GiB file): `bootscope run` opens it at once
-// (debug-adapter/imageFile.ts reads sectors on demand; the DAP launch uses the same), the guest reads a sector
+// (host/imageFile.ts reads sectors on demand; the DAP launch uses the same), the guest reads a sector
 // 2.38 GiB in through INT 13h extensions, and with writeBack the file gets the guest's write while the original
 // bytes stay readable under the overlay for time travel.
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openImageFile } from '../../debug-adapter/imageFile';
+import { openImageFile } from '../../host/imageFile';
 import { DiskImage } from '../../emulator/disk/diskImage';
 
 const NO_NASM = spawnSync('nasm', ['-v']).status !== 0 && 'nasm not installed';

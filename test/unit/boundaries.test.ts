@@ -1,5 +1,5 @@
 // Module boundaries from ../shared/docs/STYLE.md D2: emulator/ imports neither 'vscode' nor Node
-// built-ins (it must run in a browser or worker); debug-adapter/, protocol/ and cli/ never import 'vscode'.
+// built-ins (it must run in a browser or worker); debug-adapter/, host/, protocol/ and cli/ never import 'vscode'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -37,9 +37,9 @@ test('emulator/ imports no vscode and no Node built-ins', () => {
   assert.deepEqual(bad, []);
 });
 
-test('debug-adapter/, protocol/ and cli/ do not import vscode', () => {
+test('debug-adapter/, host/, protocol/ and cli/ do not import vscode', () => {
   const bad: string[] = [];
-  for (const dir of ['debug-adapter', 'protocol', 'cli']) {
+  for (const dir of ['debug-adapter', 'host', 'protocol', 'cli']) {
     for (const f of sources(dir)) for (const spec of imports(f)) if (spec === 'vscode') bad.push(`${f}: ${spec}`);
   }
   assert.deepEqual(bad, []);

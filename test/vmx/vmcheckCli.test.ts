@@ -73,7 +73,7 @@ test('no dump → exit 1 with what was expected; unreadable file → exit 1', ()
   assert.equal(r.out, '');
   const m = vmcheck(['test/vmx/fixtures/does-not-exist.txt']);
   assert.equal(m.code, 1);
-  assert.match(m.err, /cannot read .*does-not-exist\.txt: ENOENT/);
+  assert.match(m.err, /cannot read dump '.*does-not-exist\.txt': no such file/);
 });
 
 test('usage errors → exit 2', () => {

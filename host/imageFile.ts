@@ -2,15 +2,14 @@
 // gigabytes, past what one Node buffer holds) are read sector by sector on demand, so opening them costs nothing and
 // needs no memory. With writeBack, a sector's original bytes are kept before the guest's write reaches the file, so
 // the recording (which restores the copy-on-write overlay, not the file) still reads the past as it was.
-// Node only (the CLI and the debug adapter share it); no vscode.
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+// Node only (the CLI and the debug adapter share it); no vscode. Only regular files: see files.ts.
+import { closeSync, writeSync } from 'node:fs';
+import { errnoText, FileError, openRegularFile, readFully } from './files';
 import { SECTOR_SIZE } from '../emulator/disk/mbr';
 import type { SectorSource } from '../emulator/disk/diskImage';
 
 /** Images up to this size are read into memory at once. */
 export const READ_WHOLE_BYTES = 64 * 1024 * 1024;
-
-export class ImageFileError extends Error {}
 
 export interface ImageFile {
   source: Uint8Array | SectorSource;
@@ -19,32 +18,17 @@ export interface ImageFile {
   close(): void;
 }
 
-function why(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, not a disk image file' : (e as Error).message;
-}
-
-/** Opens `path` (read-only unless `writeBack`); errors are ImageFileErrors with the reason in words. */
-export function openImageFile(path: string, opts: { writeBack?: boolean; readWholeBytes?: number } = {}): ImageFile {
-  let fd: number;
+/**
+ * Opens `path` (read-only unless `writeBack`); `what` names it in errors ("image" by default).
+ * Errors are FileErrors: "cannot read image 'x': no such file", "cannot open image 'x' for writing: ...".
+ */
+export function openImageFile(path: string, opts: { writeBack?: boolean; readWholeBytes?: number; what?: string } = {}): ImageFile {
+  const label = `${opts.what ?? 'image'} '${path}'`;
+  const { fd, size } = openRegularFile(path, opts.what ?? 'image', { write: opts.writeBack });
   try {
-    fd = openSync(path, opts.writeBack ? 'r+' : 'r');
-  } catch (e) {
-    throw new ImageFileError(why(e));
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new ImageFileError('is a directory, not a disk image file');
-    const size = st.size;
     const originals = new Map<number, Uint8Array>();
-    const readAt = (offset: number, out: Uint8Array, outOffset: number, length: number) => {
-      let done = 0;
-      while (done < length) {
-        const n = readSync(fd, out, outOffset + done, length - done, offset + done);
-        if (n <= 0) throw new Error(`${path}: the file ended at byte ${offset + done} (was it truncated while open?)`);
-        done += n;
-      }
-    };
+    const readAt = (offset: number, out: Uint8Array, outOffset: number, length: number) =>
+      readFully(fd, out, outOffset, length, offset, label);
     let source: Uint8Array | SectorSource;
     if (size <= (opts.readWholeBytes ?? READ_WHOLE_BYTES)) {
       const all = new Uint8Array(size);
@@ -77,7 +61,11 @@ export function openImageFile(path: string, opts: { writeBack?: boolean; readWho
             originals.set(lba, old);
           }
         }
-        writeSync(fd, data, 0, data.length, offset);
+        try {
+          writeSync(fd, data, 0, data.length, offset);
+        } catch (e) {
+          throw new FileError(`cannot write back to ${label}: ${errnoText(e)}`);
+        }
       }
       : undefined;
     if (source instanceof Uint8Array && !opts.writeBack) {
@@ -88,7 +76,6 @@ export function openImageFile(path: string, opts: { writeBack?: boolean; readWho
     return { source, writeBack, close: () => { if (open) closeSync(fd); open = false; } };
   } catch (e) {
     closeSync(fd);
-    if (e instanceof ImageFileError) throw e;
-    throw new ImageFileError(why(e));
+    throw e;
   }
 }
