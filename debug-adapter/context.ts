@@ -6,6 +6,7 @@ import type { DebugMonitor } from '../emulator/debug/monitor';
 import type { Machine } from '../emulator/machine';
 import type { BreakpointStore } from './breakpointStore';
 import type { Recorder } from '../emulator/record/recorder';
+import type { DisasmSources } from './disasmSources';
 import type { SourceMaps } from './listing';
 import type { Runner, Stop } from './runner';
 import type { RegisterTree } from './variables';
@@ -24,6 +25,8 @@ export interface SessionContext {
   visited: Set<number>;
   /** Source maps from NASM listings (may be empty). */
   sources: SourceMaps;
+  /** Virtual disassembly documents for code no listing covers. */
+  disasm: DisasmSources;
   /** Debug console output. */
   output(text: string, category?: 'console' | 'stdout' | 'stderr' | 'important'): void;
 }

@@ -35,9 +35,9 @@ export interface RunnerHost {
 /**
  * The DAP stop reason for breakpoints of these origins. It decides what VS Code shows: for
  * 'instruction breakpoint' (and instruction-granularity steps) it focuses the top frame through its
- * instructionPointerReference and opens the Disassembly view, with or without a source; for the
- * others it focuses the first frame that has a source, and a frame without a listing has none. A
- * source breakpoint wins, so a stop on a listing line shows that line.
+ * instructionPointerReference and opens the Disassembly view; for the others it focuses the first
+ * frame that has a source (every frame has one: its listing line or its disassembly document). A
+ * source breakpoint wins, so a stop on a source line shows that line.
  */
 export function stopReasonFor(origins: ReadonlySet<BreakpointOrigin>): StopReasonName {
   if (origins.has('source')) return 'breakpoint';

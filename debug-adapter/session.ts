@@ -4,7 +4,7 @@
 // Node only; must not import vscode. Protocol: https://microsoft.github.io/debug-adapter-protocol/
 
 import {
-  ExitedEvent, InitializedEvent, LoggingDebugSession, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent,
+  ExitedEvent, InitializedEvent, LoadedSourceEvent, LoggingDebugSession, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent,
   ProgressUpdateEvent, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -18,6 +18,7 @@ import { findCheckFailureStart } from './handlers/checkHistory';
 import { Recorder } from '../emulator/record/recorder';
 import { isProfileName } from '../emulator/vmx/profiles';
 import { BreakpointStore } from './breakpointStore';
+import { DISASM_MIME, DisasmSources } from './disasmSources';
 import { RequestError, type SessionContext, THREAD_ID, refString } from './context';
 import { MemoryViews } from './memoryViews';
 import * as bp from './handlers/breakpoints';
@@ -144,6 +145,7 @@ export class X86DebugSession extends LoggingDebugSession {
       runner.recorder = recorder;
       this.ctx = {
         machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, visited: new Set(),
+        disasm: new DisasmSources(machine.cpu.model, (reason, source) => this.sendEvent(new LoadedSourceEvent(reason, source))),
         announceStop: (s) => this.stopped(s), output: (t, c) => this.output(t, c),
       };
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
@@ -245,6 +247,16 @@ export class X86DebugSession extends LoggingDebugSession {
   protected variablesRequest(r: DebugProtocol.VariablesResponse, a: DebugProtocol.VariablesArguments): void { this.handle(r, (c) => stack.variables(c, a)); }
   protected setVariableRequest(r: DebugProtocol.SetVariableResponse, a: DebugProtocol.SetVariableArguments): void {
     this.handle(r, (c) => stack.setVariable(c, a));
+  }
+
+  /** The text of a virtual disassembly document (a frame's source without a listing). */
+  protected sourceRequest(r: DebugProtocol.SourceResponse, a: DebugProtocol.SourceArguments): void {
+    this.handle(r, (c) => {
+      const ref = a.source?.sourceReference ?? a.sourceReference;
+      const doc = c.disasm.get(ref);
+      if (!doc) throw new RequestError(`no disassembly document ${ref} in this session (it belonged to an earlier one, or was dropped)`);
+      return { content: doc.text, mimeType: DISASM_MIME };
+    });
   }
 
   protected stepBackRequest(r: DebugProtocol.StepBackResponse, a: DebugProtocol.StepBackArguments): void { this.handle(r, (c) => time.stepBack(c, a)); }

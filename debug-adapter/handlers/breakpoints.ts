@@ -1,10 +1,11 @@
 // Breakpoint requests: function/address breakpoints (`SSSS:OOOO`, `0x…` linear, `phys 0x…`),
-// instruction breakpoints from the Disassembly view, source breakpoints (reported unverified until
-// listings are read), data breakpoints on linear ranges and CPU-exception filters.
+// instruction breakpoints from the Disassembly view, source breakpoints (through the NASM listing, or
+// on CS:IP in a virtual disassembly document), data breakpoints on linear ranges and CPU-exception filters.
 // Node only; must not import vscode. SDM Vol. 3 §6.15 (exception vectors).
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
+import { segOff } from '../../emulator/debug/machineView';
 import { evaluate, ExpressionError } from '../../emulator/debug/expression';
 import type { WatchAccess } from '../../emulator/debug/watchpoints';
 import { NO_EVENT_FILTERS, type EventFilterConfig } from '../../emulator/debug/eventStops';
@@ -96,6 +97,7 @@ export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtoc
 export function setSourceBreakpoints(ctx: SessionContext, args: DebugProtocol.SetBreakpointsArguments): DebugProtocol.SetBreakpointsResponse['body'] {
   const path = args.source.path ?? args.source.name ?? '?';
   const lines: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+  if (args.source.sourceReference) return setDisassemblyBreakpoints(ctx, args.source.sourceReference, lines);
   const map = ctx.sources.forSource(path);
   if (!map) {
     ctx.bps.replace(`source:${path}`, []);
@@ -115,6 +117,32 @@ export function setSourceBreakpoints(ctx: SessionContext, args: DebugProtocol.Se
     breakpoints: resolved.map((r) => (r.at
       ? toDap(set[k++], undefined, { line: r.at.line, source: { path: map.source } })
       : { verified: false, line: r.b.line, message: `no code at or after line ${r.b.line} in ${map.listing}` })),
+  };
+}
+
+/**
+ * Gutter breakpoints in a virtual disassembly document: each line moves to the next instruction line
+ * and becomes an `SSSS:OOOO` breakpoint on that instruction's CS:IP.
+ */
+function setDisassemblyBreakpoints(ctx: SessionContext, ref: number, lines: DebugProtocol.SourceBreakpoint[]): DebugProtocol.SetBreakpointsResponse['body'] {
+  const group = `disasm:${ref}`;
+  const doc = ctx.disasm.get(ref);
+  if (!doc) {
+    ctx.bps.replace(group, []);
+    return { breakpoints: lines.map((b) => ({ verified: false, line: b.line, message: 'this disassembly belongs to an earlier session: set the breakpoint in the current one' })) };
+  }
+  const resolved = lines.map((b) => {
+    const at = ctx.disasm.resolveLine(doc, b.line);
+    return { b, at, where: at ? parseAddressSpec(ctx.machine.cpu, segOff(doc.seg.selector, at.offset)) : null };
+  });
+  const set = ctx.bps.replace(group, resolved.flatMap((r) => (r.where ? [{
+    origin: 'source' as const, linear: r.where.linear, exact: r.where.exact, condition: r.b.condition, hitCondition: r.b.hitCondition, logMessage: r.b.logMessage,
+  }] : [])));
+  let k = 0;
+  return {
+    breakpoints: resolved.map((r) => (r.at
+      ? toDap(set[k++], undefined, { line: r.at.line, source: ctx.disasm.source(doc) })
+      : { verified: false, line: r.b.line, message: `no instruction at or after line ${r.b.line}` })),
   };
 }
 

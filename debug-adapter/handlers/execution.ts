@@ -37,14 +37,20 @@ export function stepOut(ctx: SessionContext): void {
 }
 
 /**
- * Goto targets: a source line (through the NASM listing) or, as an extension for the Disassembly
+ * Goto targets: a source line (through the NASM listing or a virtual disassembly document) or, as an extension for the Disassembly
  * view, an `instructionReference`; the target is that linear address as an offset into the current CS.
  */
 export function gotoTargets(ctx: SessionContext, args: DebugProtocol.GotoTargetsArguments & { instructionReference?: string }): DebugProtocol.GotoTargetsResponse['body'] {
   const cpu = ctx.machine.cpu;
   let lin: number, line = 0;
+  const doc = args.source?.sourceReference ? ctx.disasm.get(args.source.sourceReference) : undefined;
   if (args.instructionReference) {
     lin = parseReference(args.instructionReference, 'instructionReference');
+  } else if (doc) {
+    const at = ctx.disasm.resolveLine(doc, args.line);
+    if (!at) throw new RequestError(`no instruction at or after line ${args.line}`);
+    lin = (doc.seg.base + at.offset) >>> 0;
+    line = at.line;
   } else {
     const map = args.source?.path ? ctx.sources.forSource(args.source.path) : null;
     if (!map) throw new RequestError(`no NASM listing for ${args.source?.path ?? 'this source'}: add "listing" to the launch configuration`);

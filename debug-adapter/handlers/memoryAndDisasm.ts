@@ -95,7 +95,7 @@ function before(ctx: SessionContext, lin: number, n: number, memo: Map<number, L
 }
 
 /** Addresses known to start instructions: where the CPU stopped, the shadow stack's callers, listing lines. */
-function knownStarts(ctx: SessionContext): Set<number> {
+export function knownStarts(ctx: SessionContext): Set<number> {
   const known = new Set(ctx.visited);
   known.add(ctx.machine.pcLinear);
   for (const f of ctx.monitor.stack.frames) known.add(f.callerLinear);

@@ -1,12 +1,15 @@
 // Threads, stack trace (from the emulator's shadow call stack), scopes and variables (the register
 // tree), setVariable. Frames are named `SSSS:OOOO mode` and carry the linear address as their
-// instructionPointerReference, so VS Code opens the Disassembly view at CS:IP.
+// instructionPointerReference, so VS Code opens the Disassembly view at CS:IP; their source is the
+// listing line, else a virtual disassembly document (disasmSources.ts).
 // Node only; must not import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import type { ShadowFrame } from '../../emulator/debug/callStack';
 import { cpuMode, hex, segOff } from '../../emulator/debug/machineView';
+import { type CodeSegment, guestReader } from '../disasmSources';
+import { knownStarts } from './memoryAndDisasm';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { RequestError, type SessionContext, THREAD_ID, THREAD_NAME, refString } from '../context';
 
@@ -24,40 +27,55 @@ function frameLabel(f: ShadowFrame): string {
   }
 }
 
+/** The code segment of the caller of a shadow frame (its limit is not recorded: the mode's usual one). */
+function callerSegment(f: ShadowFrame): CodeSegment {
+  const small = f.callerMode === 'real' || f.callerMode === 'vm86';
+  return {
+    selector: f.callerCs, base: (f.callerLinear - f.callerEip) >>> 0, limit: small ? 0xffff : 0xffffffff,
+    bits: f.callerMode === 'pm32' ? 32 : 16, mode: f.callerMode,
+  };
+}
+
 export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceArguments): DebugProtocol.StackTraceResponse['body'] {
   const cpu = ctx.machine.cpu;
   const shadow = ctx.monitor.stack.frames;
-  const frames: DebugProtocol.StackFrame[] = [];
   const top = shadow[shadow.length - 1];
   const sym = (lin: number): string => {
     const s = ctx.sources.nearestSymbol(lin);
     return s ? ` ${s}` : '';
   };
-  const where = (lin: number): Partial<DebugProtocol.StackFrame> => {
-    const loc = ctx.sources.locate(lin);
-    return loc ? { source: { path: loc.source, name: loc.source.split(/[\\/]/).pop() }, line: loc.line, column: 1 } : {};
-  };
-  frames.push({
-    id: 0,
+  // Each frame: its name and where its instruction is (CS:EIP in its code segment).
+  const frames: { name: string; linear: number; seg: CodeSegment; offset: number }[] = [{
     name: `${segOff(cpu.sel[CS], cpu.eip)} ${cpuMode(cpu)}${sym(ctx.machine.pcLinear)}${top ? ` (in ${frameLabel(top)} from ${segOff(top.callerCs, top.callerEip)})` : ''}`,
-    line: 0, column: 0,
-    instructionPointerReference: refString(ctx.machine.pcLinear),
-    ...where(ctx.machine.pcLinear),
-  });
+    linear: ctx.machine.pcLinear,
+    seg: { selector: cpu.sel[CS], base: cpu.base[CS], limit: cpu.limit[CS], bits: cpu.code32 ? 32 : 16, mode: cpuMode(cpu) },
+    offset: cpu.eip,
+  }];
   for (let i = shadow.length - 1; i >= 0; i--) {
     const f = shadow[i];
     const below = shadow[i - 1];
     frames.push({
-      id: shadow.length - i,
       name: `${segOff(f.callerCs, f.callerEip)} ${f.callerMode}${sym(f.callerLinear)}${below ? ` (in ${frameLabel(below)})` : ''}`,
-      line: 0, column: 0,
-      instructionPointerReference: refString(f.callerLinear),
-      ...where(f.callerLinear),
+      linear: f.callerLinear, seg: callerSegment(f), offset: f.callerEip,
     });
   }
   const start = args.startFrame ?? 0;
   const end = args.levels ? start + args.levels : frames.length;
-  return { stackFrames: frames.slice(start, end), totalFrames: frames.length };
+  let starts: Set<number> | null = null;
+  const read = guestReader(cpu);
+  // A listing line where there is one, else the frame's virtual disassembly document: every frame has a
+  // source, so VS Code focuses the top frame at every stop and shows its registers.
+  const where = (f: (typeof frames)[number]): Partial<DebugProtocol.StackFrame> => {
+    const loc = ctx.sources.locate(f.linear);
+    if (loc) return { source: { path: loc.source, name: loc.source.split(/[\\/]/).pop() }, line: loc.line, column: 1 };
+    starts ??= knownStarts(ctx);
+    const { doc, line } = ctx.disasm.locate(read, f.seg, f.offset, starts);
+    return { source: ctx.disasm.source(doc), line, column: 1 };
+  };
+  const stackFrames = frames.slice(start, end).map((f, k): DebugProtocol.StackFrame => ({
+    id: start + k, name: f.name, line: 0, column: 0, instructionPointerReference: refString(f.linear), ...where(f),
+  }));
+  return { stackFrames, totalFrames: frames.length };
 }
 
 export function scopes(ctx: SessionContext): DebugProtocol.ScopesResponse['body'] {

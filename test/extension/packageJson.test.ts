@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { DISASM_MIME } from '../../debug-adapter/disasmSources';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const contributes = pkg.contributes;
@@ -76,6 +77,10 @@ test('activation: debug resolve, dynamic configurations and the VMCS dump comman
 test('breakpoints in nasm, asm and the disassembly language; grammars exist', () => {
   const langs = contributes.breakpoints.map((b: { language: string }) => b.language);
   for (const l of ['nasm', 'asm', 'bootscope-disassembly']) assert.ok(langs.includes(l), l);
+  // The adapter's disassembly documents name this MIME type: VS Code picks the language (and so allows
+  // breakpoints in them) by it.
+  const disasm = contributes.languages.find((l: { id: string }) => l.id === 'bootscope-disassembly');
+  assert.deepEqual(disasm.mimetypes, [DISASM_MIME]);
   for (const g of contributes.grammars) {
     assert.ok(existsSync(g.path), g.path);
     assert.ok(contributes.languages.some((l: { id: string }) => l.id === g.language), g.language);
