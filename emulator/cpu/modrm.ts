@@ -70,6 +70,11 @@ function decodeEa32(cpu: Cpu, modrm: number): void {
   cpu.eaOff = off >>> 0;
 }
 
+/** The decoded offset plus `delta`, wrapped to the address size: the later parts of a far pointer or table operand. */
+export function eaOffPlus(cpu: Cpu, delta: number): number {
+  return cpu.a32 ? (cpu.eaOff + delta) >>> 0 : (cpu.eaOff + delta) & 0xffff;
+}
+
 // Operand accessors: `modrm` selects a register when mod = 3, else memory at the decoded EA.
 // Read-modify-write instructions call decode once, then use the *At forms.
 

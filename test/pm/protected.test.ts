@@ -3,63 +3,12 @@
 // the double-fault / triple-fault rules and the paging TLB. Node-only test code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cpu, type CpuModel } from '../../emulator/cpu/cpu';
-import { MODEL_TRAITS, installModel } from '../../emulator/cpu/dispatch';
+import type { Cpu } from '../../emulator/cpu/cpu';
 import { runCpu, stepOne } from '../../emulator/cpu/execute';
-import { FAULT, GP, NP, PF, SS_FAULT, TS } from '../../emulator/cpu/faults';
+import { GP, NP, PF, SS_FAULT, TS } from '../../emulator/cpu/faults';
 import { INT_HW, interrupt } from '../../emulator/cpu/interrupts';
 import { AR_UNUSABLE, CR0_PG, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
-import { Memory } from '../../emulator/memory/bus';
-import { IoBus } from '../../emulator/devices/ioBus';
-
-const GDT = 0x1000, IDT = 0x2000, CODE = 0x10000;
-
-function desc(mem: Memory, sel: number, base: number, limit: number, access: number, flags: number): void {
-  const b = new Uint8Array([
-    limit & 0xff, (limit >>> 8) & 0xff, base & 0xff, (base >>> 8) & 0xff, (base >>> 16) & 0xff, access,
-    ((limit >>> 16) & 0x0f) | (flags << 4), (base >>> 24) & 0xff,
-  ]);
-  mem.poke(GDT + (sel & ~7), b);
-}
-
-function gate(mem: Memory, addr: number, off: number, sel: number, access: number, params = 0): void {
-  mem.poke(addr, new Uint8Array([off & 0xff, (off >>> 8) & 0xff, sel & 0xff, sel >>> 8, params, access, (off >>> 16) & 0xff, (off >>> 24) & 0xff]));
-}
-
-/** A CPU in 32-bit (or, for the 80286, 16-bit) protected mode at CPL 0 with flat segments 08/10. */
-function pmCpu(model: CpuModel = '80386'): Cpu {
-  const mem = new Memory({ ramSize: 4 << 20 });
-  const cpu = new Cpu(model, MODEL_TRAITS[model], mem, new IoBus());
-  installModel(cpu);
-  const big = model === '80386';
-  desc(mem, 0x08, 0, big ? 0xfffff : 0xffff, 0x9a, big ? 0xc : 0);
-  desc(mem, 0x10, 0, big ? 0xfffff : 0xffff, 0x92, big ? 0xc : 0);
-  cpu.gdtrBase = GDT;
-  cpu.gdtrLimit = 0xff;
-  cpu.idtrBase = IDT;
-  cpu.idtrLimit = 0x7ff;
-  cpu.cr0 |= 1;
-  cpu.setCache(CS, 0x08, 0, big ? 0xffffffff : 0xffff, big ? 0xc09b : 0x9b);
-  for (const s of [SS, DS, ES]) cpu.setCache(s, 0x10, 0, big ? 0xffffffff : 0xffff, big ? 0xc093 : 0x93);
-  cpu.updateMode();
-  cpu.eip = CODE;
-  cpu.r32[ESP] = 0x8000;
-  return cpu;
-}
-
-function code(cpu: Cpu, bytes: number[]): void {
-  cpu.mem.poke(CODE, new Uint8Array(bytes));
-}
-
-function faultOf(fn: () => void): [number, number] {
-  try {
-    fn();
-  } catch (e) {
-    if (e !== FAULT) throw e;
-    return [FAULT.vector, FAULT.errorCode];
-  }
-  return [-1, -1];
-}
+import { CODE, GDT, IDT, code, desc, faultOf, gate, pmCpu } from './pmSetup';
 
 test('triple fault sets shutdown and never throws', () => {
   const cpu = pmCpu();

@@ -8,7 +8,7 @@ import type { Cpu, Handler } from '../cpu';
 import { BR, BP as BP_VEC, GP, OF as OF_VEC, UD } from '../faults';
 import { getOF } from '../flags';
 import { INT_EXC, INT_SOFT, interrupt } from '../interrupts';
-import { decodeEa, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
+import { decodeEa, eaOffPlus, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
 import { CR0_PE, CS, ECX, EFLAGS_IOPL, EFLAGS_VM, ESP } from '../regs';
 import { dec16, dec32, dec8, inc16, inc32, inc8 } from './arith';
 import { condition } from './conditions';
@@ -208,7 +208,7 @@ function grp5(size32: boolean): Handler {
         if (m >= 0xc0) { cpu.farRegisterForm(cpu, m); return; }
         decodeEa(cpu, m);
         const off = size32 ? cpu.rd32(cpu.eaSeg, cpu.eaOff) : cpu.rd16(cpu.eaSeg, cpu.eaOff);
-        const sel = cpu.rd16(cpu.eaSeg, (cpu.eaOff + (size32 ? 4 : 2)) & (cpu.a32 ? 0xffffffff : 0xffff));
+        const sel = cpu.rd16(cpu.eaSeg, eaOffPlus(cpu, size32 ? 4 : 2));
         if (reg === 3) callFar(cpu, sel, off, size32);
         else jmpFar(cpu, sel, off, size32);
         return;
@@ -236,12 +236,12 @@ function bound(size32: boolean): Handler {
     if (size32) {
       const idx = cpu.r32[reg] | 0;
       const lo = cpu.rd32(cpu.eaSeg, cpu.eaOff) | 0;
-      const hi = cpu.rd32(cpu.eaSeg, (cpu.eaOff + 4) >>> 0) | 0;
+      const hi = cpu.rd32(cpu.eaSeg, eaOffPlus(cpu, 4)) | 0;
       if (idx < lo || idx > hi) cpu.fault(BR);
     } else {
       const idx = (cpu.r16[reg << 1] << 16) >> 16;
       const lo = (cpu.rd16(cpu.eaSeg, cpu.eaOff) << 16) >> 16;
-      const hi = (cpu.rd16(cpu.eaSeg, (cpu.eaOff + 2) & (cpu.a32 ? 0xffffffff : 0xffff)) << 16) >> 16;
+      const hi = (cpu.rd16(cpu.eaSeg, eaOffPlus(cpu, 2)) << 16) >> 16;
       if (idx < lo || idx > hi) cpu.fault(BR);
     }
   };

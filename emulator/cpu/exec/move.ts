@@ -6,7 +6,7 @@ import { type Cpu, type Handler, R8 } from '../cpu';
 import { UD } from '../faults';
 import { LZ_ADD, LZ_SUB, materialize, setLazy, setStatus } from '../flags';
 import {
-  decodeEa, getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, setG8,
+  decodeEa, eaOffPlus, getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, setG8,
   writeBack16, writeBack32, writeBack8, writeE16, writeE32, writeE8,
 } from '../modrm';
 import { CS, DS, EAX, EBX, EFLAGS_CF, EFLAGS_ZF, ES, FS, GS, SS } from '../regs';
@@ -43,7 +43,7 @@ function loadFar(seg: number, size32: boolean): Handler {
     if (m >= 0xc0) cpu.fault(UD);
     decodeEa(cpu, m);
     const off = size32 ? cpu.rd32(cpu.eaSeg, cpu.eaOff) : cpu.rd16(cpu.eaSeg, cpu.eaOff);
-    const sel = cpu.rd16(cpu.eaSeg, (cpu.eaOff + (size32 ? 4 : 2)) & (cpu.a32 ? 0xffffffff : 0xffff));
+    const sel = cpu.rd16(cpu.eaSeg, eaOffPlus(cpu, size32 ? 4 : 2));
     loadSeg(cpu, seg, sel);
     if (size32) setG32(cpu, m, off);
     else setG16(cpu, m, off);
@@ -68,8 +68,8 @@ function bitBase(cpu: Cpu, m: number, bitOff: number, bits: number): { off: numb
   decodeEa(cpu, m);
   const signed = bits === 16 ? (bitOff << 16) >> 16 : bitOff | 0;
   const delta = Math.floor(signed / bits) * (bits / 8);
-  const off = (cpu.eaOff + delta) & (cpu.a32 ? 0xffffffff : 0xffff);
-  return { off: off >>> 0, bit: ((signed % bits) + bits) % bits };
+  const off = eaOffPlus(cpu, delta);
+  return { off, bit: ((signed % bits) + bits) % bits };
 }
 
 /** BT/BTS/BTR/BTC: op 0 test, 1 set, 2 reset, 3 complement. `imm` forms mask the offset to the operand size. */

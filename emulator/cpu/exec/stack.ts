@@ -60,21 +60,22 @@ function pushSeg(seg: number): [Handler, Handler] {
   ];
 }
 
+/**
+ * POP Sreg increments the stack pointer by the size of the stack it popped from: POP SS into a
+ * descriptor of the other size still wraps SP (or not) as the old SS did, and leaves the upper
+ * half of ESP alone when the old stack was 16-bit (Intel 386 PRM, POP: SP vs. ESP by the old SS.B).
+ */
 function popSeg(seg: number): [Handler, Handler] {
-  return [
-    (cpu) => {
-      const sp = cpu.r32[ESP] & cpu.stackMask;
-      loadSeg(cpu, seg, cpu.rd16(SS, sp >>> 0));
-      cpu.setSp(sp + 2);
-      if (seg === SS) cpu.inhibitInterrupts();
-    },
-    (cpu) => {
-      const sp = cpu.r32[ESP] & cpu.stackMask;
-      loadSeg(cpu, seg, cpu.rd32(SS, sp >>> 0) & 0xffff);
-      cpu.setSp(sp + 4);
-      if (seg === SS) cpu.inhibitInterrupts();
-    },
-  ];
+  const pop = (cpu: Cpu, size: 2 | 4) => {
+    const mask = cpu.stackMask;
+    const sp = (cpu.r32[ESP] & mask) >>> 0;
+    const v = size === 2 ? cpu.rd16(SS, sp) : cpu.rd32(SS, sp) & 0xffff;
+    loadSeg(cpu, seg, v);
+    if (mask === 0xffff) cpu.r16[ESP * 2] = sp + size;
+    else cpu.r32[ESP] = sp + size;
+    if (seg === SS) cpu.inhibitInterrupts();
+  };
+  return [(cpu) => pop(cpu, 2), (cpu) => pop(cpu, 4)];
 }
 
 const pusha_16: Handler = (cpu) => {

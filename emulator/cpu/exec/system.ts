@@ -7,7 +7,7 @@
 import type { Cpu, Handler } from '../cpu';
 import { GP, NM, UD } from '../faults';
 import { getCF, setStatus } from '../flags';
-import { decodeEa, getG16, readE16, readRmw16, writeBack16, writeE16 } from '../modrm';
+import { decodeEa, eaOffPlus, getG16, readE16, readRmw16, writeBack16, writeE16 } from '../modrm';
 import {
   AR_S, AR_UNUSABLE, CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_DF,
   EFLAGS_IF, EFLAGS_IOPL, EFLAGS_VM, EFLAGS_ZF, LDTR, TR,
@@ -59,7 +59,7 @@ function loadDtr(isIdt: boolean): Handler {
     requireCpl0(cpu);
     decodeEa(cpu, m);
     const limit = cpu.rd16(cpu.eaSeg, cpu.eaOff);
-    let base = cpu.rd32(cpu.eaSeg, (cpu.eaOff + 2) & (cpu.a32 ? 0xffffffff : 0xffff));
+    let base = cpu.rd32(cpu.eaSeg, eaOffPlus(cpu, 2));
     // A 16-bit operand size loads a 24-bit base (SDM "LGDT/LIDT").
     if (!cpu.o32) base &= 0xffffff;
     if (isIdt) { cpu.idtrBase = base >>> 0; cpu.idtrLimit = limit; }
@@ -73,7 +73,7 @@ function storeDtr(cpu: Cpu, m: number, base: number, limit: number): void {
   cpu.wr16(cpu.eaSeg, cpu.eaOff, limit);
   // With a 16-bit operand the 80286 stores 0xFF in the top byte; the 80386 stores the full base.
   const stored = cpu.o32 ? base : (base & 0xffffff) | cpu.sgdtHighByte;
-  cpu.wr32(cpu.eaSeg, (cpu.eaOff + 2) & (cpu.a32 ? 0xffffffff : 0xffff), stored >>> 0);
+  cpu.wr32(cpu.eaSeg, eaOffPlus(cpu, 2), stored >>> 0);
 }
 
 /** 0F 00: SLDT STR LLDT LTR VERR VERW (protected mode only). */
