@@ -5,7 +5,7 @@
 
 import {
   ExitedEvent, InitializedEvent, LoadedSourceEvent, LoggingDebugSession, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent,
-  ProgressUpdateEvent, StoppedEvent, TerminatedEvent,
+  ProgressUpdateEvent, Response, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugMonitor } from '../emulator/debug/monitor';
@@ -27,6 +27,7 @@ import * as mem from './handlers/memoryAndDisasm';
 import * as stack from './handlers/stackAndScopes';
 import * as x86 from './handlers/x86Custom';
 import { launch, LaunchError, type Launched } from './launch';
+import { argumentsProblem } from './requestArgs';
 import { Runner, type Stop } from './runner';
 import { RegisterTree } from './variables';
 
@@ -47,6 +48,16 @@ export class X86DebugSession extends LoggingDebugSession {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+  }
+
+  /** Arguments that do not have the request's shape get an error naming the field; no handler sees them. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const problem = argumentsProblem(request.command, request.arguments);
+    if (problem === null) {
+      super.dispatchRequest(request);
+      return;
+    }
+    this.sendErrorResponse(new Response(request), { id: 1001, format: problem.replace(/[{}]/g, ''), showUser: true });
   }
 
   /** An error response from what a handler threw (RequestError messages are shown as they are). */

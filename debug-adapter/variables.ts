@@ -146,13 +146,16 @@ export class RegisterTree {
     return out;
   }
 
-  /** setVariable: `value` is an expression (`0x7c00`, `ax+2`, `0b1`). Returns the new variable and a note. */
-  set(ref: number, name: string, value: string): { variable: DebugProtocol.Variable; note: string } {
+  /**
+   * setVariable: `value` is an expression (`0x7c00`, `ax+2`, `0b1`). Returns the new variable and a note.
+   * `write` stores the value (a recording session passes one that goes through the recorder).
+   */
+  set(ref: number, name: string, value: string, write = (path: string, v: number) => writeRegister(this.cpu, path, v)): { variable: DebugProtocol.Variable; note: string } {
     const nodes = this.containers[ref - 1];
     const n = nodes?.find((x) => x.name === name);
     if (!n) throw new Error(`no register '${name}' in this scope`);
     const v = evaluate(this.cpu, value).value;
-    const note = writeRegister(this.cpu, n.path, v);
+    const note = write(n.path, v);
     const seg = n.path.split('.')[0];
     if (n.cacheField) this.editedCaches.add(seg);
     else if ((SEG_NAMES as readonly string[]).includes(n.path) || n.path.endsWith('.sel')) this.editedCaches.delete(seg);

@@ -11,6 +11,7 @@ import type { WatchAccess } from '../../emulator/debug/watchpoints';
 import { NO_EVENT_FILTERS, type EventFilterConfig } from '../../emulator/debug/eventStops';
 import { parseAddressSpec, type CodeBreakpoint } from '../breakpointStore';
 import { type SessionContext, parseReference, refString } from '../context';
+import { MAX_MEMORY_BYTES } from '../requestArgs';
 
 /** Exception filters offered in the Breakpoints view: each CPU exception and "all". */
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
@@ -167,7 +168,9 @@ export function dataBreakpointInfo(ctx: SessionContext, args: DebugProtocol.Data
   } catch (e) {
     return { dataId: null, description: e instanceof ExpressionError ? e.message : String((e as Error).message) };
   }
-  if (!Number.isInteger(bytes) || bytes < 1 || bytes > 0x100000) return { dataId: null, description: `cannot watch ${bytes} bytes` };
+  if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_MEMORY_BYTES) {
+    return { dataId: null, description: `cannot watch ${bytes} bytes: a data breakpoint watches 1 to ${MAX_MEMORY_BYTES} bytes` };
+  }
   return {
     dataId: `${linear.toString(16)}/${bytes}`,
     description: `${bytes} byte${bytes === 1 ? '' : 's'} at linear 0x${linear.toString(16)}`,
@@ -180,14 +183,15 @@ export function setDataBreakpoints(ctx: SessionContext, args: DebugProtocol.SetD
   const out: DebugProtocol.Breakpoint[] = [];
   let nextId = 100000;
   for (const db of args.breakpoints) {
-    const m = /^([0-9a-f]+)\/(\d+)$/i.exec(db.dataId);
-    if (!m) {
-      out.push({ verified: false, message: `data breakpoint id '${db.dataId}' is not one dataBreakpointInfo returned` });
+    const m = /^([0-9a-f]{1,8})\/(\d{1,8})$/i.exec(db.dataId);
+    const linear = m ? parseInt(m[1], 16) : 0, length = m ? +m[2] : 0;
+    if (!m || length < 1 || length > MAX_MEMORY_BYTES) {
+      out.push({ verified: false, message: `data breakpoint id '${db.dataId}' is not one dataBreakpointInfo returned (<linear hex>/<1 to ${MAX_MEMORY_BYTES} bytes>)` });
       continue;
     }
     const id = nextId++;
-    items.push({ id, linear: parseInt(m[1], 16), length: +m[2], access: db.accessType ?? 'write' });
-    out.push({ id, verified: true, instructionReference: refString(parseInt(m[1], 16)) });
+    items.push({ id, linear, length, access: db.accessType ?? 'write' });
+    out.push({ id, verified: true, instructionReference: refString(linear) });
   }
   ctx.monitor.watch.set(items);
   return { breakpoints: out };

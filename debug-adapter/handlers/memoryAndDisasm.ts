@@ -11,11 +11,9 @@ import { listOne } from '../../emulator/disasm/listing';
 import { decoderModelFor } from '../../emulator/decode/table';
 import { RequestError, type SessionContext, parseReference, refString } from '../context';
 
-const MAX_READ = 1 << 20;
-
 export function readMemory(ctx: SessionContext, args: DebugProtocol.ReadMemoryArguments): DebugProtocol.ReadMemoryResponse['body'] {
   const base = (parseReference(args.memoryReference, 'memoryReference') + (args.offset ?? 0)) >>> 0;
-  const count = Math.max(0, Math.min(args.count, MAX_READ));
+  const count = args.count;
   const r = readLinear(ctx.machine.cpu, base, count);
   return {
     address: refString(base),
@@ -27,8 +25,11 @@ export function readMemory(ctx: SessionContext, args: DebugProtocol.ReadMemoryAr
 export function writeMemory(ctx: SessionContext, args: DebugProtocol.WriteMemoryArguments): DebugProtocol.WriteMemoryResponse['body'] {
   if (ctx.runner.isRunning) throw new RequestError('the CPU is running: pause it to write memory', true);
   const base = (parseReference(args.memoryReference, 'memoryReference') + (args.offset ?? 0)) >>> 0;
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(args.data) || args.data.length % 4 === 1) throw new RequestError("writeMemory: 'data' is not base64", true);
   const data = new Uint8Array(Buffer.from(args.data, 'base64'));
-  const n = writeLinear(ctx.machine.cpu, base, data);
+  // Through the recording, when there is one: going back past the edit and forward again repeats it.
+  const rec = ctx.recorder;
+  const n = writeLinear(ctx.machine.cpu, base, data, rec ? (phys, bytes) => rec.poke(phys, bytes) : undefined);
   if (n === 0 && data.length > 0) throw new RequestError(`linear 0x${base.toString(16)} is not mapped (page not present)`, true);
   return { bytesWritten: n, offset: 0 };
 }
@@ -105,7 +106,7 @@ export function knownStarts(ctx: SessionContext): Set<number> {
 
 export function disassemble(ctx: SessionContext, args: DebugProtocol.DisassembleArguments): DebugProtocol.DisassembleResponse['body'] {
   const cpu = ctx.machine.cpu;
-  const count = Math.max(0, Math.min(args.instructionCount, 4096));
+  const count = args.instructionCount;
   let anchor = (parseReference(args.memoryReference, 'memoryReference') + (args.offset ?? 0)) >>> 0;
   let skip = args.instructionOffset ?? 0;
   const lines: Line[] = [];

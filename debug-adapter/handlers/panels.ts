@@ -6,6 +6,7 @@
 import { CR0_PE, CS, DS, ES, FS, GS, LDTR, SS, TR } from '../../emulator/cpu/regs';
 import { readInterruptTable, readTable, readTss, type Descriptor } from '../../emulator/debug/descriptors';
 import { displayMode } from '../../emulator/debug/machineView';
+import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
 import { evaluateProfile, isProfileName } from '../../emulator/vmx/profiles';
 import { rootCauses } from '../../emulator/vmx/rootCause';
@@ -161,8 +162,29 @@ export function readScreen(ctx: SessionContext): ScreenResponse {
   };
 }
 
+/** Keystrokes the keyboard may hold queued: a client typing faster than the guest reads is told so. */
+const MAX_QUEUED_KEYS = 16384;
+
+/**
+ * Types text on the guest's keyboard (the Screen panel, bootscope/typeKeys). With a recording it goes
+ * through it, so going back past the keys and forward again types them at the same instruction.
+ */
+export function typeText(ctx: SessionContext, text: string): void {
+  const kbc = ctx.machine.devices.kbc;
+  let keys: number;
+  try {
+    keys = textToKeystrokes(text).length;
+  } catch (e) {
+    throw new RequestError(`cannot type that: ${(e as Error).message}`, true);
+  }
+  if (kbc.queuedKeys + keys > MAX_QUEUED_KEYS) {
+    throw new RequestError(`the keyboard queue holds ${kbc.queuedKeys} keystrokes the guest has not read yet; at most ${MAX_QUEUED_KEYS} may wait`, true);
+  }
+  if (ctx.recorder) ctx.recorder.typeKeys(text);
+  else kbc.type(text);
+}
+
 export function sendKeys(ctx: SessionContext, args: SendKeysArguments): Record<string, never> {
-  if (typeof args?.text !== 'string') throw new RequestError("sendKeys needs 'text'");
-  ctx.machine.devices.kbc.type(args.text);
+  typeText(ctx, args.text);
   return {};
 }

@@ -11,6 +11,7 @@ import { cpuMode, hex, segOff } from '../../emulator/debug/machineView';
 import { type CodeSegment, guestReader } from '../disasmSources';
 import { knownStarts } from './memoryAndDisasm';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
+import { writeRegister } from '../../emulator/debug/registers';
 import { RequestError, type SessionContext, THREAD_ID, THREAD_NAME, refString } from '../context';
 
 export function threads(): DebugProtocol.ThreadsResponse['body'] {
@@ -91,7 +92,14 @@ export function variables(ctx: SessionContext, args: DebugProtocol.VariablesArgu
 export function setVariable(ctx: SessionContext, args: DebugProtocol.SetVariableArguments): DebugProtocol.SetVariableResponse['body'] {
   if (ctx.runner.isRunning) throw new RequestError('the CPU is running: pause it to change registers', true);
   try {
-    const { variable, note } = ctx.registers.set(args.variablesReference, args.name, args.value);
+    // Through the recording, when there is one: going back past the edit and forward again repeats it.
+    const rec = ctx.recorder;
+    const write = rec ? (path: string, v: number) => {
+      let note = '';
+      rec.input('register', `${path} = 0x${(v >>> 0).toString(16)}`, (m) => { note = writeRegister(m.cpu, path, v); });
+      return note;
+    } : undefined;
+    const { variable, note } = ctx.registers.set(args.variablesReference, args.name, args.value, write);
     if (note) ctx.output(`${args.name}: ${note}\n`, 'console');
     return { value: variable.value, variablesReference: variable.variablesReference, memoryReference: variable.memoryReference };
   } catch (e) {

@@ -12,11 +12,14 @@ import type { Recorder } from '../../emulator/record/recorder';
 import type { ReverseAsyncOptions, ReverseCancelled, ReverseResult, ReverseStops } from '../../emulator/record/reverse';
 import { fieldReader } from '../../emulator/record/fields';
 import { RequestError, type SessionContext } from '../context';
+import { MAX_MEMORY_BYTES } from '../requestArgs';
 import { type Stop, type StopReasonName, stopReasonFor } from '../runner';
 
 /** Scans shorter than this report no progress (a progress bar that flashes is noise). */
 const PROGRESS_AFTER_MS = 250;
 const MIB = 1024 * 1024;
+/** The largest recording budget `record budget` accepts: 64 GiB. */
+const MAX_BUDGET_MIB = 65536;
 
 export function recorderOf(ctx: SessionContext): Recorder {
   if (!ctx.recorder) throw new RequestError('this session does not record (launch with "record": true to step back)');
@@ -177,6 +180,7 @@ export function historyCommand(ctx: SessionContext, text: string, addressOf: (ex
     const what = m[1];
     const address = addressOf(what);
     const length = m[2] ? Number(m[2]) : 1;
+    if (length < 1 || length > MAX_MEMORY_BYTES) throw new RequestError(`last write: the length must be 1 to ${MAX_MEMORY_BYTES} bytes, not ${m[2]}`);
     void historyTask(ctx, `last write to ${what}`, (opts) => rec.lastWriteAsync(address, length, opts), (hit) => hit
       ? { at: hit.instruction, text: () => `instruction ${hit.instruction} at ${segOff(cpu.sel[CS], cpu.eip)} wrote 0x${hit.address.toString(16)}` }
       : { text: () => `no write to ${what} in the recording (from instruction ${rec.startIcount})` });
@@ -196,19 +200,22 @@ export function historyCommand(ctx: SessionContext, text: string, addressOf: (ex
       : { text: () => `${field} did not change in the recording (from instruction ${rec.startIcount})` });
     return `searching the recording for the last change of ${field} (pause cancels)…`;
   }
-  m = /^record\s+budget(?:\s+(\d+))?$/i.exec(t);
+  m = /^record\s+budget(?:\s+(.*))?$/i.exec(t);
   if (m) {
     const rec = recorderOf(ctx);
     if (m[1] !== undefined) {
-      if (Number(m[1]) < 1) throw new RequestError('record budget: give a size of at least 1 MiB');
+      if (!/^\d{1,7}$/.test(m[1]) || Number(m[1]) < 1 || Number(m[1]) > MAX_BUDGET_MIB) {
+        throw new RequestError(`record budget: give a whole number of MiB from 1 to ${MAX_BUDGET_MIB}, not '${m[1]}'`);
+      }
       // Applied at the next snapshot: dropping history never happens in the middle of a request.
       rec.budgetBytes = Number(m[1]) * MIB;
     }
     const s = rec.stats();
     return `recording: ${(rec.bytesUsed / MIB).toFixed(1)} of ${Math.round(rec.budgetBytes / MIB)} MiB, ${s.snapshots} snapshots, instructions ${s.start} to ${s.frontier}`;
   }
-  m = /^goto\s+(\d+)$/i.exec(t);
+  m = /^goto(?:\s+(.*))?$/i.exec(t);
   if (m) {
+    if (!/^\d{1,16}$/.test(m[1] ?? '')) throw new RequestError(`goto: give an instruction count (a whole number), not '${m[1] ?? ''}'`);
     gotoInstruction(ctx, Number(m[1]));
     return `at instruction ${cpu.icount}`;
   }

@@ -12,7 +12,7 @@ import { evaluate, evaluateAddress, evaluateValue, ExpressionError, knownNames }
 import { historyCommand } from './timeTravel';
 import { cpuMode, hex, readLinear, segOff } from '../../emulator/debug/machineView';
 import { PROFILE_NAMES } from '../../emulator/vmx/profiles';
-import { checkVmEntry } from './panels';
+import { checkVmEntry, typeText } from './panels';
 import {
   type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse,
   type ReadTssResponse, type TypeKeysArgs, type TypeKeysResponse,
@@ -50,8 +50,7 @@ export function readDescriptorTable(ctx: SessionContext, args: ReadDescriptorTab
 }
 
 export function typeKeys(ctx: SessionContext, args: TypeKeysArgs): TypeKeysResponse {
-  if (typeof args?.text !== 'string') throw new RequestError("typeKeys needs 'text'");
-  ctx.machine.devices.kbc.type(args.text);
+  typeText(ctx, args.text);
   return {};
 }
 
@@ -149,6 +148,7 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
       ...(r.memoryReference !== undefined ? { memoryReference: refString(r.memoryReference) } : {}),
     };
   } catch (e) {
+    if (e instanceof RequestError) throw e;
     if (e instanceof ExpressionError) throw new RequestError(e.message, args.context === 'repl');
     throw new RequestError(`cannot evaluate '${expr}': ${(e as Error).message}`, args.context === 'repl');
   }

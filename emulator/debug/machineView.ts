@@ -77,15 +77,18 @@ export function readLinear(cpu: Cpu, lin: number, length: number): LinearRead {
   return { bytes: out, readable: done };
 }
 
-/** Writes linear memory as the debugger (ROM and watchpoints bypassed); returns bytes written. */
-export function writeLinear(cpu: Cpu, lin: number, data: Uint8Array): number {
+/**
+ * Writes linear memory as the debugger (ROM and watchpoints bypassed); returns bytes written. `poke`
+ * stores each physical piece (a recording front end passes Recorder.poke, so replays repeat it).
+ */
+export function writeLinear(cpu: Cpu, lin: number, data: Uint8Array, poke = (phys: number, bytes: Uint8Array) => cpu.mem.poke(phys, bytes)): number {
   let done = 0;
   while (done < data.length) {
     const a = (lin + done) >>> 0;
     const phys = debugTranslate(cpu, a);
     if (phys < 0) break;
     const n = Math.min(data.length - done, 0x1000 - (a & 0xfff));
-    cpu.mem.poke(phys, data.subarray(done, done + n));
+    poke(phys, data.subarray(done, done + n));
     done += n;
   }
   cpu.flushFetch();

@@ -113,9 +113,15 @@ export class Kbc implements TimedDevice {
 
   queueKeys(keys: Keystroke[]): void {
     const wasIdle = this.keys.length === 0 && this.typing.length === 0;
-    this.keys.push(...keys);
+    // A loop, not push(...keys): a spread of a very long text overflows the call stack.
+    for (const k of keys) this.keys.push(k);
     if (wasIdle) this.nextKeyAt = Math.max(this.nextKeyAt, this.clock.now + this.keyByteInterval);
     this.clock.reschedule();
+  }
+
+  /** Keystrokes queued and not yet begun (front ends bound the queue with it). */
+  get queuedKeys(): number {
+    return this.keys.length;
   }
 
   /** The next keystroke the keyboard has not begun to send (INT 16h AH=01h peeks at it). */

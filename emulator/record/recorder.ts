@@ -374,9 +374,10 @@ export class Recorder {
       return;
     }
     this.truncateFuture();
+    // Applied before it is logged: an input that throws (a bad register value) is not replayed.
+    apply(this.machine);
     this.events.push({ icount: this.machine.cpu.icount, kind, detail, apply });
     this.evPtr = this.events.length;
-    apply(this.machine);
   }
 
   /** Keystrokes typed by the user (the keyboard controller's queue). */
@@ -390,6 +391,7 @@ export class Recorder {
     this.input('poke', `${bytes.length} bytes at 0x${(addr >>> 0).toString(16)}`, (m) => {
       if (this.armed) for (let p = addr >>> PAGE_SHIFT; p <= (addr + bytes.length - 1) >>> PAGE_SHIFT; p++) this.capture(p);
       m.mem.poke(addr, bytes);
+      m.cpu.flushFetch();
     });
   }
 
