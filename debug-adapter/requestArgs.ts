@@ -77,6 +77,7 @@ const SHAPES: Record<string, Fields> = {
   initialize: { adapterID: str(256), linesStartAt1: opt(bool), columnsStartAt1: opt(bool), pathFormat: opt(str(16)) },
   stackTrace: { startFrame: opt(int(0, I32)), levels: opt(int(0, I32)) },
   variables: { variablesReference: int(0, I32) },
+  source: { source: opt(obj({ sourceReference: opt(int(0, I32)) })), sourceReference: opt(int(0, I32)) },
   setVariable: { variablesReference: int(0, I32), name: str(256), value: expr },
   stepBack: { granularity: opt(oneOf('statement', 'line', 'instruction')) },
   gotoTargets: { source: opt(obj({ path: opt(str(MAX_EXPRESSION)) })), line: opt(int(0, I32)), instructionReference: opt(str(256)) },
