@@ -1,3 +1,4 @@
+// @tier full
 // Compiled blocks (emulator/cpu/jit) against the interpreter: the same programs, run both ways in
 // the same slices, must leave the same architectural state after every slice: registers, flags,
 // segment caches, control registers, the instruction count and all of RAM. Random code in every

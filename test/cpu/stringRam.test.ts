@@ -1,3 +1,4 @@
+// @tier full
 // REP MOVS/STOS has a direct-RAM path (emulator/cpu/exec/stringRam.ts) beside the per-element
 // accessor loop. Seeded random strings (sizes, directions, overlaps, alignment, page and segment
 // edges, 16- and 32-bit addressing) run twice — once as they come, once with a write-watch bit on every page

@@ -1,3 +1,4 @@
+// @tier full
 // reverseContinue over DAP for every armed stop kind — code, conditional, data write / read / readWrite,
 // exception filters, INT n / I/O port / table-load / mode-switch filters — each stopping where a forward
 // run stops, or at the start of the recording; stepping back N and forward N gives the same states;

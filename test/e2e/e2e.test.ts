@@ -1,5 +1,6 @@
+// @tier full
 // Runs test/e2e/run.sh (the extension inside code-server 4.100.3 + headless Debian chromium: extensionTestsPath
-// suite and the Playwright UI test) as part of `npm test`. It installs chromium/code-server/playwright-core when
+// suite and the Playwright UI test) as part of `npm run test:full`. It installs chromium/code-server/playwright-core when
 // missing (apt + npm), so it needs root and registry access; BOOTSCOPE_SKIP_E2E=1 skips it, saying so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

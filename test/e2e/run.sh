@@ -7,6 +7,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=${BOOTSCOPE_E2E_CACHE:-$HOME/.cache/bootscope-e2e}
 export E2E_DIR=${BOOTSCOPE_E2E_OUT:-$ROOT/test/.out/e2e}      # artifacts: screenshots, logs, scratch
+mkdir -p "$(dirname "$CACHE")"                                  # the setup log sits beside the cache
 "$ROOT/test/e2e/setup.sh" >"$CACHE.setup.log" 2>&1 || { cat "$CACHE.setup.log"; exit 1; }
 CS="$CACHE/node_modules/.bin/code-server"
 export NODE_PATH="$CACHE/node_modules"                          # playwright-core lives in the cache, not the repo

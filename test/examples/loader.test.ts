@@ -1,3 +1,4 @@
+// @tier full
 // examples/loader: stage 1 relocates to 0000:0600 and loads stage 2 (INT 13h AH=02h); stage 2 queries E820, opens
 // A20 through the 8042 and port 0x92, enters 16-bit protected mode (LLDT, LTR), 32-bit with paging, returns to real
 // mode with 4 GiB data limits cached, and calls the BIOS again. Checked on the port 0xE9 / COM1 log and with --until

@@ -1,3 +1,4 @@
+// @tier full
 // `npm start`: the headless diagnosis of examples/vmentry-failure, and the no-editor fallback (PATH without `code`,
 // no code-server) which explains how to open the workspace and then prints the same diagnosis. Runs the script on
 // the built dist/ (npm test builds first; --no-build keeps the test fast) and exits 0 in both cases.

@@ -1,3 +1,4 @@
+// @tier full
 // examples/vm86-monitor: a 32-bit monitor enters a vm86 task by task switch, then by IRET; the task's CLI/STI/PUSHF/
 // POPF/INT/IRET fault (IOPL 0) and are emulated, INT 10h/13h reflected to the BIOS through the IVT. Checked through
 // `bootscope run`: the task's screen output, the monitor's counters on port 0xE9, and the state at --until addresses

@@ -1,3 +1,4 @@
+// @tier full
 // examples/vmentry-failure: ~390,000 instructions of checksum work, then CR0.PE set while SS = 0x9FFB (RPL 3, cached
 // DPL 0) and CS = 0 (RPL 0), SS reloaded after the far jump. Stop points are checked against the NASM listing's
 // `; #PE_ON`, `; #FAR_JMP`, `; #SS_LOAD`, `; #SS_RELOAD` instructions. The live-profile tests run the emulator with

@@ -1,3 +1,4 @@
+// @tier full
 // Protected mode, vm86, task switches and paging proven against QEMU and Bochs: every fixture's
 // port 0xE9 text must be identical under the references and Bootscope (see harness.ts and
 // README.md). pm_*/pm16_* fixtures are compared with QEMU and Bochs; sdm_* fixtures hold cases

@@ -1,3 +1,4 @@
+// @tier full
 // Robustness: seeded random byte streams run as code in 16/32-bit protected mode at CPL 0 and 3,
 // in vm86 and with paging, for a bounded number of instructions. run() must never throw and never
 // hang, whatever descriptors, gates, TSSes and page tables the bytes produce.

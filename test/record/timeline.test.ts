@@ -1,3 +1,4 @@
+// @tier full
 // The Timeline panel's data (emulator/debug/timeline.ts) from a recording: mode spans, hardware interrupts,
 // breakpoint hits and exceptions, each at a position that a seek reaches, the thinning for drawing, and the fast
 // replay (watching only system-state instructions) against an oracle that looks before every instruction.

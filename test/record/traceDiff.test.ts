@@ -1,3 +1,4 @@
+// @tier full
 // `bootscope trace-diff`: a crafted JSON Lines trace against QEMU logs (condensed and raw) with a
 // divergence injected at a known index; BIOS and SMM records are left out of the alignment; and a
 // real run: a boot sector traced by qemu-system-i386 against a Machine run of the same sector.
