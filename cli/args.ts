@@ -1,55 +1,40 @@
-// Tiny argument parser for the `bootscope` CLI: `--flag`, `--opt value` (repeatable) and positionals.
-// Unknown options are a usage error (exit 2), as ../shared/docs/CLI.md requires.
+// What the CLI's commands share besides commander's parsing: the two error kinds that set the exit
+// code (docs/CLI.md: 1 an input could not be used, 2 usage error) and value parsers whose messages
+// say what the option takes.
+import type { Command } from 'commander';
 
 export class UsageError extends Error {}
 /** An input (file, image, dump) could not be used: exit 1. */
 export class InputError extends Error {}
 
-export interface ArgSpec {
-  /** Options that take a value. */
-  values?: string[];
-  /** Options that are boolean flags. */
-  flags?: string[];
+/** Sets the exit code from a command's `main`; for `.action()`. */
+export function exitWith(main: Promise<number>): Promise<void> {
+  return main.then((code) => { process.exitCode = code; });
 }
 
-export interface ParsedArgs {
-  positionals: string[];
-  values: Map<string, string[]>;
-  flags: Set<string>;
+/** Appends a value to a repeatable option's list (`--until A --until B`). */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
-export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
-  const out: ParsedArgs = { positionals: [], values: new Map(), flags: new Set() };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      if (spec.values?.includes(name)) {
-        const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-        if (v === undefined) throw new UsageError(`--${name} needs a value`);
-        out.values.set(name, [...(out.values.get(name) ?? []), v]);
-      } else if (spec.flags?.includes(name) && eq < 0) {
-        out.flags.add(name);
-      } else {
-        throw new UsageError(`unknown option --${name}`);
-      }
-    } else {
-      out.positionals.push(a);
-    }
-  }
-  return out;
-}
-
-/** The last value given for an option, or undefined. */
-export function lastValue(args: ParsedArgs, name: string): string | undefined {
-  const v = args.values.get(name);
-  return v?.[v.length - 1];
-}
-
-/** Parses `0x..`, or plain decimal, as a CLI number; throws UsageError otherwise. */
-export function parseNumber(text: string, what: string): number {
+/** A whole number, decimal or 0x hex, from `min` to `max`; otherwise a UsageError naming the option. */
+export function parseWhole(text: string, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const n = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text.slice(2), 16) : /^\d+$/.test(text) ? parseInt(text, 10) : NaN;
-  if (!Number.isFinite(n)) throw new UsageError(`${what}: '${text}' is not a number`);
-  return n;
+  if (n >= min && n <= max) return n;
+  const bound = (v: number) => (v > 0xffff ? `0x${v.toString(16)}` : String(v));
+  const range = max === Number.MAX_SAFE_INTEGER ? `of ${min} or more` : `from ${bound(min)} to ${bound(max)}`;
+  throw new UsageError(`${what}: '${text}' is not a whole number ${range} (decimal, or hex with 0x)`);
+}
+
+/** One of `names`; otherwise a UsageError listing them. */
+export function parseChoice<T extends string>(text: string, what: string, names: readonly T[]): T {
+  if ((names as readonly string[]).includes(text)) return text as T;
+  throw new UsageError(`${what}: '${text}' is not one of ${names.join(', ')}`);
+}
+
+/** The name a command is called by in messages: `bootscope run`. */
+export function commandPath(c: Command): string {
+  const names: string[] = [];
+  for (let p: Command | null = c; p; p = p.parent) names.unshift(p.name());
+  return names.join(' ');
 }

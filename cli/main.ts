@@ -1,48 +1,58 @@
-// Entry point of the headless `bootscope` CLI; the contract is ../shared/docs/CLI.md.
+// Entry point of the headless `bootscope` CLI (contract: docs/CLI.md), parsed by commander: each
+// command declares its arguments and options once, in cli/commands/, and `--help` shows them.
 // Exit codes: 0 the command did its job, 1 an input could not be used, 2 usage error.
-
-import { InputError, UsageError } from './args';
+import { Command, CommanderError } from 'commander';
+import { version } from '../package.json';
 import { FileError } from '../host/files';
+import { commandPath, InputError, UsageError } from './args';
+import { command as conformance } from './commands/conformance';
+import { command as dap } from './commands/dap';
+import { command as disasm } from './commands/disasm';
+import { command as run } from './commands/run';
+import { command as traceDiff } from './commands/traceDiff';
+import { command as vmcheck } from './commands/vmcheck';
 
-type Command = (argv: string[]) => Promise<number>;
+/** Usage errors on one line, named by command: "bootscope run: unknown option '--bogus' (...)". */
+function configure(c: Command): Command {
+  return c
+    .exitOverride()
+    .helpOption('-h, --help', 'show this help')
+    .configureOutput({
+      outputError: (text, write) => {
+        const message = text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+        write(`${commandPath(c)}: ${message} (see ${commandPath(c)} --help)\n`);
+      },
+    });
+}
 
-// Each command lives in its own module under cli/commands/.
-const COMMANDS: Record<string, () => Promise<{ main: Command }>> = {
-  conformance: () => import('./commands/conformance'),
-  disasm: () => import('./commands/disasm'),
-  'trace-diff': () => import('./commands/traceDiff'),
-  vmcheck: () => import('./commands/vmcheck'),
-  run: () => import('./commands/run'),
-  dap: () => import('./commands/dap'),
-};
-
-const USAGE = `usage: bootscope <command> [options]
-commands: ${Object.keys(COMMANDS).join(', ')}
-see ../shared/docs/CLI.md for each command's options`;
+function program(): Command {
+  const p = configure(new Command('bootscope'))
+    .description('Debug x86 boot code: boot disk images in an emulator, disassemble, check VMCS dumps, serve the debug adapter.')
+    .version(version, '-V, --version', 'print the version')
+    .helpCommand('help [command]', 'show the help of a command')
+    .addHelpText('after', '\nExit codes: 0 done, 1 an input could not be used, 2 usage error.');
+  for (const c of [run(), disasm(), vmcheck(), conformance(), traceDiff(), dap()]) p.addCommand(configure(c));
+  return p;
+}
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') {
-    process.stdout.write(USAGE + '\n');
-    return name ? 0 : 2;
-  }
-  const load = COMMANDS[name];
-  if (!load) {
-    process.stderr.write(`bootscope: unknown command '${name}'\n${USAGE}\n`);
+  const p = program();
+  if (argv.length === 0) {
+    process.stderr.write(p.helpInformation());
     return 2;
   }
+  let current = p;
+  p.hook('preAction', (_, action) => { current = action; });
   try {
-    return await (await load()).main(rest);
+    await p.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`bootscope ${name}: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof InputError || e instanceof FileError) {
-      process.stderr.write(`bootscope ${name}: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    // commander has already printed its message (or the help, or the version).
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    const code = e instanceof UsageError ? 2 : e instanceof InputError || e instanceof FileError ? 1 : null;
+    if (code === null) throw e;
+    process.stderr.write(`${commandPath(current)}: ${(e as Error).message}\n`);
+    return code;
   }
 }
 

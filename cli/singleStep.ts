@@ -1,6 +1,6 @@
-// Runs SingleStepTests vectors (../shared/conformance/README.md) against the emulator's CPU:
-// load the initial registers and RAM, execute one instruction (the 80286 suite also executes the
-// trailing HLT), compare with the final state under the metadata's undefined-flag masks.
+// Runs SingleStepTests vectors (github.com/SingleStepTests, format in the suites' README) against
+// the emulator's CPU: load the initial registers and RAM, execute one instruction (the 80286 suite
+// also executes the trailing HLT), compare with the final state under the metadata's flag masks.
 
 import { gunzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';

@@ -1,26 +1,40 @@
-// `bootscope conformance FILE... [--cpu 8086|80286|80386] [--metadata FILE] [--json]` (../shared/docs/CLI.md).
-
-import { lastValue, parseArgs, UsageError } from '../args';
-import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
+// `bootscope conformance FILE... [--cpu 8086|80286|80386] [--metadata FILE] [--json]` (docs/CLI.md).
+import { Command } from 'commander';
+import { CPU_MODELS } from '../../emulator/cpu/cpu';
+import { exitWith, parseChoice } from '../args';
 import { VectorRunner, loadMetadata, runFile } from '../singleStep';
 
-export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['cpu', 'metadata'], flags: ['json'] });
-  const cpu = (lastValue(args, 'cpu') ?? '80386') as CpuModel;
-  if (!CPU_MODELS.includes(cpu)) throw new UsageError(`--cpu must be one of ${CPU_MODELS.join(', ')}`);
-  if (args.positionals.length === 0) throw new UsageError('no test vector files given');
-  const meta = loadMetadata(lastValue(args, 'metadata'), args.positionals[0]);
+export interface ConformanceOptions {
+  cpu?: string;
+  metadata?: string;
+  json?: boolean;
+}
+
+export function command(): Command {
+  return new Command('conformance')
+    .summary('run SingleStepTests single-instruction vectors')
+    .description('Run SingleStepTests vectors (.json or .json.gz) one instruction each and compare the final state.')
+    .argument('<files...>', 'test vector files')
+    .option('--cpu <MODEL>', `CPU model: ${CPU_MODELS.join(', ')} (default 80386)`)
+    .option('--metadata <FILE>', "the suite's metadata.json, for undefined-flag masks (default: beside the first file)")
+    .option('--json', 'print the results as one JSON object')
+    .action((files: string[], opts: ConformanceOptions) => exitWith(main(files, opts)));
+}
+
+export async function main(fileList: string[], opts: ConformanceOptions): Promise<number> {
+  const cpu = parseChoice(opts.cpu ?? '80386', '--cpu', CPU_MODELS);
+  const meta = loadMetadata(opts.metadata, fileList[0]);
   const runner = new VectorRunner(cpu);
   let passed = 0, failed = 0;
   const files = [];
-  for (const file of args.positionals) {
+  for (const file of fileList) {
     const r = runFile(runner, file, meta);
     passed += r.passed;
     failed += r.failed;
     files.push({ file: r.file, passed: r.passed, failed: r.failed, failures: r.failures });
-    if (!args.flags.has('json')) process.stdout.write(`${file} passed ${r.passed} failed ${r.failed}\n`);
+    if (!opts.json) process.stdout.write(`${file} passed ${r.passed} failed ${r.failed}\n`);
   }
-  if (args.flags.has('json')) process.stdout.write(JSON.stringify({ passed, failed, files }) + '\n');
+  if (opts.json) process.stdout.write(JSON.stringify({ passed, failed, files }) + '\n');
   else process.stdout.write(`${passed} passed, ${failed} failed\n`);
   return 0;
 }

@@ -1,4 +1,4 @@
-// `bootscope run IMAGE [options]` (../shared/docs/CLI.md): boots IMAGE through the built-in BIOS (or
+// `bootscope run IMAGE [options]` (docs/CLI.md): boots IMAGE through the built-in BIOS (or
 // a firmware image with --bios) and runs it to a stop reason; prints a summary (or --json), writes
 // the JSON Lines trace. Exit 0 for any stop reason, 1 for an unusable input, 2 for usage errors.
 // Node side: reads files and hands bytes to emulator/.
@@ -11,14 +11,52 @@ import { readInputFile } from '../../host/files';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
-import { isProfileName, PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
-import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';
+import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
+import { Command } from 'commander';
+import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
 import { loadFirmware } from '../run/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
 
-const USAGE = 'usage: bootscope run IMAGE [--floppy] [--max N] [--until ADDR]... [--trace FILE] [--trace-from ADDR] ' +
-  '[--keys TEXT] [--screen] [--json] [--cpu 8086|80286|80386] [--memory-mb N] [--bios FILE] ' +
-  '[--profile raw|unrestricted|xen-vm86|kvm-rmode] [--break-on-vmentry-failure] [--break-on-emulation] [--list-emulated FILE]';
+export interface RunOptions {
+  floppy?: boolean;
+  max?: string;
+  until?: string[];
+  trace?: string;
+  traceFrom?: string;
+  keys?: string;
+  bios?: string;
+  screen?: boolean;
+  json?: boolean;
+  cpu?: string;
+  memoryMb?: string;
+  profile?: string;
+  breakOnVmentryFailure?: boolean;
+  breakOnEmulation?: boolean;
+  listEmulated?: string;
+}
+
+export function command(): Command {
+  return new Command('run')
+    .summary('boot a disk image (or firmware) and run it to a stop')
+    .description('Boot IMAGE as the first hard disk (or floppy) through the BIOS to 0000:7C00 and run it to a stop.')
+    .argument('[image]', 'disk image or boot sector (optional with --bios)')
+    .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
+    .option('--max <N>', 'instruction budget (default 100000000)')
+    .option('--until <ADDR>', 'stop before the instruction at ADDR: SSSS:OOOO (CS:IP) or 0xNNNN (linear); repeatable', collect)
+    .option('--trace <FILE>', 'write one JSON line per instruction (the state before it) to FILE')
+    .option('--trace-from <ADDR>', 'start the trace the first time ADDR is reached')
+    .option('--keys <TEXT>', 'keystrokes queued for the keyboard (\\n is Enter)')
+    .option('--bios <FILE>', 'boot a firmware image from the reset vector instead of the built-in BIOS')
+    .option('--screen', 'include the 80x25 text screen in the summary')
+    .option('--json', 'print the stop summary as one JSON object')
+    .option('--cpu <MODEL>', `CPU model: ${CPU_MODELS.join(', ')} (default 80386)`)
+    .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
+    .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
+    .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
+    .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
+    .option('--list-emulated <FILE>', 'write each instruction the profile would emulate to FILE, JSON Lines (needs --profile)')
+    .action((image: string | undefined, opts: RunOptions) => exitWith(main(image, opts)));
+}
 
 /** `SSSS:OOOO` (hex, exact CS selector and IP) or `0xNNNN` (linear). */
 export function parseAddress(text: string, what: string): StopAddress {
@@ -56,36 +94,25 @@ class TraceWriter {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, {
-    values: ['max', 'until', 'trace', 'trace-from', 'keys', 'bios', 'cpu', 'memory-mb', 'profile', 'list-emulated'],
-    flags: ['floppy', 'screen', 'json', 'break-on-vmentry-failure', 'break-on-emulation'],
-  });
-  const profileText = lastValue(args, 'profile');
-  if (profileText !== undefined && !isProfileName(profileText)) throw new UsageError(`--profile: '${profileText}' is not one of ${PROFILE_NAMES.join(', ')}`);
-  const breakOnFailure = args.flags.has('break-on-vmentry-failure');
-  const breakOnEmulation = args.flags.has('break-on-emulation');
-  const listFile = lastValue(args, 'list-emulated');
-  if ((breakOnFailure || breakOnEmulation || listFile !== undefined) && profileText === undefined) {
+export async function main(imageFile: string | undefined, opts: RunOptions): Promise<number> {
+  // The hypervisor's verdict is evaluated at every instruction boundary only when a profile is asked for.
+  const profile: ProfileName | null = opts.profile === undefined ? null : parseChoice(opts.profile, '--profile', PROFILE_NAMES);
+  const breakOnFailure = opts.breakOnVmentryFailure === true;
+  const breakOnEmulation = opts.breakOnEmulation === true;
+  const listFile = opts.listEmulated;
+  if ((breakOnFailure || breakOnEmulation || listFile !== undefined) && profile === null) {
     throw new UsageError('--break-on-vmentry-failure, --break-on-emulation and --list-emulated need --profile NAME');
   }
-  // The hypervisor's verdict is evaluated at every instruction boundary only when a profile is asked for.
-  const profile: ProfileName | null = profileText !== undefined ? (profileText as ProfileName) : null;
-  const firmwareFile = lastValue(args, 'bios');
-  if (args.positionals.length > 1 || (args.positionals.length === 0 && !firmwareFile)) throw new UsageError(USAGE);
-  const maxText = lastValue(args, 'max');
-  const max = maxText === undefined ? 100_000_000 : parseNumber(maxText, '--max');
-  const until = (args.values.get('until') ?? []).map((t) => parseAddress(t, '--until'));
-  const traceFromText = lastValue(args, 'trace-from');
-  const traceFrom = traceFromText === undefined ? null : parseAddress(traceFromText, '--trace-from');
-  const traceFile = lastValue(args, 'trace');
+  const firmwareFile = opts.bios;
+  if (imageFile === undefined && firmwareFile === undefined) throw new UsageError('no IMAGE given (it is optional only with --bios FILE)');
+  const max = opts.max === undefined ? 100_000_000 : parseWhole(opts.max, '--max');
+  const until = (opts.until ?? []).map((t) => parseAddress(t, '--until'));
+  const traceFrom = opts.traceFrom === undefined ? null : parseAddress(opts.traceFrom, '--trace-from');
+  const traceFile = opts.trace;
   if (traceFrom && !traceFile) throw new UsageError('--trace-from needs --trace FILE');
-  const cpuText = lastValue(args, 'cpu') ?? '80386';
-  if (!CPU_MODELS.includes(cpuText as CpuModel)) throw new UsageError(`--cpu: '${cpuText}' is not one of ${CPU_MODELS.join(', ')}`);
-  const memText = lastValue(args, 'memory-mb');
-  const memoryMB = memText === undefined ? 64 : parseNumber(memText, '--memory-mb');
-  if (memoryMB < 1 || memoryMB > 3072) throw new UsageError(`--memory-mb: ${memoryMB} is not from 1 to 3072`);
-  const keys = lastValue(args, 'keys');
+  const cpuModel: CpuModel = parseChoice(opts.cpu ?? '80386', '--cpu', CPU_MODELS);
+  const memoryMB = opts.memoryMb === undefined ? 64 : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072);
+  const keys = opts.keys;
   if (keys !== undefined) {
     try {
       textToKeystrokes(keys);
@@ -94,8 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const imageFile = args.positionals[0];
-  const floppy = args.flags.has('floppy');
+  const floppy = opts.floppy === true;
   let disk: DiskImage | null = null;
   if (imageFile !== undefined) {
     const file = openImageFile(imageFile);
@@ -109,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
 
   const m = new Machine({
-    cpu: cpuText as CpuModel, memoryMB, keys,
+    cpu: cpuModel, memoryMB, keys,
     floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [],
   });
   const warnings: string[] = [];
@@ -162,12 +188,12 @@ export async function main(argv: string[]): Promise<number> {
       throw new InputError(`--list-emulated ${listFile}: ${(e as Error).message}`);
     }
   }
-  if (args.flags.has('json')) {
-    const s = summary(m, { stopReason: stop.reason, detail: stop.detail, screen: args.flags.has('screen'), biosLog: log, warnings });
+  if (opts.json) {
+    const s = summary(m, { stopReason: stop.reason, detail: stop.detail, screen: opts.screen === true, biosLog: log, warnings });
     if (vmentry) s.vmentry = vmentry;
     process.stdout.write(JSON.stringify(s) + '\n');
   } else {
-    printHuman(m, stop, log, args.flags.has('screen'));
+    printHuman(m, stop, log, opts.screen === true);
     if (vmentry) printVerdict(vmentry);
   }
   return 0;

@@ -1,14 +1,43 @@
 // `bootscope trace-diff OURS QEMU_LOG [--json] [--image FILE [--org ADDR]] [--range LO..HI]
-// [--ignore REG,..] [--flags-mask HEX] [--context N] [--collapse-rep] [--resync]`: the first divergence between our `--trace`
+// [--ignore REG,..] [--flags-mask HEX] [--context N] [--collapse-rep] [--resync]` (docs/CLI.md): the first divergence between our `--trace`
 // JSON Lines and a QEMU -d cpu,exec,nochain log (or qemu_trace.py output). Node side: reads the
 // files and hands the text to emulator/record/traceDiff. Exit 0 whether or not the traces diverge.
 import { readInputFile } from '../../host/files';
 import {
   type DiffOptions, TRACE_REGS, type TraceReg, TraceParseError, diffTraces, formatDiff, parseOurTrace, parseQemuLog,
 } from '../../emulator/record/traceDiff';
-import { InputError, lastValue, parseArgs, parseNumber, UsageError } from '../args';
+import { Command } from 'commander';
+import { collect, exitWith, InputError, parseWhole, UsageError } from '../args';
 
-const USAGE = 'usage: bootscope trace-diff OURS.jsonl QEMU_LOG [--json] [--image FILE [--org ADDR]] [--range LO..HI] [--ignore REG,..] [--flags-mask HEX] [--context N] [--collapse-rep] [--resync]';
+export interface TraceDiffOptions {
+  json?: boolean;
+  image?: string;
+  org?: string;
+  range?: string;
+  ignore?: string[];
+  flagsMask?: string;
+  context?: string;
+  collapseRep?: boolean;
+  resync?: boolean;
+}
+
+export function command(): Command {
+  return new Command('trace-diff')
+    .summary('find where a run\'s trace and a QEMU log diverge')
+    .description('Find the first divergence between a `bootscope run --trace` file and a QEMU -d cpu,exec,nochain log.')
+    .argument('<ours>', 'our JSON Lines trace (bootscope run --trace)')
+    .argument('<qemu-log>', 'the QEMU log (-d cpu,exec,nochain) or qemu_trace.py output')
+    .option('--json', 'print the result as one JSON object')
+    .option('--image <FILE>', 'the boot image, to disassemble the instructions around the divergence')
+    .option('--org <ADDR>', 'linear address of the image\'s first byte (default 0x7c00)')
+    .option('--range <LO..HI>', 'compare only instructions at linear addresses LO to HI')
+    .option('--ignore <REG,..>', `registers not compared (${TRACE_REGS.join(', ')}); repeatable`, collect)
+    .option('--flags-mask <HEX>', 'EFLAGS bits compared (default all)')
+    .option('--context <N>', 'records shown before and after the divergence, 0 to 1000 (default 3)')
+    .option('--collapse-rep', 'count consecutive records at one CS:EIP (REP iterations) once on both sides')
+    .option('--resync', 'skip an interrupt handler that ran on one side only and carry on')
+    .action((ours: string, qemu: string, opts: TraceDiffOptions) => exitWith(main(ours, qemu, opts)));
+}
 
 /** Reads and parses one trace; a parse error names the file (the parser names the line). */
 function parse<T>(file: string, parser: (text: string) => T): T {
@@ -21,34 +50,27 @@ function parse<T>(file: string, parser: (text: string) => T): T {
   }
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['image', 'org', 'range', 'ignore', 'flags-mask', 'context'], flags: ['json', 'collapse-rep', 'resync'] });
-  if (args.positionals.length !== 2) throw new UsageError(USAGE);
-  const opts: DiffOptions = { collapseRep: args.flags.has('collapse-rep'), resync: args.flags.has('resync') };
-  const range = lastValue(args, 'range');
-  if (range !== undefined) {
-    const m = /^(\S+?)\.\.(\S+)$/.exec(range);
-    if (!m) throw new UsageError(`--range: '${range}' is not LO..HI`);
-    opts.range = [parseNumber(m[1], '--range'), parseNumber(m[2], '--range')];
+export async function main(oursFile: string, qemuFile: string, o: TraceDiffOptions): Promise<number> {
+  const opts: DiffOptions = { collapseRep: o.collapseRep === true, resync: o.resync === true };
+  if (o.range !== undefined) {
+    const m = /^(\S+?)\.\.(\S+)$/.exec(o.range);
+    if (!m) throw new UsageError(`--range: '${o.range}' is not LO..HI`);
+    opts.range = [parseWhole(m[1], '--range', 0, 0xffffffff), parseWhole(m[2], '--range', 0, 0xffffffff)];
   }
-  const ignore = args.values.get('ignore')?.flatMap((v) => v.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean) ?? [];
+  const ignore = (o.ignore ?? []).flatMap((v) => v.split(',')).map((s) => s.trim().toLowerCase()).filter(Boolean);
   for (const r of ignore) if (!(TRACE_REGS as readonly string[]).includes(r)) throw new UsageError(`--ignore: unknown register '${r}' (one of ${TRACE_REGS.join(', ')})`);
   opts.ignore = ignore as TraceReg[];
-  const mask = lastValue(args, 'flags-mask');
-  if (mask !== undefined) opts.flagsMask = parseNumber(mask.startsWith('0x') ? mask : `0x${mask}`, '--flags-mask');
-  const context = lastValue(args, 'context');
-  if (context !== undefined) opts.context = parseNumber(context, '--context');
-  const image = lastValue(args, 'image');
-  if (image !== undefined) {
-    const bytes = readInputFile(image, '--image');
-    const orgText = lastValue(args, 'org');
-    const org = orgText === undefined ? 0x7c00 : parseNumber(orgText, '--org');
+  const mask = o.flagsMask;
+  if (mask !== undefined) opts.flagsMask = parseWhole(/^0x/i.test(mask) ? mask : `0x${mask}`, '--flags-mask', 0, 0xffffffff);
+  if (o.context !== undefined) opts.context = parseWhole(o.context, '--context', 0, 1000);
+  if (o.image !== undefined) {
+    const bytes = readInputFile(o.image, 'image');
+    const org = o.org === undefined ? 0x7c00 : parseWhole(o.org, '--org', 0, 0xffffffff);
     opts.code = (lin) => (lin >= org && lin < org + bytes.length ? bytes.subarray(lin - org, Math.min(bytes.length, lin - org + 15)) : null);
   }
-  const [oursFile, qemuFile] = args.positionals;
   const ours = parse(oursFile, parseOurTrace);
   const qemu = parse(qemuFile, parseQemuLog);
   const result = diffTraces(ours, qemu, opts);
-  process.stdout.write(args.flags.has('json') ? JSON.stringify(result) + '\n' : formatDiff(result));
+  process.stdout.write(o.json ? JSON.stringify(result) + '\n' : formatDiff(result));
   return 0;
 }

@@ -1,17 +1,31 @@
 // `bootscope vmcheck FILE|- [--profile NAME] [--json]`: reads a Xen or KVM VMCS dump pasted from a log or a mail
 // archive, runs the SDM VM-entry checks (Vol. 3 §26.2.1.3, §26.3.1.x) and prints each failure with its section and an
-// explanation, plus the root causes. Contract: ../shared/docs/CLI.md. Node I/O lives here; the logic is in emulator/vmx.
+// explanation, plus the root causes. Contract: docs/CLI.md. Node I/O lives here; the logic is in emulator/vmx.
 import { readFileSync } from 'node:fs';
 import { errnoText, readInputFile } from '../../host/files';
-import { InputError, lastValue, parseArgs, UsageError } from '../args';
+import { Command } from 'commander';
+import { exitWith, InputError, parseChoice } from '../args';
 import { runEntryChecks, type EntryReport } from '../../emulator/vmx/entryChecks';
 import { hex } from '../../emulator/vmx/guestState';
 import { parseVmcsDump, VmcsDumpError, type VmcsDump } from '../../emulator/vmx/parsers/parseDump';
-import { dumpAssumptions, dumpHints, isProfileName, PROFILE_NAMES, type ProfileName } from '../../emulator/vmx/profiles';
+import { dumpAssumptions, dumpHints, PROFILE_NAMES, type ProfileName } from '../../emulator/vmx/profiles';
 import { checksJson, guestJson } from '../../emulator/vmx/reportJson';
 import { rootCauses, type RootCause } from '../../emulator/vmx/rootCause';
 
-const USAGE = `usage: bootscope vmcheck FILE|- [--profile ${PROFILE_NAMES.join('|')}] [--json]`;
+export interface VmcheckOptions {
+  profile?: string;
+  json?: boolean;
+}
+
+export function command(): Command {
+  return new Command('vmcheck')
+    .summary('check a Xen or KVM VMCS dump against the SDM VM-entry rules')
+    .description('Run the SDM VM-entry checks on a Xen or KVM VMCS dump (pasted from a log or mail is fine).')
+    .argument('<file>', "the text holding the dump, or - for standard input")
+    .option('--profile <NAME>', `hypervisor profile for controls the dump lacks: ${PROFILE_NAMES.join(', ')} (default raw)`)
+    .option('--json', 'print the report as one JSON object')
+    .action((file: string, opts: VmcheckOptions) => exitWith(main(file, opts)));
+}
 
 function readInput(file: string): string {
   if (file !== '-') return readInputFile(file, 'dump').toString('utf8');
@@ -56,13 +70,8 @@ function human(dump: VmcsDump, profile: ProfileName, r: EntryReport, causes: Roo
   return out.join('\n') + '\n';
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ['profile'], flags: ['json'] });
-  if (args.positionals.length !== 1) throw new UsageError(`expected one FILE (or - for standard input)\n${USAGE}`);
-  const profileArg = lastValue(args, 'profile') ?? 'raw';
-  if (!isProfileName(profileArg)) throw new UsageError(`unknown profile '${profileArg}' (known: ${PROFILE_NAMES.join(', ')})`);
-  const profile: ProfileName = profileArg;
-  const file = args.positionals[0];
+export async function main(file: string, opts: VmcheckOptions): Promise<number> {
+  const profile: ProfileName = parseChoice(opts.profile ?? 'raw', '--profile', PROFILE_NAMES);
   const text = readInput(file);
   let dump: VmcsDump;
   try {
@@ -78,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     warnings.push(`unrestricted guest not in the dump: assumed ${+assume.unrestrictedGuest!} (profile ${profile})`);
   }
   const ugBit = c?.procBased2 !== undefined ? (c.procBased2 & 0x80) !== 0 && (c.procBased === undefined || (c.procBased & 0x80000000) !== 0) : undefined;
-  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest && lastValue(args, 'profile') !== undefined) {
+  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest && opts.profile !== undefined) {
     warnings.push(`the dump's controls have unrestricted guest = ${+ugBit}; they are used as dumped (--profile ${profile} only fills in controls a dump lacks)`);
   }
   if (c?.entry === undefined) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);
@@ -90,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       + '(e.g. the VMCS link pointer or PDPTEs in memory, a model-specific rule, or a field the dump does not print)');
   }
   const hints = dumpHints(profile, causes);
-  if (args.flags.has('json')) {
+  if (opts.json) {
     const o = report.outcome;
     process.stdout.write(JSON.stringify({
       source: dump.source,

@@ -1,4 +1,4 @@
-// The machine state as the `bootscope run` contract (../shared/docs/CLI.md) spells it: the JSON stop
+// The machine state as the `bootscope run` contract (docs/CLI.md) spells it: the JSON stop
 // summary (registers, segments with VMCS-layout access rights, tables, control registers, device
 // output) and one JSON Lines trace record. Numbers are plain JSON numbers.
 
