@@ -170,9 +170,10 @@ export class Panels implements vscode.Disposable {
   async checkDump(): Promise<Panel | undefined> {
     const session = this.activeSession();
     let profile: ProfileName = session ? this.state(session).profile : setting(Settings.VmcheckProfile, 'raw');
-    let found: { dump: DumpText; result: VmcheckJson };
+    let found: { dump: DumpText; result: VmcheckJson } | undefined;
     try {
       found = await checkFirstDump(this.extensionPath, profile, dumpCandidates());
+      if (!found) return undefined; // several dumps and none picked
     } catch (e) {
       // Nothing in the editor or the clipboard: offer a file ("Open VMCS dump…").
       const open = 'Open a Dump File…';
@@ -186,23 +187,25 @@ export class Panels implements vscode.Disposable {
         void vscode.window.showErrorMessage(`Bootscope: ${e2 instanceof Error ? e2.message : String(e2)}`);
         return undefined;
       }
+      if (!found) return undefined;
     }
+    const { dump } = found;
     let result = found.result;
     const source: PanelSource = {
-      render: async () => renderChecks(fromDump(result, found.dump.origin), { dumpActions: true }),
+      render: async () => renderChecks(fromDump(result, dump.origin), { dumpActions: true }),
       onMessage: async (m, panel) => {
         if (m.type === 'setProfile') {
           profile = m.profile;
-          result = await runVmcheck(this.extensionPath, found.dump.text, profile);
+          [result] = await runVmcheck(this.extensionPath, dump.text, profile, result.dump?.index);
           await panel.refresh();
         } else if (m.type === 'showDumpAsVmcs') {
-          await this.host.show('vmcs', 'dump', found.dump.origin, () => ({
-            render: async () => renderVmcs({ profile, source: `guest state from ${found.dump.origin}`, rows: rowsFromDump(result.guest), showPicker: false }),
+          await this.host.show('vmcs', 'dump', dump.origin, () => ({
+            render: async () => renderVmcs({ profile, source: `guest state from ${dump.origin}`, rows: rowsFromDump(result.guest), showPicker: false }),
           }), true);
         }
       },
     };
-    return this.host.show('vmEntryChecks', 'dump', found.dump.origin, () => source, true);
+    return this.host.show('vmEntryChecks', 'dump', dump.origin, () => source, true);
   }
 
   /** "Bootscope: Compare with VMCS Dump…": live VMCS beside a dump's guest state, differences marked. */
@@ -214,7 +217,9 @@ export class Panels implements vscode.Disposable {
     }
     const st = this.state(session);
     try {
-      const { dump, result } = await checkFirstDump(this.extensionPath, st.profile, dumpCandidates());
+      const found = await checkFirstDump(this.extensionPath, st.profile, dumpCandidates());
+      if (!found) return undefined;
+      const { dump, result } = found;
       st.compare = { label: `dump (${dump.origin})`, values: new Map(rowsFromDump(result.guest).map((r) => [r.name, r.value])) };
     } catch (e) {
       void vscode.window.showErrorMessage(`Bootscope: ${e instanceof Error ? e.message : String(e)}`);

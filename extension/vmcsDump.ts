@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { ProfileName, VmcheckJson } from '../protocol/panels';
+import type { ProfileName, VmcheckDumpsJson, VmcheckJson } from '../protocol/panels';
 
 export interface DumpText {
   text: string;
@@ -38,11 +38,15 @@ export function dumpCandidates(): DumpSource[] {
   return out;
 }
 
-/** Runs `bootscope vmcheck - --json --profile P` on the text. Rejects with the CLI's message on exit 1 or 2. */
-export function runVmcheck(extensionPath: string, text: string, profile: ProfileName): Promise<VmcheckJson> {
+/**
+ * Runs `bootscope vmcheck - --json --profile P [--dump N]` on the text: every dump's result, in text order.
+ * Rejects with the CLI's message on exit 1 or 2.
+ */
+export function runVmcheck(extensionPath: string, text: string, profile: ProfileName, dump?: number): Promise<VmcheckJson[]> {
   const cli = join(extensionPath, 'dist', 'cli.js');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'vmcheck', '-', '--json', '--profile', profile], {
+    const args = [cli, 'vmcheck', '-', '--json', '--profile', profile, ...(dump !== undefined ? ['--dump', String(dump)] : [])];
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -52,7 +56,12 @@ export function runVmcheck(extensionPath: string, text: string, profile: Profile
     child.on('error', (e) => reject(new VmcheckError(`could not run the Bootscope CLI (${cli}): ${e.message}`)));
     child.on('close', (code) => {
       if (code === 0) {
-        try { resolve(JSON.parse(out) as VmcheckJson); } catch { reject(new VmcheckError('the Bootscope CLI printed something that is not JSON')); }
+        try {
+          const j = JSON.parse(out) as VmcheckJson | VmcheckDumpsJson;
+          resolve('dumps' in j ? j.dumps : [j]);
+        } catch {
+          reject(new VmcheckError('the Bootscope CLI printed something that is not JSON'));
+        }
       } else {
         reject(new VmcheckError(err.trim() || `bootscope vmcheck exited with code ${code}`));
       }
@@ -61,17 +70,33 @@ export function runVmcheck(extensionPath: string, text: string, profile: Profile
   });
 }
 
-/** Checks the first candidate that holds a dump; the error says what was tried when none does. */
-export async function checkFirstDump(extensionPath: string, profile: ProfileName, sources: DumpSource[]): Promise<{ dump: DumpText; result: VmcheckJson }> {
+/** A text with several dumps: the user picks one (labelled by source, lines and verdict); undefined if dismissed. */
+async function pickDump(results: VmcheckJson[], origin: string): Promise<VmcheckJson | undefined> {
+  if (results.length === 1) return results[0];
+  const items = results.map((r) => ({
+    label: `dump ${r.dump?.index ?? '?'}: ${r.source === 'kvm' ? 'KVM' : 'Xen'}${r.format ? ` (${r.format})` : ''}`,
+    description: r.dump ? `lines ${r.dump.firstLine}-${r.dump.lastLine}` : undefined,
+    detail: `verdict ${r.verdict}, ${r.checks.filter((c) => c.status === 'fail').length} failing`,
+    result: r,
+  }));
+  return (await vscode.window.showQuickPick(items, { title: `${origin} has ${results.length} VMCS dumps: which one to check?` }))?.result;
+}
+
+/** Checks the first candidate that holds a dump (the user picks among several); the error says what was tried when none does. */
+export async function checkFirstDump(extensionPath: string, profile: ProfileName, sources: DumpSource[]): Promise<{ dump: DumpText; result: VmcheckJson } | undefined> {
   const tried: string[] = [];
   for (const source of sources) {
     const c = await source();
     if (!c) continue;
+    let results: VmcheckJson[];
     try {
-      return { dump: c, result: await runVmcheck(extensionPath, c.text, profile) };
+      results = await runVmcheck(extensionPath, c.text, profile);
     } catch (e) {
       tried.push(`${c.origin}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
     }
+    const result = await pickDump(results, c.origin);
+    return result && { dump: c, result };
   }
   throw new VmcheckError(tried.length === 0
     ? 'no VMCS dump found: select a Xen ("*** Guest State ***") or KVM (dump_vmcs) dump in an editor, open a file with one, or copy one to the clipboard.'

@@ -219,6 +219,8 @@ export interface PanelRequests {
 export interface VmcheckJson {
   source: 'xen' | 'kvm';
   format?: string;
+  /** Which dump of the text (1-based), how many it has, and its lines there. */
+  dump?: { index: number; count: number; firstLine: number; lastLine: number };
   profile: ProfileName;
   verdict: 'pass' | 'fail';
   checks: CheckRow[];
@@ -226,6 +228,10 @@ export interface VmcheckJson {
   hints?: string[];
   warnings?: string[];
   guest: Record<string, SegmentCache | { base: number; limit: number } | number | undefined>;
+}
+/** `bootscope vmcheck --json` on a text with several dumps (without --dump). */
+export interface VmcheckDumpsJson {
+  dumps: VmcheckJson[];
 }
 
 // ---- webview ⇄ extension messages ---------------------------------------------------------------------------

@@ -1,19 +1,20 @@
-// `bootscope vmcheck FILE|- [--profile NAME] [--json]`: reads a Xen or KVM VMCS dump pasted from a log or a mail
-// archive, runs the SDM VM-entry checks (Vol. 3 §26.2.1.3, §26.3.1.x) and prints each failure with its section and an
-// explanation, plus the root causes. Contract: docs/CLI.md. Node I/O lives here; the logic is in emulator/vmx.
+// `bootscope vmcheck FILE|- [--profile NAME] [--dump N] [--json]`: reads the Xen or KVM VMCS dumps pasted from a
+// log or a mail archive (each, or the Nth), runs the SDM VM-entry checks (Vol. 3 §26.2.1.3, §26.3.1.x) and prints
+// each failure with its section and an explanation, plus the root causes. Contract: docs/CLI.md. Node I/O lives here; the logic is in emulator/vmx.
 import { readFileSync } from 'node:fs';
 import { errnoText, readInputFile } from '../../host/files';
 import { Command } from 'commander';
-import { exitWith, InputError, parseChoice } from '../args';
+import { exitWith, InputError, parseChoice, parseWhole } from '../args';
 import { runEntryChecks, type EntryReport } from '../../emulator/vmx/entryChecks';
 import { hex } from '../../emulator/vmx/guestState';
-import { parseVmcsDump, VmcsDumpError, type VmcsDump } from '../../emulator/vmx/parsers/parseDump';
+import { parseVmcsDumps, VmcsDumpError, type VmcsDump } from '../../emulator/vmx/parsers/parseDump';
 import { dumpAssumptions, dumpHints, PROFILE_NAMES, type ProfileName } from '../../emulator/vmx/profiles';
 import { checksJson, guestJson } from '../../emulator/vmx/reportJson';
 import { rootCauses, type RootCause } from '../../emulator/vmx/rootCause';
 
 export interface VmcheckOptions {
   profile?: string;
+  dump?: string;
   json?: boolean;
 }
 
@@ -23,7 +24,8 @@ export function command(): Command {
     .description('Run the SDM VM-entry checks on a Xen or KVM VMCS dump (pasted from a log or mail is fine).')
     .argument('<file>', "the text holding the dump, or - for standard input")
     .option('--profile <NAME>', `hypervisor profile for controls the dump lacks: ${PROFILE_NAMES.join(', ')} (default raw)`)
-    .option('--json', 'print the report as one JSON object')
+    .option('--dump <N>', 'check only the Nth dump of a text that has several (default: each)')
+    .option('--json', 'print the report as one JSON object ({"dumps": [...]} for several dumps)')
     .action((file: string, opts: VmcheckOptions) => exitWith(main(file, opts)));
 }
 
@@ -46,6 +48,7 @@ function outcomeText(r: EntryReport): string {
 function human(dump: VmcsDump, profile: ProfileName, r: EntryReport, causes: RootCause[], hints: string[], warnings: string[]): string {
   const out: string[] = [];
   const count = (s: string) => r.checks.filter((c) => c.status === s).length;
+  if (dump.count > 1) out.push(`== dump ${dump.index} of ${dump.count} (lines ${dump.firstLine}-${dump.lastLine}) ==`);
   out.push(`${dump.format} VMCS dump; profile ${profile}`);
   if (dump.failure) out.push(`log: ${dump.failure.text}`);
   out.push(`verdict: ${outcomeText(r)}`);
@@ -70,27 +73,21 @@ function human(dump: VmcsDump, profile: ProfileName, r: EntryReport, causes: Roo
   return out.join('\n') + '\n';
 }
 
-export async function main(file: string, opts: VmcheckOptions): Promise<number> {
-  const profile: ProfileName = parseChoice(opts.profile ?? 'raw', '--profile', PROFILE_NAMES);
-  const text = readInput(file);
-  let dump: VmcsDump;
-  try {
-    dump = parseVmcsDump(text);
-  } catch (e) {
-    if (e instanceof VmcsDumpError) throw new InputError(`${file === '-' ? 'standard input' : file}: ${e.message}`);
-    throw e;
-  }
+/** The checks on one dump: the --json object and the human text. */
+function checkDump(dump: VmcsDump, profile: ProfileName, profileGiven: boolean): { json: object; text: string } {
   const assume = dumpAssumptions(profile);
   const warnings = [...dump.warnings];
   const c = dump.controls;
-  if (c?.procBased2 === undefined && (c?.procBased === undefined || (c.procBased & 0x80000000) !== 0)) {
+  const cut = dump.controlsCut === true;
+  if (cut) warnings.push(`the control section is cut: profile ${profile}'s assumptions are not used for controls it lacks (checks that need them are skipped)`);
+  else if (c?.procBased2 === undefined && (c?.procBased === undefined || (c.procBased & 0x80000000) !== 0)) {
     warnings.push(`unrestricted guest not in the dump: assumed ${+assume.unrestrictedGuest!} (profile ${profile})`);
   }
   const ugBit = c?.procBased2 !== undefined ? (c.procBased2 & 0x80) !== 0 && (c.procBased === undefined || (c.procBased & 0x80000000) !== 0) : undefined;
-  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest && opts.profile !== undefined) {
+  if (ugBit !== undefined && ugBit !== assume.unrestrictedGuest && profileGiven) {
     warnings.push(`the dump's controls have unrestricted guest = ${+ugBit}; they are used as dumped (--profile ${profile} only fills in controls a dump lacks)`);
   }
-  if (c?.entry === undefined) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);
+  if (c?.entry === undefined && !cut) warnings.push(`VM-entry controls not in the dump: IA-32e mode guest assumed 0 (profile ${profile})`);
   const report = runEntryChecks(dump, { assume });
   const causes = rootCauses(dump, report, assume);
   const logged = dump.failure?.exitReason ?? (dump.exit?.reason !== undefined && dump.exit.reason >>> 31 ? dump.exit.reason : undefined);
@@ -99,23 +96,46 @@ export async function main(file: string, opts: VmcheckOptions): Promise<number> 
       + '(e.g. the VMCS link pointer or PDPTEs in memory, a model-specific rule, or a field the dump does not print)');
   }
   const hints = dumpHints(profile, causes);
+  const o = report.outcome;
+  const json = {
+    source: dump.source,
+    format: dump.format,
+    dump: { index: dump.index, count: dump.count, firstLine: dump.firstLine, lastLine: dump.lastLine },
+    profile,
+    verdict: report.failures.length ? 'fail' : 'pass',
+    outcome: o.result === 'vm-exit' ? { result: o.result, exitReason: o.exitReason, exitQualification: o.exitQualification, firstFailure: o.firstFailure } : o,
+    checks: checksJson(report),
+    rootCauses: causes,
+    hints,
+    ...(dump.failure ? { logFailure: { exitReason: dump.failure.exitReason, qualification: dump.failure.qualification, text: dump.failure.text } } : {}),
+    warnings,
+    guest: guestJson(dump.guest),
+  };
+  return { json, text: human(dump, profile, report, causes, hints, warnings) };
+}
+
+export async function main(file: string, opts: VmcheckOptions): Promise<number> {
+  const profile: ProfileName = parseChoice(opts.profile ?? 'raw', '--profile', PROFILE_NAMES);
+  const which = opts.dump === undefined ? undefined : parseWhole(opts.dump, '--dump', 1);
+  const name = file === '-' ? 'standard input' : file;
+  const text = readInput(file);
+  let dumps: VmcsDump[];
+  try {
+    dumps = parseVmcsDumps(text);
+  } catch (e) {
+    if (e instanceof VmcsDumpError) throw new InputError(`${name}: ${e.message}`);
+    throw e;
+  }
+  if (which !== undefined) {
+    if (which > dumps.length) throw new InputError(`${name}: --dump ${which}, but the text has ${dumps.length} dump${dumps.length > 1 ? 's' : ''}`);
+    dumps = [dumps[which - 1]];
+  }
+  const results = dumps.map((d) => checkDump(d, profile, opts.profile !== undefined));
   if (opts.json) {
-    const o = report.outcome;
-    process.stdout.write(JSON.stringify({
-      source: dump.source,
-      format: dump.format,
-      profile,
-      verdict: report.failures.length ? 'fail' : 'pass',
-      outcome: o.result === 'vm-exit' ? { result: o.result, exitReason: o.exitReason, exitQualification: o.exitQualification, firstFailure: o.firstFailure } : o,
-      checks: checksJson(report),
-      rootCauses: causes,
-      hints,
-      ...(dump.failure ? { logFailure: { exitReason: dump.failure.exitReason, qualification: dump.failure.qualification, text: dump.failure.text } } : {}),
-      warnings,
-      guest: guestJson(dump.guest),
-    }) + '\n');
+    // One dump: its object; several: {"dumps": [...]} in text order.
+    process.stdout.write(JSON.stringify(results.length === 1 ? results[0].json : { dumps: results.map((r) => r.json) }) + '\n');
   } else {
-    process.stdout.write(human(dump, profile, report, causes, hints, warnings));
+    process.stdout.write(results.map((r) => r.text).join('\n'));
   }
   return 0;
 }

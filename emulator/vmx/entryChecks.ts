@@ -71,7 +71,9 @@ function runOne(check: EntryCheck, v: View): CheckResult {
     return { ...base, status: 'fail', message: check.explain(v) };
   } catch (e) {
     if (e instanceof MissingField) {
-      return { ...base, status: 'skip', message: `needs ${e.field}${e.why ? ` (${e.why})` : ''}, which the state does not have` };
+      const bad = v.state.unreadable?.[e.field];
+      const why = e.why ? ` (${e.why})` : '';
+      return { ...base, status: 'skip', message: bad ? `needs ${e.field}${why}, which ${bad}` : `needs ${e.field}${why}, which the state does not have` };
     }
     throw e;
   }

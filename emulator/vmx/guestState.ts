@@ -128,6 +128,10 @@ export const DEFAULT_CAPS: VmxCaps = {
 export interface EntryState {
   guest: GuestState;
   controls?: VmxControls;
+  /** Fields a dump shows but that cannot be used (cut off, given twice, not hex), by VMCS field name → why. */
+  unreadable?: Readonly<Record<string, string>>;
+  /** A dump's control section has cut lines or unreadable fields: a control it lacks may have been cut away. */
+  controlsCut?: boolean;
 }
 
 // Control bits (SDM §24.6.1, §24.6.2, §24.8.1).

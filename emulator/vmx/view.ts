@@ -107,8 +107,13 @@ export class View {
     return need(this.c.entry, 'VM_ENTRY_CONTROLS');
   }
   /** The "IA-32e mode guest" VM-entry control (bit 9). */
+  /** An assumption stands in for a control the state lacks, never for one a cut dump may have lost. */
+  private assumed<T>(value: T | undefined): T | undefined {
+    return this.state.controlsCut ? undefined : value;
+  }
   get ia32e(): boolean {
-    if (this.c.entry === undefined && this.assume.ia32eGuest !== undefined) return this.assume.ia32eGuest;
+    const assumed = this.assumed(this.assume.ia32eGuest);
+    if (this.c.entry === undefined && assumed !== undefined) return assumed;
     return (this.entry & ENTRY_IA32E_MODE) !== 0;
   }
   /** The "unrestricted guest" secondary control (bit 7), effective only when primary bit 31 activates the secondary controls. */
@@ -116,10 +121,12 @@ export class View {
     const { procBased, procBased2 } = this.c;
     if (procBased !== undefined && (procBased & PROC_ACTIVATE_SECONDARY) === 0) return false;
     if (procBased2 === undefined) {
-      if (this.assume.unrestrictedGuest !== undefined) return this.assume.unrestrictedGuest;
+      const assumed = this.assumed(this.assume.unrestrictedGuest);
+      if (assumed !== undefined) return assumed;
       throw new MissingField('SECONDARY_VM_EXEC_CONTROL', 'unrestricted guest');
     }
-    if (procBased === undefined && this.assume.unrestrictedGuest === undefined && (procBased2 & PROC2_UNRESTRICTED_GUEST) !== 0) {
+    if (procBased === undefined && this.assumed(this.assume.unrestrictedGuest) === undefined
+      && (procBased2 & PROC2_UNRESTRICTED_GUEST) !== 0) {
       throw new MissingField('CPU_BASED_VM_EXEC_CONTROL', 'whether the secondary controls are active');
     }
     return (procBased2 & PROC2_UNRESTRICTED_GUEST) !== 0;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import type { DescriptorTablesResponse, ScreenResponse, TimelineResponse, VmcheckJson } from '../../protocol/panels';
+import type { DescriptorTablesResponse, ScreenResponse, TimelineResponse, VmcheckDumpsJson, VmcheckJson } from '../../protocol/panels';
 import { esc, page } from '../../extension/views/html';
 import { fromDump, renderChecks } from '../../extension/views/vmEntryCheck/render';
 import { describeAccess, renderVmcs, rowsFromDump } from '../../extension/views/vmcs/render';
@@ -108,4 +108,13 @@ test('real vmcheck --json of a Xen fixture renders failures first, grouped by ro
   assert.match(vmcs, /<h2>Segment registers<\/h2>/);
   // One row per segment: selector, base, limit, access rights and their decoding (CS = 0008, 32-bit code).
   assert.match(vmcs, /<tr><td>CS<\/td><td class="mono" data-field="GUEST_CS_SELECTOR">0x0008<\/td>.*?<td class="note">code RX, accessed, DPL 0, P, D\/B=32, G<\/td><\/tr>/);
+});
+
+test('"Check VMCS Dump…" on a text with a KVM and a Xen dump: each labelled with its source and lines', { skip: !existsSync('dist/cli.js') && 'dist/cli.js not built' }, () => {
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'vmcheck', '-', '--json'], { input: readFileSync('test/vmx/fixtures/kvm-then-xen.txt') });
+  assert.equal(r.status, 0, r.stderr.toString());
+  const { dumps } = JSON.parse(r.stdout.toString()) as VmcheckDumpsJson;
+  assert.equal(dumps.length, 2);
+  assert.match(renderChecks(fromDump(dumps[0], 'boot.log')), /KVM dump \(KVM dump_vmcs\) from boot\.log, dump 1 of 2 \(lines 1-42\)/);
+  assert.match(renderChecks(fromDump(dumps[1], 'boot.log')), /Xen dump \(Xen 3\.4-4\.5 \(sel=\/attr= lines\)\) from boot\.log, dump 2 of 2 \(lines 43-87\)/);
 });

@@ -1,11 +1,12 @@
 // Dump parsers on text as people paste it: Xen 3.4 sel=/attr= lines and the 4.6+ column table, KVM dump_vmcs with and
 // without 'kvm_intel:' prefixes, '(XEN)' prefixes and timestamps, '>' / '> >' mail quoting, lines wrapped at ~80 columns
-// (a value on the next line, or split inside its digits), noise around the dump, truncated and malformed dumps, no dump.
+// (a value on the next line, or split inside its digits), noise around the dump, truncated and malformed dumps, no dump;
+// lines cut at a fixed width, fields given twice, several dumps in one text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseVmcsDump, VmcsDumpError } from '../../emulator/vmx/parsers/parseDump';
+import { parseVmcsDump, parseVmcsDumps, VmcsDumpError } from '../../emulator/vmx/parsers/parseDump';
 import { stripPrefixes } from '../../emulator/vmx/parsers/normalize';
 import { runEntryChecks } from '../../emulator/vmx/entryChecks';
 import { rootCauses } from '../../emulator/vmx/rootCause';
@@ -148,11 +149,12 @@ test('a fixed-width value hard-wrapped inside its digits is re-joined', () => {
 test('a truncated dump: the fields present are checked, the rest skip; a cut-off value is not read', () => {
   const d = parseVmcsDump(fixture('xen46-truncated.txt'));
   assert.deepEqual(d.guest.ss, { selector: 0, access: 0xf3 }, '"0000ff" is a cut-off limit, not 0xff');
-  assert.match(d.warnings.join('\n'), /not in the dump \(checks that need them are skipped\): .*GUEST_SS_LIMIT, GUEST_SS_BASE, GUEST_ES_\*/);
+  assert.match(d.warnings.join('\n'), /GUEST_SS_LIMIT is cut off at line 13: 'SS: 0000 000f3 0000ff'/);
+  assert.match(d.warnings.join('\n'), /not in the dump \(checks that need them are skipped\): .*GUEST_SS_BASE, GUEST_ES_\*/);
   assert.match(d.warnings.join('\n'), /no '\*\*\* Control State \*\*\*' section/);
   const r = runEntryChecks(d, { assume: { unrestrictedGuest: false, ia32eGuest: false } });
   assert.deepEqual(r.failures.map((f) => f.id), ['V86.BASE.DS', 'V86.LIMIT.DS']);
-  assert.match(r.checks.find((c) => c.id === 'V86.LIMIT.SS')!.message, /needs GUEST_SS_LIMIT/);
+  assert.match(r.checks.find((c) => c.id === 'V86.LIMIT.SS')!.message, /needs GUEST_SS_LIMIT, which is cut off at line 13/);
   assert.match(rootCauses(d, r)[0].summary, /^virtual-8086 mode with segment registers out of real-mode shape/);
 });
 
@@ -161,8 +163,11 @@ test('a malformed field is missing, not a crash, and its checks skip', () => {
   const d = parseVmcsDump(text);
   assert.equal(d.guest.ds?.access, undefined);
   assert.equal(d.guest.ds?.limit, 0xffffffff);
+  assert.ok(d.warnings.includes("GUEST_DS_AR_BYTES cannot be read at line 15: 'DS: sel=0x0010, attr=0x0c0zz, limit=0xffffffff, "
+    + "base=0x0000000000000000': checks that need it are skipped"), d.warnings.join('\n'));
   const r = runEntryChecks(d);
   assert.equal(r.checks.find((c) => c.id === 'V86.AR.DS')?.status, 'skip');
+  assert.match(r.checks.find((c) => c.id === 'V86.AR.DS')!.message, /which cannot be read at line 15/);
   assert.equal(r.failures.length, 17);
 });
 
@@ -172,10 +177,77 @@ test('no dump → VmcsDumpError saying what was expected', () => {
   assert.throws(() => parseVmcsDump('*** Guest State ***\nnothing here\n*** Host State ***'), /has no fields this parser knows/);
 });
 
-test('two dumps in one log: the first is read and a warning says so', () => {
-  const d = parseVmcsDump(fixture('xen34-v86-pm.txt') + '\n' + fixture('xen46-column-pass.txt'));
-  assert.equal(d.guest.rflags, 0x33002n);
-  assert.match(d.warnings.join('\n'), /the text has 2 dumps; checked the first/);
+test('a KVM dump then a Xen dump: each is read with its own source, format, failure line and lines', () => {
+  const text = fixture('kvm-then-xen.txt');
+  const [kvm, xen, ...rest] = parseVmcsDumps(text);
+  assert.equal(rest.length, 0);
+  assert.deepEqual([kvm.source, kvm.format, kvm.index, kvm.count, kvm.firstLine, kvm.lastLine], ['kvm', 'KVM dump_vmcs', 1, 2, 1, 42]);
+  assert.deepEqual([xen.source, xen.format, xen.index, xen.count, xen.firstLine], ['xen', 'Xen 3.4-4.5 (sel=/attr= lines)', 2, 2, 43]);
+  assert.equal(kvm.failure, undefined, "Xen's failure line is not the KVM dump's");
+  assert.match(xen.failure?.text ?? '', /^Failed vm entry/);
+  assert.deepEqual(kvm.guest, parseVmcsDump(fixture('kvm-plain-realmode.txt')).guest);
+  assert.deepEqual(xen.guest, parseVmcsDump(fixture('xen34-v86-pm.txt')).guest);
+  assert.deepEqual(xen.controls, parseVmcsDump(fixture('xen34-v86-pm.txt')).controls);
+  assert.deepEqual(runEntryChecks(kvm).failures.map((f) => f.id), ['CR0.FIXED']);
+  assert.equal(runEntryChecks(xen).failures.length, 18);
+  // A Xen 'v' key dump (several domains) after a KVM dump: the banner lines start the Xen dump.
+  const three = parseVmcsDumps(fixture('kvm-prefixed-64bit.txt') + fixture('xen46-column-pass.txt'));
+  assert.deepEqual(three.map((d) => [d.source, d.firstLine]), [['kvm', 1], ['xen', 49]]);
+});
+
+test('lines cut at 40 columns: cut values are warnings naming the line, their checks skip, nothing else changes', () => {
+  const d = parseVmcsDump(fixture('kvm-plain-realmode-cut40.txt'));
+  assert.equal(d.guest.cr0, undefined, "'0x00000000000' is the start of CR0, not 0");
+  assert.equal(d.guest.cr4, undefined);
+  assert.ok(d.warnings.includes("GUEST_CR0 is cut off at line 2: 'CR0: actual=0x00000000000': checks that need it are skipped"), d.warnings.join('\n'));
+  assert.ok(d.warnings.includes("GUEST_CS_AR_BYTES is cut off at line 8: 'CS:   sel=0xf000, attr=0x': checks that need it are skipped"));
+  assert.ok(d.warnings.some((w) => /^GUEST_INTERRUPTIBILITY_INFO is cut off at line 20/.test(w)), 'an 8-digit field cut to 6');
+  const r = runEntryChecks(d, { assume: { unrestrictedGuest: false } });
+  for (const id of ['CR0.FIXED', 'CR4.FIXED']) {
+    const c = r.checks.find((x) => x.id === id)!;
+    assert.equal(c.status, 'skip', id);
+    assert.match(c.message, /^needs GUEST_CR[04], which is cut off at line [23]: 'CR[04]: actual=0x00000000000'$/);
+  }
+  assert.deepEqual(r.failures, []);
+});
+
+test('any fixture cut at any width from 20 to 130 columns: no check passes or fails unlike the whole dump', () => {
+  for (const name of ['xen34-v86-pm.txt', 'kvm-prefixed-64bit.txt', 'xen46-column-pass.txt', 'xen46-quoted-wrapped.txt', 'kvm-plain-realmode.txt']) {
+    const text = fixture(name);
+    for (const assume of [{ unrestrictedGuest: false, ia32eGuest: false }, { unrestrictedGuest: true, ia32eGuest: false }]) {
+      const whole = new Map(runEntryChecks(parseVmcsDump(text), { assume }).checks.map((c) => [c.id, c.status]));
+      for (let w = 20; w <= 130; w++) {
+        let d;
+        try {
+          d = parseVmcsDump(text.split('\n').map((l) => l.slice(0, w)).join('\n'));
+        } catch (e) {
+          assert.ok(e instanceof VmcsDumpError, `${name} at ${w}: ${e}`);
+          continue;
+        }
+        for (const c of runEntryChecks(d, { assume }).checks) {
+          if (c.status !== 'skip') assert.equal(c.status, whole.get(c.id), `${name} cut at ${w}: ${c.id} ${c.message}`);
+        }
+      }
+    }
+  }
+});
+
+test('a field given twice with different values is left out with a warning naming both lines; the same value twice is fine', () => {
+  const d = parseVmcsDump(fixture('xen34-duplicates.txt'));
+  assert.equal(d.guest.cs?.selector, undefined);
+  assert.equal(d.guest.cs?.access, 0xc09b, 'the parts that agree are kept');
+  assert.equal(d.guest.cr0, undefined);
+  assert.equal(d.guest.ds?.selector, 0x10, 'DS twice with the same values');
+  const w = d.warnings.join('\n');
+  assert.match(w, /GUEST_CS_SELECTOR is given 2 times with different values: 0x8 \(line 14\), 0x80 \(line 15\): checks that need it are skipped/);
+  assert.match(w, /GUEST_CR0 is given 2 times with different values: 0x80000031 \(line 6\), 0x80000011 \(line 26\)/);
+  assert.doesNotMatch(w, /GUEST_DS_/);
+  const r = runEntryChecks(d);
+  const base = r.checks.find((c) => c.id === 'V86.BASE.CS')!;
+  assert.equal(base.status, 'skip');
+  assert.match(base.message, /needs GUEST_CS_SELECTOR, which is given 2 times with different values/);
+  assert.equal(r.checks.find((c) => c.id === 'CR0.FIXED')?.status, 'skip');
+  assert.equal(r.checks.find((c) => c.id === 'V86.BASE.SS')?.status, 'fail', 'checks on other fields still run');
 });
 
 test('Xen 3.3 and older: attr in Xen\'s 12-bit layout is unpacked to the VMCS layout, with a warning', () => {

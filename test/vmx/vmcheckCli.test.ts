@@ -105,3 +105,29 @@ test('without --profile, a dump with unrestricted guest gets no profile warning'
   const j = JSON.parse(vmcheck([fx('xen46-quoted-wrapped.txt'), '--json']).out);
   assert.deepEqual(j.warnings, []);
 });
+
+test('a text with a KVM dump then a Xen dump: each reported with its label; --dump N picks one', () => {
+  const r = vmcheck([fx('kvm-then-xen.txt')]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^== dump 1 of 2 \(lines 1-42\) ==\nKVM dump_vmcs VMCS dump; profile raw\n/);
+  assert.match(r.out, /\n== dump 2 of 2 \(lines 43-\d+\) ==\nXen 3\.4-4\.5 \(sel=\/attr= lines\) VMCS dump; profile raw\nlog: Failed vm entry/);
+  const all = JSON.parse(vmcheck([fx('kvm-then-xen.txt'), '--json']).out);
+  assert.deepEqual(all.dumps.map((d: { source: string; dump: { index: number } }) => [d.source, d.dump.index]), [['kvm', 1], ['xen', 2]]);
+  const two = JSON.parse(vmcheck([fx('kvm-then-xen.txt'), '--dump', '2', '--json']).out);
+  assert.equal(two.source, 'xen');
+  assert.deepEqual(two.dump, { index: 2, count: 2, firstLine: 43, lastLine: 87 });
+  assert.equal(two.checks.filter((c: { status: string }) => c.status === 'fail').length, 18);
+  const over = vmcheck([fx('kvm-then-xen.txt'), '--dump', '3']);
+  assert.equal(over.code, 1);
+  assert.match(over.err, /kvm-then-xen\.txt: --dump 3, but the text has 2 dumps/);
+  assert.equal(vmcheck([fx('kvm-then-xen.txt'), '--dump', 'first']).code, 2);
+});
+
+test('a dump cut at 40 columns: no CR0/CR4 failures, warnings name the cut lines, the checks say why they skip', () => {
+  const j = JSON.parse(vmcheck([fx('kvm-plain-realmode-cut40.txt'), '--json']).out);
+  assert.equal(j.guest.cr0, undefined);
+  assert.deepEqual(j.checks.filter((c: { status: string }) => c.status === 'fail'), []);
+  assert.ok(j.warnings.includes("GUEST_CR4 is cut off at line 3: 'CR4: actual=0x00000000000': checks that need it are skipped"));
+  assert.ok(j.warnings.some((w: string) => /^the control section is cut: profile raw's assumptions are not used/.test(w)));
+  assert.match(j.checks.find((c: { id: string }) => c.id === 'CR4.FIXED').message, /which is cut off at line 3/);
+});

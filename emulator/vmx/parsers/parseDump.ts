@@ -1,10 +1,12 @@
-// parseVmcsDump(): a VMCS dump from a Xen or KVM log, pasted as people paste it, → the VMCS as data
-// (guest-state area, host-state area and controls; SDM Vol. 3 §24.4-24.8) plus warnings for what is missing.
+// parseVmcsDumps(): every VMCS dump in a Xen or KVM log, pasted as people paste it, → the VMCS as data
+// (guest-state area, host-state area and controls; SDM Vol. 3 §24.4-24.8) plus warnings for what is missing or
+// unusable (a value cut off, given twice, not hex: named by line, and left out so the checks needing it skip).
 // Text with no dump is a VmcsDumpError that says what was expected. Pure TypeScript: no Node or VS Code imports.
+import { field, isField } from '../fields';
 import type { EntryState, GuestState, HostState, VmxControls } from '../guestState';
-import { controlFields, guestFields, hostFields, type ExitInfo } from './extract';
+import { controlFields, guestFields, hostFields, type ExitInfo, type FieldProblems } from './extract';
 import { kvmFailure, kvmFormat, kvmScore } from './kvm';
-import { splitDump } from './normalize';
+import { splitDumps, type DumpSections } from './normalize';
 import { type FailureLine, xenFailure, xenFormat, xenScore } from './xen';
 
 export class VmcsDumpError extends Error {}
@@ -20,6 +22,11 @@ export interface VmcsDump extends EntryState {
   failure?: FailureLine;
   /** The VM-exit information fields of the control section. */
   exit?: ExitInfo;
+  /** 1-based position among the dumps of the text, how many it has, and the dump's lines there. */
+  index: number;
+  count: number;
+  firstLine: number;
+  lastLine: number;
   warnings: string[];
 }
 
@@ -28,7 +35,7 @@ export const EXPECTED = "expected a VMCS dump: Xen's '*** Guest State ***' secti
 
 const SEG_KEYS = ['cs', 'ss', 'ds', 'es', 'fs', 'gs', 'ldtr', 'tr'] as const;
 
-function missing(g: GuestState): string[] {
+function missing(g: GuestState, unreadable: FieldProblems): string[] {
   const out: string[] = [];
   const top: [keyof GuestState, string][] = [['cr0', 'GUEST_CR0'], ['cr3', 'GUEST_CR3'], ['cr4', 'GUEST_CR4'], ['rsp', 'GUEST_RSP'],
     ['rip', 'GUEST_RIP'], ['rflags', 'GUEST_RFLAGS'], ['interruptibility', 'GUEST_INTERRUPTIBILITY_INFO'], ['activityState', 'GUEST_ACTIVITY_STATE']];
@@ -36,16 +43,17 @@ function missing(g: GuestState): string[] {
   for (const n of SEG_KEYS) {
     const s = g[n];
     const N = n.toUpperCase();
-    if (!s) out.push(`GUEST_${N}_*`);
+    const parts = ['SELECTOR', 'AR_BYTES', 'LIMIT', 'BASE'];
+    if (!s && parts.every((p) => !unreadable.has(`GUEST_${N}_${p}`))) out.push(`GUEST_${N}_*`);
     else {
-      if (s.selector === undefined) out.push(`GUEST_${N}_SELECTOR`);
-      if (s.access === undefined) out.push(`GUEST_${N}_AR_BYTES`);
-      if (s.limit === undefined) out.push(`GUEST_${N}_LIMIT`);
-      if (s.base === undefined) out.push(`GUEST_${N}_BASE`);
+      if (s?.selector === undefined) out.push(`GUEST_${N}_SELECTOR`);
+      if (s?.access === undefined) out.push(`GUEST_${N}_AR_BYTES`);
+      if (s?.limit === undefined) out.push(`GUEST_${N}_LIMIT`);
+      if (s?.base === undefined) out.push(`GUEST_${N}_BASE`);
     }
   }
   for (const t of ['gdtr', 'idtr'] as const) if (!g[t]) out.push(`GUEST_${t.toUpperCase()}_*`);
-  return out;
+  return out.filter((f) => !unreadable.has(f));
 }
 
 /**
@@ -65,47 +73,67 @@ function unpackXenAttrs(g: GuestState): boolean {
   return true;
 }
 
-export function parseVmcsDump(text: string): VmcsDump {
-  const sec = splitDump(text);
-  const guest = guestFields(sec.guest);
+function noDump(text: string): VmcsDumpError {
+  if (/entry failed, hardware error/i.test(text) && /\b(?:CS|ES) =[0-9a-f]{4} [0-9a-f]{8,16} [0-9a-f]{8} [0-9a-f]{8}/i.test(text)) {
+    return new VmcsDumpError("no VMCS dump found: this is QEMU's register dump after 'KVM: entry failed' (the guest's registers, not the VMCS KVM "
+      + 'entered); load kvm_intel with dump_invalid_vmcs=1, reproduce, and check the dump_vmcs output from the kernel log');
+  }
+  if (/dump_invalid_vmcs/.test(text)) {
+    return new VmcsDumpError('no VMCS dump found: the log says KVM did not dump it; load kvm_intel with dump_invalid_vmcs=1 and reproduce');
+  }
+  return new VmcsDumpError(`no VMCS dump found: ${EXPECTED}`);
+}
+
+function parseOne(sec: DumpSections, text: string, index: number, count: number): VmcsDump {
+  const problems: FieldProblems = new Map();
+  const guest = guestFields(sec.guest, problems);
   const segs = SEG_KEYS.filter((n) => guest[n] !== undefined).length;
-  if (!sec.headed && (segs < 3 || guest.cr0 === undefined && guest.rflags === undefined)) {
-    if (/entry failed, hardware error/i.test(text) && /\b(?:CS|ES) =[0-9a-f]{4} [0-9a-f]{8,16} [0-9a-f]{8} [0-9a-f]{8}/i.test(text)) {
-      throw new VmcsDumpError("no VMCS dump found: this is QEMU's register dump after 'KVM: entry failed' (the guest's registers, not the VMCS KVM "
-        + 'entered); load kvm_intel with dump_invalid_vmcs=1, reproduce, and check the dump_vmcs output from the kernel log');
-    }
-    if (/dump_invalid_vmcs/.test(text)) {
-      throw new VmcsDumpError('no VMCS dump found: the log says KVM did not dump it; load kvm_intel with dump_invalid_vmcs=1 and reproduce');
-    }
-    throw new VmcsDumpError(`no VMCS dump found: ${EXPECTED}`);
+  if (!sec.headed && (segs < 3 || guest.cr0 === undefined && guest.rflags === undefined)) throw noDump(text);
+  if (sec.headed && segs === 0 && guest.cr0 === undefined && guest.rflags === undefined && guest.rip === undefined && problems.size === 0) {
+    throw new VmcsDumpError(`the '*** Guest State ***' section${count > 1 ? ` of dump ${index}` : ''} has no fields this parser knows `
+      + `(truncated or not a Xen/KVM dump): ${EXPECTED}`);
   }
-  if (sec.headed && segs === 0 && guest.cr0 === undefined && guest.rflags === undefined && guest.rip === undefined) {
-    throw new VmcsDumpError(`the '*** Guest State ***' section has no fields this parser knows (truncated or not a Xen/KVM dump): ${EXPECTED}`);
-  }
-  const xen = xenScore(text), kvm = kvmScore(text);
-  const source: 'xen' | 'kvm' = xen > kvm || (xen === kvm && !/(?<![A-Za-z])(?:CS|TR):\s{2,}sel=/.test(sec.guest)) ? 'xen' : 'kvm';
+  // Each dump is labelled from its own stretch of the log: a KVM dump and a Xen dump in one text keep their sources.
+  const xen = xenScore(sec.raw), kvm = kvmScore(sec.raw);
+  const source: 'xen' | 'kvm' = xen > kvm || (xen === kvm && !/(?<![A-Za-z])(?:CS|TR):\s{2,}sel=/.test(sec.guest.text)) ? 'xen' : 'kvm';
   const unpacked = source === 'xen' ? unpackXenAttrs(guest) : false;
-  const { controls, exit } = controlFields(sec.control);
-  const host = hostFields(sec.host);
+  const { controls, exit } = controlFields(sec.control, problems);
+  const controlsCut = !!sec.control && (sec.control.lines.some((l) => l.cut) || [...problems.keys()].some((f) => isField(f) && field(f).group === 'control'));
+  const host = hostFields(sec.host, problems);
   const warnings: string[] = [];
   if (!sec.headed) warnings.push("no '*** Guest State ***' header: read the whole text as guest state");
   if (unpacked) {
     warnings.push("attr values are in Xen's 12-bit segment_register layout (Xen 3.3 and older printed hvm_get_segment_register(), "
       + 'which also shows the saved real-mode segments instead of the vm86 values in the VMCS): unpacked to the VMCS layout, not-present as unusable');
   }
-  if (sec.dumpCount > 1) warnings.push(`the text has ${sec.dumpCount} dumps; checked the first`);
   if (!sec.control) warnings.push("no '*** Control State ***' section: controls (unrestricted guest, IA-32e mode guest, event injection) are unknown");
-  const gone = missing(guest);
+  for (const [field, why] of problems) warnings.push(`${field} ${why}: checks that need it are skipped`);
+  const gone = missing(guest, problems);
   if (gone.length) warnings.push(`not in the dump (checks that need them are skipped): ${gone.join(', ')}`);
-  const failure = source === 'xen' ? xenFailure(sec.preamble || text) : kvmFailure(sec.preamble || text);
+  const context = sec.preamble || (count === 1 ? text : '');
+  const failure = source === 'xen' ? xenFailure(context) : kvmFailure(context);
   return {
     source,
-    format: source === 'xen' ? xenFormat(sec.guest) : kvmFormat(text),
+    format: source === 'xen' ? xenFormat(sec.guest.text) : kvmFormat(sec.raw),
     guest,
     ...(host ? { host } : {}),
     ...(controls ? { controls } : {}),
     ...(failure ? { failure } : {}),
     ...(exit ? { exit } : {}),
+    ...(problems.size ? { unreadable: Object.fromEntries(problems) } : {}),
+    ...(controlsCut ? { controlsCut } : {}),
+    index, count, firstLine: sec.firstLine, lastLine: sec.lastLine,
     warnings,
   };
+}
+
+/** Every dump in the text, in order. Throws VmcsDumpError when there is none. */
+export function parseVmcsDumps(text: string): VmcsDump[] {
+  const secs = splitDumps(text);
+  return secs.map((s, i) => parseOne(s, text, i + 1, secs.length));
+}
+
+/** The first dump in the text (the others: parseVmcsDumps). */
+export function parseVmcsDump(text: string): VmcsDump {
+  return parseVmcsDumps(text)[0];
 }

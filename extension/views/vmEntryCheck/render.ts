@@ -29,7 +29,9 @@ export function fromDump(j: VmcheckJson, origin: string): ChecksView {
   const notes = [...(j.hints ?? []), ...(j.warnings ?? [])];
   return {
     profile: j.profile, verdict: j.verdict, checks: j.checks, rootCauses: j.rootCauses, notes,
-    source: `${j.source === 'kvm' ? 'KVM' : 'Xen'} dump${j.format ? ` (${j.format})` : ''} from ${origin}`, canTravel: false,
+    source: `${j.source === 'kvm' ? 'KVM' : 'Xen'} dump${j.format ? ` (${j.format})` : ''} from ${origin}`
+      + (j.dump && j.dump.count > 1 ? `, dump ${j.dump.index} of ${j.dump.count} (lines ${j.dump.firstLine}-${j.dump.lastLine})` : ''),
+    canTravel: false,
   };
 }
 
