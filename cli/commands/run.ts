@@ -2,12 +2,12 @@
 // a firmware image with --bios) and runs it to a stop reason; prints a summary (or --json), writes
 // the JSON Lines trace. Exit 0 for any stop reason, 1 for an unusable input, 2 for usage errors.
 // Node side: reads files and hands bytes to emulator/.
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
 import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { CS } from '../../emulator/cpu/regs';
 import { openImageFile } from '../../host/imageFile';
-import { readInputFile } from '../../host/files';
+import { FileError, readInputFile } from '../../host/files';
+import { OutputFile, outputConflict } from '../../host/outputFile';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
@@ -66,34 +66,6 @@ export function parseAddress(text: string, what: string): StopAddress {
   throw new UsageError(`${what}: '${text}' is not an address (SSSS:OOOO or 0xNNNN)`);
 }
 
-/** Buffered JSON Lines writer (one write per 256 KiB). */
-class TraceWriter {
-  private fd: number;
-  private buf: string[] = [];
-  private size = 0;
-  constructor(file: string) {
-    try {
-      this.fd = openSync(file, 'w');
-    } catch (e) {
-      throw new InputError(`--trace ${file}: ${(e as Error).message}`);
-    }
-  }
-  add(line: string): void {
-    this.buf.push(line);
-    this.size += line.length;
-    if (this.size > 1 << 18) this.flush();
-  }
-  flush(): void {
-    if (this.buf.length) writeSync(this.fd, this.buf.join(''));
-    this.buf = [];
-    this.size = 0;
-  }
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
-}
-
 export async function main(imageFile: string | undefined, opts: RunOptions): Promise<number> {
   // The hypervisor's verdict is evaluated at every instruction boundary only when a profile is asked for.
   const profile: ProfileName | null = opts.profile === undefined ? null : parseChoice(opts.profile, '--profile', PROFILE_NAMES);
@@ -122,6 +94,16 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   }
 
   const floppy = opts.floppy === true;
+  const outputs = [
+    ...(traceFile === undefined ? [] : [{ what: '--trace', path: traceFile }]),
+    ...(listFile === undefined ? [] : [{ what: '--list-emulated', path: listFile }]),
+  ];
+  const inputs = [
+    ...(imageFile === undefined ? [] : [{ what: 'image', path: imageFile }]),
+    ...(firmwareFile === undefined ? [] : [{ what: '--bios', path: firmwareFile }]),
+  ];
+  const conflict = outputConflict(outputs, inputs);
+  if (conflict) throw new UsageError(conflict);
   let disk: DiskImage | null = null;
   if (imageFile !== undefined) {
     const file = openImageFile(imageFile);
@@ -164,29 +146,26 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
     return false;
   };
 
-  let trace: TraceWriter | null = traceFile ? new TraceWriter(traceFile) : null;
+  const trace = traceFile === undefined ? null : new OutputFile('--trace', traceFile);
+  const list = listFile === undefined ? null : new OutputFile('--list-emulated', listFile);
   const monitor = profile ? new VmentryMonitor({ profile, breakOnFailure, breakOnEmulation, listEmulated: listFile !== undefined }) : null;
   let stop: StopInfo;
   const end = max;
   try {
     stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor });
   } catch (e) {
+    if (e instanceof FileError) throw e;
     // An emulator bug, not the guest's doing: the run still ends with a summary, stop reason 'error'.
     stop = { reason: 'error', detail: `internal error: ${e instanceof Error ? e.message : String(e)}` };
     process.stderr.write(`bootscope run: ${stop.detail}\n${e instanceof Error ? e.stack : ''}\n`);
-  } finally {
-    trace?.close();
-    trace = null;
   }
+  trace?.commit();
 
   const log: BiosLogEntry[] = bios?.log ?? [];
   const vmentry = monitor ? monitor.summary(m) : undefined;
-  if (monitor && listFile !== undefined) {
-    try {
-      writeFileSync(listFile, monitor.finish(m).map((e) => JSON.stringify(e) + '\n').join(''));
-    } catch (e) {
-      throw new InputError(`--list-emulated ${listFile}: ${(e as Error).message}`);
-    }
+  if (monitor && list) {
+    for (const e of monitor.finish(m)) list.write(JSON.stringify(e) + '\n');
+    list.commit();
   }
   if (opts.json) {
     const s = summary(m, { stopReason: stop.reason, detail: stop.detail, screen: opts.screen === true, biosLog: log, warnings });
@@ -202,7 +181,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
 interface RunPlan {
   until: StopAddress[];
   traceFrom: StopAddress | null;
-  trace: TraceWriter | null;
+  trace: OutputFile | null;
   end: number;
   shouldCancel: () => boolean;
   monitor: VmentryMonitor | null;
@@ -237,7 +216,7 @@ function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
           if (!traceFrom || !addressMatches(mm, traceFrom)) return null;
           tracing = true;
         }
-        trace.add(traceLine(cpu));
+        trace.write(traceLine(cpu));
         return null;
       }
     : null;
