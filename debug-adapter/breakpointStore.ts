@@ -1,9 +1,11 @@
-// Code breakpoints of the session by origin (function/address, instruction, source), each with its
-// linear filter address in Machine.breakpoints, an exact CS:IP match for `SSSS:OOOO` ones, and its
-// condition, hit condition and log message. The runner asks `onHit` whether a hit should stop.
+// Code breakpoints of the session by origin (function/address, instruction, source), each a linear
+// address or a CS:IP one (`SSSS:OOOO`, Bochs `vb`: CS.selector and (E)IP in any mode, armed in
+// Machine.breakpoints as such), with its condition, hit condition and log message. The runner asks
+// `onHit` whether a hit should stop.
 // Node only; must not import vscode. Addresses as in ../shared/docs/CLI.md.
 
 import type { Cpu } from '../emulator/cpu/cpu';
+import type { CsIp } from '../emulator/cpu/execute';
 import { CS } from '../emulator/cpu/regs';
 import { evaluate, evaluateAddress, ExpressionError, segmentBase } from '../emulator/debug/expression';
 import type { Machine } from '../emulator/machine';
@@ -13,10 +15,10 @@ export type BreakpointOrigin = 'function' | 'instruction' | 'source';
 export interface CodeBreakpoint {
   id: number;
   origin: BreakpointOrigin;
-  /** Linear address in the page filter. */
+  /** The linear address (for a CS:IP breakpoint: where it lies with the CS descriptor of when it was set, for display). */
   linear: number;
-  /** `SSSS:OOOO`: stop only when CS (selector) and IP are exactly these. */
-  exact: { selector: number; offset: number } | null;
+  /** `SSSS:OOOO`: stop whenever CS.selector and (E)IP are these, whatever the mode; null: a linear breakpoint. */
+  exact: CsIp | null;
   condition?: string;
   hitCondition?: string;
   logMessage?: string;
@@ -32,21 +34,43 @@ export interface HitDecision {
   messages: string[];
 }
 
+/** A breakpoint as BreakpointStore.replace takes it. */
+export type BreakpointSpec = Omit<CodeBreakpoint, 'id' | 'hits'>;
+
 let nextId = 1;
+
+/** Where SSSS:OOOO lies now: the selector's base in the current mode (selector << 4 when there is no descriptor). */
+function linearNow(cpu: Cpu, selector: number, offset: number): number {
+  let base: number;
+  try {
+    base = segmentBase(cpu, { selector });
+  } catch {
+    base = selector << 4;
+  }
+  return (base + offset) >>> 0;
+}
+
+/**
+ * A CS:IP breakpoint (Bochs `vb`) for BreakpointStore.replace: stops whenever CS.selector = `selector`
+ * and (E)IP = `offset`, in real mode, protected mode or vm86 alike, across mode switches and
+ * descriptor changes. Every `SSSS:OOOO` breakpoint is made here.
+ */
+export function csIpBreakpoint(
+  cpu: Cpu, origin: BreakpointOrigin, selector: number, offset: number,
+  extra: Pick<CodeBreakpoint, 'condition' | 'hitCondition' | 'logMessage'> = {},
+): BreakpointSpec {
+  selector &= 0xffff;
+  offset >>>= 0;
+  return { origin, linear: linearNow(cpu, selector, offset), exact: { selector, offset }, ...extra };
+}
 
 /** `0000:7C3E` (hex selector:offset), `0x7c3e`/`31806` (linear), `phys 0x7c3e` (physical, paging off). */
 export function parseAddressSpec(cpu: Cpu, text: string): { linear: number; exact: CodeBreakpoint['exact'] } {
   const t = text.trim();
   const so = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,8})$/.exec(t);
   if (so) {
-    const selector = parseInt(so[1], 16), offset = parseInt(so[2], 16);
-    let base: number;
-    try {
-      base = segmentBase(cpu, { selector });
-    } catch {
-      base = selector << 4;
-    }
-    return { linear: (base + offset) >>> 0, exact: { selector, offset } };
+    const { linear, exact } = csIpBreakpoint(cpu, 'function', parseInt(so[1], 16), parseInt(so[2], 16));
+    return { linear, exact };
   }
   const phys = /^phys\s+(.+)$/i.exec(t);
   if (phys) {
@@ -63,10 +87,17 @@ export class BreakpointStore {
   constructor(private readonly machine: Machine, private readonly symbol: (name: string) => number | undefined = () => undefined) {}
 
   /** Replaces a group (one per origin, or per source file) and updates the machine's filter. */
-  replace(group: string, items: Omit<CodeBreakpoint, 'id' | 'hits'>[]): CodeBreakpoint[] {
-    for (const b of this.groups.get(group) ?? []) this.machine.breakpoints.delete(b.linear);
+  replace(group: string, items: BreakpointSpec[]): CodeBreakpoint[] {
+    const set = this.machine.breakpoints;
+    for (const b of this.groups.get(group) ?? []) {
+      if (b.exact) set.deleteCsIp(b.exact.selector, b.exact.offset);
+      else set.delete(b.linear);
+    }
     const list = items.map((b) => ({ ...b, id: nextId++, hits: 0 }));
-    for (const b of list) this.machine.breakpoints.add(b.linear);
+    for (const b of list) {
+      if (b.exact) set.addCsIp(b.exact.selector, b.exact.offset);
+      else set.add(b.linear);
+    }
     this.groups.set(group, list);
     return list;
   }
@@ -75,10 +106,10 @@ export class BreakpointStore {
     return [...this.groups.values()].flat();
   }
 
-  /** Breakpoints at the current CS:EIP whose address matches (exact ones compare the selector too). */
+  /** Breakpoints at the current CS:EIP: linear ones by address, CS:IP ones by selector and offset. */
   at(): CodeBreakpoint[] {
     const cpu = this.machine.cpu, lin = this.machine.pcLinear;
-    return this.all().filter((b) => b.linear === lin && (!b.exact || (b.exact.selector === cpu.sel[CS] && b.exact.offset === cpu.eip)));
+    return this.all().filter((b) => (b.exact ? b.exact.selector === cpu.sel[CS] && b.exact.offset === cpu.eip : b.linear === lin));
   }
 
   /** Whether a breakpoint's condition holds now (an erroring condition counts as true, as a hit does). */

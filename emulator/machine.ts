@@ -8,8 +8,7 @@ import { MODEL_TRAITS, installModel } from './cpu/dispatch';
 import {
   BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu, serviceInterrupt,
 } from './cpu/execute';
-import { CR0_PE, CS, DS, EDX, EFLAGS_IF, EFLAGS_VM, ES, ESP, FS, GS, SS } from './cpu/regs';
-import { descriptorForSelector } from './debug/descriptors';
+import { CS, DS, EDX, EFLAGS_IF, ES, ESP, FS, GS, SS } from './cpu/regs';
 import { resetMsrs } from './cpu/exec/system';
 import { IoBus } from './devices/ioBus';
 import { PcDevices, type ResetSource } from './devices/pcDevices';
@@ -165,15 +164,11 @@ export class Machine {
     const cpu = this.cpu;
     const until = opts.until ?? [];
     const bps = this.breakpoints;
-    // `until` addresses join the breakpoint filter for this run; seg:off ones are checked exactly on a
-    // hit. A seg:off's linear address depends on the mode (selector << 4, or the descriptor's base),
-    // so it is planned again before every burst; a mode switch ends the burst (Cpu.updateMode).
-    let untilLinear: number[] = [];
-    const planUntil = () => {
-      for (const l of untilLinear) bps.delete(l);
-      untilLinear = until.map((a) => (a.kind === 'linear' ? a.address : this.segOffLinear(a.segment, a.offset)));
-      for (const l of untilLinear) bps.add(l);
-    };
+    // `until` addresses join the breakpoint set for this run, seg:off ones as CS:IP breakpoints.
+    for (const a of until) {
+      if (a.kind === 'linear') bps.add(a.address);
+      else bps.addCsIp(a.segment, a.offset);
+    }
     const userHook = opts.beforeInstruction ?? null;
     let hookReason: StopReason | null = null;
     const hook = userHook ? () => (hookReason = userHook(this)) !== null : null;
@@ -198,11 +193,10 @@ export class Machine {
         if (left <= 0) return { reason: 'max' };
         if (opts.shouldCancel?.()) return { reason: 'pause', detail: 'cancelled' };
         const slice = Math.max(1, Math.min(left, burst, this.devices.nextEventIn()));
-        if (until.length) planUntil();
         cpu.attn &= ~ATTN_STOP;
         refreshAttention(cpu);
         this.syncClock();
-        const r = runCpu(cpu, slice, { breakpoints: bps, beforeInstruction: hook, skipBreakAt: this.resumeAt, returnOnModeChange: until.length > 0 });
+        const r = runCpu(cpu, slice, { breakpoints: bps, beforeInstruction: hook, skipBreakAt: this.resumeAt });
         this.resumeAt = -1;
         // Port accesses already moved the clock to the instruction that made them, so bring it to
         // the count and deliver due events (advancing by the slice would count those instructions twice).
@@ -211,13 +205,8 @@ export class Machine {
         if (r === RUN_SHUTDOWN) return { reason: 'triple-fault', detail: 'triple fault: the CPU shut down' };
         if (r === RUN_BREAKPOINT) {
           if (until.length && this.matches(until)) return { reason: 'until' };
-          if (bps.has(this.pcLinear) && !untilLinear.includes(this.pcLinear)) {
-            this.resumeAt = this.pcLinear;
-            return { reason: 'breakpoint' };
-          }
-          // A seg:off `until` whose linear address matched under another selector: step over it.
           this.resumeAt = this.pcLinear;
-          continue;
+          return { reason: 'breakpoint' };
         }
         if (r === RUN_HOOK) {
           this.resumeAt = this.pcLinear;
@@ -229,16 +218,11 @@ export class Machine {
         }
       }
     } finally {
-      for (const l of untilLinear) bps.delete(l);
+      for (const a of until) {
+        if (a.kind === 'linear') bps.delete(a.address);
+        else bps.deleteCsIp(a.segment, a.offset);
+      }
     }
-  }
-
-  /** Linear address of SSSS:OOOO in the current mode (real mode and vm86: selector << 4; else the descriptor's base). */
-  private segOffLinear(selector: number, offset: number): number {
-    const cpu = this.cpu;
-    if (!(cpu.cr0 & CR0_PE) || cpu.flags & EFLAGS_VM) return ((selector << 4) + offset) >>> 0;
-    const d = descriptorForSelector(cpu, selector);
-    return ((d ? d.base : selector << 4) + offset) >>> 0;
   }
 
   /** HLT: with IF=1 let device time pass to the next event; with IF=0 or nothing scheduled, stop. */

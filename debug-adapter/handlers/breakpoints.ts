@@ -9,7 +9,7 @@ import { segOff } from '../../emulator/debug/machineView';
 import { evaluate, ExpressionError } from '../../emulator/debug/expression';
 import type { WatchAccess } from '../../emulator/debug/watchpoints';
 import { NO_EVENT_FILTERS, type EventFilterConfig } from '../../emulator/debug/eventStops';
-import { parseAddressSpec, type CodeBreakpoint } from '../breakpointStore';
+import { type BreakpointSpec, type CodeBreakpoint, csIpBreakpoint, parseAddressSpec } from '../breakpointStore';
 import { type SessionContext, parseReference, refString } from '../context';
 import { MAX_MEMORY_BYTES } from '../requestArgs';
 
@@ -31,8 +31,6 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
   })),
 ];
 
-type BpSpec = Omit<CodeBreakpoint, 'id' | 'hits'>;
-
 /**
  * DAP has logMessage only on source breakpoints; function and instruction breakpoints accept it too
  * (as an extra field), so logpoints work on addresses for clients that send it.
@@ -51,45 +49,60 @@ function impossible(ctx: SessionContext, linear: number): string | null {
   return `no memory at linear 0x${linear.toString(16)}: guest RAM ends at 0x${ctx.machine.mem.ramSize.toString(16)} (memoryMB)`;
 }
 
+/** What a breakpoint's address means, for its hover in VS Code (DAP Breakpoint.message). */
+function addressNote(b: CodeBreakpoint): string {
+  const h = (v: number, d: number) => (v >>> 0).toString(16).toUpperCase().padStart(d, '0');
+  if (b.exact) {
+    return `CS:IP ${h(b.exact.selector, 4)}:${h(b.exact.offset, 4)}: stops whenever CS = ${h(b.exact.selector, 4)} and (E)IP = ${h(b.exact.offset, 4)}, ` +
+      'in real mode, protected mode or vm86 alike (linear 0x' + h(b.linear, 1).toLowerCase() + ' with the CS descriptor of when it was set)';
+  }
+  return `linear address 0x${h(b.linear, 1).toLowerCase()}: stops at whatever CS:IP reaches it; an SSSS:OOOO breakpoint follows CS instead`;
+}
+
 function toDap(b: CodeBreakpoint | null, message?: string, extra: Partial<DebugProtocol.Breakpoint> = {}): DebugProtocol.Breakpoint {
   if (!b) return { verified: false, message, ...extra };
-  return { id: b.id, verified: true, instructionReference: refString(b.linear), ...extra };
+  const note = b.origin === 'source' ? {} : { message: addressNote(b) };
+  return { id: b.id, verified: true, instructionReference: refString(b.linear), ...note, ...extra };
 }
 
 export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.SetFunctionBreakpointsArguments): DebugProtocol.SetFunctionBreakpointsResponse['body'] {
-  const specs: (BpSpec | string)[] = args.breakpoints.map((fb) => {
+  const specs: (BreakpointSpec | string)[] = args.breakpoints.map((fb) => {
     try {
       const sym = ctx.sources.symbol(fb.name.trim());
       const a = sym !== undefined ? { linear: sym, exact: null } : parseAddressSpec(ctx.machine.cpu, fb.name);
+      const extra = { condition: fb.condition, hitCondition: fb.hitCondition, logMessage: logMessageOf(fb) };
+      // A CS:IP breakpoint lies wherever its selector's descriptor will put it: nothing to check now.
+      if (a.exact) return csIpBreakpoint(ctx.machine.cpu, 'function', a.exact.selector, a.exact.offset, extra);
       const why = impossible(ctx, a.linear);
       if (why) return `'${fb.name}': ${why}`;
-      return { origin: 'function', linear: a.linear, exact: a.exact, condition: fb.condition, hitCondition: fb.hitCondition, logMessage: logMessageOf(fb) };
+      return { origin: 'function', linear: a.linear, exact: null, ...extra };
     } catch (e) {
       return `'${fb.name}' is not an address or a known label (${(e as Error).message.replace(/ \(registers such as.*\)$/, '')}): use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing`;
     }
   });
-  const set = ctx.bps.replace('function', specs.filter((s): s is BpSpec => typeof s !== 'string'));
+  const set = ctx.bps.replace('function', specs.filter((s): s is BreakpointSpec => typeof s !== 'string'));
   let k = 0;
   return { breakpoints: specs.map((s) => (typeof s === 'string' ? toDap(null, s) : toDap(set[k++]))) };
 }
 
 export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtocol.SetInstructionBreakpointsArguments): DebugProtocol.SetInstructionBreakpointsResponse['body'] {
-  const specs: (BpSpec | string)[] = args.breakpoints.map((ib) => {
+  const specs: (BreakpointSpec | string)[] = args.breakpoints.map((ib) => {
     try {
       let linear: number;
       let exact: CodeBreakpoint['exact'] = null;
       if (/^(0x[0-9a-f]+|[0-9]+)$/i.test(ib.instructionReference.trim())) linear = parseReference(ib.instructionReference, 'instructionReference');
       else ({ linear, exact } = parseAddressSpec(ctx.machine.cpu, ib.instructionReference));
+      const extra = { condition: ib.condition, hitCondition: ib.hitCondition, logMessage: logMessageOf(ib) };
+      if (exact) return csIpBreakpoint(ctx.machine.cpu, 'instruction', exact.selector, exact.offset + (ib.offset ?? 0), extra);
       linear = (linear + (ib.offset ?? 0)) >>> 0;
-      if (exact) exact = { ...exact, offset: exact.offset + (ib.offset ?? 0) };
       const why = impossible(ctx, linear);
       if (why) return why;
-      return { origin: 'instruction', linear, exact, condition: ib.condition, hitCondition: ib.hitCondition, logMessage: logMessageOf(ib) };
+      return { origin: 'instruction', linear, exact: null, ...extra };
     } catch (e) {
       return `'${ib.instructionReference}': ${(e as Error).message}`;
     }
   });
-  const set = ctx.bps.replace('instruction', specs.filter((s): s is BpSpec => typeof s !== 'string'));
+  const set = ctx.bps.replace('instruction', specs.filter((s): s is BreakpointSpec => typeof s !== 'string'));
   let k = 0;
   return { breakpoints: specs.map((s) => (typeof s === 'string' ? toDap(null, s) : toDap(set[k++]))) };
 }

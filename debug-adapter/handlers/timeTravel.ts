@@ -77,7 +77,8 @@ function armedStops(ctx: SessionContext): ReverseStops {
   const { bps, monitor } = ctx;
   const stopping = bps.all().filter((b) => !b.logMessage);
   return {
-    code: [...new Set(stopping.map((b) => b.linear))],
+    code: [...new Set(stopping.filter((b) => !b.exact).map((b) => b.linear))],
+    csip: stopping.flatMap((b) => (b.exact ? [b.exact] : [])),
     acceptCode: () => bps.at().some((b) => !b.logMessage && bps.conditionHolds(b)),
     data: monitor.watch.items.map((w) => ({ address: w.linear, length: w.length, access: w.access })),
     requested: () => {

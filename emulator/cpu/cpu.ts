@@ -53,10 +53,12 @@ export const ATTN_RECORD = 1 << 4;
 export const ATTN_SHADOW = 1 << 5;
 export const ATTN_WATCH = 1 << 6;
 export const ATTN_HOOK = 1 << 7;
-/** CR0.PE/PG or EFLAGS.VM changed (runCpu clears it; RunControl.returnOnModeChange makes it end the run). */
+/** CR0.PE/PG or EFLAGS.VM changed: the loops re-check what depends on the mode (blocks need paging off); runCpu clears it. */
 export const ATTN_MODE = 1 << 8;
 /** Compiled code went stale (a store into its bytes, a remap): a running block returns (runCpu clears it). */
 export const ATTN_CODE = 1 << 9;
+/** CS's selector or base changed while csWatch is set: runCpu re-arms the CS:IP breakpoints (execute.ts BreakpointSet). */
+export const ATTN_CSIP = 1 << 10;
 
 /** The compiled-block cache as the CPU loop sees it (cpu/jit/blocks.ts). */
 export interface CompiledCode {
@@ -287,6 +289,7 @@ export class Cpu implements FlagState {
       // The code window depends on CS.base and the highest valid offset only: a far jump that
       // reloads the same segment keeps it.
       if (this.base[CS] !== oldBase || this.hi[CS] !== oldHi) this.flushFetch();
+      this.csLoaded();
       this.code32 = ar & AR_DB ? 1 : 0;
       // Outside a prefixed instruction the decode state follows the new CS at once.
       if (this.prefixes === 0) this.o32 = this.a32 = this.code32;
@@ -580,6 +583,13 @@ export class Cpu implements FlagState {
    */
   bpPages: Uint8Array | null = null;
   winBp = 0;
+  /** Set by runCpu while CS:IP breakpoints exist: a CS load then raises ATTN_CSIP (csLoaded). */
+  csWatch = false;
+
+  /** Every write of CS's selector or base ends here (or in setCache): CS:IP breakpoints follow CS. */
+  csLoaded(): void {
+    if (this.csWatch) this.attn |= ATTN_CSIP;
+  }
 
   /** Back to the decode state of an unprefixed instruction (after a prefixed one, also when it faulted). */
   resetDecodeState(): void {

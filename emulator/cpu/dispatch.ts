@@ -176,7 +176,7 @@ function patch8086(ops: Handler[]): void {
   for (let op = 0; op < 0x100; op++) def(ops, MAP0F | op, undefinedOpcode);
   // 8086: every byte executes something. 0F is POP CS; 60-6F alias the Jcc block; C0/C1 alias RET imm/RET,
   // C8/C9 alias RETF imm/RETF; F1 is a LOCK alias. No 186 instructions exist.
-  def(ops, 0x0f, (cpu) => { cpu.sel[CS] = cpu.pop16(); cpu.base[CS] = cpu.sel[CS] << 4; cpu.flushFetch(); });
+  def(ops, 0x0f, (cpu) => { cpu.sel[CS] = cpu.pop16(); cpu.base[CS] = cpu.sel[CS] << 4; cpu.flushFetch(); cpu.csLoaded(); });
   for (let op = 0x60; op < 0x70; op++) def(ops, op, ops[op + 0x10]);
   def(ops, 0xc0, ops[0xc2]);
   def(ops, 0xc1, ops[0xc3]);
@@ -220,7 +220,10 @@ function patch8086(ops: Handler[]): void {
     const v = readE16(cpu, m);
     cpu.sel[s] = v;
     cpu.base[s] = v << 4;
-    if (s === CS) cpu.flushFetch();
+    if (s === CS) {
+      cpu.flushFetch();
+      cpu.csLoaded();
+    }
     if (s === SS) cpu.inhibitInterrupts();
   });
   def(ops, 0x8c, (cpu) => {

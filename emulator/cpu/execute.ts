@@ -4,7 +4,7 @@
 // escapes as a JavaScript exception. SDM Vol. 3 §6.8.3 (shadow), §17.3.1.4 (single-step trap).
 // Pure TypeScript: no Node or VS Code imports.
 
-import { ATTN_CODE, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
+import { ATTN_CODE, ATTN_CSIP, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
 import { DB, FAULT } from './faults';
 import { INT_EXC, INT_HW, interrupt, raiseFault } from './interrupts';
 import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
@@ -82,45 +82,153 @@ export function stepSlow(cpu: Cpu): void {
   refreshAttention(cpu);
 }
 
+/** A CS:IP breakpoint (Bochs `vb`): CS.selector and (E)IP, in whatever mode the CPU gets there. */
+export interface CsIp {
+  selector: number;
+  offset: number;
+}
+
 /**
- * Code breakpoints over linear addresses: a page filter (one byte per 4 KiB page) in front of an
- * exact set, so the armed loop pays one typed-array load per instruction (STYLE.md D5).
+ * Code breakpoints: linear addresses, and CS:IP ones (Bochs `vb`: CS.selector and (E)IP, whatever the
+ * mode and the descriptor). A page filter (one byte per 4 KiB page) sits in front of an exact set, so
+ * the armed loop pays one typed-array load per instruction (STYLE.md D5). A CS:IP breakpoint is armed
+ * in that filter as a linear address while CS holds its selector (CS.base + offset: exact, since the
+ * selector matches), and re-armed when CS changes: Cpu.csWatch makes a CS load raise ATTN_CSIP, which
+ * runCpu answers with `arm` between instructions. Nothing of this runs when there are none.
  */
 export class BreakpointSet {
   readonly pages = new Uint8Array(1 << 20);
+  /** Linear address → count: linear breakpoints and the armed CS:IP ones. */
   private readonly addrs = new Map<number, number>();
-  /** Changes with every add/delete/clear: compiled blocks made for another version are dropped. */
+  /** Linear breakpoints alone (address → count). */
+  private readonly linear = new Map<number, number>();
+  /** CS:IP breakpoints: selector → offset → count. */
+  private readonly csip = new Map<number, Map<number, number>>();
+  private entries = 0;
+  private csipEntries = 0;
+  /** The CS (selector, base) the armed CS:IP addresses were computed for; -1: none yet. */
+  private armedSel = -1;
+  private armedBase = 0;
+  private armed: number[] = [];
+  /** Changes with every add/delete/clear/re-arm: compiled blocks made for another version are rechecked. */
   version = 0;
 
+  /** Breakpoints of both kinds (0: runs take the unarmed loop). */
   get size(): number {
-    return this.addrs.size;
+    return this.entries;
+  }
+
+  /** Whether CS:IP breakpoints exist (runs then watch CS loads). */
+  get hasCsIp(): boolean {
+    return this.csipEntries > 0;
   }
 
   add(lin: number): void {
     lin >>>= 0;
+    this.linear.set(lin, (this.linear.get(lin) ?? 0) + 1);
+    this.entries++;
+    this.inc(lin);
+  }
+
+  delete(lin: number): void {
+    lin >>>= 0;
+    const n = this.linear.get(lin);
+    if (n === undefined) return;
+    if (n === 1) this.linear.delete(lin);
+    else this.linear.set(lin, n - 1);
+    this.entries--;
+    this.dec(lin);
+  }
+
+  /** A CS:IP breakpoint: stops when CS.selector = `selector` and EIP = `offset`. */
+  addCsIp(selector: number, offset: number): void {
+    selector &= 0xffff;
+    offset >>>= 0;
+    let offs = this.csip.get(selector);
+    if (!offs) this.csip.set(selector, (offs = new Map()));
+    offs.set(offset, (offs.get(offset) ?? 0) + 1);
+    this.entries++;
+    this.csipEntries++;
+    if (selector === this.armedSel) {
+      const lin = (this.armedBase + offset) >>> 0;
+      this.armed.push(lin);
+      this.inc(lin);
+    }
+    this.version++;
+  }
+
+  deleteCsIp(selector: number, offset: number): void {
+    selector &= 0xffff;
+    offset >>>= 0;
+    const offs = this.csip.get(selector);
+    const n = offs?.get(offset);
+    if (!offs || n === undefined) return;
+    if (n === 1) offs.delete(offset);
+    else offs.set(offset, n - 1);
+    if (offs.size === 0) this.csip.delete(selector);
+    this.entries--;
+    this.csipEntries--;
+    if (selector === this.armedSel) {
+      const lin = (this.armedBase + offset) >>> 0;
+      this.armed.splice(this.armed.indexOf(lin), 1);
+      this.dec(lin);
+    }
+    this.version++;
+  }
+
+  /**
+   * Arms the CS:IP breakpoints for CS = (selector, base): those of that selector at base + offset,
+   * no others. Returns whether the armed addresses changed (version bumped).
+   */
+  arm(selector: number, base: number): boolean {
+    base >>>= 0;
+    if (selector === this.armedSel && base === this.armedBase) return false;
+    const had = this.armed.length;
+    for (const lin of this.armed) this.dec(lin);
+    this.armed = [];
+    this.armedSel = selector;
+    this.armedBase = base;
+    const offs = this.csip.get(selector);
+    if (offs) {
+      for (const [off, n] of offs) {
+        const lin = (base + off) >>> 0;
+        for (let i = 0; i < n; i++) {
+          this.armed.push(lin);
+          this.inc(lin);
+        }
+      }
+    }
+    return had > 0 || this.armed.length > 0;
+  }
+
+  clear(): void {
+    this.addrs.clear();
+    this.linear.clear();
+    this.csip.clear();
+    this.armed = [];
+    this.armedSel = -1;
+    this.entries = this.csipEntries = 0;
+    this.pages.fill(0);
+    this.version++;
+  }
+
+  /** Whether a breakpoint is armed at `lin` (a CS:IP one only while CS holds its selector). */
+  has(lin: number): boolean {
+    return this.addrs.has(lin >>> 0);
+  }
+
+  private inc(lin: number): void {
     this.addrs.set(lin, (this.addrs.get(lin) ?? 0) + 1);
     this.pages[lin >>> 12]++;
     this.version++;
   }
 
-  delete(lin: number): void {
-    lin >>>= 0;
-    const n = this.addrs.get(lin);
-    if (n === undefined) return;
+  private dec(lin: number): void {
+    const n = this.addrs.get(lin)!;
     if (n === 1) this.addrs.delete(lin);
     else this.addrs.set(lin, n - 1);
     this.pages[lin >>> 12]--;
     this.version++;
-  }
-
-  clear(): void {
-    this.addrs.clear();
-    this.pages.fill(0);
-    this.version++;
-  }
-
-  has(lin: number): boolean {
-    return this.addrs.has(lin >>> 0);
   }
 }
 
@@ -131,12 +239,29 @@ export interface RunControl {
   beforeInstruction?: ((cpu: Cpu) => boolean) | null;
   /** Linear address whose breakpoint is ignored for the first instruction (resuming from it). */
   skipBreakAt?: number;
-  /** Return when the CPU mode changes (the caller re-plans mode-dependent stop addresses). */
-  returnOnModeChange?: boolean;
 }
 
 /** Why runCpu returned. */
 export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3, RUN_ATTENTION = 4, RUN_HOOK = 5;
+
+/**
+ * Starts watching CS for the CS:IP breakpoints of `bps` (or stops watching, when it has none) and
+ * arms them for the current CS. Run loops call it first; ATTN_CSIP then calls for `rearm`.
+ */
+export function watchCs(cpu: Cpu, bps: BreakpointSet | null): void {
+  cpu.attn &= ~ATTN_CSIP;
+  cpu.csWatch = bps !== null && bps.hasCsIp;
+  if (cpu.csWatch) bps!.arm(cpu.sel[CS], cpu.base[CS]);
+}
+
+/** ATTN_CSIP: CS changed, the CS:IP breakpoints follow; returns whether the armed addresses changed. */
+export function rearm(cpu: Cpu, bps: BreakpointSet): boolean {
+  cpu.attn &= ~ATTN_CSIP;
+  if (!bps.arm(cpu.sel[CS], cpu.base[CS])) return false;
+  // The code window remembers whether its page has breakpoints.
+  cpu.flushFetch();
+  return true;
+}
 
 /**
  * Runs up to `budget` instructions, or until HLT, shutdown, a breakpoint, the hook, or an
@@ -147,11 +272,11 @@ export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3,
 export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   const end = cpu.icount + budget;
   cpu.repEnd = end;
-  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE);
-  const modeReturns = ctl?.returnOnModeChange === true;
+  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE | ATTN_CSIP);
   const bps = ctl?.breakpoints && ctl.breakpoints.size > 0 ? ctl.breakpoints : null;
   const hook = ctl?.beforeInstruction ?? null;
   let skip = ctl?.skipBreakAt ?? -1;
+  watchCs(cpu, bps);
   // Windows made before this run know nothing of this run's breakpoints.
   cpu.bpPages = bps !== null ? bps.pages : null;
   cpu.flushFetch();
@@ -163,9 +288,10 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
     if (cpu.attn & ATTN_CODE) cpu.attn &= ~ATTN_CODE;
     if (cpu.attn & ATTN_MODE) {
       cpu.attn &= ~ATTN_MODE;
-      if (modeReturns) return RUN_ATTENTION;
       continue;
     }
+    // A CS load (only raised while CS:IP breakpoints exist): arm them for the new CS before the check below.
+    if (cpu.attn & ATTN_CSIP && rearm(cpu, bps!) && blocks) cpu.jit!.useBreakpoints(bps);
     if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
     if (cpu.attn & foreign) return RUN_ATTENTION;
     if (bps !== null || hook !== null) {

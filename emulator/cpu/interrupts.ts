@@ -30,6 +30,7 @@ export function interrupt(cpu: Cpu, vector: number, kind: number, errorCode: num
   cpu.sel[CS] = cs;
   cpu.base[CS] = cs << 4;
   cpu.flushFetch();
+  cpu.csLoaded();
   cpu.eip = ip;
 }
 

@@ -5,7 +5,7 @@
 // extended incrementally as the recording grows, so a refresh at every stop replays only what is new.
 // Pure TypeScript: no Node or VS Code imports.
 
-import { BreakpointSet } from '../cpu/execute';
+import { BreakpointSet, type CsIp } from '../cpu/execute';
 import { EXCEPTION_NAMES } from '../cpu/faults';
 import { INT_EXC, INT_HW } from '../cpu/interrupts';
 import { CR0_PE, CS, EAX, EFLAGS_VM } from '../cpu/regs';
@@ -69,7 +69,7 @@ function trimSpans<T extends string>(spans: Span<T>[], first: number): void {
 }
 
 /**
- * The timeline of one recording, brought up to date by `update`. With `breakpoints` it collects only their hits
+ * The timeline of one recording, brought up to date by `update`. With `breakpoints` (linear, and `csip`) it collects only their hits
  * (a second builder, so changing breakpoints does not replay the system-state timeline); without, everything else.
  */
 export class TimelineBuilder {
@@ -85,7 +85,7 @@ export class TimelineBuilder {
   private watches = new Map<ProfileName, VerdictWatch>();
   private readonly seen = new Float64Array(VERDICT_SAMPLE);
 
-  constructor(private readonly breakpoints: readonly number[] | null = null) {
+  constructor(private readonly breakpoints: readonly number[] | null = null, private readonly csip: readonly CsIp[] = []) {
     this.reset();
   }
 
@@ -141,6 +141,7 @@ export class TimelineBuilder {
     const cpu = rec.machine.cpu;
     const code = new BreakpointSet();
     for (const b of this.breakpoints!) code.add(b);
+    for (const b of this.csip) code.addCsIp(b.selector, b.offset);
     if (code.size > 0 && !this.hitsCapped) {
       rec.replayForward(frontier, {
         code,

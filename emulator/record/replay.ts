@@ -3,10 +3,10 @@
 // and none of the user's breakpoints. Device time follows the count exactly as in Machine.run, so a
 // replay from a snapshot repeats the recorded instructions whatever the slicing.
 
-import { ATTN_CODE, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
+import { ATTN_CODE, ATTN_CSIP, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
 import {
-  BreakpointSet, deliverFault, RUN_ATTENTION, RUN_BREAKPOINT, RUN_BUDGET, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
-  serviceInterrupt, stepOne, stepSlow,
+  BreakpointSet, deliverFault, rearm, RUN_ATTENTION, RUN_BREAKPOINT, RUN_BUDGET, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
+  serviceInterrupt, stepOne, stepSlow, watchCs,
 } from '../cpu/execute';
 import type { Cpu } from '../cpu/cpu';
 import { CS, EFLAGS_IF } from '../cpu/regs';
@@ -25,8 +25,8 @@ export interface ReplayControl {
   onStopRequest?: ((icount: number) => void) | null;
 }
 
-/** Attention bits a replay deals with: stop requests (cleared per slice), interrupts, TF, the shadow, mode switches. */
-const HANDLED_ATTN = ATTN_STOP | ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE;
+/** Attention bits a replay deals with: stop requests (cleared per slice), interrupts, TF, the shadow, mode switches, CS loads. */
+const HANDLED_ATTN = ATTN_STOP | ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE | ATTN_CSIP;
 
 /** Why a replay ended before its target: the CPU can make no more progress (HLT with IF=0, shutdown). */
 export type ReplayEnd = 'target' | 'hook' | 'stuck';
@@ -101,11 +101,13 @@ export function replayTo(m: Machine, target: number, ctl: ReplayControl = {}): R
 function runHooked(cpu: Cpu, budget: number, bps: BreakpointSet | null, hook: (cpu: Cpu) => boolean, skip: number): number {
   const end = cpu.icount + budget;
   cpu.repEnd = end;
-  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE);
+  const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE | ATTN_CSIP);
+  watchCs(cpu, bps);
   while (cpu.icount < end) {
-    // A mode switch (and loadCpu after a restore) sets ATTN_MODE for Machine.run's planning; a replay
-    // plans nothing, so it is cleared here as runCpu does, or every instruction would take stepSlow.
+    // A mode switch (and loadCpu after a restore) sets ATTN_MODE; nothing here depends on the mode,
+    // so it is cleared as runCpu does, or every instruction would take stepSlow.
     cpu.attn &= ~(ATTN_MODE | ATTN_CODE);
+    if (cpu.attn & ATTN_CSIP) rearm(cpu, bps!);
     if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
     if (cpu.attn & foreign) return RUN_ATTENTION;
     if (bps !== null) {

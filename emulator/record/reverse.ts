@@ -4,7 +4,7 @@
 // replay, keeps the last hit of an interval, and refines data hits to the exact REP iteration.
 
 import type { Cpu } from '../cpu/cpu';
-import { BreakpointSet } from '../cpu/execute';
+import { BreakpointSet, type CsIp } from '../cpu/execute';
 import { CS, EFLAGS_VM } from '../cpu/regs';
 import type { Machine } from '../machine';
 import type { AccessObserver } from '../memory/bus';
@@ -26,9 +26,11 @@ export interface DataWatch {
 export interface ReverseStops {
   /** Code breakpoints, linear addresses: a hit is the position before the instruction there. */
   code?: number[];
+  /** CS:IP breakpoints (any mode): as `code`, where CS.selector and EIP match. */
+  csip?: CsIp[];
   /**
-   * Decides whether a code hit counts (conditional breakpoints, SSSS:OOOO ones that must match the
-   * selector): asked only at code hits, in the state before the instruction, so it costs nothing elsewhere.
+   * Decides whether a code hit counts (conditional breakpoints): asked only at code hits, in the
+   * state before the instruction, so it costs nothing elsewhere.
    */
   acceptCode?: ((m: Machine) => boolean) | null;
   /** Data breakpoints: a hit is the position after the accessing instruction (a trap, as on x86). */
@@ -148,9 +150,10 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
     if (pos < limit && (last === null || pos >= last.pos)) last = { pos, reason, detail, lin };
   };
   const ctl: ReplayControl = {};
-  if (stops.code && stops.code.length) {
+  if (stops.code?.length || stops.csip?.length) {
     const set = new BreakpointSet();
-    for (const a of stops.code) set.add(a);
+    for (const a of stops.code ?? []) set.add(a);
+    for (const b of stops.csip ?? []) set.addCsIp(b.selector, b.offset);
     ctl.code = set;
     const accept = stops.acceptCode ?? null;
     ctl.onCode = (ic, lin) => {
@@ -235,7 +238,7 @@ function refineData(rec: Recorder, k: number, start: number, end: number, limit:
 
 /** Only write watches are armed: intervals that never wrote a watched page need no replay. */
 function writesOnly(stops: ReverseStops): DataWatch[] | null {
-  if (stops.code?.length || stops.modeSwitch || stops.condition || stops.requested || stops.exceptions === true || (Array.isArray(stops.exceptions) && stops.exceptions.length)) return null;
+  if (stops.code?.length || stops.csip?.length || stops.modeSwitch || stops.condition || stops.requested || stops.exceptions === true || (Array.isArray(stops.exceptions) && stops.exceptions.length)) return null;
   const d = stops.data ?? [];
   return d.length > 0 && d.every((w) => w.access === 'write') ? d : null;
 }

@@ -40,6 +40,7 @@ function loadCsReal(cpu: Cpu, sel: number, off: number): void {
     cpu.sel[CS] = sel;
     if (cpu.base[CS] !== sel << 4) cpu.flushFetch();
     cpu.base[CS] = sel << 4;
+    cpu.csLoaded();
   }
   if (off > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
   cpu.eip = off;
