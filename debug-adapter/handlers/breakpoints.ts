@@ -5,7 +5,6 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
-import { segOff } from '../../emulator/debug/machineView';
 import { evaluate, ExpressionError } from '../../emulator/debug/expression';
 import type { WatchAccess } from '../../emulator/debug/watchpoints';
 import { NO_EVENT_FILTERS, type EventFilterConfig } from '../../emulator/debug/eventStops';
@@ -61,7 +60,7 @@ function addressNote(b: CodeBreakpoint): string {
 
 function toDap(b: CodeBreakpoint | null, message?: string, extra: Partial<DebugProtocol.Breakpoint> = {}): DebugProtocol.Breakpoint {
   if (!b) return { verified: false, message, ...extra };
-  const note = b.origin === 'source' ? {} : { message: addressNote(b) };
+  const note = b.origin === 'source' && !b.exact ? {} : { message: addressNote(b) };
   return { id: b.id, verified: true, instructionReference: refString(b.linear), ...note, ...extra };
 }
 
@@ -147,11 +146,11 @@ function setDisassemblyBreakpoints(ctx: SessionContext, ref: number, lines: Debu
   }
   const resolved = lines.map((b) => {
     const at = ctx.disasm.resolveLine(doc, b.line);
-    return { b, at, where: at ? parseAddressSpec(ctx.machine.cpu, segOff(doc.seg.selector, at.offset)) : null };
+    return { b, at };
   });
-  const set = ctx.bps.replace(group, resolved.flatMap((r) => (r.where ? [{
-    origin: 'source' as const, linear: r.where.linear, exact: r.where.exact, condition: r.b.condition, hitCondition: r.b.hitCondition, logMessage: r.b.logMessage,
-  }] : [])));
+  const set = ctx.bps.replace(group, resolved.flatMap((r) => (r.at ? [csIpBreakpoint(ctx.machine.cpu, 'source', doc.seg.selector, r.at.offset, {
+    condition: r.b.condition, hitCondition: r.b.hitCondition, logMessage: r.b.logMessage,
+  })] : [])));
   let k = 0;
   return {
     breakpoints: resolved.map((r) => (r.at
