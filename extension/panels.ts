@@ -8,7 +8,7 @@ import { DisassemblyDocuments } from './disassemblyDocument';
 import { panelRequest } from './customRequests';
 import { checkFirstDump, dumpCandidates, runVmcheck, type DumpText } from './vmcsDump';
 import type { Panel, PanelKind, PanelSource, WebviewHost } from './webviewHost';
-import { messageBox } from './views/html';
+import { type Html, messageBox } from './views/html';
 import { foldTables } from './views/descriptorTables/model';
 import { renderDescriptorTables } from './views/descriptorTables/render';
 import { renderScreen } from './views/screen/render';
@@ -100,7 +100,7 @@ export class Panels implements vscode.Disposable {
         default: break;
       }
     };
-    const sources: Record<PanelKind, () => Promise<string>> = {
+    const sources: Record<PanelKind, () => Promise<Html>> = {
       descriptorTables: async () => {
         const view = await readDescriptorTables(session);
         if (typeof view === 'string') return messageBox(view);

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { FromWebview } from '../protocol/panels';
-import { ELEMENTS_BUNDLE, messageBox, page } from './views/html';
+import { ELEMENTS_BUNDLE, type Html, messageBox, page } from './views/html';
 
 export type PanelKind = 'descriptorTables' | 'vmcs' | 'vmEntryChecks' | 'screen' | 'timeline';
 
@@ -17,9 +17,9 @@ export const PANEL_TITLES: Record<PanelKind, string> = {
   timeline: 'Timeline',
 };
 
-/** What fills a panel: renders its body (HTML, already escaped) and reacts to the webview's messages. */
+/** What fills a panel: renders its body (Html: every value escaped) and reacts to the webview's messages. */
 export interface PanelSource {
-  render(): Promise<string>;
+  render(): Promise<Html>;
   onMessage?(msg: FromWebview, panel: Panel): Promise<void> | void;
 }
 
@@ -56,7 +56,7 @@ export class Panel implements vscode.Disposable {
   refresh(): Promise<void> {
     this.rendering = this.rendering.then(async () => {
       if (this.disposed) return;
-      let body: string;
+      let body: Html;
       try {
         body = await this.source.render();
       } catch (e) {

@@ -1,11 +1,39 @@
-// HTML building blocks for the panels' webviews: escaping, number formatting and the page shell with a strict
-// Content-Security-Policy (default-src 'none', styles and one nonce'd script, no remote content). Pure: imports
-// neither 'vscode' nor Node, so node:test checks that guest strings and pasted dumps stay text.
+// HTML building blocks for the panels' webviews: the `html` template tag that escapes every interpolated value,
+// number formatting and the page shell with a strict Content-Security-Policy (default-src 'none'; one nonce for
+// the stylesheet and the scripts, no 'unsafe-inline', no remote content). Pure: imports neither 'vscode' nor Node,
+// so node:test checks that guest strings, pasted dumps and adapter answers stay text.
 
-/** Escapes text for HTML element content and quoted attribute values. Every string from the guest, a disk or a
- *  pasted log goes through this. */
+/** Escapes any value for HTML element content and quoted attribute values (numbers too: an adapter answer is
+ *  data, whatever its declared type). */
 export function esc(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Markup built by `html`: its values are escaped already, so it is inserted as is. */
+export class Html {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** One interpolated value: Html as is, an array item by item, anything else escaped. */
+function part(v: unknown): string {
+  if (v instanceof Html) return v.text;
+  if (Array.isArray(v)) return v.map(part).join('');
+  return esc(v);
+}
+
+/** Template tag for panel markup: every `${value}` is escaped unless it is Html built the same way. */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0];
+  values.forEach((v, i) => (out += part(v) + strings[i + 1]));
+  return new Html(out);
+}
+
+/** Html fragments joined by a separator. */
+export function joinHtml(parts: Html[], sep = ''): Html {
+  return new Html(parts.map((p) => p.text).join(sep));
 }
 
 export function hex(v: number | undefined, digits = 4): string {
@@ -18,15 +46,15 @@ export function hex16(v: number): string {
 }
 
 /** A data-msg attribute: the message a click posts, JSON in an escaped attribute (the script parses it). */
-export function msgAttr(message: object): string {
-  return `data-msg="${esc(JSON.stringify(message))}"`;
+export function msgAttr(message: object): Html {
+  return html`data-msg="${JSON.stringify(message)}"`;
 }
 
 export interface PageOptions {
   title: string;
   /** Element id of the top-level heading, for tests. */
   headingId?: string;
-  body: string;
+  body: Html;
   nonce: string;
   cspSource: string;
   /** Webview URI of dist/vscode-elements.js (the controls); absent in tests that render without a webview. */
@@ -36,7 +64,20 @@ export interface PageOptions {
 /** dist/ file the build copies from @vscode-elements/elements. */
 export const ELEMENTS_BUNDLE = 'vscode-elements.js';
 
-const STYLE = `
+// The standard CGA/VGA text palette (attribute nibble → RGB), as classes fg0-fg15 / bg0-bg7 for the Screen panel.
+export const VGA_PALETTE = ['#000000', '#0000AA', '#00AA00', '#00AAAA', '#AA0000', '#AA00AA', '#AA5500', '#AAAAAA',
+  '#555555', '#5555FF', '#55FF55', '#55FFFF', '#FF5555', '#FF55FF', '#FFFF55', '#FFFFFF'];
+const PALETTE_STYLE = VGA_PALETTE.map((c, i) => `.fg${i}{color:${c}}` + (i < 8 ? `.bg${i}{background:${c}}` : '')).join('');
+
+// Timeline strip colours by CPU mode and verdict (class names are fixed; values from data only select them).
+export const STRIP_CLASSES: Record<string, string> = {
+  real: 'c-real', pm16: 'c-pm16', pm32: 'c-pm32', vm86: 'c-vm86', unreal: 'c-unreal', enter: 'c-enter', emulate: 'c-emulate', fail: 'c-fail',
+};
+const STRIP_STYLE = '.c-real{background:var(--vscode-charts-blue)}.c-pm16{background:var(--vscode-charts-purple)}'
+  + '.c-pm32{background:var(--vscode-charts-green)}.c-vm86{background:var(--vscode-charts-orange)}.c-unreal{background:var(--vscode-charts-yellow)}'
+  + '.c-enter{background:var(--vscode-charts-green)}.c-emulate{background:var(--vscode-charts-yellow)}.c-fail{background:var(--vscode-charts-red)}';
+
+const STYLE = PALETTE_STYLE + STRIP_STYLE + `
 body{font-family:var(--vscode-font-family);font-size:var(--vscode-font-size);color:var(--vscode-foreground);background:var(--vscode-editor-background);padding:0 12px 12px}
 h1{font-size:1.4em;margin:.6em 0 .3em}h2{font-size:1.1em;margin:1em 0 .3em}
 table{border-collapse:collapse;margin:.3em 0}th,td{text-align:left;padding:2px 8px;border-bottom:1px solid var(--vscode-panel-border);vertical-align:top}
@@ -54,28 +95,34 @@ a[data-msg]{cursor:pointer;color:var(--vscode-textLink-foreground)}
 .screen:focus{outline:1px solid var(--vscode-focusBorder)}
 .cursor{text-decoration:underline}
 .strip{position:relative;height:18px;margin:2px 0;background:var(--vscode-editorWidget-background);cursor:pointer}
-.strip span{position:absolute;top:0;bottom:0;overflow:hidden;font-size:11px;white-space:nowrap}
+.strip span{position:absolute;top:0;bottom:0;overflow:hidden;font-size:11px;white-space:nowrap;background:var(--vscode-charts-foreground)}
+.strip span.tick{width:3px}
 .marker{position:absolute;top:0;bottom:0;width:2px;background:var(--vscode-editorCursor-foreground)}
+.full{width:100%}
 .diff td{background:var(--vscode-diffEditor-removedTextBackground)}
 `;
 
-/** The whole document. The script only forwards clicks and keys as typed messages (protocol/panels.ts FromWebview). */
+/** The whole document. The script only forwards clicks and keys as typed messages (protocol/panels.ts FromWebview)
+ *  and places what data positions (timeline strips) through the CSSOM, which style-src does not govern. */
 export function page(o: PageOptions): string {
+  // No 'unsafe-inline': the one <style> element carries the nonce and markup has no style attributes. The
+  // @vscode-elements controls style their shadow roots with constructable stylesheets (adoptedStyleSheets),
+  // which CSP does not restrict either.
   const csp = [
     "default-src 'none'",
-    `style-src ${o.cspSource} 'unsafe-inline'`,
+    `style-src ${o.cspSource} 'nonce-${o.nonce}'`,
     `script-src 'nonce-${o.nonce}'`,
     `img-src ${o.cspSource} data:`,
     `font-src ${o.cspSource}`,
   ].join('; ');
-  return `<!DOCTYPE html>
+  return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${esc(o.title)}</title><style>${STYLE}</style></head>
-<body><h1 id="${esc(o.headingId ?? 'heading')}">${esc(o.title)}</h1>
+<title>${o.title}</title><style nonce="${o.nonce}">${new Html(STYLE)}</style></head>
+<body><h1 id="${o.headingId ?? 'heading'}">${o.title}</h1>
 ${o.body}
-${o.elementsScript ? `<script type="module" nonce="${o.nonce}" src="${esc(o.elementsScript)}"></script>\n` : ''}<script nonce="${o.nonce}">${SCRIPT}</script></body></html>`;
+${o.elementsScript ? html`<script type="module" nonce="${o.nonce}" src="${o.elementsScript}"></script>\n` : ''}<script nonce="${o.nonce}">${new Html(SCRIPT)}</script></body></html>`.text;
 }
 
 // Runs inside the webview. Kept small and static: it never builds HTML from data, it only posts messages.
@@ -96,6 +143,11 @@ const SCRIPT = `
   // vscode-single-select's change event does not bubble: listen on the element itself.
   const profile = document.getElementById('profile');
   if (profile) profile.addEventListener('change', function(){ vscode.postMessage({ type: 'setProfile', profile: profile.value }); });
+  // Positions from data (percentages of the timeline): set through the CSSOM, never as style attributes.
+  document.querySelectorAll('[data-left]').forEach(function(el){
+    el.style.left = Number(el.getAttribute('data-left')) + '%';
+    if (el.hasAttribute('data-width')) el.style.width = Number(el.getAttribute('data-width')) + '%';
+  });
   const screen = document.getElementById('screen');
   if (screen) screen.addEventListener('keydown', function(e){
     let t = e.key === 'Enter' ? '\\n' : e.key === 'Backspace' ? '\\b' : e.key === 'Tab' ? '\\t' : e.key === 'Escape' ? '\\x1b' : e.key.length === 1 ? e.key : '';
@@ -103,11 +155,12 @@ const SCRIPT = `
   });
 })();`;
 
-export function profilePicker(current: string, profiles: readonly string[]): string {
-  return `<label>Profile <vscode-single-select id="profile">${profiles.map((p) => `<vscode-option value="${esc(p)}"${p === current ? ' selected' : ''}>${esc(p)}</vscode-option>`).join('')}</vscode-single-select></label>`;
+export function profilePicker(current: string, profiles: readonly string[]): Html {
+  const options = profiles.map((p) => html`<vscode-option value="${p}"${p === current ? html` selected` : ''}>${p}</vscode-option>`);
+  return html`<label>Profile <vscode-single-select id="profile">${options}</vscode-single-select></label>`;
 }
 
 /** A panel body saying why there is nothing to show (no session, adapter lacks the request, …). */
-export function messageBox(text: string): string {
-  return `<p class="message" id="message">${esc(text)}</p>`;
+export function messageBox(text: string): Html {
+  return html`<p class="message" id="message">${text}</p>`;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { DescriptorTablesResponse, ScreenResponse, TimelineResponse, VmcheckDumpsJson, VmcheckJson } from '../../protocol/panels';
-import { esc, page } from '../../extension/views/html';
+import { esc, type Html, html, page } from '../../extension/views/html';
 import { fromDump, renderChecks } from '../../extension/views/vmEntryCheck/render';
 import { describeAccess, renderVmcs, rowsFromDump } from '../../extension/views/vmcs/render';
 import { renderDescriptorTables } from '../../extension/views/descriptorTables/render';
@@ -26,17 +26,19 @@ function assertInert(html: string): void {
   assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;'), 'the text is shown escaped');
 }
 
-const wrap = (title: string, body: string) => page({ title, body, nonce: NONCE, cspSource: 'vscode-webview://x' });
+const wrap = (title: string, body: Html) => page({ title, body, nonce: NONCE, cspSource: 'vscode-webview://x' });
 
 test('esc covers the HTML specials', () => {
   assert.equal(esc(`<a href="x" onclick='y'>&\``), '&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#96;');
 });
 
 test('page: strict CSP, nonce, heading', () => {
-  const html = wrap('VM Entry Checks', '<p>x</p>');
-  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; [^"]*script-src 'nonce-bm9uY2Vub25jZQ=='/);
-  assert.ok(!/https?:\/\//.test(html), 'no remote content');
-  assert.match(html, /<h1 id="heading">VM Entry Checks<\/h1>/);
+  const doc = wrap('VM Entry Checks', html`<p>x</p>`).replaceAll('&#39;', "'");
+  assert.match(doc, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src vscode-webview:\/\/x 'nonce-bm9uY2Vub25jZQ=='; script-src 'nonce-bm9uY2Vub25jZQ=='/);
+  assert.doesNotMatch(doc, /unsafe-inline/);
+  assert.match(doc, /<style nonce="bm9uY2Vub25jZQ==">/);
+  assert.ok(!/https?:\/\//.test(doc), 'no remote content');
+  assert.match(doc, /<h1 id="heading">VM Entry Checks<\/h1>/);
 });
 
 test('a <script> in a pasted dump stays text in VM Entry Checks and VMCS', () => {
@@ -81,12 +83,12 @@ test('timeline zoom: ten times narrower around the current position, wider aroun
   assert.equal(zoomWindow('all', { ...whole, first: in2.from, last: in2.to }), null);
   assert.deepEqual(zoomWindow('in', { ...whole, first: 0, last: 100, current: 250 }), { from: 240, to: 260 }, 'at least 20 instructions');
   // A zoomed answer offers Zoom out and Whole run, and draws no marker when the position lies outside the window.
-  const html = renderTimeline({ ...whole, first: 100, last: 200, current: 999_990, modes: [{ from: 100, to: 200, value: 'real' }], verdicts: [], events: [] }, 'raw');
-  assert.match(html, /instructions 100–200 of 0–1000000/);
-  assert.doesNotMatch(html, /class="marker"/);
-  assert.doesNotMatch(html, /disabled/);
+  const tl = renderTimeline({ ...whole, first: 100, last: 200, current: 999_990, modes: [{ from: 100, to: 200, value: 'real' }], verdicts: [], events: [] }, 'raw').text;
+  assert.match(tl, /instructions 100–200 of 0–1000000/);
+  assert.doesNotMatch(tl, /class="marker"/);
+  assert.doesNotMatch(tl, /disabled/);
   // A timeline still being built says how far it got.
-  assert.match(renderTimeline({ ...whole, modes: [], verdicts: [], events: [], building: { done: 5, total: 10 } }, 'raw'), /building the timeline: 50% of the recording replayed/);
+  assert.match(renderTimeline({ ...whole, modes: [], verdicts: [], events: [], building: { done: 5, total: 10 } }, 'raw').text, /building the timeline: 50% of the recording replayed/);
 });
 
 test('access rights decode', () => {
@@ -100,11 +102,11 @@ test('real vmcheck --json of a Xen fixture renders failures first, grouped by ro
   const r = spawnSync(process.execPath, ['dist/cli.js', 'vmcheck', '-', '--json'], { input: readFileSync('test/vmx/fixtures/xen34-v86-pm.txt') });
   assert.equal(r.status, 0, r.stderr.toString());
   const j = JSON.parse(r.stdout.toString()) as VmcheckJson;
-  const html = renderChecks(fromDump(j, 'xen.log'));
-  assert.match(html, /id="verdict">fail</);
-  assert.match(html, /<h2>Root cause: protected-mode segment state with EFLAGS.VM set/);
-  assert.ok(html.indexOf('V86.BASE.CS') < html.indexOf('CR0.PG_PE'), 'failures come before passes');
-  const vmcs = renderVmcs({ profile: 'raw', source: 'x', rows: rowsFromDump(j.guest), showPicker: false });
+  const checks = renderChecks(fromDump(j, 'xen.log')).text;
+  assert.match(checks, /id="verdict">fail</);
+  assert.match(checks, /<h2>Root cause: protected-mode segment state with EFLAGS.VM set/);
+  assert.ok(checks.indexOf('V86.BASE.CS') < checks.indexOf('CR0.PG_PE'), 'failures come before passes');
+  const vmcs = renderVmcs({ profile: 'raw', source: 'x', rows: rowsFromDump(j.guest), showPicker: false }).text;
   assert.match(vmcs, /<h2>Segment registers<\/h2>/);
   // One row per segment: selector, base, limit, access rights and their decoding (CS = 0008, 32-bit code).
   assert.match(vmcs, /<tr><td>CS<\/td><td class="mono" data-field="GUEST_CS_SELECTOR">0x0008<\/td>.*?<td class="note">code RX, accessed, DPL 0, P, D\/B=32, G<\/td><\/tr>/);
@@ -115,6 +117,68 @@ test('"Check VMCS Dump…" on a text with a KVM and a Xen dump: each labelled wi
   assert.equal(r.status, 0, r.stderr.toString());
   const { dumps } = JSON.parse(r.stdout.toString()) as VmcheckDumpsJson;
   assert.equal(dumps.length, 2);
-  assert.match(renderChecks(fromDump(dumps[0], 'boot.log')), /KVM dump \(KVM dump_vmcs\) from boot\.log, dump 1 of 2 \(lines 1-42\)/);
-  assert.match(renderChecks(fromDump(dumps[1], 'boot.log')), /Xen dump \(Xen 3\.4-4\.5 \(sel=\/attr= lines\)\) from boot\.log, dump 2 of 2 \(lines 43-87\)/);
+  assert.match(renderChecks(fromDump(dumps[0], 'boot.log')).text, /KVM dump \(KVM dump_vmcs\) from boot\.log, dump 1 of 2 \(lines 1-42\)/);
+  assert.match(renderChecks(fromDump(dumps[1], 'boot.log')).text, /Xen dump \(Xen 3\.4-4\.5 \(sel=\/attr= lines\)\) from boot\.log, dump 2 of 2 \(lines 43-87\)/);
+});
+
+test('html tag: every interpolated value escaped whatever its type; Html fragments and arrays of them are not escaped twice', () => {
+  const n = 5 as unknown;
+  assert.equal(html`<td title="${EVIL}">${n}${null}${undefined}${{ toString: () => '"><b>' }}</td>`.text,
+    '<td title="&#60;script&#62;alert(1)&#60;/script&#62;&#60;img src=x onerror=&#34;alert(2)&#34;&#62;">5&#34;&#62;&#60;b&#62;</td>');
+  const inner = html`<b>${'<i>'}</b>`;
+  assert.equal(html`<p>${inner}${[inner, '<x>']}</p>`.text, '<p><b>&#60;i&#62;</b><b>&#60;i&#62;</b>&#60;x&#62;</p>');
+});
+
+/** A copy of `v` with every string and number replaced by `evil` (an adapter answer is data whatever its type). */
+function poison<T>(v: T, evil: string): T {
+  if (typeof v === 'string' || typeof v === 'number') return evil as unknown as T;
+  if (Array.isArray(v)) return v.map((x) => poison(x, evil)) as unknown as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, poison(x, evil)])) as T;
+  return v;
+}
+
+test('every field of every panel, numeric ones included, set to <script> or a quote-breaking string stays text; no style attributes', () => {
+  const screen: ScreenResponse = { columns: 4, rows: 2, text: ['ab', 'cd'], attributes: [0x1f, 0x1f, 0x07, 0x07, 0x1f, 0x1f, 0x07, 0x07], cursor: { row: 1, column: 0, visible: true } };
+  const seg = { selector: 8, base: 0, limit: 0xffffffff, access: 0xc09b };
+  const dt: DescriptorTablesResponse = {
+    mode: 'pm32', segments: { cs: seg, ds: seg, es: seg, ss: seg, fs: seg, gs: seg, ldtr: seg, tr: seg },
+    tables: [{ name: 'gdt', base: 0x7e00, limit: 0x1f, note: 'n', entries: [{ index: 1, selector: 8, linear: 0x7e08, raw: [1, 2], type: 't', base: 0, limit: 0xfffff, dpl: 0, present: true, db: true, g: true, explain: 'e', cachedBy: ['CS'], changed: true }] },
+      { name: 'idt', base: 0, limit: 0x7ff, entries: [{ index: 13, selector: 13, linear: 0x68, raw: [0, 0], type: 'gate', dpl: 0, present: true, gate: { selector: 8, offset: 0x1234, linear: 0x1234 }, explain: 'x' }] }],
+    tss: { selector: 0x18, base: 0x1000, limit: 0x67, width: 32, stacks: [{ ring: 0, ss: 0x10, esp: 0x9000 }], ioMapBase: 0x68, fields: [{ name: 'eip', value: 1 }] },
+  };
+  const tl: TimelineResponse = { first: 0, last: 1000, recordedFirst: 0, recordedLast: 2000, current: 500, modes: [{ from: 0, to: 400, value: 'real' }], verdicts: [{ from: 0, to: 1000, value: 'fail' }],
+    events: [{ at: 10, kind: 'bios', label: 'int 13h', count: 2 }], building: { done: 1, total: 2 } };
+  const dump: VmcheckJson = {
+    source: 'xen', format: 'f', dump: { index: 1, count: 2, firstLine: 1, lastLine: 9 }, profile: 'raw', verdict: 'fail', hints: ['h'], warnings: ['w'],
+    checks: [{ id: 'A', section: '26.3.1.2', field: 'F', status: 'fail', message: 'm' }], rootCauses: [{ id: 'x', summary: 's', checks: ['A'] }],
+    guest: { cs: seg, gdtr: { base: 1, limit: 2 }, cr0: 0x11 },
+  };
+  const rows = rowsFromDump(dump.guest).map((r) => ({ ...r, changed: true }));
+  for (const evil of [EVIL, '" onmouseover="alert(3)', "' onfocus='alert(4)"]) {
+    const docs = [
+      wrap('Screen', renderScreen(poison(screen, evil), false)),
+      wrap('Descriptor Tables', renderDescriptorTables(poison(dt, evil))),
+      wrap('Timeline', renderTimeline(poison(tl, evil), 'raw')),
+      wrap('VM Entry Checks', renderChecks(fromDump(poison(dump, evil), evil), { dumpActions: true })),
+      wrap('VMCS', renderVmcs({ profile: 'raw', source: evil, rows: poison(rows, evil), compare: { label: evil, values: new Map([[evil, 1]]) }, showPicker: true })),
+    ];
+    for (const doc of docs) {
+      const scripts = [...doc.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]);
+      assert.deepEqual(scripts, [`<script nonce="${NONCE}">`]);
+      assert.ok(!/<img\b/i.test(doc), 'an <img> tag came through');
+      assert.ok(!/<[^>]*\son\w+\s*=/i.test(doc.replace(/"[^"]*"/g, '""')), 'an event-handler attribute came through');
+      assert.doesNotMatch(doc, /\sstyle\s*=/i, 'a style attribute (the CSP has no unsafe-inline)');
+    }
+  }
+});
+
+test('screen colours and timeline positions without style attributes: palette classes and data-left/data-width', () => {
+  const s = renderScreen({ columns: 2, rows: 1, text: ['ab'], attributes: [0x1e, 0x4f] }, false).text;
+  assert.match(s, /<span class="fg14 bg1">a<\/span><span class="fg15 bg4">b<\/span>/);
+  const t = renderTimeline({ first: 0, last: 1000, recordedFirst: 0, recordedLast: 1000, current: 500, modes: [{ from: 0, to: 250, value: 'pm32' }], verdicts: [], events: [] }, 'raw').text;
+  assert.match(t, /<span class="c-pm32" data-left="0\.000" data-width="25\.000" title="pm32: instructions 0–250">pm32<\/span>/);
+  assert.match(t, /<div class="marker" data-left="50\.000"><\/div>/);
+  const doc = wrap('Timeline', renderTimeline({ first: 0, last: 1, recordedFirst: 0, recordedLast: 1, current: 0, modes: [], verdicts: [], events: [] }, 'raw'));
+  assert.match(doc, /\.fg14\{color:#FFFF55\}/);
+  assert.match(doc, /el\.style\.left = Number\(el\.getAttribute\('data-left'\)\) \+ '%'/);
 });

@@ -1,51 +1,48 @@
 // Renders the "Timeline" panel body: the recorded run as strips over the instruction count (CPU mode, VM-entry
 // verdict under the profile, BIOS calls, exceptions and interrupts, breakpoint hits) with the current position
-// marked; a click travels there (bootscope/gotoInstruction). Pure: no 'vscode'; labels are escaped.
+// marked; a click travels there (bootscope/gotoInstruction). Pure: no 'vscode'; every value is escaped (html tag).
 import type { TimelineResponse, TimelineSpan } from '../../../protocol/panels';
 import { PROFILE_NAMES, type ProfileName } from '../../../protocol/panels';
-import { esc, msgAttr, profilePicker } from '../html';
-
-const MODE_COLOURS: Record<string, string> = {
-  real: 'var(--vscode-charts-blue)', pm16: 'var(--vscode-charts-purple)', pm32: 'var(--vscode-charts-green)',
-  vm86: 'var(--vscode-charts-orange)', unreal: 'var(--vscode-charts-yellow)',
-  enter: 'var(--vscode-charts-green)', emulate: 'var(--vscode-charts-yellow)', fail: 'var(--vscode-charts-red)',
-};
+import { type Html, html, joinHtml, msgAttr, profilePicker, STRIP_CLASSES } from '../html';
 
 function pct(at: number, t: TimelineResponse): number {
   const span = Math.max(1, t.last - t.first);
   return Math.min(100, Math.max(0, ((at - t.first) / span) * 100));
 }
 
-/** The current-position line, when it lies in the drawn window. */
-function marker(t: TimelineResponse): string {
-  return t.current >= t.first && t.current <= t.last ? `<div class="marker" style="left:${pct(t.current, t).toFixed(3)}%"></div>` : '';
+/** The current-position line, when it lies in the drawn window (placed by the page script from data-left). */
+function marker(t: TimelineResponse): Html | '' {
+  return t.current >= t.first && t.current <= t.last ? html`<div class="marker" data-left="${pct(t.current, t).toFixed(3)}"></div>` : '';
 }
 
-function strip(label: string, spans: TimelineSpan<string>[], t: TimelineResponse): string {
+function strip(label: string, spans: TimelineSpan<string>[], t: TimelineResponse): Html {
   const parts = spans.map((s) => {
     const left = pct(s.from, t), width = Math.max(0.2, pct(s.to, t) - left);
-    return `<span style="left:${left.toFixed(3)}%;width:${width.toFixed(3)}%;background:${MODE_COLOURS[s.value] ?? 'var(--vscode-charts-foreground)'}" title="${esc(`${s.value}: instructions ${s.from}–${s.to}`)}">${esc(s.value)}</span>`;
-  }).join('');
-  return `<tr><td>${esc(label)}</td><td style="width:100%"><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${parts}${marker(t)}</div></td></tr>`;
+    return html`<span class="${STRIP_CLASSES[s.value] ?? ''}" data-left="${left.toFixed(3)}" data-width="${width.toFixed(3)}" title="${`${s.value}: instructions ${s.from}–${s.to}`}">${s.value}</span>`;
+  });
+  return html`<tr><td>${label}</td><td class="full"><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${parts}${marker(t)}</div></td></tr>`;
 }
 
-export function renderTimeline(t: TimelineResponse, profile: ProfileName): string {
+export function renderTimeline(t: TimelineResponse, profile: ProfileName): Html {
   const kinds: [string, string][] = [['bios', 'BIOS calls'], ['exception', 'Exceptions'], ['interrupt', 'Interrupts'], ['breakpoint', 'Breakpoint hits']];
   const eventRows = kinds.map(([k, label]) => {
     const ev = t.events.filter((e) => e.kind === k);
     const total = ev.reduce((n, e) => n + (e.count ?? 1), 0);
-    const ticks = ev.map((e) => `<span ${msgAttr({ type: 'travel', instruction: e.at })} style="left:${pct(e.at, t).toFixed(3)}%;width:3px;background:var(--vscode-charts-foreground)" title="${esc(`#${e.at}: ${e.label}${(e.count ?? 1) > 1 ? ` (and ${(e.count ?? 1) - 1} more nearby)` : ''}`)}"></span>`).join('');
+    const ticks = ev.map((e) => html`<span class="tick" ${msgAttr({ type: 'travel', instruction: e.at })} data-left="${pct(e.at, t).toFixed(3)}" title="${`#${e.at}: ${e.label}${(e.count ?? 1) > 1 ? ` (and ${(e.count ?? 1) - 1} more nearby)` : ''}`}"></span>`);
     const capped = k === 'breakpoint' && t.breakpointHitsCapped ? `first ${total}` : `${total}`;
-    return `<tr><td>${esc(label)} (${capped})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}${marker(t)}</div></td></tr>`;
-  }).join('');
+    return html`<tr><td>${label} (${capped})</td><td><div class="strip" data-travel-first="${t.first}" data-travel-last="${t.last}">${ticks}${marker(t)}</div></td></tr>`;
+  });
   const zoomed = t.first > t.recordedFirst || t.last < t.recordedLast;
-  const zoom = `<vscode-button ${msgAttr({ type: 'zoom', zoom: 'in' })} title="Ten times narrower, around the current position">Zoom in</vscode-button>`
-    + ` <vscode-button ${msgAttr({ type: 'zoom', zoom: 'out' })}${zoomed ? '' : ' disabled'}>Zoom out</vscode-button>`
-    + ` <vscode-button ${msgAttr({ type: 'zoom', zoom: 'all' })}${zoomed ? '' : ' disabled'}>Whole run</vscode-button>`;
-  const building = t.building ? ` <span class="note" id="building">building the timeline: ${Math.floor((100 * t.building.done) / Math.max(1, t.building.total))}% of the recording replayed…</span>` : '';
+  const off = zoomed ? '' : html` disabled`;
+  const zoom = [
+    html`<vscode-button ${msgAttr({ type: 'zoom', zoom: 'in' })} title="Ten times narrower, around the current position">Zoom in</vscode-button>`,
+    html`<vscode-button ${msgAttr({ type: 'zoom', zoom: 'out' })}${off}>Zoom out</vscode-button>`,
+    html`<vscode-button ${msgAttr({ type: 'zoom', zoom: 'all' })}${off}>Whole run</vscode-button>`,
+  ];
+  const building = t.building ? html` <span class="note" id="building">building the timeline: ${Math.floor((100 * t.building.done) / Math.max(1, t.building.total))}% of the recording replayed…</span>` : '';
   const range = zoomed ? `instructions ${t.first}–${t.last} of ${t.recordedFirst}–${t.recordedLast}` : `instructions ${t.first}–${t.last}`;
-  return `<p>${profilePicker(profile, PROFILE_NAMES)} ${zoom} <span class="note" id="range">${range}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span>${building}</p>`
-    + `<table style="width:100%"><tbody>${strip('CPU mode', t.modes, t)}${strip(`VM entry (${profile})`, t.verdicts, t)}${eventRows}</tbody></table>`;
+  return html`<p>${profilePicker(profile, PROFILE_NAMES)} ${joinHtml(zoom, ' ')} <span class="note" id="range">${range}, now at <b id="current">${t.current}</b>. Click a strip to travel there; hover for what happened.</span>${building}</p>
+<table class="full"><tbody>${strip('CPU mode', t.modes, t)}${strip(`VM entry (${profile})`, t.verdicts, t)}${eventRows}</tbody></table>`;
 }
 
 /** What zooming needs from the last answer. */

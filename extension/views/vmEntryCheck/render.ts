@@ -4,7 +4,7 @@
 import type { CheckRow, CheckVmEntryResponse, ProfileName, RootCause, VmcheckJson } from '../../../protocol/panels';
 
 import { PROFILE_NAMES } from '../../../protocol/panels';
-import { esc, msgAttr, profilePicker } from '../html';
+import { type Html, html, joinHtml, msgAttr, profilePicker } from '../html';
 
 export interface ChecksView {
   profile: ProfileName;
@@ -35,37 +35,37 @@ export function fromDump(j: VmcheckJson, origin: string): ChecksView {
   };
 }
 
-function row(c: CheckRow, canTravel: boolean): string {
+function row(c: CheckRow, canTravel: boolean): Html {
   const button = canTravel && c.status === 'fail'
-    ? ` <vscode-button ${msgAttr({ type: 'findFailureStart', checkId: c.id })} title="Reverse-continue to the instruction where this check last changed from pass to fail">find where this started failing</vscode-button>`
+    ? html` <vscode-button ${msgAttr({ type: 'findFailureStart', checkId: c.id })} title="Reverse-continue to the instruction where this check last changed from pass to fail">find where this started failing</vscode-button>`
     : '';
-  return `<tr class="check ${esc(c.status)}" data-id="${esc(c.id)}"><td class="${esc(c.status)}">${esc(c.status)}</td><td class="mono">${esc(c.id)}</td><td>§${esc(c.section)}</td><td class="mono">${esc(c.field)}</td><td>${esc(c.message)}${button}</td></tr>`;
+  return html`<tr class="check ${c.status}" data-id="${c.id}"><td class="${c.status}">${c.status}</td><td class="mono">${c.id}</td><td>§${c.section}</td><td class="mono">${c.field}</td><td>${c.message}${button}</td></tr>`;
 }
 
-function table(rows: CheckRow[], canTravel: boolean): string {
+function table(rows: CheckRow[], canTravel: boolean): Html | '' {
   if (rows.length === 0) return '';
-  return `<table><thead><tr><th>status</th><th>id</th><th>SDM</th><th>field</th><th>explanation</th></tr></thead><tbody>${rows.map((c) => row(c, canTravel)).join('')}</tbody></table>`;
+  return html`<table><thead><tr><th>status</th><th>id</th><th>SDM</th><th>field</th><th>explanation</th></tr></thead><tbody>${rows.map((c) => row(c, canTravel))}</tbody></table>`;
 }
 
-export function renderChecks(v: ChecksView, opts: { dumpActions?: boolean } = {}): string {
+export function renderChecks(v: ChecksView, opts: { dumpActions?: boolean } = {}): Html {
   const failures = v.checks.filter((c) => c.status === 'fail');
-  const parts: string[] = [];
-  parts.push(`<p>${profilePicker(v.profile, PROFILE_NAMES)} <span class="verdict ${v.verdict === 'fail' ? 'fail' : 'pass'}" id="verdict">${esc(v.verdict)}</span> <span class="note">${esc(v.source)}</span></p>`);
-  if (v.reason) parts.push(`<p>${esc(v.reason)}</p>`);
-  for (const n of v.notes ?? []) parts.push(`<p class="note">${esc(n)}</p>`);
-  if (opts.dumpActions) parts.push(`<p><vscode-button ${msgAttr({ type: 'showDumpAsVmcs' })}>Show the dump's guest state as VMCS</vscode-button></p>`);
-  parts.push(`<p>${failures.length} failing, ${v.checks.filter((c) => c.status === 'pass').length} passing, ${v.checks.filter((c) => c.status === 'skip').length} not applicable.</p>`);
+  const parts: Html[] = [];
+  parts.push(html`<p>${profilePicker(v.profile, PROFILE_NAMES)} <span class="verdict ${v.verdict === 'fail' ? 'fail' : 'pass'}" id="verdict">${v.verdict}</span> <span class="note">${v.source}</span></p>`);
+  if (v.reason) parts.push(html`<p>${v.reason}</p>`);
+  for (const n of v.notes ?? []) parts.push(html`<p class="note">${n}</p>`);
+  if (opts.dumpActions) parts.push(html`<p><vscode-button ${msgAttr({ type: 'showDumpAsVmcs' })}>Show the dump's guest state as VMCS</vscode-button></p>`);
+  parts.push(html`<p>${failures.length} failing, ${v.checks.filter((c) => c.status === 'pass').length} passing, ${v.checks.filter((c) => c.status === 'skip').length} not applicable.</p>`);
   // Failures first, grouped by root cause; the rest of the failures after; then passes and skips.
   const grouped = new Set<string>();
   for (const cause of v.rootCauses ?? []) {
     const rows = failures.filter((c) => cause.checks.includes(c.id));
     if (rows.length === 0) continue;
     rows.forEach((c) => grouped.add(c.id));
-    parts.push(`<h2>Root cause: ${esc(cause.summary)}</h2>${table(rows, v.canTravel)}`);
+    parts.push(html`<h2>Root cause: ${cause.summary}</h2>${table(rows, v.canTravel)}`);
   }
   const other = failures.filter((c) => !grouped.has(c.id));
-  if (other.length > 0) parts.push(`<h2>${grouped.size > 0 ? 'Other failures' : 'Failures'}</h2>${table(other, v.canTravel)}`);
+  if (other.length > 0) parts.push(html`<h2>${grouped.size > 0 ? 'Other failures' : 'Failures'}</h2>${table(other, v.canTravel)}`);
   const rest = v.checks.filter((c) => c.status !== 'fail');
-  if (rest.length > 0) parts.push(`<h2>Passing and not applicable</h2>${table([...rest.filter((c) => c.status === 'pass'), ...rest.filter((c) => c.status === 'skip')], false)}`);
-  return parts.join('\n');
+  if (rest.length > 0) parts.push(html`<h2>Passing and not applicable</h2>${table([...rest.filter((c) => c.status === 'pass'), ...rest.filter((c) => c.status === 'skip')], false)}`);
+  return joinHtml(parts, '\n');
 }

@@ -3,7 +3,7 @@
 // fields highlighted, and optionally a dump beside the live state with differences marked. Pure: no 'vscode'.
 import type { ProfileName, SegmentCache, VmcheckJson, VmcsRow } from '../../../protocol/panels';
 import { PROFILE_NAMES } from '../../../protocol/panels';
-import { esc, hex, profilePicker } from '../html';
+import { type Html, hex, html, joinHtml, profilePicker } from '../html';
 
 /** SDM Vol. 3 §24.4.1 access-rights layout, decoded in one line: "code RX, DPL 0, P, D/B=32, G". */
 export function describeAccess(ar: number): string {
@@ -39,15 +39,15 @@ export interface VmcsView {
   showPicker: boolean;
 }
 
-function value(name: string, v: number | undefined): string {
-  if (v === undefined) return '<span class="skip">—</span>';
-  const ar = /_AR_BYTES$/.test(name) ? ` <span class="note">${esc(describeAccess(v))}</span>` : '';
-  return `<span class="mono">${esc(hex(v, /_(SELECTOR|AR_BYTES)$/.test(name) ? 4 : 8))}</span>${ar}`;
+function value(name: string, v: number | undefined): Html {
+  if (v === undefined) return html`<span class="skip">—</span>`;
+  const ar = /_AR_BYTES$/.test(name) ? html` <span class="note">${describeAccess(v)}</span>` : '';
+  return html`<span class="mono">${hex(v, /_(SELECTOR|AR_BYTES)$/.test(name) ? 4 : 8)}</span>${ar}`;
 }
 
-export function renderVmcs(v: VmcsView): string {
-  const parts: string[] = [];
-  parts.push(`<p>${v.showPicker ? profilePicker(v.profile, PROFILE_NAMES) + ' ' : ''}<span class="note">${esc(v.source)}</span></p>`);
+export function renderVmcs(v: VmcsView): Html {
+  const parts: Html[] = [];
+  parts.push(html`<p>${v.showPicker ? html`${profilePicker(v.profile, PROFILE_NAMES)} ` : ''}<span class="note">${v.source}</span></p>`);
   const groups = new Map<string, VmcsRow[]>();
   for (const r of v.rows) {
     if (r.value === undefined && !v.compare?.values.has(r.name)) continue;
@@ -59,39 +59,38 @@ export function renderVmcs(v: VmcsView): string {
     const rows = groups.get(g);
     if (!rows) continue;
     if (g === 'Segment registers' && !v.compare) {
-      parts.push(`<h2>${esc(g)}</h2>${segmentTable(rows)}`);
+      parts.push(html`<h2>${g}</h2>${segmentTable(rows)}`);
       continue;
     }
-    const head = v.compare ? `<th>field</th><th>encoding</th><th>live</th><th>${esc(v.compare.label)}</th>` : '<th>field</th><th>encoding</th><th>value</th>';
+    const head = v.compare ? html`<th>field</th><th>encoding</th><th>live</th><th>${v.compare.label}</th>` : html`<th>field</th><th>encoding</th><th>value</th>`;
     const body = rows.map((r) => {
       const other = v.compare?.values.get(r.name);
       const differs = v.compare !== undefined && v.compare.values.has(r.name) && other !== r.value;
       if (differs) differences++;
       const cls = [r.changed ? 'changed' : '', differs ? 'diff' : ''].filter(Boolean).join(' ');
-      return `<tr${cls ? ` class="${cls}"` : ''} data-field="${esc(r.name)}"><td class="mono">${esc(r.name)}</td><td class="mono">${esc(hex(r.encoding, 4))}</td><td>${value(r.name, r.value)}</td>${v.compare ? `<td>${value(r.name, other)}</td>` : ''}</tr>`;
-    }).join('');
-    parts.push(`<h2>${esc(g)}</h2><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`);
+      return html`<tr${cls ? html` class="${cls}"` : ''} data-field="${r.name}"><td class="mono">${r.name}</td><td class="mono">${hex(r.encoding, 4)}</td><td>${value(r.name, r.value)}</td>${v.compare ? html`<td>${value(r.name, other)}</td>` : ''}</tr>`;
+    });
+    parts.push(html`<h2>${g}</h2><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`);
   }
-  if (v.compare) parts.splice(1, 0, `<p id="differences">${differences} field${differences === 1 ? '' : 's'} differ.</p>`);
-  if (groups.size === 0) parts.push('<p class="note">No VMCS fields to show.</p>');
-  return parts.join('\n');
+  if (v.compare) parts.splice(1, 0, html`<p id="differences">${differences} field${differences === 1 ? '' : 's'} differ.</p>`);
+  if (groups.size === 0) parts.push(html`<p class="note">No VMCS fields to show.</p>`);
+  return joinHtml(parts, '\n');
 }
 
 const SEGS = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldtr', 'tr'] as const;
 
 /** One row per segment register (selector, base, limit, access rights decoded), as SDM Vol. 3 §25.4.1 lists them. */
-function segmentTable(rows: VmcsRow[]): string {
+function segmentTable(rows: VmcsRow[]): Html {
   const by = new Map(rows.map((r) => [r.name, r]));
   const cell = (name: string, digits: number) => {
     const r = by.get(name);
-    return `<td class="mono${r?.changed ? ' changed' : ''}" data-field="${esc(name)}">${r?.value === undefined ? '—' : esc(hex(r.value, digits))}</td>`;
+    return html`<td class="mono${r?.changed ? ' changed' : ''}" data-field="${name}">${r?.value === undefined ? '—' : hex(r.value, digits)}</td>`;
   };
   const body = SEGS.filter((s) => [...by.keys()].some((k) => k.startsWith(`GUEST_${s.toUpperCase()}_`))).map((s) => {
     const u = s.toUpperCase(), ar = by.get(`GUEST_${u}_AR_BYTES`);
-    return `<tr><td>${u}</td>${cell(`GUEST_${u}_SELECTOR`, 4)}${cell(`GUEST_${u}_BASE`, 8)}${cell(`GUEST_${u}_LIMIT`, 8)}${cell(`GUEST_${u}_AR_BYTES`, 4)}`
-      + `<td class="note">${ar?.value === undefined ? '' : esc(describeAccess(ar.value))}</td></tr>`;
-  }).join('');
-  return `<table><thead><tr><th>segment</th><th>selector</th><th>base</th><th>limit</th><th>access rights</th><th>decoded</th></tr></thead><tbody>${body}</tbody></table>`;
+    return html`<tr><td>${u}</td>${cell(`GUEST_${u}_SELECTOR`, 4)}${cell(`GUEST_${u}_BASE`, 8)}${cell(`GUEST_${u}_LIMIT`, 8)}${cell(`GUEST_${u}_AR_BYTES`, 4)}<td class="note">${ar?.value === undefined ? '' : describeAccess(ar.value)}</td></tr>`;
+  });
+  return html`<table><thead><tr><th>segment</th><th>selector</th><th>base</th><th>limit</th><th>access rights</th><th>decoded</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 const SIMPLE: Record<string, string> = { cr0: 'GUEST_CR0', cr3: 'GUEST_CR3', cr4: 'GUEST_CR4', dr7: 'GUEST_DR7', rsp: 'GUEST_RSP', rip: 'GUEST_RIP', rflags: 'GUEST_RFLAGS', interruptibility: 'GUEST_INTERRUPTIBILITY_INFO', activityState: 'GUEST_ACTIVITY_STATE' };
 // Field encodings from SDM Vol. 3 Appendix B, for rows built from a dump's `guest` object.
