@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { FileError } from '../host/files';
+import { ReaderGoneError } from '../host/outputFile';
 import { commandPath, InputError, UsageError } from './args';
 import { command as conformance } from './commands/conformance';
 import { command as dap } from './commands/dap';
@@ -11,6 +12,7 @@ import { command as disasm } from './commands/disasm';
 import { command as run } from './commands/run';
 import { command as traceDiff } from './commands/traceDiff';
 import { command as vmcheck } from './commands/vmcheck';
+import { watchStdout } from './stdout';
 
 /** Usage errors on one line, named by command: "bootscope run: unknown option '--bogus' (...)". */
 function configure(c: Command): Command {
@@ -36,6 +38,7 @@ function program(): Command {
 }
 
 async function main(argv: string[]): Promise<number> {
+  watchStdout();
   const p = program();
   if (argv.length === 0) {
     process.stderr.write(p.helpInformation());
@@ -49,6 +52,8 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     // commander has already printed its message (or the help, or the version).
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    // Like standard output's reader (stdout.ts), an output pipe's reader may stop reading.
+    if (e instanceof ReaderGoneError) return 0;
     const code = e instanceof UsageError ? 2 : e instanceof InputError || e instanceof FileError ? 1 : null;
     if (code === null) throw e;
     process.stderr.write(`${commandPath(current)}: ${(e as Error).message}\n`);

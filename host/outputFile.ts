@@ -59,6 +59,9 @@ export function outputConflict(outputs: NamedFile[], inputs: NamedFile[]): strin
   return null;
 }
 
+/** The reader of a pipe the output goes to has gone (`--trace /dev/stdout | head`): not a failure. */
+export class ReaderGoneError extends FileError {}
+
 const pending = new Set<OutputFile>();
 // An exit before commit (standard output closed, an error) must not leave temporary files behind.
 process.on('exit', () => { for (const f of pending) f.discard(); });
@@ -112,7 +115,8 @@ export class OutputFile {
       for (let done = 0; done < data.length;) done += writeSync(this.fd, data, done);
     } catch (e) {
       this.discard();
-      throw new FileError(`cannot write ${this.what} '${this.path}': ${errnoText(e)}`);
+      const message = `cannot write ${this.what} '${this.path}': ${errnoText(e)}`;
+      throw (e as NodeJS.ErrnoException).code === 'EPIPE' ? new ReaderGoneError(message) : new FileError(message);
     }
   }
 

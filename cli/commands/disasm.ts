@@ -1,10 +1,12 @@
 // `bootscope disasm FILE [--org ADDR] [--bits 16|32]` (docs/CLI.md): one line per instruction,
 // linear address as 8 hex digits, two spaces, the bytes in hex, two spaces, NASM syntax (lowercase).
-// Node side (may not import vscode): reads the file and hands the bytes to emulator/disasm.
+// Node side (may not import vscode): reads the file, hands the bytes to emulator/disasm line by
+// line and streams the listing.
 import { Command } from 'commander';
-import { disassemble } from '../../emulator/disasm/listing';
+import { listOne } from '../../emulator/disasm/listing';
 import { readInputFile } from '../../host/files';
 import { exitWith, parseChoice, parseWhole } from '../args';
+import { ChunkedOutput } from '../stdout';
 
 export interface DisasmOptions {
   org?: string;
@@ -25,12 +27,16 @@ export async function main(file: string, opts: DisasmOptions): Promise<number> {
   const org = opts.org === undefined ? 0 : parseWhole(opts.org, '--org', 0, 0xffffffff);
   const bits = parseChoice(opts.bits ?? '16', '--bits', ['16', '32'] as const) === '16' ? 16 : 32;
   const data = readInputFile(file, 'file');
-  const lines = disassemble(data, { org, bits });
-  const text = lines.map((l) => {
+  // Line by line into chunks: the whole listing of a floppy image held at once took over 1 GB.
+  const out = new ChunkedOutput();
+  for (let offset = 0; offset < data.length;) {
+    const l = listOne(data, offset, { org, bits });
     const addr = (l.address >>> 0).toString(16).padStart(8, '0');
     const hexBytes = l.bytes.map((b) => b.toString(16).padStart(2, '0')).join('');
-    return `${addr}  ${hexBytes}  ${l.text}\n`;
-  });
-  process.stdout.write(text.join(''));
+    out.add(`${addr}  ${hexBytes}  ${l.text}\n`);
+    if (out.full) await out.flush();
+    offset += l.length;
+  }
+  await out.flush();
   return 0;
 }
