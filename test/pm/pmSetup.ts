@@ -3,7 +3,7 @@
 import { Cpu, type CpuModel } from '../../emulator/cpu/cpu';
 import { MODEL_TRAITS, installModel } from '../../emulator/cpu/dispatch';
 import { FAULT } from '../../emulator/cpu/faults';
-import { CS, DS, ES, ESP, SS } from '../../emulator/cpu/regs';
+import { CR0_PG, CS, DS, ES, ESP, SS } from '../../emulator/cpu/regs';
 import { Memory } from '../../emulator/memory/bus';
 import { IoBus } from '../../emulator/devices/ioBus';
 
@@ -57,4 +57,25 @@ export function faultOf(fn: () => void): [number, number] {
     return [FAULT.vector, FAULT.errorCode];
   }
   return [-1, -1];
+}
+
+/**
+ * pmCpu with paging: identity-mapped user RW pages below 80000h except 50000h (supervisor RW),
+ * 51000h (user read-only) and 52000h (not present); a 4 MiB page at 400000h maps to 0.
+ */
+export function pagingCpu(): Cpu {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  const PD = 0x30000, PT = 0x31000;
+  m.write32(PD, PT | 7);
+  for (let i = 0; i < 0x80; i++) m.write32(PT + i * 4, (i << 12) | 7);
+  m.write32(PT + 0x50 * 4, 0x50000 | 3); // supervisor RW
+  m.write32(PT + 0x51 * 4, 0x51000 | 5); // user read-only
+  m.write32(PT + 0x52 * 4, 0x52000 | 6); // not present
+  m.write32(PD + 4, 0x00000087); // 4 MiB page at 0x400000 → 0 (needs CR4.PSE)
+  cpu.cr3 = PD;
+  cpu.cr0 |= CR0_PG;
+  cpu.updateMode();
+  cpu.tlbFlush(cpu);
+  return cpu;
 }

@@ -3,12 +3,11 @@
 // the double-fault / triple-fault rules and the paging TLB. Node-only test code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Cpu } from '../../emulator/cpu/cpu';
 import { runCpu, stepOne } from '../../emulator/cpu/execute';
 import { GP, NP, PF, SS_FAULT, TS } from '../../emulator/cpu/faults';
 import { INT_HW, interrupt } from '../../emulator/cpu/interrupts';
-import { AR_UNUSABLE, CR0_PG, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
-import { CODE, GDT, IDT, code, desc, faultOf, gate, pmCpu } from './pmSetup';
+import { AR_UNUSABLE, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
+import { CODE, GDT, IDT, code, desc, faultOf, gate, pagingCpu, pmCpu } from './pmSetup';
 
 test('triple fault sets shutdown and never throws', () => {
   const cpu = pmCpu();
@@ -84,23 +83,6 @@ test('80286: 386 call gates and TSS types are invalid, 286 call gates work', () 
   cpu.r32[EAX] = 0x28;
   assert.deepEqual(faultOf(() => stepOne(cpu)), [GP, 0x28]);
 });
-
-function pagingCpu(): Cpu {
-  const cpu = pmCpu();
-  const m = cpu.mem;
-  const PD = 0x30000, PT = 0x31000;
-  m.write32(PD, PT | 7);
-  for (let i = 0; i < 0x80; i++) m.write32(PT + i * 4, (i << 12) | 7);
-  m.write32(PT + 0x50 * 4, 0x50000 | 3); // supervisor RW
-  m.write32(PT + 0x51 * 4, 0x51000 | 5); // user read-only
-  m.write32(PT + 0x52 * 4, 0x52000 | 6); // not present
-  m.write32(PD + 4, 0x00000087); // 4 MiB page at 0x400000 → 0 (needs CR4.PSE)
-  cpu.cr3 = PD;
-  cpu.cr0 |= CR0_PG;
-  cpu.updateMode();
-  cpu.tlbFlush(cpu);
-  return cpu;
-}
 
 test('paging: TLB keeps a translation until INVLPG or a CR3 load', () => {
   const cpu = pagingCpu();

@@ -101,8 +101,9 @@ const ib = (cpu: Cpu): number => cpu.fetch8();
 function shld(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
   if (c === 0) return dst;
   const mask = bits === 32 ? 0xffffffff : 0xffff;
-  // 16-bit counts above 16 are undefined; treat the pair as a 32-bit value, as the 80386 does.
-  const wide = bits === 32 ? BigInt(dst) << 32n | BigInt(src) : BigInt(dst) << 16n | BigInt(src) | (BigInt(dst) << 32n);
+  // 16-bit: dst:src:dst, so counts 1-16 shift src in and the undefined counts 17-31 shift dst in
+  // again, as the 80386 does (and SHRD below, mirrored).
+  const wide = bits === 32 ? BigInt(dst) << 32n | BigInt(src) : (BigInt(dst) << 32n) | (BigInt(src) << 16n) | BigInt(dst);
   const total = bits === 32 ? 64n : 48n;
   const shifted = (wide << BigInt(c)) & ((1n << total) - 1n);
   const res = Number((shifted >> (total - BigInt(bits))) & BigInt(mask)) >>> 0;

@@ -3,7 +3,7 @@
 // SDM Vol. 2 "PUSH", "POP", "PUSHA", "POPF", "ENTER", "LEAVE"; Vol. 3 §20.2.7 (vm86 IOPL rules).
 // Pure TypeScript: no Node or VS Code imports.
 
-import type { Cpu, Handler } from '../cpu';
+import { type Cpu, type Handler, SEG_W } from '../cpu';
 import { GP, UD } from '../faults';
 import { decodeEa } from '../modrm';
 import {
@@ -120,23 +120,46 @@ const pop_Ev_32: Handler = (cpu) => {
   cpu.wr32(cpu.eaSeg, cpu.eaOff, v);
 };
 
+/** The checks of a stack write of `size` bytes at SS:sp (limit, then pages), without the write. */
+function probeStackWrite(cpu: Cpu, sp: number, size: number): void {
+  if (sp < cpu.lo[SS] || sp + size - 1 > cpu.hi[SS] || (cpu.segOk[SS] & SEG_W) === 0) cpu.segFault(SS);
+  if (!cpu.paging) return;
+  const lin = (cpu.base[SS] + sp) >>> 0;
+  cpu.translate(cpu, lin, true);
+  if ((lin & 0xfff) > 0x1000 - size) cpu.translate(cpu, ((lin + size - 1) & ~0xfff) >>> 0, true);
+}
+
+/**
+ * ENTER faults as a whole: a fault while pushing, or on the write check at the final stack pointer
+ * (SDM "ENTER": #SS/#PF when a write at the final eSP would fault), leaves ESP and EBP as they were.
+ */
 function enter(size32: boolean): Handler {
   return (cpu) => {
     const alloc = cpu.fetch16();
     const level = cpu.fetch8() & 0x1f;
     const push = size32 ? (v: number) => cpu.push32(v) : (v: number) => cpu.push16(v);
     const bpMask = cpu.stackMask;
-    push(size32 ? cpu.r32[EBP] : cpu.r16[EBP * 2]);
-    const frame = cpu.r32[ESP] & cpu.stackMask;
-    let bp = cpu.r32[EBP] & bpMask;
-    for (let i = 1; i < level; i++) {
-      bp = (bp - (size32 ? 4 : 2)) & bpMask;
-      push(size32 ? cpu.rd32(SS, bp >>> 0) : cpu.rd16(SS, bp >>> 0));
+    const esp = cpu.r32[ESP];
+    try {
+      push(size32 ? cpu.r32[EBP] : cpu.r16[EBP * 2]);
+      // The frame pointer is all of ESP even on a 16-bit stack, whose push kept ESP[31:16] (Intel
+      // 386 PRM "ENTER": frame-ptr := eSP; Bochs does the same).
+      const frame = cpu.r32[ESP];
+      let bp = cpu.r32[EBP] & bpMask;
+      for (let i = 1; i < level; i++) {
+        bp = (bp - (size32 ? 4 : 2)) & bpMask;
+        push(size32 ? cpu.rd32(SS, bp >>> 0) : cpu.rd16(SS, bp >>> 0));
+      }
+      if (level > 0) push(frame);
+      const sp = ((cpu.r32[ESP] & cpu.stackMask) - alloc) & cpu.stackMask;
+      if (alloc !== 0) probeStackWrite(cpu, sp >>> 0, size32 ? 4 : 2);
+      if (size32) cpu.r32[EBP] = frame;
+      else cpu.r16[EBP * 2] = frame;
+      cpu.setSp(sp);
+    } catch (e) {
+      cpu.r32[ESP] = esp;
+      throw e;
     }
-    if (level > 0) push(frame);
-    if (size32) cpu.r32[EBP] = frame;
-    else cpu.r16[EBP * 2] = frame;
-    cpu.setSp(((cpu.r32[ESP] & cpu.stackMask) - alloc) & cpu.stackMask);
   };
 }
 
