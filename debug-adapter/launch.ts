@@ -74,6 +74,7 @@ export function validateConfig(raw: unknown): Launched['config'] {
     profile: profile as Launched['config']['profile'],
     breakOnVmEntryFailure: bool(cfg, 'breakOnVmEntryFailure', LAUNCH_DEFAULTS.breakOnVmEntryFailure),
     breakOnEmulation: bool(cfg, 'breakOnEmulation', LAUNCH_DEFAULTS.breakOnEmulation),
+    magicBreakpoint: bool(cfg, 'magicBreakpoint', LAUNCH_DEFAULTS.magicBreakpoint),
     record: bool(cfg, 'record', LAUNCH_DEFAULTS.record),
     writeBack: bool(cfg, 'writeBack', LAUNCH_DEFAULTS.writeBack),
     cpu: cpu as CpuModelName,

@@ -233,6 +233,8 @@ export class Runner {
           if (vm) return { reason: 'exception', description: vm, text: vm };
           const ev = this.monitor.events.takeHit();
           if (ev) return { reason: 'exception', description: ev, text: ev };
+          const magic = this.monitor.magic.takeHit();
+          if (magic) return { reason: 'breakpoint', description: magic };
           if (this.monitor.takeStepOutDone()) return { reason: 'step' };
           if (budget === 1 && executed >= 1) return { reason: 'step' };
           continue;

@@ -134,6 +134,7 @@ export class X86DebugSession extends LoggingDebugSession {
       this.launched = l;
       const machine = l.machine;
       const monitor = new DebugMonitor(machine);
+      monitor.magic.arm(l.config.magicBreakpoint);
       if (l.config.breakOnVmEntryFailure || l.config.breakOnEmulation) {
         const p = l.config.profile;
         if (isProfileName(p)) monitor.armVmEntryWatch(p, { failure: l.config.breakOnVmEntryFailure, emulation: l.config.breakOnEmulation });

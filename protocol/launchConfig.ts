@@ -23,6 +23,8 @@ export interface ILaunchConfig {
   breakOnVmEntryFailure?: boolean;
   /** Stop where the profile's verdict becomes 'emulate' (the hypervisor would emulate instead of entering). */
   breakOnEmulation?: boolean;
+  /** Stop right after `xchg bx, bx`, as Bochs's magic breakpoint does (default false). */
+  magicBreakpoint?: boolean;
   /** Record execution for step back / reverse continue (default true). */
   record?: boolean;
   /** Write guest disk writes back to the image file (default false). */
@@ -39,6 +41,7 @@ export const LAUNCH_DEFAULTS = {
   profile: 'raw',
   breakOnVmEntryFailure: false,
   breakOnEmulation: false,
+  magicBreakpoint: false,
   record: true,
   writeBack: false,
   cpu: '80386',

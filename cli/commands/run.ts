@@ -10,6 +10,7 @@ import { FileError, readInputFile } from '../../host/files';
 import { OutputFile, outputConflict } from '../../host/outputFile';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
+import { MagicBreakpoint } from '../../emulator/debug/magicBreakpoint';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
 import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
 import { Command } from 'commander';
@@ -33,6 +34,7 @@ export interface RunOptions {
   breakOnVmentryFailure?: boolean;
   breakOnEmulation?: boolean;
   listEmulated?: string;
+  magicBreak?: boolean;
 }
 
 export function command(): Command {
@@ -55,6 +57,7 @@ export function command(): Command {
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
     .option('--list-emulated <FILE>', 'write each instruction the profile would emulate to FILE, JSON Lines (needs --profile)')
+    .option('--magic-break', "stop right after `xchg bx, bx`, as Bochs's magic breakpoint (stop reason breakpoint)")
     .action((image: string | undefined, opts: RunOptions) => exitWith(main(image, opts)));
 }
 
@@ -149,10 +152,14 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const trace = traceFile === undefined ? null : new OutputFile('--trace', traceFile);
   const list = listFile === undefined ? null : new OutputFile('--list-emulated', listFile);
   const monitor = profile ? new VmentryMonitor({ profile, breakOnFailure, breakOnEmulation, listEmulated: listFile !== undefined }) : null;
+  const magic = new MagicBreakpoint(m);
+  magic.arm(opts.magicBreak === true);
   let stop: StopInfo;
   const end = max;
   try {
     stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor });
+    const hit = magic.takeHit();
+    if (hit) stop = { reason: 'breakpoint', detail: hit };
   } catch (e) {
     if (e instanceof FileError) throw e;
     // An emulator bug, not the guest's doing: the run still ends with a summary, stop reason 'error'.

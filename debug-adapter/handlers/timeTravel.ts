@@ -8,6 +8,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import { segOff } from '../../emulator/debug/machineView';
+import { MAGIC_STOP } from '../../emulator/debug/magicBreakpoint';
 import type { Recorder } from '../../emulator/record/recorder';
 import type { ReverseAsyncOptions, ReverseCancelled, ReverseResult, ReverseStops } from '../../emulator/record/reverse';
 import { fieldReader } from '../../emulator/record/fields';
@@ -84,7 +85,7 @@ function armedStops(ctx: SessionContext): ReverseStops {
     requested: () => {
       // The monitor's watchpoints see the replay too; their hits are the recorder's data scan's to report.
       monitor.watch.takeHit();
-      return monitor.takeExceptionHit()?.description ?? monitor.events.takeHit();
+      return monitor.takeExceptionHit()?.description ?? monitor.events.takeHit() ?? monitor.magic.takeHit();
     },
   };
 }
@@ -108,6 +109,8 @@ export function reverseContinue(ctx: SessionContext): void {
       reason: REASONS[r.reason],
       description: `${r.reason === 'start' ? 'reached the start of the recording' : r.detail} (instruction ${rec.icount})`,
     };
+    // A magic breakpoint is a breakpoint, as forward (the other hook stops are filters: exception).
+    if (r.reason === 'requested' && r.detail.startsWith(MAGIC_STOP)) stop.reason = 'breakpoint';
     if (r.reason === 'breakpoint') {
       // As a forward stop: the origins of the breakpoints here decide what VS Code shows.
       const hits = ctx.bps.at().filter((b) => !b.logMessage);

@@ -10,6 +10,7 @@ import { T_CALL, T_INT, T_REP, T_REPE, decoderModelFor } from '../decode/table';
 import type { Machine } from '../machine';
 import { ShadowCallStack } from './callStack';
 import { EventStops, NO_EVENT_FILTERS } from './eventStops';
+import { MagicBreakpoint } from './magicBreakpoint';
 import { readLinear, segOff } from './machineView';
 import { Watchpoints } from './watchpoints';
 import { type VmEntryStops, VmEntryWatch } from './vmEntryWatch';
@@ -25,6 +26,8 @@ export class DebugMonitor {
   readonly watch: Watchpoints;
   /** INT n, port I/O, mode-switch and table-load stops. */
   readonly events: EventStops;
+  /** `xchg bx, bx` stops (launch attribute magicBreakpoint), unarmed until asked for. */
+  readonly magic: MagicBreakpoint;
   /** Exception vectors that stop execution (after delivery, at the handler's first instruction). */
   readonly exceptionFilter = new Set<number>();
   private exceptionHit: ExceptionStop | null = null;
@@ -38,6 +41,7 @@ export class DebugMonitor {
     this.watch = new Watchpoints(machine.cpu, machine.mem);
     this.watch.onHit = () => machine.requestStop();
     this.events = new EventStops(machine);
+    this.magic = new MagicBreakpoint(machine);
     const cpu = machine.cpu;
     this.stack.install(cpu);
     cpu.onInterrupt = (c, vector, kind) => {
@@ -65,6 +69,7 @@ export class DebugMonitor {
 
   detach(): void {
     this.events.configure(NO_EVENT_FILTERS);
+    this.magic.arm(false);
     this.stack.uninstall();
     this.machine.cpu.onInterrupt = null;
     this.watch.set([]);
@@ -82,6 +87,7 @@ export class DebugMonitor {
       this.stack.frames.splice(0, this.stack.frames.length, ...frames);
       this.watch.takeHit();
       this.events.takeHit();
+      this.magic.takeHit();
       this.vmEntry?.takeHit();
       this.exceptionHit = null;
       this.stepOutDone = false;

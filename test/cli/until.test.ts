@@ -1,5 +1,5 @@
-// `bootscope run --until SSSS:OOOO` matches CS:IP exactly in every mode: in protected mode the
-// selector's descriptor gives the linear address, re-planned after every mode switch.
+// `bootscope run --until SSSS:OOOO` matches CS:IP exactly in every mode: the selector and IP are
+// compared, whatever the mode (a CS:IP breakpoint, as Bochs `vb`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
