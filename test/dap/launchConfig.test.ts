@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { launch, LaunchError, validateConfig } from '../../debug-adapter/launch';
 import { LAUNCH_DEFAULTS } from '../../protocol/launchConfig';
 
-// breakOnEmulation extends CLI.md's list (the CLI's --break-on-emulation as a launch attribute).
+// breakOnEmulation and magicBreakpoint extend CLI.md's list (the CLI's --break-on-emulation and
+// --magic-break as launch attributes).
 test('defaults follow CLI.md', () => {
   const c = validateConfig({ image: 'x.img' });
   assert.deepEqual(c, {
     image: 'x.img', floppy: false, stopOnEntry: true, listing: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
-    record: true, writeBack: false, cpu: '80386', memoryMB: 64,
+    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64,
   });
 });
 
@@ -25,6 +26,7 @@ test('each bad field is named in its error', () => {
     [{ image: 'a', memoryMB: 1.5 }, /'memoryMB' must be an integer/],
     [{ image: 'a', profile: 'hyperv' }, /unknown profile "hyperv"/],
     [{ image: 'a', floppy: 1 }, /'floppy' must be true or false/],
+    [{ image: 'a', magicBreakpoint: 'yes' }, /'magicBreakpoint' must be true or false/],
     [{ image: 'a', listing: [1] }, /'listing' must be a path or a list of paths/],
   ];
   for (const [cfg, re] of bad) assert.throws(() => validateConfig(cfg), (e: unknown) => e instanceof LaunchError && re.test(e.message), JSON.stringify(cfg));
@@ -53,7 +55,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'record', 'writeBack', 'cpu', 'memoryMB'];
+  const keys = ['image', 'floppy', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });
