@@ -6,7 +6,9 @@
 // gutter breakpoints and goto. Node only; must not import vscode. SDM Vol. 2 Chapter 2 (encoding).
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { type CpuMode, hex, readLinear, segOff } from '../emulator/debug/machineView';
+import { AR_DB, CS } from '../emulator/cpu/regs';
+import { descriptorForSelector } from '../emulator/debug/descriptors';
+import { type CpuMode, cpuMode, hex, readLinear, segOff } from '../emulator/debug/machineView';
 import type { Cpu } from '../emulator/cpu/cpu';
 import { decoderModelFor } from '../emulator/decode/table';
 import { listOne } from '../emulator/disasm/listing';
@@ -164,6 +166,20 @@ export class DisasmSources {
     rows.push('');
     return { text: rows.join('\n'), lineOffsets, offsetLines };
   }
+}
+
+/**
+ * The code segment a selector names now: a paragraph in real mode and vm86, else its GDT/LDT
+ * descriptor (SDM Vol. 3 §3.4.5: D/B is the default operand size of code).
+ */
+export function codeSegment(cpu: Cpu, selector: number): CodeSegment {
+  const mode = cpuMode(cpu);
+  if (mode === 'real' || mode === 'vm86') return { selector, base: (selector << 4) >>> 0, limit: 0xffff, bits: 16, mode };
+  if (selector === cpu.sel[CS]) return { selector, base: cpu.base[CS], limit: cpu.limit[CS], bits: cpu.code32 ? 32 : 16, mode };
+  const d = descriptorForSelector(cpu, selector);
+  if (!d) throw new Error(`selector ${hex(selector, 4)} names no descriptor in the GDT/LDT`);
+  const bits = d.ar & AR_DB ? 32 : 16;
+  return { selector, base: d.base, limit: d.limit, bits, mode: bits === 32 ? 'pm32' : 'pm16' };
 }
 
 /** Reads guest memory for a document: unreadable bytes (pages not present) read as zero. */

@@ -10,7 +10,7 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { DebugMonitor } from '../emulator/debug/monitor';
 import { CustomRequest } from '../protocol/customRequests';
-import { type FindCheckFailureStartArguments, PanelRequest, type SendKeysArguments, type TimelineArguments, type VmcsArguments } from '../protocol/panels';
+import { type DisassemblySourceArguments, type FindCheckFailureStartArguments, PanelRequest, type SendKeysArguments, type TimelineArguments, type VmcsArguments } from '../protocol/panels';
 import * as panels from './handlers/panels';
 import * as time from './handlers/timeTravel';
 import { timeline } from './handlers/timeline';
@@ -334,6 +334,7 @@ export class X86DebugSession extends LoggingDebugSession {
         case PanelRequest.ReadScreen: return panels.readScreen(c);
         case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
         case PanelRequest.ReadTimeline: return timeline(c, args as TimelineArguments);
+        case PanelRequest.DisassemblySource: return panels.disassemblySource(c, args as DisassemblySourceArguments);
         case PanelRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
         case CustomRequest.ReadDescriptorTable: return x86.readDescriptorTable(c, args as Parameters<typeof x86.readDescriptorTable>[1]);
         case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);

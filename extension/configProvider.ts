@@ -1,5 +1,5 @@
 // Debug configuration provider for `bootscope`: F5 with no launch.json boots the image or NASM source in the
-// active editor (assembling .asm with its listing when nasm is available, else using the matching .bin), dynamic
+// active editor, or the workspace's only one (assembling .asm with its listing when nasm is available, else using the matching .bin), dynamic
 // configurations for images in the workspace, and validation with clear messages. Imports 'vscode' and Node only.
 import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
@@ -41,11 +41,11 @@ export class ConfigProvider implements vscode.DebugConfigurationProvider {
     return files.map((f) => configForFile(f.fsPath, sizeOf(f.fsPath))).filter((c): c is LaunchConfig => c !== undefined);
   }
 
-  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.ProviderResult<vscode.DebugConfiguration> {
+  async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     if (!config.type && !config.request && !config.name) {
-      // F5 with no launch.json: boot what the active editor shows.
+      // F5 with no launch.json: boot what the active editor shows, else the workspace's only image or source.
       const uri = activeFileUri();
-      const cfg = uri && configForFile(uri.fsPath, sizeOf(uri.fsPath));
+      const cfg = uri ? configForFile(uri.fsPath, sizeOf(uri.fsPath)) : await this.onlyConfiguration();
       if (!cfg) {
         void vscode.window.showErrorMessage('Bootscope: open a disk image (.img, .bin, .ima), a floppy image or a NASM .asm boot sector, or add a "bootscope" configuration to launch.json.');
         return undefined;
@@ -53,6 +53,12 @@ export class ConfigProvider implements vscode.DebugConfigurationProvider {
       return cfg;
     }
     return config;
+  }
+
+  /** The configuration of the one bootable file in the workspace (a folder holding just a disk image), if it is one. */
+  private async onlyConfiguration(): Promise<LaunchConfig | undefined> {
+    const all = await this.provideDebugConfigurations();
+    return all.length === 1 ? all[0] as LaunchConfig : undefined;
   }
 
   async resolveDebugConfigurationWithSubstitutedVariables(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {

@@ -14,7 +14,7 @@ const RUN_REQUESTS = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack
 
 /** What activate() returns: read by the extension tests (test/e2e/suite). */
 export interface BootscopeApi {
-  panels(): { kind: string; key: string; title: string; html: string }[];
+  panels(): { kind: string; key: string; title: string; html: string; column: number | undefined }[];
   statusText(): string;
   /** Posts a message to a panel as its webview would (a click), for the extension tests. */
   postToPanel(key: string, msg: FromWebview): Promise<void>;

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { PanelRequest, type DescriptorTablesResponse, type ScreenResponse, type FromWebview, type ProfileName, type StatusResponse, type VmcheckJson, type VmcsRow } from '../protocol/panels';
 import { DEBUG_TYPE, Settings, setting } from './contributions';
-import { DisassemblyDocuments } from './disassemblyDocument';
+import { openDisassembly } from './disassemblyDocument';
 import { panelRequest } from './customRequests';
 import { checkFirstDump, dumpCandidates, runVmcheck, type DumpText } from './vmcsDump';
 import type { Panel, PanelKind, PanelSource, WebviewHost } from './webviewHost';
@@ -33,8 +33,6 @@ const NO_SESSION = 'No Bootscope debug session is active. Start one (F5 on a boo
 export class Panels implements vscode.Disposable {
   private readonly sessions = new Map<string, SessionState>();
   private readonly subscriptions: vscode.Disposable[] = [];
-
-  private readonly disassembly = new DisassemblyDocuments();
 
   constructor(private readonly host: WebviewHost, private readonly extensionPath: string) {
     this.subscriptions.push(vscode.debug.onDidTerminateDebugSession((s) => {
@@ -73,7 +71,7 @@ export class Panels implements vscode.Disposable {
         case 'setProfile': st.profile = m.profile; await this.host.refreshSession(session.id); break;
         case 'openMemory': await openMemory(session, m.address); break;
         case 'disassemble':
-          await this.disassembly.open(session, m.address, 'gate target');
+          await openDisassembly(session, m.selector, m.offset);
           break;
         case 'findFailureStart': {
           const r = await panelRequest(session, PanelRequest.FindCheckFailureStart, { profile: st.profile, checkId: m.checkId });
@@ -229,7 +227,6 @@ export class Panels implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.disassembly.dispose();
     for (const st of this.sessions.values()) if (st.screenTimer) clearInterval(st.screenTimer);
     this.subscriptions.forEach((d) => d.dispose());
   }

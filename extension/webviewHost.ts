@@ -30,9 +30,9 @@ export class Panel implements vscode.Disposable {
   /** The last HTML set, for tests. */
   html = '';
 
-  constructor(readonly kind: PanelKind, readonly key: string, public source: PanelSource, label: string | undefined, private readonly distUri: vscode.Uri, onDispose: () => void) {
+  constructor(readonly kind: PanelKind, readonly key: string, public source: PanelSource, label: string | undefined, private readonly distUri: vscode.Uri, column: vscode.ViewColumn, onDispose: () => void) {
     const title = label ? `${PANEL_TITLES[kind]} — ${label}` : PANEL_TITLES[kind];
-    this.webview = vscode.window.createWebviewPanel(`bootscope.${kind}`, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: kind !== 'screen' }, {
+    this.webview = vscode.window.createWebviewPanel(`bootscope.${kind}`, title, { viewColumn: column, preserveFocus: kind !== 'screen' }, {
       enableScripts: true,
       // Only dist/, for the @vscode-elements bundle the build copies there.
       localResourceRoots: [distUri],
@@ -97,13 +97,22 @@ export class WebviewHost implements vscode.Disposable {
     let panel = this.panels.get(key);
     if (panel && replaceSource) panel.source = makeSource();
     if (!panel) {
-      panel = new Panel(kind, key, makeSource(), label, vscode.Uri.joinPath(this.extensionUri, 'dist'), () => this.panels.delete(key));
+      panel = new Panel(kind, key, makeSource(), label, vscode.Uri.joinPath(this.extensionUri, 'dist'), this.column(), () => this.panels.delete(key));
       this.panels.set(key, panel);
     } else {
       panel.reveal();
     }
     await panel.refresh();
     return panel;
+  }
+
+  /**
+   * Where a new panel opens: as a tab in the group of the panels already open, else beside the code (a new
+   * panel opened Beside a focused panel would start yet another column).
+   */
+  private column(): vscode.ViewColumn {
+    for (const p of this.panels.values()) if (p.webview.viewColumn !== undefined) return p.webview.viewColumn;
+    return vscode.ViewColumn.Beside;
   }
 
   get(owner: string, kind: PanelKind): Panel | undefined {
@@ -121,9 +130,9 @@ export class WebviewHost implements vscode.Disposable {
     for (const p of [...this.panels.values()]) if (p.key.startsWith(`${sessionId}/`)) p.dispose();
   }
 
-  /** Every open panel (kind, title, last HTML) — the extension's test API reads this. */
-  list(): { kind: PanelKind; key: string; title: string; html: string }[] {
-    return [...this.panels.values()].map((p) => ({ kind: p.kind, key: p.key, title: p.webview.title, html: p.html }));
+  /** Every open panel (kind, title, last HTML, editor column) — the extension's test API reads this. */
+  list(): { kind: PanelKind; key: string; title: string; html: string; column: vscode.ViewColumn | undefined }[] {
+    return [...this.panels.values()].map((p) => ({ kind: p.kind, key: p.key, title: p.webview.title, html: p.html, column: p.webview.viewColumn }));
   }
 
   /** Delivers `msg` to the panel `key` as if its webview had posted it (test API). */

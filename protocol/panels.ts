@@ -14,6 +14,8 @@ export const enum PanelRequest {
   SendKeys = 'bootscope/sendKeys',
   ReadTimeline = 'bootscope/readTimeline',
   GotoInstruction = 'bootscope/gotoInstruction',
+  /** The virtual disassembly document (a DAP source) holding SSSS:OOOO, for a gate's target. */
+  DisassemblySource = 'bootscope/disassemblySource',
 }
 
 export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86' | 'unreal';
@@ -61,8 +63,8 @@ export interface DescriptorEntry {
   /** D/B (true = 32-bit) and G, for segments. */
   db?: boolean;
   g?: boolean;
-  /** Gates: target selector:offset and its linear address (click → disassembly). */
-  gate?: { selector: number; offset: number; linear?: number };
+  /** Gates: target selector:offset (click → its disassembly document). */
+  gate?: { selector: number; offset: number };
   /** One line: "32-bit busy TSS, limit 0x67" / "not present: loading it would raise #NP(0x0058)". */
   explain: string;
   /** Segment registers whose cached descriptor came from this entry ("CS", "SS", "TR", "LDTR", …). */
@@ -213,6 +215,19 @@ export interface PanelRequests {
   [PanelRequest.SendKeys]: [SendKeysArguments, {}];
   [PanelRequest.ReadTimeline]: [TimelineArguments, TimelineResponse];
   [PanelRequest.GotoInstruction]: [GotoInstructionArguments, {}];
+  [PanelRequest.DisassemblySource]: [DisassemblySourceArguments, DisassemblySourceResponse];
+}
+
+/** A code address as a selector (a paragraph in real mode and vm86) and an offset. */
+export interface DisassemblySourceArguments {
+  selector: number;
+  offset: number;
+}
+export interface DisassemblySourceResponse {
+  /** A DAP source (its document: debug:<name>?session=<id>&ref=<sourceReference>). */
+  source: { name: string; sourceReference: number };
+  /** 1-based line of the address. */
+  line: number;
 }
 
 // ---- `bootscope vmcheck --json` (CLI.md), as the dump commands read it -----------------------------------
@@ -239,7 +254,7 @@ export interface VmcheckDumpsJson {
 export type FromWebview =
   | { type: 'setProfile'; profile: ProfileName }
   | { type: 'openMemory'; address: number }
-  | { type: 'disassemble'; address: number }
+  | { type: 'disassemble'; selector: number; offset: number }
   | { type: 'findFailureStart'; checkId: string }
   | { type: 'travel'; instruction: number }
   | { type: 'zoom'; zoom: 'in' | 'out' | 'all' }

@@ -154,7 +154,9 @@ function setDisassemblyBreakpoints(ctx: SessionContext, ref: number, lines: Debu
   let k = 0;
   return {
     breakpoints: resolved.map((r) => (r.at
-      ? toDap(set[k++], undefined, { line: r.at.line, source: ctx.disasm.source(doc) })
+      // No `source`: VS Code would move a verified breakpoint to the URI it makes from it, which uses
+      // source.path (a document's has none, its URI uses the name), and show it in no editor.
+      ? toDap(set[k++], undefined, { line: r.at.line })
       : { verified: false, line: r.b.line, message: `no instruction at or after line ${r.b.line}` })),
   };
 }

@@ -12,10 +12,12 @@ import { evaluateProfile, isProfileName } from '../../emulator/vmx/profiles';
 import { rootCauses } from '../../emulator/vmx/rootCause';
 import { vmcsRows } from '../../emulator/vmx/vmcsView';
 import type {
-  CheckVmEntryResponse, CpuMode, DescriptorEntry, DescriptorTable, DescriptorTablesResponse, ProfileName,
+  CheckVmEntryResponse, CpuMode, DescriptorEntry, DisassemblySourceArguments, DisassemblySourceResponse, DescriptorTable, DescriptorTablesResponse, ProfileName,
   ReadVmcsResponse, ScreenResponse, SegmentCache, SendKeysArguments, StatusResponse, TssState, VmcsArguments,
 } from '../../protocol/panels';
 import { RequestError, type SessionContext } from '../context';
+import { codeSegment, guestReader } from '../disasmSources';
+import { knownStarts } from './memoryAndDisasm';
 
 /** What the panels compare against to mark changes: the state at the previous stop, per session. */
 interface PanelMemory {
@@ -104,7 +106,7 @@ export function readDescriptorTables(ctx: SessionContext): DescriptorTablesRespo
     entries: readInterruptTable(cpu).map((e) => ({
       index: e.vector, selector: e.vector, linear: (cpu.idtrBase + e.vector * (pm ? 8 : 4)) >>> 0, raw: [0, 0] as [number, number],
       type: pm ? e.kind : 'real-mode vector', dpl: e.dpl, present: e.present,
-      gate: { selector: e.selector, offset: e.offset, linear: pm ? undefined : ((e.selector << 4) + e.offset) >>> 0 },
+      gate: { selector: e.selector, offset: e.offset },
       explain: pm ? `${e.kind} → ${hex(e.selector, 4)}:${hex(e.offset, 8)}${e.present ? '' : ' (not present: #NP)'}` : `IVT → ${hex(e.selector, 4)}:${hex(e.offset, 4)}`,
     })),
   });
@@ -187,4 +189,18 @@ export function typeText(ctx: SessionContext, text: string): void {
 export function sendKeys(ctx: SessionContext, args: SendKeysArguments): Record<string, never> {
   typeText(ctx, args.text);
   return {};
+}
+
+/** The disassembly document holding a gate's target (the same documents stack frames show). */
+export function disassemblySource(ctx: SessionContext, args: DisassemblySourceArguments): DisassemblySourceResponse {
+  const cpu = ctx.machine.cpu;
+  let seg;
+  try {
+    seg = codeSegment(cpu, args.selector);
+  } catch (e) {
+    throw new RequestError((e as Error).message, true);
+  }
+  if (args.offset > seg.limit) throw new RequestError(`offset ${args.offset.toString(16)} is past the limit of segment ${args.selector.toString(16)}`, true);
+  const { doc, line } = ctx.disasm.locate(guestReader(cpu), seg, args.offset, knownStarts(ctx));
+  return { source: { name: doc.name, sourceReference: doc.ref }, line };
 }

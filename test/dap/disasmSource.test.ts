@@ -54,6 +54,9 @@ describe('virtual disassembly documents on the syslinux image (no listing)', { s
       const [where, text] = i.instruction.split(/\s{2}/);
       assert.equal(lines[frame.line - 1 + k], `${where}  ${i.instructionBytes!.replace(/ /g, '').padEnd(16)}  ${text}`);
     }
+    // The panels' request for a gate's target answers with the same document (selector 0 in real mode).
+    const at = await c.request('bootscope/disassemblySource', { selector: 0, offset: 0x7c02 });
+    assert.deepEqual(at, { source: { name: mbrDoc.name, sourceReference: mbrDoc.sourceReference }, line: frame.line + 1 });
     // The boot sector's zero padding before the signature is one `times` line.
     assert.match(mbrText, /^0000:7[0-9A-F]{3} {2}00 {16}times \d+ db 0x00$/m);
   });
@@ -66,7 +69,7 @@ describe('virtual disassembly documents on the syslinux image (no listing)', { s
     const r = await c.request<DebugProtocol.SetBreakpointsResponse['body']>('setBreakpoints', { source: mbrDoc, breakpoints: [{ line: jmp }, { line: 2 }] });
     assert.equal(r.breakpoints[0].verified, true);
     assert.equal(r.breakpoints[0].line, jmp);
-    assert.equal(r.breakpoints[0].source?.sourceReference, mbrDoc.sourceReference);
+    assert.equal(r.breakpoints[0].source, undefined, 'VS Code keeps it in the document it was set in');
     assert.equal(r.breakpoints[0].instructionReference, `0x0000${lines[jmp - 1].slice(5, 9).toLowerCase()}`);
     assert.equal(r.breakpoints[1].line, 4, 'the header moves to the first instruction');
     const s = await act(c, 'continue');

@@ -69,6 +69,12 @@ echo "packaged $(du -k "$E2E_DIR/bootscope.vsix" | cut -f1) KiB"
 
 # The UI test ends with a tour of the examples folder (the README's screenshots) when nasm can assemble them.
 if node scripts/examples.mjs --quiet; then export E2E_EXAMPLES="$ROOT/examples"; fi
+# A folder holding only a raw disk image (the syslinux image of test/boot: no listing, no launch.json).
+export E2E_RAW_FOLDER="$E2E_DIR/raw-image"
+mkdir -p "$E2E_RAW_FOLDER"
+RAW_IMG=$(node --import tsx -e "import('./test/boot/images.ts').then((m) => console.log((m.default ?? m).syslinuxImage()))") \
+  || { echo "could not build the syslinux image for the raw-image UI test"; exit 1; }
+cp "$RAW_IMG" "$E2E_RAW_FOLDER/syslinux.img"
 start_cs ui "$E2E_DIR/bootscope.vsix"
 echo "== UI test (Playwright, extension installed from the .vsix) on $E2E_BASE"
 E2E_INSTALLED=1 timeout 240 node test/e2e/ui.cjs || rc=1

@@ -1,7 +1,8 @@
 // UI test: drives VS Code (code-server) in headless Debian chromium the way a user does — open the workspace,
 // F5 on boot.asm → paused at 0000:7C00 (when dist/debugAdapter.js exists), open a pasted Xen dump and run
-// "Bootscope: Check VMCS Dump…", read the "VM Entry Checks" and "VMCS" webview headings; then the examples tour
-// (E2E_EXAMPLES: the examples folder, assembled). Screenshots in $E2E_DIR.
+// "Bootscope: Check VMCS Dump…", read the "VM Entry Checks" and "VMCS" webview headings; then F5 in a folder holding
+// only a raw disk image (E2E_RAW_FOLDER) and the examples tour (E2E_EXAMPLES: the examples folder, assembled).
+// Screenshots in $E2E_DIR.
 // Env: E2E_BASE, E2E_WORKSPACE, E2E_DIR, E2E_EXT (extension folder), CS_RUN (code-server user data), NODE_PATH,
 // E2E_INSTALLED=1 when the extension is installed from the .vsix instead of loaded from E2E_EXT.
 const { chromium } = require('playwright-core');
@@ -179,6 +180,82 @@ async function examplesTour(page) {
   await runCommand(page, 'Debug: Stop');
 }
 
+/** The text of the editor line VS Code marks as the top stack frame's (the current line), or null. */
+async function currentLine(page) {
+  return page.evaluate(() => {
+    const mark = document.querySelector('.editor-instance .monaco-editor .debug-top-stack-frame-line');
+    const editor = mark?.closest('.monaco-editor');
+    const top = mark?.parentElement?.style.top;
+    const line = editor && [...editor.querySelectorAll('.view-lines .view-line')].find((l) => l.style.top === top);
+    return line ? line.textContent.replace(/\u00a0/g, ' ') : null;
+  });
+}
+
+/**
+ * A new user's first five minutes (issue 13): a folder holding only a raw disk image, no listing, no launch.json.
+ * F5 (the debugger chosen with the keyboard in VS Code's "Select debugger" list) stops at 0000:7C00 and, with no
+ * click, shows the registers and the disassembly document with the current line at 0000:7C00; a click in the gutter
+ * of a later line sets a breakpoint there, and Continue stops on it.
+ */
+async function rawImageTour(page) {
+  const hosts = readyExtHosts();
+  await page.goto(`${BASE}/?folder=${encodeURIComponent(process.env.E2E_RAW_FOLDER)}`);
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'syslinux.img' }).first().waitFor({ timeout: 60000 });
+  await waitForExtHost(hosts);
+  await page.locator('.explorer-folders-view').first().focus();
+  await page.keyboard.press('F5');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill('Bootscope');
+  await page.keyboard.press('Enter');
+  // "Bootscope (x86 boot code)..." lists the workspace's configurations: the only one is the image.
+  await sleep(500);
+  if (await input.isVisible()) await page.keyboard.press('Enter');
+  log('raw image: F5');
+  await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused|stopped/i }).waitFor({ timeout: 60000 });
+  const vars = page.locator('.debug-pane', { has: page.locator('.pane-header', { hasText: /^\s*variables/i }) });
+  await vars.locator('.monaco-list-row', { hasText: /^\s*eax\b/ }).first().waitFor({ timeout: 30000 });
+  await page.locator('.tabs-container .tab', { hasText: '0000:7C00-7DFF real' }).first().waitFor({ timeout: 30000 });
+  let line = null;
+  for (let end = Date.now() + 15000; Date.now() < end && !line; await sleep(200)) line = await currentLine(page);
+  log('raw image: variables', JSON.stringify((await vars.locator('.pane-body').innerText()).slice(0, 160)));
+  log('raw image: current line', JSON.stringify(line));
+  if (!line || !line.startsWith('0000:7C00  33c0')) throw new Error(`the current line is not 0000:7C00: ${line}`);
+  await page.screenshot({ path: path.join(SHOTS, '20-raw-image-f5.png') });
+  // The gutter of the far jump to the relocated copy (a later line of the same document).
+  const editor = page.locator('.editor-instance .monaco-editor', { has: page.locator('.debug-top-stack-frame-line') }).first();
+  const target = editor.locator('.view-lines .view-line', { hasText: /jmp\s+0x0:0x61f/ }).first();
+  const targetText = (await target.innerText()).replace(/\u00a0/g, ' ');
+  const lineBox = await target.boundingBox();
+  // The glyph margin (where breakpoints go) is the editor's leftmost column: hover shows the hint, a press sets it.
+  const box = await editor.boundingBox();
+  const [x, y] = [box.x + 9, lineBox.y + lineBox.height / 2];
+  const set = editor.locator('.codicon-debug-breakpoint');
+  for (let attempt = 1; (await set.count()) === 0; attempt++) {
+    if (attempt > 3) {
+      const bps = await page.locator('.debug-breakpoints').first().innerText().catch(() => '?');
+      const glyphs = await editor.evaluate((ed) => [...ed.querySelectorAll('.cgmr')].map((g) => g.className).join(' | '));
+      throw new Error(`no breakpoint after clicking the gutter at ${x},${y}: glyphs ${glyphs}; breakpoints view ${JSON.stringify(bps)}`);
+    }
+    await page.mouse.move(x, y);
+    await sleep(300);
+    await page.mouse.down();
+    await page.mouse.up();
+    await sleep(1000);
+  }
+  log('raw image: breakpoint on', JSON.stringify(targetText));
+  await page.keyboard.press('F5');
+  const at = targetText.slice(0, 9);
+  await page.locator('.debug-call-stack .monaco-list-row', { hasText: `${at} real` }).first().waitFor({ timeout: 30000 });
+  await page.locator('.debug-pane .call-stack-state-message', { hasText: /breakpoint/i }).waitFor({ timeout: 15000 });
+  line = null;
+  for (let end = Date.now() + 15000; Date.now() < end && line !== targetText; await sleep(200)) line = await currentLine(page);
+  log('raw image: stopped on', JSON.stringify(line));
+  if (line !== targetText) throw new Error(`the gutter breakpoint did not stop on its line: ${line}`);
+  await page.screenshot({ path: path.join(SHOTS, '21-raw-image-gutter-breakpoint.png') });
+  await runCommand(page, 'Debug: Stop');
+}
+
 let page, profile;
 (async () => {
   profile = fs.mkdtempSync(path.join(OUT, 'chrome-profile-'));
@@ -209,8 +286,6 @@ let page, profile;
     await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused|stopped/i }).waitFor({ timeout: 60000 });
     const stack = await page.locator('.debug-pane', { has: page.locator('.call-stack-state-message') }).innerText();
     await page.screenshot({ path: path.join(SHOTS, '02a-stopped.png') });
-    // A frame without a source is not focused automatically in VS Code 1.100: select it as a user would.
-    await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:7C00' }).first().click();
     const vars = page.locator('.debug-pane', { has: page.locator('.pane-header', { hasText: /^\s*variables/i }) });
     await vars.locator('.monaco-list-row').first().waitFor({ timeout: 30000 });
     const varsText = await vars.locator('.pane-body').innerText();
@@ -290,6 +365,7 @@ let page, profile;
   log('VMCS groups:', groups.join(' | '));
   if (!groups.includes('Segment registers')) throw new Error('VMCS panel lacks the segment registers');
   await page.screenshot({ path: path.join(SHOTS, '05-dump-vmcs.png') });
+  if (process.env.E2E_RAW_FOLDER && fs.existsSync(path.join(EXT, 'dist', 'debugAdapter.js'))) await rawImageTour(page);
   if (process.env.E2E_EXAMPLES && fs.existsSync(path.join(EXT, 'dist', 'debugAdapter.js'))) await examplesTour(page);
   log('PASS');
   await context.close();

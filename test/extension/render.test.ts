@@ -61,13 +61,13 @@ test('a <script> in guest memory stays text in Screen, Descriptor Tables and Tim
     mode: 'pm32',
     segments: { cs: { selector: 8, base: 0, limit: 0xffffffff, access: 0xc09b }, ds: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, es: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, ss: { selector: 16, base: 0, limit: 0xffffffff, access: 0xc093 }, fs: { selector: 0, base: 0, limit: 0xffff, access: 0x10000 }, gs: { selector: 0, base: 0, limit: 0xffff, access: 0x10000 }, ldtr: { selector: 0, base: 0, limit: 0, access: 0x10000 }, tr: { selector: 0x18, base: 0x1000, limit: 0x67, access: 0x8b } },
     tables: [{ name: 'gdt', base: 0x7e00, limit: 0x1f, entries: [{ index: 1, selector: 8, linear: 0x7e08, raw: [0xffff, 0xcf9a00], type: EVIL, base: 0, limit: 0xfffff, dpl: 0, present: true, db: true, g: true, explain: EVIL, cachedBy: ['CS'] }] },
-      { name: 'idt', base: 0, limit: 0x7ff, entries: [{ index: 13, selector: 13, linear: 0x68, raw: [0, 0], type: '386 interrupt gate', dpl: 0, present: true, gate: { selector: 8, offset: 0x1234, linear: 0x1234 }, explain: '#GP handler' }] }],
+      { name: 'idt', base: 0, limit: 0x7ff, entries: [{ index: 13, selector: 13, linear: 0x68, raw: [0, 0], type: '386 interrupt gate', dpl: 0, present: true, gate: { selector: 8, offset: 0x1234 }, explain: '#GP handler' }] }],
     tss: { selector: 0x18, base: 0x1000, limit: 0x67, width: 32, stacks: [{ ring: 0, ss: 0x10, esp: 0x9000 }], ioMapBase: 0x68, fields: [{ name: EVIL, value: 1 }] },
   };
   const d = wrap('Descriptor Tables', renderDescriptorTables(dt));
   assertInert(d);
   assert.match(d, /class="cached"/);
-  assert.match(d, /data-msg="\{&#34;type&#34;:&#34;disassemble&#34;,&#34;address&#34;:4660\}"/);
+  assert.match(d, /data-msg="\{&#34;type&#34;:&#34;disassemble&#34;,&#34;selector&#34;:8,&#34;offset&#34;:4660\}"/);
   const tl: TimelineResponse = { first: 0, last: 1000, recordedFirst: 0, recordedLast: 1000, current: 500, modes: [{ from: 0, to: 400, value: 'real' }, { from: 400, to: 1000, value: 'pm32' }], verdicts: [{ from: 0, to: 1000, value: 'fail' }], events: [{ at: 10, kind: 'bios', label: EVIL }] };
   assertInert(wrap('Timeline', renderTimeline(tl, 'xen-vm86')));
 });
@@ -143,7 +143,7 @@ test('every field of every panel, numeric ones included, set to <script> or a qu
   const dt: DescriptorTablesResponse = {
     mode: 'pm32', segments: { cs: seg, ds: seg, es: seg, ss: seg, fs: seg, gs: seg, ldtr: seg, tr: seg },
     tables: [{ name: 'gdt', base: 0x7e00, limit: 0x1f, note: 'n', entries: [{ index: 1, selector: 8, linear: 0x7e08, raw: [1, 2], type: 't', base: 0, limit: 0xfffff, dpl: 0, present: true, db: true, g: true, explain: 'e', cachedBy: ['CS'], changed: true }] },
-      { name: 'idt', base: 0, limit: 0x7ff, entries: [{ index: 13, selector: 13, linear: 0x68, raw: [0, 0], type: 'gate', dpl: 0, present: true, gate: { selector: 8, offset: 0x1234, linear: 0x1234 }, explain: 'x' }] }],
+      { name: 'idt', base: 0, limit: 0x7ff, entries: [{ index: 13, selector: 13, linear: 0x68, raw: [0, 0], type: 'gate', dpl: 0, present: true, gate: { selector: 8, offset: 0x1234 }, explain: 'x' }] }],
     tss: { selector: 0x18, base: 0x1000, limit: 0x67, width: 32, stacks: [{ ring: 0, ss: 0x10, esp: 0x9000 }], ioMapBase: 0x68, fields: [{ name: 'eip', value: 1 }] },
   };
   const tl: TimelineResponse = { first: 0, last: 1000, recordedFirst: 0, recordedLast: 2000, current: 500, modes: [{ from: 0, to: 400, value: 'real' }], verdicts: [{ from: 0, to: 1000, value: 'fail' }],

@@ -11,7 +11,7 @@ function entryRow(t: DescriptorTable, e: DescriptorEntry): Html {
   const cls = [e.changed ? 'changed' : '', e.cachedBy?.length ? 'cached' : ''].filter(Boolean).join(' ');
   const idx = t.name === "idt" || t.name === "ivt" ? hex(e.index, 2) : hex(e.selector, 4);
   const target = e.gate
-    ? html`<a ${msgAttr({ type: 'disassemble', address: e.gate.linear ?? e.gate.offset })} title="Open the disassembly at the gate's target">${hex16(e.gate.selector)}:${hex(e.gate.offset, e.gate.offset > 0xffff ? 8 : 4).slice(2)}</a>`
+    ? html`<a ${msgAttr({ type: 'disassemble', selector: e.gate.selector, offset: e.gate.offset })} title="Open the disassembly at the gate's target">${hex16(e.gate.selector)}:${hex(e.gate.offset, e.gate.offset > 0xffff ? 8 : 4).slice(2)}</a>`
     : html`${hex(e.base, 8)} / ${hex(e.limit, 5)}`;
   const flags = [e.present ? 'P' : '¬P', `DPL${e.dpl}`, e.db === undefined ? '' : e.db ? 'D/B=32' : 'D/B=16', e.g ? 'G' : ''].filter(Boolean).join(' ');
   const held = e.cachedBy?.length ? html` <span class="note">(held by ${e.cachedBy.join(', ')})</span>` : '';

@@ -105,16 +105,18 @@ const adapterCases: Case[] = [
     const dt = await until('Descriptor Tables panel', () => panel(api, 'descriptorTables', session.id));
     assert.match(dt.html, /<h1 id="heading">Descriptor Tables<\/h1>/);
     assert.match(dt.html, /IVT \(real-mode interrupt vectors\)/);
-    // A click on a gate (here IVT entry 10h, the BIOS video service) opens the disassembly at its target.
-    const gate = /data-msg="(\{&#34;type&#34;:&#34;disassemble&#34;,&#34;address&#34;:(\d+)\})"/.exec(dt.html.slice(dt.html.indexOf('>0x10</a>')) ?? '');
+    // A click on a gate (here IVT entry 10h, the BIOS video service) opens the disassembly document holding its
+    // target (the adapter's DAP source, as frames without a listing show) with the cursor on the target's line.
+    const gate = /data-msg="\{&#34;type&#34;:&#34;disassemble&#34;,&#34;selector&#34;:(\d+),&#34;offset&#34;:(\d+)\}"/.exec(dt.html.slice(dt.html.indexOf('>0x10</a>')) ?? '');
     assert.ok(gate, 'a gate row with a disassemble action');
-    await api.postToPanel(`${session.id}/descriptorTables`, { type: 'disassemble', address: Number(gate[2]) });
+    const [sel, off] = [Number(gate[1]), Number(gate[2])];
+    await api.postToPanel(`${session.id}/descriptorTables`, { type: 'disassemble', selector: sel, offset: off });
+    const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
     const dis = await until('disassembly document at the gate target', () => {
-      const d = vscode.window.activeTextEditor?.document;
-      // 64 instruction lines (`text ; bytes`) after the header.
-      return d?.uri.scheme === 'bootscope-disasm' && (d.getText().match(/ ; [0-9a-f]{2}( [0-9a-f]{2})*$/gm) ?? []).length >= 60 ? d : undefined;
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.scheme === 'debug' && e.document.languageId === 'bootscope-disassembly' ? e : undefined;
     });
-    assert.match(dis.getText(), new RegExp(`gate target — 64 instructions from linear 0x${Number(gate[2]).toString(16).toUpperCase()}`));
+    assert.match(dis.document.lineAt(dis.selection.active.line).text, new RegExp(`^${hex4(sel)}:${hex4(off)}  [0-9a-f]+ +\\S`));
     await vscode.commands.executeCommand('bootscope.showScreen');
     const screen = await until('Screen panel', () => panel(api, 'screen', session.id));
     assert.match(screen.html, /id="screen"/);
@@ -123,6 +125,10 @@ const adapterCases: Case[] = [
     await vscode.commands.executeCommand('bootscope.showVmcs');
     const vmcs = await until('session VMCS panel', () => { const x = panel(api, 'vmcs', session.id); return x && /GUEST_CS_SELECTOR/.test(x.html) ? x : undefined; });
     assert.match(vmcs.html, /<h2>Segment registers<\/h2>/);
+    // The session's five panels are tabs of one editor group beside the code, not a column each.
+    const columns = api.panels().filter((x) => x.key.startsWith(`${session.id}/`)).map((x) => x.column);
+    assert.equal(columns.length, 5);
+    assert.equal(new Set(columns).size, 1, `panel columns ${columns.join(', ')}`);
     // Compare with a dump: live state beside the dump's guest state, differences counted.
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file('xen-dump.txt')));
     await vscode.commands.executeCommand('bootscope.compareVmcsDump');
