@@ -183,6 +183,30 @@ export class Runner {
     this.host.onStop(stop);
   }
 
+  /** The stop a hook asked for after an instruction (watchpoint, exception, VM entry, event filter, stepOut), or null. */
+  private requestedStop(): Stop | null {
+    const cpu = this.machine.cpu;
+    const hit = this.monitor.watch.takeHit();
+    if (hit) {
+      const what = hit.kind === 'write' ? `write of 0x${hit.value.toString(16)} to` : 'read of';
+      return {
+        reason: 'data breakpoint', hitBreakpointIds: [hit.watch.id],
+        description: `data breakpoint: ${what} 0x${hit.linear.toString(16)}`,
+        text: `${what} linear 0x${hit.linear.toString(16)} (physical 0x${hit.address.toString(16)}; watch 0x${hit.watch.linear.toString(16)}, ${hit.watch.length} bytes) by the instruction before ${segOff(cpu.sel[CS], cpu.eip)}`,
+      };
+    }
+    const exc = this.monitor.takeExceptionHit();
+    if (exc) return { reason: 'exception', description: exc.description, text: `${exc.description}; stopped at the handler` };
+    const vm = this.monitor.vmEntry?.takeHit();
+    if (vm) return { reason: 'exception', description: vm, text: vm };
+    const ev = this.monitor.events.takeHit();
+    if (ev) return { reason: 'exception', description: ev, text: ev };
+    const magic = this.monitor.magic.takeHit();
+    if (magic) return { reason: 'breakpoint', description: magic };
+    if (this.monitor.takeStepOutDone()) return { reason: 'step' };
+    return null;
+  }
+
   /** Runs up to `budget` instructions; returns a stop, or null when the budget ran out with nothing to report. */
   private runSlice(budget: number, mode: Mode): Stop | null {
     const m = this.machine, cpu = m.cpu;
@@ -205,6 +229,13 @@ export class Runner {
         case 'breakpoint': {
           // Stopped before executing anything at the address we resumed from: run past it.
           if (executed === 0 && m.pcLinear === startPc) continue;
+          // The instruction before trapped (a watchpoint, a filter) and this one has a breakpoint: the
+          // trap comes first, as x86 delivers the debug trap before it fetches the next instruction.
+          const trapped = this.requestedStop();
+          if (trapped) {
+            m.cancelStopRequest();
+            return trapped;
+          }
           if (mode.kind === 'next' && m.pcLinear === mode.target && cpu.sel[SS] === mode.ss
             && (cpu.r32[ESP] & cpu.stackMask) >= mode.esp && this.bps.at().length === 0) {
             return { reason: 'step' };
@@ -218,24 +249,8 @@ export class Runner {
           continue;
         }
         case 'pause': {
-          const hit = this.monitor.watch.takeHit();
-          if (hit) {
-            const what = hit.kind === 'write' ? `write of 0x${hit.value.toString(16)} to` : 'read of';
-            return {
-              reason: 'data breakpoint', hitBreakpointIds: [hit.watch.id],
-              description: `data breakpoint: ${what} 0x${hit.linear.toString(16)}`,
-              text: `${what} linear 0x${hit.linear.toString(16)} (physical 0x${hit.address.toString(16)}; watch 0x${hit.watch.linear.toString(16)}, ${hit.watch.length} bytes) by the instruction before ${segOff(cpu.sel[CS], cpu.eip)}`,
-            };
-          }
-          const exc = this.monitor.takeExceptionHit();
-          if (exc) return { reason: 'exception', description: exc.description, text: `${exc.description}; stopped at the handler` };
-          const vm = this.monitor.vmEntry?.takeHit();
-          if (vm) return { reason: 'exception', description: vm, text: vm };
-          const ev = this.monitor.events.takeHit();
-          if (ev) return { reason: 'exception', description: ev, text: ev };
-          const magic = this.monitor.magic.takeHit();
-          if (magic) return { reason: 'breakpoint', description: magic };
-          if (this.monitor.takeStepOutDone()) return { reason: 'step' };
+          const requested = this.requestedStop();
+          if (requested) return requested;
           if (budget === 1 && executed >= 1) return { reason: 'step' };
           continue;
         }

@@ -35,6 +35,12 @@ export interface ReverseStops {
   acceptCode?: ((m: Machine) => boolean) | null;
   /** Data breakpoints: a hit is the position after the accessing instruction (a trap, as on x86). */
   data?: DataWatch[];
+  /**
+   * Data hits at the position before the accessing instruction instead, so an access by the instruction
+   * just before the current position counts: gdb's reverse semantics (it compares the watched value it saw
+   * last with the one before the access), as its own record target stops.
+   */
+  dataBefore?: boolean;
   /** CR0.PE, CR0.PG, EFLAGS.VM or CS.D changed: the position after the switching instruction. */
   modeSwitch?: boolean;
   /** Exceptions delivered (all, or these vectors): the position at the handler's first instruction. */
@@ -71,6 +77,8 @@ export interface ReverseResult {
   icount: number;
   reason: ReverseReason;
   detail: string;
+  /** For 'data': the watch that was hit (one of `stops.data`). */
+  watch?: DataWatch;
 }
 
 export interface WriteResult {
@@ -94,6 +102,7 @@ interface Hit {
   lin: number;
   reason: ReverseReason;
   detail: string;
+  watch?: DataWatch;
 }
 
 function modeKey(cpu: Cpu): number {
@@ -146,6 +155,8 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
   let last: Hit | null = null;
   let coarseData = -1;
   let coarseDetail = '';
+  let coarseWatch: DataWatch | undefined;
+  let coarsePos = -1;
   const note = (pos: number, reason: ReverseReason, detail: string, lin = m.pcLinear) => {
     if (pos < limit && (last === null || pos >= last.pos)) last = { pos, reason, detail, lin };
   };
@@ -194,12 +205,15 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
     };
   }
   const watches = stops.data ?? [];
+  const before = stops.dataBefore ? 1 : 0;
   const disarm = watches.length
     ? armWatches(m, watches, (w, addr) => {
       // cpu.icount is one past the instruction (or the REP chunk's first iteration) being executed.
-      if (cpu.icount - 1 >= coarseData && cpu.icount < limit) {
+      if (cpu.icount - 1 >= coarseData && cpu.icount - before < limit) {
         coarseData = cpu.icount - 1;
         coarseDetail = `${w.access} watch ${hex(w.address)}+${w.length}: access at ${hex(addr)}`;
+        coarseWatch = w;
+        coarsePos = cpu.icount - before;
       }
     })
     : null;
@@ -210,14 +224,20 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
     disarm?.();
   }
   if (coarseData >= 0) {
-    const exact = refineData(rec, k, coarseData, end, limit, watches);
-    if (exact >= 0 && (last === null || exact >= (last as Hit).pos)) last = { pos: exact, reason: 'data', detail: coarseDetail, lin: -1 };
+    // A BIOS service (an uncounted trap at the next count) writes after the refinement's stop: the coarse
+    // position is exact there, as it is for every instruction but a REP chunk.
+    const refined = refineData(rec, k, coarseData, end, limit, watches, before);
+    const exact = refined >= 0 ? refined : coarsePos;
+    if (exact >= 0 && (last === null || exact >= (last as Hit).pos)) last = { pos: exact, reason: 'data', detail: coarseDetail, lin: -1, watch: coarseWatch };
   }
   return last;
 }
 
-/** Replays the instruction (every REP iteration) that starts at `start`, returning the last exact hit position. */
-function refineData(rec: Recorder, k: number, start: number, end: number, limit: number, watches: DataWatch[]): number {
+/**
+ * Replays the instruction (every REP iteration) that starts at `start`, returning the last exact hit position:
+ * after the access, or with `before` = 1 before it.
+ */
+function refineData(rec: Recorder, k: number, start: number, end: number, limit: number, watches: DataWatch[], before: number): number {
   const m = rec.machine;
   const cpu = m.cpu;
   rec.restore(k);
@@ -225,7 +245,7 @@ function refineData(rec: Recorder, k: number, start: number, end: number, limit:
   const pc0 = m.pcLinear;
   let exact = -1;
   const disarm = armWatches(m, watches, () => {
-    if (cpu.icount < limit) exact = cpu.icount;
+    if (cpu.icount - before < limit) exact = cpu.icount - before;
   });
   try {
     rec.replayForward(end, { hook: (c) => c.icount > start && ((c.base[CS] + c.eip) >>> 0) !== pc0 });
@@ -295,7 +315,7 @@ function* reverseScan(rec: Recorder, stops: ReverseStops): Generator<number, Rev
     if (hit) {
       if (hit.lin >= 0) rec.seek(hit.pos, hit.lin);
       else rec.seek(hit.pos);
-      return { icount: rec.icount, reason: hit.reason, detail: hit.detail };
+      return { icount: rec.icount, reason: hit.reason, detail: hit.detail, ...(hit.watch ? { watch: hit.watch } : {}) };
     }
     yield rec.intervalBounds(k)[0];
   }
