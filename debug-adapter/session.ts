@@ -8,17 +8,13 @@ import {
   ProgressUpdateEvent, Response, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { DebugMonitor } from '../emulator/debug/monitor';
 import { CustomRequest } from '../protocol/customRequests';
 import { type DisassemblySourceArguments, type FindCheckFailureStartArguments, PanelRequest, type SendKeysArguments, type TimelineArguments, type VmcsArguments } from '../protocol/panels';
 import * as panels from './handlers/panels';
 import * as time from './handlers/timeTravel';
 import { timeline } from './handlers/timeline';
 import { findCheckFailureStart } from './handlers/checkHistory';
-import { Recorder } from '../emulator/record/recorder';
-import { isProfileName } from '../emulator/vmx/profiles';
-import { BreakpointStore } from './breakpointStore';
-import { DISASM_MIME, DisasmSources } from './disasmSources';
+import { DISASM_MIME } from './disasmSources';
 import { RequestError, type SessionContext, THREAD_ID, refString } from './context';
 import { MemoryViews } from './memoryViews';
 import * as bp from './handlers/breakpoints';
@@ -27,9 +23,9 @@ import * as mem from './handlers/memoryAndDisasm';
 import * as stack from './handlers/stackAndScopes';
 import * as x86 from './handlers/x86Custom';
 import { launch, LaunchError, type Launched } from './launch';
+import { closeSession, openSession } from './machineSession';
 import { argumentsProblem } from './requestArgs';
-import { Runner, type Stop } from './runner';
-import { RegisterTree } from './variables';
+import type { Stop } from './runner';
 
 /** Stop addresses kept for backward disassembly: a long stepping session stays small. */
 const MAX_VISITED = 65536;
@@ -132,34 +128,14 @@ export class X86DebugSession extends LoggingDebugSession {
     try {
       const l = launch(args);
       this.launched = l;
-      const machine = l.machine;
-      const monitor = new DebugMonitor(machine);
-      monitor.magic.arm(l.config.magicBreakpoint);
-      if (l.config.breakOnVmEntryFailure || l.config.breakOnEmulation) {
-        const p = l.config.profile;
-        if (isProfileName(p)) monitor.armVmEntryWatch(p, { failure: l.config.breakOnVmEntryFailure, emulation: l.config.breakOnEmulation });
-        else l.notes.push(`breakOnVmEntryFailure/breakOnEmulation: unknown profile '${p}'`);
-      }
-      const bps = new BreakpointStore(machine, l.sourceMaps.lookup);
-      const runner = new Runner(machine, monitor, bps, {
+      this.ctx = openSession(l, {
         onStop: (s) => this.stopped(s),
-        onMessage: (t) => this.output(t + '\n', 'console'),
+        output: (t, c) => this.output(t, c),
         afterBurst: () => this.flushOutput(),
         onProgress: (n) => this.reportProgress(n),
+        onLoadedSource: (reason, source) => this.sendEvent(new LoadedSourceEvent(reason, source)),
       });
-      // Recording (default on) makes step back, reverse continue and the history queries possible.
-      const recorder = l.config.record
-        ? new Recorder(machine, {
-          extraState: [l.bios],
-          onDrop: (n) => this.output(n.message + '\n', 'console'),
-        }).attach()
-        : null;
-      runner.recorder = recorder;
-      this.ctx = {
-        machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, visited: new Set(),
-        disasm: new DisasmSources(machine.cpu.model, (reason, source) => this.sendEvent(new LoadedSourceEvent(reason, source))),
-        announceStop: (s) => this.stopped(s), output: (t, c) => this.output(t, c),
-      };
+      const machine = l.machine;
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
       machine.devices.debug.onDebugByte = text;
       machine.devices.com1.onTransmit = text;
@@ -219,9 +195,7 @@ export class X86DebugSession extends LoggingDebugSession {
   }
 
   private end(): void {
-    this.ctx?.runner.dispose();
-    this.ctx?.monitor.detach();
-    this.launched?.dispose();
+    if (this.ctx && this.launched) closeSession(this.ctx, this.launched);
     this.ctx = null;
     this.launched = null;
   }

@@ -29,14 +29,14 @@ export function recorderOf(ctx: SessionContext): Recorder {
 }
 
 /** A scan's options as a runner task gets them: cancelled by pause; progress only once it has taken a while. */
-function scanOptions(rec: Recorder, cancelled: () => boolean, progress: (instructions: number) => void): ReverseAsyncOptions {
+export function scanOptions(rec: Recorder, cancelled: () => boolean, progress: (instructions: number) => void): ReverseAsyncOptions {
   const from = rec.icount;
   const t0 = Date.now();
   return { cancelled, progress: (at) => { if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(from - at); } };
 }
 
 /** After moving in time the shadow call stack no longer matches; it restarts from the new position. */
-function restartStack(ctx: SessionContext): void {
+export function restartStack(ctx: SessionContext): void {
   ctx.monitor.stack.clear();
   ctx.monitor.stack.settle(ctx.machine.cpu);
 }
@@ -74,7 +74,7 @@ export function stepBack(ctx: SessionContext, args?: DebugProtocol.StepBackArgum
  * every filter of the Breakpoints view (exceptions, INT n, I/O ports, mode switches, table loads)
  * through the monitor's own hooks, which see a replay as they see a run.
  */
-function armedStops(ctx: SessionContext): ReverseStops {
+export function armedStops(ctx: SessionContext): ReverseStops {
   const { bps, monitor } = ctx;
   const stopping = bps.all().filter((b) => !b.logMessage);
   return {

@@ -18,6 +18,8 @@ const CONTRACT: Record<string, string[]> = {
   'trace-diff': ['--json', '--image <FILE>', '--org <ADDR>', '--range <LO..HI>', '--ignore <REG,..>', '--flags-mask <HEX>',
     '--context <N>', '--collapse-rep', '--resync'],
   dap: ['--port <N>'],
+  gdbserver: ['--port <N>', '--floppy', '--cpu <MODEL>', '--memory-mb <N>', '--listing <FILE>', '--profile <NAME>',
+    '--break-on-vmentry-failure', '--break-on-emulation', '--no-record'],
 };
 
 test('--help lists every command, each command --help every option of the contract on its own line', () => {

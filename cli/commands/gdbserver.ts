@@ -1,0 +1,83 @@
+// `bootscope gdbserver IMAGE [--port N] [options]`: a GDB remote-protocol server on 127.0.0.1 for one
+// machine, stopped at 0000:7C00 and recording (reverse-stepi/reverse-continue work from the first step).
+// It runs until gdb kills the target or the process is stopped; guest text (port E9h, COM1) is printed.
+// Node side: the server lives in debug-adapter/gdb/; this parses the options into a launch configuration.
+import { Command } from 'commander';
+import { startGdbServer } from '../../debug-adapter/gdb/server';
+import { launch, LaunchError } from '../../debug-adapter/launch';
+import { CPU_MODEL_NAMES, HYPERVISOR_PROFILES, LaunchErrorId } from '../../protocol/launchConfig';
+import { errnoText } from '../../host/files';
+import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
+
+export interface GdbServerOptions {
+  port?: string;
+  floppy?: boolean;
+  cpu?: string;
+  memoryMb?: string;
+  listing?: string[];
+  profile?: string;
+  breakOnVmentryFailure?: boolean;
+  breakOnEmulation?: boolean;
+  record?: boolean;
+}
+
+export function command(): Command {
+  return new Command('gdbserver')
+    .summary('serve a machine to gdb (GDB remote protocol, reverse execution)')
+    .description('Boot IMAGE, stop at 0000:7C00 with recording on, and serve it to gdb on 127.0.0.1 (target remote 127.0.0.1:N).')
+    .argument('<image>', 'disk image or boot sector')
+    .option('--port <N>', 'listen on 127.0.0.1:N (default 1234; 0 picks a free port)')
+    .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
+    .option('--cpu <MODEL>', `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default 80386)`)
+    .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
+    .option('--listing <FILE>', 'NASM listing whose labels monitor expressions may use; repeatable', collect)
+    .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${HYPERVISOR_PROFILES.join(', ')}`)
+    .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
+    .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
+    .option('--no-record', 'do not record (no reverse execution, less memory)')
+    .action((image: string, opts: GdbServerOptions) => exitWith(main(image, opts)));
+}
+
+export async function main(image: string, opts: GdbServerOptions): Promise<number> {
+  const port = opts.port === undefined ? 1234 : parseWhole(opts.port, '--port', 0, 65535);
+  const breakOnVmEntryFailure = opts.breakOnVmentryFailure === true;
+  const breakOnEmulation = opts.breakOnEmulation === true;
+  if ((breakOnVmEntryFailure || breakOnEmulation) && opts.profile === undefined) {
+    throw new UsageError('--break-on-vmentry-failure and --break-on-emulation need --profile NAME');
+  }
+  let launched;
+  try {
+    launched = launch({
+      image,
+      floppy: opts.floppy === true,
+      cpu: opts.cpu === undefined ? undefined : parseChoice(opts.cpu, '--cpu', CPU_MODEL_NAMES),
+      memoryMB: opts.memoryMb === undefined ? undefined : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072),
+      listing: opts.listing,
+      profile: opts.profile === undefined ? undefined : parseChoice(opts.profile, '--profile', HYPERVISOR_PROFILES),
+      breakOnVmEntryFailure,
+      breakOnEmulation,
+      record: opts.record !== false,
+    });
+  } catch (e) {
+    if (!(e instanceof LaunchError)) throw e;
+    // The options are checked above: what is left is an image or a listing that cannot be used.
+    const msg = e.message.replace(/^launch configuration: /, '');
+    throw e.id === LaunchErrorId.BadField ? new UsageError(msg) : new InputError(msg);
+  }
+  let server;
+  try {
+    server = await startGdbServer(launched, {
+      port,
+      log: (t) => process.stderr.write(t),
+      guestOutput: (t) => process.stdout.write(t),
+    });
+  } catch (e) {
+    throw new InputError(`cannot listen on 127.0.0.1:${port}: ${errnoText(e)}`);
+  }
+  process.stderr.write(`bootscope gdbserver: ${launched.config.image} stopped at 0000:7C00; listening on 127.0.0.1:${server.port} ` +
+    `(gdb: target remote 127.0.0.1:${server.port})\n`);
+  process.on('SIGTERM', () => server.close());
+  process.on('SIGINT', () => server.close());
+  await server.closed;
+  return 0;
+}
