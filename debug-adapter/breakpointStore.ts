@@ -2,7 +2,7 @@
 // address or a CS:IP one (`SSSS:OOOO`, Bochs `vb`: CS.selector and (E)IP in any mode, armed in
 // Machine.breakpoints as such), with its condition, hit condition and log message. The runner asks
 // `onHit` whether a hit should stop.
-// Node only; must not import vscode. Addresses as in ../shared/docs/CLI.md.
+// Node only; must not import vscode. Addresses as in docs/CLI.md.
 
 import type { Cpu } from '../emulator/cpu/cpu';
 import type { CsIp } from '../emulator/cpu/execute';

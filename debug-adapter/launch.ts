@@ -1,7 +1,7 @@
 // Turns a launch configuration into a booted Machine: validates every field with a message that
 // names it, reads the image (the adapter supplies file I/O; the emulator never reads files), and
 // boots. `bootMachine` is the one place that decides how the guest starts.
-// Node only; must not import vscode. Contract: ../shared/docs/CLI.md "Launch configuration".
+// Node only; must not import vscode. Contract: docs/CLI.md "Launch configuration".
 
 import { resolve } from 'node:path';
 import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';

@@ -1,7 +1,7 @@
 // The PC: CPU, memory, devices, disks and (when installed) the BIOS, run in bursts until a stop
 // condition. Front ends (CLI, debug adapter) only talk to this class: run() returns a stop reason,
 // and the state is read through the public fields. Device time follows the instruction count.
-// Pure TypeScript: no Node or VS Code imports. See ../shared/docs/ARCHITECTURE.md.
+// Pure TypeScript: no Node or VS Code imports. See docs/ARCHITECTURE.md.
 
 import { ATTN_STOP, Cpu, type CpuModel } from './cpu/cpu';
 import { MODEL_TRAITS, installModel } from './cpu/dispatch';

@@ -1,6 +1,6 @@
 // Identifier strings of the extension's VS Code contributions (commands, settings, languages) as const enums,
 // with typed registerCommand/runCommand wrappers, so no id is spelled twice (STYLE D3). Imports 'vscode' only.
-// The ids and titles outside checks rely on are listed in ../shared/docs/CLI.md.
+// The ids and titles outside checks rely on are listed in docs/CLI.md.
 import * as vscode from 'vscode';
 
 export const DEBUG_TYPE = 'bootscope';

@@ -1,6 +1,6 @@
 // Bootscope's VS Code extension entry: registers the debug adapter factory (separate process by default), the
 // configuration provider (F5 on an image or .asm), a tracker that refreshes panels and the status bar on `stopped`,
-// and the panel and VMCS-dump commands of ../shared/docs/CLI.md. Imports 'vscode' and protocol/ only (STYLE D2).
+// and the panel and VMCS-dump commands of docs/CLI.md. Imports 'vscode' and protocol/ only (STYLE D2).
 import * as vscode from 'vscode';
 import type { FromWebview } from '../protocol/panels';
 import { AdapterFactory } from './adapterFactory';

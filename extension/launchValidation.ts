@@ -1,6 +1,6 @@
 // Launch-configuration checks and defaults for the `bootscope` debug type, as pure functions (no 'vscode', no
 // file system) so node:test can cover them: which file kinds F5 boots, floppy detection, and the messages shown
-// for invalid configurations. The attribute list matches ../shared/docs/CLI.md "Launch configuration".
+// for invalid configurations. The attribute list matches docs/CLI.md "Launch configuration".
 
 export const CPU_MODELS = ['8086', '80286', '80386'] as const;
 export const PROFILES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;

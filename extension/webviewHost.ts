@@ -8,7 +8,7 @@ import { ELEMENTS_BUNDLE, type Html, messageBox, page } from './views/html';
 
 export type PanelKind = 'descriptorTables' | 'vmcs' | 'vmEntryChecks' | 'screen' | 'timeline';
 
-/** The top-level heading of each panel, as ../shared/docs/CLI.md names them. */
+/** The top-level heading of each panel, as docs/CLI.md names them. */
 export const PANEL_TITLES: Record<PanelKind, string> = {
   descriptorTables: 'Descriptor Tables',
   vmcs: 'VMCS',

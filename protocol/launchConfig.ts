@@ -1,4 +1,4 @@
-// The `bootscope` launch configuration (../shared/docs/CLI.md "Launch configuration") as a type with
+// The `bootscope` launch configuration (docs/CLI.md "Launch configuration") as a type with
 // its defaults, shared by the debug adapter, the extension's configuration provider and the check
 // against package.json. Types and constants only: no runtime dependencies, no vscode.
 

@@ -81,7 +81,7 @@ export class Bios implements BiosHooks {
     this.initIvt();
     initBda(this);
     m.devices.programAsBios(m.io);
-    // The BIOS hands over with A20 enabled, as SeaBIOS does (QEMU-TRACE.md: A20=1 at 0000:7C00).
+    // The BIOS hands over with A20 enabled, as SeaBIOS does (A20=1 at 0000:7C00 under QEMU 7.2).
     m.mem.setA20(true);
     initVideo(this);
     this.installTrap(m.cpu);
@@ -153,7 +153,7 @@ export class Bios implements BiosHooks {
 
   /**
    * Boots: loads sector 0 of the boot drive (floppy → 00h, else the first hard disk → 80h) to
-   * 0000:7C00 and sets the registers SeaBIOS 1.16 leaves under QEMU (QEMU-TRACE.md): EAX=AA55h,
+   * 0000:7C00 and sets the registers SeaBIOS 1.16 leaves under QEMU: EAX=AA55h,
    * EDX=drive, SS:SP=0000:6F04, all other general registers 0, all segments 0, EFLAGS=0202h (IF on),
    * CR0 as after reset. Only DL and CS:IP are architectural; the rest helps comparing with QEMU.
    * Returns false (and logs) when there is no disk to boot.

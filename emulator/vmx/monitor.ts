@@ -1,4 +1,4 @@
-// Wires a hypervisor profile into Machine.run for `bootscope run --profile NAME` (../shared/docs/CLI.md):
+// Wires a hypervisor profile into Machine.run for `bootscope run --profile NAME` (docs/CLI.md):
 // a beforeInstruction hook that stops with 'vmentry-failure' or 'emulation' where the verdict changes to fail or
 // emulate (the first boundary counts as a change, so a state that is already invalid stops at once), the `vmentry`
 // summary for the JSON stop summary, and the --list-emulated records. SDM Vol. 3 §26 via profiles.ts.

@@ -2,7 +2,7 @@
 // emulate (its instruction emulator runs instead, with the reason) or fail (VM entry fails, with the SDM §26.3
 // checks that fail). raw = no conversion, no unrestricted guest; unrestricted = SDM with the "unrestricted guest"
 // control; xen-vm86 = Xen's vm86 real-mode acceleration (vmx_set_segment_register / vmx_realmode); kvm-rmode = KVM
-// without unrestricted guest (enter_rmode / fix_rmode_seg / guest_state_valid). See ../reference/vmx-checks.md §4.
+// without unrestricted guest (enter_rmode / fix_rmode_seg / guest_state_valid).
 // Pure TypeScript: no Node or VS Code imports.
 import { decodeAr, withDpl, withType } from './accessRights';
 import { type CpuSnapshot, guestControls, snapshotToGuest } from './cpuSnapshot';
@@ -252,7 +252,7 @@ export function evaluateProfile(profile: ProfileName, snap: CpuSnapshot, opts: P
   }
 }
 
-/** The `vmentry` object of `bootscope run --json` (../shared/docs/CLI.md). */
+/** The `vmentry` object of `bootscope run --json` (docs/CLI.md). */
 export function vmentrySummary(r: ProfileResult): { profile: string; verdict: Verdict; reason: string; failures: { id: string; section: string; field: string; message: string }[] } {
   return { profile: r.profile, verdict: r.verdict, reason: r.reason, failures: r.failures.map((f) => ({ id: f.id, section: f.section, field: f.field, message: f.message })) };
 }

@@ -1,6 +1,6 @@
 // JSON-safe views of VMX results for the CLI (`vmcheck --json`, `run --json` vmentry) and the DAP custom request:
 // numbers as plain JSON numbers (64-bit values above 2^53 are rounded, as any JSON number is), never hex strings
-// (../shared/docs/CLI.md). Checks are SDM Vol. 3 §26.2.1.3 / §26.3.1.x. Pure TypeScript: no Node or VS Code imports.
+// (docs/CLI.md). Checks are SDM Vol. 3 §26.2.1.3 / §26.3.1.x. Pure TypeScript: no Node or VS Code imports.
 import type { EntryReport } from './entryChecks';
 import type { GuestState, SegmentState } from './guestState';
 import type { ProfileResult } from './profiles';

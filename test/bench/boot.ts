@@ -1,4 +1,4 @@
-// The boot line of `npm run bench`: wall time to boot the syslinux image (../shared/boot/BUILD.md,
+// The boot line of `npm run bench`: wall time to boot the syslinux image (test/boot/images.ts,
 // built by test/boot/images.ts) from power-on to ldlinux.sys's first protected-mode instruction,
 // and instructions per second over its first 10 M instructions (a run that stops early, e.g. for
 // want of protected mode, reports what it ran).

@@ -1,4 +1,4 @@
-// `npm run bench`: throughput on the four images of ../shared/bench/bench.asm (real mode and
+// `npm run bench`: throughput on the four images of test/bench/bench.asm (real mode and
 // 16-bit protected mode, MBR layout and separate data), nothing armed, with 1,000 code
 // breakpoints + 16 data watchpoints armed (none hit), with recording on, and as in a debug session
 // (recording and the debugger's monitor), beside QEMU when it is installed.
@@ -7,16 +7,16 @@
 // machine does not distort the comparison; wall time is printed beside them.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { Recorder } from '../../emulator/record/recorder';
 import { DebugMonitor } from '../../emulator/debug/monitor';
 import { PF_WATCH_R, PF_WATCH_W } from '../../emulator/memory/pageFlags';
+import { BENCH_ASM } from './benchAsm';
 import { benchBoot } from './boot';
 
-const BENCH_ASM = resolve('..', 'shared', 'bench', 'bench.asm');
 const OUT = resolve('.bench');
 /** Loop instructions of the default build, as bench.asm derives them (a REP instruction counts once). */
 const LOOP_INSTRUCTIONS = 330_000_450;
@@ -81,7 +81,6 @@ function timeQemu(img: string): number | null {
 }
 
 function main(): void {
-  if (!existsSync(BENCH_ASM)) throw new Error(`${BENCH_ASM} not found (../shared beside the repository)`);
   const haveQemu = spawnSync('qemu-system-i386', ['--version']).status === 0;
   console.log(`Bootscope benchmark — ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
   console.log(`MIPS = ${LOOP_INSTRUCTIONS.toLocaleString('en')} loop instructions / loop seconds (bench.asm's count)\n`);

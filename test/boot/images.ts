@@ -1,4 +1,4 @@
-// Builds the real-loader test images of ../shared/boot/BUILD.md from Debian's packages at test time,
+// Builds the real-loader test images from Debian's packages at test time,
 // cached in test/.out/boot-images (git-ignored): the syslinux image (mbr.bin → FAT16 VBR →
 // ldlinux.sys) and the GRUB image (boot.img → diskboot.img + core.img → GRUB's kernel). memtest86+
 // is not assumed: syslinux.cfg only SAYs a line and GRUB's early config echoes one.

@@ -1,7 +1,7 @@
 // Real boot code from Debian, not written by us, booted with `bootscope run`: the syslinux image
 // (mbr.bin → FAT16 VBR → ldlinux.sys → 32-bit protected mode, which keeps calling the BIOS through
 // real mode) and the GRUB image (boot.img → diskboot.img → core.img → GRUB's 32-bit kernel).
-// Images are built by images.ts from the installed packages (../shared/boot/BUILD.md).
+// Images are built by images.ts from the installed packages (images.ts).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// The full chain of ../shared/boot/BUILD.md §2, built from Debian's packages at test time: syslinux's
+// The full chain syslinux → memtest86+, built from Debian's packages at test time (images.ts): syslinux's
 // MBR → FAT16 VBR → ldlinux.sys (real mode ↔ 32-bit protected mode, calling the BIOS) → memtest86+
 // v6 (a 32-bit protected-mode kernel that probes the CPU, memory and timer, then tests memory).
 // Nobody here wrote any of it: reaching memtest's test screen exercises the CPU, BIOS and devices.

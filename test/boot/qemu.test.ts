@@ -1,5 +1,5 @@
 // @tier full
-// Lock-step with QEMU (../shared/boot/QEMU-TRACE.md): QEMU 7.2 + SeaBIOS run the syslinux and GRUB
+// Lock-step with QEMU (qemuTrace.ts): QEMU 7.2 + SeaBIOS run the syslinux and GRUB
 // images (qemuTrace.ts) and every guest instruction from 0000:7C00 on must agree with Bootscope's
 // trace — CS:EIP and the registers, REP iterations one by one (compare.ts).
 //

@@ -1,11 +1,11 @@
 // QEMU as the reference for the lock-step boot tests: QEMU 7.2 + SeaBIOS run an image with
-// QEMU-TRACE.md's logging (-singlestep -d cpu,exec,nochain -dfilter 0x500..0x9ffff: one record per
+// this logging (-singlestep -d cpu,exec,nochain -dfilter 0x500..0x9ffff: one record per
 // guest instruction, REP iterations included, BIOS code not logged) and this reads the log while it
 // is written, from the first execution of 0000:7C00, until the caller has seen enough; then QEMU is
 // killed. Reading as it runs matters: QEMU logs ~50 MB/s, so a log of "the first N seconds" is both
 // slower and a guess, and a fixed record count either stops short or wastes time.
 //
-// The log goes through a FIFO rather than ../shared/tools/qemu_trace.py's `-D /dev/stdout`: where
+// The log goes through a FIFO rather than `-D /dev/stdout`: where
 // /dev/stdout is not the /proc/self/fd/1 link (it is a plain file on this project's machine) QEMU
 // writes the log into that file and the script waits for records that never come.
 import { spawn, spawnSync } from 'node:child_process';

@@ -1,6 +1,6 @@
 // `bootscope run` through the built CLI (dist/cli.js), as outside tools use it: the JSON summary's
 // fields, stop reasons, --until/--max/--trace/--trace-from/--keys/--floppy/--bios, byte-identical
-// traces across runs, and the exit codes of ../shared/docs/CLI.md (1 unusable input, 2 usage).
+// traces across runs, and the exit codes of docs/CLI.md (1 unusable input, 2 usage).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 // `bootscope run --profile NAME` with --break-on-emulation / --break-on-vmentry-failure, per
-// ../shared/docs/CLI.md: the stop lands on the instruction boundary where the verdict changes, and
+// docs/CLI.md: the stop lands on the instruction boundary where the verdict changes, and
 // the JSON summary carries the verdict with the failing checks and their SDM sections.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';

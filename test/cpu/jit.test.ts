@@ -20,6 +20,7 @@ import { rng, setup, type Mode } from '../pm/fuzzSetup';
 import { Bios } from '../../emulator/bios/bios';
 import { DiskImage } from '../../emulator/disk/diskImage';
 import { grubImage, missingTools, syslinuxImage } from '../boot/images';
+import { BENCH_ASM } from '../bench/benchAsm';
 
 function blocks(cpu: Cpu): BlockCache {
   return cpu.jit as BlockCache;
@@ -218,12 +219,11 @@ test('jit: a watchpoint hit inside a compiled block stops after the accessing in
   assert.equal(m.cpu.r16[0], m.cpu.r16[6] + 1);
 });
 
-test('jit: the benchmark loop of ../shared/bench runs as the interpreter runs it, in all four layouts', () => {
-  const asm = resolve('..', 'shared', 'bench', 'bench.asm');
+test('jit: the benchmark loop of test/bench/bench.asm runs as the interpreter runs it, in all four layouts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jit-'));
   for (const defines of [[], ['-DPM'], ['-DSEPDATA'], ['-DPM', '-DSEPDATA']]) {
     const bin = join(dir, 'b.bin');
-    execFileSync('nasm', ['-f', 'bin', ...defines, '-DOUTER=3', '-DINNER=200', asm, '-o', bin]);
+    execFileSync('nasm', ['-f', 'bin', ...defines, '-DOUTER=3', '-DINNER=200', BENCH_ASM, '-o', bin]);
     const runs = [false, true].map((jit) => {
       const m = new Machine({ cpu: '80386', memoryMB: 16 });
       m.loadBootSector(readFileSync(bin), 0);

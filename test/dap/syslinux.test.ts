@@ -1,4 +1,4 @@
-// The syslinux image of ../shared/boot/BUILD.md (Debian's mbr.bin → FAT16 VBR → ldlinux.sys) over DAP:
+// The syslinux image of test/boot/images.ts (Debian's mbr.bin → FAT16 VBR → ldlinux.sys) over DAP:
 // the MBR's entry at 0000:7C00, its far jump to the copy of itself at 0000:061F (mbr.bin relocates to
 // 0000:0600 with `rep movsw`, then `jmp 0:061F`), and the VBR it loads and enters at 0000:7C00.
 import { after, before, describe, test } from 'node:test';

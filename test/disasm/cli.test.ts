@@ -1,5 +1,5 @@
 // `bootscope disasm` through the built CLI (dist/cli.js), as outside tools run it: the exact line format
-// of ../shared/docs/CLI.md (8 hex digits, two spaces, bytes in hex, two spaces, NASM text), --org,
+// of docs/CLI.md (8 hex digits, two spaces, bytes in hex, two spaces, NASM text), --org,
 // --bits, and the exit codes (2 usage, 1 unusable input).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';

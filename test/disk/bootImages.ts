@@ -1,4 +1,4 @@
-// Builds the two real-loader disk images of ../shared/boot/BUILD.md (syslinux and GRUB on a 32 MiB
+// Builds the two real-loader disk images of test/boot/images.ts (syslinux and GRUB on a 32 MiB
 // FAT16 disk) with the Debian tools, cached in test/.out/boot-images (git-ignored). Returns null when
 // a tool is missing, so tests can skip. memtest86+ is the kernel both load; when its package is not
 // installed a placeholder file stands in (enough for everything up to the loaders' kernel load).

@@ -1,6 +1,6 @@
 // Hard-disk geometry against what QEMU 7.2 + SeaBIOS 1.16.2 report for the same images. The
 // expected values were measured with a probe boot sector that prints INT 13h AH=08h (CX, DH) and
-// EDD AH=48h over COM1, on images built as ../shared/boot/BUILD.md does (sfdisk "start=2048").
+// EDD AH=48h over COM1, on images built as test/boot/images.ts does (sfdisk "start=2048").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eddDriveParameters, hardDiskGeometry, int13DriveParameters } from '../../emulator/disk/geometry';
@@ -23,7 +23,7 @@ function mbr(entry: number[] | null, length = 0): Uint8Array {
 interface Measured { sectors: number; sector0: Uint8Array; cx: number; dh: number; edd: [number, number, number, number] }
 
 const CASES: Record<string, Measured> = {
-  // BUILD.md's 32 MiB syslinux/GRUB image: end CHS 4/20/16 guesses 21 heads → 16 × 63 "large".
+  // The 32 MiB syslinux/GRUB image of test/boot/images.ts: end CHS 4/20/16 guesses 21 heads → 16 × 63 "large".
   '32M sfdisk (the syslinux and GRUB images)': {
     sectors: 32 * MiB, sector0: mbr([0x80, 0x20, 0x21, 0x00, 0x06, 0x14, 0x10, 0x04], 0xf800), cx: 0x3f3f, dh: 0x0f, edd: [2, 65, 16, 63],
   },

@@ -1,6 +1,6 @@
 // Differential check of the disk geometry against QEMU + SeaBIOS (skipped without qemu-system-i386
 // and nasm): a probe boot sector prints what the BIOS returns for INT 13h AH=08h and AH=48h on
-// disks built like BUILD.md's, and DiskImage must return the same values.
+// disks built like test/boot/images.ts's, and DiskImage must return the same values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// The disk layer on the two real-loader images of ../shared/boot/BUILD.md: partition table,
+// The disk layer on the two real-loader images of test/boot/images.ts: partition table,
 // geometry as QEMU + SeaBIOS present it, and the boot sectors the loaders chain through.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// package.json's VS Code contributions against ../shared/docs/CLI.md: command ids and titles (exactly), the
+// package.json's VS Code contributions against docs/CLI.md: command ids and titles (exactly), the
 // `bootscope` debugger's launch attributes and defaults, activation events, breakpoints and grammars on disk.
 // Also checks that the const enums in extension/contributions.ts spell the same ids. Node only, no 'vscode'.
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { DISASM_MIME } from '../../debug-adapter/disasmSources';
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const contributes = pkg.contributes;
 
-// From ../shared/docs/CLI.md "VS Code contributions that outside checks use".
+// From docs/CLI.md "VS Code contributions that outside checks use".
 const COMMANDS: [string, string][] = [
   ['bootscope.showDescriptorTables', 'Bootscope: Show Descriptor Tables'],
   ['bootscope.showVmcs', 'Bootscope: Show VMCS'],
@@ -51,8 +51,8 @@ test('launch attributes match CLI.md: image required, the rest with their defaul
   const launch = debuggerContrib.configurationAttributes.launch;
   assert.deepEqual(launch.required, ['image']);
   const props = launch.properties;
-  // CLI.md's attributes, extended by breakOnEmulation (the CLI's --break-on-emulation).
-  assert.deepEqual(Object.keys(props).sort(), ['breakOnEmulation', 'breakOnVmEntryFailure', 'cpu', 'floppy', 'image', 'listing', 'memoryMB', 'profile', 'record', 'stopOnEntry', 'writeBack'].sort());
+  // docs/CLI.md's attributes.
+  assert.deepEqual(Object.keys(props).sort(), ['breakOnEmulation', 'breakOnVmEntryFailure', 'cpu', 'floppy', 'image', 'listing', 'magicBreakpoint', 'memoryMB', 'profile', 'record', 'stopOnEntry', 'writeBack'].sort());
   assert.equal(props.image.type, 'string');
   assert.equal(props.floppy.type, 'boolean');
   assert.equal(props.stopOnEntry.default, true);

@@ -6,15 +6,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Bios } from '../../emulator/bios/bios';
 import { DiskImage } from '../../emulator/disk/diskImage';
 import { Machine } from '../../emulator/machine';
 import { missingTools, syslinuxImage } from '../boot/images';
 import { runRecorded } from '../../emulator/record/bench';
 import { assemble, boot, labels } from './harness';
+import { BENCH_ASM } from '../bench/benchAsm';
 
-const BENCH_ASM = resolve('..', 'shared', 'bench', 'bench.asm');
 const N = Number(process.env.BENCH_N ?? 60_000_000);
 
 function benchImage(defines: string[]): Uint8Array {

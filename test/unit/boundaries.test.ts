@@ -1,4 +1,4 @@
-// Module boundaries from ../shared/docs/STYLE.md D2: emulator/ imports neither 'vscode' nor Node
+// Module boundaries (docs/ARCHITECTURE.md): emulator/ imports neither 'vscode' nor Node
 // built-ins (it must run in a browser or worker); debug-adapter/, host/, protocol/ and cli/ never import 'vscode'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Hypervisor profiles on live-CPU-like states (../shared/reference/vmx-checks.md §4): real mode, unreal mode, the
+// Hypervisor profiles on live-CPU-like states (profiles.ts): real mode, unreal mode, the
 // real-mode SS with RPL 3 kept across CR0.PE, and flat protected mode under raw, unrestricted, xen-vm86 and kvm-rmode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // @tier full
-// `bootscope vmcheck` as outside tools call it (../shared/docs/CLI.md): exit codes 0/1/2, the --json shape, human
+// `bootscope vmcheck` as outside tools call it (docs/CLI.md): exit codes 0/1/2, the --json shape, human
 // output with sections and root causes, stdin via '-'. Runs cli/main.ts through tsx in a child process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
