@@ -57,7 +57,8 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof ReaderGoneError) return 0;
     const code = e instanceof UsageError ? 2 : e instanceof InputError || e instanceof FileError ? 1 : null;
     if (code === null) throw e;
-    process.stderr.write(`${commandPath(current)}: ${(e as Error).message}\n`);
+    // One line, even when the message quotes a piece of the input (JSON.parse does).
+    process.stderr.write(`${commandPath(current)}: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
     return code;
   }
 }

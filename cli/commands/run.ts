@@ -127,7 +127,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   let bios: Bios | null = null;
   if (firmware) {
     const problem = loadFirmware(m, firmware);
-    if (problem) throw new InputError(`--bios ${firmwareFile}: ${problem}`);
+    if (problem) throw new InputError(`firmware image '${firmwareFile}': ${problem}`);
   } else {
     bios = new Bios();
     bios.install(m);

@@ -63,12 +63,14 @@ export async function main(oursFile: string, qemuFile: string, o: TraceDiffOptio
   const mask = o.flagsMask;
   if (mask !== undefined) opts.flagsMask = parseWhole(/^0x/i.test(mask) ? mask : `0x${mask}`, '--flags-mask', 0, 0xffffffff);
   if (o.context !== undefined) opts.context = parseWhole(o.context, '--context', 0, 1000);
+  const org = o.org === undefined ? 0x7c00 : parseWhole(o.org, '--org', 0, 0xffffffff);
+  if (o.org !== undefined && o.image === undefined) throw new UsageError('--org needs --image FILE');
   if (o.image !== undefined) {
     const bytes = readInputFile(o.image, 'image');
-    const org = o.org === undefined ? 0x7c00 : parseWhole(o.org, '--org', 0, 0xffffffff);
     opts.code = (lin) => (lin >= org && lin < org + bytes.length ? bytes.subarray(lin - org, Math.min(bytes.length, lin - org + 15)) : null);
   }
   const ours = parse(oursFile, parseOurTrace);
+  if (ours.length === 0) throw new InputError(`${oursFile}: no trace records (expected the JSON Lines of bootscope run --trace)`);
   const qemu = parse(qemuFile, parseQemuLog);
   const result = diffTraces(ours, qemu, opts);
   process.stdout.write(o.json ? JSON.stringify(result) + '\n' : formatDiff(result));
