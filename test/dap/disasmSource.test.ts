@@ -165,3 +165,39 @@ describe('every stop leaves the top frame with a source (NASM fixture run withou
     await expectLine('pause', fx.marker('SPIN'));
   });
 });
+
+describe('mode-switch and exception stops; 32-bit code follows CS.D (fixtures run without their listings)', () => {
+  test('the stop after CR0.PG=1 shows 32-bit code in a 0008 document; an exception stop shows the handler', async () => {
+    const fx = assemble('paging');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: fx.image }, async () => {
+        await c.request('setExceptionBreakpoints', { filters: ['mode-switch'] });
+      });
+      assert.equal((await act(c, 'continue')).body.reason, 'exception'); // CR0.PE=1, still in 16-bit code
+      const pe = await topLine(c);
+      assert.match(pe.lines[0], /, 16-bit code \(CS\.D=0\)$/);
+      assert.equal((await act(c, 'continue')).body.reason, 'exception'); // CR0.PG=1, in 32-bit code
+      const { frame, text, lines } = await topLine(c);
+      assert.equal(frame.instructionPointerReference, `0x${fx.marker('ALIAS1').toString(16).padStart(8, '0')}`);
+      assert.match(frame.source!.name!, /^0008:0000[0-9A-F]{4}-0000[0-9A-F]{4} pm32$/);
+      assert.match(lines[0], /, pm32, 32-bit code \(CS\.D=1\)$/);
+      assert.match(text, /^0008:0000[0-9A-F]{4} {2}c7050000070001000000 {2}mov dword \[dword 0x70000\],0x1$/);
+    } finally {
+      await c.close();
+    }
+    const ud = assemble('faults');
+    const d = DapClient.spawn();
+    try {
+      await d.launch({ image: ud.image }, async () => {
+        await d.request('setExceptionBreakpoints', { filters: ['vector-6'] });
+      });
+      assert.equal((await act(d, 'continue')).body.reason, 'exception');
+      const { frame, text } = await topLine(d);
+      assert.equal(frame.instructionPointerReference, `0x${ud.marker('HANDLER').toString(16).padStart(8, '0')}`);
+      assert.match(text, /^0000:[0-9A-F]{4} {2}55 {16}push bp$/);
+    } finally {
+      await d.close();
+    }
+  });
+});
