@@ -11,13 +11,13 @@ const cli = (...args: string[]) => spawnSync('node', ['dist/cli.js', ...args], {
 const CONTRACT: Record<string, string[]> = {
   run: ['--floppy', '--max <N>', '--until <ADDR>', '--trace <FILE>', '--trace-from <ADDR>', '--keys <TEXT>', '--bios <FILE>',
     '--screen', '--json', '--cpu <MODEL>', '--memory-mb <N>', '--profile <NAME>', '--break-on-vmentry-failure',
-    '--break-on-emulation', '--list-emulated <FILE>'],
-  vmcheck: ['--profile <NAME>', '--json'],
+    '--break-on-emulation', '--magic-break', '--list-emulated <FILE>'],
+  vmcheck: ['--profile <NAME>', '--dump <N>', '--json'],
   disasm: ['--org <ADDR>', '--bits <16|32>'],
   conformance: ['--cpu <MODEL>', '--metadata <FILE>', '--json'],
   'trace-diff': ['--json', '--image <FILE>', '--org <ADDR>', '--range <LO..HI>', '--ignore <REG,..>', '--flags-mask <HEX>',
     '--context <N>', '--collapse-rep', '--resync'],
-  dap: ['--port <N>'],
+  dap: ['--port <N>', '--server <N>'],
   gdbserver: ['--port <N>', '--floppy', '--cpu <MODEL>', '--memory-mb <N>', '--listing <FILE>', '--profile <NAME>',
     '--break-on-vmentry-failure', '--break-on-emulation', '--no-record'],
 };
