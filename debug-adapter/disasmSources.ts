@@ -111,8 +111,10 @@ export class DisasmSources {
     this.byRef.set(doc.ref, doc);
     this.current.set(key, doc);
     if (this.byRef.size > MAX_DOCS) {
-      const [oldest] = this.byRef.keys();
-      this.byRef.delete(oldest);
+      const [oldest] = this.byRef.values();
+      this.byRef.delete(oldest.ref);
+      // A dropped document that is still its block's newest is made again (new reference) when next needed.
+      for (const [k, d] of this.current) if (d === oldest) this.current.delete(k);
     }
     if (old) this.onSource('removed', this.source(old));
     this.onSource('new', this.source(doc));
