@@ -98,3 +98,29 @@ test('.vscodeignore keeps sources, tests and node_modules out of the package', (
   for (const l of ['extension/**', 'debug-adapter/**', 'emulator/**', 'protocol/**', 'test/**', 'node_modules/**', '**/*.ts', '**/*.map']) assert.ok(lines.includes(l), l);
   assert.ok(!lines.some((l) => l === 'dist/**' || l === 'syntaxes/**'));
 });
+
+test('ready to publish: MIT LICENSE, CHANGELOG of this version, a 128x128 PNG icon, repository and keywords', () => {
+  assert.equal(pkg.license, 'MIT');
+  assert.match(readFileSync('LICENSE', 'utf8'), /^MIT License\n/);
+  assert.ok(readFileSync('CHANGELOG.md', 'utf8').includes(`## ${pkg.version}`), `CHANGELOG.md has a ${pkg.version} section`);
+  const png = readFileSync(pkg.icon);
+  assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'icon size');
+  assert.match(pkg.repository?.url ?? '', /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/);
+  assert.ok(pkg.keywords.length >= 5 && pkg.keywords.length <= 30, 'keywords (the Marketplace takes at most 30)');
+  assert.doesNotMatch(pkg.scripts.package, /--skip-license|--allow-missing-repository/);
+});
+
+test('the Getting Started walkthrough: open an image, press F5, open VM Entry Checks; its pages and commands exist', () => {
+  const [walkthrough] = contributes.walkthroughs;
+  assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), ['open', 'f5', 'vmEntryChecks']);
+  const ours = new Set(contributes.commands.map((c: { command: string }) => c.command));
+  for (const step of walkthrough.steps) {
+    assert.ok(existsSync(step.media.markdown ?? step.media.image), `${step.id}: media`);
+    for (const [, cmd] of step.description.matchAll(/\(command:([\w.]+)\)/g)) {
+      assert.ok(!cmd.startsWith('bootscope.') || ours.has(cmd), `${step.id}: ${cmd} is contributed`);
+      assert.ok(step.completionEvents.includes(`onCommand:${cmd}`), `${step.id}: completes on ${cmd}`);
+    }
+  }
+  assert.ok(walkthrough.steps[2].description.includes('command:bootscope.showVmEntryChecks'));
+});
