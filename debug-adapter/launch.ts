@@ -11,7 +11,7 @@ import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
 import { loadListing, SourceMaps, type SourceMap } from './listing';
 import {
-  CPU_MODEL_NAMES, HYPERVISOR_PROFILES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
+  CPU_MODEL_NAMES, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
 } from '../protocol/launchConfig';
 
 export class LaunchError extends Error {
@@ -56,8 +56,8 @@ export function validateConfig(raw: unknown): Launched['config'] {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'memoryMB' must be an integer from 1 to 3072, not ${JSON.stringify(mem)}`);
   }
   const profile = cfg.profile ?? LAUNCH_DEFAULTS.profile;
-  if (!HYPERVISOR_PROFILES.includes(profile as never)) {
-    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown profile ${JSON.stringify(profile)}: use one of ${HYPERVISOR_PROFILES.join(', ')}`);
+  if (!PROFILE_NAMES.includes(profile as never)) {
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown profile ${JSON.stringify(profile)}: use one of ${PROFILE_NAMES.join(', ')}`);
   }
   let listing: string[] = [];
   if (cfg.listing !== undefined && cfg.listing !== null) {

@@ -4,14 +4,13 @@
 // TypeError, a stack overflow or a request that runs for minutes. Node only; must not import vscode.
 
 import { CustomRequest } from '../protocol/customRequests';
-import { PanelRequest } from '../protocol/panels';
 
 /** Returns what is wrong with a value at `path`, or null. */
 type Check = (v: unknown, path: string) => string | null;
 
 /** Expressions, conditions, log messages and names: far more than anyone types, small enough to parse at once. */
 export const MAX_EXPRESSION = 4096;
-/** Characters one typeKeys/sendKeys request may type. */
+/** Characters one typeKeys request may type. */
 export const MAX_KEY_TEXT = 4096;
 /** Bytes one readMemory/writeMemory request may move, and bytes one data breakpoint may watch. */
 export const MAX_MEMORY_BYTES = 1 << 20;
@@ -105,12 +104,11 @@ const SHAPES: Record<string, Fields> = {
   },
   evaluate: { expression: expr, context: opt(str(32)) },
   completions: { text: expr, column: int(0, I32) },
-  [PanelRequest.ReadVmcs]: { profile },
-  [PanelRequest.CheckVmEntry]: { profile },
-  [PanelRequest.FindCheckFailureStart]: { profile: str(32), checkId: str(64) },
-  [PanelRequest.SendKeys]: { text: str(MAX_KEY_TEXT) },
-  [PanelRequest.ReadTimeline]: { profile, from: opt(num), to: opt(num) },
-  [PanelRequest.GotoInstruction]: { instruction: int(0, Number.MAX_SAFE_INTEGER) },
+  [CustomRequest.ReadVmcs]: { profile },
+  [CustomRequest.CheckVmEntry]: { profile },
+  [CustomRequest.FindCheckFailureStart]: { profile: str(32), checkId: str(64) },
+  [CustomRequest.ReadTimeline]: { profile, from: opt(num), to: opt(num) },
+  [CustomRequest.GotoInstruction]: { instruction: int(0, Number.MAX_SAFE_INTEGER) },
   [CustomRequest.ReadDescriptorTable]: { table: str(8), max: opt(int(0, 8192)) },
   [CustomRequest.TypeKeys]: { text: str(MAX_KEY_TEXT) },
 };

@@ -8,8 +8,10 @@ import {
   ProgressUpdateEvent, Response, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { CustomRequest } from '../protocol/customRequests';
-import { type DisassemblySourceArguments, type FindCheckFailureStartArguments, PanelRequest, type SendKeysArguments, type TimelineArguments, type VmcsArguments } from '../protocol/panels';
+import {
+  CustomRequest, type DisassemblySourceArguments, type FindCheckFailureStartArguments, type ReadDescriptorTableArguments,
+  type TimelineArguments, type TypeKeysArguments, type VmcsArguments,
+} from '../protocol/customRequests';
 import * as panels from './handlers/panels';
 import * as time from './handlers/timeTravel';
 import { timeline } from './handlers/timeline';
@@ -295,24 +297,23 @@ export class X86DebugSession extends LoggingDebugSession {
   }
 
   protected customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
-    if (command === PanelRequest.FindCheckFailureStart) {
+    if (command === CustomRequest.FindCheckFailureStart) {
       this.handleAsync(response, (c) => findCheckFailureStart(c, args as FindCheckFailureStartArguments));
       return;
     }
     this.handle(response, (c) => {
-      switch (command as CustomRequest | PanelRequest) {
-        case PanelRequest.Status: return panels.status(c);
-        case PanelRequest.ReadDescriptorTables: return panels.readDescriptorTables(c);
-        case PanelRequest.ReadVmcs: return panels.readVmcs(c, args as VmcsArguments);
-        case PanelRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
-        case PanelRequest.ReadScreen: return panels.readScreen(c);
-        case PanelRequest.SendKeys: return panels.sendKeys(c, args as SendKeysArguments);
-        case PanelRequest.ReadTimeline: return timeline(c, args as TimelineArguments);
-        case PanelRequest.DisassemblySource: return panels.disassemblySource(c, args as DisassemblySourceArguments);
-        case PanelRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
-        case CustomRequest.ReadDescriptorTable: return x86.readDescriptorTable(c, args as Parameters<typeof x86.readDescriptorTable>[1]);
-        case CustomRequest.TypeKeys: return x86.typeKeys(c, args as Parameters<typeof x86.typeKeys>[1]);
-        case CustomRequest.ReadTss: return x86.readTssRequest(c);
+      switch (command as CustomRequest) {
+        case CustomRequest.Status: return panels.status(c);
+        case CustomRequest.ReadDescriptorTables: return panels.readDescriptorTables(c);
+        case CustomRequest.ReadVmcs: return panels.readVmcs(c, args as VmcsArguments);
+        case CustomRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
+        case CustomRequest.ReadScreen: return panels.readScreen(c);
+        case CustomRequest.ReadTimeline: return timeline(c, args as TimelineArguments);
+        case CustomRequest.DisassemblySource: return panels.disassemblySource(c, args as DisassemblySourceArguments);
+        case CustomRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
+        case CustomRequest.ReadDescriptorTable: return panels.readDescriptorTable(c, args as ReadDescriptorTableArguments);
+        case CustomRequest.TypeKeys: return panels.typeKeys(c, args as TypeKeysArguments);
+        case CustomRequest.ReadTss: return panels.readTssRequest(c);
         default:
           throw new RequestError(`unknown request '${command}'`);
       }

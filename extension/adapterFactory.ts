@@ -4,8 +4,12 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { InlineAdapterModule } from '../protocol/panels';
 import { Settings, setting } from './contributions';
+
+/** What `require(dist/debugAdapter.js)` exports for running it in-process: the TCP server of debug-adapter/main.ts. */
+interface InlineAdapterModule {
+  runServer(port: number): Promise<{ address(): unknown; close(): void }>;
+}
 
 export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Disposable {
   private server?: Promise<{ port: number; close(): void }>;
@@ -28,11 +32,8 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vsc
     const mode = (session.configuration.runMode as string | undefined) ?? setting(Settings.RunMode, 'process');
     if (mode === 'inline') {
       // A dynamic require keeps extension/ free of static imports from debug-adapter/; the bundle exports
-      // createSession() when it is required rather than run (InlineAdapterModule).
+      // runServer() when it is required rather than run (InlineAdapterModule).
       const mod = require(program) as Partial<InlineAdapterModule>;
-      if (typeof mod.createSession === 'function') {
-        return new vscode.DebugAdapterInlineImplementation(mod.createSession() as vscode.DebugAdapter);
-      }
       if (typeof mod.runServer === 'function') {
         // In-process TCP server on 127.0.0.1 (one session per connection), started once.
         const runServer = mod.runServer;
@@ -42,7 +43,7 @@ export class AdapterFactory implements vscode.DebugAdapterDescriptorFactory, vsc
         });
         return new vscode.DebugAdapterServer((await this.server).port, '127.0.0.1');
       }
-      void vscode.window.showWarningMessage('This Bootscope debug adapter cannot run inline (it exports neither createSession nor runServer); running it as a separate process.');
+      void vscode.window.showWarningMessage('This Bootscope debug adapter cannot run inline (it does not export runServer); running it as a separate process.');
     }
     // process.execPath is Node in a Node extension host and Electron in desktop VS Code; ELECTRON_RUN_AS_NODE
     // makes the latter behave as Node.

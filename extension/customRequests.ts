@@ -1,17 +1,14 @@
-// Typed wrapper over DebugSession.customRequest for the adapter's requests (protocol/customRequests.ts) and the
-// panels' own (protocol/panels.ts), turning an adapter that does not serve a request yet into a clear sentence for
-// the panel instead of an exception. Imports 'vscode' and protocol/ only.
+// Typed wrapper over DebugSession.customRequest for the adapter's requests (protocol/customRequests.ts), turning
+// an adapter that does not serve a request yet into a clear sentence for the panel instead of an exception.
+// Imports 'vscode' and protocol/ only.
 import type * as vscode from 'vscode';
-import type { CustomRequestMap } from '../protocol/customRequests';
-import type { PanelRequests } from '../protocol/panels';
-
-type AllRequests = PanelRequests & CustomRequestMap;
+import type { CustomRequests } from '../protocol/customRequests';
 
 export type Answer<T> = { ok: true; body: T } | { ok: false; message: string };
 
-export async function panelRequest<R extends keyof AllRequests & string>(session: vscode.DebugSession, command: R, args: AllRequests[R][0]): Promise<Answer<AllRequests[R][1]>> {
+export async function panelRequest<R extends keyof CustomRequests & string>(session: vscode.DebugSession, command: R, args: CustomRequests[R][0]): Promise<Answer<CustomRequests[R][1]>> {
   try {
-    const body = (await session.customRequest(command, args)) as AllRequests[R][1];
+    const body = (await session.customRequest(command, args)) as CustomRequests[R][1];
     if (body === undefined || body === null) return { ok: false, message: `The debug adapter answered ${command} without data.` };
     return { ok: true, body };
   } catch (e) {

@@ -3,12 +3,12 @@
 // stack frames without a listing show: language bootscope-disassembly, gutter breakpoints stop at CS:IP), at the
 // target's line. Imports 'vscode' and protocol/ only.
 import * as vscode from 'vscode';
-import { PanelRequest } from '../protocol/panels';
+import { CustomRequest } from '../protocol/customRequests';
 import { panelRequest } from './customRequests';
 
 /** Opens the disassembly document of `session` holding selector:offset, with the cursor on that line. */
 export async function openDisassembly(session: vscode.DebugSession, selector: number, offset: number): Promise<vscode.TextEditor | undefined> {
-  const r = await panelRequest(session, PanelRequest.DisassemblySource, { selector, offset });
+  const r = await panelRequest(session, CustomRequest.DisassemblySource, { selector, offset });
   if (!r.ok) {
     void vscode.window.showWarningMessage(r.message);
     return undefined;

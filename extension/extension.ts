@@ -2,7 +2,7 @@
 // configuration provider (F5 on an image or .asm), a tracker that refreshes panels and the status bar on `stopped`,
 // and the panel and VMCS-dump commands of docs/CLI.md. Imports 'vscode' and protocol/ only (STYLE D2).
 import * as vscode from 'vscode';
-import type { FromWebview } from '../protocol/panels';
+import type { FromWebview } from '../protocol/webview';
 import { AdapterFactory } from './adapterFactory';
 import { registerConfigProvider } from './configProvider';
 import { Commands, DEBUG_TYPE, registerCommand } from './contributions';

@@ -2,8 +2,7 @@
 // file system) so node:test can cover them: which file kinds F5 boots, floppy detection, and the messages shown
 // for invalid configurations. The attribute list matches docs/CLI.md "Launch configuration".
 
-export const CPU_MODELS = ['8086', '80286', '80386'] as const;
-export const PROFILES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
+import { CPU_MODEL_NAMES, PROFILE_NAMES } from '../protocol/launchConfig';
 
 export interface LaunchConfig {
   type: string;
@@ -69,14 +68,14 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
   } else if (imageExists && !imageExists(cfg.image)) {
     errors.push(`"image" points at ${cfg.image}, which does not exist.`);
   }
-  if (cfg.cpu !== undefined && !(CPU_MODELS as readonly string[]).includes(String(cfg.cpu))) {
-    errors.push(`"cpu" is ${JSON.stringify(cfg.cpu)}: it must be one of ${CPU_MODELS.join(', ')}.`);
+  if (cfg.cpu !== undefined && !(CPU_MODEL_NAMES as readonly string[]).includes(String(cfg.cpu))) {
+    errors.push(`"cpu" is ${JSON.stringify(cfg.cpu)}: it must be one of ${CPU_MODEL_NAMES.join(', ')}.`);
   }
   if (cfg.memoryMB !== undefined && !(typeof cfg.memoryMB === 'number' && Number.isInteger(cfg.memoryMB) && cfg.memoryMB > 0)) {
     errors.push(`"memoryMB" is ${JSON.stringify(cfg.memoryMB)}: it must be a positive integer (MiB of guest RAM).`);
   }
-  if (cfg.profile !== undefined && !(PROFILES as readonly string[]).includes(String(cfg.profile))) {
-    errors.push(`"profile" is ${JSON.stringify(cfg.profile)}: it must be one of ${PROFILES.join(', ')}.`);
+  if (cfg.profile !== undefined && !(PROFILE_NAMES as readonly string[]).includes(String(cfg.profile))) {
+    errors.push(`"profile" is ${JSON.stringify(cfg.profile)}: it must be one of ${PROFILE_NAMES.join(', ')}.`);
   }
   for (const key of ['floppy', 'stopOnEntry', 'breakOnVmEntryFailure', 'record', 'writeBack'] as const) {
     if (cfg[key] !== undefined && typeof cfg[key] !== 'boolean') errors.push(`"${key}" must be true or false.`);

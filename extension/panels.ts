@@ -1,8 +1,9 @@
 // The panels' data: for each kind, a PanelSource that asks the adapter through the typed custom requests
-// (protocol/panels.ts) and renders with views/*/render.ts, plus the VMCS dump commands. Keeps per-session state
+// (protocol/customRequests.ts) and renders with views/*/render.ts, plus the VMCS dump commands. Keeps per-session state
 // (profile, previous values for change highlights, live screen polling). Imports 'vscode', Node and protocol/.
 import * as vscode from 'vscode';
-import { PanelRequest, type DescriptorTablesResponse, type ScreenResponse, type FromWebview, type ProfileName, type StatusResponse, type VmcheckJson, type VmcsRow } from '../protocol/panels';
+import { CustomRequest, type DescriptorTablesResponse, type ProfileName, type StatusResponse, type VmcsRow } from '../protocol/customRequests';
+import { type FromWebview, type VmcheckJson } from '../protocol/webview';
 import { DEBUG_TYPE, Settings, setting } from './contributions';
 import { openDisassembly } from './disassemblyDocument';
 import { panelRequest } from './customRequests';
@@ -74,13 +75,13 @@ export class Panels implements vscode.Disposable {
           await openDisassembly(session, m.selector, m.offset);
           break;
         case 'findFailureStart': {
-          const r = await panelRequest(session, PanelRequest.FindCheckFailureStart, { profile: st.profile, checkId: m.checkId });
+          const r = await panelRequest(session, CustomRequest.FindCheckFailureStart, { profile: st.profile, checkId: m.checkId });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
           else void vscode.window.showInformationMessage(r.body.message ?? `${m.checkId}: ${r.body.found ? 'found' : 'failing since the start of the recording'}`);
           break;
         }
         case 'travel': {
-          const r = await panelRequest(session, PanelRequest.GotoInstruction, { instruction: m.instruction });
+          const r = await panelRequest(session, CustomRequest.GotoInstruction, { instruction: m.instruction });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
           break;
         }
@@ -90,7 +91,7 @@ export class Panels implements vscode.Disposable {
           break;
         }
         case 'keys': {
-          const r = await panelRequest(session, PanelRequest.SendKeys, { text: m.text });
+          const r = await panelRequest(session, CustomRequest.TypeKeys, { text: m.text });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
           else if (!st.running) await panel.refresh();
           break;
@@ -119,20 +120,15 @@ export class Panels implements vscode.Disposable {
         return renderVmcs({ profile: st.profile, source: `live state of ${session.name} under ${st.profile}`, rows, compare: st.compare, showPicker: true });
       },
       vmEntryChecks: async () => {
-        const r = await panelRequest(session, PanelRequest.CheckVmEntry, { profile: st.profile });
+        const r = await panelRequest(session, CustomRequest.CheckVmEntry, { profile: st.profile });
         return r.ok ? renderChecks(fromLive({ ...r.body, profile: st.profile })) : messageBox(r.message);
       },
       screen: async () => {
-        const r = await panelRequest(session, PanelRequest.ReadScreen, {});
-        if (!r.ok) return messageBox(r.message);
-        // Also accepts the console's shape (lines, cursor.col) of protocol/customRequests.ts.
-        const b = r.body as Partial<ScreenResponse> & { lines?: string[]; cursor?: { row: number; column?: number; col?: number; visible: boolean } };
-        const text = b.text ?? b.lines ?? [];
-        const cursor = b.cursor && { row: b.cursor.row, column: b.cursor.column ?? b.cursor.col ?? 0, visible: b.cursor.visible };
-        return renderScreen({ columns: b.columns ?? 80, rows: b.rows ?? Math.max(25, text.length), text, attributes: b.attributes, cursor }, st.running);
+        const r = await panelRequest(session, CustomRequest.ReadScreen, {});
+        return r.ok ? renderScreen(r.body, st.running) : messageBox(r.message);
       },
       timeline: async () => {
-        const r = await panelRequest(session, PanelRequest.ReadTimeline, { profile: st.profile, ...(st.timelineWindow ?? {}) });
+        const r = await panelRequest(session, CustomRequest.ReadTimeline, { profile: st.profile, ...(st.timelineWindow ?? {}) });
         if (!r.ok) return messageBox(r.message);
         st.timelineLast = r.body;
         // A long recording is built over several requests: ask again while the session stays paused.
@@ -234,19 +230,19 @@ export class Panels implements vscode.Disposable {
 
 /** bootscope/readDescriptorTables; a string says why not. */
 async function readDescriptorTables(session: vscode.DebugSession): Promise<DescriptorTablesResponse | string> {
-  const r = await panelRequest(session, PanelRequest.ReadDescriptorTables, {});
+  const r = await panelRequest(session, CustomRequest.ReadDescriptorTables, {});
   return r.ok ? r.body : r.message;
 }
 
 /** VMCS rows from bootscope/readVmcs. */
 async function readVmcsRows(session: vscode.DebugSession, profile: ProfileName): Promise<VmcsRow[] | string> {
-  const r = await panelRequest(session, PanelRequest.ReadVmcs, { profile });
+  const r = await panelRequest(session, CustomRequest.ReadVmcs, { profile });
   return r.ok ? r.body.rows : r.message;
 }
 
 /** Mode, CS:IP and instruction count (bootscope/status). */
 export async function readMode(session: vscode.DebugSession): Promise<StatusResponse | undefined> {
-  const r = await panelRequest(session, PanelRequest.Status, {});
+  const r = await panelRequest(session, CustomRequest.Status, {});
   return r.ok ? r.body : undefined;
 }
 

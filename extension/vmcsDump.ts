@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { ProfileName, VmcheckDumpsJson, VmcheckJson } from '../protocol/panels';
+import type { ProfileName } from '../protocol/customRequests';
+import type { VmcheckDumpsJson, VmcheckJson } from '../protocol/webview';
 
 export interface DumpText {
   text: string;

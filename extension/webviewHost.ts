@@ -1,9 +1,9 @@
 // Per-session webview panels: one panel per (debug session, kind), created on demand, refreshed on `stopped`,
 // disposed when the session ends; plus session-less panels for pasted VMCS dumps. Each panel renders its body
-// through a PanelSource and posts nothing but typed messages (protocol/panels.ts FromWebview). Imports 'vscode'.
+// through a PanelSource and posts nothing but typed messages (protocol/webview.ts FromWebview). Imports 'vscode'.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import type { FromWebview } from '../protocol/panels';
+import type { FromWebview } from '../protocol/webview';
 import { ELEMENTS_BUNDLE, type Html, messageBox, page } from './views/html';
 
 export type PanelKind = 'descriptorTables' | 'vmcs' | 'vmEntryChecks' | 'screen' | 'timeline';

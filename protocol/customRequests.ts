@@ -1,64 +1,249 @@
-// Custom DAP requests of the bootscope adapter, typed in one place (the js-debug dapCustom idea):
-// the request names as a const enum and one args/response pair per request. These are the adapter's requests for
-// other DAP clients (one table, the TSS, keystrokes); the panels' requests are protocol/panels.ts.
-// Types only: no runtime dependencies, no vscode.
+// Every custom DAP request of the bootscope adapter, typed in one place (the js-debug dapCustom idea): the
+// request names as one const enum and one [arguments, response] pair per request, for the extension's panels,
+// its status bar and any other DAP client. Types and constants only: no runtime dependencies, no 'vscode', no
+// Node. Numbers are plain numbers; addresses linear unless named otherwise. SDM Vol. 3 §3.4.5, §6.11, §7.2
+// (descriptors, gates, TSS), §26.2–26.3 (VM-entry checks).
+import type { ProfileName } from './launchConfig';
+
+export type { ProfileName } from './launchConfig';
+export { PROFILE_NAMES } from './launchConfig';
 
 export const enum CustomRequest {
-  /** GDT, LDT or the interrupt table in force (IVT in real mode, IDT in protected mode). */
+  Status = 'bootscope/status',
+  /** Every table in force with what the segment caches hold and what changed (the Descriptor Tables panel). */
+  ReadDescriptorTables = 'bootscope/readDescriptorTables',
+  /** One table: GDT, LDT or the interrupt table in force (IVT in real mode, IDT in protected mode). */
   ReadDescriptorTable = 'bootscope/readDescriptorTable',
-  /** Queues keystrokes for the keyboard controller. */
-  TypeKeys = 'bootscope/typeKeys',
   /** The task-state segment TR points at. */
   ReadTss = 'bootscope/readTss',
+  ReadVmcs = 'bootscope/readVmcs',
+  CheckVmEntry = 'bootscope/checkVmEntry',
+  FindCheckFailureStart = 'bootscope/findCheckFailureStart',
+  ReadScreen = 'bootscope/readScreen',
+  /** Queues keystrokes for the keyboard controller (the Screen panel, the console, other clients). */
+  TypeKeys = 'bootscope/typeKeys',
+  ReadTimeline = 'bootscope/readTimeline',
+  GotoInstruction = 'bootscope/gotoInstruction',
+  /** The virtual disassembly document (a DAP source) holding SSSS:OOOO, for a gate's target. */
+  DisassemblySource = 'bootscope/disassemblySource',
 }
 
-export interface DescriptorEntry {
-  index: number;
+export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86' | 'unreal';
+export type Verdict = 'enter' | 'emulate' | 'fail';
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export interface SegmentCache {
   selector: number;
-  /** The two descriptor dwords (low, high); empty for IVT entries. */
-  raw: number[];
   base: number;
   limit: number;
-  /** Access rights in VMCS layout (type, S, DPL, P, AVL, L, D/B, G). */
-  accessRights: number;
-  present: boolean;
-  dpl: number;
-  /** "code, execute/read, accessed", "system, 32/64-bit interrupt gate", "ivt" … */
-  typeName: string;
-  /** Gates and IVT entries: where they lead. */
-  target?: { selector: number; offset: number };
+  /** Access rights in VMCS layout (type, S, DPL, P in bits 0–7; AVL, L, D/B, G in 12–15; bit 16 unusable). */
+  access: number;
 }
 
-export interface ReadDescriptorTableArgs {
+// ---- bootscope/status -------------------------------------------------------------------------------------
+export interface StatusArguments {}
+export interface StatusResponse {
+  mode: CpuMode;
+  cs: number;
+  eip: number;
+  /** Instructions executed since 0000:7C00. */
+  instructions: number;
+  running: boolean;
+}
+
+// ---- bootscope/readDescriptorTables (the panel) and bootscope/readDescriptorTable (one table) -----------------
+/** 'ivt': the interrupt table in real mode (bootscope/readDescriptorTable; the panel folds 'idt' into it). */
+export type DescriptorTableName = 'gdt' | 'ldt' | 'idt' | 'ivt';
+export interface DescriptorTablesArguments {}
+export interface ReadDescriptorTableArguments {
   table: 'gdt' | 'ldt' | 'idt';
   /** At most this many entries (default: the whole table). */
   max?: number;
 }
-export interface ReadDescriptorTableResponse {
-  table: 'gdt' | 'ldt' | 'idt' | 'ivt';
+export interface DescriptorEntry {
+  index: number;
+  /** Selector for GDT/LDT entries (index << 3 | TI), vector number for the IDT. */
+  selector: number;
+  /** Linear address of the 8-byte entry (click → memory inspector). */
+  linear: number;
+  raw: [number, number] | number[];
+  /** Decoded: "32-bit code", "16-bit busy TSS", "386 interrupt gate", … */
+  type: string;
+  base?: number;
+  limit?: number;
+  /** Segments and system descriptors: access rights in VMCS layout (type, S, DPL, P, AVL, L, D/B, G). */
+  access?: number;
+  dpl: number;
+  present: boolean;
+  /** D/B (true = 32-bit) and G, for segments. */
+  db?: boolean;
+  g?: boolean;
+  /** Gates: target selector:offset (click → its disassembly document). */
+  gate?: { selector: number; offset: number };
+  /** One line: "32-bit busy TSS, limit 0x67" / "not present: loading it would raise #NP(0x0058)". */
+  explain: string;
+  /** Segment registers whose cached descriptor came from this entry ("CS", "SS", "TR", "LDTR", …). */
+  cachedBy?: string[];
+  /** True when the entry's bytes differ from the previous stop. */
+  changed?: boolean;
+}
+export interface DescriptorTable {
+  name: DescriptorTableName;
   base: number;
   limit: number;
   entries: DescriptorEntry[];
+  /** Why entries are missing ("real mode: not in use", "12 empty entries not shown"); set by the extension. */
+  note?: string;
 }
-
-export interface TypeKeysArgs {
-  /** Text to type; `\n` is Enter (see emulator/devices/keyboard.ts for escapes). */
-  text: string;
-}
-export type TypeKeysResponse = Record<string, never>;
-
-export type ReadTssArgs = Record<string, never>;
-export interface ReadTssResponse {
+export interface ReadTssArguments {}
+export interface TssState {
   selector: number;
   base: number;
   limit: number;
-  bits: 16 | 32;
+  /** '16' or '32' bit TSS. */
+  width: 16 | 32;
+  /** Ring stacks SS0:ESP0 … SS2:ESP2. */
+  stacks: { ring: 0 | 1 | 2; ss: number; esp: number }[];
+  ioMapBase?: number;
+  /** Other fields by name (CR3, EIP, EFLAGS, selectors, backlink …). */
   fields: { name: string; value: number }[];
 }
+export interface DescriptorTablesResponse {
+  mode: CpuMode;
+  segments: Partial<Record<'cs' | 'ds' | 'es' | 'ss' | 'fs' | 'gs' | 'ldtr' | 'tr', SegmentCache>>;
+  tables: DescriptorTable[];
+  tss?: TssState;
+}
 
-/** Request name → [args, response], for typed senders and handlers. */
-export interface CustomRequestMap {
-  [CustomRequest.ReadDescriptorTable]: [ReadDescriptorTableArgs, ReadDescriptorTableResponse];
-  [CustomRequest.TypeKeys]: [TypeKeysArgs, TypeKeysResponse];
-  [CustomRequest.ReadTss]: [ReadTssArgs, ReadTssResponse];
+// ---- bootscope/readVmcs and bootscope/checkVmEntry ---------------------------------------------------------
+export interface VmcsArguments {
+  profile: ProfileName;
+}
+export interface VmcsRow {
+  name: string;
+  encoding: number;
+  width: string;
+  /** SDM grouping: 'guest' rows carry sub-groups via `group` ("control registers", "segment registers", …). */
+  group: string;
+  value?: number;
+  changed?: boolean;
+}
+export interface ReadVmcsResponse {
+  profile: ProfileName;
+  rows: VmcsRow[];
+}
+export interface CheckRow {
+  id: string;
+  section: string;
+  field: string;
+  status: CheckStatus;
+  message: string;
+}
+export interface RootCause {
+  id: string;
+  summary: string;
+  checks: string[];
+}
+export interface CheckVmEntryResponse {
+  profile: ProfileName;
+  verdict: Verdict;
+  reason?: string;
+  notes?: string[];
+  checks: CheckRow[];
+  rootCauses?: RootCause[];
+}
+export interface FindCheckFailureStartArguments {
+  profile: ProfileName;
+  checkId: string;
+}
+/** The adapter reverse-continues and then sends a `stopped` event; the response says where. */
+export interface FindCheckFailureStartResponse {
+  found: boolean;
+  instruction?: number;
+  message?: string;
+}
+
+// ---- bootscope/readScreen and bootscope/typeKeys -----------------------------------------------------------
+export interface ScreenArguments {}
+export interface ScreenResponse {
+  columns: number;
+  rows: number;
+  /** One string per row (CP437 already mapped to Unicode). */
+  text: string[];
+  /** One attribute byte per cell, row-major (low nibble fg, high nibble bg). Optional: plain text without it. */
+  attributes?: number[];
+  cursor?: { row: number; column: number; visible: boolean };
+}
+export interface TypeKeysArguments {
+  /** Text to type; "\n" is Enter (see emulator/devices/keyboard.ts for escapes). */
+  text: string;
+}
+
+// ---- bootscope/readTimeline and bootscope/gotoInstruction -------------------------------------------------
+export interface TimelineArguments {
+  profile: ProfileName;
+  /** A window of the recording to draw (zoom); absent: the whole recording. Clamped to what is recorded. */
+  from?: number;
+  to?: number;
+}
+export type TimelineEventKind = 'bios' | 'exception' | 'interrupt' | 'breakpoint';
+export interface TimelineSpan<T extends string> {
+  from: number;
+  to: number;
+  value: T;
+}
+export interface TimelineEvent {
+  at: number;
+  kind: TimelineEventKind;
+  /** "INT 13h AH=02h at 0000:7C20", "#GP general protection at 0008:1234", … */
+  label: string;
+  /** Events of this kind drawn as this one tick (a long run has more than a strip has pixels). */
+  count?: number;
+}
+export interface TimelineResponse {
+  /** The instruction range drawn (the window asked for, or the whole recording). */
+  first: number;
+  last: number;
+  /** The whole recorded range. */
+  recordedFirst: number;
+  recordedLast: number;
+  current: number;
+  modes: TimelineSpan<CpuMode>[];
+  verdicts: TimelineSpan<Verdict>[];
+  events: TimelineEvent[];
+  /** The breakpoint row holds only the first hits (a breakpoint in a hot loop hits at every iteration). */
+  breakpointHitsCapped?: boolean;
+  /** Still being built (a long recording takes several requests): instructions replayed of those to replay. */
+  building?: { done: number; total: number };
+}
+export interface GotoInstructionArguments {
+  instruction: number;
+}
+
+/** A code address as a selector (a paragraph in real mode and vm86) and an offset. */
+export interface DisassemblySourceArguments {
+  selector: number;
+  offset: number;
+}
+export interface DisassemblySourceResponse {
+  /** A DAP source (its document: debug:<name>?session=<id>&ref=<sourceReference>). */
+  source: { name: string; sourceReference: number };
+  /** 1-based line of the address. */
+  line: number;
+}
+
+/** Request → [arguments, response], for the extension's typed sender and the adapter's handler map. */
+export interface CustomRequests {
+  [CustomRequest.Status]: [StatusArguments, StatusResponse];
+  [CustomRequest.ReadDescriptorTables]: [DescriptorTablesArguments, DescriptorTablesResponse];
+  [CustomRequest.ReadDescriptorTable]: [ReadDescriptorTableArguments, DescriptorTable];
+  [CustomRequest.ReadTss]: [ReadTssArguments, TssState];
+  [CustomRequest.ReadVmcs]: [VmcsArguments, ReadVmcsResponse];
+  [CustomRequest.CheckVmEntry]: [VmcsArguments, CheckVmEntryResponse];
+  [CustomRequest.FindCheckFailureStart]: [FindCheckFailureStartArguments, FindCheckFailureStartResponse];
+  [CustomRequest.ReadScreen]: [ScreenArguments, ScreenResponse];
+  [CustomRequest.TypeKeys]: [TypeKeysArguments, Record<string, never>];
+  [CustomRequest.ReadTimeline]: [TimelineArguments, TimelineResponse];
+  [CustomRequest.GotoInstruction]: [GotoInstructionArguments, Record<string, never>];
+  [CustomRequest.DisassemblySource]: [DisassemblySourceArguments, DisassemblySourceResponse];
 }

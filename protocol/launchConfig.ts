@@ -3,10 +3,11 @@
 // against package.json. Types and constants only: no runtime dependencies, no vscode.
 
 export type CpuModelName = '8086' | '80286' | '80386';
-export type HypervisorProfile = 'raw' | 'unrestricted' | 'xen-vm86' | 'kvm-rmode';
 
 export const CPU_MODEL_NAMES: readonly CpuModelName[] = ['8086', '80286', '80386'];
-export const HYPERVISOR_PROFILES: readonly HypervisorProfile[] = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'];
+/** The hypervisor profiles (emulator/vmx/profiles.ts models them): the one list the CLI, adapter and extension use. */
+export const PROFILE_NAMES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export interface ILaunchConfig {
   /** Disk image or boot sector to boot (required). */
@@ -18,7 +19,7 @@ export interface ILaunchConfig {
   /** NASM `-l` listing file(s) for source-level breakpoints. */
   listing?: string | string[];
   /** Hypervisor profile for VM-entry checks. */
-  profile?: HypervisorProfile;
+  profile?: ProfileName;
   /** Stop where the profile's verdict becomes 'fail'. */
   breakOnVmEntryFailure?: boolean;
   /** Stop where the profile's verdict becomes 'emulate' (the hypervisor would emulate instead of entering). */

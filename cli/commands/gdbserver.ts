@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { startGdbServer } from '../../debug-adapter/gdb/server';
 import { launch, LaunchError } from '../../debug-adapter/launch';
-import { CPU_MODEL_NAMES, HYPERVISOR_PROFILES, LaunchErrorId } from '../../protocol/launchConfig';
+import { CPU_MODEL_NAMES, PROFILE_NAMES, LaunchErrorId } from '../../protocol/launchConfig';
 import { errnoText } from '../../host/files';
 import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
 
@@ -31,7 +31,7 @@ export function command(): Command {
     .option('--cpu <MODEL>', `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default 80386)`)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
     .option('--listing <FILE>', 'NASM listing whose labels monitor expressions may use; repeatable', collect)
-    .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${HYPERVISOR_PROFILES.join(', ')}`)
+    .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
     .option('--no-record', 'do not record (no reverse execution, less memory)')
@@ -53,7 +53,7 @@ export async function main(image: string, opts: GdbServerOptions): Promise<numbe
       cpu: opts.cpu === undefined ? undefined : parseChoice(opts.cpu, '--cpu', CPU_MODEL_NAMES),
       memoryMB: opts.memoryMb === undefined ? undefined : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072),
       listing: opts.listing,
-      profile: opts.profile === undefined ? undefined : parseChoice(opts.profile, '--profile', HYPERVISOR_PROFILES),
+      profile: opts.profile === undefined ? undefined : parseChoice(opts.profile, '--profile', PROFILE_NAMES),
       breakOnVmEntryFailure,
       breakOnEmulation,
       record: opts.record !== false,

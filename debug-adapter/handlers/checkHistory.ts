@@ -6,7 +6,7 @@ import { CHECK_FAIL, checkStatus, checkStatusName, checkStatusReader } from '../
 import { segOff } from '../../emulator/debug/machineView';
 import { CS } from '../../emulator/cpu/regs';
 import { isProfileName } from '../../emulator/vmx/profiles';
-import type { FindCheckFailureStartArguments, FindCheckFailureStartResponse } from '../../protocol/panels';
+import type { FindCheckFailureStartArguments, FindCheckFailureStartResponse } from '../../protocol/customRequests';
 import { RequestError, type SessionContext } from '../context';
 import { historyTask, recorderOf } from './timeTravel';
 

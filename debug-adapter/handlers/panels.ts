@@ -1,5 +1,5 @@
-// The custom requests of the extension's panels and status bar (protocol/panels.ts): CPU status,
-// descriptor tables with the entries the segment caches came from and what changed since the last
+// The custom requests of protocol/customRequests.ts that read the machine: CPU status, descriptor
+// tables (all, or one) with the entries the segment caches came from and what changed since the last
 // stop, the VMCS as a hypervisor profile would enter the live state, the VM-entry checks, and the
 // screen. Node only; must not import vscode. SDM Vol. 3 §3.4.5, §6.11, §7.2 (tables), §26.3 (checks).
 
@@ -12,9 +12,10 @@ import { evaluateProfile, isProfileName } from '../../emulator/vmx/profiles';
 import { rootCauses } from '../../emulator/vmx/rootCause';
 import { vmcsRows } from '../../emulator/vmx/vmcsView';
 import type {
-  CheckVmEntryResponse, CpuMode, DescriptorEntry, DisassemblySourceArguments, DisassemblySourceResponse, DescriptorTable, DescriptorTablesResponse, ProfileName,
-  ReadVmcsResponse, ScreenResponse, SegmentCache, SendKeysArguments, StatusResponse, TssState, VmcsArguments,
-} from '../../protocol/panels';
+  CheckVmEntryResponse, CpuMode, DescriptorEntry, DescriptorTable, DescriptorTablesResponse, DisassemblySourceArguments, DisassemblySourceResponse,
+  ProfileName, ReadDescriptorTableArguments, ReadVmcsResponse, ScreenResponse, SegmentCache, StatusResponse, TssState, TypeKeysArguments,
+  VmcsArguments,
+} from '../../protocol/customRequests';
 import { RequestError, type SessionContext } from '../context';
 import { codeSegment, guestReader } from '../disasmSources';
 import { knownStarts } from './memoryAndDisasm';
@@ -63,23 +64,39 @@ function explain(d: Descriptor): string {
   return `${width}${d.typeName}, base ${hex(d.base, 8)}, limit ${hex(d.limit, d.limit > 0xffff ? 8 : 4)}, DPL ${d.dpl}`;
 }
 
-function tableEntries(ctx: SessionContext, name: 'gdt' | 'ldt', base: number): DescriptorEntry[] {
+/** GDT or LDT entries in the protocol's shape; `track` compares with the previous stop (the panel's highlights). */
+function tableEntries(ctx: SessionContext, name: 'gdt' | 'ldt', base: number, track: boolean, max?: number): DescriptorEntry[] {
   const cpu = ctx.machine.cpu;
   const prev = remembered(ctx).tables;
-  return readTable(cpu, name).map((d) => {
+  return readTable(cpu, name, max).map((d) => {
     const key = `${name}:${d.index}`;
-    const before = prev.get(key);
-    prev.set(key, d.raw);
+    const before = track ? prev.get(key) : undefined;
+    if (track) prev.set(key, d.raw);
     const cachedBy = SEG_NAMES.filter(([, s]) => (cpu.sel[s] & 0xfffc) === (d.selector & 0xfffc) && (d.selector & 0xfff8) !== 0 &&
       ((cpu.sel[s] & 4) !== 0) === (name === 'ldt') && cpu.cr0 & CR0_PE).map(([n]) => n.toUpperCase());
     return {
-      index: d.index, selector: d.selector, linear: (base + d.index * 8) >>> 0, raw: d.raw, type: d.typeName,
+      index: d.index, selector: d.selector, linear: (base + d.index * 8) >>> 0, raw: d.raw, type: d.typeName, access: d.ar,
       ...(d.gate ? { gate: { selector: d.gate.selector, offset: d.gate.offset } } : { base: d.base, limit: d.limit, db: (d.ar & 0x4000) !== 0, g: (d.ar & 0x8000) !== 0 }),
       dpl: d.dpl, present: d.present, explain: explain(d),
       ...(cachedBy.length ? { cachedBy } : {}),
       ...(before && (before[0] !== d.raw[0] || before[1] !== d.raw[1]) ? { changed: true } : {}),
     };
   });
+}
+
+/** The interrupt table in force: the IDT's gates in protected mode, the IVT's vectors in real mode. */
+function interruptTable(ctx: SessionContext, max?: number): DescriptorTable {
+  const cpu = ctx.machine.cpu;
+  const pm = (cpu.cr0 & CR0_PE) !== 0;
+  return {
+    name: pm ? 'idt' : 'ivt', base: cpu.idtrBase >>> 0, limit: cpu.idtrLimit,
+    entries: readInterruptTable(cpu, max).map((e) => ({
+      index: e.vector, selector: e.vector, linear: (cpu.idtrBase + e.vector * (pm ? 8 : 4)) >>> 0, raw: [0, 0] as [number, number],
+      type: pm ? e.kind : 'real-mode vector', dpl: e.dpl, present: e.present,
+      gate: { selector: e.selector, offset: e.offset },
+      explain: pm ? `${e.kind} → ${hex(e.selector, 4)}:${hex(e.offset, 8)}${e.present ? '' : ' (not present: #NP)'}` : `IVT → ${hex(e.selector, 4)}:${hex(e.offset, 4)}`,
+    })),
+  };
 }
 
 function tss(ctx: SessionContext): TssState | undefined {
@@ -95,23 +112,31 @@ function tss(ctx: SessionContext): TssState | undefined {
 export function readDescriptorTables(ctx: SessionContext): DescriptorTablesResponse {
   const cpu = ctx.machine.cpu;
   const tables: DescriptorTable[] = [
-    { name: 'gdt', base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit, entries: tableEntries(ctx, 'gdt', cpu.gdtrBase) },
+    { name: 'gdt', base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit, entries: tableEntries(ctx, 'gdt', cpu.gdtrBase, true) },
   ];
   if (cpu.cr0 & CR0_PE && !(cpu.ar[LDTR] & 0x10000) && (cpu.sel[LDTR] & 0xfffc) !== 0) {
-    tables.push({ name: 'ldt', base: cpu.base[LDTR] >>> 0, limit: cpu.limit[LDTR], entries: tableEntries(ctx, 'ldt', cpu.base[LDTR]) });
+    tables.push({ name: 'ldt', base: cpu.base[LDTR] >>> 0, limit: cpu.limit[LDTR], entries: tableEntries(ctx, 'ldt', cpu.base[LDTR], true) });
   }
-  const pm = (cpu.cr0 & CR0_PE) !== 0;
-  tables.push({
-    name: 'idt', base: cpu.idtrBase >>> 0, limit: cpu.idtrLimit,
-    entries: readInterruptTable(cpu).map((e) => ({
-      index: e.vector, selector: e.vector, linear: (cpu.idtrBase + e.vector * (pm ? 8 : 4)) >>> 0, raw: [0, 0] as [number, number],
-      type: pm ? e.kind : 'real-mode vector', dpl: e.dpl, present: e.present,
-      gate: { selector: e.selector, offset: e.offset },
-      explain: pm ? `${e.kind} → ${hex(e.selector, 4)}:${hex(e.offset, 8)}${e.present ? '' : ' (not present: #NP)'}` : `IVT → ${hex(e.selector, 4)}:${hex(e.offset, 4)}`,
-    })),
-  });
+  // The panel folds 'ivt' itself (extension/views/descriptorTables/model.ts).
+  tables.push({ ...interruptTable(ctx), name: 'idt' });
   const t = tss(ctx);
   return { mode: panelMode(ctx), segments: segments(ctx), tables, ...(t ? { tss: t } : {}) };
+}
+
+/** bootscope/readDescriptorTable: one table, at most `max` entries, without change tracking. */
+export function readDescriptorTable(ctx: SessionContext, args: ReadDescriptorTableArguments): DescriptorTable {
+  const cpu = ctx.machine.cpu;
+  if (args.table === 'gdt') return { name: 'gdt', base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit, entries: tableEntries(ctx, 'gdt', cpu.gdtrBase, false, args.max) };
+  if (args.table === 'ldt') return { name: 'ldt', base: cpu.base[LDTR] >>> 0, limit: cpu.limit[LDTR], entries: tableEntries(ctx, 'ldt', cpu.base[LDTR], false, args.max) };
+  if (args.table !== 'idt') throw new RequestError(`unknown table '${String(args.table)}': use gdt, ldt or idt`);
+  return interruptTable(ctx, args.max);
+}
+
+/** bootscope/readTss: the TSS that TR points at. */
+export function readTssRequest(ctx: SessionContext): TssState {
+  const t = tss(ctx);
+  if (!t) throw new RequestError('no task register loaded (TR is unusable or the CPU is in real mode)');
+  return t;
 }
 
 function profileOf(args: VmcsArguments | undefined): ProfileName {
@@ -186,7 +211,7 @@ export function typeText(ctx: SessionContext, text: string): void {
   else kbc.type(text);
 }
 
-export function sendKeys(ctx: SessionContext, args: SendKeysArguments): Record<string, never> {
+export function typeKeys(ctx: SessionContext, args: TypeKeysArguments): Record<string, never> {
   typeText(ctx, args.text);
   return {};
 }

@@ -6,7 +6,7 @@
 
 import { bucketEvents, TimelineBuilder, timelineOf, windowOf } from '../../emulator/debug/timeline';
 import { isProfileName, type ProfileName } from '../../emulator/vmx/profiles';
-import type { TimelineArguments, TimelineResponse } from '../../protocol/panels';
+import type { TimelineArguments, TimelineResponse } from '../../protocol/customRequests';
 import { RequestError, type SessionContext } from '../context';
 
 /** Events per kind the panel draws: about one per pixel of a wide strip. */

@@ -1,22 +1,17 @@
 // evaluate (watch, hover, debug console) and the x86 views that have no DAP request of their own:
-// console commands (`info gdt|ldt|idt|tss|mode`, `x/16b ds:si`, `help`) and the typed custom requests
-// of protocol/customRequests.ts (descriptor tables, screen, keys, TSS).
+// console commands (`info gdt|ldt|idt|tss|mode`, `x/16b ds:si`, `help`).
 // Node only; must not import vscode. SDM Vol. 3 §3.5.1 (GDT/LDT), §6.10 (IDT), §7.2 (TSS).
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CR0_PE, CS } from '../../emulator/cpu/regs';
 import {
-  formatDescriptor, readInterruptTable, readTable, readTss, type Descriptor,
+  formatDescriptor, readInterruptTable, readTable, readTss,
 } from '../../emulator/debug/descriptors';
 import { evaluate, evaluateAddress, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
 import { historyCommand } from './timeTravel';
 import { cpuMode, hex, readLinear, segOff } from '../../emulator/debug/machineView';
 import { PROFILE_NAMES } from '../../emulator/vmx/profiles';
-import { checkVmEntry, typeText } from './panels';
-import {
-  type DescriptorEntry, type ReadDescriptorTableArgs, type ReadDescriptorTableResponse,
-  type ReadTssResponse, type TypeKeysArgs, type TypeKeysResponse,
-} from '../../protocol/customRequests';
+import { checkVmEntry, readDescriptorTable } from './panels';
 import { RequestError, type SessionContext, refString } from '../context';
 
 const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (eflags.zf, eflags.iopl, cs.base, cs.limit, cs.ar, cs.dpl, cr0.pe, gdtr.base),
@@ -24,41 +19,6 @@ const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (efl
   numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
 Commands: info gdt | info ldt | info idt | info tss | info mode | info vmentry | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help
 History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count> | record budget [MiB]`;
-
-function entryOf(d: Descriptor): DescriptorEntry {
-  return {
-    index: d.index, selector: d.selector, raw: d.raw, base: d.base, limit: d.limit, accessRights: d.ar, present: d.present,
-    dpl: d.dpl, typeName: d.typeName, ...(d.gate ? { target: { selector: d.gate.selector, offset: d.gate.offset } } : {}),
-  };
-}
-
-export function readDescriptorTable(ctx: SessionContext, args: ReadDescriptorTableArgs): ReadDescriptorTableResponse {
-  const cpu = ctx.machine.cpu;
-  if (args.table === 'gdt' || args.table === 'ldt') {
-    const entries = readTable(cpu, args.table, args.max).map(entryOf);
-    return args.table === 'gdt'
-      ? { table: 'gdt', base: cpu.gdtrBase, limit: cpu.gdtrLimit, entries }
-      : { table: 'ldt', base: cpu.base[6], limit: cpu.limit[6], entries };
-  }
-  if (args.table !== 'idt') throw new RequestError(`unknown table '${String(args.table)}': use gdt, ldt or idt`);
-  const pm = (cpu.cr0 & CR0_PE) !== 0;
-  const entries = readInterruptTable(cpu, args.max).map((e): DescriptorEntry => ({
-    index: e.vector, selector: e.vector * (pm ? 8 : 4), raw: [], base: 0, limit: 0, accessRights: 0, present: e.present, dpl: e.dpl,
-    typeName: e.kind, target: { selector: e.selector, offset: e.offset },
-  }));
-  return { table: pm ? 'idt' : 'ivt', base: cpu.idtrBase, limit: cpu.idtrLimit, entries };
-}
-
-export function typeKeys(ctx: SessionContext, args: TypeKeysArgs): TypeKeysResponse {
-  typeText(ctx, args.text);
-  return {};
-}
-
-export function readTssRequest(ctx: SessionContext): ReadTssResponse {
-  const t = readTss(ctx.machine.cpu);
-  if (!t) throw new RequestError('no task register loaded (TR is unusable or the CPU is in real mode)');
-  return t;
-}
 
 function infoCommand(ctx: SessionContext, what: string): string {
   const cpu = ctx.machine.cpu;

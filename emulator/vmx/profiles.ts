@@ -10,9 +10,9 @@ import { type CheckResult, type EntryReport, runEntryChecks } from './entryCheck
 import { type EntryState, type GuestState, type SegName, hex, SEGS6 } from './guestState';
 import { rootCauses, type RootCause } from './rootCause';
 import type { Assumptions } from './view';
+import { PROFILE_NAMES, type ProfileName } from '../../protocol/launchConfig';
 
-export const PROFILE_NAMES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
-export type ProfileName = (typeof PROFILE_NAMES)[number];
+export { PROFILE_NAMES, type ProfileName };
 export type Verdict = 'enter' | 'emulate' | 'fail';
 
 export function isProfileName(s: string): s is ProfileName {

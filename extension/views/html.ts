@@ -102,7 +102,7 @@ a[data-msg]{cursor:pointer;color:var(--vscode-textLink-foreground)}
 .diff td{background:var(--vscode-diffEditor-removedTextBackground)}
 `;
 
-/** The whole document. The script only forwards clicks and keys as typed messages (protocol/panels.ts FromWebview)
+/** The whole document. The script only forwards clicks and keys as typed messages (protocol/webview.ts FromWebview)
  *  and places what data positions (timeline strips) through the CSSOM, which style-src does not govern. */
 export function page(o: PageOptions): string {
   // No 'unsafe-inline': the one <style> element carries the nonce and markup has no style attributes. The

@@ -158,7 +158,7 @@ describe('evaluate, memory, disassembly, setVariable', () => {
     const s = await c.request('bootscope/readScreen', {});
     assert.equal(s.text.length, 25);
     const t = await c.request('bootscope/readDescriptorTable', { table: 'idt', max: 2 });
-    assert.equal(t.table, 'ivt');
+    assert.equal(t.name, 'ivt');
     assert.equal(t.entries.length, 2);
     const bad = await c.raw('bootscope/nope', {});
     assert.equal(bad.success, false);
@@ -179,7 +179,7 @@ describe('exceptions, GDT, halt', () => {
       assert.equal(gdt[1], '0000  null');
       assert.equal(gdt[2], '0008  base=00000000 limit=FFFFFFFF  code, execute/read  DPL=0 P=1 D/B=1 G=1');
       const table = await c.request('bootscope/readDescriptorTable', { table: 'gdt' });
-      assert.equal(table.entries[2].accessRights, 0xc092);
+      assert.equal(table.entries[2].access, 0xc092);
       let stop = c.nextStop();
       await c.request('continue', { threadId: 1 });
       const s = await stop;

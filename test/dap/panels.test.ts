@@ -1,4 +1,4 @@
-// The panels' custom requests (protocol/panels.ts) over a real DAP stream: status, descriptor tables
+// The panels' custom requests (protocol/customRequests.ts) over a real DAP stream: status, descriptor tables
 // with the entries the caches came from, the VMCS and the VM-entry verdict of a hypervisor profile on
 // the live state, and the screen.
 import { after, before, describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 // Inputs from outside the guest go through the recording (issue 14): keys typed into the guest
-// (bootscope/typeKeys, the Screen panel's sendKeys), a debugger memory write and a register edit.
+// (bootscope/typeKeys, as the console and the Screen panel send them), a debugger memory write and a register edit.
 // Going back past them and forward again must replay the same history: every register and all RAM
 // are compared with the first pass.
 import { before, test } from 'node:test';
@@ -41,7 +41,7 @@ test('keys, a memory write and a register edit are replayed after going back pas
     await c.request('setInstructionBreakpoints', { breakpoints: [] });
     const edited = await icount(c);
     await c.request('bootscope/typeKeys', { text: 'xy' });
-    await c.request('bootscope/sendKeys', { text: 'z' });
+    await c.request('bootscope/typeKeys', { text: 'z' });
     await c.request('writeMemory', { memoryReference: '0x7e00', data: Buffer.from([0x34, 0x12]).toString('base64') });
     const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 0 });
     const general = scopes.find((s) => s.name === 'General Registers')!;

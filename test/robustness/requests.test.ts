@@ -57,7 +57,7 @@ describe('request arguments', () => {
 
   test('typeKeys: a million characters are refused; the keyboard queue is bounded', async () => {
     await refused('bootscope/typeKeys', { text: 'a'.repeat(1_000_000) }, /'text' is 1000000 characters long; at most 4096/);
-    await refused('bootscope/sendKeys', { text: 42 }, /bootscope\/sendKeys: 'text' must be a string \(got 42\)/);
+    await refused('bootscope/typeKeys', { text: 42 }, /bootscope\/typeKeys: 'text' must be a string \(got 42\)/);
     await refused('bootscope/typeKeys', { text: '\\{NoSuchKey}' }, /cannot type that/);
     let full: DebugProtocol.Response | null = null;
     for (let i = 0; i < 8 && !full; i++) {

@@ -1,6 +1,6 @@
 // Tidies the adapter's bootscope/readDescriptorTables answer for the Descriptor Tables panel: what would only be
 // noise is folded into notes (SDM Vol. 3 §9.1.1 reset GDTR, §3.5.1 all-zero entries). Pure: no 'vscode', no Node.
-import type { DescriptorEntry, DescriptorTablesResponse } from '../../../protocol/panels';
+import type { DescriptorEntry, DescriptorTablesResponse } from '../../../protocol/customRequests';
 
 /** Hides what would only be noise: the reset GDTR's 8192 slots and the LDT in real mode (SDM Vol. 3 §9.1.1), and
  *  all-zero entries (folded into a note). */

@@ -2,7 +2,7 @@
 // bootscope/readDescriptorTables (SDM Vol. 3 §3.4.5 segment descriptors, §6.11 IDT gates, §7.2 TSS). Entries the
 // segment registers hold are outlined, entries changed since the last stop highlighted. Pure: no 'vscode'; every
 // value is escaped (html tag).
-import type { DescriptorEntry, DescriptorTable, DescriptorTablesResponse, SegmentCache, TssState } from '../../../protocol/panels';
+import type { DescriptorEntry, DescriptorTable, DescriptorTablesResponse, SegmentCache, TssState } from '../../../protocol/customRequests';
 import { type Html, hex, hex16, html, joinHtml, msgAttr } from '../html';
 
 const TITLES = { gdt: "GDT", ldt: "LDT", idt: "IDT", ivt: "IVT (real-mode interrupt vectors)" } as const;

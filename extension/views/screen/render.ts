@@ -1,7 +1,7 @@
 // Renders the "Screen" panel body: the 80×25 VGA text screen with its 16 colours and the cursor, from
-// bootscope/readScreen; keys typed into it go to the guest (bootscope/sendKeys). Pure: no 'vscode', no Node.
+// bootscope/readScreen; keys typed into it go to the guest (bootscope/typeKeys). Pure: no 'vscode', no Node.
 // Text from guest memory is escaped cell by cell.
-import type { ScreenResponse } from '../../../protocol/panels';
+import type { ScreenResponse } from '../../../protocol/customRequests';
 import { type Html, html, joinHtml } from '../html';
 
 /** Colours as palette classes (fgN / bgN in the page stylesheet): no style attributes under the CSP. */

@@ -1,8 +1,8 @@
 // Renders the "Timeline" panel body: the recorded run as strips over the instruction count (CPU mode, VM-entry
 // verdict under the profile, BIOS calls, exceptions and interrupts, breakpoint hits) with the current position
 // marked; a click travels there (bootscope/gotoInstruction). Pure: no 'vscode'; every value is escaped (html tag).
-import type { TimelineResponse, TimelineSpan } from '../../../protocol/panels';
-import { PROFILE_NAMES, type ProfileName } from '../../../protocol/panels';
+import type { TimelineResponse, TimelineSpan } from '../../../protocol/customRequests';
+import { PROFILE_NAMES, type ProfileName } from '../../../protocol/customRequests';
 import { type Html, html, joinHtml, msgAttr, profilePicker, STRIP_CLASSES } from '../html';
 
 function pct(at: number, t: TimelineResponse): number {

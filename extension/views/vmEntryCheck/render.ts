@@ -1,9 +1,10 @@
 // Renders the "VM Entry Checks" panel body: the verdict under a hypervisor profile and every check as a row
 // (failures first, grouped by root cause), from bootscope/checkVmEntry or `bootscope vmcheck --json`.
 // Pure: no 'vscode', no Node. Checks are SDM Vol. 3 §26.2.1–26.3.1; every message is escaped.
-import type { CheckRow, CheckVmEntryResponse, ProfileName, RootCause, VmcheckJson } from '../../../protocol/panels';
+import type { CheckRow, CheckVmEntryResponse, ProfileName, RootCause } from '../../../protocol/customRequests';
+import type { VmcheckJson } from '../../../protocol/webview';
 
-import { PROFILE_NAMES } from '../../../protocol/panels';
+import { PROFILE_NAMES } from '../../../protocol/customRequests';
 import { type Html, html, joinHtml, msgAttr, profilePicker } from '../html';
 
 export interface ChecksView {

@@ -1,8 +1,9 @@
 // Renders the "VMCS" panel body: the guest-state area grouped like SDM Vol. 3 §25.4 (control registers, segment
 // registers with access rights decoded, descriptor-table registers, RIP/RSP/RFLAGS, non-register state), changed
 // fields highlighted, and optionally a dump beside the live state with differences marked. Pure: no 'vscode'.
-import type { ProfileName, SegmentCache, VmcheckJson, VmcsRow } from '../../../protocol/panels';
-import { PROFILE_NAMES } from '../../../protocol/panels';
+import type { ProfileName, SegmentCache, VmcsRow } from '../../../protocol/customRequests';
+import type { VmcheckJson } from '../../../protocol/webview';
+import { PROFILE_NAMES } from '../../../protocol/customRequests';
 import { type Html, hex, html, joinHtml, profilePicker } from '../html';
 
 /** SDM Vol. 3 §24.4.1 access-rights layout, decoded in one line: "code RX, DPL 0, P, D/B=32, G". */
