@@ -158,8 +158,10 @@ describe('every stop leaves the top frame with a source (NASM fixture run withou
     await act(c, 'goto', { threadId: 1, targetId: targets[0].id });
     await expectLine('goto', fx.marker('LOOP'));
     const p = c.nextStop();
+    const printed = c.events.length;
     await c.request('continue', { threadId: 1 });
-    await new Promise((r) => setTimeout(r, 200));
+    // Paused once the guest has printed its message (port E9) and so reached its spin loop.
+    await c.waitFor('output', (e) => (e as DebugProtocol.OutputEvent).body.output.includes('hi'), 10000, printed);
     await c.request('pause', { threadId: 1 });
     assert.equal((await p).body.reason, 'pause');
     await expectLine('pause', fx.marker('SPIN'));
