@@ -24,7 +24,7 @@ export interface Launched {
   machine: Machine;
   /** The built-in BIOS: its fields are machine state too, so the recorder snapshots them. */
   bios: Bios;
-  config: Required<Omit<ILaunchConfig, 'listing'>> & { listing: string[] };
+  config: Required<Omit<ILaunchConfig, 'listing' | 'gdbPort'>> & { listing: string[]; gdbPort: number | null };
   /** Notes for the debug console (disk warnings, accepted-but-inactive options). */
   notes: string[];
   /** NASM listings (launch `listing`) as source maps. */
@@ -66,6 +66,10 @@ export function validateConfig(raw: unknown): Launched['config'] {
     else if (Array.isArray(l) && l.every((x) => typeof x === 'string')) listing = l as string[];
     else throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'listing' must be a path or a list of paths");
   }
+  const gdbPort = cfg.gdbPort ?? null;
+  if (gdbPort !== null && (typeof gdbPort !== 'number' || !Number.isInteger(gdbPort) || gdbPort < 0 || gdbPort > 65535)) {
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'gdbPort' must be a port number from 0 to 65535, not ${JSON.stringify(gdbPort)}`);
+  }
   return {
     image,
     floppy: bool(cfg, 'floppy', LAUNCH_DEFAULTS.floppy),
@@ -79,6 +83,7 @@ export function validateConfig(raw: unknown): Launched['config'] {
     writeBack: bool(cfg, 'writeBack', LAUNCH_DEFAULTS.writeBack),
     cpu: cpu as CpuModelName,
     memoryMB: mem,
+    gdbPort,
   };
 }
 

@@ -4,7 +4,7 @@
 // Node only; must not import vscode. Protocol: https://microsoft.github.io/debug-adapter-protocol/
 
 import {
-  ExitedEvent, InitializedEvent, LoadedSourceEvent, LoggingDebugSession, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent,
+  ContinuedEvent, ExitedEvent, InitializedEvent, LoadedSourceEvent, LoggingDebugSession, MemoryEvent, OutputEvent, ProgressEndEvent, ProgressStartEvent,
   ProgressUpdateEvent, Response, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -25,6 +25,7 @@ import * as mem from './handlers/memoryAndDisasm';
 import * as stack from './handlers/stackAndScopes';
 import * as x86 from './handlers/x86Custom';
 import { launch, LaunchError, type Launched } from './launch';
+import { type GdbEndpoint, serveGdb } from './gdb/server';
 import { closeSession, openSession } from './machineSession';
 import { argumentsProblem } from './requestArgs';
 import type { Stop } from './runner';
@@ -36,6 +37,8 @@ export class X86DebugSession extends LoggingDebugSession {
   private ctx: SessionContext | null = null;
   private launched: Launched | null = null;
   private lastStop: Stop | null = null;
+  /** The gdb server of launch `gdbPort`, once listening. */
+  private gdb: GdbEndpoint | null = null;
   private pendingOut = '';
   private readonly memoryViews = new MemoryViews();
   private clientProgress = false;
@@ -131,8 +134,9 @@ export class X86DebugSession extends LoggingDebugSession {
       const l = launch(args);
       this.launched = l;
       this.ctx = openSession(l, {
-        onStop: (s) => this.stopped(s),
-        output: (t, c) => this.output(t, c),
+        // With gdbPort, gdb sees the stops and the console output it waits for.
+        onStop: (s) => { this.stopped(s); this.gdb?.onStop(s); },
+        output: (t, c) => { this.output(t, c); this.gdb?.output(t); },
         afterBurst: () => this.flushOutput(),
         onProgress: (n) => this.reportProgress(n),
         onLoadedSource: (reason, source) => this.sendEvent(new LoadedSourceEvent(reason, source)),
@@ -143,6 +147,7 @@ export class X86DebugSession extends LoggingDebugSession {
       machine.devices.com1.onTransmit = text;
       for (const n of l.notes) this.output(n + '\n', 'console');
       this.output(`Bootscope: ${l.config.image} as ${l.config.floppy ? 'floppy 00h' : 'hard disk 80h'}, cpu ${l.config.cpu}, ${l.config.memoryMB} MiB\n`, 'console');
+      if (l.config.gdbPort !== null) this.startGdb(this.ctx, l.config.gdbPort);
       this.sendResponse(response);
       this.sendEvent(new InitializedEvent());
     } catch (e) {
@@ -158,6 +163,22 @@ export class X86DebugSession extends LoggingDebugSession {
       if (this.launched?.config.stopOnEntry) setImmediate(() => this.stopped({ reason: 'entry', description: 'stopped at 0000:7C00' }));
       else ctx.runner.continue();
     });
+  }
+
+  /** Launch `gdbPort`: the same machine served to gdb; its runs show here as running, their stops as stops. */
+  private startGdb(ctx: SessionContext, port: number): void {
+    serveGdb(ctx, {
+      port,
+      log: (t) => this.output(`gdb: ${t}`, 'console'),
+      onResume: () => this.sendEvent(new ContinuedEvent(THREAD_ID, true)),
+    }).then((ep) => {
+      if (this.ctx !== ctx) {
+        ep.close();
+        return;
+      }
+      this.gdb = ep;
+      this.output(`gdb: target remote 127.0.0.1:${ep.port}\n`, 'console');
+    }, (e: Error) => this.output(`gdbPort ${port}: cannot listen on 127.0.0.1: ${e.message}\n`, 'stderr'));
   }
 
   private flushOutput(): void {
@@ -197,6 +218,8 @@ export class X86DebugSession extends LoggingDebugSession {
   }
 
   private end(): void {
+    this.gdb?.close();
+    this.gdb = null;
     if (this.ctx && this.launched) closeSession(this.ctx, this.launched);
     this.ctx = null;
     this.launched = null;

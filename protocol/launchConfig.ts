@@ -34,6 +34,8 @@ export interface ILaunchConfig {
   cpu?: CpuModelName;
   /** Guest RAM in MiB (default 64). */
   memoryMB?: number;
+  /** Also serve the session to gdb on 127.0.0.1:N (GDB remote protocol; 0 picks a free port). Absent: no gdb server. */
+  gdbPort?: number;
 }
 
 export const LAUNCH_DEFAULTS = {
@@ -47,7 +49,7 @@ export const LAUNCH_DEFAULTS = {
   writeBack: false,
   cpu: '80386',
   memoryMB: 64,
-} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing'>;
+} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'gdbPort'>;
 
 /** Error ids in error responses, so clients and tests can tell the causes apart. */
 export const enum LaunchErrorId {

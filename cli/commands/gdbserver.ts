@@ -18,6 +18,7 @@ export interface GdbServerOptions {
   profile?: string;
   breakOnVmentryFailure?: boolean;
   breakOnEmulation?: boolean;
+  magicBreak?: boolean;
   record?: boolean;
 }
 
@@ -34,6 +35,7 @@ export function command(): Command {
     .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
+    .option('--magic-break', "stop right after `xchg bx, bx`, as Bochs's magic breakpoint")
     .option('--no-record', 'do not record (no reverse execution, less memory)')
     .action((image: string, opts: GdbServerOptions) => exitWith(main(image, opts)));
 }
@@ -56,6 +58,7 @@ export async function main(image: string, opts: GdbServerOptions): Promise<numbe
       profile: opts.profile === undefined ? undefined : parseChoice(opts.profile, '--profile', PROFILE_NAMES),
       breakOnVmEntryFailure,
       breakOnEmulation,
+      magicBreakpoint: opts.magicBreak === true,
       record: opts.record !== false,
     });
   } catch (e) {

@@ -25,9 +25,11 @@ export interface StubHost {
   send(data: string): void;
   /** `D`: gdb detached; the machine stays, stopped, for the next connection. */
   detach(): void;
-  /** `k`: gdb killed the target; the server ends. */
+  /** `k`: gdb killed the target. */
   kill(): void;
-  /** Console output nobody in gdb is waiting for (the server's terminal). */
+  /** gdb resumed the machine (a run or a reverse scan starts). */
+  resumed(): void;
+  /** Server messages (packets that failed). */
   log(text: string): void;
 }
 
@@ -50,8 +52,8 @@ const WATCH_REASON: Record<GdbWatch['type'], string> = { 2: 'watch', 3: 'rwatch'
 const SIGINT = '02', SIGTRAP = '05';
 /** Store groups: gdb's own Z0/Z1 breakpoints and the `monitor break` ones (CS:IP-exact). */
 const GROUP_GDB = 'gdb', GROUP_MONITOR = 'gdb-monitor';
-/** Ids of gdb's watchpoints in the monitor (stop reports name them). */
-let nextWatchId = 1;
+/** Ids of gdb's watchpoints in the monitor (stop reports name them), apart from the DAP side's. */
+let nextWatchId = 1 << 30;
 
 const MONITOR_HELP = `Bootscope gdb server monitor commands:
   break SSSS:OOOO | 0xLINEAR   stop at CS:IP exactly (real mode) or at a linear address; 'break' lists, 'delete N|all' removes
@@ -125,11 +127,12 @@ export class GdbStub {
     }
   }
 
-  /** Console output of the session: into a monitor command's answer, or gdb's console while running. */
-  output(text: string): void {
+  /** Console output of the session: into a monitor command's answer, or gdb's console while it waits for a stop. False when gdb waits for neither. */
+  output(text: string): boolean {
     if (this.waiting === 'rcmd') this.rcmdOut.push(text);
     else if (this.waiting === 'stop') this.consoleOut(text);
-    else this.host.log(text);
+    else return false;
+    return true;
   }
 
   private consoleOut(text: string): void {
@@ -339,13 +342,14 @@ export class GdbStub {
   }
 
   private applyWatches(): void {
-    this.ctx.monitor.watch.set(this.watches.map((w) => ({ id: w.id, linear: w.linear, length: w.length, access: WATCH_ACCESS[w.type] })));
+    this.ctx.monitor.watch.set(this.watches.map((w) => ({ id: w.id, linear: w.linear, length: w.length, access: WATCH_ACCESS[w.type] })), 'gdb');
   }
 
   private resume(kind: 'c' | 's', p: string): string | null {
     const addr = /^[cs]([0-9a-fA-F]+)$/.exec(p);
     if (addr) this.writeRegisters([[8, leHex(parseInt(addr[1], 16), 4)]]);
     this.waiting = 'stop';
+    this.host.resumed();
     if (kind === 'c') this.ctx.runner.continue();
     else this.ctx.runner.stepIn();
     return null;
@@ -370,6 +374,7 @@ export class GdbStub {
     const rec = recorderOf(ctx);
     const stops = { ...armedStops(ctx), dataBefore: true };
     this.waiting = 'stop';
+    this.host.resumed();
     ctx.runner.travel(async (cancelled, progress) => {
       const r = await rec.reverseContinueAsync(stops, scanOptions(rec, cancelled, progress));
       ctx.monitor.quietly(() => undefined);

@@ -72,7 +72,7 @@ export class DebugMonitor {
     this.magic.arm(false);
     this.stack.uninstall();
     this.machine.cpu.onInterrupt = null;
-    this.watch.set([]);
+    this.watch.clear();
   }
 
   /**

@@ -37,6 +37,7 @@ export interface WatchHit {
 
 export class Watchpoints implements AccessObserver {
   private list: Watchpoint[] = [];
+  private readonly owners = new Map<string, Watchpoint[]>();
 
   /** The armed watchpoints (reverse-continue looks for their earlier hits). */
   get items(): readonly Watchpoint[] {
@@ -56,11 +57,23 @@ export class Watchpoints implements AccessObserver {
     return this.list.length;
   }
 
-  /** Replaces all watchpoints (DAP setDataBreakpoints semantics). */
-  set(items: { id: number; linear: number; length: number; access: WatchAccess }[]): Watchpoint[] {
-    this.list = items.map((w) => ({ ...w, phys: this.physRanges(w.linear, w.length) }));
+  /**
+   * Replaces the watchpoints of one front end (DAP setDataBreakpoints semantics); those of the others
+   * (a gdb connection to the same session) stay armed. Returns the owner's watchpoints.
+   */
+  set(items: { id: number; linear: number; length: number; access: WatchAccess }[], owner = 'dap'): Watchpoint[] {
+    const mine = items.map((w) => ({ ...w, phys: this.physRanges(w.linear, w.length) }));
+    this.owners.set(owner, mine);
+    this.list = [...this.owners.values()].flat();
     this.rearm();
-    return this.list;
+    return mine;
+  }
+
+  /** Removes every watchpoint of every owner. */
+  clear(): void {
+    this.owners.clear();
+    this.list = [];
+    this.rearm();
   }
 
   /** Re-translates the linear ranges (after paging or A20 changes) and refreshes the page flags. */

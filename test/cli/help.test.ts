@@ -19,7 +19,7 @@ const CONTRACT: Record<string, string[]> = {
     '--context <N>', '--collapse-rep', '--resync'],
   dap: ['--port <N>', '--server <N>'],
   gdbserver: ['--port <N>', '--floppy', '--cpu <MODEL>', '--memory-mb <N>', '--listing <FILE>', '--profile <NAME>',
-    '--break-on-vmentry-failure', '--break-on-emulation', '--no-record'],
+    '--break-on-vmentry-failure', '--break-on-emulation', '--magic-break', '--no-record'],
 };
 
 test('--help lists every command, each command --help every option of the contract on its own line', () => {

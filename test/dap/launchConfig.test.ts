@@ -14,7 +14,7 @@ test('defaults follow CLI.md', () => {
   const c = validateConfig({ image: 'x.img' });
   assert.deepEqual(c, {
     image: 'x.img', floppy: false, stopOnEntry: true, listing: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
-    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64,
+    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, gdbPort: null,
   });
 });
 
@@ -28,6 +28,8 @@ test('each bad field is named in its error', () => {
     [{ image: 'a', floppy: 1 }, /'floppy' must be true or false/],
     [{ image: 'a', magicBreakpoint: 'yes' }, /'magicBreakpoint' must be true or false/],
     [{ image: 'a', listing: [1] }, /'listing' must be a path or a list of paths/],
+    [{ image: 'a', gdbPort: 70000 }, /'gdbPort' must be a port number from 0 to 65535/],
+    [{ image: 'a', gdbPort: '1234' }, /'gdbPort' must be a port number/],
   ];
   for (const [cfg, re] of bad) assert.throws(() => validateConfig(cfg), (e: unknown) => e instanceof LaunchError && re.test(e.message), JSON.stringify(cfg));
 });
@@ -55,7 +57,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB'];
+  const keys = ['image', 'floppy', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'gdbPort'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });

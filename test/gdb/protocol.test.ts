@@ -3,83 +3,11 @@
 // bad arguments — that must each get an answer (or a `-`) and never stop the server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { startGdbServer, type GdbServer } from '../../debug-adapter/gdb/server';
-import { checksum, frame, fromHex, hexToText, textToHex } from '../../debug-adapter/gdb/packet';
+import { frame, fromHex, hexToText, textToHex } from '../../debug-adapter/gdb/packet';
 import { G_HEX_LENGTH } from '../../debug-adapter/gdb/registers';
 import { launch } from '../../debug-adapter/launch';
-import { assembleElf } from './gdbFixture';
-
-/** A raw protocol client: sends bytes, reads acks and packet payloads in arrival order. */
-class RawClient {
-  private buf = '';
-  private wake: (() => void) | null = null;
-  private constructor(private readonly sock: Socket) {
-    sock.setEncoding('latin1');
-    sock.on('data', (d: string) => { this.buf += d; this.wake?.(); });
-  }
-
-  static open(port: number): Promise<RawClient> {
-    return new Promise((res, rej) => {
-      const s = connect(port, '127.0.0.1', () => res(new RawClient(s)));
-      s.on('error', rej);
-    });
-  }
-
-  send(bytes: string): void {
-    this.sock.write(bytes, 'latin1');
-  }
-
-  /** A packet whose body is sent as given (already escaped), with its checksum. */
-  sendRaw(body: string): void {
-    this.send(`$${body}#${checksum(body).toString(16).padStart(2, '0')}`);
-  }
-
-  private async until<T>(take: () => T | null, what: string): Promise<T> {
-    const t0 = Date.now();
-    for (;;) {
-      const v = take();
-      if (v !== null) return v;
-      if (Date.now() - t0 > 10_000) throw new Error(`timeout waiting for ${what}; have ${JSON.stringify(this.buf.slice(0, 200))}`);
-      await new Promise<void>((r) => { this.wake = r; setTimeout(r, 200); });
-    }
-  }
-
-  /** The next ack character (`+` or `-`). */
-  ack(): Promise<string> {
-    return this.until(() => {
-      if (this.buf[0] !== '+' && this.buf[0] !== '-') return null;
-      const c = this.buf[0];
-      this.buf = this.buf.slice(1);
-      return c;
-    }, 'an ack');
-  }
-
-  /** The next packet's payload (acks before it are skipped), checksum verified. */
-  packet(): Promise<string> {
-    return this.until(() => {
-      const m = /^[+-]*\$([^#]*)#([0-9a-f]{2})/.exec(this.buf);
-      if (!m) return null;
-      this.buf = this.buf.slice(m[0].length);
-      assert.equal(frame(m[1]).slice(-2), m[2], 'reply checksum');
-      return m[1];
-    }, 'a packet');
-  }
-
-  /** Sends a packet and returns the reply payload. */
-  async ask(payload: string): Promise<string> {
-    this.send(frame(payload));
-    return this.packet();
-  }
-
-  pending(): string {
-    return this.buf;
-  }
-
-  close(): void {
-    this.sock.destroy();
-  }
-}
+import { assembleElf, RawClient } from './gdbFixture';
 
 describe('gdb server protocol', () => {
   let server: GdbServer;
