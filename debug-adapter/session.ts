@@ -8,14 +8,8 @@ import {
   ProgressUpdateEvent, Response, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import {
-  CustomRequest, type DisassemblySourceArguments, type FindCheckFailureStartArguments, type ReadDescriptorTableArguments,
-  type TimelineArguments, type TypeKeysArguments, type VmcsArguments,
-} from '../protocol/customRequests';
-import * as panels from './handlers/panels';
+import { customHandler } from './customHandlers';
 import * as time from './handlers/timeTravel';
-import { timeline } from './handlers/timeline';
-import { findCheckFailureStart } from './handlers/checkHistory';
 import { DISASM_MIME } from './disasmSources';
 import { RequestError, type SessionContext, THREAD_ID, refString } from './context';
 import { MemoryViews } from './memoryViews';
@@ -320,26 +314,10 @@ export class X86DebugSession extends LoggingDebugSession {
   }
 
   protected customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
-    if (command === CustomRequest.FindCheckFailureStart) {
-      this.handleAsync(response, (c) => findCheckFailureStart(c, args as FindCheckFailureStartArguments));
-      return;
-    }
-    this.handle(response, (c) => {
-      switch (command as CustomRequest) {
-        case CustomRequest.Status: return panels.status(c);
-        case CustomRequest.ReadDescriptorTables: return panels.readDescriptorTables(c);
-        case CustomRequest.ReadVmcs: return panels.readVmcs(c, args as VmcsArguments);
-        case CustomRequest.CheckVmEntry: return panels.checkVmEntry(c, args as VmcsArguments);
-        case CustomRequest.ReadScreen: return panels.readScreen(c);
-        case CustomRequest.ReadTimeline: return timeline(c, args as TimelineArguments);
-        case CustomRequest.DisassemblySource: return panels.disassemblySource(c, args as DisassemblySourceArguments);
-        case CustomRequest.GotoInstruction: return time.gotoInstruction(c, (args as { instruction: number }).instruction);
-        case CustomRequest.ReadDescriptorTable: return panels.readDescriptorTable(c, args as ReadDescriptorTableArguments);
-        case CustomRequest.TypeKeys: return panels.typeKeys(c, args as TypeKeysArguments);
-        case CustomRequest.ReadTss: return panels.readTssRequest(c);
-        default:
-          throw new RequestError(`unknown request '${command}'`);
-      }
+    const handler = customHandler(command);
+    this.handleAsync(response, async (c) => {
+      if (!handler) throw new RequestError(`unknown request '${command}'`);
+      return (await handler(c, args)) as DebugProtocol.Response['body'];
     });
   }
 }
