@@ -136,3 +136,54 @@ describe('gdb server protocol', () => {
     assert.equal(await c.packet(), 'T02', 'still stopped where the interrupt left it');
   });
 });
+
+describe('gdb server stop replies', () => {
+  let server: GdbServer;
+  let c: RawClient;
+  const fx = assembleElf('calls');
+  const hex = (n: number) => n.toString(16);
+  before(async () => {
+    server = await startGdbServer(launch({ image: fx.image }), { port: 0, log: () => {}, guestOutput: () => {} });
+    c = await RawClient.open(server.port);
+    assert.equal(await c.ask('QStartNoAckMode'), 'OK');
+  });
+  after(() => {
+    c.close();
+    server.close();
+  });
+  const pcIs = async (linear: number) => assert.equal(await c.ask('p8'), `${hex(linear & 0xff).padStart(2, '0')}${hex(linear >>> 8).padStart(2, '0')}0000`);
+
+  test('Z1 stops with hwbreak, Z0 with swbreak, before the instruction', async () => {
+    assert.equal(await c.ask(`Z1,${hex(fx.marker('CALL'))},1`), 'OK');
+    assert.equal(await c.ask('c'), 'T05hwbreak:;');
+    await pcIs(fx.marker('CALL'));
+    assert.equal(await c.ask(`z1,${hex(fx.marker('CALL'))},1`), 'OK');
+    assert.equal(await c.ask(`Z0,${hex(fx.marker('BUMP'))},1`), 'OK');
+    assert.equal(await c.ask('vCont;c'), 'T05swbreak:;');
+    await pcIs(fx.marker('BUMP'));
+    assert.equal(await c.ask(`z0,${hex(fx.marker('BUMP'))},1`), 'OK');
+  });
+
+  test('Z3 stops with rwatch and Z4 with awatch after the access; s steps one instruction', async () => {
+    const counter = hex(fx.marker('COUNTER'));
+    assert.equal(await c.ask(`Z3,${counter},2`), 'OK');
+    assert.equal(await c.ask('c'), `T05rwatch:${counter};`);
+    await pcIs(fx.marker('AFTERBUMP'));
+    assert.equal(await c.ask(`z3,${counter},2`), 'OK');
+    assert.equal(await c.ask(`Z4,${counter},2`), 'OK');
+    assert.equal(await c.ask('c'), `T05awatch:${counter};`);
+    await pcIs(fx.marker('AFTERBUMP'));
+    assert.equal(await c.ask(`z4,${counter},2`), 'OK');
+    assert.equal(await c.ask('vCont;s:1;c'), 'T05');
+    await pcIs(fx.marker('AFTERBUMP') + 1);
+  });
+
+  test('bs steps back one instruction; bc with nothing armed and bs at the start say replaylog:begin', async () => {
+    assert.equal(await c.ask('bs'), 'T05');
+    await pcIs(fx.marker('AFTERBUMP'));
+    assert.equal(await c.ask('bc'), 'T05replaylog:begin;');
+    await pcIs(0x7c00);
+    assert.equal(await c.ask('bs'), 'T05replaylog:begin;');
+    assert.equal(await c.ask('?'), 'T05replaylog:begin;');
+  });
+});
