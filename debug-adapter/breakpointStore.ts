@@ -1,13 +1,14 @@
 // Code breakpoints of the session by origin (function/address, instruction, source), each a linear
-// address or a CS:IP one (`SSSS:OOOO`, Bochs `vb`: CS.selector and (E)IP in any mode, armed in
-// Machine.breakpoints as such), with its condition, hit condition and log message. The runner asks
-// `onHit` whether a hit should stop.
+// address, a CS:IP one (`SSSS:OOOO`, Bochs `vb`: CS.selector and (E)IP in any mode) or a physical
+// one (`phys 0x…`, Bochs `pb`), armed in Machine.breakpoints as such, with its condition, hit
+// condition and log message. The runner asks `onHit` whether a hit should stop.
 // Node only; must not import vscode. Addresses as in docs/CLI.md.
 
 import type { Cpu } from '../emulator/cpu/cpu';
 import type { CsIp } from '../emulator/cpu/execute';
+import { peekFetchPhysical } from '../emulator/cpu/protected/paging';
 import { CS } from '../emulator/cpu/regs';
-import { evaluate, evaluateAddress, ExpressionError, segmentBase } from '../emulator/debug/expression';
+import { evaluate, evaluateAddress, segmentBase } from '../emulator/debug/expression';
 import type { Machine } from '../emulator/machine';
 
 export type BreakpointOrigin = 'function' | 'instruction' | 'source';
@@ -19,6 +20,8 @@ export interface CodeBreakpoint {
   linear: number;
   /** `SSSS:OOOO`: stop whenever CS.selector and (E)IP are these, whatever the mode; null: a linear breakpoint. */
   exact: CsIp | null;
+  /** `phys 0x…` (Bochs `pb`): stop where the instruction's physical address is this (also under paging); linear is the same number. */
+  phys?: number;
   condition?: string;
   hitCondition?: string;
   logMessage?: string;
@@ -64,8 +67,8 @@ export function csIpBreakpoint(
   return { origin, linear: linearNow(cpu, selector, offset), exact: { selector, offset }, ...extra };
 }
 
-/** `0000:7C3E` (hex selector:offset), `0x7c3e`/`31806` (linear), `phys 0x7c3e` (physical, paging off). */
-export function parseAddressSpec(cpu: Cpu, text: string): { linear: number; exact: CodeBreakpoint['exact'] } {
+/** `0000:7C3E` (hex selector:offset), `0x7c3e`/`31806` (linear), `phys 0x7c3e` (physical). */
+export function parseAddressSpec(cpu: Cpu, text: string): Pick<BreakpointSpec, 'linear' | 'exact' | 'phys'> {
   const t = text.trim();
   const so = /^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,8})$/.exec(t);
   if (so) {
@@ -74,8 +77,8 @@ export function parseAddressSpec(cpu: Cpu, text: string): { linear: number; exac
   }
   const phys = /^phys\s+(.+)$/i.exec(t);
   if (phys) {
-    if (cpu.paging) throw new ExpressionError('physical-address breakpoints need paging off (CR0.PG=0)');
-    return { linear: evaluateAddress(cpu, phys[1]), exact: null };
+    const addr = evaluateAddress(cpu, phys[1]);
+    return { linear: addr, exact: null, phys: addr };
   }
   return { linear: evaluateAddress(cpu, t), exact: null };
 }
@@ -91,11 +94,13 @@ export class BreakpointStore {
     const set = this.machine.breakpoints;
     for (const b of this.groups.get(group) ?? []) {
       if (b.exact) set.deleteCsIp(b.exact.selector, b.exact.offset);
+      else if (b.phys !== undefined) set.deletePhys(b.phys);
       else set.delete(b.linear);
     }
     const list = items.map((b) => ({ ...b, id: nextId++, hits: 0 }));
     for (const b of list) {
       if (b.exact) set.addCsIp(b.exact.selector, b.exact.offset);
+      else if (b.phys !== undefined) set.addPhys(b.phys);
       else set.add(b.linear);
     }
     this.groups.set(group, list);
@@ -106,10 +111,12 @@ export class BreakpointStore {
     return [...this.groups.values()].flat();
   }
 
-  /** Breakpoints at the current CS:EIP: linear ones by address, CS:IP ones by selector and offset. */
+  /** Breakpoints at the current CS:EIP: linear ones by address, CS:IP ones by selector and offset, physical ones by the instruction's physical address. */
   at(): CodeBreakpoint[] {
     const cpu = this.machine.cpu, lin = this.machine.pcLinear;
-    return this.all().filter((b) => (b.exact ? b.exact.selector === cpu.sel[CS] && b.exact.offset === cpu.eip : b.linear === lin));
+    const phys = peekFetchPhysical(cpu, lin);
+    return this.all().filter((b) => (b.exact ? b.exact.selector === cpu.sel[CS] && b.exact.offset === cpu.eip
+      : b.phys !== undefined ? b.phys === phys : b.linear === lin));
   }
 
   /** Whether a breakpoint's condition holds now (an erroring condition counts as true, as a hit does). */

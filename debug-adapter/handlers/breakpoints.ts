@@ -39,13 +39,15 @@ function logMessageOf(b: object): string | undefined {
   return typeof m === 'string' ? m : undefined;
 }
 
-/** Why no instruction can ever execute at a linear address (paging off, outside RAM and the BIOS ROM window), or null. */
-function impossible(ctx: SessionContext, linear: number): string | null {
-  const cpu = ctx.machine.cpu;
-  if (cpu.paging) return null;
-  const phys = (linear & ctx.machine.mem.a20Mask) >>> 0;
+/**
+ * Why no instruction can ever execute at an address, or null: a physical one (or a linear one with
+ * paging off) outside RAM and the BIOS ROM window.
+ */
+function impossible(ctx: SessionContext, address: number, physical: boolean): string | null {
+  if (!physical && ctx.machine.cpu.paging) return null;
+  const phys = (address & ctx.machine.mem.a20Mask) >>> 0;
   if (phys < ctx.machine.mem.ramSize || phys >= 0xfff00000) return null;
-  return `no memory at linear 0x${linear.toString(16)}: guest RAM ends at 0x${ctx.machine.mem.ramSize.toString(16)} (memoryMB)`;
+  return `no memory at ${physical ? 'physical' : 'linear'} 0x${address.toString(16)}: guest RAM ends at 0x${ctx.machine.mem.ramSize.toString(16)} (memoryMB)`;
 }
 
 /** What a breakpoint's address means, for its hover in VS Code (DAP Breakpoint.message). */
@@ -55,6 +57,7 @@ function addressNote(b: CodeBreakpoint): string {
     return `CS:IP ${h(b.exact.selector, 4)}:${h(b.exact.offset, 4)}: stops whenever CS = ${h(b.exact.selector, 4)} and (E)IP = ${h(b.exact.offset, 4)}, ` +
       'in real mode, protected mode or vm86 alike (linear 0x' + h(b.linear, 1).toLowerCase() + ' with the CS descriptor of when it was set)';
   }
+  if (b.phys !== undefined) return `physical address 0x${h(b.phys, 1).toLowerCase()}: stops where an instruction's physical address is this, under paging too`;
   return `linear address 0x${h(b.linear, 1).toLowerCase()}: stops at whatever CS:IP reaches it; an SSSS:OOOO breakpoint follows CS instead`;
 }
 
@@ -72,9 +75,9 @@ export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.
       const extra = { condition: fb.condition, hitCondition: fb.hitCondition, logMessage: logMessageOf(fb) };
       // A CS:IP breakpoint lies wherever its selector's descriptor will put it: nothing to check now.
       if (a.exact) return csIpBreakpoint(ctx.machine.cpu, 'function', a.exact.selector, a.exact.offset, extra);
-      const why = impossible(ctx, a.linear);
+      const why = impossible(ctx, a.linear, a.phys !== undefined);
       if (why) return `'${fb.name}': ${why}`;
-      return { origin: 'function', linear: a.linear, exact: null, ...extra };
+      return { origin: 'function', linear: a.linear, exact: null, ...(a.phys !== undefined ? { phys: a.phys } : {}), ...extra };
     } catch (e) {
       return `'${fb.name}' is not an address or a known label (${(e as Error).message.replace(/ \(registers such as.*\)$/, '')}): use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing`;
     }
@@ -87,16 +90,16 @@ export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.
 export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtocol.SetInstructionBreakpointsArguments): DebugProtocol.SetInstructionBreakpointsResponse['body'] {
   const specs: (BreakpointSpec | string)[] = args.breakpoints.map((ib) => {
     try {
-      let linear: number;
-      let exact: CodeBreakpoint['exact'] = null;
-      if (/^(0x[0-9a-f]+|[0-9]+)$/i.test(ib.instructionReference.trim())) linear = parseReference(ib.instructionReference, 'instructionReference');
-      else ({ linear, exact } = parseAddressSpec(ctx.machine.cpu, ib.instructionReference));
+      const ref = ib.instructionReference.trim(), offset = ib.offset ?? 0;
+      const a = /^(0x[0-9a-f]+|[0-9]+)$/i.test(ref)
+        ? { linear: parseReference(ib.instructionReference, 'instructionReference'), exact: null, phys: undefined }
+        : parseAddressSpec(ctx.machine.cpu, ib.instructionReference);
       const extra = { condition: ib.condition, hitCondition: ib.hitCondition, logMessage: logMessageOf(ib) };
-      if (exact) return csIpBreakpoint(ctx.machine.cpu, 'instruction', exact.selector, exact.offset + (ib.offset ?? 0), extra);
-      linear = (linear + (ib.offset ?? 0)) >>> 0;
-      const why = impossible(ctx, linear);
+      if (a.exact) return csIpBreakpoint(ctx.machine.cpu, 'instruction', a.exact.selector, a.exact.offset + offset, extra);
+      const linear = (a.linear + offset) >>> 0;
+      const why = impossible(ctx, linear, a.phys !== undefined);
       if (why) return why;
-      return { origin: 'instruction', linear, exact: null, ...extra };
+      return { origin: 'instruction', linear, exact: null, ...(a.phys !== undefined ? { phys: linear } : {}), ...extra };
     } catch (e) {
       return `'${ib.instructionReference}': ${(e as Error).message}`;
     }
@@ -168,7 +171,9 @@ export function dataBreakpointInfo(ctx: SessionContext, args: DebugProtocol.Data
   let linear: number, bytes: number;
   try {
     if (args.asAddress) {
-      linear = /^(0x[0-9a-f]+|[0-9]+)$/i.test(args.name.trim()) ? parseReference(args.name, 'address') : parseAddressSpec(cpu, args.name).linear;
+      const a = /^(0x[0-9a-f]+|[0-9]+)$/i.test(args.name.trim()) ? null : parseAddressSpec(cpu, args.name);
+      if (a?.phys !== undefined && cpu.paging) return { dataId: null, description: 'physical data breakpoints need paging off (CR0.PG=0): watch a linear address' };
+      linear = a ? a.linear : parseReference(args.name, 'address');
       bytes = args.bytes ?? 1;
     } else {
       // A register variable or an expression: watch the memory it names (`[ds:si]`, `word [es:di]`) or points at.

@@ -78,8 +78,9 @@ export function armedStops(ctx: SessionContext): ReverseStops {
   const { bps, monitor } = ctx;
   const stopping = bps.all().filter((b) => !b.logMessage);
   return {
-    code: [...new Set(stopping.filter((b) => !b.exact).map((b) => b.linear))],
+    code: [...new Set(stopping.filter((b) => !b.exact && b.phys === undefined).map((b) => b.linear))],
     csip: stopping.flatMap((b) => (b.exact ? [b.exact] : [])),
+    phys: stopping.flatMap((b) => (b.phys !== undefined ? [b.phys] : [])),
     acceptCode: () => bps.at().some((b) => !b.logMessage && bps.conditionHolds(b)),
     data: monitor.watch.items.map((w) => ({ address: w.linear, length: w.length, access: w.access })),
     requested: () => {

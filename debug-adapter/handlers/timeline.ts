@@ -32,12 +32,12 @@ export function timeline(ctx: SessionContext, args: TimelineArguments): Timeline
   if (!isProfileName(profile)) throw new RequestError(`unknown profile '${String(profile)}': use raw, unrestricted, xen-vm86 or kvm-rmode`);
   const cpu = ctx.machine.cpu;
   const all = ctx.bps.all();
-  const breakpoints = [...new Set(all.filter((x) => !x.exact).map((x) => x.linear))].sort((x, y) => x - y);
-  const csip = all.flatMap((x) => (x.exact ? [x.exact] : []));
-  const hitsKey = `${breakpoints.join(',')}/${csip.map((x) => `${x.selector}:${x.offset}`).sort().join(',')}`;
+  const breakpoints = [...new Set(all.filter((x) => !x.exact && x.phys === undefined).map((x) => x.linear))].sort((x, y) => x - y);
+  const more = { csip: all.flatMap((x) => (x.exact ? [x.exact] : [])), phys: all.flatMap((x) => (x.phys !== undefined ? [x.phys] : [])) };
+  const hitsKey = `${breakpoints.join(',')}/${more.csip.map((x) => `${x.selector}:${x.offset}`).sort().join(',')}/${more.phys.sort().join(',')}`;
   let b = builders.get(ctx);
-  if (!b) builders.set(ctx, (b = { system: new TimelineBuilder(), hits: new TimelineBuilder(breakpoints, csip), hitsKey }));
-  if (b.hitsKey !== hitsKey) Object.assign(b, { hits: new TimelineBuilder(breakpoints, csip), hitsKey });
+  if (!b) builders.set(ctx, (b = { system: new TimelineBuilder(), hits: new TimelineBuilder(breakpoints, more), hitsKey }));
+  if (b.hitsKey !== hitsKey) Object.assign(b, { hits: new TimelineBuilder(breakpoints, more), hitsKey });
   const { system, hits } = b;
   const stale = (x: TimelineBuilder) => x.to !== rec.frontier || x.first !== rec.startIcount;
   if (stale(system) || stale(hits)) {

@@ -583,6 +583,8 @@ export class Cpu implements FlagState {
    */
   bpPages: Uint8Array | null = null;
   winBp = 0;
+  /** The physical pages of the run's physical breakpoints (execute.ts), or null: windows there get winBp under paging. */
+  bpPhysPages: Uint8Array | null = null;
   /** Set by runCpu while CS:IP breakpoints exist: a CS load then raises ATTN_CSIP (csLoaded). */
   csWatch = false;
 
@@ -672,6 +674,7 @@ export class Cpu implements FlagState {
     if (this.ipWrapAt >= 0) end = Math.min(end, this.ipWrapAt - 1);
     this.winLo = lo;
     this.winBp = this.bpPages !== null ? this.bpPages[lin >>> 12] : 0;
+    if (this.bpPhysPages !== null && this.paging) this.winBp |= this.bpPhysPages[phys >>> 12];
     this.winLenFull = end > lo ? end - lo : 0;
     this.winDelta = phys - eip;
     this.winLen = this.winLenFull;

@@ -7,6 +7,7 @@
 import { ATTN_CODE, ATTN_CSIP, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
 import { DB, FAULT } from './faults';
 import { INT_EXC, INT_HW, interrupt, raiseFault } from './interrupts';
+import { peekFetchPhysical } from './protected/paging';
 import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
 
 /** Executes one instruction (no interrupt or trap handling): the hot path. */
@@ -89,31 +90,40 @@ export interface CsIp {
 }
 
 /**
- * Code breakpoints: linear addresses, and CS:IP ones (Bochs `vb`: CS.selector and (E)IP, whatever the
- * mode and the descriptor). A page filter (one byte per 4 KiB page) sits in front of an exact set, so
- * the armed loop pays one typed-array load per instruction (STYLE.md D5). A CS:IP breakpoint is armed
- * in that filter as a linear address while CS holds its selector (CS.base + offset: exact, since the
- * selector matches), and re-armed when CS changes: Cpu.csWatch makes a CS load raise ATTN_CSIP, which
- * runCpu answers with `arm` between instructions. Nothing of this runs when there are none.
+ * Code breakpoints: linear addresses (Bochs `lb`), CS:IP ones (`vb`: CS.selector and (E)IP, whatever
+ * the mode and the descriptor) and physical ones (`pb`: the instruction's physical address). A page
+ * filter (one byte per 4 KiB page) sits in front of an exact set, so the armed loop pays one
+ * typed-array load per instruction (STYLE.md D5). A CS:IP breakpoint is armed in that filter as a
+ * linear address while CS holds its selector (CS.base + offset: exact, since the selector matches),
+ * and re-armed when CS changes: Cpu.csWatch makes a CS load raise ATTN_CSIP, which runCpu answers
+ * with `arm` between instructions. A physical one is armed as linear = physical while paging is off;
+ * with paging on, code windows on its physical page (physPages) and instructions outside a window
+ * are checked by translation (`physAt`). Nothing of this runs when there are none.
  */
 export class BreakpointSet {
   readonly pages = new Uint8Array(1 << 20);
-  /** Linear address → count: linear breakpoints and the armed CS:IP ones. */
+  /** Physical pages holding physical breakpoints (allocated with the first one). */
+  physPages: Uint8Array | null = null;
+  /** Linear address → count: linear breakpoints and the armed CS:IP and physical ones. */
   private readonly addrs = new Map<number, number>();
   /** Linear breakpoints alone (address → count). */
   private readonly linear = new Map<number, number>();
   /** CS:IP breakpoints: selector → offset → count. */
   private readonly csip = new Map<number, Map<number, number>>();
+  /** Physical breakpoints (address → count). */
+  private readonly phys = new Map<number, number>();
   private entries = 0;
   private csipEntries = 0;
-  /** The CS (selector, base) the armed CS:IP addresses were computed for; -1: none yet. */
+  private physEntries = 0;
+  /** What the armed addresses were computed for: CS (selector, base; -1: nothing yet) and paging. */
   private armedSel = -1;
   private armedBase = 0;
+  private armedPaging = false;
   private armed: number[] = [];
   /** Changes with every add/delete/clear/re-arm: compiled blocks made for another version are rechecked. */
   version = 0;
 
-  /** Breakpoints of both kinds (0: runs take the unarmed loop). */
+  /** Breakpoints of all kinds (0: runs take the unarmed loop). */
   get size(): number {
     return this.entries;
   }
@@ -123,19 +133,22 @@ export class BreakpointSet {
     return this.csipEntries > 0;
   }
 
+  /** Whether physical breakpoints exist (runs then follow paging). */
+  get hasPhys(): boolean {
+    return this.physEntries > 0;
+  }
+
   add(lin: number): void {
     lin >>>= 0;
-    this.linear.set(lin, (this.linear.get(lin) ?? 0) + 1);
+    count(this.linear, lin, 1);
     this.entries++;
     this.inc(lin);
   }
 
   delete(lin: number): void {
     lin >>>= 0;
-    const n = this.linear.get(lin);
-    if (n === undefined) return;
-    if (n === 1) this.linear.delete(lin);
-    else this.linear.set(lin, n - 1);
+    if (!this.linear.has(lin)) return;
+    count(this.linear, lin, -1);
     this.entries--;
     this.dec(lin);
   }
@@ -146,14 +159,10 @@ export class BreakpointSet {
     offset >>>= 0;
     let offs = this.csip.get(selector);
     if (!offs) this.csip.set(selector, (offs = new Map()));
-    offs.set(offset, (offs.get(offset) ?? 0) + 1);
+    count(offs, offset, 1);
     this.entries++;
     this.csipEntries++;
-    if (selector === this.armedSel) {
-      const lin = (this.armedBase + offset) >>> 0;
-      this.armed.push(lin);
-      this.inc(lin);
-    }
+    if (selector === this.armedSel) this.armOne((this.armedBase + offset) >>> 0);
     this.version++;
   }
 
@@ -161,43 +170,59 @@ export class BreakpointSet {
     selector &= 0xffff;
     offset >>>= 0;
     const offs = this.csip.get(selector);
-    const n = offs?.get(offset);
-    if (!offs || n === undefined) return;
-    if (n === 1) offs.delete(offset);
-    else offs.set(offset, n - 1);
+    if (!offs?.has(offset)) return;
+    count(offs, offset, -1);
     if (offs.size === 0) this.csip.delete(selector);
     this.entries--;
     this.csipEntries--;
-    if (selector === this.armedSel) {
-      const lin = (this.armedBase + offset) >>> 0;
-      this.armed.splice(this.armed.indexOf(lin), 1);
-      this.dec(lin);
-    }
+    if (selector === this.armedSel) this.disarmOne((this.armedBase + offset) >>> 0);
     this.version++;
   }
 
+  /** A physical breakpoint: stops when the instruction's physical address is `addr`. */
+  addPhys(addr: number): void {
+    addr >>>= 0;
+    count(this.phys, addr, 1);
+    this.entries++;
+    this.physEntries++;
+    (this.physPages ??= new Uint8Array(1 << 20))[addr >>> 12]++;
+    if (this.armedSel >= 0 && !this.armedPaging) this.armOne(addr);
+    this.version++;
+  }
+
+  deletePhys(addr: number): void {
+    addr >>>= 0;
+    if (!this.phys.has(addr)) return;
+    count(this.phys, addr, -1);
+    this.entries--;
+    this.physEntries--;
+    this.physPages![addr >>> 12]--;
+    if (this.armedSel >= 0 && !this.armedPaging) this.disarmOne(addr);
+    this.version++;
+  }
+
+  /** With paging on: whether a physical breakpoint is at the physical address an instruction at `lin` has. */
+  physAt(cpu: Cpu, lin: number): boolean {
+    const p = peekFetchPhysical(cpu, lin);
+    return p >= 0 && this.physPages![p >>> 12] !== 0 && this.phys.has(p);
+  }
+
   /**
-   * Arms the CS:IP breakpoints for CS = (selector, base): those of that selector at base + offset,
-   * no others. Returns whether the armed addresses changed (version bumped).
+   * Arms the CS:IP breakpoints for CS = (selector, base), those of that selector at base + offset and
+   * no others, and the physical ones as linear addresses when paging is off. Returns whether the armed
+   * addresses changed (version bumped).
    */
-  arm(selector: number, base: number): boolean {
+  arm(selector: number, base: number, paging: boolean): boolean {
     base >>>= 0;
-    if (selector === this.armedSel && base === this.armedBase) return false;
+    if (selector === this.armedSel && base === this.armedBase && paging === this.armedPaging) return false;
     const had = this.armed.length;
     for (const lin of this.armed) this.dec(lin);
     this.armed = [];
     this.armedSel = selector;
     this.armedBase = base;
-    const offs = this.csip.get(selector);
-    if (offs) {
-      for (const [off, n] of offs) {
-        const lin = (base + off) >>> 0;
-        for (let i = 0; i < n; i++) {
-          this.armed.push(lin);
-          this.inc(lin);
-        }
-      }
-    }
+    this.armedPaging = paging;
+    for (const [off, n] of this.csip.get(selector) ?? []) for (let i = 0; i < n; i++) this.armOne((base + off) >>> 0);
+    if (!paging) for (const [addr, n] of this.phys) for (let i = 0; i < n; i++) this.armOne(addr);
     return had > 0 || this.armed.length > 0;
   }
 
@@ -205,9 +230,11 @@ export class BreakpointSet {
     this.addrs.clear();
     this.linear.clear();
     this.csip.clear();
+    this.phys.clear();
+    this.physPages?.fill(0);
     this.armed = [];
     this.armedSel = -1;
-    this.entries = this.csipEntries = 0;
+    this.entries = this.csipEntries = this.physEntries = 0;
     this.pages.fill(0);
     this.version++;
   }
@@ -217,19 +244,34 @@ export class BreakpointSet {
     return this.addrs.has(lin >>> 0);
   }
 
+  private armOne(lin: number): void {
+    this.armed.push(lin);
+    this.inc(lin);
+  }
+
+  private disarmOne(lin: number): void {
+    this.armed.splice(this.armed.indexOf(lin), 1);
+    this.dec(lin);
+  }
+
   private inc(lin: number): void {
-    this.addrs.set(lin, (this.addrs.get(lin) ?? 0) + 1);
+    count(this.addrs, lin, 1);
     this.pages[lin >>> 12]++;
     this.version++;
   }
 
   private dec(lin: number): void {
-    const n = this.addrs.get(lin)!;
-    if (n === 1) this.addrs.delete(lin);
-    else this.addrs.set(lin, n - 1);
+    count(this.addrs, lin, -1);
     this.pages[lin >>> 12]--;
     this.version++;
   }
+}
+
+/** Adds `d` to a key's count, deleting the key at 0. */
+function count<K>(m: Map<K, number>, k: K, d: number): void {
+  const n = (m.get(k) ?? 0) + d;
+  if (n === 0) m.delete(k);
+  else m.set(k, n);
 }
 
 /** What stops a run besides the budget: code breakpoints, a per-instruction hook, a skip at resume. */
@@ -245,19 +287,20 @@ export interface RunControl {
 export const RUN_BUDGET = 0, RUN_HALT = 1, RUN_SHUTDOWN = 2, RUN_BREAKPOINT = 3, RUN_ATTENTION = 4, RUN_HOOK = 5;
 
 /**
- * Starts watching CS for the CS:IP breakpoints of `bps` (or stops watching, when it has none) and
- * arms them for the current CS. Run loops call it first; ATTN_CSIP then calls for `rearm`.
+ * Arms the CS:IP and physical breakpoints of `bps` for the current CS and paging, and watches CS
+ * loads while CS:IP ones exist. Run loops call it first; ATTN_CSIP and ATTN_MODE then call `rearm`.
  */
-export function watchCs(cpu: Cpu, bps: BreakpointSet | null): void {
+export function armBreakpoints(cpu: Cpu, bps: BreakpointSet | null): void {
   cpu.attn &= ~ATTN_CSIP;
   cpu.csWatch = bps !== null && bps.hasCsIp;
-  if (cpu.csWatch) bps!.arm(cpu.sel[CS], cpu.base[CS]);
+  cpu.bpPhysPages = bps !== null && bps.hasPhys ? bps.physPages : null;
+  if (cpu.csWatch || cpu.bpPhysPages !== null) bps!.arm(cpu.sel[CS], cpu.base[CS], cpu.paging);
 }
 
-/** ATTN_CSIP: CS changed, the CS:IP breakpoints follow; returns whether the armed addresses changed. */
+/** CS or paging changed: the CS:IP and physical breakpoints follow; returns whether the armed addresses changed. */
 export function rearm(cpu: Cpu, bps: BreakpointSet): boolean {
   cpu.attn &= ~ATTN_CSIP;
-  if (!bps.arm(cpu.sel[CS], cpu.base[CS])) return false;
+  if (!bps.arm(cpu.sel[CS], cpu.base[CS], cpu.paging)) return false;
   // The code window remembers whether its page has breakpoints.
   cpu.flushFetch();
   return true;
@@ -276,7 +319,7 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   const bps = ctl?.breakpoints && ctl.breakpoints.size > 0 ? ctl.breakpoints : null;
   const hook = ctl?.beforeInstruction ?? null;
   let skip = ctl?.skipBreakAt ?? -1;
-  watchCs(cpu, bps);
+  armBreakpoints(cpu, bps);
   // Windows made before this run know nothing of this run's breakpoints.
   cpu.bpPages = bps !== null ? bps.pages : null;
   cpu.flushFetch();
@@ -286,17 +329,20 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   while (cpu.icount < end) {
     // A store into compiled code (or a remap) returned from its block: nothing else to do.
     if (cpu.attn & ATTN_CODE) cpu.attn &= ~ATTN_CODE;
+    // A CS load (raised only while CS:IP breakpoints exist) or a mode switch (paging on or off, for the
+    // physical ones): the breakpoints follow before the check below.
+    if ((cpu.attn & ATTN_CSIP || (cpu.attn & ATTN_MODE && bps !== null && bps.hasPhys)) && rearm(cpu, bps!) && blocks) cpu.jit!.useBreakpoints(bps);
     if (cpu.attn & ATTN_MODE) {
       cpu.attn &= ~ATTN_MODE;
       continue;
     }
-    // A CS load (only raised while CS:IP breakpoints exist): arm them for the new CS before the check below.
-    if (cpu.attn & ATTN_CSIP && rearm(cpu, bps!) && blocks) cpu.jit!.useBreakpoints(bps);
     if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
     if (cpu.attn & foreign) return RUN_ATTENTION;
     if (bps !== null || hook !== null) {
       const lin = (cpu.base[CS] + cpu.eip) >>> 0;
-      if (bps !== null && bps.pages[lin >>> 12] !== 0 && lin !== skip && bps.has(lin)) return RUN_BREAKPOINT;
+      if (bps !== null && lin !== skip && ((bps.pages[lin >>> 12] !== 0 && bps.has(lin)) || (cpu.paging && bps.hasPhys && bps.physAt(cpu, lin)))) {
+        return RUN_BREAKPOINT;
+      }
       skip = -1;
       if (hook === null && bps !== null && cpu.attn & ATTN_IRQ && serviceInterrupt(cpu)) {
         // The interrupt is delivered on its own here, so the next turn checks the handler's entry for
@@ -316,13 +362,18 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       cpu.repEnd = end;
       try {
         if (blocks && !cpu.paging) cpu.jit!.runBurst(cpu, end, bps);
-        else for (;;) {
-          stepOne(cpu);
-          if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) break;
-          // Inside a code window on a page without breakpoints there is nothing to look up.
-          if (cpu.winBp === 0 && ((cpu.eip - cpu.winLo) >>> 0) < cpu.winLen) continue;
-          const l = (cpu.base[CS] + cpu.eip) >>> 0;
-          if (bps !== null && bps.pages[l >>> 12] !== 0 && bps.has(l)) break;
+        else {
+          // Physical breakpoints under paging: translated where the window cannot tell (mode switches end this loop).
+          const phys = cpu.paging && bps!.hasPhys;
+          for (;;) {
+            stepOne(cpu);
+            if (cpu.attn !== 0 || cpu.icount >= end || cpu.halted) break;
+            // Inside a code window on a page without breakpoints there is nothing to look up.
+            if (cpu.winBp === 0 && ((cpu.eip - cpu.winLo) >>> 0) < cpu.winLen) continue;
+            const l = (cpu.base[CS] + cpu.eip) >>> 0;
+            if (bps!.pages[l >>> 12] !== 0 && bps!.has(l)) break;
+            if (phys && bps!.physAt(cpu, l)) break;
+          }
         }
       } catch (e) {
         deliverFault(cpu, e);

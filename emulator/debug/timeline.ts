@@ -69,7 +69,7 @@ function trimSpans<T extends string>(spans: Span<T>[], first: number): void {
 }
 
 /**
- * The timeline of one recording, brought up to date by `update`. With `breakpoints` (linear, and `csip`) it collects only their hits
+ * The timeline of one recording, brought up to date by `update`. With `breakpoints` (linear; `more`: CS:IP and physical) it collects only their hits
  * (a second builder, so changing breakpoints does not replay the system-state timeline); without, everything else.
  */
 export class TimelineBuilder {
@@ -85,7 +85,10 @@ export class TimelineBuilder {
   private watches = new Map<ProfileName, VerdictWatch>();
   private readonly seen = new Float64Array(VERDICT_SAMPLE);
 
-  constructor(private readonly breakpoints: readonly number[] | null = null, private readonly csip: readonly CsIp[] = []) {
+  constructor(
+    private readonly breakpoints: readonly number[] | null = null,
+    private readonly more: { csip?: readonly CsIp[]; phys?: readonly number[] } = {},
+  ) {
     this.reset();
   }
 
@@ -141,7 +144,8 @@ export class TimelineBuilder {
     const cpu = rec.machine.cpu;
     const code = new BreakpointSet();
     for (const b of this.breakpoints!) code.add(b);
-    for (const b of this.csip) code.addCsIp(b.selector, b.offset);
+    for (const b of this.more.csip ?? []) code.addCsIp(b.selector, b.offset);
+    for (const p of this.more.phys ?? []) code.addPhys(p);
     if (code.size > 0 && !this.hitsCapped) {
       rec.replayForward(frontier, {
         code,

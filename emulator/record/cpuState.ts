@@ -6,7 +6,7 @@
 import type { Cpu } from '../cpu/cpu';
 
 /** Fields that are wiring or per-model constants, never state. */
-const SKIP = new Set(['model', 'traits', 'mem', 'io', 'ops', 'ram', 'bpPages']);
+const SKIP = new Set(['model', 'traits', 'mem', 'io', 'ops', 'ram', 'bpPages', 'bpPhysPages', 'csWatch']);
 
 export interface CpuSnapshot {
   scalars: Map<string, number | boolean | bigint | string>;

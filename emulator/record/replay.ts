@@ -6,7 +6,7 @@
 import { ATTN_CODE, ATTN_CSIP, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_STOP, ATTN_TRAP } from '../cpu/cpu';
 import {
   BreakpointSet, deliverFault, rearm, RUN_ATTENTION, RUN_BREAKPOINT, RUN_BUDGET, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu,
-  serviceInterrupt, stepOne, stepSlow, watchCs,
+  serviceInterrupt, stepOne, stepSlow, armBreakpoints,
 } from '../cpu/execute';
 import type { Cpu } from '../cpu/cpu';
 import { CS, EFLAGS_IF } from '../cpu/regs';
@@ -102,17 +102,17 @@ function runHooked(cpu: Cpu, budget: number, bps: BreakpointSet | null, hook: (c
   const end = cpu.icount + budget;
   cpu.repEnd = end;
   const foreign = ~(ATTN_IRQ | ATTN_TRAP | ATTN_SHADOW | ATTN_MODE | ATTN_CODE | ATTN_CSIP);
-  watchCs(cpu, bps);
+  armBreakpoints(cpu, bps);
   while (cpu.icount < end) {
     // A mode switch (and loadCpu after a restore) sets ATTN_MODE; nothing here depends on the mode,
     // so it is cleared as runCpu does, or every instruction would take stepSlow.
+    if (cpu.attn & ATTN_CSIP || (cpu.attn & ATTN_MODE && bps !== null && bps.hasPhys)) rearm(cpu, bps!);
     cpu.attn &= ~(ATTN_MODE | ATTN_CODE);
-    if (cpu.attn & ATTN_CSIP) rearm(cpu, bps!);
     if (cpu.halted) return cpu.shutdown ? RUN_SHUTDOWN : RUN_HALT;
     if (cpu.attn & foreign) return RUN_ATTENTION;
     if (bps !== null) {
       const lin = (cpu.base[CS] + cpu.eip) >>> 0;
-      if (bps.pages[lin >>> 12] !== 0 && lin !== skip && bps.has(lin)) return RUN_BREAKPOINT;
+      if (lin !== skip && ((bps.pages[lin >>> 12] !== 0 && bps.has(lin)) || (cpu.paging && bps.hasPhys && bps.physAt(cpu, lin)))) return RUN_BREAKPOINT;
       skip = -1;
     }
     if (hook(cpu)) return RUN_HOOK;

@@ -28,6 +28,8 @@ export interface ReverseStops {
   code?: number[];
   /** CS:IP breakpoints (any mode): as `code`, where CS.selector and EIP match. */
   csip?: CsIp[];
+  /** Physical breakpoints: as `code`, where the instruction's physical address matches. */
+  phys?: number[];
   /**
    * Decides whether a code hit counts (conditional breakpoints): asked only at code hits, in the
    * state before the instruction, so it costs nothing elsewhere.
@@ -161,10 +163,11 @@ function scanInterval(rec: Recorder, k: number, end: number, limit: number, stop
     if (pos < limit && (last === null || pos >= last.pos)) last = { pos, reason, detail, lin };
   };
   const ctl: ReplayControl = {};
-  if (stops.code?.length || stops.csip?.length) {
+  if (stops.code?.length || stops.csip?.length || stops.phys?.length) {
     const set = new BreakpointSet();
     for (const a of stops.code ?? []) set.add(a);
     for (const b of stops.csip ?? []) set.addCsIp(b.selector, b.offset);
+    for (const p of stops.phys ?? []) set.addPhys(p);
     ctl.code = set;
     const accept = stops.acceptCode ?? null;
     ctl.onCode = (ic, lin) => {
@@ -258,7 +261,7 @@ function refineData(rec: Recorder, k: number, start: number, end: number, limit:
 
 /** Only write watches are armed: intervals that never wrote a watched page need no replay. */
 function writesOnly(stops: ReverseStops): DataWatch[] | null {
-  if (stops.code?.length || stops.csip?.length || stops.modeSwitch || stops.condition || stops.requested || stops.exceptions === true || (Array.isArray(stops.exceptions) && stops.exceptions.length)) return null;
+  if (stops.code?.length || stops.csip?.length || stops.phys?.length || stops.modeSwitch || stops.condition || stops.requested || stops.exceptions === true || (Array.isArray(stops.exceptions) && stops.exceptions.length)) return null;
   const d = stops.data ?? [];
   return d.length > 0 && d.every((w) => w.access === 'write') ? d : null;
 }

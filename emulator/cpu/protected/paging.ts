@@ -128,6 +128,17 @@ export function tlbInvalidate(cpu: Cpu, lin: number): void {
 }
 
 /**
+ * The physical address an instruction fetch at `lin` reads now, without side effects: the TLB's frame
+ * when it holds the page (as the fetch would use it), else the tables' (peekTranslate); -1 when not present.
+ */
+export function peekFetchPhysical(cpu: Cpu, lin: number): number {
+  if (!cpu.paging) return (lin & cpu.mem.a20Mask) >>> 0;
+  const e = tlbOf(cpu).entries[lin >>> 12];
+  const p = e & TLB_VALID ? ((e & ~0xfff) | (lin & 0xfff)) >>> 0 : peekTranslate(cpu, lin);
+  return p < 0 ? p : (p & cpu.mem.a20Mask) >>> 0;
+}
+
+/**
  * Side-effect-free translation for the debugger (memory views, disassembly at a linear address):
  * walks the tables as CR3/CR4 say, ignores the TLB and permissions, sets no accessed/dirty bit and
  * raises nothing. Returns the physical address, or -1 when the page is not present.
