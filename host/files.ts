@@ -21,6 +21,7 @@ export function errnoText(e: unknown): string {
     case 'EIO': return 'I/O error';
     case 'ELOOP': return 'too many symbolic links';
     case 'ENAMETOOLONG': return 'the name is too long';
+    case 'EADDRINUSE': return 'the port is in use';
     // Node's own text is "CODE: description, syscall 'path'": keep the description.
     default: return /^[A-Z0-9_]+: ([^,]+)/.exec((e as Error).message)?.[1] ?? (e as Error).message;
   }
@@ -88,7 +89,8 @@ export function readInputFile(path: string, what: string, maxBytes = MAX_INPUT_B
   const { fd, size } = openRegularFile(path, what);
   try {
     if (size > maxBytes) {
-      throw new FileError(`cannot read ${what} '${path}': it is ${size} bytes, more than the ${maxBytes} bytes read at most`);
+      const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
+      throw new FileError(`cannot read ${what} '${path}': it is ${mib(size)}, more than the ${mib(maxBytes)} read at most`);
     }
     const out = Buffer.alloc(size);
     readFully(fd, out, 0, size, 0, `${what} '${path}'`);

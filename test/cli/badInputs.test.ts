@@ -5,7 +5,9 @@
 // trace, nothing on stdout, never a hang, and no input file changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,3 +133,19 @@ function jsonError(text: string): string {
   }
   return '';
 }
+
+test('dap --port on a port in use: one line, exit 1', async () => {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const child = spawn(process.execPath, ['dist/cli.js', 'dap', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 1);
+    assert.equal(stderr, `bootscope dap: cannot listen on 127.0.0.1:${port}: the port is in use\n`);
+  } finally {
+    server.close();
+  }
+});
