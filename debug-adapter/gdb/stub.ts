@@ -99,11 +99,11 @@ export class GdbStub {
     for (const e of this.reader.push(chunk)) this.onWire(e);
   }
 
-  /** The connection is gone: a run it started is paused, its breakpoints and watchpoints removed. */
+  /** The connection is gone: a run it started is paused (not one another front end started), its breakpoints and watchpoints removed. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.ctx.runner.pause();
+    if (this.waiting === 'stop') this.ctx.runner.pause();
     this.waiting = null;
     this.breakpoints = [];
     this.monitorBreaks = [];

@@ -51,4 +51,17 @@ describe('launch gdbPort', () => {
     assert.equal(stop.body.reason, 'data breakpoint');
     assert.equal(await pc(c), fx.marker('AFTERBUMP'));
   });
+
+  test('a gdb that connects and goes away leaves a run of the DAP side running', async () => {
+    await c.request('setDataBreakpoints', { breakpoints: [] });
+    const mark = c.events.length;
+    await c.request('continue', { threadId: 1 });
+    const g = await RawClient.open(port);
+    assert.equal(await g.ask('qAttached'), '1');
+    g.close();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(c.events.slice(mark).filter((e) => e.event === 'stopped').length, 0, 'still running');
+    const stop = await act(c, 'pause');
+    assert.equal(stop.body.reason, 'pause');
+  });
 });
