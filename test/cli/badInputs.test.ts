@@ -1,5 +1,5 @@
 // @tier full
-// Every command against the inputs a careless user gives it — a missing file, a directory, an empty
+// Every command (gdbserver too) against the inputs a careless user gives it — a missing file, a directory, an empty
 // file, a FIFO, an unreadable file, text where data belongs, bad numbers, unknown options: the exit
 // code docs/CLI.md gives (1 bad input, 2 usage), one line on stderr naming what is wrong, no stack
 // trace, nothing on stdout, never a hang, and no input file changed.
@@ -60,9 +60,13 @@ function cases(): [string[], number][] {
       [['conformance', at('text'), '--metadata', f], 1],
       [['trace-diff', f, at('text')], 1],
       [['trace-diff', at('text'), f], 1],
+      [['gdbserver', f, '--port', '0'], 1],
     );
     // An empty or text file is something to disassemble; the others are not files that can be read.
-    if (name !== 'empty' && name !== 'text') out.push([['disasm', f], 1], [['trace-diff', at('text'), at('text'), '--image', f], 1]);
+    if (name !== 'empty' && name !== 'text') {
+      out.push([['disasm', f], 1], [['trace-diff', at('text'), at('text'), '--image', f], 1],
+        [['gdbserver', at('boot.img'), '--port', '0', '--listing', f], 1]);
+    }
   }
   // SingleStepTests files that parse as JSON but hold no vectors, and metadata without opcodes.
   out.push([['conformance', at('numbers.json')], 1], [['conformance', at('objects.json')], 1],
@@ -82,6 +86,9 @@ function cases(): [string[], number][] {
   }
   out.push([['trace-diff', at('text')], 2]);
   for (const bad of [['--port', 'x'], ['--port', '70000'], ['--bogus'], ['extra']]) out.push([['dap', ...bad], 2]);
+  for (const bad of [['--port', 'x'], ['--port', '70000'], ['--memory-mb', '0'], ['--cpu', '486'], ['--profile', 'bochs'],
+    ['--break-on-emulation'], ['--bogus']]) out.push([['gdbserver', img, ...bad], 2]);
+  out.push([['gdbserver'], 2], [['gdbserver', img, img], 2]);
   out.push([['frobnicate'], 2], [['--bogus'], 2]);
   return out;
 }
