@@ -8,7 +8,7 @@ import { CS } from '../../emulator/cpu/regs';
 import { readLinear, segOff, writeLinear } from '../../emulator/debug/machineView';
 import { writeRegister } from '../../emulator/debug/registers';
 import type { WatchAccess } from '../../emulator/debug/watchpoints';
-import { parseAddressSpec } from '../breakpointStore';
+import { type BreakpointSpec, parseAddressSpec } from '../breakpointStore';
 import { RequestError, type SessionContext } from '../context';
 import { armedStops, recorderOf, restartStack, scanOptions, stepBack } from '../handlers/timeTravel';
 import { typeText } from '../handlers/panels';
@@ -80,7 +80,7 @@ export class GdbStub {
   /** Store ids of gdb's breakpoints by their Z type (ids change with every replace). */
   private breakpointTypes = new Map<number, 0 | 1>();
   private watches: GdbWatch[] = [];
-  private monitorBreaks: { text: string; linear: number; exact: { selector: number; offset: number } | null }[] = [];
+  private monitorBreaks: ({ text: string } & Pick<BreakpointSpec, 'linear' | 'exact' | 'phys'>)[] = [];
   readonly view: PcView = { linear: true };
   private closed = false;
 
@@ -338,7 +338,9 @@ export class GdbStub {
   }
 
   private applyMonitorBreaks(): void {
-    this.ctx.bps.replace(GROUP_MONITOR, this.monitorBreaks.map((b) => ({ origin: 'function', linear: b.linear, exact: b.exact })));
+    this.ctx.bps.replace(GROUP_MONITOR, this.monitorBreaks.map((b) => ({
+      origin: 'function', linear: b.linear, exact: b.exact, ...(b.phys !== undefined ? { phys: b.phys } : {}),
+    })));
   }
 
   private applyWatches(): void {
@@ -459,7 +461,7 @@ export class GdbStub {
       const a = parseAddressSpec(ctx.machine.cpu, m[1]);
       this.monitorBreaks.push({ text: m[1].trim(), ...a });
       this.applyMonitorBreaks();
-      return `breakpoint ${this.monitorBreaks.length} at ${m[1].trim()}${a.exact ? ' (CS:IP exact)' : ''}, linear 0x${a.linear.toString(16)}`;
+      return `breakpoint ${this.monitorBreaks.length} at ${m[1].trim()}${a.exact ? ' (CS:IP exact)' : a.phys !== undefined ? ' (physical)' : ''}, linear 0x${a.linear.toString(16)}`;
     }
     m = /^delete\s+(all|\d+)$/i.exec(cmd);
     if (m) {

@@ -86,6 +86,8 @@ describe('gdb server protocol', () => {
     assert.match(err ?? '', /^error: /);
     const brk = hexToText(await c.ask(`qRcmd,${textToHex('break 0000:7C0E')}`));
     assert.match(brk ?? '', /CS:IP exact/);
+    const phys = hexToText(await c.ask(`qRcmd,${textToHex('break phys 0x7c0e')}`));
+    assert.match(phys ?? '', /^breakpoint 2 at phys 0x7c0e \(physical\)/);
     assert.equal(await c.ask(`qRcmd,${textToHex('delete all')}`), textToHex('0 monitor breakpoints left\n'));
   });
 
