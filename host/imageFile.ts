@@ -1,8 +1,9 @@
-// Disk image files for the emulator's DiskImage: small images are read whole; large ones (hard-disk dumps of many
-// gigabytes, past what one Node buffer holds) are read sector by sector on demand, so opening them costs nothing and
-// needs no memory. With writeBack, a sector's original bytes are kept before the guest's write reaches the file, so
-// the recording (which restores the copy-on-write overlay, not the file) still reads the past as it was.
-// Node only (the CLI and the debug adapter share it); no vscode. Only regular files: see files.ts.
+// Disk image files for the emulator's DiskImage: small images are read whole; large ones (disk dumps
+// of many gigabytes, past what one Node buffer holds) are read sector by sector on demand, so opening
+// them costs nothing. With writeBack, a sector's original bytes are kept before the guest's write
+// reaches the file, so the recording (which restores the copy-on-write overlay, not the file) still
+// reads the past as it was. Node only (the CLI and the debug adapter share it); no vscode. Only
+// regular files: see files.ts.
 import { closeSync, writeSync } from 'node:fs';
 import { errnoText, FileError, openRegularFile, readFully } from './files';
 import { SECTOR_SIZE } from '../emulator/disk/mbr';

@@ -1,7 +1,7 @@
-// `bootscope trace-diff OURS QEMU_LOG [--json] [--image FILE [--org ADDR]] [--range LO..HI]
-// [--ignore REG,..] [--flags-mask HEX] [--context N] [--collapse-rep] [--resync]` (docs/CLI.md): the first divergence between our `--trace`
-// JSON Lines and a QEMU -d cpu,exec,nochain log (or qemu_trace.py output). Node side: reads the
-// files and hands the text to emulator/record/traceDiff. Exit 0 whether or not the traces diverge.
+// `bootscope trace-diff OURS QEMU_LOG [options]` (docs/CLI.md): the first divergence between our
+// `--trace` JSON Lines and a QEMU -d cpu,exec,nochain log (or qemu_trace.py output). Node side:
+// reads the files and hands the text to emulator/record/traceDiff. Exit 0 whether or not the traces
+// diverge.
 import { readInputFile } from '../../host/files';
 import {
   type DiffOptions, TRACE_REGS, type TraceReg, TraceParseError, diffTraces, formatDiff, parseOurTrace, parseQemuLog,

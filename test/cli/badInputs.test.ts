@@ -1,8 +1,8 @@
 // @tier full
-// Every command (gdbserver too) against the inputs a careless user gives it — a missing file, a directory, an empty
-// file, a FIFO, an unreadable file, text where data belongs, bad numbers, unknown options: the exit
-// code docs/CLI.md gives (1 bad input, 2 usage), one line on stderr naming what is wrong, no stack
-// trace, nothing on stdout, never a hang, and no input file changed.
+// Every command (gdbserver too) against the inputs a careless user gives it — a missing file, a
+// directory, an empty file, a FIFO, an unreadable file, text where data belongs, bad numbers, unknown
+// options: the exit code docs/CLI.md gives (1 bad input, 2 usage), one line on stderr naming what is
+// wrong, no stack trace, nothing on stdout, never a hang, and no input file changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';

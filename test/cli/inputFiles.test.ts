@@ -25,7 +25,7 @@ test('a FIFO as image is refused at once by `bootscope run` and by a DAP launch,
   execFileSync('node', ['scripts/build.mjs']);
   const fifo = join(dir, 'image.fifo');
   execFileSync('mkfifo', [fifo]);
-  // A writer with data blocks until a reader opens the FIFO: the old code read it and called it empty.
+  // A writer with data blocks until a reader opens the FIFO: the old code read it, called it empty.
   const writer = spawn('sh', ['-c', `printf 'boot sector bytes' > '${fifo}'`], { stdio: 'ignore' });
   try {
     const r = spawnSync('node', ['dist/cli.js', 'run', fifo], { encoding: 'utf8', timeout: 20_000 });

@@ -1,7 +1,7 @@
-// `bootscope run` outputs (--trace, --list-emulated): one that names an input — the same path, a hard
-// link, a symbolic link — or the other output is refused before anything is written (exit 2, the
-// image unchanged); a write error is one line and exit 1; a trace goes to a temporary file that is
-// renamed over the old one only when the run is done.
+// `bootscope run` outputs (--trace, --list-emulated): one that names an input — the same path, a
+// hard link, a symbolic link — or the other output is refused before anything is written (exit 2,
+// the image unchanged); a write error is one line and exit 1; a trace goes to a temporary file
+// that is renamed over the old one only when the run is done.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -70,7 +70,7 @@ test('a trace replaces an existing file only when complete, keeping its mode', a
   const trace = join(dir, 'old.jsonl');
   writeFileSync(trace, 'old trace\n');
   chmodSync(trace, 0o640);
-  // A long run: while it traces, the old file is intact and the records go to a temporary file beside it.
+  // A long run: while it traces, the old file is intact; the records go to a temporary file beside it.
   const child = spawn('node', ['dist/cli.js', 'run', img, '--max', '500000000', '--trace', trace], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((done) => child.stderr.once('data', () => done()));
   const temps = readdirSync(dir).filter((f) => f.startsWith('.old.jsonl.') && f.endsWith('.tmp'));
