@@ -3,7 +3,7 @@
 // and the state is read through the public fields. Device time follows the instruction count.
 // Pure TypeScript: no Node or VS Code imports. See docs/ARCHITECTURE.md.
 
-import { ATTN_STOP, Cpu, type CpuModel } from './cpu/cpu';
+import { ATTN_IRQ, ATTN_STOP, Cpu, type CpuModel } from './cpu/cpu';
 import { MODEL_TRAITS, installModel } from './cpu/dispatch';
 import {
   BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu, serviceInterrupt,
@@ -96,7 +96,7 @@ export class Machine {
     const cpu = this.cpu;
     this.devices.pic.onChange = (level) => {
       cpu.irqPending = level;
-      if (level && cpu.flags & EFLAGS_IF) cpu.attn |= 1;
+      if (level && cpu.flags & EFLAGS_IF) cpu.attn |= ATTN_IRQ;
     };
     cpu.acknowledgeIrq = () => this.devices.pic.acknowledge();
     this.devices.onReset = (source) => {

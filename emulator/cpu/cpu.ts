@@ -41,6 +41,9 @@ export function isFormWatcher(h: Handler): h is FormWatcher {
   return typeof (h as Partial<FormWatcher>).watches === 'function';
 }
 
+/** The linear accesses the CPU makes as CPL 0 (descriptor tables, TSS): Cpu.*Sys. */
+const enum SysOp { Read16, Read32, Write8, Write16, Write32 }
+
 /** Bits of `segOk`: what an access through a segment register may do without a fault. */
 export const SEG_R = 1, SEG_W = 2;
 
@@ -48,11 +51,7 @@ export const SEG_R = 1, SEG_W = 2;
 export const ATTN_IRQ = 1 << 0;
 export const ATTN_TRAP = 1 << 1;
 export const ATTN_STOP = 1 << 2;
-export const ATTN_EXEC_BP = 1 << 3;
-export const ATTN_RECORD = 1 << 4;
 export const ATTN_SHADOW = 1 << 5;
-export const ATTN_WATCH = 1 << 6;
-export const ATTN_HOOK = 1 << 7;
 /** CR0.PE/PG or EFLAGS.VM changed: the loops re-check what depends on the mode (blocks need paging off); runCpu clears it. */
 export const ATTN_MODE = 1 << 8;
 /** Compiled code went stale (a store into its bytes, a remap): a running block returns (runCpu clears it). */
@@ -446,61 +445,39 @@ export class Cpu implements FlagState {
   sysAccess = false;
 
   readLin32Sys(lin: number): number {
-    if (!this.paging) return this.readLin32(lin);
-    this.sysAccess = true;
-    try {
-      return this.readLin32(lin);
-    } finally {
-      this.sysAccess = false;
-    }
+    return this.sysAccessOp(SysOp.Read32, lin, 0);
   }
-
   readLin16Sys(lin: number): number {
-    if (!this.paging) return this.readLin16(lin);
-    this.sysAccess = true;
-    try {
-      return this.readLin16(lin);
-    } finally {
-      this.sysAccess = false;
-    }
+    return this.sysAccessOp(SysOp.Read16, lin, 0);
   }
-
   writeLin8Sys(lin: number, v: number): void {
-    if (!this.paging) {
-      this.writeLin8(lin, v);
-      return;
-    }
-    this.sysAccess = true;
-    try {
-      this.writeLin8(lin, v);
-    } finally {
-      this.sysAccess = false;
-    }
+    this.sysAccessOp(SysOp.Write8, lin, v);
   }
-
   writeLin16Sys(lin: number, v: number): void {
-    if (!this.paging) {
-      this.writeLin16(lin, v);
-      return;
-    }
+    this.sysAccessOp(SysOp.Write16, lin, v);
+  }
+  writeLin32Sys(lin: number, v: number): void {
+    this.sysAccessOp(SysOp.Write32, lin, v);
+  }
+
+  /** One implicit supervisor access; the flag is cleared even when the access faults. */
+  private sysAccessOp(op: SysOp, lin: number, v: number): number {
+    if (!this.paging) return this.linAccess(op, lin, v);
     this.sysAccess = true;
     try {
-      this.writeLin16(lin, v);
+      return this.linAccess(op, lin, v);
     } finally {
       this.sysAccess = false;
     }
   }
 
-  writeLin32Sys(lin: number, v: number): void {
-    if (!this.paging) {
-      this.writeLin32(lin, v);
-      return;
-    }
-    this.sysAccess = true;
-    try {
-      this.writeLin32(lin, v);
-    } finally {
-      this.sysAccess = false;
+  private linAccess(op: SysOp, lin: number, v: number): number {
+    switch (op) {
+      case SysOp.Read16: return this.readLin16(lin);
+      case SysOp.Read32: return this.readLin32(lin);
+      case SysOp.Write8: this.writeLin8(lin, v); return 0;
+      case SysOp.Write16: this.writeLin16(lin, v); return 0;
+      case SysOp.Write32: this.writeLin32(lin, v); return 0;
     }
   }
 

@@ -13,11 +13,6 @@ export const EXCEPTION_NAMES: Record<number, string> = {
   16: '#MF x87 error', 17: '#AC alignment check',
 };
 
-/** Exceptions that push an error code in protected mode (SDM Vol. 3 Table 6-1). */
-export function pushesErrorCode(vector: number): boolean {
-  return vector === DF || vector === TS || vector === NP || vector === SS_FAULT || vector === GP || vector === PF || vector === AC;
-}
-
 const enum Klass { Benign, Contributory, PageFault }
 
 function classOf(vector: number): Klass {

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCpu, stepOne } from '../../emulator/cpu/execute';
+import { ATTN_IRQ } from '../../emulator/cpu/cpu';
 import { GP, NP, PF, SS_FAULT, TS } from '../../emulator/cpu/faults';
 import { INT_HW, interrupt } from '../../emulator/cpu/interrupts';
 import { AR_UNUSABLE, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
@@ -226,7 +227,7 @@ test('hardware interrupts skip the gate DPL check and leave vm86 through the rin
   cpu.r32[ESP] = 0x800;
   cpu.irqPending = true;
   cpu.acknowledgeIrq = () => { cpu.irqPending = false; return 0x20; };
-  cpu.attn |= 1;
+  cpu.attn |= ATTN_IRQ;
   runCpu(cpu, 10);
   assert.equal(cpu.eip, 0x20001);
   assert.equal(cpu.cpl, 0);
