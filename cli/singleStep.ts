@@ -13,6 +13,7 @@ import { IoBus } from '../emulator/devices/ioBus';
 import { Memory } from '../emulator/memory/bus';
 import { InputError } from './args';
 import { readInputFile } from '../host/files';
+import { hex } from '../protocol/format';
 
 interface VectorState {
   regs: Record<string, number>;
@@ -132,10 +133,6 @@ export class VectorRunner {
     for (const [a] of v.final.ram) mem.ram[a] = 0;
     return diffs.length ? diffs.join(', ') : null;
   }
-}
-
-function hex(n: number): string {
-  return '0x' + (n >>> 0).toString(16);
 }
 
 /** Finds the metadata entry for a file named like `F6.2.json.gz`. */

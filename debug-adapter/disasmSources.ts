@@ -8,10 +8,11 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { AR_DB, CS } from '../emulator/cpu/regs';
 import { descriptorForSelector } from '../emulator/debug/descriptors';
-import { type CpuMode, cpuMode, hex, readLinear, segOff } from '../emulator/debug/machineView';
+import { type CpuMode, cpuMode, readLinear, segOff } from '../emulator/debug/machineView';
 import type { Cpu } from '../emulator/cpu/cpu';
 import { decoderModelFor } from '../emulator/decode/table';
 import { listOne } from '../emulator/disasm/listing';
+import { hexDigits } from '../protocol/format';
 
 /** A block: 512 bytes, the size of the boot sectors whose code it shows (MBR at 0600, VBR at 7C00). */
 const BLOCK = 0x200;
@@ -106,7 +107,7 @@ export class DisasmSources {
     const version = (this.versions.get(key) ?? 0) + 1;
     this.versions.set(key, version);
     const w = seg.bits === 32 ? 8 : 4;
-    const name = `${hex(seg.selector, 4)}:${hex(from, w)}-${hex(to, w)} ${seg.mode}${version > 1 ? ` v${version}` : ''}`;
+    const name = `${hexDigits(seg.selector, 4)}:${hexDigits(from, w)}-${hexDigits(to, w)} ${seg.mode}${version > 1 ? ` v${version}` : ''}`;
     const doc: DisasmDocument = { ...made, ref: this.nextRef++, name, seg, fingerprint };
     this.byRef.set(doc.ref, doc);
     this.current.set(key, doc);
@@ -129,7 +130,7 @@ export class DisasmSources {
   private render(seg: CodeSegment, from: number, to: number, bytes: Uint8Array, syncs: number[]): Pick<DisasmDocument, 'text' | 'lineOffsets' | 'offsetLines'> {
     const w = seg.bits === 32 ? 8 : 4;
     const rows: string[] = [
-      `; ${segOff(seg.selector, from)}-${segOff(seg.selector, to)} (linear ${hex((seg.base + from) >>> 0, 8)}), ${seg.mode}, ${seg.bits}-bit code (CS.D=${seg.bits === 32 ? 1 : 0})`,
+      `; ${segOff(seg.selector, from)}-${segOff(seg.selector, to)} (linear ${hexDigits((seg.base + from) >>> 0, 8)}), ${seg.mode}, ${seg.bits}-bit code (CS.D=${seg.bits === 32 ? 1 : 0})`,
       '; disassembled from guest memory by Bootscope; a breakpoint here stops at its CS:IP',
       '',
     ];
@@ -138,7 +139,7 @@ export class DisasmSources {
       lineOffsets.set(rows.length + 1, off);
       offsetLines.set(off, rows.length + 1);
       const b = byteText ?? Array.from(bytes.subarray(off - from, off - from + len), (x) => x.toString(16).padStart(2, '0')).join('');
-      rows.push(`${hex(seg.selector, 4)}:${hex(off, w)}  ${b.padEnd(16)}  ${text}`);
+      rows.push(`${hexDigits(seg.selector, 4)}:${hexDigits(off, w)}  ${b.padEnd(16)}  ${text}`);
     };
     const opts = { bits: seg.bits, model: decoderModelFor(this.model) };
     let k = 0;
@@ -179,7 +180,7 @@ export function codeSegment(cpu: Cpu, selector: number): CodeSegment {
   if (mode === 'real' || mode === 'vm86') return { selector, base: (selector << 4) >>> 0, limit: 0xffff, bits: 16, mode };
   if (selector === cpu.sel[CS]) return { selector, base: cpu.base[CS], limit: cpu.limit[CS], bits: cpu.code32 ? 32 : 16, mode };
   const d = descriptorForSelector(cpu, selector);
-  if (!d) throw new Error(`selector ${hex(selector, 4)} names no descriptor in the GDT/LDT`);
+  if (!d) throw new Error(`selector ${hexDigits(selector, 4)} names no descriptor in the GDT/LDT`);
   const bits = d.ar & AR_DB ? 32 : 16;
   return { selector, base: d.base, limit: d.limit, bits, mode: bits === 32 ? 'pm32' : 'pm16' };
 }

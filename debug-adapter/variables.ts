@@ -9,6 +9,7 @@ import { DS, ES, SEG_NAMES, SS } from '../emulator/cpu/regs';
 import { evaluate } from '../emulator/debug/expression';
 import { CR0_FIELDS, CR3_FIELDS, CR4_FIELDS, EFLAGS_FIELDS, GPR16, GPR32, GPR8, readRegister, writeRegister } from '../emulator/debug/registers';
 import { describeType } from '../emulator/vmx/accessRights';
+import { hex } from '../protocol/format';
 
 interface Node {
   /** Display name. */
@@ -40,7 +41,7 @@ function segNode(i: number): Node {
   const f = (name: string, field: string, note?: Node['note']): Node => ({ name, path: `${s}.${field}`, cacheField: true, note });
   return {
     name: s, path: s,
-    note: (cpu) => ` base=0x${hex8(cpu.base[i])} limit=0x${cpu.limit[i].toString(16)} ar=0x${cpu.ar[i].toString(16).padStart(5, '0')}`,
+    note: (cpu) => ` base=${hex(cpu.base[i], 8)} limit=0x${cpu.limit[i].toString(16)} ar=0x${cpu.ar[i].toString(16).padStart(5, '0')}`,
     pointer: (cpu) => cpu.base[i],
     children: [
       { name: 'selector', path: `${s}.sel`, note: (cpu) => ` index=${cpu.sel[i] >> 3} TI=${(cpu.sel[i] >> 2) & 1} RPL=${cpu.sel[i] & 3}` },
@@ -61,10 +62,6 @@ function segNode(i: number): Node {
       },
     ],
   };
-}
-
-function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
 }
 
 const gprPointer: Record<string, (cpu: Cpu) => number> = {

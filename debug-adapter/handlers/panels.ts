@@ -19,6 +19,7 @@ import type {
 import { RequestError, type SessionContext } from '../context';
 import { codeSegment, guestReader } from '../disasmSources';
 import { knownStarts } from './memoryAndDisasm';
+import { hex } from '../../protocol/format';
 
 /** What the panels compare against to mark changes: the state at the previous stop, per session. */
 interface PanelMemory {
@@ -52,8 +53,6 @@ function segments(ctx: SessionContext): DescriptorTablesResponse['segments'] {
   for (const [name, s] of SEG_NAMES) out[name] = { selector: cpu.sel[s], base: cpu.base[s] >>> 0, limit: cpu.limit[s] >>> 0, access: cpu.ar[s] };
   return out as DescriptorTablesResponse['segments'];
 }
-
-const hex = (v: number, w: number) => `0x${(v >>> 0).toString(16).padStart(w, '0')}`;
 
 /** One line that says what the entry is and what loading it would do (SDM §5.5, §6.15 #NP). */
 function explain(d: Descriptor): string {

@@ -7,12 +7,13 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import type { ShadowFrame } from '../../emulator/debug/callStack';
-import { cpuMode, hex, segOff } from '../../emulator/debug/machineView';
+import { cpuMode, segOff } from '../../emulator/debug/machineView';
 import { type CodeSegment, guestReader } from '../disasmSources';
 import { knownStarts } from './memoryAndDisasm';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { writeRegister } from '../../emulator/debug/registers';
 import { RequestError, type SessionContext, THREAD_ID, THREAD_NAME, refString } from '../context';
+import { hexDigits } from '../../protocol/format';
 
 export function threads(): DebugProtocol.ThreadsResponse['body'] {
   return { threads: [{ id: THREAD_ID, name: THREAD_NAME }] };
@@ -22,8 +23,8 @@ function frameLabel(f: ShadowFrame): string {
   switch (f.kind) {
     case 'call': return 'call';
     case 'callf': return 'call far';
-    case 'int': return `int ${hex(f.vector, 2)}h`;
-    case 'irq': return `hardware interrupt ${hex(f.vector, 2)}h`;
+    case 'int': return `int ${hexDigits(f.vector, 2)}h`;
+    case 'irq': return `hardware interrupt ${hexDigits(f.vector, 2)}h`;
     default: return `exception ${EXCEPTION_NAMES[f.vector] ?? f.vector}`;
   }
 }

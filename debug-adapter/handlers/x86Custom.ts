@@ -9,10 +9,11 @@ import {
 } from '../../emulator/debug/descriptors';
 import { evaluate, evaluateAddress, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
 import { historyCommand } from './timeTravel';
-import { cpuMode, hex, readLinear, segOff } from '../../emulator/debug/machineView';
+import { cpuMode, readLinear, segOff } from '../../emulator/debug/machineView';
 import { PROFILE_NAMES } from '../../emulator/vmx/profiles';
 import { checkVmEntry, readDescriptorTable } from './panels';
 import { RequestError, type SessionContext, refString } from '../context';
+import { hexDigits } from '../../protocol/format';
 
 const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (eflags.zf, eflags.iopl, cs.base, cs.limit, cs.ar, cs.dpl, cr0.pe, gdtr.base),
   SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
@@ -25,19 +26,19 @@ function infoCommand(ctx: SessionContext, what: string): string {
   switch (what) {
     case 'gdt': case 'ldt': {
       const t = readDescriptorTable(ctx, { table: what });
-      const head = `${what.toUpperCase()} base=0x${hex(t.base, 8)} limit=0x${t.limit.toString(16)} (${t.entries.length} entries)`;
+      const head = `${what.toUpperCase()} base=0x${hexDigits(t.base, 8)} limit=0x${t.limit.toString(16)} (${t.entries.length} entries)`;
       return [head, ...readTable(cpu, what).map(formatDescriptor)].join('\n');
     }
     case 'idt': case 'ivt': {
       const entries = readInterruptTable(cpu);
       const pm = (cpu.cr0 & CR0_PE) !== 0;
-      const head = `${pm ? 'IDT' : 'IVT'} base=0x${hex(cpu.idtrBase, 8)} limit=0x${cpu.idtrLimit.toString(16)}`;
-      return [head, ...entries.map((e) => `${hex(e.vector, 2)}h  ${segOff(e.selector, e.offset)}${pm ? `  ${e.kind} DPL=${e.dpl} P=${+e.present}` : ''}`)].join('\n');
+      const head = `${pm ? 'IDT' : 'IVT'} base=0x${hexDigits(cpu.idtrBase, 8)} limit=0x${cpu.idtrLimit.toString(16)}`;
+      return [head, ...entries.map((e) => `${hexDigits(e.vector, 2)}h  ${segOff(e.selector, e.offset)}${pm ? `  ${e.kind} DPL=${e.dpl} P=${+e.present}` : ''}`)].join('\n');
     }
     case 'tss': {
       const t = readTss(cpu);
       if (!t) return 'no TSS: TR is unusable or the CPU is in real mode';
-      return [`TSS (${t.bits}-bit) selector=${hex(t.selector, 4)} base=0x${hex(t.base, 8)} limit=0x${t.limit.toString(16)}`,
+      return [`TSS (${t.bits}-bit) selector=${hexDigits(t.selector, 4)} base=0x${hexDigits(t.base, 8)} limit=0x${t.limit.toString(16)}`,
         ...t.fields.map((f) => `  ${f.name.padEnd(6)} 0x${f.value.toString(16)}`)].join('\n');
     }
     case 'vmentry': case 'vmx': {
@@ -74,15 +75,15 @@ function examine(ctx: SessionContext, spec: string, addrText: string): string {
   for (let i = 0; i < count; i += perLine) {
     const a = lin + i * unit;
     const label = value.kind === 'pointer'
-      ? `${'reg' in value.seg ? hex(cpu.sel[value.seg.reg], 4) : hex(value.seg.selector, 4)}:${hex(value.offset + i * unit, value.offset > 0xffff ? 8 : 4)}`
-      : hex(a, 8);
+      ? `${'reg' in value.seg ? hexDigits(cpu.sel[value.seg.reg], 4) : hexDigits(value.seg.selector, 4)}:${hexDigits(value.offset + i * unit, value.offset > 0xffff ? 8 : 4)}`
+      : hexDigits(a, 8);
     const cells: string[] = [];
     for (let j = i; j < Math.min(count, i + perLine); j++) {
       const o = j * unit;
       if (o + unit > r.readable) { cells.push('?'.repeat(unit * 2)); continue; }
       let v = 0;
       for (let k = unit - 1; k >= 0; k--) v = v * 256 + r.bytes[o + k];
-      cells.push(hex(v, unit * 2).toLowerCase());
+      cells.push(hexDigits(v, unit * 2).toLowerCase());
     }
     out.push(`${label}  ${cells.join(' ')}`);
   }

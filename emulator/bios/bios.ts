@@ -18,6 +18,7 @@ import { int15 } from './int15';
 import { int09, int16 } from './int16';
 import { int1a, int70 } from './int1a';
 import { int11, int12, int14, int17, int18, int19 } from './misc';
+import { hexDigits } from '../../protocol/format';
 
 /** A service returns DONE (the stub's IRET follows) or WAIT (re-run the trap after the next interrupt). */
 export const DONE = 0, WAIT = 1;
@@ -187,7 +188,7 @@ export class Bios implements BiosHooks {
   private dispatch(id: number): void {
     const cpu = this.cpu;
     const s = this.services[id];
-    const r = s ? s(this) : this.unsupported(id, `no BIOS service behind trap ${hex2(id)}`);
+    const r = s ? s(this) : this.unsupported(id, `no BIOS service behind trap ${hexDigits(id, 2)}h`);
     if (r === WAIT) {
       // Wait with interrupts on, as a BIOS does in its HLT loop; the interrupt returns to the trap.
       cpu.eip = cpu.prevEip;
@@ -279,17 +280,10 @@ export class Bios implements BiosHooks {
    * "function not supported" for INT 15h and most others, 01h "invalid function" for disks).
    */
   unsupported(vector: number, what?: string, code = 0x86): number {
-    this.logEntry(vector, what ?? `INT ${hex2(vector)} AX=${hex4(this.cpu.r16[0])}: function not supported`);
+    this.logEntry(vector, what ?? `INT ${hexDigits(vector, 2)}h AX=${hexDigits(this.cpu.r16[0], 4)}h: function not supported`);
     this.ah = code;
     this.setCF(true);
     return DONE;
   }
 }
 
-export function hex2(v: number): string {
-  return v.toString(16).toUpperCase().padStart(2, '0') + 'h';
-}
-
-export function hex4(v: number): string {
-  return v.toString(16).toUpperCase().padStart(4, '0') + 'h';
-}

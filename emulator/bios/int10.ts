@@ -6,8 +6,9 @@
 // Pure TypeScript: no Node or VS Code imports. IBM VGA Technical Reference; Ralf Brown's list INT 10h.
 
 import { ES } from '../cpu/regs';
-import { type Bios, DONE, hex2, hex4 } from './bios';
+import { type Bios, DONE } from './bios';
 import * as L from './layout';
+import { hexDigits } from '../../protocol/format';
 
 const TEXT = 0xb8000;
 const COLS = 80, ROWS = 25, PAGE_BYTES = 0x1000;
@@ -97,7 +98,7 @@ function setCursorShape(b: Bios, start: number, end: number): void {
 function setMode(b: Bios, mode: number): void {
   const clear = (mode & 0x80) === 0;
   mode &= 0x7f;
-  if (mode !== 3 && mode !== 2) b.logEntry(0x10, `INT 10h AH=00h: video mode ${hex2(mode)} is not supported; mode 03h (80x25 text) set instead`);
+  if (mode !== 3 && mode !== 2) b.logEntry(0x10, `INT 10h AH=00h: video mode ${hexDigits(mode, 2)}h is not supported; mode 03h (80x25 text) set instead`);
   b.wr8(L.BDA_VIDEO_MODE, 3);
   b.wr16(L.BDA_VIDEO_COLS, COLS);
   b.wr16(L.BDA_VIDEO_PAGE_SIZE, PAGE_BYTES);
@@ -194,7 +195,7 @@ export function int10(b: Bios): number {
   }
   // INT 10h has no error flag; an unknown function leaves the registers alone (VBE probes then
   // see AX != 004Fh: "not supported").
-  b.logEntry(0x10, `INT 10h AX=${hex4(b.ax)}: function not supported`);
+  b.logEntry(0x10, `INT 10h AX=${hexDigits(b.ax, 4)}h: function not supported`);
   return DONE;
 }
 

@@ -6,8 +6,9 @@
 
 import { DS, ES } from '../cpu/regs';
 import { DISK_BAD_COMMAND, type DiskImage, type DiskTransfer } from '../disk/diskImage';
-import { type Bios, DONE, hex2, hex4 } from './bios';
+import { type Bios, DONE } from './bios';
 import * as L from './layout';
+import { hexDigits } from '../../protocol/format';
 
 const SECTOR = 512;
 
@@ -49,7 +50,7 @@ export function int13(b: Bios): number {
   if (!disk) {
     // No such drive: "invalid function" as SeaBIOS answers; AH=15h reports "no drive" instead.
     if (fn === 0x15) { b.ah = 0; b.setCF(false); return DONE; }
-    b.logEntry(0x13, `INT 13h AH=${hex2(fn)} DL=${hex2(dl)}: no such drive`);
+    b.logEntry(0x13, `INT 13h AH=${hexDigits(fn, 2)}h DL=${hexDigits(dl, 2)}h: no such drive`);
     return finish(b, dl, DISK_BAD_COMMAND);
   }
   switch (fn) {
@@ -77,7 +78,7 @@ export function int13(b: Bios): number {
       else if (fn === 0x04) r = disk.verify(lba, count);
       else r = transfer(b, disk, lba, count, b.lin(ES, b.bx), fn === 0x03);
       b.al = r.sectors;
-      if (r.status !== 0) b.logEntry(0x13, `INT 13h AH=${hex2(fn)} DL=${hex2(dl)} C/H/S ${cyl}/${head}/${sector} count ${count}: status ${hex2(r.status)}`);
+      if (r.status !== 0) b.logEntry(0x13, `INT 13h AH=${hexDigits(fn, 2)}h DL=${hexDigits(dl, 2)}h C/H/S ${cyl}/${head}/${sector} count ${count}: status ${hexDigits(r.status, 2)}h`);
       return finish(b, dl, r.status);
     }
     case 0x08: {
@@ -126,7 +127,7 @@ export function int13(b: Bios): number {
       break;
     case 0x48: return eddParameters(b, disk, dl);
   }
-  b.logEntry(0x13, `INT 13h AX=${hex4(b.ax)} DL=${hex2(dl)}: function not supported`);
+  b.logEntry(0x13, `INT 13h AX=${hexDigits(b.ax, 4)}h DL=${hexDigits(dl, 2)}h: function not supported`);
   return finish(b, dl, DISK_BAD_COMMAND);
 }
 
@@ -153,7 +154,7 @@ function extendedTransfer(b: Bios, disk: DiskImage, dl: number, fn: number): num
   else r = transfer(b, disk, lba, count, addr, fn === 0x43);
   // The packet's count field reports the sectors actually transferred.
   cpu.writeLin16(dap + 2, r.sectors);
-  if (r.status !== 0) b.logEntry(0x13, `INT 13h AH=${hex2(fn)} DL=${hex2(dl)} LBA ${lba} count ${count}: status ${hex2(r.status)}`);
+  if (r.status !== 0) b.logEntry(0x13, `INT 13h AH=${hexDigits(fn, 2)}h DL=${hexDigits(dl, 2)}h LBA ${lba} count ${count}: status ${hexDigits(r.status, 2)}h`);
   return finish(b, dl, r.status);
 }
 

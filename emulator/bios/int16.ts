@@ -5,8 +5,9 @@
 // shift status, 03h typematic rate (accepted), 05h store a key. Pure TypeScript: no Node or VS Code
 // imports. IBM PC/AT BIOS keyboard listing; Ralf Brown's list INT 09h, INT 16h.
 
-import { type Bios, DONE, WAIT, hex4 } from './bios';
+import { type Bios, DONE, WAIT } from './bios';
 import * as L from './layout';
+import { hexDigits } from '../../protocol/format';
 
 // Shift flags (BDA 0417h) and the set 1 make codes that change them.
 const RSHIFT = 0x01, LSHIFT = 0x02, CTRL = 0x04, ALT = 0x08;
@@ -86,6 +87,6 @@ export function int16(b: Bios): number {
     case 0x03: return DONE;
     case 0x05: b.al = pushKey(b, b.cx) ? 0 : 1; return DONE;
   }
-  b.logEntry(0x16, `INT 16h AX=${hex4(b.ax)}: function not supported`);
+  b.logEntry(0x16, `INT 16h AX=${hexDigits(b.ax, 4)}h: function not supported`);
   return DONE;
 }

@@ -6,7 +6,8 @@
 import type { Cpu } from '../cpu/cpu';
 import { AR_G, CR0_PE, LDTR, TR } from '../cpu/regs';
 import { describeType } from '../vmx/accessRights';
-import { hex, readLinear, readLinearValue } from './machineView';
+import { readLinear, readLinearValue } from './machineView';
+import { hexDigits } from '../../protocol/format';
 
 export interface Descriptor {
   index: number;
@@ -154,12 +155,12 @@ export function readTss(cpu: Cpu): TssView | null {
 
 /** One text line per descriptor, as `info gdt` prints it. */
 export function formatDescriptor(d: Descriptor): string {
-  const sel = hex(d.selector, 4);
+  const sel = hexDigits(d.selector, 4);
   if (d.raw[0] === 0 && d.raw[1] === 0) return `${sel}  null`;
   if (d.gate) {
-    return `${sel}  ${d.typeName}  target ${hex(d.gate.selector, 4)}:${hex(d.gate.offset, 8)}  DPL=${d.dpl} P=${+d.present}`;
+    return `${sel}  ${d.typeName}  target ${hexDigits(d.gate.selector, 4)}:${hexDigits(d.gate.offset, 8)}  DPL=${d.dpl} P=${+d.present}`;
   }
   const flags = [`DPL=${d.dpl}`, `P=${+d.present}`];
   if (!d.system) flags.push(`D/B=${+((d.ar & 0x4000) !== 0)}`, `G=${+((d.ar & 0x8000) !== 0)}`);
-  return `${sel}  base=${hex(d.base, 8)} limit=${hex(d.limit, 8)}  ${d.typeName}  ${flags.join(' ')}`;
+  return `${sel}  base=${hexDigits(d.base, 8)} limit=${hexDigits(d.limit, 8)}  ${d.typeName}  ${flags.join(' ')}`;
 }

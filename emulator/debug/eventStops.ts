@@ -9,7 +9,8 @@ import { CR0_PE, CR0_PG, CS, EFLAGS_VM } from '../cpu/regs';
 import type { PortObserver } from '../devices/ioBus';
 import type { Machine } from '../machine';
 import { evaluate } from './expression';
-import { hex, segOff } from './machineView';
+import { segOff } from './machineView';
+import { hexDigits } from '../../protocol/format';
 
 export interface EventFilterConfig {
   /** Software INT n: null = off, '' = every INT, else a condition (names: vector, and all registers). */
@@ -72,7 +73,7 @@ export class EventStops implements PortObserver {
     const r = this.test(cond, { vector });
     if (r === false) return;
     const where = segOff(cpu.sel[CS], cpu.prevEip);
-    this.stop(`INT ${hex(vector, 2)}h (AH=${hex(cpu.r8[1], 2)}h) at ${where}${typeof r === 'string' ? `; ${r}` : ''}`);
+    this.stop(`INT ${hexDigits(vector, 2)}h (AH=${hexDigits(cpu.r8[1], 2)}h) at ${where}${typeof r === 'string' ? `; ${r}` : ''}`);
   }
 
   onIn(port: number, size: number, value: number): void {
@@ -89,7 +90,7 @@ export class EventStops implements PortObserver {
     const r = this.test(cond, { port, value, size, out: +out });
     if (r === false) return;
     const cpu = this.machine.cpu;
-    this.stop(`${out ? 'OUT' : 'IN'} port ${hex(port, 4)}h ${out ? '←' : '→'} ${hex(value, size * 2)}h at ${segOff(cpu.sel[CS], cpu.prevEip)}${typeof r === 'string' ? `; ${r}` : ''}`);
+    this.stop(`${out ? 'OUT' : 'IN'} port ${hexDigits(port, 4)}h ${out ? '←' : '→'} ${hexDigits(value, size * 2)}h at ${segOff(cpu.sel[CS], cpu.prevEip)}${typeof r === 'string' ? `; ${r}` : ''}`);
   }
 
   private install(cpu: Cpu): void {
@@ -119,7 +120,7 @@ export class EventStops implements PortObserver {
             if (changed.length) this.stop(`mode switch: ${changed.join(', ')} by the instruction at ${at}`);
           }
           if (this.config.tableLoad && key && TABLE_OPS[key].includes(reg)) {
-            this.stop(`${TABLE_NAMES[key][reg]} at ${at}: GDTR ${hex(c.gdtrBase, 8)}/${hex(c.gdtrLimit, 4)}, IDTR ${hex(c.idtrBase, 8)}/${hex(c.idtrLimit, 4)}`);
+            this.stop(`${TABLE_NAMES[key][reg]} at ${at}: GDTR ${hexDigits(c.gdtrBase, 8)}/${hexDigits(c.gdtrLimit, 4)}, IDTR ${hexDigits(c.idtrBase, 8)}/${hexDigits(c.idtrLimit, 4)}`);
           }
         };
       }

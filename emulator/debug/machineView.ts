@@ -6,6 +6,7 @@
 import type { Cpu } from '../cpu/cpu';
 import { AR_DB, CR0_PE, CR0_PG, CR4_PSE, CS, DS, EFLAGS_VM, ES, FS, GS, SS } from '../cpu/regs';
 import type { Memory } from '../memory/bus';
+import { hexDigits } from '../../protocol/format';
 
 export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86';
 
@@ -25,13 +26,9 @@ export function displayMode(cpu: Cpu): DisplayMode {
   return m;
 }
 
-export function hex(n: number, width: number): string {
-  return (n >>> 0).toString(16).toUpperCase().padStart(width, '0');
-}
-
 /** `SSSS:OOOO` (8 offset digits when the offset does not fit in 16 bits). */
 export function segOff(sel: number, off: number): string {
-  return `${hex(sel, 4)}:${hex(off, off > 0xffff ? 8 : 4)}`;
+  return `${hexDigits(sel, 4)}:${hexDigits(off, off > 0xffff ? 8 : 4)}`;
 }
 
 /**

@@ -3,6 +3,7 @@
 // imports. Enough for the decoder to size every form and the disassembler to name it; executing
 // them is the FPU model's business (FNINIT/FNSTSW/FNSTCW/FLDCW/FWAIT matter for detection code).
 import { makeRow, type CpuModel, type OpRow, type RowDef } from './table';
+import { hexDigits } from '../../protocol/format';
 
 /** Memory forms of one escape, by ModRM.reg: [mnemonic, operand spec] or null (#UD / reserved). */
 type MemForms = readonly ([string, string] | null)[];
@@ -85,17 +86,13 @@ const REG1: readonly [number, number, string, string, CpuModel][] = [
   [0xdf, 0xe0, 'fnstsw', 'AX', '80286'],
 ];
 
-function hex(n: number): string {
-  return n.toString(16).toUpperCase();
-}
-
 function regRows(): RowDef[] {
   const out: RowDef[] = [];
   for (const [esc, lo, mn, spec, model] of REG8) {
-    out.push([esc, `=${hex(lo)}-${hex(lo + 7)}`, mn, spec, spec ? `${mn}_${spec.replace(',', '_')}` : mn, model, 'x87']);
+    out.push([esc, `=${hexDigits(lo)}-${hexDigits(lo + 7)}`, mn, spec, spec ? `${mn}_${spec.replace(',', '_')}` : mn, model, 'x87']);
   }
   for (const [esc, modrm, mn, spec, model] of REG1) {
-    out.push([esc, `=${hex(modrm)}`, mn, spec, spec ? `${mn}_${spec}` : mn, model, 'x87']);
+    out.push([esc, `=${hexDigits(modrm)}`, mn, spec, spec ? `${mn}_${spec}` : mn, model, 'x87']);
   }
   return out;
 }

@@ -4,9 +4,10 @@
 // SDM Vol. 2 Chapter 2; the decoder is the one execution uses.
 import { decode, type Instruction } from '../decode/decoder';
 import type { CpuModel } from '../decode/table';
-import { formatInstruction, hexByte } from './nasm';
+import { formatInstruction } from './nasm';
 import { opMap } from '../decode/opmap';
 import { joinTokens, type Token } from './tokens';
+import { hex } from '../../protocol/format';
 
 export interface ListingLine {
   /** Address of the first byte (org + offset). */
@@ -63,7 +64,7 @@ export function listOne(bytes: Uint8Array, offset: number, opts: ListingOptions 
   const b = bytes[offset];
   const word = b === 0x9b ? 'wait' : run > 0 ? prefixWord(b, bits) : 'db';
   const tokens: Token[] = word === 'db'
-    ? [{ kind: 'mnemonic', text: 'db' }, { kind: 'space', text: ' ' }, { kind: 'number', text: hexByte(b) }]
+    ? [{ kind: 'mnemonic', text: 'db' }, { kind: 'space', text: ' ' }, { kind: 'number', text: hex(b, 2) }]
     : [{ kind: b === 0x9b ? 'mnemonic' : 'prefix', text: word }];
   return line(address, bytes, offset, 1, tokens, null);
 }

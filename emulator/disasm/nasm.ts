@@ -7,6 +7,7 @@ import {
   T_CALL, T_FAR, T_JCC, T_JMP, T_LOCK, T_NOSZ, T_OSIZE_MNEM, T_PF3, T_REPE, T_RET, T_SHORT, T_NEAR, T_SX, T_SZ, T_X87, type OpRow,
 } from '../decode/table';
 import type { Token, TokenKind } from './tokens';
+import { hex } from '../../protocol/format';
 
 const GPR8 = ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'];
 const GPR16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'];
@@ -23,15 +24,6 @@ export function regName(r: RegOperand): string {
     case 'tr': return `tr${r.index}`;
     case 'st': return `st${r.index}`;
   }
-}
-
-export function hex(n: number): string {
-  return '0x' + (n >>> 0).toString(16);
-}
-
-/** A byte as ndisasm writes it in `db`: two digits. */
-export function hexByte(n: number): string {
-  return '0x' + (n & 0xff).toString(16).padStart(2, '0');
 }
 
 function signedHex(n: number): string {
@@ -261,7 +253,7 @@ export function formatInstruction(insn: Instruction, ip: number, waitPrefix = fa
   const row = insn.row;
   if (!row) {
     out.word('mnemonic', 'db');
-    out.push('number', hexByte(insn.bytes[0] ?? 0));
+    out.push('number', hex(insn.bytes[0] ?? 0, 2));
     return out.tokens;
   }
   const mn = mnemonicText(insn, row, waitPrefix);

@@ -12,6 +12,7 @@ import { PAGE_SHIFT, PF_WATCH_R, PF_WATCH_W } from '../memory/pageFlags';
 import { type FieldReader, fieldReader } from './fields';
 import type { Recorder } from './recorder';
 import type { ReplayControl } from './replay';
+import { hex } from '../../protocol/format';
 
 export type WatchAccess = 'read' | 'write' | 'readWrite';
 
@@ -109,10 +110,6 @@ interface Hit {
 
 function modeKey(cpu: Cpu): number {
   return (cpu.cr0 & 1) | ((cpu.cr0 >>> 31) << 1) | (cpu.flags & EFLAGS_VM ? 4 : 0) | (cpu.code32 << 3);
-}
-
-function hex(n: number): string {
-  return '0x' + (n >>> 0).toString(16);
 }
 
 /** Arms page flags and an observer for data watches; the returned function disarms them. */

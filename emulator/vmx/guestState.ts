@@ -2,6 +2,7 @@
 // VM-entry controls the checks read (§24.6, §24.8), the host area as dumps show it (§24.5), and the
 // VMX capability MSR values (Appendix A). Every field is optional: a check that needs a missing one is skipped.
 // Natural-width and 64-bit fields are bigint (64-bit hypervisor dumps); 16/32-bit fields are number. No Node/VS Code imports.
+import { hex as formatHex } from '../../protocol/format';
 
 export const SEG_NAMES = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldtr', 'tr'] as const;
 export type SegName = (typeof SEG_NAMES)[number];
@@ -149,7 +150,6 @@ export const ENTRY_LOAD_BNDCFGS = 1 << 16;
 
 /** Formats a value as 0x-prefixed hex padded to `digits` (16 when it does not fit in 32 bits). */
 export function hex(v: number | bigint, digits = 8): string {
-  const n = typeof v === 'bigint' ? BigInt.asUintN(64, v) : v >>> 0;
   // A value wider than 32 bits is shown as a full 64-bit quantity so its high half reads at a glance.
-  return '0x' + n.toString(16).padStart(n > 0xffffffff ? 16 : digits, '0');
+  return formatHex(v, typeof v === 'bigint' && BigInt.asUintN(64, v) > 0xffffffffn ? 16 : digits);
 }

@@ -2,6 +2,7 @@
 // number formatting and the page shell with a strict Content-Security-Policy (default-src 'none'; one nonce for
 // the stylesheet and the scripts, no 'unsafe-inline', no remote content). Pure: imports neither 'vscode' nor Node,
 // so node:test checks that guest strings, pasted dumps and adapter answers stay text.
+import { hexDigits } from '../../protocol/format';
 
 /** Escapes any value for HTML element content and quoted attribute values (numbers too: an adapter answer is
  *  data, whatever its declared type). */
@@ -36,13 +37,10 @@ export function joinHtml(parts: Html[], sep = ''): Html {
   return new Html(parts.map((p) => p.text).join(sep));
 }
 
+/** A panel's number: 0x and upper-case digits, or '—' for a value the answer lacks (or that is not a number). */
 export function hex(v: number | undefined, digits = 4): string {
-  if (v === undefined || !Number.isFinite(v)) return '—';
-  return '0x' + Math.trunc(v).toString(16).toUpperCase().padStart(digits, '0');
-}
-
-export function hex16(v: number): string {
-  return (v & 0xffff).toString(16).toUpperCase().padStart(4, '0');
+  if (typeof v !== 'number' || !Number.isFinite(v)) return '—';
+  return '0x' + hexDigits(Math.trunc(v), digits);
 }
 
 /** A data-msg attribute: the message a click posts, JSON in an escaped attribute (the script parses it). */

@@ -34,6 +34,7 @@ import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
 import { CS, DS, EBP, EFLAGS_CF, EFLAGS_DF, EFLAGS_STATUS, ES, ESP, GS, SS } from '../regs';
 import { loadSeg, reloadUnchanged } from '../segmentation';
 import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
+import { hex } from '../../../protocol/format';
 
 /** Most instructions in one block: long enough to amortise dispatch, short enough to compile fast. */
 const MAX_INSNS = 64;
@@ -110,7 +111,6 @@ const reg16 = (r: number) => `r16[${r << 1}]`;
 const reg32 = (r: number) => `r32[${r}]`;
 const regOf = (size: number, r: number) => (size === 8 ? reg8(r) : size === 16 ? reg16(r) : reg32(r));
 const maskOf = (size: number) => (size === 8 ? '0xff' : size === 16 ? '0xffff' : '0xffffffff');
-const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 
 /** The memory operand of a ModRM form as a segment number and an offset expression (SDM Vol. 2 Tables 2-1/2-2). */
 function effectiveAddress(insn: Instruction): { seg: number; off: string } {
