@@ -27,6 +27,7 @@ export function command(): Command {
     .summary('serve a machine to gdb (GDB remote protocol, reverse execution)')
     .description('Boot IMAGE, stop at 0000:7C00 with recording on, and serve it to gdb on 127.0.0.1 (target remote 127.0.0.1:N).')
     .argument('<image>', 'disk image or boot sector')
+    .allowExcessArguments(false)
     .option('--port <N>', 'listen on 127.0.0.1:N (default 1234; 0 picks a free port)')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
     .option('--cpu <MODEL>', `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default 80386)`)
