@@ -2,7 +2,8 @@
 // whatever mode the CPU gets there, whatever mode it was set in — forward, stepBack and
 // reverseContinue alike. On the syslinux image (ldlinux's first protected-mode instruction, set at
 // the real-mode entry) and on test/dap/fixtures/csip.asm (a protected-mode breakpoint set in vm86
-// and a vm86 one set in protected mode, where the current mode's rules would put them elsewhere).
+// and a vm86 one set in protected mode, where the current mode's rules would put them elsewhere);
+// the hovers of linear (Disassembly view) and CS:IP instruction breakpoints.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -116,4 +117,19 @@ describe('CS:IP breakpoints across protected mode and vm86 (csip.asm)', () => {
       await c.close();
     }
   });
+});
+
+test('instruction breakpoints (the Disassembly view) are linear and say so in their hover; SSSS:OOOO ones say CS:IP', async () => {
+  const fx = assemble('csip');
+  const c = DapClient.spawn();
+  try {
+    await c.launch({ image: fx.image });
+    const { breakpoints: [lin, csip] } = await c.request<DebugProtocol.SetInstructionBreakpointsResponse['body']>('setInstructionBreakpoints', {
+      breakpoints: [{ instructionReference: `0x${fx.marker('PM_START').toString(16)}` }, { instructionReference: '0010:7B6F', offset: 2 }],
+    });
+    assert.match(lin.message!, new RegExp(`^linear address 0x${fx.marker('PM_START').toString(16)}: stops at whatever CS:IP reaches it`));
+    assert.match(csip.message!, /^CS:IP 0010:7B71: stops whenever CS = 0010 and \(E\)IP = 7B71/);
+  } finally {
+    await c.close();
+  }
 });
