@@ -3,7 +3,7 @@
 // ldlinux.sys) and the GRUB image (boot.img → diskboot.img + core.img → GRUB's kernel). memtest86+
 // is not assumed: syslinux.cfg only SAYs a line and GRUB's early config echoes one.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const CACHE = resolve('test/.out/boot-images');
@@ -30,9 +30,7 @@ export function syslinuxImage(): string {
   const out = join(CACHE, 'syslinux-fat16-v2.img');
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
-  const tmp = join(CACHE, 'syslinux-build');
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
+  const tmp = mkdtempSync(join(CACHE, 'syslinux-build-'));
   writeFileSync(join(tmp, 'syslinux.cfg'), [
     'SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', `SAY ${SYSLINUX_SAY}`, 'DEFAULT none', 'LABEL none', '  LINUX /none.bin', '',
   ].join('\n'));
@@ -51,12 +49,11 @@ syslinux --install --offset 1048576 img
 
 /** Builds (once) and returns the path of the GRUB image. */
 export function grubImage(): string {
-  const out = join(CACHE, 'grub-fat16.img');
+  // Not test/disk's grub-fat16.img: this one's grub.cfg echoes and halts instead of loading memtest86+.
+  const out = join(CACHE, 'grub-echo-fat16.img');
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
-  const tmp = join(CACHE, 'grub-build');
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
+  const tmp = mkdtempSync(join(CACHE, 'grub-build-'));
   writeFileSync(join(tmp, 'grub-early.cfg'), [
     'serial --unit=0 --speed=115200', 'terminal_input serial console', 'terminal_output serial console',
     'set root=(hd0,msdos1)', 'set prefix=(hd0,msdos1)/boot/grub', `echo "${GRUB_ECHO}"`, '',

@@ -3,7 +3,7 @@
 // a tool is missing, so tests can skip. memtest86+ is the kernel both load; when its package is not
 // installed a placeholder file stands in (enough for everything up to the loaders' kernel load).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const BOOT_IMAGE_DIR = join('test', '.out', 'boot-images');
@@ -32,7 +32,8 @@ export function syslinuxImage(): string | null {
   if (!have(['sfdisk', 'mkfs.fat', 'mcopy', 'syslinux', 'truncate']) || !existsSync('/usr/lib/syslinux/mbr/mbr.bin')) return null;
   mkdirSync(BOOT_IMAGE_DIR, { recursive: true });
   const k = kernel(BOOT_IMAGE_DIR);
-  writeFileSync(join(BOOT_IMAGE_DIR, 'syslinux.cfg'), [
+  const dir = mkdtempSync(join(BOOT_IMAGE_DIR, 'syslinux-build-'));  // parallel test files may build at once
+  writeFileSync(join(dir, 'syslinux.cfg'), [
     'SERIAL 0 115200', 'DEFAULT memtest', 'PROMPT 0', 'TIMEOUT 1',
     'SAY syslinux: loading memtest86+ (32-bit protected mode kernel)', 'LABEL memtest', '  LINUX /memtest.bin',
     '  APPEND console=ttyS0,115200', '',
@@ -46,7 +47,8 @@ export function syslinuxImage(): string | null {
     mcopy -i tmp-syslinux.img@@1M syslinux.cfg ::/syslinux.cfg
     mcopy -i tmp-syslinux.img@@1M '${k.startsWith('/') ? k : join(process.cwd(), k)}' ::/memtest.bin
     syslinux --install --offset 1048576 tmp-syslinux.img
-    mv tmp-syslinux.img syslinux-fat16.img`, BOOT_IMAGE_DIR);
+    mv tmp-syslinux.img ../syslinux-fat16.img`, dir);
+  rmSync(dir, { recursive: true, force: true });
   if (!r.ok) throw new Error(`building the syslinux image failed:\n${r.output}`);
   return img;
 }
@@ -58,12 +60,13 @@ export function grubImage(): string | null {
   if (!have(['sfdisk', 'mkfs.fat', 'mcopy', 'mmd', 'grub-mkimage', 'truncate']) || !existsSync('/usr/lib/grub/i386-pc/boot.img')) return null;
   mkdirSync(BOOT_IMAGE_DIR, { recursive: true });
   const k = kernel(BOOT_IMAGE_DIR);
-  writeFileSync(join(BOOT_IMAGE_DIR, 'grub-early.cfg'), [
+  const dir = mkdtempSync(join(BOOT_IMAGE_DIR, 'grub-build-'));
+  writeFileSync(join(dir, 'grub-early.cfg'), [
     'serial --unit=0 --speed=115200', 'terminal_input serial console', 'terminal_output serial console',
     'set root=(hd0,msdos1)', 'set prefix=(hd0,msdos1)/boot/grub',
     'echo "GRUB core reached (32-bit protected mode); loading normal"', '',
   ].join('\n'));
-  writeFileSync(join(BOOT_IMAGE_DIR, 'grub.cfg'), [
+  writeFileSync(join(dir, 'grub.cfg'), [
     'set timeout=0', 'menuentry "memtest86+ (linux boot protocol)" {',
     '  echo "grub.cfg: loading memtest86+ia32.bin with linux command"', '  linux /memtest.bin console=ttyS0,115200', '  boot', '}', '',
   ].join('\n'));
@@ -79,7 +82,8 @@ export function grubImage(): string | null {
     mmd -i tmp-grub.img@@1M ::/boot ::/boot/grub
     mcopy -i tmp-grub.img@@1M grub.cfg ::/boot/grub/grub.cfg
     mcopy -i tmp-grub.img@@1M '${k.startsWith('/') ? k : join(process.cwd(), k)}' ::/memtest.bin
-    mv tmp-grub.img grub-fat16.img`, BOOT_IMAGE_DIR);
+    mv tmp-grub.img ../grub-fat16.img`, dir);
+  rmSync(dir, { recursive: true, force: true });
   if (!r.ok) throw new Error(`building the GRUB image failed:\n${r.output}`);
   return img;
 }
