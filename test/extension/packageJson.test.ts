@@ -1,10 +1,12 @@
 // package.json's VS Code contributions against docs/CLI.md: command ids and titles (exactly), the
 // `bootscope` debugger's launch attributes and defaults, activation events, breakpoints and grammars on disk.
-// Also checks that the const enums in extension/contributions.ts spell the same ids. Node only, no 'vscode'.
+// Also checks that the const enums in extension/contributions.ts spell the same ids and the profile lists are the
+// protocol's. Node only, no 'vscode'.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { DISASM_MIME } from '../../debug-adapter/disasmSources';
+import { PROFILE_NAMES } from '../../protocol/launchConfig';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const contributes = pkg.contributes;
@@ -128,4 +130,10 @@ test('the Getting Started walkthrough: open an image, press F5, open VM Entry Ch
     }
   }
   assert.ok(walkthrough.steps[2].description.includes('command:bootscope.showVmEntryChecks'));
+});
+
+test("package.json's profile lists (launch attribute, vmcheck setting) are protocol/launchConfig.ts's PROFILE_NAMES", () => {
+  const dbg = contributes.debuggers.find((d: { type: string }) => d.type === 'bootscope');
+  assert.deepEqual(dbg.configurationAttributes.launch.properties.profile.enum, [...PROFILE_NAMES]);
+  assert.deepEqual(contributes.configuration.properties['bootscope.vmcheck.profile'].enum, [...PROFILE_NAMES]);
 });
