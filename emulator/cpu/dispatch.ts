@@ -10,12 +10,12 @@ import { type Cpu, type CpuModel, type Handler, type ModelTraits, R8 } from './c
 import { UD } from './faults';
 import { getAF, getCF, setStatus, szp } from './flags';
 import { decodeEa, readE16 } from './modrm';
-import { CS, DS, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_STATUS, ES, ESP, FS, GS, SS } from './regs';
-import { registerArith } from './exec/arith';
+import { CS, DS, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_STATUS, EFLAGS_ZF, ES, ESP, FS, GS, SS } from './regs';
+import { aaa286, aad286, aamWith, aas286, daa286, das286, registerArith } from './exec/arith';
 import { registerControl } from './exec/control';
 import { registerIo } from './exec/io';
 import { mov_Ew_Sw, mov_Sw_Ew, registerMove } from './exec/move';
-import { registerShift, shift, shift8086 } from './exec/shift';
+import { registerShift, shift, shift386, shift8086 } from './exec/shift';
 import { registerStack } from './exec/stack';
 import { registerString } from './exec/string';
 import { esc8086, registerSystem } from './exec/system';
@@ -119,6 +119,13 @@ function patch286(ops: Handler[]): void {
   def(ops, 0xf1, undefinedOpcode);
   def(ops, 0x8c, mov_Ew_Sw(DS));
   def(ops, 0x8e, mov_Sw_Ew(DS));
+  // The flags the manuals leave undefined, as the 80286 vectors show them (the base has the 386's).
+  def(ops, 0x27, daa286);
+  def(ops, 0x2f, das286);
+  def(ops, 0x37, aaa286);
+  def(ops, 0x3f, aas286);
+  def(ops, 0xd5, aad286);
+  def(ops, 0xd4, aamWith(EFLAGS_PF));
 }
 
 /** AAA/AAS on the 8086 adjust AL and AH separately (no carry from AL into AH). */
@@ -211,6 +218,7 @@ function patch8086(ops: Handler[]): void {
   def(ops, 0x27, decimalAdjust8086(false));
   def(ops, 0x2f, decimalAdjust8086(true));
   def(ops, 0x3f, aas8086);
+  def(ops, 0xd4, aamWith(EFLAGS_ZF | EFLAGS_PF));
   // PUSH SP stores the decremented value on the 8086 (SDM "PUSH" note on the 8086).
   def(ops, 0x54, (cpu) => { const sp = (cpu.r16[ESP * 2] - 2) & 0xffff; cpu.wr16(SS, sp, sp); cpu.r16[ESP * 2] = sp; });
   // MOV Sw,Ew and MOV Ew,Sw use only two bits of ModRM.reg; MOV CS,Ew loads CS.
@@ -251,7 +259,7 @@ export function installModel(cpu: Cpu): void {
     cpu.ffSlot7 = (c, m) => c.push16(m >= 0xc0 && (m & 7) === ESP ? (c.r16[ESP * 2] - 2) & 0xffff : readE16(c, m));
   } else {
     cpu.shiftMask = 0x1f;
-    cpu.shiftOp = shift;
+    cpu.shiftOp = cpu.model === '80386' ? shift386 : shift;
   }
   if (cpu.model === '80286') {
     cpu.cr0Writable = 0xf;

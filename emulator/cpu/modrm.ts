@@ -51,11 +51,12 @@ function decodeEa32(cpu: Cpu, modrm: number): void {
     const sib = cpu.fetch8();
     const base = sib & 7;
     const index = (sib >> 3) & 7;
-    off = index === 4 ? 0 : r[index] << (sib >> 6);
+    const ss = sib >> 6;
     if (base === 5 && mod === 0) {
-      off += cpu.fetch32();
+      off = (index === 4 ? 0 : r[index] << ss) + cpu.fetch32();
     } else {
-      off += r[base];
+      // No index (4) with a scale: the 80386 scales the base (undefined in the manuals).
+      off = index === 4 ? r[base] << ss : (r[index] << ss) + r[base];
       if (base === ESP || base === EBP) seg = SS;
     }
   } else if (rm === 5 && mod === 0) {

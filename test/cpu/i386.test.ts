@@ -4,8 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepOne } from '../../emulator/cpu/execute';
-import { PF, SS_FAULT } from '../../emulator/cpu/faults';
-import { DS, EAX, EBP, EBX, EDX, EFLAGS_CF, ESP, SS } from '../../emulator/cpu/regs';
+import { PF as PAGE_FAULT, SS_FAULT } from '../../emulator/cpu/faults';
+import {
+  DS, EAX, EBP, EBX, ECX, EDX, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_ZF, ESP, SS,
+} from '../../emulator/cpu/regs';
 import { CODE, code, desc, faultOf, pagingCpu, pmCpu } from '../pm/pmSetup';
 
 test('POP SS pops and steps SP by the old stack size: a 16-bit stack wraps SP and keeps ESP[31:16]', () => {
@@ -61,7 +63,7 @@ test('ENTER checks a write at the final stack pointer and faults as a whole', ()
   cpu.r32[ESP] = 0x53004; // EBP goes to page 53000h; the allocation reaches the not-present 52000h
   cpu.r32[EBP] = 0x777;
   code(cpu, [0xc8, 0x08, 0x00, 0x00]); // enter 8, 0
-  assert.deepEqual(faultOf(() => stepOne(cpu)), [PF, 2]); // a write to a not-present page
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [PAGE_FAULT, 2]); // a write to a not-present page
   assert.equal(cpu.cr2, 0x52ff8);
   assert.equal(cpu.r32[ESP], 0x53004);
   assert.equal(cpu.r32[EBP], 0x777);
@@ -88,4 +90,83 @@ test('16-bit SHLD shifts the source in from its top bits; counts 17-31 shift the
   assert.deepEqual(run(4), [0x234a, 1]); // CF: bit 12 of 1234h
   // Undefined by the SDM; the 80386 (and Bochs) shift the 48-bit dst:src:dst.
   assert.deepEqual(run(20), [0xbcd1, 0]);
+});
+
+test('POPAD on a 16-bit stack loads ESP[31:16] from the popped ESP image and steps SP', () => {
+  const cpu = pmCpu();
+  desc(cpu.mem, 0x18, 0x20000, 0xffff, 0x92, 0);
+  cpu.setCache(SS, 0x18, 0x20000, 0xffff, 0x93);
+  for (let i = 0; i < 8; i++) cpu.mem.write32(0x2ffd0 + i * 4, i === 3 ? 0xcafe1234 : 0x100 + i); // EDI..EAX, ESP image 4th
+  cpu.r32[ESP] = 0x0005ffd0;
+  code(cpu, [0x61]); // popad
+  stepOne(cpu);
+  assert.equal(cpu.r32[ESP], 0xcafefff0);
+  assert.equal(cpu.r32[EBX], 0x104);
+  assert.equal(cpu.r32[EAX], 0x107);
+});
+
+test('SIB without an index but with a scale: the 80386 scales the base', () => {
+  const lea = (bytes: number[]): number => {
+    const cpu = pmCpu();
+    cpu.r32[EBX] = 0x100;
+    code(cpu, bytes);
+    stepOne(cpu);
+    return cpu.r32[EAX];
+  };
+  assert.equal(lea([0x8d, 0x04, 0xa3]), 0x400); // lea eax, [sib 10 100 011]: EBX * 4
+  assert.equal(lea([0x8d, 0x44, 0x63, 0x10]), 0x210); // EBX * 2 + 10h
+  assert.equal(lea([0x8d, 0x04, 0x23]), 0x100); // scale 1: EBX
+  assert.equal(lea([0x8d, 0x04, 0xe5, 0x78, 0x56, 0x34, 0x12]), 0x12345678); // no base: disp32 alone
+});
+
+const CF = EFLAGS_CF, PF = EFLAGS_PF, AF = EFLAGS_AF, ZF = EFLAGS_ZF, SF = EFLAGS_SF, OF = EFLAGS_OF;
+const ARITH = CF | PF | AF | ZF | SF | OF;
+
+/** Runs one instruction with AX, CL and the arithmetic flags given; returns [AX, arithmetic flags]. */
+function arith(model: '80386' | '80286', bytes: number[], ax: number, flags = 0, cl = 0): [number, number] {
+  const cpu = pmCpu(model);
+  cpu.r32[EAX] = ax;
+  cpu.r32[ECX] = cl;
+  cpu.setFlags((cpu.getFlags() & ~ARITH) | flags);
+  cpu.eip = 0x9000; // inside the 80286's 64 KiB code segment
+  cpu.mem.poke(0x9000, new Uint8Array(bytes));
+  stepOne(cpu);
+  return [cpu.r16[EAX * 2], cpu.getFlags() & ARITH];
+}
+
+test('AAA, AAS, AAD, DAA and DAS write the flags the manuals leave undefined as the 80386 does; the 80286 keeps its own', () => {
+  assert.deepEqual(arith('80386', [0x37], 0x007f), [0x0105, CF | AF | SF | OF]); // AAA: AL 7Fh → 85h before masking
+  assert.deepEqual(arith('80386', [0x37], 0x0000, AF), [0x0106, CF | AF | PF]); // AAA by AF: ZF clear
+  assert.deepEqual(arith('80386', [0x37], 0x0000), [0x0000, ZF | PF]);
+  assert.deepEqual(arith('80286', [0x37], 0x007f), [0x0105, CF | AF]);
+  assert.deepEqual(arith('80386', [0x3f], 0x008a), [0xff04, CF | AF | SF | PF]); // AAS: AL 84h before masking
+  assert.deepEqual(arith('80386', [0x3f], 0x0083, AF), [0xff0d, CF | AF | OF | PF]);
+  assert.deepEqual(arith('80286', [0x3f], 0x008a, OF), [0xff04, CF | AF | OF]);
+  assert.deepEqual(arith('80386', [0xd5, 0x0a], 0x0c7f), [0x00f7, AF | SF | OF]); // AAD: 7Fh + 78h as a byte ADD
+  assert.deepEqual(arith('80286', [0xd5, 0x0a], 0x0c7f, CF | OF), [0x00f7, SF]);
+  assert.deepEqual(arith('80386', [0x27], 0x007a), [0x0080, AF | SF | OF]); // DAA: 7Ah + 6 overflows
+  assert.deepEqual(arith('80286', [0x27], 0x007a), [0x0080, AF | SF]);
+  assert.deepEqual(arith('80386', [0x2f], 0x0085, CF), [0x0025, CF | OF]); // DAS: 85h - 60h overflows
+});
+
+test('SHL/SHR set AF on the 80386; a byte shifted by 16 or 24 sets CF and OF as by 8', () => {
+  assert.deepEqual(arith('80386', [0xd2, 0xe0], 0x0003, 0, 16), [0x0000, CF | OF | AF | ZF | PF]); // shl al, cl
+  assert.deepEqual(arith('80386', [0xd2, 0xe0], 0x0003, 0, 8), [0x0000, CF | OF | AF | ZF | PF]);
+  assert.deepEqual(arith('80286', [0xd2, 0xe0], 0x0003, 0, 16), [0x0000, ZF | PF]);
+  assert.deepEqual(arith('80386', [0x66, 0xc1, 0xe8, 0x04], 0x8001), [0x0800, AF | PF]); // shr ax, 4
+  assert.deepEqual(arith('80286', [0xc1, 0xe8, 0x04], 0x8001), [0x0800, PF]);
+});
+
+test('BT, BTS, BTR, BTC set OF as the 80386 rotate that brings the bit into CF does', () => {
+  const bt = (bytes: number[], eax: number): number => {
+    const cpu = pmCpu();
+    cpu.r32[EAX] = eax;
+    code(cpu, bytes);
+    stepOne(cpu);
+    return cpu.getFlags() & (CF | OF);
+  };
+  assert.equal(bt([0x0f, 0xba, 0xe0, 0x05], 0x30), CF | OF); // bt eax, 5: bit 4 xor bit 3
+  assert.equal(bt([0x0f, 0xba, 0xe0, 0x05], 0x38), CF); // bits 4 and 3 equal
+  assert.equal(bt([0x0f, 0xba, 0xe0, 0x00], 0x80000000), OF); // bit 0: OF is the top bit
+  assert.equal(bt([0x66, 0x0f, 0xba, 0xe8, 0x01], 0x0001), OF); // bts ax, 1: OF is bit 0
 });

@@ -109,6 +109,19 @@ test('jit: patching a compiled loop changes what the next round runs', () => {
   assert.equal(results[1].state, results[0].state);
 });
 
+test('jit: a SIB byte with no index but a scale scales the base in blocks too (80386)', () => {
+  // 7C00: mov ebx, 100h / mov cx, 10 / l: add eax, [ebx*4 + 7B00h] (SIB A3 with disp32) / loop l / hlt
+  const code = [0x66, 0xbb, 0x00, 0x01, 0x00, 0x00, 0xb9, 0x0a, 0x00,
+    0x67, 0x66, 0x03, 0x84, 0xa3, 0x00, 0x7b, 0x00, 0x00, 0xe2, 0xf5, 0xf4];
+  for (const jit of [false, true]) {
+    const m = realMode(code, jit);
+    m.mem.write32(0x7f00, 3); // 100h * 4 + 7B00h
+    m.run({ maxInstructions: 1000 });
+    assert.equal(m.cpu.r32[0], 30, jit ? 'compiled' : 'interpreted');
+    if (jit) assert.ok(blocks(m.cpu).compiled > 0);
+  }
+});
+
 test('jit: stores next to code in its page leave the compiled blocks alone', () => {
   // A loop that pushes and pops (stack just below the code) and counts in a variable after it.
   // 7C00: mov sp, 7C00 / mov cx, 1000 / l: push cx / pop dx / inc word [7C20] / loop l / hlt

@@ -5,12 +5,12 @@
 
 import { type Cpu, type Handler, R8 } from '../cpu';
 import { DE } from '../faults';
-import { LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB, getAF, getCF, setLazy, setLazyIncDec, setStatus, szp } from '../flags';
+import { LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB, PARITY, getAF, getCF, setLazy, setLazyIncDec, setStatus, szp } from '../flags';
 import {
   getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, writeBack16,
   writeBack32, writeBack8,
 } from '../modrm';
-import { EAX, EDX, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_STATUS } from '../regs';
+import { EAX, EDX, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF } from '../regs';
 import { ALU_CMP, alu } from './alu';
 import { MAP0F, def } from './table';
 
@@ -295,30 +295,31 @@ function imul32(cpu: Cpu, a: number, b: number): number {
 
 // ---- decimal adjust (SDM Vol. 2 DAA/DAS/AAA/AAS/AAM/AAD) --------------------------------------
 
-const daa: Handler = (cpu) => {
-  const al = cpu.r8[0];
-  const cf = getCF(cpu), af = getAF(cpu);
-  let r = al, newCf = false, newAf = false;
-  // SDM "DAA": CF also takes the carry out of AL + 6.
-  if ((al & 0xf) > 9 || af) { newCf = cf || al + 6 > 0xff; r = (r + 6) & 0xff; newAf = true; }
-  if (al > 0x99 || cf) { r = (r + 0x60) & 0xff; newCf = true; }
-  cpu.r8[0] = r;
-  setStatus(cpu, EFLAGS_STATUS & ~EFLAGS_OF, (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff));
-};
+/**
+ * DAA/DAS. OF is undefined: the 80286 leaves it alone; the 80386 (`of386`) sets it as the signed
+ * overflow of AL +- the whole adjustment (test386.asm's TEST_UNDEF results, measured on a 386SX).
+ */
+function decimalAdjust(subtract: boolean, of386: boolean): Handler {
+  return (cpu) => {
+    const al = cpu.r8[0];
+    const cf = getCF(cpu), af = getAF(cpu);
+    let adj = 0, newCf = false, newAf = false;
+    // SDM "DAA"/"DAS": CF also takes the carry (borrow) out of AL +- 6.
+    if ((al & 0xf) > 9 || af) { newCf = cf || (subtract ? al < 6 : al + 6 > 0xff); adj = 6; newAf = true; }
+    if (al > 0x99 || cf) { adj |= 0x60; newCf = true; }
+    const r = (subtract ? al - adj : al + adj) & 0xff;
+    cpu.r8[0] = r;
+    let f = (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff);
+    if (of386 && ((subtract ? (al ^ adj) & (al ^ r) : (al ^ r) & (adj ^ r)) & 0x80)) f |= EFLAGS_OF;
+    setStatus(cpu, of386 ? EFLAGS_STATUS : EFLAGS_STATUS & ~EFLAGS_OF, f);
+  };
+}
 
-const das: Handler = (cpu) => {
-  const al = cpu.r8[0];
-  const cf = getCF(cpu), af = getAF(cpu);
-  let r = al, newCf = false, newAf = false;
-  // SDM "DAS": CF also takes the borrow out of AL - 6.
-  if ((al & 0xf) > 9 || af) { newCf = cf || al < 6; r = (r - 6) & 0xff; newAf = true; }
-  if (al > 0x99 || cf) { r = (r - 0x60) & 0xff; newCf = true; }
-  cpu.r8[0] = r;
-  setStatus(cpu, EFLAGS_STATUS & ~EFLAGS_OF, (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff));
-};
+export const daa286 = decimalAdjust(false, false);
+export const das286 = decimalAdjust(true, false);
 
-/** AAA/AAS on the 80286 and later: AX += 0x106 (AAA) as one word operation. The 8086 form is in dispatch.ts. */
-export const aaa: Handler = (cpu) => {
+/** AAA/AAS on the 80286: AX += 0x106 (AAA) as one word operation; SF ZF PF OF are left alone. The 8086 form is in dispatch.ts. */
+export const aaa286: Handler = (cpu) => {
   if ((cpu.r8[0] & 0xf) > 9 || getAF(cpu)) {
     cpu.r16[0] = (cpu.r16[0] + 0x106) & 0xffff;
     cpu.r8[0] &= 0xf;
@@ -329,10 +330,9 @@ export const aaa: Handler = (cpu) => {
   }
 };
 
-export const aas: Handler = (cpu) => {
+export const aas286: Handler = (cpu) => {
   if ((cpu.r8[0] & 0xf) > 9 || getAF(cpu)) {
-    cpu.r16[0] = (cpu.r16[0] - 6) & 0xffff;
-    cpu.r8[1] = (cpu.r8[1] - 1) & 0xff;
+    cpu.r16[0] = (cpu.r16[0] - 0x106) & 0xffff;
     cpu.r8[0] &= 0xf;
     setStatus(cpu, EFLAGS_CF | EFLAGS_AF, EFLAGS_CF | EFLAGS_AF);
   } else {
@@ -341,20 +341,72 @@ export const aas: Handler = (cpu) => {
   }
 };
 
-const aam: Handler = (cpu) => {
-  const base = cpu.fetch8();
-  if (base === 0) divideError(cpu);
+// AAA/AAS on the 80386 also write the undefined SF ZF PF OF, in the way test386.asm documents
+// (TEST_UNDEF, results measured on a 386SX): ZF and PF from AL after the +-106h, before masking.
+const aaa386: Handler = (cpu) => {
   const al = cpu.r8[0];
-  cpu.r8[1] = Math.floor(al / base);
-  cpu.r8[0] = al % base;
-  setStatus(cpu, EFLAGS_STATUS, szp(cpu.r8[0], 0xff));
+  let f = al >= 0x7a && al <= 0xf9 ? EFLAGS_SF : 0;
+  if ((al & 0xf) > 9 || getAF(cpu)) {
+    if ((al & 0xf) > 9 && (al & 0xf0) === 0x70) f |= EFLAGS_OF;
+    cpu.r16[0] = (cpu.r16[0] + 0x106) & 0xffff;
+    // With AF the 386 clears ZF whatever AL becomes.
+    if ((al & 0xf) > 9 && cpu.r8[0] === 0) f |= EFLAGS_ZF;
+    f |= EFLAGS_CF | EFLAGS_AF;
+  } else if (al === 0) f |= EFLAGS_ZF;
+  f |= PARITY[cpu.r8[0]];
+  cpu.r8[0] &= 0xf;
+  setStatus(cpu, EFLAGS_STATUS, f);
 };
 
-const aad: Handler = (cpu) => {
+const aas386: Handler = (cpu) => {
+  const al = cpu.r8[0];
+  let f = 0;
+  if ((al & 0xf) > 9) {
+    if (al > 0x85) f |= EFLAGS_SF;
+    f |= EFLAGS_CF | EFLAGS_AF;
+  } else if (getAF(cpu)) {
+    if (al >= 0x80 && al <= 0x85) f |= EFLAGS_OF;
+    if (al < 0x06 || al > 0x85) f |= EFLAGS_SF;
+    f |= EFLAGS_CF | EFLAGS_AF;
+  } else if (al >= 0x80) f |= EFLAGS_SF;
+  if (f & EFLAGS_CF) cpu.r16[0] = (cpu.r16[0] - 0x106) & 0xffff;
+  f |= (cpu.r8[0] === 0 ? EFLAGS_ZF : 0) | PARITY[cpu.r8[0]];
+  cpu.r8[0] &= 0xf;
+  setStatus(cpu, EFLAGS_STATUS, f);
+};
+
+/**
+ * AAM. With an immediate of 0 the chip sets SF ZF PF to `zeroSzp` before raising #DE (the SDM
+ * leaves them undefined; the 8086 and 80286 vectors show fixed values, null keeps them).
+ */
+export function aamWith(zeroSzp: number | null): Handler {
+  return (cpu) => {
+    const base = cpu.fetch8();
+    if (base === 0) {
+      if (zeroSzp !== null) setStatus(cpu, EFLAGS_SF | EFLAGS_ZF | EFLAGS_PF, zeroSzp);
+      divideError(cpu);
+    }
+    const al = cpu.r8[0];
+    cpu.r8[1] = Math.floor(al / base);
+    cpu.r8[0] = al % base;
+    setStatus(cpu, EFLAGS_STATUS, szp(cpu.r8[0], 0xff));
+  };
+}
+
+/** AAD on the 80286: CF AF OF (undefined) cleared. */
+export const aad286: Handler = (cpu) => {
   const base = cpu.fetch8();
   const r = (cpu.r8[0] + cpu.r8[1] * base) & 0xff;
   cpu.r16[0] = r;
   setStatus(cpu, EFLAGS_STATUS, szp(r, 0xff));
+};
+
+/** AAD on the 80386: every flag as the byte ADD of AL and AH * imm8 (test386.asm TEST_UNDEF, 386SX). */
+const aad386: Handler = (cpu) => {
+  const al = cpu.r8[0], add = (cpu.r8[1] * cpu.fetch8()) & 0xff;
+  const r = (al + add) & 0xff;
+  cpu.r16[0] = r;
+  setLazy(cpu, LZ_ADD, al, add, r, 0xff);
 };
 
 export function registerArith(ops: Handler[]): void {
@@ -383,10 +435,10 @@ export function registerArith(ops: Handler[]): void {
   def(ops, 0x98, (cpu) => { cpu.r16[0] = (cpu.r8[0] << 24) >> 24; }, (cpu) => { cpu.r32[EAX] = (cpu.r16[0] << 16) >> 16; });
   def(ops, 0x99, (cpu) => { cpu.r16[EDX * 2] = cpu.r16[0] & 0x8000 ? 0xffff : 0; },
     (cpu) => { cpu.r32[EDX] = cpu.r32[EAX] & 0x80000000 ? 0xffffffff : 0; });
-  def(ops, 0x27, daa);
-  def(ops, 0x2f, das);
-  def(ops, 0x37, aaa);
-  def(ops, 0x3f, aas);
-  def(ops, 0xd4, aam);
-  def(ops, 0xd5, aad);
+  def(ops, 0x27, decimalAdjust(false, true));
+  def(ops, 0x2f, decimalAdjust(true, true));
+  def(ops, 0x37, aaa386);
+  def(ops, 0x3f, aas386);
+  def(ops, 0xd4, aamWith(null));
+  def(ops, 0xd5, aad386);
 }

@@ -9,7 +9,7 @@ import {
   decodeEa, eaOffPlus, getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, setG8,
   writeBack16, writeBack32, writeBack8, writeE16, writeE32, writeE8,
 } from '../modrm';
-import { CS, DS, EAX, EBX, EFLAGS_CF, EFLAGS_ZF, ES, FS, GS, SS } from '../regs';
+import { CS, DS, EAX, EBX, EFLAGS_CF, EFLAGS_OF, EFLAGS_ZF, ES, FS, GS, SS } from '../regs';
 import { loadSeg } from '../segmentation';
 import { condition } from './conditions';
 import { MAP0F, def } from './table';
@@ -73,6 +73,16 @@ function bitBase(cpu: Cpu, m: number, bitOff: number, bits: number): { off: numb
 }
 
 /** BT/BTS/BTR/BTC: op 0 test, 1 set, 2 reset, 3 complement. `imm` forms mask the offset to the operand size. */
+/**
+ * CF and the OF that BT/BTS/BTR/BTC leave on the 80386: the bit reaches CF as through RCR by
+ * bit + 1 with CF = 0, and OF is that rotate's (test386.asm TEST_UNDEF, measured on a 386SX).
+ */
+function bitTestFlags(cpu: Cpu, v: number, bit: number, bits: number): void {
+  const x = (i: number) => (v >>> i) & 1;
+  const of = bit === 0 ? x(bits - 1) : bit === 1 ? x(0) : x(bit - 1) ^ x(bit - 2);
+  setStatus(cpu, EFLAGS_CF | EFLAGS_OF, (x(bit) ? EFLAGS_CF : 0) | (of ? EFLAGS_OF : 0));
+}
+
 function bitOp(op: number, bits: 16 | 32, imm: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
@@ -81,8 +91,7 @@ function bitOp(op: number, bits: 16 | 32, imm: boolean): Handler {
     if (m >= 0xc0) {
       bitOff = (imm ? cpu.fetch8() : bits === 16 ? getG16(cpu, m) : getG32(cpu, m)) & (bits - 1);
       const v = bits === 16 ? cpu.r16[(m & 7) << 1] : cpu.r32[m & 7];
-      const cf = (v >>> bitOff) & 1;
-      setStatus(cpu, EFLAGS_CF, cf ? EFLAGS_CF : 0);
+      bitTestFlags(cpu, v, bitOff, bits);
       if (op === 0) return;
       const b = (1 << bitOff) >>> 0;
       const r = (op === 1 ? v | b : op === 2 ? v & ~b : v ^ b) & mask;
@@ -101,7 +110,7 @@ function bitOp(op: number, bits: 16 | 32, imm: boolean): Handler {
       bit = r.bit;
     }
     const v = bits === 16 ? cpu.rd16(cpu.eaSeg, off) : cpu.rd32(cpu.eaSeg, off);
-    setStatus(cpu, EFLAGS_CF, (v >>> bit) & 1 ? EFLAGS_CF : 0);
+    bitTestFlags(cpu, v, bit, bits);
     if (op === 0) return;
     const b = (1 << bit) >>> 0;
     const r = ((op === 1 ? v | b : op === 2 ? v & ~b : v ^ b) & mask) >>> 0;

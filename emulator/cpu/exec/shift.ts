@@ -67,6 +67,18 @@ export function shift(cpu: Cpu, op: number, v: number, count: number, mask: numb
   return v;
 }
 
+/**
+ * Group 2 on the 80386, with the flags the manuals leave undefined as test386.asm documents them
+ * (TEST_UNDEF, measured on a 386SX): SHL/SHR/SAL set AF for any nonzero count, and a byte shifted
+ * by 16 or 24 leaves CF and OF as a shift by 8 does.
+ */
+export function shift386(cpu: Cpu, op: number, v: number, count: number, mask: number): number {
+  if (count === 0 || op < 4 || op === 7) return shift(cpu, op, v, count, mask);
+  const r = shift(cpu, op, v, mask === 0xff && (count === 16 || count === 24) ? 8 : count, mask);
+  setStatus(cpu, EFLAGS_AF, EFLAGS_AF);
+  return r;
+}
+
 function grp2_8(count: (cpu: Cpu) => number): Handler {
   return (cpu) => {
     const m = cpu.fetch8();

@@ -92,11 +92,19 @@ const popa_16: Handler = (cpu) => {
     if (r !== ESP) cpu.r16[r << 1] = v;
   }
 };
+/**
+ * POPAD discards the ESP image, except on a 16-bit stack: the 80386 loads the image into ESP and
+ * then writes SP, so ESP[31:16] comes from the image (undefined in the manuals; test386.asm's
+ * TEST_UNDEF documents it for the 386, Bochs does the same).
+ */
 const popa_32: Handler = (cpu) => {
+  let image = 0;
   for (let r = 7; r >= 0; r--) {
     const v = cpu.pop32();
     if (r !== ESP) cpu.r32[r] = v;
+    else image = v;
   }
+  if (cpu.stackMask === 0xffff) cpu.r32[ESP] = ((image & 0xffff0000) | cpu.r16[ESP * 2]) >>> 0;
 };
 
 /**

@@ -129,7 +129,8 @@ function effectiveAddress(insn: Instruction): { seg: number; off: string } {
     const sib = insn.sib!;
     if (sib.index !== 4) terms.push(`(${reg32(sib.index)} << ${sib.scale})`);
     if (!(sib.base === 5 && m.mod === 0)) {
-      terms.push(reg32(sib.base));
+      // No index with a scale scales the base on the 80386 (modrm.ts).
+      terms.push(sib.index === 4 && sib.scale !== 0 ? `(${reg32(sib.base)} << ${sib.scale})` : reg32(sib.base));
       if (sib.base === ESP || sib.base === EBP) seg = SS;
     }
   } else if (!(m.rm === 5 && m.mod === 0)) {
