@@ -93,7 +93,8 @@ function checkDump(dump: VmcsDump, profile: ProfileName, profileGiven: boolean):
   const logged = dump.failure?.exitReason ?? (dump.exit?.reason !== undefined && dump.exit.reason >>> 31 ? dump.exit.reason : undefined);
   if (logged !== undefined && (logged & 0xffff) === 0x21 && report.failures.length === 0) {
     warnings.push(`the log reports VM-entry failure ${hex(logged)} (invalid guest state) but no modelled check fails: the cause is outside what the dump shows `
-      + '(e.g. the VMCS link pointer or PDPTEs in memory, a model-specific rule, or a field the dump does not print)');
+      + '(e.g. the VMCS link pointer or PDPTEs in memory, a model-specific rule, or a field the dump does not print'
+      + `${dump.unreadable ? ', or one of the values it gives unreadably, warned about above' : ''})`);
   }
   const hints = dumpHints(profile, causes);
   const o = report.outcome;

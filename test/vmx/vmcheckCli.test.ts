@@ -130,4 +130,5 @@ test('a dump cut at 40 columns: no CR0/CR4 failures, warnings name the cut lines
   assert.ok(j.warnings.includes("GUEST_CR4 is cut off at line 3: 'CR4: actual=0x00000000000': checks that need it are skipped"));
   assert.ok(j.warnings.some((w: string) => /^the control section is cut: profile raw's assumptions are not used/.test(w)));
   assert.match(j.checks.find((c: { id: string }) => c.id === 'CR4.FIXED').message, /which is cut off at line 3/);
+  assert.ok(j.warnings.some((w: string) => /no modelled check fails: .*or one of the values it gives unreadably, warned about above\)$/.test(w)));
 });
