@@ -6,6 +6,7 @@ import { version } from '../package.json';
 import { FileError } from '../host/files';
 import { ReaderGoneError } from '../host/outputFile';
 import { commandPath, InputError, UsageError } from './args';
+import { command as compare } from './commands/compare';
 import { command as conformance } from './commands/conformance';
 import { command as dap } from './commands/dap';
 import { command as disasm } from './commands/disasm';
@@ -34,7 +35,7 @@ function program(): Command {
     .version(version, '-V, --version', 'print the version')
     .helpCommand('help [command]', 'show the help of a command')
     .addHelpText('after', '\nExit codes: 0 done, 1 an input could not be used, 2 usage error.');
-  for (const c of [run(), disasm(), vmcheck(), conformance(), traceDiff(), dap(), gdbserver()]) p.addCommand(configure(c));
+  for (const c of [run(), compare(), disasm(), vmcheck(), conformance(), traceDiff(), dap(), gdbserver()]) p.addCommand(configure(c));
   return p;
 }
 

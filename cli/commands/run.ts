@@ -5,16 +5,15 @@
 import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
 import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { CS } from '../../emulator/cpu/regs';
-import { openImageFile } from '../../host/imageFile';
 import { FileError, readInputFile } from '../../host/files';
 import { OutputFile, outputConflict } from '../../host/outputFile';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
-import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
 import { MagicBreakpoint } from '../../emulator/debug/magicBreakpoint';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
 import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
 import { Command } from 'commander';
 import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
+import { openDisk } from '../run/disk';
 import { loadFirmware } from '../run/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
 
@@ -107,16 +106,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   ];
   const conflict = outputConflict(outputs, inputs);
   if (conflict) throw new UsageError(conflict);
-  let disk: DiskImage | null = null;
-  if (imageFile !== undefined) {
-    const file = openImageFile(imageFile);
-    try {
-      disk = new DiskImage(file.source, { kind: floppy ? 'floppy' : 'hard', name: imageFile });
-    } catch (e) {
-      if (e instanceof DiskImageError) throw new InputError(e.message);
-      throw e;
-    }
-  }
+  const disk = imageFile === undefined ? null : openDisk(imageFile, floppy);
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
 
   const m = new Machine({

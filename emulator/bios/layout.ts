@@ -12,7 +12,7 @@ export const BASE_MEMORY_KIB = 639;
 export const EBDA_SEGMENT = 0x9fc0;
 export const EBDA_KIB = 1;
 
-/** Boot register state: what SeaBIOS 1.16 under QEMU leaves at 0000:7C00 (measured with test/boot/qemuTrace.ts's logging). */
+/** Boot register state: what SeaBIOS 1.16 under QEMU leaves at 0000:7C00 (measured with host/qemu.ts's logging). */
 export const BOOT_SP = 0x6f04;
 
 // BIOS data area, as linear addresses (segment 0040h).

@@ -131,7 +131,7 @@ export function parseQemuLog(text: string): QemuLog {
 }
 
 export interface DiffOptions {
-  /** Guest linear range kept on both sides (default 0x500..0x9ffff, test/boot/qemuTrace.ts's -dfilter). */
+  /** Guest linear range kept on both sides (default 0x500..0x9ffff, host/qemu.ts's -dfilter). */
   range?: [number, number];
   /** Linear ranges dropped (default the BIOS, 0xC0000..0xFFFFF). */
   exclude?: [number, number][];

@@ -61,6 +61,8 @@ function cases(): [string[], number][] {
       [['trace-diff', f, at('text')], 1],
       [['trace-diff', at('text'), f], 1],
       [['gdbserver', f, '--port', '0'], 1],
+      [['compare', f], 1],
+      [['compare', f, '--floppy'], 1],
     );
     // An empty or text file is something to disassemble; the others are not files that can be read.
     if (name !== 'empty' && name !== 'text') {
@@ -85,6 +87,8 @@ function cases(): [string[], number][] {
     out.push([['trace-diff', at('text'), at('text'), ...bad], 2]);
   }
   out.push([['trace-diff', at('text')], 2]);
+  for (const bad of [['--max', '0'], ['--max', 'x'], ['--context', '51'], ['--memory-mb', '0'], ['--bogus'], ['extra']]) out.push([['compare', img, ...bad], 2]);
+  out.push([['compare'], 2]);
   for (const bad of [['--port', 'x'], ['--port', '70000'], ['--bogus'], ['extra']]) out.push([['dap', ...bad], 2]);
   for (const bad of [['--port', 'x'], ['--port', '70000'], ['--memory-mb', '0'], ['--cpu', '486'], ['--profile', 'bochs'],
     ['--break-on-emulation'], ['--bogus']]) out.push([['gdbserver', img, ...bad], 2]);

@@ -1,0 +1,207 @@
+// `bootscope compare IMAGE [--floppy] [--memory-mb N] [--max N] [--context N]` (docs/CLI.md):
+// Bootscope and QEMU (TCG, host/qemu.ts) boot the same image and run in lock-step from 0000:7C00,
+// compared at every guest instruction (emulator/record/lockstep.ts); prints the first divergence
+// with both states side by side, or that the runs agree to the end of the budget. Exit 0 agree,
+// 3 divergence, 1 an input (or QEMU) could not be used, 2 usage error.
+import { Bios } from '../../emulator/bios/bios';
+import { refreshAttention, serviceInterrupt } from '../../emulator/cpu/execute';
+import { AR_DB, CS, EAX } from '../../emulator/cpu/regs';
+import { listOne } from '../../emulator/disasm/listing';
+import { GUEST_HIGH, GUEST_LOW, Lockstep, type LockstepDivergence, SEABIOS_ALLOWANCES, where } from '../../emulator/record/lockstep';
+import { TRACE_REGS, type TraceRecord } from '../../emulator/record/traceDiff';
+import { undefinedFlags } from '../../emulator/record/undefinedFlags';
+import { Machine, type StopInfo } from '../../emulator/machine';
+import { ICOUNT_SHIFT, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
+import { Command } from 'commander';
+import { exitWith, InputError, parseWhole } from '../args';
+import { openDisk } from '../run/disk';
+
+export interface CompareOptions {
+  floppy?: boolean;
+  memoryMb?: string;
+  max?: string;
+  context?: string;
+  qemu?: string;
+}
+
+/**
+ * Test hook (docs/CLI.md): BOOTSCOPE_TEST_COMPARE_FLIP=N flips bit 0 of Bootscope's EAX before its
+ * guest instruction N (counted from 0 at 0000:7C00), so the first divergence is known in advance.
+ */
+const FLIP_HOOK = 'BOOTSCOPE_TEST_COMPARE_FLIP';
+
+export function command(): Command {
+  return new Command('compare')
+    .summary('run an image in lock-step with QEMU and print the first divergence')
+    .description('Boot IMAGE in Bootscope and in QEMU (qemu-system-i386, TCG) and compare every guest instruction from ' +
+      '0000:7C00: CS:EIP, general registers, EFLAGS (bits the instruction before left undefined excused), segment selectors, CR0.')
+    .argument('<image>', 'disk image or boot sector')
+    .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
+    .option('--memory-mb <N>', 'guest RAM in MiB on both sides, 1 to 3072 (default 64)')
+    .option('--max <N>', 'guest instructions to compare (default 10000000)')
+    .option('--context <N>', 'agreeing instructions shown before a divergence, 0 to 50 (default 5)')
+    .option('--qemu <FILE>', 'the QEMU binary (default qemu-system-i386 on PATH)')
+    .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
+    .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
+}
+
+const hex = (n: number, w = 8) => (n >>> 0).toString(16).padStart(w, '0');
+
+/** Our record carries the instruction's bytes as they were when it ran: the machine runs ahead of the comparison. */
+interface OurRecord extends TraceRecord {
+  bytes: Uint8Array;
+}
+
+/** A trace record of Bootscope's state before the instruction at linear `lin`. */
+function record(m: Machine, lin: number): OurRecord {
+  const cpu = m.cpu;
+  const r = cpu.r32, s = cpu.sel;
+  return {
+    source: cpu.icount, bytes: m.mem.peek(lin, 15), cs: s[CS], eip: cpu.eip >>> 0, lin, code32: (cpu.ar[CS] & AR_DB) !== 0,
+    regs: {
+      eax: r[0], ebx: r[3], ecx: r[1], edx: r[2], esi: r[6], edi: r[7], ebp: r[5], esp: r[4],
+      eflags: cpu.getFlags() >>> 0, ds: s[3], es: s[0], ss: s[2], fs: s[4], gs: s[5], cr0: cpu.cr0 >>> 0,
+    },
+  };
+}
+
+/**
+ * Bootscope's guest records, produced in blocks: the machine runs with a per-instruction hook
+ * that records guest instructions (linear 0x500..0x9FFFF, as QEMU's filter) and stops when the
+ * block is full. `stop` says why the run ended when it yields no more.
+ */
+class OurRun {
+  stop: StopInfo | null = null;
+  private readonly block: OurRecord[] = [];
+  private pos = 0;
+  private guest = 0;
+
+  constructor(private readonly m: Machine, private readonly flipAt: number | null) {}
+
+  next = (): OurRecord | null => {
+    if (this.pos < this.block.length) return this.block[this.pos++];
+    if (this.stop) return null;
+    this.block.length = 0;
+    this.pos = 0;
+    const s = this.m.run({ maxInstructions: 100_000_000, beforeInstruction: this.hook });
+    if (s.reason !== 'step') this.stop = s.reason === 'max' ? { reason: 'max', detail: 'no guest instruction in 100,000,000' } : s;
+    return this.block.length > 0 ? this.block[this.pos++] : null;
+  };
+
+  private readonly hook = (m: Machine): 'step' | null => {
+    const cpu = m.cpu;
+    // The slow path delivers an interrupt and runs the handler's first instruction in one step; QEMU
+    // logs that instruction. So deliver it here, and let the shadow keep a second one from coming
+    // before that instruction (as runCpu does when it checks breakpoints).
+    if (serviceInterrupt(cpu)) {
+      cpu.shadowUntil = cpu.icount;
+      refreshAttention(cpu);
+    }
+    const lin = (cpu.base[CS] + cpu.eip) >>> 0;
+    if (lin < GUEST_LOW || lin > GUEST_HIGH) return null;
+    if (this.block.length >= 4096) return 'step';
+    if (this.guest === this.flipAt) cpu.r32[EAX] ^= 1;
+    this.block.push(record(m, lin));
+    this.guest++;
+    return null;
+  };
+}
+
+export async function main(imageFile: string, opts: CompareOptions): Promise<number> {
+  const floppy = opts.floppy === true;
+  const memoryMB = opts.memoryMb === undefined ? 64 : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072);
+  const max = opts.max === undefined ? 10_000_000 : parseWhole(opts.max, '--max', 1);
+  const context = opts.context === undefined ? 5 : parseWhole(opts.context, '--context', 0, 50);
+  const flipText = process.env[FLIP_HOOK];
+  const flipAt = flipText === undefined ? null : parseWhole(flipText, FLIP_HOOK);
+  const disk = openDisk(imageFile, floppy);
+  const binary = opts.qemu ?? QEMU;
+  const missing = qemuMissing(binary);
+  if (missing) throw new InputError(missing);
+
+  const m = new Machine({ memoryMB, floppy: floppy ? disk : null, hardDisks: floppy ? [] : [disk] });
+  const bios = new Bios();
+  bios.install(m);
+  bios.boot();
+  const ours = new OurRun(m, flipAt);
+  const l = new Lockstep<OurRecord>(ours.next, {
+    allowances: SEABIOS_ALLOWANCES, history: context,
+    undefinedFlags: (last) => undefinedFlags((i) => last.bytes[i] ?? 0, last.code32 ? 32 : 16),
+  });
+  let firstPm = -1;
+  const started = Date.now();
+  let lastProgress = started;
+  let qemuRecords = 0;
+  try {
+    await streamQemu(imageFile, { binary, floppy, memoryMB }, (records) => {
+      for (const r of records) {
+        if (l.matched >= max) return false;
+        qemuRecords++;
+        if (!l.push(r)) return false;
+        if (firstPm < 0 && r.regs.cr0 & 1 && l.matched > 0) firstPm = l.matched - 1;
+      }
+      const now = Date.now();
+      if (now - lastProgress >= 5000) {
+        lastProgress = now;
+        process.stderr.write(`bootscope compare: ${l.matched} instructions agree, ${((now - started) / 1000).toFixed(0)} s\n`);
+      }
+      return l.matched < max;
+    }, 120_000 + max / 10);
+  } catch (e) {
+    throw new InputError(`QEMU: ${(e as Error).message}`);
+  }
+  l.finish();
+  const seconds = (Date.now() - started) / 1000;
+  const d = l.divergence;
+  const lines: string[] = [];
+  if (d) {
+    lines.push(
+      `divergence at instruction ${d.index} from 0000:7C00, at ${where(d.qemu)}: ${d.controlFlow ? 'control flow differs' : `${d.registers.join(', ')} differ${d.registers.length === 1 ? 's' : ''}`}`,
+      `  (Bootscope instruction ${d.ours.source}, its count including the BIOS's; QEMU guest record ${d.qemu.source})`,
+      ...(d.history.length ? ['last agreeing instructions:'] : []),
+      ...d.history.map((r, k) => `  ${String(d.index - d.history.length + k).padStart(9)}  ${where(r)}  ${disasm(r)}`),
+      `> ${String(d.index).padStart(9)}  ${where(d.ours)}  ${disasm(d.ours)}${d.controlFlow ? `   (QEMU: ${where(d.qemu)})` : ''}`,
+      ...sideBySide(d),
+    );
+  } else if (l.matched >= max) {
+    lines.push(`no divergence: ${l.matched} instructions from 0000:7C00 agree (the budget)`);
+  } else {
+    lines.push(`no divergence in ${l.matched} instructions from 0000:7C00, short of the budget: ${l.end}${ours.stop ? ` (Bootscope: ${ours.stop.reason}${ours.stop.detail ? `, ${ours.stop.detail}` : ''})` : ''}`);
+  }
+  if (firstPm >= 0) lines.push(`first protected-mode instruction: ${firstPm}`);
+  lines.push(`resyncs: ${l.interrupts.qemu + l.interrupts.bootscope} interrupt handler runs on one side only skipped (QEMU ${l.interrupts.qemu}, ` +
+    `Bootscope ${l.interrupts.bootscope}); QEMU records dropped: ${l.repeats} repeats, ${l.repEnds} REP ends`);
+  if (l.allowed.length) {
+    lines.push(`excused (${l.allowed.length}):`, ...l.allowed.slice(0, 3).map((a) => `  ${a}`));
+    if (l.allowed.length > 3) lines.push(`  … and ${l.allowed.length - 3} more`);
+  }
+  lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (QEMU -icount shift=${ICOUNT_SHIFT},sleep=off)`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return d ? 3 : 0;
+}
+
+function disasm(r: OurRecord): string {
+  try {
+    return listOne(r.bytes, 0, { org: r.eip, bits: r.code32 ? 32 : 16, model: '80386' }).text;
+  } catch {
+    return '';
+  }
+}
+
+/** Both states before the instruction, two registers a line; `*` marks a difference, `~` an excused one. */
+function sideBySide(d: LockstepDivergence<OurRecord>): string[] {
+  const { ours: a, qemu: b, flagsExcused } = d;
+  type Cell = [string, string, string, string];
+  const cells: Cell[] = [['cs:eip', `${hex(a.cs, 4)}:${hex(a.eip)}`, `${hex(b.cs, 4)}:${hex(b.eip)}`, a.cs !== b.cs || a.eip !== b.eip ? '*' : ' ']];
+  for (const k of TRACE_REGS) {
+    const w = k.length === 2 ? 4 : 8;
+    const diff = (a.regs[k] ^ b.regs[k]) >>> 0;
+    const mark = diff === 0 ? ' ' : d.controlFlow || d.registers.includes(k) ? '*' : '~';
+    cells.push([k, hex(a.regs[k], w), hex(b.regs[k], w), mark]);
+  }
+  const cell = ([name, x, y, mark]: Cell) => `${mark} ${name.padEnd(6)} ${x.padStart(13)} ${y.padStart(13)}`;
+  const out = [`state before it:  ${'bootscope'.padStart(13)} ${'qemu'.padStart(13)}    ${'bootscope'.padStart(13)} ${'qemu'.padStart(13)}`];
+  for (let i = 0; i < cells.length; i += 2) out.push(`  ${cell(cells[i])}${cells[i + 1] ? `   ${cell(cells[i + 1])}` : ''}`);
+  out.push(`  (* differs, ~ differs but excused${flagsExcused ? `: EFLAGS ${hex(flagsExcused)} left undefined by the instruction before` : ''})`);
+  return out;
+}

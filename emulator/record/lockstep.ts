@@ -1,0 +1,264 @@
+// Lock-step comparison of Bootscope with QEMU, streamed: QEMU's records (one per guest
+// instruction, state before it, REP iterations included: host/qemu.ts) are pushed one at a time,
+// and Bootscope's are pulled from a source that steps the machine (or reads a trace). CS:EIP and
+// every register of TRACE_REGS must agree at every instruction. Memory stays bounded: only the last
+// few agreeing instructions are kept, for the report.
+//
+// Hardware interrupts into the guest's own handlers (ldlinux's protected-mode IRQ stubs) may arrive
+// at different instructions — QEMU's timer and ours follow different clocks — so a handler run on
+// one side only is skipped by rule: it must start as an interrupt entry (IF set before, cleared
+// after, a 6- or 12-byte frame pushed) and it ends where that side is back at the interrupted
+// instruction with the same stack; from there every register is compared again. Each skip is counted.
+//
+// Differences that are not emulation differences are excused, each until both sides agree again:
+// an Allowance (BIOS data that differs from SeaBIOS's), and EFLAGS bits the instruction before
+// left undefined (SDM Vol. 1 Appendix A; `undefinedFlags`).
+import { TRACE_REGS, type TraceReg, type TraceRecord } from './traceDiff';
+
+/** Guest code: linear 0x500..0x9FFFF, as QEMU's -dfilter keeps it (host/qemu.ts). */
+export const GUEST_LOW = 0x500, GUEST_HIGH = 0x9ffff;
+
+export function isGuest(lin: number | null): boolean {
+  return lin === null || (lin >= GUEST_LOW && lin <= GUEST_HIGH);
+}
+
+/**
+ * A register difference that is not an emulation difference: the instruction at linear `lin` loads
+ * data that differs between our BIOS and SeaBIOS (a vector, a table address). The registers stay
+ * exempt until both sides hold the same value again.
+ */
+export interface Allowance {
+  lin: number;
+  regs: TraceReg[];
+  why: string;
+}
+
+/** The differences between our BIOS's data and SeaBIOS's that boot code is known to load. */
+export const SEABIOS_ALLOWANCES: Allowance[] = [{
+  lin: 0x7c76, regs: ['esi'],
+  why: "syslinux's VBR `lfs si,[0x78]` loads the INT 1Eh vector (diskette parameter table): F000:EFC7 as in IBM's BIOS here, F000:601C in SeaBIOS",
+}];
+
+export interface LockstepOptions<R extends TraceRecord = TraceRecord> {
+  allowances?: Allowance[];
+  /** EFLAGS bits left undefined by the instruction of `last` (our record; both sides agreed on its state before). */
+  undefinedFlags?: (last: R) => number;
+  /** Agreeing instructions kept for the report (default 5). */
+  history?: number;
+  /** Records one side may spend in an interrupt handler before its skip is given up (default 1,000,000). */
+  handlerLimit?: number;
+}
+
+export interface LockstepDivergence<R extends TraceRecord = TraceRecord> {
+  /** Index of the instruction among the compared guest instructions from 0000:7C00 (= instructions agreed before it). */
+  index: number;
+  /** CS:EIP differ; otherwise only registers do. */
+  controlFlow: boolean;
+  ours: R;
+  qemu: TraceRecord;
+  /** Registers that differ and are not excused (empty on a control-flow difference). */
+  registers: TraceReg[];
+  /** EFLAGS bits excused at this instruction (undefined after the one before). */
+  flagsExcused: number;
+  /** The last agreeing instructions (our records), oldest first. */
+  history: R[];
+}
+
+const IF = 0x200;
+const hex = (n: number, w = 8) => (n >>> 0).toString(16).padStart(w, '0');
+export const where = (r: TraceRecord) => `${hex(r.cs, 4)}:${hex(r.eip)}${r.lin !== null ? ` lin=${hex(r.lin)}` : ''}`;
+const sameRecord = (a: TraceRecord, b: TraceRecord) =>
+  a.lin === b.lin && a.cs === b.cs && a.eip === b.eip && TRACE_REGS.every((k) => a.regs[k] === b.regs[k]);
+
+/**
+ * Did `x` just enter an interrupt handler where `y` went on from `last`, the last common state: IF
+ * set in `last`, clear in x, x's stack a 16-bit (6-byte) or 32-bit (12-byte) frame deeper than
+ * y's — or than last's, when QEMU logged the last instruction and then took the interrupt before it.
+ */
+function tookInterrupt(last: TraceRecord, x: TraceRecord, y: TraceRecord): boolean {
+  const frame = (r: TraceRecord) => [6, 12].includes((r.regs.esp - x.regs.esp) >>> 0);
+  return (last.regs.eflags & IF) !== 0 && (x.regs.eflags & IF) === 0 && (frame(y) || frame(last));
+}
+
+const backAt = (r: TraceRecord, at: TraceRecord) => r.cs === at.cs && r.eip === at.eip && r.regs.esp === at.regs.esp;
+
+/**
+ * The comparison. `ours()` gives Bootscope's next guest record (null when its run ends); `push`
+ * takes QEMU's next guest record and returns false once the comparison has ended (`divergence` or
+ * `end` says why).
+ */
+export class Lockstep<R extends TraceRecord = TraceRecord> {
+  /** Instructions compared that agree. */
+  matched = 0;
+  /** QEMU records consumed: agreeing ones, dropped repeats and skipped handler runs. */
+  qemuCovered = 0;
+  /** QEMU records dropped as exact repeats of the one before: QEMU logs a block, leaves it for an interrupt before it runs, and logs it again. */
+  repeats = 0;
+  /**
+   * QEMU records dropped at the end of a REP whose count ran out: under -icount QEMU goes back to
+   * the REP after the last iteration and logs it once more with the count register 0 before leaving.
+   */
+  repEnds = 0;
+  /** Interrupt handler runs skipped (resynchronisations), by the side that took them. */
+  readonly interrupts = { bootscope: 0, qemu: 0 };
+  /** What was excused, each with the instruction where it first was. */
+  readonly allowed: string[] = [];
+  divergence: LockstepDivergence<R> | null = null;
+  /** Why the comparison ended without a divergence (a side ran out), or null while it goes on. */
+  end: string | null = null;
+
+  private readonly exempt = new Set<TraceReg>();
+  private exemptFlags = 0;
+  private readonly history: R[] = [];
+  private readonly keep: number;
+  private readonly handlerLimit: number;
+  private cur: R | null = null;
+  private prevQemu: TraceRecord | null = null;
+  /** QEMU is in a handler Bootscope did not take: its records are skipped until it is back here. */
+  private qemuSkipTo: R | null = null;
+  private qemuSkipFrom: TraceRecord | null = null;
+  private qemuSkipped = 0;
+  private last: TraceRecord | null = null;
+  private lastOurs: R | null = null;
+
+  constructor(private readonly ours: () => R | null, private readonly opts: LockstepOptions<R> = {}) {
+    this.keep = opts.history ?? 5;
+    this.handlerLimit = opts.handlerLimit ?? 1_000_000;
+  }
+
+  get done(): boolean {
+    return this.divergence !== null || this.end !== null;
+  }
+
+  /** Ends the comparison where QEMU's records run out (its budget or its log). */
+  finish(): void {
+    if (this.done) return;
+    if (this.qemuSkipFrom) {
+      this.end = `QEMU's records end in the interrupt handler entered at record ${this.qemuSkipFrom.source} (${where(this.qemuSkipFrom)})`;
+      return;
+    }
+    this.end = this.cur ?? this.ours() ? `QEMU's records end after ${this.qemuCovered}` : `our run ends after ${this.matched} guest instructions`;
+  }
+
+  push(b: TraceRecord): boolean {
+    if (this.done) return false;
+    const prev = this.prevQemu;
+    this.prevQemu = b;
+    if (this.qemuSkipTo) {
+      if (!backAt(b, this.qemuSkipTo)) {
+        this.qemuCovered++;
+        if (++this.qemuSkipped > this.handlerLimit) {
+          this.end = `QEMU did not return from the interrupt handler entered at record ${this.qemuSkipFrom!.source} (${where(this.qemuSkipFrom!)}) within ${this.handlerLimit} records`;
+        }
+        return !this.done;
+      }
+      this.qemuSkipTo = this.qemuSkipFrom = null;
+    }
+    for (;;) {
+      const a = this.cur ?? (this.cur = this.ours());
+      if (!a) {
+        this.end = `our run ends after ${this.matched} guest instructions`;
+        return false;
+      }
+      if (prev && this.unexcused(a, b, false)?.length !== 0) {
+        const repeat = sameRecord(b, prev);
+        if (repeat || (b.cs === prev.cs && b.eip === prev.eip && (b.regs.ecx & 0xffff) === 0 && prev.regs.ecx !== b.regs.ecx)) {
+          if (repeat) this.repeats++;
+          else this.repEnds++;
+          this.qemuCovered++;
+          return true;
+        }
+      }
+      const regs = this.unexcused(a, b, true);
+      if (regs?.length === 0) {
+        this.matched++;
+        this.qemuCovered++;
+        this.last = b;
+        this.lastOurs = a;
+        this.history.push(a);
+        if (this.history.length > this.keep) this.history.shift();
+        this.cur = null;
+        return true;
+      }
+      const last = this.last;
+      if (!regs && last && tookInterrupt(last, b, a)) {
+        this.interrupts.qemu++;
+        this.qemuCovered++;
+        this.qemuSkipTo = a;
+        this.qemuSkipFrom = b;
+        this.qemuSkipped = 0;
+        return true;
+      }
+      if (!regs && last && tookInterrupt(last, a, b)) {
+        this.interrupts.bootscope++;
+        const from = a;
+        let n = 0;
+        let r: R | null = a;
+        while (r && !backAt(r, b) && n <= this.handlerLimit) {
+          r = this.ours();
+          n++;
+        }
+        this.cur = r;
+        if (!r || n > this.handlerLimit) {
+          this.end = `our run ${r ? `did not return within ${this.handlerLimit} instructions from` : 'ends in'} the interrupt handler entered at n=${from.source} (${where(from)})`;
+          return false;
+        }
+        continue;
+      }
+      this.divergence = {
+        index: this.matched, controlFlow: regs === null, ours: a, qemu: b, registers: regs ?? [],
+        flagsExcused: this.exemptFlags, history: [...this.history],
+      };
+      return false;
+    }
+  }
+
+  /**
+   * Registers that differ between a (ours) and b (QEMU) and are not excused; null when CS:EIP differ.
+   * `commit` records what was excused and forgets exemptions once both sides agree.
+   */
+  private unexcused(a: TraceRecord, b: TraceRecord, commit: boolean): TraceReg[] | null {
+    if (a.cs !== b.cs || a.eip !== b.eip) return null;
+    const out: TraceReg[] = [];
+    const last = this.last;
+    for (const k of TRACE_REGS) {
+      const diff = (a.regs[k] ^ b.regs[k]) >>> 0;
+      if (k === 'eflags') {
+        // Bits that agree again are compared again; a new difference in a bit the last instruction
+        // left undefined is excused from here on.
+        let exempt = this.exemptFlags & diff;
+        const fresh = diff & ~exempt;
+        const undef = fresh && this.lastOurs && this.opts.undefinedFlags ? this.opts.undefinedFlags(this.lastOurs) & fresh : 0;
+        if (commit) {
+          this.exemptFlags = exempt | undef;
+          if (undef) this.allowed.push(`EFLAGS ${hex(undef)} after ${where(last!)} (instruction ${this.matched}): left undefined by that instruction`);
+        }
+        exempt |= undef;
+        if (diff & ~exempt) out.push(k);
+        continue;
+      }
+      if (diff === 0) {
+        if (commit) this.exempt.delete(k);
+        continue;
+      }
+      if (this.exempt.has(k)) continue;
+      const allow = last && this.opts.allowances?.find((x) => x.lin === last.lin && x.regs.includes(k));
+      if (!allow) {
+        out.push(k);
+      } else if (commit) {
+        this.exempt.add(k);
+        this.allowed.push(`${k} after ${where(last!)} (instruction ${this.matched}): ${allow.why}`);
+      }
+    }
+    return out;
+  }
+}
+
+/** The comparison of two whole traces (both guest only, both from 0000:7C00). */
+export function lockstepArrays(ours: TraceRecord[], qemu: TraceRecord[], opts: LockstepOptions = {}): Lockstep {
+  let i = 0;
+  const l = new Lockstep(() => ours[i++] ?? null, opts);
+  for (const r of qemu) if (!l.push(r)) break;
+  l.finish();
+  return l;
+}

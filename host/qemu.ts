@@ -1,0 +1,121 @@
+// QEMU as the reference machine (`bootscope compare`, test/boot/qemu.test.ts): qemu-system-i386
+// (TCG) + SeaBIOS boot an image with per-instruction logging (-singlestep -d cpu,exec,nochain
+// -dfilter 0x500..0x9ffff: one record per guest instruction, REP iterations included, BIOS code not
+// logged) and this reads the log while it is written, from the first execution of 0000:7C00, handing
+// each block of records to the caller until it has seen enough; then QEMU is killed. Streamed, so
+// memory stays bounded however long the run: the caller handles a block before the next is read,
+// and QEMU waits on the full FIFO meanwhile.
+//
+// -icount shift=8,sleep=off: QEMU's virtual clock follows its instruction count (256 ns each, near
+// our 4.77 MHz), not the host clock, so where its timer interrupts land is the same from run to run
+// rather than a function of how fast the log is read.
+//
+// The log goes through a FIFO rather than `-D /dev/stdout`: where /dev/stdout is not the
+// /proc/self/fd/1 link (it is a plain file on some machines) QEMU writes the log into that file.
+// Node only.
+import { spawn, spawnSync } from 'node:child_process';
+import { constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GUEST_HIGH, GUEST_LOW } from '../emulator/record/lockstep';
+import { parseQemuLog, type TraceRecord } from '../emulator/record/traceDiff';
+
+export const QEMU = 'qemu-system-i386';
+export const ICOUNT_SHIFT = 8;
+
+/** Why QEMU (`binary`, by default qemu-system-i386 on PATH) cannot be run, or null when it can. */
+export function qemuMissing(binary = QEMU): string | null {
+  const q = spawnSync(binary, ['--version'], { encoding: 'utf8' });
+  return q.status === 0 ? null : `${binary} is not installed or does not run (Debian: apt-get install qemu-system-x86)`;
+}
+
+export interface QemuBoot {
+  /** The QEMU binary (default qemu-system-i386 on PATH). */
+  binary?: string;
+  /** Boot the image as the floppy (drive 00h) instead of the first hard disk. */
+  floppy: boolean;
+  memoryMB: number;
+}
+
+/** The command line: the image opened read-only (snapshot=on), no devices beyond the PC's own. */
+export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
+  // QEMU reads a comma in a -drive file name as the next option; doubling it escapes it.
+  const file = image.replaceAll(',', ',,');
+  return [
+    '-nodefaults', '-vga', 'std', '-display', 'none', '-m', String(boot.memoryMB),
+    '-drive', `file=${file},format=raw,if=${boot.floppy ? 'floppy' : 'ide'},snapshot=on`,
+    '-boot', boot.floppy ? 'a' : 'c',
+    '-serial', 'none', '-monitor', 'none',
+    '-icount', `shift=${ICOUNT_SHIFT},sleep=off`,
+    '-singlestep', '-d', 'cpu,exec,nochain', '-dfilter', `0x${GUEST_LOW.toString(16)}..0x${GUEST_HIGH.toString(16)}`, '-D', log,
+  ];
+}
+
+export interface QemuStream {
+  /** Guest records handed over (from the first 0000:7C00 on, SMM records dropped). */
+  records: number;
+  /** Wall-clock seconds from QEMU's start to its kill. */
+  seconds: number;
+}
+
+/**
+ * Runs QEMU on `image` and hands each block of guest records to `take` (its `source` numbers
+ * count from 0 at the first 0000:7C00) until `take` returns false; rejects when `timeoutMs` passes
+ * or QEMU exits first, naming how far it got.
+ */
+export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-qemu-'));
+  const fifo = join(dir, 'log');
+  const mk = spawnSync('mkfifo', [fifo], { encoding: 'utf8' });
+  if (mk.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    return Promise.reject(new Error(`mkfifo: ${mk.stderr.trim()}`));
+  }
+  const started = Date.now();
+  const qemu = spawn(boot.binary ?? QEMU, qemuArgs(image, boot, fifo), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  qemu.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  // Opened read-write, so the open does not wait for QEMU (forever, if QEMU fails first), and read
+  // through the event loop as a pipe, so no read is left blocking in Node's thread pool at the end.
+  // End of file never comes this way: QEMU's exit is what says it is gone.
+  const log = new Socket({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+  let pending = '';
+  let count = 0;
+  let at7c00 = false;
+  return new Promise<QemuStream>((resolve, reject) => {
+    let done = false;
+    const finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      qemu.kill('SIGKILL');
+      log.destroy();
+      rmSync(dir, { recursive: true, force: true });
+      if (err) reject(err);
+      else resolve({ records: count, seconds: (Date.now() - started) / 1000 });
+    };
+    const timer = setTimeout(() => finish(new Error(
+      `QEMU did not finish within ${timeoutMs / 1000} s (${count} guest records read)`)), timeoutMs);
+    log.setEncoding('utf8').on('data', (chunk: string) => {
+      if (done) return;
+      pending += chunk;
+      // Parse whole records only: everything before the last `Trace` line is complete.
+      const cut = pending.lastIndexOf('\nTrace ');
+      if (cut < 0) return;
+      const complete = pending.slice(0, cut + 1);
+      pending = pending.slice(cut + 1);
+      const out: TraceRecord[] = [];
+      for (const r of parseQemuLog(complete).records) {
+        if (!at7c00 && r.lin !== 0x7c00) continue;
+        at7c00 = true;
+        out.push({ ...r, source: count++ });
+      }
+      if (out.length > 0 && !take(out)) finish(null);
+    });
+    log.on('error', (e) => finish(e));
+    qemu.on('error', (e) => finish(e));
+    qemu.on('exit', (code, signal) => finish(new Error(
+      `QEMU exited (${signal ?? `status ${code}`}) after ${count} guest records${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`)));
+  });
+}
