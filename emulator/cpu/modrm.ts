@@ -55,7 +55,8 @@ function decodeEa32(cpu: Cpu, modrm: number): void {
     if (base === 5 && mod === 0) {
       off = (index === 4 ? 0 : r[index] << ss) + cpu.fetch32();
     } else {
-      // No index (4) with a scale: the 80386 scales the base (undefined in the manuals).
+      // No index (4) with a scale: the 80386 scales the base (undefined in the manuals; test386.asm
+      // documents it for the 386, Bochs 2.7 and QEMU ignore the scale).
       off = index === 4 ? r[base] << ss : (r[index] << ss) + r[base];
       if (base === ESP || base === EBP) seg = SS;
     }

@@ -95,7 +95,7 @@ const popa_16: Handler = (cpu) => {
 /**
  * POPAD discards the ESP image, except on a 16-bit stack: the 80386 loads the image into ESP and
  * then writes SP, so ESP[31:16] comes from the image (undefined in the manuals; test386.asm's
- * TEST_UNDEF documents it for the 386, Bochs does the same).
+ * TEST_UNDEF documents it for the 386; Bochs 2.7 and QEMU keep ESP[31:16]).
  */
 const popa_32: Handler = (cpu) => {
   let image = 0;
@@ -150,8 +150,8 @@ function enter(size32: boolean): Handler {
     const esp = cpu.r32[ESP];
     try {
       push(size32 ? cpu.r32[EBP] : cpu.r16[EBP * 2]);
-      // The frame pointer is all of ESP even on a 16-bit stack, whose push kept ESP[31:16] (Intel
-      // 386 PRM "ENTER": frame-ptr := eSP; Bochs does the same).
+      // The frame pointer is all of ESP even on a 16-bit stack, whose push kept ESP[31:16], as in
+      // Bochs 2.7 and test386.asm (QEMU and the SDM's pseudo-code take SP: test/pm/README.md).
       const frame = cpu.r32[ESP];
       let bp = cpu.r32[EBP] & bpMask;
       for (let i = 1; i < level; i++) {
