@@ -13,6 +13,7 @@ import { resetMsrs } from './cpu/exec/system';
 import { IoBus } from './devices/ioBus';
 import { PcDevices, type ResetSource } from './devices/pcDevices';
 import type { DiskImage } from './disk/diskImage';
+import type { CdImage } from './disk/cdrom';
 import { Memory } from './memory/bus';
 
 export type StopReason =
@@ -33,6 +34,8 @@ export interface MachineOptions {
   floppy?: DiskImage | null;
   /** Drive 80h (and 81h, ...). */
   hardDisks?: DiskImage[];
+  /** A CD drive; the BIOS boots it (El Torito) before any disk. */
+  cdrom?: CdImage | null;
   /** Keys queued for the keyboard from the start. */
   keys?: string;
 }
@@ -67,6 +70,7 @@ export class Machine {
   readonly devices: PcDevices;
   readonly floppy: DiskImage | null;
   readonly hardDisks: DiskImage[];
+  readonly cdrom: CdImage | null;
   /** User breakpoints (linear addresses) and those of the current run's `until`. */
   readonly breakpoints = new BreakpointSet();
   /** Set when a device pulsed the reset line (the run stops with 'shutdown'). */
@@ -86,9 +90,11 @@ export class Machine {
     this.io = new IoBus();
     this.floppy = opts.floppy ?? null;
     this.hardDisks = opts.hardDisks ?? [];
+    this.cdrom = opts.cdrom ?? null;
     this.devices = new PcDevices({
       memory: this.mem, io: this.io, keys: opts.keys,
       floppyTypes: [this.floppy?.floppyDriveType ?? 0, 0], hardDisks: this.hardDisks.length,
+      bootOrder: this.cdrom ? ['cdrom', 'hard', 'floppy'] : undefined,
     });
     this.cpu = new Cpu(this.model, traits, this.mem, this.io);
     installModel(this.cpu);
@@ -116,12 +122,18 @@ export class Machine {
   private readonly syncClock: () => void;
   private readonly setClockBase: (b: number) => void;
 
-  /** Loads `sector` at 0000:7C00 and sets the boot register state (no BIOS services). */
-  loadBootSector(sector: Uint8Array, drive: number): void {
-    this.mem.poke(0x7c00, sector.subarray(0, 512));
+  /**
+   * Loads `sector` at 0000:7C00 and sets the boot register state (no BIOS services); `at` loads
+   * longer boot code (an El Torito image) at another segment, entered at offset 0 of it.
+   */
+  loadBootSector(sector: Uint8Array, drive: number, at?: { segment: number }): void {
+    const segment = at?.segment ?? 0x07c0;
+    this.mem.poke(segment << 4, at ? sector : sector.subarray(0, 512));
     const cpu = this.cpu;
-    for (const s of [ES, CS, SS, DS, FS, GS]) cpu.setCache(s, 0, 0, 0xffff, s === CS ? 0x9b : 0x93);
-    cpu.eip = 0x7c00;
+    // Entered as SeaBIOS does: the segment's address in canonical form, 07C0h → 0000:7C00.
+    const cs = segment & 0xf000;
+    for (const s of [ES, CS, SS, DS, FS, GS]) cpu.setCache(s, s === CS ? cs : 0, s === CS ? cs << 4 : 0, 0xffff, s === CS ? 0x9b : 0x93);
+    cpu.eip = (segment & 0x0fff) << 4;
     cpu.r32[ESP] = 0x7c00;
     cpu.r32[EDX] = drive;
     cpu.icount = 0;

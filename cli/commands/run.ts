@@ -13,12 +13,13 @@ import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine
 import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
 import { Command } from 'commander';
 import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
-import { openDisk } from '../run/disk';
+import { openBootDrive } from '../run/disk';
 import { loadFirmware } from '../run/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
 
 export interface RunOptions {
   floppy?: boolean;
+  cdrom?: boolean;
   max?: string;
   until?: string[];
   trace?: string;
@@ -42,6 +43,7 @@ export function command(): Command {
     .description('Boot IMAGE as the first hard disk (or floppy) through the BIOS to 0000:7C00 and run it to a stop.')
     .argument('[image]', 'disk image or boot sector (optional with --bios)')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
+    .option('--cdrom', 'boot IMAGE as a CD (El Torito, drive E0h); an ISO 9660 image with a boot catalogue is one without it')
     .option('--max <N>', 'instruction budget (default 100000000)')
     .option('--until <ADDR>', 'stop before the instruction at ADDR: SSSS:OOOO (CS:IP) or 0xNNNN (linear); repeatable', collect)
     .option('--trace <FILE>', 'write one JSON line per instruction (the state before it) to FILE')
@@ -96,6 +98,8 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   }
 
   const floppy = opts.floppy === true;
+  if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
+  if (firmwareFile !== undefined && opts.cdrom) throw new UsageError('--cdrom needs the built-in BIOS: firmware given with --bios has no CD drive to boot from');
   const outputs = [
     ...(traceFile === undefined ? [] : [{ what: '--trace', path: traceFile }]),
     ...(listFile === undefined ? [] : [{ what: '--list-emulated', path: listFile }]),
@@ -106,12 +110,14 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   ];
   const conflict = outputConflict(outputs, inputs);
   if (conflict) throw new UsageError(conflict);
-  const disk = imageFile === undefined ? null : openDisk(imageFile, floppy);
+  const { disk, cdrom } = imageFile === undefined
+    ? { disk: null, cdrom: null }
+    : openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: firmwareFile === undefined });
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
 
   const m = new Machine({
     cpu: cpuModel, memoryMB, keys,
-    floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [],
+    floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom,
   });
   const warnings: string[] = [];
   let bios: Bios | null = null;
@@ -121,7 +127,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   } else {
     bios = new Bios();
     bios.install(m);
-    bios.boot();
+    if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
     // The disk layer's missing-55AA warning is replaced by the BIOS's, which says what it does.
     warnings.push(...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings);
   }

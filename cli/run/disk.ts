@@ -1,15 +1,30 @@
-// The disk a CLI command boots: IMAGE opened read-only (host/imageFile.ts) as the first hard disk
-// or the floppy; an image the disk layer refuses is an InputError (exit 1).
+// The drive a CLI command boots: IMAGE opened read-only (host/imageFile.ts) as the first hard disk,
+// the floppy or a CD; an image the disk layer refuses is an InputError (exit 1).
+import { CdImage } from '../../emulator/disk/cdrom';
 import { DiskImage, DiskImageError } from '../../emulator/disk/diskImage';
-import { openImageFile } from '../../host/imageFile';
+import { openImageFile, type ImageFile } from '../../host/imageFile';
 import { InputError } from '../args';
 
-export function openDisk(imageFile: string, floppy: boolean): DiskImage {
-  const file = openImageFile(imageFile);
+function diskOf(file: ImageFile, imageFile: string, floppy: boolean): DiskImage {
   try {
     return new DiskImage(file.source, { kind: floppy ? 'floppy' : 'hard', name: imageFile });
   } catch (e) {
     if (e instanceof DiskImageError) throw new InputError(e.message);
     throw e;
   }
+}
+
+export function openDisk(imageFile: string, floppy: boolean): DiskImage {
+  return diskOf(openImageFile(imageFile), imageFile, floppy);
+}
+
+/**
+ * IMAGE as the drive it boots from: a CD with `cdrom`, or (with `detectCd`, not as a floppy) when
+ * it is a plain El Torito ISO; otherwise a disk as openDisk opens it.
+ */
+export function openBootDrive(imageFile: string, opts: { floppy: boolean; cdrom: boolean; detectCd: boolean }): { disk: DiskImage | null; cdrom: CdImage | null } {
+  const file = openImageFile(imageFile);
+  const cd = new CdImage(file.source, { name: imageFile });
+  if (opts.cdrom || (opts.detectCd && !opts.floppy && cd.isPlainBootCd())) return { disk: null, cdrom: cd };
+  return { disk: diskOf(file, imageFile, opts.floppy), cdrom: null };
 }

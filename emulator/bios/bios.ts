@@ -19,6 +19,7 @@ import { int09, int16 } from './int16';
 import { int1a, int70 } from './int1a';
 import { int11, int12, int14, int17, int18, int19 } from './misc';
 import { hexDigits } from '../../protocol/format';
+import { CD_DRIVE, CdImageError, MEDIA_NAMES, type BootEntry } from '../disk/cdrom';
 
 /** A service returns DONE (the stub's IRET follows) or WAIT (re-run the trap after the next interrupt). */
 export const DONE = 0, WAIT = 1;
@@ -49,6 +50,8 @@ export class Bios implements BiosHooks {
   dropped = 0;
   /** Warnings from boot (missing 55AA, ...). */
   readonly warnings: string[] = [];
+  /** The El Torito entry the CD was booted from (INT 13h AX=4B01h reports it). */
+  cdromBoot: BootEntry | null = null;
   /** Device time at which a running INT 15h AH=86h wait ends, or -1. */
   waitUntil = -1;
   /** CMOS register B before the wait switched the periodic interrupt on. */
@@ -157,11 +160,13 @@ export class Bios implements BiosHooks {
    * 0000:7C00 and sets the registers SeaBIOS 1.16 leaves under QEMU: EAX=AA55h,
    * EDX=drive, SS:SP=0000:6F04, all other general registers 0, all segments 0, EFLAGS=0202h (IF on),
    * CR0 as after reset. Only DL and CS:IP are architectural; the rest helps comparing with QEMU.
-   * Returns false (and logs) when there is no disk to boot.
+   * With a CD drive, boots the CD instead (bootCdrom). Returns false (and logs why) when there is
+   * nothing to boot.
    */
   boot(): boolean {
     const m = this.m;
     const cpu = m.cpu;
+    if (m.cdrom) return this.bootCdrom();
     const drive = m.bootDrive;
     if (!drive) {
       this.logEntry(0x19, 'no bootable disk: neither a floppy nor a hard disk is attached');
@@ -177,6 +182,49 @@ export class Bios implements BiosHooks {
     cpu.r32.fill(0);
     cpu.r32[EAX] = 0xaa55;
     cpu.r32[EDX] = drive.number;
+    cpu.r32[ESP] = L.BOOT_SP;
+    cpu.setFlags(0x202);
+    cpu.halted = false;
+    return true;
+  }
+
+  /**
+   * El Torito no-emulation boot: the initial entry's sectorCount 512-byte virtual sectors from its
+   * load RBA go to its load segment (07C0h by default), entered at the canonical seg:off
+   * (0000:7C00) with DL=E0h and the registers of a disk boot. A bad catalogue, a floppy or
+   * hard-disk emulation entry (not done yet) or an image that does not fit below the EBDA is
+   * logged and returns false.
+   */
+  private bootCdrom(): boolean {
+    const m = this.m;
+    const cd = m.cdrom!;
+    let entry: BootEntry;
+    try {
+      entry = cd.bootEntry();
+    } catch (e) {
+      if (!(e instanceof CdImageError)) throw e;
+      this.logEntry(0x19, e.message);
+      return false;
+    }
+    const problem = entry.media !== 0
+      ? `its boot entry asks for ${MEDIA_NAMES[entry.media]}, which the built-in BIOS does not do yet (only no-emulation CDs boot)`
+      : entry.sectorCount === 0
+        ? 'its boot entry loads 0 sectors'
+        : (entry.loadSegment << 4) + entry.sectorCount * 512 > L.EBDA_SEGMENT << 4
+          ? `its boot image (${entry.sectorCount} sectors at segment ${hexDigits(entry.loadSegment, 4)}h) does not fit below ${hexDigits(L.EBDA_SEGMENT << 4, 5)}h`
+          : entry.loadSegment < 0x50
+            ? `its load segment ${hexDigits(entry.loadSegment, 4)}h would overwrite the interrupt vectors and BIOS data`
+            : null;
+    if (problem) {
+      this.logEntry(0x19, `${cd.name}: cannot boot the CD: ${problem}`);
+      return false;
+    }
+    this.cdromBoot = entry;
+    m.loadBootSector(cd.readBytes(entry.loadRba, entry.sectorCount * 512), CD_DRIVE, { segment: entry.loadSegment });
+    const cpu = m.cpu;
+    cpu.r32.fill(0);
+    cpu.r32[EAX] = 0xaa55;
+    cpu.r32[EDX] = CD_DRIVE;
     cpu.r32[ESP] = L.BOOT_SP;
     cpu.setFlags(0x202);
     cpu.halted = false;

@@ -64,6 +64,10 @@ export function int18(b: Bios): number {
 export function int19(b: Bios): number {
   const m = b.m;
   const cpu = b.cpu;
+  if (m.cdrom) {
+    b.logEntry(0x19, 'INT 19h: booting the CD again is not done yet');
+    return int18(b);
+  }
   const drive = m.bootDrive;
   if (!drive) return int18(b);
   const sector = drive.disk.sector(0);

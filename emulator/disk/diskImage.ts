@@ -52,7 +52,7 @@ export interface SectorSource {
 }
 
 /** An image held in memory as a SectorSource. */
-function bytesSource(data: Uint8Array): SectorSource {
+export function bytesSource(data: Uint8Array): SectorSource {
   return {
     byteLength: data.length,
     read: (offset, out, outOffset, length) => out.set(data.subarray(offset, offset + length), outOffset),

@@ -9,16 +9,23 @@ import { join, resolve } from 'node:path';
 export const CACHE = resolve('test/.out/boot-images');
 
 export const SYSLINUX_SAY = 'bootscope-syslinux-say: ldlinux.sys read its config';
+export const ISOLINUX_SAY = 'bootscope-isolinux-say: isolinux read its config';
 export const GRUB_ECHO = 'GRUB core reached (32-bit protected mode); loading normal';
 
 /** Why a tool the image needs is missing, or null when all are there. */
-export function missingTools(kind: 'syslinux' | 'grub'): string | null {
-  const need = kind === 'syslinux'
-    ? ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk']
-    : ['/usr/lib/grub/i386-pc/boot.img', '/usr/bin/grub-mkimage', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'];
+export function missingTools(kind: 'syslinux' | 'grub' | 'isolinux'): string | null {
+  const need = {
+    syslinux: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
+    grub: ['/usr/lib/grub/i386-pc/boot.img', '/usr/bin/grub-mkimage', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
+    isolinux: [ISOLINUX_BIN, LDLINUX_C32, '/usr/bin/xorriso'],
+  }[kind];
   const missing = need.filter((p) => !existsSync(p));
-  return missing.length ? `missing ${missing.join(', ')} (Debian: syslinux syslinux-common grub-pc-bin mtools dosfstools fdisk)` : null;
+  const packages = kind === 'isolinux' ? 'isolinux syslinux-common xorriso' : 'syslinux syslinux-common grub-pc-bin mtools dosfstools fdisk';
+  return missing.length ? `missing ${missing.join(', ')} (Debian: ${packages})` : null;
 }
+
+const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
+const LDLINUX_C32 = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
 
 function sh(script: string, cwd: string): void {
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd, encoding: 'utf8' });
@@ -68,6 +75,28 @@ dd if=core.img of=img bs=512 seek=1 conv=notrunc status=none
 mkfs.fat -F 16 -n GRUBTEST --offset 2048 -h 2048 img 31744 >/dev/null
 mmd -i img@@1M ::/boot ::/boot/grub
 mcopy -i img@@1M grub.cfg ::/boot/grub/grub.cfg
+`, tmp);
+  renameSync(join(tmp, 'img'), out);
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
+}
+
+/**
+ * Builds (once) and returns the path of a plain (non-hybrid: sector 0 is zeros) isolinux ISO,
+ * El Torito no-emulation, 4 virtual sectors loaded, with the boot info table.
+ */
+export function isolinuxIso(): string {
+  const out = join(CACHE, 'isolinux-plain.iso');
+  if (existsSync(out)) return out;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = mkdtempSync(join(CACHE, 'isolinux-build-'));
+  mkdirSync(join(tmp, 'root/isolinux'), { recursive: true });
+  writeFileSync(join(tmp, 'root/isolinux/isolinux.cfg'), [
+    'SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', `SAY ${ISOLINUX_SAY}`, 'DEFAULT none', 'LABEL none', '  LINUX /none.bin', '',
+  ].join('\n'));
+  sh(`
+cp ${ISOLINUX_BIN} ${LDLINUX_C32} root/isolinux/
+xorriso -as mkisofs -quiet -o img -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table root
 `, tmp);
   renameSync(join(tmp, 'img'), out);
   rmSync(tmp, { recursive: true, force: true });

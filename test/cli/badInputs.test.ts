@@ -55,6 +55,7 @@ function cases(): [string[], number][] {
       [['run', f], 1],
       [['run', '--bios', f], 1],
       [['run', f, '--floppy'], 1],
+      [['run', f, '--cdrom'], 1],
       [['vmcheck', f], 1],
       [['conformance', f], 1],
       [['conformance', at('text'), '--metadata', f], 1],

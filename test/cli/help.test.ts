@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 const cli = (...args: string[]) => spawnSync('node', ['dist/cli.js', ...args], { encoding: 'utf8' });
 
 const CONTRACT: Record<string, string[]> = {
-  run: ['--floppy', '--max <N>', '--until <ADDR>', '--trace <FILE>', '--trace-from <ADDR>', '--keys <TEXT>', '--bios <FILE>',
+  run: ['--floppy', '--cdrom', '--max <N>', '--until <ADDR>', '--trace <FILE>', '--trace-from <ADDR>', '--keys <TEXT>', '--bios <FILE>',
     '--screen', '--json', '--cpu <MODEL>', '--memory-mb <N>', '--profile <NAME>', '--break-on-vmentry-failure',
     '--break-on-emulation', '--magic-break', '--list-emulated <FILE>'],
   compare: ['--floppy', '--memory-mb <N>', '--max <N>', '--context <N>', '--qemu <FILE>'],

@@ -1,0 +1,76 @@
+// @tier full
+// A plain (non-hybrid) El Torito ISO built from Debian's isolinux at test time boots as a CD with
+// the built-in BIOS (`bootscope run`, detected without --cdrom) to isolinux's config and boot
+// prompt, and prints on serial exactly what it prints under QEMU 7.2 + SeaBIOS with `-cdrom`; the
+// CLI's --cdrom on an image that is not a bootable CD, and with --floppy, is one line.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ISOLINUX_SAY, isolinuxIso, missingTools } from './images';
+import { QEMU } from '../../host/qemu';
+
+const dir = mkdtempSync(join(tmpdir(), 'bootscope-cdrom-'));
+const BOOT_PROMPT = 'boot: ';
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, ['dist/cli.js', 'run', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+}
+
+/** Runs QEMU with the ISO as its CD until serial shows the boot prompt (or 60 s), returns serial. */
+async function qemuSerial(iso: string): Promise<string> {
+  const log = join(dir, 'qemu.serial');
+  const q = spawn(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', '-cdrom', iso, '-serial', `file:${log}`], { stdio: 'ignore' });
+  try {
+    for (const end = Date.now() + 60_000; Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 200));
+      if (existsSync(log) && readFileSync(log, 'latin1').includes(BOOT_PROMPT)) break;
+      if (q.exitCode !== null) break;
+    }
+  } finally {
+    q.kill('SIGKILL');
+  }
+  return existsSync(log) ? readFileSync(log, 'latin1') : '';
+}
+
+test('plain isolinux ISO: boots as a CD to its config and boot prompt, serial as under QEMU -cdrom',
+  { skip: missingTools('isolinux') ?? false }, async () => {
+    assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
+    const iso = isolinuxIso();
+    const sector0 = readFileSync(iso).subarray(0, 512);
+    assert.ok(sector0.every((b) => b === 0), 'the ISO is plain: sector 0 is zeros');
+    const r = cli(iso, '--max', '30000000', '--screen', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.deepEqual(s.biosLog, []);
+    assert.equal(s.mode, 'protected32');
+    // isolinux prints SAY to the screen only (QEMU's serial has no SAY line either).
+    assert.ok(s.screen.join('\n').includes(ISOLINUX_SAY), s.screen.join('\n'));
+    assert.match(s.serialText, /ISOLINUX 6\.\d+ .*\r?\nLoading \/none\.bin\.\.\. failed: No such file or directory/);
+    assert.ok(s.serialText.endsWith(BOOT_PROMPT), JSON.stringify(s.serialText));
+    const q = await qemuSerial(iso);
+    assert.equal(s.serialText.replace(/\r/g, ''), q.replace(/\r/g, ''));
+  });
+
+test('--cdrom: a non-CD image and --floppy with it are one-line errors', { skip: missingTools('isolinux') ?? false }, () => {
+  const disk = join(dir, 'disk.img');
+  writeFileSync(disk, new Uint8Array(64 * 2048));
+  const r = cli(disk, '--cdrom');
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /^bootscope run: .*disk\.img: not a bootable CD image: no ISO 9660 volume descriptor \(CD001\) at sector 16/);
+  const broken = join(dir, 'broken.iso');
+  copyFileSync(isolinuxIso(), broken);
+  const bytes = readFileSync(broken);
+  const cat = bytes.readUInt32LE(17 * 2048 + 0x47);
+  bytes[cat * 2048 + 0x1e] = 0;
+  writeFileSync(broken, bytes);
+  const b = cli(broken, '--max', '1000');
+  assert.equal(b.status, 1);
+  assert.match(b.stderr, /^bootscope run: .*broken\.iso: not a bootable CD image: the boot catalogue \(sector \d+\) lacks the key bytes 55 AA of its validation entry\n$/);
+  const u = cli(isolinuxIso(), '--cdrom', '--floppy');
+  assert.equal(u.status, 2);
+  assert.match(u.stderr, /--floppy and --cdrom exclude each other/);
+});

@@ -1,0 +1,231 @@
+// The CD drive: the El Torito catalogue parser on a small ISO 9660 image built here (a bad
+// catalogue gives one clear sentence), and a no-emulation boot through the built-in BIOS whose boot
+// image (NASM) asks INT 13h about its drive: DL, the AX=4B01h specification packet, EDD check,
+// parameters and 2048-byte reads, and the calls a CD cannot do failing with CF=1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Bios } from '../../emulator/bios/bios';
+import { CdImage, CdImageError, CD_SECTOR_SIZE } from '../../emulator/disk/cdrom';
+import { Machine } from '../../emulator/machine';
+import { assemble } from '../bios/harness';
+
+const CATALOG = 18, BOOT = 19, DATA = 20, SECTORS = 22;
+
+interface IsoOptions {
+  /** Changes to the 64-byte catalogue (validation + initial entry) after its checksum is set. */
+  patch?: (cat: Uint8Array) => void;
+  media?: number;
+  loadSegment?: number;
+  sectorCount?: number;
+}
+
+/** An ISO 9660 image: PVD at 16, boot record at 17, catalogue at 18, boot image at 19, data sectors 20–21. */
+function makeIso(bootImage: Uint8Array, o: IsoOptions = {}): Uint8Array {
+  const iso = new Uint8Array(SECTORS * CD_SECTOR_SIZE);
+  const put = (sector: number, offset: number, bytes: ArrayLike<number> | string) => {
+    const b = typeof bytes === 'string' ? [...bytes].map((c) => c.charCodeAt(0)) : bytes;
+    iso.set(b, sector * CD_SECTOR_SIZE + offset);
+  };
+  const le32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, v >>> 24];
+  put(16, 0, [1]); put(16, 1, 'CD001'); put(16, 6, [1]);
+  put(17, 0, [0]); put(17, 1, 'CD001'); put(17, 6, [1]); put(17, 7, 'EL TORITO SPECIFICATION'); put(17, 0x47, le32(CATALOG));
+  const cat = new Uint8Array(64);
+  cat[0] = 1; cat[0x1e] = 0x55; cat[0x1f] = 0xaa;
+  let sum = 0;
+  for (let i = 0; i < 32; i += 2) sum = (sum + cat[i] + (cat[i + 1] << 8)) & 0xffff;
+  const check = (0x10000 - sum) & 0xffff;
+  cat[0x1c] = check & 0xff; cat[0x1d] = check >> 8;
+  const seg = o.loadSegment ?? 0;
+  const count = o.sectorCount ?? 4;
+  cat.set([0x88, o.media ?? 0, seg & 0xff, seg >> 8, 0, 0, count & 0xff, count >> 8, ...le32(BOOT)], 32);
+  o.patch?.(cat);
+  put(CATALOG, 0, cat);
+  put(BOOT, 0, bootImage);
+  put(DATA, 0, 'SECTOR20');
+  put(DATA + 1, 0, 'SECTOR21');
+  return iso;
+}
+
+const HALT = '\n  cli\n  hlt\n';
+
+test('El Torito catalogue: the initial entry of a valid image, defaults included', () => {
+  const e = new CdImage(makeIso(new Uint8Array(16), { sectorCount: 4 })).bootEntry();
+  assert.deepEqual(e, { platform: 0, media: 0, loadSegment: 0x07c0, sectorCount: 4, loadRba: BOOT, catalogRba: CATALOG });
+  assert.equal(new CdImage(makeIso(new Uint8Array(16), { loadSegment: 0x2000 })).bootEntry().loadSegment, 0x2000);
+  assert.equal(new CdImage(makeIso(new Uint8Array(16))).hasBootRecord(), true);
+  assert.equal(new CdImage(new Uint8Array(40 * 2048)).hasBootRecord(), false);
+  // Detection without --cdrom: a plain ISO; a hybrid (an MBR with 55 AA in its first sector) is a disk.
+  const plain = makeIso(new Uint8Array(16));
+  assert.equal(new CdImage(plain).isPlainBootCd(), true);
+  plain.set([0x55, 0xaa], 510);
+  assert.equal(new CdImage(plain).isPlainBootCd(), false);
+  assert.equal(new CdImage(plain).hasBootRecord(), true);
+});
+
+test('El Torito catalogue: each defect is one sentence naming it', () => {
+  const bad: [string, Uint8Array, RegExp][] = [
+    ['too small', new Uint8Array(4096), /too small for an ISO 9660 image/],
+    ['no CD001', new Uint8Array(SECTORS * 2048), /no ISO 9660 volume descriptor \(CD001\) at sector 16/],
+    ['checksum', makeIso(new Uint8Array(16), { patch: (c) => { c[0x1c] ^= 1; } }), /validation entry .* bad checksum/],
+    ['key', makeIso(new Uint8Array(16), { patch: (c) => { c[0x1f] = 0; } }), /lacks the key bytes 55 AA/],
+    ['header', makeIso(new Uint8Array(16), { patch: (c) => { c[0] = 2; } }), /header ID 02h, not 01h/],
+    ['not bootable', makeIso(new Uint8Array(16), { patch: (c) => { c[32] = 0; } }), /not bootable \(boot indicator 00h, not 88h\)/],
+    ['load RBA', makeIso(new Uint8Array(16), { patch: (c) => { c[40] = 200; } }), /boot image's sector 200 is past the end/],
+  ];
+  const noBr = makeIso(new Uint8Array(16));
+  noBr[17 * 2048 + 7] = 0x58;
+  bad.push(['boot record', noBr, /sector 17 is not an El Torito boot record/]);
+  for (const [what, iso, re] of bad) {
+    assert.throws(() => new CdImage(iso, { name: 'x.iso' }).bootEntry(), (e: Error) => {
+      assert.ok(e instanceof CdImageError, what);
+      assert.match(e.message, /^x\.iso: not a bootable CD image: /, what);
+      assert.match(e.message, re, what);
+      assert.ok(!e.message.includes('\n'), what);
+      return true;
+    });
+  }
+});
+
+function bootCd(iso: Uint8Array, max = 2_000_000) {
+  const m = new Machine({ cdrom: new CdImage(iso, { name: 'test.iso' }) });
+  const bios = new Bios();
+  bios.install(m);
+  const booted = bios.boot();
+  const stop = booted ? m.run({ maxInstructions: max }) : null;
+  return { m, bios, booted, stop, out: m.devices.output().debugText };
+}
+
+test('no-emulation boot: 4 virtual sectors at 0000:7C00, DL=E0h, INT 13h on 2048-byte sectors', () => {
+  const boot = assemble(`
+  mov ax, cs
+  call puthex16
+  mov al, dl
+  call puthex8
+  PUTC ' '
+  mov al, [0x7c00 + 2047]   ; the last byte of the 4th virtual sector (AA of the padding) was loaded
+  call puthex8
+  PUTC ' '
+  mov ax, 0x4b01            ; specification packet
+  mov si, 0x600
+  int 0x13
+  jc .bad
+  mov al, [0x600]
+  call puthex8
+  mov al, [0x601]
+  call puthex8
+  mov al, [0x602]
+  call puthex8
+  mov eax, [0x604]
+  call puthex32
+  mov ax, [0x60c]
+  call puthex16
+  mov ax, [0x60e]
+  call puthex16
+  PUTC ' '
+  mov ah, 0x41
+  mov bx, 0x55aa
+  mov dl, 0xe0
+  int 0x13
+  jc .bad
+  mov ax, bx
+  call puthex16
+  PUTC ' '
+  mov word [0x700], 0x1e
+  mov ah, 0x48
+  mov si, 0x700
+  int 0x13
+  jc .bad
+  mov ax, [0x718]
+  call puthex16
+  mov eax, [0x710]
+  call puthex32
+  PUTC ' '
+  mov si, dap
+  mov ah, 0x42
+  int 0x13
+  jc .bad
+  mov si, 0x1000
+  mov cx, 8
+.p1:
+  lodsb
+  out 0xe9, al
+  loop .p1
+  mov si, 0x1800
+  mov cx, 8
+.p2:
+  lodsb
+  out 0xe9, al
+  loop .p2
+  PUTC ' '
+  mov ah, 0x08              ; CHS parameters: no geometry on a CD
+  mov dl, 0xe0
+  int 0x13
+  mov al, ah
+  call puthex8
+  setc al
+  call puthex8
+  PUTC ' '
+  mov si, dap
+  mov ah, 0x43              ; write: the CD is read-only
+  int 0x13
+  mov al, ah
+  call puthex8
+  setc al
+  call puthex8
+  PUTC ' '
+  mov word [dap + 2], 1
+  mov dword [dap + 8], ${SECTORS}
+  mov si, dap
+  mov ah, 0x42              ; past the end
+  int 0x13
+  mov al, ah
+  call puthex8
+  setc al
+  call puthex8
+  ${HALT}
+.bad:
+  PUTC '!'
+  ${HALT}
+dap: db 0x10, 0
+  dw 2, 0x1000, 0
+  dd ${DATA}, 0
+`, { size: 2048 });
+  assert.equal(boot.length, 2048);
+  const r = bootCd(makeIso(boot));
+  assert.equal(r.booted, true);
+  assert.equal(r.stop?.reason, 'halt', r.out);
+  assert.equal(r.out, `0000E0 AA 1300E0${BOOT.toString(16).toUpperCase().padStart(8, '0')}07C00004 AA55 080000000016 SECTOR20SECTOR21 0101 0301 0401`);
+});
+
+test('no-emulation boot at another load segment enters at its canonical address', () => {
+  const boot = assemble(`
+  call .here
+.here:
+  pop ax
+  call puthex16
+  mov ax, cs
+  call puthex16
+  ${HALT}
+`, { raw: true });
+  const r = bootCd(makeIso(boot, { loadSegment: 0x1234, sectorCount: 1 }));
+  assert.equal(r.stop?.reason, 'halt', r.out);
+  // 1234h:0000 canonical is 1000h:2340h.
+  assert.equal(r.out, '23431000');
+});
+
+test('a CD the built-in BIOS cannot boot says why instead of running', () => {
+  for (const [o, re] of [
+    [{ media: 2 }, /asks for 1\.44M floppy emulation, which the built-in BIOS does not do yet/],
+    [{ media: 4 }, /hard disk emulation/],
+    [{ sectorCount: 0 }, /loads 0 sectors/],
+    [{ loadSegment: 0x9000, sectorCount: 200 }, /does not fit below 9FC00h/],
+  ] as const) {
+    const r = bootCd(makeIso(new Uint8Array(16), o));
+    assert.equal(r.booted, false);
+    assert.match(r.bios.log.at(-1)!.message, /^test\.iso: cannot boot the CD: /);
+    assert.match(r.bios.log.at(-1)!.message, re);
+  }
+  const bad = bootCd(makeIso(new Uint8Array(16), { patch: (c) => { c[0x1e] = 0; } }));
+  assert.equal(bad.booted, false);
+  assert.match(bad.bios.log.at(-1)!.message, /lacks the key bytes 55 AA/);
+});
