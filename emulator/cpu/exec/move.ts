@@ -72,7 +72,6 @@ function bitBase(cpu: Cpu, m: number, bitOff: number, bits: number): { off: numb
   return { off, bit: ((signed % bits) + bits) % bits };
 }
 
-/** BT/BTS/BTR/BTC: op 0 test, 1 set, 2 reset, 3 complement. `imm` forms mask the offset to the operand size. */
 /**
  * CF and the OF that BT/BTS/BTR/BTC leave on the 80386: the bit reaches CF as through RCR by
  * bit + 1 with CF = 0, and OF is that rotate's (test386.asm TEST_UNDEF, measured on a 386SX).
@@ -83,6 +82,7 @@ function bitTestFlags(cpu: Cpu, v: number, bit: number, bits: number): void {
   setStatus(cpu, EFLAGS_CF | EFLAGS_OF, (x(bit) ? EFLAGS_CF : 0) | (of ? EFLAGS_OF : 0));
 }
 
+/** BT/BTS/BTR/BTC: op 0 test, 1 set, 2 reset, 3 complement. `imm` forms mask the offset to the operand size. */
 function bitOp(op: number, bits: 16 | 32, imm: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
