@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { DiskImage, DiskImageError } from '../emulator/disk/diskImage';
 import { type ImageFile, openImageFile } from '../host/imageFile';
+import { CdImage } from '../emulator/disk/cdrom';
 import { FileError } from '../host/files';
 import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
@@ -66,6 +67,13 @@ export function validateConfig(raw: unknown): Launched['config'] {
     else if (Array.isArray(l) && l.every((x) => typeof x === 'string')) listing = l as string[];
     else throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'listing' must be a path or a list of paths");
   }
+  const cdrom = cfg.cdrom ?? LAUNCH_DEFAULTS.cdrom;
+  if (typeof cdrom !== 'boolean' && (typeof cdrom !== 'string' || cdrom === '')) {
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'cdrom' must be true, false or the path of an ISO image, not ${JSON.stringify(cdrom)}`);
+  }
+  if (cdrom === true && cfg.floppy === true) {
+    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'floppy' and 'cdrom': true exclude each other: the image is one drive");
+  }
   const gdbPort = cfg.gdbPort ?? null;
   if (gdbPort !== null && (typeof gdbPort !== 'number' || !Number.isInteger(gdbPort) || gdbPort < 0 || gdbPort > 65535)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'gdbPort' must be a port number from 0 to 65535, not ${JSON.stringify(gdbPort)}`);
@@ -73,6 +81,7 @@ export function validateConfig(raw: unknown): Launched['config'] {
   return {
     image,
     floppy: bool(cfg, 'floppy', LAUNCH_DEFAULTS.floppy),
+    cdrom,
     stopOnEntry: bool(cfg, 'stopOnEntry', LAUNCH_DEFAULTS.stopOnEntry),
     listing,
     profile: profile as Launched['config']['profile'],
@@ -93,10 +102,11 @@ export function validateConfig(raw: unknown): Launched['config'] {
  * BIOS, whose warnings say e.g. that a missing 55AA signature was booted anyway.
  */
 export function bootMachine(machine: Machine): Bios {
-  if (!machine.bootDrive) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
+  if (!machine.bootDrive && !machine.cdrom) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
   const bios = new Bios();
   bios.install(machine);
-  bios.boot();
+  // A CD the BIOS cannot boot (bad catalogue, emulation mode) is the image's fault: say why.
+  if (!bios.boot()) throw new LaunchError(LaunchErrorId.BadImage, bios.log[bios.log.length - 1].message);
   return bios;
 }
 
@@ -118,24 +128,46 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       throw new LaunchError(LaunchErrorId.UnreadableListing, e instanceof FileError ? e.message : `cannot read listing '${l}': ${(e as Error).message}`);
     }
   }
-  let disk: DiskImage;
+  let cdFile: ImageFile | null = null;
+  const close = () => { file.close(); cdFile?.close(); };
+  let disk: DiskImage | null = null;
+  let cdrom: CdImage | null = null;
   try {
-    disk = new DiskImage(file.source, { kind: config.floppy ? 'floppy' : 'hard', name: config.image, writeBack: file.writeBack });
+    if (typeof config.cdrom === 'string') {
+      try {
+        cdFile = openImageFile(resolve(cwd, config.cdrom), { what: 'CD image' });
+      } catch (e) {
+        throw new LaunchError(LaunchErrorId.UnreadableImage, (e as Error).message);
+      }
+      cdrom = new CdImage(cdFile.source, { name: config.cdrom });
+    } else {
+      const cd = new CdImage(file.source, { name: config.image });
+      if (config.cdrom || (!config.floppy && cd.isPlainBootCd())) cdrom = cd;
+    }
+    if (!cdrom || typeof config.cdrom === 'string') {
+      disk = new DiskImage(file.source, { kind: config.floppy ? 'floppy' : 'hard', name: config.image, writeBack: file.writeBack });
+    }
   } catch (e) {
-    file.close();
+    close();
     if (e instanceof DiskImageError) throw new LaunchError(LaunchErrorId.BadImage, e.message);
     throw e;
   }
   const machine = new Machine({
-    cpu: config.cpu, memoryMB: config.memoryMB,
-    floppy: config.floppy ? disk : null, hardDisks: config.floppy ? [] : [disk],
+    cpu: config.cpu, memoryMB: config.memoryMB, cdrom,
+    floppy: config.floppy ? disk : null, hardDisks: disk && !config.floppy ? [disk] : [],
   });
-  const bios = bootMachine(machine);
+  let bios: Bios;
+  try {
+    bios = bootMachine(machine);
+  } catch (e) {
+    close();
+    throw e;
+  }
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
-  const notes = [...disk.warnings.filter((w) => !w.includes('55 AA')), ...bios.warnings];
+  const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings];
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   return {
     machine, bios, config, notes, sourceMaps: new SourceMaps(maps),
-    dispose: () => file.close(),
+    dispose: close,
   };
 }

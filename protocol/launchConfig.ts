@@ -14,6 +14,11 @@ export interface ILaunchConfig {
   image: string;
   /** Boot the image as a floppy (drive 00h) instead of the first hard disk (80h). */
   floppy?: boolean;
+  /**
+   * true: boot the image as a CD (El Torito, drive E0h); a path: attach that ISO as the CD and boot
+   * it, the image staying the hard disk. A plain ISO given as the image is a CD without it.
+   */
+  cdrom?: boolean | string;
   /** Stop at 0000:7C00 before the first guest instruction (default true). */
   stopOnEntry?: boolean;
   /** NASM `-l` listing file(s) for source-level breakpoints. */
@@ -40,6 +45,7 @@ export interface ILaunchConfig {
 
 export const LAUNCH_DEFAULTS = {
   floppy: false,
+  cdrom: false,
   stopOnEntry: true,
   profile: 'raw',
   breakOnVmEntryFailure: false,

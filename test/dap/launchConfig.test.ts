@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, LaunchError, validateConfig } from '../../debug-adapter/launch';
 import { LAUNCH_DEFAULTS } from '../../protocol/launchConfig';
+import { CS } from '../../emulator/cpu/regs';
+import { makeIso } from '../disk/isoFixture';
 
 // breakOnEmulation and magicBreakpoint extend CLI.md's list (the CLI's --break-on-emulation and
 // --magic-break as launch attributes).
 test('defaults follow CLI.md', () => {
   const c = validateConfig({ image: 'x.img' });
   assert.deepEqual(c, {
-    image: 'x.img', floppy: false, stopOnEntry: true, listing: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
+    image: 'x.img', floppy: false, cdrom: false, stopOnEntry: true, listing: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
     magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, gdbPort: null,
   });
 });
@@ -30,6 +32,9 @@ test('each bad field is named in its error', () => {
     [{ image: 'a', listing: [1] }, /'listing' must be a path or a list of paths/],
     [{ image: 'a', gdbPort: 70000 }, /'gdbPort' must be a port number from 0 to 65535/],
     [{ image: 'a', gdbPort: '1234' }, /'gdbPort' must be a port number/],
+    [{ image: 'a', cdrom: 1 }, /'cdrom' must be true, false or the path of an ISO image, not 1/],
+    [{ image: 'a', cdrom: '' }, /'cdrom' must be true, false or the path/],
+    [{ image: 'a', cdrom: true, floppy: true }, /'floppy' and 'cdrom': true exclude each other/],
   ];
   for (const [cfg, re] of bad) assert.throws(() => validateConfig(cfg), (e: unknown) => e instanceof LaunchError && re.test(e.message), JSON.stringify(cfg));
 });
@@ -57,7 +62,30 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'gdbPort'];
+  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'gdbPort'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
+});
+
+test('cdrom: a plain ISO boots as the CD (DL=E0h); true forces it; a path attaches that ISO beside the disk', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-cd-'));
+  try {
+    const iso = join(dir, 'cd.iso');
+    writeFileSync(iso, makeIso(new Uint8Array([0xfa, 0xf4]), { sectorCount: 1 }));
+    const disk = join(dir, 'disk.img');
+    writeFileSync(disk, Buffer.alloc(512 * 80));
+    const at = (l: ReturnType<typeof launch>) => [l.machine.cpu.sel[CS], l.machine.cpu.eip, l.machine.cpu.r32[2] & 0xff, l.machine.mem.read8(0x7c00)];
+    for (const cfg of [{ image: iso }, { image: iso, cdrom: true }, { image: disk, cdrom: 'cd.iso' }]) {
+      const l = launch(cfg, dir);
+      assert.deepEqual(at(l), [0, 0x7c00, 0xe0, 0xfa], JSON.stringify(cfg));
+      assert.equal(l.machine.cdrom?.name, cfg.image === disk ? 'cd.iso' : iso);
+      assert.equal(l.machine.hardDisks.length, cfg.image === disk ? 1 : 0);
+      l.dispose();
+    }
+    // Not a CD: the catalogue's defect is the launch error.
+    assert.throws(() => launch({ image: disk, cdrom: true }), (e: unknown) => e instanceof LaunchError && /not a bootable CD image: no ISO 9660 volume descriptor/.test(e.message));
+    assert.throws(() => launch({ image: disk, cdrom: 'missing.iso' }, dir), (e: unknown) => e instanceof LaunchError && /CD image .*missing\.iso/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
