@@ -171,10 +171,9 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   if (firstPm >= 0) lines.push(`first protected-mode instruction: ${firstPm}`);
   lines.push(`resyncs: ${l.interrupts.qemu + l.interrupts.bootscope} interrupt handler runs on one side only skipped (QEMU ${l.interrupts.qemu}, ` +
     `Bootscope ${l.interrupts.bootscope}); QEMU records dropped: ${l.repeats} repeats, ${l.repEnds} REP ends`);
-  if (l.allowed.length) {
-    lines.push(`excused (${l.allowed.length}):`, ...l.allowed.slice(0, 3).map((a) => `  ${a}`));
-    if (l.allowed.length > 3) lines.push(`  … and ${l.allowed.length - 3} more`);
-  }
+  const u = l.undefinedFlags;
+  if (u.count) lines.push(`excused: EFLAGS bits left undefined by the instruction before, ${u.count} times (the first: ${u.first})`);
+  for (const a of l.allowed) lines.push(`excused: ${a}`);
   lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (QEMU -icount shift=${ICOUNT_SHIFT},sleep=off)`);
   process.stdout.write(lines.join('\n') + '\n');
   return d ? 3 : 0;

@@ -101,8 +101,10 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
   repEnds = 0;
   /** Interrupt handler runs skipped (resynchronisations), by the side that took them. */
   readonly interrupts = { bootscope: 0, qemu: 0 };
-  /** What was excused, each with the instruction where it first was. */
+  /** The allowances that applied, each with the instruction where it first did. */
   readonly allowed: string[] = [];
+  /** Times EFLAGS bits left undefined were excused, and the first time. */
+  readonly undefinedFlags = { count: 0, first: '' };
   divergence: LockstepDivergence<R> | null = null;
   /** Why the comparison ended without a divergence (a side ran out), or null while it goes on. */
   end: string | null = null;
@@ -231,7 +233,7 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
         const undef = fresh && this.lastOurs && this.opts.undefinedFlags ? this.opts.undefinedFlags(this.lastOurs) & fresh : 0;
         if (commit) {
           this.exemptFlags = exempt | undef;
-          if (undef) this.allowed.push(`EFLAGS ${hex(undef)} after ${where(last!)} (instruction ${this.matched}): left undefined by that instruction`);
+          if (undef && this.undefinedFlags.count++ === 0) this.undefinedFlags.first = `EFLAGS ${hex(undef)} after ${where(last!)} (instruction ${this.matched})`;
         }
         exempt |= undef;
         if (diff & ~exempt) out.push(k);
