@@ -5,6 +5,8 @@
 
 import { CS, ESP, SS } from '../emulator/cpu/regs';
 import { EXCEPTION_NAMES } from '../emulator/cpu/faults';
+import { lastRule } from '../emulator/cpu/faultChain';
+import { formatChain } from '../emulator/debug/faultView';
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
 import type { Machine, StopInfo } from '../emulator/machine';
@@ -257,8 +259,12 @@ export class Runner {
         case 'halt':
           return { reason: 'exception', description: r.detail ?? 'HLT', text: `CPU halted: ${r.detail ?? 'HLT'}` };
         case 'triple-fault': {
+          // The description names the rule that ended the chain; the text has the whole chain (as `info fault`).
+          const rule = lastRule(cpu.faultChain);
           const last = cpu.lastException >= 0 ? ` (last exception ${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException})` : '';
-          return { reason: 'exception', description: `triple fault${last}`, text: `${r.detail ?? 'triple fault'}${last}` };
+          const description = rule ? `triple fault: ${rule.id}` : `triple fault${last}`;
+          const chain = cpu.faultChain.length ? `\n${formatChain(cpu.faultChain).join('\n')}` : last;
+          return { reason: 'exception', description, text: `${r.detail ?? 'triple fault'}${chain}` };
         }
         case 'shutdown':
           return { reason: 'exception', description: r.detail ?? 'shutdown', text: r.detail ?? 'shutdown' };

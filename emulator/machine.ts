@@ -8,6 +8,7 @@ import { MODEL_TRAITS, installModel } from './cpu/dispatch';
 import {
   BreakpointSet, RUN_BREAKPOINT, RUN_HALT, RUN_HOOK, RUN_SHUTDOWN, refreshAttention, runCpu, serviceInterrupt,
 } from './cpu/execute';
+import { chainPath, type FaultLink, lastRule } from './cpu/faultChain';
 import { CS, DS, EDX, EFLAGS_IF, ES, ESP, FS, GS, SS } from './cpu/regs';
 import { resetMsrs } from './cpu/exec/system';
 import { IoBus } from './devices/ioBus';
@@ -214,7 +215,7 @@ export class Machine {
         // the count and deliver due events (advancing by the slice would count those instructions twice).
         this.syncClock();
         this.devices.advance(0);
-        if (r === RUN_SHUTDOWN) return { reason: 'triple-fault', detail: 'triple fault: the CPU shut down' };
+        if (r === RUN_SHUTDOWN) return { reason: 'triple-fault', detail: tripleFaultDetail(cpu.faultChain) };
         if (r === RUN_BREAKPOINT) {
           if (until.length && this.matches(until)) return { reason: 'until' };
           this.resumeAt = this.pcLinear;
@@ -257,4 +258,10 @@ export class Machine {
     if (cpu.icount >= end) return { reason: 'max' };
     return null;
   }
+}
+
+/** 'triple fault: #GP → #DF → shutdown (IDT.GATE.NOT_PRESENT)', or the bare sentence without a chain. */
+function tripleFaultDetail(chain: readonly FaultLink[]): string {
+  const rule = lastRule(chain);
+  return chain.length ? `triple fault: ${chainPath(chain)}${rule ? ` (${rule.id})` : ''}` : 'triple fault: the CPU shut down';
 }

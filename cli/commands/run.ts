@@ -5,6 +5,8 @@
 import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
 import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { CS } from '../../emulator/cpu/regs';
+import { chainPath } from '../../emulator/cpu/faultChain';
+import { formatChain, linkJson } from '../../emulator/debug/faultView';
 import { FileError, readInputFile } from '../../host/files';
 import { OutputFile, outputConflict } from '../../host/outputFile';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
@@ -173,6 +175,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   if (opts.json) {
     const s = summary(m, { stopReason: stop.reason, detail: stop.detail, screen: opts.screen === true, biosLog: log, warnings });
     if (vmentry) s.vmentry = vmentry;
+    if (m.cpu.faultChain.length) s.fault = { chain: m.cpu.faultChain.map(linkJson) };
     process.stdout.write(JSON.stringify(s) + '\n');
   } else {
     printHuman(m, stop, log, opts.screen === true);
@@ -246,6 +249,7 @@ function printHuman(m: Machine, stop: StopInfo, log: BiosLogEntry[], screen: boo
     `instructions: ${cpu.icount}`,
     `mode: ${cpuMode(cpu)}  cs:eip ${h(cpu.sel[CS], 4)}:${h(cpu.eip, 8)}  cr0 ${h(cpu.cr0, 8)}`,
   ];
+  if (cpu.faultChain.length) lines.push(`fault chain ${chainPath(cpu.faultChain)}:`, ...formatChain(cpu.faultChain).map((l) => `  ${l}`));
   if (out.serialText) lines.push('serial:', ...out.serialText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
   if (out.debugText) lines.push('port e9:', ...out.debugText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
   if (out.postCodes.length) lines.push(`post codes (${out.postCodes.length}${out.postCodes.length > 32 ? ', the last 32' : ''}): ${out.postCodes.slice(-32).map((c) => h(c, 2)).join(' ')}`);

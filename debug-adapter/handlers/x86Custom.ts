@@ -1,9 +1,12 @@
 // evaluate (watch, hover, debug console) and the x86 views that have no DAP request of their own:
-// console commands (`info gdt|ldt|idt|tss|mode`, `x/16b ds:si`, `help`).
+// console commands (`info gdt|ldt|idt|tss|mode|fault`, `x/16b ds:si`, `help`).
 // Node only; must not import vscode. SDM Vol. 3 §3.5.1 (GDT/LDT), §6.10 (IDT), §7.2 (TSS).
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CR0_PE, CS } from '../../emulator/cpu/regs';
+import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
+import { chainPath } from '../../emulator/cpu/faultChain';
+import { formatChain } from '../../emulator/debug/faultView';
 import {
   formatDescriptor, readInterruptTable, readTable, readTss,
 } from '../../emulator/debug/descriptors';
@@ -18,7 +21,7 @@ import { hexDigits } from '../../protocol/format';
 const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (eflags.zf, eflags.iopl, cs.base, cs.limit, cs.ar, cs.dpl, cr0.pe, gdtr.base),
   SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
   numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
-Commands: info gdt | info ldt | info idt | info tss | info mode | info vmentry | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help
+Commands: info gdt | info ldt | info idt | info tss | info mode | info vmentry | info fault | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help
 History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count> | record budget [MiB]`;
 
 function infoCommand(ctx: SessionContext, what: string): string {
@@ -51,10 +54,19 @@ function infoCommand(ctx: SessionContext, what: string): string {
       }
       return lines.join('\n');
     }
+    case 'fault': {
+      // The fault chain of the last exception delivery that faulted (emulator/cpu/faultChain.ts).
+      const chain = cpu.faultChain;
+      if (!chain.length) {
+        const last = cpu.lastException >= 0 ? `the last exception (${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException}) was delivered without a fault` : 'no exception yet';
+        return `no fault chain: ${last}`;
+      }
+      return [`fault chain ${chainPath(chain)}`, ...formatChain(chain)].join('\n');
+    }
     case 'mode':
       return `${cpuMode(cpu)} at ${segOff(cpu.sel[CS], cpu.eip)} (linear ${refString(ctx.machine.pcLinear)}), CPL=${cpu.cpl}, A20 ${ctx.machine.mem.a20Enabled ? 'on' : 'off'}, ${cpu.icount} instructions`;
     default:
-      throw new ExpressionError(`unknown 'info ${what}': try info gdt, info ldt, info idt, info tss, info mode, info vmentry`);
+      throw new ExpressionError(`unknown 'info ${what}': try info gdt, info ldt, info idt, info tss, info mode, info vmentry, info fault`);
   }
 }
 
@@ -118,6 +130,6 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
 export function completions(ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
   const upto = args.text.slice(0, args.column - 1);
   const word = /[A-Za-z_.][A-Za-z0-9_.]*$/.exec(upto)?.[0] ?? '';
-  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'help'];
+  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'info fault', 'help'];
   return { targets: names.filter((n) => n.toLowerCase().startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
 }

@@ -8,6 +8,8 @@ import type { Memory } from '../memory/bus';
 import type { IoBus } from '../devices/ioBus';
 import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
 import { FAULT, GP, SS_FAULT, UD } from './faults';
+import type { FaultRule } from './faultRules';
+import type { FaultLink } from './faultChain';
 import type { FarTransfers } from './exec/control';
 import type { BreakpointSet } from './execute';
 import { SegmentLoadMemo } from './protected/loadMemo';
@@ -206,8 +208,16 @@ export class Cpu implements FlagState {
   faultIsTrap = false;
   /** Debugger hook (emulator/debug): called before any interrupt or exception is delivered; null costs nothing. */
   onInterrupt: ((cpu: Cpu, vector: number, kind: number) => void) | null = null;
+  /** Vector whose delivery is under way (interrupts.ts), -1 otherwise: a fault then is a delivery fault. */
+  delivering = -1;
   /** Vector of the most recent exception delivered, -1 when none (for stop reasons). */
   lastException = -1;
+  /**
+   * The events of the last exception delivery that faulted (faultChain.ts): first the original
+   * event, last the one delivered or, after a triple fault, the #DF that could not be. Empty when
+   * the last exception was delivered at once.
+   */
+  faultChain: readonly FaultLink[] = [];
   /** Triple fault: the CPU has shut down until reset. */
   shutdown = false;
 
@@ -269,6 +279,8 @@ export class Cpu implements FlagState {
     this.halted = false;
     this.shutdown = false;
     this.lastException = -1;
+    this.faultChain = [];
+    this.delivering = -1;
     this.shadowUntil = -1;
     this.updateMode();
   }
@@ -369,6 +381,28 @@ export class Cpu implements FlagState {
   fault(vector: number, errorCode = -1): never {
     FAULT.vector = vector;
     FAULT.errorCode = errorCode;
+    FAULT.rule = null;
+    throw FAULT;
+  }
+
+  /**
+   * Throws the FAULT sentinel for `rule` (its vector) with the values it compared: `event` is the
+   * vector being delivered (-1 outside delivery); see FaultValues for the others.
+   */
+  faultRule(
+    rule: FaultRule, errorCode: number, event: number, selector: number, lo = 0, hi = 0, limit = 0, offset = 0, level = 0,
+  ): never {
+    FAULT.vector = rule.vector;
+    FAULT.errorCode = errorCode;
+    FAULT.rule = rule;
+    FAULT.event = event;
+    FAULT.selector = selector;
+    FAULT.lo = lo;
+    FAULT.hi = hi;
+    FAULT.cpl = this.cpl;
+    FAULT.level = level;
+    FAULT.limit = limit;
+    FAULT.offset = offset;
     throw FAULT;
   }
 

@@ -3,8 +3,13 @@
 // classes that decide a double fault, and which exceptions push an error code: SDM Vol. 3 §6.15, Table 6-5.
 // Pure TypeScript: no Node or VS Code imports.
 
+import type { FaultRule, FaultValues } from './faultRules';
+
 export const DE = 0, DB = 1, NMI = 2, BP = 3, OF = 4, BR = 5, UD = 6, NM = 7, DF = 8;
 export const TS = 10, NP = 11, SS_FAULT = 12, GP = 13, PF = 14, MF = 16, AC = 17;
+
+/** Event kinds: software INT n / INT3 / INTO, hardware IRQ, or an exception raised by the CPU. */
+export const INT_SOFT = 0, INT_HW = 1, INT_EXC = 2;
 
 export const EXCEPTION_NAMES: Record<number, string> = {
   0: '#DE divide error', 1: '#DB debug', 2: 'NMI', 3: '#BP breakpoint', 4: '#OF overflow', 5: '#BR bound range',
@@ -29,10 +34,18 @@ export function isDoubleFault(first: number, second: number): boolean {
   return false;
 }
 
-/** The sentinel thrown by handlers: fields are set just before the throw. Not an Error, so no stack is captured. */
-export interface Fault {
+/**
+ * The sentinel thrown by handlers: fields are set just before the throw. Not an Error, so no stack
+ * is captured. `rule` and the values after it are set by Cpu.faultRule (faultRules.ts); Cpu.fault
+ * clears `rule` only.
+ */
+export interface Fault extends FaultValues {
   vector: number;
   /** Error code, or -1 when the exception pushes none. */
   errorCode: number;
+  /** The SDM rule that fired, null when the raise site names none. */
+  rule: FaultRule | null;
 }
-export const FAULT: Fault = { vector: 0, errorCode: -1 };
+export const FAULT: Fault = {
+  vector: 0, errorCode: -1, rule: null, event: -1, eventKind: 0, selector: 0, lo: 0, hi: 0, cpl: 0, level: 0, limit: 0, offset: 0,
+};

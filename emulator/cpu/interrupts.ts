@@ -5,22 +5,26 @@
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.12, §20.1.4.
 
 import type { Cpu } from './cpu';
-import { DF, FAULT, GP, isDoubleFault } from './faults';
+import { DF, FAULT, INT_EXC, PF, isDoubleFault } from './faults';
+import { deliveredLink, failedLink, type FaultLink } from './faultChain';
+import { DF_CONTRIBUTORY, DF_PAGE_FAULT, IVT_ENTRY_LIMIT, SHUTDOWN } from './faultRules';
 import { CR0_PE, CS, EFLAGS_AC, EFLAGS_IF, EFLAGS_TF } from './regs';
 
-/** Software INT n / INT3 / INTO, hardware IRQ, or an exception raised by the CPU. */
-export const INT_SOFT = 0, INT_HW = 1, INT_EXC = 2;
+export { INT_EXC, INT_HW, INT_SOFT } from './faults';
 
 /** Delivers `vector`; `eip` must already hold the return address. */
 export function interrupt(cpu: Cpu, vector: number, kind: number, errorCode: number): void {
   if (cpu.onInterrupt !== null) cpu.onInterrupt(cpu, vector, kind);
+  // Left set when delivery faults: raiseFault then starts the chain with this event.
+  cpu.delivering = vector | (kind << 8);
   if (cpu.cr0 & CR0_PE) {
     cpu.pmInterrupt(cpu, vector, kind, errorCode);
+    cpu.delivering = -1;
     return;
   }
   // Real mode (SDM §20.1.4): the vector must lie inside the IVT limit, else #GP (and, nested, #DF).
   const entry = vector * 4;
-  if (entry + 3 > cpu.idtrLimit) cpu.fault(GP, vector * 8 + 2);
+  if (entry + 3 > cpu.idtrLimit) cpu.faultRule(IVT_ENTRY_LIMIT, vector * 8 + 2, vector, vector, 0, 0, cpu.idtrLimit, entry);
   const ip = cpu.readLin16((cpu.idtrBase + entry) | 0);
   const cs = cpu.readLin16((cpu.idtrBase + entry + 2) | 0);
   cpu.push16(cpu.getFlags() & 0xffff);
@@ -32,11 +36,15 @@ export function interrupt(cpu: Cpu, vector: number, kind: number, errorCode: num
   cpu.flushFetch();
   cpu.csLoaded();
   cpu.eip = ip;
+  cpu.delivering = -1;
 }
+
+const NO_CHAIN: readonly FaultLink[] = [];
 
 /**
  * Delivers the fault held in FAULT. Faults restart the instruction (EIP = the first prefix byte);
- * a contributory fault during delivery becomes #DF, and a fault during #DF delivery shuts the CPU down.
+ * a contributory fault during delivery becomes #DF, and a fault during #DF delivery shuts the CPU
+ * down. When a delivery faults, cpu.faultChain keeps every attempt with its rule (faultChain.ts).
  */
 export function raiseFault(cpu: Cpu): void {
   let vector = FAULT.vector;
@@ -44,19 +52,32 @@ export function raiseFault(cpu: Cpu): void {
   if (cpu.faultIsTrap) cpu.faultIsTrap = false;
   else cpu.eip = cpu.prevEip;
   cpu.lastException = vector;
+  // A fault raised while delivering INT n or an IRQ: that event is the chain's first link.
+  const ev = cpu.delivering;
+  let chain: FaultLink[] | null = ev >= 0 ? [failedLink(cpu, ev & 0xff, ev >> 8, -1, FAULT)] : null;
+  cpu.delivering = -1;
   for (;;) {
+    const cs = cpu.sel[CS], eip = cpu.eip >>> 0;
     try {
       interrupt(cpu, vector, INT_EXC, code);
       cpu.halted = false;
+      if (chain) chain.push(deliveredLink(vector, code, cs, eip));
+      cpu.faultChain = chain ?? NO_CHAIN;
       return;
     } catch (e) {
       if (e !== FAULT) throw e;
+      const link = failedLink(cpu, vector, INT_EXC, code, FAULT);
+      (chain ??= []).push(link);
       if (vector === DF) {
+        link.then = SHUTDOWN;
+        cpu.faultChain = chain;
+        cpu.delivering = -1;
         cpu.shutdown = true;
         cpu.halted = true;
         return;
       }
       if (isDoubleFault(vector, FAULT.vector)) {
+        link.then = vector === PF ? DF_PAGE_FAULT : DF_CONTRIBUTORY;
         vector = DF;
         code = 0;
       } else {

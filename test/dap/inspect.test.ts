@@ -201,7 +201,17 @@ describe('exceptions, GDT, halt', () => {
       await c.request('continue', { threadId: 1 });
       const t = await stop;
       assert.equal(t.body.reason, 'exception');
-      assert.match(t.body.description!, /^triple fault/);
+      // IDTR limit 0: INT 3, then #GP, then #DF find no IVT entry; the stop names the rule.
+      assert.equal(t.body.description, 'triple fault: IVT.ENTRY.LIMIT');
+      const info = (await ev(c, 'info fault')).result.split('\n');
+      assert.equal(info[0], 'fault chain INT 0x03 → #GP → #DF → shutdown');
+      assert.match(info[1], /^1\. vector 3 \(INT 0x03\) at 0000:7C\w\w$/);
+      assert.equal(info[2], '   IVT.ENTRY.LIMIT (SDM 20.1.4): delivering vector 3 (INT 0x03): IVT entry 3 needs bytes 0xc-0xf but the IDTR limit is 0x0');
+      assert.equal(info[3], '   → raised vector 13 (#GP general protection) error code 0x001a');
+      assert.ok(info.some((l) => l.startsWith('   → DF.CONTRIBUTORY (SDM Table 6-5): vector 13 (#GP general protection) was raised while delivering vector 13')));
+      assert.equal(info[info.length - 1], '   → SHUTDOWN (SDM 6.15 Interrupt 8): vector 13 (#GP general protection) was raised while delivering #DF: triple fault, the CPU shuts down');
+      const x = await c.request<DebugProtocol.ExceptionInfoResponse['body']>('exceptionInfo', { threadId: 1 });
+      assert.match(x.description!, /IVT entry 8 needs bytes 0x20-0x23 but the IDTR limit is 0x0/);
     } finally {
       await c.close();
     }

@@ -7,6 +7,7 @@
 import type { Cpu } from '../cpu';
 import { ESP, EFLAGS_VM, LDTR, AR_UNUSABLE, CS } from '../regs';
 import type { Descriptor } from '../segmentation';
+import type { FaultRule } from '../faultRules';
 
 // System descriptor types (S = 0), SDM Vol. 3 Table 3-2.
 export const T_TSS16_AVAIL = 1, T_LDT = 2, T_TSS16_BUSY = 3, T_CALLGATE16 = 4, T_TASKGATE = 5;
@@ -58,20 +59,25 @@ export function isWritableData(d: Descriptor): boolean {
 
 /**
  * Reads the GDT/LDT descriptor of `sel`; outside the table raises `vector` with error code
- * selector | ext (SDM Vol. 3 §6.13: EXT = 1 when an external event caused the fault).
+ * selector | ext (SDM Vol. 3 §6.13: EXT = 1 when an external event caused the fault), through
+ * `rule` (with `event`, the vector being delivered) when the caller names one.
  */
-export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: number): Descriptor {
-  const addr = descriptorAddress(cpu, sel, vector, ext);
+export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: number, rule: FaultRule | null = null, event = -1): Descriptor {
+  const addr = descriptorAddress(cpu, sel, vector, ext, rule, event);
   const hi = descriptorHigh(cpu, addr);
   return { lo: cpu.readLin32Sys(addr), hi, addr };
 }
 
 /** Linear address of `sel`'s descriptor in the GDT or LDT, with fetchDescriptor's faults. */
-export function descriptorAddress(cpu: Cpu, sel: number, vector: number, ext: number): number {
+export function descriptorAddress(cpu: Cpu, sel: number, vector: number, ext: number, rule: FaultRule | null = null, event = -1): number {
   let base: number, limit: number;
+  const code = (sel & 0xfffc) | ext;
   if (sel & 4) {
     // SDM Vol. 3 §3.4.2: a TI=1 selector with no valid LDT, or an index beyond the table limit → vector(selector).
-    if (cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0) cpu.fault(vector, (sel & 0xfffc) | ext);
+    if (cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0) {
+      if (rule) cpu.faultRule(rule, code, event, sel, 0, 0, -1, sel & 0xfff8);
+      cpu.fault(vector, code);
+    }
     base = cpu.base[LDTR];
     limit = cpu.limit[LDTR];
   } else {
@@ -79,7 +85,10 @@ export function descriptorAddress(cpu: Cpu, sel: number, vector: number, ext: nu
     limit = cpu.gdtrLimit;
   }
   const idx = sel & 0xfff8;
-  if (idx + 7 > limit) cpu.fault(vector, (sel & 0xfffc) | ext);
+  if (idx + 7 > limit) {
+    if (rule) cpu.faultRule(rule, code, event, sel, 0, 0, limit, idx);
+    cpu.fault(vector, code);
+  }
   return (base + idx) >>> 0;
 }
 

@@ -1,0 +1,148 @@
+// Why a fault was raised, as data: one entry per SDM rule, like emulator/vmx's VM-entry checks.
+// A raise site names its rule and the values it compared (cpu.faultRule fills FAULT on the fault
+// path only); the explanation is computed from those values when someone asks. This first part
+// covers the delivery path (IVT/IDT entry, gate, handler CS, inner stack, task gate) and the
+// double-fault matrix; faults of ordinary instructions name no rule yet (rule null).
+// Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.10-6.15, §20.1.4, Vol. 2 "INT n".
+
+import { hex } from '../../protocol/format';
+import { DF, EXCEPTION_NAMES, GP, INT_EXC, INT_HW, INT_SOFT, NP, PF, SS_FAULT, TS } from './faults';
+
+/** The values a rule compared, copied out of FAULT when the chain link is recorded. */
+export interface FaultValues {
+  /** Vector of the event being delivered when the rule fired, -1 outside delivery. */
+  event: number;
+  /** That event's kind (faults.ts INT_SOFT, INT_HW, INT_EXC), filled in by the fault chain. */
+  eventKind: number;
+  /** Selector involved (gate's CS, TSS, new SS), or the IDT/IVT entry's vector. */
+  selector: number;
+  /** Descriptor or gate bytes 0-3 and 4-7 as read. */
+  lo: number;
+  hi: number;
+  cpl: number;
+  /** The privilege level the rule checked against (the handler's ring for the TSS stack rules). */
+  level: number;
+  /** Table, segment or TSS limit that was compared, and the offset compared with it. */
+  limit: number;
+  offset: number;
+}
+
+export interface FaultRule {
+  /** Stable id, e.g. 'IDT.GATE.NOT_PRESENT'. */
+  id: string;
+  /** SDM section or table, Vol. 3 unless it names Vol. 2. */
+  section: string;
+  /** The exception the rule raises. */
+  vector: number;
+  /** The rule in words. */
+  rule: string;
+  /** The violation in terms of the values. */
+  explain: (v: FaultValues) => string;
+}
+
+const GATE_TYPES: Record<number, string> = {
+  5: 'task gate', 6: '16-bit interrupt gate', 7: '16-bit trap gate', 14: '32-bit interrupt gate', 15: '32-bit trap gate',
+};
+const SYSTEM_TYPES: Record<number, string> = {
+  0: 'reserved type 0', 1: 'available 16-bit TSS', 2: 'LDT', 3: 'busy 16-bit TSS', 4: '16-bit call gate', 8: 'reserved type 8',
+  9: 'available 32-bit TSS', 10: 'reserved type 10', 11: 'busy 32-bit TSS', 12: '32-bit call gate', 13: 'reserved type 13',
+};
+
+/** 'vector 13 (#GP general protection)', 'vector 48 (INT 0x30)', 'vector 8 (IRQ)'. */
+export function vectorName(v: number, kind = INT_EXC): string {
+  const what = kind === INT_SOFT ? `INT ${hex(v, 2)}` : kind === INT_HW ? 'IRQ' : EXCEPTION_NAMES[v] ?? `INT ${hex(v, 2)}`;
+  return `vector ${v} (${what})`;
+}
+function during(v: FaultValues): string {
+  return v.event >= 0 ? `delivering ${vectorName(v.event, v.eventKind)}: ` : '';
+}
+function typeName(hi: number): string {
+  const t = (hi >>> 8) & 0x1f;
+  if (t & 0x10) return t & 8 ? 'a code segment' : 'a data segment';
+  return `a ${GATE_TYPES[t] ?? SYSTEM_TYPES[t]} (type ${t})`;
+}
+function dpl(hi: number): number {
+  return (hi >>> 13) & 3;
+}
+function desc(v: FaultValues): string {
+  return `descriptor ${hex(v.hi, 8)}_${hex(v.lo, 8).slice(2)}`;
+}
+function sel(s: number): string {
+  return `selector ${hex(s, 4)} (index ${s >>> 3}, ${s & 4 ? 'LDT' : 'GDT'}, RPL ${s & 3})`;
+}
+function outsideTable(v: FaultValues, what: string): string {
+  if (v.selector & 4 && v.limit < 0) return `${during(v)}${what} ${sel(v.selector)} points into the LDT but LDTR is null`;
+  return `${during(v)}${what} ${sel(v.selector)} needs bytes ${hex(v.offset)}-${hex(v.offset + 7)} of the ${v.selector & 4 ? 'LDT' : 'GDT'}, whose limit is ${hex(v.limit)}`;
+}
+
+function rule(id: string, section: string, vector: number, text: string, explain: (v: FaultValues) => string): FaultRule {
+  return { id, section, vector, rule: text, explain };
+}
+
+export const IVT_ENTRY_LIMIT = rule('IVT.ENTRY.LIMIT', '20.1.4', GP, 'a real-mode vector\'s 4-byte IVT entry lies within the IDTR limit',
+  (v) => `${during(v)}IVT entry ${v.selector} needs bytes ${hex(v.offset)}-${hex(v.offset + 3)} but the IDTR limit is ${hex(v.limit)}`);
+export const IDT_ENTRY_LIMIT = rule('IDT.ENTRY.LIMIT', '6.10', GP, 'the vector\'s 8-byte gate lies within the IDTR limit',
+  (v) => `${during(v)}IDT entry ${v.selector} needs bytes ${hex(v.offset)}-${hex(v.offset + 7)} but the IDTR limit is ${hex(v.limit)}`);
+export const IDT_GATE_TYPE = rule('IDT.GATE.TYPE', '6.11', GP, 'an IDT entry is a task, interrupt or trap gate (the 80286 has 16-bit ones only)',
+  (v) => `${during(v)}IDT entry ${v.selector} (${desc(v)}) is ${typeName(v.hi)}, not a task, interrupt or trap gate this CPU has`);
+export const IDT_GATE_DPL = rule('IDT.GATE.DPL', '6.12.1.1', GP, 'INT n, INT3 and INTO need gate DPL >= CPL',
+  (v) => `${during(v)}software interrupt at CPL ${v.cpl} through IDT entry ${v.selector} whose gate DPL is ${dpl(v.hi)} (< CPL)`);
+export const IDT_GATE_NOT_PRESENT = rule('IDT.GATE.NOT_PRESENT', '6.11', NP, 'the IDT gate is present (P = 1)',
+  (v) => `${during(v)}IDT entry ${v.selector} (${desc(v)}) is not present (P = 0)`);
+export const GATE_CS_NULL = rule('GATE.CS.NULL', '6.12.1', GP, 'the gate\'s code selector is not null',
+  (v) => `${during(v)}the gate names the null code ${sel(v.selector)}`);
+export const GATE_CS_INDEX = rule('GATE.CS.INDEX', '6.12.1', GP, 'the gate\'s code selector lies within its descriptor table',
+  (v) => outsideTable(v, 'the gate\'s code'));
+export const GATE_CS_NOT_CODE = rule('GATE.CS.NOT_CODE', '6.12.1', GP, 'the gate\'s selector names a code segment',
+  (v) => `${during(v)}the gate's ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}), not a code segment`);
+export const GATE_CS_DPL = rule('GATE.CS.DPL', '6.12.1', GP, 'the handler\'s code segment has DPL <= CPL',
+  (v) => `${during(v)}the handler's code segment ${sel(v.selector)} has DPL ${dpl(v.hi)} > CPL ${v.cpl}`);
+export const GATE_CS_NOT_PRESENT = rule('GATE.CS.NOT_PRESENT', '6.12.1', NP, 'the handler\'s code segment is present',
+  (v) => `${during(v)}the handler's code segment ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+export const GATE_CS_LIMIT = rule('GATE.CS.LIMIT', 'Vol. 2 INT n', GP, 'the gate\'s offset lies within the handler\'s code segment limit',
+  (v) => `${during(v)}the handler offset ${hex(v.offset)} is beyond the limit ${hex(v.limit)} of code ${sel(v.selector)}`);
+export const GATE_VM86_CS = rule('GATE.VM86.CS', '20.3.1.1', GP, 'an interrupt from vm86 goes to a non-conforming DPL 0 code segment',
+  (v) => `${during(v)}interrupt from vm86 to code ${sel(v.selector)} which is ${(v.hi & 0x400) !== 0 ? 'conforming' : `DPL ${dpl(v.hi)}`}; it must be non-conforming with DPL 0`);
+export const STACK_TSS_LIMIT = rule('STACK.TSS.LIMIT', '7.2.1', TS, 'the TSS holds the SS:ESP of the handler\'s privilege level',
+  (v) => `${during(v)}ring-${v.level} SS:ESP is at TSS offset ${hex(v.offset)} but the TSS ${sel(v.selector)} limit is ${hex(v.limit)}`);
+export const STACK_TSS_SS_NULL = rule('STACK.TSS.SS.NULL', '6.12.1', TS, 'the TSS\'s stack selector for the new level is not null',
+  (v) => `${during(v)}the TSS gives the null ${sel(v.selector)} as the ring-${v.level} stack`);
+export const STACK_TSS_SS_INDEX = rule('STACK.TSS.SS.INDEX', '6.12.1', TS, 'the TSS\'s stack selector lies within its descriptor table',
+  (v) => outsideTable(v, 'the TSS\'s ring-n stack'));
+export const STACK_TSS_SS_RPL = rule('STACK.TSS.SS.RPL', '6.12.1', TS, 'the new stack selector\'s RPL equals the new CPL',
+  (v) => `${during(v)}the TSS's ring-${v.level} stack ${sel(v.selector)} has RPL ${v.selector & 3}, not ${v.level}`);
+export const STACK_TSS_SS_DPL = rule('STACK.TSS.SS.DPL', '6.12.1', TS, 'the new stack segment\'s DPL equals the new CPL',
+  (v) => `${during(v)}the TSS's ring-${v.level} stack ${sel(v.selector)} has DPL ${dpl(v.hi)}, not ${v.level}`);
+export const STACK_TSS_SS_TYPE = rule('STACK.TSS.SS.TYPE', '6.12.1', TS, 'the new stack segment is a writable data segment',
+  (v) => `${during(v)}the TSS's ring-${v.level} stack ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}), not writable data`);
+export const STACK_TSS_SS_NOT_PRESENT = rule('STACK.TSS.SS.NOT_PRESENT', '6.12.1', SS_FAULT, 'the new stack segment is present',
+  (v) => `${during(v)}the TSS's ring-${v.level} stack ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+export const STACK_ROOM = rule('STACK.ROOM', '6.12.1', SS_FAULT, 'the interrupt frame fits in the stack segment',
+  (v) => `${during(v)}pushing ${v.offset} bytes below ESP ${hex(v.lo)} leaves stack segment ${sel(v.selector)} (limit ${hex(v.limit)})`);
+export const TASK_TSS_LDT = rule('TASK.TSS.LDT', 'Vol. 2 INT n', GP, 'a task gate\'s TSS selector points into the GDT',
+  (v) => `${during(v)}the task gate's TSS ${sel(v.selector)} has TI = 1; a TSS descriptor must be in the GDT`);
+export const TASK_TSS_INDEX = rule('TASK.TSS.INDEX', 'Vol. 2 INT n', GP, 'a task gate\'s TSS selector lies within the GDT',
+  (v) => outsideTable(v, 'the task gate\'s TSS'));
+export const TASK_TSS_TYPE = rule('TASK.TSS.TYPE', 'Vol. 2 INT n', GP, 'a task gate names an available TSS',
+  (v) => `${during(v)}the task gate's TSS ${sel(v.selector)} names ${typeName(v.hi)}, not an available TSS`);
+export const TASK_TSS_NOT_PRESENT = rule('TASK.TSS.NOT_PRESENT', 'Vol. 2 INT n', NP, 'a task gate\'s TSS is present',
+  (v) => `${during(v)}the task gate's TSS ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+export const DELIVERY_PAGE_FAULT = rule('DELIVERY.PAGE_FAULT', '6.15 Interrupt 14', PF, 'the tables and stack that delivery touches are mapped',
+  (v) => `${during(v)}the access to linear ${hex(v.offset, 8)} (CR2) faulted: a descriptor table, TSS or stack page is not mapped or not writable`);
+
+// How two faults combine (SDM Vol. 3 §6.15 Interrupt 8, Table 6-5): `event` is the first, `selector` the second.
+export const DF_CONTRIBUTORY = rule('DF.CONTRIBUTORY', 'Table 6-5', DF, 'a contributory exception while delivering a contributory one is a double fault',
+  (v) => `${vectorName(v.selector)} was raised while delivering ${vectorName(v.event)}; both are contributory, so the CPU raises #DF`);
+export const DF_PAGE_FAULT = rule('DF.PAGE_FAULT', 'Table 6-5', DF, 'a page fault or contributory exception while delivering a page fault is a double fault',
+  (v) => `${vectorName(v.selector)} was raised while delivering ${vectorName(v.event)}; after a page fault that makes #DF`);
+export const SHUTDOWN = rule('SHUTDOWN', '6.15 Interrupt 8', DF, 'an exception while delivering #DF shuts the CPU down (triple fault)',
+  (v) => `${vectorName(v.selector)} was raised while delivering #DF: triple fault, the CPU shuts down`);
+
+/** Every rule, in table order (ids are unique; a test checks it). */
+export const FAULT_RULES: readonly FaultRule[] = [
+  IVT_ENTRY_LIMIT, IDT_ENTRY_LIMIT, IDT_GATE_TYPE, IDT_GATE_DPL, IDT_GATE_NOT_PRESENT,
+  GATE_CS_NULL, GATE_CS_INDEX, GATE_CS_NOT_CODE, GATE_CS_DPL, GATE_CS_NOT_PRESENT, GATE_CS_LIMIT, GATE_VM86_CS,
+  STACK_TSS_LIMIT, STACK_TSS_SS_NULL, STACK_TSS_SS_INDEX, STACK_TSS_SS_RPL, STACK_TSS_SS_DPL, STACK_TSS_SS_TYPE,
+  STACK_TSS_SS_NOT_PRESENT, STACK_ROOM, TASK_TSS_LDT, TASK_TSS_INDEX, TASK_TSS_TYPE, TASK_TSS_NOT_PRESENT,
+  DELIVERY_PAGE_FAULT, DF_CONTRIBUTORY, DF_PAGE_FAULT, SHUTDOWN,
+];

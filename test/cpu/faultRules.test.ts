@@ -1,0 +1,124 @@
+// The delivery-path fault rules (emulator/cpu/faultRules.ts): for each rule a fixture case
+// (fixtures/faultRules.asm, assembled with -D<RULE>) breaks one thing about delivering INT 30h, and
+// the CPU's fault chain must name that rule with the values in its explanation. Also: every rule
+// of the table has a case, and no delivery-path raise site is left without a rule.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Machine } from '../../emulator/machine';
+import { FAULT_RULES } from '../../emulator/cpu/faultRules';
+import { explainLink, explainThen, type FaultLink } from '../../emulator/cpu/faultChain';
+
+const FIXTURE = join(__dirname, 'fixtures', 'faultRules.asm');
+
+function assemble(define: string): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-faults-'));
+  try {
+    const out = join(dir, 'f.bin');
+    execFileSync('nasm', ['-f', 'bin', `-D${define}`, '-o', out, FIXTURE]);
+    return new Uint8Array(readFileSync(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function run(define: string): { m: Machine; reason: string; chain: readonly FaultLink[] } {
+  const m = new Machine({ cpu: '80386', memoryMB: 4 });
+  const bin = assemble(define);
+  m.loadBootSector(bin, 0);
+  m.mem.poke(0x7c00, bin);
+  const r = m.run({ maxInstructions: 20000 });
+  return { m, reason: r.reason, chain: m.cpu.faultChain };
+}
+
+/** Rule id → [vector it raises, what the explanation must say]. */
+const CASES: Record<string, [number, RegExp]> = {
+  'IVT.ENTRY.LIMIT': [13, /delivering vector 16 \(INT 0x10\): IVT entry 16 needs bytes 0x40-0x43 but the IDTR limit is 0x3f/],
+  'IDT.ENTRY.LIMIT': [13, /IDT entry 48 needs bytes 0x180-0x187 but the IDTR limit is 0x17f/],
+  'IDT.GATE.TYPE': [13, /IDT entry 48 \(descriptor 0x[0-9a-f]{4}ec00_[0-9a-f]{8}\) is a 32-bit call gate \(type 12\)/],
+  'IDT.GATE.DPL': [13, /software interrupt at CPL 3 through IDT entry 48 whose gate DPL is 0/],
+  'IDT.GATE.NOT_PRESENT': [11, /IDT entry 48 \(descriptor 0x[0-9a-f]{4}6e00_[0-9a-f]{8}\) is not present/],
+  'GATE.CS.NULL': [13, /null code selector 0x0000/],
+  'GATE.CS.INDEX': [13, /selector 0x01f8 \(index 63, GDT, RPL 0\) needs bytes 0x1f8-0x1ff of the GDT, whose limit is 0x5f/],
+  'GATE.CS.NOT_CODE': [13, /selector 0x0010 .* names a data segment/],
+  'GATE.CS.DPL': [13, /code segment selector 0x0028 .* has DPL 3 > CPL 0/],
+  'GATE.CS.NOT_PRESENT': [11, /code segment selector 0x0018 .* is not present/],
+  'GATE.CS.LIMIT': [13, /handler offset 0x7c[0-9a-f]{2} is beyond the limit 0xff of code selector 0x0048/],
+  'GATE.VM86.CS': [13, /interrupt from vm86 to code selector 0x0028 .* which is DPL 3/],
+  'STACK.TSS.LIMIT': [10, /ring-0 SS:ESP is at TSS offset 0x9 but the TSS selector 0x0030 .* limit is 0x5/],
+  'STACK.TSS.SS.NULL': [10, /the TSS gives the null selector 0x0000 .* as the ring-0 stack/],
+  'STACK.TSS.SS.INDEX': [10, /ring-n stack selector 0x01f8 .* whose limit is 0x5f/],
+  'STACK.TSS.SS.RPL': [10, /ring-0 stack selector 0x0013 .* has RPL 3, not 0/],
+  'STACK.TSS.SS.DPL': [10, /ring-0 stack selector 0x0040 .* has DPL 3, not 0/],
+  'STACK.TSS.SS.TYPE': [10, /ring-0 stack selector 0x0008 .* names a code segment/],
+  'STACK.TSS.SS.NOT_PRESENT': [12, /ring-0 stack selector 0x0058 .* is not present/],
+  'STACK.ROOM': [12, /pushing 12 bytes below ESP 0x4 leaves stack segment selector 0x0010/],
+  'TASK.TSS.LDT': [13, /TSS selector 0x0034 .* has TI = 1/],
+  'TASK.TSS.INDEX': [13, /TSS selector 0x01f8 .* whose limit is 0x5f/],
+  'TASK.TSS.TYPE': [13, /TSS selector 0x0010 .* names a data segment, not an available TSS/],
+  'TASK.TSS.NOT_PRESENT': [11, /TSS selector 0x0050 .* is not present/],
+  'DELIVERY.PAGE_FAULT': [14, /the access to linear 0x00001180 \(CR2\) faulted/],
+};
+
+for (const [id, [vector, explanation]] of Object.entries(CASES)) {
+  test(`${id}: the fixture's INT 30h delivery faults with this rule`, () => {
+    const { chain } = run(id.replace(/\./g, '_'));
+    assert.ok(chain.length >= 2, `no fault chain for ${id}`);
+    const first = chain[0];
+    assert.equal(first.rule?.id, id);
+    assert.equal(first.raised?.vector, vector);
+    assert.equal(first.rule?.vector, vector);
+    assert.match(explainLink(first)!, explanation);
+    // Every link whose delivery faulted names its rule.
+    for (const l of chain.slice(0, -1)) assert.ok(l.rule, `link ${l.vector} of ${id} has no rule`);
+  });
+}
+
+test('every delivery-path rule has a fixture case (the double-fault matrix rules are checked by the chain tests)', () => {
+  const matrix = new Set(['DF.CONTRIBUTORY', 'DF.PAGE_FAULT', 'SHUTDOWN']);
+  const ids = FAULT_RULES.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length, 'rule ids are unique');
+  assert.deepEqual(ids.filter((i) => !matrix.has(i) && !(i in CASES)), []);
+});
+
+test('a page fault while delivering a page fault is a double fault, and a fault during #DF a shutdown', () => {
+  const { reason, chain } = run('DELIVERY_PAGE_FAULT');
+  assert.equal(reason, 'triple-fault');
+  assert.deepEqual(chain.map((l) => [l.vector, l.rule?.id, l.then?.id ?? null]),
+    [[0x30, 'DELIVERY.PAGE_FAULT', null], [14, 'DELIVERY.PAGE_FAULT', 'DF.PAGE_FAULT'], [8, 'DELIVERY.PAGE_FAULT', 'SHUTDOWN']]);
+  assert.match(explainThen(chain[1])!, /vector 14 \(#PF page fault\) was raised while delivering vector 14 .*#DF/);
+  assert.match(explainThen(chain[2])!, /while delivering #DF: triple fault/);
+});
+
+test('triple fault: #DE → #NP → #DF → shutdown, each link with its rule, state intact at the DIV', () => {
+  const { m, reason, chain } = run('TRIPLE');
+  assert.equal(reason, 'triple-fault');
+  assert.deepEqual(chain.map((l) => [l.vector, l.errorCode, l.rule?.id, l.then?.id ?? null]),
+    [[0, -1, 'GATE.CS.NOT_PRESENT', 'DF.CONTRIBUTORY'], [8, 0, 'GATE.CS.NOT_PRESENT', 'SHUTDOWN']]);
+  // #NP(18h | EXT): the selector of the handler's CS, raised by delivery.
+  assert.deepEqual(chain.map((l) => l.raised), [{ vector: 11, errorCode: 0x19 }, { vector: 11, errorCode: 0x19 }]);
+  assert.match(explainLink(chain[1])!, /^delivering vector 8 \(#DF double fault\): the handler's code segment selector 0x0018/);
+  // Stopped before any reset: EIP still at the faulting DIV (F7 F1).
+  assert.equal(m.cpu.sel[1], 0x08);
+  assert.deepEqual([...m.mem.ram.subarray(m.cpu.eip, m.cpu.eip + 2)], [0xf7, 0xf1]);
+  assert.equal(m.cpu.shutdown, true);
+});
+
+test('no delivery-path raise site uses the rule-less cpu.fault', () => {
+  const root = join(__dirname, '..', '..', 'emulator', 'cpu');
+  const src = (f: string) => readFileSync(join(root, f), 'utf8');
+  const between = (text: string, from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to, text.indexOf(from)));
+  const parts = [
+    src('protected/interrupts.ts'),
+    between(src('interrupts.ts'), 'export function interrupt(', 'const NO_CHAIN'),
+    between(src('protected/stackSwitch.ts'), 'export function readInnerStack(', 'export function loadInnerStack('),
+    between(src('protected/stackSwitch.ts'), 'export function checkStackRoom(', 'export function pushW('),
+  ];
+  for (const p of parts) {
+    assert.ok(p.length > 100);
+    assert.doesNotMatch(p, /cpu\.fault\(/);
+  }
+});
