@@ -11,6 +11,7 @@ import { FileError } from '../host/files';
 import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
 import { loadListing, SourceMaps, type SourceMap } from './listing';
+import { loadSymbolFile, type SymbolFile } from '../host/symbolFiles';
 import {
   CPU_MODEL_NAMES, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
 } from '../protocol/launchConfig';
@@ -25,10 +26,10 @@ export interface Launched {
   machine: Machine;
   /** The built-in BIOS: its fields are machine state too, so the recorder snapshots them. */
   bios: Bios;
-  config: Required<Omit<ILaunchConfig, 'listing' | 'gdbPort'>> & { listing: string[]; gdbPort: number | null };
+  config: Required<Omit<ILaunchConfig, 'listing' | 'symbols' | 'gdbPort'>> & { listing: string[]; symbols: string[]; gdbPort: number | null };
   /** Notes for the debug console (disk warnings, accepted-but-inactive options). */
   notes: string[];
-  /** NASM listings (launch `listing`) as source maps. */
+  /** NASM listings (launch `listing`) as source maps, with the symbols of launch `symbols`. */
   sourceMaps: SourceMaps;
   dispose(): void;
 }
@@ -60,13 +61,15 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (!PROFILE_NAMES.includes(profile as never)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown profile ${JSON.stringify(profile)}: use one of ${PROFILE_NAMES.join(', ')}`);
   }
-  let listing: string[] = [];
-  if (cfg.listing !== undefined && cfg.listing !== null) {
-    const l = cfg.listing;
-    if (typeof l === 'string') listing = [l];
-    else if (Array.isArray(l) && l.every((x) => typeof x === 'string')) listing = l as string[];
-    else throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'listing' must be a path or a list of paths");
-  }
+  const paths = (key: 'listing' | 'symbols'): string[] => {
+    const l = cfg[key];
+    if (l === undefined || l === null) return [];
+    if (typeof l === 'string') return [l];
+    if (Array.isArray(l) && l.every((x) => typeof x === 'string')) return l as string[];
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: '${key}' must be a path or a list of paths`);
+  };
+  const listing = paths('listing');
+  const symbols = paths('symbols');
   const cdrom = cfg.cdrom ?? LAUNCH_DEFAULTS.cdrom;
   if (typeof cdrom !== 'boolean' && (typeof cdrom !== 'string' || cdrom === '')) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'cdrom' must be true, false or the path of an ISO image, not ${JSON.stringify(cdrom)}`);
@@ -84,6 +87,7 @@ export function validateConfig(raw: unknown): Launched['config'] {
     cdrom,
     stopOnEntry: bool(cfg, 'stopOnEntry', LAUNCH_DEFAULTS.stopOnEntry),
     listing,
+    symbols,
     profile: profile as Launched['config']['profile'],
     breakOnVmEntryFailure: bool(cfg, 'breakOnVmEntryFailure', LAUNCH_DEFAULTS.breakOnVmEntryFailure),
     breakOnEmulation: bool(cfg, 'breakOnEmulation', LAUNCH_DEFAULTS.breakOnEmulation),
@@ -128,6 +132,16 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       throw new LaunchError(LaunchErrorId.UnreadableListing, e instanceof FileError ? e.message : `cannot read listing '${l}': ${(e as Error).message}`);
     }
   }
+  const symbolFiles: SymbolFile[] = [];
+  for (const spec of config.symbols) {
+    try {
+      symbolFiles.push(loadSymbolFile(spec, (p) => resolve(cwd, p)));
+    } catch (e) {
+      file.close();
+      if (!(e instanceof FileError)) throw e;
+      throw new LaunchError(LaunchErrorId.UnreadableSymbols, `launch configuration 'symbols': ${e.message}`);
+    }
+  }
   let cdFile: ImageFile | null = null;
   const close = () => { file.close(); cdFile?.close(); };
   let disk: DiskImage | null = null;
@@ -166,8 +180,9 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
   const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings];
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
+  for (const f of symbolFiles) notes.push(`symbols ${f.path}: ${f.symbols.length} symbols (${f.format})`);
   return {
-    machine, bios, config, notes, sourceMaps: new SourceMaps(maps),
+    machine, bios, config, notes, sourceMaps: new SourceMaps(maps, symbolFiles.flatMap((f) => f.symbols)),
     dispose: close,
   };
 }

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { readInputFile } from '../host/files';
+import { type SymbolDef, SymbolTable } from '../emulator/debug/symbols';
 
 export interface ListingLine {
   line: number;
@@ -102,7 +103,15 @@ function stem(p: string): string {
 }
 
 export class SourceMaps {
-  constructor(readonly maps: SourceMap[]) {}
+  /** Listing labels first, then the symbol files' names (launch `symbols`); the first definition of a name wins. */
+  readonly symbols: SymbolTable;
+
+  constructor(readonly maps: SourceMap[], fileSymbols: readonly SymbolDef[] = []) {
+    this.symbols = new SymbolTable([
+      ...maps.flatMap((m) => [...m.symbols].map(([name, address]) => ({ name, address }))),
+      ...fileSymbols,
+    ]);
+  }
 
   /** The listing for a source path: exact source match, else the same stem, else the only listing. */
   forSource(path: string): SourceMap | null {
@@ -129,38 +138,25 @@ export class SourceMaps {
     return null;
   }
 
-  /** The symbol lookup expressions use. */
-  readonly lookup = (name: string): number | undefined => this.symbol(name);
+  /** The lookup expressions use: names of listing labels and symbol files. */
+  readonly lookup = (name: string): number | undefined => this.symbols.lookup(name);
 
-  /** Every label, for completions. */
+  /** Every symbol name, for completions. */
   symbolNames(): string[] {
-    return this.maps.flatMap((m) => [...m.symbols.keys()]);
+    return this.symbols.names();
   }
 
   symbol(name: string): number | undefined {
-    for (const m of this.maps) {
-      const v = m.symbols.get(name);
-      if (v !== undefined) return v;
-    }
-    return undefined;
+    return this.symbols.lookup(name);
   }
 
-  /** `label` or `label+n` for the nearest label at or below a linear address (within 64 KiB), if any. */
+  /** `name` or `name+0x12` for the nearest symbol at or below a linear address (within 64 KiB), if any. */
   nearestSymbol(linear: number): string | undefined {
-    let best: [string, number] | undefined;
-    for (const m of this.maps) {
-      for (const [k, v] of m.symbols) {
-        // Local labels (.loop) read better with their parent; prefer the nearest either way.
-        if (v <= linear && linear - v < 0x10000 && (!best || v > best[1] || (v === best[1] && !k.startsWith('.') && best[0].startsWith('.')))) best = [k, v];
-      }
-    }
-    if (!best) return undefined;
-    return linear === best[1] ? best[0] : `${best[0]}+0x${(linear - best[1]).toString(16)}`;
+    return this.symbols.nearest(linear);
   }
 
-  /** Name of a label at exactly this address. */
+  /** Name of a symbol at exactly this address. */
   symbolAt(linear: number): string | undefined {
-    for (const m of this.maps) for (const [k, v] of m.symbols) if (v === linear) return k;
-    return undefined;
+    return this.symbols.at(linear);
   }
 }

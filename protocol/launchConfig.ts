@@ -23,6 +23,8 @@ export interface ILaunchConfig {
   stopOnEntry?: boolean;
   /** NASM `-l` listing file(s) for source-level breakpoints. */
   listing?: string | string[];
+  /** Symbol files (ld -Map, nm / System.map, Bochs ldsym; `FILE@OFFSET` relocates), linear addresses. */
+  symbols?: string | string[];
   /** Hypervisor profile for VM-entry checks. */
   profile?: ProfileName;
   /** Stop where the profile's verdict becomes 'fail'. */
@@ -55,7 +57,7 @@ export const LAUNCH_DEFAULTS = {
   writeBack: false,
   cpu: '80386',
   memoryMB: 64,
-} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'gdbPort'>;
+} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort'>;
 
 /** Error ids in error responses, so clients and tests can tell the causes apart. */
 export const enum LaunchErrorId {
@@ -64,4 +66,5 @@ export const enum LaunchErrorId {
   BadImage = 2003,
   BadField = 2004,
   UnreadableListing = 2005,
+  UnreadableSymbols = 2006,
 }

@@ -14,6 +14,8 @@ import { MagicBreakpoint } from '../../emulator/debug/magicBreakpoint';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
 import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
 import { Command } from 'commander';
+import { loadSymbolTable } from '../../host/symbolFiles';
+import type { SymbolTable } from '../../emulator/debug/symbols';
 import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
 import { loadFirmware } from '../run/firmware';
@@ -37,6 +39,7 @@ export interface RunOptions {
   breakOnEmulation?: boolean;
   listEmulated?: string;
   magicBreak?: boolean;
+  symbols?: string[];
 }
 
 export function command(): Command {
@@ -60,16 +63,19 @@ export function command(): Command {
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
     .option('--list-emulated <FILE>', 'write each instruction the profile would emulate to FILE, JSON Lines (needs --profile)')
+    .option('--symbols <FILE>', 'symbol file (ld -Map, nm output, Bochs ldsym; linear addresses, FILE@OFFSET relocates): trace lines name their address, --until/--trace-from take names; repeatable', collect)
     .option('--magic-break', "stop right after `xchg bx, bx`, as Bochs's magic breakpoint (stop reason breakpoint)")
     .action((image: string | undefined, opts: RunOptions) => exitWith(main(image, opts)));
 }
 
-/** `SSSS:OOOO` (hex, exact CS selector and IP) or `0xNNNN` (linear). */
-export function parseAddress(text: string, what: string): StopAddress {
+/** `SSSS:OOOO` (hex, exact CS selector and IP), `0xNNNN` (linear) or a name of `symbols` (linear). */
+export function parseAddress(text: string, what: string, symbols: SymbolTable | null = null): StopAddress {
   const so = /^([0-9a-f]{1,4}):([0-9a-f]{1,8})$/i.exec(text);
   if (so) return { kind: 'segoff', segment: parseInt(so[1], 16), offset: parseInt(so[2], 16) >>> 0 };
   if (/^0x[0-9a-f]{1,8}$/i.test(text)) return { kind: 'linear', address: parseInt(text.slice(2), 16) >>> 0 };
-  throw new UsageError(`${what}: '${text}' is not an address (SSSS:OOOO or 0xNNNN)`);
+  const sym = symbols?.lookup(text);
+  if (sym !== undefined) return { kind: 'linear', address: sym };
+  throw new UsageError(`${what}: '${text}' is not an address (SSSS:OOOO, 0xNNNN${symbols ? ' or a name of --symbols' : ''})`);
 }
 
 export async function main(imageFile: string | undefined, opts: RunOptions): Promise<number> {
@@ -84,8 +90,9 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const firmwareFile = opts.bios;
   if (imageFile === undefined && firmwareFile === undefined) throw new UsageError('no IMAGE given (it is optional only with --bios FILE)');
   const max = opts.max === undefined ? 100_000_000 : parseWhole(opts.max, '--max');
-  const until = (opts.until ?? []).map((t) => parseAddress(t, '--until'));
-  const traceFrom = opts.traceFrom === undefined ? null : parseAddress(opts.traceFrom, '--trace-from');
+  const symbols = opts.symbols ? loadSymbolTable(opts.symbols) : null;
+  const until = (opts.until ?? []).map((t) => parseAddress(t, '--until', symbols));
+  const traceFrom = opts.traceFrom === undefined ? null : parseAddress(opts.traceFrom, '--trace-from', symbols);
   const traceFile = opts.trace;
   if (traceFrom && !traceFile) throw new UsageError('--trace-from needs --trace FILE');
   const cpuModel: CpuModel = parseChoice(opts.cpu ?? '80386', '--cpu', CPU_MODELS);
@@ -109,6 +116,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const inputs = [
     ...(imageFile === undefined ? [] : [{ what: 'image', path: imageFile }]),
     ...(firmwareFile === undefined ? [] : [{ what: '--bios', path: firmwareFile }]),
+    ...(opts.symbols ?? []).map((path) => ({ what: '--symbols', path })),
   ];
   const conflict = outputConflict(outputs, inputs);
   if (conflict) throw new UsageError(conflict);
@@ -155,7 +163,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   let stop: StopInfo;
   const end = max;
   try {
-    stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor });
+    stop = runAll(m, bios, { until, traceFrom, trace, end, shouldCancel, monitor, symbols });
     const hit = magic.takeHit();
     if (hit) stop = { reason: 'breakpoint', detail: hit };
   } catch (e) {
@@ -191,6 +199,7 @@ interface RunPlan {
   end: number;
   shouldCancel: () => boolean;
   monitor: VmentryMonitor | null;
+  symbols: SymbolTable | null;
 }
 
 /**
@@ -206,7 +215,7 @@ function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
     if (s.reason !== 'until' || atUserUntil) return s;
     tracing = true;
   }
-  const { trace, traceFrom, monitor } = p;
+  const { trace, traceFrom, monitor, symbols } = p;
   const hook = trace || monitor
     ? (mm: Machine) => {
         const cpu = mm.cpu;
@@ -222,7 +231,7 @@ function runAll(m: Machine, bios: Bios | null, p: RunPlan): StopInfo {
           if (!traceFrom || !addressMatches(mm, traceFrom)) return null;
           tracing = true;
         }
-        trace.write(traceLine(cpu));
+        trace.write(traceLine(cpu, symbols?.nearest(lin)));
         return null;
       }
     : null;

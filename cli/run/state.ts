@@ -63,10 +63,13 @@ export function summary(m: Machine, x: SummaryExtras): Record<string, unknown> {
   return s;
 }
 
-/** One trace record: the state before the instruction about to execute (n = instructions executed so far). */
-export function traceLine(cpu: Cpu): string {
+/**
+ * One trace record: the state before the instruction about to execute (n = instructions executed so far);
+ * `sym` names its address (`name+0x12`, from --symbols) when given.
+ */
+export function traceLine(cpu: Cpu, sym?: string): string {
   const r = cpu.r32;
   return `{"n":${cpu.icount},"cs":${cpu.sel[1]},"eip":${cpu.eip >>> 0},"eax":${r[0]},"ebx":${r[3]},"ecx":${r[1]},"edx":${r[2]},` +
     `"esi":${r[6]},"edi":${r[7]},"ebp":${r[5]},"esp":${r[4]},"eflags":${cpu.getFlags() >>> 0},"ds":${cpu.sel[3]},"es":${cpu.sel[0]},` +
-    `"ss":${cpu.sel[2]},"fs":${cpu.sel[4]},"gs":${cpu.sel[5]},"cr0":${cpu.cr0 >>> 0}}\n`;
+    `"ss":${cpu.sel[2]},"fs":${cpu.sel[4]},"gs":${cpu.sel[5]},"cr0":${cpu.cr0 >>> 0}${sym ? `,"sym":${JSON.stringify(sym)}` : ''}}\n`;
 }

@@ -79,7 +79,7 @@ export function setFunctionBreakpoints(ctx: SessionContext, args: DebugProtocol.
       if (why) return `'${fb.name}': ${why}`;
       return { origin: 'function', linear: a.linear, exact: null, ...(a.phys !== undefined ? { phys: a.phys } : {}), ...extra };
     } catch (e) {
-      return `'${fb.name}' is not an address or a known label (${(e as Error).message.replace(/ \(registers such as.*\)$/, '')}): use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing`;
+      return `'${fb.name}' is not an address or a known label (${(e as Error).message.replace(/ \(registers such as.*\)$/, '')}): use SSSS:OOOO, 0x… linear, phys 0x…, a label from the listing or a symbol`;
     }
   });
   const set = ctx.bps.replace('function', specs.filter((s): s is BreakpointSpec => typeof s !== 'string'));

@@ -1,7 +1,7 @@
 // Threads, stack trace (from the emulator's shadow call stack), scopes and variables (the register
-// tree), setVariable. Frames are named `SSSS:OOOO mode` and carry the linear address as their
-// instructionPointerReference, so VS Code opens the Disassembly view at CS:IP; their source is the
-// listing line, else a virtual disassembly document (disasmSources.ts).
+// tree), setVariable. Frames are named `SSSS:OOOO mode`, `name+0x12 (SSSS:OOOO mode)` near a symbol,
+// and carry the linear address as their instructionPointerReference, so VS Code opens the Disassembly
+// view at CS:IP; their source is the listing line, else a virtual disassembly document (disasmSources.ts).
 // Node only; must not import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -42,13 +42,14 @@ export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceAr
   const cpu = ctx.machine.cpu;
   const shadow = ctx.monitor.stack.frames;
   const top = shadow[shadow.length - 1];
-  const sym = (lin: number): string => {
+  // `name+0x12 (SSSS:OOOO mode)` where a symbol is near, else `SSSS:OOOO mode`.
+  const place = (lin: number, cs: number, eip: number, mode: string): string => {
     const s = ctx.sources.nearestSymbol(lin);
-    return s ? ` ${s}` : '';
+    return s ? `${s} (${segOff(cs, eip)} ${mode})` : `${segOff(cs, eip)} ${mode}`;
   };
   // Each frame: its name and where its instruction is (CS:EIP in its code segment).
   const frames: { name: string; linear: number; seg: CodeSegment; offset: number }[] = [{
-    name: `${segOff(cpu.sel[CS], cpu.eip)} ${cpuMode(cpu)}${sym(ctx.machine.pcLinear)}${top ? ` (in ${frameLabel(top)} from ${segOff(top.callerCs, top.callerEip)})` : ''}`,
+    name: `${place(ctx.machine.pcLinear, cpu.sel[CS], cpu.eip, cpuMode(cpu))}${top ? ` (in ${frameLabel(top)} from ${segOff(top.callerCs, top.callerEip)})` : ''}`,
     linear: ctx.machine.pcLinear,
     seg: { selector: cpu.sel[CS], base: cpu.base[CS], limit: cpu.limit[CS], bits: cpu.code32 ? 32 : 16, mode: cpuMode(cpu) },
     offset: cpu.eip,
@@ -57,7 +58,7 @@ export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceAr
     const f = shadow[i];
     const below = shadow[i - 1];
     frames.push({
-      name: `${segOff(f.callerCs, f.callerEip)} ${f.callerMode}${sym(f.callerLinear)}${below ? ` (in ${frameLabel(below)})` : ''}`,
+      name: `${place(f.callerLinear, f.callerCs, f.callerEip, f.callerMode)}${below ? ` (in ${frameLabel(below)})` : ''}`,
       linear: f.callerLinear, seg: callerSegment(f), offset: f.callerEip,
     });
   }

@@ -64,6 +64,8 @@ function cases(): [string[], number][] {
       [['gdbserver', f, '--port', '0'], 1],
       [['compare', f], 1],
       [['compare', f, '--floppy'], 1],
+      [['disasm', at('boot.img'), '--symbols', f], 1],
+      [['run', at('boot.img'), '--symbols', f], 1],
     );
     // An empty or text file is something to disassemble; the others are not files that can be read.
     if (name !== 'empty' && name !== 'text') {

@@ -93,7 +93,7 @@ describe('robustness', () => {
     assert.equal(missing.success, false);
     const fb = await c.request<DebugProtocol.SetFunctionBreakpointsResponse['body']>('setFunctionBreakpoints', { breakpoints: [{ name: 'not an address' }] });
     assert.equal(fb.breakpoints[0].verified, false);
-    assert.match(fb.breakpoints[0].message!, /^'not an address' is not an address or a known label \(unknown name 'not'\): use SSSS:OOOO, 0x… linear, phys 0x… or a label from the listing$/);
+    assert.match(fb.breakpoints[0].message!, /^'not an address' is not an address or a known label \(unknown name 'not'\): use SSSS:OOOO, 0x… linear, phys 0x…, a label from the listing or a symbol$/);
     const { threads } = await c.request('threads');
     assert.equal(threads.length, 1);
   });

@@ -15,7 +15,7 @@ import { makeIso } from '../disk/isoFixture';
 test('defaults follow CLI.md', () => {
   const c = validateConfig({ image: 'x.img' });
   assert.deepEqual(c, {
-    image: 'x.img', floppy: false, cdrom: false, stopOnEntry: true, listing: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
+    image: 'x.img', floppy: false, cdrom: false, stopOnEntry: true, listing: [], symbols: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
     magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, gdbPort: null,
   });
 });
@@ -30,6 +30,7 @@ test('each bad field is named in its error', () => {
     [{ image: 'a', floppy: 1 }, /'floppy' must be true or false/],
     [{ image: 'a', magicBreakpoint: 'yes' }, /'magicBreakpoint' must be true or false/],
     [{ image: 'a', listing: [1] }, /'listing' must be a path or a list of paths/],
+    [{ image: 'a', symbols: {} }, /'symbols' must be a path or a list of paths/],
     [{ image: 'a', gdbPort: 70000 }, /'gdbPort' must be a port number from 0 to 65535/],
     [{ image: 'a', gdbPort: '1234' }, /'gdbPort' must be a port number/],
     [{ image: 'a', cdrom: 1 }, /'cdrom' must be true, false or the path of an ISO image, not 1/],
@@ -62,7 +63,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'gdbPort'];
+  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'gdbPort'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });
