@@ -6,7 +6,7 @@
 import { CS, ESP, SS } from '../emulator/cpu/regs';
 import { EXCEPTION_NAMES } from '../emulator/cpu/faults';
 import { lastRule } from '../emulator/cpu/faultChain';
-import { formatChain } from '../emulator/debug/faultView';
+import { formatChain, raisedBy } from '../emulator/debug/faultView';
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
 import type { Machine, StopInfo } from '../emulator/machine';
@@ -198,7 +198,12 @@ export class Runner {
       };
     }
     const exc = this.monitor.takeExceptionHit();
-    if (exc) return { reason: 'exception', description: exc.description, text: `${exc.description}; stopped at the handler` };
+    if (exc) {
+      // An exception that an earlier delivery raised says which rule raised it (info fault has the chain).
+      const rule = raisedBy(cpu.faultChain, exc.vector);
+      const description = rule ? `${exc.description}, raised by ${rule.id}` : exc.description;
+      return { reason: 'exception', description, text: `${description}; stopped at the handler` };
+    }
     const vm = this.monitor.vmEntry?.takeHit();
     if (vm) return { reason: 'exception', description: vm, text: vm };
     const ev = this.monitor.events.takeHit();

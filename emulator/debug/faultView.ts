@@ -4,6 +4,7 @@
 
 import { hex } from '../../protocol/format';
 import { explainLink, explainThen, type FaultLink } from '../cpu/faultChain';
+import type { FaultRule } from '../cpu/faultRules';
 import { INT_EXC } from '../cpu/faults';
 import { vectorName } from '../cpu/faultRules';
 import { segOff } from './machineView';
@@ -34,4 +35,16 @@ export function formatChain(chain: readonly FaultLink[]): string[] {
     if (l.then) lines.push(`   → ${l.then.id} (SDM ${l.then.section}): ${explainThen(l)}`);
   });
   return lines;
+}
+
+/**
+ * The rule whose delivery fault raised exception `vector` in the chain (the exception stop names
+ * it: "#NP … raised by IDT.GATE.NOT_PRESENT"), or null when the chain did not raise it.
+ */
+export function raisedBy(chain: readonly FaultLink[], vector: number): FaultRule | null {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const l = chain[i];
+    if (l.raised?.vector === vector && l.then === null) return l.rule;
+  }
+  return null;
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { FAULT_RULES } from '../../emulator/cpu/faultRules';
 import { explainLink, explainThen, type FaultLink } from '../../emulator/cpu/faultChain';
+import { raisedBy } from '../../emulator/debug/faultView';
 
 const FIXTURE = join(__dirname, 'fixtures', 'faultRules.asm');
 
@@ -121,4 +122,12 @@ test('no delivery-path raise site uses the rule-less cpu.fault', () => {
     assert.ok(p.length > 100);
     assert.doesNotMatch(p, /cpu\.fault\(/);
   }
+});
+
+test('an exception raised by a delivery fault names the rule that raised it (the exception stop\'s description)', () => {
+  const { chain } = run('IDT_GATE_NOT_PRESENT');
+  assert.equal(raisedBy(chain, 11)?.id, 'IDT.GATE.NOT_PRESENT');
+  assert.equal(raisedBy(chain, 13), null);
+  // #DF is not "raised by" the rule: the Table 6-5 step made it.
+  assert.equal(raisedBy(run('TRIPLE').chain, 8), null);
 });
