@@ -72,6 +72,8 @@ export class Machine {
   readonly floppy: DiskImage | null;
   readonly hardDisks: DiskImage[];
   readonly cdrom: CdImage | null;
+  /** The drive (00h or 80h) the CD's floppy or hard-disk emulation entry stands for, if any. */
+  readonly cdromEmulated: DiskImage | null;
   /** User breakpoints (linear addresses) and those of the current run's `until`. */
   readonly breakpoints = new BreakpointSet();
   /** Set when a device pulsed the reset line (the run stops with 'shutdown'). */
@@ -89,9 +91,13 @@ export class Machine {
     // The 8086 has 20 address lines and the 80286 24; A20 is a gate on top of that.
     this.mem.a20Mask = traits.addressMask | 0;
     this.io = new IoBus();
-    this.floppy = opts.floppy ?? null;
-    this.hardDisks = opts.hardDisks ?? [];
     this.cdrom = opts.cdrom ?? null;
+    // A floppy or hard-disk emulation CD becomes drive 00h or 80h (the other hard disks move up), as
+    // the BIOS maps it at boot; a floppy emulation CD beside a floppy image is left unmapped (the boot says so).
+    const emulated = this.cdrom?.emulatedDisk() ?? null;
+    this.cdromEmulated = emulated && (emulated.kind === 'hard' || !opts.floppy) ? emulated : null;
+    this.floppy = opts.floppy ?? (this.cdromEmulated?.kind === 'floppy' ? this.cdromEmulated : null);
+    this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...opts.hardDisks ?? []] : opts.hardDisks ?? [];
     this.devices = new PcDevices({
       memory: this.mem, io: this.io, keys: opts.keys,
       floppyTypes: [this.floppy?.floppyDriveType ?? 0, 0], hardDisks: this.hardDisks.length,

@@ -15,7 +15,7 @@ export interface ILaunchConfig {
   /** Boot the image as a floppy (drive 00h) instead of the first hard disk (80h). */
   floppy?: boolean;
   /**
-   * true: boot the image as a CD (El Torito, drive E0h); a path: attach that ISO as the CD and boot
+   * true: boot the image as a CD (El Torito); a path: attach that ISO as the CD and boot
    * it, the image staying the hard disk. A plain ISO given as the image is a CD without it.
    */
   cdrom?: boolean | string;

@@ -189,11 +189,11 @@ export class Bios implements BiosHooks {
   }
 
   /**
-   * El Torito no-emulation boot: the initial entry's sectorCount 512-byte virtual sectors from its
-   * load RBA go to its load segment (07C0h by default), entered at the canonical seg:off
-   * (0000:7C00) with DL=E0h and the registers of a disk boot. A bad catalogue, a floppy or
-   * hard-disk emulation entry (not done yet) or an image that does not fit below the EBDA is
-   * logged and returns false.
+   * El Torito boot: the initial entry's sectorCount 512-byte virtual sectors from its load RBA go
+   * to its load segment (07C0h by default), entered at the canonical seg:off (0000:7C00) with the
+   * registers of a disk boot and DL=E0h, or for floppy/hard-disk emulation the emulated drive
+   * (00h/80h, Machine.cdromEmulated). A bad catalogue or an image that does not fit below the EBDA
+   * is logged and returns false.
    */
   private bootCdrom(): boolean {
     const m = this.m;
@@ -206,8 +206,9 @@ export class Bios implements BiosHooks {
       this.logEntry(0x19, e.message);
       return false;
     }
-    const problem = entry.media !== 0
-      ? `its boot entry asks for ${MEDIA_NAMES[entry.media]}, which the built-in BIOS does not do yet (only no-emulation CDs boot)`
+    const emulated = m.cdromEmulated;
+    const problem = entry.media !== 0 && !emulated
+      ? `its boot entry asks for ${MEDIA_NAMES[entry.media]}, but drive 00h is the floppy image`
       : entry.sectorCount === 0
         ? 'its boot entry loads 0 sectors'
         : (entry.loadSegment << 4) + entry.sectorCount * 512 > L.EBDA_SEGMENT << 4
@@ -220,11 +221,12 @@ export class Bios implements BiosHooks {
       return false;
     }
     this.cdromBoot = entry;
-    m.loadBootSector(cd.readBytes(entry.loadRba, entry.sectorCount * 512), CD_DRIVE, { segment: entry.loadSegment });
+    const drive = !emulated ? CD_DRIVE : emulated.kind === 'floppy' ? 0x00 : 0x80;
+    m.loadBootSector(cd.readBytes(entry.loadRba, entry.sectorCount * 512), drive, { segment: entry.loadSegment });
     const cpu = m.cpu;
     cpu.r32.fill(0);
     cpu.r32[EAX] = 0xaa55;
-    cpu.r32[EDX] = CD_DRIVE;
+    cpu.r32[EDX] = drive;
     cpu.r32[ESP] = L.BOOT_SP;
     cpu.setFlags(0x202);
     cpu.halted = false;

@@ -2,13 +2,13 @@
 // (01h), CHS read/write/verify (02h/03h/04h), parameters (08h), type (15h), change line (16h), and
 // the EDD extensions check/read/write/verify/parameters (41h/42h/43h/44h/48h). A CD booted without
 // emulation (DL=E0h) has the EDD functions on 2048-byte sectors and the El Torito status/terminate
-// (4B00h/4B01h). Status codes come from the disk layer (emulator/disk) and are kept in the BDA for
+// (4B00h/4B01h), which a floppy or hard-disk emulation CD's drive (00h/80h) answers too. Status codes come from the disk layer (emulator/disk) and are kept in the BDA for
 // AH=01h. No DMA boundary limits. Pure TypeScript: no Node or VS Code imports. IBM PC/AT BIOS;
 // Phoenix EDD 3.0; El Torito 1.0 §5; Ralf Brown's list.
 
 import { DS, ES } from '../cpu/regs';
 import { DISK_BAD_COMMAND, DISK_WRITE_PROTECTED, type DiskImage, type DiskTransfer } from '../disk/diskImage';
-import { CD_DRIVE, CD_SECTOR_SIZE, type CdImage } from '../disk/cdrom';
+import { CD_DRIVE, CD_SECTOR_SIZE, type BootEntry, type CdImage } from '../disk/cdrom';
 import { type Bios, DONE } from './bios';
 import * as L from './layout';
 import { hexDigits } from '../../protocol/format';
@@ -126,10 +126,12 @@ export function int13(b: Bios): number {
       return DONE;
     case 0x42: case 0x43: case 0x44: return extendedTransfer(b, disk, dl, fn);
     case 0x4b:
-      // El Torito "terminate emulation / get status": no CD is being emulated. Loaders (GRUB) ask
-      // this of every boot disk, so it is an answer, not an unsupported call.
-      if (b.al <= 1) return finish(b, dl, DISK_BAD_COMMAND);
-      break;
+      // El Torito "terminate emulation / get status": the emulated drive reports its packet (and
+      // stays: terminating is not done); other disks are not emulated. Loaders (GRUB) ask this of
+      // every boot disk, so it is an answer, not an unsupported call.
+      if (b.al > 1) break;
+      if (b.cdromBoot && disk === b.m.cdromEmulated) return specificationPacket(b, b.cdromBoot, dl, disk);
+      return finish(b, dl, DISK_BAD_COMMAND);
     case 0x48: return eddParameters(b, disk, dl);
   }
   b.logEntry(0x13, `INT 13h AX=${hexDigits(b.ax, 4)}h DL=${hexDigits(dl, 2)}h: function not supported`);
@@ -254,22 +256,32 @@ function int13Cdrom(b: Bios, cd: CdImage): number {
       if (size >= 0x1e) cpu.writeLin32(buf + 26, 0xffffffff);
       return finish(b, dl, 0);
     }
-    case 0x4b: {
-      const boot = b.cdromBoot;
-      if (b.al > 1 || !boot) break;
-      const cpu = b.cpu;
-      const p = b.lin(DS, b.si);
-      const bytes = [0x13, boot.media, CD_DRIVE, 0];
-      for (let i = 0; i < bytes.length; i++) cpu.writeLin8(p + i, bytes[i]);
-      cpu.writeLin32(p + 4, boot.loadRba);
-      cpu.writeLin16(p + 8, 0); // device specification: the first ATAPI master
-      cpu.writeLin16(p + 10, 0); // no 3K read cache buffer
-      cpu.writeLin16(p + 12, boot.loadSegment);
-      cpu.writeLin16(p + 14, boot.sectorCount);
-      for (let i = 16; i < 19; i++) cpu.writeLin8(p + i, 0); // no CHS: nothing is emulated
-      return finish(b, dl, 0);
-    }
+    case 0x4b:
+      if (b.al > 1 || !b.cdromBoot || b.cdromBoot.media !== 0) break;
+      return specificationPacket(b, b.cdromBoot, dl, null);
   }
   b.logEntry(0x13, `INT 13h AX=${hexDigits(b.ax, 4)}h DL=E0h (CD): function not supported`);
   return finish(b, dl, DISK_BAD_COMMAND);
+}
+
+/**
+ * AX=4B00h/4B01h: the 13h-byte specification packet at DS:SI (El Torito 1.0 §5.2 table 13): media
+ * type, drive, controller, image RBA, device specification, cache buffer, load segment, sector
+ * count, and the emulated drive's CHS limits as AH=08h gives them in CH, CL and DH.
+ */
+function specificationPacket(b: Bios, boot: BootEntry, dl: number, emulated: DiskImage | null): number {
+  const cpu = b.cpu;
+  const p = b.lin(DS, b.si);
+  const chs = emulated ? emulated.int13Parameters() : null;
+  const bytes = [0x13, boot.media, dl, 0];
+  for (let i = 0; i < bytes.length; i++) cpu.writeLin8(p + i, bytes[i]);
+  cpu.writeLin32(p + 4, boot.loadRba);
+  cpu.writeLin16(p + 8, 0); // device specification: the first ATAPI master
+  cpu.writeLin16(p + 10, 0); // no 3K read cache buffer
+  cpu.writeLin16(p + 12, boot.loadSegment);
+  cpu.writeLin16(p + 14, boot.sectorCount);
+  cpu.writeLin8(p + 16, chs ? chs.cx >> 8 : 0);
+  cpu.writeLin8(p + 17, chs ? chs.cx & 0xff : 0);
+  cpu.writeLin8(p + 18, chs ? chs.dh : 0);
+  return finish(b, dl, 0);
 }

@@ -8,7 +8,8 @@
 // Bootable CD-ROM Format Specification 1.0 (Phoenix/IBM 1995) §2 and §5.
 
 import { hasBootSignature } from './mbr';
-import { bytesSource, DISK_BAD_COMMAND, DISK_OK, DISK_SECTOR_NOT_FOUND, type DiskTransfer, type SectorSource } from './diskImage';
+import { bytesSource, DISK_BAD_COMMAND, DISK_OK, DISK_SECTOR_NOT_FOUND, DiskImage, type DiskTransfer, type SectorSource } from './diskImage';
+import { FLOPPY_FORMATS } from './geometry';
 
 export const CD_SECTOR_SIZE = 2048;
 /** The drive number the BIOS gives a CD booted without emulation (DL at the boot entry). */
@@ -25,6 +26,9 @@ export class CdImageError extends Error {
     this.name = 'CdImageError';
   }
 }
+
+/** The floppy formats of El Torito media types 1–3. */
+const EMULATED_FLOPPIES = [undefined, ...['1.2M', '1.44M', '2.88M'].map((n) => FLOPPY_FORMATS.find((f) => f.name === n)!)];
 
 /** El Torito boot media types (initial entry byte 1, low nibble). */
 export const MEDIA_NAMES = ['no emulation', '1.2M floppy emulation', '1.44M floppy emulation', '2.88M floppy emulation', 'hard disk emulation'] as const;
@@ -111,6 +115,29 @@ export class CdImage {
    */
   isPlainBootCd(): boolean {
     return this.hasBootRecord() && !hasBootSignature(this.sector(0));
+  }
+
+  /**
+   * The disk a floppy or hard-disk emulation entry stands for: the image from its load RBA in
+   * 512-byte sectors (a floppy of the media type's size; for a hard disk the rest of the CD, whose
+   * MBR gives the geometry), read-only. Null for no emulation or a catalogue bootEntry refuses.
+   */
+  emulatedDisk(): DiskImage | null {
+    let entry: BootEntry;
+    try {
+      entry = this.bootEntry();
+    } catch (e) {
+      if (e instanceof CdImageError) return null;
+      throw e;
+    }
+    if (entry.media === 0) return null;
+    const base = entry.loadRba * CD_SECTOR_SIZE;
+    const floppy = EMULATED_FLOPPIES[entry.media];
+    const rest = this.source.byteLength - base;
+    const size = Math.floor(Math.min(floppy?.bytes ?? rest, rest) / 512) * 512;
+    const src = this.source;
+    const view: SectorSource = { byteLength: size, read: (offset, out, outOffset, length) => src.read(base + offset, out, outOffset, length) };
+    return new DiskImage(view, { kind: floppy ? 'floppy' : 'hard', name: `${this.name} (El Torito ${MEDIA_NAMES[entry.media]})`, readOnly: true });
   }
 
   /** The catalogue's initial/default entry; throws CdImageError saying what is wrong with the image. */

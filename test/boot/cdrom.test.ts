@@ -1,15 +1,16 @@
 // @tier full
-// A plain (non-hybrid) El Torito ISO built from Debian's isolinux at test time boots as a CD with
-// the built-in BIOS (`bootscope run`, detected without --cdrom) to isolinux's config and boot
-// prompt, and prints on serial exactly what it prints under QEMU 7.2 + SeaBIOS with `-cdrom`; the
-// CLI's --cdrom on an image that is not a bootable CD, and with --floppy, is one line.
+// Plain (non-hybrid) El Torito ISOs built from Debian's packages at test time boot as CDs with the
+// built-in BIOS (`bootscope run`, detected without --cdrom) — isolinux without emulation, and a
+// syslinux floppy in 1.44M floppy emulation — to their config and boot prompt, and print on serial
+// exactly what they print under QEMU 7.2 + SeaBIOS with `-cdrom`; the CLI's --cdrom on an image
+// that is not a bootable CD, and with --floppy, is one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ISOLINUX_SAY, isolinuxIso, missingTools } from './images';
+import { ISOLINUX_SAY, isolinuxIso, missingTools, SYSLINUX_SAY, syslinuxFloppyIso } from './images';
 import { QEMU } from '../../host/qemu';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-cdrom-'));
@@ -21,7 +22,7 @@ function cli(...args: string[]) {
 
 /** Runs QEMU with the ISO as its CD until serial shows the boot prompt (or 60 s), returns serial. */
 async function qemuSerial(iso: string): Promise<string> {
-  const log = join(dir, 'qemu.serial');
+  const log = join(dir, `${Math.random().toString(36).slice(2)}.serial`);
   const q = spawn(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', '-cdrom', iso, '-serial', `file:${log}`], { stdio: 'ignore' });
   try {
     for (const end = Date.now() + 60_000; Date.now() < end;) {
@@ -49,6 +50,21 @@ test('plain isolinux ISO: boots as a CD to its config and boot prompt, serial as
     // isolinux prints SAY to the screen only (QEMU's serial has no SAY line either).
     assert.ok(s.screen.join('\n').includes(ISOLINUX_SAY), s.screen.join('\n'));
     assert.match(s.serialText, /ISOLINUX 6\.\d+ .*\r?\nLoading \/none\.bin\.\.\. failed: No such file or directory/);
+    assert.ok(s.serialText.endsWith(BOOT_PROMPT), JSON.stringify(s.serialText));
+    const q = await qemuSerial(iso);
+    assert.equal(s.serialText.replace(/\r/g, ''), q.replace(/\r/g, ''));
+  });
+
+test('a syslinux floppy in El Torito floppy emulation boots as drive 00h, serial as under QEMU -cdrom',
+  { skip: missingTools('isolinux') ?? missingTools('syslinux') ?? false }, async () => {
+    assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
+    const iso = syslinuxFloppyIso();
+    const r = cli(iso, '--max', '30000000', '--screen', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const s = JSON.parse(r.stdout);
+    assert.deepEqual(s.biosLog, []);
+    assert.ok(s.screen.join('\n').includes(SYSLINUX_SAY), s.screen.join('\n'));
+    assert.match(s.serialText, /SYSLINUX 6\.\d+ .*\r?\nLoading \/none\.bin\.\.\. failed: No such file or directory/);
     assert.ok(s.serialText.endsWith(BOOT_PROMPT), JSON.stringify(s.serialText));
     const q = await qemuSerial(iso);
     assert.equal(s.serialText.replace(/\r/g, ''), q.replace(/\r/g, ''));

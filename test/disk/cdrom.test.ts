@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Bios } from '../../emulator/bios/bios';
 import { CdImage, CdImageError } from '../../emulator/disk/cdrom';
+import { DiskImage } from '../../emulator/disk/diskImage';
 import { Machine } from '../../emulator/machine';
 import { assemble } from '../bios/harness';
 import { BOOT, CATALOG, DATA, makeIso, SECTORS } from './isoFixture';
@@ -179,8 +180,6 @@ test('no-emulation boot at another load segment enters at its canonical address'
 
 test('a CD the built-in BIOS cannot boot says why instead of running', () => {
   for (const [o, re] of [
-    [{ media: 2 }, /asks for 1\.44M floppy emulation, which the built-in BIOS does not do yet/],
-    [{ media: 4 }, /hard disk emulation/],
     [{ sectorCount: 0 }, /loads 0 sectors/],
     [{ loadSegment: 0x9000, sectorCount: 200 }, /does not fit below 9FC00h/],
   ] as const) {
@@ -189,7 +188,90 @@ test('a CD the built-in BIOS cannot boot says why instead of running', () => {
     assert.match(r.bios.log.at(-1)!.message, /^test\.iso: cannot boot the CD: /);
     assert.match(r.bios.log.at(-1)!.message, re);
   }
+  // Floppy emulation with drive 00h already holding a floppy image.
+  const m = new Machine({ cdrom: new CdImage(makeIso(new Uint8Array(512), { media: 2 }), { name: 'f.iso' }), floppy: new DiskImage(new Uint8Array(1474560), { kind: 'floppy' }) });
+  const bios = new Bios();
+  bios.install(m);
+  assert.equal(bios.boot(), false);
+  assert.match(bios.log.at(-1)!.message, /^f\.iso: cannot boot the CD: its boot entry asks for 1\.44M floppy emulation, but drive 00h is the floppy image$/);
   const bad = bootCd(makeIso(new Uint8Array(16), { patch: (c) => { c[0x1e] = 0; } }));
   assert.equal(bad.booted, false);
   assert.match(bad.bios.log.at(-1)!.message, /lacks the key bytes 55 AA/);
+});
+
+/** A boot sector that prints DL, its drive's AX=4B01h packet, and the first 8 bytes of its LBA 1 (CHS read). */
+const EMULATED_PROBE = `
+  mov [drive], dl
+  mov al, dl
+  call puthex8
+  PUTC ' '
+  mov ax, 0x4b01
+  mov dl, [drive]
+  mov si, 0x600
+  int 0x13
+  jc .bad
+  mov si, 0x600
+  mov cx, 0x13
+.pk:
+  lodsb
+  call puthex8
+  loop .pk
+  PUTC ' '
+  mov ax, 0x0201
+  mov cx, 0x0002           ; C0 H0 S2 = LBA 1
+  mov dh, 0
+  mov dl, [drive]
+  mov bx, 0x1000
+  int 0x13
+  jc .bad
+  mov si, 0x1000
+  mov cx, 8
+.p:
+  lodsb
+  out 0xe9, al
+  loop .p
+  PUTC ' '
+  mov ax, 0x4b01           ; the no-emulation drive is not there
+  mov dl, 0xe0
+  mov si, 0x600
+  int 0x13
+  mov al, ah
+  call puthex8
+  ${HALT}
+.bad:
+  PUTC '!'
+  ${HALT}
+drive: db 0
+`;
+
+function emulatedImage(bytes: number, mbr: boolean): Uint8Array {
+  const img = new Uint8Array(bytes);
+  img.set(assemble(EMULATED_PROBE));
+  if (mbr) img.set([0x80, 1, 1, 0, 0x06, 15, 63, 19, 63, 0, 0, 0, 0x41, 0x4e, 0, 0], 0x1be); // 1 partition, 16 heads × 63 sectors
+  img.set([...'EMULATED'].map((c) => c.charCodeAt(0)), 512);
+  return img;
+}
+
+test('floppy emulation: the image at the load RBA is drive 00h (1.44M), booted with DL=00h; 4B01h reports it', () => {
+  const r = bootCd(makeIso(emulatedImage(1474560, false), { media: 2, sectorCount: 1 }));
+  assert.equal(r.stop?.reason, 'halt', r.out);
+  // The packet byte by byte: size 13h, media 02 (1.44M), drive 00, controller 00, the image's RBA
+  // (dword), device specification, cache buffer, load segment 07C0h, 1 sector (words, little
+  // endian), and AH=08h's CH=4Fh CL=12h DH=01h; then the floppy's LBA 1 by CHS; E0h is no drive.
+  const packet = '13' + '02' + '00' + '00' + '13000000' + '0000' + '0000' + 'C007' + '0100' + '4F1201';
+  assert.equal(r.out, `00 ${packet} EMULATED 01`);
+  assert.equal(r.m.floppy?.kind, 'floppy');
+  assert.equal(r.m.floppy?.sectorCount, 2880);
+  assert.equal(r.m.floppy?.readOnly, true);
+});
+
+test('hard-disk emulation: the image at the load RBA is drive 80h with its MBR geometry, DL=80h', () => {
+  const r = bootCd(makeIso(emulatedImage(20 * 16 * 63 * 512, true), { media: 4, sectorCount: 1 }));
+  assert.equal(r.stop?.reason, 'halt', r.out);
+  // Media 04, drive 80h; 20 cylinders × 16 heads × 63 sectors as AH=08h gives them (the last
+  // cylinder kept for diagnostics, as for any hard disk): CH=12h CL=3Fh DH=0Fh.
+  const packet = '13' + '04' + '80' + '00' + '13000000' + '0000' + '0000' + 'C007' + '0100' + '123F0F';
+  assert.equal(r.out, `80 ${packet} EMULATED 01`);
+  assert.equal(r.m.hardDisks.length, 1);
+  assert.deepEqual(r.m.hardDisks[0].geometry, { cylinders: 20, heads: 16, sectors: 63 });
 });

@@ -11,9 +11,12 @@ export interface IsoOptions {
   sectorCount?: number;
 }
 
-/** An ISO 9660 image: PVD at 16, boot record at 17, catalogue at 18, boot image at 19, data sectors 20–21. */
+/**
+ * An ISO 9660 image: PVD at 16, boot record at 17, catalogue at 18, boot image at 19, and data
+ * sectors 20–21 (when the boot image fits in sector 19; a larger one, an emulated disk, runs on).
+ */
 export function makeIso(bootImage: Uint8Array, o: IsoOptions = {}): Uint8Array {
-  const iso = new Uint8Array(SECTORS * CD_SECTOR_SIZE);
+  const iso = new Uint8Array(Math.max(SECTORS, BOOT + Math.ceil(bootImage.length / CD_SECTOR_SIZE)) * CD_SECTOR_SIZE);
   const put = (sector: number, offset: number, bytes: ArrayLike<number> | string) => {
     const b = typeof bytes === 'string' ? [...bytes].map((c) => c.charCodeAt(0)) : bytes;
     iso.set(b, sector * CD_SECTOR_SIZE + offset);
@@ -33,7 +36,9 @@ export function makeIso(bootImage: Uint8Array, o: IsoOptions = {}): Uint8Array {
   o.patch?.(cat);
   put(CATALOG, 0, cat);
   put(BOOT, 0, bootImage);
-  put(DATA, 0, 'SECTOR20');
-  put(DATA + 1, 0, 'SECTOR21');
+  if (bootImage.length <= CD_SECTOR_SIZE) {
+    put(DATA, 0, 'SECTOR20');
+    put(DATA + 1, 0, 'SECTOR21');
+  }
   return iso;
 }
