@@ -15,6 +15,7 @@ export interface GdbServerOptions {
   cpu?: string;
   memoryMb?: string;
   listing?: string[];
+  symbols?: string[];
   profile?: string;
   breakOnVmentryFailure?: boolean;
   breakOnEmulation?: boolean;
@@ -33,6 +34,7 @@ export function command(): Command {
     .option('--cpu <MODEL>', `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default 80386)`)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
     .option('--listing <FILE>', 'NASM listing whose labels monitor expressions may use; repeatable', collect)
+    .option('--symbols <FILE>', 'symbol file (ld -Map, nm output, Bochs ldsym; linear addresses) whose names monitor expressions may use; repeatable', collect)
     .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
@@ -56,6 +58,7 @@ export async function main(image: string, opts: GdbServerOptions): Promise<numbe
       cpu: opts.cpu === undefined ? undefined : parseChoice(opts.cpu, '--cpu', CPU_MODEL_NAMES),
       memoryMB: opts.memoryMb === undefined ? undefined : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072),
       listing: opts.listing,
+      symbols: opts.symbols,
       profile: opts.profile === undefined ? undefined : parseChoice(opts.profile, '--profile', PROFILE_NAMES),
       breakOnVmEntryFailure,
       breakOnEmulation,
@@ -64,7 +67,7 @@ export async function main(image: string, opts: GdbServerOptions): Promise<numbe
     });
   } catch (e) {
     if (!(e instanceof LaunchError)) throw e;
-    // The options are checked above: what is left is an image or a listing that cannot be used.
+    // The options are checked above: what is left is an image, a listing or a symbol file that cannot be used.
     const msg = e.message.replace(/^launch configuration: /, '');
     throw e.id === LaunchErrorId.BadField ? new UsageError(msg) : new InputError(msg);
   }

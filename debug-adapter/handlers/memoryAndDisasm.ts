@@ -2,12 +2,13 @@
 // from the shared decoder and NASM formatter: CS.D decides 16/32-bit, instructions before the
 // address are chosen among the decode paths that land on it, preferring known instruction starts.
 // `address` is the linear address; the instruction text starts with `SSSS:OOOO` relative to the
-// current CS. Node only; must not import vscode.
+// current CS, and a branch near a symbol ends in `; name+0x12`. Node only; must not import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import { readLinear, segOff, writeLinear } from '../../emulator/debug/machineView';
 import { listOne } from '../../emulator/disasm/listing';
+import { branchTarget } from '../../emulator/debug/symbols';
 import { decoderModelFor } from '../../emulator/decode/table';
 import { RequestError, type SessionContext, parseReference, refString } from '../context';
 
@@ -40,6 +41,8 @@ interface Line {
   bytes: readonly number[];
   text: string;
   ok: boolean;
+  /** Linear target of a relative branch, to name it by a symbol. */
+  branch?: number;
 }
 
 function decodeAt(ctx: SessionContext, lin: number, memo?: Map<number, Line>): Line {
@@ -55,7 +58,8 @@ function decodeUncached(ctx: SessionContext, lin: number): Line {
   const r = readLinear(cpu, lin, 16);
   if (r.readable === 0) return { address: lin, length: 1, bytes: [], text: '??', ok: false };
   const l = listOne(r.bytes.subarray(0, r.readable), 0, { org: (lin - cpu.base[CS]) >>> 0, bits: cpu.code32 ? 32 : 16, model: decoderModelFor(cpu.model) });
-  return { address: lin, length: l.length, bytes: l.bytes, text: l.text, ok: true };
+  const target = branchTarget(l.tokens);
+  return { address: lin, length: l.length, bytes: l.bytes, text: l.text, ok: true, ...(target === undefined ? {} : { branch: (target + cpu.base[CS]) >>> 0 }) };
 }
 
 /** Instructions looked for before an address at most (more are padded): keeps a request bounded. */
@@ -133,13 +137,14 @@ export function disassemble(ctx: SessionContext, args: DebugProtocol.Disassemble
       const off = (l.address - csBase) >>> 0;
       const where = off <= csLimit ? segOff(cpu.sel[CS], off) : `linear ${refString(l.address)}`;
       const sym = ctx.sources.symbolAt(l.address);
+      const branchTo = l.branch === undefined ? undefined : ctx.sources.nearestSymbol(l.branch);
       const loc = ctx.sources.locate(l.address);
       return {
         ...(sym ? { symbol: sym } : {}),
         ...(loc ? { location: { path: loc.source }, line: loc.line } : {}),
         address: refString(l.address),
         instructionBytes: l.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' '),
-        instruction: `${where}  ${l.text}`,
+        instruction: `${where}  ${l.text}${branchTo ? ` ; ${branchTo}` : ''}`,
         ...(l.ok ? {} : { presentationHint: 'invalid' as const }),
       };
     }),

@@ -66,6 +66,7 @@ function cases(): [string[], number][] {
       [['compare', f, '--floppy'], 1],
       [['disasm', at('boot.img'), '--symbols', f], 1],
       [['run', at('boot.img'), '--symbols', f], 1],
+      [['gdbserver', at('boot.img'), '--port', '0', '--symbols', f], 1],
     );
     // An empty or text file is something to disassemble; the others are not files that can be read.
     if (name !== 'empty' && name !== 'text') {

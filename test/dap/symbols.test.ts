@@ -169,6 +169,11 @@ describe('symbol files', () => {
       const d = await c.request<DebugProtocol.DisassembleResponse['body']>('disassemble', { memoryReference: hex(nm.get('print')!), instructionCount: 7 });
       const bySymbol = new Map(d.instructions.filter((i) => i.symbol).map((i) => [i.symbol, parseInt(i.address, 16)]));
       assert.deepEqual(bySymbol, new Map([['print', nm.get('print')], ['print.done', nm.get('print.done')], ['msg', nm.get('msg')]]));
+      const branches = d.instructions.map((i) => i.instruction).filter((t) => t.includes(' ; '));
+      assert.deepEqual(branches, [
+        `0000:${h4(nm.get('print')! + 3)}  jz ${hex(nm.get('print.done')!)} ; print.done`,
+        `0000:${h4(nm.get('print')! + 7)}  jmp short ${hex(nm.get('print')!)} ; print`,
+      ]);
       const ev = await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression: 'x/3b msg', context: 'repl' });
       assert.equal(ev.result, `0000${nm.get('msg')!.toString(16).toUpperCase()}  68 69 00`);
     } finally {
