@@ -33,8 +33,8 @@ export function qemuMissing(binary = QEMU): string | null {
 export interface QemuBoot {
   /** The QEMU binary (default qemu-system-i386 on PATH). */
   binary?: string;
-  /** Boot the image as the floppy (drive 00h) instead of the first hard disk. */
-  floppy: boolean;
+  /** The drive the image is and boots from. */
+  drive: 'hard' | 'floppy' | 'cdrom';
   memoryMB: number;
 }
 
@@ -44,8 +44,8 @@ export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
   const file = image.replaceAll(',', ',,');
   return [
     '-nodefaults', '-vga', 'std', '-display', 'none', '-m', String(boot.memoryMB),
-    '-drive', `file=${file},format=raw,if=${boot.floppy ? 'floppy' : 'ide'},snapshot=on`,
-    '-boot', boot.floppy ? 'a' : 'c',
+    '-drive', `file=${file},format=raw,${boot.drive === 'floppy' ? 'if=floppy' : boot.drive === 'cdrom' ? 'if=ide,media=cdrom' : 'if=ide'},snapshot=on`,
+    '-boot', boot.drive === 'floppy' ? 'a' : boot.drive === 'cdrom' ? 'd' : 'c',
     '-serial', 'none', '-monitor', 'none',
     '-icount', `shift=${ICOUNT_SHIFT},sleep=off`,
     '-singlestep', '-d', 'cpu,exec,nochain', '-dfilter', `0x${GUEST_LOW.toString(16)}..0x${GUEST_HIGH.toString(16)}`, '-D', log,

@@ -1,4 +1,4 @@
-// `bootscope compare IMAGE [--floppy] [--memory-mb N] [--max N] [--context N]` (docs/CLI.md):
+// `bootscope compare IMAGE [--floppy | --cdrom] [--memory-mb N] [--max N] [--context N]` (docs/CLI.md):
 // Bootscope and QEMU (TCG, host/qemu.ts) boot the same image and run in lock-step from 0000:7C00,
 // compared at every guest instruction (emulator/record/lockstep.ts); prints the first divergence
 // with both states side by side, or that the runs agree to the end of the budget. Exit 0 agree,
@@ -13,11 +13,12 @@ import { undefinedFlags } from '../../emulator/record/undefinedFlags';
 import { Machine, type StopInfo } from '../../emulator/machine';
 import { ICOUNT_SHIFT, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
 import { Command } from 'commander';
-import { exitWith, InputError, parseWhole } from '../args';
-import { openDisk } from '../run/disk';
+import { exitWith, InputError, parseWhole, UsageError } from '../args';
+import { openBootDrive } from '../run/disk';
 
 export interface CompareOptions {
   floppy?: boolean;
+  cdrom?: boolean;
   memoryMb?: string;
   max?: string;
   context?: string;
@@ -37,6 +38,7 @@ export function command(): Command {
       '0000:7C00: CS:EIP, general registers, EFLAGS (bits the instruction before left undefined excused), segment selectors, CR0.')
     .argument('<image>', 'disk image or boot sector')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
+    .option('--cdrom', 'boot IMAGE as a CD (El Torito, drive E0h); an ISO 9660 image with a boot catalogue is one without it')
     .option('--memory-mb <N>', 'guest RAM in MiB on both sides, 1 to 3072 (default 64)')
     .option('--max <N>', 'guest instructions to compare (default 10000000)')
     .option('--context <N>', 'agreeing instructions shown before a divergence, 0 to 50 (default 5)')
@@ -114,15 +116,16 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const context = opts.context === undefined ? 5 : parseWhole(opts.context, '--context', 0, 50);
   const flipText = process.env[FLIP_HOOK];
   const flipAt = flipText === undefined ? null : parseWhole(flipText, FLIP_HOOK);
-  const disk = openDisk(imageFile, floppy);
+  if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
+  const { disk, cdrom } = openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
   const binary = opts.qemu ?? QEMU;
   const missing = qemuMissing(binary);
   if (missing) throw new InputError(missing);
 
-  const m = new Machine({ memoryMB, floppy: floppy ? disk : null, hardDisks: floppy ? [] : [disk] });
+  const m = new Machine({ memoryMB, floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom });
   const bios = new Bios();
   bios.install(m);
-  bios.boot();
+  if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
   const ours = new OurRun(m, flipAt);
   const l = new Lockstep<OurRecord>(ours.next, {
     allowances: SEABIOS_ALLOWANCES, history: context,
@@ -133,7 +136,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   let lastProgress = started;
   let qemuRecords = 0;
   try {
-    await streamQemu(imageFile, { binary, floppy, memoryMB }, (records) => {
+    await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB }, (records) => {
       for (const r of records) {
         if (l.matched >= max) return false;
         qemuRecords++;

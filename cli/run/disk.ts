@@ -14,13 +14,9 @@ function diskOf(file: ImageFile, imageFile: string, floppy: boolean): DiskImage 
   }
 }
 
-export function openDisk(imageFile: string, floppy: boolean): DiskImage {
-  return diskOf(openImageFile(imageFile), imageFile, floppy);
-}
-
 /**
  * IMAGE as the drive it boots from: a CD with `cdrom`, or (with `detectCd`, not as a floppy) when
- * it is a plain El Torito ISO; otherwise a disk as openDisk opens it.
+ * it is a plain El Torito ISO; otherwise the first hard disk or the floppy.
  */
 export function openBootDrive(imageFile: string, opts: { floppy: boolean; cdrom: boolean; detectCd: boolean }): { disk: DiskImage | null; cdrom: CdImage | null } {
   const file = openImageFile(imageFile);

@@ -91,7 +91,9 @@ function cases(): [string[], number][] {
     out.push([['trace-diff', at('text'), at('text'), ...bad], 2]);
   }
   out.push([['trace-diff', at('text')], 2]);
-  for (const bad of [['--max', '0'], ['--max', 'x'], ['--context', '51'], ['--memory-mb', '0'], ['--bogus'], ['extra']]) out.push([['compare', img, ...bad], 2]);
+  for (const bad of [['--max', '0'], ['--max', 'x'], ['--context', '51'], ['--memory-mb', '0'], ['--floppy', '--cdrom'], ['--bogus'], ['extra']]) {
+    out.push([['compare', img, ...bad], 2]);
+  }
   out.push([['compare'], 2]);
   for (const bad of [['--port', 'x'], ['--port', '70000'], ['--bogus'], ['extra']]) out.push([['dap', ...bad], 2]);
   for (const bad of [['--port', 'x'], ['--port', '70000'], ['--memory-mb', '0'], ['--cpu', '486'], ['--profile', 'bochs'],
