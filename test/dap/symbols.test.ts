@@ -2,7 +2,7 @@
 // `nasm -f elf32` + `ld -m elf_i386 -Ttext 0x7c00 -Map`, its `nm` output and a Bochs ldsym file made
 // from it. The parsers agree with nm; `bootscope disasm` labels the symbols' addresses and names branch
 // targets; `run --trace` names each instruction's place; a DAP session stops on a function breakpoint
-// given by name and names its frames after the symbols.
+// given by name and names its frames after the symbols; gdbserver's monitor takes the names.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,6 +13,10 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { detectSymbolFormat, parseSymbolFile, SymbolFileError, SymbolTable } from '../../emulator/debug/symbols';
 import { loadSymbolFile } from '../../host/symbolFiles';
 import { act, buildAdapter, CLI, DapClient, pc } from './dapClient';
+import { startGdbServer } from '../../debug-adapter/gdb/server';
+import { hexToText, textToHex } from '../../debug-adapter/gdb/packet';
+import { launch } from '../../debug-adapter/launch';
+import { RawClient } from '../gdb/gdbFixture';
 
 const SOURCE = `bits 16
 global _start
@@ -178,6 +182,18 @@ describe('symbol files', () => {
       assert.equal(ev.result, `0000${nm.get('msg')!.toString(16).toUpperCase()}  68 69 00`);
     } finally {
       await c.close();
+    }
+  });
+
+  test('gdbserver: monitor expressions take the names of --symbols files', async () => {
+    const server = await startGdbServer(launch({ image, symbols: [nmFile] }), { port: 0, log: () => {}, guestOutput: () => {} });
+    const g = await RawClient.open(server.port);
+    try {
+      const answer = hexToText(await g.ask(`qRcmd,${textToHex('x/3b msg')}`));
+      assert.equal(answer?.trim(), `0000${nm.get('msg')!.toString(16).toUpperCase()}  68 69 00`);
+    } finally {
+      g.close();
+      server.close();
     }
   });
 
