@@ -127,6 +127,45 @@ export const TASK_TSS_TYPE = rule('TASK.TSS.TYPE', 'Vol. 2 INT n', GP, 'a task g
   (v) => `${during(v)}the task gate's TSS ${sel(v.selector)} names ${typeName(v.hi)}, not an available TSS`);
 export const TASK_TSS_NOT_PRESENT = rule('TASK.TSS.NOT_PRESENT', 'Vol. 2 INT n', NP, 'a task gate\'s TSS is present',
   (v) => `${during(v)}the task gate's TSS ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+// Task switch through a task gate (also JMP/CALL to a TSS; event -1 then): SDM Vol. 3 §7.3 Table 7-1.
+export const TASK_TSS_LIMIT = rule('TASK.TSS.LIMIT', 'Table 7-1', TS, 'the new TSS limit is at least 67H (32-bit) or 2BH (16-bit)',
+  (v) => `${during(v)}the new TSS ${sel(v.selector)} has limit ${hex(v.limit)}, below the minimum ${hex(v.offset)}`);
+export const TASK_TSS_CURRENT_LIMIT = rule('TASK.TSS.CURRENT_LIMIT', 'Table 7-1', TS, 'the current TSS can hold the saved state',
+  (v) => `${during(v)}the current TSS ${sel(v.selector)} has limit ${hex(v.limit)}, below the ${hex(v.offset)} the saved state needs`);
+export const TASK_LDT_TYPE = rule('TASK.LDT.TYPE', 'Table 7-1', TS, 'the new task\'s LDT selector names an LDT descriptor in the GDT',
+  (v) => `${during(v)}the new task's LDT ${sel(v.selector)} ${v.selector & 4 ? 'has TI = 1' : `names ${typeName(v.hi)}`}; it must name an LDT in the GDT`);
+export const TASK_LDT_INDEX = rule('TASK.LDT.INDEX', 'Table 7-1', TS, 'the new task\'s LDT selector lies within the GDT',
+  (v) => outsideTable(v, 'the new task\'s LDT'));
+export const TASK_LDT_NOT_PRESENT = rule('TASK.LDT.NOT_PRESENT', 'Table 7-1', TS, 'the new task\'s LDT is present',
+  (v) => `${during(v)}the new task's LDT ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+export const TASK_CS_NULL = rule('TASK.CS.NULL', 'Table 7-1', TS, 'the new task\'s CS is not null',
+  (v) => `${during(v)}the new task's CS is the null ${sel(v.selector)}`);
+export const TASK_CS_INDEX = rule('TASK.CS.INDEX', 'Table 7-1', TS, 'the new task\'s CS lies within its descriptor table',
+  (v) => outsideTable(v, 'the new task\'s CS'));
+export const TASK_CS_NOT_CODE = rule('TASK.CS.NOT_CODE', 'Table 7-1', TS, 'the new task\'s CS names a code segment',
+  (v) => `${during(v)}the new task's CS ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}), not a code segment`);
+export const TASK_CS_DPL = rule('TASK.CS.DPL', 'Table 7-1', TS, 'the new task\'s CS has DPL = RPL (conforming: DPL <= RPL)',
+  (v) => `${during(v)}the new task's CS ${sel(v.selector)} is ${(v.hi & 0x400) !== 0 ? 'conforming' : 'non-conforming'} with DPL ${dpl(v.hi)} but RPL ${v.selector & 3}`);
+export const TASK_CS_NOT_PRESENT = rule('TASK.CS.NOT_PRESENT', 'Table 7-1', NP, 'the new task\'s code segment is present',
+  (v) => `${during(v)}the new task's CS ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+export const TASK_SS_NULL = rule('TASK.SS.NULL', 'Table 7-1', TS, 'the new task\'s SS is not null',
+  (v) => `${during(v)}the new task's SS is the null ${sel(v.selector)}`);
+export const TASK_SS_INDEX = rule('TASK.SS.INDEX', 'Table 7-1', TS, 'the new task\'s SS lies within its descriptor table',
+  (v) => outsideTable(v, 'the new task\'s SS'));
+export const TASK_SS_TYPE = rule('TASK.SS.TYPE', 'Table 7-1', TS, 'the new task\'s SS names a writable data segment',
+  (v) => `${during(v)}the new task's SS ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}), not writable data`);
+export const TASK_SS_PRIVILEGE = rule('TASK.SS.PRIVILEGE', 'Table 7-1', TS, 'the new task\'s SS has RPL = DPL = the new CPL',
+  (v) => `${during(v)}the new task's SS ${sel(v.selector)} has RPL ${v.selector & 3} and DPL ${dpl(v.hi)} but the new CPL is ${v.cpl}`);
+export const TASK_SS_NOT_PRESENT = rule('TASK.SS.NOT_PRESENT', 'Table 7-1', SS_FAULT, 'the new task\'s stack segment is present',
+  (v) => `${during(v)}the new task's SS ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+export const TASK_DATA_INDEX = rule('TASK.DATA.INDEX', 'Table 7-1', TS, 'the new task\'s DS, ES, FS, GS lie within their descriptor tables',
+  (v) => outsideTable(v, 'the new task\'s data segment'));
+export const TASK_DATA_TYPE = rule('TASK.DATA.TYPE', 'Table 7-1', TS, 'the new task\'s DS, ES, FS, GS name data or readable code with DPL >= max(CPL, RPL)',
+  (v) => `${during(v)}the new task's data segment ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}) with DPL ${dpl(v.hi)}; it must be data or readable code with DPL >= max(CPL ${v.cpl}, RPL ${v.selector & 3})`);
+export const TASK_DATA_NOT_PRESENT = rule('TASK.DATA.NOT_PRESENT', 'Table 7-1', NP, 'the new task\'s data segments are present',
+  (v) => `${during(v)}the new task's data segment ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+export const TASK_EIP_LIMIT = rule('TASK.EIP.LIMIT', 'Table 7-1', GP, 'the new task\'s EIP lies within its CS limit',
+  (v) => `${during(v)}the new task's EIP ${hex(v.offset)} is beyond the limit ${hex(v.limit)} of its CS ${sel(v.selector)}`);
 export const DELIVERY_PAGE_FAULT = rule('DELIVERY.PAGE_FAULT', '6.15 Interrupt 14', PF, 'the tables and stack that delivery touches are mapped',
   (v) => `${during(v)}the access to linear ${hex(v.offset, 8)} (CR2) faulted: a descriptor table, TSS or stack page is not mapped or not writable`);
 
@@ -144,5 +183,9 @@ export const FAULT_RULES: readonly FaultRule[] = [
   GATE_CS_NULL, GATE_CS_INDEX, GATE_CS_NOT_CODE, GATE_CS_DPL, GATE_CS_NOT_PRESENT, GATE_CS_LIMIT, GATE_VM86_CS,
   STACK_TSS_LIMIT, STACK_TSS_SS_NULL, STACK_TSS_SS_INDEX, STACK_TSS_SS_RPL, STACK_TSS_SS_DPL, STACK_TSS_SS_TYPE,
   STACK_TSS_SS_NOT_PRESENT, STACK_ROOM, TASK_TSS_LDT, TASK_TSS_INDEX, TASK_TSS_TYPE, TASK_TSS_NOT_PRESENT,
+  TASK_TSS_LIMIT, TASK_TSS_CURRENT_LIMIT, TASK_LDT_TYPE, TASK_LDT_INDEX, TASK_LDT_NOT_PRESENT,
+  TASK_CS_NULL, TASK_CS_INDEX, TASK_CS_NOT_CODE, TASK_CS_DPL, TASK_CS_NOT_PRESENT,
+  TASK_SS_NULL, TASK_SS_INDEX, TASK_SS_TYPE, TASK_SS_PRIVILEGE, TASK_SS_NOT_PRESENT,
+  TASK_DATA_INDEX, TASK_DATA_TYPE, TASK_DATA_NOT_PRESENT, TASK_EIP_LIMIT,
   DELIVERY_PAGE_FAULT, DF_CONTRIBUTORY, DF_PAGE_FAULT, SHUTDOWN,
 ];

@@ -118,5 +118,5 @@ function taskGate(cpu: Cpu, vector: number, gate: Descriptor, ext: number, error
     cpu.faultRule(TASK_TSS_TYPE, code, vector, tssSel, td.lo, td.hi);
   }
   if (!present(td)) cpu.faultRule(TASK_TSS_NOT_PRESENT, code, vector, tssSel, td.lo, td.hi);
-  taskSwitch(cpu, tssSel, td, SWITCH_INT, ext, errorCode);
+  taskSwitch(cpu, tssSel, td, SWITCH_INT, ext, errorCode, vector);
 }

@@ -5,7 +5,12 @@
 // SDM Vol. 3 §7.2 (TSS layout), §7.3 (task switching, Table 7-1 checks), §7.4 (nesting).
 
 import type { Cpu } from '../cpu';
-import { GP, NP, SS_FAULT, TS } from '../faults';
+import { GP, TS } from '../faults';
+import {
+  TASK_CS_DPL, TASK_CS_INDEX, TASK_CS_NOT_CODE, TASK_CS_NOT_PRESENT, TASK_CS_NULL, TASK_DATA_INDEX, TASK_DATA_NOT_PRESENT,
+  TASK_DATA_TYPE, TASK_EIP_LIMIT, TASK_LDT_INDEX, TASK_LDT_NOT_PRESENT, TASK_LDT_TYPE, TASK_SS_INDEX, TASK_SS_NOT_PRESENT,
+  TASK_SS_NULL, TASK_SS_PRIVILEGE, TASK_SS_TYPE, TASK_TSS_CURRENT_LIMIT, TASK_TSS_LIMIT, TASK_TSS_NOT_PRESENT,
+} from '../faultRules';
 import {
   AR_UNUSABLE, CR0_TS, CS, DS, EFLAGS_NT, EFLAGS_VM, ES, FS, GS, LDTR, SS, TR,
 } from '../regs';
@@ -22,19 +27,25 @@ const TSS_SEGS = [ES, CS, SS, DS, FS, GS];
 
 /**
  * Switches to the task whose TSS descriptor `d` (selector `sel`) the caller has checked for type,
- * DPL and presence. `ext` is the EXT bit for error codes; `errorCode` ≥ 0 is pushed on the new stack.
+ * DPL and presence. `ext` is the EXT bit for error codes; `errorCode` ≥ 0 is pushed on the new stack;
+ * `event` is the vector delivered through a task gate (-1 for JMP, CALL, IRET), for the fault rules.
  */
-export function taskSwitch(cpu: Cpu, sel: number, d: Descriptor, source: number, ext: number, errorCode: number): void {
+export function taskSwitch(cpu: Cpu, sel: number, d: Descriptor, source: number, ext: number, errorCode: number, event = -1): void {
   const new32 = (typeS(d) & 8) !== 0;
   const nb = descBase(d);
   const nl = descLimit(d);
+  const code = (sel & 0xfffc) | ext;
   // SDM §7.3 step 4 / Table 7-1: new TSS limit < 67H (32-bit) or 2BH (16-bit) → #TS(new TSS selector).
-  if (nl < (new32 ? 0x67 : 0x2b)) cpu.fault(TS, (sel & 0xfffc) | ext);
-  if (!present(d)) cpu.fault(NP, (sel & 0xfffc) | ext);
+  const min = new32 ? 0x67 : 0x2b;
+  if (nl < min) cpu.faultRule(TASK_TSS_LIMIT, code, event, sel, d.lo, d.hi, nl, min);
+  if (!present(d)) cpu.faultRule(TASK_TSS_NOT_PRESENT, code, event, sel, d.lo, d.hi);
   const old32 = (cpu.ar[TR] & 8) !== 0;
   const ob = cpu.base[TR];
   // The current TSS must hold the saved state (SDM Table 7-1: #TS(current TSS selector)).
-  if (cpu.limit[TR] < (old32 ? 0x5f : 0x29)) cpu.fault(TS, (cpu.sel[TR] & 0xfffc) | ext);
+  const oldMin = old32 ? 0x5f : 0x29;
+  if (cpu.limit[TR] < oldMin) {
+    cpu.faultRule(TASK_TSS_CURRENT_LIMIT, (cpu.sel[TR] & 0xfffc) | ext, event, cpu.sel[TR], 0, 0, cpu.limit[TR], oldMin);
+  }
 
   // Read the new task's state first (with the old CR3), so a fault here changes nothing.
   const r32 = (o: number) => cpu.readLin32Sys((nb + o) >>> 0);
@@ -116,48 +127,54 @@ export function taskSwitch(cpu: Cpu, sel: number, d: Descriptor, source: number,
   } else {
     setCpl(cpu, segs[1] & 3);
   }
-  loadTaskLdt(cpu, ldt, ext);
-  if (!vm) loadTaskSegments(cpu, segs, ext);
+  loadTaskLdt(cpu, ldt, ext, event);
+  if (!vm) loadTaskSegments(cpu, segs, ext, event);
   cpu.updateMode();
   // SDM §7.3 step 14 / Table 7-1: EIP outside the new CS limit → #GP(0) in the new task.
-  if (eip > cpu.limit[CS]) cpu.fault(GP, 0);
+  if (eip > cpu.limit[CS]) cpu.faultRule(TASK_EIP_LIMIT, 0, event, cpu.sel[CS], 0, 0, cpu.limit[CS], eip);
   // An exception's error code goes on the new task's stack (SDM §6.12.2).
   if (errorCode >= 0) pushW(cpu, errorCode, new32);
 }
 
 /** LDTR from the new TSS (SDM Table 7-1: invalid or not-present LDT → #TS(LDT selector)). */
-function loadTaskLdt(cpu: Cpu, ldt: number, ext: number): void {
+function loadTaskLdt(cpu: Cpu, ldt: number, ext: number, event: number): void {
   if ((ldt & 0xfffc) === 0) {
     cpu.setCache(LDTR, ldt, 0, 0, AR_UNUSABLE);
     return;
   }
   cpu.setCache(LDTR, 0, 0, 0, AR_UNUSABLE);
-  if (ldt & 4) cpu.fault(TS, (ldt & 0xfffc) | ext);
-  const d = fetchDescriptor(cpu, ldt, TS, ext);
-  if (typeS(d) !== T_LDT || !present(d)) cpu.fault(TS, (ldt & 0xfffc) | ext);
+  const code = (ldt & 0xfffc) | ext;
+  if (ldt & 4) cpu.faultRule(TASK_LDT_TYPE, code, event, ldt);
+  const d = fetchDescriptor(cpu, ldt, TS, ext, TASK_LDT_INDEX, event);
+  if (typeS(d) !== T_LDT) cpu.faultRule(TASK_LDT_TYPE, code, event, ldt, d.lo, d.hi);
+  if (!present(d)) cpu.faultRule(TASK_LDT_NOT_PRESENT, code, event, ldt, d.lo, d.hi);
   cpu.setCache(LDTR, ldt, descBase(d), descLimit(d), descAr(d));
 }
 
 /** CS, SS, DS, ES, FS, GS of a protected-mode task, with the checks of SDM Table 7-1. */
-function loadTaskSegments(cpu: Cpu, segs: number[], ext: number): void {
+function loadTaskSegments(cpu: Cpu, segs: number[], ext: number, event: number): void {
   const cpl = cpu.cpl;
   // Start with SS and the data registers unusable so that a fault leaves no stale cache of the old
   // task: a #TS for the new SS cannot then be delivered on that stack (Bochs agrees; use a task gate).
   for (const s of [SS, ES, DS, FS, GS]) cpu.setCache(s, cpu.sel[s], 0, 0, AR_UNUSABLE);
   // CS: code segment; non-conforming DPL = RPL, conforming DPL <= RPL → else #TS(CS); not present → #NP(CS).
   const cs = segs[1];
-  if ((cs & 0xfffc) === 0) cpu.fault(TS, ext);
-  const cd = fetchDescriptor(cpu, cs, TS, ext);
-  if (!isCode(cd) || (isConforming(cd) ? dplOf(cd) > (cs & 3) : dplOf(cd) !== (cs & 3))) cpu.fault(TS, (cs & 0xfffc) | ext);
-  if (!present(cd)) cpu.fault(NP, (cs & 0xfffc) | ext);
+  const csCode = (cs & 0xfffc) | ext;
+  if ((cs & 0xfffc) === 0) cpu.faultRule(TASK_CS_NULL, ext, event, cs);
+  const cd = fetchDescriptor(cpu, cs, TS, ext, TASK_CS_INDEX, event);
+  if (!isCode(cd)) cpu.faultRule(TASK_CS_NOT_CODE, csCode, event, cs, cd.lo, cd.hi);
+  if (isConforming(cd) ? dplOf(cd) > (cs & 3) : dplOf(cd) !== (cs & 3)) cpu.faultRule(TASK_CS_DPL, csCode, event, cs, cd.lo, cd.hi);
+  if (!present(cd)) cpu.faultRule(TASK_CS_NOT_PRESENT, csCode, event, cs, cd.lo, cd.hi);
   setAccessed(cpu, cd);
   cpu.setCache(CS, cs, descBase(cd), descLimit(cd), descAr(cd));
   // SS: writable data with RPL = DPL = CPL → else #TS(SS); not present → #SS(SS).
   const ss = segs[2];
-  if ((ss & 0xfffc) === 0) cpu.fault(TS, ext);
-  const sd = fetchDescriptor(cpu, ss, TS, ext);
-  if (!isWritableData(sd) || (ss & 3) !== cpl || dplOf(sd) !== cpl) cpu.fault(TS, (ss & 0xfffc) | ext);
-  if (!present(sd)) cpu.fault(SS_FAULT, (ss & 0xfffc) | ext);
+  const ssCode = (ss & 0xfffc) | ext;
+  if ((ss & 0xfffc) === 0) cpu.faultRule(TASK_SS_NULL, ext, event, ss);
+  const sd = fetchDescriptor(cpu, ss, TS, ext, TASK_SS_INDEX, event);
+  if (!isWritableData(sd)) cpu.faultRule(TASK_SS_TYPE, ssCode, event, ss, sd.lo, sd.hi);
+  if ((ss & 3) !== cpl || dplOf(sd) !== cpl) cpu.faultRule(TASK_SS_PRIVILEGE, ssCode, event, ss, sd.lo, sd.hi);
+  if (!present(sd)) cpu.faultRule(TASK_SS_NOT_PRESENT, ssCode, event, ss, sd.lo, sd.hi);
   setAccessed(cpu, sd);
   cpu.setCache(SS, ss, descBase(sd), descLimit(sd), descAr(sd));
   // Data registers: null allowed; data or readable code with DPL >= max(CPL, RPL) unless conforming → else #TS; not present → #NP.
@@ -168,11 +185,11 @@ function loadTaskSegments(cpu: Cpu, segs: number[], ext: number): void {
       cpu.setCache(seg, s, 0, 0, AR_UNUSABLE);
       continue;
     }
-    const dd = fetchDescriptor(cpu, s, TS, ext);
+    const dd = fetchDescriptor(cpu, s, TS, ext, TASK_DATA_INDEX, event);
     const ar = descAr(dd);
     const bad = !(ar & 0x10) || (ar & 0xa) === 8 || (!isConforming(dd) && dplOf(dd) < Math.max(cpl, s & 3));
-    if (bad) cpu.fault(TS, (s & 0xfffc) | ext);
-    if (!present(dd)) cpu.fault(NP, (s & 0xfffc) | ext);
+    if (bad) cpu.faultRule(TASK_DATA_TYPE, (s & 0xfffc) | ext, event, s, dd.lo, dd.hi);
+    if (!present(dd)) cpu.faultRule(TASK_DATA_NOT_PRESENT, (s & 0xfffc) | ext, event, s, dd.lo, dd.hi);
     setAccessed(cpu, dd);
     cpu.setCache(seg, s, descBase(dd), descLimit(dd), ar);
   }
