@@ -1,7 +1,8 @@
 // A hard-disk image larger than one Node buffer holds (a sparse 3 GiB file): `bootscope run` opens it at once
 // (host/imageFile.ts reads sectors on demand; the DAP launch uses the same), the guest reads a sector
 // 2.38 GiB in through INT 13h extensions, and with writeBack the file gets the guest's write while the original
-// bytes stay readable under the overlay for time travel.
+// bytes stay readable under the overlay for time travel. A 3 GiB plain ISO boots as a CD the same way, its guest
+// reading a 2048-byte sector 2.29 GiB in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openImageFile } from '../../host/imageFile';
 import { DiskImage } from '../../emulator/disk/diskImage';
+import { makeIso } from './isoFixture';
 
 const NO_NASM = spawnSync('nasm', ['-v']).status !== 0 && 'nasm not installed';
 const FAR_LBA = 5_000_000; // 2.38 GiB in
@@ -112,6 +114,37 @@ test('writeBack on a large image: the file gets the write, the disk keeps readin
     } finally {
       file.close();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const FAR_CD_LBA = 1_200_000; // 2.29 GiB in
+
+test('a 3 GiB plain ISO: bootscope run boots it as a CD at once and the guest reads a 2048-byte sector 2.29 GiB in', { skip: NO_NASM }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-bigcd-'));
+  try {
+    // DL is the CD (E0h) at entry; AH=42h reads one 2048-byte sector.
+    writeFileSync(join(dir, 'boot.asm'), BOOT.replace(`dq ${FAR_LBA}`, `dq ${FAR_CD_LBA}`).replace(/\.w:[^]*?jc fail\n/, '.w:\n'));
+    const r0 = spawnSync('nasm', ['-f', 'bin', '-o', join(dir, 'boot.bin'), join(dir, 'boot.asm')], { encoding: 'utf8' });
+    assert.equal(r0.status, 0, r0.stderr);
+    const iso = join(dir, 'big.iso');
+    const fd = openSync(iso, 'w');
+    try {
+      ftruncateSync(fd, SIZE);
+      const head = makeIso(readFileSync(join(dir, 'boot.bin')), { sectorCount: 1 });
+      writeSync(fd, head, 0, head.length, 0);
+      const far = Buffer.alloc(2048);
+      far.write('far CD sector at 2.29 GiB\0');
+      writeSync(fd, far, 0, far.length, FAR_CD_LBA * 2048);
+    } finally {
+      closeSync(fd);
+    }
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', iso, '--max', '100000', '--json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.debugText, 'far CD sector at 2.29 GiB');
+    assert.deepEqual(out.biosLog, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
