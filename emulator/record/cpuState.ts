@@ -7,9 +7,12 @@ import type { Cpu } from '../cpu/cpu';
 
 /** Fields that are wiring or per-model constants, never state. */
 const SKIP = new Set(['model', 'traits', 'mem', 'io', 'ops', 'ram', 'bpPages', 'bpPhysPages', 'csWatch']);
+/** State held in objects the CPU replaces and never changes (the fault chain): saved by reference. */
+const REFS = ['faultChain'] as const;
 
 export interface CpuSnapshot {
   scalars: Map<string, number | boolean | bigint | string>;
+  refs: Map<string, unknown>;
   arrays: Map<string, Uint8Array | Uint16Array | Uint32Array>;
   maps: Map<string, Map<unknown, unknown>>;
 }
@@ -47,8 +50,9 @@ function layoutOf(cpu: Cpu): Layout {
 export function saveCpu(cpu: Cpu): CpuSnapshot {
   const l = layoutOf(cpu);
   const c = cpu as unknown as Record<string, unknown>;
-  const s: CpuSnapshot = { scalars: new Map(), arrays: new Map(), maps: new Map() };
+  const s: CpuSnapshot = { scalars: new Map(), refs: new Map(), arrays: new Map(), maps: new Map() };
   for (const k of l.scalars) s.scalars.set(k, c[k] as number);
+  for (const k of REFS) s.refs.set(k, c[k]);
   for (const k of l.arrays) s.arrays.set(k, (c[k] as Uint8Array).slice());
   for (const k of l.maps) s.maps.set(k, new Map(c[k] as Map<unknown, unknown>));
   return s;
@@ -57,6 +61,7 @@ export function saveCpu(cpu: Cpu): CpuSnapshot {
 export function loadCpu(cpu: Cpu, s: CpuSnapshot): void {
   const c = cpu as unknown as Record<string, unknown>;
   for (const [k, v] of s.scalars) c[k] = v;
+  for (const [k, v] of s.refs) c[k] = v;
   for (const [k, v] of s.arrays) (c[k] as Uint8Array).set(v);
   for (const [k, v] of s.maps) {
     const m = c[k] as Map<unknown, unknown>;

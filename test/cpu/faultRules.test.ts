@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
+import { loadCpu, saveCpu } from '../../emulator/record/cpuState';
 import { FAULT_RULES } from '../../emulator/cpu/faultRules';
 import { explainLink, explainThen, type FaultLink } from '../../emulator/cpu/faultChain';
 import { raisedBy } from '../../emulator/debug/faultView';
@@ -151,4 +152,19 @@ test('an exception raised by a delivery fault names the rule that raised it (the
   assert.equal(raisedBy(chain, 13), null);
   // #DF is not "raised by" the rule: the Table 6-5 step made it.
   assert.equal(raisedBy(run('TRIPLE').chain, 8), null);
+});
+
+test('a CPU snapshot keeps the fault chain: travelling back before the triple fault forgets it, forward again brings it back', () => {
+  const m = new Machine({ cpu: '80386', memoryMB: 4 });
+  const bin = assemble('TRIPLE');
+  m.loadBootSector(bin, 0);
+  m.mem.poke(0x7c00, bin);
+  const before = saveCpu(m.cpu);
+  assert.equal(m.run({ maxInstructions: 20000 }).reason, 'triple-fault');
+  const chain = m.cpu.faultChain;
+  const after = saveCpu(m.cpu);
+  loadCpu(m.cpu, before);
+  assert.equal(m.cpu.faultChain.length, 0);
+  loadCpu(m.cpu, after);
+  assert.equal(m.cpu.faultChain, chain);
 });
