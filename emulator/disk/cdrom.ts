@@ -120,7 +120,8 @@ export class CdImage {
   /**
    * The disk a floppy or hard-disk emulation entry stands for: the image from its load RBA in
    * 512-byte sectors (a floppy of the media type's size; for a hard disk the rest of the CD, whose
-   * MBR gives the geometry), read-only. Null for no emulation or a catalogue bootEntry refuses.
+   * MBR gives the geometry), read-only. Null for no emulation, a catalogue bootEntry refuses, or
+   * an image cut short before its first 512 bytes.
    */
   emulatedDisk(): DiskImage | null {
     let entry: BootEntry;
@@ -135,6 +136,7 @@ export class CdImage {
     const floppy = EMULATED_FLOPPIES[entry.media];
     const rest = this.source.byteLength - base;
     const size = Math.floor(Math.min(floppy?.bytes ?? rest, rest) / 512) * 512;
+    if (size === 0) return null;
     const src = this.source;
     const view: SectorSource = { byteLength: size, read: (offset, out, outOffset, length) => src.read(base + offset, out, outOffset, length) };
     return new DiskImage(view, { kind: floppy ? 'floppy' : 'hard', name: `${this.name} (El Torito ${MEDIA_NAMES[entry.media]})`, readOnly: true });

@@ -194,6 +194,10 @@ test('a CD the built-in BIOS cannot boot says why instead of running', () => {
   bios.install(m);
   assert.equal(bios.boot(), false);
   assert.match(bios.log.at(-1)!.message, /^f\.iso: cannot boot the CD: its boot entry asks for 1\.44M floppy emulation, but drive 00h is the floppy image$/);
+  // Hard-disk emulation of an image cut off 100 bytes into its boot image.
+  const cut = bootCd(makeIso(new Uint8Array(16), { media: 4 }).subarray(0, BOOT * 2048 + 100));
+  assert.equal(cut.booted, false);
+  assert.match(cut.bios.log.at(-1)!.message, /asks for hard disk emulation, but the image ends before its first 512 bytes$/);
   const bad = bootCd(makeIso(new Uint8Array(16), { patch: (c) => { c[0x1e] = 0; } }));
   assert.equal(bad.booted, false);
   assert.match(bad.bios.log.at(-1)!.message, /lacks the key bytes 55 AA/);
