@@ -333,6 +333,11 @@ export class Cpu implements FlagState {
       // Expand-down data: valid offsets are limit+1 .. 0xFFFF (or 0xFFFFFFFF with B set).
       this.lo[seg] = (limit + 1) >>> 0;
       this.hi[seg] = ar & AR_DB ? 0xffffffff : 0xffff;
+      // A limit of FFFFFFFFh (G set, limit field FFFFFh) leaves no valid offset: lo > hi.
+      if (limit === 0xffffffff) {
+        this.lo[seg] = 0xffffffff;
+        this.hi[seg] = 0;
+      }
     } else {
       this.lo[seg] = 0;
       this.hi[seg] = limit;

@@ -21,10 +21,17 @@ export function haveTool(name: string): boolean {
 
 /** Assembles fixtures/<name>.asm with nasm into a temp directory and returns the flat binary. */
 export function assemble(name: string): Uint8Array {
+  return assembleSource(readFileSync(join(FIXTURES, `${name}.asm`), 'utf8'), name);
+}
+
+/** Assembles NASM source (its includes found in fixtures/) into a temp directory. */
+export function assembleSource(source: string, name: string): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-pm-'));
   try {
+    const src = join(dir, `${name}.asm`);
     const out = join(dir, `${name}.bin`);
-    const r = spawnSync('nasm', ['-f', 'bin', '-I', `${FIXTURES}/`, '-o', out, join(FIXTURES, `${name}.asm`)], { encoding: 'utf8' });
+    writeFileSync(src, source);
+    const r = spawnSync('nasm', ['-f', 'bin', '-I', `${FIXTURES}/`, '-o', out, src], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`nasm failed for ${name}:\n${r.stderr}`);
     return new Uint8Array(readFileSync(out));
   } finally {
@@ -125,11 +132,7 @@ export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget 
   cpu.eip = 0x7c00;
   cpu.r32[ESP] = 0x7c00;
   cpu.r32[EDX] = 0;
-  let left = budget;
-  while (left > 0 && !stopped && !cpu.halted) {
-    const n = runCpu(cpu, Math.min(left, 1_000_000));
-    left -= n;
-    if (n === 0) break;
-  }
+  // runCpu stops at the budget, a HLT or the exit port's ATTN_STOP.
+  runCpu(cpu, budget);
   return { text, cpu, stopped };
 }

@@ -56,6 +56,32 @@ test('segment limits, null selectors and LTR 0 fault as the SDM says', () => {
   assert.deepEqual(faultOf(() => stepOne(cpu)), [GP, 0]);
 });
 
+test('an expand-down segment with limit FFFFFFFFh has no valid offset (found by the Bochs fuzzer)', () => {
+  const cpu = pmCpu();
+  desc(cpu.mem, 0x18, 0x100000, 0xfffff, 0x96, 0xc);
+  cpu.r32[EAX] = 0x18;
+  code(cpu, [0x8e, 0xc0, 0x26, 0xa1, 0x00, 0x00, 0x00, 0x00]); // mov es, ax; mov eax, [es:0]
+  stepOne(cpu);
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [GP, 0]);
+  cpu.eip = CODE;
+  cpu.r32[EAX] = 0x18;
+  code(cpu, [0x8e, 0xd0, 0x50]); // mov ss, ax; push eax
+  stepOne(cpu);
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [SS_FAULT, 0]);
+});
+
+test('VERR, VERW, LAR and LSL of an LDT selector with a null LDTR clear ZF and never fault', () => {
+  for (const insn of [[0x0f, 0x00, 0xe0], [0x0f, 0x00, 0xe8], [0x0f, 0x02, 0xc0], [0x0f, 0x03, 0xc0]]) {
+    const cpu = pmCpu();
+    cpu.r32[EAX] = 0x0c;
+    cpu.setFlags(cpu.flags | 0x40);
+    code(cpu, insn); // verr ax / verw ax / lar eax, eax / lsl eax, eax
+    assert.deepEqual(faultOf(() => stepOne(cpu)), [-1, -1], insn.join(' '));
+    assert.equal(cpu.flags & 0x40, 0);
+    assert.equal(cpu.r32[EAX], 0x0c);
+  }
+});
+
 test('hardware interrupts set EXT in selector error codes', () => {
   const cpu = pmCpu();
   desc(cpu.mem, 0x28, 0, 0xfffff, 0x1a, 0xc); // code, not present

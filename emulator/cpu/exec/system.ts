@@ -125,8 +125,10 @@ function verify(cpu: Cpu, sel: number, write: boolean): boolean {
   return !code || (type & 2) !== 0;
 }
 
+/** The descriptor of `sel`, or null where readDescriptor would fault (these instructions never do). */
 function tryDescriptor(cpu: Cpu, sel: number): ReturnType<typeof readDescriptor> | null {
-  const limit = sel & 4 ? (cpu.ar[LDTR] & AR_UNUSABLE ? -1 : cpu.limit[LDTR]) : cpu.gdtrLimit;
+  const noLdt = cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0;
+  const limit = sel & 4 ? (noLdt ? -1 : cpu.limit[LDTR]) : cpu.gdtrLimit;
   if ((sel & 0xfff8) + 7 > limit) return null;
   return readDescriptor(cpu, sel);
 }
