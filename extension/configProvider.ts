@@ -47,7 +47,7 @@ export class ConfigProvider implements vscode.DebugConfigurationProvider {
       const uri = activeFileUri();
       const cfg = uri ? configForFile(uri.fsPath, sizeOf(uri.fsPath)) : await this.onlyConfiguration();
       if (!cfg) {
-        void vscode.window.showErrorMessage('Bootscope: open a disk image (.img, .bin, .ima), a floppy image or a NASM .asm boot sector, or add a "bootscope" configuration to launch.json.');
+        void vscode.window.showErrorMessage('Bootscope: open a disk image (.img, .bin, .ima), a CD image (.iso), a floppy image or a NASM .asm boot sector, or add a "bootscope" configuration to launch.json.');
         return undefined;
       }
       return cfg;

@@ -10,6 +10,7 @@ export interface LaunchConfig {
   name: string;
   image?: string;
   floppy?: boolean;
+  cdrom?: boolean | string;
   stopOnEntry?: boolean;
   listing?: string | string[];
   profile?: string;
@@ -21,7 +22,7 @@ export interface LaunchConfig {
   [key: string]: unknown;
 }
 
-export const IMAGE_EXTENSIONS = ['.img', '.bin', '.ima', '.flp', '.vfd', '.dsk', '.raw'];
+export const IMAGE_EXTENSIONS = ['.img', '.bin', '.ima', '.flp', '.vfd', '.dsk', '.raw', '.iso'];
 export const FLOPPY_EXTENSIONS = ['.ima', '.flp', '.vfd'];
 /** Raw floppy sizes in bytes (160K … 2.88M, plus DMF 1.68M): an image of exactly this size boots as a floppy. */
 export const FLOPPY_SIZES = [163840, 184320, 327680, 368640, 737280, 1228800, 1474560, 1720320, 2949120];
@@ -56,7 +57,8 @@ export function configForFile(path: string, size?: number): LaunchConfig | undef
   if (kind === 'other') return undefined;
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   const cfg: LaunchConfig = { type: 'bootscope', request: 'launch', name: `Bootscope: boot ${base}`, image: path, stopOnEntry: true };
-  if (kind === 'image' && looksLikeFloppy(path, size)) cfg.floppy = true;
+  // An ISO is left to the adapter, which boots a plain one as a CD whatever its size.
+  if (kind === 'image' && extensionOf(path) !== '.iso' && looksLikeFloppy(path, size)) cfg.floppy = true;
   return cfg;
 }
 
@@ -80,6 +82,10 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
   for (const key of ['floppy', 'stopOnEntry', 'breakOnVmEntryFailure', 'record', 'writeBack'] as const) {
     if (cfg[key] !== undefined && typeof cfg[key] !== 'boolean') errors.push(`"${key}" must be true or false.`);
   }
+  if (cfg.cdrom !== undefined && typeof cfg.cdrom !== 'boolean' && !(typeof cfg.cdrom === 'string' && cfg.cdrom.trim() !== '')) {
+    errors.push('"cdrom" must be true, false or the path of an ISO image.');
+  }
+  if (cfg.cdrom === true && cfg.floppy === true) errors.push('"floppy" and "cdrom": true exclude each other: the image is one drive.');
   if (cfg.listing !== undefined && typeof cfg.listing !== 'string' && !(Array.isArray(cfg.listing) && cfg.listing.every((l) => typeof l === 'string'))) {
     errors.push('"listing" must be a path or a list of paths to NASM -l listing files.');
   }

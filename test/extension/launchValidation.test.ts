@@ -8,6 +8,7 @@ test('file kinds', () => {
   assert.equal(fileKind('/w/boot.img'), 'image');
   assert.equal(fileKind('/w/boot.BIN'), 'image');
   assert.equal(fileKind('/w/dos.ima'), 'image');
+  assert.equal(fileKind('/w/live.ISO'), 'image');
   assert.equal(fileKind('/w/boot.asm'), 'asm');
   assert.equal(fileKind('/w/readme.md'), 'other');
   assert.equal(fileKind('/w.d/noext'), 'other');
@@ -19,6 +20,8 @@ test('floppies by extension or by size', () => {
   assert.ok(!looksLikeFloppy('/w/a.img', 512));
   assert.equal(configForFile('/w/a.img', 1474560)?.floppy, true);
   assert.equal(configForFile('/w/boot.bin', 512)?.floppy, undefined);
+  // An ISO of a floppy's size is still left to the adapter's CD detection.
+  assert.equal(configForFile('/w/cd.iso', 1474560)?.floppy, undefined);
 });
 
 test('F5 configuration for an image', () => {
@@ -41,4 +44,12 @@ test('missing image, unknown cpu, memoryMB not a positive integer, unknown profi
   }
   assert.match(validateConfig({ ...base, image: '/a.img', profile: 'hyperv' }).join(' '), /"profile" is "hyperv"/);
   assert.equal(validateConfig({ ...base, cpu: 'z80', memoryMB: 0 }).length, 3, 'every problem is listed, not just the first');
+});
+
+test('cdrom: true, false or a path; not true with floppy', () => {
+  const base = { type: 'bootscope', request: 'launch', name: 'x', image: '/a.img' };
+  assert.deepEqual(validateConfig({ ...base, cdrom: true }), []);
+  assert.deepEqual(validateConfig({ ...base, cdrom: '/w/cd.iso', floppy: true }), []);
+  for (const c of [1, '', '  ', null]) assert.match(validateConfig({ ...base, cdrom: c as never }).join(' '), /"cdrom" must be true, false or the path of an ISO image/);
+  assert.match(validateConfig({ ...base, cdrom: true, floppy: true }).join(' '), /"floppy" and "cdrom": true exclude each other/);
 });
