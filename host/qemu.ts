@@ -52,7 +52,12 @@ export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
   ];
 }
 
+/** Seconds without a guest record after which QEMU's guest is taken to run outside the logged range. */
+export const IDLE_SECONDS = 30;
+
 export interface QemuStream {
+  /** QEMU logged no guest record for IDLE_SECONDS: its guest runs outside 0x500..0x9FFFF (or is stuck in the BIOS). */
+  idle: boolean;
   /** Guest records handed over (from the first 0000:7C00 on, SMM records dropped). */
   records: number;
   /** Wall-clock seconds from QEMU's start to its kill. */
@@ -61,8 +66,8 @@ export interface QemuStream {
 
 /**
  * Runs QEMU on `image` and hands each block of guest records to `take` (its `source` numbers
- * count from 0 at the first 0000:7C00) until `take` returns false; rejects when `timeoutMs` passes
- * or QEMU exits first, naming how far it got.
+ * count from 0 at the first 0000:7C00) until `take` returns false or no record has come for
+ * IDLE_SECONDS; rejects when `timeoutMs` passes or QEMU exits first, naming how far it got.
  */
 export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-qemu-'));
@@ -85,16 +90,23 @@ export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceR
   let at7c00 = false;
   return new Promise<QemuStream>((resolve, reject) => {
     let done = false;
-    const finish = (err: Error | null) => {
+    let idle: NodeJS.Timeout;
+    const finish = (err: Error | null, idled = false) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearTimeout(idle);
       qemu.kill('SIGKILL');
       log.destroy();
       rmSync(dir, { recursive: true, force: true });
       if (err) reject(err);
-      else resolve({ records: count, seconds: (Date.now() - started) / 1000 });
+      else resolve({ records: count, seconds: (Date.now() - started) / 1000, idle: idled });
     };
+    const awake = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => finish(null, true), IDLE_SECONDS * 1000);
+    };
+    awake();
     const timer = setTimeout(() => finish(new Error(
       `QEMU did not finish within ${timeoutMs / 1000} s (${count} guest records read)`)), timeoutMs);
     log.setEncoding('utf8').on('data', (chunk: string) => {
@@ -111,7 +123,9 @@ export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceR
         at7c00 = true;
         out.push({ ...r, source: count++ });
       }
-      if (out.length > 0 && !take(out)) finish(null);
+      if (out.length === 0) return;
+      awake();
+      if (!take(out)) finish(null);
     });
     log.on('error', (e) => finish(e));
     qemu.on('error', (e) => finish(e));

@@ -11,7 +11,7 @@ import { GUEST_HIGH, GUEST_LOW, Lockstep, type LockstepDivergence, SEABIOS_ALLOW
 import { TRACE_REGS, type TraceRecord } from '../../emulator/record/traceDiff';
 import { undefinedFlags } from '../../emulator/record/undefinedFlags';
 import { Machine, type StopInfo } from '../../emulator/machine';
-import { ICOUNT_SHIFT, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
+import { ICOUNT_SHIFT, IDLE_SECONDS, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
 import { Command } from 'commander';
 import { exitWith, InputError, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
@@ -135,8 +135,9 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const started = Date.now();
   let lastProgress = started;
   let qemuRecords = 0;
+  let idle = false;
   try {
-    await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB }, (records) => {
+    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB }, (records) => {
       for (const r of records) {
         if (l.matched >= max) return false;
         qemuRecords++;
@@ -149,11 +150,11 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
         process.stderr.write(`bootscope compare: ${l.matched} instructions agree, ${((now - started) / 1000).toFixed(0)} s\n`);
       }
       return l.matched < max;
-    }, 120_000 + max / 10);
+    }, 120_000 + max / 10));
   } catch (e) {
     throw new InputError(`QEMU: ${(e as Error).message}`);
   }
-  l.finish();
+  l.finish(idle ? `QEMU logged no guest instruction (linear 0x500..0x9FFFF) for ${IDLE_SECONDS} s after its record ${qemuRecords - 1}` : null);
   const seconds = (Date.now() - started) / 1000;
   const d = l.divergence;
   const lines: string[] = [];

@@ -132,9 +132,13 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
     return this.divergence !== null || this.end !== null;
   }
 
-  /** Ends the comparison where QEMU's records run out (its budget or its log). */
-  finish(): void {
+  /** Ends the comparison where QEMU's records run out (its budget or its log; `why` when known). */
+  finish(why: string | null = null): void {
     if (this.done) return;
+    if (why) {
+      this.end = why;
+      return;
+    }
     if (this.qemuSkipFrom) {
       this.end = `QEMU's records end in the interrupt handler entered at record ${this.qemuSkipFrom.source} (${where(this.qemuSkipFrom)})`;
       return;

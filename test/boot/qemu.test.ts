@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isGuest } from '../../emulator/record/lockstep';
 import { parseOurTrace } from '../../emulator/record/traceDiff';
-import { qemuMissing } from '../../host/qemu';
+import { IDLE_SECONDS, qemuMissing } from '../../host/qemu';
 import { grubImage, missingTools, syslinuxImage } from './images';
 
 const RECORDS = 150_000;
@@ -92,6 +92,28 @@ test('a run broken on purpose (BOOTSCOPE_TEST_COMPARE_FLIP) diverges at exactly 
         assert.equal(r.stdout.match(/\* (cs:eip|eax|ebx|ecx|edx|esi|edi|ebp|esp|eflags|ds|es|ss|fs|gs|cr0) /g)?.length, 1, r.stdout);
         assert.ok(r.stdout.split('\n').length <= 30, `more than a screen:\n${r.stdout}`);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+test('a guest that leaves the compared range ends the comparison after a quiet spell, short of the budget, and says why',
+  { skip: skipped ?? false, timeout: 120_000 }, async () => {
+    assertQemu();
+    const dir = mkdtempSync(join(tmpdir(), 'bootscope-compare-'));
+    try {
+      // Four instructions, then `jmp $` at 0000:04F0, below the guest range neither side logs.
+      writeFileSync(join(dir, 'away.asm'), [
+        'org 0x7c00', 'xor ax, ax', 'mov ds, ax', 'mov word [0x4f0], 0xfeeb', 'jmp 0:0x4f0',
+        'times 510-($-$$) db 0', 'dw 0xaa55', ''].join('\n'));
+      const nasm = spawnSync('nasm', ['-f', 'bin', '-o', join(dir, 'away.img'), join(dir, 'away.asm')], { encoding: 'utf8' });
+      assert.equal(nasm.status, 0, nasm.stderr);
+      const r = await compare([join(dir, 'away.img'), '--max', '1000']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      // QEMU's log is buffered: its last records may never be written, as it writes nothing after them.
+      const m = new RegExp(`^no divergence in (\\d) instructions from 0000:7C00, short of the budget: QEMU logged no guest instruction ` +
+        `\\(linear 0x500..0x9FFFF\\) for ${IDLE_SECONDS} s after its record (\\d)`, 'm').exec(r.stdout);
+      assert.ok(m && Number(m[1]) === Number(m[2]) + 1 && Number(m[1]) <= 4, r.stdout);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
