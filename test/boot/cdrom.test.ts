@@ -2,8 +2,8 @@
 // Plain (non-hybrid) El Torito ISOs built from Debian's packages at test time boot as CDs with the
 // built-in BIOS (`bootscope run`, detected without --cdrom) — isolinux without emulation, and a
 // syslinux floppy in 1.44M floppy emulation — to their config and boot prompt, and print on serial
-// exactly what they print under QEMU 7.2 + SeaBIOS with `-cdrom`; the CLI's --cdrom on an image
-// that is not a bootable CD, and with --floppy, is one line.
+// exactly what they print under QEMU 7.2 + SeaBIOS with `-cdrom`; a hybrid ISO boots from its MBR
+// unless --cdrom; the CLI's --cdrom on an image that is not a bootable CD, and with --floppy, is one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -68,6 +68,22 @@ test('a syslinux floppy in El Torito floppy emulation boots as drive 00h, serial
     assert.ok(s.serialText.endsWith(BOOT_PROMPT), JSON.stringify(s.serialText));
     const q = await qemuSerial(iso);
     assert.equal(s.serialText.replace(/\r/g, ''), q.replace(/\r/g, ''));
+  });
+
+test('a hybrid isolinux ISO boots from its MBR as drive 80h, and with --cdrom as the CD (E0h); both reach the prompt',
+  { skip: missingTools('isolinux') ?? false }, () => {
+    assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
+    const iso = isolinuxIso(true);
+    const plain = JSON.parse(cli(isolinuxIso(), '--max', '30000000', '--json').stdout).serialText;
+    for (const [flags, dl] of [[[], 0x80], [['--cdrom'], 0xe0]] as const) {
+      const entry = JSON.parse(cli(iso, ...flags, '--max', '0', '--json').stdout);
+      assert.equal(entry.registers.edx & 0xff, dl, flags.join(' '));
+      const r = cli(iso, ...flags, '--max', '30000000', '--json');
+      assert.equal(r.status, 0, r.stderr);
+      const s = JSON.parse(r.stdout);
+      assert.deepEqual(s.biosLog, [], flags.join(' '));
+      assert.equal(s.serialText, plain, flags.join(' '));
+    }
   });
 
 test('--cdrom: a non-CD image and --floppy with it are one-line errors', { skip: missingTools('isolinux') ?? false }, () => {

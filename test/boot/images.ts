@@ -17,7 +17,7 @@ export function missingTools(kind: 'syslinux' | 'grub' | 'isolinux'): string | n
   const need = {
     syslinux: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
     grub: ['/usr/lib/grub/i386-pc/boot.img', '/usr/bin/grub-mkimage', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
-    isolinux: [ISOLINUX_BIN, LDLINUX_C32, '/usr/bin/xorriso'],
+    isolinux: [ISOLINUX_BIN, ISOHYBRID_MBR, LDLINUX_C32, '/usr/bin/xorriso'],
   }[kind];
   const missing = need.filter((p) => !existsSync(p));
   const packages = kind === 'isolinux' ? 'isolinux syslinux-common xorriso' : 'syslinux syslinux-common grub-pc-bin mtools dosfstools fdisk';
@@ -26,6 +26,7 @@ export function missingTools(kind: 'syslinux' | 'grub' | 'isolinux'): string | n
 
 const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
 const LDLINUX_C32 = '/usr/lib/syslinux/modules/bios/ldlinux.c32';
+const ISOHYBRID_MBR = '/usr/lib/ISOLINUX/isohdpfx.bin';
 
 function sh(script: string, cwd: string): void {
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd, encoding: 'utf8' });
@@ -82,11 +83,12 @@ mcopy -i img@@1M grub.cfg ::/boot/grub/grub.cfg
 }
 
 /**
- * Builds (once) and returns the path of a plain (non-hybrid: sector 0 is zeros) isolinux ISO,
- * El Torito no-emulation, 4 virtual sectors loaded, with the boot info table.
+ * Builds (once) and returns the path of an isolinux ISO, El Torito no-emulation, 4 virtual sectors
+ * loaded, with the boot info table: plain (sector 0 is zeros), or `hybrid` with isolinux's
+ * isohdpfx.bin MBR (bootable as a hard disk too).
  */
-export function isolinuxIso(): string {
-  const out = join(CACHE, 'isolinux-plain.iso');
+export function isolinuxIso(hybrid = false): string {
+  const out = join(CACHE, hybrid ? 'isolinux-hybrid.iso' : 'isolinux-plain.iso');
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
   const tmp = mkdtempSync(join(CACHE, 'isolinux-build-'));
@@ -96,7 +98,7 @@ export function isolinuxIso(): string {
   ].join('\n'));
   sh(`
 cp ${ISOLINUX_BIN} ${LDLINUX_C32} root/isolinux/
-xorriso -as mkisofs -quiet -o img -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table root
+xorriso -as mkisofs -quiet -o img ${hybrid ? `-isohybrid-mbr ${ISOHYBRID_MBR}` : ''} -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table root
 `, tmp);
   renameSync(join(tmp, 'img'), out);
   rmSync(tmp, { recursive: true, force: true });
