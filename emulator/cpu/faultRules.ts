@@ -81,6 +81,13 @@ function rule(id: string, section: string, vector: number, text: string, explain
 
 export const IVT_ENTRY_LIMIT = rule('IVT.ENTRY.LIMIT', '20.1.4', GP, 'a real-mode vector\'s 4-byte IVT entry lies within the IDTR limit',
   (v) => `${during(v)}IVT entry ${v.selector} needs bytes ${hex(v.offset)}-${hex(v.offset + 3)} but the IDTR limit is ${hex(v.limit)}`);
+function realStack(v: FaultValues): string {
+  return `${during(v)}pushing FLAGS, CS and IP needs the word at SS:${hex(v.offset)}, but stack segment ${hex(v.selector, 4)} ends at ${hex(v.limit)} (SP ${hex(v.lo)})`;
+}
+export const IVT_STACK_LIMIT = rule('IVT.STACK.LIMIT', '20.1.4', SS_FAULT, 'the real-mode interrupt frame fits in the stack segment',
+  realStack);
+export const IVT_STACK_LIMIT_80286 = rule('IVT.STACK.LIMIT.80286', '20.1.4', GP, 'the real-mode interrupt frame fits in the stack segment (the 80286 raises #GP)',
+  realStack);
 export const IDT_ENTRY_LIMIT = rule('IDT.ENTRY.LIMIT', '6.10', GP, 'the vector\'s 8-byte gate lies within the IDTR limit',
   (v) => `${during(v)}IDT entry ${v.selector} needs bytes ${hex(v.offset)}-${hex(v.offset + 7)} but the IDTR limit is ${hex(v.limit)}`);
 export const IDT_GATE_TYPE = rule('IDT.GATE.TYPE', '6.11', GP, 'an IDT entry is a task, interrupt or trap gate (the 80286 has 16-bit ones only)',
@@ -179,7 +186,7 @@ export const SHUTDOWN = rule('SHUTDOWN', '6.15 Interrupt 8', DF, 'an exception w
 
 /** Every rule, in table order (ids are unique; a test checks it). */
 export const FAULT_RULES: readonly FaultRule[] = [
-  IVT_ENTRY_LIMIT, IDT_ENTRY_LIMIT, IDT_GATE_TYPE, IDT_GATE_DPL, IDT_GATE_NOT_PRESENT,
+  IVT_ENTRY_LIMIT, IVT_STACK_LIMIT, IVT_STACK_LIMIT_80286, IDT_ENTRY_LIMIT, IDT_GATE_TYPE, IDT_GATE_DPL, IDT_GATE_NOT_PRESENT,
   GATE_CS_NULL, GATE_CS_INDEX, GATE_CS_NOT_CODE, GATE_CS_DPL, GATE_CS_NOT_PRESENT, GATE_CS_LIMIT, GATE_VM86_CS,
   STACK_TSS_LIMIT, STACK_TSS_SS_NULL, STACK_TSS_SS_INDEX, STACK_TSS_SS_RPL, STACK_TSS_SS_DPL, STACK_TSS_SS_TYPE,
   STACK_TSS_SS_NOT_PRESENT, STACK_ROOM, TASK_TSS_LDT, TASK_TSS_INDEX, TASK_TSS_TYPE, TASK_TSS_NOT_PRESENT,

@@ -7,8 +7,8 @@
 import type { Cpu } from './cpu';
 import { DF, FAULT, INT_EXC, PF, isDoubleFault } from './faults';
 import { deliveredLink, failedLink, type FaultLink } from './faultChain';
-import { DF_CONTRIBUTORY, DF_PAGE_FAULT, IVT_ENTRY_LIMIT, SHUTDOWN } from './faultRules';
-import { CR0_PE, CS, EFLAGS_AC, EFLAGS_IF, EFLAGS_TF } from './regs';
+import { DF_CONTRIBUTORY, DF_PAGE_FAULT, IVT_ENTRY_LIMIT, IVT_STACK_LIMIT, IVT_STACK_LIMIT_80286, SHUTDOWN } from './faultRules';
+import { CR0_PE, CS, EFLAGS_AC, EFLAGS_IF, EFLAGS_TF, ESP, SS } from './regs';
 
 export { INT_EXC, INT_HW, INT_SOFT } from './faults';
 
@@ -27,6 +27,7 @@ export function interrupt(cpu: Cpu, vector: number, kind: number, errorCode: num
   if (entry + 3 > cpu.idtrLimit) cpu.faultRule(IVT_ENTRY_LIMIT, vector * 8 + 2, vector, vector, 0, 0, cpu.idtrLimit, entry);
   const ip = cpu.readLin16((cpu.idtrBase + entry) | 0);
   const cs = cpu.readLin16((cpu.idtrBase + entry + 2) | 0);
+  realStackRoom(cpu, vector);
   cpu.push16(cpu.getFlags() & 0xffff);
   cpu.push16(cpu.sel[CS]);
   cpu.push16(cpu.eip & 0xffff);
@@ -37,6 +38,22 @@ export function interrupt(cpu: Cpu, vector: number, kind: number, errorCode: num
   cpu.csLoaded();
   cpu.eip = ip;
   cpu.delivering = -1;
+}
+
+/**
+ * The real-mode frame (FLAGS, CS, IP) must fit: a word at the stack segment's last byte or beyond
+ * faults as push16 would (the 8086 wraps). Checked before the pushes, so a fault leaves SP as it was.
+ */
+function realStackRoom(cpu: Cpu, vector: number): void {
+  const mask = cpu.stackMask, hi = cpu.hi[SS];
+  const sp = (cpu.r32[ESP] & mask) >>> 0;
+  for (let k = 2; k <= 6; k += 2) {
+    const off = ((sp - k) & mask) >>> 0;
+    if (off + 1 > hi && !(cpu.traits.wrapSegments && off === 0xffff)) {
+      const rule = cpu.traits.realOverrunIsGp ? IVT_STACK_LIMIT_80286 : IVT_STACK_LIMIT;
+      cpu.faultRule(rule, 0, vector, cpu.sel[SS], sp, 0, cpu.limit[SS], off);
+    }
+  }
 }
 
 const NO_CHAIN: readonly FaultLink[] = [];

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
+import type { CpuModel } from '../../emulator/cpu/cpu';
 import { loadCpu, saveCpu } from '../../emulator/record/cpuState';
 import { FAULT_RULES } from '../../emulator/cpu/faultRules';
 import { explainLink, explainThen, type FaultLink } from '../../emulator/cpu/faultChain';
@@ -27,8 +28,8 @@ function assemble(define: string): Uint8Array {
   }
 }
 
-function run(define: string): { m: Machine; reason: string; chain: readonly FaultLink[] } {
-  const m = new Machine({ cpu: '80386', memoryMB: 4 });
+function run(define: string, cpu: CpuModel = '80386'): { m: Machine; reason: string; chain: readonly FaultLink[] } {
+  const m = new Machine({ cpu, memoryMB: 4 });
   const bin = assemble(define);
   m.loadBootSector(bin, 0);
   m.mem.poke(0x7c00, bin);
@@ -36,8 +37,10 @@ function run(define: string): { m: Machine; reason: string; chain: readonly Faul
   return { m, reason: r.reason, chain: m.cpu.faultChain };
 }
 
-/** Rule id → [vector it raises, what the explanation must say]. */
-const CASES: Record<string, [number, RegExp]> = {
+/** Rule id → [vector it raises, what the explanation must say, the fixture case and CPU when not the id and 80386]. */
+const CASES: Record<string, [number, RegExp, string?, CpuModel?]> = {
+  'IVT.STACK.LIMIT': [12, /delivering vector 16 \(INT 0x10\): pushing FLAGS, CS and IP needs the word at SS:0xffff, but stack segment 0x0000 ends at 0xffff \(SP 0x1\)/],
+  'IVT.STACK.LIMIT.80286': [13, /pushing FLAGS, CS and IP needs the word at SS:0xffff/, 'IVT_STACK_LIMIT', '80286'],
   'IVT.ENTRY.LIMIT': [13, /delivering vector 16 \(INT 0x10\): IVT entry 16 needs bytes 0x40-0x43 but the IDTR limit is 0x3f/],
   'IDT.ENTRY.LIMIT': [13, /IDT entry 48 needs bytes 0x180-0x187 but the IDTR limit is 0x17f/],
   'IDT.GATE.TYPE': [13, /IDT entry 48 \(descriptor 0x[0-9a-f]{4}ec00_[0-9a-f]{8}\) is a 32-bit call gate \(type 12\)/],
@@ -84,9 +87,9 @@ const CASES: Record<string, [number, RegExp]> = {
   'DELIVERY.PAGE_FAULT': [14, /the access to linear 0x00001180 \(CR2\) faulted/],
 };
 
-for (const [id, [vector, explanation]] of Object.entries(CASES)) {
+for (const [id, [vector, explanation, define, cpu]] of Object.entries(CASES)) {
   test(`${id}: the fixture's INT 30h delivery faults with this rule`, () => {
-    const { chain } = run(id.replace(/\./g, '_'));
+    const { chain } = run(define ?? id.replace(/\./g, '_'), cpu);
     assert.ok(chain.length >= 2, `no fault chain for ${id}`);
     const first = chain[0];
     assert.equal(first.rule?.id, id);
@@ -167,4 +170,12 @@ test('a CPU snapshot keeps the fault chain: travelling back before the triple fa
   assert.equal(m.cpu.faultChain.length, 0);
   loadCpu(m.cpu, after);
   assert.equal(m.cpu.faultChain, chain);
+});
+
+test('real mode: a stack that cannot take the frame faults before any push (SP unchanged), then #DF, then shutdown', () => {
+  const { m, reason, chain } = run('IVT_STACK_LIMIT');
+  assert.equal(reason, 'triple-fault');
+  assert.deepEqual(chain.map((l) => [l.vector, l.rule?.id, l.then?.id ?? null]),
+    [[0x10, 'IVT.STACK.LIMIT', null], [12, 'IVT.STACK.LIMIT', 'DF.CONTRIBUTORY'], [8, 'IVT.STACK.LIMIT', 'SHUTDOWN']]);
+  assert.equal(m.cpu.r16[8], 1);
 });
