@@ -12,6 +12,7 @@ import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } fr
 export interface GdbServerOptions {
   port?: string;
   floppy?: boolean;
+  cdrom?: boolean;
   cpu?: string;
   memoryMb?: string;
   listing?: string[];
@@ -31,6 +32,7 @@ export function command(): Command {
     .allowExcessArguments(false)
     .option('--port <N>', 'listen on 127.0.0.1:N (default 1234; 0 picks a free port)')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
+    .option('--cdrom', 'boot IMAGE as a CD (El Torito); a plain ISO is one without it')
     .option('--cpu <MODEL>', `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default 80386)`)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
     .option('--listing <FILE>', 'NASM listing whose labels monitor expressions may use; repeatable', collect)
@@ -55,6 +57,7 @@ export async function main(image: string, opts: GdbServerOptions): Promise<numbe
     launched = launch({
       image,
       floppy: opts.floppy === true,
+      cdrom: opts.cdrom === true,
       cpu: opts.cpu === undefined ? undefined : parseChoice(opts.cpu, '--cpu', CPU_MODEL_NAMES),
       memoryMB: opts.memoryMb === undefined ? undefined : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072),
       listing: opts.listing,

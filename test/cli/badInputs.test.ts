@@ -62,6 +62,7 @@ function cases(): [string[], number][] {
       [['trace-diff', f, at('text')], 1],
       [['trace-diff', at('text'), f], 1],
       [['gdbserver', f, '--port', '0'], 1],
+      [['gdbserver', f, '--cdrom', '--port', '0'], 1],
       [['compare', f], 1],
       [['compare', f, '--floppy'], 1],
       [['disasm', at('boot.img'), '--symbols', f], 1],
