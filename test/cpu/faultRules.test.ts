@@ -47,7 +47,7 @@ const CASES: Record<string, [number, RegExp, string?, CpuModel?]> = {
   'IDT.GATE.DPL': [13, /software interrupt at CPL 3 through IDT entry 48 whose gate DPL is 0/],
   'IDT.GATE.NOT_PRESENT': [11, /IDT entry 48 \(descriptor 0x[0-9a-f]{4}6e00_[0-9a-f]{8}\) is not present/],
   'GATE.CS.NULL': [13, /null code selector 0x0000/],
-  'GATE.CS.INDEX': [13, /selector 0x01f8 \(index 63, GDT, RPL 0\) needs bytes 0x1f8-0x1ff of the GDT, whose limit is 0x67/],
+  'GATE.CS.INDEX': [13, /selector 0x01f8 \(index 63, GDT, RPL 0\) needs bytes 0x1f8-0x1ff of the GDT, whose limit is 0x6f/],
   'GATE.CS.NOT_CODE': [13, /selector 0x0010 .* names a data segment/],
   'GATE.CS.DPL': [13, /code segment selector 0x0028 .* has DPL 3 > CPL 0/],
   'GATE.CS.NOT_PRESENT': [11, /code segment selector 0x0018 .* is not present/],
@@ -55,32 +55,32 @@ const CASES: Record<string, [number, RegExp, string?, CpuModel?]> = {
   'GATE.VM86.CS': [13, /interrupt from vm86 to code selector 0x0028 .* which is DPL 3/],
   'STACK.TSS.LIMIT': [10, /ring-0 SS:ESP is at TSS offset 0x9 but the TSS selector 0x0030 .* limit is 0x5/],
   'STACK.TSS.SS.NULL': [10, /the TSS gives the null selector 0x0000 .* as the ring-0 stack/],
-  'STACK.TSS.SS.INDEX': [10, /ring-n stack selector 0x01f8 .* whose limit is 0x67/],
+  'STACK.TSS.SS.INDEX': [10, /ring-n stack selector 0x01f8 .* whose limit is 0x6f/],
   'STACK.TSS.SS.RPL': [10, /ring-0 stack selector 0x0013 .* has RPL 3, not 0/],
   'STACK.TSS.SS.DPL': [10, /ring-0 stack selector 0x0040 .* has DPL 3, not 0/],
   'STACK.TSS.SS.TYPE': [10, /ring-0 stack selector 0x0008 .* names a code segment/],
   'STACK.TSS.SS.NOT_PRESENT': [12, /ring-0 stack selector 0x0058 .* is not present/],
   'STACK.ROOM': [12, /pushing 12 bytes below ESP 0x4 leaves stack segment selector 0x0010/],
   'TASK.TSS.LDT': [13, /TSS selector 0x0034 .* has TI = 1/],
-  'TASK.TSS.INDEX': [13, /TSS selector 0x01f8 .* whose limit is 0x67/],
+  'TASK.TSS.INDEX': [13, /TSS selector 0x01f8 .* whose limit is 0x6f/],
   'TASK.TSS.TYPE': [13, /TSS selector 0x0010 .* names a data segment, not an available TSS/],
   'TASK.TSS.NOT_PRESENT': [11, /TSS selector 0x0050 .* is not present/],
   'TASK.TSS.LIMIT': [10, /the new TSS selector 0x0038 .* has limit 0x20, below the minimum 0x67/],
   'TASK.TSS.CURRENT_LIMIT': [10, /the current TSS selector 0x0030 .* has limit 0x40, below the 0x5f/],
   'TASK.LDT.TYPE': [10, /the new task's LDT selector 0x0010 .* names a data segment; it must name an LDT/],
-  'TASK.LDT.INDEX': [10, /the new task's LDT selector 0x01f8 .* whose limit is 0x67/],
+  'TASK.LDT.INDEX': [10, /the new task's LDT selector 0x01f8 .* whose limit is 0x6f/],
   'TASK.LDT.NOT_PRESENT': [10, /the new task's LDT selector 0x0060 .* is not present/],
   'TASK.CS.NULL': [10, /the new task's CS is the null selector 0x0000/],
-  'TASK.CS.INDEX': [10, /the new task's CS selector 0x01f8 .* whose limit is 0x67/],
+  'TASK.CS.INDEX': [10, /the new task's CS selector 0x01f8 .* whose limit is 0x6f/],
   'TASK.CS.NOT_CODE': [10, /the new task's CS selector 0x0010 .* names a data segment/],
   'TASK.CS.DPL': [10, /the new task's CS selector 0x0028 .* is non-conforming with DPL 3 but RPL 0/],
   'TASK.CS.NOT_PRESENT': [11, /the new task's CS selector 0x0018 .* is not present/],
   'TASK.SS.NULL': [10, /the new task's SS is the null selector 0x0000/],
-  'TASK.SS.INDEX': [10, /the new task's SS selector 0x01f8 .* whose limit is 0x67/],
+  'TASK.SS.INDEX': [10, /the new task's SS selector 0x01f8 .* whose limit is 0x6f/],
   'TASK.SS.TYPE': [10, /the new task's SS selector 0x0008 .* names a code segment/],
   'TASK.SS.PRIVILEGE': [10, /the new task's SS selector 0x0040 .* has RPL 0 and DPL 3 but the new CPL is 0/],
   'TASK.SS.NOT_PRESENT': [12, /the new task's SS selector 0x0058 .* is not present/],
-  'TASK.DATA.INDEX': [10, /the new task's data segment selector 0x01f8 .* whose limit is 0x67/],
+  'TASK.DATA.INDEX': [10, /the new task's data segment selector 0x01f8 .* whose limit is 0x6f/],
   'TASK.DATA.TYPE': [10, /the new task's data segment selector 0x0030 .* names a busy 32-bit TSS \(type 11\)/],
   'TASK.DATA.NOT_PRESENT': [11, /the new task's data segment selector 0x0058 .* is not present/],
   'TASK.EIP.LIMIT': [13, /the new task's EIP 0x7[cd][0-9a-f]{2} is beyond the limit 0xff of its CS selector 0x0048/],
@@ -178,4 +178,12 @@ test('real mode: a stack that cannot take the frame faults before any push (SP u
   assert.deepEqual(chain.map((l) => [l.vector, l.rule?.id, l.then?.id ?? null]),
     [[0x10, 'IVT.STACK.LIMIT', null], [12, 'IVT.STACK.LIMIT', 'DF.CONTRIBUTORY'], [8, 'IVT.STACK.LIMIT', 'SHUTDOWN']]);
   assert.equal(m.cpu.r16[8], 1);
+});
+
+test('a task gate that delivers an error code checks the new task\'s stack first (STACK.ROOM in the new task)', () => {
+  const { reason, chain } = run('TASK_ERROR_CODE');
+  assert.equal(reason, 'triple-fault');
+  assert.deepEqual(chain.map((l) => [l.vector, l.errorCode, l.rule?.id, l.then?.id ?? null]),
+    [[13, 0x1f8, 'STACK.ROOM', 'DF.CONTRIBUTORY'], [8, 0, 'STACK.ROOM', 'SHUTDOWN']]);
+  assert.match(explainLink(chain[0])!, /^delivering vector 13 \(#GP general protection\): pushing 4 bytes below ESP 0x2 leaves stack segment selector 0x0068 .* \(limit 0xfff\)$/);
 });

@@ -18,7 +18,7 @@ import { descAr, descBase, descLimit, setAccessed, type Descriptor } from '../se
 import {
   T_LDT, dplOf, fetchDescriptor, isCode, isConforming, isWritableData, pmModel, present, setCpl, typeS, writeAccessByte,
 } from './common';
-import { pushW } from './stackSwitch';
+import { checkStackRoom, pushW } from './stackSwitch';
 
 export const SWITCH_JMP = 0, SWITCH_CALL = 1, SWITCH_IRET = 2, SWITCH_INT = 3;
 
@@ -132,8 +132,11 @@ export function taskSwitch(cpu: Cpu, sel: number, d: Descriptor, source: number,
   cpu.updateMode();
   // SDM §7.3 step 14 / Table 7-1: EIP outside the new CS limit → #GP(0) in the new task.
   if (eip > cpu.limit[CS]) cpu.faultRule(TASK_EIP_LIMIT, 0, event, cpu.sel[CS], 0, 0, cpu.limit[CS], eip);
-  // An exception's error code goes on the new task's stack (SDM §6.12.2).
-  if (errorCode >= 0) pushW(cpu, errorCode, new32);
+  // An exception's error code goes on the new task's stack (SDM §6.12.2); no room → #SS(0) there.
+  if (errorCode >= 0) {
+    checkStackRoom(cpu, new32 ? 4 : 2, 0, event);
+    pushW(cpu, errorCode, new32);
+  }
 }
 
 /** LDTR from the new TSS (SDM Table 7-1: invalid or not-present LDT → #TS(LDT selector)). */
