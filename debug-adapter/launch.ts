@@ -114,6 +114,16 @@ export function bootMachine(machine: Machine): Bios {
   return bios;
 }
 
+/** The machine's drives for the debug console: "x.img as hard disk 80h, cd.iso as CD E0h". */
+export function drivesText(m: Machine): string {
+  const d: string[] = [];
+  if (m.floppy) d.push(`${m.floppy.name} as floppy 00h`);
+  m.hardDisks.forEach((h, i) => d.push(`${h.name} as hard disk ${(0x80 + i).toString(16).toUpperCase()}h`));
+  // An emulation CD is listed as the drive it stands for (its DiskImage is named after the CD).
+  if (m.cdrom && !m.cdromEmulated) d.push(`${m.cdrom.name} as CD E0h`);
+  return d.join(', ');
+}
+
 /** Validates the configuration, reads the image and boots a machine. `cwd` resolves relative paths. */
 export function launch(raw: unknown, cwd = process.cwd()): Launched {
   const config = validateConfig(raw);

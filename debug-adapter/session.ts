@@ -18,7 +18,7 @@ import * as exec from './handlers/execution';
 import * as mem from './handlers/memoryAndDisasm';
 import * as stack from './handlers/stackAndScopes';
 import * as x86 from './handlers/x86Custom';
-import { launch, LaunchError, type Launched } from './launch';
+import { drivesText, launch, LaunchError, type Launched } from './launch';
 import { type GdbEndpoint, serveGdb } from './gdb/server';
 import { closeSession, openSession } from './machineSession';
 import { argumentsProblem } from './requestArgs';
@@ -140,7 +140,7 @@ export class X86DebugSession extends LoggingDebugSession {
       machine.devices.debug.onDebugByte = text;
       machine.devices.com1.onTransmit = text;
       for (const n of l.notes) this.output(n + '\n', 'console');
-      this.output(`Bootscope: ${l.config.image} as ${l.config.floppy ? 'floppy 00h' : 'hard disk 80h'}, cpu ${l.config.cpu}, ${l.config.memoryMB} MiB\n`, 'console');
+      this.output(`Bootscope: ${drivesText(l.machine)}, cpu ${l.config.cpu}, ${l.config.memoryMB} MiB\n`, 'console');
       if (l.config.gdbPort !== null) this.startGdb(this.ctx, l.config.gdbPort);
       this.sendResponse(response);
       this.sendEvent(new InitializedEvent());

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, LaunchError, validateConfig } from '../../debug-adapter/launch';
+import { drivesText, launch, LaunchError, validateConfig } from '../../debug-adapter/launch';
 import { LAUNCH_DEFAULTS } from '../../protocol/launchConfig';
 import { CS } from '../../emulator/cpu/regs';
 import { makeIso } from '../disk/isoFixture';
@@ -81,6 +81,7 @@ test('cdrom: a plain ISO boots as the CD (DL=E0h); true forces it; a path attach
       assert.deepEqual(at(l), [0, 0x7c00, 0xe0, 0xfa], JSON.stringify(cfg));
       assert.equal(l.machine.cdrom?.name, cfg.image === disk ? 'cd.iso' : iso);
       assert.equal(l.machine.hardDisks.length, cfg.image === disk ? 1 : 0);
+      assert.equal(drivesText(l.machine), cfg.image === disk ? `${disk} as hard disk 80h, cd.iso as CD E0h` : `${iso} as CD E0h`);
       l.dispose();
     }
     // Not a CD: the catalogue's defect is the launch error.
