@@ -7,7 +7,7 @@
 
 import { type Cpu, type Handler } from '../cpu/cpu';
 import { UD } from '../cpu/faults';
-import { CR0_PE, CS, EAX, EBP, EBX, ECX, EDI, EDX, EFLAGS_CF, EFLAGS_IF, EFLAGS_ZF, ESI, ESP, SS } from '../cpu/regs';
+import { CR0_PE, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, EFLAGS_CF, EFLAGS_IF, EFLAGS_ZF, ES, ESI, ESP, FS, GS, SS } from '../cpu/regs';
 import type { BiosHooks, Machine } from '../machine';
 import * as L from './layout';
 import { buildRom, TRAP_ENTRIES, TRAP_POST } from './rom';
@@ -193,9 +193,10 @@ export class Bios implements BiosHooks {
    * to its load segment (07C0h by default), entered at the canonical seg:off (0000:7C00) with the
    * registers of a disk boot and DL=E0h, or for floppy/hard-disk emulation the emulated drive
    * (00h/80h, Machine.cdromEmulated). A bad catalogue or an image that does not fit below the EBDA
-   * is logged and returns false.
+   * is logged and returns false. `again` (INT 19h) loads through the memory bus and keeps the
+   * instruction count, as a reboot of a running machine.
    */
-  private bootCdrom(): boolean {
+  bootCdrom(again = false): boolean {
     const m = this.m;
     const cd = m.cdrom!;
     let entry: BootEntry;
@@ -222,8 +223,19 @@ export class Bios implements BiosHooks {
     }
     this.cdromBoot = entry;
     const drive = !emulated ? CD_DRIVE : emulated.kind === 'floppy' ? 0x00 : 0x80;
-    m.loadBootSector(cd.readBytes(entry.loadRba, entry.sectorCount * 512), drive, { segment: entry.loadSegment });
+    const code = cd.readBytes(entry.loadRba, entry.sectorCount * 512);
     const cpu = m.cpu;
+    if (again) {
+      const base = entry.loadSegment << 4;
+      for (let i = 0; i < code.length; i++) m.mem.write8(base + i, code[i]);
+      // The canonical seg:off of the load segment, as loadBootSector enters it.
+      const cs = entry.loadSegment & 0xf000;
+      for (const s of [ES, SS, DS, FS, GS]) cpu.setCache(s, 0, 0, 0xffff, 0x93);
+      cpu.setCache(CS, cs, cs << 4, 0xffff, 0x9b);
+      cpu.eip = (entry.loadSegment & 0x0fff) << 4;
+    } else {
+      m.loadBootSector(code, drive, { segment: entry.loadSegment });
+    }
     cpu.r32.fill(0);
     cpu.r32[EAX] = 0xaa55;
     cpu.r32[EDX] = drive;

@@ -65,8 +65,9 @@ export function int19(b: Bios): number {
   const m = b.m;
   const cpu = b.cpu;
   if (m.cdrom) {
-    b.logEntry(0x19, 'INT 19h: booting the CD again is not done yet');
-    return int18(b);
+    if (!b.bootCdrom(true)) return int18(b);
+    b.logEntry(0x19, `INT 19h: booting the CD (${m.cdrom.name}) again`);
+    return DONE;
   }
   const drive = m.bootDrive;
   if (!drive) return int18(b);

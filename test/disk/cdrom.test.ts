@@ -279,3 +279,24 @@ test('hard-disk emulation: the image at the load RBA is drive 80h with its MBR g
   assert.equal(r.m.hardDisks.length, 1);
   assert.deepEqual(r.m.hardDisks[0].geometry, { cylinders: 20, heads: 16, sectors: 63 });
 });
+
+test('INT 19h boots the CD again: the boot image reloaded at its entry, DL=E0h, the count kept', () => {
+  const boot = assemble(`
+  cmp byte [0x5000], 0
+  jne .second
+  mov byte [0x5000], 1
+  mov byte [0x7c00], 0xcc   ; overwritten code: the reboot must load the image again
+  PUTC 'A'
+  int 0x19
+.second:
+  PUTC 'B'
+  mov al, dl
+  call puthex8
+  ${HALT}
+`);
+  const r = bootCd(makeIso(boot, { sectorCount: 1 }));
+  assert.equal(r.stop?.reason, 'halt', r.out);
+  assert.equal(r.out, 'ABE0');
+  assert.match(r.bios.log.at(-1)!.message, /^INT 19h: booting the CD \(test\.iso\) again$/);
+  assert.ok(r.m.cpu.icount > 10, `count ${r.m.cpu.icount}`);
+});
