@@ -4,6 +4,7 @@
 // instruction (REP iterations included), and reports the first divergence with disassembly around it.
 
 import { listOne } from '../disasm/listing';
+import { undefinedFlags } from './undefinedFlags';
 
 export const TRACE_REGS = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eflags', 'ds', 'es', 'ss', 'fs', 'gs', 'cr0'] as const;
 export type TraceReg = (typeof TRACE_REGS)[number];
@@ -203,6 +204,8 @@ export interface DiffResult {
   qemuSkipped: number;
   /** QEMU records dropped as exact repeats of the previous one (a TB logged twice). */
   qemuDuplicates: number;
+  /** Records whose EFLAGS differed only in bits an earlier instruction left undefined (excused). */
+  flagsExcused: number;
   divergence: Divergence | null;
   /** Which side ran out first, when no divergence was found in the common part. */
   shorter: 'ours' | 'qemu' | null;
@@ -251,11 +254,22 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
   const ignore = new Set(opts.ignore ?? []);
   const flagsMask = opts.flagsMask ?? 0xffffffff;
   const ctx = opts.context ?? 3;
-  const regDiffs = (a: TraceRecord, b: TraceRecord) => {
+  // EFLAGS bits an instruction leaves undefined may differ between two correct CPUs (SDM Vol. 1
+  // Appendix A): excused from the record after it until both sides agree again, as `compare` does.
+  // Needs the instruction's bytes (opts.code, or QEMU's in_asm lines).
+  const undefinedAfter = (r: TraceRecord, q: TraceRecord | null): number => {
+    if (r.lin === null) return 0;
+    const asm = qemuLog.code.get(r.lin);
+    const bytes = opts.code?.(r.lin) ?? (asm ? Uint8Array.from(asm) : null);
+    return bytes ? undefinedFlags((k) => bytes[k] ?? 0, (r.code32 ?? q?.code32) ? 32 : 16) : 0;
+  };
+  let excused = 0;
+  let flagsExcused = 0;
+  const regDiffs = (a: TraceRecord, b: TraceRecord, excuse = 0) => {
     const out: Divergence['registers'] = [];
     for (const r of TRACE_REGS) {
       if (ignore.has(r)) continue;
-      const mask = r === 'eflags' ? flagsMask : 0xffffffff;
+      const mask = r === 'eflags' ? flagsMask & ~excuse : 0xffffffff;
       if (((a.regs[r] ^ b.regs[r]) & mask) !== 0) out.push({ name: r, ours: a.regs[r], qemu: b.regs[r] });
     }
     return out;
@@ -278,8 +292,14 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
     aligned[i] = qemu[j];
     const a = ours[i], b = qemu[j];
     const controlFlow = a.cs !== b.cs || a.eip !== b.eip;
-    const registers = regDiffs(a, b);
-    if (!controlFlow && registers.length === 0) continue;
+    const prev = i > 0 ? ours[i - 1] : null;
+    if (!controlFlow && prev && aligned[i - 1]) excused |= undefinedAfter(prev, aligned[i - 1]);
+    excused &= a.regs.eflags ^ b.regs.eflags;
+    const registers = regDiffs(a, b, controlFlow ? 0 : excused);
+    if (!controlFlow && registers.length === 0) {
+      if (excused) flagsExcused++;
+      continue;
+    }
     if (controlFlow && opts.resync) {
       let k = j + 1;
       while (k < qemu.length && k <= j + LOOKAHEAD && !match(a, qemu[k])) k++;
@@ -311,7 +331,7 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
       });
     }
     return {
-      compared: i + 1, ours: ours.length, qemu: qemu.length, qemuSkipped: skipped, qemuDuplicates: duplicates, resyncs,
+      compared: i + 1, ours: ours.length, qemu: qemu.length, qemuSkipped: skipped, qemuDuplicates: duplicates, flagsExcused, resyncs,
       divergence: { index: i, controlFlow, ours: side(a, opts.code, qemuLog.code), qemu: side(b, opts.code, qemuLog.code), registers, context },
       shorter: null,
     };
@@ -320,7 +340,8 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
   const qLeft = qemu.length - j;
   const oLeft = ours.length - n;
   return {
-    compared: n, ours: ours.length, qemu: qemu.length, qemuSkipped: skipped, qemuDuplicates: duplicates, resyncs, divergence: null,
+    compared: n, ours: ours.length, qemu: qemu.length, qemuSkipped: skipped, qemuDuplicates: duplicates, flagsExcused, resyncs,
+    divergence: null,
     shorter: oLeft === qLeft ? null : oLeft < qLeft ? 'ours' : 'qemu',
   };
 }
@@ -336,6 +357,7 @@ function where(s: SideInfo | null): string {
 export function formatDiff(r: DiffResult): string {
   const out: string[] = [];
   out.push(`compared ${r.compared} guest instructions (ours: ${r.ours} records, QEMU: ${r.qemu} after filtering${r.qemuSkipped ? `, ${r.qemuSkipped} skipped to reach our first instruction` : ''}${r.qemuDuplicates ? `, ${r.qemuDuplicates} repeated records dropped` : ''})`);
+  if (r.flagsExcused) out.push(`EFLAGS differed only in bits left undefined by the instruction before (excused) at ${r.flagsExcused} records`);
   for (const x of r.resyncs) out.push(`resynchronised at index ${x.index}: skipped ${x.records} ${x.side === 'ours' ? 'of our' : 'QEMU'} records from ${h(x.cs, 4)}:${h(x.eip, 8)} (an interrupt on one side only?)`);
   const d = r.divergence;
   if (!d) {

@@ -50,6 +50,25 @@ function rawBlock(t: TraceLine, lin: number, smm = 0, bytes?: number[]): string 
 
 const jsonl = (t: TraceLine[]) => t.map((x) => JSON.stringify(x)).join('\n') + '\n';
 
+test('EFLAGS bits the instruction before left undefined are excused (AF after SHL), defined ones are not (AF after ADD)', () => {
+  const ours = crafted();
+  const withAf = (t: TraceLine[], from: number) => t.map((x, i) => (i >= from && i < from + 3 ? { ...x, eflags: x.eflags ^ 0x10 } : x));
+  const log = (t: TraceLine[]) => parseQemuLog(t.map((x, i) => condensedLine(i, x)).join('\n'));
+  // Record 30 follows the instruction at ours[29].eip: SHL AX,1 (D1 E0) leaves AF undefined, ADD AX,AX (01 C0) does not.
+  const code = (bytes: number[]) => (lin: number) => (lin === ours[29].eip ? Uint8Array.from(bytes) : null);
+  const shl = diffTraces(parseOurTrace(jsonl(ours)), log(withAf(ours, 30)), { code: code([0xd1, 0xe0]) });
+  assert.equal(shl.divergence, null, formatDiff(shl));
+  assert.equal(shl.flagsExcused, 3);
+  assert.match(formatDiff(shl), /excused\) at 3 records/);
+  const add = diffTraces(parseOurTrace(jsonl(ours)), log(withAf(ours, 30)), { code: code([0x01, 0xc0]) });
+  assert.equal(add.divergence?.index, 30);
+  assert.deepEqual(add.divergence?.registers.map((x) => x.name), ['eflags']);
+  // An excused bit that differs again after the sides agreed is a divergence.
+  const again = withAf(withAf(ours, 30), 35);
+  const r = diffTraces(parseOurTrace(jsonl(ours)), log(again), { code: code([0xd1, 0xe0]) });
+  assert.equal(r.divergence?.index, 35);
+});
+
 test('condensed QEMU log: identical traces, then an injected register divergence at index 23', () => {
   const ours = crafted();
   const same = ours.map((t, i) => condensedLine(i, t)).join('\n');
