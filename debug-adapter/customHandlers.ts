@@ -22,8 +22,8 @@ const HANDLERS: { [K in keyof CustomRequests]: Handler<K> } = {
   [CustomRequest.ReadScreen]: (c) => panels.readScreen(c),
   [CustomRequest.TypeKeys]: panels.typeKeys,
   [CustomRequest.ReadTimeline]: timeline,
-  [CustomRequest.GotoInstruction]: (c, a) => {
-    gotoInstruction(c, a.instruction);
+  [CustomRequest.GotoInstruction]: async (c, a) => {
+    await gotoInstruction(c, a.instruction);
     return {};
   },
   [CustomRequest.DisassemblySource]: panels.disassemblySource,

@@ -5,10 +5,22 @@
 import { createServer, type Server } from 'node:net';
 import { X86DebugSession } from './session';
 
-/** Starts a session on stdio. */
+/** How often a stdio adapter looks whether its parent (the client) is still there. */
+const PARENT_POLL_MS = 1000;
+
+/**
+ * Starts a session on stdio. It ends when stdin closes (the base class exits then), on SIGTERM, and when
+ * the parent process has gone: a client that crashed may leave our stdin open in a process it started.
+ */
 export function runStdio(): void {
   const session = new X86DebugSession();
   process.on('SIGTERM', () => session.shutdown());
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    process.stderr.write(`bootscope dap: the client (process ${parent}) has gone; exiting\n`);
+    session.shutdown();
+  }, PARENT_POLL_MS).unref();
   session.start(process.stdin, process.stdout);
 }
 

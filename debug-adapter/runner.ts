@@ -32,6 +32,11 @@ export interface RunnerHost {
   afterBurst(): void;
   /** Called every 10 bursts of a long run with the instructions executed so far. */
   onProgress?(instructions: number): void;
+  /**
+   * A task (a history scan, a goto) starts: the CPU counts as running until its stop. Tasks started
+   * from the console did not come from a resuming request, so the client is told (it shows pause).
+   */
+  onResume?(): void;
 }
 
 /**
@@ -141,6 +146,7 @@ export class Runner {
     const progress = (n: number) => this.host.onProgress?.(n);
     this.timer = setImmediate(() => {
       this.timer = null;
+      this.host.onResume?.();
       scan(() => this.pauseRequested || this.disposed, progress)
         .catch((e: Error): Stop => ({ reason: 'exception', description: 'adapter error', text: `adapter error: ${e.message}` }))
         .then((stop) => { if (!this.disposed) this.finish(stop); });

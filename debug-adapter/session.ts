@@ -134,6 +134,7 @@ export class X86DebugSession extends LoggingDebugSession {
         afterBurst: () => this.flushOutput(),
         onProgress: (n) => this.reportProgress(n),
         onLoadedSource: (reason, source) => this.sendEvent(new LoadedSourceEvent(reason, source)),
+        onResume: () => this.sendEvent(new ContinuedEvent(THREAD_ID, true)),
       });
       const machine = l.machine;
       const text = (b: number) => { this.pendingOut += String.fromCharCode(b); };
@@ -305,7 +306,9 @@ export class X86DebugSession extends LoggingDebugSession {
   }
   protected disassembleRequest(r: DebugProtocol.DisassembleResponse, a: DebugProtocol.DisassembleArguments): void { this.handle(r, (c) => mem.disassemble(c, a)); }
 
-  protected evaluateRequest(r: DebugProtocol.EvaluateResponse, a: DebugProtocol.EvaluateArguments): void { this.handle(r, (c) => x86.evaluateRequest(c, a)); }
+  protected evaluateRequest(r: DebugProtocol.EvaluateResponse, a: DebugProtocol.EvaluateArguments): void {
+    this.handleAsync(r, async (c) => x86.evaluateRequest(c, a));
+  }
   protected completionsRequest(r: DebugProtocol.CompletionsResponse, a: DebugProtocol.CompletionsArguments): void { this.handle(r, (c) => x86.completions(c, a)); }
   protected exceptionInfoRequest(r: DebugProtocol.ExceptionInfoResponse): void {
     this.handle(r, () => ({

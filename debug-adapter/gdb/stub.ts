@@ -448,13 +448,13 @@ export class GdbStub {
 
   private monitorCommand(cmd: string): string {
     const ctx = this.ctx;
-    if (cmd === 'help' || cmd === '?') return MONITOR_HELP + evaluateRequest(ctx, { expression: 'help', context: 'repl' }).result;
+    if (cmd === 'help' || cmd === '?') return MONITOR_HELP + consoleAnswer(ctx, 'help');
     let m = /^pc\s+linear(?:\s+(on|off))?$/i.exec(cmd);
     if (m) {
       if (m[1]) this.view.linear = m[1].toLowerCase() === 'on';
       return `pc linear ${this.view.linear ? 'on: eip reads CS.base+EIP' : 'off: eip reads EIP'}${m[1] ? " (run 'maint flush register-cache')" : ''}`;
     }
-    if (/^mode$/i.test(cmd)) return evaluateRequest(ctx, { expression: 'info mode', context: 'repl' }).result;
+    if (/^mode$/i.test(cmd)) return consoleAnswer(ctx, 'info mode');
     m = /^break(?:\s+(.+))?$/i.exec(cmd);
     if (m) {
       if (!m[1]) return this.monitorBreaks.length ? this.monitorBreaks.map((b, i) => `${i + 1}: ${b.text} (linear 0x${b.linear.toString(16)})`).join('\n') : 'no monitor breakpoints';
@@ -476,6 +476,12 @@ export class GdbStub {
       typeText(ctx, m[1].replace(/\\n/g, '\n'));
       return 'keys queued';
     }
-    return evaluateRequest(ctx, { expression: cmd, context: 'repl' }).result;
+    return consoleAnswer(ctx, cmd);
   }
+}
+
+/** A debug-console command's answer; one that runs as a task (goto) answers with its stop, which the monitor reports. */
+function consoleAnswer(ctx: SessionContext, expression: string): string {
+  const r = evaluateRequest(ctx, { expression, context: 'repl' });
+  return r instanceof Promise ? '' : r.result;
 }

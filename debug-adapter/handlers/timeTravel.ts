@@ -19,6 +19,10 @@ import { type Stop, type StopReasonName, stopReasonFor } from '../runner';
 /** Scans shorter than this report no progress (a progress bar that flashes is noise). */
 const PROGRESS_AFTER_MS = 250;
 const MIB = 1024 * 1024;
+/** How far ahead a goto may run: about two minutes at the speed of a recording session. */
+const MAX_GOTO_AHEAD = 10_000_000_000;
+/** Instructions a forward goto runs between looks at the event loop (a few milliseconds). */
+const GOTO_SLICE = 500_000;
 /** The largest recording budget `record budget` accepts: 64 GiB. */
 const MAX_BUDGET_MIB = 65536;
 
@@ -122,11 +126,53 @@ export function reverseContinue(ctx: SessionContext): void {
   });
 }
 
-export function gotoInstruction(ctx: SessionContext, n: number): void {
-  if (!Number.isInteger(n) || n < 0) throw new RequestError(`instruction count must be a non-negative integer, not ${n}`);
+/**
+ * Goes to instruction n as the runner's task, and settles with the answer once it has stopped there. Back within the
+ * recording it restores a snapshot and replays at most one interval; forward it runs as a continue does (replaying the
+ * recording, then running new code): in slices, between which `threads` and `disconnect` are answered and `pause`
+ * stops it where it got to, with progress for long ones. A target further ahead than MAX_GOTO_AHEAD is refused, and
+ * one the CPU cannot reach (halted with interrupts off, shut down) ends the goto where it stopped, saying so.
+ */
+export function gotoInstruction(ctx: SessionContext, n: number): Promise<string> {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RequestError(`goto: the instruction count must be a non-negative integer, not ${n}`);
   const rec = recorderOf(ctx);
-  const at = ctx.monitor.quietly(() => rec.seek(n));
-  arrived(ctx, 'goto', at === n ? `at instruction ${n}` : `instruction ${n} is outside the recording; nearest reachable`);
+  const ahead = n - rec.icount;
+  if (ahead > MAX_GOTO_AHEAD) {
+    throw new RequestError(`goto ${n}: that is ${ahead.toLocaleString('en-US')} instructions ahead; a goto runs at most ${MAX_GOTO_AHEAD.toLocaleString('en-US')} (use a breakpoint and continue)`, true);
+  }
+  const cpu = ctx.machine.cpu;
+  return new Promise((settle) => {
+    ctx.runner.travel(async (cancelled, progress) => {
+      let text = '';
+      let reason: StopReasonName = 'goto';
+      try {
+        const from = rec.icount, t0 = Date.now();
+        const target = Math.max(n, rec.startIcount);
+        while (rec.icount !== target) {
+          const to = target < rec.icount ? target : Math.min(target, rec.icount + GOTO_SLICE);
+          if (ctx.monitor.quietly(() => rec.seek(to)) !== to) break;
+          if (rec.icount === target) break;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if (cancelled()) {
+            reason = 'pause';
+            break;
+          }
+          if (Date.now() - t0 >= PROGRESS_AFTER_MS) progress(rec.icount - from);
+        }
+        restartStack(ctx);
+        const at = rec.icount;
+        text = reason === 'pause' ? `goto ${n}: paused at instruction ${at}`
+          : at === n ? `at instruction ${at}`
+            : n < at ? `instruction ${n} is before the recording: at instruction ${at}`
+              : `goto ${n}: the CPU cannot go on (${cpu.shutdown ? 'it shut down' : 'it is halted and no interrupt can wake it'}); stopped at instruction ${at}`;
+      } catch (e) {
+        text = `goto ${n}: adapter error: ${(e as Error).message}`;
+        reason = 'exception';
+      }
+      settle(text);
+      return { reason, description: `${text} (instruction ${rec.icount})` };
+    });
+  });
 }
 
 /** How a history task ended: its answer's text, and whether it found something (false when cancelled). */
@@ -174,9 +220,9 @@ export function historyTask<T>(
  * Debug-console commands: `last write <address> [length]`, `last change <field>`, `goto <n>`, and
  * `record budget [MiB]` (what the recording holds; with a size, the new bound: the launch contract
  * has no field for it). Null when not one. The history queries answer at once that they are searching; the
- * result follows in the console and in the stop they end with.
+ * result follows in the console and in the stop they end with. `goto` answers once it has arrived.
  */
-export function historyCommand(ctx: SessionContext, text: string, addressOf: (expr: string) => number): string | null {
+export function historyCommand(ctx: SessionContext, text: string, addressOf: (expr: string) => number): string | Promise<string> | null {
   const t = text.trim();
   const cpu = ctx.machine.cpu;
   let m = /^last\s+write\s+(.+?)(?:\s+(\d+))?$/i.exec(t);
@@ -221,8 +267,7 @@ export function historyCommand(ctx: SessionContext, text: string, addressOf: (ex
   m = /^goto(?:\s+(.*))?$/i.exec(t);
   if (m) {
     if (!/^\d{1,16}$/.test(m[1] ?? '')) throw new RequestError(`goto: give an instruction count (a whole number), not '${m[1] ?? ''}'`);
-    gotoInstruction(ctx, Number(m[1]));
-    return `at instruction ${cpu.icount}`;
+    return gotoInstruction(ctx, Number(m[1]));
   }
   return null;
 }

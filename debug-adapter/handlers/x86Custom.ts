@@ -102,7 +102,8 @@ function examine(ctx: SessionContext, spec: string, addrText: string): string {
   return out.join('\n');
 }
 
-export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.EvaluateArguments): DebugProtocol.EvaluateResponse['body'] {
+/** The answer, or for a console command that runs as a task (`goto`) a promise of it. */
+export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.EvaluateArguments): DebugProtocol.EvaluateResponse['body'] | Promise<DebugProtocol.EvaluateResponse['body']> {
   const cpu = ctx.machine.cpu;
   const expr = args.expression.trim();
   try {
@@ -113,7 +114,8 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
       const x = /^x\/(\S*)\s*(.*)$/.exec(expr);
       if (x) return { result: examine(ctx, x[1], x[2]), variablesReference: 0 };
       const history = historyCommand(ctx, expr, (a) => evaluateAddress(cpu, a));
-      if (history !== null) return { result: history, variablesReference: 0 };
+      if (typeof history === 'string') return { result: history, variablesReference: 0 };
+      if (history !== null) return history.then((result) => ({ result, variablesReference: 0 }));
     }
     const r = evaluate(cpu, expr, { symbol: ctx.sources.lookup });
     return {

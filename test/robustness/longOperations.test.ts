@@ -1,0 +1,157 @@
+// @tier full
+// Long adapter operations stay interruptible and bounded, and the adapter goes when its client goes
+// (issue 14): a goto far beyond reach is refused at once; a long forward goto runs like a continue
+// (continued event, threads answered, pause stops it, progress); disconnect, a closed stdin, a
+// vanished parent process and a dropped --port connection all end the machine promptly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { ADAPTER, assemble, buildAdapter, DapClient, repl } from '../dap/dapClient';
+
+const fx = assemble('inputs');
+
+/** CPU seconds the process has used (Linux /proc): a machine still running in it keeps this growing. */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+function exited(p: { exitCode: number | null; signalCode: string | null; once(e: 'exit', f: () => void): void }, ms: number): Promise<boolean> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve(true);
+  return new Promise((res) => {
+    const t = setTimeout(() => res(false), ms);
+    p.once('exit', () => { clearTimeout(t); res(true); });
+  });
+}
+
+/** Starts `goto N` in the console without waiting for its answer (it comes when the goto ends). */
+function startGoto(c: DapClient, n: number): Promise<DebugProtocol.Response> {
+  return c.raw('evaluate', { expression: `goto ${n}`, context: 'repl', frameId: 0 });
+}
+
+test('goto beyond reach is refused at once; a long goto answers threads, reports progress and stops on pause', async () => {
+  const c = DapClient.spawn();
+  try {
+    await c.launch({ image: fx.image }, async () => {}, { supportsProgressReporting: true });
+    const t0 = performance.now();
+    await assert.rejects(repl(c, 'goto 999999999999999'), /goto 999999999999999: that is 999,999,999,999,999 instructions ahead; a goto runs at most 10,000,000,000/);
+    assert.ok(performance.now() - t0 < 1000);
+
+    const mark = c.events.length;
+    const answer = startGoto(c, 2_000_000_000);
+    await c.waitFor('continued', () => true, 5000, mark);
+    await c.waitFor('progressStart', () => true, 5000, mark);
+    for (let i = 0; i < 5; i++) {
+      const q = performance.now();
+      const t = await c.request<DebugProtocol.ThreadsResponse['body']>('threads');
+      assert.equal(t.threads.length, 1);
+      assert.ok(performance.now() - q < 500, `threads answered in ${(performance.now() - q).toFixed(0)} ms while the goto runs`);
+    }
+    const stop = c.nextStop();
+    await c.request('pause', { threadId: 1 });
+    assert.equal((await stop).body.reason, 'pause');
+    const r = await answer;
+    assert.equal(r.success, true);
+    assert.match(r.body.result, /^goto 2000000000: paused at instruction \d+$/);
+    const at = Number(/instruction (\d+)/.exec(r.body.result)![1]);
+    assert.ok(at > 0 && at < 2_000_000_000);
+    assert.match(await repl(c, 'info mode'), new RegExp(` ${at} instructions`));
+    assert.ok(c.events.slice(mark).some((e) => e.event === 'progressEnd'));
+  } finally {
+    await c.close();
+  }
+});
+
+test('a timeline of a long recording is built as a task: threads answered, pause cancels it', async () => {
+  const c = DapClient.spawn();
+  try {
+    await c.launch({ image: fx.image });
+    const end = 300_000;
+    const r = await c.raw('evaluate', { expression: `goto ${end}`, context: 'repl', frameId: 0 });
+    assert.match(r.body?.result ?? r.message, new RegExp(`at instruction ${end}$`));
+    const mark = c.events.length;
+    const tl = c.raw('bootscope/readTimeline', { profile: 'raw' });
+    await c.waitFor('continued', () => true, 5000, mark);
+    const q = performance.now();
+    await c.request('threads');
+    assert.ok(performance.now() - q < 500, 'threads answered while the timeline is built');
+    const stop = c.nextStop();
+    await c.request('pause', { threadId: 1 });
+    assert.equal((await stop).body.reason, 'pause');
+    const t = await tl;
+    assert.equal(t.success, false);
+    assert.match(t.message ?? '', /timeline: cancelled \(pause\)/);
+    assert.match(await repl(c, 'info mode'), new RegExp(` ${end} instructions`), 'back where the user was');
+  } finally {
+    await c.close();
+  }
+});
+
+test('disconnect during a long goto ends the adapter', async () => {
+  const c = DapClient.spawn();
+  await c.launch({ image: fx.image });
+  startGoto(c, 5_000_000_000).catch(() => {});
+  await c.waitFor('continued');
+  const t0 = performance.now();
+  await c.request('disconnect', {});
+  assert.ok(await exited(c.process!, 3000), 'the adapter exited');
+  assert.ok(performance.now() - t0 < 3000);
+  await c.close();
+});
+
+test('a closed stdin during a long goto ends the adapter', async () => {
+  const c = DapClient.spawn();
+  await c.launch({ image: fx.image });
+  startGoto(c, 5_000_000_000).catch(() => {});
+  await c.waitFor('continued');
+  c.process!.stdin!.end();
+  assert.ok(await exited(c.process!, 3000), 'the adapter exited');
+  await c.close();
+});
+
+test('the adapter exits when its parent has gone, even with stdin still open', async () => {
+  buildAdapter();
+  // A parent that starts the adapter on its own (inherited) stdin, which this test keeps open, then is killed.
+  const script = `const p = require('child_process').spawn(process.execPath, [${JSON.stringify(ADAPTER)}], { stdio: ['inherit', 'ignore', 'ignore'] });
+    console.log(p.pid); setInterval(() => {}, 1000);`;
+  const parent = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const pid = await new Promise<number>((res) => parent.stdout!.once('data', (d: Buffer) => res(Number(String(d).trim()))));
+  const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  assert.ok(alive());
+  parent.kill('SIGKILL');
+  const t0 = Date.now();
+  while (alive() && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 100));
+  const gone = !alive();
+  if (!gone) process.kill(pid, 'SIGKILL');
+  parent.stdin!.end();
+  assert.ok(gone, 'the adapter exited after its parent was killed');
+});
+
+test('--port: a connection dropped during a long goto ends its machine; the server serves the next one', async () => {
+  buildAdapter();
+  const server = spawn(process.execPath, [ADAPTER, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const port = await new Promise<number>((res) => server.stderr!.on('data', (d: Buffer) => {
+      const m = /listening on 127\.0\.0\.1:(\d+)/.exec(String(d));
+      if (m) res(Number(m[1]));
+    }));
+    const c = await DapClient.connect(port);
+    await c.launch({ image: fx.image });
+    startGoto(c, 5_000_000_000).catch(() => {});
+    await c.waitFor('continued');
+    c.drop();
+    await new Promise((r) => setTimeout(r, 300));
+    const before = cpuSeconds(server.pid!);
+    await new Promise((r) => setTimeout(r, 1000));
+    const used = cpuSeconds(server.pid!) - before;
+    assert.ok(used < 0.3, `the server used ${used.toFixed(2)} CPU seconds in the second after the client went`);
+    const c2 = await DapClient.connect(port);
+    await c2.launch({ image: fx.image });
+    assert.match(await repl(c2, 'info mode'), / 0 instructions/);
+    await c2.close();
+  } finally {
+    server.kill();
+  }
+});
