@@ -39,6 +39,7 @@ export function openSession(l: Launched, host: SessionHost): SessionContext {
     onMessage: (t) => host.output(t + '\n', 'console'),
     afterBurst: () => host.afterBurst(),
     onProgress: (n) => host.onProgress?.(n),
+    onResume: () => host.onResume?.(),
   });
   // Recording (default on) makes step back, reverse continue and the history queries possible.
   const recorder = l.config.record

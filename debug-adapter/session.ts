@@ -8,6 +8,9 @@ import {
   ProgressUpdateEvent, Response, StoppedEvent, TerminatedEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { type Frame, FrameReader } from './framing';
 import { customHandler } from './customHandlers';
 import * as time from './handlers/timeTravel';
 import { DISASM_MIME } from './disasmSources';
@@ -36,6 +39,8 @@ export class X86DebugSession extends LoggingDebugSession {
   private pendingOut = '';
   private readonly memoryViews = new MemoryViews();
   private clientProgress = false;
+  /** Serving one connection of `--port` (the process stays when the session ends). */
+  private server = false;
   private progress: { id: string; last: number } | null = null;
   private progressSeq = 0;
 
@@ -228,6 +233,40 @@ export class X86DebugSession extends LoggingDebugSession {
   override shutdown(): void {
     this.end();
     super.shutdown();
+  }
+
+  override setRunAsServer(enable: boolean): void {
+    this.server = enable;
+    super.setRunAsServer(enable);
+  }
+
+  /**
+   * Reads the client's bytes with FrameReader instead of the base class's reader, which ends the adapter
+   * silently on a frame it cannot parse: the base class gets only checked messages (through a stream that
+   * never delivers data), and every problem is reported. The session ends when the input ends or fails.
+   */
+  override start(inStream: NodeJS.ReadableStream, outStream: NodeJS.WritableStream): void {
+    super.start(new PassThrough(), outStream);
+    const reader = new FrameReader();
+    inStream.on('data', (chunk: Buffer) => {
+      for (const f of reader.push(chunk)) {
+        if ('message' in f) this.handleMessage(f.message);
+        else this.badFrame(f, inStream);
+      }
+    });
+    for (const e of ['end', 'close', 'error']) inStream.on(e, () => this.shutdown());
+    inStream.resume();
+  }
+
+  /** A frame that could not be read: an error response when it was a request, else an error output event. */
+  private badFrame(f: Extract<Frame, { problem: string }>, inStream: NodeJS.ReadableStream): void {
+    if (f.request) this.sendErrorResponse(new Response({ ...f.request, type: 'request' }), { id: 1002, format: f.problem.replace(/[{}]/g, ''), showUser: true });
+    else this.output(`bootscope: ${f.problem}\n`, 'stderr');
+    if (!f.fatal) return;
+    process.stderr.write(`bootscope dap: ${f.problem}; ending the ${this.server ? 'connection' : 'adapter'}\n`);
+    this.end();
+    if (this.server) (inStream as Socket).destroy();
+    else setTimeout(() => process.exit(1), 100);
   }
 
   /** Ends the machine; on stdio the base class then exits the process (no adapter left behind). */
