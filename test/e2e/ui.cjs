@@ -161,7 +161,7 @@ async function examplesTour(page) {
   await page.locator('.repl .repl-input-wrapper').click();
   await page.keyboard.type(`goto ${ssLoad + 14}`);
   await page.keyboard.press('Enter');
-  await page.locator('.debug-call-stack .monaco-list-row', { hasText: /^\s*0008:/ }).first().waitFor({ timeout: 30000 });
+  await page.locator('.debug-call-stack .monaco-list-row', { hasText: /(?:^\s*|\()0008:[0-9A-F]{4}/ }).first().waitFor({ timeout: 30000 });
   await runCommand(page, 'Bootscope: Show Timeline');
   await pickProfile(page, 'Timeline', 'xen-vm86');
   await webviewWhen(page, 'Timeline', async (f) => (await f.locator('td', { hasText: 'VM entry (xen-vm86)' }).count()) > 0);
