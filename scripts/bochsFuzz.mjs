@@ -2,7 +2,7 @@
 // (test/pm/bochsFuzz.ts) under Bochs and Bootscope and writes each divergence as a one-case NASM
 // program into the folder named by --out (assemble with nasm -f bin -I test/pm/fixtures/).
 // Usage: node scripts/bochsFuzz.mjs --count N [--seed S] [--out DIR]
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -19,6 +19,10 @@ for (let i = 0; i < argv.length; i += 2) {
 }
 if (!Number.isInteger(args.count) || args.count < 1 || !Number.isInteger(args.seed)) {
   console.error(USAGE);
+  process.exit(2);
+}
+if (existsSync(args.out) && !statSync(args.out).isDirectory()) {
+  console.error(`bochsFuzz: --out ${args.out} is not a directory`);
   process.exit(2);
 }
 // The generator is TypeScript: run again with tsx loaded, as scripts/test.mjs runs the tests.
@@ -41,10 +45,11 @@ for (let seed = args.seed; seed < args.seed + args.count; seed++) {
   try {
     d = fuzzProgram(seed);
   } catch (e) {
-    console.error(`seed ${seed}: ${e.message.split('\n')[0]}`);
+    console.error(`seed ${seed}: ${e.message}`);
     diverged++;
     continue;
   }
+  if ((seed - args.seed + 1) % 100 === 0) console.log(`${seed - args.seed + 1} programs, ${diverged} diverged`);
   if (!d) continue;
   diverged++;
   if (!existsSync(args.out)) mkdirSync(args.out, { recursive: true });

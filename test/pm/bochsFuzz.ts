@@ -49,7 +49,7 @@ export function generateCases(seed: number, count: number): FuzzCase[] {
 
   // A code descriptor whose base and limit place `fuzz_t32` / `fuzz_t16` (chosen by its D bit) in
   // reach, or just out of reach; now and then a data or system descriptor instead. No limit ends
-  // inside the target code: Bochs 2.7 runs a cached trace past the CS limit (README.md).
+  // inside the target code: Bochs 2.7 runs code it has run before past the CS limit (README.md).
   const codeDesc = (): { line: string; target: string } => {
     const base = chance(50) ? 0 : (r() & 0x3ff) * 16;
     const d = chance(50);
