@@ -119,11 +119,7 @@ export function int13(b: Bios): number {
       break;
     case 0x41:
       if (b.bx !== 0x55aa) break;
-      b.bx = 0xaa55;
-      b.ah = 0x30; // EDD 3.0
-      b.cx = 0x0007; // extended access, removable-drive functions, EDD
-      b.setCF(false);
-      return DONE;
+      return eddInstalled(b);
     case 0x42: case 0x43: case 0x44: return extendedTransfer(b, disk, dl, fn);
     case 0x4b:
       // El Torito "terminate emulation / get status": the emulated drive reports its packet (and
@@ -142,6 +138,15 @@ export function int13(b: Bios): number {
  * The disk address packet at DS:SI (size, count, buffer seg:off or flat 64-bit, LBA), or null when
  * it is malformed (too short, a flat address above 4 GiB).
  */
+/** AH=41h with BX=55AAh: EDD 3.0 with extended access, removable-drive functions and EDD. */
+function eddInstalled(b: Bios): number {
+  b.bx = 0xaa55;
+  b.ah = 0x30;
+  b.cx = 0x0007;
+  b.setCF(false);
+  return DONE;
+}
+
 function addressPacket(b: Bios): { dap: number; count: number; addr: number; lba: number; lbaHi: number } | null {
   const cpu = b.cpu;
   const dap = b.lin(DS, b.si);
@@ -218,11 +223,7 @@ function int13Cdrom(b: Bios, cd: CdImage): number {
       return DONE;
     case 0x41:
       if (b.bx !== 0x55aa) break;
-      b.bx = 0xaa55;
-      b.ah = 0x30; // EDD 3.0
-      b.cx = 0x0007; // extended access, removable-drive functions, EDD
-      b.setCF(false);
-      return DONE;
+      return eddInstalled(b);
     case 0x42: case 0x44: {
       const p = addressPacket(b);
       if (!p) return finish(b, dl, DISK_BAD_COMMAND);

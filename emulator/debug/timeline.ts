@@ -16,14 +16,10 @@ import { PROFILE_NAMES, type ProfileName, type Verdict } from '../vmx/profiles';
 import { VerdictWatch } from '../vmx/watch';
 import { displayMode, type DisplayMode, segOff } from './machineView';
 import { watchSystemState } from './systemState';
+import type { TimelineEventKind, TimelineSpan } from '../../protocol/customRequests';
 
-export type TimelineEventKind = 'bios' | 'exception' | 'interrupt' | 'breakpoint';
-
-export interface Span<T extends string> {
-  from: number;
-  to: number;
-  value: T;
-}
+export type { TimelineEventKind };
+export type Span<T extends string> = TimelineSpan<T>;
 
 export interface TimelineEvent {
   /** The position to travel to: before the INT, faulting or breakpoint instruction; at a hardware interrupt's delivery. */
