@@ -184,6 +184,26 @@ export class DiskImage {
     return [...this.overlay.keys()].sort((a, b) => a - b);
   }
 
+  /** The guest's writes, LBA → sector (sectors are never changed in place: a shallow copy is a copy). */
+  writes(): ReadonlyMap<number, Uint8Array> {
+    return this.overlay;
+  }
+
+  /**
+   * Puts back the writes of another point in time (the recording's snapshots). With writeBack every
+   * sector whose content changes is written to the file as well, so the file holds the history being
+   * looked at, not sectors written only in a future that was left.
+   */
+  restoreWrites(writes: ReadonlyMap<number, Uint8Array>): void {
+    const before = this.writeBack ? new Map(this.overlay) : null;
+    this.overlay.clear();
+    for (const [lba, data] of writes) this.overlay.set(lba, data);
+    if (!before || !this.writeBack) return;
+    for (const lba of new Set([...before.keys(), ...writes.keys()])) {
+      if (before.get(lba) !== writes.get(lba)) this.writeBack(lba * SECTOR_SIZE, this.sector(lba));
+    }
+  }
+
   /** Drops all guest writes (a fresh boot of the same image). */
   discardWrites(): void {
     this.overlay.clear();

@@ -86,11 +86,6 @@ function roughBytes(v: unknown, depth = 0): number {
   return n;
 }
 
-function overlayOf(d: DiskImage): Map<number, Uint8Array> {
-  // DiskImage keeps guest writes in a private copy-on-write overlay; snapshots must cover it.
-  return (d as unknown as { overlay: Map<number, Uint8Array> }).overlay;
-}
-
 export class Recorder {
   readonly machine: Machine;
   /** Instructions from the newest snapshot to the next one (fixed, or adapted to the measured speed). */
@@ -250,7 +245,7 @@ export class Recorder {
       icount: m.cpu.icount,
       cpu: saveCpu(m.cpu),
       devices: m.devices.saveState(),
-      disks: this.disks.map((d) => new Map(overlayOf(d))),
+      disks: this.disks.map((d) => new Map(d.writes())),
       pages: new Map(),
       extra: this.extraState.map(saveScalars),
       stateBytes: 0,
@@ -342,11 +337,7 @@ export class Recorder {
     const s = this.snaps[k];
     loadCpu(m.cpu, s.cpu);
     m.devices.loadState(s.devices);
-    this.disks.forEach((d, i) => {
-      const o = overlayOf(d);
-      o.clear();
-      for (const [lba, data] of s.disks[i]) o.set(lba, data);
-    });
+    this.disks.forEach((d, i) => d.restoreWrites(s.disks[i]));
     this.extraState.forEach((o, i) => { for (const [f, v] of s.extra[i]) (o as Record<string, unknown>)[f] = v; });
     m.resetSource = null;
     if (k === this.snaps.length - 1) this.arm();
