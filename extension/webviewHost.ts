@@ -56,6 +56,8 @@ export class Panel implements vscode.Disposable {
   refresh(): Promise<void> {
     this.rendering = this.rendering.then(async () => {
       if (this.disposed) return;
+      // A first answer can take a while (a long recording's timeline): the panel says so instead of staying blank.
+      if (this.html === '') this.show(messageBox('Reading the state from the debug session…'));
       let body: Html;
       try {
         body = await this.source.render();
@@ -63,14 +65,18 @@ export class Panel implements vscode.Disposable {
         body = messageBox(`Could not show this panel: ${e instanceof Error ? e.message : String(e)}`);
       }
       if (this.disposed) return;
-      const wv = this.webview.webview;
-      this.html = page({
-        title: PANEL_TITLES[this.kind], body, nonce: randomBytes(16).toString('base64'), cspSource: wv.cspSource,
-        elementsScript: wv.asWebviewUri(vscode.Uri.joinPath(this.distUri, ELEMENTS_BUNDLE)).toString(),
-      });
-      wv.html = this.html;
+      this.show(body);
     });
     return this.rendering;
+  }
+
+  private show(body: Html): void {
+    const wv = this.webview.webview;
+    this.html = page({
+      title: PANEL_TITLES[this.kind], body, nonce: randomBytes(16).toString('base64'), cspSource: wv.cspSource,
+      elementsScript: wv.asWebviewUri(vscode.Uri.joinPath(this.distUri, ELEMENTS_BUNDLE)).toString(),
+    });
+    wv.html = this.html;
   }
 
   reveal(): void {

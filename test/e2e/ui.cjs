@@ -321,7 +321,8 @@ let page, profile;
     await runCommand(page, 'Debug: Pause');
     await page.locator('.debug-pane .call-stack-state-message', { hasText: /paused|stopped/i }).waitFor({ timeout: 30000 });
     await runCommand(page, 'Bootscope: Show Timeline');
-    await webview(page, 'Timeline');
+    // The guest spun for seconds (hundreds of millions of instructions): the first timeline replays all of them.
+    await webviewWhen(page, 'Timeline', async (f) => (await f.locator('td', { hasText: 'CPU mode' }).count()) > 0, 240000);
     await page.screenshot({ path: path.join(SHOTS, '03d-session-timeline.png') });
     // Disassembly view: set a breakpoint on the `jmp .done` spin loop (the 3rd row after stosw), continue, stop there.
     await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:7C' }).first().click();
@@ -342,6 +343,10 @@ let page, profile;
     log('after continue:', JSON.stringify(hit));
     if (!/7C19/i.test(hit)) throw new Error('the disassembly breakpoint at 0000:7C19 was not hit');
     await page.screenshot({ path: path.join(SHOTS, '03e-disassembly-breakpoint.png') });
+    // End the session: its adapter holds a recording of the guest's spin (over a billion instructions on a
+    // quiet machine), which the next tours should not compete with.
+    await runCommand(page, 'Debug: Stop');
+    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
     log('session stopped');
   } else {
     log('dist/debugAdapter.js not built: skipping F5 (the dump panels need no adapter)');
