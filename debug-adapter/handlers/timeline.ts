@@ -12,10 +12,15 @@ import { RequestError, type SessionContext } from '../context';
 /** Events per kind the panel draws: about one per pixel of a wide strip. */
 const EVENT_BUCKETS = 600;
 /**
- * Instructions one request replays (about a second): a longer recording is built over several requests, the panel
- * showing how far it got, so the adapter answers other requests in between and the user can resume at any time.
+ * Wall time one request spends replaying before it answers with what it has (`building`; the panel asks again), in
+ * chunks sized to take about STEP_MS each. It can stop early only once the replay has passed the user's position: going back
+ * there restores a snapshot, while going forward would replay again all the way. Until then it runs as the runner's
+ * task, yielding between chunks (threads and disconnect answered, pause cancels it).
  */
-const INSTRUCTIONS_PER_REQUEST = 20_000_000;
+const REPLAY_MS_PER_REQUEST = 200;
+const STEP_MS = 20;
+const MIN_CHUNK = 100;
+const MAX_CHUNK = 2_000_000;
 
 interface Builders {
   system: TimelineBuilder;
@@ -24,7 +29,7 @@ interface Builders {
 }
 const builders = new WeakMap<SessionContext, Builders>();
 
-export function timeline(ctx: SessionContext, args: TimelineArguments): TimelineResponse {
+export function timeline(ctx: SessionContext, args: TimelineArguments): TimelineResponse | Promise<TimelineResponse> {
   const rec = ctx.recorder;
   if (!rec) throw new RequestError('this session does not record (launch with "record": true for a timeline)');
   if (ctx.runner.isRunning) throw new RequestError('pause first: the timeline is read from a stopped CPU');
@@ -40,16 +45,51 @@ export function timeline(ctx: SessionContext, args: TimelineArguments): Timeline
   if (b.hitsKey !== hitsKey) Object.assign(b, { hits: new TimelineBuilder(breakpoints, more), hitsKey });
   const { system, hits } = b;
   const stale = (x: TimelineBuilder) => x.to !== rec.frontier || x.first !== rec.startIcount;
-  if (stale(system) || stale(hits)) {
-    const here = cpu.icount;
-    ctx.monitor.quietly(() => {
-      try {
-        (stale(system) ? system : hits).update(rec, INSTRUCTIONS_PER_REQUEST);
-      } finally {
-        rec.seek(here);
-      }
-    });
+  const building = () => stale(system) || stale(hits);
+  if (!building()) return response(ctx, system, hits, args, profile);
+  const here = cpu.icount;
+  let chunk = MIN_CHUNK;
+  const step = () => {
+    const t0 = performance.now(), from = cpu.icount;
+    ctx.monitor.quietly(() => (stale(system) ? system : hits).update(rec, chunk));
+    // Replays that look at the state often (an interrupt every few instructions) run far slower than others.
+    const ms = performance.now() - t0;
+    if (cpu.icount > from) chunk = Math.round(Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, chunk * Math.min(4, STEP_MS / Math.max(ms, 0.1)))));
+  };
+  const deadline = performance.now() + REPLAY_MS_PER_REQUEST;
+  let ok = false;
+  try {
+    do step();
+    while (building() && performance.now() < deadline);
+    ok = true;
+  } finally {
+    if (!ok || cpu.icount >= here) ctx.monitor.quietly(() => rec.seek(here));
   }
+  if (cpu.icount === here) return response(ctx, system, hits, args, profile);
+  return new Promise((settle, fail) => {
+    ctx.runner.travel(async (cancelled) => {
+      let cancel = false;
+      try {
+        while (building() && cpu.icount < here) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          if ((cancel = cancelled())) break;
+          step();
+        }
+      } catch (e) {
+        fail(e);
+      } finally {
+        ctx.monitor.quietly(() => rec.seek(here));
+      }
+      if (cancel) fail(new RequestError('timeline: cancelled (pause) before it was built; reopen the panel to go on'));
+      else settle(response(ctx, system, hits, args, profile));
+      return { reason: 'pause', description: `the timeline has been built to instruction ${Math.min(system.to, hits.to)} (instruction ${here})` };
+    });
+  });
+}
+
+function response(ctx: SessionContext, system: TimelineBuilder, hits: TimelineBuilder, args: TimelineArguments, profile: ProfileName): TimelineResponse {
+  const rec = ctx.recorder!;
+  const cpu = ctx.machine.cpu;
   const total = 2 * (rec.frontier - rec.startIcount);
   const done = Math.max(0, system.to - rec.startIcount) + Math.max(0, hits.to - rec.startIcount);
   const building = done < total ? { done, total } : undefined;

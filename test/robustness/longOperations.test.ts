@@ -64,6 +64,31 @@ test('goto beyond reach is refused at once; a long goto answers threads, reports
   }
 });
 
+test('a timeline of a long recording is built as a task: threads answered, pause cancels it', async () => {
+  const c = DapClient.spawn();
+  try {
+    await c.launch({ image: fx.image });
+    const end = 300_000;
+    const r = await c.raw('evaluate', { expression: `goto ${end}`, context: 'repl', frameId: 0 });
+    assert.match(r.body?.result ?? r.message, new RegExp(`at instruction ${end}$`));
+    const mark = c.events.length;
+    const tl = c.raw('bootscope/readTimeline', { profile: 'raw' });
+    await c.waitFor('continued', () => true, 5000, mark);
+    const q = performance.now();
+    await c.request('threads');
+    assert.ok(performance.now() - q < 500, 'threads answered while the timeline is built');
+    const stop = c.nextStop();
+    await c.request('pause', { threadId: 1 });
+    assert.equal((await stop).body.reason, 'pause');
+    const t = await tl;
+    assert.equal(t.success, false);
+    assert.match(t.message ?? '', /timeline: cancelled \(pause\)/);
+    assert.match(await repl(c, 'info mode'), new RegExp(` ${end} instructions`), 'back where the user was');
+  } finally {
+    await c.close();
+  }
+});
+
 test('disconnect during a long goto ends the adapter', async () => {
   const c = DapClient.spawn();
   await c.launch({ image: fx.image });
