@@ -4,7 +4,10 @@
 // "break when the hypervisor would emulate" and prints the diagnosis: where it stopped and which instruction did it,
 // the verdict under every profile with the failing checks and their SDM sections, and the earlier instruction the
 // state comes from (the last write to SS), found by running again with --until and a short --trace.
-// Options: --headless, --no-build, --port N (code-server). Exit 0 when it did its job; 1 when the build fails.
+// `--example triple-fault` prints the triple-fault example's diagnosis instead: the stop, the faulting instruction
+// with its source line, and the fault chain with the SDM rule of each link.
+// Options: --headless, --example NAME, --no-build, --port N (code-server). Exit 0 when it did its job; 1 when the
+// build fails or NAME is not an example with a headless diagnosis.
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir, homedir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
@@ -15,7 +18,7 @@ import { buildExamples, BUILD_DIR, EXAMPLES_DIR } from './examples.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const PROFILES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'];
-const EXAMPLE = 'vmentry-failure';
+const DIAGNOSES = { 'vmentry-failure': diagnose, 'triple-fault': diagnoseTripleFault };
 const ORG = 0x7c00;
 
 const argv = process.argv.slice(2);
@@ -145,14 +148,15 @@ function findSsWrite(image, rows, stop) {
 }
 
 function diagnose() {
-  const image = join(BUILD_DIR, `${EXAMPLE}.img`);
-  const srcFile = join(EXAMPLES_DIR, EXAMPLE, `${EXAMPLE}.asm`);
-  const rows = listingIndex(readFileSync(join(BUILD_DIR, `${EXAMPLE}.lst`), 'utf8'), ORG);
+  const name = 'vmentry-failure';
+  const image = join(BUILD_DIR, `${name}.img`);
+  const srcFile = join(EXAMPLES_DIR, name, `${name}.asm`);
+  const rows = listingIndex(readFileSync(join(BUILD_DIR, `${name}.lst`), 'utf8'), ORG);
   const rowAt = (a) => rows.find((r) => r.address === a);
   const command = ['run', rel(image), '--profile', 'xen-vm86', '--break-on-emulation', '--json'];
 
   out('');
-  out(`Bootscope headless: the ${EXAMPLE} example (what it is: examples/README.md)`);
+  out(`Bootscope headless: the ${name} example (what it is: examples/README.md)`);
   out(`$ bootscope ${command.join(' ')}`);
   const stop = runJson([image, ...command.slice(2, -1)]);
   if (stop.stopReason !== 'emulation') {
@@ -198,6 +202,43 @@ function diagnose() {
   if (reload) out(`Where it ends: SS is reloaded at linear 0x${hex(reload.address)}, ${sourceRef(reload, srcFile)}`);
   out('');
   out('Open it in the editor: npm start (examples/.vscode/launch.json, configuration "vmentry-failure (xen-vm86)").');
+}
+
+/** examples/triple-fault: where it stopped, the instruction that faulted, and the chain with its rules. */
+function diagnoseTripleFault() {
+  const name = 'triple-fault';
+  const image = join(BUILD_DIR, `${name}.img`);
+  const srcFile = join(EXAMPLES_DIR, name, `${name}.asm`);
+  const rows = listingIndex(readFileSync(join(BUILD_DIR, `${name}.lst`), 'utf8'), ORG);
+  const command = ['run', rel(image), '--json'];
+
+  out('');
+  out(`Bootscope headless: the ${name} example (what it is: examples/README.md)`);
+  out(`$ bootscope ${command.join(' ')}`);
+  const stop = runJson([image]);
+  const chain = stop.fault?.chain ?? [];
+  if (stop.stopReason !== 'triple-fault' || !chain.length) {
+    out(`The run ended with stop reason '${stop.stopReason}' after ${stop.instructions} instructions instead of a triple`);
+    out('fault with its chain: the example changed. `bootscope run ... --json` shows the state.');
+    return;
+  }
+  const cs = stop.segments.cs;
+  const first = chain[0];
+  const lin = (cs.base + first.eip) >>> 0;
+  out('');
+  out(`Stopped: triple fault after ${stop.instructions.toLocaleString('en-US')} instructions, before the reset, at ${segoff(cs.selector, stop.registers.eip)} (mode ${stop.mode}).`);
+  const d = disasmAt(image, lin, stop.mode === 'protected32' ? 32 : 16);
+  out(`  faulting       ${segoff(first.cs, first.eip)}  ${d.bytes.padEnd(12)} ${d.text.padEnd(20)} ${sourceRef(rows.find((r) => r.address === lin), srcFile)}`);
+  out('');
+  out(`The fault chain (${chain.length} links; the same in the Debug Console as \`info fault\`):`);
+  chain.forEach((l, i) => {
+    out(`  ${i + 1}. vector ${l.vector}${l.errorCode >= 0 ? ` error code ${hex(l.errorCode)}` : ''} at ${segoff(l.cs, l.eip)}`);
+    if (l.rule) out(`     ${l.rule} (SDM ${l.section}): ${l.explanation}`);
+    if (l.raised) out(`     raised vector ${l.raised.vector}${l.raised.errorCode >= 0 ? ` error code ${hex(l.raised.errorCode)}` : ''}`);
+    if (l.then) out(`     then ${l.then.rule} (SDM ${l.then.section}): ${l.then.explanation}`);
+  });
+  out('');
+  out('Open it in the editor: npm start (examples/.vscode/launch.json, configuration "triple-fault").');
 }
 
 // ---- the editor ---------------------------------------------------------------------------------------------------
@@ -248,18 +289,22 @@ function openEditor() {
   out('  - Install VS Code and run `npm start` again, or open it by hand:');
   out(`      code --extensionDevelopmentPath=${ROOT} ${workspace}`);
   out('  - Or install the UI tests\' code-server: bash test/e2e/setup.sh');
-  out('Meanwhile, here is what the vmentry-failure example shows (npm start -- --headless):');
+  out('Meanwhile, here is the headless diagnosis (npm start -- --headless):');
   return false;
 }
 
 function main() {
   if (has('--help') || has('-h')) {
-    out('usage: npm start [-- --headless] [--no-build] [--port N]');
+    out(`usage: npm start [-- --headless] [--example ${Object.keys(DIAGNOSES).join('|')}] [--no-build] [--port N]`);
     return 0;
   }
+  const exampleArg = argv.indexOf('--example');
+  const example = exampleArg >= 0 ? argv[exampleArg + 1] : 'vmentry-failure';
+  const diagnosis = DIAGNOSES[example];
+  if (!diagnosis) throw new Error(`--example: '${example ?? ''}' has no headless diagnosis; use ${Object.keys(DIAGNOSES).join(' or ')}`);
   if (!has('--no-build')) build();
-  else if (!existsSync(CLI) || !existsSync(join(BUILD_DIR, `${EXAMPLE}.img`))) throw new Error('--no-build: dist/ or examples/build/ is missing; run npm start without it once');
-  if (has('--headless') || !openEditor()) diagnose();
+  else if (!existsSync(CLI) || !existsSync(join(BUILD_DIR, `${example}.img`))) throw new Error('--no-build: dist/ or examples/build/ is missing; run npm start without it once');
+  if (has('--headless') || !openEditor()) diagnosis();
   return 0;
 }
 

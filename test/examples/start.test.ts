@@ -51,3 +51,20 @@ test('npm start without an editor says how to open one, then prints the diagnosi
   assert.match(r.out, /code --extensionDevelopmentPath=\S+ \S+examples/);
   assertDiagnosis(r.out);
 });
+
+test('npm start -- --headless --example triple-fault prints the stop at #DIVIDE and the chain with its rules', { skip: NO_NASM }, () => {
+  image('triple-fault');
+  const div = marker('triple-fault', 'DIVIDE');
+  const r = start(['--headless', '--example', 'triple-fault']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Stopped: triple fault after \d+ instructions, before the reset, at 0018:/);
+  assert.match(r.out, new RegExp(`faulting {7}0018:${hex4(div.address)} {2}f735[0-9a-f]+ +div dword \\[dword 0x[0-9a-f]+\\] +examples/triple-fault/triple-fault\\.asm:${div.line} +div dword \\[file_count\\]`));
+  assert.match(r.out, /1\. vector 0 at 0018:[0-9A-F]{4}\n {5}GATE\.CS\.NOT_PRESENT \(SDM 6\.12\.1\): delivering vector 0 \(#DE divide error\)/);
+  assert.match(r.out, /then SHUTDOWN \(SDM 6\.15 Interrupt 8\)/);
+});
+
+test('npm start --example with an unknown name says which exist, exit 1', { skip: NO_NASM }, () => {
+  const r = start(['--headless', '--example', 'nope']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /--example: 'nope' has no headless diagnosis; use vmentry-failure or triple-fault/);
+});
