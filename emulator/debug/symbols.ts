@@ -1,7 +1,8 @@
 // Program symbols: names of linear addresses, from NASM listing labels and from symbol files — GNU ld
 // `-Map` files, `nm` output / System.map (`address type name`) and Bochs `ldsym` files (`address name`),
-// the format told from the content. Addresses are linear (CS.base + offset), as every breakpoint
-// address the debugger takes. Pure TypeScript: the host reads the files, this parses their text.
+// the format told from the content (ELF executables: elf.ts). Addresses are linear (CS.base + offset),
+// as every breakpoint address the debugger takes. Pure TypeScript: the host reads the files, this
+// parses their text.
 
 import type { Token } from '../disasm/tokens';
 
@@ -11,7 +12,8 @@ export interface SymbolDef {
   readonly address: number;
 }
 
-export type SymbolFormat = 'ld map' | 'nm' | 'ldsym';
+/** 'elf': an ELF32 executable's symbol table (emulator/debug/elf.ts), with its DWARF beside. */
+export type SymbolFormat = 'ld map' | 'nm' | 'ldsym' | 'elf';
 
 /** An unparsable symbol file: the message names the file and the line. */
 export class SymbolFileError extends Error {}
