@@ -18,8 +18,8 @@ import { constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GUEST_HIGH, GUEST_LOW } from '../emulator/record/lockstep';
-import { parseQemuLog, type TraceRecord } from '../emulator/record/traceDiff';
+import { GUEST_HIGH, GUEST_LOW, type TraceRecord } from '../emulator/record/lockstep';
+import { parseQemuLog } from '../emulator/record/traceDiff';
 
 export const QEMU = 'qemu-system-i386';
 export const ICOUNT_SHIFT = 8;

@@ -6,9 +6,8 @@
 import { Bios } from '../../emulator/bios/bios';
 import { refreshAttention, serviceInterrupt } from '../../emulator/cpu/execute';
 import { AR_DB, CS, EAX } from '../../emulator/cpu/regs';
-import { listOne } from '../../emulator/disasm/listing';
-import { GUEST_HIGH, GUEST_LOW, Lockstep, type LockstepDivergence, SEABIOS_ALLOWANCES, where } from '../../emulator/record/lockstep';
-import { TRACE_REGS, type TraceRecord } from '../../emulator/record/traceDiff';
+import { divergenceLines, rulesLines } from '../../emulator/record/divergenceReport';
+import { GUEST_HIGH, GUEST_LOW, Lockstep, SEABIOS_ALLOWANCES, type TraceRecord } from '../../emulator/record/lockstep';
 import { undefinedFlags } from '../../emulator/record/undefinedFlags';
 import { Machine, type StopInfo } from '../../emulator/machine';
 import { ICOUNT_SHIFT, IDLE_SECONDS, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
@@ -46,8 +45,6 @@ export function command(): Command {
     .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
     .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
 }
-
-const hex = (n: number, w = 8) => (n >>> 0).toString(16).padStart(w, '0');
 
 /** Our record carries the instruction's bytes as they were when it ran: the machine runs ahead of the comparison. */
 interface OurRecord extends TraceRecord {
@@ -159,52 +156,18 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const d = l.divergence;
   const lines: string[] = [];
   if (d) {
-    lines.push(
-      `divergence at instruction ${d.index} from 0000:7C00, at ${where(d.qemu)}: ${d.controlFlow ? 'control flow differs' : `${d.registers.join(', ')} differ${d.registers.length === 1 ? 's' : ''}`}`,
-      `  (Bootscope instruction ${d.ours.source}, its count including the BIOS's; QEMU guest record ${d.qemu.source})`,
-      ...(d.history.length ? ['last agreeing instructions:'] : []),
-      ...d.history.map((r, k) => `  ${String(d.index - d.history.length + k).padStart(9)}  ${where(r)}  ${disasm(r)}`),
-      `> ${String(d.index).padStart(9)}  ${where(d.ours)}  ${disasm(d.ours)}${d.controlFlow ? `   (QEMU: ${where(d.qemu)})` : ''}`,
-      ...sideBySide(d),
-    );
+    lines.push(...divergenceLines(d, {
+      origin: 'from 0000:7C00',
+      sources: (x) => `Bootscope instruction ${x.ours.source}, its count including the BIOS's; QEMU guest record ${x.qemu.source}`,
+    }, (r) => r.bytes));
   } else if (l.matched >= max) {
     lines.push(`no divergence: ${l.matched} instructions from 0000:7C00 agree (the budget)`);
   } else {
     lines.push(`no divergence in ${l.matched} instructions from 0000:7C00, short of the budget: ${l.end}${ours.stop ? ` (Bootscope: ${ours.stop.reason}${ours.stop.detail ? `, ${ours.stop.detail}` : ''})` : ''}`);
   }
   if (firstPm >= 0) lines.push(`first protected-mode instruction: ${firstPm}`);
-  lines.push(`resyncs: ${l.interrupts.qemu + l.interrupts.bootscope} interrupt handler runs on one side only skipped (QEMU ${l.interrupts.qemu}, ` +
-    `Bootscope ${l.interrupts.bootscope}); QEMU records dropped: ${l.repeats} repeats, ${l.repEnds} REP ends`);
-  const u = l.undefinedFlags;
-  if (u.count) lines.push(`excused: EFLAGS bits left undefined by the instruction before, ${u.count} times (the first: ${u.first})`);
-  for (const a of l.allowed) lines.push(`excused: ${a}`);
+  lines.push(...rulesLines(l));
   lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (QEMU -icount shift=${ICOUNT_SHIFT},sleep=off)`);
   process.stdout.write(lines.join('\n') + '\n');
   return d ? 3 : 0;
-}
-
-function disasm(r: OurRecord): string {
-  try {
-    return listOne(r.bytes, 0, { org: r.eip, bits: r.code32 ? 32 : 16, model: '80386' }).text;
-  } catch {
-    return '';
-  }
-}
-
-/** Both states before the instruction, two registers a line; `*` marks a difference, `~` an excused one. */
-function sideBySide(d: LockstepDivergence<OurRecord>): string[] {
-  const { ours: a, qemu: b, flagsExcused } = d;
-  type Cell = [string, string, string, string];
-  const cells: Cell[] = [['cs:eip', `${hex(a.cs, 4)}:${hex(a.eip)}`, `${hex(b.cs, 4)}:${hex(b.eip)}`, a.cs !== b.cs || a.eip !== b.eip ? '*' : ' ']];
-  for (const k of TRACE_REGS) {
-    const w = k.length === 2 ? 4 : 8;
-    const diff = (a.regs[k] ^ b.regs[k]) >>> 0;
-    const mark = diff === 0 ? ' ' : d.controlFlow || d.registers.includes(k) ? '*' : '~';
-    cells.push([k, hex(a.regs[k], w), hex(b.regs[k], w), mark]);
-  }
-  const cell = ([name, x, y, mark]: Cell) => `${mark} ${name.padEnd(6)} ${x.padStart(13)} ${y.padStart(13)}`;
-  const out = [`state before it:  ${'bootscope'.padStart(13)} ${'qemu'.padStart(13)}    ${'bootscope'.padStart(13)} ${'qemu'.padStart(13)}`];
-  for (let i = 0; i < cells.length; i += 2) out.push(`  ${cell(cells[i])}${cells[i + 1] ? `   ${cell(cells[i + 1])}` : ''}`);
-  out.push(`  (* differs, ~ differs but excused${flagsExcused ? `: EFLAGS ${hex(flagsExcused)} left undefined by the instruction before` : ''})`);
-  return out;
 }

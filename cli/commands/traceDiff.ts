@@ -3,9 +3,8 @@
 // reads the files and hands the text to emulator/record/traceDiff. Exit 0 whether or not the traces
 // diverge.
 import { readInputFile } from '../../host/files';
-import {
-  type DiffOptions, TRACE_REGS, type TraceReg, TraceParseError, diffTraces, formatDiff, parseOurTrace, parseQemuLog,
-} from '../../emulator/record/traceDiff';
+import { TRACE_REGS, type TraceReg } from '../../emulator/record/lockstep';
+import { type DiffOptions, TraceParseError, diffTraces, formatDiff, parseOurTrace, parseQemuLog, traceCode } from '../../emulator/record/traceDiff';
 import { Command } from 'commander';
 import { collect, exitWith, InputError, parseWhole, UsageError } from '../args';
 
@@ -33,9 +32,9 @@ export function command(): Command {
     .option('--range <LO..HI>', 'compare only instructions at linear addresses LO to HI')
     .option('--ignore <REG,..>', `registers not compared (${TRACE_REGS.join(', ')}); repeatable`, collect)
     .option('--flags-mask <HEX>', 'EFLAGS bits compared (default all)')
-    .option('--context <N>', 'records shown before and after the divergence, 0 to 1000 (default 3)')
+    .option('--context <N>', 'agreeing records shown before the divergence, and each side\'s after it, 0 to 1000 (default 3)')
     .option('--collapse-rep', 'count consecutive records at one CS:EIP (REP iterations) once on both sides')
-    .option('--resync', 'skip an interrupt handler that ran on one side only and carry on')
+    .option('--resync', 'skip an interrupt handler that ran on one side only (as compare does) and carry on')
     .action((ours: string, qemu: string, opts: TraceDiffOptions) => exitWith(main(ours, qemu, opts)));
 }
 
@@ -73,6 +72,6 @@ export async function main(oursFile: string, qemuFile: string, o: TraceDiffOptio
   if (ours.length === 0) throw new InputError(`${oursFile}: no trace records (expected the JSON Lines of bootscope run --trace)`);
   const qemu = parse(qemuFile, parseQemuLog);
   const result = diffTraces(ours, qemu, opts);
-  process.stdout.write(o.json ? JSON.stringify(result) + '\n' : formatDiff(result));
+  process.stdout.write(o.json ? JSON.stringify(result) + '\n' : formatDiff(result, traceCode(qemu, opts.code)));
   return 0;
 }

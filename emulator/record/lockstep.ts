@@ -1,8 +1,11 @@
-// Lock-step comparison of Bootscope with QEMU, streamed: QEMU's records (one per guest
-// instruction, state before it, REP iterations included: host/qemu.ts) are pushed one at a time,
-// and Bootscope's are pulled from a source that steps the machine (or reads a trace). CS:EIP and
-// every register of TRACE_REGS must agree at every instruction. Memory stays bounded: only the last
-// few agreeing instructions are kept, for the report.
+// Lock-step comparison of Bootscope with QEMU, streamed: the one definition of what is compared and
+// what is excused, for `bootscope compare` (a live machine against QEMU's live log), `bootscope
+// trace-diff` (two trace files) and the debug adapter's `compareWith` (divergenceReport.ts formats
+// what it finds for all three). QEMU's records (one per guest instruction, state before it, REP
+// iterations included: host/qemu.ts) are pushed one at a time, and Bootscope's are pulled from a
+// source that steps the machine (or reads a trace). CS:EIP and every register of TRACE_REGS (less
+// `ignore`, EFLAGS under `flagsMask`) must agree at every instruction. Memory stays bounded: only the
+// last few agreeing instructions are kept, for the report.
 //
 // Hardware interrupts into the guest's own handlers (ldlinux's protected-mode IRQ stubs) may arrive
 // at different instructions — QEMU's timer and ours follow different clocks — so a handler run on
@@ -13,7 +16,23 @@
 // Differences that are not emulation differences are excused, each until both sides agree again:
 // an Allowance (BIOS data that differs from SeaBIOS's), and EFLAGS bits the instruction before
 // left undefined (SDM Vol. 1 Appendix A; `undefinedFlags`).
-import { TRACE_REGS, type TraceReg, type TraceRecord } from './traceDiff';
+
+/** What is compared at every instruction besides CS:EIP: the state before it. */
+export const TRACE_REGS = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eflags', 'ds', 'es', 'ss', 'fs', 'gs', 'cr0'] as const;
+export type TraceReg = (typeof TRACE_REGS)[number];
+
+/** One side's state before one instruction. */
+export interface TraceRecord {
+  /** Line number or instruction count (ours) or record number (QEMU) in the source, for the user to find it. */
+  source: number;
+  cs: number;
+  eip: number;
+  /** Linear address of CS:EIP when known (QEMU always; ours when `lin` is in the line or in real mode). */
+  lin: number | null;
+  /** CS.D when known (QEMU raw logs): selects 16- or 32-bit disassembly. */
+  code32: boolean | null;
+  regs: Record<TraceReg, number>;
+}
 
 /** Guest code: linear 0x500..0x9FFFF, as QEMU's -dfilter keeps it (host/qemu.ts). */
 export const GUEST_LOW = 0x500, GUEST_HIGH = 0x9ffff;
@@ -41,8 +60,17 @@ export const SEABIOS_ALLOWANCES: Allowance[] = [{
 
 export interface LockstepOptions<R extends TraceRecord = TraceRecord> {
   allowances?: Allowance[];
-  /** EFLAGS bits left undefined by the instruction of `last` (our record; both sides agreed on its state before). */
-  undefinedFlags?: (last: R) => number;
+  /**
+   * EFLAGS bits left undefined by the instruction of `last` (our record; `lastQemu` is QEMU's, both
+   * agreed on the state before it).
+   */
+  undefinedFlags?: (last: R, lastQemu: TraceRecord) => number;
+  /** Registers not compared. */
+  ignore?: readonly TraceReg[];
+  /** EFLAGS bits compared (default all). */
+  flagsMask?: number;
+  /** Skip an interrupt handler run on one side only (default true); without it that is a divergence. */
+  resync?: boolean;
   /** Agreeing instructions kept for the report (default 5). */
   history?: number;
   /** Records one side may spend in an interrupt handler before its skip is given up (default 1,000,000). */
@@ -63,6 +91,20 @@ export interface LockstepDivergence<R extends TraceRecord = TraceRecord> {
   /** The last agreeing instructions (our records), oldest first. */
   history: R[];
 }
+
+/** An interrupt handler run on one side only, skipped. */
+export interface Resync {
+  /** Instructions agreed before it. */
+  index: number;
+  side: 'bootscope' | 'qemu';
+  /** Records skipped. */
+  records: number;
+  /** The handler's first record. */
+  from: TraceRecord;
+}
+
+/** Resyncs kept for the report; the rest are only counted (`interrupts`). */
+const RESYNCS_KEPT = 100;
 
 const IF = 0x200;
 const hex = (n: number, w = 8) => (n >>> 0).toString(16).padStart(w, '0');
@@ -101,6 +143,8 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
   repEnds = 0;
   /** Interrupt handler runs skipped (resynchronisations), by the side that took them. */
   readonly interrupts = { bootscope: 0, qemu: 0 };
+  /** The first RESYNCS_KEPT of them (QEMU's with its record count once it has returned). */
+  readonly resyncs: Resync[] = [];
   /** The allowances that applied, each with the instruction where it first did. */
   readonly allowed: string[] = [];
   /** Times EFLAGS bits left undefined were excused, and the first time. */
@@ -120,12 +164,24 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
   private qemuSkipTo: R | null = null;
   private qemuSkipFrom: TraceRecord | null = null;
   private qemuSkipped = 0;
+  private qemuResync: Resync | null = null;
   private last: TraceRecord | null = null;
   private lastOurs: R | null = null;
+  private readonly compared: readonly TraceReg[];
+  private readonly flagsMask: number;
 
   constructor(private readonly ours: () => R | null, private readonly opts: LockstepOptions<R> = {}) {
     this.keep = opts.history ?? 5;
     this.handlerLimit = opts.handlerLimit ?? 1_000_000;
+    this.compared = TRACE_REGS.filter((k) => !opts.ignore?.includes(k));
+    this.flagsMask = (opts.flagsMask ?? 0xffffffff) >>> 0;
+  }
+
+  private noteResync(side: Resync['side'], from: TraceRecord): Resync | null {
+    if (this.resyncs.length >= RESYNCS_KEPT) return null;
+    const r: Resync = { index: this.matched, side, records: 0, from };
+    this.resyncs.push(r);
+    return r;
   }
 
   get done(): boolean {
@@ -158,7 +214,8 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
         }
         return !this.done;
       }
-      this.qemuSkipTo = this.qemuSkipFrom = null;
+      if (this.qemuResync) this.qemuResync.records = this.qemuSkipped + 1;
+      this.qemuSkipTo = this.qemuSkipFrom = this.qemuResync = null;
     }
     for (;;) {
       const a = this.cur ?? (this.cur = this.ours());
@@ -187,15 +244,17 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
         return true;
       }
       const last = this.last;
-      if (!regs && last && tookInterrupt(last, b, a)) {
+      const resync = this.opts.resync ?? true;
+      if (resync && !regs && last && tookInterrupt(last, b, a)) {
         this.interrupts.qemu++;
         this.qemuCovered++;
         this.qemuSkipTo = a;
         this.qemuSkipFrom = b;
         this.qemuSkipped = 0;
+        this.qemuResync = this.noteResync('qemu', b);
         return true;
       }
-      if (!regs && last && tookInterrupt(last, a, b)) {
+      if (resync && !regs && last && tookInterrupt(last, a, b)) {
         this.interrupts.bootscope++;
         const from = a;
         let n = 0;
@@ -204,6 +263,8 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
           r = this.ours();
           n++;
         }
+        const noted = this.noteResync('bootscope', from);
+        if (noted) noted.records = n;
         this.cur = r;
         if (!r || n > this.handlerLimit) {
           this.end = `our run ${r ? `did not return within ${this.handlerLimit} instructions from` : 'ends in'} the interrupt handler entered at n=${from.source} (${where(from)})`;
@@ -227,14 +288,14 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
     if (a.cs !== b.cs || a.eip !== b.eip) return null;
     const out: TraceReg[] = [];
     const last = this.last;
-    for (const k of TRACE_REGS) {
-      const diff = (a.regs[k] ^ b.regs[k]) >>> 0;
+    for (const k of this.compared) {
+      const diff = k === 'eflags' ? (a.regs[k] ^ b.regs[k]) & this.flagsMask : (a.regs[k] ^ b.regs[k]) >>> 0;
       if (k === 'eflags') {
         // Bits that agree again are compared again; a new difference in a bit the last instruction
         // left undefined is excused from here on.
         let exempt = this.exemptFlags & diff;
         const fresh = diff & ~exempt;
-        const undef = fresh && this.lastOurs && this.opts.undefinedFlags ? this.opts.undefinedFlags(this.lastOurs) & fresh : 0;
+        const undef = fresh && this.lastOurs && this.opts.undefinedFlags ? this.opts.undefinedFlags(this.lastOurs, last!) & fresh : 0;
         if (commit) {
           this.exemptFlags = exempt | undef;
           if (undef && this.undefinedFlags.count++ === 0) this.undefinedFlags.first = `EFLAGS ${hex(undef)} after ${where(last!)} (instruction ${this.matched})`;

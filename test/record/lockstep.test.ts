@@ -3,8 +3,7 @@
 // and excuse only what it is told to.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TRACE_REGS, type TraceReg, type TraceRecord } from '../../emulator/record/traceDiff';
-import { isGuest, Lockstep, lockstepArrays } from '../../emulator/record/lockstep';
+import { isGuest, Lockstep, lockstepArrays, TRACE_REGS, type TraceReg, type TraceRecord } from '../../emulator/record/lockstep';
 import { undefinedFlags } from '../../emulator/record/undefinedFlags';
 
 function rec(source: number, eip: number, regs: Partial<Record<TraceReg, number>> = {}, cs = 0): TraceRecord {

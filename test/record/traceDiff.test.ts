@@ -1,7 +1,8 @@
 // @tier full
 // `bootscope trace-diff`: a crafted JSON Lines trace against QEMU logs (condensed and raw) with a
 // divergence injected at a known index; BIOS and SMM records are left out of the alignment; and a
-// real run: a boot sector traced by qemu-system-i386 against a Machine run of the same sector.
+// real run: a boot sector traced by qemu-system-i386 against a Machine run of the same sector. The
+// comparison is lockstep.ts's (as `compare`'s), its report divergenceReport.ts's.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { type TraceLine, traceLine } from '../../emulator/record/trace';
-import { diffTraces, formatDiff, parseOurTrace, parseQemuLog } from '../../emulator/record/traceDiff';
+import { diffTraces, formatDiff, parseOurTrace, parseQemuLog, traceCode } from '../../emulator/record/traceDiff';
 import { assemble } from './harness';
 
 const h8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
@@ -58,11 +59,11 @@ test('EFLAGS bits the instruction before left undefined are excused (AF after SH
   const code = (bytes: number[]) => (lin: number) => (lin === ours[29].eip ? Uint8Array.from(bytes) : null);
   const shl = diffTraces(parseOurTrace(jsonl(ours)), log(withAf(ours, 30)), { code: code([0xd1, 0xe0]) });
   assert.equal(shl.divergence, null, formatDiff(shl));
-  assert.equal(shl.flagsExcused, 3);
-  assert.match(formatDiff(shl), /excused\) at 3 records/);
+  assert.equal(shl.rules.undefinedFlags.count, 1);
+  assert.match(formatDiff(shl), /^excused: EFLAGS bits left undefined by the instruction before, 1 times \(the first: EFLAGS 00000010 after 0000:00007c32 lin=00007c32 \(instruction 30\)\)$/m);
   const add = diffTraces(parseOurTrace(jsonl(ours)), log(withAf(ours, 30)), { code: code([0x01, 0xc0]) });
   assert.equal(add.divergence?.index, 30);
-  assert.deepEqual(add.divergence?.registers.map((x) => x.name), ['eflags']);
+  assert.deepEqual(add.divergence?.registers, ['eflags']);
   // An excused bit that differs again after the sides agreed is a divergence.
   const again = withAf(withAf(ours, 30), 35);
   const r = diffTraces(parseOurTrace(jsonl(ours)), log(again), { code: code([0xd1, 0xe0]) });
@@ -82,9 +83,11 @@ test('condensed QEMU log: identical traces, then an injected register divergence
   assert.ok(r.divergence);
   assert.equal(r.divergence.index, 23);
   assert.equal(r.divergence.controlFlow, false);
-  assert.deepEqual(r.divergence.registers.map((x) => x.name), ['ecx', 'eflags']);
+  assert.deepEqual(r.divergence.registers, ['ecx', 'eflags']);
   assert.equal(r.divergence.qemu.eip, ours[23].eip);
-  assert.match(formatDiff(r), /first divergence at index 23/);
+  assert.match(formatDiff(r), /^divergence at instruction 23 from our first record, at 0000:00007c26 lin=00007c26: ecx, eflags differ$/m);
+  // Both states side by side, the differing registers marked.
+  assert.match(formatDiff(r), /\* ecx +00000007 +00001234/);
   // A QEMU log with two more iterations of the REP (as when an interrupt arrives mid-REP) lines up with --collapse-rep.
   const extra = [...ours.slice(0, 12), { ...ours[11], ecx: 99 }, { ...ours[11], ecx: 98 }, ...ours.slice(12)];
   const rc = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(extra.map((t, i) => condensedLine(i, t)).join('\n')), { collapseRep: true });
@@ -121,10 +124,9 @@ test('raw QEMU log: BIOS and SMM records are dropped, REP iterations line up, co
   assert.equal(r.divergence.ours.eip, ours[31].eip);
   assert.equal(r.divergence.qemu.eip, ours[31].eip + 0x10);
   assert.equal(r.qemu, 41);
-  assert.equal(r.qemuDuplicates, 1);
-  // Disassembly from the log's in_asm bytes: `jnz` at index 30.
-  const row30 = r.divergence.context.find((c) => c.index === 30);
-  assert.match(row30?.qemu?.text ?? '', /^jnz /);
+  assert.equal(r.rules.repeats, 1);
+  // Disassembly from the log's in_asm bytes: `jnz` at index 30, the last agreeing instruction.
+  assert.match(formatDiff(r, traceCode(log)), /^ +30 {2}0000:00007c34 lin=00007c34 {2}jnz /m);
 });
 
 test('the CLI: trace-diff OURS QEMU_LOG --json and the text report', () => {
@@ -140,10 +142,11 @@ test('the CLI: trace-diff OURS QEMU_LOG --json and the text report', () => {
     assert.equal(j.status, 0, j.stderr);
     const o = JSON.parse(j.stdout);
     assert.equal(o.divergence.index, 17);
-    assert.deepEqual(o.divergence.registers, [{ name: 'esi', ours: 0, qemu: 9 }]);
+    assert.deepEqual(o.divergence.registers, ['esi']);
+    assert.deepEqual([o.divergence.ours.regs.esi, o.divergence.qemu.regs.esi], [0, 9]);
     const t = run(join(dir, 'ours.jsonl'), join(dir, 'q.txt'));
-    assert.match(t.stdout, /first divergence at index 17/);
-    assert.match(t.stdout, /esi {4}ours=00000000 qemu=00000009/);
+    assert.match(t.stdout, /^divergence at instruction 17 from our first record, at 0000:00007c1a lin=00007c1a: esi differs$/m);
+    assert.match(t.stdout, /\* esi +00000000 +00000009/);
     assert.equal(run(join(dir, 'ours.jsonl')).status, 2);
     assert.equal(run(join(dir, 'nope.jsonl'), join(dir, 'q.txt')).status, 1);
   } finally {
@@ -187,7 +190,7 @@ test('real run: QEMU and our Machine agree on every guest instruction of a boot 
     bad[100] = JSON.stringify(o);
     const r2 = diffTraces(parseOurTrace(bad.join('\n')), qemu);
     assert.equal(r2.divergence?.index, 100);
-    assert.deepEqual(r2.divergence?.registers.map((x) => x.name), ['edi']);
+    assert.deepEqual(r2.divergence?.registers, ['edi']);
     // The same through the CLI: `bootscope run IMAGE --trace` (built-in BIOS, SeaBIOS's entry state) and `trace-diff --json`.
     const cli = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...a], { encoding: 'utf8' });
     const run = cli('run', join(dir, 's.img'), '--trace', join(dir, 'ours.jsonl'), '--max', '5000');
@@ -202,23 +205,29 @@ test('real run: QEMU and our Machine agree on every guest instruction of a boot 
   }
 });
 
-test('--resync: an interrupt handler that ran on one side only is skipped, on either side', () => {
+test('--resync: an interrupt handler that ran on one side only is skipped by compare\'s rule, on either side', () => {
   const ours = crafted();
-  const handler = (k: number): TraceLine[] => Array.from({ length: k }, (_, x) => ({ ...ours[20], eip: 0x7d00 + 2 * x, esp: ours[20].esp - 6 }));
+  // An interrupt taken before record `at`: IF clear in the handler, a 6-byte frame below that record's stack.
+  const handler = (at: TraceLine, k: number): TraceLine[] =>
+    Array.from({ length: k }, (_, x) => ({ ...at, eip: 0x7d00 + 2 * x, esp: at.esp - 6, eflags: at.eflags & ~0x200 }));
   // QEMU took an interrupt before record 20: its handler's records, then record 20 again.
-  const q = [...ours.slice(0, 20), ...handler(6), ...ours.slice(20)];
+  const q = [...ours.slice(0, 20), ...handler(ours[20], 6), ...ours.slice(20)];
   const log = parseQemuLog(q.map((t, i) => condensedLine(i, t)).join('\n'));
   assert.equal(diffTraces(parseOurTrace(jsonl(ours)), log).divergence?.index, 20);
   const r = diffTraces(parseOurTrace(jsonl(ours)), log, { resync: true });
   assert.equal(r.divergence, null, formatDiff(r));
-  assert.deepEqual(r.resyncs.map((x) => [x.index, x.side, x.records]), [[20, 'qemu', 6]]);
-  // Our side took one (after record 25), and a real divergence later is still found.
-  const o2 = [...ours.slice(0, 26), ...handler(4), ...ours.slice(26)].map((t, n) => ({ ...t, n }));
+  assert.deepEqual(r.rules.resyncs.map((x) => [x.index, x.side, x.records]), [[20, 'qemu', 6]]);
+  // Our side took one (before record 26), and a real divergence later is still found.
+  const o2 = [...ours.slice(0, 26), ...handler(ours[26], 4), ...ours.slice(26)].map((t, n) => ({ ...t, n }));
   const q2 = ours.map((t) => ({ ...t }));
   q2[35].eax = 7;
   const r2 = diffTraces(parseOurTrace(jsonl(o2)), parseQemuLog(q2.map((t, i) => condensedLine(i, t)).join('\n')), { resync: true });
-  assert.deepEqual(r2.resyncs.map((x) => [x.index, x.side, x.records]), [[26, 'ours', 4]]);
-  assert.equal(r2.divergence?.index, 39, 'our index of QEMU record 35');
-  assert.deepEqual(r2.divergence?.registers.map((x) => x.name), ['eax']);
-  assert.match(formatDiff(r2), /resynchronised at index 26: skipped 4 of our records/);
+  assert.deepEqual(r2.rules.resyncs.map((x) => [x.index, x.side, x.records]), [[26, 'bootscope', 4]]);
+  assert.deepEqual([r2.divergence?.index, r2.divergence?.ours.source], [35, 39], 'instruction 35, our line 39');
+  assert.deepEqual(r2.divergence?.registers, ['eax']);
+  assert.match(formatDiff(r2), /^ {2}at instruction 26: 4 Bootscope records from 0000:00007d00 lin=00007d00 skipped$/m);
+  // Not an interrupt entry (IF stays set): no resync, a control-flow divergence.
+  const q3 = [...ours.slice(0, 20), ...handler(ours[20], 6).map((t) => ({ ...t, eflags: t.eflags | 0x200 })), ...ours.slice(20)];
+  const r3 = diffTraces(parseOurTrace(jsonl(ours)), parseQemuLog(q3.map((t, i) => condensedLine(i, t)).join('\n')), { resync: true });
+  assert.deepEqual([r3.divergence?.index, r3.divergence?.controlFlow], [20, true]);
 });
