@@ -81,7 +81,7 @@ export class Bios implements BiosHooks {
   /** ROM, IVT, BDA, EBDA, video, devices in their post-BIOS state, and the trap opcode. */
   install(m: Machine): void {
     this.machine = m;
-    m.mem.mapRom(L.ROM_BASE, buildRom(m.hardDisks));
+    m.mem.mapRom(L.ROM_BASE, buildRom(m.hardDisks, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond }));
     this.initIvt();
     initBda(this);
     m.devices.programAsBios(m.io);

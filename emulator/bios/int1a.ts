@@ -1,12 +1,14 @@
 // INT 1Ah time services: the BDA tick count (00h/01h, counted by the INT 08h code in the ROM), the
-// RTC time and date from the CMOS (02h–05h), and the TCG BIOS interface (BB00h) answering "not
-// present". Also INT 70h, the RTC interrupt: acknowledge register C and both PICs.
+// RTC time and date from the CMOS (02h–05h), the PCI BIOS (B1xxh, pciBios.ts), and the TCG BIOS
+// interface (BB00h) answering "not present". Also INT 70h, the RTC interrupt: acknowledge register
+// C and both PICs.
 // Pure TypeScript: no Node or VS Code imports. IBM PC/AT BIOS; Ralf Brown's list INT 1Ah; TCG PC
 // Client BIOS specification (TCG_StatusCheck).
 
 import { REG_B, REG_C, REG_DAY, REG_HOURS, REG_MINUTES, REG_MONTH, REG_SECONDS, REG_YEAR, CMOS_CENTURY } from '../devices/cmos';
 import { type Bios, DONE } from './bios';
 import * as L from './layout';
+import { pciBios } from './pciBios';
 
 export function int1a(b: Bios): number {
   const cmos = b.m.devices.cmos;
@@ -61,10 +63,7 @@ export function int1a(b: Bios): number {
       b.setCF(true);
       return DONE;
     case 0xb1:
-      // PCI BIOS: no PCI bus on this machine (AH=81h "function not supported" per the PCI BIOS spec).
-      b.ah = 0x81;
-      b.setCF(true);
-      return DONE;
+      return pciBios(b);
   }
   return b.unsupported(0x1a);
 }

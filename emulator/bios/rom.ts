@@ -1,11 +1,12 @@
 // The 64 KiB image of segment F000: trap stubs at the IBM PC/AT entry points (0F 37 nn = "run BIOS
 // service nn", then IRET), the real x86 code of the timer, keyboard and default IRQ handlers (so they
 // run as instructions and are traced), and the data tables loaders read (diskette and fixed-disk
-// parameters, the INT 15h C0h configuration table, the reset vector, date and model byte).
+// parameters, the INT 15h C0h configuration table, the SMBIOS tables, the reset vector, date and model byte).
 // Pure TypeScript: no Node or VS Code imports. IBM PC/AT Technical Reference (ROM map).
 
 import type { DiskImage } from '../disk/diskImage';
 import * as L from './layout';
+import { putSmbios, type SmbiosMachine } from './smbios';
 
 /** Trap ids beyond the interrupt numbers: the POST entry (a guest jumping to F000:FFF0 reboots). */
 export const TRAP_POST = 0xff;
@@ -66,8 +67,8 @@ function hdParams(disk: DiskImage): number[] {
   return [c & 0xff, c >> 8, h, 0, 0, 0xff, 0xff, 0, h > 8 ? 0x08 : 0, 0, 0, 0, c & 0xff, c >> 8, g.sectors & 0xff, 0];
 }
 
-/** Builds the F000 segment for the given hard disks (their parameter tables live in the ROM). */
-export function buildRom(hardDisks: readonly DiskImage[]): Uint8Array {
+/** Builds the F000 segment for the given hard disks (their parameter tables live in the ROM) and machine (SMBIOS). */
+export function buildRom(hardDisks: readonly DiskImage[], machine: SmbiosMachine): Uint8Array {
   const rom = new Uint8Array(L.ROM_SIZE);
   const put = (off: number, bytes: ArrayLike<number>) => rom.set(bytes, off);
   for (const e of TRAP_ENTRIES) put(e.offset, trapStub(e.id));
@@ -94,5 +95,6 @@ export function buildRom(hardDisks: readonly DiskImage[]): Uint8Array {
   put(L.RESET_VECTOR, [0xea, L.ENTRY_POST & 0xff, L.ENTRY_POST >> 8, 0x00, 0xf0]);
   put(L.ROM_DATE, [...'01/01/24'].map((c) => c.charCodeAt(0)));
   rom[L.MODEL_BYTE] = 0xfc;
+  putSmbios(rom, machine);
   return rom;
 }

@@ -1,5 +1,5 @@
 // The PC devices around the CPU, created and wired together: PIC pair, PIT and port 0x61, CMOS/RTC,
-// 8042 keyboard controller, port 0x92, VGA text mode, COM1 and the diagnostic ports, all on one
+// 8042 keyboard controller, port 0x92, VGA text mode, COM1, the diagnostic ports and the PCI bus, all on one
 // IoBus and one instruction Clock. The machine owns one PcDevices and connects three hooks: the
 // PIC's INT output, the reset line, and the clock's reschedule request.
 // Pure TypeScript: no Node or VS Code imports. IBM PC/AT Technical Reference (port map, IRQ map).
@@ -17,6 +17,8 @@ import { VgaText } from './vgaText';
 import { Uart16550 } from './uart16550';
 import { DebugPorts } from './debugPorts';
 import { loadState, saveState } from './state';
+import { i440fxBus, programPciAsBios } from './i440fx';
+import type { PciBus } from './pci';
 
 export interface PcDevicesOptions {
   memory: Memory;
@@ -61,6 +63,8 @@ export class PcDevices {
   readonly vga = new VgaText();
   readonly com1: Uart16550;
   readonly debug = new DebugPorts();
+  /** Bus 0 of QEMU's i440FX machine (i440fx.ts). */
+  readonly pci: PciBus = i440fxBus();
   /**
    * The CPU reset line was pulsed (8042 command FEh, 8042 output port bit 0, port 0x92 bit 0). The
    * machine turns this into a `reset` stop (or `shutdown` if it does not emulate the reboot).
@@ -85,7 +89,7 @@ export class PcDevices {
     this.com1 = new Uart16550({ irq: this.pic });
     this.kbc.onReset = (how) => this.onReset?.(how === 'pulse' ? 'kbc-pulse' : 'kbc-output-port');
     this.port92.onReset = () => this.onReset?.('port92');
-    for (const d of [this.pic, this.pit, this.portB, this.cmos, this.kbc, this.port92, this.vga, this.com1, this.debug]) d.attach(opts.io);
+    for (const d of [this.pic, this.pit, this.portB, this.cmos, this.kbc, this.port92, this.vga, this.com1, this.debug, this.pci]) d.attach(opts.io);
     if (opts.keys) this.kbc.type(opts.keys);
   }
 
@@ -93,7 +97,7 @@ export class PcDevices {
    * Programs the devices through their ports the way SeaBIOS 1.16 leaves them for the boot sector
    * under QEMU 7.2 (measured with a probe boot sector): PICs at vectors 08h/70h with IMR B8h/8Eh,
    * PIT channel 0 in mode 2 with count 0 (18.2 Hz), A20 enabled (port 0x92 = 02h), COM1 MCR = 08h,
-   * 8042 command byte 61h (status 1Ch), ELCR 00h/0Ch. The built-in BIOS calls
+   * 8042 command byte 61h (status 1Ch), ELCR 00h/0Ch, the PCI functions as i440fx.ts says. The built-in BIOS calls
    * this; firmware mode (--bios) starts from the power-on state instead.
    */
   programAsBios(io: IoBus): void {
@@ -107,6 +111,7 @@ export class PcDevices {
     io.out8(0x3fc, 0x08);
     io.out8(0x64, 0x60); io.out8(0x60, 0x61);
     io.out8(0x64, 0xae);
+    programPciAsBios(io);
   }
 
   /** Instructions the CPU may run before the next device event (a burst limit). */
@@ -132,7 +137,7 @@ export class PcDevices {
   private named(): Record<string, object> {
     return {
       pic: this.pic, pit: this.pit, portB: this.portB, cmos: this.cmos, kbc: this.kbc,
-      port92: this.port92, vga: this.vga, com1: this.com1, debug: this.debug,
+      port92: this.port92, vga: this.vga, com1: this.com1, debug: this.debug, pci: this.pci,
     };
   }
 
