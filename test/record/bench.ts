@@ -3,29 +3,16 @@
 // fixtures/work.asm (timer IRQs, PM round trips): stepBack latency (p50/p90), seek, reverseContinue
 // to a data breakpoint whose last hit is ~10M instructions back, and lastChange.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Bios } from '../../emulator/bios/bios';
 import { DiskImage } from '../../emulator/disk/diskImage';
 import { Machine } from '../../emulator/machine';
 import { missingTools, syslinuxImage } from '../boot/images';
 import { runRecorded } from '../../emulator/record/bench';
 import { assemble, boot, labels } from './harness';
-import { BENCH_ASM } from '../bench/benchAsm';
+import { assembleBench, BENCH_LAYOUTS } from '../bench/benchAsm';
 
 const N = Number(process.env.BENCH_N ?? 60_000_000);
-
-function benchImage(defines: string[]): Uint8Array {
-  const dir = mkdtempSync(join(tmpdir(), 'bootscope-rb-'));
-  try {
-    execFileSync('nasm', ['-f', 'bin', ...defines, BENCH_ASM, '-o', join(dir, 'b.bin')]);
-    return new Uint8Array(readFileSync(join(dir, 'b.bin')));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** CPU seconds (user + system) of `f`: a loaded shared machine distorts wall time. */
 function cpuSeconds<T>(f: () => T): [number, T] {
@@ -48,8 +35,8 @@ function pct(a: number[], p: number): number {
 
 function main(): void {
   console.log(`recording overhead, ${(N / 1e6).toFixed(0)}M instructions per run (best of 3, CPU seconds)`);
-  for (const [name, defines] of [['rm', []], ['pm', ['-DPM']], ['rms', ['-DSEPDATA']], ['pms', ['-DPM', '-DSEPDATA']]] as [string, string[]][]) {
-    const bin = benchImage(defines);
+  for (const { name, defines } of BENCH_LAYOUTS) {
+    const bin = assembleBench(defines);
     let plain = Infinity, rec = Infinity, snaps = 0, bytes = 0;
     for (let i = 0; i < 3; i++) {
       plain = Math.min(plain, timePlain(bin));
