@@ -11,7 +11,8 @@ import { FileError } from '../host/files';
 import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
 import { loadListing, SourceMaps, type SourceMap } from './listing';
-import { loadSymbolFile, type SymbolFile } from '../host/symbolFiles';
+import { describeSymbolFile, loadSymbolFile, type SymbolFile } from '../host/symbolFiles';
+import { DwarfSources } from './dwarfSources';
 import {
   CPU_MODEL_NAMES, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
 } from '../protocol/launchConfig';
@@ -29,7 +30,7 @@ export interface Launched {
   config: Required<Omit<ILaunchConfig, 'listing' | 'symbols' | 'gdbPort'>> & { listing: string[]; symbols: string[]; gdbPort: number | null };
   /** Notes for the debug console (disk warnings, accepted-but-inactive options). */
   notes: string[];
-  /** NASM listings (launch `listing`) as source maps, with the symbols of launch `symbols`. */
+  /** NASM listings (launch `listing`) as source maps, with the symbols and DWARF of launch `symbols`. */
   sourceMaps: SourceMaps;
   dispose(): void;
 }
@@ -190,9 +191,11 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
   const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings];
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
-  for (const f of symbolFiles) notes.push(`symbols ${f.path}: ${f.symbols.length} symbols (${f.format})`);
+  for (const f of symbolFiles) notes.push(`symbols ${f.path}: ${describeSymbolFile(f)}`);
   return {
-    machine, bios, config, notes, sourceMaps: new SourceMaps(maps, symbolFiles.flatMap((f) => f.symbols)),
+    machine, bios, config, notes,
+    sourceMaps: new SourceMaps(maps, symbolFiles.flatMap((f) => f.symbols),
+      new DwarfSources(symbolFiles.flatMap((f) => (f.debug ? [{ path: f.path, debug: f.debug }] : [])))),
     dispose: close,
   };
 }

@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { readInputFile } from '../host/files';
 import { type SymbolDef, SymbolTable } from '../emulator/debug/symbols';
+import { DwarfSources } from './dwarfSources';
 
 export interface ListingLine {
   line: number;
@@ -106,7 +107,7 @@ export class SourceMaps {
   /** Listing labels first, then the symbol files' names (launch `symbols`); the first definition of a name wins. */
   readonly symbols: SymbolTable;
 
-  constructor(readonly maps: SourceMap[], fileSymbols: readonly SymbolDef[] = []) {
+  constructor(readonly maps: SourceMap[], fileSymbols: readonly SymbolDef[] = [], readonly dwarf = new DwarfSources([])) {
     this.symbols = new SymbolTable([
       ...maps.flatMap((m) => [...m.symbols].map(([name, address]) => ({ name, address }))),
       ...fileSymbols,
@@ -130,12 +131,26 @@ export class SourceMaps {
     return best;
   }
 
-  /** Source location of a linear address (the listing line whose bytes contain it). */
+  /** Source location of a linear address: the listing line whose bytes contain it, else the DWARF line. */
   locate(linear: number): { source: string; line: number } | null {
     for (const m of this.maps) {
       for (const l of m.lines) if (linear >= l.address && linear < l.address + Math.max(1, l.length)) return { source: m.source, line: l.line };
     }
-    return null;
+    return this.dwarf.locate(linear);
+  }
+
+  /**
+   * The address of a source line (a breakpoint, a goto target): through the DWARF line table of a
+   * source it has, else the listing; the line moves to the next one with code. Or why there is none.
+   */
+  resolveSourceLine(path: string, line: number): { address: number; line: number; source: string } | { problem: string } {
+    if (this.dwarf.hasSource(path)) return this.dwarf.breakpointAt(path, line);
+    const map = this.forSource(path);
+    if (!map) {
+      return { problem: `no NASM listing or DWARF line table for ${path}: add "listing": "<file>.lst" (nasm -l), or an ELF file built with -g (gcc) or -F dwarf (nasm) to "symbols", or set an address breakpoint (SSSS:OOOO)` };
+    }
+    const at = this.resolveLine(map, line);
+    return at ? { address: at.address, line: at.line, source: map.source } : { problem: `no code at or after line ${line} in ${map.listing}` };
   }
 
   /** The lookup expressions use: names of listing labels and symbol files. */

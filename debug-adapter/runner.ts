@@ -9,7 +9,8 @@ import { lastRule } from '../emulator/cpu/faultChain';
 import { formatChain, raisedBy } from '../emulator/debug/faultView';
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
-import type { Machine, StopInfo } from '../emulator/machine';
+import type { Machine, StopInfo, StopReason } from '../emulator/machine';
+import { type LineTable, lineStepHook } from '../emulator/debug/lineStep';
 import type { Recorder } from '../emulator/record/recorder';
 import type { BreakpointOrigin, BreakpointStore } from './breakpointStore';
 
@@ -54,7 +55,8 @@ export function stopReasonFor(origins: ReadonlySet<BreakpointOrigin>): StopReaso
 type Mode =
   | { kind: 'continue' }
   | { kind: 'next'; target: number; ss: number; esp: number }
-  | { kind: 'stepOut' };
+  | { kind: 'stepOut' }
+  | { kind: 'line'; hook: (m: Machine) => StopReason | null };
 
 export class Runner {
   private running = false;
@@ -121,6 +123,21 @@ export class Runner {
     const cpu = this.machine.cpu;
     this.machine.breakpoints.add(target);
     this.start({ kind: 'next', target, ss: cpu.sel[SS], esp: cpu.r32[ESP] & cpu.stackMask });
+  }
+
+  /**
+   * One source line (DWARF line table): `over` steps over calls as `next`, else into them as `step`
+   * (emulator/debug/lineStep.ts). Where the CPU is on no source line, one instruction step instead.
+   */
+  stepLine(lines: LineTable, over: boolean): void {
+    if (this.running || this.disposed) return;
+    const hook = lineStepHook(lines, this.monitor.stack, this.machine.pcLinear, over);
+    if (!hook) {
+      if (over) this.next();
+      else this.stepIn();
+      return;
+    }
+    this.start({ kind: 'line', hook });
   }
 
   /** Runs until the current shadow-stack frame returns. */
@@ -229,7 +246,7 @@ export class Runner {
       let r: StopInfo;
       try {
         // With a recording, runs go through it so new history is snapshotted as it is made.
-        r = (this.recorder ?? m).run({ maxInstructions: left });
+        r = (this.recorder ?? m).run({ maxInstructions: left, beforeInstruction: mode.kind === 'line' ? mode.hook : null });
       } catch (e) {
         return { reason: 'exception', description: 'emulator error', text: `emulator error: ${(e as Error).message}` };
       }
@@ -267,6 +284,9 @@ export class Runner {
           if (budget === 1 && executed >= 1) return { reason: 'step' };
           continue;
         }
+        case 'step':
+          // Only a line step's hook stops so: the line step is done.
+          return { reason: 'step' };
         case 'halt':
           return { reason: 'exception', description: r.detail ?? 'HLT', text: `CPU halted: ${r.detail ?? 'HLT'}` };
         case 'triple-fault': {

@@ -308,8 +308,8 @@ export class X86DebugSession extends LoggingDebugSession {
   protected reverseContinueRequest(r: DebugProtocol.ReverseContinueResponse): void { this.handle(r, (c) => time.reverseContinue(c)); }
   protected continueRequest(r: DebugProtocol.ContinueResponse): void { this.handle(r, (c) => exec.continueRun(c)); }
   protected pauseRequest(r: DebugProtocol.PauseResponse): void { this.handle(r, (c) => exec.pause(c)); }
-  protected nextRequest(r: DebugProtocol.NextResponse): void { this.handle(r, (c) => exec.next(c)); }
-  protected stepInRequest(r: DebugProtocol.StepInResponse): void { this.handle(r, (c) => exec.stepIn(c)); }
+  protected nextRequest(r: DebugProtocol.NextResponse, a: DebugProtocol.NextArguments): void { this.handle(r, (c) => exec.next(c, a)); }
+  protected stepInRequest(r: DebugProtocol.StepInResponse, a: DebugProtocol.StepInArguments): void { this.handle(r, (c) => exec.stepIn(c, a)); }
   protected stepOutRequest(r: DebugProtocol.StepOutResponse): void { this.handle(r, (c) => exec.stepOut(c)); }
   protected gotoTargetsRequest(r: DebugProtocol.GotoTargetsResponse, a: DebugProtocol.GotoTargetsArguments): void { this.handle(r, (c) => exec.gotoTargets(c, a)); }
   protected gotoRequest(r: DebugProtocol.GotoResponse, a: DebugProtocol.GotoArguments): void {

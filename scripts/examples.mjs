@@ -1,9 +1,13 @@
 // Assembles the examples with NASM into examples/build/: every examples/<dir>/<file>.asm becomes build/<file>.bin
 // and build/<file>.lst (the listing the launch configurations and tests use); the file named after its directory is
 // the bootable image, assembled last (so it can incbin the others) and written as build/<dir>.img.
-// Usage: node scripts/examples.mjs [--quiet]. Exit 1 when nasm is missing or a source does not assemble.
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// A directory with a linker script <dir>.ld is linked instead: its .asm files assembled as ELF with DWARF
+// (nasm -f elf32 -F dwarf), its .c files compiled by gcc with -g (-m32 for a name ending in 32.c, else -m16),
+// linked by ld -T <dir>.ld into build/<dir>.elf (the launch configuration's symbols) and objcopied to build/<dir>.img.
+// Usage: node scripts/examples.mjs [--quiet]. Exit 1 when nasm (or, for a linked example, gcc or ld) is missing or
+// a source does not build.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +41,11 @@ function assembleAll(out, quiet) {
   for (const dir of readdirSync(EXAMPLES_DIR).sort()) {
     const src = join(EXAMPLES_DIR, dir);
     if (dir === 'build' || dir === 'dumps' || dir.startsWith('.') || !statSync(src).isDirectory()) continue;
+    if (existsSync(join(src, `${dir}.ld`))) {
+      linkExample(dir, src, out, quiet);
+      images.push(`${dir}.img`);
+      continue;
+    }
     const sources = readdirSync(src).filter((f) => f.endsWith('.asm') && !f.startsWith('_'));
     const main = `${dir}.asm`;
     if (!sources.includes(main)) continue;
@@ -54,6 +63,43 @@ function assembleAll(out, quiet) {
     }
   }
   return images;
+}
+
+/** gcc flags of a linked example: freestanding boot code with DWARF, no PIC, no stack protector, i386 instructions. */
+const CFLAGS = ['-O0', '-g', '-ffreestanding', '-fno-pic', '-fno-pie', '-fno-stack-protector', '-fno-asynchronous-unwind-tables',
+  '-march=i386', '-nostdlib', '-Wall', '-Wextra', '-Werror'];
+
+function run(tool, args, cwd, what, quiet) {
+  const r = spawnSync(tool, args, { cwd, encoding: 'utf8' });
+  if (r.error?.code === 'ENOENT') throw new Error(`${tool} not found on PATH: install it (apt-get install nasm gcc binutils) to build ${what}`);
+  if (r.status !== 0) throw new Error(`${tool} ${what}:\n${r.stderr}`);
+  if (r.stderr && !quiet) process.stderr.write(r.stderr);
+}
+
+/**
+ * Builds an example from C and NASM sources with its linker script. Tools run in the source directory with
+ * relative names, so the DWARF names the sources where they are (compilation directory + name).
+ */
+function linkExample(dir, src, out, quiet) {
+  const objs = mkdtempSync(join(out, '.obj-'));
+  try {
+    const inputs = [];
+    for (const file of readdirSync(src).sort()) {
+      const obj = join(objs, file.replace(/\.(asm|c)$/, '.o'));
+      if (file.endsWith('.asm')) {
+        run('nasm', ['-f', 'elf32', '-F', 'dwarf', '-g', '-w+all', '-o', obj, file], src, `${dir}/${file}`, quiet);
+      } else if (file.endsWith('.c')) {
+        run('gcc', [file.endsWith('32.c') ? '-m32' : '-m16', ...CFLAGS, '-c', '-o', obj, file], src, `${dir}/${file}`, quiet);
+      } else continue;
+      inputs.push(basename(obj));
+    }
+    const elf = join(out, `${dir}.elf`);
+    // In the objects' directory, so the script can name an object (`mbr.o(.text)`).
+    run('ld', ['-m', 'elf_i386', '-z', 'noexecstack', '--no-warn-rwx-segments', '-T', join(src, `${dir}.ld`), '-o', elf, ...inputs], objs, `${dir} (link)`, quiet);
+    run('objcopy', ['-O', 'binary', elf, join(out, `${dir}.img`)], src, `${dir} (objcopy)`, quiet);
+  } finally {
+    rmSync(objs, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

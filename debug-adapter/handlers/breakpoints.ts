@@ -1,6 +1,6 @@
 // Breakpoint requests: function/address breakpoints (`SSSS:OOOO`, `0x…` linear, `phys 0x…`),
-// instruction breakpoints from the Disassembly view, source breakpoints (through the NASM listing, or
-// on CS:IP in a virtual disassembly document), data breakpoints on linear ranges and CPU-exception filters.
+// instruction breakpoints from the Disassembly view, source breakpoints (through a DWARF line table or
+// the NASM listing, or on CS:IP in a virtual disassembly document), data breakpoints on linear ranges and CPU-exception filters.
 // Node only; must not import vscode. SDM Vol. 3 §6.15 (exception vectors).
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -109,30 +109,27 @@ export function setInstructionBreakpoints(ctx: SessionContext, args: DebugProtoc
   return { breakpoints: specs.map((s) => (typeof s === 'string' ? toDap(null, s) : toDap(set[k++]))) };
 }
 
-/** Source breakpoints through the NASM listing of the file: each line moves to the next line that emits code. */
+/**
+ * Source breakpoints through the DWARF line table (C, `nasm -F dwarf`) or the NASM listing of the file:
+ * each line moves to the next line that has code.
+ */
 export function setSourceBreakpoints(ctx: SessionContext, args: DebugProtocol.SetBreakpointsArguments): DebugProtocol.SetBreakpointsResponse['body'] {
   const path = args.source.path ?? args.source.name ?? '?';
   const lines: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
   if (args.source.sourceReference) return setDisassemblyBreakpoints(ctx, args.source.sourceReference, lines);
-  const map = ctx.sources.forSource(path);
-  if (!map) {
-    ctx.bps.replace(`source:${path}`, []);
-    return {
-      breakpoints: lines.map((b) => ({
-        verified: false, line: b.line,
-        message: `no NASM listing for ${path}: add "listing": "<file>.lst" (nasm -l) to the launch configuration, or set an address breakpoint (SSSS:OOOO)`,
-      })),
-    };
-  }
-  const resolved = lines.map((b) => ({ b, at: ctx.sources.resolveLine(map, b.line) }));
-  const set = ctx.bps.replace(`source:${path}`, resolved.filter((r) => r.at).map((r) => ({
-    origin: 'source' as const, linear: r.at!.address, exact: null, condition: r.b.condition, hitCondition: r.b.hitCondition, logMessage: r.b.logMessage,
-  })));
+  const resolved = lines.map((b) => ({ b, at: ctx.sources.resolveSourceLine(path, b.line) }));
+  const found = (r: (typeof resolved)[number]) => ('address' in r.at ? r.at : null);
+  const set = ctx.bps.replace(`source:${path}`, resolved.flatMap((r) => {
+    const at = found(r);
+    return at ? [{ origin: 'source' as const, linear: at.address, exact: null, condition: r.b.condition, hitCondition: r.b.hitCondition, logMessage: r.b.logMessage }] : [];
+  }));
   let k = 0;
   return {
-    breakpoints: resolved.map((r) => (r.at
-      ? toDap(set[k++], undefined, { line: r.at.line, source: { path: map.source } })
-      : { verified: false, line: r.b.line, message: `no code at or after line ${r.b.line} in ${map.listing}` })),
+    breakpoints: resolved.map((r) => {
+      const at = found(r);
+      return at ? toDap(set[k++], undefined, { line: at.line, source: { path: at.source } })
+        : { verified: false, line: r.b.line, message: (r.at as { problem: string }).problem };
+    }),
   };
 }
 

@@ -1,6 +1,7 @@
 // Execution control: continue, pause, next (over CALL/INT/REP), stepIn, stepOut, goto targets
-// (set CS:IP to an address in the current code segment). Stepping granularity is always one
-// instruction; the runner does the work. Node only; must not import vscode.
+// (set CS:IP to an address in the current code segment). next and stepIn move by source line on a
+// line of a DWARF line table, else by one instruction; the runner does the work. Node only; must not
+// import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
@@ -21,14 +22,24 @@ export function pause(ctx: SessionContext): void {
   ctx.runner.pause();
 }
 
-export function next(ctx: SessionContext): void {
-  idle(ctx);
-  ctx.runner.next();
+/**
+ * Whether a step moves by source line: not asked for by instruction (the Disassembly view asks so), and
+ * the CPU is on a line of a DWARF line table. NASM listings step by instruction: each line is one.
+ */
+function byLine(ctx: SessionContext, granularity: DebugProtocol.SteppingGranularity | undefined): boolean {
+  return granularity !== 'instruction' && ctx.sources.dwarf.lineSpan(ctx.machine.pcLinear) !== undefined;
 }
 
-export function stepIn(ctx: SessionContext): void {
+export function next(ctx: SessionContext, args: DebugProtocol.NextArguments): void {
   idle(ctx);
-  ctx.runner.stepIn();
+  if (byLine(ctx, args.granularity)) ctx.runner.stepLine(ctx.sources.dwarf, true);
+  else ctx.runner.next();
+}
+
+export function stepIn(ctx: SessionContext, args: DebugProtocol.StepInArguments): void {
+  idle(ctx);
+  if (byLine(ctx, args.granularity)) ctx.runner.stepLine(ctx.sources.dwarf, false);
+  else ctx.runner.stepIn();
 }
 
 export function stepOut(ctx: SessionContext): void {
@@ -37,7 +48,7 @@ export function stepOut(ctx: SessionContext): void {
 }
 
 /**
- * Goto targets: a source line (through the NASM listing or a virtual disassembly document) or, as an extension for the Disassembly
+ * Goto targets: a source line (through a DWARF line table, the NASM listing or a virtual disassembly document) or, as an extension for the Disassembly
  * view, an `instructionReference`; the target is that linear address as an offset into the current CS.
  */
 export function gotoTargets(ctx: SessionContext, args: DebugProtocol.GotoTargetsArguments & { instructionReference?: string }): DebugProtocol.GotoTargetsResponse['body'] {
@@ -52,10 +63,8 @@ export function gotoTargets(ctx: SessionContext, args: DebugProtocol.GotoTargets
     lin = (doc.seg.base + at.offset) >>> 0;
     line = at.line;
   } else {
-    const map = args.source?.path ? ctx.sources.forSource(args.source.path) : null;
-    if (!map) throw new RequestError(`no NASM listing for ${args.source?.path ?? 'this source'}: add "listing" to the launch configuration`);
-    const at = ctx.sources.resolveLine(map, args.line);
-    if (!at) throw new RequestError(`no code at or after line ${args.line}`);
+    const at = ctx.sources.resolveSourceLine(args.source?.path ?? 'this source', args.line);
+    if ('problem' in at) throw new RequestError(at.problem);
     lin = at.address;
     line = at.line;
   }

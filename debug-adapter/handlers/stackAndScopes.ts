@@ -1,7 +1,8 @@
 // Threads, stack trace (from the emulator's shadow call stack), scopes and variables (the register
 // tree), setVariable. Frames are named `SSSS:OOOO mode`, `name+0x12 (SSSS:OOOO mode)` near a symbol,
-// and carry the linear address as their instructionPointerReference, so VS Code opens the Disassembly
-// view at CS:IP; their source is the listing line, else a virtual disassembly document (disasmSources.ts).
+// `function (SSSS:OOOO mode)` in a function of the DWARF, and carry the linear address as their
+// instructionPointerReference, so VS Code opens the Disassembly view at CS:IP; their source is the
+// listing or DWARF line, else a virtual disassembly document (disasmSources.ts).
 // Node only; must not import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -42,9 +43,10 @@ export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceAr
   const cpu = ctx.machine.cpu;
   const shadow = ctx.monitor.stack.frames;
   const top = shadow[shadow.length - 1];
-  // `name+0x12 (SSSS:OOOO mode)` where a symbol is near, else `SSSS:OOOO mode`.
+  // `function (SSSS:OOOO mode)` in a DWARF function, `name+0x12 (SSSS:OOOO mode)` where a symbol is
+  // near, else `SSSS:OOOO mode`.
   const place = (lin: number, cs: number, eip: number, mode: string): string => {
-    const s = ctx.sources.nearestSymbol(lin);
+    const s = ctx.sources.dwarf.functionAt(lin)?.name ?? ctx.sources.nearestSymbol(lin);
     return s ? `${s} (${segOff(cs, eip)} ${mode})` : `${segOff(cs, eip)} ${mode}`;
   };
   // Each frame: its name and where its instruction is (CS:EIP in its code segment).
@@ -66,7 +68,7 @@ export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceAr
   const end = args.levels ? start + args.levels : frames.length;
   let starts: Set<number> | null = null;
   const read = guestReader(cpu);
-  // A listing line where there is one, else the frame's virtual disassembly document: every frame has a
+  // A listing or DWARF line where there is one, else the frame's virtual disassembly document: every frame has a
   // source, so VS Code focuses the top frame at every stop and shows its registers.
   const where = (f: (typeof frames)[number]): Partial<DebugProtocol.StackFrame> => {
     const loc = ctx.sources.locate(f.linear);

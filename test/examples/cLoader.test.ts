@@ -1,0 +1,123 @@
+// The c-loader example (C built with gcc -m16 / -m32 and NASM with -F dwarf, linked by ld, run as a
+// flat image) debugged by source line over DAP, with its ELF as launch `symbols`: a breakpoint on a C
+// line hits, the stack shows C and asm sources and function names, next/stepIn move by line (over and
+// into calls, past a prologue), through the asm switch to protected mode into the 32-bit C code.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { act, DapClient } from '../dap/dapClient';
+import { EXAMPLES_DIR, image, NO_NASM } from './helpers';
+
+const SRC = join(EXAMPLES_DIR, 'c-loader');
+const src = (f: string) => join(SRC, f);
+
+/** The line of `file` tagged `#NAME` (in a C or asm comment). */
+function line(file: string, name: string): number {
+  const i = readFileSync(src(file), 'utf8').split('\n').findIndex((l) => new RegExp(`#${name}\\b`).test(l));
+  assert.ok(i >= 0, `${file} has no #${name}`);
+  return i + 1;
+}
+
+async function top(c: DapClient): Promise<DebugProtocol.StackFrame[]> {
+  return (await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 })).stackFrames;
+}
+
+async function at(c: DapClient, file: string, ln: number, fn?: string): Promise<DebugProtocol.StackFrame[]> {
+  const frames = await top(c);
+  assert.equal(frames[0].source?.path, src(file), JSON.stringify(frames[0]));
+  assert.equal(frames[0].line, ln, JSON.stringify(frames[0]));
+  if (fn) assert.match(frames[0].name, new RegExp(`^${fn} \\(`), frames[0].name);
+  return frames;
+}
+
+describe('c-loader over DAP: source-level C and nasm -F dwarf', { skip: NO_NASM }, () => {
+  const clients: DapClient[] = [];
+  after(async () => { for (const c of clients) await c.close(); });
+  const start = async (setup: (c: DapClient) => Promise<void>) => {
+    const c = DapClient.spawn();
+    clients.push(c);
+    await c.launch({ image: image('c-loader'), symbols: join(SRC, '..', 'build', 'c-loader.elf') }, () => setup(c));
+    return c;
+  };
+
+  test('a breakpoint on a C line hits; next and stepIn move by line, into the asm switch and the 32-bit C', async () => {
+    let bp: DebugProtocol.Breakpoint[] = [];
+    const c = await start(async (cl) => {
+      bp = (await cl.request('setBreakpoints', { source: { path: src('stage16.c') }, breakpoints: [{ line: line('stage16.c', 'COUNT') }, { line: 1 }, { line: 999 }] })).breakpoints;
+    });
+    assert.equal(bp[0].verified, true);
+    assert.equal(bp[0].line, line('stage16.c', 'COUNT'));
+    // Line 1 is a comment: the breakpoint moves to the first line with code (put's opening line).
+    assert.equal(bp[1].verified, true);
+    assert.ok(bp[1].line! > 1);
+    assert.equal(bp[2].verified, false);
+    assert.match(bp[2].message ?? '', /no code at or after line 999 of stage16\.c in the DWARF line table of c-loader\.elf/);
+    assert.match(c.output(), /c-loader\.elf: \d+ symbols \(elf; DWARF [\d/]+: 4 source files/);
+
+    // configurationDone stopped at entry; the breakpoint on put's line is hit first (puts16 → put).
+    await c.request('setBreakpoints', { source: { path: src('stage16.c') }, breakpoints: [{ line: line('stage16.c', 'COUNT') }] });
+    const hit = await act(c, 'continue');
+    assert.equal(hit.body.reason, 'breakpoint');
+    const frames = await at(c, 'stage16.c', line('stage16.c', 'COUNT'), 'cmain16');
+    // The caller: the MBR's `call dword cmain16`, an asm line of the same line table.
+    assert.equal(frames[1].source?.path, src('mbr.asm'));
+    assert.equal(frames[1].line, line('mbr.asm', 'CALL_C'));
+
+    // next: one C line.
+    assert.equal((await act(c, 'next')).body.reason, 'step');
+    await at(c, 'stage16.c', line('stage16.c', 'DRIVE'), 'cmain16');
+    await act(c, 'next');
+    await at(c, 'stage16.c', line('stage16.c', 'DRIVE') + 1);
+    // An instruction step (the Disassembly view's granularity) stays on the line; a line step from the
+    // middle of it steps over the call to checksum (a whole loop) to the next line.
+    await act(c, 'next', { threadId: 1, granularity: 'instruction' });
+    await at(c, 'stage16.c', line('stage16.c', 'DRIVE') + 1);
+    await act(c, 'next');
+    await at(c, 'stage16.c', line('stage16.c', 'DRIVE') + 2);
+    await act(c, 'next');
+    await at(c, 'stage16.c', line('stage16.c', 'ENTER_PM'));
+
+    // stepIn: into pm.asm (nasm -F dwarf), then line by line across mov cr0 and the far jump to 32-bit code.
+    await act(c, 'stepIn');
+    await at(c, 'pm.asm', line('pm.asm', 'PE_ON') - 4);
+    for (let l = line('pm.asm', 'PE_ON') - 3; l <= line('pm.asm', 'PE_ON') + 1; l++) {
+      await act(c, 'next');
+      await at(c, 'pm.asm', l);
+    }
+    await act(c, 'next');
+    const pm = await at(c, 'pm.asm', line('pm.asm', 'PM32'));
+    assert.match(pm[0].name, /^pm32 \(0008:7E18 pm32\)/);
+    for (let i = 0; i < 5; i++) await act(c, 'next');
+    await at(c, 'pm.asm', line('pm.asm', 'PM32') + 5);
+    // `call cmain32`: stepIn stops in the 32-bit C function past its prologue, on its first body line.
+    await act(c, 'stepIn');
+    await at(c, 'stage32.c', line('stage32.c', 'STAGE32'), 'cmain32');
+    await act(c, 'next');
+    await at(c, 'stage32.c', line('stage32.c', 'COUNT32'), 'cmain32');
+    // stepIn on a line without calls is next; on `puts32(...)` it enters puts32's body.
+    await act(c, 'stepIn');
+    await act(c, 'stepIn');
+    const inPuts = await top(c);
+    assert.match(inPuts[0].name, /^puts32 \(/);
+    assert.equal(inPuts[0].source?.path, src('stage32.c'));
+    assert.equal(inPuts[1].source?.path, src('stage32.c'));
+    assert.equal(inPuts[1].line, line('stage32.c', 'COUNT32') + 1);
+    // stepOut returns to the caller's line.
+    await act(c, 'stepOut');
+    await at(c, 'stage32.c', line('stage32.c', 'COUNT32') + 1, 'cmain32');
+  });
+
+  test('goto a C line and source breakpoints in a file the DWARF does not have', async () => {
+    let bp: DebugProtocol.Breakpoint[] = [];
+    const c = await start(async (cl) => {
+      bp = (await cl.request('setBreakpoints', { source: { path: '/nowhere/other.c' }, breakpoints: [{ line: 3 }] })).breakpoints;
+    });
+    assert.equal(bp[0].verified, false);
+    assert.match(bp[0].message ?? '', /no NASM listing or DWARF line table for \/nowhere\/other\.c/);
+    const { targets } = await c.request('gotoTargets', { source: { path: src('mbr.asm') }, line: line('mbr.asm', 'LOAD') });
+    assert.equal(targets.length, 1);
+    assert.equal(targets[0].line, line('mbr.asm', 'LOAD'));
+  });
+});
