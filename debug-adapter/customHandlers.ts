@@ -5,6 +5,7 @@
 import { CustomRequest, type CustomRequests } from '../protocol/customRequests';
 import type { SessionContext } from './context';
 import { findCheckFailureStart } from './handlers/checkHistory';
+import { findFaultWrite, readFault } from './handlers/fault';
 import * as panels from './handlers/panels';
 import { timeline } from './handlers/timeline';
 import { gotoInstruction } from './handlers/timeTravel';
@@ -27,6 +28,8 @@ const HANDLERS: { [K in keyof CustomRequests]: Handler<K> } = {
     return {};
   },
   [CustomRequest.DisassemblySource]: panels.disassemblySource,
+  [CustomRequest.ReadFault]: (c) => readFault(c),
+  [CustomRequest.FindFaultWrite]: findFaultWrite,
 };
 
 /** The handler of a custom request by its command name, or undefined for a name the protocol does not have. */

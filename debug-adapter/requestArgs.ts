@@ -111,6 +111,7 @@ const SHAPES: Record<string, Fields> = {
   [CustomRequest.GotoInstruction]: { instruction: int(0, Number.MAX_SAFE_INTEGER) },
   [CustomRequest.ReadDescriptorTable]: { table: str(8), max: opt(int(0, 8192)) },
   [CustomRequest.TypeKeys]: { text: str(MAX_KEY_TEXT) },
+  [CustomRequest.FindFaultWrite]: { link: int(0, 255), subject: int(0, 255) },
 };
 
 /** What is wrong with a request's arguments (one line naming the request and the field), or null. */

@@ -4,8 +4,8 @@
 // into one Stop for the session. Node only; must not import vscode.
 
 import { CS, ESP, SS } from '../emulator/cpu/regs';
-import { EXCEPTION_NAMES } from '../emulator/cpu/faults';
-import { lastRule } from '../emulator/cpu/faultChain';
+import { EXCEPTION_NAMES, INT_EXC } from '../emulator/cpu/faults';
+import { chainPath, lastRule } from '../emulator/cpu/faultChain';
 import { formatChain, raisedBy } from '../emulator/debug/faultView';
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
@@ -222,9 +222,12 @@ export class Runner {
     }
     const exc = this.monitor.takeExceptionHit();
     if (exc) {
-      // An exception that an earlier delivery raised says which rule raised it (info fault has the chain).
-      const rule = raisedBy(cpu.faultChain, exc.vector);
-      const description = rule ? `${exc.description}, raised by ${rule.id}` : exc.description;
+      // An exception that an earlier delivery raised says which rule raised it, one whose own delivery faulted
+      // says which rule made it fault (info fault has the chain).
+      const chain = cpu.faultChain;
+      const rule = raisedBy(chain, exc.vector);
+      const failed = chain.find((l) => l.kind === INT_EXC && l.vector === exc.vector && l.rule)?.rule;
+      const description = `${exc.description}${rule ? `, raised by ${rule.id}` : ''}${failed ? `; its delivery faulted (${failed.id}): ${chainPath(chain)}` : ''}`;
       return { reason: 'exception', description, text: `${description}; stopped at the handler` };
     }
     const vm = this.monitor.vmEntry?.takeHit();
@@ -291,6 +294,8 @@ export class Runner {
           return { reason: 'exception', description: r.detail ?? 'HLT', text: `CPU halted: ${r.detail ?? 'HLT'}` };
         case 'triple-fault': {
           // The description names the rule that ended the chain; the text has the whole chain (as `info fault`).
+          // An exception stop noted when a link's delivery began is part of this stop, not the next one.
+          this.monitor.takeExceptionHit();
           const rule = lastRule(cpu.faultChain);
           const last = cpu.lastException >= 0 ? ` (last exception ${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException})` : '';
           const description = rule ? `triple fault: ${rule.id}` : `triple fault${last}`;

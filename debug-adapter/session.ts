@@ -15,6 +15,7 @@ import { customHandler } from './customHandlers';
 import * as time from './handlers/timeTravel';
 import { DISASM_MIME } from './disasmSources';
 import { RequestError, type SessionContext, THREAD_ID, refString } from './context';
+import { noteFault } from './handlers/fault';
 import { MemoryViews } from './memoryViews';
 import * as bp from './handlers/breakpoints';
 import * as exec from './handlers/execution';
@@ -207,6 +208,7 @@ export class X86DebugSession extends LoggingDebugSession {
     if (this.ctx) {
       for (const r of this.memoryViews.changed(this.ctx.machine.cpu)) this.sendEvent(new MemoryEvent(refString(r.linear), 0, r.count));
       if (this.ctx.visited.size < MAX_VISITED) this.ctx.visited.add(this.ctx.machine.pcLinear);
+      noteFault(this.ctx);
     }
     this.lastStop = s;
     if (s.text) this.output(s.text + '\n', 'console');

@@ -11,6 +11,7 @@ export const enum Commands {
   ShowVmEntryChecks = 'bootscope.showVmEntryChecks',
   ShowScreen = 'bootscope.showScreen',
   ShowTimeline = 'bootscope.showTimeline',
+  ShowFault = 'bootscope.showFault',
   CheckVmcsDump = 'bootscope.checkVmcsDump',
   CompareVmcsDump = 'bootscope.compareVmcsDump',
 }
@@ -30,6 +31,7 @@ export interface CommandArgs {
   [Commands.ShowVmEntryChecks]: [];
   [Commands.ShowScreen]: [];
   [Commands.ShowTimeline]: [];
+  [Commands.ShowFault]: [];
   [Commands.CheckVmcsDump]: [];
   [Commands.CompareVmcsDump]: [];
 }

@@ -60,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
     registerCommand(Commands.ShowVmEntryChecks, async () => { await panels.showLive('vmEntryChecks'); }),
     registerCommand(Commands.ShowScreen, async () => { await panels.showLive('screen'); }),
     registerCommand(Commands.ShowTimeline, async () => { await panels.showLive('timeline'); }),
+    registerCommand(Commands.ShowFault, async () => { await panels.showLive('fault'); }),
     registerCommand(Commands.CheckVmcsDump, async () => { await panels.checkDump(); }),
     registerCommand(Commands.CompareVmcsDump, async () => { await panels.compareDump(); }),
   );

@@ -12,6 +12,7 @@ import type { Panel, PanelKind, PanelSource, WebviewHost } from './webviewHost';
 import { type Html, messageBox } from './views/html';
 import { foldTables } from './views/descriptorTables/model';
 import { renderDescriptorTables } from './views/descriptorTables/render';
+import { renderFault } from './views/fault/render';
 import { renderScreen } from './views/screen/render';
 import { renderTimeline, type TimelineRanges, zoomWindow } from './views/timeline/render';
 import { fromDump, fromLive, renderChecks } from './views/vmEntryCheck/render';
@@ -80,6 +81,13 @@ export class Panels implements vscode.Disposable {
           else void vscode.window.showInformationMessage(r.body.message ?? `${m.checkId}: ${r.body.found ? 'found' : 'failing since the start of the recording'}`);
           break;
         }
+        case 'findFaultWrite': {
+          const r = await panelRequest(session, CustomRequest.FindFaultWrite, { link: m.link, subject: m.subject });
+          if (!r.ok) void vscode.window.showWarningMessage(r.message);
+          else void vscode.window.showInformationMessage(r.body.message);
+          break;
+        }
+        case 'showDescriptorTables': await this.showLive('descriptorTables'); break;
         case 'travel': {
           const r = await panelRequest(session, CustomRequest.GotoInstruction, { instruction: m.instruction });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
@@ -134,6 +142,10 @@ export class Panels implements vscode.Disposable {
         // A long recording is built over several requests: ask again while the session stays paused.
         if (r.body.building) setTimeout(() => { if (!st.running) void this.host.refreshSession(session.id, ['timeline']); }, 50);
         return renderTimeline(r.body, st.profile);
+      },
+      fault: async () => {
+        const r = await panelRequest(session, CustomRequest.ReadFault, {});
+        return r.ok ? renderFault(r.body, session.configuration.record !== false) : messageBox(r.message);
       },
     };
     return { render: sources[kind], onMessage: common };

@@ -26,6 +26,10 @@ export const enum CustomRequest {
   GotoInstruction = 'bootscope/gotoInstruction',
   /** The virtual disassembly document (a DAP source) holding SSSS:OOOO, for a gate's target. */
   DisassemblySource = 'bootscope/disassemblySource',
+  /** The fault chain of the last exception delivery that faulted, link by link with its rule (the Fault panel). */
+  ReadFault = 'bootscope/readFault',
+  /** "Find the write that broke it": back to the last write of a link's entry or the last change of its register. */
+  FindFaultWrite = 'bootscope/findFaultWrite',
 }
 
 export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86' | 'unreal';
@@ -232,6 +236,66 @@ export interface DisassemblySourceResponse {
   line: number;
 }
 
+// ---- bootscope/readFault and bootscope/findFaultWrite ------------------------------------------------------
+export interface ReadFaultArguments {}
+/** What a link's rule looked at: the bytes of a table entry, TSS field or page-table entry, or a register. */
+export interface FaultSubject {
+  kind: 'memory' | 'register';
+  /** "GDT entry 1 (selector 0x0008): the handler's code segment", "IDTR.base", … */
+  label: string;
+  /** memory: the bytes' linear address (click → memory) and length; physical: what the write search watches. */
+  linear?: number;
+  physical?: number;
+  length?: number;
+  /** A descriptor-table entry: its table and index (click → Descriptor Tables). */
+  table?: 'gdt' | 'ldt' | 'idt' | 'ivt';
+  index?: number;
+  /** register: the register or field `last change` takes (ss, esp, idtr.base, cr3, …). */
+  field?: string;
+}
+export interface FaultLinkView {
+  vector: number;
+  /** "#DE divide error", "INT 0x30", "IRQ vector 0x08". */
+  name: string;
+  kind: 'exception' | 'int' | 'irq';
+  /** -1 when the event has none. */
+  errorCode: number;
+  /** The error code decoded: "EXT=1 IDT=0 TI=0 index 1 (selector 0x0008)", "P=0 W/R=1 U/S=0 …". */
+  errorCodeText?: string;
+  cs: number;
+  eip: number;
+  /** Why delivering this event faulted; absent for a last link that was delivered. */
+  rule?: { id: string; section: string; text: string; explanation: string };
+  raised?: { vector: number; name: string; errorCode: number };
+  /** How the CPU went on: DF.CONTRIBUTORY, DF.PAGE_FAULT, SHUTDOWN. */
+  then?: { id: string; section: string; explanation: string };
+  /** What the rule looked at, most likely culprit first; each can be searched back to its last write or change. */
+  subjects: FaultSubject[];
+}
+export interface ReadFaultResponse {
+  /** The instruction count at which the chain was seen (a stop); absent when there is no chain. */
+  instruction?: number;
+  /** False when the CPU has moved since (time travel, stepping): the chain is the one seen at `instruction`. */
+  current: boolean;
+  /** "#DE → #DF → shutdown". */
+  path?: string;
+  tripleFault: boolean;
+  links: FaultLinkView[];
+  /** Why there is no chain ("no exception yet", "… delivered without a fault"). */
+  message?: string;
+}
+export interface FindFaultWriteArguments {
+  /** 0-based indexes into ReadFaultResponse.links and that link's subjects. */
+  link: number;
+  subject: number;
+}
+/** The adapter travels back from the fault (a `stopped` event follows); the response says where. */
+export interface FindFaultWriteResponse {
+  found: boolean;
+  instruction?: number;
+  message: string;
+}
+
 /** Request → [arguments, response], for the extension's typed sender and the adapter's handler map. */
 export interface CustomRequests {
   [CustomRequest.Status]: [StatusArguments, StatusResponse];
@@ -246,4 +310,6 @@ export interface CustomRequests {
   [CustomRequest.ReadTimeline]: [TimelineArguments, TimelineResponse];
   [CustomRequest.GotoInstruction]: [GotoInstructionArguments, Record<string, never>];
   [CustomRequest.DisassemblySource]: [DisassemblySourceArguments, DisassemblySourceResponse];
+  [CustomRequest.ReadFault]: [ReadFaultArguments, ReadFaultResponse];
+  [CustomRequest.FindFaultWrite]: [FindFaultWriteArguments, FindFaultWriteResponse];
 }

@@ -29,6 +29,8 @@ export type FromWebview =
   | { type: 'openMemory'; address: number }
   | { type: 'disassemble'; selector: number; offset: number }
   | { type: 'findFailureStart'; checkId: string }
+  | { type: 'findFaultWrite'; link: number; subject: number }
+  | { type: 'showDescriptorTables' }
   | { type: 'travel'; instruction: number }
   | { type: 'zoom'; zoom: 'in' | 'out' | 'all' }
   | { type: 'keys'; text: string }

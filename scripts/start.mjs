@@ -204,8 +204,78 @@ function diagnose() {
   out('Open it in the editor: npm start (examples/.vscode/launch.json, configuration "vmentry-failure (xen-vm86)").');
 }
 
-/** examples/triple-fault: where it stopped, the instruction that faulted, and the chain with its rules. */
-function diagnoseTripleFault() {
+/**
+ * A debug session with dist/debugAdapter.js over stdio (DAP framing), for what only a recording answers. `request`
+ * resolves with a response's body (rejects on an error response); `stopped` with the next stopped event's body.
+ */
+function dapSession() {
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'debugAdapter.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let seq = 0, buf = Buffer.alloc(0);
+  const pending = new Map();
+  const waiters = [];
+  child.stdout.on('data', (d) => {
+    buf = Buffer.concat([buf, d]);
+    for (;;) {
+      const head = buf.indexOf('\r\n\r\n');
+      if (head < 0) return;
+      const len = Number(/Content-Length: (\d+)/i.exec(buf.subarray(0, head).toString())?.[1]);
+      if (buf.length < head + 4 + len) return;
+      const msg = JSON.parse(buf.subarray(head + 4, head + 4 + len).toString());
+      buf = buf.subarray(head + 4 + len);
+      if (msg.type === 'response') {
+        const p = pending.get(msg.request_seq);
+        pending.delete(msg.request_seq);
+        if (msg.success) p?.resolve(msg.body ?? {});
+        else p?.reject(new Error(`${msg.command}: ${msg.message}`));
+      } else if (msg.type === 'event') {
+        const i = waiters.findIndex((w) => w.event === msg.event);
+        if (i >= 0) waiters.splice(i, 1)[0].resolve(msg.body ?? {});
+      }
+    }
+  });
+  const request = (command, args = {}) => new Promise((resolve, reject) => {
+    const body = JSON.stringify({ seq: ++seq, type: 'request', command, arguments: args });
+    pending.set(seq, { resolve, reject });
+    child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  });
+  const next = (event) => new Promise((resolve) => waiters.push({ event, resolve }));
+  const close = async () => {
+    await Promise.race([request('disconnect', {}).catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    child.kill();
+  };
+  return { request, next, close };
+}
+
+/**
+ * The triple-fault example in a recorded debug session: its launch configuration runs to the triple fault, and
+ * "find the write that broke it" on the first thing the first link's rule looked at travels back to the culprit.
+ */
+async function findTheWrite(image, listing, rows, srcFile) {
+  const s = dapSession();
+  try {
+    await s.request('initialize', { adapterID: 'bootscope', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+    const initialized = s.next('initialized');
+    await s.request('launch', { type: 'bootscope', request: 'launch', image, listing, stopOnEntry: false, record: true });
+    await initialized;
+    const stop = s.next('stopped');
+    await s.request('configurationDone');
+    const ev = await stop;
+    const fault = await s.request('bootscope/readFault');
+    const subject = fault.links[0]?.subjects[0];
+    if (!subject) return { ev, fault };
+    const back = s.next('stopped');
+    const found = await s.request('bootscope/findFaultWrite', { link: 0, subject: 0 });
+    await back;
+    const frame = (await s.request('stackTrace', { threadId: 1 })).stackFrames[0];
+    const lin = parseInt(frame.instructionPointerReference, 16);
+    return { ev, fault, subject, found, row: rows.find((r) => r.address === lin), lin };
+  } finally {
+    await s.close();
+  }
+}
+
+/** examples/triple-fault: where it stopped, the instruction that faulted, the chain with its rules, the culprit. */
+async function diagnoseTripleFault() {
   const name = 'triple-fault';
   const image = join(BUILD_DIR, `${name}.img`);
   const srcFile = join(EXAMPLES_DIR, name, `${name}.asm`);
@@ -237,6 +307,19 @@ function diagnoseTripleFault() {
     if (l.raised) out(`     raised vector ${l.raised.vector}${l.raised.errorCode >= 0 ? ` error code ${hex(l.raised.errorCode)}` : ''}`);
     if (l.then) out(`     then ${l.then.rule} (SDM ${l.then.section}): ${l.then.explanation}`);
   });
+  out('');
+
+  const listing = join(BUILD_DIR, `${name}.lst`);
+  const w = await findTheWrite(image, listing, rows, srcFile);
+  out(`The same in a debug session (launch configuration "triple-fault", recording on): stopped with "${w.ev.description}".`);
+  if (w.found) {
+    out(`Find the write that broke it (the Why Did It Fault? panel; \`fault write 1.1\` in the Debug Console), on ${w.subject.label}:`);
+    const d2 = disasmAt(image, w.lin, 32);
+    out(`  ${d2.bytes.padEnd(12)} ${d2.text.padEnd(28)} ${sourceRef(w.row, srcFile)}`);
+    out(`  ${w.found.message}`);
+  } else {
+    out('The first link names nothing to search back to: the example changed.');
+  }
   out('');
   out('Open it in the editor: npm start (examples/.vscode/launch.json, configuration "triple-fault").');
 }
@@ -293,7 +376,7 @@ function openEditor() {
   return false;
 }
 
-function main() {
+async function main() {
   if (has('--help') || has('-h')) {
     out(`usage: npm start [-- --headless] [--example ${Object.keys(DIAGNOSES).join('|')}] [--no-build] [--port N]`);
     return 0;
@@ -304,14 +387,11 @@ function main() {
   if (!diagnosis) throw new Error(`--example: '${example ?? ''}' has no headless diagnosis; use ${Object.keys(DIAGNOSES).join(' or ')}`);
   if (!has('--no-build')) build();
   else if (!existsSync(CLI) || !existsSync(join(BUILD_DIR, `${example}.img`))) throw new Error('--no-build: dist/ or examples/build/ is missing; run npm start without it once');
-  if (has('--headless') || !openEditor()) diagnosis();
+  if (has('--headless') || !openEditor()) await diagnosis();
   return 0;
 }
 
-try {
-  const code = main();
-  if (code !== 0) process.exit(code);
-} catch (e) {
+main().then((code) => { if (code !== 0) process.exit(code); }, (e) => {
   process.stderr.write(`npm start: ${e.message}\n`);
   process.exit(1);
-}
+});

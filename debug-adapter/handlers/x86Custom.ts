@@ -6,7 +6,8 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CR0_PE, CS } from '../../emulator/cpu/regs';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { chainPath } from '../../emulator/cpu/faultChain';
-import { formatChain } from '../../emulator/debug/faultView';
+import { formatChain, formatSubjects } from '../../emulator/debug/faultView';
+import { faultCommand, noteFault } from './fault';
 import {
   formatDescriptor, readInterruptTable, readTable, readTss,
 } from '../../emulator/debug/descriptors';
@@ -22,7 +23,8 @@ const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (efl
   SSSS:OOOO and seg:off (ds:si), memory [ds:si], byte|word|dword [es:di+4], linear(cs:ip), phys(0x7c00),
   numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
 Commands: info gdt | info ldt | info idt | info tss | info mode | info vmentry | info fault | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help
-History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count> | record budget [MiB]`;
+History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count> | record budget [MiB]
+  | fault write [N.M] (back from the fault to the last write of entry M of link N of info fault, or the last change of that register)`;
 
 function infoCommand(ctx: SessionContext, what: string): string {
   const cpu = ctx.machine.cpu;
@@ -56,12 +58,14 @@ function infoCommand(ctx: SessionContext, what: string): string {
     }
     case 'fault': {
       // The fault chain of the last exception delivery that faulted (emulator/cpu/faultChain.ts).
+      // With what each link's rule looked at, numbered for `fault write N.M`.
       const chain = cpu.faultChain;
       if (!chain.length) {
         const last = cpu.lastException >= 0 ? `the last exception (${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException}) was delivered without a fault` : 'no exception yet';
         return `no fault chain: ${last}`;
       }
-      return [`fault chain ${chainPath(chain)}`, ...formatChain(chain)].join('\n');
+      const links = noteFault(ctx)!.links;
+      return [`fault chain ${chainPath(chain)}`, ...formatChain(chain, (i) => formatSubjects(i, links[i].subjects))].join('\n');
     }
     case 'mode':
       return `${cpuMode(cpu)} at ${segOff(cpu.sel[CS], cpu.eip)} (linear ${refString(ctx.machine.pcLinear)}), CPL=${cpu.cpl}, A20 ${ctx.machine.mem.a20Enabled ? 'on' : 'off'}, ${cpu.icount} instructions`;
@@ -113,6 +117,8 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
       if (info) return { result: infoCommand(ctx, info[1].toLowerCase()), variablesReference: 0 };
       const x = /^x\/(\S*)\s*(.*)$/.exec(expr);
       if (x) return { result: examine(ctx, x[1], x[2]), variablesReference: 0 };
+      const fault = faultCommand(ctx, expr);
+      if (fault !== null) return { result: fault, variablesReference: 0 };
       const history = historyCommand(ctx, expr, (a) => evaluateAddress(cpu, a));
       if (typeof history === 'string') return { result: history, variablesReference: 0 };
       if (history !== null) return history.then((result) => ({ result, variablesReference: 0 }));
@@ -132,6 +138,6 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
 export function completions(ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
   const upto = args.text.slice(0, args.column - 1);
   const word = /[A-Za-z_.][A-Za-z0-9_.]*$/.exec(upto)?.[0] ?? '';
-  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'info fault', 'help'];
+  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'info fault', 'fault write', 'help'];
   return { targets: names.filter((n) => n.toLowerCase().startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
 }

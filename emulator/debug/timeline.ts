@@ -6,6 +6,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import { BreakpointSet, type CsIp } from '../cpu/execute';
+import { chainPath, explainLink, type FaultLink } from '../cpu/faultChain';
 import { EXCEPTION_NAMES } from '../cpu/faults';
 import { INT_EXC, INT_HW } from '../cpu/interrupts';
 import { CR0_PE, CS, EAX, EFLAGS_VM } from '../cpu/regs';
@@ -179,8 +180,17 @@ export class TimelineBuilder {
       observe(pendingAt);
       pendingAt = -1;
     };
+    // A delivery that faulted leaves its chain in cpu.faultChain once it is over: the chain's events are the last
+    // ones pushed (one per link, in order), and each gets its link's rule, looked for before the next event.
+    let chainSeen = cpu.faultChain;
+    const annotate = () => {
+      if (cpu.faultChain === chainSeen) return;
+      chainSeen = cpu.faultChain;
+      annotateChain(chainSeen, events);
+    };
     const savedInterrupt = cpu.onInterrupt;
     cpu.onInterrupt = (c, vector, kind) => {
+      annotate();
       flush();
       pendingAt = c.icount;
       const at = segOff(c.sel[CS], c.prevEip);
@@ -200,11 +210,26 @@ export class TimelineBuilder {
       observe(cpu.icount);
       rec.replayForward(frontier);
       if (pendingAt >= 0) observe(Math.min(pendingAt, cpu.icount));
+      annotate();
     } finally {
       unwatch();
       cpu.onInterrupt = savedInterrupt;
     }
   }
+}
+
+/**
+ * Adds to the last chain.length events (one per link) the rule that made the link's delivery fault; the first also
+ * names the whole chain, since the links share one instruction and a drawn strip shows the first event of a tick.
+ */
+function annotateChain(chain: readonly FaultLink[], events: TimelineEvent[]): void {
+  const first = events.length - chain.length;
+  if (first < 0) return;
+  chain.forEach((l, i) => {
+    if (!l.rule) return;
+    const e = events[first + i];
+    e.label += `${i === 0 ? ` — fault chain ${chainPath(chain)}` : ''} — delivery faulted: ${l.rule.id} (SDM ${l.rule.section}): ${explainLink(l)}${l.then ? `; then ${l.then.id}` : ''}`;
+  });
 }
 
 /** The timeline under `profile` with the hits of `breakpoints`, from a system-state builder and a breakpoint builder. */

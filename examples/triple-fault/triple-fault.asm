@@ -101,7 +101,7 @@ total_sectors: dd 2880
 file_count:    dd 0
 
 align 8
-gdt:    dq 0
+gdt:    dq 0                          ; #GDT_BASE
         dw 0xffff, 0x0000             ; BOOT_CS 0x08: base 0, limit 4 GiB, 32-bit code, DPL 0
         db 0x00, 0x9a, 0xcf, 0x00
         dw 0xffff, 0x0000             ; DATA_SEL 0x10: base 0, limit 4 GiB, writable data, DPL 0

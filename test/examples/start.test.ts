@@ -61,6 +61,11 @@ test('npm start -- --headless --example triple-fault prints the stop at #DIVIDE 
   assert.match(r.out, new RegExp(`faulting {7}0018:${hex4(div.address)} {2}f735[0-9a-f]+ +div dword \\[dword 0x[0-9a-f]+\\] +examples/triple-fault/triple-fault\\.asm:${div.line} +div dword \\[file_count\\]`));
   assert.match(r.out, /1\. vector 0 at 0018:[0-9A-F]{4}\n {5}GATE\.CS\.NOT_PRESENT \(SDM 6\.12\.1\): delivering vector 0 \(#DE divide error\)/);
   assert.match(r.out, /then SHUTDOWN \(SDM 6\.15 Interrupt 8\)/);
+  // Through a recorded debug session: find the write that broke it lands on #RETIRE.
+  const retire = marker('triple-fault', 'RETIRE');
+  assert.match(r.out, /stopped with "triple fault: GATE\.CS\.NOT_PRESENT"/);
+  assert.match(r.out, new RegExp(`on GDT entry 1 \\(selector 0x0008\\): the handler's code segment:\n {2}80[0-9a-f]+ +and byte \\[dword 0x[0-9a-f]+\\],0x7f +examples/triple-fault/triple-fault\\.asm:${retire.line} `));
+  assert.match(r.out, /made the last write to GDT entry 1 \(selector 0x0008\): the handler's code segment before the fault/);
 });
 
 test('npm start --example with an unknown name says which exist, exit 1', { skip: NO_NASM }, () => {

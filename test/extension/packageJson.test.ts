@@ -18,6 +18,7 @@ const COMMANDS: [string, string][] = [
   ['bootscope.showVmEntryChecks', 'Bootscope: Why Would VM Entry Fail?'],
   ['bootscope.showScreen', 'Bootscope: Show Screen'],
   ['bootscope.showTimeline', 'Bootscope: Show Timeline'],
+  ['bootscope.showFault', 'Bootscope: Why Did It Fault?'],
   ['bootscope.checkVmcsDump', 'Bootscope: Check VMCS Dump…'],
   ['bootscope.compareVmcsDump', 'Bootscope: Compare with VMCS Dump…'],
 ];

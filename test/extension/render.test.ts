@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import type { DescriptorTablesResponse, ScreenResponse, TimelineResponse } from '../../protocol/customRequests';
+import type { DescriptorTablesResponse, ReadFaultResponse, ScreenResponse, TimelineResponse } from '../../protocol/customRequests';
 import type { VmcheckDumpsJson, VmcheckJson } from '../../protocol/webview';
 import { esc, type Html, html, page } from '../../extension/views/html';
 import { fromDump, renderChecks } from '../../extension/views/vmEntryCheck/render';
@@ -13,6 +13,7 @@ import { describeAccess, renderVmcs, rowsFromDump } from '../../extension/views/
 import { renderDescriptorTables } from '../../extension/views/descriptorTables/render';
 import { renderScreen } from '../../extension/views/screen/render';
 import { renderTimeline, zoomWindow } from '../../extension/views/timeline/render';
+import { renderFault } from '../../extension/views/fault/render';
 
 const EVIL = '<script>alert(1)</script><img src=x onerror="alert(2)">';
 const NONCE = 'bm9uY2Vub25jZQ==';
@@ -138,6 +139,45 @@ function poison<T>(v: T, evil: string): T {
   return v;
 }
 
+// bootscope/readFault as the triple-fault example's stop answers it (trimmed to one subject of each kind).
+const FAULT: ReadFaultResponse = {
+  instruction: 874, current: true, path: '#DE → #DF → shutdown', tripleFault: true,
+  links: [{
+    vector: 0, name: '#DE divide error', kind: 'exception', errorCode: -1, cs: 0x18, eip: 0x7c91,
+    rule: { id: 'GATE.CS.NOT_PRESENT', section: '6.12.1', text: 'the handler\'s code segment is present', explanation: 'selector 0x0008 is not present' },
+    raised: { vector: 11, name: '#NP segment not present', errorCode: 9 },
+    then: { id: 'DF.CONTRIBUTORY', section: 'Table 6-5', explanation: 'both are contributory' },
+    subjects: [
+      { kind: 'memory', label: 'GDT entry 1 (selector 0x0008): the handler\'s code segment', linear: 0x7d70, physical: 0x7d70, length: 8, table: 'gdt', index: 1 },
+      { kind: 'register', label: 'idtr.base', field: 'idtr.base' },
+      { kind: 'memory', label: 'page-table entry 7', physical: 0x2000, length: 4 },
+    ],
+  }, {
+    vector: 8, name: '#DF double fault', kind: 'exception', errorCode: 0, errorCodeText: 'always 0', cs: 0x18, eip: 0x7c91, subjects: [],
+  }],
+};
+
+test('Fault panel: the chain, each link\'s rule and section, what it looked at with memory / Descriptor Tables links and find-the-write buttons', () => {
+  const doc = renderFault(FAULT, true).text;
+  assert.match(doc, /<span class="verdict fail" id="path">#DE → #DF → shutdown<\/span>/);
+  assert.match(doc, /1\. #DE divide error \(vector 0\) at <code>0018:7C91<\/code>/);
+  assert.match(doc, /GATE\.CS\.NOT_PRESENT<\/span> <span class="note">SDM 6\.12\.1: the handler&#39;s code segment is present/);
+  assert.match(doc, /→ raised #NP segment not present error code <code>0x0009<\/code>/);
+  assert.match(doc, /2\. #DF double fault \(vector 8\) error code <code>0x0000<\/code> <span class="note">\(always 0\)<\/span>/);
+  const msgs = [...doc.matchAll(/data-msg="([^"]*)"/g)].map((m) => JSON.parse(m[1].replace(/&#34;/g, '"')));
+  assert.deepEqual(msgs, [
+    { type: 'openMemory', address: 0x7d70 }, { type: 'showDescriptorTables' }, { type: 'findFaultWrite', link: 0, subject: 0 },
+    { type: 'findFaultWrite', link: 0, subject: 1 }, { type: 'findFaultWrite', link: 0, subject: 2 },
+  ]);
+  assert.match(doc, /4 bytes at physical 0x00002000/);
+  // Without a recording there is nothing to travel through; after time travel the chain says where it was seen.
+  const plain = renderFault({ ...FAULT, current: false }, false).text;
+  assert.doesNotMatch(plain, /findFaultWrite/);
+  assert.match(plain, /does not record/);
+  assert.match(plain, /Seen at instruction 874; the CPU has moved since\. <a data-msg="[^"]*travel[^"]*874/);
+  assert.match(renderFault({ current: true, tripleFault: false, links: [], message: 'no fault chain: no exception yet' }, true).text, /no fault chain: no exception yet/);
+});
+
 test('every field of every panel, numeric ones included, set to <script> or a quote-breaking string stays text; no style attributes', () => {
   const screen: ScreenResponse = { columns: 4, rows: 2, text: ['ab', 'cd'], attributes: [0x1f, 0x1f, 0x07, 0x07, 0x1f, 0x1f, 0x07, 0x07], cursor: { row: 1, column: 0, visible: true } };
   const seg = { selector: 8, base: 0, limit: 0xffffffff, access: 0xc09b };
@@ -155,6 +195,7 @@ test('every field of every panel, numeric ones included, set to <script> or a qu
     guest: { cs: seg, gdtr: { base: 1, limit: 2 }, cr0: 0x11 },
   };
   const rows = rowsFromDump(dump.guest).map((r) => ({ ...r, changed: true }));
+  const fault = FAULT;
   for (const evil of [EVIL, '" onmouseover="alert(3)', "' onfocus='alert(4)"]) {
     const docs = [
       wrap('Screen', renderScreen(poison(screen, evil), false)),
@@ -162,6 +203,8 @@ test('every field of every panel, numeric ones included, set to <script> or a qu
       wrap('Timeline', renderTimeline(poison(tl, evil), 'raw')),
       wrap('VM Entry Checks', renderChecks(fromDump(poison(dump, evil), evil), { dumpActions: true })),
       wrap('VMCS', renderVmcs({ profile: 'raw', source: evil, rows: poison(rows, evil), compare: { label: evil, values: new Map([[evil, 1]]) }, showPicker: true })),
+      wrap('Why Did It Fault?', renderFault(poison(fault, evil), true)),
+      wrap('Why Did It Fault?', renderFault(poison({ ...fault, current: false }, evil), false)),
     ];
     for (const doc of docs) {
       const scripts = [...doc.matchAll(/<script\b[^>]*>/gi)].map((m) => m[0]);

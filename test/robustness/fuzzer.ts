@@ -64,6 +64,8 @@ export async function fuzz(SEED: number, RUN_MS: number): Promise<{ requests: nu
     ['bootscope/gotoInstruction', () => ({ instruction: value(num) })],
     ['bootscope/readVmcs', () => ({ profile: value(() => 'raw') })],
     ['bootscope/checkVmEntry', () => ({ profile: value(() => 'kvm-rmode') })],
+    ['bootscope/readFault', () => ({})],
+    ['bootscope/findFaultWrite', () => ({ link: value(num), subject: value(num) })],
     ['bootscope/nope', () => ({})],
   ];
   const c = DapClient.spawn();

@@ -1,0 +1,91 @@
+// The fault chain over DAP on a delivery-path fixture (test/cpu/fixtures/faultRules.asm -DIDT_GATE_NOT_PRESENT: the
+// INT 30h gate's P bit cleared by a store, then INT 30h): an exception stop armed in the Breakpoints view names the
+// rule that raised it; bootscope/readFault gives the gate and IDTR as what the rule looked at; "find the write that
+// broke it" lands on the store that cleared P, and on the LIDT for IDTR.base. Bad link and entry numbers are clear
+// errors.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildAdapter, DapClient, pc } from './dapClient';
+
+const dir = mkdtempSync(join(tmpdir(), 'bootscope-dapfault-'));
+const img = join(dir, 'gate.img');
+let listing = '';
+
+/** The linear address of the first listing line whose source matches `re` (org 0x7C00). */
+function addressOf(re: RegExp): number {
+  for (const l of listing.split('\n')) {
+    const m = /^\s*\d+\s+([0-9A-F]{8})\s+[0-9A-F[\]()]+\s+(.*)$/.exec(l);
+    if (m && re.test(m[2])) return 0x7c00 + parseInt(m[1], 16);
+  }
+  throw new Error(`no listing line matches ${re}`);
+}
+
+describe('fault chain over DAP', () => {
+  const clients: DapClient[] = [];
+  before(() => {
+    buildAdapter();
+    const bin = join(dir, 'gate.bin'), lst = join(dir, 'gate.lst');
+    execFileSync('nasm', ['-f', 'bin', '-DIDT_GATE_NOT_PRESENT', '-l', lst, '-o', bin, 'test/cpu/fixtures/faultRules.asm']);
+    const sector = new Uint8Array(512);
+    sector.set(readFileSync(bin));
+    sector[510] = 0x55;
+    sector[511] = 0xaa;
+    writeFileSync(img, sector);
+    listing = readFileSync(lst, 'utf8');
+  });
+  after(async () => {
+    for (const c of clients) await c.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const launched = async (filters: string[]) => {
+    const c = DapClient.spawn();
+    clients.push(c);
+    const stop = c.nextStop(30000);
+    await c.launch({ image: img, stopOnEntry: false }, async () => { await c.request('setExceptionBreakpoints', { filters }); });
+    return { c, stop: await stop };
+  };
+
+  test('an #NP stop armed in the Breakpoints view names the rule that raised it; readFault has the INT 30h link with the gate and IDTR', async () => {
+    const { c, stop } = await launched(['vector-11']);
+    assert.equal(stop.body.reason, 'exception');
+    assert.match(stop.body.description ?? '', /^#NP segment not present at 0008:[0-9A-F]{4,8}, raised by IDT\.GATE\.NOT_PRESENT$/);
+    const f = await c.request('bootscope/readFault');
+    assert.equal(f.path, 'INT 0x30 → #NP');
+    assert.equal(f.tripleFault, false);
+    const [int30, np] = f.links;
+    assert.deepEqual([int30.kind, int30.rule.id, int30.rule.section, int30.raised.errorCode], ['int', 'IDT.GATE.NOT_PRESENT', '6.11', 0x30 * 8 + 2]);
+    assert.equal(int30.raised.name, '#NP segment not present');
+    assert.deepEqual(int30.subjects.map((s: { label: string; linear?: number; field?: string }) => [s.label, s.linear ?? s.field]), [
+      ['IDT entry 48 (the gate of vector 48 (INT 0x30))', 0x1000 + 0x30 * 8],
+      ['idtr.base', 'idtr.base'],
+    ]);
+    assert.deepEqual([np.rule, np.subjects], [undefined, []]);
+    assert.equal(np.errorCodeText, 'EXT=0 IDT=1: IDT vector 48');
+  });
+
+  test('find the write that broke it: the gate → the store that cleared its P bit; IDTR.base → the LIDT', async () => {
+    const { c } = await launched(['vector-11']);
+    const find = async (link: number, subject: number) => {
+      const stop = c.nextStop(30000);
+      const r = await c.request('bootscope/findFaultWrite', { link, subject });
+      await stop;
+      return r;
+    };
+    const r = await find(0, 0);
+    assert.equal(r.found, true, r.message);
+    assert.equal(await pc(c), addressOf(/mov byte \[V30 \+ 5\], 0x6e/));
+    const idtr = await find(0, 1);
+    assert.match(idtr.message, /changed idtr\.base from 0x0 to 0x1000/);
+    assert.equal(await pc(c), addressOf(/^lidt \[idtr\]/));
+    const bad = await c.raw('bootscope/findFaultWrite', { link: 1, subject: 0 });
+    assert.equal(bad.success, false);
+    assert.match(bad.message ?? '', /link 2 names no table entry or register to search/);
+    const shape = await c.raw('bootscope/findFaultWrite', { link: -1, subject: 0 });
+    assert.equal(shape.success, false);
+    assert.match(shape.message ?? '', /'link' must be an integer from 0 to 255/);
+  });
+});
