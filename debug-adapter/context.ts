@@ -7,6 +7,7 @@ import type { Machine } from '../emulator/machine';
 import type { BreakpointStore } from './breakpointStore';
 import type { Recorder } from '../emulator/record/recorder';
 import type { DisasmSources } from './disasmSources';
+import type { LiveCompare } from './handlers/compare';
 import type { SourceMaps } from './listing';
 import type { Runner, Stop } from './runner';
 import type { RegisterTree } from './variables';
@@ -19,6 +20,8 @@ export interface SessionContext {
   registers: RegisterTree;
   /** The execution recording (launch `record`, default on), or null. */
   recorder: Recorder | null;
+  /** Launch `compareWith`: the lock-step comparison with QEMU, or null. */
+  compare: LiveCompare | null;
   /** Reports a stop that did not come from a run (time travel). */
   announceStop(stop: Stop): void;
   /** Linear addresses the CPU stopped at (instruction starts, for backward disassembly); bounded. */

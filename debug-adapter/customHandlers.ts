@@ -6,6 +6,7 @@ import { CustomRequest, type CustomRequests } from '../protocol/customRequests';
 import type { SessionContext } from './context';
 import { findCheckFailureStart } from './handlers/checkHistory';
 import { findFaultWrite, readFault } from './handlers/fault';
+import { compareAgain, readCompare } from './handlers/compare';
 import * as panels from './handlers/panels';
 import { timeline } from './handlers/timeline';
 import { gotoInstruction } from './handlers/timeTravel';
@@ -30,6 +31,11 @@ const HANDLERS: { [K in keyof CustomRequests]: Handler<K> } = {
   [CustomRequest.DisassemblySource]: panels.disassemblySource,
   [CustomRequest.ReadFault]: (c) => readFault(c),
   [CustomRequest.FindFaultWrite]: findFaultWrite,
+  [CustomRequest.ReadCompare]: (c) => readCompare(c),
+  [CustomRequest.CompareAgain]: (c) => {
+    compareAgain(c);
+    return {};
+  },
 };
 
 /** The handler of a custom request by its command name, or undefined for a name the protocol does not have. */

@@ -13,8 +13,9 @@ import { Machine } from '../emulator/machine';
 import { loadListing, SourceMaps, type SourceMap } from './listing';
 import { describeSymbolFile, loadSymbolFile, type SymbolFile } from '../host/symbolFiles';
 import { DwarfSources } from './dwarfSources';
+import { accelProblem, QEMU, type QemuBoot, qemuMissing } from '../host/qemu';
 import {
-  CPU_MODEL_NAMES, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, type CpuModelName, type ILaunchConfig,
+  COMPARE_MAX_DEFAULT, CPU_MODEL_NAMES, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, QEMU_ACCELS, type CpuModelName, type ILaunchConfig, type QemuAccel,
 } from '../protocol/launchConfig';
 
 export class LaunchError extends Error {
@@ -23,11 +24,29 @@ export class LaunchError extends Error {
   }
 }
 
+/** Launch `compareWith.qemu` with its defaults. */
+export interface CompareWith {
+  binary: string;
+  args: string[];
+  accel: QemuAccel;
+  max: number;
+}
+
+/** The reference machine of `compareWith`: QEMU booting the same image as the same drive. */
+export interface QemuReference extends CompareWith {
+  image: string;
+  boot: QemuBoot;
+}
+
 export interface Launched {
   machine: Machine;
   /** The built-in BIOS: its fields are machine state too, so the recorder snapshots them. */
   bios: Bios;
-  config: Required<Omit<ILaunchConfig, 'listing' | 'symbols' | 'gdbPort'>> & { listing: string[]; symbols: string[]; gdbPort: number | null };
+  config: Required<Omit<ILaunchConfig, 'listing' | 'symbols' | 'gdbPort' | 'compareWith'>> & {
+    listing: string[]; symbols: string[]; gdbPort: number | null; compareWith: CompareWith | null;
+  };
+  /** Launch `compareWith`: the QEMU the session runs in lock-step with, or null. */
+  reference: QemuReference | null;
   /** Notes for the debug console (disk warnings, accepted-but-inactive options). */
   notes: string[];
   /** NASM listings (launch `listing`) as source maps, with the symbols and DWARF of launch `symbols`. */
@@ -82,6 +101,14 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (gdbPort !== null && (typeof gdbPort !== 'number' || !Number.isInteger(gdbPort) || gdbPort < 0 || gdbPort > 65535)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'gdbPort' must be a port number from 0 to 65535, not ${JSON.stringify(gdbPort)}`);
   }
+  const record = bool(cfg, 'record', LAUNCH_DEFAULTS.record);
+  const compareWith = compareWithConfig(cfg.compareWith);
+  if (compareWith && !record) {
+    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' needs 'record': true (each lock-step run replays the session's history from 0000:7C00)");
+  }
+  if (compareWith && typeof cdrom === 'string') {
+    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' boots QEMU from the image alone; a CD beside it ('cdrom': a path) is not compared");
+  }
   return {
     image,
     floppy: bool(cfg, 'floppy', LAUNCH_DEFAULTS.floppy),
@@ -93,12 +120,31 @@ export function validateConfig(raw: unknown): Launched['config'] {
     breakOnVmEntryFailure: bool(cfg, 'breakOnVmEntryFailure', LAUNCH_DEFAULTS.breakOnVmEntryFailure),
     breakOnEmulation: bool(cfg, 'breakOnEmulation', LAUNCH_DEFAULTS.breakOnEmulation),
     magicBreakpoint: bool(cfg, 'magicBreakpoint', LAUNCH_DEFAULTS.magicBreakpoint),
-    record: bool(cfg, 'record', LAUNCH_DEFAULTS.record),
+    record,
     writeBack: bool(cfg, 'writeBack', LAUNCH_DEFAULTS.writeBack),
     cpu: cpu as CpuModelName,
     memoryMB: mem,
     gdbPort,
+    compareWith,
   };
+}
+
+/** Launch `compareWith`: `{ "qemu": { binary?, args?, accel?, max? } }` with its defaults, or null when absent. */
+function compareWithConfig(v: unknown): CompareWith | null {
+  if (v === undefined || v === null) return null;
+  const bad = (what: string) => new LaunchError(LaunchErrorId.BadField, `launch configuration: 'compareWith${what}`);
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad(`' must be an object: { "qemu": { "accel": "tcg" } }`);
+  const known = ['qemu'];
+  const extra = Object.keys(v).find((k) => !known.includes(k));
+  if (extra !== undefined) throw bad(`.${extra}' is not a reference machine: only "qemu" is`);
+  const q = (v as { qemu?: unknown }).qemu;
+  if (typeof q !== 'object' || q === null || Array.isArray(q)) throw bad(`.qemu' must be an object: { "accel": "tcg" }`);
+  const { binary = QEMU, args = [], accel = 'tcg', max = COMPARE_MAX_DEFAULT } = q as Record<string, unknown>;
+  if (typeof binary !== 'string' || binary === '') throw bad(`.qemu.binary' must be the path of a QEMU binary, not ${JSON.stringify(binary)}`);
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw bad(`.qemu.args' must be a list of strings, not ${JSON.stringify(args)}`);
+  if (!(QEMU_ACCELS as readonly unknown[]).includes(accel)) throw bad(`.qemu.accel' must be one of ${QEMU_ACCELS.join(', ')}, not ${JSON.stringify(accel)}`);
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) throw bad(`.qemu.max' must be a positive integer (guest instructions), not ${JSON.stringify(max)}`);
+  return { binary, args: args as string[], accel: accel as QemuAccel, max };
 }
 
 /**
@@ -188,12 +234,23 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
     close();
     throw e;
   }
+  let reference: QemuReference | null = null;
+  if (config.compareWith) {
+    const c = config.compareWith;
+    const problem = qemuMissing(c.binary) ?? accelProblem(c.accel);
+    if (problem) {
+      close();
+      throw new LaunchError(LaunchErrorId.CompareUnavailable, `launch configuration 'compareWith': ${problem}`);
+    }
+    const drive = cdrom ? 'cdrom' : config.floppy ? 'floppy' : 'hard';
+    reference = { ...c, image: path, boot: { binary: c.binary, drive, memoryMB: config.memoryMB, args: c.args } };
+  }
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
   const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings];
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   for (const f of symbolFiles) notes.push(`symbols ${f.path}: ${describeSymbolFile(f)}`);
   return {
-    machine, bios, config, notes,
+    machine, bios, config, notes, reference,
     sourceMaps: new SourceMaps(maps, symbolFiles.flatMap((f) => f.symbols),
       new DwarfSources(symbolFiles.flatMap((f) => (f.debug ? [{ path: f.path, debug: f.debug }] : [])))),
     dispose: close,

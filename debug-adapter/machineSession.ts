@@ -8,6 +8,7 @@ import { Recorder } from '../emulator/record/recorder';
 import { isProfileName } from '../emulator/vmx/profiles';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BreakpointStore } from './breakpointStore';
+import { LiveCompare } from './handlers/compare';
 import { DisasmSources, type SourceEventReason } from './disasmSources';
 import type { SessionContext } from './context';
 import type { Launched } from './launch';
@@ -47,6 +48,7 @@ export function openSession(l: Launched, host: SessionHost): SessionContext {
     : null;
   runner.recorder = recorder;
   return {
+    compare: l.reference ? new LiveCompare(l.reference, machine.cpu.icount) : null,
     machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, visited: new Set(),
     disasm: new DisasmSources(machine.cpu.model, (reason, source) => host.onLoadedSource?.(reason, source)),
     announceStop: (s) => (host.announceStop ?? host.onStop)(s), output: (t, c) => host.output(t, c),

@@ -13,10 +13,12 @@ import type { Machine, StopInfo, StopReason } from '../emulator/machine';
 import { type LineTable, lineStepHook } from '../emulator/debug/lineStep';
 import type { Recorder } from '../emulator/record/recorder';
 import type { BreakpointOrigin, BreakpointStore } from './breakpointStore';
+import type { DIVERGED_FROM_QEMU } from '../protocol/customRequests';
 
 export const BURST = 100_000;
 
-export type StopReasonName = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'data breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'goto';
+export type StopReasonName = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'data breakpoint' | 'function breakpoint' | 'instruction breakpoint' | 'goto'
+  | typeof DIVERGED_FROM_QEMU;
 
 export interface Stop {
   reason: StopReasonName;

@@ -162,7 +162,7 @@ export class X86DebugSession extends LoggingDebugSession {
   protected configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.handle(response, (ctx) => {
       if (this.launched?.config.stopOnEntry) setImmediate(() => this.stopped({ reason: 'entry', description: 'stopped at 0000:7C00' }));
-      else ctx.runner.continue();
+      else exec.continueRun(ctx);
     });
   }
 

@@ -14,6 +14,7 @@ export const enum Commands {
   ShowFault = 'bootscope.showFault',
   CheckVmcsDump = 'bootscope.checkVmcsDump',
   CompareVmcsDump = 'bootscope.compareVmcsDump',
+  ShowCompare = 'bootscope.showCompare',
 }
 
 export const enum Settings {
@@ -34,6 +35,7 @@ export interface CommandArgs {
   [Commands.ShowFault]: [];
   [Commands.CheckVmcsDump]: [];
   [Commands.CompareVmcsDump]: [];
+  [Commands.ShowCompare]: [];
 }
 
 export function registerCommand<C extends Commands>(id: C, handler: (...args: CommandArgs[C]) => unknown): vscode.Disposable {

@@ -2,6 +2,7 @@
 // configuration provider (F5 on an image or .asm), a tracker that refreshes panels and the status bar on `stopped`,
 // and the panel and VMCS-dump commands of docs/CLI.md. Imports 'vscode' and protocol/ only (STYLE D2).
 import * as vscode from 'vscode';
+import { DIVERGED_FROM_QEMU } from '../protocol/customRequests';
 import type { FromWebview } from '../protocol/webview';
 import { AdapterFactory } from './adapterFactory';
 import { registerConfigProvider } from './configProvider';
@@ -40,11 +41,13 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
             panels.onContinued(session);
           }
         },
-        onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number } }) => {
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number; reason?: string } }) => {
           if (m.type !== 'event') return;
           if (m.event === 'stopped') {
             void status.paused(session, m.body?.threadId);
             panels.onStopped(session);
+            // A lock-step run's divergence (launch compareWith) opens the Compare panel.
+            if (m.body?.reason === DIVERGED_FROM_QEMU) void panels.showLive('compare');
           } else if (m.event === 'continued') {
             status.running();
             panels.onContinued(session);
@@ -63,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
     registerCommand(Commands.ShowFault, async () => { await panels.showLive('fault'); }),
     registerCommand(Commands.CheckVmcsDump, async () => { await panels.checkDump(); }),
     registerCommand(Commands.CompareVmcsDump, async () => { await panels.compareDump(); }),
+    registerCommand(Commands.ShowCompare, async () => { await panels.showLive('compare'); }),
   );
 
   return { panels: () => host.list(), statusText: () => status.text, postToPanel: (key, msg) => host.post(key, msg), adapterPath: factory.adapterPath };

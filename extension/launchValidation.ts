@@ -2,7 +2,7 @@
 // file system) so node:test can cover them: which file kinds F5 boots, floppy detection, and the messages shown
 // for invalid configurations. The attribute list matches docs/CLI.md "Launch configuration".
 
-import { CPU_MODEL_NAMES, PROFILE_NAMES } from '../protocol/launchConfig';
+import { CPU_MODEL_NAMES, PROFILE_NAMES, QEMU_ACCELS } from '../protocol/launchConfig';
 
 export interface LaunchConfig {
   type: string;
@@ -89,5 +89,20 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
   if (cfg.listing !== undefined && typeof cfg.listing !== 'string' && !(Array.isArray(cfg.listing) && cfg.listing.every((l) => typeof l === 'string'))) {
     errors.push('"listing" must be a path or a list of paths to NASM -l listing files.');
   }
+  if (cfg.compareWith !== undefined) errors.push(...compareWithProblems(cfg.compareWith, cfg.record));
   return errors;
+}
+
+/** What is wrong with launch `compareWith` (docs/CLI.md "Lock-step with QEMU"). */
+function compareWithProblems(v: unknown, record: unknown): string[] {
+  const q = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { qemu?: unknown }).qemu : undefined;
+  if (typeof q !== 'object' || q === null || Array.isArray(q)) return ['"compareWith" must be { "qemu": { "accel": "tcg" } } (optional "binary", "args", "max").'];
+  const { binary, args, accel, max } = q as Record<string, unknown>;
+  const out: string[] = [];
+  if (binary !== undefined && (typeof binary !== 'string' || binary === '')) out.push('"compareWith.qemu.binary" must be the path of a QEMU binary.');
+  if (args !== undefined && !(Array.isArray(args) && args.every((a) => typeof a === 'string'))) out.push('"compareWith.qemu.args" must be a list of strings.');
+  if (accel !== undefined && !(QEMU_ACCELS as readonly unknown[]).includes(accel)) out.push(`"compareWith.qemu.accel" is ${JSON.stringify(accel)}: it must be one of ${QEMU_ACCELS.join(', ')}.`);
+  if (max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max > 0)) out.push('"compareWith.qemu.max" must be a positive integer (guest instructions).');
+  if (record === false) out.push('"compareWith" needs "record": true (each lock-step run replays the session\'s history from 0000:7C00).');
+  return out;
 }

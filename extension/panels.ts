@@ -15,6 +15,7 @@ import { renderDescriptorTables } from './views/descriptorTables/render';
 import { renderFault } from './views/fault/render';
 import { renderScreen } from './views/screen/render';
 import { renderTimeline, type TimelineRanges, zoomWindow } from './views/timeline/render';
+import { renderCompare } from './views/compare/render';
 import { fromDump, fromLive, renderChecks } from './views/vmEntryCheck/render';
 import { renderVmcs, rowsFromDump } from './views/vmcs/render';
 
@@ -98,6 +99,12 @@ export class Panels implements vscode.Disposable {
           await panel.refresh();
           break;
         }
+        case 'compareAgain': {
+          const r = await panelRequest(session, CustomRequest.CompareAgain, {});
+          if (!r.ok) void vscode.window.showWarningMessage(r.message);
+          else await panel.refresh();
+          break;
+        }
         case 'keys': {
           const r = await panelRequest(session, CustomRequest.TypeKeys, { text: m.text });
           if (!r.ok) void vscode.window.showWarningMessage(r.message);
@@ -146,6 +153,10 @@ export class Panels implements vscode.Disposable {
       fault: async () => {
         const r = await panelRequest(session, CustomRequest.ReadFault, {});
         return r.ok ? renderFault(r.body, session.configuration.record !== false) : messageBox(r.message);
+      },
+      compare: async () => {
+        const r = await panelRequest(session, CustomRequest.ReadCompare, {});
+        return r.ok ? renderCompare(r.body) : messageBox(r.message);
       },
     };
     return { render: sources[kind], onMessage: common };

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { FromWebview } from '../protocol/webview';
 import { ELEMENTS_BUNDLE, type Html, messageBox, page } from './views/html';
 
-export type PanelKind = 'descriptorTables' | 'vmcs' | 'vmEntryChecks' | 'screen' | 'timeline' | 'fault';
+export type PanelKind = 'descriptorTables' | 'vmcs' | 'vmEntryChecks' | 'screen' | 'timeline' | 'fault' | 'compare';
 
 /** The top-level heading of each panel, as docs/CLI.md names them. */
 export const PANEL_TITLES: Record<PanelKind, string> = {
@@ -16,6 +16,7 @@ export const PANEL_TITLES: Record<PanelKind, string> = {
   screen: 'Screen',
   timeline: 'Timeline',
   fault: 'Why Did It Fault?',
+  compare: 'Compare',
 };
 
 /** What fills a panel: renders its body (Html: every value escaped) and reacts to the webview's messages. */

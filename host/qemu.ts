@@ -14,7 +14,7 @@
 // /proc/self/fd/1 link (it is a plain file on some machines) QEMU writes the log into that file.
 // Node only.
 import { spawn, spawnSync } from 'node:child_process';
-import { constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { constants, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,12 +30,25 @@ export function qemuMissing(binary = QEMU): string | null {
   return q.status === 0 ? null : `${binary} is not installed or does not run (Debian: apt-get install qemu-system-x86)`;
 }
 
+/**
+ * Why QEMU cannot run the lock-step comparison with `accel`, or null when it can. The comparison reads
+ * QEMU's per-instruction log, which QEMU writes only for code it translates (TCG).
+ */
+export function accelProblem(accel: 'tcg' | 'kvm'): string | null {
+  if (accel === 'tcg') return null;
+  return existsSync('/dev/kvm')
+    ? 'accel "kvm" is not supported for lock-step yet: QEMU writes its per-instruction log only under TCG (use "tcg")'
+    : 'accel "kvm" needs /dev/kvm, which this machine does not have (no KVM: use "tcg")';
+}
+
 export interface QemuBoot {
   /** The QEMU binary (default qemu-system-i386 on PATH). */
   binary?: string;
   /** The drive the image is and boots from. */
   drive: 'hard' | 'floppy' | 'cdrom';
   memoryMB: number;
+  /** Arguments added at the end of the command line (launch compareWith.qemu.args). */
+  args?: readonly string[];
 }
 
 /** The command line: the image opened read-only (snapshot=on), no devices beyond the PC's own. */
@@ -49,6 +62,7 @@ export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
     '-serial', 'none', '-monitor', 'none',
     '-icount', `shift=${ICOUNT_SHIFT},sleep=off`,
     '-singlestep', '-d', 'cpu,exec,nochain', '-dfilter', `0x${GUEST_LOW.toString(16)}..0x${GUEST_HIGH.toString(16)}`, '-D', log,
+    ...(boot.args ?? []),
   ];
 }
 

@@ -30,6 +30,10 @@ export const enum CustomRequest {
   ReadFault = 'bootscope/readFault',
   /** "Find the write that broke it": back to the last write of a link's entry or the last change of its register. */
   FindFaultWrite = 'bootscope/findFaultWrite',
+  /** The last lock-step comparison with QEMU (launch `compareWith`): the Compare panel. */
+  ReadCompare = 'bootscope/readCompare',
+  /** Runs the lock-step comparison again from 0000:7C00 on the history as it is now (edits included). */
+  CompareAgain = 'bootscope/compareAgain',
 }
 
 export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86' | 'unreal';
@@ -295,6 +299,44 @@ export interface FindFaultWriteResponse {
   instruction?: number;
   message: string;
 }
+// ---- bootscope/readCompare and bootscope/compareAgain -------------------------------------------------------
+export interface ReadCompareArguments {}
+/** One register of both states before the diverging instruction (emulator/record/divergenceReport.ts). */
+export interface CompareStateRow {
+  /** `cs:eip` or a register name. */
+  name: string;
+  ours: string;
+  qemu: string;
+  /** `differs`: the divergence; `excused`: differs, but a rule (undefined flags, BIOS data) excuses it. */
+  mark: 'same' | 'differs' | 'excused';
+}
+/** An instruction of the comparison: its index among the compared ones (0 = the first 0000:7C00). */
+export interface CompareInstruction {
+  index: number;
+  /** `CS:EIP lin=…`. */
+  where: string;
+  /** NASM syntax (empty when its bytes do not decode). */
+  text: string;
+  /** Bootscope's instruction count there (for bootscope/gotoInstruction). */
+  instruction: number;
+}
+export interface ReadCompareResponse {
+  /** What the panel shows: no comparison in this session, one running, none run yet, or how the last ended. */
+  state: 'unavailable' | 'idle' | 'running' | 'diverged' | 'agreed';
+  /** One line: why unavailable, or how the last run ended. */
+  summary: string;
+  /** The reference machine: `qemu-system-i386 (tcg)`. */
+  reference?: string;
+  /** A divergence: both states, the instruction both executed, the agreeing ones before it (oldest first). */
+  rows?: CompareStateRow[];
+  instruction?: CompareInstruction & { qemuWhere: string; controlFlow: boolean };
+  history?: CompareInstruction[];
+  /** What the rules skipped, dropped and excused (resyncs, QEMU records dropped, undefined flags). */
+  rules?: string[];
+}
+export interface CompareAgainArguments {}
+/** The DAP stop reason of a lock-step divergence (the extension opens the Compare panel on it). */
+export const DIVERGED_FROM_QEMU = 'diverged from QEMU';
 
 /** Request → [arguments, response], for the extension's typed sender and the adapter's handler map. */
 export interface CustomRequests {
@@ -312,4 +354,6 @@ export interface CustomRequests {
   [CustomRequest.DisassemblySource]: [DisassemblySourceArguments, DisassemblySourceResponse];
   [CustomRequest.ReadFault]: [ReadFaultArguments, ReadFaultResponse];
   [CustomRequest.FindFaultWrite]: [FindFaultWriteArguments, FindFaultWriteResponse];
+  [CustomRequest.ReadCompare]: [ReadCompareArguments, ReadCompareResponse];
+  [CustomRequest.CompareAgain]: [CompareAgainArguments, Record<string, never>];
 }

@@ -9,6 +9,22 @@ export const CPU_MODEL_NAMES: readonly CpuModelName[] = ['8086', '80286', '80386
 export const PROFILE_NAMES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
+/** How QEMU runs the reference guest of `compareWith`: TCG (its per-instruction log) or KVM (the host CPU). */
+export const QEMU_ACCELS = ['tcg', 'kvm'] as const;
+export type QemuAccel = (typeof QEMU_ACCELS)[number];
+
+/** Launch `compareWith.qemu`: the reference machine the session runs in lock-step with. */
+export interface CompareWithQemu {
+  /** The QEMU binary (default qemu-system-i386 on PATH). */
+  binary?: string;
+  /** Arguments added to QEMU's command line. */
+  args?: string[];
+  /** Default tcg. */
+  accel?: QemuAccel;
+  /** Guest instructions one lock-step run compares at most (default 10,000,000). */
+  max?: number;
+}
+
 export interface ILaunchConfig {
   /** Disk image or boot sector to boot (required). */
   image: string;
@@ -43,6 +59,8 @@ export interface ILaunchConfig {
   memoryMB?: number;
   /** Also serve the session to gdb on 127.0.0.1:N (GDB remote protocol; 0 picks a free port). Absent: no gdb server. */
   gdbPort?: number;
+  /** Run in lock-step with QEMU from 0000:7C00 and stop at the first divergence. Absent: no comparison. */
+  compareWith?: { qemu: CompareWithQemu };
 }
 
 export const LAUNCH_DEFAULTS = {
@@ -57,7 +75,10 @@ export const LAUNCH_DEFAULTS = {
   writeBack: false,
   cpu: '80386',
   memoryMB: 64,
-} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort'>;
+} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith'>;
+
+/** Guest instructions a `compareWith` lock-step run compares by default (as `bootscope compare --max`). */
+export const COMPARE_MAX_DEFAULT = 10_000_000;
 
 /** Error ids in error responses, so clients and tests can tell the causes apart. */
 export const enum LaunchErrorId {
@@ -67,4 +88,6 @@ export const enum LaunchErrorId {
   BadField = 2004,
   UnreadableListing = 2005,
   UnreadableSymbols = 2006,
+  /** compareWith: QEMU missing, or the setup it asks for cannot run here. */
+  CompareUnavailable = 2007,
 }

@@ -35,4 +35,5 @@ export type FromWebview =
   | { type: 'zoom'; zoom: 'in' | 'out' | 'all' }
   | { type: 'keys'; text: string }
   | { type: 'showDumpAsVmcs' }
+  | { type: 'compareAgain' }
   | { type: 'refresh' };

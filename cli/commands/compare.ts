@@ -4,12 +4,10 @@
 // with both states side by side, or that the runs agree to the end of the budget. Exit 0 agree,
 // 3 divergence, 1 an input (or QEMU) could not be used, 2 usage error.
 import { Bios } from '../../emulator/bios/bios';
-import { refreshAttention, serviceInterrupt } from '../../emulator/cpu/execute';
-import { AR_DB, CS, EAX } from '../../emulator/cpu/regs';
 import { divergenceLines, rulesLines } from '../../emulator/record/divergenceReport';
-import { GUEST_HIGH, GUEST_LOW, Lockstep, SEABIOS_ALLOWANCES, type TraceRecord } from '../../emulator/record/lockstep';
-import { undefinedFlags } from '../../emulator/record/undefinedFlags';
-import { Machine, type StopInfo } from '../../emulator/machine';
+import { type GuestRecord, GuestRun, guestUndefinedFlags } from '../../emulator/record/guestRun';
+import { Lockstep, SEABIOS_ALLOWANCES } from '../../emulator/record/lockstep';
+import { Machine } from '../../emulator/machine';
 import { ICOUNT_SHIFT, IDLE_SECONDS, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
 import { Command } from 'commander';
 import { exitWith, InputError, parseWhole, UsageError } from '../args';
@@ -46,66 +44,6 @@ export function command(): Command {
     .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
 }
 
-/** Our record carries the instruction's bytes as they were when it ran: the machine runs ahead of the comparison. */
-interface OurRecord extends TraceRecord {
-  bytes: Uint8Array;
-}
-
-/** A trace record of Bootscope's state before the instruction at linear `lin`. */
-function record(m: Machine, lin: number): OurRecord {
-  const cpu = m.cpu;
-  const r = cpu.r32, s = cpu.sel;
-  return {
-    source: cpu.icount, bytes: m.mem.peek(lin, 15), cs: s[CS], eip: cpu.eip >>> 0, lin, code32: (cpu.ar[CS] & AR_DB) !== 0,
-    regs: {
-      eax: r[0], ebx: r[3], ecx: r[1], edx: r[2], esi: r[6], edi: r[7], ebp: r[5], esp: r[4],
-      eflags: cpu.getFlags() >>> 0, ds: s[3], es: s[0], ss: s[2], fs: s[4], gs: s[5], cr0: cpu.cr0 >>> 0,
-    },
-  };
-}
-
-/**
- * Bootscope's guest records, produced in blocks: the machine runs with a per-instruction hook
- * that records guest instructions (linear 0x500..0x9FFFF, as QEMU's filter) and stops when the
- * block is full. `stop` says why the run ended when it yields no more.
- */
-class OurRun {
-  stop: StopInfo | null = null;
-  private readonly block: OurRecord[] = [];
-  private pos = 0;
-  private guest = 0;
-
-  constructor(private readonly m: Machine, private readonly flipAt: number | null) {}
-
-  next = (): OurRecord | null => {
-    if (this.pos < this.block.length) return this.block[this.pos++];
-    if (this.stop) return null;
-    this.block.length = 0;
-    this.pos = 0;
-    const s = this.m.run({ maxInstructions: 100_000_000, beforeInstruction: this.hook });
-    if (s.reason !== 'step') this.stop = s.reason === 'max' ? { reason: 'max', detail: 'no guest instruction in 100,000,000' } : s;
-    return this.block.length > 0 ? this.block[this.pos++] : null;
-  };
-
-  private readonly hook = (m: Machine): 'step' | null => {
-    const cpu = m.cpu;
-    // The slow path delivers an interrupt and runs the handler's first instruction in one step; QEMU
-    // logs that instruction. So deliver it here, and let the shadow keep a second one from coming
-    // before that instruction (as runCpu does when it checks breakpoints).
-    if (serviceInterrupt(cpu)) {
-      cpu.shadowUntil = cpu.icount;
-      refreshAttention(cpu);
-    }
-    const lin = (cpu.base[CS] + cpu.eip) >>> 0;
-    if (lin < GUEST_LOW || lin > GUEST_HIGH) return null;
-    if (this.block.length >= 4096) return 'step';
-    if (this.guest === this.flipAt) cpu.r32[EAX] ^= 1;
-    this.block.push(record(m, lin));
-    this.guest++;
-    return null;
-  };
-}
-
 export async function main(imageFile: string, opts: CompareOptions): Promise<number> {
   const floppy = opts.floppy === true;
   const memoryMB = opts.memoryMb === undefined ? 64 : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072);
@@ -123,11 +61,8 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const bios = new Bios();
   bios.install(m);
   if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
-  const ours = new OurRun(m, flipAt);
-  const l = new Lockstep<OurRecord>(ours.next, {
-    allowances: SEABIOS_ALLOWANCES, history: context,
-    undefinedFlags: (last) => undefinedFlags((i) => last.bytes[i] ?? 0, last.code32 ? 32 : 16),
-  });
+  const ours = new GuestRun(m, (o) => m.run(o), { flipAt });
+  const l = new Lockstep<GuestRecord>(ours.next, { allowances: SEABIOS_ALLOWANCES, history: context, undefinedFlags: guestUndefinedFlags });
   let firstPm = -1;
   const started = Date.now();
   let lastProgress = started;

@@ -7,14 +7,17 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CS } from '../../emulator/cpu/regs';
 import { segOff } from '../../emulator/debug/machineView';
 import { RequestError, type SessionContext, parseReference, refString } from '../context';
+import { lockstepRun } from './compare';
 
 function idle(ctx: SessionContext): void {
   if (ctx.runner.isRunning) throw new RequestError('the CPU is already running');
 }
 
+/** Continue: in lock-step with QEMU while launch `compareWith` compares (handlers/compare.ts), else Bootscope alone. */
 export function continueRun(ctx: SessionContext): DebugProtocol.ContinueResponse['body'] {
   idle(ctx);
-  ctx.runner.continue();
+  if (ctx.compare?.active) lockstepRun(ctx);
+  else ctx.runner.continue();
   return { allThreadsContinued: true };
 }
 

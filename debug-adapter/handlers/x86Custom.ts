@@ -13,6 +13,7 @@ import {
 } from '../../emulator/debug/descriptors';
 import { evaluate, evaluateAddress, evaluateValue, ExpressionError, knownNames } from '../../emulator/debug/expression';
 import { historyCommand } from './timeTravel';
+import { compareAgain } from './compare';
 import { cpuMode, readLinear, segOff } from '../../emulator/debug/machineView';
 import { PROFILE_NAMES } from '../../emulator/vmx/profiles';
 import { checkVmEntry, readDescriptorTable } from './panels';
@@ -24,7 +25,8 @@ const HELP = `Expressions: registers (ax, eax, al, eip, eflags, cs), fields (efl
   numbers 0x7c00 / 7c00h / 31744 / 0b101, operators + - * / % & | ^ ~ << >> == != < <= > >= && || ! and parentheses.
 Commands: info gdt | info ldt | info idt | info tss | info mode | info vmentry | info fault | x/<count><b|w|d> <address> (e.g. x/16b ds:si) | help
 History (recorded sessions): last write <address> [length] | last change <register or field> (e.g. ss, ds.base, eflags.vm, cr0.pe) | goto <instruction count> | record budget [MiB]
-  | fault write [N.M] (back from the fault to the last write of entry M of link N of info fault, or the last change of that register)`;
+  | fault write [N.M] (back from the fault to the last write of entry M of link N of info fault, or the last change of that register)
+Launch compareWith: compare again (the lock-step run with QEMU from 0000:7C00 on the history as it is now, edits included)`;
 
 function infoCommand(ctx: SessionContext, what: string): string {
   const cpu = ctx.machine.cpu;
@@ -115,6 +117,7 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
       if (expr === 'help' || expr === '?') return { result: HELP, variablesReference: 0 };
       const info = /^info\s+(\w+)$/.exec(expr);
       if (info) return { result: infoCommand(ctx, info[1].toLowerCase()), variablesReference: 0 };
+      if (/^compare\s+again$/i.test(expr)) return { result: compareAgain(ctx), variablesReference: 0 };
       const x = /^x\/(\S*)\s*(.*)$/.exec(expr);
       if (x) return { result: examine(ctx, x[1], x[2]), variablesReference: 0 };
       const fault = faultCommand(ctx, expr);
@@ -138,6 +141,6 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
 export function completions(ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
   const upto = args.text.slice(0, args.column - 1);
   const word = /[A-Za-z_.][A-Za-z0-9_.]*$/.exec(upto)?.[0] ?? '';
-  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'info fault', 'fault write', 'help'];
+  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'info fault', 'fault write', 'help', ...(ctx.compare ? ['compare again'] : [])];
   return { targets: names.filter((n) => n.toLowerCase().startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
 }

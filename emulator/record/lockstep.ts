@@ -184,6 +184,11 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
     return r;
   }
 
+  /** Our record of the last instruction both agreed on, or null before the first. */
+  get lastAgreed(): R | null {
+    return this.lastOurs;
+  }
+
   get done(): boolean {
     return this.divergence !== null || this.end !== null;
   }

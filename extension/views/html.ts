@@ -98,6 +98,7 @@ a[data-msg]{cursor:pointer;color:var(--vscode-textLink-foreground)}
 .marker{position:absolute;top:0;bottom:0;width:2px;background:var(--vscode-editorCursor-foreground)}
 .full{width:100%}
 .diff td{background:var(--vscode-diffEditor-removedTextBackground)}
+.excused td{color:var(--vscode-descriptionForeground);font-style:italic}
 `;
 
 /** The whole document. The script only forwards clicks and keys as typed messages (protocol/webview.ts FromWebview)

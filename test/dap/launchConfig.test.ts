@@ -16,7 +16,7 @@ test('defaults follow CLI.md', () => {
   const c = validateConfig({ image: 'x.img' });
   assert.deepEqual(c, {
     image: 'x.img', floppy: false, cdrom: false, stopOnEntry: true, listing: [], symbols: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
-    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, gdbPort: null,
+    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, gdbPort: null, compareWith: null,
   });
 });
 
@@ -63,7 +63,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'gdbPort'];
+  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'gdbPort', 'compareWith'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });

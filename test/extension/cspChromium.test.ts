@@ -13,6 +13,7 @@ import { html, page } from '../../extension/views/html';
 import { renderScreen } from '../../extension/views/screen/render';
 import { renderTimeline } from '../../extension/views/timeline/render';
 import { renderFault } from '../../extension/views/fault/render';
+import { renderCompare } from '../../extension/views/compare/render';
 import { fromDump, renderChecks } from '../../extension/views/vmEntryCheck/render';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -47,6 +48,8 @@ test('panels under the strict CSP in chromium: no violation, controls styled, po
   const screen = renderScreen({ columns: 2, rows: 1, text: ['ab'], attributes: [0x1e, 0x4f] }, false);
   const fault = renderFault({ instruction: 9, current: true, path: '#DE → #DF → shutdown', tripleFault: true, links: [{ vector: 0, name: '#DE', kind: 'exception', errorCode: -1,
     cs: 8, eip: 0x7c00, rule: { id: 'R', section: '6.12.1', text: 't', explanation: 'e' }, subjects: [{ kind: 'memory', label: 'GDT entry 1', linear: 0x7d80, physical: 0x7d80, length: 8, table: 'gdt', index: 1 }] }] }, true);
+  const compare = renderCompare({ state: 'diverged', summary: 's', rows: [{ name: 'eax', ours: '1', qemu: '2', mark: 'differs' }],
+    instruction: { index: 1, where: 'w', text: 'inc bx', instruction: 1, qemuWhere: 'w', controlFlow: false }, history: [] });
   const server = createServer((req, res) => {
     if (req.url === '/vscode-elements.js') {
       res.setHeader('content-type', 'text/javascript');
@@ -54,7 +57,7 @@ test('panels under the strict CSP in chromium: no violation, controls styled, po
       return;
     }
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const doc = page({ title: 'Timeline', body: html`${checks}${screen}${timeline}${fault}`, nonce: NONCE, cspSource: origin, elementsScript: '/vscode-elements.js' });
+    const doc = page({ title: 'Timeline', body: html`${checks}${screen}${timeline}${fault}${compare}`, nonce: NONCE, cspSource: origin, elementsScript: '/vscode-elements.js' });
     res.setHeader('content-type', 'text/html');
     res.end(doc.replace('<body>', `<body>${PROBE}`));
   });

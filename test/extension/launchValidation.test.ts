@@ -53,3 +53,14 @@ test('cdrom: true, false or a path; not true with floppy', () => {
   for (const c of [1, '', '  ', null]) assert.match(validateConfig({ ...base, cdrom: c as never }).join(' '), /"cdrom" must be true, false or the path of an ISO image/);
   assert.match(validateConfig({ ...base, cdrom: true, floppy: true }).join(' '), /"floppy" and "cdrom": true exclude each other/);
 });
+
+test('compareWith: { qemu: { binary?, args?, accel?, max? } }, with recording', () => {
+  const base = { type: 'bootscope', request: 'launch', name: 'x', image: '/a.img' };
+  assert.deepEqual(validateConfig({ ...base, compareWith: { qemu: {} } }), []);
+  assert.deepEqual(validateConfig({ ...base, compareWith: { qemu: { binary: '/q', args: ['-cpu', 'pentium'], accel: 'kvm', max: 5 } } }), []);
+  assert.match(validateConfig({ ...base, compareWith: { bochs: {} } }).join(' '), /"compareWith" must be \{ "qemu": /);
+  assert.match(validateConfig({ ...base, compareWith: { qemu: { accel: 'hvf' } } }).join(' '), /"compareWith\.qemu\.accel" is "hvf": it must be one of tcg, kvm/);
+  assert.match(validateConfig({ ...base, compareWith: { qemu: { args: '-s' } } }).join(' '), /"compareWith\.qemu\.args" must be a list of strings/);
+  assert.match(validateConfig({ ...base, compareWith: { qemu: { max: 0 } } }).join(' '), /"compareWith\.qemu\.max" must be a positive integer/);
+  assert.match(validateConfig({ ...base, record: false, compareWith: { qemu: {} } }).join(' '), /"compareWith" needs "record": true/);
+});

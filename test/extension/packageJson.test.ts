@@ -21,6 +21,7 @@ const COMMANDS: [string, string][] = [
   ['bootscope.showFault', 'Bootscope: Why Did It Fault?'],
   ['bootscope.checkVmcsDump', 'Bootscope: Check VMCS Dump…'],
   ['bootscope.compareVmcsDump', 'Bootscope: Compare with VMCS Dump…'],
+  ['bootscope.showCompare', 'Bootscope: Show Compare with QEMU'],
 ];
 
 // No `category`: the CLI.md titles already begin with 'Bootscope: ', and a category would show it twice in the palette.

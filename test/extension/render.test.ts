@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import type { DescriptorTablesResponse, ReadFaultResponse, ScreenResponse, TimelineResponse } from '../../protocol/customRequests';
+import type { DescriptorTablesResponse, ReadCompareResponse, ReadFaultResponse, ScreenResponse, TimelineResponse } from '../../protocol/customRequests';
 import type { VmcheckDumpsJson, VmcheckJson } from '../../protocol/webview';
 import { esc, type Html, html, page } from '../../extension/views/html';
 import { fromDump, renderChecks } from '../../extension/views/vmEntryCheck/render';
@@ -14,6 +14,7 @@ import { renderDescriptorTables } from '../../extension/views/descriptorTables/r
 import { renderScreen } from '../../extension/views/screen/render';
 import { renderTimeline, zoomWindow } from '../../extension/views/timeline/render';
 import { renderFault } from '../../extension/views/fault/render';
+import { renderCompare } from '../../extension/views/compare/render';
 
 const EVIL = '<script>alert(1)</script><img src=x onerror="alert(2)">';
 const NONCE = 'bm9uY2Vub25jZQ==';
@@ -72,6 +73,26 @@ test('a <script> in guest memory stays text in Screen, Descriptor Tables and Tim
   assert.match(d, /data-msg="\{&#34;type&#34;:&#34;disassemble&#34;,&#34;selector&#34;:8,&#34;offset&#34;:4660\}"/);
   const tl: TimelineResponse = { first: 0, last: 1000, recordedFirst: 0, recordedLast: 1000, current: 500, modes: [{ from: 0, to: 400, value: 'real' }, { from: 400, to: 1000, value: 'pm32' }], verdicts: [{ from: 0, to: 1000, value: 'fail' }], events: [{ at: 10, kind: 'bios', label: EVIL }] };
   assertInert(wrap('Timeline', renderTimeline(tl, 'xen-vm86')));
+});
+
+test('Compare: both states with the difference marked and the excused one noted, the instruction, the history; every field escaped', () => {
+  const r: ReadCompareResponse = {
+    state: 'diverged', summary: EVIL, reference: EVIL,
+    rows: [{ name: 'cs:eip', ours: '0000:00007c0d', qemu: '0000:00007c0d', mark: 'same' }, { name: 'eax', ours: '0000efc7', qemu: '0000601c', mark: 'differs' },
+      { name: 'eflags', ours: EVIL, qemu: '00000046', mark: 'excused' }],
+    instruction: { index: 6, where: '0000:00007c0d lin=00007c0d', text: EVIL, instruction: 6, qemuWhere: EVIL, controlFlow: true },
+    history: [{ index: 5, where: EVIL, text: 'mov ax,[0x78]', instruction: 5 }], rules: [EVIL],
+  };
+  const doc = wrap('Compare', renderCompare(r));
+  assertInert(doc);
+  assert.match(doc, /<tr class="diff" data-register="eax"><td class="mono">eax<\/td><td class="mono">0000efc7<\/td><td class="mono">0000601c<\/td><td>differs<\/td><\/tr>/);
+  assert.match(doc, /<tr class="excused" data-register="eflags">.*<td>differs, excused<\/td><\/tr>/);
+  assert.match(doc, /<tr class="" data-register="cs:eip">/);
+  assert.match(doc, /data-msg="\{&#34;type&#34;:&#34;travel&#34;,&#34;instruction&#34;:5\}"/);
+  assert.match(doc, /id="compare-again" data-msg="\{&#34;type&#34;:&#34;compareAgain&#34;\}"/);
+  // Nothing to compare, or a run going on: no button.
+  assert.doesNotMatch(renderCompare({ state: 'unavailable', summary: 'no' }).text, /compare-again/);
+  assert.doesNotMatch(renderCompare({ state: 'running', summary: 'comparing' }).text, /compare-again/);
 });
 
 test('timeline zoom: ten times narrower around the current position, wider around the middle, clamped to the recording', () => {

@@ -1,0 +1,125 @@
+// @tier full
+// Launch `compareWith` over DAP (debug-adapter/handlers/compare.ts) against qemu-system-i386 (TCG):
+// a boot sector that reads the INT 1Eh vector, which SeaBIOS and Bootscope's BIOS place differently,
+// must stop with reason "diverged from QEMU" right after that load, with the Compare panel's answer
+// (bootscope/readCompare) marking EAX alone; an edit that gives EAX QEMU's value and `compare again`
+// then agree to the budget; a breakpoint stops a lock-step run; going back in time and editing EBX
+// forces a divergence exactly there; and a bad compareWith or a missing QEMU fails the launch.
+// A missing QEMU fails the test (it is the reference; .ci/run installs it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { qemuMissing } from '../../host/qemu';
+import type { ReadCompareResponse } from '../../protocol/customRequests';
+import { assemble, DapClient, pc, repl } from './dapClient';
+
+const MAX = 500;
+
+async function setRegister(c: DapClient, name: string, value: string): Promise<void> {
+  const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 0 });
+  const ref = scopes.find((s) => s.name === 'General Registers')!.variablesReference;
+  await c.request('setVariable', { variablesReference: ref, name, value });
+}
+
+/** The stop a console command that starts a task ends with. */
+async function replStop(c: DapClient, command: string): Promise<{ answer: string; stop: DebugProtocol.StoppedEvent }> {
+  const stop = c.nextStop(60_000);
+  const answer = await repl(c, command);
+  return { answer, stop: await stop };
+}
+
+test('compareWith qemu: the first divergence, the Compare panel\'s answer, compare again after an edit and after time travel',
+  { timeout: 180_000 }, async () => {
+    assert.equal(qemuMissing(), null);
+    const fx = assemble('qemudiff');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: fx.image, compareWith: { qemu: { accel: 'tcg', max: MAX } } });
+      const idle = await c.request<ReadCompareResponse>('bootscope/readCompare');
+      assert.equal(idle.state, 'idle');
+
+      const stop = c.nextStop(60_000);
+      await c.request('continue', { threadId: 1 });
+      const s = await stop;
+      assert.equal(s.body.reason, 'diverged from QEMU');
+      assert.equal(s.body.description, `diverged from QEMU at instruction 6 from 0000:7C00, 0000:00007c0d lin=00007c0d: eax differs`);
+      // Bootscope stands before the diverging instruction, the one after the load.
+      assert.equal(await pc(c), fx.marker('DIVERGED'));
+      assert.equal(await repl(c, 'ax'), '0xefc7');
+      const r = await c.request<ReadCompareResponse>('bootscope/readCompare');
+      assert.equal(r.state, 'diverged');
+      assert.deepEqual(r.rows!.filter((x) => x.mark !== 'same').map((x) => [x.name, x.ours]), [['eax', '0000efc7']]);
+      const qemuAx = r.rows!.find((x) => x.name === 'eax')!.qemu;
+      assert.notEqual(qemuAx, '0000efc7');
+      assert.deepEqual([r.instruction?.index, r.instruction?.text, r.instruction?.controlFlow], [6, 'inc bx', false]);
+      assert.deepEqual(r.history!.map((h) => h.text), ['cli', 'xor ax,ax', 'mov ds,ax', 'mov bx,0x3', 'add bx,bx', 'mov ax,[0x78]']);
+      assert.match(c.output(), /^> +6 {2}0000:00007c0d lin=00007c0d {2}inc bx$/m);
+
+      // The edit gives EAX QEMU's value at the divergence: compared again from 0000:7C00 (the edit replayed), all agree.
+      await setRegister(c, 'eax', `0x${qemuAx}`);
+      const again = await replStop(c, 'compare again');
+      assert.match(again.answer, /^comparing with qemu-system-i386 \(tcg, -icount shift=8\) from 0000:7C00/);
+      assert.equal(again.stop.body.reason, 'pause');
+      assert.equal(again.stop.body.description, `no divergence: ${MAX} instructions from 0000:7C00 agree with QEMU (the budget (${MAX}))`);
+      assert.equal((await c.request<ReadCompareResponse>('bootscope/readCompare')).state, 'agreed');
+
+      // A breakpoint ahead stops a lock-step run there, the run compared up to it.
+      await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${fx.marker('SPIN').toString(16)}` }] });
+      const bp = await replStop(c, 'compare again');
+      assert.equal(bp.stop.body.reason, 'instruction breakpoint');
+      assert.match(bp.stop.body.description ?? '', /^breakpoint at 0000:7C0E; \d+ instructions from 0000:7C00 agree with QEMU$/);
+      assert.equal(await pc(c), fx.marker('SPIN'));
+      await c.request('setInstructionBreakpoints', { breakpoints: [] });
+
+      // Back in time to before `add bx, bx`, an edit of EBX there: the next comparison diverges at exactly that instruction.
+      assert.match(await repl(c, 'goto 4'), /at instruction 4/);
+      await setRegister(c, 'ebx', '7');
+      const forced = await replStop(c, 'compare again');
+      assert.equal(forced.stop.body.reason, 'diverged from QEMU');
+      assert.equal(forced.stop.body.description, 'diverged from QEMU at instruction 4 from 0000:7C00, 0000:00007c08 lin=00007c08: ebx differs');
+      const f = await c.request<ReadCompareResponse>('bootscope/readCompare');
+      assert.deepEqual(f.rows!.filter((x) => x.mark !== 'same').map((x) => [x.name, x.ours, x.qemu]), [['ebx', '00000007', '00000003']]);
+
+      // After a divergence, continue runs Bootscope alone (the two no longer agree): pause stops it as usual.
+      const run = c.nextStop(60_000);
+      await c.request('continue', { threadId: 1 });
+      await c.request('pause', { threadId: 1 });
+      assert.equal((await run).body.reason, 'pause');
+      assert.equal((await c.request<ReadCompareResponse>('bootscope/readCompare')).state, 'diverged');
+    } finally {
+      await c.close();
+    }
+  });
+
+test('compareWith: a bad attribute, a missing QEMU and record: false fail the launch with one line naming it', async () => {
+  const fx = assemble('qemudiff');
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ compareWith: { qemu: { accel: 'hvf' } } }, /^launch configuration: 'compareWith\.qemu\.accel' must be one of tcg, kvm, not "hvf"$/],
+    [{ compareWith: { bochs: {} } }, /^launch configuration: 'compareWith\.bochs' is not a reference machine: only "qemu" is$/],
+    [{ compareWith: { qemu: { max: 0 } } }, /^launch configuration: 'compareWith\.qemu\.max' must be a positive integer/],
+    [{ compareWith: { qemu: {} }, record: false }, /^launch configuration: 'compareWith' needs 'record': true/],
+    [{ compareWith: { qemu: { binary: '/nonexistent/qemu' } } }, /^launch configuration 'compareWith': \/nonexistent\/qemu is not installed or does not run/],
+  ];
+  for (const [extra, message] of cases) {
+    const c = DapClient.spawn();
+    try {
+      await c.request('initialize', { adapterID: 'bootscope', pathFormat: 'path' });
+      const r = await c.raw('launch', { type: 'bootscope', request: 'launch', image: fx.image, ...extra });
+      assert.equal(r.success, false, JSON.stringify(extra));
+      assert.match(r.message ?? '', message);
+    } finally {
+      await c.close();
+    }
+  }
+  // Without compareWith the request answers that there is nothing to compare.
+  const plain = DapClient.spawn();
+  try {
+    await plain.launch({ image: fx.image });
+    assert.equal((await plain.request<ReadCompareResponse>('bootscope/readCompare')).state, 'unavailable');
+    const again = await plain.raw('bootscope/compareAgain', {});
+    assert.equal(again.success, false);
+    assert.match(again.message ?? '', /does not compare with QEMU: add "compareWith"/);
+  } finally {
+    await plain.close();
+  }
+});
