@@ -25,6 +25,8 @@ export interface Stop {
   description?: string;
   text?: string;
   hitBreakpointIds?: number[];
+  /** The guest switched the machine off: the session ends (exited, terminated) instead of stopping. */
+  poweredOff?: boolean;
 }
 
 export interface RunnerHost {
@@ -306,6 +308,8 @@ export class Runner {
         }
         case 'shutdown':
           return { reason: 'exception', description: r.detail ?? 'shutdown', text: r.detail ?? 'shutdown' };
+        case 'poweroff':
+          return { reason: 'exception', description: 'powered off', text: `powered off: ${r.detail ?? 'the guest switched the machine off'}`, poweredOff: true };
         default:
           return { reason: 'exception', description: r.detail ?? r.reason, text: r.detail ?? r.reason };
       }

@@ -211,6 +211,14 @@ export class X86DebugSession extends LoggingDebugSession {
       noteFault(this.ctx);
     }
     this.lastStop = s;
+    if (s.poweredOff) {
+      // A machine that is off has nothing to show: the debuggee exited.
+      this.flushOutput();
+      this.output(`${s.text}\n`, 'console');
+      this.sendEvent(new ExitedEvent(0));
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
     if (s.text) this.output(s.text + '\n', 'console');
     const ev = new StoppedEvent(s.reason, THREAD_ID, s.text) as DebugProtocol.StoppedEvent;
     ev.body.description = s.description;

@@ -19,7 +19,7 @@ import { Memory } from './memory/bus';
 
 export type StopReason =
   | 'until' | 'max' | 'halt' | 'triple-fault' | 'shutdown' | 'breakpoint' | 'watchpoint' | 'pause' | 'step'
-  | 'vmentry-failure' | 'emulation' | 'error';
+  | 'vmentry-failure' | 'emulation' | 'poweroff' | 'error';
 
 export interface StopInfo {
   reason: StopReason;
@@ -112,6 +112,7 @@ export class Machine {
       if (level && cpu.flags & EFLAGS_IF) cpu.attn |= ATTN_IRQ;
     };
     cpu.acknowledgeIrq = () => this.devices.pic.acknowledge();
+    this.devices.onPowerOff = () => { cpu.attn |= ATTN_STOP; };
     this.devices.onReset = (source) => {
       this.resetSource = source;
       cpu.attn |= ATTN_STOP;
@@ -207,6 +208,10 @@ export class Machine {
           cpu.attn &= ~ATTN_STOP;
           return { reason: 'shutdown', detail: `CPU reset requested through ${src}` };
         }
+        if (this.devices.pm.poweredOff) {
+          cpu.attn &= ~ATTN_STOP;
+          return { reason: 'poweroff', detail: POWER_OFF_DETAIL };
+        }
         if (until.length && this.matches(until) && this.resumeAt !== this.pcLinear) return { reason: 'until' };
         const left = end - cpu.icount;
         if (left <= 0) return { reason: 'max' };
@@ -265,6 +270,9 @@ export class Machine {
     return null;
   }
 }
+
+/** Why a run stops for good once the guest switched the machine off. */
+export const POWER_OFF_DETAIL = 'the guest switched the machine off: SLP_EN with sleep type 0, soft off, written to PM1a_CNT';
 
 /** 'triple fault: #GP → #DF → shutdown (IDT.GATE.NOT_PRESENT)', or the bare sentence without a chain. */
 function tripleFaultDetail(chain: readonly FaultLink[]): string {

@@ -1,7 +1,7 @@
-// INT 15h system services: A20 gate (2400h–2403h), keyboard intercept (4Fh), wait (86h, lets device
-// time pass with interrupts on), block move through a GDT (87h), extended memory size (88h, E801h)
-// and the memory map (E820h), device busy/post (90h/91h), the configuration table (C0h) and the
-// EBDA segment (C1h). Anything else answers CF=1, AH=86h and is logged.
+// INT 15h system services: A20 gate (2400h–2403h), keyboard intercept (4Fh), APM (53xxh, apm.ts),
+// wait (86h, lets device time pass with interrupts on), block move through a GDT (87h), extended
+// memory size (88h, E801h) and the memory map (E820h), device busy/post (90h/91h), the
+// configuration table (C0h) and the EBDA segment (C1h). Anything else answers CF=1, AH=86h and is logged.
 // Pure TypeScript: no Node or VS Code imports. IBM PC/AT BIOS; Ralf Brown's list INT 15h; ACPI
 // specification §15 (INT 15h E820h address map interface).
 
@@ -9,6 +9,7 @@ import { EAX, EBX, ECX, EDX, EDI, ES } from '../cpu/regs';
 import { REG_B } from '../devices/cmos';
 import { type Bios, DONE, WAIT } from './bios';
 import * as L from './layout';
+import { apm } from './apm';
 
 /** E820 address range types (ACPI §15: 1 = usable RAM, 2 = reserved). */
 export const E820_RAM = 1, E820_RESERVED = 2;
@@ -49,6 +50,7 @@ export function int15(b: Bios): number {
   const ram = b.m.mem.ramSize;
   switch (b.ah) {
     case 0x24: return a20(b);
+    case 0x53: return apm(b);
     case 0x4f:
       // Keyboard intercept: CF=1 means "process the scancode in AL unchanged".
       b.setCF(true);

@@ -96,6 +96,8 @@ export const ENTRY_IRQ_SLAVE = 0xff10;
 export const ENTRY_INT70 = 0xff20;
 export const ENTRY_INT18 = 0xff30;
 export const ENTRY_UNHANDLED = 0xff40;
+/** The APM 32-bit protected-mode entry (rom.ts APM32_CODE), in the free space after the POST stub. */
+export const ENTRY_APM32 = 0xe100;
 
 /** The trap opcode: 0F 37 nn (GETSEC on later CPUs, undefined on the 80386), honoured only inside the ROM. */
 export const TRAP_OPCODE = [0x0f, 0x37] as const;

@@ -26,6 +26,16 @@ export const INT08_CODE = hex('1e50b840008ed8ff066c007504ff066e00833e6e001875158
  *   .1: mov al,0x20 / out 0x20,al / pop ax / iret
  */
 export const INT09_CODE = hex('50e460b44ff9cd1573030f3709b020e62058cf');
+/**
+ * APM 32-bit protected-mode entry (INT 15h AX=5303h gives F000 as its segment base and this offset):
+ * set power state (5307h) "off" for all devices writes SLP_EN with sleep type 0 to PM1a_CNT, which
+ * powers off (an APM error 60h if it did not); other states and 5304h–5308h succeed; the rest is
+ * 86h. A 32-bit far return, as the caller made a 32-bit far call. From:
+ *   cmp ax,0x5307 / jne .1 / cmp cx,3 / jne .2 / mov dx,0x604 / mov ax,0x2000 / out dx,ax
+ *   mov ah,0x60 / stc / retf / .1: cmp ax,0x5304 / jb .3 / cmp ax,0x5308 / ja .3 / .2: clc / retf
+ *   .3: mov ah,0x86 / stc / retf
+ */
+export const APM32_CODE = hex('663d075375146683f903751a66ba040666b8002066efb460f9cb663d04537208663d08537702f8cbb486f9cb');
 /** Default handler for IRQs 1–7 nobody claimed: EOI the master PIC (push ax / mov al,20h / out 20h,al / pop ax / iret). */
 export const IRQ_MASTER_CODE = hex('50b020e62058cf');
 /** Default handler for IRQs 8–15: EOI both PICs. */
@@ -79,6 +89,7 @@ export function buildRom(hardDisks: readonly DiskImage[], machine: SmbiosMachine
   put(L.ENTRY_INT08, INT08_CODE);
   put(L.ENTRY_INT09, INT09_CODE);
   put(L.ENTRY_IRQ_MASTER, IRQ_MASTER_CODE);
+  put(L.ENTRY_APM32, APM32_CODE);
   put(L.ENTRY_IRQ_SLAVE, IRQ_SLAVE_CODE);
   put(L.ENTRY_INT0E, IRQ_MASTER_CODE);
   put(L.ENTRY_NMI, [0xcf]);

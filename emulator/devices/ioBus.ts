@@ -28,6 +28,11 @@ export class IoBus {
     for (let p = port; p < port + count; p++) this.handlers[p & 0xffff] = handler;
   }
 
+  /** Leaves the ports unclaimed again (a device that moved its I/O base). */
+  unregister(port: number, count: number): void {
+    for (let p = port; p < port + count; p++) this.handlers[p & 0xffff] = undefined;
+  }
+
   in8(port: number): number {
     this.beforeAccess?.();
     const h = this.handlers[port & 0xffff];

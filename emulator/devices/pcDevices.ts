@@ -17,7 +17,8 @@ import { VgaText } from './vgaText';
 import { Uart16550 } from './uart16550';
 import { DebugPorts } from './debugPorts';
 import { loadState, saveState } from './state';
-import { i440fxBus, programPciAsBios } from './i440fx';
+import { DEVFN_ACPI, i440fxBus, programPciAsBios } from './i440fx';
+import { AcpiPm } from './acpiPm';
 import type { PciBus } from './pci';
 
 export interface PcDevicesOptions {
@@ -65,6 +66,10 @@ export class PcDevices {
   readonly debug = new DebugPorts();
   /** Bus 0 of QEMU's i440FX machine (i440fx.ts). */
   readonly pci: PciBus = i440fxBus();
+  /** The ACPI function's power-management registers (PM1a, PM timer): power-off. */
+  readonly pm: AcpiPm;
+  /** The guest powered the machine off (PM1a_CNT soft off): the machine stops with `poweroff`. */
+  onPowerOff: (() => void) | null = null;
   /**
    * The CPU reset line was pulsed (8042 command FEh, 8042 output port bit 0, port 0x92 bit 0). The
    * machine turns this into a `reset` stop (or `shutdown` if it does not emulate the reboot).
@@ -87,6 +92,8 @@ export class PcDevices {
     });
     this.port92 = new Port92(opts.memory);
     this.com1 = new Uart16550({ irq: this.pic });
+    this.pm = new AcpiPm(this.clock, this.pci.find(DEVFN_ACPI)!, opts.io);
+    this.pm.onPowerOff = () => this.onPowerOff?.();
     this.kbc.onReset = (how) => this.onReset?.(how === 'pulse' ? 'kbc-pulse' : 'kbc-output-port');
     this.port92.onReset = () => this.onReset?.('port92');
     for (const d of [this.pic, this.pit, this.portB, this.cmos, this.kbc, this.port92, this.vga, this.com1, this.debug, this.pci]) d.attach(opts.io);
@@ -137,7 +144,7 @@ export class PcDevices {
   private named(): Record<string, object> {
     return {
       pic: this.pic, pit: this.pit, portB: this.portB, cmos: this.cmos, kbc: this.kbc,
-      port92: this.port92, vga: this.vga, com1: this.com1, debug: this.debug, pci: this.pci,
+      port92: this.port92, vga: this.vga, com1: this.com1, debug: this.debug, pci: this.pci, pm: this.pm,
     };
   }
 
@@ -151,6 +158,7 @@ export class PcDevices {
   loadState(s: DevicesSnapshot): void {
     this.clock.now = s.now;
     for (const [k, d] of Object.entries(this.named())) loadState(d, s.devices[k]);
+    this.pm.remap();
     this.clock.reschedule();
   }
 }

@@ -34,6 +34,8 @@ export class PciFunction {
   readonly config = new Uint8Array(256);
   /** Bits software may change, byte by byte (everything else reads as the device fixed it). */
   readonly writable = new Uint8Array(256);
+  /** Called after software wrote a byte of the configuration space (a function that decodes what its registers say). */
+  onConfigWrite: ((offset: number) => void) | null = null;
 
   constructor(readonly name: string, readonly devfn: number, ids: PciIds) {
     const c = this.config;
@@ -95,6 +97,7 @@ export class PciFunction {
   write8(off: number, v: number): void {
     const m = this.writable[off];
     this.config[off] = (this.config[off] & ~m) | (v & m);
+    this.onConfigWrite?.(off);
   }
 }
 

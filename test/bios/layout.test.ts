@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bios } from '../../emulator/bios/bios';
 import * as L from '../../emulator/bios/layout';
-import { INT08_CODE, INT09_CODE } from '../../emulator/bios/rom';
+import { APM32_CODE, INT08_CODE, INT09_CODE } from '../../emulator/bios/rom';
 import { DiskImage } from '../../emulator/disk/diskImage';
 import { Machine } from '../../emulator/machine';
 import { assemble } from './harness';
@@ -94,7 +94,7 @@ test('INT 08h runs as CPU instructions from the ROM and counts the BDA ticks at 
   assert.equal(inHandler, 5 * 14);
 });
 
-for (const [name, bytes] of [['INT 08h', INT08_CODE], ['INT 09h', INT09_CODE]] as const) {
+for (const [name, bytes, bits] of [['INT 08h', INT08_CODE, 16], ['INT 09h', INT09_CODE, 16], ['APM 32-bit protected-mode entry', APM32_CODE, 32]] as const) {
   test(`the ROM ${name} bytes are NASM's assembly of the source quoted in rom.ts`, () => {
     const src = readFileSync('emulator/bios/rom.ts', 'utf8');
     const block = new RegExp(`\\* ${name}\\b[^\\n]*[\\s\\S]*?(?:from this source|From:)[^\\n]*\\n([\\s\\S]*?)\\*/`).exec(src);
@@ -102,7 +102,7 @@ for (const [name, bytes] of [['INT 08h', INT08_CODE], ['INT 09h', INT09_CODE]] a
     const asm = block[1].split('\n').map((l) => l.replace(/^\s*\*\s?/, '')).join(' / ').split(' / ')
       .map((s) => s.trim()).filter(Boolean).map((s) => (s.startsWith('.') ? s.replace(/^(\.\d+):\s*/, '$1:\n  ') : s)).join('\n  ');
     const dir = mkdtempSync(join(tmpdir(), 'bootscope-rom-'));
-    writeFileSync(join(dir, 'code.asm'), `bits 16\n  ${asm}\n`);
+    writeFileSync(join(dir, 'code.asm'), `bits ${bits}\n  ${asm}\n`);
     execFileSync('nasm', ['-f', 'bin', '-o', join(dir, 'code.bin'), join(dir, 'code.asm')]);
     assert.deepEqual([...readFileSync(join(dir, 'code.bin'))], [...bytes]);
   });

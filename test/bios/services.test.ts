@@ -295,7 +295,7 @@ test('INT 1Ah: RTC time and date from the CMOS (BCD); BB00h TCG is not present',
 
 test('unsupported functions answer CF=1 AH=86h (01h for disks) and are logged, never thrown', () => {
   const r = runProgram(`
-  mov ax, 0x5300
+  mov ax, 0xc200
   int 0x15
   jnc .bad
   mov al, ah
@@ -313,7 +313,7 @@ test('unsupported functions answer CF=1 AH=86h (01h for disks) and are logged, n
   ${HALT}`);
   assert.equal(r.out, '86 01');
   assert.equal(r.bios.log.length, 2);
-  assert.match(r.bios.log[0].message, /INT 15h AX=5300h/);
+  assert.match(r.bios.log[0].message, /INT 15h AX=C200h/);
   assert.match(r.bios.log[1].message, /INT 13h AX=99/);
 });
 
