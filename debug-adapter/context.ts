@@ -9,6 +9,7 @@ import type { Recorder } from '../emulator/record/recorder';
 import type { DisasmSources } from './disasmSources';
 import type { LiveCompare } from './handlers/compare';
 import type { SourceMaps } from './listing';
+import type { CVariables } from './cVariables';
 import type { Runner, Stop } from './runner';
 import type { RegisterTree } from './variables';
 
@@ -18,6 +19,8 @@ export interface SessionContext {
   runner: Runner;
   bps: BreakpointStore;
   registers: RegisterTree;
+  /** C variables of the DWARF (Locals, Globals, C expressions). */
+  cvars: CVariables;
   /** The execution recording (launch `record`, default on), or null. */
   recorder: Recorder | null;
   /** Launch `compareWith`: the lock-step comparison with QEMU, or null. */

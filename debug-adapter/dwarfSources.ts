@@ -92,6 +92,11 @@ export class DwarfSources implements LineTable {
     return this.files.some((f) => f.debug.isStatementStart(linear));
   }
 
+  /** The DWARF of the ELF file that describes a linear address (a function or a line there). */
+  infoAt(linear: number): DebugInfo | undefined {
+    return this.files.find((f) => f.debug.functionAt(linear) || f.debug.locate(linear))?.debug;
+  }
+
   isFunctionStart(linear: number): boolean {
     return this.functionAt(linear)?.low === linear >>> 0;
   }

@@ -14,6 +14,7 @@ import type { SessionContext } from './context';
 import type { Launched } from './launch';
 import { Runner, type RunnerHost, type Stop } from './runner';
 import { RegisterTree } from './variables';
+import { CVariables } from './cVariables';
 
 export interface SessionHost extends Omit<RunnerHost, 'onMessage'> {
   /** Debug console output (also log lines of the runner and the recording's drop notices). */
@@ -50,6 +51,7 @@ export function openSession(l: Launched, host: SessionHost): SessionContext {
   return {
     compare: l.reference ? new LiveCompare(l.reference, machine.cpu.icount) : null,
     machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, visited: new Set(),
+    cvars: new CVariables(machine, monitor.stack, l.sourceMaps.dwarf),
     disasm: new DisasmSources(machine.cpu.model, (reason, source) => host.onLoadedSource?.(reason, source)),
     announceStop: (s) => (host.announceStop ?? host.onStop)(s), output: (t, c) => host.output(t, c),
   };

@@ -298,7 +298,7 @@ export class X86DebugSession extends LoggingDebugSession {
   }
 
   protected stackTraceRequest(r: DebugProtocol.StackTraceResponse, a: DebugProtocol.StackTraceArguments): void { this.handle(r, (c) => stack.stackTrace(c, a)); }
-  protected scopesRequest(r: DebugProtocol.ScopesResponse): void { this.handle(r, (c) => stack.scopes(c)); }
+  protected scopesRequest(r: DebugProtocol.ScopesResponse, a: DebugProtocol.ScopesArguments): void { this.handle(r, (c) => stack.scopes(c, a)); }
   protected variablesRequest(r: DebugProtocol.VariablesResponse, a: DebugProtocol.VariablesArguments): void { this.handle(r, (c) => stack.variables(c, a)); }
   protected setVariableRequest(r: DebugProtocol.SetVariableResponse, a: DebugProtocol.SetVariableArguments): void {
     this.handle(r, (c) => stack.setVariable(c, a));

@@ -173,13 +173,20 @@ export function dataBreakpointInfo(ctx: SessionContext, args: DebugProtocol.Data
       linear = a ? a.linear : parseReference(args.name, 'address');
       bytes = args.bytes ?? 1;
     } else {
-      // A register variable or an expression: watch the memory it names (`[ds:si]`, `word [es:di]`) or points at.
-      const r = evaluate(cpu, args.name, { symbol: ctx.sources.lookup });
-      if (r.memoryReference === undefined) {
-        return { dataId: null, description: `'${args.name}' is not in memory; watch an address such as word [ds:si] or 0000:7E00` };
+      // A C variable of the DWARF (its bytes), else a register variable or an expression: watch the
+      // memory it names (`[ds:si]`, `word [es:di]`) or points at.
+      const c = ctx.cvars.memoryOf(args.name, args.frameId ?? 0);
+      if (c) {
+        linear = c.linear;
+        bytes = args.bytes ?? c.bytes;
+      } else {
+        const r = evaluate(cpu, args.name, { symbol: ctx.sources.lookup });
+        if (r.memoryReference === undefined) {
+          return { dataId: null, description: `'${args.name}' is not in memory; watch an address such as word [ds:si] or 0000:7E00` };
+        }
+        linear = r.memoryReference;
+        bytes = args.bytes ?? (r.type === 'pointer' ? 1 : Math.max(1, parseInt(r.type, 10) / 8 || 1));
       }
-      linear = r.memoryReference;
-      bytes = args.bytes ?? (r.type === 'pointer' ? 1 : Math.max(1, parseInt(r.type, 10) / 8 || 1));
     }
   } catch (e) {
     return { dataId: null, description: e instanceof ExpressionError ? e.message : String((e as Error).message) };

@@ -83,12 +83,13 @@ export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceAr
   return { stackFrames, totalFrames: frames.length };
 }
 
-export function scopes(ctx: SessionContext): DebugProtocol.ScopesResponse['body'] {
-  return { scopes: ctx.registers.scopes() };
+/** C Locals and Globals where the DWARF has them (cVariables.ts), then the register scopes. */
+export function scopes(ctx: SessionContext, args: DebugProtocol.ScopesArguments): DebugProtocol.ScopesResponse['body'] {
+  return { scopes: [...ctx.cvars.scopes(args.frameId), ...ctx.registers.scopes()] };
 }
 
 export function variables(ctx: SessionContext, args: DebugProtocol.VariablesArguments): DebugProtocol.VariablesResponse['body'] {
-  const vars = ctx.registers.variables(args.variablesReference);
+  const vars = ctx.cvars.variables(args.variablesReference) ?? ctx.registers.variables(args.variablesReference);
   if (!vars) throw new RequestError(`no variables with reference ${args.variablesReference}`);
   return { variables: vars };
 }

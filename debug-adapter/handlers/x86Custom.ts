@@ -126,6 +126,9 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
       if (typeof history === 'string') return { result: history, variablesReference: 0 };
       if (history !== null) return history.then((result) => ({ result, variablesReference: 0 }));
     }
+    // A C variable of the DWARF (cVariables.ts) before registers and symbols: `info`, `p->next`, `buf[3]`.
+    const c = ctx.cvars.evaluate(expr, args.frameId ?? 0);
+    if (c) return c;
     const r = evaluate(cpu, expr, { symbol: ctx.sources.lookup });
     return {
       result: r.text, type: r.type, variablesReference: 0,
@@ -134,13 +137,13 @@ export function evaluateRequest(ctx: SessionContext, args: DebugProtocol.Evaluat
   } catch (e) {
     if (e instanceof RequestError) throw e;
     if (e instanceof ExpressionError) throw new RequestError(e.message, args.context === 'repl');
-    throw new RequestError(`cannot evaluate '${expr}': ${(e as Error).message}`, args.context === 'repl');
+    throw new RequestError(`cannot evaluate '${expr}': ${(e as Error).message.replace(/^'[^']*': /, '')}`, args.context === 'repl');
   }
 }
 
 export function completions(ctx: SessionContext, args: DebugProtocol.CompletionsArguments): DebugProtocol.CompletionsResponse['body'] {
   const upto = args.text.slice(0, args.column - 1);
   const word = /[A-Za-z_.][A-Za-z0-9_.]*$/.exec(upto)?.[0] ?? '';
-  const names = [...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'info fault', 'fault write', 'help', ...(ctx.compare ? ['compare again'] : [])];
+  const names = [...ctx.cvars.names(), ...knownNames(), ...ctx.sources.symbolNames(), 'linear', 'phys', 'byte', 'word', 'dword', 'info gdt', 'info idt', 'info tss', 'info ldt', 'info mode', 'info fault', 'fault write', 'help', ...(ctx.compare ? ['compare again'] : [])];
   return { targets: names.filter((n) => n.toLowerCase().startsWith(word.toLowerCase())).map((n) => ({ label: n, start: upto.length - word.length, length: word.length })) };
 }

@@ -1,10 +1,12 @@
 // Source-level debugging information of an ELF file's DWARF: the line table (address ↔ file:line),
-// functions with their address ranges and global variables, all as linear addresses (the link address
-// plus a load offset). The adapter maps source breakpoints, stack frames and line steps through it.
+// functions with their address ranges, locals and global variables, and the call frame information,
+// all as linear addresses (the link address plus a load offset). The adapter maps source breakpoints,
+// stack frames, line steps and C variables through it.
 // Pure TypeScript: no Node or VS Code imports. DWARF 5 §6.2 (line tables), §3.3 (subprograms).
 
 import type { ElfFile } from './elf';
 import { DwarfError } from './dwarfCursor';
+import { CallFrameTable, readDebugFrame } from './dwarfFrame';
 import { type Die, At, Tag, type Unit, highPcIsOffset, readUnits } from './dwarfInfo';
 import { type LineRow, readLineProgram } from './dwarfLines';
 import { type DwarfType, type DwarfVariable, readType, variableOf } from './dwarfTypes';
@@ -40,6 +42,8 @@ export class DebugInfo {
     readonly globals: readonly DwarfVariable[],
     /** DWARF versions of the units (for the debug console's note). */
     readonly versions: readonly number[],
+    /** .debug_frame: frame bases and callers' registers for locals. */
+    readonly frames: CallFrameTable = new CallFrameTable([]),
   ) {
     const ranges: LineRange[] = [];
     for (let i = 0; i + 1 < rows.length; i++) {
@@ -194,8 +198,7 @@ export function readDebugInfo(elf: ElfFile, file: string, offset = 0): DebugInfo
       };
       walk(cu);
     }
-    // A program that gcc's readers would run without a set_address (no rows at all) is simply empty.
-    return new DebugInfo(rows, functions, globals, [...new Set(units.map((u) => u.version))]);
+    return new DebugInfo(rows, functions, globals, [...new Set(units.map((u) => u.version))], readDebugFrame(sec('.debug_frame'), offset));
   } catch (e) {
     if (e instanceof DwarfError) throw new DwarfError(`${file}: ${e.message}`);
     throw e;

@@ -1,5 +1,5 @@
 // DWARF types and variables: base, pointer, struct/union, array and enum types (typedefs and
-// const/volatile qualifiers see through to what they name), and variables with their location (a
+// const/volatile qualifiers name what they qualify), and variables with their location (a
 // static address from DW_OP_addr, or the expression for the adapter to evaluate). Pure TypeScript:
 // no Node or VS Code imports. DWARF 5 §5 (types), §4.1 (variables), §2.5 (DW_OP_addr).
 
@@ -49,10 +49,16 @@ export function readType(u: Unit, ref: number | undefined, memo: Map<number, Dwa
       memo.set(ref, t);
       return t;
     }
-    case Tag.typedef: case Tag.constType: case Tag.volatileType: {
+    case Tag.typedef: {
+      // A typedef is its type under its own name (uint16_t).
       const t = inner();
-      // A typedef keeps its own name (uint16_t); qualifiers show the type they qualify.
-      return t && d.tag === Tag.typedef && name ? { ...t, name } : t;
+      return t && name ? { ...t, name } : t;
+    }
+    case Tag.constType: case Tag.volatileType: {
+      const t = inner();
+      const q = d.tag === Tag.constType ? 'const' : 'volatile';
+      // C writes a qualified pointer's qualifier after the star: `char *const`.
+      return t ? { ...t, name: t.kind === 'pointer' ? `${t.name}${q}` : `${q} ${t.name}` } : null;
     }
     case Tag.pointerType: {
       const t: DwarfType = { kind: 'pointer', name: '', size: size || u.addressSize, target: null };

@@ -16,7 +16,7 @@ _start:
   mov ss, ax
   mov esp, 0x7c00               ; gcc -m16 code addresses the stack through ESP and EBP
   sti
-  mov [boot_drive], dl
+  push dx                       ; the boot drive: boot_drive lies in the sectors about to be loaded
   mov ax, stage_sectors         ; sectors behind the MBR (c-loader.ld counts them)
   mov ah, 0x02
   mov cx, 0x0002                ; cylinder 0, sector 2
@@ -24,6 +24,8 @@ _start:
   mov bx, 0x7e00
   int 0x13                      ; #LOAD
   jc .fail
+  pop dx
+  mov [boot_drive], dl
   call dword cmain16            ; #CALL_C: gcc -m16 functions return with a 32-bit RETL
 .fail:
   mov al, '!'

@@ -18,12 +18,13 @@ static void puts16(const char *s) {
 static unsigned short checksum(const unsigned char *p, unsigned short n) {
   unsigned short sum = 0;
   for (unsigned short i = 0; i < n; i++)
-    sum += p[i];
+    sum += p[i];                           /* #SUM */
   return sum;
 }
 
 void cmain16(void) {
-  puts16("real mode: C says hello\n");     /* #HELLO */
+  const char *greeting = "real mode: C says hello\n";
+  puts16(greeting);                        /* #HELLO */
   counter = 1;                             /* #COUNT */
   info.drive = boot_drive;                 /* #DRIVE */
   info.mbr_sum = checksum((const unsigned char *)0x7c00, 512);

@@ -1,7 +1,8 @@
 // The ELF/DWARF reader (emulator/debug/elf.ts, dwarf*.ts, debugInfo.ts) against binutils: programs
 // built at test time with Debian gcc (-m16 and -m32, DWARF 2, 3, 4 and 5, a header in another
 // directory) and nasm -F dwarf must give the rows `objdump --dwarf=decodedline` prints, the functions
-// and globals `nm` lists, and malformed files a SymbolFileError, never another exception.
+// and globals `nm` lists, the frame rules `readelf --debug-dump=frames` prints, and malformed files a
+// SymbolFileError, never another exception.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -139,6 +140,24 @@ describe('functions, globals and paths', () => {
     }
   });
 
+  test('frame rules agree with readelf --debug-dump=frames: CFA register and offset, the saved EBP', () => {
+    for (const name of ['m16-v4', 'm32-v5']) {
+      const elf = elfs.get(name)!;
+      const info = readDebugInfo(parseElf(readFileSync(elf), elf), elf);
+      const text = execFileSync('readelf', ['--debug-dump=frames-interp', elf], { encoding: 'utf8' });
+      // Rows: `LOC CFA ebp ra` — e.g. `00007c1e esp+4    u     c-4` / `00007c21 ebp+8    c-8   c-4`.
+      let rows = 0;
+      for (const m of text.matchAll(/^([0-9a-f]{8}) (e[sb]p)\+(\d+)\s+(u|c-8)\s+c-4\s*$/gm)) {
+        const rule = info.frames.ruleAt(parseInt(m[1], 16))!;
+        assert.equal(rule.cfaRegister, m[2] === 'esp' ? 4 : 5, `${name} ${m[0]}`);
+        assert.equal(rule.cfaOffset, +m[3], `${name} ${m[0]}`);
+        assert.equal(rule.saved.get(5), m[4] === 'u' ? undefined : -8, `${name} ${m[0]}`);
+        rows++;
+      }
+      assert.ok(rows >= 9, `${name}: ${rows} rows compared`);
+    }
+  });
+
   test('address ↔ line: breakpoints move to the next line with code; a load offset moves every address', () => {
     const elf = elfs.get('m16-v5')!;
     const parsed = parseElf(readFileSync(elf), elf);
@@ -184,7 +203,7 @@ describe('malformed ELF and DWARF', () => {
   test('corrupted debug sections give a SymbolFileError or a table, never another exception', () => {
     const good = readFileSync(elfs.get('m16-v5')!);
     const parsed = parseElf(good, 'good');
-    const offsets = ['.debug_info', '.debug_line', '.debug_abbrev'].map((n) => {
+    const offsets = ['.debug_info', '.debug_line', '.debug_abbrev', '.debug_frame'].map((n) => {
       const s = parsed.sections.get(n)!;
       return { start: s.byteOffset - good.byteOffset, length: s.length };
     });
@@ -195,7 +214,8 @@ describe('malformed ELF and DWARF', () => {
       const sec = offsets[i % offsets.length];
       for (let k = 0; k < 1 + rand(4); k++) b[sec.start + rand(sec.length)] = rand(256);
       try {
-        readDebugInfo(parseElf(b, 'bad.elf'), 'bad.elf');
+        const info = readDebugInfo(parseElf(b, 'bad.elf'), 'bad.elf');
+        for (const f of info.functions) info.frames.ruleAt(f.low + 3);
       } catch (e) {
         assert.ok(e instanceof SymbolFileError, `case ${i}: ${(e as Error).stack}`);
         assert.match((e as Error).message, /^bad\.elf: /);

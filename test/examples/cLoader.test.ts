@@ -109,6 +109,52 @@ describe('c-loader over DAP: source-level C and nasm -F dwarf', { skip: NO_NASM 
     await at(c, 'stage32.c', line('stage32.c', 'COUNT32') + 1, 'cmain32');
   });
 
+  test('C variables: globals by name, locals of the frame and of its caller (through .debug_frame), members, pointers', async () => {
+    const c = await start(async (cl) => {
+      await cl.request('setBreakpoints', { source: { path: src('stage16.c') }, breakpoints: [{ line: line('stage16.c', 'SUM') }] });
+    });
+    const mbr = readFileSync(image('c-loader')).subarray(0, 512);
+    assert.equal((await act(c, 'continue')).body.reason, 'breakpoint');
+    await at(c, 'stage16.c', line('stage16.c', 'SUM'), 'checksum');
+    const value = async (expression: string, frameId = 0) =>
+      (await c.request<DebugProtocol.EvaluateResponse['body']>('evaluate', { expression, frameId, context: 'watch' })).result;
+    // First hit: i = 0, sum = 0; the parameters as cmain16 passed them.
+    assert.equal(await value('i'), '0');
+    assert.equal(await value('sum'), '0');
+    assert.equal(await value('n'), '512');
+    assert.equal(await value('p'), '0x00007c00');
+    // The MBR starts with cli (FA) and xor ax, ax (31 C0): chars show their character or escape.
+    assert.deepEqual([mbr[0], mbr[1]], [0xfa, 0x31]);
+    assert.equal(await value('*p'), `250 '\\xfa'`);
+    assert.equal(await value('p[1]'), `49 '1'`);
+    await act(c, 'continue');
+    assert.equal(await value('i'), '1');
+    assert.equal(await value('sum'), String(mbr[0]));
+    // Globals: counter was set, info.drive too (the BIOS's boot drive, 80h); struct members by name.
+    assert.equal(await value('counter'), '1');
+    assert.equal(await value('info.drive'), `128 '\\x80'`);
+    assert.equal(await value('info'), `{drive = 128 '\\x80', mbr_sum = 0, stage = 0}`);
+    // The caller's frame: cmain16's local `greeting`, found from checksum's CFA, and what it points at.
+    assert.equal(await value('*greeting', 1), `114 'r'`);
+    const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 0 });
+    assert.deepEqual(scopes.slice(0, 2).map((x) => x.name), ['Locals', 'Globals']);
+    const locals = (await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: scopes[0].variablesReference })).variables;
+    assert.deepEqual(locals.map((v) => `${v.name}: ${v.type} = ${v.value}`),
+      ['p: const unsigned char * = 0x00007c00', 'n: short unsigned int = 512', 'sum: short unsigned int = 250', 'i: short unsigned int = 1']);
+    const globals = (await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: scopes[1].variablesReference })).variables;
+    const info = globals.find((v) => v.name === 'info')!;
+    assert.equal(info.type, 'struct boot_info');
+    const members = (await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: info.variablesReference })).variables;
+    assert.deepEqual(members.map((v) => v.name), ['drive', 'mbr_sum', 'stage']);
+    const caller = (await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 1 })).scopes;
+    const callerLocals = (await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: caller[0].variablesReference })).variables;
+    assert.deepEqual(callerLocals.map((v) => v.name), ['greeting']);
+    // A data breakpoint on a C global watches its bytes.
+    const dbi = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: 'counter' });
+    assert.match(dbi.description, /^2 bytes at linear 0x/);
+    assert.match((await c.raw('evaluate', { expression: 'info.nothing', frameId: 0, context: 'watch' })).message ?? '', /struct boot_info has no member nothing/);
+  });
+
   test('goto a C line and source breakpoints in a file the DWARF does not have', async () => {
     let bp: DebugProtocol.Breakpoint[] = [];
     const c = await start(async (cl) => {
