@@ -10,6 +10,7 @@ import { command as compare } from './commands/compare';
 import { command as conformance } from './commands/conformance';
 import { command as dap } from './commands/dap';
 import { command as disasm } from './commands/disasm';
+import { command as explainFault } from './commands/explainFault';
 import { command as gdbserver } from './commands/gdbserver';
 import { command as run } from './commands/run';
 import { command as traceDiff } from './commands/traceDiff';
@@ -35,7 +36,7 @@ function program(): Command {
     .version(version, '-V, --version', 'print the version')
     .helpCommand('help [command]', 'show the help of a command')
     .addHelpText('after', '\nExit codes: 0 done, 1 an input could not be used, 2 usage error.');
-  for (const c of [run(), compare(), disasm(), vmcheck(), conformance(), traceDiff(), dap(), gdbserver()]) p.addCommand(configure(c));
+  for (const c of [run(), compare(), disasm(), vmcheck(), explainFault(), conformance(), traceDiff(), dap(), gdbserver()]) p.addCommand(configure(c));
   return p;
 }
 

@@ -57,6 +57,7 @@ function cases(): [string[], number][] {
       [['run', f, '--floppy'], 1],
       [['run', f, '--cdrom'], 1],
       [['vmcheck', f], 1],
+      [['explain-fault', f], 1],
       [['conformance', f], 1],
       [['conformance', at('text'), '--metadata', f], 1],
       [['trace-diff', f, at('text')], 1],
@@ -86,6 +87,8 @@ function cases(): [string[], number][] {
   for (const bad of [['--org', '-1'], ['--org', '0x100000000'], ['--bits', '64'], ['--bogus']]) out.push([['disasm', at('text'), ...bad], 2]);
   out.push([['disasm'], 2]);
   for (const bad of [['--profile', 'bochs'], ['--bogus']]) out.push([['vmcheck', at('text'), ...bad], 2]);
+  for (const bad of [['--floppy'], ['--max', '0'], ['--cpu', '486'], ['--memory-mb', '0'], ['--bogus']]) out.push([['explain-fault', at('text'), ...bad], 2]);
+  out.push([['explain-fault'], 2]);
   for (const bad of [['--cpu', '486'], ['--bogus']]) out.push([['conformance', at('text'), ...bad], 2]);
   out.push([['conformance'], 2]);
   for (const bad of [['--context', '-1'], ['--range', '1..x'], ['--flags-mask', 'zz'], ['--ignore', 'foo'], ['--org', 'x'], ['--org', '0'], ['--bogus']]) {

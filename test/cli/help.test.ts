@@ -14,6 +14,7 @@ const CONTRACT: Record<string, string[]> = {
     '--break-on-emulation', '--magic-break', '--list-emulated <FILE>'],
   compare: ['--floppy', '--cdrom', '--memory-mb <N>', '--max <N>', '--context <N>', '--qemu <FILE>'],
   vmcheck: ['--profile <NAME>', '--dump <N>', '--json'],
+  'explain-fault': ['--image <FILE>', '--floppy', '--cpu <MODEL>', '--memory-mb <N>', '--max <N>', '--json'],
   disasm: ['--org <ADDR>', '--bits <16|32>'],
   conformance: ['--cpu <MODEL>', '--metadata <FILE>', '--json'],
   'trace-diff': ['--json', '--image <FILE>', '--org <ADDR>', '--range <LO..HI>', '--ignore <REG,..>', '--flags-mask <HEX>',

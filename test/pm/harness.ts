@@ -63,8 +63,8 @@ function floppy(dir: string, bin: Uint8Array): string {
   return img;
 }
 
-const BOCHS_BIOS = '/usr/share/bochs/BIOS-bochs-latest';
-const BOCHS_VGA = '/usr/share/bochs/VGABIOS-lgpl-latest';
+export const BOCHS_BIOS = '/usr/share/bochs/BIOS-bochs-latest';
+export const BOCHS_VGA = '/usr/share/bochs/VGABIOS-lgpl-latest';
 
 /** Why Bochs cannot run here (null when it can): the binary, its BIOS or its VGA BIOS is missing. */
 export function bochsMissing(): string | null {
