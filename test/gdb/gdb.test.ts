@@ -2,13 +2,17 @@
 // Debian's gdb in batch mode against `bootscope gdbserver` (the CLI bundle): on a NASM fixture with
 // its ELF symbols — x/3i at 0x7C00 in 16-bit code, break, continue, stepi, watch, reverse-stepi,
 // reverse-finish, reverse-continue to a watchpoint, the start of history, monitor commands — and on
-// the syslinux image (MBR → VBR) with no symbols at all.
+// the syslinux image (MBR → VBR) with no symbols at all; on the c-loader example with its ELF, at C
+// source lines (break, next, bt, print of C globals).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { buildAdapter, CLI } from '../dap/dapClient';
 import { missingTools, syslinuxImage } from '../boot/images';
 import { assembleElf, gdbBatch, h } from './gdbFixture';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXAMPLES_DIR, image } from '../examples/helpers';
 
 /** Starts `bootscope gdbserver IMAGE --port 0` and resolves with the port it listens on. */
 function startServer(image: string): Promise<{ proc: ChildProcess; port: number; stderr: () => string }> {
@@ -131,6 +135,31 @@ describe('gdb against bootscope gdbserver', () => {
     assert.match(out, /Old value = 22763\nNew value = -16333\n/);
     assert.match(out, /=> 0x[0-9a-f]+:\s+int\s+\$0x13/);
     assert.match(out, /Old value = -16333\nNew value = 22763\n/, 'forward again over the same read');
+    assert.doesNotMatch(out, /Remote connection closed|Remote failure/);
+  });
+
+  test('the c-loader example with its ELF: a breakpoint on a C line, next, bt into the asm, a 32-bit C line', async () => {
+    const s = await startServer(image('c-loader'));
+    procs.push(s.proc);
+    const src = (f: string, mark: string) => readFileSync(join(EXAMPLES_DIR, 'c-loader', f), 'utf8').split('\n').findIndex((l) => l.includes(`#${mark} `)) + 1;
+    const count = src('stage16.c', 'COUNT'), stage32 = src('stage32.c', 'STAGE32');
+    const out = await gdbBatch([
+      `file ${join(EXAMPLES_DIR, 'build', 'c-loader.elf')}`,
+      `target remote 127.0.0.1:${s.port}`,
+      `break stage16.c:${count}`,
+      'continue', 'printf "counter=%d\\n", counter',
+      'next', 'printf "counter=%d\\n", counter',
+      'bt',
+      `break stage32.c:${stage32}`,
+      'continue', 'printf "stage=%d\\n", info.stage',
+      'next', 'printf "stage=%d\\n", info.stage',
+      'kill',
+    ], 120_000);
+    assert.match(out, new RegExp(`Breakpoint 1, cmain16 \\(\\) at stage16\\.c:${count}\n`));
+    assert.deepEqual(tagged(out, 'counter'), ['0', '1']);
+    assert.match(out, new RegExp(`#0  cmain16 \\(\\) at stage16\\.c:${count + 1}\n#1  0x[0-9a-f]+ in _start \\(\\) at mbr\\.asm:\\d+`));
+    assert.match(out, new RegExp(`Breakpoint 2, cmain32 \\(\\) at stage32\\.c:${stage32}\n`));
+    assert.deepEqual(tagged(out, 'stage'), ['16', '32']);
     assert.doesNotMatch(out, /Remote connection closed|Remote failure/);
   });
 });
