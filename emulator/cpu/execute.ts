@@ -13,7 +13,7 @@ import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
 /** Executes one instruction (no interrupt or trap handling): the hot path. */
 export function stepOne(cpu: Cpu): void {
   // Decode state (o32, a32, segOvr, rep, prefixes, fetchLimit) is at its defaults here: only
-  // prefixes change it, and the outermost prefix restores it (dispatch.ts), so this path stays short.
+  // prefixes change it, and the outermost prefix restores it (exec/prefix.ts), so this path stays short.
   cpu.prevEip = cpu.eip;
   cpu.icount++;
   const op = cpu.fetch8();

@@ -1,7 +1,8 @@
 // The declarative opcode table: one row per opcode form of the one-byte map (SDM Vol. 2 Appendix A,
 // Table A-2 and the group table A-6), with the row types shared by table0f.ts and tableX87.ts.
-// Pure data: no Node or VS Code imports. The execution engine binds its handlers to rows by `handler`
-// (SDM operand notation, as in Bochs), the decoder and the disassembler read the same rows.
+// Pure data: no Node or VS Code imports. The interpreter's dispatch is derived from the rows by
+// `handler` (SDM operand notation, as in Bochs; emulator/cpu/dispatch.ts); the decoder and the
+// disassembler read the same rows.
 
 /** CPU models in ascending order; a row is available from its model on. */
 export type CpuModel = '8086' | '80286' | '80386' | '486' | '586';
@@ -81,7 +82,7 @@ export interface OpRow {
   readonly mnemonic: string;
   /** Operands in SDM notation (Vol. 2 §A.2): 'Eb,Gb', 'Ev,Iz', 'AL,Ib', 'Sw,Ew', 'Jb', 'Ap', 'M' ... */
   readonly operands: string;
-  /** Handler name in SDM operand notation, as the execution engine registers it ('add_Eb_Gb'). */
+  /** Handler name in SDM operand notation, as emulator/cpu/exec exports it ('add_Eb_Gb'). */
   readonly handler: string;
   readonly model: CpuModel;
   readonly tags: number;
@@ -484,7 +485,7 @@ const QUIRKS_8086: RowDef[] = [
   [0x6d,   '',      'jnl',             'Jb',        'jnl_Jb',          '8086',   'jcc 8086'],
   [0x6e,   '',      'jng',             'Jb',        'jng_Jb',          '8086',   'jcc 8086'],
   [0x6f,   '',      'jg',              'Jb',        'jg_Jb',           '8086',   'jcc 8086'],
-  [0x8c,   '',      'mov',             'Ew,Sw',     'mov_Ew_Sw',       '8086',   'nosz 8086'],       // reg field bit 2 ignored
+  [0x8c,   '',      'mov',             'Ew,Sw',     'mov_Ev_Sw',       '8086',   'nosz 8086'],       // reg field bit 2 ignored
   [0x8e,   '',      'mov',             'Sw,Ew',     'mov_Sw_Ew',       '8086',   'nosz 8086'],       // reg field bit 2 ignored; /1 loads CS
   [0xc0,   '',      'ret',             'Iw',        'ret_Iw',          '8086',   'ret 8086'],        // alias of C2
   [0xc1,   '',      'ret',             '',          'ret',             '8086',   'ret 8086'],        // alias of C3

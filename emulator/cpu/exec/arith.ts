@@ -10,52 +10,54 @@ import {
   getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, writeBack16,
   writeBack32, writeBack8,
 } from '../modrm';
-import { EAX, EDX, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF } from '../regs';
-import { ALU_CMP, alu } from './alu';
-import { MAP0F, def } from './table';
+import { CS, EAX, EDX, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF } from '../regs';
+import { ALU_CMP, ALU_NAMES, alu } from './alu';
+import { type ByRegister, byRegister, forms, type Handlers, type Patch, type SizedHandler } from './table';
 
-function aluForms(ops: Handler[], op: number): void {
-  const base = op << 3;
+/** The six forms of one ALU operation (00-05 for ADD ... 38-3D for CMP), named as their rows. */
+function aluForms(name: string, op: number): Handlers {
   const store = op !== ALU_CMP;
-  def(ops, base + 0, (cpu) => {
-    const m = cpu.fetch8();
-    const r = alu(cpu, op, readRmw8(cpu, m), getG8(cpu, m), 0xff);
-    if (store) writeBack8(cpu, m, r);
-  });
-  def(ops, base + 1, (cpu) => {
-    const m = cpu.fetch8();
-    const r = alu(cpu, op, readRmw16(cpu, m), getG16(cpu, m), 0xffff);
-    if (store) writeBack16(cpu, m, r);
-  }, (cpu) => {
-    const m = cpu.fetch8();
-    const r = alu(cpu, op, readRmw32(cpu, m), getG32(cpu, m), 0xffffffff);
-    if (store) writeBack32(cpu, m, r);
-  });
-  def(ops, base + 2, (cpu) => {
-    const m = cpu.fetch8();
-    const r = alu(cpu, op, getG8(cpu, m), readE8(cpu, m), 0xff);
-    if (store) cpu.r8[R8[(m >> 3) & 7]] = r;
-  });
-  def(ops, base + 3, (cpu) => {
-    const m = cpu.fetch8();
-    const r = alu(cpu, op, getG16(cpu, m), readE16(cpu, m), 0xffff);
-    if (store) setG16(cpu, m, r);
-  }, (cpu) => {
-    const m = cpu.fetch8();
-    const r = alu(cpu, op, getG32(cpu, m), readE32(cpu, m), 0xffffffff);
-    if (store) setG32(cpu, m, r);
-  });
-  def(ops, base + 4, (cpu) => {
-    const r = alu(cpu, op, cpu.r8[0], cpu.fetch8(), 0xff);
-    if (store) cpu.r8[0] = r;
-  });
-  def(ops, base + 5, (cpu) => {
-    const r = alu(cpu, op, cpu.r16[0], cpu.fetch16(), 0xffff);
-    if (store) cpu.r16[0] = r;
-  }, (cpu) => {
-    const r = alu(cpu, op, cpu.r32[EAX], cpu.fetch32(), 0xffffffff);
-    if (store) cpu.r32[EAX] = r;
-  });
+  return {
+    [`${name}_Eb_Gb`]: (cpu) => {
+      const m = cpu.fetch8();
+      const r = alu(cpu, op, readRmw8(cpu, m), getG8(cpu, m), 0xff);
+      if (store) writeBack8(cpu, m, r);
+    },
+    [`${name}_Ev_Gv`]: [(cpu) => {
+      const m = cpu.fetch8();
+      const r = alu(cpu, op, readRmw16(cpu, m), getG16(cpu, m), 0xffff);
+      if (store) writeBack16(cpu, m, r);
+    }, (cpu) => {
+      const m = cpu.fetch8();
+      const r = alu(cpu, op, readRmw32(cpu, m), getG32(cpu, m), 0xffffffff);
+      if (store) writeBack32(cpu, m, r);
+    }],
+    [`${name}_Gb_Eb`]: (cpu) => {
+      const m = cpu.fetch8();
+      const r = alu(cpu, op, getG8(cpu, m), readE8(cpu, m), 0xff);
+      if (store) cpu.r8[R8[(m >> 3) & 7]] = r;
+    },
+    [`${name}_Gv_Ev`]: [(cpu) => {
+      const m = cpu.fetch8();
+      const r = alu(cpu, op, getG16(cpu, m), readE16(cpu, m), 0xffff);
+      if (store) setG16(cpu, m, r);
+    }, (cpu) => {
+      const m = cpu.fetch8();
+      const r = alu(cpu, op, getG32(cpu, m), readE32(cpu, m), 0xffffffff);
+      if (store) setG32(cpu, m, r);
+    }],
+    [`${name}_AL_Ib`]: (cpu) => {
+      const r = alu(cpu, op, cpu.r8[0], cpu.fetch8(), 0xff);
+      if (store) cpu.r8[0] = r;
+    },
+    [`${name}_eAX_Iz`]: [(cpu) => {
+      const r = alu(cpu, op, cpu.r16[0], cpu.fetch16(), 0xffff);
+      if (store) cpu.r16[0] = r;
+    }, (cpu) => {
+      const r = alu(cpu, op, cpu.r32[EAX], cpu.fetch32(), 0xffffffff);
+      if (store) cpu.r32[EAX] = r;
+    }],
+  };
 }
 
 /** Group 1: 80 Eb,Ib; 81 Ev,Iz; 82 Eb,Ib (alias of 80, #UD in 64-bit mode only); 83 Ev,Ib sign-extended. */
@@ -315,11 +317,11 @@ function decimalAdjust(subtract: boolean, of386: boolean): Handler {
   };
 }
 
-export const daa286 = decimalAdjust(false, false);
-export const das286 = decimalAdjust(true, false);
+const daa = decimalAdjust(false, true);
+const das = decimalAdjust(true, true);
 
-/** AAA/AAS on the 80286: AX += 0x106 (AAA) as one word operation; SF ZF PF OF are left alone. The 8086 form is in dispatch.ts. */
-export const aaa286: Handler = (cpu) => {
+/** AAA/AAS on the 80286: AX += 0x106 (AAA) as one word operation; SF ZF PF OF are left alone. */
+const aaa_80286: Handler = (cpu) => {
   if ((cpu.r8[0] & 0xf) > 9 || getAF(cpu)) {
     cpu.r16[0] = (cpu.r16[0] + 0x106) & 0xffff;
     cpu.r8[0] &= 0xf;
@@ -330,7 +332,7 @@ export const aaa286: Handler = (cpu) => {
   }
 };
 
-export const aas286: Handler = (cpu) => {
+const aas_80286: Handler = (cpu) => {
   if ((cpu.r8[0] & 0xf) > 9 || getAF(cpu)) {
     cpu.r16[0] = (cpu.r16[0] - 0x106) & 0xffff;
     cpu.r8[0] &= 0xf;
@@ -343,7 +345,7 @@ export const aas286: Handler = (cpu) => {
 
 // AAA/AAS on the 80386 also write the undefined SF ZF PF OF, in the way test386.asm documents
 // (TEST_UNDEF, results measured on a 386SX): ZF and PF from AL after the +-106h, before masking.
-const aaa386: Handler = (cpu) => {
+const aaa: Handler = (cpu) => {
   const al = cpu.r8[0];
   let f = al >= 0x7a && al <= 0xf9 ? EFLAGS_SF : 0;
   if ((al & 0xf) > 9 || getAF(cpu)) {
@@ -358,7 +360,7 @@ const aaa386: Handler = (cpu) => {
   setStatus(cpu, EFLAGS_STATUS, f);
 };
 
-const aas386: Handler = (cpu) => {
+const aas: Handler = (cpu) => {
   const al = cpu.r8[0];
   let f = 0;
   if ((al & 0xf) > 9) {
@@ -379,7 +381,7 @@ const aas386: Handler = (cpu) => {
  * AAM. With an immediate of 0 the chip sets SF ZF PF to `zeroSzp` before raising #DE (the SDM
  * leaves them undefined; the 8086 and 80286 vectors show fixed values, null keeps them).
  */
-export function aamWith(zeroSzp: number | null): Handler {
+function aamWith(zeroSzp: number | null): Handler {
   return (cpu) => {
     const base = cpu.fetch8();
     if (base === 0) {
@@ -393,8 +395,10 @@ export function aamWith(zeroSzp: number | null): Handler {
   };
 }
 
+const aam_Ib = aamWith(null);
+
 /** AAD on the 80286: CF AF OF (undefined) cleared. */
-export const aad286: Handler = (cpu) => {
+const aad_80286: Handler = (cpu) => {
   const base = cpu.fetch8();
   const r = (cpu.r8[0] + cpu.r8[1] * base) & 0xff;
   cpu.r16[0] = r;
@@ -402,43 +406,117 @@ export const aad286: Handler = (cpu) => {
 };
 
 /** AAD on the 80386: every flag as the byte ADD of AL and AH * imm8 (test386.asm TEST_UNDEF, 386SX). */
-const aad386: Handler = (cpu) => {
+const aad_Ib: Handler = (cpu) => {
   const al = cpu.r8[0], add = (cpu.r8[1] * cpu.fetch8()) & 0xff;
   const r = (al + add) & 0xff;
   cpu.r16[0] = r;
   setLazy(cpu, LZ_ADD, al, add, r, 0xff);
 };
 
-export function registerArith(ops: Handler[]): void {
-  for (let op = 0; op < 8; op++) aluForms(ops, op);
-  def(ops, 0x80, grp1_Eb_Ib);
-  def(ops, 0x81, grp1_Ev_Iz_16, grp1_Ev_Iz_32);
-  def(ops, 0x82, grp1_Eb_Ib);
-  def(ops, 0x83, grp1_Ev_Ib_16, grp1_Ev_Ib_32);
-  for (let r = 0; r < 8; r++) {
-    def(ops, 0x40 + r, (cpu) => { cpu.r16[r << 1] = inc16(cpu, cpu.r16[r << 1]); }, (cpu) => { cpu.r32[r] = inc32(cpu, cpu.r32[r]); });
-    def(ops, 0x48 + r, (cpu) => { cpu.r16[r << 1] = dec16(cpu, cpu.r16[r << 1]); }, (cpu) => { cpu.r32[r] = dec32(cpu, cpu.r32[r]); });
-  }
-  def(ops, 0x84, (cpu) => { const m = cpu.fetch8(); test(cpu, readE8(cpu, m), getG8(cpu, m), 0xff); });
-  def(ops, 0x85, (cpu) => { const m = cpu.fetch8(); test(cpu, readE16(cpu, m), getG16(cpu, m), 0xffff); },
-    (cpu) => { const m = cpu.fetch8(); test(cpu, readE32(cpu, m), getG32(cpu, m), 0xffffffff); });
-  def(ops, 0xa8, (cpu) => test(cpu, cpu.r8[0], cpu.fetch8(), 0xff));
-  def(ops, 0xa9, (cpu) => test(cpu, cpu.r16[0], cpu.fetch16(), 0xffff), (cpu) => test(cpu, cpu.r32[EAX], cpu.fetch32(), 0xffffffff));
-  def(ops, 0xf6, grp3_Eb);
-  def(ops, 0xf7, grp3_Ev_16, grp3_Ev_32);
-  def(ops, 0x69, (cpu) => { const m = cpu.fetch8(); const a = readE16(cpu, m); setG16(cpu, m, imul16(cpu, a, cpu.fetch16())); },
-    (cpu) => { const m = cpu.fetch8(); const a = readE32(cpu, m); setG32(cpu, m, imul32(cpu, a, cpu.fetch32())); });
-  def(ops, 0x6b, (cpu) => { const m = cpu.fetch8(); const a = readE16(cpu, m); setG16(cpu, m, imul16(cpu, a, cpu.fetchS8() & 0xffff)); },
-    (cpu) => { const m = cpu.fetch8(); const a = readE32(cpu, m); setG32(cpu, m, imul32(cpu, a, cpu.fetchS8() >>> 0)); });
-  def(ops, MAP0F | 0xaf, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, imul16(cpu, getG16(cpu, m), readE16(cpu, m))); },
-    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, imul32(cpu, getG32(cpu, m), readE32(cpu, m))); });
-  def(ops, 0x98, (cpu) => { cpu.r16[0] = (cpu.r8[0] << 24) >> 24; }, (cpu) => { cpu.r32[EAX] = (cpu.r16[0] << 16) >> 16; });
-  def(ops, 0x99, (cpu) => { cpu.r16[EDX * 2] = cpu.r16[0] & 0x8000 ? 0xffff : 0; },
-    (cpu) => { cpu.r32[EDX] = cpu.r32[EAX] & 0x80000000 ? 0xffffffff : 0; });
-  def(ops, 0x27, decimalAdjust(false, true));
-  def(ops, 0x2f, decimalAdjust(true, true));
-  def(ops, 0x37, aaa386);
-  def(ops, 0x3f, aas386);
-  def(ops, 0xd4, aamWith(null));
-  def(ops, 0xd5, aad386);
+const incDec_Zv = (inc: boolean): ByRegister => byRegister((r) => inc
+  ? [(cpu) => { cpu.r16[r << 1] = inc16(cpu, cpu.r16[r << 1]); }, (cpu) => { cpu.r32[r] = inc32(cpu, cpu.r32[r]); }]
+  : [(cpu) => { cpu.r16[r << 1] = dec16(cpu, cpu.r16[r << 1]); }, (cpu) => { cpu.r32[r] = dec32(cpu, cpu.r32[r]); }]);
+const grp3_Ev: SizedHandler = [grp3_Ev_16, grp3_Ev_32];
+const GRP3 = ['not', 'neg', 'mul', 'imul', 'div', 'idiv'];
+
+export const ARITH: Handlers = {
+  ...Object.assign({}, ...ALU_NAMES.map((n, op) => aluForms(n, op))),
+  ...forms(ALU_NAMES.map((n) => `${n}_Eb_Ib`), grp1_Eb_Ib),
+  ...forms(ALU_NAMES.map((n) => `${n}_Ev_Iz`), [grp1_Ev_Iz_16, grp1_Ev_Iz_32]),
+  ...forms(ALU_NAMES.map((n) => `${n}_Ev_Ib`), [grp1_Ev_Ib_16, grp1_Ev_Ib_32]),
+  inc_Zv: incDec_Zv(true),
+  dec_Zv: incDec_Zv(false),
+  test_Eb_Gb: (cpu) => { const m = cpu.fetch8(); test(cpu, readE8(cpu, m), getG8(cpu, m), 0xff); },
+  test_Ev_Gv: [(cpu) => { const m = cpu.fetch8(); test(cpu, readE16(cpu, m), getG16(cpu, m), 0xffff); },
+    (cpu) => { const m = cpu.fetch8(); test(cpu, readE32(cpu, m), getG32(cpu, m), 0xffffffff); }],
+  test_AL_Ib: (cpu) => test(cpu, cpu.r8[0], cpu.fetch8(), 0xff),
+  test_eAX_Iz: [(cpu) => test(cpu, cpu.r16[0], cpu.fetch16(), 0xffff), (cpu) => test(cpu, cpu.r32[EAX], cpu.fetch32(), 0xffffffff)],
+  ...forms(['test_Eb_Ib', ...GRP3.map((n) => `${n}_Eb`)], grp3_Eb),
+  ...forms(['test_Ev_Iz', ...GRP3.map((n) => `${n}_Ev`)], grp3_Ev),
+  imul_Gv_Ev_Iz: [(cpu) => { const m = cpu.fetch8(); const a = readE16(cpu, m); setG16(cpu, m, imul16(cpu, a, cpu.fetch16())); },
+    (cpu) => { const m = cpu.fetch8(); const a = readE32(cpu, m); setG32(cpu, m, imul32(cpu, a, cpu.fetch32())); }],
+  imul_Gv_Ev_Ib: [(cpu) => { const m = cpu.fetch8(); const a = readE16(cpu, m); setG16(cpu, m, imul16(cpu, a, cpu.fetchS8() & 0xffff)); },
+    (cpu) => { const m = cpu.fetch8(); const a = readE32(cpu, m); setG32(cpu, m, imul32(cpu, a, cpu.fetchS8() >>> 0)); }],
+  imul_Gv_Ev: [(cpu) => { const m = cpu.fetch8(); setG16(cpu, m, imul16(cpu, getG16(cpu, m), readE16(cpu, m))); },
+    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, imul32(cpu, getG32(cpu, m), readE32(cpu, m))); }],
+  cbw: [(cpu) => { cpu.r16[0] = (cpu.r8[0] << 24) >> 24; }, (cpu) => { cpu.r32[EAX] = (cpu.r16[0] << 16) >> 16; }],
+  cwd: [(cpu) => { cpu.r16[EDX * 2] = cpu.r16[0] & 0x8000 ? 0xffff : 0; },
+    (cpu) => { cpu.r32[EDX] = cpu.r32[EAX] & 0x80000000 ? 0xffffffff : 0; }],
+  daa,
+  das,
+  aaa,
+  aas,
+  aam_Ib,
+  aad_Ib,
+};
+
+/** The flags the manuals leave undefined, as the 80286 vectors show them (the 80386's are the base). */
+export const ARITH_80286: Patch = [
+  [daa, decimalAdjust(false, false)],
+  [das, decimalAdjust(true, false)],
+  [aaa, aaa_80286],
+  [aas, aas_80286],
+  [aad_Ib, aad_80286],
+  [aam_Ib, aamWith(EFLAGS_PF)],
+];
+
+/** AAA/AAS on the 8086 adjust AL and AH separately (no carry from AL into AH). */
+const aaa_8086: Handler = (cpu) => {
+  if ((cpu.r8[0] & 0xf) > 9 || getAF(cpu)) {
+    cpu.r8[0] = (cpu.r8[0] + 6) & 0xff;
+    cpu.r8[1] = (cpu.r8[1] + 1) & 0xff;
+    setStatus(cpu, EFLAGS_CF | EFLAGS_AF, EFLAGS_CF | EFLAGS_AF);
+  } else setStatus(cpu, EFLAGS_CF | EFLAGS_AF, 0);
+  cpu.r8[0] &= 0xf;
+};
+const aas_8086: Handler = (cpu) => {
+  if ((cpu.r8[0] & 0xf) > 9 || getAF(cpu)) {
+    cpu.r8[0] = (cpu.r8[0] - 6) & 0xff;
+    cpu.r8[1] = (cpu.r8[1] - 1) & 0xff;
+    setStatus(cpu, EFLAGS_CF | EFLAGS_AF, EFLAGS_CF | EFLAGS_AF);
+  } else setStatus(cpu, EFLAGS_CF | EFLAGS_AF, 0);
+  cpu.r8[0] &= 0xf;
+};
+
+/**
+ * DAA/DAS on the 8086: the carry/borrow of the +-6 step does not reach CF, and the +-0x60 step
+ * is taken when AL was above 0x9F (not 0x99) if AF was set (behaviour measured in the 8086 vectors).
+ */
+function decimalAdjust8086(subtract: boolean): Handler {
+  return (cpu) => {
+    const al = cpu.r8[0];
+    const cf = getCF(cpu), af = getAF(cpu);
+    let r = al, newAf = false, newCf = false;
+    if ((al & 0xf) > 9 || af) { r = (r + (subtract ? -6 : 6)) & 0xff; newAf = true; }
+    if (al > (af ? 0x9f : 0x99) || cf) { r = (r + (subtract ? -0x60 : 0x60)) & 0xff; newCf = true; }
+    cpu.r8[0] = r;
+    setStatus(cpu, EFLAGS_STATUS & ~EFLAGS_OF, (newCf ? EFLAGS_CF : 0) | (newAf ? EFLAGS_AF : 0) | szp(r, 0xff));
+  };
 }
+
+/**
+ * The 8086 IDIV with a REP prefix negates the quotient (the microcode reuses the REP flag as its
+ * sign latch; measured in the 8086 vectors).
+ */
+function repNegatesQuotient(h: Handler, byteForm: boolean): Handler {
+  return (cpu) => {
+    const modrmEip = cpu.eip;
+    h(cpu);
+    if (cpu.rep === 0) return;
+    const m = cpu.readLin8((cpu.base[CS] + modrmEip) & cpu.mem.a20Mask);
+    if (((m >> 3) & 7) !== 7) return;
+    if (byteForm) cpu.r8[0] = -cpu.r8[0] & 0xff;
+    else cpu.r16[0] = -cpu.r16[0] & 0xffff;
+  };
+}
+
+/** Applied after ARITH_80286 (AAD keeps the 80286's form). */
+export const ARITH_8086: Patch = [
+  [daa, decimalAdjust8086(false)],
+  [das, decimalAdjust8086(true)],
+  [aaa, aaa_8086],
+  [aas, aas_8086],
+  [aam_Ib, aamWith(EFLAGS_ZF | EFLAGS_PF)],
+  [grp3_Eb, repNegatesQuotient(grp3_Eb, true)],
+  [grp3_Ev, repNegatesQuotient(grp3_Ev_16, false)],
+];

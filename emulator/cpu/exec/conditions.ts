@@ -4,6 +4,9 @@
 import type { Cpu } from '../cpu';
 import { getCF, getOF, getPF, getSF, getZF } from '../flags';
 
+/** The condition suffixes in opcode order, as the table's rows name them (jo_Jb, setnz_Eb, cmovg_Gv_Ev). */
+export const CC_NAMES = ['o', 'no', 'c', 'nc', 'z', 'nz', 'na', 'a', 's', 'ns', 'pe', 'po', 'l', 'nl', 'ng', 'g'];
+
 export function condition(cpu: Cpu, cc: number): boolean {
   let r: boolean;
   switch (cc >> 1) {

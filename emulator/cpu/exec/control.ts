@@ -8,12 +8,12 @@ import type { Cpu, Handler } from '../cpu';
 import { BR, BP as BP_VEC, GP, OF as OF_VEC, UD } from '../faults';
 import { getOF } from '../flags';
 import { INT_EXC, INT_SOFT, interrupt } from '../interrupts';
-import { decodeEa, eaOffPlus, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
+import { decodeEa, eaOffPlus, readE16, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
 import { CR0_PE, CS, ECX, EFLAGS_IOPL, EFLAGS_VM, ESP } from '../regs';
 import { dec16, dec32, dec8, inc16, inc32, inc8 } from './arith';
-import { condition } from './conditions';
-import { writeFlagsPopf } from './stack';
-import { MAP0F, def } from './table';
+import { CC_NAMES, condition } from './conditions';
+import { spAfterPush8086, writeFlagsPopf } from './stack';
+import { forms, type Handlers, type SizedHandler } from './table';
 
 /** Protected-mode far transfers; `size32` is the operand size. */
 export interface FarTransfers {
@@ -117,7 +117,7 @@ export function softInt(cpu: Cpu, vector: number): void {
   interrupt(cpu, vector, INT_SOFT, -1);
 }
 
-function jcc8(cc: number): [Handler, Handler] {
+function jcc8(cc: number): SizedHandler {
   return [
     (cpu) => {
       const rel = cpu.fetchS8();
@@ -130,7 +130,7 @@ function jcc8(cc: number): [Handler, Handler] {
   ];
 }
 
-function jcc16_32(cc: number): [Handler, Handler] {
+function jcc16_32(cc: number): SizedHandler {
   return [
     (cpu) => {
       const rel = cpu.fetch16();
@@ -161,12 +161,11 @@ export function loopTaken(cpu: Cpu, kind: number, a32: number): boolean {
   return true;
 }
 
-function loopOp(kind: number): [Handler, Handler] {
-  const h: Handler = (cpu) => {
+function loopOp(kind: number): Handler {
+  return (cpu) => {
     const rel = cpu.fetchS8();
     if (loopTaken(cpu, kind, cpu.a32)) nearJump(cpu, cpu.o32 ? (cpu.eip + rel) >>> 0 : (cpu.eip + rel) & 0xffff);
   };
-  return [h, h];
 }
 
 /** Near CALL to `target` (EIP holds the return address): the CS limit is checked before the push. */
@@ -248,19 +247,19 @@ function bound(size32: boolean): Handler {
   };
 }
 
-export function registerControl(ops: Handler[]): void {
-  for (let cc = 0; cc < 16; cc++) {
-    def(ops, 0x70 + cc, ...jcc8(cc));
-    def(ops, MAP0F | (0x80 + cc), ...jcc16_32(cc));
-  }
-  def(ops, 0xeb, (cpu) => { const r = cpu.fetchS8(); nearJump(cpu, (cpu.eip + r) & 0xffff); },
-    (cpu) => { const r = cpu.fetchS8(); nearJump(cpu, (cpu.eip + r) >>> 0); });
-  def(ops, 0xe9, (cpu) => { const r = cpu.fetch16(); nearJump(cpu, (cpu.eip + r) & 0xffff); },
-    (cpu) => { const r = cpu.fetch32(); nearJump(cpu, (cpu.eip + r) >>> 0); });
-  def(ops, 0xe8, (cpu) => { const r = cpu.fetch16(); callNear(cpu, (cpu.eip + r) & 0xffff, false); },
-    (cpu) => { const r = cpu.fetch32(); callNear(cpu, (cpu.eip + r) >>> 0, true); });
-  def(ops, 0xc3, (cpu) => nearJump(cpu, cpu.pop16()), (cpu) => nearJump(cpu, cpu.pop32()));
-  def(ops, 0xc2, (cpu) => {
+const grp5_Ev: SizedHandler = [grp5(false), grp5(true)];
+
+export const CONTROL: Handlers = {
+  ...Object.fromEntries(CC_NAMES.map((c, cc) => [`j${c}_Jb`, jcc8(cc)])),
+  ...Object.fromEntries(CC_NAMES.map((c, cc) => [`j${c}_Jz`, jcc16_32(cc)])),
+  jmp_Jb: [(cpu) => { const r = cpu.fetchS8(); nearJump(cpu, (cpu.eip + r) & 0xffff); },
+    (cpu) => { const r = cpu.fetchS8(); nearJump(cpu, (cpu.eip + r) >>> 0); }],
+  jmp_Jz: [(cpu) => { const r = cpu.fetch16(); nearJump(cpu, (cpu.eip + r) & 0xffff); },
+    (cpu) => { const r = cpu.fetch32(); nearJump(cpu, (cpu.eip + r) >>> 0); }],
+  call_Jz: [(cpu) => { const r = cpu.fetch16(); callNear(cpu, (cpu.eip + r) & 0xffff, false); },
+    (cpu) => { const r = cpu.fetch32(); callNear(cpu, (cpu.eip + r) >>> 0, true); }],
+  ret: [(cpu) => nearJump(cpu, cpu.pop16()), (cpu) => nearJump(cpu, cpu.pop32())],
+  ret_Iw: [(cpu) => {
     const imm = cpu.fetch16();
     const sp = cpu.r32[ESP];
     const ip = cpu.pop16();
@@ -272,30 +271,34 @@ export function registerControl(ops: Handler[]): void {
     const ip = cpu.pop32();
     try { nearJump(cpu, ip); } catch (e) { cpu.r32[ESP] = sp; throw e; }
     cpu.setSp(((cpu.r32[ESP] & cpu.stackMask) + imm) & cpu.stackMask);
-  });
-  def(ops, 0xea, (cpu) => { const off = cpu.fetch16(); jmpFar(cpu, cpu.fetch16(), off, false); },
-    (cpu) => { const off = cpu.fetch32(); jmpFar(cpu, cpu.fetch16(), off, true); });
-  def(ops, 0x9a, (cpu) => { const off = cpu.fetch16(); callFar(cpu, cpu.fetch16(), off, false); },
-    (cpu) => { const off = cpu.fetch32(); callFar(cpu, cpu.fetch16(), off, true); });
-  def(ops, 0xcb, (cpu) => retFar(cpu, 0, false), (cpu) => retFar(cpu, 0, true));
-  def(ops, 0xca, (cpu) => retFar(cpu, cpu.fetch16(), false), (cpu) => retFar(cpu, cpu.fetch16(), true));
-  def(ops, 0xcf, (cpu) => iret(cpu, false), (cpu) => iret(cpu, true));
-  def(ops, 0xcd, (cpu) => softInt(cpu, cpu.fetch8()));
+  }],
+  jmp_Ap: [(cpu) => { const off = cpu.fetch16(); jmpFar(cpu, cpu.fetch16(), off, false); },
+    (cpu) => { const off = cpu.fetch32(); jmpFar(cpu, cpu.fetch16(), off, true); }],
+  call_Ap: [(cpu) => { const off = cpu.fetch16(); callFar(cpu, cpu.fetch16(), off, false); },
+    (cpu) => { const off = cpu.fetch32(); callFar(cpu, cpu.fetch16(), off, true); }],
+  retf: [(cpu) => retFar(cpu, 0, false), (cpu) => retFar(cpu, 0, true)],
+  retf_Iw: [(cpu) => retFar(cpu, cpu.fetch16(), false), (cpu) => retFar(cpu, cpu.fetch16(), true)],
+  iret: [(cpu) => iret(cpu, false), (cpu) => iret(cpu, true)],
+  int_Ib: (cpu) => softInt(cpu, cpu.fetch8()),
   // INT3 and INTO are not IOPL-sensitive in vm86 (SDM §20.2.7 note on INT3/INTO).
-  def(ops, 0xcc, (cpu) => interrupt(cpu, BP_VEC, INT_SOFT, -1));
+  int3: (cpu) => interrupt(cpu, BP_VEC, INT_SOFT, -1),
   // INT1/ICEBP (undocumented, 80386+): #DB delivered as a trap, with no IOPL or gate-DPL check.
-  def(ops, 0xf1, (cpu) => interrupt(cpu, 1, INT_EXC, -1));
-  def(ops, 0xce, (cpu) => { if (getOF(cpu)) interrupt(cpu, OF_VEC, INT_SOFT, -1); });
-  def(ops, 0xe0, ...loopOp(0));
-  def(ops, 0xe1, ...loopOp(1));
-  def(ops, 0xe2, ...loopOp(2));
-  def(ops, 0xe3, ...loopOp(3));
-  def(ops, 0xfe, grp4_Eb);
-  def(ops, 0xff, grp5(false), grp5(true));
-  def(ops, 0x62, bound(false), bound(true));
-  def(ops, 0xf4, (cpu) => {
+  int1: (cpu) => interrupt(cpu, 1, INT_EXC, -1),
+  into: (cpu) => { if (getOF(cpu)) interrupt(cpu, OF_VEC, INT_SOFT, -1); },
+  loopne_Jb: loopOp(0),
+  loope_Jb: loopOp(1),
+  loop_Jb: loopOp(2),
+  jcxz_Jb: loopOp(3),
+  ...forms(['inc_Eb', 'dec_Eb'], grp4_Eb),
+  ...forms(['inc_Ev', 'dec_Ev', 'call_Ev', 'call_Mp', 'jmp_Ev', 'jmp_Mp', 'push_Ev'], grp5_Ev),
+  bound_Gv_Ma: [bound(false), bound(true)],
+  hlt: (cpu) => {
     // HLT is privileged in protected mode and vm86 (CPL must be 0).
     if (cpu.cr0 & CR0_PE && cpu.cpl !== 0) cpu.fault(GP, 0);
     cpu.halted = true;
-  });
-}
+  },
+};
+
+/** FF /7 is an alias of PUSH Ev on the 8086 (cpu.ffSlot7; #UD from the 80286). */
+export const ffSlot7_8086 = (cpu: Cpu, m: number): void =>
+  cpu.push16(m >= 0xc0 && (m & 7) === ESP ? spAfterPush8086(cpu) : readE16(cpu, m));

@@ -2,9 +2,9 @@
 // the TSS I/O bitmap; vm86 always consults the bitmap). SDM Vol. 1 §19.5, Vol. 3 §20.2.8.
 // Pure TypeScript: no Node or VS Code imports.
 
-import type { Cpu, Handler } from '../cpu';
+import type { Cpu } from '../cpu';
 import { CR0_PE, EAX, EDX, EFLAGS_IOPL, EFLAGS_VM } from '../regs';
-import { def } from './table';
+import type { Handlers } from './table';
 
 export function checkIoPermission(cpu: Cpu, port: number, size: number): void {
   if (!(cpu.cr0 & CR0_PE)) return;
@@ -26,13 +26,13 @@ function outPort(cpu: Cpu, port: number, size: number): void {
   else cpu.io.out32(port, cpu.r32[EAX]);
 }
 
-export function registerIo(ops: Handler[]): void {
-  def(ops, 0xe4, (cpu) => inPort(cpu, cpu.fetch8(), 1));
-  def(ops, 0xe5, (cpu) => inPort(cpu, cpu.fetch8(), 2), (cpu) => inPort(cpu, cpu.fetch8(), 4));
-  def(ops, 0xe6, (cpu) => outPort(cpu, cpu.fetch8(), 1));
-  def(ops, 0xe7, (cpu) => outPort(cpu, cpu.fetch8(), 2), (cpu) => outPort(cpu, cpu.fetch8(), 4));
-  def(ops, 0xec, (cpu) => inPort(cpu, cpu.r16[EDX * 2], 1));
-  def(ops, 0xed, (cpu) => inPort(cpu, cpu.r16[EDX * 2], 2), (cpu) => inPort(cpu, cpu.r16[EDX * 2], 4));
-  def(ops, 0xee, (cpu) => outPort(cpu, cpu.r16[EDX * 2], 1));
-  def(ops, 0xef, (cpu) => outPort(cpu, cpu.r16[EDX * 2], 2), (cpu) => outPort(cpu, cpu.r16[EDX * 2], 4));
-}
+export const IO: Handlers = {
+  in_AL_Ib: (cpu) => inPort(cpu, cpu.fetch8(), 1),
+  in_eAX_Ib: [(cpu) => inPort(cpu, cpu.fetch8(), 2), (cpu) => inPort(cpu, cpu.fetch8(), 4)],
+  out_Ib_AL: (cpu) => outPort(cpu, cpu.fetch8(), 1),
+  out_Ib_eAX: [(cpu) => outPort(cpu, cpu.fetch8(), 2), (cpu) => outPort(cpu, cpu.fetch8(), 4)],
+  in_AL_DX: (cpu) => inPort(cpu, cpu.r16[EDX * 2], 1),
+  in_eAX_DX: [(cpu) => inPort(cpu, cpu.r16[EDX * 2], 2), (cpu) => inPort(cpu, cpu.r16[EDX * 2], 4)],
+  out_DX_AL: (cpu) => outPort(cpu, cpu.r16[EDX * 2], 1),
+  out_DX_eAX: [(cpu) => outPort(cpu, cpu.r16[EDX * 2], 2), (cpu) => outPort(cpu, cpu.r16[EDX * 2], 4)],
+};

@@ -11,15 +11,15 @@ import {
 } from '../modrm';
 import { CS, DS, EAX, EBX, EFLAGS_CF, EFLAGS_OF, EFLAGS_ZF, ES, FS, GS, SS } from '../regs';
 import { loadSeg } from '../segmentation';
-import { condition } from './conditions';
-import { MAP0F, def } from './table';
+import { CC_NAMES, condition } from './conditions';
+import { byRegister, forms, type HandlerEntry, type Handlers, type Patch, type SizedHandler } from './table';
 
 /** MOV Sw,Ew; `lastSeg` is GS on the 80386 and DS on the 80286, which has no FS/GS. */
-export function mov_Sw_Ew(lastSeg: number): Handler {
+function movToSeg(lastSeg: number): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
     const s = (m >> 3) & 7;
-    // MOV to CS is #UD on the 80286 and later (the 8086 form is patched in dispatch.ts).
+    // MOV to CS is #UD on the 80286 and later (MOVE_8086 has the 8086's form).
     if (s === CS || s > lastSeg) cpu.fault(UD);
     const v = readE16(cpu, m);
     loadSeg(cpu, s, v);
@@ -27,7 +27,7 @@ export function mov_Sw_Ew(lastSeg: number): Handler {
   };
 }
 
-export const mov_Ew_Sw = (lastSeg: number): Handler => (cpu) => {
+const movFromSeg = (lastSeg: number): Handler => (cpu) => {
   const m = cpu.fetch8();
   const s = (m >> 3) & 7;
   if (s > lastSeg) cpu.fault(UD);
@@ -57,7 +57,7 @@ function moffs(cpu: Cpu): number {
 }
 
 function lea(cpu: Cpu, m: number): number {
-  // The register form is #UD on 80286+ (the 8086 form is patched in dispatch.ts).
+  // The register form is #UD on 80286+.
   if (m >= 0xc0) cpu.fault(UD);
   decodeEa(cpu, m);
   return cpu.eaOff;
@@ -160,100 +160,100 @@ function bitScan(scan: typeof bsf, bits: 16 | 32): Handler {
   };
 }
 
-export function registerMove(ops: Handler[]): void {
-  def(ops, 0x88, (cpu) => { const m = cpu.fetch8(); writeE8(cpu, m, getG8(cpu, m)); });
-  def(ops, 0x89, (cpu) => { const m = cpu.fetch8(); writeE16(cpu, m, getG16(cpu, m)); },
-    (cpu) => { const m = cpu.fetch8(); writeE32(cpu, m, getG32(cpu, m)); });
-  def(ops, 0x8a, (cpu) => { const m = cpu.fetch8(); setG8(cpu, m, readE8(cpu, m)); });
-  def(ops, 0x8b, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE16(cpu, m)); },
-    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, readE32(cpu, m)); });
-  def(ops, 0x8c, mov_Ew_Sw(GS));
-  def(ops, 0x8e, mov_Sw_Ew(GS));
-  def(ops, 0x8d, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, lea(cpu, m) & 0xffff); },
-    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, lea(cpu, m)); });
-  def(ops, 0xa0, (cpu) => { const o = moffs(cpu); cpu.r8[0] = cpu.rd8(cpu.segOvr >= 0 ? cpu.segOvr : DS, o); });
-  def(ops, 0xa1, (cpu) => { const o = moffs(cpu); cpu.r16[0] = cpu.rd16(cpu.segOvr >= 0 ? cpu.segOvr : DS, o); },
-    (cpu) => { const o = moffs(cpu); cpu.r32[EAX] = cpu.rd32(cpu.segOvr >= 0 ? cpu.segOvr : DS, o); });
-  def(ops, 0xa2, (cpu) => { const o = moffs(cpu); cpu.wr8(cpu.segOvr >= 0 ? cpu.segOvr : DS, o, cpu.r8[0]); });
-  def(ops, 0xa3, (cpu) => { const o = moffs(cpu); cpu.wr16(cpu.segOvr >= 0 ? cpu.segOvr : DS, o, cpu.r16[0]); },
-    (cpu) => { const o = moffs(cpu); cpu.wr32(cpu.segOvr >= 0 ? cpu.segOvr : DS, o, cpu.r32[EAX]); });
-  for (let r = 0; r < 8; r++) {
-    const i8 = R8[r];
-    def(ops, 0xb0 + r, (cpu) => { cpu.r8[i8] = cpu.fetch8(); });
-    def(ops, 0xb8 + r, (cpu) => { cpu.r16[r << 1] = cpu.fetch16(); }, (cpu) => { cpu.r32[r] = cpu.fetch32(); });
-  }
-  // C6/C7 with ModRM.reg != 0 are #UD on the 80286 and later (the 8086 ignores reg; see dispatch.ts).
-  def(ops, 0xc6, (cpu) => {
-    const m = cpu.fetch8();
-    if (m & 0x38) cpu.fault(UD);
-    if (m >= 0xc0) { cpu.r8[R8[m & 7]] = cpu.fetch8(); return; }
-    decodeEa(cpu, m);
-    cpu.wr8(cpu.eaSeg, cpu.eaOff, cpu.fetch8());
-  });
-  def(ops, 0xc7, (cpu) => {
-    const m = cpu.fetch8();
-    if (m & 0x38) cpu.fault(UD);
-    if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = cpu.fetch16(); return; }
-    decodeEa(cpu, m);
-    cpu.wr16(cpu.eaSeg, cpu.eaOff, cpu.fetch16());
-  }, (cpu) => {
-    const m = cpu.fetch8();
-    if (m & 0x38) cpu.fault(UD);
-    if (m >= 0xc0) { cpu.r32[m & 7] = cpu.fetch32(); return; }
-    decodeEa(cpu, m);
-    cpu.wr32(cpu.eaSeg, cpu.eaOff, cpu.fetch32());
-  });
-  // XCHG
-  def(ops, 0x86, (cpu) => { const m = cpu.fetch8(); const a = readRmw8(cpu, m); writeBack8(cpu, m, getG8(cpu, m)); setG8(cpu, m, a); });
-  def(ops, 0x87, (cpu) => { const m = cpu.fetch8(); const a = readRmw16(cpu, m); writeBack16(cpu, m, getG16(cpu, m)); setG16(cpu, m, a); },
-    (cpu) => { const m = cpu.fetch8(); const a = readRmw32(cpu, m); writeBack32(cpu, m, getG32(cpu, m)); setG32(cpu, m, a); });
-  def(ops, 0x90, () => {});
-  for (let r = 1; r < 8; r++) {
-    def(ops, 0x90 + r, (cpu) => { const t = cpu.r16[0]; cpu.r16[0] = cpu.r16[r << 1]; cpu.r16[r << 1] = t; },
-      (cpu) => { const t = cpu.r32[0]; cpu.r32[0] = cpu.r32[r]; cpu.r32[r] = t; });
-  }
-  def(ops, 0xc4, loadFar(ES, false), loadFar(ES, true));
-  def(ops, 0xc5, loadFar(DS, false), loadFar(DS, true));
-  def(ops, MAP0F | 0xb2, loadFar(SS, false), loadFar(SS, true));
-  def(ops, MAP0F | 0xb4, loadFar(FS, false), loadFar(FS, true));
-  def(ops, MAP0F | 0xb5, loadFar(GS, false), loadFar(GS, true));
-  def(ops, 0xd7, (cpu) => {
+const mov_Sw_Ew = movToSeg(GS);
+const mov_Ev_Sw = movFromSeg(GS);
+const nop: Handler = () => {};
+
+// C6/C7 with ModRM.reg != 0 are #UD on the 80286 and later (the 8086 ignores reg: MOVE_8086).
+const mov_Eb_Ib: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  if (m & 0x38) cpu.fault(UD);
+  if (m >= 0xc0) { cpu.r8[R8[m & 7]] = cpu.fetch8(); return; }
+  decodeEa(cpu, m);
+  cpu.wr8(cpu.eaSeg, cpu.eaOff, cpu.fetch8());
+};
+const mov_Ev_Iz: SizedHandler = [(cpu) => {
+  const m = cpu.fetch8();
+  if (m & 0x38) cpu.fault(UD);
+  if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = cpu.fetch16(); return; }
+  decodeEa(cpu, m);
+  cpu.wr16(cpu.eaSeg, cpu.eaOff, cpu.fetch16());
+}, (cpu) => {
+  const m = cpu.fetch8();
+  if (m & 0x38) cpu.fault(UD);
+  if (m >= 0xc0) { cpu.r32[m & 7] = cpu.fetch32(); return; }
+  decodeEa(cpu, m);
+  cpu.wr32(cpu.eaSeg, cpu.eaOff, cpu.fetch32());
+}];
+
+export const MOVE: Handlers = {
+  mov_Eb_Gb: (cpu) => { const m = cpu.fetch8(); writeE8(cpu, m, getG8(cpu, m)); },
+  mov_Ev_Gv: [(cpu) => { const m = cpu.fetch8(); writeE16(cpu, m, getG16(cpu, m)); },
+    (cpu) => { const m = cpu.fetch8(); writeE32(cpu, m, getG32(cpu, m)); }],
+  mov_Gb_Eb: (cpu) => { const m = cpu.fetch8(); setG8(cpu, m, readE8(cpu, m)); },
+  mov_Gv_Ev: [(cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE16(cpu, m)); },
+    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, readE32(cpu, m)); }],
+  mov_Ev_Sw,
+  mov_Sw_Ew,
+  lea_Gv_M: [(cpu) => { const m = cpu.fetch8(); setG16(cpu, m, lea(cpu, m) & 0xffff); },
+    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, lea(cpu, m)); }],
+  mov_AL_Ob: (cpu) => { const o = moffs(cpu); cpu.r8[0] = cpu.rd8(cpu.segOvr >= 0 ? cpu.segOvr : DS, o); },
+  mov_eAX_Ov: [(cpu) => { const o = moffs(cpu); cpu.r16[0] = cpu.rd16(cpu.segOvr >= 0 ? cpu.segOvr : DS, o); },
+    (cpu) => { const o = moffs(cpu); cpu.r32[EAX] = cpu.rd32(cpu.segOvr >= 0 ? cpu.segOvr : DS, o); }],
+  mov_Ob_AL: (cpu) => { const o = moffs(cpu); cpu.wr8(cpu.segOvr >= 0 ? cpu.segOvr : DS, o, cpu.r8[0]); },
+  mov_Ov_eAX: [(cpu) => { const o = moffs(cpu); cpu.wr16(cpu.segOvr >= 0 ? cpu.segOvr : DS, o, cpu.r16[0]); },
+    (cpu) => { const o = moffs(cpu); cpu.wr32(cpu.segOvr >= 0 ? cpu.segOvr : DS, o, cpu.r32[EAX]); }],
+  mov_Zb_Ib: byRegister((r) => { const i8 = R8[r]; return (cpu) => { cpu.r8[i8] = cpu.fetch8(); }; }),
+  mov_Zv_Iv: byRegister((r) => [(cpu) => { cpu.r16[r << 1] = cpu.fetch16(); }, (cpu) => { cpu.r32[r] = cpu.fetch32(); }]),
+  mov_Eb_Ib,
+  mov_Ev_Iz,
+  xchg_Gb_Eb: (cpu) => { const m = cpu.fetch8(); const a = readRmw8(cpu, m); writeBack8(cpu, m, getG8(cpu, m)); setG8(cpu, m, a); },
+  xchg_Gv_Ev: [(cpu) => { const m = cpu.fetch8(); const a = readRmw16(cpu, m); writeBack16(cpu, m, getG16(cpu, m)); setG16(cpu, m, a); },
+    (cpu) => { const m = cpu.fetch8(); const a = readRmw32(cpu, m); writeBack32(cpu, m, getG32(cpu, m)); setG32(cpu, m, a); }],
+  // 90 is NOP (the row before XCHG eAX,Zv in the table); PAUSE (F3 90) is a NOP too.
+  nop,
+  pause: nop,
+  xchg_eAX_Zv: byRegister((r) => [(cpu) => { const t = cpu.r16[0]; cpu.r16[0] = cpu.r16[r << 1]; cpu.r16[r << 1] = t; },
+    (cpu) => { const t = cpu.r32[0]; cpu.r32[0] = cpu.r32[r]; cpu.r32[r] = t; }]),
+  les_Gv_Mp: [loadFar(ES, false), loadFar(ES, true)],
+  lds_Gv_Mp: [loadFar(DS, false), loadFar(DS, true)],
+  lss_Gv_Mp: [loadFar(SS, false), loadFar(SS, true)],
+  lfs_Gv_Mp: [loadFar(FS, false), loadFar(FS, true)],
+  lgs_Gv_Mp: [loadFar(GS, false), loadFar(GS, true)],
+  xlatb: (cpu) => {
     const off = cpu.a32 ? (cpu.r32[EBX] + cpu.r8[0]) >>> 0 : (cpu.r16[EBX * 2] + cpu.r8[0]) & 0xffff;
     cpu.r8[0] = cpu.rd8(cpu.segOvr >= 0 ? cpu.segOvr : DS, off);
-  });
-  def(ops, 0x9f, (cpu) => { cpu.r8[1] = cpu.getFlags() & 0xff; });
-  def(ops, 0x9e, (cpu) => { materialize(cpu); cpu.flags = (cpu.flags & ~0xd5) | (cpu.r8[1] & 0xd5); });
-  // MOVZX / MOVSX
-  def(ops, MAP0F | 0xb6, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE8(cpu, m)); },
-    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, readE8(cpu, m)); });
-  def(ops, MAP0F | 0xb7, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE16(cpu, m)); },
-    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, readE16(cpu, m)); });
-  def(ops, MAP0F | 0xbe, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, ((readE8(cpu, m) << 24) >> 24) & 0xffff); },
-    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, (readE8(cpu, m) << 24) >> 24); });
-  def(ops, MAP0F | 0xbf, (cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE16(cpu, m)); },
-    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, (readE16(cpu, m) << 16) >> 16); });
-  for (let cc = 0; cc < 16; cc++) {
-    // SETcc Eb and CMOVcc Gv,Ev (the source is read even when the condition is false, as on hardware).
-    def(ops, MAP0F | (0x90 + cc), (cpu) => { const m = cpu.fetch8(); writeE8(cpu, m, condition(cpu, cc) ? 1 : 0); });
-    def(ops, MAP0F | (0x40 + cc), (cpu) => { const m = cpu.fetch8(); const v = readE16(cpu, m); if (condition(cpu, cc)) setG16(cpu, m, v); },
-      (cpu) => { const m = cpu.fetch8(); const v = readE32(cpu, m); if (condition(cpu, cc)) setG32(cpu, m, v); });
-  }
-  for (let r = 0; r < 8; r++) {
-    // BSWAP with a 16-bit operand is undefined; the 486 clears the register word. We do the same.
-    def(ops, MAP0F | (0xc8 + r), (cpu) => { cpu.r16[r << 1] = 0; }, (cpu) => {
-      const v = cpu.r32[r];
-      cpu.r32[r] = ((v >>> 24) | ((v >>> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24)) >>> 0;
-    });
-  }
+  },
+  lahf: (cpu) => { cpu.r8[1] = cpu.getFlags() & 0xff; },
+  sahf: (cpu) => { materialize(cpu); cpu.flags = (cpu.flags & ~0xd5) | (cpu.r8[1] & 0xd5); },
+  movzx_Gv_Eb: [(cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE8(cpu, m)); },
+    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, readE8(cpu, m)); }],
+  movzx_Gv_Ew: [(cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE16(cpu, m)); },
+    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, readE16(cpu, m)); }],
+  movsx_Gv_Eb: [(cpu) => { const m = cpu.fetch8(); setG16(cpu, m, ((readE8(cpu, m) << 24) >> 24) & 0xffff); },
+    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, (readE8(cpu, m) << 24) >> 24); }],
+  movsx_Gv_Ew: [(cpu) => { const m = cpu.fetch8(); setG16(cpu, m, readE16(cpu, m)); },
+    (cpu) => { const m = cpu.fetch8(); setG32(cpu, m, (readE16(cpu, m) << 16) >> 16); }],
+  // SETcc Eb and CMOVcc Gv,Ev (the source is read even when the condition is false, as on hardware).
+  ...Object.fromEntries(CC_NAMES.map((c, cc): [string, HandlerEntry] =>
+    [`set${c}_Eb`, (cpu) => { const m = cpu.fetch8(); writeE8(cpu, m, condition(cpu, cc) ? 1 : 0); }])),
+  ...Object.fromEntries(CC_NAMES.map((c, cc): [string, HandlerEntry] => [`cmov${c}_Gv_Ev`, [
+    (cpu) => { const m = cpu.fetch8(); const v = readE16(cpu, m); if (condition(cpu, cc)) setG16(cpu, m, v); },
+    (cpu) => { const m = cpu.fetch8(); const v = readE32(cpu, m); if (condition(cpu, cc)) setG32(cpu, m, v); }]])),
+  // BSWAP with a 16-bit operand is undefined; the 486 clears the register word. We do the same.
+  bswap_Zv: byRegister((r) => [(cpu) => { cpu.r16[r << 1] = 0; }, (cpu) => {
+    const v = cpu.r32[r];
+    cpu.r32[r] = ((v >>> 24) | ((v >>> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24)) >>> 0;
+  }]),
   // CMPXCHG: compare the accumulator with Ev; equal → Ev = Gv, else accumulator = Ev (SDM "CMPXCHG").
-  def(ops, MAP0F | 0xb0, (cpu) => {
+  cmpxchg_Eb_Gb: (cpu) => {
     const m = cpu.fetch8();
     const d = readRmw8(cpu, m);
     setLazy(cpu, LZ_SUB, cpu.r8[0], d, (cpu.r8[0] - d) & 0xff, 0xff);
     if (d === cpu.r8[0]) writeBack8(cpu, m, getG8(cpu, m));
     else { writeBack8(cpu, m, d); cpu.r8[0] = d; }
-  });
-  def(ops, MAP0F | 0xb1, (cpu) => {
+  },
+  cmpxchg_Ev_Gv: [(cpu) => {
     const m = cpu.fetch8();
     const d = readRmw16(cpu, m);
     setLazy(cpu, LZ_SUB, cpu.r16[0], d, (cpu.r16[0] - d) & 0xffff, 0xffff);
@@ -265,16 +265,15 @@ export function registerMove(ops: Handler[]): void {
     setLazy(cpu, LZ_SUB, cpu.r32[EAX], d, (cpu.r32[EAX] - d) >>> 0, 0xffffffff);
     if (d === cpu.r32[EAX]) writeBack32(cpu, m, getG32(cpu, m));
     else { writeBack32(cpu, m, d); cpu.r32[EAX] = d; }
-  });
-  // XADD
-  def(ops, MAP0F | 0xc0, (cpu) => {
+  }],
+  xadd_Eb_Gb: (cpu) => {
     const m = cpu.fetch8();
     const d = readRmw8(cpu, m), s = getG8(cpu, m), r = (d + s) & 0xff;
     setLazy(cpu, LZ_ADD, d, s, r, 0xff);
     writeBack8(cpu, m, r);
     setG8(cpu, m, d);
-  });
-  def(ops, MAP0F | 0xc1, (cpu) => {
+  },
+  xadd_Ev_Gv: [(cpu) => {
     const m = cpu.fetch8();
     const d = readRmw16(cpu, m), s = getG16(cpu, m), r = (d + s) & 0xffff;
     setLazy(cpu, LZ_ADD, d, s, r, 0xffff);
@@ -286,12 +285,53 @@ export function registerMove(ops: Handler[]): void {
     setLazy(cpu, LZ_ADD, d, s, r, 0xffffffff);
     writeBack32(cpu, m, r);
     setG32(cpu, m, d);
-  });
-  def(ops, MAP0F | 0xa3, bitOp(0, 16, false), bitOp(0, 32, false));
-  def(ops, MAP0F | 0xab, bitOp(1, 16, false), bitOp(1, 32, false));
-  def(ops, MAP0F | 0xb3, bitOp(2, 16, false), bitOp(2, 32, false));
-  def(ops, MAP0F | 0xbb, bitOp(3, 16, false), bitOp(3, 32, false));
-  def(ops, MAP0F | 0xba, grp8(16), grp8(32));
-  def(ops, MAP0F | 0xbc, bitScan(bsf, 16), bitScan(bsf, 32));
-  def(ops, MAP0F | 0xbd, bitScan(bsr, 16), bitScan(bsr, 32));
-}
+  }],
+  bt_Ev_Gv: [bitOp(0, 16, false), bitOp(0, 32, false)],
+  bts_Ev_Gv: [bitOp(1, 16, false), bitOp(1, 32, false)],
+  btr_Ev_Gv: [bitOp(2, 16, false), bitOp(2, 32, false)],
+  btc_Ev_Gv: [bitOp(3, 16, false), bitOp(3, 32, false)],
+  ...forms(['bt_Ev_Ib', 'bts_Ev_Ib', 'btr_Ev_Ib', 'btc_Ev_Ib'], [grp8(16), grp8(32)]),
+  bsf_Gv_Ev: [bitScan(bsf, 16), bitScan(bsf, 32)],
+  bsr_Gv_Ev: [bitScan(bsr, 16), bitScan(bsr, 32)],
+};
+
+export const MOVE_80286: Patch = [
+  [mov_Sw_Ew, movToSeg(DS)],
+  [mov_Ev_Sw, movFromSeg(DS)],
+];
+
+/** Applied after MOVE_80286. */
+export const MOVE_8086: Patch = [
+  // MOV Sw,Ew and MOV Ew,Sw use only two bits of ModRM.reg; MOV CS,Ew loads CS.
+  [mov_Sw_Ew, (cpu) => {
+    const m = cpu.fetch8();
+    const s = (m >> 3) & 3;
+    const v = readE16(cpu, m);
+    cpu.sel[s] = v;
+    cpu.base[s] = v << 4;
+    if (s === CS) {
+      cpu.flushFetch();
+      cpu.csLoaded();
+    }
+    if (s === SS) cpu.inhibitInterrupts();
+  }],
+  [mov_Ev_Sw, (cpu) => {
+    const m = cpu.fetch8();
+    const v = cpu.sel[(m >> 3) & 3];
+    if (m >= 0xc0) cpu.r16[(m & 7) << 1] = v;
+    else { decodeEa(cpu, m); cpu.wr16(cpu.eaSeg, cpu.eaOff, v); }
+  }],
+  // C6/C7 ignore ModRM.reg on the 8086.
+  [mov_Eb_Ib, (cpu) => {
+    const m = cpu.fetch8();
+    if (m >= 0xc0) { cpu.r8[R8[m & 7]] = cpu.fetch8(); return; }
+    decodeEa(cpu, m);
+    cpu.wr8(cpu.eaSeg, cpu.eaOff, cpu.fetch8());
+  }],
+  [mov_Ev_Iz, (cpu) => {
+    const m = cpu.fetch8();
+    if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = cpu.fetch16(); return; }
+    decodeEa(cpu, m);
+    cpu.wr16(cpu.eaSeg, cpu.eaOff, cpu.fetch16());
+  }],
+];

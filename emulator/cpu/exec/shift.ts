@@ -8,7 +8,7 @@ import type { Cpu, Handler } from '../cpu';
 import { getCF, setStatus, signBit, szp } from '../flags';
 import { getG16, getG32, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
 import { EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF, ECX } from '../regs';
-import { MAP0F, def } from './table';
+import { forms, type Handlers, type SizedHandler } from './table';
 
 /** Executes group-2 operation `op` (ModRM.reg) `count` times on `v`; count 0 changes nothing. */
 export function shift(cpu: Cpu, op: number, v: number, count: number, mask: number): number {
@@ -43,7 +43,7 @@ export function shift(cpu: Cpu, op: number, v: number, count: number, mask: numb
         cf = out;
         break;
       }
-      case 4: case 6: // SHL/SAL (reg 6 is the undocumented SAL alias on 80286+; the 8086 form is in dispatch.ts)
+      case 4: case 6: // SHL/SAL (reg 6 is the undocumented SAL alias on 80286+; the 8086's is SETMO, shift8086)
         cf = v & sign ? 1 : 0;
         v = (v << 1) & mask;
         of = (v & sign ? 1 : 0) ^ cf;
@@ -136,7 +136,7 @@ function shrd(cpu: Cpu, dst: number, src: number, c: number, bits: number): numb
   return res;
 }
 
-function shxd(fn: typeof shld, countFrom: (cpu: Cpu) => number): [Handler, Handler] {
+function shxd(fn: typeof shld, countFrom: (cpu: Cpu) => number): SizedHandler {
   return [
     (cpu) => {
       const m = cpu.fetch8();
@@ -151,18 +151,27 @@ function shxd(fn: typeof shld, countFrom: (cpu: Cpu) => number): [Handler, Handl
   ];
 }
 
-export function registerShift(ops: Handler[]): void {
-  def(ops, 0xc0, grp2_8(ib));
-  def(ops, 0xc1, grp2_16(ib), grp2_32(ib));
-  def(ops, 0xd0, grp2_8(one));
-  def(ops, 0xd1, grp2_16(one), grp2_32(one));
-  def(ops, 0xd2, grp2_8(cl));
-  def(ops, 0xd3, grp2_16(cl), grp2_32(cl));
-  def(ops, MAP0F | 0xa4, ...shxd(shld, ib));
-  def(ops, MAP0F | 0xa5, ...shxd(shld, (cpu) => cpu.r8[ECX * 4]));
-  def(ops, MAP0F | 0xac, ...shxd(shrd, ib));
-  def(ops, MAP0F | 0xad, ...shxd(shrd, (cpu) => cpu.r8[ECX * 4]));
-}
+const GRP2 = ['rol', 'ror', 'rcl', 'rcr', 'shl', 'shr', 'sal', 'sar'];
+/**
+ * The rows of one group-2 opcode. The 8086 rows of D0-D3 /6 (SETMO, SETMOC) run the same handler,
+ * through the model's cpu.shiftOp.
+ */
+const grp2 = (spec: string, entry: SizedHandler, setmo?: string): Handlers =>
+  forms([...GRP2, ...(setmo ? [setmo] : [])].map((n) => `${n}_${spec}`), entry);
+const ecxLow = (cpu: Cpu): number => cpu.r8[ECX * 4];
+
+export const SHIFT: Handlers = {
+  ...grp2('Eb_Ib', grp2_8(ib)),
+  ...grp2('Ev_Ib', [grp2_16(ib), grp2_32(ib)]),
+  ...grp2('Eb_1', grp2_8(one), 'setmo'),
+  ...grp2('Ev_1', [grp2_16(one), grp2_32(one)], 'setmo'),
+  ...grp2('Eb_CL', grp2_8(cl), 'setmoc'),
+  ...grp2('Ev_CL', [grp2_16(cl), grp2_32(cl)], 'setmoc'),
+  shld_Ev_Gv_Ib: shxd(shld, ib),
+  shld_Ev_Gv_CL: shxd(shld, ecxLow),
+  shrd_Ev_Gv_Ib: shxd(shrd, ib),
+  shrd_Ev_Gv_CL: shxd(shrd, ecxLow),
+};
 
 /** 8086 group 2 with ModRM.reg = 6: SETMO, which stores all ones (undocumented; research on the 8086 microcode). */
 export function shift8086(cpu: Cpu, op: number, v: number, count: number, mask: number): number {

@@ -10,7 +10,7 @@ import {
   CR0_PE, CS, DS, EBP, EFLAGS_IF, EFLAGS_IOPL, EFLAGS_NT, EFLAGS_RF, EFLAGS_VM, ES, ESP, FS, GS, SS,
 } from '../regs';
 import { loadSeg } from '../segmentation';
-import { MAP0F, def } from './table';
+import { byRegister, type Handlers, type Patch, type SizedHandler } from './table';
 
 /**
  * Writes FLAGS/EFLAGS from POPF or a same-mode IRET: real mode takes the model's writable mask;
@@ -48,7 +48,7 @@ const popf_32: Handler = (cpu) => {
   writeFlagsPopf(cpu, cpu.pop32(), true);
 };
 
-function pushSeg(seg: number): [Handler, Handler] {
+function pushSeg(seg: number): SizedHandler {
   return [
     (cpu) => cpu.push16(cpu.sel[seg]),
     // A 32-bit push of a segment register writes only the low word on the 80386 and later.
@@ -65,7 +65,7 @@ function pushSeg(seg: number): [Handler, Handler] {
  * descriptor of the other size still wraps SP (or not) as the old SS did, and leaves the upper
  * half of ESP alone when the old stack was 16-bit (Intel 386 PRM, POP: SP vs. ESP by the old SS.B).
  */
-function popSeg(seg: number): [Handler, Handler] {
+function popSeg(seg: number): SizedHandler {
   const pop = (cpu: Cpu, size: 2 | 4) => {
     const mask = cpu.stackMask;
     const sp = (cpu.r32[ESP] & mask) >>> 0;
@@ -185,29 +185,50 @@ const leave_32: Handler = (cpu) => {
   cpu.r32[EBP] = v;
 };
 
-export function registerStack(ops: Handler[]): void {
-  for (let r = 0; r < 8; r++) {
-    def(ops, 0x50 + r, (cpu) => cpu.push16(cpu.r16[r << 1]), (cpu) => cpu.push32(cpu.r32[r]));
-    def(ops, 0x58 + r, (cpu) => { const v = cpu.pop16(); cpu.r16[r << 1] = v; }, (cpu) => { const v = cpu.pop32(); cpu.r32[r] = v; });
-  }
-  def(ops, 0x06, ...pushSeg(ES));
-  def(ops, 0x0e, ...pushSeg(CS));
-  def(ops, 0x16, ...pushSeg(SS));
-  def(ops, 0x1e, ...pushSeg(DS));
-  def(ops, MAP0F | 0xa0, ...pushSeg(FS));
-  def(ops, MAP0F | 0xa8, ...pushSeg(GS));
-  def(ops, 0x07, ...popSeg(ES));
-  def(ops, 0x17, ...popSeg(SS));
-  def(ops, 0x1f, ...popSeg(DS));
-  def(ops, MAP0F | 0xa1, ...popSeg(FS));
-  def(ops, MAP0F | 0xa9, ...popSeg(GS));
-  def(ops, 0x68, (cpu) => cpu.push16(cpu.fetch16()), (cpu) => cpu.push32(cpu.fetch32()));
-  def(ops, 0x6a, (cpu) => cpu.push16(cpu.fetchS8() & 0xffff), (cpu) => cpu.push32(cpu.fetchS8() >>> 0));
-  def(ops, 0x60, pusha_16, pusha_32);
-  def(ops, 0x61, popa_16, popa_32);
-  def(ops, 0x9c, pushf_16, pushf_32);
-  def(ops, 0x9d, popf_16, popf_32);
-  def(ops, 0x8f, pop_Ev_16, pop_Ev_32);
-  def(ops, 0xc8, enter(false), enter(true));
-  def(ops, 0xc9, leave_16, leave_32);
-}
+const push_Zv = byRegister((r) => [(cpu) => cpu.push16(cpu.r16[r << 1]), (cpu) => cpu.push32(cpu.r32[r])]);
+const pop_Ev: SizedHandler = [pop_Ev_16, pop_Ev_32];
+
+export const STACK: Handlers = {
+  push_Zv,
+  pop_Zv: byRegister((r) => [(cpu) => { const v = cpu.pop16(); cpu.r16[r << 1] = v; }, (cpu) => { const v = cpu.pop32(); cpu.r32[r] = v; }]),
+  push_ES: pushSeg(ES),
+  push_CS: pushSeg(CS),
+  push_SS: pushSeg(SS),
+  push_DS: pushSeg(DS),
+  push_FS: pushSeg(FS),
+  push_GS: pushSeg(GS),
+  pop_ES: popSeg(ES),
+  pop_SS: popSeg(SS),
+  pop_DS: popSeg(DS),
+  pop_FS: popSeg(FS),
+  pop_GS: popSeg(GS),
+  pop_CS: (cpu) => { cpu.sel[CS] = cpu.pop16(); cpu.base[CS] = cpu.sel[CS] << 4; cpu.flushFetch(); cpu.csLoaded(); },
+  push_Iz: [(cpu) => cpu.push16(cpu.fetch16()), (cpu) => cpu.push32(cpu.fetch32())],
+  push_Ib: [(cpu) => cpu.push16(cpu.fetchS8() & 0xffff), (cpu) => cpu.push32(cpu.fetchS8() >>> 0)],
+  pusha: [pusha_16, pusha_32],
+  popa: [popa_16, popa_32],
+  pushf: [pushf_16, pushf_32],
+  popf: [popf_16, popf_32],
+  pop_Ev,
+  enter_Iw_Ib: [enter(false), enter(true)],
+  leave: [leave_16, leave_32],
+};
+
+/** The 8086 value of SP for PUSH SP and PUSH Ev of SP: the decremented one (SDM "PUSH", 8086 note). */
+export const spAfterPush8086 = (cpu: Cpu): number => (cpu.r16[ESP * 2] - 2) & 0xffff;
+
+export const STACK_8086: Patch = [
+  [push_Zv, { byReg: push_Zv.byReg.map((h, r) => r !== ESP ? h : (cpu) => {
+    const sp = spAfterPush8086(cpu);
+    cpu.wr16(SS, sp, sp);
+    cpu.r16[ESP * 2] = sp;
+  }) }],
+  // POP Ev ignores ModRM.reg on the 8086.
+  [pop_Ev, (cpu) => {
+    const m = cpu.fetch8();
+    const v = cpu.pop16();
+    if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = v; return; }
+    decodeEa(cpu, m);
+    cpu.wr16(cpu.eaSeg, cpu.eaOff, v);
+  }],
+];

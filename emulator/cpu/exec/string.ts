@@ -8,7 +8,7 @@
 import type { Cpu, Handler } from '../cpu';
 import { LZ_SUB, setLazy } from '../flags';
 import { DS, ECX, EDI, EDX, EFLAGS_DF, ES, ESI } from '../regs';
-import { def } from './table';
+import type { Handlers } from './table';
 import { checkIoPermission } from './io';
 import { repMovsStosRam } from './stringRam';
 
@@ -203,10 +203,19 @@ function stringOp(kind: Kind, size: number): Handler {
   };
 }
 
-export function registerString(ops: Handler[]): void {
-  const forms: [number, Kind][] = [[0xa4, Kind.Movs], [0xa6, Kind.Cmps], [0xaa, Kind.Stos], [0xac, Kind.Lods], [0xae, Kind.Scas], [0x6c, Kind.Ins], [0x6e, Kind.Outs]];
-  for (const [op, kind] of forms) {
-    def(ops, op, stringOp(kind, 1));
-    def(ops, op + 1, stringOp(kind, 2), stringOp(kind, 4));
-  }
-}
+export const STRING: Handlers = {
+  movsb_Yb_Xb: stringOp(Kind.Movs, 1),
+  movsw_Yv_Xv: [stringOp(Kind.Movs, 2), stringOp(Kind.Movs, 4)],
+  cmpsb_Xb_Yb: stringOp(Kind.Cmps, 1),
+  cmpsw_Xv_Yv: [stringOp(Kind.Cmps, 2), stringOp(Kind.Cmps, 4)],
+  stosb_Yb_AL: stringOp(Kind.Stos, 1),
+  stosw_Yv_eAX: [stringOp(Kind.Stos, 2), stringOp(Kind.Stos, 4)],
+  lodsb_AL_Xb: stringOp(Kind.Lods, 1),
+  lodsw_eAX_Xv: [stringOp(Kind.Lods, 2), stringOp(Kind.Lods, 4)],
+  scasb_AL_Yb: stringOp(Kind.Scas, 1),
+  scasw_eAX_Yv: [stringOp(Kind.Scas, 2), stringOp(Kind.Scas, 4)],
+  insb_Yb_DX: stringOp(Kind.Ins, 1),
+  insw_Yv_DX: [stringOp(Kind.Ins, 2), stringOp(Kind.Ins, 4)],
+  outsb_DX_Xb: stringOp(Kind.Outs, 1),
+  outsw_DX_Xv: [stringOp(Kind.Outs, 2), stringOp(Kind.Outs, 4)],
+};

@@ -13,7 +13,8 @@ import {
   EFLAGS_IF, EFLAGS_IOPL, EFLAGS_VM, EFLAGS_ZF, LDTR, TR,
 } from '../regs';
 import { descAr, descDpl, descLimit, readDescriptor } from '../segmentation';
-import { MAP0F, def } from './table';
+import { forms, type Handlers, type Patch, undefinedOpcode } from './table';
+import { X87_ROWS } from '../../decode/tableX87';
 
 /** Privileged instructions need CPL 0 in protected mode and are #GP(0) in vm86 (SDM Vol. 3 §5.9). */
 export function requireCpl0(cpu: Cpu): void {
@@ -77,7 +78,7 @@ function storeDtr(cpu: Cpu, m: number, base: number, limit: number): void {
 }
 
 /** 0F 00: SLDT STR LLDT LTR VERR VERW (protected mode only). */
-const grp6: Handler = (cpu) => {
+const grp6_Ew: Handler = (cpu) => {
   const m = cpu.fetch8();
   const reg = (m >> 3) & 7;
   requireProtectedMode(cpu);
@@ -161,7 +162,7 @@ function larLsl(isLsl: boolean, size32: boolean): Handler {
   };
 }
 
-/** 0F 01: SGDT SIDT LGDT LIDT SMSW LMSW INVLPG. */
+/** 0F 01: SGDT SIDT LGDT LIDT SMSW LMSW INVLPG; its VMX and later forms (mod = 11b) are #UD here. */
 function grp7(cpu: Cpu): void {
   const m = cpu.fetch8();
   const reg = (m >> 3) & 7;
@@ -293,7 +294,7 @@ const wrmsr: Handler = (cpu) => {
  * decoded and nothing happens, so FNSTSW/FNSTCW leave memory unchanged and detection code sees
  * "no FPU" (SDM Vol. 1 §8.1 / Vol. 3 §9.2.1 FPU detection). WAIT is a no-op.
  */
-export const esc8086: Handler = (cpu) => {
+const esc8086: Handler = (cpu) => {
   const m = cpu.fetch8();
   if (m < 0xc0) decodeEa(cpu, m);
 };
@@ -323,43 +324,48 @@ function esc(opcode: number): Handler {
   };
 }
 
-export function registerSystem(ops: Handler[]): void {
-  def(ops, 0xf8, (cpu) => setStatus(cpu, EFLAGS_CF, 0));
-  def(ops, 0xf9, (cpu) => setStatus(cpu, EFLAGS_CF, EFLAGS_CF));
-  def(ops, 0xf5, (cpu) => setStatus(cpu, EFLAGS_CF, getCF(cpu) ? 0 : EFLAGS_CF));
-  def(ops, 0xfc, (cpu) => { cpu.flags &= ~EFLAGS_DF; });
-  def(ops, 0xfd, (cpu) => { cpu.flags |= EFLAGS_DF; });
-  def(ops, 0xfa, (cpu) => { ifSensitive(cpu); cpu.flags &= ~EFLAGS_IF; });
-  def(ops, 0xfb, sti);
-  def(ops, 0x9b, () => {});
-  for (let op = 0xd8; op <= 0xdf; op++) def(ops, op, esc(op));
+const ESC = [0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf].map(esc);
+const clts: Handler = (cpu) => { requireCpl0(cpu); cpu.cr0 &= ~CR0_TS; };
+
+export const SYSTEM: Handlers = {
+  clc: (cpu) => setStatus(cpu, EFLAGS_CF, 0),
+  stc: (cpu) => setStatus(cpu, EFLAGS_CF, EFLAGS_CF),
+  cmc: (cpu) => setStatus(cpu, EFLAGS_CF, getCF(cpu) ? 0 : EFLAGS_CF),
+  cld: (cpu) => { cpu.flags &= ~EFLAGS_DF; },
+  std: (cpu) => { cpu.flags |= EFLAGS_DF; },
+  cli: (cpu) => { ifSensitive(cpu); cpu.flags &= ~EFLAGS_IF; },
+  sti,
+  wait: () => {},
   // SALC (undocumented): AL = CF ? 0xFF : 0, flags unchanged.
-  def(ops, 0xd6, (cpu) => { cpu.r8[0] = getCF(cpu) ? 0xff : 0; });
-  def(ops, MAP0F | 0x00, grp6);
-  def(ops, MAP0F | 0x01, grp7);
-  def(ops, MAP0F | 0x02, larLsl(false, false), larLsl(false, true));
-  def(ops, MAP0F | 0x03, larLsl(true, false), larLsl(true, true));
-  def(ops, MAP0F | 0x06, (cpu) => { requireCpl0(cpu); cpu.cr0 &= ~CR0_TS; });
-  def(ops, MAP0F | 0x08, requireCpl0);
-  def(ops, MAP0F | 0x09, requireCpl0);
-  def(ops, MAP0F | 0x0b, (cpu) => cpu.fault(UD));
+  salc: (cpu) => { cpu.r8[0] = getCF(cpu) ? 0xff : 0; },
+  // Without an FPU every x87 form runs the handler of its escape byte.
+  ...Object.fromEntries(X87_ROWS.map((r) => [r.handler, ESC[r.opcode - 0xd8]])),
+  ...forms(['sldt_Ew', 'str_Ew', 'lldt_Ew', 'ltr_Ew', 'verr_Ew', 'verw_Ew'], grp6_Ew),
+  ...forms(['sgdt_Ms', 'sidt_Ms', 'lgdt_Ms', 'lidt_Ms', 'smsw_Ew', 'lmsw_Ew', 'invlpg_Mb', 'vmcall', 'vmlaunch',
+    'vmresume', 'vmxoff', 'monitor', 'mwait', 'xgetbv', 'xsetbv', 'rdtscp'], grp7),
+  lar_Gv_Ew: [larLsl(false, false), larLsl(false, true)],
+  lsl_Gv_Ew: [larLsl(true, false), larLsl(true, true)],
+  clts,
+  invd: requireCpl0,
+  wbinvd: requireCpl0,
+  ud2: undefinedOpcode,
   // 0F 1F: NOP Ev (the multi-byte NOP); the address is decoded, nothing is accessed.
-  def(ops, MAP0F | 0x1f, (cpu) => { const m = cpu.fetch8(); if (m < 0xc0) decodeEa(cpu, m); });
-  def(ops, MAP0F | 0x20, movFromCr);
-  def(ops, MAP0F | 0x22, movToCr);
-  def(ops, MAP0F | 0x21, movDr(false));
-  def(ops, MAP0F | 0x23, movDr(true));
-  def(ops, MAP0F | 0x30, wrmsr);
-  def(ops, MAP0F | 0x31, (cpu) => {
+  nop_Ev: (cpu) => { const m = cpu.fetch8(); if (m < 0xc0) decodeEa(cpu, m); },
+  mov_Rd_Cd: movFromCr,
+  mov_Cd_Rd: movToCr,
+  mov_Rd_Dd: movDr(false),
+  mov_Dd_Rd: movDr(true),
+  wrmsr,
+  rdtsc: (cpu) => {
     if (cpu.cr4 & 4 && cpu.cpl !== 0 && cpu.cr0 & CR0_PE) cpu.fault(GP, 0); // CR4.TSD
     const v = tsc(cpu);
     cpu.r32[EAX] = Number(v & 0xffffffffn);
     cpu.r32[EDX] = Number((v >> 32n) & 0xffffffffn);
-  });
-  def(ops, MAP0F | 0x32, rdmsr);
-  def(ops, MAP0F | 0xa2, cpuid);
+  },
+  rdmsr,
+  cpuid,
   // ARPL Ew,Gw: raise the RPL of the destination selector to the source's (protected mode only).
-  def(ops, 0x63, (cpu) => {
+  arpl_Ew_Gw: (cpu) => {
     requireProtectedMode(cpu);
     const m = cpu.fetch8();
     const dst = readRmw16(cpu, m);
@@ -368,5 +374,12 @@ export function registerSystem(ops: Handler[]): void {
       writeBack16(cpu, m, (dst & ~3) | (src & 3));
       setStatus(cpu, EFLAGS_ZF, EFLAGS_ZF);
     } else setStatus(cpu, EFLAGS_ZF, 0);
-  });
-}
+  },
+  // Forms the decoder knows (as ndisasm does) that this core does not have: MOV TRn (386/486 only),
+  // RDPMC, SYSENTER/SYSEXIT, RSM (SMM only), VMREAD/VMWRITE and group 9 (CMPXCHG8B, VMX).
+  ...forms(['mov_Rd_Td', 'mov_Td_Rd', 'rdpmc', 'sysenter', 'sysexit', 'rsm', 'vmread_Ed_Gd', 'vmwrite_Gd_Ed',
+    'cmpxchg8b_Mq', 'vmclear_Mq', 'vmxon_Mq', 'vmptrld_Mq', 'vmptrst_Mq'], undefinedOpcode),
+};
+
+/** The 8086's escapes decode the operand and nothing else. */
+export const SYSTEM_8086: Patch = ESC.map((h) => [h, esc8086]);
