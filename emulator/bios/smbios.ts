@@ -1,7 +1,8 @@
 // The SMBIOS (DMI) tables of the built-in BIOS: a 2.4 entry point ("_SM_" with the "_DMI_"
 // intermediate anchor) and its structure table, both in the F000 segment where software scans for
 // them. The values describe this machine honestly: the BIOS is Bootscope's, the board QEMU's
-// i440FX + PIIX layout, the CPU the emulated model at its virtual clock, the memory the guest RAM.
+// i440FX + PIIX layout (QEMU's name for it as the product), the CPU the emulated model at its
+// virtual clock, the memory the guest RAM.
 // Pure TypeScript: no Node or VS Code imports. DMTF DSP0134 SMBIOS 2.4: §3.2 (entry point),
 // §3.1.2–3.1.3 (structure header, strings), §3.3.1–3.3.3, 3.3.5, 3.3.17–3.3.18, 3.3.20, 3.3.33, 3.3.37.
 
@@ -50,7 +51,7 @@ export function smbiosStructures(m: SmbiosMachine): { bytes: Uint8Array; count: 
     structure(0, 0x0000, [1, 2, ...w(0xf000), 3, 0, ...d((1 << 4) | (1 << 7) | (1 << 15) | (1 << 19) | (1 << 27) | (1 << 28) | (1 << 30)), ...d(0),
       0x00, 0x00, 0, 0, 0xff, 0xff], [BIOS_VENDOR, BIOS_VERSION, BIOS_DATE]),
     // Type 1 system: no serial number, UUID all zeros (present, not set), woken by the power switch.
-    structure(1, 0x0100, [1, 2, 3, 0, ...new Array(16).fill(0), 0x06, 0, 0], ['Bootscope', 'Bootscope PC (i440FX + PIIX, 1996)', '1']),
+    structure(1, 0x0100, [1, 2, 3, 0, ...new Array(16).fill(0), 0x06, 0, 0], ['Bootscope', 'Standard PC (i440FX + PIIX, 1996)', '1']),
     // Type 3 chassis: "other", states safe, security unknown, no contained elements.
     structure(3, 0x0300, [1, 0x01, 0, 0, 0, 0x03, 0x03, 0x03, 0x02, ...d(0), 0, 0, 0, 0], ['Bootscope']),
     // Type 4 processor: central, the model's family, speeds from the virtual clock, populated and

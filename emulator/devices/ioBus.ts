@@ -49,6 +49,7 @@ export class IoBus {
 
   in16(port: number): number {
     const h = this.handlers[port & 0xffff];
+    if (h?.in16) this.beforeAccess?.();
     const v = h?.in16 ? h.in16(port & 0xffff) & 0xffff : this.in8(port) | (this.in8(port + 1) << 8);
     if (h?.in16) this.observer?.onIn(port, 2, v);
     return v;
@@ -57,6 +58,7 @@ export class IoBus {
   out16(port: number, value: number): void {
     const h = this.handlers[port & 0xffff];
     if (h?.out16) {
+      this.beforeAccess?.();
       h.out16(port & 0xffff, value & 0xffff);
       this.observer?.onOut(port, 2, value & 0xffff);
     } else {
@@ -68,6 +70,7 @@ export class IoBus {
   in32(port: number): number {
     const h = this.handlers[port & 0xffff];
     if (h?.in32) {
+      this.beforeAccess?.();
       const v = h.in32(port & 0xffff) >>> 0;
       this.observer?.onIn(port, 4, v);
       return v;
@@ -78,6 +81,7 @@ export class IoBus {
   out32(port: number, value: number): void {
     const h = this.handlers[port & 0xffff];
     if (h?.out32) {
+      this.beforeAccess?.();
       h.out32(port & 0xffff, value >>> 0);
       this.observer?.onOut(port, 4, value >>> 0);
     } else {

@@ -85,6 +85,31 @@ mcopy -i img@@1M grub.cfg ::/boot/grub/grub.cfg
 
 const MODULES = '/usr/lib/syslinux/modules/bios';
 
+/** Debian's memtest86+ v6, 32-bit build. */
+export const MEMTEST = '/boot/memtest86+ia32.bin';
+
+/** Builds (once) and returns the path of the syslinux image that boots memtest86+ with its console on serial too. */
+export function memtestImage(): string {
+  const out = join(CACHE, 'syslinux-memtest.img');
+  if (existsSync(out)) return out;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = mkdtempSync(join(CACHE, 'memtest-build-'));
+  writeFileSync(join(tmp, 'syslinux.cfg'),
+    'SERIAL 0 115200\nDEFAULT memtest\nPROMPT 0\nTIMEOUT 1\nLABEL memtest\n  LINUX /memtest.bin\n  APPEND console=ttyS0,115200\n');
+  sh(`
+truncate -s 32M img
+printf 'label: dos\\nunit: sectors\\nstart=2048, type=6, bootable\\n' | sfdisk -q img
+dd if=/usr/lib/syslinux/mbr/mbr.bin of=img bs=440 count=1 conv=notrunc status=none
+mkfs.fat -F 16 -n BOOTTEST --offset 2048 -h 2048 img 31744 >/dev/null
+mcopy -i img@@1M syslinux.cfg ::/syslinux.cfg
+mcopy -i img@@1M ${MEMTEST} ::/memtest.bin
+syslinux --install --offset 1048576 img
+`, tmp);
+  renameSync(join(tmp, 'img'), out);
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
+}
+
 /**
  * Builds (once) and returns the path of a syslinux FAT16 image that runs syslinux's Hardware
  * Detection Tool (hdt.c32 and the libraries it loads) in its command-line mode on the serial console.

@@ -5,34 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-const MEMTEST = '/boot/memtest86+ia32.bin';
-const CACHE = resolve('test/.out/boot-images');
-
-function memtestImage(): string {
-  const out = join(CACHE, 'syslinux-memtest.img');
-  if (existsSync(out)) return out;
-  const tmp = join(CACHE, 'memtest-build');
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  writeFileSync(join(tmp, 'syslinux.cfg'),
-    'SERIAL 0 115200\nDEFAULT memtest\nPROMPT 0\nTIMEOUT 1\nLABEL memtest\n  LINUX /memtest.bin\n  APPEND console=ttyS0,115200\n');
-  const script = `
-truncate -s 32M img
-printf 'label: dos\\nunit: sectors\\nstart=2048, type=6, bootable\\n' | sfdisk -q img
-dd if=/usr/lib/syslinux/mbr/mbr.bin of=img bs=440 count=1 conv=notrunc status=none
-mkfs.fat -F 16 -n BOOTTEST --offset 2048 -h 2048 img 31744 >/dev/null
-mcopy -i img@@1M syslinux.cfg ::/syslinux.cfg
-mcopy -i img@@1M ${MEMTEST} ::/memtest.bin
-syslinux --install --offset 1048576 img`;
-  const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: tmp, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`building the memtest image failed: ${r.stderr}`);
-  renameSync(join(tmp, 'img'), out);
-  rmSync(tmp, { recursive: true, force: true });
-  return out;
-}
+import { existsSync } from 'node:fs';
+import { MEMTEST, memtestImage } from './images';
 
 test('syslinux boots memtest86+ v6 into its 32-bit test loop (30 M instructions)', () => {
   assert.ok(existsSync(MEMTEST), `${MEMTEST} is missing: install Debian's memtest86+ (.ci/run does)`);
