@@ -9,8 +9,8 @@ import { chainPath, lastRule } from '../emulator/cpu/faultChain';
 import { formatChain, raisedBy } from '../emulator/debug/faultView';
 import type { DebugMonitor } from '../emulator/debug/monitor';
 import { segOff } from '../emulator/debug/machineView';
-import type { Machine, StopInfo, StopReason } from '../emulator/machine';
-import { type LineTable, lineStepHook } from '../emulator/debug/lineStep';
+import type { Machine, StopInfo } from '../emulator/machine';
+import { type LineTable, LineStep } from '../emulator/debug/lineStep';
 import type { Recorder } from '../emulator/record/recorder';
 import type { BreakpointOrigin, BreakpointStore } from './breakpointStore';
 import type { DIVERGED_FROM_QEMU } from '../protocol/customRequests';
@@ -60,7 +60,7 @@ type Mode =
   | { kind: 'continue' }
   | { kind: 'next'; target: number; ss: number; esp: number }
   | { kind: 'stepOut' }
-  | { kind: 'line'; hook: (m: Machine) => StopReason | null };
+  | { kind: 'line'; step: LineStep };
 
 export class Runner {
   private running = false;
@@ -135,13 +135,13 @@ export class Runner {
    */
   stepLine(lines: LineTable, over: boolean): void {
     if (this.running || this.disposed) return;
-    const hook = lineStepHook(lines, this.monitor.stack, this.machine.pcLinear, over);
-    if (!hook) {
+    const step = LineStep.at(lines, this.monitor.stack, this.machine.pcLinear, over);
+    if (!step) {
       if (over) this.next();
       else this.stepIn();
       return;
     }
-    this.start({ kind: 'line', hook });
+    this.start({ kind: 'line', step });
   }
 
   /** Runs until the current shadow-stack frame returns. */
@@ -207,6 +207,7 @@ export class Runner {
     this.pauseRequested = false;
     if (mode?.kind === 'next') this.machine.breakpoints.delete(mode.target);
     if (mode?.kind === 'stepOut') this.monitor.disarmStepOut();
+    if (mode?.kind === 'line' && mode.step.returnTo) this.machine.breakpoints.delete(mode.step.returnTo.linear);
     this.monitor.stack.settle(this.machine.cpu);
     this.host.afterBurst();
     this.host.onStop(stop);
@@ -253,7 +254,9 @@ export class Runner {
       let r: StopInfo;
       try {
         // With a recording, runs go through it so new history is snapshotted as it is made.
-        r = (this.recorder ?? m).run({ maxInstructions: left, beforeInstruction: mode.kind === 'line' ? mode.hook : null });
+        // A line step runs hooked, except through a call it steps over (to its return address, at full speed).
+        const hook = mode.kind === 'line' && !mode.step.returnTo ? mode.step.hook : null;
+        r = (this.recorder ?? m).run({ maxInstructions: left, beforeInstruction: hook });
       } catch (e) {
         return { reason: 'exception', description: 'emulator error', text: `emulator error: ${(e as Error).message}` };
       }
@@ -277,6 +280,12 @@ export class Runner {
             && (cpu.r32[ESP] & cpu.stackMask) >= mode.esp && this.bps.at().length === 0) {
             return { reason: 'step' };
           }
+          if (mode.kind === 'line' && mode.step.returned(m.pcLinear)) {
+            // Back from a call of the line: the hooked run goes on from here (unless a breakpoint is here too).
+            this.machine.breakpoints.delete(mode.step.returnTo!.linear);
+            mode.step.returnTo = null;
+            if (this.bps.at().length === 0) continue;
+          }
           const d = this.bps.onHit();
           for (const msg of d.messages) this.host.onMessage(msg);
           if (d.stop) return { reason: stopReasonFor(d.origins), hitBreakpointIds: d.ids, description: `breakpoint at ${segOff(cpu.sel[CS], cpu.eip)}` };
@@ -292,7 +301,11 @@ export class Runner {
           continue;
         }
         case 'step':
-          // Only a line step's hook stops so: the line step is done.
+          // Only a line step's hook stops so: the line step is done, or it runs through a call to its return.
+          if (mode.kind === 'line' && mode.step.returnTo) {
+            this.machine.breakpoints.add(mode.step.returnTo.linear);
+            continue;
+          }
           return { reason: 'step' };
         case 'halt':
           return { reason: 'exception', description: r.detail ?? 'HLT', text: `CPU halted: ${r.detail ?? 'HLT'}` };

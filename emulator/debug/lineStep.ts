@@ -19,31 +19,57 @@ export interface LineTable {
 }
 
 /**
- * A `beforeInstruction` hook that stops where one line step ends, or null when the CPU is not on a
- * source line (the caller steps one instruction instead). `over`: step over calls (`next`).
+ * One line step: `hook` is a `beforeInstruction` hook that stops where the step ends. For `next`, a call
+ * made from the line stops the hooked run at the callee's entry with `returnTo` set: the caller runs to
+ * that return address at full speed (a breakpoint, compiled blocks) and resumes the hooked run there
+ * once the stack is back at the line's depth (`returned`).
  */
-export function lineStepHook(lines: LineTable, stack: ShadowCallStack, pc: number, over: boolean): ((m: Machine) => StopReason | null) | null {
-  let span = lines.lineSpan(pc);
-  if (!span) return null;
-  let depth = stack.depth;
-  return (m) => {
+export class LineStep {
+  private span: { start: number; end: number };
+  private depth: number;
+  /** A call of the line to run through without the hook: its return address and the line's depth. */
+  returnTo: { linear: number; depth: number } | null = null;
+
+  /** Null when the CPU is not on a source line (the caller steps one instruction instead). */
+  static at(lines: LineTable, stack: ShadowCallStack, pc: number, over: boolean): LineStep | null {
+    const span = lines.lineSpan(pc);
+    return span ? new LineStep(lines, stack, span, over) : null;
+  }
+
+  private constructor(private readonly lines: LineTable, private readonly stack: ShadowCallStack, span: { start: number; end: number }, private readonly over: boolean) {
+    this.span = span;
+    this.depth = stack.depth;
+  }
+
+  readonly hook = (m: Machine): StopReason | null => {
     const at = m.pcLinear;
-    const d = stack.depth;
-    if (d < depth) return 'step';
-    if (d > depth) {
-      if (over || !lines.isStatementStart(at)) return null;
-      if (!lines.isFunctionStart(at)) return 'step';
+    const d = this.stack.depth;
+    if (d < this.depth) return 'step';
+    if (d > this.depth) {
+      if (this.over) {
+        // The frame the call (or an interrupt) pushed: run to where it returns.
+        const f = this.stack.frames[this.depth];
+        this.returnTo = { linear: (f.callerLinear - f.callerEip + f.retEip) >>> 0, depth: this.depth };
+        return 'step';
+      }
+      if (!this.lines.isStatementStart(at)) return null;
+      if (!this.lines.isFunctionStart(at)) return 'step';
       // Stepped into a function at its first line (the prologue): go on to its next statement, as
       // gdb skips the prologue, so the stop is in the body with the frame set up.
-      depth = d;
-      span = lines.lineSpan(at)!;
+      this.depth = d;
+      this.span = this.lines.lineSpan(at)!;
       return null;
     }
-    if (at >= span!.start && at < span!.end) return null;
-    if (lines.isStatementStart(at)) return 'step';
-    const next = lines.lineSpan(at);
+    if (at >= this.span.start && at < this.span.end) return null;
+    if (this.lines.isStatementStart(at)) return 'step';
+    const next = this.lines.lineSpan(at);
     if (!next) return 'step';
-    span = next;
+    this.span = next;
     return null;
   };
+
+  /** Whether the run to `returnTo` is over at `linear`: the return address, the stack back at the line's depth. */
+  returned(linear: number): boolean {
+    return this.returnTo !== null && linear >>> 0 === this.returnTo.linear && this.stack.depth <= this.returnTo.depth;
+  }
 }

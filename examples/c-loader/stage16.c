@@ -7,7 +7,7 @@ struct boot_info info;
 volatile unsigned short counter;
 
 static void put(char c) {
-  __asm__ volatile("outb %0, $0xe9" : : "a"(c));
+  __asm__ volatile("outb %0, $0xe9" : : "a"(c));   /* #PUT */
 }
 
 static void puts16(const char *s) {

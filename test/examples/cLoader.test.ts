@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { act, DapClient } from '../dap/dapClient';
+import { act, DapClient, repl } from '../dap/dapClient';
 import { EXAMPLES_DIR, image, NO_NASM } from './helpers';
 
 const SRC = join(EXAMPLES_DIR, 'c-loader');
@@ -153,6 +153,30 @@ describe('c-loader over DAP: source-level C and nasm -F dwarf', { skip: NO_NASM 
     const dbi = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: 'counter' });
     assert.match(dbi.description, /^2 bytes at linear 0x/);
     assert.match((await c.raw('evaluate', { expression: 'info.nothing', frameId: 0, context: 'watch' })).message ?? '', /struct boot_info has no member nothing/);
+  });
+
+  test('next over a call stops at a breakpoint inside it; stepOut and next return to the caller', async () => {
+    const c = await start(async (cl) => {
+      await cl.request('setBreakpoints', { source: { path: src('stage16.c') }, breakpoints: [{ line: line('stage16.c', 'HELLO') }] });
+    });
+    await act(c, 'continue');
+    await at(c, 'stage16.c', line('stage16.c', 'HELLO'), 'cmain16');
+    await c.request('setBreakpoints', { source: { path: src('stage16.c') }, breakpoints: [{ line: line('stage16.c', 'PUT') }] });
+    const inside = await act(c, 'next');
+    assert.equal(inside.body.reason, 'breakpoint');
+    const frames = await at(c, 'stage16.c', line('stage16.c', 'PUT'), 'put');
+    assert.match(frames[1].name, /^puts16 \(/);
+    assert.equal(await repl(c, 'c'), `114 'r'`);
+    await c.request('setBreakpoints', { source: { path: src('stage16.c') }, breakpoints: [] });
+    // next from inside put runs out of it: the stop is in puts16, the caller.
+    await act(c, 'next');
+    await act(c, 'next');
+    assert.match((await top(c))[0].name, /^puts16 \(/);
+    await act(c, 'stepOut');
+    await at(c, 'stage16.c', line('stage16.c', 'HELLO'), 'cmain16');
+    await act(c, 'next');
+    await at(c, 'stage16.c', line('stage16.c', 'COUNT'), 'cmain16');
+    assert.match(c.output(), /real mode: C says hello/);
   });
 
   test('goto a C line and source breakpoints in a file the DWARF does not have', async () => {
