@@ -39,7 +39,7 @@ export interface ILaunchConfig {
   stopOnEntry?: boolean;
   /** NASM `-l` listing file(s) for source-level breakpoints. */
   listing?: string | string[];
-  /** Symbol files (ld -Map, nm / System.map, Bochs ldsym; `FILE@OFFSET` relocates), linear addresses. */
+  /** Symbol files (ELF32 with DWARF, ld -Map, nm / System.map, Bochs ldsym; `FILE@OFFSET` relocates), linear addresses. */
   symbols?: string | string[];
   /** Hypervisor profile for VM-entry checks. */
   profile?: ProfileName;

@@ -82,9 +82,9 @@ test('activation: debug resolve, dynamic configurations and the VMCS dump comman
   }
 });
 
-test('breakpoints in nasm, asm and the disassembly language; grammars exist', () => {
+test('breakpoints in C (DWARF line tables), nasm, asm and the disassembly language; grammars exist', () => {
   const langs = contributes.breakpoints.map((b: { language: string }) => b.language);
-  for (const l of ['nasm', 'asm', 'bootscope-disassembly']) assert.ok(langs.includes(l), l);
+  for (const l of ['c', 'nasm', 'asm', 'bootscope-disassembly']) assert.ok(langs.includes(l), l);
   // The adapter's disassembly documents name this MIME type: VS Code picks the language (and so allows
   // breakpoints in them) by it.
   const disasm = contributes.languages.find((l: { id: string }) => l.id === 'bootscope-disassembly');
