@@ -243,7 +243,7 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       throw new LaunchError(LaunchErrorId.CompareUnavailable, `launch configuration 'compareWith': ${problem}`);
     }
     const drive = cdrom ? 'cdrom' : config.floppy ? 'floppy' : 'hard';
-    reference = { ...c, image: path, boot: { binary: c.binary, drive, memoryMB: config.memoryMB, args: c.args } };
+    reference = { ...c, image: path, boot: { binary: c.binary, drive, memoryMB: config.memoryMB, args: c.args, accel: c.accel } };
   }
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
   const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings];

@@ -1,5 +1,5 @@
-// QEMU as the reference machine (`bootscope compare`, test/boot/qemu.test.ts): qemu-system-i386
-// (TCG) + SeaBIOS boot an image with per-instruction logging (-singlestep -d cpu,exec,nochain
+// QEMU as the reference machine (`bootscope compare`, launch compareWith, test/boot/qemu.test.ts):
+// qemu-system-i386 (TCG) + SeaBIOS boot an image with per-instruction logging (-singlestep -d cpu,exec,nochain
 // -dfilter 0x500..0x9ffff: one record per guest instruction, REP iterations included, BIOS code not
 // logged) and this reads the log while it is written, from the first execution of 0000:7C00, handing
 // each block of records to the caller until it has seen enough; then QEMU is killed. Streamed, so
@@ -12,14 +12,17 @@
 //
 // The log goes through a FIFO rather than `-D /dev/stdout`: where /dev/stdout is not the
 // /proc/self/fd/1 link (it is a plain file on some machines) QEMU writes the log into that file.
+// With accel kvm the same stream comes from single steps through QEMU's gdbstub (qemuGdb.ts).
 // Node only.
 import { spawn, spawnSync } from 'node:child_process';
-import { constants, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUEST_HIGH, GUEST_LOW, type TraceRecord } from '../emulator/record/lockstep';
 import { parseQemuLog } from '../emulator/record/traceDiff';
+import type { QemuAccel } from '../protocol/launchConfig';
+import { stepQemuKvm } from './qemuGdb';
 
 export const QEMU = 'qemu-system-i386';
 export const ICOUNT_SHIFT = 8;
@@ -30,15 +33,16 @@ export function qemuMissing(binary = QEMU): string | null {
   return q.status === 0 ? null : `${binary} is not installed or does not run (Debian: apt-get install qemu-system-x86)`;
 }
 
-/**
- * Why QEMU cannot run the lock-step comparison with `accel`, or null when it can. The comparison reads
- * QEMU's per-instruction log, which QEMU writes only for code it translates (TCG).
- */
-export function accelProblem(accel: 'tcg' | 'kvm'): string | null {
+/** Why QEMU cannot run the guest with `accel` here, or null when it can (`device`: KVM's device node). */
+export function accelProblem(accel: QemuAccel, device = '/dev/kvm'): string | null {
   if (accel === 'tcg') return null;
-  return existsSync('/dev/kvm')
-    ? 'accel "kvm" is not supported for lock-step yet: QEMU writes its per-instruction log only under TCG (use "tcg")'
-    : 'accel "kvm" needs /dev/kvm, which this machine does not have (no KVM: use "tcg")';
+  if (!existsSync(device)) return `accel kvm needs ${device}, which this machine does not have (no KVM here, or its module is not loaded: use tcg)`;
+  try {
+    accessSync(device, constants.R_OK | constants.W_OK);
+  } catch {
+    return `accel kvm: ${device} exists but this user may not open it (add the user to its group, usually kvm)`;
+  }
+  return null;
 }
 
 export interface QemuBoot {
@@ -49,10 +53,12 @@ export interface QemuBoot {
   memoryMB: number;
   /** Arguments added at the end of the command line (launch compareWith.qemu.args). */
   args?: readonly string[];
+  /** tcg (default): QEMU's per-instruction log; kvm: the host CPU, single-stepped through the gdbstub (host/qemuGdb.ts). */
+  accel?: QemuAccel;
 }
 
-/** The command line: the image opened read-only (snapshot=on), no devices beyond the PC's own. */
-export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
+/** The machine: the image opened read-only (snapshot=on), no devices beyond the PC's own. */
+export function machineArgs(image: string, boot: QemuBoot): string[] {
   // QEMU reads a comma in a -drive file name as the next option; doubling it escapes it.
   const file = image.replaceAll(',', ',,');
   return [
@@ -60,6 +66,13 @@ export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
     '-drive', `file=${file},format=raw,${boot.drive === 'floppy' ? 'if=floppy' : boot.drive === 'cdrom' ? 'if=ide,media=cdrom' : 'if=ide'},snapshot=on`,
     '-boot', boot.drive === 'floppy' ? 'a' : boot.drive === 'cdrom' ? 'd' : 'c',
     '-serial', 'none', '-monitor', 'none',
+  ];
+}
+
+/** The TCG command line: the machine with its per-instruction log going to `log`. */
+export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
+  return [
+    ...machineArgs(image, boot),
     '-icount', `shift=${ICOUNT_SHIFT},sleep=off`,
     '-singlestep', '-d', 'cpu,exec,nochain', '-dfilter', `0x${GUEST_LOW.toString(16)}..0x${GUEST_HIGH.toString(16)}`, '-D', log,
     ...(boot.args ?? []),
@@ -84,6 +97,7 @@ export interface QemuStream {
  * IDLE_SECONDS; rejects when `timeoutMs` passes or QEMU exits first, naming how far it got.
  */
 export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
+  if (boot.accel === 'kvm') return stepQemuKvm(image, boot, take, timeoutMs);
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-qemu-'));
   const fifo = join(dir, 'log');
   const mk = spawnSync('mkfifo', [fifo], { encoding: 'utf8' });

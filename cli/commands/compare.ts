@@ -1,5 +1,5 @@
 // `bootscope compare IMAGE [--floppy | --cdrom] [--memory-mb N] [--max N] [--context N]` (docs/CLI.md):
-// Bootscope and QEMU (TCG, host/qemu.ts) boot the same image and run in lock-step from 0000:7C00,
+// Bootscope and QEMU (TCG, host/qemu.ts; or KVM, host/qemuGdb.ts) boot the same image and run in lock-step from 0000:7C00,
 // compared at every guest instruction (emulator/record/lockstep.ts); prints the first divergence
 // with both states side by side, or that the runs agree to the end of the budget. Exit 0 agree,
 // 3 divergence, 1 an input (or QEMU) could not be used, 2 usage error.
@@ -8,7 +8,8 @@ import { divergenceLines, rulesLines } from '../../emulator/record/divergenceRep
 import { type GuestRecord, GuestRun, guestUndefinedFlags } from '../../emulator/record/guestRun';
 import { Lockstep, SEABIOS_ALLOWANCES } from '../../emulator/record/lockstep';
 import { Machine } from '../../emulator/machine';
-import { ICOUNT_SHIFT, IDLE_SECONDS, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
+import { accelProblem, ICOUNT_SHIFT, IDLE_SECONDS, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
+import { QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
 import { Command } from 'commander';
 import { exitWith, InputError, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
@@ -20,6 +21,7 @@ export interface CompareOptions {
   max?: string;
   context?: string;
   qemu?: string;
+  accel?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ const FLIP_HOOK = 'BOOTSCOPE_TEST_COMPARE_FLIP';
 export function command(): Command {
   return new Command('compare')
     .summary('run an image in lock-step with QEMU and print the first divergence')
-    .description('Boot IMAGE in Bootscope and in QEMU (qemu-system-i386, TCG) and compare every guest instruction from ' +
+    .description('Boot IMAGE in Bootscope and in QEMU (qemu-system-i386, TCG or KVM) and compare every guest instruction from ' +
       '0000:7C00: CS:EIP, general registers, EFLAGS (bits the instruction before left undefined excused), segment selectors, CR0.')
     .argument('<image>', 'disk image or boot sector')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
@@ -40,6 +42,7 @@ export function command(): Command {
     .option('--max <N>', 'guest instructions to compare (default 10000000)')
     .option('--context <N>', 'agreeing instructions shown before a divergence, 0 to 50 (default 5)')
     .option('--qemu <FILE>', 'the QEMU binary (default qemu-system-i386 on PATH)')
+    .option('--accel <tcg|kvm>', 'tcg (default): QEMU\'s per-instruction log; kvm: the host CPU, single-stepped through QEMU\'s gdbstub (needs /dev/kvm)')
     .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
     .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
 }
@@ -51,10 +54,12 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const context = opts.context === undefined ? 5 : parseWhole(opts.context, '--context', 0, 50);
   const flipText = process.env[FLIP_HOOK];
   const flipAt = flipText === undefined ? null : parseWhole(flipText, FLIP_HOOK);
+  const accel = (opts.accel ?? 'tcg') as QemuAccel;
+  if (!QEMU_ACCELS.includes(accel)) throw new UsageError(`--accel: '${opts.accel}' is not one of ${QEMU_ACCELS.join(', ')}`);
   if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
   const { disk, cdrom } = openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
   const binary = opts.qemu ?? QEMU;
-  const missing = qemuMissing(binary);
+  const missing = qemuMissing(binary) ?? accelProblem(accel);
   if (missing) throw new InputError(missing);
 
   const m = new Machine({ memoryMB, floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom });
@@ -69,7 +74,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   let qemuRecords = 0;
   let idle = false;
   try {
-    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB }, (records) => {
+    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB, accel }, (records) => {
       for (const r of records) {
         if (l.matched >= max) return false;
         qemuRecords++;
@@ -102,7 +107,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   }
   if (firstPm >= 0) lines.push(`first protected-mode instruction: ${firstPm}`);
   lines.push(...rulesLines(l));
-  lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (QEMU -icount shift=${ICOUNT_SHIFT},sleep=off)`);
+  lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (${accel === 'kvm' ? 'QEMU KVM, gdbstub single steps' : `QEMU -icount shift=${ICOUNT_SHIFT},sleep=off`})`);
   process.stdout.write(lines.join('\n') + '\n');
   return d ? 3 : 0;
 }

@@ -41,7 +41,8 @@ export class LiveCompare {
   }
 
   get label(): string {
-    return `${this.reference.binary} (${this.reference.accel}, -icount shift=${ICOUNT_SHIFT})`;
+    const r = this.reference;
+    return `${r.binary} (${r.accel === 'kvm' ? 'kvm, gdbstub single steps' : `tcg, -icount shift=${ICOUNT_SHIFT}`})`;
   }
 }
 

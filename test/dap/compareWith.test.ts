@@ -4,12 +4,13 @@
 // must stop with reason "diverged from QEMU" right after that load, with the Compare panel's answer
 // (bootscope/readCompare) marking EAX alone; an edit that gives EAX QEMU's value and `compare again`
 // then agree to the budget; a breakpoint stops a lock-step run; going back in time and editing EBX
-// forces a divergence exactly there; and a bad compareWith or a missing QEMU fails the launch.
+// forces a divergence exactly there; the same divergence with QEMU under KVM where /dev/kvm can be
+// used; and a bad compareWith or a missing QEMU fails the launch.
 // A missing QEMU fails the test (it is the reference; .ci/run installs it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { qemuMissing } from '../../host/qemu';
+import { accelProblem, qemuMissing } from '../../host/qemu';
 import type { ReadCompareResponse } from '../../protocol/customRequests';
 import { assemble, DapClient, pc, repl } from './dapClient';
 
@@ -121,5 +122,23 @@ test('compareWith: a bad attribute, a missing QEMU and record: false fail the la
     assert.match(again.message ?? '', /does not compare with QEMU: add "compareWith"/);
   } finally {
     await plain.close();
+  }
+});
+
+test('compareWith qemu accel kvm: the host CPU, single-stepped, diverges at the same instruction', { skip: accelProblem('kvm') ?? false, timeout: 180_000 }, async () => {
+  const fx = assemble('qemudiff');
+  const c = DapClient.spawn();
+  try {
+    await c.launch({ image: fx.image, compareWith: { qemu: { accel: 'kvm', max: MAX } } });
+    const stop = c.nextStop(150_000);
+    await c.request('continue', { threadId: 1 });
+    const s = await stop;
+    assert.equal(s.body.reason, 'diverged from QEMU');
+    assert.equal(s.body.description, 'diverged from QEMU at instruction 6 from 0000:7C00, 0000:00007c0d lin=00007c0d: eax differs');
+    assert.equal(await pc(c), fx.marker('DIVERGED'));
+    const r = await c.request<ReadCompareResponse>('bootscope/readCompare');
+    assert.equal(r.reference, 'qemu-system-i386 (kvm, gdbstub single steps)');
+  } finally {
+    await c.close();
   }
 });
