@@ -69,8 +69,8 @@ export class DebugInfo {
     return this.ranges.length;
   }
 
-  /** The line range that holds a linear address, or undefined. */
-  locate(linear: number): LineRange | undefined {
+  /** Index of the line range that holds a linear address, or -1. */
+  private indexAt(linear: number): number {
     const a = linear >>> 0;
     let lo = 0, hi = this.ranges.length;
     while (lo < hi) {
@@ -78,8 +78,13 @@ export class DebugInfo {
       if (this.ranges[mid].start <= a) lo = mid + 1;
       else hi = mid;
     }
-    const r = this.ranges[lo - 1];
-    return r && a < r.end ? r : undefined;
+    return lo > 0 && a < this.ranges[lo - 1].end ? lo - 1 : -1;
+  }
+
+  /** The line range that holds a linear address, or undefined. */
+  locate(linear: number): LineRange | undefined {
+    const i = this.indexAt(linear);
+    return i < 0 ? undefined : this.ranges[i];
   }
 
   /**
@@ -87,9 +92,10 @@ export class DebugInfo {
    * one source-line step stays in.
    */
   lineSpan(linear: number): { start: number; end: number } | undefined {
-    const r = this.locate(linear);
-    if (!r) return undefined;
-    let i = this.ranges.indexOf(r), start = r.start, end = r.end;
+    let i = this.indexAt(linear);
+    if (i < 0) return undefined;
+    const r = this.ranges[i];
+    let start = r.start, end = r.end;
     for (let j = i - 1; j >= 0 && this.ranges[j].end === start && same(this.ranges[j], r); j--) start = this.ranges[j].start;
     for (i = i + 1; i < this.ranges.length && this.ranges[i].start === end && same(this.ranges[i], r); i++) end = this.ranges[i].end;
     return { start, end };

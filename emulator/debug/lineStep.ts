@@ -19,10 +19,11 @@ export interface LineTable {
 }
 
 /**
- * One line step: `hook` is a `beforeInstruction` hook that stops where the step ends. For `next`, a call
- * made from the line stops the hooked run at the callee's entry with `returnTo` set: the caller runs to
- * that return address at full speed (a breakpoint, compiled blocks) and resumes the hooked run there
- * once the stack is back at the line's depth (`returned`).
+ * One line step: `hook` is a `beforeInstruction` hook that stops where the step ends. A call the step
+ * runs through (every call for `next`, one into code without lines for `step`) stops the hooked run at
+ * the callee's entry with `returnTo` set: the caller runs to that return address at full speed (a
+ * breakpoint, compiled blocks) and resumes the hooked run there once the stack is back at the line's
+ * depth (`returned`).
  */
 export class LineStep {
   private span: { start: number; end: number };
@@ -46,8 +47,9 @@ export class LineStep {
     const d = this.stack.depth;
     if (d < this.depth) return 'step';
     if (d > this.depth) {
-      if (this.over) {
-        // The frame the call (or an interrupt) pushed: run to where it returns.
+      // Over a call (or an interrupt), and into code without lines as gdb steps over it: run to where
+      // the frame it pushed returns.
+      if (this.over || !this.lines.lineSpan(at)) {
         const f = this.stack.frames[this.depth];
         this.returnTo = { linear: (f.callerLinear - f.callerEip + f.retEip) >>> 0, depth: this.depth };
         return 'step';

@@ -179,7 +179,7 @@ describe('c-loader over DAP: source-level C and nasm -F dwarf', { skip: NO_NASM 
     assert.match(c.output(), /real mode: C says hello/);
   });
 
-  test('goto a C line and source breakpoints in a file the DWARF does not have', async () => {
+  test('source breakpoints in a file the DWARF does not have; goto targets and stepIn over the BIOS in asm', async () => {
     let bp: DebugProtocol.Breakpoint[] = [];
     const c = await start(async (cl) => {
       bp = (await cl.request('setBreakpoints', { source: { path: '/nowhere/other.c' }, breakpoints: [{ line: 3 }] })).breakpoints;
@@ -189,5 +189,11 @@ describe('c-loader over DAP: source-level C and nasm -F dwarf', { skip: NO_NASM 
     const { targets } = await c.request('gotoTargets', { source: { path: src('mbr.asm') }, line: line('mbr.asm', 'LOAD') });
     assert.equal(targets.length, 1);
     assert.equal(targets[0].line, line('mbr.asm', 'LOAD'));
+    // stepIn on `int 0x13` (an asm line of nasm -F dwarf): the BIOS has no lines, so it runs to its return.
+    await c.request('setBreakpoints', { source: { path: src('mbr.asm') }, breakpoints: [{ line: line('mbr.asm', 'LOAD') }] });
+    await act(c, 'continue');
+    await at(c, 'mbr.asm', line('mbr.asm', 'LOAD'));
+    assert.equal((await act(c, 'stepIn')).body.reason, 'step');
+    await at(c, 'mbr.asm', line('mbr.asm', 'LOAD') + 1);
   });
 });
