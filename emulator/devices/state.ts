@@ -16,8 +16,10 @@ function isClassInstance(v: unknown): v is object {
 }
 
 function copy(v: unknown): unknown {
-  if (isClassInstance(v)) return saveState(v);
+  // Numbers, strings and booleans are immutable: structuredClone of each cost most of a snapshot.
+  if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map(copy);
+  if (isClassInstance(v)) return saveState(v);
   return structuredClone(v);
 }
 

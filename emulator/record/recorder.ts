@@ -92,8 +92,9 @@ export class Recorder {
   interval: number;
   readonly adaptive: boolean;
   private readonly replayTargetMs: number;
-  /** Wall time spent executing in the open interval (for the adaptive interval). */
+  /** Wall time and instructions of new execution since the adaptive interval was last estimated. */
   private execMs = 0;
+  private execInstructions = 0;
   budgetBytes: number;
   onDrop: ((notice: DropNotice) => void) | null;
   /** Oldest first; the last one starts the open interval. */
@@ -236,11 +237,17 @@ export class Recorder {
   private takeSnapshot(): void {
     const m = this.machine;
     const prev = this.snaps.length ? this.open : null;
-    if (prev && this.adaptive && this.execMs > 0.5) {
-      const perMs = (m.cpu.icount - prev.icount) / this.execMs;
-      this.interval = Math.round(Math.min(2_000_000, Math.max(10_000, perMs * this.replayTargetMs)));
+    // The speed is measured over at least one replay target of execution, however many intervals that
+    // takes: a shorter window is mostly timer noise, and one reset with every snapshot froze a short
+    // interval for good (its executions never took long enough to be measured). The interval moves
+    // halfway to each estimate, so one slow window (a GC pause, other load on the host) cannot
+    // collapse it to thousands of snapshots a second.
+    if (this.adaptive && this.execMs >= this.replayTargetMs) {
+      const estimate = (this.execInstructions / this.execMs) * this.replayTargetMs;
+      this.interval = Math.round(Math.min(2_000_000, Math.max(10_000, (this.interval + estimate) / 2)));
+      this.execMs = 0;
+      this.execInstructions = 0;
     }
-    this.execMs = 0;
     const s: Snapshot = {
       icount: m.cpu.icount,
       cpu: saveCpu(m.cpu),
@@ -429,9 +436,12 @@ export class Recorder {
     while (cpu.icount < target) {
       const limit = Math.min(target, Math.max(cpu.icount + 1, this.nextBoundary()));
       const fresh = cpu.icount >= this.frontierIcount;
-      const t0 = fresh ? performance.now() : 0;
+      const t0 = fresh ? performance.now() : 0, i0 = cpu.icount;
       const r = exec(limit);
-      if (fresh) this.execMs += performance.now() - t0;
+      if (fresh) {
+        this.execMs += performance.now() - t0;
+        this.execInstructions += cpu.icount - i0;
+      }
       if (cpu.icount > this.frontierIcount) this.frontierIcount = cpu.icount;
       if (cpu.icount >= limit || r === null) this.atBoundary();
       if (r !== null) return r;
