@@ -4,8 +4,9 @@
 // A directory with a linker script <dir>.ld is linked instead: its .asm files assembled as ELF with DWARF
 // (nasm -f elf32 -F dwarf), its .c files compiled by gcc with -g (-m32 for a name ending in 32.c, else -m16),
 // linked by ld -T <dir>.ld into build/<dir>.elf (the launch configuration's symbols) and objcopied to build/<dir>.img.
-// Usage: node scripts/examples.mjs [--quiet]. Exit 1 when nasm (or, for a linked example, gcc or ld) is missing or
-// a source does not build.
+// A linked example is skipped, with a line on stderr saying why, where gcc, ld or objcopy is missing (the NASM
+// examples still build). Usage: node scripts/examples.mjs [--quiet]. Exit 1 when nasm is missing or a source does
+// not build.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -42,6 +43,11 @@ function assembleAll(out, quiet) {
     const src = join(EXAMPLES_DIR, dir);
     if (dir === 'build' || dir === 'dumps' || dir.startsWith('.') || !statSync(src).isDirectory()) continue;
     if (existsSync(join(src, `${dir}.ld`))) {
+      const missing = ['gcc', 'ld', 'objcopy'].filter((t) => spawnSync(t, ['--version'], { encoding: 'utf8' }).error);
+      if (missing.length) {
+        process.stderr.write(`examples: ${dir} skipped: ${missing.join(', ')} not found on PATH (apt-get install gcc binutils)\n`);
+        continue;
+      }
       linkExample(dir, src, out, quiet);
       images.push(`${dir}.img`);
       continue;

@@ -1,7 +1,7 @@
 // Shared by the example tests: assembles examples/ once (scripts/examples.mjs, needs nasm), runs the CLI from the
 // sources through tsx (so a stale dist/ cannot mislead), finds `; #MARKER` instructions in the NASM listings.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @ts-expect-error plain ES module without types
 import { buildExamples, BUILD_DIR, EXAMPLES_DIR, findMarker as findInListing, haveNasm } from '../../scripts/examples.mjs';
@@ -11,12 +11,18 @@ export const nasm: boolean = haveNasm();
 export const NO_NASM = !nasm && 'nasm not installed (scripts/examples.mjs needs it)';
 let built = false;
 
+function buildOnce(): void {
+  if (built) return;
+  buildExamples({ quiet: true });
+  built = true;
+}
+
 export function image(name: string): string {
-  if (!built) {
-    buildExamples({ quiet: true });
-    built = true;
-  }
-  return join(BUILD_DIR, `${name}.img`);
+  buildOnce();
+  const file = join(BUILD_DIR, `${name}.img`);
+  // A linked example (c-loader) is skipped when gcc or binutils are missing: say so, not 'no such file'.
+  if (!existsSync(file)) throw new Error(`examples/build/${name}.img was not built: scripts/examples.mjs said why on stderr (gcc and binutils missing?)`);
+  return file;
 }
 
 export const dumpPath = (name: string): string => join(EXAMPLES_DIR, 'dumps', name);
@@ -25,7 +31,7 @@ export interface Marker { line: number; offset: number; address: number; length:
 
 /** The instruction tagged `; #marker` in build/<listing>.lst, at `org` + its offset. */
 export function marker(listing: string, name: string, org = 0x7c00): Marker {
-  image(listing);
+  buildOnce();
   return findInListing(readFileSync(join(BUILD_DIR, `${listing}.lst`), 'utf8'), name, org) as Marker;
 }
 
