@@ -14,14 +14,12 @@ export const BIAS = 16383;
 export const EXP_MAX = 0x7fff;
 export const J_BIT = 1n << 63n;
 export const QUIET_BIT = 1n << 62n;
-export const SIG_MASK = (1n << 64n) - 1n;
 
 export function f80(sign: number, exp: number, sig: bigint): F80 {
   return { sign, exp, sig };
 }
 
 export const ZERO: F80 = f80(0, 0, 0n);
-export const NEG_ZERO: F80 = f80(1, 0, 0n);
 export const ONE: F80 = f80(0, BIAS, J_BIT);
 export const INF: F80 = f80(0, EXP_MAX, J_BIT);
 /** The real indefinite: the QNaN every masked invalid operation returns (SDM Vol. 1 §4.8.3.7). */
@@ -67,20 +65,6 @@ export function classify(v: F80): Cls {
   return Cls.Normal;
 }
 
-export function isNaN80(v: F80): boolean {
-  const c = classify(v);
-  return c === Cls.QNaN || c === Cls.SNaN;
-}
-
-export function isDenormal80(v: F80): boolean {
-  const c = classify(v);
-  return c === Cls.Denormal || c === Cls.PseudoDenormal;
-}
-
-export function negate(v: F80): F80 {
-  return f80(v.sign ^ 1, v.exp, v.sig);
-}
-
 export function withSign(v: F80, sign: number): F80 {
   return v.sign === sign ? v : f80(sign, v.exp, v.sig);
 }
@@ -113,21 +97,6 @@ export function fromHex(hex: string): F80 {
   if (!/^[0-9a-fA-F]{20}$/.test(hex)) throw new Error(`not a 20-digit 80-bit pattern: ${hex}`);
   const se = parseInt(hex.slice(0, 4), 16);
   return f80(se >>> 15, se & EXP_MAX, BigInt('0x' + hex.slice(4)));
-}
-
-/** The value as a JavaScript number (nearest; for display only, never for arithmetic). */
-export function toNumber(v: F80): number {
-  const c = classify(v);
-  if (c === Cls.Inf) return v.sign ? -Infinity : Infinity;
-  if (c === Cls.QNaN || c === Cls.SNaN || c === Cls.Unsupported) return NaN;
-  if (v.sig === 0n) return v.sign ? -0 : 0;
-  // The top 53 bits keep the number exact to a double's precision before scaling.
-  const n = bitLength(v.sig);
-  const shift = Math.max(0, n - 53);
-  const m = Number(v.sig >> BigInt(shift));
-  const e = Math.max(v.exp, 1) - BIAS - 63 + shift;
-  const x = e < -1000 ? m * 2 ** (e + 600) * 2 ** -600 : m * 2 ** e;
-  return v.sign ? -x : x;
 }
 
 export function bitLength(m: bigint): number {

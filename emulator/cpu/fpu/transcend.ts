@@ -6,7 +6,7 @@
 // with a 66-bit π and differ for large arguments). Pure TypeScript: no Node or VS Code imports.
 // SDM Vol. 2 FSIN ... FYL2XP1, Vol. 1 §8.3.8-8.3.10.
 import { Cls, FE_DE, FE_PE, FE_ZE, INF, ONE, bitLength, classify, f80, withSign, type F80 } from './float80';
-import { compare, CMP_EQ, invalid, isDen, isNaNCls, mul, nan1, nan2, unpackExp } from './arith';
+import { compare, CMP_EQ, CMP_LT, invalid, isDen, isNaNCls, mul, nan1, nan2, unpackExp } from './arith';
 import { loadInt } from './convert';
 import { round80, type RoundCtx } from './round';
 
@@ -335,7 +335,7 @@ export function fpatan(ctx: RoundCtx, x: F80, y: F80): F80 {
   if (cx === Cls.Zero || cy === Cls.Inf) return angle(1n, 2n);
   if (cx === Cls.Inf) return x.sign === 0 ? f80(y.sign, 0, 0n) : angle(1n, 1n);
   const ax = withSign(x, 0), ay = withSign(y, 0);
-  const swap = compare(ctx, ay, ax, true) !== 1; // |y| ≥ |x|: atan(|x|/|y|) instead, for a ratio ≤ 1
+  const swap = compare(ctx, ay, ax, true) !== CMP_LT; // |y| ≥ |x|: atan(|x|/|y|) instead, for a ratio ≤ 1
   const [num, den] = swap ? [ax, ay] : [ay, ax];
   const e = lead(num) - lead(den);
   const F = precisionFor(e);
