@@ -106,11 +106,21 @@ export class OutputFile {
     if (this.size > 1 << 18) this.flush();
   }
 
+  /** Binary data (after the text written before it). */
+  writeBytes(data: Uint8Array): void {
+    this.flush();
+    this.writeOut(data);
+  }
+
   private flush(): void {
     if (this.buf.length === 0) return;
     const data = Buffer.from(this.buf.join(''));
     this.buf = [];
     this.size = 0;
+    this.writeOut(data);
+  }
+
+  private writeOut(data: Uint8Array): void {
     try {
       for (let done = 0; done < data.length;) done += writeSync(this.fd, data, done);
     } catch (e) {

@@ -9,6 +9,7 @@ import { chainPath } from '../../emulator/cpu/faultChain';
 import { formatChain, linkJson } from '../../emulator/debug/faultView';
 import { FileError, readInputFile } from '../../host/files';
 import { OutputFile, outputConflict } from '../../host/outputFile';
+import { encodePng } from '../../host/png';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { MagicBreakpoint } from '../../emulator/debug/magicBreakpoint';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
@@ -40,6 +41,7 @@ export interface RunOptions {
   listEmulated?: string;
   magicBreak?: boolean;
   symbols?: string[];
+  screenshot?: string;
 }
 
 export function command(): Command {
@@ -56,6 +58,7 @@ export function command(): Command {
     .option('--keys <TEXT>', 'keystrokes queued for the keyboard (\\n is Enter)')
     .option('--bios <FILE>', 'boot a firmware image from the reset vector instead of the built-in BIOS')
     .option('--screen', 'include the 80x25 text screen in the summary')
+    .option('--screenshot <FILE>', 'write the graphics screen (VBE) at the stop to FILE as PNG')
     .option('--json', 'print the stop summary as one JSON object')
     .option('--cpu <MODEL>', `CPU model: ${CPU_MODELS.join(', ')} (default 80386)`)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
@@ -112,6 +115,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const outputs = [
     ...(traceFile === undefined ? [] : [{ what: '--trace', path: traceFile }]),
     ...(listFile === undefined ? [] : [{ what: '--list-emulated', path: listFile }]),
+    ...(opts.screenshot === undefined ? [] : [{ what: '--screenshot', path: opts.screenshot }]),
   ];
   const inputs = [
     ...(imageFile === undefined ? [] : [{ what: 'image', path: imageFile }]),
@@ -189,6 +193,20 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
     printHuman(m, stop, log, opts.screen === true);
     if (vmentry) printVerdict(vmentry);
   }
+  if (opts.screenshot !== undefined) return screenshot(m, opts.screenshot);
+  return 0;
+}
+
+/** --screenshot: the graphics screen as PNG; in text mode nothing is written (exit 1, one line). */
+function screenshot(m: Machine, path: string): number {
+  const frame = m.devices.graphicsFrame();
+  if (!frame) {
+    process.stderr.write(`bootscope run: --screenshot '${path}': the screen is in VGA text mode at the stop, not a graphics mode; nothing written (--screen prints the text)\n`);
+    return 1;
+  }
+  const out = new OutputFile('--screenshot', path);
+  out.writeBytes(encodePng(frame.width, frame.height, frame.rgba));
+  out.commit();
   return 0;
 }
 
@@ -263,6 +281,8 @@ function printHuman(m: Machine, stop: StopInfo, log: BiosLogEntry[], screen: boo
   if (out.debugText) lines.push('port e9:', ...out.debugText.replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
   if (out.postCodes.length) lines.push(`post codes (${out.postCodes.length}${out.postCodes.length > 32 ? ', the last 32' : ''}): ${out.postCodes.slice(-32).map((c) => h(c, 2)).join(' ')}`);
   if (log.length) lines.push('bios log:', ...log.map((e) => `  [${e.n}] ${e.message}`));
-  if (screen) lines.push('screen:', ...m.devices.screenLines({ trimEnd: true }).map((l) => `  |${l}`));
+  const graphics = m.devices.vbe.mode();
+  if (graphics) lines.push(`graphics: ${graphics.width}x${graphics.height}, ${graphics.bpp} bits a pixel (VBE; --screenshot FILE.png writes it)`);
+  if (screen) lines.push(graphics ? 'screen (text memory, not shown while in graphics):' : 'screen:', ...m.devices.screenLines({ trimEnd: true }).map((l) => `  |${l}`));
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -56,6 +56,8 @@ export function summary(m: Machine, x: SummaryExtras): Record<string, unknown> {
     debugText: out.debugText,
     serialText: out.serialText,
   };
+  const graphics = m.devices.vbe.mode();
+  if (graphics) s.graphics = graphics;
   if (x.screen) s.screen = m.devices.screenLines();
   if (x.detail) s.detail = x.detail;
   if (x.biosLog) s.biosLog = x.biosLog;

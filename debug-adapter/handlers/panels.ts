@@ -3,6 +3,7 @@
 // stop, the VMCS as a hypervisor profile would enter the live state, the VM-entry checks, and the
 // screen. Node only; must not import vscode. SDM Vol. 3 §3.4.5, §6.11, §7.2 (tables), §26.3 (checks).
 
+import { encodePng } from '../../host/png';
 import { CR0_PE, CS, DS, ES, FS, GS, LDTR, SS, TR } from '../../emulator/cpu/regs';
 import { readInterruptTable, readTable, readTss, type Descriptor } from '../../emulator/debug/descriptors';
 import { displayMode } from '../../emulator/debug/machineView';
@@ -174,7 +175,7 @@ export function checkVmEntry(ctx: SessionContext, args: VmcsArguments): CheckVmE
   };
 }
 
-/** bootscope/readScreen: the text, attributes and cursor of the VGA text screen. */
+/** bootscope/readScreen: the text, attributes and cursor of the VGA text screen; in a VBE mode the picture too. */
 export function readScreen(ctx: SessionContext): ScreenResponse {
   const vga = ctx.machine.devices.vga;
   const cells = vga.cells(ctx.machine.mem);
@@ -182,9 +183,12 @@ export function readScreen(ctx: SessionContext): ScreenResponse {
   for (let i = 1; i < cells.length; i += 2) attributes.push(cells[i]);
   const c = vga.cursor();
   const text = vga.screenLines(ctx.machine.mem);
+  const frame = ctx.machine.devices.graphicsFrame();
+  const mode = ctx.machine.devices.vbe.mode();
   return {
     columns: text[0]?.length ?? 80, rows: text.length, text, attributes,
     cursor: { row: c.row, column: c.col, visible: c.visible },
+    ...(frame && mode ? { graphics: { ...mode, png: encodePng(frame.width, frame.height, frame.rgba).toString('base64') } } : {}),
   };
 }
 

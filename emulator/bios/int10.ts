@@ -1,7 +1,7 @@
 // INT 10h video services for VGA text mode 3 (80x25, 16 colours, 8 pages of 4 KiB at B8000h):
 // set/get mode (00h/0Fh), cursor shape and position (01h/02h/03h), active page (05h), scroll
 // (06h/07h), read/write character and attribute (08h/09h/0Ah), teletype (0Eh), write string (13h),
-// display combination (1Ah) and EGA information (12h BL=10h). Text goes to video memory and the
+// display combination (1Ah), EGA information (12h BL=10h) and VBE (4Fxxh, vbe.ts). Text goes to video memory and the
 // cursor to the CRTC, as a VGA BIOS does, so guests that bypass INT 10h see the same state.
 // Pure TypeScript: no Node or VS Code imports. IBM VGA Technical Reference; Ralf Brown's list INT 10h.
 
@@ -9,6 +9,8 @@ import { ES } from '../cpu/regs';
 import { type Bios, DONE } from './bios';
 import * as L from './layout';
 import { hexDigits } from '../../protocol/format';
+import { DISPI_ENABLE } from '../devices/bochsVbe';
+import { vbe } from './vbe';
 
 const TEXT = 0xb8000;
 const COLS = 80, ROWS = 25, PAGE_BYTES = 0x1000;
@@ -95,7 +97,8 @@ function setCursorShape(b: Bios, start: number, end: number): void {
   b.m.devices.vga.setCursorShape((start & 0x20) | s, e);
 }
 
-function setMode(b: Bios, mode: number): void {
+/** AH=00h (and VBE 4F02h with a VGA mode): text mode 3, switching the VBE interface off. */
+export function setMode(b: Bios, mode: number): void {
   const clear = (mode & 0x80) === 0;
   mode &= 0x7f;
   if (mode !== 3 && mode !== 2) b.logEntry(0x10, `INT 10h AH=00h: video mode ${hexDigits(mode, 2)}h is not supported; mode 03h (80x25 text) set instead`);
@@ -114,6 +117,9 @@ function setMode(b: Bios, mode: number): void {
   b.wr8(L.BDA_VIDEO_SWITCHES, 0xf9);
   b.wr8(L.BDA_VGA_FLAGS, 0x51);
   b.wr8(L.BDA_VGA_DCC, 0x0b);
+  // Back to VGA: the VBE interface goes off, as SeaVGABIOS's mode set does.
+  b.m.io.out16(0x1ce, DISPI_ENABLE);
+  b.m.io.out16(0x1cf, 0);
   const vga = b.m.devices.vga;
   vga.startAddress = 0;
   if (clear) for (let a = TEXT; a < TEXT + 8 * PAGE_BYTES; a += 2) b.wr16(a, 0x0720);
@@ -184,6 +190,7 @@ export function int10(b: Bios): number {
       }
       break;
     case 0x13: return writeString(b);
+    case 0x4f: return vbe(b);
     case 0x1a:
       if (b.al === 0x00) {
         b.al = 0x1a;

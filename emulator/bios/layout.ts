@@ -98,6 +98,8 @@ export const ENTRY_INT18 = 0xff30;
 export const ENTRY_UNHANDLED = 0xff40;
 /** The APM 32-bit protected-mode entry (rom.ts APM32_CODE), in the free space after the POST stub. */
 export const ENTRY_APM32 = 0xe100;
+/** The VBE mode list and strings 4F00h points at (vbe.ts vbeRomData), after the APM entry. */
+export const VBE_DATA = 0xe140;
 
 /** The trap opcode: 0F 37 nn (GETSEC on later CPUs, undefined on the 80386), honoured only inside the ROM. */
 export const TRAP_OPCODE = [0x0f, 0x37] as const;

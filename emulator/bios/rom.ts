@@ -7,6 +7,7 @@
 import type { DiskImage } from '../disk/diskImage';
 import * as L from './layout';
 import { putSmbios, type SmbiosMachine } from './smbios';
+import { vbeRomData } from './vbe';
 
 /** Trap ids beyond the interrupt numbers: the POST entry (a guest jumping to F000:FFF0 reboots). */
 export const TRAP_POST = 0xff;
@@ -90,6 +91,7 @@ export function buildRom(hardDisks: readonly DiskImage[], machine: SmbiosMachine
   put(L.ENTRY_INT09, INT09_CODE);
   put(L.ENTRY_IRQ_MASTER, IRQ_MASTER_CODE);
   put(L.ENTRY_APM32, APM32_CODE);
+  put(L.VBE_DATA, vbeRomData().bytes);
   put(L.ENTRY_IRQ_SLAVE, IRQ_SLAVE_CODE);
   put(L.ENTRY_INT0E, IRQ_MASTER_CODE);
   put(L.ENTRY_NMI, [0xcf]);

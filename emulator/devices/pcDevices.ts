@@ -19,6 +19,7 @@ import { DebugPorts } from './debugPorts';
 import { loadState, saveState } from './state';
 import { DEVFN_ACPI, i440fxBus, programPciAsBios } from './i440fx';
 import { AcpiPm } from './acpiPm';
+import { BochsVbe, type Frame } from './bochsVbe';
 import type { PciBus } from './pci';
 
 export interface PcDevicesOptions {
@@ -62,6 +63,8 @@ export class PcDevices {
   readonly kbc: Kbc;
   readonly port92: Port92;
   readonly vga = new VgaText();
+  /** The standard VGA's Bochs VBE interface and linear framebuffer. */
+  readonly vbe = new BochsVbe();
   readonly com1: Uart16550;
   readonly debug = new DebugPorts();
   /** Bus 0 of QEMU's i440FX machine (i440fx.ts). */
@@ -97,6 +100,7 @@ export class PcDevices {
     this.kbc.onReset = (how) => this.onReset?.(how === 'pulse' ? 'kbc-pulse' : 'kbc-output-port');
     this.port92.onReset = () => this.onReset?.('port92');
     for (const d of [this.pic, this.pit, this.portB, this.cmos, this.kbc, this.port92, this.vga, this.com1, this.debug, this.pci]) d.attach(opts.io);
+    this.vbe.attach(opts.io, opts.memory);
     if (opts.keys) this.kbc.type(opts.keys);
   }
 
@@ -136,6 +140,11 @@ export class PcDevices {
     return { postCodes: this.debug.postCodes.slice(), debugText: this.debug.debugText, serialText: this.com1.output };
   }
 
+  /** The VBE graphics screen as RGBA, or null while the VGA shows text (8-bit modes through the DAC). */
+  graphicsFrame(): Frame | null {
+    return this.vbe.frame(this.vga.dac);
+  }
+
   /** The 80x25 text screen (see VgaText.screenLines). */
   screenLines(opts: { trimEnd?: boolean } = {}): string[] {
     return this.vga.screenLines(this.memory, opts);
@@ -152,12 +161,14 @@ export class PcDevices {
   saveState(): DevicesSnapshot {
     const devices: Record<string, Record<string, unknown>> = {};
     for (const [k, d] of Object.entries(this.named())) devices[k] = saveState(d);
+    devices.vbe = this.vbe.saveState();
     return { now: this.clock.now, devices };
   }
 
   loadState(s: DevicesSnapshot): void {
     this.clock.now = s.now;
     for (const [k, d] of Object.entries(this.named())) loadState(d, s.devices[k]);
+    this.vbe.loadState(s.devices.vbe as ReturnType<BochsVbe['saveState']>);
     this.pm.remap();
     this.clock.reschedule();
   }

@@ -79,6 +79,8 @@ function roughBytes(v: unknown, depth = 0): number {
   if (typeof v === 'string') return 16 + 2 * v.length;
   if (typeof v !== 'object') return 8;
   if (ArrayBuffer.isView(v)) return 64 + v.byteLength;
+  // State shared between snapshots (video memory pages) says what one snapshot adds.
+  if (typeof (v as { roughBytes?: unknown }).roughBytes === 'function') return (v as { roughBytes(): number }).roughBytes();
   let n = 32;
   if (v instanceof Map) for (const [, x] of v) n += 16 + roughBytes(x, depth + 1);
   else if (Array.isArray(v)) for (const x of v) n += 8 + roughBytes(x, depth + 1);

@@ -91,6 +91,7 @@ select{color:var(--vscode-dropdown-foreground);background:var(--vscode-dropdown-
 a[data-msg]{cursor:pointer;color:var(--vscode-textLink-foreground)}
 .screen{display:inline-block;font-family:var(--vscode-editor-font-family);line-height:1.15;white-space:pre;background:#000;padding:4px;outline:none}
 .screen:focus{outline:1px solid var(--vscode-focusBorder)}
+.screen.graphics{max-width:100%;height:auto;padding:0}
 .cursor{text-decoration:underline}
 .strip{position:relative;height:18px;margin:2px 0;background:var(--vscode-editorWidget-background);cursor:pointer}
 .strip span{position:absolute;top:0;bottom:0;overflow:hidden;font-size:11px;white-space:nowrap;background:var(--vscode-charts-foreground)}

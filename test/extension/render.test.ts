@@ -247,3 +247,13 @@ test('screen colours and timeline positions without style attributes: palette cl
   assert.match(doc, /\.fg14\{color:#FFFF55\}/);
   assert.match(doc, /el\.style\.left = Number\(el\.getAttribute\('data-left'\)\) \+ '%'/);
 });
+
+test('Screen in a VBE graphics mode: one <img> of the PNG, every value escaped, typing target kept', () => {
+  const s = wrap('Screen', renderScreen({ columns: 80, rows: 1, text: [''], graphics: { width: 640, height: 480, bpp: 32, png: 'iVBORw0KGgo=' } }, true));
+  assert.equal([...s.matchAll(/<img\b/g)].length, 1);
+  assert.match(s, /<img class="screen graphics" id="screen" tabindex="0" width="640" height="480" alt="guest graphics screen" src="data:image\/png;base64,iVBORw0KGgo=">/);
+  assert.match(s, /640x480, 32 bits a pixel \(VBE\)/);
+  const evil = wrap('Screen', renderScreen(poison({ columns: 80, rows: 1, text: [''], graphics: { width: 1, height: 1, bpp: 8, png: 'x' } }, EVIL), false));
+  assert.ok(!/<script>|onerror="/.test(evil), 'a value came through unescaped');
+  assert.equal([...evil.matchAll(/<img\b/g)].length, 1);
+});
