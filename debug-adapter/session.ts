@@ -23,6 +23,8 @@ import * as mem from './handlers/memoryAndDisasm';
 import * as stack from './handlers/stackAndScopes';
 import * as x86 from './handlers/x86Custom';
 import { drivesText, launch, LaunchError, type Launched } from './launch';
+import { QemuAttach } from './attach';
+import { ATTACH_DEFAULT_HOST, type IAttachConfig } from '../protocol/launchConfig';
 import { type GdbEndpoint, serveGdb } from './gdb/server';
 import { closeSession, openSession } from './machineSession';
 import { argumentsProblem } from './requestArgs';
@@ -33,6 +35,8 @@ const MAX_VISITED = 65536;
 
 export class X86DebugSession extends LoggingDebugSession {
   private ctx: SessionContext | null = null;
+  /** Launch request "attach": the QEMU this session debugs through its gdbstub, or null. */
+  private remote: QemuAttach | null = null;
   private launched: Launched | null = null;
   private lastStop: Stop | null = null;
   /** The gdb server of launch `gdbPort`, once listening. */
@@ -51,14 +55,62 @@ export class X86DebugSession extends LoggingDebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
-  /** Arguments that do not have the request's shape get an error naming the field; no handler sees them. */
+  /**
+   * Arguments that do not have the request's shape get an error naming the field; no handler sees them.
+   * Attached to QEMU, requests go to the attachment (attach.ts), which answers what the gdbstub can.
+   */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     const problem = argumentsProblem(request.command, request.arguments);
+    if (problem === null && this.remote && !['disconnect', 'terminate', 'initialize', 'attach', 'launch'].includes(request.command)) {
+      this.remoteRequest(this.remote, request);
+      return;
+    }
     if (problem === null) {
       super.dispatchRequest(request);
       return;
     }
     this.sendErrorResponse(new Response(request), { id: 1001, format: problem.replace(/[{}]/g, ''), showUser: true });
+  }
+
+  private remoteRequest(remote: QemuAttach, request: DebugProtocol.Request): void {
+    const response: DebugProtocol.Response = new Response(request);
+    remote.request(request.command, (request.arguments ?? {}) as Record<string, unknown>).then((body) => {
+      if (body === null) {
+        this.sendErrorResponse(response, {
+          id: 3001, showUser: true,
+          format: `${request.command}: not available when attached to QEMU (it needs a machine Bootscope runs: launch the image to have the recording, time travel, the panels and source breakpoints)`,
+        });
+        return;
+      }
+      response.body = body;
+      this.sendResponse(response);
+    }, (e) => this.sendFailure(response, e));
+  }
+
+  /** Launch request "attach": `qemu: { host?, port }`, a QEMU whose gdbstub listens there (-s: port 1234). */
+  protected attachRequest(response: DebugProtocol.AttachResponse, args: DebugProtocol.AttachRequestArguments): void {
+    if (this.ctx || this.remote) {
+      this.sendErrorResponse(response, { id: 2000, format: 'this session has already launched or attached', showUser: true });
+      return;
+    }
+    const q = (args as Partial<Record<keyof IAttachConfig, { host?: unknown; port?: unknown }>>).qemu;
+    const host = q?.host ?? ATTACH_DEFAULT_HOST;
+    const port = q?.port;
+    if (typeof host !== 'string' || typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      this.sendErrorResponse(response, { id: 2004, format: `attach: 'qemu' must be { "host"?: "127.0.0.1", "port": 1234 } (QEMU's -s or -gdb tcp::PORT)`, showUser: true });
+      return;
+    }
+    QemuAttach.connect(host, port, {
+      onStop: (reason, description, hitBreakpointIds) => this.stopped({ reason: reason as Stop['reason'], description, hitBreakpointIds }),
+      output: (t) => this.output(t, 'console'),
+    }).then((remote) => {
+      this.remote = remote;
+      this.output(`Bootscope: attached to QEMU's gdbstub at ${remote.endpoint}\n`, 'console');
+      this.sendResponse(response);
+      this.sendEvent(new InitializedEvent());
+    }, (e: Error) => {
+      this.sendErrorResponse(response, { id: 2008, format: `attach: cannot reach QEMU's gdbstub at ${e.message.replace(/[{}]/g, '')} (start QEMU with -s or -gdb tcp::PORT)`, showUser: true });
+    });
   }
 
   /** An error response from what a handler threw (RequestError messages are shown as they are). */
@@ -228,6 +280,8 @@ export class X86DebugSession extends LoggingDebugSession {
   }
 
   private end(): void {
+    void this.remote?.detach();
+    this.remote = null;
     this.gdb?.close();
     this.gdb = null;
     if (this.ctx && this.launched) closeSession(this.ctx, this.launched);
@@ -281,8 +335,13 @@ export class X86DebugSession extends LoggingDebugSession {
 
   /** Ends the machine; on stdio the base class then exits the process (no adapter left behind). */
   protected disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
-    this.end();
-    super.disconnectRequest(response, args);
+    // Attached: detach first (QEMU's guest runs on), then end as a launch does.
+    const remote = this.remote;
+    this.remote = null;
+    void (remote?.detach() ?? Promise.resolve()).then(() => {
+      this.end();
+      super.disconnectRequest(response, args);
+    });
   }
 
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {

@@ -74,7 +74,7 @@ export class ConfigProvider implements vscode.DebugConfigurationProvider {
       void vscode.window.showErrorMessage(`Bootscope: invalid launch configuration "${cfg.name}": ${errors.join(' ')}`);
       return undefined;
     }
-    for (const [k, v] of Object.entries(DEFAULTS)) if (cfg[k] === undefined) cfg[k] = v;
+    if (cfg.request !== 'attach') for (const [k, v] of Object.entries(DEFAULTS)) if (cfg[k] === undefined) cfg[k] = v;
     return cfg;
   }
 

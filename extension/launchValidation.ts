@@ -2,7 +2,7 @@
 // file system) so node:test can cover them: which file kinds F5 boots, floppy detection, and the messages shown
 // for invalid configurations. The attribute list matches docs/CLI.md "Launch configuration".
 
-import { CPU_MODEL_NAMES, PROFILE_NAMES, QEMU_ACCELS } from '../protocol/launchConfig';
+import { CPU_MODEL_NAMES, type IAttachConfig, PROFILE_NAMES, QEMU_ACCELS } from '../protocol/launchConfig';
 
 export interface LaunchConfig {
   type: string;
@@ -62,8 +62,9 @@ export function configForFile(path: string, size?: number): LaunchConfig | undef
   return cfg;
 }
 
-/** Every problem with a configuration, each a sentence naming the attribute; empty when it can be launched. */
+/** Every problem with a configuration, each a sentence naming the attribute; empty when it can be launched (or attached). */
 export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => boolean): string[] {
+  if (cfg.request === 'attach') return attachProblems(cfg.qemu);
   const errors: string[] = [];
   if (typeof cfg.image !== 'string' || cfg.image.trim() === '') {
     errors.push('"image" is missing: set it to the disk image, floppy image or boot sector to boot (e.g. "${workspaceFolder}/boot.img").');
@@ -105,4 +106,13 @@ function compareWithProblems(v: unknown, record: unknown): string[] {
   if (max !== undefined && !(typeof max === 'number' && Number.isInteger(max) && max > 0)) out.push('"compareWith.qemu.max" must be a positive integer (guest instructions).');
   if (record === false) out.push('"compareWith" needs "record": true (each lock-step run replays the session\'s history from 0000:7C00).');
   return out;
+}
+
+/** What is wrong with the `attach` request's `qemu` (docs/CLI.md "Attach to QEMU"). */
+function attachProblems(v: unknown): string[] {
+  const q = typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Partial<Record<keyof IAttachConfig['qemu'], unknown>> : null;
+  if (!q || typeof q.port !== 'number' || !Number.isInteger(q.port) || q.port < 1 || q.port > 65535) {
+    return ['"qemu" must be { "port": 1234 } (QEMU\'s -s, or -gdb tcp::PORT) with an optional "host".'];
+  }
+  return q.host !== undefined && (typeof q.host !== 'string' || q.host === '') ? ['"qemu.host" must be a host name or address.'] : [];
 }

@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { GdbClient } from './gdbClient';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUEST_HIGH, GUEST_LOW, TRACE_REGS, type TraceReg, type TraceRecord } from '../emulator/record/lockstep';
@@ -26,63 +27,6 @@ const FLUSH_MS = 100;
 /** `g` register order of QEMU 7.2's i386 gdbstub, 4 bytes each, as far as CR0 (no segment bases but FS's and GS's). */
 const G_ORDER = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'eip', 'eflags', 'cs', 'ss', 'ds', 'es', 'fs', 'gs',
   'fs_base', 'gs_base', 'k_gs_base', 'cr0'] as const;
-
-/** A GDB remote-protocol client: one request, one reply, packets queued as they come. */
-class GdbClient {
-  private buf = '';
-  private readonly packets: string[] = [];
-  private waiter: ((p: string) => void) | null = null;
-
-  constructor(private readonly sock: Socket) {
-    sock.setEncoding('latin1').on('data', (d: string) => {
-      this.buf += d;
-      for (;;) {
-        this.buf = this.buf.replace(/^[+-]+/, '');
-        const m = /^\$([^#]*)#[0-9a-fA-F]{2}/.exec(this.buf);
-        if (!m) {
-          // Anything before a packet start that is not an ack is noise: drop it.
-          const at = this.buf.indexOf('$');
-          this.buf = at < 0 ? '' : this.buf.slice(at);
-          if (!/^\$[^#]*#[0-9a-fA-F]{2}/.test(this.buf)) return;
-          continue;
-        }
-        this.buf = this.buf.slice(m[0].length);
-        sock.write('+');
-        const w = this.waiter;
-        if (w) {
-          this.waiter = null;
-          w(m[1]);
-        } else {
-          this.packets.push(m[1]);
-        }
-      }
-    });
-  }
-
-  /** The next packet from QEMU. */
-  next(): Promise<string> {
-    const p = this.packets.shift();
-    if (p !== undefined) return Promise.resolve(p);
-    return new Promise((res) => { this.waiter = res; });
-  }
-
-  request(data: string): Promise<string> {
-    const sum = [...data].reduce((a, c) => a + c.charCodeAt(0), 0) & 0xff;
-    this.sock.write(`$${data}#${sum.toString(16).padStart(2, '0')}`);
-    return this.next();
-  }
-
-  /** A monitor command (qRcmd): its output, from the `O` packets before `OK`. */
-  async monitor(command: string): Promise<string> {
-    let out = '';
-    let r = await this.request(`qRcmd,${Buffer.from(command).toString('hex')}`);
-    while (r.startsWith('O') && r !== 'OK') {
-      out += Buffer.from(r.slice(1), 'hex').toString('latin1');
-      r = await this.next();
-    }
-    return out;
-  }
-}
 
 /** The registers of a `g` reply. */
 function parseG(g: string): Record<(typeof G_ORDER)[number], number> {

@@ -63,6 +63,17 @@ export interface ILaunchConfig {
   compareWith?: { qemu: CompareWithQemu };
 }
 
+/** The `attach` request (docs/CLI.md "Attach to QEMU"): a QEMU whose gdbstub listens at host:port. */
+export interface IAttachConfig {
+  qemu: {
+    /** Default ATTACH_DEFAULT_HOST. */
+    host?: string;
+    /** QEMU's -gdb tcp::PORT (-s is 1234). */
+    port: number;
+  };
+}
+export const ATTACH_DEFAULT_HOST = '127.0.0.1';
+
 export const LAUNCH_DEFAULTS = {
   floppy: false,
   cdrom: false,

@@ -64,3 +64,13 @@ test('compareWith: { qemu: { binary?, args?, accel?, max? } }, with recording', 
   assert.match(validateConfig({ ...base, compareWith: { qemu: { max: 0 } } }).join(' '), /"compareWith\.qemu\.max" must be a positive integer/);
   assert.match(validateConfig({ ...base, record: false, compareWith: { qemu: {} } }).join(' '), /"compareWith" needs "record": true/);
 });
+
+test('attach: qemu.port required (1 to 65535), qemu.host optional', () => {
+  const base = { type: 'bootscope', request: 'attach', name: 'x' };
+  assert.deepEqual(validateConfig({ ...base, qemu: { port: 1234 } }), []);
+  assert.deepEqual(validateConfig({ ...base, qemu: { host: 'vmhost', port: 1234 } }), []);
+  for (const q of [undefined, {}, { port: 0 }, { port: '1234' }, { port: 70000 }]) {
+    assert.match(validateConfig({ ...base, qemu: q }).join(' '), /"qemu" must be \{ "port": 1234 \}/, JSON.stringify(q));
+  }
+  assert.match(validateConfig({ ...base, qemu: { host: '', port: 1 } }).join(' '), /"qemu\.host" must be a host name/);
+});
