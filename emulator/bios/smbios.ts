@@ -46,9 +46,9 @@ export function smbiosStructures(m: SmbiosMachine): { bytes: Uint8Array; count: 
   const mhz = Math.round(m.cpuHz / 1e6);
   const list = [
     // Type 0 BIOS: vendor, version, start segment F000h, date, 64 KiB ROM; characteristics: ISA
-    // (bit 4), PCI (7), boot from CD (15), EDD (19), INT 09h keyboard (27), INT 14h serial (28),
-    // INT 10h video (30); no extension bytes (no ACPI, no USB legacy).
-    structure(0, 0x0000, [1, 2, ...w(0xf000), 3, 0, ...d((1 << 4) | (1 << 7) | (1 << 15) | (1 << 19) | (1 << 27) | (1 << 28) | (1 << 30)), ...d(0),
+    // (bit 4), PCI (7), APM (10), boot from CD (15), EDD (19), INT 09h keyboard (27), INT 14h
+    // serial (28), INT 10h video (30); no extension bytes (no ACPI, no USB legacy).
+    structure(0, 0x0000, [1, 2, ...w(0xf000), 3, 0, ...d((1 << 4) | (1 << 7) | (1 << 10) | (1 << 15) | (1 << 19) | (1 << 27) | (1 << 28) | (1 << 30)), ...d(0),
       0x00, 0x00, 0, 0, 0xff, 0xff], [BIOS_VENDOR, BIOS_VERSION, BIOS_DATE]),
     // Type 1 system: no serial number, UUID all zeros (present, not set), woken by the power switch.
     structure(1, 0x0100, [1, 2, 3, 0, ...new Array(16).fill(0), 0x06, 0, 0], ['Bootscope', 'Standard PC (i440FX + PIIX, 1996)', '1']),
