@@ -80,6 +80,15 @@ export class DwarfSources implements LineTable {
     return null;
   }
 
+  /** Where every statement of another line than `except` begins (a step back by line stops at the last one run). */
+  statementStarts(except: { source: string; line: number }): number[] {
+    const out = new Set<number>();
+    for (const f of this.files) {
+      for (const r of f.debug.statements()) if (r.line !== except.line || this.localPath(f.debug, r.file) !== except.source) out.add(r.start);
+    }
+    return [...out];
+  }
+
   lineSpan(linear: number): { start: number; end: number } | undefined {
     for (const f of this.files) {
       const s = f.debug.lineSpan(linear);

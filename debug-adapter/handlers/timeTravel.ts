@@ -51,9 +51,11 @@ export function arrived(ctx: SessionContext, reason: StopReasonName, description
 }
 
 /**
- * One instruction back, or — when the position lies on a listing line and the client did not ask for instruction
- * granularity — back to the start of the previous source line executed: the most recent earlier arrival at any
- * other line of the listings, so a BIOS call or unlisted code in between is stepped over as forward `next` does.
+ * One instruction back, or — when the position lies on a listing or DWARF line and the client did not ask for
+ * instruction granularity — back to the start of the previous source line executed: the most recent earlier
+ * arrival at any other line of the listings or at a statement of another line of the DWARF, so a BIOS call or
+ * code without lines in between is stepped over as forward `next` does (a callee with lines is stepped into, as
+ * gdb's reverse-step does).
  */
 export function stepBack(ctx: SessionContext, args?: DebugProtocol.StepBackArguments): void {
   const rec = recorderOf(ctx);
@@ -63,7 +65,10 @@ export function stepBack(ctx: SessionContext, args?: DebugProtocol.StepBackArgum
   }
   const here = ctx.sources.locate(ctx.machine.pcLinear);
   if (here && args?.granularity !== 'instruction') {
-    const code = ctx.sources.maps.flatMap((m) => m.lines.filter((l) => l.length > 0 && !(m.source === here.source && l.line === here.line)).map((l) => l.address));
+    const code = [
+      ...ctx.sources.maps.flatMap((m) => m.lines.filter((l) => l.length > 0 && !(m.source === here.source && l.line === here.line)).map((l) => l.address)),
+      ...ctx.sources.dwarf.statementStarts(here),
+    ];
     const r = ctx.monitor.quietly(() => rec.reverseContinue({ code }));
     arrived(ctx, 'step', r.reason === 'start' ? 'no earlier source line: at the start of the recording' : 'stepped back a line');
     return;

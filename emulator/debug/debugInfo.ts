@@ -101,6 +101,11 @@ export class DebugInfo {
     return { start, end };
   }
 
+  /** Every line range that begins a statement (is_stmt), in address order. */
+  statements(): LineRange[] {
+    return this.ranges.filter((r) => r.isStmt);
+  }
+
   /** Whether a line-table row (a statement) begins exactly at this address. */
   isStatementStart(linear: number): boolean {
     const r = this.locate(linear);

@@ -65,9 +65,15 @@ describe('c-loader over DAP: source-level C and nasm -F dwarf', { skip: NO_NASM 
     assert.equal(frames[1].source?.path, src('mbr.asm'));
     assert.equal(frames[1].line, line('mbr.asm', 'CALL_C'));
 
-    // next: one C line.
+    // next: one C line; step back (the recording) returns to the line before, next goes forward again.
     assert.equal((await act(c, 'next')).body.reason, 'step');
     await at(c, 'stage16.c', line('stage16.c', 'DRIVE'), 'cmain16');
+    await act(c, 'stepBack');
+    await at(c, 'stage16.c', line('stage16.c', 'COUNT'), 'cmain16');
+    assert.equal(await repl(c, 'counter'), '0');
+    await act(c, 'next');
+    await at(c, 'stage16.c', line('stage16.c', 'DRIVE'), 'cmain16');
+    assert.equal(await repl(c, 'counter'), '1');
     await act(c, 'next');
     await at(c, 'stage16.c', line('stage16.c', 'DRIVE') + 1);
     // An instruction step (the Disassembly view's granularity) stays on the line; a line step from the
