@@ -232,7 +232,9 @@ export class Runner {
       const chain = cpu.faultChain;
       const rule = raisedBy(chain, exc.vector);
       const failed = chain.find((l) => l.kind === INT_EXC && l.vector === exc.vector && l.rule)?.rule;
-      const description = `${exc.description}${rule ? `, raised by ${rule.id}` : ''}${failed ? `; its delivery faulted (${failed.id}): ${chainPath(chain)}` : ''}`;
+      // An instruction's own fault through a rule (a segment load, a limit) names that rule.
+      const cause = cpu.faultCause?.vector === exc.vector ? cpu.faultCause.rule : null;
+      const description = `${exc.description}${rule ? `, raised by ${rule.id}` : ''}${cause ? `: ${cause.id}` : ''}${failed ? `; its delivery faulted (${failed.id}): ${chainPath(chain)}` : ''}`;
       return { reason: 'exception', description, text: `${description}; stopped at the handler` };
     }
     const vm = this.monitor.vmEntry?.takeHit();

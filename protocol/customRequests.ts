@@ -270,6 +270,8 @@ export interface FaultLinkView {
   errorCodeText?: string;
   cs: number;
   eip: number;
+  /** Why the instruction raised this event, when a rule says (the first link). */
+  cause?: { id: string; section: string; text: string; explanation: string };
   /** Why delivering this event faulted; absent for a last link that was delivered. */
   rule?: { id: string; section: string; text: string; explanation: string };
   raised?: { vector: number; name: string; errorCode: number };

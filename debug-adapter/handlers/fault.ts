@@ -1,13 +1,14 @@
 // The Fault panel's requests and the console's `fault write`: bootscope/readFault gives the fault chain of the last
-// exception delivery that faulted (emulator/cpu/faultChain.ts) link by link, each with the entries and registers its
-// rule looked at; bootscope/findFaultWrite travels back from the fault to the last write of such an entry's bytes
+// exception delivery that faulted (emulator/cpu/faultChain.ts) link by link — or, for an exception delivered without a
+// fault, the rule its instruction broke — each with the entries and registers its rule looked at; bootscope/findFaultWrite travels back from the fault to the last write of such an entry's bytes
 // or the last change of such a register ("find the write that broke it"), through the recorder's lastWrite and
 // lastChange. The chain is remembered from the stop that saw it, so the panel keeps it after time travel.
 // Node only; must not import vscode.
 
 import { chainPath, type FaultLink } from '../../emulator/cpu/faultChain';
 import { CS } from '../../emulator/cpu/regs';
-import { linkView } from '../../emulator/debug/faultView';
+import { causeLink, linkView } from '../../emulator/debug/faultView';
+import type { Cpu } from '../../emulator/cpu/cpu';
 import { segOff } from '../../emulator/debug/machineView';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { hex } from '../../protocol/format';
@@ -18,6 +19,8 @@ import { RequestError, type SessionContext } from '../context';
 import { historyTask, type HistoryOutcome, recorderOf } from './timeTravel';
 
 interface SeenFault {
+  /** What identifies it: the CPU's fault chain, or the cause of an exception delivered without a fault. */
+  key: object;
   chain: readonly FaultLink[];
   /** The instruction count of the stop that saw it. */
   instruction: number;
@@ -27,13 +30,22 @@ interface SeenFault {
 
 const seen = new WeakMap<SessionContext, SeenFault>();
 
-/** At every stop: a new chain is remembered with its subjects, computed from the state it was raised in. */
+/** The last exception's chain, or the cause of one delivered without a fault (faultChain.ts), or null. */
+export function currentKey(cpu: Cpu): object | null {
+  return cpu.faultChain.length ? cpu.faultChain : cpu.faultCause;
+}
+
+/**
+ * At every stop: a new chain (or an instruction's fault through a rule, as a one-link chain) is remembered with its
+ * subjects, computed from the state it was raised in.
+ */
 export function noteFault(ctx: SessionContext): SeenFault | null {
   const cpu = ctx.machine.cpu;
-  const chain = cpu.faultChain;
+  const key = currentKey(cpu);
   const last = seen.get(ctx) ?? null;
-  if (!chain.length || chain === last?.chain) return last;
-  const s: SeenFault = { chain, instruction: cpu.icount, tripleFault: cpu.shutdown, links: chain.map((l) => linkView(cpu, l)) };
+  if (!key || key === last?.key) return last;
+  const chain = cpu.faultChain.length ? cpu.faultChain : [causeLink(cpu.faultCause!)];
+  const s: SeenFault = { key, chain, instruction: cpu.icount, tripleFault: cpu.shutdown, links: chain.map((l) => linkView(cpu, l)) };
   seen.set(ctx, s);
   return s;
 }
@@ -43,16 +55,16 @@ export function readFault(ctx: SessionContext): ReadFaultResponse {
   const cpu = ctx.machine.cpu;
   const s = noteFault(ctx);
   if (!s) {
-    const last = cpu.lastException >= 0 ? `the last exception (${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException}) was delivered without a fault` : 'no exception yet';
+    const last = cpu.lastException >= 0 ? `the last exception (${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException}) was delivered without a fault, and its raise names no rule` : 'no exception yet';
     return { current: true, tripleFault: false, links: [], message: `no fault chain: ${last}` };
   }
-  return { instruction: s.instruction, current: cpu.faultChain === s.chain, path: chainPath(s.chain), tripleFault: s.tripleFault, links: s.links };
+  return { instruction: s.instruction, current: currentKey(cpu) === s.key, path: chainPath(s.chain), tripleFault: s.tripleFault, links: s.links };
 }
 
 /** The subject `subject` of link `link` (0-based) of the chain in view, or a RequestError saying what there is. */
 function subjectOf(ctx: SessionContext, link: number, subject: number): { s: SeenFault; subject: FaultSubject } {
   const s = noteFault(ctx);
-  if (!s) throw new RequestError('no fault chain to search from: no exception delivery has faulted (info fault)', true);
+  if (!s) throw new RequestError('no fault to search from: no exception delivery has faulted and no instruction broke a fault rule (info fault)', true);
   const l = s.links[link];
   if (!l) throw new RequestError(`the fault chain has ${s.links.length} link${s.links.length === 1 ? '' : 's'}; there is no link ${link + 1}`, true);
   const sub = l.subjects[subject];

@@ -7,7 +7,7 @@ import { CR0_PE, CS } from '../../emulator/cpu/regs';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { chainPath } from '../../emulator/cpu/faultChain';
 import { formatChain, formatSubjects } from '../../emulator/debug/faultView';
-import { faultCommand, noteFault } from './fault';
+import { currentKey, faultCommand, noteFault } from './fault';
 import {
   formatDescriptor, readInterruptTable, readTable, readTss,
 } from '../../emulator/debug/descriptors';
@@ -61,13 +61,15 @@ function infoCommand(ctx: SessionContext, what: string): string {
     case 'fault': {
       // The fault chain of the last exception delivery that faulted (emulator/cpu/faultChain.ts).
       // With what each link's rule looked at, numbered for `fault write N.M`.
-      const chain = cpu.faultChain;
-      if (!chain.length) {
-        const last = cpu.lastException >= 0 ? `the last exception (${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException}) was delivered without a fault` : 'no exception yet';
+      // An exception delivered without a fault but raised through a rule shows as a one-link chain.
+      const seen = currentKey(cpu) ? noteFault(ctx) : null;
+      if (!seen) {
+        const last = cpu.lastException >= 0 ? `the last exception (${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException}) was delivered without a fault, and its raise names no rule` : 'no exception yet';
         return `no fault chain: ${last}`;
       }
-      const links = noteFault(ctx)!.links;
-      return [`fault chain ${chainPath(chain)}`, ...formatChain(chain, (i) => formatSubjects(i, links[i].subjects))].join('\n');
+      const { chain, links } = seen;
+      const head = cpu.faultChain.length ? `fault chain ${chainPath(chain)}` : `last exception ${chainPath(chain)}, raised by a rule and delivered`;
+      return [head, ...formatChain(chain, (i) => formatSubjects(i, links[i].subjects))].join('\n');
     }
     case 'mode':
       return `${cpuMode(cpu)} at ${segOff(cpu.sel[CS], cpu.eip)} (linear ${refString(ctx.machine.pcLinear)}), CPL=${cpu.cpl}, A20 ${ctx.machine.mem.a20Enabled ? 'on' : 'off'}, ${cpu.icount} instructions`;

@@ -7,9 +7,9 @@
 import type { Memory } from '../memory/bus';
 import type { IoBus } from '../devices/ioBus';
 import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
-import { FAULT, GP, SS_FAULT, UD } from './faults';
-import type { FaultRule } from './faultRules';
-import type { FaultLink } from './faultChain';
+import { FAULT, GP, UD } from './faults';
+import { type FaultRule, SEG_ACCESS, SEG_ACCESS_SS } from './faultRules';
+import type { FaultCause, FaultLink } from './faultChain';
 import type { FarTransfers } from './exec/control';
 import type { BreakpointSet } from './execute';
 import { SegmentLoadMemo } from './protected/loadMemo';
@@ -218,6 +218,8 @@ export class Cpu implements FlagState {
    * the last exception was delivered at once.
    */
   faultChain: readonly FaultLink[] = [];
+  /** Why the last exception was raised, when the instruction's raise site names a rule (faultChain.ts). */
+  faultCause: FaultCause | null = null;
   /** Triple fault: the CPU has shut down until reset. */
   shutdown = false;
 
@@ -280,6 +282,7 @@ export class Cpu implements FlagState {
     this.shutdown = false;
     this.lastException = -1;
     this.faultChain = [];
+    this.faultCause = null;
     this.delivering = -1;
     this.shadowUntil = -1;
     this.updateMode();
@@ -395,7 +398,7 @@ export class Cpu implements FlagState {
    * vector being delivered (-1 outside delivery); see FaultValues for the others.
    */
   faultRule(
-    rule: FaultRule, errorCode: number, event: number, selector: number, lo = 0, hi = 0, limit = 0, offset = 0, level = 0,
+    rule: FaultRule, errorCode: number, event: number, selector: number, lo = 0, hi = 0, limit = 0, offset = 0, level = 0, seg = -1,
   ): never {
     FAULT.vector = rule.vector;
     FAULT.errorCode = errorCode;
@@ -408,13 +411,17 @@ export class Cpu implements FlagState {
     FAULT.level = level;
     FAULT.limit = limit;
     FAULT.offset = offset;
+    FAULT.seg = seg;
     throw FAULT;
   }
 
-  /** A segment limit or type violation: #SS(0) through SS, #GP(0) otherwise (SDM Vol. 3 §6.15). */
+  /**
+   * A segment limit or type violation: #SS(0) through SS, #GP(0) otherwise (SDM Vol. 3 §6.15), through
+   * SEG.ACCESS(.SS) with the register's cache as values (access rights as `lo`, base as `hi`).
+   */
   segFault(seg: number): never {
     const stack = seg === SS && (this.cr0 & CR0_PE || !this.traits.realOverrunIsGp);
-    return this.fault(stack ? SS_FAULT : GP, 0);
+    return this.faultRule(stack ? SEG_ACCESS_SS : SEG_ACCESS, 0, -1, this.sel[seg], this.ar[seg], this.base[seg], this.limit[seg], 0, 0, seg);
   }
 
   // ---- linear memory (paging applies) --------------------------------------------------

@@ -27,23 +27,51 @@ export interface FaultLink {
   raised: { vector: number; errorCode: number } | null;
   /** How the CPU went on (Table 6-5 double fault, shutdown), null when it delivered `raised` as is. */
   then: FaultRule | null;
+  /** Why the instruction raised this event, when a rule says (the first link only). */
+  cause: FaultCause | null;
+}
+
+/** Why an ordinary instruction raised an exception, when its raise site names a rule; kept by raiseFault. */
+export interface FaultCause {
+  vector: number;
+  errorCode: number;
+  rule: FaultRule;
+  values: FaultValues;
+  /** The faulting instruction. */
+  cs: number;
+  eip: number;
+}
+
+/** FAULT's values, copied (the sentinel is reused by the next fault). */
+export function valuesOf(f: Fault, kind: number): FaultValues {
+  return { event: f.event, eventKind: kind, selector: f.selector, lo: f.lo, hi: f.hi, cpl: f.cpl, level: f.level, limit: f.limit, offset: f.offset, seg: f.seg };
+}
+
+/** The cause FAULT names, for raiseFault (slow path: an exception raised through a rule). */
+export function causeOf(cpu: Cpu, f: Fault): FaultCause {
+  return { vector: f.vector, errorCode: f.errorCode, rule: f.rule!, values: valuesOf(f, INT_EXC), cs: cpu.sel[CS], eip: cpu.eip >>> 0 };
 }
 
 /** A link for `vector` that faulted with FAULT `f` (a #PF without a rule is DELIVERY.PAGE_FAULT). */
 export function failedLink(cpu: Cpu, vector: number, kind: number, errorCode: number, f: Fault): FaultLink {
   const pf = f.rule === null && f.vector === PF;
   const values: FaultValues = pf
-    ? { event: vector, eventKind: kind, selector: 0, lo: 0, hi: 0, cpl: cpu.cpl, level: cpu.cpl, limit: 0, offset: cpu.cr2 >>> 0 }
-    : { event: f.event, eventKind: kind, selector: f.selector, lo: f.lo, hi: f.hi, cpl: f.cpl, level: f.level, limit: f.limit, offset: f.offset };
+    ? { event: vector, eventKind: kind, selector: 0, lo: 0, hi: 0, cpl: cpu.cpl, level: cpu.cpl, limit: 0, offset: cpu.cr2 >>> 0, seg: -1 }
+    : valuesOf(f, kind);
   return {
     vector, kind, errorCode, cs: cpu.sel[CS], eip: cpu.eip >>> 0,
     rule: pf ? DELIVERY_PAGE_FAULT : f.rule, values: f.rule !== null || pf ? values : null,
-    raised: { vector: f.vector, errorCode: f.errorCode }, then: null,
+    raised: { vector: f.vector, errorCode: f.errorCode }, then: null, cause: null,
   };
 }
 
 export function deliveredLink(vector: number, errorCode: number, cs: number, eip: number): FaultLink {
-  return { vector, kind: INT_EXC, errorCode, cs, eip, rule: null, values: null, raised: null, then: null };
+  return { vector, kind: INT_EXC, errorCode, cs, eip, rule: null, values: null, raised: null, then: null, cause: null };
+}
+
+/** The explanation of a cause (the instruction's fault). */
+export function explainCause(c: FaultCause): string {
+  return c.rule.explain(c.values);
 }
 
 /** The explanation of a link's rule, or of its `then` step (the first and second vectors as values). */
@@ -52,7 +80,7 @@ export function explainLink(l: FaultLink): string | null {
 }
 export function explainThen(l: FaultLink): string | null {
   if (!l.then || !l.raised) return null;
-  return l.then.explain({ event: l.vector, eventKind: l.kind, selector: l.raised.vector, lo: 0, hi: 0, cpl: 0, level: 0, limit: 0, offset: 0 });
+  return l.then.explain({ event: l.vector, eventKind: l.kind, selector: l.raised.vector, lo: 0, hi: 0, cpl: 0, level: 0, limit: 0, offset: 0, seg: -1 });
 }
 
 /** '#GP → #DF → shutdown' (INT n and IRQ links as 'INT 0x30'). */

@@ -2,11 +2,13 @@
 // A raise site names its rule and the values it compared (cpu.faultRule fills FAULT on the fault
 // path only); the explanation is computed from those values when someone asks. This first part
 // covers the delivery path (IVT/IDT entry, gate, handler CS, inner stack, task gate) and the
-// double-fault matrix; faults of ordinary instructions name no rule yet (rule null).
+// double-fault matrix, and ordinary instructions' segment-register loads, LLDT, LTR and segment limit/type
+// violations; other faults of ordinary instructions name no rule yet (rule null).
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.10-6.15, §20.1.4, Vol. 2 "INT n".
 
 import { hex } from '../../protocol/format';
 import { DF, EXCEPTION_NAMES, GP, INT_EXC, INT_HW, INT_SOFT, NP, PF, SS_FAULT, TS } from './faults';
+import { SEG_NAMES } from './regs';
 
 /** The values a rule compared, copied out of FAULT when the chain link is recorded. */
 export interface FaultValues {
@@ -25,6 +27,8 @@ export interface FaultValues {
   /** Table, segment or TSS limit that was compared, and the offset compared with it. */
   limit: number;
   offset: number;
+  /** The segment register an ordinary instruction loads or accesses (regs.ts ES…GS), -1 for none. */
+  seg: number;
 }
 
 export interface FaultRule {
@@ -176,6 +180,57 @@ export const TASK_EIP_LIMIT = rule('TASK.EIP.LIMIT', 'Table 7-1', GP, 'the new t
 export const DELIVERY_PAGE_FAULT = rule('DELIVERY.PAGE_FAULT', '6.15 Interrupt 14', PF, 'the tables and stack that delivery touches are mapped',
   (v) => `${during(v)}the access to linear ${hex(v.offset, 8)} (CR2) faulted: a descriptor table, TSS or stack page is not mapped or not writable`);
 
+// Ordinary instructions (event -1, `seg` the register): segment-register loads by MOV/POP/LDS…LSS (SDM Vol. 2
+// "MOV", "POP"; Vol. 3 §5.5-5.6), LLDT and LTR (Vol. 2 "LLDT", "LTR"), and accesses beyond a segment's limit or
+// against its type (Vol. 3 §5.3, §6.15 Interrupts 12 and 13).
+function reg(v: FaultValues): string {
+  return (SEG_NAMES[v.seg] ?? 'a segment register').toUpperCase();
+}
+export const SEG_LOAD_SS_NULL = rule('SEG.LOAD.SS.NULL', 'Vol. 2 MOV', GP, 'SS cannot be loaded with a null selector',
+  (v) => `loading SS with the null ${sel(v.selector)}`);
+export const SEG_LOAD_INDEX = rule('SEG.LOAD.INDEX', 'Vol. 2 MOV', GP, 'a segment selector lies within its descriptor table',
+  (v) => outsideTable(v, `loading ${reg(v)}: the new`));
+export const SEG_LOAD_SS_RPL = rule('SEG.LOAD.SS.RPL', 'Vol. 2 MOV', GP, 'SS\'s selector has RPL = CPL',
+  (v) => `loading SS with ${sel(v.selector)} at CPL ${v.cpl}: its RPL ${v.selector & 3} is not the CPL`);
+export const SEG_LOAD_SS_TYPE = rule('SEG.LOAD.SS.TYPE', 'Vol. 2 MOV', GP, 'SS is loaded with a writable data segment',
+  (v) => `loading SS with ${sel(v.selector)}, which names ${typeName(v.hi)} (${desc(v)})${v.hi & 0x1000 && !(v.hi & 0x800) ? ' that is read-only' : ''}, not writable data`);
+export const SEG_LOAD_SS_DPL = rule('SEG.LOAD.SS.DPL', 'Vol. 2 MOV', GP, 'SS\'s segment has DPL = CPL',
+  (v) => `loading SS with ${sel(v.selector)} at CPL ${v.cpl}: its segment has DPL ${dpl(v.hi)} (${desc(v)})`);
+export const SEG_LOAD_SS_NOT_PRESENT = rule('SEG.LOAD.SS.NOT_PRESENT', 'Vol. 2 MOV', SS_FAULT, 'SS\'s segment is present',
+  (v) => `loading SS with ${sel(v.selector)}: its segment (${desc(v)}) is not present (P = 0)`);
+export const SEG_LOAD_DATA_TYPE = rule('SEG.LOAD.DATA.TYPE', 'Vol. 2 MOV', GP, 'DS, ES, FS and GS are loaded with data or readable code segments',
+  (v) => `loading ${reg(v)} with ${sel(v.selector)}, which names ${typeName(v.hi)} (${desc(v)})${v.hi & 0x1000 ? ' that is execute-only' : ''}`);
+export const SEG_LOAD_DATA_PRIVILEGE = rule('SEG.LOAD.DATA.PRIVILEGE', 'Vol. 2 MOV', GP, 'a data or non-conforming code segment has DPL >= max(CPL, RPL)',
+  (v) => `loading ${reg(v)} with ${sel(v.selector)} at CPL ${v.cpl}: its segment has DPL ${dpl(v.hi)} < max(CPL ${v.cpl}, RPL ${v.selector & 3})`);
+export const SEG_LOAD_DATA_NOT_PRESENT = rule('SEG.LOAD.DATA.NOT_PRESENT', 'Vol. 2 MOV', NP, 'a data segment register\'s new segment is present',
+  (v) => `loading ${reg(v)} with ${sel(v.selector)}: its segment (${desc(v)}) is not present (P = 0)`);
+export const LLDT_TI = rule('LLDT.TI', 'Vol. 2 LLDT', GP, 'LLDT\'s selector points into the GDT',
+  (v) => `LLDT ${sel(v.selector)}: TI = 1; an LDT descriptor must be in the GDT`);
+export const LLDT_INDEX = rule('LLDT.INDEX', 'Vol. 2 LLDT', GP, 'LLDT\'s selector lies within the GDT',
+  (v) => outsideTable(v, 'LLDT\'s'));
+export const LLDT_TYPE = rule('LLDT.TYPE', 'Vol. 2 LLDT', GP, 'LLDT\'s selector names an LDT descriptor',
+  (v) => `LLDT ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}), not an LDT`);
+export const LLDT_NOT_PRESENT = rule('LLDT.NOT_PRESENT', 'Vol. 2 LLDT', NP, 'LLDT\'s LDT is present',
+  (v) => `LLDT ${sel(v.selector)}: the LDT (${desc(v)}) is not present (P = 0)`);
+export const LTR_NULL = rule('LTR.NULL', 'Vol. 2 LTR', GP, 'LTR\'s selector is not null',
+  (v) => `LTR with the null ${sel(v.selector)}`);
+export const LTR_TI = rule('LTR.TI', 'Vol. 2 LTR', GP, 'LTR\'s selector points into the GDT',
+  (v) => `LTR ${sel(v.selector)}: TI = 1; a TSS descriptor must be in the GDT`);
+export const LTR_INDEX = rule('LTR.INDEX', 'Vol. 2 LTR', GP, 'LTR\'s selector lies within the GDT',
+  (v) => outsideTable(v, 'LTR\'s'));
+export const LTR_TYPE = rule('LTR.TYPE', 'Vol. 2 LTR', GP, 'LTR\'s selector names an available TSS this CPU has',
+  (v) => `LTR ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}), not an available TSS${(v.hi >>> 8 & 0x1f) === 9 ? ' this CPU has' : ''}`);
+export const LTR_NOT_PRESENT = rule('LTR.NOT_PRESENT', 'Vol. 2 LTR', NP, 'LTR\'s TSS is present',
+  (v) => `LTR ${sel(v.selector)}: the TSS (${desc(v)}) is not present (P = 0)`);
+function access(v: FaultValues): string {
+  if (v.lo & 0x10000) return `an access through ${reg(v)}, which holds the null ${sel(v.selector)} (unusable)`;
+  return `an access through ${reg(v)} (${sel(v.selector)}, base ${hex(v.hi, 8)}, limit ${hex(v.limit)}, access rights ${hex(v.lo, 4)}) falls outside its limit or is not allowed by its type`;
+}
+export const SEG_ACCESS = rule('SEG.ACCESS', '5.3, 6.15 Interrupt 13', GP, 'an access lies within its segment\'s limit, through a usable segment whose type allows it',
+  access);
+export const SEG_ACCESS_SS = rule('SEG.ACCESS.SS', '5.3, 6.15 Interrupt 12', SS_FAULT, 'a stack access lies within SS\'s limit',
+  access);
+
 // How two faults combine (SDM Vol. 3 §6.15 Interrupt 8, Table 6-5): `event` is the first, `selector` the second.
 export const DF_CONTRIBUTORY = rule('DF.CONTRIBUTORY', 'Table 6-5', DF, 'a contributory exception while delivering a contributory one is a double fault',
   (v) => `${vectorName(v.selector)} was raised while delivering ${vectorName(v.event)}; both are contributory, so the CPU raises #DF`);
@@ -195,4 +250,7 @@ export const FAULT_RULES: readonly FaultRule[] = [
   TASK_SS_NULL, TASK_SS_INDEX, TASK_SS_TYPE, TASK_SS_PRIVILEGE, TASK_SS_NOT_PRESENT,
   TASK_DATA_INDEX, TASK_DATA_TYPE, TASK_DATA_NOT_PRESENT, TASK_EIP_LIMIT,
   DELIVERY_PAGE_FAULT, DF_CONTRIBUTORY, DF_PAGE_FAULT, SHUTDOWN,
+  SEG_LOAD_SS_NULL, SEG_LOAD_INDEX, SEG_LOAD_SS_RPL, SEG_LOAD_SS_TYPE, SEG_LOAD_SS_DPL, SEG_LOAD_SS_NOT_PRESENT,
+  SEG_LOAD_DATA_TYPE, SEG_LOAD_DATA_PRIVILEGE, SEG_LOAD_DATA_NOT_PRESENT,
+  LLDT_TI, LLDT_INDEX, LLDT_TYPE, LLDT_NOT_PRESENT, LTR_NULL, LTR_TI, LTR_INDEX, LTR_TYPE, LTR_NOT_PRESENT, SEG_ACCESS, SEG_ACCESS_SS,
 ];

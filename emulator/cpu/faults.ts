@@ -47,5 +47,5 @@ export interface Fault extends FaultValues {
   rule: FaultRule | null;
 }
 export const FAULT: Fault = {
-  vector: 0, errorCode: -1, rule: null, event: -1, eventKind: 0, selector: 0, lo: 0, hi: 0, cpl: 0, level: 0, limit: 0, offset: 0,
+  vector: 0, errorCode: -1, rule: null, event: -1, eventKind: 0, selector: 0, lo: 0, hi: 0, cpl: 0, level: 0, limit: 0, offset: 0, seg: -1,
 };

@@ -6,7 +6,7 @@
 
 import type { Cpu } from './cpu';
 import { DF, FAULT, INT_EXC, PF, isDoubleFault } from './faults';
-import { deliveredLink, failedLink, type FaultLink } from './faultChain';
+import { causeOf, deliveredLink, failedLink, type FaultLink } from './faultChain';
 import { DF_CONTRIBUTORY, DF_PAGE_FAULT, IVT_ENTRY_LIMIT, IVT_STACK_LIMIT, IVT_STACK_LIMIT_80286, SHUTDOWN } from './faultRules';
 import { CR0_PE, CS, EFLAGS_AC, EFLAGS_IF, EFLAGS_TF, ESP, SS } from './regs';
 
@@ -71,6 +71,9 @@ export function raiseFault(cpu: Cpu): void {
   cpu.lastException = vector;
   // A fault raised while delivering INT n or an IRQ: that event is the chain's first link.
   const ev = cpu.delivering;
+  // An instruction's own fault through a rule: why the exception was raised (the first link's cause).
+  const cause = ev < 0 && FAULT.rule !== null ? causeOf(cpu, FAULT) : null;
+  cpu.faultCause = cause;
   let chain: FaultLink[] | null = ev >= 0 ? [failedLink(cpu, ev & 0xff, ev >> 8, -1, FAULT)] : null;
   cpu.delivering = -1;
   for (;;) {
@@ -84,7 +87,11 @@ export function raiseFault(cpu: Cpu): void {
     } catch (e) {
       if (e !== FAULT) throw e;
       const link = failedLink(cpu, vector, INT_EXC, code, FAULT);
-      (chain ??= []).push(link);
+      if (!chain) {
+        chain = [];
+        link.cause = cause;
+      }
+      chain.push(link);
       if (vector === DF) {
         link.then = SHUTDOWN;
         cpu.faultChain = chain;

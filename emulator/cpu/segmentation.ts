@@ -5,7 +5,12 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Cpu } from './cpu';
-import { GP, NP, SS_FAULT } from './faults';
+import type { FaultRule } from './faultRules';
+import { GP } from './faults';
+import {
+  SEG_LOAD_DATA_NOT_PRESENT, SEG_LOAD_DATA_PRIVILEGE, SEG_LOAD_DATA_TYPE, SEG_LOAD_INDEX, SEG_LOAD_SS_DPL, SEG_LOAD_SS_NOT_PRESENT,
+  SEG_LOAD_SS_NULL, SEG_LOAD_SS_RPL, SEG_LOAD_SS_TYPE,
+} from './faultRules';
 import { fetchDescriptor } from './protected/common';
 import { AR_P, AR_S, AR_UNUSABLE, CR0_PE, EFLAGS_VM, SS } from './regs';
 
@@ -87,25 +92,29 @@ function loadSegProtected(cpu: Cpu, seg: number, sel: number): void {
   const rpl = sel & 3;
   if ((sel & 0xfffc) === 0) {
     // A null selector: SS cannot hold one at CPL < 3 (no 64-bit mode here); other registers become unusable.
-    if (seg === SS) cpu.fault(GP, 0);
+    if (seg === SS) cpu.faultRule(SEG_LOAD_SS_NULL, 0, -1, sel, 0, 0, 0, 0, 0, seg);
     cpu.setCache(seg, sel, 0, 0, AR_UNUSABLE);
     return;
   }
   if (cpu.loadMemo.repeats(cpu, seg, sel)) return;
-  const d = readDescriptor(cpu, sel);
+  const d = fetchDescriptor(cpu, sel, GP, 0, SEG_LOAD_INDEX, -1, seg);
   const ar = descAr(d);
   const dpl = descDpl(d);
   const type = ar & 0xf;
+  const code = sel & 0xfffc;
+  const broken = (rule: FaultRule) => cpu.faultRule(rule, code, -1, sel, d.lo, d.hi, 0, 0, 0, seg);
   if (seg === SS) {
     // SDM §6.15 #GP: SS needs RPL = CPL, a writable data segment with DPL = CPL; not present → #SS(sel).
-    if (rpl !== cpu.cpl || !(ar & AR_S) || type & 8 || !(type & 2) || dpl !== cpu.cpl) cpu.fault(GP, sel & 0xfffc);
-    if (!(ar & AR_P)) cpu.fault(SS_FAULT, sel & 0xfffc);
+    if (rpl !== cpu.cpl) broken(SEG_LOAD_SS_RPL);
+    if (!(ar & AR_S) || type & 8 || !(type & 2)) broken(SEG_LOAD_SS_TYPE);
+    if (dpl !== cpu.cpl) broken(SEG_LOAD_SS_DPL);
+    if (!(ar & AR_P)) broken(SEG_LOAD_SS_NOT_PRESENT);
   } else {
     // Data or readable code; for data and non-conforming code DPL >= max(CPL, RPL). Not present → #NP(sel).
-    if (!(ar & AR_S) || (type & 0xa) === 8) cpu.fault(GP, sel & 0xfffc);
+    if (!(ar & AR_S) || (type & 0xa) === 8) broken(SEG_LOAD_DATA_TYPE);
     const conformingCode = (type & 0xc) === 0xc;
-    if (!conformingCode && dpl < Math.max(cpu.cpl, rpl)) cpu.fault(GP, sel & 0xfffc);
-    if (!(ar & AR_P)) cpu.fault(NP, sel & 0xfffc);
+    if (!conformingCode && dpl < Math.max(cpu.cpl, rpl)) broken(SEG_LOAD_DATA_PRIVILEGE);
+    if (!(ar & AR_P)) broken(SEG_LOAD_DATA_NOT_PRESENT);
   }
   setAccessed(cpu, d);
   loadCache(cpu, seg, sel, d);

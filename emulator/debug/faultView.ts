@@ -6,11 +6,11 @@
 import type { FaultLinkView, FaultSubject } from '../../protocol/customRequests';
 import { hex } from '../../protocol/format';
 import type { Cpu } from '../cpu/cpu';
-import { explainLink, explainThen, type FaultLink } from '../cpu/faultChain';
-import type { FaultRule } from '../cpu/faultRules';
+import { explainCause, explainLink, explainThen, type FaultCause, type FaultLink } from '../cpu/faultChain';
+import type { FaultRule, FaultValues } from '../cpu/faultRules';
 import { DF, EXCEPTION_NAMES, INT_EXC, INT_HW, PF } from '../cpu/faults';
 import { vectorName } from '../cpu/faultRules';
-import { CR0_PE, CR0_PG, CR4_PSE, LDTR, TR } from '../cpu/regs';
+import { CR0_PE, CR0_PG, CR4_PSE, LDTR, SEG_NAMES, TR } from '../cpu/regs';
 import { debugTranslate, segOff } from './machineView';
 
 const KIND_NAMES = ['int', 'irq', 'exception'];
@@ -20,9 +20,15 @@ export function linkJson(l: FaultLink): Record<string, unknown> {
   return {
     vector: l.vector, kind: KIND_NAMES[l.kind], errorCode: l.errorCode, cs: l.cs, eip: l.eip,
     rule: l.rule?.id ?? null, section: l.rule?.section ?? null, explanation: explainLink(l),
+    ...(l.cause ? { cause: causeJson(l.cause) } : {}),
     ...(l.raised ? { raised: l.raised } : {}),
     ...(l.then ? { then: { rule: l.then.id, section: l.then.section, explanation: explainThen(l) } } : {}),
   };
+}
+
+/** Why the instruction raised its exception, as `run --json` and bootscope/readFault give it. */
+export function causeJson(c: FaultCause): { rule: string; section: string; text: string; explanation: string } {
+  return { rule: c.rule.id, section: c.rule.section, text: c.rule.rule, explanation: explainCause(c) };
 }
 
 function withCode(vector: number, errorCode: number, kind = INT_EXC): string {
@@ -34,6 +40,7 @@ export function formatChain(chain: readonly FaultLink[], more?: (i: number) => s
   const lines: string[] = [];
   chain.forEach((l, i) => {
     lines.push(`${i + 1}. ${withCode(l.vector, l.errorCode, l.kind)} at ${segOff(l.cs, l.eip)}${l.rule ? '' : ': delivered'}`);
+    if (l.cause) lines.push(`   raised by ${l.cause.rule.id} (SDM ${l.cause.rule.section}): ${explainCause(l.cause)}`);
     if (l.rule) lines.push(`   ${l.rule.id} (SDM ${l.rule.section}): ${explainLink(l)}`);
     if (l.raised) lines.push(`   → raised ${withCode(l.raised.vector, l.raised.errorCode)}`);
     if (l.then) lines.push(`   → ${l.then.id} (SDM ${l.then.section}): ${explainThen(l)}`);
@@ -59,10 +66,9 @@ export function raisedBy(chain: readonly FaultLink[], vector: number): FaultRule
  * `fault write`): the bytes of the IDT/IVT entry, the descriptor, the TSS stack field or the page-table entry, or the
  * register (IDTR, SS:ESP, TR, CR3). Computed from the state where the chain was raised (the stop).
  */
-export function faultSubjects(cpu: Cpu, l: FaultLink): FaultSubject[] {
-  const v = l.values;
-  if (!l.rule || !v) return [];
-  const id = l.rule.id;
+export function faultSubjects(cpu: Cpu, rule: FaultRule | null, v: FaultValues | null): FaultSubject[] {
+  if (!rule || !v) return [];
+  const id = rule.id;
   const out: FaultSubject[] = [];
   const pm = (cpu.cr0 & CR0_PE) !== 0;
   const memory = (label: string, linear: number, length: number, extra: Partial<FaultSubject> = {}): FaultSubject => {
@@ -82,7 +88,13 @@ export function faultSubjects(cpu: Cpu, l: FaultLink): FaultSubject[] {
       { table: ldt ? 'ldt' : 'gdt', index: selector >>> 3 }));
   };
   const tableLimit = (selector: number) => out.push(register(selector & 4 ? 'ldtr' : 'gdtr.limit'));
-  if (id === 'IVT.ENTRY.LIMIT' || id === 'IDT.ENTRY.LIMIT') out.push(register('idtr.limit'));
+  const segReg = SEG_NAMES[v.seg];
+  if (id.startsWith('SEG.LOAD.') || id.startsWith('LLDT.') || id.startsWith('LTR.')) {
+    // The descriptor the load checked, then the register it was for (its last change: where the old value came from).
+    if (/\.(TYPE|DPL|RPL|PRIVILEGE|NOT_PRESENT)$/.test(id)) descriptor(v.selector, `named by ${id.startsWith('SEG.') ? `the new ${segReg?.toUpperCase()}` : id.split('.')[0]}`);
+    if (id.endsWith('.INDEX')) tableLimit(v.selector);
+  } else if (id.startsWith('SEG.ACCESS') && segReg) out.push(register(segReg), register(`${segReg}.limit`));
+  else if (id === 'IVT.ENTRY.LIMIT' || id === 'IDT.ENTRY.LIMIT') out.push(register('idtr.limit'));
   else if (id.startsWith('IVT.STACK') || id === 'STACK.ROOM') out.push(register('esp'), register('ss'));
   else if (id.startsWith('IDT.GATE.')) {
     gate(v.selector);
@@ -145,7 +157,8 @@ function eventName(vector: number, kind: number): string {
   return `${kind === INT_HW ? 'IRQ vector' : 'INT'} ${hex(vector, 2)}`;
 }
 
-/** One link as the Fault panel shows it (bootscope/readFault), with its subjects from the state at the fault. */
+/** One link as the Fault panel shows it (bootscope/readFault), with its subjects from the state at the fault: the
+ *  cause's first (what the instruction broke), then those of its delivery's rule. */
 export function linkView(cpu: Cpu, l: FaultLink): FaultLinkView {
   const explanation = explainLink(l);
   const code = errorCodeText(l.vector, l.errorCode);
@@ -155,8 +168,14 @@ export function linkView(cpu: Cpu, l: FaultLink): FaultLinkView {
     ...(l.rule && explanation !== null ? { rule: { id: l.rule.id, section: l.rule.section, text: l.rule.rule, explanation } } : {}),
     ...(l.raised ? { raised: { vector: l.raised.vector, name: eventName(l.raised.vector, INT_EXC), errorCode: l.raised.errorCode } } : {}),
     ...(l.then ? { then: { id: l.then.id, section: l.then.section, explanation: explainThen(l) ?? '' } } : {}),
-    subjects: faultSubjects(cpu, l),
+    ...(l.cause ? { cause: (({ rule, ...c }) => ({ id: rule, ...c }))(causeJson(l.cause)) } : {}),
+    subjects: [...(l.cause ? faultSubjects(cpu, l.cause.rule, l.cause.values) : []), ...faultSubjects(cpu, l.rule, l.values)],
   };
+}
+
+/** An exception an instruction raised through a rule and that was delivered: a one-link chain for the panel. */
+export function causeLink(c: FaultCause): FaultLink {
+  return { vector: c.vector, kind: INT_EXC, errorCode: c.errorCode, cs: c.cs, eip: c.eip, rule: null, values: null, raised: null, then: null, cause: c };
 }
 
 /** `info fault`'s list of a link's subjects, numbered as `fault write N.M` takes them. */

@@ -6,7 +6,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import { BreakpointSet, type CsIp } from '../cpu/execute';
-import { chainPath, explainLink, type FaultLink } from '../cpu/faultChain';
+import { chainPath, explainCause, explainLink, type FaultLink } from '../cpu/faultChain';
 import { EXCEPTION_NAMES } from '../cpu/faults';
 import { INT_EXC, INT_HW } from '../cpu/interrupts';
 import { CR0_PE, CS, EAX, EFLAGS_VM } from '../cpu/regs';
@@ -195,7 +195,11 @@ export class TimelineBuilder {
       pendingAt = c.icount;
       const at = segOff(c.sel[CS], c.prevEip);
       if (kind === INT_HW) events.push({ at: c.icount, kind: 'interrupt', label: `hardware interrupt → INT ${h2(vector)}h` });
-      else if (kind === INT_EXC) events.push({ at: c.icount - 1, kind: 'exception', label: `${EXCEPTION_NAMES[vector] ?? `exception ${vector}`} at ${at}` });
+      else if (kind === INT_EXC) {
+        // The rule the instruction broke, when its raise site names one (faultChain.ts FaultCause).
+        const cause = c.faultCause?.vector === vector && c.faultCause.cs === c.sel[CS] && c.faultCause.eip === c.eip >>> 0 ? c.faultCause : null;
+        events.push({ at: c.icount - 1, kind: 'exception', label: `${EXCEPTION_NAMES[vector] ?? `exception ${vector}`} at ${at}${cause ? ` — ${cause.rule.id} (SDM ${cause.rule.section}): ${explainCause(cause)}` : ''}` });
+      }
       else if (isBiosService(vector) && (!(c.cr0 & CR0_PE) || (c.flags & EFLAGS_VM) !== 0)) events.push({ at: c.icount - 1, kind: 'bios', label: `INT ${h2(vector)}h AH=${h2((c.r32[EAX] >>> 8) & 0xff)}h at ${at}` });
       else events.push({ at: c.icount - 1, kind: 'interrupt', label: `INT ${h2(vector)}h at ${at}` });
     };

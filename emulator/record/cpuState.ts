@@ -8,7 +8,7 @@ import type { Cpu } from '../cpu/cpu';
 /** Fields that are wiring or per-model constants, never state. */
 const SKIP = new Set(['model', 'traits', 'mem', 'io', 'ops', 'ram', 'bpPages', 'bpPhysPages', 'csWatch']);
 /** State held in objects the CPU replaces and never changes (the fault chain): saved by reference. */
-const REFS = ['faultChain'] as const;
+const REFS = ['faultChain', 'faultCause'] as const;
 
 export interface CpuSnapshot {
   scalars: Map<string, number | boolean | bigint | string>;

@@ -12,8 +12,8 @@ import { Machine } from '../../emulator/machine';
 import type { CpuModel } from '../../emulator/cpu/cpu';
 import { loadCpu, saveCpu } from '../../emulator/record/cpuState';
 import { FAULT_RULES } from '../../emulator/cpu/faultRules';
-import { explainLink, explainThen, type FaultLink } from '../../emulator/cpu/faultChain';
-import { raisedBy } from '../../emulator/debug/faultView';
+import { explainCause, explainLink, explainThen, type FaultLink } from '../../emulator/cpu/faultChain';
+import { formatChain, linkJson, raisedBy } from '../../emulator/debug/faultView';
 
 const FIXTURE = join(__dirname, 'fixtures', 'faultRules.asm');
 
@@ -101,11 +101,57 @@ for (const [id, [vector, explanation, define, cpu]] of Object.entries(CASES)) {
   });
 }
 
-test('every delivery-path rule has a fixture case (the double-fault matrix rules are checked by the chain tests)', () => {
+/** Ordinary instructions' rules: rule id → [vector, what the explanation must say]; the fixture case is the id. */
+const ORDINARY: Record<string, [number, RegExp]> = {
+  'SEG.LOAD.SS.NULL': [13, /^loading SS with the null selector 0x0000/],
+  'SEG.LOAD.INDEX': [13, /^loading DS: the new selector 0x01f8 \(index 63, GDT, RPL 0\) needs bytes 0x1f8-0x1ff of the GDT, whose limit is 0x6f$/],
+  'SEG.LOAD.SS.RPL': [13, /^loading SS with selector 0x0013 .* at CPL 0: its RPL 3 is not the CPL$/],
+  'SEG.LOAD.SS.TYPE': [13, /^loading SS with selector 0x0008 .*, which names a code segment \(descriptor 0x00cf9[ab]00_0000ffff\), not writable data$/],
+  'SEG.LOAD.SS.DPL': [13, /^loading SS with selector 0x0040 .* at CPL 0: its segment has DPL 3/],
+  'SEG.LOAD.SS.NOT_PRESENT': [12, /^loading SS with selector 0x0058 .*: its segment \(descriptor 0x00cf1200_0000ffff\) is not present \(P = 0\)$/],
+  'SEG.LOAD.DATA.TYPE': [13, /^loading DS with selector 0x0030 .*, which names a busy 32-bit TSS \(type 11\)/],
+  'SEG.LOAD.DATA.PRIVILEGE': [13, /^loading ES with selector 0x0013 .* at CPL 0: its segment has DPL 0 < max\(CPL 0, RPL 3\)$/],
+  'SEG.LOAD.DATA.NOT_PRESENT': [11, /^loading FS with selector 0x0058 .*: its segment .* is not present/],
+  'LLDT.TI': [13, /^LLDT selector 0x0064 \(index 12, LDT, RPL 0\): TI = 1/],
+  'LLDT.INDEX': [13, /^LLDT's selector 0x01f8 .* needs bytes 0x1f8-0x1ff of the GDT, whose limit is 0x6f$/],
+  'LLDT.TYPE': [13, /^LLDT selector 0x0010 .* names a data segment .*, not an LDT$/],
+  'LLDT.NOT_PRESENT': [11, /^LLDT selector 0x0060 .*: the LDT \(descriptor 0x00000200_300000ff\) is not present/],
+  'LTR.NULL': [13, /^LTR with the null selector 0x0000/],
+  'LTR.TI': [13, /^LTR selector 0x003c .*: TI = 1/],
+  'LTR.INDEX': [13, /^LTR's selector 0x01f8 .* whose limit is 0x6f$/],
+  'LTR.TYPE': [13, /^LTR selector 0x0030 .* names a busy 32-bit TSS \(type 11\)/],
+  'LTR.NOT_PRESENT': [11, /^LTR selector 0x0050 .*: the TSS .* is not present/],
+  'SEG.ACCESS': [13, /^an access through ES \(selector 0x0068 .*, base 0x00000000, limit 0xfff, access rights 0x4093\) falls outside its limit/],
+  'SEG.ACCESS.SS': [12, /^an access through SS \(selector 0x0068 .*limit 0xfff/],
+};
+
+for (const [id, [vector, explanation]] of Object.entries(ORDINARY)) {
+  test(`${id}: the fixture's instruction faults with this rule; the exception is delivered, its cause kept`, () => {
+    const { m, chain } = run(id.replace(/\./g, '_'));
+    assert.equal(chain.length, 0, `the delivery of ${id}'s exception faulted`);
+    const cause = m.cpu.faultCause;
+    assert.equal(cause?.rule.id, id);
+    assert.equal(cause.vector, vector);
+    assert.equal(cause.rule.vector, vector);
+    assert.equal(m.cpu.lastException, vector);
+    assert.match(explainCause(cause), explanation);
+  });
+}
+
+test('every rule has a fixture case (the double-fault matrix rules are checked by the chain tests)', () => {
   const matrix = new Set(['DF.CONTRIBUTORY', 'DF.PAGE_FAULT', 'SHUTDOWN']);
   const ids = FAULT_RULES.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length, 'rule ids are unique');
-  assert.deepEqual(ids.filter((i) => !matrix.has(i) && !(i in CASES)), []);
+  assert.deepEqual(ids.filter((i) => !matrix.has(i) && !(i in CASES) && !(i in ORDINARY)), []);
+});
+
+test('an ordinary fault that cannot be delivered: the chain\'s first link keeps why the instruction raised it', () => {
+  const { reason, chain } = run('ORDINARY_TRIPLE');
+  assert.equal(reason, 'triple-fault');
+  assert.deepEqual(chain.map((l) => [l.vector, l.cause?.rule.id ?? null, l.rule?.id]),
+    [[12, 'SEG.LOAD.SS.NOT_PRESENT', 'GATE.CS.NOT_PRESENT'], [8, null, 'GATE.CS.NOT_PRESENT']]);
+  assert.match(formatChain(chain)[1], /^ {3}raised by SEG\.LOAD\.SS\.NOT_PRESENT \(SDM Vol\. 2 MOV\): loading SS with selector 0x0058/);
+  assert.equal(linkJson(chain[0]).cause && (linkJson(chain[0]).cause as { rule: string }).rule, 'SEG.LOAD.SS.NOT_PRESENT');
 });
 
 test('a page fault while delivering a page fault is a double fault, and a fault during #DF a shutdown', () => {
@@ -131,7 +177,7 @@ test('triple fault: #DE → #NP → #DF → shutdown, each link with its rule, s
   assert.equal(m.cpu.shutdown, true);
 });
 
-test('no delivery-path raise site uses the rule-less cpu.fault', () => {
+test('no delivery-path raise site, segment-register load, LLDT, LTR or segment-limit check uses the rule-less cpu.fault', () => {
   const root = join(__dirname, '..', '..', 'emulator', 'cpu');
   const src = (f: string) => readFileSync(join(root, f), 'utf8');
   const between = (text: string, from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to, text.indexOf(from)));
@@ -142,11 +188,16 @@ test('no delivery-path raise site uses the rule-less cpu.fault', () => {
     between(src('interrupts.ts'), 'export function interrupt(', 'const NO_CHAIN'),
     between(src('protected/stackSwitch.ts'), 'export function readInnerStack(', 'export function loadInnerStack('),
     between(src('protected/stackSwitch.ts'), 'export function checkStackRoom(', 'export function pushW('),
+    // Ordinary instructions: MOV/POP/LxS to a data or stack segment register, LLDT and LTR.
+    between(src('segmentation.ts'), 'function loadSegProtected(', 'export function invalidateForOuterLevel('),
+    src('protected/tables.ts'),
   ];
   for (const p of parts) {
     assert.ok(p.length > 100);
     assert.doesNotMatch(p, /cpu\.fault\(/);
   }
+  // Segment limit and type violations of memory accesses: the one helper they go through.
+  assert.doesNotMatch(between(src('cpu.ts'), '  segFault(seg: number): never {', '\n  }\n'), /this\.fault\(/);
 });
 
 test('an exception raised by a delivery fault names the rule that raised it (the exception stop\'s description)', () => {

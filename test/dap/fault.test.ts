@@ -9,11 +9,24 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAdapter, DapClient, pc } from './dapClient';
+import { buildAdapter, DapClient, pc, repl } from './dapClient';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-dapfault-'));
 const img = join(dir, 'gate.img');
+const ssImg = join(dir, 'ss.img');
 let listing = '';
+
+/** test/cpu/fixtures/faultRules.asm -D<define> as a boot sector; returns its listing's text. */
+function sector(define: string, out: string): string {
+  const bin = `${out}.bin`, lst = `${out}.lst`;
+  execFileSync('nasm', ['-f', 'bin', `-D${define}`, '-l', lst, '-o', bin, 'test/cpu/fixtures/faultRules.asm']);
+  const s = new Uint8Array(512);
+  s.set(readFileSync(bin));
+  s[510] = 0x55;
+  s[511] = 0xaa;
+  writeFileSync(out, s);
+  return readFileSync(lst, 'utf8');
+}
 
 /** The linear address of the first listing line whose source matches `re` (org 0x7C00). */
 function addressOf(re: RegExp): number {
@@ -28,26 +41,33 @@ describe('fault chain over DAP', () => {
   const clients: DapClient[] = [];
   before(() => {
     buildAdapter();
-    const bin = join(dir, 'gate.bin'), lst = join(dir, 'gate.lst');
-    execFileSync('nasm', ['-f', 'bin', '-DIDT_GATE_NOT_PRESENT', '-l', lst, '-o', bin, 'test/cpu/fixtures/faultRules.asm']);
-    const sector = new Uint8Array(512);
-    sector.set(readFileSync(bin));
-    sector[510] = 0x55;
-    sector[511] = 0xaa;
-    writeFileSync(img, sector);
-    listing = readFileSync(lst, 'utf8');
+    listing = sector('IDT_GATE_NOT_PRESENT', img);
+    sector('SEG_LOAD_SS_TYPE', ssImg);
   });
   after(async () => {
     for (const c of clients) await c.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const launched = async (filters: string[]) => {
+  const launched = async (filters: string[], image = img) => {
     const c = DapClient.spawn();
     clients.push(c);
     const stop = c.nextStop(30000);
-    await c.launch({ image: img, stopOnEntry: false }, async () => { await c.request('setExceptionBreakpoints', { filters }); });
+    await c.launch({ image, stopOnEntry: false }, async () => { await c.request('setExceptionBreakpoints', { filters }); });
     return { c, stop: await stop };
   };
+
+  test('an ordinary instruction\'s fault: the #GP stop names the rule it broke; readFault and info fault explain it', async () => {
+    const { c, stop } = await launched(['vector-13'], ssImg);
+    assert.match(stop.body.description ?? '', /^#GP general protection at 0008:[0-9A-F]{4,8}: SEG\.LOAD\.SS\.TYPE$/);
+    const f = await c.request('bootscope/readFault');
+    assert.deepEqual([f.path, f.tripleFault, f.links.length], ['#GP', false, 1]);
+    const [gp] = f.links;
+    assert.deepEqual([gp.cause.id, gp.cause.section, gp.rule, gp.errorCode], ['SEG.LOAD.SS.TYPE', 'Vol. 2 MOV', undefined, 8]);
+    assert.match(gp.cause.explanation, /^loading SS with selector 0x0008 .* names a code segment/);
+    assert.deepEqual(gp.subjects.map((s: { label: string }) => s.label), ['GDT entry 1 (selector 0x0008): named by the new SS']);
+    const info = await repl(c, 'info fault');
+    assert.match(info, /^last exception #GP, raised by a rule and delivered\n1\. vector 13 \(#GP general protection\) error code 0x0008 at 0008:[0-9A-F]{4}: delivered\n {3}raised by SEG\.LOAD\.SS\.TYPE \(SDM Vol\. 2 MOV\): loading SS/);
+  });
 
   test('an #NP stop armed in the Breakpoints view names the rule that raised it; readFault has the INT 30h link with the gate and IDTR', async () => {
     const { c, stop } = await launched(['vector-11']);

@@ -209,7 +209,9 @@ describe('exceptions, GDT, halt', () => {
       assert.equal(info[2], '   IVT.ENTRY.LIMIT (SDM 20.1.4): delivering vector 3 (INT 0x03): IVT entry 3 needs bytes 0xc-0xf but the IDTR limit is 0x0');
       assert.equal(info[3], '   → raised vector 13 (#GP general protection) error code 0x001a');
       assert.ok(info.some((l) => l.startsWith('   → DF.CONTRIBUTORY (SDM Table 6-5): vector 13 (#GP general protection) was raised while delivering vector 13')));
-      assert.equal(info[info.length - 1], '   → SHUTDOWN (SDM 6.15 Interrupt 8): vector 13 (#GP general protection) was raised while delivering #DF: triple fault, the CPU shuts down');
+      assert.equal(info[info.length - 2], '   → SHUTDOWN (SDM 6.15 Interrupt 8): vector 13 (#GP general protection) was raised while delivering #DF: triple fault, the CPU shuts down');
+      // What the last link's rule looked at, numbered for `fault write`.
+      assert.equal(info[info.length - 1], '   3.1 idtr.limit (register): fault write 3.1');
       const x = await c.request<DebugProtocol.ExceptionInfoResponse['body']>('exceptionInfo', { threadId: 1 });
       assert.match(x.description!, /IVT entry 8 needs bytes 0x20-0x23 but the IDTR limit is 0x0/);
     } finally {

@@ -165,6 +165,7 @@ const FAULT: ReadFaultResponse = {
   instruction: 874, current: true, path: '#DE → #DF → shutdown', tripleFault: true,
   links: [{
     vector: 0, name: '#DE divide error', kind: 'exception', errorCode: -1, cs: 0x18, eip: 0x7c91,
+    cause: { id: 'SEG.LOAD.SS.TYPE', section: 'Vol. 2 MOV', text: 'SS is loaded with a writable data segment', explanation: 'loading SS with a code segment' },
     rule: { id: 'GATE.CS.NOT_PRESENT', section: '6.12.1', text: 'the handler\'s code segment is present', explanation: 'selector 0x0008 is not present' },
     raised: { vector: 11, name: '#NP segment not present', errorCode: 9 },
     then: { id: 'DF.CONTRIBUTORY', section: 'Table 6-5', explanation: 'both are contributory' },
@@ -184,6 +185,7 @@ test('Fault panel: the chain, each link\'s rule and section, what it looked at w
   assert.match(doc, /1\. #DE divide error \(vector 0\) at <code>0018:7C91<\/code>/);
   assert.match(doc, /GATE\.CS\.NOT_PRESENT<\/span> <span class="note">SDM 6\.12\.1: the handler&#39;s code segment is present/);
   assert.match(doc, /→ raised #NP segment not present error code <code>0x0009<\/code>/);
+  assert.match(doc, /raised by <span class="fail mono">SEG\.LOAD\.SS\.TYPE<\/span> <span class="note">SDM Vol\. 2 MOV: SS is loaded with a writable data segment<\/span><\/p>\n<p class="explanation">loading SS with a code segment<\/p>/);
   assert.match(doc, /2\. #DF double fault \(vector 8\) error code <code>0x0000<\/code> <span class="note">\(always 0\)<\/span>/);
   const msgs = [...doc.matchAll(/data-msg="([^"]*)"/g)].map((m) => JSON.parse(m[1].replace(/&#34;/g, '"')));
   assert.deepEqual(msgs, [

@@ -60,22 +60,22 @@ export function isWritableData(d: Descriptor): boolean {
 /**
  * Reads the GDT/LDT descriptor of `sel`; outside the table raises `vector` with error code
  * selector | ext (SDM Vol. 3 §6.13: EXT = 1 when an external event caused the fault), through
- * `rule` (with `event`, the vector being delivered) when the caller names one.
+ * `rule` (with `event`, the vector being delivered, and `seg`, the register being loaded) when the caller names one.
  */
-export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: number, rule: FaultRule | null = null, event = -1): Descriptor {
-  const addr = descriptorAddress(cpu, sel, vector, ext, rule, event);
+export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: number, rule: FaultRule | null = null, event = -1, seg = -1): Descriptor {
+  const addr = descriptorAddress(cpu, sel, vector, ext, rule, event, seg);
   const hi = descriptorHigh(cpu, addr);
   return { lo: cpu.readLin32Sys(addr), hi, addr };
 }
 
 /** Linear address of `sel`'s descriptor in the GDT or LDT, with fetchDescriptor's faults. */
-export function descriptorAddress(cpu: Cpu, sel: number, vector: number, ext: number, rule: FaultRule | null = null, event = -1): number {
+export function descriptorAddress(cpu: Cpu, sel: number, vector: number, ext: number, rule: FaultRule | null = null, event = -1, seg = -1): number {
   let base: number, limit: number;
   const code = (sel & 0xfffc) | ext;
   if (sel & 4) {
     // SDM Vol. 3 §3.4.2: a TI=1 selector with no valid LDT, or an index beyond the table limit → vector(selector).
     if (cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0) {
-      if (rule) cpu.faultRule(rule, code, event, sel, 0, 0, -1, sel & 0xfff8);
+      if (rule) cpu.faultRule(rule, code, event, sel, 0, 0, -1, sel & 0xfff8, 0, seg);
       cpu.fault(vector, code);
     }
     base = cpu.base[LDTR];
@@ -86,7 +86,7 @@ export function descriptorAddress(cpu: Cpu, sel: number, vector: number, ext: nu
   }
   const idx = sel & 0xfff8;
   if (idx + 7 > limit) {
-    if (rule) cpu.faultRule(rule, code, event, sel, 0, 0, limit, idx);
+    if (rule) cpu.faultRule(rule, code, event, sel, 0, 0, limit, idx, 0, seg);
     cpu.fault(vector, code);
   }
   return (base + idx) >>> 0;

@@ -4,7 +4,10 @@
 // SDM Vol. 2 "LLDT", "LTR"; Vol. 3 §7.2.4 (task register), §3.5.1 (LDT).
 
 import type { Cpu } from '../cpu';
-import { GP, NP } from '../faults';
+import { GP } from '../faults';
+import {
+  type FaultRule, LLDT_INDEX, LLDT_NOT_PRESENT, LLDT_TI, LLDT_TYPE, LTR_INDEX, LTR_NOT_PRESENT, LTR_NULL, LTR_TI, LTR_TYPE,
+} from '../faultRules';
 import { AR_UNUSABLE, LDTR, TR } from '../regs';
 import { descAr, descBase, descLimit } from '../segmentation';
 import { T_LDT, T_TSS16_AVAIL, T_TSS32_AVAIL, fetchDescriptor, pmModel, present, typeS, writeAccessByte } from './common';
@@ -16,21 +19,23 @@ export function loadLdtr(cpu: Cpu, sel: number): void {
     return;
   }
   // SDM "LLDT": TI = 1 → #GP(selector); not an LDT descriptor → #GP(selector); not present → #NP(selector).
-  if (sel & 4) cpu.fault(GP, sel & 0xfffc);
-  const d = fetchDescriptor(cpu, sel, GP, 0);
-  if (typeS(d) !== T_LDT) cpu.fault(GP, sel & 0xfffc);
-  if (!present(d)) cpu.fault(NP, sel & 0xfffc);
+  if (sel & 4) cpu.faultRule(LLDT_TI, sel & 0xfffc, -1, sel);
+  const d = fetchDescriptor(cpu, sel, GP, 0, LLDT_INDEX);
+  const broken = (rule: FaultRule) => cpu.faultRule(rule, sel & 0xfffc, -1, sel, d.lo, d.hi);
+  if (typeS(d) !== T_LDT) broken(LLDT_TYPE);
+  if (!present(d)) broken(LLDT_NOT_PRESENT);
   cpu.setCache(LDTR, sel, descBase(d), descLimit(d), descAr(d));
 }
 
 export function loadTr(cpu: Cpu, sel: number): void {
   // SDM "LTR": null selector → #GP(0); TI = 1 or not an available TSS → #GP(selector); not present → #NP(selector).
-  if ((sel & 0xfffc) === 0) cpu.fault(GP, 0);
-  if (sel & 4) cpu.fault(GP, sel & 0xfffc);
-  const d = fetchDescriptor(cpu, sel, GP, 0);
+  if ((sel & 0xfffc) === 0) cpu.faultRule(LTR_NULL, 0, -1, sel);
+  if (sel & 4) cpu.faultRule(LTR_TI, sel & 0xfffc, -1, sel);
+  const d = fetchDescriptor(cpu, sel, GP, 0, LTR_INDEX);
+  const broken = (rule: FaultRule) => cpu.faultRule(rule, sel & 0xfffc, -1, sel, d.lo, d.hi);
   const t = typeS(d);
-  if ((t !== T_TSS16_AVAIL && t !== T_TSS32_AVAIL) || !(pmModel(cpu).validSystemTypes & (1 << t))) cpu.fault(GP, sel & 0xfffc);
-  if (!present(d)) cpu.fault(NP, sel & 0xfffc);
+  if ((t !== T_TSS16_AVAIL && t !== T_TSS32_AVAIL) || !(pmModel(cpu).validSystemTypes & (1 << t))) broken(LTR_TYPE);
+  if (!present(d)) broken(LTR_NOT_PRESENT);
   d.hi |= 0x200;
   writeAccessByte(cpu, d);
   cpu.setCache(TR, sel, descBase(d), descLimit(d), descAr(d));

@@ -28,6 +28,10 @@ function subjectRow(s: FaultSubject, link: number, index: number, canTravel: boo
 function linkBlock(l: FaultLinkView, i: number, canTravel: boolean): Html {
   const code = l.errorCode >= 0 ? html` error code <code>${hex(l.errorCode, 4)}</code>${l.errorCodeText ? html` <span class="note">(${l.errorCodeText})</span>` : ''}` : '';
   const parts: Html[] = [html`<h2 id="${`link-${i + 1}`}">${i + 1}. ${l.name} (vector ${l.vector})${code} at <code>${place(l.cs, l.eip)}</code></h2>`];
+  if (l.cause) {
+    parts.push(html`<p class="rule">raised by <span class="fail mono">${l.cause.id}</span> <span class="note">SDM ${l.cause.section}: ${l.cause.text}</span></p>`);
+    parts.push(html`<p class="explanation">${l.cause.explanation}</p>`);
+  }
   if (l.rule) {
     parts.push(html`<p class="rule"><span class="fail mono">${l.rule.id}</span> <span class="note">SDM ${l.rule.section}: ${l.rule.text}</span></p>`);
     parts.push(html`<p class="explanation">${l.rule.explanation}</p>`);
@@ -45,7 +49,8 @@ function linkBlock(l: FaultLinkView, i: number, canTravel: boolean): Html {
 /** `canTravel`: the session records, so "find the write that broke it" can travel back. */
 export function renderFault(r: ReadFaultResponse, canTravel: boolean): Html {
   if (!r.links.length) return messageBox(r.message ?? 'no fault chain');
-  const head = html`<p><span class="verdict fail" id="path">${r.path ?? ''}</span> ${r.tripleFault ? html`<span class="fail">triple fault: the CPU shut down; stopped before the reset</span>` : ''}</p>`;
+  const delivered = r.links.length === 1 && !r.links[0].rule;
+  const head = html`<p><span class="verdict fail" id="path">${r.path ?? ''}</span> ${r.tripleFault ? html`<span class="fail">triple fault: the CPU shut down; stopped before the reset</span>` : delivered ? html`<span class="note">the last exception, delivered to its handler</span>` : ''}</p>`;
   const seen = r.current
     ? html`<p class="note">At instruction ${r.instruction}.</p>`
     : html`<p class="note">Seen at instruction ${r.instruction}; the CPU has moved since. <a ${msgAttr({ type: 'travel', instruction: r.instruction ?? 0 })}>Go back to the fault</a></p>`;
