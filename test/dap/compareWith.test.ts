@@ -5,13 +5,15 @@
 // (bootscope/readCompare) marking EAX alone; an edit that gives EAX QEMU's value and `compare again`
 // then agree to the budget; a breakpoint stops a lock-step run; going back in time and editing EBX
 // forces a divergence exactly there; the same divergence with QEMU under KVM where /dev/kvm can be
-// used; and a bad compareWith or a missing QEMU fails the launch.
+// used; the syslinux image of test/boot runs to the first divergence `bootscope compare` finds (its
+// E820 map differs from SeaBIOS's); and a bad compareWith or a missing QEMU fails the launch.
 // A missing QEMU fails the test (it is the reference; .ci/run installs it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { accelProblem, qemuMissing } from '../../host/qemu';
 import type { ReadCompareResponse } from '../../protocol/customRequests';
+import { missingTools, syslinuxImage } from '../boot/images';
 import { assemble, DapClient, pc, repl } from './dapClient';
 
 const MAX = 500;
@@ -142,3 +144,26 @@ test('compareWith qemu accel kvm: the host CPU, single-stepped, diverges at the 
     await c.close();
   }
 });
+
+test('compareWith on the syslinux image: continue runs through the PM entry and timer interrupts to the first divergence, the E820 walk',
+  { skip: missingTools('syslinux') ?? false, timeout: 900_000 }, async (t) => {
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: syslinuxImage(), compareWith: { qemu: { accel: 'tcg' } } });
+      const t0 = Date.now();
+      const stop = c.nextStop(850_000);
+      await c.request('continue', { threadId: 1 });
+      const s = await stop;
+      t.diagnostic(`${((Date.now() - t0) / 1000).toFixed(1)} s to the divergence`);
+      assert.equal(s.body.reason, 'diverged from QEMU');
+      assert.equal(s.body.description, 'diverged from QEMU at instruction 1188524 from 0000:7C00, 0000:00008c2f lin=00008c2f: ebx differs');
+      assert.equal(await pc(c), 0x8c2f);
+      const r = await c.request<ReadCompareResponse>('bootscope/readCompare');
+      assert.equal(r.instruction?.text, 'mov sp,[cs:0x39a4]');
+      assert.equal(r.history?.at(-1)?.text, 'retf');
+      assert.deepEqual(r.rows!.filter((x) => x.mark === 'differs').map((x) => x.name), ['ebx']);
+      assert.match(r.rules!.join('\n'), /^resyncs: [1-9]\d* interrupt handler runs on one side only skipped/m);
+    } finally {
+      await c.close();
+    }
+  });
