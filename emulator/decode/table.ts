@@ -4,6 +4,8 @@
 // `handler` (SDM operand notation, as in Bochs; emulator/cpu/dispatch.ts); the decoder and the
 // disassembler read the same rows.
 
+import { flagsOf } from './eflags';
+
 /** CPU models in ascending order; a row is available from its model on. */
 export type CpuModel = '8086' | '80286' | '80386' | '486' | '586';
 export const CPU_MODELS: readonly CpuModel[] = ['8086', '80286', '80386', '486', '586'];
@@ -104,6 +106,9 @@ export interface OpRow {
    * (operand size), IMM_ASIZE (address size: moffs), IMM_FAR (operand size + 2: far pointer).
    */
   readonly immPlan: readonly number[];
+  /** EFLAGS bits the form may read, and may change when it completes (eflags.ts). */
+  readonly flagsRead: number;
+  readonly flagsWritten: number;
 }
 
 /** One table line: opcode, sel, mnemonic, operands, handler, model, tags. */
@@ -146,8 +151,10 @@ export function makeRow(d: RowDef): OpRow {
   const specs = operands ? operands.split(',') : [];
   const addressing = specs.some((o) => /^[EM][a-z]*$|^Rv\/Mw$/.test(o));
   const immPlan = specs.flatMap((o) => (o in IMM_PLAN ? [IMM_PLAN[o]] : []));
+  const flags = flagsOf(mnemonic, handler);
   return {
     opcode, sel, mnemonic, operands, handler, model, tags, reg, mod, rm, modrmLo, modrmHi, hasModrm, count, addressing, immPlan,
+    flagsRead: flags.read, flagsWritten: flags.written,
   };
 }
 
