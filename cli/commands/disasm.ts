@@ -24,7 +24,7 @@ export function command(): Command {
     .argument('<file>', 'the bytes to disassemble (a boot sector, a raw binary)')
     .option('--org <ADDR>', 'address of the first byte, decimal or 0x hex (default 0)')
     .option('--bits <16|32>', 'code size (default 16)')
-    .option('--symbols <FILE>', 'symbol file (ld -Map, nm output, Bochs ldsym; linear addresses, FILE@OFFSET relocates): labels and branch targets by name; repeatable', collect)
+    .option('--symbols <FILE>', 'symbol file (ELF, ld -Map, nm output, Bochs ldsym; linear addresses, FILE@OFFSET relocates): labels and branch targets by name; repeatable', collect)
     .action((file: string, opts: DisasmOptions) => exitWith(main(file, opts)));
 }
 

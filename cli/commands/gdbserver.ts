@@ -36,7 +36,7 @@ export function command(): Command {
     .option('--cpu <MODEL>', `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default 80386)`)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
     .option('--listing <FILE>', 'NASM listing whose labels monitor expressions may use; repeatable', collect)
-    .option('--symbols <FILE>', 'symbol file (ld -Map, nm output, Bochs ldsym; linear addresses) whose names monitor expressions may use; repeatable', collect)
+    .option('--symbols <FILE>', 'symbol file (ELF, ld -Map, nm output, Bochs ldsym; linear addresses) whose names monitor expressions may use; repeatable', collect)
     .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")

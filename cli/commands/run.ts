@@ -66,7 +66,7 @@ export function command(): Command {
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
     .option('--list-emulated <FILE>', 'write each instruction the profile would emulate to FILE, JSON Lines (needs --profile)')
-    .option('--symbols <FILE>', 'symbol file (ld -Map, nm output, Bochs ldsym; linear addresses, FILE@OFFSET relocates): trace lines name their address, --until/--trace-from take names; repeatable', collect)
+    .option('--symbols <FILE>', 'symbol file (ELF, ld -Map, nm output, Bochs ldsym; linear addresses, FILE@OFFSET relocates): trace lines name their address, --until/--trace-from take names; repeatable', collect)
     .option('--magic-break', "stop right after `xchg bx, bx`, as Bochs's magic breakpoint (stop reason breakpoint)")
     .action((image: string | undefined, opts: RunOptions) => exitWith(main(image, opts)));
 }
