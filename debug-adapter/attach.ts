@@ -17,6 +17,8 @@ const hex = (n: number, w = 8) => `0x${(n >>> 0).toString(16).padStart(w, '0')}`
 const SEGMENTS = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldt', 'tr'] as const;
 const GENERAL = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eip', 'eflags'] as const;
 const CONTROL = ['cr0', 'cr2', 'cr3', 'cr4'] as const;
+/** How long the gdbstub has to answer the first requests. */
+const HANDSHAKE_MS = 5000;
 /** Bytes one `m` packet reads (QEMU's PacketSize is 0x1000 hex characters). */
 const READ_CHUNK = 0x700;
 
@@ -83,12 +85,28 @@ export class QemuAttach {
 
   private constructor(private readonly gdb: GdbClient, readonly endpoint: string, private readonly host: AttachHost) {}
 
-  /** Connects; the gdbstub stops the guest, whose state is read at once. */
+  /**
+   * Connects; the gdbstub stops the guest, whose state is read at once. Something on the port that
+   * does not answer as QEMU's gdbstub does within HANDSHAKE_MS is given up.
+   */
   static async connect(host: string, port: number, sink: AttachHost): Promise<QemuAttach> {
     const gdb = await GdbClient.connect(host, port);
     const a = new QemuAttach(gdb, `${host}:${port}`, sink);
-    await gdb.request('?');
-    await a.refresh();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${host}:${port}: no answer as QEMU's gdbstub within ${HANDSHAKE_MS / 1000} s`)), HANDSHAKE_MS);
+    });
+    try {
+      await Promise.race([(async () => {
+        await gdb.request('?');
+        await a.refresh();
+      })(), late]);
+    } catch (e) {
+      gdb.close();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
     return a;
   }
 

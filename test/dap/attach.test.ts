@@ -116,6 +116,17 @@ test('attach: a bad qemu attribute and a port nobody listens on fail with one li
     const none = await c.raw('attach', { type: 'bootscope', request: 'attach', qemu: { port } });
     assert.equal(none.success, false);
     assert.match(none.message ?? '', new RegExp(`^attach: cannot reach QEMU's gdbstub at 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    // Something that listens but is not a gdbstub: given up after the handshake's bound, not waited on forever.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const p = (silent.address() as { port: number }).port;
+      const mute = await c.raw('attach', { type: 'bootscope', request: 'attach', qemu: { port: p } });
+      assert.equal(mute.success, false);
+      assert.match(mute.message ?? '', /no answer as QEMU's gdbstub within 5 s/);
+    } finally {
+      silent.close();
+    }
   } finally {
     await c.close();
   }
