@@ -34,46 +34,63 @@ export function signBit(mask: number): number {
   return mask === 0xff ? 0x80 : mask === 0xffff ? 0x8000 : 0x80000000;
 }
 
+// The lazy formulas: each status flag's value from its producer (LZ_*) and that producer's inputs
+// (`sign` is the result's sign bit). Each is defined once, here: the getters call them, and
+// compiled blocks call the same functions on their flag locals with the producer as a constant
+// (jit/flagCode.ts), where V8 inlines them and folds the producer tests away. INC and DEC are an
+// ADD and a SUB of 1 (their src is 1) that keep CF (stored eagerly, never asked of a formula).
+
+/** A status flag's value after producer `op` (LZ_*) with these inputs. */
+export type Formula = (op: number, dst: number, src: number, res: number, sign: number) => boolean;
+
+const cf: Formula = (op, dst, src, res) => (op === LZ_ADD ? res < dst : op === LZ_SUB && dst < src);
+const of: Formula = (op, dst, src, res, sign) =>
+  op !== LZ_LOGIC && ((op === LZ_ADD || op === LZ_INC ? (dst ^ res) & (src ^ res) : (dst ^ src) & (dst ^ res)) & sign) !== 0;
+const af: Formula = (op, dst, src, res) => op !== LZ_LOGIC && ((dst ^ src ^ res) & 0x10) !== 0;
+const zf: Formula = (_op, _dst, _src, res) => res === 0;
+const sf: Formula = (_op, _dst, _src, res, sign) => (res & sign) !== 0;
+const pf: Formula = (_op, _dst, _src, res) => PARITY[res & 0xff] !== 0;
+
+/** The formula of status flag `bit` (one EFLAGS bit). */
+export function formula(bit: number): Formula {
+  switch (bit) {
+    case EFLAGS_CF: return cf;
+    case EFLAGS_OF: return of;
+    case EFLAGS_AF: return af;
+    case EFLAGS_ZF: return zf;
+    case EFLAGS_SF: return sf;
+    default: return pf;
+  }
+}
+
 export function getCF(s: FlagState): boolean {
   if ((s.lazy & EFLAGS_CF) === 0) return (s.flags & EFLAGS_CF) !== 0;
-  switch (s.lzOp) {
-    case LZ_ADD: return s.lzRes < s.lzDst;
-    case LZ_SUB: return s.lzDst < s.lzSrc;
-    default: return false;
-  }
+  return cf(s.lzOp, s.lzDst, s.lzSrc, s.lzRes, 0);
 }
 
 export function getZF(s: FlagState): boolean {
   if ((s.lazy & EFLAGS_ZF) === 0) return (s.flags & EFLAGS_ZF) !== 0;
-  return s.lzRes === 0;
+  return zf(s.lzOp, s.lzDst, s.lzSrc, s.lzRes, 0);
 }
 
 export function getSF(s: FlagState): boolean {
   if ((s.lazy & EFLAGS_SF) === 0) return (s.flags & EFLAGS_SF) !== 0;
-  return (s.lzRes & signBit(s.lzMask)) !== 0;
+  return sf(s.lzOp, s.lzDst, s.lzSrc, s.lzRes, signBit(s.lzMask));
 }
 
 export function getPF(s: FlagState): boolean {
   if ((s.lazy & EFLAGS_PF) === 0) return (s.flags & EFLAGS_PF) !== 0;
-  return PARITY[s.lzRes & 0xff] !== 0;
+  return pf(s.lzOp, s.lzDst, s.lzSrc, s.lzRes, 0);
 }
 
 export function getAF(s: FlagState): boolean {
   if ((s.lazy & EFLAGS_AF) === 0) return (s.flags & EFLAGS_AF) !== 0;
-  if (s.lzOp === LZ_LOGIC) return false;
-  return ((s.lzDst ^ s.lzSrc ^ s.lzRes) & 0x10) !== 0;
+  return af(s.lzOp, s.lzDst, s.lzSrc, s.lzRes, 0);
 }
 
 export function getOF(s: FlagState): boolean {
   if ((s.lazy & EFLAGS_OF) === 0) return (s.flags & EFLAGS_OF) !== 0;
-  const sign = signBit(s.lzMask);
-  switch (s.lzOp) {
-    case LZ_ADD: return ((s.lzDst ^ s.lzRes) & (s.lzSrc ^ s.lzRes) & sign) !== 0;
-    case LZ_SUB: return ((s.lzDst ^ s.lzSrc) & (s.lzDst ^ s.lzRes) & sign) !== 0;
-    case LZ_INC: return s.lzRes === sign;
-    case LZ_DEC: return s.lzRes === ((sign - 1) >>> 0);
-    default: return false;
-  }
+  return of(s.lzOp, s.lzDst, s.lzSrc, s.lzRes, signBit(s.lzMask));
 }
 
 /** Computes every lazy bit into `flags` and returns EFLAGS. */
@@ -105,14 +122,21 @@ export function setLazy(s: FlagState, op: number, dst: number, src: number, res:
 
 /** INC/DEC leave CF alone: fix CF's current value before making the rest lazy. */
 export function setLazyIncDec(s: FlagState, op: number, dst: number, res: number, mask: number): void {
-  const cf = getCF(s);
-  s.flags = cf ? s.flags | EFLAGS_CF : s.flags & ~EFLAGS_CF;
+  s.flags = keepCF(s.flags, getCF(s));
   s.lzOp = op;
   s.lzDst = dst;
   s.lzSrc = 1;
   s.lzRes = res;
   s.lzMask = mask;
-  s.lazy = EFLAGS_STATUS & ~EFLAGS_CF;
+  s.lazy = INC_DEC_LAZY;
+}
+
+/** The status flags INC and DEC leave lazy: all but CF, which they keep. */
+export const INC_DEC_LAZY = EFLAGS_STATUS & ~EFLAGS_CF;
+
+/** `flags` with CF set to `cf`: how INC and DEC store the CF they keep. */
+export function keepCF(flags: number, cf: boolean): number {
+  return cf ? flags | EFLAGS_CF : flags & ~EFLAGS_CF;
 }
 
 /** Sets status flags eagerly: `bits` holds their new values, `which` says which ones are written. */

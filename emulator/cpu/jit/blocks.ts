@@ -4,9 +4,11 @@
 // the exact bytes blocks were made from (PF_CODE), and a store into one of them drops the blocks
 // made from it and raises ATTN_CODE so a running block returns after the storing instruction.
 // Stores next to code (a boot sector's variables and stack share its page) cost one byte test.
-// Blocks are only made and used while paging is off; remaps (A20, ROM/MMIO maps) and patched
-// dispatch entries drop them all; a block made for another breakpoint set runs on a page without
-// breakpoints (a block stays inside one page), or once its instructions are checked against the set.
+// A block's key is its entry (linear address, EIP), the mode it assumes (blockMode) and the
+// physical page it was made from (codePage, the one translation); blocks are only made and used
+// while paging is off. Remaps (A20, ROM/MMIO maps) and patched dispatch entries drop them all; a
+// block made for another breakpoint set runs on a page without breakpoints (a block stays inside
+// one page), or once its instructions are checked against the set.
 // Pure TypeScript: no Node or VS Code imports.
 
 import { ATTN_CODE, type Cpu } from '../cpu';
@@ -25,13 +27,24 @@ const TABLE_MASK = (1 << TABLE_BITS) - 1;
  */
 const HOT = 8000;
 
+/**
+ * What a block assumes beyond its bytes and entry: the code segment's default size. Paging would
+ * add its context here (issue 22); the segment's base and limit are checked per entry.
+ */
+function blockMode(cpu: Cpu): number {
+  return cpu.code32;
+}
+
 export class Block {
   dead = false;
   constructor(
     readonly lin: number,
     readonly eip: number,
-    readonly code32: number,
-    /** The guest bytes it was made from: [physical address, length] pairs (compile.ts), one page. */
+    /** blockMode() when it was made. */
+    readonly mode: number,
+    /** The physical page it was made from. */
+    readonly page: number,
+    /** The guest bytes it was made from: [physical address, length] pairs (compile.ts), in `page`. */
     readonly ranges: number[],
     readonly lastEip: number,
     readonly count: number,
@@ -95,7 +108,7 @@ export class BlockCache {
       const lin = (base[CS] + eip) | 0;
       const i = lin & TABLE_MASK;
       const b = table[i];
-      if (b !== null && b.lin === lin && b.eip === eip && b.code32 === cpu.code32 && b.lastEip <= cpu.hi[CS] &&
+      if (b !== null && b.lin === lin && b.eip === eip && b.mode === blockMode(cpu) && b.lastEip <= cpu.hi[CS] &&
         (b.stamp === this.stamp || bps === null || bps.pages[lin >>> 12] === 0 || this.recheck(b, bps))) {
         if (cpu.icount + b.count <= end) b.run(cpu);
         else stepOne(cpu);
@@ -127,13 +140,22 @@ export class BlockCache {
     this.heat = new Uint16Array(1 << TABLE_BITS);
   }
 
-  private compile(lin: number, slot: number): Block | null {
-    const cpu = this.cpu;
-    const mem = cpu.mem;
+  /**
+   * The physical address of the code at linear `lin`, or -1 where blocks are not made: under paging,
+   * and outside plain RAM pages (ROM, MMIO and read-watched code is interpreted).
+   */
+  private codePage(lin: number): number {
+    const mem = this.cpu.mem;
     const phys = (lin & mem.a20Mask) >>> 0;
     const page = phys >>> PAGE_SHIFT;
-    // Only plain RAM pages (as the code window): ROM, MMIO and read-watched code is interpreted.
-    if (cpu.paging || (mem.pageFlags[page] & (PF_MMIO | PF_ROM | PF_WATCH_R)) !== 0 || (page + 1) * PAGE_SIZE > mem.ramSize) return null;
+    if (this.cpu.paging || (mem.pageFlags[page] & (PF_MMIO | PF_ROM | PF_WATCH_R)) !== 0 || (page + 1) * PAGE_SIZE > mem.ramSize) return -1;
+    return phys;
+  }
+
+  private compile(lin: number, slot: number): Block | null {
+    const cpu = this.cpu;
+    const phys = this.codePage(lin);
+    if (phys < 0) return null;
     const bps = this.bps;
     let c: CompiledBlock | null;
     try {
@@ -147,19 +169,23 @@ export class BlockCache {
     }
     if (c === null) return null;
     const old = this.table[slot];
-    if (old !== null) {
-      this.drop(old);
-      const was = this.byPage.get(old.ranges[0] >>> PAGE_SHIFT);
-      if (was) was.splice(was.indexOf(old), 1);
-    }
-    const b = new Block(lin, cpu.eip, cpu.code32, c.ranges, c.lastEip, c.count, c.run, c.inner, this.stamp);
+    if (old !== null) this.remove(old);
+    const b = new Block(lin, cpu.eip, blockMode(cpu), phys >>> PAGE_SHIFT, c.ranges, c.lastEip, c.count, c.run, c.inner, this.stamp);
     this.table[slot] = b;
-    let list = this.byPage.get(page);
-    if (!list) this.byPage.set(page, (list = []));
+    let list = this.byPage.get(b.page);
+    if (!list) this.byPage.set(b.page, (list = []));
     list.push(b);
-    this.mark(b);
+    for (let i = 0; i < b.ranges.length; i += 2) cpu.mem.markCode(b.ranges[i], b.ranges[i + 1]);
     this.compiled++;
     return b;
+  }
+
+  /** Drops a block and takes it off its page's list. */
+  private remove(b: Block): void {
+    this.drop(b);
+    const list = this.byPage.get(b.page);
+    const i = list ? list.indexOf(b) : -1;
+    if (i >= 0) list!.splice(i, 1);
   }
 
   /** A store hit marked bytes (Cpu routes the bus's onCodeWrite here): drop every block overlapping them. */
@@ -178,17 +204,13 @@ export class BlockCache {
     this.cpu.attn |= ATTN_CODE;
   }
 
-  /** Forgets a block and its marks (the caller keeps byPage up to date). */
+  /** Forgets a block and its marks (the caller keeps byPage up to date: remove()). */
   private drop(b: Block): void {
     if (b.dead) return;
     b.dead = true;
     const i = b.lin & TABLE_MASK;
     if (this.table[i] === b) this.table[i] = null;
     for (let k = 0; k < b.ranges.length; k += 2) this.cpu.mem.unmarkCode(b.ranges[k], b.ranges[k + 1]);
-  }
-
-  private mark(b: Block): void {
-    for (let i = 0; i < b.ranges.length; i += 2) this.cpu.mem.markCode(b.ranges[i], b.ranges[i + 1]);
   }
 
   /** Drops every block (remaps, patched dispatch entries). */

@@ -1,0 +1,117 @@
+// Registers and memory in generated code. A memory access is the CPU accessor's checks written
+// inline for an offset held in a local: a segment check, the A20 mask and one page-flag test in
+// front of the RAM array; a store next to compiled code (same page) also tests that page's code
+// bytes. Everything else (a fault, a watched or ROM/MMIO page, a page or segment edge, a store into
+// code) is a slow hole calling the CPU's own accessor, so there is one definition of what an access
+// does. Paging is off inside blocks.
+// Pure TypeScript: no Node or VS Code imports.
+
+import type { Instruction } from '../../decode/decoder';
+import { R8 } from '../cpu';
+import { jmpFar } from '../exec/control';
+import { GP } from '../faults';
+import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
+import { CS, DS, EBP, ESP, SS } from '../regs';
+import { loadSeg, reloadUnchanged } from '../segmentation';
+import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
+import { hex } from '../../../protocol/format';
+import { type Code, js, ref, slow } from './code';
+
+export const reg8 = (r: number) => `r8[${R8[r]}]`;
+export const reg16 = (r: number) => `r16[${r << 1}]`;
+export const reg32 = (r: number) => `r32[${r}]`;
+export const regOf = (size: number, r: number) => (size === 8 ? reg8(r) : size === 16 ? reg16(r) : reg32(r));
+
+/** The memory operand of a ModRM form as a segment number and an offset expression (SDM Vol. 2 Tables 2-1/2-2). */
+export function effectiveAddress(insn: Instruction): { seg: number; off: string } {
+  const m = insn.modrm!;
+  const ovr = insn.prefixes.seg;
+  if (insn.addrSize === 16) {
+    if (m.mod === 0 && m.rm === 6) return { seg: ovr >= 0 ? ovr : DS, off: hex(insn.disp & 0xffff) };
+    const terms = [reg16(EA16_BASE[m.rm])];
+    if (EA16_INDEX[m.rm] !== NO_REG) terms.push(reg16(EA16_INDEX[m.rm]));
+    if (insn.dispSize > 0) terms.push(String(insn.disp));
+    return { seg: ovr >= 0 ? ovr : EA16_SEG[m.rm], off: `((${terms.join(' + ')}) & 0xffff)` };
+  }
+  let seg = DS;
+  const terms: string[] = [];
+  if (m.rm === 4) {
+    const sib = insn.sib!;
+    if (sib.index !== 4) terms.push(`(${reg32(sib.index)} << ${sib.scale})`);
+    if (!(sib.base === 5 && m.mod === 0)) {
+      // No index with a scale scales the base on the 80386 (modrm.ts).
+      terms.push(sib.index === 4 && sib.scale !== 0 ? `(${reg32(sib.base)} << ${sib.scale})` : reg32(sib.base));
+      if (sib.base === ESP || sib.base === EBP) seg = SS;
+    }
+  } else if (!(m.rm === 5 && m.mod === 0)) {
+    terms.push(reg32(m.rm));
+    if (m.rm === EBP) seg = SS;
+  }
+  if (insn.dispSize > 0) terms.push(String(insn.disp));
+  if (terms.length === 0) terms.push('0');
+  return { seg: ovr >= 0 ? ovr : seg, off: `((${terms.join(' + ')}) >>> 0)` };
+}
+
+const linear = (seg: number, o: string) => `($a = ((sb[${seg}] + ${o}) & a20) >>> 0)`;
+
+/** The value of the `size`-bit read at seg:o, as an expression (o must be a plain name). */
+export function rd(size: number, seg: number, o: string): Code {
+  const call = slow(js`cpu.rd${size}(${seg}, ${o})`);
+  if (size === 8) {
+    return js`(${o} < lo[${seg}] || ${o} > hi[${seg}] || (sok[${seg}] & 1) === 0 || (pf[${linear(seg, o)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? ${call} : ram[$a])`;
+  }
+  if (size === 16) {
+    return js`(${o} < lo[${seg}] || ${o} >= hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? ${call} : ram[$a] | (ram[$a + 1] << 8))`;
+  }
+  return js`(${o} < lo[${seg}] || ${o} + 3 > hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? ${call} : (ram[$a] | (ram[$a + 1] << 8) | (ram[$a + 2] << 16) | (ram[$a + 3] << 24)) >>> 0)`;
+}
+
+/** The `size`-bit store of `value` at seg:o, as a statement (o must be a plain name). */
+export function wr(size: number, seg: number, o: string, value: Code | string): Code {
+  const n = size >> 3;
+  const codeBytes = Array.from({ length: n }, (_, i) => `$c[($a & 0xfff) + ${i}]`).join(' | ');
+  const inSeg = size === 8 ? `${o} > hi[${seg}]` : size === 16 ? `${o} >= hi[${seg}]` : `${o} + 3 > hi[${seg}]`;
+  const inPage = size === 8 ? 'false' : `($a & 0xfff) > ${0x1000 - n}`;
+  const stores = Array.from({ length: n }, (_, i) => `ram[$a${i ? ` + ${i}` : ''}] = w${i ? ` >>> ${8 * i}` : ''};`).join(' ');
+  const fast = `${o} < lo[${seg}] || ${inSeg} || (sok[${seg}] & 2) === 0 || (${linear(seg, o)}, ${inPage}) || $a + ${n - 1} >= rs || ` +
+    `((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))`;
+  return js`{ const w = ${value}; if (${fast}) ${slow(js`cpu.wr${size}(${seg}, ${o}, w)`)}; else { ${stores} } }`;
+}
+
+/** PUSH of a 16- or 32-bit value, as cpu.push16/push32 do it (the stack size is SS.B's, read at run time). */
+export function push(size: number, value: string): Code {
+  return js`{ const v = ${value}; const m = cpu.stackMask; const s = ((r32[${ESP}] - ${size >> 3}) & m) >>> 0; ${wr(size, SS, 's', 'v')} if (m === 0xffff) r16[${ESP << 1}] = s; else r32[${ESP}] = s; }`;
+}
+
+/** POP into `target` (an assignment target, or null to leave the value in `v`), as cpu.pop16/pop32 do it. */
+export function pop(size: number, target: string | null): Code {
+  return js`const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; const v = ${rd(size, SS, 's')}; if (m === 0xffff) r16[${ESP << 1}] = s + ${size >> 3}; else r32[${ESP}] = s + ${size >> 3};${target ? ` ${target} = v;` : ''}`;
+}
+
+/** The E operand of a ModRM form: for memory, `pre` keeps its offset in `o` for a write back. */
+export interface Operand {
+  pre: string;
+  value: Code;
+  write: (v: Code | string) => Code;
+  mem: boolean;
+}
+
+export function readE(insn: Instruction, size: number): Operand {
+  const m = insn.modrm!;
+  if (m.mod === 3) return { pre: '', value: [regOf(size, m.rm)], write: (v) => js`${regOf(size, m.rm)} = ${v};`, mem: false };
+  const { seg, off } = effectiveAddress(insn);
+  return { pre: `const o = ${off};`, value: rd(size, seg, 'o'), write: (v) => wr(size, seg, 'o', v), mem: true };
+}
+
+/** Loads segment register `seg` with `v` (a name), skipping a protected-mode reload that changes nothing. */
+export function segLoad(seg: number, v: string): Code {
+  return js`if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)};`;
+}
+
+/**
+ * JMP FAR sel:off (names or constants); a protected-mode jump into the CS it is already in only
+ * checks the new EIP, as farTransfer.ts's jmpFar does after the same memo test.
+ */
+export function farJump(sel: string, off: string, osize: number): Code {
+  return js`if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) cpu.fault(${GP}, 0); cpu.eip = ${off}; } else ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32});`;
+}

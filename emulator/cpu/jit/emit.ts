@@ -1,0 +1,308 @@
+// The block compiler's second step: the body of a block's function from its trace. Each
+// instruction leaves the state the interpreter would wherever it can be seen: the count, prevEip,
+// EIP and flags are settled before a dispatch entry, a helper that can fault, a slow memory access
+// and every exit; after anything that can raise an attention bit (a watchpoint hit, a store into
+// compiled code, an interrupt window) the block returns, so stops, traps and self-modifying-code
+// effects land on the interpreter's instruction boundaries. Instructions without a native form
+// call their dispatch entry (operand bytes fetched as usual), or run through stepOne when prefixed,
+// so model patches and debugger wrappers (call stack, event stops) keep working.
+// Pure TypeScript: no Node or VS Code imports.
+
+import type { Instruction } from '../../decode/decoder';
+import type { Cpu } from '../cpu';
+import { stepOne } from '../execute';
+import { loopTaken, nearJump } from '../exec/control';
+import { repMovsStosRam } from '../exec/stringRam';
+import { GP } from '../faults';
+import { CS, EFLAGS_DF } from '../regs';
+import { hex } from '../../../protocol/format';
+import { pop, push } from './access';
+import { type Callee, type Code, type Fill, js, ref, render } from './code';
+import { conditionCode, flagValue, type Producer, SETTLE_FLAGS, SETTLE_FLAGS_EXPR } from './flagCode';
+import { Kind, type Native, type Test } from './native';
+import { Flow, type Item, opsIndex, type Trace } from './trace';
+
+/**
+ * One-byte opcodes whose handler touches neither memory nor EIP, cannot fault and cannot raise an
+ * attention bit: called directly with no bookkeeping around them but the flags (NOP/XCHG, CBW/CWD,
+ * SAHF/LAHF, CMC/CLC/STC/CLD/STD).
+ */
+const PURE_ONE_BYTE = new Set([...Array.from({ length: 8 }, (_, i) => 0x90 + i), 0x98, 0x99, 0x9e, 0x9f, 0xf5, 0xf8, 0xf9, 0xfc, 0xfd]);
+
+/** MOVS CMPS STOS LODS SCAS INS OUTS. */
+function isStringOp(op: number): boolean {
+  return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f);
+}
+
+/** Where a slow hole lands: the count, prevEip and EIP the interpreter has during that instruction. */
+interface Sync {
+  count: number;
+  start: number;
+  next: number;
+}
+
+/** The function body of one block, and the functions it calls (the block's constants K[i], named k<i>). */
+export interface Body {
+  text: string;
+  consts: Callee[];
+  /** Whether it accesses memory (then it reads the A20 mask on entry). */
+  memory: boolean;
+}
+
+class Emitter {
+  private readonly lines: string[] = [];
+  private readonly consts: Callee[] = [];
+  private readonly constIndex = new Map<Callee, number>();
+  /** Instructions run since the count was last settled. */
+  private pending = 0;
+  /** The producer whose inputs the flag locals hold, when known here (for inline flag reads). */
+  private known: Producer | null = null;
+  /** Item indexes that close an open Skip's if. */
+  private readonly regionEnds: number[] = [];
+  private memory = false;
+  private readonly baseCs: number;
+  /** The test that the code segment is still the one the block was made for (base, limit, default size). */
+  private readonly sameCs: string;
+
+  constructor(private readonly cpu: Cpu, private readonly trace: Trace) {
+    this.baseCs = cpu.base[CS];
+    this.sameCs = `cpu.base[${CS}] !== ${hex(this.baseCs)} || cpu.hi[${CS}] !== ${hex(cpu.hi[CS])} || cpu.code32 !== ${cpu.code32}`;
+  }
+
+  /** The name of `fn` among the block's constants. */
+  private constant(fn: Callee): string {
+    let i = this.constIndex.get(fn);
+    if (i === undefined) {
+      i = this.consts.length;
+      this.consts.push(fn);
+      this.constIndex.set(fn, i);
+    }
+    return `k${i}`;
+  }
+
+  /**
+   * `code` as text here: with `sync`, a slow hole first settles the flags, the instruction count,
+   * prevEip and EIP as the interpreter has them during the instruction, notes in $s that an
+   * attention check is due, and takes the count back afterwards (the block goes on counting
+   * lazily); without, the caller has settled them already.
+   */
+  private text(code: Code, sync: Sync | null = null): string {
+    const fill: Fill = {
+      ref: (fn) => this.constant(fn),
+      flag: (bit) => flagValue(bit, this.known),
+      slow: (call) => {
+        this.memory = true;
+        if (!sync) return [`(${call})`];
+        const { count, start, next } = sync;
+        return [`($s = 1, ${SETTLE_FLAGS_EXPR}, cpu.icount += ${count}, cpu.prevEip = ${hex(start)}, cpu.eip = ${hex(next)}, $v = ${call}, cpu.icount -= ${count}, $v)`];
+      },
+    };
+    return render(code, fill);
+  }
+
+  private testText(test: Test): string {
+    if ('cc' in test) return this.text(conditionCode(test.cc, this.known));
+    return this.text(js`${ref(loopTaken)}(cpu, ${test.loop}, ${test.a32 ? 1 : 0})`);
+  }
+
+  private jump(target: number): string {
+    return `${this.constant(nearJump)}(cpu, ${hex(target)});`;
+  }
+
+  /** Counts the instructions run since the last settling, as the statement `cpu.icount += n;`. */
+  private settleCount(extra = 0): string {
+    const s = `cpu.icount += ${this.pending + extra};`;
+    this.pending = 0;
+    return s;
+  }
+
+  /** The state at the start of the instruction at `s`, EIP past it at `n`: count, prevEip, EIP. */
+  private prologue(s: number, n: number): string {
+    return `${this.settleCount(1)} cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(n)};`;
+  }
+
+  body(): Body {
+    const { items } = this.trace;
+    for (let k = 0; k < items.length; k++) {
+      this.closeRegion(k);
+      this.openLoops(k);
+      if (!this.item(k)) break;
+    }
+    if (this.regionEnds.length > 0) {
+      // The block stopped right after a skipped stretch: close its if.
+      this.lines.push(`${this.settleCount()} }`);
+    }
+    const last = items[items.length - 1];
+    if (last.flow !== Flow.End && !(last.flow === Flow.Loop && last.native!.branch!.test === null)) {
+      this.lines.push(`${SETTLE_FLAGS} ${this.settleCount()} cpu.eip = ${hex(last.next)};`);
+    }
+    return { text: this.lines.join('\n'), consts: this.consts, memory: this.memory };
+  }
+
+  private closeRegion(k: number): void {
+    if (k > 0 && this.regionEnds[this.regionEnds.length - 1] === k - 1) {
+      this.regionEnds.pop();
+      this.lines.push(`${this.settleCount()} }`);
+    }
+  }
+
+  /** Loops starting at item `k`, outermost (latest back edge) first; the count is settled at their head. */
+  private openLoops(k: number): void {
+    const heads = this.trace.loops.filter(([h]) => h === k).sort((x, y) => y[1] - x[1]);
+    if (heads.length === 0) return;
+    if (this.pending > 0) this.lines.push(this.settleCount());
+    for (const [, back] of heads) this.lines.push(`L${back}: for (;;) {`);
+    // Another way in (the back edge) may bring another producer: the locals are only valid at run time.
+    this.known = null;
+  }
+
+  /** Emits item `k`; false when the block ends with it. */
+  private item(k: number): boolean {
+    const it = this.trace.items[k];
+    switch (it.flow) {
+      case Flow.Loop: this.loop(k, it); return true;
+      case Flow.Jump: this.pending++; return true;
+      case Flow.Call: case Flow.Return: case Flow.FarJump:
+        if (it.native) this.followNative(it);
+        else this.followEntry(it);
+        return true;
+      case Flow.Skip: case Flow.Side: this.forward(it); return true;
+      default:
+        if (it.native && it.flow === Flow.Next) { this.step(it, it.native); return true; }
+        if (it.native) { this.end(it, it.native); return false; }
+        return this.entry(k, it);
+    }
+  }
+
+  /**
+   * A branch back to a loop head: another round while the budget allows it (all of the block from
+   * the head on) and nothing needs attention; else leave at the head with the state the
+   * interpreter would have there.
+   */
+  private loop(k: number, it: Item): void {
+    const { test, target } = it.native!.branch!;
+    const t = test ? this.testText(test) : null;
+    const again = `${this.jump(target)} if (cpu.attn !== 0 || cpu.icount + ${this.trace.items.length - it.head!} > cpu.repEnd) return; continue L${k};`;
+    this.lines.push(SETTLE_FLAGS, this.prologue(it.eip, it.eip + it.insn.length), t ? `if (${t}) { ${again} } break; }` : `${again} }`);
+  }
+
+  /** A forward Jcc: an if around the skipped stretch (Skip), or a side exit (Side). */
+  private forward(it: Item): void {
+    const { test, target } = it.native!.branch!;
+    const t = this.testText(test!);
+    this.lines.push(SETTLE_FLAGS, this.prologue(it.eip, it.eip + it.insn.length));
+    if (it.flow === Flow.Skip) {
+      // Taken: on at the target (in range, so no limit check). Not taken: the stretch, then the target.
+      this.lines.push(`if (!(${t})) {`);
+      this.regionEnds.push(it.regionEnd!);
+    } else {
+      this.lines.push(`if (${t}) { ${this.jump(target)} return; }`);
+    }
+  }
+
+  /** CALL, RET or far JMP in native code that the block follows to `it.next`. */
+  private followNative(it: Item): void {
+    const { insn, eip: s, next } = it;
+    const n = s + insn.length;
+    this.lines.push(SETTLE_FLAGS, this.prologue(s, n));
+    if (it.flow === Flow.Call) {
+      this.lines.push(`if (${hex(next)} > cpu.limit[${CS}]) cpu.fault(${GP}, 0);`, this.text(push(insn.opSize, hex(n))), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
+    } else if (it.flow === Flow.Return) {
+      this.lines.push(`{ ${this.text(pop(insn.opSize, null))} ${this.constant(nearJump)}(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
+    } else {
+      // The far JMP itself, then on here only if it landed where the block goes on, in the same code segment.
+      this.lines.push(this.text(it.native!.code), `if (cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`);
+      this.known = null;
+    }
+  }
+
+  /** CALL, RET or far JMP through the dispatch entry (a debugger's wrapper), then on only where it went as planned. */
+  private followEntry(it: Item): void {
+    const h = this.constant(this.cpu.ops[opsIndex(it.insn)]);
+    this.lines.push(SETTLE_FLAGS, `${this.settleCount(1)} cpu.prevEip = ${hex(it.eip)}; cpu.eip = ${hex(it.eip + 1)}; ${h}(cpu);`,
+      `if (cpu.attn !== 0 || cpu.eip !== ${hex(it.next)} || ${this.sameCs}) return;`);
+    this.known = null;
+  }
+
+  /** An instruction in native code that goes on to the next one. */
+  private step(it: Item, native: Native): void {
+    // A helper works on the CPU's flags: they must be current before it and are the truth after.
+    if (native.flags === 'cpu') this.lines.push(SETTLE_FLAGS);
+    const n = it.eip + it.insn.length;
+    if (native.kind === Kind.Pure) {
+      this.lines.push(this.text(native.code));
+    } else {
+      // Memory accesses on their fast path need no bookkeeping; a slow one settles it, and only
+      // then can an attention bit have come up.
+      const count = this.pending + 1;
+      this.lines.push(this.text(native.code, { count, start: it.eip, next: n }),
+        `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${count}; cpu.eip = ${hex(n)}; return; } }`);
+    }
+    if (native.flags === 'cpu') this.known = null;
+    else if (native.flags !== 'none') this.known = native.flags;
+    this.pending++;
+  }
+
+  /** The last instruction, in native code: it sets EIP itself. */
+  private end(it: Item, native: Native): void {
+    const b = native.branch;
+    const code = !b ? this.text(native.code) : b.test ? `if (${this.testText(b.test)}) ${this.jump(b.target)}` : this.jump(b.target);
+    this.lines.push(SETTLE_FLAGS, this.prologue(it.eip, it.eip + it.insn.length), code, 'return;');
+  }
+
+  /** An instruction without native code: its dispatch entry, or stepOne. False when the block ends with it. */
+  private entry(k: number, it: Item): boolean {
+    const { insn, eip: s } = it;
+    const n = s + insn.length;
+    const cpu = this.cpu;
+    // Dispatch entries work on the CPU's flags.
+    this.lines.push(SETTLE_FLAGS);
+    this.known = null;
+    const prefixed = insn.prefixes.bytes.length > 0;
+    const idx = opsIndex(insn);
+    if (!prefixed && PURE_ONE_BYTE.has(insn.opcode) && cpu.ops[idx] === cpu.baseOps[idx]) {
+      this.lines.push(`${this.constant(cpu.ops[idx])}(cpu);`);
+      this.pending++;
+      return true;
+    }
+    if (prefixed && isStringOp(insn.opcode) && !insn.prefixes.lock && insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b])) {
+      this.lines.push(this.prologue(s, n), this.stringEntry(insn, idx));
+    } else if (!prefixed) {
+      const opcodeBytes = insn.opcode >= 0x0f00 ? 2 : 1;
+      this.lines.push(`${this.settleCount(1)} cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(s + opcodeBytes)}; ${this.constant(cpu.ops[idx])}(cpu);`);
+    } else {
+      this.lines.push(`${this.settleCount()} cpu.eip = ${hex(s)}; ${this.constant(stepOne)}(cpu);`);
+    }
+    if (it.flow === Flow.End) {
+      this.lines.push('return;');
+      return false;
+    }
+    // A REP string instruction may have yielded to the budget; the rest of the block must fit too.
+    const budget = insn.prefixes.rep !== 0 ? ` || cpu.icount + ${this.trace.items.length - k - 1} > cpu.repEnd` : '';
+    this.lines.push(`if (cpu.attn !== 0 || cpu.eip !== ${hex(n)} || cpu.base[${CS}] !== ${hex(this.baseCs)}${budget}) return;`);
+    return true;
+  }
+
+  /**
+   * A prefixed string instruction's dispatch entry, called with the decode state its prefixes set
+   * (it has no operand bytes); REP MOVS/STOS first try the string handler's RAM path, as the
+   * handler itself would.
+   */
+  private stringEntry(insn: Instruction, idx: number): string {
+    const cpu = this.cpu, p = insn.prefixes, op = insn.opcode;
+    const h = this.constant(cpu.ops[idx]);
+    const general = `cpu.prefixes = ${p.bytes.length}; ` +
+      `cpu.rep = ${p.rep === 0xf3 ? 2 : p.rep === 0xf2 ? 1 : 0}; cpu.segOvr = ${p.seg}; cpu.o32 = ${insn.opSize === 32 ? 1 : 0}; cpu.a32 = ${insn.addrSize === 32 ? 1 : 0}; ` +
+      `try { ${h}(cpu); } finally { cpu.resetDecodeState(); }`;
+    if (p.rep === 0 || p.seg >= 0 || ![0xa4, 0xa5, 0xaa, 0xab].includes(op) || cpu.ops[idx] !== cpu.baseOps[idx] || cpu.traits.stringFaultAdvances) return general;
+    const size = (op & 1) === 0 ? 1 : insn.opSize >> 3;
+    const amask = insn.addrSize === 32 ? '0xffffffff' : '0xffff';
+    const ram = this.constant(repMovsStosRam);
+    return `{ const n = r32[1] & ${amask}; if (n !== 0) { if (${ram}(cpu, ${op <= 0xa5}, ${size}, ${amask}, cpu.flags & ${EFLAGS_DF} ? ${-size} : ${size}, n)) cpu.icount += n - 1; else { ${general} } } }`;
+  }
+}
+
+/** The body of the function that runs `trace`. */
+export function emitBody(cpu: Cpu, trace: Trace): Body {
+  return new Emitter(cpu, trace).body();
+}
