@@ -1,7 +1,8 @@
 // UI test: drives VS Code (code-server) in headless Debian chromium the way a user does — open the workspace,
 // F5 on boot.asm → paused at 0000:7C00 (when dist/debugAdapter.js exists), open a pasted Xen dump and run
 // "Bootscope: Check VMCS Dump…", read the "VM Entry Checks" and "VMCS" webview headings; then F5 in a folder holding
-// only a raw disk image (E2E_RAW_FOLDER) and the examples tour (E2E_EXAMPLES: the examples folder, assembled).
+// only a raw disk image (E2E_RAW_FOLDER) and the examples tour (E2E_EXAMPLES: the examples folder, assembled: vmentry-failure,
+// then triple-fault with the Why Did It Fault? panel and "find the write that broke it").
 // Screenshots in $E2E_DIR.
 // Env: E2E_BASE, E2E_WORKSPACE, E2E_DIR, E2E_EXT (extension folder), CS_RUN (code-server user data), NODE_PATH,
 // E2E_INSTALLED=1 when the extension is installed from the .vsix instead of loaded from E2E_EXT.
@@ -177,6 +178,44 @@ async function examplesTour(page) {
   log('examples: timeline modes', modes.join(' → '));
   if (modes.join(',') !== 'real,pm16,pm32') throw new Error(`timeline modes: ${modes.join(',')}`);
   await page.screenshot({ path: path.join(SHOTS, '12-example-timeline.png') });
+  await runCommand(page, 'Debug: Stop');
+  await tripleFaultTour(page);
+}
+
+/**
+ * The triple-fault example (examples/README.md): its launch configuration stops at the triple fault; the Why Did It
+ * Fault? panel shows the chain #DE → #DF → shutdown with GATE.CS.NOT_PRESENT, and "find the write that broke it" on
+ * the not-present code segment's GDT entry travels back to the `and` that cleared its present bit (#RETIRE).
+ */
+async function tripleFaultTour(page) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill('debug triple-fault');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'triple-fault' }).first().click({ timeout: 15000 });
+  await page.locator('.debug-call-stack .monaco-list-row', { hasText: /0018:7C[0-9A-F]{2}/ }).first().waitFor({ timeout: 60000 });
+  log('examples: triple-fault stopped');
+  await runCommand(page, 'Bootscope: Why Did It Fault?');
+  await webviewWhen(page, 'Why Did It Fault?', async (f) => (await f.locator('#path', { hasText: '#DE → #DF → shutdown' }).count()) > 0);
+  const rules = await inWebview(page, 'Why Did It Fault?', (f) => f.locator('p.rule').allInnerTexts());
+  log('examples: fault rules', rules.join(' | '));
+  if (!rules.every((r) => r.startsWith('GATE.CS.NOT_PRESENT'))) throw new Error(`fault panel rules: ${rules.join(' | ')}`);
+  await page.screenshot({ path: path.join(SHOTS, '13-example-fault-panel.png') });
+  await inWebview(page, 'Why Did It Fault?', (f) => f.locator('tr.subject', { hasText: 'GDT entry 1' }).first().locator('vscode-button', { hasText: 'find the write that broke it' }).click({ timeout: 5000 }));
+  const toast = page.locator('.notifications-toasts', { hasText: /made the last write to GDT entry 1/ });
+  await toast.first().waitFor({ timeout: 60000 });
+  log('examples: find the write:', JSON.stringify((await toast.first().innerText()).split('\n')[0]));
+  const line = await (async () => {
+    for (let i = 0; i < 50; i++) {
+      const l = await currentLine(page);
+      if (l && l.includes('#RETIRE')) return l;
+      await sleep(200);
+    }
+    return currentLine(page);
+  })();
+  log('examples: current line', JSON.stringify(line));
+  if (!line || !line.includes('#RETIRE')) throw new Error(`find the write: current line ${JSON.stringify(line)}`);
+  await page.screenshot({ path: path.join(SHOTS, '14-example-find-the-write.png') });
   await runCommand(page, 'Debug: Stop');
 }
 
