@@ -56,7 +56,7 @@ function answer(text: string, command: string): string[] {
   return rest.slice(0, rest.search(/\w+> /)).split('\n').filter(Boolean);
 }
 
-test('hdt.c32 reaches its prompt and lists the PCI devices and DMI modules QEMU shows', { skip: missingTools('hdt') ?? false }, async () => {
+test('hdt.c32 reaches its prompt and lists the PCI devices and DMI modules QEMU shows', { skip: missingTools('com32') ?? false }, async () => {
   assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
   const img = hdtImage();
   const pci = bootscope(img, 'pci\\nshow\\n');
