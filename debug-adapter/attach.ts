@@ -1,9 +1,10 @@
 // The `attach` request: debug a guest running in QEMU (started with -s or -gdb tcp::PORT, TCG or KVM)
 // through QEMU's gdbstub, with Bootscope's views of what the stub gives: registers, the segment
 // registers with their hidden caches, CR0–CR4, GDTR/IDTR (from the monitor's `info registers`),
-// memory, disassembly, breakpoints at linear addresses (gdbstub software breakpoints), continue,
-// pause and step. What needs Bootscope's own machine — the recording (step back, reverse continue,
-// goto, Timeline, last write), source listings, data breakpoints, the panels' custom requests —
+// memory, disassembly, breakpoints at linear addresses (gdbstub software breakpoints), data
+// breakpoints (gdbstub watchpoints), continue, pause and step. What needs Bootscope's own machine —
+// the recording (step back, reverse continue, goto, Timeline, last write), source listings, the
+// panels' custom requests —
 // answers that it is not available in attach mode. Disconnecting detaches and leaves QEMU running.
 // Node only; must not import vscode.
 
@@ -12,11 +13,14 @@ import { listOne } from '../emulator/disasm/listing';
 import { GdbClient } from '../host/gdbClient';
 import { RequestError, THREAD_ID, THREAD_NAME, parseReference, refString } from './context';
 import { MAX_DISASSEMBLE } from './requestArgs';
+import { dataIdOf, parseDataId } from './handlers/breakpoints';
 
 const hex = (n: number, w = 8) => `0x${(n >>> 0).toString(16).padStart(w, '0')}`;
 const SEGMENTS = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldt', 'tr'] as const;
 const GENERAL = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eip', 'eflags'] as const;
 const CONTROL = ['cr0', 'cr2', 'cr3', 'cr4'] as const;
+/** The most bytes one watchpoint covers. */
+const WATCH_MAX = 8;
 /** How long the gdbstub has to answer the first requests. */
 const HANDSHAKE_MS = 5000;
 /** Bytes one `m` packet reads (QEMU's PacketSize is 0x1000 hex characters). */
@@ -81,6 +85,8 @@ export class QemuAttach {
   private pauseAsked = false;
   /** Linear address → DAP breakpoint id. */
   private readonly breakpoints = new Map<number, number>();
+  /** Armed gdbstub watchpoints (Z2 write, Z3 read, Z4 access). */
+  private watches: { id: number; linear: number; length: number; kind: 2 | 3 | 4 }[] = [];
   private nextId = 1;
 
   private constructor(private readonly gdb: GdbClient, readonly endpoint: string, private readonly host: AttachHost) {}
@@ -130,13 +136,19 @@ export class QemuAttach {
     this.stopped();
     this.running = true;
     this.pauseAsked = false;
-    void this.gdb.request(packet).then(async () => {
+    void this.gdb.request(packet).then(async (reply) => {
       const s = await this.refresh();
       this.running = false;
       const lin = (s.segments.cs.base + s.regs.eip) >>> 0;
       const id = this.breakpoints.get(lin);
       const where = `${s.segments.cs.selector.toString(16).padStart(4, '0').toUpperCase()}:${s.regs.eip.toString(16).padStart(4, '0').toUpperCase()}`;
-      if (packet === 's') this.host.onStop('step', `stepped to ${where} in QEMU`);
+      // A watchpoint's stop reply names the address: `T05…;watch:7e00;` (rwatch, awatch for reads and accesses).
+      const w = /(?:^|;)(r|a)?watch:([0-9a-f]+)/.exec(reply.slice(3));
+      const hit = w && this.watches.find((x) => { const at = parseInt(w[2], 16); return at >= x.linear && at < x.linear + x.length; });
+      if (hit) {
+        const what = w[1] === 'r' ? 'read of' : w[1] === 'a' ? 'access to' : 'write to';
+        this.host.onStop('data breakpoint', `data breakpoint: ${what} 0x${w[2]}, before ${where} in QEMU`, [hit.id]);
+      } else if (packet === 's') this.host.onStop('step', `stepped to ${where} in QEMU`);
       else if (id !== undefined && !this.pauseAsked) this.host.onStop('instruction breakpoint', `breakpoint at ${where} in QEMU`, [id]);
       else this.host.onStop('pause', `paused at ${where} in QEMU`);
     }, (e: Error) => {
@@ -195,6 +207,42 @@ export class QemuAttach {
         this.breakpoints.set(lin, id);
       }
       out.push({ id, verified: true, instructionReference: refString(lin) });
+    }
+    return out;
+  }
+
+  /** `0x…` or decimal (linear) or `SSSS:OOOO` (real mode): 1 to 8 bytes there, watched by QEMU. */
+  private dataBreakpointInfo(a: DebugProtocol.DataBreakpointInfoArguments): DebugProtocol.DataBreakpointInfoResponse['body'] {
+    const n = a.name.trim();
+    const so = /^([0-9a-f]{1,4}):([0-9a-f]{1,8})$/i.exec(n);
+    const linear = so ? parseInt(so[1], 16) * 16 + parseInt(so[2], 16) : /^(0x[0-9a-f]+|\d+)$/i.test(n) ? Number(n) : NaN;
+    const bytes = a.bytes ?? 1;
+    if (!Number.isFinite(linear) || linear > 0xffffffff) return { dataId: null, description: `attached to QEMU: watch an address, 0x… (linear) or SSSS:OOOO (real mode), not '${n}'` };
+    if (!Number.isInteger(bytes) || bytes < 1 || bytes > WATCH_MAX) return { dataId: null, description: `attached to QEMU: a watchpoint covers 1 to ${WATCH_MAX} bytes` };
+    return { dataId: dataIdOf(linear, bytes), description: `${bytes} byte${bytes === 1 ? '' : 's'} at linear ${hex(linear)} (QEMU watchpoint)`, accessTypes: ['read', 'write', 'readWrite'] };
+  }
+
+  /** Replaces the armed watchpoints with these. */
+  private async setDataBreakpoints(a: DebugProtocol.SetDataBreakpointsArguments): Promise<DebugProtocol.Breakpoint[]> {
+    this.stopped();
+    for (const w of this.watches) await this.gdb.request(`z${w.kind},${w.linear.toString(16)},${w.length.toString(16)}`);
+    this.watches = [];
+    const out: DebugProtocol.Breakpoint[] = [];
+    for (const b of a.breakpoints) {
+      const range = parseDataId(b.dataId, WATCH_MAX);
+      if (typeof range === 'string') {
+        out.push({ verified: false, message: range });
+        continue;
+      }
+      const kind = b.accessType === 'read' ? 3 : b.accessType === 'readWrite' ? 4 : 2;
+      const r = await this.gdb.request(`Z${kind},${range.linear.toString(16)},${range.length.toString(16)}`);
+      if (r !== 'OK') {
+        out.push({ verified: false, message: `QEMU refused a watchpoint at ${hex(range.linear)} (${r || 'not supported'})` });
+        continue;
+      }
+      const id = this.nextId++;
+      this.watches.push({ id, ...range, kind });
+      out.push({ id, verified: true });
     }
     return out;
   }
@@ -333,6 +381,10 @@ export class QemuAttach {
         };
       case 'setExceptionBreakpoints':
         return {};
+      case 'dataBreakpointInfo':
+        return this.dataBreakpointInfo(args as unknown as DebugProtocol.DataBreakpointInfoArguments);
+      case 'setDataBreakpoints':
+        return { breakpoints: await this.setDataBreakpoints(args as unknown as DebugProtocol.SetDataBreakpointsArguments) };
       case 'evaluate':
         return { result: await this.evaluate(args.expression as string), variablesReference: 0 };
       default:

@@ -195,10 +195,22 @@ export function dataBreakpointInfo(ctx: SessionContext, args: DebugProtocol.Data
     return { dataId: null, description: `cannot watch ${bytes} bytes: a data breakpoint watches 1 to ${MAX_MEMORY_BYTES} bytes` };
   }
   return {
-    dataId: `${linear.toString(16)}/${bytes}`,
+    dataId: dataIdOf(linear, bytes),
     description: `${bytes} byte${bytes === 1 ? '' : 's'} at linear 0x${linear.toString(16)}`,
     accessTypes, canPersist: true,
   };
+}
+
+/** A data breakpoint's id: `<linear hex>/<bytes>` (also the attach mode's, debug-adapter/attach.ts). */
+export function dataIdOf(linear: number, bytes: number): string {
+  return `${(linear >>> 0).toString(16)}/${bytes}`;
+}
+
+/** The watched range of a data breakpoint id, or a message saying it is not one dataIdOf made. */
+export function parseDataId(id: string, maxBytes = MAX_MEMORY_BYTES): { linear: number; length: number } | string {
+  const m = /^([0-9a-f]{1,8})\/(\d{1,8})$/i.exec(id);
+  const linear = m ? parseInt(m[1], 16) : 0, length = m ? +m[2] : 0;
+  return !m || length < 1 || length > maxBytes ? `data breakpoint id '${id}' is not one dataBreakpointInfo returned (<linear hex>/<1 to ${maxBytes} bytes>)` : { linear, length };
 }
 
 export function setDataBreakpoints(ctx: SessionContext, args: DebugProtocol.SetDataBreakpointsArguments): DebugProtocol.SetDataBreakpointsResponse['body'] {
@@ -206,12 +218,12 @@ export function setDataBreakpoints(ctx: SessionContext, args: DebugProtocol.SetD
   const out: DebugProtocol.Breakpoint[] = [];
   let nextId = 100000;
   for (const db of args.breakpoints) {
-    const m = /^([0-9a-f]{1,8})\/(\d{1,8})$/i.exec(db.dataId);
-    const linear = m ? parseInt(m[1], 16) : 0, length = m ? +m[2] : 0;
-    if (!m || length < 1 || length > MAX_MEMORY_BYTES) {
-      out.push({ verified: false, message: `data breakpoint id '${db.dataId}' is not one dataBreakpointInfo returned (<linear hex>/<1 to ${MAX_MEMORY_BYTES} bytes>)` });
+    const range = parseDataId(db.dataId);
+    if (typeof range === 'string') {
+      out.push({ verified: false, message: range });
       continue;
     }
+    const { linear, length } = range;
     const id = nextId++;
     items.push({ id, linear, length, access: db.accessType ?? 'write' });
     out.push({ id, verified: true, instructionReference: refString(linear) });

@@ -2,7 +2,8 @@
 // Launch request "attach" (debug-adapter/attach.ts): a QEMU started by the test, stopped at reset
 // with its gdbstub on a TCP port (-gdb tcp::PORT -S), debugged over DAP: the entry stop at the
 // reset vector, an instruction breakpoint at 0000:7C00 reached by continue, the registers with the
-// segment caches and CR0 as QEMU has them, memory (the boot sector), disassembly, a step, pause
+// segment caches and CR0 as QEMU has them, memory (the boot sector), disassembly, a step, a data
+// breakpoint (a read watchpoint), pause
 // while running, and what needs Bootscope's own machine refused in one line. After disconnect QEMU
 // runs on. A missing QEMU fails the test (it is the reference; .ci/run installs it).
 import { test } from 'node:test';
@@ -30,7 +31,7 @@ async function variables(c: DapClient, scope: string): Promise<Record<string, st
   return Object.fromEntries(vs.map((v) => [v.name, v.value]));
 }
 
-test('attach to a running QEMU: breakpoint at 0000:7C00, registers with caches, memory, disassembly, step, pause; recording requests refused',
+test('attach to a running QEMU: breakpoint at 0000:7C00, registers with caches, memory, disassembly, step, watchpoint, pause; recording requests refused',
   { timeout: 120_000 }, async () => {
     assert.equal(qemuMissing(), null);
     const fx = assemble('qemudiff');
@@ -82,6 +83,21 @@ test('attach to a running QEMU: breakpoint at 0000:7C00, registers with caches, 
       await c.request('stepIn', { threadId: 1 });
       assert.equal((await step).body.reason, 'step');
       assert.equal(await pc(c), 0x7c01);
+
+      // A data breakpoint is a QEMU watchpoint: reading the INT 1Eh vector's offset stops the guest.
+      const info = await c.request<DebugProtocol.DataBreakpointInfoResponse['body']>('dataBreakpointInfo', { name: '0000:0078', bytes: 2 });
+      assert.equal(info.dataId, '78/2');
+      const { breakpoints: [watch] } = await c.request<DebugProtocol.SetDataBreakpointsResponse['body']>('setDataBreakpoints', { breakpoints: [{ dataId: info.dataId, accessType: 'read' }] });
+      assert.equal(watch.verified, true);
+      const read = c.nextStop(30_000);
+      await c.request('continue', { threadId: 1 });
+      const r = await read;
+      assert.equal(r.body.reason, 'data breakpoint');
+      assert.deepEqual(r.body.hitBreakpointIds, [watch.id]);
+      // As on x86, the stop comes after the instruction that read (a trap).
+      assert.equal(r.body.description, 'data breakpoint: read of 0x00000078, before 0000:7C0D in QEMU');
+      assert.equal(await pc(c), fx.marker('DIVERGED'));
+      await c.request('setDataBreakpoints', { breakpoints: [] });
 
       // Running in the loop: pause stops it where it is.
       await c.request('setInstructionBreakpoints', { breakpoints: [] });
