@@ -73,7 +73,8 @@ function fail(msg: string): never {
 
 /** The handler a row runs at map index `i` on a model with `patch`. */
 function bind(row: OpRow, i: number, patch: ReadonlyMap<HandlerEntry, HandlerEntry>): SizedHandler {
-  const named = HANDLERS[row.handler] ?? fail(`row ${row.mnemonic} ${row.operands} names handler ${row.handler}, which exec/ does not define`);
+  const named = HANDLERS[row.handler] ??
+    fail(`row ${row.mnemonic} ${row.operands} names handler ${row.handler}, which exec/ does not define`);
   const entry = patch.get(named) ?? named;
   return 'byReg' in entry ? entry.byReg[i - mapIndex(row.opcode)] : entry;
 }
@@ -88,7 +89,10 @@ function derive(model: CpuModel): readonly Handler[] {
     // One dispatch entry per opcode: the rows of a group must share their handler.
     const h = bind(rows[0], i, patch);
     for (const r of rows) {
-      if (bind(r, i, patch) !== h) fail(`${model} opcode ${i.toString(16)}: ${rows[0].handler} and ${r.handler} are different handlers`);
+      if (bind(r, i, patch) !== h) {
+        fail(`${model} opcode ${i.toString(16)}: ${rows[0].handler} and ${r.handler} are different handlers ` +
+          '(the rows of one opcode share one, which reads ModRM)');
+      }
     }
     ops[i] = typeof h === 'function' ? h : h[0];
     ops[i | OP32] = typeof h === 'function' ? h : h[1];
