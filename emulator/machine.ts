@@ -3,6 +3,9 @@
 // and the state is read through the public fields. Device time follows the instruction count.
 // Pure TypeScript: no Node or VS Code imports. See docs/ARCHITECTURE.md.
 
+import type { FpuName } from '../protocol/launchConfig';
+import { X87 } from './cpu/fpu/x87';
+import { installFpu } from './cpu/exec/x87';
 import { ATTN_IRQ, ATTN_STOP, Cpu, type CpuModel } from './cpu/cpu';
 import { MODEL_TRAITS, installModel } from './cpu/dispatch';
 import {
@@ -29,6 +32,8 @@ export interface StopInfo {
 
 export interface MachineOptions {
   cpu?: CpuModel;
+  /** Default 'none'; '387' needs the 80386 model. */
+  fpu?: FpuName;
   /** Guest RAM in MiB (default 64). */
   memoryMB?: number;
   /** Drive 00h. */
@@ -107,6 +112,7 @@ export class Machine {
     installModel(this.cpu);
     resetMsrs(this.cpu);
     const cpu = this.cpu;
+    if ((opts.fpu ?? 'none') !== 'none') this.attachFpu();
     this.devices.pic.onChange = (level) => {
       cpu.irqPending = level;
       if (level && cpu.flags & EFLAGS_IF) cpu.attn |= ATTN_IRQ;
@@ -125,6 +131,20 @@ export class Machine {
     this.syncClock = () => { clock.now = base + cpu.icount; };
     this.setClockBase = (b) => { base = b; };
     this.io.beforeAccess = this.syncClock;
+  }
+
+  /**
+   * An 80387: the escapes run it, FERR# (an unmasked exception with CR0.NE = 0) raises IRQ13, and
+   * a write to port F0h clears that latch, as on the PC/AT (SDM Vol. 1 §8.7; D.2.1).
+   */
+  private attachFpu(): void {
+    if (this.model !== '80386') throw new Error(`fpu '387' needs the 80386 CPU model, not ${this.model}`);
+    const cpu = this.cpu, pic = this.devices.pic;
+    cpu.fpu = new X87();
+    cpu.fpu.reset();
+    installFpu(cpu);
+    cpu.ferr = () => pic.raiseIrq(13);
+    this.io.register(0xf0, 1, { in8: () => 0xff, out8: () => pic.lowerIrq(13) });
   }
 
   private readonly syncClock: () => void;

@@ -5,6 +5,9 @@
 export type CpuModelName = '8086' | '80286' | '80386';
 
 export const CPU_MODEL_NAMES: readonly CpuModelName[] = ['8086', '80286', '80386'];
+/** The x87 beside the CPU: none (detection finds no FPU) or an 80387 (with the 80386 model). */
+export const FPU_NAMES = ['none', '387'] as const;
+export type FpuName = (typeof FPU_NAMES)[number];
 /** The hypervisor profiles (emulator/vmx/profiles.ts models them): the one list the CLI, adapter and extension use. */
 export const PROFILE_NAMES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -57,6 +60,8 @@ export interface ILaunchConfig {
   cpu?: CpuModelName;
   /** Guest RAM in MiB (default 64). */
   memoryMB?: number;
+  /** The x87 (default none); '387' needs cpu 80386. */
+  fpu?: FpuName;
   /** Also serve the session to gdb on 127.0.0.1:N (GDB remote protocol; 0 picks a free port). Absent: no gdb server. */
   gdbPort?: number;
   /** Run in lock-step with QEMU from 0000:7C00 and stop at the first divergence. Absent: no comparison. */
@@ -86,6 +91,7 @@ export const LAUNCH_DEFAULTS = {
   writeBack: false,
   cpu: '80386',
   memoryMB: 64,
+  fpu: 'none',
 } as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith'>;
 
 /** Guest instructions a `compareWith` lock-step run compares by default (as `bootscope compare --max`). */

@@ -14,6 +14,7 @@ import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { MagicBreakpoint } from '../../emulator/debug/magicBreakpoint';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
 import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
+import { FPU_NAMES, type FpuName } from '../../protocol/launchConfig';
 import { Command } from 'commander';
 import { loadSymbolTable } from '../../host/symbolFiles';
 import type { SymbolTable } from '../../emulator/debug/symbols';
@@ -35,6 +36,7 @@ export interface RunOptions {
   json?: boolean;
   cpu?: string;
   memoryMb?: string;
+  fpu?: string;
   profile?: string;
   breakOnVmentryFailure?: boolean;
   breakOnEmulation?: boolean;
@@ -62,6 +64,7 @@ export function command(): Command {
     .option('--json', 'print the stop summary as one JSON object')
     .option('--cpu <MODEL>', `CPU model: ${CPU_MODELS.join(', ')} (default 80386)`)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
+    .option('--fpu <FPU>', `x87: ${FPU_NAMES.join(', ')} (default none; 387 needs --cpu 80386)`)
     .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
@@ -100,6 +103,8 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   if (traceFrom && !traceFile) throw new UsageError('--trace-from needs --trace FILE');
   const cpuModel: CpuModel = parseChoice(opts.cpu ?? '80386', '--cpu', CPU_MODELS);
   const memoryMB = opts.memoryMb === undefined ? 64 : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072);
+  const fpu: FpuName = parseChoice(opts.fpu ?? 'none', '--fpu', FPU_NAMES);
+  if (fpu !== 'none' && cpuModel !== '80386') throw new UsageError(`--fpu ${fpu} needs --cpu 80386, not ${cpuModel}`);
   const keys = opts.keys;
   if (keys !== undefined) {
     try {
@@ -130,7 +135,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
 
   const m = new Machine({
-    cpu: cpuModel, memoryMB, keys,
+    cpu: cpuModel, fpu, memoryMB, keys,
     floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom,
   });
   const warnings: string[] = [];

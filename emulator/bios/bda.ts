@@ -6,9 +6,12 @@
 import type { Bios } from './bios';
 import * as L from './layout';
 
-/** Equipment word (INT 11h): bit 0 diskette present, bits 5–4 = 10b 80x25 colour, bits 7–6 drives − 1, bits 11–9 serial ports. */
-export function equipmentWord(floppies: number, serialPorts: number): number {
-  let w = 0x0020;
+/**
+ * Equipment word (INT 11h): bit 0 diskette present, bit 1 math coprocessor, bits 5–4 = 10b 80x25
+ * colour, bits 7–6 drives − 1, bits 11–9 serial ports.
+ */
+export function equipmentWord(floppies: number, serialPorts: number, fpu: boolean): number {
+  let w = fpu ? 0x0022 : 0x0020;
   if (floppies > 0) w |= 0x0001 | ((floppies - 1) << 6);
   return w | ((serialPorts & 7) << 9);
 }
@@ -18,7 +21,7 @@ export function initBda(b: Bios): void {
   for (let a = L.BDA; a < L.BDA + 0x100; a++) b.wr8(a, 0);
   b.wr16(L.BDA_COM1, 0x3f8);
   b.wr16(L.BDA_EBDA_SEG, L.EBDA_SEGMENT);
-  b.wr16(L.BDA_EQUIPMENT, equipmentWord(m.floppy ? 1 : 0, 1));
+  b.wr16(L.BDA_EQUIPMENT, equipmentWord(m.floppy ? 1 : 0, 1, m.cpu.fpu !== null));
   b.wr16(L.BDA_MEMORY_KIB, L.BASE_MEMORY_KIB);
   b.wr16(L.BDA_KB_HEAD, L.KB_BUF_FIRST);
   b.wr16(L.BDA_KB_TAIL, L.KB_BUF_FIRST);

@@ -87,6 +87,8 @@ export class Bios implements BiosHooks {
     m.devices.programAsBios(m.io);
     // The BIOS hands over with A20 enabled, as SeaBIOS does (A20=1 at 0000:7C00 under QEMU 7.2).
     m.mem.setA20(true);
+    // POST leaves the x87 as FNINIT does (all exceptions masked, every register empty).
+    m.cpu.fpu?.fninit();
     initVideo(this);
     this.installTrap(m.cpu);
   }

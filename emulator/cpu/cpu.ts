@@ -13,6 +13,7 @@ import type { FaultCause, FaultLink } from './faultChain';
 import type { FarTransfers } from './exec/control';
 import type { BreakpointSet } from './execute';
 import { SegmentLoadMemo } from './protected/loadMemo';
+import type { X87 } from './fpu/x87';
 import { type FlagState, materialize } from './flags';
 import { AR_DB, AR_G, AR_P, AR_S, CR0_PE, CR0_PG, CS, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
 
@@ -105,6 +106,10 @@ export class Cpu implements FlagState {
   baseOps: readonly Handler[] = [];
   /** Compiled blocks (cpu/jit), or null to interpret every instruction. */
   jit: CompiledCode | null = null;
+  /** The x87 (cpu/fpu), or null: no FPU, the escapes do nothing (exec/system.ts). */
+  fpu: X87 | null = null;
+  /** FERR#: an unmasked x87 exception with CR0.NE = 0 (the PC wires it to IRQ13). */
+  ferr: () => void = () => {};
 
   // General registers as three views of one buffer (EAX..EDI order as ModRM encodes them).
   readonly r32: Uint32Array;
@@ -285,6 +290,7 @@ export class Cpu implements FlagState {
     this.faultCause = null;
     this.delivering = -1;
     this.shadowUntil = -1;
+    this.fpu?.reset();
     this.updateMode();
   }
 

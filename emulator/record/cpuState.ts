@@ -4,6 +4,7 @@
 // Caches derived from the state (fetch page, paging TLB) are flushed on restore.
 
 import type { Cpu } from '../cpu/cpu';
+import type { X87State } from '../cpu/fpu/x87';
 
 /** Fields that are wiring or per-model constants, never state. */
 const SKIP = new Set(['model', 'traits', 'mem', 'io', 'ops', 'ram', 'bpPages', 'bpPhysPages', 'csWatch']);
@@ -15,6 +16,8 @@ export interface CpuSnapshot {
   refs: Map<string, unknown>;
   arrays: Map<string, Uint8Array | Uint16Array | Uint32Array>;
   maps: Map<string, Map<unknown, unknown>>;
+  /** The x87's state when the CPU has one (an object, so the reflection above does not see it). */
+  fpu: X87State | null;
 }
 
 /** The layout of one Cpu's data fields, computed once per CPU (the field set never changes). */
@@ -50,7 +53,7 @@ function layoutOf(cpu: Cpu): Layout {
 export function saveCpu(cpu: Cpu): CpuSnapshot {
   const l = layoutOf(cpu);
   const c = cpu as unknown as Record<string, unknown>;
-  const s: CpuSnapshot = { scalars: new Map(), refs: new Map(), arrays: new Map(), maps: new Map() };
+  const s: CpuSnapshot = { scalars: new Map(), refs: new Map(), arrays: new Map(), maps: new Map(), fpu: cpu.fpu?.saveState() ?? null };
   for (const k of l.scalars) s.scalars.set(k, c[k] as number);
   for (const k of REFS) s.refs.set(k, c[k]);
   for (const k of l.arrays) s.arrays.set(k, (c[k] as Uint8Array).slice());
@@ -68,6 +71,7 @@ export function loadCpu(cpu: Cpu, s: CpuSnapshot): void {
     m.clear();
     for (const [mk, mv] of v) m.set(mk, mv);
   }
+  if (s.fpu && cpu.fpu) cpu.fpu.loadState(s.fpu);
   // Derived caches: the instruction-fetch page and the paging TLB.
   cpu.flushFetch();
   cpu.tlbFlush(cpu);
@@ -75,7 +79,7 @@ export function loadCpu(cpu: Cpu, s: CpuSnapshot): void {
 
 /** Rough size in bytes of a CPU snapshot, for the memory budget. */
 export function cpuSnapshotBytes(s: CpuSnapshot): number {
-  let n = 64 * s.scalars.size + 64 * s.maps.size;
+  let n = 64 * s.scalars.size + 64 * s.maps.size + (s.fpu ? 400 : 0);
   for (const a of s.arrays.values()) n += a.byteLength + 64;
   for (const m of s.maps.values()) n += 48 * m.size;
   return n;

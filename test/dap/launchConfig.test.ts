@@ -16,7 +16,7 @@ test('defaults follow CLI.md', () => {
   const c = validateConfig({ image: 'x.img' });
   assert.deepEqual(c, {
     image: 'x.img', floppy: false, cdrom: false, stopOnEntry: true, listing: [], symbols: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
-    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, gdbPort: null, compareWith: null,
+    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, fpu: 'none', gdbPort: null, compareWith: null,
   });
 });
 
@@ -26,6 +26,8 @@ test('each bad field is named in its error', () => {
     [{ image: 5 }, /'image' must be a path string/],
     [{ image: 'a', cpu: '486' }, /unknown cpu '486'/],
     [{ image: 'a', memoryMB: 1.5 }, /'memoryMB' must be an integer/],
+    [{ image: 'a', fpu: '8087' }, /unknown fpu "8087": use one of none, 387/],
+    [{ image: 'a', cpu: '80286', fpu: '387' }, /fpu '387' needs cpu '80386', not '80286'/],
     [{ image: 'a', profile: 'hyperv' }, /unknown profile "hyperv"/],
     [{ image: 'a', floppy: 1 }, /'floppy' must be true or false/],
     [{ image: 'a', magicBreakpoint: 'yes' }, /'magicBreakpoint' must be true or false/],
@@ -63,7 +65,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'gdbPort', 'compareWith'];
+  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'fpu', 'gdbPort', 'compareWith'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });

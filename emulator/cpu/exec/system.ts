@@ -324,7 +324,8 @@ function esc(opcode: number): Handler {
   };
 }
 
-const ESC = [0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf].map(esc);
+/** The no-FPU escape handlers (exec/x87.ts replaces them on a CPU with an FPU). */
+export const ESC = [0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf].map(esc);
 const clts: Handler = (cpu) => { requireCpl0(cpu); cpu.cr0 &= ~CR0_TS; };
 
 export const SYSTEM: Handlers = {

@@ -54,6 +54,15 @@ export interface EnvMode {
   protectedMode: boolean;
 }
 
+export interface X87State {
+  readonly regs: readonly F80[];
+  readonly empty: number;
+  readonly top: number;
+  readonly cw: number;
+  readonly sw: number;
+  readonly ptrs: readonly [number, number, number, number, number];
+}
+
 export class X87 {
   /** Physical registers R0-R7. */
   readonly regs: F80[] = new Array<F80>(8).fill(ZERO);
@@ -72,6 +81,28 @@ export class X87 {
   private readonly ctx = new RoundCtx();
 
   // ---- state ----
+
+  /** The state after RESET (SDM Vol. 3 Table 9-1): CW 0040h, every register +0 with tag "zero". */
+  reset(): void {
+    this.fninit();
+    this.cw = 0x0040;
+    this.regs.fill(ZERO);
+    this.empty = 0;
+  }
+
+  /** A copy of the architectural state (registers are immutable values), for snapshots. */
+  saveState(): X87State {
+    return { regs: this.regs.slice(), empty: this.empty, top: this.top, cw: this.cw, sw: this.sw, ptrs: [this.fip, this.fcs, this.fop, this.fdp, this.fds] };
+  }
+
+  loadState(s: X87State): void {
+    for (let i = 0; i < 8; i++) this.regs[i] = s.regs[i];
+    this.empty = s.empty;
+    this.top = s.top;
+    this.cw = s.cw;
+    this.sw = s.sw;
+    [this.fip, this.fcs, this.fop, this.fdp, this.fds] = s.ptrs;
+  }
 
   fninit(): void {
     this.cw = 0x037f;
