@@ -7,7 +7,7 @@
 // Intel 82441FX PMC datasheet §3.2 (PAM, SMRAM); 82371SB PIIX3 datasheet §2.2 (PIRQ routing,
 // IDE timing, BMIBA); 82371AB PIIX4 datasheet §3.4 (PMBA, SMBBA).
 
-import { PciBus, PciFunction, CMD_IO, CMD_MEMORY, CMD_SERR, PCI_COMMAND, PCI_INTERRUPT_LINE, PCI_BAR0 } from './pci';
+import { PciBus, PciFunction, CMD_IO, CMD_MEMORY, CMD_SERR, PCI_COMMAND, PCI_INTERRUPT_LINE, PCI_BAR0, PCI_STATUS } from './pci';
 import type { IoBus } from './ioBus';
 
 /** QEMU's subsystem IDs on every function (Red Hat, QEMU). */
@@ -31,7 +31,7 @@ export function i440fxFunctions(): PciFunction[] {
   const isa = new PciFunction('PIIX3 ISA bridge', DEVFN_ISA, {
     vendor: 0x8086, device: 0x7000, revision: 0x00, classCode: 0x060100, headerType: 0x80, ...ids,
   });
-  isa.set16(0x06, 0x0200); // status: medium DEVSEL timing
+  isa.set16(PCI_STATUS, 0x0200); // status: medium DEVSEL timing
   isa.allow(0x4c, 0xffffffff, 0x5c);
   // Reset values (PIIX3 §2.2): ISA I/O recovery, X-bus chip select, PIRQA–D routing disabled,
   // top of memory, motherboard IRQ/DMA disabled, APIC base, SMI control.
@@ -41,14 +41,14 @@ export function i440fxFunctions(): PciFunction[] {
   isa.config[0x78] = 0x02; isa.config[0xa0] = 0x08; isa.config[0xa8] = 0x0f;
 
   const ide = new PciFunction('PIIX3 IDE', DEVFN_IDE, { vendor: 0x8086, device: 0x7010, revision: 0x00, classCode: 0x010180, ...ids });
-  ide.set16(0x06, 0x0280); // status: medium DEVSEL timing, fast back-to-back capable
+  ide.set16(PCI_STATUS, 0x0280); // status: medium DEVSEL timing, fast back-to-back capable
   ide.bar(4, 'io', 16);
   ide.allow(0x40, 0xffffffff, 4); // primary and secondary IDE timing
 
   const acpi = new PciFunction('PIIX4 ACPI', DEVFN_ACPI, {
     vendor: 0x8086, device: 0x7113, revision: 0x03, classCode: 0x068000, interruptPin: 1, ...ids,
   });
-  acpi.set16(0x06, 0x0280);
+  acpi.set16(PCI_STATUS, 0x0280);
   acpi.allow(0x40, 0xffc0, 4); // PMBA: 64 bytes of I/O
   acpi.config[0x40] = 0x01;
   acpi.allow(0x80, 0x01, 1); // PMREGMISC: PMIOSE

@@ -10,8 +10,8 @@ import type { IoBus } from './ioBus';
 export const PCI_VENDOR = 0x00, PCI_DEVICE = 0x02, PCI_COMMAND = 0x04, PCI_STATUS = 0x06, PCI_REVISION = 0x08;
 export const PCI_PROG_IF = 0x09, PCI_CLASS = 0x0a, PCI_HEADER_TYPE = 0x0e, PCI_BAR0 = 0x10;
 export const PCI_SUBSYSTEM_VENDOR = 0x2c, PCI_SUBSYSTEM = 0x2e, PCI_INTERRUPT_LINE = 0x3c, PCI_INTERRUPT_PIN = 0x3d;
-/** Command bits: I/O space, memory space, bus master, SERR# enable. */
-export const CMD_IO = 0x0001, CMD_MEMORY = 0x0002, CMD_MASTER = 0x0004, CMD_SERR = 0x0100;
+/** Command bits: I/O space, memory space, SERR# enable. */
+export const CMD_IO = 0x0001, CMD_MEMORY = 0x0002, CMD_SERR = 0x0100;
 /** CF8h bit 31: the next CFCh access is a configuration cycle. */
 const CONFIG_ENABLE = 0x80000000;
 
