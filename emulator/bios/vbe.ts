@@ -3,8 +3,8 @@
 // line length (4F06h), display start (4F07h) and DAC format (4F08h, 6 bits). Modes are
 // linear-framebuffer only, with SeaVGABIOS's numbers for QEMU's standard VGA; the current mode is
 // read back from the device's registers, so a guest that programs the device directly is seen too.
-// As under QEMU, there is no palette function (4F09h): guests load the DAC through its ports, and
-// an 8-bit mode starts with the DAC as it was (SeaVGABIOS loads the VGA's default 256 colours).
+// As under QEMU, there is no palette function (4F09h): guests load the DAC through its ports; an
+// 8-bit mode starts with the VGA's default 256 colours, as SeaVGABIOS loads them.
 // Pure TypeScript: no Node or VS Code imports. VESA BIOS Extension (VBE) Core Functions Standard 3.0
 // §4.3–§4.12 (VbeInfoBlock, ModeInfoBlock, return status).
 
@@ -62,6 +62,30 @@ export function vbeRomData(): { bytes: number[]; modes: number; oem: number; ven
   const str = (s: string) => { const at = L.VBE_DATA + bytes.length; bytes.push(...[...s].map((c) => c.charCodeAt(0)), 0); return at; };
   const oem = str(VBE_OEM), vendor = str(VBE_VENDOR), product = str(VBE_PRODUCT), revision = str(VBE_REVISION);
   return { bytes, modes, oem, vendor, product, revision };
+}
+
+/**
+ * The VGA's default 256-colour palette (6-bit DAC values), which an 8-bit mode set loads as
+ * SeaVGABIOS does: the 16 EGA colours, 16 greys, then 9 rings of 24 hues (three intensities, three
+ * saturations each: the five component levels of a ring below), then 8 black entries.
+ */
+export function defaultPalette(): Uint8Array {
+  const ega = [[0, 0, 0], [0, 0, 42], [0, 42, 0], [0, 42, 42], [42, 0, 0], [42, 0, 42], [42, 21, 0], [42, 42, 42],
+    [21, 21, 21], [21, 21, 63], [21, 63, 21], [21, 63, 63], [63, 21, 21], [63, 21, 63], [63, 63, 21], [63, 63, 63]];
+  const greys = [0, 5, 8, 11, 14, 17, 20, 24, 28, 32, 36, 40, 45, 50, 56, 63];
+  const rings = [[0, 16, 31, 47, 63], [31, 39, 47, 55, 63], [45, 49, 54, 58, 63], [0, 7, 14, 21, 28], [14, 17, 21, 24, 28],
+    [20, 22, 24, 26, 28], [0, 4, 8, 12, 16], [8, 10, 12, 14, 16], [11, 12, 13, 15, 16]];
+  const out: number[] = [...ega.flat(), ...greys.flatMap((g) => [g, g, g])];
+  for (const l of rings) {
+    // Around the colour wheel: blue → magenta → red → yellow → green → cyan, four steps each.
+    for (let h = 0; h < 24; h++) {
+      const seg = h >> 2, k = h & 3;
+      const up = l[k], down = l[4 - k], top = l[4], low = l[0];
+      const rgb = [[up, low, top], [top, low, down], [top, up, low], [down, top, low], [low, top, up], [low, down, top]][seg];
+      out.push(...rgb);
+    }
+  }
+  return Uint8Array.from([...out, ...new Array(24).fill(0)]);
 }
 
 /** Bytes per pixel of a depth (15 bits take two). */
@@ -135,6 +159,10 @@ export function vbe(b: Bios): number {
       dispi(DISPI_YRES, m.height);
       dispi(DISPI_BPP, m.bpp);
       dispi(DISPI_ENABLE, DISPI_ENABLED | DISPI_LFB_ENABLED | (b.bx & NO_CLEAR ? DISPI_NOCLEARMEM : 0));
+      if (m.bpp === 8) {
+        io.out8(0x3c8, 0);
+        for (const c of defaultPalette()) io.out8(0x3c9, c);
+      }
       b.ax = OK;
       return DONE;
     }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bootImage, runProgram } from './harness';
 import { patternRgb, vbeProbeImage } from '../devices/vbeProbe';
-import { VBE_MODES } from '../../emulator/bios/vbe';
+import { defaultPalette, VBE_MODES } from '../../emulator/bios/vbe';
 
 function drawn(mode: number) {
   const r = bootImage(vbeProbeImage(mode), { max: 30_000_000 });
@@ -105,4 +105,18 @@ test('video memory is part of a device snapshot, its pages shared until written'
   dev.vbe.write8(0x10, 1);
   const bytes = (dev.saveState().devices.vbe as { vram: { roughBytes(): number } }).vram.roughBytes();
   assert.equal(bytes, 64 + 4096 + 16);
+});
+
+test('an 8-bit mode set loads the VGA default palette into the DAC', () => {
+  const r = runProgram(`
+  mov ax, 0x4f02
+  mov bx, 0x4101
+  int 0x10
+  cli
+  hlt`);
+  const dac = [...r.m.devices.vga.dac];
+  assert.deepEqual(dac, [...defaultPalette()]);
+  const at = (i: number) => dac.slice(i * 3, i * 3 + 3);
+  // EGA blue, a grey, the first hue ring's blue and red, the dark ring's cyan, the black tail.
+  assert.deepEqual([at(1), at(20), at(32), at(40), at(196), at(250)], [[0, 0, 42], [14, 14, 14], [0, 0, 63], [63, 0, 0], [0, 16, 16], [0, 0, 0]]);
 });

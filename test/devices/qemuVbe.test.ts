@@ -3,10 +3,11 @@
 // probe (fixtures/vbeProbe.asm) reports the same controller information and, for every mode
 // Bootscope offers, the same mode information (but bit 6 of the attributes: Bootscope has no banked
 // window); and after it has drawn in 8-, 16- and 32-bit modes, QEMU's screendump and Bootscope's
-// frame are the same picture, pixel for pixel.
+// frame are the same picture, pixel for pixel. An 8-bit mode set loads the same default palette.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,3 +74,19 @@ for (const mode of [0x101, 0x111, 0x142, 0x143]) {
     assert.equal(diff, 0, `${diff} pixels differ; first ${first}`);
   });
 }
+
+test('an 8-bit mode set loads the DAC with the palette QEMU\'s VGA BIOS loads', { skip: !qemuAvailable() && 'qemu-system-i386 or nasm not installed' }, () => {
+  const bin = join(dir, 'dac.bin');
+  const r = spawnSync('nasm', ['-f', 'bin', '-o', bin, 'test/devices/fixtures/dacProbe.asm'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const img = new Uint8Array(1 << 20);
+  img.set(readFileSync(bin));
+  const path = join(dir, 'dac.img');
+  writeFileSync(path, img);
+  const log = `${path}.serial`;
+  spawnSync(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', '-vga', 'std', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x01',
+    '-drive', `file=${path},format=raw,if=ide,snapshot=on`, '-serial', `file:${log}`], { timeout: 20_000 });
+  const qemuDac = existsSync(log) ? readFileSync(log, 'latin1').trim() : '';
+  assert.equal(qemuDac.length, 256 * 3 * 2, qemuDac);
+  assert.equal(bootImage(img).m.devices.com1.output.trim(), qemuDac);
+});
