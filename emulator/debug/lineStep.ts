@@ -51,6 +51,8 @@ export class LineStep {
       // the frame it pushed returns.
       if (this.over || !this.lines.lineSpan(at)) {
         const f = this.stack.frames[this.depth];
+        // A shadow stack that dropped its oldest frames (runaway recursion) cannot say: stop here.
+        if (!f) return 'step';
         this.returnTo = { linear: (f.callerLinear - f.callerEip + f.retEip) >>> 0, depth: this.depth };
         return 'step';
       }
