@@ -1,13 +1,15 @@
 // The i386 register file as gdb sees it: the target description (qXfer:features:read target.xml) and
 // the `g`/`p` layout. gdb accepts an i386 description only with its core feature whole: the eight
-// general registers, eip, eflags, six segment selectors and the x87 registers. The emulated CPUs have
-// no FPU, so the x87 registers read as after FNINIT and ignore writes. In real mode `eip` can be
+// general registers, eip, eflags, six segment selectors and the x87 registers. With an FPU (`fpu: 387`)
+// they read the x87's state (st0-st7 in stack order, as FSAVE stores them); without one they read as
+// after FNINIT. Writes to them are ignored. In real mode `eip` can be
 // reported as the linear address CS.base + EIP (`monitor pc linear on`, the default; README "Use with gdb").
 // Node only; no vscode. GDB manual "Target Descriptions", "i386 Features".
 
 import type { Cpu } from '../../emulator/cpu/cpu';
 import { CS, DS, ES, FS, GS, SS } from '../../emulator/cpu/regs';
 import { EFLAGS_FIELDS, GPR32 } from '../../emulator/debug/registers';
+import { toBytes } from '../../emulator/cpu/fpu/float80';
 import { leHex, parseLeHex } from './packet';
 
 export interface GdbRegister {
@@ -34,10 +36,17 @@ export const GDB_REGISTERS: readonly GdbRegister[] = [
 
 const EIP = 8, EFLAGS = 9;
 
-/** The FPU state after FNINIT (control word 037Fh, every tag empty): what a CPU without one shows. */
-function x87Default(name: string): number {
-  return name === 'fctrl' ? 0x037f : name === 'ftag' ? 0xffff : 0;
+/** An x87 control register: the FPU's, or as after FNINIT (037Fh, every tag empty) without one. */
+function x87Control(cpu: Cpu, name: string): number {
+  const f = cpu.fpu;
+  if (!f) return name === 'fctrl' ? 0x037f : name === 'ftag' ? 0xffff : 0;
+  const v: Record<string, number> = {
+    fctrl: f.cw, fstat: f.status(), ftag: f.tagWord(), fiseg: f.fcs, fioff: f.fip, foseg: f.fds, fooff: f.fdp, fop: f.fop,
+  };
+  return v[name] >>> 0;
 }
+
+const ST0 = 16;
 
 /**
  * The target description. `architecture` is `i8086` when the CPU runs 16-bit code at connect time, so
@@ -75,13 +84,19 @@ function value(cpu: Cpu, n: number, view: PcView): number {
   if (n === EIP) return view.linear ? (cpu.base[CS] + cpu.eip) >>> 0 : cpu.eip >>> 0;
   if (n === EFLAGS) return cpu.getFlags() >>> 0;
   if (r.seg !== undefined) return cpu.sel[r.seg];
-  return x87Default(r.name);
+  return x87Control(cpu, r.name);
 }
 
 /** One register's bytes as hex (`p`), or null for a number gdb's description does not have. */
 export function readGdbRegister(cpu: Cpu, n: number, view: PcView): string | null {
   const r = GDB_REGISTERS[n];
-  return r ? leHex(value(cpu, n, view), r.bits / 8) : null;
+  if (!r) return null;
+  if (n >= ST0 && n < ST0 + 8) {
+    const b = new Uint8Array(10);
+    if (cpu.fpu) toBytes(cpu.fpu.st(n - ST0), b);
+    return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  }
+  return leHex(value(cpu, n, view), r.bits / 8);
 }
 
 /** All registers in order (`g`). */
