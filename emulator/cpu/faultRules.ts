@@ -231,6 +231,31 @@ export const SEG_ACCESS = rule('SEG.ACCESS', '5.3, 6.15 Interrupt 13', GP, 'an a
 export const SEG_ACCESS_SS = rule('SEG.ACCESS.SS', '5.3, 6.15 Interrupt 12', SS_FAULT, 'a stack access lies within SS\'s limit',
   access);
 
+// Paging (SDM Vol. 3 §4.3, §4.6, §4.7): `offset` the linear address (CR2), `selector` the error code, `lo`/`hi` the
+// page-directory and page-table entries read (hi 0 for a 4 MiB page or a PDE that is not present), `level` the level
+// that decided (1 the PDE, 2 the PTE). Outside delivery only (a delivery's page fault is DELIVERY.PAGE_FAULT).
+function pfAccess(v: FaultValues): string {
+  return `a ${v.selector & 4 ? 'user' : 'supervisor'} ${v.selector & 2 ? 'write to' : 'read of'} linear ${hex(v.offset, 8)}`;
+}
+function pfEntry(v: FaultValues): string {
+  return v.level === 1 ? `page-directory entry ${v.offset >>> 22} (${hex(v.lo, 8)})` : `page-table entry ${(v.offset >>> 12) & 0x3ff} (${hex(v.hi, 8)}) under page-directory entry ${v.offset >>> 22} (${hex(v.lo, 8)})`;
+}
+export const PAGE_NOT_PRESENT = rule('PAGE.NOT_PRESENT', '4.7', PF, 'the page-directory and page-table entries of the address are present',
+  (v) => `${pfAccess(v)}: its ${pfEntry(v)} is not present (P = 0)`);
+export const PAGE_USER = rule('PAGE.USER', '4.6', PF, 'user-mode accesses go to user pages (U/S = 1 at both levels)',
+  (v) => `${pfAccess(v)} at CPL ${v.cpl}: the page is a supervisor page (U/S = 0 in ${pfEntry(v)})`);
+export const PAGE_WRITE = rule('PAGE.WRITE', '4.6', PF, 'writes go to writable pages (R/W = 1 at both levels), from user mode or with CR0.WP = 1',
+  (v) => `${pfAccess(v)}: the page is read-only (R/W = 0 in ${pfEntry(v)})${v.selector & 4 ? '' : ' and CR0.WP = 1'}`);
+
+// I/O permission (SDM Vol. 1 §19.5.2, Vol. 3 §20.2.8), when CPL > IOPL or in vm86: `selector` the port, `offset` the
+// access size, `limit` the TSS limit, `lo` the bitmap byte's offset in the TSS, `hi` the two bitmap bytes read.
+export const IO_TSS = rule('IO.TSS', 'Vol. 1 19.5.2', GP, 'an I/O access above IOPL needs a 32-bit TSS of at least 68H bytes (its bitmap)',
+  (v) => `port ${hex(v.selector, 4)} at CPL ${v.cpl} above IOPL: TR holds ${v.lo === 9 || v.lo === 11 ? 'a 32-bit TSS' : 'no 32-bit TSS'} with limit ${hex(v.limit)}`);
+export const IO_BITMAP_LIMIT = rule('IO.BITMAP.LIMIT', 'Vol. 1 19.5.2', GP, 'the bitmap bytes of the port lie within the TSS limit',
+  (v) => `port ${hex(v.selector, 4)} at CPL ${v.cpl} above IOPL: its bitmap bytes at TSS offset ${hex(v.lo)}-${hex(v.lo + 1)} are beyond the TSS limit ${hex(v.limit)}`);
+export const IO_BITMAP_DENIED = rule('IO.BITMAP.DENIED', 'Vol. 1 19.5.2', GP, 'the port\'s bits in the I/O permission bitmap are clear',
+  (v) => `${v.offset}-byte access to port ${hex(v.selector, 4)} at CPL ${v.cpl} above IOPL: its bit${v.offset > 1 ? 's' : ''} in the bitmap (TSS offset ${hex(v.lo)}, bytes ${hex(v.hi, 4)}) ${v.offset > 1 ? 'are not all' : 'is not'} clear`);
+
 // How two faults combine (SDM Vol. 3 §6.15 Interrupt 8, Table 6-5): `event` is the first, `selector` the second.
 export const DF_CONTRIBUTORY = rule('DF.CONTRIBUTORY', 'Table 6-5', DF, 'a contributory exception while delivering a contributory one is a double fault',
   (v) => `${vectorName(v.selector)} was raised while delivering ${vectorName(v.event)}; both are contributory, so the CPU raises #DF`);
@@ -253,4 +278,5 @@ export const FAULT_RULES: readonly FaultRule[] = [
   SEG_LOAD_SS_NULL, SEG_LOAD_INDEX, SEG_LOAD_SS_RPL, SEG_LOAD_SS_TYPE, SEG_LOAD_SS_DPL, SEG_LOAD_SS_NOT_PRESENT,
   SEG_LOAD_DATA_TYPE, SEG_LOAD_DATA_PRIVILEGE, SEG_LOAD_DATA_NOT_PRESENT,
   LLDT_TI, LLDT_INDEX, LLDT_TYPE, LLDT_NOT_PRESENT, LTR_NULL, LTR_TI, LTR_INDEX, LTR_TYPE, LTR_NOT_PRESENT, SEG_ACCESS, SEG_ACCESS_SS,
+  PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE, IO_TSS, IO_BITMAP_LIMIT, IO_BITMAP_DENIED,
 ];

@@ -94,6 +94,14 @@ export function faultSubjects(cpu: Cpu, rule: FaultRule | null, v: FaultValues |
     if (/\.(TYPE|DPL|RPL|PRIVILEGE|NOT_PRESENT)$/.test(id)) descriptor(v.selector, `named by ${id.startsWith('SEG.') ? `the new ${segReg?.toUpperCase()}` : id.split('.')[0]}`);
     if (id.endsWith('.INDEX')) tableLimit(v.selector);
   } else if (id.startsWith('SEG.ACCESS') && segReg) out.push(register(segReg), register(`${segReg}.limit`));
+  else if (id === 'IO.BITMAP.DENIED') out.push(memory(`I/O permission bitmap bytes of port ${hex(v.selector, 4)} (TSS offset ${hex(v.lo)})`, cpu.base[TR] + v.lo, 2));
+  else if (id === 'IO.BITMAP.LIMIT') {
+    out.push(memory('the TSS\'s I/O map base (offset 66H)', cpu.base[TR] + 0x66, 2));
+    descriptor(cpu.sel[TR], 'the current TSS');
+  } else if (id === 'IO.TSS') {
+    descriptor(cpu.sel[TR], 'the current TSS');
+    out.push(register('tr'));
+  }
   else if (id === 'IVT.ENTRY.LIMIT' || id === 'IDT.ENTRY.LIMIT') out.push(register('idtr.limit'));
   else if (id.startsWith('IVT.STACK') || id === 'STACK.ROOM') out.push(register('esp'), register('ss'));
   else if (id.startsWith('IDT.GATE.')) {
@@ -120,7 +128,7 @@ export function faultSubjects(cpu: Cpu, rule: FaultRule | null, v: FaultValues |
     descriptor(v.selector, 'the TSS');
     gate(v.event);
   } else if (id.startsWith('TASK.') && !/\.(NULL|INDEX)$/.test(id)) descriptor(v.selector, 'named by the new task\'s TSS');
-  else if (id === 'DELIVERY.PAGE_FAULT' && cpu.cr0 & CR0_PG) {
+  else if ((id === 'DELIVERY.PAGE_FAULT' || id.startsWith('PAGE.')) && cpu.cr0 & CR0_PG) {
     const lin = v.offset >>> 0;
     const pdeAddr = ((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0;
     out.push({ kind: 'memory', label: `page-directory entry ${lin >>> 22} for linear ${hex(lin, 8)}`, physical: pdeAddr, length: 4 });

@@ -123,6 +123,12 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'LTR.NOT_PRESENT': [11, /^LTR selector 0x0050 .*: the TSS .* is not present/],
   'SEG.ACCESS': [13, /^an access through ES \(selector 0x0068 .*, base 0x00000000, limit 0xfff, access rights 0x4093\) falls outside its limit/],
   'SEG.ACCESS.SS': [12, /^an access through SS \(selector 0x0068 .*limit 0xfff/],
+  'PAGE.NOT_PRESENT': [14, /^a supervisor read of linear 0x00300000: its page-table entry 768 \(0x00000000\) under page-directory entry 0 \(0x00011023\) is not present \(P = 0\)$/],
+  'PAGE.WRITE': [14, /^a supervisor write to linear 0x00300000: the page is read-only \(R\/W = 0 in page-table entry 768 \(0x00300001\) .*\) and CR0\.WP = 1$/],
+  'PAGE.USER': [14, /^a user read of linear 0x00300000 at CPL 3: the page is a supervisor page \(U\/S = 0 in page-table entry 768 \(0x00300003\)/],
+  'IO.TSS': [13, /^port 0x0080 at CPL 3 above IOPL: TR holds a 32-bit TSS with limit 0x40$/],
+  'IO.BITMAP.LIMIT': [13, /^port 0x0080 at CPL 3 above IOPL: its bitmap bytes at TSS offset 0x78-0x79 are beyond the TSS limit 0x67$/],
+  'IO.BITMAP.DENIED': [13, /^1-byte access to port 0x0080 at CPL 3 above IOPL: its bit in the bitmap \(TSS offset 0x30, bytes 0xffff\) is not clear$/],
 };
 
 for (const [id, [vector, explanation]] of Object.entries(ORDINARY)) {
@@ -177,7 +183,7 @@ test('triple fault: #DE → #NP → #DF → shutdown, each link with its rule, s
   assert.equal(m.cpu.shutdown, true);
 });
 
-test('no delivery-path raise site, segment-register load, LLDT, LTR or segment-limit check uses the rule-less cpu.fault', () => {
+test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-limit, paging or I/O-bitmap check uses the rule-less cpu.fault', () => {
   const root = join(__dirname, '..', '..', 'emulator', 'cpu');
   const src = (f: string) => readFileSync(join(root, f), 'utf8');
   const between = (text: string, from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to, text.indexOf(from)));
@@ -191,6 +197,9 @@ test('no delivery-path raise site, segment-register load, LLDT, LTR or segment-l
     // Ordinary instructions: MOV/POP/LxS to a data or stack segment register, LLDT and LTR.
     between(src('segmentation.ts'), 'function loadSegProtected(', 'export function invalidateForOuterLevel('),
     src('protected/tables.ts'),
+    // The I/O permission bitmap, and page faults (a delivery's own raises without a rule: DELIVERY.PAGE_FAULT).
+    src('protected/ioBitmap.ts'),
+    between(src('protected/paging.ts'), 'function walk(', 'export function tlbFlush('),
   ];
   for (const p of parts) {
     assert.ok(p.length > 100);

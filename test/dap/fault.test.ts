@@ -14,7 +14,9 @@ import { buildAdapter, DapClient, pc, repl } from './dapClient';
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-dapfault-'));
 const img = join(dir, 'gate.img');
 const ssImg = join(dir, 'ss.img');
+const pfImg = join(dir, 'pf.img');
 let listing = '';
+let pfListing = '';
 
 /** test/cpu/fixtures/faultRules.asm -D<define> as a boot sector; returns its listing's text. */
 function sector(define: string, out: string): string {
@@ -29,9 +31,9 @@ function sector(define: string, out: string): string {
 }
 
 /** The linear address of the first listing line whose source matches `re` (org 0x7C00). */
-function addressOf(re: RegExp): number {
-  for (const l of listing.split('\n')) {
-    const m = /^\s*\d+\s+([0-9A-F]{8})\s+[0-9A-F[\]()]+\s+(.*)$/.exec(l);
+function addressOf(re: RegExp, text = listing): number {
+  for (const l of text.split('\n')) {
+    const m = /^\s*\d+\s+([0-9A-F]{8})\s+[0-9A-F[\]()]+-?\s+(.*)$/.exec(l);
     if (m && re.test(m[2])) return 0x7c00 + parseInt(m[1], 16);
   }
   throw new Error(`no listing line matches ${re}`);
@@ -43,6 +45,7 @@ describe('fault chain over DAP', () => {
     buildAdapter();
     listing = sector('IDT_GATE_NOT_PRESENT', img);
     sector('SEG_LOAD_SS_TYPE', ssImg);
+    pfListing = sector('PAGE_NOT_PRESENT', pfImg);
   });
   after(async () => {
     for (const c of clients) await c.close();
@@ -85,6 +88,22 @@ describe('fault chain over DAP', () => {
     ]);
     assert.deepEqual([np.rule, np.subjects], [undefined, []]);
     assert.equal(np.errorCodeText, 'EXT=0 IDT=1: IDT vector 48');
+  });
+
+  test('a page fault names PAGE.NOT_PRESENT; find the write that broke it on its page-table entry lands on the store that cleared it', async () => {
+    const { c, stop } = await launched(['vector-14'], pfImg);
+    assert.match(stop.body.description ?? '', /^#PF page fault at 0008:[0-9A-F]{4,8}: PAGE\.NOT_PRESENT$/);
+    const f = await c.request('bootscope/readFault');
+    const [pf] = f.links;
+    assert.equal(pf.errorCodeText, 'P=0 W/R=0 U/S=0 RSVD=0 I/D=0 (page not present on a read)');
+    assert.deepEqual(pf.subjects.map((s: { label: string; physical: number }) => [s.label, s.physical]), [
+      ['page-table entry 768 for linear 0x00300000', 0x11000 + 768 * 4], ['page-directory entry 0 for linear 0x00300000', 0x10000], ['cr3', undefined],
+    ]);
+    const back = c.nextStop(30000);
+    const r = await c.request('bootscope/findFaultWrite', { link: 0, subject: 0 });
+    await back;
+    assert.equal(r.found, true, r.message);
+    assert.equal(await pc(c), addressOf(/mov dword \[0x11000 \+ \(0x300000 >> 12\) \* 4\], 0$/, pfListing));
   });
 
   test('find the write that broke it: the gate → the store that cleared its P bit; IDTR.base → the LIDT', async () => {

@@ -6,6 +6,7 @@
 
 import type { Cpu } from '../cpu';
 import { PF } from '../faults';
+import { type FaultRule, PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE } from '../faultRules';
 import { CR0_WP, CR4_PSE } from '../regs';
 
 /** TLB entry bits below the 4 KiB frame address. */
@@ -61,10 +62,16 @@ export function translateWith(tlb: Tlb, cpu: Cpu, lin: number, write: boolean): 
   return walk(cpu, tlb, lin, write, user);
 }
 
-function pageFault(cpu: Cpu, lin: number, present: boolean, write: boolean, user: boolean): never {
-  // SDM §4.7: error code bit 0 P (protection violation), bit 1 W/R, bit 2 U/S; CR2 = the linear address.
+/**
+ * SDM §4.7: error code bit 0 P (protection violation), bit 1 W/R, bit 2 U/S; CR2 = the linear address. `rule` with
+ * the entries read (`pte` 0 when the PDE decided) and the level that decided; a delivery's page fault raises without
+ * one (the fault chain names it DELIVERY.PAGE_FAULT).
+ */
+function pageFault(cpu: Cpu, lin: number, present: boolean, write: boolean, user: boolean, rule: FaultRule, pde: number, pte: number, level: number): never {
   cpu.cr2 = lin >>> 0;
-  return cpu.fault(PF, (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0));
+  const code = (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0);
+  if (cpu.delivering >= 0) return cpu.fault(PF, code);
+  return cpu.faultRule(rule, code, -1, code, pde, pte, 0, lin >>> 0, level);
 }
 
 function walk(cpu: Cpu, tlb: Tlb, lin: number, write: boolean, user: boolean): number {
@@ -72,13 +79,13 @@ function walk(cpu: Cpu, tlb: Tlb, lin: number, write: boolean, user: boolean): n
   const pdeAddr = ((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0;
   const pde = mem.read32(pdeAddr);
   // SDM §4.3: PDE.P = 0 → #PF (not present).
-  if (!(pde & 1)) pageFault(cpu, lin, false, write, user);
+  if (!(pde & 1)) pageFault(cpu, lin, false, write, user, PAGE_NOT_PRESENT, pde, 0, 1);
   let frame: number, us: boolean, rw: boolean, dirty: boolean;
   if (pde & 0x80 && cpu.cr4 & CR4_PSE) {
     // 4 MiB page (SDM §4.3 Table 4-4): the PDE maps it directly.
     us = (pde & 4) !== 0;
     rw = (pde & 2) !== 0;
-    checkAccess(cpu, lin, write, user, us, rw);
+    checkAccess(cpu, lin, write, user, us, rw, pde, 0);
     let v = pde | 0x20;
     if (write) v |= 0x40;
     if (v !== pde) mem.write32(pdeAddr, v >>> 0);
@@ -87,11 +94,11 @@ function walk(cpu: Cpu, tlb: Tlb, lin: number, write: boolean, user: boolean): n
   } else {
     const pteAddr = ((pde & 0xfffff000) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0;
     const pte = mem.read32(pteAddr);
-    if (!(pte & 1)) pageFault(cpu, lin, false, write, user);
+    if (!(pte & 1)) pageFault(cpu, lin, false, write, user, PAGE_NOT_PRESENT, pde, pte, 2);
     // SDM §4.6: the effective U/S and R/W are the AND of both levels.
     us = (pde & pte & 4) !== 0;
     rw = (pde & pte & 2) !== 0;
-    checkAccess(cpu, lin, write, user, us, rw);
+    checkAccess(cpu, lin, write, user, us, rw, pde, pte);
     if (!(pde & 0x20)) mem.write32(pdeAddr, (pde | 0x20) >>> 0);
     let v = pte | 0x20;
     if (write) v |= 0x40;
@@ -111,9 +118,11 @@ function walk(cpu: Cpu, tlb: Tlb, lin: number, write: boolean, user: boolean): n
 }
 
 /** SDM §4.6: user access to a supervisor page, user write to a read-only page, supervisor write with CR0.WP → #PF. */
-function checkAccess(cpu: Cpu, lin: number, write: boolean, user: boolean, us: boolean, rw: boolean): void {
-  if (user && !us) pageFault(cpu, lin, true, write, user);
-  if (write && !rw && (user || cpu.cr0 & CR0_WP)) pageFault(cpu, lin, true, write, user);
+function checkAccess(cpu: Cpu, lin: number, write: boolean, user: boolean, us: boolean, rw: boolean, pde: number, pte: number): void {
+  // The level that decided: the PDE when it alone lacks the bit (or maps a 4 MiB page), else the PTE.
+  const level = (bit: number) => (pte === 0 || !(pde & bit) ? 1 : 2);
+  if (user && !us) pageFault(cpu, lin, true, write, user, PAGE_USER, pde, pte, level(4));
+  if (write && !rw && (user || cpu.cr0 & CR0_WP)) pageFault(cpu, lin, true, write, user, PAGE_WRITE, pde, pte, level(2));
 }
 
 export function tlbFlush(cpu: Cpu): void {
