@@ -16,7 +16,7 @@ export const GRUB_ECHO = 'GRUB core reached (32-bit protected mode); loading nor
 export function missingTools(kind: 'syslinux' | 'grub' | 'isolinux' | 'com32'): string | null {
   const need = {
     syslinux: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
-    com32: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk', `${MODULES}/hdt.c32`, `${MODULES}/poweroff.c32`],
+    com32: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk', `${MODULES}/hdt.c32`, `${MODULES}/poweroff.c32`, `${MODULES}/vesamenu.c32`],
     grub: ['/usr/lib/grub/i386-pc/boot.img', '/usr/bin/grub-mkimage', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
     isolinux: [ISOLINUX_BIN, ISOHYBRID_MBR, LDLINUX_C32, '/usr/bin/xorriso'],
   }[kind];
@@ -111,23 +111,22 @@ syslinux --install --offset 1048576 img
 }
 
 /**
- * Builds (once) and returns the path of a syslinux FAT16 image whose only entry runs the COM32 module
- * `name` (with `append`) from Debian's syslinux-common, the libraries it loads beside it.
+ * Builds (once) and returns the path of a syslinux FAT16 image `syslinux-NAME.img` with the config
+ * `cfg` (after SERIAL 0 115200) and COM32 modules from Debian's syslinux-common.
  */
-function syslinuxCom32Image(name: string, append: string, libs: string[]): string {
+function syslinuxModuleImage(name: string, cfg: string[], modules: string[]): string {
   const out = join(CACHE, `syslinux-${name}.img`);
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
   const tmp = mkdtempSync(join(CACHE, `${name}-build-`));
-  writeFileSync(join(tmp, 'syslinux.cfg'), ['SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', `DEFAULT ${name}`, `LABEL ${name}`, `  COM32 ${name}.c32`,
-    ...(append ? [`  APPEND ${append}`] : []), ''].join('\n'));
+  writeFileSync(join(tmp, 'syslinux.cfg'), ['SERIAL 0 115200', ...cfg, ''].join('\n'));
   sh(`
 truncate -s 32M img
 printf 'label: dos\\nunit: sectors\\nstart=2048, type=6, bootable\\n' | sfdisk -q img
 dd if=/usr/lib/syslinux/mbr/mbr.bin of=img bs=440 count=1 conv=notrunc status=none
 mkfs.fat -F 16 -n BOOTTEST --offset 2048 -h 2048 img 31744 >/dev/null
 mcopy -i img@@1M syslinux.cfg ::/syslinux.cfg
-for m in ${[name, ...libs].join(' ')}; do mcopy -i img@@1M ${MODULES}/$m.c32 ::/$m.c32; done
+for m in ${modules.join(' ')}; do mcopy -i img@@1M ${MODULES}/$m.c32 ::/$m.c32; done
 syslinux --install --offset 1048576 img
 `, tmp);
   renameSync(join(tmp, 'img'), out);
@@ -135,9 +134,22 @@ syslinux --install --offset 1048576 img
   return out;
 }
 
+/** An image whose only entry runs the COM32 module `name` (with `append`), its libraries beside it. */
+function syslinuxCom32Image(name: string, append: string, libs: string[]): string {
+  return syslinuxModuleImage(name, ['PROMPT 0', 'TIMEOUT 0', `DEFAULT ${name}`, `LABEL ${name}`, `  COM32 ${name}.c32`,
+    ...(append ? [`  APPEND ${append}`] : [])], [name, ...libs]);
+}
+
 /** syslinux's Hardware Detection Tool (hdt.c32) in its command-line mode on the serial console. */
 export function hdtImage(): string {
   return syslinuxCom32Image('hdt', 'nomenu', ['libcom32', 'libutil', 'libmenu', 'libgpl']);
+}
+
+/** syslinux's graphical menu (vesamenu.c32) with two entries and no timeout. */
+export function vesamenuImage(): string {
+  return syslinuxModuleImage('vesamenu', ['UI vesamenu.c32', 'MENU TITLE Bootscope vesamenu test', 'TIMEOUT 0',
+    'LABEL one', '  MENU LABEL First entry', '  LINUX /none.bin', 'LABEL two', '  MENU LABEL Second entry', '  LINUX /none.bin'],
+  ['vesamenu', 'libcom32', 'libutil']);
 }
 
 /** syslinux's poweroff.c32, which switches the machine off through the APM BIOS. */
