@@ -325,8 +325,8 @@ export interface CompareInstruction {
   instruction: number;
 }
 export interface ReadCompareResponse {
-  /** What the panel shows: no comparison in this session, one running, none run yet, or how the last ended. */
-  state: 'unavailable' | 'idle' | 'running' | 'diverged' | 'agreed';
+  /** What the panel shows: no comparison in this session, one running, none run yet, or how the last ended (QEMU failing: `failed`). */
+  state: 'unavailable' | 'idle' | 'running' | 'diverged' | 'agreed' | 'failed';
   /** One line: why unavailable, or how the last run ended. */
   summary: string;
   /** The reference machine: `qemu-system-i386 (tcg)`. */

@@ -148,9 +148,9 @@ async function run(ctx: SessionContext, lc: LiveCompare, cancelled: () => boolea
   const at = hit ? null : Math.max(from, l.lastAgreed ? l.lastAgreed.source + 1 : from);
   if (at !== null) ctx.monitor.quietly(() => rec.seek(at));
   restartStack(ctx);
-  const why = failure ? `QEMU failed: ${failure}` : cancelled() ? 'paused' : l.matched >= ref.max ? `the budget (${ref.max})` : l.end ?? 'ended';
-  const summary = `no divergence: ${agreed} (${why})`;
-  lc.last = { state: 'agreed', summary, reference: lc.label, rules: [...rules, `speed: ${speed}`] };
+  const why = cancelled() ? 'paused' : l.matched >= ref.max ? `the budget (${ref.max})` : l.end ?? 'ended';
+  const summary = failure ? `QEMU failed after ${agreed}: ${failure}` : `no divergence: ${agreed} (${why})`;
+  lc.last = { state: failure ? 'failed' : 'agreed', summary, reference: lc.label, rules: [...rules, `speed: ${speed}`] };
   ctx.output(`${summary}\n`);
   if (hit) return { reason: stopReasonFor(hit.origins), hitBreakpointIds: hit.ids, description: `breakpoint at ${segOff(m.cpu.sel[CS], m.cpu.eip)}; ${agreed}` };
   return { reason: failure ? 'exception' : 'pause', description: summary };

@@ -94,7 +94,7 @@ test('compareWith qemu: the first divergence, the Compare panel\'s answer, compa
     }
   });
 
-test('compareWith: a bad attribute, a missing QEMU and record: false fail the launch with one line naming it', async () => {
+test('compareWith: a bad attribute, a missing QEMU and record: false fail the launch with one line naming it; a QEMU that fails ends the run saying so', async () => {
   const fx = assemble('qemudiff');
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ compareWith: { qemu: { accel: 'hvf' } } }, /^launch configuration: 'compareWith\.qemu\.accel' must be one of tcg, kvm, not "hvf"$/],
@@ -113,6 +113,19 @@ test('compareWith: a bad attribute, a missing QEMU and record: false fail the la
     } finally {
       await c.close();
     }
+  }
+  // QEMU that fails to start (compareWith.qemu.args it refuses): the run ends with an exception stop saying so.
+  const failing = DapClient.spawn();
+  try {
+    await failing.launch({ image: fx.image, compareWith: { qemu: { args: ['-cpu', 'no-such-cpu'] } } });
+    const stop = failing.nextStop(60_000);
+    await failing.request('continue', { threadId: 1 });
+    const s = await stop;
+    assert.equal(s.body.reason, 'exception');
+    assert.match(s.body.description ?? '', /^QEMU failed after 0 instructions from 0000:7C00 agree with QEMU: QEMU exited \(status 1\) after 0 guest records: .*no-such-cpu/);
+    assert.equal((await failing.request<ReadCompareResponse>('bootscope/readCompare')).state, 'failed');
+  } finally {
+    await failing.close();
   }
   // Without compareWith the request answers that there is nothing to compare.
   const plain = DapClient.spawn();

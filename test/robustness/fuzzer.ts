@@ -66,6 +66,8 @@ export async function fuzz(SEED: number, RUN_MS: number): Promise<{ requests: nu
     ['bootscope/checkVmEntry', () => ({ profile: value(() => 'kvm-rmode') })],
     ['bootscope/readFault', () => ({})],
     ['bootscope/findFaultWrite', () => ({ link: value(num), subject: value(num) })],
+    ['bootscope/readCompare', () => ({})],
+    ['bootscope/compareAgain', () => ({})],
     ['bootscope/nope', () => ({})],
   ];
   const c = DapClient.spawn();

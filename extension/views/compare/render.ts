@@ -21,7 +21,7 @@ function instructionRow(i: CompareInstruction, current: boolean): Html {
 export function renderCompare(r: ReadCompareResponse): Html {
   const parts: Html[] = [];
   const again = r.state === 'unavailable' || r.state === 'running' ? '' : html` <vscode-button id="compare-again" ${msgAttr({ type: 'compareAgain' })} title="Run the lock-step comparison again from 0000:7C00 on the history as it is now (edits included)">compare again</vscode-button>`;
-  parts.push(html`<p><span class="verdict ${r.state === 'diverged' ? 'fail' : r.state === 'agreed' ? 'pass' : ''}" id="compare-state">${r.state}</span> <span id="compare-summary">${r.summary}</span>${again}</p>`);
+  parts.push(html`<p><span class="verdict ${r.state === 'diverged' || r.state === 'failed' ? 'fail' : r.state === 'agreed' ? 'pass' : ''}" id="compare-state">${r.state}</span> <span id="compare-summary">${r.summary}</span>${again}</p>`);
   if (r.reference) parts.push(html`<p class="note">reference: ${r.reference}</p>`);
   const i = r.instruction;
   if (i) {
