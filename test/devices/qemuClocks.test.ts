@@ -5,7 +5,7 @@
 // the PM timer agree, which is what software calibrating one clock against another relies on (the
 // rates themselves differ: QEMU's TSC counts virtual nanoseconds, 1 GHz; Bootscope's instructions).
 // Then memtest86+ v6, which calibrates its CLK from the TSC against PIT channel 2, shows each
-// machine's measured rate in MHz.
+// machine's measured rate in MHz, and with the 80387 its elapsed time follows the instruction count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -67,4 +67,18 @@ test("memtest86+'s CLK is the TSC rate each machine's clocks give", {
   const clk = CLK.exec(JSON.parse(r.stdout).screen.join('\n'));
   assert.ok(clk, r.stdout);
   assert.equal(Number(clk[1]), Math.floor(4 * 1_193_182 / 1e6), 'memtest truncates 4.772727 MHz to 4');
+});
+
+test("memtest86+'s elapsed time with the 80387 follows the instruction count", { skip: !existsSync(MEMTEST) ? `${MEMTEST} is missing (Debian: memtest86+)` : missingTools('syslinux') ?? false }, () => {
+  // memtest86+ divides 64-bit TSC differences with the x87 (without one its clock reads 1325:33:20).
+  assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
+  const n = 400_000_000;
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', memtestImage(), '--fpu', '387', '--max', String(n), '--screen', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.equal(r.status, 0, r.stderr);
+  const time = /Time:\s+(\d+):(\d\d):(\d\d)/.exec(JSON.parse(r.stdout).screen.join('\n'));
+  assert.ok(time, r.stdout);
+  const secs = Number(time[1]) * 3600 + Number(time[2]) * 60 + Number(time[3]);
+  // Its run starts after the boot and its own set-up, so the elapsed time is below the whole run's.
+  const whole = n / (4 * 1_193_182);
+  assert.ok(secs > whole / 2 && secs <= whole, `memtest says ${secs} s after ${n} instructions (${whole.toFixed(1)} s)`);
 });
