@@ -85,7 +85,11 @@ export class Machine {
   resetSource: ResetSource | null = null;
   private stopRequested = false;
   /** Resume past a breakpoint at this linear address without hitting it again. */
-  private resumeAt = -1;
+  /**
+   * The linear address the next run starts at without stopping on a breakpoint there (-1: none): the
+   * instruction a breakpoint stop or time travel arrived at.
+   */
+  resumeAt = -1;
 
   constructor(opts: MachineOptions = {}) {
     this.model = opts.cpu ?? '80386';

@@ -1,11 +1,13 @@
 // Bootscope's VS Code extension entry: registers the debug adapter factory (separate process by default), the
-// configuration provider (F5 on an image or .asm), a tracker that refreshes panels and the status bar on `stopped`,
+// configuration provider (F5 on an image or .asm), a tracker that refreshes panels and the status bar on `stopped`
+// (and reopens a frame's disassembly document VS Code could not open yet, reopenSource.ts),
 // and the panel and VMCS-dump commands of docs/CLI.md. Imports 'vscode' and protocol/ only (STYLE D2).
 import * as vscode from 'vscode';
 import { DIVERGED_FROM_QEMU } from '../protocol/customRequests';
 import type { FromWebview } from '../protocol/webview';
 import { AdapterFactory } from './adapterFactory';
 import { registerConfigProvider } from './configProvider';
+import { SourceReopener, type StackTraceBody } from './reopenSource';
 import { Commands, DEBUG_TYPE, registerCommand } from './contributions';
 import { Panels } from './panels';
 import { StatusBar } from './statusBar';
@@ -27,9 +29,10 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
   const host = new WebviewHost(context.extensionUri);
   const panels = new Panels(host, context.extensionPath);
   const status = new StatusBar();
+  const reopener = new SourceReopener();
 
   context.subscriptions.push(
-    host, panels, status, factory,
+    host, panels, status, factory, reopener,
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, factory),
     ...registerConfigProvider(),
     vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
@@ -41,13 +44,15 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
             panels.onContinued(session);
           }
         },
-        onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number; reason?: string } }) => {
+        onDidSendMessage: (m: { type?: string; event?: string; command?: string; body?: { threadId?: number; reason?: string } & StackTraceBody }) => {
+          if (m.type === 'response' && m.command === 'stackTrace') reopener.onStackTrace(session, m.body);
           if (m.type !== 'event') return;
           if (m.event === 'stopped') {
             void status.paused(session, m.body?.threadId);
             panels.onStopped(session);
             // A lock-step run's divergence (launch compareWith) opens the Compare panel.
             if (m.body?.reason === DIVERGED_FROM_QEMU) void panels.showLive('compare');
+            reopener.onStopped(session);
           } else if (m.event === 'continued') {
             status.running();
             panels.onContinued(session);
@@ -57,7 +62,10 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
         },
       }),
     }),
-    vscode.debug.onDidTerminateDebugSession((s) => { if (s.type === DEBUG_TYPE && !vscode.debug.activeDebugSession) status.hide(); }),
+    vscode.debug.onDidTerminateDebugSession((s) => {
+      reopener.onTerminated(s);
+      if (s.type === DEBUG_TYPE && !vscode.debug.activeDebugSession) status.hide();
+    }),
     registerCommand(Commands.ShowDescriptorTables, async () => { await panels.showLive('descriptorTables'); }),
     registerCommand(Commands.ShowVmcs, async () => { await panels.showLive('vmcs'); }),
     registerCommand(Commands.ShowVmEntryChecks, async () => { await panels.showLive('vmEntryChecks'); }),

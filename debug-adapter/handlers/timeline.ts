@@ -7,15 +7,16 @@
 import { bucketEvents, TimelineBuilder, timelineOf, windowOf } from '../../emulator/debug/timeline';
 import { isProfileName, type ProfileName } from '../../emulator/vmx/profiles';
 import type { TimelineArguments, TimelineResponse } from '../../protocol/customRequests';
+import type { Bookmark } from '../../emulator/record/recorder';
 import { RequestError, type SessionContext } from '../context';
 
 /** Events per kind the panel draws: about one per pixel of a wide strip. */
 const EVENT_BUCKETS = 600;
 /**
- * Wall time one request spends replaying before it answers with what it has (`building`; the panel asks again), in
- * chunks sized to take about STEP_MS each. It can stop early only once the replay has passed the user's position: going back
- * there restores a snapshot, while going forward would replay again all the way. Until then it runs as the runner's
- * task, yielding between chunks (threads and disconnect answered, pause cancels it).
+ * Wall time one request spends replaying, in chunks sized to take about STEP_MS each: a longer recording is built over
+ * several requests (the panel shows how far it got and asks again), so the adapter answers other requests in between and
+ * the user can resume at any time. A request starts where the last one stopped and comes back to the user's position,
+ * both through bookmarks (Recorder.bookmark: a copy of the machine), not by replaying.
  */
 const REPLAY_MS_PER_REQUEST = 200;
 const STEP_MS = 20;
@@ -26,10 +27,16 @@ interface Builders {
   system: TimelineBuilder;
   hits: TimelineBuilder;
   hitsKey: string;
+  /** Where the replay stopped when the last request answered (while the timeline is still being built). */
+  resume?: Bookmark;
+  /** Instructions per step that took about STEP_MS last time. */
+  chunk: number;
+  /** The bookmark of the user's position, kept for its RAM buffer while the timeline is being built. */
+  here?: Bookmark;
 }
 const builders = new WeakMap<SessionContext, Builders>();
 
-export function timeline(ctx: SessionContext, args: TimelineArguments): TimelineResponse | Promise<TimelineResponse> {
+export function timeline(ctx: SessionContext, args: TimelineArguments): TimelineResponse {
   const rec = ctx.recorder;
   if (!rec) throw new RequestError('this session does not record (launch with "record": true for a timeline)');
   if (ctx.runner.isRunning) throw new RequestError('pause first: the timeline is read from a stopped CPU');
@@ -41,50 +48,33 @@ export function timeline(ctx: SessionContext, args: TimelineArguments): Timeline
   const more = { csip: all.flatMap((x) => (x.exact ? [x.exact] : [])), phys: all.flatMap((x) => (x.phys !== undefined ? [x.phys] : [])) };
   const hitsKey = `${breakpoints.join(',')}/${more.csip.map((x) => `${x.selector}:${x.offset}`).sort().join(',')}/${more.phys.sort().join(',')}`;
   let b = builders.get(ctx);
-  if (!b) builders.set(ctx, (b = { system: new TimelineBuilder(), hits: new TimelineBuilder(breakpoints, more), hitsKey }));
+  if (!b) builders.set(ctx, (b = { system: new TimelineBuilder(), hits: new TimelineBuilder(breakpoints, more), hitsKey, chunk: MIN_CHUNK }));
   if (b.hitsKey !== hitsKey) Object.assign(b, { hits: new TimelineBuilder(breakpoints, more), hitsKey });
   const { system, hits } = b;
   const stale = (x: TimelineBuilder) => x.to !== rec.frontier || x.first !== rec.startIcount;
   const building = () => stale(system) || stale(hits);
   if (!building()) return response(ctx, system, hits, args, profile);
-  const here = cpu.icount;
-  let chunk = MIN_CHUNK;
-  const step = () => {
-    const t0 = performance.now(), from = cpu.icount;
-    ctx.monitor.quietly(() => (stale(system) ? system : hits).update(rec, chunk));
-    // Replays that look at the state often (an interrupt every few instructions) run far slower than others.
-    const ms = performance.now() - t0;
-    if (cpu.icount > from) chunk = Math.round(Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, chunk * Math.min(4, STEP_MS / Math.max(ms, 0.1)))));
-  };
+  const here = (b.here = rec.bookmark(b.here));
+  const state = b;
   const deadline = performance.now() + REPLAY_MS_PER_REQUEST;
-  let ok = false;
-  try {
-    do step();
-    while (building() && performance.now() < deadline);
-    ok = true;
-  } finally {
-    if (!ok || cpu.icount >= here) ctx.monitor.quietly(() => rec.seek(here));
-  }
-  if (cpu.icount === here) return response(ctx, system, hits, args, profile);
-  return new Promise((settle, fail) => {
-    ctx.runner.travel(async (cancelled) => {
-      let cancel = false;
-      try {
-        while (building() && cpu.icount < here) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          if ((cancel = cancelled())) break;
-          step();
-        }
-      } catch (e) {
-        fail(e);
-      } finally {
-        ctx.monitor.quietly(() => rec.seek(here));
-      }
-      if (cancel) fail(new RequestError('timeline: cancelled (pause) before it was built; reopen the panel to go on'));
-      else settle(response(ctx, system, hits, args, profile));
-      return { reason: 'pause', description: `the timeline has been built to instruction ${Math.min(system.to, hits.to)} (instruction ${here})` };
-    });
+  ctx.monitor.quietly(() => {
+    try {
+      if (state.resume && rec.holds(state.resume)) rec.returnTo(state.resume);
+      do {
+        const t0 = performance.now(), from = cpu.icount;
+        (stale(system) ? system : hits).update(rec, state.chunk);
+        // Replays that look at the state often (an interrupt every few instructions) run far slower than others.
+        const ms = performance.now() - t0;
+        if (cpu.icount > from) state.chunk = Math.round(Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, state.chunk * Math.min(4, STEP_MS / Math.max(ms, 0.1)))));
+      } while (building() && performance.now() < deadline);
+    } finally {
+      state.resume = building() ? rec.bookmark(state.resume) : undefined;
+      rec.returnTo(here);
+      // The copies are 64 MiB each by default: kept only while the timeline is still being built.
+      if (!state.resume) state.here = undefined;
+    }
   });
+  return response(ctx, system, hits, args, profile);
 }
 
 function response(ctx: SessionContext, system: TimelineBuilder, hits: TimelineBuilder, args: TimelineArguments, profile: ProfileName): TimelineResponse {

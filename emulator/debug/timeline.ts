@@ -13,8 +13,8 @@ import { CR0_PE, CS, EAX, EFLAGS_VM } from '../cpu/regs';
 import type { Recorder } from '../record/recorder';
 import { snapshotFromCpu } from '../vmx/fromCpu';
 import { sampleVerdictState, VERDICT_SAMPLE } from '../vmx/monitor';
-import { PROFILE_NAMES, type ProfileName, type Verdict } from '../vmx/profiles';
-import { VerdictWatch } from '../vmx/watch';
+import { evaluateProfile, PROFILE_NAMES, type ProfileName, type Verdict } from '../vmx/profiles';
+import { verdictKey } from '../vmx/watch';
 import { displayMode, type DisplayMode, segOff } from './machineView';
 import { watchSystemState } from './systemState';
 import type { TimelineEventKind, TimelineSpan } from '../../protocol/customRequests';
@@ -43,6 +43,12 @@ export interface Timeline {
 function isBiosService(vector: number): boolean {
   return vector >= 0x10 && vector <= 0x1a;
 }
+
+/**
+ * Verdicts remembered per state (verdictKey): loops that load segment registers with a few hundred values (copying
+ * through ES, polling the BIOS) run the SDM checks once per state instead of at every load.
+ */
+const REMEMBERED_STATES = 65536;
 
 /** Breakpoint hits a timeline keeps (the strip shows about 600 ticks per row). */
 export const MAX_BREAKPOINT_HITS = 5000;
@@ -79,7 +85,8 @@ export class TimelineBuilder {
   private generation = -1;
   /** The breakpoint hits stopped being collected at MAX_BREAKPOINT_HITS. */
   hitsCapped = false;
-  private watches = new Map<ProfileName, VerdictWatch>();
+  /** Each profile's verdict (PROFILE_NAMES order) by verdictKey. */
+  private readonly verdictsByState = new Map<string, Verdict[]>();
   private readonly seen = new Float64Array(VERDICT_SAMPLE);
 
   constructor(
@@ -93,11 +100,7 @@ export class TimelineBuilder {
     this.modes.length = 0;
     this.events.length = 0;
     this.verdicts.clear();
-    this.watches.clear();
-    for (const p of PROFILE_NAMES) {
-      this.verdicts.set(p, []);
-      this.watches.set(p, new VerdictWatch(p));
-    }
+    for (const p of PROFILE_NAMES) this.verdicts.set(p, []);
     this.seen.fill(NaN);
     this.to = -1;
     this.hitsCapped = false;
@@ -165,12 +168,18 @@ export class TimelineBuilder {
    */
   private replaySystemState(rec: Recorder, frontier: number): void {
     const cpu = rec.machine.cpu;
-    const { modes, verdicts, watches, events } = this;
+    const { modes, verdicts, verdictsByState, events } = this;
     const observe = (at: number) => {
       if (!sampleVerdictState(cpu, this.seen)) return;
       extend(modes, at, displayMode(cpu));
       const snap = snapshotFromCpu(cpu);
-      for (const [p, w] of watches) extend(verdicts.get(p)!, at, w.step(snap).result.verdict);
+      const key = verdictKey(snap);
+      let v = verdictsByState.get(key);
+      if (!v) {
+        if (verdictsByState.size >= REMEMBERED_STATES) verdictsByState.clear();
+        verdictsByState.set(key, (v = PROFILE_NAMES.map((p) => evaluateProfile(p, snap).verdict)));
+      }
+      PROFILE_NAMES.forEach((p, i) => extend(verdicts.get(p)!, at, v[i]));
     };
     // A change nobody has looked at yet: after an interrupt's delivery, or where an STI/MOV SS shadow ends. The state
     // stays as it is until the next watched instruction or interrupt, which looks first.

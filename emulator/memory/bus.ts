@@ -225,6 +225,19 @@ export class Memory {
     }
   }
 
+  /** restoreRam of the whole RAM from a copy of it: pages compared a word at a time, only changed ones rewritten. */
+  restoreAllRam(copy: Uint8Array): void {
+    if (copy.length !== this.ramSize) throw new Error(`restoreAllRam: a copy of ${copy.length} bytes for ${this.ramSize} bytes of RAM`);
+    const words = new Uint32Array(copy.buffer, copy.byteOffset, copy.length >>> 2);
+    const ram32 = this.ram32, perPage = PAGE_SIZE >>> 2;
+    for (let w = 0; w < words.length; w += perPage) {
+      let k = w;
+      const end = w + perPage;
+      while (k < end && ram32[k] === words[k]) k++;
+      if (k < end) this.restoreRam(w << 2, copy.subarray(w << 2, (w + perPage) << 2));
+    }
+  }
+
   /** Debugger/loader access: no watchpoints, no A20 wrap, ROM writable. Never seen by the guest's watch logic. */
   peek(addr: number, length: number): Uint8Array {
     const out = new Uint8Array(length);

@@ -54,6 +54,20 @@ export interface InputEvent {
   apply: (m: Machine) => void;
 }
 
+/** The machine at one position of the recording (Recorder.bookmark). */
+export interface Bookmark {
+  readonly icount: number;
+  /** The history it belongs to (Recorder.generation). */
+  readonly generation: number;
+  readonly ram: Uint8Array;
+  readonly cpu: CpuSnapshot;
+  readonly devices: DevicesSnapshot;
+  readonly disks: Map<number, Uint8Array>[];
+  readonly extra: Map<string, unknown>[];
+  readonly evPtr: number;
+  readonly resumeAt: number;
+}
+
 interface Snapshot {
   icount: number;
   cpu: CpuSnapshot;
@@ -512,6 +526,43 @@ export class Recorder {
     }
   }
 
+  /**
+   * The whole machine here, RAM included, for a replay that must come back (a panel building its view
+   * from history): returnTo() restores it at once, where seek() would replay forward from wherever the
+   * replay stopped.
+   */
+  bookmark(reuse?: Bookmark): Bookmark {
+    const m = this.machine;
+    // RAM is most of it (64 MiB by default): a caller that bookmarks again and again hands back its old one.
+    const ram = reuse?.ram.length === m.mem.ramSize ? reuse.ram : new Uint8Array(m.mem.ramSize);
+    ram.set(m.mem.ram);
+    return {
+      icount: m.cpu.icount, generation: this.rewrites, ram, cpu: saveCpu(m.cpu), devices: m.devices.saveState(),
+      disks: this.disks.map((d) => new Map(d.writes())), extra: this.extraState.map(saveScalars), evPtr: this.evPtr, resumeAt: m.resumeAt,
+    };
+  }
+
+  /** Whether returnTo(b) can go there: the history it was made in is still the recording's, and still held. */
+  holds(b: Bookmark): boolean {
+    return b.generation === this.rewrites && b.icount <= this.frontier && b.icount >= this.startIcount;
+  }
+
+  /** Back to a bookmark of the same history (replays in between may have gone anywhere in it). */
+  returnTo(b: Bookmark): void {
+    if (!this.holds(b)) throw new Error('returnTo: the recording changed since the bookmark was made');
+    const m = this.machine;
+    m.mem.restoreAllRam(b.ram);
+    loadCpu(m.cpu, b.cpu);
+    m.devices.loadState(b.devices);
+    this.disks.forEach((d, i) => d.restoreWrites(b.disks[i]));
+    this.extraState.forEach((o, i) => { for (const [f, v] of b.extra[i]) (o as Record<string, unknown>)[f] = v; });
+    m.resetSource = null;
+    if (this.snapAtOrBefore(b.icount) === this.snaps.length - 1) this.arm();
+    else if (this.armed) this.disarm();
+    this.evPtr = b.evPtr;
+    m.resumeAt = b.resumeAt;
+  }
+
   /** Back n instructions (REP iterations count one each); stops at the start of the recording. */
   stepBack(n = 1): number {
     return this.seek(this.machine.cpu.icount - n);
@@ -549,9 +600,9 @@ export class Recorder {
 
   /**
    * After time travel the user's next run should not stop at a breakpoint on the instruction we
-   * arrived at (as after a breakpoint stop). Machine keeps that in a private field.
+   * arrived at (as after a breakpoint stop).
    */
   setResumePoint(): void {
-    (this.machine as unknown as { resumeAt: number }).resumeAt = this.machine.pcLinear;
+    this.machine.resumeAt = this.machine.pcLinear;
   }
 }

@@ -235,6 +235,19 @@ export async function pc(c: DapClient): Promise<number> {
   return parseInt(stackFrames[0].instructionPointerReference!, 16);
 }
 
+/**
+ * bootscope/readTimeline asked again while it answers `building` (a request replays for a bounded time), as the panel
+ * does; the whole timeline.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function wholeTimeline(c: DapClient, args: Record<string, unknown>): Promise<any> {
+  for (let n = 0; ; n++) {
+    const t = await c.request<{ building?: unknown }>('bootscope/readTimeline', args);
+    if (!t.building) return t;
+    if (n > 10_000) throw new Error(`the timeline was still being built after ${n} requests`);
+  }
+}
+
 /** Sends a request that resumes the CPU and waits for the stop it ends in. */
 export async function act(c: DapClient, command: string, args: Record<string, unknown> = { threadId: 1 }): Promise<DebugProtocol.StoppedEvent> {
   const stop = c.nextStop();

@@ -4,7 +4,7 @@
 // tables in unreal mode; hello: the screen before the key wait.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildAdapter, DapClient } from '../dap/dapClient';
+import { buildAdapter, DapClient, wholeTimeline } from '../dap/dapClient';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLES_DIR, image, marker, NO_NASM } from './helpers';
@@ -53,14 +53,14 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
 
     // The timeline marks where the hypervisors start emulating: right after `mov cr0` (raw VMX fails all along,
     // real mode included). A click on that span travels to the far jump.
-    const raw2 = await c.request('bootscope/readTimeline', { profile: 'raw' });
+    const raw2 = await wholeTimeline(c, { profile: 'raw' });
     assert.deepEqual(raw2.verdicts.map((v: { value: string }) => v.value), ['fail']);
     assert.deepEqual(raw2.modes.map((v: { value: string }) => v.value), ['real', 'pm16']);
-    const xen2 = await c.request('bootscope/readTimeline', { profile: 'xen-vm86' });
+    const xen2 = await wholeTimeline(c, { profile: 'xen-vm86' });
     assert.deepEqual(xen2.verdicts.map((v: { value: string }) => v.value), ['enter', 'emulate']);
     assert.equal(xen2.verdicts[1].from, raw2.modes[1].from);
     // Zoomed to the last 100 instructions: spans cut at the window, the whole range still reported.
-    const w = await c.request('bootscope/readTimeline', { profile: 'xen-vm86', from: xen2.last - 100, to: xen2.last + 5000 });
+    const w = await wholeTimeline(c, { profile: 'xen-vm86', from: xen2.last - 100, to: xen2.last + 5000 });
     assert.deepEqual([w.first, w.last, w.recordedFirst, w.recordedLast], [xen2.last - 100, xen2.last, 0, xen2.last]);
     assert.deepEqual(w.verdicts, [{ from: xen2.last - 100, to: xen2.verdicts[1].from, value: 'enter' }, xen2.verdicts[1]]);
     await c.request('bootscope/gotoInstruction', { instruction: xen2.verdicts[1].from });
@@ -120,7 +120,7 @@ describe('examples over DAP', { skip: NO_NASM }, () => {
 
     // The Timeline panel's data: the loader's mode sequence, its BIOS calls, and no change of position.
     const before = await c.request('bootscope/status');
-    const tl = await c.request('bootscope/readTimeline', { profile: 'xen-vm86' });
+    const tl = await wholeTimeline(c, { profile: 'xen-vm86' });
     assert.equal(tl.current, before.instructions);
     assert.deepEqual(await c.request('bootscope/status'), before);
     assert.deepEqual(tl.modes.map((m: { value: string }) => m.value), ['real', 'pm16', 'pm32', 'pm16', 'unreal']);

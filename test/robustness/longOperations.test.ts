@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { ADAPTER, assemble, buildAdapter, DapClient, repl } from '../dap/dapClient';
+import { act, ADAPTER, assemble, buildAdapter, DapClient, pc, repl, wholeTimeline } from '../dap/dapClient';
 
 const fx = assemble('inputs');
 
@@ -64,26 +64,52 @@ test('goto beyond reach is refused at once; a long goto answers threads, reports
   }
 });
 
-test('a timeline of a long recording is built as a task: threads answered, pause cancels it', async () => {
+test('a timeline of a long recording is built over bounded requests, each back at the user\'s position', async () => {
   const c = DapClient.spawn();
   try {
     await c.launch({ image: fx.image });
-    const end = 300_000;
+    const end = 1_000_000;
     const r = await c.raw('evaluate', { expression: `goto ${end}`, context: 'repl', frameId: 0 });
     assert.match(r.body?.result ?? r.message, new RegExp(`at instruction ${end}$`));
+    const exprs = ['info mode', 'eax', 'ebx', 'edi', 'esp', 'eflags', 'x/8w 0x7e00', 'x/8b 0x8000'];
+    const state = async () => (await Promise.all(exprs.map((e) => repl(c, e)))).join('\n');
+    const before = await state();
     const mark = c.events.length;
-    const tl = c.raw('bootscope/readTimeline', { profile: 'raw' });
-    await c.waitFor('continued', () => true, 5000, mark);
-    const q = performance.now();
-    await c.request('threads');
-    assert.ok(performance.now() - q < 500, 'threads answered while the timeline is built');
-    const stop = c.nextStop();
+    let answers = 0, done = -1;
+    for (;;) {
+      const t = await c.request<{ building?: { done: number; total: number }; modes: unknown[] }>('bootscope/readTimeline', { profile: 'raw' });
+      answers++;
+      assert.equal(await state(), before, 'each answer comes back to the user\'s position');
+      if (!t.building) break;
+      assert.ok(t.building.done > done, `the build goes on (${done} → ${t.building.done})`);
+      done = t.building.done;
+      assert.ok(answers < 2000, 'the timeline is built');
+    }
+    assert.ok(answers > 1, 'a long recording takes several requests (none blocks the adapter for long)');
+    assert.deepEqual(c.events.slice(mark).filter((e) => e.event === 'continued' || e.event === 'stopped'), [],
+      'building a timeline is not a run: the client sees the CPU stopped throughout');
+  } finally {
+    await c.close();
+  }
+});
+
+test('after a timeline, a breakpoint on the loop the CPU spins in is hit on continue', async () => {
+  const spin = assemble('budget');
+  const c = DapClient.spawn();
+  try {
+    await c.launch({ image: spin.image });
+    await c.request('continue', { threadId: 1 });
+    await new Promise((r) => setTimeout(r, 1500));
+    const paused = c.nextStop();
     await c.request('pause', { threadId: 1 });
-    assert.equal((await stop).body.reason, 'pause');
-    const t = await tl;
-    assert.equal(t.success, false);
-    assert.match(t.message ?? '', /timeline: cancelled \(pause\)/);
-    assert.match(await repl(c, 'info mode'), new RegExp(` ${end} instructions`), 'back where the user was');
+    await paused;
+    const jmp = spin.marker('END') + 1;
+    assert.equal(await pc(c), jmp, 'spinning on jmp $');
+    await wholeTimeline(c, { profile: 'raw' });
+    await c.request('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${jmp.toString(16)}` }] });
+    const stop = await act(c, 'continue');
+    assert.equal(stop.body.reason, 'instruction breakpoint');
+    assert.equal(await pc(c), jmp);
   } finally {
     await c.close();
   }
