@@ -9,6 +9,7 @@ import { DS, ES, SEG_NAMES, SS } from '../emulator/cpu/regs';
 import { evaluate } from '../emulator/debug/expression';
 import { CR0_FIELDS, CR3_FIELDS, CR4_FIELDS, EFLAGS_FIELDS, GPR16, GPR32, GPR8, readRegister, writeRegister } from '../emulator/debug/registers';
 import { describeType } from '../emulator/vmx/accessRights';
+import { FPU_CW_FIELDS, FPU_SW_FIELDS, stText } from '../emulator/debug/fpuRegisters';
 import { hex } from '../protocol/format';
 
 interface Node {
@@ -23,6 +24,8 @@ interface Node {
   note?: (cpu: Cpu) => string;
   /** Writing it edits the hidden cache directly. */
   cacheField?: boolean;
+  /** The whole value as text, for what is not a number (an x87 register). */
+  text?: (cpu: Cpu) => string;
 }
 
 export const enum ScopeName {
@@ -31,6 +34,7 @@ export const enum ScopeName {
   Flags = 'EFLAGS',
   Control = 'Control Registers',
   Tables = 'Descriptor Tables',
+  Fpu = 'FPU',
 }
 
 const bits = (head: string, table: readonly [string, number, number, string][]): Node[] =>
@@ -98,6 +102,17 @@ const SCOPES: [ScopeName, Node[]][] = [
   ]],
 ];
 
+/** The x87 (machines with `fpu`): ST0-ST7 as values with their raw bits and tags, the words decoded. */
+const FPU_SCOPE: [ScopeName, Node[]] = [ScopeName.Fpu, [
+  ...Array.from({ length: 8 }, (_, i): Node => ({ name: `st${i}`, path: `fpu.st${i}`, text: (cpu) => stText(cpu, i) })),
+  { name: 'control word', path: 'fpu.cw', children: bits('fpu.cw', FPU_CW_FIELDS) },
+  { name: 'status word', path: 'fpu.sw', children: bits('fpu.sw', FPU_SW_FIELDS) },
+  { name: 'tag word', path: 'fpu.tw' },
+  { name: 'top', path: 'fpu.top' },
+  { name: 'last instruction', path: 'fpu.fip', note: (cpu) => ` cs=${hex(cpu.fpu?.fcs ?? 0, 4)} opcode=${hex(cpu.fpu?.fop ?? 0, 3)}` },
+  { name: 'last operand', path: 'fpu.fdp', note: (cpu) => ` ds=${hex(cpu.fpu?.fds ?? 0, 4)}` },
+]];
+
 /** Reference numbers: 1..n for scopes, then one per node with children (fixed for the session). */
 export class RegisterTree {
   private readonly containers: Node[][] = [];
@@ -106,7 +121,7 @@ export class RegisterTree {
   private readonly editedCaches = new Set<string>();
 
   constructor(private readonly cpu: Cpu) {
-    for (const [name, nodes] of SCOPES) this.scopeRefs.push([name, this.register(nodes)]);
+    for (const [name, nodes] of cpu.fpu ? [...SCOPES, FPU_SCOPE] : SCOPES) this.scopeRefs.push([name, this.register(nodes)]);
   }
 
   private register(nodes: Node[]): number {
@@ -135,7 +150,7 @@ export class RegisterTree {
     const edited = !n.path.includes('.') && this.editedCaches.has(seg) ? ' [cache edited]' : '';
     const out: DebugProtocol.Variable = {
       name: n.name,
-      value: value + (n.note ? n.note(this.cpu) : '') + edited,
+      value: n.text ? n.text(this.cpu) : value + (n.note ? n.note(this.cpu) : '') + edited,
       variablesReference: this.refOf.get(n) ?? 0,
       evaluateName: n.path,
     };

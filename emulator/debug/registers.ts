@@ -9,6 +9,7 @@ import {
   AR_DB, AR_DPL_SHIFT, AR_G, AR_P, AR_S, AR_UNUSABLE, CR0_PE, CS, EFLAGS_VM, SEG_NAMES, SS,
 } from '../cpu/regs';
 import { descriptorForSelector } from './descriptors';
+import { fpuFieldNames, readFpu, writeFpu } from './fpuRegisters';
 
 export const GPR32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] as const;
 export const GPR16 = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di'] as const;
@@ -95,6 +96,7 @@ export function readRegister(cpu: Cpu, name: string): RegValue | null {
   const dot = name.indexOf('.');
   if (dot < 0) return null;
   const head = name.slice(0, dot), tail = name.slice(dot + 1);
+  if (head === 'fpu') return readFpu(cpu, name);
   if (head === 'eflags' || head === 'flags') {
     const b = bitsOf(EFLAGS_FIELDS, tail);
     return b ? { value: field(cpu.getFlags(), b[0], b[1]), size: 0 } : null;
@@ -124,7 +126,7 @@ export function fieldNames(): string[] {
   for (const [n] of EFLAGS_FIELDS) out.push(`eflags.${n}`);
   for (const [n] of CR0_FIELDS) out.push(`cr0.${n}`);
   for (const s of SEG_NAMES) for (const f of SEG_FIELDS) out.push(`${s}.${f}`);
-  out.push('gdtr.base', 'gdtr.limit', 'idtr.base', 'idtr.limit');
+  out.push('gdtr.base', 'gdtr.limit', 'idtr.base', 'idtr.limit', ...fpuFieldNames());
   return out;
 }
 
@@ -183,6 +185,7 @@ export function writeRegister(cpu: Cpu, name: string, value: number): string {
   if (/^dr[0-7]$/.test(name)) { cpu.dr[+name[2]] = value; return ''; }
   const dot = name.indexOf('.');
   const head = name.slice(0, dot), tail = name.slice(dot + 1);
+  if (dot > 0 && head === 'fpu') return writeFpu(cpu, name, value);
   if (dot > 0 && (head === 'eflags' || head === 'flags')) {
     const b = bitsOf(EFLAGS_FIELDS, tail);
     if (b) { cpu.setFlags(insert(cpu.getFlags(), b[0], b[1], value)); return ''; }
