@@ -231,6 +231,45 @@ export const SEG_ACCESS = rule('SEG.ACCESS', '5.3, 6.15 Interrupt 13', GP, 'an a
 export const SEG_ACCESS_SS = rule('SEG.ACCESS.SS', '5.3, 6.15 Interrupt 12', SS_FAULT, 'a stack access lies within SS\'s limit',
   access);
 
+// Far JMP/CALL to a code segment and far RET/IRET (SDM Vol. 2 "JMP", "CALL", "RET", "IRET"; Vol. 3 §5.8): `selector`
+// the target (or return CS / SS), `lo`/`hi` its descriptor, `level` the return's RPL (the new CPL).
+export const FAR_NULL = rule('FAR.NULL', 'Vol. 2 JMP', GP, 'a far JMP or CALL names a non-null selector',
+  (v) => `far JMP/CALL to the null ${sel(v.selector)}`);
+export const FAR_INDEX = rule('FAR.INDEX', 'Vol. 2 JMP', GP, 'a far JMP or CALL target lies within its descriptor table',
+  (v) => outsideTable(v, 'the far JMP/CALL target'));
+export const FAR_TYPE = rule('FAR.TYPE', 'Vol. 2 JMP', GP, 'a far JMP or CALL names a code segment, a call gate, a task gate or an available TSS',
+  (v) => `far JMP/CALL to ${sel(v.selector)}, which names ${typeName(v.hi)} (${desc(v)})`);
+export const FAR_CS_NOT_CODE = rule('FAR.CS.NOT_CODE', 'Vol. 2 JMP', GP, 'a far JMP or CALL to a segment names a code segment',
+  (v) => `far JMP/CALL to ${sel(v.selector)}, which names ${typeName(v.hi)} (${desc(v)}), not code`);
+export const FAR_CS_PRIVILEGE = rule('FAR.CS.PRIVILEGE', '5.8.2', GP, 'a direct far JMP/CALL goes to non-conforming code with DPL = CPL and RPL <= CPL, or conforming code with DPL <= CPL',
+  (v) => `far JMP/CALL at CPL ${v.cpl} to ${sel(v.selector)}: ${(v.hi & 0x400) !== 0 ? 'conforming' : 'non-conforming'} code with DPL ${dpl(v.hi)}`);
+export const FAR_CS_NOT_PRESENT = rule('FAR.CS.NOT_PRESENT', 'Vol. 2 JMP', NP, 'the far JMP or CALL\'s code segment is present',
+  (v) => `far JMP/CALL to ${sel(v.selector)}: its code segment (${desc(v)}) is not present (P = 0)`);
+export const FAR_EIP_LIMIT = rule('FAR.EIP.LIMIT', 'Vol. 2 JMP', GP, 'a far transfer\'s new EIP lies within the new code segment\'s limit',
+  (v) => `far transfer to ${sel(v.selector)}: EIP ${hex(v.offset)} is beyond its limit ${hex(v.limit)}`);
+export const RET_CS_NULL = rule('RET.CS.NULL', 'Vol. 2 RET', GP, 'a far RET or IRET pops a non-null CS',
+  (v) => `far RET/IRET popped the null CS ${sel(v.selector)}`);
+export const RET_CS_INDEX = rule('RET.CS.INDEX', 'Vol. 2 RET', GP, 'the popped CS lies within its descriptor table',
+  (v) => outsideTable(v, 'far RET/IRET: the popped CS'));
+export const RET_CS_RPL = rule('RET.CS.RPL', 'Vol. 2 RET', GP, 'a return does not go to a more privileged level (popped CS RPL >= CPL)',
+  (v) => `far RET/IRET at CPL ${v.cpl} popped CS ${sel(v.selector)}: RPL ${v.selector & 3} < CPL`);
+export const RET_CS_NOT_CODE = rule('RET.CS.NOT_CODE', 'Vol. 2 RET', GP, 'the popped CS names a code segment',
+  (v) => `far RET/IRET popped CS ${sel(v.selector)}, which names ${typeName(v.hi)} (${desc(v)})`);
+export const RET_CS_DPL = rule('RET.CS.DPL', 'Vol. 2 RET', GP, 'the popped CS\'s segment has DPL = RPL (conforming: DPL <= RPL)',
+  (v) => `far RET/IRET popped CS ${sel(v.selector)}: ${(v.hi & 0x400) !== 0 ? 'conforming' : 'non-conforming'} code with DPL ${dpl(v.hi)} but RPL ${v.selector & 3}`);
+export const RET_CS_NOT_PRESENT = rule('RET.CS.NOT_PRESENT', 'Vol. 2 RET', NP, 'the popped CS\'s segment is present',
+  (v) => `far RET/IRET popped CS ${sel(v.selector)}: its code segment (${desc(v)}) is not present (P = 0)`);
+export const RET_SS_NULL = rule('RET.SS.NULL', 'Vol. 2 RET', GP, 'a return to an outer level pops a non-null SS',
+  (v) => `far RET/IRET to ring ${v.level} popped the null SS ${sel(v.selector)}`);
+export const RET_SS_INDEX = rule('RET.SS.INDEX', 'Vol. 2 RET', GP, 'the popped SS lies within its descriptor table',
+  (v) => outsideTable(v, 'far RET/IRET: the popped SS'));
+export const RET_SS_TYPE = rule('RET.SS.TYPE', 'Vol. 2 RET', GP, 'the popped SS names a writable data segment',
+  (v) => `far RET/IRET to ring ${v.level} popped SS ${sel(v.selector)}, which names ${typeName(v.hi)} (${desc(v)}), not writable data`);
+export const RET_SS_PRIVILEGE = rule('RET.SS.PRIVILEGE', 'Vol. 2 RET', GP, 'the popped SS has RPL = DPL = the return CS\'s RPL',
+  (v) => `far RET/IRET to ring ${v.level} popped SS ${sel(v.selector)}: RPL ${v.selector & 3}, DPL ${dpl(v.hi)}`);
+export const RET_SS_NOT_PRESENT = rule('RET.SS.NOT_PRESENT', 'Vol. 2 RET', SS_FAULT, 'the popped SS\'s segment is present',
+  (v) => `far RET/IRET to ring ${v.level} popped SS ${sel(v.selector)}: its segment (${desc(v)}) is not present (P = 0)`);
+
 // Paging (SDM Vol. 3 §4.3, §4.6, §4.7): `offset` the linear address (CR2), `selector` the error code, `lo`/`hi` the
 // page-directory and page-table entries read (hi 0 for a 4 MiB page or a PDE that is not present), `level` the level
 // that decided (1 the PDE, 2 the PTE). Outside delivery only (a delivery's page fault is DELIVERY.PAGE_FAULT).
@@ -279,4 +318,7 @@ export const FAULT_RULES: readonly FaultRule[] = [
   SEG_LOAD_DATA_TYPE, SEG_LOAD_DATA_PRIVILEGE, SEG_LOAD_DATA_NOT_PRESENT,
   LLDT_TI, LLDT_INDEX, LLDT_TYPE, LLDT_NOT_PRESENT, LTR_NULL, LTR_TI, LTR_INDEX, LTR_TYPE, LTR_NOT_PRESENT, SEG_ACCESS, SEG_ACCESS_SS,
   PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE, IO_TSS, IO_BITMAP_LIMIT, IO_BITMAP_DENIED,
+  FAR_NULL, FAR_INDEX, FAR_TYPE, FAR_CS_NOT_CODE, FAR_CS_PRIVILEGE, FAR_CS_NOT_PRESENT, FAR_EIP_LIMIT,
+  RET_CS_NULL, RET_CS_INDEX, RET_CS_RPL, RET_CS_NOT_CODE, RET_CS_DPL, RET_CS_NOT_PRESENT,
+  RET_SS_NULL, RET_SS_INDEX, RET_SS_TYPE, RET_SS_PRIVILEGE, RET_SS_NOT_PRESENT,
 ];

@@ -93,6 +93,10 @@ export function faultSubjects(cpu: Cpu, rule: FaultRule | null, v: FaultValues |
     // The descriptor the load checked, then the register it was for (its last change: where the old value came from).
     if (/\.(TYPE|DPL|RPL|PRIVILEGE|NOT_PRESENT)$/.test(id)) descriptor(v.selector, `named by ${id.startsWith('SEG.') ? `the new ${segReg?.toUpperCase()}` : id.split('.')[0]}`);
     if (id.endsWith('.INDEX')) tableLimit(v.selector);
+  } else if (id.startsWith('FAR.') || id.startsWith('RET.')) {
+    // The descriptor the transfer checked (the target, or the CS / SS a return popped).
+    if (id.endsWith('.INDEX')) tableLimit(v.selector);
+    else if (!id.endsWith('.NULL') && (v.selector & 0xfffc) !== 0) descriptor(v.selector, id.startsWith('RET.SS') ? 'the stack a return popped' : id.startsWith('RET.') ? 'the code segment a return popped' : 'the far transfer\'s target');
   } else if (id.startsWith('SEG.ACCESS') && segReg) out.push(register(segReg), register(`${segReg}.limit`));
   else if (id === 'IO.BITMAP.DENIED') out.push(memory(`I/O permission bitmap bytes of port ${hex(v.selector, 4)} (TSS offset ${hex(v.lo)})`, cpu.base[TR] + v.lo, 2));
   else if (id === 'IO.BITMAP.LIMIT') {

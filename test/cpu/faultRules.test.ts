@@ -128,6 +128,24 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'PAGE.USER': [14, /^a user read of linear 0x00300000 at CPL 3: the page is a supervisor page \(U\/S = 0 in page-table entry 768 \(0x00300003\)/],
   'IO.TSS': [13, /^port 0x0080 at CPL 3 above IOPL: TR holds a 32-bit TSS with limit 0x40$/],
   'IO.BITMAP.LIMIT': [13, /^port 0x0080 at CPL 3 above IOPL: its bitmap bytes at TSS offset 0x78-0x79 are beyond the TSS limit 0x67$/],
+  'FAR.NULL': [13, /^far JMP\/CALL to the null selector 0x0000/],
+  'FAR.INDEX': [13, /^the far JMP\/CALL target selector 0x01f8 .* whose limit is 0x6f$/],
+  'FAR.TYPE': [13, /^far JMP\/CALL to selector 0x0060 .*, which names a LDT \(type 2\)/],
+  'FAR.CS.NOT_CODE': [13, /^far JMP\/CALL to selector 0x0010 .*, which names a data segment .*, not code$/],
+  'FAR.CS.PRIVILEGE': [13, /^far JMP\/CALL at CPL 0 to selector 0x0028 .*: non-conforming code with DPL 3$/],
+  'FAR.CS.NOT_PRESENT': [11, /^far JMP\/CALL to selector 0x0018 .*: its code segment .* is not present/],
+  'FAR.EIP.LIMIT': [13, /^far transfer to selector 0x0048 .*: EIP 0x1000 is beyond its limit 0xff$/],
+  'RET.CS.NULL': [13, /^far RET\/IRET popped the null CS selector 0x0000/],
+  'RET.CS.INDEX': [13, /^far RET\/IRET: the popped CS selector 0x01f8 .* whose limit is 0x6f$/],
+  'RET.CS.RPL': [13, /^far RET\/IRET at CPL 3 popped CS selector 0x0008 .*: RPL 0 < CPL$/],
+  'RET.CS.NOT_CODE': [13, /^far RET\/IRET popped CS selector 0x0010 .*, which names a data segment/],
+  'RET.CS.DPL': [13, /^far RET\/IRET popped CS selector 0x0029 .*: non-conforming code with DPL 3 but RPL 1$/],
+  'RET.CS.NOT_PRESENT': [11, /^far RET\/IRET popped CS selector 0x0018 .*: its code segment .* is not present/],
+  'RET.SS.NULL': [13, /^far RET\/IRET to ring 3 popped the null SS selector 0x0000/],
+  'RET.SS.INDEX': [13, /^far RET\/IRET: the popped SS selector 0x01fb .* whose limit is 0x6f$/],
+  'RET.SS.TYPE': [13, /^far RET\/IRET to ring 3 popped SS selector 0x002b .*, which names a code segment/],
+  'RET.SS.PRIVILEGE': [13, /^far RET\/IRET to ring 3 popped SS selector 0x0013 .*: RPL 3, DPL 0$/],
+  'RET.SS.NOT_PRESENT': [12, /^far RET\/IRET to ring 3 popped SS selector 0x0043 .*: its segment .* is not present/],
   'IO.BITMAP.DENIED': [13, /^1-byte access to port 0x0080 at CPL 3 above IOPL: its bit in the bitmap \(TSS offset 0x30, bytes 0xffff\) is not clear$/],
 };
 
@@ -197,6 +215,9 @@ test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-lim
     // Ordinary instructions: MOV/POP/LxS to a data or stack segment register, LLDT and LTR.
     between(src('segmentation.ts'), 'function loadSegProtected(', 'export function invalidateForOuterLevel('),
     src('protected/tables.ts'),
+    // Far JMP/CALL to code segments and far RET/IRET (call gates, task gates and task returns name none yet).
+    between(src('protected/farTransfer.ts'), 'function enterCode(', 'function checkGateAccess('),
+    between(src('protected/farTransfer.ts'), 'function checkReturnCs(', 'function loadOuterStack('),
     // The I/O permission bitmap, and page faults (a delivery's own raises without a rule: DELIVERY.PAGE_FAULT).
     src('protected/ioBitmap.ts'),
     between(src('protected/paging.ts'), 'function walk(', 'export function tlbFlush('),

@@ -7,7 +7,12 @@
 
 import type { Cpu } from '../cpu';
 import type { FarTransfers } from '../exec/control';
-import { GP, NP, SS_FAULT, TS } from '../faults';
+import { GP, NP, TS } from '../faults';
+import {
+  FAR_CS_NOT_CODE, FAR_CS_NOT_PRESENT, FAR_CS_PRIVILEGE, FAR_EIP_LIMIT, FAR_INDEX, FAR_NULL, FAR_TYPE, type FaultRule,
+  RET_CS_DPL, RET_CS_INDEX, RET_CS_NOT_CODE, RET_CS_NOT_PRESENT, RET_CS_NULL, RET_CS_RPL, RET_SS_INDEX, RET_SS_NOT_PRESENT,
+  RET_SS_NULL, RET_SS_PRIVILEGE, RET_SS_TYPE,
+} from '../faultRules';
 import {
   AR_DB, CS, DS, EFLAGS_IOPL, EFLAGS_NT, EFLAGS_RF, EFLAGS_VM, ES, ESP, FS, GS, SS, TR,
 } from '../regs';
@@ -25,21 +30,31 @@ const saved = new SavedState();
 function enterCode(cpu: Cpu, sel: number, d: Descriptor, cpl: number, off: number): void {
   const limit = descLimit(d);
   // SDM Vol. 2 "JMP"/"CALL": IF instruction pointer not within code segment limit THEN #GP(0).
-  if (off > limit) cpu.fault(GP, 0);
+  if (off > limit) eipBeyond(cpu, sel, limit, off);
   setAccessed(cpu, d);
   loadCs(cpu, sel, cpl, descBase(d), limit, descAr(d));
   cpu.eip = off;
 }
 
+/** SDM Vol. 2 "JMP"/"CALL"/"RET"/"IRET": the new EIP beyond the code segment limit → #GP(0). */
+function eipBeyond(cpu: Cpu, sel: number, limit: number, off: number): never {
+  return cpu.faultRule(FAR_EIP_LIMIT, 0, -1, sel, 0, 0, limit, off >>> 0);
+}
+
+/** Raises `rule` for selector `sel` with descriptor `d` (its vector, error code selector | 0). */
+function broken(cpu: Cpu, rule: FaultRule, sel: number, d: Descriptor, level = 0): never {
+  return cpu.faultRule(rule, sel & 0xfffc, -1, sel, d.lo, d.hi, 0, 0, level);
+}
+
 /** Checks for JMP/CALL directly to a code segment (SDM Vol. 3 §5.8.1, §5.8.2). */
 function checkDirectCode(cpu: Cpu, sel: number, d: Descriptor): void {
   // SDM §5.8.2: conforming: DPL <= CPL; non-conforming: RPL <= CPL and DPL = CPL; else #GP(selector).
-  if (!isCode(d)) cpu.fault(GP, sel & 0xfffc);
+  if (!isCode(d)) broken(cpu, FAR_CS_NOT_CODE, sel, d);
   if (isConforming(d)) {
-    if (dplOf(d) > cpu.cpl) cpu.fault(GP, sel & 0xfffc);
-  } else if ((sel & 3) > cpu.cpl || dplOf(d) !== cpu.cpl) cpu.fault(GP, sel & 0xfffc);
+    if (dplOf(d) > cpu.cpl) broken(cpu, FAR_CS_PRIVILEGE, sel, d);
+  } else if ((sel & 3) > cpu.cpl || dplOf(d) !== cpu.cpl) broken(cpu, FAR_CS_PRIVILEGE, sel, d);
   // SDM Vol. 2 "JMP": segment not present → #NP(selector).
-  if (!present(d)) cpu.fault(NP, sel & 0xfffc);
+  if (!present(d)) broken(cpu, FAR_CS_NOT_PRESENT, sel, d);
 }
 
 /** Checks a gate's or TSS descriptor's DPL against CPL and RPL and its P bit (SDM §5.8.4, §7.3). */
@@ -79,14 +94,14 @@ function gateTarget(cpu: Cpu, gate: Descriptor): [number, Descriptor, number] {
 
 function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
   // SDM Vol. 2 "JMP": segment selector in target operand NULL → #GP(0).
-  if ((sel & 0xfffc) === 0) cpu.fault(GP, 0);
+  if ((sel & 0xfffc) === 0) cpu.faultRule(FAR_NULL, 0, -1, sel);
   if (cpu.loadMemo.repeats(cpu, CS, sel)) {
     // CS already holds this segment (a loop's far jump): only the new EIP is checked.
-    if (off > cpu.limit[CS]) cpu.fault(GP, 0);
+    if (off > cpu.limit[CS]) eipBeyond(cpu, sel, cpu.limit[CS], off);
     cpu.eip = off;
     return;
   }
-  const d = fetchDescriptor(cpu, sel, GP, 0);
+  const d = fetchDescriptor(cpu, sel, GP, 0, FAR_INDEX);
   const t = typeS(d);
   if (t & 0x10) {
     checkDirectCode(cpu, sel, d);
@@ -95,7 +110,7 @@ function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
     return;
   }
   // SDM Vol. 3 Table 3-2: a reserved system type (or a 386 type on the 80286) → #GP(selector).
-  if (!validType(cpu, t)) cpu.fault(GP, sel & 0xfffc);
+  if (!validType(cpu, t)) broken(cpu, FAR_TYPE, sel, d);
   switch (t) {
     case T_CALLGATE16: case T_CALLGATE32: {
       checkGateAccess(cpu, sel, d);
@@ -124,19 +139,19 @@ function farToTask(cpu: Cpu, sel: number, d: Descriptor, t: number, kind: typeof
     checkGateAccess(cpu, sel, d);
     taskSwitch(cpu, sel, d, kind, 0, -1);
   } else {
-    cpu.fault(GP, sel & 0xfffc);
+    broken(cpu, FAR_TYPE, sel, d);
   }
 }
 
 function callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
   // SDM Vol. 2 "CALL": segment selector in target operand NULL → #GP(0).
-  if ((sel & 0xfffc) === 0) cpu.fault(GP, 0);
-  const d = fetchDescriptor(cpu, sel, GP, 0);
+  if ((sel & 0xfffc) === 0) cpu.faultRule(FAR_NULL, 0, -1, sel);
+  const d = fetchDescriptor(cpu, sel, GP, 0, FAR_INDEX);
   const t = typeS(d);
   if (t & 0x10) {
     checkDirectCode(cpu, sel, d);
     // SDM Vol. 2 "CALL": instruction pointer not within code segment limit → #GP(0).
-    if (off > descLimit(d)) cpu.fault(GP, 0);
+    if (off > descLimit(d)) eipBeyond(cpu, sel, descLimit(d), off);
     // SDM "CALL": stack has no room for the return address → #SS(0).
     checkStackRoom(cpu, size32 ? 8 : 4, 0);
     pushW(cpu, cpu.sel[CS], size32);
@@ -145,7 +160,7 @@ function callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
     return;
   }
   // SDM Vol. 3 Table 3-2: a reserved system type (or a 386 type on the 80286) → #GP(selector).
-  if (!validType(cpu, t)) cpu.fault(GP, sel & 0xfffc);
+  if (!validType(cpu, t)) broken(cpu, FAR_TYPE, sel, d);
   switch (t) {
     case T_CALLGATE16: case T_CALLGATE32:
       callGate(cpu, sel, d);
@@ -207,22 +222,24 @@ function callGate(cpu: Cpu, sel: number, gate: Descriptor): void {
 /** Reads the code descriptor of a return CS and checks it (SDM Vol. 2 "RET" / "IRET" protected-mode return). */
 function checkReturnCs(cpu: Cpu, csSel: number): Descriptor {
   // SDM "RET": return code segment selector NULL → #GP(0); outside the table → #GP(selector).
-  if ((csSel & 0xfffc) === 0) cpu.fault(GP, 0);
-  const d = fetchDescriptor(cpu, csSel, GP, 0);
+  if ((csSel & 0xfffc) === 0) cpu.faultRule(RET_CS_NULL, 0, -1, csSel);
+  const d = fetchDescriptor(cpu, csSel, GP, 0, RET_CS_INDEX);
   const rpl = csSel & 3;
   // RPL < CPL, not a code segment, conforming with DPL > RPL, non-conforming with DPL ≠ RPL → #GP(selector).
-  if (rpl < cpu.cpl || !isCode(d)) cpu.fault(GP, csSel & 0xfffc);
-  if (isConforming(d) ? dplOf(d) > rpl : dplOf(d) !== rpl) cpu.fault(GP, csSel & 0xfffc);
-  if (!present(d)) cpu.fault(NP, csSel & 0xfffc);
+  if (rpl < cpu.cpl) broken(cpu, RET_CS_RPL, csSel, d);
+  if (!isCode(d)) broken(cpu, RET_CS_NOT_CODE, csSel, d);
+  if (isConforming(d) ? dplOf(d) > rpl : dplOf(d) !== rpl) broken(cpu, RET_CS_DPL, csSel, d);
+  if (!present(d)) broken(cpu, RET_CS_NOT_PRESENT, csSel, d);
   return d;
 }
 
 /** The SS for a return to an outer level (SDM "RET": #GP(selector) on bad RPL/type/DPL; #SS(selector) not present). */
 function checkReturnSs(cpu: Cpu, ssSel: number, rpl: number): Descriptor {
-  if ((ssSel & 0xfffc) === 0) cpu.fault(GP, 0);
-  const d = fetchDescriptor(cpu, ssSel, GP, 0);
-  if ((ssSel & 3) !== rpl || !isWritableData(d) || dplOf(d) !== rpl) cpu.fault(GP, ssSel & 0xfffc);
-  if (!present(d)) cpu.fault(SS_FAULT, ssSel & 0xfffc);
+  if ((ssSel & 0xfffc) === 0) cpu.faultRule(RET_SS_NULL, 0, -1, ssSel, 0, 0, 0, 0, rpl);
+  const d = fetchDescriptor(cpu, ssSel, GP, 0, RET_SS_INDEX);
+  if (!isWritableData(d)) broken(cpu, RET_SS_TYPE, ssSel, d, rpl);
+  if ((ssSel & 3) !== rpl || dplOf(d) !== rpl) broken(cpu, RET_SS_PRIVILEGE, ssSel, d, rpl);
+  if (!present(d)) broken(cpu, RET_SS_NOT_PRESENT, ssSel, d, rpl);
   return d;
 }
 
@@ -262,7 +279,7 @@ function retFar(cpu: Cpu, imm: number, size32: boolean): void {
   const ssSel = rd(3 * w + imm) & 0xffff;
   const sd = checkReturnSs(cpu, ssSel, rpl);
   // SDM Vol. 2 "RET"/"IRET": return instruction pointer not within the code segment limit → #GP(0).
-  if (eip > descLimit(d)) cpu.fault(GP, 0);
+  if (eip > descLimit(d)) eipBeyond(cpu, csSel, descLimit(d), eip);
   saveState(cpu, saved);
   try {
     enterCode(cpu, csSel, d, rpl, eip);
@@ -314,7 +331,7 @@ function iret(cpu: Cpu, size32: boolean): void {
   const ssSel = rd(4 * w) & 0xffff;
   const sd = checkReturnSs(cpu, ssSel, rpl);
   // SDM Vol. 2 "RET"/"IRET": return instruction pointer not within the code segment limit → #GP(0).
-  if (eip > descLimit(d)) cpu.fault(GP, 0);
+  if (eip > descLimit(d)) eipBeyond(cpu, csSel, descLimit(d), eip);
   saveState(cpu, saved);
   try {
     enterCode(cpu, csSel, d, rpl, eip);
