@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { BootscopeApi } from '../../../extension/extension';
 
-const COMMANDS = ['bootscope.showDescriptorTables', 'bootscope.showVmcs', 'bootscope.showVmEntryChecks', 'bootscope.showScreen', 'bootscope.showTimeline', 'bootscope.showFault', 'bootscope.checkVmcsDump', 'bootscope.compareVmcsDump'];
+const COMMANDS = ['bootscope.showDescriptorTables', 'bootscope.showVmcs', 'bootscope.showVmEntryChecks', 'bootscope.showScreen', 'bootscope.showTimeline', 'bootscope.showFault', 'bootscope.showCompare', 'bootscope.checkVmcsDump', 'bootscope.compareVmcsDump'];
 
 type Case = [string, (api: BootscopeApi) => Promise<void>];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
