@@ -42,7 +42,7 @@ export class DebugInfo {
     readonly globals: readonly DwarfVariable[],
     /** DWARF versions of the units (for the debug console's note). */
     readonly versions: readonly number[],
-    /** .debug_frame: frame bases and callers' registers for locals. */
+    /** Call frame information: frame bases and callers' registers for locals. */
     readonly frames: CallFrameTable = new CallFrameTable([]),
   ) {
     const ranges: LineRange[] = [];
@@ -143,6 +143,14 @@ function same(a: LineRange, b: LineRange): boolean {
   return a.file === b.file && a.line === b.line;
 }
 
+/** .debug_frame, else the .eh_frame gcc emits unless told -fno-asynchronous-unwind-tables. */
+function frameTable(elf: ElfFile, offset: number): CallFrameTable {
+  const debug = elf.sections.get('.debug_frame');
+  if (debug) return readDebugFrame(debug, offset);
+  const eh = elf.sections.get('.eh_frame');
+  return readDebugFrame(eh, offset, eh ? { address: elf.addresses.get('.eh_frame') ?? 0 } : null);
+}
+
 /** The name of a subprogram, through DW_AT_specification / DW_AT_abstract_origin when it has none itself. */
 function nameOf(u: Unit, d: Die): string | undefined {
   for (let cur: Die | undefined = d, hops = 0; cur && hops < 8; hops++) {
@@ -209,7 +217,7 @@ export function readDebugInfo(elf: ElfFile, file: string, offset = 0): DebugInfo
       };
       walk(cu);
     }
-    return new DebugInfo(rows, functions, globals, [...new Set(units.map((u) => u.version))], readDebugFrame(sec('.debug_frame'), offset));
+    return new DebugInfo(rows, functions, globals, [...new Set(units.map((u) => u.version))], frameTable(elf, offset));
   } catch (e) {
     if (e instanceof DwarfError) throw new DwarfError(`${file}: ${e.message}`);
     throw e;

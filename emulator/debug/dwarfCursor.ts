@@ -18,7 +18,7 @@ export class Cursor {
 
   private need(n: number): number {
     const at = this.pos;
-    if (at + n > this.b.length) throw new DwarfError(`${this.what}: truncated at offset 0x${at.toString(16)}`);
+    if (at < 0 || at + n > this.b.length) throw new DwarfError(`${this.what}: offset 0x${at.toString(16)} is outside the section (truncated or corrupt)`);
     this.pos += n;
     return at;
   }

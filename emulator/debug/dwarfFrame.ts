@@ -1,8 +1,9 @@
-// .debug_frame call frame information: for an address, the rule that gives the canonical frame address
-// (CFA: a register plus an offset) and where the caller's registers were saved, so locals addressed from
-// DW_OP_call_frame_cfa (gcc's frame base) can be found and a caller's registers recovered. i386 DWARF
-// register numbers (0 eax … 4 esp, 5 ebp … 8 eip). Pure TypeScript: no Node or VS Code imports.
-// DWARF 5 §6.4 (call frame information); System V i386 ABI (DWARF register numbers).
+// Call frame information (.debug_frame, or the .eh_frame gcc makes by default): for an address, the
+// rule that gives the canonical frame address (CFA: a register plus an offset) and where the caller's
+// registers were saved, so locals addressed from DW_OP_call_frame_cfa (gcc's frame base) can be found
+// and a caller's registers recovered. i386 DWARF register numbers (0 eax … 4 esp, 5 ebp … 8 eip).
+// Pure TypeScript: no Node or VS Code imports. DWARF 5 §6.4 (call frame information); System V i386
+// ABI (DWARF register numbers); LSB Core §10.6 (.eh_frame).
 
 import { Cursor, DwarfError } from './dwarfCursor';
 
@@ -108,23 +109,50 @@ function run(code: Uint8Array, f: Fde, s: FrameRule, target: number, start: numb
   return copy(s);
 }
 
-/** Reads .debug_frame (32-bit DWARF offsets; CIE versions 1, 3 and 4). `offset` is added to every address. */
-export function readDebugFrame(b: Uint8Array | undefined, offset = 0): CallFrameTable {
+interface Cie { codeAlign: number; dataAlign: number; initial: Uint8Array; addressSize: number; encoding: number; augData: boolean }
+
+const DW_EH_PE_omit = 0xff, DW_EH_PE_pcrel = 0x10;
+
+/** A pointer of .eh_frame in `encoding` (LSB 7.x: DW_EH_PE_*), at `c.pos`, whose own address is `here`. */
+function encoded(c: Cursor, encoding: number, here: number): number {
+  let v: number;
+  switch (encoding & 0x0f) {
+    case 0x00: v = c.u32(); break;
+    case 0x01: v = c.uleb(); break;
+    case 0x02: v = c.u16(); break;
+    case 0x03: v = c.u32(); break;
+    case 0x04: v = c.u64(); break;
+    case 0x09: v = c.sleb(); break;
+    case 0x0a: v = (c.u16() << 16) >> 16; break;
+    case 0x0b: v = c.u32() | 0; break;
+    case 0x0c: v = c.u64(); break;
+    default: throw new DwarfError(`.eh_frame: pointer encoding 0x${encoding.toString(16)} is not read`);
+  }
+  return (encoding & 0x70) === DW_EH_PE_pcrel ? v + here : v;
+}
+
+/**
+ * Reads .debug_frame, or with `eh` the .eh_frame gcc emits by default (CIE id 0, CIE pointers relative
+ * to themselves, `z`-augmented pointer encodings; `ehAddress` is the section's address, for PC-relative
+ * pointers). 32-bit offsets; CIE versions 1, 3 and 4. `offset` is added to every address.
+ */
+export function readDebugFrame(b: Uint8Array | undefined, offset = 0, eh: { address: number } | null = null): CallFrameTable {
   if (!b) return new CallFrameTable([]);
-  const c = new Cursor(b, 0, '.debug_frame');
-  const cies = new Map<number, { codeAlign: number; dataAlign: number; initial: Uint8Array; addressSize: number }>();
+  const name = eh ? '.eh_frame' : '.debug_frame';
+  const c = new Cursor(b, 0, name);
+  const cies = new Map<number, Cie>();
   const fdes: Fde[] = [];
-  const cieAt = (at: number) => {
+  const cieAt = (at: number): Cie => {
     const hit = cies.get(at);
     if (hit) return hit;
-    const k = new Cursor(b, at, '.debug_frame');
+    const k = new Cursor(b, at, name);
     const { length } = k.unitLength();
     const end = k.pos + length;
     k.u32();
     const version = k.u8();
     const aug = k.cstring();
-    if (aug !== '' && aug !== 'eh') throw new DwarfError(`.debug_frame: CIE augmentation '${aug}' is not read`);
     if (aug === 'eh') k.u32();
+    else if (aug !== '' && !aug.startsWith('z')) throw new DwarfError(`${name}: CIE augmentation '${aug}' is not read`);
     let addressSize = 4;
     if (version >= 4) {
       addressSize = k.u8();
@@ -133,20 +161,47 @@ export function readDebugFrame(b: Uint8Array | undefined, offset = 0): CallFrame
     const codeAlign = k.uleb(), dataAlign = k.sleb();
     if (version === 1) k.u8();
     else k.uleb();
-    const cie = { codeAlign, dataAlign, initial: b.subarray(k.pos, end), addressSize };
+    let encoding = 0;
+    if (aug.startsWith('z')) {
+      const augEnd = k.uleb() + k.pos;
+      for (const ch of aug.slice(1)) {
+        if (ch === 'R') encoding = k.u8();
+        else if (ch === 'L') k.u8();
+        else if (ch === 'P') {
+          const e = k.u8();
+          encoded(k, e & 0x0f, 0);
+        } else if (ch !== 'S' && ch !== 'B') break;
+      }
+      k.pos = augEnd;
+    }
+    const cie = { codeAlign, dataAlign, initial: b.subarray(k.pos, end), addressSize, encoding, augData: aug.startsWith('z') };
     cies.set(at, cie);
     return cie;
   };
   while (!c.done) {
     const start = c.pos;
     const { length, offsetSize } = c.unitLength();
-    if (length === 0) continue;
+    if (length === 0) {
+      if (eh) break;
+      continue;
+    }
     const end = c.pos + length;
-    if (offsetSize !== 4 || end > b.length) throw new DwarfError(`.debug_frame: entry at 0x${start.toString(16)} is not a 32-bit entry inside the section`);
+    if (offsetSize !== 4 || end > b.length) throw new DwarfError(`${name}: entry at 0x${start.toString(16)} is not a 32-bit entry inside the section`);
+    const idAt = c.pos;
     const id = c.u32();
-    if (id !== 0xffffffff) {
-      const cie = cieAt(id);
-      const low = c.uint(cie.addressSize), range = c.uint(cie.addressSize);
+    const isCie = eh ? id === 0 : id === 0xffffffff;
+    if (!isCie) {
+      const cie = cieAt(eh ? idAt - id : id);
+      let low: number, range: number;
+      if (eh) {
+        if (cie.encoding === DW_EH_PE_omit) throw new DwarfError(`${name}: an FDE without an address`);
+        low = encoded(c, cie.encoding, eh.address + c.pos);
+        range = encoded(c, cie.encoding & 0x0f, 0);
+        if (cie.augData) c.pos += c.uleb();
+      } else {
+        low = c.uint(cie.addressSize);
+        range = c.uint(cie.addressSize);
+      }
       fdes.push({
         low: (low + offset) >>> 0, high: (low + range + offset) >>> 0, codeAlign: cie.codeAlign, dataAlign: cie.dataAlign,
         initial: cie.initial, program: b.subarray(c.pos, end),

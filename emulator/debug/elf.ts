@@ -16,6 +16,8 @@ const SHN_UNDEF = 0, SHN_LORESERVE = 0xff00;
 export interface ElfFile {
   /** Section contents by name (SHT_NOBITS sections are absent). */
   readonly sections: ReadonlyMap<string, Uint8Array>;
+  /** Section addresses (sh_addr) by name: .eh_frame's PC-relative pointers count from it. */
+  readonly addresses: ReadonlyMap<string, number>;
   /** Defined function, object and untyped symbols that name an address (not absolute, not a section or file). */
   readonly symbols: SymbolDef[];
 }
@@ -49,7 +51,7 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
   const headers = Array.from({ length: shnum }, (_, i) => {
     const at = shoff + i * shentsize;
     return {
-      name: v.getUint32(at, true), type: v.getUint32(at + 4, true), flags: v.getUint32(at + 8, true),
+      name: v.getUint32(at, true), type: v.getUint32(at + 4, true), flags: v.getUint32(at + 8, true), addr: v.getUint32(at + 12, true),
       offset: v.getUint32(at + 16, true), size: v.getUint32(at + 20, true), link: v.getUint32(at + 24, true), entsize: v.getUint32(at + 36, true),
     };
   });
@@ -62,6 +64,7 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
   if (shstrndx >= shnum) throw bad('no section name table');
   const names = data(shstrndx);
   const sections = new Map<string, Uint8Array>();
+  const addresses = new Map<string, number>();
   for (let i = 1; i < shnum; i++) {
     const h = headers[i];
     const name = cstring(names, h.name);
@@ -70,6 +73,7 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
       throw bad(`${name} is compressed: link without --compress-debug-sections (or objcopy --decompress-debug-sections)`);
     }
     sections.set(name, data(i));
+    addresses.set(name, h.addr);
   }
   const symbols: SymbolDef[] = [];
   headers.forEach((h, i) => {
@@ -85,5 +89,5 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
       if (name) symbols.push({ name, address: sv.getUint32(at + 4, true) });
     }
   });
-  return { sections, symbols };
+  return { sections, addresses, symbols };
 }

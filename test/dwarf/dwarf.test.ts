@@ -70,6 +70,10 @@ before(() => {
       elfs.set(name, join(dir, `${name}.elf`));
     }
   }
+  // gcc's default unwind tables: .eh_frame instead of .debug_frame.
+  execFileSync('gcc', ['-m32', '-gdwarf-5', '-O0', '-ffreestanding', '-fno-pic', '-Iinc', '-c', 'main.c', '-o', 'm32-eh.o'], { cwd: dir });
+  execFileSync('ld', ['-m', 'elf_i386', '-Ttext', '0x7c00', '-e', '_start', '-o', 'm32-eh.elf', 'start.o', 'm32-eh.o'], { cwd: dir });
+  elfs.set('m32-eh', join(dir, 'm32-eh.elf'));
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -140,8 +144,10 @@ describe('functions, globals and paths', () => {
     }
   });
 
-  test('frame rules agree with readelf --debug-dump=frames: CFA register and offset, the saved EBP', () => {
-    for (const name of ['m16-v4', 'm32-v5']) {
+  test('frame rules agree with readelf --debug-dump=frames-interp: CFA register and offset, the saved EBP (.debug_frame and .eh_frame)', () => {
+    assert.ok(parseElf(readFileSync(elfs.get('m32-eh')!), 'eh').sections.has('.eh_frame'));
+    assert.ok(!parseElf(readFileSync(elfs.get('m32-eh')!), 'eh').sections.has('.debug_frame'));
+    for (const name of ['m16-v4', 'm32-v5', 'm32-eh']) {
       const elf = elfs.get(name)!;
       const info = readDebugInfo(parseElf(readFileSync(elf), elf), elf);
       const text = execFileSync('readelf', ['--debug-dump=frames-interp', elf], { encoding: 'utf8' });
@@ -201,17 +207,17 @@ describe('malformed ELF and DWARF', () => {
   });
 
   test('corrupted debug sections give a SymbolFileError or a table, never another exception', () => {
-    const good = readFileSync(elfs.get('m16-v5')!);
-    const parsed = parseElf(good, 'good');
-    const offsets = ['.debug_info', '.debug_line', '.debug_abbrev', '.debug_frame'].map((n) => {
-      const s = parsed.sections.get(n)!;
-      return { start: s.byteOffset - good.byteOffset, length: s.length };
-    });
+    const cases = [['m16-v5', '.debug_info'], ['m16-v5', '.debug_line'], ['m16-v5', '.debug_abbrev'], ['m16-v5', '.debug_frame'], ['m32-eh', '.eh_frame']]
+      .map(([elf, name]) => {
+        const good = readFileSync(elfs.get(elf)!);
+        const s = parseElf(good, 'good').sections.get(name)!;
+        return { good, start: s.byteOffset - good.byteOffset, length: s.length };
+      });
     let seed = 12345;
     const rand = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
-    for (let i = 0; i < 600; i++) {
-      const b = Buffer.from(good);
-      const sec = offsets[i % offsets.length];
+    for (let i = 0; i < 750; i++) {
+      const sec = cases[i % cases.length];
+      const b = Buffer.from(sec.good);
       for (let k = 0; k < 1 + rand(4); k++) b[sec.start + rand(sec.length)] = rand(256);
       try {
         const info = readDebugInfo(parseElf(b, 'bad.elf'), 'bad.elf');
