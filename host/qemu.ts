@@ -45,6 +45,18 @@ export function accelProblem(accel: QemuAccel, device = '/dev/kvm'): string | nu
   return null;
 }
 
+/**
+ * What to know of this host's KVM for a comparison with it, or null: a CPU whose flags show neither
+ * vmx nor svm (`cpuinfo`, /proc/cpuinfo's text) while /dev/kvm works is a KVM without hardware
+ * virtualisation in this guest's reach (paravirtual, such as PVM, or nested without it), where KVM's
+ * instruction emulator, not the CPU, may run real mode and 16-bit code.
+ */
+export function kvmNote(cpuinfo: string): string | null {
+  const flags = /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1].split(/\s+/) ?? [];
+  if (flags.includes('vmx') || flags.includes('svm')) return null;
+  return 'this host\'s CPU flags show neither vmx nor svm: its KVM is paravirtual or nested without hardware virtualisation, so KVM\'s instruction emulator, not the CPU, may be what runs real-mode and 16-bit code';
+}
+
 export interface QemuBoot {
   /** The QEMU binary (default qemu-system-i386 on PATH). */
   binary?: string;

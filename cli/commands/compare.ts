@@ -8,7 +8,8 @@ import { divergenceLines, rulesLines } from '../../emulator/record/divergenceRep
 import { type GuestRecord, GuestRun, guestUndefinedFlags } from '../../emulator/record/guestRun';
 import { Lockstep, SEABIOS_ALLOWANCES } from '../../emulator/record/lockstep';
 import { Machine } from '../../emulator/machine';
-import { accelProblem, ICOUNT_SHIFT, IDLE_SECONDS, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
+import { readFileSync } from 'node:fs';
+import { accelProblem, ICOUNT_SHIFT, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
 import { QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
 import { Command } from 'commander';
 import { exitWith, InputError, parseWhole, UsageError } from '../args';
@@ -108,6 +109,8 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   if (firstPm >= 0) lines.push(`first protected-mode instruction: ${firstPm}`);
   lines.push(...rulesLines(l));
   lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (${accel === 'kvm' ? 'QEMU KVM, gdbstub single steps' : `QEMU -icount shift=${ICOUNT_SHIFT},sleep=off`})`);
+  const note = accel === 'kvm' ? kvmNote(readFileSync('/proc/cpuinfo', 'utf8')) : null;
+  if (note) lines.push(`KVM: ${note}`);
   process.stdout.write(lines.join('\n') + '\n');
   return d ? 3 : 0;
 }

@@ -7,10 +7,10 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { accelProblem, qemuMissing } from '../../host/qemu';
+import { accelProblem, kvmNote, qemuMissing } from '../../host/qemu';
 
 const kvm = accelProblem('kvm');
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-kvm-'));
@@ -29,6 +29,12 @@ before(() => {
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
   assert.equal(b.status, 0, b.stderr);
   assert.equal(qemuMissing(), null);
+});
+
+test('kvmNote: a CPU without vmx and svm is said to leave real mode to KVM\'s emulator; with either, nothing', () => {
+  assert.equal(kvmNote('processor\t: 0\nflags\t\t: fpu vme de pse tsc msr pae vmx ept\n'), null);
+  assert.equal(kvmNote('flags\t\t: fpu svm npt\n'), null);
+  assert.match(kvmNote('flags\t\t: fpu vme hypervisor lm\n') ?? '', /^this host's CPU flags show neither vmx nor svm: its KVM is paravirtual or nested/);
 });
 
 test('accel kvm without a usable KVM device, and a bad --accel: one line each', () => {
@@ -54,6 +60,8 @@ test('--accel kvm: the first divergence at its instruction, and agreement to the
   assert.match(r.stdout, /^divergence at instruction 6 from 0000:7C00, at 0000:00007c0d lin=00007c0d: eax differs$/m);
   assert.match(r.stdout, /\* eax +0000efc7 +[0-9a-f]{8}/);
   assert.match(r.stdout, /\(QEMU KVM, gdbstub single steps\)$/m);
+  const note = kvmNote(readFileSync('/proc/cpuinfo', 'utf8'));
+  if (note) assert.ok(r.stdout.includes(`\nKVM: ${note}\n`), r.stdout);
   const loop = nasm('loop', ['org 0x7c00', 'cli', 'xor ax, ax', 'spin: inc cx', 'add ax, cx', 'jmp spin']);
   const ok = compare(loop, '--accel', 'kvm', '--max', '600');
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
