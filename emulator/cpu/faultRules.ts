@@ -247,6 +247,20 @@ export const FAR_CS_NOT_PRESENT = rule('FAR.CS.NOT_PRESENT', 'Vol. 2 JMP', NP, '
   (v) => `far JMP/CALL to ${sel(v.selector)}: its code segment (${desc(v)}) is not present (P = 0)`);
 export const FAR_EIP_LIMIT = rule('FAR.EIP.LIMIT', 'Vol. 2 JMP', GP, 'a far transfer\'s new EIP lies within the new code segment\'s limit',
   (v) => `far transfer to ${sel(v.selector)}: EIP ${hex(v.offset)} is beyond its limit ${hex(v.limit)}`);
+export const FAR_GATE_DPL = rule('FAR.GATE.DPL', '5.8.4', GP, 'a call gate, task gate or TSS named by JMP/CALL has DPL >= CPL and >= RPL',
+  (v) => `far JMP/CALL at CPL ${v.cpl} through ${sel(v.selector)}: its ${typeName(v.hi).replace(/^an? /, '')} has DPL ${dpl(v.hi)}`);
+export const FAR_GATE_NOT_PRESENT = rule('FAR.GATE.NOT_PRESENT', '5.8.4', NP, 'a call gate, task gate or TSS named by JMP/CALL is present',
+  (v) => `far JMP/CALL through ${sel(v.selector)}: ${typeName(v.hi)} (${desc(v)}) that is not present (P = 0)`);
+export const FAR_GATE_CS_NULL = rule('FAR.GATE.CS.NULL', 'Vol. 2 CALL', GP, 'a call gate names a non-null code selector',
+  (v) => `the call gate names the null code ${sel(v.selector)}`);
+export const FAR_GATE_CS_INDEX = rule('FAR.GATE.CS.INDEX', 'Vol. 2 CALL', GP, 'a call gate\'s code selector lies within its descriptor table',
+  (v) => outsideTable(v, 'the call gate\'s code'));
+export const FAR_GATE_CS_NOT_CODE = rule('FAR.GATE.CS.NOT_CODE', 'Vol. 2 CALL', GP, 'a call gate names a code segment',
+  (v) => `the call gate's ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}), not code`);
+export const FAR_GATE_CS_DPL = rule('FAR.GATE.CS.DPL', '5.8.4', GP, 'a call gate\'s code segment has DPL <= CPL (JMP: = CPL unless conforming)',
+  (v) => `far JMP/CALL at CPL ${v.cpl} through a call gate to ${sel(v.selector)}: ${(v.hi & 0x400) !== 0 ? 'conforming' : 'non-conforming'} code with DPL ${dpl(v.hi)}`);
+export const FAR_GATE_CS_NOT_PRESENT = rule('FAR.GATE.CS.NOT_PRESENT', 'Vol. 2 CALL', NP, 'a call gate\'s code segment is present',
+  (v) => `the call gate's code ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
 export const RET_CS_NULL = rule('RET.CS.NULL', 'Vol. 2 RET', GP, 'a far RET or IRET pops a non-null CS',
   (v) => `far RET/IRET popped the null CS ${sel(v.selector)}`);
 export const RET_CS_INDEX = rule('RET.CS.INDEX', 'Vol. 2 RET', GP, 'the popped CS lies within its descriptor table',
@@ -319,6 +333,7 @@ export const FAULT_RULES: readonly FaultRule[] = [
   LLDT_TI, LLDT_INDEX, LLDT_TYPE, LLDT_NOT_PRESENT, LTR_NULL, LTR_TI, LTR_INDEX, LTR_TYPE, LTR_NOT_PRESENT, SEG_ACCESS, SEG_ACCESS_SS,
   PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE, IO_TSS, IO_BITMAP_LIMIT, IO_BITMAP_DENIED,
   FAR_NULL, FAR_INDEX, FAR_TYPE, FAR_CS_NOT_CODE, FAR_CS_PRIVILEGE, FAR_CS_NOT_PRESENT, FAR_EIP_LIMIT,
+  FAR_GATE_DPL, FAR_GATE_NOT_PRESENT, FAR_GATE_CS_NULL, FAR_GATE_CS_INDEX, FAR_GATE_CS_NOT_CODE, FAR_GATE_CS_DPL, FAR_GATE_CS_NOT_PRESENT,
   RET_CS_NULL, RET_CS_INDEX, RET_CS_RPL, RET_CS_NOT_CODE, RET_CS_DPL, RET_CS_NOT_PRESENT,
   RET_SS_NULL, RET_SS_INDEX, RET_SS_TYPE, RET_SS_PRIVILEGE, RET_SS_NOT_PRESENT,
 ];

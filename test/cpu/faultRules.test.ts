@@ -135,6 +135,13 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'FAR.CS.PRIVILEGE': [13, /^far JMP\/CALL at CPL 0 to selector 0x0028 .*: non-conforming code with DPL 3$/],
   'FAR.CS.NOT_PRESENT': [11, /^far JMP\/CALL to selector 0x0018 .*: its code segment .* is not present/],
   'FAR.EIP.LIMIT': [13, /^far transfer to selector 0x0048 .*: EIP 0x1000 is beyond its limit 0xff$/],
+  'FAR.GATE.DPL': [13, /^far JMP\/CALL at CPL 0 through selector 0x0023 \(index 4, GDT, RPL 3\): its 32-bit call gate \(type 12\) has DPL 0$/],
+  'FAR.GATE.NOT_PRESENT': [11, /^far JMP\/CALL through selector 0x0020 .*: a 32-bit call gate \(type 12\) .* that is not present/],
+  'FAR.GATE.CS.NULL': [13, /^the call gate names the null code selector 0x0000/],
+  'FAR.GATE.CS.INDEX': [13, /^the call gate's code selector 0x01f8 .* whose limit is 0x6f$/],
+  'FAR.GATE.CS.NOT_CODE': [13, /^the call gate's selector 0x0010 .* names a data segment .*, not code$/],
+  'FAR.GATE.CS.DPL': [13, /^far JMP\/CALL at CPL 0 through a call gate to selector 0x0028 .*: non-conforming code with DPL 3$/],
+  'FAR.GATE.CS.NOT_PRESENT': [11, /^the call gate's code selector 0x0018 .* is not present/],
   'RET.CS.NULL': [13, /^far RET\/IRET popped the null CS selector 0x0000/],
   'RET.CS.INDEX': [13, /^far RET\/IRET: the popped CS selector 0x01f8 .* whose limit is 0x6f$/],
   'RET.CS.RPL': [13, /^far RET\/IRET at CPL 3 popped CS selector 0x0008 .*: RPL 0 < CPL$/],
@@ -167,6 +174,14 @@ test('every rule has a fixture case (the double-fault matrix rules are checked b
   const ids = FAULT_RULES.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length, 'rule ids are unique');
   assert.deepEqual(ids.filter((i) => !matrix.has(i) && !(i in CASES) && !(i in ORDINARY)), []);
+});
+
+test('JMP through a task gate to a TSS that is not present: the delivery path\'s TASK.TSS.NOT_PRESENT, outside delivery', () => {
+  const { m, chain } = run('JMP_TASK_GATE');
+  assert.equal(chain.length, 0);
+  const cause = m.cpu.faultCause!;
+  assert.deepEqual([cause.rule.id, cause.vector, cause.errorCode, cause.values.event], ['TASK.TSS.NOT_PRESENT', 11, 0x50, -1]);
+  assert.match(explainCause(cause), /^the task gate's TSS selector 0x0050 .* is not present \(P = 0\)$/);
 });
 
 test('an ordinary fault that cannot be delivered: the chain\'s first link keeps why the instruction raised it', () => {
@@ -215,9 +230,8 @@ test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-lim
     // Ordinary instructions: MOV/POP/LxS to a data or stack segment register, LLDT and LTR.
     between(src('segmentation.ts'), 'function loadSegProtected(', 'export function invalidateForOuterLevel('),
     src('protected/tables.ts'),
-    // Far JMP/CALL to code segments and far RET/IRET (call gates, task gates and task returns name none yet).
-    between(src('protected/farTransfer.ts'), 'function enterCode(', 'function checkGateAccess('),
-    between(src('protected/farTransfer.ts'), 'function checkReturnCs(', 'function loadOuterStack('),
+    // Far JMP/CALL (code segments, call gates, task gates, TSSs) and far RET/IRET (IRET's task return names none yet).
+    between(src('protected/farTransfer.ts'), 'function enterCode(', 'function taskReturn('),
     // The I/O permission bitmap, and page faults (a delivery's own raises without a rule: DELIVERY.PAGE_FAULT).
     src('protected/ioBitmap.ts'),
     between(src('protected/paging.ts'), 'function walk(', 'export function tlbFlush('),

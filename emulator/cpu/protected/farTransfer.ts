@@ -9,7 +9,9 @@ import type { Cpu } from '../cpu';
 import type { FarTransfers } from '../exec/control';
 import { GP, NP, TS } from '../faults';
 import {
-  FAR_CS_NOT_CODE, FAR_CS_NOT_PRESENT, FAR_CS_PRIVILEGE, FAR_EIP_LIMIT, FAR_INDEX, FAR_NULL, FAR_TYPE, type FaultRule,
+  FAR_CS_NOT_CODE, FAR_CS_NOT_PRESENT, FAR_CS_PRIVILEGE, FAR_EIP_LIMIT, FAR_GATE_CS_DPL, FAR_GATE_CS_INDEX, FAR_GATE_CS_NOT_CODE,
+  FAR_GATE_CS_NOT_PRESENT, FAR_GATE_CS_NULL, FAR_GATE_DPL, FAR_GATE_NOT_PRESENT, FAR_INDEX, FAR_NULL, FAR_TYPE, type FaultRule,
+  TASK_TSS_INDEX, TASK_TSS_LDT, TASK_TSS_NOT_PRESENT, TASK_TSS_TYPE,
   RET_CS_DPL, RET_CS_INDEX, RET_CS_NOT_CODE, RET_CS_NOT_PRESENT, RET_CS_NULL, RET_CS_RPL, RET_SS_INDEX, RET_SS_NOT_PRESENT,
   RET_SS_NULL, RET_SS_PRIVILEGE, RET_SS_TYPE,
 } from '../faultRules';
@@ -60,19 +62,20 @@ function checkDirectCode(cpu: Cpu, sel: number, d: Descriptor): void {
 /** Checks a gate's or TSS descriptor's DPL against CPL and RPL and its P bit (SDM §5.8.4, §7.3). */
 function checkGateAccess(cpu: Cpu, sel: number, d: Descriptor): void {
   // SDM §5.8.4: gate DPL < CPL or < RPL → #GP(gate selector); not present → #NP(gate selector).
-  if (dplOf(d) < cpu.cpl || dplOf(d) < (sel & 3)) cpu.fault(GP, sel & 0xfffc);
-  if (!present(d)) cpu.fault(NP, sel & 0xfffc);
+  if (dplOf(d) < cpu.cpl || dplOf(d) < (sel & 3)) broken(cpu, FAR_GATE_DPL, sel, d);
+  if (!present(d)) broken(cpu, FAR_GATE_NOT_PRESENT, sel, d);
 }
 
 /** The TSS named by a task gate: GDT only, an available TSS, present (SDM Vol. 2 "JMP" task-gate branch). */
 function tssFromTaskGate(cpu: Cpu, gate: Descriptor, ext: number): [number, Descriptor] {
   const tssSel = gate.lo >>> 16;
   // SDM: TSS selector with TI = 1 → #GP(TSS selector); index outside the GDT → #GP(TSS selector).
-  if (tssSel & 4) cpu.fault(GP, (tssSel & 0xfffc) | ext);
-  const td = fetchDescriptor(cpu, tssSel, GP, ext);
+  // The delivery path's TASK.TSS.* rules, outside delivery (event -1).
+  if (tssSel & 4) cpu.faultRule(TASK_TSS_LDT, (tssSel & 0xfffc) | ext, -1, tssSel);
+  const td = fetchDescriptor(cpu, tssSel, GP, ext, TASK_TSS_INDEX);
   const t = typeS(td);
-  if (t !== T_TSS16_AVAIL && !(t === T_TSS32_AVAIL && validType(cpu, t))) cpu.fault(GP, (tssSel & 0xfffc) | ext);
-  if (!present(td)) cpu.fault(NP, (tssSel & 0xfffc) | ext);
+  if (t !== T_TSS16_AVAIL && !(t === T_TSS32_AVAIL && validType(cpu, t))) cpu.faultRule(TASK_TSS_TYPE, (tssSel & 0xfffc) | ext, -1, tssSel, td.lo, td.hi);
+  if (!present(td)) cpu.faultRule(TASK_TSS_NOT_PRESENT, (tssSel & 0xfffc) | ext, -1, tssSel, td.lo, td.hi);
   return [tssSel, td];
 }
 
@@ -86,9 +89,9 @@ function gateTarget(cpu: Cpu, gate: Descriptor): [number, Descriptor, number] {
   const is32 = typeS(gate) === T_CALLGATE32;
   const off = is32 ? ((gate.lo & 0xffff) | (gate.hi & 0xffff0000)) >>> 0 : gate.lo & 0xffff;
   // SDM "CALL": code segment selector in gate is NULL → #GP(0); outside table → #GP(selector).
-  if ((csel & 0xfffc) === 0) cpu.fault(GP, 0);
-  const cd = fetchDescriptor(cpu, csel, GP, 0);
-  if (!isCode(cd)) cpu.fault(GP, csel & 0xfffc);
+  if ((csel & 0xfffc) === 0) cpu.faultRule(FAR_GATE_CS_NULL, 0, -1, csel);
+  const cd = fetchDescriptor(cpu, csel, GP, 0, FAR_GATE_CS_INDEX);
+  if (!isCode(cd)) broken(cpu, FAR_GATE_CS_NOT_CODE, csel, cd);
   return [csel, cd, off];
 }
 
@@ -116,8 +119,8 @@ function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
       checkGateAccess(cpu, sel, d);
       const [csel, cd, target] = gateTarget(cpu, d);
       // SDM "JMP" through a call gate: conforming DPL > CPL, or non-conforming DPL ≠ CPL → #GP(code selector).
-      if (isConforming(cd) ? dplOf(cd) > cpu.cpl : dplOf(cd) !== cpu.cpl) cpu.fault(GP, csel & 0xfffc);
-      if (!present(cd)) cpu.fault(NP, csel & 0xfffc);
+      if (isConforming(cd) ? dplOf(cd) > cpu.cpl : dplOf(cd) !== cpu.cpl) broken(cpu, FAR_GATE_CS_DPL, csel, cd);
+      if (!present(cd)) broken(cpu, FAR_GATE_CS_NOT_PRESENT, csel, cd);
       enterCode(cpu, csel, cd, cpu.cpl, target);
       return;
     }
@@ -176,12 +179,12 @@ function callGate(cpu: Cpu, sel: number, gate: Descriptor): void {
   const [csel, cd, target] = gateTarget(cpu, gate);
   const dpl = dplOf(cd);
   // SDM "CALL": code segment DPL > CPL → #GP(code selector); not present → #NP(code selector).
-  if (dpl > cpu.cpl) cpu.fault(GP, csel & 0xfffc);
-  if (!present(cd)) cpu.fault(NP, csel & 0xfffc);
+  if (dpl > cpu.cpl) broken(cpu, FAR_GATE_CS_DPL, csel, cd);
+  if (!present(cd)) broken(cpu, FAR_GATE_CS_NOT_PRESENT, csel, cd);
   const g32 = typeS(gate) === T_CALLGATE32;
   const w = g32 ? 4 : 2;
   // SDM Vol. 2 "CALL": gate offset outside the target code segment → #GP(0).
-  if (target > descLimit(cd)) cpu.fault(GP, 0);
+  if (target > descLimit(cd)) eipBeyond(cpu, csel, descLimit(cd), target);
   const oldCs = cpu.sel[CS], oldEip = cpu.eip;
   if (isConforming(cd) || dpl === cpu.cpl) {
     checkStackRoom(cpu, 2 * w, 0);
