@@ -2,6 +2,8 @@
 // dir), runs it under QEMU (floppy boot after SeaBIOS, debugcon on port 0xE9, isa-debug-exit on
 // 0xF4), under Bochs (port E9 hack, shutdown port 0x8900) and under Bootscope bare (whole image
 // copied to 0000:7C00, no BIOS), and returns the text each wrote to port 0xE9. Node-only test code.
+import { X87 } from '../../emulator/cpu/fpu/x87';
+import { installFpu } from '../../emulator/cpu/exec/x87';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,7 +121,7 @@ export interface EmuResult {
 }
 
 /** Runs the program bare under Bootscope: 16 MiB, CS:IP = 0000:7C00, SP = 7C00, DL = 0. */
-export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget = 20_000_000): EmuResult {
+export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget = 20_000_000, fpu = false): EmuResult {
   const mem = new Memory({ ramSize: 16 << 20 });
   const io = new IoBus();
   let text = '';
@@ -128,6 +130,11 @@ export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget 
   io.register(0xe9, 1, { in8: () => 0xe9, out8: (_p, v) => { text += String.fromCharCode(v); } });
   io.register(0xf4, 4, { in8: () => 0xff, out8: () => { stopped = true; cpu.attn |= ATTN_STOP; } });
   installModel(cpu);
+  if (fpu) {
+    cpu.fpu = new X87();
+    cpu.fpu.fninit();
+    installFpu(cpu);
+  }
   mem.poke(0x7c00, bin);
   cpu.eip = 0x7c00;
   cpu.r32[ESP] = 0x7c00;
