@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { startGdbServer } from '../../debug-adapter/gdb/server';
 import { launch, LaunchError } from '../../debug-adapter/launch';
-import { CPU_MODEL_NAMES, PROFILE_NAMES, LaunchErrorId } from '../../protocol/launchConfig';
+import { CPU_MODEL_NAMES, FPU_NAMES, PROFILE_NAMES, LaunchErrorId } from '../../protocol/launchConfig';
 import { errnoText } from '../../host/files';
 import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
 
@@ -15,6 +15,7 @@ export interface GdbServerOptions {
   cdrom?: boolean;
   cpu?: string;
   memoryMb?: string;
+  fpu?: string;
   listing?: string[];
   symbols?: string[];
   profile?: string;
@@ -35,6 +36,7 @@ export function command(): Command {
     .option('--cdrom', 'boot IMAGE as a CD (El Torito); a plain ISO is one without it')
     .option('--cpu <MODEL>', `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default 80386)`)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
+    .option('--fpu <FPU>', `x87: ${FPU_NAMES.join(', ')} (default none; 387 needs --cpu 80386)`)
     .option('--listing <FILE>', 'NASM listing whose labels monitor expressions may use; repeatable', collect)
     .option('--symbols <FILE>', 'symbol file (ELF, ld -Map, nm output, Bochs ldsym; linear addresses) whose names monitor expressions may use; repeatable', collect)
     .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
@@ -60,6 +62,7 @@ export async function main(image: string, opts: GdbServerOptions): Promise<numbe
       cdrom: opts.cdrom === true,
       cpu: opts.cpu === undefined ? undefined : parseChoice(opts.cpu, '--cpu', CPU_MODEL_NAMES),
       memoryMB: opts.memoryMb === undefined ? undefined : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072),
+      fpu: opts.fpu === undefined ? undefined : parseChoice(opts.fpu, '--fpu', FPU_NAMES),
       listing: opts.listing,
       symbols: opts.symbols,
       profile: opts.profile === undefined ? undefined : parseChoice(opts.profile, '--profile', PROFILE_NAMES),

@@ -2,6 +2,8 @@
 // summary (registers, segments with VMCS-layout access rights, tables, control registers, device
 // output) and one JSON Lines trace record. Numbers are plain JSON numbers.
 
+import type { X87 } from '../../emulator/cpu/fpu/x87';
+import { toHex } from '../../emulator/cpu/fpu/float80';
 import { CR0_PE, AR_DB, CS, EAX, EBP, EBX, ECX, EDI, EDX, ESI, ESP, SEG_NAMES } from '../../emulator/cpu/regs';
 import type { Cpu } from '../../emulator/cpu/cpu';
 import type { Machine } from '../../emulator/machine';
@@ -56,6 +58,7 @@ export function summary(m: Machine, x: SummaryExtras): Record<string, unknown> {
     debugText: out.debugText,
     serialText: out.serialText,
   };
+  if (cpu.fpu) s.fpu = fpuJson(cpu.fpu);
   const graphics = m.devices.vbe.mode();
   if (graphics) s.graphics = graphics;
   if (x.screen) s.screen = m.devices.screenLines();
@@ -63,6 +66,14 @@ export function summary(m: Machine, x: SummaryExtras): Record<string, unknown> {
   if (x.biosLog) s.biosLog = x.biosLog;
   if (x.warnings && x.warnings.length) s.warnings = x.warnings;
   return s;
+}
+
+/** The x87 for `run --json`: words, TOP and ST0-ST7 (stack order) as 80-bit hex with their tags. */
+function fpuJson(f: X87): Record<string, unknown> {
+  return {
+    cw: f.cw, sw: f.status(), tw: f.tagWord(), top: f.top,
+    st: Array.from({ length: 8 }, (_, i) => ({ raw: toHex(f.st(i)), tag: ['valid', 'zero', 'special', 'empty'][f.tag(f.phys(i))] })),
+  };
 }
 
 /**
