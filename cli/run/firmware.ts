@@ -1,7 +1,8 @@
 // Firmware mode for `bootscope run --bios FILE`: no built-in BIOS; the image is mapped as ROM at the
 // top of the first MiB (its last 128 KiB, as the PC's isa-bios window) and just below 4 GiB (all
 // of it), and the CPU starts from its reset state, CS=F000 with base FFFF0000 and IP=FFF0, so the
-// first far jump reloads CS as on hardware. SDM Vol. 3 §9.1.4 (first instruction executed).
+// first far jump reloads CS as on hardware. The chipset's shadow RAM (PAM) is decoded, so the
+// firmware can copy itself to RAM below 1 MiB as SeaBIOS does. SDM Vol. 3 §9.1.4 (first instruction executed).
 import { CS } from '../../emulator/cpu/regs';
 import type { Machine } from '../../emulator/machine';
 
@@ -15,6 +16,7 @@ export function loadFirmware(m: Machine, image: Uint8Array): string | null {
   const low = image.subarray(Math.max(0, image.length - LOW_WINDOW));
   m.mem.mapRom(0x100000 - low.length, low);
   m.mem.mapRom(0x1_0000_0000 - image.length, image);
+  m.devices.shadow.enable();
   const cpu = m.cpu;
   cpu.reset();
   cpu.setCache(CS, 0xf000, 0xffff0000, 0xffff, 0x9b);

@@ -1,12 +1,17 @@
 // Diagnostic output ports: POST codes on port 0x80 (every byte kept, in order) and the Bochs/QEMU
-// debug console on port 0xE9 (text kept; reading it returns 0xE9 so guests can detect it, as Bochs
-// does). CPU test ROMs and firmware report progress here; the CLI summary shows both.
+// debug console on port 0xE9 and on 0x402, where Debian's SeaBIOS writes its log (QEMU's
+// isa-debugcon,iobase=0x402). Both feed one text; reading either returns 0xE9 so guests can detect it,
+// as Bochs and QEMU do (SeaBIOS stays silent otherwise). CPU test ROMs and firmware report progress
+// here; the CLI summary shows both.
 // Pure TypeScript: no Node or VS Code imports. Bochs "port E9 hack" documentation.
 
 import type { IoBus } from './ioBus';
 
 /** POST codes kept at most (some code writes port 0x80 only as an I/O delay, millions of times). */
 export const MAX_POST_CODES = 1 << 20;
+
+/** The debug console's ports: Bochs's port E9h hack and SeaBIOS's CONFIG_DEBUG_IO port. */
+export const DEBUGCON_PORTS = [0xe9, 0x402] as const;
 
 export class DebugPorts {
   /** Bytes written to port 0x80, in order (the first MAX_POST_CODES of them). */
@@ -30,13 +35,15 @@ export class DebugPorts {
         this.onPostCode?.(v);
       },
     });
-    io.register(0xe9, 1, {
-      in8: () => 0xe9,
-      out8: (_p, v) => {
-        this.debugText += String.fromCharCode(v);
-        this.onDebugByte?.(v);
-      },
-    });
+    for (const port of DEBUGCON_PORTS) {
+      io.register(port, 1, {
+        in8: () => 0xe9,
+        out8: (_p, v) => {
+          this.debugText += String.fromCharCode(v);
+          this.onDebugByte?.(v);
+        },
+      });
+    }
   }
 
   /** The last byte written to port 0x80 (0xFF before any). */

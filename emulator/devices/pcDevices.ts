@@ -17,7 +17,8 @@ import { VgaText } from './vgaText';
 import { Uart16550 } from './uart16550';
 import { DebugPorts } from './debugPorts';
 import { loadState, saveState } from './state';
-import { DEVFN_ACPI, i440fxBus, programPciAsBios } from './i440fx';
+import { DEVFN_ACPI, DEVFN_HOST, i440fxBus, programPciAsBios } from './i440fx';
+import { ShadowRam } from './pam';
 import { AcpiPm } from './acpiPm';
 import { BochsVbe, type Frame } from './bochsVbe';
 import type { PciBus } from './pci';
@@ -71,6 +72,8 @@ export class PcDevices {
   readonly pci: PciBus = i440fxBus();
   /** The ACPI function's power-management registers (PM1a, PM timer): power-off. */
   readonly pm: AcpiPm;
+  /** The host bridge's PAM registers over C0000–FFFFF; firmware mode enables them (pam.ts). */
+  readonly shadow: ShadowRam;
   /** The guest powered the machine off (PM1a_CNT soft off): the machine stops with `poweroff`. */
   onPowerOff: (() => void) | null = null;
   /**
@@ -97,6 +100,7 @@ export class PcDevices {
     this.com1 = new Uart16550({ irq: this.pic });
     this.pm = new AcpiPm(this.clock, this.pci.find(DEVFN_ACPI)!, opts.io);
     this.pm.onPowerOff = () => this.onPowerOff?.();
+    this.shadow = new ShadowRam(this.pci.find(DEVFN_HOST)!, opts.memory);
     this.kbc.onReset = (how) => this.onReset?.(how === 'pulse' ? 'kbc-pulse' : 'kbc-output-port');
     this.port92.onReset = () => this.onReset?.('port92');
     for (const d of [this.pic, this.pit, this.portB, this.cmos, this.kbc, this.port92, this.vga, this.com1, this.debug, this.pci]) d.attach(opts.io);
@@ -170,6 +174,7 @@ export class PcDevices {
     for (const [k, d] of Object.entries(this.named())) loadState(d, s.devices[k]);
     this.vbe.loadState(s.devices.vbe as ReturnType<BochsVbe['saveState']>);
     this.pm.remap();
+    this.shadow.apply();
     this.clock.reschedule();
   }
 }

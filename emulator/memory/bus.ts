@@ -55,6 +55,8 @@ export class Memory {
   private readonly mmio = new Map<number, MmioHandler>();
   /** ROM images kept apart from RAM so that a write to a ROM page cannot change them. */
   private readonly rom = new Map<number, Uint8Array>();
+  /** ROM pages hidden by shadow RAM (setShadow with reads from RAM): guest and debugger see RAM. */
+  private readonly shadowed = new Set<number>();
 
   constructor(opts: MemoryOptions) {
     if (opts.ramSize <= 0 || opts.ramSize % PAGE_SIZE !== 0) throw new Error(`RAM size ${opts.ramSize} is not a positive multiple of 4 KiB`);
@@ -88,6 +90,35 @@ export class Memory {
       // read path then needs no check.
       const base = (page << PAGE_SHIFT) >>> 0;
       if (base + PAGE_SIZE <= this.ramSize) this.ram.set(chunk, base);
+    }
+    this.onRemap?.();
+  }
+
+  /**
+   * Shadow RAM at a page range below the top of RAM, as a chipset's PAM registers control it: reads
+   * from RAM (`read`) or else from the ROM image mapped there (copied into RAM's place, as mapRom
+   * does; with no image, plain RAM), writes to RAM (`write`) or else ignored. While reads come from
+   * the ROM, writes are ignored too: the DRAM hidden behind a ROM is not modelled.
+   */
+  setShadow(addr: number, length: number, read: boolean, write: boolean): void {
+    for (let page = addr >>> PAGE_SHIFT; page < (addr + length) >>> PAGE_SHIFT; page++) {
+      const base = page << PAGE_SHIFT;
+      if (base + PAGE_SIZE > this.ramSize) continue;
+      const rom = this.rom.get(page);
+      if (read) {
+        this.shadowed.add(page);
+        if (write) this.pageFlags[page] &= ~PF_ROM;
+        else this.pageFlags[page] |= PF_ROM;
+      } else if (rom) {
+        if (this.shadowed.delete(page)) {
+          this.ram.set(rom, base);
+          this.rewritten(base, PAGE_SIZE);
+        }
+        this.pageFlags[page] |= PF_ROM;
+      } else {
+        this.shadowed.delete(page);
+        this.pageFlags[page] &= ~PF_ROM;
+      }
     }
     this.onRemap?.();
   }
@@ -243,9 +274,8 @@ export class Memory {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
       const a = (addr + i) >>> 0;
-      const page = a >>> PAGE_SHIFT;
-      const rom = this.rom.get(page);
-      out[i] = rom ? rom[a & (PAGE_SIZE - 1)] : a < this.ramSize ? this.ram[a] : 0xff;
+      const rom = this.rom.get(a >>> PAGE_SHIFT);
+      out[i] = a < this.ramSize ? this.ram[a] : rom ? rom[a & (PAGE_SIZE - 1)] : 0xff;
     }
     return out;
   }
@@ -254,7 +284,7 @@ export class Memory {
   poke(addr: number, data: Uint8Array): void {
     for (let i = 0; i < data.length; i++) {
       const a = (addr + i) >>> 0;
-      const rom = this.rom.get(a >>> PAGE_SHIFT);
+      const rom = this.shadowed.has(a >>> PAGE_SHIFT) ? undefined : this.rom.get(a >>> PAGE_SHIFT);
       if (rom) rom[a & (PAGE_SIZE - 1)] = data[i];
       if (a < this.ramSize) this.ram[a] = data[i];
     }
