@@ -242,11 +242,12 @@ const cpuid: Handler = (cpu) => {
     r[EDX] = word(CPUID_VENDOR, 4);
     r[ECX] = word(CPUID_VENDOR, 8);
   } else if (leaf === 1) {
-    // Family 4 (a 486-class integer core); features: PSE (bit 3), TSC (4), MSR (5). No FPU, no VME, no VMX.
+    // Family 4 (a 486-class integer core); features: FPU (bit 0) when the machine has an x87, PSE (3),
+    // TSC (4), MSR (5). No VME, no VMX.
     r[EAX] = 0x400;
     r[EBX] = 0;
     r[ECX] = 0;
-    r[EDX] = (1 << 3) | (1 << 4) | (1 << 5);
+    r[EDX] = (cpu.fpu ? 1 : 0) | (1 << 3) | (1 << 4) | (1 << 5);
   } else {
     r[EAX] = r[EBX] = r[ECX] = r[EDX] = 0;
   }

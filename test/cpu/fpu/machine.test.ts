@@ -123,6 +123,54 @@ test('fpu 387: detection, arithmetic through memory, #NM, #MF and IRQ13', () => 
   assert.equal(out, '0002 0000 037F 40700000 3FD5555555555555 0003 NDMW IE');
 });
 
+test('hot x87 loops (compiled blocks): 20,000 FIADDs, and 20,000 #NM faults from CR0.TS restarted', () => {
+  const { out } = runProgram(`
+  xor ax, ax
+  mov ds, ax
+  mov word [7 * 4], nm
+  mov word [7 * 4 + 2], 0
+  fninit
+  fldz
+  mov cx, 20000
+  mov word [i], 0
+sum:
+  inc word [i]
+  fiadd word [i]
+  loop sum
+  fistp dword [r]
+  mov eax, [r]
+  call puthex32
+  PUTC ' '
+  mov word [faults], 0
+  mov cx, 20000
+again:
+  mov eax, cr0
+  or al, 8
+  mov cr0, eax
+  fld1
+  fstp st0
+  loop again
+  mov ax, [faults]
+  call puthex16
+  cli
+  hlt
+nm:
+  inc word [faults]
+  clts
+  iret
+i: dw 0
+r: dd 0
+faults: dw 0
+`, { cpu: '80386', fpu: '387', max: 2_000_000 });
+  assert.equal(out, `${(20000 * 20001 / 2).toString(16).toUpperCase().padStart(8, '0')} 4E20`);
+});
+
+test('CPUID leaf 1 reports the FPU (EDX bit 0) only with one', () => {
+  const source = 'mov eax, 1\ncpuid\nmov ax, dx\nand ax, 1\ncall puthex16\ncli\nhlt';
+  assert.equal(runProgram(source, { cpu: '80386', fpu: '387' }).out, '0001');
+  assert.equal(runProgram(source).out, '0000');
+});
+
 test('no FPU (the default): FNSTSW leaves memory as it was', () => {
   const { out } = runProgram(`
   xor ax, ax
