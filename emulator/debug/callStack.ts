@@ -4,10 +4,13 @@
 // patches models), interrupts through cpu.onInterrupt; nothing is paid while it is not installed.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 1 §6.3 (CALL/RET), §6.4 (INT/IRET).
 
-import type { Cpu, FormWatcher, Handler } from '../cpu/cpu';
+import type { Cpu, Handler } from '../cpu/cpu';
 import { INT_EXC, INT_HW } from '../cpu/interrupts';
 import { CS, ESP, SS } from '../cpu/regs';
+import { T_CALL, T_RET, type OpRow } from '../decode/table';
+import { SYS_SEG } from '../decode/sysWrites';
 import { type CpuMode, cpuMode } from './machineView';
+import { watchOps } from './opWatch';
 
 export type FrameKind = 'call' | 'callf' | 'int' | 'exception' | 'irq';
 
@@ -37,84 +40,48 @@ const MAX_FRAMES = 4096;
 /** How deep a return looks for its frame: deeper mismatches are treated as stack switches, not returns. */
 const MAX_UNWIND = 256;
 
-type Kind = 'near' | 'far' | 'ff' | 'ret';
+const isCall = (r: OpRow) => (r.tags & T_CALL) !== 0;
+/** A far call loads CS. */
+const isFar = (r: OpRow) => (r.sysWritten & SYS_SEG) !== 0;
 
 export class ShadowCallStack {
   readonly frames: ShadowFrame[] = [];
   /** Called after a return popped frames (stepOut waits for the depth to drop). */
   onPop: ((depth: number) => void) | null = null;
   private cpu: Cpu | null = null;
-  private saved: Handler[] | null = null;
+  private unwatch: (() => void) | null = null;
 
   get depth(): number {
     return this.frames.length;
   }
 
-  /** Wraps CALL/RET/RETF/IRET entries of cpu.ops. */
+  /** Wraps the dispatch entries of the rows that call (near, far) or return (RET, RETF, IRET). */
   install(cpu: Cpu): void {
     if (this.cpu) return;
     this.cpu = cpu;
-    const ops = cpu.ops;
-    this.saved = ops.slice();
-    const kinds = new Map<Handler, Kind>();
-    const mark = (op: number, k: Kind) => {
-      kinds.set(ops[op], k);
-      kinds.set(ops[op | 0x200], k);
-    };
-    mark(0xe8, 'near');
-    mark(0x9a, 'far');
-    mark(0xff, 'ff');
-    for (const op of [0xc2, 0xc3, 0xca, 0xcb, 0xcf]) mark(op, 'ret');
-    // Wrap by handler identity so model aliases (8086 C0/C1/C8/C9 = C2/C3/CA/CB) are covered too.
-    for (let i = 0; i < ops.length; i++) {
-      if (i & 0x100) continue;
-      const k = kinds.get(ops[i]);
-      if (k) ops[i] = this.wrap(ops[i], k);
-    }
-    cpu.opsChanged();
+    const undo = [
+      watchOps(cpu, (r) => isCall(r) && !isFar(r), (h) => this.wrapCall(h, 'call')),
+      watchOps(cpu, (r) => isCall(r) && isFar(r), (h) => this.wrapCall(h, 'callf')),
+      watchOps(cpu, (r) => (r.tags & T_RET) !== 0, (h) => (c) => {
+        h(c);
+        this.noteReturn(c);
+      }),
+    ];
+    this.unwatch = () => undo.reverse().forEach((u) => u());
   }
 
   uninstall(): void {
-    if (!this.cpu || !this.saved) return;
-    const ops = this.cpu.ops;
-    for (let i = 0; i < ops.length; i++) ops[i] = this.saved[i];
-    this.cpu.opsChanged();
+    this.unwatch?.();
     this.cpu = null;
-    this.saved = null;
+    this.unwatch = null;
   }
 
   clear(): void {
     this.frames.length = 0;
   }
 
-  private wrap(h: Handler, k: Kind): Handler {
-    const w = this.wrapper(h, k);
-    // Of FF's forms only CALL /2 and /3 are watched: INC/DEC/JMP/PUSH stay compilable.
-    if (k === 'ff') return Object.assign(w, { inner: h, watches: (m: number) => ((m >> 3) & 7) === 2 || ((m >> 3) & 7) === 3 }) satisfies FormWatcher;
-    return w;
-  }
-
-  private wrapper(h: Handler, k: Kind): Handler {
-    if (k === 'ret') {
-      return (cpu) => {
-        h(cpu);
-        this.noteReturn(cpu);
-      };
-    }
+  private wrapCall(h: Handler, kind: FrameKind): Handler {
     return (cpu) => {
-      let kind: FrameKind = k === 'far' ? 'callf' : 'call';
-      if (k === 'ff') {
-        // FF /2 is CALL near, FF /3 CALL far (the other forms, INC/DEC/JMP/PUSH, just run); peek the
-        // ModRM byte the handler is about to fetch.
-        const save = cpu.eip;
-        const reg = (cpu.fetch8() >> 3) & 7;
-        cpu.eip = save;
-        if (reg !== 2 && reg !== 3) {
-          h(cpu);
-          return;
-        }
-        kind = reg === 3 ? 'callf' : 'call';
-      }
       const cs = cpu.sel[CS], eip = cpu.prevEip, mode = cpuMode(cpu), lin = (cpu.base[CS] + eip) >>> 0;
       h(cpu);
       const ret = this.readReturn(cpu, kind === 'callf');

@@ -4,12 +4,16 @@
 // LLDT, LTR). Each stops after the instruction; opcodes are observed by wrapping dispatch entries.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §9.9 (mode switching), §2.4 (LGDT…LTR).
 
-import type { Cpu, Handler } from '../cpu/cpu';
+import type { Cpu } from '../cpu/cpu';
 import { CR0_PE, CR0_PG, CS, EFLAGS_VM } from '../cpu/regs';
 import type { PortObserver } from '../devices/ioBus';
+import { selectRow } from '../decode/opmap';
+import { SYS_CR, SYS_TABLE } from '../decode/sysWrites';
+import type { OpRow } from '../decode/table';
 import type { Machine } from '../machine';
 import { evaluate } from './expression';
 import { segOff } from './machineView';
+import { peekModrm, watchOps } from './opWatch';
 import { hexDigits } from '../../protocol/format';
 
 export interface EventFilterConfig {
@@ -23,14 +27,14 @@ export interface EventFilterConfig {
 
 export const NO_EVENT_FILTERS: EventFilterConfig = { softInt: null, io: null, modeSwitch: false, tableLoad: false };
 
-const MAP0F = 0x100;
-const TABLE_OPS: Record<string, number[]> = { '0f01': [2, 3], '0f00': [2, 3] };
-const TABLE_NAMES: Record<string, string[]> = { '0f01': ['', '', 'LGDT', 'LIDT'], '0f00': ['', '', 'LLDT', 'LTR'] };
+/** Forms that may change CR0.PE/PG or EFLAGS.VM (MOV CR0, LMSW, IRET, task switches, INT from vm86). */
+const switchesMode = (r: OpRow) => (r.sysWritten & SYS_CR) !== 0 || (r.flagsWritten & EFLAGS_VM) !== 0;
+const loadsTable = (r: OpRow) => (r.sysWritten & SYS_TABLE) !== 0;
 
 export class EventStops implements PortObserver {
   config: EventFilterConfig = NO_EVENT_FILTERS;
   private hit: string | null = null;
-  private saved: Handler[] | null = null;
+  private unwatch: (() => void) | null = null;
 
   constructor(private readonly machine: Machine) {}
 
@@ -46,8 +50,8 @@ export class EventStops implements PortObserver {
     const cpu = this.machine.cpu;
     this.machine.io.observer = config.io !== null ? this : null;
     const needOps = config.modeSwitch || config.tableLoad;
-    if (needOps && !this.saved) this.install(cpu);
-    if (!needOps && this.saved) this.uninstall(cpu);
+    if (needOps && !this.unwatch) this.install(cpu);
+    if (!needOps && this.unwatch) this.uninstall();
   }
 
   private stop(what: string): void {
@@ -94,48 +98,32 @@ export class EventStops implements PortObserver {
   }
 
   private install(cpu: Cpu): void {
-    const ops = cpu.ops;
-    this.saved = ops.slice();
-    // MOV CR0 (0F 22), LMSW (0F 01 /6), IRET (CF, vm86 entry/exit): compare the mode around the instruction.
-    const modeOps = [MAP0F | 0x22, MAP0F | 0x01, 0xcf];
-    const tableOps = [MAP0F | 0x01, MAP0F | 0x00];
-    for (const base of new Set([...modeOps, ...tableOps])) {
-      for (const idx of [base, base | 0x200]) {
-        const h = ops[idx];
-        const key = base === (MAP0F | 0x01) ? '0f01' : base === (MAP0F | 0x00) ? '0f00' : '';
-        ops[idx] = (c) => {
-          const cr0 = c.cr0, vm = c.flags & EFLAGS_VM, at = segOff(c.sel[CS], c.prevEip);
-          let reg = -1;
-          if (key) {
-            const save = c.eip;
-            reg = (c.fetch8() >> 3) & 7;
-            c.eip = save;
-          }
-          h(c);
-          if (this.config.modeSwitch) {
-            const changed: string[] = [];
-            if ((cr0 ^ c.cr0) & CR0_PE) changed.push(`CR0.PE ${+!!(cr0 & CR0_PE)}→${+!!(c.cr0 & CR0_PE)}`);
-            if ((cr0 ^ c.cr0) & CR0_PG) changed.push(`CR0.PG ${+!!(cr0 & CR0_PG)}→${+!!(c.cr0 & CR0_PG)}`);
-            if (vm !== (c.flags & EFLAGS_VM)) changed.push(vm ? 'left vm86' : 'entered vm86');
-            if (changed.length) this.stop(`mode switch: ${changed.join(', ')} by the instruction at ${at}`);
-          }
-          if (this.config.tableLoad && key && TABLE_OPS[key].includes(reg)) {
-            this.stop(`${TABLE_NAMES[key][reg]} at ${at}: GDTR ${hexDigits(c.gdtrBase, 8)}/${hexDigits(c.gdtrLimit, 4)}, IDTR ${hexDigits(c.idtrBase, 8)}/${hexDigits(c.idtrLimit, 4)}`);
-          }
-        };
-      }
-    }
-    cpu.opsChanged();
+    // Mode: compare CR0.PE/PG and EFLAGS.VM around the forms that may change them. Table loads: the
+    // row that ran names the register (LGDT ...).
+    const undo = [
+      watchOps(cpu, switchesMode, (h) => (c) => {
+        const cr0 = c.cr0, vm = c.flags & EFLAGS_VM, at = segOff(c.sel[CS], c.prevEip);
+        h(c);
+        if (!this.config.modeSwitch) return;
+        const changed: string[] = [];
+        if ((cr0 ^ c.cr0) & CR0_PE) changed.push(`CR0.PE ${+!!(cr0 & CR0_PE)}→${+!!(c.cr0 & CR0_PE)}`);
+        if ((cr0 ^ c.cr0) & CR0_PG) changed.push(`CR0.PG ${+!!(cr0 & CR0_PG)}→${+!!(c.cr0 & CR0_PG)}`);
+        if (vm !== (c.flags & EFLAGS_VM)) changed.push(vm ? 'left vm86' : 'entered vm86');
+        if (changed.length) this.stop(`mode switch: ${changed.join(', ')} by the instruction at ${at}`);
+      }),
+      watchOps(cpu, loadsTable, (h, e) => (c) => {
+        const row = selectRow(e.rows, peekModrm(c));
+        const at = segOff(c.sel[CS], c.prevEip);
+        h(c);
+        if (!this.config.tableLoad || !row) return;
+        this.stop(`${row.mnemonic.toUpperCase()} at ${at}: GDTR ${hexDigits(c.gdtrBase, 8)}/${hexDigits(c.gdtrLimit, 4)}, IDTR ${hexDigits(c.idtrBase, 8)}/${hexDigits(c.idtrLimit, 4)}`);
+      }),
+    ];
+    this.unwatch = () => undo.reverse().forEach((u) => u());
   }
 
-  private uninstall(cpu: Cpu): void {
-    if (!this.saved) return;
-    // Restore only the entries this class wrapped, so other wrappers installed later stay.
-    for (const base of [MAP0F | 0x22, MAP0F | 0x01, 0xcf, MAP0F | 0x00]) {
-      cpu.ops[base] = this.saved[base];
-      cpu.ops[base | 0x200] = this.saved[base | 0x200];
-    }
-    this.saved = null;
-    cpu.opsChanged();
+  private uninstall(): void {
+    this.unwatch?.();
+    this.unwatch = null;
   }
 }

@@ -5,37 +5,37 @@
 
 import type { Cpu, Handler } from '../cpu/cpu';
 import { CS } from '../cpu/regs';
+import type { OpRow } from '../decode/table';
 import type { Machine } from '../machine';
 import { segOff } from './machineView';
+import { peekModrm, watchOps } from './opWatch';
 
-/** XCHG Ev,Gv in 16- and 32-bit code (dispatch index = opcode | code32 << 9). */
-const XCHG_EV_GV = [0x87, 0x87 | 0x200];
 /** ModRM of `xchg bx, bx`: mod 11, reg BX, r/m BX. */
 const MODRM_BX_BX = 0xdb;
+/** XCHG r/m16/32, r16/32 (87 /r): the form `xchg bx, bx` assembles to. */
+const isXchgEvGv = (r: OpRow) => r.mnemonic === 'xchg' && r.operands === 'Gv,Ev';
 /** How a magic breakpoint's stop description starts (a debugger tells it from other hook stops by it). */
 export const MAGIC_STOP = 'magic breakpoint';
 
 export class MagicBreakpoint {
-  private saved: Handler[] | null = null;
+  private unwatch: (() => void) | null = null;
   private hit: string | null = null;
 
   constructor(private readonly machine: Machine) {}
 
   get armed(): boolean {
-    return this.saved !== null;
+    return this.unwatch !== null;
   }
 
   arm(on: boolean): void {
     const cpu = this.machine.cpu;
     if (on === this.armed) return;
     if (on) {
-      this.saved = XCHG_EV_GV.map((i) => cpu.ops[i]);
-      XCHG_EV_GV.forEach((i, k) => { cpu.ops[i] = this.wrap(this.saved![k]); });
+      this.unwatch = watchOps(cpu, isXchgEvGv, (h) => this.wrap(h));
     } else {
-      XCHG_EV_GV.forEach((i, k) => { cpu.ops[i] = this.saved![k]; });
-      this.saved = null;
+      this.unwatch?.();
+      this.unwatch = null;
     }
-    cpu.opsChanged();
   }
 
   /** The description of the magic breakpoint that stopped the run, once. */
@@ -47,9 +47,7 @@ export class MagicBreakpoint {
 
   private wrap(h: Handler): Handler {
     return (c: Cpu) => {
-      const at = c.eip;
-      const modrm = c.fetch8();
-      c.eip = at;
+      const modrm = peekModrm(c);
       h(c);
       if (modrm === MODRM_BX_BX && this.hit === null) {
         this.hit = `${MAGIC_STOP}: xchg bx, bx at ${segOff(c.sel[CS], c.prevEip)}`;

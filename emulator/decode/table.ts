@@ -5,6 +5,7 @@
 // disassembler read the same rows.
 
 import { flagsOf } from './eflags';
+import { sysWritesOf } from './sysWrites';
 
 /** CPU models in ascending order; a row is available from its model on. */
 export type CpuModel = '8086' | '80286' | '80386' | '486' | '586';
@@ -109,6 +110,8 @@ export interface OpRow {
   /** EFLAGS bits the form may read, and may change when it completes (eflags.ts). */
   readonly flagsRead: number;
   readonly flagsWritten: number;
+  /** System state (SYS_* of sysWrites.ts: segment, control, debug, table registers ...) it may change. */
+  readonly sysWritten: number;
 }
 
 /** One table line: opcode, sel, mnemonic, operands, handler, model, tags. */
@@ -154,7 +157,7 @@ export function makeRow(d: RowDef): OpRow {
   const flags = flagsOf(mnemonic, handler);
   return {
     opcode, sel, mnemonic, operands, handler, model, tags, reg, mod, rm, modrmLo, modrmHi, hasModrm, count, addressing, immPlan,
-    flagsRead: flags.read, flagsWritten: flags.written,
+    flagsRead: flags.read, flagsWritten: flags.written, sysWritten: sysWritesOf(handler),
   };
 }
 

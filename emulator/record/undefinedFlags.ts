@@ -1,7 +1,7 @@
 // EFLAGS bits an instruction leaves undefined (SDM Vol. 1 Appendix A, Table A-2, and each
 // instruction's "Flags Affected"): two correct CPUs may differ there, so a comparison with another
 // emulator excuses them. Shifts and rotates leave OF undefined for counts other than 1, which only
-// the D0/D1 forms fix; their other forms are taken as undefined.
+// the by-1 forms (D0/D1, operand `1`) fix; their other forms are taken as undefined.
 import { decode, type Fetch } from '../decode/decoder';
 
 const CF = 0x1, PF = 0x4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
@@ -22,6 +22,6 @@ export function undefinedFlags(fetch: Fetch, bits: 16 | 32): number {
   const insn = decode(fetch, bits, '586');
   if (!insn.valid) return 0;
   const mask = BY_MNEMONIC[insn.mnemonic] ?? 0;
-  // D0/D1: shift or rotate by 1, OF defined.
-  return insn.opcode === 0xd0 || insn.opcode === 0xd1 ? mask & ~OF : mask;
+  // Shift or rotate by 1: OF defined.
+  return insn.row?.operands.endsWith(',1') ? mask & ~OF : mask;
 }
