@@ -19,6 +19,8 @@ import { DebugPorts } from './debugPorts';
 import { loadState, saveState } from './state';
 import { DEVFN_ACPI, DEVFN_HOST, i440fxBus, programPciAsBios } from './i440fx';
 import { ShadowRam } from './pam';
+import { IdeChannel } from './ide';
+import type { DiskImage } from '../disk/diskImage';
 import { AcpiPm } from './acpiPm';
 import { BochsVbe, type Frame } from './bochsVbe';
 import type { PciBus } from './pci';
@@ -74,6 +76,8 @@ export class PcDevices {
   readonly pm: AcpiPm;
   /** The host bridge's PAM registers over C0000–FFFFF; firmware mode enables them (pam.ts). */
   readonly shadow: ShadowRam;
+  /** The primary IDE channel, once firmware mode attached it (attachIde). */
+  ide: IdeChannel | null = null;
   /** The guest powered the machine off (PM1a_CNT soft off): the machine stops with `poweroff`. */
   onPowerOff: (() => void) | null = null;
   /**
@@ -129,6 +133,15 @@ export class PcDevices {
     programPciAsBios(io);
   }
 
+  /**
+   * Decodes the primary IDE channel's registers with up to two hard disks (firmware mode: the
+   * built-in BIOS serves INT 13h itself and leaves the ports unanswered).
+   */
+  attachIde(io: IoBus, disks: DiskImage[]): void {
+    this.ide = new IdeChannel([disks[0] ?? null, disks[1] ?? null], this.pic);
+    this.ide.attach(io);
+  }
+
   /** Instructions the CPU may run before the next device event (a burst limit). */
   nextEventIn(): number {
     return this.clock.nextEventIn();
@@ -166,6 +179,7 @@ export class PcDevices {
     const devices: Record<string, Record<string, unknown>> = {};
     for (const [k, d] of Object.entries(this.named())) devices[k] = saveState(d);
     devices.vbe = this.vbe.saveState();
+    if (this.ide) devices.ide = saveState(this.ide);
     return { now: this.clock.now, devices };
   }
 
@@ -173,6 +187,7 @@ export class PcDevices {
     this.clock.now = s.now;
     for (const [k, d] of Object.entries(this.named())) loadState(d, s.devices[k]);
     this.vbe.loadState(s.devices.vbe as ReturnType<BochsVbe['saveState']>);
+    if (this.ide && s.devices.ide) loadState(this.ide, s.devices.ide);
     this.pm.remap();
     this.shadow.apply();
     this.clock.reschedule();
