@@ -63,7 +63,8 @@ function during(v: FaultValues): string {
 function typeName(hi: number): string {
   const t = (hi >>> 8) & 0x1f;
   if (t & 0x10) return t & 8 ? 'a code segment' : 'a data segment';
-  return `a ${GATE_TYPES[t] ?? SYSTEM_TYPES[t]} (type ${t})`;
+  const name = GATE_TYPES[t] ?? SYSTEM_TYPES[t];
+  return `${/^(?:[aeiou]|LDT)/i.test(name) ? 'an' : 'a'} ${name} (type ${t})`;
 }
 function dpl(hi: number): number {
   return (hi >>> 13) & 3;
@@ -261,6 +262,15 @@ export const FAR_GATE_CS_DPL = rule('FAR.GATE.CS.DPL', '5.8.4', GP, 'a call gate
   (v) => `far JMP/CALL at CPL ${v.cpl} through a call gate to ${sel(v.selector)}: ${(v.hi & 0x400) !== 0 ? 'conforming' : 'non-conforming'} code with DPL ${dpl(v.hi)}`);
 export const FAR_GATE_CS_NOT_PRESENT = rule('FAR.GATE.CS.NOT_PRESENT', 'Vol. 2 CALL', NP, 'a call gate\'s code segment is present',
   (v) => `the call gate's code ${sel(v.selector)} (${desc(v)}) is not present (P = 0)`);
+// IRET with EFLAGS.NT: the return to the previous task through the TSS back link (SDM Vol. 2 "IRET", Vol. 3 §7.4).
+export const IRET_LINK_TI = rule('IRET.LINK.TI', 'Vol. 2 IRET', TS, 'the TSS back link of an IRET with NT = 1 points into the GDT',
+  (v) => `IRET with NT = 1: the back link ${sel(v.selector)} has TI = 1; a TSS descriptor must be in the GDT`);
+export const IRET_LINK_INDEX = rule('IRET.LINK.INDEX', 'Vol. 2 IRET', TS, 'the TSS back link lies within the GDT',
+  (v) => outsideTable(v, 'IRET with NT = 1: the back link'));
+export const IRET_LINK_TYPE = rule('IRET.LINK.TYPE', 'Vol. 2 IRET', TS, 'the TSS back link names a busy TSS',
+  (v) => `IRET with NT = 1: the back link ${sel(v.selector)} names ${typeName(v.hi)} (${desc(v)}), not a busy TSS`);
+export const IRET_LINK_NOT_PRESENT = rule('IRET.LINK.NOT_PRESENT', 'Vol. 2 IRET', NP, 'the back link\'s TSS is present',
+  (v) => `IRET with NT = 1: the back link ${sel(v.selector)}'s TSS (${desc(v)}) is not present (P = 0)`);
 export const RET_CS_NULL = rule('RET.CS.NULL', 'Vol. 2 RET', GP, 'a far RET or IRET pops a non-null CS',
   (v) => `far RET/IRET popped the null CS ${sel(v.selector)}`);
 export const RET_CS_INDEX = rule('RET.CS.INDEX', 'Vol. 2 RET', GP, 'the popped CS lies within its descriptor table',
@@ -334,6 +344,7 @@ export const FAULT_RULES: readonly FaultRule[] = [
   PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE, IO_TSS, IO_BITMAP_LIMIT, IO_BITMAP_DENIED,
   FAR_NULL, FAR_INDEX, FAR_TYPE, FAR_CS_NOT_CODE, FAR_CS_PRIVILEGE, FAR_CS_NOT_PRESENT, FAR_EIP_LIMIT,
   FAR_GATE_DPL, FAR_GATE_NOT_PRESENT, FAR_GATE_CS_NULL, FAR_GATE_CS_INDEX, FAR_GATE_CS_NOT_CODE, FAR_GATE_CS_DPL, FAR_GATE_CS_NOT_PRESENT,
+  IRET_LINK_TI, IRET_LINK_INDEX, IRET_LINK_TYPE, IRET_LINK_NOT_PRESENT,
   RET_CS_NULL, RET_CS_INDEX, RET_CS_RPL, RET_CS_NOT_CODE, RET_CS_DPL, RET_CS_NOT_PRESENT,
   RET_SS_NULL, RET_SS_INDEX, RET_SS_TYPE, RET_SS_PRIVILEGE, RET_SS_NOT_PRESENT,
 ];

@@ -93,6 +93,11 @@ export function faultSubjects(cpu: Cpu, rule: FaultRule | null, v: FaultValues |
     // The descriptor the load checked, then the register it was for (its last change: where the old value came from).
     if (/\.(TYPE|DPL|RPL|PRIVILEGE|NOT_PRESENT)$/.test(id)) descriptor(v.selector, `named by ${id.startsWith('SEG.') ? `the new ${segReg?.toUpperCase()}` : id.split('.')[0]}`);
     if (id.endsWith('.INDEX')) tableLimit(v.selector);
+  } else if (id.startsWith('IRET.LINK.')) {
+    // The back link IRET read, and the descriptor it names.
+    out.push(memory('the current TSS\'s back link (offset 0)', cpu.base[TR], 2));
+    if (id.endsWith('.INDEX')) tableLimit(v.selector);
+    else if (!id.endsWith('.TI')) descriptor(v.selector, 'the previous task\'s TSS');
   } else if (id.startsWith('FAR.') || id.startsWith('RET.')) {
     // The descriptor the transfer checked (the target, or the CS / SS a return popped).
     if (id.endsWith('.INDEX')) tableLimit(v.selector);

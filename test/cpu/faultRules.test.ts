@@ -130,7 +130,7 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'IO.BITMAP.LIMIT': [13, /^port 0x0080 at CPL 3 above IOPL: its bitmap bytes at TSS offset 0x78-0x79 are beyond the TSS limit 0x67$/],
   'FAR.NULL': [13, /^far JMP\/CALL to the null selector 0x0000/],
   'FAR.INDEX': [13, /^the far JMP\/CALL target selector 0x01f8 .* whose limit is 0x6f$/],
-  'FAR.TYPE': [13, /^far JMP\/CALL to selector 0x0060 .*, which names a LDT \(type 2\)/],
+  'FAR.TYPE': [13, /^far JMP\/CALL to selector 0x0060 .*, which names an LDT \(type 2\)/],
   'FAR.CS.NOT_CODE': [13, /^far JMP\/CALL to selector 0x0010 .*, which names a data segment .*, not code$/],
   'FAR.CS.PRIVILEGE': [13, /^far JMP\/CALL at CPL 0 to selector 0x0028 .*: non-conforming code with DPL 3$/],
   'FAR.CS.NOT_PRESENT': [11, /^far JMP\/CALL to selector 0x0018 .*: its code segment .* is not present/],
@@ -142,6 +142,10 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'FAR.GATE.CS.NOT_CODE': [13, /^the call gate's selector 0x0010 .* names a data segment .*, not code$/],
   'FAR.GATE.CS.DPL': [13, /^far JMP\/CALL at CPL 0 through a call gate to selector 0x0028 .*: non-conforming code with DPL 3$/],
   'FAR.GATE.CS.NOT_PRESENT': [11, /^the call gate's code selector 0x0018 .* is not present/],
+  'IRET.LINK.TI': [10, /^IRET with NT = 1: the back link selector 0x003c .* has TI = 1/],
+  'IRET.LINK.INDEX': [10, /^IRET with NT = 1: the back link selector 0x01f8 .* whose limit is 0x6f$/],
+  'IRET.LINK.TYPE': [10, /^IRET with NT = 1: the back link selector 0x0038 .* names an available 32-bit TSS \(type 9\) .*, not a busy TSS$/],
+  'IRET.LINK.NOT_PRESENT': [11, /^IRET with NT = 1: the back link selector 0x0050 .*'s TSS .* is not present/],
   'RET.CS.NULL': [13, /^far RET\/IRET popped the null CS selector 0x0000/],
   'RET.CS.INDEX': [13, /^far RET\/IRET: the popped CS selector 0x01f8 .* whose limit is 0x6f$/],
   'RET.CS.RPL': [13, /^far RET\/IRET at CPL 3 popped CS selector 0x0008 .*: RPL 0 < CPL$/],
@@ -230,8 +234,8 @@ test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-lim
     // Ordinary instructions: MOV/POP/LxS to a data or stack segment register, LLDT and LTR.
     between(src('segmentation.ts'), 'function loadSegProtected(', 'export function invalidateForOuterLevel('),
     src('protected/tables.ts'),
-    // Far JMP/CALL (code segments, call gates, task gates, TSSs) and far RET/IRET (IRET's task return names none yet).
-    between(src('protected/farTransfer.ts'), 'function enterCode(', 'function taskReturn('),
+    // Far JMP/CALL (code segments, call gates, task gates, TSSs) and far RET/IRET, IRET's task return included.
+    between(src('protected/farTransfer.ts'), 'function enterCode(', 'export const protectedFarTransfers'),
     // The I/O permission bitmap, and page faults (a delivery's own raises without a rule: DELIVERY.PAGE_FAULT).
     src('protected/ioBitmap.ts'),
     between(src('protected/paging.ts'), 'function walk(', 'export function tlbFlush('),

@@ -7,11 +7,11 @@
 
 import type { Cpu } from '../cpu';
 import type { FarTransfers } from '../exec/control';
-import { GP, NP, TS } from '../faults';
+import { GP, TS } from '../faults';
 import {
   FAR_CS_NOT_CODE, FAR_CS_NOT_PRESENT, FAR_CS_PRIVILEGE, FAR_EIP_LIMIT, FAR_GATE_CS_DPL, FAR_GATE_CS_INDEX, FAR_GATE_CS_NOT_CODE,
   FAR_GATE_CS_NOT_PRESENT, FAR_GATE_CS_NULL, FAR_GATE_DPL, FAR_GATE_NOT_PRESENT, FAR_INDEX, FAR_NULL, FAR_TYPE, type FaultRule,
-  TASK_TSS_INDEX, TASK_TSS_LDT, TASK_TSS_NOT_PRESENT, TASK_TSS_TYPE,
+  IRET_LINK_INDEX, IRET_LINK_NOT_PRESENT, IRET_LINK_TI, IRET_LINK_TYPE, TASK_TSS_INDEX, TASK_TSS_LDT, TASK_TSS_NOT_PRESENT, TASK_TSS_TYPE,
   RET_CS_DPL, RET_CS_INDEX, RET_CS_NOT_CODE, RET_CS_NOT_PRESENT, RET_CS_NULL, RET_CS_RPL, RET_SS_INDEX, RET_SS_NOT_PRESENT,
   RET_SS_NULL, RET_SS_PRIVILEGE, RET_SS_TYPE,
 } from '../faultRules';
@@ -367,11 +367,11 @@ function iretToVm86(cpu: Cpu, sp: number, mask: number, eip: number, csSel: numb
 function taskReturn(cpu: Cpu): void {
   const link = cpu.readLin16Sys(cpu.base[TR]);
   // SDM "IRET": back-link selector with TI = 1 → #TS(selector); not a busy TSS → #TS(selector); not present → #NP.
-  if (link & 4) cpu.fault(TS, link & 0xfffc);
-  const d = fetchDescriptor(cpu, link, TS, 0);
+  if (link & 4) cpu.faultRule(IRET_LINK_TI, link & 0xfffc, -1, link);
+  const d = fetchDescriptor(cpu, link, TS, 0, IRET_LINK_INDEX);
   const t = typeS(d);
-  if (t !== T_TSS16_BUSY && !(t === T_TSS32_BUSY && validType(cpu, t))) cpu.fault(TS, link & 0xfffc);
-  if (!present(d)) cpu.fault(NP, link & 0xfffc);
+  if (t !== T_TSS16_BUSY && !(t === T_TSS32_BUSY && validType(cpu, t))) broken(cpu, IRET_LINK_TYPE, link, d);
+  if (!present(d)) broken(cpu, IRET_LINK_NOT_PRESENT, link, d);
   taskSwitch(cpu, link, d, SWITCH_IRET, 0, -1);
 }
 
