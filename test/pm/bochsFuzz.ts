@@ -1,25 +1,31 @@
 // Differential fuzzing against Bochs: seeded random protected-mode cases (descriptors with random
 // types, DPLs, limits, granularity and presence; segment loads with random selectors and offsets
 // near the limits; LAR/LSL/VERR/VERW; far JMP/CALL direct and through call gates; INT through a
-// random IDT gate), many per boot image, interpreted by fixtures/bochsfuzz.inc, which prints each
+// random IDT gate; IRET/RETF to ring 3 and back through INT; vm86 entry by IRET with a sensitive
+// instruction and exit by INT or #GP; JMP/CALL/INT task switches to a TSS with random busy bit,
+// limit and segments; paging with random PDE/PTE bits, CR0.WP and ring 3 accesses), many per boot
+// image, interpreted by fixtures/bochsfuzz.inc, which prints each
 // case's results (and any fault's vector and error code) to port 0xE9. Used by bochsFuzz.test.ts
 // and scripts/bochsFuzz.mjs. Node-only test code.
 import { assembleSource, runBochs, runBootscope } from './harness';
 import { rng } from './fuzzSetup';
 
 /** Cases per boot image: the program must fit the 16 sectors lib.inc loads. */
-export const CASES_PER_PROGRAM = 150;
+export const CASES_PER_PROGRAM = 80;
 
-const OP = { ds: 0, esWrite: 1, ssPush: 2, lar: 3, lsl: 4, verr: 5, verw: 6, jmp: 7, call: 8, int: 9 } as const;
+const OP = {
+  ds: 0, esWrite: 1, ssPush: 2, lar: 3, lsl: 4, verr: 5, verw: 6, jmp: 7, call: 8, int: 9,
+  ring3: 10, vm86: 11, paging: 12, task: 13,
+} as const;
 const OP_NAME = Object.fromEntries(Object.entries(OP).map(([k, v]) => [v, k]));
 const SEL_A = 0x50, SEL_B = 0x58, GDT_LIMIT = 0x5f;
-const SCRATCH = 0x100000, SCRATCH_END = 0x130000;
+const SCRATCH = 0x100000, SCRATCH_END = 0x130000, TSS_C = 0x2200, LIN_PAGED = 0x400000;
 // System types a transfer may reach directly: no TSS (a task switch into a random TSS) and no call
 // or task gate (their random contents would send the run into random code).
 const SAFE_SYSTEM = [0, 2, 3, 6, 7, 8, 0xa, 0xb, 0xd, 0xe, 0xf];
 
 export interface FuzzCase {
-  /** NASM lines of the 32-byte record. */
+  /** NASM lines of the 48-byte record. */
   lines: string[];
   /** One-line summary for reports. */
   what: string;
@@ -60,9 +66,40 @@ export function generateCases(seed: number, count: number): FuzzCase[] {
     return { line: desc(base, limit, present() | dpl() | type, (g ? 8 : 0) | (d ? 4 : 0) | (r() & 1)), target };
   };
 
+  // Arithmetic flags, TF (rarely), IF, IOPL and (rarely) NT, as an IRET or a TSS loads them.
+  const eflags = (): number => (r() & 0x8d5) | (chance(8) ? 0x100 : 0) | (r() & 0x3200) | (chance(5) ? 0x4000 : 0);
+  // The gate of INT 30h through which ring 3 and vm86 code comes back: mostly a valid DPL 3 gate.
+  const backGate = (): string => {
+    const type = chance(85) ? pick([0xe, 0xf]) : chance(70) ? pick([6, 7]) : pick(SAFE_SYSTEM);
+    const sel = pick([0x08, 0x08, 0x08, 0x08 | rpl(), 0x18 | rpl()]);
+    const d = chance(85) ? 0x60 : dpl();
+    return `GATE ABS(fuzz_back), ${hex(sel)}, ${hex(present() | d | type)}, 0`;
+  };
+  // A data descriptor in the scratch area with a stack pointer near its limit, whose pushes stay
+  // in the scratch area; `d` is its DPL.
+  const scratchStack = (d: number): { line: string; esp: number } => {
+    const base = SCRATCH + 0x10000 + (r() & 0x7ff) * 16;
+    const type = chance(85) ? pick([0x12, 0x13, 0x16, 0x17]) : 0x10 | (r() & 15);
+    const g = chance(20), big = chance(70);
+    const limit = g ? r() & 0xf : pick([r() & 0xfff, r() & 0xffff, 0xfffff]);
+    const eff = g ? limit * 4096 + 0xfff : limit;
+    let esp = (pick([eff + 1, eff - (r() & 0xf), r() & 0xfffc, 0]) & (big ? 0xffffffff : 0xffff)) >>> 0;
+    const low = (base + ((esp - 8) & (big ? 0xffffffff : 0xffff))) >>> 0;
+    if (low < SCRATCH || low + 16 > SCRATCH_END || esp < 8) esp = 0x100 + (r() & 0x3fc);
+    // Always present: a return's not-present SS is #SS or #NP by which part of the SDM (README.md).
+    return { line: desc(base, limit, 0x80 | d | type, (g ? 8 : 0) | (big ? 4 : 0)), esp };
+  };
+  const none = ['dd 0, 0, 0, 0'];
+
   const cases: FuzzCase[] = [];
   for (let i = 0; i < count; i++) {
-    const op = pick([OP.ds, OP.ds, OP.esWrite, OP.ssPush, OP.lar, OP.lsl, OP.verr, OP.verw, OP.jmp, OP.jmp, OP.call, OP.call, OP.int, OP.int]);
+    const op = pick([OP.ds, OP.ds, OP.esWrite, OP.ssPush, OP.lar, OP.lsl, OP.verr, OP.verw, OP.jmp, OP.jmp, OP.call, OP.call,
+      OP.int, OP.int, OP.ring3, OP.ring3, OP.ring3, OP.vm86, OP.vm86, OP.vm86, OP.paging, OP.paging, OP.paging, OP.paging,
+      OP.task, OP.task, OP.task]);
+    if (op >= OP.ring3) {
+      cases.push(extendedCase(op));
+      continue;
+    }
     let a = 'dq 0', b = 'dq 0', gate = 'dq 0', off: string | number = 0, sel = 0, what = OP_NAME[op];
     if (op <= OP.ssPush) {
       // Data segment in the scratch area; offsets around the limit (both ends if expand-down).
@@ -111,11 +148,71 @@ export function generateCases(seed: number, count: number): FuzzCase[] {
     }
     if (op !== OP.int) what += ` sel=${hex(sel)} off=${typeof off === 'number' ? hex(off) : off}`;
     cases.push({
-      lines: [a, b, `dd ${typeof off === 'number' ? hex(off) : off}`, `dw ${hex(sel)}, ${op}`, gate],
+      lines: [a, b, `dd ${typeof off === 'number' ? hex(off) : off}`, `dw ${hex(sel)}, ${op}`, gate, ...none],
       what: `${what}; A: ${a}; B: ${b}`,
     });
   }
   return cases;
+
+  /** A ring 3, vm86, paging or task-switch case (bochsfuzz.inc documents the record). */
+  function extendedCase(op: number): FuzzCase {
+    let a = 'dq 0', b = 'dq 0', off = 0, sel = 0, what = OP_NAME[op];
+    const gate = backGate();
+    let extra: string[];
+    if (op === OP.ring3) {
+      // CS: the flat ring 3 code, B (random DPL and code type) or ring 0 code with a random RPL.
+      b = desc(0, 0xfffff, present() | (chance(60) ? 0x60 : dpl()) | 0x18 | (r() & 7), 0xc);
+      sel = pick([0x1b, 0x1b, 0x1b, SEL_B | 3, SEL_B | 3, SEL_B | rpl(), 0x08 | rpl(), 0x18 | rpl()]);
+      const stack = scratchStack(pick([0x60, 0x60, dpl()]));
+      const flat = chance(50);
+      if (!flat) a = stack.line;
+      off = flat ? 0x5f00 + (r() & 0xfc) : stack.esp;
+      const ss = flat ? pick([0x23, 0x23, 0x20 | rpl(), 0x10 | rpl()]) : pick([SEL_A | 3, SEL_A | 3, SEL_A | rpl()]);
+      const ds = pick([0x10, 0x10, 0x23, 0x23, 0x30, 0, 0x10 | rpl(), SEL_A | rpl()]);
+      const retf = chance(30) ? 1 : 0;
+      extra = [`dd ${hex(eflags())}`, `dw ${hex(ss)}, ${hex(ds)}`, `dd ${retf}, 0`];
+      what += ` ${retf ? 'retf' : 'iretd'} cs=${hex(sel)} ss=${hex(ss)}:${hex(off)} ds=${hex(ds)}`;
+    } else if (op === OP.vm86) {
+      // CS:IP reaches fuzz_v86; SS:SP points into 5000h-5FFFh; the other segments are random.
+      const cs = r() & 0x3ff;
+      const ss = r() & 0x3ff;
+      sel = cs;
+      off = (0x5000 + (r() & 0xfe0) - ss * 16 + 0x10000) & 0xffff;
+      if (ss * 16 + off < 0x5000 || ss * 16 + off > 0x5ff0) off = 0x5800 - ss * 16;
+      const action = r() % 8;
+      extra = [`dd ${hex((eflags() & ~0x4000) | (chance(50) ? 0x3000 : 0))}`, `dw ${hex(ss)}, ${hex(r() & 0xffff)}, ${hex(r() & 0xffff)}`,
+        `dw ${hex(r() & 0xffff)}, ${hex(r() & 0xffff)}, ${action}`];
+      what += ` cs=${hex(cs)} ss=${hex(ss)}:${hex(off)} action ${action}`;
+    } else if (op === OP.paging) {
+      // P, R/W, U/S, PWT, PCD, A, D, bit 7 and the available bits, all random; P mostly set.
+      const bits = (): number => (chance(85) ? 1 : 0) | (r() & 0xffe);
+      off = LIN_PAGED + (r() & 0x1f) * 0x1000 + (r() & 0xffc);
+      const mode = r() & 7;
+      sel = 0;
+      const pde = bits(), pte = bits();
+      extra = [`dd ${hex(pde)}, ${hex(pte)}, ${mode}, 0`];
+      what += ` lin=${hex(off)} pde=${hex(pde)} pte=${hex(pte)} ${mode & 1 ? 'write' : 'read'}` +
+        `${mode & 2 ? ' cpl3' : ''}${mode & 4 ? ' wp' : ''}`;
+    } else {
+      // A 32-bit TSS descriptor for TSS C (random busy bit, limit, DPL, presence), a task gate to it.
+      const limit = pick([0x67, 0x67, 0x67, 0xfff, 0x66, 0x2b, r() & 0x7f]);
+      a = desc(TSS_C, limit, present() | dpl() | (chance(75) ? 9 : 0xb), 0);
+      const gateSel = pick([SEL_A | rpl(), SEL_A, SEL_A, 0x38, 0x08, rpl()]);
+      b = `GATE 0, ${hex(gateSel)}, ${hex(present() | dpl() | 5)}, 0`;
+      sel = pick([SEL_A | rpl(), SEL_A, SEL_B | rpl(), SEL_B]);
+      const how = r() % 3;
+      const seg = (): number => pick([0x10, 0x10, 0x10, 0x23, 0x30, 0, 0x08, SEL_A, beyond()]);
+      // One random data segment: the order in which several bad ones are checked is model specific.
+      extra = [`dd ${how}`, `dw ${hex(seg())}, ${hex(pick([0x10, 0x23]))}`, `dd ${hex(eflags() & ~0x100)}, 0`];
+      what += ` ${['jmp', 'call', 'int'][how]} sel=${hex(sel)}`;
+      return {
+        lines: [a, b, `dd ${hex(off)}`, `dw ${hex(sel)}, ${op}`,
+          `GATE 0, ${hex(gateSel)}, ${hex(present() | dpl() | 5)}, 0`, ...extra],
+        what: `${what}; A: ${a}; B: ${b}`,
+      };
+    }
+    return { lines: [a, b, `dd ${hex(off)}`, `dw ${hex(sel)}, ${op}`, gate, ...extra], what: `${what}; A: ${a}; B: ${b}` };
+  }
 }
 
 /** The NASM source of a program running `cases`. */
