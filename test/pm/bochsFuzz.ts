@@ -13,7 +13,7 @@ import { rng } from './fuzzSetup';
 /** Cases per boot image: the program must fit the 16 sectors lib.inc loads. */
 export const CASES_PER_PROGRAM = 80;
 
-const OP = {
+export const OP = {
   ds: 0, esWrite: 1, ssPush: 2, lar: 3, lsl: 4, verr: 5, verw: 6, jmp: 7, call: 8, int: 9,
   ring3: 10, vm86: 11, paging: 12, task: 13,
 } as const;
