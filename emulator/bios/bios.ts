@@ -111,7 +111,9 @@ export class Bios implements BiosHooks {
     for (const e of TRAP_ENTRIES) vec(e.vector, e.offset);
     vec(0x1d, L.VIDEO_PARAMS);
     vec(0x1e, L.DISKETTE_PARAMS);
-    vec(0x1f, 0, 0);
+    // The graphics-mode fonts: INT 1Fh the 8x8 glyphs 80h–FFh, INT 43h the font of the 16-line cell.
+    vec(0x1f, L.FONT_8X8 + 128 * 8);
+    vec(0x43, L.FONT_8X16);
     vec(0x41, this.m.hardDisks[0] ? L.ENTRY_HD_PARAMS : 0, this.m.hardDisks[0] ? L.BIOS_SEGMENT : 0);
     vec(0x46, this.m.hardDisks[1] ? L.ENTRY_HD_PARAMS + 16 : 0, this.m.hardDisks[1] ? L.BIOS_SEGMENT : 0);
     for (let n = 0x60; n < 0x68; n++) vec(n, 0, 0);
@@ -308,6 +310,7 @@ export class Bios implements BiosHooks {
   get di(): number { return this.cpu.r16[EDI * 2]; }
   set di(v: number) { this.cpu.r16[EDI * 2] = v; }
   get bp(): number { return this.cpu.r16[EBP * 2]; }
+  set bp(v: number) { this.cpu.r16[EBP * 2] = v; }
   get bl(): number { return this.cpu.r8[12]; }
   set bl(v: number) { this.cpu.r8[12] = v; }
   get bh(): number { return this.cpu.r8[13]; }

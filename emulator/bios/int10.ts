@@ -1,8 +1,9 @@
 // INT 10h video services for VGA text mode 3 (80x25, 16 colours, 8 pages of 4 KiB at B8000h):
 // set/get mode (00h/0Fh), cursor shape and position (01h/02h/03h), active page (05h), scroll
 // (06h/07h), read/write character and attribute (08h/09h/0Ah), teletype (0Eh), write string (13h),
-// display combination (1Ah), EGA information (12h BL=10h) and VBE (4Fxxh, vbe.ts). Text goes to video memory and the
-// cursor to the CRTC, as a VGA BIOS does, so guests that bypass INT 10h see the same state.
+// display combination (1Ah), EGA information (12h BL=10h), font information (1130h: the ROM font,
+// romFont.ts) and VBE (4Fxxh, vbe.ts). Text goes to video memory and the cursor to the CRTC, as a VGA
+// BIOS does, so guests that bypass INT 10h see the same state.
 // Pure TypeScript: no Node or VS Code imports. IBM VGA Technical Reference; Ralf Brown's list INT 10h.
 
 import { ES } from '../cpu/regs';
@@ -189,6 +190,9 @@ export function int10(b: Bios): number {
         return DONE;
       }
       break;
+    case 0x11:
+      if (b.al === 0x30) return fontInfo(b);
+      break;
     case 0x13: return writeString(b);
     case 0x4f: return vbe(b);
     case 0x1a:
@@ -203,6 +207,25 @@ export function int10(b: Bios): number {
   // INT 10h has no error flag; an unknown function leaves the registers alone (VBE probes then
   // see AX != 004Fh: "not supported").
   b.logEntry(0x10, `INT 10h AX=${hexDigits(b.ax, 4)}h: function not supported`);
+  return DONE;
+}
+
+/**
+ * AX=1130h: ES:BP → the font BH names (00h: INT 1Fh's, 01h: INT 43h's, 02h: 8x14, 03h: 8x8, 04h: 8x8
+ * glyphs 80h–FFh, 05h/07h: the 9x14/9x16 alternate glyphs (none: an empty list), 06h: 8x16); CX = the
+ * character height and DL = the last row, from the BDA. Another BH leaves ES:BP alone.
+ */
+function fontInfo(b: Bios): number {
+  const vector = (n: number): [number, number] => [b.rd16(n * 4 + 2), b.rd16(n * 4)];
+  const rom = (off: number): [number, number] => [L.BIOS_SEGMENT, off];
+  const at = [vector(0x1f), vector(0x43), rom(L.FONT_8X14), rom(L.FONT_8X8), rom(L.FONT_8X8 + 128 * 8),
+    rom(L.FONT_ALT), rom(L.FONT_8X16), rom(L.FONT_ALT)][b.bh];
+  if (at) {
+    b.cpu.setCache(ES, at[0], at[0] << 4, b.cpu.limit[ES], b.cpu.ar[ES]);
+    b.bp = at[1];
+  }
+  b.cx = b.rd8(L.BDA_CHAR_HEIGHT);
+  b.dl = b.rd8(L.BDA_VIDEO_ROWS);
   return DONE;
 }
 

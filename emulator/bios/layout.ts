@@ -79,6 +79,8 @@ export const DISKETTE_PARAMS = 0xefc7;
 export const ENTRY_INT17 = 0xefd2;
 export const ENTRY_INT10 = 0xf065;
 export const VIDEO_PARAMS = 0xf0a4;
+/** The IBM PC's 8x8 graphics font for characters 00h–7Fh (the upper half is at INT 1Fh). */
+export const FONT_8X8_LOW = 0xfa6e;
 export const ENTRY_INT12 = 0xf841;
 export const ENTRY_INT11 = 0xf84d;
 export const ENTRY_INT15 = 0xf859;
@@ -100,6 +102,13 @@ export const ENTRY_UNHANDLED = 0xff40;
 export const ENTRY_APM32 = 0xe100;
 /** The VBE mode list and strings 4F00h points at (vbe.ts vbeRomData), after the APM entry. */
 export const VBE_DATA = 0xe140;
+
+// The ROM font (romFont.ts) in free space below the SMBIOS tables: whole 256-glyph tables, as INT 10h
+// AX=1130h hands them out, and an empty alternate-glyph list (a 00h terminator) for BH=05h/07h.
+export const FONT_8X16 = 0x8000;
+export const FONT_8X14 = 0x9000;
+export const FONT_8X8 = 0x9e00;
+export const FONT_ALT = 0xa600;
 
 /** The trap opcode: 0F 37 nn (GETSEC on later CPUs, undefined on the 80386), honoured only inside the ROM. */
 export const TRAP_OPCODE = [0x0f, 0x37] as const;

@@ -1,13 +1,14 @@
 // The 64 KiB image of segment F000: trap stubs at the IBM PC/AT entry points (0F 37 nn = "run BIOS
 // service nn", then IRET), the real x86 code of the timer, keyboard and default IRQ handlers (so they
 // run as instructions and are traced), and the data tables loaders read (diskette and fixed-disk
-// parameters, the INT 15h C0h configuration table, the SMBIOS tables, the reset vector, date and model byte).
+// parameters, the INT 15h C0h configuration table, the ROM font, the SMBIOS tables, the reset vector, date and model byte).
 // Pure TypeScript: no Node or VS Code imports. IBM PC/AT Technical Reference (ROM map).
 
 import type { DiskImage } from '../disk/diskImage';
 import * as L from './layout';
 import { putSmbios, type SmbiosMachine } from './smbios';
 import { vbeRomData } from './vbe';
+import { FONT_8X8, FONT_8X14, FONT_8X16 } from './romFont';
 
 /** Trap ids beyond the interrupt numbers: the POST entry (a guest jumping to F000:FFF0 reboots). */
 export const TRAP_POST = 0xff;
@@ -93,6 +94,11 @@ export function buildRom(hardDisks: readonly DiskImage[], machine: SmbiosMachine
   put(L.ENTRY_APM32, APM32_CODE);
   put(L.VBE_DATA, vbeRomData().bytes);
   put(L.ENTRY_IRQ_SLAVE, IRQ_SLAVE_CODE);
+  put(L.FONT_8X16, FONT_8X16);
+  put(L.FONT_8X14, FONT_8X14);
+  put(L.FONT_8X8, FONT_8X8);
+  put(L.FONT_ALT, [0]);
+  put(L.FONT_8X8_LOW, FONT_8X8.subarray(0, 128 * 8));
   put(L.ENTRY_INT0E, IRQ_MASTER_CODE);
   put(L.ENTRY_NMI, [0xcf]);
   put(L.ENTRY_IRET, [0xcf]);

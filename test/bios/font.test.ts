@@ -1,0 +1,78 @@
+// The ROM font (emulator/bios/romFont.ts, Terminus Font): INT 10h AX=1130h hands out ES:BP, CX and
+// DL for every BH the IBM/SeaVGABIOS interface defines, the glyph bytes a boot sector reads there
+// are the font's, and INT 1Fh/43h point into the same tables.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runProgram } from './harness';
+import * as L from '../../emulator/bios/layout';
+import { FONT_8X8, FONT_8X14, FONT_8X16 } from '../../emulator/bios/romFont';
+
+test('AX=1130h: ES:BP for BH=00h–07h, CX = 16-line cell, DL = last row; the bytes there are the glyphs', () => {
+  const r = runProgram(`
+  xor bx, bx
+.next:
+  push bx
+  mov ax, 0x1130
+  mov cx, 0xdead
+  mov dl, 0xee
+  mov bp, 0x1234
+  int 0x10
+  mov ax, es
+  call puthex16
+  PUTC ':'
+  mov ax, bp
+  call puthex16
+  PUTC ' '
+  mov ax, cx
+  call puthex16
+  PUTC ' '
+  mov al, dl
+  call puthex8
+  PUTC ' '
+  mov al, [es:bp + 'A' * 16 + 5]
+  call puthex8
+  PUTC 10
+  pop bx
+  inc bh
+  cmp bh, 8
+  jb .next
+  cli
+  hlt
+`);
+  assert.equal(r.stop.reason, 'halt');
+  const rows = r.out.trim().split('\n').map((l) => l.split(' '));
+  const hex = (v: number, n: number) => v.toString(16).toUpperCase().padStart(n, '0');
+  const ptr = (off: number) => `F000:${hex(off, 4)}`;
+  assert.deepEqual(rows.map((x) => x[0]), [
+    ptr(L.FONT_8X8 + 0x400), ptr(L.FONT_8X16), ptr(L.FONT_8X14), ptr(L.FONT_8X8),
+    ptr(L.FONT_8X8 + 0x400), ptr(L.FONT_ALT), ptr(L.FONT_8X16), ptr(L.FONT_ALT),
+  ]);
+  for (const x of rows) assert.deepEqual(x.slice(1, 3), ['0010', '18']);
+  // BH=06h: row 5 of 'A' in the 8x16 table, read by the guest through ES:BP.
+  assert.equal(rows[6][3], hex(FONT_8X16[0x41 * 16 + 5], 2));
+  assert.notEqual(FONT_8X16[0x41 * 16 + 5], 0);
+});
+
+test('the ROM holds the 8x16, 8x14 and 8x8 tables, the IBM 8x8 half at F000:FA6E, and printable ASCII has ink', () => {
+  const r = runProgram('  cli\n  hlt\n');
+  const rom = (off: number, n: number) => [...Array(n)].map((_, i) => r.m.mem.read8(L.ROM_BASE + off + i));
+  assert.deepEqual(rom(L.FONT_8X16, 4096), [...FONT_8X16]);
+  assert.deepEqual(rom(L.FONT_8X14, 3584), [...FONT_8X14]);
+  assert.deepEqual(rom(L.FONT_8X8, 2048), [...FONT_8X8]);
+  assert.deepEqual(rom(L.FONT_8X8_LOW, 1024), [...FONT_8X8.subarray(0, 1024)]);
+  assert.deepEqual(rom(L.FONT_ALT, 1), [0]);
+  const vec = (n: number) => [r.m.mem.read16(n * 4 + 2), r.m.mem.read16(n * 4)];
+  assert.deepEqual(vec(0x1f), [0xf000, L.FONT_8X8 + 0x400]);
+  assert.deepEqual(vec(0x43), [0xf000, L.FONT_8X16]);
+  for (const [font, h] of [[FONT_8X16, 16], [FONT_8X14, 14], [FONT_8X8, 8]] as const) {
+    const ink = (ch: number) => font.subarray(ch * h, (ch + 1) * h).some((v) => v !== 0);
+    for (let ch = 0x21; ch <= 0x7e; ch++) assert.ok(ink(ch), `${h}-line glyph ${ch.toString(16)}h is blank`);
+    assert.ok(!ink(0x20), 'space is blank');
+    // Box drawing: the horizontal line (C4h) crosses the cell.
+    assert.ok(font.subarray(0xc4 * h, 0xc5 * h).includes(0xff), `${h}-line C4h`);
+  }
+  // Distinct glyphs: no two printable ASCII characters share a bitmap.
+  const seen = new Set<string>();
+  for (let ch = 0x21; ch <= 0x7e; ch++) seen.add(FONT_8X16.subarray(ch * 16, ch * 16 + 16).join(','));
+  assert.equal(seen.size, 0x7e - 0x20);
+});
