@@ -3,7 +3,7 @@
 // of it), and the CPU starts from its reset state, CS=F000 with base FFFF0000 and IP=FFF0, so the
 // first far jump reloads CS as on hardware. The chipset's shadow RAM (PAM) is decoded, so the
 // firmware can copy itself to RAM below 1 MiB as SeaBIOS does, and the hard disks are ATA drives on
-// the primary IDE channel (ide.ts). SDM Vol. 3 §9.1.4 (first instruction executed).
+// the primary IDE channel (ide.ts); QEMU's fw_cfg tells the firmware what the machine has (fwCfg.ts). SDM Vol. 3 §9.1.4 (first instruction executed).
 import { CS } from '../../emulator/cpu/regs';
 import type { Machine } from '../../emulator/machine';
 
@@ -19,6 +19,7 @@ export function loadFirmware(m: Machine, image: Uint8Array): string | null {
   m.mem.mapRom(0x1_0000_0000 - image.length, image);
   m.devices.shadow.enable();
   m.devices.attachIde(m.io, m.hardDisks);
+  m.devices.attachFwCfg(m.io);
   const cpu = m.cpu;
   cpu.reset();
   cpu.setCache(CS, 0xf000, 0xffff0000, 0xffff, 0x9b);

@@ -20,6 +20,7 @@ import { loadState, saveState } from './state';
 import { DEVFN_ACPI, DEVFN_HOST, i440fxBus, programPciAsBios } from './i440fx';
 import { ShadowRam } from './pam';
 import { IdeChannel } from './ide';
+import { FwCfg } from './fwCfg';
 import type { DiskImage } from '../disk/diskImage';
 import { AcpiPm } from './acpiPm';
 import { BochsVbe, type Frame } from './bochsVbe';
@@ -78,6 +79,8 @@ export class PcDevices {
   readonly shadow: ShadowRam;
   /** The primary IDE channel, once firmware mode attached it (attachIde). */
   ide: IdeChannel | null = null;
+  /** QEMU's fw_cfg, once firmware mode attached it (attachFwCfg). */
+  fwCfg: FwCfg | null = null;
   /** The guest powered the machine off (PM1a_CNT soft off): the machine stops with `poweroff`. */
   onPowerOff: (() => void) | null = null;
   /**
@@ -142,6 +145,12 @@ export class PcDevices {
     this.ide.attach(io);
   }
 
+  /** Answers QEMU's fw_cfg ports (firmware mode: SeaBIOS sizes RAM from its e820 file). */
+  attachFwCfg(io: IoBus): void {
+    this.fwCfg = new FwCfg(this.memory.ramSize);
+    this.fwCfg.attach(io);
+  }
+
   /** Instructions the CPU may run before the next device event (a burst limit). */
   nextEventIn(): number {
     return this.clock.nextEventIn();
@@ -180,6 +189,7 @@ export class PcDevices {
     for (const [k, d] of Object.entries(this.named())) devices[k] = saveState(d);
     devices.vbe = this.vbe.saveState();
     if (this.ide) devices.ide = saveState(this.ide);
+    if (this.fwCfg) devices.fwCfg = saveState(this.fwCfg);
     return { now: this.clock.now, devices };
   }
 
@@ -188,6 +198,7 @@ export class PcDevices {
     for (const [k, d] of Object.entries(this.named())) loadState(d, s.devices[k]);
     this.vbe.loadState(s.devices.vbe as ReturnType<BochsVbe['saveState']>);
     if (this.ide && s.devices.ide) loadState(this.ide, s.devices.ide);
+    if (this.fwCfg && s.devices.fwCfg) loadState(this.fwCfg, s.devices.fwCfg);
     this.pm.remap();
     this.shadow.apply();
     this.clock.reschedule();

@@ -1,0 +1,89 @@
+// QEMU's firmware configuration device as the `pc` machine has it: selector at 510h (16-bit), data
+// at 511h (8-bit, sequential), no DMA (the ID item says "traditional interface" only). The items
+// SeaBIOS reads from QEMU 7.2 that this machine has a truthful answer for: signature, ID, UUID,
+// RAM size, CPU counts, no boot menu, IRQ0 override, and the files etc/e820 (the RAM below 4 GiB)
+// and etc/boot-fail-wait (FFFFFFFFh: no retry, as QEMU's default -boot reboot-timeout). No ACPI or
+// SMBIOS tables: SeaBIOS builds its own. Pure TypeScript: no Node or VS Code imports.
+// QEMU docs/specs/fw_cfg.rst (registers, item numbers, file directory format).
+
+import type { IoBus } from './ioBus';
+
+export const FW_CFG_PORT = 0x510;
+export const FW_CFG_SIGNATURE = 0x00, FW_CFG_ID = 0x01, FW_CFG_UUID = 0x02, FW_CFG_RAM_SIZE = 0x03;
+export const FW_CFG_NOGRAPHIC = 0x04, FW_CFG_NB_CPUS = 0x05, FW_CFG_BOOT_MENU = 0x0e, FW_CFG_MAX_CPUS = 0x0f;
+export const FW_CFG_FILE_DIR = 0x19, FW_CFG_FILE_FIRST = 0x20, FW_CFG_IRQ0_OVERRIDE = 0x8002;
+/** E820 type of usable RAM. */
+const E820_RAM = 1;
+/** A directory entry: size (BE32), select (BE16), reserved (16 bits), a 56-byte NUL-padded name. */
+const DIR_ENTRY = 64, NAME_BYTES = 56;
+
+function le(value: number, bytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = Math.floor(value / 2 ** (8 * i)) & 0xff;
+  return out;
+}
+
+export class FwCfg {
+  /** The selected item and the next byte of it the data port returns. */
+  selector = 0;
+  offset = 0;
+  private readonly items = new Map<number, Uint8Array>();
+
+  constructor(ramBytes: number) {
+    this.items.set(FW_CFG_SIGNATURE, new TextEncoder().encode('QEMU'));
+    this.items.set(FW_CFG_ID, le(1, 4));
+    this.items.set(FW_CFG_UUID, new Uint8Array(16));
+    this.items.set(FW_CFG_RAM_SIZE, le(ramBytes, 8));
+    this.items.set(FW_CFG_NOGRAPHIC, le(0, 2));
+    this.items.set(FW_CFG_NB_CPUS, le(1, 2));
+    this.items.set(FW_CFG_MAX_CPUS, le(1, 2));
+    this.items.set(FW_CFG_BOOT_MENU, le(0, 2));
+    this.items.set(FW_CFG_IRQ0_OVERRIDE, le(1, 4));
+    const e820 = new Uint8Array(20); // address (LE64), length (LE64), type (LE32)
+    e820.set(le(ramBytes, 8), 8);
+    e820.set(le(E820_RAM, 4), 16);
+    this.addFiles({ 'etc/boot-fail-wait': le(0xffffffff, 4), 'etc/e820': e820 });
+  }
+
+  attach(io: IoBus): void {
+    io.register(FW_CFG_PORT, 2, {
+      in8: (p) => (p === FW_CFG_PORT ? 0 : this.readByte()),
+      out8: (p, v) => { if (p === FW_CFG_PORT) this.select(v); },
+      out16: (p, v) => { if (p === FW_CFG_PORT) this.select(v); },
+    });
+  }
+
+  /** The bytes of an item (a copy), or null when there is none with that selector. */
+  item(selector: number): Uint8Array | null {
+    const it = this.items.get(selector);
+    return it ? it.slice() : null;
+  }
+
+  private select(v: number): void {
+    this.selector = v & 0xffff;
+    this.offset = 0;
+  }
+
+  /** Past the item's end, and for a selector with no item, the data port reads 0. */
+  private readByte(): number {
+    const it = this.items.get(this.selector);
+    if (!it || this.offset >= it.length) return 0;
+    return it[this.offset++];
+  }
+
+  /** Files get selectors from 20h in name order, as QEMU sorts its directory. */
+  private addFiles(files: Record<string, Uint8Array>): void {
+    const names = Object.keys(files).sort();
+    const dir = new Uint8Array(4 + names.length * DIR_ENTRY);
+    const view = new DataView(dir.buffer);
+    view.setUint32(0, names.length);
+    names.forEach((name, i) => {
+      const at = 4 + i * DIR_ENTRY, select = FW_CFG_FILE_FIRST + i;
+      view.setUint32(at, files[name].length);
+      view.setUint16(at + 4, select);
+      dir.set(new TextEncoder().encode(name).subarray(0, NAME_BYTES - 1), at + 8);
+      this.items.set(select, files[name]);
+    });
+    this.items.set(FW_CFG_FILE_DIR, dir);
+  }
+}
