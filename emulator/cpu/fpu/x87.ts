@@ -404,17 +404,21 @@ export class X87 {
     this.setCC(r === CMP_EQ || r === CMP_UN ? 1 : 0, r === CMP_UN ? 1 : 0, 0, r === CMP_LT || r === CMP_UN ? 1 : 0);
   }
 
-  /** FCOM/FCOMP/FUCOM/FUCOMP ST(i) (`quiet`: FUCOM), popping `pops` times (FCOMPP: 2). */
+  /**
+   * FCOM/FCOMP/FUCOM/FUCOMP ST(i) (`quiet`: FUCOM), popping `pops` times (FCOMPP: 2). The condition
+   * codes are set also when the exception is unmasked (then nothing is popped), as Bochs does.
+   */
   fcom(i: number, pops: number, quiet: boolean): void {
     this.begin();
     if (this.isEmpty(0) || this.isEmpty(i)) {
-      if (!this.underflow()) return;
+      const masked = this.underflow();
       this.setCompare(CMP_UN);
+      if (!masked) return;
     } else {
       const r = compare(this.ctx, this.st(0), this.st(i), quiet);
       this.end(false);
-      if (!this.writable()) return;
       this.setCompare(r);
+      if (!this.writable()) return;
     }
     for (let n = 0; n < pops; n++) this.pop();
   }
@@ -424,13 +428,14 @@ export class X87 {
     const ctx = this.begin();
     const m = this.convertIn(ctx, fmt, raw);
     if (this.isEmpty(0)) {
-      if (!this.underflow()) return;
+      const masked = this.underflow();
       this.setCompare(CMP_UN);
+      if (!masked) return;
     } else {
-      const r = this.writable() ? compare(ctx, this.st(0), m, false) : CMP_UN;
+      const r = compare(ctx, this.st(0), m, false); // compared even after an unmasked DE/IE from the load (as Bochs)
       this.end(false);
-      if (!this.writable()) return;
       this.setCompare(r);
+      if (!this.writable()) return;
     }
     if (pop) this.pop();
   }
@@ -438,12 +443,13 @@ export class X87 {
   ftst(): void {
     this.begin();
     if (this.isEmpty(0)) {
-      if (this.underflow()) this.setCompare(CMP_UN);
+      this.underflow();
+      this.setCompare(CMP_UN);
       return;
     }
     const r = compare(this.ctx, this.st(0), ZERO, false);
     this.end(false);
-    if (this.writable()) this.setCompare(r);
+    this.setCompare(r);
   }
 
   /** FXAM: the class of ST0 in C3/C2/C0, its sign in C1 (an empty register included). */
@@ -468,7 +474,11 @@ export class X87 {
       if (pushes && this.room()) this.push(INDEFINITE);
       return;
     }
-    if (pushes && !this.isEmpty(7)) return this.overflow();
+    if (pushes && !this.isEmpty(7)) {
+      // Masked, both results are the indefinite: ST0 is replaced, then the push overflows (as Bochs).
+      if (this.cw & FE_IE) this.setSt(0, INDEFINITE);
+      return this.overflow();
+    }
     const a = this.st(0);
     let r: F80[] | null;
     switch (op) {
@@ -501,6 +511,8 @@ export class X87 {
     const ctx = this.begin();
     const pops = op === 'fyl2x' || op === 'fyl2xp1' || op === 'fpatan';
     const dst = pops ? 1 : 0;
+    // FPREM/FPREM1 clear C2 first: an exception or a NaN leaves no "incomplete" behind (as Bochs).
+    if (op === 'fprem' || op === 'fprem1') this.sw &= ~SW_C2;
     if (this.isEmpty(0) || this.isEmpty(1)) {
       if (!this.underflow()) return;
       this.setSt(dst, INDEFINITE);

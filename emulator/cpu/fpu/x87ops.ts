@@ -71,7 +71,7 @@ export function fxtract(ctx: RoundCtx, a: F80): [F80, F80] {
 /** A partial remainder and the condition bits it sets: C2 (incomplete) and the quotient's low three bits. */
 export interface Remainder {
   value: F80;
-  /** Quotient bits 0-2 (C1, C3, C0); 0 when incomplete. */
+  /** Quotient bits 0-2 (C1, C3, C0); 0 when incomplete; −1 for a NaN or invalid result (no quotient). */
   q: number;
   incomplete: boolean;
 }
@@ -84,9 +84,10 @@ export interface Remainder {
 export function fprem(ctx: RoundCtx, a: F80, b: F80, ieee: boolean): Remainder {
   const ca = classify(a), cb = classify(b);
   const none = (value: F80): Remainder => ({ value, q: 0, incomplete: false });
-  if (ca === Cls.Unsupported || cb === Cls.Unsupported) return none(invalid(ctx));
-  if (isNaNCls(ca) || isNaNCls(cb)) return none(nan2(ctx, a, ca, b, cb));
-  if (ca === Cls.Inf || cb === Cls.Zero) return none(invalid(ctx));
+  const noQuotient = (value: F80): Remainder => ({ value, q: -1, incomplete: false });
+  if (ca === Cls.Unsupported || cb === Cls.Unsupported) return noQuotient(invalid(ctx));
+  if (isNaNCls(ca) || isNaNCls(cb)) return noQuotient(nan2(ctx, a, ca, b, cb));
+  if (ca === Cls.Inf || cb === Cls.Zero) return noQuotient(invalid(ctx));
   if ((isDen(ca) || isDen(cb)) && denormalStops(ctx)) return none(a);
   if (ca === Cls.Zero || cb === Cls.Inf) return none(a);
   const la = bitLength(a.sig), lb = bitLength(b.sig);
