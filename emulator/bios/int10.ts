@@ -178,7 +178,7 @@ export function int10(b: Bios): number {
     case 0x0e: teletype(b, b.rd8(L.BDA_VIDEO_PAGE), b.al, null); return DONE;
     case 0x0f:
       b.al = b.rd8(L.BDA_VIDEO_MODE);
-      b.ah = COLS;
+      b.ah = b.rd16(L.BDA_VIDEO_COLS);
       b.bh = b.rd8(L.BDA_VIDEO_PAGE);
       return DONE;
     case 0x10: return DONE; // palette registers: accepted, the text screen has no colours to change

@@ -163,6 +163,12 @@ export function vbe(b: Bios): number {
         io.out8(0x3c8, 0);
         for (const c of defaultPalette()) io.out8(0x3c9, c);
       }
+      // The BDA describes the mode's 8x16 character grid and mode FFh, as under QEMU + SeaVGABIOS
+      // (AH=0Fh and AX=1130h report it there: 640x480 gives 80 columns, last row 29).
+      b.wr8(L.BDA_VIDEO_MODE, 0xff);
+      b.wr16(L.BDA_VIDEO_COLS, m.width / 8);
+      b.wr8(L.BDA_VIDEO_ROWS, Math.floor(m.height / 16) - 1);
+      b.wr8(L.BDA_CHAR_HEIGHT, 16);
       b.ax = OK;
       return DONE;
     }

@@ -76,3 +76,26 @@ test('the ROM holds the 8x16, 8x14 and 8x8 tables, the IBM 8x8 half at F000:FA6E
   for (let ch = 0x21; ch <= 0x7e; ch++) seen.add(FONT_8X16.subarray(ch * 16, ch * 16 + 16).join(','));
   assert.equal(seen.size, 0x7e - 0x20);
 });
+
+test('after a VBE mode set, AX=1130h and AH=0Fh describe its 8x16 grid as QEMU 7.2 + SeaVGABIOS do', () => {
+  const probe = (mode: number) => `
+  mov ax, 0x4f02
+  mov bx, ${mode}
+  int 0x10
+  mov ax, 0x1130
+  mov bh, 6
+  int 0x10
+  mov ax, cx
+  call puthex16
+  mov al, dl
+  call puthex8
+  mov ah, 0x0f
+  int 0x10
+  call puthex16
+  PUTC 10
+`;
+  const r = runProgram(`${probe(0x4112)}${probe(0x4115)}${probe(0x4118)}${probe(0x0003)}  cli\n  hlt\n`);
+  assert.equal(r.stop.reason, 'halt');
+  // Measured under QEMU 7.2 (-vga std) with the same calls: CX, DL, then AH:AL of AH=0Fh.
+  assert.deepEqual(r.out.trim().split('\n'), ['00101D50FF', '00102464FF', '00102F80FF', '0010185003']);
+});
