@@ -14,8 +14,8 @@ import { GdbClient } from '../host/gdbClient';
 import { RequestError, THREAD_ID, THREAD_NAME, parseReference, refString } from './context';
 import { MAX_DISASSEMBLE } from './requestArgs';
 import { dataIdOf, parseDataId } from './handlers/breakpoints';
+import { hex } from '../protocol/format';
 
-const hex = (n: number, w = 8) => `0x${(n >>> 0).toString(16).padStart(w, '0')}`;
 const SEGMENTS = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldt', 'tr'] as const;
 const GENERAL = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eip', 'eflags'] as const;
 const CONTROL = ['cr0', 'cr2', 'cr3', 'cr4'] as const;
@@ -200,7 +200,7 @@ export class QemuAttach {
       if (id === undefined) {
         const r = await this.gdb.request(`Z0,${lin.toString(16)},1`);
         if (r !== 'OK') {
-          out.push({ verified: false, message: `QEMU refused a breakpoint at ${hex(lin)} (${r || 'not supported'})` });
+          out.push({ verified: false, message: `QEMU refused a breakpoint at ${hex(lin, 8)} (${r || 'not supported'})` });
           continue;
         }
         id = this.nextId++;
@@ -219,7 +219,7 @@ export class QemuAttach {
     const bytes = a.bytes ?? 1;
     if (!Number.isFinite(linear) || linear > 0xffffffff) return { dataId: null, description: `attached to QEMU: watch an address, 0x… (linear) or SSSS:OOOO (real mode), not '${n}'` };
     if (!Number.isInteger(bytes) || bytes < 1 || bytes > WATCH_MAX) return { dataId: null, description: `attached to QEMU: a watchpoint covers 1 to ${WATCH_MAX} bytes` };
-    return { dataId: dataIdOf(linear, bytes), description: `${bytes} byte${bytes === 1 ? '' : 's'} at linear ${hex(linear)} (QEMU watchpoint)`, accessTypes: ['read', 'write', 'readWrite'] };
+    return { dataId: dataIdOf(linear, bytes), description: `${bytes} byte${bytes === 1 ? '' : 's'} at linear ${hex(linear, 8)} (QEMU watchpoint)`, accessTypes: ['read', 'write', 'readWrite'] };
   }
 
   /** Replaces the armed watchpoints with these. */
@@ -237,7 +237,7 @@ export class QemuAttach {
       const kind = b.accessType === 'read' ? 3 : b.accessType === 'readWrite' ? 4 : 2;
       const r = await this.gdb.request(`Z${kind},${range.linear.toString(16)},${range.length.toString(16)}`);
       if (r !== 'OK') {
-        out.push({ verified: false, message: `QEMU refused a watchpoint at ${hex(range.linear)} (${r || 'not supported'})` });
+        out.push({ verified: false, message: `QEMU refused a watchpoint at ${hex(range.linear, 8)} (${r || 'not supported'})` });
         continue;
       }
       const id = this.nextId++;
@@ -250,16 +250,16 @@ export class QemuAttach {
   private variables(ref: number): DebugProtocol.Variable[] {
     const s = this.stopped();
     const v = (name: string, value: string): DebugProtocol.Variable => ({ name, value, variablesReference: 0 });
-    if (ref === 1) return GENERAL.map((r) => v(r, hex(s.regs[r])));
+    if (ref === 1) return GENERAL.map((r) => v(r, hex(s.regs[r], 8)));
     if (ref === 2) {
       return SEGMENTS.map((n) => {
         const c = s.segments[n];
-        return v(n, `${hex(c.selector, 4)} base=${hex(c.base)} limit=${hex(c.limit)} ar=${hex(c.access, 5)}`);
+        return v(n, `${hex(c.selector, 4)} base=${hex(c.base, 8)} limit=${hex(c.limit, 8)} ar=${hex(c.access, 5)}`);
       });
     }
     if (ref === 3) {
-      return [...CONTROL.map((r) => v(r, hex(s.regs[r]))), v('gdtr', `base=${hex(s.gdtr.base)} limit=${hex(s.gdtr.limit, 4)}`),
-        v('idtr', `base=${hex(s.idtr.base)} limit=${hex(s.idtr.limit, 4)}`)];
+      return [...CONTROL.map((r) => v(r, hex(s.regs[r], 8))), v('gdtr', `base=${hex(s.gdtr.base, 8)} limit=${hex(s.gdtr.limit, 4)}`),
+        v('idtr', `base=${hex(s.idtr.base, 8)} limit=${hex(s.idtr.limit, 4)}`)];
     }
     return [];
   }
@@ -272,15 +272,15 @@ export class QemuAttach {
     const s = this.stopped();
     const [name, field] = e.toLowerCase().split('.');
     if ((GENERAL as readonly string[]).includes(name) || (CONTROL as readonly string[]).includes(name)) {
-      if (field === undefined) return hex(s.regs[name as keyof QemuCpuState['regs']]);
+      if (field === undefined) return hex(s.regs[name as keyof QemuCpuState['regs']], 8);
     }
     const seg = s.segments[name as keyof QemuCpuState['segments']];
     if (seg) {
       if (field === undefined || field === 'selector') return hex(seg.selector, 4);
-      if (field === 'base' || field === 'limit') return hex(seg[field]);
+      if (field === 'base' || field === 'limit') return hex(seg[field], 8);
       if (field === 'ar') return hex(seg.access, 5);
     }
-    if ((name === 'gdtr' || name === 'idtr') && (field === 'base' || field === 'limit')) return hex(s[name][field]);
+    if ((name === 'gdtr' || name === 'idtr') && (field === 'base' || field === 'limit')) return hex(s[name][field], 8);
     throw new RequestError(`attached to QEMU: '${expression}' is not a register or field the gdbstub gives (eax…eflags, cr0…cr4, cs/ds/…/tr with .base .limit .ar, gdtr/idtr .base .limit), nor 'monitor COMMAND'`, true);
   }
 
@@ -318,7 +318,7 @@ export class QemuAttach {
       case 'configurationDone':
         setImmediate(() => {
           const s = this.state!;
-          this.host.onStop('entry', `attached to QEMU at ${this.endpoint}, ${modeOf(s)} at ${hex(s.segments.cs.selector, 4)}:${hex(s.regs.eip)}`);
+          this.host.onStop('entry', `attached to QEMU at ${this.endpoint}, ${modeOf(s)} at ${hex(s.segments.cs.selector, 4)}:${hex(s.regs.eip, 8)}`);
         });
         return {};
       case 'threads':

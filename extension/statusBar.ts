@@ -4,8 +4,8 @@
 import * as vscode from 'vscode';
 import { Commands } from './contributions';
 import { readMode } from './panels';
+import { hexDigits } from '../protocol/format';
 
-const h4 = (v: number) => (v & 0xffff).toString(16).toUpperCase().padStart(4, '0');
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('bootscope.status', vscode.StatusBarAlignment.Left, 50);
@@ -23,9 +23,9 @@ export class StatusBar implements vscode.Disposable {
   async paused(session: vscode.DebugSession, threadId?: number): Promise<void> {
     const s = await readMode(session);
     if (s) {
-      const ip = s.eip > 0xffff ? s.eip.toString(16).toUpperCase().padStart(8, '0') : h4(s.eip);
-      this.item.text = `$(debug-pause) ${s.mode} ${h4(s.cs)}:${ip} #${s.instructions.toLocaleString('en-US')}`;
-      this.item.tooltip = `Bootscope: ${s.mode} mode, CS:IP ${h4(s.cs)}:${ip}, ${s.instructions} instructions since 0000:7C00. Click for the descriptor tables.`;
+      const ip = s.eip > 0xffff ? hexDigits(s.eip, 8) : hexDigits(s.eip, 4);
+      this.item.text = `$(debug-pause) ${s.mode} ${hexDigits(s.cs, 4)}:${ip} #${s.instructions.toLocaleString('en-US')}`;
+      this.item.tooltip = `Bootscope: ${s.mode} mode, CS:IP ${hexDigits(s.cs, 4)}:${ip}, ${s.instructions} instructions since 0000:7C00. Click for the descriptor tables.`;
     } else {
       // Without bootscope/status, the top frame's name still locates the stop.
       let where = 'paused';

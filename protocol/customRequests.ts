@@ -178,9 +178,9 @@ export interface ScreenResponse {
   rows: number;
   /** One string per row (CP437 already mapped to Unicode). */
   text: string[];
-  /** One attribute byte per cell, row-major (low nibble fg, high nibble bg). Optional: plain text without it. */
-  attributes?: number[];
-  cursor?: { row: number; column: number; visible: boolean };
+  /** One attribute byte per cell, row-major (low nibble fg, high nibble bg). */
+  attributes: number[];
+  cursor: { row: number; column: number; visible: boolean };
   /** While a VBE graphics mode is on: the picture, as a base64 PNG (the text fields then hold the VGA text memory). */
   graphics?: { width: number; height: number; bpp: number; png: string };
 }

@@ -11,3 +11,8 @@ export function hex(v: number | bigint, digits = 0): string {
 export function hexDigits(v: number, digits = 0): string {
   return (v >>> 0).toString(16).toUpperCase().padStart(digits, '0');
 }
+
+/** Lower-case hex digits without a prefix, at least `digits`: how QEMU's traces and the lock-step reports write values. */
+export function hexLower(v: number, digits = 0): string {
+  return (v >>> 0).toString(16).padStart(digits, '0');
+}

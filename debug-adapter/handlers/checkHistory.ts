@@ -5,7 +5,7 @@
 import { CHECK_FAIL, checkStatus, checkStatusName, checkStatusReader } from '../../emulator/debug/checkHistory';
 import { segOff } from '../../emulator/debug/machineView';
 import { CS } from '../../emulator/cpu/regs';
-import { isProfileName } from '../../emulator/vmx/profiles';
+import { profileOf } from './panels';
 import type { FindCheckFailureStartArguments, FindCheckFailureStartResponse } from '../../protocol/customRequests';
 import { RequestError, type SessionContext } from '../context';
 import { historyTask, recorderOf } from './timeTravel';
@@ -13,8 +13,8 @@ import { historyTask, recorderOf } from './timeTravel';
 /** Runs as the runner's task (pause cancels it, progress for long scans); answers once it has arrived. */
 export async function findCheckFailureStart(ctx: SessionContext, args: FindCheckFailureStartArguments): Promise<FindCheckFailureStartResponse> {
   const rec = recorderOf(ctx);
-  const { profile, checkId } = args ?? ({} as FindCheckFailureStartArguments);
-  if (!isProfileName(profile)) throw new RequestError(`unknown profile '${String(profile)}': use raw, unrestricted, xen-vm86 or kvm-rmode`);
+  const { checkId } = args ?? ({} as FindCheckFailureStartArguments);
+  const profile = profileOf(args?.profile);
   if (typeof checkId !== 'string' || !checkId) throw new RequestError("findCheckFailureStart needs 'checkId' (e.g. SEL.SS_RPL)");
   const cpu = ctx.machine.cpu;
   const now = checkStatus(cpu, profile, checkId);

@@ -9,7 +9,7 @@ import { readInterruptTable, readTable, readTss, type Descriptor } from '../../e
 import { displayMode } from '../../emulator/debug/machineView';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
-import { evaluateProfile, isProfileName } from '../../emulator/vmx/profiles';
+import { evaluateProfile, isProfileName, PROFILE_NAMES } from '../../emulator/vmx/profiles';
 import { rootCauses } from '../../emulator/vmx/rootCause';
 import { vmcsRows } from '../../emulator/vmx/vmcsView';
 import type {
@@ -139,14 +139,15 @@ export function readTssRequest(ctx: SessionContext): TssState {
   return t;
 }
 
-function profileOf(args: VmcsArguments | undefined): ProfileName {
-  const p = args?.profile ?? 'raw';
-  if (!isProfileName(p)) throw new RequestError(`unknown profile '${String(p)}': use raw, unrestricted, xen-vm86 or kvm-rmode`);
+/** A request's profile argument (absent: raw); an unknown name is the client's error. */
+export function profileOf(name: string | undefined): ProfileName {
+  const p = name ?? 'raw';
+  if (!isProfileName(p)) throw new RequestError(`unknown profile '${p}': use ${PROFILE_NAMES.join(', ')}`);
   return p;
 }
 
 export function readVmcs(ctx: SessionContext, args: VmcsArguments): ReadVmcsResponse {
-  const profile = profileOf(args);
+  const profile = profileOf(args?.profile);
   const r = evaluateProfile(profile, snapshotFromCpu(ctx.machine.cpu));
   const prev = remembered(ctx).vmcs;
   // When the hypervisor would emulate, nothing is entered: show the state as the raw profile would enter it.
@@ -165,7 +166,7 @@ export function readVmcs(ctx: SessionContext, args: VmcsArguments): ReadVmcsResp
 }
 
 export function checkVmEntry(ctx: SessionContext, args: VmcsArguments): CheckVmEntryResponse {
-  const profile = profileOf(args);
+  const profile = profileOf(args?.profile);
   const r = evaluateProfile(profile, snapshotFromCpu(ctx.machine.cpu));
   const checks = (r.report?.checks ?? []).map((c) => ({ id: c.id, section: c.section, field: c.field, status: c.status, message: c.message }));
   const causes = r.entered && r.report ? rootCauses(r.entered, r.report) : [];

@@ -5,7 +5,8 @@
 // Node only; must not import vscode.
 
 import { bucketEvents, TimelineBuilder, timelineOf, windowOf } from '../../emulator/debug/timeline';
-import { isProfileName, type ProfileName } from '../../emulator/vmx/profiles';
+import type { ProfileName } from '../../emulator/vmx/profiles';
+import { profileOf } from './panels';
 import type { TimelineArguments, TimelineResponse } from '../../protocol/customRequests';
 import type { Bookmark } from '../../emulator/record/recorder';
 import { RequestError, type SessionContext } from '../context';
@@ -40,8 +41,7 @@ export function timeline(ctx: SessionContext, args: TimelineArguments): Timeline
   const rec = ctx.recorder;
   if (!rec) throw new RequestError('this session does not record (launch with "record": true for a timeline)');
   if (ctx.runner.isRunning) throw new RequestError('pause first: the timeline is read from a stopped CPU');
-  const profile: ProfileName = args?.profile ?? 'raw';
-  if (!isProfileName(profile)) throw new RequestError(`unknown profile '${String(profile)}': use raw, unrestricted, xen-vm86 or kvm-rmode`);
+  const profile = profileOf(args?.profile);
   const cpu = ctx.machine.cpu;
   const all = ctx.bps.all();
   const breakpoints = [...new Set(all.filter((x) => !x.exact && x.phys === undefined).map((x) => x.linear))].sort((x, y) => x - y);

@@ -18,6 +18,7 @@ import { verdictKey } from '../vmx/watch';
 import { displayMode, type DisplayMode, segOff } from './machineView';
 import { watchSystemState } from './systemState';
 import type { TimelineEventKind, TimelineSpan } from '../../protocol/customRequests';
+import { hexDigits } from '../../protocol/format';
 
 export type { TimelineEventKind };
 export type Span<T extends string> = TimelineSpan<T>;
@@ -52,8 +53,6 @@ const REMEMBERED_STATES = 65536;
 
 /** Breakpoint hits a timeline keeps (the strip shows about 600 ticks per row). */
 export const MAX_BREAKPOINT_HITS = 5000;
-
-const h2 = (v: number) => v.toString(16).toUpperCase().padStart(2, '0');
 
 /** Appends to the last span when the value is the same, else opens a new one. */
 function extend<T extends string>(spans: Span<T>[], at: number, value: T): void {
@@ -203,14 +202,14 @@ export class TimelineBuilder {
       flush();
       pendingAt = c.icount;
       const at = segOff(c.sel[CS], c.prevEip);
-      if (kind === INT_HW) events.push({ at: c.icount, kind: 'interrupt', label: `hardware interrupt → INT ${h2(vector)}h` });
+      if (kind === INT_HW) events.push({ at: c.icount, kind: 'interrupt', label: `hardware interrupt → INT ${hexDigits(vector, 2)}h` });
       else if (kind === INT_EXC) {
         // The rule the instruction broke, when its raise site names one (faultChain.ts FaultCause).
         const cause = c.faultCause?.vector === vector && c.faultCause.cs === c.sel[CS] && c.faultCause.eip === c.eip >>> 0 ? c.faultCause : null;
         events.push({ at: c.icount - 1, kind: 'exception', label: `${EXCEPTION_NAMES[vector] ?? `exception ${vector}`} at ${at}${cause ? ` — ${cause.rule.id} (SDM ${cause.rule.section}): ${explainCause(cause)}` : ''}` });
       }
-      else if (isBiosService(vector) && (!(c.cr0 & CR0_PE) || (c.flags & EFLAGS_VM) !== 0)) events.push({ at: c.icount - 1, kind: 'bios', label: `INT ${h2(vector)}h AH=${h2((c.r32[EAX] >>> 8) & 0xff)}h at ${at}` });
-      else events.push({ at: c.icount - 1, kind: 'interrupt', label: `INT ${h2(vector)}h at ${at}` });
+      else if (isBiosService(vector) && (!(c.cr0 & CR0_PE) || (c.flags & EFLAGS_VM) !== 0)) events.push({ at: c.icount - 1, kind: 'bios', label: `INT ${hexDigits(vector, 2)}h AH=${hexDigits((c.r32[EAX] >>> 8) & 0xff, 2)}h at ${at}` });
+      else events.push({ at: c.icount - 1, kind: 'interrupt', label: `INT ${hexDigits(vector, 2)}h at ${at}` });
     };
     const unwatch = watchSystemState(cpu, {
       before: flush,

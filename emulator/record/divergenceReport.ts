@@ -4,8 +4,8 @@
 // ones before it, and what the rules skipped, dropped and excused on the way.
 import { listOne } from '../disasm/listing';
 import { type Lockstep, type LockstepDivergence, TRACE_REGS, type TraceRecord, where } from './lockstep';
+import { hexLower } from '../../protocol/format';
 
-const hex = (n: number, w = 8) => (n >>> 0).toString(16).padStart(w, '0');
 
 /** `same`, `differs` (the divergence), `excused` (differs, but a rule excuses it). */
 export type StateMark = 'same' | 'differs' | 'excused';
@@ -22,13 +22,13 @@ export interface StateRow {
 export function stateRows(d: LockstepDivergence): StateRow[] {
   const { ours: a, qemu: b } = d;
   const rows: StateRow[] = [{
-    name: 'cs:eip', ours: `${hex(a.cs, 4)}:${hex(a.eip)}`, qemu: `${hex(b.cs, 4)}:${hex(b.eip)}`,
+    name: 'cs:eip', ours: `${hexLower(a.cs, 4)}:${hexLower(a.eip, 8)}`, qemu: `${hexLower(b.cs, 4)}:${hexLower(b.eip, 8)}`,
     mark: a.cs !== b.cs || a.eip !== b.eip ? 'differs' : 'same',
   }];
   for (const k of TRACE_REGS) {
     const w = k.length === 2 ? 4 : 8;
     const same = a.regs[k] === b.regs[k];
-    rows.push({ name: k, ours: hex(a.regs[k], w), qemu: hex(b.regs[k], w), mark: same ? 'same' : d.controlFlow || d.registers.includes(k) ? 'differs' : 'excused' });
+    rows.push({ name: k, ours: hexLower(a.regs[k], w), qemu: hexLower(b.regs[k], w), mark: same ? 'same' : d.controlFlow || d.registers.includes(k) ? 'differs' : 'excused' });
   }
   return rows;
 }
@@ -68,7 +68,7 @@ export function divergenceLines<R extends TraceRecord>(d: LockstepDivergence<R>,
     ...d.history.map((r, k) => `  ${String(d.index - d.history.length + k).padStart(9)}  ${where(r)}  ${disasmRecord(r, code(r))}`),
     `> ${String(d.index).padStart(9)}  ${where(d.ours)}  ${disasmRecord(d.ours, code(d.ours))}${d.controlFlow ? `   (QEMU: ${where(d.qemu)})` : ''}`,
     ...state,
-    `  (* differs, ~ differs but excused${d.flagsExcused ? `: EFLAGS ${hex(d.flagsExcused)} left undefined by the instruction before` : ''})`,
+    `  (* differs, ~ differs but excused${d.flagsExcused ? `: EFLAGS ${hexLower(d.flagsExcused, 8)} left undefined by the instruction before` : ''})`,
   ];
 }
 

@@ -17,6 +17,8 @@
 // an Allowance (BIOS data that differs from SeaBIOS's), and EFLAGS bits the instruction before
 // left undefined (SDM Vol. 1 Appendix A; `undefinedFlags`).
 
+import { hexLower } from '../../protocol/format';
+
 /** What is compared at every instruction besides CS:EIP: the state before it. */
 export const TRACE_REGS = ['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eflags', 'ds', 'es', 'ss', 'fs', 'gs', 'cr0'] as const;
 export type TraceReg = (typeof TRACE_REGS)[number];
@@ -107,8 +109,7 @@ export interface Resync {
 const RESYNCS_KEPT = 100;
 
 const IF = 0x200;
-const hex = (n: number, w = 8) => (n >>> 0).toString(16).padStart(w, '0');
-export const where = (r: TraceRecord) => `${hex(r.cs, 4)}:${hex(r.eip)}${r.lin !== null ? ` lin=${hex(r.lin)}` : ''}`;
+export const where = (r: TraceRecord) => `${hexLower(r.cs, 4)}:${hexLower(r.eip, 8)}${r.lin !== null ? ` lin=${hexLower(r.lin, 8)}` : ''}`;
 const sameRecord = (a: TraceRecord, b: TraceRecord) =>
   a.lin === b.lin && a.cs === b.cs && a.eip === b.eip && TRACE_REGS.every((k) => a.regs[k] === b.regs[k]);
 
@@ -303,7 +304,7 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
         const undef = fresh && this.lastOurs && this.opts.undefinedFlags ? this.opts.undefinedFlags(this.lastOurs, last!) & fresh : 0;
         if (commit) {
           this.exemptFlags = exempt | undef;
-          if (undef && this.undefinedFlags.count++ === 0) this.undefinedFlags.first = `EFLAGS ${hex(undef)} after ${where(last!)} (instruction ${this.matched})`;
+          if (undef && this.undefinedFlags.count++ === 0) this.undefinedFlags.first = `EFLAGS ${hexLower(undef, 8)} after ${where(last!)} (instruction ${this.matched})`;
         }
         exempt |= undef;
         if (diff & ~exempt) out.push(k);

@@ -45,7 +45,7 @@ test('panels under the strict CSP in chromium: no violation, controls styled, po
     modes: [{ from: 0, to: 250, value: 'pm32' }], verdicts: [], events: [{ at: 10, kind: 'bios', label: 'int 13h' }] }, 'raw');
   const checks = renderChecks(fromDump({ source: 'xen', profile: 'raw', verdict: 'fail', guest: {},
     checks: [{ id: 'A', section: '26.3.1.2', field: 'F', status: 'fail', message: 'm' }] }, 'x.log'), { dumpActions: true });
-  const screen = renderScreen({ columns: 2, rows: 1, text: ['ab'], attributes: [0x1e, 0x4f] }, false);
+  const screen = renderScreen({ columns: 2, rows: 1, text: ['ab'], attributes: [0x1e, 0x4f], cursor: { row: 0, column: 0, visible: false } }, false);
   const fault = renderFault({ instruction: 9, current: true, path: '#DE → #DF → shutdown', tripleFault: true, links: [{ vector: 0, name: '#DE', kind: 'exception', errorCode: -1,
     cs: 8, eip: 0x7c00, rule: { id: 'R', section: '6.12.1', text: 't', explanation: 'e' }, subjects: [{ kind: 'memory', label: 'GDT entry 1', linear: 0x7d80, physical: 0x7d80, length: 8, table: 'gdt', index: 1 }] }] }, true);
   const compare = renderCompare({ state: 'diverged', summary: 's', rows: [{ name: 'eax', ours: '1', qemu: '2', mark: 'differs' }],

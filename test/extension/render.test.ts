@@ -240,7 +240,7 @@ test('every field of every panel, numeric ones included, set to <script> or a qu
 });
 
 test('screen colours and timeline positions without style attributes: palette classes and data-left/data-width', () => {
-  const s = renderScreen({ columns: 2, rows: 1, text: ['ab'], attributes: [0x1e, 0x4f] }, false).text;
+  const s = renderScreen({ columns: 2, rows: 1, text: ['ab'], attributes: [0x1e, 0x4f], cursor: { row: 0, column: 0, visible: false } }, false).text;
   assert.match(s, /<span class="fg14 bg1">a<\/span><span class="fg15 bg4">b<\/span>/);
   const t = renderTimeline({ first: 0, last: 1000, recordedFirst: 0, recordedLast: 1000, current: 500, modes: [{ from: 0, to: 250, value: 'pm32' }], verdicts: [], events: [] }, 'raw').text;
   assert.match(t, /<span class="c-pm32" data-left="0\.000" data-width="25\.000" title="pm32: instructions 0–250">pm32<\/span>/);
@@ -251,11 +251,11 @@ test('screen colours and timeline positions without style attributes: palette cl
 });
 
 test('Screen in a VBE graphics mode: one <img> of the PNG, every value escaped, typing target kept', () => {
-  const s = wrap('Screen', renderScreen({ columns: 80, rows: 1, text: [''], graphics: { width: 640, height: 480, bpp: 32, png: 'iVBORw0KGgo=' } }, true));
+  const s = wrap('Screen', renderScreen({ columns: 80, rows: 1, text: [''], attributes: [], cursor: { row: 0, column: 0, visible: false }, graphics: { width: 640, height: 480, bpp: 32, png: 'iVBORw0KGgo=' } }, true));
   assert.equal([...s.matchAll(/<img\b/g)].length, 1);
   assert.match(s, /<img class="screen graphics" id="screen" tabindex="0" width="640" height="480" alt="guest graphics screen" src="data:image\/png;base64,iVBORw0KGgo=">/);
   assert.match(s, /640x480, 32 bits a pixel \(VBE\)/);
-  const evil = wrap('Screen', renderScreen(poison({ columns: 80, rows: 1, text: [''], graphics: { width: 1, height: 1, bpp: 8, png: 'x' } }, EVIL), false));
+  const evil = wrap('Screen', renderScreen(poison({ columns: 80, rows: 1, text: [''], attributes: [], cursor: { row: 0, column: 0, visible: false }, graphics: { width: 1, height: 1, bpp: 8, png: 'x' } }, EVIL), false));
   assert.ok(!/<script>|onerror="/.test(evil), 'a value came through unescaped');
   assert.equal([...evil.matchAll(/<img\b/g)].length, 1);
 });

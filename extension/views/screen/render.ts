@@ -27,9 +27,9 @@ export function renderScreen(s: ScreenResponse, live: boolean): Html {
       run = '';
     };
     for (let col = 0; col < s.columns; col++) {
-      const attr = s.attributes ? s.attributes[row * s.columns + col] ?? 7 : 7;
+      const attr = s.attributes[row * s.columns + col] ?? 7;
       const ch = text[col] ?? ' ';
-      const isCursor = s.cursor?.visible && s.cursor.row === row && s.cursor.column === col;
+      const isCursor = s.cursor.visible && s.cursor.row === row && s.cursor.column === col;
       if (isCursor) {
         flush();
         cells.push(html`<span class="cursor ${colours(attr)}" id="cursor">${ch}</span>`);
