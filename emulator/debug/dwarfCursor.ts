@@ -46,6 +46,14 @@ export class Cursor {
   }
 
   uleb(): number {
+    return this.leb128(false);
+  }
+
+  sleb(): number {
+    return this.leb128(true);
+  }
+
+  private leb128(signed: boolean): number {
     let result = 0, shift = 0, byte: number;
     do {
       byte = this.u8();
@@ -53,17 +61,7 @@ export class Cursor {
       result += (byte & 0x7f) * 2 ** shift;
       shift += 7;
     } while (byte & 0x80);
-    return result;
-  }
-
-  sleb(): number {
-    let result = 0, shift = 0, byte: number;
-    do {
-      byte = this.u8();
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    if (byte & 0x40) result -= 2 ** shift;
+    if (signed && byte & 0x40) result -= 2 ** shift;
     return result;
   }
 

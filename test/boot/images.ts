@@ -36,20 +36,28 @@ function sh(script: string, cwd: string): void {
 
 /** Builds (once) and returns the path of the syslinux FAT16 image. */
 export function syslinuxImage(): string {
-  const out = join(CACHE, 'syslinux-fat16-v2.img');
+  return syslinuxFat16('syslinux-fat16-v2.img', [
+    'SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', `SAY ${SYSLINUX_SAY}`, 'DEFAULT none', 'LABEL none', '  LINUX /none.bin',
+  ], []);
+}
+
+/**
+ * Builds (once) and returns the path of CACHE/`file`: a 32 MiB hard disk, syslinux's MBR, a FAT16
+ * partition at 1 MiB with ldlinux, `cfg` as syslinux.cfg and `files` ([host path, name]) copied in.
+ */
+function syslinuxFat16(file: string, cfg: readonly string[], files: readonly (readonly [string, string])[]): string {
+  const out = join(CACHE, file);
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
   const tmp = mkdtempSync(join(CACHE, 'syslinux-build-'));
-  writeFileSync(join(tmp, 'syslinux.cfg'), [
-    'SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', `SAY ${SYSLINUX_SAY}`, 'DEFAULT none', 'LABEL none', '  LINUX /none.bin', '',
-  ].join('\n'));
+  writeFileSync(join(tmp, 'syslinux.cfg'), [...cfg, ''].join('\n'));
   sh(`
 truncate -s 32M img
 printf 'label: dos\\nunit: sectors\\nstart=2048, type=6, bootable\\n' | sfdisk -q img
 dd if=/usr/lib/syslinux/mbr/mbr.bin of=img bs=440 count=1 conv=notrunc status=none
 mkfs.fat -F 16 -n BOOTTEST --offset 2048 -h 2048 img 31744 >/dev/null
 mcopy -i img@@1M syslinux.cfg ::/syslinux.cfg
-syslinux --install --offset 1048576 img
+${files.map(([src, name]) => `mcopy -i img@@1M ${src} ::/${name}\n`).join('')}syslinux --install --offset 1048576 img
 `, tmp);
   renameSync(join(tmp, 'img'), out);
   rmSync(tmp, { recursive: true, force: true });
@@ -90,24 +98,8 @@ export const MEMTEST = '/boot/memtest86+ia32.bin';
 
 /** Builds (once) and returns the path of the syslinux image that boots memtest86+ with its console on serial too. */
 export function memtestImage(): string {
-  const out = join(CACHE, 'syslinux-memtest.img');
-  if (existsSync(out)) return out;
-  mkdirSync(CACHE, { recursive: true });
-  const tmp = mkdtempSync(join(CACHE, 'memtest-build-'));
-  writeFileSync(join(tmp, 'syslinux.cfg'),
-    'SERIAL 0 115200\nDEFAULT memtest\nPROMPT 0\nTIMEOUT 1\nLABEL memtest\n  LINUX /memtest.bin\n  APPEND console=ttyS0,115200\n');
-  sh(`
-truncate -s 32M img
-printf 'label: dos\\nunit: sectors\\nstart=2048, type=6, bootable\\n' | sfdisk -q img
-dd if=/usr/lib/syslinux/mbr/mbr.bin of=img bs=440 count=1 conv=notrunc status=none
-mkfs.fat -F 16 -n BOOTTEST --offset 2048 -h 2048 img 31744 >/dev/null
-mcopy -i img@@1M syslinux.cfg ::/syslinux.cfg
-mcopy -i img@@1M ${MEMTEST} ::/memtest.bin
-syslinux --install --offset 1048576 img
-`, tmp);
-  renameSync(join(tmp, 'img'), out);
-  rmSync(tmp, { recursive: true, force: true });
-  return out;
+  return syslinuxFat16('syslinux-memtest.img', ['SERIAL 0 115200', 'DEFAULT memtest', 'PROMPT 0', 'TIMEOUT 1', 'LABEL memtest',
+    '  LINUX /memtest.bin', '  APPEND console=ttyS0,115200'], [[MEMTEST, 'memtest.bin']]);
 }
 
 /**
@@ -115,23 +107,7 @@ syslinux --install --offset 1048576 img
  * `cfg` (after SERIAL 0 115200) and COM32 modules from Debian's syslinux-common.
  */
 function syslinuxModuleImage(name: string, cfg: string[], modules: string[]): string {
-  const out = join(CACHE, `syslinux-${name}.img`);
-  if (existsSync(out)) return out;
-  mkdirSync(CACHE, { recursive: true });
-  const tmp = mkdtempSync(join(CACHE, `${name}-build-`));
-  writeFileSync(join(tmp, 'syslinux.cfg'), ['SERIAL 0 115200', ...cfg, ''].join('\n'));
-  sh(`
-truncate -s 32M img
-printf 'label: dos\\nunit: sectors\\nstart=2048, type=6, bootable\\n' | sfdisk -q img
-dd if=/usr/lib/syslinux/mbr/mbr.bin of=img bs=440 count=1 conv=notrunc status=none
-mkfs.fat -F 16 -n BOOTTEST --offset 2048 -h 2048 img 31744 >/dev/null
-mcopy -i img@@1M syslinux.cfg ::/syslinux.cfg
-for m in ${modules.join(' ')}; do mcopy -i img@@1M ${MODULES}/$m.c32 ::/$m.c32; done
-syslinux --install --offset 1048576 img
-`, tmp);
-  renameSync(join(tmp, 'img'), out);
-  rmSync(tmp, { recursive: true, force: true });
-  return out;
+  return syslinuxFat16(`syslinux-${name}.img`, ['SERIAL 0 115200', ...cfg], modules.map((m) => [`${MODULES}/${m}.c32`, `${m}.c32`]));
 }
 
 /** An image whose only entry runs the COM32 module `name` (with `append`), its libraries beside it. */
