@@ -3,7 +3,7 @@
 // random control word, runs eight instructions drawn from the 387's set (loads of specials and
 // denormals, arithmetic in every register form, stack manipulation, compares, FPREM/FSCALE/FXTRACT,
 // integer and BCD stores), then prints its FNSAVE image (environment, pointers and all eight
-// registers) to port E9h. Bootscope with `fpu: '387'` must print what Bochs prints.
+// registers; the 16-bit and the 32-bit real-mode layout in turn) to port E9h. Bootscope with `fpu: '387'` must print what Bochs prints.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assembleSource, bochsMissing, haveTool, runBochs, runBootscope } from '../../pm/harness';
@@ -44,7 +44,9 @@ function insn(): string {
 
 function program(sequences: string[][]): string {
   const body = sequences.map((seq, k) => [
-    `  fninit`, `  fldcw [cws + ${k * 2}]`, ...seq.map((s) => `  ${s}`), '  fnclex', '  fnsave [img]', '  call dump',
+    `  fninit`, `  fldcw [cws + ${k * 2}]`, ...seq.map((s) => `  ${s}`), '  fnclex',
+    // odd sequences save the 32-bit real-mode image (108 bytes), even ones the 16-bit one (94)
+    k % 2 ? '  o32 fnsave [img]\n  mov cx, 108' : '  fnsave [img]\n  mov cx, 94', '  call dump',
   ].join('\n'));
   const f80 = (h: string): string => `dq 0x${h.slice(4)}\n  dw 0x${h.slice(0, 4)}`;
   return `
@@ -89,7 +91,6 @@ ${body.join('\n')}
   hlt
 dump:
   mov si, img
-  mov cx, 94
 .b:
   lodsb
   call puthex8
@@ -116,7 +117,7 @@ ${POOL.map((p) => `  ${f80(p)}`).join('\n')}
 ints: dw 3, -7, 0x7fff, 0
 cws: dw ${sequences.map(() => `0x${pick(CWS).toString(16)}`).join(', ')}
 tmp: times 10 db 0
-img: times 94 db 0
+img: times 108 db 0
   times (18 * 512) - ($ - $$) db 0
 `;
 }
