@@ -101,26 +101,29 @@ export class Memory {
    * the ROM, writes are ignored too: the DRAM hidden behind a ROM is not modelled.
    */
   setShadow(addr: number, length: number, read: boolean, write: boolean): void {
+    let changed = false;
     for (let page = addr >>> PAGE_SHIFT; page < (addr + length) >>> PAGE_SHIFT; page++) {
       const base = page << PAGE_SHIFT;
       if (base + PAGE_SIZE > this.ramSize) continue;
       const rom = this.rom.get(page);
-      if (read) {
-        this.shadowed.add(page);
-        if (write) this.pageFlags[page] &= ~PF_ROM;
-        else this.pageFlags[page] |= PF_ROM;
-      } else if (rom) {
-        if (this.shadowed.delete(page)) {
-          this.ram.set(rom, base);
-          this.rewritten(base, PAGE_SIZE);
-        }
-        this.pageFlags[page] |= PF_ROM;
-      } else {
-        this.shadowed.delete(page);
-        this.pageFlags[page] &= ~PF_ROM;
+      const wasShadowed = this.shadowed.has(page), wasRom = (this.pageFlags[page] & PF_ROM) !== 0;
+      const toRom = read ? !write : rom !== undefined;
+      if (wasShadowed === read && wasRom === toRom) continue;
+      changed = true;
+      // The page's content or writability changes outside the write path: a recorder gets its
+      // copy first, as on a first write.
+      this.pageFlags[page] &= ~PF_TRACK_DIRTY;
+      this.onFirstDirty?.(page);
+      if (read) this.shadowed.add(page);
+      else this.shadowed.delete(page);
+      if (toRom) this.pageFlags[page] |= PF_ROM;
+      else this.pageFlags[page] &= ~PF_ROM;
+      if (wasShadowed && !read && rom) {
+        this.ram.set(rom, base);
+        this.rewritten(base, PAGE_SIZE);
       }
     }
-    this.onRemap?.();
+    if (changed) this.onRemap?.();
   }
 
   mapMmio(addr: number, length: number, handler: MmioHandler): void {

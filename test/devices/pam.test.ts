@@ -54,3 +54,12 @@ test('without enable (the built-in BIOS) PAM writes leave the memory map alone',
   mem.write8(0xf0000, 0x12);
   assert.equal(mem.read8(0xf0000), 0xaa);
 });
+
+test('a PAM change hands each page to the first-write hook before it changes (the recorder copies it)', () => {
+  const { mem, dev, pam } = machine();
+  dev.shadow.enable();
+  const pages: number[] = [];
+  mem.onFirstDirty = (p) => pages.push(p);
+  pam(0x59, 0x30);
+  assert.deepEqual([...new Set(pages)].filter((p) => p >= 0xf0).sort((a, b) => a - b), Array.from({ length: 16 }, (_, i) => 0xf0 + i));
+});
