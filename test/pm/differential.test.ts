@@ -3,7 +3,8 @@
 // port 0xE9 text must be identical under the references and Bootscope (see harness.ts and
 // README.md). pm_*/pm16_* fixtures are compared with QEMU and Bochs; sdm_* fixtures hold cases
 // where QEMU departs from the SDM and are compared with Bochs only.
-// Fixtures named pm16_* use only 80286 features and must match on the 80286 model too.
+// Fixtures named pm16_* use only 80286 features and must match on the 80286 model too; *x87* fixtures
+// run with an 80387 (`fpu: '387'`).
 // A missing reference fails its tests: only BOOTSCOPE_SKIP_BOCHS=1 / BOOTSCOPE_SKIP_QEMU=1 leave
 // one out, so a machine without it cannot pass silently.
 import { test } from 'node:test';
@@ -35,7 +36,7 @@ for (const name of names) {
       const expected = ref === 'qemu' ? runQemu(bin) : runBochs(bin);
       assert.ok(expected.endsWith('END\n'), `${ref} did not finish ${name}:\n${expected}`);
       for (const model of models) {
-        const emu = runBootscope(bin, model);
+        const emu = runBootscope(bin, model, undefined, name.includes('x87'));
         assert.equal(emu.text, expected, `${model} differs from ${ref}`);
         assert.ok(emu.stopped, `${model} did not reach the exit port`);
       }
