@@ -163,12 +163,14 @@ export function vbe(b: Bios): number {
         io.out8(0x3c8, 0);
         for (const c of defaultPalette()) io.out8(0x3c9, c);
       }
-      // The BDA describes the mode's 8x16 character grid and mode FFh, as under QEMU + SeaVGABIOS
-      // (AH=0Fh and AX=1130h report it there: 640x480 gives 80 columns, last row 29).
+      // The BDA describes the mode's 8x16 character grid and mode FFh, cursors at the top left, as
+      // under QEMU + SeaVGABIOS (AH=0Fh and AX=1130h report it there: 640x480 gives 80 columns, last
+      // row 29; teletype starts at the top left).
       b.wr8(L.BDA_VIDEO_MODE, 0xff);
       b.wr16(L.BDA_VIDEO_COLS, m.width / 8);
       b.wr8(L.BDA_VIDEO_ROWS, Math.floor(m.height / 16) - 1);
       b.wr8(L.BDA_CHAR_HEIGHT, 16);
+      for (let p = 0; p < 8; p++) b.wr16(L.BDA_CURSOR_POS + p * 2, 0);
       b.ax = OK;
       return DONE;
     }

@@ -99,3 +99,71 @@ test('after a VBE mode set, AX=1130h and AH=0Fh describe its 8x16 grid as QEMU 7
   // Measured under QEMU 7.2 (-vga std) with the same calls: CX, DL, then AH:AL of AH=0Fh.
   assert.deepEqual(r.out.trim().split('\n'), ['00101D50FF', '00102464FF', '00102F80FF', '0010185003']);
 });
+
+for (const mode of [0x4112, 0x4101]) {
+  test(`teletype in VBE mode ${mode.toString(16)}h draws the 8x16 glyphs at the grid's cursor, white for BL=0Fh`, () => {
+    const r = runProgram(`
+  mov ax, 0x0e58
+  int 0x10
+  mov al, 10
+  int 0x10
+  mov ax, 0x4f02
+  mov bx, ${mode}
+  int 0x10
+  mov si, msg
+.l:
+  lodsb
+  test al, al
+  jz .d
+  mov ah, 0x0e
+  mov bx, 0x000f
+  int 0x10
+  jmp .l
+.d:
+  cli
+  hlt
+msg: db 'Hello', 13, 10, 'World', 0
+`);
+    assert.equal(r.stop.reason, 'halt');
+    const f = r.m.devices.vbe.frame(r.m.devices.vga.dac)!;
+    const white = (x: number, y: number) => f.rgba.subarray((y * 640 + x) * 4, (y * 640 + x) * 4 + 3).every((c) => c === 255);
+    const box = [640, 0, 480, 0];
+    for (let y = 0; y < 480; y++) {
+      for (let x = 0; x < 640; x++) {
+        const i = (y * 640 + x) * 4;
+        const lit = f.rgba[i] | f.rgba[i + 1] | f.rgba[i + 2];
+        if (!lit) continue;
+        assert.ok(white(x, y), `(${x}, ${y}) neither black nor white`);
+        box[0] = Math.min(box[0], x); box[1] = Math.max(box[1], x); box[2] = Math.min(box[2], y); box[3] = Math.max(box[3], y);
+      }
+    }
+    // Every pixel of "Hello" / "World" is its glyph's: the mode set put the cursor back at the top left.
+    [...'Hello'].forEach((c, col) => {
+      for (let y = 0; y < 16; y++) for (let x = 0; x < 8; x++) {
+        assert.equal(white(col * 8 + x, y), (FONT_8X16[c.charCodeAt(0) * 16 + y] & (0x80 >> x)) !== 0, `${c} (${x}, ${y})`);
+      }
+    });
+    // QEMU 7.2 + SeaVGABIOS, the same program: white ink in x 0–38, y 2–27 (its own font's glyphs).
+    assert.ok(Math.abs(box[0] - 0) <= 2 && Math.abs(box[1] - 38) <= 2 && Math.abs(box[2] - 2) <= 2 && Math.abs(box[3] - 27) <= 2, JSON.stringify(box));
+  });
+}
+
+test('teletype colours in a direct-colour mode are the default palette\'s, as QEMU draws them (0Ch: FF5555h)', () => {
+  const r = runProgram(`
+  mov ax, 0x4f02
+  mov bx, 0x4112
+  int 0x10
+  mov ax, 0x0e58
+  mov bx, 0x000c
+  int 0x10
+  cli
+  hlt
+`);
+  const f = r.m.devices.vbe.frame(r.m.devices.vga.dac)!;
+  const colours = new Set<string>();
+  for (let i = 0; i < 8 * 16; i++) {
+    const p = ((i >> 3) * 640 + (i & 7)) * 4;
+    colours.add([...f.rgba.subarray(p, p + 3)].map((c) => c.toString(16).padStart(2, '0')).join(''));
+  }
+  assert.deepEqual([...colours].sort(), ['000000', 'ff5555']);
+});
