@@ -13,8 +13,8 @@ test('npm pack, npm install -g --offline into a temporary prefix, then bootscope
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-pack-'));
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { encoding: 'utf8' }));
   const files = (packed[0].files as { path: string }[]).map((f) => f.path).sort();
-  assert.ok(files.includes('dist/cli.js'), files.join(' '));
-  const allowed = new Set(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/cli.js']);
+  assert.ok(files.includes('dist/cli.js') && files.includes('THIRD_PARTY.md'), files.join(' '));
+  const allowed = new Set(['package.json', 'README.md', 'LICENSE', 'THIRD_PARTY.md', 'CHANGELOG.md', 'dist/cli.js']);
   assert.deepEqual(files.filter((f) => !allowed.has(f)), [], 'only the CLI and the package documents');
   const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 

@@ -56,12 +56,12 @@ stop_cs
 echo "== package (vsce)"
 VSCE="$CACHE/node_modules/.bin/vsce"
 # Only what runs may ship (.vscodeignore): the bundles, the grammars, package.json, the README, LICENSE,
-# CHANGELOG, the icon and the walkthrough's pages.
+# THIRD_PARTY.md (the licence of the ROM font the bundles embed), CHANGELOG, the icon and the walkthrough's pages.
 "$VSCE" ls --no-dependencies </dev/null >"$E2E_DIR/vsce-ls.txt"
-if grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/(extension|debugAdapter|cli|vscode-elements)\.js|syntaxes/[A-Za-z]+\.tmLanguage\.json|images/icon\.png|walkthrough/[a-z0-9]+\.md)$' "$E2E_DIR/vsce-ls.txt"; then
+if grep -vE '^(package\.json|README\.md|LICENSE|THIRD_PARTY\.md|CHANGELOG\.md|dist/(extension|debugAdapter|cli|vscode-elements)\.js|syntaxes/[A-Za-z]+\.tmLanguage\.json|images/icon\.png|walkthrough/[a-z0-9]+\.md)$' "$E2E_DIR/vsce-ls.txt"; then
   echo "vsce ls: files above should not be in the package"; rc=1
 fi
-for f in package.json LICENSE CHANGELOG.md images/icon.png dist/extension.js dist/debugAdapter.js dist/cli.js dist/vscode-elements.js; do
+for f in package.json LICENSE THIRD_PARTY.md CHANGELOG.md images/icon.png dist/extension.js dist/debugAdapter.js dist/cli.js dist/vscode-elements.js; do
   grep -qx "$f" "$E2E_DIR/vsce-ls.txt" || { echo "vsce ls: $f missing from the package"; rc=1; }
 done
 "$VSCE" package --no-dependencies --allow-missing-repository --no-rewrite-relative-links -o "$E2E_DIR/bootscope.vsix" </dev/null >"$E2E_DIR/vsce.log" 2>&1 \
