@@ -32,6 +32,7 @@ export interface RunOptions {
   traceFrom?: string;
   keys?: string;
   bios?: string;
+  vgaRom?: string;
   screen?: boolean;
   json?: boolean;
   cpu?: string;
@@ -59,6 +60,7 @@ export function command(): Command {
     .option('--trace-from <ADDR>', 'start the trace the first time ADDR is reached')
     .option('--keys <TEXT>', 'keystrokes queued for the keyboard (\\n is Enter)')
     .option('--bios <FILE>', 'boot a firmware image from the reset vector instead of the built-in BIOS')
+    .option('--vga-rom <FILE>', "the standard VGA's expansion ROM for --bios firmware (e.g. SeaVGABIOS, vgabios-stdvga.bin)")
     .option('--screen', 'include the 80x25 text screen in the summary')
     .option('--screenshot <FILE>', 'write the graphics screen (VBE) at the stop to FILE as PNG')
     .option('--json', 'print the stop summary as one JSON object')
@@ -116,6 +118,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
 
   const floppy = opts.floppy === true;
   if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
+  if (firmwareFile === undefined && opts.vgaRom !== undefined) throw new UsageError('--vga-rom needs --bios: the built-in BIOS has its own INT 10h');
   if (firmwareFile !== undefined && opts.cdrom) throw new UsageError('--cdrom needs the built-in BIOS: firmware given with --bios has no CD drive to boot from');
   const outputs = [
     ...(traceFile === undefined ? [] : [{ what: '--trace', path: traceFile }]),
@@ -125,6 +128,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const inputs = [
     ...(imageFile === undefined ? [] : [{ what: 'image', path: imageFile }]),
     ...(firmwareFile === undefined ? [] : [{ what: '--bios', path: firmwareFile }]),
+    ...(opts.vgaRom === undefined ? [] : [{ what: '--vga-rom', path: opts.vgaRom }]),
     ...(opts.symbols ?? []).map((path) => ({ what: '--symbols', path })),
   ];
   const conflict = outputConflict(outputs, inputs);
@@ -133,6 +137,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
     ? { disk: null, cdrom: null }
     : openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: firmwareFile === undefined });
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
+  const vgaRom = opts.vgaRom === undefined ? null : new Uint8Array(readInputFile(opts.vgaRom, 'VGA ROM'));
 
   const m = new Machine({
     cpu: cpuModel, fpu, memoryMB, keys,
@@ -141,7 +146,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const warnings: string[] = [];
   let bios: Bios | null = null;
   if (firmware) {
-    const problem = loadFirmware(m, firmware);
+    const problem = loadFirmware(m, firmware, vgaRom);
     if (problem) throw new InputError(`firmware image '${firmwareFile}': ${problem}`);
   } else {
     bios = new Bios();

@@ -9,8 +9,8 @@ import type { Machine } from '../../emulator/machine';
 
 const LOW_WINDOW = 128 * 1024;
 
-/** Maps `image` and resets the CPU; returns a sentence saying why the image cannot be used, or null. */
-export function loadFirmware(m: Machine, image: Uint8Array): string | null {
+/** Maps `image` (and the VGA's expansion ROM `vgaRom`) and resets the CPU; returns a sentence saying why the image cannot be used, or null. */
+export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array | null = null): string | null {
   if (image.length === 0) return 'the firmware image is empty';
   if (image.length % 4096 !== 0) return `${image.length} bytes is not a multiple of 4 KiB (firmware images are 64 KiB, 128 KiB, 256 KiB, ...)`;
   if (image.length > 16 * 1024 * 1024) return `${image.length} bytes is larger than the 16 MiB flash window below 4 GiB`;
@@ -20,6 +20,7 @@ export function loadFirmware(m: Machine, image: Uint8Array): string | null {
   m.devices.shadow.enable();
   m.devices.attachIde(m.io, m.hardDisks);
   m.devices.attachFwCfg(m.io);
+  if (vgaRom) m.devices.attachVgaRom(vgaRom);
   const cpu = m.cpu;
   cpu.reset();
   cpu.setCache(CS, 0xf000, 0xffff0000, 0xffff, 0x9b);

@@ -17,10 +17,11 @@ import { VgaText } from './vgaText';
 import { Uart16550 } from './uart16550';
 import { DebugPorts } from './debugPorts';
 import { loadState, saveState } from './state';
-import { DEVFN_ACPI, DEVFN_HOST, i440fxBus, programPciAsBios } from './i440fx';
+import { DEVFN_ACPI, DEVFN_HOST, DEVFN_VGA, i440fxBus, programPciAsBios } from './i440fx';
 import { ShadowRam } from './pam';
 import { IdeChannel } from './ide';
 import { FwCfg } from './fwCfg';
+import { PciOptionRom } from './optionRom';
 import type { DiskImage } from '../disk/diskImage';
 import { AcpiPm } from './acpiPm';
 import { BochsVbe, type Frame } from './bochsVbe';
@@ -81,6 +82,8 @@ export class PcDevices {
   ide: IdeChannel | null = null;
   /** QEMU's fw_cfg, once firmware mode attached it (attachFwCfg). */
   fwCfg: FwCfg | null = null;
+  /** The standard VGA's expansion ROM, once firmware mode attached one (attachVgaRom). */
+  vgaRom: PciOptionRom | null = null;
   /** The guest powered the machine off (PM1a_CNT soft off): the machine stops with `poweroff`. */
   onPowerOff: (() => void) | null = null;
   /**
@@ -151,6 +154,11 @@ export class PcDevices {
     this.fwCfg.attach(io);
   }
 
+  /** Gives the standard VGA an expansion ROM (firmware mode: SeaVGABIOS, as QEMU's vgabios-stdvga.bin). */
+  attachVgaRom(image: Uint8Array): void {
+    this.vgaRom = new PciOptionRom(this.pci.find(DEVFN_VGA)!, this.memory, image);
+  }
+
   /** Instructions the CPU may run before the next device event (a burst limit). */
   nextEventIn(): number {
     return this.clock.nextEventIn();
@@ -201,6 +209,7 @@ export class PcDevices {
     if (this.fwCfg && s.devices.fwCfg) loadState(this.fwCfg, s.devices.fwCfg);
     this.pm.remap();
     this.shadow.apply();
+    this.vgaRom?.remap();
     this.clock.reschedule();
   }
 }

@@ -8,7 +8,7 @@ import type { IoBus } from './ioBus';
 
 /** Config header offsets (PCI 2.1 §6.1). */
 export const PCI_VENDOR = 0x00, PCI_DEVICE = 0x02, PCI_COMMAND = 0x04, PCI_STATUS = 0x06, PCI_REVISION = 0x08;
-export const PCI_PROG_IF = 0x09, PCI_CLASS = 0x0a, PCI_HEADER_TYPE = 0x0e, PCI_BAR0 = 0x10;
+export const PCI_PROG_IF = 0x09, PCI_CLASS = 0x0a, PCI_HEADER_TYPE = 0x0e, PCI_BAR0 = 0x10, PCI_ROM_BAR = 0x30;
 export const PCI_SUBSYSTEM_VENDOR = 0x2c, PCI_SUBSYSTEM = 0x2e, PCI_INTERRUPT_LINE = 0x3c, PCI_INTERRUPT_PIN = 0x3d;
 /** Command bits: I/O space, memory space, SERR# enable. */
 export const CMD_IO = 0x0001, CMD_MEMORY = 0x0002, CMD_SERR = 0x0100;
@@ -66,6 +66,11 @@ export class PciFunction {
     const off = PCI_BAR0 + index * 4;
     this.set32(off, kind === 'io' ? 0x1 : kind === 'prefetchable' ? 0x8 : 0x0);
     this.allow(off, ~(size - 1) & ~(kind === 'io' ? 0x3 : 0xf), 4);
+  }
+
+  /** An expansion ROM BAR (30h) for a ROM of `size` bytes, a power of two: bit 0 enables decoding. */
+  romBar(size: number): void {
+    this.allow(PCI_ROM_BAR, (~(size - 1) | 1) >>> 0, 4);
   }
 
   /** The address a BAR decodes (type bits cleared). */

@@ -134,6 +134,15 @@ export class Memory {
     this.onRemap?.();
   }
 
+  /** Takes an MMIO range away again: the pages read as RAM (below its top) or all ones. */
+  unmapMmio(addr: number, length: number): void {
+    for (let p = addr >>> PAGE_SHIFT; p < (addr + length + PAGE_SIZE - 1) >>> PAGE_SHIFT; p++) {
+      this.mmio.delete(p);
+      this.pageFlags[p] &= ~PF_MMIO;
+    }
+    this.onRemap?.();
+  }
+
   read8(addr: number): number {
     addr = (addr & this.a20Mask) >>> 0;
     if ((this.pageFlags[addr >>> PAGE_SHIFT] & PF_READ_SLOW) === 0 && addr < this.ramSize) return this.ram[addr];

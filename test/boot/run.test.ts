@@ -223,6 +223,9 @@ test('--bios FILE: firmware from the reset vector (CS.base FFFF0000), POST codes
   const r = run('--bios', file('bad.rom', new Uint8Array(1000)));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /multiple of 4 KiB/);
+  const v = run(file('vga.img', assemble(HALT)), '--vga-rom', file('vga.rom', rom));
+  assert.equal(v.status, 2);
+  assert.match(v.stderr, /--vga-rom needs --bios/);
 });
 
 test('--profile: the vmentry verdict in the summary; --break-on-vmentry-failure and --break-on-emulation stop where it changes', () => {

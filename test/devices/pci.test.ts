@@ -12,10 +12,11 @@ import { runProgram } from '../bios/harness';
 
 function devices(asBios = true) {
   const io = new IoBus();
-  const dev = new PcDevices({ memory: new Memory({ ramSize: 64 << 20 }), io });
+  const mem = new Memory({ ramSize: 64 << 20 });
+  const dev = new PcDevices({ memory: mem, io });
   if (asBios) dev.programAsBios(io);
   const cfg = (devfn: number, off: number) => { io.out32(0xcf8, 0x80000000 | (devfn << 8) | off); return io.in32(0xcfc); };
-  return { io, dev, cfg };
+  return { io, dev, cfg, mem };
 }
 
 test('mechanism #1: CF8h holds the address (dword only), CFCh–CFFh the bytes of the addressed dword', () => {
@@ -136,4 +137,22 @@ test('SMBIOS: the entry point in F000 with valid checksums and the structure tab
   let at = 0;
   while (t[at] !== 19) { at += t[at + 1]; while (t[at] || t[at + 1]) at++; at += 2; }
   assert.equal(t[at + 8] | (t[at + 9] << 8) | (t[at + 10] << 16), 32 * 1024 - 1);
+});
+
+test('an expansion ROM: the BAR sizes it, and it is read where the BAR points while enabled with memory decoding', () => {
+  const { io, dev, cfg, mem } = devices(false);
+  const image = new Uint8Array(0x9c00).fill(0x5a);
+  image.set([0x55, 0xaa]);
+  dev.attachVgaRom(image);
+  const w32 = (off: number, v: number) => { io.out32(0xcf8, 0x80000000 | (DEVFN_VGA << 8) | off); io.out32(0xcfc, v); };
+  w32(0x30, 0xfffffffe);
+  assert.equal(cfg(DEVFN_VGA, 0x30), 0xffff0000, '64 KiB, enable bit clear');
+  w32(0x30, 0xfebe0001);
+  assert.equal(mem.read8(0xfebe0000), 0xff, 'memory decoding off');
+  w32(0x04, 0x2);
+  assert.deepEqual([mem.read8(0xfebe0000), mem.read8(0xfebe0001), mem.read8(0xfebe9bff), mem.read8(0xfebe9c00)], [0x55, 0xaa, 0x5a, 0xff]);
+  mem.write8(0xfebe0002, 0);
+  assert.equal(mem.read8(0xfebe0002), 0x5a, 'read-only');
+  w32(0x30, 0xfebe0000);
+  assert.equal(mem.read8(0xfebe0000), 0xff, 'disabled again');
 });
