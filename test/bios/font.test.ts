@@ -71,6 +71,10 @@ test('the ROM holds the 8x16, 8x14 and 8x8 tables, the IBM 8x8 half at F000:FA6E
     // Box drawing: the horizontal line (C4h) crosses the cell.
     assert.ok(font.subarray(0xc4 * h, 0xc5 * h).includes(0xff), `${h}-line C4h`);
   }
+  // The shades keep their dither in every size: neighbouring rows differ.
+  for (const [font, h] of [[FONT_8X16, 16], [FONT_8X14, 14], [FONT_8X8, 8]] as const) {
+    for (const ch of [0xb0, 0xb1, 0xb2]) assert.notEqual(font[ch * h], font[ch * h + 1], `${h}-line ${ch.toString(16)}h`);
+  }
   // Distinct glyphs: no two printable ASCII characters share a bitmap.
   const seen = new Set<string>();
   for (let ch = 0x21; ch <= 0x7e; ch++) seen.add(FONT_8X16.subarray(ch * 16, ch * 16 + 16).join(','));
