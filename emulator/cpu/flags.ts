@@ -36,20 +36,22 @@ export function signBit(mask: number): number {
 
 // The lazy formulas: each status flag's value from its producer (LZ_*) and that producer's inputs
 // (`sign` is the result's sign bit). Each is defined once, here: the getters call them, and
-// compiled blocks call the same functions on their flag locals with the producer as a constant
-// (jit/flagCode.ts), where V8 inlines them and folds the producer tests away. INC and DEC are an
-// ADD and a SUB of 1 (their src is 1) that keep CF (stored eagerly, never asked of a formula).
+// compiled blocks embed their source applied to the flag locals with the producer as a constant
+// (jit/flagCode.ts), which V8 inlines and folds without a call. So they are closed: parameters
+// and literals only (the producers by number: LZ_ADD 0, LZ_SUB 1, LZ_LOGIC 2, LZ_INC 3, LZ_DEC 4).
+// INC and DEC are an ADD and a SUB of 1 (their src is 1) that keep CF (stored eagerly).
 
 /** A status flag's value after producer `op` (LZ_*) with these inputs. */
 export type Formula = (op: number, dst: number, src: number, res: number, sign: number) => boolean;
 
-const cf: Formula = (op, dst, src, res) => (op === LZ_ADD ? res < dst : op === LZ_SUB && dst < src);
+const cf: Formula = (op, dst, src, res) => (op === 0 ? res < dst : op === 1 && dst < src);
 const of: Formula = (op, dst, src, res, sign) =>
-  op !== LZ_LOGIC && ((op === LZ_ADD || op === LZ_INC ? (dst ^ res) & (src ^ res) : (dst ^ src) & (dst ^ res)) & sign) !== 0;
-const af: Formula = (op, dst, src, res) => op !== LZ_LOGIC && ((dst ^ src ^ res) & 0x10) !== 0;
+  op !== 2 && ((op === 0 || op === 3 ? (dst ^ res) & (src ^ res) : (dst ^ src) & (dst ^ res)) & sign) !== 0;
+const af: Formula = (op, dst, src, res) => op !== 2 && ((dst ^ src ^ res) & 0x10) !== 0;
 const zf: Formula = (_op, _dst, _src, res) => res === 0;
 const sf: Formula = (_op, _dst, _src, res, sign) => (res & sign) !== 0;
-const pf: Formula = (_op, _dst, _src, res) => PARITY[res & 0xff] !== 0;
+// Even parity of the low byte: the nibbles folded, then a 16-bit table of even-parity nibbles.
+const pf: Formula = (_op, _dst, _src, res) => ((0x9669 >>> ((res ^ (res >>> 4)) & 0xf)) & 1) !== 0;
 
 /** The formula of status flag `bit` (one EFLAGS bit). */
 export function formula(bit: number): Formula {
@@ -134,10 +136,8 @@ export function setLazyIncDec(s: FlagState, op: number, dst: number, res: number
 /** The status flags INC and DEC leave lazy: all but CF, which they keep. */
 export const INC_DEC_LAZY = EFLAGS_STATUS & ~EFLAGS_CF;
 
-/** `flags` with CF set to `cf`: how INC and DEC store the CF they keep. */
-export function keepCF(flags: number, cf: boolean): number {
-  return cf ? flags | EFLAGS_CF : flags & ~EFLAGS_CF;
-}
+/** `flags` with CF (bit 0) set to `cf`: how INC and DEC store the CF they keep (closed, as the formulas). */
+export const keepCF = (flags: number, cf: boolean): number => (cf ? flags | 1 : flags & ~1);
 
 /** Sets status flags eagerly: `bits` holds their new values, `which` says which ones are written. */
 export function setStatus(s: FlagState, which: number, bits: number): void {

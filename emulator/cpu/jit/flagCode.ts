@@ -3,8 +3,9 @@
 // sets $fl; they reach the CPU's fields only where something can look (settleFlags): a slow memory
 // access (a fault or a stop shows EFLAGS), a helper or dispatch entry, a block exit. Where the
 // producer is known at compile time, flags are read from the locals through the formulas of
-// flags.ts (the producer a constant V8 folds) and the condition table of exec/conditions.ts: the
-// interpreter's own definitions.
+// flags.ts and the condition table of exec/conditions.ts, the interpreter's own definitions: a
+// formula's source is applied in place (V8 inlines a function created where it is called without
+// a call-target check, and folds the constant producer away).
 // Pure TypeScript: no Node or VS Code imports.
 
 import { condition, CONDITION_ANY, CONDITION_LESS } from '../exec/conditions';
@@ -29,6 +30,9 @@ export const FLAG_LOCALS = '$fl = 0, $fo = 0, $fd = 0, $fs = 0, $fr = 0, $fm = 0
 export const SETTLE_FLAGS_EXPR = '($fl !== 0 && (cpu.lzOp = $fo, cpu.lzDst = $fd, cpu.lzSrc = $fs, cpu.lzRes = $fr, cpu.lzMask = $fm, cpu.lazy = $fz, $fl = 0))';
 export const SETTLE_FLAGS = `${SETTLE_FLAGS_EXPR};`;
 
+/** `fn` (closed: parameters and literals only) applied in place to `args`. */
+const apply = (fn: (...args: never[]) => unknown, args: Code | string) => js`(${fn.toString()})(${args})`;
+
 export const maskOf = (size: number) => (size === 8 ? '0xff' : size === 16 ? '0xffff' : '0xffffffff');
 const signOf = (size: number) => hex(size === 8 ? 0x80 : size === 16 ? 0x8000 : 0x80000000);
 
@@ -45,7 +49,7 @@ export function lazyResult(lz: number, x: Code | string, y: Code | string, opera
 export function incDec(dec: boolean, x: Code | string, size: number): Code {
   const mask = maskOf(size);
   const rest = `($fr = (($fd ${dec ? '-' : '+'} 1) & ${mask}) >>> 0), ($fo = ${dec ? LZ_DEC : LZ_INC}), ($fm = ${mask}), ($fz = ${INC_DEC_LAZY}), ($fl = 1), $fr`;
-  return js`((cpu.flags = ${ref(keepCF)}(cpu.flags, ${flag(EFLAGS_CF)})), ($fd = ${x}), ($fs = 1), ${rest})`;
+  return js`((cpu.flags = ${apply(keepCF, js`cpu.flags, ${flag(EFLAGS_CF)}`)}), ($fd = ${x}), ($fs = 1), ${rest})`;
 }
 
 const GETTERS: Record<number, (s: FlagState) => boolean> = {
@@ -56,7 +60,7 @@ const GETTERS: Record<number, (s: FlagState) => boolean> = {
 export function flagValue(bit: number, known: Producer | null): Code {
   if (!known) return js`(${SETTLE_FLAGS_EXPR}, ${ref(GETTERS[bit])}(cpu))`;
   if ((known.lazy & bit) === 0) return js`((cpu.flags & ${bit}) !== 0)`;
-  return js`${ref(formula(bit))}(${known.op}, $fd, $fs, $fr, ${signOf(known.size)})`;
+  return apply(formula(bit), `${known.op}, $fd, $fs, $fr, ${signOf(known.size)}`);
 }
 
 /** Condition `cc` (Jcc's low nibble): from the locals when their producer is known, else the CPU's condition(). */
