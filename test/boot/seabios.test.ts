@@ -12,13 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from '../bios/harness';
 import { qemuAvailable } from '../devices/portScript';
+import { GRUB_ECHO, grubImage, missingTools, SYSLINUX_SAY, syslinuxImage } from './images';
 
 const BIOS = '/usr/share/seabios/bios.bin', VGA_ROM = '/usr/share/seabios/vgabios-stdvga.bin';
 const skip = existsSync(BIOS) ? false : `${BIOS} is missing (Debian package seabios)`;
 
 function run(...args: string[]): Record<string, any> {
   const r = spawnSync(process.execPath, ['dist/cli.js', 'run', '--bios', BIOS, '--json', ...args], { encoding: 'utf8' });
-  assert.equal(r.stderr, '');
+  assert.ok(r.stdout.startsWith('{'), r.stderr);
   return JSON.parse(r.stdout);
 }
 
@@ -107,4 +108,19 @@ test('the same disk under QEMU 7.2: every line of Bootscope\'s SeaBIOS log is in
   assert.equal(ours.at(-2), 'sector 5 via ATA');
   assert.ok(ours.includes('Start SeaVGABIOS (version 1.16.2-debian-1.16.2-1)'));
   assert.deepEqual(s.screen.slice(0, 2).map((l: string) => l.trimEnd()), ['SeaBIOS (version 1.16.2-debian-1.16.2-1)', 'Booting from Hard Disk...']);
+});
+
+test('syslinux under SeaBIOS and SeaVGABIOS: from the IDE disk to its boot: prompt, on serial and screen', { skip: skip || (missingTools('syslinux') ?? false) }, () => {
+  const s = run(syslinuxImage(), '--vga-rom', VGA_ROM, '--screen', '--max', '60000000');
+  assert.match(s.serialText, /SYSLINUX 6\.04 .*\r\nLoading \/none\.bin\.\.\. failed: No such file or directory\r\nboot: $/s);
+  const screen = (s.screen as string[]).map((l) => l.trimEnd());
+  assert.deepEqual(screen.slice(0, 2), ['SeaBIOS (version 1.16.2-debian-1.16.2-1)', 'Booting from Hard Disk...']);
+  assert.ok(screen.includes(SYSLINUX_SAY), screen.join('\n'));
+});
+
+test('GRUB under SeaBIOS: core.img from the IDE disk, normal mode, and its halt powers off through SeaBIOS\'s ACPI tables', { skip: skip || (missingTools('grub') ?? false) }, () => {
+  const s = run(grubImage(), '--max', '200000000');
+  assert.equal(s.stopReason, 'poweroff');
+  assert.ok(s.serialText.includes(GRUB_ECHO));
+  assert.match(s.serialText, /grub\.cfg: normal mode reached/);
 });
