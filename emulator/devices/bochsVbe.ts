@@ -17,7 +17,8 @@ export const DISPI_VIRT_WIDTH = 6, DISPI_VIRT_HEIGHT = 7, DISPI_X_OFFSET = 8, DI
 export const DISPI_ENABLED = 0x01, DISPI_GETCAPS = 0x02, DISPI_LFB_ENABLED = 0x40, DISPI_NOCLEARMEM = 0x80;
 /** The newest interface version (QEMU 7.2's). */
 const DISPI_ID5 = 0xb0c5;
-export const DISPI_MAX_XRES = 2560, DISPI_MAX_YRES = 1600, DISPI_MAX_BPP = 32;
+/** GETCAPS: QEMU 7.2's limits (include/hw/display/bochs-vbe.h), not Bochs's 2560x1600. */
+export const DISPI_MAX_XRES = 16000, DISPI_MAX_YRES = 12000, DISPI_MAX_BPP = 32;
 const DEPTHS = [4, 8, 15, 16, 24, 32];
 const PAGE = 4096;
 const PAGES = VGA_LFB_SIZE / PAGE;
