@@ -18,7 +18,11 @@ const BIOS = '/usr/share/seabios/bios.bin', VGA_ROM = '/usr/share/seabios/vgabio
 const skip = existsSync(BIOS) ? false : `${BIOS} is missing (Debian package seabios)`;
 
 function run(...args: string[]): Record<string, any> {
-  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', '--bios', BIOS, '--json', ...args], { encoding: 'utf8' });
+  return runBios(BIOS, ...args);
+}
+
+function runBios(bios: string, ...args: string[]): Record<string, any> {
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', '--bios', bios, '--json', ...args], { encoding: 'utf8' });
   assert.ok(r.stdout.startsWith('{'), r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -72,12 +76,15 @@ test('SeaBIOS POST without a disk: fw_cfg, PCI, e820, no boot menu, boot attempt
   assert.doesNotMatch(log, /Press ESC/, 'fw_cfg: no boot menu');
 });
 
-test('SeaBIOS finds the hard disk on the IDE channel and boots its MBR, which reads LBA 5 through INT 13h', { skip }, () => {
-  const s = run(diskImage(), '--max', '60000000');
-  const log: string = s.debugText;
-  assert.equal(s.stopReason, 'halt');
-  assert.match(log, /\nata0-0: BOOTSCOPE HARDDISK ATA-7 Hard-Disk \(4 MiBytes\)\n/);
-  assert.match(log, /\nBooting from Hard Disk\.\.\.\nBooting from 0000:7c00\nsector 5 via ATA\n$/);
+test('SeaBIOS (128 and 256 KiB builds) finds the hard disk on the IDE channel and boots its MBR, which reads LBA 5 through INT 13h', { skip }, () => {
+  const img = diskImage();
+  for (const bios of [BIOS, '/usr/share/seabios/bios-256k.bin']) {
+    const s = runBios(bios, img, '--max', '60000000');
+    const log: string = s.debugText;
+    assert.equal(s.stopReason, 'halt', bios);
+    assert.match(log, /\nata0-0: BOOTSCOPE HARDDISK ATA-7 Hard-Disk \(4 MiBytes\)\n/);
+    assert.match(log, /\nBooting from Hard Disk\.\.\.\nBooting from 0000:7c00\nsector 5 via ATA\n$/);
+  }
 });
 
 // Lines only Bootscope's log has, and why: its 80386 has no local APIC (CPUID), and without QEMU's
