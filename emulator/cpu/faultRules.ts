@@ -1,13 +1,16 @@
 // Why a fault was raised, as data: one entry per SDM rule, like emulator/vmx's VM-entry checks.
 // A raise site names its rule and the values it compared (cpu.faultRule fills FAULT on the fault
-// path only); the explanation is computed from those values when someone asks. This first part
-// covers the delivery path (IVT/IDT entry, gate, handler CS, inner stack, task gate) and the
-// double-fault matrix, and ordinary instructions' segment-register loads, LLDT, LTR and segment limit/type
-// violations; other faults of ordinary instructions name no rule yet (rule null).
+// path only); the explanation is computed from those values when someone asks. It covers the
+// delivery path (IVT/IDT entry, gate, handler CS, inner stack, task gate), the double-fault matrix,
+// and ordinary instructions: segment-register loads, LLDT, LTR, segment limit/type violations,
+// paging, the I/O bitmap, far and near transfers, and every check of the instruction handlers
+// (privilege, IOPL, control registers, #DE, #BR, #UD, #NM, #MF). Raises still without a rule
+// (rule null): the code fetch beyond CS's limit or the length limit, and fetchDescriptor's callers
+// that name none (a task switch's old TSS, the load memo's re-read).
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.10-6.15, §20.1.4, Vol. 2 "INT n".
 
 import { hex } from '../../protocol/format';
-import { DF, EXCEPTION_NAMES, GP, INT_EXC, INT_HW, INT_SOFT, NP, PF, SS_FAULT, TS } from './faults';
+import { BR, DE, DF, EXCEPTION_NAMES, GP, INT_EXC, INT_HW, INT_SOFT, MF, NM, NP, PF, SS_FAULT, TS, UD } from './faults';
 import { SEG_NAMES } from './regs';
 
 /** The values a rule compared, copied out of FAULT when the chain link is recorded. */
@@ -248,6 +251,8 @@ export const FAR_CS_NOT_PRESENT = rule('FAR.CS.NOT_PRESENT', 'Vol. 2 JMP', NP, '
   (v) => `far JMP/CALL to ${sel(v.selector)}: its code segment (${desc(v)}) is not present (P = 0)`);
 export const FAR_EIP_LIMIT = rule('FAR.EIP.LIMIT', 'Vol. 2 JMP', GP, 'a far transfer\'s new EIP lies within the new code segment\'s limit',
   (v) => `far transfer to ${sel(v.selector)}: EIP ${hex(v.offset)} is beyond its limit ${hex(v.limit)}`);
+export const NEAR_EIP_LIMIT = rule('NEAR.EIP.LIMIT', 'Vol. 2 JMP', GP, 'a near JMP, CALL, RET, Jcc or LOOP target lies within the CS limit',
+  (v) => `near transfer to EIP ${hex(v.offset)}, beyond the limit ${hex(v.limit)} of CS ${sel(v.selector)}`);
 export const FAR_GATE_DPL = rule('FAR.GATE.DPL', '5.8.4', GP, 'a call gate, task gate or TSS named by JMP/CALL has DPL >= CPL and >= RPL',
   (v) => `far JMP/CALL at CPL ${v.cpl} through ${sel(v.selector)}: its ${typeName(v.hi).replace(/^an? /, '')} has DPL ${dpl(v.hi)}`);
 export const FAR_GATE_NOT_PRESENT = rule('FAR.GATE.NOT_PRESENT', '5.8.4', NP, 'a call gate, task gate or TSS named by JMP/CALL is present',
@@ -319,6 +324,53 @@ export const IO_BITMAP_LIMIT = rule('IO.BITMAP.LIMIT', 'Vol. 1 19.5.2', GP, 'the
 export const IO_BITMAP_DENIED = rule('IO.BITMAP.DENIED', 'Vol. 1 19.5.2', GP, 'the port\'s bits in the I/O permission bitmap are clear',
   (v) => `${v.offset}-byte access to port ${hex(v.selector, 4)} at CPL ${v.cpl} above IOPL: its bit${v.offset > 1 ? 's' : ''} in the bitmap (TSS offset ${hex(v.lo)}, bytes ${hex(v.hi, 4)}) ${v.offset > 1 ? 'are not all' : 'is not'} clear`);
 
+// Instructions that check the privilege level or a control register (SDM Vol. 3 §5.9, §20.2.7; Vol. 2 "CLI",
+// "MOV CRn", "RDTSC", "RDMSR"): `lo` EFLAGS, or the value the check read (CR4, the value written to CR0/CR4, the
+// MSR index).
+function iopl(v: FaultValues): number {
+  return (v.lo >>> 12) & 3;
+}
+export const PRIV_CPL = rule('PRIV.CPL', '5.9', GP, 'privileged instructions (LGDT, LIDT, LMSW, CLTS, MOV CRn/DRn, HLT, INVD, RDMSR…) need CPL 0; in vm86 they are #GP',
+  (v) => `a privileged instruction ${v.lo & 0x20000 ? 'in virtual-8086 mode (CPL 3)' : `at CPL ${v.cpl}`}; it needs CPL 0`);
+export const IOPL_VM86 = rule('IOPL.VM86', '20.2.7', GP, 'in vm86, CLI, STI, PUSHF, POPF, INT n and IRET need IOPL = 3',
+  (v) => `an IOPL-sensitive instruction (CLI, STI, PUSHF, POPF, INT n or IRET) in virtual-8086 mode with IOPL ${iopl(v)} (EFLAGS ${hex(v.lo, 8)}), not 3`);
+export const IOPL_CPL = rule('IOPL.CPL', 'Vol. 2 CLI', GP, 'in protected mode, CLI and STI need CPL <= IOPL',
+  (v) => `CLI/STI at CPL ${v.cpl} with IOPL ${iopl(v)} (EFLAGS ${hex(v.lo, 8)}): CPL > IOPL`);
+export const CR0_PG_NO_PE = rule('CR0.PG_NO_PE', 'Vol. 2 MOV CRn', GP, 'CR0.PG = 1 needs CR0.PE = 1',
+  (v) => `writing ${hex(v.lo, 8)} to CR0 sets PG but clears PE`);
+export const CR4_RESERVED = rule('CR4.RESERVED', 'Vol. 2 MOV CRn', GP, 'MOV to CR4 sets only bits this CPU has (PSE, TSD, DE here)',
+  (v) => `writing ${hex(v.lo, 8)} to CR4 sets bits ${hex(v.lo & ~0x1c, 8)} this CPU does not have`);
+export const RDTSC_TSD = rule('RDTSC.TSD', 'Vol. 2 RDTSC', GP, 'RDTSC at CPL > 0 needs CR4.TSD = 0',
+  (v) => `RDTSC at CPL ${v.cpl} with CR4.TSD = 1 (CR4 ${hex(v.lo, 8)})`);
+export const MSR_INDEX = rule('MSR.INDEX', 'Vol. 2 RDMSR', GP, 'RDMSR and WRMSR name an MSR this CPU has',
+  (v) => `RDMSR/WRMSR with ECX ${hex(v.lo, 8)}, an MSR this CPU does not have`);
+
+// Instruction exceptions without a descriptor (SDM Vol. 3 §6.15 Interrupts 0, 5, 6, 7, 16; Vol. 2 "DIV", "IDIV",
+// "BOUND", "WAIT"). Divide: `hi`:`lo` the dividend, `offset` the divisor, `limit` the operand size in bits. BOUND:
+// `offset` the signed index, `lo`/`hi` the signed bounds. #NM and #MF: `lo` CR0, #MF `hi` the x87 status word.
+function dividend(v: FaultValues): string {
+  return v.hi ? `${hex(v.hi, 8)}_${hex(v.lo, 8).slice(2)}` : hex(v.lo);
+}
+export const DIV_ZERO = rule('DIV.ZERO', '6.15 Interrupt 0', DE, 'the divisor of DIV, IDIV or AAM is not 0',
+  (v) => `dividing ${dividend(v)} by 0 (${v.limit}-bit operand)`);
+export const DIV_OVERFLOW = rule('DIV.OVERFLOW', '6.15 Interrupt 0', DE, 'the quotient of DIV or IDIV fits in AL, AX or EAX (signed for IDIV)',
+  (v) => `dividing ${dividend(v)} by ${hex(v.offset >>> 0)}: the quotient does not fit in ${v.limit} bits`);
+export const BOUND_RANGE = rule('BOUND.RANGE', 'Vol. 2 BOUND', BR, 'BOUND\'s signed index lies within the bounds in memory',
+  (v) => `BOUND: index ${v.offset} is outside the bounds ${v.lo}..${v.hi}`);
+export const UD_OPCODE = rule('UD.OPCODE', '6.15 Interrupt 6', UD, 'the bytes at CS:EIP are an instruction this CPU has: a defined opcode and ModRM form, LOCK only on a memory form that takes it',
+  () => 'the instruction at CS:EIP is not one this CPU has (an undefined opcode, a register operand where memory is needed, a reserved ModRM.reg or control register, or LOCK on a form that does not take it)');
+export const UD_MODE = rule('UD.MODE', 'Vol. 2 LLDT', UD, 'LLDT, SLDT, LTR, STR, LAR, LSL, VERR, VERW and ARPL exist in protected mode only',
+  (v) => `a protected-mode-only instruction in ${v.lo & 0x20000 ? 'virtual-8086' : 'real-address'} mode`);
+function cr0Bit(v: FaultValues, bit: number, name: string): string {
+  return `CR0.${name} = ${v.lo & bit ? 1 : 0}`;
+}
+export const NM_ESCAPE = rule('NM.ESCAPE', '6.15 Interrupt 7', NM, 'an x87 instruction needs CR0.EM = 0 and CR0.TS = 0',
+  (v) => `an x87 instruction with ${cr0Bit(v, 4, 'EM')} and ${cr0Bit(v, 8, 'TS')} (CR0 ${hex(v.lo, 8)})`);
+export const NM_WAIT = rule('NM.WAIT', '6.15 Interrupt 7', NM, 'WAIT with CR0.MP = 1 needs CR0.TS = 0',
+  (v) => `WAIT with CR0.MP = 1 and CR0.TS = 1 (CR0 ${hex(v.lo, 8)})`);
+export const MF_PENDING = rule('MF.PENDING', '6.15 Interrupt 16', MF, 'with CR0.NE = 1 a waiting x87 instruction finds no unmasked exception pending',
+  (v) => `an x87 exception is pending (status word ${hex(v.hi, 4)}, ES = 1) with CR0.NE = 1 (CR0 ${hex(v.lo, 8)})`);
+
 // How two faults combine (SDM Vol. 3 §6.15 Interrupt 8, Table 6-5): `event` is the first, `selector` the second.
 export const DF_CONTRIBUTORY = rule('DF.CONTRIBUTORY', 'Table 6-5', DF, 'a contributory exception while delivering a contributory one is a double fault',
   (v) => `${vectorName(v.selector)} was raised while delivering ${vectorName(v.event)}; both are contributory, so the CPU raises #DF`);
@@ -342,9 +394,11 @@ export const FAULT_RULES: readonly FaultRule[] = [
   SEG_LOAD_DATA_TYPE, SEG_LOAD_DATA_PRIVILEGE, SEG_LOAD_DATA_NOT_PRESENT,
   LLDT_TI, LLDT_INDEX, LLDT_TYPE, LLDT_NOT_PRESENT, LTR_NULL, LTR_TI, LTR_INDEX, LTR_TYPE, LTR_NOT_PRESENT, SEG_ACCESS, SEG_ACCESS_SS,
   PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE, IO_TSS, IO_BITMAP_LIMIT, IO_BITMAP_DENIED,
-  FAR_NULL, FAR_INDEX, FAR_TYPE, FAR_CS_NOT_CODE, FAR_CS_PRIVILEGE, FAR_CS_NOT_PRESENT, FAR_EIP_LIMIT,
+  FAR_NULL, FAR_INDEX, FAR_TYPE, FAR_CS_NOT_CODE, FAR_CS_PRIVILEGE, FAR_CS_NOT_PRESENT, FAR_EIP_LIMIT, NEAR_EIP_LIMIT,
   FAR_GATE_DPL, FAR_GATE_NOT_PRESENT, FAR_GATE_CS_NULL, FAR_GATE_CS_INDEX, FAR_GATE_CS_NOT_CODE, FAR_GATE_CS_DPL, FAR_GATE_CS_NOT_PRESENT,
   IRET_LINK_TI, IRET_LINK_INDEX, IRET_LINK_TYPE, IRET_LINK_NOT_PRESENT,
   RET_CS_NULL, RET_CS_INDEX, RET_CS_RPL, RET_CS_NOT_CODE, RET_CS_DPL, RET_CS_NOT_PRESENT,
   RET_SS_NULL, RET_SS_INDEX, RET_SS_TYPE, RET_SS_PRIVILEGE, RET_SS_NOT_PRESENT,
+  PRIV_CPL, IOPL_VM86, IOPL_CPL, CR0_PG_NO_PE, CR4_RESERVED, RDTSC_TSD, MSR_INDEX,
+  DIV_ZERO, DIV_OVERFLOW, BOUND_RANGE, UD_OPCODE, UD_MODE, NM_ESCAPE, NM_WAIT, MF_PENDING,
 ];

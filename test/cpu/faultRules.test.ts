@@ -1,11 +1,11 @@
-// The delivery-path fault rules (emulator/cpu/faultRules.ts): for each rule a fixture case
-// (fixtures/faultRules.asm, assembled with -D<RULE>) breaks one thing about delivering INT 30h, and
-// the CPU's fault chain must name that rule with the values in its explanation. Also: every rule
-// of the table has a case, and no delivery-path raise site is left without a rule.
+// The fault rules (emulator/cpu/faultRules.ts): for each rule a fixture case (fixtures/faultRules.asm,
+// assembled with -D<RULE>) breaks one thing about delivering INT 30h, or runs one instruction that
+// faults, and the CPU's fault chain or cause must name that rule with the values in its explanation.
+// Also: every rule of the table has a case, and no covered raise site is left without a rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
@@ -28,8 +28,8 @@ function assemble(define: string): Uint8Array {
   }
 }
 
-function run(define: string, cpu: CpuModel = '80386'): { m: Machine; reason: string; chain: readonly FaultLink[] } {
-  const m = new Machine({ cpu, memoryMB: 4 });
+function run(define: string, cpu: CpuModel = '80386', fpu?: '387'): { m: Machine; reason: string; chain: readonly FaultLink[] } {
+  const m = new Machine({ cpu, memoryMB: 4, fpu });
   const bin = assemble(define);
   m.loadBootSector(bin, 0);
   m.mem.poke(0x7c00, bin);
@@ -158,11 +158,27 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'RET.SS.PRIVILEGE': [13, /^far RET\/IRET to ring 3 popped SS selector 0x0013 .*: RPL 3, DPL 0$/],
   'RET.SS.NOT_PRESENT': [12, /^far RET\/IRET to ring 3 popped SS selector 0x0043 .*: its segment .* is not present/],
   'IO.BITMAP.DENIED': [13, /^1-byte access to port 0x0080 at CPL 3 above IOPL: its bit in the bitmap \(TSS offset 0x30, bytes 0xffff\) is not clear$/],
+  'NEAR.EIP.LIMIT': [13, /^near transfer to EIP 0x12345, beyond the limit 0xffff of CS selector 0x0000 /],
+  'PRIV.CPL': [13, /^a privileged instruction at CPL 3; it needs CPL 0$/],
+  'IOPL.CPL': [13, /^CLI\/STI at CPL 3 with IOPL 0 \(EFLAGS 0x00000002\): CPL > IOPL$/],
+  'IOPL.VM86': [13, /^an IOPL-sensitive instruction .* in virtual-8086 mode with IOPL 0 \(EFLAGS 0x00020002\), not 3$/],
+  'CR0.PG_NO_PE': [13, /^writing 0x80000000 to CR0 sets PG but clears PE$/],
+  'CR4.RESERVED': [13, /^writing 0x00000024 to CR4 sets bits 0x00000020 this CPU does not have$/],
+  'RDTSC.TSD': [13, /^RDTSC at CPL 3 with CR4\.TSD = 1 \(CR4 0x00000004\)$/],
+  'MSR.INDEX': [13, /^RDMSR\/WRMSR with ECX 0x00012345, an MSR this CPU does not have$/],
+  'DIV.ZERO': [0, /^dividing 0x1234 by 0 \(32-bit operand\)$/],
+  'DIV.OVERFLOW': [0, /^dividing 0x1000 by 0x2: the quotient does not fit in 8 bits$/],
+  'BOUND.RANGE': [5, /^BOUND: index -5 is outside the bounds 0\.\.10$/],
+  'UD.OPCODE': [6, /^the instruction at CS:EIP is not one this CPU has/],
+  'UD.MODE': [6, /^a protected-mode-only instruction in real-address mode$/],
+  'NM.ESCAPE': [7, /^an x87 instruction with CR0\.EM = 0 and CR0\.TS = 1 \(CR0 0x0000001[19]\)$/],
+  'NM.WAIT': [7, /^WAIT with CR0\.MP = 1 and CR0\.TS = 1 \(CR0 0x0000001[bf]\)$/],
+  'MF.PENDING': [16, /^an x87 exception is pending \(status word 0x[0-9a-f]{4}, ES = 1\) with CR0\.NE = 1 \(CR0 0x0000003[13]\)$/],
 };
 
 for (const [id, [vector, explanation]] of Object.entries(ORDINARY)) {
   test(`${id}: the fixture's instruction faults with this rule; the exception is delivered, its cause kept`, () => {
-    const { m, chain } = run(id.replace(/\./g, '_'));
+    const { m, chain } = run(id.replace(/\./g, '_'), '80386', id === 'MF.PENDING' || id === 'NM.WAIT' ? '387' : undefined);
     assert.equal(chain.length, 0, `the delivery of ${id}'s exception faulted`);
     const cause = m.cpu.faultCause;
     assert.equal(cause?.rule.id, id);
@@ -220,7 +236,7 @@ test('triple fault: #DE → #NP → #DF → shutdown, each link with its rule, s
   assert.equal(m.cpu.shutdown, true);
 });
 
-test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-limit, paging or I/O-bitmap check uses the rule-less cpu.fault', () => {
+test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-limit, paging or I/O-bitmap check, nor any instruction handler, uses the rule-less cpu.fault', () => {
   const root = join(__dirname, '..', '..', 'emulator', 'cpu');
   const src = (f: string) => readFileSync(join(root, f), 'utf8');
   const between = (text: string, from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to, text.indexOf(from)));
@@ -239,6 +255,9 @@ test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-lim
     // The I/O permission bitmap, and page faults (a delivery's own raises without a rule: DELIVERY.PAGE_FAULT).
     src('protected/ioBitmap.ts'),
     between(src('protected/paging.ts'), 'function walk(', 'export function tlbFlush('),
+    // Ordinary instructions' own checks: privilege, IOPL, control registers, near branches, #DE, #BR, #UD, #NM, #MF.
+    src('dispatch.ts'),
+    ...readdirSync(join(root, 'exec')).map((f) => src(join('exec', f))),
   ];
   for (const p of parts) {
     assert.ok(p.length > 100);

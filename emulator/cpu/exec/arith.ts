@@ -4,7 +4,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import { type Cpu, type Handler, R8 } from '../cpu';
-import { DE } from '../faults';
+import { DIV_OVERFLOW, DIV_ZERO, type FaultRule } from '../faultRules';
 import { LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB, PARITY, getAF, getCF, setLazy, setLazyIncDec, setStatus, szp } from '../flags';
 import {
   getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, writeBack16,
@@ -140,10 +140,13 @@ function neg(cpu: Cpu, a: number, mask: number): number {
 
 // ---- group 3: TEST NOT NEG MUL IMUL DIV IDIV ------------------------------------------------
 
-/** Raises #DE; on the 8086 it is delivered like a trap, with the address of the next instruction. */
-export function divideError(cpu: Cpu): never {
+/**
+ * Raises #DE through `rule` (DIV.ZERO or DIV.OVERFLOW) with the dividend `hi`:`lo`, the divisor and the
+ * operand size; on the 8086 it is delivered like a trap, with the address of the next instruction.
+ */
+export function divideError(cpu: Cpu, rule: FaultRule, hi: number, lo: number, divisor: number, bits: number): never {
   cpu.faultIsTrap = cpu.traits.divideErrorIsTrap;
-  return cpu.fault(DE);
+  return cpu.faultRule(rule, -1, -1, 0, lo, hi, bits, divisor);
 }
 
 function mulFlags(cpu: Cpu, overflow: boolean, low: number, mask: number): void {
@@ -174,9 +177,9 @@ const grp3_Eb: Handler = (cpu) => {
     }
     case 6: {
       const n = cpu.r16[0];
-      if (a === 0) divideError(cpu);
+      if (a === 0) divideError(cpu, DIV_ZERO, 0, n, a, 8);
       const q = Math.floor(n / a);
-      if (q > 0xff) divideError(cpu);
+      if (q > 0xff) divideError(cpu, DIV_OVERFLOW, 0, n, a, 8);
       cpu.r8[0] = q;
       cpu.r8[1] = n % a;
       return;
@@ -184,9 +187,9 @@ const grp3_Eb: Handler = (cpu) => {
     default: {
       const n = (cpu.r16[0] << 16) >> 16;
       const d = (a << 24) >> 24;
-      if (d === 0) divideError(cpu);
+      if (d === 0) divideError(cpu, DIV_ZERO, 0, cpu.r16[0], a, 8);
       const q = Math.trunc(n / d);
-      if (q > 127 || q < cpu.idivMin8) divideError(cpu);
+      if (q > 127 || q < cpu.idivMin8) divideError(cpu, DIV_OVERFLOW, 0, cpu.r16[0], a, 8);
       cpu.r8[0] = q & 0xff;
       cpu.r8[1] = (n % d) & 0xff;
     }
@@ -217,9 +220,9 @@ const grp3_Ev_16: Handler = (cpu) => {
     }
     case 6: {
       const n = cpu.r16[EDX * 2] * 0x10000 + cpu.r16[0];
-      if (a === 0) divideError(cpu);
+      if (a === 0) divideError(cpu, DIV_ZERO, 0, n, a, 16);
       const q = Math.floor(n / a);
-      if (q > 0xffff) divideError(cpu);
+      if (q > 0xffff) divideError(cpu, DIV_OVERFLOW, 0, n, a, 16);
       cpu.r16[0] = q;
       cpu.r16[EDX * 2] = n % a;
       return;
@@ -227,9 +230,9 @@ const grp3_Ev_16: Handler = (cpu) => {
     default: {
       const n = ((cpu.r16[EDX * 2] << 16) | cpu.r16[0]) | 0;
       const d = (a << 16) >> 16;
-      if (d === 0) divideError(cpu);
+      if (d === 0) divideError(cpu, DIV_ZERO, 0, n >>> 0, a, 16);
       const q = Math.trunc(n / d);
-      if (q > 32767 || q < cpu.idivMin16) divideError(cpu);
+      if (q > 32767 || q < cpu.idivMin16) divideError(cpu, DIV_OVERFLOW, 0, n >>> 0, a, 16);
       cpu.r16[0] = q & 0xffff;
       cpu.r16[EDX * 2] = (n % d) & 0xffff;
     }
@@ -261,20 +264,20 @@ const grp3_Ev_32: Handler = (cpu) => {
       return;
     }
     case 6: {
-      if (a === 0) divideError(cpu);
+      if (a === 0) divideError(cpu, DIV_ZERO, cpu.r32[EDX], cpu.r32[EAX], a, 32);
       const n = (BigInt(cpu.r32[EDX]) << 32n) | BigInt(cpu.r32[EAX]);
       const q = n / BigInt(a);
-      if (q > 0xffffffffn) divideError(cpu);
+      if (q > 0xffffffffn) divideError(cpu, DIV_OVERFLOW, cpu.r32[EDX], cpu.r32[EAX], a, 32);
       cpu.r32[EAX] = Number(q);
       cpu.r32[EDX] = Number(n % BigInt(a));
       return;
     }
     default: {
-      if (a === 0) divideError(cpu);
+      if (a === 0) divideError(cpu, DIV_ZERO, cpu.r32[EDX], cpu.r32[EAX], a, 32);
       const n = BigInt.asIntN(64, (BigInt(cpu.r32[EDX]) << 32n) | BigInt(cpu.r32[EAX]));
       const d = BigInt(a | 0);
       const q = n / d;
-      if (q > 0x7fffffffn || q < -0x80000000n) divideError(cpu);
+      if (q > 0x7fffffffn || q < -0x80000000n) divideError(cpu, DIV_OVERFLOW, cpu.r32[EDX], cpu.r32[EAX], a, 32);
       cpu.r32[EAX] = Number(BigInt.asUintN(32, q));
       cpu.r32[EDX] = Number(BigInt.asUintN(32, n % d));
     }
@@ -386,7 +389,7 @@ function aamWith(zeroSzp: number | null): Handler {
     const base = cpu.fetch8();
     if (base === 0) {
       if (zeroSzp !== null) setStatus(cpu, EFLAGS_SF | EFLAGS_ZF | EFLAGS_PF, zeroSzp);
-      divideError(cpu);
+      divideError(cpu, DIV_ZERO, 0, cpu.r8[0], 0, 8);
     }
     const al = cpu.r8[0];
     cpu.r8[1] = Math.floor(al / base);

@@ -5,7 +5,8 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Cpu, Handler } from '../cpu';
-import { BR, BP as BP_VEC, GP, OF as OF_VEC, UD } from '../faults';
+import { BP as BP_VEC, OF as OF_VEC } from '../faults';
+import { BOUND_RANGE, FAR_EIP_LIMIT, IOPL_VM86, NEAR_EIP_LIMIT, PRIV_CPL, UD_OPCODE } from '../faultRules';
 import { getOF } from '../flags';
 import { INT_EXC, INT_SOFT, interrupt } from '../interrupts';
 import { decodeEa, eaOffPlus, readE16, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
@@ -29,7 +30,7 @@ function inProtectedMode(cpu: Cpu): boolean {
 
 /** Sets EIP for a near transfer, checking the CS limit (SDM: #GP(0) if the target is outside CS). */
 export function nearJump(cpu: Cpu, target: number): void {
-  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.faultRule(NEAR_EIP_LIMIT, 0, -1, cpu.sel[CS], 0, 0, cpu.limit[CS], target);
   cpu.eip = target;
 }
 
@@ -42,7 +43,7 @@ function loadCsReal(cpu: Cpu, sel: number, off: number): void {
     cpu.base[CS] = sel << 4;
     cpu.csLoaded();
   }
-  if (off > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+  if (off > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.faultRule(FAR_EIP_LIMIT, 0, -1, sel, 0, 0, cpu.limit[CS], off);
   cpu.eip = off;
 }
 
@@ -92,7 +93,7 @@ function retFar(cpu: Cpu, imm: number, size32: boolean): void {
 function iret(cpu: Cpu, size32: boolean): void {
   if (cpu.cr0 & CR0_PE) {
     // vm86 with IOPL < 3 is #GP(0) to the monitor; protected-mode IRET may switch tasks or enter vm86.
-    if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+    if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.faultRule(IOPL_VM86, 0, -1, 0, cpu.flags);
     if (!(cpu.flags & EFLAGS_VM)) {
       cpu.farPm.iret(cpu, size32);
       return;
@@ -113,7 +114,7 @@ function iret(cpu: Cpu, size32: boolean): void {
 
 /** INT n, INT3, INTO: EIP already points after the instruction. In vm86 with IOPL < 3, INT n is #GP(0). */
 export function softInt(cpu: Cpu, vector: number): void {
-  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.faultRule(IOPL_VM86, 0, -1, 0, cpu.flags);
   interrupt(cpu, vector, INT_SOFT, -1);
 }
 
@@ -170,7 +171,7 @@ function loopOp(kind: number): Handler {
 
 /** Near CALL to `target` (EIP holds the return address): the CS limit is checked before the push. */
 export function callNear(cpu: Cpu, target: number, size32: boolean): void {
-  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.faultRule(NEAR_EIP_LIMIT, 0, -1, cpu.sel[CS], 0, 0, cpu.limit[CS], target);
   if (size32) cpu.push32(cpu.eip);
   else cpu.push16(cpu.eip);
   cpu.eip = target;
@@ -179,7 +180,7 @@ export function callNear(cpu: Cpu, target: number, size32: boolean): void {
 const grp4_Eb: Handler = (cpu) => {
   const m = cpu.fetch8();
   const reg = (m >> 3) & 7;
-  if (reg > 1) cpu.fault(UD);
+  if (reg > 1) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   const v = readRmw8(cpu, m);
   writeBack8(cpu, m, reg === 0 ? inc8(cpu, v) : dec8(cpu, v));
 };
@@ -198,7 +199,7 @@ function grp5(size32: boolean): Handler {
         const target = size32 ? readRmw32(cpu, m) : readRmw16(cpu, m);
         if (reg === 2) {
           // Check the target before pushing so a #GP leaves the stack untouched.
-          if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.fault(GP, 0);
+          if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.faultRule(NEAR_EIP_LIMIT, 0, -1, cpu.sel[CS], 0, 0, cpu.limit[CS], target);
           if (size32) cpu.push32(cpu.eip); else cpu.push16(cpu.eip);
         }
         nearJump(cpu, target);
@@ -230,19 +231,19 @@ function grp5(size32: boolean): Handler {
 function bound(size32: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
-    if (m >= 0xc0) cpu.fault(UD);
+    if (m >= 0xc0) cpu.faultRule(UD_OPCODE, -1, -1, 0);
     decodeEa(cpu, m);
     const reg = (m >> 3) & 7;
     if (size32) {
       const idx = cpu.r32[reg] | 0;
       const lo = cpu.rd32(cpu.eaSeg, cpu.eaOff) | 0;
       const hi = cpu.rd32(cpu.eaSeg, eaOffPlus(cpu, 4)) | 0;
-      if (idx < lo || idx > hi) cpu.fault(BR);
+      if (idx < lo || idx > hi) cpu.faultRule(BOUND_RANGE, -1, -1, 0, lo, hi, 0, idx);
     } else {
       const idx = (cpu.r16[reg << 1] << 16) >> 16;
       const lo = (cpu.rd16(cpu.eaSeg, cpu.eaOff) << 16) >> 16;
       const hi = (cpu.rd16(cpu.eaSeg, eaOffPlus(cpu, 2)) << 16) >> 16;
-      if (idx < lo || idx > hi) cpu.fault(BR);
+      if (idx < lo || idx > hi) cpu.faultRule(BOUND_RANGE, -1, -1, 0, lo, hi, 0, idx);
     }
   };
 }
@@ -294,7 +295,7 @@ export const CONTROL: Handlers = {
   bound_Gv_Ma: [bound(false), bound(true)],
   hlt: (cpu) => {
     // HLT is privileged in protected mode and vm86 (CPL must be 0).
-    if (cpu.cr0 & CR0_PE && cpu.cpl !== 0) cpu.fault(GP, 0);
+    if (cpu.cr0 & CR0_PE && cpu.cpl !== 0) cpu.faultRule(PRIV_CPL, 0, -1, 0, cpu.flags);
     cpu.halted = true;
   },
 };

@@ -3,7 +3,7 @@
 // SDM Vol. 2 instruction pages. Pure TypeScript: no Node or VS Code imports.
 
 import { type Cpu, type Handler, R8 } from '../cpu';
-import { UD } from '../faults';
+import { UD_OPCODE } from '../faultRules';
 import { LZ_ADD, LZ_SUB, materialize, setLazy, setStatus } from '../flags';
 import {
   decodeEa, eaOffPlus, getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, setG8,
@@ -20,7 +20,7 @@ function movToSeg(lastSeg: number): Handler {
     const m = cpu.fetch8();
     const s = (m >> 3) & 7;
     // MOV to CS is #UD on the 80286 and later (MOVE_8086 has the 8086's form).
-    if (s === CS || s > lastSeg) cpu.fault(UD);
+    if (s === CS || s > lastSeg) cpu.faultRule(UD_OPCODE, -1, -1, 0);
     const v = readE16(cpu, m);
     loadSeg(cpu, s, v);
     if (s === SS) cpu.inhibitInterrupts();
@@ -30,7 +30,7 @@ function movToSeg(lastSeg: number): Handler {
 const movFromSeg = (lastSeg: number): Handler => (cpu) => {
   const m = cpu.fetch8();
   const s = (m >> 3) & 7;
-  if (s > lastSeg) cpu.fault(UD);
+  if (s > lastSeg) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   // With a 32-bit operand size a register destination gets the selector zero-extended.
   if (m >= 0xc0 && cpu.o32) cpu.r32[m & 7] = cpu.sel[s];
   else writeE16(cpu, m, cpu.sel[s]);
@@ -40,7 +40,7 @@ const movFromSeg = (lastSeg: number): Handler => (cpu) => {
 function loadFar(seg: number, size32: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
-    if (m >= 0xc0) cpu.fault(UD);
+    if (m >= 0xc0) cpu.faultRule(UD_OPCODE, -1, -1, 0);
     decodeEa(cpu, m);
     const off = size32 ? cpu.rd32(cpu.eaSeg, cpu.eaOff) : cpu.rd16(cpu.eaSeg, cpu.eaOff);
     const sel = cpu.rd16(cpu.eaSeg, eaOffPlus(cpu, size32 ? 4 : 2));
@@ -58,7 +58,7 @@ function moffs(cpu: Cpu): number {
 
 function lea(cpu: Cpu, m: number): number {
   // The register form is #UD on 80286+.
-  if (m >= 0xc0) cpu.fault(UD);
+  if (m >= 0xc0) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   decodeEa(cpu, m);
   return cpu.eaOff;
 }
@@ -124,7 +124,7 @@ function grp8(bits: 16 | 32): Handler {
   return (cpu) => {
     const modrm = peekModrm(cpu);
     const reg = (modrm >> 3) & 7;
-    if (reg < 4) cpu.fault(UD);
+    if (reg < 4) cpu.faultRule(UD_OPCODE, -1, -1, 0);
     forms[reg - 4](cpu);
   };
 }
@@ -167,20 +167,20 @@ const nop: Handler = () => {};
 // C6/C7 with ModRM.reg != 0 are #UD on the 80286 and later (the 8086 ignores reg: MOVE_8086).
 const mov_Eb_Ib: Handler = (cpu) => {
   const m = cpu.fetch8();
-  if (m & 0x38) cpu.fault(UD);
+  if (m & 0x38) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   if (m >= 0xc0) { cpu.r8[R8[m & 7]] = cpu.fetch8(); return; }
   decodeEa(cpu, m);
   cpu.wr8(cpu.eaSeg, cpu.eaOff, cpu.fetch8());
 };
 const mov_Ev_Iz: SizedHandler = [(cpu) => {
   const m = cpu.fetch8();
-  if (m & 0x38) cpu.fault(UD);
+  if (m & 0x38) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = cpu.fetch16(); return; }
   decodeEa(cpu, m);
   cpu.wr16(cpu.eaSeg, cpu.eaOff, cpu.fetch16());
 }, (cpu) => {
   const m = cpu.fetch8();
-  if (m & 0x38) cpu.fault(UD);
+  if (m & 0x38) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   if (m >= 0xc0) { cpu.r32[m & 7] = cpu.fetch32(); return; }
   decodeEa(cpu, m);
   cpu.wr32(cpu.eaSeg, cpu.eaOff, cpu.fetch32());

@@ -4,7 +4,7 @@
 import { decode } from '../../decode/decoder';
 import { decoderModelFor } from '../../decode/table';
 import type { Cpu, Handler } from '../cpu';
-import { UD } from '../faults';
+import { UD_OPCODE } from '../faultRules';
 import { CS, DS, ES, FS, GS, SS } from '../regs';
 import { type Handlers, MAP0F, type Patch } from './table';
 
@@ -47,7 +47,7 @@ function segPrefix(seg: number): Handler {
 const prefix_LOCK: Handler = (cpu) => {
   const start = (cpu.base[CS] + cpu.prevEip) >>> 0;
   const insn = decode((i) => cpu.readLin8((start + i) | 0), cpu.code32 ? 32 : 16, decoderModelFor('80386'));
-  if (insn.lockFault) cpu.fault(UD);
+  if (insn.lockFault) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   dispatchNext(cpu);
 };
 

@@ -4,7 +4,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import { type Cpu, type Handler, SEG_W } from '../cpu';
-import { GP, UD } from '../faults';
+import { IOPL_VM86, UD_OPCODE } from '../faultRules';
 import { decodeEa } from '../modrm';
 import {
   CR0_PE, CS, DS, EBP, EFLAGS_IF, EFLAGS_IOPL, EFLAGS_NT, EFLAGS_RF, EFLAGS_VM, ES, ESP, FS, GS, SS,
@@ -31,20 +31,20 @@ export function writeFlagsPopf(cpu: Cpu, v: number, size32: boolean): void {
 }
 
 const pushf_16: Handler = (cpu) => {
-  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.faultRule(IOPL_VM86, 0, -1, 0, cpu.flags);
   cpu.push16(cpu.getFlags() & 0xffff);
 };
 const pushf_32: Handler = (cpu) => {
-  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.faultRule(IOPL_VM86, 0, -1, 0, cpu.flags);
   // VM and RF are pushed as 0 (SDM "PUSHF").
   cpu.push32(cpu.getFlags() & 0x00fcffff);
 };
 const popf_16: Handler = (cpu) => {
-  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.faultRule(IOPL_VM86, 0, -1, 0, cpu.flags);
   writeFlagsPopf(cpu, cpu.pop16(), false);
 };
 const popf_32: Handler = (cpu) => {
-  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.fault(GP, 0);
+  if (cpu.flags & EFLAGS_VM && (cpu.flags & EFLAGS_IOPL) !== EFLAGS_IOPL) cpu.faultRule(IOPL_VM86, 0, -1, 0, cpu.flags);
   writeFlagsPopf(cpu, cpu.pop32(), true);
 };
 
@@ -113,7 +113,7 @@ const popa_32: Handler = (cpu) => {
  */
 const pop_Ev_16: Handler = (cpu) => {
   const m = cpu.fetch8();
-  if ((m & 0x38) !== 0) cpu.fault(UD);
+  if ((m & 0x38) !== 0) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   const v = cpu.pop16();
   if (m >= 0xc0) { cpu.r16[(m & 7) << 1] = v; return; }
   decodeEa(cpu, m);
@@ -121,7 +121,7 @@ const pop_Ev_16: Handler = (cpu) => {
 };
 const pop_Ev_32: Handler = (cpu) => {
   const m = cpu.fetch8();
-  if ((m & 0x38) !== 0) cpu.fault(UD);
+  if ((m & 0x38) !== 0) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   const v = cpu.pop32();
   if (m >= 0xc0) { cpu.r32[m & 7] = v; return; }
   decodeEa(cpu, m);

@@ -5,7 +5,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Cpu, Handler } from '../cpu';
-import { GP, NM, UD } from '../faults';
+import { CR0_PG_NO_PE, CR4_RESERVED, IOPL_CPL, IOPL_VM86, MSR_INDEX, NM_ESCAPE, PRIV_CPL, RDTSC_TSD, UD_MODE, UD_OPCODE } from '../faultRules';
 import { getCF, setStatus } from '../flags';
 import { decodeEa, eaOffPlus, getG16, readE16, readRmw16, writeBack16, writeE16 } from '../modrm';
 import {
@@ -18,12 +18,12 @@ import { X87_ROWS } from '../../decode/tableX87';
 
 /** Privileged instructions need CPL 0 in protected mode and are #GP(0) in vm86 (SDM Vol. 3 §5.9). */
 export function requireCpl0(cpu: Cpu): void {
-  if (cpu.cr0 & CR0_PE && (cpu.cpl !== 0 || cpu.flags & EFLAGS_VM)) cpu.fault(GP, 0);
+  if (cpu.cr0 & CR0_PE && (cpu.cpl !== 0 || cpu.flags & EFLAGS_VM)) cpu.faultRule(PRIV_CPL, 0, -1, 0, cpu.flags);
 }
 
 /** Instructions that do not exist outside protected mode (SDM: #UD in real-address and virtual-8086 mode). */
 function requireProtectedMode(cpu: Cpu): void {
-  if (!(cpu.cr0 & CR0_PE) || cpu.flags & EFLAGS_VM) cpu.fault(UD);
+  if (!(cpu.cr0 & CR0_PE) || cpu.flags & EFLAGS_VM) cpu.faultRule(UD_MODE, -1, -1, 0, cpu.flags);
 }
 
 function iopl(cpu: Cpu): number {
@@ -32,7 +32,8 @@ function iopl(cpu: Cpu): number {
 
 /** CLI/STI: IOPL-sensitive in protected mode and vm86 (no VME/PVI support: CR4 bits stay clear). */
 function ifSensitive(cpu: Cpu): void {
-  if (cpu.cr0 & CR0_PE && (cpu.flags & EFLAGS_VM ? iopl(cpu) < 3 : cpu.cpl > iopl(cpu))) cpu.fault(GP, 0);
+  if (!(cpu.cr0 & CR0_PE)) return;
+  if (cpu.flags & EFLAGS_VM ? iopl(cpu) < 3 : cpu.cpl > iopl(cpu)) cpu.faultRule(cpu.flags & EFLAGS_VM ? IOPL_VM86 : IOPL_CPL, 0, -1, 0, cpu.flags);
 }
 
 const sti: Handler = (cpu) => {
@@ -46,7 +47,7 @@ const sti: Handler = (cpu) => {
 /** Writes CR0 with its consistency rules: PG needs PE (SDM Vol. 3 §2.5, MOV CR0 #GP conditions). */
 export function writeCr0(cpu: Cpu, v: number): void {
   v >>>= 0;
-  if (v & CR0_PG && !(v & CR0_PE)) cpu.fault(GP, 0);
+  if (v & CR0_PG && !(v & CR0_PE)) cpu.faultRule(CR0_PG_NO_PE, 0, -1, 0, v);
   // The 386-class CPU without an x87 keeps ET as written; bits the model does not have read as zero.
   cpu.cr0 = (v & cpu.cr0Writable) | cpu.cr0Fixed1;
   cpu.updateMode();
@@ -56,7 +57,7 @@ export function writeCr0(cpu: Cpu, v: number): void {
 function loadDtr(isIdt: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
-    if (m >= 0xc0) cpu.fault(UD);
+    if (m >= 0xc0) cpu.faultRule(UD_OPCODE, -1, -1, 0);
     requireCpl0(cpu);
     decodeEa(cpu, m);
     const limit = cpu.rd16(cpu.eaSeg, cpu.eaOff);
@@ -69,7 +70,7 @@ function loadDtr(isIdt: boolean): Handler {
 }
 
 function storeDtr(cpu: Cpu, m: number, base: number, limit: number): void {
-  if (m >= 0xc0) cpu.fault(UD);
+  if (m >= 0xc0) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   decodeEa(cpu, m);
   cpu.wr16(cpu.eaSeg, cpu.eaOff, limit);
   // With a 16-bit operand the 80286 stores 0xFF in the top byte; the 80386 stores the full base.
@@ -107,7 +108,7 @@ const grp6_Ew: Handler = (cpu) => {
       return;
     }
     default:
-      cpu.fault(UD);
+      cpu.faultRule(UD_OPCODE, -1, -1, 0);
   }
 };
 
@@ -183,13 +184,13 @@ function grp7(cpu: Cpu): void {
       return;
     }
     case 7:
-      if (m >= 0xc0) cpu.fault(UD);
+      if (m >= 0xc0) cpu.faultRule(UD_OPCODE, -1, -1, 0);
       requireCpl0(cpu);
       decodeEa(cpu, m);
       cpu.tlbInvalidate(cpu, (cpu.base[cpu.eaSeg] + cpu.eaOff) >>> 0);
       return;
     default:
-      cpu.fault(UD);
+      cpu.faultRule(UD_OPCODE, -1, -1, 0);
   }
 }
 
@@ -197,7 +198,7 @@ function movFromCr(cpu: Cpu): void {
   const m = cpu.fetch8();
   requireCpl0(cpu);
   const n = (m >> 3) & 7;
-  const v = n === 0 ? cpu.cr0 : n === 2 ? cpu.cr2 : n === 3 ? cpu.cr3 : n === 4 ? cpu.cr4 : cpu.fault(UD);
+  const v = n === 0 ? cpu.cr0 : n === 2 ? cpu.cr2 : n === 3 ? cpu.cr3 : n === 4 ? cpu.cr4 : cpu.faultRule(UD_OPCODE, -1, -1, 0);
   cpu.r32[m & 7] = v;
 }
 
@@ -212,11 +213,11 @@ function movToCr(cpu: Cpu): void {
     case 3: cpu.cr3 = v & 0xfffff018; cpu.tlbFlush(cpu); return;
     case 4:
       // Only PSE (4 MiB pages), TSD and DE are implemented; setting any other bit is #GP(0).
-      if (v & ~0x1c) cpu.fault(GP, 0);
+      if (v & ~0x1c) cpu.faultRule(CR4_RESERVED, 0, -1, 0, v);
       cpu.cr4 = v;
       cpu.tlbFlush(cpu);
       return;
-    default: cpu.fault(UD);
+    default: cpu.faultRule(UD_OPCODE, -1, -1, 0);
   }
 }
 
@@ -225,7 +226,7 @@ function movDr(toDr: boolean): Handler {
     const m = cpu.fetch8();
     requireCpl0(cpu);
     const n = (m >> 3) & 7;
-    if (n === 4 || n === 5) cpu.fault(UD); // CR4.DE=1 makes DR4/DR5 #UD; with DE=0 they alias DR6/DR7
+    if (n === 4 || n === 5) cpu.faultRule(UD_OPCODE, -1, -1, 0); // CR4.DE=1 makes DR4/DR5 #UD; with DE=0 they alias DR6/DR7
     if (toDr) cpu.dr[n] = cpu.r32[m & 7];
     else cpu.r32[m & 7] = cpu.dr[n];
   };
@@ -276,7 +277,7 @@ const rdmsr: Handler = (cpu) => {
   requireCpl0(cpu);
   const idx = cpu.r32[ECX];
   const v = idx === 0x10 ? tsc(cpu) : cpu.msr.get(idx);
-  if (v === undefined) return cpu.fault(GP, 0);
+  if (v === undefined) return cpu.faultRule(MSR_INDEX, 0, -1, 0, idx);
   cpu.r32[EAX] = Number(v & 0xffffffffn);
   cpu.r32[EDX] = Number((v >> 32n) & 0xffffffffn);
 };
@@ -284,7 +285,7 @@ const rdmsr: Handler = (cpu) => {
 const wrmsr: Handler = (cpu) => {
   requireCpl0(cpu);
   const idx = cpu.r32[ECX];
-  if (!cpu.msr.has(idx)) cpu.fault(GP, 0);
+  if (!cpu.msr.has(idx)) cpu.faultRule(MSR_INDEX, 0, -1, 0, idx);
   const v = (BigInt(cpu.r32[EDX]) << 32n) | BigInt(cpu.r32[EAX]);
   if (idx === 0x10) cpu.tscOffset = v - BigInt(cpu.icount);
   else cpu.msr.set(idx, v);
@@ -317,7 +318,7 @@ function esc(opcode: number): Handler {
   const sizes = ESC_OPERAND_SIZE[opcode - 0xd8];
   return (cpu) => {
     const m = cpu.fetch8();
-    if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.fault(NM);
+    if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.faultRule(NM_ESCAPE, -1, -1, 0, cpu.cr0);
     if (m >= 0xc0) return;
     decodeEa(cpu, m);
     const off = cpu.eaOff, seg = cpu.eaSeg;
@@ -359,7 +360,7 @@ export const SYSTEM: Handlers = {
   mov_Dd_Rd: movDr(true),
   wrmsr,
   rdtsc: (cpu) => {
-    if (cpu.cr4 & 4 && cpu.cpl !== 0 && cpu.cr0 & CR0_PE) cpu.fault(GP, 0); // CR4.TSD
+    if (cpu.cr4 & 4 && cpu.cpl !== 0 && cpu.cr0 & CR0_PE) cpu.faultRule(RDTSC_TSD, 0, -1, 0, cpu.cr4);
     const v = tsc(cpu);
     cpu.r32[EAX] = Number(v & 0xffffffffn);
     cpu.r32[EDX] = Number((v >> 32n) & 0xffffffffn);

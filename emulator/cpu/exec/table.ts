@@ -4,7 +4,7 @@
 // 32-bit operand size. Pure TypeScript: no Node or VS Code imports.
 
 import type { Handler } from '../cpu';
-import { UD } from '../faults';
+import { UD_OPCODE } from '../faultRules';
 
 export const OP32 = 0x200;
 export const MAP0F = 0x100;
@@ -39,4 +39,4 @@ export function forms(names: readonly string[], entry: HandlerEntry): Handlers {
 }
 
 /** Rows this core decodes but does not execute run this: #UD, as a CPU without the feature. */
-export const undefinedOpcode: Handler = (cpu) => cpu.fault(UD);
+export const undefinedOpcode: Handler = (cpu) => cpu.faultRule(UD_OPCODE, -1, -1, 0);

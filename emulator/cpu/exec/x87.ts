@@ -4,7 +4,7 @@
 // write to port F0h), and the last-instruction pointers. installFpu patches a model's dispatch.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 1 §8.1.8, §8.6-8.7, Vol. 3 §2.5 (CR0), §9.2.
 import type { Cpu, Handler } from '../cpu';
-import { MF, NM, UD } from '../faults';
+import { MF_PENDING, NM_ESCAPE, NM_WAIT, UD_OPCODE } from '../faultRules';
 import { decodeEa } from '../modrm';
 import { CR0_EM, CR0_MP, CR0_NE, CR0_PE, CR0_TS, CS, EFLAGS_VM } from '../regs';
 import { OP_ADD, OP_DIV, OP_DIVR, OP_MUL, OP_SUB, OP_SUBR, type MemFormat, type MemValue, type X87 } from '../fpu/x87';
@@ -67,7 +67,7 @@ function writeMem(cpu: Cpu, fmt: MemFormat, v: MemValue): void {
  */
 function checkPending(cpu: Cpu, fpu: X87): void {
   if (!fpu.pending()) return;
-  if (cpu.cr0 & CR0_NE) cpu.fault(MF);
+  if (cpu.cr0 & CR0_NE) cpu.faultRule(MF_PENDING, -1, -1, 0, cpu.cr0, fpu.status());
   cpu.ferr();
 }
 
@@ -169,7 +169,7 @@ function memForm(cpu: Cpu, fpu: X87, opcode: number, m: number): void {
       }
       break;
   }
-  cpu.fault(UD); // reserved forms and FISTTP (SSE3)
+  cpu.faultRule(UD_OPCODE, -1, -1, 0); // reserved forms and FISTTP (SSE3)
 }
 
 /** A store: the destination is checked before the unit pops, so a fault restarts cleanly. */
@@ -235,14 +235,14 @@ function regForm(cpu: Cpu, fpu: X87, opcode: number, m: number): void {
       }
       break;
   }
-  cpu.fault(UD);
+  cpu.faultRule(UD_OPCODE, -1, -1, 0);
 }
 
 function escape(opcode: number): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
     // SDM Vol. 3 §2.5: CR0.EM = 1 or CR0.TS = 1 makes every x87 instruction #NM.
-    if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.fault(NM);
+    if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.faultRule(NM_ESCAPE, -1, -1, 0, cpu.cr0);
     const fpu = cpu.fpu as X87;
     if (m < 0xc0) decodeEa(cpu, m);
     if (!isNoWait(opcode, m)) checkPending(cpu, fpu);
@@ -255,7 +255,7 @@ function escape(opcode: number): Handler {
 
 /** WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set; then a pending exception is reported. */
 const fwait: Handler = (cpu) => {
-  if ((cpu.cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) cpu.fault(NM);
+  if ((cpu.cr0 & (CR0_MP | CR0_TS)) === (CR0_MP | CR0_TS)) cpu.faultRule(NM_WAIT, -1, -1, 0, cpu.cr0);
   checkPending(cpu, cpu.fpu as X87);
 };
 
