@@ -47,6 +47,6 @@ test('run --json: fault.chain is #DE → #DF, each link with its rule, section a
 test('run (text): the chain with its explanations', () => {
   const out = run();
   assert.match(out, /^stop: triple-fault \(triple fault: #DE → #DF → shutdown \(GATE\.CS\.NOT_PRESENT\)\)$/m);
-  assert.match(out, /^fault chain #DE → #DF → shutdown:\n {2}1\. vector 0 \(#DE divide error\) at 0008:7C\w\w\n {5}GATE\.CS\.NOT_PRESENT \(SDM 6\.12\.1\): delivering vector 0/m);
+  assert.match(out, /^fault chain #DE → #DF → shutdown:\n {2}1\. vector 0 \(#DE divide error\) at 0008:7C\w\w\n {5}raised by DIV\.ZERO \(SDM 6\.15 Interrupt 0\): dividing 0x30 by 0 \(32-bit operand\)\n {5}GATE\.CS\.NOT_PRESENT \(SDM 6\.12\.1\): delivering vector 0/m);
   assert.match(out, /^ {5}→ SHUTDOWN \(SDM 6\.15 Interrupt 8\): vector 11 \(#NP segment not present\) was raised while delivering #DF: triple fault, the CPU shuts down$/m);
 });

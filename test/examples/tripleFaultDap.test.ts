@@ -66,7 +66,7 @@ describe('triple-fault example over DAP', { skip: NO_NASM }, () => {
     const tl = await c.request('bootscope/readTimeline', { profile: 'raw' });
     const exc = tl.events.filter((e: { kind: string }) => e.kind === 'exception');
     assert.deepEqual(exc.map((e: { at: number; count: number }) => [e.at, e.count]), [[f.instruction - 1, 2]]);
-    assert.match(exc[0].label, /^#DE divide error at 0018:[0-9A-F]{4} — fault chain #DE → #DF → shutdown — delivery faulted: GATE\.CS\.NOT_PRESENT \(SDM 6\.12\.1\): delivering vector 0 .*; then DF\.CONTRIBUTORY$/);
+    assert.match(exc[0].label, /^#DE divide error at 0018:[0-9A-F]{4} — DIV\.ZERO \(SDM 6\.15 Interrupt 0\): dividing 0x[0-9a-f]+ by 0 \(32-bit operand\) — fault chain #DE → #DF → shutdown — delivery faulted: GATE\.CS\.NOT_PRESENT \(SDM 6\.12\.1\): delivering vector 0 .*; then DF\.CONTRIBUTORY$/);
   });
 
   test('find the write that broke it: the descriptor\'s last write is #RETIRE, the gate\'s is #GATE_CS; the chain stays in view', async () => {
