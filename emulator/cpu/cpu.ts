@@ -8,7 +8,7 @@ import type { Memory } from '../memory/bus';
 import type { IoBus } from '../devices/ioBus';
 import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
 import { FAULT, GP, UD } from './faults';
-import { type FaultRule, SEG_ACCESS, SEG_ACCESS_SS } from './faultRules';
+import { FETCH_LIMIT, type FaultRule, SEG_ACCESS, SEG_ACCESS_SS } from './faultRules';
 import type { FaultCause, FaultLink } from './faultChain';
 import type { FarTransfers } from './exec/control';
 import type { BreakpointSet } from './execute';
@@ -685,7 +685,7 @@ export class Cpu implements FlagState {
   /** A fetch outside the code window: the limit checks, translation and page flags, then a new window. */
   private fetch8Slow(): number {
     const eip = this.eip;
-    if (eip > this.fetchLimit) this.fault(GP, 0);
+    if (eip > this.fetchLimit) this.faultRule(FETCH_LIMIT, 0, -1, this.sel[CS], this.prevEip, 0, this.hi[CS], eip);
     const next = eip + 1;
     this.eip = next === this.ipWrapAt ? 0 : next;
     const lin = (this.base[CS] + eip) | 0;

@@ -5,8 +5,8 @@
 // and ordinary instructions: segment-register loads, LLDT, LTR, segment limit/type violations,
 // paging, the I/O bitmap, far and near transfers, and every check of the instruction handlers
 // (privilege, IOPL, control registers, #DE, #BR, #UD, #NM, #MF). Raises still without a rule
-// (rule null): the code fetch beyond CS's limit or the length limit, and fetchDescriptor's callers
-// that name none (a task switch's old TSS, the load memo's re-read).
+// (rule null): fetchDescriptor's callers that name none (a task switch's old TSS, the load memo's
+// re-read), and the models without protected mode's placeholders.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.10-6.15, §20.1.4, Vol. 2 "INT n".
 
 import { hex } from '../../protocol/format';
@@ -253,6 +253,10 @@ export const FAR_EIP_LIMIT = rule('FAR.EIP.LIMIT', 'Vol. 2 JMP', GP, 'a far tran
   (v) => `far transfer to ${sel(v.selector)}: EIP ${hex(v.offset)} is beyond its limit ${hex(v.limit)}`);
 export const NEAR_EIP_LIMIT = rule('NEAR.EIP.LIMIT', 'Vol. 2 JMP', GP, 'a near JMP, CALL, RET, Jcc or LOOP target lies within the CS limit',
   (v) => `near transfer to EIP ${hex(v.offset)}, beyond the limit ${hex(v.limit)} of CS ${sel(v.selector)}`);
+export const FETCH_LIMIT = rule('FETCH.LIMIT', '5.3, Vol. 2 2.3.11', GP, 'every byte of an instruction lies within the CS limit, and a prefixed instruction within the length limit (80286: 10, 80386: 15 bytes)',
+  (v) => v.offset > v.limit
+    ? `the instruction at EIP ${hex(v.lo)} needs its byte at ${hex(v.offset)}, beyond the limit ${hex(v.limit)} of CS ${sel(v.selector)}`
+    : `the instruction at EIP ${hex(v.lo)} reaches ${hex(v.offset)}: longer than this CPU's instruction length limit`);
 export const FAR_GATE_DPL = rule('FAR.GATE.DPL', '5.8.4', GP, 'a call gate, task gate or TSS named by JMP/CALL has DPL >= CPL and >= RPL',
   (v) => `far JMP/CALL at CPL ${v.cpl} through ${sel(v.selector)}: its ${typeName(v.hi).replace(/^an? /, '')} has DPL ${dpl(v.hi)}`);
 export const FAR_GATE_NOT_PRESENT = rule('FAR.GATE.NOT_PRESENT', '5.8.4', NP, 'a call gate, task gate or TSS named by JMP/CALL is present',
@@ -394,7 +398,7 @@ export const FAULT_RULES: readonly FaultRule[] = [
   SEG_LOAD_DATA_TYPE, SEG_LOAD_DATA_PRIVILEGE, SEG_LOAD_DATA_NOT_PRESENT,
   LLDT_TI, LLDT_INDEX, LLDT_TYPE, LLDT_NOT_PRESENT, LTR_NULL, LTR_TI, LTR_INDEX, LTR_TYPE, LTR_NOT_PRESENT, SEG_ACCESS, SEG_ACCESS_SS,
   PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE, IO_TSS, IO_BITMAP_LIMIT, IO_BITMAP_DENIED,
-  FAR_NULL, FAR_INDEX, FAR_TYPE, FAR_CS_NOT_CODE, FAR_CS_PRIVILEGE, FAR_CS_NOT_PRESENT, FAR_EIP_LIMIT, NEAR_EIP_LIMIT,
+  FAR_NULL, FAR_INDEX, FAR_TYPE, FAR_CS_NOT_CODE, FAR_CS_PRIVILEGE, FAR_CS_NOT_PRESENT, FAR_EIP_LIMIT, NEAR_EIP_LIMIT, FETCH_LIMIT,
   FAR_GATE_DPL, FAR_GATE_NOT_PRESENT, FAR_GATE_CS_NULL, FAR_GATE_CS_INDEX, FAR_GATE_CS_NOT_CODE, FAR_GATE_CS_DPL, FAR_GATE_CS_NOT_PRESENT,
   IRET_LINK_TI, IRET_LINK_INDEX, IRET_LINK_TYPE, IRET_LINK_NOT_PRESENT,
   RET_CS_NULL, RET_CS_INDEX, RET_CS_RPL, RET_CS_NOT_CODE, RET_CS_DPL, RET_CS_NOT_PRESENT,

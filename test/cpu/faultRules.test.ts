@@ -158,6 +158,7 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'RET.SS.PRIVILEGE': [13, /^far RET\/IRET to ring 3 popped SS selector 0x0013 .*: RPL 3, DPL 0$/],
   'RET.SS.NOT_PRESENT': [12, /^far RET\/IRET to ring 3 popped SS selector 0x0043 .*: its segment .* is not present/],
   'IO.BITMAP.DENIED': [13, /^1-byte access to port 0x0080 at CPL 3 above IOPL: its bit in the bitmap \(TSS offset 0x30, bytes 0xffff\) is not clear$/],
+  'FETCH.LIMIT': [13, /^the instruction at EIP 0xfe needs its byte at 0x100, beyond the limit 0xff of CS selector 0x0048 /],
   'NEAR.EIP.LIMIT': [13, /^near transfer to EIP 0x12345, beyond the limit 0xffff of CS selector 0x0000 /],
   'PRIV.CPL': [13, /^a privileged instruction at CPL 3; it needs CPL 0$/],
   'IOPL.CPL': [13, /^CLI\/STI at CPL 3 with IOPL 0 \(EFLAGS 0x00000002\): CPL > IOPL$/],
@@ -194,6 +195,14 @@ test('every rule has a fixture case (the double-fault matrix rules are checked b
   const ids = FAULT_RULES.map((r) => r.id);
   assert.equal(new Set(ids).size, ids.length, 'rule ids are unique');
   assert.deepEqual(ids.filter((i) => !matrix.has(i) && !(i in CASES) && !(i in ORDINARY)), []);
+});
+
+test('FETCH.LIMIT also names an instruction beyond the length limit (16 bytes with prefixes)', () => {
+  const { m, chain } = run('FETCH_LENGTH');
+  assert.equal(chain.length, 0);
+  const cause = m.cpu.faultCause!;
+  assert.deepEqual([cause.rule.id, cause.vector, cause.errorCode], ['FETCH.LIMIT', 13, 0]);
+  assert.match(explainCause(cause), /^the instruction at EIP 0x7[cd][0-9a-f]{2} reaches 0x7[cd][0-9a-f]{2}: longer than this CPU's instruction length limit$/);
 });
 
 test('JMP through a task gate to a TSS that is not present: the delivery path\'s TASK.TSS.NOT_PRESENT, outside delivery', () => {
@@ -265,6 +274,8 @@ test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-lim
   }
   // Segment limit and type violations of memory accesses: the one helper they go through.
   assert.doesNotMatch(between(src('cpu.ts'), '  segFault(seg: number): never {', '\n  }\n'), /this\.fault\(/);
+  // Code fetches beyond CS's limit or the instruction length limit.
+  assert.doesNotMatch(between(src('cpu.ts'), '  private fetch8Slow(', '\n  }\n'), /this\.fault\(/);
 });
 
 test('an exception raised by a delivery fault names the rule that raised it (the exception stop\'s description)', () => {
