@@ -5,8 +5,8 @@
 // and ordinary instructions: segment-register loads, LLDT, LTR, segment limit/type violations,
 // paging, the I/O bitmap, far and near transfers, and every check of the instruction handlers
 // (privilege, IOPL, control registers, #DE, #BR, #UD, #NM, #MF). Raises still without a rule
-// (rule null): fetchDescriptor's callers that name none (a task switch's old TSS, the load memo's
-// re-read), and the models without protected mode's placeholders.
+// (rule null): a task switch's re-read of the old TSS descriptor (fetchDescriptor without a rule),
+// and the placeholders of the models without protected mode.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.10-6.15, §20.1.4, Vol. 2 "INT n".
 
 import { hex } from '../../protocol/format';

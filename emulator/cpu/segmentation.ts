@@ -96,7 +96,7 @@ function loadSegProtected(cpu: Cpu, seg: number, sel: number): void {
     cpu.setCache(seg, sel, 0, 0, AR_UNUSABLE);
     return;
   }
-  if (cpu.loadMemo.repeats(cpu, seg, sel)) return;
+  if (cpu.loadMemo.repeats(cpu, seg, sel, SEG_LOAD_INDEX, seg)) return;
   const d = fetchDescriptor(cpu, sel, GP, 0, SEG_LOAD_INDEX, -1, seg);
   const ar = descAr(d);
   const dpl = descDpl(d);

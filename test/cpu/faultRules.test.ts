@@ -205,6 +205,14 @@ test('FETCH.LIMIT also names an instruction beyond the length limit (16 bytes wi
   assert.match(explainCause(cause), /^the instruction at EIP 0x7[cd][0-9a-f]{2} reaches 0x7[cd][0-9a-f]{2}: longer than this CPU's instruction length limit$/);
 });
 
+test('SEG.LOAD.INDEX also when a repeated load finds its entry beyond a shortened GDT (the load memo\'s re-read)', () => {
+  const { m, chain } = run('SEG_LOAD_INDEX_MEMO');
+  assert.equal(chain.length, 0);
+  const cause = m.cpu.faultCause!;
+  assert.deepEqual([cause?.rule.id, cause?.vector, cause?.errorCode], ['SEG.LOAD.INDEX', 13, 0x68]);
+  assert.match(explainCause(cause), /^loading ES: the new selector 0x0068 .* needs bytes 0x68-0x6f of the GDT, whose limit is 0x67$/);
+});
+
 test('JMP through a task gate to a TSS that is not present: the delivery path\'s TASK.TSS.NOT_PRESENT, outside delivery', () => {
   const { m, chain } = run('JMP_TASK_GATE');
   assert.equal(chain.length, 0);

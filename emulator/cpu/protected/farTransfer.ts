@@ -98,7 +98,7 @@ function gateTarget(cpu: Cpu, gate: Descriptor): [number, Descriptor, number] {
 function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
   // SDM Vol. 2 "JMP": segment selector in target operand NULL → #GP(0).
   if ((sel & 0xfffc) === 0) cpu.faultRule(FAR_NULL, 0, -1, sel);
-  if (cpu.loadMemo.repeats(cpu, CS, sel)) {
+  if (cpu.loadMemo.repeats(cpu, CS, sel, FAR_INDEX)) {
     // CS already holds this segment (a loop's far jump): only the new EIP is checked.
     if (off > cpu.limit[CS]) eipBeyond(cpu, sel, cpu.limit[CS], off);
     cpu.eip = off;

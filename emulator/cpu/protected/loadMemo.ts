@@ -11,6 +11,7 @@
 
 import type { Cpu } from '../cpu';
 import { GP } from '../faults';
+import type { FaultRule } from '../faultRules';
 import type { Memory } from '../../memory/bus';
 import { PAGE_SIZE, PF_MMIO, PF_ROM } from '../../memory/pageFlags';
 import type { Descriptor } from '../segmentation';
@@ -58,11 +59,14 @@ export class SegmentLoadMemo {
     this.forEachPart(p, (a, n) => mem.markCode(a, n));
   }
 
-  /** True when loading `seg` through `sel` would redo the recorded load. */
-  repeats(cpu: Cpu, seg: number, sel: number): boolean {
+  /**
+   * True when loading `seg` through `sel` would redo the recorded load. Re-reading the entry faults
+   * as the load would, through `rule` (its table index rule; `ruleSeg` the register it names).
+   */
+  repeats(cpu: Cpu, seg: number, sel: number, rule: FaultRule, ruleSeg = -1): boolean {
     if (!this.sameRegister(cpu, seg, sel)) return false;
     if (this.marked(cpu, seg)) return true;
-    const addr = descriptorAddress(cpu, sel, GP, 0);
+    const addr = descriptorAddress(cpu, sel, GP, 0, rule, -1, ruleSeg);
     return descriptorHigh(cpu, addr) === this.hi[seg] && cpu.readLin32Sys(addr) === this.lo[seg];
   }
 
