@@ -4,9 +4,8 @@
 // delivery path (IVT/IDT entry, gate, handler CS, inner stack, task gate), the double-fault matrix,
 // and ordinary instructions: segment-register loads, LLDT, LTR, segment limit/type violations,
 // paging, the I/O bitmap, far and near transfers, and every check of the instruction handlers
-// (privilege, IOPL, control registers, #DE, #BR, #UD, #NM, #MF). Raises still without a rule
-// (rule null): a task switch's re-read of the old TSS descriptor (fetchDescriptor without a rule),
-// and the placeholders of the models without protected mode.
+// (privilege, IOPL, control registers, #DE, #BR, #UD, #NM, #MF). Still without a rule (rule null):
+// the placeholders of the models without protected mode.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.10-6.15, §20.1.4, Vol. 2 "INT n".
 
 import { hex } from '../../protocol/format';
@@ -147,6 +146,8 @@ export const TASK_TSS_LIMIT = rule('TASK.TSS.LIMIT', 'Table 7-1', TS, 'the new T
   (v) => `${during(v)}the new TSS ${sel(v.selector)} has limit ${hex(v.limit)}, below the minimum ${hex(v.offset)}`);
 export const TASK_TSS_CURRENT_LIMIT = rule('TASK.TSS.CURRENT_LIMIT', 'Table 7-1', TS, 'the current TSS can hold the saved state',
   (v) => `${during(v)}the current TSS ${sel(v.selector)} has limit ${hex(v.limit)}, below the ${hex(v.offset)} the saved state needs`);
+export const TASK_TSS_CURRENT_INDEX = rule('TASK.TSS.CURRENT_INDEX', '7.3', GP, 'the current TSS\'s descriptor (TR) still lies within the GDT when JMP or IRET clears its busy bit',
+  (v) => outsideTable(v, 'the current task\'s TSS (TR)'));
 export const TASK_LDT_TYPE = rule('TASK.LDT.TYPE', 'Table 7-1', TS, 'the new task\'s LDT selector names an LDT descriptor in the GDT',
   (v) => `${during(v)}the new task's LDT ${sel(v.selector)} ${v.selector & 4 ? 'has TI = 1' : `names ${typeName(v.hi)}`}; it must name an LDT in the GDT`);
 export const TASK_LDT_INDEX = rule('TASK.LDT.INDEX', 'Table 7-1', TS, 'the new task\'s LDT selector lies within the GDT',
@@ -389,7 +390,7 @@ export const FAULT_RULES: readonly FaultRule[] = [
   GATE_CS_NULL, GATE_CS_INDEX, GATE_CS_NOT_CODE, GATE_CS_DPL, GATE_CS_NOT_PRESENT, GATE_CS_LIMIT, GATE_VM86_CS,
   STACK_TSS_LIMIT, STACK_TSS_SS_NULL, STACK_TSS_SS_INDEX, STACK_TSS_SS_RPL, STACK_TSS_SS_DPL, STACK_TSS_SS_TYPE,
   STACK_TSS_SS_NOT_PRESENT, STACK_ROOM, TASK_TSS_LDT, TASK_TSS_INDEX, TASK_TSS_TYPE, TASK_TSS_NOT_PRESENT,
-  TASK_TSS_LIMIT, TASK_TSS_CURRENT_LIMIT, TASK_LDT_TYPE, TASK_LDT_INDEX, TASK_LDT_NOT_PRESENT,
+  TASK_TSS_LIMIT, TASK_TSS_CURRENT_LIMIT, TASK_TSS_CURRENT_INDEX, TASK_LDT_TYPE, TASK_LDT_INDEX, TASK_LDT_NOT_PRESENT,
   TASK_CS_NULL, TASK_CS_INDEX, TASK_CS_NOT_CODE, TASK_CS_DPL, TASK_CS_NOT_PRESENT,
   TASK_SS_NULL, TASK_SS_INDEX, TASK_SS_TYPE, TASK_SS_PRIVILEGE, TASK_SS_NOT_PRESENT,
   TASK_DATA_INDEX, TASK_DATA_TYPE, TASK_DATA_NOT_PRESENT, TASK_EIP_LIMIT,

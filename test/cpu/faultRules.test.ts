@@ -159,6 +159,7 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'RET.SS.NOT_PRESENT': [12, /^far RET\/IRET to ring 3 popped SS selector 0x0043 .*: its segment .* is not present/],
   'IO.BITMAP.DENIED': [13, /^1-byte access to port 0x0080 at CPL 3 above IOPL: its bit in the bitmap \(TSS offset 0x30, bytes 0xffff\) is not clear$/],
   'FETCH.LIMIT': [13, /^the instruction at EIP 0xfe needs its byte at 0x100, beyond the limit 0xff of CS selector 0x0048 /],
+  'TASK.TSS.CURRENT_INDEX': [13, /^the current task's TSS \(TR\) selector 0x0038 .* needs bytes 0x38-0x3f of the GDT, whose limit is 0x37$/],
   'NEAR.EIP.LIMIT': [13, /^near transfer to EIP 0x12345, beyond the limit 0xffff of CS selector 0x0000 /],
   'PRIV.CPL': [13, /^a privileged instruction at CPL 3; it needs CPL 0$/],
   'IOPL.CPL': [13, /^CLI\/STI at CPL 3 with IOPL 0 \(EFLAGS 0x00000002\): CPL > IOPL$/],

@@ -9,7 +9,7 @@ import { GP, TS } from '../faults';
 import {
   TASK_CS_DPL, TASK_CS_INDEX, TASK_CS_NOT_CODE, TASK_CS_NOT_PRESENT, TASK_CS_NULL, TASK_DATA_INDEX, TASK_DATA_NOT_PRESENT,
   TASK_DATA_TYPE, TASK_EIP_LIMIT, TASK_LDT_INDEX, TASK_LDT_NOT_PRESENT, TASK_LDT_TYPE, TASK_SS_INDEX, TASK_SS_NOT_PRESENT,
-  TASK_SS_NULL, TASK_SS_PRIVILEGE, TASK_SS_TYPE, TASK_TSS_CURRENT_LIMIT, TASK_TSS_LIMIT, TASK_TSS_NOT_PRESENT,
+  TASK_SS_NULL, TASK_SS_PRIVILEGE, TASK_SS_TYPE, TASK_TSS_CURRENT_INDEX, TASK_TSS_CURRENT_LIMIT, TASK_TSS_LIMIT, TASK_TSS_NOT_PRESENT,
 } from '../faultRules';
 import {
   AR_UNUSABLE, CR0_TS, CS, DS, EFLAGS_NT, EFLAGS_VM, ES, FS, GS, LDTR, SS, TR,
@@ -71,7 +71,7 @@ export function taskSwitch(cpu: Cpu, sel: number, d: Descriptor, source: number,
 
   // SDM §7.3 step 7: JMP and IRET clear the busy bit of the old task's descriptor.
   if (source === SWITCH_JMP || source === SWITCH_IRET) {
-    const od = fetchDescriptor(cpu, cpu.sel[TR], GP, ext);
+    const od = fetchDescriptor(cpu, cpu.sel[TR], GP, ext, TASK_TSS_CURRENT_INDEX, event);
     od.hi &= ~0x200;
     writeAccessByte(cpu, od);
   }
