@@ -7,8 +7,8 @@
 import type { Memory } from '../memory/bus';
 import type { IoBus } from '../devices/ioBus';
 import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
-import { FAULT, GP, UD } from './faults';
-import { FETCH_LIMIT, type FaultRule, SEG_ACCESS, SEG_ACCESS_SS } from './faultRules';
+import { FAULT, GP } from './faults';
+import { FETCH_LIMIT, type FaultRule, SEG_ACCESS, SEG_ACCESS_SS, UD_OPCODE } from './faultRules';
 import type { FaultCause, FaultLink } from './faultChain';
 import type { FarTransfers } from './exec/control';
 import type { BreakpointSet } from './execute';
@@ -199,8 +199,8 @@ export class Cpu implements FlagState {
   tlbInvalidate: (cpu: Cpu, lin: number) => void = (cpu) => cpu.flushFetch();
   /** Model hooks patched by dispatch.ts: the value PUSH SP stores, FF /7, FF /3 and /5 with a register operand. */
   pushSpValue: (cpu: Cpu) => number = (cpu) => cpu.r16[ESP * 2];
-  ffSlot7: (cpu: Cpu, modrm: number, size32: boolean) => void = (cpu) => cpu.fault(UD);
-  farRegisterForm: (cpu: Cpu, modrm: number) => void = (cpu) => cpu.fault(UD);
+  ffSlot7: (cpu: Cpu, modrm: number, size32: boolean) => void = (cpu) => cpu.faultRule(UD_OPCODE, -1, -1, 0);
+  farRegisterForm: (cpu: Cpu, modrm: number) => void = (cpu) => cpu.faultRule(UD_OPCODE, -1, -1, 0);
   /** CR0 bits the model implements, and bits that always read as one. */
   cr0Writable = 0xe005003f;
   cr0Fixed1 = 0;

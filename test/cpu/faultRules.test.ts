@@ -214,6 +214,13 @@ test('SEG.LOAD.INDEX also when a repeated load finds its entry beyond a shortene
   assert.match(explainCause(cause), /^loading ES: the new selector 0x0068 .* needs bytes 0x68-0x6f of the GDT, whose limit is 0x67$/);
 });
 
+test('UD.OPCODE also for FF /7 and a far CALL/JMP with a register operand', () => {
+  for (const define of ['UD_FF7', 'UD_FAR_REGISTER']) {
+    const { m } = run(define);
+    assert.deepEqual([m.cpu.faultCause?.rule.id, m.cpu.lastException], ['UD.OPCODE', 6], define);
+  }
+});
+
 test('JMP through a task gate to a TSS that is not present: the delivery path\'s TASK.TSS.NOT_PRESENT, outside delivery', () => {
   const { m, chain } = run('JMP_TASK_GATE');
   assert.equal(chain.length, 0);
