@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 
 /** How long after a stop a failed editor is retried, and how often. */
-const RETRY_FOR_MS = 15_000;
+const RETRY_FOR_MS = 60_000;
 const RETRY_EVERY_MS = 500;
 
 /** The part of a stackTrace response body this module reads. */
@@ -39,7 +39,10 @@ export class SourceReopener implements vscode.Disposable {
     this.until.set(session.id, Date.now() + RETRY_FOR_MS);
     if (watching) return;
     const tick = async () => {
-      for (const { uri, column } of failedTabs(session)) await this.reopen(session, uri, column);
+      for (const f of failedTabs(session)) {
+        // A failure (the tab went meanwhile) must not end the watch: the next tick looks again.
+        await this.reopen(session, f).catch(() => {});
+      }
       if (Date.now() < (this.until.get(session.id) ?? 0)) this.later(tick);
       else this.until.delete(session.id);
     };
@@ -64,7 +67,7 @@ export class SourceReopener implements vscode.Disposable {
     this.timers.add(t);
   }
 
-  private async reopen(session: vscode.DebugSession, uri: vscode.Uri, column: vscode.ViewColumn): Promise<void> {
+  private async reopen(session: vscode.DebugSession, { uri, column, tab }: FailedTab): Promise<void> {
     let doc: vscode.TextDocument;
     try {
       doc = await vscode.workspace.openTextDocument(uri);
@@ -74,20 +77,28 @@ export class SourceReopener implements vscode.Disposable {
     const top = this.top.get(session.id);
     const line = top && new URLSearchParams(uri.query).get('ref') === String(top.sourceReference) ? top.line - 1 : 0;
     const at = new vscode.Position(Math.min(line, doc.lineCount - 1), 0);
-    await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: true, selection: new vscode.Range(at, at) });
+    // The failed editor stays an error page whatever is shown under its input: it goes, and the document opens anew.
+    await vscode.window.tabGroups.close(tab, true);
+    await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: true, preview: true, selection: new vscode.Range(at, at) });
   }
 }
 
+interface FailedTab {
+  uri: vscode.Uri;
+  column: vscode.ViewColumn;
+  tab: vscode.Tab;
+}
+
 /** Tabs showing a `debug:` document of `session` that VS Code could not load (no document behind the tab). */
-function failedTabs(session: vscode.DebugSession): { uri: vscode.Uri; column: vscode.ViewColumn }[] {
+function failedTabs(session: vscode.DebugSession): FailedTab[] {
   const loaded = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
-  const out: { uri: vscode.Uri; column: vscode.ViewColumn }[] = [];
+  const out: FailedTab[] = [];
   for (const group of vscode.window.tabGroups.all) {
     for (const tab of group.tabs) {
-      const input = tab.input;
-      if (!(input instanceof vscode.TabInputText) || input.uri.scheme !== 'debug') continue;
+      const input = tab.input as { uri?: vscode.Uri } | undefined;
+      if (!(input?.uri instanceof vscode.Uri) || input.uri.scheme !== 'debug') continue;
       if (new URLSearchParams(input.uri.query).get('session') !== session.id || loaded.has(input.uri.toString())) continue;
-      out.push({ uri: input.uri, column: group.viewColumn });
+      out.push({ uri: input.uri, column: group.viewColumn, tab });
     }
   }
   return out;

@@ -199,7 +199,11 @@ async function tripleFaultTour(page) {
   await webviewWhen(page, 'Why Did It Fault?', async (f) => (await f.locator('#path', { hasText: '#DE → #DF → shutdown' }).count()) > 0);
   const rules = await inWebview(page, 'Why Did It Fault?', (f) => f.locator('p.rule').allInnerTexts());
   log('examples: fault rules', rules.join(' | '));
-  if (!rules.every((r) => r.startsWith('GATE.CS.NOT_PRESENT'))) throw new Error(`fault panel rules: ${rules.join(' | ')}`);
+  // The #DE's own cause (the divide), then both deliveries' rule.
+  const [cause, ...links] = rules;
+  if (!cause?.startsWith('raised by DIV.ZERO') || links.length !== 2 || !links.every((r) => r.startsWith('GATE.CS.NOT_PRESENT'))) {
+    throw new Error(`fault panel rules: ${rules.join(' | ')}`);
+  }
   await page.screenshot({ path: path.join(SHOTS, '13-example-fault-panel.png') });
   await inWebview(page, 'Why Did It Fault?', (f) => f.locator('tr.subject', { hasText: 'GDT entry 1' }).first().locator('vscode-button', { hasText: 'find the write that broke it' }).click({ timeout: 5000 }));
   const toast = page.locator('.notifications-toasts', { hasText: /made the last write to GDT entry 1/ });
