@@ -184,7 +184,7 @@ describe('exceptions, GDT, halt', () => {
       await c.request('continue', { threadId: 1 });
       const s = await stop;
       assert.equal(s.body.reason, 'exception');
-      assert.match(s.body.description!, /^#UD invalid opcode at 0000:7C\w\w$/);
+      assert.match(s.body.description!, /^#UD invalid opcode at 0000:7C\w\w: UD\.OPCODE$/, 'the stop names the rule that raised it');
       assert.equal(await pc(c), faults.marker('HANDLER'));
       const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
       assert.equal(stackFrames.length, 2);
