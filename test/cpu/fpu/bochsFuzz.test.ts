@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assembleSource, bochsMissing, haveTool, runBochs, runBootscope } from '../../pm/harness';
+import { END, f80, LOADER, PUTHEX8 } from './bootProgram';
 
 let seed = 0x387;
 function rnd(n: number): number {
@@ -48,48 +49,9 @@ function program(sequences: string[][]): string {
     // odd sequences save the 32-bit real-mode image (108 bytes), even ones the 16-bit one (94)
     k % 2 ? '  o32 fnsave [img]\n  mov cx, 108' : '  fnsave [img]\n  mov cx, 94', '  call dump',
   ].join('\n'));
-  const f80 = (h: string): string => `dq 0x${h.slice(4)}\n  dw 0x${h.slice(0, 4)}`;
   return `
-[bits 16]
-[cpu 686]
-  org 0x7c00
-  cli
-  xor ax, ax
-  mov ds, ax
-  mov es, ax
-  mov ss, ax
-  mov sp, 0x7c00
-  cmp word [sig], 0x3738
-  je loaded
-  mov si, 4
-retry:
-  mov ax, 0x0211
-  mov cx, 0x0002
-  xor dh, dh
-  mov bx, 0x7e00
-  int 0x13
-  jnc loaded
-  dec si
-  jnz retry
-  hlt
-loaded:
-  jmp main
-  times 510-($-$$) db 0
-  dw 0xaa55
-sig: dw 0x3738
-main:
-${body.join('\n')}
-  mov al, 'E'
-  out 0xe9, al
-  mov al, 'N'
-  out 0xe9, al
-  mov al, 'D'
-  out 0xe9, al
-  mov al, 10
-  out 0xe9, al
-  out 0xf4, al
-  hlt
-dump:
+${LOADER}${body.join('\n')}
+${END}dump:
   mov si, img
 .b:
   lodsb
@@ -98,21 +60,7 @@ dump:
   mov al, 10
   out 0xe9, al
   ret
-puthex8:
-  push ax
-  shr al, 4
-  call nibble
-  pop ax
-nibble:
-  and al, 15
-  add al, '0'
-  cmp al, '9'
-  jbe .d
-  add al, 7
-.d:
-  out 0xe9, al
-  ret
-pool:
+${PUTHEX8}pool:
 ${POOL.map((p) => `  ${f80(p)}`).join('\n')}
 ints: dw 3, -7, 0x7fff, 0
 cws: dw ${sequences.map(() => `0x${pick(CWS).toString(16)}`).join(', ')}

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assembleSource, bochsMissing, haveTool, runBochs, runBootscope, runQemu } from '../../pm/harness';
 import { parseVectors } from './hostRunner';
+import { END, f80, LOADER, PUTHEX8 } from './bootProgram';
 
 // Instruction routines: ST0 = A, ST1 = B; each leaves the status word in [swv] and ten result bytes in [res].
 const OPS: Record<string, string> = {
@@ -23,38 +24,9 @@ const STORES = new Set(['st32', 'st64', 'ist16', 'ist32', 'ist64', 'bstp']);
 function program(cases: { op: string; cw: number; a: string; b: string }[]): string {
   const names = Object.keys(OPS);
   const routines = names.map((n) => `op_${n}:\n  ${OPS[n]}\n  fnstsw [swv]\n  fnclex\n${STORES.has(n) ? '' : '  fstp tword [res]\n'}  ret`);
-  const f80 = (h: string): string => `dq 0x${h.slice(4)}\n  dw 0x${h.slice(0, 4)}`;
   const data = cases.map((c) => `  ${f80(c.a)}\n  ${f80(c.b)}\n  dw 0x${c.cw.toString(16)}\n  db ${names.indexOf(c.op)}`);
   return `
-[bits 16]
-[cpu 686]
-  org 0x7c00
-  cli
-  xor ax, ax
-  mov ds, ax
-  mov es, ax
-  mov ss, ax
-  mov sp, 0x7c00
-  cmp word [sig], 0x3738
-  je loaded
-  mov si, 4
-retry:
-  mov ax, 0x0211
-  mov cx, 0x0002
-  xor dh, dh
-  mov bx, 0x7e00
-  int 0x13
-  jnc loaded
-  dec si
-  jnz retry
-  hlt
-loaded:
-  jmp main
-  times 510-($-$$) db 0
-  dw 0xaa55
-sig: dw 0x3738
-main:
-  mov si, cases
+${LOADER}  mov si, cases
 next:
   cmp si, cases_end
   jae done
@@ -86,36 +58,12 @@ bytes:
   add si, 23
   jmp next
 done:
-  mov al, 'E'
-  out 0xe9, al
-  mov al, 'N'
-  out 0xe9, al
-  mov al, 'D'
-  out 0xe9, al
-  mov al, 10
-  out 0xe9, al
-  out 0xf4, al
-  hlt
-puthex16:
+${END}puthex16:
   push ax
   mov al, ah
   call puthex8
   pop ax
-puthex8:
-  push ax
-  shr al, 4
-  call nibble
-  pop ax
-nibble:
-  and al, 15
-  add al, '0'
-  cmp al, '9'
-  jbe .d
-  add al, 7
-.d:
-  out 0xe9, al
-  ret
-${routines.join('\n')}
+${PUTHEX8}${routines.join('\n')}
 optable: dw ${names.map((n) => `op_${n}`).join(', ')}
 swv: dw 0
 res: times 10 db 0
