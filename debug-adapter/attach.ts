@@ -2,18 +2,26 @@
 // through QEMU's gdbstub, with Bootscope's views of what the stub gives: registers, the segment
 // registers with their hidden caches, CR0–CR4, GDTR/IDTR (from the monitor's `info registers`),
 // memory, disassembly, breakpoints at linear addresses (gdbstub software breakpoints), data
-// breakpoints (gdbstub watchpoints), continue, pause and step. What needs Bootscope's own machine —
-// the recording (step back, reverse continue, goto, Timeline, last write), source listings, the
-// panels' custom requests —
-// answers that it is not available in attach mode. Disconnecting detaches and leaves QEMU running.
-// Node only; must not import vscode.
+// breakpoints (gdbstub watchpoints), continue, pause and step; and the panels that read the live
+// state: Descriptor Tables (the tables copied through the gdbstub), VMCS and VM Entry Checks (QEMU's
+// state under each profile) and Screen (VGA text memory and the BIOS data area, read physically).
+// What needs Bootscope's own machine — the recording (step back, reverse continue, goto, Timeline,
+// last write), Why Did It Fault?, Compare, source listings — answers why it is not available
+// attached. Disconnecting detaches and leaves QEMU running. Node only; must not import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { listOne } from '../emulator/disasm/listing';
+import { CR0_PG } from '../emulator/cpu/regs';
+import type { TableView } from '../emulator/debug/descriptors';
+import { CP437 } from '../emulator/devices/cp437';
+import { Memory } from '../emulator/memory/bus';
+import type { CpuSnapshot } from '../emulator/vmx/cpuSnapshot';
+import type { CpuMode, ReadDescriptorTableArguments, ScreenResponse, VmcsArguments } from '../protocol/customRequests';
 import { GdbClient } from '../host/gdbClient';
 import { RequestError, THREAD_ID, THREAD_NAME, parseReference, refString } from './context';
 import { MAX_DISASSEMBLE } from './requestArgs';
 import { dataIdOf, parseDataId } from './handlers/breakpoints';
+import { descriptorTableOf, descriptorTablesOf, newPanelMemory, tssOf, vmcsOf, vmEntryChecksOf } from './handlers/panels';
 import { hex } from '../protocol/format';
 
 const SEGMENTS = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldt', 'tr'] as const;
@@ -40,6 +48,12 @@ export interface QemuCpuState {
   segments: Record<(typeof SEGMENTS)[number], SegmentCache>;
   gdtr: { base: number; limit: number };
   idtr: { base: number; limit: number };
+  dr7: number;
+  /** EFER's low 32 bits (the i386 target's EFER has nothing above them). */
+  efer: number;
+  /** II: the interrupt shadow of STI or MOV SS after the last instruction. */
+  inhibit: boolean;
+  halted: boolean;
 }
 
 /** Parses `info registers` of qemu-system-i386 (7.2); throws naming what is missing. */
@@ -63,8 +77,75 @@ export function parseInfoRegisters(text: string): QemuCpuState {
     if (!m) throw new Error(`QEMU's info registers has no ${name}`);
     return { base: parseInt(m[1], 16) >>> 0, limit: parseInt(m[2], 16) >>> 0 };
   };
-  return { regs, segments, gdtr: table('GDT'), idtr: table('IDT') };
+  const flag = (name: string) => {
+    const m = new RegExp(`\\s${name}=([01])\\b`).exec(text);
+    if (!m) throw new Error(`QEMU's info registers has no ${name}`);
+    return m[1] === '1';
+  };
+  return {
+    regs, segments, gdtr: table('GDT'), idtr: table('IDT'), dr7: num('DR7'), efer: Number(BigInt.asUintN(32, BigInt(`0x${/EFER=([0-9a-f]+)/.exec(text)?.[1] ?? '0'}`))),
+    inhibit: flag('II'), halted: flag('HLT'),
+  };
 }
+
+/** VMCS-layout access rights with the unusable bit (16) where QEMU's descriptor cache is not present, as KVM sets it. */
+function usableAccess(c: SegmentCache): number {
+  return c.access & 0x80 ? c.access : c.access | 0x10000;
+}
+
+/**
+ * QEMU's state as the hypervisor profiles take a CPU (emulator/vmx/fromCpu.ts's rules for the shadow),
+ * with the CPU's caches where QEMU's TCG keeps other bits: a code or data cache has its accessed bit
+ * (the CPU sets it on every load, SDM Vol. 3 §3.4.5.1; TCG's far JMP and CALL leave it clear) and TR's
+ * type is busy (LTR's, §7.2.4; TCG keeps the available type it read). VM entry requires both.
+ */
+export function snapshotFromQemu(s: QemuCpuState): CpuSnapshot {
+  const segments = {} as CpuSnapshot['segments'];
+  for (const n of SEGMENTS) {
+    const c = s.segments[n];
+    const access = n === 'tr' ? ((c.access & 7) === 1 ? c.access | 2 : c.access) : c.access & 0x10 ? c.access | 1 : c.access;
+    segments[n === 'ldt' ? 'ldtr' : n] = { selector: c.selector, base: c.base, limit: c.limit, access: usableAccess({ ...c, access }) };
+  }
+  return {
+    segments, cr0: s.regs.cr0, cr2: s.regs.cr2, cr3: s.regs.cr3, cr4: s.regs.cr4, eflags: s.regs.eflags, eip: s.regs.eip, esp: s.regs.esp,
+    gdtr: s.gdtr, idtr: s.idtr, dr7: s.dr7, efer: s.efer, interruptibility: s.inhibit ? (s.regs.eflags & 0x200 ? 1 : 2) : 0, halted: s.halted,
+  };
+}
+
+/**
+ * Guest memory copied through the gdbstub at linear addresses (QEMU translates them), for the
+ * descriptor-table readers: the copy's page tables are QEMU's, so the view it backs has paging off.
+ */
+class LinearCopy extends Memory {
+  private readonly pages = new Map<number, Uint8Array>();
+
+  constructor() {
+    super({ ramSize: 0x1000, addressSpace: 0x1000 });
+  }
+
+  put(linear: number, bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) {
+      const a = (linear + i) >>> 0;
+      let page = this.pages.get(a >>> 12);
+      if (!page) this.pages.set(a >>> 12, (page = new Uint8Array(0x1000).fill(0xff)));
+      page[a & 0xfff] = bytes[i];
+    }
+  }
+
+  override peek(addr: number, length: number): Uint8Array {
+    const out = new Uint8Array(length).fill(0xff);
+    for (let i = 0; i < length; i++) {
+      const a = (addr + i) >>> 0;
+      const page = this.pages.get(a >>> 12);
+      if (page) out[i] = page[a & 0xfff];
+    }
+    return out;
+  }
+}
+
+/** Bytes of the BIOS data area the Screen reads (BDA 40:49 video mode … 40:84 rows - 1). */
+const BDA = 0x400;
+const BDA_LENGTH = 0x90;
 
 /** real, pm16, pm32 or vm86, as the launch session names modes. */
 function modeOf(s: QemuCpuState): string {
@@ -72,6 +153,24 @@ function modeOf(s: QemuCpuState): string {
   if (s.regs.eflags & 0x20000) return 'vm86';
   return s.segments.cs.access & 0x4000 ? 'pm32' : 'pm16';
 }
+
+/** modeOf, with real mode whose data or stack segment cache reaches past 64 KiB named 'unreal' (as the panels name it). */
+function panelModeOf(s: QemuCpuState): CpuMode {
+  const m = modeOf(s);
+  return m === 'real' && (['ds', 'es', 'fs', 'gs', 'ss'] as const).some((n) => s.segments[n].limit > 0xffff) ? 'unreal' : m as CpuMode;
+}
+
+/** Why each request that needs Bootscope's own machine has no answer when attached (the panels show it). */
+const NEEDS_LAUNCH: Record<string, string> = {
+  'bootscope/readTimeline': 'the Timeline is drawn from Bootscope\'s recording of the run, and QEMU runs this guest: nothing is recorded (launch the image to have it)',
+  'bootscope/gotoInstruction': 'travelling to an instruction needs Bootscope\'s recording, and QEMU runs this guest: nothing is recorded',
+  'bootscope/readFault': 'Why Did It Fault? follows Bootscope\'s own delivery of a fault rule by rule; QEMU\'s gdbstub reports where the guest stopped, not how a fault was raised: launch the image (or run bootscope explain-fault on a QEMU -d int,cpu_reset log)',
+  'bootscope/findFaultWrite': 'finding the write that broke an entry needs Bootscope\'s recording, and QEMU runs this guest: nothing is recorded',
+  'bootscope/findCheckFailureStart': 'finding where a check began to fail needs Bootscope\'s recording, and QEMU runs this guest: nothing is recorded',
+  'bootscope/readCompare': 'the guest runs in QEMU alone, with no second machine to compare it with (launch with compareWith to run Bootscope beside QEMU)',
+  'bootscope/compareAgain': 'the guest runs in QEMU alone, with no second machine to compare it with (launch with compareWith to run Bootscope beside QEMU)',
+  'bootscope/typeKeys': 'typing reaches Bootscope\'s keyboard; type in QEMU\'s own window (or through its monitor: monitor sendkey a)',
+};
 
 export interface AttachHost {
   onStop(reason: string, description: string, hitBreakpointIds?: number[]): void;
@@ -88,6 +187,9 @@ export class QemuAttach {
   /** Armed gdbstub watchpoints (Z2 write, Z3 read, Z4 access). */
   private watches: { id: number; linear: number; length: number; kind: 2 | 3 | 4 }[] = [];
   private nextId = 1;
+  /** The panels' copy of the tables at this stop (built on first use), and their change marks across stops. */
+  private tables: TableView | null = null;
+  private readonly panelMemory = newPanelMemory();
 
   private constructor(private readonly gdb: GdbClient, readonly endpoint: string, private readonly host: AttachHost) {}
 
@@ -118,7 +220,82 @@ export class QemuAttach {
 
   private async refresh(): Promise<QemuCpuState> {
     this.state = parseInfoRegisters(await this.gdb.monitor('info registers'));
+    this.tables = null;
     return this.state;
+  }
+
+  /**
+   * The descriptor-table readers' view of QEMU's CPU: its registers and a copy of the GDT, the LDT,
+   * the IDT (or IVT) and the TSS read through the gdbstub. Bytes the gdbstub cannot read (a page not
+   * mapped) shorten that table to what was read, which the console says.
+   */
+  private async tableView(): Promise<TableView> {
+    if (this.tables) return this.tables;
+    const s = this.stopped();
+    const mem = new LinearCopy();
+    const pm = (s.regs.cr0 & 1) !== 0;
+    const order = ['es', 'cs', 'ss', 'ds', 'fs', 'gs', 'ldt', 'tr'] as const;
+    const limit = order.map((n) => s.segments[n].limit);
+    const copy = async (what: string, base: number, bytes: number): Promise<number> => {
+      const { bytes: got, unreadable } = await this.readMemory(base, bytes);
+      mem.put(base, got);
+      if (unreadable) this.host.output(`QEMU: the ${what} at ${hex(base, 8)}: ${unreadable} of its ${bytes} bytes cannot be read through the gdbstub (not mapped); the panel shows what was read\n`);
+      return got.length;
+    };
+    const gdt = Math.max(0, await copy('GDT', s.gdtr.base, Math.min(s.gdtr.limit + 1, 0x10000)) - 1);
+    const idt = Math.max(0, await copy(pm ? 'IDT' : 'IVT', s.idtr.base, Math.min(s.idtr.limit + 1, pm ? 0x800 : 0x400)) - 1);
+    if (pm && s.segments.ldt.access & 0x80 && s.segments.ldt.selector & 0xfffc) limit[6] = Math.max(0, await copy('LDT', s.segments.ldt.base, Math.min(s.segments.ldt.limit + 1, 0x10000)) - 1);
+    if (pm && s.segments.tr.access & 0x80) await copy('TSS', s.segments.tr.base, Math.min(s.segments.tr.limit + 1, 104));
+    this.tables = {
+      sel: Uint16Array.from(order, (n) => s.segments[n].selector), base: Uint32Array.from(order, (n) => s.segments[n].base),
+      limit: Uint32Array.from(limit), ar: Uint32Array.from(order, (n) => usableAccess(s.segments[n])),
+      gdtrBase: s.gdtr.base, gdtrLimit: Math.min(s.gdtr.limit, gdt), idtrBase: s.idtr.base, idtrLimit: Math.min(s.idtr.limit, idt),
+      // The copy is at linear addresses: QEMU translated them, so the view reads it with paging off.
+      cr0: s.regs.cr0 & ~CR0_PG, cr3: 0, cr4: 0, mem,
+    };
+    return this.tables;
+  }
+
+  /**
+   * The VGA text screen from QEMU's guest memory, read physically (Qqemu.PhyMemMode): the page the BIOS
+   * data area names, in its mode's columns and rows, the cursor where the BIOS keeps it. The VGA's own
+   * registers are out of the gdbstub's reach; a graphics mode's picture too, which the answer says.
+   */
+  private async screen(): Promise<ScreenResponse> {
+    this.stopped();
+    const mode = await this.gdb.request('qqemu.PhyMemMode');
+    if (!/^[01]$/.test(mode)) throw new RequestError('attached to QEMU: its gdbstub cannot read physical memory (qqemu.PhyMemMode), where the screen is', true);
+    await this.gdb.request('Qqemu.PhyMemMode:1');
+    try {
+      const bda = (await this.readMemory(BDA, BDA_LENGTH)).bytes;
+      if (bda.length < BDA_LENGTH) throw new RequestError('attached to QEMU: the BIOS data area (physical 400h) cannot be read through the gdbstub', true);
+      const video = bda[0x49];
+      if (![0, 1, 2, 3, 7].includes(video)) {
+        throw new RequestError(`attached to QEMU: the BIOS data area says video mode ${hex(video, 2)}, a graphics mode; the gdbstub reads memory, not the picture (QEMU's monitor screendump makes one)`, true);
+      }
+      const columns = bda[0x4a] | (bda[0x4b] << 8);
+      const rows = (bda[0x84] || 24) + 1;
+      const page = bda[0x62] & 7;
+      const start = (bda[0x4e] | (bda[0x4f] << 8)) & 0x7fff;
+      const base = video === 7 ? 0xb0000 : 0xb8000;
+      const want = columns * rows * 2;
+      const cells = (await this.readMemory(base + start, Math.min(want, 0x8000 - start))).bytes;
+      const text: string[] = [];
+      const attributes: number[] = [];
+      for (let r = 0; r < rows; r++) {
+        let line = '';
+        for (let c = 0; c < columns; c++) {
+          const i = (r * columns + c) * 2;
+          line += CP437[cells[i] ?? 0x20];
+          attributes.push(cells[i + 1] ?? 0x07);
+        }
+        text.push(line);
+      }
+      const shape = bda[0x61];
+      return { columns, rows, text, attributes, cursor: { row: bda[0x51 + page * 2], column: bda[0x50 + page * 2], visible: (shape & 0x20) === 0 } };
+    } finally {
+      await this.gdb.request('Qqemu.PhyMemMode:0');
+    }
   }
 
   private stopped(): QemuCpuState {
@@ -387,7 +564,24 @@ export class QemuAttach {
         return { breakpoints: await this.setDataBreakpoints(args as unknown as DebugProtocol.SetDataBreakpointsArguments) };
       case 'evaluate':
         return { result: await this.evaluate(args.expression as string), variablesReference: 0 };
+      case 'bootscope/status': {
+        const st = this.stopped();
+        return { mode: panelModeOf(st), cs: st.segments.cs.selector, eip: st.regs.eip, running: this.running };
+      }
+      case 'bootscope/readDescriptorTables':
+        return descriptorTablesOf(await this.tableView(), panelModeOf(this.stopped()), this.panelMemory.tables);
+      case 'bootscope/readDescriptorTable':
+        return descriptorTableOf(await this.tableView(), args as unknown as ReadDescriptorTableArguments);
+      case 'bootscope/readTss':
+        return tssOf(await this.tableView());
+      case 'bootscope/readVmcs':
+        return vmcsOf(snapshotFromQemu(this.stopped()), args as unknown as VmcsArguments, this.panelMemory.vmcs);
+      case 'bootscope/checkVmEntry':
+        return vmEntryChecksOf(snapshotFromQemu(this.stopped()), args as unknown as VmcsArguments);
+      case 'bootscope/readScreen':
+        return this.screen();
       default:
+        if (NEEDS_LAUNCH[command]) throw new RequestError(`attached to QEMU: ${NEEDS_LAUNCH[command]}`, true);
         return null;
     }
   }

@@ -78,7 +78,7 @@ export class X86DebugSession extends LoggingDebugSession {
       if (body === null) {
         this.sendErrorResponse(response, {
           id: 3001, showUser: true,
-          format: `${request.command}: not available when attached to QEMU (it needs a machine Bootscope runs: launch the image to have the recording, time travel, the panels and source breakpoints)`,
+          format: `${request.command}: not available when attached to QEMU (it needs a machine Bootscope runs: launch the image to have the recording, time travel and source breakpoints)`,
         });
         return;
       }

@@ -13,7 +13,7 @@ export async function panelRequest<R extends keyof CustomRequests & string>(sess
     return { ok: true, body };
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
-    const unsupported = /unrecognized|not supported|not available|unknown (request|command)|unsupported/i.test(text);
+    const unsupported = /unrecognized request|unknown (request|command)/i.test(text);
     return {
       ok: false,
       message: unsupported

@@ -24,8 +24,9 @@ export class StatusBar implements vscode.Disposable {
     const s = await readMode(session);
     if (s) {
       const ip = s.eip > 0xffff ? hexDigits(s.eip, 8) : hexDigits(s.eip, 4);
-      this.item.text = `$(debug-pause) ${s.mode} ${hexDigits(s.cs, 4)}:${ip} #${s.instructions.toLocaleString('en-US')}`;
-      this.item.tooltip = `Bootscope: ${s.mode} mode, CS:IP ${hexDigits(s.cs, 4)}:${ip}, ${s.instructions} instructions since 0000:7C00. Click for the descriptor tables.`;
+      const count = s.instructions === undefined ? '' : ` #${s.instructions.toLocaleString('en-US')}`;
+      this.item.text = `$(debug-pause) ${s.mode} ${hexDigits(s.cs, 4)}:${ip}${count}`;
+      this.item.tooltip = `Bootscope: ${s.mode} mode, CS:IP ${hexDigits(s.cs, 4)}:${ip}${s.instructions === undefined ? ' in QEMU' : `, ${s.instructions} instructions since 0000:7C00`}. Click for the descriptor tables.`;
     } else {
       // Without bootscope/status, the top frame's name still locates the stop.
       let where = 'paused';

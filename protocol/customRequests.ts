@@ -54,8 +54,8 @@ export interface StatusResponse {
   mode: CpuMode;
   cs: number;
   eip: number;
-  /** Instructions executed since 0000:7C00. */
-  instructions: number;
+  /** Instructions executed since 0000:7C00; absent when attached to QEMU (its count is not known). */
+  instructions?: number;
   running: boolean;
 }
 

@@ -11,6 +11,8 @@ const FULL_TIER_MARK = '// @tier full';
 
 function walk(dir, out) {
   for (const name of readdirSync(dir)) {
+    // Dot folders hold artifacts (test/.out: the UI test's, changing while it runs), no tests.
+    if (name.startsWith('.')) continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);
     else if (name.endsWith('.test.ts')) out.push(p);

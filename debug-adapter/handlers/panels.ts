@@ -5,10 +5,11 @@
 
 import { encodePng } from '../../host/png';
 import { CR0_PE, CS, DS, ES, FS, GS, LDTR, SS, TR } from '../../emulator/cpu/regs';
-import { readInterruptTable, readTable, readTss, type Descriptor } from '../../emulator/debug/descriptors';
+import { readInterruptTable, readTable, readTss, type Descriptor, type TableView } from '../../emulator/debug/descriptors';
 import { displayMode } from '../../emulator/debug/machineView';
 import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
+import type { CpuSnapshot } from '../../emulator/vmx/cpuSnapshot';
 import { evaluateProfile, isProfileName, PROFILE_NAMES } from '../../emulator/vmx/profiles';
 import { rootCauses } from '../../emulator/vmx/rootCause';
 import { vmcsRows } from '../../emulator/vmx/vmcsView';
@@ -23,14 +24,15 @@ import { knownStarts } from './memoryAndDisasm';
 import { hex } from '../../protocol/format';
 
 /** What the panels compare against to mark changes: the state at the previous stop, per session. */
-interface PanelMemory {
+export interface PanelMemory {
   tables: Map<string, [number, number]>;
   vmcs: Map<string, number | undefined>;
 }
+export const newPanelMemory = (): PanelMemory => ({ tables: new Map(), vmcs: new Map() });
 const memory = new WeakMap<SessionContext, PanelMemory>();
 function remembered(ctx: SessionContext): PanelMemory {
   let m = memory.get(ctx);
-  if (!m) memory.set(ctx, (m = { tables: new Map(), vmcs: new Map() }));
+  if (!m) memory.set(ctx, (m = newPanelMemory()));
   return m;
 }
 
@@ -48,8 +50,7 @@ const SEG_NAMES: [keyof DescriptorTablesResponse['segments'], number][] = [
   ['cs', CS], ['ds', DS], ['es', ES], ['ss', SS], ['fs', FS], ['gs', GS], ['ldtr', LDTR], ['tr', TR],
 ];
 
-function segments(ctx: SessionContext): DescriptorTablesResponse['segments'] {
-  const cpu = ctx.machine.cpu;
+function segments(cpu: TableView): DescriptorTablesResponse['segments'] {
   const out = {} as Record<string, SegmentCache>;
   for (const [name, s] of SEG_NAMES) out[name] = { selector: cpu.sel[s], base: cpu.base[s] >>> 0, limit: cpu.limit[s] >>> 0, access: cpu.ar[s] };
   return out as DescriptorTablesResponse['segments'];
@@ -64,14 +65,12 @@ function explain(d: Descriptor): string {
   return `${width}${d.typeName}, base ${hex(d.base, 8)}, limit ${hex(d.limit, d.limit > 0xffff ? 8 : 4)}, DPL ${d.dpl}`;
 }
 
-/** GDT or LDT entries in the protocol's shape; `track` compares with the previous stop (the panel's highlights). */
-function tableEntries(ctx: SessionContext, name: 'gdt' | 'ldt', base: number, track: boolean, max?: number): DescriptorEntry[] {
-  const cpu = ctx.machine.cpu;
-  const prev = remembered(ctx).tables;
+/** GDT or LDT entries in the protocol's shape; with `prev` compared with the previous stop (the panel's highlights). */
+function tableEntries(cpu: TableView, name: 'gdt' | 'ldt', base: number, prev: PanelMemory['tables'] | null, max?: number): DescriptorEntry[] {
   return readTable(cpu, name, max).map((d) => {
     const key = `${name}:${d.index}`;
-    const before = track ? prev.get(key) : undefined;
-    if (track) prev.set(key, d.raw);
+    const before = prev?.get(key);
+    prev?.set(key, d.raw);
     const cachedBy = SEG_NAMES.filter(([, s]) => (cpu.sel[s] & 0xfffc) === (d.selector & 0xfffc) && (d.selector & 0xfff8) !== 0 &&
       ((cpu.sel[s] & 4) !== 0) === (name === 'ldt') && cpu.cr0 & CR0_PE).map(([n]) => n.toUpperCase());
     return {
@@ -85,8 +84,7 @@ function tableEntries(ctx: SessionContext, name: 'gdt' | 'ldt', base: number, tr
 }
 
 /** The interrupt table in force: the IDT's gates in protected mode, the IVT's vectors in real mode. */
-function interruptTable(ctx: SessionContext, max?: number): DescriptorTable {
-  const cpu = ctx.machine.cpu;
+function interruptTable(cpu: TableView, max?: number): DescriptorTable {
   const pm = (cpu.cr0 & CR0_PE) !== 0;
   return {
     name: pm ? 'idt' : 'ivt', base: cpu.idtrBase >>> 0, limit: cpu.idtrLimit,
@@ -99,8 +97,8 @@ function interruptTable(ctx: SessionContext, max?: number): DescriptorTable {
   };
 }
 
-function tss(ctx: SessionContext): TssState | undefined {
-  const t = readTss(ctx.machine.cpu);
+function tss(cpu: TableView): TssState | undefined {
+  const t = readTss(cpu);
   if (!t) return undefined;
   const f = new Map(t.fields.map((x) => [x.name, x.value]));
   const stacks = ([0, 1, 2] as const).map((ring) => ({
@@ -109,34 +107,45 @@ function tss(ctx: SessionContext): TssState | undefined {
   return { selector: t.selector, base: t.base, limit: t.limit, width: t.bits, stacks, ...(f.has('iomap') ? { ioMapBase: f.get('iomap') } : {}), fields: t.fields };
 }
 
-export function readDescriptorTables(ctx: SessionContext): DescriptorTablesResponse {
-  const cpu = ctx.machine.cpu;
+/** The Descriptor Tables panel's answer for a CPU (the session's, or attach's copy of QEMU's); changes against `prev`. */
+export function descriptorTablesOf(cpu: TableView, mode: CpuMode, prev: PanelMemory['tables']): DescriptorTablesResponse {
   const tables: DescriptorTable[] = [
-    { name: 'gdt', base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit, entries: tableEntries(ctx, 'gdt', cpu.gdtrBase, true) },
+    { name: 'gdt', base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit, entries: tableEntries(cpu, 'gdt', cpu.gdtrBase, prev) },
   ];
   if (cpu.cr0 & CR0_PE && !(cpu.ar[LDTR] & 0x10000) && (cpu.sel[LDTR] & 0xfffc) !== 0) {
-    tables.push({ name: 'ldt', base: cpu.base[LDTR] >>> 0, limit: cpu.limit[LDTR], entries: tableEntries(ctx, 'ldt', cpu.base[LDTR], true) });
+    tables.push({ name: 'ldt', base: cpu.base[LDTR] >>> 0, limit: cpu.limit[LDTR], entries: tableEntries(cpu, 'ldt', cpu.base[LDTR], prev) });
   }
   // The panel folds 'ivt' itself (extension/views/descriptorTables/model.ts).
-  tables.push({ ...interruptTable(ctx), name: 'idt' });
-  const t = tss(ctx);
-  return { mode: panelMode(ctx), segments: segments(ctx), tables, ...(t ? { tss: t } : {}) };
+  tables.push({ ...interruptTable(cpu), name: 'idt' });
+  const t = tss(cpu);
+  return { mode, segments: segments(cpu), tables, ...(t ? { tss: t } : {}) };
+}
+
+export function readDescriptorTables(ctx: SessionContext): DescriptorTablesResponse {
+  return descriptorTablesOf(ctx.machine.cpu, panelMode(ctx), remembered(ctx).tables);
 }
 
 /** bootscope/readDescriptorTable: one table, at most `max` entries, without change tracking. */
-export function readDescriptorTable(ctx: SessionContext, args: ReadDescriptorTableArguments): DescriptorTable {
-  const cpu = ctx.machine.cpu;
-  if (args.table === 'gdt') return { name: 'gdt', base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit, entries: tableEntries(ctx, 'gdt', cpu.gdtrBase, false, args.max) };
-  if (args.table === 'ldt') return { name: 'ldt', base: cpu.base[LDTR] >>> 0, limit: cpu.limit[LDTR], entries: tableEntries(ctx, 'ldt', cpu.base[LDTR], false, args.max) };
+export function descriptorTableOf(cpu: TableView, args: ReadDescriptorTableArguments): DescriptorTable {
+  if (args.table === 'gdt') return { name: 'gdt', base: cpu.gdtrBase >>> 0, limit: cpu.gdtrLimit, entries: tableEntries(cpu, 'gdt', cpu.gdtrBase, null, args.max) };
+  if (args.table === 'ldt') return { name: 'ldt', base: cpu.base[LDTR] >>> 0, limit: cpu.limit[LDTR], entries: tableEntries(cpu, 'ldt', cpu.base[LDTR], null, args.max) };
   if (args.table !== 'idt') throw new RequestError(`unknown table '${String(args.table)}': use gdt, ldt or idt`);
-  return interruptTable(ctx, args.max);
+  return interruptTable(cpu, args.max);
+}
+
+export function readDescriptorTable(ctx: SessionContext, args: ReadDescriptorTableArguments): DescriptorTable {
+  return descriptorTableOf(ctx.machine.cpu, args);
 }
 
 /** bootscope/readTss: the TSS that TR points at. */
-export function readTssRequest(ctx: SessionContext): TssState {
-  const t = tss(ctx);
+export function tssOf(cpu: TableView): TssState {
+  const t = tss(cpu);
   if (!t) throw new RequestError('no task register loaded (TR is unusable or the CPU is in real mode)');
   return t;
+}
+
+export function readTssRequest(ctx: SessionContext): TssState {
+  return tssOf(ctx.machine.cpu);
 }
 
 /** A request's profile argument (absent: raw); an unknown name is the client's error. */
@@ -146,12 +155,12 @@ export function profileOf(name: string | undefined): ProfileName {
   return p;
 }
 
-export function readVmcs(ctx: SessionContext, args: VmcsArguments): ReadVmcsResponse {
+/** The VMCS panel's answer for a CPU state (the session's, or QEMU's when attached); changes against `prev`. */
+export function vmcsOf(snapshot: CpuSnapshot, args: VmcsArguments, prev: PanelMemory['vmcs']): ReadVmcsResponse {
   const profile = profileOf(args?.profile);
-  const r = evaluateProfile(profile, snapshotFromCpu(ctx.machine.cpu));
-  const prev = remembered(ctx).vmcs;
+  const r = evaluateProfile(profile, snapshot);
   // When the hypervisor would emulate, nothing is entered: show the state as the raw profile would enter it.
-  const state = r.entered ?? evaluateProfile('raw', snapshotFromCpu(ctx.machine.cpu)).entered;
+  const state = r.entered ?? evaluateProfile('raw', snapshot).entered;
   const rows = state ? vmcsRows(state) : [];
   return {
     profile,
@@ -165,15 +174,24 @@ export function readVmcs(ctx: SessionContext, args: VmcsArguments): ReadVmcsResp
   };
 }
 
-export function checkVmEntry(ctx: SessionContext, args: VmcsArguments): CheckVmEntryResponse {
+export function readVmcs(ctx: SessionContext, args: VmcsArguments): ReadVmcsResponse {
+  return vmcsOf(snapshotFromCpu(ctx.machine.cpu), args, remembered(ctx).vmcs);
+}
+
+/** The VM Entry Checks panel's answer for a CPU state (the session's, or QEMU's when attached). */
+export function vmEntryChecksOf(snapshot: CpuSnapshot, args: VmcsArguments): CheckVmEntryResponse {
   const profile = profileOf(args?.profile);
-  const r = evaluateProfile(profile, snapshotFromCpu(ctx.machine.cpu));
+  const r = evaluateProfile(profile, snapshot);
   const checks = (r.report?.checks ?? []).map((c) => ({ id: c.id, section: c.section, field: c.field, status: c.status, message: c.message }));
   const causes = r.entered && r.report ? rootCauses(r.entered, r.report) : [];
   return {
     profile, verdict: r.verdict, reason: r.reason, notes: r.notes, checks,
     ...(causes.length ? { rootCauses: causes.map((c) => ({ id: c.id, summary: c.summary, checks: c.checks })) } : {}),
   };
+}
+
+export function checkVmEntry(ctx: SessionContext, args: VmcsArguments): CheckVmEntryResponse {
+  return vmEntryChecksOf(snapshotFromCpu(ctx.machine.cpu), args);
 }
 
 /** bootscope/readScreen: the text, attributes and cursor of the VGA text screen; in a VBE mode the picture too. */

@@ -6,8 +6,11 @@
 import type { Cpu } from '../cpu/cpu';
 import { AR_G, CR0_PE, LDTR, TR } from '../cpu/regs';
 import { describeType } from '../vmx/accessRights';
-import { readLinear, readLinearValue } from './machineView';
+import { type LinearView, readLinear, readLinearValue } from './machineView';
 import { hexDigits } from '../../protocol/format';
+
+/** What reading the tables needs of a CPU: its registers and linear memory (the live Cpu, or a copy: attach). */
+export type TableView = LinearView & Pick<Cpu, 'sel' | 'base' | 'limit' | 'ar' | 'gdtrBase' | 'gdtrLimit' | 'idtrBase' | 'idtrLimit'>;
 
 export interface Descriptor {
   index: number;
@@ -52,7 +55,7 @@ export function decodeDescriptor(lo: number, hi: number, index: number, ti = 0):
 }
 
 /** Reads descriptor `index` from a table at linear `base` with byte limit `limit`, or null if outside it or unmapped. */
-export function readDescriptor(cpu: Cpu, tableBase: number, tableLimit: number, index: number, ti = 0): Descriptor | null {
+export function readDescriptor(cpu: TableView, tableBase: number, tableLimit: number, index: number, ti = 0): Descriptor | null {
   const off = index * 8;
   if (off + 7 > tableLimit) return null;
   const lo = readLinearValue(cpu, tableBase + off, 4);
@@ -62,7 +65,7 @@ export function readDescriptor(cpu: Cpu, tableBase: number, tableLimit: number, 
 }
 
 /** The descriptor a selector names in the GDT or the current LDT (null selector, outside the table → null). */
-export function descriptorForSelector(cpu: Cpu, selector: number): Descriptor | null {
+export function descriptorForSelector(cpu: TableView, selector: number): Descriptor | null {
   const index = selector >>> 3;
   if (selector & 4) return readDescriptor(cpu, cpu.base[LDTR], cpu.limit[LDTR], index, 1);
   if (index === 0) return null;
@@ -70,7 +73,7 @@ export function descriptorForSelector(cpu: Cpu, selector: number): Descriptor | 
 }
 
 /** All GDT (or LDT) entries, at most `max`. */
-export function readTable(cpu: Cpu, which: 'gdt' | 'ldt', max = 8192): Descriptor[] {
+export function readTable(cpu: TableView, which: 'gdt' | 'ldt', max = 8192): Descriptor[] {
   const base = which === 'gdt' ? cpu.gdtrBase : cpu.base[LDTR];
   const limit = which === 'gdt' ? cpu.gdtrLimit : cpu.limit[LDTR];
   const out: Descriptor[] = [];
@@ -94,7 +97,7 @@ export interface InterruptEntry {
 }
 
 /** The interrupt table in force: the IVT in real mode, IDT gates in protected mode (SDM Vol. 3 §6.10, §20.1.4). */
-export function readInterruptTable(cpu: Cpu, max = 256): InterruptEntry[] {
+export function readInterruptTable(cpu: TableView, max = 256): InterruptEntry[] {
   const out: InterruptEntry[] = [];
   const pm = (cpu.cr0 & CR0_PE) !== 0;
   const size = pm ? 8 : 4;
@@ -137,7 +140,7 @@ const TSS16: readonly [string, number, number][] = [
 ];
 
 /** The task-state segment TR points at (SDM Vol. 3 §7.2.1 Figure 7-2, §7.7 Figure 7-11), or null when TR is unusable. */
-export function readTss(cpu: Cpu): TssView | null {
+export function readTss(cpu: TableView): TssView | null {
   if (!(cpu.cr0 & CR0_PE) || cpu.ar[TR] & 0x10000) return null;
   const type = cpu.ar[TR] & 0xf;
   const bits: 16 | 32 = type === 1 || type === 3 ? 16 : 32;

@@ -10,6 +10,9 @@ import { hexDigits } from '../../protocol/format';
 
 export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86';
 
+/** What reading linear memory needs of a CPU: the live Cpu, or a copy of another machine's state (attach). */
+export type LinearView = Pick<Cpu, 'cr0' | 'cr3' | 'cr4' | 'mem'>;
+
 /** The execution mode as a debugger names it (CS.D decides pm16/pm32). */
 export function cpuMode(cpu: Cpu): CpuMode {
   if (!(cpu.cr0 & CR0_PE)) return 'real';
@@ -35,7 +38,7 @@ export function segOff(sel: number, off: number): string {
  * Linear → physical as the CPU would translate it now, or -1 when the page is not present.
  * Reads the page tables through Memory.peek, so no accessed/dirty bits change (SDM Vol. 3 §4.3).
  */
-export function debugTranslate(cpu: Cpu, lin: number): number {
+export function debugTranslate(cpu: LinearView, lin: number): number {
   lin >>>= 0;
   if (!(cpu.cr0 & CR0_PG) || !(cpu.cr0 & CR0_PE)) return (lin & cpu.mem.a20Mask) >>> 0;
   const pdeAddr = ((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0;
@@ -60,7 +63,7 @@ export interface LinearRead {
 }
 
 /** Reads linear memory without side effects; stops at the first not-present page. */
-export function readLinear(cpu: Cpu, lin: number, length: number): LinearRead {
+export function readLinear(cpu: LinearView, lin: number, length: number): LinearRead {
   const out = new Uint8Array(length);
   let done = 0;
   while (done < length) {
@@ -93,7 +96,7 @@ export function writeLinear(cpu: Cpu, lin: number, data: Uint8Array, poke = (phy
 }
 
 /** Little-endian value of `size` bytes at a linear address, or null when unmapped. */
-export function readLinearValue(cpu: Cpu, lin: number, size: number): number | null {
+export function readLinearValue(cpu: LinearView, lin: number, size: number): number | null {
   const r = readLinear(cpu, lin, size);
   if (r.readable < size) return null;
   let v = 0;
