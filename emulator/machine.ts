@@ -42,6 +42,11 @@ export interface MachineOptions {
   hardDisks?: DiskImage[];
   /** A CD drive; the BIOS boots it (El Torito) before any disk. */
   cdrom?: CdImage | null;
+  /**
+   * A firmware image (`--bios`) will boot the machine: the CD is only a drive on the IDE channel and
+   * no drive number stands for its El Torito emulation (the firmware makes its own).
+   */
+  firmware?: boolean;
   /** Keys queued for the keyboard from the start. */
   keys?: string;
 }
@@ -103,14 +108,16 @@ export class Machine {
     this.cdrom = opts.cdrom ?? null;
     // A floppy or hard-disk emulation CD becomes drive 00h or 80h (the other hard disks move up), as
     // the BIOS maps it at boot; a floppy emulation CD beside a floppy image is left unmapped (the boot says so).
-    const emulated = this.cdrom?.emulatedDisk() ?? null;
+    const emulated = opts.firmware ? null : this.cdrom?.emulatedDisk() ?? null;
     this.cdromEmulated = emulated && (emulated.kind === 'hard' || !opts.floppy) ? emulated : null;
     this.floppy = opts.floppy ?? (this.cdromEmulated?.kind === 'floppy' ? this.cdromEmulated : null);
     this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...opts.hardDisks ?? []] : opts.hardDisks ?? [];
     this.devices = new PcDevices({
       memory: this.mem, io: this.io, keys: opts.keys,
       floppyTypes: [this.floppy?.floppyDriveType ?? 0, 0], hardDisks: this.hardDisks.length,
-      bootOrder: this.cdrom ? ['cdrom', 'hard', 'floppy'] : undefined,
+      // A firmware finds QEMU's default order (hard disk, floppy, CD: it tries the disk first, as
+      // under `qemu -cdrom`); the built-in BIOS boots a CD before anything else.
+      bootOrder: this.cdrom && !opts.firmware ? ['cdrom', 'hard', 'floppy'] : undefined,
     });
     this.cpu = new Cpu(this.model, traits, this.mem, this.io);
     installModel(this.cpu);

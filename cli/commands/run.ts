@@ -119,7 +119,6 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const floppy = opts.floppy === true;
   if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
   if (firmwareFile === undefined && opts.vgaRom !== undefined) throw new UsageError('--vga-rom needs --bios: the built-in BIOS has its own INT 10h');
-  if (firmwareFile !== undefined && opts.cdrom) throw new UsageError('--cdrom needs the built-in BIOS: firmware given with --bios has no CD drive to boot from');
   const outputs = [
     ...(traceFile === undefined ? [] : [{ what: '--trace', path: traceFile }]),
     ...(listFile === undefined ? [] : [{ what: '--list-emulated', path: listFile }]),
@@ -135,13 +134,13 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   if (conflict) throw new UsageError(conflict);
   const { disk, cdrom } = imageFile === undefined
     ? { disk: null, cdrom: null }
-    : openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: firmwareFile === undefined });
+    : openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
   const vgaRom = opts.vgaRom === undefined ? null : new Uint8Array(readInputFile(opts.vgaRom, 'VGA ROM'));
 
   const m = new Machine({
     cpu: cpuModel, fpu, memoryMB, keys,
-    floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom,
+    floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom, firmware: firmware !== null,
   });
   const warnings: string[] = [];
   let bios: Bios | null = null;

@@ -2,8 +2,8 @@
 // top of the first MiB (its last 128 KiB, as the PC's isa-bios window) and just below 4 GiB (all
 // of it), and the CPU starts from its reset state, CS=F000 with base FFFF0000 and IP=FFF0, so the
 // first far jump reloads CS as on hardware. The chipset's shadow RAM (PAM) is decoded, so the
-// firmware can copy itself to RAM below 1 MiB as SeaBIOS does, and the hard disks are ATA drives on
-// the primary IDE channel (ide.ts); QEMU's fw_cfg tells the firmware what the machine has (fwCfg.ts). SDM Vol. 3 §9.1.4 (first instruction executed).
+// firmware can copy itself to RAM below 1 MiB as SeaBIOS does, the hard disks are ATA drives on the
+// primary IDE channel and a CD the ATAPI master of the secondary (ide.ts); QEMU's fw_cfg tells the firmware what the machine has (fwCfg.ts). SDM Vol. 3 §9.1.4 (first instruction executed).
 import { CS } from '../../emulator/cpu/regs';
 import type { Machine } from '../../emulator/machine';
 
@@ -18,7 +18,7 @@ export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array |
   m.mem.mapRom(0x100000 - low.length, low);
   m.mem.mapRom(0x1_0000_0000 - image.length, image);
   m.devices.shadow.enable();
-  m.devices.attachIde(m.io, m.hardDisks);
+  m.devices.attachIde(m.io, m.hardDisks, m.cdrom);
   m.devices.attachFwCfg(m.io);
   if (vgaRom) m.devices.attachVgaRom(vgaRom);
   const cpu = m.cpu;

@@ -19,10 +19,11 @@ import { DebugPorts } from './debugPorts';
 import { loadState, saveState } from './state';
 import { DEVFN_ACPI, DEVFN_HOST, DEVFN_VGA, i440fxBus, programPciAsBios } from './i440fx';
 import { ShadowRam } from './pam';
-import { IdeChannel } from './ide';
+import { IDE_SECONDARY, IdeChannel } from './ide';
 import { FwCfg } from './fwCfg';
 import { PciOptionRom } from './optionRom';
 import type { DiskImage } from '../disk/diskImage';
+import type { CdImage } from '../disk/cdrom';
 import { AcpiPm } from './acpiPm';
 import { BochsVbe, type Frame } from './bochsVbe';
 import type { PciBus } from './pci';
@@ -80,6 +81,8 @@ export class PcDevices {
   readonly shadow: ShadowRam;
   /** The primary IDE channel, once firmware mode attached it (attachIde). */
   ide: IdeChannel | null = null;
+  /** The secondary IDE channel, where firmware mode puts a CD drive (attachIde). */
+  ide2: IdeChannel | null = null;
   /** QEMU's fw_cfg, once firmware mode attached it (attachFwCfg). */
   fwCfg: FwCfg | null = null;
   /** The standard VGA's expansion ROM, once firmware mode attached one (attachVgaRom). */
@@ -140,12 +143,15 @@ export class PcDevices {
   }
 
   /**
-   * Decodes the primary IDE channel's registers with up to two hard disks (firmware mode: the
-   * built-in BIOS serves INT 13h itself and leaves the ports unanswered).
+   * Decodes the IDE channels' registers: the primary with up to two hard disks, the secondary with
+   * the CD as its master (ATAPI), where QEMU's -cdrom puts it (firmware mode: the built-in BIOS
+   * serves INT 13h itself and leaves the ports unanswered).
    */
-  attachIde(io: IoBus, disks: DiskImage[]): void {
+  attachIde(io: IoBus, disks: DiskImage[], cdrom: CdImage | null = null): void {
     this.ide = new IdeChannel([disks[0] ?? null, disks[1] ?? null], this.pic);
     this.ide.attach(io);
+    this.ide2 = new IdeChannel([cdrom, null], this.pic, IDE_SECONDARY);
+    this.ide2.attach(io);
   }
 
   /** Answers QEMU's fw_cfg ports (firmware mode: SeaBIOS sizes RAM from its e820 file). */
@@ -197,6 +203,7 @@ export class PcDevices {
     for (const [k, d] of Object.entries(this.named())) devices[k] = saveState(d);
     devices.vbe = this.vbe.saveState();
     if (this.ide) devices.ide = saveState(this.ide);
+    if (this.ide2) devices.ide2 = saveState(this.ide2);
     if (this.fwCfg) devices.fwCfg = saveState(this.fwCfg);
     return { now: this.clock.now, devices };
   }
@@ -206,6 +213,7 @@ export class PcDevices {
     for (const [k, d] of Object.entries(this.named())) loadState(d, s.devices[k]);
     this.vbe.loadState(s.devices.vbe as ReturnType<BochsVbe['saveState']>);
     if (this.ide && s.devices.ide) loadState(this.ide, s.devices.ide);
+    if (this.ide2 && s.devices.ide2) loadState(this.ide2, s.devices.ide2);
     if (this.fwCfg && s.devices.fwCfg) loadState(this.fwCfg, s.devices.fwCfg);
     this.pm.remap();
     this.shadow.apply();

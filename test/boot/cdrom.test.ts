@@ -6,34 +6,18 @@
 // unless --cdrom; the CLI's --cdrom on an image that is not a bootable CD, and with --floppy, is one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ISOLINUX_SAY, isolinuxIso, missingTools, SYSLINUX_SAY, syslinuxFloppyIso } from './images';
-import { QEMU } from '../../host/qemu';
+import { qemuSerial } from './qemuSerial';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-cdrom-'));
 const BOOT_PROMPT = 'boot: ';
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, ['dist/cli.js', 'run', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-}
-
-/** Runs QEMU with the ISO as its CD until serial shows the boot prompt (or 60 s), returns serial. */
-async function qemuSerial(iso: string): Promise<string> {
-  const log = join(dir, `${Math.random().toString(36).slice(2)}.serial`);
-  const q = spawn(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', '-cdrom', iso, '-serial', `file:${log}`], { stdio: 'ignore' });
-  try {
-    for (const end = Date.now() + 60_000; Date.now() < end;) {
-      await new Promise((r) => setTimeout(r, 200));
-      if (existsSync(log) && readFileSync(log, 'latin1').includes(BOOT_PROMPT)) break;
-      if (q.exitCode !== null) break;
-    }
-  } finally {
-    q.kill('SIGKILL');
-  }
-  return existsSync(log) ? readFileSync(log, 'latin1') : '';
 }
 
 test('plain isolinux ISO: boots as a CD to its config and boot prompt, serial as under QEMU -cdrom',
@@ -51,7 +35,7 @@ test('plain isolinux ISO: boots as a CD to its config and boot prompt, serial as
     assert.ok(s.screen.join('\n').includes(ISOLINUX_SAY), s.screen.join('\n'));
     assert.match(s.serialText, /ISOLINUX 6\.\d+ .*\r?\nLoading \/none\.bin\.\.\. failed: No such file or directory/);
     assert.ok(s.serialText.endsWith(BOOT_PROMPT), JSON.stringify(s.serialText));
-    const q = await qemuSerial(iso);
+    const q = await qemuSerial(['-cdrom', iso], BOOT_PROMPT);
     assert.equal(s.serialText.replace(/\r/g, ''), q.replace(/\r/g, ''));
   });
 
@@ -66,7 +50,7 @@ test('a syslinux floppy in El Torito floppy emulation boots as drive 00h, serial
     assert.ok(s.screen.join('\n').includes(SYSLINUX_SAY), s.screen.join('\n'));
     assert.match(s.serialText, /SYSLINUX 6\.\d+ .*\r?\nLoading \/none\.bin\.\.\. failed: No such file or directory/);
     assert.ok(s.serialText.endsWith(BOOT_PROMPT), JSON.stringify(s.serialText));
-    const q = await qemuSerial(iso);
+    const q = await qemuSerial(['-cdrom', iso], BOOT_PROMPT);
     assert.equal(s.serialText.replace(/\r/g, ''), q.replace(/\r/g, ''));
   });
 

@@ -1,8 +1,9 @@
 // @tier full
 // Debian's SeaBIOS (/usr/share/seabios/bios.bin) under `bootscope run --bios`: its own log on the
 // debug console (port 402h) from the banner through POST (fw_cfg's e820, PCI, shadowing itself into
-// F0000h through the PAM registers) to the hard disk on the IDE channel and its MBR, and the same
-// log under QEMU 7.2 line by line, SeaVGABIOS (--vga-rom) included. Skipped where the seabios package (.ci/run installs it) or QEMU
+// F0000h through the PAM registers) to the hard disk on the IDE channel and its MBR, or the ATAPI CD
+// on the secondary channel and its El Torito image, and the same log under QEMU 7.2 line by line,
+// SeaVGABIOS (--vga-rom) included. Skipped where the seabios package (.ci/run installs it) or QEMU
 // is not installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from '../bios/harness';
 import { qemuAvailable } from '../devices/portScript';
-import { GRUB_ECHO, grubImage, missingTools, SYSLINUX_SAY, syslinuxImage } from './images';
+import { GRUB_ECHO, grubImage, isolinuxIso, missingTools, SYSLINUX_SAY, syslinuxFloppyIso, syslinuxImage } from './images';
+import { qemuSerial } from './qemuSerial';
 
 const BIOS = '/usr/share/seabios/bios.bin', VGA_ROM = '/usr/share/seabios/vgabios-stdvga.bin';
 const skip = existsSync(BIOS) ? false : `${BIOS} is missing (Debian package seabios)`;
@@ -91,6 +93,21 @@ test('SeaBIOS (128 and 256 KiB builds) finds the hard disk on the IDE channel an
 // etc/table-loader SeaBIOS builds its own ACPI tables.
 const OURS_ONLY = [/^No apic - only the main cpu is present\.$/, /^ACPI DSDT=/, /^Copying ACPI RSDP/];
 
+// Addresses, sizes and the drives' model names differ between the two machines; the steps must not.
+const norm = (line: string) => line.replace(/\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{4,}\b/g, '#')
+  .replace('QEMU HARDDISK', 'BOOTSCOPE HARDDISK').replace('QEMU DVD-ROM', 'BOOTSCOPE DVD-ROM');
+
+/** Every line of Bootscope's SeaBIOS log is in QEMU's, in order (but OURS_ONLY's). */
+function assertLogWithin(ours: string, qemu: string): void {
+  const q = qemu.split('\n').map(norm);
+  let at = 0;
+  for (const line of ours.split('\n').map(norm)) {
+    const found = q.indexOf(line, at);
+    if (found >= 0) at = found + 1;
+    else assert.ok(OURS_ONLY.some((r) => r.test(line)), `not in QEMU's log after line ${at}: ${line}`);
+  }
+}
+
 test('the same disk under QEMU 7.2: every line of Bootscope\'s SeaBIOS log is in QEMU\'s, in order', { skip: skip || (!qemuAvailable() && 'qemu-system-i386 not installed') }, () => {
   const img = diskImage();
   const qlog = `${img}.qemu.log`;
@@ -99,22 +116,29 @@ test('the same disk under QEMU 7.2: every line of Bootscope\'s SeaBIOS log is in
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x01', '-drive', `file=${img},format=raw,if=ide,snapshot=on`,
     '-chardev', `file,id=seabios,path=${qlog}`, '-device', 'isa-debugcon,iobase=0x402,chardev=seabios',
   ], { timeout: 30000 });
-  // Addresses, sizes and the drive's model name differ between the two machines; the steps must not.
-  const norm = (line: string) => line.replace(/\b0x[0-9a-f]+\b|\b(?=[0-9a-f]*\d)[0-9a-f]{4,}\b/g, '#').replace('QEMU HARDDISK', 'BOOTSCOPE HARDDISK');
-  const qemu = readFileSync(qlog, 'latin1').split('\n').map(norm);
+  const qemu = readFileSync(qlog, 'latin1');
   const s = run(img, '--vga-rom', VGA_ROM, '--screen', '--max', '60000000');
-  const ours = (s.debugText as string).split('\n').map(norm);
-  assert.equal(qemu.at(-2), 'sector 5 via ATA');
-  let at = 0;
-  for (const line of ours) {
-    const found = qemu.indexOf(line, at);
-    if (found >= 0) at = found + 1;
-    else assert.ok(OURS_ONLY.some((r) => r.test(line)), `not in QEMU's log after line ${at}: ${line}`);
-  }
-  assert.equal(ours.at(-2), 'sector 5 via ATA');
-  assert.ok(ours.includes('Start SeaVGABIOS (version 1.16.2-debian-1.16.2-1)'));
+  assert.equal(qemu.split('\n').at(-2), 'sector 5 via ATA');
+  assertLogWithin(s.debugText, qemu);
+  assert.equal((s.debugText as string).split('\n').at(-2), 'sector 5 via ATA');
+  assert.ok((s.debugText as string).includes('Start SeaVGABIOS (version 1.16.2-debian-1.16.2-1)'));
   assert.deepEqual(s.screen.slice(0, 2).map((l: string) => l.trimEnd()), ['SeaBIOS (version 1.16.2-debian-1.16.2-1)', 'Booting from Hard Disk...']);
 });
+
+test('plain El Torito ISOs (isolinux, no emulation; a syslinux floppy in floppy emulation) boot from the ATAPI drive to boot:, serial and log as under QEMU -cdrom',
+  { skip: skip || (missingTools('isolinux') ?? missingTools('syslinux') ?? false) || (!qemuAvailable() && 'qemu-system-i386 not installed') }, async () => {
+    for (const iso of [isolinuxIso(), syslinuxFloppyIso()]) {
+      const s = run(iso, '--max', '60000000');
+      const log: string = s.debugText;
+      assert.match(log, /\nDVD\/CD \[ata1-0: BOOTSCOPE DVD-ROM ATAPI-4 DVD\/CD\]\n/, iso);
+      assert.match(log, /\nBooting from DVD\/CD\.\.\.\nBooting from 0000:7c00\n/, iso);
+      assert.ok((s.serialText as string).endsWith('boot: '), JSON.stringify(s.serialText));
+      const qlog = join(mkdtempSync(join(tmpdir(), 'bootscope-seabios-cd-')), 'debugcon.log');
+      const serial = await qemuSerial(['-bios', BIOS, '-cdrom', iso], 'boot: ', ['-vga', 'std', '-chardev', `file,id=seabios,path=${qlog}`, '-device', 'isa-debugcon,iobase=0x402,chardev=seabios']);
+      assert.equal(s.serialText.replace(/\r/g, ''), serial.replace(/\r/g, ''), iso);
+      assertLogWithin(log, readFileSync(qlog, 'latin1'));
+    }
+  });
 
 test('syslinux under SeaBIOS and SeaVGABIOS: from the IDE disk to its boot: prompt, on serial and screen', { skip: skip || (missingTools('syslinux') ?? false) }, () => {
   const s = run(syslinuxImage(), '--vga-rom', VGA_ROM, '--screen', '--max', '60000000');
