@@ -289,7 +289,7 @@ export interface ReadFaultResponse {
   path?: string;
   tripleFault: boolean;
   links: FaultLinkView[];
-  /** Why there is no chain ("no exception yet", "… delivered without a fault"). */
+  /** Why there is no chain ("no exception yet"). */
   message?: string;
 }
 export interface FindFaultWriteArguments {

@@ -10,7 +10,6 @@ import { CS } from '../../emulator/cpu/regs';
 import { causeLink, linkView } from '../../emulator/debug/faultView';
 import type { Cpu } from '../../emulator/cpu/cpu';
 import { segOff } from '../../emulator/debug/machineView';
-import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { hex } from '../../protocol/format';
 import type {
   FaultLinkView, FaultSubject, FindFaultWriteArguments, FindFaultWriteResponse, ReadFaultResponse,
@@ -31,6 +30,9 @@ interface SeenFault {
 const seen = new WeakMap<SessionContext, SeenFault>();
 
 /** The last exception's chain, or the cause of one delivered without a fault (faultChain.ts), or null. */
+/** Every exception's raise names a rule, so only a CPU that has raised none has nothing to show. */
+export const NO_FAULT = 'no fault chain: no exception yet';
+
 export function currentKey(cpu: Cpu): object | null {
   return cpu.faultChain.length ? cpu.faultChain : cpu.faultCause;
 }
@@ -55,8 +57,7 @@ export function readFault(ctx: SessionContext): ReadFaultResponse {
   const cpu = ctx.machine.cpu;
   const s = noteFault(ctx);
   if (!s) {
-    const last = cpu.lastException >= 0 ? `the last exception (${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException}) was delivered without a fault, and its raise names no rule` : 'no exception yet';
-    return { current: true, tripleFault: false, links: [], message: `no fault chain: ${last}` };
+    return { current: true, tripleFault: false, links: [], message: NO_FAULT };
   }
   return { instruction: s.instruction, current: currentKey(cpu) === s.key, path: chainPath(s.chain), tripleFault: s.tripleFault, links: s.links };
 }

@@ -4,10 +4,9 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { CR0_PE, CS } from '../../emulator/cpu/regs';
-import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { chainPath } from '../../emulator/cpu/faultChain';
 import { formatChain, formatSubjects } from '../../emulator/debug/faultView';
-import { currentKey, faultCommand, noteFault } from './fault';
+import { currentKey, faultCommand, NO_FAULT, noteFault } from './fault';
 import {
   formatDescriptor, readInterruptTable, readTable, readTss,
 } from '../../emulator/debug/descriptors';
@@ -63,10 +62,7 @@ function infoCommand(ctx: SessionContext, what: string): string {
       // With what each link's rule looked at, numbered for `fault write N.M`.
       // An exception delivered without a fault but raised through a rule shows as a one-link chain.
       const seen = currentKey(cpu) ? noteFault(ctx) : null;
-      if (!seen) {
-        const last = cpu.lastException >= 0 ? `the last exception (${EXCEPTION_NAMES[cpu.lastException] ?? cpu.lastException}) was delivered without a fault, and its raise names no rule` : 'no exception yet';
-        return `no fault chain: ${last}`;
-      }
+      if (!seen) return NO_FAULT;
       const { chain, links } = seen;
       const head = cpu.faultChain.length ? `fault chain ${chainPath(chain)}` : `last exception ${chainPath(chain)}, raised by a rule and delivered`;
       return [head, ...formatChain(chain, (i) => formatSubjects(i, links[i].subjects))].join('\n');

@@ -6,7 +6,7 @@
 // are logged. Pure TypeScript: no Node or VS Code imports. IBM PC/AT BIOS; Ralf Brown's list.
 
 import { type Cpu, type Handler } from '../cpu/cpu';
-import { UD } from '../cpu/faults';
+import { UD_OPCODE } from '../cpu/faultRules';
 import { CR0_PE, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, EFLAGS_CF, EFLAGS_IF, EFLAGS_ZF, ES, ESI, ESP, FS, GS, SS } from '../cpu/regs';
 import type { BiosHooks, Machine } from '../machine';
 import * as L from './layout';
@@ -144,7 +144,7 @@ export class Bios implements BiosHooks {
       return;
     }
     const trap: Handler = (c) => {
-      if (!inRom(c)) c.fault(UD);
+      if (!inRom(c)) c.faultRule(UD_OPCODE, -1, -1, 0);
       run(c);
     };
     cpu.ops[0x100 | 0x37] = trap;

@@ -7,7 +7,7 @@
 import type { Memory } from '../memory/bus';
 import type { IoBus } from '../devices/ioBus';
 import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
-import { FAULT, GP } from './faults';
+import { FAULT } from './faults';
 import { FETCH_LIMIT, type FaultRule, SEG_ACCESS, SEG_ACCESS_SS, UD_OPCODE } from './faultRules';
 import type { FaultCause, FaultLink } from './faultChain';
 import type { FarTransfers } from './exec/control';
@@ -20,11 +20,21 @@ import { AR_DB, AR_G, AR_P, AR_S, CR0_PE, CR0_PG, CS, EFLAGS_FIXED1, EFLAGS_IF, 
 export type CpuModel = '8086' | '80286' | '80386';
 export const CPU_MODELS: readonly CpuModel[] = ['8086', '80286', '80386'];
 
+/**
+ * A hook that protected/install.ts replaces on the 80286 and 80386. The 8086 cannot set CR0.PE,
+ * and every caller checks it (or is an instruction the 8086 lacks), so running one is our bug.
+ */
+function protectedOnly(hook: string): () => never {
+  return () => {
+    throw new Error(`internal error: cpu.${hook} ran on a CPU without protected mode`);
+  };
+}
+
 const NO_PROTECTED_MODE: FarTransfers = {
-  jmpFar: (cpu) => cpu.fault(GP, 0),
-  callFar: (cpu) => cpu.fault(GP, 0),
-  retFar: (cpu) => cpu.fault(GP, 0),
-  iret: (cpu) => cpu.fault(GP, 0),
+  jmpFar: protectedOnly('farPm.jmpFar'),
+  callFar: protectedOnly('farPm.callFar'),
+  retFar: protectedOnly('farPm.retFar'),
+  iret: protectedOnly('farPm.iret'),
 };
 
 /** A handler executes one instruction whose opcode byte has been fetched. */
@@ -190,10 +200,10 @@ export class Cpu implements FlagState {
   /** Protected-mode far JMP/CALL/RET/IRET (protected/farTransfer.ts). */
   farPm: FarTransfers = NO_PROTECTED_MODE;
   /** LLDT/LTR (protected/tables.ts). */
-  loadLdtr: (cpu: Cpu, sel: number) => void = (cpu) => cpu.fault(GP, 0);
-  loadTr: (cpu: Cpu, sel: number) => void = (cpu) => cpu.fault(GP, 0);
+  loadLdtr: (cpu: Cpu, sel: number) => void = protectedOnly('loadLdtr');
+  loadTr: (cpu: Cpu, sel: number) => void = protectedOnly('loadTr');
   /** The TSS I/O permission bitmap check when CPL > IOPL or in vm86 (protected/ioBitmap.ts). */
-  ioBitmapCheck: (cpu: Cpu, port: number, size: number) => void = (cpu) => cpu.fault(GP, 0);
+  ioBitmapCheck: (cpu: Cpu, port: number, size: number) => void = protectedOnly('ioBitmapCheck');
   /** TLB maintenance for paging.ts: MOV CR3/CR0/CR4 flush, INVLPG drops one page. */
   tlbFlush: (cpu: Cpu) => void = (cpu) => cpu.flushFetch();
   tlbInvalidate: (cpu: Cpu, lin: number) => void = (cpu) => cpu.flushFetch();
@@ -208,7 +218,7 @@ export class Cpu implements FlagState {
   sgdtHighByte = 0;
 
   /** Protected-mode and vm86 interrupt delivery through the IDT (protected/interrupts.ts). */
-  pmInterrupt: (cpu: Cpu, vector: number, kind: number, errorCode: number) => void = (cpu) => cpu.fault(GP, 0);
+  pmInterrupt: (cpu: Cpu, vector: number, kind: number, errorCode: number) => void = protectedOnly('pmInterrupt');
   /** The pending fault is a trap (8086 #DE): EIP already points past the instruction. */
   faultIsTrap = false;
   /** Debugger hook (emulator/debug): called before any interrupt or exception is delivered; null costs nothing. */
@@ -390,14 +400,6 @@ export class Cpu implements FlagState {
   }
 
   // ---- faults --------------------------------------------------------------------------
-
-  /** Throws the FAULT sentinel. */
-  fault(vector: number, errorCode = -1): never {
-    FAULT.vector = vector;
-    FAULT.errorCode = errorCode;
-    FAULT.rule = null;
-    throw FAULT;
-  }
 
   /**
    * Throws the FAULT sentinel for `rule` (its vector) with the values it compared: `event` is the

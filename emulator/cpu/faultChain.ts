@@ -6,8 +6,8 @@
 
 import { hex } from '../../protocol/format';
 import type { Cpu } from './cpu';
-import { EXCEPTION_NAMES, type Fault, INT_EXC, INT_HW, PF } from './faults';
-import { DELIVERY_PAGE_FAULT, type FaultRule, type FaultValues, SHUTDOWN } from './faultRules';
+import { EXCEPTION_NAMES, type Fault, INT_EXC, INT_HW } from './faults';
+import { type FaultRule, type FaultValues, SHUTDOWN } from './faultRules';
 import { CS } from './regs';
 
 export interface FaultLink {
@@ -47,20 +47,15 @@ export function valuesOf(f: Fault, kind: number): FaultValues {
   return { event: f.event, eventKind: kind, selector: f.selector, lo: f.lo, hi: f.hi, cpl: f.cpl, level: f.level, limit: f.limit, offset: f.offset, seg: f.seg };
 }
 
-/** The cause FAULT names, for raiseFault (slow path: an exception raised through a rule). */
+/** The cause FAULT names, for raiseFault (slow path: an instruction's exception). */
 export function causeOf(cpu: Cpu, f: Fault): FaultCause {
   return { vector: f.vector, errorCode: f.errorCode, rule: f.rule!, values: valuesOf(f, INT_EXC), cs: cpu.sel[CS], eip: cpu.eip >>> 0 };
 }
 
-/** A link for `vector` that faulted with FAULT `f` (a #PF without a rule is DELIVERY.PAGE_FAULT). */
+/** A link for `vector` that faulted with FAULT `f`. */
 export function failedLink(cpu: Cpu, vector: number, kind: number, errorCode: number, f: Fault): FaultLink {
-  const pf = f.rule === null && f.vector === PF;
-  const values: FaultValues = pf
-    ? { event: vector, eventKind: kind, selector: 0, lo: 0, hi: 0, cpl: cpu.cpl, level: cpu.cpl, limit: 0, offset: cpu.cr2 >>> 0, seg: -1 }
-    : valuesOf(f, kind);
   return {
-    vector, kind, errorCode, cs: cpu.sel[CS], eip: cpu.eip >>> 0,
-    rule: pf ? DELIVERY_PAGE_FAULT : f.rule, values: f.rule !== null || pf ? values : null,
+    vector, kind, errorCode, cs: cpu.sel[CS], eip: cpu.eip >>> 0, rule: f.rule, values: valuesOf(f, kind),
     raised: { vector: f.vector, errorCode: f.errorCode }, then: null, cause: null,
   };
 }

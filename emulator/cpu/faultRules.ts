@@ -4,8 +4,8 @@
 // delivery path (IVT/IDT entry, gate, handler CS, inner stack, task gate), the double-fault matrix,
 // and ordinary instructions: segment-register loads, LLDT, LTR, segment limit/type violations,
 // paging, the I/O bitmap, far and near transfers, and every check of the instruction handlers
-// (privilege, IOPL, control registers, #DE, #BR, #UD, #NM, #MF). Still without a rule (rule null):
-// the placeholders of the models without protected mode.
+// (privilege, IOPL, control registers, #DE, #BR, #UD, #NM, #MF). Cpu.faultRule is the only way to
+// raise a fault, so none is without a rule.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.10-6.15, §20.1.4, Vol. 2 "INT n".
 
 import { hex } from '../../protocol/format';

@@ -36,14 +36,14 @@ export function isDoubleFault(first: number, second: number): boolean {
 
 /**
  * The sentinel thrown by handlers: fields are set just before the throw. Not an Error, so no stack
- * is captured. `rule` and the values after it are set by Cpu.faultRule (faultRules.ts); Cpu.fault
- * clears `rule` only.
+ * is captured. Cpu.faultRule, the only way to raise one, sets every field from its rule
+ * (faultRules.ts).
  */
 export interface Fault extends FaultValues {
   vector: number;
   /** Error code, or -1 when the exception pushes none. */
   errorCode: number;
-  /** The SDM rule that fired, null when the raise site names none. */
+  /** The SDM rule that fired; null only before the first fault. */
   rule: FaultRule | null;
 }
 export const FAULT: Fault = {

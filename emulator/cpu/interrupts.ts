@@ -71,8 +71,8 @@ export function raiseFault(cpu: Cpu): void {
   cpu.lastException = vector;
   // A fault raised while delivering INT n or an IRQ: that event is the chain's first link.
   const ev = cpu.delivering;
-  // An instruction's own fault through a rule: why the exception was raised (the first link's cause).
-  const cause = ev < 0 && FAULT.rule !== null ? causeOf(cpu, FAULT) : null;
+  // An instruction's own fault: why the exception was raised (the first link's cause).
+  const cause = ev < 0 ? causeOf(cpu, FAULT) : null;
   cpu.faultCause = cause;
   let chain: FaultLink[] | null = ev >= 0 ? [failedLink(cpu, ev & 0xff, ev >> 8, -1, FAULT)] : null;
   cpu.delivering = -1;

@@ -6,7 +6,6 @@
 
 import type { Cpu } from './cpu';
 import type { FaultRule } from './faultRules';
-import { GP } from './faults';
 import {
   SEG_LOAD_DATA_NOT_PRESENT, SEG_LOAD_DATA_PRIVILEGE, SEG_LOAD_DATA_TYPE, SEG_LOAD_INDEX, SEG_LOAD_SS_DPL, SEG_LOAD_SS_NOT_PRESENT,
   SEG_LOAD_SS_NULL, SEG_LOAD_SS_RPL, SEG_LOAD_SS_TYPE,
@@ -39,15 +38,6 @@ export function descLimit(d: Descriptor): number {
 }
 export function descDpl(d: Descriptor): number {
   return (d.hi >>> 13) & 3;
-}
-
-/**
- * Reads the descriptor for `sel` from the GDT or LDT; a selector beyond the table limit (or an LDT
- * reference while LDTR is unusable) raises `vector` with the selector as error code. One reader
- * for all of the CPU: protected/common.ts (which also applies the 80286's reserved bytes 6-7).
- */
-export function readDescriptor(cpu: Cpu, sel: number, vector = GP): Descriptor {
-  return fetchDescriptor(cpu, sel, vector, 0);
 }
 
 /** Sets the accessed bit of a code/data descriptor, as the CPU does on every load (SDM §3.4.5.1). */
@@ -97,7 +87,7 @@ function loadSegProtected(cpu: Cpu, seg: number, sel: number): void {
     return;
   }
   if (cpu.loadMemo.repeats(cpu, seg, sel, SEG_LOAD_INDEX, seg)) return;
-  const d = fetchDescriptor(cpu, sel, GP, 0, SEG_LOAD_INDEX, -1, seg);
+  const d = fetchDescriptor(cpu, sel, 0, SEG_LOAD_INDEX, -1, seg);
   const ar = descAr(d);
   const dpl = descDpl(d);
   const type = ar & 0xf;

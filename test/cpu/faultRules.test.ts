@@ -9,9 +9,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
-import type { CpuModel } from '../../emulator/cpu/cpu';
+import { Bios } from '../../emulator/bios/bios';
+import { Cpu, type CpuModel } from '../../emulator/cpu/cpu';
+import type { BlockCache } from '../../emulator/cpu/jit/blocks';
 import { loadCpu, saveCpu } from '../../emulator/record/cpuState';
 import { FAULT_RULES } from '../../emulator/cpu/faultRules';
+import { INT_EXC, INT_SOFT } from '../../emulator/cpu/faults';
 import { explainCause, explainLink, explainThen, type FaultLink } from '../../emulator/cpu/faultChain';
 import { formatChain, linkJson, raisedBy } from '../../emulator/debug/faultView';
 
@@ -28,8 +31,11 @@ function assemble(define: string): Uint8Array {
   }
 }
 
-function run(define: string, cpu: CpuModel = '80386', fpu?: '387'): { m: Machine; reason: string; chain: readonly FaultLink[] } {
+/** `hot`: compile every block on first sight (emulator/cpu/jit), so compiled code raises what it can; `bios`: install the BIOS. */
+function run(define: string, cpu: CpuModel = '80386', fpu?: '387', opts: { hot?: boolean; bios?: boolean } = {}): { m: Machine; reason: string; chain: readonly FaultLink[] } {
   const m = new Machine({ cpu, memoryMB: 4, fpu });
+  if (opts.bios) new Bios().install(m);
+  if (opts.hot) (m.cpu.jit as BlockCache).hot = 1;
   const bin = assemble(define);
   m.loadBootSector(bin, 0);
   m.mem.poke(0x7c00, bin);
@@ -214,11 +220,18 @@ test('SEG.LOAD.INDEX also when a repeated load finds its entry beyond a shortene
   assert.match(explainCause(cause), /^loading ES: the new selector 0x0068 .* needs bytes 0x68-0x6f of the GDT, whose limit is 0x67$/);
 });
 
-test('UD.OPCODE also for FF /7 and a far CALL/JMP with a register operand', () => {
-  for (const define of ['UD_FF7', 'UD_FAR_REGISTER']) {
-    const { m } = run(define);
+test('UD.OPCODE also for FF /7, a far CALL/JMP with a register operand and the BIOS trap opcode outside the ROM', () => {
+  for (const define of ['UD_FF7', 'UD_FAR_REGISTER', 'UD_BIOS_TRAP']) {
+    const { m } = run(define, '80386', undefined, { bios: define === 'UD_BIOS_TRAP' });
     assert.deepEqual([m.cpu.faultCause?.rule.id, m.cpu.lastException], ['UD.OPCODE', 6], define);
   }
+});
+
+test('INTO is delivered as a software interrupt, as INT3 and INT n are: the gate DPL rule applies to it', () => {
+  const { m, chain } = run('INTO_GATE_DPL');
+  assert.deepEqual(chain.map((l) => [l.vector, l.kind, l.rule?.id ?? null]), [[4, INT_SOFT, 'IDT.GATE.DPL'], [13, INT_EXC, null]]);
+  assert.match(explainLink(chain[0])!, /^delivering vector 4 \(INT 0x04\): software interrupt at CPL 3 through IDT entry 4 whose gate DPL is 0 \(< CPL\)$/);
+  assert.equal(m.cpu.lastException, 13);
 });
 
 test('JMP through a task gate to a TSS that is not present: the delivery path\'s TASK.TSS.NOT_PRESENT, outside delivery', () => {
@@ -261,37 +274,36 @@ test('triple fault: #DE → #NP → #DF → shutdown, each link with its rule, s
   assert.equal(m.cpu.shutdown, true);
 });
 
-test('no delivery-path raise site, segment-register load, LLDT, LTR, segment-limit, paging or I/O-bitmap check, nor any instruction handler, uses the rule-less cpu.fault', () => {
-  const root = join(__dirname, '..', '..', 'emulator', 'cpu');
-  const src = (f: string) => readFileSync(join(root, f), 'utf8');
-  const between = (text: string, from: string, to: string) => text.slice(text.indexOf(from), text.indexOf(to, text.indexOf(from)));
-  const parts = [
-    src('protected/interrupts.ts'),
-    // The task switch (a task gate's delivery) to the end of the file: the new task's segments.
-    src('protected/taskSwitch.ts').slice(src('protected/taskSwitch.ts').indexOf('export function taskSwitch(')),
-    between(src('interrupts.ts'), 'export function interrupt(', 'const NO_CHAIN'),
-    between(src('protected/stackSwitch.ts'), 'export function readInnerStack(', 'export function loadInnerStack('),
-    between(src('protected/stackSwitch.ts'), 'export function checkStackRoom(', 'export function pushW('),
-    // Ordinary instructions: MOV/POP/LxS to a data or stack segment register, LLDT and LTR.
-    between(src('segmentation.ts'), 'function loadSegProtected(', 'export function invalidateForOuterLevel('),
-    src('protected/tables.ts'),
-    // Far JMP/CALL (code segments, call gates, task gates, TSSs) and far RET/IRET, IRET's task return included.
-    between(src('protected/farTransfer.ts'), 'function enterCode(', 'export const protectedFarTransfers'),
-    // The I/O permission bitmap, and page faults (a delivery's own raises without a rule: DELIVERY.PAGE_FAULT).
-    src('protected/ioBitmap.ts'),
-    between(src('protected/paging.ts'), 'function walk(', 'export function tlbFlush('),
-    // Ordinary instructions' own checks: privilege, IOPL, control registers, near branches, #DE, #BR, #UD, #NM, #MF.
-    src('dispatch.ts'),
-    ...readdirSync(join(root, 'exec')).map((f) => src(join('exec', f))),
+test('compiled blocks raise NEAR.EIP.LIMIT and FAR.EIP.LIMIT with the values the interpreter gives', () => {
+  const cases: [string, string, RegExp][] = [
+    ['NEAR_CALL_LIMIT', 'NEAR.EIP.LIMIT', /^near transfer to EIP 0x200, beyond the limit 0xff of CS selector 0x0048 /],
+    ['FAR_EIP_LIMIT_SAME_CS', 'FAR.EIP.LIMIT', /^far transfer to selector 0x0048 .*: EIP 0x1000 is beyond its limit 0xff$/],
   ];
-  for (const p of parts) {
-    assert.ok(p.length > 100);
-    assert.doesNotMatch(p, /cpu\.fault\(/);
+  for (const [define, id, explanation] of cases) {
+    for (const hot of [false, true]) {
+      const { m, chain } = run(define, '80386', undefined, { hot });
+      assert.equal(chain.length, 0);
+      const cause = m.cpu.faultCause;
+      assert.deepEqual([cause?.rule.id, cause?.vector, cause?.errorCode, cause?.cs, cause?.eip], [id, 13, 0, 0x48, 0], `${define}, hot ${hot}`);
+      assert.match(explainCause(cause!), explanation);
+    }
   }
-  // Segment limit and type violations of memory accesses: the one helper they go through.
-  assert.doesNotMatch(between(src('cpu.ts'), '  segFault(seg: number): never {', '\n  }\n'), /this\.fault\(/);
-  // Code fetches beyond CS's limit or the instruction length limit.
-  assert.doesNotMatch(between(src('cpu.ts'), '  private fetch8Slow(', '\n  }\n'), /this\.fault\(/);
+});
+
+test('every fault names its rule: the CPU has no rule-less raise, and no emulator file (generated code included) calls one', () => {
+  assert.equal('fault' in Cpu.prototype, false);
+  const root = join(__dirname, '..', '..', 'emulator');
+  const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+  for (const f of ['cpu/cpu.ts', 'cpu/protected/common.ts', 'cpu/jit/emit.ts', 'bios/bios.ts']) assert.ok(files.includes(f), f);
+  const src = new Map(files.map((f) => [f, readFileSync(join(root, f), 'utf8')]));
+  for (const [f, text] of src) assert.doesNotMatch(text, /\.fault\(/, f);
+  // FAULT is thrown, and its fields written, in Cpu.faultRule only (whose rule parameter is not nullable).
+  assert.deepEqual([...src].filter(([, t]) => /throw FAULT\b|FAULT\.\w+ = /.test(t)).map(([f]) => f), ['cpu/cpu.ts']);
+  const cpu = src.get('cpu/cpu.ts')!;
+  const faultRule = cpu.slice(cpu.indexOf('  faultRule(\n    rule: FaultRule,'), cpu.indexOf('\n  }\n', cpu.indexOf('  faultRule(\n')));
+  assert.equal(cpu.split('throw FAULT').length, 2);
+  assert.equal(cpu.match(/FAULT\.\w+ = /g)!.length, faultRule.match(/FAULT\.\w+ = /g)!.length);
+  assert.match(faultRule, /throw FAULT;$/);
 });
 
 test('an exception raised by a delivery fault names the rule that raised it (the exception stop\'s description)', () => {

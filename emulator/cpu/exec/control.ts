@@ -28,9 +28,14 @@ function inProtectedMode(cpu: Cpu): boolean {
   return (cpu.cr0 & CR0_PE) !== 0 && (cpu.flags & EFLAGS_VM) === 0;
 }
 
+/** SDM Vol. 2 "JMP"/"CALL"/"RET": a near target beyond the CS limit → #GP(0); compiled blocks raise it too. */
+export function nearEipBeyond(cpu: Cpu, target: number): never {
+  return cpu.faultRule(NEAR_EIP_LIMIT, 0, -1, cpu.sel[CS], 0, 0, cpu.limit[CS], target);
+}
+
 /** Sets EIP for a near transfer, checking the CS limit (SDM: #GP(0) if the target is outside CS). */
 export function nearJump(cpu: Cpu, target: number): void {
-  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.faultRule(NEAR_EIP_LIMIT, 0, -1, cpu.sel[CS], 0, 0, cpu.limit[CS], target);
+  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) nearEipBeyond(cpu, target);
   cpu.eip = target;
 }
 
@@ -171,7 +176,7 @@ function loopOp(kind: number): Handler {
 
 /** Near CALL to `target` (EIP holds the return address): the CS limit is checked before the push. */
 export function callNear(cpu: Cpu, target: number, size32: boolean): void {
-  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.faultRule(NEAR_EIP_LIMIT, 0, -1, cpu.sel[CS], 0, 0, cpu.limit[CS], target);
+  if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) nearEipBeyond(cpu, target);
   if (size32) cpu.push32(cpu.eip);
   else cpu.push16(cpu.eip);
   cpu.eip = target;
@@ -199,7 +204,7 @@ function grp5(size32: boolean): Handler {
         const target = size32 ? readRmw32(cpu, m) : readRmw16(cpu, m);
         if (reg === 2) {
           // Check the target before pushing so a #GP leaves the stack untouched.
-          if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) cpu.faultRule(NEAR_EIP_LIMIT, 0, -1, cpu.sel[CS], 0, 0, cpu.limit[CS], target);
+          if (target > cpu.limit[CS] && !cpu.traits.wrapSegments) nearEipBeyond(cpu, target);
           if (size32) cpu.push32(cpu.eip); else cpu.push16(cpu.eip);
         }
         nearJump(cpu, target);

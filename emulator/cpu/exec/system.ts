@@ -9,10 +9,11 @@ import { CR0_PG_NO_PE, CR4_RESERVED, IOPL_CPL, IOPL_VM86, MSR_INDEX, NM_ESCAPE, 
 import { getCF, setStatus } from '../flags';
 import { decodeEa, eaOffPlus, getG16, readE16, readRmw16, writeBack16, writeE16 } from '../modrm';
 import {
-  AR_S, AR_UNUSABLE, CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_DF,
+  AR_S, CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_DF,
   EFLAGS_IF, EFLAGS_IOPL, EFLAGS_VM, EFLAGS_ZF, LDTR, TR,
 } from '../regs';
-import { descAr, descDpl, descLimit, readDescriptor } from '../segmentation';
+import { descAr, descDpl, descLimit } from '../segmentation';
+import { descriptorIfAny } from '../protected/common';
 import { forms, type Handlers, type Patch, undefinedOpcode } from './table';
 import { X87_ROWS } from '../../decode/tableX87';
 
@@ -115,7 +116,7 @@ const grp6_Ew: Handler = (cpu) => {
 /** VERR/VERW: ZF=1 when the segment is readable/writable at the current CPL and RPL (SDM "VERR/VERW"). */
 function verify(cpu: Cpu, sel: number, write: boolean): boolean {
   if ((sel & 0xfffc) === 0) return false;
-  const d = tryDescriptor(cpu, sel);
+  const d = descriptorIfAny(cpu, sel);
   if (!d) return false;
   const ar = descAr(d);
   if (!(ar & AR_S)) return false;
@@ -127,21 +128,13 @@ function verify(cpu: Cpu, sel: number, write: boolean): boolean {
   return !code || (type & 2) !== 0;
 }
 
-/** The descriptor of `sel`, or null where readDescriptor would fault (these instructions never do). */
-function tryDescriptor(cpu: Cpu, sel: number): ReturnType<typeof readDescriptor> | null {
-  const noLdt = cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0;
-  const limit = sel & 4 ? (noLdt ? -1 : cpu.limit[LDTR]) : cpu.gdtrLimit;
-  if ((sel & 0xfff8) + 7 > limit) return null;
-  return readDescriptor(cpu, sel);
-}
-
 /** LAR/LSL: valid descriptor types per SDM "LAR" and "LSL" tables. */
 function larLsl(isLsl: boolean, size32: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
     requireProtectedMode(cpu);
     const sel = readE16(cpu, m);
-    const d = (sel & 0xfffc) === 0 ? null : tryDescriptor(cpu, sel);
+    const d = (sel & 0xfffc) === 0 ? null : descriptorIfAny(cpu, sel);
     let ok = d !== null;
     if (d) {
       const ar = descAr(d);

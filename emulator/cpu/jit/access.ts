@@ -9,7 +9,7 @@
 import type { Instruction } from '../../decode/decoder';
 import { R8 } from '../cpu';
 import { jmpFar } from '../exec/control';
-import { GP } from '../faults';
+import { eipBeyond } from '../protected/farTransfer';
 import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
 import { CS, DS, EBP, ESP, SS } from '../regs';
 import { loadSeg, reloadUnchanged } from '../segmentation';
@@ -113,5 +113,5 @@ export function segLoad(seg: number, v: string): Code {
  * checks the new EIP, as farTransfer.ts's jmpFar does after the same memo test.
  */
 export function farJump(sel: string, off: string, osize: number): Code {
-  return js`if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) cpu.fault(${GP}, 0); cpu.eip = ${off}; } else ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32});`;
+  return js`if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off}); cpu.eip = ${off}; } else ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32});`;
 }

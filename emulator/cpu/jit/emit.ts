@@ -11,9 +11,8 @@
 import type { Instruction } from '../../decode/decoder';
 import type { Cpu } from '../cpu';
 import { stepOne } from '../execute';
-import { loopTaken, nearJump } from '../exec/control';
+import { loopTaken, nearEipBeyond, nearJump } from '../exec/control';
 import { repMovsStosRam } from '../exec/stringRam';
-import { GP } from '../faults';
 import { CS, EFLAGS_DF } from '../regs';
 import { hex } from '../../../protocol/format';
 import { pop, push } from './access';
@@ -206,7 +205,7 @@ class Emitter {
     const n = s + insn.length;
     this.lines.push(SETTLE_FLAGS, this.prologue(s, n));
     if (it.flow === Flow.Call) {
-      this.lines.push(`if (${hex(next)} > cpu.limit[${CS}]) cpu.fault(${GP}, 0);`, this.text(push(insn.opSize, hex(n))), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
+      this.lines.push(`if (${hex(next)} > cpu.limit[${CS}]) ${this.constant(nearEipBeyond)}(cpu, ${hex(next)});`, this.text(push(insn.opSize, hex(n))), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
     } else if (it.flow === Flow.Return) {
       this.lines.push(`{ ${this.text(pop(insn.opSize, null))} ${this.constant(nearJump)}(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
     } else {

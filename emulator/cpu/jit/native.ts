@@ -7,8 +7,7 @@
 import type { Instruction } from '../../decode/decoder';
 import { flowOf } from '../../decode/flow';
 import type { Cpu } from '../cpu';
-import { nearJump } from '../exec/control';
-import { GP } from '../faults';
+import { nearEipBeyond, nearJump } from '../exec/control';
 import { alu, ALU_ADD, ALU_AND, ALU_CMP, ALU_OR, ALU_SUB, ALU_XOR } from '../exec/alu';
 import { LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB, INC_DEC_LAZY } from '../flags';
 import { CS, DS, EFLAGS_DF, EFLAGS_STATUS, ES, ESP, GS, SS } from '../regs';
@@ -214,7 +213,7 @@ function transferForm(cpu: Cpu, insn: Instruction, eip: number): Native | null {
       return branch({ loop: op & 3, a32: insn.addrSize === 32 }, to());
     case 0xe8: {
       // callNear's steps: the CS limit check before the push, then the push of the return address.
-      const check = cpu.traits.wrapSegments ? '' : `if (${hex(to())} > cpu.limit[${CS}]) cpu.fault(${GP}, 0); `;
+      const check = cpu.traits.wrapSegments ? '' : js`if (${hex(to())} > cpu.limit[${CS}]) ${ref(nearEipBeyond)}(cpu, ${hex(to())}); `;
       return transfer(js`${check}${push(osize, 'cpu.eip')} cpu.eip = ${hex(to())};`, 'none');
     }
     case 0xc3:

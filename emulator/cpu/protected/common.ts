@@ -58,38 +58,41 @@ export function isWritableData(d: Descriptor): boolean {
 }
 
 /**
- * Reads the GDT/LDT descriptor of `sel`; outside the table raises `vector` with error code
- * selector | ext (SDM Vol. 3 §6.13: EXT = 1 when an external event caused the fault), through
- * `rule` (with `event`, the vector being delivered, and `seg`, the register being loaded) when the caller names one.
+ * Reads the GDT/LDT descriptor of `sel`; outside the table raises `rule` with error code selector |
+ * ext (SDM Vol. 3 §6.13: EXT = 1 when an external event caused the fault), `event` the vector being
+ * delivered and `seg` the register being loaded.
  */
-export function fetchDescriptor(cpu: Cpu, sel: number, vector: number, ext: number, rule: FaultRule | null = null, event = -1, seg = -1): Descriptor {
-  const addr = descriptorAddress(cpu, sel, vector, ext, rule, event, seg);
+export function fetchDescriptor(cpu: Cpu, sel: number, ext: number, rule: FaultRule, event = -1, seg = -1): Descriptor {
+  const addr = descriptorAddress(cpu, sel, ext, rule, event, seg);
+  const hi = descriptorHigh(cpu, addr);
+  return { lo: cpu.readLin32Sys(addr), hi, addr };
+}
+
+/** The descriptor of `sel`, or null where fetchDescriptor would fault (LAR, LSL, VERR and VERW never do). */
+export function descriptorIfAny(cpu: Cpu, sel: number): Descriptor | null {
+  if ((sel & 0xfff8) + 7 > tableLimit(cpu, sel)) return null;
+  const addr = (tableBase(cpu, sel) + (sel & 0xfff8)) >>> 0;
   const hi = descriptorHigh(cpu, addr);
   return { lo: cpu.readLin32Sys(addr), hi, addr };
 }
 
 /** Linear address of `sel`'s descriptor in the GDT or LDT, with fetchDescriptor's faults. */
-export function descriptorAddress(cpu: Cpu, sel: number, vector: number, ext: number, rule: FaultRule | null = null, event = -1, seg = -1): number {
-  let base: number, limit: number;
-  const code = (sel & 0xfffc) | ext;
-  if (sel & 4) {
-    // SDM Vol. 3 §3.4.2: a TI=1 selector with no valid LDT, or an index beyond the table limit → vector(selector).
-    if (cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0) {
-      if (rule) cpu.faultRule(rule, code, event, sel, 0, 0, -1, sel & 0xfff8, 0, seg);
-      cpu.fault(vector, code);
-    }
-    base = cpu.base[LDTR];
-    limit = cpu.limit[LDTR];
-  } else {
-    base = cpu.gdtrBase;
-    limit = cpu.gdtrLimit;
-  }
-  const idx = sel & 0xfff8;
-  if (idx + 7 > limit) {
-    if (rule) cpu.faultRule(rule, code, event, sel, 0, 0, limit, idx, 0, seg);
-    cpu.fault(vector, code);
-  }
-  return (base + idx) >>> 0;
+export function descriptorAddress(cpu: Cpu, sel: number, ext: number, rule: FaultRule, event = -1, seg = -1): number {
+  const idx = sel & 0xfff8, limit = tableLimit(cpu, sel);
+  if (idx + 7 > limit) cpu.faultRule(rule, (sel & 0xfffc) | ext, event, sel, 0, 0, limit, idx, 0, seg);
+  return (tableBase(cpu, sel) + idx) >>> 0;
+}
+
+/**
+ * The limit of the table `sel` indexes; -1 for a TI = 1 selector with no valid LDT, which SDM Vol. 3
+ * §3.4.2 faults as an index beyond the limit.
+ */
+function tableLimit(cpu: Cpu, sel: number): number {
+  if (!(sel & 4)) return cpu.gdtrLimit;
+  return cpu.ar[LDTR] & AR_UNUSABLE || (cpu.sel[LDTR] & 0xfffc) === 0 ? -1 : cpu.limit[LDTR];
+}
+function tableBase(cpu: Cpu, sel: number): number {
+  return sel & 4 ? cpu.base[LDTR] : cpu.gdtrBase;
 }
 
 /** Descriptor bytes 4-7, read before bytes 0-3 as fetchDescriptor does. */

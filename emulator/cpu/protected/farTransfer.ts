@@ -7,7 +7,6 @@
 
 import type { Cpu } from '../cpu';
 import type { FarTransfers } from '../exec/control';
-import { GP, TS } from '../faults';
 import {
   FAR_CS_NOT_CODE, FAR_CS_NOT_PRESENT, FAR_CS_PRIVILEGE, FAR_EIP_LIMIT, FAR_GATE_CS_DPL, FAR_GATE_CS_INDEX, FAR_GATE_CS_NOT_CODE,
   FAR_GATE_CS_NOT_PRESENT, FAR_GATE_CS_NULL, FAR_GATE_DPL, FAR_GATE_NOT_PRESENT, FAR_INDEX, FAR_NULL, FAR_TYPE, type FaultRule,
@@ -38,8 +37,8 @@ function enterCode(cpu: Cpu, sel: number, d: Descriptor, cpl: number, off: numbe
   cpu.eip = off;
 }
 
-/** SDM Vol. 2 "JMP"/"CALL"/"RET"/"IRET": the new EIP beyond the code segment limit → #GP(0). */
-function eipBeyond(cpu: Cpu, sel: number, limit: number, off: number): never {
+/** SDM Vol. 2 "JMP"/"CALL"/"RET"/"IRET": the new EIP beyond the code segment limit → #GP(0); compiled blocks raise it too. */
+export function eipBeyond(cpu: Cpu, sel: number, limit: number, off: number): never {
   return cpu.faultRule(FAR_EIP_LIMIT, 0, -1, sel, 0, 0, limit, off >>> 0);
 }
 
@@ -72,7 +71,7 @@ function tssFromTaskGate(cpu: Cpu, gate: Descriptor, ext: number): [number, Desc
   // SDM: TSS selector with TI = 1 → #GP(TSS selector); index outside the GDT → #GP(TSS selector).
   // The delivery path's TASK.TSS.* rules, outside delivery (event -1).
   if (tssSel & 4) cpu.faultRule(TASK_TSS_LDT, (tssSel & 0xfffc) | ext, -1, tssSel);
-  const td = fetchDescriptor(cpu, tssSel, GP, ext, TASK_TSS_INDEX);
+  const td = fetchDescriptor(cpu, tssSel, ext, TASK_TSS_INDEX);
   const t = typeS(td);
   if (t !== T_TSS16_AVAIL && !(t === T_TSS32_AVAIL && validType(cpu, t))) cpu.faultRule(TASK_TSS_TYPE, (tssSel & 0xfffc) | ext, -1, tssSel, td.lo, td.hi);
   if (!present(td)) cpu.faultRule(TASK_TSS_NOT_PRESENT, (tssSel & 0xfffc) | ext, -1, tssSel, td.lo, td.hi);
@@ -90,7 +89,7 @@ function gateTarget(cpu: Cpu, gate: Descriptor): [number, Descriptor, number] {
   const off = is32 ? ((gate.lo & 0xffff) | (gate.hi & 0xffff0000)) >>> 0 : gate.lo & 0xffff;
   // SDM "CALL": code segment selector in gate is NULL → #GP(0); outside table → #GP(selector).
   if ((csel & 0xfffc) === 0) cpu.faultRule(FAR_GATE_CS_NULL, 0, -1, csel);
-  const cd = fetchDescriptor(cpu, csel, GP, 0, FAR_GATE_CS_INDEX);
+  const cd = fetchDescriptor(cpu, csel, 0, FAR_GATE_CS_INDEX);
   if (!isCode(cd)) broken(cpu, FAR_GATE_CS_NOT_CODE, csel, cd);
   return [csel, cd, off];
 }
@@ -104,7 +103,7 @@ function jmpFar(cpu: Cpu, sel: number, off: number, _size32: boolean): void {
     cpu.eip = off;
     return;
   }
-  const d = fetchDescriptor(cpu, sel, GP, 0, FAR_INDEX);
+  const d = fetchDescriptor(cpu, sel, 0, FAR_INDEX);
   const t = typeS(d);
   if (t & 0x10) {
     checkDirectCode(cpu, sel, d);
@@ -149,7 +148,7 @@ function farToTask(cpu: Cpu, sel: number, d: Descriptor, t: number, kind: typeof
 function callFar(cpu: Cpu, sel: number, off: number, size32: boolean): void {
   // SDM Vol. 2 "CALL": segment selector in target operand NULL → #GP(0).
   if ((sel & 0xfffc) === 0) cpu.faultRule(FAR_NULL, 0, -1, sel);
-  const d = fetchDescriptor(cpu, sel, GP, 0, FAR_INDEX);
+  const d = fetchDescriptor(cpu, sel, 0, FAR_INDEX);
   const t = typeS(d);
   if (t & 0x10) {
     checkDirectCode(cpu, sel, d);
@@ -226,7 +225,7 @@ function callGate(cpu: Cpu, sel: number, gate: Descriptor): void {
 function checkReturnCs(cpu: Cpu, csSel: number): Descriptor {
   // SDM "RET": return code segment selector NULL → #GP(0); outside the table → #GP(selector).
   if ((csSel & 0xfffc) === 0) cpu.faultRule(RET_CS_NULL, 0, -1, csSel);
-  const d = fetchDescriptor(cpu, csSel, GP, 0, RET_CS_INDEX);
+  const d = fetchDescriptor(cpu, csSel, 0, RET_CS_INDEX);
   const rpl = csSel & 3;
   // RPL < CPL, not a code segment, conforming with DPL > RPL, non-conforming with DPL ≠ RPL → #GP(selector).
   if (rpl < cpu.cpl) broken(cpu, RET_CS_RPL, csSel, d);
@@ -239,7 +238,7 @@ function checkReturnCs(cpu: Cpu, csSel: number): Descriptor {
 /** The SS for a return to an outer level (SDM "RET": #GP(selector) on bad RPL/type/DPL; #SS(selector) not present). */
 function checkReturnSs(cpu: Cpu, ssSel: number, rpl: number): Descriptor {
   if ((ssSel & 0xfffc) === 0) cpu.faultRule(RET_SS_NULL, 0, -1, ssSel, 0, 0, 0, 0, rpl);
-  const d = fetchDescriptor(cpu, ssSel, GP, 0, RET_SS_INDEX);
+  const d = fetchDescriptor(cpu, ssSel, 0, RET_SS_INDEX);
   if (!isWritableData(d)) broken(cpu, RET_SS_TYPE, ssSel, d, rpl);
   if ((ssSel & 3) !== rpl || dplOf(d) !== rpl) broken(cpu, RET_SS_PRIVILEGE, ssSel, d, rpl);
   if (!present(d)) broken(cpu, RET_SS_NOT_PRESENT, ssSel, d, rpl);
@@ -368,7 +367,7 @@ function taskReturn(cpu: Cpu): void {
   const link = cpu.readLin16Sys(cpu.base[TR]);
   // SDM "IRET": back-link selector with TI = 1 → #TS(selector); not a busy TSS → #TS(selector); not present → #NP.
   if (link & 4) cpu.faultRule(IRET_LINK_TI, link & 0xfffc, -1, link);
-  const d = fetchDescriptor(cpu, link, TS, 0, IRET_LINK_INDEX);
+  const d = fetchDescriptor(cpu, link, 0, IRET_LINK_INDEX);
   const t = typeS(d);
   if (t !== T_TSS16_BUSY && !(t === T_TSS32_BUSY && validType(cpu, t))) broken(cpu, IRET_LINK_TYPE, link, d);
   if (!present(d)) broken(cpu, IRET_LINK_NOT_PRESENT, link, d);

@@ -5,7 +5,6 @@
 // SDM Vol. 3 §6.10-6.14 (IDT, gates, procedures, error codes), §20.3.1.1 (interrupts from vm86).
 
 import type { Cpu } from '../cpu';
-import { GP } from '../faults';
 import {
   GATE_CS_DPL, GATE_CS_INDEX, GATE_CS_LIMIT, GATE_CS_NOT_CODE, GATE_CS_NOT_PRESENT, GATE_CS_NULL, GATE_VM86_CS,
   IDT_ENTRY_LIMIT, IDT_GATE_DPL, IDT_GATE_NOT_PRESENT, IDT_GATE_TYPE, TASK_TSS_INDEX, TASK_TSS_LDT, TASK_TSS_NOT_PRESENT,
@@ -50,7 +49,7 @@ export function pmInterrupt(cpu: Cpu, vector: number, kind: number, errorCode: n
   const csel = gate.lo >>> 16;
   // SDM §6.12.1: null code selector → #GP(EXT); outside the table → #GP(selector + EXT).
   if ((csel & 0xfffc) === 0) cpu.faultRule(GATE_CS_NULL, ext, vector, csel);
-  const cd = fetchDescriptor(cpu, csel, GP, ext, GATE_CS_INDEX, vector);
+  const cd = fetchDescriptor(cpu, csel, ext, GATE_CS_INDEX, vector);
   // Not a code segment, or DPL > CPL → #GP(selector + EXT); not present → #NP(selector + EXT).
   if (!isCode(cd)) cpu.faultRule(GATE_CS_NOT_CODE, (csel & 0xfffc) | ext, vector, csel, cd.lo, cd.hi);
   if (dplOf(cd) > cpu.cpl) cpu.faultRule(GATE_CS_DPL, (csel & 0xfffc) | ext, vector, csel, cd.lo, cd.hi);
@@ -112,7 +111,7 @@ function taskGate(cpu: Cpu, vector: number, gate: Descriptor, ext: number, error
   const code = (tssSel & 0xfffc) | ext;
   // TI = 1 or outside the GDT → #GP(TSS selector + EXT); busy or not a TSS → #GP(TSS selector + EXT).
   if (tssSel & 4) cpu.faultRule(TASK_TSS_LDT, code, vector, tssSel);
-  const td = fetchDescriptor(cpu, tssSel, GP, ext, TASK_TSS_INDEX, vector);
+  const td = fetchDescriptor(cpu, tssSel, ext, TASK_TSS_INDEX, vector);
   const tt = typeS(td);
   if ((tt !== T_TSS16_AVAIL && tt !== T_TSS32_AVAIL) || !(pmModel(cpu).validSystemTypes & (1 << tt))) {
     cpu.faultRule(TASK_TSS_TYPE, code, vector, tssSel, td.lo, td.hi);

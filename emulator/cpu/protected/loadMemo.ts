@@ -10,7 +10,6 @@
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §3.4.3, §5.5.
 
 import type { Cpu } from '../cpu';
-import { GP } from '../faults';
 import type { FaultRule } from '../faultRules';
 import type { Memory } from '../../memory/bus';
 import { PAGE_SIZE, PF_MMIO, PF_ROM } from '../../memory/pageFlags';
@@ -66,7 +65,7 @@ export class SegmentLoadMemo {
   repeats(cpu: Cpu, seg: number, sel: number, rule: FaultRule, ruleSeg = -1): boolean {
     if (!this.sameRegister(cpu, seg, sel)) return false;
     if (this.marked(cpu, seg)) return true;
-    const addr = descriptorAddress(cpu, sel, GP, 0, rule, -1, ruleSeg);
+    const addr = descriptorAddress(cpu, sel, 0, rule, -1, ruleSeg);
     return descriptorHigh(cpu, addr) === this.hi[seg] && cpu.readLin32Sys(addr) === this.lo[seg];
   }
 

@@ -5,8 +5,7 @@
 // first write walks the tables again. No Node or VS Code imports. SDM Vol. 3 §4.3 (32-bit paging), §4.7 (#PF), §4.10 (TLBs).
 
 import type { Cpu } from '../cpu';
-import { PF } from '../faults';
-import { type FaultRule, PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE } from '../faultRules';
+import { DELIVERY_PAGE_FAULT, type FaultRule, PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE } from '../faultRules';
 import { CR0_WP, CR4_PSE } from '../regs';
 
 /** TLB entry bits below the 4 KiB frame address. */
@@ -64,13 +63,13 @@ export function translateWith(tlb: Tlb, cpu: Cpu, lin: number, write: boolean): 
 
 /**
  * SDM §4.7: error code bit 0 P (protection violation), bit 1 W/R, bit 2 U/S; CR2 = the linear address. `rule` with
- * the entries read (`pte` 0 when the PDE decided) and the level that decided; a delivery's page fault raises without
- * one (the fault chain names it DELIVERY.PAGE_FAULT).
+ * the entries read (`pte` 0 when the PDE decided) and the level that decided; a delivery's page fault raises
+ * DELIVERY.PAGE_FAULT instead, with the vector being delivered.
  */
 function pageFault(cpu: Cpu, lin: number, present: boolean, write: boolean, user: boolean, rule: FaultRule, pde: number, pte: number, level: number): never {
   cpu.cr2 = lin >>> 0;
   const code = (present ? 1 : 0) | (write ? 2 : 0) | (user ? 4 : 0);
-  if (cpu.delivering >= 0) return cpu.fault(PF, code);
+  if (cpu.delivering >= 0) return cpu.faultRule(DELIVERY_PAGE_FAULT, code, cpu.delivering & 0xff, 0, 0, 0, 0, lin >>> 0, cpu.cpl);
   return cpu.faultRule(rule, code, -1, code, pde, pte, 0, lin >>> 0, level);
 }
 

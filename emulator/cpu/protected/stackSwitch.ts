@@ -3,7 +3,6 @@
 // Also a room check that raises #SS with the selector error code before anything is pushed.
 // Slow path; no Node or VS Code imports. SDM Vol. 3 §5.8.5 (stack switching), §7.2.1 (TSS), §6.12.1.
 import type { Cpu } from '../cpu';
-import { TS } from '../faults';
 import {
   STACK_ROOM, STACK_TSS_LIMIT, STACK_TSS_SS_DPL, STACK_TSS_SS_INDEX, STACK_TSS_SS_NOT_PRESENT, STACK_TSS_SS_NULL,
   STACK_TSS_SS_RPL, STACK_TSS_SS_TYPE,
@@ -45,7 +44,7 @@ export function readInnerStack(cpu: Cpu, dpl: number, ext: number, event = -1): 
   }
   const code = (ss & 0xfffc) | ext;
   if ((ss & 0xfffc) === 0) cpu.faultRule(STACK_TSS_SS_NULL, ext, event, ss, 0, 0, 0, 0, dpl);
-  const d = fetchDescriptor(cpu, ss, TS, ext, STACK_TSS_SS_INDEX, event);
+  const d = fetchDescriptor(cpu, ss, ext, STACK_TSS_SS_INDEX, event);
   if ((ss & 3) !== dpl) cpu.faultRule(STACK_TSS_SS_RPL, code, event, ss, d.lo, d.hi, 0, 0, dpl);
   if (dplOf(d) !== dpl) cpu.faultRule(STACK_TSS_SS_DPL, code, event, ss, d.lo, d.hi, 0, 0, dpl);
   if (!isWritableData(d)) cpu.faultRule(STACK_TSS_SS_TYPE, code, event, ss, d.lo, d.hi, 0, 0, dpl);

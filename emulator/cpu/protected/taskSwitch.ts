@@ -5,7 +5,6 @@
 // SDM Vol. 3 §7.2 (TSS layout), §7.3 (task switching, Table 7-1 checks), §7.4 (nesting).
 
 import type { Cpu } from '../cpu';
-import { GP, TS } from '../faults';
 import {
   TASK_CS_DPL, TASK_CS_INDEX, TASK_CS_NOT_CODE, TASK_CS_NOT_PRESENT, TASK_CS_NULL, TASK_DATA_INDEX, TASK_DATA_NOT_PRESENT,
   TASK_DATA_TYPE, TASK_EIP_LIMIT, TASK_LDT_INDEX, TASK_LDT_NOT_PRESENT, TASK_LDT_TYPE, TASK_SS_INDEX, TASK_SS_NOT_PRESENT,
@@ -71,7 +70,7 @@ export function taskSwitch(cpu: Cpu, sel: number, d: Descriptor, source: number,
 
   // SDM §7.3 step 7: JMP and IRET clear the busy bit of the old task's descriptor.
   if (source === SWITCH_JMP || source === SWITCH_IRET) {
-    const od = fetchDescriptor(cpu, cpu.sel[TR], GP, ext, TASK_TSS_CURRENT_INDEX, event);
+    const od = fetchDescriptor(cpu, cpu.sel[TR], ext, TASK_TSS_CURRENT_INDEX, event);
     od.hi &= ~0x200;
     writeAccessByte(cpu, od);
   }
@@ -148,7 +147,7 @@ function loadTaskLdt(cpu: Cpu, ldt: number, ext: number, event: number): void {
   cpu.setCache(LDTR, 0, 0, 0, AR_UNUSABLE);
   const code = (ldt & 0xfffc) | ext;
   if (ldt & 4) cpu.faultRule(TASK_LDT_TYPE, code, event, ldt);
-  const d = fetchDescriptor(cpu, ldt, TS, ext, TASK_LDT_INDEX, event);
+  const d = fetchDescriptor(cpu, ldt, ext, TASK_LDT_INDEX, event);
   if (typeS(d) !== T_LDT) cpu.faultRule(TASK_LDT_TYPE, code, event, ldt, d.lo, d.hi);
   if (!present(d)) cpu.faultRule(TASK_LDT_NOT_PRESENT, code, event, ldt, d.lo, d.hi);
   cpu.setCache(LDTR, ldt, descBase(d), descLimit(d), descAr(d));
@@ -164,7 +163,7 @@ function loadTaskSegments(cpu: Cpu, segs: number[], ext: number, event: number):
   const cs = segs[1];
   const csCode = (cs & 0xfffc) | ext;
   if ((cs & 0xfffc) === 0) cpu.faultRule(TASK_CS_NULL, ext, event, cs);
-  const cd = fetchDescriptor(cpu, cs, TS, ext, TASK_CS_INDEX, event);
+  const cd = fetchDescriptor(cpu, cs, ext, TASK_CS_INDEX, event);
   if (!isCode(cd)) cpu.faultRule(TASK_CS_NOT_CODE, csCode, event, cs, cd.lo, cd.hi);
   if (isConforming(cd) ? dplOf(cd) > (cs & 3) : dplOf(cd) !== (cs & 3)) cpu.faultRule(TASK_CS_DPL, csCode, event, cs, cd.lo, cd.hi);
   if (!present(cd)) cpu.faultRule(TASK_CS_NOT_PRESENT, csCode, event, cs, cd.lo, cd.hi);
@@ -174,7 +173,7 @@ function loadTaskSegments(cpu: Cpu, segs: number[], ext: number, event: number):
   const ss = segs[2];
   const ssCode = (ss & 0xfffc) | ext;
   if ((ss & 0xfffc) === 0) cpu.faultRule(TASK_SS_NULL, ext, event, ss);
-  const sd = fetchDescriptor(cpu, ss, TS, ext, TASK_SS_INDEX, event);
+  const sd = fetchDescriptor(cpu, ss, ext, TASK_SS_INDEX, event);
   if (!isWritableData(sd)) cpu.faultRule(TASK_SS_TYPE, ssCode, event, ss, sd.lo, sd.hi);
   if ((ss & 3) !== cpl || dplOf(sd) !== cpl) cpu.faultRule(TASK_SS_PRIVILEGE, ssCode, event, ss, sd.lo, sd.hi);
   if (!present(sd)) cpu.faultRule(TASK_SS_NOT_PRESENT, ssCode, event, ss, sd.lo, sd.hi);
@@ -188,7 +187,7 @@ function loadTaskSegments(cpu: Cpu, segs: number[], ext: number, event: number):
       cpu.setCache(seg, s, 0, 0, AR_UNUSABLE);
       continue;
     }
-    const dd = fetchDescriptor(cpu, s, TS, ext, TASK_DATA_INDEX, event);
+    const dd = fetchDescriptor(cpu, s, ext, TASK_DATA_INDEX, event);
     const ar = descAr(dd);
     const bad = !(ar & 0x10) || (ar & 0xa) === 8 || (!isConforming(dd) && dplOf(dd) < Math.max(cpl, s & 3));
     if (bad) cpu.faultRule(TASK_DATA_TYPE, (s & 0xfffc) | ext, event, s, dd.lo, dd.hi);
