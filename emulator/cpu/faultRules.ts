@@ -301,7 +301,7 @@ export const RET_SS_TYPE = rule('RET.SS.TYPE', 'Vol. 2 RET', GP, 'the popped SS 
   (v) => `far RET/IRET to ring ${v.level} popped SS ${sel(v.selector)}, which names ${typeName(v.hi)} (${desc(v)}), not writable data`);
 export const RET_SS_PRIVILEGE = rule('RET.SS.PRIVILEGE', 'Vol. 2 RET', GP, 'the popped SS has RPL = DPL = the return CS\'s RPL',
   (v) => `far RET/IRET to ring ${v.level} popped SS ${sel(v.selector)}: RPL ${v.selector & 3}, DPL ${dpl(v.hi)}`);
-export const RET_SS_NOT_PRESENT = rule('RET.SS.NOT_PRESENT', 'Vol. 2 RET', SS_FAULT, 'the popped SS\'s segment is present',
+export const RET_SS_NOT_PRESENT = rule('RET.SS.NOT_PRESENT', 'Vol. 2 RET, 6.15 Interrupt 12', SS_FAULT, 'the popped SS\'s segment is present',
   (v) => `far RET/IRET to ring ${v.level} popped SS ${sel(v.selector)}: its segment (${desc(v)}) is not present (P = 0)`);
 
 // Paging (SDM Vol. 3 §4.3, §4.6, §4.7): `offset` the linear address (CR2), `selector` the error code, `lo`/`hi` the

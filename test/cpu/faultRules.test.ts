@@ -220,6 +220,16 @@ test('SEG.LOAD.INDEX also when a repeated load finds its entry beyond a shortene
   assert.match(explainCause(cause), /^loading ES: the new selector 0x0068 .* needs bytes 0x68-0x6f of the GDT, whose limit is 0x67$/);
 });
 
+// IRET's exception list in the SDM says #NP for a not-present return SS, but its pseudo-code, RET's
+// and Vol. 3 §6.15 (and the 80286/80386 manuals' return-check tables) say #SS: test/pm/README.md.
+test('RET.SS.NOT_PRESENT also through IRETD to ring 3: #SS(SS selector), as for RETF', () => {
+  const { m, chain } = run('IRET_SS_NOT_PRESENT');
+  assert.equal(chain.length, 0);
+  const cause = m.cpu.faultCause!;
+  assert.deepEqual([cause.rule.id, cause.vector, cause.errorCode, m.cpu.lastException], ['RET.SS.NOT_PRESENT', 12, 0x40, 12]);
+  assert.match(explainCause(cause), /^far RET\/IRET to ring 3 popped SS selector 0x0043 .*: its segment .* is not present/);
+});
+
 test('UD.OPCODE also for FF /7, a far CALL/JMP with a register operand and the BIOS trap opcode outside the ROM', () => {
   for (const define of ['UD_FF7', 'UD_FAR_REGISTER', 'UD_BIOS_TRAP']) {
     const { m } = run(define, '80386', undefined, { bios: define === 'UD_BIOS_TRAP' });

@@ -235,7 +235,11 @@ function checkReturnCs(cpu: Cpu, csSel: number): Descriptor {
   return d;
 }
 
-/** The SS for a return to an outer level (SDM "RET": #GP(selector) on bad RPL/type/DPL; #SS(selector) not present). */
+/**
+ * The SS for a return to an outer level (SDM "RET": #GP(selector) on bad RPL/type/DPL; #SS(selector) not
+ * present). IRET too: #SS as its pseudo-code, RET and Vol. 3 §6.15 say, not its exception list's #NP
+ * (test/pm/README.md weighs the sources).
+ */
 function checkReturnSs(cpu: Cpu, ssSel: number, rpl: number): Descriptor {
   if ((ssSel & 0xfffc) === 0) cpu.faultRule(RET_SS_NULL, 0, -1, ssSel, 0, 0, 0, 0, rpl);
   const d = fetchDescriptor(cpu, ssSel, 0, RET_SS_INDEX);
