@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
             void status.paused(session, m.body?.threadId);
             panels.onStopped(session);
             // A lock-step run's divergence (launch compareWith) opens the Compare panel.
-            if (m.body?.reason === DIVERGED_FROM_QEMU) void panels.showLive('compare');
+            if (m.body?.reason === DIVERGED_FROM_QEMU) afterStopEditor(() => panels.showLive('compare'));
             reopener.onStopped(session);
           } else if (m.event === 'continued') {
             status.running();
@@ -78,6 +78,27 @@ export function activate(context: vscode.ExtensionContext): BootscopeApi {
   );
 
   return { panels: () => host.list(), statusText: () => status.text, postToPanel: (key, msg) => host.post(key, msg), adapterPath: factory.adapterPath };
+}
+
+/** How long a panel waits for VS Code to open the stop's editor before it opens anyway. */
+const STOP_EDITOR_MS = 2000;
+
+/**
+ * Runs `show` once VS Code has opened the editor of the stop's frame (or after STOP_EDITOR_MS, when
+ * that editor was open already): a panel created first makes its new group the active one, where VS
+ * Code then opens the frame's source, over the panel.
+ */
+function afterStopEditor(show: () => unknown): void {
+  let done = false;
+  const go = () => {
+    if (done) return;
+    done = true;
+    sub.dispose();
+    clearTimeout(timer);
+    void show();
+  };
+  const sub = vscode.window.onDidChangeActiveTextEditor(go);
+  const timer = setTimeout(go, STOP_EDITOR_MS);
 }
 
 export function deactivate(): void {

@@ -10,8 +10,8 @@ const skip = process.env.BOOTSCOPE_SKIP_E2E === '1'
   ? 'BOOTSCOPE_SKIP_E2E=1: the VS Code e2e tests (code-server + chromium) were not run'
   : false;
 
-test('extension inside a real VS Code: extension tests and UI test (test/e2e/run.sh)', { skip, timeout: 10 * 60_000 }, () => {
-  const r = spawnSync('bash', ['test/e2e/run.sh'], { encoding: 'utf8', timeout: 10 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+test('extension inside a real VS Code: extension tests and UI test (test/e2e/run.sh)', { skip, timeout: 25 * 60_000 }, () => {
+  const r = spawnSync('bash', ['test/e2e/run.sh'], { encoding: 'utf8', timeout: 25 * 60_000, maxBuffer: 64 * 1024 * 1024 });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   // Keep the log readable: the test results and failures, not the browser's network noise.
   const shown = out.split('\n').filter((l) => /\[bootscope\]|exit code|PASS|FAIL|==|screenshots|Error|error TS/.test(l)).join('\n');

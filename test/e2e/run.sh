@@ -77,9 +77,19 @@ mkdir -p "$E2E_RAW_FOLDER"
 RAW_IMG=$(node --import tsx -e "import('./test/boot/images.ts').then((m) => console.log((m.default ?? m).syslinuxImage()))") \
   || { echo "could not build the syslinux image for the raw-image UI test"; exit 1; }
 cp "$RAW_IMG" "$E2E_RAW_FOLDER/syslinux.img"
+# The same image with a launch configuration that compares it with QEMU (the Compare panel), when QEMU is installed.
+if command -v qemu-system-i386 >/dev/null; then
+  export E2E_COMPARE_FOLDER="$E2E_DIR/compare"
+  mkdir -p "$E2E_COMPARE_FOLDER/.vscode"
+  cp "$RAW_IMG" "$E2E_COMPARE_FOLDER/syslinux.img"
+  cat >"$E2E_COMPARE_FOLDER/.vscode/launch.json" <<'JSON'
+{ "version": "0.2.0", "configurations": [ { "type": "bootscope", "request": "launch", "name": "Compare syslinux with QEMU",
+  "image": "${workspaceFolder}/syslinux.img", "compareWith": { "qemu": { "accel": "tcg" } } } ] }
+JSON
+fi
 start_cs ui "$E2E_DIR/bootscope.vsix"
 echo "== UI test (Playwright, extension installed from the .vsix) on $E2E_BASE"
-E2E_INSTALLED=1 timeout 300 node test/e2e/ui.cjs || rc=1
+E2E_INSTALLED=1 timeout 1200 node test/e2e/ui.cjs || rc=1
 stop_cs
 echo "screenshots and logs: $E2E_DIR"
 exit $rc

@@ -1,7 +1,8 @@
 // UI test: drives VS Code (code-server) in headless Debian chromium the way a user does — open the workspace,
 // F5 on boot.asm → paused at 0000:7C00 (when dist/debugAdapter.js exists), open a pasted Xen dump and run
 // "Bootscope: Check VMCS Dump…", read the "VM Entry Checks" and "VMCS" webview headings; then F5 in a folder holding
-// only a raw disk image (E2E_RAW_FOLDER) and the examples tour (E2E_EXAMPLES: the examples folder, assembled: vmentry-failure,
+// only a raw disk image (E2E_RAW_FOLDER), the syslinux image compared with QEMU to its first divergence
+// (E2E_COMPARE_FOLDER: the Compare panel) and the examples tour (E2E_EXAMPLES: the examples folder, assembled: vmentry-failure,
 // then triple-fault with the Why Did It Fault? panel and "find the write that broke it").
 // Screenshots in $E2E_DIR.
 // Env: E2E_BASE, E2E_WORKSPACE, E2E_DIR, E2E_EXT (extension folder), CS_RUN (code-server user data), NODE_PATH,
@@ -299,6 +300,37 @@ async function rawImageTour(page) {
   await runCommand(page, 'Debug: Stop');
 }
 
+/**
+ * Compare with QEMU (issue 18): a folder holding the syslinux image and a launch configuration with
+ * compareWith.qemu (E2E_COMPARE_FOLDER); F5 stops at 0000:7C00, Continue runs in lock-step with QEMU to the first
+ * divergence (ldlinux's E820 walk: SeaBIOS's map has more entries, so EBX differs after the INT 15h call), where
+ * the Compare panel opens by itself with both states side by side.
+ */
+async function compareTour(page) {
+  const hosts = readyExtHosts();
+  await page.goto(`${BASE}/?folder=${encodeURIComponent(process.env.E2E_COMPARE_FOLDER)}`);
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'syslinux.img' }).first().waitFor({ timeout: 60000 });
+  await waitForExtHost(hosts);
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15000 });
+  await input.fill('debug Compare syslinux with QEMU');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Compare syslinux with QEMU' }).first().click({ timeout: 15000 });
+  await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:7C00' }).first().waitFor({ timeout: 60000 });
+  log('compare: stopped at 0000:7C00; continue in lock-step with QEMU');
+  await runCommand(page, 'Debug: Continue');
+  // About 1.19 M compared instructions: tens of seconds on a quiet machine, minutes on a loaded one.
+  await page.locator('.debug-call-stack .monaco-list-row', { hasText: '0000:8C2F' }).first().waitFor({ timeout: 600000 });
+  log('compare: diverged at 0000:8C2F');
+  const panel = await webviewWhen(page, 'Compare', async (f) => (await f.locator('#compare-state', { hasText: 'diverged' }).count()) > 0, 30000);
+  const summary = (await panel.locator('#compare-summary').innerText()).trim();
+  const marked = await panel.locator('#states tr.diff td:first-child').allInnerTexts();
+  log('compare:', JSON.stringify(summary), 'differs:', marked.join(','));
+  if (!/at instruction 1188524 from 0000:7C00, 0000:00008c2f/.test(summary) || marked.join(',') !== 'ebx') throw new Error(`compare panel: ${summary} (${marked})`);
+  await page.screenshot({ path: path.join(SHOTS, '15-compare-panel.png') });
+  await runCommand(page, 'Debug: Stop');
+}
+
 let page, profile;
 (async () => {
   profile = fs.mkdtempSync(path.join(OUT, 'chrome-profile-'));
@@ -414,6 +446,7 @@ let page, profile;
   if (!groups.includes('Segment registers')) throw new Error('VMCS panel lacks the segment registers');
   await page.screenshot({ path: path.join(SHOTS, '05-dump-vmcs.png') });
   if (process.env.E2E_RAW_FOLDER && fs.existsSync(path.join(EXT, 'dist', 'debugAdapter.js'))) await rawImageTour(page);
+  if (process.env.E2E_COMPARE_FOLDER && fs.existsSync(path.join(EXT, 'dist', 'debugAdapter.js'))) await compareTour(page);
   if (process.env.E2E_EXAMPLES && fs.existsSync(path.join(EXT, 'dist', 'debugAdapter.js'))) await examplesTour(page);
   log('PASS');
   await context.close();
