@@ -14,9 +14,10 @@
 // /proc/self/fd/1 link (it is a plain file on some machines) QEMU writes the log into that file.
 // With accel kvm the same stream comes from single steps through QEMU's gdbstub (qemuGdb.ts).
 // Node only.
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUEST_HIGH, GUEST_LOW, type TraceRecord } from '../emulator/record/lockstep';
@@ -103,6 +104,65 @@ export interface QemuStream {
   seconds: number;
 }
 
+/** One run of QEMU streaming guest records (streamQemu, stepQemuKvm's gdbstub steps), as runQemu ends it. */
+export interface QemuRun {
+  /** Guest records handed over so far. */
+  count: number;
+  /** QEMU's stderr so far. */
+  stderr: string;
+  /** The run has ended; nothing more is handed over. */
+  done: boolean;
+  /** Ends the run: resolves with the count (`idled`: no record came for IDLE_SECONDS) or rejects with `err`. */
+  finish(err: Error | null, idled?: boolean): void;
+  /** A record came: IDLE_SECONDS count again from now. */
+  awake(): void;
+}
+
+/**
+ * Starts QEMU (`binary`, `args`) and ends the run once: on `finish`, IDLE_SECONDS after the last `awake`, after
+ * `timeoutMs` (`what` names QEMU in that error), or when QEMU exits or cannot start (the first line of its stderr that
+ * is not a warning says why). Ending kills QEMU, runs the `close` that `start` returned and removes `dir`.
+ */
+export function runQemu(binary: string, args: string[], dir: string, timeoutMs: number, what: string,
+  start: (run: QemuRun, qemu: ChildProcessByStdio<null, null, Readable>) => () => void): Promise<QemuStream> {
+  const started = Date.now();
+  const qemu = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise<QemuStream>((resolve, reject) => {
+    let idle: NodeJS.Timeout | undefined;
+    let close = () => {};
+    const run: QemuRun = {
+      count: 0, stderr: '', done: false,
+      finish(err, idled = false) {
+        if (run.done) return;
+        run.done = true;
+        clearTimeout(timer);
+        clearTimeout(idle);
+        qemu.kill('SIGKILL');
+        close();
+        rmSync(dir, { recursive: true, force: true });
+        if (err) reject(err);
+        else resolve({ records: run.count, seconds: (Date.now() - started) / 1000, idle: idled });
+      },
+      awake() {
+        clearTimeout(idle);
+        idle = setTimeout(() => run.finish(null, true), IDLE_SECONDS * 1000);
+      },
+    };
+    const timer = setTimeout(() => run.finish(new Error(`${what} did not finish within ${timeoutMs / 1000} s (${run.count} guest records read)`)), timeoutMs);
+    qemu.stderr.setEncoding('utf8').on('data', (s: string) => { run.stderr += s; });
+    qemu.on('error', (e) => run.finish(e));
+    qemu.on('exit', (code, signal) => {
+      const why = run.stderr.trim().split('\n').find((l) => l && !/warning:/.test(l));
+      run.finish(new Error(`QEMU exited (${signal ?? `status ${code}`}) after ${run.count} guest records${why ? `: ${why}` : ''}`));
+    });
+    try {
+      close = start(run, qemu);
+    } catch (e) {
+      run.finish(e as Error);
+    }
+  });
+}
+
 /**
  * Runs QEMU on `image` and hands each block of guest records to `take` (its `source` numbers
  * count from 0 at the first 0000:7C00) until `take` returns false or no record has come for
@@ -117,40 +177,16 @@ export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceR
     rmSync(dir, { recursive: true, force: true });
     return Promise.reject(new Error(`mkfifo: ${mk.stderr.trim()}`));
   }
-  const started = Date.now();
-  const qemu = spawn(boot.binary ?? QEMU, qemuArgs(image, boot, fifo), { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  qemu.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-  // Opened read-write, so the open does not wait for QEMU (forever, if QEMU fails first), and read
-  // through the event loop as a pipe, so no read is left blocking in Node's thread pool at the end.
-  // End of file never comes this way: QEMU's exit is what says it is gone.
-  const log = new Socket({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
-  let pending = '';
-  let count = 0;
-  let at7c00 = false;
-  return new Promise<QemuStream>((resolve, reject) => {
-    let done = false;
-    let idle: NodeJS.Timeout;
-    const finish = (err: Error | null, idled = false) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      clearTimeout(idle);
-      qemu.kill('SIGKILL');
-      log.destroy();
-      rmSync(dir, { recursive: true, force: true });
-      if (err) reject(err);
-      else resolve({ records: count, seconds: (Date.now() - started) / 1000, idle: idled });
-    };
-    const awake = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => finish(null, true), IDLE_SECONDS * 1000);
-    };
-    awake();
-    const timer = setTimeout(() => finish(new Error(
-      `QEMU did not finish within ${timeoutMs / 1000} s (${count} guest records read)`)), timeoutMs);
+  return runQemu(boot.binary ?? QEMU, qemuArgs(image, boot, fifo), dir, timeoutMs, 'QEMU', (run) => {
+    // Opened read-write, so the open does not wait for QEMU (forever, if QEMU fails first), and read
+    // through the event loop as a pipe, so no read is left blocking in Node's thread pool at the end.
+    // End of file never comes this way: QEMU's exit is what says it is gone.
+    const log = new Socket({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+    let pending = '';
+    let at7c00 = false;
+    run.awake();
     log.setEncoding('utf8').on('data', (chunk: string) => {
-      if (done) return;
+      if (run.done) return;
       pending += chunk;
       // Parse whole records only: everything before the last `Trace` line is complete.
       const cut = pending.lastIndexOf('\nTrace ');
@@ -161,15 +197,13 @@ export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceR
       for (const r of parseQemuLog(complete).records) {
         if (!at7c00 && r.lin !== 0x7c00) continue;
         at7c00 = true;
-        out.push({ ...r, source: count++ });
+        out.push({ ...r, source: run.count++ });
       }
       if (out.length === 0) return;
-      awake();
-      if (!take(out)) finish(null);
+      run.awake();
+      if (!take(out)) run.finish(null);
     });
-    log.on('error', (e) => finish(e));
-    qemu.on('error', (e) => finish(e));
-    qemu.on('exit', (code, signal) => finish(new Error(
-      `QEMU exited (${signal ?? `status ${code}`}) after ${count} guest records${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`)));
+    log.on('error', (e) => run.finish(e));
+    return () => log.destroy();
   });
 }

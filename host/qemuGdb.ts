@@ -12,14 +12,13 @@
 // paravirtual KVM that emulates non-64-bit modes): its instruction emulator then runs the guest, and
 // where that fails QEMU reports "KVM internal error … emulation failure" with the guest state; the
 // stream ends with that report. Node only.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { GdbClient } from './gdbClient';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUEST_HIGH, GUEST_LOW, TRACE_REGS, type TraceReg, type TraceRecord } from '../emulator/record/lockstep';
-import { IDLE_SECONDS, machineArgs, QEMU, type QemuBoot, type QemuStream } from './qemu';
+import { machineArgs, QEMU, type QemuBoot, type QemuStream, runQemu } from './qemu';
 
 /** Records handed over at a time, and the longest a record waits. */
 const BLOCK = 256;
@@ -52,64 +51,39 @@ function csCache(info: string): { base: number; code32: boolean } | null {
 export function stepQemuKvm(image: string, boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-qemu-'));
   const path = join(dir, 'gdb');
-  const started = Date.now();
-  const qemu = spawn(boot.binary ?? QEMU, [
+  const args = [
     ...machineArgs(image, boot), '-accel', 'kvm', '-chardev', `socket,path=${path},server=on,wait=on,id=gdb`, '-gdb', 'chardev:gdb', '-S', ...(boot.args ?? []),
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  let count = 0;
-  let sock: Socket | null = null;
-  return new Promise<QemuStream>((resolve, reject) => {
-    let done = false;
-    let idle: NodeJS.Timeout;
-    const finish = (err: Error | null, idled = false) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      clearTimeout(idle);
-      qemu.kill('SIGKILL');
-      sock?.destroy();
-      rmSync(dir, { recursive: true, force: true });
-      if (err) reject(err);
-      else resolve({ records: count, seconds: (Date.now() - started) / 1000, idle: idled });
-    };
-    const awake = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => finish(null, true), IDLE_SECONDS * 1000);
-    };
-    const timer = setTimeout(() => finish(new Error(`QEMU (KVM) did not finish within ${timeoutMs / 1000} s (${count} guest records read)`)), timeoutMs);
-    qemu.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
+  ];
+  return runQemu(boot.binary ?? QEMU, args, dir, timeoutMs, 'QEMU (KVM)', (run, qemu) => {
+    let sock: Socket | null = null;
+    qemu.stderr.on('data', () => {
       // KVM could not run (or emulate) the guest: QEMU stops it and prints why with the guest state.
-      if (/KVM internal error|emulation failure/i.test(stderr)) {
-        setTimeout(() => finish(new Error(`KVM could not run the guest (after ${count} guest records): ${stderr.trim().split('\n').filter((l) => !/warning:/.test(l)).slice(0, 12).join(' | ')}`)), 200);
+      if (/KVM internal error|emulation failure/i.test(run.stderr)) {
+        setTimeout(() => run.finish(new Error(`KVM could not run the guest (after ${run.count} guest records): ${run.stderr.trim().split('\n').filter((l) => !/warning:/.test(l)).slice(0, 12).join(' | ')}`)), 200);
       }
     });
-    qemu.on('error', (e) => finish(e));
-    qemu.on('exit', (code, signal) => finish(new Error(
-      `QEMU exited (${signal ?? `status ${code}`}) after ${count} guest records${stderr.trim() ? `: ${stderr.trim().split('\n').filter((l) => !/warning:/.test(l))[0] ?? ''}` : ''}`)));
     const session = async () => {
       // QEMU creates the socket and waits on it (wait=on) before it starts the machine.
-      for (let tries = 0; !sock && !done; tries++) {
+      for (let tries = 0; !sock && !run.done; tries++) {
         sock = await new Promise<Socket | null>((res) => {
           const s = connect(path, () => res(s));
           s.on('error', () => res(null));
         });
         if (!sock) await new Promise((r) => setTimeout(r, tries < 50 ? 20 : 200));
       }
-      if (done || !sock) return;
-      sock.on('error', (e) => finish(e));
+      if (run.done || !sock) return;
+      sock.on('error', (e) => run.finish(e));
       const gdb = new GdbClient(sock);
       const hw = await gdb.request('Z1,7c00,1');
       if (hw !== 'OK') throw new Error(`QEMU's gdbstub refused a hardware breakpoint at 0x7c00 (${hw || 'not supported'})`);
-      awake();
+      run.awake();
       await gdb.request('c');
       await gdb.request('z1,7c00,1');
       let block: TraceRecord[] = [];
       let flushed = Date.now();
       let cs = -1, pe = -1;
       let cache = { base: 0, code32: false };
-      while (!done) {
+      while (!run.done) {
         const g = parseG(await gdb.request('g'));
         if (g.cs !== cs || (g.cr0 & 1) !== pe) {
           cs = g.cs;
@@ -120,15 +94,15 @@ export function stepQemuKvm(image: string, boot: QemuBoot, take: (records: Trace
         if (lin >= GUEST_LOW && lin <= GUEST_HIGH) {
           const regs = {} as Record<TraceReg, number>;
           for (const k of TRACE_REGS) regs[k] = g[k] >>> 0;
-          block.push({ source: count++, cs: g.cs, eip: g.eip >>> 0, lin, code32: cache.code32, regs });
+          block.push({ source: run.count++, cs: g.cs, eip: g.eip >>> 0, lin, code32: cache.code32, regs });
           // Handed over in blocks, and at least every FLUSH_MS (a guest about to halt has its last records compared).
           if (block.length >= BLOCK || Date.now() - flushed >= FLUSH_MS) {
-            awake();
+            run.awake();
             flushed = Date.now();
             const go = take(block);
             block = [];
             if (!go) {
-              finish(null);
+              run.finish(null);
               return;
             }
           }
@@ -137,6 +111,7 @@ export function stepQemuKvm(image: string, boot: QemuBoot, take: (records: Trace
         if (!/^[ST]05/.test(stop)) throw new Error(`QEMU's gdbstub answered a step with '${stop.slice(0, 40)}'`);
       }
     };
-    session().catch((e: Error) => finish(e));
+    session().catch((e: Error) => run.finish(e));
+    return () => sock?.destroy();
   });
 }
