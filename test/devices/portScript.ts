@@ -40,84 +40,29 @@ function program(script: Step[]): string {
         `  jnz .d${n}`, `  loop .w${n}`, `.d${n}:`);
     }
   }
-  return `bits 16
+  return `%include "com1.inc"
+bits 16
 org 0x7c00
-  xor ax, ax
-  mov ds, ax
-  mov es, ax
-  mov ss, ax
-  mov sp, 0x7c00
-  mov ax, 0x0210
-  mov cx, 0x0002
-  mov dh, 0
-  mov bx, 0x7e00
-  int 0x13
-  jmp 0:stage2
-  times 510-($-$$) db 0
-  dw 0xaa55
-stage2:
+  LOAD_STAGE2 16
   cli
   mov di, buf
 ${lines.join('\n')}
   mov [cnt], di
-  mov dx, 0x3fb
-  mov al, 0x80
-  out dx, al
-  mov dx, 0x3f8
-  mov al, 1
-  out dx, al
-  mov dx, 0x3f9
-  xor al, al
-  out dx, al
-  mov dx, 0x3fb
-  mov al, 3
-  out dx, al
+  COM1_INIT
   mov dx, 0x3fc
   mov al, 0
   out dx, al
-  mov si, buf
-.p:
-  cmp si, [cnt]
-  jae .end
-  lodsb
-  call hex2
-  jmp .p
-.end:
-  mov al, 10
-  call putc
-  mov al, 0
-  out 0xf4, al
-  hlt
-hex2:
-  push ax
-  shr al, 4
-  call nib
-  pop ax
-  call nib
-  mov al, ' '
-  jmp putc
-nib:
-  and al, 15
-  add al, '0'
-  cmp al, '9'
-  jbe putc
-  add al, 7
-putc:
-  push dx
-  push ax
-  mov dx, 0x3fd
-.w:
-  in al, dx
-  test al, 0x20
-  jz .w
-  pop ax
-  mov dx, 0x3f8
-  out dx, al
-  pop dx
-  ret
+  HEX_BYTES_EXIT buf, cnt
+  COM1_ROUTINES
 cnt: dw 0
 buf:
 `;
+}
+
+/** Assembles a probe (fixtures/*.asm, or a script's program) into `bin`, with fixtures/com1.inc on the include path. */
+export function assembleProbe(asm: string, bin: string): void {
+  const r = spawnSync('nasm', ['-f', 'bin', '-i', `${join(__dirname, 'fixtures')}/`, '-o', bin, asm], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`nasm: ${r.stderr}`);
 }
 
 export const qemuAvailable = (): boolean =>
@@ -130,8 +75,7 @@ export function runQemu(name: string, script: Step[], extraArgs: string[] = []):
   const asm = join(dir, `${name}.asm`);
   const bin = join(dir, `${name}.bin`);
   writeFileSync(asm, program(script));
-  const r = spawnSync('nasm', ['-f', 'bin', '-o', bin, asm], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`nasm: ${r.stderr}`);
+  assembleProbe(asm, bin);
   const img = new Uint8Array(3 << 20);
   img.set(readFileSync(bin));
   const path = join(dir, `${name}.img`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { IoBus } from '../../emulator/devices/ioBus';
 import { Memory } from '../../emulator/memory/bus';
 import { PcDevices } from '../../emulator/devices/pcDevices';
+import { assembleProbe } from './portScript';
 
 const have = (t: string) => spawnSync('bash', ['-c', `command -v ${t}`]).status === 0;
 const OK = have('qemu-system-i386') && have('nasm');
@@ -45,8 +46,7 @@ function ours(): number[] {
 test('programAsBios matches the device state SeaBIOS leaves under QEMU', { skip: !OK && 'qemu-system-i386 or nasm not installed' }, () => {
   mkdirSync(DIR, { recursive: true });
   const bin = join(DIR, 'biosStateProbe.bin');
-  const r = spawnSync('nasm', ['-f', 'bin', '-o', bin, 'test/devices/fixtures/biosStateProbe.asm'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  assembleProbe('test/devices/fixtures/biosStateProbe.asm', bin);
   const img = new Uint8Array(3 << 20);
   img.set(readFileSync(bin));
   img[510] = 0x55;

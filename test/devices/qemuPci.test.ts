@@ -10,15 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootImage } from '../bios/harness';
-import { qemuAvailable } from './portScript';
+import { assembleProbe, qemuAvailable } from './portScript';
 
 const DIR = join('test', '.out', 'probe');
 
 function probeImage(): string {
   mkdirSync(DIR, { recursive: true });
   const bin = join(DIR, 'pciProbe.bin');
-  const r = spawnSync('nasm', ['-f', 'bin', '-o', bin, 'test/devices/fixtures/pciProbe.asm'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  assembleProbe('test/devices/fixtures/pciProbe.asm', bin);
   const img = new Uint8Array(1 << 20);
   img.set(readFileSync(bin));
   const path = join(DIR, 'pciProbe.img');

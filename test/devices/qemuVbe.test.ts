@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootImage } from '../bios/harness';
-import { qemuAvailable } from './portScript';
+import { assembleProbe, qemuAvailable } from './portScript';
 import { vbeProbeImage } from './vbeProbe';
 import { QEMU } from '../../host/qemu';
 
@@ -77,8 +77,7 @@ for (const mode of [0x101, 0x111, 0x142, 0x143]) {
 
 test('an 8-bit mode set loads the DAC with the palette QEMU\'s VGA BIOS loads', { skip: !qemuAvailable() && 'qemu-system-i386 or nasm not installed' }, () => {
   const bin = join(dir, 'dac.bin');
-  const r = spawnSync('nasm', ['-f', 'bin', '-o', bin, 'test/devices/fixtures/dacProbe.asm'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  assembleProbe('test/devices/fixtures/dacProbe.asm', bin);
   const img = new Uint8Array(1 << 20);
   img.set(readFileSync(bin));
   const path = join(dir, 'dac.img');
