@@ -3,7 +3,8 @@
 // of it), and the CPU starts from its reset state, CS=F000 with base FFFF0000 and IP=FFF0, so the
 // first far jump reloads CS as on hardware. The chipset's shadow RAM (PAM) is decoded, so the
 // firmware can copy itself to RAM below 1 MiB as SeaBIOS does, the hard disks are ATA drives on the
-// primary IDE channel and a CD the ATAPI master of the secondary (ide.ts); QEMU's fw_cfg tells the firmware what the machine has (fwCfg.ts). SDM Vol. 3 §9.1.4 (first instruction executed).
+// primary IDE channel, a CD the ATAPI master of the secondary (ide.ts) and a floppy drive A on the
+// floppy controller (fdc.ts, DMA through dma8237.ts); QEMU's fw_cfg tells the firmware what the machine has (fwCfg.ts). SDM Vol. 3 §9.1.4 (first instruction executed).
 import { CS } from '../../emulator/cpu/regs';
 import type { Machine } from '../../emulator/machine';
 
@@ -19,6 +20,7 @@ export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array |
   m.mem.mapRom(0x1_0000_0000 - image.length, image);
   m.devices.shadow.enable();
   m.devices.attachIde(m.io, m.hardDisks, m.cdrom);
+  m.devices.attachFloppy(m.io, [m.floppy]);
   m.devices.attachFwCfg(m.io);
   if (vgaRom) m.devices.attachVgaRom(vgaRom);
   const cpu = m.cpu;

@@ -21,6 +21,8 @@ import { DEVFN_ACPI, DEVFN_HOST, DEVFN_VGA, i440fxBus, programPciAsBios } from '
 import { ShadowRam } from './pam';
 import { IDE_SECONDARY, IdeChannel } from './ide';
 import { FwCfg } from './fwCfg';
+import { DmaController } from './dma8237';
+import { FloppyController } from './fdc';
 import { PciOptionRom } from './optionRom';
 import type { DiskImage } from '../disk/diskImage';
 import type { CdImage } from '../disk/cdrom';
@@ -83,6 +85,9 @@ export class PcDevices {
   ide: IdeChannel | null = null;
   /** The secondary IDE channel, where firmware mode puts a CD drive (attachIde). */
   ide2: IdeChannel | null = null;
+  /** The 8237 pair and the floppy controller, once firmware mode attached them (attachFloppy). */
+  dma: DmaController | null = null;
+  fdc: FloppyController | null = null;
   /** QEMU's fw_cfg, once firmware mode attached it (attachFwCfg). */
   fwCfg: FwCfg | null = null;
   /** The standard VGA's expansion ROM, once firmware mode attached one (attachVgaRom). */
@@ -154,6 +159,17 @@ export class PcDevices {
     this.ide2.attach(io);
   }
 
+  /**
+   * Decodes the DMA controllers and the floppy controller with drives A and B (firmware mode: the
+   * built-in BIOS serves INT 13h for floppies itself).
+   */
+  attachFloppy(io: IoBus, floppies: (DiskImage | null)[]): void {
+    this.dma = new DmaController(this.memory);
+    this.dma.attach(io);
+    this.fdc = new FloppyController([floppies[0] ?? null, floppies[1] ?? null], this.pic, this.dma);
+    this.fdc.attach(io);
+  }
+
   /** Answers QEMU's fw_cfg ports (firmware mode: SeaBIOS sizes RAM from its e820 file). */
   attachFwCfg(io: IoBus): void {
     this.fwCfg = new FwCfg(this.memory.ramSize);
@@ -204,6 +220,8 @@ export class PcDevices {
     devices.vbe = this.vbe.saveState();
     if (this.ide) devices.ide = saveState(this.ide);
     if (this.ide2) devices.ide2 = saveState(this.ide2);
+    if (this.dma) devices.dma = saveState(this.dma);
+    if (this.fdc) devices.fdc = saveState(this.fdc);
     if (this.fwCfg) devices.fwCfg = saveState(this.fwCfg);
     return { now: this.clock.now, devices };
   }
@@ -214,6 +232,8 @@ export class PcDevices {
     this.vbe.loadState(s.devices.vbe as ReturnType<BochsVbe['saveState']>);
     if (this.ide && s.devices.ide) loadState(this.ide, s.devices.ide);
     if (this.ide2 && s.devices.ide2) loadState(this.ide2, s.devices.ide2);
+    if (this.dma && s.devices.dma) loadState(this.dma, s.devices.dma);
+    if (this.fdc && s.devices.fdc) loadState(this.fdc, s.devices.fdc);
     if (this.fwCfg && s.devices.fwCfg) loadState(this.fwCfg, s.devices.fwCfg);
     this.pm.remap();
     this.shadow.apply();

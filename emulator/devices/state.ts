@@ -4,7 +4,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 /** Field names that hold wiring in the device classes of this folder and in DiskImage. */
-const WIRING = new Set(['clock', 'irq', 'memory', 'pit', 'opts', 'source', 'writeBack', 'devices', 'io', 'fn', 'ports', 'drives']);
+const WIRING = new Set(['clock', 'irq', 'memory', 'pit', 'opts', 'source', 'writeBack', 'devices', 'io', 'fn', 'ports', 'drives', 'dma']);
 
 function isWiring(key: string, value: unknown): boolean {
   return WIRING.has(key) || typeof value === 'function' || /^on[A-Z]/.test(key);

@@ -157,23 +157,37 @@ xorriso -as mkisofs -quiet -o img ${hybrid ? `-isohybrid-mbr ${ISOHYBRID_MBR}` :
 }
 
 /**
- * Builds (once) and returns the path of an El Torito ISO in 1.44M floppy emulation: a FAT12 floppy
- * with syslinux installed (the same syslinux.cfg as syslinuxImage) as its boot image.
+ * Builds (once) and returns the path of a 1.44M FAT12 floppy with syslinux installed (the same
+ * syslinux.cfg as syslinuxImage).
  */
-export function syslinuxFloppyIso(): string {
-  const out = join(CACHE, 'syslinux-floppy-emulation.iso');
+export function syslinuxFloppy(): string {
+  const out = join(CACHE, 'syslinux-floppy.img');
   if (existsSync(out)) return out;
   mkdirSync(CACHE, { recursive: true });
-  const tmp = mkdtempSync(join(CACHE, 'floppy-iso-build-'));
-  mkdirSync(join(tmp, 'root'));
+  const tmp = mkdtempSync(join(CACHE, 'floppy-build-'));
   writeFileSync(join(tmp, 'syslinux.cfg'), [
     'SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', `SAY ${SYSLINUX_SAY}`, 'DEFAULT none', 'LABEL none', '  LINUX /none.bin', '',
   ].join('\n'));
   sh(`
-truncate -s 1440K root/floppy.img
-mkfs.fat -n FLOPPY root/floppy.img >/dev/null
-mcopy -i root/floppy.img syslinux.cfg ::/syslinux.cfg
-syslinux --install root/floppy.img
+truncate -s 1440K img
+mkfs.fat -n FLOPPY img >/dev/null
+mcopy -i img syslinux.cfg ::/syslinux.cfg
+syslinux --install img
+`, tmp);
+  renameSync(join(tmp, 'img'), out);
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
+}
+
+/** Builds (once) and returns the path of an El Torito ISO in 1.44M floppy emulation: syslinuxFloppy as its boot image. */
+export function syslinuxFloppyIso(): string {
+  const out = join(CACHE, 'syslinux-floppy-emulation.iso');
+  if (existsSync(out)) return out;
+  const floppy = syslinuxFloppy();
+  const tmp = mkdtempSync(join(CACHE, 'floppy-iso-build-'));
+  mkdirSync(join(tmp, 'root'));
+  sh(`
+cp ${floppy} root/floppy.img
 xorriso -as mkisofs -quiet -o img -b floppy.img -c boot.cat root
 `, tmp);
   renameSync(join(tmp, 'img'), out);

@@ -2,7 +2,7 @@
 // Debian's SeaBIOS (/usr/share/seabios/bios.bin) under `bootscope run --bios`: its own log on the
 // debug console (port 402h) from the banner through POST (fw_cfg's e820, PCI, shadowing itself into
 // F0000h through the PAM registers) to the hard disk on the IDE channel and its MBR, or the ATAPI CD
-// on the secondary channel and its El Torito image, and the same log under QEMU 7.2 line by line,
+// on the secondary channel and its El Torito image, or a floppy on the floppy controller, and the same log under QEMU 7.2 line by line,
 // SeaVGABIOS (--vga-rom) included. Skipped where the seabios package (.ci/run installs it) or QEMU
 // is not installed.
 import { test } from 'node:test';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from '../bios/harness';
 import { qemuAvailable } from '../devices/portScript';
-import { GRUB_ECHO, grubImage, isolinuxIso, missingTools, SYSLINUX_SAY, syslinuxFloppyIso, syslinuxImage } from './images';
+import { GRUB_ECHO, grubImage, isolinuxIso, missingTools, SYSLINUX_SAY, syslinuxFloppy, syslinuxFloppyIso, syslinuxImage } from './images';
 import { qemuSerial } from './qemuSerial';
 
 const BIOS = '/usr/share/seabios/bios.bin', VGA_ROM = '/usr/share/seabios/vgabios-stdvga.bin';
@@ -138,6 +138,19 @@ test('plain El Torito ISOs (isolinux, no emulation; a syslinux floppy in floppy 
       assert.equal(s.serialText.replace(/\r/g, ''), serial.replace(/\r/g, ''), iso);
       assertLogWithin(log, readFileSync(qlog, 'latin1'));
     }
+  });
+
+test('a syslinux floppy boots from drive A on the floppy controller (DMA channel 2, IRQ 6) to boot:, serial and log as under QEMU -fda',
+  { skip: skip || (missingTools('syslinux') ?? false) || (!qemuAvailable() && 'qemu-system-i386 not installed') }, async () => {
+    const img = syslinuxFloppy();
+    const s = run('--floppy', img, '--max', '60000000');
+    const log: string = s.debugText;
+    assert.match(log, /\nBooting from Floppy\.\.\.\nBooting from 0000:7c00\n/);
+    assert.ok((s.serialText as string).endsWith('boot: '), JSON.stringify(s.serialText));
+    const qlog = join(mkdtempSync(join(tmpdir(), 'bootscope-seabios-fd-')), 'debugcon.log');
+    const serial = await qemuSerial(['-bios', BIOS, '-drive', `file=${img},format=raw,if=floppy,snapshot=on`], 'boot: ', ['-vga', 'std', '-chardev', `file,id=seabios,path=${qlog}`, '-device', 'isa-debugcon,iobase=0x402,chardev=seabios']);
+    assert.equal(s.serialText.replace(/\r/g, ''), serial.replace(/\r/g, ''));
+    assertLogWithin(log, readFileSync(qlog, 'latin1'));
   });
 
 test('syslinux under SeaBIOS and SeaVGABIOS: from the IDE disk to its boot: prompt, on serial and screen', { skip: skip || (missingTools('syslinux') ?? false) }, () => {
