@@ -107,6 +107,16 @@ for (const [id, [vector, explanation, define, cpu]] of Object.entries(CASES)) {
   });
 }
 
+// The new task's data segments are checked DS, ES, FS, GS, each in full (Table 7-1's order; Bochs's):
+// the fault names DS, and ES's descriptor is not marked accessed (test/pm/README.md).
+test('TASK.DATA.*: a task switch checks DS before ES and leaves ES unloaded when DS faults', () => {
+  for (const [define, accessed] of [['TASK_DATA_ORDER', -1], ['TASK_DATA_ORDER_ACCESSED', 0x92]] as const) {
+    const { m, chain } = run(define);
+    assert.deepEqual([chain[0].rule?.id, chain[0].raised?.vector, chain[0].raised?.errorCode], ['TASK.DATA.TYPE', 10, 0x30], define);
+    if (accessed >= 0) assert.equal(m.mem.ram[m.cpu.gdtrBase + 0x68 + 5], accessed, 'ES (68h) was loaded: its accessed bit is set');
+  }
+});
+
 /** Ordinary instructions' rules: rule id → [vector, what the explanation must say]; the fixture case is the id. */
 const ORDINARY: Record<string, [number, RegExp]> = {
   'SEG.LOAD.SS.NULL': [13, /^loading SS with the null selector 0x0000/],

@@ -180,7 +180,9 @@ function loadTaskSegments(cpu: Cpu, segs: number[], ext: number, event: number):
   setAccessed(cpu, sd);
   cpu.setCache(SS, ss, descBase(sd), descLimit(sd), descAr(sd));
   // Data registers: null allowed; data or readable code with DPL >= max(CPL, RPL) unless conforming → else #TS; not present → #NP.
-  for (const i of [0, 3, 4, 5]) {
+  // In the order DS, ES, FS, GS, each in full, as Table 7-1 lists them (the 80386 manual's too) and
+  // Bochs checks them: with DS bad, ES is neither checked nor marked accessed (test/pm/README.md).
+  for (const i of [3, 0, 4, 5]) {
     const seg = TSS_SEGS[i];
     const s = segs[i];
     if ((s & 0xfffc) === 0) {
