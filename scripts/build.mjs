@@ -1,7 +1,7 @@
 // One way to build: esbuild bundles for the CLI, the debug adapter and the extension.
 // Type checking is separate (`tsc --noEmit`, run by `npm test`); esbuild only emits.
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const release = process.argv.includes('--release');
 const common = {
@@ -27,8 +27,19 @@ if (process.argv.includes('--bench')) {
   entries.push({ entryPoints: ['test/bench/run.ts'], outfile: 'dist/bench.js' }, { entryPoints: ['test/record/bench.ts'], outfile: 'dist/recordBench.js' });
 }
 
-await Promise.all(entries.filter((e) => existsSync(e.entryPoints[0])).map((e) => esbuild.build({ ...common, ...e })));
-chmodSync('dist/cli.js', 0o755);
+/**
+ * Writes a file of dist/ whole or not at all (a temporary file renamed over it): a test that runs
+ * dist/cli.js while another rebuilds dist/ (the VS Code UI test does) never reads half a bundle.
+ */
+function writeWhole(path, contents, mode = 0o644) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents, { mode });
+  renameSync(tmp, path);
+}
+
+mkdirSync('dist', { recursive: true });
+const built = await Promise.all(entries.filter((e) => existsSync(e.entryPoints[0])).map((e) => esbuild.build({ ...common, ...e, write: false })));
+for (const f of built.flatMap((b) => b.outputFiles)) writeWhole(f.path, f.contents, f.path.endsWith('cli.js') ? 0o755 : 0o644);
 // The webviews' controls (@vscode-elements/elements, the web components VS Code's own look is made of): its
 // self-contained bundle, loaded by each panel as a nonce'd module from dist/.
-copyFileSync('node_modules/@vscode-elements/elements/dist/bundled.js', 'dist/vscode-elements.js');
+writeWhole('dist/vscode-elements.js', readFileSync('node_modules/@vscode-elements/elements/dist/bundled.js'));

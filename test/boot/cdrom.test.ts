@@ -22,7 +22,6 @@ function cli(...args: string[]) {
 
 test('plain isolinux ISO: boots as a CD to its config and boot prompt, serial as under QEMU -cdrom',
   { skip: missingTools('isolinux') ?? false }, async () => {
-    assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
     const iso = isolinuxIso();
     const sector0 = readFileSync(iso).subarray(0, 512);
     assert.ok(sector0.every((b) => b === 0), 'the ISO is plain: sector 0 is zeros');
@@ -41,7 +40,6 @@ test('plain isolinux ISO: boots as a CD to its config and boot prompt, serial as
 
 test('a syslinux floppy in El Torito floppy emulation boots as drive 00h, serial as under QEMU -cdrom',
   { skip: missingTools('isolinux') ?? missingTools('syslinux') ?? false }, async () => {
-    assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
     const iso = syslinuxFloppyIso();
     const r = cli(iso, '--max', '30000000', '--screen', '--json');
     assert.equal(r.status, 0, r.stderr);
@@ -56,7 +54,6 @@ test('a syslinux floppy in El Torito floppy emulation boots as drive 00h, serial
 
 test('a hybrid isolinux ISO boots from its MBR as drive 80h, and with --cdrom as the CD (E0h); both reach the prompt',
   { skip: missingTools('isolinux') ?? false }, () => {
-    assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
     const iso = isolinuxIso(true);
     const plain = JSON.parse(cli(isolinuxIso(), '--max', '30000000', '--json').stdout).serialText;
     for (const [flags, dl] of [[[], 0x80], [['--cdrom'], 0xe0]] as const) {

@@ -57,7 +57,6 @@ function answer(text: string, command: string): string[] {
 }
 
 test('hdt.c32 reaches its prompt and lists the PCI devices and DMI modules QEMU shows', { skip: missingTools('com32') ?? false }, async () => {
-  assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
   const img = hdtImage();
   const pci = bootscope(img, 'pci\\nshow\\n');
   assert.match(pci, /Hardware Detection Tool .*\nEntering CLI mode\nhdt> /);

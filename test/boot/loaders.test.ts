@@ -36,8 +36,6 @@ function firstProtectedRecord(image: string, max: number): Record<string, number
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
   dir = mkdtempSync(join(tmpdir(), 'bootscope-loaders-'));
 });
 

@@ -15,7 +15,6 @@ import { QEMU } from '../../host/qemu';
 
 for (const [name, build, tools] of [["GRUB's halt", grubImage, 'grub'], ['syslinux poweroff.c32', poweroffImage, 'com32']] as const) {
   test(`${name} powers off as under QEMU`, { skip: missingTools(tools) ?? false }, () => {
-    assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
     const img = build();
     const r = spawnSync(process.execPath, ['dist/cli.js', 'run', img, '--max', '200000000', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
     assert.equal(r.status, 0, r.stderr);

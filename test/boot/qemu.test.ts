@@ -17,7 +17,7 @@
 //
 // On by default; BOOTSCOPE_SKIP_QEMU_LOCKSTEP=1 skips it. A missing QEMU fails the test rather than
 // skipping it: it is the reference, and .ci/run installs it.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,11 +48,6 @@ const assertQemu = () => {
   const missing = qemuMissing();
   assert.equal(missing, null, `${missing}; BOOTSCOPE_SKIP_QEMU_LOCKSTEP=1 skips this test`);
 };
-
-before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
-});
 
 for (const [name, build, tools] of [['syslinux', syslinuxImage, 'syslinux'], ['GRUB', grubImage, 'grub']] as const) {
   test(`${name}: the first ${RECORDS} guest instructions from 0000:7C00, through the first protected-mode entry, agree with QEMU's`,

@@ -26,8 +26,6 @@ function nasm(name: string, source: string[]): string {
 const compare = (...args: string[]) => spawnSync(process.execPath, ['dist/cli.js', 'compare', ...args], { encoding: 'utf8', timeout: 170_000 });
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
   assert.equal(qemuMissing(), null);
 });
 

@@ -29,8 +29,6 @@ function file(name: string, data: Uint8Array | string): string {
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
   dir = mkdtempSync(join(tmpdir(), 'bootscope-run-'));
 });
 

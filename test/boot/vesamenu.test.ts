@@ -53,7 +53,6 @@ async function qemuScreen(img: string): Promise<Buffer> {
 }
 
 test('vesamenu draws its menu in the VBE mode QEMU shows, the same picture but for the glyphs', { skip: missingTools('com32') ?? false }, async () => {
-  assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
   const img = vesamenuImage();
   const text = JSON.parse(run(img, '--max', '60000000', '--json').stdout);
   assert.equal(text.graphics, undefined, 'without an FPU vesamenu stays in text mode');

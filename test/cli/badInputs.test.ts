@@ -108,7 +108,6 @@ function cases(): [string[], number][] {
 }
 
 test('every command, every bad input: exit 1 or 2, one line on stderr, no stack trace, inputs untouched', () => {
-  execFileSync('node', ['scripts/build.mjs']);
   fixtures();
   const before = snapshot();
   const [cmd, ...pre] = [...asUser, process.execPath, join(process.cwd(), 'dist/cli.js')];

@@ -15,7 +15,7 @@ const BOCHS = 'test/cli/fixtures/faultlog/triple-fault-bochs.log';
 const BOCHS_RESET = 'test/cli/fixtures/faultlog/triple-fault-bochs-reset.log';
 
 function explain(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'explain-fault', ...args], { encoding: 'utf8', input });
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'explain-fault', ...args], { encoding: 'utf8', input });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -12,7 +12,6 @@ const dir = mkdtempSync(join(tmpdir(), 'bootscope-faultchain-'));
 const img = join(dir, 'triple.img');
 
 before(() => {
-  execFileSync('node', ['scripts/build.mjs']);
   const bin = join(dir, 'triple.bin');
   execFileSync('nasm', ['-f', 'bin', '-DTRIPLE', '-o', bin, 'test/cpu/fixtures/faultRules.asm']);
   const sector = new Uint8Array(512);

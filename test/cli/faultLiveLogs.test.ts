@@ -16,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'bootscope-faultlogs-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function explain(log: string): any {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'explain-fault', log, '--image', image('triple-fault'), '--json'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'explain-fault', log, '--image', image('triple-fault'), '--json'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr + r.stdout);
   return JSON.parse(r.stdout);
 }

@@ -22,7 +22,6 @@ try { (m.launch ?? m.default.launch)(${JSON.stringify(config)}); console.log('la
 }
 
 test('a FIFO as image is refused at once by `bootscope run` and by a DAP launch, even with a writer waiting', async () => {
-  execFileSync('node', ['scripts/build.mjs']);
   const fifo = join(dir, 'image.fifo');
   execFileSync('mkfifo', [fifo]);
   // A writer with data blocks until a reader opens the FIFO: the old code read it, called it empty.

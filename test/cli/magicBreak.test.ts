@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 test('--magic-break stops after xchg bx, bx; without it the run ends at HLT', () => {
-  execFileSync('node', ['scripts/build.mjs']);
   const bin = join(mkdtempSync(join(tmpdir(), 'bootscope-magic-')), 'magic.bin');
   execFileSync('nasm', ['-f', 'bin', 'test/dap/fixtures/magic.asm', '-o', bin]);
   const run = (...a: string[]) => JSON.parse(spawnSync('node', ['dist/cli.js', 'run', bin, '--json', ...a], { encoding: 'utf8' }).stdout);

@@ -5,13 +5,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+
+/**
+ * A copy of the repository without its tests and build output, sharing node_modules: npm pack runs
+ * prepack (a release build into dist/) there, so this tree's dist/, which the test files running
+ * beside this one use, stays the build scripts/test.mjs made.
+ */
+function sourceCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-pack-src-'));
+  const skip = new Set(['.git', 'node_modules', 'dist', 'test', '.bench', '.vscode-test']);
+  cpSync('.', dir, { recursive: true, filter: (src) => !skip.has(relative('.', src).split(/[\\/]/)[0]) });
+  symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
 
 test('npm pack, npm install -g --offline into a temporary prefix, then bootscope --version and run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-pack-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { encoding: 'utf8' }));
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { encoding: 'utf8', cwd: sourceCopy() }));
   const files = (packed[0].files as { path: string }[]).map((f) => f.path).sort();
   assert.ok(files.includes('dist/cli.js') && files.includes('THIRD_PARTY.md'), files.join(' '));
   const allowed = new Set(['package.json', 'README.md', 'LICENSE', 'THIRD_PARTY.md', 'CHANGELOG.md', 'dist/cli.js']);

@@ -13,7 +13,6 @@ const bin = join(dir, 'ss.bin');
 let movCr0End = 0;
 
 before(() => {
-  execFileSync('node', ['scripts/build.mjs']);
   execFileSync('nasm', ['-f', 'bin', 'test/cli/fixtures/ssRpl3.asm', '-o', bin, '-l', join(dir, 'ss.lst')]);
   // The address right after `mov cr0, eax`, from the listing (offset + 3 bytes, at org 0x7C00).
   const line = readFileSync(join(dir, 'ss.lst'), 'utf8').split('\n').find((l) => /^\s*\d+\s+[0-9A-F]{8}\s+0F22C0\s+mov cr0, eax/.test(l))!;

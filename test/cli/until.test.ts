@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 test('--until 0008:OOOO stops at the first protected-mode instruction; --until 0000:OOOO in real mode', () => {
-  execFileSync('node', ['scripts/build.mjs']);
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-until-'));
   const bin = join(dir, 'ss.bin');
   execFileSync('nasm', ['-f', 'bin', 'test/cli/fixtures/ssRpl3.asm', '-o', bin, '-l', join(dir, 'ss.lst')]);

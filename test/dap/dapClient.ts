@@ -2,7 +2,7 @@
 // all the protocol work (framing, request/response matching, events): it spawns the adapter (or
 // `bootscope dap`) or connects to a port, keeps an event log so a test can wait for an event that
 // may already have arrived, and launches to the entry stop (codelldb's DebugTestSession idea). It
-// also builds the adapter bundle once and assembles NASM fixtures with listings for `; #MARK` lookups.
+// also assembles NASM fixtures with listings for `; #MARK` lookups.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -12,25 +12,12 @@ import type { Readable, Writable } from 'node:stream';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
-const buildDir = mkdtempSync(join(tmpdir(), 'bootscope-dap-build-'));
-/** The adapter bundle and the CLI bundle, built from this tree like scripts/build.mjs builds dist/. */
-export const ADAPTER = join(buildDir, 'debugAdapter.js');
-export const CLI = join(buildDir, 'cli.js');
-let built = false;
-
 /**
- * Bundles debug-adapter/main.ts and cli/main.ts with esbuild, with the options scripts/build.mjs uses
- * for dist/, into a directory of this test process: test files run in parallel and must not read a
- * bundle another one is writing.
+ * The adapter bundle and the CLI bundle in dist/, which scripts/test.mjs builds before it starts the
+ * test files (none rebuilds it, so parallel files never read a bundle being written).
  */
-export function buildAdapter(): void {
-  if (built) return;
-  const script = `require('esbuild').buildSync({ entryPoints: { debugAdapter: 'debug-adapter/main.ts', cli: 'cli/main.ts' }, outdir: ${JSON.stringify(buildDir)},
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, define: { __DEBUG__: 'true' }, logLevel: 'error' })`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
-  built = true;
-}
+export const ADAPTER = resolve('dist', 'debugAdapter.js');
+export const CLI = resolve('dist', 'cli.js');
 
 export interface Fixture {
   image: string;
@@ -46,7 +33,6 @@ export interface Fixture {
 const fixtureDir = mkdtempSync(join(tmpdir(), 'bootscope-dap-'));
 process.on('exit', () => {
   rmSync(fixtureDir, { recursive: true, force: true });
-  rmSync(buildDir, { recursive: true, force: true });
 });
 
 /** Assembles test/dap/fixtures/<name>.asm (nasm -f bin with a listing) into a temp directory. */
@@ -126,7 +112,6 @@ export class DapClient {
 
   /** Spawns the adapter bundle (extra args for the process), or with `viaCli` the CLI's `bootscope dap`. */
   static spawn(args: string[] = [], viaCli = false): DapClient {
-    buildAdapter();
     const c = new DapClient();
     const p = spawn(process.execPath, viaCli ? [CLI, 'dap', ...args] : [ADAPTER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     c.proc = p;

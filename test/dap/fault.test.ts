@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAdapter, DapClient, pc, repl } from './dapClient';
+import { DapClient, pc, repl } from './dapClient';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-dapfault-'));
 const img = join(dir, 'gate.img');
@@ -42,7 +42,6 @@ function addressOf(re: RegExp, text = listing): number {
 describe('fault chain over DAP', () => {
   const clients: DapClient[] = [];
   before(() => {
-    buildAdapter();
     listing = sector('IDT_GATE_NOT_PRESENT', img);
     sector('SEG_LOAD_SS_TYPE', ssImg);
     pfListing = sector('PAGE_NOT_PRESENT', pfImg);

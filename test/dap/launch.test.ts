@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { assemble, buildAdapter, CLI, DapClient, type Fixture } from './dapClient';
+import { assemble, CLI, DapClient, type Fixture } from './dapClient';
 
 let fx: Fixture;
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-launch-'));
@@ -154,7 +154,6 @@ describe('bootscope dap --port', () => {
   }
 
   test('serves DebugClient sessions on 127.0.0.1; a disconnected or dropped session leaves the server idle and ready', async () => {
-    buildAdapter();
     const proc = spawn(process.execPath, [CLI, 'dap', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     try {
       const port = await new Promise<number>((res, rej) => {
@@ -205,7 +204,6 @@ describe('bootscope dap --port', () => {
   });
 
   test('a bad port is a usage error (exit 2)', async () => {
-    buildAdapter();
     const proc = spawn(process.execPath, [CLI, 'dap', '--port', 'x'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });

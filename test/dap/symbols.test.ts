@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { detectSymbolFormat, parseSymbolFile, SymbolFileError, SymbolTable } from '../../emulator/debug/symbols';
 import { loadSymbolFile } from '../../host/symbolFiles';
-import { act, buildAdapter, CLI, DapClient, pc } from './dapClient';
+import { act, CLI, DapClient, pc } from './dapClient';
 import { startGdbServer } from '../../debug-adapter/gdb/server';
 import { hexToText, textToHex } from '../../debug-adapter/gdb/packet';
 import { launch } from '../../debug-adapter/launch';
@@ -70,7 +70,6 @@ before(() => {
   }
   writeFileSync(p('boot.sym'), ldsymLines.join('\n') + '\n');
   [image, map, nmFile, ldsym] = [p('boot.img'), p('boot.map'), p('boot.nm'), p('boot.sym')];
-  buildAdapter();
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));

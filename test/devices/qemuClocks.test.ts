@@ -55,7 +55,6 @@ const CLK = /CLK\/Temp:\s+(\d+)MHz/;
 test("memtest86+'s CLK is the TSC rate each machine's clocks give", {
   skip: !qemuAvailable() ? 'qemu-system-i386 or nasm not installed' : !existsSync(MEMTEST) ? `${MEMTEST} is missing (Debian: memtest86+)` : missingTools('syslinux') ?? false,
 }, async () => {
-  assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
   const img = memtestImage();
   const serial = await qemuUntil(['-nodefaults', '-display', 'none', '-m', '64', ...ICOUNT, '-drive', `file=${img},format=raw,snapshot=on`],
     join(dir, 'memtest.serial'), CLK);
@@ -71,7 +70,6 @@ test("memtest86+'s CLK is the TSC rate each machine's clocks give", {
 
 test("memtest86+'s elapsed time with the 80387 follows the instruction count", { skip: !existsSync(MEMTEST) ? `${MEMTEST} is missing (Debian: memtest86+)` : missingTools('syslinux') ?? false }, () => {
   // memtest86+ divides 64-bit TSC differences with the x87 (without one its clock reads 1325:33:20).
-  assert.equal(spawnSync(process.execPath, ['scripts/build.mjs']).status, 0);
   const n = 400_000_000;
   const r = spawnSync(process.execPath, ['dist/cli.js', 'run', memtestImage(), '--fpu', '387', '--max', String(n), '--screen', '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
   assert.equal(r.status, 0, r.stderr);

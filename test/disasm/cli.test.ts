@@ -16,8 +16,6 @@ function run(...args: string[]) {
 }
 
 before(() => {
-  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { encoding: 'utf8' });
-  assert.equal(b.status, 0, b.stderr);
   dir = mkdtempSync(join(tmpdir(), 'bootscope-disasm-'));
   // A tiny boot sector start: xor ax,ax / mov ss,ax / mov sp,0x7c00 / rep movsw / jmp 0:0x7c1b /
   // call rel16 / mov byte [0x7dfe],0x55 / an undefined byte / a lone prefix.

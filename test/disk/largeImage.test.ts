@@ -74,7 +74,7 @@ test('a 3 GiB image: bootscope run reads a sector 2.38 GiB in, and never writes 
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-big-'));
   try {
     const img = makeImage(dir);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', img, '--max', '100000', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'run', img, '--max', '100000', '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.debugText, 'far sector at 2.38 GiB');
@@ -140,7 +140,7 @@ test('a 3 GiB plain ISO: bootscope run boots it as a CD at once and the guest re
     } finally {
       closeSync(fd);
     }
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', iso, '--max', '100000', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['dist/cli.js', 'run', iso, '--max', '100000', '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.debugText, 'far CD sector at 2.29 GiB');

@@ -4,7 +4,7 @@
 // tables in unreal mode; hello: the screen before the key wait.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildAdapter, DapClient, wholeTimeline } from '../dap/dapClient';
+import { DapClient, wholeTimeline } from '../dap/dapClient';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLES_DIR, image, marker, NO_NASM } from './helpers';
@@ -21,7 +21,6 @@ async function runTo(c: DapClient, linear: number): Promise<void> {
 describe('examples over DAP', { skip: NO_NASM }, () => {
   const clients: DapClient[] = [];
   const open = () => {
-    buildAdapter();
     const c = DapClient.spawn();
     clients.push(c);
     return c;

@@ -1,5 +1,5 @@
-// Shared by the example tests: assembles examples/ once (scripts/examples.mjs, needs nasm), runs the CLI from the
-// sources through tsx (so a stale dist/ cannot mislead), finds `; #MARKER` instructions in the NASM listings.
+// Shared by the example tests: assembles examples/ once (scripts/examples.mjs, needs nasm), runs the built CLI
+// (dist/, which scripts/test.mjs builds from the sources first), finds `; #MARKER` instructions in the NASM listings.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,7 +38,7 @@ export function marker(listing: string, name: string, org = 0x7c00): Marker {
 export const segoff = (seg: number, off: number): string => `${seg.toString(16).padStart(4, '0')}:${off.toString(16).padStart(4, '0')}`;
 
 export function cli(args: string[], input?: string): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAdapter, DapClient, pc, repl } from '../dap/dapClient';
+import { DapClient, pc, repl } from '../dap/dapClient';
 import { EXAMPLES_DIR, image, marker, NO_NASM } from './helpers';
 
 function config(): Record<string, unknown> {
@@ -21,7 +21,6 @@ describe('triple-fault example over DAP', { skip: NO_NASM }, () => {
   const clients: DapClient[] = [];
   after(async () => { for (const c of clients) await c.close(); });
   const launched = async () => {
-    buildAdapter();
     const c = DapClient.spawn();
     clients.push(c);
     const stop = c.nextStop(60000);

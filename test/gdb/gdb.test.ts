@@ -7,7 +7,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { buildAdapter, CLI } from '../dap/dapClient';
+import { CLI } from '../dap/dapClient';
 import { missingTools, syslinuxImage } from '../boot/images';
 import { assembleElf, gdbBatch, h } from './gdbFixture';
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,6 @@ import { EXAMPLES_DIR, image } from '../examples/helpers';
 
 /** Starts `bootscope gdbserver IMAGE --port 0` and resolves with the port it listens on. */
 function startServer(image: string): Promise<{ proc: ChildProcess; port: number; stderr: () => string }> {
-  buildAdapter();
   const proc = spawn(process.execPath, [CLI, 'gdbserver', image, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   return new Promise((res, rej) => {

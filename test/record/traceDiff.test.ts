@@ -137,7 +137,7 @@ test('the CLI: trace-diff OURS QEMU_LOG --json and the text report', () => {
     bad[17].esi = 9;
     writeFileSync(join(dir, 'ours.jsonl'), jsonl(ours));
     writeFileSync(join(dir, 'q.txt'), bad.map((t, i) => condensedLine(i, t)).join('\n'));
-    const run = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'trace-diff', ...a], { encoding: 'utf8' });
+    const run = (...a: string[]) => spawnSync(process.execPath, ['dist/cli.js', 'trace-diff', ...a], { encoding: 'utf8' });
     const j = run(join(dir, 'ours.jsonl'), join(dir, 'q.txt'), '--json');
     assert.equal(j.status, 0, j.stderr);
     const o = JSON.parse(j.stdout);
@@ -192,7 +192,7 @@ test('real run: QEMU and our Machine agree on every guest instruction of a boot 
     assert.equal(r2.divergence?.index, 100);
     assert.deepEqual(r2.divergence?.registers, ['edi']);
     // The same through the CLI: `bootscope run IMAGE --trace` (built-in BIOS, SeaBIOS's entry state) and `trace-diff --json`.
-    const cli = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...a], { encoding: 'utf8' });
+    const cli = (...a: string[]) => spawnSync(process.execPath, ['dist/cli.js', ...a], { encoding: 'utf8' });
     const run = cli('run', join(dir, 's.img'), '--trace', join(dir, 'ours.jsonl'), '--max', '5000');
     assert.equal(run.status, 0, run.stderr);
     const d = cli('trace-diff', join(dir, 'ours.jsonl'), join(dir, 'trace.log'), '--json');

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ADAPTER, buildAdapter } from '../dap/dapClient';
+import { ADAPTER } from '../dap/dapClient';
 
 interface Message { type: string; seq: number; command?: string; event?: string; success?: boolean; message?: string; request_seq?: number; body?: { output?: string; category?: string } }
 
@@ -16,7 +16,6 @@ class Raw {
   stderr = '';
   private buf = Buffer.alloc(0);
   constructor() {
-    buildAdapter();
     this.p = spawn(process.execPath, [ADAPTER], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.p.stderr!.on('data', (d: Buffer) => { this.stderr += String(d); });
     this.p.stdout!.on('data', (d: Buffer) => {

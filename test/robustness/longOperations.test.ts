@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { act, ADAPTER, assemble, buildAdapter, DapClient, pc, repl, wholeTimeline } from '../dap/dapClient';
+import { act, ADAPTER, assemble, DapClient, pc, repl, wholeTimeline } from '../dap/dapClient';
 
 const fx = assemble('inputs');
 
@@ -138,7 +138,6 @@ test('a closed stdin during a long goto ends the adapter', async () => {
 });
 
 test('the adapter exits when its parent has gone, even with stdin still open', async () => {
-  buildAdapter();
   // A parent that starts the adapter on its own (inherited) stdin, which this test keeps open, then is killed.
   const script = `const p = require('child_process').spawn(process.execPath, [${JSON.stringify(ADAPTER)}], { stdio: ['inherit', 'ignore', 'ignore'] });
     console.log(p.pid); setInterval(() => {}, 1000);`;
@@ -156,7 +155,6 @@ test('the adapter exits when its parent has gone, even with stdin still open', a
 });
 
 test('--port: a connection dropped during a long goto ends its machine; the server serves the next one', async () => {
-  buildAdapter();
   const server = spawn(process.execPath, [ADAPTER, '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const port = await new Promise<number>((res) => server.stderr!.on('data', (d: Buffer) => {

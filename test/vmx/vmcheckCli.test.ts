@@ -1,6 +1,6 @@
 // @tier full
 // `bootscope vmcheck` as outside tools call it (docs/CLI.md): exit codes 0/1/2, the --json shape, human
-// output with sections and root causes, stdin via '-'. Runs cli/main.ts through tsx in a child process.
+// output with sections and root causes, stdin via '-'. Runs the built CLI (dist/cli.js) in a child process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const fx = (name: string) => join('test', 'vmx', 'fixtures', name);
 function vmcheck(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'vmcheck', ...args], { encoding: 'utf8', input });
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'vmcheck', ...args], { encoding: 'utf8', input });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
