@@ -10,6 +10,8 @@ import { CdImage } from '../emulator/disk/cdrom';
 import { FileError } from '../host/files';
 import { Bios } from '../emulator/bios/bios';
 import { Machine } from '../emulator/machine';
+import { loadFirmware } from '../emulator/firmware';
+import { readInputFile } from '../host/files';
 import { loadListing, SourceMaps, type SourceMap } from './listing';
 import { describeSymbolFile, loadSymbolFile, type SymbolFile } from '../host/symbolFiles';
 import { DwarfSources } from './dwarfSources';
@@ -40,10 +42,13 @@ export interface QemuReference extends CompareWith {
 
 export interface Launched {
   machine: Machine;
-  /** The built-in BIOS: its fields are machine state too, so the recorder snapshots them. */
-  bios: Bios;
-  config: Required<Omit<ILaunchConfig, 'listing' | 'symbols' | 'gdbPort' | 'compareWith'>> & {
-    listing: string[]; symbols: string[]; gdbPort: number | null; compareWith: CompareWith | null;
+  /** The built-in BIOS, or null when launch `bios` runs a firmware image instead. */
+  bios: Bios | null;
+  /** State outside the Machine the recorder snapshots: the built-in BIOS's fields (none with a firmware). */
+  extraState: object[];
+  config: Required<Omit<ILaunchConfig, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom'>> & {
+    image: string | null; listing: string[]; symbols: string[]; gdbPort: number | null; compareWith: CompareWith | null;
+    bios: string | null; vgaRom: string | null;
   };
   /** Launch `compareWith`: the QEMU the session runs in lock-step with, or null. */
   reference: QemuReference | null;
@@ -64,11 +69,23 @@ function bool(cfg: Record<string, unknown>, key: string, dflt: boolean): boolean
 /** Checks every field and fills the defaults. */
 export function validateConfig(raw: unknown): Launched['config'] {
   const cfg = (raw ?? {}) as Record<string, unknown>;
-  const image = cfg.image;
-  if (image === undefined || image === null || image === '') {
-    throw new LaunchError(LaunchErrorId.MissingImage, "launch configuration: 'image' is missing: give the path of a disk image or a 512-byte boot sector");
+  const optionalPath = (key: 'bios' | 'vgaRom'): string | null => {
+    const v = cfg[key];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string' || v === '') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: '${key}' must be the path of a file, not ${JSON.stringify(v)}`);
+    return v;
+  };
+  const bios = optionalPath('bios');
+  const vgaRom = optionalPath('vgaRom');
+  if (vgaRom !== null && bios === null) {
+    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'vgaRom' needs 'bios': the built-in BIOS has its own INT 10h");
   }
-  if (typeof image !== 'string') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'image' must be a path string, not ${JSON.stringify(image)}`);
+  const rawImage = cfg.image;
+  const image = rawImage === undefined || rawImage === null || rawImage === '' ? null : rawImage;
+  if (image === null && bios === null) {
+    throw new LaunchError(LaunchErrorId.MissingImage, "launch configuration: 'image' is missing: give the path of a disk image or a 512-byte boot sector (it is optional only with 'bios')");
+  }
+  if (image !== null && typeof image !== 'string') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'image' must be a path string, not ${JSON.stringify(image)}`);
   const cpu = cfg.cpu === undefined ? LAUNCH_DEFAULTS.cpu : String(cfg.cpu);
   if (!CPU_MODEL_NAMES.includes(cpu as CpuModelName)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown cpu '${cpu}': use one of ${CPU_MODEL_NAMES.join(', ')}`);
@@ -104,6 +121,9 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (cdrom === true && cfg.floppy === true) {
     throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'floppy' and 'cdrom': true exclude each other: the image is one drive");
   }
+  if (image === null && (cdrom === true || cfg.floppy === true)) {
+    throw new LaunchError(LaunchErrorId.MissingImage, `launch configuration: '${cdrom === true ? 'cdrom' : 'floppy'}': true says how to boot 'image', which is missing`);
+  }
   const gdbPort = cfg.gdbPort ?? null;
   if (gdbPort !== null && (typeof gdbPort !== 'number' || !Number.isInteger(gdbPort) || gdbPort < 0 || gdbPort > 65535)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'gdbPort' must be a port number from 0 to 65535, not ${JSON.stringify(gdbPort)}`);
@@ -112,6 +132,9 @@ export function validateConfig(raw: unknown): Launched['config'] {
   const compareWith = compareWithConfig(cfg.compareWith);
   if (compareWith && !record) {
     throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' needs 'record': true (each lock-step run replays the session's history from 0000:7C00)");
+  }
+  if (compareWith && bios !== null) {
+    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' compares from 0000:7C00 behind QEMU's own SeaBIOS; a session that runs 'bios' from the reset vector is not compared");
   }
   if (compareWith && typeof cdrom === 'string') {
     throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' boots QEMU from the image alone; a CD beside it ('cdrom': a path) is not compared");
@@ -134,6 +157,8 @@ export function validateConfig(raw: unknown): Launched['config'] {
     fpu: fpu as FpuName,
     gdbPort,
     compareWith,
+    bios,
+    vgaRom,
   };
 }
 
@@ -182,10 +207,21 @@ export function drivesText(m: Machine): string {
 /** Validates the configuration, reads the image and boots a machine. `cwd` resolves relative paths. */
 export function launch(raw: unknown, cwd = process.cwd()): Launched {
   const config = validateConfig(raw);
-  const path = resolve(cwd, config.image);
-  let file: ImageFile;
+  const path = config.image === null ? null : resolve(cwd, config.image);
+  const readFirmware = (p: string | null, what: string): Uint8Array | null => {
+    if (p === null) return null;
+    try {
+      return new Uint8Array(readInputFile(resolve(cwd, p), what));
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      throw new LaunchError(LaunchErrorId.UnreadableImage, e.message);
+    }
+  };
+  const firmware = readFirmware(config.bios, 'firmware image');
+  const vgaRom = readFirmware(config.vgaRom, 'VGA ROM');
+  let file: ImageFile | null = null;
   try {
-    file = openImageFile(path, { writeBack: config.writeBack });
+    if (path !== null) file = openImageFile(path, { writeBack: config.writeBack });
   } catch (e) {
     throw new LaunchError(LaunchErrorId.UnreadableImage, (e as Error).message);
   }
@@ -202,13 +238,13 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
     try {
       symbolFiles.push(loadSymbolFile(spec, (p) => resolve(cwd, p)));
     } catch (e) {
-      file.close();
+      file?.close();
       if (!(e instanceof FileError)) throw e;
       throw new LaunchError(LaunchErrorId.UnreadableSymbols, `launch configuration 'symbols': ${e.message}`);
     }
   }
   let cdFile: ImageFile | null = null;
-  const close = () => { file.close(); cdFile?.close(); };
+  const close = () => { file?.close(); cdFile?.close(); };
   let disk: DiskImage | null = null;
   let cdrom: CdImage | null = null;
   try {
@@ -219,12 +255,12 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
         throw new LaunchError(LaunchErrorId.UnreadableImage, (e as Error).message);
       }
       cdrom = new CdImage(cdFile.source, { name: config.cdrom });
-    } else {
-      const cd = new CdImage(file.source, { name: config.image });
+    } else if (file) {
+      const cd = new CdImage(file.source, { name: config.image! });
       if (config.cdrom || (!config.floppy && cd.isPlainBootCd())) cdrom = cd;
     }
-    if (!cdrom || typeof config.cdrom === 'string') {
-      disk = new DiskImage(file.source, { kind: config.floppy ? 'floppy' : 'hard', name: config.image, writeBack: file.writeBack });
+    if (file && (!cdrom || typeof config.cdrom === 'string')) {
+      disk = new DiskImage(file.source, { kind: config.floppy ? 'floppy' : 'hard', name: config.image!, writeBack: file.writeBack });
     }
   } catch (e) {
     close();
@@ -232,12 +268,15 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
     throw e;
   }
   const machine = new Machine({
-    cpu: config.cpu, fpu: config.fpu, memoryMB: config.memoryMB, cdrom,
+    cpu: config.cpu, fpu: config.fpu, memoryMB: config.memoryMB, cdrom, firmware: firmware !== null,
     floppy: config.floppy ? disk : null, hardDisks: disk && !config.floppy ? [disk] : [],
   });
-  let bios: Bios;
+  let bios: Bios | null = null;
   try {
-    bios = bootMachine(machine);
+    if (firmware) {
+      const problem = loadFirmware(machine, firmware, vgaRom);
+      if (problem) throw new LaunchError(LaunchErrorId.BadImage, `launch configuration 'bios': firmware image '${config.bios}': ${problem}`);
+    } else bios = bootMachine(machine);
   } catch (e) {
     close();
     throw e;
@@ -251,14 +290,15 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       throw new LaunchError(LaunchErrorId.CompareUnavailable, `launch configuration 'compareWith': ${problem}`);
     }
     const drive = cdrom ? 'cdrom' : config.floppy ? 'floppy' : 'hard';
-    reference = { ...c, image: path, boot: { binary: c.binary, drive, memoryMB: config.memoryMB, args: c.args, accel: c.accel } };
+    reference = { ...c, image: path!, boot: { binary: c.binary, drive, memoryMB: config.memoryMB, args: c.args, accel: c.accel } };
   }
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
-  const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings];
+  const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios?.warnings ?? []];
+  if (firmware) notes.push(`firmware ${config.bios} from the reset vector F000:FFF0${vgaRom ? `, ${config.vgaRom} as the VGA's ROM` : ''}`);
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   for (const f of symbolFiles) notes.push(`symbols ${f.path}: ${describeSymbolFile(f)}`);
   return {
-    machine, bios, config, notes, reference,
+    machine, bios, extraState: bios ? [bios] : [], config, notes, reference,
     sourceMaps: new SourceMaps(maps, symbolFiles.flatMap((f) => f.symbols),
       new DwarfSources(symbolFiles.flatMap((f) => (f.debug ? [{ path: f.path, debug: f.debug }] : [])))),
     dispose: close,

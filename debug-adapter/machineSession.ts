@@ -45,7 +45,7 @@ export function openSession(l: Launched, host: SessionHost): SessionContext {
   });
   // Recording (default on) makes step back, reverse continue and the history queries possible.
   const recorder = l.config.record
-    ? new Recorder(machine, { extraState: [l.bios], onDrop: (n) => host.output(n.message + '\n', 'console') }).attach()
+    ? new Recorder(machine, { extraState: l.extraState, onDrop: (n) => host.output(n.message + '\n', 'console') }).attach()
     : null;
   runner.recorder = recorder;
   return {

@@ -19,6 +19,8 @@ export interface LaunchConfig {
   writeBack?: boolean;
   cpu?: string;
   memoryMB?: number;
+  bios?: string;
+  vgaRom?: string;
   [key: string]: unknown;
 }
 
@@ -66,10 +68,21 @@ export function configForFile(path: string, size?: number): LaunchConfig | undef
 export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => boolean): string[] {
   if (cfg.request === 'attach') return attachProblems(cfg.qemu);
   const errors: string[] = [];
+  const firmware = typeof cfg.bios === 'string' && cfg.bios.trim() !== '';
   if (typeof cfg.image !== 'string' || cfg.image.trim() === '') {
-    errors.push('"image" is missing: set it to the disk image, floppy image or boot sector to boot (e.g. "${workspaceFolder}/boot.img").');
+    if (!firmware) errors.push('"image" is missing: set it to the disk image, floppy image or boot sector to boot (e.g. "${workspaceFolder}/boot.img").');
   } else if (imageExists && !imageExists(cfg.image)) {
     errors.push(`"image" points at ${cfg.image}, which does not exist.`);
+  }
+  for (const key of ['bios', 'vgaRom'] as const) {
+    const v = cfg[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.trim() === '') errors.push(`"${key}" must be the path of a file.`);
+    else if (imageExists && !imageExists(v)) errors.push(`"${key}" points at ${v}, which does not exist.`);
+  }
+  if (cfg.vgaRom !== undefined && cfg.bios === undefined) errors.push('"vgaRom" needs "bios": the built-in BIOS has its own INT 10h.');
+  if (cfg.bios !== undefined && cfg.compareWith !== undefined) {
+    errors.push('"compareWith" compares from 0000:7C00 behind QEMU\'s own SeaBIOS; a session with "bios" is not compared.');
   }
   if (cfg.cpu !== undefined && !(CPU_MODEL_NAMES as readonly string[]).includes(String(cfg.cpu))) {
     errors.push(`"cpu" is ${JSON.stringify(cfg.cpu)}: it must be one of ${CPU_MODEL_NAMES.join(', ')}.`);

@@ -29,8 +29,8 @@ export interface CompareWithQemu {
 }
 
 export interface ILaunchConfig {
-  /** Disk image or boot sector to boot (required). */
-  image: string;
+  /** Disk image or boot sector to boot (required unless `bios` is given). */
+  image?: string;
   /** Boot the image as a floppy (drive 00h) instead of the first hard disk (80h). */
   floppy?: boolean;
   /**
@@ -66,6 +66,13 @@ export interface ILaunchConfig {
   gdbPort?: number;
   /** Run in lock-step with QEMU from 0000:7C00 and stop at the first divergence. Absent: no comparison. */
   compareWith?: { qemu: CompareWithQemu };
+  /**
+   * A firmware image (e.g. SeaBIOS's bios.bin) run from the reset vector instead of the built-in BIOS,
+   * as `bootscope run --bios`. Absent: the built-in BIOS.
+   */
+  bios?: string;
+  /** With `bios`: the standard VGA's expansion ROM (e.g. SeaVGABIOS), as `bootscope run --vga-rom`. */
+  vgaRom?: string;
 }
 
 /** The `attach` request (docs/CLI.md "Attach to QEMU"): a QEMU whose gdbstub listens at host:port. */
@@ -92,7 +99,7 @@ export const LAUNCH_DEFAULTS = {
   cpu: '80386',
   memoryMB: 64,
   fpu: 'none',
-} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith'>;
+} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom'>;
 
 /** Guest instructions a `compareWith` lock-step run compares by default (as `bootscope compare --max`). */
 export const COMPARE_MAX_DEFAULT = 10_000_000;

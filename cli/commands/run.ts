@@ -20,7 +20,7 @@ import { loadSymbolTable } from '../../host/symbolFiles';
 import type { SymbolTable } from '../../emulator/debug/symbols';
 import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
-import { loadFirmware } from '../run/firmware';
+import { loadFirmware } from '../../emulator/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
 
 export interface RunOptions {

@@ -16,7 +16,7 @@ test('defaults follow CLI.md', () => {
   const c = validateConfig({ image: 'x.img' });
   assert.deepEqual(c, {
     image: 'x.img', floppy: false, cdrom: false, stopOnEntry: true, listing: [], symbols: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
-    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, fpu: 'none', gdbPort: null, compareWith: null,
+    magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, fpu: 'none', gdbPort: null, compareWith: null, bios: null, vgaRom: null,
   });
 });
 
@@ -38,6 +38,10 @@ test('each bad field is named in its error', () => {
     [{ image: 'a', cdrom: 1 }, /'cdrom' must be true, false or the path of an ISO image, not 1/],
     [{ image: 'a', cdrom: '' }, /'cdrom' must be true, false or the path/],
     [{ image: 'a', cdrom: true, floppy: true }, /'floppy' and 'cdrom': true exclude each other/],
+    [{ image: 'a', bios: '' }, /'bios' must be the path of a file, not ""/],
+    [{ image: 'a', vgaRom: 'vga.bin' }, /'vgaRom' needs 'bios'/],
+    [{ bios: 'b.bin', cdrom: true }, /'cdrom': true says how to boot 'image', which is missing/],
+    [{ image: 'a', bios: 'b.bin', compareWith: { qemu: {} } }, /'compareWith' compares from 0000:7C00 behind QEMU's own SeaBIOS/],
   ];
   for (const [cfg, re] of bad) assert.throws(() => validateConfig(cfg), (e: unknown) => e instanceof LaunchError && re.test(e.message), JSON.stringify(cfg));
 });
@@ -65,7 +69,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'fpu', 'gdbPort', 'compareWith'];
+  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'fpu', 'gdbPort', 'compareWith', 'bios', 'vgaRom'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });

@@ -54,6 +54,16 @@ test('cdrom: true, false or a path; not true with floppy', () => {
   assert.match(validateConfig({ ...base, cdrom: true, floppy: true }).join(' '), /"floppy" and "cdrom": true exclude each other/);
 });
 
+test('bios and vgaRom: paths; image optional with bios; vgaRom needs bios; not with compareWith', () => {
+  const base = { type: 'bootscope', request: 'launch', name: 'x' };
+  assert.deepEqual(validateConfig({ ...base, bios: '/s/bios.bin' }, () => true), [], 'firmware alone');
+  assert.deepEqual(validateConfig({ ...base, image: '/a.iso', bios: '/s/bios.bin', vgaRom: '/s/vga.bin' }, () => true), []);
+  assert.match(validateConfig({ ...base, image: '/a.img', bios: '/nope.bin' }, (p) => p !== '/nope.bin').join(' '), /"bios" points at \/nope\.bin, which does not exist/);
+  for (const b of ['', 7]) assert.match(validateConfig({ ...base, image: '/a.img', bios: b as never }).join(' '), /"bios" must be the path of a file/);
+  assert.match(validateConfig({ ...base, image: '/a.img', vgaRom: '/s/vga.bin' }).join(' '), /"vgaRom" needs "bios"/);
+  assert.match(validateConfig({ ...base, image: '/a.img', bios: '/s/bios.bin', compareWith: { qemu: {} } }).join(' '), /a session with "bios" is not compared/);
+});
+
 test('compareWith: { qemu: { binary?, args?, accel?, max? } }, with recording', () => {
   const base = { type: 'bootscope', request: 'launch', name: 'x', image: '/a.img' };
   assert.deepEqual(validateConfig({ ...base, compareWith: { qemu: {} } }), []);

@@ -51,9 +51,9 @@ test('the bootscope debugger runs dist/debugAdapter.js under node', () => {
   assert.ok(debuggerContrib.configurationSnippets.length > 0);
 });
 
-test('launch attributes match CLI.md: image required, the rest with their defaults', () => {
+test('launch attributes match CLI.md: image required (or bios), the rest with their defaults', () => {
   const launch = debuggerContrib.configurationAttributes.launch;
-  assert.deepEqual(launch.required, ['image']);
+  assert.deepEqual(launch.anyOf, [{ required: ['image'] }, { required: ['bios'] }]);
   const props = launch.properties;
   // The rows of docs/CLI.md's launch-configuration table, no more and no fewer.
   const docs = readFileSync('docs/CLI.md', 'utf8');
@@ -73,6 +73,8 @@ test('launch attributes match CLI.md: image required, the rest with their defaul
   assert.deepEqual([].concat(props.listing.type).sort(), ['array', 'string']);
   assert.equal(props.memoryMB.type, 'integer');
   assert.ok(props.memoryMB.minimum >= 1);
+  assert.equal(props.bios.type, 'string');
+  assert.equal(props.vgaRom.type, 'string');
 });
 
 test('activation: debug resolve, dynamic configurations and the VMCS dump commands; main is the bundle', () => {

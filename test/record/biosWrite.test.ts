@@ -11,7 +11,7 @@ import { missingTools, syslinuxImage } from '../boot/images';
 test('last write and reverse data scans find the INT 13h that loaded the VBR', { skip: missingTools('syslinux') ?? false }, () => {
   const l = launch({ image: syslinuxImage() });
   const m = l.machine;
-  const rec = new Recorder(m, { extraState: [l.bios] }).attach();
+  const rec = new Recorder(m, { extraState: l.extraState }).attach();
   const mbr = readLinear(m.cpu, 0x7c00, 2).bytes.slice();
   // Run until the VBR is entered at 0000:7C00 (the MBR ran from its copy at 0000:0600).
   rec.run({ maxInstructions: 1 });

@@ -26,7 +26,7 @@ test('writeBack: the file follows time travel over the guest\'s disk writes', ()
     const l = launch({ image: path, writeBack: true });
     try {
       const m = l.machine;
-      const rec = new Recorder(m, { extraState: [l.bios] }).attach();
+      const rec = new Recorder(m, { extraState: l.extraState }).attach();
       const start = m.cpu.icount;
       assert.equal(m.pcLinear, 0x7c00);
       rec.run({ maxInstructions: 200 });

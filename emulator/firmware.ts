@@ -1,12 +1,14 @@
-// Firmware mode for `bootscope run --bios FILE`: no built-in BIOS; the image is mapped as ROM at the
-// top of the first MiB (its last 128 KiB, as the PC's isa-bios window) and just below 4 GiB (all
-// of it), and the CPU starts from its reset state, CS=F000 with base FFFF0000 and IP=FFF0, so the
-// first far jump reloads CS as on hardware. The chipset's shadow RAM (PAM) is decoded, so the
-// firmware can copy itself to RAM below 1 MiB as SeaBIOS does, the hard disks are ATA drives on the
-// primary IDE channel, a CD the ATAPI master of the secondary (ide.ts) and a floppy drive A on the
-// floppy controller (fdc.ts, DMA through dma8237.ts); QEMU's fw_cfg tells the firmware what the machine has (fwCfg.ts). SDM Vol. 3 §9.1.4 (first instruction executed).
-import { CS } from '../../emulator/cpu/regs';
-import type { Machine } from '../../emulator/machine';
+// Firmware mode (`bootscope run --bios FILE`, launch `bios`): no built-in BIOS; the image is mapped
+// as ROM at the top of the first MiB (its last 128 KiB, as the PC's isa-bios window) and just below
+// 4 GiB (all of it), and the CPU starts from its reset state, CS=F000 with base FFFF0000 and
+// IP=FFF0, so the first far jump reloads CS as on hardware. The chipset's shadow RAM (PAM) is
+// decoded, so the firmware can copy itself to RAM below 1 MiB as SeaBIOS does; the hard disks are
+// ATA drives on the primary IDE channel, a CD the ATAPI master of the secondary (ide.ts) and a
+// floppy drive A on the floppy controller (fdc.ts, DMA through dma8237.ts); QEMU's fw_cfg tells the
+// firmware what the machine has (fwCfg.ts). Pure TypeScript: no Node or VS Code imports.
+// SDM Vol. 3 §9.1.4 (first instruction executed).
+import { CS } from './cpu/regs';
+import type { Machine } from './machine';
 
 const LOW_WINDOW = 128 * 1024;
 
