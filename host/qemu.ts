@@ -197,7 +197,8 @@ export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceR
       for (const r of parseQemuLog(complete).records) {
         if (!at7c00 && r.lin !== 0x7c00) continue;
         at7c00 = true;
-        out.push({ ...r, source: run.count++ });
+        r.source = run.count++;
+        out.push(r);
       }
       if (out.length === 0) return;
       run.awake();

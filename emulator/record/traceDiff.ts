@@ -53,11 +53,16 @@ const RX_CONDENSED = /^\s*(\d+) ([0-9a-f]{4}):([0-9a-f]{8}) lin=([0-9a-f]{8}) (.
 
 /** A QEMU log: raw (`Trace` blocks, SMM records dropped) or condensed (qemu_trace.py); detected from the text. */
 export function parseQemuLog(text: string): QemuLog {
-  const lines = text.split('\n');
   const code = new Map<number, number[]>();
-  const condensed = lines.some((l) => RX_CONDENSED.test(l)) && !lines.some((l) => RX_TRACE.test(l));
-  const records: TraceRecord[] = [];
-  if (condensed) {
+  // A raw log has a Trace line, near its start; a condensed one has none.
+  let raw = false;
+  for (let at = text.indexOf('Trace '); at >= 0 && !raw; at = text.indexOf('Trace ', at + 1)) {
+    const eol = text.indexOf('\n', at);
+    raw = (at === 0 || text.charCodeAt(at - 1) === 0x0a) && RX_TRACE.test(text.slice(at, eol < 0 ? text.length : eol));
+  }
+  if (!raw) {
+    const lines = text.split('\n');
+    const records: TraceRecord[] = [];
     for (const l of lines) {
       const m = RX_CONDENSED.exec(l);
       if (!m) continue;
@@ -67,10 +72,12 @@ export function parseQemuLog(text: string): QemuLog {
       for (const r of TRACE_REGS) regs[r] = kv.get(r === 'eflags' ? 'EFL' : r.toUpperCase()) ?? 0;
       records.push({ source: Number(m[1]), cs: parseInt(m[2], 16), eip: parseInt(m[3], 16) >>> 0, lin: parseInt(m[4], 16) >>> 0, code32: null, regs });
     }
-    return { format: 'condensed', records, code };
+    if (records.length > 0) return { format: 'condensed', records, code };
+    throw new TraceParseError('no QEMU trace records: expected `Trace N: ... [cs_base/pc/...]` blocks (-d cpu,exec,nochain) or qemu_trace.py lines');
   }
   let cur: { pc: number; kv: Map<string, number>; seg: Map<string, [number, number]> } | null = null;
   let count = 0;
+  const records: TraceRecord[] = [];
   const flush = () => {
     if (!cur) return;
     const c = cur;
@@ -88,34 +95,36 @@ export function parseQemuLog(text: string): QemuLog {
       code32: cs ? (cs[1] & 0x400000) !== 0 : null, regs,
     });
   };
-  for (const l of lines) {
-    const t = RX_TRACE.exec(l);
-    if (t) {
-      flush();
-      count++;
-      cur = { pc: parseInt(t[2], 16) >>> 0, kv: new Map(), seg: new Map() };
-      continue;
+  // Walked line by line without splitting the text, each line told apart by its first characters
+  // before any regex runs: of a record's ~19 lines only the Trace line, the segment lines and the
+  // four that hold the registers kept (EAX…, ESI…, EIP…, CR0…) are parsed. The lock-step reads
+  // QEMU's log at the speed of this loop.
+  for (let pos = 0; pos < text.length;) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    const c0 = text.charCodeAt(pos);
+    if (c0 === 0x54 && text.startsWith('Trace ', pos)) {
+      const t = RX_TRACE.exec(text.slice(pos, end));
+      if (t) {
+        flush();
+        count++;
+        cur = { pc: parseInt(t[2], 16) >>> 0, kv: new Map(), seg: new Map() };
+      }
+    } else if (c0 === 0x30) {
+      const a = RX_ASM.exec(text.slice(pos, end));
+      if (a) code.set(parseInt(a[1], 16) >>> 0, a[2].trim().split(' ').map((b) => parseInt(b, 16)));
+    } else if (cur) {
+      const c = cur as { kv: Map<string, number>; seg: Map<string, [number, number]> };
+      if (text.charCodeAt(pos + 2) === 0x20 && text.charCodeAt(pos + 3) === 0x3d) {
+        const m = RX_SEG.exec(text.slice(pos, end));
+        if (m) c.seg.set(m[1], [parseInt(m[2], 16), parseInt(m[5], 16)]);
+      } else if (text.startsWith('EAX=', pos) || text.startsWith('ESI=', pos) || text.startsWith('EIP=', pos) || text.startsWith('CR0=', pos)) {
+        for (const [, k, v] of text.slice(pos, end).matchAll(RX_KV)) if (!c.kv.has(k)) c.kv.set(k, parseInt(v, 16) >>> 0);
+      }
     }
-    const a = RX_ASM.exec(l);
-    if (a) {
-      code.set(parseInt(a[1], 16) >>> 0, a[2].trim().split(' ').map((b) => parseInt(b, 16)));
-      continue;
-    }
-    if (!cur) continue;
-    const s = RX_SEG.exec(l);
-    if (s) {
-      (cur as { seg: Map<string, [number, number]> }).seg.set(s[1], [parseInt(s[2], 16), parseInt(s[5], 16)]);
-      continue;
-    }
-    for (const [, k, v] of l.matchAll(RX_KV)) {
-      const kv = (cur as { kv: Map<string, number> }).kv;
-      if (!kv.has(k)) kv.set(k, parseInt(v, 16) >>> 0);
-    }
+    pos = end + 1;
   }
   flush();
-  if (records.length === 0 && !lines.some((l) => RX_TRACE.test(l))) {
-    throw new TraceParseError('no QEMU trace records: expected `Trace N: ... [cs_base/pc/...]` blocks (-d cpu,exec,nochain) or qemu_trace.py lines');
-  }
   return { format: 'raw', records, code };
 }
 
