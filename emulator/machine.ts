@@ -49,6 +49,11 @@ export interface MachineOptions {
   firmware?: boolean;
   /** Keys queued for the keyboard from the start. */
   keys?: string;
+  /**
+   * Time as under QEMU's `-icount shift=N` (emulator/devices/clock.ts): the devices' clock and the TSC
+   * count 2^N ns an instruction, for the lock-step with QEMU.
+   */
+  icountShift?: number;
 }
 
 export interface RunOptions {
@@ -113,13 +118,15 @@ export class Machine {
     this.floppy = opts.floppy ?? (this.cdromEmulated?.kind === 'floppy' ? this.cdromEmulated : null);
     this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...opts.hardDisks ?? []] : opts.hardDisks ?? [];
     this.devices = new PcDevices({
-      memory: this.mem, io: this.io, keys: opts.keys,
+      memory: this.mem, io: this.io, keys: opts.keys, icountShift: opts.icountShift,
       floppyTypes: [this.floppy?.floppyDriveType ?? 0, 0], hardDisks: this.hardDisks.length,
       // A firmware finds QEMU's default order (hard disk, floppy, CD: it tries the disk first, as
       // under `qemu -cdrom`); the built-in BIOS boots a CD before anything else.
       bootOrder: this.cdrom && !opts.firmware ? ['cdrom', 'hard', 'floppy'] : undefined,
     });
     this.cpu = new Cpu(this.model, traits, this.mem, this.io);
+    // QEMU's TSC under -icount counts its virtual nanoseconds.
+    if (opts.icountShift !== undefined) this.cpu.tscShift = BigInt(opts.icountShift);
     installModel(this.cpu);
     resetMsrs(this.cpu);
     const cpu = this.cpu;

@@ -23,6 +23,7 @@ export interface CompareOptions {
   context?: string;
   qemu?: string;
   accel?: string;
+  clock?: string;
 }
 
 /**
@@ -44,6 +45,7 @@ export function command(): Command {
     .option('--context <N>', 'agreeing instructions shown before a divergence, 0 to 50 (default 5)')
     .option('--qemu <FILE>', 'the QEMU binary (default qemu-system-i386 on PATH)')
     .option('--accel <tcg|kvm>', 'tcg (default): QEMU\'s per-instruction log; kvm: the host CPU, single-stepped through QEMU\'s gdbstub (needs /dev/kvm)')
+    .option('--clock <instructions|icount>', 'Bootscope\'s device time: instructions (default, 4.77 MHz) or icount, QEMU\'s -icount rule (2^8 ns an instruction; tcg only)')
     .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
     .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
 }
@@ -58,12 +60,15 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const accel = (opts.accel ?? 'tcg') as QemuAccel;
   if (!QEMU_ACCELS.includes(accel)) throw new UsageError(`--accel: '${opts.accel}' is not one of ${QEMU_ACCELS.join(', ')}`);
   if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
+  const clock = opts.clock ?? 'instructions';
+  if (clock !== 'instructions' && clock !== 'icount') throw new UsageError(`--clock: '${clock}' is not one of instructions, icount`);
+  if (clock === 'icount' && accel === 'kvm') throw new UsageError('--clock icount follows QEMU\'s -icount, which is TCG\'s: under KVM QEMU\'s timers follow the host clock');
   const { disk, cdrom } = openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
   const binary = opts.qemu ?? QEMU;
   const missing = qemuMissing(binary) ?? accelProblem(accel);
   if (missing) throw new InputError(missing);
 
-  const m = new Machine({ memoryMB, floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom });
+  const m = new Machine({ memoryMB, floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom, ...(clock === 'icount' ? { icountShift: ICOUNT_SHIFT } : {}) });
   const bios = new Bios();
   bios.install(m);
   if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
@@ -108,7 +113,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   }
   if (firstPm >= 0) lines.push(`first protected-mode instruction: ${firstPm}`);
   lines.push(...rulesLines(l));
-  lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (${accel === 'kvm' ? 'QEMU KVM, gdbstub single steps' : `QEMU -icount shift=${ICOUNT_SHIFT},sleep=off`})`);
+  lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (${accel === 'kvm' ? 'QEMU KVM, gdbstub single steps' : `QEMU -icount shift=${ICOUNT_SHIFT},sleep=off${clock === 'icount' ? '; Bootscope on the same -icount clock' : ''}`})`);
   const note = accel === 'kvm' ? kvmNote(readFileSync('/proc/cpuinfo', 'utf8')) : null;
   if (note) lines.push(`KVM: ${note}`);
   process.stdout.write(lines.join('\n') + '\n');

@@ -164,6 +164,8 @@ export class Cpu implements FlagState {
   /** Model-specific registers that boot code touches (RDMSR/WRMSR), keyed by ECX. */
   readonly msr = new Map<number, bigint>();
   tscOffset = 0n;
+  /** The TSC counts 2^tscShift per instruction (QEMU's -icount rule: its virtual nanoseconds). */
+  tscShift = 0n;
 
   // Per-instruction decode state, reset by step().
   o32 = 0;

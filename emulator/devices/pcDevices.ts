@@ -35,6 +35,8 @@ export interface PcDevicesOptions {
   io: IoBus;
   /** Instructions per 1.193182 MHz PIT tick; default 4 (see clock.ts). */
   instructionsPerPitTick?: number;
+  /** Time follows QEMU's -icount rule with this shift instead (see clock.ts). */
+  icountShift?: number;
   /** The CPU's instruction counter, read by the devices whenever they need the time (Clock.counter). */
   instructionCounter?: () => number;
   /** RTC date and time at instruction 0; default 2024-01-01 00:00:00. */
@@ -103,7 +105,7 @@ export class PcDevices {
 
   constructor(opts: PcDevicesOptions) {
     this.memory = opts.memory;
-    this.clock = new Clock({ instructionsPerPitTick: opts.instructionsPerPitTick });
+    this.clock = new Clock({ instructionsPerPitTick: opts.instructionsPerPitTick, icountShift: opts.icountShift });
     this.clock.counter = opts.instructionCounter ?? null;
     this.pit = new Pit({ clock: this.clock, irq: this.pic });
     this.portB = new SystemControlPortB(this.pit);

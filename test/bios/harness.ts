@@ -81,7 +81,7 @@ export interface BootResult {
 export function bootImage(image: Uint8Array, opts: Omit<MachineOptions, 'floppy' | 'hardDisks'> & { asFloppy?: boolean; max?: number; extraDisk?: Uint8Array } = {}): BootResult {
   const disk = new DiskImage(image, { kind: opts.asFloppy ? 'floppy' : 'hard', name: 'test' });
   const m = new Machine({
-    cpu: opts.cpu, fpu: opts.fpu, memoryMB: opts.memoryMB, keys: opts.keys,
+    cpu: opts.cpu, fpu: opts.fpu, memoryMB: opts.memoryMB, keys: opts.keys, icountShift: opts.icountShift,
     floppy: opts.asFloppy ? disk : null,
     hardDisks: opts.asFloppy ? (opts.extraDisk ? [new DiskImage(opts.extraDisk)] : []) : [disk],
   });

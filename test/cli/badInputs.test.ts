@@ -95,7 +95,8 @@ function cases(): [string[], number][] {
     out.push([['trace-diff', at('text'), at('text'), ...bad], 2]);
   }
   out.push([['trace-diff', at('text')], 2]);
-  for (const bad of [['--max', '0'], ['--max', 'x'], ['--context', '51'], ['--memory-mb', '0'], ['--floppy', '--cdrom'], ['--accel', 'hvf'], ['--bogus'], ['extra']]) {
+  for (const bad of [['--max', '0'], ['--max', 'x'], ['--context', '51'], ['--memory-mb', '0'], ['--floppy', '--cdrom'], ['--accel', 'hvf'], ['--clock', 'wall'],
+    ['--accel', 'kvm', '--clock', 'icount'], ['--bogus'], ['extra']]) {
     out.push([['compare', img, ...bad], 2]);
   }
   out.push([['compare'], 2]);

@@ -12,7 +12,7 @@ const CONTRACT: Record<string, string[]> = {
   run: ['--floppy', '--cdrom', '--max <N>', '--until <ADDR>', '--trace <FILE>', '--trace-from <ADDR>', '--keys <TEXT>', '--bios <FILE>',
     '--screen', '--json', '--cpu <MODEL>', '--memory-mb <N>', '--profile <NAME>', '--break-on-vmentry-failure',
     '--break-on-emulation', '--magic-break', '--list-emulated <FILE>'],
-  compare: ['--floppy', '--cdrom', '--memory-mb <N>', '--max <N>', '--context <N>', '--qemu <FILE>', '--accel <tcg|kvm>'],
+  compare: ['--floppy', '--cdrom', '--memory-mb <N>', '--max <N>', '--context <N>', '--qemu <FILE>', '--accel <tcg|kvm>', '--clock <instructions|icount>'],
   vmcheck: ['--profile <NAME>', '--dump <N>', '--json'],
   'explain-fault': ['--image <FILE>', '--floppy', '--cpu <MODEL>', '--memory-mb <N>', '--max <N>', '--json'],
   disasm: ['--org <ADDR>', '--bits <16|32>'],

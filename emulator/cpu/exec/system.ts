@@ -263,7 +263,7 @@ export function resetMsrs(cpu: Cpu): void {
 }
 
 function tsc(cpu: Cpu): bigint {
-  return BigInt(cpu.icount) + cpu.tscOffset;
+  return (BigInt(cpu.icount) << cpu.tscShift) + cpu.tscOffset;
 }
 
 const rdmsr: Handler = (cpu) => {
@@ -280,7 +280,7 @@ const wrmsr: Handler = (cpu) => {
   const idx = cpu.r32[ECX];
   if (!cpu.msr.has(idx)) cpu.faultRule(MSR_INDEX, 0, -1, 0, idx);
   const v = (BigInt(cpu.r32[EDX]) << 32n) | BigInt(cpu.r32[EAX]);
-  if (idx === 0x10) cpu.tscOffset = v - BigInt(cpu.icount);
+  if (idx === 0x10) cpu.tscOffset = v - (BigInt(cpu.icount) << cpu.tscShift);
   else cpu.msr.set(idx, v);
 };
 
