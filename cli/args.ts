@@ -2,6 +2,7 @@
 // code (docs/CLI.md: 1 an input could not be used, 2 usage error) and value parsers whose messages
 // say what the option takes.
 import type { Command } from 'commander';
+import { CPU_MODEL_NAMES, type CpuModelName, defaultFpu, FPU_NAMES, type FpuName, fpuMismatch, LAUNCH_DEFAULTS, MODEL_FPUS } from '../protocol/launchConfig';
 
 export class UsageError extends Error {}
 /** An input (file, image, dump) could not be used: exit 1. */
@@ -37,4 +38,19 @@ export function commandPath(c: Command): string {
   const names: string[] = [];
   for (let p: Command | null = c; p; p = p.parent) names.unshift(p.name());
   return names.join(' ');
+}
+
+/** `--cpu`'s help, from the one model list. */
+export const CPU_OPTION_HELP = `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default ${LAUNCH_DEFAULTS.cpu})`;
+/** `--fpu`'s help: the values and which model takes which. */
+export const FPU_OPTION_HELP = `x87: ${FPU_NAMES.join(', ')} (default the model's: ` +
+  `${CPU_MODEL_NAMES.map((m) => `${m} ${MODEL_FPUS[m].join('|')}`).join(', ')})`;
+
+/** `--cpu` and `--fpu` parsed and checked against each other. */
+export function parseCpuFpu(cpu: string | undefined, fpu: string | undefined): { cpu: CpuModelName; fpu: FpuName } {
+  const model = parseChoice(cpu ?? LAUNCH_DEFAULTS.cpu, '--cpu', CPU_MODEL_NAMES);
+  const unit = fpu === undefined ? defaultFpu(model) : parseChoice(fpu, '--fpu', FPU_NAMES);
+  const mismatch = fpuMismatch(model, unit);
+  if (mismatch) throw new UsageError(`--fpu: ${mismatch}`);
+  return { cpu: model, fpu: unit };
 }

@@ -10,7 +10,7 @@ import { AR_DB, CS } from '../emulator/cpu/regs';
 import { descriptorForSelector } from '../emulator/debug/descriptors';
 import { type CpuMode, cpuMode, readLinear, segOff } from '../emulator/debug/machineView';
 import type { Cpu } from '../emulator/cpu/cpu';
-import { decoderModelFor } from '../emulator/decode/table';
+import { decodeTier } from '../emulator/decode/table';
 import { listOne } from '../emulator/disasm/listing';
 import { hexDigits } from '../protocol/format';
 
@@ -141,7 +141,7 @@ export class DisasmSources {
       const b = byteText ?? Array.from(bytes.subarray(off - from, off - from + len), (x) => x.toString(16).padStart(2, '0')).join('');
       rows.push(`${hexDigits(seg.selector, 4)}:${hexDigits(off, w)}  ${b.padEnd(16)}  ${text}`);
     };
-    const opts = { bits: seg.bits, model: decoderModelFor(this.model) };
+    const opts = { bits: seg.bits, model: decodeTier(this.model) };
     let k = 0;
     for (let off = from; off <= to;) {
       while (k < syncs.length && syncs[k] <= off) k++;

@@ -17,7 +17,7 @@ import { describeSymbolFile, loadSymbolFile, type SymbolFile } from '../host/sym
 import { DwarfSources } from './dwarfSources';
 import { accelProblem, QEMU, type QemuBoot, qemuMissing } from '../host/qemu';
 import {
-  COMPARE_MAX_DEFAULT, CPU_MODEL_NAMES, FPU_NAMES, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, QEMU_ACCELS, type CpuModelName, type FpuName, type ILaunchConfig, type QemuAccel,
+  COMPARE_MAX_DEFAULT, CPU_MODEL_NAMES, defaultFpu, FPU_NAMES, fpuMismatch, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, QEMU_ACCELS, type CpuModelName, type FpuName, type ILaunchConfig, type QemuAccel,
 } from '../protocol/launchConfig';
 
 export class LaunchError extends Error {
@@ -94,13 +94,12 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (typeof mem !== 'number' || !Number.isInteger(mem) || mem < 1 || mem > 3072) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'memoryMB' must be an integer from 1 to 3072, not ${JSON.stringify(mem)}`);
   }
-  const fpu = cfg.fpu ?? LAUNCH_DEFAULTS.fpu;
+  const fpu = cfg.fpu ?? defaultFpu(cpu as CpuModelName);
   if (!FPU_NAMES.includes(fpu as FpuName)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown fpu ${JSON.stringify(fpu)}: use one of ${FPU_NAMES.join(', ')}`);
   }
-  if (fpu !== 'none' && cpu !== '80386') {
-    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: fpu '${fpu}' needs cpu '80386', not '${cpu}'`);
-  }
+  const mismatch = fpuMismatch(cpu as CpuModelName, fpu as FpuName);
+  if (mismatch) throw new LaunchError(LaunchErrorId.BadField, `launch configuration: ${mismatch}`);
   const profile = cfg.profile ?? LAUNCH_DEFAULTS.profile;
   if (!PROFILE_NAMES.includes(profile as never)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown profile ${JSON.stringify(profile)}: use one of ${PROFILE_NAMES.join(', ')}`);

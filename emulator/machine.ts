@@ -3,7 +3,7 @@
 // and the state is read through the public fields. Device time follows the instruction count.
 // Pure TypeScript: no Node or VS Code imports. See docs/ARCHITECTURE.md.
 
-import type { FpuName } from '../protocol/launchConfig';
+import { defaultFpu, type FpuName, fpuMismatch } from '../protocol/launchConfig';
 import { X87 } from './cpu/fpu/x87';
 import { installFpu } from './cpu/exec/x87';
 import { ATTN_IRQ, ATTN_STOP, Cpu, type CpuModel } from './cpu/cpu';
@@ -13,7 +13,6 @@ import {
 } from './cpu/execute';
 import { chainPath, type FaultLink, lastRule } from './cpu/faultChain';
 import { CS, DS, EDX, EFLAGS_IF, ES, ESP, FS, GS, SS } from './cpu/regs';
-import { resetMsrs } from './cpu/exec/system';
 import { IoBus } from './devices/ioBus';
 import { PcDevices, type ResetSource } from './devices/pcDevices';
 import type { DiskImage } from './disk/diskImage';
@@ -32,7 +31,7 @@ export interface StopInfo {
 
 export interface MachineOptions {
   cpu?: CpuModel;
-  /** Default 'none'; '387' needs the 80386 model. */
+  /** Default the model's (protocol/launchConfig.ts MODEL_FPUS). */
   fpu?: FpuName;
   /** Guest RAM in MiB (default 64). */
   memoryMB?: number;
@@ -128,9 +127,11 @@ export class Machine {
     // QEMU's TSC under -icount counts its virtual nanoseconds.
     if (opts.icountShift !== undefined) this.cpu.tscShift = BigInt(opts.icountShift);
     installModel(this.cpu);
-    resetMsrs(this.cpu);
     const cpu = this.cpu;
-    if ((opts.fpu ?? 'none') !== 'none') this.attachFpu();
+    const fpu = opts.fpu ?? defaultFpu(this.model);
+    const mismatch = fpuMismatch(this.model, fpu);
+    if (mismatch) throw new Error(mismatch);
+    if (fpu !== 'none') this.attachFpu();
     this.devices.pic.onChange = (level) => {
       cpu.irqPending = level;
       if (level && cpu.flags & EFLAGS_IF) cpu.attn |= ATTN_IRQ;
@@ -152,11 +153,11 @@ export class Machine {
   }
 
   /**
-   * An 80387: the escapes run it, FERR# (an unmasked exception with CR0.NE = 0) raises IRQ13, and
-   * a write to port F0h clears that latch, as on the PC/AT (SDM Vol. 1 §8.7; D.2.1).
+   * An x87 (an 80387, or the 80486's and Pentium's own): the escapes run it, FERR# (an unmasked
+   * exception with CR0.NE = 0) raises IRQ13, and a write to port F0h clears that latch, as on the
+   * PC/AT (SDM Vol. 1 §8.7; D.2.1).
    */
   private attachFpu(): void {
-    if (this.model !== '80386') throw new Error(`fpu '387' needs the 80386 CPU model, not ${this.model}`);
     const cpu = this.cpu, pic = this.devices.pic;
     cpu.fpu = new X87();
     cpu.fpu.reset();

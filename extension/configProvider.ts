@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
 import { DEBUG_TYPE, Settings, setting } from './contributions';
 import { configForFile, fileKind, siblingWithExtension, validateConfig, type LaunchConfig } from './launchValidation';
+import { LAUNCH_DEFAULTS } from '../protocol/launchConfig';
 
 /** The file behind the active editor tab, including binary images that open in no text editor. */
 export function activeFileUri(): vscode.Uri | undefined {
@@ -33,7 +34,7 @@ function assemble(nasm: string, source: string, bin: string, lst: string): Promi
   });
 }
 
-const DEFAULTS: Partial<LaunchConfig> = { stopOnEntry: true, record: true, writeBack: false, floppy: false, breakOnVmEntryFailure: false, cpu: '80386', profile: 'raw' };
+const DEFAULTS: Partial<LaunchConfig> = { stopOnEntry: true, record: true, writeBack: false, floppy: false, breakOnVmEntryFailure: false, cpu: LAUNCH_DEFAULTS.cpu, profile: 'raw' };
 
 export class ConfigProvider implements vscode.DebugConfigurationProvider {
   async provideDebugConfigurations(): Promise<vscode.DebugConfiguration[]> {

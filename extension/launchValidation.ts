@@ -2,7 +2,9 @@
 // file system) so node:test can cover them: which file kinds F5 boots, floppy detection, and the messages shown
 // for invalid configurations. The attribute list matches docs/CLI.md "Launch configuration".
 
-import { CPU_MODEL_NAMES, type IAttachConfig, PROFILE_NAMES, QEMU_ACCELS } from '../protocol/launchConfig';
+import {
+  CPU_MODEL_NAMES, type CpuModelName, FPU_NAMES, type FpuName, fpuMismatch, type IAttachConfig, LAUNCH_DEFAULTS, PROFILE_NAMES, QEMU_ACCELS,
+} from '../protocol/launchConfig';
 
 export interface LaunchConfig {
   type: string;
@@ -18,6 +20,7 @@ export interface LaunchConfig {
   record?: boolean;
   writeBack?: boolean;
   cpu?: string;
+  fpu?: string;
   memoryMB?: number;
   bios?: string;
   vgaRom?: string;
@@ -86,6 +89,13 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
   }
   if (cfg.cpu !== undefined && !(CPU_MODEL_NAMES as readonly string[]).includes(String(cfg.cpu))) {
     errors.push(`"cpu" is ${JSON.stringify(cfg.cpu)}: it must be one of ${CPU_MODEL_NAMES.join(', ')}.`);
+  }
+  if (cfg.fpu !== undefined && !(FPU_NAMES as readonly string[]).includes(String(cfg.fpu))) {
+    errors.push(`"fpu" is ${JSON.stringify(cfg.fpu)}: it must be one of ${FPU_NAMES.join(', ')}.`);
+  } else if (cfg.fpu !== undefined) {
+    const cpu = (CPU_MODEL_NAMES as readonly string[]).includes(String(cfg.cpu)) ? cfg.cpu as CpuModelName : LAUNCH_DEFAULTS.cpu;
+    const mismatch = fpuMismatch(cpu, cfg.fpu as FpuName);
+    if (mismatch) errors.push(`"fpu": ${mismatch}.`);
   }
   if (cfg.memoryMB !== undefined && !(typeof cfg.memoryMB === 'number' && Number.isInteger(cfg.memoryMB) && cfg.memoryMB > 0)) {
     errors.push(`"memoryMB" is ${JSON.stringify(cfg.memoryMB)}: it must be a positive integer (MiB of guest RAM).`);

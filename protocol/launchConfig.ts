@@ -2,12 +2,35 @@
 // its defaults, shared by the debug adapter, the extension's configuration provider and the check
 // against package.json. Types and constants only: no runtime dependencies, no vscode.
 
-export type CpuModelName = '8086' | '80286' | '80386';
-
-export const CPU_MODEL_NAMES: readonly CpuModelName[] = ['8086', '80286', '80386'];
-/** The x87 beside the CPU: none (detection finds no FPU) or an 80387 (with the 80386 model). */
-export const FPU_NAMES = ['none', '387'] as const;
+/**
+ * The CPU models, oldest first: the one list the CLI, the launch validation, package.json, the
+ * docs and the emulator's per-model tables (emulator/cpu/dispatch.ts MODEL_TRAITS) derive from.
+ */
+export const CPU_MODEL_NAMES = ['8086', '80286', '80386', '80486', 'pentium'] as const;
+export type CpuModelName = (typeof CPU_MODEL_NAMES)[number];
+/**
+ * The x87 beside the CPU: none (detection finds no FPU), an 80387 beside the 80386, or the
+ * integrated FPU of the 80486 (486DX) and the Pentium. Every x87 is the one exact core (emulator/cpu/fpu).
+ */
+export const FPU_NAMES = ['none', '387', 'integrated'] as const;
 export type FpuName = (typeof FPU_NAMES)[number];
+/** The FPUs each model can have, its default first (an 80486 without its FPU is a 486SX). */
+export const MODEL_FPUS: Readonly<Record<CpuModelName, readonly FpuName[]>> = {
+  '8086': ['none'],
+  '80286': ['none'],
+  '80386': ['none', '387'],
+  '80486': ['integrated', 'none'],
+  pentium: ['integrated'],
+};
+/** The FPU of `cpu` when none is asked for. */
+export function defaultFpu(cpu: CpuModelName): FpuName {
+  return MODEL_FPUS[cpu][0];
+}
+/** Why `fpu` does not fit `cpu`, or null when it does (one sentence, for the CLI and the launch validation). */
+export function fpuMismatch(cpu: CpuModelName, fpu: FpuName): string | null {
+  if (MODEL_FPUS[cpu].includes(fpu)) return null;
+  return `the ${cpu} model takes fpu ${MODEL_FPUS[cpu].join(' or ')}, not ${fpu}`;
+}
 /** The hypervisor profiles (emulator/vmx/profiles.ts models them): the one list the CLI, adapter and extension use. */
 export const PROFILE_NAMES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
@@ -60,7 +83,7 @@ export interface ILaunchConfig {
   cpu?: CpuModelName;
   /** Guest RAM in MiB (default 64). */
   memoryMB?: number;
-  /** The x87 (default none); '387' needs cpu 80386. */
+  /** The x87 (default the model's: none on the 80386 and older, integrated on the 80486 and Pentium). */
   fpu?: FpuName;
   /** Also serve the session to gdb on 127.0.0.1:N (GDB remote protocol; 0 picks a free port). Absent: no gdb server. */
   gdbPort?: number;
@@ -98,8 +121,7 @@ export const LAUNCH_DEFAULTS = {
   writeBack: false,
   cpu: '80386',
   memoryMB: 64,
-  fpu: 'none',
-} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom'>;
+} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom' | 'fpu'>;
 
 /** Guest instructions a `compareWith` lock-step run compares by default (as `bootscope compare --max`). */
 export const COMPARE_MAX_DEFAULT = 10_000_000;

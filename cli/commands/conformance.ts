@@ -1,7 +1,8 @@
-// `bootscope conformance FILE... [--cpu 8086|80286|80386] [--metadata FILE] [--json]` (docs/CLI.md).
+// `bootscope conformance FILE... [--cpu MODEL] [--metadata FILE] [--json]` (docs/CLI.md).
 import { Command } from 'commander';
 import { CPU_MODELS } from '../../emulator/cpu/cpu';
-import { exitWith, parseChoice } from '../args';
+import { LAUNCH_DEFAULTS } from '../../protocol/launchConfig';
+import { CPU_OPTION_HELP, exitWith, parseChoice } from '../args';
 import { VectorRunner, loadMetadata, runFile } from '../singleStep';
 
 export interface ConformanceOptions {
@@ -15,14 +16,14 @@ export function command(): Command {
     .summary('run SingleStepTests single-instruction vectors')
     .description('Run SingleStepTests vectors (.json or .json.gz) one instruction each and compare the final state.')
     .argument('<files...>', 'test vector files')
-    .option('--cpu <MODEL>', `CPU model: ${CPU_MODELS.join(', ')} (default 80386)`)
+    .option('--cpu <MODEL>', CPU_OPTION_HELP)
     .option('--metadata <FILE>', "the suite's metadata.json, for undefined-flag masks (default: beside the first file)")
     .option('--json', 'print the results as one JSON object')
     .action((files: string[], opts: ConformanceOptions) => exitWith(main(files, opts)));
 }
 
 export async function main(fileList: string[], opts: ConformanceOptions): Promise<number> {
-  const cpu = parseChoice(opts.cpu ?? '80386', '--cpu', CPU_MODELS);
+  const cpu = parseChoice(opts.cpu ?? LAUNCH_DEFAULTS.cpu, '--cpu', CPU_MODELS);
   const meta = loadMetadata(opts.metadata, fileList[0]);
   const runner = new VectorRunner(cpu);
   let passed = 0, failed = 0;

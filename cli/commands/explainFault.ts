@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { Bios } from '../../emulator/bios/bios';
 import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
+import { LAUNCH_DEFAULTS } from '../../protocol/launchConfig';
 import { chainPath } from '../../emulator/cpu/faultChain';
 import { EXCEPTION_NAMES } from '../../emulator/cpu/faults';
 import { candidateRules, type FaultLog, FaultLogError, parseFaultLog, replayToLoggedFault } from '../../emulator/debug/faultLog';
@@ -16,7 +17,7 @@ import { formatChain, linkJson } from '../../emulator/debug/faultView';
 import { segOff } from '../../emulator/debug/machineView';
 import { Machine } from '../../emulator/machine';
 import { errnoText, readInputFile } from '../../host/files';
-import { exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
+import { CPU_OPTION_HELP, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
 
 export interface ExplainFaultOptions {
@@ -35,7 +36,7 @@ export function command(): Command {
     .argument('<log>', 'the log, or - for standard input (pasted is fine)')
     .option('--image <FILE>', 'the disk image the log came from: boot it, run to the logged faulting instruction and explain its fault chain')
     .option('--floppy', 'boot the image as the floppy, drive 00h')
-    .option('--cpu <MODEL>', `CPU model: ${CPU_MODELS.join(', ')} (default 80386)`)
+    .option('--cpu <MODEL>', CPU_OPTION_HELP)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
     .option('--max <N>', 'instructions to run looking for the logged state (default 100000000)')
     .option('--json', 'print the explanation as one JSON object')
@@ -60,7 +61,7 @@ function loggedPath(log: FaultLog): string {
 }
 
 export async function main(logFile: string, opts: ExplainFaultOptions): Promise<number> {
-  const cpuModel: CpuModel = parseChoice(opts.cpu ?? '80386', '--cpu', CPU_MODELS);
+  const cpuModel: CpuModel = parseChoice(opts.cpu ?? LAUNCH_DEFAULTS.cpu, '--cpu', CPU_MODELS);
   const memoryMB = opts.memoryMb === undefined ? 64 : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072);
   const max = opts.max === undefined ? 100_000_000 : parseWhole(opts.max, '--max', 1);
   if (opts.floppy && opts.image === undefined) throw new UsageError('--floppy needs --image FILE');

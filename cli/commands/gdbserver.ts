@@ -7,7 +7,7 @@ import { startGdbServer } from '../../debug-adapter/gdb/server';
 import { launch, LaunchError } from '../../debug-adapter/launch';
 import { CPU_MODEL_NAMES, FPU_NAMES, PROFILE_NAMES, LaunchErrorId } from '../../protocol/launchConfig';
 import { errnoText } from '../../host/files';
-import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
+import { collect, CPU_OPTION_HELP, exitWith, FPU_OPTION_HELP, InputError, parseChoice, parseWhole, UsageError } from '../args';
 
 export interface GdbServerOptions {
   port?: string;
@@ -34,9 +34,9 @@ export function command(): Command {
     .option('--port <N>', 'listen on 127.0.0.1:N (default 1234; 0 picks a free port)')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
     .option('--cdrom', 'boot IMAGE as a CD (El Torito); a plain ISO is one without it')
-    .option('--cpu <MODEL>', `CPU model: ${CPU_MODEL_NAMES.join(', ')} (default 80386)`)
+    .option('--cpu <MODEL>', CPU_OPTION_HELP)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
-    .option('--fpu <FPU>', `x87: ${FPU_NAMES.join(', ')} (default none; 387 needs --cpu 80386)`)
+    .option('--fpu <FPU>', FPU_OPTION_HELP)
     .option('--listing <FILE>', 'NASM listing whose labels monitor expressions may use; repeatable', collect)
     .option('--symbols <FILE>', 'symbol file (ELF, ld -Map, nm output, Bochs ldsym; linear addresses) whose names monitor expressions may use; repeatable', collect)
     .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)

@@ -3,7 +3,6 @@
 // the JSON Lines trace. Exit 0 for any stop reason, 1 for an unusable input, 2 for usage errors.
 // Node side: reads files and hands bytes to emulator/.
 import { Bios, type BiosLogEntry } from '../../emulator/bios/bios';
-import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { CS } from '../../emulator/cpu/regs';
 import { chainPath } from '../../emulator/cpu/faultChain';
 import { formatChain, linkJson } from '../../emulator/debug/faultView';
@@ -14,11 +13,10 @@ import { textToKeystrokes } from '../../emulator/devices/keyboard';
 import { MagicBreakpoint } from '../../emulator/debug/magicBreakpoint';
 import { Machine, type StopAddress, type StopInfo } from '../../emulator/machine';
 import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/vmx';
-import { FPU_NAMES, type FpuName } from '../../protocol/launchConfig';
 import { Command } from 'commander';
 import { loadSymbolTable } from '../../host/symbolFiles';
 import type { SymbolTable } from '../../emulator/debug/symbols';
-import { collect, exitWith, InputError, parseChoice, parseWhole, UsageError } from '../args';
+import { collect, CPU_OPTION_HELP, exitWith, FPU_OPTION_HELP, InputError, parseChoice, parseCpuFpu, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
 import { loadFirmware } from '../../emulator/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
@@ -64,9 +62,9 @@ export function command(): Command {
     .option('--screen', 'include the 80x25 text screen in the summary')
     .option('--screenshot <FILE>', 'write the graphics screen (VBE) at the stop to FILE as PNG')
     .option('--json', 'print the stop summary as one JSON object')
-    .option('--cpu <MODEL>', `CPU model: ${CPU_MODELS.join(', ')} (default 80386)`)
+    .option('--cpu <MODEL>', CPU_OPTION_HELP)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
-    .option('--fpu <FPU>', `x87: ${FPU_NAMES.join(', ')} (default none; 387 needs --cpu 80386)`)
+    .option('--fpu <FPU>', FPU_OPTION_HELP)
     .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
     .option('--break-on-vmentry-failure', "stop where the profile's verdict becomes 'fail' (needs --profile)")
     .option('--break-on-emulation', "stop where the profile's verdict becomes 'emulate' (needs --profile)")
@@ -103,10 +101,8 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const traceFrom = opts.traceFrom === undefined ? null : parseAddress(opts.traceFrom, '--trace-from', symbols);
   const traceFile = opts.trace;
   if (traceFrom && !traceFile) throw new UsageError('--trace-from needs --trace FILE');
-  const cpuModel: CpuModel = parseChoice(opts.cpu ?? '80386', '--cpu', CPU_MODELS);
+  const { cpu: cpuModel, fpu } = parseCpuFpu(opts.cpu, opts.fpu);
   const memoryMB = opts.memoryMb === undefined ? 64 : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072);
-  const fpu: FpuName = parseChoice(opts.fpu ?? 'none', '--fpu', FPU_NAMES);
-  if (fpu !== 'none' && cpuModel !== '80386') throw new UsageError(`--fpu ${fpu} needs --cpu 80386, not ${cpuModel}`);
   const keys = opts.keys;
   if (keys !== undefined) {
     try {

@@ -1,6 +1,6 @@
 // The i386 register file as gdb sees it: the target description (qXfer:features:read target.xml) and
 // the `g`/`p` layout. gdb accepts an i386 description only with its core feature whole: the eight
-// general registers, eip, eflags, six segment selectors and the x87 registers. With an FPU (`fpu: 387`)
+// general registers, eip, eflags, six segment selectors and the x87 registers. With an FPU (`fpu` 387 or integrated)
 // they read the x87's state (st0-st7 in stack order, as FSAVE stores them); without one they read as
 // after FNINIT. Writes to them are ignored. In real mode `eip` can be
 // reported as the linear address CS.base + EIP (`monitor pc linear on`, the default; README "Use with gdb").

@@ -9,7 +9,7 @@ import { CS } from '../../emulator/cpu/regs';
 import { readLinear, segOff, writeLinear } from '../../emulator/debug/machineView';
 import { listOne } from '../../emulator/disasm/listing';
 import { branchTarget } from '../../emulator/debug/symbols';
-import { decoderModelFor } from '../../emulator/decode/table';
+import { decodeTier } from '../../emulator/decode/table';
 import { RequestError, type SessionContext, parseReference, refString } from '../context';
 
 export function readMemory(ctx: SessionContext, args: DebugProtocol.ReadMemoryArguments): DebugProtocol.ReadMemoryResponse['body'] {
@@ -57,7 +57,7 @@ function decodeUncached(ctx: SessionContext, lin: number): Line {
   const cpu = ctx.machine.cpu;
   const r = readLinear(cpu, lin, 16);
   if (r.readable === 0) return { address: lin, length: 1, bytes: [], text: '??', ok: false };
-  const l = listOne(r.bytes.subarray(0, r.readable), 0, { org: (lin - cpu.base[CS]) >>> 0, bits: cpu.code32 ? 32 : 16, model: decoderModelFor(cpu.model) });
+  const l = listOne(r.bytes.subarray(0, r.readable), 0, { org: (lin - cpu.base[CS]) >>> 0, bits: cpu.code32 ? 32 : 16, model: decodeTier(cpu.model) });
   const target = branchTarget(l.tokens);
   return { address: lin, length: l.length, bytes: l.bytes, text: l.text, ok: true, ...(target === undefined ? {} : { branch: (target + cpu.base[CS]) >>> 0 }) };
 }

@@ -21,8 +21,8 @@ export const SMBIOS_TABLE = 0xd020;
 const F_SEGMENT = 0xf0000;
 
 const HANDLE_ARRAY = 0x1000, HANDLE_DEVICE = 0x1100;
-/** SMBIOS processor family codes (§3.3.5.2); 02h "unknown" for a model not listed. */
-const FAMILY: Partial<Record<string, number>> = { '8086': 0x03, '80286': 0x04, '80386': 0x05, '486': 0x06, '586': 0x0b };
+/** SMBIOS processor family codes (§3.3.5.2). */
+const FAMILY: Record<CpuModel, number> = { '8086': 0x03, '80286': 0x04, '80386': 0x05, '80486': 0x06, pentium: 0x0b };
 export const BIOS_VENDOR = 'Bootscope';
 export const BIOS_VERSION = 'Bootscope built-in BIOS';
 /** The ROM's date (layout.ts ROM_DATE) in the SMBIOS form. */
@@ -56,7 +56,7 @@ export function smbiosStructures(m: SmbiosMachine): { bytes: Uint8Array; count: 
     structure(3, 0x0300, [1, 0x01, 0, 0, 0, 0x03, 0x03, 0x03, 0x02, ...d(0), 0, 0, 0, 0], ['Bootscope']),
     // Type 4 processor: central, the model's family, speeds from the virtual clock, populated and
     // enabled, no caches described.
-    structure(4, 0x0400, [1, 0x03, FAMILY[m.cpu] ?? 0x02, 2, ...new Array(8).fill(0), 3, 0, ...w(0), ...w(mhz), ...w(mhz), 0x41, 0x01,
+    structure(4, 0x0400, [1, 0x03, FAMILY[m.cpu], 2, ...new Array(8).fill(0), 3, 0, ...w(0), ...w(mhz), ...w(mhz), 0x41, 0x01,
       ...w(0xffff), ...w(0xffff), ...w(0xffff), 0, 0, 0], ['CPU 0', 'Bootscope', `Bootscope ${m.cpu}`]),
     // Type 16 physical memory array: system board, system memory, no error correction.
     structure(16, HANDLE_ARRAY, [0x03, 0x03, 0x03, ...d(kib), ...w(0xfffe), ...w(1)], []),

@@ -4,21 +4,22 @@
 // rules in segmentation.ts and interrupts.ts; model differences are patched into `ops` by dispatch.ts.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §3.4 (segments), §2.5 (control registers).
 
+import { CPU_MODEL_NAMES, type CpuModelName } from '../../protocol/launchConfig';
 import type { Memory } from '../memory/bus';
 import type { IoBus } from '../devices/ioBus';
 import { PF_MMIO, PF_WATCH_R } from '../memory/pageFlags';
 import { FAULT } from './faults';
-import { FETCH_LIMIT, type FaultRule, SEG_ACCESS, SEG_ACCESS_SS, UD_OPCODE } from './faultRules';
+import { AC_ALIGN, FETCH_LIMIT, type FaultRule, SEG_ACCESS, SEG_ACCESS_SS, UD_OPCODE } from './faultRules';
 import type { FaultCause, FaultLink } from './faultChain';
 import type { FarTransfers } from './exec/control';
 import type { BreakpointSet } from './execute';
 import { SegmentLoadMemo } from './protected/loadMemo';
 import type { X87 } from './fpu/x87';
 import { type FlagState, materialize } from './flags';
-import { AR_DB, AR_G, AR_P, AR_S, CR0_PE, CR0_PG, CS, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
+import { AR_DB, AR_G, AR_P, AR_S, CR0_AM, CR0_PE, CR0_PG, CS, EFLAGS_AC, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
 
-export type CpuModel = '8086' | '80286' | '80386';
-export const CPU_MODELS: readonly CpuModel[] = ['8086', '80286', '80386'];
+export type CpuModel = CpuModelName;
+export const CPU_MODELS: readonly CpuModel[] = CPU_MODEL_NAMES;
 
 /**
  * A hook that protected/install.ts replaces on the 80286 and 80386. The 8086 cannot set CR0.PE,
@@ -100,6 +101,22 @@ export interface ModelTraits {
   stringFaultAdvances: boolean;
   /** 8086: #DE is pushed with the address of the next instruction, like a trap. */
   divideErrorIsTrap: boolean;
+  /** CR0 bits the model implements, bits that always read as one, and CR0 as the BIOS leaves it at 0000:7C00. */
+  cr0Writable: number;
+  cr0Fixed1: number;
+  cr0Boot: number;
+  /** CR4 bits MOV CR4 may set (others are #GP(0)); the models without CR4 never decode MOV CR4. */
+  cr4Writable: number;
+  /** 386 paging (CR0.PG, CR3, INVLPG where decoded). */
+  paging: boolean;
+  /** The 386's undefined shift flags (AF set, an 8-bit count of 16 or 24 acting as 8; exec/shift.ts shift386). */
+  shift386: boolean;
+  /** 486+: #AC for a misaligned access at CPL 3 with CR0.AM and EFLAGS.AC set (SDM Vol. 3 §6.15 Interrupt 17). */
+  alignmentCheck: boolean;
+  /** CPUID leaf 1's EAX (family, model, stepping) and EDX features without FPU (bit 0 follows the machine's x87); null: no CPUID. */
+  cpuid: { signature: number; features: number } | null;
+  /** The MSRs RDMSR/WRMSR reach, with their reset values; any other index is #GP(0). */
+  msrs: readonly (readonly [number, bigint])[];
 }
 
 export class Cpu implements FlagState {
@@ -147,7 +164,16 @@ export class Cpu implements FlagState {
   /** Lowest and highest valid offset (expand-down segments have lo > 0). */
   readonly lo = new Uint32Array(8);
   readonly hi = new Uint32Array(8);
+  /**
+   * What each segment allows (SEG_R, SEG_W) on the fast paths: the accessors, the string
+   * instructions' RAM runs and compiled blocks. While alignment checking is on it is 0 for every
+   * segment, so each access takes the checked path (checkData), which reads `segAccess`.
+   */
   readonly segOk = new Uint8Array(8);
+  /** What each segment allows, always. */
+  readonly segAccess = new Uint8Array(8);
+  /** Alignment checking is on (refreshAlignment): CR0.AM, EFLAGS.AC and CPL 3 on a model that has it. */
+  alignCheck = false;
 
   cr0 = 0;
   cr2 = 0;
@@ -213,9 +239,6 @@ export class Cpu implements FlagState {
   pushSpValue: (cpu: Cpu) => number = (cpu) => cpu.r16[ESP * 2];
   ffSlot7: (cpu: Cpu, modrm: number, size32: boolean) => void = (cpu) => cpu.faultRule(UD_OPCODE, -1, -1, 0);
   farRegisterForm: (cpu: Cpu, modrm: number) => void = (cpu) => cpu.faultRule(UD_OPCODE, -1, -1, 0);
-  /** CR0 bits the model implements, and bits that always read as one. */
-  cr0Writable = 0xe005003f;
-  cr0Fixed1 = 0;
   /** SGDT/SIDT with a 16-bit operand: the 80286 stores 0xFF as the base's top byte. */
   sgdtHighByte = 0;
 
@@ -284,7 +307,7 @@ export class Cpu implements FlagState {
     this.flags = EFLAGS_FIXED1 | this.traits.flagsFixed1;
     this.lazy = 0;
     for (let s = 0; s < 8; s++) this.setCache(s, 0, 0, 0xffff, s === CS ? 0x9b : s === 6 ? 0x82 : s === 7 ? 0x8b : 0x93);
-    this.cr0 = this.model === '80386' ? 0x10 : 0;
+    this.cr0 = this.traits.cr0Boot;
     this.cr2 = this.cr3 = this.cr4 = 0;
     this.dr.fill(0);
     this.dr[6] = 0xffff0ff0;
@@ -294,6 +317,10 @@ export class Cpu implements FlagState {
     this.idtrBase = 0;
     this.idtrLimit = 0x3ff;
     this.cpl = 0;
+    this.alignCheck = false;
+    this.msr.clear();
+    for (const [k, v] of this.traits.msrs) this.msr.set(k, v);
+    this.tscOffset = 0n;
     this.eip = 0;
     this.halted = false;
     this.shutdown = false;
@@ -339,14 +366,14 @@ export class Cpu implements FlagState {
       // Real mode and vm86: no type checks; the cached limit still applies (unreal mode).
       this.lo[seg] = 0;
       this.hi[seg] = limit;
-      this.segOk[seg] = SEG_R | SEG_W;
+      this.setSegAccess(seg, SEG_R | SEG_W);
       return;
     }
     if (ar & 0x10000 || !(ar & AR_P) || !(ar & AR_S)) {
       // Unusable (null selector) or a system segment: any access faults.
       this.lo[seg] = 0;
       this.hi[seg] = limit;
-      this.segOk[seg] = 0;
+      this.setSegAccess(seg, 0);
       return;
     }
     const code = (type & 8) !== 0;
@@ -363,7 +390,34 @@ export class Cpu implements FlagState {
       this.lo[seg] = 0;
       this.hi[seg] = limit;
     }
-    this.segOk[seg] = code ? (type & 2 ? SEG_R : 0) : SEG_R | (type & 2 ? SEG_W : 0);
+    this.setSegAccess(seg, code ? (type & 2 ? SEG_R : 0) : SEG_R | (type & 2 ? SEG_W : 0));
+  }
+
+  private setSegAccess(seg: number, ok: number): void {
+    this.segAccess[seg] = ok;
+    this.segOk[seg] = this.alignCheck ? 0 : ok;
+  }
+
+  /**
+   * Recomputes whether alignment checking is on (SDM Vol. 3 §6.15 Interrupt 17: CR0.AM = 1,
+   * EFLAGS.AC = 1, CPL 3, protected mode or vm86). Called wherever CR0, EFLAGS or CPL change.
+   */
+  refreshAlignment(): void {
+    const on = this.traits.alignmentCheck && this.cpl === 3 && (this.cr0 & (CR0_AM | CR0_PE)) === (CR0_AM | CR0_PE) &&
+      (this.flags & EFLAGS_AC) !== 0;
+    if (on === this.alignCheck) return;
+    this.alignCheck = on;
+    for (let s = 0; s < 8; s++) this.segOk[s] = on ? 0 : this.segAccess[s];
+  }
+
+  /**
+   * The checked path of a `size`-byte data access at seg:off that a fast test refused: the segment
+   * limit and type with the real access bits, then alignment (#AC(0), before any page fault).
+   */
+  checkData(seg: number, off: number, size: number, need: number): void {
+    if (off < this.lo[seg] || off + size - 1 > this.hi[seg] || (this.segAccess[seg] & need) === 0) this.segFault(seg);
+    const lin = (this.base[seg] + off) >>> 0;
+    if (this.alignCheck && (lin & (size - 1)) !== 0) this.faultRule(AC_ALIGN, 0, -1, this.sel[seg], 0, 0, size, lin, 0, seg);
   }
 
   /** Limit in bytes from a descriptor's 20-bit limit and G bit. */
@@ -375,6 +429,7 @@ export class Cpu implements FlagState {
   updateMode(): void {
     // A mode switch can end the machine's burst, so mode-dependent stop addresses are planned again.
     this.attn |= ATTN_MODE;
+    this.refreshAlignment();
     this.paging = (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
     this.flushFetch();
     for (let s = 0; s < 8; s++) this.refreshAccess(s);
@@ -540,7 +595,7 @@ export class Cpu implements FlagState {
   // ---- segment-relative memory ----------------------------------------------------------
 
   rd8(seg: number, off: number): number {
-    if (off < this.lo[seg] || off > this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) this.segFault(seg);
+    if (off < this.lo[seg] || off > this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) this.checkData(seg, off, 1, SEG_R);
     return this.readLin8((this.base[seg] + off) | 0);
   }
 
@@ -550,12 +605,12 @@ export class Cpu implements FlagState {
   }
 
   rd32(seg: number, off: number): number {
-    if (off < this.lo[seg] || off + 3 > this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) this.segFault(seg);
+    if (off < this.lo[seg] || off + 3 > this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) this.checkData(seg, off, 4, SEG_R);
     return this.readLin32((this.base[seg] + off) | 0);
   }
 
   wr8(seg: number, off: number, v: number): void {
-    if (off < this.lo[seg] || off > this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) this.segFault(seg);
+    if (off < this.lo[seg] || off > this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) this.checkData(seg, off, 1, SEG_W);
     this.writeLin8((this.base[seg] + off) | 0, v);
   }
 
@@ -568,7 +623,7 @@ export class Cpu implements FlagState {
   }
 
   wr32(seg: number, off: number, v: number): void {
-    if (off < this.lo[seg] || off + 3 > this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) this.segFault(seg);
+    if (off < this.lo[seg] || off + 3 > this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) this.checkData(seg, off, 4, SEG_W);
     this.writeLin32((this.base[seg] + off) | 0, v);
   }
 
@@ -577,7 +632,7 @@ export class Cpu implements FlagState {
     if (this.traits.wrapSegments && off === 0xffff) {
       return this.readLin8((this.base[seg] + 0xffff) | 0) | (this.readLin8(this.base[seg] | 0) << 8);
     }
-    if (off < this.lo[seg] || off + 1 > this.hi[seg] || (this.segOk[seg] & SEG_R) === 0) this.segFault(seg);
+    this.checkData(seg, off, 2, SEG_R);
     return this.readLin16((this.base[seg] + off) | 0);
   }
 
@@ -587,7 +642,7 @@ export class Cpu implements FlagState {
       this.writeLin8(this.base[seg] | 0, (v >>> 8) & 0xff);
       return;
     }
-    if (off < this.lo[seg] || off + 1 > this.hi[seg] || (this.segOk[seg] & SEG_W) === 0) this.segFault(seg);
+    this.checkData(seg, off, 2, SEG_W);
     this.writeLin16((this.base[seg] + off) | 0, v);
   }
 
@@ -765,6 +820,7 @@ export class Cpu implements FlagState {
     this.lazy = 0;
     this.flags = (v | EFLAGS_FIXED1 | this.traits.flagsFixed1) >>> 0;
     if ((this.flags & EFLAGS_VM) !== oldVm) this.updateMode();
+    else this.refreshAlignment();
     // TF arms the single-step trap; IF may let a pending interrupt in: both are slow-path work.
     if (this.flags & EFLAGS_TF) this.attn |= ATTN_TRAP;
     if (this.irqPending && this.flags & EFLAGS_IF) this.attn |= ATTN_IRQ;

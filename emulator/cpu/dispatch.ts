@@ -5,12 +5,12 @@
 // SDM Vol. 2 Appendix A (opcode map). Pure TypeScript: no Node or VS Code imports.
 
 import { mapIndex, opMap, selectRow } from '../decode/opmap';
-import { decoderModelFor, type OpRow } from '../decode/table';
+import { decodeTier, type OpRow } from '../decode/table';
 import { type Cpu, type CpuModel, type Handler, type ModelTraits } from './cpu';
 import { ARITH, ARITH_80286, ARITH_8086 } from './exec/arith';
 import { CONTROL, ffSlot7_8086 } from './exec/control';
 import { IO } from './exec/io';
-import { MOVE, MOVE_80286, MOVE_8086 } from './exec/move';
+import { MOVE, MOVE_80286, MOVE_80386, MOVE_8086 } from './exec/move';
 import { escape0F, PREFIX, PREFIX_80286 } from './exec/prefix';
 import { SHIFT, shift, shift386, shift8086 } from './exec/shift';
 import { STACK, STACK_8086, spAfterPush8086 } from './exec/stack';
@@ -18,14 +18,64 @@ import { STRING } from './exec/string';
 import { SYSTEM, SYSTEM_8086 } from './exec/system';
 import { type HandlerEntry, type Handlers, OP32, type Patch, type SizedHandler, undefinedOpcode } from './exec/table';
 import { installProtectedMode } from './protected/install';
+import { CR4_DE, CR4_PSE, CR4_TSD } from './regs';
 import { BlockCache } from './jit/blocks';
 
+/** CPUID leaf 1 EDX bits (SDM Vol. 2 CPUID, Table 3-11). */
+const CPUID_PSE = 1 << 3, CPUID_TSC = 1 << 4, CPUID_MSR = 1 << 5, CPUID_CX8 = 1 << 8;
+/** CR0 on the 386 class: PE MP EM TS ET NE WP AM NW CD PG (the 80386 core takes the 486 bits too). */
+const CR0_386_UP = 0xe005003f;
+/** The 80486 and Pentium hardwire CR0.ET to 1 (their x87 is integrated or absent, never a 287). */
+const CR0_ET = 0x10;
+
+/** The MSRs the default 80386 core answers (boot code probes them), with their reset values. */
+const MSRS_80386: readonly (readonly [number, bigint])[] = [
+  [0x10, 0n], // IA32_TIME_STAMP_COUNTER (read via the instruction count)
+  [0x1b, 0xfee00900n], // IA32_APIC_BASE: BSP, enabled, default base
+  [0x3a, 0n], // IA32_FEATURE_CONTROL: unlocked, VMX off
+  [0x174, 0n], [0x175, 0n], [0x176, 0n], // SYSENTER_CS/ESP/EIP
+  [0x277, 0x0007040600070406n], // IA32_PAT reset value
+  [0x2ff, 0n], // IA32_MTRR_DEF_TYPE
+];
+
+const BASE_386 = {
+  flagsFixed1: 0, addressMask: 0xffffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: false,
+  maxInsnLength: 15, stringFaultAdvances: false, cr0Writable: CR0_386_UP, paging: true,
+} as const;
+
+/** The per-model facts; the model list itself is protocol/launchConfig.ts CPU_MODEL_NAMES. */
 export const MODEL_TRAITS: Record<CpuModel, ModelTraits> = {
-  '8086': { flagsFixed1: 0xf000, flagsWritable: 0x0fd5, addressMask: 0xfffff, wrapSegments: true, divideErrorIsTrap: true, realOverrunIsGp: false, maxInsnLength: 0, stringFaultAdvances: false },
-  '80286': { flagsFixed1: 0, flagsWritable: 0x0fd5, addressMask: 0xffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: true, maxInsnLength: 10, stringFaultAdvances: true },
-  // IOPL/NT are writable in real mode on the 80386; AC (bit 18) and ID (bit 21) exist on our 386+ core
-  // so that CPUID detection by toggling EFLAGS.ID works.
-  '80386': { flagsFixed1: 0, flagsWritable: 0x00247fd5, addressMask: 0xffffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: false, maxInsnLength: 15, stringFaultAdvances: false },
+  '8086': {
+    flagsFixed1: 0xf000, flagsWritable: 0x0fd5, addressMask: 0xfffff, wrapSegments: true, divideErrorIsTrap: true, realOverrunIsGp: false,
+    maxInsnLength: 0, stringFaultAdvances: false, cr0Writable: 0, cr0Fixed1: 0, cr0Boot: 0, cr4Writable: 0, paging: false,
+    shift386: false, alignmentCheck: false, cpuid: null, msrs: [],
+  },
+  // The MSW: PE MP EM TS, the other bits read as ones.
+  '80286': {
+    flagsFixed1: 0, flagsWritable: 0x0fd5, addressMask: 0xffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: true,
+    maxInsnLength: 10, stringFaultAdvances: true, cr0Writable: 0xf, cr0Fixed1: 0xfff0, cr0Boot: 0xfff0, cr4Writable: 0, paging: false,
+    shift386: false, alignmentCheck: false, cpuid: null, msrs: [],
+  },
+  // The default core: a 386 with the later integer instructions boot code uses (decode/table.ts
+  // MODEL_DECODES). IOPL/NT are writable in real mode; AC (bit 18) and ID (bit 21) toggle so that
+  // CPUID detection works; ET is writable (a 386 with or without a 387).
+  '80386': {
+    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: 0, cr0Boot: CR0_ET, cr4Writable: CR4_PSE | CR4_TSD | CR4_DE,
+    shift386: true, alignmentCheck: false, cpuid: { signature: 0x400, features: CPUID_PSE | CPUID_TSC | CPUID_MSR }, msrs: MSRS_80386,
+  },
+  // A late 486DX (the IntelDX4 class: family 4, model 8): CPUID, so EFLAGS.ID toggles; no CR4 bits
+  // (VME/PVI are not implemented), no MSRs; alignment checking.
+  '80486': {
+    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: CR0_ET, cr0Boot: CR0_ET, cr4Writable: 0,
+    shift386: false, alignmentCheck: true, cpuid: { signature: 0x480, features: 0 }, msrs: [],
+  },
+  // A P54C Pentium (family 5, model 2, stepping C) without the features not implemented here (VME,
+  // PVI, DE's I/O breakpoints, MCE, APIC): 4 MiB pages, TSC, MSRs (only the TSC), CMPXCHG8B.
+  pentium: {
+    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: CR0_ET, cr0Boot: CR0_ET, cr4Writable: CR4_PSE | CR4_TSD,
+    shift386: false, alignmentCheck: true, cpuid: { signature: 0x52c, features: CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 },
+    msrs: [[0x10, 0n]],
+  },
 };
 
 function merge(families: readonly Handlers[]): Handlers {
@@ -44,7 +94,9 @@ export const HANDLERS: Handlers = merge([ARITH, SHIFT, MOVE, STACK, CONTROL, STR
 
 /** Model patches, applied in order (the 8086 takes the 80286's first). */
 export const MODEL_PATCHES: Record<CpuModel, readonly Patch[]> = {
-  '80386': [],
+  pentium: [],
+  '80486': [],
+  '80386': [MOVE_80386],
   '80286': [ARITH_80286, MOVE_80286, PREFIX_80286],
   '8086': [ARITH_80286, MOVE_80286, PREFIX_80286, ARITH_8086, MOVE_8086, STACK_8086, SYSTEM_8086],
 };
@@ -80,7 +132,7 @@ function bind(row: OpRow, i: number, patch: ReadonlyMap<HandlerEntry, HandlerEnt
 }
 
 function derive(model: CpuModel): readonly Handler[] {
-  const map = opMap(decoderModelFor(model));
+  const map = opMap(decodeTier(model));
   const patch = new Map(MODEL_PATCHES[model].flat());
   const ops: Handler[] = new Array(0x400).fill(undefinedOpcode);
   for (let i = 0; i < 0x200; i++) {
@@ -123,14 +175,9 @@ export function installModel(cpu: Cpu): void {
     cpu.ffSlot7 = ffSlot7_8086;
   } else {
     cpu.shiftMask = 0x1f;
-    cpu.shiftOp = cpu.model === '80386' ? shift386 : shift;
+    cpu.shiftOp = cpu.traits.shift386 ? shift386 : shift;
   }
-  if (cpu.model === '80286') {
-    cpu.cr0Writable = 0xf;
-    cpu.cr0Fixed1 = 0xfff0;
-    cpu.cr0 |= 0xfff0;
-    cpu.sgdtHighByte = 0xff000000;
-  }
+  if (cpu.model === '80286') cpu.sgdtHighByte = 0xff000000;
   installProtectedMode(cpu);
   cpu.jit = new BlockCache(cpu);
 }

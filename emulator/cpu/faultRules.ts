@@ -9,7 +9,7 @@
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §6.10-6.15, §20.1.4, Vol. 2 "INT n".
 
 import { hex } from '../../protocol/format';
-import { BR, DE, DF, EXCEPTION_NAMES, GP, INT_EXC, INT_HW, INT_SOFT, MF, NM, NP, PF, SS_FAULT, TS, UD } from './faults';
+import { AC, BR, DE, DF, EXCEPTION_NAMES, GP, INT_EXC, INT_HW, INT_SOFT, MF, NM, NP, PF, SS_FAULT, TS, UD } from './faults';
 import { SEG_NAMES } from './regs';
 
 /** The values a rule compared, copied out of FAULT when the chain link is recorded. */
@@ -343,8 +343,10 @@ export const IOPL_CPL = rule('IOPL.CPL', 'Vol. 2 CLI', GP, 'in protected mode, C
   (v) => `CLI/STI at CPL ${v.cpl} with IOPL ${iopl(v)} (EFLAGS ${hex(v.lo, 8)}): CPL > IOPL`);
 export const CR0_PG_NO_PE = rule('CR0.PG_NO_PE', 'Vol. 2 MOV CRn', GP, 'CR0.PG = 1 needs CR0.PE = 1',
   (v) => `writing ${hex(v.lo, 8)} to CR0 sets PG but clears PE`);
-export const CR4_RESERVED = rule('CR4.RESERVED', 'Vol. 2 MOV CRn', GP, 'MOV to CR4 sets only bits this CPU has (PSE, TSD, DE here)',
-  (v) => `writing ${hex(v.lo, 8)} to CR4 sets bits ${hex(v.lo & ~0x1c, 8)} this CPU does not have`);
+export const CR0_NW_NO_CD = rule('CR0.NW_NO_CD', 'Vol. 2 MOV CRn', GP, 'CR0.NW = 1 needs CR0.CD = 1 (486 and later)',
+  (v) => `writing ${hex(v.lo, 8)} to CR0 sets NW (not write-through) but clears CD (cache disable)`);
+export const CR4_RESERVED = rule('CR4.RESERVED', 'Vol. 2 MOV CRn', GP, 'MOV to CR4 sets only bits this CPU model implements',
+  (v) => `writing ${hex(v.lo, 8)} to CR4 sets bits ${hex(v.lo & ~v.hi, 8)} this CPU model does not implement (it has ${hex(v.hi, 8)})`);
 export const RDTSC_TSD = rule('RDTSC.TSD', 'Vol. 2 RDTSC', GP, 'RDTSC at CPL > 0 needs CR4.TSD = 0',
   (v) => `RDTSC at CPL ${v.cpl} with CR4.TSD = 1 (CR4 ${hex(v.lo, 8)})`);
 export const MSR_INDEX = rule('MSR.INDEX', 'Vol. 2 RDMSR', GP, 'RDMSR and WRMSR name an MSR this CPU has',
@@ -376,6 +378,10 @@ export const NM_WAIT = rule('NM.WAIT', '6.15 Interrupt 7', NM, 'WAIT with CR0.MP
 export const MF_PENDING = rule('MF.PENDING', '6.15 Interrupt 16', MF, 'with CR0.NE = 1 a waiting x87 instruction finds no unmasked exception pending',
   (v) => `an x87 exception is pending (status word ${hex(v.hi, 4)}, ES = 1) with CR0.NE = 1 (CR0 ${hex(v.lo, 8)})`);
 
+// Alignment checking (486+): `offset` the linear address, `limit` the operand size in bytes, `seg` the segment register.
+export const AC_ALIGN = rule('AC.ALIGN', '6.15 Interrupt 17', AC, 'with CR0.AM = 1 and EFLAGS.AC = 1, a CPL 3 access is aligned to its operand size',
+  (v) => `a ${v.limit}-byte access at linear ${hex(v.offset >>> 0, 8)}, not a multiple of ${v.limit}, at CPL 3 with CR0.AM = 1 and EFLAGS.AC = 1`);
+
 // How two faults combine (SDM Vol. 3 §6.15 Interrupt 8, Table 6-5): `event` is the first, `selector` the second.
 export const DF_CONTRIBUTORY = rule('DF.CONTRIBUTORY', 'Table 6-5', DF, 'a contributory exception while delivering a contributory one is a double fault',
   (v) => `${vectorName(v.selector)} was raised while delivering ${vectorName(v.event)}; both are contributory, so the CPU raises #DF`);
@@ -404,6 +410,6 @@ export const FAULT_RULES: readonly FaultRule[] = [
   IRET_LINK_TI, IRET_LINK_INDEX, IRET_LINK_TYPE, IRET_LINK_NOT_PRESENT,
   RET_CS_NULL, RET_CS_INDEX, RET_CS_RPL, RET_CS_NOT_CODE, RET_CS_DPL, RET_CS_NOT_PRESENT,
   RET_SS_NULL, RET_SS_INDEX, RET_SS_TYPE, RET_SS_PRIVILEGE, RET_SS_NOT_PRESENT,
-  PRIV_CPL, IOPL_VM86, IOPL_CPL, CR0_PG_NO_PE, CR4_RESERVED, RDTSC_TSD, MSR_INDEX,
-  DIV_ZERO, DIV_OVERFLOW, BOUND_RANGE, UD_OPCODE, UD_MODE, NM_ESCAPE, NM_WAIT, MF_PENDING,
+  PRIV_CPL, IOPL_VM86, IOPL_CPL, CR0_PG_NO_PE, CR0_NW_NO_CD, CR4_RESERVED, RDTSC_TSD, MSR_INDEX,
+  DIV_ZERO, DIV_OVERFLOW, BOUND_RANGE, UD_OPCODE, UD_MODE, NM_ESCAPE, NM_WAIT, MF_PENDING, AC_ALIGN,
 ];

@@ -6,7 +6,7 @@ import { INT_EXC, INT_SOFT } from '../cpu/interrupts';
 import { EXCEPTION_NAMES } from '../cpu/faults';
 import { CS } from '../cpu/regs';
 import { decode, type Instruction } from '../decode/decoder';
-import { T_CALL, T_INT, T_REP, T_REPE, decoderModelFor } from '../decode/table';
+import { T_CALL, T_INT, T_REP, T_REPE, decodeTier } from '../decode/table';
 import type { Machine } from '../machine';
 import { ShadowCallStack } from './callStack';
 import { EventStops, NO_EVENT_FILTERS } from './eventStops';
@@ -123,7 +123,7 @@ export class DebugMonitor {
   currentInstruction(): Instruction {
     const cpu = this.machine.cpu;
     const bytes = readLinear(cpu, this.machine.pcLinear, 15).bytes;
-    return decode((i) => bytes[i], cpu.code32 ? 32 : 16, decoderModelFor(cpu.model));
+    return decode((i) => bytes[i], cpu.code32 ? 32 : 16, decodeTier(cpu.model));
   }
 
   /** For `next`: the linear address after the current instruction when it is a CALL, INT or REP string op, else -1. */

@@ -8,7 +8,7 @@ import { type Cpu, type CpuModel, type FormWatcher, type Handler } from '../cpu/
 import { reachableRows } from '../cpu/dispatch';
 import { OP32 } from '../cpu/exec/table';
 import { opMap, selectRow } from '../decode/opmap';
-import { decoderModelFor, type OpRow } from '../decode/table';
+import { decodeTier, type OpRow } from '../decode/table';
 
 export interface WatchedEntry {
   /** Index into cpu.ops (0F map | 0x100, 32-bit operand size | 0x200). */
@@ -21,7 +21,7 @@ export interface WatchedEntry {
 
 /** The dispatch entries of a CPU model with a row `pick` selects. */
 export function entriesWhere(model: CpuModel, pick: (row: OpRow) => boolean): WatchedEntry[] {
-  const map = opMap(decoderModelFor(model));
+  const map = opMap(decodeTier(model));
   const out: WatchedEntry[] = [];
   for (let i = 0; i < 0x200; i++) {
     const rows = map.rows[i];

@@ -216,7 +216,7 @@ export function writeRegister(cpu: Cpu, name: string, value: number): string {
 }
 
 function writeCr(cpu: Cpu, n: number, value: number): string {
-  if (n === 0) cpu.cr0 = ((value & cpu.cr0Writable) | cpu.cr0Fixed1) >>> 0;
+  if (n === 0) cpu.cr0 = ((value & cpu.traits.cr0Writable) | cpu.traits.cr0Fixed1) >>> 0;
   else if (n === 2) cpu.cr2 = value;
   else if (n === 3) cpu.cr3 = value;
   else cpu.cr4 = value;

@@ -6,7 +6,7 @@ import { opMap, selectRow } from './opmap';
 import {
   K, sizeOf, specsOf, type FarOperand, type ImmOperand, type MemOperand, type Operand, type RegOperand,
 } from './operands';
-import { IMM_ASIZE, IMM_FAR, IMM_OSIZE, T_8086, T_LOCK, T_ASIZE_MNEM, T_OSIZE_MNEM, T_P66, T_PF3, T_SX, type CpuModel, type OpRow } from './table';
+import { IMM_ASIZE, IMM_FAR, IMM_OSIZE, T_8086, T_LOCK, T_ASIZE_MNEM, T_OSIZE_MNEM, T_P66, T_PF3, T_SX, type DecodeTier, type OpRow } from './table';
 
 /** Reads the byte at `offset` from the instruction start (0 = first prefix or opcode byte). */
 export type Fetch = (offset: number) => number;
@@ -112,7 +112,7 @@ function readLE(fetch: Fetch, pos: number, n: number): number {
   return v;
 }
 
-function scan(fetch: Fetch, bits: 16 | 32, model: CpuModel, st: RawInstruction): void {
+function scan(fetch: Fetch, bits: 16 | 32, model: DecodeTier, st: RawInstruction): void {
   const map = opMap(model);
   st.pos = 0; st.seg = -1; st.rep = 0; st.lock = false; st.pOp = false; st.pAddr = false; st.nPrefix = 0;
   st.opcode = -1; st.modrm = -1; st.sib = -1; st.disp = 0; st.dispSize = 0; st.nImm = 0; st.imm0 = 0; st.imm1 = 0;
@@ -214,7 +214,7 @@ function scanImmediates(fetch: Fetch, st: RawInstruction, row: OpRow): void {
  * Decodes into `out` without allocating: prefixes, opcode, ModRM/SIB, displacement, immediates and the
  * row; `out.valid` false for an undefined opcode (#UD). Returns `out`.
  */
-export function decodeRaw(fetch: Fetch, bits: 16 | 32, model: CpuModel, out: RawInstruction): RawInstruction {
+export function decodeRaw(fetch: Fetch, bits: 16 | 32, model: DecodeTier, out: RawInstruction): RawInstruction {
   scan(fetch, bits, model, out);
   if (out.pos > MAX_LENGTH) out.valid = false;
   return out;
@@ -226,17 +226,17 @@ const lengthScan = new RawInstruction();
  * Length in bytes of the instruction at offset 0, without building operands (no allocation).
  * For an undefined opcode: the bytes consumed up to and including what identified it as undefined.
  */
-export function instructionLength(fetch: Fetch, bits: 16 | 32, model: CpuModel = '586'): number {
+export function instructionLength(fetch: Fetch, bits: 16 | 32, model: DecodeTier = 'p6'): number {
   scan(fetch, bits, model, lengthScan);
   return Math.min(lengthScan.pos, MAX_LENGTH);
 }
 
 /**
  * Decodes one instruction. `bits` is the default operand/address size (CS.D), `model` the CPU whose
- * opcode map applies (default '586': every row, 386 and later integer instructions included).
+ * opcode map applies (default 'p6': every row, 386 and later integer instructions included).
  * Never throws: an undefined opcode gives `valid: false`.
  */
-export function decode(fetch: Fetch, bits: 16 | 32, model: CpuModel = '586'): Instruction {
+export function decode(fetch: Fetch, bits: 16 | 32, model: DecodeTier = 'p6'): Instruction {
   const st = new RawInstruction();
   scan(fetch, bits, model, st);
   const length = Math.min(st.pos, MAX_LENGTH);

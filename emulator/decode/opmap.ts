@@ -2,7 +2,7 @@
 // 0x100–0x1FF the 0F map) the rows available on that model, plus the prefix bytes it knows.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 2 §2.1 (instruction format), Appendix A.
 import {
-  modelRank, ONE_BYTE_ROWS, QUIRK_8086_ROWS, T_8086, T_P66, T_PF3, T_PREFIX, type CpuModel, type OpRow,
+  tierRank, ONE_BYTE_ROWS, QUIRK_8086_ROWS, T_8086, T_P66, T_PF3, T_PREFIX, type DecodeTier, type OpRow,
 } from './table';
 import { TWO_BYTE_ROWS } from './table0f';
 import { X87_ROWS } from './tableX87';
@@ -11,7 +11,7 @@ import { X87_ROWS } from './tableX87';
 export const ALL_ROWS: readonly OpRow[] = [...ONE_BYTE_ROWS, ...QUIRK_8086_ROWS, ...TWO_BYTE_ROWS, ...X87_ROWS];
 
 export interface OpMap {
-  readonly model: CpuModel;
+  readonly model: DecodeTier;
   /** Rows per map index: opcode byte, or 0x100 + second byte for the 0F map. Empty: undefined opcode. */
   readonly rows: readonly (readonly OpRow[])[];
   /** 1 where the byte is a prefix on this model (26 2E 36 3E F0 F2 F3, and 64–67 from the 386). */
@@ -27,15 +27,15 @@ export function mapIndex(opcode: number): number {
   return opcode >= 0x0f00 ? 0x100 | (opcode & 0xff) : opcode;
 }
 
-function build(model: CpuModel): OpMap {
-  const rank = modelRank(model);
+function build(model: DecodeTier): OpMap {
+  const rank = tierRank(model);
   const rows: OpRow[][] = Array.from({ length: 0x200 }, () => []);
   // On the 8086 a quirk row replaces the rows of its opcode with the same selector (all of them for '').
   const quirks = model === '8086' ? QUIRK_8086_ROWS : [];
   const replaced = (r: OpRow) => quirks.some((q) => q.opcode === r.opcode && (q.sel === '' || q.sel === r.sel));
   for (const r of [...quirks, ...ALL_ROWS.filter((x) => !(x.tags & T_8086))]) {
     if (!(r.tags & T_8086) && replaced(r)) continue;
-    if (modelRank(r.model) > rank) continue;
+    if (tierRank(r.model) > rank) continue;
     if (model === '8086' && r.opcode >= 0x0f00) continue;
     for (let k = 0; k < r.count; k++) rows[mapIndex(r.opcode) + k].push(r);
   }
@@ -49,12 +49,12 @@ function build(model: CpuModel): OpMap {
   return { model, rows, isPrefix, hasModrm, twoByte: model !== '8086' };
 }
 
-const cache = new Map<CpuModel, OpMap>();
+const cache = new Map<DecodeTier, OpMap>();
 
 /** The opcode map for a model (built on first use, then shared). */
 let last: OpMap | null = null;
 
-export function opMap(model: CpuModel): OpMap {
+export function opMap(model: DecodeTier): OpMap {
   if (last !== null && last.model === model) return last;
   let m = cache.get(model);
   if (!m) cache.set(model, (m = build(model)));

@@ -4,22 +4,32 @@
 // `handler` (SDM operand notation, as in Bochs; emulator/cpu/dispatch.ts); the decoder and the
 // disassembler read the same rows.
 
+import { CPU_MODEL_NAMES, type CpuModelName } from '../../protocol/launchConfig';
 import { flagsOf } from './eflags';
 import { sysWritesOf } from './sysWrites';
 
-/** CPU models in ascending order; a row is available from its model on. */
-export type CpuModel = '8086' | '80286' | '80386' | '486' | '586';
-export const CPU_MODELS: readonly CpuModel[] = ['8086', '80286', '80386', '486', '586'];
 /**
- * The decoder tier that matches an execution model: the emulator's default '80386' core includes the
- * later integer instructions boot code uses (CPUID, CMOVcc, BSWAP, ...), which the tables file under '586'.
+ * Decode tiers in ascending order; a row is available from its tier on. The tiers are the CPU
+ * models, then 'p6': the later instructions (CMOVcc, the multi-byte NOP, SYSENTER, VMX ...) that the
+ * default 80386 core decodes beside the 486 and Pentium ones.
  */
-export function decoderModelFor(cpuModel: '8086' | '80286' | '80386'): CpuModel {
-  return cpuModel === '80386' ? '586' : cpuModel;
+export type DecodeTier = CpuModelName | 'p6';
+export const DECODE_TIERS: readonly DecodeTier[] = [...CPU_MODEL_NAMES, 'p6'];
+/**
+ * The rows each CPU model decodes (and so executes: dispatch.ts derives its entries from them). The
+ * `80386` model is the default core of every earlier release: a 386 plus the later integer
+ * instructions boot code uses; the `80486` and `pentium` models decode what those CPUs have.
+ */
+const MODEL_DECODES: Readonly<Record<CpuModelName, DecodeTier>> = {
+  '8086': '8086', '80286': '80286', '80386': 'p6', '80486': '80486', pentium: 'pentium',
+};
+
+export function decodeTier(model: CpuModelName): DecodeTier {
+  return MODEL_DECODES[model];
 }
 
-export function modelRank(m: CpuModel): number {
-  return CPU_MODELS.indexOf(m);
+export function tierRank(m: DecodeTier): number {
+  return DECODE_TIERS.indexOf(m);
 }
 
 /**
@@ -87,7 +97,7 @@ export interface OpRow {
   readonly operands: string;
   /** Handler name in SDM operand notation, as emulator/cpu/exec exports it ('add_Eb_Gb'). */
   readonly handler: string;
-  readonly model: CpuModel;
+  readonly model: DecodeTier;
   readonly tags: number;
   /** Parsed `sel`: -1 = any. */
   readonly reg: number;
@@ -115,7 +125,7 @@ export interface OpRow {
 }
 
 /** One table line: opcode, sel, mnemonic, operands, handler, model, tags. */
-export type RowDef = readonly [number, string, string, string, string, CpuModel, string?];
+export type RowDef = readonly [number, string, string, string, string, DecodeTier, string?];
 
 /** Operand specs that read a ModRM byte. */
 const MODRM_SPEC = /^(?:[EGMRSCDT][a-z]*|Rv\/Mw|STi)$/;

@@ -2,7 +2,7 @@
 // the whole ModRM byte (SDM Vol. 2 Appendix A.5, Tables A-7 to A-22). Pure data: no Node or VS Code
 // imports. Enough for the decoder to size every form and the disassembler to name it; executing
 // them is the FPU model's business (FNINIT/FNSTSW/FNSTCW/FLDCW/FWAIT matter for detection code).
-import { makeRow, type CpuModel, type OpRow, type RowDef } from './table';
+import { makeRow, type DecodeTier, type OpRow, type RowDef } from './table';
 import { hexDigits } from '../../protocol/format';
 
 /** Memory forms of one escape, by ModRM.reg: [mnemonic, operand spec] or null (#UD / reserved). */
@@ -32,7 +32,7 @@ function memRows(): RowDef[] {
     forms.forEach((f, reg) => {
       if (!f) return;
       const [mn, spec] = f;
-      const model: CpuModel = mn === 'fisttp' ? '586' : '8086';  // FISTTP: SSE3
+      const model: DecodeTier = mn === 'fisttp' ? 'p6' : '8086';  // FISTTP: SSE3
       out.push([+esc, `/${reg}m`, mn, spec, `${mn}_${spec}`, model, NOSIZE.has(mn) ? 'x87 nosz' : 'x87 sz']);
     });
   }
@@ -41,17 +41,17 @@ function memRows(): RowDef[] {
 
 /** Eight-register range: [escape, first ModRM, mnemonic, operands, model]. */
 // prettier-ignore
-const REG8: readonly [number, number, string, string, CpuModel][] = [
+const REG8: readonly [number, number, string, string, DecodeTier][] = [
   [0xd8, 0xc0, 'fadd',    'ST,STi', '8086'], [0xd8, 0xc8, 'fmul',   'ST,STi', '8086'],
   [0xd8, 0xd0, 'fcom',    'STi',    '8086'], [0xd8, 0xd8, 'fcomp',  'STi',    '8086'],
   [0xd8, 0xe0, 'fsub',    'ST,STi', '8086'], [0xd8, 0xe8, 'fsubr',  'ST,STi', '8086'],
   [0xd8, 0xf0, 'fdiv',    'ST,STi', '8086'], [0xd8, 0xf8, 'fdivr',  'ST,STi', '8086'],
   [0xd9, 0xc0, 'fld',     'STi',    '8086'], [0xd9, 0xc8, 'fxch',   'STi',    '8086'],
-  [0xda, 0xc0, 'fcmovb',  'ST,STi', '586'],  [0xda, 0xc8, 'fcmove', 'ST,STi', '586'],   // P6
-  [0xda, 0xd0, 'fcmovbe', 'ST,STi', '586'],  [0xda, 0xd8, 'fcmovu', 'ST,STi', '586'],
-  [0xdb, 0xc0, 'fcmovnb', 'ST,STi', '586'],  [0xdb, 0xc8, 'fcmovne','ST,STi', '586'],
-  [0xdb, 0xd0, 'fcmovnbe','ST,STi', '586'],  [0xdb, 0xd8, 'fcmovnu','ST,STi', '586'],
-  [0xdb, 0xe8, 'fucomi',  'ST,STi', '586'],  [0xdb, 0xf0, 'fcomi',  'ST,STi', '586'],
+  [0xda, 0xc0, 'fcmovb',  'ST,STi', 'p6'  ],  [0xda, 0xc8, 'fcmove', 'ST,STi', 'p6'  ],   // P6
+  [0xda, 0xd0, 'fcmovbe', 'ST,STi', 'p6'  ],  [0xda, 0xd8, 'fcmovu', 'ST,STi', 'p6'  ],
+  [0xdb, 0xc0, 'fcmovnb', 'ST,STi', 'p6'  ],  [0xdb, 0xc8, 'fcmovne','ST,STi', 'p6'  ],
+  [0xdb, 0xd0, 'fcmovnbe','ST,STi', 'p6'  ],  [0xdb, 0xd8, 'fcmovnu','ST,STi', 'p6'  ],
+  [0xdb, 0xe8, 'fucomi',  'ST,STi', 'p6'  ],  [0xdb, 0xf0, 'fcomi',  'ST,STi', 'p6'  ],
   [0xdc, 0xc0, 'fadd',    'STi,ST', '8086'], [0xdc, 0xc8, 'fmul',   'STi,ST', '8086'],
   [0xdc, 0xe0, 'fsubr',   'STi,ST', '8086'], [0xdc, 0xe8, 'fsub',   'STi,ST', '8086'],
   [0xdc, 0xf0, 'fdivr',   'STi,ST', '8086'], [0xdc, 0xf8, 'fdiv',   'STi,ST', '8086'],
@@ -62,12 +62,12 @@ const REG8: readonly [number, number, string, string, CpuModel][] = [
   [0xde, 0xe0, 'fsubrp',  'STi,ST', '8086'], [0xde, 0xe8, 'fsubp',  'STi,ST', '8086'],
   [0xde, 0xf0, 'fdivrp',  'STi,ST', '8086'], [0xde, 0xf8, 'fdivp',  'STi,ST', '8086'],
   [0xdf, 0xc0, 'ffreep',  'STi',    '80386'],  // undocumented: FFREE then pop
-  [0xdf, 0xe8, 'fucomip', 'ST,STi', '586'],  [0xdf, 0xf0, 'fcomip', 'ST,STi', '586'],
+  [0xdf, 0xe8, 'fucomip', 'ST,STi', 'p6'  ],  [0xdf, 0xf0, 'fcomip', 'ST,STi', 'p6'  ],
 ];
 
 /** Single register forms: [escape, ModRM, mnemonic, operands, model]. */
 // prettier-ignore
-const REG1: readonly [number, number, string, string, CpuModel][] = [
+const REG1: readonly [number, number, string, string, DecodeTier][] = [
   [0xd9, 0xd0, 'fnop', '', '8086'],    [0xd9, 0xe0, 'fchs', '', '8086'],    [0xd9, 0xe1, 'fabs', '', '8086'],
   [0xd9, 0xe4, 'ftst', '', '8086'],    [0xd9, 0xe5, 'fxam', '', '8086'],    [0xd9, 0xe8, 'fld1', '', '8086'],
   [0xd9, 0xe9, 'fldl2t', '', '8086'],  [0xd9, 0xea, 'fldl2e', '', '8086'],  [0xd9, 0xeb, 'fldpi', '', '8086'],

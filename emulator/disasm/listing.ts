@@ -3,7 +3,7 @@
 // and WAIT (9B) folded into the instruction it precedes. Pure TypeScript: no Node or VS Code imports.
 // SDM Vol. 2 Chapter 2; the decoder is the one execution uses.
 import { decode, type Instruction } from '../decode/decoder';
-import type { CpuModel } from '../decode/table';
+import type { DecodeTier } from '../decode/table';
 import { formatInstruction } from './nasm';
 import { opMap } from '../decode/opmap';
 import { joinTokens, type Token } from './tokens';
@@ -24,7 +24,7 @@ export interface ListingOptions {
   /** Address of bytes[0]; relative targets resolve against it (default 0). */
   readonly org?: number;
   readonly bits?: 16 | 32;
-  readonly model?: CpuModel;
+  readonly model?: DecodeTier;
 }
 
 const PREFIX_WORD: Record<number, string> = {
@@ -41,7 +41,7 @@ function prefixWord(b: number, bits: 16 | 32): string {
 export function listOne(bytes: Uint8Array, offset: number, opts: ListingOptions = {}): ListingLine {
   const org = opts.org ?? 0, bits = opts.bits ?? 16;
   const address = org + offset;
-  const isPrefix = opMap(opts.model ?? '586').isPrefix;
+  const isPrefix = opMap(opts.model ?? 'p6').isPrefix;
   // ndisasm reads WAIT (9B) among the prefixes: `wait fld ...`, `finit`. Skip those bytes for the decoder.
   let run = 0, waits = 0;
   while (offset + run < bytes.length && (isPrefix[bytes[offset + run]] || bytes[offset + run] === 0x9b)) {

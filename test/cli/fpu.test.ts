@@ -33,8 +33,11 @@ test('run --fpu 387 --json reports the x87', () => {
 test('run --fpu: another CPU model or an unknown FPU is one line and exit 2', () => {
   const a = run('--fpu', '387', '--cpu', '80286');
   assert.equal(a.status, 2);
-  assert.match(a.stderr, /--fpu 387 needs --cpu 80386, not 80286/);
+  assert.match(a.stderr, /--fpu: the 80286 model takes fpu none, not 387/);
   assert.equal(a.stderr.trim().split('\n').length, 1);
+  const p = run('--fpu', 'none', '--cpu', 'pentium');
+  assert.equal(p.status, 2);
+  assert.match(p.stderr, /--fpu: the pentium model takes fpu integrated, not none/);
   const b = run('--fpu', '8087');
   assert.equal(b.status, 2);
   assert.match(b.stderr, /--fpu/);

@@ -3,7 +3,7 @@
 // different only where the old list was wrong, each difference named here with its reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CpuModel } from '../../emulator/cpu/cpu';
+import { CPU_MODELS, type CpuModel } from '../../emulator/cpu/cpu';
 import { MAP0F, OP32 } from '../../emulator/cpu/exec/table';
 import { ShadowCallStack } from '../../emulator/debug/callStack';
 import { entriesWhere } from '../../emulator/debug/opWatch';
@@ -14,7 +14,7 @@ import { SYS_CR, SYS_SEG, SYS_TABLE } from '../../emulator/decode/sysWrites';
 import { T_CALL, T_RET, type OpRow } from '../../emulator/decode/table';
 import { Machine } from '../../emulator/machine';
 
-const MODELS: readonly CpuModel[] = ['8086', '80286', '80386'];
+const MODELS: readonly CpuModel[] = CPU_MODELS;
 const both = (ops: readonly number[]) => ops.flatMap((o) => [o, o | OP32]);
 const hex = (ops: Iterable<number>) => [...ops].sort((a, b) => a - b).map((o) => o.toString(16));
 const opcodes = (model: CpuModel, pick: (r: OpRow) => boolean) =>

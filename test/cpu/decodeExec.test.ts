@@ -4,13 +4,13 @@
 // the engine raises #UD exactly where the decoder says the bytes are not an instruction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cpu, type CpuModel } from '../../emulator/cpu/cpu';
+import { Cpu, CPU_MODELS } from '../../emulator/cpu/cpu';
 import { MODEL_TRAITS, installModel } from '../../emulator/cpu/dispatch';
 import { stepSlow } from '../../emulator/cpu/execute';
 import { CS, DS, ES, SS } from '../../emulator/cpu/regs';
 import { decode } from '../../emulator/decode/decoder';
 import { flowOf } from '../../emulator/decode/flow';
-import type { CpuModel as DecodeModel } from '../../emulator/decode/table';
+import { decodeTier } from '../../emulator/decode/table';
 import { IoBus } from '../../emulator/devices/ioBus';
 import { Memory } from '../../emulator/memory/bus';
 
@@ -22,10 +22,9 @@ function rng(seed: number): () => number {
   };
 }
 
-const DECODE_MODEL: Record<CpuModel, DecodeModel> = { '8086': '8086', '80286': '80286', '80386': '586' };
 const CODE = 0x20000; // CS = 0x2000, IP = 0x0100
 
-for (const model of ['8086', '80286', '80386'] as const) {
+for (const model of CPU_MODELS) {
   test(`${model}: execution and the shared decoder agree on length and #UD (real mode, 20,000 random streams)`, () => {
     const mem = new Memory({ ramSize: 0x200000, addressSpace: 0x1000000 });
     const cpu = new Cpu(model, MODEL_TRAITS[model], mem, new IoBus());
@@ -45,7 +44,7 @@ for (const model of ['8086', '80286', '80386'] as const) {
       const bytes: number[] = [];
       for (let i = 0; i < 16; i++) bytes.push(next() & 0xff);
       mem.ram.set(bytes, CODE + 0x100);
-      const insn = decode((i) => bytes[i] ?? 0, 16, DECODE_MODEL[model]);
+      const insn = decode((i) => bytes[i] ?? 0, 16, decodeTier(model));
       cpu.repEnd = cpu.icount + 1;
       stepSlow(cpu);
       const faulted = cpu.lastException >= 0;
@@ -56,14 +55,14 @@ for (const model of ['8086', '80286', '80386'] as const) {
       // protected mode are #UD in real mode whatever their encoding (ARPL, 0F 00, LAR, LSL).
       const x87 = op >= 0xd8 && op <= 0xdf;
       const pmOnly = op === 0x63 || op === 0x0f00 || op === 0x0f02 || op === 0x0f03;
-      // P6 forms the decoder lists (as ndisasm does) that our 386+ core reports as #UD: RDPMC, RSM
-      // (only valid in SMM), SYSENTER/SYSEXIT; and MOV to/from CR1, CR5-CR7, which hardware rejects.
-      const p6 = op === 0x0f33 || op === 0x0faa || op === 0x0f34 || op === 0x0f35;
+      // Forms the decoder lists (as ndisasm does) that the cores report as #UD: RDPMC, RSM (only
+      // valid in SMM), SYSENTER/SYSEXIT, MOV TRn; and MOV to/from CR1, CR5-CR7, which hardware rejects.
+      const p6 = op === 0x0f33 || op === 0x0faa || op === 0x0f34 || op === 0x0f35 || op === 0x0f24 || op === 0x0f26;
       const badCr = (op === 0x0f20 || op === 0x0f22) && [1, 5, 6, 7].includes(insn.modrm?.reg ?? -1);
       if (model !== '8086' && !x87 && !pmOnly && !p6 && !badCr) {
         const ud = cpu.lastException === 6;
-        // The 80286 ignores LOCK everywhere (its vectors include `lock leave`); the 80386 faults.
-        const decoderUd = !insn.valid || (insn.lockFault && model === '80386');
+        // The 80286 ignores LOCK everywhere (its vectors include `lock leave`); the 80386 on faults.
+        const decoderUd = !insn.valid || (insn.lockFault && model !== '80286');
         if (ud !== decoderUd) problems.push(`${hex}: exec ${ud ? '#UD' : 'no #UD'}, decoder ${decoderUd ? 'invalid' : insn.mnemonic}`);
         if (ud) checkedUd++;
       }

@@ -117,8 +117,8 @@ test('TASK.DATA.*: a task switch checks DS before ES and leaves ES unloaded when
   }
 });
 
-/** Ordinary instructions' rules: rule id → [vector, what the explanation must say]; the fixture case is the id. */
-const ORDINARY: Record<string, [number, RegExp]> = {
+/** Ordinary instructions' rules: rule id → [vector, what the explanation must say, the CPU when not the 80386]; the fixture case is the id. */
+const ORDINARY: Record<string, [number, RegExp, CpuModel?]> = {
   'SEG.LOAD.SS.NULL': [13, /^loading SS with the null selector 0x0000/],
   'SEG.LOAD.INDEX': [13, /^loading DS: the new selector 0x01f8 \(index 63, GDT, RPL 0\) needs bytes 0x1f8-0x1ff of the GDT, whose limit is 0x6f$/],
   'SEG.LOAD.SS.RPL': [13, /^loading SS with selector 0x0013 .* at CPL 0: its RPL 3 is not the CPL$/],
@@ -181,7 +181,9 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'IOPL.CPL': [13, /^CLI\/STI at CPL 3 with IOPL 0 \(EFLAGS 0x00000002\): CPL > IOPL$/],
   'IOPL.VM86': [13, /^an IOPL-sensitive instruction .* in virtual-8086 mode with IOPL 0 \(EFLAGS 0x00020002\), not 3$/],
   'CR0.PG_NO_PE': [13, /^writing 0x80000000 to CR0 sets PG but clears PE$/],
-  'CR4.RESERVED': [13, /^writing 0x00000024 to CR4 sets bits 0x00000020 this CPU does not have$/],
+  'CR0.NW_NO_CD': [13, /^writing 0x[0-9a-f]{8} to CR0 sets NW \(not write-through\) but clears CD \(cache disable\)$/],
+  'CR4.RESERVED': [13, /^writing 0x00000024 to CR4 sets bits 0x00000020 this CPU model does not implement \(it has 0x0000001c\)$/],
+  'AC.ALIGN': [17, /^a 4-byte access at linear 0x00004ffe, not a multiple of 4, at CPL 3 with CR0\.AM = 1 and EFLAGS\.AC = 1$/, '80486'],
   'RDTSC.TSD': [13, /^RDTSC at CPL 3 with CR4\.TSD = 1 \(CR4 0x00000004\)$/],
   'MSR.INDEX': [13, /^RDMSR\/WRMSR with ECX 0x00012345, an MSR this CPU does not have$/],
   'DIV.ZERO': [0, /^dividing 0x1234 by 0 \(32-bit operand\)$/],
@@ -194,9 +196,9 @@ const ORDINARY: Record<string, [number, RegExp]> = {
   'MF.PENDING': [16, /^an x87 exception is pending \(status word 0x[0-9a-f]{4}, ES = 1\) with CR0\.NE = 1 \(CR0 0x0000003[13]\)$/],
 };
 
-for (const [id, [vector, explanation]] of Object.entries(ORDINARY)) {
+for (const [id, [vector, explanation, model]] of Object.entries(ORDINARY)) {
   test(`${id}: the fixture's instruction faults with this rule; the exception is delivered, its cause kept`, () => {
-    const { m, chain } = run(id.replace(/\./g, '_'), '80386', id === 'MF.PENDING' || id === 'NM.WAIT' ? '387' : undefined);
+    const { m, chain } = run(id.replace(/\./g, '_'), model ?? '80386', id === 'MF.PENDING' || id === 'NM.WAIT' ? '387' : undefined);
     assert.equal(chain.length, 0, `the delivery of ${id}'s exception faulted`);
     const cause = m.cpu.faultCause;
     assert.equal(cause?.rule.id, id);

@@ -18,6 +18,10 @@ test('defaults follow CLI.md', () => {
     image: 'x.img', floppy: false, cdrom: false, stopOnEntry: true, listing: [], symbols: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
     magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, fpu: 'none', gdbPort: null, compareWith: null, bios: null, vgaRom: null,
   });
+  // The FPU defaults to the model's: the 80486 and the Pentium have theirs built in.
+  assert.equal(validateConfig({ image: 'x.img', cpu: '80486' }).fpu, 'integrated');
+  assert.equal(validateConfig({ image: 'x.img', cpu: 'pentium' }).fpu, 'integrated');
+  assert.equal(validateConfig({ image: 'x.img', cpu: '80486', fpu: 'none' }).fpu, 'none');
 });
 
 test('each bad field is named in its error', () => {
@@ -26,8 +30,9 @@ test('each bad field is named in its error', () => {
     [{ image: 5 }, /'image' must be a path string/],
     [{ image: 'a', cpu: '486' }, /unknown cpu '486'/],
     [{ image: 'a', memoryMB: 1.5 }, /'memoryMB' must be an integer/],
-    [{ image: 'a', fpu: '8087' }, /unknown fpu "8087": use one of none, 387/],
-    [{ image: 'a', cpu: '80286', fpu: '387' }, /fpu '387' needs cpu '80386', not '80286'/],
+    [{ image: 'a', fpu: '8087' }, /unknown fpu "8087": use one of none, 387, integrated/],
+    [{ image: 'a', cpu: '80286', fpu: '387' }, /the 80286 model takes fpu none, not 387/],
+    [{ image: 'a', cpu: 'pentium', fpu: 'none' }, /the pentium model takes fpu integrated, not none/],
     [{ image: 'a', profile: 'hyperv' }, /unknown profile "hyperv"/],
     [{ image: 'a', floppy: 1 }, /'floppy' must be true or false/],
     [{ image: 'a', magicBreakpoint: 'yes' }, /'magicBreakpoint' must be true or false/],

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { decode, decodeRaw, instructionLength, RawInstruction, relTarget, type Instruction } from '../../emulator/decode/decoder';
 import { flowOf } from '../../emulator/decode/flow';
 import { ALL_ROWS, opMap } from '../../emulator/decode/opmap';
-import { CPU_MODELS, type CpuModel } from '../../emulator/decode/table';
+import { DECODE_TIERS as CPU_MODELS, type DecodeTier as CpuModel } from '../../emulator/decode/table';
 import { randomBytes } from './ndisasm';
 
 function dec(hex: string, bits: 16 | 32 = 16, model?: CpuModel): Instruction {
@@ -122,9 +122,13 @@ test('per-model maps: 8086 aliases, 286 and 386 additions, 486/586 rows', () => 
   assert.equal(dec('0f20c0', 16, '80386').valid, true);
   assert.equal(dec('648b07', 16, '80286').valid, false);  // FS: #UD on the 286
   assert.equal(dec('0fc8', 32, '80386').valid, false);
-  assert.equal(dec('0fc8', 32, '486').mnemonic, 'bswap');
-  assert.equal(dec('0fa2', 32, '486').valid, false);
-  assert.equal(dec('0fa2', 32, '586').mnemonic, 'cpuid');
+  assert.equal(dec('0fc8', 32, '80486').mnemonic, 'bswap');
+  assert.equal(dec('0fa2', 32, '80486').mnemonic, 'cpuid');
+  assert.equal(dec('0f31', 32, '80486').valid, false);
+  assert.equal(dec('0f31', 32, 'pentium').mnemonic, 'rdtsc');
+  assert.equal(dec('0fc70e', 16, 'pentium').mnemonic, 'cmpxchg8b');
+  assert.equal(dec('0f44c1', 32, 'pentium').valid, false);
+  assert.equal(dec('0f44c1', 32, 'p6').mnemonic, 'cmovz');
   assert.equal(dec('0fa2', 32).mnemonic, 'cpuid');  // default model: everything
 });
 
@@ -198,7 +202,7 @@ test('decodeRaw fills a reusable record with the same fields as decode', () => {
   const bytes = randomBytes(99, 4096);
   for (let off = 0; off < 4000; off++) {
     const fetch = (i: number) => bytes[off + i];
-    decodeRaw(fetch, 32, '586', raw);
+    decodeRaw(fetch, 32, 'p6', raw);
     const d = decode(fetch, 32);
     assert.equal(raw.valid, d.valid);
     if (!d.valid) continue;

@@ -43,6 +43,10 @@ test('missing image, unknown cpu, memoryMB not a positive integer, unknown profi
     assert.match(validateConfig({ ...base, image: '/a.img', memoryMB: m as number }).join(' '), /"memoryMB" .* must be a positive integer/);
   }
   assert.match(validateConfig({ ...base, image: '/a.img', profile: 'hyperv' }).join(' '), /"profile" is "hyperv"/);
+  assert.match(validateConfig({ ...base, image: '/a.img', fpu: '8087' }).join(' '), /"fpu" is "8087": it must be one of none, 387, integrated/);
+  assert.match(validateConfig({ ...base, image: '/a.img', cpu: 'pentium', fpu: 'none' }).join(' '), /"fpu": the pentium model takes fpu integrated, not none/);
+  assert.match(validateConfig({ ...base, image: '/a.img', fpu: 'integrated' }).join(' '), /"fpu": the 80386 model takes fpu none or 387/);
+  assert.deepEqual(validateConfig({ ...base, image: '/a.img', cpu: '80486', fpu: 'none' }), []);
   assert.equal(validateConfig({ ...base, cpu: 'z80', memoryMB: 0 }).length, 3, 'every problem is listed, not just the first');
 });
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { DISASM_MIME } from '../../debug-adapter/disasmSources';
-import { PROFILE_NAMES } from '../../protocol/launchConfig';
+import { CPU_MODEL_NAMES, FPU_NAMES, LAUNCH_DEFAULTS, PROFILE_NAMES } from '../../protocol/launchConfig';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const contributes = pkg.contributes;
@@ -67,8 +67,9 @@ test('launch attributes match CLI.md: image required (or bios), the rest with th
   assert.equal(props.record.default, true);
   assert.equal(props.writeBack.default, false);
   assert.equal(props.breakOnVmEntryFailure.type, 'boolean');
-  assert.deepEqual(props.cpu.enum, ['8086', '80286', '80386']);
-  assert.equal(props.cpu.default, '80386');
+  assert.deepEqual(props.cpu.enum, CPU_MODEL_NAMES);
+  assert.equal(props.cpu.default, LAUNCH_DEFAULTS.cpu);
+  assert.deepEqual(props.fpu.enum, FPU_NAMES);
   assert.deepEqual(props.profile.enum, ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode']);
   assert.deepEqual([].concat(props.listing.type).sort(), ['array', 'string']);
   assert.equal(props.memoryMB.type, 'integer');

@@ -14,6 +14,7 @@ import { runCpu } from '../../emulator/cpu/execute';
 import { Memory } from '../../emulator/memory/bus';
 import { IoBus } from '../../emulator/devices/ioBus';
 import { EDX, ESP } from '../../emulator/cpu/regs';
+import { defaultFpu } from '../../protocol/launchConfig';
 
 export const FIXTURES = join(__dirname, 'fixtures');
 
@@ -41,15 +42,15 @@ export function assembleSource(source: string, name: string): Uint8Array {
   }
 }
 
-/** Runs the program under QEMU and returns its port 0xE9 text. */
-export function runQemu(bin: Uint8Array, timeoutMs = 20000): string {
+/** Runs the program under QEMU (its default CPU, or `-cpu cpu`) and returns its port 0xE9 text. */
+export function runQemu(bin: Uint8Array, timeoutMs = 20000, cpu?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-qemu-'));
   try {
     const img = floppy(dir, bin);
     const out = join(dir, 'e9.txt');
     spawnSync('qemu-system-i386', [
       '-nodefaults', '-display', 'none', '-m', '16', '-drive', `file=${img},format=raw,if=floppy`, '-boot', 'a',
-      '-debugcon', `file:${out}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4',
+      '-debugcon', `file:${out}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', ...(cpu ? ['-cpu', cpu] : []),
     ], { timeout: timeoutMs });
     return existsSync(out) ? readFileSync(out, 'latin1') : '';
   } finally {
@@ -82,14 +83,14 @@ export function bochsMissing(): string | null {
  * quits) and returns its port 0xE9 text up to and including "END\n". The debugger prints its
  * first prompt line before the guest starts; the E9 text follows it.
  */
-export function runBochs(bin: Uint8Array, timeoutMs = 30000): string {
+export function runBochs(bin: Uint8Array, timeoutMs = 30000, cpuModel?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-bochs-'));
   try {
     const img = floppy(dir, bin);
     writeFileSync(join(dir, 'bochsrc'), [
       'megs: 16', `romimage: file=${BOCHS_BIOS}`, `vgaromimage: file=${BOCHS_VGA}`,
       `floppya: 1_44=${img}, status=inserted`, 'boot: floppy', 'display_library: rfb, options="timeout=0"',
-      'clock: sync=none, time0=local', 'cpu: count=1, ips=2000000', 'port_e9_hack: enabled=1',
+      'clock: sync=none, time0=local', `cpu: count=1, ips=2000000${cpuModel ? `, model=${cpuModel}` : ''}`, 'port_e9_hack: enabled=1',
       `log: ${join(dir, 'bochs.log')}`, 'panic: action=fatal', 'error: action=report', 'info: action=ignore',
       'debug: action=ignore', 'speaker: enabled=0',
       // With sync=none the BIOS's timed waits last ips-proportional instruction counts: a low
@@ -122,8 +123,8 @@ export interface EmuResult {
   stopped: boolean;
 }
 
-/** Runs the program bare under Bootscope: 16 MiB, CS:IP = 0000:7C00, SP = 7C00, DL = 0. */
-export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget = 20_000_000, fpu = false): EmuResult {
+/** Runs the program bare under Bootscope: 16 MiB, CS:IP = 0000:7C00, SP = 7C00, DL = 0; by default the model's FPU. */
+export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget = 20_000_000, fpu = defaultFpu(model) !== 'none'): EmuResult {
   const mem = new Memory({ ramSize: 16 << 20 });
   const io = new IoBus();
   let text = '';

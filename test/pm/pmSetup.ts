@@ -27,7 +27,7 @@ export function pmCpu(model: CpuModel = '80386'): Cpu {
   const mem = new Memory({ ramSize: 4 << 20 });
   const cpu = new Cpu(model, MODEL_TRAITS[model], mem, new IoBus());
   installModel(cpu);
-  const big = model === '80386';
+  const big = model !== '80286';
   desc(mem, 0x08, 0, big ? 0xfffff : 0xffff, 0x9a, big ? 0xc : 0);
   desc(mem, 0x10, 0, big ? 0xfffff : 0xffff, 0x92, big ? 0xc : 0);
   cpu.gdtrBase = GDT;

@@ -2,17 +2,17 @@
 // SETcc, BSWAP, CMPXCHG, XADD, BT/BTS/BTR/BTC, BSF/BSR.
 // SDM Vol. 2 instruction pages. Pure TypeScript: no Node or VS Code imports.
 
-import { type Cpu, type Handler, R8 } from '../cpu';
+import { type Cpu, type Handler, R8, SEG_W } from '../cpu';
 import { UD_OPCODE } from '../faultRules';
 import { LZ_ADD, LZ_SUB, materialize, setLazy, setStatus } from '../flags';
 import {
   decodeEa, eaOffPlus, getG16, getG32, getG8, readE16, readE32, readE8, readRmw16, readRmw32, readRmw8, setG16, setG32, setG8,
   writeBack16, writeBack32, writeBack8, writeE16, writeE32, writeE8,
 } from '../modrm';
-import { CS, DS, EAX, EBX, EFLAGS_CF, EFLAGS_OF, EFLAGS_ZF, ES, FS, GS, SS } from '../regs';
+import { CS, DS, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_OF, EFLAGS_ZF, ES, FS, GS, SS } from '../regs';
 import { loadSeg } from '../segmentation';
 import { CC_NAMES, condition } from './conditions';
-import { byRegister, forms, type HandlerEntry, type Handlers, type Patch, type SizedHandler } from './table';
+import { byRegister, forms, type HandlerEntry, type Handlers, type Patch, type SizedHandler, undefinedOpcode } from './table';
 
 /** MOV Sw,Ew; `lastSeg` is GS on the 80386 and DS on the 80286, which has no FS/GS. */
 function movToSeg(lastSeg: number): Handler {
@@ -160,6 +160,33 @@ function bitScan(scan: typeof bsf, bits: 16 | 32): Handler {
   };
 }
 
+/**
+ * Group 9 (0F C7): /1 with a memory operand is CMPXCHG8B m64 (SDM "CMPXCHG8B"): EDX:EAX against
+ * m64; equal → m64 = ECX:EBX and ZF = 1, else EDX:EAX = m64 and ZF = 0. The destination is written
+ * either way (a locked read-modify-write); every other form (VMX on later CPUs) is #UD here.
+ */
+const grp9: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  if (m >= 0xc0 || (m & 0x38) !== 0x08) cpu.faultRule(UD_OPCODE, -1, -1, 0);
+  decodeEa(cpu, m);
+  const seg = cpu.eaSeg, off = cpu.eaOff, offHi = eaOffPlus(cpu, 4);
+  // An 8-byte operand is aligned to 8 (the two dword accesses below check 4).
+  if (cpu.alignCheck) cpu.checkData(seg, off, 8, SEG_W);
+  const lo = cpu.rd32(seg, off), hi = cpu.rd32(seg, offHi);
+  const equal = lo === cpu.r32[EAX] && hi === cpu.r32[EDX];
+  // The high dword's write checks run first, so a fault there leaves memory as it was.
+  cpu.wr32(seg, offHi, hi);
+  if (equal) {
+    cpu.wr32(seg, off, cpu.r32[EBX]);
+    cpu.wr32(seg, offHi, cpu.r32[ECX]);
+  } else {
+    cpu.wr32(seg, off, lo);
+    cpu.r32[EAX] = lo;
+    cpu.r32[EDX] = hi;
+  }
+  setStatus(cpu, EFLAGS_ZF, equal ? EFLAGS_ZF : 0);
+};
+
 const mov_Sw_Ew = movToSeg(GS);
 const mov_Ev_Sw = movFromSeg(GS);
 const nop: Handler = () => {};
@@ -286,6 +313,7 @@ export const MOVE: Handlers = {
     writeBack32(cpu, m, r);
     setG32(cpu, m, d);
   }],
+  ...forms(['cmpxchg8b_Mq', 'vmclear_Mq', 'vmxon_Mq', 'vmptrld_Mq', 'vmptrst_Mq'], grp9),
   bt_Ev_Gv: [bitOp(0, 16, false), bitOp(0, 32, false)],
   bts_Ev_Gv: [bitOp(1, 16, false), bitOp(1, 32, false)],
   btr_Ev_Gv: [bitOp(2, 16, false), bitOp(2, 32, false)],
@@ -294,6 +322,9 @@ export const MOVE: Handlers = {
   bsf_Gv_Ev: [bitScan(bsf, 16), bitScan(bsf, 32)],
   bsr_Gv_Ev: [bitScan(bsr, 16), bitScan(bsr, 32)],
 };
+
+/** The default 80386 core has no CMPXCHG8B (its CPUID does not report CX8): group 9 is #UD there. */
+export const MOVE_80386: Patch = [[grp9, undefinedOpcode]];
 
 export const MOVE_80286: Patch = [
   [mov_Sw_Ew, movToSeg(DS)],

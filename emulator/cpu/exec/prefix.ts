@@ -2,7 +2,7 @@
 // SDM Vol. 2 §2.1.1 (instruction prefixes), "LOCK". Pure TypeScript: no Node or VS Code imports.
 
 import { decode } from '../../decode/decoder';
-import { decoderModelFor } from '../../decode/table';
+import { decodeTier } from '../../decode/table';
 import type { Cpu, Handler } from '../cpu';
 import { UD_OPCODE } from '../faultRules';
 import { CS, DS, ES, FS, GS, SS } from '../regs';
@@ -46,7 +46,7 @@ function segPrefix(seg: number): Handler {
  */
 const prefix_LOCK: Handler = (cpu) => {
   const start = (cpu.base[CS] + cpu.prevEip) >>> 0;
-  const insn = decode((i) => cpu.readLin8((start + i) | 0), cpu.code32 ? 32 : 16, decoderModelFor('80386'));
+  const insn = decode((i) => cpu.readLin8((start + i) | 0), cpu.code32 ? 32 : 16, decodeTier(cpu.model));
   if (insn.lockFault) cpu.faultRule(UD_OPCODE, -1, -1, 0);
   dispatchNext(cpu);
 };

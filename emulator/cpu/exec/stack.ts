@@ -130,7 +130,7 @@ const pop_Ev_32: Handler = (cpu) => {
 
 /** The checks of a stack write of `size` bytes at SS:sp (limit, then pages), without the write. */
 function probeStackWrite(cpu: Cpu, sp: number, size: number): void {
-  if (sp < cpu.lo[SS] || sp + size - 1 > cpu.hi[SS] || (cpu.segOk[SS] & SEG_W) === 0) cpu.segFault(SS);
+  if (sp < cpu.lo[SS] || sp + size - 1 > cpu.hi[SS] || (cpu.segAccess[SS] & SEG_W) === 0) cpu.segFault(SS);
   if (!cpu.paging) return;
   const lin = (cpu.base[SS] + sp) >>> 0;
   cpu.translate(cpu, lin, true);

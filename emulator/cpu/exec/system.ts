@@ -5,11 +5,11 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Cpu, Handler } from '../cpu';
-import { CR0_PG_NO_PE, CR4_RESERVED, IOPL_CPL, IOPL_VM86, MSR_INDEX, NM_ESCAPE, PRIV_CPL, RDTSC_TSD, UD_MODE, UD_OPCODE } from '../faultRules';
+import { CR0_NW_NO_CD, CR0_PG_NO_PE, CR4_RESERVED, IOPL_CPL, IOPL_VM86, MSR_INDEX, NM_ESCAPE, PRIV_CPL, RDTSC_TSD, UD_MODE, UD_OPCODE } from '../faultRules';
 import { getCF, setStatus } from '../flags';
 import { decodeEa, eaOffPlus, getG16, readE16, readRmw16, writeBack16, writeE16 } from '../modrm';
 import {
-  AR_S, CR0_EM, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_DF,
+  AR_S, CR0_CD, CR0_EM, CR0_NW, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_DF,
   EFLAGS_IF, EFLAGS_IOPL, EFLAGS_VM, EFLAGS_ZF, LDTR, TR,
 } from '../regs';
 import { descAr, descDpl, descLimit } from '../segmentation';
@@ -45,12 +45,13 @@ const sti: Handler = (cpu) => {
   }
 };
 
-/** Writes CR0 with its consistency rules: PG needs PE (SDM Vol. 3 §2.5, MOV CR0 #GP conditions). */
+/** Writes CR0 with its consistency rules: PG needs PE, NW needs CD (SDM Vol. 3 §2.5, MOV CR0 #GP conditions). */
 export function writeCr0(cpu: Cpu, v: number): void {
   v >>>= 0;
   if (v & CR0_PG && !(v & CR0_PE)) cpu.faultRule(CR0_PG_NO_PE, 0, -1, 0, v);
+  if (v & cpu.traits.cr0Writable & CR0_NW && !(v & CR0_CD)) cpu.faultRule(CR0_NW_NO_CD, 0, -1, 0, v);
   // The 386-class CPU without an x87 keeps ET as written; bits the model does not have read as zero.
-  cpu.cr0 = (v & cpu.cr0Writable) | cpu.cr0Fixed1;
+  cpu.cr0 = (v & cpu.traits.cr0Writable) | cpu.traits.cr0Fixed1;
   cpu.updateMode();
   cpu.tlbFlush(cpu);
 }
@@ -205,8 +206,8 @@ function movToCr(cpu: Cpu): void {
     case 2: cpu.cr2 = v; return;
     case 3: cpu.cr3 = v & 0xfffff018; cpu.tlbFlush(cpu); return;
     case 4:
-      // Only PSE (4 MiB pages), TSD and DE are implemented; setting any other bit is #GP(0).
-      if (v & ~0x1c) cpu.faultRule(CR4_RESERVED, 0, -1, 0, v);
+      // Only the model's implemented bits may be set; any other is #GP(0).
+      if (v & ~cpu.traits.cr4Writable) cpu.faultRule(CR4_RESERVED, 0, -1, 0, v, cpu.traits.cr4Writable);
       cpu.cr4 = v;
       cpu.tlbFlush(cpu);
       return;
@@ -226,41 +227,31 @@ function movDr(toDr: boolean): Handler {
 }
 
 const CPUID_VENDOR = 'GenuineIntel';
+/**
+ * CPUID with leaves 0 and 1 (SDM Vol. 2 CPUID): the model's signature and only the features it
+ * implements (ModelTraits.cpuid), FPU (bit 0) when the machine has an x87. Leaves above 1 (no
+ * extended leaves either) answer zeros.
+ */
 const cpuid: Handler = (cpu) => {
-  const leaf = cpu.r32[EAX];
+  const id = cpu.traits.cpuid;
+  if (!id) return cpu.faultRule(UD_OPCODE, -1, -1, 0);
   const r = cpu.r32;
   const word = (s: string, i: number) => s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
+  const leaf = r[EAX];
   if (leaf === 0) {
     r[EAX] = 1;
     r[EBX] = word(CPUID_VENDOR, 0);
     r[EDX] = word(CPUID_VENDOR, 4);
     r[ECX] = word(CPUID_VENDOR, 8);
   } else if (leaf === 1) {
-    // Family 4 (a 486-class integer core); features: FPU (bit 0) when the machine has an x87, PSE (3),
-    // TSC (4), MSR (5). No VME, no VMX.
-    r[EAX] = 0x400;
+    r[EAX] = id.signature;
     r[EBX] = 0;
     r[ECX] = 0;
-    r[EDX] = (cpu.fpu ? 1 : 0) | (1 << 3) | (1 << 4) | (1 << 5);
+    r[EDX] = (cpu.fpu ? 1 : 0) | id.features;
   } else {
     r[EAX] = r[EBX] = r[ECX] = r[EDX] = 0;
   }
 };
-
-/** MSRs boot code touches, with their reset values; others are #GP(0) as on hardware. */
-const KNOWN_MSRS: [number, bigint][] = [
-  [0x10, 0n], // IA32_TIME_STAMP_COUNTER (read via the instruction count)
-  [0x1b, 0xfee00900n], // IA32_APIC_BASE: BSP, enabled, default base
-  [0x3a, 0n], // IA32_FEATURE_CONTROL: unlocked, VMX off
-  [0x174, 0n], [0x175, 0n], [0x176, 0n], // SYSENTER_CS/ESP/EIP
-  [0x277, 0x0007040600070406n], // IA32_PAT reset value
-  [0x2ff, 0n], // IA32_MTRR_DEF_TYPE
-];
-
-export function resetMsrs(cpu: Cpu): void {
-  cpu.msr.clear();
-  for (const [k, v] of KNOWN_MSRS) cpu.msr.set(k, v);
-}
 
 function tsc(cpu: Cpu): bigint {
   return (BigInt(cpu.icount) << cpu.tscShift) + cpu.tscOffset;
@@ -372,9 +363,8 @@ export const SYSTEM: Handlers = {
     } else setStatus(cpu, EFLAGS_ZF, 0);
   },
   // Forms the decoder knows (as ndisasm does) that this core does not have: MOV TRn (386/486 only),
-  // RDPMC, SYSENTER/SYSEXIT, RSM (SMM only), VMREAD/VMWRITE and group 9 (CMPXCHG8B, VMX).
-  ...forms(['mov_Rd_Td', 'mov_Td_Rd', 'rdpmc', 'sysenter', 'sysexit', 'rsm', 'vmread_Ed_Gd', 'vmwrite_Gd_Ed',
-    'cmpxchg8b_Mq', 'vmclear_Mq', 'vmxon_Mq', 'vmptrld_Mq', 'vmptrst_Mq'], undefinedOpcode),
+  // RDPMC, SYSENTER/SYSEXIT, RSM (SMM only), VMREAD/VMWRITE (group 9's VMX forms: exec/move.ts grp9).
+  ...forms(['mov_Rd_Td', 'mov_Td_Rd', 'rdpmc', 'sysenter', 'sysexit', 'rsm', 'vmread_Ed_Gd', 'vmwrite_Gd_Ed'], undefinedOpcode),
 };
 
 /** The 8086's escapes decode the operand and nothing else. */

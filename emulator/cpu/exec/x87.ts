@@ -3,7 +3,7 @@
 // waiting instruction as #MF (CR0.NE = 1) or through FERR# to IRQ13 (CR0.NE = 0, cleared by a
 // write to port F0h), and the last-instruction pointers. installFpu patches a model's dispatch.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 1 §8.1.8, §8.6-8.7, Vol. 3 §2.5 (CR0), §9.2.
-import type { Cpu, Handler } from '../cpu';
+import { type Cpu, type Handler, SEG_R, SEG_W } from '../cpu';
 import { MF_PENDING, NM_ESCAPE, NM_WAIT, UD_OPCODE } from '../faultRules';
 import { decodeEa } from '../modrm';
 import { CR0_EM, CR0_MP, CR0_NE, CR0_PE, CR0_TS, CS, EFLAGS_VM } from '../regs';
@@ -35,8 +35,20 @@ function probeWrite(cpu: Cpu, n: number): void {
   }
 }
 
+/** Operand alignment under alignment checking (SDM Vol. 3 Table 6-7); packed BCD has none. */
+const ALIGN: Record<MemFormat, number> = { m32: 4, m64: 8, m80: 8, i16: 2, i32: 4, i64: 8, bcd: 1 };
+
+/**
+ * #AC for a misaligned operand, checked once before any access (the accesses below are dwords and
+ * bytes, and a store's must not fault after the unit popped). The environment images are not checked.
+ */
+function alignOperand(cpu: Cpu, fmt: MemFormat, need: number): void {
+  if (cpu.alignCheck) cpu.checkData(cpu.eaSeg, cpu.eaOff, ALIGN[fmt], need);
+}
+
 function readMem(cpu: Cpu, fmt: MemFormat): MemValue {
   const seg = cpu.eaSeg, off = cpu.eaOff;
+  alignOperand(cpu, fmt, SEG_R);
   switch (fmt) {
     case 'm32': case 'i32': return cpu.rd32(seg, off);
     case 'i16': return cpu.rd16(seg, off);
@@ -174,6 +186,7 @@ function memForm(cpu: Cpu, fpu: X87, opcode: number, m: number): void {
 
 /** A store: the destination is checked before the unit pops, so a fault restarts cleanly. */
 function store(cpu: Cpu, fpu: X87, fmt: MemFormat, pop: boolean): void {
+  alignOperand(cpu, fmt, SEG_W);
   probeWrite(cpu, SIZE[fmt]);
   const v = fpu.fstMem(fmt, pop);
   if (v !== null) writeMem(cpu, fmt, v);

@@ -6,7 +6,7 @@
 
 import { decode, type Instruction } from '../../decode/decoder';
 import { flowOf } from '../../decode/flow';
-import { decoderModelFor } from '../../decode/table';
+import { decodeTier } from '../../decode/table';
 import { type Cpu, type Handler, isFormWatcher } from '../cpu';
 import { MAP0F, OP32 } from '../exec/table';
 import { CS, DS } from '../regs';
@@ -117,7 +117,7 @@ class Tracer {
   private readonly regions: [number, number][] = [];
   private readonly firstAllowed: number;
   private readonly lastAllowed: number;
-  private readonly model: ReturnType<typeof decoderModelFor>;
+  private readonly model: ReturnType<typeof decodeTier>;
 
   constructor(private readonly cpu: Cpu, private readonly eip: number, private readonly phys: number,
     private readonly hasBreakpoint: (lin: number) => boolean) {
@@ -127,7 +127,7 @@ class Tracer {
     let last = Math.min(cpu.hi[CS], eip + (0xfff - (lin & 0xfff)));
     if (cpu.ipWrapAt >= 0) last = Math.min(last, cpu.ipWrapAt - 2);
     this.lastAllowed = last;
-    this.model = decoderModelFor(cpu.model);
+    this.model = decodeTier(cpu.model);
   }
 
   private inPage(x: number): boolean {

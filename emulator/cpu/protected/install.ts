@@ -17,7 +17,7 @@ export function installProtectedMode(cpu: Cpu): void {
   cpu.loadLdtr = loadLdtr;
   cpu.loadTr = loadTr;
   cpu.ioBitmapCheck = ioBitmapCheck;
-  if (cpu.model === '80386') {
+  if (cpu.traits.paging) {
     const tlb = tlbOf(cpu);
     cpu.translate = (c, lin, write) => translateWith(tlb, c, lin, write);
     cpu.tlbFlush = tlbFlush;

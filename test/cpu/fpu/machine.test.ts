@@ -188,7 +188,7 @@ sw: dw 0
 });
 
 test('fpu 387 on another model is a clear error', () => {
-  assert.throws(() => runProgram('hlt', { cpu: '80286', fpu: '387' }), /fpu '387' needs the 80386 CPU model, not 80286/);
+  assert.throws(() => runProgram('hlt', { cpu: '80286', fpu: '387' }), /the 80286 model takes fpu none, not 387/);
 });
 
 test('CPU snapshots carry the x87 state (time travel restores it)', () => {
