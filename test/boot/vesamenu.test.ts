@@ -1,7 +1,8 @@
 // @tier full
-// syslinux's vesamenu.c32 (Debian's syslinux-common, images.ts) on the built-in BIOS with the 80387
-// (`--fpu 387`: vesamenu checks for an FPU before it uses VBE) and under QEMU 7.2 + SeaVGABIOS
-// (`-vga std`): both draw the menu in the same VBE mode, and QEMU's screendump and Bootscope's
+// syslinux's vesamenu.c32 (Debian's syslinux-common, images.ts) on the built-in BIOS with an x87
+// (vesamenu checks for an FPU before it uses VBE): the 80386 with an 80387 (`--fpu 387`) against QEMU
+// 7.2's default CPU, and the Pentium model with its own FPU (`--cpu pentium`) against QEMU's
+// `-cpu pentium`, each under SeaVGABIOS (`-vga std`): both draw the menu in the same VBE mode, and QEMU's screendump and Bootscope's
 // `--screenshot` agree but for the glyphs: vesamenu draws its text and box lines with the font
 // INT 10h AX=1130h hands out, SeaVGABIOS's there and the built-in BIOS's (Terminus Font) here. The
 // text is checked without OCR: in each text line of QEMU's picture, the words (runs of ink columns
@@ -23,9 +24,9 @@ const run = (...args: string[]) => spawnSync(process.execPath, ['dist/cli.js', '
  * QEMU's screen once the menu stands: after serial shows the menu's last entry, screendumps until
  * two in a row are the same picture.
  */
-async function qemuScreen(img: string): Promise<Buffer> {
-  const log = join(dir, 'qemu.serial');
-  const q = spawn(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', '-vga', 'std', '-monitor', 'stdio',
+async function qemuScreen(img: string, cpu: string[]): Promise<Buffer> {
+  const log = join(dir, `qemu${cpu.join('')}.serial`);
+  const q = spawn(QEMU, [...cpu, '-nodefaults', '-display', 'none', '-m', '64', '-vga', 'std', '-monitor', 'stdio',
     '-drive', `file=${img},format=raw,snapshot=on`, '-serial', `file:${log}`], { stdio: ['pipe', 'ignore', 'ignore'] });
   const until = async (done: () => boolean) => {
     for (const end = Date.now() + 90_000; Date.now() < end && !done() && q.exitCode === null;) await new Promise((r) => setTimeout(r, 200));
@@ -52,17 +53,27 @@ async function qemuScreen(img: string): Promise<Buffer> {
   }
 }
 
-test('vesamenu draws its menu in the VBE mode QEMU shows, the same picture but for the glyphs', { skip: missingTools('com32') ?? false }, async () => {
-  const img = vesamenuImage();
-  const text = JSON.parse(run(img, '--max', '60000000', '--json').stdout);
-  assert.equal(text.graphics, undefined, 'without an FPU vesamenu stays in text mode');
-  const png = join(dir, 'ours.png');
-  const r = run(img, '--fpu', '387', '--max', '150000000', '--json', '--screenshot', png);
+test('without an FPU (the default 80386) vesamenu stays in text mode', { skip: missingTools('com32') ?? false }, () => {
+  const text = JSON.parse(run(vesamenuImage(), '--max', '60000000', '--json').stdout);
+  assert.equal(text.graphics, undefined);
+});
+
+/** Our CPU options and QEMU's for each row: the 80386 with an 80387, and the Pentium model. */
+const ROWS: [string[], string[]][] = [[['--fpu', '387'], []], [['--cpu', 'pentium'], ['-cpu', 'pentium']]];
+
+for (const [ourCpu, qemuCpu] of ROWS) {
+  test(`vesamenu (${ourCpu.join(' ')}) draws its menu in the VBE mode QEMU${qemuCpu.length ? ` ${qemuCpu.join(' ')}` : ''} shows, the same picture but for the glyphs`,
+    { skip: missingTools('com32') ?? false }, () => compareWithQemu(vesamenuImage(), ourCpu, qemuCpu));
+}
+
+async function compareWithQemu(img: string, ourCpu: string[], qemuCpu: string[]): Promise<void> {
+  const png = join(dir, `ours${ourCpu.join('')}.png`);
+  const r = run(img, ...ourCpu, '--max', '150000000', '--json', '--screenshot', png);
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.deepEqual(s.graphics, { width: 640, height: 480, bpp: 24 });
   assert.deepEqual(s.biosLog, []);
-  const ppm = await qemuScreen(img);
+  const ppm = await qemuScreen(img, qemuCpu);
   const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.toString('latin1', 0, 32));
   assert.ok(m);
   assert.deepEqual([Number(m[1]), Number(m[2])], [640, 480]);
@@ -88,7 +99,7 @@ test('vesamenu draws its menu in the VBE mode QEMU shows, the same picture but f
   assert.equal(ourLines.length, qemuLines.length, JSON.stringify(ourLines));
   ourLines.forEach(([a, b], i) => assert.ok(Math.abs(a - qemuLines[i][0]) <= 3 && Math.abs(b - qemuLines[i][1]) <= 3,
     `our line ${a}–${b}, QEMU's ${qemuLines[i].join('–')}`));
-});
+}
 
 type Pixel = (x: number, y: number, c: number) => number;
 
