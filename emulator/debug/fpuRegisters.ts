@@ -42,7 +42,7 @@ export function readFpu(cpu: Cpu, name: string): { value: number; size: number }
 /** Writes fpu.cw, fpu.sw, fpu.top or a field of cw/sw; throws with a sentence otherwise. */
 export function writeFpu(cpu: Cpu, name: string, value: number): string {
   const f = cpu.fpu;
-  if (!f) throw new Error('this machine has no FPU (launch fpu "387" adds one)');
+  if (!f) throw new Error('this machine has no FPU (launch fpu "387" on the 80386 adds one; the 80486 and pentium models have theirs)');
   const parts = name.split('.');
   const insert = (v: number, [pos, width]: [number, number]): number => (v & ~(((1 << width) - 1) << pos)) | ((value & ((1 << width) - 1)) << pos);
   const setSw = (sw: number): void => {

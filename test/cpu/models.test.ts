@@ -9,15 +9,15 @@ import { MODEL_TRAITS } from '../../emulator/cpu/dispatch';
 import { runCpu, stepOne } from '../../emulator/cpu/execute';
 import type { BlockCache } from '../../emulator/cpu/jit/blocks';
 import { installFpu } from '../../emulator/cpu/exec/x87';
-import { AC, FAULT, GP, UD } from '../../emulator/cpu/faults';
+import { AC, FAULT, GP, PF, UD } from '../../emulator/cpu/faults';
 import { X87 } from '../../emulator/cpu/fpu/x87';
 import { setCpl } from '../../emulator/cpu/protected/common';
 import {
-  CR0_AM, CS, DS, EAX, EBX, ECX, EDX, EFLAGS_AC, ESI, EFLAGS_CF, EFLAGS_OF, EFLAGS_SF, EFLAGS_ZF, ES, ESP, SS,
+  CR0_AM, CR0_WP, CS, DS, EAX, EBX, ECX, EDX, EFLAGS_AC, ESI, EFLAGS_CF, EFLAGS_OF, EFLAGS_SF, EFLAGS_ZF, ES, ESP, SS,
 } from '../../emulator/cpu/regs';
 import { Machine } from '../../emulator/machine';
 import { CPU_MODEL_NAMES, MODEL_FPUS } from '../../protocol/launchConfig';
-import { code, desc, faultOf, pmCpu } from '../pm/pmSetup';
+import { code, desc, faultOf, pagingCpu, pmCpu } from '../pm/pmSetup';
 
 /** Runs `bytes` at CODE on a fresh protected-mode CPU of `model`; `setup` runs first. */
 function run(model: CpuModel, bytes: number[], setup?: (cpu: Cpu) => void): { cpu: Cpu; fault: [number, number]; rule: string | null } {
@@ -158,6 +158,18 @@ test('Pentium: CMPXCHG8B compares EDX:EAX, writes ECX:EBX or loads the operand; 
   });
   assert.deepEqual(r.fault, [GP, 0]);
   assert.equal(r.cpu.mem.read32(0xfffc), 1);
+});
+
+test('Pentium: CMPXCHG8B faults as a whole: a page fault on the high dword\'s write leaves the low one unwritten', () => {
+  const cpu = pagingCpu('pentium');
+  cpu.cr0 |= CR0_WP; // supervisor writes honour the read-only page at 51000h
+  cpu.mem.write32(0x50ffc, 1);
+  cpu.mem.write32(0x51000, 2);
+  cpu.r32[EAX] = 1; cpu.r32[EDX] = 2; cpu.r32[EBX] = 0xaaaa; cpu.r32[ECX] = 0xbbbb;
+  code(cpu, [0x0f, 0xc7, 0x0d, 0xfc, 0x0f, 0x05, 0x00]); // cmpxchg8b [0x50ffc]
+  assert.deepEqual(faultOf(() => stepOne(cpu)), [PF, 3]); // a write to a present read-only page
+  assert.equal(cpu.cr2, 0x51000);
+  assert.deepEqual([cpu.mem.read32(0x50ffc), cpu.mem.read32(0x51000)], [1, 2]);
 });
 
 test('Pentium: RDTSC counts instructions, WRMSR 10h sets it, other MSRs are #GP(0) (MSR.INDEX)', () => {

@@ -1,11 +1,12 @@
 // docs/CLI.md against the code it documents: every option of the built CLI's --help, every launch
 // attribute package.json contributes, every custom request protocol/ declares and every command id
-// appears in it; user-facing files never point at
+// appears in it, and the CPU models and FPUs it lists are protocol/'s; user-facing files never point at
 // a folder beside the repository (a clone has nothing beside it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { CPU_MODEL_NAMES, FPU_NAMES } from '../../protocol/launchConfig';
 
 const cli = readFileSync('docs/CLI.md', 'utf8');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -54,4 +55,15 @@ test('README and docs link files of the repository, never ../shared', () => {
     assert.ok(readme.includes(`](${doc})`), `README links ${doc}`);
     assert.ok(existsSync(doc), doc);
   }
+});
+
+test('docs/CLI.md lists the CPU models and FPUs of protocol/launchConfig.ts: --cpu, --fpu, the launch table, "CPU models"', () => {
+  assert.ok(cli.includes(`\`--cpu ${CPU_MODEL_NAMES.join('|')}\``), '--cpu line');
+  assert.ok(cli.includes(`\`--fpu ${FPU_NAMES.join('|')}\``), '--fpu line');
+  const row = (attr: string) => cli.split('\n').find((l) => l.startsWith(`| \`${attr}\` |`)) ?? '';
+  assert.ok(row('cpu').includes(CPU_MODEL_NAMES.map((m) => `\`${m}\``).join(', ')), row('cpu'));
+  assert.ok(row('fpu').includes(FPU_NAMES.map((m) => `\`${m}\``).join(', ')), row('fpu'));
+  const section = cli.slice(cli.indexOf('## CPU models'), cli.indexOf('\n## ', cli.indexOf('## CPU models') + 1));
+  const models = [...section.matchAll(/^\| `([\w]+)`/gm)].map((m) => m[1]);
+  assert.deepEqual(models, [...CPU_MODEL_NAMES]);
 });

@@ -63,8 +63,8 @@ export function faultOf(fn: () => void): [number, number] {
  * pmCpu with paging: identity-mapped user RW pages below 80000h except 50000h (supervisor RW),
  * 51000h (user read-only) and 52000h (not present); a 4 MiB page at 400000h maps to 0.
  */
-export function pagingCpu(): Cpu {
-  const cpu = pmCpu();
+export function pagingCpu(model: CpuModel = '80386'): Cpu {
+  const cpu = pmCpu(model);
   const m = cpu.mem;
   const PD = 0x30000, PT = 0x31000;
   m.write32(PD, PT | 7);
