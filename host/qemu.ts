@@ -68,6 +68,9 @@ export interface QemuBoot {
   args?: readonly string[];
   /** tcg (default): QEMU's per-instruction log; kvm: the host CPU, single-stepped through the gdbstub (host/qemuGdb.ts). */
   accel?: QemuAccel;
+  /** A firmware image in place of QEMU's own SeaBIOS (-bios), and the standard VGA's ROM in place of its SeaVGABIOS. */
+  bios?: string;
+  vgaRom?: string;
 }
 
 /** The machine: the image opened read-only (snapshot=on), no devices beyond the PC's own. */
@@ -75,7 +78,8 @@ export function machineArgs(image: string, boot: QemuBoot): string[] {
   // QEMU reads a comma in a -drive file name as the next option; doubling it escapes it.
   const file = image.replaceAll(',', ',,');
   return [
-    '-nodefaults', '-vga', 'std', '-display', 'none', '-m', String(boot.memoryMB),
+    '-nodefaults', ...(boot.vgaRom ? ['-vga', 'none', '-device', `VGA,romfile=${boot.vgaRom.replaceAll(',', ',,')}`] : ['-vga', 'std']),
+    ...(boot.bios ? ['-bios', boot.bios] : []), '-display', 'none', '-m', String(boot.memoryMB),
     '-drive', `file=${file},format=raw,${boot.drive === 'floppy' ? 'if=floppy' : boot.drive === 'cdrom' ? 'if=ide,media=cdrom' : 'if=ide'},snapshot=on`,
     '-boot', boot.drive === 'floppy' ? 'a' : boot.drive === 'cdrom' ? 'd' : 'c',
     '-serial', 'none', '-monitor', 'none',

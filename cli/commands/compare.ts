@@ -9,6 +9,8 @@ import { type GuestRecord, GuestRun, guestUndefinedFlags } from '../../emulator/
 import { Lockstep, SEABIOS_ALLOWANCES } from '../../emulator/record/lockstep';
 import { Machine } from '../../emulator/machine';
 import { readFileSync } from 'node:fs';
+import { loadFirmware } from '../../emulator/firmware';
+import { readInputFile } from '../../host/files';
 import { accelProblem, ICOUNT_SHIFT, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
 import { QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
 import { Command } from 'commander';
@@ -24,7 +26,12 @@ export interface CompareOptions {
   qemu?: string;
   accel?: string;
   clock?: string;
+  bios?: string;
+  vgaRom?: string;
 }
+
+/** Instructions a --bios firmware may take to reach 0000:7C00 (SeaBIOS takes about 6 million). */
+const FIRMWARE_BUDGET = 100_000_000;
 
 /**
  * Test hook (docs/CLI.md): BOOTSCOPE_TEST_COMPARE_FLIP=N flips bit 0 of Bootscope's EAX before its
@@ -45,6 +52,8 @@ export function command(): Command {
     .option('--context <N>', 'agreeing instructions shown before a divergence, 0 to 50 (default 5)')
     .option('--qemu <FILE>', 'the QEMU binary (default qemu-system-i386 on PATH)')
     .option('--accel <tcg|kvm>', 'tcg (default): QEMU\'s per-instruction log; kvm: the host CPU, single-stepped through QEMU\'s gdbstub (needs /dev/kvm)')
+    .option('--bios <FILE>', 'a firmware image both machines boot from reset (QEMU -bios FILE), e.g. SeaBIOS\'s bios-256k.bin, instead of each one\'s own BIOS')
+    .option('--vga-rom <FILE>', 'the standard VGA\'s expansion ROM for --bios on both machines, e.g. SeaVGABIOS\'s vgabios-stdvga.bin')
     .option('--clock <instructions|icount>', 'Bootscope\'s device time: instructions (default, 4.77 MHz) or icount, QEMU\'s -icount rule (2^8 ns an instruction; tcg only)')
     .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
     .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
@@ -63,15 +72,29 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const clock = opts.clock ?? 'instructions';
   if (clock !== 'instructions' && clock !== 'icount') throw new UsageError(`--clock: '${clock}' is not one of instructions, icount`);
   if (clock === 'icount' && accel === 'kvm') throw new UsageError('--clock icount follows QEMU\'s -icount, which is TCG\'s: under KVM QEMU\'s timers follow the host clock');
+  if (opts.bios === undefined && opts.vgaRom !== undefined) throw new UsageError('--vga-rom needs --bios: the built-in BIOS has its own INT 10h');
   const { disk, cdrom } = openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
+  const firmware = opts.bios === undefined ? null : new Uint8Array(readInputFile(opts.bios, 'firmware image'));
+  const vgaRom = opts.vgaRom === undefined ? null : new Uint8Array(readInputFile(opts.vgaRom, 'VGA ROM'));
   const binary = opts.qemu ?? QEMU;
   const missing = qemuMissing(binary) ?? accelProblem(accel);
   if (missing) throw new InputError(missing);
 
-  const m = new Machine({ memoryMB, floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom, ...(clock === 'icount' ? { icountShift: ICOUNT_SHIFT } : {}) });
-  const bios = new Bios();
-  bios.install(m);
-  if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
+  const m = new Machine({
+    memoryMB, floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom, firmware: firmware !== null,
+    ...(clock === 'icount' ? { icountShift: ICOUNT_SHIFT } : {}),
+  });
+  if (firmware) {
+    const problem = loadFirmware(m, firmware, vgaRom);
+    if (problem) throw new InputError(`firmware image '${opts.bios}': ${problem}`);
+    // QEMU's records start at the first 0000:7C00; the firmware's own run before it is not compared.
+    const stop = m.run({ maxInstructions: FIRMWARE_BUDGET, until: [{ kind: 'linear', address: 0x7c00 }] });
+    if (stop.reason !== 'until') throw new InputError(`firmware image '${opts.bios}' did not reach 0000:7C00 in Bootscope within ${FIRMWARE_BUDGET} instructions (stop: ${stop.reason})`);
+  } else {
+    const bios = new Bios();
+    bios.install(m);
+    if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
+  }
   const ours = new GuestRun(m, (o) => m.run(o), { flipAt });
   const l = new Lockstep<GuestRecord>(ours.next, { allowances: SEABIOS_ALLOWANCES, history: context, undefinedFlags: guestUndefinedFlags });
   let firstPm = -1;
@@ -80,7 +103,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   let qemuRecords = 0;
   let idle = false;
   try {
-    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB, accel }, (records) => {
+    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB, accel, bios: opts.bios, vgaRom: opts.vgaRom }, (records) => {
       for (const r of records) {
         if (l.matched >= max) return false;
         qemuRecords++;

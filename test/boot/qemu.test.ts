@@ -12,7 +12,8 @@
 //   not (or the other way) is skipped by rule and counted as a resync.
 // - GRUB: boot.img → diskboot.img → core.img → the 32-bit kernel (first protected-mode entry at
 //   ≈77.2 k) and its decompressor, with interrupts off in protected mode.
-// Then a run broken on purpose through the command's test hook, whose first divergence must be
+// The same syslinux run with Bootscope's devices on QEMU's -icount clock, and with SeaBIOS on both
+// machines (--bios). Then a run broken on purpose through the command's test hook, whose first divergence must be
 // found at the very instruction, and a missing QEMU.
 //
 // On by default; BOOTSCOPE_SKIP_QEMU_LOCKSTEP=1 skips it. A missing QEMU fails the test rather than
@@ -20,7 +21,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -30,6 +31,7 @@ import { IDLE_SECONDS, qemuMissing } from '../../host/qemu';
 import { grubImage, missingTools, syslinuxImage } from './images';
 
 const RECORDS = 150_000;
+const SEABIOS = '/usr/share/seabios/bios.bin', SEAVGABIOS = '/usr/share/seabios/vgabios-stdvga.bin';
 const skipped = process.env.BOOTSCOPE_SKIP_QEMU_LOCKSTEP === '1' ? 'BOOTSCOPE_SKIP_QEMU_LOCKSTEP=1' : null;
 
 interface Result { code: number; stdout: string; stderr: string }
@@ -75,6 +77,18 @@ test('syslinux with --clock icount (Bootscope\'s devices on QEMU\'s -icount rule
     // BIOS does not execute, and where its interrupts land varies from run to run (README "Compare
     // with QEMU"): the interrupt rule still applies, however many runs it skips.
     assert.match(r.stdout, /^resyncs: \d+ interrupt handler runs on one side only skipped/m);
+  });
+
+test('syslinux with --bios: SeaBIOS and SeaVGABIOS on both machines, the same agreement without the BIOS-data excuse',
+  { skip: skipped ?? missingTools('syslinux') ?? (existsSync(SEABIOS) ? false : `${SEABIOS} is missing (Debian package seabios)`), timeout: 180_000 }, async (t) => {
+    assertQemu();
+    const r = await compare([syslinuxImage(), '--max', String(RECORDS), '--bios', SEABIOS, '--vga-rom', SEAVGABIOS]);
+    t.diagnostic(r.stdout);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, new RegExp(`^no divergence: ${RECORDS} instructions from 0000:7C00 agree \\(the budget\\)$`, 'm'));
+    // The INT 1Eh vector the VBR loads is SeaBIOS's on both sides now: nothing to excuse.
+    assert.doesNotMatch(r.stdout, /^excused: esi/m);
+    assert.match(r.stdout, /^resyncs: \d+ interrupt handler runs/m);
   });
 
 test('a run broken on purpose (BOOTSCOPE_TEST_COMPARE_FLIP) diverges at exactly that instruction, and says where',
