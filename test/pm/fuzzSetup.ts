@@ -1,9 +1,9 @@
 // The machine state of the protected-mode fuzz tests: random bytes as code, GDT, IDT, TSS and page
 // tables below 1 MiB, with a few valid descriptors so runs get somewhere. Shared by fuzz.test.ts
 // (run() never throws) and test/cpu/jit.test.ts (compiled blocks agree with the interpreter).
-import { Cpu } from '../../emulator/cpu/cpu';
+import { Cpu, type CpuModel } from '../../emulator/cpu/cpu';
 import { MODEL_TRAITS, installModel } from '../../emulator/cpu/dispatch';
-import { CR0_PG, CS, DS, ES, ESP, EFLAGS_VM, FS, GS, SS, TR } from '../../emulator/cpu/regs';
+import { CR0_AM, CR0_PG, CS, DS, ES, ESP, EFLAGS_AC, EFLAGS_VM, FS, GS, SS, TR } from '../../emulator/cpu/regs';
 import { Memory } from '../../emulator/memory/bus';
 import { IoBus } from '../../emulator/devices/ioBus';
 
@@ -22,7 +22,7 @@ export const SEEDS = 30;
 /** 'real' keeps CR0.PE clear (the tables are still there, for code that switches modes). */
 export type Mode = 'pm32' | 'pm16' | 'ring3' | 'vm86' | 'paging' | 'real';
 
-export function setup(mode: Mode, seed: number, model: '80386' | '80286'): Cpu {
+export function setup(mode: Mode, seed: number, model: CpuModel): Cpu {
   const r = rng(seed);
   const mem = new Memory({ ramSize: 2 << 20 });
   const cpu = new Cpu(model, MODEL_TRAITS[model], mem, new IoBus());
@@ -35,7 +35,7 @@ export function setup(mode: Mode, seed: number, model: '80386' | '80286'): Cpu {
     junk[i] = v; junk[i + 1] = v >>> 8; junk[i + 2] = v >>> 16; junk[i + 3] = v >>> 24;
   }
   mem.poke(0, junk);
-  const big = model === '80386';
+  const big = model !== '80286';
   const put = (sel: number, lo: number, hi: number) => { mem.write32(0x1000 + sel, lo); mem.write32(0x1004 + sel, hi); };
   put(0x08, 0x0000ffff, big ? 0x00cf9a00 : 0x9a00);
   put(0x10, 0x0000ffff, big ? 0x00cf9200 : 0x9200);
@@ -69,6 +69,11 @@ export function setup(mode: Mode, seed: number, model: '80386' | '80286'): Cpu {
     cpu.setCache(CS, 0x1b, 0, 0xffffffff, 0xc0fb);
     for (const s of [SS, DS, ES, FS, GS]) cpu.setCache(s, 0x23, 0, 0xffffffff, 0xc0f3);
     cpu.cpl = 3;
+    // Where the model checks alignment, ring 3 runs with it on (updateMode below applies it).
+    if (cpu.traits.alignmentCheck) {
+      cpu.cr0 |= CR0_AM;
+      cpu.setFlags(cpu.flags | EFLAGS_AC);
+    }
   }
   if (mode === 'vm86') {
     cpu.setFlags(cpu.flags | EFLAGS_VM);
