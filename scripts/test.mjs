@@ -1,6 +1,9 @@
 // Runs the test files (test/**/*.test.ts) with node's test runner, as many at once as there are
-// cores; TypeScript is loaded through tsx. It first builds dist/ (scripts/build.mjs): the tests run
-// the built CLI and adapter, once built per run instead of once per test file, and none rebuilds it.
+// cores. TypeScript is loaded through tsx's require hook (`--require tsx/cjs`: a test file's process
+// starts on a third of the CPU `--import tsx`'s module hooks take), so tests import TypeScript
+// statically: a dynamic import() goes to Node's own ESM loader, which cannot load .ts. The runner
+// first builds dist/ (scripts/build.mjs): the tests run the built CLI and adapter, built once per
+// run instead of once per test file, and none rebuilds it.
 // Tiers: a file whose first line is exactly `// @tier full` belongs to the full tier (slow, or needs
 // QEMU/Bochs/VS Code); without arguments only the fast tier runs, `--full` runs both.
 // Other arguments narrow the run to files whose path contains one of them, from both tiers: a file
@@ -13,7 +16,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds } from './testTimes.mjs';
+import { cpuSeconds } from './testTimes.cjs';
 
 const FULL_TIER_MARK = '// @tier full';
 
@@ -60,10 +63,10 @@ const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inher
 if (build.status !== 0) process.exit(build.status ?? 1);
 const timesDir = times ? mkdtempSync(join(tmpdir(), 'bootscope-times-')) : null;
 const timesFile = timesDir && join(timesDir, 'times.jsonl');
-const preload = times ? ['--import', fileURLToPath(new URL('testTimes.mjs', import.meta.url))] : [];
+const preload = times ? ['--require', fileURLToPath(new URL('testTimes.cjs', import.meta.url))] : [];
 // node --test runs one file fewer than the cores at once by default: one on a 2-core machine.
 const concurrency = `--test-concurrency=${availableParallelism()}`;
-const r = spawnSync(process.execPath, ['--import', 'tsx', ...preload, '--test', concurrency, '--test-reporter=spec', ...files], {
+const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', ...preload, '--test', concurrency, '--test-reporter=spec', ...files], {
   stdio: 'inherit',
   env: timesFile ? { ...process.env, BOOTSCOPE_TEST_TIMES: timesFile } : process.env,
 });

@@ -13,9 +13,9 @@ chmodSync(dir, 0o755);
 
 /** Runs `launch(config)` of the debug adapter in a child (a hang cannot stall the test) and returns its error. */
 function launchError(config: Record<string, unknown>, prefix: string[] = []): string {
-  const script = `const m = await import('./debug-adapter/launch.ts');
-try { (m.launch ?? m.default.launch)(${JSON.stringify(config)}); console.log('launched'); } catch (e) { console.log(e.message); }`;
-  const [cmd, ...args] = [...prefix, process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
+  const script = `const { launch } = require('./debug-adapter/launch.ts');
+try { launch(${JSON.stringify(config)}); console.log('launched'); } catch (e) { console.log(e.message); }`;
+  const [cmd, ...args] = [...prefix, process.execPath, '--require', 'tsx/cjs', '-e', script];
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.signal, null, `launch ${JSON.stringify(config)} did not end within 20 s`);
   return r.stdout.trim();

@@ -6,6 +6,7 @@ import {
 } from '../../emulator/disk/diskImage';
 import { FLOPPY_FORMATS, lbaToChs } from '../../emulator/disk/geometry';
 import { parseMbr } from '../../emulator/disk/mbr';
+import { loadState, saveState } from '../../emulator/devices/state';
 
 function bootable(bytes: number): Uint8Array {
   const d = new Uint8Array(bytes);
@@ -177,8 +178,7 @@ test('an odd-sized floppy image is padded to the next standard format with a war
   assert.equal(out[0], 0);
 });
 
-test('the overlay is part of a snapshot: saveState/loadState bring guest writes back', async () => {
-  const { saveState, loadState } = await import('../../emulator/devices/state');
+test('the overlay is part of a snapshot: saveState/loadState bring guest writes back', () => {
   const disk = new DiskImage(bootable(2880 * 512), { kind: 'floppy' });
   disk.write(7, 1, new Uint8Array(512).fill(1));
   const snap = saveState(disk);

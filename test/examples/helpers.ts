@@ -48,20 +48,3 @@ export function runJson(args: string[]): any {
   if (r.code !== 0) throw new Error(`bootscope run ${args.join(' ')} exited ${r.code}: ${r.err}`);
   return JSON.parse(r.out);
 }
-
-/** Boots an example image on the live emulator with a hypervisor profile armed (what `run --profile` wires). */
-export async function bootWithProfile(name: string, opts: { profile: 'raw' | 'unrestricted' | 'xen-vm86' | 'kvm-rmode'; breakOnEmulation?: boolean; breakOnFailure?: boolean }) {
-  const { Machine } = await import('../../emulator/machine');
-  const { Bios } = await import('../../emulator/bios/bios');
-  const { DiskImage } = await import('../../emulator/disk/diskImage');
-  const { VmentryMonitor } = await import('../../emulator/vmx/monitor');
-  const file = image(name);
-  const m = new Machine({ hardDisks: [new DiskImage(new Uint8Array(readFileSync(file)), { kind: 'hard', name: file })] });
-  const bios = new Bios();
-  bios.install(m);
-  bios.boot();
-  const mon = new VmentryMonitor(opts);
-  const run = (until: number[] = [], max = 5_000_000) =>
-    m.run({ maxInstructions: max, beforeInstruction: mon.beforeInstruction, until: until.map((address) => ({ kind: 'linear' as const, address })) });
-  return { m, mon, run };
-}

@@ -5,7 +5,8 @@
 // at listing markers (stage 1 at org 0x600, stage 2 at 0x8000).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootWithProfile, image, marker, NO_NASM, runJson, segoff } from './helpers';
+import { image, marker, NO_NASM, runJson, segoff } from './helpers';
+import { bootWithProfile } from './profileBoot';
 
 const LOG = [
   'loader: relocated to 0000:0600',
@@ -80,7 +81,7 @@ test('back in real mode: DS, ES, FS, GS keep the 4 GiB limit (unreal mode), SS i
 
 test('unreal mode under kvm-rmode: break-on-emulation stops right after the mov cr0 that clears PE; at #UNREAL KVM still emulates (DS limit)', { skip: NO_NASM }, async () => {
   const off = s2('PE_OFF');
-  const kvm = await bootWithProfile('loader', { profile: 'kvm-rmode', breakOnEmulation: true });
+  const kvm = bootWithProfile('loader', { profile: 'kvm-rmode', breakOnEmulation: true });
   assert.equal(kvm.run().reason, 'emulation');
   assert.equal(kvm.m.pcLinear, off.address + off.length);
   assert.match(kvm.mon.summary(kvm.m).reason, /^CS\.base 0x00000000 is not CS\.selector << 4 = 0x00000080 — KVM emulates/);
@@ -89,7 +90,7 @@ test('unreal mode under kvm-rmode: break-on-emulation stops right after the mov 
 });
 
 test("unreal mode under xen-vm86: enters as vm86, with the 4 GiB limits truncated to 64 KiB in the notes", { skip: NO_NASM }, async () => {
-  const xen = await bootWithProfile('loader', { profile: 'xen-vm86', breakOnEmulation: true, breakOnFailure: true });
+  const xen = bootWithProfile('loader', { profile: 'xen-vm86', breakOnEmulation: true, breakOnFailure: true });
   assert.equal(xen.run([s2('UNREAL').address]).reason, 'until');
   assert.equal(xen.mon.summary(xen.m).verdict, 'enter');
   assert.ok(xen.mon.lastResult!.notes.some((n) => /^DS\.limit 0xffffffff becomes 0xffff in vm86/.test(n)), xen.mon.lastResult!.notes.join('\n'));

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { bootWithProfile, cli, dumpPath, image, marker, NO_NASM, runJson } from './helpers';
+import { cli, dumpPath, image, marker, NO_NASM, runJson } from './helpers';
+import { bootWithProfile } from './profileBoot';
 import { parseVmcsDump } from '../../emulator/vmx/parsers/parseDump';
 import { snapshotFromCpu } from '../../emulator/vmx/fromCpu';
 import { vmcsDiff } from '../../emulator/vmx/vmcsView';
@@ -25,7 +26,7 @@ test('vmcheck on the mis-emulated task switch: the v86 segment checks fail, root
 for (const profile of ['xen-vm86', 'kvm-rmode'] as const) {
   test(`live vm86 entry under ${profile}: enters; against the dump only the segment caches differ`, { skip: NO_NASM }, async () => {
     const at = marker('vm86task', 'VM86_TS', 0x9000);
-    const { m, mon, run } = await bootWithProfile('vm86-monitor', { profile });
+    const { m, mon, run } = bootWithProfile('vm86-monitor', { profile });
     assert.equal(run([at.address]).reason, 'until');
     const r = mon.watch.step(snapshotFromCpu(m.cpu)).result;
     assert.equal(r.verdict, 'enter', r.reason);

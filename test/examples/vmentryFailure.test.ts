@@ -5,7 +5,8 @@
 // VmentryMonitor directly; the `bootscope run --profile` tests check the same through the CLI contract.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootWithProfile, image, marker, NO_NASM, runJson, segoff } from './helpers';
+import { image, marker, NO_NASM, runJson, segoff } from './helpers';
+import { bootWithProfile } from './profileBoot';
 
 const SS_BAD = 0x9ffb;
 
@@ -37,7 +38,7 @@ test('live xen-vm86 with break-on-emulation stops right after mov cr0, naming SS
   const jmp = marker('vmentry-failure', 'FAR_JMP');
   const reload = marker('vmentry-failure', 'SS_RELOAD', 0x7c00);
   const after = marker('vmentry-failure', 'PM_OK', 0x7c00);
-  const { m, mon, run } = await bootWithProfile('vmentry-failure', { profile: 'xen-vm86', breakOnEmulation: true });
+  const { m, mon, run } = bootWithProfile('vmentry-failure', { profile: 'xen-vm86', breakOnEmulation: true });
   assert.equal(run().reason, 'emulation');
   assert.equal(m.pcLinear, jmp.address);
   const v = mon.summary(m);
@@ -54,18 +55,18 @@ test('live xen-vm86 with break-on-emulation stops right after mov cr0, naming SS
 
 test('live kvm-rmode stops at the same instruction; unrestricted guest never stops', { skip: NO_NASM }, async () => {
   const jmp = marker('vmentry-failure', 'FAR_JMP');
-  const kvm = await bootWithProfile('vmentry-failure', { profile: 'kvm-rmode', breakOnEmulation: true });
+  const kvm = bootWithProfile('vmentry-failure', { profile: 'kvm-rmode', breakOnEmulation: true });
   assert.equal(kvm.run().reason, 'emulation');
   assert.equal(kvm.m.pcLinear, jmp.address);
   assert.match(kvm.mon.summary(kvm.m).reason, /SS\.selector 0x9ffb has RPL 3 but CS\.selector 0x0000 has RPL 0/);
-  const ug = await bootWithProfile('vmentry-failure', { profile: 'unrestricted', breakOnEmulation: true, breakOnFailure: true });
+  const ug = bootWithProfile('vmentry-failure', { profile: 'unrestricted', breakOnEmulation: true, breakOnFailure: true });
   assert.equal(ug.run().reason, 'halt');
   assert.equal(ug.mon.summary(ug.m).verdict, 'enter');
 });
 
 test('live raw at the same point: VM entry fails SEL.SS_RPL and DPL.SS (§26.3.1.2), root cause the real-mode SS', { skip: NO_NASM }, async () => {
   const jmp = marker('vmentry-failure', 'FAR_JMP');
-  const raw = await bootWithProfile('vmentry-failure', { profile: 'raw' });
+  const raw = bootWithProfile('vmentry-failure', { profile: 'raw' });
   assert.equal(raw.run([jmp.address]).reason, 'until');
   const v = raw.mon.summary(raw.m);
   assert.equal(v.verdict, 'fail');

@@ -7,6 +7,7 @@ import { runCpu, stepOne } from '../../emulator/cpu/execute';
 import { ATTN_IRQ } from '../../emulator/cpu/cpu';
 import { GP, NP, PF, SS_FAULT, TS } from '../../emulator/cpu/faults';
 import { INT_HW, interrupt } from '../../emulator/cpu/interrupts';
+import { peekTranslate } from '../../emulator/cpu/protected/paging';
 import { AR_UNUSABLE, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
 import { CODE, GDT, IDT, code, desc, faultOf, gate, pagingCpu, pmCpu } from './pmSetup';
 
@@ -195,8 +196,7 @@ test('a not-present inner stack from the TSS is #SS(SS selector) (SDM "CALL"; QE
   assert.equal(cpu.sel[SS], 0x23);
 });
 
-test('peekTranslate walks the tables without touching A/D bits, CR2 or the TLB', async () => {
-  const { peekTranslate } = await import('../../emulator/cpu/protected/paging');
+test('peekTranslate walks the tables without touching A/D bits, CR2 or the TLB', () => {
   const cpu = pagingCpu();
   const before = cpu.mem.read32(0x31000 + 0x40 * 4);
   assert.equal(peekTranslate(cpu, 0x40123), 0x40123);

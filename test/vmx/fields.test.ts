@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { field, isField, VMCS_FIELDS } from '../../emulator/vmx/fields';
 import { decodeAr, describeAr, encodeAr } from '../../emulator/vmx/accessRights';
 import { ENTRY_CHECKS } from '../../emulator/vmx/entryChecks';
-import { vmcsRows } from '../../emulator/vmx/vmcsView';
+import { vmcsDiff, vmcsRows } from '../../emulator/vmx/vmcsView';
 import { parseVmcsDump } from '../../emulator/vmx/parsers/parseDump';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,8 +55,7 @@ test('vmcsRows shows a parsed dump through the field table', () => {
   assert.equal(v('GUEST_SMBASE'), undefined);
 });
 
-test('vmcsDiff lists the fields two states disagree on (Compare with VMCS Dump)', async () => {
-  const { vmcsDiff } = await import('../../emulator/vmx/vmcsView');
+test('vmcsDiff lists the fields two states disagree on (Compare with VMCS Dump)', () => {
   const text = readFileSync(join(__dirname, 'fixtures', 'kvm-prefixed-64bit.txt'), 'utf8');
   const a = parseVmcsDump(text);
   const b = parseVmcsDump(text.replace('attr=0x00089', 'attr=0x0008b').replace('RFLAGS=0x00000246', 'RFLAGS=0x00000202'));

@@ -1,7 +1,7 @@
-// `node scripts/test.mjs --times`: the runner loads this module into each test file's process,
+// `node scripts/test.mjs --times`: the runner requires this module in each test file's process,
 // which at exit appends its wall and CPU time to the file named by BOOTSCOPE_TEST_TIMES (one JSON
 // line per test file); the runner reads them back and prints the table.
-import { appendFileSync, readFileSync } from 'node:fs';
+const { appendFileSync, readFileSync } = require('node:fs');
 
 // Clock ticks per second of /proc's times (USER_HZ, 100 on Linux whatever the kernel's HZ).
 const USER_HZ = 100;
@@ -10,7 +10,7 @@ const USER_HZ = 100;
  * CPU seconds (user + system) of this process and of the children it has waited for (nasm, the
  * adapter, QEMU, test files), from /proc/self/stat; off Linux only this process's own time.
  */
-export function cpuSeconds() {
+function cpuSeconds() {
   let stat;
   try {
     stat = readFileSync('/proc/self/stat', 'utf8');
@@ -25,8 +25,10 @@ export function cpuSeconds() {
 }
 
 // Read at exit: the runner, which imports this module for cpuSeconds(), clears it for itself (and for
-// a runner a test starts).
+// a runner a test starts). node --test's own process, which starts the test files, is none of them.
 process.on('exit', () => {
   const out = process.env.BOOTSCOPE_TEST_TIMES;
-  if (out) appendFileSync(out, `${JSON.stringify({ file: process.argv[1], wall: process.uptime(), cpu: cpuSeconds() })}\n`);
+  if (out && !process.execArgv.includes('--test')) appendFileSync(out, `${JSON.stringify({ file: process.argv[1], wall: process.uptime(), cpu: cpuSeconds() })}\n`);
 });
+
+exports.cpuSeconds = cpuSeconds;
