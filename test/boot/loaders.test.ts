@@ -1,14 +1,15 @@
 // Real boot code from Debian, not written by us, booted with `bootscope run`: the syslinux image
 // (mbr.bin → FAT16 VBR → ldlinux.sys → 32-bit protected mode, which keeps calling the BIOS through
-// real mode) and the GRUB image (boot.img → diskboot.img → core.img → GRUB's 32-bit kernel).
-// Images are built by images.ts from the installed packages (images.ts).
+// real mode) and the GRUB image (boot.img → diskboot.img → core.img, into protected mode). Images
+// are built by images.ts from the installed packages. GRUB's 32-bit kernel through to its config's
+// `halt` (90 M instructions) is poweroff.test.ts's, in the full tier.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GRUB_ECHO, grubImage, missingTools, SYSLINUX_SAY, syslinuxImage } from './images';
+import { grubImage, missingTools, SYSLINUX_SAY, syslinuxImage } from './images';
 import { protectedModeMissing } from './pmProbe';
 
 let dir = '';
@@ -76,14 +77,3 @@ test('GRUB: boot.img → diskboot.img load core.img with INT 13h and set CR0.PE'
   assert.ok(pe, 'no instruction ran with CR0.PE=1');
   assert.ok(pe.n > 70000 && pe.n < 80000, `first CR0.PE=1 record at n=${pe.n}`);
 });
-
-test('GRUB: the 32-bit kernel decompresses, reads its config from FAT through the BIOS and echoes',
-  { skip: missingTools('grub') ?? protectedModeMissing() ?? false }, () => {
-    const s = runJson(grubImage(), '--max', '90000000');
-    assert.ok(s.serialText.includes(GRUB_ECHO), s.serialText);
-    assert.ok(s.serialText.includes('grub.cfg: normal mode reached'), s.serialText);
-    // grub.cfg ends with `halt`: GRUB connects to the APM BIOS (INT 15h 5300h/5304h/5303h) and sets
-    // the power state to off (5307h), which powers the machine off as under QEMU.
-    assert.equal(s.stopReason, 'poweroff');
-    assert.deepEqual(s.biosLog, []);
-  });

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { grubImage, missingTools, poweroffImage } from './images';
+import { GRUB_ECHO, grubImage, missingTools, poweroffImage } from './images';
 import { QEMU } from '../../host/qemu';
 
 for (const [name, build, tools] of [["GRUB's halt", grubImage, 'grub'], ['syslinux poweroff.c32', poweroffImage, 'com32']] as const) {
@@ -21,6 +21,10 @@ for (const [name, build, tools] of [["GRUB's halt", grubImage, 'grub'], ['syslin
     const s = JSON.parse(r.stdout);
     assert.equal(s.stopReason, 'poweroff');
     assert.deepEqual(s.biosLog, []);
+    // GRUB's kernel decompressed, read grub.cfg from FAT through the BIOS and echoed from both configs.
+    if (build === grubImage) {
+      for (const line of [GRUB_ECHO, 'grub.cfg: normal mode reached']) assert.ok(s.serialText.includes(line), s.serialText);
+    }
     const log = join(mkdtempSync(join(tmpdir(), 'bootscope-poweroff-')), 'serial');
     const q = spawnSync(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', '-drive', `file=${img},format=raw,snapshot=on`, '-serial', `file:${log}`],
       { timeout: 120_000 });

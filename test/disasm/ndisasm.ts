@@ -1,8 +1,10 @@
 // Test helper: runs Debian's `ndisasm` (package nasm) and our disassembler over the same bytes and
 // compares the two listings line by line. Node only (test code). Where the two disagree the difference
 // must be one of the documented, classified divergences below; everything else is a failure.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disassemble, type ListingLine } from '../../emulator/disasm/listing';
@@ -137,6 +139,34 @@ export function compareWithNdisasm(bytes: Uint8Array, bits: 16 | 32, org: number
     else c.failures.push(`${n.addr.toString(16)} ${hexBytes(o.bytes)}: ndisasm '${n.text}' (${n.len}) ours '${o.text}' (${o.length})`);
   }
   return c;
+}
+
+/** [file, bits, required]: a required file fails its test when absent, another one skips it. */
+export type InstalledFile = readonly [string, 16 | 32, boolean];
+
+export const SKIP_NDISASM = process.env.BOOTSCOPE_SKIP_NDISASM === '1';
+
+/**
+ * One test per installed file (walked whole from its start, at 7C00h when 16-bit): the listing
+ * must agree with ndisasm's but for classified divergences, at most 2 % of the lines (data walked
+ * as code). `compared` gets each comparison that ran to the end, for a summary over the files.
+ */
+export function ndisasmFileTests(files: readonly InstalledFile[], install: string, compared?: (name: string, c: Comparison, accepted: number) => void): void {
+  for (const [file, bits, required] of files) {
+    const present = existsSync(file);
+    const skip = SKIP_NDISASM || !haveNdisasm() ? 'ndisasm unavailable' : !present && !required ? `${file} not installed` : false;
+    test(`agrees with ndisasm on ${file} (${bits}-bit)`, { skip }, (t) => {
+      assert.ok(present, `${file} missing: apt-get install ${install}`);
+      const c = compareWithNdisasm(new Uint8Array(readFileSync(file)), bits, bits === 16 ? 0x7c00 : 0);
+      const accepted = Object.values(c.accepted).reduce((a, b) => a + b, 0);
+      compared?.(`${file} (${bits}-bit)`, c, accepted);
+      t.diagnostic(`${c.ndLines} ndisasm lines, ${c.aligned} aligned, ${c.sameMnemonic} same boundary+mnemonic, ` +
+        `${c.exact} exact (${((100 * c.exact) / c.ndLines).toFixed(2)}%), accepted divergences ${JSON.stringify(c.accepted)}`);
+      assert.deepEqual(c.failures, [], 'boundary/mnemonic disagreements without an accepted reason');
+      assert.deepEqual(c.textDiffs, [], 'operand text differences');
+      assert.ok(accepted <= c.ndLines * 0.02, `too many accepted divergences: ${accepted}`);
+    });
+  }
 }
 
 /** Deterministic pseudo-random bytes (xorshift32), so every run tests the same streams. */
