@@ -4,12 +4,16 @@
 // memory, disassembly, breakpoints at linear addresses (gdbstub software breakpoints), data
 // breakpoints (gdbstub watchpoints), continue, pause and step; and the panels that read the live
 // state: Descriptor Tables (the tables copied through the gdbstub), VMCS and VM Entry Checks (QEMU's
-// state under each profile) and Screen (VGA text memory and the BIOS data area, read physically).
+// state under each profile) and Screen (VGA text memory and the BIOS data area, read physically; in a
+// graphics mode QEMU's screendump, when QEMU runs on this host).
 // What needs Bootscope's own machine — the recording (step back, reverse continue, goto, Timeline,
 // last write), Why Did It Fault?, Compare, source listings — answers why it is not available
 // attached. Disconnecting detaches and leaves QEMU running. Node only; must not import vscode.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { listOne } from '../emulator/disasm/listing';
 import { CR0_PG } from '../emulator/cpu/regs';
 import type { TableView } from '../emulator/debug/descriptors';
@@ -191,7 +195,8 @@ export class QemuAttach {
   private tables: TableView | null = null;
   private readonly panelMemory = newPanelMemory();
 
-  private constructor(private readonly gdb: GdbClient, readonly endpoint: string, private readonly host: AttachHost) {}
+  /** `local`: QEMU runs on this host (the gdbstub's address is a loopback one), so a file it writes can be read here. */
+  private constructor(private readonly gdb: GdbClient, readonly endpoint: string, private readonly local: boolean, private readonly host: AttachHost) {}
 
   /**
    * Connects; the gdbstub stops the guest, whose state is read at once. Something on the port that
@@ -199,7 +204,7 @@ export class QemuAttach {
    */
   static async connect(host: string, port: number, sink: AttachHost): Promise<QemuAttach> {
     const gdb = await GdbClient.connect(host, port);
-    const a = new QemuAttach(gdb, `${host}:${port}`, sink);
+    const a = new QemuAttach(gdb, `${host}:${port}`, ['127.0.0.1', 'localhost', '::1'].includes(host), sink);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`${host}:${port}: no answer as QEMU's gdbstub within ${HANDSHAKE_MS / 1000} s`)), HANDSHAKE_MS);
@@ -257,9 +262,28 @@ export class QemuAttach {
   }
 
   /**
+   * QEMU's own picture of its display (monitor `screendump FILE -f png`), or why there is none: the
+   * file is written where QEMU runs, so only a QEMU on this host can give it.
+   */
+  private async screendump(): Promise<{ width: number; height: number; png: string } | string> {
+    if (!this.local) return `QEMU at ${this.endpoint} would write its screendump on its own host`;
+    const dir = mkdtempSync(join(tmpdir(), 'bootscope-screen-'));
+    const file = join(dir, 'screen.png');
+    try {
+      const said = (await this.gdb.monitor(`screendump ${file} -f png`)).trim();
+      if (!existsSync(file)) return `QEMU's screendump made no picture${said ? ` (${said.split('\n')[0]})` : ''}`;
+      const png = readFileSync(file);
+      // IHDR, the first chunk: width and height at bytes 16 and 20.
+      return { width: png.readUInt32BE(16), height: png.readUInt32BE(20), png: png.toString('base64') };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
    * The VGA text screen from QEMU's guest memory, read physically (Qqemu.PhyMemMode): the page the BIOS
    * data area names, in its mode's columns and rows, the cursor where the BIOS keeps it. The VGA's own
-   * registers are out of the gdbstub's reach; a graphics mode's picture too, which the answer says.
+   * registers are out of the gdbstub's reach; in a graphics mode the picture is QEMU's screendump.
    */
   private async screen(): Promise<ScreenResponse> {
     this.stopped();
@@ -271,7 +295,9 @@ export class QemuAttach {
       if (bda.length < BDA_LENGTH) throw new RequestError('attached to QEMU: the BIOS data area (physical 400h) cannot be read through the gdbstub', true);
       const video = bda[0x49];
       if (![0, 1, 2, 3, 7].includes(video)) {
-        throw new RequestError(`attached to QEMU: the BIOS data area says video mode ${hex(video, 2)}, a graphics mode; the gdbstub reads memory, not the picture (QEMU's monitor screendump makes one)`, true);
+        const shot = await this.screendump();
+        if (typeof shot === 'string') throw new RequestError(`attached to QEMU: the BIOS data area says video mode ${hex(video, 2)}, a graphics mode, whose picture the gdbstub cannot read; ${shot}`, true);
+        return { columns: 0, rows: 0, text: [], attributes: [], cursor: { row: 0, column: 0, visible: false }, graphics: shot };
       }
       const columns = bda[0x4a] | (bda[0x4b] << 8);
       const rows = (bda[0x84] || 24) + 1;

@@ -181,8 +181,11 @@ export interface ScreenResponse {
   /** One attribute byte per cell, row-major (low nibble fg, high nibble bg). */
   attributes: number[];
   cursor: { row: number; column: number; visible: boolean };
-  /** While a VBE graphics mode is on: the picture, as a base64 PNG (the text fields then hold the VGA text memory). */
-  graphics?: { width: number; height: number; bpp: number; png: string };
+  /**
+   * While a VBE graphics mode is on: the picture, as a base64 PNG (the text fields then hold the VGA text
+   * memory); attached to QEMU, in any graphics mode, QEMU's screendump (no bpp, no text).
+   */
+  graphics?: { width: number; height: number; bpp?: number; png: string };
 }
 export interface TypeKeysArguments {
   /** Text to type; "\n" is Enter (see emulator/devices/keyboard.ts for escapes). */

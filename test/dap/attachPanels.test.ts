@@ -5,11 +5,13 @@
 // attached, and in Bootscope, launched, to the same instruction; the Descriptor Tables, the VM Entry
 // Checks, the VMCS and the Screen must answer the same for both (the same readers, fed from QEMU's
 // gdbstub and monitor) but for two departures of QEMU's TCG the test names; the panels that need Bootscope's recording
-// (Timeline, Why Did It Fault?, Compare) say why, in a sentence. A missing QEMU fails the test.
+// (Timeline, Why Did It Fault?, Compare) say why, in a sentence. In a graphics mode the Screen is
+// QEMU's screendump. A missing QEMU fails the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { inflateSync } from 'node:zlib';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { qemuMissing } from '../../host/qemu';
 import type { CheckVmEntryResponse, DescriptorTable, DescriptorTablesResponse, ReadVmcsResponse, ScreenResponse, StatusResponse } from '../../protocol/customRequests';
@@ -30,6 +32,26 @@ async function panels(c: DapClient) {
   const vmcs = await c.request<ReadVmcsResponse>('bootscope/readVmcs', { profile: 'raw' });
   const screen = await c.request<ScreenResponse>('bootscope/readScreen', {});
   return { tables, checks, vmcs, screen };
+}
+
+/** QEMU stopped at reset with its gdbstub on a free port, and a DAP session attached to it at the entry stop. */
+async function attachTo(image: string): Promise<{ c: DapClient; qemu: ReturnType<typeof spawn> }> {
+  const port = await freePort();
+  const qemu = spawn('qemu-system-i386', ['-nodefaults', '-vga', 'std', '-display', 'none', '-m', '16', '-serial', 'none', '-monitor', 'none',
+    '-drive', `file=${image},format=raw,if=ide,snapshot=on`, '-gdb', `tcp:127.0.0.1:${port}`, '-S'], { stdio: 'ignore' });
+  const c = DapClient.spawn();
+  await c.request('initialize', { adapterID: 'bootscope', pathFormat: 'path' });
+  let attached: DebugProtocol.Response | null = null;
+  for (let i = 0; i < 50 && !attached?.success; i++) {
+    if (i) await new Promise((r) => setTimeout(r, 100));
+    attached = await c.raw('attach', { type: 'bootscope', request: 'attach', qemu: { port } });
+  }
+  assert.equal(attached?.success, true, attached?.message);
+  await c.waitFor('initialized');
+  const entry = c.nextStop();
+  await c.request('configurationDone');
+  await entry;
+  return { c, qemu };
 }
 
 async function runTo(c: DapClient, linear: number): Promise<void> {
@@ -56,22 +78,8 @@ test('attached to QEMU, the Descriptor Tables, VM Entry Checks, VMCS and Screen 
       await launched.close();
     }
 
-    const port = await freePort();
-    const qemu = spawn('qemu-system-i386', ['-nodefaults', '-vga', 'std', '-display', 'none', '-m', '16', '-serial', 'none', '-monitor', 'none',
-      '-drive', `file=${fx.image},format=raw,if=ide,snapshot=on`, '-gdb', `tcp:127.0.0.1:${port}`, '-S'], { stdio: 'ignore' });
-    const c = DapClient.spawn();
+    const { c, qemu } = await attachTo(fx.image);
     try {
-      await c.request('initialize', { adapterID: 'bootscope', pathFormat: 'path' });
-      let attached: DebugProtocol.Response | null = null;
-      for (let i = 0; i < 50 && !attached?.success; i++) {
-        if (i) await new Promise((r) => setTimeout(r, 100));
-        attached = await c.raw('attach', { type: 'bootscope', request: 'attach', qemu: { port } });
-      }
-      assert.equal(attached?.success, true, attached?.message);
-      await c.waitFor('initialized');
-      const entry = c.nextStop();
-      await c.request('configurationDone');
-      await entry;
       // At the reset vector: real mode, the IVT in force (one table, read untracked), CS's base FFFF0000.
       const status = await c.request<StatusResponse>('bootscope/status', {});
       assert.deepEqual([status.mode, status.cs, status.instructions], ['real', 0xf000, undefined]);
@@ -118,3 +126,39 @@ test('attached to QEMU, the Descriptor Tables, VM Entry Checks, VMCS and Screen 
       qemu.kill('SIGKILL');
     }
   });
+
+test('attached to QEMU in a graphics mode, the Screen is QEMU\'s screendump', { timeout: 60_000 }, async () => {
+  assert.equal(qemuMissing(), null);
+  const fx = assemble('qemugfx');
+  const { c, qemu } = await attachTo(fx.image);
+  try {
+    await runTo(c, fx.marker('SPIN'));
+    const s = await c.request<ScreenResponse>('bootscope/readScreen', {});
+    // QEMU draws mode 13h doubled, 640x400.
+    assert.deepEqual([s.graphics?.width, s.graphics?.height, s.graphics?.bpp, s.text], [640, 400, undefined, []]);
+    const png = Buffer.from(s.graphics!.png, 'base64');
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    // The first row is red, the last black: the scanlines inflated (a filter byte, then RGB; the first
+    // pixel of the first row and any pixel among black rows read the same whatever the filter).
+    const idat = Buffer.concat(chunks(png).filter((x) => x.type === 'IDAT').map((x) => x.data));
+    const raw = inflateSync(idat);
+    const stride = 1 + 640 * 3;
+    assert.equal(raw.length, 400 * stride);
+    // Colour 4 of the default palette, the DAC's 6-bit 2Ah, widened by QEMU as 2Ah << 2.
+    assert.deepEqual([...raw.subarray(1, 4)], [0xa8, 0, 0]);
+    assert.deepEqual([...raw.subarray(399 * stride + 1, 399 * stride + 4)], [0, 0, 0]);
+  } finally {
+    await c.close();
+    qemu.kill('SIGKILL');
+  }
+});
+
+function chunks(png: Buffer): { type: string; data: Buffer }[] {
+  const out: { type: string; data: Buffer }[] = [];
+  for (let at = 8; at < png.length;) {
+    const n = png.readUInt32BE(at);
+    out.push({ type: png.subarray(at + 4, at + 8).toString('latin1'), data: png.subarray(at + 8, at + 8 + n) });
+    at += 12 + n;
+  }
+  return out;
+}

@@ -13,7 +13,8 @@ export function renderScreen(s: ScreenResponse, live: boolean): Html {
   if (s.graphics) {
     const g = s.graphics;
     // The picture as a data: image (the page's CSP allows img-src data:); the id keeps typing working.
-    return html`<p class="note">${note} ${g.width}x${g.height}, ${g.bpp} bits a pixel (VBE). Click the screen and type: keys go to the guest's keyboard.</p>
+    const what = g.bpp === undefined ? 'QEMU\'s screendump' : `${g.bpp} bits a pixel (VBE)`;
+    return html`<p class="note">${note} ${g.width}x${g.height}, ${what}. Click the screen and type: keys go to the guest's keyboard.</p>
 <img class="screen graphics" id="screen" tabindex="0" width="${g.width}" height="${g.height}" alt="guest graphics screen" src="data:image/png;base64,${g.png}">`;
   }
   const lines: Html[] = [];
