@@ -754,6 +754,16 @@ export class Cpu implements FlagState {
       this.winLen = this.winLenFull = 0;
       return this.mem.read8(phys);
     }
+    this.openWindow(eip, lin, phys);
+    return this.ram[phys];
+  }
+
+  /**
+   * Makes the code window the page of EIP `eip` (linear `lin`, physical `phys`, a plain RAM page that
+   * needs no fault): what a fetch outside the window does after translating (the block cache does
+   * it too, on a TLB hit, before running a block under paging).
+   */
+  openWindow(eip: number, lin: number, phys: number): void {
     const inPage = lin & 0xfff;
     const lo = eip > inPage ? eip - inPage : 0;
     // The window ends at the page end, the CS limit, and on the 8086 before the byte whose
@@ -767,7 +777,6 @@ export class Cpu implements FlagState {
     this.winDelta = phys - eip;
     this.winLen = this.winLenFull;
     this.clampFetchWindow();
-    return this.ram[phys];
   }
 
   // ---- stack ---------------------------------------------------------------------------

@@ -310,7 +310,7 @@ export function rearm(cpu: Cpu, bps: BreakpointSet): boolean {
  * Runs up to `budget` instructions, or until HLT, shutdown, a breakpoint, the hook, or an
  * attention bit the CPU does not own (the machine's stop request, a watchpoint hit). The hot loop
  * is chosen once per call: plain, with the breakpoint page filter, or with the per-instruction hook;
- * the first two run compiled blocks (cpu/jit) while paging is off.
+ * the first two run compiled blocks (cpu/jit).
  */
 export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   const end = cpu.icount + budget;
@@ -323,7 +323,8 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
   // Windows made before this run know nothing of this run's breakpoints.
   cpu.bpPages = bps !== null ? bps.pages : null;
   cpu.flushFetch();
-  // The per-instruction hook must see every instruction, and blocks are made for paging off: no blocks then.
+  // The per-instruction hook must see every instruction: no blocks then. Physical breakpoints under
+  // paging are checked by translation, which blocks do not do: those runs are interpreted.
   const blocks = hook === null && cpu.jit !== null;
   if (blocks) cpu.jit!.useBreakpoints(bps);
   while (cpu.icount < end) {
@@ -361,7 +362,7 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
       }
       cpu.repEnd = end;
       try {
-        if (blocks && !cpu.paging) cpu.jit!.runBurst(cpu, end, bps);
+        if (blocks && !(cpu.paging && bps!.hasPhys)) cpu.jit!.runBurst(cpu, end, bps);
         else {
           // Physical breakpoints under paging: translated where the window cannot tell (mode switches end this loop).
           const phys = cpu.paging && bps!.hasPhys;
@@ -387,7 +388,7 @@ export function runCpu(cpu: Cpu, budget: number, ctl?: RunControl): number {
     }
     cpu.repEnd = end;
     try {
-      if (blocks && !cpu.paging) cpu.jit!.runBurst(cpu, end, null);
+      if (blocks) cpu.jit!.runBurst(cpu, end, null);
       else {
         do stepOne(cpu);
         while (cpu.attn === 0 && cpu.icount < end && !cpu.halted);

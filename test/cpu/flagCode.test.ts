@@ -17,6 +17,7 @@ function evaluate(code: Code, s: FlagState): boolean {
     ref: (fn) => `k${consts.push(fn) - 1}`,
     flag: () => assert.fail('no flag holes in a flag read'),
     slow: () => assert.fail('no slow holes in a flag read'),
+    phys: () => assert.fail('no memory in a flag read'),
   });
   const fn = new Function('K', 'cpu', '$fo', '$fd', '$fs', '$fr', `${consts.map((_, i) => `const k${i} = K[${i}];`).join(' ')} return ${text};`);
   return fn(consts, s, s.lzOp, s.lzDst, s.lzSrc, s.lzRes) as boolean;

@@ -66,9 +66,7 @@ for (const [mode, model] of MODES) {
       compiled += blocks(b).compiled;
       ran += a.icount;
     }
-    // With paging on nothing is compiled (blocks are made for linear = physical).
-    if (mode === 'paging') assert.equal(compiled, 0);
-    else assert.ok(compiled > 100, `only ${compiled} blocks compiled`);
+    assert.ok(compiled > 100, `only ${compiled} blocks compiled`);
     assert.ok(ran > 20_000, `only ${ran} instructions ran`);
   });
 }

@@ -1,6 +1,8 @@
-// REP MOVS / REP STOS straight on RAM when nothing can intervene: no paging, every element inside
-// the segment limits without offset wrap, each operand inside one plain RAM page (no ROM, MMIO,
-// watch or dirty-tracking bit) and the whole count inside the slice's budget. Then no fault, no
+// REP MOVS / REP STOS straight on RAM when nothing can intervene: every element inside the segment
+// limits without offset wrap, each operand inside one linear page that, under paging, the TLB
+// already maps with the access's permission (so no walk, no accessed or dirty bit to set, no #PF)
+// onto one plain RAM page (no ROM, MMIO, watch or dirty-tracking bit), and the whole count inside
+// the slice's budget. Then no fault, no
 // watchpoint and no yield can happen mid-string, so the per-element accessor checks are dead
 // weight. Elements still move one at a time in string order, so overlapping copies behave as on
 // hardware. SDM Vol. 2 "MOVS", "STOS", "REP".
@@ -8,6 +10,7 @@
 
 import { type Cpu, SEG_R, SEG_W } from '../cpu';
 import { PAGE_SIZE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
+import { tlbOf, tlbPhysical } from '../protected/paging';
 import { DS, ECX, EDI, ES, ESI } from '../regs';
 
 /** Guest memory is little-endian; a 32-bit view of RAM reads it so only on a little-endian host. */
@@ -26,7 +29,9 @@ function ramRun(cpu: Cpu, seg: number, first: number, size: number, count: numbe
   const linLow = cpu.base[seg] + low;
   const linHigh = cpu.base[seg] + high;
   if (linHigh > 0xffffffff || linLow >>> 12 !== linHigh >>> 12) return -1;
-  const phys = ((cpu.base[seg] + first) & cpu.mem.a20Mask) >>> 0;
+  let phys = (cpu.base[seg] + first) >>> 0;
+  if (cpu.paging && (phys = tlbPhysical(tlbOf(cpu), phys, ok === SEG_W, cpu.cpl === 3)) < 0) return -1;
+  phys = (phys & cpu.mem.a20Mask) >>> 0;
   const page = phys >>> 12;
   if ((cpu.mem.pageFlags[page] & slowBits) !== 0 || (page + 1) * PAGE_SIZE > cpu.mem.ramSize) return -1;
   return phys;
@@ -37,7 +42,7 @@ function ramRun(cpu: Cpu, seg: number, first: number, size: number, count: numbe
  * false having done nothing, for repMovsStos's general loop to take over.
  */
 export function repMovsStosRam(cpu: Cpu, movs: boolean, size: number, amask: number, delta: number, count: number): boolean {
-  if (cpu.paging || cpu.icount + count - 1 > cpu.repEnd) return false;
+  if (cpu.icount + count - 1 > cpu.repEnd) return false;
   const r = cpu.r32;
   const di = (r[EDI] & amask) >>> 0;
   let d = ramRun(cpu, ES, di, size, count, delta, amask, SEG_W, PF_WRITE_SLOW);

@@ -3,7 +3,8 @@
 // front of the RAM array; a store next to compiled code (same page) also tests that page's code
 // bytes. Everything else (a fault, a watched or ROM/MMIO page, a page or segment edge, a store into
 // code) is a slow hole calling the CPU's own accessor, so there is one definition of what an access
-// does. Paging is off inside blocks.
+// does. The physical address is a hole (code.ts Phys): linear = physical, or under paging the TLB's
+// frame when its entry grants the access (a miss or a missing permission takes the slow hole).
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Instruction } from '../../decode/decoder';
@@ -15,7 +16,7 @@ import { CS, DS, EBP, ESP, SS } from '../regs';
 import { loadSeg, reloadUnchanged } from '../segmentation';
 import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 import { hex } from '../../../protocol/format';
-import { type Code, js, ref, slow } from './code';
+import { type Code, js, phys, ref, slow } from './code';
 
 export const reg8 = (r: number) => `r8[${R8[r]}]`;
 export const reg16 = (r: number) => `r16[${r << 1}]`;
@@ -52,18 +53,16 @@ export function effectiveAddress(insn: Instruction): { seg: number; off: string 
   return { seg: ovr >= 0 ? ovr : seg, off: `((${terms.join(' + ')}) >>> 0)` };
 }
 
-const linear = (seg: number, o: string) => `($a = ((sb[${seg}] + ${o}) & a20) >>> 0)`;
-
 /** The value of the `size`-bit read at seg:o, as an expression (o must be a plain name). */
 export function rd(size: number, seg: number, o: string): Code {
   const call = slow(js`cpu.rd${size}(${seg}, ${o})`);
   if (size === 8) {
-    return js`(${o} < lo[${seg}] || ${o} > hi[${seg}] || (sok[${seg}] & 1) === 0 || (pf[${linear(seg, o)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? ${call} : ram[$a])`;
+    return js`(${o} < lo[${seg}] || ${o} > hi[${seg}] || (sok[${seg}] & 1) === 0 || (pf[${phys(seg, o, false)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? ${call} : ram[$a])`;
   }
   if (size === 16) {
-    return js`(${o} < lo[${seg}] || ${o} >= hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? ${call} : ram[$a] | (ram[$a + 1] << 8))`;
+    return js`(${o} < lo[${seg}] || ${o} >= hi[${seg}] || (sok[${seg}] & 1) === 0 || (${phys(seg, o, false)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? ${call} : ram[$a] | (ram[$a + 1] << 8))`;
   }
-  return js`(${o} < lo[${seg}] || ${o} + 3 > hi[${seg}] || (sok[${seg}] & 1) === 0 || (${linear(seg, o)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? ${call} : (ram[$a] | (ram[$a + 1] << 8) | (ram[$a + 2] << 16) | (ram[$a + 3] << 24)) >>> 0)`;
+  return js`(${o} < lo[${seg}] || ${o} + 3 > hi[${seg}] || (sok[${seg}] & 1) === 0 || (${phys(seg, o, false)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? ${call} : (ram[$a] | (ram[$a + 1] << 8) | (ram[$a + 2] << 16) | (ram[$a + 3] << 24)) >>> 0)`;
 }
 
 /** The `size`-bit store of `value` at seg:o, as a statement (o must be a plain name). */
@@ -73,8 +72,7 @@ export function wr(size: number, seg: number, o: string, value: Code | string): 
   const inSeg = size === 8 ? `${o} > hi[${seg}]` : size === 16 ? `${o} >= hi[${seg}]` : `${o} + 3 > hi[${seg}]`;
   const inPage = size === 8 ? 'false' : `($a & 0xfff) > ${0x1000 - n}`;
   const stores = Array.from({ length: n }, (_, i) => `ram[$a${i ? ` + ${i}` : ''}] = w${i ? ` >>> ${8 * i}` : ''};`).join(' ');
-  const fast = `${o} < lo[${seg}] || ${inSeg} || (sok[${seg}] & 2) === 0 || (${linear(seg, o)}, ${inPage}) || $a + ${n - 1} >= rs || ` +
-    `((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))`;
+  const fast = js`${o} < lo[${seg}] || ${inSeg} || (sok[${seg}] & 2) === 0 || (${phys(seg, o, true)}, ${inPage}) || $a + ${n - 1} >= rs || ((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))`;
   return js`{ const w = ${value}; if (${fast}) ${slow(js`cpu.wr${size}(${seg}, ${o}, w)`)}; else { ${stores} } }`;
 }
 

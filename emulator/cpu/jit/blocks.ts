@@ -5,14 +5,21 @@
 // made from it and raises ATTN_CODE so a running block returns after the storing instruction.
 // Stores next to code (a boot sector's variables and stack share its page) cost one byte test.
 // A block's key is its entry (linear address, EIP), the mode it assumes (blockMode) and the
-// physical page it was made from (codePage, the one translation); blocks are only made and used
-// while paging is off. Remaps (A20, ROM/MMIO maps) and patched dispatch entries drop them all; a
+// physical page it was made from (codePage, the one translation). Under paging a block runs only
+// where the interpreter would fetch its entry from that physical address now: the code window
+// (cpu.ts) holds it, or the TLB does and the window is opened there as a fetch would open it. That
+// check is the whole paging context: the TLB is what the interpreter translates with, so CR3, CR4
+// and CR0 writes and INVLPG (which flush it, drop the window and make a running block return)
+// reach blocks as they reach the interpreter, and a page-table write changes nothing until one of
+// them, on hardware as here; CPL, the one input of an access's permission besides the TLB entry, is
+// part of the mode. Remaps (A20, ROM/MMIO maps) and patched dispatch entries drop them all; a
 // block made for another breakpoint set runs on a page without breakpoints (a block stays inside
 // one page), or once its instructions are checked against the set.
 // Pure TypeScript: no Node or VS Code imports.
 
 import { ATTN_CODE, type Cpu } from '../cpu';
 import { type BreakpointSet, stepOne } from '../execute';
+import { type Tlb, tlbOf, tlbPhysical } from '../protected/paging';
 import { PAGE_SHIFT, PAGE_SIZE, PF_MMIO, PF_ROM, PF_WATCH_R } from '../../memory/pageFlags';
 import { CS } from '../regs';
 import { type CompiledBlock, compileBlock } from './compile';
@@ -27,12 +34,18 @@ const TABLE_MASK = (1 << TABLE_BITS) - 1;
  */
 const HOT = 8000;
 
+/** blockMode's bit for a block made under paging: its accesses go through the TLB. */
+const MODE_PAGED = 2;
+/** blockMode's bit for a block made under paging at CPL 3: its accesses need the TLB's user bits. */
+const MODE_USER = 4;
+
 /**
- * What a block assumes beyond its bytes and entry: the code segment's default size. Paging would
- * add its context here (issue 22); the segment's base and limit are checked per entry.
+ * What a block assumes beyond its bytes and entry: the code segment's default size, paging and,
+ * under paging, whether accesses are user accesses. The segment's base and limit, and under
+ * paging the translation of its page (BlockCache.mapped), are checked per entry.
  */
 function blockMode(cpu: Cpu): number {
-  return cpu.code32;
+  return cpu.code32 | (cpu.paging ? (cpu.cpl === 3 ? MODE_PAGED | MODE_USER : MODE_PAGED) : 0);
 }
 
 export class Block {
@@ -44,6 +57,8 @@ export class Block {
     readonly mode: number,
     /** The physical page it was made from. */
     readonly page: number,
+    /** Physical address of the entry minus its EIP (cpu.winDelta of a code window on that page). */
+    readonly delta: number,
     /** The guest bytes it was made from: [physical address, length] pairs (compile.ts), in `page`. */
     readonly ranges: number[],
     readonly lastEip: number,
@@ -82,7 +97,14 @@ export class BlockCache {
   /** Executions of an entry point before it is compiled (1..65535; tests use 1 to compile everything; Infinity: never). */
   hot = HOT;
 
+  /** The CPU's TLB (protected/paging.ts), looked up on first use under paging. */
+  private tlbCache: Tlb | null = null;
+
   constructor(private readonly cpu: Cpu) {}
+
+  private get tlb(): Tlb {
+    return (this.tlbCache ??= tlbOf(this.cpu));
+  }
 
   /** Called by runCpu with the run's breakpoints: a block never runs across one. */
   useBreakpoints(bps: BreakpointSet | null): void {
@@ -96,7 +118,7 @@ export class BlockCache {
   }
 
   /**
-   * runCpu's burst loop with blocks (paging off): runs compiled blocks (one instruction at a time
+   * runCpu's burst loop with blocks: runs compiled blocks (one instruction at a time
    * where there is none, counting the address's heat) until an attention bit, HLT, the budget `end`,
    * or a breakpoint in `bps` at the next EIP. Faults propagate to runCpu, which delivers them.
    */
@@ -109,6 +131,7 @@ export class BlockCache {
       const i = lin & TABLE_MASK;
       const b = table[i];
       if (b !== null && b.lin === lin && b.eip === eip && b.mode === blockMode(cpu) && b.lastEip <= cpu.hi[CS] &&
+        ((b.mode & MODE_PAGED) === 0 || this.mapped(b, eip, lin)) &&
         (b.stamp === this.stamp || bps === null || bps.pages[lin >>> 12] === 0 || this.recheck(b, bps))) {
         if (cpu.icount + b.count <= end) b.run(cpu);
         else stepOne(cpu);
@@ -128,6 +151,27 @@ export class BlockCache {
     }
   }
 
+  /**
+   * Under paging: whether the interpreter would fetch the entry of `b` from the address `b` was made
+   * from. The code window decides when it holds EIP; else a TLB entry that grants the fetch opens the
+   * window there, as the fetch would (a miss is left to the interpreter, whose fetch walks the tables
+   * and may fault).
+   */
+  private mapped(b: Block, eip: number, lin: number): boolean {
+    const cpu = this.cpu;
+    if (((eip - cpu.winLo) >>> 0) < cpu.winLen) return cpu.winDelta === b.delta;
+    const phys = this.fetchPhysical(lin);
+    if (phys !== eip + b.delta || (cpu.mem.pageFlags[b.page] & (PF_MMIO | PF_WATCH_R)) !== 0) return false;
+    cpu.openWindow(eip, lin, phys);
+    return true;
+  }
+
+  /** The physical address a fetch at `lin` gets from the TLB alone (as fetch8Slow masks it), or -1. */
+  private fetchPhysical(lin: number): number {
+    const p = tlbPhysical(this.tlb, lin, false, this.cpu.cpl === 3);
+    return p < 0 ? p : (p & this.cpu.mem.a20Mask) >>> 0;
+  }
+
   /** A block made under another breakpoint set, on a page with breakpoints: usable if it holds none. */
   private recheck(b: Block, bps: BreakpointSet): boolean {
     if (!b.clearOf(bps)) return false;
@@ -141,14 +185,20 @@ export class BlockCache {
   }
 
   /**
-   * The physical address of the code at linear `lin`, or -1 where blocks are not made: under paging,
-   * and outside plain RAM pages (ROM, MMIO and read-watched code is interpreted).
+   * The physical address of the code at CS:EIP (linear `lin`), or -1 where blocks are not made:
+   * under paging where neither the code window nor the TLB holds it (the interpreter translates it
+   * first), and outside plain RAM pages (ROM, MMIO and read-watched code is interpreted).
    */
   private codePage(lin: number): number {
-    const mem = this.cpu.mem;
-    const phys = (lin & mem.a20Mask) >>> 0;
+    const cpu = this.cpu, mem = cpu.mem;
+    let phys = (lin & mem.a20Mask) >>> 0;
+    if (cpu.paging) {
+      const eip = cpu.eip;
+      phys = ((eip - cpu.winLo) >>> 0) < cpu.winLen ? eip + cpu.winDelta : this.fetchPhysical(lin);
+      if (phys < 0) return -1;
+    }
     const page = phys >>> PAGE_SHIFT;
-    if (this.cpu.paging || (mem.pageFlags[page] & (PF_MMIO | PF_ROM | PF_WATCH_R)) !== 0 || (page + 1) * PAGE_SIZE > mem.ramSize) return -1;
+    if ((mem.pageFlags[page] & (PF_MMIO | PF_ROM | PF_WATCH_R)) !== 0 || (page + 1) * PAGE_SIZE > mem.ramSize) return -1;
     return phys;
   }
 
@@ -170,7 +220,7 @@ export class BlockCache {
     if (c === null) return null;
     const old = this.table[slot];
     if (old !== null) this.remove(old);
-    const b = new Block(lin, cpu.eip, blockMode(cpu), phys >>> PAGE_SHIFT, c.ranges, c.lastEip, c.count, c.run, c.inner, this.stamp);
+    const b = new Block(lin, cpu.eip, blockMode(cpu), phys >>> PAGE_SHIFT, phys - cpu.eip, c.ranges, c.lastEip, c.count, c.run, c.inner, this.stamp);
     this.table[slot] = b;
     let list = this.byPage.get(b.page);
     if (!list) this.byPage.set(b.page, (list = []));

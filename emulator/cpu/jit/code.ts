@@ -1,8 +1,9 @@
 // Generated code as data: JavaScript text with typed holes that the block emitter (emit.ts) fills
 // from what it knows where the code lands, so nothing ever reads generated text back. A hole is a
 // call out of an inline fast path (it may fault, read the instruction count or raise an attention
-// bit, so the state around it must be settled), the current value of one status flag, or a
-// function the code calls (each becomes a constant of the block's closure: a fixed call target).
+// bit, so the state around it must be settled), the current value of one status flag, the physical
+// address of a memory operand (linear = physical, or through the TLB under paging), or a function
+// the code calls (each becomes a constant of the block's closure: a fixed call target).
 // Pure TypeScript: no Node or VS Code imports.
 
 /** Any function generated code may call: helpers, flag formulas, dispatch entries. */
@@ -18,15 +19,25 @@ export interface FlagRead {
   readonly flag: number;
 }
 
+/**
+ * The physical address of the access at segment `seg`, offset `off` (a plain name), as an
+ * expression that also leaves it in $a: one the fast path cannot take (a TLB miss or a missing
+ * permission under paging) gives the RAM size, so the access's `$a + n >= rs` test sends it to its
+ * slow hole.
+ */
+export interface Phys {
+  readonly phys: { seg: number; off: string; write: boolean };
+}
+
 /** A function the code calls, by reference. */
 export interface Ref {
   readonly ref: Callee;
 }
 
-export type Piece = string | Slow | FlagRead | Ref;
+export type Piece = string | Slow | FlagRead | Phys | Ref;
 export type Code = readonly Piece[];
 
-type Part = string | number | boolean | Slow | FlagRead | Ref | Code;
+type Part = string | number | boolean | Slow | FlagRead | Phys | Ref | Code;
 
 /** Code from a template: interpolated strings and numbers become text, holes and code stay as they are. */
 export function js(strings: TemplateStringsArray, ...parts: Part[]): Code {
@@ -60,6 +71,7 @@ export function join(codes: readonly Code[], sep: string): Code {
 export const slow = (call: Code): Slow => ({ slow: call });
 export const flag = (bit: number): FlagRead => ({ flag: bit });
 export const ref = (fn: Callee): Ref => ({ ref: fn });
+export const phys = (seg: number, off: string, write: boolean): Phys => ({ phys: { seg, off, write } });
 
 /** Whether the code leaves its fast path anywhere. */
 export function hasSlow(code: Code): boolean {
@@ -70,6 +82,7 @@ export function hasSlow(code: Code): boolean {
 export interface Fill {
   slow(call: string): Code;
   flag(bit: number): Code;
+  phys(seg: number, off: string, write: boolean): string;
   ref(fn: Callee): string;
 }
 
@@ -80,6 +93,7 @@ export function render(code: Code, fill: Fill): string {
     if (typeof p === 'string') s += p;
     else if ('slow' in p) s += render(fill.slow(render(p.slow, fill)), fill);
     else if ('flag' in p) s += render(fill.flag(p.flag), fill);
+    else if ('phys' in p) s += fill.phys(p.phys.seg, p.phys.off, p.phys.write);
     else s += fill.ref(p.ref);
   }
   return s;

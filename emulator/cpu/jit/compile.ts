@@ -7,6 +7,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Cpu } from '../cpu';
+import { tlbOf } from '../protected/paging';
 import { CS } from '../regs';
 import type { Callee } from './code';
 import { emitBody } from './emit';
@@ -59,15 +60,15 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
   const source = `"use strict";
 ${body.consts.map((_, i) => `const k${i} = K[${i}];`).join('\n')}
 const r8 = C.r8, r16 = C.r16, r32 = C.r32, ram = C.ram, mem = C.mem, pf = mem.pageFlags, cb = mem.codeBytes;
-const sb = C.base, lo = C.lo, hi = C.hi, sok = C.segOk, rs = mem.ramSize;
+const sb = C.base, lo = C.lo, hi = C.hi, sok = C.segOk, rs = mem.ramSize;${body.paged ? ' const tlb = T;' : ''}
 return function block_${lin.toString(16)}(cpu) {
-let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, ${FLAG_LOCALS};${body.memory ? ' const a20 = mem.a20Mask;' : ''}
+let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, ${body.paged ? '$e = 0, ' : ''}${FLAG_LOCALS};${body.memory ? ' const a20 = mem.a20Mask;' : ''}
 ${body.text}
 };`;
-  const factory = new Function('K', 'C', source) as (k: Callee[], c: Cpu) => (cpu: Cpu) => void;
+  const factory = new Function('K', 'C', 'T', source) as (k: Callee[], c: Cpu, tlb: Int32Array | null) => (cpu: Cpu) => void;
   const { items, loops } = t;
   return {
-    run: factory(body.consts, cpu), count: items.length, ranges: rangesOf(items, eip, phys), lastEip: lastEipOf(items),
+    run: factory(body.consts, cpu, body.paged ? tlbOf(cpu).entries : null), count: items.length, ranges: rangesOf(items, eip, phys), lastEip: lastEipOf(items),
     // A loop back to the entry passes it again inside the function: then the entry counts too.
     inner: (loops.some(([h]) => h === 0) ? items : items.slice(1)).map((i) => (cpu.base[CS] + i.eip) >>> 0),
   };

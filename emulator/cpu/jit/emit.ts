@@ -13,6 +13,7 @@ import type { Cpu } from '../cpu';
 import { stepOne } from '../execute';
 import { loopTaken, nearEipBeyond, nearJump } from '../exec/control';
 import { repMovsStosRam } from '../exec/stringRam';
+import { tlbNeed } from '../protected/paging';
 import { CS, EFLAGS_DF } from '../regs';
 import { hex } from '../../../protocol/format';
 import { pop, push } from './access';
@@ -46,6 +47,8 @@ export interface Body {
   consts: Callee[];
   /** Whether it accesses memory (then it reads the A20 mask on entry). */
   memory: boolean;
+  /** Whether it was made under paging (then its accesses go through the TLB). */
+  paged: boolean;
 }
 
 class Emitter {
@@ -63,7 +66,14 @@ class Emitter {
   /** The test that the code segment is still the one the block was made for (base, limit, default size). */
   private readonly sameCs: string;
 
+  /** The TLB entry bits a read and a write need (tlbNeed at the CPL it was made for), under paging. */
+  private readonly needRead: number;
+  private readonly needWrite: number;
+
   constructor(private readonly cpu: Cpu, private readonly trace: Trace) {
+    const user = cpu.cpl === 3;
+    this.needRead = tlbNeed(false, user);
+    this.needWrite = tlbNeed(true, user);
     this.baseCs = cpu.base[CS];
     this.sameCs = `cpu.base[${CS}] !== ${hex(this.baseCs)} || cpu.hi[${CS}] !== ${hex(cpu.hi[CS])} || cpu.code32 !== ${cpu.code32}`;
   }
@@ -89,6 +99,7 @@ class Emitter {
     const fill: Fill = {
       ref: (fn) => this.constant(fn),
       flag: (bit) => flagValue(bit, this.known),
+      phys: (seg, off, write) => this.phys(seg, off, write),
       slow: (call) => {
         this.memory = true;
         if (!sync) return [`(${call})`];
@@ -97,6 +108,13 @@ class Emitter {
       },
     };
     return render(code, fill);
+  }
+
+  /** The Phys hole (code.ts): linear = physical, or under paging the TLB's frame where it grants the access. */
+  private phys(seg: number, off: string, write: boolean): string {
+    if (!this.cpu.paging) return `($a = ((sb[${seg}] + ${off}) & a20) >>> 0)`;
+    const need = write ? this.needWrite : this.needRead;
+    return `((($e = tlb[($a = (sb[${seg}] + ${off}) >>> 0) >>> 12]) & ${need}) === 0 ? ($a = rs) : ($a = ((($e & ~0xfff) | ($a & 0xfff)) & a20) >>> 0))`;
   }
 
   private testText(test: Test): string {
@@ -135,7 +153,7 @@ class Emitter {
     if (last.flow !== Flow.End && !(last.flow === Flow.Loop && last.native!.branch!.test === null)) {
       this.lines.push(`${SETTLE_FLAGS} ${this.settleCount()} cpu.eip = ${hex(last.next)};`);
     }
-    return { text: this.lines.join('\n'), consts: this.consts, memory: this.memory };
+    return { text: this.lines.join('\n'), consts: this.consts, memory: this.memory, paged: this.cpu.paging };
   }
 
   private closeRegion(k: number): void {

@@ -4,12 +4,17 @@
 // physical frame and permission bits; an entry grants writes only once the dirty bit is set, so the
 // first write walks the tables again. No Node or VS Code imports. SDM Vol. 3 §4.3 (32-bit paging), §4.7 (#PF), §4.10 (TLBs).
 
-import type { Cpu } from '../cpu';
+import { ATTN_CODE, type Cpu } from '../cpu';
 import { DELIVERY_PAGE_FAULT, type FaultRule, PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE } from '../faultRules';
 import { CR0_WP, CR4_PSE } from '../regs';
 
 /** TLB entry bits below the 4 KiB frame address. */
 const TLB_VALID = 1, TLB_USER_R = 2, TLB_SUP_W = 4, TLB_USER_W = 8;
+
+/** The TLB entry bit that lets an access through without a walk (compiled blocks test it inline). */
+export function tlbNeed(write: boolean, user: boolean): number {
+  return write ? (user ? TLB_USER_W : TLB_SUP_W) : user ? TLB_USER_R : TLB_VALID;
+}
 
 /** Most pages a TLB remembers before a full clear (keeps a flush proportional to what was filled). */
 const TLB_CAPACITY = 4096;
@@ -56,7 +61,7 @@ export function translateWith(tlb: Tlb, cpu: Cpu, lin: number, write: boolean): 
   const page = lin >>> 12;
   const e = tlb.entries[page];
   const user = cpu.cpl === 3 && !cpu.sysAccess;
-  const need = write ? (user ? TLB_USER_W : TLB_SUP_W) : user ? TLB_USER_R : TLB_VALID;
+  const need = tlbNeed(write, user);
   if ((e & need) !== 0) return ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
   return walk(cpu, tlb, lin, write, user);
 }
@@ -124,15 +129,30 @@ function checkAccess(cpu: Cpu, lin: number, write: boolean, user: boolean, us: b
   if (write && !rw && (user || cpu.cr0 & CR0_WP)) pageFault(cpu, lin, true, write, user, PAGE_WRITE, pde, pte, level(2));
 }
 
+// Both drop the code window; a compiled block running the instruction returns after it (ATTN_CODE),
+// so the next one is fetched through the new translation as the interpreter fetches it.
 export function tlbFlush(cpu: Cpu): void {
   tlbOf(cpu).flush();
   cpu.flushFetch();
+  cpu.attn |= ATTN_CODE;
 }
 
 export function tlbInvalidate(cpu: Cpu, lin: number): void {
   const t = tlbOf(cpu);
   t.entries[lin >>> 12] = 0;
   cpu.flushFetch();
+  cpu.attn |= ATTN_CODE;
+}
+
+/**
+ * The physical address (before the A20 mask) an access at `lin` gets from the TLB alone, or -1
+ * where it would walk the tables: no side effect, no fault (the block cache's check before running
+ * a block, the RAM path of REP MOVS/STOS).
+ */
+export function tlbPhysical(tlb: Tlb, lin: number, write: boolean, user: boolean): number {
+  const e = tlb.entries[lin >>> 12];
+  if ((e & tlbNeed(write, user)) === 0) return -1;
+  return ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
 }
 
 /**
