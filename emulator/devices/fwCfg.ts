@@ -1,5 +1,8 @@
 // QEMU's firmware configuration device as the `pc` machine has it: selector at 510h (16-bit), data
-// at 511h (8-bit, sequential), no DMA (the ID item says "traditional interface" only). The items
+// at 511h (8-bit, sequential), and the DMA interface (ID bit 1) at 514h: the guest writes the
+// physical address of an FWCfgDmaAccess (control, length, address; big-endian) as two 32-bit halves,
+// the low half at 518h starting the transfer, which selects, reads or skips and then clears the
+// control word (or leaves its error bit); the device writes no item. The items
 // SeaBIOS reads from QEMU 7.2 that this machine has a truthful answer for: signature, ID, UUID,
 // RAM size, CPU counts, no boot menu, IRQ0 override, and the files etc/e820 (the RAM below 4 GiB)
 // and etc/boot-fail-wait (FFFFFFFFh: no retry, as QEMU's default -boot reboot-timeout). No ACPI or
@@ -7,8 +10,15 @@
 // QEMU docs/specs/fw_cfg.rst (registers, item numbers, file directory format).
 
 import type { IoBus } from './ioBus';
+import type { Memory } from '../memory/bus';
 
-export const FW_CFG_PORT = 0x510;
+export const FW_CFG_PORT = 0x510, FW_CFG_DMA_PORT = 0x514;
+/** ID: the traditional interface and DMA. */
+const FW_CFG_VERSION = 0x01, FW_CFG_VERSION_DMA = 0x02;
+/** FWCfgDmaAccess control bits. */
+const DMA_ERROR = 0x01, DMA_READ = 0x02, DMA_SKIP = 0x04, DMA_SELECT = 0x08, DMA_WRITE = 0x10;
+/** What reading the DMA address register gives: "QEMU CFG", big-endian. */
+const DMA_SIGNATURE = new TextEncoder().encode('QEMU CFG');
 export const FW_CFG_SIGNATURE = 0x00, FW_CFG_ID = 0x01, FW_CFG_UUID = 0x02, FW_CFG_RAM_SIZE = 0x03;
 export const FW_CFG_NOGRAPHIC = 0x04, FW_CFG_NB_CPUS = 0x05, FW_CFG_BOOT_MENU = 0x0e, FW_CFG_MAX_CPUS = 0x0f;
 export const FW_CFG_FILE_DIR = 0x19, FW_CFG_FILE_FIRST = 0x20, FW_CFG_IRQ0_OVERRIDE = 0x8002;
@@ -27,11 +37,13 @@ export class FwCfg {
   /** The selected item and the next byte of it the data port returns. */
   selector = 0;
   offset = 0;
+  /** The DMA address register's high half, as last written. */
+  dmaHigh = 0;
   private readonly items = new Map<number, Uint8Array>();
 
-  constructor(ramBytes: number) {
+  constructor(ramBytes: number, private readonly memory: Memory) {
     this.items.set(FW_CFG_SIGNATURE, new TextEncoder().encode('QEMU'));
-    this.items.set(FW_CFG_ID, le(1, 4));
+    this.items.set(FW_CFG_ID, le(FW_CFG_VERSION | FW_CFG_VERSION_DMA, 4));
     this.items.set(FW_CFG_UUID, new Uint8Array(16));
     this.items.set(FW_CFG_RAM_SIZE, le(ramBytes, 8));
     this.items.set(FW_CFG_NOGRAPHIC, le(0, 2));
@@ -51,6 +63,40 @@ export class FwCfg {
       out8: (p, v) => { if (p === FW_CFG_PORT) this.select(v); },
       out16: (p, v) => { if (p === FW_CFG_PORT) this.select(v); },
     });
+    // QEMU takes 32- and 64-bit writes here only; byte reads give the signature.
+    io.register(FW_CFG_DMA_PORT, 8, {
+      in8: (p) => DMA_SIGNATURE[p - FW_CFG_DMA_PORT],
+      out8: () => {},
+      out32: (p, v) => {
+        const value = ((v & 0xff) << 24 | (v & 0xff00) << 8 | (v >>> 8) & 0xff00 | v >>> 24) >>> 0; // big-endian register
+        if (p === FW_CFG_DMA_PORT) this.dmaHigh = value;
+        else if (p === FW_CFG_DMA_PORT + 4) this.dma(this.dmaHigh * 2 ** 32 + value);
+      },
+    });
+  }
+
+  /**
+   * Runs the FWCfgDmaAccess at physical `at`: select (control bits 31–16 the selector), then read
+   * `length` bytes of the item to `address` (zeros past its end) or skip them; writes are refused
+   * (error). The control word becomes 0, or keeps only the error bit.
+   */
+  private dma(at: number): void {
+    const m = this.memory;
+    const be32 = (a: number) => ((m.read8(a) << 24) | (m.read8(a + 1) << 16) | (m.read8(a + 2) << 8) | m.read8(a + 3)) >>> 0;
+    const control = be32(at), length = be32(at + 4);
+    const address = be32(at + 8) * 2 ** 32 + be32(at + 12);
+    if (control & DMA_SELECT) this.select(control >>> 16);
+    let result = 0;
+    if (control & DMA_WRITE) result = DMA_ERROR;
+    else if (control & (DMA_READ | DMA_SKIP)) {
+      const it = this.items.get(this.selector);
+      for (let i = 0; i < length; i++) {
+        const v = it && this.offset < it.length ? it[this.offset] : 0;
+        this.offset++;
+        if (control & DMA_READ) m.write8(address + i, v);
+      }
+    }
+    for (let i = 0; i < 4; i++) m.write8(at + i, (result >>> (24 - 8 * i)) & 0xff);
   }
 
   /** The bytes of an item (a copy), or null when there is none with that selector. */

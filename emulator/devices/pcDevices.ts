@@ -174,7 +174,7 @@ export class PcDevices {
 
   /** Answers QEMU's fw_cfg ports (firmware mode: SeaBIOS sizes RAM from its e820 file). */
   attachFwCfg(io: IoBus): void {
-    this.fwCfg = new FwCfg(this.memory.ramSize);
+    this.fwCfg = new FwCfg(this.memory.ramSize, this.memory);
     this.fwCfg.attach(io);
   }
 

@@ -71,7 +71,7 @@ test('SeaBIOS POST without a disk: fw_cfg, PCI, e820, no boot menu, boot attempt
   const s = run('--max', '30000000');
   const log: string = s.debugText;
   assert.match(log, /^SeaBIOS \(version 1\.16/);
-  assert.match(log, /\nFound QEMU fw_cfg\nqemu\/e820: addr 0x0000000000000000 len 0x0000000004000000 \[RAM\]\nRelocating init/);
+  assert.match(log, /\nFound QEMU fw_cfg\nQEMU fw_cfg DMA interface supported\nqemu\/e820: addr 0x0000000000000000 len 0x0000000004000000 \[RAM\]\nRelocating init/);
   assert.match(log, /\nFound 5 PCI devices/);
   assert.match(log, /\ne820 map has \d+ items:\n {2}0: 0000000000000000 - 000000000009fc00 = 1 RAM\n/);
   assert.match(log, /\nBooting from Hard Disk\.\.\.\nBoot failed: could not read the boot disk\n/);

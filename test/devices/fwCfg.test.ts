@@ -1,25 +1,28 @@
 // QEMU's fw_cfg (fwCfg.ts) through its ports as SeaBIOS's paravirt.c reads it: selector 510h, data
 // 511h byte by byte, the signature and ID, the RAM size, the file directory (big-endian) with
-// etc/e820 and etc/boot-fail-wait, and zeros past an item's end or for an unknown selector.
+// etc/e820 and etc/boot-fail-wait, and zeros past an item's end or for an unknown selector; the DMA
+// interface as qemu_cfg_dma_transfer drives it (select and read, skip, a refused write).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IoBus } from '../../emulator/devices/ioBus';
 import { FwCfg } from '../../emulator/devices/fwCfg';
+import { Memory } from '../../emulator/memory/bus';
 
 function device() {
   const io = new IoBus();
-  new FwCfg(64 << 20).attach(io);
+  const memory = new Memory({ ramSize: 1 << 20 });
+  new FwCfg(64 << 20, memory).attach(io);
   const read = (selector: number, n: number) => {
     io.out16(0x510, selector);
     return Uint8Array.from({ length: n }, () => io.in8(0x511));
   };
-  return { io, read };
+  return { io, read, memory };
 }
 
-test('signature QEMU, ID 1 (no DMA), RAM size, one CPU; zeros past the end and for no item', () => {
+test('signature QEMU, ID 3 (traditional and DMA), RAM size, one CPU; zeros past the end and for no item', () => {
   const { read } = device();
   assert.equal(new TextDecoder().decode(read(0x00, 4)), 'QEMU');
-  assert.deepEqual([...read(0x01, 4)], [1, 0, 0, 0]);
+  assert.deepEqual([...read(0x01, 4)], [3, 0, 0, 0]);
   assert.equal(new DataView(read(0x03, 8).buffer).getBigUint64(0, true), 64n << 20n);
   assert.deepEqual([...read(0x05, 2)], [1, 0]);
   assert.deepEqual([...read(0x00, 6)], [0x51, 0x45, 0x4d, 0x55, 0, 0]);
@@ -43,4 +46,25 @@ test('the file directory lists etc/boot-fail-wait and etc/e820 in name order; e8
   assert.deepEqual([v.getBigUint64(0, true), v.getBigUint64(8, true), v.getUint32(16, true)], [0n, 64n << 20n, 1]);
   const wait = files.get('etc/boot-fail-wait')!;
   assert.equal(new DataView(read(wait.select, 4).buffer).getUint32(0, true), 0xffffffff);
+});
+
+test('DMA: an FWCfgDmaAccess selects and reads (zeros past the end), skips, refuses writes; control cleared', () => {
+  const { io, memory, read } = device();
+  assert.equal(String.fromCharCode(...Array.from({ length: 8 }, (_, i) => io.in8(0x514 + i))), 'QEMU CFG');
+  const bswap = (v: number) => (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+  const access = (control: number, length: number, address: number) => {
+    const at = 0x1000;
+    const v = new DataView(new ArrayBuffer(16));
+    v.setUint32(0, control); v.setUint32(4, length); v.setUint32(12, address);
+    for (let i = 0; i < 16; i++) memory.write8(at + i, v.getUint8(i));
+    io.out32(0x514, bswap(0)); io.out32(0x518, bswap(at)); // outl(cpu_to_be32(...)) as SeaBIOS writes
+    return ((memory.read8(at) << 24) | (memory.read8(at + 1) << 16) | (memory.read8(at + 2) << 8) | memory.read8(at + 3)) >>> 0;
+  };
+  assert.equal(access((0x00 << 16) | 0x08 | 0x02, 6, 0x2000), 0, 'select the signature and read 6 bytes');
+  assert.deepEqual(Array.from({ length: 6 }, (_, i) => memory.read8(0x2000 + i)), [0x51, 0x45, 0x4d, 0x55, 0, 0]);
+  assert.equal(access((0x03 << 16) | 0x08 | 0x04, 2, 0), 0, 'select the RAM size and skip 2 bytes');
+  assert.equal(access(0x02, 2, 0x3000), 0, 'read on from there');
+  assert.deepEqual([memory.read8(0x3000), memory.read8(0x3001)], [0x00, 0x04], 'bytes 2 and 3 of 64 MiB');
+  assert.equal(access((0x03 << 16) | 0x08 | 0x10, 1, 0x3000), 0x01, 'a write sets the error bit');
+  assert.deepEqual([...read(0x01, 1)], [3], 'the traditional interface still answers');
 });
