@@ -173,7 +173,8 @@ const NEEDS_LAUNCH: Record<string, string> = {
   'bootscope/findCheckFailureStart': 'finding where a check began to fail needs Bootscope\'s recording, and QEMU runs this guest: nothing is recorded',
   'bootscope/readCompare': 'the guest runs in QEMU alone, with no second machine to compare it with (launch with compareWith to run Bootscope beside QEMU)',
   'bootscope/compareAgain': 'the guest runs in QEMU alone, with no second machine to compare it with (launch with compareWith to run Bootscope beside QEMU)',
-  'bootscope/typeKeys': 'typing reaches Bootscope\'s keyboard; type in QEMU\'s own window (or through its monitor: monitor sendkey a)',
+  // Tried: a `sendkey` through qRcmd while the gdbstub holds the guest stopped is dropped by QEMU.
+  'bootscope/typeKeys': 'typing goes through QEMU\'s monitor, which the gdbstub reaches only while the guest is stopped, and QEMU drops keys sent then: type in QEMU\'s own window or its own monitor (sendkey)',
 };
 
 export interface AttachHost {
