@@ -15,6 +15,7 @@ import type { FarTransfers } from './exec/control';
 import type { BreakpointSet } from './execute';
 import { SegmentLoadMemo } from './protected/loadMemo';
 import type { X87 } from './fpu/x87';
+import type { PmModel } from './protected/common';
 import { type FlagState, materialize } from './flags';
 import { AR_DB, AR_G, AR_P, AR_S, CR0_AM, CR0_PE, CR0_PG, CS, EFLAGS_AC, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
 
@@ -113,6 +114,10 @@ export interface ModelTraits {
   shift386: boolean;
   /** 486+: #AC for a misaligned access at CPL 3 with CR0.AM and EFLAGS.AC set (SDM Vol. 3 §6.15 Interrupt 17). */
   alignmentCheck: boolean;
+  /** Protected mode's per-model facts (protected/common.ts PM_286, PM_386); null: none (the 8086). */
+  pm: PmModel | null;
+  /** SGDT/SIDT with a 16-bit operand: the 80286 stores 0xFF as the base's top byte. */
+  sgdtHighByte: number;
   /** CPUID leaf 1's EAX (family, model, stepping) and EDX features without FPU (bit 0 follows the machine's x87); null: no CPUID. */
   cpuid: { signature: number; features: number } | null;
   /** The MSRs RDMSR/WRMSR reach, with their reset values; any other index is #GP(0). */
@@ -239,8 +244,6 @@ export class Cpu implements FlagState {
   pushSpValue: (cpu: Cpu) => number = (cpu) => cpu.r16[ESP * 2];
   ffSlot7: (cpu: Cpu, modrm: number, size32: boolean) => void = (cpu) => cpu.faultRule(UD_OPCODE, -1, -1, 0);
   farRegisterForm: (cpu: Cpu, modrm: number) => void = (cpu) => cpu.faultRule(UD_OPCODE, -1, -1, 0);
-  /** SGDT/SIDT with a 16-bit operand: the 80286 stores 0xFF as the base's top byte. */
-  sgdtHighByte = 0;
 
   /** Protected-mode and vm86 interrupt delivery through the IDT (protected/interrupts.ts). */
   pmInterrupt: (cpu: Cpu, vector: number, kind: number, errorCode: number) => void = protectedOnly('pmInterrupt');

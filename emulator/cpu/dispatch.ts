@@ -17,6 +17,7 @@ import { STACK, STACK_8086, spAfterPush8086 } from './exec/stack';
 import { STRING } from './exec/string';
 import { SYSTEM, SYSTEM_8086 } from './exec/system';
 import { type HandlerEntry, type Handlers, OP32, type Patch, type SizedHandler, undefinedOpcode } from './exec/table';
+import { PM_286, PM_386 } from './protected/common';
 import { installProtectedMode } from './protected/install';
 import { CR4_DE, CR4_PSE, CR4_TSD } from './regs';
 import { BlockCache } from './jit/blocks';
@@ -40,7 +41,7 @@ const MSRS_80386: readonly (readonly [number, bigint])[] = [
 
 const BASE_386 = {
   flagsFixed1: 0, addressMask: 0xffffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: false,
-  maxInsnLength: 15, stringFaultAdvances: false, cr0Writable: CR0_386_UP, paging: true,
+  maxInsnLength: 15, stringFaultAdvances: false, cr0Writable: CR0_386_UP, paging: true, pm: PM_386, sgdtHighByte: 0,
 } as const;
 
 /** The per-model facts; the model list itself is protocol/launchConfig.ts CPU_MODEL_NAMES. */
@@ -48,13 +49,13 @@ export const MODEL_TRAITS: Record<CpuModel, ModelTraits> = {
   '8086': {
     flagsFixed1: 0xf000, flagsWritable: 0x0fd5, addressMask: 0xfffff, wrapSegments: true, divideErrorIsTrap: true, realOverrunIsGp: false,
     maxInsnLength: 0, stringFaultAdvances: false, cr0Writable: 0, cr0Fixed1: 0, cr0Boot: 0, cr4Writable: 0, paging: false,
-    shift386: false, alignmentCheck: false, cpuid: null, msrs: [],
+    pm: null, sgdtHighByte: 0, shift386: false, alignmentCheck: false, cpuid: null, msrs: [],
   },
   // The MSW: PE MP EM TS, the other bits read as ones.
   '80286': {
     flagsFixed1: 0, flagsWritable: 0x0fd5, addressMask: 0xffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: true,
     maxInsnLength: 10, stringFaultAdvances: true, cr0Writable: 0xf, cr0Fixed1: 0xfff0, cr0Boot: 0xfff0, cr4Writable: 0, paging: false,
-    shift386: false, alignmentCheck: false, cpuid: null, msrs: [],
+    pm: PM_286, sgdtHighByte: 0xff000000, shift386: false, alignmentCheck: false, cpuid: null, msrs: [],
   },
   // The default core: a 386 with the later integer instructions boot code uses (decode/table.ts
   // MODEL_DECODES). IOPL/NT are writable in real mode; AC (bit 18) and ID (bit 21) toggle so that
@@ -177,7 +178,6 @@ export function installModel(cpu: Cpu): void {
     cpu.shiftMask = 0x1f;
     cpu.shiftOp = cpu.traits.shift386 ? shift386 : shift;
   }
-  if (cpu.model === '80286') cpu.sgdtHighByte = 0xff000000;
   installProtectedMode(cpu);
   cpu.jit = new BlockCache(cpu);
 }

@@ -76,7 +76,7 @@ function storeDtr(cpu: Cpu, m: number, base: number, limit: number): void {
   decodeEa(cpu, m);
   cpu.wr16(cpu.eaSeg, cpu.eaOff, limit);
   // With a 16-bit operand the 80286 stores 0xFF in the top byte; the 80386 stores the full base.
-  const stored = cpu.o32 ? base : (base & 0xffffff) | cpu.sgdtHighByte;
+  const stored = cpu.o32 ? base : (base & 0xffffff) | cpu.traits.sgdtHighByte;
   cpu.wr32(cpu.eaSeg, eaOffPlus(cpu, 2), stored >>> 0);
 }
 

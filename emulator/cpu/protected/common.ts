@@ -14,7 +14,7 @@ export const T_TSS16_AVAIL = 1, T_LDT = 2, T_TSS16_BUSY = 3, T_CALLGATE16 = 4, T
 export const T_INTGATE16 = 6, T_TRAPGATE16 = 7, T_TSS32_AVAIL = 9, T_TSS32_BUSY = 11;
 export const T_CALLGATE32 = 12, T_INTGATE32 = 14, T_TRAPGATE32 = 15;
 
-/** Per-model facts the protected-mode code needs (installed once; no model checks in handlers). */
+/** Per-model facts the protected-mode code needs (ModelTraits.pm; no model checks in handlers). */
 export interface PmModel {
   /** Bit n set: system type n exists on this model (the 80286 has no 32-bit TSS or gates). */
   validSystemTypes: number;
@@ -31,9 +31,9 @@ export const PM_286: PmModel = {
   hasPaging: false,
 };
 
-/** The model table of the CPU (every descriptor load asks, so no map lookup). */
+/** The protected-mode facts of the CPU's model (only reached on a model with protected mode). */
 export function pmModel(cpu: Cpu): PmModel {
-  return cpu.model === '80286' ? PM_286 : PM_386;
+  return cpu.traits.pm!;
 }
 
 /** Type (low 4 bits) and S bit of a descriptor as one 5-bit number: S=0 gives the system types. */

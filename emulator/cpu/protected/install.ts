@@ -11,7 +11,7 @@ import { tlbFlush, tlbInvalidate, tlbOf, translateWith } from './paging';
 import { loadLdtr, loadTr } from './tables';
 
 export function installProtectedMode(cpu: Cpu): void {
-  if (cpu.model === '8086') return;
+  if (!cpu.traits.pm) return;
   cpu.farPm = protectedFarTransfers;
   cpu.pmInterrupt = pmInterrupt;
   cpu.loadLdtr = loadLdtr;
