@@ -21,6 +21,19 @@ test(`Bochs fuzzer: ${PROGRAMS} programs of ${CASES_PER_PROGRAM} random protecte
   }
 });
 
+// The same families on the Pentium model (its integrated FPU, CPUID, CR0/CR4 bits and alignment
+// checking in place of the default core's) against Bochs's `model=pentium`, on seeds of their own.
+const PENTIUM_SEEDS = [101, 110];
+test(`Bochs fuzzer: ${PENTIUM_SEEDS[1] - PENTIUM_SEEDS[0] + 1} programs on the Pentium model match Bochs model=pentium`, { skip }, () => {
+  const missing = bochsMissing();
+  assert.equal(missing, null, `${missing}; BOOTSCOPE_SKIP_BOCHS=1 leaves Bochs out`);
+  for (let seed = PENTIUM_SEEDS[0]; seed <= PENTIUM_SEEDS[1]; seed++) {
+    const d = fuzzProgram(seed, CASES_PER_PROGRAM, true);
+    assert.ok(d === null, d ? `seed ${seed} case ${d.index} diverges.\nBochs:\n${d.bochs}\nBootscope:\n${d.bootscope}\n` +
+      `Reproduction (nasm -f bin -I test/pm/fixtures/):\n${d.repro}` : '');
+  }
+});
+
 // A generator whose cases all fault at their first check would still match Bochs: each family
 // (ring 3, vm86, task switch, paging included) must also run to its report without a fault.
 test('Bochs fuzzer: every case family runs to its end in the fixed seeds', { skip: haveTool('nasm') ? false : 'nasm missing' }, () => {

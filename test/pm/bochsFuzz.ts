@@ -255,14 +255,15 @@ function caseLines(text: string, index: number): string {
 }
 
 /**
- * Runs the program of `seed` under Bochs and Bootscope; null when the port 0xE9 texts agree,
- * else the first diverging case with its reproduction.
+ * Runs the program of `seed` under Bochs and Bootscope (their default CPUs, or with `pentium` Bochs's
+ * `model=pentium` and the Pentium model); null when the port 0xE9 texts agree, else the first
+ * diverging case with its reproduction.
  */
-export function fuzzProgram(seed: number, count = CASES_PER_PROGRAM): Divergence | null {
+export function fuzzProgram(seed: number, count = CASES_PER_PROGRAM, pentium = false): Divergence | null {
   const cases = generateCases(seed, count);
   const bin = assembleSource(programSource(cases), `bochsfuzz-${seed}`);
-  const bochs = runBochs(bin);
-  const emu = runBootscope(bin).text;
+  const bochs = runBochs(bin, undefined, pentium ? 'pentium' : undefined);
+  const emu = runBootscope(bin, pentium ? 'pentium' : '80386').text;
   if (emu === bochs) {
     if (!bochs.endsWith('END\n')) throw new Error(`seed ${seed}: neither Bochs nor Bootscope finished:\n${bochs.slice(-400)}`);
     return null;
