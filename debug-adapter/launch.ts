@@ -132,8 +132,8 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (compareWith && !record) {
     throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' needs 'record': true (each lock-step run replays the session's history from 0000:7C00)");
   }
-  if (compareWith && bios !== null) {
-    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' compares from 0000:7C00 behind QEMU's own SeaBIOS; a session that runs 'bios' from the reset vector is not compared");
+  if (compareWith && image === null) {
+    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' needs 'image': QEMU boots the same image");
   }
   if (compareWith && typeof cdrom === 'string') {
     throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' boots QEMU from the image alone; a CD beside it ('cdrom': a path) is not compared");
@@ -289,7 +289,11 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       throw new LaunchError(LaunchErrorId.CompareUnavailable, `launch configuration 'compareWith': ${problem}`);
     }
     const drive = cdrom ? 'cdrom' : config.floppy ? 'floppy' : 'hard';
-    reference = { ...c, image: path!, boot: { binary: c.binary, drive, memoryMB: config.memoryMB, args: c.args, accel: c.accel } };
+    // With launch bios (and vgaRom) QEMU boots the same firmware (bootscope compare --bios).
+    reference = {
+      ...c, image: path!,
+      boot: { binary: c.binary, drive, memoryMB: config.memoryMB, args: c.args, accel: c.accel, bios: config.bios ?? undefined, vgaRom: config.vgaRom ?? undefined },
+    };
   }
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
   const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios?.warnings ?? []];

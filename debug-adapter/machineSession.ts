@@ -49,7 +49,8 @@ export function openSession(l: Launched, host: SessionHost): SessionContext {
     : null;
   runner.recorder = recorder;
   return {
-    compare: l.reference ? new LiveCompare(l.reference, machine.cpu.icount) : null,
+    // With a firmware (launch bios) the session starts at the reset vector: 0000:7C00 is found later.
+    compare: l.reference ? new LiveCompare(l.reference, l.bios ? machine.cpu.icount : null) : null,
     machine, monitor, runner, bps, recorder, registers: new RegisterTree(machine.cpu), sources: l.sourceMaps, visited: new Set(),
     cvars: new CVariables(machine, monitor.stack, l.sourceMaps.dwarf),
     disasm: new DisasmSources(machine.cpu.model, (reason, source) => host.onLoadedSource?.(reason, source)),

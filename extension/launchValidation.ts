@@ -84,8 +84,8 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
     else if (imageExists && !imageExists(v)) errors.push(`"${key}" points at ${v}, which does not exist.`);
   }
   if (cfg.vgaRom !== undefined && cfg.bios === undefined) errors.push('"vgaRom" needs "bios": the built-in BIOS has its own INT 10h.');
-  if (cfg.bios !== undefined && cfg.compareWith !== undefined) {
-    errors.push('"compareWith" compares from 0000:7C00 behind QEMU\'s own SeaBIOS; a session with "bios" is not compared.');
+  if (cfg.bios !== undefined && cfg.compareWith !== undefined && cfg.image === undefined) {
+    errors.push('"compareWith" needs "image": QEMU boots the same image.');
   }
   if (cfg.cpu !== undefined && !(CPU_MODEL_NAMES as readonly string[]).includes(String(cfg.cpu))) {
     errors.push(`"cpu" is ${JSON.stringify(cfg.cpu)}: it must be one of ${CPU_MODEL_NAMES.join(', ')}.`);

@@ -35,8 +35,11 @@ export class LiveCompare {
   running = false;
   last: ReadCompareResponse;
 
-  /** `entry`: Bootscope's instruction count at the first 0000:7C00 (where QEMU's records start). */
-  constructor(readonly reference: QemuReference, readonly entry: number) {
+  /**
+   * `entry`: Bootscope's instruction count at the first 0000:7C00 (where QEMU's records start); null
+   * when launch `bios` boots a firmware from the reset vector, until the first lock-step run finds it.
+   */
+  constructor(readonly reference: QemuReference, public entry: number | null) {
     this.last = { state: 'idle', summary: 'no lock-step run yet: continue runs one', reference: this.label };
   }
 
@@ -55,8 +58,9 @@ function liveCompare(ctx: SessionContext): LiveCompare {
 export function lockstepRun(ctx: SessionContext): void {
   const lc = liveCompare(ctx);
   const rec = recorderOf(ctx);
-  if (rec.startIcount > lc.entry) {
-    throw new RequestError(`compare: the recording no longer reaches 0000:7C00 (instruction ${lc.entry}): its oldest part was dropped to stay within its budget ('record budget' raises it)`, true);
+  if (rec.startIcount > (lc.entry ?? 0)) {
+    const at = lc.entry === null ? 'the reset vector' : `0000:7C00 (instruction ${lc.entry})`;
+    throw new RequestError(`compare: the recording no longer reaches ${at}: its oldest part was dropped to stay within its budget ('record budget' raises it)`, true);
   }
   lc.running = true;
   ctx.runner.travel(async (cancelled, progress) => {
@@ -85,13 +89,44 @@ export function readCompare(ctx: SessionContext): ReadCompareResponse {
 
 const instruction = (index: number, r: GuestRecord): CompareInstruction => ({ index, where: where(r), text: disasmRecord(r, r.bytes), instruction: r.source });
 
+/** Instructions a firmware (launch `bios`) may take to reach 0000:7C00 (SeaBIOS takes about 6 million). */
+const FIRMWARE_BUDGET = 100_000_000;
+/** Stops of the debugger's own that the search for 0000:7C00 runs past. */
+const PASSED = new Set(['breakpoint', 'watchpoint', 'vmentry-failure', 'emulation']);
+
+/**
+ * Where a firmware first runs 0000:7C00: the recording from its start (the reset vector) replayed and
+ * run on to there. Its instruction count, or why it was not reached.
+ */
+function firstBootSector(ctx: SessionContext): number | string {
+  const rec = ctx.recorder!;
+  const m = ctx.machine;
+  ctx.monitor.quietly(() => rec.seek(rec.startIcount));
+  for (;;) {
+    const left = FIRMWARE_BUDGET - m.cpu.icount;
+    if (left <= 0) return `the firmware did not reach 0000:7C00 within ${FIRMWARE_BUDGET} instructions`;
+    const s = ctx.monitor.quietly(() => rec.run({ maxInstructions: left, until: [{ kind: 'linear', address: 0x7c00 }] }));
+    if (s.reason === 'until') return m.cpu.icount;
+    if (!PASSED.has(s.reason)) return `the firmware stopped (${s.reason}) before it reached 0000:7C00 at instruction ${m.cpu.icount}`;
+  }
+}
+
 async function run(ctx: SessionContext, lc: LiveCompare, cancelled: () => boolean, progress: (n: number) => void): Promise<Stop> {
   const rec = ctx.recorder!;
   const m = ctx.machine;
   const from = m.cpu.icount;
   const ref = lc.reference;
   const bp: { hit: HitDecision | null } = { hit: null };
-  ctx.monitor.quietly(() => rec.seek(lc.entry));
+  if (lc.entry === null) {
+    const entry = firstBootSector(ctx);
+    if (typeof entry === 'string') {
+      lc.last = { state: 'failed', summary: entry, reference: lc.label };
+      return { reason: 'exception', description: entry };
+    }
+    lc.entry = entry;
+  }
+  const entry = lc.entry;
+  ctx.monitor.quietly(() => rec.seek(entry));
   const ours = new GuestRun(m, (o) => ctx.monitor.quietly(() => rec.run(o)), {
     // Breakpoints stop the run only past where it started, as a continue's.
     onBreakpoint: () => {

@@ -4,11 +4,13 @@
 // must stop with reason "diverged from QEMU" right after that load, with the Compare panel's answer
 // (bootscope/readCompare) marking EAX alone; an edit that gives EAX QEMU's value and `compare again`
 // then agree to the budget; a breakpoint stops a lock-step run; going back in time and editing EBX
-// forces a divergence exactly there; the same divergence with QEMU under KVM where /dev/kvm can be
+// forces a divergence exactly there; with launch bios both machines run SeaBIOS and that boot sector
+// agrees; the same divergence with QEMU under KVM where /dev/kvm can be
 // used; the syslinux image of test/boot runs to the first divergence `bootscope compare` finds (its
 // E820 map differs from SeaBIOS's); and a bad compareWith or a missing QEMU fails the launch.
 // A missing QEMU fails the test (it is the reference; .ci/run installs it).
 import { test } from 'node:test';
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { accelProblem, qemuMissing } from '../../host/qemu';
@@ -17,6 +19,7 @@ import { missingTools, syslinuxImage } from '../boot/images';
 import { assemble, DapClient, pc, repl } from './dapClient';
 
 const MAX = 500;
+const SEABIOS = '/usr/share/seabios/bios.bin', SEAVGABIOS = '/usr/share/seabios/vgabios-stdvga.bin';
 
 async function setRegister(c: DapClient, name: string, value: string): Promise<void> {
   const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 0 });
@@ -139,6 +142,28 @@ test('compareWith: a bad attribute, a missing QEMU and record: false fail the la
     await plain.close();
   }
 });
+
+test('compareWith with launch bios: SeaBIOS on both machines, the INT 1Eh vector the same, so the boot sector agrees to the budget',
+  { skip: existsSync(SEABIOS) ? false : `${SEABIOS} is missing (Debian package seabios)`, timeout: 180_000 }, async () => {
+    const fx = assemble('qemudiff');
+    const c = DapClient.spawn();
+    try {
+      await c.launch({ image: fx.image, bios: SEABIOS, vgaRom: SEAVGABIOS, compareWith: { qemu: { accel: 'tcg', max: MAX } } });
+      // The session starts at the reset vector; the lock-step run finds the firmware's first 0000:7C00.
+      assert.equal(await pc(c), 0xfffffff0);
+      const stop = c.nextStop(150_000);
+      await c.request('continue', { threadId: 1 });
+      const s = await stop;
+      assert.equal(s.body.reason, 'pause');
+      assert.equal(s.body.description, `no divergence: ${MAX} instructions from 0000:7C00 agree with QEMU (the budget (${MAX}))`);
+      assert.equal((await c.request<ReadCompareResponse>('bootscope/readCompare')).state, 'agreed');
+      // Compared again from the same 0000:7C00, found once.
+      const again = await replStop(c, 'compare again');
+      assert.equal(again.stop.body.description, s.body.description);
+    } finally {
+      await c.close();
+    }
+  });
 
 test('compareWith qemu accel kvm: the host CPU, single-stepped, diverges at the same instruction', { skip: accelProblem('kvm') ?? false, timeout: 180_000 }, async () => {
   const fx = assemble('qemudiff');
