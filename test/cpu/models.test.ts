@@ -132,6 +132,16 @@ test('CR0.ET reads 1 on the 80486 and Pentium; CR4 takes only the implemented bi
   assert.deepEqual(movCr4('80386', 0x18).fault, NONE);
 });
 
+test('DR4 and DR5 are DR6 and DR7 with CR4.DE clear, #UD with it set (the 80386 model takes CR4.DE)', () => {
+  const r = run('pentium', [0x0f, 0x21, 0xe0]); // mov eax, dr4
+  assert.deepEqual(r.fault, NONE);
+  assert.equal(r.cpu.r32[EAX], r.cpu.dr[6]);
+  const w = run('80486', [0x0f, 0x23, 0xe8], (c) => { c.r32[EAX] = 0x401; }); // mov dr5, eax
+  assert.equal(w.cpu.dr[7], 0x401);
+  const de = run('80386', [0x0f, 0x21, 0xe0], (c) => { c.cr4 = 0x08; });
+  assert.deepEqual(de.fault, [UD, -1]);
+});
+
 test('Pentium: CMPXCHG8B compares EDX:EAX, writes ECX:EBX or loads the operand; ZF only', () => {
   const bytes = [0x0f, 0xc7, 0x0d, 0x00, 0x30, 0x00, 0x00]; // cmpxchg8b [0x3000]
   const setup = (lo: number, hi: number) => (c: Cpu) => {

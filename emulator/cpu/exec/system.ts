@@ -9,7 +9,7 @@ import { CR0_NW_NO_CD, CR0_PG_NO_PE, CR4_RESERVED, IOPL_CPL, IOPL_VM86, MSR_INDE
 import { getCF, setStatus } from '../flags';
 import { decodeEa, eaOffPlus, getG16, readE16, readRmw16, writeBack16, writeE16 } from '../modrm';
 import {
-  AR_S, CR0_CD, CR0_EM, CR0_NW, CR0_PE, CR0_PG, CR0_TS, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_DF,
+  AR_S, CR0_CD, CR0_EM, CR0_NW, CR0_PE, CR0_PG, CR0_TS, CR4_DE, EAX, EBX, ECX, EDX, EFLAGS_CF, EFLAGS_DF,
   EFLAGS_IF, EFLAGS_IOPL, EFLAGS_VM, EFLAGS_ZF, LDTR, TR,
 } from '../regs';
 import { descAr, descDpl, descLimit } from '../segmentation';
@@ -219,8 +219,12 @@ function movDr(toDr: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
     requireCpl0(cpu);
-    const n = (m >> 3) & 7;
-    if (n === 4 || n === 5) cpu.faultRule(UD_OPCODE, -1, -1, 0); // CR4.DE=1 makes DR4/DR5 #UD; with DE=0 they alias DR6/DR7
+    let n = (m >> 3) & 7;
+    // DR4/DR5: #UD with CR4.DE = 1; without it (and before CR4 existed) they are DR6/DR7.
+    if (n === 4 || n === 5) {
+      if (cpu.cr4 & CR4_DE) cpu.faultRule(UD_OPCODE, -1, -1, 0);
+      n += 2;
+    }
     if (toDr) cpu.dr[n] = cpu.r32[m & 7];
     else cpu.r32[m & 7] = cpu.dr[n];
   };
