@@ -82,7 +82,7 @@ function fpuJson(f: X87): Record<string, unknown> {
  */
 export function traceLine(cpu: Cpu, sym?: string): string {
   const r = cpu.r32;
-  return `{"n":${cpu.icount},"cs":${cpu.sel[1]},"eip":${cpu.eip >>> 0},"eax":${r[0]},"ebx":${r[3]},"ecx":${r[1]},"edx":${r[2]},` +
+  return `{"n":${cpu.icount},"cs":${cpu.sel[1]},"eip":${cpu.eip >>> 0},"lin":${(cpu.base[1] + cpu.eip) >>> 0},"eax":${r[0]},"ebx":${r[3]},"ecx":${r[1]},"edx":${r[2]},` +
     `"esi":${r[6]},"edi":${r[7]},"ebp":${r[5]},"esp":${r[4]},"eflags":${cpu.getFlags() >>> 0},"ds":${cpu.sel[3]},"es":${cpu.sel[0]},` +
     `"ss":${cpu.sel[2]},"fs":${cpu.sel[4]},"gs":${cpu.sel[5]},"cr0":${cpu.cr0 >>> 0}${sym ? `,"sym":${JSON.stringify(sym)}` : ''}}\n`;
 }

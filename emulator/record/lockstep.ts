@@ -14,8 +14,11 @@
 // instruction with the same stack; from there every register is compared again. Each skip is counted.
 //
 // Differences that are not emulation differences are excused, each until both sides agree again:
-// an Allowance (BIOS data that differs from SeaBIOS's), and EFLAGS bits the instruction before
-// left undefined (SDM Vol. 1 Appendix A; `undefinedFlags`).
+// an Allowance (BIOS data that differs from SeaBIOS's), EFLAGS bits the instruction before
+// left undefined (SDM Vol. 1 Appendix A; `undefinedFlags`), and what the CPU model decides (a
+// firmware traced from reset): EDX and CR0 at the reset vector (the signature; CD and NW, which the
+// 80386 lacks, set in QEMU's qemu32: SDM Vol. 3 §9.1.1 Table 9-1), a MOV from CR0 while CR0 still
+// differs so, and CPUID's four outputs.
 
 import { hexLower } from '../../protocol/format';
 
@@ -77,7 +80,15 @@ export interface LockstepOptions<R extends TraceRecord = TraceRecord> {
   history?: number;
   /** Records one side may spend in an interrupt handler before its skip is given up (default 1,000,000). */
   handlerLimit?: number;
+  /** The bytes of our record's instruction, when known: CPUID's outputs and a MOV from CR0 follow the model. */
+  code?: (r: R) => Uint8Array | null;
 }
+
+/** The reset vector's linear address, where a firmware traced from reset starts. */
+export const RESET_LIN = 0xfffffff0;
+const CPUID_OUTPUTS: readonly TraceReg[] = ['eax', 'ebx', 'ecx', 'edx'];
+/** General registers by their encoding (ModRM r/m). */
+const GPR: readonly TraceReg[] = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
 
 export interface LockstepDivergence<R extends TraceRecord = TraceRecord> {
   /** Index of the instruction among the compared guest instructions from 0000:7C00 (= instructions agreed before it). */
@@ -315,6 +326,14 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
         continue;
       }
       if (this.exempt.has(k)) continue;
+      const model = this.modelDecides(k, a);
+      if (model) {
+        if (commit) {
+          this.exempt.add(k);
+          this.allowed.push(`${k} ${last ? `after ${where(last)}` : `at ${where(b)}`} (instruction ${this.matched}): ${model}`);
+        }
+        continue;
+      }
       const allow = last && this.opts.allowances?.find((x) => x.lin === last.lin && x.regs.includes(k));
       if (!allow) {
         out.push(k);
@@ -324,6 +343,25 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
       }
     }
     return out;
+  }
+
+  /** Why register `k` of our record `a` is the CPU model's to decide, or null. */
+  private modelDecides(k: TraceReg, a: TraceRecord): string | null {
+    if (!this.last) {
+      if (a.lin !== RESET_LIN) return null;
+      if (k === 'edx') return "the CPU signature at reset is the model's";
+      if (k === 'cr0') return "CR0 at reset is the model's (CD and NW exist from the 486 on)";
+      return null;
+    }
+    const bytes = this.lastOurs ? this.opts.code?.(this.lastOurs) : null;
+    if (!bytes || bytes[0] !== 0x0f) return null;
+    if (bytes[1] === 0xa2 && CPUID_OUTPUTS.includes(k)) return 'CPUID answers for the CPU model';
+    // MOV r32, CR0 (0F 20 /r, mod 11, reg 0): the register holds CR0's model bits.
+    const modrm = bytes[2];
+    if (bytes[1] === 0x20 && modrm >> 6 === 3 && ((modrm >> 3) & 7) === 0 && GPR[modrm & 7] === k && this.exempt.has('cr0')) {
+      return "it holds CR0, whose reset value is the model's";
+    }
+    return null;
   }
 }
 

@@ -131,7 +131,7 @@ export function parseQemuLog(text: string): QemuLog {
 export interface DiffOptions {
   /** Guest linear range kept on both sides (default 0x500..0x9ffff, host/qemu.ts's -dfilter). */
   range?: [number, number];
-  /** Linear ranges dropped (default the BIOS, 0xC0000..0xFFFFF). */
+  /** Linear ranges dropped (default the BIOS, 0xC0000..0xFFFFF, unless `range` is given). */
   exclude?: [number, number][];
   /** Registers not compared. */
   ignore?: TraceReg[];
@@ -188,7 +188,7 @@ export function traceCode(log: QemuLog, code?: DiffOptions['code']): (r: TraceRe
 /** Compares `ours` with a QEMU log from our first instruction and finds the first divergence. */
 export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffOptions = {}): DiffResult {
   const range = opts.range ?? [0x500, 0x9ffff];
-  const exclude = opts.exclude ?? [[0xc0000, 0xfffff]];
+  const exclude = opts.exclude ?? (opts.range ? [] : [[0xc0000, 0xfffff]]);
   const collapse = (rs: TraceRecord[]) => (opts.collapseRep ? rs.filter((r, i) => i === 0 || r.cs !== rs[i - 1].cs || r.eip !== rs[i - 1].eip || r.lin !== rs[i - 1].lin) : rs);
   const ours = collapse(oursAll.filter((r) => keep(r, range, exclude)));
   const qemu = collapse(qemuLog.records.filter((r) => keep(r, range, exclude)));
@@ -207,6 +207,7 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
       const bytes = code(last);
       return bytes ? undefinedFlags((k) => bytes[k] ?? 0, (last.code32 ?? lastQemu.code32) ? 32 : 16) : 0;
     },
+    code,
   });
   while (j < qemu.length && l.push(qemu[j])) j++;
   l.finish();

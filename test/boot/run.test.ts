@@ -112,8 +112,8 @@ test('--trace: one JSON line per instruction, state before it, REP iterations ea
   const t = join(dir, 'trace.jsonl');
   const s = json(img, '--trace', t);
   const lines = readFileSync(t, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(Object.keys(lines[0]), ['n', 'cs', 'eip', 'eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eflags', 'ds', 'es', 'ss', 'fs', 'gs', 'cr0']);
-  assert.deepEqual(lines[0], { n: 0, cs: 0, eip: 0x7c00, eax: 0xaa55, ebx: 0, ecx: 0, edx: 0x80, esi: 0, edi: 0, ebp: 0, esp: 0x6f04, eflags: 0x202, ds: 0, es: 0, ss: 0, fs: 0, gs: 0, cr0: 0x10 });
+  assert.deepEqual(Object.keys(lines[0]), ['n', 'cs', 'eip', 'lin', 'eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp', 'eflags', 'ds', 'es', 'ss', 'fs', 'gs', 'cr0']);
+  assert.deepEqual(lines[0], { n: 0, cs: 0, eip: 0x7c00, lin: 0x7c00, eax: 0xaa55, ebx: 0, ecx: 0, edx: 0x80, esi: 0, edi: 0, ebp: 0, esp: 0x6f04, eflags: 0x202, ds: 0, es: 0, ss: 0, fs: 0, gs: 0, cr0: 0x10 });
   lines.forEach((l, i) => assert.equal(l.n, i));
   const rep = lines.filter((l) => l.eip === 0x7c0d);
   assert.deepEqual(rep.map((l) => l.ecx), [3, 2, 1]);
@@ -121,6 +121,7 @@ test('--trace: one JSON line per instruction, state before it, REP iterations ea
   const int = lines.findIndex((l) => l.eip === 0x7c12);
   assert.equal(lines[int + 1].cs, 0xf000);
   assert.equal(lines[int + 1].eip, 0xf065 + 3);
+  assert.equal(lines[int + 1].lin, 0xf0000 + 0xf065 + 3, 'CS base + EIP');
   assert.equal(lines[int + 2].eip, 0x7c14);
   assert.equal(lines.length, s.instructions);
   // Two runs give byte-identical traces.
