@@ -1,9 +1,10 @@
 // scripts/test.mjs's tiers: a file is full-tier only when its first line is exactly `// @tier full`;
-// `npm test` runs the rest, `--full` everything, a path filter whatever it names.
+// `npm test` runs the rest, `--full` everything, a path filter whatever it names. And what its loader
+// (tsx's require hook) needs of the tests.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -44,4 +45,20 @@ test('the slow suites are in the full tier, and the fast tier keeps one real boo
   for (const f of ['test/conformance/conformance.test.ts', 'test/boot/loaders.test.ts', 'test/dap/session.test.ts', 'test/unit/testTiers.test.ts']) {
     assert.ok(fast.includes(f), `${f} is in the fast tier`);
   }
+});
+
+test('no test code imports a module dynamically: the runner loads TypeScript through require, and a dynamic import goes around it', () => {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) files.push(p);
+    }
+  };
+  walk('test');
+  assert.ok(files.includes(join('test', 'unit', 'testTiers.test.ts')), 'the walk finds the test files');
+  // A type query (typeof import) is erased; any other dynamic import reaches Node's ESM loader.
+  const dynamic = files.filter((f) => /(?<!typeof )\bimport\(/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(dynamic, [], 'import statically (a dynamic import of a .ts file fails under scripts/test.mjs)');
 });
