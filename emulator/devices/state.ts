@@ -33,12 +33,15 @@ export function saveState(device: object): Record<string, unknown> {
   return out;
 }
 
-/** Puts a state from saveState back; typed arrays and nested device objects are updated in place. */
+/**
+ * Puts a state from saveState back; typed arrays (of the same length: a buffer a device resizes is
+ * replaced) and nested device objects are updated in place.
+ */
 export function loadState(device: object, state: Record<string, unknown>): void {
   const target = device as Record<string, unknown>;
   for (const [k, v] of Object.entries(state)) {
     const cur = target[k];
-    if (ArrayBuffer.isView(cur) && ArrayBuffer.isView(v)) {
+    if (ArrayBuffer.isView(cur) && ArrayBuffer.isView(v) && (cur as Uint8Array).length === (v as Uint8Array).length) {
       (cur as Uint8Array).set(v as Uint8Array);
     } else if (isClassInstance(cur)) {
       loadState(cur, v as Record<string, unknown>);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { IoBus } from '../../emulator/devices/ioBus';
 import { IDE_SECONDARY, IdeChannel } from '../../emulator/devices/ide';
 import { CdImage } from '../../emulator/disk/cdrom';
+import { loadState, saveState } from '../../emulator/devices/state';
 
 const BASE = 0x170, CONTROL = 0x376, SECTORS = 40;
 
@@ -18,7 +19,8 @@ function drive() {
   }
   const irqs: string[] = [];
   const io = new IoBus();
-  new IdeChannel([new CdImage(data), null], { raiseIrq: (n) => irqs.push(`+${n}`), lowerIrq: (n) => irqs.push(`-${n}`) }, IDE_SECONDARY).attach(io);
+  const channel = new IdeChannel([new CdImage(data), null], { raiseIrq: (n) => irqs.push(`+${n}`), lowerIrq: (n) => irqs.push(`-${n}`) }, IDE_SECONDARY);
+  channel.attach(io);
   const reg = (r: number) => io.in8(BASE + r);
   const bytes = (n: number) => {
     const out: number[] = [];
@@ -45,7 +47,7 @@ function drive() {
     const b = bytes(18);
     return [b[2], b[12], b[13]];
   };
-  return { io, irqs, reg, bytes, packet, phaseBytes, sense };
+  return { io, irqs, reg, bytes, packet, phaseBytes, sense, channel };
 }
 
 test('the PACKET signature after reset and on IDENTIFY DEVICE, which aborts; IDENTIFY PACKET DEVICE', () => {
@@ -144,4 +146,18 @@ test('a DMA packet aborts (PIO only); the absent slave reads 0', () => {
   assert.deepEqual([reg(7), reg(1)], [0x51, 0x04]);
   io.out8(BASE + 6, 0xb0);
   assert.deepEqual([reg(7), reg(1)], [0, 0]);
+});
+
+test('a snapshot mid-transfer (the reverse-execution path) restores the DRQ phase, its buffer and the sense', () => {
+  const { channel, packet, bytes, reg, sense } = drive();
+  packet([0xff]);
+  packet([0x28, 0, 0, 0, 0, 7, 0, 0, 2], 2048);
+  bytes(100);
+  const snap = saveState(channel);
+  const rest = bytes(2048 - 100 + 2048);
+  assert.equal(reg(7), 0x50);
+  packet([0x12, 0, 0, 0, 36]); // a 36-byte buffer in place of the sector's
+  loadState(channel, snap);
+  assert.deepEqual(bytes(2048 - 100 + 2048), rest, 'the same bytes again, across the sector boundary');
+  assert.deepEqual(sense(), [0, 0, 0], 'the READ that succeeded cleared the sense');
 });
