@@ -56,6 +56,8 @@ export class GuestRun {
   private readonly block: GuestRecord[] = [];
   private pos = 0;
   private guest = 0;
+  /** An interrupt was delivered since the last record (TraceRecord.interrupted). */
+  private interrupted = false;
 
   /** The run has ended and every record of it has been pulled. */
   get exhausted(): boolean {
@@ -98,12 +100,18 @@ export class GuestRun {
     if (serviceInterrupt(cpu)) {
       cpu.shadowUntil = cpu.icount;
       refreshAttention(cpu);
+      this.interrupted = true;
     }
     const lin = (cpu.base[CS] + cpu.eip) >>> 0;
     if (lin < GUEST_LOW || lin > GUEST_HIGH) return null;
     if (this.block.length >= BLOCK) return 'step';
     if (this.guest === this.opts.flipAt) cpu.r32[EAX] ^= 1;
-    this.block.push(guestRecord(m, lin));
+    const r = guestRecord(m, lin);
+    if (this.interrupted) {
+      r.interrupted = true;
+      this.interrupted = false;
+    }
+    this.block.push(r);
     this.guest++;
     return null;
   };

@@ -37,6 +37,11 @@ export interface TraceRecord {
   /** CS.D when known (QEMU raw logs): selects 16- or 32-bit disassembly. */
   code32: boolean | null;
   regs: Record<TraceReg, number>;
+  /**
+   * This side delivered an external interrupt since its record before (known for Bootscope's live
+   * run, guestRun.ts; trace files and QEMU's log do not say).
+   */
+  interrupted?: boolean;
 }
 
 /** Guest code: linear 0x500..0x9FFFF, as QEMU's -dfilter keeps it (host/qemu.ts). */
@@ -126,12 +131,15 @@ const sameRecord = (a: TraceRecord, b: TraceRecord) =>
 
 /**
  * Did `x` just enter an interrupt handler where `y` went on from `last`, the last common state: IF
- * set in `last`, clear in x, x's stack a 16-bit (6-byte) or 32-bit (12-byte) frame deeper than
- * y's — or than last's, when QEMU logged the last instruction and then took the interrupt before it.
+ * clear in x, and x's side delivered an interrupt since its record before, or IF set in `last` and
+ * x's stack a 16-bit (6-byte) or 32-bit (12-byte) frame deeper than y's — or than last's, when QEMU
+ * logged the last instruction and then took the interrupt before it.
  */
 function tookInterrupt(last: TraceRecord, x: TraceRecord, y: TraceRecord): boolean {
   const frame = (r: TraceRecord) => [6, 12].includes((r.regs.esp - x.regs.esp) >>> 0);
-  return (last.regs.eflags & IF) !== 0 && (x.regs.eflags & IF) === 0 && (frame(y) || frame(last));
+  // An interrupt x's side says it delivered may have come in code outside the guest range, whose
+  // records neither side keeps: then no frame relates x's stack to the last common state.
+  return (x.regs.eflags & IF) === 0 && (x.interrupted === true || ((last.regs.eflags & IF) !== 0 && (frame(y) || frame(last))));
 }
 
 const backAt = (r: TraceRecord, at: TraceRecord) => r.cs === at.cs && r.eip === at.eip && r.regs.esp === at.regs.esp;

@@ -60,6 +60,20 @@ test('an interrupt handler run on one side only is skipped (a resync), and the c
   assert.deepEqual([d.index, d.registers], [7, ['edx']]);
 });
 
+test('an interrupt our run says it delivered outside the guest range is a handler run, whatever its stack', () => {
+  // Taken in code above 1 MiB (no records on either side) with ESP 0x60 below the last common
+  // record: no frame relates the stacks, only our run's word that it delivered an interrupt.
+  const entered = (flag: boolean) => {
+    const ours = withHandler(run(10), 5, 0x60);
+    if (flag) ours[5].interrupted = true;
+    return lockstepArrays(ours, run(10));
+  };
+  const c = entered(true);
+  assert.deepEqual([c.divergence, c.matched, c.interrupts, c.resyncs.map((r) => [r.side, r.records])],
+    [null, 10, { bootscope: 1, qemu: 0 }, [['bootscope', 3]]]);
+  assert.equal(entered(false).divergence?.controlFlow, true);
+});
+
 test('a handler that never returns ends the comparison there, and says so', () => {
   const qemu = withHandler(run(5), 5, 12);
   qemu.push(rec(200, 0x7c05, { eax: 5, esp: 0x7bfe }));
