@@ -499,7 +499,7 @@ export class QemuAttach {
     const { bytes } = await this.readMemory(start, anchor - start + (count + Math.max(0, a.instructionOffset ?? 0) + 1) * 15);
     const lines: { address: number; text: string; bytes: string }[] = [];
     for (let off = 0; off < bytes.length;) {
-      const l = listOne(bytes, off, { org: start, bits, model: '80386' });
+      const l = listOne(bytes, off, { org: start, bits });
       lines.push({ address: l.address, text: l.text, bytes: l.bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ') });
       off += Math.max(1, l.length);
     }

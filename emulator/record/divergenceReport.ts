@@ -37,7 +37,7 @@ export function stateRows(d: LockstepDivergence): StateRow[] {
 export function disasmRecord(r: TraceRecord, bytes: Uint8Array | null): string {
   if (!bytes || bytes.length === 0) return '';
   try {
-    return listOne(bytes, 0, { org: r.eip, bits: r.code32 ? 32 : 16, model: '80386' }).text;
+    return listOne(bytes, 0, { org: r.eip, bits: r.code32 ? 32 : 16 }).text;
   } catch {
     return '';
   }

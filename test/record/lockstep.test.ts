@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isGuest, Lockstep, lockstepArrays, TRACE_REGS, type TraceReg, type TraceRecord } from '../../emulator/record/lockstep';
 import { undefinedFlags } from '../../emulator/record/undefinedFlags';
+import { disasmRecord } from '../../emulator/record/divergenceReport';
 
 function rec(source: number, eip: number, regs: Partial<Record<TraceReg, number>> = {}, cs = 0): TraceRecord {
   const all = Object.fromEntries(TRACE_REGS.map((k) => [k, 0])) as Record<TraceReg, number>;
@@ -160,4 +161,9 @@ test('the source is pulled only as QEMU records come, and a run that ends is rep
 
 test('isGuest keeps 0x500..0x9FFFF and records without a linear address', () => {
   assert.deepEqual([0x4ff, 0x500, 0x9ffff, 0xa0000, 0xfe987, null].map(isGuest), [false, true, true, false, false, true]);
+});
+
+test("a report lists what either side ran, whatever the model: CPUID and RDTSC are not '(bad)'", () => {
+  const at = (code32: boolean, bytes: number[]) => disasmRecord({ ...rec(0, 0x7c00), code32 }, Uint8Array.from(bytes));
+  assert.deepEqual([at(false, [0x0f, 0xa2]), at(true, [0x0f, 0x31]), at(true, [0x0f, 0xc7, 0x0e])], ['cpuid', 'rdtsc', 'cmpxchg8b qword [esi]']);
 });
