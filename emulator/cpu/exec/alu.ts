@@ -11,37 +11,29 @@ export const ALU_ADD = 0, ALU_OR = 1, ALU_ADC = 2, ALU_SBB = 3, ALU_AND = 4, ALU
 export const ALU_NAMES = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp'];
 
 /**
+ * The producer (flags.ts LZ_*) each operation leaves its flags to, by ALU_*; -1 for ADC and SBB,
+ * whose flags need CF and are computed eagerly. Compiled blocks read it too (jit/native.ts).
+ */
+export const ALU_PRODUCER: readonly number[] = [LZ_ADD, LZ_LOGIC, -1, -1, LZ_LOGIC, LZ_SUB, LZ_LOGIC, LZ_SUB];
+
+/**
+ * The result of a lazy operation `op` (ALU_* by number, not ADC or SBB) before masking. Closed
+ * (parameters and literals only): compiled blocks apply its source in place with `op` a constant,
+ * which V8 folds (jit/flagCode.ts), so the interpreter and blocks share this one definition.
+ */
+export const aluResult = (op: number, a: number, b: number): number =>
+  op === 0 ? a + b : op === 1 ? a | b : op === 4 ? a & b : op === 6 ? a ^ b : a - b;
+
+/**
  * Computes `a op b` for operands masked to `mask` and sets the flags; returns the masked result.
- * The lazy-flag operations stay in this small function so that V8 inlines it into every handler;
- * ADC and SBB, which need CF and set flags eagerly, are out of line.
+ * Small, so that V8 inlines it into every handler; ADC and SBB are out of line.
  */
 export function alu(cpu: Cpu, op: number, a: number, b: number, mask: number): number {
-  let res: number;
-  switch (op) {
-    case ALU_ADD:
-      res = ((a + b) & mask) >>> 0;
-      setLazy(cpu, LZ_ADD, a, b, res, mask);
-      return res;
-    case ALU_OR:
-      res = ((a | b) & mask) >>> 0;
-      setLazy(cpu, LZ_LOGIC, a, b, res, mask);
-      return res;
-    case ALU_AND:
-      res = ((a & b) & mask) >>> 0;
-      setLazy(cpu, LZ_LOGIC, a, b, res, mask);
-      return res;
-    case ALU_XOR:
-      res = ((a ^ b) & mask) >>> 0;
-      setLazy(cpu, LZ_LOGIC, a, b, res, mask);
-      return res;
-    case ALU_SUB:
-    case ALU_CMP:
-      res = ((a - b) & mask) >>> 0;
-      setLazy(cpu, LZ_SUB, a, b, res, mask);
-      return res;
-    default:
-      return aluCarry(cpu, op, a, b, mask);
-  }
+  const lz = ALU_PRODUCER[op];
+  if (lz < 0) return aluCarry(cpu, op, a, b, mask);
+  const res = (aluResult(op, a, b) & mask) >>> 0;
+  setLazy(cpu, lz, a, b, res, mask);
+  return res;
 }
 
 /** ADC and SBB: the incoming CF takes part, so the flags are computed eagerly. */

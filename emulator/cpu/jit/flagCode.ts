@@ -3,11 +3,13 @@
 // sets $fl; they reach the CPU's fields only where something can look (settleFlags): a slow memory
 // access (a fault or a stop shows EFLAGS), a helper or dispatch entry, a block exit. Where the
 // producer is known at compile time, flags are read from the locals through the formulas of
-// flags.ts and the condition table of exec/conditions.ts, the interpreter's own definitions: a
-// formula's source is applied in place (V8 inlines a function created where it is called without
-// a call-target check, and folds the constant producer away).
+// flags.ts and the condition table of exec/conditions.ts, and ALU results computed by exec/alu.ts's
+// aluResult, the interpreter's own definitions: a formula's source is applied in place (V8 inlines
+// a function created where it is called without a call-target check, and folds the constant
+// producer or operation away).
 // Pure TypeScript: no Node or VS Code imports.
 
+import { ALU_PRODUCER, aluResult } from '../exec/alu';
 import { condition, CONDITION_ANY, CONDITION_LESS } from '../exec/conditions';
 import { type FlagState, formula, getAF, getCF, getOF, getPF, getSF, getZF, INC_DEC_LAZY, keepCF, LZ_DEC, LZ_INC } from '../flags';
 import { EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF } from '../regs';
@@ -36,10 +38,14 @@ const apply = (fn: (...args: never[]) => unknown, args: Code | string) => js`(${
 export const maskOf = (size: number) => (size === 8 ? '0xff' : size === 16 ? '0xffff' : '0xffffffff');
 const signOf = (size: number) => hex(size === 8 ? 0x80 : size === 16 ? 0x8000 : 0x80000000);
 
-/** `x op y` masked to `size` bits with its lazy flags (producer `lz`) in the locals: an expression valued the result. */
-export function lazyResult(lz: number, x: Code | string, y: Code | string, operator: string, size: number): Code {
+/**
+ * `x aop y` (a lazy ALU_* operation) masked to `size` bits with its lazy flags in the locals, as alu() computes
+ * it: an expression valued the result.
+ */
+export function lazyResult(aop: number, x: Code | string, y: Code | string, size: number): Code {
   const mask = maskOf(size);
-  return js`(($fd = ${x}), ($fs = ${y}), ($fr = ((($fd ${operator} $fs) & ${mask}) >>> 0)), ($fo = ${lz}), ($fm = ${mask}), ($fz = ${EFLAGS_STATUS}), ($fl = 1), $fr)`;
+  const result = apply(aluResult, `${aop}, $fd, $fs`);
+  return js`(($fd = ${x}), ($fs = ${y}), ($fr = ((${result} & ${mask}) >>> 0)), ($fo = ${ALU_PRODUCER[aop]}), ($fm = ${mask}), ($fz = ${EFLAGS_STATUS}), ($fl = 1), $fr)`;
 }
 
 /**

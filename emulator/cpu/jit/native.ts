@@ -8,8 +8,8 @@ import type { Instruction } from '../../decode/decoder';
 import { flowOf } from '../../decode/flow';
 import type { Cpu } from '../cpu';
 import { nearEipBeyond, nearJump } from '../exec/control';
-import { alu, ALU_ADD, ALU_AND, ALU_CMP, ALU_OR, ALU_SUB, ALU_XOR } from '../exec/alu';
-import { LZ_ADD, LZ_DEC, LZ_INC, LZ_LOGIC, LZ_SUB, INC_DEC_LAZY } from '../flags';
+import { alu, ALU_AND, ALU_CMP, ALU_PRODUCER } from '../exec/alu';
+import { LZ_DEC, LZ_INC, INC_DEC_LAZY } from '../flags';
 import { CS, DS, EFLAGS_DF, EFLAGS_STATUS, ES, ESP, GS, SS } from '../regs';
 import { hex } from '../../../protocol/format';
 import { effectiveAddress, farJump, pop, push, rd, readE, reg16, reg32, reg8, regOf, segLoad, wr } from './access';
@@ -53,17 +53,11 @@ function native(mem: boolean, code: Code, flags: FlagUse = 'none'): Native {
 const branch = (test: Test | null, target: number): Native => ({ kind: Kind.End, code: [], flags: 'none', branch: { test, target } });
 const transfer = (code: Code, flags: FlagUse): Native => ({ kind: Kind.End, code, flags });
 
-/** The ALU operations whose flags stay lazy, with their producer and operator (alu()'s cases). */
-const ALU_LAZY: Record<number, [lz: number, operator: string]> = {
-  [ALU_ADD]: [LZ_ADD, '+'], [ALU_OR]: [LZ_LOGIC, '|'], [ALU_AND]: [LZ_LOGIC, '&'], [ALU_SUB]: [LZ_SUB, '-'],
-  [ALU_XOR]: [LZ_LOGIC, '^'], [ALU_CMP]: [LZ_SUB, '-'],
-};
-
 /** `a op b` for ALU operation `aop` (ModRM.reg order) as an expression, with its flags effect. */
 function aluOp(aop: number, a: Code | string, b: Code | string, size: number): { value: Code; flags: FlagUse } {
-  const lazy = ALU_LAZY[aop];
-  if (!lazy) return { value: js`${ref(alu)}(cpu, ${aop}, ${a}, ${b}, ${maskOf(size)})`, flags: 'cpu' };
-  return { value: lazyResult(lazy[0], a, b, lazy[1], size), flags: { op: lazy[0], size, lazy: EFLAGS_STATUS } };
+  const lz = ALU_PRODUCER[aop];
+  if (lz < 0) return { value: js`${ref(alu)}(cpu, ${aop}, ${a}, ${b}, ${maskOf(size)})`, flags: 'cpu' };
+  return { value: lazyResult(aop, a, b, size), flags: { op: lz, size, lazy: EFLAGS_STATUS } };
 }
 
 /** ALU forms 00-3D: Eb,Gb Ev,Gv Gb,Eb Gv,Ev AL,Ib eAX,Iz. */
@@ -99,7 +93,7 @@ function modrmForm(insn: Instruction): Native | null {
     case 0x84: case 0x85: {
       const size = op === 0x84 ? 8 : osize;
       const e = readE(insn, size);
-      return native(e.mem, js`${e.pre} ${lazyResult(LZ_LOGIC, e.value, regOf(size, m.reg), '&', size)};`, { op: LZ_LOGIC, size, lazy: EFLAGS_STATUS });
+      return native(e.mem, js`${e.pre} ${lazyResult(ALU_AND, e.value, regOf(size, m.reg), size)};`, { op: ALU_PRODUCER[ALU_AND], size, lazy: EFLAGS_STATUS });
     }
     case 0x88: case 0x89: {
       const e = readE(insn, op === 0x88 ? 8 : osize);
