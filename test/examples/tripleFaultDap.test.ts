@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DapClient, pc, repl } from '../dap/dapClient';
+import { DapClient, pc, repl, wholeTimeline } from '../dap/dapClient';
 import { EXAMPLES_DIR, image, marker, NO_NASM } from './helpers';
 
 function config(): Record<string, unknown> {
@@ -62,7 +62,7 @@ describe('triple-fault example over DAP', { skip: NO_NASM }, () => {
     assert.equal(df.subjects[1].linear, 0x1000 + 8 * 8);
 
     // The Timeline shows the exceptions at the faulting instruction (one tick for both), with the chain and rule on hover.
-    const tl = await c.request('bootscope/readTimeline', { profile: 'raw' });
+    const tl = await wholeTimeline(c, { profile: 'raw' });
     const exc = tl.events.filter((e: { kind: string }) => e.kind === 'exception');
     assert.deepEqual(exc.map((e: { at: number; count: number }) => [e.at, e.count]), [[f.instruction - 1, 2]]);
     assert.match(exc[0].label, /^#DE divide error at 0018:[0-9A-F]{4} — DIV\.ZERO \(SDM 6\.15 Interrupt 0\): dividing 0x[0-9a-f]+ by 0 \(32-bit operand\) — fault chain #DE → #DF → shutdown — delivery faulted: GATE\.CS\.NOT_PRESENT \(SDM 6\.12\.1\): delivering vector 0 .*; then DF\.CONTRIBUTORY$/);
