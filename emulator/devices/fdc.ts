@@ -5,8 +5,8 @@
 // arrives (seeks take no time, data moves through DMA at once), then the result phase or the
 // interrupt follows, as QEMU's isa-fdc behaves for a guest that polls the status register or waits
 // for IRQ 6: what SeaBIOS's floppy.c sends (reset, SENSE INTERRUPT STATUS, RECALIBRATE, SEEK, READ
-// ID across data rates, READ/WRITE DATA) and SPECIFY, SENSE DRIVE STATUS, VERSION, CONFIGURE, LOCK
-// and PERPENDICULAR MODE. No FORMAT TRACK, no non-DMA mode, no status registers A/B (PS/2 mode).
+// ID across data rates, READ/WRITE DATA, FORMAT TRACK) and SPECIFY, SENSE DRIVE STATUS, VERSION,
+// CONFIGURE, LOCK and PERPENDICULAR MODE. No non-DMA mode, no status registers A/B (PS/2 mode).
 // Pure TypeScript: no Node or VS Code imports. Intel 82077AA datasheet §2 (registers), §5
 // (command set, status registers ST0–ST3, result C/H/R/N after a transfer), §5.2.7 (polling after reset).
 
@@ -38,6 +38,7 @@ const COMMANDS: Record<number, { params: number }> = {
   0x07: { params: 1 }, // RECALIBRATE
   0x08: { params: 0 }, // SENSE INTERRUPT STATUS
   0x0a: { params: 1 }, // READ ID
+  0x0d: { params: 5 }, // FORMAT TRACK
   0x0f: { params: 2 }, // SEEK
   0x10: { params: 0 }, // VERSION
   0x12: { params: 1 }, // PERPENDICULAR MODE
@@ -167,6 +168,7 @@ export class FloppyController {
       case 0x0a: return this.readId(b);
       case 0x06: return this.transfer(b, false);
       case 0x05: return this.transfer(b, true);
+      case 0x0d: return this.format(b);
       case 0x10: return this.results([0x90]); // an enhanced controller (82077AA)
       case 0x12: return this.idle();
       case 0x13: this.impliedSeek = (b[2] & 0x40) !== 0; return this.idle();
@@ -286,6 +288,30 @@ export class FloppyController {
       if (tc) return this.finish((endHead << 2) | sel, 0, 0, [c, h, r, n]);
       return this.finish((endHead << 2) | sel | ST0_ABNORMAL, ST1_END_OF_CYLINDER, 0, [c, h, r, n]);
     }
+  }
+
+  /**
+   * FORMAT TRACK on the head's cylinder: a C, H, R, N ID per sector through DMA channel 2, each
+   * sector filled with byte D. The image keeps the medium's own layout, so an ID off it (another
+   * cylinder or size, a sector beyond the track) ends the command with no data.
+   */
+  private format(b: number[]): void {
+    const sel = b[1] & 3, head = (b[1] >> 2) & 1, disk = this.drive(sel);
+    const [n, sectors, fill] = [b[2], b[3], b[5]];
+    const st0 = (head << 2) | sel, c = this.track[sel & 1];
+    if (!disk || this.rate !== mediaRate(disk)) return this.finish(st0 | ST0_ABNORMAL, ST1_MISSING_AM, 0, [c, head, 1, n]);
+    if (disk.readOnly) return this.finish(st0 | ST0_ABNORMAL, ST1_NOT_WRITABLE, 0, [c, head, 1, n]);
+    const g = disk.geometry;
+    const ids = this.dma.fromMemory(FDC_DMA, 4 * sectors).data;
+    const data = new Uint8Array(SECTOR_SIZE).fill(fill);
+    for (let i = 0; i + 4 <= ids.length; i += 4) {
+      const [ic, ih, ir, iN] = ids.subarray(i, i + 4);
+      if (ic !== c || ih !== head || iN !== 2 || ir < 1 || ir > g.sectors || head >= g.heads) {
+        return this.finish(st0 | ST0_ABNORMAL, ST1_NO_DATA, 0, [ic, ih, ir, iN]);
+      }
+      disk.write((c * g.heads + head) * g.sectors + ir - 1, 1, data);
+    }
+    this.finish(st0, 0, 0, [c, head, 1, n]);
   }
 
   private setIrq(level: boolean): void {

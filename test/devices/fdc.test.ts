@@ -134,6 +134,20 @@ test('WRITE DATA from memory into the overlay; a read-only disk answers not writ
   assert.equal(ro.cmd(0x04, 0x00)[0] & 0x40, 0x40, 'ST3: write protected');
 });
 
+test('FORMAT TRACK: IDs through channel 2, each sector filled; an ID off the medium ends with no data', () => {
+  const { memory, cmd, program, enable, disk } = machine();
+  enable();
+  cmd(0x0f, 0x04, 1); cmd(0x08);
+  for (let r = 1; r <= 18; r++) [1, 1, r, 2].forEach((v, i) => memory.write8(0x6000 + 4 * (r - 1) + i, v));
+  program(0x6000, 18 * 4, false);
+  assert.deepEqual(cmd(0x4d, 0x04, 2, 18, 0x6c, 0xf6), [0x04, 0, 0, 1, 1, 1, 2]);
+  // Cylinder 1, head 1: LBAs 54–71.
+  assert.deepEqual([disk.sector(53)[0], disk.sector(54)[0], disk.sector(71)[511], disk.sector(72)[0]], [53, 0xf6, 0xf6, 72]);
+  memory.write8(0x6002, 19);
+  program(0x6000, 4, false);
+  assert.deepEqual(cmd(0x4d, 0x04, 2, 1, 0x6c, 0xf6), [0x44, 0x04, 0, 1, 1, 19, 2]);
+});
+
 test('8237: address and count through the flip-flop, auto-initialize, decrement, page registers, DMA2 read back', () => {
   const { io, memory } = machine();
   const dma = new DmaController(memory);
