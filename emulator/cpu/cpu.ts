@@ -14,6 +14,7 @@ import type { FaultCause, FaultLink } from './faultChain';
 import type { FarTransfers } from './exec/control';
 import type { BreakpointSet } from './execute';
 import { SegmentLoadMemo } from './protected/loadMemo';
+import type { Tlb } from './protected/paging';
 import type { X87 } from './fpu/x87';
 import type { PmModel } from './protected/common';
 import { type FlagState, materialize } from './flags';
@@ -237,6 +238,8 @@ export class Cpu implements FlagState {
   loadTr: (cpu: Cpu, sel: number) => void = protectedOnly('loadTr');
   /** The TSS I/O permission bitmap check when CPL > IOPL or in vm86 (protected/ioBitmap.ts). */
   ioBitmapCheck: (cpu: Cpu, port: number, size: number) => void = protectedOnly('ioBitmapCheck');
+  /** The TLB (protected/paging.ts tlbOf), made on first use. */
+  tlb: Tlb | null = null;
   /** TLB maintenance for paging.ts: MOV CR3/CR0/CR4 flush, INVLPG drops one page. */
   tlbFlush: (cpu: Cpu) => void = (cpu) => cpu.flushFetch();
   tlbInvalidate: (cpu: Cpu, lin: number) => void = (cpu) => cpu.flushFetch();
@@ -702,6 +705,15 @@ export class Cpu implements FlagState {
   /** Drops the code window: the next fetch recomputes it. */
   flushFetch(): void {
     this.winLen = this.winLenFull = 0;
+  }
+
+  /**
+   * The TLB dropped translations (paging.ts): the code window goes, and a compiled block running
+   * the instruction returns after it, so the next one is fetched through the new translation.
+   */
+  translationsDropped(): void {
+    this.flushFetch();
+    this.attn |= ATTN_CODE;
   }
 
   /** Narrows the code window to fetchLimit (a prefix lowered it to enforce the length limit). */

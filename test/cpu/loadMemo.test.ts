@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BlockCache } from '../../emulator/cpu/jit/blocks';
 import { runCpu } from '../../emulator/cpu/execute';
-import { ES } from '../../emulator/cpu/regs';
+import { CR0_PG, ES } from '../../emulator/cpu/regs';
 import { FAULT, GP } from '../../emulator/cpu/faults';
 import { loadSeg } from '../../emulator/cpu/segmentation';
 import { setup } from '../pm/fuzzSetup';
@@ -68,4 +68,56 @@ test('loadMemo: a store from a compiled block into the descriptor is seen by the
     assert.equal(cpu.base[ES], round, `round ${round}`);
   }
   assert.ok((cpu.jit as BlockCache).compiled > 0);
+});
+
+/** machine() with paging on: identity-mapped first MiB (tables at 40000h/41000h), the load made under it. */
+function pagedMachine() {
+  const cpu = setup('pm32', 1, '80386');
+  const m = cpu.mem;
+  m.write32(0x40000, 0x41003);
+  for (let i = 0; i < 256; i++) m.write32(0x41000 + i * 4, (i << 12) | 3);
+  cpu.cr3 = 0x40000;
+  cpu.cr0 |= CR0_PG;
+  cpu.updateMode();
+  cpu.tlbFlush(cpu);
+  loadSeg(cpu, ES, 0x10);
+  return cpu;
+}
+
+test('loadMemo under paging: a reload is skipped while the TLB maps the GDT page where it did', () => {
+  const cpu = pagedMachine();
+  // Reading the descriptor would walk or hit the TLB; the memo answers without reading it.
+  assert.ok(cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  cpu.mem.write8(DATA + 2, 0x34); // a store into the marked bytes
+  assert.ok(!cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  loadSeg(cpu, ES, 0x10);
+  assert.equal(cpu.base[ES], 0x34);
+  assert.ok(cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+});
+
+test('loadMemo under paging: the GDT page mapped to another frame (PTE + INVLPG) is loaded from there', () => {
+  const cpu = pagedMachine();
+  // Frame 60000h holds a copy of the GDT page with selector 0x10's base changed.
+  cpu.mem.poke(0x60000, cpu.mem.peek(0x1000, 0x1000));
+  cpu.mem.write8(0x60012, 0x56);
+  cpu.mem.write32(0x41000 + 1 * 4, 0x60003);
+  // Without INVLPG the TLB still maps the old frame: the reload is still what it was.
+  loadSeg(cpu, ES, 0x10);
+  assert.equal(cpu.base[ES], 0);
+  cpu.tlbInvalidate(cpu, 0x1000);
+  assert.ok(!cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  loadSeg(cpu, ES, 0x10);
+  assert.equal(cpu.base[ES], 0x56);
+});
+
+test('loadMemo: a record made under paging does not stand once paging is off, nor one made without it under paging', () => {
+  const cpu = pagedMachine();
+  cpu.cr0 &= ~CR0_PG;
+  cpu.updateMode();
+  assert.ok(!cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  loadSeg(cpu, ES, 0x10);
+  assert.ok(cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  cpu.cr0 |= CR0_PG;
+  cpu.updateMode();
+  assert.ok(!cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
 });

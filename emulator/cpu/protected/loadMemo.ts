@@ -4,9 +4,11 @@
 // selector, the same CPL, the same descriptor bytes, and a register still holding exactly what that
 // load put there. Then the full load would raise nothing, write no accessed bit (it is set in those
 // bytes) and store the values the register has, so skipping it is exact.
-// "The same descriptor bytes" is known without reading them while paging is off and the descriptor
-// lies in plain RAM: its bytes are marked on the bus (as compiled code is), and a store into them
-// drops the mark; otherwise they are read again and compared, with the load's own faults.
+// "The same descriptor bytes" is known without reading them when the descriptor lies in plain RAM:
+// its bytes are marked on the bus (as compiled code is), and a store into them drops the mark; under
+// paging the TLB must also still map its linear page to the same frame (then the load's read would
+// hit that entry: no walk, no fault). Otherwise they are read again and compared, with the load's
+// own faults.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §3.4.3, §5.5.
 
 import type { Cpu } from '../cpu';
@@ -15,6 +17,7 @@ import type { Memory } from '../../memory/bus';
 import { PAGE_SIZE, PF_MMIO, PF_ROM } from '../../memory/pageFlags';
 import type { Descriptor } from '../segmentation';
 import { descriptorAddress, descriptorHigh } from './common';
+import { type Tlb, tlbOf, tlbPhysical } from './paging';
 
 export class SegmentLoadMemo {
   /** CPL of the recorded load, -1 when there is none. */
@@ -33,6 +36,11 @@ export class SegmentLoadMemo {
   private readonly gdtBase = new Uint32Array(8);
   private readonly gdtLimit = new Uint32Array(8);
   private readonly a20 = new Int32Array(8);
+  /** Under paging: the descriptor's linear address and its TLB translation (before A20); -1 when made without paging. */
+  private readonly lin = new Uint32Array(8);
+  private readonly tlbPhys = new Float64Array(8).fill(-1);
+  /** The CPU's TLB, looked up on the first load under paging. */
+  private tlb: Tlb | null = null;
 
   constructor(private readonly mem: Memory) {}
 
@@ -47,11 +55,25 @@ export class SegmentLoadMemo {
     this.base[seg] = cpu.base[seg];
     this.limit[seg] = cpu.limit[seg];
     this.ar[seg] = cpu.ar[seg];
+    this.mark(cpu, seg, sel, d.addr);
+  }
+
+  /** Marks the descriptor's bytes at linear `addr` where they lie in plain RAM, found as the load found them. */
+  private mark(cpu: Cpu, seg: number, sel: number, addr: number): void {
     const mem = this.mem;
-    const p = (d.addr & mem.a20Mask) >>> 0;
+    let at = addr;
+    if (cpu.paging) {
+      // The load just read the descriptor through the TLB (a supervisor read): one page, one entry.
+      if ((at & 0xfff) > 0xff8) return;
+      at = tlbPhysical((this.tlb ??= tlbOf(cpu)), at, false, false);
+      if (at < 0) return;
+    }
+    const p = (at & mem.a20Mask) >>> 0;
     const plain = (a: number) => a + 1 <= mem.ramSize && (mem.pageFlags[a >>> 12] & (PF_ROM | PF_MMIO)) === 0;
-    if (sel & 4 || cpu.paging || ((d.addr + 7) & mem.a20Mask) >>> 0 !== p + 7 || !plain(p) || !plain(p + 7)) return;
+    if (sel & 4 || ((at + 7) & mem.a20Mask) >>> 0 !== p + 7 || !plain(p) || !plain(p + 7)) return;
     this.phys[seg] = p;
+    this.lin[seg] = addr;
+    this.tlbPhys[seg] = cpu.paging ? at : -1;
     this.gdtBase[seg] = cpu.gdtrBase;
     this.gdtLimit[seg] = cpu.gdtrLimit;
     this.a20[seg] = mem.a20Mask;
@@ -66,7 +88,11 @@ export class SegmentLoadMemo {
     if (!this.sameRegister(cpu, seg, sel)) return false;
     if (this.marked(cpu, seg)) return true;
     const addr = descriptorAddress(cpu, sel, 0, rule, -1, ruleSeg);
-    return descriptorHigh(cpu, addr) === this.hi[seg] && cpu.readLin32Sys(addr) === this.lo[seg];
+    if (descriptorHigh(cpu, addr) !== this.hi[seg] || cpu.readLin32Sys(addr) !== this.lo[seg]) return false;
+    // The same bytes, found another way (paging switched on or off, another translation): marked anew.
+    this.unmark(seg);
+    this.mark(cpu, seg, sel, addr);
+    return true;
   }
 
   /** repeats() when it needs no memory read (so cannot fault): compiled blocks try this first. */
@@ -81,8 +107,9 @@ export class SegmentLoadMemo {
 
   /** The descriptor's bytes are marked and still found where they were: unchanged since the load. */
   private marked(cpu: Cpu, seg: number): boolean {
-    return this.phys[seg] >= 0 && !cpu.paging && cpu.gdtrBase === this.gdtBase[seg] && cpu.gdtrLimit === this.gdtLimit[seg] &&
-      this.mem.a20Mask === this.a20[seg];
+    if (this.phys[seg] < 0 || cpu.gdtrBase !== this.gdtBase[seg] || cpu.gdtrLimit !== this.gdtLimit[seg] || this.mem.a20Mask !== this.a20[seg]) return false;
+    const t = this.tlbPhys[seg];
+    return t < 0 ? !cpu.paging : cpu.paging && tlbPhysical(this.tlb!, this.lin[seg], false, false) === t;
   }
 
   /** A store hit marked bytes (the bus's onCodeWrite): records made from them are read again next time. */

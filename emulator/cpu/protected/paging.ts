@@ -4,7 +4,7 @@
 // physical frame and permission bits; an entry grants writes only once the dirty bit is set, so the
 // first write walks the tables again. No Node or VS Code imports. SDM Vol. 3 §4.3 (32-bit paging), §4.7 (#PF), §4.10 (TLBs).
 
-import { ATTN_CODE, type Cpu } from '../cpu';
+import type { Cpu } from '../cpu';
 import { DELIVERY_PAGE_FAULT, type FaultRule, PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE } from '../faultRules';
 import { CR0_WP, CR4_PSE } from '../regs';
 
@@ -40,15 +40,8 @@ export class Tlb {
   }
 }
 
-const tlbs = new WeakMap<Cpu, Tlb>();
-
 export function tlbOf(cpu: Cpu): Tlb {
-  let t = tlbs.get(cpu);
-  if (!t) {
-    t = new Tlb();
-    tlbs.set(cpu, t);
-  }
-  return t;
+  return (cpu.tlb ??= new Tlb());
 }
 
 /** Linear → physical for the current access; a miss or a missing permission walks the tables. */
@@ -129,19 +122,15 @@ function checkAccess(cpu: Cpu, lin: number, write: boolean, user: boolean, us: b
   if (write && !rw && (user || cpu.cr0 & CR0_WP)) pageFault(cpu, lin, true, write, user, PAGE_WRITE, pde, pte, level(2));
 }
 
-// Both drop the code window; a compiled block running the instruction returns after it (ATTN_CODE),
-// so the next one is fetched through the new translation as the interpreter fetches it.
 export function tlbFlush(cpu: Cpu): void {
   tlbOf(cpu).flush();
-  cpu.flushFetch();
-  cpu.attn |= ATTN_CODE;
+  cpu.translationsDropped();
 }
 
 export function tlbInvalidate(cpu: Cpu, lin: number): void {
   const t = tlbOf(cpu);
   t.entries[lin >>> 12] = 0;
-  cpu.flushFetch();
-  cpu.attn |= ATTN_CODE;
+  cpu.translationsDropped();
 }
 
 /**
