@@ -7,7 +7,6 @@
 // floppy drive A on the floppy controller (fdc.ts, DMA through dma8237.ts); QEMU's fw_cfg tells the
 // firmware what the machine has (fwCfg.ts). Pure TypeScript: no Node or VS Code imports.
 // SDM Vol. 3 §9.1.4 (first instruction executed).
-import { CS } from './cpu/regs';
 import type { Machine } from './machine';
 
 const LOW_WINDOW = 128 * 1024;
@@ -25,10 +24,7 @@ export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array |
   m.devices.attachFloppy(m.io, [m.floppy]);
   m.devices.attachFwCfg(m.io);
   if (vgaRom) m.devices.attachVgaRom(vgaRom);
-  const cpu = m.cpu;
-  cpu.reset();
-  cpu.setCache(CS, 0xf000, 0xffff0000, 0xffff, 0x9b);
-  cpu.eip = 0xfff0;
-  cpu.icount = 0;
+  m.cpu.powerOn();
+  m.cpu.icount = 0;
   return null;
 }

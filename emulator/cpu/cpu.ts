@@ -18,7 +18,7 @@ import type { Tlb } from './protected/paging';
 import type { X87 } from './fpu/x87';
 import type { PmModel } from './protected/common';
 import { type FlagState, materialize } from './flags';
-import { AR_DB, AR_G, AR_P, AR_S, CR0_AM, CR0_PE, CR0_PG, CS, EFLAGS_AC, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
+import { AR_DB, AR_G, AR_P, AR_S, CR0_AM, CR0_PE, CR0_PG, CS, EDX, EFLAGS_AC, EFLAGS_FIXED1, EFLAGS_IF, EFLAGS_TF, EFLAGS_VM, ESP, SS } from './regs';
 
 export type CpuModel = CpuModelName;
 export const CPU_MODELS: readonly CpuModel[] = CPU_MODEL_NAMES;
@@ -103,10 +103,14 @@ export interface ModelTraits {
   stringFaultAdvances: boolean;
   /** 8086: #DE is pushed with the address of the next instruction, like a trap. */
   divideErrorIsTrap: boolean;
-  /** CR0 bits the model implements, bits that always read as one, and CR0 as the BIOS leaves it at 0000:7C00. */
+  /**
+   * CR0 bits the model implements, bits that always read as one, CR0 as the BIOS leaves it at
+   * 0000:7C00, and CR0 at power-on (SDM Vol. 3 §9.1.1 Table 9-1: the 486 and later with CD and NW set).
+   */
   cr0Writable: number;
   cr0Fixed1: number;
   cr0Boot: number;
+  cr0PowerOn: number;
   /** CR4 bits MOV CR4 may set (others are #GP(0)); the models without CR4 never decode MOV CR4. */
   cr4Writable: number;
   /** 386 paging (CR0.PG, CR3, INVLPG where decoded). */
@@ -336,6 +340,20 @@ export class Cpu implements FlagState {
     this.delivering = -1;
     this.shadowUntil = -1;
     this.fpu?.reset();
+    this.updateMode();
+  }
+
+  /**
+   * Power-on state for firmware run from the reset vector (SDM Vol. 3 §9.1.1 Table 9-1, §9.1.4):
+   * reset() with the model's power-on CR0, EDX holding the processor signature (CPUID's, where the
+   * model has CPUID) and CS:EIP F000:FFF0 with CS.base FFFF0000, so the first far jump reloads CS.
+   */
+  powerOn(): void {
+    this.reset();
+    this.r32[EDX] = this.traits.cpuid?.signature ?? 0;
+    this.cr0 = this.traits.cr0PowerOn;
+    this.setCache(CS, 0xf000, 0xffff0000, 0xffff, 0x9b);
+    this.eip = 0xfff0;
     this.updateMode();
   }
 

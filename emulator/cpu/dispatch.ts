@@ -19,7 +19,7 @@ import { SYSTEM, SYSTEM_8086 } from './exec/system';
 import { type HandlerEntry, type Handlers, OP32, type Patch, type SizedHandler, undefinedOpcode } from './exec/table';
 import { PM_286, PM_386 } from './protected/common';
 import { installProtectedMode } from './protected/install';
-import { CR4_DE, CR4_PSE, CR4_TSD } from './regs';
+import { CR0_CD, CR0_NW, CR4_DE, CR4_PSE, CR4_TSD } from './regs';
 import { BlockCache } from './jit/blocks';
 
 /** CPUID leaf 1 EDX bits (SDM Vol. 2 CPUID, Table 3-11). */
@@ -48,32 +48,32 @@ const BASE_386 = {
 export const MODEL_TRAITS: Record<CpuModel, ModelTraits> = {
   '8086': {
     flagsFixed1: 0xf000, flagsWritable: 0x0fd5, addressMask: 0xfffff, wrapSegments: true, divideErrorIsTrap: true, realOverrunIsGp: false,
-    maxInsnLength: 0, stringFaultAdvances: false, cr0Writable: 0, cr0Fixed1: 0, cr0Boot: 0, cr4Writable: 0, paging: false,
+    maxInsnLength: 0, stringFaultAdvances: false, cr0Writable: 0, cr0Fixed1: 0, cr0Boot: 0, cr0PowerOn: 0, cr4Writable: 0, paging: false,
     pm: null, sgdtHighByte: 0, shift386: false, alignmentCheck: false, cpuid: null, msrs: [],
   },
   // The MSW: PE MP EM TS, the other bits read as ones.
   '80286': {
     flagsFixed1: 0, flagsWritable: 0x0fd5, addressMask: 0xffffff, wrapSegments: false, divideErrorIsTrap: false, realOverrunIsGp: true,
-    maxInsnLength: 10, stringFaultAdvances: true, cr0Writable: 0xf, cr0Fixed1: 0xfff0, cr0Boot: 0xfff0, cr4Writable: 0, paging: false,
+    maxInsnLength: 10, stringFaultAdvances: true, cr0Writable: 0xf, cr0Fixed1: 0xfff0, cr0Boot: 0xfff0, cr0PowerOn: 0xfff0, cr4Writable: 0, paging: false,
     pm: PM_286, sgdtHighByte: 0xff000000, shift386: false, alignmentCheck: false, cpuid: null, msrs: [],
   },
   // The default core: a 386 with the later integer instructions boot code uses (decode/table.ts
   // MODEL_DECODES). IOPL/NT are writable in real mode; AC (bit 18) and ID (bit 21) toggle so that
   // CPUID detection works; ET is writable (a 386 with or without a 387).
   '80386': {
-    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: 0, cr0Boot: CR0_ET, cr4Writable: CR4_PSE | CR4_TSD | CR4_DE,
+    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: 0, cr0Boot: CR0_ET, cr0PowerOn: CR0_ET, cr4Writable: CR4_PSE | CR4_TSD | CR4_DE,
     shift386: true, alignmentCheck: false, cpuid: { signature: 0x400, features: CPUID_PSE | CPUID_TSC | CPUID_MSR }, msrs: MSRS_80386,
   },
   // A late 486DX (the IntelDX4 class: family 4, model 8): CPUID, so EFLAGS.ID toggles; no CR4 bits
   // (VME/PVI are not implemented), no MSRs; alignment checking.
   '80486': {
-    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: CR0_ET, cr0Boot: CR0_ET, cr4Writable: 0,
+    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: CR0_ET, cr0Boot: CR0_ET, cr0PowerOn: CR0_CD | CR0_NW | CR0_ET, cr4Writable: 0,
     shift386: false, alignmentCheck: true, cpuid: { signature: 0x480, features: 0 }, msrs: [],
   },
   // A P54C Pentium (family 5, model 2, stepping C) without the features not implemented here (VME,
   // PVI, DE's I/O breakpoints, MCE, APIC): 4 MiB pages, TSC, MSRs (only the TSC), CMPXCHG8B.
   pentium: {
-    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: CR0_ET, cr0Boot: CR0_ET, cr4Writable: CR4_PSE | CR4_TSD,
+    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: CR0_ET, cr0Boot: CR0_ET, cr0PowerOn: CR0_CD | CR0_NW | CR0_ET, cr4Writable: CR4_PSE | CR4_TSD,
     shift386: false, alignmentCheck: true, cpuid: { signature: 0x52c, features: CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 },
     msrs: [[0x10, 0n]],
   },

@@ -256,3 +256,16 @@ test('the FPU each model has: 80486 and Pentium integrated, 486SX without; misma
   assert.throws(() => new Machine({ cpu: '80386', fpu: 'integrated', memoryMB: 1 }), /80386 model takes fpu none or 387/);
   assert.throws(() => new Machine({ cpu: '80486', fpu: '387', memoryMB: 1 }), /80486 model takes fpu integrated or none/);
 });
+
+test('power-on, as firmware sees it at the reset vector: EDX the signature, CR0 with CD and NW from the 486 on (SDM Table 9-1)', () => {
+  const at = (cpu: CpuModel) => {
+    const m = new Machine({ cpu, memoryMB: 1 });
+    m.cpu.powerOn();
+    const c = m.cpu;
+    return [c.r32[EDX], c.cr0 >>> 0, c.sel[CS], c.base[CS] >>> 0, c.eip];
+  };
+  assert.deepEqual(at('pentium'), [0x52c, 0x60000010, 0xf000, 0xffff0000, 0xfff0]);
+  assert.deepEqual(at('80486'), [0x480, 0x60000010, 0xf000, 0xffff0000, 0xfff0]);
+  assert.deepEqual(at('80386'), [0x400, 0x10, 0xf000, 0xffff0000, 0xfff0]);
+  assert.deepEqual(at('80286'), [0, 0xfff0, 0xf000, 0xffff0000, 0xfff0]);
+});
