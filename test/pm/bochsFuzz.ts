@@ -55,13 +55,20 @@ export function generateCases(seed: number, count: number): FuzzCase[] {
 
   // A code descriptor whose base and limit place `fuzz_t32` / `fuzz_t16` (chosen by its D bit) in
   // reach, or just out of reach; now and then a data or system descriptor instead. No limit ends
-  // inside the target code: Bochs 2.7 runs code it has run before past the CS limit (README.md).
+  // inside the target code: Bochs 2.7 runs code it has run before past the CS limit (README.md), so
+  // a random limit that would is assembled as FFFFFh instead (a NASM expression: the random stream
+  // stays as it was).
   const codeDesc = (): { line: string; target: string } => {
     const base = chance(50) ? 0 : (r() & 0x3ff) * 16;
     const d = chance(50);
     const g = chance(20);
     const target = `(ABS(${d ? 'fuzz_t32' : 'fuzz_t16'}) - ${hex(base)})`;
-    const limit = g ? pick([0, r() & 0xf, 0xfffff]) : pick([`${target} + ${pick([-1, 0x20, 0x40])}`, 0xfffff, r() & 0xffff]);
+    const len = d ? '(fuzz_t16 - fuzz_t32)' : '(xfer_back - fuzz_t16)';
+    const outside = (v: number): string => {
+      const end = g ? `(${hex(v)} * 0x1000 + 0xfff)` : hex(v);
+      return `(${end} >= ${target} && ${end} < ${target} + ${len} - 1 ? 0xfffff : ${hex(v)})`;
+    };
+    const limit = g ? pick([0, outside(r() & 0xf), 0xfffff]) : pick([`${target} + ${pick([-1, 0x20, 0x40])}`, 0xfffff, outside(r() & 0xffff)]);
     const type = chance(80) ? 0x18 | (r() & 7) : chance(50) ? 0x10 | (r() & 7) : pick(SAFE_SYSTEM);
     return { line: desc(base, limit, present() | dpl() | type, (g ? 8 : 0) | (d ? 4 : 0) | (r() & 1)), target };
   };
