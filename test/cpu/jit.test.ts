@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cpu, CpuModel } from '../../emulator/cpu/cpu';
 import { BreakpointSet, RUN_BREAKPOINT, runCpu } from '../../emulator/cpu/execute';
-import type { BlockCache } from '../../emulator/cpu/jit/blocks';
 import { CS } from '../../emulator/cpu/regs';
 import { DebugMonitor } from '../../emulator/debug/monitor';
 import { Machine } from '../../emulator/machine';
@@ -21,19 +20,7 @@ import { Bios } from '../../emulator/bios/bios';
 import { DiskImage } from '../../emulator/disk/diskImage';
 import { grubImage, missingTools, syslinuxImage } from '../boot/images';
 import { BENCH_ASM } from '../bench/benchAsm';
-
-function blocks(cpu: Cpu): BlockCache {
-  return cpu.jit as BlockCache;
-}
-
-/** Everything an instruction may change that a debugger shows (prevEip is bookkeeping for faults). */
-function state(cpu: Cpu): string {
-  return JSON.stringify({
-    eip: cpu.eip, r: Array.from(cpu.r32), flags: cpu.getFlags(), sel: Array.from(cpu.sel), base: Array.from(cpu.base),
-    limit: Array.from(cpu.limit), ar: Array.from(cpu.ar), cr: [cpu.cr0, cpu.cr2, cpu.cr3, cpu.cr4], cpl: cpu.cpl,
-    icount: cpu.icount, halted: cpu.halted, shutdown: cpu.shutdown, exc: cpu.lastException, dr6: cpu.dr[6],
-  });
-}
+import { blocks, state } from './jitState';
 
 function sameRam(a: Cpu, b: Cpu): boolean {
   return Buffer.compare(Buffer.from(a.ram.buffer, a.ram.byteOffset, a.ram.length), Buffer.from(b.ram.buffer, b.ram.byteOffset, b.ram.length)) === 0;

@@ -16,25 +16,12 @@ import type { Cpu } from '../../emulator/cpu/cpu';
 import { runCpu } from '../../emulator/cpu/execute';
 import { writeCr0 } from '../../emulator/cpu/exec/system';
 import { FAULT } from '../../emulator/cpu/faults';
-import type { BlockCache } from '../../emulator/cpu/jit/blocks';
 import { peekTranslate } from '../../emulator/cpu/protected/paging';
 import { CR0_PG, CR0_WP, CS, EBX, ECX, EDI, ESP } from '../../emulator/cpu/regs';
 import { PF_WATCH_W } from '../../emulator/memory/pageFlags';
 import { rng, setup } from '../pm/fuzzSetup';
 import { CODE, pmCpu } from '../pm/pmSetup';
-
-function blocks(cpu: Cpu): BlockCache {
-  return cpu.jit as BlockCache;
-}
-
-/** Everything an instruction may change that a debugger shows. */
-function state(cpu: Cpu): string {
-  return JSON.stringify({
-    eip: cpu.eip, r: Array.from(cpu.r32), flags: cpu.getFlags(), sel: Array.from(cpu.sel), base: Array.from(cpu.base),
-    limit: Array.from(cpu.limit), ar: Array.from(cpu.ar), cr: [cpu.cr0, cpu.cr2, cpu.cr3, cpu.cr4], cpl: cpu.cpl,
-    icount: cpu.icount, halted: cpu.halted, shutdown: cpu.shutdown, exc: cpu.lastException,
-  });
-}
+import { blocks, state } from './jitState';
 
 function sameRam(a: Cpu, b: Cpu): boolean {
   return Buffer.compare(Buffer.from(a.ram.buffer, a.ram.byteOffset, a.ram.length), Buffer.from(b.ram.buffer, b.ram.byteOffset, b.ram.length)) === 0;
