@@ -15,8 +15,8 @@ import { assemble } from '../bios/harness';
 import { qemuAvailable } from '../devices/portScript';
 import { GRUB_ECHO, grubImage, isolinuxIso, missingTools, SYSLINUX_SAY, syslinuxFloppy, syslinuxFloppyIso, syslinuxImage } from './images';
 import { qemuSerial } from './qemuSerial';
+import { BIOS, VGA_ROM } from './corpusChecks';
 
-const BIOS = '/usr/share/seabios/bios.bin', VGA_ROM = '/usr/share/seabios/vgabios-stdvga.bin';
 const skip = existsSync(BIOS) ? false : `${BIOS} is missing (Debian package seabios)`;
 
 function run(...args: string[]): Record<string, any> {

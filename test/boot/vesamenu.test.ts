@@ -9,49 +9,8 @@
 // between spaces) stand where QEMU's do, to a few pixels. Without the FPU vesamenu shows its text menu.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { missingTools, vesamenuImage } from './images';
-import { QEMU } from '../../host/qemu';
-
-const dir = mkdtempSync(join(tmpdir(), 'bootscope-vesamenu-'));
-const run = (...args: string[]) => spawnSync(process.execPath, ['dist/cli.js', 'run', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-
-/**
- * QEMU's screen once the menu stands: after serial shows the menu's last entry, screendumps until
- * two in a row are the same picture.
- */
-async function qemuScreen(img: string, cpu: string[]): Promise<Buffer> {
-  const log = join(dir, `qemu${cpu.join('')}.serial`);
-  const q = spawn(QEMU, [...cpu, '-nodefaults', '-display', 'none', '-m', '64', '-vga', 'std', '-monitor', 'stdio',
-    '-drive', `file=${img},format=raw,snapshot=on`, '-serial', `file:${log}`], { stdio: ['pipe', 'ignore', 'ignore'] });
-  const until = async (done: () => boolean) => {
-    for (const end = Date.now() + 90_000; Date.now() < end && !done() && q.exitCode === null;) await new Promise((r) => setTimeout(r, 200));
-  };
-  let n = 0;
-  const dump = async (): Promise<Buffer> => {
-    const shot = join(dir, `qemu-${n++}.ppm`);
-    q.stdin.write(`screendump ${shot}\n`);
-    await until(() => existsSync(shot) && readFileSync(shot).length >= 15 + 640 * 480 * 3);
-    return readFileSync(shot);
-  };
-  try {
-    // vesamenu mirrors the menu on serial; the last line it draws there is the second entry.
-    await until(() => existsSync(log) && readFileSync(log, 'latin1').includes('Second entry'));
-    let prev = await dump();
-    for (let i = 0; i < 20; i++) {
-      const next = await dump();
-      if (next.equals(prev)) return next;
-      prev = next;
-    }
-    return prev;
-  } finally {
-    q.kill('SIGKILL');
-  }
-}
+import { run, vesamenuAsQemu } from './corpusChecks';
 
 test('without an FPU (the default 80386) vesamenu stays in text mode', { skip: missingTools('com32') ?? false }, () => {
   const text = JSON.parse(run(vesamenuImage(), '--max', '60000000', '--json').stdout);
@@ -63,86 +22,5 @@ const ROWS: [string[], string[]][] = [[['--fpu', '387'], []], [['--cpu', 'pentiu
 
 for (const [ourCpu, qemuCpu] of ROWS) {
   test(`vesamenu (${ourCpu.join(' ')}) draws its menu in the VBE mode QEMU${qemuCpu.length ? ` ${qemuCpu.join(' ')}` : ''} shows, the same picture but for the glyphs`,
-    { skip: missingTools('com32') ?? false }, () => compareWithQemu(vesamenuImage(), ourCpu, qemuCpu));
-}
-
-async function compareWithQemu(img: string, ourCpu: string[], qemuCpu: string[]): Promise<void> {
-  const png = join(dir, `ours${ourCpu.join('')}.png`);
-  const r = run(img, ...ourCpu, '--max', '150000000', '--json', '--screenshot', png);
-  assert.equal(r.status, 0, r.stderr);
-  const s = JSON.parse(r.stdout);
-  assert.deepEqual(s.graphics, { width: 640, height: 480, bpp: 24 });
-  assert.deepEqual(s.biosLog, []);
-  const ppm = await qemuScreen(img, qemuCpu);
-  const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.toString('latin1', 0, 32));
-  assert.ok(m);
-  assert.deepEqual([Number(m[1]), Number(m[2])], [640, 480]);
-  const qemu = ppm.subarray(m[0].length);
-  // host/png.ts writes 8-bit RGBA rows with filter 0 in one IDAT.
-  const b = readFileSync(png);
-  const raw = inflateSync(b.subarray(41, 41 + b.readUInt32BE(33)));
-  const ours = (x: number, y: number, c: number) => raw[y * (1 + 640 * 4) + 1 + x * 4 + c];
-  const theirs = (x: number, y: number, c: number) => qemu[(y * 640 + x) * 3 + c];
-  let same = 0;
-  for (let y = 0; y < 480; y++) {
-    for (let x = 0; x < 640; x++) if ([0, 1, 2].every((c) => ours(x, y, c) === theirs(x, y, c))) same++;
-  }
-  assert.ok(same / (640 * 480) > 0.95, `${same} of ${640 * 480} pixels as QEMU's`);
-  const qemuLines = textLines(theirs), ourLines = textLines(ours);
-  assert.equal(qemuLines.length, 4, 'title, two entries, help line');
-  for (const line of qemuLines) {
-    const want = words(theirs, line), got = words(ours, line);
-    const near = got.length === want.length && got.every(([a, b], i) => Math.abs(a - want[i][0]) <= 3 && Math.abs(b - want[i][1]) <= 3);
-    assert.ok(near, `rows ${line.join('–')}: words at ${JSON.stringify(got)}, QEMU's at ${JSON.stringify(want)}`);
-  }
-  // Our text lines are QEMU's, top and bottom rows to a few pixels (no ink between or beside them).
-  assert.equal(ourLines.length, qemuLines.length, JSON.stringify(ourLines));
-  ourLines.forEach(([a, b], i) => assert.ok(Math.abs(a - qemuLines[i][0]) <= 3 && Math.abs(b - qemuLines[i][1]) <= 3,
-    `our line ${a}–${b}, QEMU's ${qemuLines[i].join('–')}`));
-}
-
-type Pixel = (x: number, y: number, c: number) => number;
-
-/**
- * Ink: a pixel that differs sharply (by more than 40 in a channel) from its left or upper neighbour;
- * vesamenu's background is a smooth gradient, its glyphs are not.
- */
-const ink = (px: Pixel, x: number, y: number) =>
-  [0, 1, 2].some((c) => Math.abs(px(x, y, c) - px(x - 1, y, c)) > 40 || Math.abs(px(x, y, c) - px(x, y - 1, c)) > 40);
-
-/** Runs of columns (gaps of up to 4 pixels joined) from a sorted list. */
-function runs(cols: number[]): [number, number][] {
-  const out: [number, number][] = [];
-  for (const x of cols) {
-    const last = out[out.length - 1];
-    if (last && x - last[1] <= 4) last[1] = x;
-    else out.push([x, x]);
-  }
-  return out;
-}
-
-/** Ink runs of row y inside the menu box (x 96–543, inside its side lines), lines (200+ px) left out. */
-function rowRuns(px: Pixel, y: number): [number, number][] {
-  const cols: number[] = [];
-  for (let x = 96; x < 544; x++) if (ink(px, x, y)) cols.push(x);
-  return runs(cols).filter(([a, b]) => b - a < 200);
-}
-
-/** The text lines: bands of consecutive rows with ink runs. */
-function textLines(px: Pixel): [number, number][] {
-  const bands: [number, number][] = [];
-  for (let y = 1; y < 480; y++) {
-    if (rowRuns(px, y).length === 0) continue;
-    const last = bands[bands.length - 1];
-    if (last && last[1] === y - 1) last[1] = y;
-    else bands.push([y, y]);
-  }
-  return bands;
-}
-
-/** The words of a text line: runs of the columns with ink in any of its rows. */
-function words(px: Pixel, [top, bottom]: [number, number]): [number, number][] {
-  const cols = new Set<number>();
-  for (let y = top; y <= bottom; y++) for (const [a, b] of rowRuns(px, y)) for (let x = a; x <= b; x++) cols.add(x);
-  return runs([...cols].sort((a, b) => a - b));
+    { skip: missingTools('com32') ?? false }, () => vesamenuAsQemu(vesamenuImage(), ourCpu, qemuCpu));
 }
