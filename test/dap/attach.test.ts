@@ -9,21 +9,12 @@
 // runs on. A missing QEMU fails the test (it is the reference; .ci/run installs it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { qemuMissing } from '../../host/qemu';
 import { assemble, DapClient, pc, repl } from './dapClient';
-
-/** A port free a moment ago (QEMU takes it next). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { attachTo, freePort } from './qemuAttach';
 
 async function variables(c: DapClient, scope: string): Promise<Record<string, string>> {
   const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: 1 });
@@ -36,23 +27,8 @@ test('attach to a running QEMU: breakpoint at 0000:7C00, registers with caches, 
   { timeout: 120_000 }, async () => {
     assert.equal(qemuMissing(), null);
     const fx = assemble('qemudiff');
-    const port = await freePort();
-    const qemu = spawn('qemu-system-i386', ['-nodefaults', '-display', 'none', '-m', '16', '-serial', 'none', '-monitor', 'none',
-      '-drive', `file=${fx.image},format=raw,if=ide,snapshot=on`, '-gdb', `tcp:127.0.0.1:${port}`, '-S'], { stdio: 'ignore' });
-    const c = DapClient.spawn();
+    const { c, qemu, port, entry: e } = await attachTo(fx.image);
     try {
-      await c.request('initialize', { adapterID: 'bootscope', pathFormat: 'path' });
-      // QEMU may take a moment to listen.
-      let attached: DebugProtocol.Response | null = null;
-      for (let i = 0; i < 50 && !attached?.success; i++) {
-        if (i) await new Promise((r) => setTimeout(r, 100));
-        attached = await c.raw('attach', { type: 'bootscope', request: 'attach', qemu: { port } });
-      }
-      assert.equal(attached?.success, true, attached?.message);
-      await c.waitFor('initialized');
-      const entry = c.nextStop();
-      await c.request('configurationDone');
-      const e = await entry;
       assert.equal(e.body.reason, 'entry');
       assert.equal(e.body.description, `attached to QEMU at 127.0.0.1:${port}, real at 0xf000:0x0000fff0`);
       // The reset vector: CS F000 with its base FFFF0000, as the CPU leaves reset.

@@ -9,21 +9,11 @@
 // QEMU's screendump. A missing QEMU fails the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { inflateSync } from 'node:zlib';
-import type { DebugProtocol } from '@vscode/debugprotocol';
 import { qemuMissing } from '../../host/qemu';
 import type { CheckVmEntryResponse, DescriptorTable, DescriptorTablesResponse, ReadVmcsResponse, ScreenResponse, StatusResponse } from '../../protocol/customRequests';
 import { assemble, DapClient, pc } from './dapClient';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
+import { attachTo } from './qemuAttach';
 
 /** What the panels read at the stop at `spin`: tables, checks and VMCS under raw, the screen. */
 async function panels(c: DapClient) {
@@ -32,26 +22,6 @@ async function panels(c: DapClient) {
   const vmcs = await c.request<ReadVmcsResponse>('bootscope/readVmcs', { profile: 'raw' });
   const screen = await c.request<ScreenResponse>('bootscope/readScreen', {});
   return { tables, checks, vmcs, screen };
-}
-
-/** QEMU stopped at reset with its gdbstub on a free port, and a DAP session attached to it at the entry stop. */
-async function attachTo(image: string): Promise<{ c: DapClient; qemu: ReturnType<typeof spawn> }> {
-  const port = await freePort();
-  const qemu = spawn('qemu-system-i386', ['-nodefaults', '-vga', 'std', '-display', 'none', '-m', '16', '-serial', 'none', '-monitor', 'none',
-    '-drive', `file=${image},format=raw,if=ide,snapshot=on`, '-gdb', `tcp:127.0.0.1:${port}`, '-S'], { stdio: 'ignore' });
-  const c = DapClient.spawn();
-  await c.request('initialize', { adapterID: 'bootscope', pathFormat: 'path' });
-  let attached: DebugProtocol.Response | null = null;
-  for (let i = 0; i < 50 && !attached?.success; i++) {
-    if (i) await new Promise((r) => setTimeout(r, 100));
-    attached = await c.raw('attach', { type: 'bootscope', request: 'attach', qemu: { port } });
-  }
-  assert.equal(attached?.success, true, attached?.message);
-  await c.waitFor('initialized');
-  const entry = c.nextStop();
-  await c.request('configurationDone');
-  await entry;
-  return { c, qemu };
 }
 
 async function runTo(c: DapClient, linear: number): Promise<void> {
@@ -78,7 +48,7 @@ test('attached to QEMU, the Descriptor Tables, VM Entry Checks, VMCS and Screen 
       await launched.close();
     }
 
-    const { c, qemu } = await attachTo(fx.image);
+    const { c, qemu } = await attachTo(fx.image, ['-vga', 'std']);
     try {
       // At the reset vector: real mode, the IVT in force (one table, read untracked), CS's base FFFF0000.
       const status = await c.request<StatusResponse>('bootscope/status', {});
@@ -130,7 +100,7 @@ test('attached to QEMU, the Descriptor Tables, VM Entry Checks, VMCS and Screen 
 test('attached to QEMU in a graphics mode, the Screen is QEMU\'s screendump', { timeout: 60_000 }, async () => {
   assert.equal(qemuMissing(), null);
   const fx = assemble('qemugfx');
-  const { c, qemu } = await attachTo(fx.image);
+  const { c, qemu } = await attachTo(fx.image, ['-vga', 'std']);
   try {
     await runTo(c, fx.marker('SPIN'));
     const s = await c.request<ScreenResponse>('bootscope/readScreen', {});
