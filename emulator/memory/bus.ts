@@ -287,7 +287,7 @@ export class Memory {
     for (let i = 0; i < length; i++) {
       const a = (addr + i) >>> 0;
       const rom = this.rom.get(a >>> PAGE_SHIFT);
-      out[i] = a < this.ramSize ? this.ram[a] : rom ? rom[a & (PAGE_SIZE - 1)] : 0xff;
+      out[i] = a < this.ramSize ? this.ram[a] : rom ? rom[a & (PAGE_SIZE - 1)] : 0;
     }
     return out;
   }
@@ -314,7 +314,9 @@ export class Memory {
     this.observer?.onRead(addr, 1);
     if (addr < this.ramSize) return this.ram[addr];
     const rom = this.rom.get(addr >>> PAGE_SHIFT);
-    return rom ? rom[addr & (PAGE_SIZE - 1)] : 0xff;
+    // Nothing there (past RAM, the PCI hole): QEMU 7.2's unassigned memory reads as 0, and loaders
+    // that read past a table at the top of RAM (hdt.c32 under SeaBIOS) take it as "none".
+    return rom ? rom[addr & (PAGE_SIZE - 1)] : 0;
   }
 
   private write8Slow(addr: number, value: number): void {

@@ -1,5 +1,5 @@
 // The milestones of the corpus images (images.ts), each checked as its boot test does and shared by
-// the runs on the built-in BIOS (memtest, vesamenu, poweroff .test.ts) and under SeaBIOS with
+// the runs on the built-in BIOS (memtest, hdt, vesamenu, poweroff .test.ts) and under SeaBIOS with
 // SeaVGABIOS (seabiosCorpus.test.ts): the same image, firmware options and QEMU reference.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -51,6 +51,53 @@ export function assertPowersOffAsQemu(img: string, firmware: string[], lines: st
   const qemuSerial = existsSync(log) ? readFileSync(log, 'latin1') : '';
   assert.match(qemuSerial, /SYSLINUX|grub\.cfg: normal mode reached/);
   assert.equal(s.serialText, qemuSerial);
+}
+
+/** The text without ANSI escape sequences and carriage returns. */
+export const plain = (s: string) => s.replace(/\x1b(\[[0-9;?]*[a-zA-Z]|[%()#][^\x1b]|[^[%()#])/g, '').replace(/\r/g, '');
+
+/** Bootscope's serial text (plain) for hdt's image with `args` (keys, firmware) after 150 M instructions. */
+export function hdtBootscope(img: string, ...args: string[]): string {
+  const r = run(img, ...args, '--max', '150000000', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  return plain(JSON.parse(r.stdout).serialText);
+}
+
+/**
+ * QEMU with the image, its serial console on stdio: each command is written when the prompt it
+ * answers (`hdt> `, `pci> `) has appeared as often as expected; returns the serial text once the
+ * last prompt is back (or after 90 s).
+ */
+export async function hdtQemu(img: string, commands: string[]): Promise<string> {
+  const q = spawn(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', '-vga', 'std', '-drive', `file=${img},format=raw,snapshot=on`, '-serial', 'stdio'],
+    { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  let sent = 0;
+  const prompts = () => (plain(out).match(/\w+> /g) ?? []).length;
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 90_000);
+      q.stdout.on('data', (d: Buffer) => {
+        out += d.toString('latin1');
+        if (prompts() > sent && /> $/.test(plain(out))) {
+          if (sent === commands.length) { clearTimeout(timer); resolve(); return; }
+          q.stdin.write(`${commands[sent++]}\r`);
+        }
+      });
+      q.on('exit', () => { clearTimeout(timer); resolve(); });
+    });
+  } finally {
+    q.kill('SIGKILL');
+  }
+  return plain(out);
+}
+
+/** The lines after `command` up to the next prompt. */
+export function hdtAnswer(text: string, command: string): string[] {
+  const at = text.indexOf(`> ${command}\n`);
+  assert.ok(at >= 0, `no '${command}' in:\n${text}`);
+  const rest = text.slice(at + command.length + 3);
+  return rest.slice(0, rest.search(/\w+> /)).split('\n').filter(Boolean);
 }
 
 /**

@@ -110,15 +110,23 @@ function syslinuxModuleImage(name: string, cfg: string[], modules: string[]): st
   return syslinuxFat16(`syslinux-${name}.img`, ['SERIAL 0 115200', ...cfg], modules.map((m) => [`${MODULES}/${m}.c32`, `${m}.c32`]));
 }
 
-/** An image whose only entry runs the COM32 module `name` (with `append`), its libraries beside it. */
-function syslinuxCom32Image(name: string, append: string, libs: string[]): string {
-  return syslinuxModuleImage(name, ['PROMPT 0', 'TIMEOUT 0', `DEFAULT ${name}`, `LABEL ${name}`, `  COM32 ${name}.c32`,
+/**
+ * An image (`syslinux-IMAGE.img`) whose only entry runs the COM32 module `name` (with `append`), its
+ * libraries beside it.
+ */
+function syslinuxCom32Image(name: string, append: string, libs: string[], image = name): string {
+  return syslinuxModuleImage(image, ['PROMPT 0', 'TIMEOUT 0', `DEFAULT ${name}`, `LABEL ${name}`, `  COM32 ${name}.c32`,
     ...(append ? [`  APPEND ${append}`] : [])], [name, ...libs]);
 }
 
-/** syslinux's Hardware Detection Tool (hdt.c32) in its command-line mode on the serial console. */
-export function hdtImage(): string {
-  return syslinuxCom32Image('hdt', 'nomenu', ['libcom32', 'libutil', 'libmenu', 'libgpl']);
+/**
+ * syslinux's Hardware Detection Tool (hdt.c32) in its command-line mode on the serial console; with
+ * `auto`, it runs those commands first (its auto mode), as if typed.
+ */
+export function hdtImage(auto: string[] = []): string {
+  const libs = ['libcom32', 'libutil', 'libmenu', 'libgpl'];
+  return auto.length === 0 ? syslinuxCom32Image('hdt', 'nomenu', libs)
+    : syslinuxCom32Image('hdt', `nomenu auto='${auto.join(';')}'`, libs, `hdt-auto-${auto.join('-')}`);
 }
 
 /** syslinux's graphical menu (vesamenu.c32) with two entries and no timeout. */

@@ -2,14 +2,18 @@
 // The corpus images (images.ts) under Debian's SeaBIOS with SeaVGABIOS (`run --bios --vga-rom`) to
 // the milestone their built-in-BIOS tests check, with the same checks (corpusChecks.ts) and, where
 // those compare with QEMU 7.2 (which runs the same SeaBIOS), the same QEMU reference: memtest86+
-// running its first test, vesamenu's graphical menu on the Pentium model, poweroff.c32 powering off
+// running its first test, hdt.c32 at its prompt with the PCI devices listed, vesamenu's graphical menu on the Pentium model, poweroff.c32 powering off
 // through SeaBIOS's APM (on its ACPI PM1a register). The boot loaders' own prompts and GRUB's halt
 // under SeaBIOS are in seabios.test.ts. Skipped where the seabios package is not installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { MEMTEST, memtestImage, missingTools, poweroffImage, vesamenuImage } from './images';
-import { assertMemtestTesting, assertPowersOffAsQemu, BIOS, SEABIOS, vesamenuAsQemu } from './corpusChecks';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assemble } from '../bios/harness';
+import { hdtImage, MEMTEST, memtestImage, missingTools, poweroffImage, vesamenuImage } from './images';
+import { assertMemtestTesting, assertPowersOffAsQemu, BIOS, hdtAnswer, hdtBootscope, hdtQemu, SEABIOS, vesamenuAsQemu } from './corpusChecks';
 import { qemuAvailable } from '../devices/portScript';
 
 const skip = existsSync(BIOS) ? false : `${BIOS} is missing (Debian package seabios)`;
@@ -21,9 +25,82 @@ test('memtest86+ v6 under SeaBIOS: syslinux boots it into its 32-bit test loop',
   assertMemtestTesting(memtestImage(), SEABIOS, 36_000_000);
 });
 
+test('hdt.c32 under SeaBIOS reaches its hdt> prompt and lists the PCI devices QEMU shows', { skip: skip || (missingTools('com32') ?? false) || qemu }, async () => {
+  // hdt types its commands itself (auto mode): the same `pci`, `show` and `exit` QEMU gets on serial.
+  const ours = hdtBootscope(hdtImage(['pci', 'show', 'exit']), ...SEABIOS);
+  assert.match(ours, /Hardware Detection Tool .*\nEntering CLI mode\nhdt> $/s);
+  assert.doesNotMatch(ours, /DMI: ERROR/);
+  const devices = ours.slice(ours.indexOf('Entering Auto mode\n') + 19, ours.indexOf('\nEntering CLI mode')).split('\n').filter(Boolean);
+  assert.equal(devices[0], '5 PCI devices detected', ours);
+  assert.deepEqual(devices, hdtAnswer(await hdtQemu(hdtImage(), ['pci', 'show']), 'show'));
+});
+
 test('vesamenu under SeaBIOS (--cpu pentium) draws its menu in the VBE mode QEMU -cpu pentium shows, the same picture',
   { skip: skip || (missingTools('com32') ?? false) || qemu }, () =>
     vesamenuAsQemu(vesamenuImage(), [...SEABIOS, '--cpu', 'pentium'], ['-cpu', 'pentium']));
 
 test('syslinux poweroff.c32 under SeaBIOS powers off as under QEMU', { skip: skip || (missingTools('com32') ?? false) || qemu }, () =>
   assertPowersOffAsQemu(poweroffImage(), SEABIOS));
+
+test('memory with nothing there (past the top of RAM, the PCI hole) reads as 0, as under QEMU', { skip: qemu }, () => {
+  // A boot sector that enters flat protected mode, prints three dwords read past 64 MiB of RAM and
+  // in the PCI hole on port 402h and leaves QEMU through isa-debug-exit. hdt.c32 reads past an ACPI
+  // table SeaBIOS puts at the top of RAM; with all-ones there it followed a pointer of FFFFFFFFh.
+  const boot = assemble(`
+  cli
+  lgdt [gdtr]
+  mov eax, cr0
+  or al, 1
+  mov cr0, eax
+  jmp dword 0x08:pm
+bits 32
+pm:
+  mov ax, 0x10
+  mov ds, ax
+  mov eax, [0x4000000]
+  call hex
+  mov eax, [0x20000000]
+  call hex
+  mov eax, [0xfebfe000]
+  call hex
+  mov al, 10
+  out dx, al
+  out 0xf4, al
+  cli
+  hlt
+hex:
+  mov ecx, 8
+.digit:
+  rol eax, 4
+  push eax
+  and al, 15
+  add al, '0'
+  cmp al, '9'
+  jbe .out
+  add al, 7
+.out:
+  mov dx, 0x402
+  out dx, al
+  pop eax
+  loop .digit
+  mov al, ' '
+  out dx, al
+  ret
+align 8
+gdt: dq 0
+  dq 0x00cf9a000000ffff
+  dq 0x00cf92000000ffff
+gdtr: dw 23
+  dd gdt`);
+  const img = join(mkdtempSync(join(tmpdir(), 'bootscope-unassigned-')), 'probe.img');
+  const disk = new Uint8Array(1 << 20);
+  disk.set(boot);
+  writeFileSync(img, disk);
+  const log = `${img}.qemu.log`;
+  spawnSync('qemu-system-i386', ['-nodefaults', '-display', 'none', '-m', '64', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x01',
+    '-drive', `file=${img},format=raw,if=ide,snapshot=on`, '-chardev', `file,id=d,path=${log}`, '-device', 'isa-debugcon,iobase=0x402,chardev=d'], { timeout: 30000 });
+  const want = '00000000 00000000 00000000 \n';
+  assert.ok(readFileSync(log, 'latin1').endsWith(want), 'QEMU');
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', img, '--max', '1000000', '--json'], { encoding: 'utf8' });
+  assert.equal(JSON.parse(r.stdout).debugText, want);
+});
