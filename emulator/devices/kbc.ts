@@ -151,6 +151,9 @@ export class Kbc implements TimedDevice {
     if (b.key && b.value === b.key.scan) this.lastKeystroke = b.key;
     this.output = null;
     this.lastRead = b.value;
+    // The next typed byte comes no sooner than the next instant, so IRQ1 drops in between: an
+    // edge-triggered PIC sees a new edge for it (SeaBIOS's INT 09h reads late, when it is due).
+    this.nextKeyAt = Math.max(this.nextKeyAt, this.clock.now + 1);
     this.refill();
     return b.value;
   }

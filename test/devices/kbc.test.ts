@@ -99,6 +99,22 @@ test('queued keys arrive as set 1 scancodes on port 0x60 with IRQ1, at the typin
   assert.equal(clock.nextEventAt(), Infinity);
 });
 
+test('a key byte read late, when the next is due: IRQ1 drops and rises again for the next (an edge for the PIC)', () => {
+  const { io, clock, pic, kbc } = setup(100);
+  kbc.type('a');
+  clock.advance(100);
+  assert.equal(pic.acknowledge(), 0x09);
+  clock.advance(500); // the handler reads port 60h long after the break code became due
+  assert.equal(io.in8(0x60), 0x1e);
+  assert.equal(io.in8(0x64) & 1, 0, 'the buffer is empty for an instant');
+  io.out8(0x20, 0x20);
+  assert.equal(pic.hasInterrupt(), false);
+  clock.advance(Math.max(1, clock.nextEventIn()));
+  assert.equal(pic.hasInterrupt(), true, 'a new edge on IRQ1');
+  assert.equal(pic.acknowledge(), 0x09);
+  assert.equal(io.in8(0x60), 0x9e);
+});
+
 test('0xAD holds keys back, 0xAE releases them', () => {
   const { io, clock, kbc } = setup(10);
   io.out8(0x64, 0xad);
