@@ -3,14 +3,16 @@
 // built-in BIOS (`bootscope run`, detected without --cdrom) — isolinux without emulation, and a
 // syslinux floppy in 1.44M floppy emulation — to their config and boot prompt, and print on serial
 // exactly what they print under QEMU 7.2 + SeaBIOS with `-cdrom`; a hybrid ISO boots from its MBR
-// unless --cdrom; the CLI's --cdrom on an image that is not a bootable CD, and with --floppy, is one line.
+// unless --cdrom; grub-mkrescue's ISO, as a CD and as a disk, halts after QEMU's serial text; the
+// CLI's --cdrom on an image that is not a bootable CD, and with --floppy, is one line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ISOLINUX_SAY, isolinuxIso, missingTools, SYSLINUX_SAY, syslinuxFloppyIso } from './images';
+import { GRUB_RESCUE_ECHO, grubRescueIso, ISOLINUX_SAY, isolinuxIso, missingTools, SYSLINUX_SAY, syslinuxFloppyIso } from './images';
+import { assertPowersOffAsQemu } from './corpusChecks';
 import { qemuSerial } from './qemuSerial';
 
 const dir = mkdtempSync(join(tmpdir(), 'bootscope-cdrom-'));
@@ -87,3 +89,8 @@ test('--cdrom: a non-CD image and --floppy with it are one-line errors', { skip:
   assert.equal(u.status, 2);
   assert.match(u.stderr, /--floppy and --cdrom exclude each other/);
 });
+
+test('grub-mkrescue\'s ISO, as a CD (--cdrom) and as a disk from its hybrid MBR: grub.cfg halts, powering off after the serial text QEMU shows',
+  { skip: missingTools('rescue') ?? false }, () => {
+    for (const cdrom of [true, false]) assertPowersOffAsQemu(grubRescueIso(), [], [GRUB_RESCUE_ECHO], cdrom);
+  });

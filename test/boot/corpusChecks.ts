@@ -33,23 +33,24 @@ export function assertMemtestTesting(img: string, firmware: string[], max: numbe
 }
 
 /**
- * The image powers the machine off after the serial text QEMU shows before it powers off, `lines`
- * among it.
+ * The image (a disk, or with `cdrom` a CD) powers the machine off after the serial text QEMU shows
+ * before it powers off, `lines` among it.
  */
-export function assertPowersOffAsQemu(img: string, firmware: string[], lines: string[] = []): void {
-  const r = run(img, ...firmware, '--max', '200000000', '--json');
+export function assertPowersOffAsQemu(img: string, firmware: string[], lines: string[] = [], cdrom = false): void {
+  const r = run(img, ...firmware, ...(cdrom ? ['--cdrom'] : []), '--max', '200000000', '--json');
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.stopReason, 'poweroff');
   assert.deepEqual(s.biosLog, []);
   for (const line of lines) assert.ok(s.serialText.includes(line), s.serialText);
   const log = join(mkdtempSync(join(dir, 'poweroff-')), 'serial');
-  const q = spawnSync(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', '-drive', `file=${img},format=raw,snapshot=on`, '-serial', `file:${log}`],
+  const drive = cdrom ? ['-cdrom', img] : ['-drive', `file=${img},format=raw,snapshot=on`];
+  const q = spawnSync(QEMU, ['-nodefaults', '-display', 'none', '-m', '64', ...drive, '-serial', `file:${log}`],
     { timeout: 120_000 });
   assert.equal(q.signal, null, 'QEMU did not power off by itself');
   assert.equal(q.status, 0);
   const qemuSerial = existsSync(log) ? readFileSync(log, 'latin1') : '';
-  assert.match(qemuSerial, /SYSLINUX|grub\.cfg: normal mode reached/);
+  assert.match(qemuSerial, /SYSLINUX|grub\.cfg: normal mode reached|grub\.cfg reached/);
   assert.equal(s.serialText, qemuSerial);
 }
 

@@ -13,15 +13,17 @@ export const ISOLINUX_SAY = 'bootscope-isolinux-say: isolinux read its config';
 export const GRUB_ECHO = 'GRUB core reached (32-bit protected mode); loading normal';
 
 /** Why a tool the image needs is missing, or null when all are there. */
-export function missingTools(kind: 'syslinux' | 'grub' | 'isolinux' | 'com32'): string | null {
+export function missingTools(kind: 'syslinux' | 'grub' | 'isolinux' | 'com32' | 'rescue'): string | null {
   const need = {
     syslinux: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
     com32: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk', `${MODULES}/hdt.c32`, `${MODULES}/poweroff.c32`, `${MODULES}/vesamenu.c32`],
     grub: ['/usr/lib/grub/i386-pc/boot.img', '/usr/bin/grub-mkimage', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
     isolinux: [ISOLINUX_BIN, ISOHYBRID_MBR, LDLINUX_C32, '/usr/bin/xorriso'],
+    rescue: ['/usr/bin/grub-mkrescue', '/usr/lib/grub/i386-pc/cdboot.img', '/usr/bin/xorriso'],
   }[kind];
   const missing = need.filter((p) => !existsSync(p));
-  const packages = kind === 'isolinux' ? 'isolinux syslinux-common xorriso' : 'syslinux syslinux-common grub-pc-bin mtools dosfstools fdisk';
+  const packages = kind === 'isolinux' ? 'isolinux syslinux-common xorriso' : kind === 'rescue' ? 'grub-common grub-pc-bin xorriso'
+    : 'syslinux syslinux-common grub-pc-bin mtools dosfstools fdisk';
   return missing.length ? `missing ${missing.join(', ')} (Debian: ${packages})` : null;
 }
 
@@ -159,6 +161,28 @@ export function isolinuxIso(hybrid = false): string {
 cp ${ISOLINUX_BIN} ${LDLINUX_C32} root/isolinux/
 xorriso -as mkisofs -quiet -o img ${hybrid ? `-isohybrid-mbr ${ISOHYBRID_MBR}` : ''} -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table root
 `, tmp);
+  renameSync(join(tmp, 'img'), out);
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
+}
+
+export const GRUB_RESCUE_ECHO = 'grub-mkrescue: grub.cfg reached';
+
+/**
+ * Builds (once) and returns the path of grub-mkrescue's ISO (El Torito no emulation, and a hybrid
+ * MBR): its grub.cfg echoes on serial and halts.
+ */
+export function grubRescueIso(): string {
+  const out = join(CACHE, 'grub-mkrescue.iso');
+  if (existsSync(out)) return out;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = mkdtempSync(join(CACHE, 'grub-mkrescue-build-'));
+  mkdirSync(join(tmp, 'root/boot/grub'), { recursive: true });
+  writeFileSync(join(tmp, 'root/boot/grub/grub.cfg'), [
+    'serial --unit=0 --speed=115200', 'terminal_input serial console', 'terminal_output serial console', 'set timeout=0',
+    `echo "${GRUB_RESCUE_ECHO}"`, 'halt', '',
+  ].join('\n'));
+  sh('grub-mkrescue -o img root 2>/dev/null', tmp);
   renameSync(join(tmp, 'img'), out);
   rmSync(tmp, { recursive: true, force: true });
   return out;

@@ -4,7 +4,8 @@
 // those compare with QEMU 7.2 (which runs the same SeaBIOS), the same QEMU reference: memtest86+
 // running its first test, hdt.c32 at its prompt with the PCI devices and DMI modules listed,
 // vesamenu's graphical menu (pixel for pixel) on the Pentium model, poweroff.c32 powering off
-// through SeaBIOS's APM (on its ACPI PM1a register), keys typed at syslinux's prompt. The boot
+// through SeaBIOS's APM (on its ACPI PM1a register), grub-mkrescue's ISO halting (as a CD and a
+// disk), keys typed at syslinux's prompt. The boot
 // loaders' own prompts and GRUB's halt under SeaBIOS are in seabios.test.ts. Skipped where the
 // seabios package is not installed.
 import { test } from 'node:test';
@@ -14,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from '../bios/harness';
-import { hdtImage, MEMTEST, memtestImage, missingTools, poweroffImage, syslinuxImage, vesamenuImage } from './images';
+import { GRUB_RESCUE_ECHO, grubRescueIso, hdtImage, MEMTEST, memtestImage, missingTools, poweroffImage, syslinuxImage, vesamenuImage } from './images';
 import { assertMemtestTesting, assertPowersOffAsQemu, BIOS, hdtAnswer, hdtBootscope, hdtQemu, run, SEABIOS, vesamenuAsQemu } from './corpusChecks';
 import { qemuAvailable } from '../devices/portScript';
 
@@ -60,6 +61,11 @@ test('vesamenu under SeaBIOS (--cpu pentium) draws its menu in the VBE mode QEMU
 
 test('syslinux poweroff.c32 under SeaBIOS powers off as under QEMU', { skip: skip || (missingTools('com32') ?? false) || qemu }, () =>
   assertPowersOffAsQemu(poweroffImage(), SEABIOS));
+
+test('grub-mkrescue\'s ISO under SeaBIOS, as a CD from the ATAPI drive and as a disk from its hybrid MBR: grub.cfg halts, powering off as under QEMU',
+  { skip: skip || (missingTools('rescue') ?? false) || qemu }, () => {
+    for (const cdrom of [true, false]) assertPowersOffAsQemu(grubRescueIso(), SEABIOS, [GRUB_RESCUE_ECHO], cdrom);
+  });
 
 test('keys typed under SeaBIOS reach syslinux\'s boot: prompt through the 8042, IRQ1 and SeaBIOS\'s INT 09h', { skip: skip || (missingTools('syslinux') ?? false) }, () => {
   // SeaBIOS's INT 09h reads port 60h when the next key byte is already due: each byte still needs
