@@ -229,6 +229,8 @@ export class Recorder {
     const at = page << PAGE_SHIFT;
     open.pages.set(page, this.machine.mem.ram.slice(at, at + PAGE_SIZE));
     this.bytes += PAGE_SIZE + 48;
+    // Page copies grow the recording between snapshots too: the bound holds at every stop.
+    if (this.bytes > this.budgetBytes) this.enforceBudget();
   }
 
   /** Tracks every RAM page the open interval has not copied yet. */
