@@ -17,12 +17,17 @@ export const ALU_NAMES = ['add', 'or', 'adc', 'sbb', 'and', 'sub', 'xor', 'cmp']
 export const ALU_PRODUCER: readonly number[] = [LZ_ADD, LZ_LOGIC, -1, -1, LZ_LOGIC, LZ_SUB, LZ_LOGIC, LZ_SUB];
 
 /**
- * The result of a lazy operation `op` (ALU_* by number, not ADC or SBB) before masking. Closed
- * (parameters and literals only): compiled blocks apply its source in place with `op` a constant,
- * which V8 folds (jit/flagCode.ts), so the interpreter and blocks share this one definition.
+ * The JavaScript operator of each lazy operation, by ALU_* ('' for ADC and SBB): compiled blocks
+ * write `a op b` with it (jit/flagCode.ts lazyResult). A block that applied aluResult's source in
+ * place paid for a closure in V8's lower tiers (bench.asm's real-mode loop ran about 7% slower), and
+ * aluResult cannot be made from this table at run time where hosts forbid code from strings;
+ * test/cpu/alu.test.ts holds the two to the same results.
  */
+export const ALU_OPERATOR: readonly string[] = ['+', '|', '', '', '&', '-', '^', '-'];
+
+/** The result of a lazy operation `op` (ALU_* by number, not ADC or SBB) before masking, for the interpreter. */
 export const aluResult = (op: number, a: number, b: number): number =>
-  op === 0 ? a + b : op === 1 ? a | b : op === 4 ? a & b : op === 6 ? a ^ b : a - b;
+  op === ALU_ADD ? a + b : op === ALU_OR ? a | b : op === ALU_AND ? a & b : op === ALU_XOR ? a ^ b : a - b;
 
 /**
  * Computes `a op b` for operands masked to `mask` and sets the flags; returns the masked result.

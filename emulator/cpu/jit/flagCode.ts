@@ -3,13 +3,13 @@
 // sets $fl; they reach the CPU's fields only where something can look (settleFlags): a slow memory
 // access (a fault or a stop shows EFLAGS), a helper or dispatch entry, a block exit. Where the
 // producer is known at compile time, flags are read from the locals through the formulas of
-// flags.ts and the condition table of exec/conditions.ts, and ALU results computed by exec/alu.ts's
-// aluResult, the interpreter's own definitions: a formula's source is applied in place (V8 inlines
+// flags.ts and the condition table of exec/conditions.ts, and ALU results by exec/alu.ts's
+// ALU_OPERATOR, the interpreter's own definitions: a formula's source is applied in place (V8 inlines
 // a function created where it is called without a call-target check, and folds the constant
-// producer or operation away).
+// producer away).
 // Pure TypeScript: no Node or VS Code imports.
 
-import { ALU_PRODUCER, aluResult } from '../exec/alu';
+import { ALU_OPERATOR, ALU_PRODUCER } from '../exec/alu';
 import { condition, CONDITION_ANY, CONDITION_LESS } from '../exec/conditions';
 import { type FlagState, formula, getAF, getCF, getOF, getPF, getSF, getZF, INC_DEC_LAZY, keepCF, LZ_DEC, LZ_INC } from '../flags';
 import { EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF } from '../regs';
@@ -44,8 +44,7 @@ const signOf = (size: number) => hex(size === 8 ? 0x80 : size === 16 ? 0x8000 : 
  */
 export function lazyResult(aop: number, x: Code | string, y: Code | string, size: number): Code {
   const mask = maskOf(size);
-  const result = apply(aluResult, `${aop}, $fd, $fs`);
-  return js`(($fd = ${x}), ($fs = ${y}), ($fr = ((${result} & ${mask}) >>> 0)), ($fo = ${ALU_PRODUCER[aop]}), ($fm = ${mask}), ($fz = ${EFLAGS_STATUS}), ($fl = 1), $fr)`;
+  return js`(($fd = ${x}), ($fs = ${y}), ($fr = ((($fd ${ALU_OPERATOR[aop]} $fs) & ${mask}) >>> 0)), ($fo = ${ALU_PRODUCER[aop]}), ($fm = ${mask}), ($fz = ${EFLAGS_STATUS}), ($fl = 1), $fr)`;
 }
 
 /**
