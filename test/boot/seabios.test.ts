@@ -19,6 +19,17 @@ import { BIOS, VGA_ROM } from './corpusChecks';
 
 const skip = existsSync(BIOS) ? false : `${BIOS} is missing (Debian package seabios)`;
 
+/** Boot-sector code: prints the zero-ended string at SI on port 402h (SeaBIOS's debug console); the caller's code follows at .done. */
+const PRINT_402 = `.print:
+  lodsb
+  test al, al
+  jz .done
+  mov dx, 0x402
+  out dx, al
+  jmp .print
+.done:
+`;
+
 function run(...args: string[]): Record<string, any> {
   return runBios(BIOS, ...args);
 }
@@ -43,15 +54,7 @@ function diskImage(): string {
   jmp .print
 .fail:
   mov si, failed
-.print:
-  lodsb
-  test al, al
-  jz .done
-  mov dx, 0x402
-  out dx, al
-  jmp .print
-.done:
-  out 0xf4, al
+${PRINT_402}  out 0xf4, al
   cli
   hlt
 dap: db 16, 0
@@ -177,15 +180,7 @@ test('INT 13h on the floppy under SeaBIOS: AH=05h formats cylinder 1 through the
   je .print
 .fail:
   mov si, failed
-.print:
-  lodsb
-  test al, al
-  jz .done
-  mov dx, 0x402
-  out dx, al
-  jmp .print
-.done:
-  cli
+${PRINT_402}  cli
   hlt
 ids:
 %assign r 1
