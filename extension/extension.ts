@@ -86,19 +86,21 @@ const STOP_EDITOR_MS = 2000;
 /**
  * Runs `show` once VS Code has opened the editor of the stop's frame (or after STOP_EDITOR_MS, when
  * that editor was open already): a panel created first makes its new group the active one, where VS
- * Code then opens the frame's source, over the panel.
+ * Code then opens the frame's source, over the panel. An editor VS Code opens within STOP_EDITOR_MS
+ * after that (the stop's source opened again, or reopenSource.ts) runs `show` again, which brings
+ * the panel back to the front of its group.
  */
 function afterStopEditor(show: () => unknown): void {
-  let done = false;
+  let shown = false;
   const go = () => {
-    if (done) return;
-    done = true;
-    sub.dispose();
-    clearTimeout(timer);
     void show();
+    if (shown) return;
+    shown = true;
+    clearTimeout(wait);
+    setTimeout(() => sub.dispose(), STOP_EDITOR_MS);
   };
-  const sub = vscode.window.onDidChangeActiveTextEditor(go);
-  const timer = setTimeout(go, STOP_EDITOR_MS);
+  const sub = vscode.window.onDidChangeActiveTextEditor((editor) => editor && go());
+  const wait = setTimeout(go, STOP_EDITOR_MS);
 }
 
 export function deactivate(): void {
