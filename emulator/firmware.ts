@@ -5,7 +5,8 @@
 // decoded, so the firmware can copy itself to RAM below 1 MiB as SeaBIOS does; the hard disks are
 // ATA drives on the primary IDE channel, a CD the ATAPI master of the secondary (ide.ts) and a
 // floppy drive A on the floppy controller (fdc.ts, DMA through dma8237.ts); QEMU's fw_cfg tells the
-// firmware what the machine has (fwCfg.ts). Pure TypeScript: no Node or VS Code imports.
+// firmware what the machine has (fwCfg.ts). Keys typed from the start wait until the firmware has set
+// the keyboard up (kbc.ts holdKeysUntilEnabled). Pure TypeScript: no Node or VS Code imports.
 // SDM Vol. 3 §9.1.4 (first instruction executed).
 import type { Machine } from './machine';
 
@@ -24,6 +25,7 @@ export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array |
   m.devices.attachFloppy(m.io, [m.floppy]);
   m.devices.attachFwCfg(m.io);
   if (vgaRom) m.devices.attachVgaRom(vgaRom);
+  m.devices.kbc.holdKeysUntilEnabled();
   m.cpu.powerOn();
   m.cpu.icount = 0;
   return null;

@@ -74,6 +74,11 @@ export class Kbc implements TimedDevice {
   private kbdPending = 0;
   private scanning = true;
   /**
+   * Typed keys wait for the guest to enable the keyboard (command F4h): set by holdKeysUntilEnabled
+   * for a firmware booting from reset, whose keyboard set-up flushes whatever the keyboard sent during POST.
+   */
+  private keysHeld = false;
+  /**
    * Output port as last written by D1h (QEMU keeps the written byte; unused bits 2–3 read as 1),
    * with bits 4/5 refreshed to the output-buffer state whenever the IRQ lines are updated.
    */
@@ -98,6 +103,15 @@ export class Kbc implements TimedDevice {
   attach(io: IoBus): void {
     io.register(0x60, 1, { in8: () => this.readData(), out8: (_p, v) => this.writeData(v) });
     io.register(0x64, 1, { in8: () => this.readStatus(), out8: (_p, v) => this.writeCommand(v) });
+  }
+
+  /**
+   * From power-on, queued keys wait until the guest enables the keyboard (F4h), so none is sent while
+   * a firmware's POST flushes the 8042 and resets the keyboard (SeaBIOS discards those bytes): they
+   * reach the guest once it reads the keyboard, as keys typed at its prompt would.
+   */
+  holdKeysUntilEnabled(): void {
+    this.keysHeld = true;
   }
 
   get commandByte(): number {
@@ -248,7 +262,11 @@ export class Kbc implements TimedDevice {
         this.reply(0xfa, false);
         this.reply(0xab, false);
         return this.reply(this.ram[0] & KBC_CMD_TRANSLATE ? 0x41 : 0x83, false);
-      case 0xf4: this.scanning = true; this.reply(0xfa, false); return this.refill();
+      case 0xf4:
+        this.scanning = true;
+        this.keysHeld = false;
+        this.reply(0xfa, false);
+        return this.refill();
       case 0xf5: this.scanning = false; return this.reply(0xfa, false);
       case 0xff: // reset and basic assurance test
         this.scanning = true;
@@ -280,7 +298,7 @@ export class Kbc implements TimedDevice {
 
   /** The keyboard may send typed bytes now. */
   private keyboardEnabled(): boolean {
-    return this.hardwareTyping && this.scanning && (this.ram[0] & KBC_CMD_KBD_DISABLE) === 0;
+    return this.hardwareTyping && this.scanning && !this.keysHeld && (this.ram[0] & KBC_CMD_KBD_DISABLE) === 0;
   }
 
   /** Loads the output buffer if it is empty: replies first, then typed bytes whose time has come. */

@@ -213,6 +213,28 @@ failed: db 'INT 13h failed', 10, 0`);
   assert.match(s.debugText, /\nBooting from Floppy\.\.\.\nBooting from 0000:7c00\nstub disk_1305:[^]*\nformatted and read back\n$/);
 });
 
+test('keys typed from the start (--keys) all reach the boot sector\'s INT 16h: none is lost to SeaBIOS\'s keyboard set-up during POST', { skip }, () => {
+  // The boot sector echoes each key on port 402h until it reads 'c'. SeaBIOS flushes the 8042 and
+  // resets the keyboard during POST; before, the first key typed then was dropped ('bc').
+  const boot = assemble(`
+.next:
+  mov ah, 0
+  int 0x16
+  mov dx, 0x402
+  out dx, al
+  cmp al, 'c'
+  jne .next
+  cli
+  hlt`);
+  const file = join(mkdtempSync(join(tmpdir(), 'bootscope-seabios-keys-')), 'keys.img');
+  writeFileSync(file, boot);
+  for (const bios of [BIOS, '/usr/share/seabios/bios-256k.bin']) {
+    const s = runBios(bios, file, '--keys', 'abc', '--max', '60000000');
+    assert.equal(s.stopReason, 'halt', bios);
+    assert.match(s.debugText, /\nBooting from 0000:7c00\nabc$/, bios);
+  }
+});
+
 test('syslinux under SeaBIOS and SeaVGABIOS: from the IDE disk to its boot: prompt, on serial and screen', { skip: skip || (missingTools('syslinux') ?? false) }, () => {
   const s = run(syslinuxImage(), '--vga-rom', VGA_ROM, '--screen', '--max', '60000000');
   assert.match(s.serialText, /SYSLINUX 6\.04 .*\r\nLoading \/none\.bin\.\.\. failed: No such file or directory\r\nboot: $/s);

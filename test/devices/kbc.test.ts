@@ -126,6 +126,23 @@ test('0xAD holds keys back, 0xAE releases them', () => {
   assert.equal(io.in8(0x60), 0x2d);
 });
 
+test('from power-on under a firmware, typed keys wait for the keyboard enable (F4h): a POST flush, reset or F5 does not lose them', () => {
+  const { io, clock, kbc } = setup(10);
+  kbc.holdKeysUntilEnabled();
+  kbc.type('xy');
+  clock.advance(1000);
+  assert.equal(io.in8(0x64) & 1, 0, 'nothing sent before the firmware set the keyboard up');
+  // What SeaBIOS's keyboard set-up does: reset (FA AA), disable (F5: FA), then enable (F4: FA).
+  for (const [cmd, replies] of [[0xff, [0xfa, 0xaa]], [0xf5, [0xfa]], [0xf4, [0xfa]]] as const) {
+    io.out8(0x60, cmd);
+    for (const r of replies) assert.equal(io.in8(0x60), r);
+  }
+  clock.advance(1000);
+  assert.equal(io.in8(0x60), 0x2d, 'x after the enable');
+  clock.advance(1000);
+  assert.equal(io.in8(0x60), 0xad, 'then its break code');
+});
+
 test('the BIOS key queue: peek and take whole keystrokes', () => {
   const { kbc } = setup();
   kbc.type('Hi');
