@@ -15,10 +15,14 @@ import { readInputFile } from '../host/files';
 import { loadListing, SourceMaps, type SourceMap } from './listing';
 import { describeSymbolFile, loadSymbolFile, type SymbolFile } from '../host/symbolFiles';
 import { DwarfSources } from './dwarfSources';
+import { seabiosPackageMissing } from '../host/seabios';
 import { accelProblem, QEMU, type QemuBoot, qemuMissing } from '../host/qemu';
 import {
-  COMPARE_MAX_DEFAULT, CPU_MODEL_NAMES, defaultFpu, FPU_NAMES, fpuMismatch, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, QEMU_ACCELS, type CpuModelName, type FpuName, type ILaunchConfig, type QemuAccel,
+  COMPARE_MAX_DEFAULT, CPU_MODEL_NAMES, defaultFpu, FIRMWARE_NAMES, firmwareFiles, type FirmwareName, FPU_NAMES, fpuMismatch, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, QEMU_ACCELS, type CpuModelName, type FpuName, type ILaunchConfig, type QemuAccel,
 } from '../protocol/launchConfig';
+
+/** How the launch configuration spells the firmware fields in messages. */
+const FIRMWARE_FIELDS = { firmware: "'firmware'", bios: "'bios'", vgaRom: "'vgaRom'" };
 
 export class LaunchError extends Error {
   constructor(readonly id: LaunchErrorId, message: string) {
@@ -46,7 +50,8 @@ export interface Launched {
   bios: Bios | null;
   /** State outside the Machine the recorder snapshots: the built-in BIOS's fields (none with a firmware). */
   extraState: object[];
-  config: Required<Omit<ILaunchConfig, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom'>> & {
+  /** `bios` and `vgaRom` are the files run (launch `firmware: "seabios"` resolved to its files; `bios` null: the built-in BIOS). */
+  config: Required<Omit<ILaunchConfig, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom' | 'firmware'>> & {
     image: string | null; listing: string[]; symbols: string[]; gdbPort: number | null; compareWith: CompareWith | null;
     bios: string | null; vgaRom: string | null;
   };
@@ -75,15 +80,17 @@ export function validateConfig(raw: unknown): Launched['config'] {
     if (typeof v !== 'string' || v === '') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: '${key}' must be the path of a file, not ${JSON.stringify(v)}`);
     return v;
   };
-  const bios = optionalPath('bios');
-  const vgaRom = optionalPath('vgaRom');
-  if (vgaRom !== null && bios === null) {
-    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'vgaRom' needs 'bios': the built-in BIOS has its own INT 10h");
+  const firmware = cfg.firmware ?? undefined;
+  if (firmware !== undefined && !FIRMWARE_NAMES.includes(firmware as FirmwareName)) {
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown firmware ${JSON.stringify(firmware)}: use one of ${FIRMWARE_NAMES.join(', ')}`);
   }
+  const files = firmwareFiles(firmware as FirmwareName | undefined, optionalPath('bios'), optionalPath('vgaRom'), FIRMWARE_FIELDS);
+  if (typeof files === 'string') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: ${files}`);
+  const { bios, vgaRom } = files;
   const rawImage = cfg.image;
   const image = rawImage === undefined || rawImage === null || rawImage === '' ? null : rawImage;
   if (image === null && bios === null) {
-    throw new LaunchError(LaunchErrorId.MissingImage, "launch configuration: 'image' is missing: give the path of a disk image or a 512-byte boot sector (it is optional only with 'bios')");
+    throw new LaunchError(LaunchErrorId.MissingImage, "launch configuration: 'image' is missing: give the path of a disk image or a 512-byte boot sector (it is optional only with 'bios' or 'firmware': \"seabios\")");
   }
   if (image !== null && typeof image !== 'string') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'image' must be a path string, not ${JSON.stringify(image)}`);
   const cpu = cfg.cpu === undefined ? LAUNCH_DEFAULTS.cpu : String(cfg.cpu);
@@ -216,6 +223,8 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       throw new LaunchError(LaunchErrorId.UnreadableImage, e.message);
     }
   };
+  const missing = seabiosPackageMissing([config.bios, config.vgaRom], FIRMWARE_FIELDS);
+  if (missing) throw new LaunchError(LaunchErrorId.UnreadableImage, `launch configuration 'firmware': "seabios": ${missing}`);
   const firmware = readFirmware(config.bios, 'firmware image');
   const vgaRom = readFirmware(config.vgaRom, 'VGA ROM');
   let file: ImageFile | null = null;

@@ -3,7 +3,7 @@
 // for invalid configurations. The attribute list matches docs/CLI.md "Launch configuration".
 
 import {
-  CPU_MODEL_NAMES, type CpuModelName, FPU_NAMES, type FpuName, fpuMismatch, type IAttachConfig, LAUNCH_DEFAULTS, PROFILE_NAMES, QEMU_ACCELS,
+  CPU_MODEL_NAMES, type CpuModelName, FIRMWARE_NAMES, firmwareFiles, type FirmwareName, FPU_NAMES, type FpuName, fpuMismatch, type IAttachConfig, LAUNCH_DEFAULTS, PROFILE_NAMES, QEMU_ACCELS,
 } from '../protocol/launchConfig';
 
 export interface LaunchConfig {
@@ -24,6 +24,7 @@ export interface LaunchConfig {
   memoryMB?: number;
   bios?: string;
   vgaRom?: string;
+  firmware?: string;
   [key: string]: unknown;
 }
 
@@ -71,7 +72,7 @@ export function configForFile(path: string, size?: number): LaunchConfig | undef
 export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => boolean): string[] {
   if (cfg.request === 'attach') return attachProblems(cfg.qemu);
   const errors: string[] = [];
-  const firmware = typeof cfg.bios === 'string' && cfg.bios.trim() !== '';
+  const firmware = (typeof cfg.bios === 'string' && cfg.bios.trim() !== '') || cfg.firmware === 'seabios';
   if (typeof cfg.image !== 'string' || cfg.image.trim() === '') {
     if (!firmware) errors.push('"image" is missing: set it to the disk image, floppy image or boot sector to boot (e.g. "${workspaceFolder}/boot.img").');
   } else if (imageExists && !imageExists(cfg.image)) {
@@ -83,8 +84,14 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
     if (typeof v !== 'string' || v.trim() === '') errors.push(`"${key}" must be the path of a file.`);
     else if (imageExists && !imageExists(v)) errors.push(`"${key}" points at ${v}, which does not exist.`);
   }
-  if (cfg.vgaRom !== undefined && cfg.bios === undefined) errors.push('"vgaRom" needs "bios": the built-in BIOS has its own INT 10h.');
-  if (cfg.bios !== undefined && cfg.compareWith !== undefined && cfg.image === undefined) {
+  if (cfg.firmware !== undefined && !(FIRMWARE_NAMES as readonly unknown[]).includes(cfg.firmware)) {
+    errors.push(`"firmware" is ${JSON.stringify(cfg.firmware)}: it must be one of ${FIRMWARE_NAMES.join(', ')}.`);
+  } else {
+    const files = firmwareFiles(cfg.firmware as FirmwareName | undefined, cfg.bios === undefined ? null : String(cfg.bios), cfg.vgaRom === undefined ? null : String(cfg.vgaRom),
+      { firmware: '"firmware"', bios: '"bios"', vgaRom: '"vgaRom"' });
+    if (typeof files === 'string') errors.push(`${files}.`);
+  }
+  if (firmware && cfg.compareWith !== undefined && cfg.image === undefined) {
     errors.push('"compareWith" needs "image": QEMU boots the same image.');
   }
   if (cfg.cpu !== undefined && !(CPU_MODEL_NAMES as readonly string[]).includes(String(cfg.cpu))) {

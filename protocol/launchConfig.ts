@@ -35,6 +35,28 @@ export function fpuMismatch(cpu: CpuModelName, fpu: FpuName): string | null {
 export const PROFILE_NAMES = ['raw', 'unrestricted', 'xen-vm86', 'kvm-rmode'] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
+/**
+ * The firmware that boots the machine (`bootscope run --firmware`, launch `firmware`): the built-in BIOS
+ * (its services in TypeScript, a BIOS call one step), or Debian's SeaBIOS run from the reset vector.
+ */
+export const FIRMWARE_NAMES = ['builtin', 'seabios'] as const;
+export type FirmwareName = (typeof FIRMWARE_NAMES)[number];
+/** What `seabios` runs unless `bios`/`vgaRom` name other files: Debian's seabios package, as QEMU 7.2's `pc` machine with `-vga std` loads it. */
+export const SEABIOS_FILES = { bios: '/usr/share/seabios/bios-256k.bin', vgaRom: '/usr/share/seabios/vgabios-stdvga.bin' } as const;
+
+/**
+ * The firmware and VGA ROM files a run maps (null `bios`: the built-in BIOS), from `firmware` and the
+ * files named (`bios`, `vgaRom`, which override seabios's), or a sentence saying why they do not go
+ * together; `opt` spells the options (`--bios` or `bios`).
+ */
+export function firmwareFiles(firmware: FirmwareName | undefined, bios: string | null, vgaRom: string | null, opt: { firmware: string; bios: string; vgaRom: string }):
+  { bios: string | null; vgaRom: string | null } | string {
+  if (firmware === 'builtin' && bios !== null) return `${opt.firmware} builtin and ${opt.bios} exclude each other: ${opt.bios} names the firmware run instead of the built-in BIOS`;
+  if (firmware === 'seabios') return { bios: bios ?? SEABIOS_FILES.bios, vgaRom: vgaRom ?? SEABIOS_FILES.vgaRom };
+  if (vgaRom !== null && bios === null) return `${opt.vgaRom} needs ${opt.bios} (or ${opt.firmware} seabios): the built-in BIOS has its own INT 10h`;
+  return { bios, vgaRom };
+}
+
 /** How QEMU runs the reference guest of `compareWith`: TCG (its per-instruction log) or KVM (the host CPU). */
 export const QEMU_ACCELS = ['tcg', 'kvm'] as const;
 export type QemuAccel = (typeof QEMU_ACCELS)[number];
@@ -96,6 +118,8 @@ export interface ILaunchConfig {
   bios?: string;
   /** With `bios`: the standard VGA's expansion ROM (e.g. SeaVGABIOS), as `bootscope run --vga-rom`. */
   vgaRom?: string;
+  /** `seabios`: Debian's SeaBIOS and SeaVGABIOS (SEABIOS_FILES, or `bios`/`vgaRom`) from the reset vector, as `bootscope run --firmware`. Absent: `builtin` unless `bios` is given. */
+  firmware?: FirmwareName;
 }
 
 /** The `attach` request (docs/CLI.md "Attach to QEMU"): a QEMU whose gdbstub listens at host:port. */
@@ -121,7 +145,7 @@ export const LAUNCH_DEFAULTS = {
   writeBack: false,
   cpu: '80386',
   memoryMB: 64,
-} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom' | 'fpu'>;
+} as const satisfies Omit<Required<ILaunchConfig>, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom' | 'fpu' | 'firmware'>;
 
 /** Guest instructions a `compareWith` lock-step run compares by default (as `bootscope compare --max`). */
 export const COMPARE_MAX_DEFAULT = 10_000_000;

@@ -20,6 +20,11 @@ import { collect, CPU_OPTION_HELP, exitWith, FPU_OPTION_HELP, InputError, parseC
 import { openBootDrive } from '../run/disk';
 import { loadFirmware } from '../../emulator/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
+import { FIRMWARE_NAMES, firmwareFiles, SEABIOS_FILES } from '../../protocol/launchConfig';
+import { seabiosPackageMissing } from '../../host/seabios';
+
+/** How `run` spells the firmware options in messages. */
+const FIRMWARE_OPTIONS = { firmware: '--firmware', bios: '--bios', vgaRom: '--vga-rom' };
 
 export interface RunOptions {
   floppy?: boolean;
@@ -31,6 +36,7 @@ export interface RunOptions {
   keys?: string;
   bios?: string;
   vgaRom?: string;
+  firmware?: string;
   screen?: boolean;
   json?: boolean;
   cpu?: string;
@@ -49,7 +55,7 @@ export function command(): Command {
   return new Command('run')
     .summary('boot a disk image (or firmware) and run it to a stop')
     .description('Boot IMAGE as the first hard disk (or floppy) through the BIOS to 0000:7C00 and run it to a stop.')
-    .argument('[image]', 'disk image or boot sector (optional with --bios)')
+    .argument('[image]', 'disk image or boot sector (optional with a firmware: --bios or --firmware seabios)')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
     .option('--cdrom', 'boot IMAGE as a CD (El Torito, drive E0h); an ISO 9660 image with a boot catalogue is one without it')
     .option('--max <N>', 'instruction budget (default 100000000)')
@@ -59,6 +65,7 @@ export function command(): Command {
     .option('--keys <TEXT>', 'keystrokes queued for the keyboard (\\n is Enter)')
     .option('--bios <FILE>', 'boot a firmware image from the reset vector instead of the built-in BIOS')
     .option('--vga-rom <FILE>', "the standard VGA's expansion ROM for --bios firmware (e.g. SeaVGABIOS, vgabios-stdvga.bin)")
+    .option('--firmware <NAME>', `what boots the machine: ${FIRMWARE_NAMES.join(', ')} (Debian's ${SEABIOS_FILES.bios} and ${SEABIOS_FILES.vgaRom}, or --bios/--vga-rom files; default builtin)`)
     .option('--screen', 'include the 80x25 text screen in the summary')
     .option('--screenshot <FILE>', 'write the graphics screen (VBE) at the stop to FILE as PNG')
     .option('--json', 'print the stop summary as one JSON object')
@@ -93,8 +100,12 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   if ((breakOnFailure || breakOnEmulation || listFile !== undefined) && profile === null) {
     throw new UsageError('--break-on-vmentry-failure, --break-on-emulation and --list-emulated need --profile NAME');
   }
-  const firmwareFile = opts.bios;
-  if (imageFile === undefined && firmwareFile === undefined) throw new UsageError('no IMAGE given (it is optional only with --bios FILE)');
+  const firmwareName = opts.firmware === undefined ? undefined : parseChoice(opts.firmware, '--firmware', FIRMWARE_NAMES);
+  const files = firmwareFiles(firmwareName, opts.bios ?? null, opts.vgaRom ?? null, FIRMWARE_OPTIONS);
+  if (typeof files === 'string') throw new UsageError(files);
+  const firmwareFile = files.bios ?? undefined;
+  const vgaRomFile = files.vgaRom ?? undefined;
+  if (imageFile === undefined && firmwareFile === undefined) throw new UsageError('no IMAGE given (it is optional only with a firmware: --bios FILE or --firmware seabios)');
   const max = opts.max === undefined ? 100_000_000 : parseWhole(opts.max, '--max');
   const symbols = opts.symbols ? loadSymbolTable(opts.symbols) : null;
   const until = (opts.until ?? []).map((t) => parseAddress(t, '--until', symbols));
@@ -114,7 +125,6 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
 
   const floppy = opts.floppy === true;
   if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
-  if (firmwareFile === undefined && opts.vgaRom !== undefined) throw new UsageError('--vga-rom needs --bios: the built-in BIOS has its own INT 10h');
   const outputs = [
     ...(traceFile === undefined ? [] : [{ what: '--trace', path: traceFile }]),
     ...(listFile === undefined ? [] : [{ what: '--list-emulated', path: listFile }]),
@@ -123,16 +133,18 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const inputs = [
     ...(imageFile === undefined ? [] : [{ what: 'image', path: imageFile }]),
     ...(firmwareFile === undefined ? [] : [{ what: '--bios', path: firmwareFile }]),
-    ...(opts.vgaRom === undefined ? [] : [{ what: '--vga-rom', path: opts.vgaRom }]),
+    ...(vgaRomFile === undefined ? [] : [{ what: '--vga-rom', path: vgaRomFile }]),
     ...(opts.symbols ?? []).map((path) => ({ what: '--symbols', path })),
   ];
   const conflict = outputConflict(outputs, inputs);
   if (conflict) throw new UsageError(conflict);
+  const missing = seabiosPackageMissing([firmwareFile ?? null, vgaRomFile ?? null], FIRMWARE_OPTIONS);
+  if (missing) throw new InputError(`--firmware seabios: ${missing}`);
   const { disk, cdrom } = imageFile === undefined
     ? { disk: null, cdrom: null }
     : openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
-  const vgaRom = opts.vgaRom === undefined ? null : new Uint8Array(readInputFile(opts.vgaRom, 'VGA ROM'));
+  const vgaRom = vgaRomFile === undefined ? null : new Uint8Array(readInputFile(vgaRomFile, 'VGA ROM'));
 
   const m = new Machine({
     cpu: cpuModel, fpu, memoryMB, keys,

@@ -235,6 +235,24 @@ test('keys typed from the start (--keys) all reach the boot sector\'s INT 16h: n
   }
 });
 
+test('--firmware seabios: Debian\'s bios-256k.bin from reset, with SeaVGABIOS as the VGA\'s ROM drawing its banner', { skip }, () => {
+  const img = join(mkdtempSync(join(tmpdir(), 'bootscope-seabios-firmware-')), 'boot.img');
+  writeFileSync(img, assemble(`
+  mov si, text
+${PRINT_402}  cli
+  hlt
+text: db 'booted', 10, 0`));
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', img, '--firmware', 'seabios', '--max', '20000000', '--screen', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.stopReason, 'halt');
+  assert.match(s.debugText, /^SeaBIOS \(version 1\.16[^]*\nBooting from 0000:7c00\nbooted\n$/);
+  assert.match(s.screen[0], /^SeaBIOS \(version 1\.16/, 'SeaVGABIOS drew the banner: the VGA ROM was loaded');
+  // The same count as with the files named: the 256 KiB build (bios.bin takes another path) and SeaVGABIOS.
+  const named = runBios('/usr/share/seabios/bios-256k.bin', img, '--vga-rom', VGA_ROM, '--max', '20000000');
+  assert.equal(named.instructions, s.instructions, '--firmware seabios runs the same files as --bios bios-256k.bin --vga-rom vgabios-stdvga.bin');
+});
+
 test('syslinux under SeaBIOS and SeaVGABIOS: from the IDE disk to its boot: prompt, on serial and screen', { skip: skip || (missingTools('syslinux') ?? false) }, () => {
   const s = run(syslinuxImage(), '--vga-rom', VGA_ROM, '--screen', '--max', '60000000');
   assert.match(s.serialText, /SYSLINUX 6\.04 .*\r\nLoading \/none\.bin\.\.\. failed: No such file or directory\r\nboot: $/s);

@@ -82,7 +82,8 @@ function cases(): [string[], number][] {
   const img = at('boot.img');
   for (const bad of [['--max', '-5'], ['--max', '1e3'], ['--max', ''], ['--memory-mb', '0'], ['--memory-mb', '99999999999999999999'],
     ['--until', '7c00'], ['--until', '0x123456789'], ['--trace-from', 'x'], ['--cpu', '486'], ['--profile', 'bochs'], ['--bogus'],
-    ['--max'], ['--break-on-emulation'], ['--trace-from', '0x7c00'], ['--keys', '\u00e9']]) out.push([['run', img, ...bad], 2]);
+    ['--max'], ['--break-on-emulation'], ['--trace-from', '0x7c00'], ['--keys', '\u00e9'], ['--firmware', 'ovmf'], ['--firmware', 'builtin', '--bios', img],
+    ['--vga-rom', img]]) out.push([['run', img, ...bad], 2]);
   out.push([['run'], 2], [['run', img, img], 2]);
   for (const bad of [['--org', '-1'], ['--org', '0x100000000'], ['--bits', '64'], ['--bogus']]) out.push([['disasm', at('text'), ...bad], 2]);
   out.push([['disasm'], 2]);

@@ -35,6 +35,17 @@ test('launch bios: stops at the reset vector, SeaBIOS boots the disk to a breakp
   }
 });
 
+test('launch firmware: "seabios" runs Debian\'s bios-256k.bin with SeaVGABIOS from the reset vector', { skip }, async () => {
+  const c = DapClient.spawn();
+  try {
+    await c.launch({ image: assemble('halt').image, firmware: 'seabios', record: false });
+    assert.equal(await pc(c), 0xfffffff0);
+    assert.match(c.output(), /firmware \/usr\/share\/seabios\/bios-256k\.bin from the reset vector F000:FFF0, \/usr\/share\/seabios\/vgabios-stdvga\.bin as the VGA's ROM/);
+  } finally {
+    await c.close();
+  }
+});
+
 test('launch bios without an image runs the firmware alone; vgaRom without bios, and a missing firmware file, are errors', { skip }, async () => {
   const alone = DapClient.spawn();
   try {
@@ -46,7 +57,7 @@ test('launch bios without an image runs the firmware alone; vgaRom without bios,
   for (const [config, message] of [
     [{ image: assemble('halt').image, vgaRom: VGA_ROM }, /'vgaRom' needs 'bios'/],
     [{ image: assemble('halt').image, bios: '/nonexistent/bios.bin' }, /firmware image '.*nonexistent\/bios\.bin'/],
-    [{}, /'image' is missing: .* \(it is optional only with 'bios'\)/],
+    [{}, /'image' is missing: .* \(it is optional only with 'bios' or 'firmware': "seabios"\)/],
   ] as const) {
     const c = DapClient.spawn();
     try {

@@ -47,8 +47,19 @@ test('each bad field is named in its error', () => {
     [{ image: 'a', vgaRom: 'vga.bin' }, /'vgaRom' needs 'bios'/],
     [{ bios: 'b.bin', cdrom: true }, /'cdrom': true says how to boot 'image', which is missing/],
     [{ bios: 'b.bin', compareWith: { qemu: {} } }, /'compareWith' needs 'image': QEMU boots the same image/],
+    [{ image: 'a', firmware: 'ovmf' }, /unknown firmware "ovmf": use one of builtin, seabios/],
+    [{ image: 'a', firmware: 'builtin', bios: 'b.bin' }, /'firmware' builtin and 'bios' exclude each other/],
+    [{ firmware: 'builtin' }, /'image' is missing/],
   ];
   for (const [cfg, re] of bad) assert.throws(() => validateConfig(cfg), (e: unknown) => e instanceof LaunchError && re.test(e.message), JSON.stringify(cfg));
+});
+
+test("firmware: seabios runs Debian's files unless bios/vgaRom name others; image is then optional", () => {
+  assert.deepEqual([validateConfig({ firmware: 'seabios' })].map((c) => [c.image, c.bios, c.vgaRom])[0],
+    [null, '/usr/share/seabios/bios-256k.bin', '/usr/share/seabios/vgabios-stdvga.bin']);
+  const c = validateConfig({ image: 'a', firmware: 'seabios', bios: 'my.bin' });
+  assert.deepEqual([c.bios, c.vgaRom], ['my.bin', '/usr/share/seabios/vgabios-stdvga.bin']);
+  assert.deepEqual([validateConfig({ image: 'a', firmware: 'builtin' }).bios], [null]);
 });
 
 test('writeBack: guest disk writes reach the image file only when asked', () => {
@@ -74,7 +85,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'fpu', 'gdbPort', 'compareWith', 'bios', 'vgaRom'];
+  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'fpu', 'gdbPort', 'compareWith', 'bios', 'vgaRom', 'firmware'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });

@@ -70,6 +70,16 @@ test('bios and vgaRom: paths; image optional with bios; vgaRom needs bios; not w
   assert.match(validateConfig({ ...base, bios: '/s/bios.bin', compareWith: { qemu: {} } }, () => true).join(' '), /"compareWith" needs "image"/);
 });
 
+test('firmware: builtin or seabios; seabios makes image optional and takes vgaRom; builtin excludes bios', () => {
+  const base = { type: 'bootscope', request: 'launch', name: 'x' };
+  assert.deepEqual(validateConfig({ ...base, firmware: 'seabios' }), [], 'seabios alone');
+  assert.deepEqual(validateConfig({ ...base, image: '/a.img', firmware: 'seabios', vgaRom: '/s/vga.bin' }, () => true), []);
+  assert.match(validateConfig({ ...base, firmware: 'builtin' }).join(' '), /"image" is missing/);
+  assert.match(validateConfig({ ...base, image: '/a.img', firmware: 'ovmf' }).join(' '), /"firmware" is "ovmf": it must be one of builtin, seabios/);
+  assert.match(validateConfig({ ...base, image: '/a.img', firmware: 'builtin', bios: '/s/b.bin' }, () => true).join(' '), /"firmware" builtin and "bios" exclude each other/);
+  assert.match(validateConfig({ ...base, firmware: 'seabios', compareWith: { qemu: {} } }).join(' '), /"compareWith" needs "image"/);
+});
+
 test('compareWith: { qemu: { binary?, args?, accel?, max? } }, with recording', () => {
   const base = { type: 'bootscope', request: 'launch', name: 'x', image: '/a.img' };
   assert.deepEqual(validateConfig({ ...base, compareWith: { qemu: {} } }), []);

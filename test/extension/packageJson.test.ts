@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { DISASM_MIME } from '../../debug-adapter/disasmSources';
-import { CPU_MODEL_NAMES, FPU_NAMES, LAUNCH_DEFAULTS, PROFILE_NAMES } from '../../protocol/launchConfig';
+import { CPU_MODEL_NAMES, FIRMWARE_NAMES, FPU_NAMES, LAUNCH_DEFAULTS, PROFILE_NAMES } from '../../protocol/launchConfig';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const contributes = pkg.contributes;
@@ -51,9 +51,9 @@ test('the bootscope debugger runs dist/debugAdapter.js under node', () => {
   assert.ok(debuggerContrib.configurationSnippets.length > 0);
 });
 
-test('launch attributes match CLI.md: image required (or bios), the rest with their defaults', () => {
+test('launch attributes match CLI.md: image required (or bios, or firmware), the rest with their defaults', () => {
   const launch = debuggerContrib.configurationAttributes.launch;
-  assert.deepEqual(launch.anyOf, [{ required: ['image'] }, { required: ['bios'] }]);
+  assert.deepEqual(launch.anyOf, [{ required: ['image'] }, { required: ['bios'] }, { required: ['firmware'] }]);
   const props = launch.properties;
   // The rows of docs/CLI.md's launch-configuration table, no more and no fewer.
   const docs = readFileSync('docs/CLI.md', 'utf8');
@@ -76,6 +76,7 @@ test('launch attributes match CLI.md: image required (or bios), the rest with th
   assert.ok(props.memoryMB.minimum >= 1);
   assert.equal(props.bios.type, 'string');
   assert.equal(props.vgaRom.type, 'string');
+  assert.deepEqual(props.firmware.enum, FIRMWARE_NAMES);
 });
 
 test('activation: debug resolve, dynamic configurations and the VMCS dump commands; main is the bundle', () => {
