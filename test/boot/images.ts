@@ -13,17 +13,19 @@ export const ISOLINUX_SAY = 'bootscope-isolinux-say: isolinux read its config';
 export const GRUB_ECHO = 'GRUB core reached (32-bit protected mode); loading normal';
 
 /** Why a tool the image needs is missing, or null when all are there. */
-export function missingTools(kind: 'syslinux' | 'grub' | 'isolinux' | 'com32' | 'rescue'): string | null {
+export function missingTools(kind: 'syslinux' | 'grub' | 'isolinux' | 'com32' | 'rescue' | 'memdisk' | 'ext2'): string | null {
   const need = {
     syslinux: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
     com32: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk', `${MODULES}/hdt.c32`, `${MODULES}/poweroff.c32`, `${MODULES}/vesamenu.c32`],
     grub: ['/usr/lib/grub/i386-pc/boot.img', '/usr/bin/grub-mkimage', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk'],
     isolinux: [ISOLINUX_BIN, ISOHYBRID_MBR, LDLINUX_C32, '/usr/bin/xorriso'],
     rescue: ['/usr/bin/grub-mkrescue', '/usr/lib/grub/i386-pc/cdboot.img', '/usr/bin/xorriso'],
+    memdisk: ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/bin/syslinux', '/usr/bin/mcopy', '/usr/sbin/mkfs.fat', '/usr/sbin/sfdisk', MEMDISK],
+    ext2: ['/usr/lib/grub/i386-pc/boot.img', '/usr/bin/grub-mkimage', '/usr/sbin/mkfs.ext2', '/usr/sbin/sfdisk'],
   }[kind];
   const missing = need.filter((p) => !existsSync(p));
   const packages = kind === 'isolinux' ? 'isolinux syslinux-common xorriso' : kind === 'rescue' ? 'grub-common grub-pc-bin xorriso'
-    : 'syslinux syslinux-common grub-pc-bin mtools dosfstools fdisk';
+    : kind === 'ext2' ? 'grub-common grub-pc-bin e2fsprogs fdisk' : 'syslinux syslinux-common grub-pc-bin mtools dosfstools fdisk';
   return missing.length ? `missing ${missing.join(', ')} (Debian: ${packages})` : null;
 }
 
@@ -225,6 +227,79 @@ xorriso -as mkisofs -quiet -o img -b floppy.img -c boot.cat root
   renameSync(join(tmp, 'img'), out);
   rmSync(tmp, { recursive: true, force: true });
   return out;
+}
+
+/** A syslinux floppy (syslinuxFloppy) booted from a syslinux hard disk through syslinux's memdisk. */
+export function memdiskImage(): string {
+  return syslinuxFat16('syslinux-memdisk.img', ['SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', 'DEFAULT floppy', 'LABEL floppy',
+    `  LINUX /memdisk`, '  INITRD /floppy.img'], [[MEMDISK, 'memdisk'], [syslinuxFloppy(), 'floppy.img']]);
+}
+
+export const MEMDISK = '/usr/lib/syslinux/memdisk';
+
+export const GRUB_EXT2_ECHO = 'ext2: grub.cfg reached';
+
+/**
+ * Builds (once) and returns the path of an 8 MiB disk with GRUB's boot.img and core.img (ext2 module)
+ * and an ext2 partition (mkfs.ext2 -d) holding its grub.cfg, which echoes on serial and halts.
+ */
+export function grubExt2Image(): string {
+  const out = join(CACHE, 'grub-ext2.img');
+  if (existsSync(out)) return out;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = mkdtempSync(join(CACHE, 'grub-ext2-build-'));
+  mkdirSync(join(tmp, 'root/boot/grub'), { recursive: true });
+  writeFileSync(join(tmp, 'root/boot/grub/grub.cfg'), [
+    'serial --unit=0 --speed=115200', 'terminal_input serial console', 'terminal_output serial console', 'set timeout=0',
+    `echo "${GRUB_EXT2_ECHO}"`, 'halt', '',
+  ].join('\n'));
+  sh(`
+grub-mkimage -O i386-pc -o core.img -p '(hd0,msdos1)/boot/grub' biosdisk part_msdos ext2 normal serial terminal echo halt
+truncate -s 8M img
+printf 'label: dos\\nunit: sectors\\nstart=2048, type=83, bootable\\n' | sfdisk -q img
+dd if=/usr/lib/grub/i386-pc/boot.img of=img bs=440 count=1 conv=notrunc status=none
+dd if=core.img of=img bs=512 seek=1 conv=notrunc status=none
+mkfs.ext2 -q -F -E offset=1048576 -d root img 7168k
+`, tmp);
+  renameSync(join(tmp, 'img'), out);
+  rmSync(tmp, { recursive: true, force: true });
+  return out;
+}
+
+/** Debian's iPXE CD image (package ipxe): isolinux loading ipxe.lkrn. */
+export const IPXE_ISO = '/usr/lib/ipxe/ipxe.iso';
+
+/** Debian's cloud kernel package for amd64: the smallest .deb with an x86-64 bzImage (about 26 MB). */
+const KERNEL_PACKAGE = 'linux-image-cloud-amd64';
+
+/**
+ * Debian's amd64 kernel (vmlinuz from the package KERNEL_PACKAGE depends on), fetched with `apt-get
+ * download` into CACHE once; the reason when it cannot be fetched.
+ */
+export function debianKernel(): { path: string } | { missing: string } {
+  const out = join(CACHE, 'vmlinuz-amd64');
+  if (existsSync(out)) return { path: out };
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = mkdtempSync(join(CACHE, 'kernel-fetch-'));
+  try {
+    const dep = spawnSync('apt-cache', ['depends', KERNEL_PACKAGE], { encoding: 'utf8' });
+    const name = /Depends: (linux-image-\S+)/.exec(dep.stdout ?? '')?.[1];
+    if (!name) return { missing: `apt-cache knows no ${KERNEL_PACKAGE} (run apt-get update): ${dep.error?.message ?? dep.stderr}` };
+    const got = spawnSync('apt-get', ['download', '-q', name], { cwd: tmp, encoding: 'utf8' });
+    if (got.status !== 0) return { missing: `apt-get download ${name} failed: ${got.error?.message ?? got.stderr.trim()}` };
+    sh(`dpkg-deb --fsys-tarfile *.deb | tar -x --wildcards './boot/vmlinuz-*'
+mv boot/vmlinuz-* vmlinuz`, tmp);
+    renameSync(join(tmp, 'vmlinuz'), out);
+    return { path: out };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** syslinux booting `kernel` (an x86-64 bzImage) with its early console on serial. */
+export function kernelImage(kernel: string): string {
+  return syslinuxFat16('syslinux-kernel.img', ['SERIAL 0 115200', 'PROMPT 0', 'TIMEOUT 0', 'DEFAULT linux', 'LABEL linux',
+    '  LINUX /vmlinuz', '  APPEND earlyprintk=serial,ttyS0,115200'], [[kernel, 'vmlinuz']]);
 }
 
 export { execFileSync };
