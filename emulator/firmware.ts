@@ -23,7 +23,7 @@ export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array |
   m.devices.shadow.enable();
   m.devices.attachIde(m.io, m.hardDisks, m.cdrom);
   m.devices.attachFloppy(m.io, [m.floppy]);
-  m.devices.attachFwCfg(m.io);
+  m.devices.attachFwCfg(m.io, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond });
   if (vgaRom) m.devices.attachVgaRom(vgaRom);
   m.devices.kbc.holdKeysUntilEnabled();
   m.cpu.powerOn();

@@ -40,8 +40,12 @@ function structure(type: number, handle: number, body: number[], strings: string
 const w = (v: number) => [v & 0xff, (v >>> 8) & 0xff];
 const d = (v: number) => [...w(v & 0xffff), ...w(v >>> 16)];
 
-/** The structure table (types 0, 1, 3, 4, 16, 17, 19, 32, 127) and how many structures it holds. */
-export function smbiosStructures(m: SmbiosMachine): { bytes: Uint8Array; count: number; largest: number } {
+/**
+ * The structure table (types 0, 1, 3, 4, 16, 17, 19, 32, 127) and how many structures it holds.
+ * Without `bios` there is no type 0: a firmware image (`--bios`, reading the rest from fw_cfg)
+ * describes itself, as SeaBIOS adds its own type 0 where QEMU's tables have none.
+ */
+export function smbiosStructures(m: SmbiosMachine, bios = true): { bytes: Uint8Array; count: number; largest: number } {
   const kib = Math.floor(m.ramBytes / 1024);
   const mhz = Math.round(m.cpuHz / 1e6);
   const list = [
@@ -50,6 +54,7 @@ export function smbiosStructures(m: SmbiosMachine): { bytes: Uint8Array; count: 
     // serial (28), INT 10h video (30); no extension bytes (no ACPI, no USB legacy).
     structure(0, 0x0000, [1, 2, ...w(0xf000), 3, 0, ...d((1 << 4) | (1 << 7) | (1 << 10) | (1 << 15) | (1 << 19) | (1 << 27) | (1 << 28) | (1 << 30)), ...d(0),
       0x00, 0x00, 0, 0, 0xff, 0xff], [BIOS_VENDOR, BIOS_VERSION, BIOS_DATE]),
+  ].slice(bios ? 0 : 1).concat([
     // Type 1 system: no serial number, UUID all zeros (present, not set), woken by the power switch.
     structure(1, 0x0100, [1, 2, 3, 0, ...new Array(16).fill(0), 0x06, 0, 0], ['Bootscope', 'Standard PC (i440FX + PIIX, 1996)', '1']),
     // Type 3 chassis: "other", states safe, security unknown, no contained elements.
@@ -68,7 +73,7 @@ export function smbiosStructures(m: SmbiosMachine): { bytes: Uint8Array; count: 
     // Type 32 system boot information: no errors detected.
     structure(32, 0x2000, [0, 0, 0, 0, 0, 0, 0], []),
     structure(127, 0x7f00, [], []),
-  ];
+  ]);
   const bytes = new Uint8Array(list.reduce((n, s) => n + s.length, 0));
   let at = 0;
   for (const s of list) { bytes.set(s, at); at += s.length; }
@@ -87,6 +92,11 @@ export function putSmbios(rom: Uint8Array, m: SmbiosMachine): void {
   const t = smbiosStructures(m);
   if (SMBIOS_TABLE + t.bytes.length > 0xe000) throw new Error('SMBIOS structures do not fit below F000:E000');
   rom.set(t.bytes, SMBIOS_TABLE);
+  rom.set(smbiosEntryPoint(t, F_SEGMENT + SMBIOS_TABLE), SMBIOS_ENTRY);
+}
+
+/** The 2.4 entry point ("_SM_", 31 bytes) of structure table `t` at physical `address`. */
+export function smbiosEntryPoint(t: ReturnType<typeof smbiosStructures>, address: number): Uint8Array {
   const e = new Uint8Array(0x1f);
   e.set([0x5f, 0x53, 0x4d, 0x5f], 0); // _SM_
   e[5] = 0x1f;
@@ -94,10 +104,10 @@ export function putSmbios(rom: Uint8Array, m: SmbiosMachine): void {
   e.set(w(t.largest), 8);
   e.set([0x5f, 0x44, 0x4d, 0x49, 0x5f], 0x10); // _DMI_
   e.set(w(t.bytes.length), 0x16);
-  e.set(d(F_SEGMENT + SMBIOS_TABLE), 0x18);
+  e.set(d(address), 0x18);
   e.set(w(t.count), 0x1c);
   e[0x1e] = 0x24;
   e[0x15] = checksum(e, 0x10, 0x1f);
   e[4] = checksum(e, 0, 0x1f);
-  rom.set(e, SMBIOS_ENTRY);
+  return e;
 }

@@ -2,15 +2,22 @@
 // at 511h (8-bit, sequential), and the DMA interface (ID bit 1) at 514h: the guest writes the
 // physical address of an FWCfgDmaAccess (control, length, address; big-endian) as two 32-bit halves,
 // the low half at 518h starting the transfer, which selects, reads or skips and then clears the
-// control word (or leaves its error bit); the device writes no item. The items
-// SeaBIOS reads from QEMU 7.2 that this machine has a truthful answer for: signature, ID, UUID,
-// RAM size, CPU counts, no boot menu, IRQ0 override, and the files etc/e820 (the RAM below 4 GiB)
-// and etc/boot-fail-wait (FFFFFFFFh: no retry, as QEMU's default -boot reboot-timeout). No ACPI or
-// SMBIOS tables: SeaBIOS builds its own. Pure TypeScript: no Node or VS Code imports.
+// control word (or leaves its error bit); the device writes no item. The items SeaBIOS reads from
+// QEMU 7.2 that this machine has a truthful answer for: signature, ID, UUID, RAM size, CPU counts,
+// no boot menu, IRQ0 override, and the files QEMU 7.2's `pc` machine offers (without the kvmvapic
+// option ROM, which belongs to a local APIC this machine does not have): etc/e820 (the RAM below
+// 4 GiB), etc/boot-fail-wait (FFFFFFFFh: no retry, as QEMU's default -boot reboot-timeout), the
+// ACPI tables with their loader commands (acpiTables.ts), the SMBIOS tables (the built-in BIOS's,
+// bios/smbios.ts, less the BIOS's own type 0), bootorder (the boot devices' OpenFirmware paths,
+// one a line; empty: the firmware's own order), etc/system-states (S5 only), and empty
+// bios-geometry (no geometry overrides) and etc/tpm/log (no TPM).
+// Pure TypeScript: no Node or VS Code imports.
 // QEMU docs/specs/fw_cfg.rst (registers, item numbers, file directory format).
 
 import type { IoBus } from './ioBus';
 import type { Memory } from '../memory/bus';
+import { smbiosEntryPoint, smbiosStructures, type SmbiosMachine } from '../bios/smbios';
+import { ACPI_RSDP_FILE, ACPI_TABLES_FILE, TABLE_LOADER_FILE, acpiFiles } from './acpiTables';
 
 export const FW_CFG_PORT = 0x510, FW_CFG_DMA_PORT = 0x514;
 /** ID: the traditional interface and DMA. */
@@ -24,6 +31,11 @@ export const FW_CFG_NOGRAPHIC = 0x04, FW_CFG_NB_CPUS = 0x05, FW_CFG_BOOT_MENU = 
 export const FW_CFG_FILE_DIR = 0x19, FW_CFG_FILE_FIRST = 0x20, FW_CFG_IRQ0_OVERRIDE = 0x8002;
 /** E820 type of usable RAM. */
 const E820_RAM = 1;
+/**
+ * etc/system-states: a byte per sleep state S0–S5, bit 7 set where the state is offered, bits 0–2
+ * its SLP_TYP. acpiPm.ts models soft off (S5, SLP_TYP 0) only.
+ */
+const SYSTEM_STATES = [0x80, 0, 0, 0, 0, 0x80];
 /** A directory entry: size (BE32), select (BE16), reserved (16 bits), a 56-byte NUL-padded name. */
 const DIR_ENTRY = 64, NAME_BYTES = 56;
 
@@ -41,7 +53,9 @@ export class FwCfg {
   dmaHigh = 0;
   private readonly items = new Map<number, Uint8Array>();
 
-  constructor(ramBytes: number, private readonly memory: Memory) {
+  /** `machine` for the SMBIOS tables; `bootOrder` the boot devices' OpenFirmware paths, empty for the firmware's default. */
+  constructor(machine: SmbiosMachine, private readonly memory: Memory, bootOrder: readonly string[] = []) {
+    const ramBytes = machine.ramBytes;
     this.items.set(FW_CFG_SIGNATURE, new TextEncoder().encode('QEMU'));
     this.items.set(FW_CFG_ID, le(FW_CFG_VERSION | FW_CFG_VERSION_DMA, 4));
     this.items.set(FW_CFG_UUID, new Uint8Array(16));
@@ -54,7 +68,22 @@ export class FwCfg {
     const e820 = new Uint8Array(20); // address (LE64), length (LE64), type (LE32)
     e820.set(le(ramBytes, 8), 8);
     e820.set(le(E820_RAM, 4), 16);
-    this.addFiles({ 'etc/boot-fail-wait': le(0xffffffff, 4), 'etc/e820': e820 });
+    const acpi = acpiFiles();
+    const smbios = smbiosStructures(machine, false);
+    const text = (s: string) => new TextEncoder().encode(s);
+    this.addFiles({
+      'bios-geometry': new Uint8Array(0),
+      bootorder: text(bootOrder.map((p) => `${p}\n`).join('')),
+      [ACPI_RSDP_FILE]: acpi.rsdp,
+      [ACPI_TABLES_FILE]: acpi.tables,
+      'etc/boot-fail-wait': le(0xffffffff, 4),
+      'etc/e820': e820,
+      'etc/smbios/smbios-anchor': smbiosEntryPoint(smbios, 0),
+      'etc/smbios/smbios-tables': smbios.bytes,
+      'etc/system-states': Uint8Array.from(SYSTEM_STATES),
+      [TABLE_LOADER_FILE]: acpi.loader,
+      'etc/tpm/log': new Uint8Array(0),
+    });
   }
 
   attach(io: IoBus): void {

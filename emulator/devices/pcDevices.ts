@@ -21,6 +21,7 @@ import { DEVFN_ACPI, DEVFN_HOST, DEVFN_VGA, i440fxBus, programPciAsBios } from '
 import { ShadowRam } from './pam';
 import { IDE_SECONDARY, IdeChannel } from './ide';
 import { FwCfg } from './fwCfg';
+import type { SmbiosMachine } from '../bios/smbios';
 import { DmaController } from './dma8237';
 import { FloppyController } from './fdc';
 import { PciOptionRom } from './optionRom';
@@ -173,8 +174,8 @@ export class PcDevices {
   }
 
   /** Answers QEMU's fw_cfg ports (firmware mode: SeaBIOS sizes RAM from its e820 file). */
-  attachFwCfg(io: IoBus): void {
-    this.fwCfg = new FwCfg(this.memory.ramSize, this.memory);
+  attachFwCfg(io: IoBus, machine: SmbiosMachine): void {
+    this.fwCfg = new FwCfg(machine, this.memory);
     this.fwCfg.attach(io);
   }
 

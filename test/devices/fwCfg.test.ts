@@ -1,7 +1,8 @@
 // QEMU's fw_cfg (fwCfg.ts) through its ports as SeaBIOS's paravirt.c reads it: selector 510h, data
-// 511h byte by byte, the signature and ID, the RAM size, the file directory (big-endian) with
-// etc/e820 and etc/boot-fail-wait, and zeros past an item's end or for an unknown selector; the DMA
-// interface as qemu_cfg_dma_transfer drives it (select and read, skip, a refused write).
+// 511h byte by byte, the signature and ID, the RAM size, the file directory (big-endian) with the
+// files QEMU 7.2's pc machine lists (its kvmvapic ROM aside), the SMBIOS files, and zeros past an
+// item's end or for an unknown selector; the DMA interface as qemu_cfg_dma_transfer drives it
+// (select and read, skip, a refused write).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IoBus } from '../../emulator/devices/ioBus';
@@ -11,7 +12,7 @@ import { Memory } from '../../emulator/memory/bus';
 function device() {
   const io = new IoBus();
   const memory = new Memory({ ramSize: 1 << 20 });
-  new FwCfg(64 << 20, memory).attach(io);
+  new FwCfg({ ramBytes: 64 << 20, cpu: '80386', cpuHz: 4_772_728 }, memory).attach(io);
   const read = (selector: number, n: number) => {
     io.out16(0x510, selector);
     return Uint8Array.from({ length: n }, () => io.in8(0x511));
@@ -29,7 +30,14 @@ test('signature QEMU, ID 3 (traditional and DMA), RAM size, one CPU; zeros past 
   assert.deepEqual([...read(0x1234, 2)], [0, 0]);
 });
 
-test('the file directory lists etc/boot-fail-wait and etc/e820 in name order; e820 is the RAM', () => {
+/**
+ * The files of QEMU 7.2 `-machine pc -global apic-common.vapic=off`, in its directory's order (read
+ * from its fw_cfg by a boot sector: test/boot/seabiosReset.test.ts's configuration).
+ */
+const QEMU_FILES = ['bios-geometry', 'bootorder', 'etc/acpi/rsdp', 'etc/acpi/tables', 'etc/boot-fail-wait', 'etc/e820',
+  'etc/smbios/smbios-anchor', 'etc/smbios/smbios-tables', 'etc/system-states', 'etc/table-loader', 'etc/tpm/log'];
+
+test("the file directory lists QEMU's files in name order; e820 is the RAM; SMBIOS without the firmware's own type 0", () => {
   const { read } = device();
   const count = new DataView(read(0x19, 4).buffer).getUint32(0);
   const dir = read(0x19, 4 + count * 64);
@@ -39,7 +47,15 @@ test('the file directory lists etc/boot-fail-wait and etc/e820 in name order; e8
     const name = new TextDecoder().decode(dir.subarray(4 + i * 64 + 8, 4 + i * 64 + 64)).replace(/\0+$/, '');
     files.set(name, { size: v.getUint32(0), select: v.getUint16(4) });
   }
-  assert.deepEqual([...files.keys()], ['etc/boot-fail-wait', 'etc/e820']);
+  assert.deepEqual([...files.keys()], QEMU_FILES);
+  assert.deepEqual([...files.values()].map((f) => f.select), QEMU_FILES.map((_, i) => 0x20 + i));
+  assert.deepEqual(['bios-geometry', 'bootorder', 'etc/tpm/log'].map((n) => files.get(n)!.size), [0, 0, 0]);
+  assert.equal(files.get('etc/acpi/tables')!.size, 0x20000, "QEMU's size");
+  const anchor = read(files.get('etc/smbios/smbios-anchor')!.select, 31);
+  const tables = files.get('etc/smbios/smbios-tables')!;
+  assert.equal(new TextDecoder().decode(anchor.subarray(0, 4)), '_SM_');
+  assert.equal(anchor[0x16] | (anchor[0x17] << 8), tables.size, 'the anchor gives the tables\' length');
+  assert.equal(read(tables.select, 1)[0], 1, 'the first structure is type 1');
   const e820 = files.get('etc/e820')!;
   assert.equal(e820.size, 20);
   const v = new DataView(read(e820.select, 20).buffer);
