@@ -1,10 +1,11 @@
-// The SMBIOS (DMI) tables of the built-in BIOS: a 2.4 entry point ("_SM_" with the "_DMI_"
-// intermediate anchor) and its structure table, both in the F000 segment where software scans for
-// them. The values describe this machine honestly: the BIOS is Bootscope's, the board QEMU's
-// i440FX + PIIX layout (QEMU's name for it as the product), the CPU the emulated model at its
-// virtual clock, the memory the guest RAM.
-// Pure TypeScript: no Node or VS Code imports. DMTF DSP0134 SMBIOS 2.4: §3.2 (entry point),
-// §3.1.2–3.1.3 (structure header, strings), §3.3.1–3.3.3, 3.3.5, 3.3.17–3.3.18, 3.3.20, 3.3.33, 3.3.37.
+// The SMBIOS (DMI) tables of this machine: a 2.8 entry point ("_SM_" with the "_DMI_" intermediate
+// anchor) and its structure table, in the F000 segment for the built-in BIOS, and on fw_cfg for a
+// firmware image (fwCfg.ts). The values describe this machine honestly: the BIOS is Bootscope's, the
+// board QEMU's i440FX + PIIX layout (QEMU's name for it as the product), the CPU the emulated model
+// at its virtual clock, the memory the guest RAM. The structures have their 2.8 lengths, as QEMU
+// 7.2's, so SeaBIOS walks the same bytes under both machines (test/boot/seabiosReset.test.ts).
+// Pure TypeScript: no Node or VS Code imports. DMTF DSP0134 SMBIOS 2.8: §5.2.1 (entry point),
+// §6.1.2–6.1.3 (structure header, strings), §7.1–7.3, 7.5, 7.17–7.18, 7.20, 7.33, 7.44.
 
 import type { CpuModel } from '../cpu/cpu';
 
@@ -57,19 +58,22 @@ export function smbiosStructures(m: SmbiosMachine, bios = true): { bytes: Uint8A
   ].slice(bios ? 0 : 1).concat([
     // Type 1 system: no serial number, UUID all zeros (present, not set), woken by the power switch.
     structure(1, 0x0100, [1, 2, 3, 0, ...new Array(16).fill(0), 0x06, 0, 0], ['Bootscope', 'Standard PC (i440FX + PIIX, 1996)', '1']),
-    // Type 3 chassis: "other", states safe, security unknown, no contained elements.
-    structure(3, 0x0300, [1, 0x01, 0, 0, 0, 0x03, 0x03, 0x03, 0x02, ...d(0), 0, 0, 0, 0], ['Bootscope']),
+    // Type 3 chassis: "other", version 1, states safe, security unknown, no contained elements, no SKU.
+    structure(3, 0x0300, [1, 0x01, 2, 0, 0, 0x03, 0x03, 0x03, 0x02, ...d(0), 0, 0, 0, 0, 0], ['Bootscope', '1']),
     // Type 4 processor: central, the model's family, speeds from the virtual clock, populated and
-    // enabled, no caches described.
+    // enabled, no caches described; one core, one thread, characteristics unknown.
     structure(4, 0x0400, [1, 0x03, FAMILY[m.cpu], 2, ...new Array(8).fill(0), 3, 0, ...w(0), ...w(mhz), ...w(mhz), 0x41, 0x01,
-      ...w(0xffff), ...w(0xffff), ...w(0xffff), 0, 0, 0], ['CPU 0', 'Bootscope', `Bootscope ${m.cpu}`]),
-    // Type 16 physical memory array: system board, system memory, no error correction.
-    structure(16, HANDLE_ARRAY, [0x03, 0x03, 0x03, ...d(kib), ...w(0xfffe), ...w(1)], []),
-    // Type 17 memory device: the guest RAM as one DIMM of RAM, size in MiB (KiB units below 1 MiB).
+      ...w(0xffff), ...w(0xffff), ...w(0xffff), 0, 0, 0, 1, 1, 1, ...w(0x0002), ...w(FAMILY[m.cpu])], ['CPU 0', 'Bootscope', `Bootscope ${m.cpu}`]),
+    // Type 16 physical memory array: system board, system memory, no error correction (the
+    // capacity fits the 32-bit field: no extended capacity).
+    structure(16, HANDLE_ARRAY, [0x03, 0x03, 0x03, ...d(kib), ...w(0xfffe), ...w(1), ...new Array(8).fill(0)], []),
+    // Type 17 memory device: the guest RAM as one DIMM of RAM, size in MiB (KiB units below 1 MiB);
+    // speeds, voltages and rank unknown.
     structure(17, HANDLE_DEVICE, [...w(HANDLE_ARRAY), ...w(0xfffe), ...w(0xffff), ...w(0xffff),
-      ...w(kib >= 1024 ? kib >> 10 : 0x8000 | kib), 0x09, 0, 1, 0, 0x07, ...w(0x0002), ...w(0), 0, 0, 0, 0], ['DIMM 0']),
-    // Type 19 memory array mapped address: 0 to the top of RAM, in KiB.
-    structure(19, 0x1300, [...d(0), ...d(kib - 1), ...w(HANDLE_ARRAY), 1], []),
+      ...w(kib >= 1024 ? kib >> 10 : 0x8000 | kib), 0x09, 0, 1, 0, 0x07, ...w(0x0002), ...w(0), 2, 0, 0, 0,
+      0, ...d(0), ...w(0), ...w(0), ...w(0), ...w(0)], ['DIMM 0', 'Bootscope']),
+    // Type 19 memory array mapped address: 0 to the top of RAM, in KiB (no extended addresses).
+    structure(19, 0x1300, [...d(0), ...d(kib - 1), ...w(HANDLE_ARRAY), 1, ...new Array(16).fill(0)], []),
     // Type 32 system boot information: no errors detected.
     structure(32, 0x2000, [0, 0, 0, 0, 0, 0, 0], []),
     structure(127, 0x7f00, [], []),
@@ -95,18 +99,23 @@ export function putSmbios(rom: Uint8Array, m: SmbiosMachine): void {
   rom.set(smbiosEntryPoint(t, F_SEGMENT + SMBIOS_TABLE), SMBIOS_ENTRY);
 }
 
-/** The 2.4 entry point ("_SM_", 31 bytes) of structure table `t` at physical `address`. */
-export function smbiosEntryPoint(t: ReturnType<typeof smbiosStructures>, address: number): Uint8Array {
+/**
+ * The 2.8 entry point ("_SM_", 31 bytes) of structure table `t` at physical `address`; with address
+ * null (fw_cfg: the firmware places the table) the address and both checksums are 0, for the firmware
+ * to fill in, as in QEMU's etc/smbios/smbios-anchor.
+ */
+export function smbiosEntryPoint(t: ReturnType<typeof smbiosStructures>, address: number | null): Uint8Array {
   const e = new Uint8Array(0x1f);
   e.set([0x5f, 0x53, 0x4d, 0x5f], 0); // _SM_
   e[5] = 0x1f;
-  e[6] = 2; e[7] = 4;
+  e[6] = 2; e[7] = 8;
   e.set(w(t.largest), 8);
   e.set([0x5f, 0x44, 0x4d, 0x49, 0x5f], 0x10); // _DMI_
   e.set(w(t.bytes.length), 0x16);
-  e.set(d(address), 0x18);
   e.set(w(t.count), 0x1c);
-  e[0x1e] = 0x24;
+  e[0x1e] = 0x28;
+  if (address === null) return e;
+  e.set(d(address), 0x18);
   e[0x15] = checksum(e, 0x10, 0x1f);
   e[4] = checksum(e, 0, 0x1f);
   return e;

@@ -8,9 +8,9 @@
 // option ROM, which belongs to a local APIC this machine does not have): etc/e820 (the RAM below
 // 4 GiB), etc/boot-fail-wait (FFFFFFFFh: no retry, as QEMU's default -boot reboot-timeout), the
 // ACPI tables with their loader commands (acpiTables.ts), the SMBIOS tables (the built-in BIOS's,
-// bios/smbios.ts, less the BIOS's own type 0), bootorder (the boot devices' OpenFirmware paths,
-// one a line; empty: the firmware's own order), etc/system-states (S5 only), and empty
-// bios-geometry (no geometry overrides) and etc/tpm/log (no TPM).
+// bios/smbios.ts, less the BIOS's own type 0), etc/system-states (S5 only), and empty bootorder
+// (no boot order given: the firmware's own, as QEMU's without bootindex), bios-geometry (no geometry
+// overrides) and etc/tpm/log (no TPM).
 // Pure TypeScript: no Node or VS Code imports.
 // QEMU docs/specs/fw_cfg.rst (registers, item numbers, file directory format).
 
@@ -53,8 +53,8 @@ export class FwCfg {
   dmaHigh = 0;
   private readonly items = new Map<number, Uint8Array>();
 
-  /** `machine` for the SMBIOS tables; `bootOrder` the boot devices' OpenFirmware paths, empty for the firmware's default. */
-  constructor(machine: SmbiosMachine, private readonly memory: Memory, bootOrder: readonly string[] = []) {
+  /** `machine` for the SMBIOS tables. */
+  constructor(machine: SmbiosMachine, private readonly memory: Memory) {
     const ramBytes = machine.ramBytes;
     this.items.set(FW_CFG_SIGNATURE, new TextEncoder().encode('QEMU'));
     this.items.set(FW_CFG_ID, le(FW_CFG_VERSION | FW_CFG_VERSION_DMA, 4));
@@ -70,15 +70,14 @@ export class FwCfg {
     e820.set(le(E820_RAM, 4), 16);
     const acpi = acpiFiles();
     const smbios = smbiosStructures(machine, false);
-    const text = (s: string) => new TextEncoder().encode(s);
     this.addFiles({
       'bios-geometry': new Uint8Array(0),
-      bootorder: text(bootOrder.map((p) => `${p}\n`).join('')),
+      bootorder: new Uint8Array(0),
       [ACPI_RSDP_FILE]: acpi.rsdp,
       [ACPI_TABLES_FILE]: acpi.tables,
       'etc/boot-fail-wait': le(0xffffffff, 4),
       'etc/e820': e820,
-      'etc/smbios/smbios-anchor': smbiosEntryPoint(smbios, 0),
+      'etc/smbios/smbios-anchor': smbiosEntryPoint(smbios, null),
       'etc/smbios/smbios-tables': smbios.bytes,
       'etc/system-states': Uint8Array.from(SYSTEM_STATES),
       [TABLE_LOADER_FILE]: acpi.loader,
