@@ -100,8 +100,16 @@ export function runBochs(bin: Uint8Array, timeoutMs = 30000, cpuModel?: string):
       'sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy', '',
     ].join('\n'));
     writeFileSync(join(dir, 'debug.rc'), 'c\nquit\n');
-    const r = spawnSync('bochs', ['-q', '-f', join(dir, 'bochsrc'), '-rc', join(dir, 'debug.rc')],
+    const spawn = () => spawnSync('bochs', ['-q', '-f', join(dir, 'bochsrc'), '-rc', join(dir, 'debug.rc')],
       { timeout: timeoutMs, encoding: 'latin1', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+    let r = spawn();
+    // Debian's Bochs has no display-less GUI; its RFB server listens on the first free port of
+    // 5900-5949 and Bochs exits when none is free for the moment (seen once in 3,300 campaign programs
+    // with many Bochs and QEMU instances running): a busy machine, not the guest, so try again.
+    for (let retry = 0; retry < 3 && /RFB could not bind/.test(`${r.stdout}${r.stderr}`); retry++) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+      r = spawn();
+    }
     const out = r.stdout ?? '';
     const start = out.search(/^\(0\) \[0x0+fffffff0\].*\n/m);
     if (start < 0) {
