@@ -16,8 +16,10 @@ import { loadListing, SourceMaps, type SourceMap } from './listing';
 import { describeSymbolFile, loadSymbolFile, type SymbolFile } from '../host/symbolFiles';
 import { DwarfSources } from './dwarfSources';
 import { seabiosPackageMissing } from '../host/seabios';
+import { sharedDriveFile } from '../host/outputFile';
 import { accelProblem, QEMU, type QemuBoot, qemuMissing } from '../host/qemu';
 import {
+  BOOT_DEVICE_NAMES, type BootDeviceName, bootOrderOf, completeBootOrder, driveCountProblem, parseBootOrder,
   COMPARE_MAX_DEFAULT, CPU_MODEL_NAMES, defaultFpu, FIRMWARE_NAMES, firmwareFiles, type FirmwareName, FPU_NAMES, fpuMismatch, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, QEMU_ACCELS, type CpuModelName, type FpuName, type ILaunchConfig, type QemuAccel,
 } from '../protocol/launchConfig';
 
@@ -51,9 +53,11 @@ export interface Launched {
   /** State outside the Machine the recorder snapshots: the built-in BIOS's fields (none with a firmware). */
   extraState: object[];
   /** `bios` and `vgaRom` are the files run (launch `firmware: "seabios"` resolved to its files; `bios` null: the built-in BIOS). */
-  config: Required<Omit<ILaunchConfig, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom' | 'firmware'>> & {
+  config: Required<Omit<ILaunchConfig, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom' | 'firmware' | 'hd' | 'fd' | 'boot'>> & {
     image: string | null; listing: string[]; symbols: string[]; gdbPort: number | null; compareWith: CompareWith | null;
     bios: string | null; vgaRom: string | null;
+    /** Launch `hd`, `fd` as lists; `boot` null: the default order (protocol completeBootOrder). */
+    hd: string[]; fd: string[]; boot: BootDeviceName[] | null;
   };
   /** Launch `compareWith`: the QEMU the session runs in lock-step with, or null. */
   reference: QemuReference | null;
@@ -89,8 +93,8 @@ export function validateConfig(raw: unknown): Launched['config'] {
   const { bios, vgaRom } = files;
   const rawImage = cfg.image;
   const image = rawImage === undefined || rawImage === null || rawImage === '' ? null : rawImage;
-  if (image === null && bios === null) {
-    throw new LaunchError(LaunchErrorId.MissingImage, "launch configuration: 'image' is missing: give the path of a disk image or a 512-byte boot sector (it is optional only with 'bios' or 'firmware': \"seabios\")");
+  if (image === null && bios === null && cfg.hd == null && cfg.fd == null && typeof cfg.cdrom !== 'string') {
+    throw new LaunchError(LaunchErrorId.MissingImage, "launch configuration: 'image' is missing: give the path of a disk image or a 512-byte boot sector (it is optional only with 'bios', 'firmware': \"seabios\", 'hd', 'fd' or 'cdrom': a path)");
   }
   if (image !== null && typeof image !== 'string') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'image' must be a path string, not ${JSON.stringify(image)}`);
   const cpu = cfg.cpu === undefined ? LAUNCH_DEFAULTS.cpu : String(cfg.cpu);
@@ -111,7 +115,7 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (!PROFILE_NAMES.includes(profile as never)) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: unknown profile ${JSON.stringify(profile)}: use one of ${PROFILE_NAMES.join(', ')}`);
   }
-  const paths = (key: 'listing' | 'symbols'): string[] => {
+  const paths = (key: 'listing' | 'symbols' | 'hd' | 'fd'): string[] => {
     const l = cfg[key];
     if (l === undefined || l === null) return [];
     if (typeof l === 'string') return [l];
@@ -120,6 +124,9 @@ export function validateConfig(raw: unknown): Launched['config'] {
   };
   const listing = paths('listing');
   const symbols = paths('symbols');
+  const hd = paths('hd');
+  const fd = paths('fd');
+  const boot = bootConfig(cfg.boot);
   const cdrom = cfg.cdrom ?? LAUNCH_DEFAULTS.cdrom;
   if (typeof cdrom !== 'boolean' && (typeof cdrom !== 'string' || cdrom === '')) {
     throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'cdrom' must be true, false or the path of an ISO image, not ${JSON.stringify(cdrom)}`);
@@ -142,9 +149,12 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (compareWith && image === null) {
     throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' needs 'image': QEMU boots the same image");
   }
-  if (compareWith && typeof cdrom === 'string') {
-    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' boots QEMU from the image alone; a CD beside it ('cdrom': a path) is not compared");
+  if (compareWith && (typeof cdrom === 'string' || hd.length > 0 || fd.length > 0)) {
+    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' boots QEMU from the image alone; drives beside it ('cdrom': a path, 'hd', 'fd') are not compared");
   }
+  const imageKind: BootDeviceName | null = image === null ? null : cdrom === true ? 'cdrom' : cfg.floppy === true ? 'fd' : 'hd';
+  const counted = driveCountProblem(fd.length + (imageKind === 'fd' ? 1 : 0), hd.length + (imageKind === 'hd' ? 1 : 0), typeof cdrom === 'string' || imageKind === 'cdrom' ? 1 : 0);
+  if (counted) throw new LaunchError(LaunchErrorId.BadField, `launch configuration: ${counted}`);
   return {
     image,
     floppy: bool(cfg, 'floppy', LAUNCH_DEFAULTS.floppy),
@@ -165,7 +175,18 @@ export function validateConfig(raw: unknown): Launched['config'] {
     compareWith,
     bios,
     vgaRom,
+    hd,
+    fd,
+    boot,
   };
+}
+
+/** Launch `boot`: a list of device names or a string as `bootscope run --boot` takes; null when absent. */
+function bootConfig(v: unknown): BootDeviceName[] | null {
+  if (v === undefined || v === null) return null;
+  const order = typeof v === 'string' ? parseBootOrder(v) : Array.isArray(v) ? bootOrderOf(v) : `must be a list of ${BOOT_DEVICE_NAMES.join(', ')}, not ${JSON.stringify(v)}`;
+  if (typeof order === 'string') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'boot': ${order}`);
+  return order;
 }
 
 /** Launch `compareWith`: `{ "qemu": { binary?, args?, accel?, max? } }` with its defaults, or null when absent. */
@@ -192,7 +213,7 @@ function compareWithConfig(v: unknown): CompareWith | null {
  * BIOS, whose warnings say e.g. that a missing 55AA signature was booted anyway.
  */
 export function bootMachine(machine: Machine): Bios {
-  if (!machine.bootDrive && !machine.cdrom) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
+  if (!machine.bootChoice?.device) throw new LaunchError(LaunchErrorId.BadImage, 'no boot drive');
   const bios = new Bios();
   bios.install(machine);
   // A CD the BIOS cannot boot (bad catalogue, emulation mode) is the image's fault: say why.
@@ -203,7 +224,7 @@ export function bootMachine(machine: Machine): Bios {
 /** The machine's drives for the debug console: "x.img as hard disk 80h, cd.iso as CD E0h". */
 export function drivesText(m: Machine): string {
   const d: string[] = [];
-  if (m.floppy) d.push(`${m.floppy.name} as floppy 00h`);
+  m.floppies.forEach((f, i) => d.push(`${f.name} as floppy 0${i}h`));
   m.hardDisks.forEach((h, i) => d.push(`${h.name} as hard disk ${(0x80 + i).toString(16).toUpperCase()}h`));
   // An emulation CD is listed as the drive it stands for (its DiskImage is named after the CD).
   if (m.cdrom && !m.cdromEmulated) d.push(`${m.cdrom.name} as CD E0h`);
@@ -251,33 +272,57 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       throw new LaunchError(LaunchErrorId.UnreadableSymbols, `launch configuration 'symbols': ${e.message}`);
     }
   }
-  let cdFile: ImageFile | null = null;
-  const close = () => { file?.close(); cdFile?.close(); };
+  const extra: ImageFile[] = [];
+  const close = () => { file?.close(); for (const f of extra) f.close(); };
+  const open = (p: string, what: string, writeBack: boolean) => {
+    try {
+      const f = openImageFile(resolve(cwd, p), { writeBack, what });
+      extra.push(f);
+      return f;
+    } catch (e) {
+      close();
+      throw new LaunchError(LaunchErrorId.UnreadableImage, (e as Error).message);
+    }
+  };
+  const shared = sharedDriveFile([
+    ...(config.image === null ? [] : [{ what: "'image'", path: resolve(cwd, config.image) }]),
+    ...config.hd.map((p) => ({ what: "'hd'", path: resolve(cwd, p) })),
+    ...config.fd.map((p) => ({ what: "'fd'", path: resolve(cwd, p) })),
+    ...(typeof config.cdrom === 'string' ? [{ what: "'cdrom'", path: resolve(cwd, config.cdrom) }] : []),
+  ]);
+  if (shared) {
+    close();
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: ${shared}`);
+  }
   let disk: DiskImage | null = null;
   let cdrom: CdImage | null = null;
+  const floppies: DiskImage[] = [], hardDisks: DiskImage[] = [];
   try {
     if (typeof config.cdrom === 'string') {
-      try {
-        cdFile = openImageFile(resolve(cwd, config.cdrom), { what: 'CD image' });
-      } catch (e) {
-        throw new LaunchError(LaunchErrorId.UnreadableImage, (e as Error).message);
-      }
-      cdrom = new CdImage(cdFile.source, { name: config.cdrom });
+      cdrom = new CdImage(open(config.cdrom, 'CD image', false).source, { name: config.cdrom });
     } else if (file) {
       const cd = new CdImage(file.source, { name: config.image! });
       if (config.cdrom || (!config.floppy && cd.isPlainBootCd())) cdrom = cd;
     }
     if (file && (!cdrom || typeof config.cdrom === 'string')) {
       disk = new DiskImage(file.source, { kind: config.floppy ? 'floppy' : 'hard', name: config.image!, writeBack: file.writeBack });
+      (config.floppy ? floppies : hardDisks).push(disk);
+    }
+    for (const [paths, list, kind] of [[config.fd, floppies, 'floppy'], [config.hd, hardDisks, 'hard']] as const) {
+      for (const p of paths) {
+        const f = open(p, kind === 'floppy' ? "'fd' image" : "'hd' image", config.writeBack);
+        list.push(new DiskImage(f.source, { kind, name: p, writeBack: f.writeBack }));
+      }
     }
   } catch (e) {
     close();
     if (e instanceof DiskImageError) throw new LaunchError(LaunchErrorId.BadImage, e.message);
     throw e;
   }
+  const imageKind = config.image === null ? null : disk ? (config.floppy ? 'fd' : 'hd') : 'cdrom';
   const machine = new Machine({
     cpu: config.cpu, fpu: config.fpu, memoryMB: config.memoryMB, cdrom, firmware: firmware !== null,
-    floppy: config.floppy ? disk : null, hardDisks: disk && !config.floppy ? [disk] : [],
+    floppies, hardDisks, bootOrder: completeBootOrder(config.boot, imageKind),
   });
   let bios: Bios | null = null;
   try {
@@ -305,7 +350,7 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
     };
   }
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
-  const notes = [...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios?.warnings ?? []];
+  const notes = [...[...floppies, ...hardDisks].flatMap((d) => d.warnings).filter((w) => !w.includes('55 AA')), ...bios?.warnings ?? []];
   if (firmware) notes.push(`firmware ${config.bios} from the reset vector F000:FFF0${vgaRom ? `, ${config.vgaRom} as the VGA's ROM` : ''}`);
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   for (const f of symbolFiles) notes.push(`symbols ${f.path}: ${describeSymbolFile(f)}`);

@@ -3,8 +3,8 @@
 // 4 GiB (all of it), and the CPU starts from its reset state, CS=F000 with base FFFF0000 and
 // IP=FFF0, so the first far jump reloads CS as on hardware. The chipset's shadow RAM (PAM) is
 // decoded, so the firmware can copy itself to RAM below 1 MiB as SeaBIOS does; the hard disks are
-// ATA drives on the primary IDE channel, a CD the ATAPI master of the secondary (ide.ts) and a
-// floppy drive A on the floppy controller (fdc.ts, DMA through dma8237.ts); QEMU's fw_cfg tells the
+// ATA drives on the IDE channels and a CD the ATAPI master of the secondary, as QEMU's -hda, -hdb,
+// -cdrom and -hdd place them (ide.ts), the floppies drives A and B on the floppy controller (fdc.ts, DMA through dma8237.ts); QEMU's fw_cfg tells the
 // firmware what the machine has (fwCfg.ts). Keys typed from the start wait until the firmware has set
 // the keyboard up (kbc.ts holdKeysUntilEnabled). Pure TypeScript: no Node or VS Code imports.
 // SDM Vol. 3 §9.1.4 (first instruction executed).
@@ -22,7 +22,7 @@ export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array |
   m.mem.mapRom(0x1_0000_0000 - image.length, image);
   m.devices.shadow.enable();
   m.devices.attachIde(m.io, m.hardDisks, m.cdrom);
-  m.devices.attachFloppy(m.io, [m.floppy]);
+  m.devices.attachFloppy(m.io, m.floppies);
   m.devices.attachFwCfg(m.io, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond });
   if (vgaRom) m.devices.attachVgaRom(vgaRom);
   m.devices.kbc.holdKeysUntilEnabled();

@@ -3,7 +3,8 @@
 // and the state is read through the public fields. Device time follows the instruction count.
 // Pure TypeScript: no Node or VS Code imports. See docs/ARCHITECTURE.md.
 
-import { defaultFpu, type FpuName, fpuMismatch } from '../protocol/launchConfig';
+import { type BootDeviceName, completeBootOrder, defaultFpu, type FpuName, fpuMismatch } from '../protocol/launchConfig';
+import { type BootChoice, chooseBootDevice } from './disk/bootChoice';
 import { X87 } from './cpu/fpu/x87';
 import { installFpu } from './cpu/exec/x87';
 import { ATTN_IRQ, ATTN_STOP, Cpu, type CpuModel } from './cpu/cpu';
@@ -35,12 +36,19 @@ export interface MachineOptions {
   fpu?: FpuName;
   /** Guest RAM in MiB (default 64). */
   memoryMB?: number;
-  /** Drive 00h. */
+  /** Drive 00h (shorthand for `floppies: [floppy]`). */
   floppy?: DiskImage | null;
+  /** Drives 00h and 01h (A and B). */
+  floppies?: DiskImage[];
   /** Drive 80h (and 81h, ...). */
   hardDisks?: DiskImage[];
-  /** A CD drive; the BIOS boots it (El Torito) before any disk. */
+  /** A CD drive. */
   cdrom?: CdImage | null;
+  /**
+   * The devices tried, in order (protocol completeBootOrder adds the others); default: the CD, then the
+   * floppy when there is one, then the hard disk.
+   */
+  bootOrder?: BootDeviceName[];
   /**
    * A firmware image (`--bios`) will boot the machine: the CD is only a drive on the IDE channel and
    * no drive number stands for its El Torito emulation (the firmware makes its own).
@@ -83,8 +91,13 @@ export class Machine {
   readonly io: IoBus;
   readonly cpu: Cpu;
   readonly devices: PcDevices;
-  readonly floppy: DiskImage | null;
+  /** Drives 00h and 01h. */
+  readonly floppies: DiskImage[];
   readonly hardDisks: DiskImage[];
+  /** Every boot device in the order tried (CMOS 3Dh/38h tell a firmware the same order). */
+  readonly bootOrder: BootDeviceName[];
+  /** What the built-in BIOS boots along bootOrder (null with a firmware, which chooses itself). */
+  readonly bootChoice: BootChoice | null;
   readonly cdrom: CdImage | null;
   /** The drive (00h or 80h) the CD's floppy or hard-disk emulation entry stands for, if any. */
   readonly cdromEmulated: DiskImage | null;
@@ -110,18 +123,20 @@ export class Machine {
     this.mem.a20Mask = traits.addressMask | 0;
     this.io = new IoBus();
     this.cdrom = opts.cdrom ?? null;
-    // A floppy or hard-disk emulation CD becomes drive 00h or 80h (the other hard disks move up), as
-    // the BIOS maps it at boot; a floppy emulation CD beside a floppy image is left unmapped (the boot says so).
-    const emulated = opts.firmware ? null : this.cdrom?.emulatedDisk() ?? null;
-    this.cdromEmulated = emulated && (emulated.kind === 'hard' || !opts.floppy) ? emulated : null;
-    this.floppy = opts.floppy ?? (this.cdromEmulated?.kind === 'floppy' ? this.cdromEmulated : null);
-    this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...opts.hardDisks ?? []] : opts.hardDisks ?? [];
+    const floppies = opts.floppies ?? (opts.floppy ? [opts.floppy] : []);
+    const hardDisks = opts.hardDisks ?? [];
+    this.bootOrder = completeBootOrder(opts.bootOrder ?? null, floppies.length ? 'fd' : null);
+    this.bootChoice = opts.firmware ? null : chooseBootDevice(this.bootOrder, { floppy: floppies[0] ?? null, hardDisk: hardDisks[0] ?? null, cdrom: this.cdrom });
+    // A floppy or hard-disk emulation CD the BIOS boots becomes drive 00h or 80h (the other disks move
+    // up), as the BIOS maps it at boot (a firmware makes its own).
+    const emulated = this.bootChoice?.device === 'cdrom' ? this.cdrom!.emulatedDisk() : null;
+    this.cdromEmulated = emulated && (emulated.kind === 'hard' || floppies.length === 0) ? emulated : null;
+    this.floppies = this.cdromEmulated?.kind === 'floppy' ? [this.cdromEmulated] : floppies;
+    this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...hardDisks] : hardDisks;
     this.devices = new PcDevices({
       memory: this.mem, io: this.io, keys: opts.keys, icountShift: opts.icountShift,
-      floppyTypes: [this.floppy?.floppyDriveType ?? 0, 0], hardDisks: this.hardDisks.length,
-      // A firmware finds QEMU's default order (hard disk, floppy, CD: it tries the disk first, as
-      // under `qemu -cdrom`); the built-in BIOS boots a CD before anything else.
-      bootOrder: this.cdrom && !opts.firmware ? ['cdrom', 'hard', 'floppy'] : undefined,
+      floppyTypes: [this.floppies[0]?.floppyDriveType ?? 0, this.floppies[1]?.floppyDriveType ?? 0], hardDisks: this.hardDisks.length,
+      bootOrder: this.bootOrder,
     });
     this.cpu = new Cpu(this.model, traits, this.mem, this.io);
     // QEMU's TSC under -icount counts its virtual nanoseconds.
@@ -187,10 +202,16 @@ export class Machine {
     this.setClockBase(this.devices.clock.now);
   }
 
-  /** The boot drive: the floppy when there is one, else the first hard disk. */
+  /** Drive 00h, if any. */
+  get floppy(): DiskImage | null {
+    return this.floppies[0] ?? null;
+  }
+
+  /** The disk the built-in BIOS boots (bootChoice): the floppy as 00h or the first hard disk as 80h; null for a CD. */
   get bootDrive(): { disk: DiskImage; number: number } | null {
-    if (this.floppy) return { disk: this.floppy, number: 0 };
-    if (this.hardDisks.length > 0) return { disk: this.hardDisks[0], number: 0x80 };
+    const device = this.bootChoice?.device;
+    if (device === 'fd') return { disk: this.floppies[0], number: 0 };
+    if (device === 'hd') return { disk: this.hardDisks[0], number: 0x80 };
     return null;
   }
 

@@ -3,7 +3,7 @@
 // for invalid configurations. The attribute list matches docs/CLI.md "Launch configuration".
 
 import {
-  CPU_MODEL_NAMES, type CpuModelName, FIRMWARE_NAMES, firmwareFiles, type FirmwareName, FPU_NAMES, type FpuName, fpuMismatch, type IAttachConfig, LAUNCH_DEFAULTS, PROFILE_NAMES, QEMU_ACCELS,
+  bootOrderOf, CPU_MODEL_NAMES, type CpuModelName, driveCountProblem, FIRMWARE_NAMES, parseBootOrder, firmwareFiles, type FirmwareName, FPU_NAMES, type FpuName, fpuMismatch, type IAttachConfig, LAUNCH_DEFAULTS, PROFILE_NAMES, QEMU_ACCELS,
 } from '../protocol/launchConfig';
 
 export interface LaunchConfig {
@@ -25,6 +25,9 @@ export interface LaunchConfig {
   bios?: string;
   vgaRom?: string;
   firmware?: string;
+  hd?: string | string[];
+  fd?: string | string[];
+  boot?: string | string[];
   [key: string]: unknown;
 }
 
@@ -73,8 +76,9 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
   if (cfg.request === 'attach') return attachProblems(cfg.qemu);
   const errors: string[] = [];
   const firmware = (typeof cfg.bios === 'string' && cfg.bios.trim() !== '') || cfg.firmware === 'seabios';
+  const otherDrives = cfg.hd !== undefined || cfg.fd !== undefined || typeof cfg.cdrom === 'string';
   if (typeof cfg.image !== 'string' || cfg.image.trim() === '') {
-    if (!firmware) errors.push('"image" is missing: set it to the disk image, floppy image or boot sector to boot (e.g. "${workspaceFolder}/boot.img").');
+    if (!firmware && !otherDrives) errors.push('"image" is missing: set it to the disk image, floppy image or boot sector to boot (e.g. "${workspaceFolder}/boot.img").');
   } else if (imageExists && !imageExists(cfg.image)) {
     errors.push(`"image" points at ${cfg.image}, which does not exist.`);
   }
@@ -117,11 +121,35 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
     errors.push('"cdrom" must be true, false or the path of an ISO image.');
   }
   if (cfg.cdrom === true && cfg.floppy === true) errors.push('"floppy" and "cdrom": true exclude each other: the image is one drive.');
+  errors.push(...driveProblems(cfg));
   if (cfg.listing !== undefined && typeof cfg.listing !== 'string' && !(Array.isArray(cfg.listing) && cfg.listing.every((l) => typeof l === 'string'))) {
     errors.push('"listing" must be a path or a list of paths to NASM -l listing files.');
   }
   if (cfg.compareWith !== undefined) errors.push(...compareWithProblems(cfg.compareWith, cfg.record));
   return errors;
+}
+
+/** What is wrong with launch `hd`, `fd` and `boot`, and whether the drives fit the machine. */
+function driveProblems(cfg: LaunchConfig): string[] {
+  const out: string[] = [];
+  const list = (key: 'hd' | 'fd'): string[] => {
+    const v = cfg[key];
+    if (v === undefined) return [];
+    if (typeof v === 'string' && v.trim() !== '') return [v];
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x.trim() !== '')) return v as string[];
+    out.push(`"${key}" must be the path of a disk image or a list of them.`);
+    return [];
+  };
+  const hd = list('hd'), fd = list('fd');
+  const image = typeof cfg.image === 'string' && cfg.image.trim() !== '';
+  const kind = !image ? null : cfg.cdrom === true ? 'cdrom' : cfg.floppy === true ? 'fd' : 'hd';
+  const counted = driveCountProblem(fd.length + (kind === 'fd' ? 1 : 0), hd.length + (kind === 'hd' ? 1 : 0), typeof cfg.cdrom === 'string' || kind === 'cdrom' ? 1 : 0);
+  if (counted) out.push(`${counted}.`);
+  if (cfg.boot !== undefined) {
+    const order = typeof cfg.boot === 'string' ? parseBootOrder(cfg.boot) : Array.isArray(cfg.boot) ? bootOrderOf(cfg.boot) : 'it must be a list of boot devices';
+    if (typeof order === 'string') out.push(`"boot": ${order}.`);
+  }
+  return out;
 }
 
 /** What is wrong with launch `compareWith` (docs/CLI.md "Lock-step with QEMU"). */

@@ -36,15 +36,32 @@ function realPath(path: string): string {
   }
 }
 
+/** A file's resolved path and, for a regular file, its device and inode (a hard link is the same file). */
+function id(f: NamedFile): { real: string; inode: string | null } {
+  const st = statOrNull(f.path);
+  return { real: realPath(f.path), inode: st && st.isFile() ? `${st.dev}:${st.ino}` : null };
+}
+
+/**
+ * Two of `drives` that are one file (the same path, a symbolic or a hard link), as a sentence, or
+ * null: one file cannot be two drives (a guest's writes through one would change the other).
+ */
+export function sharedDriveFile(drives: NamedFile[]): string | null {
+  const seen: { f: NamedFile; real: string; inode: string | null }[] = [];
+  for (const d of drives) {
+    const me = { f: d, ...id(d) };
+    const same = seen.find((x) => x.real === me.real || (me.inode !== null && x.inode === me.inode));
+    if (same) return `${d.what} '${d.path}' is the same file as ${same.f.what} '${same.f.path}': one file cannot be two drives`;
+    seen.push(me);
+  }
+  return null;
+}
+
 /**
  * Why an output may not be written — it is one of the inputs (same resolved path or same file, e.g.
  * a hard link) or another output — or null. Call before opening anything for writing.
  */
 export function outputConflict(outputs: NamedFile[], inputs: NamedFile[]): string | null {
-  const id = (f: NamedFile) => {
-    const st = statOrNull(f.path);
-    return { real: realPath(f.path), inode: st && st.isFile() ? `${st.dev}:${st.ino}` : null };
-  };
   const ins = inputs.map((f) => ({ f, ...id(f) }));
   const seen: { f: NamedFile; real: string; inode: string | null }[] = [];
   for (const o of outputs) {

@@ -17,10 +17,10 @@ import { Command } from 'commander';
 import { loadSymbolTable } from '../../host/symbolFiles';
 import type { SymbolTable } from '../../emulator/debug/symbols';
 import { collect, CPU_OPTION_HELP, exitWith, FPU_OPTION_HELP, InputError, parseChoice, parseCpuFpu, parseWhole, UsageError } from '../args';
-import { openBootDrive } from '../run/disk';
+import { openDrives } from '../run/disk';
 import { loadFirmware } from '../../emulator/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
-import { FIRMWARE_NAMES, firmwareFiles, SEABIOS_FILES } from '../../protocol/launchConfig';
+import { BOOT_DEVICE_NAMES, completeBootOrder, FIRMWARE_NAMES, firmwareFiles, parseBootOrder, SEABIOS_FILES } from '../../protocol/launchConfig';
 import { seabiosPackageMissing } from '../../host/seabios';
 
 /** How `run` spells the firmware options in messages. */
@@ -28,7 +28,10 @@ const FIRMWARE_OPTIONS = { firmware: '--firmware', bios: '--bios', vgaRom: '--vg
 
 export interface RunOptions {
   floppy?: boolean;
-  cdrom?: boolean;
+  cdrom?: boolean | string;
+  hd?: string[];
+  fd?: string[];
+  boot?: string;
   max?: string;
   until?: string[];
   trace?: string;
@@ -55,9 +58,12 @@ export function command(): Command {
   return new Command('run')
     .summary('boot a disk image (or firmware) and run it to a stop')
     .description('Boot IMAGE as the first hard disk (or floppy) through the BIOS to 0000:7C00 and run it to a stop.')
-    .argument('[image]', 'disk image or boot sector (optional with a firmware: --bios or --firmware seabios)')
+    .argument('[image]', 'disk image or boot sector (optional with other drives or a firmware)')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
-    .option('--cdrom', 'boot IMAGE as a CD (El Torito, drive E0h); an ISO 9660 image with a boot catalogue is one without it')
+    .option('--cdrom [ISO]', 'without ISO: IMAGE is a CD (El Torito, drive E0h; an ISO 9660 image with a boot catalogue is one without it); with ISO: the CD drive holds ISO')
+    .option('--hd <FILE>', 'a hard disk after IMAGE (81h, ...; IDE as QEMU -hda, -hdb, -hdd); repeatable', collect)
+    .option('--fd <FILE>', 'a floppy after IMAGE (drive A, then B); repeatable', collect)
+    .option('--boot <ORDER>', `boot order: ${BOOT_DEVICE_NAMES.join(', ')} separated by commas, or QEMU's letters (a, c, d); the devices not named follow (default: the CD, then IMAGE's drive)`)
     .option('--max <N>', 'instruction budget (default 100000000)')
     .option('--until <ADDR>', 'stop before the instruction at ADDR: SSSS:OOOO (CS:IP) or 0xNNNN (linear); repeatable', collect)
     .option('--trace <FILE>', 'write one JSON line per instruction (the state before it) to FILE')
@@ -105,7 +111,14 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   if (typeof files === 'string') throw new UsageError(files);
   const firmwareFile = files.bios ?? undefined;
   const vgaRomFile = files.vgaRom ?? undefined;
-  if (imageFile === undefined && firmwareFile === undefined) throw new UsageError('no IMAGE given (it is optional only with a firmware: --bios FILE or --firmware seabios)');
+  const driveFiles = { floppy: opts.floppy === true, imageIsCd: opts.cdrom === true, hd: opts.hd ?? [], fd: opts.fd ?? [], cdrom: typeof opts.cdrom === 'string' ? opts.cdrom : null };
+  const otherDrives = driveFiles.hd.length + driveFiles.fd.length + (driveFiles.cdrom === null ? 0 : 1);
+  if (imageFile === undefined && firmwareFile === undefined && otherDrives === 0) {
+    throw new UsageError('no IMAGE given (it is optional only with --hd, --fd, --cdrom ISO or a firmware: --bios FILE or --firmware seabios)');
+  }
+  if (imageFile === undefined && (driveFiles.floppy || driveFiles.imageIsCd)) throw new UsageError(`--${driveFiles.floppy ? 'floppy' : 'cdrom'} says how to boot IMAGE, which is not given`);
+  const order = opts.boot === undefined ? null : parseBootOrder(opts.boot);
+  if (typeof order === 'string') throw new UsageError(`--boot: ${order}`);
   const max = opts.max === undefined ? 100_000_000 : parseWhole(opts.max, '--max');
   const symbols = opts.symbols ? loadSymbolTable(opts.symbols) : null;
   const until = (opts.until ?? []).map((t) => parseAddress(t, '--until', symbols));
@@ -123,8 +136,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
     }
   }
 
-  const floppy = opts.floppy === true;
-  if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
+  if (driveFiles.floppy && driveFiles.imageIsCd) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
   const outputs = [
     ...(traceFile === undefined ? [] : [{ what: '--trace', path: traceFile }]),
     ...(listFile === undefined ? [] : [{ what: '--list-emulated', path: listFile }]),
@@ -132,6 +144,9 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   ];
   const inputs = [
     ...(imageFile === undefined ? [] : [{ what: 'image', path: imageFile }]),
+    ...driveFiles.hd.map((path) => ({ what: '--hd', path })),
+    ...driveFiles.fd.map((path) => ({ what: '--fd', path })),
+    ...(driveFiles.cdrom === null ? [] : [{ what: '--cdrom', path: driveFiles.cdrom }]),
     ...(firmwareFile === undefined ? [] : [{ what: '--bios', path: firmwareFile }]),
     ...(vgaRomFile === undefined ? [] : [{ what: '--vga-rom', path: vgaRomFile }]),
     ...(opts.symbols ?? []).map((path) => ({ what: '--symbols', path })),
@@ -140,15 +155,13 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   if (conflict) throw new UsageError(conflict);
   const missing = seabiosPackageMissing([firmwareFile ?? null, vgaRomFile ?? null], FIRMWARE_OPTIONS);
   if (missing) throw new InputError(`--firmware seabios: ${missing}`);
-  const { disk, cdrom } = imageFile === undefined
-    ? { disk: null, cdrom: null }
-    : openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
+  const drives = openDrives(imageFile, driveFiles);
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
   const vgaRom = vgaRomFile === undefined ? null : new Uint8Array(readInputFile(vgaRomFile, 'VGA ROM'));
 
   const m = new Machine({
-    cpu: cpuModel, fpu, memoryMB, keys,
-    floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom, firmware: firmware !== null,
+    cpu: cpuModel, fpu, memoryMB, keys, firmware: firmware !== null,
+    floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder: completeBootOrder(order, drives.imageKind),
   });
   const warnings: string[] = [];
   let bios: Bios | null = null;
@@ -160,7 +173,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
     bios.install(m);
     if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
     // The disk layer's missing-55AA warning is replaced by the BIOS's, which says what it does.
-    warnings.push(...(disk?.warnings ?? []).filter((w) => !w.includes('55 AA')), ...bios.warnings);
+    warnings.push(...[...drives.floppies, ...drives.hardDisks].flatMap((d) => d.warnings).filter((w) => !w.includes('55 AA')), ...bios.warnings);
   }
   for (const w of warnings) process.stderr.write(`bootscope run: warning: ${w}\n`);
 

@@ -21,7 +21,7 @@ export function initBda(b: Bios): void {
   for (let a = L.BDA; a < L.BDA + 0x100; a++) b.wr8(a, 0);
   b.wr16(L.BDA_COM1, 0x3f8);
   b.wr16(L.BDA_EBDA_SEG, L.EBDA_SEGMENT);
-  b.wr16(L.BDA_EQUIPMENT, equipmentWord(m.floppy ? 1 : 0, 1, m.cpu.fpu !== null));
+  b.wr16(L.BDA_EQUIPMENT, equipmentWord(m.floppies.length, 1, m.cpu.fpu !== null));
   b.wr16(L.BDA_MEMORY_KIB, L.BASE_MEMORY_KIB);
   b.wr16(L.BDA_KB_HEAD, L.KB_BUF_FIRST);
   b.wr16(L.BDA_KB_TAIL, L.KB_BUF_FIRST);

@@ -160,24 +160,26 @@ export class Bios implements BiosHooks {
   }
 
   /**
-   * Boots: loads sector 0 of the boot drive (floppy → 00h, else the first hard disk → 80h) to
-   * 0000:7C00 and sets the registers SeaBIOS 1.16 leaves under QEMU: EAX=AA55h,
-   * EDX=drive, SS:SP=0000:6F04, all other general registers 0, all segments 0, EFLAGS=0202h (IF on),
-   * CR0 as after reset. Only DL and CS:IP are architectural; the rest helps comparing with QEMU.
-   * With a CD drive, boots the CD instead (bootCdrom). Returns false (and logs why) when there is
-   * nothing to boot.
+   * Boots the device Machine.bootChoice found along the boot order (the devices passed over are
+   * logged, as SeaBIOS prints "Boot failed"): the CD (bootCdrom), or sector 0 of the floppy (00h) or
+   * first hard disk (80h) loaded to 0000:7C00 with the registers SeaBIOS 1.16 leaves under QEMU:
+   * EAX=AA55h, EDX=drive, SS:SP=0000:6F04, all other general registers 0, all segments 0, EFLAGS=0202h
+   * (IF on), CR0 as after reset. Only DL and CS:IP are architectural; the rest helps comparing with
+   * QEMU. Returns false (and logs why) when there is nothing to boot.
    */
   boot(): boolean {
     const m = this.m;
     const cpu = m.cpu;
-    if (m.cdrom) return this.bootCdrom();
+    const choice = m.bootChoice;
+    for (const p of choice?.passed ?? []) this.logEntry(0x19, p);
+    if (choice?.device === 'cdrom') return this.bootCdrom();
     const drive = m.bootDrive;
     if (!drive) {
-      this.logEntry(0x19, 'no bootable disk: neither a floppy nor a hard disk is attached');
+      this.logEntry(0x19, 'no bootable device: no floppy, hard disk or CD is attached');
       return false;
     }
     const sector = drive.disk.sector(0);
-    if (sector[510] !== 0x55 || sector[511] !== 0xaa) {
+    if (choice?.unsigned) {
       const b = (i: number) => sector[i].toString(16).toUpperCase().padStart(2, '0');
       const w = `${drive.disk.name}: sector 0 does not end with 55 AA (bytes 510–511 are ${b(510)} ${b(511)}); booting it anyway (the signature is not required, as many BIOSes do not require it)`;
       this.warnings.push(w);

@@ -16,7 +16,7 @@ import { hexDigits } from '../../protocol/format';
 const SECTOR = 512;
 
 function driveOf(b: Bios, dl: number): DiskImage | null {
-  if (dl < 0x80) return dl === 0 ? b.m.floppy : null;
+  if (dl < 0x80) return b.m.floppies[dl] ?? null;
   return b.m.hardDisks[dl - 0x80] ?? null;
 }
 
@@ -93,7 +93,7 @@ export function int13(b: Bios): number {
       b.dh = p.dh;
       if (dl < 0x80) {
         b.bl = p.driveType;
-        b.dl = b.m.floppy ? 1 : 0;
+        b.dl = b.m.floppies.length;
         // ES:DI → the diskette parameter table.
         b.cpu.setCache(ES, L.BIOS_SEGMENT, L.BIOS_SEGMENT << 4, b.cpu.limit[ES], b.cpu.ar[ES]);
         b.di = L.DISKETTE_PARAMS;

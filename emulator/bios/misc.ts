@@ -60,13 +60,13 @@ export function int18(b: Bios): number {
   return DONE;
 }
 
-/** Bootstrap loader: sector 0 of the boot drive to 0000:7C00, DL = drive, registers as at power-on boot. */
+/** Bootstrap loader: the device booted at power-on again (sector 0 of its disk to 0000:7C00, DL = drive, registers as then; or the CD). */
 export function int19(b: Bios): number {
   const m = b.m;
   const cpu = b.cpu;
-  if (m.cdrom) {
+  if (m.bootChoice?.device === 'cdrom') {
     if (!b.bootCdrom(true)) return int18(b);
-    b.logEntry(0x19, `INT 19h: booting the CD (${m.cdrom.name}) again`);
+    b.logEntry(0x19, `INT 19h: booting the CD (${m.cdrom!.name}) again`);
     return DONE;
   }
   const drive = m.bootDrive;

@@ -4,6 +4,7 @@
 // keeps. Pure TypeScript: no Node or VS Code imports. Motorola MC146818A datasheet; IBM PC/AT
 // Technical Reference (CMOS map).
 
+import type { BootDeviceName } from '../../protocol/launchConfig';
 import type { IoBus } from './ioBus';
 import type { Clock, IrqSink, TimedDevice } from './clock';
 
@@ -41,12 +42,12 @@ export interface CmosOptions {
    * Boot order for a firmware that reads it from CMOS (SeaBIOS in --bios mode): bytes 0x3D and 0x38
    * as QEMU writes them. Default hard disk, floppy, CD-ROM (3Dh = 12h, 38h = 30h).
    */
-  bootOrder?: ('floppy' | 'hard' | 'cdrom')[];
+  bootOrder?: BootDeviceName[];
   /** INT 13h translation of the first two hard disks for byte 0x39 (0 none, 1 LBA, 2 large), as QEMU writes it. */
   diskTranslations?: number[];
 }
 
-const BOOT_CODE = { floppy: 1, hard: 2, cdrom: 3 } as const;
+const BOOT_CODE: Readonly<Record<BootDeviceName, number>> = { fd: 1, hd: 2, cdrom: 3 };
 
 function toBcd(v: number): number {
   return ((Math.floor(v / 10) % 10) << 4) | (v % 10);
@@ -90,7 +91,7 @@ export class Cmos implements TimedDevice {
     this.ram[CMOS_HD_TYPES] = (hd >= 1 ? 0xf0 : 0) | (hd >= 2 ? 0x0f : 0);
     this.ram[0x19] = hd >= 1 ? 47 : 0;
     this.ram[0x1a] = hd >= 2 ? 47 : 0;
-    const order = (opts.bootOrder ?? ['hard', 'floppy', 'cdrom']).map((d) => BOOT_CODE[d]);
+    const order = (opts.bootOrder ?? ['hd', 'fd', 'cdrom']).map((d) => BOOT_CODE[d]);
     this.ram[0x3d] = (order[0] ?? 0) | ((order[1] ?? 0) << 4);
     this.ram[0x38] = (order[2] ?? 0) << 4;
     const tr = opts.diskTranslations ?? [];

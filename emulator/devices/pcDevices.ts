@@ -19,7 +19,7 @@ import { DebugPorts } from './debugPorts';
 import { loadState, saveState } from './state';
 import { DEVFN_ACPI, DEVFN_HOST, DEVFN_VGA, i440fxBus, programPciAsBios } from './i440fx';
 import { ShadowRam } from './pam';
-import { IDE_SECONDARY, IdeChannel } from './ide';
+import { IDE_SECONDARY, IdeChannel, type IdeDrive } from './ide';
 import { FwCfg } from './fwCfg';
 import type { SmbiosMachine } from '../bios/smbios';
 import { DmaController } from './dma8237';
@@ -30,6 +30,7 @@ import type { CdImage } from '../disk/cdrom';
 import { AcpiPm } from './acpiPm';
 import { BochsVbe, type Frame } from './bochsVbe';
 import type { PciBus } from './pci';
+import { type BootDeviceName, MAX_IDE_DRIVES } from '../../protocol/launchConfig';
 
 export interface PcDevicesOptions {
   memory: Memory;
@@ -47,7 +48,7 @@ export interface PcDevicesOptions {
   /** Number of hard disks for CMOS byte 0x12. */
   hardDisks?: number;
   /** Boot order and disk translations in CMOS, for a firmware that reads them (see CmosOptions). */
-  bootOrder?: ('floppy' | 'hard' | 'cdrom')[];
+  bootOrder?: BootDeviceName[];
   diskTranslations?: number[];
   /** Keys typed from the start (the CLI's --keys). */
   keys?: string;
@@ -63,6 +64,18 @@ export type ResetSource = 'kbc-pulse' | 'kbc-output-port' | 'port92';
 export interface DevicesSnapshot {
   now: number;
   devices: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * The four IDE places (primary master, slave, secondary master, slave) as QEMU's `-hda`, `-hdb`,
+ * `-cdrom` (index 2), `-hdd` fill them; throws past MAX_IDE_DRIVES (front ends check first).
+ */
+export function ideDrives(disks: DiskImage[], cdrom: CdImage | null): (IdeDrive | null)[] {
+  if (disks.length + (cdrom ? 1 : 0) > MAX_IDE_DRIVES) throw new Error(`${disks.length} hard disks${cdrom ? ' and a CD' : ''} do not fit the ${MAX_IDE_DRIVES} IDE places`);
+  const places: (IdeDrive | null)[] = [null, null, cdrom, null];
+  const free = [0, 1, 2, 3].filter((i) => places[i] === null);
+  disks.forEach((d, i) => { places[free[i]] = d; });
+  return places;
 }
 
 export class PcDevices {
@@ -151,14 +164,16 @@ export class PcDevices {
   }
 
   /**
-   * Decodes the IDE channels' registers: the primary with up to two hard disks, the secondary with
-   * the CD as its master (ATAPI), where QEMU's -cdrom puts it (firmware mode: the built-in BIOS
-   * serves INT 13h itself and leaves the ports unanswered).
+   * Decodes the IDE channels' registers with the drives where QEMU's -hda, -hdb, -cdrom and -hdd put
+   * them: the hard disks in order on the primary master and slave, then the secondary's places, whose
+   * master is the CD (ATAPI) when there is one (firmware mode: the built-in BIOS serves INT 13h itself
+   * and leaves the ports unanswered). At most MAX_IDE_DRIVES drives in all.
    */
   attachIde(io: IoBus, disks: DiskImage[], cdrom: CdImage | null = null): void {
-    this.ide = new IdeChannel([disks[0] ?? null, disks[1] ?? null], this.pic);
+    const places = ideDrives(disks, cdrom);
+    this.ide = new IdeChannel(places.slice(0, 2), this.pic);
     this.ide.attach(io);
-    this.ide2 = new IdeChannel([cdrom, null], this.pic, IDE_SECONDARY);
+    this.ide2 = new IdeChannel(places.slice(2, 4), this.pic, IDE_SECONDARY);
     this.ide2.attach(io);
   }
 

@@ -136,7 +136,7 @@ export class Recorder {
     this.replayTargetMs = opts.replayTargetMs ?? 8;
     this.budgetBytes = opts.budgetBytes ?? 512 * 1024 * 1024;
     this.onDrop = opts.onDrop ?? null;
-    this.disks = [...(machine.floppy ? [machine.floppy] : []), ...machine.hardDisks];
+    this.disks = [...machine.floppies, ...machine.hardDisks];
     this.ramPages = machine.mem.ramSize >>> PAGE_SHIFT;
     this.extraState = opts.extraState ?? [];
   }

@@ -57,7 +57,7 @@ test('launch bios without an image runs the firmware alone; vgaRom without bios,
   for (const [config, message] of [
     [{ image: assemble('halt').image, vgaRom: VGA_ROM }, /'vgaRom' needs 'bios'/],
     [{ image: assemble('halt').image, bios: '/nonexistent/bios.bin' }, /firmware image '.*nonexistent\/bios\.bin'/],
-    [{}, /'image' is missing: .* \(it is optional only with 'bios' or 'firmware': "seabios"\)/],
+    [{}, /'image' is missing: .* \(it is optional only with 'bios', 'firmware': "seabios", 'hd', 'fd' or 'cdrom': a path\)/],
   ] as const) {
     const c = DapClient.spawn();
     try {

@@ -9,6 +9,7 @@ import { drivesText, launch, LaunchError, validateConfig } from '../../debug-ada
 import { LAUNCH_DEFAULTS } from '../../protocol/launchConfig';
 import { CS } from '../../emulator/cpu/regs';
 import { makeIso } from '../disk/isoFixture';
+import { driveSet } from '../boot/driveSet';
 
 // breakOnEmulation and magicBreakpoint extend CLI.md's list (the CLI's --break-on-emulation and
 // --magic-break as launch attributes).
@@ -17,6 +18,7 @@ test('defaults follow CLI.md', () => {
   assert.deepEqual(c, {
     image: 'x.img', floppy: false, cdrom: false, stopOnEntry: true, listing: [], symbols: [], profile: 'raw', breakOnVmEntryFailure: false, breakOnEmulation: false,
     magicBreakpoint: false, record: true, writeBack: false, cpu: '80386', memoryMB: 64, fpu: 'none', gdbPort: null, compareWith: null, bios: null, vgaRom: null,
+    hd: [], fd: [], boot: null,
   });
   // The FPU defaults to the model's: the 80486 and the Pentium have theirs built in.
   assert.equal(validateConfig({ image: 'x.img', cpu: '80486' }).fpu, 'integrated');
@@ -50,6 +52,13 @@ test('each bad field is named in its error', () => {
     [{ image: 'a', firmware: 'ovmf' }, /unknown firmware "ovmf": use one of builtin, seabios/],
     [{ image: 'a', firmware: 'builtin', bios: 'b.bin' }, /'firmware' builtin and 'bios' exclude each other/],
     [{ firmware: 'builtin' }, /'image' is missing/],
+    [{ image: 'a', hd: 5 }, /'hd' must be a path or a list of paths/],
+    [{ image: 'a', boot: ['hd', 'net'] }, /'boot': "net" is not a boot device: use fd, hd, cdrom/],
+    [{ image: 'a', boot: 'cc' }, /'boot': hd is named twice/],
+    [{ image: 'a', boot: 3 }, /'boot': must be a list of fd, hd, cdrom, not 3/],
+    [{ image: 'a', floppy: true, fd: ['b', 'c'] }, /3 floppies: the floppy controller has drives A and B/],
+    [{ image: 'a', hd: ['b', 'c', 'd'], cdrom: 'e.iso' }, /4 hard disks and a CD: the two IDE channels hold 4 drives/],
+    [{ image: 'a', hd: 'b', compareWith: { qemu: {} } }, /drives beside it \('cdrom': a path, 'hd', 'fd'\) are not compared/],
   ];
   for (const [cfg, re] of bad) assert.throws(() => validateConfig(cfg), (e: unknown) => e instanceof LaunchError && re.test(e.message), JSON.stringify(cfg));
 });
@@ -60,6 +69,21 @@ test("firmware: seabios runs Debian's files unless bios/vgaRom name others; imag
   const c = validateConfig({ image: 'a', firmware: 'seabios', bios: 'my.bin' });
   assert.deepEqual([c.bios, c.vgaRom], ['my.bin', '/usr/share/seabios/vgabios-stdvga.bin']);
   assert.deepEqual([validateConfig({ image: 'a', firmware: 'builtin' }).bios], [null]);
+});
+
+test('launch hd, fd, cdrom and boot: the machine the CLI builds, the boot order followed; one file as two drives is refused', () => {
+  const d = driveSet();
+  const l = launch({ image: d.a, hd: d.b, fd: [d.f, d.g], cdrom: d.c, boot: ['hd', 'fd'] });
+  try {
+    assert.equal(drivesText(l.machine), `${d.f} as floppy 00h, ${d.g} as floppy 01h, ${d.a} as hard disk 80h, ${d.b} as hard disk 81h, ${d.c} as CD E0h`);
+    assert.equal(l.machine.bootChoice?.device, 'fd', 'hard disk 80h has no 55 AA: the floppy next');
+    assert.deepEqual(l.machine.bootOrder, ['hd', 'fd', 'cdrom']);
+    assert.match(l.bios!.log[0].message, /a\.img \(drive 80h\): not a bootable disk/);
+  } finally {
+    l.dispose();
+  }
+  assert.equal(launch({ hd: [d.b], cdrom: d.c }).machine.bootChoice?.device, 'cdrom', 'no image: the CD first by default');
+  assert.throws(() => launch({ image: d.b, fd: d.b }), (e: unknown) => e instanceof LaunchError && /'fd' '.*b\.img' is the same file as 'image'/.test(e.message));
 });
 
 test('writeBack: guest disk writes reach the image file only when asked', () => {
@@ -85,7 +109,7 @@ test('writeBack: guest disk writes reach the image file only when asked', () => 
 test("package.json's launch attributes and defaults match protocol/launchConfig.ts", () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
   const props = pkg.contributes.debuggers[0].configurationAttributes.launch.properties as Record<string, { default?: unknown }>;
-  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'fpu', 'gdbPort', 'compareWith', 'bios', 'vgaRom', 'firmware'];
+  const keys = ['image', 'floppy', 'cdrom', 'stopOnEntry', 'listing', 'symbols', 'profile', 'breakOnVmEntryFailure', 'breakOnEmulation', 'magicBreakpoint', 'record', 'writeBack', 'cpu', 'memoryMB', 'fpu', 'gdbPort', 'compareWith', 'bios', 'vgaRom', 'firmware', 'hd', 'fd', 'boot'];
   assert.deepEqual(Object.keys(props).sort(), [...keys].sort());
   for (const [k, v] of Object.entries(LAUNCH_DEFAULTS)) assert.equal(props[k].default, v, k);
 });

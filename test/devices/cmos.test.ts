@@ -133,6 +133,6 @@ test('SET bit: fields written one by one take effect together when SET is cleare
 test('boot order and translation bytes as QEMU writes them for SeaBIOS', () => {
   const { rd } = setup({ diskTranslations: [2] });
   assert.deepEqual([rd(0x3d), rd(0x38), rd(0x39)], [0x12, 0x30, 0x02], 'measured in QEMU for the 32M syslinux image');
-  const fl = setup({ bootOrder: ['floppy', 'hard'] });
+  const fl = setup({ bootOrder: ['fd', 'hd'] });
   assert.deepEqual([fl.rd(0x3d), fl.rd(0x38)], [0x21, 0x00]);
 });

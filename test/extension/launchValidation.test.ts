@@ -80,6 +80,17 @@ test('firmware: builtin or seabios; seabios makes image optional and takes vgaRo
   assert.match(validateConfig({ ...base, firmware: 'seabios', compareWith: { qemu: {} } }).join(' '), /"compareWith" needs "image"/);
 });
 
+test('hd, fd and boot: paths or lists, a boot order of fd, hd, cdrom, no more drives than the machine has; image optional beside them', () => {
+  const base = { type: 'bootscope', request: 'launch', name: 'x' };
+  assert.deepEqual(validateConfig({ ...base, hd: ['/a.img', '/b.img'], fd: '/f.img', cdrom: '/c.iso', boot: ['cdrom', 'hd'] }), []);
+  assert.deepEqual(validateConfig({ ...base, image: '/a.img', boot: 'dca' }), []);
+  assert.match(validateConfig({ ...base, image: '/a.img', hd: [1] as never }).join(' '), /"hd" must be the path of a disk image or a list of them/);
+  assert.match(validateConfig({ ...base, image: '/a.img', boot: ['hd', 'usb'] }).join(' '), /"boot": "usb" is not a boot device/);
+  assert.match(validateConfig({ ...base, image: '/a.img', fd: ['/f', '/g'], floppy: true }).join(' '), /3 floppies/);
+  assert.match(validateConfig({ ...base, image: '/a.img', hd: ['/b', '/c', '/d'] }).join(' '), /^$/);
+  assert.match(validateConfig({ ...base, image: '/a.img', hd: ['/b', '/c', '/d'], cdrom: '/e.iso' }).join(' '), /4 hard disks and a CD/);
+});
+
 test('compareWith: { qemu: { binary?, args?, accel?, max? } }, with recording', () => {
   const base = { type: 'bootscope', request: 'launch', name: 'x', image: '/a.img' };
   assert.deepEqual(validateConfig({ ...base, compareWith: { qemu: {} } }), []);

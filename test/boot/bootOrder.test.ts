@@ -1,0 +1,67 @@
+// @tier full
+// Several drives and a boot order (bootscope run --hd/--fd/--cdrom/--boot) against QEMU 7.2: the same
+// image set under QEMU (-drive ... if=ide,index=N / if=floppy / media=cdrom, -boot order=...) and under
+// Bootscope, with the built-in BIOS and with SeaBIOS (--firmware seabios), boots the same drive, which
+// sees the same drive numbers, BIOS data area counts and INT 13h drives (driveSet.ts prints them). A
+// hard disk without 55 AA passes to the next device in all three.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { qemuAvailable } from '../devices/portScript';
+import { SEABIOS_FILES } from '../../protocol/launchConfig';
+import { driveSet, report } from './driveSet';
+
+const skip = !qemuAvailable() ? 'qemu-system-i386 not installed' : !existsSync(SEABIOS_FILES.bios) ? 'Debian package seabios not installed' : false;
+
+interface Scenario {
+  hd: string[];
+  fd: string[];
+  cdrom?: string;
+  /** QEMU's -boot order letters, which --boot takes too. */
+  boot: string;
+}
+
+/** QEMU's drive options for the scenario: the hard disks on the IDE places -hda, -hdb, -hdd (and -hdc without a CD). */
+function qemuDrives(s: Scenario): string[] {
+  const free = [0, 1, 2, 3].filter((i) => !(s.cdrom && i === 2));
+  return [
+    ...s.hd.flatMap((f, i) => ['-drive', `file=${f},format=raw,if=ide,index=${free[i]},snapshot=on`]),
+    ...s.fd.flatMap((f, i) => ['-drive', `file=${f},format=raw,if=floppy,index=${i},snapshot=on`]),
+    ...(s.cdrom ? ['-drive', `file=${s.cdrom},format=raw,if=ide,index=2,media=cdrom,snapshot=on`] : []),
+    '-boot', `order=${s.boot}`,
+  ];
+}
+
+function underQemu(s: Scenario, dir: string): string | null {
+  const log = join(dir, `qemu-${Math.random().toString(36).slice(2)}.log`);
+  spawnSync('qemu-system-i386', ['-nodefaults', '-display', 'none', '-m', '64', ...qemuDrives(s),
+    '-debugcon', `file:${log}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4'], { timeout: 60_000 });
+  return report(readFileSync(log, 'latin1'));
+}
+
+function underBootscope(s: Scenario, firmware: string[]): string | null {
+  const args = [...s.hd.flatMap((f) => ['--hd', f]), ...s.fd.flatMap((f) => ['--fd', f]), ...(s.cdrom ? ['--cdrom', s.cdrom] : []), '--boot', s.boot];
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', ...args, ...firmware, '--max', '60000000', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return report(JSON.parse(r.stdout).debugText);
+}
+
+test('hard disks, floppies and a CD with a boot order boot the same drive under QEMU, the built-in BIOS and SeaBIOS', { skip }, () => {
+  const d = driveSet();
+  const scenarios: [Scenario, string][] = [
+    [{ hd: [d.a, d.b], fd: [d.f], cdrom: d.c, boot: 'dca' }, 'the CD first'],
+    [{ hd: [d.a, d.b], fd: [d.f], cdrom: d.c, boot: 'cda' }, 'hard disk 80h has no 55 AA: the CD next'],
+    [{ hd: [d.a, d.b], fd: [d.f], cdrom: d.c, boot: 'acd' }, 'the floppy first'],
+    [{ hd: [d.b, d.a], fd: [d.f, d.g], boot: 'c' }, 'the first hard disk is 80h; two floppies'],
+    [{ hd: [d.a, d.b, d.d], fd: [], cdrom: d.c, boot: 'c' }, 'three hard disks beside the CD (-hdd); 80h not bootable, then the CD not named'],
+    [{ hd: [d.a], fd: [d.f], cdrom: d.c, boot: 'c' }, 'devices not named follow floppy first, as SeaBIOS orders them'],
+  ];
+  for (const [s, what] of scenarios) {
+    const qemu = underQemu(s, d.dir);
+    assert.ok(qemu, `${what}: QEMU's boot printed nothing`);
+    assert.equal(underBootscope(s, []), qemu, `${what}: built-in BIOS`);
+    assert.equal(underBootscope(s, ['--firmware', 'seabios']), qemu, `${what}: SeaBIOS`);
+  }
+});
