@@ -352,6 +352,8 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.
   const notes = [...[...floppies, ...hardDisks].flatMap((d) => d.warnings).filter((w) => !w.includes('55 AA')), ...bios?.warnings ?? []];
   if (firmware) notes.push(`firmware ${config.bios} from the reset vector F000:FFF0${vgaRom ? `, ${config.vgaRom} as the VGA's ROM` : ''}`);
+  const cdProblem = firmware ? cdrom?.bootProblem() : null;
+  if (cdProblem) notes.push(`${cdProblem}; the firmware will pass the CD over`);
   for (const m of maps) notes.push(`listing ${m.listing}: ${m.lines.length} lines, ${m.symbols.size} labels, source ${m.source}`);
   for (const f of symbolFiles) notes.push(`symbols ${f.path}: ${describeSymbolFile(f)}`);
   return {

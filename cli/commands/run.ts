@@ -168,6 +168,9 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   if (firmware) {
     const problem = loadFirmware(m, firmware, vgaRom);
     if (problem) throw new InputError(`firmware image '${firmwareFile}': ${problem}`);
+    // Attached all the same, as QEMU attaches any file as a CD: the firmware passes it over.
+    const cdProblem = drives.cdrom?.bootProblem();
+    if (cdProblem) warnings.push(`${cdProblem}; the firmware will pass the CD over`);
   } else {
     bios = new Bios();
     bios.install(m);

@@ -6,7 +6,7 @@
 // Pure TypeScript: no Node or VS Code imports. SeaBIOS boot.c (do_boot, boot_disk); El Torito 1.0.
 
 import type { BootDeviceName } from '../../protocol/launchConfig';
-import { CdImageError, type CdImage, MEDIA_NAMES } from './cdrom';
+import { type CdImage, MEDIA_NAMES } from './cdrom';
 import type { DiskImage } from './diskImage';
 import { hasBootSignature } from './mbr';
 
@@ -27,13 +27,9 @@ export interface BootDrives {
 
 /** Why the CD cannot boot (null: it can), as the BIOS's boot says it; a floppy emulation image needs drive 00h free. */
 function cdProblem(cd: CdImage, floppy: DiskImage | null): string | null {
-  let media: number;
-  try {
-    media = cd.bootEntry().media;
-  } catch (e) {
-    if (e instanceof CdImageError) return e.message;
-    throw e;
-  }
+  const unbootable = cd.bootProblem();
+  if (unbootable) return unbootable;
+  const media = cd.bootEntry().media;
   if (media === 0) return null;
   const problem = !cd.emulatedDisk() ? 'the image ends before its first 512 bytes' : media < 4 && floppy ? 'drive 00h is the floppy image' : null;
   return problem && `${cd.name}: cannot boot the CD: its boot entry asks for ${MEDIA_NAMES[media]}, but ${problem}`;

@@ -142,6 +142,17 @@ export class CdImage {
     return new DiskImage(view, { kind: floppy ? 'floppy' : 'hard', name: `${this.name} (El Torito ${MEDIA_NAMES[entry.media]})`, readOnly: true });
   }
 
+  /** What makes the image unbootable as a CD (bootEntry's sentence), or null when its catalogue gives a boot entry. */
+  bootProblem(): string | null {
+    try {
+      this.bootEntry();
+      return null;
+    } catch (e) {
+      if (e instanceof CdImageError) return e.message;
+      throw e;
+    }
+  }
+
   /** The catalogue's initial/default entry; throws CdImageError saying what is wrong with the image. */
   bootEntry(): BootEntry {
     const what = `${this.name}: not a bootable CD image`;

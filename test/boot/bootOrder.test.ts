@@ -57,6 +57,7 @@ test('hard disks, floppies and a CD with a boot order boot the same drive under 
     [{ hd: [d.b, d.a], fd: [d.f, d.g], boot: 'c' }, 'the first hard disk is 80h; two floppies'],
     [{ hd: [d.a, d.b, d.d], fd: [], cdrom: d.c, boot: 'c' }, 'three hard disks beside the CD (-hdd); 80h not bootable, then the CD not named'],
     [{ hd: [d.a], fd: [d.f], cdrom: d.c, boot: 'c' }, 'devices not named follow floppy first, as SeaBIOS orders them'],
+    [{ hd: [d.b], fd: [], cdrom: d.a, boot: 'dc' }, 'a CD that is no ISO (QEMU attaches any file): passed over for the hard disk'],
   ];
   for (const [s, what] of scenarios) {
     const qemu = underQemu(s, d.dir);
@@ -64,4 +65,13 @@ test('hard disks, floppies and a CD with a boot order boot the same drive under 
     assert.equal(underBootscope(s, []), qemu, `${what}: built-in BIOS`);
     assert.equal(underBootscope(s, ['--firmware', 'seabios']), qemu, `${what}: SeaBIOS`);
   }
+});
+
+test('a --cdrom file that is no El Torito ISO under SeaBIOS: attached as QEMU does, with a warning that the firmware will pass it over', { skip }, () => {
+  const d = driveSet();
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', d.b, '--cdrom', d.a, '--boot', 'dc', '--firmware', 'seabios', '--max', '60000000', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr.split('\n').filter((l) => l.includes('warning'))[0],
+    `bootscope run: warning: ${d.a}: not a bootable CD image: no ISO 9660 volume descriptor (CD001) at sector 16; the firmware will pass the CD over`);
+  assert.match(JSON.parse(r.stdout).debugText, /Booting from DVD\/CD\.\.\.\nBoot failed: Could not read from CDROM \(code 0005\)\n[^]*Booting from Hard Disk\.\.\./);
 });
