@@ -2,7 +2,10 @@
 // code (docs/CLI.md: 1 an input could not be used, 2 usage error) and value parsers whose messages
 // say what the option takes.
 import type { Command } from 'commander';
-import { CPU_MODEL_NAMES, type CpuModelName, defaultFpu, FPU_NAMES, type FpuName, fpuMismatch, LAUNCH_DEFAULTS, MODEL_FPUS } from '../protocol/launchConfig';
+import {
+  CPU_MODEL_NAMES, type CpuModelName, defaultFpu, FIRMWARE_NAMES, firmwareFiles, FPU_NAMES, type FpuName, fpuMismatch, LAUNCH_DEFAULTS, MODEL_FPUS, SEABIOS_FILES,
+} from '../protocol/launchConfig';
+import { seabiosPackageMissing } from '../host/seabios';
 
 export class UsageError extends Error {}
 /** An input (file, image, dump) could not be used: exit 1. */
@@ -53,4 +56,21 @@ export function parseCpuFpu(cpu: string | undefined, fpu: string | undefined): {
   const mismatch = fpuMismatch(model, unit);
   if (mismatch) throw new UsageError(`--fpu: ${mismatch}`);
   return { cpu: model, fpu: unit };
+}
+
+/** `--firmware`'s help, from the one list and Debian's file names. */
+export const FIRMWARE_OPTION_HELP = `what boots the machine: ${FIRMWARE_NAMES.join(', ')} (Debian's ${SEABIOS_FILES.bios} and ${SEABIOS_FILES.vgaRom}, or --bios/--vga-rom files; default builtin)`;
+
+/**
+ * The firmware and VGA ROM files `--firmware`, `--bios` and `--vga-rom` ask for (no `bios`: the
+ * built-in BIOS); a misuse is a UsageError, a missing seabios package an InputError that says how to install it.
+ */
+export function parseFirmware(opts: { firmware?: string; bios?: string; vgaRom?: string }): { bios?: string; vgaRom?: string } {
+  const spelled = { firmware: '--firmware', bios: '--bios', vgaRom: '--vga-rom' };
+  const name = opts.firmware === undefined ? undefined : parseChoice(opts.firmware, '--firmware', FIRMWARE_NAMES);
+  const files = firmwareFiles(name, opts.bios ?? null, opts.vgaRom ?? null, spelled);
+  if (typeof files === 'string') throw new UsageError(files);
+  const missing = seabiosPackageMissing([files.bios, files.vgaRom], spelled);
+  if (missing) throw new InputError(`--firmware seabios: ${missing}`);
+  return { bios: files.bios ?? undefined, vgaRom: files.vgaRom ?? undefined };
 }

@@ -14,8 +14,9 @@ import { readInputFile } from '../../host/files';
 import { accelProblem, ICOUNT_SHIFT, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
 import { QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
 import { Command } from 'commander';
-import { exitWith, InputError, parseWhole, UsageError } from '../args';
+import { exitWith, FIRMWARE_OPTION_HELP, InputError, parseFirmware, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
+
 
 export interface CompareOptions {
   floppy?: boolean;
@@ -28,6 +29,7 @@ export interface CompareOptions {
   clock?: string;
   bios?: string;
   vgaRom?: string;
+  firmware?: string;
 }
 
 /** Instructions a --bios firmware may take to reach 0000:7C00 (SeaBIOS takes about 6 million). */
@@ -54,6 +56,7 @@ export function command(): Command {
     .option('--accel <tcg|kvm>', 'tcg (default): QEMU\'s per-instruction log; kvm: the host CPU, single-stepped through QEMU\'s gdbstub (needs /dev/kvm)')
     .option('--bios <FILE>', 'a firmware image both machines boot from reset (QEMU -bios FILE), e.g. SeaBIOS\'s bios-256k.bin, instead of each one\'s own BIOS')
     .option('--vga-rom <FILE>', 'the standard VGA\'s expansion ROM for --bios on both machines, e.g. SeaVGABIOS\'s vgabios-stdvga.bin')
+    .option('--firmware <NAME>', FIRMWARE_OPTION_HELP)
     .option('--clock <instructions|icount>', 'Bootscope\'s device time: instructions (default, 4.77 MHz) or icount, QEMU\'s -icount rule (2^8 ns an instruction; tcg only)')
     .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
     .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
@@ -72,10 +75,10 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const clock = opts.clock ?? 'instructions';
   if (clock !== 'instructions' && clock !== 'icount') throw new UsageError(`--clock: '${clock}' is not one of instructions, icount`);
   if (clock === 'icount' && accel === 'kvm') throw new UsageError('--clock icount follows QEMU\'s -icount, which is TCG\'s: under KVM QEMU\'s timers follow the host clock');
-  if (opts.bios === undefined && opts.vgaRom !== undefined) throw new UsageError('--vga-rom needs --bios: the built-in BIOS has its own INT 10h');
+  const { bios: biosFile, vgaRom: vgaRomFile } = parseFirmware(opts);
   const { disk, cdrom } = openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
-  const firmware = opts.bios === undefined ? null : new Uint8Array(readInputFile(opts.bios, 'firmware image'));
-  const vgaRom = opts.vgaRom === undefined ? null : new Uint8Array(readInputFile(opts.vgaRom, 'VGA ROM'));
+  const firmware = biosFile === undefined ? null : new Uint8Array(readInputFile(biosFile, 'firmware image'));
+  const vgaRom = vgaRomFile === undefined ? null : new Uint8Array(readInputFile(vgaRomFile, 'VGA ROM'));
   const binary = opts.qemu ?? QEMU;
   const missing = qemuMissing(binary) ?? accelProblem(accel);
   if (missing) throw new InputError(missing);
@@ -86,10 +89,10 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   });
   if (firmware) {
     const problem = loadFirmware(m, firmware, vgaRom);
-    if (problem) throw new InputError(`firmware image '${opts.bios}': ${problem}`);
+    if (problem) throw new InputError(`firmware image '${biosFile}': ${problem}`);
     // QEMU's records start at the first 0000:7C00; the firmware's own run before it is not compared.
     const stop = m.run({ maxInstructions: FIRMWARE_BUDGET, until: [{ kind: 'linear', address: 0x7c00 }] });
-    if (stop.reason !== 'until') throw new InputError(`firmware image '${opts.bios}' did not reach 0000:7C00 in Bootscope within ${FIRMWARE_BUDGET} instructions (stop: ${stop.reason})`);
+    if (stop.reason !== 'until') throw new InputError(`firmware image '${biosFile}' did not reach 0000:7C00 in Bootscope within ${FIRMWARE_BUDGET} instructions (stop: ${stop.reason})`);
   } else {
     const bios = new Bios();
     bios.install(m);
@@ -103,7 +106,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   let qemuRecords = 0;
   let idle = false;
   try {
-    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB, accel, bios: opts.bios, vgaRom: opts.vgaRom }, (records) => {
+    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB, accel, bios: biosFile, vgaRom: vgaRomFile }, (records) => {
       for (const r of records) {
         if (l.matched >= max) return false;
         qemuRecords++;

@@ -16,15 +16,11 @@ import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/
 import { Command } from 'commander';
 import { loadSymbolTable } from '../../host/symbolFiles';
 import type { SymbolTable } from '../../emulator/debug/symbols';
-import { collect, CPU_OPTION_HELP, exitWith, FPU_OPTION_HELP, InputError, parseChoice, parseCpuFpu, parseWhole, UsageError } from '../args';
+import { collect, CPU_OPTION_HELP, exitWith, FIRMWARE_OPTION_HELP, FPU_OPTION_HELP, InputError, parseChoice, parseCpuFpu, parseFirmware, parseWhole, UsageError } from '../args';
 import { openDrives } from '../run/disk';
 import { loadFirmware } from '../../emulator/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
-import { BOOT_DEVICE_NAMES, completeBootOrder, FIRMWARE_NAMES, firmwareFiles, parseBootOrder, SEABIOS_FILES } from '../../protocol/launchConfig';
-import { seabiosPackageMissing } from '../../host/seabios';
-
-/** How `run` spells the firmware options in messages. */
-const FIRMWARE_OPTIONS = { firmware: '--firmware', bios: '--bios', vgaRom: '--vga-rom' };
+import { BOOT_DEVICE_NAMES, completeBootOrder, parseBootOrder } from '../../protocol/launchConfig';
 
 export interface RunOptions {
   floppy?: boolean;
@@ -71,7 +67,7 @@ export function command(): Command {
     .option('--keys <TEXT>', 'keystrokes queued for the keyboard (\\n is Enter)')
     .option('--bios <FILE>', 'boot a firmware image from the reset vector instead of the built-in BIOS')
     .option('--vga-rom <FILE>', "the standard VGA's expansion ROM for --bios firmware (e.g. SeaVGABIOS, vgabios-stdvga.bin)")
-    .option('--firmware <NAME>', `what boots the machine: ${FIRMWARE_NAMES.join(', ')} (Debian's ${SEABIOS_FILES.bios} and ${SEABIOS_FILES.vgaRom}, or --bios/--vga-rom files; default builtin)`)
+    .option('--firmware <NAME>', FIRMWARE_OPTION_HELP)
     .option('--screen', 'include the 80x25 text screen in the summary')
     .option('--screenshot <FILE>', 'write the graphics screen (VBE) at the stop to FILE as PNG')
     .option('--json', 'print the stop summary as one JSON object')
@@ -106,11 +102,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   if ((breakOnFailure || breakOnEmulation || listFile !== undefined) && profile === null) {
     throw new UsageError('--break-on-vmentry-failure, --break-on-emulation and --list-emulated need --profile NAME');
   }
-  const firmwareName = opts.firmware === undefined ? undefined : parseChoice(opts.firmware, '--firmware', FIRMWARE_NAMES);
-  const files = firmwareFiles(firmwareName, opts.bios ?? null, opts.vgaRom ?? null, FIRMWARE_OPTIONS);
-  if (typeof files === 'string') throw new UsageError(files);
-  const firmwareFile = files.bios ?? undefined;
-  const vgaRomFile = files.vgaRom ?? undefined;
+  const { bios: firmwareFile, vgaRom: vgaRomFile } = parseFirmware(opts);
   const driveFiles = { floppy: opts.floppy === true, imageIsCd: opts.cdrom === true, hd: opts.hd ?? [], fd: opts.fd ?? [], cdrom: typeof opts.cdrom === 'string' ? opts.cdrom : null };
   const otherDrives = driveFiles.hd.length + driveFiles.fd.length + (driveFiles.cdrom === null ? 0 : 1);
   if (imageFile === undefined && firmwareFile === undefined && otherDrives === 0) {
@@ -153,8 +145,6 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   ];
   const conflict = outputConflict(outputs, inputs);
   if (conflict) throw new UsageError(conflict);
-  const missing = seabiosPackageMissing([firmwareFile ?? null, vgaRomFile ?? null], FIRMWARE_OPTIONS);
-  if (missing) throw new InputError(`--firmware seabios: ${missing}`);
   const drives = openDrives(imageFile, driveFiles);
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
   const vgaRom = vgaRomFile === undefined ? null : new Uint8Array(readInputFile(vgaRomFile, 'VGA ROM'));

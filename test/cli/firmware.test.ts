@@ -38,6 +38,13 @@ test('--firmware: unknown names, builtin with --bios, --vga-rom without a firmwa
   }
 });
 
+test('compare takes --firmware as run does: its misuses are usage errors before QEMU is looked for', () => {
+  const img = bootSector();
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'compare', img, '--firmware', 'builtin', '--bios', img], { encoding: 'utf8' });
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr, 'bootscope compare: --firmware builtin and --bios exclude each other: --bios names the firmware run instead of the built-in BIOS\n');
+});
+
 test('a missing seabios package: the message names the file and how to install it', () => {
   const opt = { bios: '--bios', vgaRom: '--vga-rom' };
   assert.equal(seabiosPackageMissing([SEABIOS_FILES.bios, SEABIOS_FILES.vgaRom], opt, () => false),
