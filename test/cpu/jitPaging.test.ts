@@ -17,11 +17,12 @@ import { runCpu } from '../../emulator/cpu/execute';
 import { writeCr0 } from '../../emulator/cpu/exec/system';
 import { FAULT } from '../../emulator/cpu/faults';
 import { peekTranslate } from '../../emulator/cpu/protected/paging';
-import { CR0_PG, CR0_WP, CS, EBX, ECX, EDI, ESP } from '../../emulator/cpu/regs';
+import { CR0_PG, CR0_WP, CS, EBX, ECX, EDI, EDX, ESP } from '../../emulator/cpu/regs';
 import { PF_WATCH_W } from '../../emulator/memory/pageFlags';
 import { rng, setup } from '../pm/fuzzSetup';
 import { CODE, pmCpu } from '../pm/pmSetup';
 import { blocks, state } from './jitState';
+import { Flow, trace } from '../../emulator/cpu/jit/trace';
 
 function sameRam(a: Cpu, b: Cpu): boolean {
   return Buffer.compare(Buffer.from(a.ram.buffer, a.ram.byteOffset, a.ram.length), Buffer.from(b.ram.buffer, b.ram.byteOffset, b.ram.length)) === 0;
@@ -244,4 +245,89 @@ test('jit paging: the instruction after a MOV CR3 or INVLPG that moves the code\
   // Each loop alternates between the frames: 50 rounds ran INC EBX, 50 INC ECX, in each loop.
   assert.deepEqual([b.r32[EBX], b.r32[ECX]], [100, 100]);
   assert.ok(blocks(b).compiled > 2, `only ${blocks(b).compiled} blocks compiled`);
+});
+
+/**
+ * Two address spaces whose code sits at the same linear page (a loader and its kernel, two
+ * processes): each round runs a loop, then switches CR3 to the other directory, whose frame holds
+ * the same loop with INC EDX where this one has INC EBX, and goes on at the same linear address.
+ */
+const TWO_SPACES = `bits 32
+org 0x10000
+    mov esi, 0x30000
+    mov edi, 0x32000
+    mov ebp, 60
+round:
+    mov ecx, 30
+l:  inc ebx
+    dec ecx
+    jnz l
+    xchg esi, edi
+    mov cr3, esi
+    dec ebp
+    jnz round
+    hlt
+`;
+
+test('jit paging: blocks of two address spaces at the same linear address both survive CR3 switches (no recompiling at each switch)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jitpaging-'));
+  writeFileSync(join(dir, 's.asm'), TWO_SPACES);
+  execFileSync('nasm', ['-f', 'bin', '-o', join(dir, 's.bin'), join(dir, 's.asm')]);
+  const bin = new Uint8Array(readFileSync(join(dir, 's.bin')));
+  const other = bin.slice();
+  other[bin.indexOf(0x43)] = 0x42; // INC EBX → INC EDX in the second space's frame
+  const runs = [false, true].map((jit) => {
+    const cpu = pmCpu();
+    const m = cpu.mem;
+    m.poke(CODE, bin);
+    m.poke(0x20000, other);
+    m.write32(0x30000, 0x31003);
+    m.write32(0x32000, 0x33003);
+    for (let i = 0; i < 0x80; i++) {
+      m.write32(0x31000 + i * 4, (i << 12) | 3);
+      m.write32(0x33000 + i * 4, ((i === 0x10 ? 0x20 : i) << 12) | 3);
+    }
+    cpu.cr3 = 0x30000;
+    cpu.cr0 |= CR0_PG;
+    cpu.updateMode();
+    cpu.tlbFlush(cpu);
+    if (jit) blocks(cpu).hot = 2;
+    else cpu.jit = null;
+    const states: string[] = [];
+    while (!cpu.halted && cpu.icount < 100_000) {
+      runCpu(cpu, 37);
+      states.push(state(cpu));
+    }
+    return { cpu, states };
+  });
+  assert.deepEqual(runs[1].states, runs[0].states);
+  const b = runs[1].cpu;
+  assert.ok(b.halted);
+  assert.deepEqual([b.r32[EBX], b.r32[EDX]], [30 * 30, 30 * 30]);
+  // 59 switches: recompiling the entry after each (as when one space's block evicted the other's)
+  // would make at least 59 blocks; the slices' odd stops make a few new entries.
+  assert.ok(blocks(b).compiled >= 4 && blocks(b).compiled < 20, `${blocks(b).compiled} blocks compiled`);
+});
+
+test('jit paging: a block goes on past JMP FAR through a pointer the TLB maps (the bench loop\'s far jump), and not where it does not', () => {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  // jmp far [0x10100]; at 10006h: inc ebx; hlt. The pointer says 0008:00010006.
+  m.poke(CODE, new Uint8Array([0xff, 0x2d, 0x00, 0x01, 0x01, 0x00, 0x43, 0xf4]));
+  m.poke(0x10100, new Uint8Array([0x06, 0x00, 0x01, 0x00, 0x08, 0x00]));
+  m.write32(0x30000, 0x31003);
+  for (let i = 0; i < 0x80; i++) m.write32(0x31000 + i * 4, (i << 12) | 3);
+  cpu.cr3 = 0x30000;
+  cpu.cr0 |= CR0_PG;
+  cpu.updateMode();
+  cpu.tlbFlush(cpu);
+  const flows = () => trace(cpu, CODE, CODE, () => false)!.items.map((i) => i.flow);
+  // Not in the TLB yet: the block ends at the jump (reading the pointer would walk the tables).
+  assert.deepEqual(flows(), [Flow.End]);
+  cpu.translate(cpu, 0x10100, false);
+  assert.deepEqual(flows(), [Flow.FarJump, Flow.Next, Flow.End]);
+  blocks(cpu).hot = 1;
+  runCpu(cpu, 10);
+  assert.ok(cpu.halted);
+  assert.equal(cpu.r32[EBX], 1);
 });

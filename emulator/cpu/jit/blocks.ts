@@ -12,9 +12,13 @@
 // and CR0 writes and INVLPG (which flush it, drop the window and make a running block return)
 // reach blocks as they reach the interpreter, and a page-table write changes nothing until one of
 // them, on hardware as here; CPL, the one input of an access's permission besides the TLB entry, is
-// part of the mode. Remaps (A20, ROM/MMIO maps) and patched dispatch entries drop them all; a
-// block made for another breakpoint set runs on a page without breakpoints (a block stays inside
-// one page), or once its instructions are checked against the set.
+// part of the mode. The table holds one block per linear entry; a block for the same entry in
+// another address space (another CR3, the page remapped) stays on its physical page's list and
+// comes back into the table when the entry is fetched from that page again, so a loader and its
+// kernel, or two processes, at the same linear address do not recompile at each switch. Remaps
+// (A20, ROM/MMIO maps) and patched dispatch entries drop them all; a block made for another
+// breakpoint set runs on a page without breakpoints (a block stays inside one page), or once its
+// instructions are checked against the set.
 // Pure TypeScript: no Node or VS Code imports.
 
 import { ATTN_CODE, type Cpu } from '../cpu';
@@ -129,9 +133,9 @@ export class BlockCache {
       const eip = cpu.eip;
       const lin = (base[CS] + eip) | 0;
       const i = lin & TABLE_MASK;
-      const b = table[i];
+      let b = table[i];
       if (b !== null && b.lin === lin && b.eip === eip && b.mode === blockMode(cpu) && b.lastEip <= cpu.hi[CS] &&
-        ((b.mode & MODE_PAGED) === 0 || this.mapped(b, eip, lin)) &&
+        ((b.mode & MODE_PAGED) === 0 || this.mapped(b, eip, lin) || (b = this.otherSpace(b, eip, lin, i)) !== null) &&
         (b.stamp === this.stamp || bps === null || bps.pages[lin >>> 12] === 0 || this.recheck(b, bps))) {
         if (cpu.icount + b.count <= end) b.run(cpu);
         else stepOne(cpu);
@@ -164,6 +168,30 @@ export class BlockCache {
     if (phys !== eip + b.delta || (cpu.mem.pageFlags[b.page] & (PF_MMIO | PF_WATCH_R)) !== 0) return false;
     cpu.openWindow(eip, lin, phys);
     return true;
+  }
+
+  /**
+   * Under paging, a block for the entry of `b` made in another address space (another CR3, or the
+   * page remapped since): one made from the page the entry is fetched from now, put back into the
+   * table at `slot`; null when there is none (or the TLB does not hold the page yet).
+   */
+  private otherSpace(b: Block, eip: number, lin: number, slot: number): Block | null {
+    const cpu = this.cpu;
+    const inWindow = ((eip - cpu.winLo) >>> 0) < cpu.winLen;
+    const phys = inWindow ? eip + cpu.winDelta : this.fetchPhysical(lin);
+    if (phys < 0) return null;
+    const c = this.made(lin, eip, b.mode, phys);
+    if (c === null || c.lastEip > cpu.hi[CS] || (!inWindow && (cpu.mem.pageFlags[c.page] & (PF_MMIO | PF_WATCH_R)) !== 0)) return null;
+    if (!inWindow) cpu.openWindow(eip, lin, phys);
+    this.table[slot] = c;
+    return c;
+  }
+
+  /** A live block for the entry CS:EIP at linear `lin`, in mode `mode`, made from physical `phys`; or null. */
+  private made(lin: number, eip: number, mode: number, phys: number): Block | null {
+    const list = this.byPage.get(phys >>> PAGE_SHIFT);
+    if (list) for (const c of list) if (!c.dead && c.lin === lin && c.eip === eip && c.mode === mode && c.delta === phys - eip) return c;
+    return null;
   }
 
   /** The physical address a fetch at `lin` gets from the TLB alone (as fetch8Slow masks it), or -1. */
@@ -206,6 +234,12 @@ export class BlockCache {
     const cpu = this.cpu;
     const phys = this.codePage(lin);
     if (phys < 0) return null;
+    const old = this.table[slot];
+    // Made in this address space before, and moved out of the table by another one's block.
+    const found = cpu.paging ? this.made(lin, cpu.eip, blockMode(cpu), phys) : null;
+    if (found !== null && found.lastEip <= cpu.hi[CS] && (found.stamp === this.stamp || this.bps === null || this.recheck(found, this.bps))) {
+      return (this.table[slot] = found);
+    }
     const bps = this.bps;
     let c: CompiledBlock | null;
     try {
@@ -218,8 +252,10 @@ export class BlockCache {
       return null;
     }
     if (c === null) return null;
-    const old = this.table[slot];
-    if (old !== null) this.remove(old);
+    // A block for the same entry in another address space stays (on its page's list) for when that
+    // space comes back: a loader and its kernel, or two processes, at the same linear address.
+    if (found !== null) this.remove(found);
+    if (old !== null && old !== found && !(old.lin === lin && (old.mode & MODE_PAGED) !== 0 && old.delta !== phys - cpu.eip)) this.remove(old);
     const b = new Block(lin, cpu.eip, blockMode(cpu), phys >>> PAGE_SHIFT, phys - cpu.eip, c.ranges, c.lastEip, c.count, c.run, c.inner, this.stamp);
     this.table[slot] = b;
     let list = this.byPage.get(b.page);

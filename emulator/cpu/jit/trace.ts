@@ -9,6 +9,7 @@ import { flowOf } from '../../decode/flow';
 import { decodeTier } from '../../decode/table';
 import { type Cpu, type Handler, isFormWatcher } from '../cpu';
 import { MAP0F, OP32 } from '../exec/table';
+import { tlbOf, tlbPhysical } from '../protected/paging';
 import { CS, DS } from '../regs';
 import { emitNative, type Native } from './native';
 
@@ -86,18 +87,21 @@ function entryFor(cpu: Cpu, idx: number, insn: Instruction): Handler {
 
 /**
  * Where a far JMP will probably land, as an offset (the block checks at run time that it did and
- * that CS is unchanged): EA's immediate, or the offset stored now at a constant FF /5 operand.
- * -1 for other instructions or when the pointer cannot be read (paging, outside RAM).
+ * that CS is unchanged): EA's immediate, or the offset stored now at a constant FF /5 operand
+ * (under paging read where the TLB maps it, without a walk). -1 for other instructions or when the
+ * pointer cannot be read (not in the TLB, across a page, outside RAM).
  */
 function farTarget(cpu: Cpu, insn: Instruction): number {
   if (insn.opcode === 0xea) return insn.imm[0];
   const m = insn.modrm;
-  if (insn.opcode !== 0xff || !m || m.reg !== 5 || cpu.paging) return -1;
+  if (insn.opcode !== 0xff || !m || m.reg !== 5) return -1;
   const direct = insn.addrSize === 16 ? m.mod === 0 && m.rm === 6 : m.mod === 0 && m.rm === 5;
   if (!direct) return -1;
   const seg = insn.prefixes.seg >= 0 ? insn.prefixes.seg : DS;
   const off = insn.addrSize === 16 ? insn.disp & 0xffff : insn.disp >>> 0;
-  const phys = ((cpu.base[seg] + off) & cpu.mem.a20Mask) >>> 0;
+  let phys = (cpu.base[seg] + off) >>> 0;
+  if (cpu.paging && ((phys & 0xfff) > 0xffc || (phys = tlbPhysical(tlbOf(cpu), phys, false, cpu.cpl === 3)) < 0)) return -1;
+  phys = (phys & cpu.mem.a20Mask) >>> 0;
   if (phys + 4 > cpu.mem.ramSize) return -1;
   const b = cpu.mem.peek(phys, 4);
   return insn.opSize === 16 ? b[0] | (b[1] << 8) : (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
