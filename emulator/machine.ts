@@ -127,11 +127,10 @@ export class Machine {
     const hardDisks = opts.hardDisks ?? [];
     this.bootOrder = completeBootOrder(opts.bootOrder ?? null, floppies.length ? 'fd' : null);
     this.bootChoice = opts.firmware ? null : chooseBootDevice(this.bootOrder, { floppy: floppies[0] ?? null, hardDisk: hardDisks[0] ?? null, cdrom: this.cdrom });
-    // A floppy or hard-disk emulation CD the BIOS boots becomes drive 00h or 80h (the other disks move
-    // up), as the BIOS maps it at boot (a firmware makes its own).
-    const emulated = this.bootChoice?.device === 'cdrom' ? this.cdrom!.emulatedDisk() : null;
-    this.cdromEmulated = emulated && (emulated.kind === 'hard' || floppies.length === 0) ? emulated : null;
-    this.floppies = this.cdromEmulated?.kind === 'floppy' ? [this.cdromEmulated] : floppies;
+    // A floppy or hard-disk emulation CD the BIOS boots becomes drive 00h or 80h and the other drives
+    // of its kind move up, as SeaBIOS maps it at boot (a firmware makes its own).
+    this.cdromEmulated = this.bootChoice?.device === 'cdrom' ? this.cdrom!.emulatedDisk() : null;
+    this.floppies = this.cdromEmulated?.kind === 'floppy' ? [this.cdromEmulated, ...floppies] : floppies;
     this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...hardDisks] : hardDisks;
     this.devices = new PcDevices({
       memory: this.mem, io: this.io, keys: opts.keys, icountShift: opts.icountShift,

@@ -215,7 +215,7 @@ export class Bios implements BiosHooks {
     }
     const emulated = m.cdromEmulated;
     const problem = entry.media !== 0 && !emulated
-      ? `its boot entry asks for ${MEDIA_NAMES[entry.media]}, but ${m.floppy && entry.media < 4 ? 'drive 00h is the floppy image' : 'the image ends before its first 512 bytes'}`
+      ? `its boot entry asks for ${MEDIA_NAMES[entry.media]}, but the image ends before its first 512 bytes`
       : entry.sectorCount === 0
         ? 'its boot entry loads 0 sectors'
         : (entry.loadSegment << 4) + entry.sectorCount * 512 > L.EBDA_SEGMENT << 4

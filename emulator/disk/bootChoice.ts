@@ -25,14 +25,13 @@ export interface BootDrives {
   cdrom: CdImage | null;
 }
 
-/** Why the CD cannot boot (null: it can), as the BIOS's boot says it; a floppy emulation image needs drive 00h free. */
-function cdProblem(cd: CdImage, floppy: DiskImage | null): string | null {
+/** Why the CD cannot boot (null: it can), as the BIOS's boot says it. */
+function cdProblem(cd: CdImage): string | null {
   const unbootable = cd.bootProblem();
   if (unbootable) return unbootable;
   const media = cd.bootEntry().media;
-  if (media === 0) return null;
-  const problem = !cd.emulatedDisk() ? 'the image ends before its first 512 bytes' : media < 4 && floppy ? 'drive 00h is the floppy image' : null;
-  return problem && `${cd.name}: cannot boot the CD: its boot entry asks for ${MEDIA_NAMES[media]}, but ${problem}`;
+  if (media === 0 || cd.emulatedDisk()) return null;
+  return `${cd.name}: cannot boot the CD: its boot entry asks for ${MEDIA_NAMES[media]}, but the image ends before its first 512 bytes`;
 }
 
 export function chooseBootDevice(order: readonly BootDeviceName[], drives: BootDrives): BootChoice {
@@ -41,7 +40,7 @@ export function chooseBootDevice(order: readonly BootDeviceName[], drives: BootD
   for (const device of order) {
     if (device === 'cdrom') {
       if (!drives.cdrom) continue;
-      const problem = cdProblem(drives.cdrom, drives.floppy);
+      const problem = cdProblem(drives.cdrom);
       if (!problem) return { device, passed: passed(null), unsigned: false };
       tried.push({ device, problem });
       continue;

@@ -84,6 +84,8 @@ export interface DriveSet {
   g: string;
   /** A plain El Torito ISO (no emulation). */
   c: string;
+  /** An El Torito ISO in 1.44M floppy emulation. */
+  e: string;
 }
 
 export function driveSet(): DriveSet {
@@ -96,8 +98,12 @@ export function driveSet(): DriveSet {
   };
   const c = join(dir, 'c.iso');
   writeFileSync(c, makeIso(program('C', true)));
+  const floppy = new Uint8Array(1474560);
+  floppy.set(program('E', true));
+  const e = join(dir, 'e.iso');
+  writeFileSync(e, makeIso(floppy, { media: 2, sectorCount: 1 }));
   return {
-    dir, c,
+    dir, c, e,
     a: image('a.img', 1 << 20, 'A', false), b: image('b.img', 1 << 20, 'B'), d: image('d.img', 1 << 20, 'D'),
     f: image('f.img', 1474560, 'F'), g: image('g.img', 1474560, 'G'),
   };
