@@ -3,7 +3,8 @@
 // image set under QEMU (-drive ... if=ide,index=N / if=floppy / media=cdrom, -boot order=...) and under
 // Bootscope, with the built-in BIOS and with SeaBIOS (--firmware seabios), boots the same drive, which
 // sees the same drive numbers, BIOS data area counts and INT 13h drives (driveSet.ts prints them). A
-// hard disk without 55 AA passes to the next device in all three; a floppy emulation CD takes drive 00h.
+// hard disk without 55 AA passes to the next device in all three; a floppy or hard disk emulation CD takes
+// drive 00h or 80h.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -58,6 +59,7 @@ test('hard disks, floppies and a CD with a boot order boot the same drive under 
     [{ hd: [d.a, d.b, d.d], fd: [], cdrom: d.c, boot: 'c' }, 'three hard disks beside the CD (-hdd); 80h not bootable, then the CD not named'],
     [{ hd: [d.a], fd: [d.f], cdrom: d.c, boot: 'c' }, 'devices not named follow floppy first, as SeaBIOS orders them'],
     [{ hd: [d.b], fd: [d.f], cdrom: d.e, boot: 'd' }, 'a CD in floppy emulation is 00h, the floppy image moves to 01h'],
+    [{ hd: [d.b], fd: [], cdrom: d.h, boot: 'd' }, 'a CD in hard disk emulation is 80h, the hard disk image moves to 81h'],
     [{ hd: [d.b], fd: [], cdrom: d.a, boot: 'dc' }, 'a CD that is no ISO (QEMU attaches any file): passed over for the hard disk'],
   ];
   for (const [s, what] of scenarios) {

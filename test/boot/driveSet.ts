@@ -86,6 +86,8 @@ export interface DriveSet {
   c: string;
   /** An El Torito ISO in 1.44M floppy emulation. */
   e: string;
+  /** An El Torito ISO in hard disk emulation (a 1 MiB disk whose partition gives 16 heads, 63 sectors). */
+  h: string;
 }
 
 export function driveSet(): DriveSet {
@@ -102,8 +104,14 @@ export function driveSet(): DriveSet {
   floppy.set(program('E', true));
   const e = join(dir, 'e.iso');
   writeFileSync(e, makeIso(floppy, { media: 2, sectorCount: 1 }));
+  // Hard disk emulation takes the geometry from the MBR's first partition (its end CHS): 2/16/63.
+  const disk = new Uint8Array(2 * 16 * 63 * 512);
+  disk.set(program('H', true));
+  disk.set([0x80, 1, 1, 0, 0x06, 15, 63, 1, 63, 0, 0, 0, (2 * 16 * 63 - 63) & 0xff, (2 * 16 * 63 - 63) >> 8, 0, 0], 0x1be);
+  const h = join(dir, 'h.iso');
+  writeFileSync(h, makeIso(disk, { media: 4, sectorCount: 1 }));
   return {
-    dir, c, e,
+    dir, c, e, h,
     a: image('a.img', 1 << 20, 'A', false), b: image('b.img', 1 << 20, 'B'), d: image('d.img', 1 << 20, 'D'),
     f: image('f.img', 1474560, 'F'), g: image('g.img', 1474560, 'G'),
   };
