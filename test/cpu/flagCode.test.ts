@@ -18,6 +18,7 @@ function evaluate(code: Code, s: FlagState): boolean {
     flag: () => assert.fail('no flag holes in a flag read'),
     slow: () => assert.fail('no slow holes in a flag read'),
     phys: () => assert.fail('no memory in a flag read'),
+    segField: () => assert.fail('no memory in a flag read'),
   });
   const fn = new Function('K', 'cpu', '$fo', '$fd', '$fs', '$fr', `${consts.map((_, i) => `const k${i} = K[${i}];`).join(' ')} return ${text};`);
   return fn(consts, s, s.lzOp, s.lzDst, s.lzSrc, s.lzRes) as boolean;

@@ -97,6 +97,28 @@ test('jit: patching a compiled loop changes what the next round runs', () => {
   assert.equal(results[1].state, results[0].state);
 });
 
+test('jit: segment registers loaded inside a compiled loop take effect for the next access', () => {
+  // Real mode: l: DS = 800h + (CX & 3); inc word [10h]; ES = DS (PUSH/POP); mov [es:100h], cx;
+  // DS = 900h; add [12h], cx; loop l; hlt. Blocks hold segment caches in locals: each load must
+  // reach them before the next access.
+  const code = [0x31, 0xc0, 0x8e, 0xd8, 0xb9, 0xc8, 0x00,
+    0x89, 0xc8, 0x83, 0xe0, 0x03, 0x05, 0x00, 0x08, 0x8e, 0xd8, 0xff, 0x06, 0x10, 0x00, 0x1e, 0x07, 0x26, 0x89, 0x0e, 0x00, 0x01,
+    0xbb, 0x00, 0x09, 0x53, 0x1f, 0x01, 0x0e, 0x12, 0x00, 0xe2, 0xe0, 0xf4];
+  const runs = [false, true].map((jit) => {
+    const m = realMode(code, jit);
+    m.run({ maxInstructions: 10_000 });
+    return m;
+  });
+  for (const m of runs) {
+    for (let k = 0; k < 4; k++) assert.equal(m.mem.read16(0x8010 + 16 * k), 50, `DS = ${0x800 + k}`);
+    assert.deepEqual([0, 1].map((k) => m.mem.read16(0x8100 + 16 * k)), [4, 1], 'the last stores through ES');
+    assert.equal(m.mem.read16(0x9012), 20100, 'the sum of 1..200 through DS = 900h');
+    assert.ok(m.cpu.halted);
+  }
+  assert.equal(state(runs[1].cpu), state(runs[0].cpu));
+  assert.ok(blocks(runs[1].cpu).compiled > 0);
+});
+
 test('jit: a SIB byte with no index but a scale scales the base in blocks too (80386)', () => {
   // 7C00: mov ebx, 100h / mov cx, 10 / l: add eax, [ebx*4 + 7B00h] (SIB A3 with disp32) / loop l / hlt
   const code = [0x66, 0xbb, 0x00, 0x01, 0x00, 0x00, 0xb9, 0x0a, 0x00,

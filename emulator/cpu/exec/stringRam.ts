@@ -44,7 +44,8 @@ function ramRun(cpu: Cpu, seg: number, first: number, size: number, count: numbe
 export function repMovsStosRam(cpu: Cpu, movs: boolean, size: number, amask: number, delta: number, count: number): boolean {
   if (cpu.icount + count - 1 > cpu.repEnd) return false;
   const r = cpu.r32;
-  const di = (r[EDI] & amask) >>> 0;
+  // At the width they are written at (a wider load after a narrower store stalls the host CPU).
+  const di = amask === 0xffff ? cpu.r16[EDI * 2] : r[EDI];
   let d = ramRun(cpu, ES, di, size, count, delta, amask, SEG_W, PF_WRITE_SLOW);
   if (d < 0) return false;
   const ram = cpu.ram;
@@ -53,7 +54,7 @@ export function repMovsStosRam(cpu: Cpu, movs: boolean, size: number, amask: num
   // time where that cannot differ: upward, 4-aligned, and for MOVS without overlap.
   const words = LITTLE_ENDIAN && delta > 0 && ((d | bytes) & 3) === 0;
   if (movs) {
-    const si = (r[ESI] & amask) >>> 0;
+    const si = amask === 0xffff ? cpu.r16[ESI * 2] : r[ESI];
     let s = ramRun(cpu, cpu.segOvr >= 0 ? cpu.segOvr : DS, si, size, count, delta, amask, SEG_R, PF_READ_SLOW);
     if (s < 0) return false;
     if (words && (s & 3) === 0 && (d + bytes <= s || s + bytes <= d)) {

@@ -8,15 +8,15 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Instruction } from '../../decode/decoder';
-import { R8 } from '../cpu';
+import { ATTN_CSIP, R8 } from '../cpu';
 import { jmpFar } from '../exec/control';
 import { eipBeyond } from '../protected/farTransfer';
 import { EA16_BASE, EA16_INDEX, EA16_SEG, NO_REG } from '../modrm';
-import { CS, DS, EBP, ESP, SS } from '../regs';
+import { CR0_PE, CS, DS, EBP, EFLAGS_VM, ESP, SS } from '../regs';
 import { loadSeg, reloadUnchanged } from '../segmentation';
 import { PF_CODE, PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 import { hex } from '../../../protocol/format';
-import { type Code, js, phys, ref, slow } from './code';
+import { type Code, js, phys, ref, segField, slow } from './code';
 
 export const reg8 = (r: number) => `r8[${R8[r]}]`;
 export const reg16 = (r: number) => `r16[${r << 1}]`;
@@ -53,37 +53,54 @@ export function effectiveAddress(insn: Instruction): { seg: number; off: string 
   return { seg: ovr >= 0 ? ovr : seg, off: `((${terms.join(' + ')}) >>> 0)` };
 }
 
+/** The segment checks of an access of `size` bits at seg:o as the CPU's accessors make them (limits, then the kind of access). */
+function inSegment(size: number, seg: number, o: string, write: boolean): Code {
+  const hi = segField(seg, write ? 'write' : 'read');
+  const last = size === 8 ? js`${o} > ${hi}` : size === 16 ? js`${o} >= ${hi}` : js`${o} + 3 > ${hi}`;
+  return js`${o} < ${segField(seg, 'lo')} || ${last}`;
+}
+
 /** The value of the `size`-bit read at seg:o, as an expression (o must be a plain name). */
 export function rd(size: number, seg: number, o: string): Code {
   const call = slow(js`cpu.rd${size}(${seg}, ${o})`);
+  const checks = inSegment(size, seg, o, false);
   if (size === 8) {
-    return js`(${o} < lo[${seg}] || ${o} > hi[${seg}] || (sok[${seg}] & 1) === 0 || (pf[${phys(seg, o, false)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? ${call} : ram[$a])`;
+    return js`(${checks} || (pf[${phys(seg, o, false)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? ${call} : ram[$a])`;
   }
   if (size === 16) {
-    return js`(${o} < lo[${seg}] || ${o} >= hi[${seg}] || (sok[${seg}] & 1) === 0 || (${phys(seg, o, false)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? ${call} : ram[$a] | (ram[$a + 1] << 8))`;
+    return js`(${checks} || (${phys(seg, o, false)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? ${call} : ram[$a] | (ram[$a + 1] << 8))`;
   }
-  return js`(${o} < lo[${seg}] || ${o} + 3 > hi[${seg}] || (sok[${seg}] & 1) === 0 || (${phys(seg, o, false)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? ${call} : (ram[$a] | (ram[$a + 1] << 8) | (ram[$a + 2] << 16) | (ram[$a + 3] << 24)) >>> 0)`;
+  return js`(${checks} || (${phys(seg, o, false)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? ${call} : (ram[$a] | (ram[$a + 1] << 8) | (ram[$a + 2] << 16) | (ram[$a + 3] << 24)) >>> 0)`;
 }
 
 /** The `size`-bit store of `value` at seg:o, as a statement (o must be a plain name). */
 export function wr(size: number, seg: number, o: string, value: Code | string): Code {
   const n = size >> 3;
   const codeBytes = Array.from({ length: n }, (_, i) => `$c[($a & 0xfff) + ${i}]`).join(' | ');
-  const inSeg = size === 8 ? `${o} > hi[${seg}]` : size === 16 ? `${o} >= hi[${seg}]` : `${o} + 3 > hi[${seg}]`;
   const inPage = size === 8 ? 'false' : `($a & 0xfff) > ${0x1000 - n}`;
   const stores = Array.from({ length: n }, (_, i) => `ram[$a${i ? ` + ${i}` : ''}] = w${i ? ` >>> ${8 * i}` : ''};`).join(' ');
-  const fast = js`${o} < lo[${seg}] || ${inSeg} || (sok[${seg}] & 2) === 0 || (${phys(seg, o, true)}, ${inPage}) || $a + ${n - 1} >= rs || ((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))`;
+  const fast = js`${inSegment(size, seg, o, true)} || (${phys(seg, o, true)}, ${inPage}) || $a + ${n - 1} >= rs || ((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))`;
   return js`{ const w = ${value}; if (${fast}) ${slow(js`cpu.wr${size}(${seg}, ${o}, w)`)}; else { ${stores} } }`;
 }
 
+/**
+ * The stack pointer as the stack size (SS.B, read at run time) uses it: SP or ESP. A register is
+ * read at the width it was last written where possible: a narrower store followed by a wider load
+ * of the same bytes stalls the host CPU's store forwarding.
+ */
+export const STACK_POINTER = `const m = cpu.stackMask; const s0 = m === 0xffff ? r16[${ESP << 1}] : r32[${ESP}];`;
+
+/** Sets the stack pointer to `s` (an offset within the stack size). */
+export const setStackPointer = (s: string) => `if (m === 0xffff) r16[${ESP << 1}] = ${s}; else r32[${ESP}] = ${s};`;
+
 /** PUSH of a 16- or 32-bit value, as cpu.push16/push32 do it (the stack size is SS.B's, read at run time). */
 export function push(size: number, value: string): Code {
-  return js`{ const v = ${value}; const m = cpu.stackMask; const s = ((r32[${ESP}] - ${size >> 3}) & m) >>> 0; ${wr(size, SS, 's', 'v')} if (m === 0xffff) r16[${ESP << 1}] = s; else r32[${ESP}] = s; }`;
+  return js`{ const v = ${value}; ${STACK_POINTER} const s = ((s0 - ${size >> 3}) & m) >>> 0; ${wr(size, SS, 's', 'v')} ${setStackPointer('s')} }`;
 }
 
 /** POP into `target` (an assignment target, or null to leave the value in `v`), as cpu.pop16/pop32 do it. */
 export function pop(size: number, target: string | null): Code {
-  return js`const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; const v = ${rd(size, SS, 's')}; if (m === 0xffff) r16[${ESP << 1}] = s + ${size >> 3}; else r32[${ESP}] = s + ${size >> 3};${target ? ` ${target} = v;` : ''}`;
+  return js`${STACK_POINTER} const s = s0; const v = ${rd(size, SS, 's')}; ${setStackPointer(`s + ${size >> 3}`)}${target ? ` ${target} = v;` : ''}`;
 }
 
 /** The E operand of a ModRM form: for memory, `pre` keeps its offset in `o` for a write back. */
@@ -101,15 +118,20 @@ export function readE(insn: Instruction, size: number): Operand {
   return { pre: `const o = ${off};`, value: rd(size, seg, 'o'), write: (v) => wr(size, seg, 'o', v), mem: true };
 }
 
-/** Loads segment register `seg` with `v` (a name), skipping a protected-mode reload that changes nothing. */
+/**
+ * Loads segment register `seg` with `v` (a name): in real mode selector and base, as loadSeg does;
+ * in protected mode skipping a reload that changes nothing.
+ */
 export function segLoad(seg: number, v: string): Code {
-  return js`if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)};`;
+  return js`if ((cpu.cr0 & ${CR0_PE}) === 0) { cpu.sel[${seg}] = ${v}; sb[${seg}] = ${v} << 4; } else if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)};`;
 }
 
 /**
- * JMP FAR sel:off (names or constants); a protected-mode jump into the CS it is already in only
- * checks the new EIP, as farTransfer.ts's jmpFar does after the same memo test.
+ * JMP FAR sel:off (names or constants); a jump into the CS it is already in only checks the new EIP:
+ * in real mode as control.ts's loadCsReal does when the base stays (a CS load the debugger watches
+ * raises ATTN_CSIP), in protected mode as farTransfer.ts's jmpFar does after the same memo test.
  */
 export function farJump(sel: string, off: string, osize: number): Code {
-  return js`if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off}); cpu.eip = ${off}; } else ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32});`;
+  const real = `(cpu.cr0 & ${CR0_PE}) === 0 && (cpu.flags & ${EFLAGS_VM}) === 0 && ${sel} === cpu.sel[${CS}] && sb[${CS}] === ${sel} << 4 && ${off} <= cpu.limit[${CS}]`;
+  return js`if (${real}) { if (cpu.csWatch) cpu.attn |= ${ATTN_CSIP}; cpu.eip = ${off}; } else if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off}); cpu.eip = ${off}; } else ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32});`;
 }

@@ -29,15 +29,25 @@ export interface Phys {
   readonly phys: { seg: number; off: string; write: boolean };
 }
 
+/**
+ * A field of a segment register's cache as the block holds it (emit.ts keeps it in a local, read
+ * again after anything that may load the register): `base`; `lo`, the lowest valid offset; `read`
+ * and `write`, the highest offset an access of that kind may reach without a fault (-1: none).
+ */
+export type SegFieldName = 'base' | 'lo' | 'read' | 'write';
+export interface SegField {
+  readonly segField: { seg: number; field: SegFieldName };
+}
+
 /** A function the code calls, by reference. */
 export interface Ref {
   readonly ref: Callee;
 }
 
-export type Piece = string | Slow | FlagRead | Phys | Ref;
+export type Piece = string | Slow | FlagRead | Phys | SegField | Ref;
 export type Code = readonly Piece[];
 
-type Part = string | number | boolean | Slow | FlagRead | Phys | Ref | Code;
+type Part = string | number | boolean | Slow | FlagRead | Phys | SegField | Ref | Code;
 
 /** Code from a template: interpolated strings and numbers become text, holes and code stay as they are. */
 export function js(strings: TemplateStringsArray, ...parts: Part[]): Code {
@@ -72,6 +82,7 @@ export const slow = (call: Code): Slow => ({ slow: call });
 export const flag = (bit: number): FlagRead => ({ flag: bit });
 export const ref = (fn: Callee): Ref => ({ ref: fn });
 export const phys = (seg: number, off: string, write: boolean): Phys => ({ phys: { seg, off, write } });
+export const segField = (seg: number, field: SegFieldName): SegField => ({ segField: { seg, field } });
 
 /** Whether the code leaves its fast path anywhere. */
 export function hasSlow(code: Code): boolean {
@@ -83,6 +94,7 @@ export interface Fill {
   slow(call: string): Code;
   flag(bit: number): Code;
   phys(seg: number, off: string, write: boolean): string;
+  segField(seg: number, field: SegFieldName): string;
   ref(fn: Callee): string;
 }
 
@@ -94,6 +106,7 @@ export function render(code: Code, fill: Fill): string {
     else if ('slow' in p) s += render(fill.slow(render(p.slow, fill)), fill);
     else if ('flag' in p) s += render(fill.flag(p.flag), fill);
     else if ('phys' in p) s += fill.phys(p.phys.seg, p.phys.off, p.phys.write);
+    else if ('segField' in p) s += fill.segField(p.segField.seg, p.segField.field);
     else s += fill.ref(p.ref);
   }
   return s;

@@ -9,15 +9,15 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Instruction } from '../../decode/decoder';
-import type { Cpu } from '../cpu';
+import { type Cpu, SEG_R, SEG_W } from '../cpu';
 import { stepOne } from '../execute';
-import { loopTaken, nearEipBeyond, nearJump } from '../exec/control';
+import { nearJump } from '../exec/control';
 import { repMovsStosRam } from '../exec/stringRam';
 import { tlbNeed } from '../protected/paging';
-import { CS, EFLAGS_DF } from '../regs';
+import { CS, ECX, EFLAGS_DF, EFLAGS_ZF } from '../regs';
 import { hex } from '../../../protocol/format';
-import { pop, push } from './access';
-import { type Callee, type Code, type Fill, js, ref, render } from './code';
+import { pop, push, reg16, reg32 } from './access';
+import { type Callee, type Code, type Fill, render, type SegFieldName } from './code';
 import { conditionCode, flagValue, type Producer, SETTLE_FLAGS, SETTLE_FLAGS_EXPR } from './flagCode';
 import { Kind, type Native, type Test } from './native';
 import { Flow, type Item, opsIndex, type Trace } from './trace';
@@ -51,8 +51,18 @@ export interface Body {
   paged: boolean;
 }
 
+/** Where the block reads segment caches into its locals again: the registers an instruction loaded (null: all). */
+interface Refresh {
+  refresh: number[] | null;
+}
+
+/** The local that holds a field of a segment's cache (code.ts SegField). */
+const SEG_LOCAL: Record<SegFieldName, string> = { base: '$sb', lo: '$lo', read: '$rd', write: '$wr' };
+
 class Emitter {
-  private readonly lines: string[] = [];
+  private readonly lines: (string | Refresh)[] = [];
+  /** Segment registers whose cache the block reads (it holds them in locals: SEG_LOCAL). */
+  private readonly segs = new Set<number>();
   private readonly consts: Callee[] = [];
   private readonly constIndex = new Map<Callee, number>();
   /** Instructions run since the count was last settled. */
@@ -100,6 +110,7 @@ class Emitter {
       ref: (fn) => this.constant(fn),
       flag: (bit) => flagValue(bit, this.known),
       phys: (seg, off, write) => this.phys(seg, off, write),
+      segField: (seg, field) => this.segLocal(seg, field),
       slow: (call) => {
         this.memory = true;
         if (!sync) return [`(${call})`];
@@ -112,14 +123,34 @@ class Emitter {
 
   /** The Phys hole (code.ts): linear = physical, or under paging the TLB's frame where it grants the access. */
   private phys(seg: number, off: string, write: boolean): string {
-    if (!this.cpu.paging) return `($a = ((sb[${seg}] + ${off}) & a20) >>> 0)`;
+    const base = this.segLocal(seg, 'base');
+    if (!this.cpu.paging) return `($a = ((${base} + ${off}) & a20) >>> 0)`;
     const need = write ? this.needWrite : this.needRead;
-    return `((($e = tlb[($a = (sb[${seg}] + ${off}) >>> 0) >>> 12]) & ${need}) === 0 ? ($a = rs) : ($a = ((($e & ~0xfff) | ($a & 0xfff)) & a20) >>> 0))`;
+    return `((($e = tlb[($a = (${base} + ${off}) >>> 0) >>> 12]) & ${need}) === 0 ? ($a = rs) : ($a = ((($e & ~0xfff) | ($a & 0xfff)) & a20) >>> 0))`;
   }
 
+  /** The SegField hole (code.ts): the local holding it. */
+  private segLocal(seg: number, field: SegFieldName): string {
+    this.segs.add(seg);
+    return `${SEG_LOCAL[field]}${seg}`;
+  }
+
+  /**
+   * Reads the caches of `segs` (all when null) into their locals, as the CPU's accessors test them:
+   * limits, and the kinds of access segOk allows.
+   */
+  private refreshText(segs: number[] | null): string {
+    return [...this.segs].filter((s) => segs === null || segs.includes(s)).map((s) =>
+      `$sb${s} = sb[${s}]; $lo${s} = lo[${s}]; $rd${s} = (sok[${s}] & ${SEG_R}) !== 0 ? hi[${s}] : -1; $wr${s} = (sok[${s}] & ${SEG_W}) !== 0 ? hi[${s}] : -1;`).join(' ');
+  }
+
+  /** A branch's test as an expression; LOOPcc and JCXZ as control.ts's loopTaken decides them. */
   private testText(test: Test): string {
     if ('cc' in test) return this.text(conditionCode(test.cc, this.known));
-    return this.text(js`${ref(loopTaken)}(cpu, ${test.loop}, ${test.a32 ? 1 : 0})`);
+    const c = test.a32 ? reg32(ECX) : reg16(ECX);
+    if (test.loop === 3) return `(${c} === 0)`;
+    const zf = test.loop === 2 ? '' : ` && ${test.loop === 1 ? '' : '!'}${this.text(flagValue(EFLAGS_ZF, this.known))}`;
+    return `((${c} = ${c} - 1), ${c} !== 0${zf})`;
   }
 
   private jump(target: number): string {
@@ -153,7 +184,11 @@ class Emitter {
     if (last.flow !== Flow.End && !(last.flow === Flow.Loop && last.native!.branch!.test === null)) {
       this.lines.push(`${SETTLE_FLAGS} ${this.settleCount()} cpu.eip = ${hex(last.next)};`);
     }
-    return { text: this.lines.join('\n'), consts: this.consts, memory: this.memory, paged: this.cpu.paging };
+    // The segment locals: declared and read on entry, read again after each load (Refresh).
+    const segs = [...this.segs].map((s) => `$sb${s} = 0, $lo${s} = 0, $rd${s} = 0, $wr${s} = 0`);
+    const head = segs.length > 0 ? [`let ${segs.join(', ')}; ${this.refreshText(null)}`] : [];
+    const text = [...head, ...this.lines.map((l) => (typeof l === 'string' ? l : this.refreshText(l.refresh)))].join('\n');
+    return { text, consts: this.consts, memory: this.memory, paged: this.cpu.paging };
   }
 
   private closeRegion(k: number): void {
@@ -194,26 +229,40 @@ class Emitter {
   /**
    * A branch back to a loop head: another round while the budget allows it (all of the block from
    * the head on) and nothing needs attention; else leave at the head with the state the
-   * interpreter would have there.
+   * interpreter would have there. The head is in the block, so inside the CS limit its entry checks.
    */
   private loop(k: number, it: Item): void {
     const { test, target } = it.native!.branch!;
+    const s = it.eip, n = s + it.insn.length;
+    // Where the block goes on, flags and EIP stay where they are; they are settled where it leaves.
+    // The last instruction settles them before its test: code past a loop that only runs when the
+    // loop ends is code V8 first meets without type feedback, a deoptimization each time.
+    const early = k === this.trace.items.length - 1 || this.flagsBefore(test);
+    if (early) this.lines.push(SETTLE_FLAGS, this.prologue(s, n));
+    else this.lines.push(this.settleCount(1));
     const t = test ? this.testText(test) : null;
-    const again = `${this.jump(target)} if (cpu.attn !== 0 || cpu.icount + ${this.trace.items.length - it.head!} > cpu.repEnd) return; continue L${k};`;
-    this.lines.push(SETTLE_FLAGS, this.prologue(it.eip, it.eip + it.insn.length), t ? `if (${t}) { ${again} } break; }` : `${again} }`);
+    const leave = early ? `cpu.eip = ${hex(target)};` : `${SETTLE_FLAGS} cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(target)};`;
+    const again = `if (cpu.attn !== 0 || cpu.icount + ${this.trace.items.length - it.head!} > cpu.repEnd) { ${leave} return; } continue L${k};`;
+    this.lines.push(t ? `if (${t}) { ${again} } break; }` : `${again} }`);
   }
 
-  /** A forward Jcc: an if around the skipped stretch (Skip), or a side exit (Side). */
+  /** Whether a branch's test reads the CPU's flags (the producer is unknown here): they must be settled first. */
+  private flagsBefore(test: Test | null): boolean {
+    return test !== null && 'cc' in test && this.known === null;
+  }
+
+  /** A forward Jcc: an if around the skipped stretch (Skip), or a side exit (Side), settling flags and EIP only where it leaves. */
   private forward(it: Item): void {
     const { test, target } = it.native!.branch!;
+    if (this.flagsBefore(test)) this.lines.push(SETTLE_FLAGS);
     const t = this.testText(test!);
-    this.lines.push(SETTLE_FLAGS, this.prologue(it.eip, it.eip + it.insn.length));
     if (it.flow === Flow.Skip) {
       // Taken: on at the target (in range, so no limit check). Not taken: the stretch, then the target.
-      this.lines.push(`if (!(${t})) {`);
+      this.lines.push(`${this.settleCount(1)} if (!(${t})) {`);
       this.regionEnds.push(it.regionEnd!);
     } else {
-      this.lines.push(`if (${t}) { ${this.jump(target)} return; }`);
+      this.lines.push(`if (${t}) { ${SETTLE_FLAGS} cpu.icount += ${this.pending + 1}; cpu.prevEip = ${hex(it.eip)}; cpu.eip = ${hex(it.eip + it.insn.length)}; ${this.jump(target)} return; }`);
+      this.pending++;
     }
   }
 
@@ -222,13 +271,15 @@ class Emitter {
     const { insn, eip: s, next } = it;
     const n = s + insn.length;
     this.lines.push(SETTLE_FLAGS, this.prologue(s, n));
+    // The callee and the return address are in the block: inside the CS limit its entry checks.
     if (it.flow === Flow.Call) {
-      this.lines.push(`if (${hex(next)} > cpu.limit[${CS}]) ${this.constant(nearEipBeyond)}(cpu, ${hex(next)});`, this.text(push(insn.opSize, hex(n))), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
+      this.lines.push(this.text(push(insn.opSize, hex(n))), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
     } else if (it.flow === Flow.Return) {
-      this.lines.push(`{ ${this.text(pop(insn.opSize, null))} ${this.constant(nearJump)}(cpu, v); if (v !== ${hex(next)} || cpu.attn !== 0) return; }`);
+      this.lines.push(`{ ${this.text(pop(insn.opSize, null))} if (v !== ${hex(next)}) { ${this.constant(nearJump)}(cpu, v); return; } cpu.eip = v; if (cpu.attn !== 0) return; }`);
     } else {
       // The far JMP itself, then on here only if it landed where the block goes on, in the same code segment.
-      this.lines.push(this.text(it.native!.code), `if (cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`);
+      // A far JMP in protected mode may switch tasks: every segment register may have been loaded.
+      this.lines.push(this.text(it.native!.code), `if (cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`, { refresh: null });
       this.known = null;
     }
   }
@@ -237,7 +288,7 @@ class Emitter {
   private followEntry(it: Item): void {
     const h = this.constant(this.cpu.ops[opsIndex(it.insn)]);
     this.lines.push(SETTLE_FLAGS, `${this.settleCount(1)} cpu.prevEip = ${hex(it.eip)}; cpu.eip = ${hex(it.eip + 1)}; ${h}(cpu);`,
-      `if (cpu.attn !== 0 || cpu.eip !== ${hex(it.next)} || ${this.sameCs}) return;`);
+      `if (cpu.attn !== 0 || cpu.eip !== ${hex(it.next)} || ${this.sameCs}) return;`, { refresh: null });
     this.known = null;
   }
 
@@ -254,6 +305,7 @@ class Emitter {
       const count = this.pending + 1;
       this.lines.push(this.text(native.code, { count, start: it.eip, next: n }),
         `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${count}; cpu.eip = ${hex(n)}; return; } }`);
+      if (native.loadsSeg !== undefined) this.lines.push({ refresh: [native.loadsSeg] });
     }
     if (native.flags === 'cpu') this.known = null;
     else if (native.flags !== 'none') this.known = native.flags;
@@ -297,6 +349,8 @@ class Emitter {
     // A REP string instruction may have yielded to the budget; the rest of the block must fit too.
     const budget = insn.prefixes.rep !== 0 ? ` || cpu.icount + ${this.trace.items.length - k - 1} > cpu.repEnd` : '';
     this.lines.push(`if (cpu.attn !== 0 || cpu.eip !== ${hex(n)} || cpu.base[${CS}] !== ${hex(this.baseCs)}${budget}) return;`);
+    // String instructions load no segment register; anything else may (MOV CR0 changes what they allow).
+    if (!isStringOp(insn.opcode)) this.lines.push({ refresh: null });
     return true;
   }
 
@@ -315,7 +369,7 @@ class Emitter {
     const size = (op & 1) === 0 ? 1 : insn.opSize >> 3;
     const amask = insn.addrSize === 32 ? '0xffffffff' : '0xffff';
     const ram = this.constant(repMovsStosRam);
-    return `{ const n = r32[1] & ${amask}; if (n !== 0) { if (${ram}(cpu, ${op <= 0xa5}, ${size}, ${amask}, cpu.flags & ${EFLAGS_DF} ? ${-size} : ${size}, n)) cpu.icount += n - 1; else { ${general} } } }`;
+    return `{ const n = ${insn.addrSize === 32 ? reg32(ECX) : reg16(ECX)}; if (n !== 0) { if (${ram}(cpu, ${op <= 0xa5}, ${size}, ${amask}, cpu.flags & ${EFLAGS_DF} ? ${-size} : ${size}, n)) cpu.icount += n - 1; else { ${general} } } }`;
   }
 }
 

@@ -10,9 +10,9 @@ import type { Cpu } from '../cpu';
 import { nearEipBeyond, nearJump } from '../exec/control';
 import { alu, ALU_AND, ALU_CMP, ALU_PRODUCER } from '../exec/alu';
 import { LZ_DEC, LZ_INC, INC_DEC_LAZY } from '../flags';
-import { CS, DS, EFLAGS_DF, EFLAGS_STATUS, ES, ESP, GS, SS } from '../regs';
+import { CS, DS, EFLAGS_DF, EFLAGS_STATUS, ES, GS, SS } from '../regs';
 import { hex } from '../../../protocol/format';
-import { effectiveAddress, farJump, pop, push, rd, readE, reg16, reg32, reg8, regOf, segLoad, wr } from './access';
+import { effectiveAddress, farJump, pop, push, rd, readE, reg16, reg32, reg8, regOf, segLoad, setStackPointer, STACK_POINTER, wr } from './access';
 import { type Code, hasSlow, js, ref } from './code';
 import { incDec, lazyResult, maskOf, type Producer } from './flagCode';
 
@@ -43,6 +43,8 @@ export interface Native {
   flags: FlagUse;
   /** A direct near branch: taken when `test` holds (always when null), to `target`. */
   branch?: { test: Test | null; target: number };
+  /** The segment register it loads, if any. */
+  loadsSeg?: number;
 }
 
 function native(mem: boolean, code: Code, flags: FlagUse = 'none'): Native {
@@ -138,7 +140,7 @@ function modrmForm(insn: Instruction): Native | null {
     case 0x8e:
       // MOV Sw,Ew: an SS load opens an interrupt shadow (its dispatch entry does that).
       if (m.reg === CS || m.reg === SS || m.reg > GS) return null;
-      return native(true, js`${effectiveOperand(insn)} ${segLoad(m.reg, 'v')}`);
+      return { ...native(true, js`${effectiveOperand(insn)} ${segLoad(m.reg, 'v')}`), loadsSeg: m.reg };
   }
   return null;
 }
@@ -165,7 +167,8 @@ function registerForm(insn: Instruction): Native | null {
   // PUSH/POP of ES, CS, SS, DS with a 16-bit operand (an SS load's interrupt shadow is its dispatch entry's).
   if ((op === 0x06 || op === 0x0e || op === 0x16 || op === 0x1e) && osize === 16) return native(true, push(16, `cpu.sel[${op >> 3}]`));
   if ((op === 0x07 || op === 0x1f) && osize === 16) {
-    return native(true, js`const m = cpu.stackMask; const s = (r32[${ESP}] & m) >>> 0; const v = ${rd(16, SS, 's')}; ${segLoad(op >> 3, 'v')} if (m === 0xffff) r16[${ESP << 1}] = s + 2; else r32[${ESP}] = s + 2;`);
+    const pop = js`${STACK_POINTER} const s = s0; const v = ${rd(16, SS, 's')}; ${segLoad(op >> 3, 'v')} ${setStackPointer('s + 2')}`;
+    return { ...native(true, pop), loadsSeg: op >> 3 };
   }
   if (op >= 0xa0 && op <= 0xa3) {
     // MOV AL/eAX with a direct offset (moffs, in the immediate field; address-size wide).
@@ -174,6 +177,8 @@ function registerForm(insn: Instruction): Native | null {
     const o = `const o = ${hex(insn.imm[0])};`;
     return native(true, op <= 0xa1 ? js`${o} ${regOf(size, 0)} = ${rd(size, seg, 'o')};` : js`${o} ${wr(size, seg, 'o', regOf(size, 0))}`);
   }
+  // CLD/STD: DF lives in cpu.flags (no lazy state), as system.ts's handlers set it.
+  if (op === 0xfc || op === 0xfd) return native(false, [op === 0xfc ? `cpu.flags &= ${~EFLAGS_DF};` : `cpu.flags |= ${EFLAGS_DF};`]);
   if (op >= 0xb0 && op <= 0xb7) return native(false, [`${reg8(op & 7)} = ${hex(insn.imm[0])};`]);
   if (op >= 0xb8 && op <= 0xbf) return native(false, [`${regOf(osize, op & 7)} = ${hex(insn.imm[0])};`]);
   return null;
@@ -184,10 +189,11 @@ function stringForm(cpu: Cpu, insn: Instruction): Native | null {
   const op = insn.opcode;
   if (!(op === 0xac || op === 0xad || op === 0xaa || op === 0xab || op === 0xa4 || op === 0xa5) || cpu.traits.stringFaultAdvances) return null;
   const size = (op & 1) === 0 ? 8 : insn.opSize;
-  const amask = insn.addrSize === 16 ? '0xffff' : '0xffffffff';
-  const step = (r: number) => (insn.addrSize === 16 ? `r16[${r << 1}] = (r32[${r}] + d) & 0xffff;` : `r32[${r}] = (r32[${r}] + d) >>> 0;`);
+  // SI and DI at the address size (the width they are written at: see access.ts STACK_POINTER).
+  const index = (r: number) => (insn.addrSize === 16 ? reg16(r) : reg32(r));
+  const step = (r: number) => `${index(r)} = ${index(r)} + d;`;
   const d = `const d = cpu.flags & ${EFLAGS_DF} ? ${-(size >> 3)} : ${size >> 3};`;
-  const si = `const o = (r32[6] & ${amask}) >>> 0;`, di = `const o = (r32[7] & ${amask}) >>> 0;`;
+  const si = `const o = ${index(6)};`, di = `const o = ${index(7)};`;
   const src = insn.prefixes.seg >= 0 ? insn.prefixes.seg : DS;
   if (op === 0xac || op === 0xad) return native(true, js`${d} ${si} ${regOf(size, 0)} = ${rd(size, src, 'o')}; ${step(6)}`);
   if (op === 0xaa || op === 0xab) return native(true, js`${d} ${di} ${wr(size, ES, 'o', regOf(size, 0))} ${step(7)}`);
