@@ -12,7 +12,10 @@ import { collect, CPU_OPTION_HELP, exitWith, FPU_OPTION_HELP, InputError, parseC
 export interface GdbServerOptions {
   port?: string;
   floppy?: boolean;
-  cdrom?: boolean;
+  cdrom?: boolean | string;
+  hd?: string[];
+  fd?: string[];
+  boot?: string;
   cpu?: string;
   memoryMb?: string;
   fpu?: string;
@@ -33,7 +36,10 @@ export function command(): Command {
     .allowExcessArguments(false)
     .option('--port <N>', 'listen on 127.0.0.1:N (default 1234; 0 picks a free port)')
     .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
-    .option('--cdrom', 'boot IMAGE as a CD (El Torito); a plain ISO is one without it')
+    .option('--cdrom [ISO]', 'without ISO: IMAGE is a CD (El Torito; a plain ISO is one without it); with ISO: the CD drive holds ISO, as run --cdrom ISO')
+    .option('--hd <FILE>', 'a hard disk after IMAGE, as run --hd; repeatable', collect)
+    .option('--fd <FILE>', 'a floppy after IMAGE, as run --fd; repeatable', collect)
+    .option('--boot <ORDER>', 'boot order, as run --boot')
     .option('--cpu <MODEL>', CPU_OPTION_HELP)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
     .option('--fpu <FPU>', FPU_OPTION_HELP)
@@ -59,7 +65,10 @@ export async function main(image: string, opts: GdbServerOptions): Promise<numbe
     launched = launch({
       image,
       floppy: opts.floppy === true,
-      cdrom: opts.cdrom === true,
+      cdrom: opts.cdrom ?? false,
+      hd: opts.hd,
+      fd: opts.fd,
+      boot: opts.boot,
       cpu: opts.cpu === undefined ? undefined : parseChoice(opts.cpu, '--cpu', CPU_MODEL_NAMES),
       memoryMB: opts.memoryMb === undefined ? undefined : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072),
       fpu: opts.fpu === undefined ? undefined : parseChoice(opts.fpu, '--fpu', FPU_NAMES),

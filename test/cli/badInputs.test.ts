@@ -103,7 +103,7 @@ function cases(): [string[], number][] {
   out.push([['compare'], 2]);
   for (const bad of [['--port', 'x'], ['--port', '70000'], ['--bogus'], ['extra']]) out.push([['dap', ...bad], 2]);
   for (const bad of [['--port', 'x'], ['--port', '70000'], ['--memory-mb', '0'], ['--cpu', '486'], ['--profile', 'bochs'],
-    ['--break-on-emulation'], ['--bogus']]) out.push([['gdbserver', img, ...bad], 2]);
+    ['--break-on-emulation'], ['--bogus'], ['--boot', 'net'], ['--hd', img]]) out.push([['gdbserver', img, ...bad], 2]);
   out.push([['gdbserver'], 2], [['gdbserver', img, img], 2]);
   out.push([['frobnicate'], 2], [['--bogus'], 2]);
   return out;

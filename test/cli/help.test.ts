@@ -21,7 +21,7 @@ const CONTRACT: Record<string, string[]> = {
   'trace-diff': ['--json', '--image <FILE>', '--org <ADDR>', '--range <LO..HI>', '--ignore <REG,..>', '--flags-mask <HEX>',
     '--context <N>', '--collapse-rep', '--resync'],
   dap: ['--port <N>', '--server <N>'],
-  gdbserver: ['--port <N>', '--floppy', '--cdrom', '--cpu <MODEL>', '--memory-mb <N>', '--listing <FILE>', '--profile <NAME>',
+  gdbserver: ['--port <N>', '--floppy', '--cdrom [ISO]', '--hd <FILE>', '--fd <FILE>', '--boot <ORDER>', '--cpu <MODEL>', '--memory-mb <N>', '--listing <FILE>', '--profile <NAME>',
     '--break-on-vmentry-failure', '--break-on-emulation', '--magic-break', '--no-record'],
 };
 
