@@ -18,6 +18,7 @@ export interface TraceDiffOptions {
   context?: string;
   collapseRep?: boolean;
   resync?: boolean;
+  resyncReturn?: boolean;
 }
 
 export function command(): Command {
@@ -35,6 +36,7 @@ export function command(): Command {
     .option('--context <N>', 'agreeing records shown before the divergence, and each side\'s after it, 0 to 1000 (default 3)')
     .option('--collapse-rep', 'count consecutive records at one CS:EIP (REP iterations) once on both sides')
     .option('--resync', 'skip an interrupt handler that ran on one side only (as compare does) and carry on')
+    .option('--resync-return', 'on a divergence, skip both sides to the first return they share (same CS:EIP, SS:ESP) and carry on')
     .action((ours: string, qemu: string, opts: TraceDiffOptions) => exitWith(main(ours, qemu, opts)));
 }
 
@@ -50,7 +52,7 @@ function parse<T>(file: string, parser: (text: string) => T): T {
 }
 
 export async function main(oursFile: string, qemuFile: string, o: TraceDiffOptions): Promise<number> {
-  const opts: DiffOptions = { collapseRep: o.collapseRep === true, resync: o.resync === true };
+  const opts: DiffOptions = { collapseRep: o.collapseRep === true, resync: o.resync === true, resyncReturn: o.resyncReturn === true };
   if (o.range !== undefined) {
     const m = /^(\S+?)\.\.(\S+)$/.exec(o.range);
     if (!m) throw new UsageError(`--range: '${o.range}' is not LO..HI`);

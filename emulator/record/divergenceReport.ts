@@ -73,7 +73,7 @@ export function divergenceLines<R extends TraceRecord>(d: LockstepDivergence<R>,
 }
 
 /** What a comparison's rules did: its counts (a Lockstep is one). */
-export type LockstepRules = Pick<Lockstep, 'interrupts' | 'resyncs' | 'repeats' | 'repEnds' | 'undefinedFlags' | 'allowed'>;
+export type LockstepRules = Pick<Lockstep, 'interrupts' | 'resyncs' | 'returns' | 'repeats' | 'repEnds' | 'undefinedFlags' | 'allowed'>;
 
 /** Resyncs listed one a line; the rest are counted. */
 const RESYNC_LINES = 3;
@@ -87,6 +87,10 @@ export function rulesLines(l: LockstepRules): string[] {
   }
   const more = l.interrupts.qemu + l.interrupts.bootscope - Math.min(l.resyncs.length, RESYNC_LINES);
   if (more > 0) out.push(`  … (${more} more)`);
+  for (const r of l.returns) {
+    out.push(`skipped to a common return: at instruction ${r.index} from ${where(r.from)}, ${r.ours} Bootscope and ${r.qemu} QEMU records` +
+      (r.to ? `, to ${where(r.to)}` : ', no common return'));
+  }
   const u = l.undefinedFlags;
   if (u.count) out.push(`excused: EFLAGS bits left undefined by the instruction before, ${u.count} times (the first: ${u.first})`);
   for (const a of l.allowed) out.push(`excused: ${a}`);

@@ -85,6 +85,11 @@ export interface LockstepOptions<R extends TraceRecord = TraceRecord> {
   history?: number;
   /** Records one side may spend in an interrupt handler before its skip is given up (default 1,000,000). */
   handlerLimit?: number;
+  /**
+   * On a divergence, skip both sides to the first return they share and go on (returnResync's rule);
+   * without it the divergence ends the comparison.
+   */
+  returnResync?: boolean;
   /** The bytes of our record's instruction, when known: CPUID's outputs and a MOV from CR0 follow the model. */
   code?: (r: R) => Uint8Array | null;
 }
@@ -119,6 +124,22 @@ export interface Resync {
   records: number;
   /** The handler's first record. */
   from: TraceRecord;
+}
+
+/**
+ * A run of different lengths on the two sides, skipped to the first return both make (returnResync):
+ * a function whose work depends on data the two machines describe differently (SeaBIOS walking
+ * this machine's ACPI tables and QEMU's) returns to the same caller with the same stack on both.
+ */
+export interface ReturnResync {
+  /** Instructions agreed before it. */
+  index: number;
+  /** Where the two sides parted (our record) and where they met again (QEMU's). */
+  from: TraceRecord;
+  to: TraceRecord | null;
+  /** Records skipped on each side. */
+  ours: number;
+  qemu: number;
 }
 
 /** Resyncs kept for the report; the rest are only counted (`interrupts`). */
@@ -165,6 +186,8 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
   readonly interrupts = { bootscope: 0, qemu: 0 };
   /** The first RESYNCS_KEPT of them (QEMU's with its record count once it has returned). */
   readonly resyncs: Resync[] = [];
+  /** Runs skipped to a common return (returnResync). */
+  readonly returns: ReturnResync[] = [];
   /** The allowances that applied, each with the instruction where it first did. */
   readonly allowed: string[] = [];
   /** Times EFLAGS bits left undefined were excused, and the first time. */
@@ -185,6 +208,11 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
   private qemuSkipFrom: TraceRecord | null = null;
   private qemuSkipped = 0;
   private qemuResync: Resync | null = null;
+  /**
+   * Skipping to a common return: the highest stack pointer each side has reached since they parted
+   * and our record that reached it (the candidate on our side).
+   */
+  private seek: { qemuTop: number; oursTop: R; skip: ReturnResync } | null = null;
   private last: TraceRecord | null = null;
   private lastOurs: R | null = null;
   private readonly compared: readonly TraceReg[];
@@ -220,6 +248,10 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
       this.end = why;
       return;
     }
+    if (this.seek) {
+      this.end = `QEMU's records end while both sides are skipped to a common return from ${where(this.seek.skip.from)}`;
+      return;
+    }
     if (this.qemuSkipFrom) {
       this.end = `QEMU's records end in the interrupt handler entered at record ${this.qemuSkipFrom.source} (${where(this.qemuSkipFrom)})`;
       return;
@@ -242,6 +274,7 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
       if (this.qemuResync) this.qemuResync.records = this.qemuSkipped + 1;
       this.qemuSkipTo = this.qemuSkipFrom = this.qemuResync = null;
     }
+    if (this.seek && !this.seekReturn(b)) return !this.done;
     for (;;) {
       const a = this.cur ?? (this.cur = this.ours());
       if (!a) {
@@ -297,12 +330,57 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
         }
         continue;
       }
+      if (this.opts.returnResync && last) {
+        const skip: ReturnResync = { index: this.matched, from: a, to: null, ours: 1, qemu: 1 };
+        this.returns.push(skip);
+        this.seek = { qemuTop: b.regs.esp >>> 0, oursTop: a, skip };
+        this.qemuCovered++;
+        return true;
+      }
       this.divergence = {
         index: this.matched, controlFlow: regs === null, ours: a, qemu: b, registers: regs ?? [],
         flagsExcused: this.exemptFlags, history: [...this.history],
       };
       return false;
     }
+  }
+
+  /**
+   * While skipping to a common return: QEMU's record `b` rising above its stack's highest point since
+   * the sides parted is a return; our side is run until its stack is as high, and where our record
+   * that got there is at the same CS:EIP, SS and ESP, the comparison goes on from both (true). The
+   * skipped records are counted; false while skipping.
+   */
+  private seekReturn(b: TraceRecord): boolean {
+    const k = this.seek!;
+    const esp = b.regs.esp >>> 0;
+    if (esp <= k.qemuTop) {
+      k.skip.qemu++;
+      this.qemuCovered++;
+      if (k.skip.qemu > this.handlerLimit) this.end = `the two sides did not return to a common caller within ${this.handlerLimit} records from ${where(k.skip.from)}`;
+      return false;
+    }
+    k.qemuTop = esp;
+    while ((k.oursTop.regs.esp >>> 0) < esp) {
+      const r = this.ours();
+      if (!r) {
+        this.end = `our run ends while both sides are skipped to a common return from ${where(k.skip.from)}`;
+        return false;
+      }
+      k.skip.ours++;
+      if ((r.regs.esp >>> 0) > (k.oursTop.regs.esp >>> 0)) k.oursTop = r;
+    }
+    const a = k.oursTop;
+    if (a.cs === b.cs && a.eip === b.eip && a.regs.ss === b.regs.ss && a.regs.esp === b.regs.esp) {
+      k.skip.to = b;
+      k.skip.ours--; // our record there is compared, not skipped
+      this.cur = a;
+      this.seek = null;
+      return true;
+    }
+    k.skip.qemu++;
+    this.qemuCovered++;
+    return false;
   }
 
   /**

@@ -146,6 +146,8 @@ export interface DiffOptions {
   collapseRep?: boolean;
   /** Skip an interrupt handler run on one side only, by lockstep.ts's rule (as `compare` always does). */
   resync?: boolean;
+  /** On a divergence, skip both sides to the first return they share and go on (lockstep.ts ReturnResync). */
+  resyncReturn?: boolean;
   /** Instruction bytes at a linear address (at least 15 when available), for the disassembly and the undefined flags. */
   code?: (lin: number) => Uint8Array | null;
 }
@@ -202,7 +204,7 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
   const code = traceCode(qemuLog, opts.code);
   let i = 0;
   const l = new Lockstep(() => ours[i++] ?? null, {
-    allowances: SEABIOS_ALLOWANCES, history: ctx, ignore: opts.ignore, flagsMask: opts.flagsMask, resync: opts.resync === true,
+    allowances: SEABIOS_ALLOWANCES, history: ctx, ignore: opts.ignore, flagsMask: opts.flagsMask, resync: opts.resync === true, returnResync: opts.resyncReturn === true,
     undefinedFlags: (last, lastQemu) => {
       const bytes = code(last);
       return bytes ? undefinedFlags((k) => bytes[k] ?? 0, (last.code32 ?? lastQemu.code32) ? 32 : 16) : 0;
@@ -214,7 +216,7 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
   const d = l.divergence;
   return {
     compared: l.matched + (d ? 1 : 0), ours: ours.length, qemu: qemu.length, qemuSkipped,
-    rules: { interrupts: l.interrupts, resyncs: l.resyncs, repeats: l.repeats, repEnds: l.repEnds, undefinedFlags: l.undefinedFlags, allowed: l.allowed },
+    rules: { interrupts: l.interrupts, resyncs: l.resyncs, returns: l.returns, repeats: l.repeats, repEnds: l.repEnds, undefinedFlags: l.undefinedFlags, allowed: l.allowed },
     divergence: d,
     following: d ? { ours: ours.slice(i, i + ctx), qemu: qemu.slice(j + 1, j + 1 + ctx) } : { ours: [], qemu: [] },
     end: l.end,

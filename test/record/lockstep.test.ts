@@ -167,3 +167,37 @@ test("a report lists what either side ran, whatever the model: CPUID and RDTSC a
   const at = (code32: boolean, bytes: number[]) => disasmRecord({ ...rec(0, 0x7c00), code32 }, Uint8Array.from(bytes));
   assert.deepEqual([at(false, [0x0f, 0xa2]), at(true, [0x0f, 0x31]), at(true, [0x0f, 0xc7, 0x0e])], ['cpuid', 'rdtsc', 'cmpxchg8b qword [esi]']);
 });
+
+/**
+ * A call from 7C02 (return address pushed: ESP 7BFE) into a loop run `n` times at 7D00, returning to
+ * 7C03 with ESP 7C00 again; `eax` counts the loop (the data it walked), then the caller goes on.
+ */
+function callerWithLoop(n: number, after = 3): TraceRecord[] {
+  const rs = [rec(0, 0x7c00), rec(1, 0x7c01), rec(2, 0x7c02)];
+  for (let i = 0; i < n; i++) rs.push(rec(rs.length, 0x7d00 + (i % 2), { esp: 0x7bfe, eax: i }));
+  rs.push(rec(rs.length, 0x7d02, { esp: 0x7bfe, eax: 0 })); // ret
+  for (let i = 0; i < after; i++) rs.push(rec(rs.length, 0x7c03 + i));
+  return rs;
+}
+
+test('returnResync: a run of different lengths is skipped on both sides to the return they share, and counted', () => {
+  const ours = callerWithLoop(4), qemu = callerWithLoop(40);
+  const strict = lockstepArrays(ours, qemu);
+  assert.equal(strict.divergence?.index, 7, 'without the rule: our loop returns where QEMU\'s goes on');
+  const c = lockstepArrays(ours, qemu, { returnResync: true });
+  assert.equal(c.divergence, null);
+  assert.equal(c.end, 'our run ends after 10 guest instructions');
+  assert.equal(c.returns.length, 1);
+  const r = c.returns[0];
+  assert.deepEqual([r.index, r.from.eip, r.to?.eip, r.ours, r.qemu], [7, 0x7d02, 0x7c03, 1, 37], 'our RET; QEMU\'s 36 more iterations and RET');
+  assert.equal(c.matched, 7 + 3, 'the caller is compared again from the return');
+});
+
+test('returnResync: where the sides return to different places, or one never returns, that is said', () => {
+  const ours = callerWithLoop(4).map((r) => (r.eip === 0x7c03 ? { ...r, eip: 0x7c13 } : r));
+  const c = lockstepArrays(ours, callerWithLoop(40), { returnResync: true });
+  assert.equal(c.divergence, null);
+  assert.equal(c.end, "QEMU's records end while both sides are skipped to a common return from 0000:00007d02 lin=00007d02");
+  const never = lockstepArrays(callerWithLoop(40).slice(0, 30), callerWithLoop(4), { returnResync: true });
+  assert.equal(never.end, 'our run ends while both sides are skipped to a common return from 0000:00007d00 lin=00007d00');
+});
