@@ -13,7 +13,7 @@ import { IO } from './exec/io';
 import { MOVE, MOVE_80286, MOVE_80386, MOVE_8086 } from './exec/move';
 import { escape0F, PREFIX, PREFIX_80286 } from './exec/prefix';
 import { SHIFT, shift, shift386, shift8086 } from './exec/shift';
-import { STACK, STACK_8086, spAfterPush8086 } from './exec/stack';
+import { STACK, STACK_80386, STACK_8086, spAfterPush8086 } from './exec/stack';
 import { STRING } from './exec/string';
 import { SYSTEM, SYSTEM_8086 } from './exec/system';
 import { type HandlerEntry, type Handlers, OP32, type Patch, type SizedHandler, undefinedOpcode } from './exec/table';
@@ -97,7 +97,7 @@ export const HANDLERS: Handlers = merge([ARITH, SHIFT, MOVE, STACK, CONTROL, STR
 export const MODEL_PATCHES: Record<CpuModel, readonly Patch[]> = {
   pentium: [],
   '80486': [],
-  '80386': [MOVE_80386],
+  '80386': [MOVE_80386, STACK_80386],
   '80286': [ARITH_80286, MOVE_80286, PREFIX_80286],
   '8086': [ARITH_80286, MOVE_80286, PREFIX_80286, ARITH_8086, MOVE_8086, STACK_8086, SYSTEM_8086],
 };

@@ -92,17 +92,19 @@ test('16-bit SHLD shifts the source in from its top bits; counts 17-31 shift the
   assert.deepEqual(run(20), [0xbcd1, 0]);
 });
 
-test('POPAD on a 16-bit stack loads ESP[31:16] from the popped ESP image and steps SP', () => {
-  const cpu = pmCpu();
-  desc(cpu.mem, 0x18, 0x20000, 0xffff, 0x92, 0);
-  cpu.setCache(SS, 0x18, 0x20000, 0xffff, 0x93);
-  for (let i = 0; i < 8; i++) cpu.mem.write32(0x2ffd0 + i * 4, i === 3 ? 0xcafe1234 : 0x100 + i); // EDI..EAX, ESP image 4th
-  cpu.r32[ESP] = 0x0005ffd0;
-  code(cpu, [0x61]); // popad
-  stepOne(cpu);
-  assert.equal(cpu.r32[ESP], 0xcafefff0);
-  assert.equal(cpu.r32[EBX], 0x104);
-  assert.equal(cpu.r32[EAX], 0x107);
+test('POPAD on a 16-bit stack: the 80386 loads ESP[31:16] from the popped ESP image and steps SP; the 80486 and Pentium keep ESP[31:16]', () => {
+  for (const [model, esp] of [['80386', 0xcafefff0], ['80486', 0x0005fff0], ['pentium', 0x0005fff0]] as const) {
+    const cpu = pmCpu(model);
+    desc(cpu.mem, 0x18, 0x20000, 0xffff, 0x92, 0);
+    cpu.setCache(SS, 0x18, 0x20000, 0xffff, 0x93);
+    for (let i = 0; i < 8; i++) cpu.mem.write32(0x2ffd0 + i * 4, i === 3 ? 0xcafe1234 : 0x100 + i); // EDI..EAX, ESP image 4th
+    cpu.r32[ESP] = 0x0005ffd0;
+    code(cpu, [0x61]); // popad
+    stepOne(cpu);
+    assert.equal(cpu.r32[ESP], esp, model);
+    assert.equal(cpu.r32[EBX], 0x104);
+    assert.equal(cpu.r32[EAX], 0x107);
+  }
 });
 
 test('SIB without an index but with a scale: the 80386 scales the base', () => {

@@ -92,12 +92,19 @@ const popa_16: Handler = (cpu) => {
     if (r !== ESP) cpu.r16[r << 1] = v;
   }
 };
-/**
- * POPAD discards the ESP image, except on a 16-bit stack: the 80386 loads the image into ESP and
- * then writes SP, so ESP[31:16] comes from the image (undefined in the manuals; test386.asm's
- * TEST_UNDEF documents it for the 386; Bochs 2.7 and QEMU keep ESP[31:16]).
- */
+/** POPAD discards the ESP image (SDM "POPA/POPAD"): on a 16-bit stack ESP[31:16] stays. */
 const popa_32: Handler = (cpu) => {
+  for (let r = 7; r >= 0; r--) {
+    const v = cpu.pop32();
+    if (r !== ESP) cpu.r32[r] = v;
+  }
+};
+/**
+ * The 80386's POPAD on a 16-bit stack loads the image into ESP and then writes SP, so ESP[31:16]
+ * comes from the image (undefined in the manuals; test386.asm's TEST_UNDEF documents it for the 386;
+ * QEMU -cpu 486/pentium and Bochs model=pentium keep ESP[31:16], as popa_32 does).
+ */
+const popa_32_80386: Handler = (cpu) => {
   let image = 0;
   for (let r = 7; r >= 0; r--) {
     const v = cpu.pop32();
@@ -106,6 +113,7 @@ const popa_32: Handler = (cpu) => {
   }
   if (cpu.stackMask === 0xffff) cpu.r32[ESP] = ((image & 0xffff0000) | cpu.r16[ESP * 2]) >>> 0;
 };
+const popa: SizedHandler = [popa_16, popa_32];
 
 /**
  * POP Ev: the destination address is computed after ESP is incremented (SDM "POP"). A fault on the
@@ -206,7 +214,7 @@ export const STACK: Handlers = {
   push_Iz: [(cpu) => cpu.push16(cpu.fetch16()), (cpu) => cpu.push32(cpu.fetch32())],
   push_Ib: [(cpu) => cpu.push16(cpu.fetchS8() & 0xffff), (cpu) => cpu.push32(cpu.fetchS8() >>> 0)],
   pusha: [pusha_16, pusha_32],
-  popa: [popa_16, popa_32],
+  popa,
   pushf: [pushf_16, pushf_32],
   popf: [popf_16, popf_32],
   pop_Ev,
@@ -216,6 +224,8 @@ export const STACK: Handlers = {
 
 /** The 8086 value of SP for PUSH SP and PUSH Ev of SP: the decremented one (SDM "PUSH", 8086 note). */
 export const spAfterPush8086 = (cpu: Cpu): number => (cpu.r16[ESP * 2] - 2) & 0xffff;
+
+export const STACK_80386: Patch = [[popa, [popa_16, popa_32_80386]]];
 
 export const STACK_8086: Patch = [
   [push_Zv, { byReg: push_Zv.byReg.map((h, r) => r !== ESP ? h : (cpu) => {
