@@ -34,6 +34,7 @@ function cdProblem(cd: CdImage): string | null {
   return `${cd.name}: cannot boot the CD: its boot entry asks for ${MEDIA_NAMES[media]}, but the image ends before its first 512 bytes`;
 }
 
+/** The device booted along `order` (every device, as Machine.bootOrder), and why the ones before it were passed over. */
 export function chooseBootDevice(order: readonly BootDeviceName[], drives: BootDrives): BootChoice {
   const tried: { device: BootDeviceName; problem: string }[] = [];
   const passed = (but: BootDeviceName | null) => tried.filter((t) => t.device !== but).map((t) => `${t.problem}; trying the next boot device`);
