@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cpu, CpuModel } from '../../emulator/cpu/cpu';
 import { BreakpointSet, RUN_BREAKPOINT, runCpu } from '../../emulator/cpu/execute';
-import { CS } from '../../emulator/cpu/regs';
+import { CS, DS } from '../../emulator/cpu/regs';
 import { DebugMonitor } from '../../emulator/debug/monitor';
 import { Machine } from '../../emulator/machine';
 import { rng, setup, type Mode } from '../pm/fuzzSetup';
@@ -57,6 +57,45 @@ for (const [mode, model] of MODES) {
     assert.ok(ran > 20_000, `only ${ran} instructions ran`);
   });
 }
+
+test('jit loops: random loop bodies (faults, a store into the body, budgets ending mid-loop) run as the interpreter runs them', () => {
+  // MOV eCX, n / body: [a store into its own random bytes] + random bytes / LOOP body: blocks hold
+  // registers and segment caches in locals across rounds and write them back wherever they leave.
+  const modes: [Mode, CpuModel][] = [['real', '80386'], ['pm16', '80386'], ['pm32', '80386'], ['vm86', '80386'], ['ring3', '80486'], ['real', '80286']];
+  let compiled = 0;
+  for (const [mode, model] of modes) {
+    for (let seed = 1; seed <= 16; seed++) {
+      const s = seed * 7919 + mode.length;
+      const a = setup(mode, s, model), b = setup(mode, s, model);
+      a.jit = null;
+      blocks(b).hot = 1;
+      const r = rng(s ^ 0x5a5a);
+      const wide = a.code32 === 1;
+      const lin = a.base[CS] + a.eip;
+      const random = Array.from({ length: 4 + (r() % 16) }, () => r() & 0xff);
+      // Half the loops patch a byte of their own random part each round (self-modifying code).
+      const store: number[] = [];
+      if (seed % 2 === 0) {
+        const at = lin + (wide ? 5 + 7 : 3 + 5) + (r() % random.length) - a.base[DS];
+        store.push(0xc6, wide ? 0x05 : 0x06, at & 0xff, (at >>> 8) & 0xff, ...(wide ? [(at >>> 16) & 0xff, at >>> 24] : []), r() & 0xff);
+      }
+      const body = [...store, ...random];
+      const code = [0xb9, 20 + (r() % 200), 0, ...(wide ? [0, 0] : []), ...body, 0xe2, (-(body.length + 2)) & 0xff];
+      for (const cpu of [a, b]) cpu.mem.poke(lin, new Uint8Array(code));
+      const slices = rng(seed);
+      while (a.icount < 3000 && !a.shutdown) {
+        const n = 1 + (slices() % 150);
+        runCpu(a, n);
+        runCpu(b, n);
+        assert.equal(state(b), state(a), `${model} ${mode} seed ${s} at ${a.icount}`);
+        if (a.halted) break;
+      }
+      assert.ok(sameRam(a, b), `${model} ${mode} seed ${s}: RAM differs`);
+      compiled += blocks(b).compiled;
+    }
+  }
+  assert.ok(compiled > 100, `only ${compiled} blocks compiled`);
+});
 
 /** A flat real-mode machine with `code` at 0000:7C00 and everything compiled on first sight. */
 function realMode(code: number[], jit = true): Machine {
