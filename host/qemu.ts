@@ -73,7 +73,7 @@ export interface QemuBoot {
   vgaRom?: string;
 }
 
-/** The machine: the image opened read-only (snapshot=on), no devices beyond the PC's own. */
+/** The machine: the image opened read-only (snapshot=on), no devices beyond the PC's own (COM1 among them, as Bootscope's, its output dropped). */
 export function machineArgs(image: string, boot: QemuBoot): string[] {
   // QEMU reads a comma in a -drive file name as the next option; doubling it escapes it.
   const file = image.replaceAll(',', ',,');
@@ -82,7 +82,7 @@ export function machineArgs(image: string, boot: QemuBoot): string[] {
     ...(boot.bios ? ['-bios', boot.bios] : []), '-display', 'none', '-m', String(boot.memoryMB),
     '-drive', `file=${file},format=raw,${boot.drive === 'floppy' ? 'if=floppy' : boot.drive === 'cdrom' ? 'if=ide,media=cdrom' : 'if=ide'},snapshot=on`,
     '-boot', boot.drive === 'floppy' ? 'a' : boot.drive === 'cdrom' ? 'd' : 'c',
-    '-serial', 'none', '-monitor', 'none',
+    '-serial', 'null', '-monitor', 'none',
   ];
 }
 
