@@ -322,7 +322,7 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
   const imageKind = config.image === null ? null : disk ? (config.floppy ? 'fd' : 'hd') : 'cdrom';
   const machine = new Machine({
     cpu: config.cpu, fpu: config.fpu, memoryMB: config.memoryMB, cdrom, firmware: firmware !== null,
-    floppies, hardDisks, bootOrder: completeBootOrder(config.boot, imageKind),
+    floppies, hardDisks, bootOrder: completeBootOrder(config.boot, imageKind, cdrom !== null),
   });
   let bios: Bios | null = null;
   try {

@@ -125,7 +125,7 @@ export class Machine {
     this.cdrom = opts.cdrom ?? null;
     const floppies = opts.floppies ?? (opts.floppy ? [opts.floppy] : []);
     const hardDisks = opts.hardDisks ?? [];
-    this.bootOrder = completeBootOrder(opts.bootOrder ?? null, floppies.length ? 'fd' : null);
+    this.bootOrder = completeBootOrder(opts.bootOrder ?? null, floppies.length ? 'fd' : null, this.cdrom !== null);
     this.bootChoice = opts.firmware ? null : chooseBootDevice(this.bootOrder, { floppy: floppies[0] ?? null, hardDisk: hardDisks[0] ?? null, cdrom: this.cdrom });
     // A floppy or hard-disk emulation CD the BIOS boots becomes drive 00h or 80h and the other drives
     // of its kind move up, as SeaBIOS maps it at boot (a firmware makes its own).

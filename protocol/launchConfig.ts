@@ -102,11 +102,14 @@ export function bootOrderOf(names: readonly unknown[]): BootDeviceName[] | strin
 
 /**
  * Every device in the order tried: `order`'s, then the rest (floppy, hard disk, CD, as SeaBIOS
- * orders devices of equal priority). Without `order`: the CD first when there is one (El Torito
- * boot, as before boot orders), then the kind of drive IMAGE is (`image`), then hard disk before floppy.
+ * orders devices of equal priority). Without `order`: the CD first when there is one (`cdrom`; El
+ * Torito boot, as before boot orders), then the kind of drive IMAGE is (`image`), then hard disk
+ * before floppy, and an absent CD last: a hard disk's order is then QEMU's default, `-boot cad`,
+ * which a firmware reads from the CMOS.
  */
-export function completeBootOrder(order: readonly BootDeviceName[] | null, image: BootDeviceName | null): BootDeviceName[] {
-  const wanted: BootDeviceName[] = order ? [...order, 'fd', 'hd', 'cdrom'] : ['cdrom', ...(image ? [image] : []), 'hd', 'fd'];
+export function completeBootOrder(order: readonly BootDeviceName[] | null, image: BootDeviceName | null, cdrom: boolean): BootDeviceName[] {
+  const wanted: BootDeviceName[] = order ? [...order, 'fd', 'hd', 'cdrom']
+    : [...(cdrom ? ['cdrom' as const] : []), ...(image ? [image] : []), 'hd', 'fd', 'cdrom'];
   return wanted.filter((d, i) => wanted.indexOf(d) === i);
 }
 

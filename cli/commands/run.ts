@@ -151,7 +151,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
 
   const m = new Machine({
     cpu: cpuModel, fpu, memoryMB, keys, firmware: firmware !== null,
-    floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder: completeBootOrder(order, drives.imageKind),
+    floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder: completeBootOrder(order, drives.imageKind, drives.cdrom !== null),
   });
   const warnings: string[] = [];
   let bios: Bios | null = null;

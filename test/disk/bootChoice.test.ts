@@ -28,10 +28,13 @@ test('--boot takes names or QEMU letters; unknown, repeated and empty orders are
 });
 
 test('the devices not named follow floppy, hard disk, CD; without an order the CD, then IMAGE\'s drive', () => {
-  assert.deepEqual(completeBootOrder(['hd'], null), ['hd', 'fd', 'cdrom']);
-  assert.deepEqual(completeBootOrder(null, 'fd'), ['cdrom', 'fd', 'hd']);
-  assert.deepEqual(completeBootOrder(null, 'hd'), ['cdrom', 'hd', 'fd']);
-  assert.deepEqual(completeBootOrder(null, null), ['cdrom', 'hd', 'fd']);
+  assert.deepEqual(completeBootOrder(['hd'], null, true), ['hd', 'fd', 'cdrom']);
+  assert.deepEqual(completeBootOrder(null, 'fd', true), ['cdrom', 'fd', 'hd']);
+  assert.deepEqual(completeBootOrder(null, 'hd', true), ['cdrom', 'hd', 'fd']);
+  assert.deepEqual(completeBootOrder(null, null, true), ['cdrom', 'hd', 'fd']);
+  // Without a CD, QEMU's default order (-boot cad) for a hard disk.
+  assert.deepEqual(completeBootOrder(null, 'hd', false), ['hd', 'fd', 'cdrom']);
+  assert.deepEqual(completeBootOrder(null, 'fd', false), ['fd', 'hd', 'cdrom']);
 });
 
 test('drives the machine has room for: one CD, floppies A and B, four IDE places', () => {
