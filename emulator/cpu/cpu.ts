@@ -276,8 +276,10 @@ export class Cpu implements FlagState {
   icount = 0;
   attn = 0;
   halted = false;
-  /** Instruction count at which the STI/MOV SS interrupt shadow ends. */
+  /** The STI/MOV SS interrupt shadow lasts while icount is at most this: through the next instruction. */
   shadowUntil = -1;
+  /** The icount of a MOV SS or POP SS, after which the single-step trap waits for the next instruction. */
+  trapHeldAt = -1;
   /**
    * Instruction count a REP string instruction may reach in this slice before it yields (each
    * iteration counts as one instruction); read on every iteration, so a watchpoint hit can lower it.
@@ -339,6 +341,7 @@ export class Cpu implements FlagState {
     this.faultCause = null;
     this.delivering = -1;
     this.shadowUntil = -1;
+    this.trapHeldAt = -1;
     this.fpu?.reset();
     this.updateMode();
   }
@@ -474,9 +477,14 @@ export class Cpu implements FlagState {
     return (this.flags & EFLAGS_VM) !== 0;
   }
 
-  /** STI and MOV/POP SS hold off interrupts and single-step traps until after the next instruction (SDM §6.8.3). */
-  inhibitInterrupts(): void {
-    this.shadowUntil = this.icount + 1;
+  /**
+   * STI and MOV/POP SS hold off interrupts until after the next instruction, MOV/POP SS the
+   * single-step trap too (`trap`; SDM §6.8.3, as Bochs does: QEMU holds the trap after STI as well).
+   * icount already counts the instruction running, so the shadow ends when the next one has run.
+   */
+  inhibitInterrupts(trap: boolean): void {
+    this.shadowUntil = this.icount;
+    if (trap) this.trapHeldAt = this.icount;
     this.attn |= ATTN_SHADOW;
   }
 

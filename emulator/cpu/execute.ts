@@ -56,9 +56,9 @@ export function serviceInterrupt(cpu: Cpu): boolean {
 export function stepSlow(cpu: Cpu): void {
   serviceInterrupt(cpu);
   if (cpu.halted) return;
-  const trap = (cpu.flags & EFLAGS_TF) !== 0 && cpu.shadowUntil < cpu.icount;
+  const tf = (cpu.flags & EFLAGS_TF) !== 0;
   const rep = cpu.repEnd;
-  if (trap) cpu.repEnd = cpu.icount + 1;
+  if (tf) cpu.repEnd = cpu.icount + 1;
   try {
     stepOne(cpu);
   } catch (e) {
@@ -69,7 +69,8 @@ export function stepSlow(cpu: Cpu): void {
     return;
   }
   cpu.repEnd = rep;
-  if (trap) {
+  // After MOV SS or POP SS the trap waits for the next instruction and comes after it.
+  if (tf && cpu.trapHeldAt !== cpu.icount) {
     // Single-step trap after the instruction: DR6.BS, then INT 1 with EIP of the next instruction.
     cpu.dr[6] |= 0x4000;
     try {

@@ -23,7 +23,7 @@ function movToSeg(lastSeg: number): Handler {
     if (s === CS || s > lastSeg) cpu.faultRule(UD_OPCODE, -1, -1, 0);
     const v = readE16(cpu, m);
     loadSeg(cpu, s, v);
-    if (s === SS) cpu.inhibitInterrupts();
+    if (s === SS) cpu.inhibitInterrupts(true);
   };
 }
 
@@ -47,7 +47,7 @@ function loadFar(seg: number, size32: boolean): Handler {
     loadSeg(cpu, seg, sel);
     if (size32) setG32(cpu, m, off);
     else setG16(cpu, m, off);
-    if (seg === SS) cpu.inhibitInterrupts();
+    if (seg === SS) cpu.inhibitInterrupts(true);
   };
 }
 
@@ -344,7 +344,7 @@ export const MOVE_8086: Patch = [
       cpu.flushFetch();
       cpu.csLoaded();
     }
-    if (s === SS) cpu.inhibitInterrupts();
+    if (s === SS) cpu.inhibitInterrupts(true);
   }],
   [mov_Ev_Sw, (cpu) => {
     const m = cpu.fetch8();

@@ -73,7 +73,7 @@ function popSeg(seg: number): SizedHandler {
     loadSeg(cpu, seg, v);
     if (mask === 0xffff) cpu.r16[ESP * 2] = sp + size;
     else cpu.r32[ESP] = sp + size;
-    if (seg === SS) cpu.inhibitInterrupts();
+    if (seg === SS) cpu.inhibitInterrupts(true);
   };
   return [(cpu) => pop(cpu, 2), (cpu) => pop(cpu, 4)];
 }

@@ -41,7 +41,7 @@ const sti: Handler = (cpu) => {
   ifSensitive(cpu);
   if (!(cpu.flags & EFLAGS_IF)) {
     cpu.flags |= EFLAGS_IF;
-    cpu.inhibitInterrupts();
+    cpu.inhibitInterrupts(false);
   }
 };
 
