@@ -207,6 +207,31 @@ after2:
     hlt
 `;
 
+/**
+ * A paging CPU with `bin` at CODE (frame 10000h) and `other` in frame 20000h, and two directories:
+ * 30000h maps the first 512 KiB to itself, 32000h the same but for linear 10000h, which it maps to
+ * frame 20000h. Compiled blocks (made at the second run) or the interpreter alone.
+ */
+function twoFrames(bin: Uint8Array, other: Uint8Array, jit: boolean): Cpu {
+  const cpu = pmCpu();
+  const m = cpu.mem;
+  m.poke(CODE, bin);
+  m.poke(0x20000, other);
+  m.write32(0x30000, 0x31003);
+  m.write32(0x32000, 0x33003);
+  for (let i = 0; i < 0x80; i++) {
+    m.write32(0x31000 + i * 4, (i << 12) | 3);
+    m.write32(0x33000 + i * 4, ((i === 0x10 ? 0x20 : i) << 12) | 3);
+  }
+  cpu.cr3 = 0x30000;
+  cpu.cr0 |= CR0_PG;
+  cpu.updateMode();
+  cpu.tlbFlush(cpu);
+  if (jit) blocks(cpu).hot = 2;
+  else cpu.jit = null;
+  return cpu;
+}
+
 test('jit paging: the instruction after a MOV CR3 or INVLPG that moves the code\'s own page comes from the new frame', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jitpaging-'));
   writeFileSync(join(dir, 'm.asm'), MOVING_CODE);
@@ -216,22 +241,7 @@ test('jit paging: the instruction after a MOV CR3 or INVLPG that moves the code\
   const other = bin.slice();
   for (let i = 0; i + 1 < other.length; i++) if (bin[i] === 0x43 && bin[i + 1] === 0x4a) other[i] = 0x41;
   const runs = [false, true].map((jit) => {
-    const cpu = pmCpu();
-    const m = cpu.mem;
-    m.poke(CODE, bin);
-    m.poke(0x20000, other);
-    m.write32(0x30000, 0x31003);
-    m.write32(0x32000, 0x33003);
-    for (let i = 0; i < 0x80; i++) {
-      m.write32(0x31000 + i * 4, (i << 12) | 3);
-      m.write32(0x33000 + i * 4, ((i === 0x10 ? 0x20 : i) << 12) | 3);
-    }
-    cpu.cr3 = 0x30000;
-    cpu.cr0 |= CR0_PG;
-    cpu.updateMode();
-    cpu.tlbFlush(cpu);
-    if (jit) blocks(cpu).hot = 2;
-    else cpu.jit = null;
+    const cpu = twoFrames(bin, other, jit);
     const states: string[] = [];
     for (let i = 0; i < 2000 && !cpu.halted; i++) {
       runCpu(cpu, 1 + (i % 13));
@@ -277,22 +287,7 @@ test('jit paging: blocks of two address spaces at the same linear address both s
   const other = bin.slice();
   other[bin.indexOf(0x43)] = 0x42; // INC EBX → INC EDX in the second space's frame
   const runs = [false, true].map((jit) => {
-    const cpu = pmCpu();
-    const m = cpu.mem;
-    m.poke(CODE, bin);
-    m.poke(0x20000, other);
-    m.write32(0x30000, 0x31003);
-    m.write32(0x32000, 0x33003);
-    for (let i = 0; i < 0x80; i++) {
-      m.write32(0x31000 + i * 4, (i << 12) | 3);
-      m.write32(0x33000 + i * 4, ((i === 0x10 ? 0x20 : i) << 12) | 3);
-    }
-    cpu.cr3 = 0x30000;
-    cpu.cr0 |= CR0_PG;
-    cpu.updateMode();
-    cpu.tlbFlush(cpu);
-    if (jit) blocks(cpu).hot = 2;
-    else cpu.jit = null;
+    const cpu = twoFrames(bin, other, jit);
     const states: string[] = [];
     while (!cpu.halted && cpu.icount < 100_000) {
       runCpu(cpu, 37);
