@@ -36,7 +36,10 @@ const movFromSeg = (lastSeg: number): Handler => (cpu) => {
   else writeE16(cpu, m, cpu.sel[s]);
 };
 
-/** LDS/LES/LSS/LFS/LGS: load a far pointer; the register form is #UD. */
+/**
+ * LDS/LES/LSS/LFS/LGS: load a far pointer; the register form is #UD. LSS opens no interrupt shadow:
+ * it loads SS:ESP in one instruction (SDM §6.8.3 names MOV SS and POP SS; Bochs and QEMU agree).
+ */
 function loadFar(seg: number, size32: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
@@ -47,7 +50,6 @@ function loadFar(seg: number, size32: boolean): Handler {
     loadSeg(cpu, seg, sel);
     if (size32) setG32(cpu, m, off);
     else setG16(cpu, m, off);
-    if (seg === SS) cpu.inhibitInterrupts(true);
   };
 }
 
