@@ -7,6 +7,8 @@ import { startGdbServer } from '../../debug-adapter/gdb/server';
 import { launch, LaunchError } from '../../debug-adapter/launch';
 import { CPU_MODEL_NAMES, FPU_NAMES, PROFILE_NAMES, LaunchErrorId } from '../../protocol/launchConfig';
 import { errnoText } from '../../host/files';
+import type { Machine } from '../../emulator/machine';
+import { CS } from '../../emulator/cpu/regs';
 import { collect, CPU_OPTION_HELP, exitWith, FPU_OPTION_HELP, InputError, parseChoice, parseWhole, UsageError } from '../args';
 
 export interface GdbServerOptions {
@@ -96,10 +98,20 @@ export async function main(image: string, opts: GdbServerOptions): Promise<numbe
   } catch (e) {
     throw new InputError(`cannot listen on 127.0.0.1:${port}: ${errnoText(e)}`);
   }
-  process.stderr.write(`bootscope gdbserver: ${launched.config.image} stopped at 0000:7C00; listening on 127.0.0.1:${server.port} ` +
+  process.stderr.write(`bootscope gdbserver: ${booted(launched.machine)}; listening on 127.0.0.1:${server.port} ` +
     `(gdb: target remote 127.0.0.1:${server.port})\n`);
   process.on('SIGTERM', () => server.close());
   process.on('SIGINT', () => server.close());
   await server.closed;
   return 0;
+}
+
+/** What the BIOS booted and where the machine stands: with --boot the device need not be IMAGE. */
+function booted(m: Machine): string {
+  const cpu = m.cpu;
+  const at = `${cpu.sel[CS].toString(16).padStart(4, '0').toUpperCase()}:${(cpu.eip >>> 0).toString(16).padStart(4, '0').toUpperCase()}`;
+  const drive = m.bootDrive;
+  const what = m.bootChoice?.device === 'cdrom' && m.cdrom ? `${m.cdrom.name} (CD)`
+    : drive ? `${drive.disk.name} (drive ${drive.number.toString(16).padStart(2, '0').toUpperCase()}h)` : 'nothing bootable';
+  return `booted ${what}, stopped at ${at}`;
 }

@@ -1,10 +1,10 @@
 // `bootscope run` with several drives (--hd, --fd, --cdrom ISO) and --boot under the built-in BIOS:
 // the drive booted, the numbers and counts the guest sees, what the bios log says about the devices
 // passed over; and the misuses (one file as two drives, more drives than the machine has, unknown
-// boot devices) as usage errors. test/boot/bootOrder.test.ts holds the same runs to QEMU's.
+// boot devices) as usage errors; gdbserver's listening line names the drive booted. test/boot/bootOrder.test.ts holds the same runs to QEMU's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { linkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { driveSet, report } from '../boot/driveSet';
@@ -62,4 +62,21 @@ test('a --cdrom file that is no El Torito ISO is attached as QEMU attaches it; w
   const r = cli('--cdrom', d.a);
   assert.equal(r.status, 1);
   assert.equal(r.stderr, `bootscope run: ${d.a}: not a bootable CD image: no ISO 9660 volume descriptor (CD001) at sector 16\n`);
+});
+
+test('gdbserver --boot: the listening line names the drive booted, not IMAGE, and where it stopped', async () => {
+  const proc = spawn(process.execPath, ['dist/cli.js', 'gdbserver', d.a, '--hd', d.b, '--fd', d.f, '--boot', 'fd', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  try {
+    const line = await new Promise<string>((res, rej) => {
+      proc.stderr.on('data', (b: Buffer) => {
+        err += b.toString();
+        if (err.includes('\n')) res(err);
+      });
+      proc.on('exit', (code) => rej(new Error(`gdbserver exited (${code}): ${err}`)));
+    });
+    assert.match(line, new RegExp(`^bootscope gdbserver: booted ${d.f.replace(/[.\\/]/g, '\\$&')} \\(drive 00h\\), stopped at 0000:7C00; listening on 127\\.0\\.0\\.1:\\d+ `));
+  } finally {
+    proc.kill();
+  }
 });
