@@ -106,8 +106,11 @@ test('CPUID: GenuineIntel, the model\'s signature and only its implemented featu
   assert.equal(leaf('80486', 1, false)[EDX], 0); // a 486SX
   // Pentium: FPU, PSE, TSC, MSR, CX8; no VME/PVI/DE/MCE/APIC, which are not implemented.
   assert.deepEqual([leaf('pentium', 1, true)[EAX], leaf('pentium', 1, true)[EDX]], [0x52c, 0x139]);
-  const two = leaf('pentium', 2, true);
-  assert.deepEqual([two[EAX], two[EBX], two[ECX], two[EDX]], [0, 0, 0, 0]);
+  // Above the highest leaf (1), basic or extended, leaf 1 answers (SDM Vol. 2A CPUID), as under QEMU.
+  for (const n of [2, 0x40000100, 0x80000000]) {
+    const above = leaf('pentium', n, true);
+    assert.deepEqual([above[EAX], above[EBX], above[ECX], above[EDX]], [0x52c, 0, 0, 0x139], n.toString(16));
+  }
   // pushfd; xor dword [esp], 200000h; popfd; pushfd; pop eax: ID flips
   for (const model of ['80486', 'pentium'] as const) {
     const cpu = pmCpu(model);

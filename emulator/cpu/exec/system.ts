@@ -233,8 +233,10 @@ function movDr(toDr: boolean): Handler {
 const CPUID_VENDOR = 'GenuineIntel';
 /**
  * CPUID with leaves 0 and 1 (SDM Vol. 2 CPUID): the model's signature and only the features it
- * implements (ModelTraits.cpuid), FPU (bit 0) when the machine has an x87. Leaves above 1 (no
- * extended leaves either) answer zeros.
+ * implements (ModelTraits.cpuid), FPU (bit 0) when the machine has an x87. Any leaf above 1, the
+ * highest, answers as leaf 1: "the data for the highest basic information leaf is returned" for a
+ * value above the maximum basic or extended function (SDM Vol. 2A CPUID), as QEMU answers SeaBIOS's
+ * scan of the hypervisor leaves from 40000100h on.
  */
 const cpuid: Handler = (cpu) => {
   const id = cpu.traits.cpuid;
@@ -247,13 +249,11 @@ const cpuid: Handler = (cpu) => {
     r[EBX] = word(CPUID_VENDOR, 0);
     r[EDX] = word(CPUID_VENDOR, 4);
     r[ECX] = word(CPUID_VENDOR, 8);
-  } else if (leaf === 1) {
+  } else {
     r[EAX] = id.signature;
     r[EBX] = 0;
     r[ECX] = 0;
     r[EDX] = (cpu.fpu ? 1 : 0) | id.features;
-  } else {
-    r[EAX] = r[EBX] = r[ECX] = r[EDX] = 0;
   }
 };
 
