@@ -1,4 +1,4 @@
-// MC146818-compatible RTC and CMOS RAM at 0x70 (index, bit 7 masks NMI) and 0x71 (data). The clock
+// MC146818-compatible RTC and CMOS RAM at 0x70 (index, write-only, bit 7 masks NMI) and 0x71 (data). The clock
 // starts at a fixed, configurable date and time and advances with the instruction count, so runs are
 // reproducible; the configuration bytes (memory sizes, floppy types, checksum) are those a PC/AT BIOS
 // keeps. Pure TypeScript: no Node or VS Code imports. Motorola MC146818A datasheet; IBM PC/AT
@@ -138,7 +138,9 @@ export class Cmos implements TimedDevice {
   }
 
   in8(port: number): number {
-    if ((port & 1) === 0) return this.index | (this.nmiMasked ? 0x80 : 0);
+    // The index register is write-only on the AT (IBM PC/AT Technical Reference: port 70h is an
+    // output); QEMU's RTC answers a read with FFh, which SeaBIOS reads when it saves the NMI mask.
+    if ((port & 1) === 0) return 0xff;
     return this.read(this.index);
   }
 
