@@ -5,7 +5,8 @@
 // instruction and exit by INT or #GP; JMP/CALL/INT task switches to a TSS with random busy bit,
 // limit and segments; paging with random PDE/PTE bits, CR0.WP and ring 3 accesses), many per boot
 // image, interpreted by fixtures/bochsfuzz.inc, which prints each
-// case's results (and any fault's vector and error code) to port 0xE9. Used by bochsFuzz.test.ts
+// case's results (and any fault's vector and error code) to port 0xE9; programs run in batches of
+// up to 30 per Bochs launch (fuzzBatch, fixtures/fuzzbatch.inc). Used by bochsFuzz.test.ts
 // and scripts/bochsFuzz.mjs. Node-only test code.
 import { assembleSource, runBochs, runBootscope } from './harness';
 import { rng } from './fuzzSetup';
@@ -261,32 +262,120 @@ function caseLines(text: string, index: number): string {
   return out.join('\n');
 }
 
-/**
- * Runs the program of `seed` under Bochs and Bootscope (their default CPUs, or with `pentium` Bochs's
- * `model=pentium` and the Pentium model); null when the port 0xE9 texts agree, else the first
- * diverging case with its reproduction.
- */
-export function fuzzProgram(seed: number, count = CASES_PER_PROGRAM, pentium = false): Divergence | null {
-  const cases = generateCases(seed, count);
-  const bin = assembleSource(programSource(cases), `bochsfuzz-${seed}`);
-  const bochs = runBochs(bin, undefined, pentium ? 'pentium' : undefined);
-  const emu = runBootscope(bin, pentium ? 'pentium' : '80386').text;
-  if (emu === bochs) {
-    if (!bochs.endsWith('END\n')) throw new Error(`seed ${seed}: neither Bochs nor Bootscope finished:\n${bochs.slice(-400)}`);
-    return null;
-  }
+/** The first case whose lines differ in the two texts, as a Divergence with its one-case reproduction. */
+function divergence(seed: number, cases: FuzzCase[], bochs: string, emu: string, note: string[] = []): Divergence {
   const b = bochs.split('\n'), e = emu.split('\n');
   let line = 0;
   while (b[line] === e[line]) line++;
   // Reports start with '#'; the case in progress at the first differing line is the culprit.
   const index = b.slice(0, line).filter((l) => l.startsWith('#')).length;
-  const one = [cases[index]];
   const oneBochs = caseLines(bochs, index), oneEmu = caseLines(emu, index);
-  const repro = programSource(one, [
-    `Bochs differential fuzzer: seed ${seed}, case ${index} of ${count} (scripts/bochsFuzz.mjs).`,
+  const repro = programSource([cases[index]], [
+    `Bochs differential fuzzer: seed ${seed}, case ${index} of ${cases.length} (scripts/bochsFuzz.mjs).`, ...note,
     `Assemble with nasm -f bin -I test/pm/fixtures/. Port 0xE9 output of the case:`,
     'Bochs:', ...oneBochs.split('\n').map((l) => `  ${l}`),
     'Bootscope:', ...oneEmu.split('\n').map((l) => `  ${l}`),
   ]);
   return { seed, index, bochs: oneBochs, bootscope: oneEmu, repro };
+}
+
+/** A seed's program: the cases generateCases gives for it (or a test's own). */
+export interface SeededProgram {
+  seed: number;
+  cases: FuzzCase[];
+}
+
+/**
+ * Runs one program under Bochs and Bootscope (their default CPUs, or with `pentium` Bochs's
+ * `model=pentium` and the Pentium model), each started bare at 0000:7C00; null when the port 0xE9
+ * texts agree, else the first diverging case with its reproduction.
+ */
+export function runProgram({ seed, cases }: SeededProgram, pentium = false): Divergence | null {
+  const bin = assembleSource(programSource(cases), `bochsfuzz-${seed}`);
+  const bochs = runBochs(bin, { cpuModel: pentium ? 'pentium' : undefined, bare: [] });
+  const emu = runBootscope(bin, pentium ? 'pentium' : '80386').text;
+  if (emu === bochs) {
+    if (!bochs.endsWith('END\n')) throw new Error(`seed ${seed}: neither Bochs nor Bootscope finished:\n${bochs.slice(-400)}`);
+    return null;
+  }
+  return divergence(seed, cases, bochs, emu);
+}
+
+/** A program that could not be compared (Bochs did not start, neither finished): a divergence of no case. */
+export function unfinished(seed: number, why: string): Divergence {
+  return { seed, index: -1, bochs: why, bootscope: '', repro: `; seed ${seed}: ${why}\n` };
+}
+
+/** runProgram, with an error as `unfinished`. */
+function runAlone(program: SeededProgram, pentium: boolean): Divergence | null {
+  try {
+    return runProgram(program, pentium);
+  } catch (e) {
+    return unfinished(program.seed, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** The driver that runs a batch's programs one after another (fixtures/fuzzbatch.inc), assembled once. */
+let batchDriver: Uint8Array | undefined;
+/** Where fuzzbatch.inc finds the programs: their count, then 128 KiB blocks of BATCH_PER_BLOCK images each. */
+const BATCH_STORE = 0x200000, BATCH_BLOCK = 0x20000, BATCH_FIRST = 0xc00, BATCH_STRIDE = 0x3000, BATCH_PER_BLOCK = 10;
+/** Programs in one batch: one RAM image per block, three besides the driver (runBochs). */
+export const BATCH_MAX = 3 * BATCH_PER_BLOCK;
+
+/** `text` cut after each "END" line: one piece per program of a batch (the last may be unfinished). */
+function perProgram(text: string): string[] {
+  const pieces = text.split(/(?<=^END\n)/m);
+  return pieces[pieces.length - 1] === '' ? pieces.slice(0, -1) : pieces;
+}
+
+/**
+ * Runs the programs in one Bochs launch and one Bootscope run (fixtures/fuzzbatch.inc: each from the
+ * state of a bare start, with its own GDT, IDT, TSSs and paging) and returns each program's port
+ * 0xE9 text under each (shorter where a run stopped early; Bochs's empty where it did not start).
+ */
+export function batchTexts(programs: SeededProgram[], pentium = false): { bochs: string[]; bootscope: string[] } {
+  if (programs.length > BATCH_MAX) throw new Error(`a batch holds at most ${BATCH_MAX} programs`);
+  batchDriver ??= assembleSource('%include "fuzzbatch.inc"\n', 'fuzzbatch');
+  const images = Array.from({ length: Math.ceil(programs.length / BATCH_PER_BLOCK) }, (_, b) =>
+    ({ address: BATCH_STORE + b * BATCH_BLOCK, bytes: new Uint8Array(BATCH_BLOCK) }));
+  new DataView(images[0].bytes.buffer).setUint32(0, programs.length, true);
+  programs.forEach((p, i) => images[Math.floor(i / BATCH_PER_BLOCK)].bytes
+    .set(assembleSource(programSource(p.cases), `bochsfuzz-${p.seed}`), BATCH_FIRST + (i % BATCH_PER_BLOCK) * BATCH_STRIDE));
+  let bochs: string[] = [];
+  try {
+    bochs = perProgram(runBochs(batchDriver, {
+      cpuModel: pentium ? 'pentium' : undefined, bare: images, ends: programs.length, timeoutMs: 30000 + 3000 * programs.length,
+    }));
+  } catch {
+    // Bochs did not start the batch: each program alone says why, or runs.
+  }
+  const bootscope = perProgram(runBootscope(batchDriver, pentium ? 'pentium' : '80386', 20_000_000 * programs.length, undefined, images).text);
+  return { bochs, bootscope };
+}
+
+/**
+ * Runs the programs as a batch (batchTexts) and compares each program's text on its own. A program
+ * whose texts differ, or that did not finish, runs again alone: its divergence (or error) is
+ * reported as fuzzProgram reports it, or, where it agrees alone, as the batch printed it. The
+ * programs after it run as a new batch. One result per program, in order.
+ */
+export function fuzzBatch(programs: SeededProgram[], pentium = false): (Divergence | null)[] {
+  if (programs.length === 0) return [];
+  const { bochs, bootscope: emu } = batchTexts(programs, pentium);
+  const results: (Divergence | null)[] = [];
+  for (const [i, program] of programs.entries()) {
+    if (bochs[i] !== undefined && bochs[i] === emu[i] && bochs[i].endsWith('END\n')) {
+      results.push(null);
+      continue;
+    }
+    let d = runAlone(program, pentium);
+    const batch = `a batch of seeds ${programs[0].seed}-${programs[programs.length - 1].seed} (program ${i})`;
+    if (d === null && bochs[i] === emu[i] && bochs[i] !== undefined) {
+      d = unfinished(program.seed, `neither Bochs nor Bootscope finished it in ${batch}; it finishes alone`);
+    } else if (d === null && bochs[i] !== undefined && emu[i] !== undefined) {
+      d = divergence(program.seed, program.cases, bochs[i], emu[i], [`It diverged in ${batch} and agrees when run alone.`]);
+    }
+    return [...results, d, ...fuzzBatch(programs.slice(i + 1), pentium)];
+  }
+  return results;
 }

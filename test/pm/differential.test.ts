@@ -43,7 +43,7 @@ for (const name of names) {
     for (const ref of refs) assert.equal(missing[ref], null, `${missing[ref]}; ${OPT_OUT[ref]}=1 leaves ${ref} out`);
     const bin = assemble(name);
     for (const ref of refs) {
-      const expected = ref === 'qemu' ? runQemu(bin, undefined, qemuCpu) : runBochs(bin, undefined, bochsCpu);
+      const expected = ref === 'qemu' ? runQemu(bin, undefined, qemuCpu) : runBochs(bin, { cpuModel: bochsCpu });
       assert.ok(expected.endsWith('END\n'), `${ref} did not finish ${name}:\n${expected}`);
       for (const model of models) {
         const emu = runBootscope(bin, model, undefined, name.includes('x87') || undefined);

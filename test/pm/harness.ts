@@ -5,7 +5,7 @@
 import { X87 } from '../../emulator/cpu/fpu/x87';
 import { installFpu } from '../../emulator/cpu/exec/x87';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cpu, type CpuModel, ATTN_STOP } from '../../emulator/cpu/cpu';
@@ -79,17 +79,58 @@ export function bochsMissing(): string | null {
 }
 
 /**
+ * A 64 KiB system ROM for bare Bochs runs: its reset vector sets what runBootscope sets (EDX = 0,
+ * SP = 7C00h) and jumps to 0000:7C00, where `optramimage1` has placed the program; HLT elsewhere.
+ */
+function bareRom(): Uint8Array {
+  const rom = new Uint8Array(0x10000).fill(0xf4);
+  // xor edx, edx; mov sp, 0x7c00; jmp 0x0000:0x7c00
+  rom.set([0x66, 0x31, 0xd2, 0xbc, 0x00, 0x7c, 0xea, 0x00, 0x7c, 0x00, 0x00], 0xfff0);
+  return rom;
+}
+
+/** Bytes in RAM at a physical address when the run starts (a batch's program store). */
+export interface RamImage {
+  address: number;
+  bytes: Uint8Array;
+}
+
+export interface BochsOptions {
+  timeoutMs?: number;
+  /** Bochs's `cpu: model=` (its default CPU without it). */
+  cpuModel?: string;
+  /**
+   * Start as runBootscope does, the image at 0000:7C00 and no BIOS, with these images in RAM too
+   * (at most three); without it the Bochs BIOS boots the image from a floppy. The BIOS's POST was
+   * two thirds of a Bochs fuzzing program's instructions.
+   */
+  bare?: RamImage[];
+  /** The text runs to the `ends`th "END" line (a batch prints one per program); 1 by default. */
+  ends?: number;
+}
+
+/**
  * Runs the program under Bochs (Debian's build has the internal debugger: `-rc` continues and
  * quits) and returns its port 0xE9 text up to and including "END\n". The debugger prints its
  * first prompt line before the guest starts; the E9 text follows it.
  */
-export function runBochs(bin: Uint8Array, timeoutMs = 30000, cpuModel?: string): string {
+export function runBochs(bin: Uint8Array, { timeoutMs = 30000, cpuModel, bare, ends = 1 }: BochsOptions = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-bochs-'));
   try {
-    const img = floppy(dir, bin);
+    let boot: string[];
+    if (bare) {
+      if (bare.length > 3) throw new Error('Bochs loads at most four RAM images: the program and three more');
+      writeFileSync(join(dir, 'rom.bin'), bareRom());
+      boot = [`romimage: file=${join(dir, 'rom.bin')}, address=0xffff0000`];
+      [{ address: 0x7c00, bytes: bin }, ...bare].forEach((image, i) => {
+        writeFileSync(join(dir, `ram${i}.bin`), image.bytes);
+        boot.push(`optramimage${i + 1}: file=${join(dir, `ram${i}.bin`)}, address=0x${image.address.toString(16)}`);
+      });
+    } else {
+      boot = [`romimage: file=${BOCHS_BIOS}`, `floppya: 1_44=${floppy(dir, bin)}, status=inserted`, 'boot: floppy'];
+    }
     writeFileSync(join(dir, 'bochsrc'), [
-      'megs: 16', `romimage: file=${BOCHS_BIOS}`, `vgaromimage: file=${BOCHS_VGA}`,
-      `floppya: 1_44=${img}, status=inserted`, 'boot: floppy', 'display_library: rfb, options="timeout=0"',
+      'megs: 16', ...boot, `vgaromimage: file=${BOCHS_VGA}`, 'display_library: rfb, options="timeout=0"',
       'clock: sync=none, time0=local', `cpu: count=1, ips=2000000${cpuModel ? `, model=${cpuModel}` : ''}`, 'port_e9_hack: enabled=1',
       `log: ${join(dir, 'bochs.log')}`, 'panic: action=fatal', 'error: action=report', 'info: action=ignore',
       'debug: action=ignore', 'speaker: enabled=0',
@@ -100,8 +141,18 @@ export function runBochs(bin: Uint8Array, timeoutMs = 30000, cpuModel?: string):
       'sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy', '',
     ].join('\n'));
     writeFileSync(join(dir, 'debug.rc'), 'c\nquit\n');
-    const spawn = () => spawnSync('bochs', ['-q', '-f', join(dir, 'bochsrc'), '-rc', join(dir, 'debug.rc')],
-      { timeout: timeoutMs, encoding: 'latin1', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Bochs writes each port E9h byte on its own: into a file, not a pipe that wakes this process for each.
+    const stdout = join(dir, 'stdout');
+    const spawn = () => {
+      const fd = openSync(stdout, 'w');
+      try {
+        const r = spawnSync('bochs', ['-q', '-f', join(dir, 'bochsrc'), '-rc', join(dir, 'debug.rc')],
+          { timeout: timeoutMs, encoding: 'latin1', maxBuffer: 1 << 26, stdio: ['ignore', fd, 'pipe'] });
+        return { ...r, stdout: readFileSync(stdout, 'latin1') };
+      } finally {
+        closeSync(fd);
+      }
+    };
     let r = spawn();
     // Debian's Bochs has no display-less GUI; its RFB server listens on the first free port of
     // 5900-5949 and Bochs exits when none is free for the moment (seen once in 3,300 campaign programs
@@ -110,15 +161,18 @@ export function runBochs(bin: Uint8Array, timeoutMs = 30000, cpuModel?: string):
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
       r = spawn();
     }
-    const out = r.stdout ?? '';
+    const out = r.stdout;
     const start = out.search(/^\(0\) \[0x0+fffffff0\].*\n/m);
     if (start < 0) {
       const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
       throw new Error(`bochs did not start the guest (exit ${r.status ?? r.signal}): ${why}`);
     }
     let text = out.slice(out.indexOf('\n', start) + 1);
-    const end = text.indexOf('END\n');
-    if (end >= 0) text = text.slice(0, end + 4);
+    for (let end = -1, n = 0; n < ends; n++) {
+      end = text.indexOf('END\n', end + 1);
+      if (end < 0) break;
+      if (n === ends - 1) text = text.slice(0, end + 4);
+    }
     return text;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -131,8 +185,12 @@ export interface EmuResult {
   stopped: boolean;
 }
 
-/** Runs the program bare under Bootscope: 16 MiB, CS:IP = 0000:7C00, SP = 7C00, DL = 0; by default the model's FPU. */
-export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget = 20_000_000, fpu = defaultFpu(model) !== 'none'): EmuResult {
+/**
+ * Runs the program bare under Bootscope: 16 MiB, CS:IP = 0000:7C00, SP = 7C00, DL = 0; by default the
+ * model's FPU; `images` are in RAM too (as runBochs's `bare` ones).
+ */
+export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget = 20_000_000, fpu = defaultFpu(model) !== 'none',
+  images: RamImage[] = []): EmuResult {
   const mem = new Memory({ ramSize: 16 << 20 });
   const io = new IoBus();
   let text = '';
@@ -147,6 +205,7 @@ export function runBootscope(bin: Uint8Array, model: CpuModel = '80386', budget 
     installFpu(cpu);
   }
   mem.poke(0x7c00, bin);
+  for (const image of images) mem.poke(image.address, image.bytes);
   cpu.eip = 0x7c00;
   cpu.r32[ESP] = 0x7c00;
   cpu.r32[EDX] = 0;
