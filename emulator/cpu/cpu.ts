@@ -57,6 +57,20 @@ export function isFormWatcher(h: Handler): h is FormWatcher {
   return typeof (h as Partial<FormWatcher>).watches === 'function';
 }
 
+/**
+ * A debugger's wrapper that looks only after its entry ran (the shadow call stack's near CALL and
+ * RET): `inner`, then `after`, which reads the state the instruction left. A compiled block may run
+ * a transfer's native code in place of `inner` and then call `after` (a fixed call target).
+ */
+export interface AfterWatcher extends Handler {
+  inner: Handler;
+  after: Handler;
+}
+
+export function isAfterWatcher(h: Handler): h is AfterWatcher {
+  return typeof (h as Partial<AfterWatcher>).after === 'function';
+}
+
 /** The linear accesses the CPU makes as CPL 0 (descriptor tables, TSS): Cpu.*Sys. */
 const enum SysOp { Read16, Read32, Write8, Write16, Write32 }
 

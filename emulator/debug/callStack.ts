@@ -6,11 +6,12 @@
 
 import type { Cpu, Handler } from '../cpu/cpu';
 import { INT_EXC, INT_HW } from '../cpu/interrupts';
+import { OP32 } from '../cpu/exec/table';
 import { CS, ESP, SS } from '../cpu/regs';
 import { T_CALL, T_RET, type OpRow } from '../decode/table';
 import { SYS_SEG } from '../decode/sysWrites';
 import { type CpuMode, cpuMode } from './machineView';
-import { watchOps } from './opWatch';
+import { afterWatcher, watchOps } from './opWatch';
 
 export type FrameKind = 'call' | 'callf' | 'int' | 'exception' | 'irq';
 
@@ -36,6 +37,10 @@ export interface ShadowFrame {
   unwoundAt: number;
 }
 
+const BLANK_FRAME: ShadowFrame = {
+  kind: 'call', vector: -1, callerCs: 0, callerEip: 0, callerLinear: 0, callerMode: 'real', retCs: 0, retEip: 0, entryCs: 0, entryEip: 0,
+  ss: 0, esp: 0, unwoundAt: 0,
+};
 const MAX_FRAMES = 4096;
 /** How deep a return looks for its frame: deeper mismatches are treated as stack switches, not returns. */
 const MAX_UNWIND = 256;
@@ -49,23 +54,29 @@ export class ShadowCallStack {
   /** Called after a return popped frames (stepOut waits for the depth to drop). */
   onPop: ((depth: number) => void) | null = null;
   private cpu: Cpu | null = null;
+  /** Frames popped from the top, for noteNearCall to fill again (nothing outside keeps a popped frame). */
+  private readonly spare: ShadowFrame[] = [];
   private unwatch: (() => void) | null = null;
 
   get depth(): number {
     return this.frames.length;
   }
 
-  /** Wraps the dispatch entries of the rows that call (near, far) or return (RET, RETF, IRET). */
+  /**
+   * Wraps the dispatch entries of the rows that call (near, far) or return (RET, RETF, IRET). Near
+   * CALL and the returns are looked at after they ran (AfterWatcher), so compiled blocks keep their
+   * native code; a far call is looked at before too (CS and the mode change).
+   */
   install(cpu: Cpu): void {
     if (this.cpu) return;
     this.cpu = cpu;
     const undo = [
-      watchOps(cpu, (r) => isCall(r) && !isFar(r), (h) => this.wrapCall(h, 'call')),
-      watchOps(cpu, (r) => isCall(r) && isFar(r), (h) => this.wrapCall(h, 'callf')),
-      watchOps(cpu, (r) => (r.tags & T_RET) !== 0, (h) => (c) => {
-        h(c);
-        this.noteReturn(c);
+      watchOps(cpu, (r) => isCall(r) && !isFar(r), (h, e) => {
+        const wide = (e.index & OP32) !== 0;
+        return afterWatcher(h, (c) => this.noteNearCall(c, wide));
       }),
+      watchOps(cpu, (r) => isCall(r) && isFar(r), (h) => this.wrapFarCall(h)),
+      watchOps(cpu, (r) => (r.tags & T_RET) !== 0, (h) => afterWatcher(h, (c) => this.noteReturn(c))),
     ];
     this.unwatch = () => undo.reverse().forEach((u) => u());
   }
@@ -80,35 +91,49 @@ export class ShadowCallStack {
     this.frames.length = 0;
   }
 
-  private wrapCall(h: Handler, kind: FrameKind): Handler {
+  /**
+   * After a near CALL of operand size 32 (`wide`) or 16: CS and the mode are the caller's still,
+   * prevEip is the CALL. Boot loops call millions of times a second: the frame is one a return
+   * popped, refilled, where there is one.
+   */
+  private noteNearCall(cpu: Cpu, wide: boolean): void {
+    const f = this.spare.pop() ?? { ...BLANK_FRAME };
+    const eip = cpu.prevEip, esp = cpu.r32[ESP] >>> 0, cs = cpu.sel[CS];
+    f.kind = 'call';
+    f.vector = -1;
+    f.callerCs = f.retCs = f.entryCs = cs;
+    f.callerEip = eip;
+    f.callerLinear = (cpu.base[CS] + eip) >>> 0;
+    f.callerMode = cpuMode(cpu);
+    f.retEip = this.readStack(cpu, 0, wide ? 4 : 2);
+    f.entryEip = cpu.eip;
+    f.ss = cpu.sel[SS];
+    f.esp = esp;
+    f.unwoundAt = ((esp & cpu.stackMask) + 1) >>> 0;
+    this.push(f);
+  }
+
+  private wrapFarCall(h: Handler): Handler {
     return (cpu) => {
       const cs = cpu.sel[CS], eip = cpu.prevEip, mode = cpuMode(cpu), lin = (cpu.base[CS] + eip) >>> 0;
       h(cpu);
-      const ret = this.readReturn(cpu, kind === 'callf');
+      const wide = cpu.o32 === 1, esp = cpu.r32[ESP] >>> 0;
       this.push({
-        kind, vector: -1, callerCs: cs, callerEip: eip, callerLinear: lin, callerMode: mode,
-        retCs: ret.cs, retEip: ret.eip, entryCs: cpu.sel[CS], entryEip: cpu.eip, ss: cpu.sel[SS], esp: cpu.r32[ESP] >>> 0,
-        unwoundAt: ((cpu.r32[ESP] & cpu.stackMask) + 1) >>> 0,
+        kind: 'callf', vector: -1, callerCs: cs, callerEip: eip, callerLinear: lin, callerMode: mode,
+        retCs: this.readStack(cpu, wide ? 4 : 2, 2), retEip: this.readStack(cpu, 0, wide ? 4 : 2), entryCs: cpu.sel[CS], entryEip: cpu.eip,
+        ss: cpu.sel[SS], esp, unwoundAt: ((esp & cpu.stackMask) + 1) >>> 0,
       });
     };
   }
 
-  /** The return address the CALL just pushed (the CPU's own stack view, no side effects). */
-  private readReturn(cpu: Cpu, far: boolean): { cs: number; eip: number } {
-    const sp = cpu.r32[ESP] & cpu.stackMask;
-    const lin = (cpu.base[SS] + sp) >>> 0;
-    const wide = cpu.o32 === 1;
+  /** The `n`-byte value at SS:ESP + `at`, as the CPU's own stack view (no side effects): what the CALL just pushed. */
+  private readStack(cpu: Cpu, at: number, n: 2 | 4): number {
     const mem = cpu.mem;
-    const rd = (a: number, n: number) => {
-      const p = (a & mem.a20Mask) >>> 0;
-      // The stack is in RAM almost always: read it there without a copy; elsewhere as the debugger reads.
-      const b = p + n <= mem.ramSize ? mem.ram : mem.peek(p, n);
-      const i = b === mem.ram ? p : 0;
-      return n === 2 ? b[i] | (b[i + 1] << 8) : (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
-    };
-    const eip = rd(lin, wide ? 4 : 2);
-    const cs = far ? rd(lin + (wide ? 4 : 2), 2) : cpu.sel[CS];
-    return { cs, eip };
+    const p = (((cpu.base[SS] + (cpu.r32[ESP] & cpu.stackMask) + at) >>> 0) & mem.a20Mask) >>> 0;
+    // The stack is in RAM almost always: read it there without a copy; elsewhere as the debugger reads.
+    const b = p + n <= mem.ramSize ? mem.ram : mem.peek(p, n);
+    const i = b === mem.ram ? p : 0;
+    return n === 2 ? b[i] | (b[i + 1] << 8) : (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
   }
 
   /** Called before an interrupt or exception is delivered (cpu.eip holds the return address). */
@@ -142,7 +167,7 @@ export class ShadowCallStack {
     for (let i = fr.length - 1; i >= stop; i--) {
       if (fr[i].retEip === eip && fr[i].retCs === cs) {
         // The usual case, the top frame, without an array-length store.
-        if (i === fr.length - 1) fr.pop();
+        if (i === fr.length - 1) this.spare.push(fr.pop()!);
         else fr.length = i;
         this.onPop?.(i);
         return;

@@ -80,7 +80,8 @@ export class DebugMonitor {
    * the shadow call stack is put back and the stops it would have reported are dropped.
    */
   quietly<T>(replay: () => T): T {
-    const frames = this.stack.frames.slice();
+    // Copies: the replay's returns hand popped frames back to the stack for reuse.
+    const frames = this.stack.frames.map((f) => ({ ...f }));
     try {
       return replay();
     } finally {

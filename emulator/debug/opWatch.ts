@@ -4,7 +4,7 @@
 // PUSH), the wrapper is a FormWatcher: the other forms run unwrapped and stay compilable.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 2 Appendix A (opcode map).
 
-import { type Cpu, type CpuModel, type FormWatcher, type Handler } from '../cpu/cpu';
+import { type AfterWatcher, type Cpu, type CpuModel, type FormWatcher, type Handler } from '../cpu/cpu';
 import { reachableRows } from '../cpu/dispatch';
 import { OP32 } from '../cpu/exec/table';
 import { opMap, selectRow } from '../decode/opmap';
@@ -50,6 +50,14 @@ export function peekModrm(cpu: Cpu): number {
   const m = cpu.fetch8();
   cpu.eip = at;
   return m;
+}
+
+/** Runs `h`, then `after`: a compiled block keeps a transfer's native code and calls `after` behind it. */
+export function afterWatcher(h: Handler, after: Handler): AfterWatcher {
+  return Object.assign((c: Cpu) => {
+    h(c);
+    after(c);
+  }, { inner: h, after });
 }
 
 /**

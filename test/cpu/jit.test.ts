@@ -20,6 +20,7 @@ import { Bios } from '../../emulator/bios/bios';
 import { DiskImage } from '../../emulator/disk/diskImage';
 import { grubImage, missingTools, syslinuxImage } from '../boot/images';
 import { BENCH_ASM } from '../bench/benchAsm';
+import { Flow, trace } from '../../emulator/cpu/jit/trace';
 import { blocks, state } from './jitState';
 
 function sameRam(a: Cpu, b: Cpu): boolean {
@@ -218,11 +219,13 @@ test('jit: a breakpoint set at the entry of a compiled loop that loops back to i
   assert.ok(m.cpu.r16[0] - before <= 1, 'at most one round before the stop');
 });
 
+// 7C00: mov cx, 60 / l: call f (7C03) / dec word [7D00] / push word [7D00] / pop dx / loop l / hlt
+// f (7C12): call g / ret (7C15)    g (7C16): inc ax / ret (7C17)
+const CALLS = [0xb9, 0x3c, 0x00, 0xe8, 0x0c, 0x00, 0xff, 0x0e, 0x00, 0x7d, 0xff, 0x36, 0x00, 0x7d, 0x5a, 0xe2, 0xf2, 0xf4,
+  0xe8, 0x01, 0x00, 0xc3, 0x40, 0xc3];
+
 test('jit: in a debug session (shadow call stack, its FF wrapper) blocks keep the call stack the interpreter keeps', () => {
-  // 7C00: mov cx, 60 / l: call f / dec word [7D00] / push word [7D00] / pop dx / loop l / hlt
-  // f: call g / ret    g: inc ax / ret
-  const code = [0xb9, 0x3c, 0x00, 0xe8, 0x0c, 0x00, 0xff, 0x0e, 0x00, 0x7d, 0xff, 0x36, 0x00, 0x7d, 0x5a, 0xe2, 0xf2, 0xf4,
-    0xe8, 0x01, 0x00, 0xc3, 0x40, 0xc3];
+  const code = CALLS;
   const runs = [false, true].map((jit) => {
     const m = realMode(code, jit);
     if (jit) blocks(m.cpu).hot = 3;
@@ -236,6 +239,24 @@ test('jit: in a debug session (shadow call stack, its FF wrapper) blocks keep th
   });
   assert.deepEqual(runs[1].seen, runs[0].seen);
   assert.ok(runs[1].compiled > 0);
+});
+
+test('jit: under the shadow call stack near CALL and RET stay native code, and a compiled RET stops stepOut right after it', () => {
+  const m = realMode(CALLS);
+  const mon = new DebugMonitor(m);
+  // The call stack looks at near CALL and RET after they ran: the block runs them natively, then its after-watcher.
+  const transfers = trace(m.cpu, 0x7c03, 0x7c03, () => false)!.items.filter((i) => i.insn.opcode === 0xe8 || i.insn.opcode === 0xc3);
+  assert.deepEqual(transfers.map((i) => [i.eip, i.flow, i.native !== null, i.after.length]),
+    [[0x7c03, Flow.Call, true, 1], [0x7c12, Flow.Call, true, 1], [0x7c17, Flow.Return, true, 1], [0x7c15, Flow.Return, true, 1]]);
+  // Into g one instruction at a time (a budget below a block's count steps), then stepOut: the block at g returns.
+  m.run({ maxInstructions: 3 });
+  assert.deepEqual([m.cpu.eip, mon.stack.depth], [0x7c16, 2]);
+  assert.ok(mon.armStepOut());
+  const compiled = blocks(m.cpu).compiled, before = m.cpu.icount;
+  const stop = m.run({ maxInstructions: 1000 });
+  assert.equal(blocks(m.cpu).compiled, compiled + 1, 'g compiled and run');
+  assert.deepEqual([stop.reason, m.cpu.eip, m.cpu.icount - before, mon.stack.depth, mon.takeStepOutDone()], ['pause', 0x7c15, 2, 1, true]);
+  assert.deepEqual(mon.stack.frames.map((f) => [f.kind, f.callerEip, f.retEip, f.entryEip]), [['call', 0x7c03, 0x7c06, 0x7c12]]);
 });
 
 test('jit: budgets are exact inside compiled loops', () => {

@@ -272,16 +272,22 @@ class Emitter {
     const n = s + insn.length;
     this.lines.push(SETTLE_FLAGS, this.prologue(s, n));
     // The callee and the return address are in the block: inside the CS limit its entry checks.
+    const after = this.afterText(it);
     if (it.flow === Flow.Call) {
-      this.lines.push(this.text(push(insn.opSize, hex(n))), `cpu.eip = ${hex(next)}; if (cpu.attn !== 0) return;`);
+      this.lines.push(this.text(push(insn.opSize, hex(n))), `cpu.eip = ${hex(next)}; ${after} if (cpu.attn !== 0) return;`);
     } else if (it.flow === Flow.Return) {
-      this.lines.push(`{ ${this.text(pop(insn.opSize, null))} if (v !== ${hex(next)}) { ${this.constant(nearJump)}(cpu, v); return; } cpu.eip = v; if (cpu.attn !== 0) return; }`);
+      this.lines.push(`{ ${this.text(pop(insn.opSize, null))} if (v !== ${hex(next)}) { ${this.constant(nearJump)}(cpu, v); ${after} return; } cpu.eip = v; ${after} if (cpu.attn !== 0) return; }`);
     } else {
       // The far JMP itself, then on here only if it landed where the block goes on, in the same code segment.
       // A far JMP in protected mode may switch tasks: every segment register may have been loaded.
-      this.lines.push(this.text(it.native!.code), `if (cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`, { refresh: null });
+      this.lines.push(this.text(it.native!.code), after, `if (cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`, { refresh: null });
       this.known = null;
     }
+  }
+
+  /** Calls to a debugger's after-watchers of the item (trace.ts entryFor), once its native code has run. */
+  private afterText(it: Item): string {
+    return it.after.map((fn) => `${this.constant(fn)}(cpu);`).join(' ');
   }
 
   /** CALL, RET or far JMP through the dispatch entry (a debugger's wrapper), then on only where it went as planned. */
@@ -316,7 +322,7 @@ class Emitter {
   private end(it: Item, native: Native): void {
     const b = native.branch;
     const code = !b ? this.text(native.code) : b.test ? `if (${this.testText(b.test)}) ${this.jump(b.target)}` : this.jump(b.target);
-    this.lines.push(SETTLE_FLAGS, this.prologue(it.eip, it.eip + it.insn.length), code, 'return;');
+    this.lines.push(SETTLE_FLAGS, this.prologue(it.eip, it.eip + it.insn.length), code, this.afterText(it), 'return;');
   }
 
   /** An instruction without native code: its dispatch entry, or stepOne. False when the block ends with it. */

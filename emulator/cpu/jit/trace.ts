@@ -7,11 +7,11 @@
 import { decode, type Instruction } from '../../decode/decoder';
 import { flowOf } from '../../decode/flow';
 import { decodeTier } from '../../decode/table';
-import { type Cpu, type Handler, isFormWatcher } from '../cpu';
+import { type Cpu, type Handler, isAfterWatcher, isFormWatcher } from '../cpu';
 import { MAP0F, OP32 } from '../exec/table';
 import { tlbOf, tlbPhysical } from '../protected/paging';
 import { CS, DS } from '../regs';
-import { emitNative, type Native } from './native';
+import { emitNative, Kind, type Native } from './native';
 
 /** Most instructions in one block: long enough to amortise dispatch, short enough to compile fast. */
 const MAX_INSNS = 64;
@@ -47,6 +47,8 @@ export interface Item {
   next: number;
   /** Native code, or null: the block calls the instruction's dispatch entry (or stepOne). */
   native: Native | null;
+  /** What a debugger's after-watchers call once the native code ran (only on transfers, which settle the state first). */
+  after: Handler[];
   flow: Flow;
   /** Loop: the index of the item the branch goes back to. */
   head?: number;
@@ -78,11 +80,21 @@ function endsBlock(cpu: Cpu, insn: Instruction, eip: number): boolean {
   return false;
 }
 
-/** The dispatch entry that runs `insn`: past wrappers that do not watch its ModRM form. */
-function entryFor(cpu: Cpu, idx: number, insn: Instruction): Handler {
+/**
+ * The dispatch entry that runs `insn` past debugger wrappers a block can do without: those that do
+ * not watch its ModRM form, and after-watchers, whose `after` functions it returns in the order
+ * they run.
+ */
+function entryFor(cpu: Cpu, idx: number, insn: Instruction): { entry: Handler; after: Handler[] } {
   let h = cpu.ops[idx];
-  while (insn.modrm && isFormWatcher(h) && !h.watches(insn.modrm.byte)) h = h.inner;
-  return h;
+  const after: Handler[] = [];
+  for (;;) {
+    if (insn.modrm && isFormWatcher(h) && !h.watches(insn.modrm.byte)) h = h.inner;
+    else if (isAfterWatcher(h)) {
+      after.unshift(h.after);
+      h = h.inner;
+    } else return { entry: h, after };
+  }
 }
 
 /**
@@ -148,10 +160,12 @@ class Tracer {
     // A prefixed instruction longer than the model allows is #GP(0): the interpreter raises it.
     if (insn.prefixes.bytes.length > 0 && cpu.traits.maxInsnLength > 0 && insn.length > cpu.traits.maxInsnLength) return null;
     const idx = opsIndex(insn);
-    const nativeOk = !insn.prefixes.lock && insn.prefixes.rep === 0 && entryFor(cpu, idx, insn) === cpu.baseOps[idx] &&
+    const { entry, after } = entryFor(cpu, idx, insn);
+    const nativeOk = !insn.prefixes.lock && insn.prefixes.rep === 0 && entry === cpu.baseOps[idx] &&
       insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b]);
-    const native = nativeOk ? emitNative(cpu, insn, at) : null;
-    return { insn, eip: at, next: at + insn.length, native, flow: endsBlock(cpu, insn, at) ? Flow.End : Flow.Next };
+    let native = nativeOk ? emitNative(cpu, insn, at) : null;
+    if (native && after.length > 0 && native.kind !== Kind.End) native = null;
+    return { insn, eip: at, next: at + insn.length, native, after: native ? after : [], flow: endsBlock(cpu, insn, at) ? Flow.End : Flow.Next };
   }
 
   /** The straight-line instructions from `from` exactly up to `to`, or null. */
@@ -222,7 +236,7 @@ class Tracer {
       item.flow = Flow.Jump;
       item.next = target;
     } else if (followable && op === 0xe8 && this.inPage(flowOf(insn, at).target!)) {
-      // Also a CALL whose dispatch entry a debugger wrapped (the shadow call stack): the block calls
+      // Also a CALL whose dispatch entry a debugger wrapped to look before it runs: the block calls
       // the entry and goes on in the callee if the call landed there.
       item.flow = Flow.Call;
       item.next = flowOf(insn, at).target!;
