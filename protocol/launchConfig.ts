@@ -6,7 +6,7 @@
  * The CPU models, oldest first: the one list the CLI, the launch validation, package.json, the
  * docs and the emulator's per-model tables (emulator/cpu/dispatch.ts MODEL_TRAITS) derive from.
  */
-export const CPU_MODEL_NAMES = ['8086', '80286', '80386', '80486', 'pentium'] as const;
+export const CPU_MODEL_NAMES = ['8086', '80286', '80386', '80486', 'pentium', 'pentium2'] as const;
 export type CpuModelName = (typeof CPU_MODEL_NAMES)[number];
 /**
  * The x87 beside the CPU: none (detection finds no FPU), an 80387 beside the 80386, or the
@@ -21,6 +21,7 @@ export const MODEL_FPUS: Readonly<Record<CpuModelName, readonly FpuName[]>> = {
   '80386': ['none', '387'],
   '80486': ['integrated', 'none'],
   pentium: ['integrated'],
+  pentium2: ['integrated'],
 };
 /** The FPU of `cpu` when none is asked for. */
 export function defaultFpu(cpu: CpuModelName): FpuName {

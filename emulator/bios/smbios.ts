@@ -23,7 +23,7 @@ const F_SEGMENT = 0xf0000;
 
 const HANDLE_ARRAY = 0x1000, HANDLE_DEVICE = 0x1100;
 /** SMBIOS processor family codes (§3.3.5.2). */
-const FAMILY: Record<CpuModel, number> = { '8086': 0x03, '80286': 0x04, '80386': 0x05, '80486': 0x06, pentium: 0x0b };
+const FAMILY: Record<CpuModel, number> = { '8086': 0x03, '80286': 0x04, '80386': 0x05, '80486': 0x06, pentium: 0x0b, pentium2: 0x0d };
 export const BIOS_VENDOR = 'Bootscope';
 export const BIOS_VERSION = 'Bootscope built-in BIOS';
 /** The ROM's date (layout.ts ROM_DATE) in the SMBIOS form. */

@@ -17,13 +17,14 @@ import { STACK, STACK_80386, STACK_8086, spAfterPush8086 } from './exec/stack';
 import { STRING } from './exec/string';
 import { SYSTEM, SYSTEM_8086 } from './exec/system';
 import { type HandlerEntry, type Handlers, OP32, type Patch, type SizedHandler, undefinedOpcode } from './exec/table';
+import { FXSTATE, FXSTATE_80386 } from './exec/x87';
 import { PM_286, PM_386 } from './protected/common';
 import { installProtectedMode } from './protected/install';
-import { CR0_CD, CR0_NW, CR4_DE, CR4_PSE, CR4_TSD } from './regs';
+import { CR0_CD, CR0_NW, CR4_DE, CR4_OSFXSR, CR4_PSE, CR4_TSD } from './regs';
 import { BlockCache } from './jit/blocks';
 
 /** CPUID leaf 1 EDX bits (SDM Vol. 2 CPUID, Table 3-11). */
-const CPUID_PSE = 1 << 3, CPUID_TSC = 1 << 4, CPUID_MSR = 1 << 5, CPUID_CX8 = 1 << 8;
+const CPUID_PSE = 1 << 3, CPUID_TSC = 1 << 4, CPUID_MSR = 1 << 5, CPUID_CX8 = 1 << 8, CPUID_CMOV = 1 << 15, CPUID_FXSR = 1 << 24;
 /** CR0 on the 386 class: PE MP EM TS ET NE WP AM NW CD PG (the 80386 core takes the 486 bits too). */
 const CR0_386_UP = 0xe005003f;
 /** The 80486 and Pentium hardwire CR0.ET to 1 (their x87 is integrated or absent, never a 287). */
@@ -77,6 +78,17 @@ export const MODEL_TRAITS: Record<CpuModel, ModelTraits> = {
     shift386: false, alignmentCheck: true, cpuid: { signature: 0x52c, features: CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 },
     msrs: [[0x10, 0n]],
   },
+  // A Pentium II (Deschutes: family 6, model 5, QEMU's -cpu pentium2) as the Pentium plus what is
+  // implemented of the P6: CMOVcc, FCMOVcc/FCOMI/FUCOMI, FXSAVE/FXRSTOR (the x87 state: there is no
+  // SSE, so CR4.OSFXSR, which Linux sets wherever CPUID reports FXSR, changes nothing), the
+  // multi-byte NOP. Not reported and not there: MMX, SYSENTER, PAE, PGE, MTRRs, PAT, machine checks,
+  // the APIC. Stepping 2 as QEMU's.
+  pentium2: {
+    ...BASE_386, flagsWritable: 0x00247fd5, cr0Fixed1: CR0_ET, cr0Boot: CR0_ET, cr0PowerOn: CR0_CD | CR0_NW | CR0_ET, cr4Writable: CR4_PSE | CR4_TSD | CR4_OSFXSR,
+    shift386: false, alignmentCheck: true,
+    cpuid: { signature: 0x652, features: CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | CPUID_CMOV | CPUID_FXSR },
+    msrs: [[0x10, 0n]],
+  },
 };
 
 function merge(families: readonly Handlers[]): Handlers {
@@ -91,13 +103,14 @@ function merge(families: readonly Handlers[]): Handlers {
 }
 
 /** Every handler of exec/, by the row name it serves. */
-export const HANDLERS: Handlers = merge([ARITH, SHIFT, MOVE, STACK, CONTROL, STRING, IO, SYSTEM, PREFIX]);
+export const HANDLERS: Handlers = merge([ARITH, SHIFT, MOVE, STACK, CONTROL, STRING, IO, SYSTEM, PREFIX, FXSTATE]);
 
 /** Model patches, applied in order (the 8086 takes the 80286's first). */
 export const MODEL_PATCHES: Record<CpuModel, readonly Patch[]> = {
+  pentium2: [],
   pentium: [],
   '80486': [],
-  '80386': [MOVE_80386, STACK_80386],
+  '80386': [MOVE_80386, STACK_80386, FXSTATE_80386],
   '80286': [ARITH_80286, MOVE_80286, PREFIX_80286],
   '8086': [ARITH_80286, MOVE_80286, PREFIX_80286, ARITH_8086, MOVE_8086, STACK_8086, SYSTEM_8086],
 };

@@ -349,6 +349,8 @@ export const CR4_RESERVED = rule('CR4.RESERVED', 'Vol. 2 MOV CRn', GP, 'MOV to C
   (v) => `writing ${hex(v.lo, 8)} to CR4 sets bits ${hex(v.lo & ~v.hi, 8)} this CPU model does not implement (it has ${hex(v.hi, 8)})`);
 export const RDTSC_TSD = rule('RDTSC.TSD', 'Vol. 2 RDTSC', GP, 'RDTSC at CPL > 0 needs CR4.TSD = 0',
   (v) => `RDTSC at CPL ${v.cpl} with CR4.TSD = 1 (CR4 ${hex(v.lo, 8)})`);
+export const FXSAVE_ALIGN = rule('FXSAVE.ALIGN', 'Vol. 2 FXSAVE', GP, 'FXSAVE and FXRSTOR name a 512-byte area at a linear address that is a multiple of 16',
+  (v) => `FXSAVE/FXRSTOR of the area at linear ${hex(v.offset >>> 0, 8)}, not a multiple of 16`);
 export const MSR_INDEX = rule('MSR.INDEX', 'Vol. 2 RDMSR', GP, 'RDMSR and WRMSR name an MSR this CPU has',
   (v) => `RDMSR/WRMSR with ECX ${hex(v.lo, 8)}, an MSR this CPU does not have`);
 
@@ -410,6 +412,6 @@ export const FAULT_RULES: readonly FaultRule[] = [
   IRET_LINK_TI, IRET_LINK_INDEX, IRET_LINK_TYPE, IRET_LINK_NOT_PRESENT,
   RET_CS_NULL, RET_CS_INDEX, RET_CS_RPL, RET_CS_NOT_CODE, RET_CS_DPL, RET_CS_NOT_PRESENT,
   RET_SS_NULL, RET_SS_INDEX, RET_SS_TYPE, RET_SS_PRIVILEGE, RET_SS_NOT_PRESENT,
-  PRIV_CPL, IOPL_VM86, IOPL_CPL, CR0_PG_NO_PE, CR0_NW_NO_CD, CR4_RESERVED, RDTSC_TSD, MSR_INDEX,
+  PRIV_CPL, IOPL_VM86, IOPL_CPL, CR0_PG_NO_PE, CR0_NW_NO_CD, CR4_RESERVED, RDTSC_TSD, FXSAVE_ALIGN, MSR_INDEX,
   DIV_ZERO, DIV_OVERFLOW, BOUND_RANGE, UD_OPCODE, UD_MODE, NM_ESCAPE, NM_WAIT, MF_PENDING, AC_ALIGN,
 ];

@@ -49,6 +49,8 @@ export const CR4_DE = 1 << 3;
 export const CR4_PSE = 1 << 4;
 export const CR4_PAE = 1 << 5;
 export const CR4_PGE = 1 << 7;
+/** The OS saves the SSE state with FXSAVE; on a CPU with FXSAVE but no SSE, only a bit to hold. */
+export const CR4_OSFXSR = 1 << 9;
 
 /** Segment access rights in VMCS layout (SDM Vol. 3 §25.4.1, Table 25-2): what the CLI and VMX views show. */
 export const AR_TYPE_MASK = 0x0f;

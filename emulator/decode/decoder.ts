@@ -226,17 +226,17 @@ const lengthScan = new RawInstruction();
  * Length in bytes of the instruction at offset 0, without building operands (no allocation).
  * For an undefined opcode: the bytes consumed up to and including what identified it as undefined.
  */
-export function instructionLength(fetch: Fetch, bits: 16 | 32, model: DecodeTier = 'p6'): number {
+export function instructionLength(fetch: Fetch, bits: 16 | 32, model: DecodeTier = 'later'): number {
   scan(fetch, bits, model, lengthScan);
   return Math.min(lengthScan.pos, MAX_LENGTH);
 }
 
 /**
  * Decodes one instruction. `bits` is the default operand/address size (CS.D), `model` the CPU whose
- * opcode map applies (default 'p6': every row, 386 and later integer instructions included).
+ * opcode map applies (default 'later': every row, 386 and later integer instructions included).
  * Never throws: an undefined opcode gives `valid: false`.
  */
-export function decode(fetch: Fetch, bits: 16 | 32, model: DecodeTier = 'p6'): Instruction {
+export function decode(fetch: Fetch, bits: 16 | 32, model: DecodeTier = 'later'): Instruction {
   const st = new RawInstruction();
   scan(fetch, bits, model, st);
   const length = Math.min(st.pos, MAX_LENGTH);

@@ -10,18 +10,18 @@ import { sysWritesOf } from './sysWrites';
 
 /**
  * Decode tiers in ascending order; a row is available from its tier on. The tiers are the CPU
- * models, then 'p6': the later instructions (CMOVcc, the multi-byte NOP, SYSENTER, VMX ...) that the
- * default 80386 core decodes beside the 486 and Pentium ones.
+ * models, then 'later': instructions of later CPUs (VMX, MONITOR, XGETBV, RDTSCP, FISTTP) that the
+ * default 80386 core decodes beside the 486, Pentium and Pentium II ones.
  */
-export type DecodeTier = CpuModelName | 'p6';
-export const DECODE_TIERS: readonly DecodeTier[] = [...CPU_MODEL_NAMES, 'p6'];
+export type DecodeTier = CpuModelName | 'later';
+export const DECODE_TIERS: readonly DecodeTier[] = [...CPU_MODEL_NAMES, 'later'];
 /**
  * The rows each CPU model decodes (and so executes: dispatch.ts derives its entries from them). The
  * `80386` model is the default core of every earlier release: a 386 plus the later integer
- * instructions boot code uses; the `80486` and `pentium` models decode what those CPUs have.
+ * instructions boot code uses; the `80486`, `pentium` and `pentium2` models decode what those CPUs have.
  */
 const MODEL_DECODES: Readonly<Record<CpuModelName, DecodeTier>> = {
-  '8086': '8086', '80286': '80286', '80386': 'p6', '80486': '80486', pentium: 'pentium',
+  '8086': '8086', '80286': '80286', '80386': 'later', '80486': '80486', pentium: 'pentium', pentium2: 'pentium2',
 };
 
 export function decodeTier(model: CpuModelName): DecodeTier {

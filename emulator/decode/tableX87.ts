@@ -32,7 +32,7 @@ function memRows(): RowDef[] {
     forms.forEach((f, reg) => {
       if (!f) return;
       const [mn, spec] = f;
-      const model: DecodeTier = mn === 'fisttp' ? 'p6' : '8086';  // FISTTP: SSE3
+      const model: DecodeTier = mn === 'fisttp' ? 'later' : '8086';  // FISTTP: SSE3
       out.push([+esc, `/${reg}m`, mn, spec, `${mn}_${spec}`, model, NOSIZE.has(mn) ? 'x87 nosz' : 'x87 sz']);
     });
   }
@@ -47,11 +47,11 @@ const REG8: readonly [number, number, string, string, DecodeTier][] = [
   [0xd8, 0xe0, 'fsub',    'ST,STi', '8086'], [0xd8, 0xe8, 'fsubr',  'ST,STi', '8086'],
   [0xd8, 0xf0, 'fdiv',    'ST,STi', '8086'], [0xd8, 0xf8, 'fdivr',  'ST,STi', '8086'],
   [0xd9, 0xc0, 'fld',     'STi',    '8086'], [0xd9, 0xc8, 'fxch',   'STi',    '8086'],
-  [0xda, 0xc0, 'fcmovb',  'ST,STi', 'p6'  ],  [0xda, 0xc8, 'fcmove', 'ST,STi', 'p6'  ],   // P6
-  [0xda, 0xd0, 'fcmovbe', 'ST,STi', 'p6'  ],  [0xda, 0xd8, 'fcmovu', 'ST,STi', 'p6'  ],
-  [0xdb, 0xc0, 'fcmovnb', 'ST,STi', 'p6'  ],  [0xdb, 0xc8, 'fcmovne','ST,STi', 'p6'  ],
-  [0xdb, 0xd0, 'fcmovnbe','ST,STi', 'p6'  ],  [0xdb, 0xd8, 'fcmovnu','ST,STi', 'p6'  ],
-  [0xdb, 0xe8, 'fucomi',  'ST,STi', 'p6'  ],  [0xdb, 0xf0, 'fcomi',  'ST,STi', 'p6'  ],
+  [0xda, 0xc0, 'fcmovb',  'ST,STi', 'pentium2'],  [0xda, 0xc8, 'fcmove', 'ST,STi', 'pentium2'],   // P6
+  [0xda, 0xd0, 'fcmovbe', 'ST,STi', 'pentium2'],  [0xda, 0xd8, 'fcmovu', 'ST,STi', 'pentium2'],
+  [0xdb, 0xc0, 'fcmovnb', 'ST,STi', 'pentium2'],  [0xdb, 0xc8, 'fcmovne','ST,STi', 'pentium2'],
+  [0xdb, 0xd0, 'fcmovnbe','ST,STi', 'pentium2'],  [0xdb, 0xd8, 'fcmovnu','ST,STi', 'pentium2'],
+  [0xdb, 0xe8, 'fucomi',  'ST,STi', 'pentium2'],  [0xdb, 0xf0, 'fcomi',  'ST,STi', 'pentium2'],
   [0xdc, 0xc0, 'fadd',    'STi,ST', '8086'], [0xdc, 0xc8, 'fmul',   'STi,ST', '8086'],
   [0xdc, 0xe0, 'fsubr',   'STi,ST', '8086'], [0xdc, 0xe8, 'fsub',   'STi,ST', '8086'],
   [0xdc, 0xf0, 'fdivr',   'STi,ST', '8086'], [0xdc, 0xf8, 'fdiv',   'STi,ST', '8086'],
@@ -62,7 +62,7 @@ const REG8: readonly [number, number, string, string, DecodeTier][] = [
   [0xde, 0xe0, 'fsubrp',  'STi,ST', '8086'], [0xde, 0xe8, 'fsubp',  'STi,ST', '8086'],
   [0xde, 0xf0, 'fdivrp',  'STi,ST', '8086'], [0xde, 0xf8, 'fdivp',  'STi,ST', '8086'],
   [0xdf, 0xc0, 'ffreep',  'STi',    '80386'],  // undocumented: FFREE then pop
-  [0xdf, 0xe8, 'fucomip', 'ST,STi', 'p6'  ],  [0xdf, 0xf0, 'fcomip', 'ST,STi', 'p6'  ],
+  [0xdf, 0xe8, 'fucomip', 'ST,STi', 'pentium2'],  [0xdf, 0xf0, 'fcomip', 'ST,STi', 'pentium2'],
 ];
 
 /** Single register forms: [escape, ModRM, mnemonic, operands, model]. */

@@ -41,7 +41,7 @@ function prefixWord(b: number, bits: 16 | 32): string {
 export function listOne(bytes: Uint8Array, offset: number, opts: ListingOptions = {}): ListingLine {
   const org = opts.org ?? 0, bits = opts.bits ?? 16;
   const address = org + offset;
-  const isPrefix = opMap(opts.model ?? 'p6').isPrefix;
+  const isPrefix = opMap(opts.model ?? 'later').isPrefix;
   // ndisasm reads WAIT (9B) among the prefixes: `wait fld ...`, `finit`. Skip those bytes for the decoder.
   let run = 0, waits = 0;
   while (offset + run < bytes.length && (isPrefix[bytes[offset + run]] || bytes[offset + run] === 0x9b)) {

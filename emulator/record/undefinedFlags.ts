@@ -19,7 +19,7 @@ const BY_MNEMONIC: Record<string, number> = {
 
 /** The EFLAGS bits the instruction at `fetch` leaves undefined (0 for most). */
 export function undefinedFlags(fetch: Fetch, bits: 16 | 32): number {
-  const insn = decode(fetch, bits, 'p6');
+  const insn = decode(fetch, bits, 'later');
   if (!insn.valid) return 0;
   const mask = BY_MNEMONIC[insn.mnemonic] ?? 0;
   // Shift or rotate by 1: OF defined.

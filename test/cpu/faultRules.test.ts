@@ -186,6 +186,7 @@ const ORDINARY: Record<string, [number, RegExp, CpuModel?]> = {
   'AC.ALIGN': [17, /^a 4-byte access at linear 0x00004ffe, not a multiple of 4, at CPL 3 with CR0\.AM = 1 and EFLAGS\.AC = 1$/, '80486'],
   'RDTSC.TSD': [13, /^RDTSC at CPL 3 with CR4\.TSD = 1 \(CR4 0x00000004\)$/],
   'MSR.INDEX': [13, /^RDMSR\/WRMSR with ECX 0x00012345, an MSR this CPU does not have$/],
+  'FXSAVE.ALIGN': [13, /^FXSAVE\/FXRSTOR of the area at linear 0x00003008, not a multiple of 16$/, 'pentium2'],
   'DIV.ZERO': [0, /^dividing 0x1234 by 0 \(32-bit operand\)$/],
   'DIV.OVERFLOW': [0, /^dividing 0x1000 by 0x2: the quotient does not fit in 8 bits$/],
   'BOUND.RANGE': [5, /^BOUND: index -5 is outside the bounds 0\.\.10$/],

@@ -9,11 +9,11 @@ import { MODEL_TRAITS } from '../../emulator/cpu/dispatch';
 import { runCpu, stepOne } from '../../emulator/cpu/execute';
 import type { BlockCache } from '../../emulator/cpu/jit/blocks';
 import { installFpu } from '../../emulator/cpu/exec/x87';
-import { AC, FAULT, GP, PF, UD } from '../../emulator/cpu/faults';
+import { AC, FAULT, GP, NM, PF, UD } from '../../emulator/cpu/faults';
 import { X87 } from '../../emulator/cpu/fpu/x87';
 import { setCpl } from '../../emulator/cpu/protected/common';
 import {
-  CR0_AM, CR0_WP, CS, DS, EAX, EBX, ECX, EDX, EFLAGS_AC, ESI, EFLAGS_CF, EFLAGS_OF, EFLAGS_SF, EFLAGS_ZF, ES, ESP, SS,
+  CR0_AM, CR0_EM, CR0_TS, CR0_WP, CS, DS, EAX, EBX, ECX, EDX, EFLAGS_AC, ESI, EFLAGS_CF, EFLAGS_OF, EFLAGS_SF, EFLAGS_ZF, ES, ESP, SS,
 } from '../../emulator/cpu/regs';
 import { Machine } from '../../emulator/machine';
 import { CPU_MODEL_NAMES, MODEL_FPUS } from '../../protocol/launchConfig';
@@ -249,9 +249,10 @@ test('alignment checking holds in compiled blocks: their inline accesses take th
   assert.equal(cpu.r32[ECX], 0);
 });
 
-test('the FPU each model has: 80486 and Pentium integrated, 486SX without; mismatches refused', () => {
+test('the FPU each model has: 80486, Pentium and Pentium II integrated, 486SX without; mismatches refused', () => {
   assert.ok(new Machine({ cpu: '80486', memoryMB: 1 }).cpu.fpu);
   assert.ok(new Machine({ cpu: 'pentium', memoryMB: 1 }).cpu.fpu);
+  assert.ok(new Machine({ cpu: 'pentium2', memoryMB: 1 }).cpu.fpu);
   assert.equal(new Machine({ cpu: '80486', fpu: 'none', memoryMB: 1 }).cpu.fpu, null);
   assert.equal(new Machine({ cpu: '80386', memoryMB: 1 }).cpu.fpu, null);
   assert.ok(new Machine({ cpu: '80386', fpu: '387', memoryMB: 1 }).cpu.fpu);
@@ -267,8 +268,157 @@ test('power-on, as firmware sees it at the reset vector: EDX the signature, CR0 
     const c = m.cpu;
     return [c.r32[EDX], c.cr0 >>> 0, c.sel[CS], c.base[CS] >>> 0, c.eip];
   };
+  assert.deepEqual(at('pentium2'), [0x652, 0x60000010, 0xf000, 0xffff0000, 0xfff0]);
   assert.deepEqual(at('pentium'), [0x52c, 0x60000010, 0xf000, 0xffff0000, 0xfff0]);
   assert.deepEqual(at('80486'), [0x480, 0x60000010, 0xf000, 0xffff0000, 0xfff0]);
   assert.deepEqual(at('80386'), [0x400, 0x10, 0xf000, 0xffff0000, 0xfff0]);
   assert.deepEqual(at('80286'), [0, 0xfff0, 0xf000, 0xffff0000, 0xfff0]);
+});
+
+test('Pentium II: CPUID 652h with CMOV and FXSR; CMOVcc, the multi-byte NOP and FXSAVE run; CR4.OSFXSR is writable, OSXMMEXCPT reserved', () => {
+  const id = run('pentium2', [0x0f, 0xa2], (c) => { c.r32[EAX] = 1; c.fpu = new X87(); }).cpu.r32;
+  assert.deepEqual([id[EAX], id[EDX]], [0x652, 0x01008139]); // FPU PSE TSC MSR CX8 CMOV FXSR: no MMX, SEP, PAE, PGE, APIC
+  const r = run('pentium2', [0x0f, 0x44, 0xc1], (c) => { c.r32[EAX] = 1; c.r32[ECX] = 2; c.setFlags(c.getFlags() | EFLAGS_ZF); });
+  assert.equal(r.cpu.r32[EAX], 2);
+  assert.deepEqual(run('pentium2', [0x0f, 0x1f, 0x40, 0x00]).fault, NONE); // nop dword [eax+0]
+  const cr4 = (v: number) => run('pentium2', [0x0f, 0x22, 0xe0], (c) => { c.r32[EAX] = v; });
+  assert.equal(cr4(0x214).cpu.cr4, 0x214);
+  assert.deepEqual(cr4(0x400).fault, [GP, 0]);
+  assert.deepEqual(run('pentium', [0x0f, 0x22, 0xe0], (c) => { c.r32[EAX] = 0x200; }).fault, [GP, 0]); // no FXSAVE, no OSFXSR
+  // FXSAVE is the P6's: #UD on the Pentium and on the default 80386 core (neither reports FXSR).
+  for (const model of ['pentium', '80386'] as const) {
+    assert.deepEqual(run(model, [0x0f, 0xae, 0x05, 0x00, 0x30, 0x00, 0x00], (c) => { c.fpu = new X87(); }).fault, [UD, -1], model);
+  }
+});
+
+/** A Pentium II with an x87 holding ST0 = 1.0, ST1 = +0 (three pushes after FNINIT, the second popped) and the given pointers. */
+function fxCpu(bytes: number[], setup?: (cpu: Cpu) => void) {
+  return run('pentium2', bytes, (c) => {
+    const f = new X87();
+    f.fninit();
+    f.fldcw(0x0b7f);
+    f.fldConst('pi');
+    f.fldConst('z');
+    f.fldConst('1');
+    Object.assign(f, { fop: 0x1e8, fip: 0x1234, fcs: 0x08, fdp: 0x5678, fds: 0x10 });
+    c.fpu = f;
+    setup?.(c);
+  });
+}
+
+test('FXSAVE: the x87 region of the 512-byte area (SDM Vol. 2 FXSAVE, Table 3-53), the unit left as it was', () => {
+  const r = fxCpu([0x0f, 0xae, 0x05, 0x00, 0x30, 0x00, 0x00], (c) => { for (let i = 0; i < 520; i++) c.mem.write8(0x3000 + i, 0xa5); });
+  assert.deepEqual(r.fault, NONE);
+  const m = r.cpu.mem;
+  const f = r.cpu.fpu as X87;
+  assert.equal(m.read16(0x3000), 0x0b7f); // FCW
+  assert.equal(m.read16(0x3002), 5 << 11); // FSW: TOP 5
+  assert.deepEqual([m.read8(0x3004), m.read8(0x3005)], [0xe0, 0]); // abridged tag: R5-R7 in use; reserved byte 0
+  assert.deepEqual([m.read16(0x3006), m.read32(0x3008), m.read32(0x300c), m.read32(0x3010), m.read32(0x3014)], [0x1e8, 0x1234, 0x08, 0x5678, 0x10]);
+  assert.deepEqual([m.read32(0x3018), m.read32(0x301c)], [0xa5a5a5a5, 0xa5a5a5a5]); // MXCSR: no SSE, not written
+  const slot = (i: number) => [m.read32(0x3020 + 16 * i), m.read32(0x3024 + 16 * i), m.read16(0x3028 + 16 * i), m.read16(0x302a + 16 * i)];
+  assert.deepEqual(slot(0), [0, 0x80000000, 0x3fff, 0xa5a5]); // ST0 = 1.0; bytes 10-15 reserved
+  assert.deepEqual(slot(1), [0, 0, 0, 0xa5a5]); // +0
+  assert.deepEqual(slot(2), [0x2168c235, 0xc90fdaa2, 0x4000, 0xa5a5]); // pi
+  assert.equal(m.read32(0x3200), 0xa5a5a5a5);
+  assert.deepEqual([f.top, f.empty, f.cw], [5, 0x1f, 0x0b7f]); // not reinitialised, as FNSAVE would
+  // Outside protected mode the pointers are offsets: the unit's linear FIP/FDP less CS and DS.
+  const rm = new X87();
+  Object.assign(rm, { fip: 0x12345, fcs: 0x1000, fdp: 0x20010, fds: 0x2000 });
+  const dv = new DataView(rm.fxsave({ op32: true, protectedMode: false }).buffer);
+  assert.deepEqual([dv.getUint32(8, true), dv.getUint32(16, true)], [0x2345, 0x10]);
+});
+
+test('FXRSTOR: loads FCW, FSW (TOP), the tags from the abridged tag and the contents, pointers and registers', () => {
+  const img = new Uint8Array(512);
+  const dv = new DataView(img.buffer);
+  dv.setUint16(0, 0x0e7f, true);
+  dv.setUint16(2, (6 << 11) | 0x0001, true); // TOP 6, IE (masked: no ES)
+  img[4] = 0xc1; // R0, R6, R7 in use
+  dv.setUint16(6, 0x5ab, true);
+  dv.setUint32(8, 0xabcd, true);
+  dv.setUint16(12, 0x18, true);
+  dv.setUint32(16, 0x4444, true);
+  dv.setUint16(20, 0x20, true);
+  dv.setUint32(32 + 16 + 4, 0xc0000000, true); dv.setUint16(32 + 16 + 8, 0x7fff, true); // ST1 (R7): a quiet NaN
+  dv.setUint32(32 + 32 + 4, 0x80000000, true); dv.setUint16(32 + 32 + 8, 0xc000, true); // ST2 (R0): -2.0
+  const r = fxCpu([0x0f, 0xae, 0x0d, 0x00, 0x30, 0x00, 0x00], (c) => c.mem.poke(0x3000, img));
+  assert.deepEqual(r.fault, NONE);
+  const f = r.cpu.fpu as X87;
+  assert.deepEqual([f.cw, f.status(), f.top, f.pending()], [0x0e7f, 0x3001, 6, false]);
+  assert.equal(f.tagWord(), 0x9ffc); // R6 zero (01), R7 special (10), R0 valid (00), the rest empty
+  assert.deepEqual([f.fop, f.fip, f.fcs, f.fdp, f.fds], [0x5ab, 0xabcd, 0x18, 0x4444, 0x20]);
+  // An unmasked exception flag in the loaded FSW is pending for the next waiting instruction.
+  dv.setUint16(0, 0x037e, true); // IM clear
+  assert.ok((fxCpu([0x0f, 0xae, 0x0d, 0x00, 0x30, 0x00, 0x00], (c) => c.mem.poke(0x3000, img)).cpu.fpu as X87).pending());
+});
+
+test('FXSAVE/FXRSTOR faults: a misaligned area #GP(0) (FXSAVE.ALIGN), CR0.TS or EM #NM, a register operand #UD, the area past the limit #GP(0) with memory untouched', () => {
+  const save = [0x0f, 0xae, 0x05, 0x08, 0x30, 0x00, 0x00]; // fxsave [0x3008]
+  const mis = fxCpu(save);
+  assert.deepEqual(mis.fault, [GP, 0]);
+  assert.equal(mis.rule, 'FXSAVE.ALIGN');
+  for (const cr0 of [CR0_TS, CR0_EM]) assert.deepEqual(fxCpu([0x0f, 0xae, 0x0d, 0x00, 0x30, 0x00, 0x00], (c) => { c.cr0 |= cr0; }).fault, [NM, -1]);
+  assert.deepEqual(fxCpu([0x0f, 0xae, 0xc0]).fault, [UD, -1]);
+  assert.deepEqual(fxCpu([0x0f, 0xae, 0x15, 0x00, 0x30, 0x00, 0x00]).fault, [UD, -1]); // /2: LDMXCSR, SSE
+  // DS limit 0x31ff: the area at 0x3000 ends at 0x31ff and fits; at 0x3010 its last byte does not.
+  const lim = (at: number) => fxCpu([0x0f, 0xae, 0x05, at & 0xff, at >> 8, 0x00, 0x00], (c) => { c.setCache(DS, 0x10, 0, 0x31ff, 0x4093); });
+  assert.deepEqual(lim(0x3000).fault, NONE);
+  const past = lim(0x3010);
+  assert.deepEqual(past.fault, [GP, 0]);
+  assert.equal(past.cpu.mem.read16(0x3010), 0);
+});
+
+/** `bytes` on `model` with an x87 (FNINIT, then `loads` pushed in order, so the last is ST0) and EFLAGS `flags`. */
+function withX87(model: CpuModel, bytes: number[], loads: ('1' | 'z' | 'pi' | 'qnan')[], flags = 0x2, cw = 0x037f) {
+  return run(model, bytes, (c) => {
+    const f = new X87();
+    f.fninit();
+    f.fldcw(cw);
+    for (const v of loads) {
+      if (v === 'qnan') f.fldMem('m32', 0x7fc00000);
+      else f.fldConst(v);
+    }
+    c.fpu = f;
+    installFpu(c);
+    c.setFlags(flags);
+  });
+}
+
+test('Pentium II: FCMOVcc moves ST(i) to ST0 on CF, ZF, CF|ZF or PF (and their negations); an empty operand underflows either way', () => {
+  // ST0 = 1, ST1 = pi; FCMOVB ST0, ST1 (DA C1) and FCMOVNB (DB C1) under CF.
+  const st0 = (bytes: number[], flags: number) => (withX87('pentium2', bytes, ['pi', '1'], flags).cpu.fpu as X87).st(0).exp;
+  assert.equal(st0([0xda, 0xc1], 0x3), 0x4000); // CF: moved (pi)
+  assert.equal(st0([0xda, 0xc1], 0x2), 0x3fff); // not moved (1.0)
+  assert.equal(st0([0xdb, 0xc1], 0x2), 0x4000);
+  assert.equal(st0([0xda, 0xd1], 0x42), 0x4000); // FCMOVBE on ZF
+  assert.equal(st0([0xda, 0xd9], 0x6), 0x4000); // FCMOVU on PF
+  assert.equal(st0([0xdb, 0xd9], 0x6), 0x3fff); // FCMOVNU
+  // ST1 empty, the condition false: IE|SF, C1 = 0, ST0 the indefinite (IE masked).
+  const u = withX87('pentium2', [0xda, 0xc1], ['1'], 0x2).cpu.fpu as X87;
+  assert.equal(u.status() & 0x0241, 0x0041);
+  assert.deepEqual([u.st(0).sign, u.st(0).exp, u.st(0).sig], [1, 0x7fff, 0xc000000000000000n]);
+  // Only where the model decodes them: #UD on the Pentium and the 80486; the default core runs them with a 387.
+  for (const model of ['pentium', '80486'] as const) assert.deepEqual(withX87(model, [0xda, 0xc1], ['pi', '1']).fault, [UD, -1], model);
+  assert.equal((withX87('80386', [0xda, 0xc1], ['pi', '1'], 0x3).cpu.fpu as X87).st(0).exp, 0x4000);
+});
+
+test('Pentium II: FCOMI/FUCOMI set ZF, PF, CF and clear OF, SF, AF; FCOMIP pops; NaNs, empty registers and unmasked #IA (SDM Vol. 2 FCOMI)', () => {
+  const ALL = 0x8d7; // OF SF ZF AF PF CF
+  const comi = (bytes: number[], loads: ('1' | 'z' | 'pi' | 'qnan')[], cw = 0x037f) => {
+    const r = withX87('pentium2', bytes, loads, ALL, cw);
+    const f = r.cpu.fpu as X87;
+    return [r.cpu.getFlags() & 0x8d5, f.status() & 0x38c1];
+  };
+  assert.deepEqual(comi([0xdb, 0xf1], ['pi', '1']), [0x01, 0x3000]); // 1 < pi: CF
+  assert.deepEqual(comi([0xdb, 0xf1], ['1', 'pi']), [0x00, 0x3000]); // greater
+  assert.deepEqual(comi([0xdb, 0xf1], ['1', '1']), [0x40, 0x3000]); // equal: ZF
+  assert.deepEqual(comi([0xdf, 0xf1], ['1', '1']), [0x40, 0x3800]); // FCOMIP: TOP 7
+  assert.deepEqual(comi([0xdb, 0xf1], ['1', 'qnan']), [0x45, 0x3001]); // unordered, IE (any NaN)
+  assert.deepEqual(comi([0xdb, 0xe9], ['1', 'qnan']), [0x45, 0x3000]); // FUCOMI: a quiet NaN is no #IA
+  assert.deepEqual(comi([0xdf, 0xf1], ['1']), [0x45, 0x0041]); // ST1 empty: IE|SF, unordered, popped
+  // IE unmasked: ZF, PF and CF stay as they were (all set here) while OF, SF and AF clear; no pop.
+  assert.deepEqual(comi([0xdf, 0xf1], ['1', 'qnan'], 0x037e), [0x45, 0x3081]);
+  const r = withX87('pentium2', [0xdf, 0xf1], ['1', 'qnan'], 0x2, 0x037e);
+  assert.equal(r.cpu.getFlags() & 0x45, 0);
 });

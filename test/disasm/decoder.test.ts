@@ -128,7 +128,7 @@ test('per-model maps: 8086 aliases, 286 and 386 additions, 486/586 rows', () => 
   assert.equal(dec('0f31', 32, 'pentium').mnemonic, 'rdtsc');
   assert.equal(dec('0fc70e', 16, 'pentium').mnemonic, 'cmpxchg8b');
   assert.equal(dec('0f44c1', 32, 'pentium').valid, false);
-  assert.equal(dec('0f44c1', 32, 'p6').mnemonic, 'cmovz');
+  assert.equal(dec('0f44c1', 32, 'later').mnemonic, 'cmovz');
   assert.equal(dec('0fa2', 32).mnemonic, 'cpuid');  // default model: everything
 });
 
@@ -202,7 +202,7 @@ test('decodeRaw fills a reusable record with the same fields as decode', () => {
   const bytes = randomBytes(99, 4096);
   for (let off = 0; off < 4000; off++) {
     const fetch = (i: number) => bytes[off + i];
-    decodeRaw(fetch, 32, 'p6', raw);
+    decodeRaw(fetch, 32, 'later', raw);
     const d = decode(fetch, 32);
     assert.equal(raw.valid, d.valid);
     if (!d.valid) continue;

@@ -6,7 +6,8 @@
 // Fixtures named pm16_* use only 80286 features and must match on the 80286 model too; *x87* fixtures
 // run with an 80387 (`fpu: '387'`). m486_* run on the 80486 model against QEMU's `-cpu 486` (Bochs
 // has no 486 model); p5_* and sdm_p5_* on the Pentium model against `-cpu pentium` and Bochs's
-// `model=pentium`, each model with its integrated FPU.
+// `model=pentium`; p6_* on the Pentium II model against `-cpu pentium2` (Bochs's Pentium II, its
+// p2_klamath, has no FXSAVE); each model with its integrated FPU.
 // A missing reference fails its tests: only BOOTSCOPE_SKIP_BOCHS=1 / BOOTSCOPE_SKIP_QEMU=1 leave
 // one out, so a machine without it cannot pass silently.
 import { test } from 'node:test';
@@ -27,8 +28,9 @@ const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.asm')).map((f) =>
 
 /** The models a fixture runs on, and the CPU model each reference is given (its default: none). */
 function plan(name: string): { models: CpuModel[]; qemuCpu?: string; bochsCpu?: string; refs: Ref[] } {
-  const refs: Ref[] = name.startsWith('sdm_') ? ['bochs'] : name.startsWith('m486_') ? ['qemu'] : ['qemu', 'bochs'];
+  const refs: Ref[] = name.startsWith('sdm_') ? ['bochs'] : name.startsWith('m486_') || name.startsWith('p6_') ? ['qemu'] : ['qemu', 'bochs'];
   if (name.startsWith('m486_')) return { models: ['80486'], qemuCpu: '486', refs };
+  if (name.startsWith('p6_')) return { models: ['pentium2'], qemuCpu: 'pentium2', refs };
   if (name.startsWith('p5_') || name.startsWith('sdm_p5_')) return { models: ['pentium'], qemuCpu: 'pentium', bochsCpu: 'pentium', refs };
   return { models: name.startsWith('pm16_') ? ['80386', '80286'] : ['80386'], refs };
 }

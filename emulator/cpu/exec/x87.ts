@@ -4,11 +4,16 @@
 // write to port F0h), and the last-instruction pointers. installFpu patches a model's dispatch.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 1 §8.1.8, §8.6-8.7, Vol. 3 §2.5 (CR0), §9.2.
 import { type Cpu, type Handler, SEG_R, SEG_W } from '../cpu';
-import { MF_PENDING, NM_ESCAPE, NM_WAIT, UD_OPCODE } from '../faultRules';
+import { FXSAVE_ALIGN, MF_PENDING, NM_ESCAPE, NM_WAIT, UD_OPCODE } from '../faultRules';
 import { decodeEa } from '../modrm';
-import { CR0_EM, CR0_MP, CR0_NE, CR0_PE, CR0_TS, CS, EFLAGS_VM } from '../regs';
-import { OP_ADD, OP_DIV, OP_DIVR, OP_MUL, OP_SUB, OP_SUBR, type MemFormat, type MemValue, type X87 } from '../fpu/x87';
+import { CR0_EM, CR0_MP, CR0_NE, CR0_PE, CR0_TS, CS, EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_VM, EFLAGS_ZF } from '../regs';
+import { CMP_EQ, CMP_LT, CMP_UN } from '../fpu/arith';
+import { FX_X87_BYTES, OP_ADD, OP_DIV, OP_DIVR, OP_MUL, OP_SUB, OP_SUBR, type MemFormat, type MemValue, type X87 } from '../fpu/x87';
+import { decodeTier, tierRank } from '../../decode/table';
+import { setStatus } from '../flags';
+import { condition } from './conditions';
 import { ESC } from './system';
+import { forms, type Handlers, type Patch, undefinedOpcode } from './table';
 
 /** Bytes of a memory operand per format. */
 const SIZE: Record<MemFormat, number> = { m32: 4, m64: 8, m80: 10, i16: 2, i32: 4, i64: 8, bcd: 10 };
@@ -26,7 +31,8 @@ function writeBytes(cpu: Cpu, b: Uint8Array): void {
 /**
  * Faults now if `n` bytes at the operand cannot be written (limit, type, page), before the unit
  * changes state, so a restarted store finds it as it was: the first and last bytes are rewritten
- * with their own values (an operand of at most 108 bytes touches at most two pages).
+ * with their own values (an operand of at most 108 bytes, or FXSAVE's 16-byte aligned 512, touches
+ * at most two pages).
  */
 function probeWrite(cpu: Cpu, n: number): void {
   for (const at of [0, n - 1]) {
@@ -192,8 +198,36 @@ function store(cpu: Cpu, fpu: X87, fmt: MemFormat, pop: boolean): void {
   if (v !== null) writeMem(cpu, fmt, v);
 }
 
-function regForm(cpu: Cpu, fpu: X87, opcode: number, m: number): void {
+/** FCMOVcc's conditions by ModRM.reg (DA: B, E, BE, U; DB their negations), as Jcc's condition codes. */
+const FCMOV_CC = [2, 4, 6, 10];
+
+/**
+ * FCOMI's result in EFLAGS: ZF, PF and CF as the comparison says (left alone when an unmasked
+ * exception gives none); OF, SF and AF cleared in either case (SDM Vol. 2 FCOMI; QEMU keeps them).
+ */
+function comiFlags(cpu: Cpu, r: number | null): void {
+  const zpc = r === null ? 0 : EFLAGS_ZF | EFLAGS_PF | EFLAGS_CF;
+  const bits = r === CMP_LT ? EFLAGS_CF : r === CMP_EQ ? EFLAGS_ZF : r === CMP_UN ? EFLAGS_ZF | EFLAGS_PF | EFLAGS_CF : 0;
+  setStatus(cpu, EFLAGS_OF | EFLAGS_SF | EFLAGS_AF | zpc, bits);
+}
+
+/** The P6's register forms (FCMOVcc, FCOMI, FUCOMI and their popping forms); false for any other. */
+function p6Form(cpu: Cpu, fpu: X87, opcode: number, m: number): boolean {
   const reg = (m >> 3) & 7, i = m & 7;
+  if ((opcode === 0xda || opcode === 0xdb) && reg < 4) {
+    fpu.fcmov(i, condition(cpu, FCMOV_CC[reg] + (opcode === 0xdb ? 1 : 0)));
+    return true;
+  }
+  if ((opcode === 0xdb || opcode === 0xdf) && (reg === 5 || reg === 6)) {
+    comiFlags(cpu, fpu.fcomi(i, opcode === 0xdf, reg === 5));
+    return true;
+  }
+  return false;
+}
+
+function regForm(cpu: Cpu, fpu: X87, opcode: number, m: number, p6: boolean): void {
+  const reg = (m >> 3) & 7, i = m & 7;
+  if (p6 && p6Form(cpu, fpu, opcode, m)) return;
   switch (opcode) {
     case 0xd8:
       if (reg === 2 || reg === 3) return fpu.fcom(i, reg - 2, false);
@@ -251,7 +285,7 @@ function regForm(cpu: Cpu, fpu: X87, opcode: number, m: number): void {
   cpu.faultRule(UD_OPCODE, -1, -1, 0);
 }
 
-function escape(opcode: number): Handler {
+function escape(opcode: number, p6: boolean): Handler {
   return (cpu) => {
     const m = cpu.fetch8();
     // SDM Vol. 3 §2.5: CR0.EM = 1 or CR0.TS = 1 makes every x87 instruction #NM.
@@ -261,7 +295,7 @@ function escape(opcode: number): Handler {
     if (!isNoWait(opcode, m)) checkPending(cpu, fpu);
     if (!isNoWait(opcode, m) && !isControl(opcode, m)) recordPointers(cpu, fpu, opcode, m);
     if (m < 0xc0) memForm(cpu, fpu, opcode, m);
-    else regForm(cpu, fpu, opcode, m);
+    else regForm(cpu, fpu, opcode, m, p6);
     afterInsn(cpu, fpu);
   };
 }
@@ -272,14 +306,59 @@ const fwait: Handler = (cpu) => {
   checkPending(cpu, cpu.fpu as X87);
 };
 
-const X87_ESC = [0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf].map(escape);
+/** FXSAVE's area: 512 bytes at a 16-byte aligned linear address. */
+const FX_AREA = 512;
+/** Whether FXSAVE writes byte `i` of the x87 region: not MXCSR (24-31), not bytes 10-15 of a register's slot. */
+const fxWritten = (i: number): boolean => i < 24 || (i >= 32 && (i & 15) < 10);
 
-/** Gives `cpu` (with cpu.fpu set) the x87: its escape and WAIT entries of the dispatch array are replaced. */
+/**
+ * FXSAVE and FXRSTOR (0F AE /0, /1; SDM Vol. 2): the x87 state to and from the area's first 160
+ * bytes. There is no SSE state (MXCSR, XMM registers), so the rest of the area is neither written
+ * nor read, nor are a register slot's 6 reserved bytes: as QEMU does with CR4.OSFXSR clear (with it
+ * set QEMU writes its SSE state even on -cpu pentium2). Neither waits for a pending exception nor
+ * records the pointers; a misaligned area is #GP(0) and the whole area must lie in the segment. A
+ * CPU without an x87 has nothing to save: #UD.
+ */
+const fxstate: Handler = (cpu) => {
+  const m = cpu.fetch8();
+  const reg = (m >> 3) & 7;
+  if (m >= 0xc0 || reg > 1 || !cpu.fpu) cpu.faultRule(UD_OPCODE, -1, -1, 0);
+  if (cpu.cr0 & (CR0_EM | CR0_TS)) cpu.faultRule(NM_ESCAPE, -1, -1, 0, cpu.cr0);
+  decodeEa(cpu, m);
+  const lin = (cpu.base[cpu.eaSeg] + cpu.eaOff) >>> 0;
+  if (lin & 15) cpu.faultRule(FXSAVE_ALIGN, 0, -1, 0, 0, 0, FX_AREA, lin, 0, cpu.eaSeg);
+  const fpu = cpu.fpu as X87;
+  if (reg === 0) {
+    probeWrite(cpu, FX_AREA);
+    const img = fpu.fxsave(envMode(cpu));
+    for (let i = 0; i < FX_X87_BYTES; i++) if (fxWritten(i)) cpu.wr8(cpu.eaSeg, (cpu.eaOff + i) >>> 0, img[i]);
+  } else {
+    cpu.rd8(cpu.eaSeg, (cpu.eaOff + FX_AREA - 1) >>> 0);
+    fpu.fxrstor(readBytes(cpu, FX_X87_BYTES), envMode(cpu));
+  }
+};
+
+/** The handlers of 0F AE's rows. */
+export const FXSTATE: Handlers = forms(['fxsave_M', 'fxrstor_M'], fxstate);
+/** The default 80386 core has no FXSAVE (its CPUID does not report FXSR): 0F AE is #UD there. */
+export const FXSTATE_80386: Patch = [[fxstate, undefinedOpcode]];
+
+const ESCAPES = [0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf];
+/** The escapes of the 387, 486 and Pentium, and those with the P6's forms. */
+const X87_ESC = ESCAPES.map((op) => escape(op, false));
+const X87_ESC_P6 = ESCAPES.map((op) => escape(op, true));
+
+/**
+ * Gives `cpu` (with cpu.fpu set) the x87: its escape and WAIT entries of the dispatch array are
+ * replaced. The P6's forms run where the model decodes them (the pentium2 model, and the default
+ * 80386 core, which decodes every later instruction, with a 387).
+ */
 export function installFpu(cpu: Cpu): void {
   const wait = cpu.ops[0x9b];
+  const escapes = tierRank(decodeTier(cpu.model)) >= tierRank('pentium2') ? X87_ESC_P6 : X87_ESC;
   for (let i = 0; i < cpu.ops.length; i++) {
     const e = ESC.indexOf(cpu.ops[i]);
-    if (e >= 0) cpu.ops[i] = X87_ESC[e];
+    if (e >= 0) cpu.ops[i] = escapes[e];
     else if (cpu.ops[i] === wait) cpu.ops[i] = fwait;
   }
 }

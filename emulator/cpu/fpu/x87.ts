@@ -48,6 +48,10 @@ export type UnaryOp = 'fchs' | 'fabs' | 'fsqrt' | 'frndint' | 'f2xm1' | 'fsin' |
 export type St01Op = 'fscale' | 'fprem' | 'fprem1' | 'fyl2x' | 'fyl2xp1' | 'fpatan';
 export type ConstName = '1' | 'z' | 'pi' | 'l2t' | 'l2e' | 'lg2' | 'ln2';
 
+/** FXSAVE's x87 region: its length, and where ST0's 16-byte slot starts (each holds the 10-byte value). */
+export const FX_X87_BYTES = 160;
+const FX_REGS = 32;
+
 /** How FSTENV/FLDENV/FSAVE/FRSTOR lay out the environment (SDM Vol. 1 §8.1.10). */
 export interface EnvMode {
   op32: boolean;
@@ -423,6 +427,38 @@ export class X87 {
     for (let n = 0; n < pops; n++) this.pop();
   }
 
+  /**
+   * FCOMI/FUCOMI (`quiet`) ST(0), ST(i), popping once for FCOMIP/FUCOMIP: the comparison EFLAGS
+   * take (CMP_*; unordered for an empty operand), or null when an unmasked exception leaves EFLAGS
+   * and the stack as they were (SDM Vol. 2 FCOMI). C1 = 0; C0, C2 and C3 are not changed.
+   */
+  fcomi(i: number, pop: boolean, quiet: boolean): number | null {
+    this.begin();
+    let r = CMP_UN;
+    if (this.isEmpty(0) || this.isEmpty(i)) {
+      if (!this.underflow()) return null;
+    } else {
+      r = compare(this.ctx, this.st(0), this.st(i), quiet);
+      this.end(false);
+      if (!this.writable()) return null;
+    }
+    if (pop) this.pop();
+    return r;
+  }
+
+  /**
+   * FCMOVcc ST(0), ST(i), `move` when the condition holds (SDM Vol. 2 FCMOVcc). An empty operand
+   * underflows whether or not it holds; masked, ST0 takes the indefinite (as Bochs).
+   */
+  fcmov(i: number, move: boolean): void {
+    this.begin();
+    if (this.isEmpty(0) || this.isEmpty(i)) {
+      if (this.underflow()) this.setSt(0, INDEFINITE);
+      return;
+    }
+    if (move) this.setSt(0, this.st(i));
+  }
+
   /** FCOM/FCOMP/FICOM/FICOMP with a memory operand. */
   fcomMem(fmt: MemFormat, raw: MemValue, pop: boolean): void {
     const ctx = this.begin();
@@ -642,5 +678,46 @@ export class X87 {
     const envLen = mode.op32 ? 28 : 14;
     this.fldenv(img.subarray(0, envLen), mode);
     for (let i = 0; i < 8; i++) this.regs[this.phys(i)] = fromBytes(img, envLen + 10 * i);
+  }
+
+  /**
+   * FXSAVE's x87 region, the image's first 160 bytes (SDM Vol. 2 FXSAVE, the legacy region of the
+   * 512-byte area): FCW, FSW, the abridged tag (bit p set: physical register p is not empty), FOP,
+   * FIP and FCS, FDP and FDS, then ST0-ST7 in 16-byte slots. Unlike FNSAVE it leaves the unit as it
+   * is. Outside protected mode the pointers are offsets (the unit keeps linear addresses there, as
+   * the 16-bit real-mode images want), so CS and the operand's segment are taken off.
+   */
+  fxsave(mode: EnvMode): Uint8Array {
+    const out = new Uint8Array(FX_X87_BYTES);
+    const dv = new DataView(out.buffer);
+    const rm = !mode.protectedMode;
+    dv.setUint16(0, this.cw, true);
+    dv.setUint16(2, this.status(), true);
+    out[4] = ~this.empty & 0xff;
+    dv.setUint16(6, this.fop & 0x7ff, true);
+    dv.setUint32(8, rm ? this.fip - (this.fcs << 4) : this.fip, true);
+    dv.setUint16(12, this.fcs, true);
+    dv.setUint32(16, rm ? this.fdp - (this.fds << 4) : this.fdp, true);
+    dv.setUint16(20, this.fds, true);
+    for (let i = 0; i < 8; i++) toBytes(this.st(i), out, FX_REGS + 16 * i);
+    return out;
+  }
+
+  /** FXRSTOR from the region FXSAVE writes: the tags of non-empty registers come from their contents. */
+  fxrstor(img: Uint8Array, mode: EnvMode): void {
+    const dv = new DataView(img.buffer, img.byteOffset, img.byteLength);
+    const rm = !mode.protectedMode;
+    this.cw = (dv.getUint16(0, true) & 0x1f3f) | 0x0040;
+    const sw = dv.getUint16(2, true);
+    this.top = (sw >>> 11) & 7;
+    this.sw = sw & ~(0x3800 | SW_B);
+    this.empty = ~img[4] & 0xff;
+    this.fop = dv.getUint16(6, true) & 0x7ff;
+    this.fcs = dv.getUint16(12, true);
+    this.fds = dv.getUint16(20, true);
+    this.fip = (dv.getUint32(8, true) + (rm ? this.fcs << 4 : 0)) >>> 0;
+    this.fdp = (dv.getUint32(16, true) + (rm ? this.fds << 4 : 0)) >>> 0;
+    for (let i = 0; i < 8; i++) this.regs[this.phys(i)] = fromBytes(img, FX_REGS + 16 * i);
+    this.updateEs();
   }
 }
