@@ -71,7 +71,7 @@ while (ran < args.count && Date.now() - started < args.minutes * 60000) {
   const seeds = Array.from({ length: Math.min(args.batch, args.count - ran) }, (_, i) => total.next + i);
   let results;
   try {
-    results = fuzzBatch(seeds.map((seed) => ({ seed, cases: generateCases(seed, CASES_PER_PROGRAM) })));
+    results = await fuzzBatch(seeds.map((seed) => ({ seed, cases: generateCases(seed, CASES_PER_PROGRAM) })));
   } catch (e) {
     results = seeds.map((seed) => unfinished(seed, e.message));
   }

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assembleSource, bochsMissing, haveTool, runBootscope } from './harness';
-import { CASES_PER_PROGRAM, OP, type Divergence, type FuzzCase, batchTexts, fuzzBatch, generateCases, programSource } from './bochsFuzz';
+import { CASES_PER_PROGRAM, OP, type Divergence, type FuzzCase, assemblePrograms, batchTexts, fuzzBatch, generateCases, programSource } from './bochsFuzz';
 
 const PROGRAMS = 20;
 const skip = !haveTool('nasm') ? 'nasm missing' : process.env.BOOTSCOPE_SKIP_BOCHS === '1' ? 'BOOTSCOPE_SKIP_BOCHS=1' : false;
@@ -18,19 +18,19 @@ const seeded = (first: number, count: number) =>
 const agree = (d: Divergence | null): void => assert.ok(d === null, d ? `seed ${d.seed} case ${d.index} diverges.\nBochs:\n${d.bochs}\n` +
   `Bootscope:\n${d.bootscope}\nReproduction (nasm -f bin -I test/pm/fixtures/):\n${d.repro}` : '');
 
-test(`Bochs fuzzer: ${PROGRAMS} programs of ${CASES_PER_PROGRAM} random protected-mode, ring 3, vm86, paging and task cases match Bochs`, { skip }, () => {
+test(`Bochs fuzzer: ${PROGRAMS} programs of ${CASES_PER_PROGRAM} random protected-mode, ring 3, vm86, paging and task cases match Bochs`, { skip }, async () => {
   const missing = bochsMissing();
   assert.equal(missing, null, `${missing}; BOOTSCOPE_SKIP_BOCHS=1 leaves Bochs out`);
-  fuzzBatch(seeded(1, PROGRAMS)).forEach(agree);
+  (await fuzzBatch(seeded(1, PROGRAMS))).forEach(agree);
 });
 
 // The same families on the Pentium model (its integrated FPU, CPUID, CR0/CR4 bits and alignment
 // checking in place of the default core's) against Bochs's `model=pentium`, on seeds of their own.
 const PENTIUM_SEEDS = [101, 110];
-test(`Bochs fuzzer: ${PENTIUM_SEEDS[1] - PENTIUM_SEEDS[0] + 1} programs on the Pentium model match Bochs model=pentium`, { skip }, () => {
+test(`Bochs fuzzer: ${PENTIUM_SEEDS[1] - PENTIUM_SEEDS[0] + 1} programs on the Pentium model match Bochs model=pentium`, { skip }, async () => {
   const missing = bochsMissing();
   assert.equal(missing, null, `${missing}; BOOTSCOPE_SKIP_BOCHS=1 leaves Bochs out`);
-  fuzzBatch(seeded(PENTIUM_SEEDS[0], PENTIUM_SEEDS[1] - PENTIUM_SEEDS[0] + 1), true).forEach(agree);
+  (await fuzzBatch(seeded(PENTIUM_SEEDS[0], PENTIUM_SEEDS[1] - PENTIUM_SEEDS[0] + 1), true)).forEach(agree);
 });
 
 // IRETD to ring 3 whose new SS is not present: Bochs 2.7 raises #NP, the SDM and Bootscope #SS
@@ -39,16 +39,16 @@ const IRET_NP_SS: FuzzCase = {
   what: 'ring3 iretd to a not-present SS',
   lines: ['DESC 0x110000, 0xfff, 0x72, 0x4', 'dq 0', 'dd 0x800', 'dw 0x1b, 10', 'GATE ABS(fuzz_back), 0x08, 0xee, 0', 'dd 0x2', 'dw 0x53, 0x23', 'dd 0, 0'],
 };
-test('Bochs fuzzer: a batch finds a divergence in its middle program and names that seed and case', { skip }, () => {
+test('Bochs fuzzer: a batch finds a divergence in its middle program and names that seed and case', { skip }, async () => {
   const missing = bochsMissing();
   assert.equal(missing, null, `${missing}; BOOTSCOPE_SKIP_BOCHS=1 leaves Bochs out`);
   const programs = seeded(1, 5);
   programs[2].cases[40] = IRET_NP_SS;
-  const { bochs, bootscope } = batchTexts(programs);
+  const { bochs, bootscope } = await batchTexts(programs);
   assert.equal(bochs.length, 5, 'Bochs ran every program of the batch');
   for (const i of [0, 1, 3, 4]) assert.equal(bootscope[i], bochs[i], `program ${i} agrees`);
   assert.notEqual(bootscope[2], bochs[2]);
-  const results = fuzzBatch(programs);
+  const results = await fuzzBatch(programs);
   for (const i of [0, 1, 3, 4]) agree(results[i]);
   const d = results[2];
   assert.ok(d !== null);
@@ -73,4 +73,12 @@ test('Bochs fuzzer: every case family runs to its end in the fixed seeds', { ski
     }
   }
   for (const [name, op] of Object.entries(OP)) assert.ok(completed.has(op), `no ${name} case ran to its end`);
+});
+
+// A batch assembles its programs in one nasm run: each image must be the program assembled alone.
+test('Bochs fuzzer: a batch assembles each program as programSource assembles it alone', { skip: haveTool('nasm') ? false : 'nasm missing' }, () => {
+  const programs = seeded(30, 4);
+  programs[1].cases = programs[1].cases.slice(0, 7);
+  assemblePrograms(programs).forEach((image, i) =>
+    assert.deepEqual(image, assembleSource(programSource(programs[i].cases), `bochsfuzz-${programs[i].seed}`), `program ${i}`));
 });

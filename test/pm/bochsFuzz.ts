@@ -8,7 +8,7 @@
 // case's results (and any fault's vector and error code) to port 0xE9; programs run in batches of
 // up to 30 per Bochs launch (fuzzBatch, fixtures/fuzzbatch.inc). Used by bochsFuzz.test.ts
 // and scripts/bochsFuzz.mjs. Node-only test code.
-import { assembleSource, runBochs, runBootscope } from './harness';
+import { assembleSource, runBochs, runBochsAsync, runBootscope } from './harness';
 import { rng } from './fuzzSetup';
 
 /** Cases per boot image: the program must fit the 16 sectors lib.inc loads. */
@@ -225,6 +225,16 @@ export function generateCases(seed: number, count: number): FuzzCase[] {
   }
 }
 
+/** The largest program: the boot sector and the 16 sectors lib.inc loads. */
+const PROGRAM_MAX = 0x2200;
+/** Bytes of a case record (bochsfuzz.inc's REC_SIZE) and of the `dd -1` that ends a table. */
+const RECORD = 48, TABLE_END = 4;
+
+/** The NASM lines of a case table: its records and the end mark. */
+function caseTable(cases: FuzzCase[]): string[] {
+  return [...cases.flatMap((c, i) => [`  ; case ${i}: ${c.what.split(';')[0]}`, ...c.lines.map((l) => `  ${l}`)]), '  dd -1'];
+}
+
 /** The NASM source of a program running `cases`. */
 export function programSource(cases: FuzzCase[], header: string[] = []): string {
   return [
@@ -232,9 +242,8 @@ export function programSource(cases: FuzzCase[], header: string[] = []): string 
     '%include "lib.inc"',
     '%include "bochsfuzz.inc"',
     'fuzz_cases:',
-    ...cases.flatMap((c, i) => [`  ; case ${i}: ${c.what.split(';')[0]}`, ...c.lines.map((l) => `  ${l}`)]),
-    '  dd -1',
-    '%if $ - $$ > 0x2200',
+    ...caseTable(cases),
+    `%if $ - $$ > ${PROGRAM_MAX}`,
     '  %error "program too large for the 16 sectors lib.inc loads"',
     '%endif',
     '',
@@ -315,6 +324,30 @@ function runAlone(program: SeededProgram, pentium: boolean): Divergence | null {
   }
 }
 
+/**
+ * The boot images of the programs from one nasm run (a run per program was a sixth of a program's
+ * time): the interpreter once, then every case table. A table names only the interpreter's labels,
+ * so the interpreter followed by a program's own table is what programSource assembles alone.
+ */
+export function assemblePrograms(programs: SeededProgram[]): Uint8Array[] {
+  const bin = assembleSource(['%include "lib.inc"', '%include "bochsfuzz.inc"', 'fuzz_cases:',
+    ...programs.flatMap((p) => caseTable(p.cases)), ''].join('\n'), `bochsfuzz-${programs[0].seed}-batch`);
+  const sizes = programs.map((p) => p.cases.length * RECORD + TABLE_END);
+  const interpreter = bin.length - sizes.reduce((a, b) => a + b, 0);
+  let at = interpreter;
+  return programs.map((p, i) => {
+    const table = bin.subarray(at, at += sizes[i]);
+    if (new DataView(table.buffer, table.byteOffset + table.length - TABLE_END).getInt32(0, true) !== -1) {
+      throw new Error(`seed ${p.seed}: its case table is not ${sizes[i]} bytes long`);
+    }
+    if (interpreter + table.length > PROGRAM_MAX) throw new Error(`seed ${p.seed}: program too large for the 16 sectors lib.inc loads`);
+    const image = new Uint8Array(interpreter + table.length);
+    image.set(bin.subarray(0, interpreter));
+    image.set(table, interpreter);
+    return image;
+  });
+}
+
 /** The driver that runs a batch's programs one after another (fixtures/fuzzbatch.inc), assembled once. */
 let batchDriver: Uint8Array | undefined;
 /** Where fuzzbatch.inc finds the programs: their count, then 128 KiB blocks of BATCH_PER_BLOCK images each. */
@@ -333,24 +366,21 @@ function perProgram(text: string): string[] {
  * state of a bare start, with its own GDT, IDT, TSSs and paging) and returns each program's port
  * 0xE9 text under each (shorter where a run stopped early; Bochs's empty where it did not start).
  */
-export function batchTexts(programs: SeededProgram[], pentium = false): { bochs: string[]; bootscope: string[] } {
+export async function batchTexts(programs: SeededProgram[], pentium = false): Promise<{ bochs: string[]; bootscope: string[] }> {
   if (programs.length > BATCH_MAX) throw new Error(`a batch holds at most ${BATCH_MAX} programs`);
   batchDriver ??= assembleSource('%include "fuzzbatch.inc"\n', 'fuzzbatch');
   const images = Array.from({ length: Math.ceil(programs.length / BATCH_PER_BLOCK) }, (_, b) =>
     ({ address: BATCH_STORE + b * BATCH_BLOCK, bytes: new Uint8Array(BATCH_BLOCK) }));
   new DataView(images[0].bytes.buffer).setUint32(0, programs.length, true);
-  programs.forEach((p, i) => images[Math.floor(i / BATCH_PER_BLOCK)].bytes
-    .set(assembleSource(programSource(p.cases), `bochsfuzz-${p.seed}`), BATCH_FIRST + (i % BATCH_PER_BLOCK) * BATCH_STRIDE));
-  let bochs: string[] = [];
-  try {
-    bochs = perProgram(runBochs(batchDriver, {
-      cpuModel: pentium ? 'pentium' : undefined, bare: images, ends: programs.length, timeoutMs: 30000 + 3000 * programs.length,
-    }));
-  } catch {
-    // Bochs did not start the batch: each program alone says why, or runs.
-  }
+  assemblePrograms(programs).forEach((image, i) => images[Math.floor(i / BATCH_PER_BLOCK)].bytes
+    .set(image, BATCH_FIRST + (i % BATCH_PER_BLOCK) * BATCH_STRIDE));
+  // Bochs runs in its own process while Bootscope runs here. One that did not start gives no
+  // texts: each program alone then says why, or runs.
+  const bochs = runBochsAsync(batchDriver, {
+    cpuModel: pentium ? 'pentium' : undefined, bare: images, ends: programs.length, timeoutMs: 30000 + 3000 * programs.length,
+  }).then(perProgram, (): string[] => []);
   const bootscope = perProgram(runBootscope(batchDriver, pentium ? 'pentium' : '80386', 20_000_000 * programs.length, undefined, images).text);
-  return { bochs, bootscope };
+  return { bochs: await bochs, bootscope };
 }
 
 /**
@@ -359,9 +389,9 @@ export function batchTexts(programs: SeededProgram[], pentium = false): { bochs:
  * reported as fuzzProgram reports it, or, where it agrees alone, as the batch printed it. The
  * programs after it run as a new batch. One result per program, in order.
  */
-export function fuzzBatch(programs: SeededProgram[], pentium = false): (Divergence | null)[] {
+export async function fuzzBatch(programs: SeededProgram[], pentium = false): Promise<(Divergence | null)[]> {
   if (programs.length === 0) return [];
-  const { bochs, bootscope: emu } = batchTexts(programs, pentium);
+  const { bochs, bootscope: emu } = await batchTexts(programs, pentium);
   const results: (Divergence | null)[] = [];
   for (const [i, program] of programs.entries()) {
     if (bochs[i] !== undefined && bochs[i] === emu[i] && bochs[i].endsWith('END\n')) {
@@ -375,7 +405,7 @@ export function fuzzBatch(programs: SeededProgram[], pentium = false): (Divergen
     } else if (d === null && bochs[i] !== undefined && emu[i] !== undefined) {
       d = divergence(program.seed, program.cases, bochs[i], emu[i], [`It diverged in ${batch} and agrees when run alone.`]);
     }
-    return [...results, d, ...fuzzBatch(programs.slice(i + 1), pentium)];
+    return [...results, d, ...await fuzzBatch(programs.slice(i + 1), pentium)];
   }
   return results;
 }

@@ -4,7 +4,7 @@
 // copied to 0000:7C00, no BIOS), and returns the text each wrote to port 0xE9. Node-only test code.
 import { X87 } from '../../emulator/cpu/fpu/x87';
 import { installFpu } from '../../emulator/cpu/exec/x87';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,73 +109,121 @@ export interface BochsOptions {
   ends?: number;
 }
 
+/** How a Bochs process ended, its stdout read from the file it wrote. */
+interface BochsExit {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+  signal: string | null;
+  error?: Error;
+}
+
+/** A Bochs run's directory, arguments and the file its stdout goes to, and how its text is read. */
+interface BochsRun {
+  dir: string;
+  args: string[];
+  stdout: string;
+  timeoutMs: number;
+  /** The port E9h text, or null when Bochs should run again (`attempt` counts from 0). */
+  text(exit: BochsExit, attempt: number): string | null;
+}
+
+function prepareBochs(bin: Uint8Array, { timeoutMs = 30000, cpuModel, bare, ends = 1 }: BochsOptions): BochsRun {
+  const dir = mkdtempSync(join(tmpdir(), 'bootscope-bochs-'));
+  let boot: string[];
+  if (bare) {
+    if (bare.length > 3) throw new Error('Bochs loads at most four RAM images: the program and three more');
+    writeFileSync(join(dir, 'rom.bin'), bareRom());
+    boot = [`romimage: file=${join(dir, 'rom.bin')}, address=0xffff0000`];
+    [{ address: 0x7c00, bytes: bin }, ...bare].forEach((image, i) => {
+      writeFileSync(join(dir, `ram${i}.bin`), image.bytes);
+      boot.push(`optramimage${i + 1}: file=${join(dir, `ram${i}.bin`)}, address=0x${image.address.toString(16)}`);
+    });
+  } else {
+    boot = [`romimage: file=${BOCHS_BIOS}`, `floppya: 1_44=${floppy(dir, bin)}, status=inserted`, 'boot: floppy'];
+  }
+  writeFileSync(join(dir, 'bochsrc'), [
+    'megs: 16', ...boot, `vgaromimage: file=${BOCHS_VGA}`, 'display_library: rfb, options="timeout=0"',
+    'clock: sync=none, time0=local', `cpu: count=1, ips=2000000${cpuModel ? `, model=${cpuModel}` : ''}`, 'port_e9_hack: enabled=1',
+    `log: ${join(dir, 'bochs.log')}`, 'panic: action=fatal', 'error: action=report', 'info: action=ignore',
+    'debug: action=ignore', 'speaker: enabled=0',
+    // With sync=none the BIOS's timed waits last ips-proportional instruction counts: a low
+    // rate boots about three times faster and the guests here use no timer.
+    // Without dummy sound drivers Bochs 2.7 probes ALSA and, where it finds none, aborts with
+    // "buffer overflow detected" before reading the rest of the configuration.
+    'sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy', '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'debug.rc'), 'c\nquit\n');
+  const text = (r: BochsExit, attempt: number): string | null => {
+    // Debian's Bochs has no display-less GUI; its RFB server listens on the first free port of
+    // 5900-5949 and Bochs exits when none is free for the moment (seen once in 3,300 campaign programs
+    // with many Bochs and QEMU instances running): a busy machine, not the guest, so try again.
+    if (attempt < 3 && /RFB could not bind/.test(`${r.stdout}${r.stderr}`)) return null;
+    const out = r.stdout;
+    const start = out.search(/^\(0\) \[0x0+fffffff0\].*\n/m);
+    if (start < 0) {
+      const why = r.error ? r.error.message : r.stderr.trim().split('\n').slice(-3).join(' | ');
+      throw new Error(`bochs did not start the guest (exit ${r.status ?? r.signal}): ${why}`);
+    }
+    let e9 = out.slice(out.indexOf('\n', start) + 1);
+    for (let end = -1, n = 0; n < ends; n++) {
+      end = e9.indexOf('END\n', end + 1);
+      if (end < 0) break;
+      if (n === ends - 1) e9 = e9.slice(0, end + 4);
+    }
+    return e9;
+  };
+  // Bochs writes each port E9h byte on its own: into a file, not a pipe that wakes this process for each.
+  return { dir, args: ['-q', '-f', join(dir, 'bochsrc'), '-rc', join(dir, 'debug.rc')], stdout: join(dir, 'stdout'), timeoutMs, text };
+}
+
 /**
  * Runs the program under Bochs (Debian's build has the internal debugger: `-rc` continues and
  * quits) and returns its port 0xE9 text up to and including "END\n". The debugger prints its
  * first prompt line before the guest starts; the E9 text follows it.
  */
-export function runBochs(bin: Uint8Array, { timeoutMs = 30000, cpuModel, bare, ends = 1 }: BochsOptions = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'bootscope-bochs-'));
+export function runBochs(bin: Uint8Array, options: BochsOptions = {}): string {
+  const run = prepareBochs(bin, options);
   try {
-    let boot: string[];
-    if (bare) {
-      if (bare.length > 3) throw new Error('Bochs loads at most four RAM images: the program and three more');
-      writeFileSync(join(dir, 'rom.bin'), bareRom());
-      boot = [`romimage: file=${join(dir, 'rom.bin')}, address=0xffff0000`];
-      [{ address: 0x7c00, bytes: bin }, ...bare].forEach((image, i) => {
-        writeFileSync(join(dir, `ram${i}.bin`), image.bytes);
-        boot.push(`optramimage${i + 1}: file=${join(dir, `ram${i}.bin`)}, address=0x${image.address.toString(16)}`);
-      });
-    } else {
-      boot = [`romimage: file=${BOCHS_BIOS}`, `floppya: 1_44=${floppy(dir, bin)}, status=inserted`, 'boot: floppy'];
-    }
-    writeFileSync(join(dir, 'bochsrc'), [
-      'megs: 16', ...boot, `vgaromimage: file=${BOCHS_VGA}`, 'display_library: rfb, options="timeout=0"',
-      'clock: sync=none, time0=local', `cpu: count=1, ips=2000000${cpuModel ? `, model=${cpuModel}` : ''}`, 'port_e9_hack: enabled=1',
-      `log: ${join(dir, 'bochs.log')}`, 'panic: action=fatal', 'error: action=report', 'info: action=ignore',
-      'debug: action=ignore', 'speaker: enabled=0',
-      // With sync=none the BIOS's timed waits last ips-proportional instruction counts: a low
-      // rate boots about three times faster and the guests here use no timer.
-      // Without dummy sound drivers Bochs 2.7 probes ALSA and, where it finds none, aborts with
-      // "buffer overflow detected" before reading the rest of the configuration.
-      'sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy', '',
-    ].join('\n'));
-    writeFileSync(join(dir, 'debug.rc'), 'c\nquit\n');
-    // Bochs writes each port E9h byte on its own: into a file, not a pipe that wakes this process for each.
-    const stdout = join(dir, 'stdout');
-    const spawn = () => {
-      const fd = openSync(stdout, 'w');
+    for (let attempt = 0; ; attempt++) {
+      const fd = openSync(run.stdout, 'w');
+      let r;
       try {
-        const r = spawnSync('bochs', ['-q', '-f', join(dir, 'bochsrc'), '-rc', join(dir, 'debug.rc')],
-          { timeout: timeoutMs, encoding: 'latin1', maxBuffer: 1 << 26, stdio: ['ignore', fd, 'pipe'] });
-        return { ...r, stdout: readFileSync(stdout, 'latin1') };
+        r = spawnSync('bochs', run.args, { timeout: run.timeoutMs, encoding: 'latin1', stdio: ['ignore', fd, 'pipe'] });
       } finally {
         closeSync(fd);
       }
-    };
-    let r = spawn();
-    // Debian's Bochs has no display-less GUI; its RFB server listens on the first free port of
-    // 5900-5949 and Bochs exits when none is free for the moment (seen once in 3,300 campaign programs
-    // with many Bochs and QEMU instances running): a busy machine, not the guest, so try again.
-    for (let retry = 0; retry < 3 && /RFB could not bind/.test(`${r.stdout}${r.stderr}`); retry++) {
+      const text = run.text({ ...r, stderr: r.stderr ?? '', stdout: readFileSync(run.stdout, 'latin1') }, attempt);
+      if (text !== null) return text;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-      r = spawn();
     }
-    const out = r.stdout;
-    const start = out.search(/^\(0\) \[0x0+fffffff0\].*\n/m);
-    if (start < 0) {
-      const why = r.error ? r.error.message : (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
-      throw new Error(`bochs did not start the guest (exit ${r.status ?? r.signal}): ${why}`);
-    }
-    let text = out.slice(out.indexOf('\n', start) + 1);
-    for (let end = -1, n = 0; n < ends; n++) {
-      end = text.indexOf('END\n', end + 1);
-      if (end < 0) break;
-      if (n === ends - 1) text = text.slice(0, end + 4);
-    }
-    return text;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(run.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * runBochs in the background: Bochs starts before this returns, so the caller can run Bootscope
+ * meanwhile (the machine has two cores).
+ */
+export async function runBochsAsync(bin: Uint8Array, options: BochsOptions = {}): Promise<string> {
+  const run = prepareBochs(bin, options);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const fd = openSync(run.stdout, 'w');
+      const r = await new Promise<Omit<BochsExit, 'stdout'>>((resolve) => {
+        const child = spawn('bochs', run.args, { timeout: run.timeoutMs, stdio: ['ignore', fd, 'pipe'] });
+        let stderr = '';
+        child.stderr?.setEncoding('latin1').on('data', (chunk: string) => { stderr += chunk; });
+        child.on('error', (error) => resolve({ stderr, status: null, signal: null, error }));
+        child.on('close', (status, signal) => resolve({ stderr, status, signal }));
+      }).finally(() => closeSync(fd));
+      const text = run.text({ ...r, stdout: readFileSync(run.stdout, 'latin1') }, attempt);
+      if (text !== null) return text;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    rmSync(run.dir, { recursive: true, force: true });
   }
 }
 
