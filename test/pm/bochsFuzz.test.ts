@@ -47,7 +47,7 @@ test('Bochs fuzzer: a batch finds a divergence in its middle program and names t
   const { bochs, bootscope } = await batchTexts(programs);
   assert.equal(bochs.length, 5, 'Bochs ran every program of the batch');
   for (const i of [0, 1, 3, 4]) assert.equal(bootscope[i], bochs[i], `program ${i} agrees`);
-  assert.notEqual(bootscope[2], bochs[2]);
+  assert.notEqual(bootscope[2], bochs[2], 'Bochs 2.7 raises #NP here; a Bochs that raises #SS needs another known difference for this test');
   const results = await fuzzBatch(programs);
   for (const i of [0, 1, 3, 4]) agree(results[i]);
   const d = results[2];
