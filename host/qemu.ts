@@ -20,6 +20,7 @@ import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EAX, EBX, ECX, EDX } from '../emulator/cpu/regs';
 import { GUEST_HIGH, GUEST_LOW, type TraceRecord } from '../emulator/record/lockstep';
 import { parseQemuLog } from '../emulator/record/traceDiff';
 import type { QemuAccel } from '../protocol/launchConfig';
@@ -71,6 +72,42 @@ export interface QemuBoot {
   /** A firmware image in place of QEMU's own SeaBIOS (-bios), and the standard VGA's ROM in place of its SeaVGABIOS. */
   bios?: string;
   vgaRom?: string;
+  /**
+   * Log from the reset vector on, every linear address (no -dfilter; records number from 0 at
+   * F000:FFF0), QEMU told to be Bootscope's Pentium machine (MACHINE_ALIKE); needs `bios`.
+   */
+  fromReset?: boolean;
+  /** QEMU's -boot order (letters a, c, d) when not the booted drive's alone: the CMOS order a firmware reads. */
+  bootOrder?: string;
+}
+
+/**
+ * QEMU options that make its PC Bootscope's wherever it has one, for a firmware compared from reset
+ * (what the firmware reads and would otherwise find different): the Pentium model's CPUID (signature
+ * 52Ch, no APIC, MMX, DE or MCE, no hypervisor bit or leaf, whose signature SeaBIOS stores and
+ * compares), no System Management Mode (then QEMU's PIIX4 reports SeaBIOS's SMM set-up done, as
+ * ours does: DEVACTB APMC_EN), no kvmvapic ROM (it serves a local APIC neither has), the disk's model name, a debug
+ * console at 402h (SeaBIOS reads the port to find one), the SMBIOS strings ours has, the RTC starting at ours' date (emulator/devices/README.md).
+ */
+export const MACHINE_ALIKE: readonly string[] = [
+  '-cpu', 'pentium,family=5,model=2,stepping=12,-apic,-mmx,-de,-mce,-hypervisor,tcg-cpuid=off', '-global', 'apic-common.vapic=off',
+  '-machine', 'smm=off', '-global', 'ide-hd.model=BOOTSCOPE HARDDISK', '-chardev', 'null,id=debugcon', '-device', 'isa-debugcon,iobase=0x402,chardev=debugcon',
+  '-smbios', 'type=1,manufacturer=Bootscope,version=1', '-smbios', 'type=3,manufacturer=Bootscope,version=1',
+  '-smbios', 'type=4,manufacturer=Bootscope,version=Bootscope pentium', '-smbios', 'type=17,manufacturer=Bootscope',
+  '-rtc', 'base=2024-01-01T00:00:00,clock=vm',
+];
+
+/**
+ * Where QEMU 7.2's CPUID under MACHINE_ALIKE's -cpu answers otherwise than the Pentium model (whose
+ * answers are the SDM's: emulator/cpu/exec/system.ts), given to our model for a comparison from
+ * reset: QEMU keeps leaves 40000000h and 40000001h for a hypervisor and answers them with zeros even
+ * without the hypervisor bit (SeaBIOS scans them), and puts a CLFLUSH line size of 8 quadwords in
+ * EBX[15:8] of leaf 1, and so of every leaf above it, which it answers as leaf 1. SeaBIOS stores the
+ * answers and reads them back, so excusing CPUID's outputs alone would not keep the two in step.
+ */
+export function qemuCpuidQuirks(leaf: number, r32: Uint32Array): void {
+  if (leaf === 0x40000000 || leaf === 0x40000001) r32[EAX] = r32[EBX] = r32[ECX] = r32[EDX] = 0;
+  else if (leaf !== 0) r32[EBX] = 8 << 8;
 }
 
 /** The machine: the image opened read-only (snapshot=on), no devices beyond the PC's own (COM1 among them, as Bootscope's, its output dropped). */
@@ -81,7 +118,7 @@ export function machineArgs(image: string, boot: QemuBoot): string[] {
     '-nodefaults', ...(boot.vgaRom ? ['-vga', 'none', '-device', `VGA,romfile=${boot.vgaRom.replaceAll(',', ',,')}`] : ['-vga', 'std']),
     ...(boot.bios ? ['-bios', boot.bios] : []), '-display', 'none', '-m', String(boot.memoryMB),
     '-drive', `file=${file},format=raw,${boot.drive === 'floppy' ? 'if=floppy' : boot.drive === 'cdrom' ? 'if=ide,media=cdrom' : 'if=ide'},snapshot=on`,
-    '-boot', boot.drive === 'floppy' ? 'a' : boot.drive === 'cdrom' ? 'd' : 'c',
+    '-boot', boot.bootOrder ?? (boot.drive === 'floppy' ? 'a' : boot.drive === 'cdrom' ? 'd' : 'c'),
     '-serial', 'null', '-monitor', 'none',
   ];
 }
@@ -91,7 +128,7 @@ export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
   return [
     ...machineArgs(image, boot),
     '-icount', `shift=${ICOUNT_SHIFT},sleep=off`,
-    '-singlestep', '-d', 'cpu,exec,nochain', '-dfilter', `0x${GUEST_LOW.toString(16)}..0x${GUEST_HIGH.toString(16)}`, '-D', log,
+    '-singlestep', '-d', 'cpu,exec,nochain', ...(boot.fromReset ? MACHINE_ALIKE : ['-dfilter', `0x${GUEST_LOW.toString(16)}..0x${GUEST_HIGH.toString(16)}`]), '-D', log,
     ...(boot.args ?? []),
   ];
 }
@@ -169,7 +206,7 @@ export function runQemu(binary: string, args: string[], dir: string, timeoutMs: 
 
 /**
  * Runs QEMU on `image` and hands each block of guest records to `take` (its `source` numbers
- * count from 0 at the first 0000:7C00) until `take` returns false or no record has come for
+ * count from 0 at the first 0000:7C00, or at the reset vector with `fromReset`) until `take` returns false or no record has come for
  * IDLE_SECONDS; rejects when `timeoutMs` passes or QEMU exits first, naming how far it got.
  */
 export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
@@ -187,7 +224,7 @@ export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceR
     // End of file never comes this way: QEMU's exit is what says it is gone.
     const log = new Socket({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
     let pending = '';
-    let at7c00 = false;
+    let at7c00 = boot.fromReset === true;
     run.awake();
     log.setEncoding('utf8').on('data', (chunk: string) => {
       if (run.done) return;

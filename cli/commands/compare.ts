@@ -11,8 +11,8 @@ import { Machine } from '../../emulator/machine';
 import { readFileSync } from 'node:fs';
 import { loadFirmware } from '../../emulator/firmware';
 import { readInputFile } from '../../host/files';
-import { accelProblem, ICOUNT_SHIFT, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
-import { QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
+import { accelProblem, ICOUNT_SHIFT, qemuCpuidQuirks, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
+import { type BootDeviceName, QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
 import { Command } from 'commander';
 import { exitWith, FIRMWARE_OPTION_HELP, InputError, parseFirmware, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
@@ -30,7 +30,11 @@ export interface CompareOptions {
   bios?: string;
   vgaRom?: string;
   firmware?: string;
+  fromReset?: boolean;
+  resyncReturn?: boolean;
 }
+
+const QEMU_BOOT_LETTER: Readonly<Record<BootDeviceName, string>> = { fd: 'a', hd: 'c', cdrom: 'd' };
 
 /** Instructions a --bios firmware may take to reach 0000:7C00 (SeaBIOS takes about 6 million). */
 const FIRMWARE_BUDGET = 100_000_000;
@@ -57,7 +61,9 @@ export function command(): Command {
     .option('--bios <FILE>', 'a firmware image both machines boot from reset (QEMU -bios FILE), e.g. SeaBIOS\'s bios-256k.bin, instead of each one\'s own BIOS')
     .option('--vga-rom <FILE>', 'the standard VGA\'s expansion ROM for --bios on both machines, e.g. SeaVGABIOS\'s vgabios-stdvga.bin')
     .option('--firmware <NAME>', FIRMWARE_OPTION_HELP)
-    .option('--clock <instructions|icount>', 'Bootscope\'s device time: instructions (default, 4.77 MHz) or icount, QEMU\'s -icount rule (2^8 ns an instruction; tcg only)')
+    .option('--clock <instructions|icount>', 'Bootscope\'s device time: instructions (default, 4.77 MHz) or icount, QEMU\'s -icount rule (2^8 ns an instruction; tcg only; the default with --from-reset)')
+    .option('--from-reset', 'with --bios or --firmware: compare from the reset vector F000:FFF0, the firmware\'s every instruction, on the Pentium model (QEMU told to be this machine)')
+    .option('--resync-return', 'on a divergence, skip both sides to the first return they share (same CS:EIP, SS:ESP) and carry on, as trace-diff --resync-return')
     .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
     .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
 }
@@ -72,10 +78,13 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const accel = (opts.accel ?? 'tcg') as QemuAccel;
   if (!QEMU_ACCELS.includes(accel)) throw new UsageError(`--accel: '${opts.accel}' is not one of ${QEMU_ACCELS.join(', ')}`);
   if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
-  const clock = opts.clock ?? 'instructions';
+  const fromReset = opts.fromReset === true;
+  const clock = opts.clock ?? (fromReset ? 'icount' : 'instructions');
   if (clock !== 'instructions' && clock !== 'icount') throw new UsageError(`--clock: '${clock}' is not one of instructions, icount`);
   if (clock === 'icount' && accel === 'kvm') throw new UsageError('--clock icount follows QEMU\'s -icount, which is TCG\'s: under KVM QEMU\'s timers follow the host clock');
   const { bios: biosFile, vgaRom: vgaRomFile } = parseFirmware(opts);
+  if (fromReset && biosFile === undefined) throw new UsageError('--from-reset needs a firmware to run from the reset vector: --bios FILE or --firmware seabios');
+  if (fromReset && accel === 'kvm') throw new UsageError('--from-reset reads QEMU\'s per-instruction log of the firmware, which only --accel tcg writes');
   const { disk, cdrom } = openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
   const firmware = biosFile === undefined ? null : new Uint8Array(readInputFile(biosFile, 'firmware image'));
   const vgaRom = vgaRomFile === undefined ? null : new Uint8Array(readInputFile(vgaRomFile, 'VGA ROM'));
@@ -85,33 +94,43 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
 
   const m = new Machine({
     memoryMB, floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom, firmware: firmware !== null,
+    ...(fromReset ? { cpu: 'pentium' as const } : {}),
     ...(clock === 'icount' ? { icountShift: ICOUNT_SHIFT } : {}),
   });
+  if (fromReset) m.cpu.cpuidQuirks = qemuCpuidQuirks;
   if (firmware) {
     const problem = loadFirmware(m, firmware, vgaRom);
     if (problem) throw new InputError(`firmware image '${biosFile}': ${problem}`);
-    // QEMU's records start at the first 0000:7C00; the firmware's own run before it is not compared.
-    const stop = m.run({ maxInstructions: FIRMWARE_BUDGET, until: [{ kind: 'linear', address: 0x7c00 }] });
-    if (stop.reason !== 'until') throw new InputError(`firmware image '${biosFile}' did not reach 0000:7C00 in Bootscope within ${FIRMWARE_BUDGET} instructions (stop: ${stop.reason})`);
+    // QEMU's records start at the first 0000:7C00 (unless from reset); the firmware's own run before it is not compared.
+    const stop = fromReset ? null : m.run({ maxInstructions: FIRMWARE_BUDGET, until: [{ kind: 'linear', address: 0x7c00 }] });
+    if (stop && stop.reason !== 'until') throw new InputError(`firmware image '${biosFile}' did not reach 0000:7C00 in Bootscope within ${FIRMWARE_BUDGET} instructions (stop: ${stop.reason})`);
   } else {
     const bios = new Bios();
     bios.install(m);
     if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
   }
-  const ours = new GuestRun(m, (o) => m.run(o), { flipAt });
-  const l = new Lockstep<GuestRecord>(ours.next, { allowances: SEABIOS_ALLOWANCES, history: context, undefinedFlags: guestUndefinedFlags });
-  let firstPm = -1;
+  const ours = new GuestRun(m, (o) => m.run(o), { flipAt, everyAddress: fromReset });
+  const l = new Lockstep<GuestRecord>(ours.next, {
+    allowances: SEABIOS_ALLOWANCES, history: context, undefinedFlags: guestUndefinedFlags,
+    ...(fromReset ? { code: (r: GuestRecord) => r.bytes } : {}), returnResync: opts.resyncReturn === true,
+  });
+  const origin = fromReset ? 'from F000:FFF0' : 'from 0000:7C00';
+  let firstPm = -1, first7c00 = -1;
   const started = Date.now();
   let lastProgress = started;
   let qemuRecords = 0;
   let idle = false;
   try {
-    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB, accel, bios: biosFile, vgaRom: vgaRomFile }, (records) => {
+    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB, accel, bios: biosFile, vgaRom: vgaRomFile, fromReset,
+      // From reset SeaBIOS reads the boot order from CMOS: QEMU's must be ours.
+      ...(fromReset ? { bootOrder: m.bootOrder.map((d) => QEMU_BOOT_LETTER[d]).join('') } : {}) }, (records) => {
       for (const r of records) {
         if (l.matched >= max) return false;
         qemuRecords++;
+        const agreed = l.matched;
         if (!l.push(r)) return false;
         if (firstPm < 0 && r.regs.cr0 & 1 && l.matched > 0) firstPm = l.matched - 1;
+        if (first7c00 < 0 && r.lin === 0x7c00 && l.matched > agreed) first7c00 = agreed;
       }
       const now = Date.now();
       if (now - lastProgress >= 5000) {
@@ -129,15 +148,16 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const lines: string[] = [];
   if (d) {
     lines.push(...divergenceLines(d, {
-      origin: 'from 0000:7C00',
-      sources: (x) => `Bootscope instruction ${x.ours.source}, its count including the BIOS's; QEMU guest record ${x.qemu.source}`,
+      origin,
+      sources: (x) => `Bootscope instruction ${x.ours.source}${fromReset ? '' : ', its count including the BIOS\'s'}; QEMU ${fromReset ? '' : 'guest '}record ${x.qemu.source}`,
     }, (r) => r.bytes));
   } else if (l.matched >= max) {
-    lines.push(`no divergence: ${l.matched} instructions from 0000:7C00 agree (the budget)`);
+    lines.push(`no divergence: ${l.matched} instructions ${origin} agree (the budget)`);
   } else {
-    lines.push(`no divergence in ${l.matched} instructions from 0000:7C00, short of the budget: ${l.end}${ours.stop ? ` (Bootscope: ${ours.stop.reason}${ours.stop.detail ? `, ${ours.stop.detail}` : ''})` : ''}`);
+    lines.push(`no divergence in ${l.matched} instructions ${origin}, short of the budget: ${l.end}${ours.stop ? ` (Bootscope: ${ours.stop.reason}${ours.stop.detail ? `, ${ours.stop.detail}` : ''})` : ''}`);
   }
   if (firstPm >= 0) lines.push(`first protected-mode instruction: ${firstPm}`);
+  if (fromReset) lines.push(first7c00 >= 0 ? `first 0000:7C00: instruction ${first7c00}` : 'first 0000:7C00: not reached');
   lines.push(...rulesLines(l));
   lines.push(`speed: ${qemuRecords} QEMU records in ${seconds.toFixed(1)} s with start-up, ${Math.round(qemuRecords / seconds)}/s, ${(qemuRecords / seconds * 60 / 1e6).toFixed(1)} M/min (${accel === 'kvm' ? 'QEMU KVM, gdbstub single steps' : `QEMU -icount shift=${ICOUNT_SHIFT},sleep=off${clock === 'icount' ? '; Bootscope on the same -icount clock' : ''}`})`);
   const note = accel === 'kvm' ? kvmNote(readFileSync('/proc/cpuinfo', 'utf8')) : null;

@@ -89,7 +89,7 @@ export function rulesLines(l: LockstepRules): string[] {
   if (more > 0) out.push(`  … (${more} more)`);
   for (const r of l.returns) {
     out.push(`skipped to a common return: at instruction ${r.index} from ${where(r.from)}, ${r.ours} Bootscope and ${r.qemu} QEMU records` +
-      (r.to ? `, to ${where(r.to)}` : ', no common return'));
+      (r.to ? `, to ${where(r.to)}${r.scratch.length ? ` (${r.scratch.join(', ')} left by the callee, excused until they agree)` : ''}` : ', no common return'));
   }
   const u = l.undefinedFlags;
   if (u.count) out.push(`excused: EFLAGS bits left undefined by the instruction before, ${u.count} times (the first: ${u.first})`);

@@ -42,6 +42,8 @@ export interface GuestRunOptions {
   onBreakpoint?: (m: Machine) => boolean;
   /** Instructions one run call may take to find a guest instruction before the run gives up (default 100,000,000). */
   budget?: number;
+  /** Every instruction gets a record, the firmware's too (a comparison from the reset vector), not only guest code's. */
+  everyAddress?: boolean;
 }
 
 /** Records per block: the machine runs at most this far ahead of the comparison. */
@@ -103,7 +105,7 @@ export class GuestRun {
       this.interrupted = true;
     }
     const lin = (cpu.base[CS] + cpu.eip) >>> 0;
-    if (lin < GUEST_LOW || lin > GUEST_HIGH) return null;
+    if (!this.opts.everyAddress && (lin < GUEST_LOW || lin > GUEST_HIGH)) return null;
     if (this.block.length >= BLOCK) return 'step';
     if (this.guest === this.opts.flipAt) cpu.r32[EAX] ^= 1;
     const r = guestRecord(m, lin);

@@ -140,7 +140,18 @@ export interface ReturnResync {
   /** Records skipped on each side. */
   ours: number;
   qemu: number;
+  /** Scratch registers (RETURN_SCRATCH) that differed where the two met, excused until they agree again. */
+  scratch: TraceReg[];
 }
+
+/**
+ * Registers a function may leave anything in, by the i386 System V calling convention (which
+ * SeaBIOS's C code, 16- and 32-bit, is compiled to): ECX and EDX are the caller's to save, EAX
+ * returns the result. At a common return the callee's leftovers in ECX and EDX carry no meaning, so
+ * they are excused until both sides agree on them again; a caller that read them would show its
+ * difference in the registers it computes.
+ */
+const RETURN_SCRATCH: readonly TraceReg[] = ['ecx', 'edx'];
 
 /** Resyncs kept for the report; the rest are only counted (`interrupts`). */
 const RESYNCS_KEPT = 100;
@@ -331,7 +342,7 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
         continue;
       }
       if (this.opts.returnResync && last) {
-        const skip: ReturnResync = { index: this.matched, from: a, to: null, ours: 1, qemu: 1 };
+        const skip: ReturnResync = { index: this.matched, from: a, to: null, ours: 1, qemu: 1, scratch: [] };
         this.returns.push(skip);
         this.seek = { qemuTop: b.regs.esp >>> 0, oursTop: a, skip };
         this.qemuCovered++;
@@ -374,6 +385,8 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
     if (a.cs === b.cs && a.eip === b.eip && a.regs.ss === b.regs.ss && a.regs.esp === b.regs.esp) {
       k.skip.to = b;
       k.skip.ours--; // our record there is compared, not skipped
+      k.skip.scratch = RETURN_SCRATCH.filter((r) => a.regs[r] !== b.regs[r]);
+      for (const r of k.skip.scratch) this.exempt.add(r);
       this.cur = a;
       this.seek = null;
       return true;

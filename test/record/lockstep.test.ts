@@ -193,6 +193,16 @@ test('returnResync: a run of different lengths is skipped on both sides to the r
   assert.equal(c.matched, 7 + 3, 'the caller is compared again from the return');
 });
 
+test('returnResync: ECX and EDX left by the callee are excused at the common return until they agree; EBX is not', () => {
+  const leftover = (reg: 'ecx' | 'ebx') => callerWithLoop(4).map((r, i, all) => (i >= all.length - 3 && i < all.length - 1 ? { ...r, regs: { ...r.regs, [reg]: 5 } } : r));
+  const c = lockstepArrays(leftover('ecx'), callerWithLoop(40), { returnResync: true });
+  assert.equal(c.divergence, null);
+  assert.deepEqual(c.returns.map((r) => r.scratch), [['ecx']]);
+  assert.equal(c.matched, 10, 'every record after the return compared, ECX excused in two');
+  const d = lockstepArrays(leftover('ebx'), callerWithLoop(40), { returnResync: true });
+  assert.equal(d.returns.length, 2, 'EBX differing at the return is a new divergence (skipped again by the rule)');
+});
+
 test('returnResync: where the sides return to different places, or one never returns, that is said', () => {
   const ours = callerWithLoop(4).map((r) => (r.eip === 0x7c03 ? { ...r, eip: 0x7c13 } : r));
   const c = lockstepArrays(ours, callerWithLoop(40), { returnResync: true });

@@ -255,6 +255,7 @@ const cpuid: Handler = (cpu) => {
     r[ECX] = 0;
     r[EDX] = (cpu.fpu ? 1 : 0) | id.features;
   }
+  cpu.cpuidQuirks?.(leaf >>> 0, r);
 };
 
 function tsc(cpu: Cpu): bigint {
