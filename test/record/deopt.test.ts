@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const REPS = 3;
+const REPS = 10;
 const N = 20_000_000;
 /** Instructions between snapshots: 200 interval starts per run, each at another point of the loop. */
 const INTERVAL = 100_000;
