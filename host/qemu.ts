@@ -20,7 +20,7 @@ import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EAX, EBX, ECX, EDX } from '../emulator/cpu/regs';
+import { EBX } from '../emulator/cpu/regs';
 import { GUEST_HIGH, GUEST_LOW, type TraceRecord } from '../emulator/record/lockstep';
 import { parseQemuLog } from '../emulator/record/traceDiff';
 import type { QemuAccel } from '../protocol/launchConfig';
@@ -98,16 +98,18 @@ export const MACHINE_ALIKE: readonly string[] = [
 ];
 
 /**
- * Where QEMU 7.2's CPUID under MACHINE_ALIKE's -cpu answers otherwise than the Pentium model (whose
- * answers are the SDM's: emulator/cpu/exec/system.ts), given to our model for a comparison from
- * reset: QEMU keeps leaves 40000000h and 40000001h for a hypervisor and answers them with zeros even
- * without the hypervisor bit (SeaBIOS scans them), and puts a CLFLUSH line size of 8 quadwords in
- * EBX[15:8] of leaf 1, and so of every leaf above it, which it answers as leaf 1. SeaBIOS stores the
- * answers and reads them back, so excusing CPUID's outputs alone would not keep the two in step.
+ * Where QEMU 7.2's CPUID under MACHINE_ALIKE's -cpu answers otherwise than the Pentium model, given to
+ * our model for a comparison from reset: QEMU answers any leaf above the highest (1) as leaf 1, as
+ * the SDM allows (Vol. 2A CPUID), where the model answers zeros, except 40000000h and 40000001h, which
+ * it keeps for a hypervisor and answers with zeros even without the hypervisor bit (SeaBIOS scans
+ * 40000000h-4000FF00h); and it puts a CLFLUSH line size of 8 quadwords in leaf 1's EBX[15:8].
+ * SeaBIOS stores the answers and reads them back, so excusing CPUID's outputs alone would not keep
+ * the two in step.
  */
-export function qemuCpuidQuirks(leaf: number, r32: Uint32Array): void {
-  if (leaf === 0x40000000 || leaf === 0x40000001) r32[EAX] = r32[EBX] = r32[ECX] = r32[EDX] = 0;
-  else if (leaf !== 0) r32[EBX] = 8 << 8;
+export function qemuCpuidQuirks(leaf: number, r32: Uint32Array, answer: (leaf: number) => void): void {
+  if (leaf === 0 || leaf === 0x40000000 || leaf === 0x40000001) return;
+  answer(1);
+  r32[EBX] = 8 << 8;
 }
 
 /** The machine: the image opened read-only (snapshot=on), no devices beyond the PC's own (COM1 among them, as Bootscope's, its output dropped). */

@@ -217,10 +217,11 @@ export class Cpu implements FlagState {
   /** The TSC counts 2^tscShift per instruction (QEMU's -icount rule: its virtual nanoseconds). */
   tscShift = 0n;
   /**
-   * Changes the model's CPUID answer for `leaf` (in r32's EAX, EBX, ECX, EDX) to another machine's:
-   * a lock-step comparison with QEMU gives the firmware QEMU's answers (host/qemu.ts).
+   * Changes the model's CPUID answer for `leaf` (in r32's EAX, EBX, ECX, EDX) to another machine's;
+   * `answer` writes the model's answer for any leaf there. A lock-step comparison with QEMU gives the
+   * firmware QEMU's answers (host/qemu.ts).
    */
-  cpuidQuirks: ((leaf: number, r32: Uint32Array) => void) | null = null;
+  cpuidQuirks: ((leaf: number, r32: Uint32Array, answer: (leaf: number) => void) => void) | null = null;
 
   // Per-instruction decode state, reset by step().
   o32 = 0;

@@ -233,29 +233,33 @@ function movDr(toDr: boolean): Handler {
 const CPUID_VENDOR = 'GenuineIntel';
 /**
  * CPUID with leaves 0 and 1 (SDM Vol. 2 CPUID): the model's signature and only the features it
- * implements (ModelTraits.cpuid), FPU (bit 0) when the machine has an x87. Any leaf above 1, the
- * highest, answers as leaf 1: "the data for the highest basic information leaf is returned" for a
- * value above the maximum basic or extended function (SDM Vol. 2A CPUID), as QEMU answers SeaBIOS's
- * scan of the hypervisor leaves from 40000100h on.
+ * implements (ModelTraits.cpuid), FPU (bit 0) when the machine has an x87. Leaves above 1 (no
+ * extended leaves either) answer zeros: memtest86+ takes the SDM's other rule (the highest basic
+ * leaf's data) for more than a Pentium had. Cpu.cpuidQuirks may change the answer to another machine's.
  */
 const cpuid: Handler = (cpu) => {
   const id = cpu.traits.cpuid;
   if (!id) return cpu.faultRule(UD_OPCODE, -1, -1, 0);
   const r = cpu.r32;
   const word = (s: string, i: number) => s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
-  const leaf = r[EAX];
-  if (leaf === 0) {
-    r[EAX] = 1;
-    r[EBX] = word(CPUID_VENDOR, 0);
-    r[EDX] = word(CPUID_VENDOR, 4);
-    r[ECX] = word(CPUID_VENDOR, 8);
-  } else {
-    r[EAX] = id.signature;
-    r[EBX] = 0;
-    r[ECX] = 0;
-    r[EDX] = (cpu.fpu ? 1 : 0) | id.features;
-  }
-  cpu.cpuidQuirks?.(leaf >>> 0, r);
+  const answer = (leaf: number) => {
+    if (leaf === 0) {
+      r[EAX] = 1;
+      r[EBX] = word(CPUID_VENDOR, 0);
+      r[EDX] = word(CPUID_VENDOR, 4);
+      r[ECX] = word(CPUID_VENDOR, 8);
+    } else if (leaf === 1) {
+      r[EAX] = id.signature;
+      r[EBX] = 0;
+      r[ECX] = 0;
+      r[EDX] = (cpu.fpu ? 1 : 0) | id.features;
+    } else {
+      r[EAX] = r[EBX] = r[ECX] = r[EDX] = 0;
+    }
+  };
+  const leaf = r[EAX] >>> 0;
+  answer(leaf);
+  cpu.cpuidQuirks?.(leaf, r, answer);
 };
 
 function tsc(cpu: Cpu): bigint {
