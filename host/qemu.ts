@@ -74,7 +74,8 @@ export interface QemuBoot {
   vgaRom?: string;
   /**
    * Log from the reset vector on, every linear address (no -dfilter; records number from 0 at
-   * F000:FFF0), QEMU told to be Bootscope's Pentium machine (MACHINE_ALIKE); needs `bios`.
+   * F000:FFF0), QEMU told to be Bootscope's Pentium machine (MACHINE_ALIKE, and a VGA without the
+   * EDID blob ours does not have); needs `bios`.
    */
   fromReset?: boolean;
   /** QEMU's -boot order (letters a, c, d) when not the booted drive's alone: the CMOS order a firmware reads. */
@@ -117,7 +118,7 @@ export function machineArgs(image: string, boot: QemuBoot): string[] {
   // QEMU reads a comma in a -drive file name as the next option; doubling it escapes it.
   const file = image.replaceAll(',', ',,');
   return [
-    '-nodefaults', ...(boot.vgaRom ? ['-vga', 'none', '-device', `VGA,romfile=${boot.vgaRom.replaceAll(',', ',,')}`] : ['-vga', 'std']),
+    '-nodefaults', ...(boot.vgaRom ? ['-vga', 'none', '-device', `VGA,romfile=${boot.vgaRom.replaceAll(',', ',,')}${boot.fromReset ? ',edid=off' : ''}`] : ['-vga', 'std']),
     ...(boot.bios ? ['-bios', boot.bios] : []), '-display', 'none', '-m', String(boot.memoryMB),
     '-drive', `file=${file},format=raw,${boot.drive === 'floppy' ? 'if=floppy' : boot.drive === 'cdrom' ? 'if=ide,media=cdrom' : 'if=ide'},snapshot=on`,
     '-boot', boot.bootOrder ?? (boot.drive === 'floppy' ? 'a' : boot.drive === 'cdrom' ? 'd' : 'c'),

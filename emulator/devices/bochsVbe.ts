@@ -8,7 +8,7 @@
 
 import type { IoBus } from './ioBus';
 import type { Memory } from '../memory/bus';
-import { VGA_LFB, VGA_LFB_SIZE } from './i440fx';
+import { VGA_LFB, VGA_LFB_SIZE, VGA_MMIO, VGA_MMIO_SIZE } from './i440fx';
 
 /** Dispi register indices. */
 export const DISPI_ID = 0, DISPI_XRES = 1, DISPI_YRES = 2, DISPI_BPP = 3, DISPI_ENABLE = 4, DISPI_BANK = 5;
@@ -64,6 +64,9 @@ export class BochsVbe {
       out16: (p, v) => { if (p === 0x1ce) this.index = v; else this.write(v); },
     });
     memory.mapMmio(VGA_LFB, VGA_LFB_SIZE, { read8: (a) => this.read8(a - VGA_LFB), write8: (a, v) => this.write8(a - VGA_LFB, v) });
+    // BAR2 decodes nothing here (no EDID blob at its start, no register mirrors): it reads all ones, as
+    // the unassigned parts of QEMU's VGA MMIO region do. SeaVGABIOS copies its first 256 bytes as EDID.
+    memory.mapMmio(VGA_MMIO, VGA_MMIO_SIZE, { read8: () => 0xff, write8: () => {} });
   }
 
   get enabled(): boolean {

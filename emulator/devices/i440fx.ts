@@ -19,7 +19,7 @@ export const DEVFN_HOST = 0x00, DEVFN_ISA = 0x08, DEVFN_IDE = 0x09, DEVFN_ACPI =
 
 /** Where the BIOS puts the VGA's linear framebuffer (BAR0, 16 MiB prefetchable) and MMIO (BAR2), as SeaBIOS does. */
 export const VGA_LFB = 0xfd000000, VGA_LFB_SIZE = 0x1000000;
-export const VGA_MMIO = 0xfebf0000;
+export const VGA_MMIO = 0xfebf0000, VGA_MMIO_SIZE = 0x1000;
 /** PIIX3 IDE bus-master registers (BAR4), the PIIX4 power-management and SMBus I/O bases. */
 export const IDE_BMIBA = 0xc000, ACPI_PMBA = 0x600, ACPI_SMBBA = 0x700;
 
@@ -60,7 +60,7 @@ export function i440fxFunctions(): PciFunction[] {
 
   const vga = new PciFunction('standard VGA', DEVFN_VGA, { vendor: 0x1234, device: 0x1111, revision: 0x02, classCode: 0x030000, ...ids });
   vga.bar(0, 'prefetchable', VGA_LFB_SIZE);
-  vga.bar(2, 'memory', 0x1000);
+  vga.bar(2, 'memory', VGA_MMIO_SIZE);
   return [host, isa, ide, acpi, vga];
 }
 
