@@ -49,6 +49,16 @@ export const CPU_OPTION_HELP = `CPU model: ${CPU_MODEL_NAMES.join(', ')} (defaul
 export const FPU_OPTION_HELP = `x87: ${FPU_NAMES.join(', ')} (default the model's: ` +
   `${CPU_MODEL_NAMES.map((m) => `${m} ${MODEL_FPUS[m].join('|')}`).join(', ')})`;
 
+/** `--clock`'s help: the device time's two rules (emulator/devices/clock.ts). */
+export const CLOCK_OPTION_HELP = 'device time: instructions (4.77 MHz) or icount, QEMU\'s -icount shift=8 rule (2^8 ns an instruction)';
+
+/** `--clock instructions|icount`, `fallback` when not given. */
+export function parseClock(clock: string | undefined, fallback: 'instructions' | 'icount'): 'instructions' | 'icount' {
+  const c = clock ?? fallback;
+  if (c !== 'instructions' && c !== 'icount') throw new UsageError(`--clock: '${c}' is not one of instructions, icount`);
+  return c;
+}
+
 /** `--cpu` and `--fpu` parsed and checked against each other. */
 export function parseCpuFpu(cpu: string | undefined, fpu: string | undefined): { cpu: CpuModelName; fpu: FpuName } {
   const model = parseChoice(cpu ?? LAUNCH_DEFAULTS.cpu, '--cpu', CPU_MODEL_NAMES);

@@ -14,7 +14,7 @@ import { readInputFile } from '../../host/files';
 import { accelProblem, ICOUNT_SHIFT, qemuCpuidQuirks, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
 import { type BootDeviceName, QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
 import { Command } from 'commander';
-import { exitWith, FIRMWARE_OPTION_HELP, InputError, parseFirmware, parseWhole, UsageError } from '../args';
+import { exitWith, FIRMWARE_OPTION_HELP, InputError, parseClock, parseFirmware, parseWhole, UsageError } from '../args';
 import { openBootDrive } from '../run/disk';
 
 
@@ -79,8 +79,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   if (!QEMU_ACCELS.includes(accel)) throw new UsageError(`--accel: '${opts.accel}' is not one of ${QEMU_ACCELS.join(', ')}`);
   if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
   const fromReset = opts.fromReset === true;
-  const clock = opts.clock ?? (fromReset ? 'icount' : 'instructions');
-  if (clock !== 'instructions' && clock !== 'icount') throw new UsageError(`--clock: '${clock}' is not one of instructions, icount`);
+  const clock = parseClock(opts.clock, fromReset ? 'icount' : 'instructions');
   if (clock === 'icount' && accel === 'kvm') throw new UsageError('--clock icount follows QEMU\'s -icount, which is TCG\'s: under KVM QEMU\'s timers follow the host clock');
   const { bios: biosFile, vgaRom: vgaRomFile } = parseFirmware(opts);
   if (fromReset && biosFile === undefined) throw new UsageError('--from-reset needs a firmware to run from the reset vector: --bios FILE or --firmware seabios');

@@ -16,7 +16,8 @@ import { PROFILE_NAMES, type ProfileName, VmentryMonitor } from '../../emulator/
 import { Command } from 'commander';
 import { loadSymbolTable } from '../../host/symbolFiles';
 import type { SymbolTable } from '../../emulator/debug/symbols';
-import { collect, CPU_OPTION_HELP, exitWith, FIRMWARE_OPTION_HELP, FPU_OPTION_HELP, InputError, parseChoice, parseCpuFpu, parseFirmware, parseWhole, UsageError } from '../args';
+import { CLOCK_OPTION_HELP, collect, CPU_OPTION_HELP, exitWith, FIRMWARE_OPTION_HELP, FPU_OPTION_HELP, InputError, parseChoice, parseClock, parseCpuFpu, parseFirmware, parseWhole, UsageError } from '../args';
+import { ICOUNT_SHIFT } from '../../host/qemu';
 import { openDrives } from '../run/disk';
 import { loadFirmware } from '../../emulator/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
@@ -39,6 +40,7 @@ export interface RunOptions {
   screen?: boolean;
   json?: boolean;
   cpu?: string;
+  clock?: string;
   memoryMb?: string;
   fpu?: string;
   profile?: string;
@@ -72,6 +74,7 @@ export function command(): Command {
     .option('--screenshot <FILE>', 'write the graphics screen (VBE) at the stop to FILE as PNG')
     .option('--json', 'print the stop summary as one JSON object')
     .option('--cpu <MODEL>', CPU_OPTION_HELP)
+    .option('--clock <instructions|icount>', `${CLOCK_OPTION_HELP}; default instructions`)
     .option('--memory-mb <N>', 'guest RAM in MiB, 1 to 3072 (default 64)')
     .option('--fpu <FPU>', FPU_OPTION_HELP)
     .option('--profile <NAME>', `hypervisor profile for VM-entry checks: ${PROFILE_NAMES.join(', ')}`)
@@ -118,6 +121,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const traceFile = opts.trace;
   if (traceFrom && !traceFile) throw new UsageError('--trace-from needs --trace FILE');
   const { cpu: cpuModel, fpu } = parseCpuFpu(opts.cpu, opts.fpu);
+  const clock = parseClock(opts.clock, 'instructions');
   const memoryMB = opts.memoryMb === undefined ? 64 : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072);
   const keys = opts.keys;
   if (keys !== undefined) {
@@ -150,7 +154,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const vgaRom = vgaRomFile === undefined ? null : new Uint8Array(readInputFile(vgaRomFile, 'VGA ROM'));
 
   const m = new Machine({
-    cpu: cpuModel, fpu, memoryMB, keys, firmware: firmware !== null,
+    cpu: cpuModel, fpu, memoryMB, keys, firmware: firmware !== null, ...(clock === 'icount' ? { icountShift: ICOUNT_SHIFT } : {}),
     floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder: completeBootOrder(order, drives.imageKind, drives.cdrom !== null),
   });
   const warnings: string[] = [];

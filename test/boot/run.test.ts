@@ -271,3 +271,15 @@ gdtr: dw 15
   const records = readFileSync(list, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(records.some((e) => e.cs === 0x08), JSON.stringify(records.map((e) => [e.cs, e.eip])));
 });
+
+test('--clock icount: the time-stamp counter counts 2^8 per instruction, QEMU\'s -icount shift=8 rule; the default 1', () => {
+  const img = file('tsc.bin', assemble(`
+  rdtsc
+  mov ebx, eax
+  rdtsc
+  sub eax, ebx${HALT}`));
+  const ticks = (clock: string[]) => json(img, '--cpu', 'pentium', ...clock).registers.eax;
+  assert.equal(ticks(['--clock', 'icount']), 2 * 256, 'two instructions: RDTSC and MOV');
+  assert.equal(ticks([]), 2);
+  assert.equal(run(img, '--clock', 'wall').status, 2);
+});
