@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../package.json';
 import { FileError } from '../host/files';
 import { ReaderGoneError } from '../host/outputFile';
+import { tuneV8 } from '../host/v8Flags';
 import { commandPath, InputError, UsageError } from './args';
 import { command as compare } from './commands/compare';
 import { command as conformance } from './commands/conformance';
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+tuneV8();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

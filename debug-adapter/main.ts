@@ -3,6 +3,7 @@
 // Node only; must not import vscode. Modelled on vscode-mock-debug's debugAdapter.ts.
 
 import { createServer, type Server } from 'node:net';
+import { tuneV8 } from '../host/v8Flags';
 import { X86DebugSession } from './session';
 
 /** How often a stdio adapter looks whether its parent (the client) is still there. */
@@ -56,6 +57,7 @@ export function portArg(argv: string[]): number | null {
 
 // Run directly as dist/debugAdapter.js (not when bundled into the CLI, which calls the exports).
 if (/debugAdapter\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
+  tuneV8();
   let port: number | null = null;
   try {
     port = portArg(process.argv.slice(2));

@@ -21,6 +21,7 @@ import { Machine } from '../../emulator/machine';
 import { Recorder } from '../../emulator/record/recorder';
 import { DebugMonitor } from '../../emulator/debug/monitor';
 import { PF_WATCH_R, PF_WATCH_W } from '../../emulator/memory/pageFlags';
+import { tuneV8 } from '../../host/v8Flags';
 import { assembleBench, BENCH_LAYOUTS, type BenchLayout, LOOP_INSTRUCTIONS } from './benchAsm';
 import { benchBoot } from './boot';
 
@@ -250,6 +251,8 @@ async function main(): Promise<void> {
   console.log('\n' + benchBoot());
 }
 
+// In process as in the CLI and the adapter (a benchmark of the product's settings).
+tuneV8();
 main().catch((e: Error) => {
   console.error(`bench: ${e.message}`);
   process.exit(1);

@@ -9,6 +9,7 @@ import { DiskImage } from '../../emulator/disk/diskImage';
 import { Machine } from '../../emulator/machine';
 import { missingTools, syslinuxImage } from '../boot/images';
 import { runRecorded } from '../../emulator/record/bench';
+import { tuneV8 } from '../../host/v8Flags';
 import { assemble, boot, labels } from './harness';
 import { assembleBench, BENCH_LAYOUTS } from '../bench/benchAsm';
 
@@ -130,4 +131,5 @@ function main(): void {
   console.log(`lastChange(ss) (${ss ? ss.after : 'never'}; scans the whole recording): ${(performance.now() - t0).toFixed(0)} ms`);
 }
 
+tuneV8();
 main();

@@ -7,7 +7,9 @@
 import { Machine } from '../../emulator/machine';
 import { Recorder } from '../../emulator/record/recorder';
 import { assembleBench, BENCH_LAYOUTS } from '../bench/benchAsm';
+import { tuneV8 } from '../../host/v8Flags';
 
+tuneV8();
 const REPS = Number(process.env.REPS), N = Number(process.env.N), INTERVAL = Number(process.env.INTERVAL);
 const SLICE = 1_000_000;
 const images = BENCH_LAYOUTS.map((l) => ({ name: l.name, bin: assembleBench(l.defines) }));
