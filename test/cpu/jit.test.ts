@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Cpu, CpuModel } from '../../emulator/cpu/cpu';
 import { BreakpointSet, RUN_BREAKPOINT, runCpu } from '../../emulator/cpu/execute';
+import { installFpu } from '../../emulator/cpu/exec/x87';
+import { X87 } from '../../emulator/cpu/fpu/x87';
 import { CS, DS } from '../../emulator/cpu/regs';
 import { DebugMonitor } from '../../emulator/debug/monitor';
 import { Machine } from '../../emulator/machine';
@@ -27,10 +29,11 @@ function sameRam(a: Cpu, b: Cpu): boolean {
   return Buffer.compare(Buffer.from(a.ram.buffer, a.ram.byteOffset, a.ram.length), Buffer.from(b.ram.buffer, b.ram.byteOffset, b.ram.length)) === 0;
 }
 
-// The 80486 and Pentium rows: their decode tiers (CMOVcc, RDTSC ... #UD) and, at ring 3, alignment
-// checking on (fuzzSetup.ts), so #AC comes from compiled accesses as from the interpreter's.
+// The 80486, Pentium and Pentium II rows: their decode tiers (CMOVcc, RDTSC ... #UD; the Pentium II
+// with its x87, so FXSAVE/FXRSTOR and FCMOVcc run) and, at ring 3, alignment checking on (fuzzSetup.ts), so #AC comes from compiled
+// accesses as from the interpreter's.
 const MODES: [Mode, CpuModel][] = [['real', '80386'], ['pm32', '80386'], ['pm16', '80386'], ['ring3', '80386'], ['vm86', '80386'], ['paging', '80386'], ['real', '80286'], ['pm16', '80286'],
-  ['pm32', '80486'], ['ring3', '80486'], ['ring3', 'pentium'], ['vm86', 'pentium']];
+  ['pm32', '80486'], ['ring3', '80486'], ['ring3', 'pentium'], ['vm86', 'pentium'], ['pm32', 'pentium2'], ['ring3', 'pentium2']];
 
 for (const [mode, model] of MODES) {
   test(`jit ${model} ${mode}: random code compiled on first sight runs as the interpreter runs it`, () => {
@@ -40,6 +43,7 @@ for (const [mode, model] of MODES) {
     for (let seed = 1; seed <= seeds; seed++) {
       const s = seed * 104729 + mode.length;
       const a = setup(mode, s, model), b = setup(mode, s, model);
+      if (model === 'pentium2') for (const c of [a, b]) { c.fpu = new X87(); c.fpu.fninit(); installFpu(c); }
       a.jit = null;
       blocks(b).hot = 1;
       const slices = rng(seed);
@@ -68,6 +72,7 @@ test('jit loops: random loop bodies (faults, a store into the body, budgets endi
     for (let seed = 1; seed <= 16; seed++) {
       const s = seed * 7919 + mode.length;
       const a = setup(mode, s, model), b = setup(mode, s, model);
+      if (model === 'pentium2') for (const c of [a, b]) { c.fpu = new X87(); c.fpu.fninit(); installFpu(c); }
       a.jit = null;
       blocks(b).hot = 1;
       const r = rng(s ^ 0x5a5a);
