@@ -6,7 +6,7 @@
 
 import type { Cpu } from '../emulator/cpu/cpu';
 import type { CsIp } from '../emulator/cpu/execute';
-import { peekFetchPhysical } from '../emulator/cpu/protected/paging';
+import { peekPhysical } from '../emulator/cpu/protected/paging';
 import { CS } from '../emulator/cpu/regs';
 import { evaluate, evaluateAddress, segmentBase } from '../emulator/debug/expression';
 import type { Machine } from '../emulator/machine';
@@ -114,7 +114,7 @@ export class BreakpointStore {
   /** Breakpoints at the current CS:EIP: linear ones by address, CS:IP ones by selector and offset, physical ones by the instruction's physical address. */
   at(): CodeBreakpoint[] {
     const cpu = this.machine.cpu, lin = this.machine.pcLinear;
-    const phys = peekFetchPhysical(cpu, lin);
+    const phys = peekPhysical(cpu, lin);
     return this.all().filter((b) => (b.exact ? b.exact.selector === cpu.sel[CS] && b.exact.offset === cpu.eip
       : b.phys !== undefined ? b.phys === phys : b.linear === lin));
   }

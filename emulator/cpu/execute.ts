@@ -7,7 +7,7 @@
 import { ATTN_CODE, ATTN_CSIP, ATTN_IRQ, ATTN_MODE, ATTN_SHADOW, ATTN_TRAP, type Cpu } from './cpu';
 import { DB, FAULT } from './faults';
 import { INT_EXC, INT_HW, interrupt, raiseFault } from './interrupts';
-import { peekFetchPhysical } from './protected/paging';
+import { peekPhysical } from './protected/paging';
 import { CS, EFLAGS_IF, EFLAGS_TF } from './regs';
 
 /** Executes one instruction (no interrupt or trap handling): the hot path. */
@@ -204,7 +204,7 @@ export class BreakpointSet {
 
   /** With paging on: whether a physical breakpoint is at the physical address an instruction at `lin` has. */
   physAt(cpu: Cpu, lin: number): boolean {
-    const p = peekFetchPhysical(cpu, lin);
+    const p = peekPhysical(cpu, lin);
     return p >= 0 && this.physPages![p >>> 12] !== 0 && this.phys.has(p);
   }
 

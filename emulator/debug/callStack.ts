@@ -8,6 +8,7 @@ import type { Cpu, Handler } from '../cpu/cpu';
 import { INT_EXC, INT_HW } from '../cpu/interrupts';
 import { OP32 } from '../cpu/exec/table';
 import { CS, ESP, SS } from '../cpu/regs';
+import { peekPhysical } from '../cpu/protected/paging';
 import { T_CALL, T_RET, type OpRow } from '../decode/table';
 import { SYS_SEG } from '../decode/sysWrites';
 import { type CpuMode, cpuMode } from './machineView';
@@ -129,7 +130,10 @@ export class ShadowCallStack {
   /** The `n`-byte value at SS:ESP + `at`, as the CPU's own stack view (no side effects): what the CALL just pushed. */
   private readStack(cpu: Cpu, at: number, n: 2 | 4): number {
     const mem = cpu.mem;
-    const p = (((cpu.base[SS] + (cpu.r32[ESP] & cpu.stackMask) + at) >>> 0) & mem.a20Mask) >>> 0;
+    // SS:ESP is linear: under paging its page may be anywhere in physical memory.
+    const lin = (cpu.base[SS] + (cpu.r32[ESP] & cpu.stackMask) + at) >>> 0;
+    const p = cpu.paging ? peekPhysical(cpu, lin) : (lin & mem.a20Mask) >>> 0;
+    if (p < 0) return 0;
     // The stack is in RAM almost always: read it there without a copy; elsewhere as the debugger reads.
     const b = p + n <= mem.ramSize ? mem.ram : mem.peek(p, n);
     const i = b === mem.ram ? p : 0;

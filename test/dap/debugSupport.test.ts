@@ -9,7 +9,7 @@ import { DebugMonitor } from '../../emulator/debug/monitor';
 import { evaluate, ExpressionError } from '../../emulator/debug/expression';
 import { decodeDescriptor } from '../../emulator/debug/descriptors';
 import { readRegister, writeRegister } from '../../emulator/debug/registers';
-import { CS, DS, ES } from '../../emulator/cpu/regs';
+import { CR0_PE, CR0_PG, CS, DS, ES, ESP } from '../../emulator/cpu/regs';
 import { readFileSync } from 'node:fs';
 import { assemble } from './dapClient';
 
@@ -67,6 +67,27 @@ test('shadow stack: PUSH addr / RET used as a jump leaves the frames alone; CALL
   step(m);
   assert.equal(m.cpu.eip, 0x7c05);
   assert.equal(mon.stack.depth, 0);
+});
+
+test('shadow stack under paging: the return address is read where SS:ESP maps, not at the same physical address', () => {
+  // 7C00: call 7C10 ; 7C03: jmp $ ; 7C10: ret — with paging on and SP = 9000h, the stack's page 8 mapped to frame 50h.
+  const code = new Array(0x11).fill(0x90);
+  code.splice(0, 5, 0xe8, 0x0d, 0x00, 0xeb, 0xfe);
+  code[0x10] = 0xc3;
+  const { m, mon } = boot(code);
+  const PD = 0x10000, PT = 0x11000;
+  m.mem.write32(PD, PT | 3);
+  for (let i = 0; i < 0x100; i++) m.mem.write32(PT + i * 4, ((i === 8 ? 0x50 : i) << 12) | 3);
+  m.cpu.r32[ESP] = 0x9000;
+  m.cpu.cr3 = PD;
+  m.cpu.cr0 |= CR0_PE | CR0_PG;
+  m.cpu.updateMode();
+  m.cpu.tlbFlush(m.cpu);
+  step(m);
+  assert.equal(m.mem.read16(0x50ffe), 0x7c03, 'the CALL pushed through the mapping');
+  assert.deepEqual(mon.stack.frames.map((f) => [f.kind, f.callerEip, f.retEip, f.entryEip]), [['call', 0x7c00, 0x7c03, 0x7c10]]);
+  step(m);
+  assert.deepEqual([m.cpu.eip, mon.stack.depth], [0x7c03, 0], 'the RET matched the frame');
 });
 
 test('detach restores every dispatch entry and the interrupt hook', () => {

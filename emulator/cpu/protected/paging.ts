@@ -145,10 +145,11 @@ export function tlbPhysical(tlb: Tlb, lin: number, write: boolean, user: boolean
 }
 
 /**
- * The physical address an instruction fetch at `lin` reads now, without side effects: the TLB's frame
- * when it holds the page (as the fetch would use it), else the tables' (peekTranslate); -1 when not present.
+ * The physical address an access at `lin` reads now (an instruction fetch, the stack a CALL just
+ * wrote), without side effects: the TLB's frame when it holds the page (as the access would use it),
+ * else the tables' (peekTranslate); -1 when not present.
  */
-export function peekFetchPhysical(cpu: Cpu, lin: number): number {
+export function peekPhysical(cpu: Cpu, lin: number): number {
   if (!cpu.paging) return (lin & cpu.mem.a20Mask) >>> 0;
   const e = tlbOf(cpu).entries[lin >>> 12];
   const p = e & TLB_VALID ? ((e & ~0xfff) | (lin & 0xfff)) >>> 0 : peekTranslate(cpu, lin);
