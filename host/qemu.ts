@@ -162,6 +162,9 @@ export interface QemuRun {
   awake(): void;
 }
 
+/** Signals that end this process: each ends a QEMU run first. */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
 /**
  * Starts QEMU (`binary`, `args`) and ends the run once: on `finish`, IDLE_SECONDS after the last `awake`, after
  * `timeoutMs` (`what` names QEMU in that error), or when QEMU exits or cannot start (the first line of its stderr that
@@ -174,11 +177,22 @@ export function runQemu(binary: string, args: string[], dir: string, timeoutMs: 
   return new Promise<QemuStream>((resolve, reject) => {
     let idle: NodeJS.Timeout | undefined;
     let close = () => {};
+    // Killed itself (Ctrl-C, VS Code ending the adapter), the process takes QEMU with it, then dies of
+    // the same signal: a QEMU left behind would run (and log to disk) on its own until it idles out.
+    const onSignal = (signal: NodeJS.Signals) => {
+      run.finish(new Error(`stopped by ${signal}`));
+      process.kill(process.pid, signal);
+    };
+    const onExit = () => qemu.kill('SIGKILL');
+    for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
+    process.once('exit', onExit);
     const run: QemuRun = {
       count: 0, stderr: '', done: false,
       finish(err, idled = false) {
         if (run.done) return;
         run.done = true;
+        for (const sig of STOP_SIGNALS) process.removeListener(sig, onSignal);
+        process.removeListener('exit', onExit);
         clearTimeout(timer);
         clearTimeout(idle);
         qemu.kill('SIGKILL');
