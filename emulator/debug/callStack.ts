@@ -43,6 +43,8 @@ const BLANK_FRAME: ShadowFrame = {
   ss: 0, esp: 0, unwoundAt: 0,
 };
 const MAX_FRAMES = 4096;
+/** Popped frames kept for near calls to refill: enough for a boot loader's call depth, never a pile. */
+const MAX_SPARE = 64;
 /** How deep a return looks for its frame: deeper mismatches are treated as stack switches, not returns. */
 const MAX_UNWIND = 256;
 
@@ -171,7 +173,11 @@ export class ShadowCallStack {
     for (let i = fr.length - 1; i >= stop; i--) {
       if (fr[i].retEip === eip && fr[i].retCs === cs) {
         // The usual case, the top frame, without an array-length store.
-        if (i === fr.length - 1) this.spare.push(fr.pop()!);
+        if (i === fr.length - 1) {
+          const f = fr.pop()!;
+          // Interrupt frames are made new and replays return copies (DebugMonitor.quietly): keep a few.
+          if (this.spare.length < MAX_SPARE) this.spare.push(f);
+        }
         else fr.length = i;
         this.onPop?.(i);
         return;

@@ -90,6 +90,19 @@ test('shadow stack under paging: the return address is read where SS:ESP maps, n
   assert.deepEqual([m.cpu.eip, mon.stack.depth], [0x7c03, 0], 'the RET matched the frame');
 });
 
+test('shadow stack: frames popped for reuse stay few, whatever pops them (INT/IRET loops, replays)', () => {
+  // 7C00: int 20h ; jmp 7C00 — 7C20: iret. Every INT makes a frame, every IRET pops one; no CALL takes them back.
+  const code = new Array(0x21).fill(0x90);
+  code.splice(0, 4, 0xcd, 0x20, 0xeb, 0xfc);
+  code[0x20] = 0xcf;
+  const { m, mon } = boot(code);
+  m.mem.poke(0x20 * 4, new Uint8Array([0x20, 0x7c, 0, 0]));
+  for (let i = 0; i < 20; i++) mon.quietly(() => m.run({ maxInstructions: 3000 }));
+  const spare = (mon.stack as unknown as { spare: unknown[] }).spare.length;
+  assert.ok(spare <= 64, `${spare} spare frames after 20,000 interrupts`);
+  assert.ok(mon.stack.depth <= 1);
+});
+
 test('detach restores every dispatch entry and the interrupt hook', () => {
   const m = new Machine({ memoryMB: 1 });
   const before = m.cpu.ops.slice();
