@@ -6,7 +6,8 @@
 import type { Cpu } from '../cpu/cpu';
 import { AR_G, CR0_PE, LDTR, TR } from '../cpu/regs';
 import { describeType } from '../vmx/accessRights';
-import { type LinearView, readLinear, readLinearValue } from './machineView';
+import type { LinearView } from '../cpu/protected/paging';
+import { readLinear, readLinearValue } from './machineView';
 import { hexDigits } from '../../protocol/format';
 
 /** What reading the tables needs of a CPU: its registers and linear memory (the live Cpu, or a copy: attach). */

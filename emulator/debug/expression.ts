@@ -7,7 +7,8 @@
 import type { Cpu } from '../cpu/cpu';
 import { CR0_PE, CS, DS, EFLAGS_VM, SEG_NAMES } from '../cpu/regs';
 import { descriptorForSelector } from './descriptors';
-import { debugTranslate, readLinearValue, segOff } from './machineView';
+import { peekTranslate } from '../cpu/protected/paging';
+import { readLinearValue, segOff } from './machineView';
 import { fieldNames, readRegister } from './registers';
 
 export class ExpressionError extends Error {}
@@ -198,7 +199,7 @@ class Parser {
       this.expect(')');
       const lin = this.linearOf(v);
       if (t.v === 'linear') return { kind: 'number', value: lin, size: 4, memoryReference: lin };
-      const p = debugTranslate(this.cpu, lin);
+      const p = peekTranslate(this.cpu, lin);
       if (p < 0) throw new ExpressionError(`linear address 0x${lin.toString(16)} is not mapped (page not present)`);
       return { kind: 'number', value: p, size: 4 };
     }

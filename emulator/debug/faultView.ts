@@ -11,7 +11,8 @@ import type { FaultRule, FaultValues } from '../cpu/faultRules';
 import { DF, EXCEPTION_NAMES, INT_EXC, INT_HW, PF } from '../cpu/faults';
 import { vectorName } from '../cpu/faultRules';
 import { CR0_PE, CR0_PG, CR4_PSE, LDTR, SEG_NAMES, TR } from '../cpu/regs';
-import { debugTranslate, segOff } from './machineView';
+import { peekTranslate } from '../cpu/protected/paging';
+import { segOff } from './machineView';
 
 const KIND_NAMES = ['int', 'irq', 'exception'];
 
@@ -72,7 +73,7 @@ export function faultSubjects(cpu: Cpu, rule: FaultRule | null, v: FaultValues |
   const out: FaultSubject[] = [];
   const pm = (cpu.cr0 & CR0_PE) !== 0;
   const memory = (label: string, linear: number, length: number, extra: Partial<FaultSubject> = {}): FaultSubject => {
-    const phys = debugTranslate(cpu, linear);
+    const phys = peekTranslate(cpu, linear);
     return { kind: 'memory', label, linear: linear >>> 0, length, ...(phys >= 0 ? { physical: phys } : {}), ...extra };
   };
   const register = (field: string, label = field): FaultSubject => ({ kind: 'register', label, field });

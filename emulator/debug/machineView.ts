@@ -1,17 +1,15 @@
-// Debugger-side views of machine state: the CPU mode, SSSS:OOOO formatting, linear-to-physical
-// translation that walks the page tables without setting accessed/dirty bits, and side-effect-free
-// reads and writes of linear memory for the memory inspector and expressions.
+// Debugger-side views of machine state: the CPU mode, SSSS:OOOO formatting, and side-effect-free
+// reads and writes of linear memory (through paging.ts's peekTranslate) for the memory inspector and
+// expressions.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §4.3 (32-bit paging), §20.1 (real mode).
 
 import type { Cpu } from '../cpu/cpu';
-import { AR_DB, CR0_PE, CR0_PG, CR4_PSE, CS, DS, EFLAGS_VM, ES, FS, GS, SS } from '../cpu/regs';
-import type { Memory } from '../memory/bus';
+import { AR_DB, CR0_PE, CS, DS, EFLAGS_VM, ES, FS, GS, SS } from '../cpu/regs';
+import { type LinearView, peekTranslate } from '../cpu/protected/paging';
 import { hexDigits } from '../../protocol/format';
 
 export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86';
 
-/** What reading linear memory needs of a CPU: the live Cpu, or a copy of another machine's state (attach). */
-export type LinearView = Pick<Cpu, 'cr0' | 'cr3' | 'cr4' | 'mem'>;
 
 /** The execution mode as a debugger names it (CS.D decides pm16/pm32). */
 export function cpuMode(cpu: Cpu): CpuMode {
@@ -34,28 +32,6 @@ export function segOff(sel: number, off: number): string {
   return `${hexDigits(sel, 4)}:${hexDigits(off, off > 0xffff ? 8 : 4)}`;
 }
 
-/**
- * Linear → physical as the CPU would translate it now, or -1 when the page is not present.
- * Reads the page tables through Memory.peek, so no accessed/dirty bits change (SDM Vol. 3 §4.3).
- */
-export function debugTranslate(cpu: LinearView, lin: number): number {
-  lin >>>= 0;
-  if (!(cpu.cr0 & CR0_PG) || !(cpu.cr0 & CR0_PE)) return (lin & cpu.mem.a20Mask) >>> 0;
-  const pdeAddr = ((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0;
-  const pde = read32(cpu.mem, pdeAddr);
-  if (!(pde & 1)) return -1;
-  if (pde & 0x80 && cpu.cr4 & CR4_PSE) return ((pde & 0xffc00000) + (lin & 0x3fffff)) >>> 0;
-  const pteAddr = ((pde & 0xfffff000) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0;
-  const pte = read32(cpu.mem, pteAddr);
-  if (!(pte & 1)) return -1;
-  return ((pte & 0xfffff000) + (lin & 0xfff)) >>> 0;
-}
-
-function read32(mem: Memory, addr: number): number {
-  const b = mem.peek(addr, 4);
-  return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
-}
-
 export interface LinearRead {
   bytes: Uint8Array;
   /** Bytes that could be read before the first unmapped page (the rest are zero). */
@@ -68,7 +44,7 @@ export function readLinear(cpu: LinearView, lin: number, length: number): Linear
   let done = 0;
   while (done < length) {
     const a = (lin + done) >>> 0;
-    const phys = debugTranslate(cpu, a);
+    const phys = peekTranslate(cpu, a);
     if (phys < 0) break;
     const n = Math.min(length - done, 0x1000 - (a & 0xfff));
     out.set(cpu.mem.peek(phys, n), done);
@@ -85,7 +61,7 @@ export function writeLinear(cpu: Cpu, lin: number, data: Uint8Array, poke = (phy
   let done = 0;
   while (done < data.length) {
     const a = (lin + done) >>> 0;
-    const phys = debugTranslate(cpu, a);
+    const phys = peekTranslate(cpu, a);
     if (phys < 0) break;
     const n = Math.min(data.length - done, 0x1000 - (a & 0xfff));
     poke(phys, data.subarray(done, done + n));

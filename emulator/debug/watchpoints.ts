@@ -11,7 +11,7 @@ import type { Cpu } from '../cpu/cpu';
 import { CS } from '../cpu/regs';
 import type { AccessObserver, Memory } from '../memory/bus';
 import { PAGE_SHIFT, PF_WATCH_R, PF_WATCH_W } from '../memory/pageFlags';
-import { debugTranslate } from './machineView';
+import { peekTranslate } from '../cpu/protected/paging';
 
 export type WatchAccess = 'read' | 'write' | 'readWrite';
 
@@ -133,7 +133,7 @@ export class Watchpoints implements AccessObserver {
     while (done < length) {
       const lin = (linear + done) >>> 0;
       const n = Math.min(length - done, 0x1000 - (lin & 0xfff));
-      const phys = debugTranslate(this.cpu, lin);
+      const phys = peekTranslate(this.cpu, lin);
       if (phys >= 0) {
         const last = out[out.length - 1];
         if (last && last[1] === phys && last[2] + (last[1] - last[0]) === lin) last[1] += n;
@@ -153,7 +153,7 @@ export class Watchpoints implements AccessObserver {
   onRead(addr: number, size: number): void {
     // Instruction fetches from a watched page come through here too; x86 data breakpoints ignore them.
     const fetchLin = (this.cpu.base[CS] + this.cpu.eip - 1) >>> 0;
-    if ((fetchLin & 0xfff) === (addr & 0xfff) && debugTranslate(this.cpu, fetchLin) === addr) return;
+    if ((fetchLin & 0xfff) === (addr & 0xfff) && peekTranslate(this.cpu, fetchLin) === addr) return;
     this.check(addr, size, 'read', 0);
   }
 

@@ -284,12 +284,19 @@ export class Memory {
   /** Debugger/loader access: no watchpoints, no A20 wrap, ROM writable. Never seen by the guest's watch logic. */
   peek(addr: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) {
-      const a = (addr + i) >>> 0;
-      const rom = this.rom.get(a >>> PAGE_SHIFT);
-      out[i] = a < this.ramSize ? this.ram[a] : rom ? rom[a & (PAGE_SIZE - 1)] : 0;
-    }
+    for (let i = 0; i < length; i++) out[i] = this.peekByte((addr + i) >>> 0);
     return out;
+  }
+
+  /** peek's little-endian dword without an allocation (page-table walks for the debugger). */
+  peek32(addr: number): number {
+    return (this.peekByte(addr >>> 0) | (this.peekByte((addr + 1) >>> 0) << 8) | (this.peekByte((addr + 2) >>> 0) << 16) | (this.peekByte((addr + 3) >>> 0) << 24)) >>> 0;
+  }
+
+  private peekByte(a: number): number {
+    if (a < this.ramSize) return this.ram[a];
+    const rom = this.rom.get(a >>> PAGE_SHIFT);
+    return rom ? rom[a & (PAGE_SIZE - 1)] : 0;
   }
 
   /** Debugger/loader write (the user edits memory): bypasses ROM protection and watchpoints. */

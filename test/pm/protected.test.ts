@@ -7,8 +7,9 @@ import { runCpu, stepOne } from '../../emulator/cpu/execute';
 import { ATTN_IRQ } from '../../emulator/cpu/cpu';
 import { GP, NP, PF, SS_FAULT, TS } from '../../emulator/cpu/faults';
 import { INT_HW, interrupt } from '../../emulator/cpu/interrupts';
-import { peekTranslate } from '../../emulator/cpu/protected/paging';
-import { AR_UNUSABLE, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
+import { peekPhysical, peekTranslate } from '../../emulator/cpu/protected/paging';
+import { PF_WATCH_R } from '../../emulator/memory/pageFlags';
+import { AR_UNUSABLE, CR0_PG, CR0_WP, CR4_PSE, CS, DS, EAX, ES, ESP, SS } from '../../emulator/cpu/regs';
 import { CODE, GDT, IDT, code, desc, faultOf, gate, pagingCpu, pmCpu } from './pmSetup';
 
 test('triple fault sets shutdown and never throws', () => {
@@ -205,6 +206,25 @@ test('peekTranslate walks the tables without touching A/D bits, CR2 or the TLB',
   assert.equal(cpu.cr2, 0);
   cpu.cr4 |= CR4_PSE;
   assert.equal(peekTranslate(cpu, 0x407000), 0x7000);
+});
+
+test('peekTranslate is the debugger\'s: no watchpoint sees its table reads, and A20 masks as the CPU\'s accesses', () => {
+  const cpu = pagingCpu();
+  const m = cpu.mem;
+  let reads = 0;
+  m.observer = { onRead: () => reads++, onWrite: () => {} };
+  m.pageFlags[0x30] |= PF_WATCH_R; // the page directory and the page table watched for reads
+  m.pageFlags[0x31] |= PF_WATCH_R;
+  m.write32(0x31000 + 0x7f * 4, 0x107000 | 7); // linear 7F000h → frame 107000h
+  assert.equal(peekTranslate(cpu, 0x7f123), 0x107123);
+  assert.equal(peekPhysical(cpu, 0x7f123), 0x107123);
+  assert.equal(reads, 0);
+  m.setA20(false);
+  assert.equal(peekTranslate(cpu, 0x7f123), 0x7123);
+  assert.equal(peekPhysical(cpu, 0x7f123), 0x7123);
+  cpu.cr0 &= ~CR0_PG;
+  cpu.updateMode();
+  assert.equal(peekTranslate(cpu, 0x107123), 0x7123);
 });
 
 test('an exception whose delivery faults sets EXT (SDM §6.13; QEMU leaves it clear)', () => {

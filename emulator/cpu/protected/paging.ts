@@ -6,7 +6,7 @@
 
 import type { Cpu } from '../cpu';
 import { DELIVERY_PAGE_FAULT, type FaultRule, PAGE_NOT_PRESENT, PAGE_USER, PAGE_WRITE } from '../faultRules';
-import { CR0_WP, CR4_PSE } from '../regs';
+import { CR0_PE, CR0_PG, CR0_WP, CR4_PSE } from '../regs';
 
 /** TLB entry bits below the 4 KiB frame address. */
 const TLB_VALID = 1, TLB_USER_R = 2, TLB_SUP_W = 4, TLB_USER_W = 8;
@@ -152,22 +152,27 @@ export function tlbPhysical(tlb: Tlb, lin: number, write: boolean, user: boolean
 export function peekPhysical(cpu: Cpu, lin: number): number {
   if (!cpu.paging) return (lin & cpu.mem.a20Mask) >>> 0;
   const e = tlbOf(cpu).entries[lin >>> 12];
-  const p = e & TLB_VALID ? ((e & ~0xfff) | (lin & 0xfff)) >>> 0 : peekTranslate(cpu, lin);
-  return p < 0 ? p : (p & cpu.mem.a20Mask) >>> 0;
+  return e & TLB_VALID ? (((e & ~0xfff) | (lin & 0xfff)) & cpu.mem.a20Mask) >>> 0 : peekTranslate(cpu, lin);
 }
 
+/** What a side-effect-free translation needs of a CPU: the live Cpu, or a copy of another machine's state (attach). */
+export type LinearView = Pick<Cpu, 'cr0' | 'cr3' | 'cr4' | 'mem'>;
+
 /**
- * Side-effect-free translation for the debugger (memory views, disassembly at a linear address):
- * walks the tables as CR3/CR4 say, ignores the TLB and permissions, sets no accessed/dirty bit and
- * raises nothing. Returns the physical address, or -1 when the page is not present.
+ * Side-effect-free translation for the debugger (memory views, disassembly, expressions, watchpoints,
+ * the call stack): walks the tables as CR0/CR3/CR4 say, ignores the TLB and permissions, reads them
+ * with Memory.peek32 (no accessed/dirty bit, no device or watchpoint sees the read) and raises
+ * nothing. A20 masks the table reads and the result as it masks every physical access. Returns the
+ * physical address, or -1 when the page is not present.
  */
-export function peekTranslate(cpu: Cpu, lin: number): number {
-  if (!cpu.paging) return lin >>> 0;
-  const mem = cpu.mem;
-  const pde = mem.read32(((cpu.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) >>> 0);
+export function peekTranslate(view: LinearView, lin: number): number {
+  const mem = view.mem, a20 = mem.a20Mask;
+  lin >>>= 0;
+  if (!(view.cr0 & CR0_PG) || !(view.cr0 & CR0_PE)) return (lin & a20) >>> 0;
+  const pde = mem.peek32(((view.cr3 & 0xfffff000) + ((lin >>> 22) << 2)) & a20);
   if (!(pde & 1)) return -1;
-  if (pde & 0x80 && cpu.cr4 & CR4_PSE) return ((pde & 0xffc00000) | (lin & 0x3fffff)) >>> 0;
-  const pte = mem.read32(((pde & 0xfffff000) + (((lin >>> 12) & 0x3ff) << 2)) >>> 0);
+  if (pde & 0x80 && view.cr4 & CR4_PSE) return (((pde & 0xffc00000) | (lin & 0x3fffff)) & a20) >>> 0;
+  const pte = mem.peek32(((pde & 0xfffff000) + (((lin >>> 12) & 0x3ff) << 2)) & a20);
   if (!(pte & 1)) return -1;
-  return ((pte & 0xfffff000) | (lin & 0xfff)) >>> 0;
+  return (((pte & 0xfffff000) | (lin & 0xfff)) & a20) >>> 0;
 }
