@@ -6,8 +6,17 @@
 /** Field names that hold wiring in the device classes of this folder and in DiskImage. */
 const WIRING = new Set(['clock', 'irq', 'memory', 'pit', 'opts', 'source', 'writeBack', 'devices', 'io', 'fn', 'ports', 'drives', 'dma']);
 
+/** Whether a field name is wiring, remembered per name (a snapshot asks for every field). */
+const wiringNames = new Map<string, boolean>();
+
 function isWiring(key: string, value: unknown): boolean {
-  return WIRING.has(key) || typeof value === 'function' || /^on[A-Z]/.test(key);
+  if (typeof value === 'function') return true;
+  let w = wiringNames.get(key);
+  if (w === undefined) {
+    w = WIRING.has(key) || /^on[A-Z]/.test(key);
+    wiringNames.set(key, w);
+  }
+  return w;
 }
 
 function isClassInstance(v: unknown): v is object {
@@ -18,6 +27,8 @@ function isClassInstance(v: unknown): v is object {
 function copy(v: unknown): unknown {
   // Numbers, strings and booleans are immutable: structuredClone of each cost most of a snapshot.
   if (v === null || typeof v !== 'object') return v;
+  // A typed array's own slice: structuredClone serializes it (and all of a view's buffer), ten times slower.
+  if (ArrayBuffer.isView(v)) return v instanceof DataView ? structuredClone(v) : (v as Uint8Array).slice();
   if (Array.isArray(v)) return v.map(copy);
   if (isClassInstance(v)) return saveState(v);
   return structuredClone(v);
@@ -26,9 +37,11 @@ function copy(v: unknown): unknown {
 /** A deep copy of the device's data fields (nested device objects such as PIT channels included). */
 export function saveState(device: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(device)) {
-    if (isWiring(k, v)) continue;
-    out[k] = copy(v);
+  const fields = device as Record<string, unknown>;
+  // for-in over a class instance is its own fields (methods and accessors are not enumerable), without Object.entries' pairs.
+  for (const k in fields) {
+    const v = fields[k];
+    if (!isWiring(k, v)) out[k] = copy(v);
   }
   return out;
 }
