@@ -19,9 +19,9 @@ import { seabiosPackageMissing } from '../host/seabios';
 import { sharedDriveFile } from '../host/outputFile';
 import { accelProblem, QEMU, type QemuBoot, qemuMissing } from '../host/qemu';
 import {
-  BOOT_DEVICE_NAMES, type BootDeviceName, bootOrderOf, completeBootOrder, driveCountProblem, parseBootOrder,
   COMPARE_MAX_DEFAULT, CPU_MODEL_NAMES, defaultFpu, FIRMWARE_NAMES, firmwareFiles, type FirmwareName, FPU_NAMES, fpuMismatch, PROFILE_NAMES, LAUNCH_DEFAULTS, LaunchErrorId, QEMU_ACCELS, type CpuModelName, type FpuName, type ILaunchConfig, type QemuAccel,
 } from '../protocol/launchConfig';
+import { BOOT_NAMES, type BootDeviceName, type BootName, bootOrderOf, driveCountProblem, parseBootOrder, resolveBootOrder } from '../protocol/bootOrder';
 
 /** How the launch configuration spells the firmware fields in messages. */
 const FIRMWARE_FIELDS = { firmware: "'firmware'", bios: "'bios'", vgaRom: "'vgaRom'" };
@@ -40,9 +40,8 @@ export interface CompareWith {
   max: number;
 }
 
-/** The reference machine of `compareWith`: QEMU booting the same image as the same drive. */
+/** The reference machine of `compareWith`: QEMU booting the same drives in the same order. */
 export interface QemuReference extends CompareWith {
-  image: string;
   boot: QemuBoot;
 }
 
@@ -56,8 +55,8 @@ export interface Launched {
   config: Required<Omit<ILaunchConfig, 'image' | 'listing' | 'symbols' | 'gdbPort' | 'compareWith' | 'bios' | 'vgaRom' | 'firmware' | 'hd' | 'fd' | 'boot'>> & {
     image: string | null; listing: string[]; symbols: string[]; gdbPort: number | null; compareWith: CompareWith | null;
     bios: string | null; vgaRom: string | null;
-    /** Launch `hd`, `fd` as lists; `boot` null: the default order (protocol completeBootOrder). */
-    hd: string[]; fd: string[]; boot: BootDeviceName[] | null;
+    /** Launch `hd`, `fd` as lists; `boot` null: the default order (protocol/bootOrder.ts completeBootOrder). */
+    hd: string[]; fd: string[]; boot: BootName[] | null;
   };
   /** Launch `compareWith`: the QEMU the session runs in lock-step with, or null. */
   reference: QemuReference | null;
@@ -146,11 +145,8 @@ export function validateConfig(raw: unknown): Launched['config'] {
   if (compareWith && !record) {
     throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' needs 'record': true (each lock-step run replays the session's history from 0000:7C00)");
   }
-  if (compareWith && image === null) {
-    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' needs 'image': QEMU boots the same image");
-  }
-  if (compareWith && (typeof cdrom === 'string' || hd.length > 0 || fd.length > 0)) {
-    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' boots QEMU from the image alone; drives beside it ('cdrom': a path, 'hd', 'fd') are not compared");
+  if (compareWith && image === null && typeof cdrom !== 'string' && hd.length === 0 && fd.length === 0) {
+    throw new LaunchError(LaunchErrorId.BadField, "launch configuration: 'compareWith' needs a drive ('image', 'hd', 'fd' or 'cdrom': a path): QEMU boots the same drives");
   }
   const imageKind: BootDeviceName | null = image === null ? null : cdrom === true ? 'cdrom' : cfg.floppy === true ? 'fd' : 'hd';
   const counted = driveCountProblem(fd.length + (imageKind === 'fd' ? 1 : 0), hd.length + (imageKind === 'hd' ? 1 : 0), typeof cdrom === 'string' || imageKind === 'cdrom' ? 1 : 0);
@@ -182,9 +178,9 @@ export function validateConfig(raw: unknown): Launched['config'] {
 }
 
 /** Launch `boot`: a list of device names or a string as `bootscope run --boot` takes; null when absent. */
-function bootConfig(v: unknown): BootDeviceName[] | null {
+function bootConfig(v: unknown): BootName[] | null {
   if (v === undefined || v === null) return null;
-  const order = typeof v === 'string' ? parseBootOrder(v) : Array.isArray(v) ? bootOrderOf(v) : `must be a list of ${BOOT_DEVICE_NAMES.join(', ')}, not ${JSON.stringify(v)}`;
+  const order = typeof v === 'string' ? parseBootOrder(v) : Array.isArray(v) ? bootOrderOf(v) : `must be a list of ${BOOT_NAMES.join(', ')}, not ${JSON.stringify(v)}`;
   if (typeof order === 'string') throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'boot': ${order}`);
   return order;
 }
@@ -320,9 +316,13 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
     throw e;
   }
   const imageKind = config.image === null ? null : disk ? (config.floppy ? 'fd' : 'hd') : 'cdrom';
+  const bootOrder = resolveBootOrder(config.boot, imageKind, { floppies: floppies.length, hardDisks: hardDisks.length, cdrom: cdrom !== null });
+  if (typeof bootOrder === 'string') {
+    close();
+    throw new LaunchError(LaunchErrorId.BadField, `launch configuration: 'boot': ${bootOrder}`);
+  }
   const machine = new Machine({
-    cpu: config.cpu, fpu: config.fpu, memoryMB: config.memoryMB, cdrom, firmware: firmware !== null,
-    floppies, hardDisks, bootOrder: completeBootOrder(config.boot, imageKind, cdrom !== null),
+    cpu: config.cpu, fpu: config.fpu, memoryMB: config.memoryMB, cdrom, firmware: firmware !== null, floppies, hardDisks, bootOrder,
   });
   let bios: Bios | null = null;
   try {
@@ -342,11 +342,16 @@ export function launch(raw: unknown, cwd = process.cwd()): Launched {
       close();
       throw new LaunchError(LaunchErrorId.CompareUnavailable, `launch configuration 'compareWith': ${problem}`);
     }
-    const drive = cdrom ? 'cdrom' : config.floppy ? 'floppy' : 'hard';
+    const at = (p: string) => resolve(cwd, p);
+    const drives = {
+      floppies: [...(disk && config.floppy ? [path!] : []), ...config.fd.map(at)],
+      hardDisks: [...(disk && !config.floppy ? [path!] : []), ...config.hd.map(at)],
+      cdrom: typeof config.cdrom === 'string' ? at(config.cdrom) : cdrom ? path : null,
+    };
     // With launch bios (and vgaRom) QEMU boots the same firmware (bootscope compare --bios).
     reference = {
-      ...c, image: path!,
-      boot: { binary: c.binary, drive, memoryMB: config.memoryMB, args: c.args, accel: c.accel, bios: config.bios ?? undefined, vgaRom: config.vgaRom ?? undefined },
+      ...c,
+      boot: { binary: c.binary, drives, bootOrder, memoryMB: config.memoryMB, args: c.args, accel: c.accel, bios: config.bios ?? undefined, vgaRom: config.vgaRom ?? undefined },
     };
   }
   // The BIOS's own missing-55AA warning says what it does, so it replaces the disk layer's.

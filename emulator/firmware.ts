@@ -9,6 +9,7 @@
 // the keyboard up (kbc.ts holdKeysUntilEnabled). Pure TypeScript: no Node or VS Code imports.
 // SDM Vol. 3 §9.1.4 (first instruction executed).
 import type { Machine } from './machine';
+import { bootDevicePath } from './devices/bootPaths';
 
 const LOW_WINDOW = 128 * 1024;
 
@@ -23,7 +24,8 @@ export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array |
   m.devices.shadow.enable();
   m.devices.attachIde(m.io, m.hardDisks, m.cdrom);
   m.devices.attachFloppy(m.io, m.floppies);
-  m.devices.attachFwCfg(m.io, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond });
+  m.devices.attachFwCfg(m.io, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond },
+    m.bootOrder.listed.map((d) => bootDevicePath(d, m.cdrom !== null)));
   if (vgaRom) m.devices.attachVgaRom(vgaRom);
   m.devices.kbc.holdKeysUntilEnabled();
   m.cpu.powerOn();

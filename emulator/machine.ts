@@ -3,7 +3,8 @@
 // and the state is read through the public fields. Device time follows the instruction count.
 // Pure TypeScript: no Node or VS Code imports. See docs/ARCHITECTURE.md.
 
-import { type BootDeviceName, completeBootOrder, defaultFpu, type FpuName, fpuMismatch } from '../protocol/launchConfig';
+import { defaultFpu, type FpuName, fpuMismatch } from '../protocol/launchConfig';
+import { bootSequence, type BootOrder, resolveBootOrder } from '../protocol/bootOrder';
 import { type BootChoice, chooseBootDevice } from './disk/bootChoice';
 import { X87 } from './cpu/fpu/x87';
 import { installFpu } from './cpu/exec/x87';
@@ -45,10 +46,10 @@ export interface MachineOptions {
   /** A CD drive. */
   cdrom?: CdImage | null;
   /**
-   * The devices tried, in order (protocol completeBootOrder adds the others); default: the CD, then the
-   * floppy when there is one, then the hard disk.
+   * The boot order over these drives (protocol resolveBootOrder); default: the CD, then the floppy
+   * when there is one, then the hard disk.
    */
-  bootOrder?: BootDeviceName[];
+  bootOrder?: BootOrder;
   /**
    * A firmware image (`--bios`) will boot the machine: the CD is only a drive on the IDE channel and
    * no drive number stands for its El Torito emulation (the firmware makes its own).
@@ -91,11 +92,14 @@ export class Machine {
   readonly io: IoBus;
   readonly cpu: Cpu;
   readonly devices: PcDevices;
-  /** Drives 00h and 01h. */
+  /**
+   * Drives 00h and 01h, and 80h, 81h, ...: with the built-in BIOS in boot-priority order (as SeaBIOS
+   * numbers them); with a firmware in their places (A, B; the IDE places), the firmware numbering them.
+   */
   readonly floppies: DiskImage[];
   readonly hardDisks: DiskImage[];
-  /** Every boot device in the order tried (CMOS 3Dh/38h tell a firmware the same order). */
-  readonly bootOrder: BootDeviceName[];
+  /** The boot order (CMOS 3Dh/38h and fw_cfg's bootorder tell a firmware the same). */
+  readonly bootOrder: BootOrder;
   /** What the built-in BIOS boots along bootOrder (null with a firmware, which chooses itself). */
   readonly bootChoice: BootChoice | null;
   readonly cdrom: CdImage | null;
@@ -125,17 +129,25 @@ export class Machine {
     this.cdrom = opts.cdrom ?? null;
     const floppies = opts.floppies ?? (opts.floppy ? [opts.floppy] : []);
     const hardDisks = opts.hardDisks ?? [];
-    this.bootOrder = completeBootOrder(opts.bootOrder ?? null, floppies.length ? 'fd' : null, this.cdrom !== null);
-    this.bootChoice = opts.firmware ? null : chooseBootDevice(this.bootOrder, { floppy: floppies[0] ?? null, hardDisk: hardDisks[0] ?? null, cdrom: this.cdrom });
+    const order = opts.bootOrder ?? resolveBootOrder(null, floppies.length ? 'fd' : null, { floppies: floppies.length, hardDisks: hardDisks.length, cdrom: this.cdrom !== null });
+    if (typeof order === 'string') throw new Error(order);
+    if (order.drives.length !== floppies.length + hardDisks.length + (this.cdrom ? 1 : 0)) throw new Error('bootOrder was resolved over other drives than the machine has');
+    this.bootOrder = order;
+    // The built-in BIOS numbers each kind's drives by boot priority, as SeaBIOS maps them.
+    const numbered = (kind: 'fd' | 'hd', list: DiskImage[]) => opts.firmware ? list
+      : order.drives.filter((d) => d.kind === kind).map((d) => list[d.index]);
+    const byPriority = { floppies: numbered('fd', floppies), hardDisks: numbered('hd', hardDisks) };
+    this.bootChoice = opts.firmware ? null
+      : chooseBootDevice(bootSequence(order), { floppy: byPriority.floppies[0] ?? null, hardDisk: byPriority.hardDisks[0] ?? null, cdrom: this.cdrom });
     // A floppy or hard-disk emulation CD the BIOS boots becomes drive 00h or 80h and the other drives
     // of its kind move up, as SeaBIOS maps it at boot (a firmware makes its own).
     this.cdromEmulated = this.bootChoice?.device === 'cdrom' ? this.cdrom!.emulatedDisk() : null;
-    this.floppies = this.cdromEmulated?.kind === 'floppy' ? [this.cdromEmulated, ...floppies] : floppies;
-    this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...hardDisks] : hardDisks;
+    this.floppies = this.cdromEmulated?.kind === 'floppy' ? [this.cdromEmulated, ...byPriority.floppies] : byPriority.floppies;
+    this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...byPriority.hardDisks] : byPriority.hardDisks;
     this.devices = new PcDevices({
       memory: this.mem, io: this.io, keys: opts.keys, icountShift: opts.icountShift,
       floppyTypes: [this.floppies[0]?.floppyDriveType ?? 0, this.floppies[1]?.floppyDriveType ?? 0], hardDisks: this.hardDisks.length,
-      bootOrder: this.bootOrder,
+      bootOrder: this.bootOrder.kinds,
     });
     this.cpu = new Cpu(this.model, traits, this.mem, this.io);
     // QEMU's TSC under -icount counts its virtual nanoseconds.

@@ -3,8 +3,9 @@
 // for invalid configurations. The attribute list matches docs/CLI.md "Launch configuration".
 
 import {
-  bootOrderOf, CPU_MODEL_NAMES, type CpuModelName, driveCountProblem, FIRMWARE_NAMES, parseBootOrder, firmwareFiles, type FirmwareName, FPU_NAMES, type FpuName, fpuMismatch, type IAttachConfig, LAUNCH_DEFAULTS, PROFILE_NAMES, QEMU_ACCELS,
+  CPU_MODEL_NAMES, type CpuModelName, FIRMWARE_NAMES, firmwareFiles, type FirmwareName, FPU_NAMES, type FpuName, fpuMismatch, type IAttachConfig, LAUNCH_DEFAULTS, PROFILE_NAMES, QEMU_ACCELS,
 } from '../protocol/launchConfig';
+import { bootOrderOf, driveCountProblem, parseBootOrder, resolveBootOrder } from '../protocol/bootOrder';
 
 export interface LaunchConfig {
   type: string;
@@ -95,8 +96,8 @@ export function validateConfig(cfg: LaunchConfig, imageExists?: (p: string) => b
       { firmware: '"firmware"', bios: '"bios"', vgaRom: '"vgaRom"' });
     if (typeof files === 'string') errors.push(`${files}.`);
   }
-  if (firmware && cfg.compareWith !== undefined && cfg.image === undefined) {
-    errors.push('"compareWith" needs "image": QEMU boots the same image.');
+  if (firmware && cfg.compareWith !== undefined && cfg.image === undefined && !otherDrives) {
+    errors.push('"compareWith" needs a drive ("image", "hd", "fd" or "cdrom": a path): QEMU boots the same drives.');
   }
   if (cfg.cpu !== undefined && !(CPU_MODEL_NAMES as readonly string[]).includes(String(cfg.cpu))) {
     errors.push(`"cpu" is ${JSON.stringify(cfg.cpu)}: it must be one of ${CPU_MODEL_NAMES.join(', ')}.`);
@@ -143,11 +144,13 @@ function driveProblems(cfg: LaunchConfig): string[] {
   const hd = list('hd'), fd = list('fd');
   const image = typeof cfg.image === 'string' && cfg.image.trim() !== '';
   const kind = !image ? null : cfg.cdrom === true ? 'cdrom' : cfg.floppy === true ? 'fd' : 'hd';
-  const counted = driveCountProblem(fd.length + (kind === 'fd' ? 1 : 0), hd.length + (kind === 'hd' ? 1 : 0), typeof cfg.cdrom === 'string' || kind === 'cdrom' ? 1 : 0);
+  const counts = { floppies: fd.length + (kind === 'fd' ? 1 : 0), hardDisks: hd.length + (kind === 'hd' ? 1 : 0), cdrom: typeof cfg.cdrom === 'string' || kind === 'cdrom' };
+  const counted = driveCountProblem(counts.floppies, counts.hardDisks, counts.cdrom ? 1 : 0);
   if (counted) out.push(`${counted}.`);
   if (cfg.boot !== undefined) {
     const order = typeof cfg.boot === 'string' ? parseBootOrder(cfg.boot) : Array.isArray(cfg.boot) ? bootOrderOf(cfg.boot) : 'it must be a list of boot devices';
-    if (typeof order === 'string') out.push(`"boot": ${order}.`);
+    const resolved = typeof order === 'string' ? order : resolveBootOrder(order, kind, counts);
+    if (typeof resolved === 'string') out.push(`"boot": ${resolved}.`);
   }
   return out;
 }

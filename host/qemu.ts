@@ -24,6 +24,8 @@ import { EBX } from '../emulator/cpu/regs';
 import { GUEST_HIGH, GUEST_LOW, type TraceRecord } from '../emulator/record/lockstep';
 import { parseQemuLog } from '../emulator/record/traceDiff';
 import type { QemuAccel } from '../protocol/launchConfig';
+import { type BootDrive, type BootOrder, QEMU_BOOT_LETTERS } from '../protocol/bootOrder';
+import { idePlace } from '../emulator/devices/pcDevices';
 import { stepQemuKvm } from './qemuGdb';
 
 export const QEMU = 'qemu-system-i386';
@@ -59,11 +61,20 @@ export function kvmNote(cpuinfo: string): string | null {
   return 'this host\'s CPU flags show neither vmx nor svm: its KVM is paravirtual or nested without hardware virtualisation, so KVM\'s instruction emulator, not the CPU, may be what runs real-mode and 16-bit code';
 }
 
+/** The image files of a machine's drives, each kind in its places' order (floppy A, B; the hard disks as given). */
+export interface QemuDrives {
+  floppies: string[];
+  hardDisks: string[];
+  cdrom: string | null;
+}
+
 export interface QemuBoot {
   /** The QEMU binary (default qemu-system-i386 on PATH). */
   binary?: string;
-  /** The drive the image is and boots from. */
-  drive: 'hard' | 'floppy' | 'cdrom';
+  /** The drives, opened read-only (snapshot=on), on the places Bootscope's machine has them. */
+  drives: QemuDrives;
+  /** The boot order over them (-boot order= from its kinds, a bootindex on each drive it lists): Machine.bootOrder. */
+  bootOrder: BootOrder;
   memoryMB: number;
   /** Arguments added at the end of the command line (launch compareWith.qemu.args). */
   args?: readonly string[];
@@ -78,8 +89,6 @@ export interface QemuBoot {
    * EDID blob ours does not have); needs `bios`.
    */
   fromReset?: boolean;
-  /** QEMU's -boot order (letters a, c, d) when not the booted drive's alone: the CMOS order a firmware reads. */
-  bootOrder?: string;
 }
 
 /**
@@ -113,23 +122,47 @@ export function qemuCpuidQuirks(leaf: number, r32: Uint32Array, answer: (leaf: n
   r32[EBX] = 8 << 8;
 }
 
-/** The machine: the image opened read-only (snapshot=on), no devices beyond the PC's own (COM1 among them, as Bootscope's, its output dropped). */
-export function machineArgs(image: string, boot: QemuBoot): string[] {
-  // QEMU reads a comma in a -drive file name as the next option; doubling it escapes it.
-  const file = image.replaceAll(',', ',,');
+/** QEMU's -drive file name: a comma in it is read as the next option, and doubling it escapes it. */
+const driveFile = (path: string) => path.replaceAll(',', ',,');
+
+/**
+ * The drives on Bootscope's places (the hard disks and CD on the IDE places pcDevices.ts idePlace
+ * gives, the floppies A and B), each opened read-only (snapshot=on); `-boot order=` from the boot
+ * order's kinds (the CMOS order) and a bootindex on each drive it lists, so fw_cfg's bootorder names
+ * them as ours does.
+ */
+function driveArgs(d: QemuDrives, order: BootOrder): string[] {
+  const bootindex = (drive: BootDrive) => order.listed.findIndex((x) => x.kind === drive.kind && x.index === drive.index);
+  const ide = (path: string, drive: BootDrive, device: 'ide-hd' | 'ide-cd') => {
+    const place = idePlace(drive, d.cdrom !== null), id = `${drive.kind}${drive.index}`, at = bootindex(drive);
+    return ['-drive', `file=${driveFile(path)},format=raw,if=none,id=${id},snapshot=on${device === 'ide-cd' ? ',media=cdrom' : ''}`,
+      '-device', `${device},drive=${id},bus=ide.${place >> 1},unit=${place & 1}${at >= 0 ? `,bootindex=${at}` : ''}`];
+  };
+  return [
+    ...d.hardDisks.flatMap((path, index) => ide(path, { kind: 'hd', index }, 'ide-hd')),
+    ...(d.cdrom === null ? [] : ide(d.cdrom, { kind: 'cdrom', index: 0 }, 'ide-cd')),
+    ...d.floppies.flatMap((path, index) => {
+      const at = bootindex({ kind: 'fd', index });
+      return ['-drive', `file=${driveFile(path)},format=raw,if=floppy,index=${index},snapshot=on`, ...(at >= 0 ? ['-global', `isa-fdc.bootindex${'AB'[index]}=${at}`] : [])];
+    }),
+    '-boot', `order=${order.kinds.map((k) => QEMU_BOOT_LETTERS[k]).join('')}`,
+  ];
+}
+
+/** The machine: its drives, no devices beyond the PC's own (COM1 among them, as Bootscope's, its output dropped). */
+export function machineArgs(boot: QemuBoot): string[] {
   return [
     '-nodefaults', ...(boot.vgaRom ? ['-vga', 'none', '-device', `VGA,romfile=${boot.vgaRom.replaceAll(',', ',,')}${boot.fromReset ? ',edid=off' : ''}`] : ['-vga', 'std']),
     ...(boot.bios ? ['-bios', boot.bios] : []), '-display', 'none', '-m', String(boot.memoryMB),
-    '-drive', `file=${file},format=raw,${boot.drive === 'floppy' ? 'if=floppy' : boot.drive === 'cdrom' ? 'if=ide,media=cdrom' : 'if=ide'},snapshot=on`,
-    '-boot', boot.bootOrder ?? (boot.drive === 'floppy' ? 'a' : boot.drive === 'cdrom' ? 'd' : 'c'),
+    ...driveArgs(boot.drives, boot.bootOrder),
     '-serial', 'null', '-monitor', 'none',
   ];
 }
 
 /** The TCG command line: the machine with its per-instruction log going to `log`. */
-export function qemuArgs(image: string, boot: QemuBoot, log: string): string[] {
+export function qemuArgs(boot: QemuBoot, log: string): string[] {
   return [
-    ...machineArgs(image, boot),
+    ...machineArgs(boot),
     '-icount', `shift=${ICOUNT_SHIFT},sleep=off`,
     '-singlestep', '-d', 'cpu,exec,nochain', ...(boot.fromReset ? MACHINE_ALIKE : ['-dfilter', `0x${GUEST_LOW.toString(16)}..0x${GUEST_HIGH.toString(16)}`]), '-D', log,
     ...(boot.args ?? []),
@@ -222,12 +255,12 @@ export function runQemu(binary: string, args: string[], dir: string, timeoutMs: 
 }
 
 /**
- * Runs QEMU on `image` and hands each block of guest records to `take` (its `source` numbers
+ * Runs QEMU on `boot`'s drives and hands each block of guest records to `take` (its `source` numbers
  * count from 0 at the first 0000:7C00, or at the reset vector with `fromReset`) until `take` returns false or no record has come for
  * IDLE_SECONDS; rejects when `timeoutMs` passes or QEMU exits first, naming how far it got.
  */
-export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
-  if (boot.accel === 'kvm') return stepQemuKvm(image, boot, take, timeoutMs);
+export function streamQemu(boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
+  if (boot.accel === 'kvm') return stepQemuKvm(boot, take, timeoutMs);
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-qemu-'));
   const fifo = join(dir, 'log');
   const mk = spawnSync('mkfifo', [fifo], { encoding: 'utf8' });
@@ -235,7 +268,7 @@ export function streamQemu(image: string, boot: QemuBoot, take: (records: TraceR
     rmSync(dir, { recursive: true, force: true });
     return Promise.reject(new Error(`mkfifo: ${mk.stderr.trim()}`));
   }
-  return runQemu(boot.binary ?? QEMU, qemuArgs(image, boot, fifo), dir, timeoutMs, 'QEMU', (run) => {
+  return runQemu(boot.binary ?? QEMU, qemuArgs(boot, fifo), dir, timeoutMs, 'QEMU', (run) => {
     // Opened read-write, so the open does not wait for QEMU (forever, if QEMU fails first), and read
     // through the event loop as a pipe, so no read is left blocking in Node's thread pool at the end.
     // End of file never comes this way: QEMU's exit is what says it is gone.

@@ -44,15 +44,15 @@ function csCache(info: string): { base: number; code32: boolean } | null {
 }
 
 /**
- * Runs QEMU with KVM on `image` and hands each block of guest records, one per single step from the
+ * Runs QEMU with KVM on `boot`'s drives and hands each block of guest records, one per single step from the
  * first 0000:7C00, to `take` until it returns false or no guest record has come for IDLE_SECONDS;
  * rejects when `timeoutMs` passes, QEMU exits, or KVM reports an internal error (its report quoted).
  */
-export function stepQemuKvm(image: string, boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
+export function stepQemuKvm(boot: QemuBoot, take: (records: TraceRecord[]) => boolean, timeoutMs: number): Promise<QemuStream> {
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-qemu-'));
   const path = join(dir, 'gdb');
   const args = [
-    ...machineArgs(image, boot), '-accel', 'kvm', '-chardev', `socket,path=${path},server=on,wait=on,id=gdb`, '-gdb', 'chardev:gdb', '-S', ...(boot.args ?? []),
+    ...machineArgs(boot), '-accel', 'kvm', '-chardev', `socket,path=${path},server=on,wait=on,id=gdb`, '-gdb', 'chardev:gdb', '-S', ...(boot.args ?? []),
   ];
   return runQemu(boot.binary ?? QEMU, args, dir, timeoutMs, 'QEMU (KVM)', (run, qemu) => {
     let sock: Socket | null = null;

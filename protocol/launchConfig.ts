@@ -1,6 +1,7 @@
 // The `bootscope` launch configuration (docs/CLI.md "Launch configuration") as a type with
 // its defaults, shared by the debug adapter, the extension's configuration provider and the check
 // against package.json. Types and constants only: no runtime dependencies, no vscode.
+import type { BootName } from './bootOrder';
 
 /**
  * The CPU models, oldest first: the one list the CLI, the launch validation, package.json, the
@@ -58,62 +59,6 @@ export function firmwareFiles(firmware: FirmwareName | undefined, bios: string |
   return { bios, vgaRom };
 }
 
-/**
- * Boot devices, as `bootscope run --boot` and launch `boot` name them (QEMU's `-boot order=` letters
- * a, c and d): the first floppy (00h), the first hard disk (80h), the CD.
- */
-export const BOOT_DEVICE_NAMES = ['fd', 'hd', 'cdrom'] as const;
-export type BootDeviceName = (typeof BOOT_DEVICE_NAMES)[number];
-/** QEMU's `-boot order=` letter of each device. */
-export const QEMU_BOOT_LETTERS: Readonly<Record<BootDeviceName, string>> = { fd: 'a', hd: 'c', cdrom: 'd' };
-/** The drives a machine takes, as QEMU's `pc` machine: floppies A and B, and four IDE places (a CD takes one). */
-export const MAX_FLOPPIES = 2, MAX_IDE_DRIVES = 4;
-
-/** Why drives this many do not fit the machine, or null: one CD drive, floppies A and B, four IDE places. */
-export function driveCountProblem(floppies: number, hardDisks: number, cdroms: number): string | null {
-  if (cdroms > 1) return `${cdroms} CDs: the machine has one CD drive (as QEMU's -cdrom)`;
-  if (floppies > MAX_FLOPPIES) return `${floppies} floppies: the floppy controller has drives A and B`;
-  if (hardDisks + cdroms > MAX_IDE_DRIVES) return `${hardDisks} hard disks${cdroms ? ' and a CD' : ''}: the two IDE channels hold ${MAX_IDE_DRIVES} drives`;
-  return null;
-}
-
-/**
- * A boot order from its names (`cdrom,hd,fd`) or QEMU's letters (`dca`), or a sentence saying what is
- * wrong. Devices left out are tried after the named ones, floppy before hard disk before CD, as SeaBIOS does.
- */
-export function parseBootOrder(text: string): BootDeviceName[] | string {
-  const letters = Object.entries(QEMU_BOOT_LETTERS);
-  const names = /^[acd]+$/.test(text)
-    ? [...text].map((l) => letters.find(([, v]) => v === l)![0])
-    : text.split(',').map((n) => n.trim());
-  return bootOrderOf(names);
-}
-
-/** The boot order a list of names gives, or a sentence saying what is wrong with it (unknown or repeated names). */
-export function bootOrderOf(names: readonly unknown[]): BootDeviceName[] | string {
-  const out: BootDeviceName[] = [];
-  for (const n of names) {
-    if (!(BOOT_DEVICE_NAMES as readonly unknown[]).includes(n)) return `${JSON.stringify(n)} is not a boot device: use ${BOOT_DEVICE_NAMES.join(', ')} (or QEMU's letters a, c, d)`;
-    if (out.includes(n as BootDeviceName)) return `${n} is named twice`;
-    out.push(n as BootDeviceName);
-  }
-  if (out.length === 0) return `no boot device named: use ${BOOT_DEVICE_NAMES.join(', ')}`;
-  return out;
-}
-
-/**
- * Every device in the order tried: `order`'s, then the rest (floppy, hard disk, CD, as SeaBIOS
- * orders devices of equal priority). Without `order`: the CD first when there is one (`cdrom`; El
- * Torito boot, as before boot orders), then the kind of drive IMAGE is (`image`), then hard disk
- * before floppy, and an absent CD last: a hard disk's order is then QEMU's default, `-boot cad`,
- * which a firmware reads from the CMOS.
- */
-export function completeBootOrder(order: readonly BootDeviceName[] | null, image: BootDeviceName | null, cdrom: boolean): BootDeviceName[] {
-  const wanted: BootDeviceName[] = order ? [...order, 'fd', 'hd', 'cdrom']
-    : [...(cdrom ? ['cdrom' as const] : []), ...(image ? [image] : []), 'hd', 'fd', 'cdrom'];
-  return wanted.filter((d, i) => wanted.indexOf(d) === i);
-}
-
 /** How QEMU runs the reference guest of `compareWith`: TCG (its per-instruction log) or KVM (the host CPU). */
 export const QEMU_ACCELS = ['tcg', 'kvm'] as const;
 export type QemuAccel = (typeof QEMU_ACCELS)[number];
@@ -145,10 +90,10 @@ export interface ILaunchConfig {
   /** More floppies after the image (drive A, then B). */
   fd?: string | string[];
   /**
-   * The boot order (`["cdrom", "hd", "fd"]`, or a string as `bootscope run --boot` takes); devices not
-   * named follow. Absent: the CD first, then the image's drive, then hard disk before floppy.
+   * The boot order (`["cdrom", "hd", "fd"]`, single drives as `["hd2", "cdrom"]`, or a string as
+   * `bootscope run --boot` takes; protocol/bootOrder.ts); devices not named follow. Absent: the CD first, then the image's drive, then hard disk before floppy.
    */
-  boot?: BootDeviceName[] | string;
+  boot?: BootName[] | string;
   /** Stop at 0000:7C00 before the first guest instruction (default true). */
   stopOnEntry?: boolean;
   /** NASM `-l` listing file(s) for source-level breakpoints. */

@@ -1,5 +1,5 @@
-// `bootscope compare IMAGE [--floppy | --cdrom] [--memory-mb N] [--max N] [--context N]` (docs/CLI.md):
-// Bootscope and QEMU (TCG, host/qemu.ts; or KVM, host/qemuGdb.ts) boot the same image and run in lock-step from 0000:7C00,
+// `bootscope compare [IMAGE] [--floppy | --cdrom [ISO]] [--hd FILE] [--fd FILE] [--boot ORDER] [--max N] ...` (docs/CLI.md):
+// Bootscope and QEMU (TCG, host/qemu.ts; or KVM, host/qemuGdb.ts) boot the same drives in the same order and run in lock-step from 0000:7C00,
 // compared at every guest instruction (emulator/record/lockstep.ts); prints the first divergence
 // with both states side by side, or that the runs agree to the end of the budget. Exit 0 agree,
 // 3 divergence, 1 an input (or QEMU) could not be used, 2 usage error.
@@ -12,15 +12,13 @@ import { readFileSync } from 'node:fs';
 import { loadFirmware } from '../../emulator/firmware';
 import { readInputFile } from '../../host/files';
 import { accelProblem, ICOUNT_SHIFT, qemuCpuidQuirks, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
-import { type BootDeviceName, QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
+import { QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
 import { Command } from 'commander';
 import { exitWith, FIRMWARE_OPTION_HELP, InputError, parseClock, parseFirmware, parseWhole, UsageError } from '../args';
-import { openBootDrive } from '../run/disk';
+import { bootOrderOver, type DriveOptions, driveFilesOf, driveOptions, openDrives, qemuDrives } from '../run/disk';
 
 
-export interface CompareOptions {
-  floppy?: boolean;
-  cdrom?: boolean;
+export interface CompareOptions extends DriveOptions {
   memoryMb?: string;
   max?: string;
   context?: string;
@@ -34,8 +32,6 @@ export interface CompareOptions {
   resyncReturn?: boolean;
 }
 
-const QEMU_BOOT_LETTER: Readonly<Record<BootDeviceName, string>> = { fd: 'a', hd: 'c', cdrom: 'd' };
-
 /** Instructions a --bios firmware may take to reach 0000:7C00 (SeaBIOS takes about 6 million). */
 const FIRMWARE_BUDGET = 100_000_000;
 
@@ -46,13 +42,11 @@ const FIRMWARE_BUDGET = 100_000_000;
 const FLIP_HOOK = 'BOOTSCOPE_TEST_COMPARE_FLIP';
 
 export function command(): Command {
-  return new Command('compare')
+  return driveOptions(new Command('compare')
     .summary('run an image in lock-step with QEMU and print the first divergence')
-    .description('Boot IMAGE in Bootscope and in QEMU (qemu-system-i386, TCG or KVM) and compare every guest instruction from ' +
+    .description('Boot IMAGE (and the other drives) in Bootscope and in QEMU (qemu-system-i386, TCG or KVM) and compare every guest instruction from ' +
       '0000:7C00: CS:EIP, general registers, EFLAGS (bits the instruction before left undefined excused), segment selectors, CR0.')
-    .argument('<image>', 'disk image or boot sector')
-    .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
-    .option('--cdrom', 'boot IMAGE as a CD (El Torito, drive E0h); an ISO 9660 image with a boot catalogue is one without it')
+    .argument('[image]', 'disk image or boot sector (optional with other drives)'))
     .option('--memory-mb <N>', 'guest RAM in MiB on both sides, 1 to 3072 (default 64)')
     .option('--max <N>', 'guest instructions to compare (default 10000000)')
     .option('--context <N>', 'agreeing instructions shown before a divergence, 0 to 50 (default 5)')
@@ -65,11 +59,10 @@ export function command(): Command {
     .option('--from-reset', 'with --bios or --firmware: compare from the reset vector F000:FFF0, the firmware\'s every instruction, on the Pentium model (QEMU told to be this machine)')
     .option('--resync-return', 'on a divergence, skip both sides to the first return they share (same CS:EIP, SS:ESP) and carry on, as trace-diff --resync-return')
     .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
-    .action((image: string, opts: CompareOptions) => exitWith(main(image, opts)));
+    .action((image: string | undefined, opts: CompareOptions) => exitWith(main(image, opts)));
 }
 
-export async function main(imageFile: string, opts: CompareOptions): Promise<number> {
-  const floppy = opts.floppy === true;
+export async function main(imageFile: string | undefined, opts: CompareOptions): Promise<number> {
   const memoryMB = opts.memoryMb === undefined ? 64 : parseWhole(opts.memoryMb, '--memory-mb', 1, 3072);
   const max = opts.max === undefined ? 10_000_000 : parseWhole(opts.max, '--max', 1);
   const context = opts.context === undefined ? 5 : parseWhole(opts.context, '--context', 0, 50);
@@ -77,14 +70,16 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   const flipAt = flipText === undefined ? null : parseWhole(flipText, FLIP_HOOK);
   const accel = (opts.accel ?? 'tcg') as QemuAccel;
   if (!QEMU_ACCELS.includes(accel)) throw new UsageError(`--accel: '${opts.accel}' is not one of ${QEMU_ACCELS.join(', ')}`);
-  if (floppy && opts.cdrom) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
+  // Both machines boot from drives: a firmware alone is not a comparison.
+  const { files, order } = driveFilesOf(imageFile, opts, null);
   const fromReset = opts.fromReset === true;
   const clock = parseClock(opts.clock, fromReset ? 'icount' : 'instructions');
   if (clock === 'icount' && accel === 'kvm') throw new UsageError('--clock icount follows QEMU\'s -icount, which is TCG\'s: under KVM QEMU\'s timers follow the host clock');
   const { bios: biosFile, vgaRom: vgaRomFile } = parseFirmware(opts);
   if (fromReset && biosFile === undefined) throw new UsageError('--from-reset needs a firmware to run from the reset vector: --bios FILE or --firmware seabios');
   if (fromReset && accel === 'kvm') throw new UsageError('--from-reset reads QEMU\'s per-instruction log of the firmware, which only --accel tcg writes');
-  const { disk, cdrom } = openBootDrive(imageFile, { floppy, cdrom: opts.cdrom === true, detectCd: true });
+  const drives = openDrives(imageFile, files);
+  const bootOrder = bootOrderOver(drives, order);
   const firmware = biosFile === undefined ? null : new Uint8Array(readInputFile(biosFile, 'firmware image'));
   const vgaRom = vgaRomFile === undefined ? null : new Uint8Array(readInputFile(vgaRomFile, 'VGA ROM'));
   const binary = opts.qemu ?? QEMU;
@@ -92,7 +87,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   if (missing) throw new InputError(missing);
 
   const m = new Machine({
-    memoryMB, floppy: floppy ? disk : null, hardDisks: disk && !floppy ? [disk] : [], cdrom, firmware: firmware !== null,
+    memoryMB, floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder, firmware: firmware !== null,
     ...(fromReset ? { cpu: 'pentium' as const } : {}),
     ...(clock === 'icount' ? { icountShift: ICOUNT_SHIFT } : {}),
   });
@@ -120,9 +115,7 @@ export async function main(imageFile: string, opts: CompareOptions): Promise<num
   let qemuRecords = 0;
   let idle = false;
   try {
-    ({ idle } = await streamQemu(imageFile, { binary, drive: cdrom ? 'cdrom' : floppy ? 'floppy' : 'hard', memoryMB, accel, bios: biosFile, vgaRom: vgaRomFile, fromReset,
-      // From reset SeaBIOS reads the boot order from CMOS: QEMU's must be ours.
-      ...(fromReset ? { bootOrder: m.bootOrder.map((d) => QEMU_BOOT_LETTER[d]).join('') } : {}) }, (records) => {
+    ({ idle } = await streamQemu({ binary, drives: qemuDrives(drives), bootOrder, memoryMB, accel, bios: biosFile, vgaRom: vgaRomFile, fromReset }, (records) => {
       for (const r of records) {
         if (l.matched >= max) return false;
         qemuRecords++;

@@ -18,17 +18,11 @@ import { loadSymbolTable } from '../../host/symbolFiles';
 import type { SymbolTable } from '../../emulator/debug/symbols';
 import { CLOCK_OPTION_HELP, collect, CPU_OPTION_HELP, exitWith, FIRMWARE_OPTION_HELP, FPU_OPTION_HELP, InputError, parseChoice, parseClock, parseCpuFpu, parseFirmware, parseWhole, UsageError } from '../args';
 import { ICOUNT_SHIFT } from '../../host/qemu';
-import { openDrives } from '../run/disk';
+import { bootOrderOver, type DriveOptions, driveFilesOf, driveOptions, openDrives } from '../run/disk';
 import { loadFirmware } from '../../emulator/firmware';
 import { cpuMode, summary, traceLine } from '../run/state';
-import { BOOT_DEVICE_NAMES, completeBootOrder, parseBootOrder } from '../../protocol/launchConfig';
 
-export interface RunOptions {
-  floppy?: boolean;
-  cdrom?: boolean | string;
-  hd?: string[];
-  fd?: string[];
-  boot?: string;
+export interface RunOptions extends DriveOptions {
   max?: string;
   until?: string[];
   trace?: string;
@@ -53,15 +47,10 @@ export interface RunOptions {
 }
 
 export function command(): Command {
-  return new Command('run')
+  return driveOptions(new Command('run')
     .summary('boot a disk image (or firmware) and run it to a stop')
     .description('Boot IMAGE as the first hard disk (or floppy) through the BIOS to 0000:7C00 and run it to a stop.')
-    .argument('[image]', 'disk image or boot sector (optional with other drives or a firmware)')
-    .option('--floppy', 'boot IMAGE as the floppy, drive 00h')
-    .option('--cdrom [ISO]', 'without ISO: IMAGE is a CD (El Torito, drive E0h; an ISO 9660 image with a boot catalogue is one without it); with ISO: the CD drive holds ISO')
-    .option('--hd <FILE>', 'a hard disk after IMAGE (81h, ...; IDE as QEMU -hda, -hdb, -hdd); repeatable', collect)
-    .option('--fd <FILE>', 'a floppy after IMAGE (drive A, then B); repeatable', collect)
-    .option('--boot <ORDER>', `boot order: ${BOOT_DEVICE_NAMES.join(', ')} separated by commas, or QEMU's letters (a, c, d); the devices not named follow (default: the CD, then IMAGE's drive)`)
+    .argument('[image]', 'disk image or boot sector (optional with other drives or a firmware)'))
     .option('--max <N>', 'instruction budget (default 100000000)')
     .option('--until <ADDR>', 'stop before the instruction at ADDR: SSSS:OOOO (CS:IP) or 0xNNNN (linear); repeatable', collect)
     .option('--trace <FILE>', 'write one JSON line per instruction (the state before it) to FILE')
@@ -106,14 +95,7 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
     throw new UsageError('--break-on-vmentry-failure, --break-on-emulation and --list-emulated need --profile NAME');
   }
   const { bios: firmwareFile, vgaRom: vgaRomFile } = parseFirmware(opts);
-  const driveFiles = { floppy: opts.floppy === true, imageIsCd: opts.cdrom === true, hd: opts.hd ?? [], fd: opts.fd ?? [], cdrom: typeof opts.cdrom === 'string' ? opts.cdrom : null };
-  const otherDrives = driveFiles.hd.length + driveFiles.fd.length + (driveFiles.cdrom === null ? 0 : 1);
-  if (imageFile === undefined && firmwareFile === undefined && otherDrives === 0) {
-    throw new UsageError('no IMAGE given (it is optional only with --hd, --fd, --cdrom ISO or a firmware: --bios FILE or --firmware seabios)');
-  }
-  if (imageFile === undefined && (driveFiles.floppy || driveFiles.imageIsCd)) throw new UsageError(`--${driveFiles.floppy ? 'floppy' : 'cdrom'} says how to boot IMAGE, which is not given`);
-  const order = opts.boot === undefined ? null : parseBootOrder(opts.boot);
-  if (typeof order === 'string') throw new UsageError(`--boot: ${order}`);
+  const { files: driveFiles, order } = driveFilesOf(imageFile, opts, firmwareFile !== undefined);
   const max = opts.max === undefined ? 100_000_000 : parseWhole(opts.max, '--max');
   const symbols = opts.symbols ? loadSymbolTable(opts.symbols) : null;
   const until = (opts.until ?? []).map((t) => parseAddress(t, '--until', symbols));
@@ -132,7 +114,6 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
     }
   }
 
-  if (driveFiles.floppy && driveFiles.imageIsCd) throw new UsageError('--floppy and --cdrom exclude each other: IMAGE is one drive');
   const outputs = [
     ...(traceFile === undefined ? [] : [{ what: '--trace', path: traceFile }]),
     ...(listFile === undefined ? [] : [{ what: '--list-emulated', path: listFile }]),
@@ -150,12 +131,13 @@ export async function main(imageFile: string | undefined, opts: RunOptions): Pro
   const conflict = outputConflict(outputs, inputs);
   if (conflict) throw new UsageError(conflict);
   const drives = openDrives(imageFile, driveFiles);
+  const bootOrder = bootOrderOver(drives, order);
   const firmware = firmwareFile === undefined ? null : new Uint8Array(readInputFile(firmwareFile, 'firmware image'));
   const vgaRom = vgaRomFile === undefined ? null : new Uint8Array(readInputFile(vgaRomFile, 'VGA ROM'));
 
   const m = new Machine({
     cpu: cpuModel, fpu, memoryMB, keys, firmware: firmware !== null, ...(clock === 'icount' ? { icountShift: ICOUNT_SHIFT } : {}),
-    floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder: completeBootOrder(order, drives.imageKind, drives.cdrom !== null),
+    floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder,
   });
   const warnings: string[] = [];
   let bios: Bios | null = null;

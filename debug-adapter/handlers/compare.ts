@@ -143,7 +143,7 @@ async function run(ctx: SessionContext, lc: LiveCompare, cancelled: () => boolea
   let idle = false;
   let records = 0;
   try {
-    ({ idle } = await streamQemu(ref.image, ref.boot, (rs) => {
+    ({ idle } = await streamQemu(ref.boot, (rs) => {
       for (const r of rs) {
         if (l.matched >= ref.max) return false;
         records++;

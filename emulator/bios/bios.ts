@@ -197,7 +197,7 @@ export class Bios implements BiosHooks {
   /**
    * El Torito boot: the initial entry's sectorCount 512-byte virtual sectors from its load RBA go
    * to its load segment (07C0h by default), entered at the canonical seg:off (0000:7C00) with the
-   * registers of a disk boot and DL=E0h, or for floppy/hard-disk emulation the emulated drive
+   * registers of a disk boot (but SP=6F3Ch) and DL=E0h, or for floppy/hard-disk emulation the emulated drive
    * (00h/80h, Machine.cdromEmulated). A bad catalogue or an image that does not fit below the EBDA
    * is logged and returns false. `again` (INT 19h) loads through the memory bus and keeps the
    * instruction count, as a reboot of a running machine.
@@ -245,7 +245,7 @@ export class Bios implements BiosHooks {
     cpu.r32.fill(0);
     cpu.r32[EAX] = 0xaa55;
     cpu.r32[EDX] = drive;
-    cpu.r32[ESP] = L.BOOT_SP;
+    cpu.r32[ESP] = L.BOOT_SP_CDROM;
     cpu.setFlags(0x202);
     cpu.halted = false;
     return true;

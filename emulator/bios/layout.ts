@@ -12,8 +12,12 @@ export const BASE_MEMORY_KIB = 639;
 export const EBDA_SEGMENT = 0x9fc0;
 export const EBDA_KIB = 1;
 
-/** Boot register state: what SeaBIOS 1.16 under QEMU leaves at 0000:7C00 (measured with host/qemu.ts's logging). */
-export const BOOT_SP = 0x6f04;
+/**
+ * Boot register state: what SeaBIOS 1.16 under QEMU leaves at 0000:7C00 (measured with host/qemu.ts's
+ * logging): SP 6F04h for a floppy or hard disk, 6F3Ch for a CD (its boot runs from a shallower frame;
+ * the same in every El Torito mode, and under --firmware seabios).
+ */
+export const BOOT_SP = 0x6f04, BOOT_SP_CDROM = 0x6f3c;
 
 // BIOS data area, as linear addresses (segment 0040h).
 export const BDA = 0x400;

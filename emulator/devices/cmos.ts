@@ -4,7 +4,7 @@
 // keeps. Pure TypeScript: no Node or VS Code imports. Motorola MC146818A datasheet; IBM PC/AT
 // Technical Reference (CMOS map).
 
-import type { BootDeviceName } from '../../protocol/launchConfig';
+import type { BootDeviceName } from '../../protocol/bootOrder';
 import type { IoBus } from './ioBus';
 import type { Clock, IrqSink, TimedDevice } from './clock';
 

@@ -8,9 +8,10 @@
 // option ROM, which belongs to a local APIC this machine does not have): etc/e820 (the RAM below
 // 4 GiB), etc/boot-fail-wait (FFFFFFFFh: no retry, as QEMU's default -boot reboot-timeout), the
 // ACPI tables with their loader commands (acpiTables.ts), the SMBIOS tables (the built-in BIOS's,
-// bios/smbios.ts, less the BIOS's own type 0), etc/system-states (S5 only), and empty bootorder
-// (no boot order given: the firmware's own, as QEMU's without bootindex), bios-geometry (no geometry
-// overrides) and etc/tpm/log (no TPM).
+// bios/smbios.ts, less the BIOS's own type 0), etc/system-states (S5 only), bootorder (the device
+// paths of the drives a boot order names one by one, as QEMU writes those given a bootindex: lines
+// separated by a newline, the last ended by NUL; empty when none is, the firmware then ordering kinds
+// by the CMOS), and empty bios-geometry (no geometry overrides) and etc/tpm/log (no TPM).
 // Pure TypeScript: no Node or VS Code imports.
 // QEMU docs/specs/fw_cfg.rst (registers, item numbers, file directory format).
 
@@ -53,8 +54,8 @@ export class FwCfg {
   dmaHigh = 0;
   private readonly items = new Map<number, Uint8Array>();
 
-  /** `machine` for the SMBIOS tables. */
-  constructor(machine: SmbiosMachine, private readonly memory: Memory) {
+  /** `machine` for the SMBIOS tables; `bootorder` the device paths in boot order (bootPaths.ts). */
+  constructor(machine: SmbiosMachine, private readonly memory: Memory, bootorder: readonly string[] = []) {
     const ramBytes = machine.ramBytes;
     this.items.set(FW_CFG_SIGNATURE, new TextEncoder().encode('QEMU'));
     this.items.set(FW_CFG_ID, le(FW_CFG_VERSION | FW_CFG_VERSION_DMA, 4));
@@ -72,7 +73,7 @@ export class FwCfg {
     const smbios = smbiosStructures(machine, false);
     this.addFiles({
       'bios-geometry': new Uint8Array(0),
-      bootorder: new Uint8Array(0),
+      bootorder: bootorder.length ? new TextEncoder().encode(`${bootorder.join('\n')}\0`) : new Uint8Array(0),
       [ACPI_RSDP_FILE]: acpi.rsdp,
       [ACPI_TABLES_FILE]: acpi.tables,
       'etc/boot-fail-wait': le(0xffffffff, 4),

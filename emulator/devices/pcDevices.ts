@@ -30,7 +30,7 @@ import type { CdImage } from '../disk/cdrom';
 import { AcpiPm } from './acpiPm';
 import { BochsVbe, type Frame } from './bochsVbe';
 import type { PciBus } from './pci';
-import { type BootDeviceName, MAX_IDE_DRIVES } from '../../protocol/launchConfig';
+import { type BootDeviceName, type BootDrive, MAX_IDE_DRIVES } from '../../protocol/bootOrder';
 
 export interface PcDevicesOptions {
   memory: Memory;
@@ -72,10 +72,16 @@ export interface DevicesSnapshot {
  */
 export function ideDrives(disks: DiskImage[], cdrom: CdImage | null): (IdeDrive | null)[] {
   if (disks.length + (cdrom ? 1 : 0) > MAX_IDE_DRIVES) throw new Error(`${disks.length} hard disks${cdrom ? ' and a CD' : ''} do not fit the ${MAX_IDE_DRIVES} IDE places`);
-  const places: (IdeDrive | null)[] = [null, null, cdrom, null];
-  const free = [0, 1, 2, 3].filter((i) => places[i] === null);
-  disks.forEach((d, i) => { places[free[i]] = d; });
+  const places: (IdeDrive | null)[] = [null, null, null, null];
+  if (cdrom) places[idePlace({ kind: 'cdrom', index: 0 }, true)] = cdrom;
+  disks.forEach((d, index) => { places[idePlace({ kind: 'hd', index }, cdrom !== null)] = d; });
   return places;
+}
+
+/** The IDE place (0 primary master, 1 primary slave, 2 secondary master, 3 secondary slave) of hard disk or CD `d` (`cdrom`: the machine has a CD). */
+export function idePlace(d: BootDrive, cdrom: boolean): number {
+  if (d.kind === 'cdrom') return 2;
+  return [0, 1, 2, 3].filter((i) => !(cdrom && i === 2))[d.index];
 }
 
 export class PcDevices {
@@ -189,8 +195,8 @@ export class PcDevices {
   }
 
   /** Answers QEMU's fw_cfg ports (firmware mode: SeaBIOS sizes RAM from its e820 file). */
-  attachFwCfg(io: IoBus, machine: SmbiosMachine): void {
-    this.fwCfg = new FwCfg(machine, this.memory);
+  attachFwCfg(io: IoBus, machine: SmbiosMachine, bootorder: readonly string[]): void {
+    this.fwCfg = new FwCfg(machine, this.memory, bootorder);
     this.fwCfg.attach(io);
   }
 

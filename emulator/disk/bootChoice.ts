@@ -5,7 +5,7 @@
 // required, as many BIOSes do not require it), or the CD, whose boot then says what is wrong.
 // Pure TypeScript: no Node or VS Code imports. SeaBIOS boot.c (do_boot, boot_disk); El Torito 1.0.
 
-import type { BootDeviceName } from '../../protocol/launchConfig';
+import type { BootDeviceName } from '../../protocol/bootOrder';
 import { type CdImage, MEDIA_NAMES } from './cdrom';
 import type { DiskImage } from './diskImage';
 import { hasBootSignature } from './mbr';

@@ -8,21 +8,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { qemuAvailable } from '../devices/portScript';
 import { SEABIOS_FILES } from '../../protocol/launchConfig';
-import { driveSet, report } from './driveSet';
+import { bootscopeDrives, type DriveScenario, driveSet, underBootscope, underQemu } from './driveSet';
 
 const skip = !qemuAvailable() ? 'qemu-system-i386 not installed' : !existsSync(SEABIOS_FILES.bios) ? 'Debian package seabios not installed' : false;
 
-interface Scenario {
-  hd: string[];
-  fd: string[];
-  cdrom?: string;
-  /** QEMU's -boot order letters, which --boot takes too. */
-  boot: string;
-}
+/** `boot`: QEMU's -boot order letters, which --boot takes too. */
+type Scenario = DriveScenario;
 
 /** QEMU's drive options for the scenario: the hard disks on the IDE places -hda, -hdb, -hdd (and -hdc without a CD). */
 function qemuDrives(s: Scenario): string[] {
@@ -33,20 +27,6 @@ function qemuDrives(s: Scenario): string[] {
     ...(s.cdrom ? ['-drive', `file=${s.cdrom},format=raw,if=ide,index=2,media=cdrom,snapshot=on`] : []),
     '-boot', `order=${s.boot}`,
   ];
-}
-
-function underQemu(s: Scenario, dir: string): string | null {
-  const log = join(dir, `qemu-${Math.random().toString(36).slice(2)}.log`);
-  spawnSync('qemu-system-i386', ['-nodefaults', '-display', 'none', '-m', '64', ...qemuDrives(s),
-    '-debugcon', `file:${log}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4'], { timeout: 60_000 });
-  return report(readFileSync(log, 'latin1'));
-}
-
-function underBootscope(s: Scenario, firmware: string[]): string | null {
-  const args = [...s.hd.flatMap((f) => ['--hd', f]), ...s.fd.flatMap((f) => ['--fd', f]), ...(s.cdrom ? ['--cdrom', s.cdrom] : []), '--boot', s.boot];
-  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', ...args, ...firmware, '--max', '60000000', '--json'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return report(JSON.parse(r.stdout).debugText);
 }
 
 test('hard disks, floppies and a CD with a boot order boot the same drive under QEMU, the built-in BIOS and SeaBIOS', { skip }, () => {
@@ -63,10 +43,10 @@ test('hard disks, floppies and a CD with a boot order boot the same drive under 
     [{ hd: [d.b], fd: [], cdrom: d.a, boot: 'dc' }, 'a CD that is no ISO (QEMU attaches any file): passed over for the hard disk'],
   ];
   for (const [s, what] of scenarios) {
-    const qemu = underQemu(s, d.dir);
+    const qemu = underQemu(qemuDrives(s), d.dir);
     assert.ok(qemu, `${what}: QEMU's boot printed nothing`);
-    assert.equal(underBootscope(s, []), qemu, `${what}: built-in BIOS`);
-    assert.equal(underBootscope(s, ['--firmware', 'seabios']), qemu, `${what}: SeaBIOS`);
+    assert.equal(underBootscope(bootscopeDrives(s), []), qemu, `${what}: built-in BIOS`);
+    assert.equal(underBootscope(bootscopeDrives(s), ['--firmware', 'seabios']), qemu, `${what}: SeaBIOS`);
   }
 });
 

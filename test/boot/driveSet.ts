@@ -4,7 +4,9 @@
 // (INT 11h) and, for drives 80h, 81h, 00h and 01h, the tag of sector 0 read through INT 13h AH=02h ('-'
 // when the call fails), e.g. "[C E0 02 01 80:A 81:B 00:F 01:-]"; then it leaves QEMU through
 // isa-debug-exit (port F4h; nothing there in Bootscope) and halts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble } from '../bios/harness';
@@ -120,4 +122,30 @@ export function driveSet(): DriveSet {
 /** What the booted program printed: "[C E0 02 01 80:A 81:B 00:F 01:-]", or null. */
 export function report(debugText: string): string | null {
   return /\[[A-Z] [0-9A-F]{2} [^\]]*\]/.exec(debugText)?.[0] ?? null;
+}
+
+/** Drives for a boot-order test and `bootscope run --boot`'s order. */
+export interface DriveScenario {
+  hd: string[];
+  fd: string[];
+  cdrom?: string;
+  boot: string;
+}
+
+/** `bootscope run`'s options for the scenario's drives and order. */
+export const bootscopeDrives = (s: DriveScenario) => [...s.hd.flatMap((f) => ['--hd', f]), ...s.fd.flatMap((f) => ['--fd', f]), ...(s.cdrom ? ['--cdrom', s.cdrom] : []), '--boot', s.boot];
+
+/** What the program printed under QEMU 7.2 with the drive options `drives` (its log in `dir`), or null. */
+export function underQemu(drives: string[], dir: string): string | null {
+  const log = join(dir, `qemu-${Math.random().toString(36).slice(2)}.log`);
+  spawnSync('qemu-system-i386', ['-nodefaults', '-display', 'none', '-m', '64', ...drives,
+    '-debugcon', `file:${log}`, '-device', 'isa-debug-exit,iobase=0xf4,iosize=4'], { timeout: 60_000 });
+  return report(readFileSync(log, 'latin1'));
+}
+
+/** What the program printed under `bootscope run` with the drive options `drives` and `firmware`'s, or null. */
+export function underBootscope(drives: string[], firmware: string[]): string | null {
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'run', ...drives, ...firmware, '--max', '60000000', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return report(JSON.parse(r.stdout).debugText);
 }

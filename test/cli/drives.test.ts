@@ -50,7 +50,8 @@ test('one file as two drives, too many drives, bad boot orders: usage errors nam
   }
   // Through the command line: exit 2 and one line, for the drives and for the boot order.
   for (const [args, message] of [[[d.b, '--hd', join(d.dir, 'link.img')], `--hd '${join(d.dir, 'link.img')}' is the same file as image '${d.b}'`],
-    [[d.b, '--boot', 'net'], '--boot: "net" is not a boot device: use fd, hd, cdrom (or QEMU\'s letters a, c, d)']] as const) {
+    [[d.b, '--boot', 'net'], '--boot: "net" is not a boot device: use fd, hd, cdrom, or one drive: fd1, fd2, hd1 ... hd4 (or QEMU\'s letters a, c, d)'],
+    [[d.b, '--boot', 'hd2'], '--boot: hd2 names no drive: the machine has 1 hard disk']] as const) {
     const r = cli(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.ok(r.stderr.startsWith(`bootscope run: ${message}`), r.stderr);

@@ -48,17 +48,16 @@ test('each bad field is named in its error', () => {
     [{ image: 'a', bios: '' }, /'bios' must be the path of a file, not ""/],
     [{ image: 'a', vgaRom: 'vga.bin' }, /'vgaRom' needs 'bios'/],
     [{ bios: 'b.bin', cdrom: true }, /'cdrom': true says how to boot 'image', which is missing/],
-    [{ bios: 'b.bin', compareWith: { qemu: {} } }, /'compareWith' needs 'image': QEMU boots the same image/],
+    [{ bios: 'b.bin', compareWith: { qemu: {} } }, /'compareWith' needs a drive \('image', 'hd', 'fd' or 'cdrom': a path\): QEMU boots the same drives/],
     [{ image: 'a', firmware: 'ovmf' }, /unknown firmware "ovmf": use one of builtin, seabios/],
     [{ image: 'a', firmware: 'builtin', bios: 'b.bin' }, /'firmware' builtin and 'bios' exclude each other/],
     [{ firmware: 'builtin' }, /'image' is missing/],
     [{ image: 'a', hd: 5 }, /'hd' must be a path or a list of paths/],
     [{ image: 'a', boot: ['hd', 'net'] }, /'boot': "net" is not a boot device: use fd, hd, cdrom/],
     [{ image: 'a', boot: 'cc' }, /'boot': hd is named twice/],
-    [{ image: 'a', boot: 3 }, /'boot': must be a list of fd, hd, cdrom, not 3/],
+    [{ image: 'a', boot: 3 }, /'boot': must be a list of fd, hd, cdrom, fd1, fd2, hd1, hd2, hd3, hd4, not 3/],
     [{ image: 'a', floppy: true, fd: ['b', 'c'] }, /3 floppies: the floppy controller has drives A and B/],
     [{ image: 'a', hd: ['b', 'c', 'd'], cdrom: 'e.iso' }, /4 hard disks and a CD: the two IDE channels hold 4 drives/],
-    [{ image: 'a', hd: 'b', compareWith: { qemu: {} } }, /drives beside it \('cdrom': a path, 'hd', 'fd'\) are not compared/],
   ];
   for (const [cfg, re] of bad) assert.throws(() => validateConfig(cfg), (e: unknown) => e instanceof LaunchError && re.test(e.message), JSON.stringify(cfg));
 });
@@ -77,12 +76,22 @@ test('launch hd, fd, cdrom and boot: the machine the CLI builds, the boot order 
   try {
     assert.equal(drivesText(l.machine), `${d.f} as floppy 00h, ${d.g} as floppy 01h, ${d.a} as hard disk 80h, ${d.b} as hard disk 81h, ${d.c} as CD E0h`);
     assert.equal(l.machine.bootChoice?.device, 'fd', 'hard disk 80h has no 55 AA: the floppy next');
-    assert.deepEqual(l.machine.bootOrder, ['hd', 'fd', 'cdrom']);
+    assert.deepEqual(l.machine.bootOrder.kinds, ['hd', 'fd', 'cdrom']);
     assert.match(l.bios!.log[0].message, /a\.img \(drive 80h\): not a bootable disk/);
   } finally {
     l.dispose();
   }
   assert.equal(launch({ hd: [d.b], cdrom: d.c }).machine.bootChoice?.device, 'cdrom', 'no image: the CD first by default');
+  // One drive named alone: it boots as 80h; QEMU's side of compareWith gets the same drives and order.
+  const two = launch({ image: d.b, hd: d.d, cdrom: d.c, boot: 'hd2', compareWith: { qemu: {} } });
+  try {
+    assert.equal(drivesText(two.machine), `${d.d} as hard disk 80h, ${d.b} as hard disk 81h, ${d.c} as CD E0h`);
+    assert.deepEqual(two.reference?.boot.drives, { floppies: [], hardDisks: [d.b, d.d], cdrom: d.c });
+    assert.deepEqual(two.reference?.boot.bootOrder.listed, [{ kind: 'hd', index: 1 }]);
+  } finally {
+    two.dispose();
+  }
+  assert.throws(() => launch({ image: d.b, boot: ['hd', 'hd2'] }), (e: unknown) => e instanceof LaunchError && e.message === "launch configuration: 'boot': hd2 names no drive: the machine has 1 hard disk");
   assert.throws(() => launch({ image: d.b, fd: d.b }), (e: unknown) => e instanceof LaunchError && /'fd' '.*b\.img' is the same file as 'image'/.test(e.message));
 });
 

@@ -9,10 +9,10 @@ import { IoBus } from '../../emulator/devices/ioBus';
 import { FwCfg } from '../../emulator/devices/fwCfg';
 import { Memory } from '../../emulator/memory/bus';
 
-function device() {
+function device(bootorder: string[] = []) {
   const io = new IoBus();
   const memory = new Memory({ ramSize: 1 << 20 });
-  new FwCfg({ ramBytes: 64 << 20, cpu: '80386', cpuHz: 4_772_728 }, memory).attach(io);
+  new FwCfg({ ramBytes: 64 << 20, cpu: '80386', cpuHz: 4_772_728 }, memory, bootorder).attach(io);
   const read = (selector: number, n: number) => {
     io.out16(0x510, selector);
     return Uint8Array.from({ length: n }, () => io.in8(0x511));
@@ -62,6 +62,14 @@ test("the file directory lists QEMU's files in name order; e820 is the RAM; SMBI
   assert.deepEqual([v.getBigUint64(0, true), v.getBigUint64(8, true), v.getUint32(16, true)], [0n, 64n << 20n, 1]);
   const wait = files.get('etc/boot-fail-wait')!;
   assert.equal(new DataView(read(wait.select, 4).buffer).getUint32(0, true), 0xffffffff);
+});
+
+test('bootorder: the device paths separated by newlines, the last ended by NUL, as QEMU writes those given a bootindex', () => {
+  const { read } = device(['/pci@i0cf8/ide@1,1/drive@0/disk@1', '/pci@i0cf8/ide@1,1/drive@1/disk@0']);
+  const dir = read(0x19, 4 + QEMU_FILES.length * 64);
+  const at = 4 + QEMU_FILES.indexOf('bootorder') * 64;
+  const v = new DataView(dir.buffer, at, 8);
+  assert.equal(new TextDecoder().decode(read(v.getUint16(4), v.getUint32(0))), '/pci@i0cf8/ide@1,1/drive@0/disk@1\n/pci@i0cf8/ide@1,1/drive@1/disk@0\0');
 });
 
 test('DMA: an FWCfgDmaAccess selects and reads (zeros past the end), skips, refuses writes; control cleared', () => {

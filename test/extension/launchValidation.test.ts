@@ -67,7 +67,7 @@ test('bios and vgaRom: paths; image optional with bios; vgaRom needs bios; not w
   assert.match(validateConfig({ ...base, image: '/a.img', vgaRom: '/s/vga.bin' }).join(' '), /"vgaRom" needs "bios"/);
   // QEMU boots the same firmware and the same image.
   assert.deepEqual(validateConfig({ ...base, image: '/a.img', bios: '/s/bios.bin', compareWith: { qemu: {} } }, () => true), []);
-  assert.match(validateConfig({ ...base, bios: '/s/bios.bin', compareWith: { qemu: {} } }, () => true).join(' '), /"compareWith" needs "image"/);
+  assert.match(validateConfig({ ...base, bios: '/s/bios.bin', compareWith: { qemu: {} } }, () => true).join(' '), /"compareWith" needs a drive \("image", "hd", "fd" or "cdrom": a path\)/);
 });
 
 test('firmware: builtin or seabios; seabios makes image optional and takes vgaRom; builtin excludes bios', () => {
@@ -77,7 +77,7 @@ test('firmware: builtin or seabios; seabios makes image optional and takes vgaRo
   assert.match(validateConfig({ ...base, firmware: 'builtin' }).join(' '), /"image" is missing/);
   assert.match(validateConfig({ ...base, image: '/a.img', firmware: 'ovmf' }).join(' '), /"firmware" is "ovmf": it must be one of builtin, seabios/);
   assert.match(validateConfig({ ...base, image: '/a.img', firmware: 'builtin', bios: '/s/b.bin' }, () => true).join(' '), /"firmware" builtin and "bios" exclude each other/);
-  assert.match(validateConfig({ ...base, firmware: 'seabios', compareWith: { qemu: {} } }).join(' '), /"compareWith" needs "image"/);
+  assert.match(validateConfig({ ...base, firmware: 'seabios', compareWith: { qemu: {} } }).join(' '), /"compareWith" needs a drive \("image", "hd", "fd" or "cdrom": a path\)/);
 });
 
 test('hd, fd and boot: paths or lists, a boot order of fd, hd, cdrom, no more drives than the machine has; image optional beside them', () => {

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { DISASM_MIME } from '../../debug-adapter/disasmSources';
-import { BOOT_DEVICE_NAMES, CPU_MODEL_NAMES, FIRMWARE_NAMES, FPU_NAMES, LAUNCH_DEFAULTS, PROFILE_NAMES } from '../../protocol/launchConfig';
+import { BOOT_NAMES } from '../../protocol/bootOrder';
+import { CPU_MODEL_NAMES, FIRMWARE_NAMES, FPU_NAMES, LAUNCH_DEFAULTS, PROFILE_NAMES } from '../../protocol/launchConfig';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const contributes = pkg.contributes;
@@ -54,7 +55,7 @@ test('the bootscope debugger runs dist/debugAdapter.js under node', () => {
 test('launch attributes match CLI.md: image required (or bios, firmware or other drives), the rest with their defaults', () => {
   const launch = debuggerContrib.configurationAttributes.launch;
   assert.deepEqual(launch.anyOf, ['image', 'bios', 'firmware', 'hd', 'fd', 'cdrom'].map((k) => ({ required: [k] })));
-  assert.deepEqual(launch.properties.boot.items.enum, BOOT_DEVICE_NAMES);
+  assert.deepEqual(launch.properties.boot.items.enum, BOOT_NAMES);
   const props = launch.properties;
   // The rows of docs/CLI.md's launch-configuration table, no more and no fewer.
   const docs = readFileSync('docs/CLI.md', 'utf8');
