@@ -1,66 +1,14 @@
 // @tier full
 // `bootscope compare` with several drives and a boot order: QEMU 7.2 gets the same drives on the
 // same places, read-only, with the same order (-boot order= and a bootindex on a drive named alone),
-// and the two run in lock-step from 0000:7C00. Each boot sector loads its own tag letter into AL,
-// then DL, then reads sector 0 of drives 80h and 81h through INT 13h and loads their tags: every
-// register compared at every instruction, so agreeing into the loop it ends in means both booted
-// the same drive and numbered the others alike.
+// and the two run in lock-step from 0000:7C00. Each boot sector (tagDrives.ts) loads its tag, DL and
+// the tags of drives 80h and 81h into AL: every register compared at every instruction, so agreeing
+// into the loop it ends in means both booted the same drive and numbered the others alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { assemble } from '../bios/harness';
-import { makeIso } from '../disk/isoFixture';
 import { qemuMissing } from '../../host/qemu';
-
-const TAG = 0x1f0;
-
-function program(tag: string): Uint8Array {
-  const code = assemble(`
-  xor ax, ax
-  mov ds, ax
-  mov es, ax
-  mov al, [0x7c00 + ${TAG}]
-  out 0xe9, al
-  mov al, dl
-  out 0xe9, al
-  mov dl, 0x80
-  call tagOf
-  mov dl, 0x81
-  call tagOf
-  cli
-.spin:
-  jmp .spin
-tagOf:
-  mov ax, 0x0201
-  mov cx, 0x0001
-  xor dh, dh
-  mov bx, 0x8000
-  int 0x13
-  mov al, '-'
-  jc .put
-  mov al, [0x8000 + ${TAG}]
-.put:
-  out 0xe9, al
-  ret`);
-  code[TAG] = tag.charCodeAt(0);
-  return code;
-}
-
-function drives() {
-  const dir = mkdtempSync(join(tmpdir(), 'bootscope-compare-drives-'));
-  const disk = (tag: string) => {
-    const img = new Uint8Array(1 << 20);
-    img.set(program(tag));
-    writeFileSync(join(dir, `${tag}.img`), img);
-    return join(dir, `${tag}.img`);
-  };
-  const cd = join(dir, 'c.iso');
-  writeFileSync(cd, makeIso(program('C')));
-  return { a: disk('A'), b: disk('B'), cd };
-}
+import { tagDrives as drives } from './tagDrives';
 
 /** What our run printed. */
 function ours(args: string[]): string {

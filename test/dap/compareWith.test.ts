@@ -5,7 +5,8 @@
 // (bootscope/readCompare) marking EAX alone; an edit that gives EAX QEMU's value and `compare again`
 // then agree to the budget; a breakpoint stops a lock-step run; going back in time and editing EBX
 // forces a divergence exactly there; with launch bios both machines run SeaBIOS and that boot sector
-// agrees; the same divergence with QEMU under KVM where /dev/kvm can be
+// agrees; two hard disks with the second booted, and a CD beside a hard disk, agree (QEMU given the
+// same drives and order); the same divergence with QEMU under KVM where /dev/kvm can be
 // used; the syslinux image of test/boot runs to the first divergence `bootscope compare` finds (its
 // E820 map differs from SeaBIOS's); and a bad compareWith or a missing QEMU fails the launch.
 // A missing QEMU fails the test (it is the reference; .ci/run installs it).
@@ -16,6 +17,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { accelProblem, qemuMissing } from '../../host/qemu';
 import type { ReadCompareResponse } from '../../protocol/customRequests';
 import { missingTools, syslinuxImage } from '../boot/images';
+import { tagDrives } from '../boot/tagDrives';
 import { assemble, DapClient, pc, repl } from './dapClient';
 
 const MAX = 500;
@@ -162,6 +164,24 @@ test('compareWith with launch bios: SeaBIOS on both machines, the INT 1Eh vector
       assert.equal(again.stop.body.description, s.body.description);
     } finally {
       await c.close();
+    }
+  });
+
+test('compareWith with two hard disks and the second booted, and with a CD beside a hard disk: QEMU gets the same drives and order, all agree',
+  { timeout: 180_000 }, async () => {
+    const d = tagDrives();
+    for (const config of [{ hd: [d.a, d.b], boot: 'hd2' }, { cdrom: d.cd, hd: d.a }]) {
+      const c = DapClient.spawn();
+      try {
+        await c.launch({ ...config, compareWith: { qemu: { accel: 'tcg', max: MAX } } });
+        const stop = c.nextStop(60_000);
+        await c.request('continue', { threadId: 1 });
+        const s = await stop;
+        assert.equal(s.body.description, `no divergence: ${MAX} instructions from 0000:7C00 agree with QEMU (the budget (${MAX}))`, JSON.stringify(config));
+        assert.equal(c.output().match(/[A-Z][\x80\xe0][A-Z][A-Z-]/)?.[0], 'hd' in config && config.boot ? 'B\x80BA' : 'C\xe0A-');
+      } finally {
+        await c.close();
+      }
     }
   });
 
