@@ -9,14 +9,14 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Instruction } from '../../decode/decoder';
-import { type Cpu, SEG_R, SEG_W } from '../cpu';
+import { type Cpu, type Handler, SEG_R, SEG_W } from '../cpu';
 import { stepOne } from '../execute';
 import { nearJump } from '../exec/control';
-import { repMovsStosRam } from '../exec/stringRam';
 import { tlbNeed } from '../protected/paging';
-import { CS, ECX, EFLAGS_DF, EFLAGS_ZF } from '../regs';
+import { CS, DS, ECX, EFLAGS_DF, EFLAGS_ZF, ES } from '../regs';
+import { PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 import { hex } from '../../../protocol/format';
-import { pop, push, reg16, reg32 } from './access';
+import { pop, push, reg16, reg32, regOf } from './access';
 import { type Callee, type Code, type Fill, render, type SegFieldName } from './code';
 import { conditionCode, flagValue, type Producer, SETTLE_FLAGS, SETTLE_FLAGS_EXPR } from './flagCode';
 import { Kind, type Native, type Test } from './native';
@@ -32,6 +32,32 @@ const PURE_ONE_BYTE = new Set([...Array.from({ length: 8 }, (_, i) => 0x90 + i),
 /** MOVS CMPS STOS LODS SCAS INS OUTS. */
 function isStringOp(op: number): boolean {
   return (op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) || (op >= 0x6c && op <= 0x6f);
+}
+
+/**
+ * The slow path of an inline REP MOVS/STOS (Emitter.repInline), one call: the count, prevEip and
+ * EIP as the interpreter has them during the instruction, the dispatch entry `h` with the decode
+ * state of its prefixes (its own RAM path first, or its element loop), then whether the block goes
+ * on (nothing needs attention, it ran to the end, the rest of the block fits the budget), the count
+ * taken back to the block's lazy one if so.
+ */
+function repStringEntry(cpu: Cpu, count: number, start: number, next: number, rest: number, h: Handler, prefixes: number, rep: number, o32: number, a32: number): boolean {
+  cpu.icount += count;
+  cpu.prevEip = start;
+  cpu.eip = next;
+  cpu.prefixes = prefixes;
+  cpu.rep = rep;
+  cpu.segOvr = -1;
+  cpu.o32 = o32;
+  cpu.a32 = a32;
+  try {
+    h(cpu);
+  } finally {
+    cpu.resetDecodeState();
+  }
+  if (cpu.attn !== 0 || cpu.eip !== next || cpu.icount + rest > cpu.repEnd) return false;
+  cpu.icount -= count;
+  return true;
 }
 
 /** Where a slow hole lands: the count, prevEip and EIP the interpreter has during that instruction. */
@@ -330,17 +356,22 @@ class Emitter {
     const { insn, eip: s } = it;
     const n = s + insn.length;
     const cpu = this.cpu;
+    const prefixed = insn.prefixes.bytes.length > 0;
+    const idx = opsIndex(insn);
+    const stringOk = prefixed && isStringOp(insn.opcode) && !insn.prefixes.lock && insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b]);
+    if (stringOk && this.ramString(insn, idx)) {
+      this.repInline(k, it);
+      return true;
+    }
     // Dispatch entries work on the CPU's flags.
     this.lines.push(SETTLE_FLAGS);
     this.known = null;
-    const prefixed = insn.prefixes.bytes.length > 0;
-    const idx = opsIndex(insn);
     if (!prefixed && PURE_ONE_BYTE.has(insn.opcode) && cpu.ops[idx] === cpu.baseOps[idx]) {
       this.lines.push(`${this.constant(cpu.ops[idx])}(cpu);`);
       this.pending++;
       return true;
     }
-    if (prefixed && isStringOp(insn.opcode) && !insn.prefixes.lock && insn.prefixes.bytes.every((b) => cpu.ops[b] === cpu.baseOps[b])) {
+    if (stringOk) {
       this.lines.push(this.prologue(s, n), this.stringEntry(insn, idx));
     } else if (!prefixed) {
       const opcodeBytes = insn.opcode >= 0x0f00 ? 2 : 1;
@@ -360,22 +391,60 @@ class Emitter {
     return true;
   }
 
+  /** Whether a prefixed string instruction is REP MOVS/STOS with the handler's RAM path (stringRam.ts) before its loop. */
+  private ramString(insn: Instruction, idx: number): boolean {
+    const cpu = this.cpu, p = insn.prefixes;
+    return p.rep !== 0 && p.seg < 0 && [0xa4, 0xa5, 0xaa, 0xab].includes(insn.opcode) && cpu.ops[idx] === cpu.baseOps[idx] && !cpu.traits.stringFaultAdvances;
+  }
+
   /**
-   * A prefixed string instruction's dispatch entry, called with the decode state its prefixes set
-   * (it has no operand bytes); REP MOVS/STOS first try the string handler's RAM path, as the
-   * handler itself would.
+   * REP MOVS/STOS upward on RAM inline, where stringRam.ts's RAM path would run and the rest of
+   * the block fits the budget too: each operand's whole run inside its segment's limits, the
+   * address size and one page of plain RAM (under paging one the TLB grants). Bytes move in string
+   * order, elements too where a MOVS destination starts less than one element above its source
+   * (byte order would differ there), so this is the RAM path's result; anything else calls
+   * repStringEntry, which settles the state as a dispatch entry's caller does.
    */
-  private stringEntry(insn: Instruction, idx: number): string {
-    const cpu = this.cpu, p = insn.prefixes, op = insn.opcode;
-    const h = this.constant(cpu.ops[idx]);
-    const general = `cpu.prefixes = ${p.bytes.length}; ` +
-      `cpu.rep = ${p.rep === 0xf3 ? 2 : p.rep === 0xf2 ? 1 : 0}; cpu.segOvr = ${p.seg}; cpu.o32 = ${insn.opSize === 32 ? 1 : 0}; cpu.a32 = ${insn.addrSize === 32 ? 1 : 0}; ` +
-      `try { ${h}(cpu); } finally { cpu.resetDecodeState(); }`;
-    if (p.rep === 0 || p.seg >= 0 || ![0xa4, 0xa5, 0xaa, 0xab].includes(op) || cpu.ops[idx] !== cpu.baseOps[idx] || cpu.traits.stringFaultAdvances) return general;
+  private repInline(k: number, it: Item): void {
+    const { insn, eip: s } = it;
+    const n = s + insn.length, op = insn.opcode, movs = op <= 0xa5;
     const size = (op & 1) === 0 ? 1 : insn.opSize >> 3;
+    const index = (r: number) => (insn.addrSize === 16 ? reg16(r) : reg32(r));
     const amask = insn.addrSize === 32 ? '0xffffffff' : '0xffff';
-    const ram = this.constant(repMovsStosRam);
-    return `{ const n = ${insn.addrSize === 32 ? reg32(ECX) : reg16(ECX)}; if (n !== 0) { if (${ram}(cpu, ${op <= 0xa5}, ${size}, ${amask}, cpu.flags & ${EFLAGS_DF} ? ${-size} : ${size}, n)) cpu.icount += n - 1; else { ${general} } } }`;
+    const rest = this.trace.items.length - k - 1;
+    this.pending++;
+    const count = this.pending;
+    // One operand's run [o, o + b) at seg: inside the segment, the address size and one linear page; then its RAM page.
+    const run = (seg: number, o: string, write: boolean, at: string) =>
+      `${o} >= ${this.segLocal(seg, 'lo')} && ${o} + b - 1 <= ${this.segLocal(seg, write ? 'write' : 'read')} && ${o} + b - 1 <= ${amask} && ` +
+      `((${this.segLocal(seg, 'base')} + ${o}) >>> 12) === ((${this.segLocal(seg, 'base')} + ${o} + b - 1) >>> 12) && ` +
+      `((${at} = ${this.phys(seg, o, write)}), (pf[${at} >>> 12] & ${write ? PF_WRITE_SLOW : PF_READ_SLOW}) === 0) && ${at} + b <= rs`;
+    // The count is settled up to this instruction minus `count` (emitter's pending): the REP's
+    // c - 1 further instructions and the rest of the block must fit the budget.
+    const fits = `(cpu.flags & ${EFLAGS_DF}) === 0 && cpu.icount + c + ${count - 1 + rest} <= cpu.repEnd && ${run(ES, 'di', true, 'd')}`;
+    const reg = regOf(size * 8, 0);
+    let copy: string, cond: string;
+    if (movs) {
+      cond = `${fits} && ${run(DS, 'si', false, 'r')} && (d <= r || d - r >= ${size})`;
+      copy = `for (let i = 0; i < b; i++) ram[d + i] = ram[r + i]; ${index(6)} = si + b;`;
+    } else {
+      cond = fits;
+      const stores = Array.from({ length: size }, (_, i) => `ram[i${i ? ` + ${i}` : ''}] = v${i ? ` >>> ${8 * i}` : ''};`).join(' ');
+      copy = `const v = ${reg}; for (let i = d, z = d + b; i < z; i += ${size}) { ${stores} }`;
+    }
+    const slowArgs = `${this.constant(this.cpu.ops[opsIndex(insn)])}, ${insn.prefixes.bytes.length}, ${insn.prefixes.rep === 0xf3 ? 2 : 1}, ${insn.opSize === 32 ? 1 : 0}, ${insn.addrSize === 32 ? 1 : 0}`;
+    this.memory = true;
+    this.lines.push(`{ const c = ${index(ECX)}; if (c !== 0) { ${movs ? `const si = ${index(6)}; ` : ''}const di = ${index(7)}, b = c * ${size}; let d = 0, r = 0; ` +
+      `if (${cond}) { ${copy} ${index(7)} = di + b; ${index(ECX)} = 0; cpu.icount += c - 1; } ` +
+      `else { ${SETTLE_FLAGS} if (!${this.constant(repStringEntry)}(cpu, ${count}, ${hex(s)}, ${hex(n)}, ${rest}, ${slowArgs})) return; } } }`);
+  }
+
+  /** A prefixed string instruction's dispatch entry, called with the decode state its prefixes set (it has no operand bytes). */
+  private stringEntry(insn: Instruction, idx: number): string {
+    const p = insn.prefixes;
+    return `cpu.prefixes = ${p.bytes.length}; ` +
+      `cpu.rep = ${p.rep === 0xf3 ? 2 : p.rep === 0xf2 ? 1 : 0}; cpu.segOvr = ${p.seg}; cpu.o32 = ${insn.opSize === 32 ? 1 : 0}; cpu.a32 = ${insn.addrSize === 32 ? 1 : 0}; ` +
+      `try { ${this.constant(this.cpu.ops[idx])}(cpu); } finally { cpu.resetDecodeState(); }`;
   }
 }
 
