@@ -14,7 +14,7 @@ import { tlbOf, tlbPhysical } from '../protected/paging';
 import { DS, ECX, EDI, ES, ESI } from '../regs';
 
 /** Guest memory is little-endian; a 32-bit view of RAM reads it so only on a little-endian host. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Physical address of offset `first` in `seg` when the `size`-byte elements from `first` on, `count`

@@ -12,6 +12,7 @@ import type { Instruction } from '../../decode/decoder';
 import { type Cpu, type Handler, SEG_R, SEG_W } from '../cpu';
 import { stepOne } from '../execute';
 import { nearJump } from '../exec/control';
+import { LITTLE_ENDIAN } from '../exec/stringRam';
 import { tlbNeed } from '../protected/paging';
 import { CS, DS, ECX, EFLAGS_DF, EFLAGS_ZF, ES } from '../regs';
 import { PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
@@ -401,8 +402,9 @@ class Emitter {
    * REP MOVS/STOS upward on RAM inline, where stringRam.ts's RAM path would run and the rest of
    * the block fits the budget too: each operand's whole run inside its segment's limits, the
    * address size and one page of plain RAM (under paging one the TLB grants). Bytes move in string
-   * order, elements too where a MOVS destination starts less than one element above its source
-   * (byte order would differ there), so this is the RAM path's result; anything else calls
+   * order (or aligned words where that cannot differ), elements too where a MOVS destination starts
+   * less than one element above its source (byte order would differ there), so this is the RAM
+   * path's result; anything else calls
    * repStringEntry, which settles the state as a dispatch entry's caller does.
    */
   private repInline(k: number, it: Item): void {
@@ -424,13 +426,18 @@ class Emitter {
     const fits = `(cpu.flags & ${EFLAGS_DF}) === 0 && cpu.icount + c + ${count - 1 + rest} <= cpu.repEnd && ${run(ES, 'di', true, 'd')}`;
     const reg = regOf(size * 8, 0);
     let copy: string, cond: string;
+    // Four bytes at a time where that cannot differ (as the RAM path): 4-aligned, and for MOVS without overlap.
+    const words = (aligned: string, loop: string, other: string) => (LITTLE_ENDIAN ? `if (${aligned}) ${loop} else ${other}` : other);
     if (movs) {
       cond = `${fits} && ${run(DS, 'si', false, 'r')} && (d <= r || d - r >= ${size})`;
-      copy = `for (let i = 0; i < b; i++) ram[d + i] = ram[r + i]; ${index(6)} = si + b;`;
+      copy = words('((d | r | b) & 3) === 0 && (d + b <= r || r + b <= d)', 'for (let i = d >>> 2, j = r >>> 2, z = (d + b) >>> 2; i < z; i++, j++) ram32[i] = ram32[j];',
+        'for (let i = 0; i < b; i++) ram[d + i] = ram[r + i];') + ` ${index(6)} = si + b;`;
     } else {
       cond = fits;
       const stores = Array.from({ length: size }, (_, i) => `ram[i${i ? ` + ${i}` : ''}] = v${i ? ` >>> ${8 * i}` : ''};`).join(' ');
-      copy = `const v = ${reg}; for (let i = d, z = d + b; i < z; i += ${size}) { ${stores} }`;
+      const pattern = size === 1 ? 'v * 0x01010101' : size === 2 ? 'v * 0x10001' : 'v';
+      copy = `const v = ${reg}; ` + words('((d | b) & 3) === 0', `{ const w = ${pattern}; for (let i = d >>> 2, z = (d + b) >>> 2; i < z; i++) ram32[i] = w; }`,
+        `for (let i = d, z = d + b; i < z; i += ${size}) { ${stores} }`);
     }
     const slowArgs = `${this.constant(this.cpu.ops[opsIndex(insn)])}, ${insn.prefixes.bytes.length}, ${insn.prefixes.rep === 0xf3 ? 2 : 1}, ${insn.opSize === 32 ? 1 : 0}, ${insn.addrSize === 32 ? 1 : 0}`;
     this.memory = true;
