@@ -264,6 +264,50 @@ test('jit: under the shadow call stack near CALL and RET stay native code, and a
   assert.deepEqual(mon.stack.frames.map((f) => [f.kind, f.callerEip, f.retEip, f.entryEip]), [['call', 0x7c03, 0x7c06, 0x7c12]]);
 });
 
+test('jit: a Jcc over a JMP (the block goes on at the Jcc target and leaves at the JMP) runs as the interpreter runs it', () => {
+  // Each round takes the Jcc (on in the block) or falls through to the JMP (out of it), the two
+  // ways mixed; the JMP's path reads the CMP's carry (ADC) after the block left; budgets end anywhere.
+  const src = `bits 16
+org 0x7c00
+  xor ax, ax
+  xor bx, bx
+  mov cx, 400
+top:
+  mov dx, cx
+  and dx, 3
+  cmp dx, 1
+  je ok
+  jmp other
+ok:
+  add ax, cx
+  loop top
+  hlt
+other:
+  add bx, cx
+  mov [0x600], bx
+  adc ax, 0
+  loop top
+  hlt
+`;
+  const dir = mkdtempSync(join(tmpdir(), 'jit-'));
+  writeFileSync(join(dir, 't.asm'), src);
+  execFileSync('nasm', ['-f', 'bin', join(dir, 't.asm'), '-o', join(dir, 't.bin')]);
+  const code = [...readFileSync(join(dir, 't.bin'))];
+  const runs = [false, true].map((jit) => {
+    const m = realMode(code, jit);
+    const slices = rng(7);
+    const states: string[] = [];
+    while (!m.cpu.halted) {
+      runCpu(m.cpu, 1 + (slices() % 40));
+      states.push(state(m.cpu));
+    }
+    return { m, states };
+  });
+  assert.deepEqual(runs[1].states, runs[0].states);
+  assert.equal(runs[1].m.cpu.r16[0], runs[0].m.cpu.r16[0]);
+  assert.ok(blocks(runs[1].m.cpu).compiled > 1);
+});
+
 test('jit: budgets are exact inside compiled loops', () => {
   // A self-loop of 3 instructions: inc ax / inc bx / jmp short back.
   const code = [0x40, 0x43, 0xeb, 0xfc];

@@ -42,7 +42,7 @@ function rangesOf(items: Item[], eip: number, phys: number): number[] {
 
 /** Transfers inside the block skip the CS limit check of their targets: the entry check covers them. */
 function lastEipOf(items: Item[]): number {
-  const inside = (i: Item) => i.flow === Flow.Jump || i.flow === Flow.Call || i.flow === Flow.Return || i.flow === Flow.Skip;
+  const inside = (i: Item) => i.flow === Flow.Jump || i.flow === Flow.Call || i.flow === Flow.Return || i.flow === Flow.Skip || i.flow === Flow.Taken;
   return Math.max(...items.map((i) => Math.max(i.eip + i.insn.length - 1, inside(i) ? i.next : 0)));
 }
 

@@ -245,7 +245,7 @@ class Emitter {
         if (it.native) this.followNative(it);
         else this.followEntry(it);
         return true;
-      case Flow.Skip: case Flow.Side: this.forward(it); return true;
+      case Flow.Skip: case Flow.Side: case Flow.Taken: this.forward(it); return true;
       default:
         if (it.native && it.flow === Flow.Next) { this.step(it, it.native); return true; }
         if (it.native) { this.end(it, it.native); return false; }
@@ -278,7 +278,10 @@ class Emitter {
     return test !== null && 'cc' in test && this.known === null;
   }
 
-  /** A forward Jcc: an if around the skipped stretch (Skip), or a side exit (Side), settling flags and EIP only where it leaves. */
+  /**
+   * A forward Jcc: an if around the skipped stretch (Skip), a side exit when taken (Side) or when
+   * not taken (Taken), settling flags and EIP only where it leaves.
+   */
   private forward(it: Item): void {
     const { test, target } = it.native!.branch!;
     if (this.flagsBefore(test)) this.lines.push(SETTLE_FLAGS);
@@ -287,6 +290,10 @@ class Emitter {
       // Taken: on at the target (in range, so no limit check). Not taken: the stretch, then the target.
       this.lines.push(`${this.settleCount(1)} if (!(${t})) {`);
       this.regionEnds.push(it.regionEnd!);
+    } else if (it.flow === Flow.Taken) {
+      // Not taken: on at the next instruction, which the interpreter fetches (and limit-checks) itself.
+      this.lines.push(`if (!(${t})) { ${SETTLE_FLAGS} cpu.icount += ${this.pending + 1}; cpu.prevEip = ${hex(it.eip)}; cpu.eip = ${hex(it.eip + it.insn.length)}; return; }`);
+      this.pending++;
     } else {
       this.lines.push(`if (${t}) { ${SETTLE_FLAGS} cpu.icount += ${this.pending + 1}; cpu.prevEip = ${hex(it.eip)}; cpu.eip = ${hex(it.eip + it.insn.length)}; ${this.jump(target)} return; }`);
       this.pending++;
