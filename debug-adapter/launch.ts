@@ -220,8 +220,8 @@ export function bootMachine(machine: Machine): Bios {
 /** The machine's drives for the debug console: "x.img as hard disk 80h, cd.iso as CD E0h". */
 export function drivesText(m: Machine): string {
   const d: string[] = [];
-  m.floppies.forEach((f, i) => d.push(`${f.name} as floppy 0${i}h`));
-  m.hardDisks.forEach((h, i) => d.push(`${h.name} as hard disk ${(0x80 + i).toString(16).toUpperCase()}h`));
+  m.numbered.floppies.forEach((f, i) => d.push(`${f.name} as floppy 0${i}h`));
+  m.numbered.hardDisks.forEach((h, i) => d.push(`${h.name} as hard disk ${(0x80 + i).toString(16).toUpperCase()}h`));
   // An emulation CD is listed as the drive it stands for (its DiskImage is named after the CD).
   if (m.cdrom && !m.cdromEmulated) d.push(`${m.cdrom.name} as CD E0h`);
   return d.join(', ');

@@ -98,6 +98,8 @@ export class Machine {
    */
   readonly floppies: DiskImage[];
   readonly hardDisks: DiskImage[];
+  /** The floppies and hard disks in the order a BIOS numbers them (00h, 01h; 80h, ...): by boot priority, as SeaBIOS maps them (a firmware too). */
+  readonly numbered: { floppies: DiskImage[]; hardDisks: DiskImage[] };
   /** The boot order (CMOS 3Dh/38h and fw_cfg's bootorder tell a firmware the same). */
   readonly bootOrder: BootOrder;
   /** What the built-in BIOS boots along bootOrder (null with a firmware, which chooses itself). */
@@ -133,17 +135,21 @@ export class Machine {
     if (typeof order === 'string') throw new Error(order);
     if (order.drives.length !== floppies.length + hardDisks.length + (this.cdrom ? 1 : 0)) throw new Error('bootOrder was resolved over other drives than the machine has');
     this.bootOrder = order;
-    // The built-in BIOS numbers each kind's drives by boot priority, as SeaBIOS maps them.
-    const numbered = (kind: 'fd' | 'hd', list: DiskImage[]) => opts.firmware ? list
-      : order.drives.filter((d) => d.kind === kind).map((d) => list[d.index]);
+    // Each kind's drives numbered by boot priority, as SeaBIOS maps them.
+    const numbered = (kind: 'fd' | 'hd', list: DiskImage[]) => order.drives.filter((d) => d.kind === kind).map((d) => list[d.index]);
     const byPriority = { floppies: numbered('fd', floppies), hardDisks: numbered('hd', hardDisks) };
     this.bootChoice = opts.firmware ? null
       : chooseBootDevice(bootSequence(order), { floppy: byPriority.floppies[0] ?? null, hardDisk: byPriority.hardDisks[0] ?? null, cdrom: this.cdrom });
     // A floppy or hard-disk emulation CD the BIOS boots becomes drive 00h or 80h and the other drives
     // of its kind move up, as SeaBIOS maps it at boot (a firmware makes its own).
     this.cdromEmulated = this.bootChoice?.device === 'cdrom' ? this.cdrom!.emulatedDisk() : null;
-    this.floppies = this.cdromEmulated?.kind === 'floppy' ? [this.cdromEmulated, ...byPriority.floppies] : byPriority.floppies;
-    this.hardDisks = this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...byPriority.hardDisks] : byPriority.hardDisks;
+    this.numbered = {
+      floppies: this.cdromEmulated?.kind === 'floppy' ? [this.cdromEmulated, ...byPriority.floppies] : byPriority.floppies,
+      hardDisks: this.cdromEmulated?.kind === 'hard' ? [this.cdromEmulated, ...byPriority.hardDisks] : byPriority.hardDisks,
+    };
+    // The built-in BIOS serves the drives by number; a firmware finds them in their places.
+    this.floppies = opts.firmware ? floppies : this.numbered.floppies;
+    this.hardDisks = opts.firmware ? hardDisks : this.numbered.hardDisks;
     this.devices = new PcDevices({
       memory: this.mem, io: this.io, keys: opts.keys, icountShift: opts.icountShift,
       floppyTypes: [this.floppies[0]?.floppyDriveType ?? 0, this.floppies[1]?.floppyDriveType ?? 0], hardDisks: this.hardDisks.length,

@@ -108,11 +108,12 @@ test('bootorder lines are the device paths QEMU 7.2 writes for the drives (SeaBI
   assert.equal(bootDevicePath(drive('fd', 1), false), '/pci@i0cf8/isa@1/fdc@03f0/floppy@1');
 });
 
-test('the built-in BIOS numbers the hard disks by boot priority and boots the first; a firmware keeps their places', () => {
+test('the built-in BIOS numbers the hard disks by boot priority and boots the first; a firmware finds them in their places and numbers them so', () => {
   const a = disk('a.img', true), b = disk('b.img', true);
   const bootOrder = resolveBootOrder(['hd2'], 'hd', { floppies: 0, hardDisks: 2, cdrom: false });
   assert.ok(typeof bootOrder !== 'string');
   const m = new Machine({ hardDisks: [a, b], bootOrder });
   assert.deepEqual([m.hardDisks.map((d) => d.name), m.bootChoice?.device], [['b.img', 'a.img'], 'hd']);
-  assert.deepEqual(new Machine({ hardDisks: [a, b], bootOrder, firmware: true }).hardDisks.map((d) => d.name), ['a.img', 'b.img']);
+  const fw = new Machine({ hardDisks: [a, b], bootOrder, firmware: true });
+  assert.deepEqual([fw.hardDisks.map((d) => d.name), fw.numbered.hardDisks.map((d) => d.name)], [['a.img', 'b.img'], ['b.img', 'a.img']], 'places; SeaBIOS\'s numbers');
 });
