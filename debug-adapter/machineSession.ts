@@ -5,6 +5,7 @@
 
 import { DebugMonitor } from '../emulator/debug/monitor';
 import { Recorder } from '../emulator/record/recorder';
+import { cpuMilliseconds } from '../host/cpuTime';
 import { isProfileName } from '../emulator/vmx/profiles';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { BreakpointStore } from './breakpointStore';
@@ -43,9 +44,10 @@ export function openSession(l: Launched, host: SessionHost): SessionContext {
     onProgress: (n) => host.onProgress?.(n),
     onResume: () => host.onResume?.(),
   });
-  // Recording (default on) makes step back, reverse continue and the history queries possible.
+  // Recording (default on) makes step back, reverse continue and the history queries possible. Its
+  // snapshot interval follows the adapter's CPU time: a busy host must not multiply the snapshots.
   const recorder = l.config.record
-    ? new Recorder(machine, { extraState: l.extraState, onDrop: (n) => host.output(n.message + '\n', 'console') }).attach()
+    ? new Recorder(machine, { extraState: l.extraState, clock: cpuMilliseconds, onDrop: (n) => host.output(n.message + '\n', 'console') }).attach()
     : null;
   runner.recorder = recorder;
   return {

@@ -25,6 +25,13 @@ export interface RecorderOptions {
   interval?: number | 'adaptive';
   /** With an adaptive interval, the replay time to aim at (default 8 ms). */
   replayTargetMs?: number;
+  /**
+   * The adaptive interval's clock, in milliseconds: wall time (performance.now) by default. A host
+   * passes its process's CPU time, so other load on the machine does not shrink the interval (a
+   * loaded host's wall clock measured a few times the instructions' real cost, and the snapshots
+   * came that many times as often).
+   */
+  clock?: () => number;
   /** Memory for snapshots and page copies, in bytes (default 512 MiB). */
   budgetBytes?: number;
   /** Told when old history is dropped to stay in the budget. */
@@ -108,6 +115,7 @@ export class Recorder {
   interval: number;
   readonly adaptive: boolean;
   private readonly replayTargetMs: number;
+  private readonly clock: () => number;
   /** Wall time and instructions of new execution since the adaptive interval was last estimated. */
   private execMs = 0;
   private execInstructions = 0;
@@ -134,6 +142,7 @@ export class Recorder {
     this.adaptive = opts.interval === undefined || opts.interval === 'adaptive';
     this.interval = this.adaptive ? 50_000 : Math.max(1000, Math.floor(opts.interval as number));
     this.replayTargetMs = opts.replayTargetMs ?? 8;
+    this.clock = opts.clock ?? (() => performance.now());
     this.budgetBytes = opts.budgetBytes ?? 512 * 1024 * 1024;
     this.onDrop = opts.onDrop ?? null;
     this.disks = [...machine.floppies, ...machine.hardDisks];
@@ -454,10 +463,10 @@ export class Recorder {
     while (cpu.icount < target) {
       const limit = Math.min(target, Math.max(cpu.icount + 1, this.nextBoundary()));
       const fresh = cpu.icount >= this.frontierIcount;
-      const t0 = fresh ? performance.now() : 0, i0 = cpu.icount;
+      const t0 = fresh ? this.clock() : 0, i0 = cpu.icount;
       const r = exec(limit);
       if (fresh) {
-        this.execMs += performance.now() - t0;
+        this.execMs += this.clock() - t0;
         this.execInstructions += cpu.icount - i0;
       }
       if (cpu.icount > this.frontierIcount) this.frontierIcount = cpu.icount;

@@ -21,6 +21,7 @@ import { Machine } from '../../emulator/machine';
 import { Recorder } from '../../emulator/record/recorder';
 import { DebugMonitor } from '../../emulator/debug/monitor';
 import { PF_WATCH_R, PF_WATCH_W } from '../../emulator/memory/pageFlags';
+import { cpuMilliseconds } from '../../host/cpuTime';
 import { tuneV8 } from '../../host/v8Flags';
 import { assembleBench, BENCH_LAYOUTS, type BenchLayout, LOOP_INSTRUCTIONS } from './benchAsm';
 import { benchBoot } from './boot';
@@ -57,9 +58,9 @@ function runOurs(bin: string, config: Config): { seconds: number; ok: boolean } 
     for (let p = 0; p < 16; p++) m.mem.pageFlags[0x300 + p * 7] |= PF_WATCH_R | PF_WATCH_W;
     m.mem.observer = { onRead: () => {}, onWrite: () => {} };
   }
-  // Recording as a debug session has it by default: snapshots every 250,000 instructions plus the
-  // copy of each page first written in an interval, within a 512 MiB budget.
-  const recorder = config === 'recording' || config === 'session' ? new Recorder(m).attach() : null;
+  // Recording as a debug session has it by default: a snapshot every 8 ms of CPU time plus the copy
+  // of each page first written in an interval, within a 512 MiB budget.
+  const recorder = config === 'recording' || config === 'session' ? new Recorder(m, { clock: cpuMilliseconds }).attach() : null;
   // A debug session also attaches the monitor: shadow call stack, watchpoints, exception stops.
   if (config === 'session') new DebugMonitor(m);
   const c0 = process.cpuUsage();

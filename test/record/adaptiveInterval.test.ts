@@ -50,3 +50,17 @@ test('adaptive interval: one slow stretch at most halves it, and it recovers', (
     assert.ok(rec.interval >= 700_000, `interval ${rec.interval} recovered`);
   });
 });
+
+test('adaptive interval: a clock the host gives (its CPU time) is used instead of wall time', () => {
+  const m = new Machine({ cpu: '80386', memoryMB: 16 });
+  m.loadBootSector(assembleBench([]), 0);
+  // A loaded host: each machine's instructions take ten times as long in wall time as in its own time.
+  const rec = new Recorder(m, { clock: () => m.cpu.icount / PER_MS }).attach();
+  const loaded = recordedMachine();
+  withClock(() => ((m.cpu.icount + loaded.m.cpu.icount) / PER_MS) * 10, () => {
+    rec.run({ maxInstructions: 20_000_000 });
+    loaded.rec.run({ maxInstructions: 20_000_000 });
+  });
+  assert.ok(rec.interval >= 700_000 && rec.interval <= 800_000, `interval ${rec.interval} on the host's clock`);
+  assert.ok(loaded.rec.interval < 100_000, `interval ${loaded.rec.interval} on the loaded wall clock`);
+});

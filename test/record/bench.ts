@@ -9,6 +9,7 @@ import { DiskImage } from '../../emulator/disk/diskImage';
 import { Machine } from '../../emulator/machine';
 import { missingTools, syslinuxImage } from '../boot/images';
 import { runRecorded } from '../../emulator/record/bench';
+import { cpuMilliseconds } from '../../host/cpuTime';
 import { tuneV8 } from '../../host/v8Flags';
 import { assemble, boot, labels } from './harness';
 import { assembleBench, BENCH_LAYOUTS } from '../bench/benchAsm';
@@ -43,7 +44,7 @@ function main(): void {
       plain = Math.min(plain, timePlain(bin));
       const m = new Machine({ cpu: '80386', memoryMB: 16 });
       m.loadBootSector(bin, 0);
-      const [secs, r] = cpuSeconds(() => runRecorded(m, { maxInstructions: N }));
+      const [secs, r] = cpuSeconds(() => runRecorded(m, { maxInstructions: N, clock: cpuMilliseconds }));
       rec = Math.min(rec, secs);
       snaps = r.snapshots;
       bytes = r.bytesUsed;
@@ -72,7 +73,7 @@ function main(): void {
       plain = Math.min(plain, p);
       plainRun = { m: a.m, reason: stop.reason };
       const b = boot();
-      const [q, rr] = cpuSeconds(() => runRecorded(b.m, { maxInstructions: SN, extraState: [b.bios] }));
+      const [q, rr] = cpuSeconds(() => runRecorded(b.m, { maxInstructions: SN, extraState: [b.bios], clock: cpuMilliseconds }));
       if (q < recSecs) [recSecs, r] = [q, rr];
     }
     if (!plainRun || !r) throw new Error('no syslinux run');
@@ -87,7 +88,7 @@ function main(): void {
   const bin = assemble('work', ['-DITER=10000']);
   const L = labels(bin);
   const m = boot(bin, 16);
-  const r = runRecorded(m, { maxInstructions: 20_000_000 });
+  const r = runRecorded(m, { maxInstructions: 20_000_000, clock: cpuMilliseconds });
   const rec = r.recorder;
   const end = rec.icount;
   console.log(`\nwork.asm: ${end.toLocaleString('en')} instructions recorded in ${r.seconds.toFixed(2)} s, ${r.snapshots} snapshots, ${(r.bytesUsed / 1048576).toFixed(1)} MiB (${r.stop.reason})`);
