@@ -7,7 +7,7 @@
 // and the case. Longer campaigns: scripts/bochsFuzz.mjs. BOOTSCOPE_SKIP_BOCHS=1 leaves Bochs out, as in differential.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assembleSource, bochsMissing, haveTool, runBootscope } from './harness';
+import { assembleSource, bochsMissing, haveTool, runBochs, runBootscope } from './harness';
 import { CASES_PER_PROGRAM, OP, type Divergence, type FuzzCase, assemblePrograms, batchTexts, fuzzBatch, generateCases, programSource } from './bochsFuzz';
 
 const PROGRAMS = 20;
@@ -60,6 +60,13 @@ test('Bochs fuzzer: a batch finds a divergence in its middle program and names t
 
 // A generator whose cases all fault at their first check would still match Bochs: each family
 // (ring 3, vm86, task switch, paging included) must also run to its report without a fault.
+// A campaign beside busy helpers once reported Bochs's text cut short by its timeout as a divergence
+// (seeds 400016 and 400019, which agree on an idle machine): a killed Bochs is no text to compare.
+test('a Bochs run its timeout kills before END is an error saying so, after one run with twice the time', { skip }, () => {
+  const bin = assembleSource('org 0x7c00\nmov al, 0x78\nout 0xe9, al\njmp $\n', 'bochs-loops');
+  assert.throws(() => runBochs(bin, { bare: [], timeoutMs: 1500 }), /bochs did not finish in 3 s \(.*\) after 0 of 1 END lines; its text ends: "x"/);
+});
+
 test('Bochs fuzzer: every case family runs to its end in the fixed seeds', { skip: haveTool('nasm') ? false : 'nasm missing' }, () => {
   const completed = new Set<number>();
   for (let seed = 1; seed <= 6; seed++) {

@@ -118,6 +118,9 @@ interface BochsExit {
   error?: Error;
 }
 
+/** Attempt `attempt`'s timeout: doubled after a run its timeout killed. */
+const timeoutAt = (timeoutMs: number, attempt: number): number => timeoutMs * 2 ** attempt;
+
 /** A Bochs run's directory, arguments and the file its stdout goes to, and how its text is read. */
 interface BochsRun {
   dir: string;
@@ -166,10 +169,17 @@ function prepareBochs(bin: Uint8Array, { timeoutMs = 30000, cpuModel, bare, ends
       throw new Error(`bochs did not start the guest (exit ${r.status ?? r.signal}): ${why}`);
     }
     let e9 = out.slice(out.indexOf('\n', start) + 1);
-    for (let end = -1, n = 0; n < ends; n++) {
+    let found = 0;
+    for (let end = -1; found < ends; found++) {
       end = e9.indexOf('END\n', end + 1);
       if (end < 0) break;
-      if (n === ends - 1) e9 = e9.slice(0, end + 4);
+      if (found === ends - 1) e9 = e9.slice(0, end + 4);
+    }
+    // Killed by its timeout before the last END: the machine was too busy (a guest that loops
+    // stays unfinished too), not a text to compare. Again with twice the time, once; then an error.
+    if (found < ends && (r.signal !== null || r.error !== undefined)) {
+      if (attempt < 1) return null;
+      throw new Error(`bochs did not finish in ${timeoutAt(timeoutMs, attempt) / 1000} s (${r.error?.message ?? r.signal}) after ${found} of ${ends} END lines; its text ends: ${JSON.stringify(e9.slice(-200))}`);
     }
     return e9;
   };
@@ -189,7 +199,7 @@ export function runBochs(bin: Uint8Array, options: BochsOptions = {}): string {
       const fd = openSync(run.stdout, 'w');
       let r;
       try {
-        r = spawnSync('bochs', run.args, { timeout: run.timeoutMs, encoding: 'latin1', stdio: ['ignore', fd, 'pipe'] });
+        r = spawnSync('bochs', run.args, { timeout: timeoutAt(run.timeoutMs, attempt), encoding: 'latin1', stdio: ['ignore', fd, 'pipe'] });
       } finally {
         closeSync(fd);
       }
@@ -212,7 +222,7 @@ export async function runBochsAsync(bin: Uint8Array, options: BochsOptions = {})
     for (let attempt = 0; ; attempt++) {
       const fd = openSync(run.stdout, 'w');
       const r = await new Promise<Omit<BochsExit, 'stdout'>>((resolve) => {
-        const child = spawn('bochs', run.args, { timeout: run.timeoutMs, stdio: ['ignore', fd, 'pipe'] });
+        const child = spawn('bochs', run.args, { timeout: timeoutAt(run.timeoutMs, attempt), stdio: ['ignore', fd, 'pipe'] });
         let stderr = '';
         child.stderr?.setEncoding('latin1').on('data', (chunk: string) => { stderr += chunk; });
         child.on('error', (error) => resolve({ stderr, status: null, signal: null, error }));
