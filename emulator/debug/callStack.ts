@@ -101,13 +101,14 @@ export class ShadowCallStack {
    */
   private noteNearCall(cpu: Cpu, wide: boolean): void {
     const f = this.spare.pop() ?? { ...BLANK_FRAME };
-    const eip = cpu.prevEip, esp = cpu.r32[ESP] >>> 0, cs = cpu.sel[CS];
-    f.kind = 'call';
+    const eip = cpu.prevEip, esp = cpu.r32[ESP] >>> 0, cs = cpu.sel[CS], mode = cpuMode(cpu);
+    // A spare frame is most often a call's from the same mode: its strings stay (storing one costs a write barrier).
+    if (f.kind !== 'call') f.kind = 'call';
     f.vector = -1;
     f.callerCs = f.retCs = f.entryCs = cs;
     f.callerEip = eip;
     f.callerLinear = (cpu.base[CS] + eip) >>> 0;
-    f.callerMode = cpuMode(cpu);
+    if (f.callerMode !== mode) f.callerMode = mode;
     f.retEip = this.readStack(cpu, 0, wide ? 4 : 2);
     f.entryEip = cpu.eip;
     f.ss = cpu.sel[SS];
