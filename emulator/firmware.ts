@@ -10,11 +10,16 @@
 // SDM Vol. 3 §9.1.4 (first instruction executed).
 import type { Machine } from './machine';
 import { bootDevicePath } from './devices/bootPaths';
+import type { SmbiosQuirks } from './bios/smbios';
+import { cpuidLeaf1 } from './cpu/exec/system';
 
 const LOW_WINDOW = 128 * 1024;
 
-/** Maps `image` (and the VGA's expansion ROM `vgaRom`) and resets the CPU; returns a sentence saying why the image cannot be used, or null. */
-export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array | null = null): string | null {
+/**
+ * Maps `image` (and the VGA's expansion ROM `vgaRom`) and resets the CPU, fw_cfg's SMBIOS tables with
+ * `smbiosQuirks` (a lock-step with QEMU); returns a sentence saying why the image cannot be used, or null.
+ */
+export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array | null = null, smbiosQuirks?: SmbiosQuirks): string | null {
   if (image.length === 0) return 'the firmware image is empty';
   if (image.length % 4096 !== 0) return `${image.length} bytes is not a multiple of 4 KiB (firmware images are 64 KiB, 128 KiB, 256 KiB, ...)`;
   if (image.length > 16 * 1024 * 1024) return `${image.length} bytes is larger than the 16 MiB flash window below 4 GiB`;
@@ -24,9 +29,10 @@ export function loadFirmware(m: Machine, image: Uint8Array, vgaRom: Uint8Array |
   m.devices.shadow.enable();
   m.devices.attachIde(m.io, m.hardDisks, m.cdrom);
   m.devices.attachFloppy(m.io, m.floppies);
-  m.devices.attachFwCfg(m.io, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond },
+  m.devices.attachFwCfg(m.io, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond, processorId: cpuidLeaf1(m.cpu), quirks: smbiosQuirks },
     m.bootOrder.listed.map((d) => bootDevicePath(d, m.cdrom !== null)));
   if (vgaRom) m.devices.attachVgaRom(vgaRom);
+  m.devices.kbc.powerOn();
   m.devices.kbc.holdKeysUntilEnabled();
   m.cpu.powerOn();
   m.cpu.icount = 0;

@@ -62,6 +62,8 @@ export interface MachineOptions {
    * count 2^N ns an instruction, for the lock-step with QEMU.
    */
   icountShift?: number;
+  /** The PIIX4 ACPI function and ACPI tables (default); false as QEMU's `-machine acpi=off` (PcDevicesOptions.acpi). */
+  acpi?: boolean;
 }
 
 export interface RunOptions {
@@ -151,13 +153,16 @@ export class Machine {
     this.floppies = opts.firmware ? floppies : this.numbered.floppies;
     this.hardDisks = opts.firmware ? hardDisks : this.numbered.hardDisks;
     this.devices = new PcDevices({
-      memory: this.mem, io: this.io, keys: opts.keys, icountShift: opts.icountShift,
+      memory: this.mem, io: this.io, keys: opts.keys, icountShift: opts.icountShift, acpi: opts.acpi,
       floppyTypes: [this.floppies[0]?.floppyDriveType ?? 0, this.floppies[1]?.floppyDriveType ?? 0], hardDisks: this.hardDisks.length,
       bootOrder: this.bootOrder.kinds,
     });
     this.cpu = new Cpu(this.model, traits, this.mem, this.io);
-    // QEMU's TSC under -icount counts its virtual nanoseconds.
-    if (opts.icountShift !== undefined) this.cpu.tscShift = BigInt(opts.icountShift);
+    // QEMU's TSC under -icount counts its virtual nanoseconds, and its instructions the pass that leaves a REP.
+    if (opts.icountShift !== undefined) {
+      this.cpu.tscShift = BigInt(opts.icountShift);
+      this.cpu.repEndPass = true;
+    }
     installModel(this.cpu);
     const cpu = this.cpu;
     const fpu = opts.fpu ?? defaultFpu(this.model);
@@ -179,7 +184,7 @@ export class Machine {
     // Ports see the device clock at the exact instruction that accesses them.
     const clock = this.devices.clock;
     let base = 0;
-    this.syncClock = () => { clock.now = base + cpu.icount; };
+    this.syncClock = () => { clock.now = base + cpu.timeCount; };
     this.setClockBase = (b) => { base = b; };
     this.io.beforeAccess = this.syncClock;
   }
@@ -216,6 +221,7 @@ export class Machine {
     cpu.r32[ESP] = 0x7c00;
     cpu.r32[EDX] = drive;
     cpu.icount = 0;
+    cpu.repEndPasses = 0;
     this.setClockBase(this.devices.clock.now);
   }
 
@@ -285,7 +291,7 @@ export class Machine {
           cpu.attn &= ~ATTN_STOP;
           return { reason: 'shutdown', detail: `CPU reset requested through ${src}` };
         }
-        if (this.devices.pm.poweredOff) {
+        if (this.devices.pm?.poweredOff) {
           cpu.attn &= ~ATTN_STOP;
           return { reason: 'poweroff', detail: POWER_OFF_DETAIL };
         }

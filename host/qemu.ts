@@ -18,6 +18,7 @@ import { type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import type { SmbiosQuirks } from '../emulator/bios/smbios';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EBX } from '../emulator/cpu/regs';
@@ -89,6 +90,8 @@ export interface QemuBoot {
    * EDID blob ours does not have); needs `bios`.
    */
   fromReset?: boolean;
+  /** false: the machine without ACPI (-machine acpi=off: no PIIX4 ACPI function, no ACPI tables). */
+  acpi?: boolean;
 }
 
 /**
@@ -97,13 +100,14 @@ export interface QemuBoot {
  * 52Ch, no APIC, MMX, DE or MCE, no hypervisor bit or leaf, whose signature SeaBIOS stores and
  * compares), no System Management Mode (then QEMU's PIIX4 reports SeaBIOS's SMM set-up done, as
  * ours does: DEVACTB APMC_EN), no kvmvapic ROM (it serves a local APIC neither has), the disk's model name, a debug
- * console at 402h (SeaBIOS reads the port to find one), the SMBIOS strings ours has, the RTC starting at ours' date (emulator/devices/README.md).
+ * console at 402h (SeaBIOS reads the port to find one), the SMBIOS strings ours has (and the processor
+ * speed: 4 MHz, our clock under -icount shift=8, 2^8 ns an instruction), the RTC starting at ours' date (emulator/devices/README.md).
  */
 export const MACHINE_ALIKE: readonly string[] = [
   '-cpu', 'pentium,family=5,model=2,stepping=12,-apic,-mmx,-de,-mce,-hypervisor,tcg-cpuid=off', '-global', 'apic-common.vapic=off',
   '-machine', 'smm=off', '-global', 'ide-hd.model=BOOTSCOPE HARDDISK', '-chardev', 'null,id=debugcon', '-device', 'isa-debugcon,iobase=0x402,chardev=debugcon',
   '-smbios', 'type=1,manufacturer=Bootscope,version=1', '-smbios', 'type=3,manufacturer=Bootscope,version=1',
-  '-smbios', 'type=4,manufacturer=Bootscope,version=Bootscope pentium', '-smbios', 'type=17,manufacturer=Bootscope',
+  '-smbios', 'type=4,manufacturer=Bootscope,version=Bootscope pentium,max-speed=4,current-speed=4', '-smbios', 'type=17,manufacturer=Bootscope',
   '-rtc', 'base=2024-01-01T00:00:00,clock=vm',
 ];
 
@@ -121,6 +125,14 @@ export function qemuCpuidQuirks(leaf: number, r32: Uint32Array, answer: (leaf: n
   answer(1);
   r32[EBX] = 8 << 8;
 }
+
+/**
+ * SMBIOS fields QEMU 7.2's -smbios cannot set, given to our fw_cfg tables for a comparison from reset
+ * (as qemuCpuidQuirks): processor family 01h "Other" (ours names the Pentium, 0Bh), the memory array's
+ * location 01h "Other" (ours: 03h, the system board) and error correction 06h "Multi-bit ECC" (ours:
+ * 03h, none). SeaBIOS copies the tables into the F segment, where its search for an RSDP reads them.
+ */
+export const QEMU_SMBIOS_QUIRKS: SmbiosQuirks = { processorFamily: 0x01, memoryArrayLocation: 0x01, memoryErrorCorrection: 0x06 };
 
 /** QEMU's -drive file name: a comma in it is read as the next option, and doubling it escapes it. */
 const driveFile = (path: string) => path.replaceAll(',', ',,');
@@ -155,7 +167,7 @@ export function machineArgs(boot: QemuBoot): string[] {
     '-nodefaults', ...(boot.vgaRom ? ['-vga', 'none', '-device', `VGA,romfile=${boot.vgaRom.replaceAll(',', ',,')}${boot.fromReset ? ',edid=off' : ''}`] : ['-vga', 'std']),
     ...(boot.bios ? ['-bios', boot.bios] : []), '-display', 'none', '-m', String(boot.memoryMB),
     ...driveArgs(boot.drives, boot.bootOrder),
-    '-serial', 'null', '-monitor', 'none',
+    '-serial', 'null', '-monitor', 'none', ...(boot.acpi === false ? ['-machine', 'acpi=off'] : []),
   ];
 }
 

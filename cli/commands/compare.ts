@@ -11,7 +11,7 @@ import { Machine } from '../../emulator/machine';
 import { readFileSync } from 'node:fs';
 import { loadFirmware } from '../../emulator/firmware';
 import { readInputFile } from '../../host/files';
-import { accelProblem, ICOUNT_SHIFT, qemuCpuidQuirks, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
+import { accelProblem, ICOUNT_SHIFT, qemuCpuidQuirks, QEMU_SMBIOS_QUIRKS, IDLE_SECONDS, kvmNote, QEMU, qemuMissing, streamQemu } from '../../host/qemu';
 import { QEMU_ACCELS, type QemuAccel } from '../../protocol/launchConfig';
 import { Command } from 'commander';
 import { exitWith, FIRMWARE_OPTION_HELP, InputError, parseClock, parseFirmware, parseWhole, UsageError } from '../args';
@@ -30,6 +30,8 @@ export interface CompareOptions extends DriveOptions {
   firmware?: string;
   fromReset?: boolean;
   resyncReturn?: boolean;
+  /** --no-acpi: false. */
+  acpi?: boolean;
 }
 
 /** Instructions a --bios firmware may take to reach 0000:7C00 (SeaBIOS takes about 6 million). */
@@ -57,6 +59,7 @@ export function command(): Command {
     .option('--firmware <NAME>', FIRMWARE_OPTION_HELP)
     .option('--clock <instructions|icount>', 'Bootscope\'s device time: instructions (default, 4.77 MHz) or icount, QEMU\'s -icount rule (2^8 ns an instruction; tcg only; the default with --from-reset)')
     .option('--from-reset', 'with --bios or --firmware: compare from the reset vector F000:FFF0, the firmware\'s every instruction, on the Pentium model (QEMU told to be this machine)')
+    .option('--no-acpi', 'both machines without ACPI, as QEMU\'s -machine acpi=off: no PIIX4 ACPI function (00:01.3) and no ACPI tables for the firmware (with --bios or --firmware)')
     .option('--resync-return', 'on a divergence, skip both sides to the first return they share (same CS:EIP, SS:ESP) and carry on, as trace-diff --resync-return')
     .addHelpText('after', '\nExit codes: 0 the runs agree to the end of the budget, 3 they diverge, 1 an input or QEMU could not be used, 2 usage error.')
     .action((image: string | undefined, opts: CompareOptions) => exitWith(main(image, opts)));
@@ -77,6 +80,8 @@ export async function main(imageFile: string | undefined, opts: CompareOptions):
   if (clock === 'icount' && accel === 'kvm') throw new UsageError('--clock icount follows QEMU\'s -icount, which is TCG\'s: under KVM QEMU\'s timers follow the host clock');
   const { bios: biosFile, vgaRom: vgaRomFile } = parseFirmware(opts);
   if (fromReset && biosFile === undefined) throw new UsageError('--from-reset needs a firmware to run from the reset vector: --bios FILE or --firmware seabios');
+  const acpi = opts.acpi !== false;
+  if (!acpi && biosFile === undefined) throw new UsageError('--no-acpi changes the machine a firmware finds: it needs --bios FILE or --firmware seabios');
   if (fromReset && accel === 'kvm') throw new UsageError('--from-reset reads QEMU\'s per-instruction log of the firmware, which only --accel tcg writes');
   const drives = openDrives(imageFile, files);
   const bootOrder = bootOrderOver(drives, order);
@@ -87,13 +92,13 @@ export async function main(imageFile: string | undefined, opts: CompareOptions):
   if (missing) throw new InputError(missing);
 
   const m = new Machine({
-    memoryMB, floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder, firmware: firmware !== null,
+    memoryMB, floppies: drives.floppies, hardDisks: drives.hardDisks, cdrom: drives.cdrom, bootOrder, firmware: firmware !== null, acpi,
     ...(fromReset ? { cpu: 'pentium' as const } : {}),
     ...(clock === 'icount' ? { icountShift: ICOUNT_SHIFT } : {}),
   });
   if (fromReset) m.cpu.cpuidQuirks = qemuCpuidQuirks;
   if (firmware) {
-    const problem = loadFirmware(m, firmware, vgaRom);
+    const problem = loadFirmware(m, firmware, vgaRom, fromReset ? QEMU_SMBIOS_QUIRKS : undefined);
     if (problem) throw new InputError(`firmware image '${biosFile}': ${problem}`);
     // QEMU's records start at the first 0000:7C00 (unless from reset); the firmware's own run before it is not compared.
     const stop = fromReset ? null : m.run({ maxInstructions: FIRMWARE_BUDGET, until: [{ kind: 'linear', address: 0x7c00 }] });
@@ -115,7 +120,7 @@ export async function main(imageFile: string | undefined, opts: CompareOptions):
   let qemuRecords = 0;
   let idle = false;
   try {
-    ({ idle } = await streamQemu({ binary, drives: qemuDrives(drives), bootOrder, memoryMB, accel, bios: biosFile, vgaRom: vgaRomFile, fromReset }, (records) => {
+    ({ idle } = await streamQemu({ binary, drives: qemuDrives(drives), bootOrder, memoryMB, accel, bios: biosFile, vgaRom: vgaRomFile, fromReset, acpi }, (records) => {
       for (const r of records) {
         if (l.matched >= max) return false;
         qemuRecords++;

@@ -58,7 +58,7 @@ export function apm(b: Bios): number {
       if (b.cx > 3) return fail(b, OUT_OF_RANGE);
       if (b.cx !== 3) return ok(b); // ready, standby, suspend: the machine carries on
       b.m.io.out16(ACPI_PMBA + 4, SLP_EN);
-      if (b.m.devices.pm.poweredOff) return ok(b);
+      if (b.m.devices.pm?.poweredOff) return ok(b);
       b.logEntry(0x15, 'INT 15h AX=5307h: power off failed (the ACPI function\'s PM I/O is not at 600h or is disabled)');
       return fail(b, CANNOT_ENTER_STATE);
     case 0x0a:

@@ -10,6 +10,7 @@ import { UD_OPCODE } from '../cpu/faultRules';
 import { CR0_PE, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, EFLAGS_CF, EFLAGS_IF, EFLAGS_ZF, ES, ESI, ESP, FS, GS, SS } from '../cpu/regs';
 import type { BiosHooks, Machine } from '../machine';
 import * as L from './layout';
+import { cpuidLeaf1 } from '../cpu/exec/system';
 import { buildRom, TRAP_ENTRIES, TRAP_POST } from './rom';
 import { initBda } from './bda';
 import { int10, initVideo } from './int10';
@@ -81,7 +82,7 @@ export class Bios implements BiosHooks {
   /** ROM, IVT, BDA, EBDA, video, devices in their post-BIOS state, and the trap opcode. */
   install(m: Machine): void {
     this.machine = m;
-    m.mem.mapRom(L.ROM_BASE, buildRom(m.hardDisks, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond }));
+    m.mem.mapRom(L.ROM_BASE, buildRom(m.hardDisks, { ramBytes: m.mem.ramSize, cpu: m.model, cpuHz: m.devices.clock.instructionsPerSecond, processorId: cpuidLeaf1(m.cpu) }));
     this.initIvt();
     initBda(this);
     m.devices.programAsBios(m.io);

@@ -14,6 +14,22 @@ export interface SmbiosMachine {
   cpu: CpuModel;
   /** The CPU's virtual clock (Clock.instructionsPerSecond: one instruction a cycle). */
   cpuHz: number;
+  /** CPUID leaf 1's EAX and EDX, the processor ID of an x86 with CPUID (§7.5.3); zeros without. */
+  processorId?: { eax: number; edx: number } | null;
+  /** Values taken from another machine's description for a lock-step (host/qemu.ts QEMU_SMBIOS_QUIRKS). */
+  quirks?: SmbiosQuirks;
+}
+
+/**
+ * Fields where a machine compared from reset describes itself as QEMU 7.2 does, since QEMU's -smbios
+ * cannot set them (a firmware reads them as data, e.g. SeaBIOS's scan of the F segment for an RSDP).
+ */
+export interface SmbiosQuirks {
+  /** Type 4's processor family (and family 2), §7.5.2. */
+  processorFamily?: number;
+  /** Type 16's location and error correction, §7.17.1, §7.17.3. */
+  memoryArrayLocation?: number;
+  memoryErrorCorrection?: number;
 }
 
 /** Where the tables go: F000:D000 (entry point, 16-byte aligned) and F000:D020 (structures). */
@@ -49,6 +65,7 @@ const d = (v: number) => [...w(v & 0xffff), ...w(v >>> 16)];
 export function smbiosStructures(m: SmbiosMachine, bios = true): { bytes: Uint8Array; count: number; largest: number } {
   const kib = Math.floor(m.ramBytes / 1024);
   const mhz = Math.round(m.cpuHz / 1e6);
+  const family = m.quirks?.processorFamily ?? FAMILY[m.cpu];
   const list = [
     // Type 0 BIOS: vendor, version, start segment F000h, date, 64 KiB ROM; characteristics: ISA
     // (bit 4), PCI (7), APM (10), boot from CD (15), EDD (19), INT 09h keyboard (27), INT 14h
@@ -60,13 +77,13 @@ export function smbiosStructures(m: SmbiosMachine, bios = true): { bytes: Uint8A
     structure(1, 0x0100, [1, 2, 3, 0, ...new Array(16).fill(0), 0x06, 0, 0], ['Bootscope', 'Standard PC (i440FX + PIIX, 1996)', '1']),
     // Type 3 chassis: "other", version 1, states safe, security unknown, no contained elements, no SKU.
     structure(3, 0x0300, [1, 0x01, 2, 0, 0, 0x03, 0x03, 0x03, 0x02, ...d(0), 0, 0, 0, 0, 0], ['Bootscope', '1']),
-    // Type 4 processor: central, the model's family, speeds from the virtual clock, populated and
+    // Type 4 processor: central, the model's family and CPUID signature and features, speeds from the virtual clock, populated and
     // enabled, no caches described; one core, one thread, characteristics unknown.
-    structure(4, 0x0400, [1, 0x03, FAMILY[m.cpu], 2, ...new Array(8).fill(0), 3, 0, ...w(0), ...w(mhz), ...w(mhz), 0x41, 0x01,
-      ...w(0xffff), ...w(0xffff), ...w(0xffff), 0, 0, 0, 1, 1, 1, ...w(0x0002), ...w(FAMILY[m.cpu])], ['CPU 0', 'Bootscope', `Bootscope ${m.cpu}`]),
+    structure(4, 0x0400, [1, 0x03, family, 2, ...d(m.processorId?.eax ?? 0), ...d(m.processorId?.edx ?? 0), 3, 0, ...w(0), ...w(mhz), ...w(mhz), 0x41, 0x01,
+      ...w(0xffff), ...w(0xffff), ...w(0xffff), 0, 0, 0, 1, 1, 1, ...w(0x0002), ...w(family)], ['CPU 0', 'Bootscope', `Bootscope ${m.cpu}`]),
     // Type 16 physical memory array: system board, system memory, no error correction (the
     // capacity fits the 32-bit field: no extended capacity).
-    structure(16, HANDLE_ARRAY, [0x03, 0x03, 0x03, ...d(kib), ...w(0xfffe), ...w(1), ...new Array(8).fill(0)], []),
+    structure(16, HANDLE_ARRAY, [m.quirks?.memoryArrayLocation ?? 0x03, 0x03, m.quirks?.memoryErrorCorrection ?? 0x03, ...d(kib), ...w(0xfffe), ...w(1), ...new Array(8).fill(0)], []),
     // Type 17 memory device: the guest RAM as one DIMM of RAM, size in MiB (KiB units below 1 MiB);
     // speeds, voltages and rank unknown.
     structure(17, HANDLE_DEVICE, [...w(HANDLE_ARRAY), ...w(0xfffe), ...w(0xffff), ...w(0xffff),

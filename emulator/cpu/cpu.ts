@@ -217,6 +217,18 @@ export class Cpu implements FlagState {
   /** The TSC counts 2^tscShift per instruction (QEMU's -icount rule: its virtual nanoseconds). */
   tscShift = 0n;
   /**
+   * QEMU's -icount rule for a REP string instruction whose count runs out (not one a REPE/REPNE
+   * condition ends): QEMU runs it once more with the count 0 to leave it, an instruction of time
+   * with no effect (lockstep.ts drops its record as a REP end). When set, each such REP adds one to
+   * repEndPasses, which the TSC and the devices' clock count beside icount.
+   */
+  repEndPass = false;
+  repEndPasses = 0;
+  /** Instructions of time: icount and the REP-end passes QEMU's -icount rule counts. */
+  get timeCount(): number {
+    return this.icount + this.repEndPasses;
+  }
+  /**
    * Changes the model's CPUID answer for `leaf` (in r32's EAX, EBX, ECX, EDX) to another machine's;
    * `answer` writes the model's answer for any leaf there. A lock-step comparison with QEMU gives the
    * firmware QEMU's answers (host/qemu.ts).

@@ -12,6 +12,8 @@
 // paths of the drives a boot order names one by one, as QEMU writes those given a bootindex: lines
 // separated by a newline, the last ended by NUL; empty when none is, the firmware then ordering kinds
 // by the CMOS), and empty bios-geometry (no geometry overrides) and etc/tpm/log (no TPM).
+// A machine without ACPI (QEMU's -machine acpi=off) offers none of the ACPI tables, the loader,
+// etc/tpm/log (QEMU builds those three together) or etc/system-states (the PM function's).
 // Pure TypeScript: no Node or VS Code imports.
 // QEMU docs/specs/fw_cfg.rst (registers, item numbers, file directory format).
 
@@ -54,8 +56,11 @@ export class FwCfg {
   dmaHigh = 0;
   private readonly items = new Map<number, Uint8Array>();
 
-  /** `machine` for the SMBIOS tables; `bootorder` the device paths in boot order (bootPaths.ts). */
-  constructor(machine: SmbiosMachine, private readonly memory: Memory, bootorder: readonly string[] = []) {
+  /**
+   * `machine` for the SMBIOS tables; `bootorder` the device paths in boot order (bootPaths.ts); `acpi`
+   * false: the files of a machine without ACPI.
+   */
+  constructor(machine: SmbiosMachine, private readonly memory: Memory, bootorder: readonly string[] = [], acpi = true) {
     const ramBytes = machine.ramBytes;
     this.items.set(FW_CFG_SIGNATURE, new TextEncoder().encode('QEMU'));
     this.items.set(FW_CFG_ID, le(FW_CFG_VERSION | FW_CFG_VERSION_DMA, 4));
@@ -69,20 +74,22 @@ export class FwCfg {
     const e820 = new Uint8Array(20); // address (LE64), length (LE64), type (LE32)
     e820.set(le(ramBytes, 8), 8);
     e820.set(le(E820_RAM, 4), 16);
-    const acpi = acpiFiles();
+    const tables = acpiFiles();
     const smbios = smbiosStructures(machine, false);
     this.addFiles({
       'bios-geometry': new Uint8Array(0),
       bootorder: bootorder.length ? new TextEncoder().encode(`${bootorder.join('\n')}\0`) : new Uint8Array(0),
-      [ACPI_RSDP_FILE]: acpi.rsdp,
-      [ACPI_TABLES_FILE]: acpi.tables,
       'etc/boot-fail-wait': le(0xffffffff, 4),
       'etc/e820': e820,
       'etc/smbios/smbios-anchor': smbiosEntryPoint(smbios, null),
       'etc/smbios/smbios-tables': smbios.bytes,
-      'etc/system-states': Uint8Array.from(SYSTEM_STATES),
-      [TABLE_LOADER_FILE]: acpi.loader,
-      'etc/tpm/log': new Uint8Array(0),
+      ...(acpi ? {
+        [ACPI_RSDP_FILE]: tables.rsdp,
+        [ACPI_TABLES_FILE]: tables.tables,
+        'etc/system-states': Uint8Array.from(SYSTEM_STATES),
+        [TABLE_LOADER_FILE]: tables.loader,
+        'etc/tpm/log': new Uint8Array(0),
+      } : {}),
     });
   }
 

@@ -64,9 +64,10 @@ export function i440fxFunctions(): PciFunction[] {
   return [host, isa, ide, acpi, vga];
 }
 
-export function i440fxBus(): PciBus {
+/** The bus; without `acpi` the ACPI function (00:01.3) is left off, as QEMU's `-machine acpi=off` leaves it. */
+export function i440fxBus(acpi = true): PciBus {
   const bus = new PciBus();
-  for (const f of i440fxFunctions()) bus.add(f);
+  for (const f of i440fxFunctions()) if (acpi || f.devfn !== DEVFN_ACPI) bus.add(f);
   return bus;
 }
 

@@ -284,6 +284,9 @@ export class IdeChannel {
     w[60] = lba28 & 0xffff; w[61] = lba28 >>> 16;
     w[80] = 0x00f0; // ATA/ATAPI-4 to -7
     w[83] = 0x4400; w[86] = 0x0400; // 48-bit address feature set supported, enabled
+    // Hardware reset result (§8.15.52): word valid, CBLID- high (an 80-conductor cable), bit 0 set,
+    // as QEMU 7.2 reports for every drive (SeaBIOS reads it to decide whether to probe the slave).
+    w[93] = 0x6001;
     for (let i = 0; i < 4; i++) w[100 + i] = Math.floor(total / 2 ** (16 * i)) & 0xffff;
     this.sendIdentify(w);
   }
@@ -397,9 +400,10 @@ export class IdeChannel {
     this.setIrq(true);
   }
 
+  /** Ends a command in error: DRDY and ERR, seek complete not reported (QEMU 7.2's aborted command: 41h). */
   private abort(error = ER_ABRT): void {
     this.error = error;
-    this.status = ST_DRDY | ST_DSC | ST_ERR;
+    this.status = ST_DRDY | ST_ERR;
     this.endTransfer();
     this.setIrq(true);
   }

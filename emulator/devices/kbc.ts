@@ -114,6 +114,16 @@ export class Kbc implements TimedDevice {
     this.keysHeld = true;
   }
 
+  /**
+   * The controller as a firmware finds it at power-on (QEMU's reset state): command byte 03h (both
+   * interrupts enabled, nothing disabled) and the system flag (status bit 2) clear until a
+   * controller self-test (AAh) sets it: the flag that tells a BIOS a cold start from a CPU reset.
+   */
+  powerOn(): void {
+    this.ram[0] = KBC_CMD_KBD_INT | KBC_CMD_AUX_INT;
+    this.systemFlag = false;
+  }
+
   get commandByte(): number {
     return this.ram[0];
   }
@@ -194,9 +204,13 @@ export class Kbc implements TimedDevice {
         this.systemFlag = true;
         return this.reply(0x55, false);
       case 0xab: return this.reply(0x00, false); // keyboard interface test: no error
-      case 0xad: this.ram[0] |= KBC_CMD_KBD_DISABLE; return;
+      case 0xad:
+        this.ram[0] |= KBC_CMD_KBD_DISABLE;
+        this.updateIrqs();
+        return;
       case 0xae:
         this.ram[0] &= ~KBC_CMD_KBD_DISABLE;
+        this.updateIrqs();
         this.refill();
         return;
       case 0xc0: return this.reply(0x80, false); // input port: keyboard not inhibited
@@ -329,10 +343,14 @@ export class Kbc implements TimedDevice {
   }
   private scheduled = Infinity;
 
-  /** IRQ1/IRQ12 follow "output buffer full" when the command byte enables them. */
+  /**
+   * IRQ1/IRQ12 follow "output buffer full" when the command byte enables them; IRQ1 not while the
+   * keyboard is disabled (command byte bit 4), as QEMU's 8042, so a controller's reply to a POST's
+   * self-test with the keyboard off raises none.
+   */
   private updateIrqs(): void {
     this.outPort = (this.outPort & ~0x30) | (this.output ? (this.output.aux ? 0x20 : 0x10) : 0);
-    const kbd = !!this.output && !this.output.aux && (this.ram[0] & KBC_CMD_KBD_INT) !== 0;
+    const kbd = !!this.output && !this.output.aux && (this.ram[0] & (KBC_CMD_KBD_INT | KBC_CMD_KBD_DISABLE)) === KBC_CMD_KBD_INT;
     const aux = !!this.output && this.output.aux && (this.ram[0] & KBC_CMD_AUX_INT) !== 0;
     if (kbd !== this.irq1) {
       this.irq1 = kbd;

@@ -56,6 +56,11 @@ export interface PcDevicesOptions {
   keyByteInterval?: number;
   /** Keys reach port 0x60/IRQ1 (default) or only the BIOS queue (Kbc.takeKeystroke); see KbcOptions. */
   hardwareTyping?: boolean;
+  /**
+   * The PIIX4 ACPI function (00:01.3, its PM registers) and ACPI tables in fw_cfg (default); false is
+   * QEMU's `-machine acpi=off`, a machine without either (compare --from-reset --no-acpi).
+   */
+  acpi?: boolean;
 }
 
 /** Which device asked for the CPU reset. */
@@ -98,9 +103,9 @@ export class PcDevices {
   readonly com1: Uart16550;
   readonly debug = new DebugPorts();
   /** Bus 0 of QEMU's i440FX machine (i440fx.ts). */
-  readonly pci: PciBus = i440fxBus();
-  /** The ACPI function's power-management registers (PM1a, PM timer): power-off. */
-  readonly pm: AcpiPm;
+  readonly pci: PciBus;
+  /** The ACPI function's power-management registers (PM1a, PM timer): power-off; null without ACPI. */
+  readonly pm: AcpiPm | null;
   /** The host bridge's PAM registers over C0000–FFFFF; firmware mode enables them (pam.ts). */
   readonly shadow: ShadowRam;
   /** The primary IDE channel, once firmware mode attached it (attachIde). */
@@ -122,9 +127,12 @@ export class PcDevices {
    */
   onReset: ((source: ResetSource) => void) | null = null;
   private readonly memory: Memory;
+  private readonly acpi: boolean;
 
   constructor(opts: PcDevicesOptions) {
     this.memory = opts.memory;
+    this.acpi = opts.acpi ?? true;
+    this.pci = i440fxBus(this.acpi);
     this.clock = new Clock({ instructionsPerPitTick: opts.instructionsPerPitTick, icountShift: opts.icountShift });
     this.clock.counter = opts.instructionCounter ?? null;
     this.pit = new Pit({ clock: this.clock, irq: this.pic });
@@ -138,8 +146,8 @@ export class PcDevices {
     });
     this.port92 = new Port92(opts.memory);
     this.com1 = new Uart16550({ irq: this.pic });
-    this.pm = new AcpiPm(this.clock, this.pci.find(DEVFN_ACPI)!, opts.io);
-    this.pm.onPowerOff = () => this.onPowerOff?.();
+    this.pm = this.acpi ? new AcpiPm(this.clock, this.pci.find(DEVFN_ACPI)!, opts.io) : null;
+    if (this.pm) this.pm.onPowerOff = () => this.onPowerOff?.();
     this.shadow = new ShadowRam(this.pci.find(DEVFN_HOST)!, opts.memory);
     this.kbc.onReset = (how) => this.onReset?.(how === 'pulse' ? 'kbc-pulse' : 'kbc-output-port');
     this.port92.onReset = () => this.onReset?.('port92');
@@ -196,7 +204,7 @@ export class PcDevices {
 
   /** Answers QEMU's fw_cfg ports (firmware mode: SeaBIOS sizes RAM from its e820 file). */
   attachFwCfg(io: IoBus, machine: SmbiosMachine, bootorder: readonly string[]): void {
-    this.fwCfg = new FwCfg(machine, this.memory, bootorder);
+    this.fwCfg = new FwCfg(machine, this.memory, bootorder, this.acpi);
     this.fwCfg.attach(io);
   }
 
@@ -233,7 +241,7 @@ export class PcDevices {
   private named(): Record<string, object> {
     return {
       pic: this.pic, pit: this.pit, portB: this.portB, cmos: this.cmos, kbc: this.kbc,
-      port92: this.port92, vga: this.vga, com1: this.com1, debug: this.debug, pci: this.pci, pm: this.pm,
+      port92: this.port92, vga: this.vga, com1: this.com1, debug: this.debug, pci: this.pci, ...(this.pm ? { pm: this.pm } : {}),
     };
   }
 
@@ -259,7 +267,7 @@ export class PcDevices {
     if (this.dma && s.devices.dma) loadState(this.dma, s.devices.dma);
     if (this.fdc && s.devices.fdc) loadState(this.fdc, s.devices.fdc);
     if (this.fwCfg && s.devices.fwCfg) loadState(this.fwCfg, s.devices.fwCfg);
-    this.pm.remap();
+    this.pm?.remap();
     this.shadow.apply();
     this.vgaRom?.remap();
     this.clock.reschedule();

@@ -141,18 +141,18 @@ test('PM registers: decoded where PMBA says once PMIOSE is set; the PM timer cou
   io.out16(0xb004, 0x0401 | (1 << 10)); // SCI_EN with sleep type 1 but no SLP_EN
   assert.equal(io.in16(0xb004), 0x0401 | (1 << 10));
   io.out16(0xb004, 0x2000 | (5 << 10)); // SLP_EN with a sleep type that is not soft off
-  assert.equal(dev.pm.poweredOff, false);
+  assert.equal(dev.pm!.poweredOff, false);
   cfg(0x80, 0x00);
   io.out16(0xb004, 0x2000);
-  assert.equal(dev.pm.poweredOff, false, 'PMIOSE clear: the write goes nowhere');
+  assert.equal(dev.pm!.poweredOff, false, 'PMIOSE clear: the write goes nowhere');
   cfg(0x80, 0x01);
   let calls = 0;
   dev.onPowerOff = () => calls++;
   const snap = dev.saveState();
   io.out16(0xb004, 0x2000);
-  assert.equal(dev.pm.poweredOff, true);
+  assert.equal(dev.pm!.poweredOff, true);
   assert.equal(calls, 1);
   dev.loadState(snap);
-  assert.equal(dev.pm.poweredOff, false, 'a snapshot from before the power-off is a machine that is on');
+  assert.equal(dev.pm!.poweredOff, false, 'a snapshot from before the power-off is a machine that is on');
   assert.equal(io.in16(0xb004), 5 << 10, 'and its registers are decoded again at B000h (SLP_EN reads as 0)');
 });

@@ -101,7 +101,7 @@ test("the FADT's PM timer is the PIIX4 function's, counting at 3.579545 MHz wher
   const ticks = (io.in32(timer) - t0) & 0xffffff;
   assert.ok(Math.abs(ticks - PM_TIMER_HZ % 0x1000000) < 4, `${ticks} ticks in a second`);
   io.out16(pm1aCnt, 0x2000); // SLP_EN with \_S5's SLP_TYP 0
-  assert.equal(devices.pm.poweredOff, true, 'PM1a_CNT powers off with \\_S5');
+  assert.equal(devices.pm!.poweredOff, true, 'PM1a_CNT powers off with \\_S5');
 });
 
 test('iasl disassembles the DSDT: PCI0, the ISA devices (keyboard, floppy, COM1, RTC) and \\_S5', { skip: spawnSync('iasl', ['-v']).error ? 'iasl not installed (Debian package acpica-tools)' : false }, () => {

@@ -57,7 +57,7 @@ test('the PACKET signature after reset and on IDENTIFY DEVICE, which aborts; IDE
   assert.deepEqual([2, 3, 4, 5].map(reg), [1, 1, 0x14, 0xeb], 'after soft reset');
   io.out8(BASE + 4, 0); io.out8(BASE + 5, 0);
   io.out8(BASE + 6, 0xa0); io.out8(BASE + 7, 0xec);
-  assert.deepEqual([reg(7), reg(1), reg(4), reg(5)], [0x51, 0x04, 0x14, 0xeb], 'IDENTIFY DEVICE: ABRT, the signature back');
+  assert.deepEqual([reg(7), reg(1), reg(4), reg(5)], [0x41, 0x04, 0x14, 0xeb], 'IDENTIFY DEVICE: ABRT, the signature back');
   assert.deepEqual(irqs, ['+15', '-15'], 'IRQ 15, cleared by the status read');
   io.out8(BASE + 7, 0xa1);
   assert.equal(reg(7), 0x58);
@@ -143,7 +143,7 @@ test('failures: CHECK with the sense key in the error register, the sense throug
 test('a DMA packet aborts (PIO only); the absent slave reads 0', () => {
   const { io, reg } = drive();
   io.out8(BASE + 6, 0xa0); io.out8(BASE + 1, 0x01); io.out8(BASE + 7, 0xa0);
-  assert.deepEqual([reg(7), reg(1)], [0x51, 0x04]);
+  assert.deepEqual([reg(7), reg(1)], [0x41, 0x04]);
   io.out8(BASE + 6, 0xb0);
   assert.deepEqual([reg(7), reg(1)], [0, 0]);
 });

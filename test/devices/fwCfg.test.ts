@@ -9,10 +9,10 @@ import { IoBus } from '../../emulator/devices/ioBus';
 import { FwCfg } from '../../emulator/devices/fwCfg';
 import { Memory } from '../../emulator/memory/bus';
 
-function device(bootorder: string[] = []) {
+function device(bootorder: string[] = [], acpi = true) {
   const io = new IoBus();
   const memory = new Memory({ ramSize: 1 << 20 });
-  new FwCfg({ ramBytes: 64 << 20, cpu: '80386', cpuHz: 4_772_728 }, memory, bootorder).attach(io);
+  new FwCfg({ ramBytes: 64 << 20, cpu: '80386', cpuHz: 4_772_728 }, memory, bootorder, acpi).attach(io);
   const read = (selector: number, n: number) => {
     io.out16(0x510, selector);
     return Uint8Array.from({ length: n }, () => io.in8(0x511));
@@ -37,8 +37,8 @@ test('signature QEMU, ID 3 (traditional and DMA), RAM size, one CPU; zeros past 
 const QEMU_FILES = ['bios-geometry', 'bootorder', 'etc/acpi/rsdp', 'etc/acpi/tables', 'etc/boot-fail-wait', 'etc/e820',
   'etc/smbios/smbios-anchor', 'etc/smbios/smbios-tables', 'etc/system-states', 'etc/table-loader', 'etc/tpm/log'];
 
-test("the file directory lists QEMU's files in name order; e820 is the RAM; SMBIOS without the firmware's own type 0", () => {
-  const { read } = device();
+/** The file directory: name → size and selector. */
+function directory(read: (selector: number, n: number) => Uint8Array): Map<string, { size: number; select: number }> {
   const count = new DataView(read(0x19, 4).buffer).getUint32(0);
   const dir = read(0x19, 4 + count * 64);
   const files = new Map<string, { size: number; select: number }>();
@@ -47,6 +47,18 @@ test("the file directory lists QEMU's files in name order; e820 is the RAM; SMBI
     const name = new TextDecoder().decode(dir.subarray(4 + i * 64 + 8, 4 + i * 64 + 64)).replace(/\0+$/, '');
     files.set(name, { size: v.getUint32(0), select: v.getUint16(4) });
   }
+  return files;
+}
+
+test("without ACPI (QEMU's -machine acpi=off) neither the ACPI tables, their loader and TPM log nor the PM function's system states are offered", () => {
+  const files = directory(device([], false).read);
+  assert.deepEqual([...files.keys()], QEMU_FILES.filter((f) => !/^etc\/(acpi|system-states|table-loader|tpm)/.test(f)));
+  assert.deepEqual([...files.values()].map((f) => f.select), [...files.keys()].map((_, i) => 0x20 + i));
+});
+
+test("the file directory lists QEMU's files in name order; e820 is the RAM; SMBIOS without the firmware's own type 0", () => {
+  const { read } = device();
+  const files = directory(read);
   assert.deepEqual([...files.keys()], QEMU_FILES);
   assert.deepEqual([...files.values()].map((f) => f.select), QEMU_FILES.map((_, i) => 0x20 + i));
   assert.deepEqual(['bios-geometry', 'bootorder', 'etc/tpm/log'].map((n) => files.get(n)!.size), [0, 0, 0]);

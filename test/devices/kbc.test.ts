@@ -115,6 +115,28 @@ test('a key byte read late, when the next is due: IRQ1 drops and rises again for
   assert.equal(io.in8(0x60), 0x9e);
 });
 
+test('power-on (a firmware\'s start, QEMU\'s reset): status 18h, command byte 03h, the system flag set by the self-test', () => {
+  const { io, kbc } = setup();
+  kbc.powerOn();
+  assert.equal(io.in8(0x64), 0x18, 'unlocked, last write a command; no system flag');
+  io.out8(0x64, 0x20);
+  assert.equal(io.in8(0x60), 0x03);
+  io.out8(0x64, 0xaa);
+  assert.equal(io.in8(0x60), 0x55);
+  assert.equal(io.in8(0x64) & 0x04, 0x04, 'the self-test set the system flag');
+});
+
+test('no IRQ1 while the command byte disables the keyboard (as QEMU\'s 8042): a self-test\'s reply with the keyboard off raises none', () => {
+  const { io, pic } = setup();
+  io.out8(0x64, 0x60); io.out8(0x60, 0x11); // keyboard interrupt on, keyboard disabled
+  io.out8(0x64, 0xaa);
+  assert.equal(io.in8(0x64) & 1, 1, 'the reply is in the output buffer');
+  assert.equal(pic.hasInterrupt(), false);
+  io.out8(0x64, 0xae);
+  assert.equal(pic.hasInterrupt(), true, 'enabling the keyboard lets the waiting byte interrupt');
+  assert.equal(io.in8(0x60), 0x55);
+});
+
 test('0xAD holds keys back, 0xAE releases them', () => {
   const { io, clock, kbc } = setup(10);
   io.out8(0x64, 0xad);

@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { IoBus } from '../../emulator/devices/ioBus';
 import { Memory } from '../../emulator/memory/bus';
 import { PcDevices } from '../../emulator/devices/pcDevices';
-import { DEVFN_IDE, DEVFN_VGA, VGA_LFB } from '../../emulator/devices/i440fx';
+import { DEVFN_ACPI, DEVFN_IDE, DEVFN_VGA, VGA_LFB } from '../../emulator/devices/i440fx';
 import { smbiosStructures } from '../../emulator/bios/smbios';
+import { cpuidLeaf1 } from '../../emulator/cpu/exec/system';
 import { runProgram } from '../bios/harness';
 
 function devices(asBios = true) {
@@ -128,7 +129,7 @@ test('SMBIOS: the entry point in F000 with valid checksums and the structure tab
   const sum = (from: number, n: number) => { let s = 0; for (let i = 0; i < n; i++) s += mem.read8(from + i); return s & 0xff; };
   assert.equal(sum(entry, mem.read8(entry + 5)), 0);
   assert.equal(sum(entry + 0x10, 0x0f), 0);
-  const table = smbiosStructures({ ramBytes: 32 << 20, cpu: '80386', cpuHz: r.m.devices.clock.instructionsPerSecond });
+  const table = smbiosStructures({ ramBytes: 32 << 20, cpu: '80386', cpuHz: r.m.devices.clock.instructionsPerSecond, processorId: cpuidLeaf1(r.m.cpu) });
   assert.ok(mem.read32(entry + 0x18) >= 0xf0000 && mem.read32(entry + 0x18) < 0x100000, 'the table is in the F segment');
   assert.deepEqual([...mem.peek(mem.read32(entry + 0x18), table.bytes.length)], [...table.bytes]);
   assert.equal(mem.read16(entry + 0x1c), 9);
@@ -137,6 +138,46 @@ test('SMBIOS: the entry point in F000 with valid checksums and the structure tab
   let at = 0;
   while (t[at] !== 19) { at += t[at + 1]; while (t[at] || t[at + 1]) at++; at += 2; }
   assert.equal(t[at + 8] | (t[at + 9] << 8) | (t[at + 10] << 16), 32 * 1024 - 1);
+});
+
+/** Where the first structure of `type` starts in a structure table. */
+function structureAt(t: Uint8Array, type: number): number {
+  let at = 0;
+  while (t[at] !== type) { at += t[at + 1]; while (t[at] || t[at + 1]) at++; at += 2; }
+  return at;
+}
+
+/** Its formatted area. */
+function structureOf(t: Uint8Array, type: number): Uint8Array {
+  const at = structureAt(t, type);
+  return t.subarray(at, at + t[at + 1]);
+}
+
+test('SMBIOS type 4: the processor ID is CPUID leaf 1 (signature, features), zeros for a CPU without CPUID; QEMU\'s quirks for a lock-step', () => {
+  const r = runProgram('cli\nhlt', { cpu: 'pentium' });
+  const id = cpuidLeaf1(r.m.cpu)!;
+  const machine = { ramBytes: 64 << 20, cpu: 'pentium' as const, cpuHz: 4_000_000, processorId: id };
+  const t4 = structureOf(smbiosStructures(machine).bytes, 4);
+  const dv = new DataView(t4.buffer, t4.byteOffset);
+  assert.deepEqual([dv.getUint32(8, true), dv.getUint32(12, true)], [0x52c, id.edx]);
+  assert.equal(t4[6], 0x0b, 'family: Pentium');
+  let rom = -1;
+  for (let a = 0xf0000; a < 0x100000; a += 16) if (r.m.mem.read32(a) === 0x5f4d535f) { rom = r.m.mem.read32(a + 0x18); break; }
+  assert.equal(r.m.mem.read32(rom + structureAt(smbiosStructures({ ...machine, cpuHz: r.m.devices.clock.instructionsPerSecond }).bytes, 4) + 8), 0x52c, 'the built-in BIOS\'s table has it');
+  assert.deepEqual([...structureOf(smbiosStructures({ ...machine, cpu: '80386', processorId: null }).bytes, 4).subarray(8, 16)], [0, 0, 0, 0, 0, 0, 0, 0]);
+  const quirky = smbiosStructures({ ...machine, quirks: { processorFamily: 0x01, memoryArrayLocation: 0x01, memoryErrorCorrection: 0x06 } }).bytes;
+  assert.deepEqual([structureOf(quirky, 4)[6], structureOf(quirky, 4)[0x28]], [0x01, 0x01]);
+  assert.deepEqual([structureOf(quirky, 16)[4], structureOf(quirky, 16)[6]], [0x01, 0x06]);
+});
+
+test('a machine without ACPI (QEMU -machine acpi=off): no function 00:01.3 on the bus, no PM registers', () => {
+  const io = new IoBus();
+  const dev = new PcDevices({ memory: new Memory({ ramSize: 64 << 20 }), io, acpi: false });
+  io.out32(0xcf8, 0x80000000 | (DEVFN_ACPI << 8));
+  assert.equal(io.in32(0xcfc), 0xffffffff);
+  assert.equal(dev.pm, null);
+  io.out32(0xcf8, 0x80000000 | (DEVFN_IDE << 8));
+  assert.equal(io.in32(0xcfc), 0x70108086, 'the IDE function stays');
 });
 
 test('an expansion ROM: the BAR sizes it, and it is read where the BAR points while enabled with memory decoding', () => {

@@ -5,7 +5,7 @@
 // SDM Vol. 2 "REP/REPE/REPZ/REPNE/REPNZ", "MOVS", "CMPS", "SCAS", "INS", "OUTS".
 // Pure TypeScript: no Node or VS Code imports.
 
-import type { Cpu, Handler } from '../cpu';
+import { ATTN_STOP, type Cpu, type Handler } from '../cpu';
 import { LZ_SUB, setLazy } from '../flags';
 import { DS, ECX, EDI, EDX, EFLAGS_DF, ES, ESI } from '../regs';
 import type { Handlers } from './table';
@@ -164,6 +164,16 @@ function repMovsStos(cpu: Cpu, movs: boolean, size: number, amask: number, delta
   return done;
 }
 
+/**
+ * A REP's count ran out: under QEMU's -icount rule (Cpu.repEndPass) the pass that leaves it is an
+ * instruction of time; the run stops after this one so the machine's next burst sees the later time.
+ */
+export function repRanOut(cpu: Cpu): void {
+  if (!cpu.repEndPass) return;
+  cpu.repEndPasses++;
+  cpu.attn |= ATTN_STOP;
+}
+
 function stringOp(kind: Kind, size: number): Handler {
   const compares = kind === Kind.Cmps || kind === Kind.Scas;
   return (cpu) => {
@@ -178,10 +188,12 @@ function stringOp(kind: Kind, size: number): Handler {
     if ((kind === Kind.Movs || kind === Kind.Stos) && !cpu.traits.stringFaultAdvances) {
       if (repMovsStosRam(cpu, kind === Kind.Movs, size, amask, delta, count)) {
         cpu.icount += count - 1;
+        repRanOut(cpu);
         return;
       }
       const done = repMovsStos(cpu, kind === Kind.Movs, size, amask, delta);
       if ((cpu.r32[ECX] & amask) !== 0) cpu.eip = cpu.prevEip;
+      else repRanOut(cpu);
       cpu.icount += done - 1;
       return;
     }
@@ -191,9 +203,12 @@ function stringOp(kind: Kind, size: number): Handler {
       count = (count - 1) >>> 0;
       if (amask === 0xffff) cpu.r16[ECX * 2] = count; else cpu.r32[ECX] = count;
       done++;
-      if (count === 0) break;
       // REPE (F3) stops on "not equal", REPNE (F2) on "equal"; other string ops ignore ZF.
       if (compares && (cpu.rep === 2 ? !eq : eq)) break;
+      if (count === 0) {
+        repRanOut(cpu);
+        break;
+      }
       if (cpu.icount + done > cpu.repEnd) {
         cpu.eip = cpu.prevEip;
         break;

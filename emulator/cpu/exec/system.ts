@@ -237,6 +237,12 @@ const CPUID_VENDOR = 'GenuineIntel';
  * extended leaves either) answer zeros: memtest86+ takes the SDM's other rule (the highest basic
  * leaf's data) for more than a Pentium had. Cpu.cpuidQuirks may change the answer to another machine's.
  */
+/** CPUID leaf 1's signature (EAX) and feature flags (EDX) on this CPU, or null on a model without CPUID. */
+export function cpuidLeaf1(cpu: Cpu): { eax: number; edx: number } | null {
+  const id = cpu.traits.cpuid;
+  return id ? { eax: id.signature, edx: ((cpu.fpu ? 1 : 0) | id.features) >>> 0 } : null;
+}
+
 const cpuid: Handler = (cpu) => {
   const id = cpu.traits.cpuid;
   if (!id) return cpu.faultRule(UD_OPCODE, -1, -1, 0);
@@ -249,10 +255,11 @@ const cpuid: Handler = (cpu) => {
       r[EDX] = word(CPUID_VENDOR, 4);
       r[ECX] = word(CPUID_VENDOR, 8);
     } else if (leaf === 1) {
-      r[EAX] = id.signature;
+      const one = cpuidLeaf1(cpu)!;
+      r[EAX] = one.eax;
       r[EBX] = 0;
       r[ECX] = 0;
-      r[EDX] = (cpu.fpu ? 1 : 0) | id.features;
+      r[EDX] = one.edx;
     } else {
       r[EAX] = r[EBX] = r[ECX] = r[EDX] = 0;
     }
@@ -263,7 +270,7 @@ const cpuid: Handler = (cpu) => {
 };
 
 function tsc(cpu: Cpu): bigint {
-  return (BigInt(cpu.icount) << cpu.tscShift) + cpu.tscOffset;
+  return (BigInt(cpu.timeCount) << cpu.tscShift) + cpu.tscOffset;
 }
 
 const rdmsr: Handler = (cpu) => {
@@ -280,7 +287,7 @@ const wrmsr: Handler = (cpu) => {
   const idx = cpu.r32[ECX];
   if (!cpu.msr.has(idx)) cpu.faultRule(MSR_INDEX, 0, -1, 0, idx);
   const v = (BigInt(cpu.r32[EDX]) << 32n) | BigInt(cpu.r32[EAX]);
-  if (idx === 0x10) cpu.tscOffset = v - (BigInt(cpu.icount) << cpu.tscShift);
+  if (idx === 0x10) cpu.tscOffset = v - (BigInt(cpu.timeCount) << cpu.tscShift);
   else cpu.msr.set(idx, v);
 };
 

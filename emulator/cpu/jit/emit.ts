@@ -430,7 +430,8 @@ class Emitter {
       `((${at} = ${this.phys(seg, o, write)}), (pf[${at} >>> 12] & ${write ? PF_WRITE_SLOW : PF_READ_SLOW}) === 0) && ${at} + b <= rs`;
     // The count is settled up to this instruction minus `count` (emitter's pending): the REP's
     // c - 1 further instructions and the rest of the block must fit the budget.
-    const fits = `(cpu.flags & ${EFLAGS_DF}) === 0 && cpu.icount + c + ${count - 1 + rest} <= cpu.repEnd && ${run(ES, 'di', true, 'd')}`;
+    // Under QEMU's -icount rule the REP's end is an instruction of time that ends the burst: the handler's way (string.ts repRanOut).
+    const fits = `(cpu.flags & ${EFLAGS_DF}) === 0 && !cpu.repEndPass && cpu.icount + c + ${count - 1 + rest} <= cpu.repEnd && ${run(ES, 'di', true, 'd')}`;
     const reg = regOf(size * 8, 0);
     let copy: string, cond: string;
     // Four bytes at a time where that cannot differ (as the RAM path): 4-aligned, and for MOVS without overlap.
