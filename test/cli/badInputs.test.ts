@@ -97,7 +97,7 @@ function cases(): [string[], number][] {
   }
   out.push([['trace-diff', at('text')], 2]);
   for (const bad of [['--max', '0'], ['--max', 'x'], ['--context', '51'], ['--memory-mb', '0'], ['--floppy', '--cdrom'], ['--accel', 'hvf'], ['--clock', 'wall'],
-    ['--accel', 'kvm', '--clock', 'icount'], ['--vga-rom', img], ['--from-reset'], ['--bogus'], ['extra']]) {
+    ['--accel', 'kvm', '--clock', 'icount'], ['--vga-rom', img], ['--from-reset'], ['--no-acpi'], ['--bogus'], ['extra']]) {
     out.push([['compare', img, ...bad], 2]);
   }
   out.push([['compare'], 2]);

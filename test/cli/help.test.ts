@@ -13,7 +13,7 @@ const CONTRACT: Record<string, string[]> = {
     '--firmware <NAME>', '--screen', '--json', '--cpu <MODEL>', '--clock <instructions|icount>', '--memory-mb <N>', '--profile <NAME>', '--break-on-vmentry-failure',
     '--break-on-emulation', '--magic-break', '--list-emulated <FILE>'],
   compare: ['--floppy', '--cdrom [ISO]', '--hd <FILE>', '--fd <FILE>', '--boot <ORDER>', '--memory-mb <N>', '--max <N>', '--context <N>', '--qemu <FILE>', '--accel <tcg|kvm>', '--bios <FILE>', '--vga-rom <FILE>',
-    '--firmware <NAME>', '--clock <instructions|icount>', '--from-reset', '--resync-return'],
+    '--firmware <NAME>', '--clock <instructions|icount>', '--from-reset', '--no-acpi', '--resync-return'],
   vmcheck: ['--profile <NAME>', '--dump <N>', '--json'],
   'explain-fault': ['--image <FILE>', '--floppy', '--cpu <MODEL>', '--memory-mb <N>', '--max <N>', '--json'],
   disasm: ['--org <ADDR>', '--bits <16|32>'],
