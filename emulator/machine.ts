@@ -221,7 +221,7 @@ export class Machine {
     cpu.r32[ESP] = 0x7c00;
     cpu.r32[EDX] = drive;
     cpu.icount = 0;
-    cpu.repEndPasses = 0;
+    cpu.extraTime = 0;
     this.setClockBase(this.devices.clock.now);
   }
 
@@ -248,6 +248,15 @@ export class Machine {
   cancelStopRequest(): void {
     this.stopRequested = false;
     this.cpu.attn &= ~ATTN_STOP;
+  }
+
+  /**
+   * Lets `n` instructions of time pass without running any (the TSC and the devices' clock move on;
+   * due events come at the next run): what a lock-step comparison does where QEMU spent them waiting
+   * for its host (lockstep.ts, the busy drive rule).
+   */
+  passTime(n: number): void {
+    this.cpu.extraTime += n;
   }
 
   /** Linear address of CS:EIP. */

@@ -5,7 +5,7 @@
 // 3 divergence, 1 an input (or QEMU) could not be used, 2 usage error.
 import { Bios } from '../../emulator/bios/bios';
 import { divergenceLines, rulesLines } from '../../emulator/record/divergenceReport';
-import { type GuestRecord, GuestRun, guestUndefinedFlags } from '../../emulator/record/guestRun';
+import { ataStatusRead, type GuestRecord, GuestRun, guestUndefinedFlags } from '../../emulator/record/guestRun';
 import { Lockstep, SEABIOS_ALLOWANCES } from '../../emulator/record/lockstep';
 import { Machine } from '../../emulator/machine';
 import { readFileSync } from 'node:fs';
@@ -108,10 +108,12 @@ export async function main(imageFile: string | undefined, opts: CompareOptions):
     bios.install(m);
     if (!bios.boot()) throw new InputError(bios.log[bios.log.length - 1].message);
   }
-  const ours = new GuestRun(m, (o) => m.run(o), { flipAt, everyAddress: fromReset });
+  // The busy drive rule's clock must move before our next instruction: the run pauses after a status read.
+  const ours = new GuestRun(m, (o) => m.run(o), { flipAt, everyAddress: fromReset, pauseAfter: ataStatusRead });
   const l = new Lockstep<GuestRecord>(ours.next, {
     allowances: SEABIOS_ALLOWANCES, history: context, undefinedFlags: guestUndefinedFlags,
     ...(fromReset ? { code: (r: GuestRecord) => r.bytes } : {}), returnResync: opts.resyncReturn === true,
+    busyDrive: { statusRead: ataStatusRead, passTime: (n) => m.passTime(n) },
   });
   const origin = fromReset ? 'from F000:FFF0' : 'from 0000:7C00';
   let firstPm = -1, first7c00 = -1;

@@ -220,13 +220,17 @@ export class Cpu implements FlagState {
    * QEMU's -icount rule for a REP string instruction whose count runs out (not one a REPE/REPNE
    * condition ends): QEMU runs it once more with the count 0 to leave it, an instruction of time
    * with no effect (lockstep.ts drops its record as a REP end). When set, each such REP adds one to
-   * repEndPasses, which the TSC and the devices' clock count beside icount.
+   * extraTime.
    */
   repEndPass = false;
-  repEndPasses = 0;
-  /** Instructions of time: icount and the REP-end passes QEMU's -icount rule counts. */
+  /**
+   * Instructions of time no instruction here ran, which the TSC and the devices' clock count beside
+   * icount: QEMU's REP-end passes (repEndPass) and time a comparison lets pass (Machine.passTime).
+   */
+  extraTime = 0;
+  /** Instructions of time: icount and extraTime. */
   get timeCount(): number {
-    return this.icount + this.repEndPasses;
+    return this.icount + this.extraTime;
   }
   /**
    * Changes the model's CPUID answer for `leaf` (in r32's EAX, EBX, ECX, EDX) to another machine's;

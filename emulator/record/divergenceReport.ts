@@ -73,7 +73,7 @@ export function divergenceLines<R extends TraceRecord>(d: LockstepDivergence<R>,
 }
 
 /** What a comparison's rules did: its counts (a Lockstep is one). */
-export type LockstepRules = Pick<Lockstep, 'interrupts' | 'resyncs' | 'returns' | 'repeats' | 'repEnds' | 'undefinedFlags' | 'allowed'>;
+export type LockstepRules = Pick<Lockstep, 'interrupts' | 'resyncs' | 'returns' | 'busy' | 'busyPolls' | 'repeats' | 'repEnds' | 'undefinedFlags' | 'allowed'>;
 
 /** Resyncs listed one a line; the rest are counted. */
 const RESYNC_LINES = 3;
@@ -90,6 +90,12 @@ export function rulesLines(l: LockstepRules): string[] {
   for (const r of l.returns) {
     out.push(`skipped to a common return: at instruction ${r.index} from ${where(r.from)}, ${r.ours} Bootscope and ${r.qemu} QEMU records` +
       (r.to ? `, to ${where(r.to)}${r.scratch.length ? ` (${r.scratch.join(', ')} left by the callee, excused until they agree)` : ''}` : ', no common return'));
+  }
+  if (l.busyPolls) {
+    out.push(`drive busy under QEMU only (its I/O thread still reading): ${l.busyPolls} status polls skipped, our clock moved on by the instructions QEMU spent`);
+    for (const p of l.busy.slice(0, RESYNC_LINES)) {
+      out.push(`  at instruction ${p.index}: ${p.records} QEMU records from ${where(p.from)}${p.scratch.length ? ` (${p.scratch.join(', ')} left by its polls, excused until they agree)` : ''}`);
+    }
   }
   const u = l.undefinedFlags;
   if (u.count) out.push(`excused: EFLAGS bits left undefined by the instruction before, ${u.count} times (the first: ${u.first})`);

@@ -7,6 +7,7 @@ import { refreshAttention, serviceInterrupt } from '../cpu/execute';
 import { AR_DB, CS, EAX } from '../cpu/regs';
 import type { Machine, RunOptions, StopInfo } from '../machine';
 import { GUEST_HIGH, GUEST_LOW, type TraceRecord } from './lockstep';
+import { IDE_PRIMARY, IDE_SECONDARY } from '../devices/ide';
 import { undefinedFlags } from './undefinedFlags';
 
 /** Our record carries the instruction's bytes as they were when it ran: the machine runs ahead of the comparison. */
@@ -27,6 +28,12 @@ export function guestRecord(m: Machine, lin: number): GuestRecord {
   };
 }
 
+/** Our record's instruction is IN AL,DX from an IDE channel's status or alternate status register (BSY in bit 7). */
+export function ataStatusRead(r: GuestRecord): boolean {
+  const port = r.regs.edx & 0xffff;
+  return r.bytes[0] === 0xec && [IDE_PRIMARY, IDE_SECONDARY].some((c) => port === c.base + 7 || port === c.control);
+}
+
 /** EFLAGS bits our record's instruction leaves undefined (the Lockstep option). */
 export function guestUndefinedFlags(r: GuestRecord): number {
   return undefinedFlags((i) => r.bytes[i] ?? 0, r.code32 ? 32 : 16);
@@ -44,6 +51,11 @@ export interface GuestRunOptions {
   budget?: number;
   /** Every instruction gets a record, the firmware's too (a comparison from the reset vector), not only guest code's. */
   everyAddress?: boolean;
+  /**
+   * The block ends with the record after an instruction this picks, before that record's instruction
+   * runs, so the comparison can act on the machine there (Machine.passTime) before it goes on.
+   */
+  pauseAfter?: (r: GuestRecord) => boolean;
 }
 
 /** Records per block: the machine runs at most this far ahead of the comparison. */
@@ -60,6 +72,9 @@ export class GuestRun {
   private guest = 0;
   /** An interrupt was delivered since the last record (TraceRecord.interrupted). */
   private interrupted = false;
+  /** The last record pushed, and whether the run paused after it before its instruction ran (pauseAfter). */
+  private previous: GuestRecord | null = null;
+  private paused = false;
 
   /** The run has ended and every record of it has been pulled. */
   get exhausted(): boolean {
@@ -96,6 +111,11 @@ export class GuestRun {
 
   private readonly hook = (m: Machine): 'step' | null => {
     const cpu = m.cpu;
+    // Its record is out already: run it.
+    if (this.paused) {
+      this.paused = false;
+      return null;
+    }
     // The slow path delivers an interrupt and runs the handler's first instruction in one step; QEMU
     // logs that instruction. So deliver it here, and let the shadow keep a second one from coming
     // before that instruction (as runCpu does when it checks breakpoints).
@@ -115,6 +135,12 @@ export class GuestRun {
     }
     this.block.push(r);
     this.guest++;
+    const before = this.previous;
+    this.previous = r;
+    if (before && this.opts.pauseAfter?.(before)) {
+      this.paused = true;
+      return 'step';
+    }
     return null;
   };
 }

@@ -92,6 +92,16 @@ export interface LockstepOptions<R extends TraceRecord = TraceRecord> {
   returnResync?: boolean;
   /** The bytes of our record's instruction, when known: CPUID's outputs and a MOV from CR0 follow the model. */
   code?: (r: R) => Uint8Array | null;
+  /**
+   * The busy drive rule: `statusRead` picks our record of an instruction that reads a drive's status
+   * (BSY in AL bit 7: an IDE status register), `passTime` lets that many instructions of time pass on
+   * our machine. Where QEMU's read answered busy and ours ready, all else equal, QEMU's records are
+   * skipped until the same read answers ready there too (QEMU's I/O thread had not finished: host time,
+   * not emulation), and our clock moves on by the instructions skipped, so the two stay in time; the
+   * caller-saved registers and flags QEMU's polls left (POLL_SCRATCH) are excused until they agree.
+   * `passTime` must act before our next instruction runs (GuestRunOptions.pauseAfter).
+   */
+  busyDrive?: { statusRead: (r: R) => boolean; passTime: (n: number) => void };
 }
 
 /** The reset vector's linear address, where a firmware traced from reset starts. */
@@ -131,6 +141,18 @@ export interface Resync {
  * a function whose work depends on data the two machines describe differently (SeaBIOS walking
  * this machine's ACPI tables and QEMU's) returns to the same caller with the same stack on both.
  */
+/** QEMU's polls of a busy drive skipped (LockstepOptions.busyDrive). */
+export interface BusyPoll {
+  /** Instructions agreed before it. */
+  index: number;
+  /** Our record of the status read both ran. */
+  from: TraceRecord;
+  /** QEMU records skipped: the instructions our clock moved on by. */
+  records: number;
+  /** Registers QEMU's poll loop left otherwise (POLL_SCRATCH, AL aside), excused until they agree. */
+  scratch: TraceReg[];
+}
+
 export interface ReturnResync {
   /** Instructions agreed before it. */
   index: number;
@@ -155,6 +177,15 @@ const RETURN_SCRATCH: readonly TraceReg[] = ['ecx', 'edx'];
 
 /** Resyncs kept for the report; the rest are only counted (`interrupts`). */
 const RESYNCS_KEPT = 100;
+/** An ATA status register's BSY bit, in AL after the read. */
+const ATA_BSY = 0x80;
+/** The caller-saved registers of SeaBIOS's calling convention (as RETURN_SCRATCH, and EAX) and the flags. */
+const POLL_SCRATCH: readonly TraceReg[] = ['eax', 'ecx', 'edx', 'eflags'];
+
+/** QEMU's status read answered busy and ours did not, AL's other bits aside: BSY set in `b` (QEMU's) only. */
+function busyOnlyThere(a: TraceRecord, b: TraceRecord): boolean {
+  return (b.regs.eax & ATA_BSY) !== 0 && (a.regs.eax & ATA_BSY) === 0 && ((a.regs.eax ^ b.regs.eax) & ~0xff) === 0;
+}
 
 const IF = 0x200;
 export const where = (r: TraceRecord) => `${hexLower(r.cs, 4)}:${hexLower(r.eip, 8)}${r.lin !== null ? ` lin=${hexLower(r.lin, 8)}` : ''}`;
@@ -199,6 +230,9 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
   readonly resyncs: Resync[] = [];
   /** Runs skipped to a common return (returnResync). */
   readonly returns: ReturnResync[] = [];
+  /** QEMU's polls of a busy drive skipped (busyDrive), the first RESYNCS_KEPT; `busyPolls` counts them all. */
+  readonly busy: BusyPoll[] = [];
+  busyPolls = 0;
   /** The allowances that applied, each with the instruction where it first did. */
   readonly allowed: string[] = [];
   /** Times EFLAGS bits left undefined were excused, and the first time. */
@@ -224,6 +258,8 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
    * and our record that reached it (the candidate on our side).
    */
   private seek: { qemuTop: number; oursTop: R; skip: ReturnResync } | null = null;
+  /** Skipping QEMU's polls of a busy drive: our record of the status read and the records skipped so far. */
+  private polling: { read: R; poll: BusyPoll } | null = null;
   private last: TraceRecord | null = null;
   private lastOurs: R | null = null;
   private readonly compared: readonly TraceReg[];
@@ -286,6 +322,7 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
       this.qemuSkipTo = this.qemuSkipFrom = this.qemuResync = null;
     }
     if (this.seek && !this.seekReturn(b)) return !this.done;
+    if (this.polling && !this.pollDone(b, prev)) return !this.done;
     for (;;) {
       const a = this.cur ?? (this.cur = this.ours());
       if (!a) {
@@ -341,6 +378,15 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
         }
         continue;
       }
+      const busy = this.opts.busyDrive, read = this.lastOurs;
+      if (busy && read && regs?.length === 1 && regs[0] === 'eax' && busy.statusRead(read) && busyOnlyThere(a, b)) {
+        const poll: BusyPoll = { index: this.matched, from: read, records: 1, scratch: [] };
+        this.busyPolls++;
+        if (this.busy.length < RESYNCS_KEPT) this.busy.push(poll);
+        this.polling = { read, poll };
+        this.qemuCovered++;
+        return true;
+      }
       if (this.opts.returnResync && last) {
         const skip: ReturnResync = { index: this.matched, from: a, to: null, ours: 1, qemu: 1, scratch: [] };
         this.returns.push(skip);
@@ -354,6 +400,33 @@ export class Lockstep<R extends TraceRecord = TraceRecord> {
       };
       return false;
     }
+  }
+
+  /**
+   * While skipping QEMU's polls of a busy drive: QEMU's record `b` after another run of the status
+   * read (`prev` at its CS:EIP) that no longer answers busy ends the skip, our clock moved on by the
+   * records skipped, and `b` is compared with our record after the read (true); false while skipping.
+   */
+  private pollDone(b: TraceRecord, prev: TraceRecord | null): boolean {
+    const k = this.polling!;
+    const again = prev !== null && prev.cs === k.read.cs && prev.eip === k.read.eip;
+    if (!again || (b.regs.eax & ATA_BSY) !== 0) {
+      k.poll.records++;
+      this.qemuCovered++;
+      if (k.poll.records > this.handlerLimit) this.end = `QEMU's drive stayed busy for ${this.handlerLimit} records from ${where(k.read)}`;
+      return false;
+    }
+    this.opts.busyDrive!.passTime(k.poll.records);
+    this.polling = null;
+    // What QEMU's poll loop did between its reads (a timer check, a yield) leaves the caller-saved
+    // registers and the flags as it likes: excused until they agree, AL (the status) compared.
+    const a = this.cur!;
+    k.poll.scratch = POLL_SCRATCH.filter((r) => a.regs[r] !== b.regs[r] && (r !== 'eax' || ((a.regs.eax ^ b.regs.eax) & 0xff) === 0));
+    for (const r of k.poll.scratch) {
+      if (r === 'eflags') this.exemptFlags |= (a.regs.eflags ^ b.regs.eflags) & this.flagsMask;
+      else this.exempt.add(r);
+    }
+    return true;
   }
 
   /**

@@ -216,7 +216,7 @@ export function diffTraces(oursAll: TraceRecord[], qemuLog: QemuLog, opts: DiffO
   const d = l.divergence;
   return {
     compared: l.matched + (d ? 1 : 0), ours: ours.length, qemu: qemu.length, qemuSkipped,
-    rules: { interrupts: l.interrupts, resyncs: l.resyncs, returns: l.returns, repeats: l.repeats, repEnds: l.repEnds, undefinedFlags: l.undefinedFlags, allowed: l.allowed },
+    rules: { interrupts: l.interrupts, resyncs: l.resyncs, returns: l.returns, busy: l.busy, busyPolls: l.busyPolls, repeats: l.repeats, repEnds: l.repEnds, undefinedFlags: l.undefinedFlags, allowed: l.allowed },
     divergence: d,
     following: d ? { ours: ours.slice(i, i + ctx), qemu: qemu.slice(j + 1, j + 1 + ctx) } : { ours: [], qemu: [] },
     end: l.end,

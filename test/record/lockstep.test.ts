@@ -211,3 +211,30 @@ test('returnResync: where the sides return to different places, or one never ret
   const never = lockstepArrays(callerWithLoop(40).slice(0, 30), callerWithLoop(4), { returnResync: true });
   assert.equal(never.end, 'our run ends while both sides are skipped to a common return from 0000:00007d00 lin=00007d00');
 });
+
+test('the busy drive rule: QEMU\'s polls of a status that reads busy there only are skipped, our clock moved on by them', () => {
+  // 7C01 reads the status (DX=1F7h), 7C02 tests BSY, 7C03 jumps back while it is set.
+  const at = (eip: number, eax = 0) => rec(0, eip, { eax, edx: 0x1f7 });
+  const ours = [at(0x7c00), at(0x7c01), at(0x7c02, 0x58), at(0x7c03, 0x58), at(0x7c04, 0x58)];
+  const qemu = [at(0x7c00), at(0x7c01), at(0x7c02, 0xd0), at(0x7c03, 0xd0), at(0x7c01, 0xd0), at(0x7c02, 0x58), at(0x7c03, 0x58), at(0x7c04, 0x58)];
+  const passed: number[] = [];
+  const busyDrive = { statusRead: (r: TraceRecord) => r.eip === 0x7c01, passTime: (n: number) => passed.push(n) };
+  const c = lockstepArrays(ours, qemu, { busyDrive });
+  assert.deepEqual([c.divergence, c.matched, c.qemuCovered, c.busyPolls, c.busy.map((p) => [p.index, p.records]), passed], [null, 5, 8, 1, [[2, 3]], [3]]);
+  // Without the rule, where ours is the busy one, or where more than BSY differs: a divergence.
+  assert.deepEqual(lockstepArrays(ours, qemu).divergence?.registers, ['eax']);
+  assert.notEqual(lockstepArrays(qemu, ours, { busyDrive }).divergence, null);
+  const other = qemu.map((r) => ({ ...r, regs: { ...r.regs } }));
+  other[2].regs.eax = 0x1d0;
+  assert.notEqual(lockstepArrays(ours, other, { busyDrive }).divergence, null);
+  assert.deepEqual(passed, [3], 'no time passed for those');
+  // What QEMU's loop did between its reads may leave the scratch registers otherwise: excused until they agree, AL compared.
+  for (const r of ours) r.regs.eax |= 0x7cb8700;
+  const clobbered = qemu.map((r, i) => ({ ...r, regs: { ...r.regs, eax: i < 5 ? r.regs.eax | 0x7cb8700 : r.regs.eax } }));
+  clobbered[5].regs.ecx = 0x875d;
+  clobbered[5].regs.eflags = 0x246;
+  const s = lockstepArrays(ours, clobbered, { busyDrive });
+  assert.deepEqual([s.divergence, s.matched, s.busy[0].scratch], [null, 5, ['eax', 'ecx', 'eflags']]);
+  clobbered[5].regs.eax = 0x50;
+  assert.notEqual(lockstepArrays(ours, clobbered, { busyDrive }).divergence, null, 'a status that differs is not excused');
+});

@@ -170,7 +170,7 @@ function repMovsStos(cpu: Cpu, movs: boolean, size: number, amask: number, delta
  */
 export function repRanOut(cpu: Cpu): void {
   if (!cpu.repEndPass) return;
-  cpu.repEndPasses++;
+  cpu.extraTime++;
   cpu.attn |= ATTN_STOP;
 }
 
