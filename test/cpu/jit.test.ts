@@ -104,8 +104,8 @@ test('jit loops: random loop bodies (faults, a store into the body, budgets endi
 });
 
 /** A flat real-mode machine with `code` at 0000:7C00 and everything compiled on first sight. */
-function realMode(code: number[], jit = true): Machine {
-  const m = new Machine({ cpu: '80386', memoryMB: 1 });
+function realMode(code: number[], jit = true, cpu: CpuModel = '80386'): Machine {
+  const m = new Machine({ cpu, memoryMB: 1 });
   const sector = new Uint8Array(512);
   sector.set(code);
   sector[510] = 0x55;
@@ -114,6 +114,28 @@ function realMode(code: number[], jit = true): Machine {
   if (jit) blocks(m.cpu).hot = 1;
   else m.cpu.jit = null;
   return m;
+}
+
+/** A real-mode boot sector from NASM source. */
+function assembled(src: string): number[] {
+  const dir = mkdtempSync(join(tmpdir(), 'jit-'));
+  writeFileSync(join(dir, 't.asm'), src);
+  execFileSync('nasm', ['-f', 'bin', join(dir, 't.asm'), '-o', join(dir, 't.bin')]);
+  return [...readFileSync(join(dir, 't.bin'))];
+}
+
+/** `code` run to its HLT in real mode, interpreted and with blocks, in the same slices of 1-40 instructions: the state after each. */
+function bothWays(code: number[], seed: number, model: CpuModel = '80386'): { m: Machine; states: string[] }[] {
+  return [false, true].map((jit) => {
+    const m = realMode(code, jit, model);
+    const slices = rng(seed);
+    const states: string[] = [];
+    while (!m.cpu.halted) {
+      runCpu(m.cpu, 1 + (slices() % 40));
+      states.push(state(m.cpu));
+    }
+    return { m, states };
+  });
 }
 
 test('jit: a store into the next instruction of the running block takes effect at once', () => {
@@ -162,6 +184,37 @@ test('jit: segment registers loaded inside a compiled loop take effect for the n
   }
   assert.equal(state(runs[1].cpu), state(runs[0].cpu));
   assert.ok(blocks(runs[1].cpu).compiled > 0);
+});
+
+test('jit: an SS load that changes the stack size inside a block takes effect for the next push', () => {
+  // 16-bit PM on the 80386, ESP = 17000h: SS = 10h has B set (pushes use ESP), 30h not (they use SP).
+  // mov cx, 60 / l: push ax / lss sp, [9000h] (SS = 30h) / push cx / pop bx / lss sp, [9004h] (SS = 10h) /
+  // pop ax / push bx / pop dx / loop l / hlt. LSS opens no interrupt shadow: the block goes on after
+  // it, and since blocks are made for one stack size it must leave there.
+  const code = [0xb9, 0x3c, 0x00, 0x50, 0x0f, 0xb2, 0x26, 0x00, 0x90, 0x51, 0x5b, 0x0f, 0xb2, 0x26, 0x04, 0x90, 0x58, 0x53, 0x5a, 0xe2, 0xee, 0xf4];
+  const [a, b] = [1, 2].map(() => {
+    const c = setup('pm16', 5, '80386');
+    c.mem.write32(0x1030, 0x0000ffff);
+    c.mem.write32(0x1034, 0x00009200);
+    c.mem.poke(0x8000, new Uint8Array(code));
+    for (const [at, v] of [[0x9000, 0x7000], [0x9002, 0x30], [0x9004, 0x6ffe], [0x9006, 0x10]]) c.mem.write16(at, v);
+    c.r32[4] = 0x17000;
+    c.r32[0] = 0x1234;
+    return c;
+  });
+  a.jit = null;
+  blocks(b).hot = 1;
+  const slices = rng(11);
+  while (!a.halted && a.icount < 5000) {
+    const n = 1 + (slices() % 30);
+    runCpu(a, n);
+    runCpu(b, n);
+    assert.equal(state(b), state(a), `at ${a.icount}`);
+  }
+  assert.deepEqual([a.halted, a.eip, a.r32[4], a.r16[0], a.r16[4], a.mem.read16(0x6ffe)], [true, 0x8000 + code.length, 0x17000, 0x1234, 1, 1],
+    'the loop ran to its HLT, CX pushed through SP');
+  assert.ok(sameRam(a, b));
+  assert.ok(blocks(b).compiled > 0);
 });
 
 test('jit: a SIB byte with no index but a scale scales the base in blocks too (80386)', () => {
@@ -289,23 +342,57 @@ other:
   loop top
   hlt
 `;
-  const dir = mkdtempSync(join(tmpdir(), 'jit-'));
-  writeFileSync(join(dir, 't.asm'), src);
-  execFileSync('nasm', ['-f', 'bin', join(dir, 't.asm'), '-o', join(dir, 't.bin')]);
-  const code = [...readFileSync(join(dir, 't.bin'))];
-  const runs = [false, true].map((jit) => {
-    const m = realMode(code, jit);
-    const slices = rng(7);
-    const states: string[] = [];
-    while (!m.cpu.halted) {
-      runCpu(m.cpu, 1 + (slices() % 40));
-      states.push(state(m.cpu));
-    }
-    return { m, states };
-  });
+  const runs = bothWays(assembled(src), 7);
   assert.deepEqual(runs[1].states, runs[0].states);
   assert.equal(runs[1].m.cpu.r16[0], runs[0].m.cpu.r16[0]);
   assert.ok(blocks(runs[1].m.cpu).compiled > 1);
+});
+
+test('jit: SHL by a constant (native code, the flags of each model) runs as the interpreter runs it', () => {
+  // Byte, word and dword operands, in registers and memory, counts 1 to size - 1, values from a
+  // running sum; PUSHF keeps every result's flags on the stack; the 80386 sets AF, later models clear it.
+  const src = `bits 16
+org 0x7c00
+  mov cx, 300
+  mov si, 0x1234
+  mov sp, 0x7000
+top:
+  add si, cx
+  imul si, si, 0x3b
+  mov ax, si
+  shl ax, 1
+  pushf
+  mov bx, si
+  shl bl, 7
+  pushf
+  sal bh, 3
+  pushf
+  mov edx, esi
+  ror edx, 5
+  shl edx, 13
+  pushf
+  mov [0x600], si
+  shl word [0x600], 15
+  pushf
+  shl dword [0x604], 1
+  pushf
+  add ax, bx
+  adc dx, ax
+  pushf
+  cmp sp, 0x2000
+  ja on
+  mov sp, 0x7000
+on:
+  loop top
+  hlt
+`;
+  const code = assembled(src);
+  for (const model of ['80386', '80486'] as CpuModel[]) {
+    const runs = bothWays(code, 9, model);
+    assert.deepEqual(runs[1].states, runs[0].states, model);
+    assert.ok(sameRam(runs[1].m.cpu, runs[0].m.cpu), `${model}: RAM differs`);
+    assert.ok(blocks(runs[1].m.cpu).compiled > 0);
+  }
 });
 
 test('jit: budgets are exact inside compiled loops', () => {

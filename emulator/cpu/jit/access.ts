@@ -84,23 +84,23 @@ export function wr(size: number, seg: number, o: string, value: Code | string): 
 }
 
 /**
- * The stack pointer as the stack size (SS.B, read at run time) uses it: SP or ESP. A register is
- * read at the width it was last written where possible: a narrower store followed by a wider load
- * of the same bytes stalls the host CPU's store forwarding.
+ * The stack pointer as the stack size uses it (SS.B; blocks are made for one, blocks.ts's blockMode):
+ * SP or ESP. A register is read at the width it was last written where possible: a narrower store
+ * followed by a wider load of the same bytes stalls the host CPU's store forwarding.
  */
-export const STACK_POINTER = `const m = cpu.stackMask; const s0 = m === 0xffff ? r16[${ESP << 1}] : r32[${ESP}];`;
+export const stackPointer = (stack32: boolean) => `const s0 = ${stack32 ? reg32(ESP) : reg16(ESP)};`;
 
 /** Sets the stack pointer to `s` (an offset within the stack size). */
-export const setStackPointer = (s: string) => `if (m === 0xffff) r16[${ESP << 1}] = ${s}; else r32[${ESP}] = ${s};`;
+export const setStackPointer = (stack32: boolean, s: string) => `${stack32 ? reg32(ESP) : reg16(ESP)} = ${s};`;
 
-/** PUSH of a 16- or 32-bit value, as cpu.push16/push32 do it (the stack size is SS.B's, read at run time). */
-export function push(size: number, value: string): Code {
-  return js`{ const v = ${value}; ${STACK_POINTER} const s = ((s0 - ${size >> 3}) & m) >>> 0; ${wr(size, SS, 's', 'v')} ${setStackPointer('s')} }`;
+/** PUSH of a 16- or 32-bit value, as cpu.push16/push32 do it on a stack of the given size. */
+export function push(size: number, value: string, stack32: boolean): Code {
+  return js`{ const v = ${value}; ${stackPointer(stack32)} const s = ((s0 - ${size >> 3}) & ${stack32 ? '0xffffffff' : '0xffff'}) >>> 0; ${wr(size, SS, 's', 'v')} ${setStackPointer(stack32, 's')} }`;
 }
 
 /** POP into `target` (an assignment target, or null to leave the value in `v`), as cpu.pop16/pop32 do it. */
-export function pop(size: number, target: string | null): Code {
-  return js`${STACK_POINTER} const s = s0; const v = ${rd(size, SS, 's')}; ${setStackPointer(`s + ${size >> 3}`)}${target ? ` ${target} = v;` : ''}`;
+export function pop(size: number, target: string | null, stack32: boolean): Code {
+  return js`${stackPointer(stack32)} const s = s0; const v = ${rd(size, SS, 's')}; ${setStackPointer(stack32, `s + ${size >> 3}`)}${target ? ` ${target} = v;` : ''}`;
 }
 
 /** The E operand of a ModRM form: for memory, `pre` keeps its offset in `o` for a write back. */
@@ -130,8 +130,9 @@ export function segLoad(seg: number, v: string): Code {
  * JMP FAR sel:off (names or constants); a jump into the CS it is already in only checks the new EIP:
  * in real mode as control.ts's loadCsReal does when the base stays (a CS load the debugger watches
  * raises ATTN_CSIP), in protected mode as farTransfer.ts's jmpFar does after the same memo test.
+ * Only jmpFar may load other segment registers or the flags (a task switch): it sets $r.
  */
 export function farJump(sel: string, off: string, osize: number): Code {
   const real = `(cpu.cr0 & ${CR0_PE}) === 0 && (cpu.flags & ${EFLAGS_VM}) === 0 && ${sel} === cpu.sel[${CS}] && sb[${CS}] === ${sel} << 4 && ${off} <= cpu.limit[${CS}]`;
-  return js`if (${real}) { if (cpu.csWatch) cpu.attn |= ${ATTN_CSIP}; cpu.eip = ${off}; } else if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off}); cpu.eip = ${off}; } else ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32});`;
+  return js`if (${real}) { if (cpu.csWatch) cpu.attn |= ${ATTN_CSIP}; cpu.eip = ${off}; } else if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off}); cpu.eip = ${off}; } else { ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32}); $r = 1; }`;
 }

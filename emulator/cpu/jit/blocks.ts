@@ -42,14 +42,16 @@ const HOT = 8000;
 const MODE_PAGED = 2;
 /** blockMode's bit for a block made under paging at CPL 3: its accesses need the TLB's user bits. */
 const MODE_USER = 4;
+/** blockMode's bit for a block made for a 32-bit stack (SS.B): its pushes and pops use ESP. */
+const MODE_STACK32 = 8;
 
 /**
- * What a block assumes beyond its bytes and entry: the code segment's default size, paging and,
- * under paging, whether accesses are user accesses. The segment's base and limit, and under
- * paging the translation of its page (BlockCache.mapped), are checked per entry.
+ * What a block assumes beyond its bytes and entry: the code segment's default size, the stack
+ * size, paging and, under paging, whether accesses are user accesses. The segment's base and
+ * limit, and under paging the translation of its page (BlockCache.mapped), are checked per entry.
  */
 function blockMode(cpu: Cpu): number {
-  return cpu.code32 | (cpu.paging ? (cpu.cpl === 3 ? MODE_PAGED | MODE_USER : MODE_PAGED) : 0);
+  return cpu.code32 | (cpu.stackMask === 0xffff ? 0 : MODE_STACK32) | (cpu.paging ? (cpu.cpl === 3 ? MODE_PAGED | MODE_USER : MODE_PAGED) : 0);
 }
 
 export class Block {

@@ -102,6 +102,10 @@ class Emitter {
   private readonly baseCs: number;
   /** The test that the code segment is still the one the block was made for (base, limit, default size). */
   private readonly sameCs: string;
+  /** The stack size the block was made for (its stack accesses assume it): SS.B. */
+  private readonly stack32: boolean;
+  /** The test that an instruction the block calls changed the stack size: it leaves then. */
+  private readonly otherStack: string;
 
   /** The TLB entry bits a read and a write need (tlbNeed at the CPL it was made for), under paging. */
   private readonly needRead: number;
@@ -113,6 +117,8 @@ class Emitter {
     this.needWrite = tlbNeed(true, user);
     this.baseCs = cpu.base[CS];
     this.sameCs = `cpu.base[${CS}] !== ${hex(this.baseCs)} || cpu.hi[${CS}] !== ${hex(cpu.hi[CS])} || cpu.code32 !== ${cpu.code32}`;
+    this.stack32 = cpu.stackMask !== 0xffff;
+    this.otherStack = `cpu.stackMask !== ${hex(cpu.stackMask)}`;
   }
 
   /** The name of `fn` among the block's constants. */
@@ -308,14 +314,14 @@ class Emitter {
     // The callee and the return address are in the block: inside the CS limit its entry checks.
     const after = this.afterText(it);
     if (it.flow === Flow.Call) {
-      this.lines.push(this.text(push(insn.opSize, hex(n))), `cpu.eip = ${hex(next)}; ${after} if (cpu.attn !== 0) return;`);
+      this.lines.push(this.text(push(insn.opSize, hex(n), this.stack32)), `cpu.eip = ${hex(next)}; ${after} if (cpu.attn !== 0) return;`);
     } else if (it.flow === Flow.Return) {
-      this.lines.push(`{ ${this.text(pop(insn.opSize, null))} if (v !== ${hex(next)}) { ${this.constant(nearJump)}(cpu, v); ${after} return; } cpu.eip = v; ${after} if (cpu.attn !== 0) return; }`);
+      this.lines.push(`{ ${this.text(pop(insn.opSize, null, this.stack32))} if (v !== ${hex(next)}) { ${this.constant(nearJump)}(cpu, v); ${after} return; } cpu.eip = v; ${after} if (cpu.attn !== 0) return; }`);
     } else {
-      // The far JMP itself, then on here only if it landed where the block goes on, in the same code segment.
-      // A far JMP in protected mode may switch tasks: every segment register may have been loaded.
-      this.lines.push(this.text(it.native!.code), after, `if (cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`, { refresh: null });
-      this.known = null;
+      // The far JMP itself, then on here only if it landed where the block goes on, in the same code
+      // segment, and not through jmpFar ($r), which may have switched tasks (loading every segment
+      // register and the flags): then the segment locals and the flag locals hold as they were.
+      this.lines.push(this.text(it.native!.code), after, `if ($r !== 0 || cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`);
     }
   }
 
@@ -328,7 +334,7 @@ class Emitter {
   private followEntry(it: Item): void {
     const h = this.constant(this.cpu.ops[opsIndex(it.insn)]);
     this.lines.push(SETTLE_FLAGS, `${this.settleCount(1)} cpu.prevEip = ${hex(it.eip)}; cpu.eip = ${hex(it.eip + 1)}; ${h}(cpu);`,
-      `if (cpu.attn !== 0 || cpu.eip !== ${hex(it.next)} || ${this.sameCs}) return;`, { refresh: null });
+      `if (cpu.attn !== 0 || cpu.eip !== ${hex(it.next)} || ${this.sameCs} || ${this.otherStack}) return;`, { refresh: null });
     this.known = null;
   }
 
@@ -347,7 +353,7 @@ class Emitter {
         `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${count}; cpu.eip = ${hex(n)}; return; } }`);
       if (native.loadsSeg !== undefined) this.lines.push({ refresh: [native.loadsSeg] });
     }
-    if (native.flags === 'cpu') this.known = null;
+    if (native.flags === 'cpu' || native.flags === 'set') this.known = null;
     else if (native.flags !== 'none') this.known = native.flags;
     this.pending++;
   }
@@ -393,9 +399,10 @@ class Emitter {
     }
     // A REP string instruction may have yielded to the budget; the rest of the block must fit too.
     const budget = insn.prefixes.rep !== 0 ? ` || cpu.icount + ${this.trace.items.length - k - 1} > cpu.repEnd` : '';
-    this.lines.push(`if (cpu.attn !== 0 || cpu.eip !== ${hex(n)} || cpu.base[${CS}] !== ${hex(this.baseCs)}${budget}) return;`);
-    // String instructions load no segment register; anything else may (MOV CR0 changes what they allow).
-    if (!isStringOp(insn.opcode)) this.lines.push({ refresh: null });
+    // String instructions load no segment register; anything else may (MOV CR0 changes what they allow), SS's size too.
+    const loads = !isStringOp(insn.opcode);
+    this.lines.push(`if (cpu.attn !== 0 || cpu.eip !== ${hex(n)} || cpu.base[${CS}] !== ${hex(this.baseCs)}${budget}${loads ? ` || ${this.otherStack}` : ''}) return;`);
+    if (loads) this.lines.push({ refresh: null });
     return true;
   }
 

@@ -9,10 +9,11 @@ import { flowOf } from '../../decode/flow';
 import type { Cpu } from '../cpu';
 import { nearEipBeyond, nearJump } from '../exec/control';
 import { alu, ALU_AND, ALU_CMP, ALU_PRODUCER } from '../exec/alu';
-import { LZ_DEC, LZ_INC, INC_DEC_LAZY } from '../flags';
-import { CS, DS, EFLAGS_DF, EFLAGS_STATUS, ES, GS, SS } from '../regs';
+import { shift, shift386 } from '../exec/shift';
+import { LZ_DEC, LZ_INC, INC_DEC_LAZY, setStatus, szp } from '../flags';
+import { CS, DS, EFLAGS_AF, EFLAGS_CF, EFLAGS_DF, EFLAGS_OF, EFLAGS_STATUS, ES, GS, SS } from '../regs';
 import { hex } from '../../../protocol/format';
-import { effectiveAddress, farJump, pop, push, rd, readE, reg16, reg32, reg8, regOf, segLoad, setStackPointer, STACK_POINTER, wr } from './access';
+import { effectiveAddress, farJump, pop, push, rd, readE, reg16, reg32, reg8, regOf, segLoad, setStackPointer, stackPointer, wr } from './access';
 import { type Code, hasSlow, js, ref } from './code';
 import { incDec, lazyResult, maskOf, type Producer } from './flagCode';
 
@@ -28,10 +29,11 @@ export const enum Kind {
 
 /**
  * How an instruction's code touches the status flags: not at all, as a lazy producer into the
- * block's flag locals, or through the CPU's own flag state (helpers), which must then be current
- * before it and is the truth after it.
+ * block's flag locals, through the CPU's own flag state (helpers), which must then be current
+ * before it and is the truth after it, or ('set') by setting every status flag in the CPU itself
+ * after its last slow hole, dropping the locals: nothing to settle before it.
  */
-export type FlagUse = 'none' | 'cpu' | Producer;
+export type FlagUse = 'none' | 'cpu' | 'set' | Producer;
 
 /** A branch's test: condition code `cc` of a Jcc, or LOOP/LOOPE/LOOPNE/JCXZ (`loop`: opcode & 3). */
 export type Test = { cc: number } | { loop: number; a32: boolean };
@@ -82,7 +84,7 @@ function aluForm(insn: Instruction): Native {
 }
 
 /** Group 1 (80/81/83), TEST, MOV, LEA, MOV Ev,Iz, INC/DEC Ev, shifts, MOVZX/MOVSX: the ModRM forms. */
-function modrmForm(insn: Instruction): Native | null {
+function modrmForm(cpu: Cpu, insn: Instruction): Native | null {
   const op = insn.opcode, osize = insn.opSize, m = insn.modrm!;
   switch (op) {
     case 0x80: case 0x81: case 0x83: {
@@ -125,6 +127,8 @@ function modrmForm(insn: Instruction): Native | null {
     }
     case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3: {
       const size = (op & 1) === 0 ? 8 : osize;
+      const shl = shlConstant(cpu, insn, size);
+      if (shl) return shl;
       const count = op <= 0xc1 ? hex(insn.imm[0]) : op <= 0xd1 ? '1' : reg8(1);
       const e = readE(insn, size);
       const cmask = size === 32 ? '0x1f' : 'cpu.shiftMask';
@@ -145,6 +149,23 @@ function modrmForm(insn: Instruction): Native | null {
   return null;
 }
 
+/**
+ * SHL/SAL by a constant count below the operand size on the 80286 and later (count masked to 5
+ * bits), with the flags of the model's shift (exec/shift.ts: CF the last bit out, OF CF xor the
+ * result's sign, SZP of the result, AF clear, or set as the 80386's shift386 leaves it), set after
+ * the store: every status flag, so the block's pending producer is dropped, not settled.
+ */
+function shlConstant(cpu: Cpu, insn: Instruction, size: number): Native | null {
+  const op = insn.opcode, m = insn.modrm!;
+  if ((m.reg !== 4 && m.reg !== 6) || (op >= 0xd2) || (cpu.shiftOp !== shift && cpu.shiftOp !== shift386)) return null;
+  const c = op <= 0xc1 ? insn.imm[0] & 0x1f : 1;
+  if (c === 0 || c >= size) return null;
+  const e = readE(insn, size), mask = maskOf(size);
+  const flags = `(co !== 0 ? ${EFLAGS_CF} : 0) | (((r >>> ${size - 1}) ^ co) !== 0 ? ${EFLAGS_OF} : 0)${cpu.shiftOp === shift386 ? ` | ${EFLAGS_AF}` : ''}`;
+  const set = js`${ref(setStatus)}(cpu, ${EFLAGS_STATUS}, ${flags} | ${ref(szp)}(r, ${mask})); $fl = 0;`;
+  return native(e.mem, js`${e.pre} const v = ${e.value}; const r = ((v << ${c}) & ${mask}) >>> 0; ${e.write('r')} const co = (v >>> ${size - c}) & 1; ${set}`, 'set');
+}
+
 /** `const v = ` the 16-bit E operand. */
 function effectiveOperand(insn: Instruction): Code {
   const e = readE(insn, 16);
@@ -152,22 +173,22 @@ function effectiveOperand(insn: Instruction): Code {
 }
 
 /** Forms with the register or operand in the opcode: INC/DEC, PUSH/POP, MOV r,imm, moffs, segment registers. */
-function registerForm(insn: Instruction): Native | null {
+function registerForm(insn: Instruction, stack32: boolean): Native | null {
   const op = insn.opcode, osize = insn.opSize;
   if (op >= 0x40 && op <= 0x4f) {
     const r = regOf(osize, op & 7);
     return native(false, js`${r} = ${incDec(op >= 0x48, r, osize)};`, { op: op >= 0x48 ? LZ_DEC : LZ_INC, size: osize, lazy: INC_DEC_LAZY });
   }
-  if (op >= 0x50 && op <= 0x57) return native(true, push(osize, regOf(osize, op & 7)));
-  if (op >= 0x58 && op <= 0x5f) return native(true, pop(osize, regOf(osize, op & 7)));
+  if (op >= 0x50 && op <= 0x57) return native(true, push(osize, regOf(osize, op & 7), stack32));
+  if (op >= 0x58 && op <= 0x5f) return native(true, pop(osize, regOf(osize, op & 7), stack32));
   if (op === 0x68 || op === 0x6a) {
     const imm = op === 0x6a ? (insn.imm[0] << 24) >> 24 : insn.imm[0];
-    return native(true, push(osize, hex(osize === 16 ? imm & 0xffff : imm >>> 0)));
+    return native(true, push(osize, hex(osize === 16 ? imm & 0xffff : imm >>> 0), stack32));
   }
   // PUSH/POP of ES, CS, SS, DS with a 16-bit operand (an SS load's interrupt shadow is its dispatch entry's).
-  if ((op === 0x06 || op === 0x0e || op === 0x16 || op === 0x1e) && osize === 16) return native(true, push(16, `cpu.sel[${op >> 3}]`));
+  if ((op === 0x06 || op === 0x0e || op === 0x16 || op === 0x1e) && osize === 16) return native(true, push(16, `cpu.sel[${op >> 3}]`, stack32));
   if ((op === 0x07 || op === 0x1f) && osize === 16) {
-    const pop = js`${STACK_POINTER} const s = s0; const v = ${rd(16, SS, 's')}; ${segLoad(op >> 3, 'v')} ${setStackPointer('s + 2')}`;
+    const pop = js`${stackPointer(stack32)} const s = s0; const v = ${rd(16, SS, 's')}; ${segLoad(op >> 3, 'v')} ${setStackPointer(stack32, 's + 2')}`;
     return { ...native(true, pop), loadsSeg: op >> 3 };
   }
   if (op >= 0xa0 && op <= 0xa3) {
@@ -189,7 +210,7 @@ function stringForm(cpu: Cpu, insn: Instruction): Native | null {
   const op = insn.opcode;
   if (!(op === 0xac || op === 0xad || op === 0xaa || op === 0xab || op === 0xa4 || op === 0xa5) || cpu.traits.stringFaultAdvances) return null;
   const size = (op & 1) === 0 ? 8 : insn.opSize;
-  // SI and DI at the address size (the width they are written at: see access.ts STACK_POINTER).
+  // SI and DI at the address size (the width they are written at: see access.ts stackPointer).
   const index = (r: number) => (insn.addrSize === 16 ? reg16(r) : reg32(r));
   const step = (r: number) => `${index(r)} = ${index(r)} + d;`;
   const d = `const d = cpu.flags & ${EFLAGS_DF} ? ${-(size >> 3)} : ${size >> 3};`;
@@ -202,7 +223,7 @@ function stringForm(cpu: Cpu, insn: Instruction): Native | null {
 
 /** Transfers: EIP already holds the next instruction's offset (the return address) when these run. */
 function transferForm(cpu: Cpu, insn: Instruction, eip: number): Native | null {
-  const op = insn.opcode, osize = insn.opSize;
+  const op = insn.opcode, osize = insn.opSize, stack32 = cpu.stackMask !== 0xffff;
   // Relative branch targets wrap at the operand size (the decoder's flow computes them so).
   const to = () => flowOf(insn, eip).target!;
   if ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f)) return branch({ cc: op & 0xf }, to());
@@ -214,10 +235,10 @@ function transferForm(cpu: Cpu, insn: Instruction, eip: number): Native | null {
     case 0xe8: {
       // callNear's steps: the CS limit check before the push, then the push of the return address.
       const check = cpu.traits.wrapSegments ? '' : js`if (${hex(to())} > cpu.limit[${CS}]) ${ref(nearEipBeyond)}(cpu, ${hex(to())}); `;
-      return transfer(js`${check}${push(osize, 'cpu.eip')} cpu.eip = ${hex(to())};`, 'none');
+      return transfer(js`${check}${push(osize, 'cpu.eip', stack32)} cpu.eip = ${hex(to())};`, 'none');
     }
     case 0xc3:
-      return transfer(js`{ ${pop(osize, null)} ${ref(nearJump)}(cpu, v); }`, 'none');
+      return transfer(js`{ ${pop(osize, null, stack32)} ${ref(nearJump)}(cpu, v); }`, 'none');
     case 0xea:
       return transfer(farJump(hex(insn.imm[1]), hex(insn.imm[0]), osize), 'cpu');
     case 0xff: {
@@ -232,8 +253,11 @@ function transferForm(cpu: Cpu, insn: Instruction, eip: number): Native | null {
   return null;
 }
 
-/** Native code for `insn` at `eip`, or null (the block calls its dispatch entry instead). */
+/**
+ * Native code for `insn` at `eip`, or null (the block calls its dispatch entry instead). Stack
+ * accesses are for the stack size the CPU has now (the block's, blocks.ts blockMode).
+ */
 export function emitNative(cpu: Cpu, insn: Instruction, eip: number): Native | null {
   if (insn.opcode < 0x40 && (insn.opcode & 7) < 6) return aluForm(insn);
-  return (insn.modrm ? modrmForm(insn) : null) ?? registerForm(insn) ?? stringForm(cpu, insn) ?? transferForm(cpu, insn, eip);
+  return (insn.modrm ? modrmForm(cpu, insn) : null) ?? registerForm(insn, cpu.stackMask !== 0xffff) ?? stringForm(cpu, insn) ?? transferForm(cpu, insn, eip);
 }
