@@ -136,11 +136,6 @@ export interface Resync {
   from: TraceRecord;
 }
 
-/**
- * A run of different lengths on the two sides, skipped to the first return both make (returnResync):
- * a function whose work depends on data the two machines describe differently (SeaBIOS walking
- * this machine's ACPI tables and QEMU's) returns to the same caller with the same stack on both.
- */
 /** QEMU's polls of a busy drive skipped (LockstepOptions.busyDrive). */
 export interface BusyPoll {
   /** Instructions agreed before it. */
@@ -153,6 +148,11 @@ export interface BusyPoll {
   scratch: TraceReg[];
 }
 
+/**
+ * A run of different lengths on the two sides, skipped to the first return both make (returnResync):
+ * a function whose work depends on data the two machines describe differently (SeaBIOS walking
+ * this machine's ACPI tables and QEMU's) returns to the same caller with the same stack on both.
+ */
 export interface ReturnResync {
   /** Instructions agreed before it. */
   index: number;
