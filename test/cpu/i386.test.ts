@@ -172,3 +172,53 @@ test('BT, BTS, BTR, BTC set OF as the 80386 rotate that brings the bit into CF d
   assert.equal(bt([0x0f, 0xba, 0xe0, 0x00], 0x80000000), OF); // bit 0: OF is the top bit
   assert.equal(bt([0x66, 0x0f, 0xba, 0xe8, 0x01], 0x0001), OF); // bts ax, 1: OF is bit 0
 });
+
+test('SHLD and SHRD match the wide shift they are defined by, every count, both widths, register and flags', () => {
+  // The definition, slowly: shift the 64-bit dst:src (SHLD) / src:dst (SHRD), or the 80386's 48-bit
+  // dst:src:dst for 16-bit operands, and take the destination's bits and the last bit out.
+  const wideShift = (left: boolean, dst: number, src: number, c: number, bits: 16 | 32): [number, number] => {
+    const [d, s, b] = [BigInt(dst), BigInt(src), BigInt(bits)];
+    const total = bits === 32 ? 64n : 48n;
+    const mask = (1n << b) - 1n;
+    const n = BigInt(c);
+    if (left) {
+      const wide = bits === 32 ? d << 32n | s : d << 32n | s << 16n | d;
+      return [Number(((wide << n) >> (total - b)) & mask), Number((wide >> (total - n)) & 1n)];
+    }
+    const wide = s << b | d | (bits === 16 ? d << 32n : 0n);
+    return [Number((wide >> n) & mask), Number((wide >> (n - 1n)) & 1n)];
+  };
+  let seed = 0x2545f491;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const edges = [0, 1, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 0x12345678];
+  const cpu = pmCpu();
+  for (const bits of [16, 32] as const) {
+    const mask = bits === 32 ? 0xffffffff : 0xffff;
+    for (const left of [true, false]) {
+      for (let k = 0; k < 400; k++) {
+        const dst = ((k < edges.length ? edges[k] : rand()) & mask) >>> 0;
+        const src = ((k < edges.length ? edges[(k * 5) % edges.length] : rand()) & mask) >>> 0;
+        const c = k % 32;
+        cpu.eip = CODE;
+        cpu.r32[EAX] = dst;
+        cpu.r32[EDX] = src;
+        cpu.r32[ECX] = c;
+        // shld/shrd eax, edx, cl (pmCpu runs a 32-bit code segment: o16 for 16-bit operands).
+        code(cpu, [...(bits === 16 ? [0x66] : []), 0x0f, left ? 0xa5 : 0xad, 0xd0]);
+        const before = cpu.getFlags();
+        stepOne(cpu);
+        const got = bits === 32 ? cpu.r32[EAX] >>> 0 : cpu.r16[EAX * 2];
+        const what = `${left ? 'shld' : 'shrd'}${bits} ${dst.toString(16)}, ${src.toString(16)}, ${c}`;
+        if (c === 0) {
+          assert.deepEqual([got, cpu.getFlags()], [dst, before], what);
+          continue;
+        }
+        const [res, cf] = wideShift(left, dst, src, c, bits);
+        const sign = bits === 32 ? 0x80000000 : 0x8000;
+        const flags = cpu.getFlags();
+        assert.deepEqual([got, flags & EFLAGS_CF, flags & EFLAGS_OF, flags & EFLAGS_ZF, flags & EFLAGS_SF],
+          [res, cf ? EFLAGS_CF : 0, (res ^ dst) & sign ? EFLAGS_OF : 0, res === 0 ? EFLAGS_ZF : 0, res & sign ? EFLAGS_SF : 0], what);
+      }
+    }
+  }
+});

@@ -110,16 +110,24 @@ const ib = (cpu: Cpu): number => cpu.fetch8();
 
 // ---- SHLD / SHRD (80386) ----------------------------------------------------------------
 
+// Both work in 32-bit halves of the wide operand (no BigInt: memtest86+'s timing code runs SHRD in
+// its hot loops). 32-bit: dst:src (SHLD) or src:dst (SHRD), c is 1-31. 16-bit: the 48-bit
+// dst:src:dst, so counts 1-16 shift src in and the undefined counts 17-31 shift dst in again, as the
+// 80386 does (and Bochs); `lo` is its low 32 bits src:dst, dst its high 16.
+
 function shld(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
   if (c === 0) return dst;
-  const mask = bits === 32 ? 0xffffffff : 0xffff;
-  // 16-bit: dst:src:dst, so counts 1-16 shift src in and the undefined counts 17-31 shift dst in
-  // again, as the 80386 does (and SHRD below, mirrored).
-  const wide = bits === 32 ? BigInt(dst) << 32n | BigInt(src) : (BigInt(dst) << 32n) | (BigInt(src) << 16n) | BigInt(dst);
-  const total = bits === 32 ? 64n : 48n;
-  const shifted = (wide << BigInt(c)) & ((1n << total) - 1n);
-  const res = Number((shifted >> (total - BigInt(bits))) & BigInt(mask)) >>> 0;
-  const cf = Number((wide >> (total - BigInt(c))) & 1n);
+  let res: number, cf: number, mask: number;
+  if (bits === 32) {
+    mask = 0xffffffff;
+    res = ((dst << c) | (src >>> (32 - c))) >>> 0;
+    cf = (dst >>> (32 - c)) & 1;
+  } else {
+    mask = 0xffff;
+    const lo = ((src << 16) | dst) >>> 0;
+    res = ((lo >>> (32 - c)) | (dst << c)) & 0xffff;
+    cf = c <= 16 ? (dst >>> (16 - c)) & 1 : (lo >>> (48 - c)) & 1;
+  }
   const of = ((res ^ dst) & signBit(mask)) ? EFLAGS_OF : 0;
   setStatus(cpu, EFLAGS_STATUS, (cf ? EFLAGS_CF : 0) | of | szp(res, mask));
   return res;
@@ -127,10 +135,16 @@ function shld(cpu: Cpu, dst: number, src: number, c: number, bits: number): numb
 
 function shrd(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
   if (c === 0) return dst;
-  const mask = bits === 32 ? 0xffffffff : 0xffff;
-  const wide = (BigInt(src) << BigInt(bits)) | BigInt(dst) | (bits === 16 ? BigInt(dst) << 32n : 0n);
-  const res = Number((wide >> BigInt(c)) & BigInt(mask)) >>> 0;
-  const cf = Number((wide >> BigInt(c - 1)) & 1n);
+  let res: number, mask: number;
+  if (bits === 32) {
+    mask = 0xffffffff;
+    res = ((dst >>> c) | (src << (32 - c))) >>> 0;
+  } else {
+    mask = 0xffff;
+    res = ((((src << 16) | dst) >>> c) | (dst << (32 - c))) & 0xffff;
+  }
+  // The last bit out is bit c-1 of the low 32 bits in both widths.
+  const cf = (bits === 32 ? dst >>> (c - 1) : (((src << 16) | dst) >>> (c - 1))) & 1;
   const of = ((res ^ dst) & signBit(mask)) ? EFLAGS_OF : 0;
   setStatus(cpu, EFLAGS_STATUS, (cf ? EFLAGS_CF : 0) | of | szp(res, mask));
   return res;
