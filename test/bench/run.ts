@@ -24,7 +24,7 @@ import { PF_WATCH_R, PF_WATCH_W } from '../../emulator/memory/pageFlags';
 import { cpuMilliseconds } from '../../host/cpuTime';
 import { tuneV8 } from '../../host/v8Flags';
 import { assembleBench, BENCH_LAYOUTS, type BenchLayout, LOOP_INSTRUCTIONS } from './benchAsm';
-import { benchBoot } from './boot';
+import { benchBoot, benchMemtest } from './boot';
 
 const OUT = resolve('.bench');
 const CLI = resolve('dist', 'cli.js');
@@ -250,6 +250,7 @@ async function main(): Promise<void> {
   }
   console.log(user.join('\n'));
   console.log('\n' + benchBoot());
+  console.log(benchMemtest());
 }
 
 // In process as in the CLI and the adapter (a benchmark of the product's settings).
