@@ -60,9 +60,8 @@ export class CVariables {
   frame(frameId: number): { regs: FrameRegisters; fn: DwarfFunction; info: DebugInfo } | undefined {
     const cpu = this.machine.cpu;
     let regs: FrameRegisters = { r32: Array.from(cpu.r32), pc: this.machine.pcLinear, ssBase: cpu.base[SS] };
-    const shadow = this.stack.frames;
     for (let k = 0; k < frameId; k++) {
-      const f = shadow[shadow.length - 1 - k];
+      const f = this.stack.frame(this.stack.depth - 1 - k);
       const info = this.dwarf.infoAt(regs.pc);
       if (!f || (f.kind !== 'call' && f.kind !== 'callf') || !info) return undefined;
       const up = unwind(info.frames, regs, f.callerLinear, this.read);

@@ -103,7 +103,7 @@ function before(ctx: SessionContext, lin: number, n: number, memo: Map<number, L
 export function knownStarts(ctx: SessionContext): Set<number> {
   const known = new Set(ctx.visited);
   known.add(ctx.machine.pcLinear);
-  for (const f of ctx.monitor.stack.frames) known.add(f.callerLinear);
+  for (const f of ctx.monitor.stack.frames()) known.add(f.callerLinear);
   for (const m of ctx.sources.maps) for (const l of m.lines) if (l.length > 0) known.add(l.address);
   return known;
 }

@@ -41,7 +41,7 @@ function callerSegment(f: ShadowFrame): CodeSegment {
 
 export function stackTrace(ctx: SessionContext, args: DebugProtocol.StackTraceArguments): DebugProtocol.StackTraceResponse['body'] {
   const cpu = ctx.machine.cpu;
-  const shadow = ctx.monitor.stack.frames;
+  const shadow = ctx.monitor.stack.frames();
   const top = shadow[shadow.length - 1];
   // `function (SSSS:OOOO mode)` in a DWARF function, `name+0x12 (SSSS:OOOO mode)` where a symbol is
   // near, else `SSSS:OOOO mode`.

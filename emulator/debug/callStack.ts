@@ -2,6 +2,8 @@
 // popped by RET/RETF/IRET that return to a recorded return address. CALL and return opcodes are
 // observed by wrapping their entries in the CPU's dispatch array (patched once, as dispatch.ts
 // patches models), interrupts through cpu.onInterrupt; nothing is paid while it is not installed.
+// Boot loops call millions of times a second: a frame is a row of numbers in a preallocated table,
+// made an object only when a debugger asks (a stack trace, a line step).
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 1 §6.3 (CALL/RET), §6.4 (INT/IRET).
 
 import type { Cpu, Handler } from '../cpu/cpu';
@@ -11,7 +13,7 @@ import { CS, ESP, SS } from '../cpu/regs';
 import { peekPhysical } from '../cpu/protected/paging';
 import { T_CALL, T_RET, type OpRow } from '../decode/table';
 import { SYS_SEG } from '../decode/sysWrites';
-import { type CpuMode, cpuMode } from './machineView';
+import { CPU_MODES, type CpuMode, cpuModeIndex } from './machineView';
 import { afterWatcher, watchOps } from './opWatch';
 
 export type FrameKind = 'call' | 'callf' | 'int' | 'exception' | 'irq';
@@ -38,13 +40,17 @@ export interface ShadowFrame {
   unwoundAt: number;
 }
 
-const BLANK_FRAME: ShadowFrame = {
-  kind: 'call', vector: -1, callerCs: 0, callerEip: 0, callerLinear: 0, callerMode: 'real', retCs: 0, retEip: 0, entryCs: 0, entryEip: 0,
-  ss: 0, esp: 0, unwoundAt: 0,
-};
+const KINDS: readonly FrameKind[] = ['call', 'callf', 'int', 'exception', 'irq'];
+const K_CALL = 0, K_CALLF = 1, K_INT = 2, K_EXCEPTION = 3, K_IRQ = 4;
+
+// A frame's row: ShadowFrame's fields in its order (kind and mode as their indexes in KINDS and CPU_MODES).
+const C_KIND = 0, C_VECTOR = 1, C_CALLER_CS = 2, C_CALLER_EIP = 3, C_CALLER_LINEAR = 4, C_CALLER_MODE = 5, C_RET_CS = 6,
+  C_RET_EIP = 7, C_ENTRY_CS = 8, C_ENTRY_EIP = 9, C_SS = 10, C_ESP = 11, C_UNWOUND_AT = 12;
+const COLUMNS = 13;
+
 const MAX_FRAMES = 4096;
-/** Popped frames kept for near calls to refill: enough for a boot loader's call depth, never a pile. */
-const MAX_SPARE = 64;
+/** Rows allocated at first, doubled up to MAX_FRAMES as a program calls deeper (a boot loader's depth fits). */
+const FIRST_ROWS = 64;
 /** How deep a return looks for its frame: deeper mismatches are treated as stack switches, not returns. */
 const MAX_UNWIND = 256;
 
@@ -53,16 +59,47 @@ const isCall = (r: OpRow) => (r.tags & T_CALL) !== 0;
 const isFar = (r: OpRow) => (r.sysWritten & SYS_SEG) !== 0;
 
 export class ShadowCallStack {
-  readonly frames: ShadowFrame[] = [];
-  /** Called after a return popped frames (stepOut waits for the depth to drop). */
+  /** Called after a return popped frames (stepOut waits for the depth to drop); null costs nothing per return. */
   onPop: ((depth: number) => void) | null = null;
   private cpu: Cpu | null = null;
-  /** Frames popped from the top, for noteNearCall to fill again (nothing outside keeps a popped frame). */
-  private readonly spare: ShadowFrame[] = [];
+  /** The frames, oldest first, COLUMNS numbers each (Float64: offsets, linear addresses and -1 as they are). */
+  private table = new Float64Array(FIRST_ROWS * COLUMNS);
+  private n = 0;
   private unwatch: (() => void) | null = null;
 
   get depth(): number {
-    return this.frames.length;
+    return this.n;
+  }
+
+  /** Frame `i` (0 = the oldest), made for a debugger that asks. */
+  frame(i: number): ShadowFrame | undefined {
+    if (i < 0 || i >= this.n) return undefined;
+    const t = this.table, o = i * COLUMNS;
+    return {
+      kind: KINDS[t[o + C_KIND]], vector: t[o + C_VECTOR], callerCs: t[o + C_CALLER_CS], callerEip: t[o + C_CALLER_EIP],
+      callerLinear: t[o + C_CALLER_LINEAR], callerMode: CPU_MODES[t[o + C_CALLER_MODE]], retCs: t[o + C_RET_CS],
+      retEip: t[o + C_RET_EIP], entryCs: t[o + C_ENTRY_CS], entryEip: t[o + C_ENTRY_EIP], ss: t[o + C_SS], esp: t[o + C_ESP],
+      unwoundAt: t[o + C_UNWOUND_AT],
+    };
+  }
+
+  /** All frames, oldest first. */
+  frames(): ShadowFrame[] {
+    const out: ShadowFrame[] = [];
+    for (let i = 0; i < this.n; i++) out.push(this.frame(i)!);
+    return out;
+  }
+
+  /** A copy of the frames for restore: a replay the user does not watch leaves the stack as it was. */
+  save(): Float64Array {
+    return this.table.slice(0, this.n * COLUMNS);
+  }
+
+  restore(saved: Float64Array): void {
+    const rows = saved.length / COLUMNS;
+    while (this.table.length < saved.length) this.grow();
+    this.table.set(saved);
+    this.n = rows;
   }
 
   /**
@@ -91,42 +128,23 @@ export class ShadowCallStack {
   }
 
   clear(): void {
-    this.frames.length = 0;
+    this.n = 0;
   }
 
-  /**
-   * After a near CALL of operand size 32 (`wide`) or 16: CS and the mode are the caller's still,
-   * prevEip is the CALL. Boot loops call millions of times a second: the frame is one a return
-   * popped, refilled, where there is one.
-   */
+  /** After a near CALL of operand size 32 (`wide`) or 16: CS and the mode are the caller's still, prevEip is the CALL. */
   private noteNearCall(cpu: Cpu, wide: boolean): void {
-    const f = this.spare.pop() ?? { ...BLANK_FRAME };
-    const eip = cpu.prevEip, esp = cpu.r32[ESP] >>> 0, cs = cpu.sel[CS], mode = cpuMode(cpu);
-    // A spare frame is most often a call's from the same mode: its strings stay (storing one costs a write barrier).
-    if (f.kind !== 'call') f.kind = 'call';
-    f.vector = -1;
-    f.callerCs = f.retCs = f.entryCs = cs;
-    f.callerEip = eip;
-    f.callerLinear = (cpu.base[CS] + eip) >>> 0;
-    if (f.callerMode !== mode) f.callerMode = mode;
-    f.retEip = this.readStack(cpu, 0, wide ? 4 : 2);
-    f.entryEip = cpu.eip;
-    f.ss = cpu.sel[SS];
-    f.esp = esp;
-    f.unwoundAt = ((esp & cpu.stackMask) + 1) >>> 0;
-    this.push(f);
+    const eip = cpu.prevEip, esp = cpu.r32[ESP] >>> 0, cs = cpu.sel[CS];
+    this.push(K_CALL, -1, cs, eip, (cpu.base[CS] + eip) >>> 0, cpuModeIndex(cpu), cs, this.readStack(cpu, 0, wide ? 4 : 2),
+      cs, cpu.eip, cpu.sel[SS], esp, ((esp & cpu.stackMask) + 1) >>> 0);
   }
 
   private wrapFarCall(h: Handler): Handler {
     return (cpu) => {
-      const cs = cpu.sel[CS], eip = cpu.prevEip, mode = cpuMode(cpu), lin = (cpu.base[CS] + eip) >>> 0;
+      const cs = cpu.sel[CS], eip = cpu.prevEip, mode = cpuModeIndex(cpu), lin = (cpu.base[CS] + eip) >>> 0;
       h(cpu);
       const wide = cpu.o32 === 1, esp = cpu.r32[ESP] >>> 0;
-      this.push({
-        kind: 'callf', vector: -1, callerCs: cs, callerEip: eip, callerLinear: lin, callerMode: mode,
-        retCs: this.readStack(cpu, wide ? 4 : 2, 2), retEip: this.readStack(cpu, 0, wide ? 4 : 2), entryCs: cpu.sel[CS], entryEip: cpu.eip,
-        ss: cpu.sel[SS], esp, unwoundAt: ((esp & cpu.stackMask) + 1) >>> 0,
-      });
+      this.push(K_CALLF, -1, cs, eip, lin, mode, this.readStack(cpu, wide ? 4 : 2, 2), this.readStack(cpu, 0, wide ? 4 : 2),
+        cpu.sel[CS], cpu.eip, cpu.sel[SS], esp, ((esp & cpu.stackMask) + 1) >>> 0);
     };
   }
 
@@ -145,42 +163,64 @@ export class ShadowCallStack {
 
   /** Called before an interrupt or exception is delivered (cpu.eip holds the return address). */
   noteInterrupt(cpu: Cpu, vector: number, kind: number): void {
-    const kindName: FrameKind = kind === INT_EXC ? 'exception' : kind === INT_HW ? 'irq' : 'int';
-    const callerEip = kindName === 'int' ? cpu.prevEip : cpu.eip;
-    const top = this.frames[this.frames.length - 1];
+    const k = kind === INT_EXC ? K_EXCEPTION : kind === INT_HW ? K_IRQ : K_INT;
+    const callerEip = k === K_INT ? cpu.prevEip : cpu.eip;
+    const t = this.table, top = (this.n - 1) * COLUMNS;
     // A fault while delivering a fault (#DF) replaces the frame of the delivery that failed.
-    if (top && top.kind === 'exception' && kindName === 'exception' && top.retEip === cpu.eip && top.retCs === cpu.sel[CS]
-      && top.entryEip === -1) {
-      top.vector = vector;
+    if (this.n > 0 && k === K_EXCEPTION && t[top + C_KIND] === K_EXCEPTION && t[top + C_RET_EIP] === cpu.eip
+      && t[top + C_RET_CS] === cpu.sel[CS] && t[top + C_ENTRY_EIP] === -1) {
+      t[top + C_VECTOR] = vector;
       return;
     }
-    this.push({
-      kind: kindName, vector, callerCs: cpu.sel[CS], callerEip, callerLinear: (cpu.base[CS] + callerEip) >>> 0,
-      callerMode: cpuMode(cpu), retCs: cpu.sel[CS], retEip: cpu.eip, entryCs: -1, entryEip: -1, ss: cpu.sel[SS],
-      esp: cpu.r32[ESP] >>> 0, unwoundAt: (cpu.r32[ESP] & cpu.stackMask) >>> 0,
-    });
+    this.push(k, vector, cpu.sel[CS], callerEip, (cpu.base[CS] + callerEip) >>> 0, cpuModeIndex(cpu), cpu.sel[CS], cpu.eip,
+      -1, -1, cpu.sel[SS], cpu.r32[ESP] >>> 0, (cpu.r32[ESP] & cpu.stackMask) >>> 0);
   }
 
-  private push(f: ShadowFrame): void {
-    // Runaway recursion: drop the oldest quarter at once rather than shifting on every call.
-    if (this.frames.length >= MAX_FRAMES) this.frames.splice(0, MAX_FRAMES >> 2);
-    this.frames.push(f);
+  /** Appends a frame, its fields in ShadowFrame's order. */
+  private push(kind: number, vector: number, callerCs: number, callerEip: number, callerLinear: number, callerMode: number,
+    retCs: number, retEip: number, entryCs: number, entryEip: number, ss: number, esp: number, unwoundAt: number): void {
+    if (this.n * COLUMNS === this.table.length) this.grow();
+    const t = this.table, o = this.n++ * COLUMNS;
+    t[o + C_KIND] = kind;
+    t[o + C_VECTOR] = vector;
+    t[o + C_CALLER_CS] = callerCs;
+    t[o + C_CALLER_EIP] = callerEip;
+    t[o + C_CALLER_LINEAR] = callerLinear;
+    t[o + C_CALLER_MODE] = callerMode;
+    t[o + C_RET_CS] = retCs;
+    t[o + C_RET_EIP] = retEip;
+    t[o + C_ENTRY_CS] = entryCs;
+    t[o + C_ENTRY_EIP] = entryEip;
+    t[o + C_SS] = ss;
+    t[o + C_ESP] = esp;
+    t[o + C_UNWOUND_AT] = unwoundAt;
+  }
+
+  /** Room for one more frame: a table twice the size, or at MAX_FRAMES (runaway recursion) the oldest quarter dropped at once. */
+  private grow(): void {
+    if (this.table.length >= MAX_FRAMES * COLUMNS) {
+      const drop = (MAX_FRAMES >> 2) * COLUMNS;
+      this.table.copyWithin(0, drop, this.n * COLUMNS);
+      this.n -= MAX_FRAMES >> 2;
+      return;
+    }
+    const t = new Float64Array(this.table.length * 2);
+    t.set(this.table);
+    this.table = t;
   }
 
   private noteReturn(cpu: Cpu): void {
-    const cs = cpu.sel[CS], eip = cpu.eip;
-    const fr = this.frames;
-    const stop = Math.max(0, fr.length - MAX_UNWIND);
-    for (let i = fr.length - 1; i >= stop; i--) {
-      if (fr[i].retEip === eip && fr[i].retCs === cs) {
-        // The usual case, the top frame, without an array-length store.
-        if (i === fr.length - 1) {
-          const f = fr.pop()!;
-          // Interrupt frames are made new and replays return copies (DebugMonitor.quietly): keep a few.
-          if (this.spare.length < MAX_SPARE) this.spare.push(f);
-        }
-        else fr.length = i;
-        this.onPop?.(i);
+    const cs = cpu.sel[CS], eip = cpu.eip, t = this.table, n = this.n;
+    // The usual case first: the top frame's return.
+    const top = (n - 1) * COLUMNS;
+    if (n > 0 && t[top + C_RET_EIP] === eip && t[top + C_RET_CS] === cs) {
+      this.popTo(n - 1);
+      return;
+    }
+    const stop = Math.max(0, n - MAX_UNWIND);
+    for (let i = n - 2, o = i * COLUMNS; i >= stop; i--, o -= COLUMNS) {
+      if (t[o + C_RET_EIP] === eip && t[o + C_RET_CS] === cs) {
+        this.popTo(i);
         return;
       }
     }
@@ -188,20 +228,22 @@ export class ShadowCallStack {
     // instruction) still unwinds the frames whose return slots it popped. PUSH addr / RET used as a
     // jump pops nothing of a frame and leaves the stack as it is.
     const ss = cpu.sel[SS], sp = (cpu.r32[ESP] & cpu.stackMask) >>> 0;
-    let n = fr.length;
-    while (n > stop && fr[n - 1].ss === ss && sp >= fr[n - 1].unwoundAt) n--;
-    if (n < fr.length) {
-      fr.length = n;
-      this.onPop?.(n);
-    }
+    let k = n;
+    while (k > stop && t[(k - 1) * COLUMNS + C_SS] === ss && sp >= t[(k - 1) * COLUMNS + C_UNWOUND_AT]) k--;
+    if (k < n) this.popTo(k);
+  }
+
+  private popTo(depth: number): void {
+    this.n = depth;
+    this.onPop?.(depth);
   }
 
   /** Fills the entry of interrupt frames once the handler runs (called when the machine stops). */
   settle(cpu: Cpu): void {
-    const top = this.frames[this.frames.length - 1];
-    if (top && top.entryEip === -1) {
-      top.entryCs = cpu.sel[CS];
-      top.entryEip = cpu.eip;
+    const o = (this.n - 1) * COLUMNS;
+    if (this.n > 0 && this.table[o + C_ENTRY_EIP] === -1) {
+      this.table[o + C_ENTRY_CS] = cpu.sel[CS];
+      this.table[o + C_ENTRY_EIP] = cpu.eip;
     }
   }
 }

@@ -50,7 +50,7 @@ export class LineStep {
       // Over a call (or an interrupt), and into code without lines as gdb steps over it: run to where
       // the frame it pushed returns.
       if (this.over || !this.lines.lineSpan(at)) {
-        const f = this.stack.frames[this.depth];
+        const f = this.stack.frame(this.depth);
         // A shadow stack that dropped its oldest frames (runaway recursion) cannot say: stop here.
         if (!f) return 'step';
         this.returnTo = { linear: (f.callerLinear - f.callerEip + f.retEip) >>> 0, depth: this.depth };

@@ -11,11 +11,19 @@ import { hexDigits } from '../../protocol/format';
 export type CpuMode = 'real' | 'pm16' | 'pm32' | 'vm86';
 
 
-/** The execution mode as a debugger names it (CS.D decides pm16/pm32). */
+/** The modes by cpuModeIndex. */
+export const CPU_MODES: readonly CpuMode[] = ['real', 'pm16', 'pm32', 'vm86'];
+
+/** The execution mode's index in CPU_MODES (CS.D decides pm16/pm32): a number where a hook records it per call. */
+export function cpuModeIndex(cpu: Cpu): number {
+  if (!(cpu.cr0 & CR0_PE)) return 0;
+  if (cpu.flags & EFLAGS_VM) return 3;
+  return cpu.ar[CS] & AR_DB ? 2 : 1;
+}
+
+/** The execution mode as a debugger names it. */
 export function cpuMode(cpu: Cpu): CpuMode {
-  if (!(cpu.cr0 & CR0_PE)) return 'real';
-  if (cpu.flags & EFLAGS_VM) return 'vm86';
-  return cpu.ar[CS] & AR_DB ? 'pm32' : 'pm16';
+  return CPU_MODES[cpuModeIndex(cpu)];
 }
 
 export type DisplayMode = CpuMode | 'unreal';

@@ -53,14 +53,16 @@ export class DebugMonitor {
         machine.requestStop();
       }
     };
-    this.stack.onPop = (depth) => {
-      if (this.stepOutDepth >= 0 && depth < this.stepOutDepth) {
-        this.stepOutDepth = -1;
-        this.stepOutDone = true;
-        machine.requestStop();
-      }
-    };
   }
+
+  /** The stack's onPop while stepOut is armed (none otherwise: every return would call it). */
+  private readonly stepOutWatch = (depth: number): void => {
+    if (depth < this.stepOutDepth) {
+      this.disarmStepOut();
+      this.stepOutDone = true;
+      this.machine.requestStop();
+    }
+  };
 
   /** Arms breakOnVmEntryFailure / breakOnEmulation for the session (before any other dispatch wrapper that may be removed). */
   armVmEntryWatch(profile: ProfileName, on: VmEntryStops = { failure: true, emulation: false }): void {
@@ -80,12 +82,11 @@ export class DebugMonitor {
    * the shadow call stack is put back and the stops it would have reported are dropped.
    */
   quietly<T>(replay: () => T): T {
-    // Copies: the replay's returns hand popped frames back to the stack for reuse.
-    const frames = this.stack.frames.map((f) => ({ ...f }));
+    const frames = this.stack.save();
     try {
       return replay();
     } finally {
-      this.stack.frames.splice(0, this.stack.frames.length, ...frames);
+      this.stack.restore(frames);
       this.watch.takeHit();
       this.events.takeHit();
       this.magic.takeHit();
@@ -107,11 +108,13 @@ export class DebugMonitor {
     if (this.stack.depth === 0) return false;
     this.stepOutDepth = this.stack.depth;
     this.stepOutDone = false;
+    this.stack.onPop = this.stepOutWatch;
     return true;
   }
 
   disarmStepOut(): void {
     this.stepOutDepth = -1;
+    this.stack.onPop = null;
   }
 
   takeStepOutDone(): boolean {

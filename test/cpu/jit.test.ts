@@ -291,7 +291,7 @@ test('jit: in a debug session (shadow call stack, its FF wrapper) blocks keep th
     const seen: string[] = [];
     for (let i = 0; i < 60 && !m.cpu.halted; i++) {
       runCpu(m.cpu, 7);
-      seen.push(JSON.stringify([state(m.cpu), mon.stack.frames.map((f) => [f.kind, f.retEip, f.entryEip, f.esp])]));
+      seen.push(JSON.stringify([state(m.cpu), mon.stack.frames().map((f) => [f.kind, f.retEip, f.entryEip, f.esp])]));
     }
     return { seen, compiled: jit ? blocks(m.cpu).compiled : 0 };
   });
@@ -314,7 +314,7 @@ test('jit: under the shadow call stack near CALL and RET stay native code, and a
   const stop = m.run({ maxInstructions: 1000 });
   assert.equal(blocks(m.cpu).compiled, compiled + 1, 'g compiled and run');
   assert.deepEqual([stop.reason, m.cpu.eip, m.cpu.icount - before, mon.stack.depth, mon.takeStepOutDone()], ['pause', 0x7c15, 2, 1, true]);
-  assert.deepEqual(mon.stack.frames.map((f) => [f.kind, f.callerEip, f.retEip, f.entryEip]), [['call', 0x7c03, 0x7c06, 0x7c12]]);
+  assert.deepEqual(mon.stack.frames().map((f) => [f.kind, f.callerEip, f.retEip, f.entryEip]), [['call', 0x7c03, 0x7c06, 0x7c12]]);
 });
 
 test('jit: a Jcc over a JMP (the block goes on at the Jcc target and leaves at the JMP) runs as the interpreter runs it', () => {

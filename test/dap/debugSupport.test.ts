@@ -37,15 +37,15 @@ test('shadow stack: far CALL/RETF and INT/IRET push and pop frames with the call
   step(m);
   assert.equal(mon.stack.depth, 1);
   assert.deepEqual(
-    { kind: mon.stack.frames[0].kind, caller: mon.stack.frames[0].callerEip, ret: mon.stack.frames[0].retEip, entry: mon.stack.frames[0].entryEip },
+    { kind: mon.stack.frame(0)!.kind, caller: mon.stack.frame(0)!.callerEip, ret: mon.stack.frame(0)!.retEip, entry: mon.stack.frame(0)!.entryEip },
     { kind: 'callf', caller: 0x7c00, ret: 0x7c05, entry: 0x7c10 });
   step(m);
   assert.equal(mon.stack.depth, 0);
   step(m);
   assert.equal(mon.stack.depth, 1);
-  assert.equal(mon.stack.frames[0].kind, 'int');
-  assert.equal(mon.stack.frames[0].vector, 0x20);
-  assert.equal(mon.stack.frames[0].callerEip, 0x7c05);
+  assert.equal(mon.stack.frame(0)!.kind, 'int');
+  assert.equal(mon.stack.frame(0)!.vector, 0x20);
+  assert.equal(mon.stack.frame(0)!.callerEip, 0x7c05);
   step(m);
   assert.equal(mon.stack.depth, 0);
   assert.equal(m.cpu.eip, 0x7c07);
@@ -60,7 +60,7 @@ test('shadow stack: PUSH addr / RET used as a jump leaves the frames alone; CALL
   const { m, mon } = boot(code);
   step(m, 2);
   assert.equal(mon.stack.depth, 1);
-  assert.equal(mon.stack.frames[0].kind, 'call');
+  assert.equal(mon.stack.frame(0)!.kind, 'call');
   step(m, 2);
   assert.equal(m.cpu.eip, 0x7c20);
   assert.equal(mon.stack.depth, 1, 'RET to an unrecorded address is a jump');
@@ -85,12 +85,12 @@ test('shadow stack under paging: the return address is read where SS:ESP maps, n
   m.cpu.tlbFlush(m.cpu);
   step(m);
   assert.equal(m.mem.read16(0x50ffe), 0x7c03, 'the CALL pushed through the mapping');
-  assert.deepEqual(mon.stack.frames.map((f) => [f.kind, f.callerEip, f.retEip, f.entryEip]), [['call', 0x7c00, 0x7c03, 0x7c10]]);
+  assert.deepEqual(mon.stack.frames().map((f) => [f.kind, f.callerEip, f.retEip, f.entryEip]), [['call', 0x7c00, 0x7c03, 0x7c10]]);
   step(m);
   assert.deepEqual([m.cpu.eip, mon.stack.depth], [0x7c03, 0], 'the RET matched the frame');
 });
 
-test('shadow stack: frames popped for reuse stay few, whatever pops them (INT/IRET loops, replays)', () => {
+test('shadow stack: its table stays at the depth reached, whatever pops the frames (INT/IRET loops, replays)', () => {
   // 7C00: int 20h ; jmp 7C00 — 7C20: iret. Every INT makes a frame, every IRET pops one; no CALL takes them back.
   const code = new Array(0x21).fill(0x90);
   code.splice(0, 4, 0xcd, 0x20, 0xeb, 0xfc);
@@ -98,8 +98,8 @@ test('shadow stack: frames popped for reuse stay few, whatever pops them (INT/IR
   const { m, mon } = boot(code);
   m.mem.poke(0x20 * 4, new Uint8Array([0x20, 0x7c, 0, 0]));
   for (let i = 0; i < 20; i++) mon.quietly(() => m.run({ maxInstructions: 3000 }));
-  const spare = (mon.stack as unknown as { spare: unknown[] }).spare.length;
-  assert.ok(spare <= 64, `${spare} spare frames after 20,000 interrupts`);
+  const rows = (mon.stack as unknown as { table: Float64Array }).table.length / 13;
+  assert.ok(rows <= 64, `${rows} rows of frames after 20,000 interrupts`);
   assert.ok(mon.stack.depth <= 1);
 });
 
