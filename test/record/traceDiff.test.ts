@@ -6,13 +6,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../../emulator/machine';
 import { type TraceLine, traceLine } from '../../emulator/record/trace';
-import { diffTraces, formatDiff, parseOurTrace, parseQemuLog, traceCode } from '../../emulator/record/traceDiff';
+import { diffTraces, formatDiff, parseOurTrace, parseQemuLog, type QemuLog, traceCode } from '../../emulator/record/traceDiff';
 import { assemble } from './harness';
 
 const h8 = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
@@ -156,18 +156,55 @@ test('the CLI: trace-diff OURS QEMU_LOG --json and the text report', () => {
 
 const haveQemu = spawnSync('qemu-system-i386', ['--version'], { encoding: 'utf8' }).status === 0;
 
-test('real run: QEMU and our Machine agree on every guest instruction of a boot sector', { skip: !haveQemu && 'qemu-system-i386 not installed' }, () => {
+/**
+ * Runs qemu-system-i386 with `args` until its log holds the record of a HLT in `sector` (at 0000:7C00), after which
+ * it logs nothing more (the sector ends in CLI; HLT), then ends it. SeaBIOS's way to the sector waits on the host's
+ * clock (under a load of 10, 3.4 s here), so a fixed short limit failed on a busy host; a long one ends in an error
+ * that says how far QEMU got.
+ */
+async function qemuToHalt(args: string[], log: string, sector: Uint8Array, limitMs = 120_000): Promise<QemuLog> {
+  const q = spawn('qemu-system-i386', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  q.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise<void>((resolve) => q.on('close', () => resolve()));
+  const read = (): QemuLog | null => {
+    try {
+      return parseQemuLog(readFileSync(log, 'utf8'));
+    } catch {
+      return null; // not written yet, or no complete record so far
+    }
+  };
+  // The sector's byte at a record's address (undefined outside the sector).
+  const at = (r: { lin: number | null }) => (r.lin !== null && r.lin >= 0x7c00 ? sector[r.lin - 0x7c00] : undefined);
+  const t0 = Date.now();
+  try {
+    for (;;) {
+      const l = read();
+      if (l?.records.some((r) => at(r) === 0xf4)) break;
+      if (q.exitCode !== null || q.signalCode !== null) assert.fail(`QEMU ended before the sector's HLT (${q.exitCode ?? q.signalCode}): ${stderr}`);
+      if (Date.now() - t0 > limitMs) {
+        const n = l?.records.filter((r) => at(r) !== undefined).length ?? 0;
+        assert.fail(`QEMU did not reach the sector's HLT in ${limitMs / 1000} s (${n} records in the sector so far; load average ${loadavg()[0].toFixed(1)})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    q.kill();
+    await exited;
+  }
+  return parseQemuLog(readFileSync(log, 'utf8'));
+}
+
+test('real run: QEMU and our Machine agree on every guest instruction of a boot sector', { skip: !haveQemu && 'qemu-system-i386 not installed' }, async () => {
   const bin = assemble('qemu');
   const dir = mkdtempSync(join(tmpdir(), 'bootscope-qtrace-'));
   try {
     const img = new Uint8Array(65536);
     img.set(bin);
     writeFileSync(join(dir, 's.img'), img);
-    // The sector ends in CLI; HLT, after which QEMU logs nothing more; the timeout ends QEMU.
-    spawnSync('timeout', ['3', 'qemu-system-i386', '-nodefaults', '-display', 'none', '-m', '64',
+    const qemu = await qemuToHalt(['-nodefaults', '-display', 'none', '-m', '64',
       '-drive', `file=${join(dir, 's.img')},format=raw,if=ide,snapshot=on`, '-serial', 'none', '-monitor', 'none',
-      '-singlestep', '-d', 'cpu,exec,nochain,in_asm', '-dfilter', '0x500..0x9ffff', '-D', join(dir, 'trace.log')], { encoding: 'utf8' });
-    const qemu = parseQemuLog(readFileSync(join(dir, 'trace.log'), 'utf8'));
+      '-singlestep', '-d', 'cpu,exec,nochain,in_asm', '-dfilter', '0x500..0x9ffff', '-D', join(dir, 'trace.log')], join(dir, 'trace.log'), bin);
     const entry = qemu.records.find((r) => r.lin === 0x7c00);
     assert.ok(entry, 'QEMU reached 0000:7C00');
     // Ours: the same sector on a Machine, from QEMU's entry state (SeaBIOS leaves EAX=AA55, ESP=6F04, ...).
