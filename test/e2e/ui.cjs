@@ -65,6 +65,17 @@ async function runCommand(page, title) {
   }
 }
 
+/**
+ * Debug: Stop, then waits until the session `name` has ended and its panels (tabs titled "Panel — name") have
+ * closed. They close a moment after the stop, when the extension hears of the end, and VS Code focuses the editor
+ * under the panel that had the focus: a quick input opened before that (Quick Open's Control+P) closed again.
+ */
+async function stopSession(page, name) {
+  await runCommand(page, 'Debug: Stop');
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
+  await page.locator('.tabs-container .tab', { hasText: `\u2014 ${name}` }).first().waitFor({ state: 'detached', timeout: 30000 });
+}
+
 /** The webview frame whose top-level heading is `text` (webviews are iframe.webview > iframe#active-frame). */
 async function webview(page, text, timeoutMs = 30000) {
   const end = Date.now() + timeoutMs;
@@ -179,7 +190,7 @@ async function examplesTour(page) {
   log('examples: timeline modes', modes.join(' → '));
   if (modes.join(',') !== 'real,pm16,pm32') throw new Error(`timeline modes: ${modes.join(',')}`);
   await page.screenshot({ path: path.join(SHOTS, '12-example-timeline.png') });
-  await runCommand(page, 'Debug: Stop');
+  await stopSession(page, 'vmentry-failure (xen-vm86)');
   await tripleFaultTour(page);
 }
 
@@ -221,7 +232,7 @@ async function tripleFaultTour(page) {
   log('examples: current line', JSON.stringify(line));
   if (!line || !line.includes('#RETIRE')) throw new Error(`find the write: current line ${JSON.stringify(line)}`);
   await page.screenshot({ path: path.join(SHOTS, '14-example-find-the-write.png') });
-  await runCommand(page, 'Debug: Stop');
+  await stopSession(page, 'triple-fault');
 }
 
 /** The text of the editor line VS Code marks as the top stack frame's (the current line), or null. */
@@ -297,7 +308,7 @@ async function rawImageTour(page) {
   log('raw image: stopped on', JSON.stringify(line));
   if (line !== targetText) throw new Error(`the gutter breakpoint did not stop on its line: ${line}`);
   await page.screenshot({ path: path.join(SHOTS, '21-raw-image-gutter-breakpoint.png') });
-  await runCommand(page, 'Debug: Stop');
+  await stopSession(page, 'Bootscope: boot syslinux.img');
 }
 
 /**
@@ -328,7 +339,7 @@ async function compareTour(page) {
   log('compare:', JSON.stringify(summary), 'differs:', marked.join(','));
   if (!/at instruction 1188524 from 0000:7C00, 0000:00008c2f/.test(summary) || marked.join(',') !== 'ebx') throw new Error(`compare panel: ${summary} (${marked})`);
   await page.screenshot({ path: path.join(SHOTS, '15-compare-panel.png') });
-  await runCommand(page, 'Debug: Stop');
+  await stopSession(page, 'Compare syslinux with QEMU');
 }
 
 let page, profile;
@@ -420,8 +431,7 @@ let page, profile;
     await page.screenshot({ path: path.join(SHOTS, '03e-disassembly-breakpoint.png') });
     // End the session: its adapter holds a recording of the guest's spin (over a billion instructions on a
     // quiet machine), which the next tours should not compete with.
-    await runCommand(page, 'Debug: Stop');
-    await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30000 });
+    await stopSession(page, 'Bootscope: boot boot.asm');
     log('session stopped');
   } else {
     log('dist/debugAdapter.js not built: skipping F5 (the dump panels need no adapter)');
