@@ -401,6 +401,7 @@ export class Cpu implements FlagState {
   /** Fills one segment register's selector and hidden cache and its precomputed access bits. */
   setCache(seg: number, selector: number, base: number, limit: number, ar: number): void {
     const oldBase = this.base[seg], oldHi = this.hi[seg];
+    this.loadMemo.reloadable[seg] = -1;
     this.sel[seg] = selector;
     this.base[seg] = base >>> 0;
     this.limit[seg] = limit >>> 0;
@@ -492,6 +493,7 @@ export class Cpu implements FlagState {
   updateMode(): void {
     // A mode switch can end the machine's burst, so mode-dependent stop addresses are planned again.
     this.attn |= ATTN_MODE;
+    this.loadMemo.dropReloads();
     this.refreshAlignment();
     this.paging = (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
     this.flushFetch();
@@ -775,6 +777,7 @@ export class Cpu implements FlagState {
    */
   translationsDropped(): void {
     this.flushFetch();
+    this.loadMemo.dropReloads();
     this.attn |= ATTN_CODE;
   }
 

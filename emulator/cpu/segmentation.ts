@@ -55,11 +55,12 @@ export function loadCache(cpu: Cpu, seg: number, sel: number, d: Descriptor): vo
 
 /**
  * True when loading `sel` into `seg` (a data or stack segment register, or CS by a far JMP) would
- * change nothing and raise nothing, known without reading memory: protected mode, and the
- * register's last load recorded by protected/loadMemo.ts repeats. Compiled blocks skip such loads.
+ * change nothing and raise nothing, known without reading memory: the register's last load
+ * recorded by protected/loadMemo.ts is known to repeat (only ever in protected mode outside vm86,
+ * with a non-null selector: a change of PE or VM drops it). Compiled blocks skip such loads.
  */
 export function reloadUnchanged(cpu: Cpu, seg: number, sel: number): boolean {
-  return (cpu.cr0 & CR0_PE) !== 0 && (cpu.flags & EFLAGS_VM) === 0 && (sel & 0xfffc) !== 0 && cpu.loadMemo.repeatsUnread(cpu, seg, sel);
+  return cpu.loadMemo.reloadable[seg] === sel;
 }
 
 /** MOV/POP/LxS to DS, ES, FS, GS or SS (not CS: far transfers load CS, see control.ts). */

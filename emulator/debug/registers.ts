@@ -196,7 +196,11 @@ export function writeRegister(cpu: Cpu, name: string, value: number): string {
     if (b) return writeCr(cpu, n, insert(cr(cpu, n), b[0], b[1], value));
   }
   if (dot > 0 && (head === 'gdtr' || head === 'idtr') && (tail === 'base' || tail === 'limit')) {
-    if (head === 'gdtr') { if (tail === 'base') cpu.gdtrBase = value; else cpu.gdtrLimit = value & 0xffff; }
+    if (head === 'gdtr') {
+      if (tail === 'base') cpu.gdtrBase = value;
+      else cpu.gdtrLimit = value & 0xffff;
+      cpu.loadMemo.dropReloads();
+    }
     else if (tail === 'base') cpu.idtrBase = value; else cpu.idtrLimit = value & 0xffff;
     return '';
   }

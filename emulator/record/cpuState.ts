@@ -1,7 +1,7 @@
 // Save and restore of the CPU's architectural state for snapshots. The state is every data field
 // of the Cpu object (numbers, booleans, bigints, typed arrays, the MSR map), found by reflection so
 // fields added to cpu.ts later are covered; wiring (memory, I/O, handlers, model hooks) is kept.
-// Caches derived from the state (fetch page, paging TLB) are flushed on restore.
+// Caches derived from the state (fetch page, paging TLB, known segment reloads) are flushed on restore.
 
 import type { Cpu } from '../cpu/cpu';
 import type { X87State } from '../cpu/fpu/x87';
@@ -72,9 +72,10 @@ export function loadCpu(cpu: Cpu, s: CpuSnapshot): void {
     for (const [mk, mv] of v) m.set(mk, mv);
   }
   if (s.fpu && cpu.fpu) cpu.fpu.loadState(s.fpu);
-  // Derived caches: the instruction-fetch page and the paging TLB.
+  // Derived caches: the instruction-fetch page, the paging TLB and the known segment reloads.
   cpu.flushFetch();
   cpu.tlbFlush(cpu);
+  cpu.loadMemo.dropReloads();
 }
 
 /** Rough size in bytes of a CPU snapshot, for the memory budget. */

@@ -7,7 +7,8 @@ import type { BlockCache } from '../../emulator/cpu/jit/blocks';
 import { runCpu } from '../../emulator/cpu/execute';
 import { CR0_PG, ES } from '../../emulator/cpu/regs';
 import { FAULT, GP } from '../../emulator/cpu/faults';
-import { loadSeg } from '../../emulator/cpu/segmentation';
+import { loadSeg, reloadUnchanged } from '../../emulator/cpu/segmentation';
+import { setCpl } from '../../emulator/cpu/protected/common';
 import { setup } from '../pm/fuzzSetup';
 
 // The fuzz machine's GDT is at 0x1000 with a flat data descriptor at selector 0x10.
@@ -42,7 +43,12 @@ test('loadMemo: LGDT to another table is seen', () => {
   // A copy of the GDT at 0x5000 with selector 0x10's base changed.
   cpu.mem.poke(0x5000, cpu.mem.peek(0x1000, 0x40));
   cpu.mem.write8(0x5012, 0x78);
-  cpu.gdtrBase = 0x5000;
+  // lgdt [0x6000] with the pseudo-descriptor limit 3Fh, base 5000h there.
+  cpu.mem.poke(0x6000, new Uint8Array([0x3f, 0, 0, 0x50, 0, 0]));
+  cpu.mem.poke(0x8000, new Uint8Array([0x0f, 0x01, 0x15, 0, 0x60, 0, 0]));
+  cpu.eip = 0x8000;
+  runCpu(cpu, 1);
+  assert.equal(cpu.gdtrBase, 0x5000);
   loadSeg(cpu, ES, 0x10);
   assert.equal(cpu.base[ES], 0x78);
 });
@@ -50,7 +56,7 @@ test('loadMemo: LGDT to another table is seen', () => {
 test('loadMemo: the privilege checks run again at another CPL', () => {
   const cpu = machine();
   // Selector 0x10 is DPL 0: the same load that just succeeded at CPL 0 is #GP(0x10) at CPL 3.
-  cpu.cpl = 3;
+  setCpl(cpu, 3);
   assert.throws(() => loadSeg(cpu, ES, 0x10), (e) => e === FAULT && FAULT.vector === GP && FAULT.errorCode === 0x10);
 });
 
@@ -87,12 +93,12 @@ function pagedMachine() {
 test('loadMemo under paging: a reload is skipped while the TLB maps the GDT page where it did', () => {
   const cpu = pagedMachine();
   // Reading the descriptor would walk or hit the TLB; the memo answers without reading it.
-  assert.ok(cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  assert.ok(reloadUnchanged(cpu, ES, 0x10));
   cpu.mem.write8(DATA + 2, 0x34); // a store into the marked bytes
-  assert.ok(!cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  assert.ok(!reloadUnchanged(cpu, ES, 0x10));
   loadSeg(cpu, ES, 0x10);
   assert.equal(cpu.base[ES], 0x34);
-  assert.ok(cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  assert.ok(reloadUnchanged(cpu, ES, 0x10));
 });
 
 test('loadMemo under paging: the GDT page mapped to another frame (PTE + INVLPG) is loaded from there', () => {
@@ -105,7 +111,7 @@ test('loadMemo under paging: the GDT page mapped to another frame (PTE + INVLPG)
   loadSeg(cpu, ES, 0x10);
   assert.equal(cpu.base[ES], 0);
   cpu.tlbInvalidate(cpu, 0x1000);
-  assert.ok(!cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  assert.ok(!reloadUnchanged(cpu, ES, 0x10));
   loadSeg(cpu, ES, 0x10);
   assert.equal(cpu.base[ES], 0x56);
 });
@@ -114,10 +120,29 @@ test('loadMemo: a record made under paging does not stand once paging is off, no
   const cpu = pagedMachine();
   cpu.cr0 &= ~CR0_PG;
   cpu.updateMode();
-  assert.ok(!cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  assert.ok(!reloadUnchanged(cpu, ES, 0x10));
   loadSeg(cpu, ES, 0x10);
-  assert.ok(cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  assert.ok(reloadUnchanged(cpu, ES, 0x10));
   cpu.cr0 |= CR0_PG;
   cpu.updateMode();
-  assert.ok(!cpu.loadMemo.repeatsUnread(cpu, ES, 0x10));
+  assert.ok(!reloadUnchanged(cpu, ES, 0x10));
+});
+
+test('loadMemo under paging: a walk that replaces the GDT page frame (a PTE rewritten without INVLPG) is seen', () => {
+  const cpu = pagedMachine();
+  // The GDT page's PTE without the dirty bit, its TLB entry filled by the load's read: it grants no write.
+  cpu.mem.write32(0x41000 + 1 * 4, 0x1003);
+  cpu.tlbInvalidate(cpu, 0x1000);
+  loadSeg(cpu, ES, 0x10);
+  assert.ok(reloadUnchanged(cpu, ES, 0x10));
+  // Frame 60000h holds a copy with selector 0x10's base changed; the PTE points there, no INVLPG.
+  cpu.mem.poke(0x60000, cpu.mem.peek(0x1000, 0x1000));
+  cpu.mem.write8(0x60012, 0x56);
+  cpu.mem.write32(0x41000 + 1 * 4, 0x60003);
+  // A store to the page walks the tables (the entry grants no write) and replaces the frame.
+  cpu.writeLin8(0x1800, 1);
+  assert.equal(cpu.mem.read8(0x60800), 1);
+  assert.ok(!reloadUnchanged(cpu, ES, 0x10));
+  loadSeg(cpu, ES, 0x10);
+  assert.equal(cpu.base[ES], 0x56);
 });

@@ -67,7 +67,11 @@ function loadDtr(isIdt: boolean): Handler {
     // A 16-bit operand size loads a 24-bit base (SDM "LGDT/LIDT").
     if (!cpu.o32) base &= 0xffffff;
     if (isIdt) { cpu.idtrBase = base >>> 0; cpu.idtrLimit = limit; }
-    else { cpu.gdtrBase = base >>> 0; cpu.gdtrLimit = limit; }
+    else {
+      cpu.gdtrBase = base >>> 0;
+      cpu.gdtrLimit = limit;
+      cpu.loadMemo.dropReloads();
+    }
   };
 }
 

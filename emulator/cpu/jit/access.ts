@@ -119,11 +119,12 @@ export function readE(insn: Instruction, size: number): Operand {
 }
 
 /**
- * Loads segment register `seg` with `v` (a name): in real mode selector and base, as loadSeg does;
- * in protected mode skipping a reload that changes nothing.
+ * Loads segment register `seg` with `v` (a name): a reload known to change nothing is skipped
+ * first (one compare, the loop case); else in real mode selector and base, as loadSeg does, and
+ * loadSeg in other modes.
  */
 export function segLoad(seg: number, v: string): Code {
-  return js`if ((cpu.cr0 & ${CR0_PE}) === 0) { cpu.sel[${seg}] = ${v}; sb[${seg}] = ${v} << 4; } else if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)};`;
+  return js`if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) { if ((cpu.cr0 & ${CR0_PE}) === 0) { cpu.sel[${seg}] = ${v}; sb[${seg}] = ${v} << 4; } else ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)}; }`;
 }
 
 /**
@@ -134,5 +135,5 @@ export function segLoad(seg: number, v: string): Code {
  */
 export function farJump(sel: string, off: string, osize: number): Code {
   const real = `(cpu.cr0 & ${CR0_PE}) === 0 && (cpu.flags & ${EFLAGS_VM}) === 0 && ${sel} === cpu.sel[${CS}] && sb[${CS}] === ${sel} << 4 && ${off} <= cpu.limit[${CS}]`;
-  return js`if (${real}) { if (cpu.csWatch) cpu.attn |= ${ATTN_CSIP}; cpu.eip = ${off}; } else if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off}); cpu.eip = ${off}; } else { ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32}); $r = 1; }`;
+  return js`if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off}); cpu.eip = ${off}; } else if (${real}) { if (cpu.csWatch) cpu.attn |= ${ATTN_CSIP}; cpu.eip = ${off}; } else { ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32}); $r = 1; }`;
 }

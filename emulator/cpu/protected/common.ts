@@ -118,6 +118,7 @@ export function setCpl(cpu: Cpu, cpl: number): void {
   if (cpu.cpl !== cpl) {
     cpu.cpl = cpl;
     cpu.flushFetch();
+    cpu.loadMemo.dropReloads();
     cpu.refreshAlignment();
   }
 }

@@ -9,6 +9,12 @@
 // paging the TLB must also still map its linear page to the same frame (then the load's read would
 // hit that entry: no walk, no fault). Otherwise they are read again and compared, with the load's
 // own faults.
+// Once a load or a repeat has found that, `reloadable` keeps the answer for the register until
+// something those checks read may have changed, so a repeat costs one compare (compiled blocks test
+// it inline): the register's cache (Cpu.setCache), CPL (setCpl), the GDT (LGDT, a debugger's write),
+// PE, PG or VM (Cpu.updateMode), the TLB (a flush, INVLPG, a walk that replaces an entry's frame:
+// Cpu.translationsDropped and paging.ts), a store into the marked bytes or a remap (unmark), a
+// snapshot restore (record/cpuState.ts). Each calls dropReloads or unmarks; a repeat records it anew.
 // Pure TypeScript: no Node or VS Code imports. SDM Vol. 3 §3.4.3, §5.5.
 
 import type { Cpu } from '../cpu';
@@ -41,6 +47,11 @@ export class SegmentLoadMemo {
   private readonly tlbPhys = new Float64Array(8).fill(-1);
   /** The CPU's TLB, looked up on the first load under paging. */
   private tlb: Tlb | null = null;
+  /**
+   * Per register, the selector whose load would redo its recorded load, known to repeat since
+   * nothing the check reads changed (see above); -1 when that must be checked again.
+   */
+  readonly reloadable = new Int32Array(8).fill(-1);
 
   constructor(private readonly mem: Memory) {}
 
@@ -56,6 +67,7 @@ export class SegmentLoadMemo {
     this.limit[seg] = cpu.limit[seg];
     this.ar[seg] = cpu.ar[seg];
     this.mark(cpu, seg, sel, d.addr);
+    if (this.cpl[seg] >= 0 && this.phys[seg] >= 0) this.reloadable[seg] = sel;
   }
 
   /** Marks the descriptor's bytes at linear `addr` where they lie in plain RAM, found as the load found them. */
@@ -85,19 +97,22 @@ export class SegmentLoadMemo {
    * as the load would, through `rule` (its table index rule; `ruleSeg` the register it names).
    */
   repeats(cpu: Cpu, seg: number, sel: number, rule: FaultRule, ruleSeg = -1): boolean {
+    if (this.reloadable[seg] === sel) return true;
     if (!this.sameRegister(cpu, seg, sel)) return false;
-    if (this.marked(cpu, seg)) return true;
-    const addr = descriptorAddress(cpu, sel, 0, rule, -1, ruleSeg);
-    if (descriptorHigh(cpu, addr) !== this.hi[seg] || cpu.readLin32Sys(addr) !== this.lo[seg]) return false;
-    // The same bytes, found another way (paging switched on or off, another translation): marked anew.
-    this.unmark(seg);
-    this.mark(cpu, seg, sel, addr);
+    if (!this.marked(cpu, seg)) {
+      const addr = descriptorAddress(cpu, sel, 0, rule, -1, ruleSeg);
+      if (descriptorHigh(cpu, addr) !== this.hi[seg] || cpu.readLin32Sys(addr) !== this.lo[seg]) return false;
+      // The same bytes, found another way (paging switched on or off, another translation): marked anew.
+      this.unmark(seg);
+      this.mark(cpu, seg, sel, addr);
+    }
+    if (this.phys[seg] >= 0) this.reloadable[seg] = sel;
     return true;
   }
 
-  /** repeats() when it needs no memory read (so cannot fault): compiled blocks try this first. */
-  repeatsUnread(cpu: Cpu, seg: number, sel: number): boolean {
-    return this.sameRegister(cpu, seg, sel) && this.marked(cpu, seg);
+  /** Every register's repeat is checked again (something the check reads may have changed). */
+  dropReloads(): void {
+    this.reloadable.fill(-1);
   }
 
   private sameRegister(cpu: Cpu, seg: number, sel: number): boolean {
@@ -126,6 +141,7 @@ export class SegmentLoadMemo {
   }
 
   private unmark(seg: number): void {
+    this.reloadable[seg] = -1;
     const p = this.phys[seg];
     if (p < 0) return;
     this.phys[seg] = -1;

@@ -110,7 +110,11 @@ function walk(cpu: Cpu, tlb: Tlb, lin: number, write: boolean, user: boolean): n
     if (rw || !wp) bits |= TLB_SUP_W;
     if (rw && us) bits |= TLB_USER_W;
   }
+  const old = tlb.entries[lin >>> 12];
   tlb.insert(lin >>> 12, (frame | bits) | 0);
+  // A page-table write without INVLPG, seen by a walk for a permission the entry lacked: a
+  // descriptor known to repeat may now be read elsewhere (protected/loadMemo.ts).
+  if (old !== 0 && ((old ^ frame) & ~0xfff) !== 0) cpu.loadMemo.dropReloads();
   return (frame | (lin & 0xfff)) >>> 0;
 }
 
