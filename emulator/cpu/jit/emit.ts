@@ -72,8 +72,6 @@ interface Sync {
 export interface Body {
   text: string;
   consts: Callee[];
-  /** Whether it accesses memory (then it reads the A20 mask on entry). */
-  memory: boolean;
   /** Whether it was made under paging (then its accesses go through the TLB). */
   paged: boolean;
 }
@@ -98,7 +96,6 @@ class Emitter {
   private known: Producer | null = null;
   /** Item indexes that close an open Skip's if. */
   private readonly regionEnds: number[] = [];
-  private memory = false;
   private readonly baseCs: number;
   /** The test that the code segment is still the one the block was made for (base, limit, default size). */
   private readonly sameCs: string;
@@ -145,7 +142,6 @@ class Emitter {
       phys: (seg, off, write) => this.phys(seg, off, write),
       segField: (seg, field) => this.segLocal(seg, field),
       slow: (call) => {
-        this.memory = true;
         if (!sync) return [`(${call})`];
         const { count, start, next } = sync;
         return [`($s = 1, ${SETTLE_FLAGS_EXPR}, cpu.icount += ${count}, cpu.prevEip = ${hex(start)}, cpu.eip = ${hex(next)}, $v = ${call}, cpu.icount -= ${count}, $v)`];
@@ -154,12 +150,17 @@ class Emitter {
     return render(code, fill);
   }
 
-  /** The Phys hole (code.ts): linear = physical, or under paging the TLB's frame where it grants the access. */
+  /**
+   * The Phys hole (code.ts): linear = physical, or under paging the TLB's frame where it grants the
+   * access; then the A20 gate, whose mask is a constant of the block: every change of it
+   * (Memory.setA20) drops all blocks.
+   */
   private phys(seg: number, off: string, write: boolean): string {
     const base = this.segLocal(seg, 'base');
-    if (!this.cpu.paging) return `($a = ((${base} + ${off}) & a20) >>> 0)`;
+    const a20 = this.cpu.mem.a20Mask === (0xffffffff | 0) ? '' : ` & ${hex(this.cpu.mem.a20Mask >>> 0)}`;
+    if (!this.cpu.paging) return `($a = ((${base} + ${off})${a20}) >>> 0)`;
     const need = write ? this.needWrite : this.needRead;
-    return `((($e = tlb[($a = (${base} + ${off}) >>> 0) >>> 12]) & ${need}) === 0 ? ($a = rs) : ($a = ((($e & ~0xfff) | ($a & 0xfff)) & a20) >>> 0))`;
+    return `((($e = tlb[($a = (${base} + ${off}) >>> 0) >>> 12]) & ${need}) === 0 ? ($a = rs) : ($a = ((($e & ~0xfff) | ($a & 0xfff))${a20}) >>> 0))`;
   }
 
   /** The SegField hole (code.ts): the local holding it. */
@@ -170,11 +171,15 @@ class Emitter {
 
   /**
    * Reads the caches of `segs` (all when null) into their locals, as the CPU's accessors test them:
-   * limits, and the kinds of access segOk allows.
+   * limits, and the kinds of access segOk allows. The locals are int32 (V8 compared Uint32Array
+   * values with offsets as doubles): the highest offset is capped at 7FFFFFFFh, and a segment whose
+   * lowest offset lies above that has no fast path; accesses beyond the cap take the slow hole.
    */
   private refreshText(segs: number[] | null): string {
     return [...this.segs].filter((s) => segs === null || segs.includes(s)).map((s) =>
-      `$sb${s} = sb[${s}]; $lo${s} = lo[${s}]; $rd${s} = (sok[${s}] & ${SEG_R}) !== 0 ? hi[${s}] : -1; $wr${s} = (sok[${s}] & ${SEG_W}) !== 0 ? hi[${s}] : -1;`).join(' ');
+      `$sb${s} = sb[${s}] | 0; $lo${s} = lo[${s}] | 0; ` +
+      `$rd${s} = (sok[${s}] & ${SEG_R}) !== 0 && $lo${s} >= 0 ? Math.min(hi[${s}], 0x7fffffff) | 0 : -1; ` +
+      `$wr${s} = (sok[${s}] & ${SEG_W}) !== 0 && $lo${s} >= 0 ? Math.min(hi[${s}], 0x7fffffff) | 0 : -1;`).join(' ');
   }
 
   /** A branch's test as an expression; LOOPcc and JCXZ as control.ts's loopTaken decides them. */
@@ -221,7 +226,7 @@ class Emitter {
     const segs = [...this.segs].map((s) => `$sb${s} = 0, $lo${s} = 0, $rd${s} = 0, $wr${s} = 0`);
     const head = segs.length > 0 ? [`let ${segs.join(', ')}; ${this.refreshText(null)}`] : [];
     const text = [...head, ...this.lines.map((l) => (typeof l === 'string' ? l : this.refreshText(l.refresh)))].join('\n');
-    return { text, consts: this.consts, memory: this.memory, paged: this.cpu.paging };
+    return { text, consts: this.consts, paged: this.cpu.paging };
   }
 
   private closeRegion(k: number): void {
@@ -455,7 +460,6 @@ class Emitter {
         `for (let i = d, z = d + b; i < z; i += ${size}) { ${stores} }`);
     }
     const slowArgs = `${this.constant(this.cpu.ops[opsIndex(insn)])}, ${insn.prefixes.bytes.length}, ${insn.prefixes.rep === 0xf3 ? 2 : 1}, ${insn.opSize === 32 ? 1 : 0}, ${insn.addrSize === 32 ? 1 : 0}`;
-    this.memory = true;
     this.lines.push(`{ const c = ${index(ECX)}; if (c !== 0) { ${movs ? `const si = ${index(6)}; ` : ''}const di = ${index(7)}, b = c * ${size}; let d = 0, r = 0; ` +
       `if (${cond}) { ${copy} ${index(7)} = di + b; ${index(ECX)} = 0; cpu.icount += c - 1; } ` +
       `else { ${SETTLE_FLAGS} if (!${this.constant(repStringEntry)}(cpu, ${count}, ${hex(s)}, ${hex(n)}, ${rest}, ${slowArgs})) return; } } }`);
