@@ -348,6 +348,16 @@ other:
   assert.ok(blocks(runs[1].m.cpu).compiled > 1);
 });
 
+/** `code` runs as the interpreter runs it on the 80386 and the 80486 (bothWays): every slice's state and the RAM. */
+function agreeOn386And486(code: number[], seed: number): void {
+  for (const model of ['80386', '80486'] as CpuModel[]) {
+    const runs = bothWays(code, seed, model);
+    assert.deepEqual(runs[1].states, runs[0].states, model);
+    assert.ok(sameRam(runs[1].m.cpu, runs[0].m.cpu), `${model}: RAM differs`);
+    assert.ok(blocks(runs[1].m.cpu).compiled > 0);
+  }
+}
+
 test('jit: SHL by a constant (native code, the flags of each model) runs as the interpreter runs it', () => {
   // Byte, word and dword operands, in registers and memory, counts 1 to size - 1, values from a
   // running sum; PUSHF keeps every result's flags on the stack; the 80386 sets AF, later models clear it.
@@ -386,13 +396,58 @@ on:
   loop top
   hlt
 `;
-  const code = assembled(src);
-  for (const model of ['80386', '80486'] as CpuModel[]) {
-    const runs = bothWays(code, 9, model);
-    assert.deepEqual(runs[1].states, runs[0].states, model);
-    assert.ok(sameRam(runs[1].m.cpu, runs[0].m.cpu), `${model}: RAM differs`);
-    assert.ok(blocks(runs[1].m.cpu).compiled > 0);
-  }
+  agreeOn386And486(assembled(src), 9);
+});
+
+test('jit: ADC and SBB (native code, CF from the block\'s pending producer or the CPU) run as the interpreter runs them', () => {
+  // Byte, word and dword forms, register and memory destinations, immediates (80/81/83); the carry
+  // in comes from a CMP in the block, from the loop head (unknown producer), from SHL's flags set in
+  // the CPU, from STC/CMC and from ADC itself; PUSHF keeps every result's flags on the stack.
+  const src = `bits 16
+org 0x7c00
+  mov sp, 0x7000
+  mov si, 0x9e37
+  mov cx, 250
+top:
+  adc si, cx
+  pushf
+  imul si, si, 0x3b
+  mov ax, si
+  mov bx, cx
+  cmp ax, bx
+  adc al, bh
+  pushf
+  sbb bx, ax
+  pushf
+  mov edx, esi
+  ror edx, 7
+  shl dx, 3
+  adc edx, eax
+  pushf
+  sbb edx, 0x12345678
+  pushf
+  mov [0x600], si
+  cmp cl, 0x80
+  adc word [0x600], bx
+  pushf
+  sbb byte [0x601], 0x7f
+  pushf
+  stc
+  adc dword [0x604], 0xffffffff
+  pushf
+  cmc
+  sbb ax, -1
+  pushf
+  sbb [0x608], dl
+  pushf
+  cmp sp, 0x2000
+  ja on
+  mov sp, 0x7000
+on:
+  loop top
+  hlt
+`;
+  agreeOn386And486(assembled(src), 11);
 });
 
 test('jit: budgets are exact inside compiled loops', () => {

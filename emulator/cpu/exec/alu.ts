@@ -43,7 +43,14 @@ export function alu(cpu: Cpu, op: number, a: number, b: number, mask: number): n
 
 /** ADC and SBB: the incoming CF takes part, so the flags are computed eagerly. */
 function aluCarry(cpu: Cpu, op: number, a: number, b: number, mask: number): number {
-  const c = getCF(cpu) ? 1 : 0;
+  return aluWithCarry(cpu, op, a, b, getCF(cpu) ? 1 : 0, mask);
+}
+
+/**
+ * ADC or SBB (`op`) with the incoming carry `c` (0 or 1): sets every status flag, lazy ones
+ * included. Compiled blocks call it with CF read from their own flag state (jit/native.ts).
+ */
+export function aluWithCarry(cpu: Cpu, op: number, a: number, b: number, c: number, mask: number): number {
   const sign = signBit(mask);
   if (op === ALU_ADC) {
     const res = ((a + b + c) & mask) >>> 0;

@@ -8,13 +8,13 @@ import type { Instruction } from '../../decode/decoder';
 import { flowOf } from '../../decode/flow';
 import type { Cpu } from '../cpu';
 import { nearEipBeyond, nearJump } from '../exec/control';
-import { alu, ALU_AND, ALU_CMP, ALU_PRODUCER } from '../exec/alu';
+import { ALU_AND, ALU_CMP, ALU_PRODUCER, aluWithCarry } from '../exec/alu';
 import { shift, shift386 } from '../exec/shift';
 import { LZ_DEC, LZ_INC, INC_DEC_LAZY, setStatus, szp } from '../flags';
 import { CS, DS, EFLAGS_AF, EFLAGS_CF, EFLAGS_DF, EFLAGS_OF, EFLAGS_STATUS, ES, GS, SS } from '../regs';
 import { hex } from '../../../protocol/format';
 import { effectiveAddress, farJump, pop, push, rd, readE, reg16, reg32, reg8, regOf, segLoad, setStackPointer, stackPointer, wr } from './access';
-import { type Code, hasSlow, js, ref } from './code';
+import { type Code, flag, hasSlow, js, ref } from './code';
 import { incDec, lazyResult, maskOf, type Producer } from './flagCode';
 
 /** What the code of one instruction needs around it. */
@@ -57,10 +57,14 @@ function native(mem: boolean, code: Code, flags: FlagUse = 'none'): Native {
 const branch = (test: Test | null, target: number): Native => ({ kind: Kind.End, code: [], flags: 'none', branch: { test, target } });
 const transfer = (code: Code, flags: FlagUse): Native => ({ kind: Kind.End, code, flags });
 
-/** `a op b` for ALU operation `aop` (ModRM.reg order) as an expression, with its flags effect. */
+/**
+ * `a op b` for ALU operation `aop` (ModRM.reg order) as an expression, with its flags effect. ADC
+ * and SBB take CF from the block's flag state (a flag hole) and set every status flag in the CPU,
+ * so the block's pending producer is dropped, not settled.
+ */
 function aluOp(aop: number, a: Code | string, b: Code | string, size: number): { value: Code; flags: FlagUse } {
   const lz = ALU_PRODUCER[aop];
-  if (lz < 0) return { value: js`${ref(alu)}(cpu, ${aop}, ${a}, ${b}, ${maskOf(size)})`, flags: 'cpu' };
+  if (lz < 0) return { value: js`(($v = ${ref(aluWithCarry)}(cpu, ${aop}, ${a}, ${b}, ${flag(EFLAGS_CF)} ? 1 : 0, ${maskOf(size)})), ($fl = 0), $v)`, flags: 'set' };
   return { value: lazyResult(aop, a, b, size), flags: { op: lz, size, lazy: EFLAGS_STATUS } };
 }
 
