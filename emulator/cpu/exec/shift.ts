@@ -1,19 +1,49 @@
 // Group 2 shifts and rotates (C0/C1/D0-D3), SHLD/SHRD. Counts are masked by the model's shift
 // mask (8086: the whole count, 80286+: 5 bits) and then executed one bit at a time, which is what
-// the 8086 microcode does and gives the architectural flags of the last step on every model.
+// the 8086 microcode does and gives the architectural flags of the last step on every model (SHL
+// and SAL compute that last step's flags directly).
 // SDM Vol. 2 "RCL/RCR/ROL/ROR", "SAL/SAR/SHL/SHR", "SHLD", "SHRD".
 // Pure TypeScript: no Node or VS Code imports.
 
-import type { Cpu, Handler } from '../cpu';
+import type { Cpu, Handler, ModelTraits } from '../cpu';
 import { getCF, setStatus, signBit, szp } from '../flags';
 import { getG16, getG32, readRmw16, readRmw32, readRmw8, writeBack16, writeBack32, writeBack8 } from '../modrm';
 import { EFLAGS_AF, EFLAGS_CF, EFLAGS_OF, EFLAGS_PF, EFLAGS_SF, EFLAGS_STATUS, EFLAGS_ZF, ECX } from '../regs';
 import { forms, type Handlers, type SizedHandler } from './table';
 
+/**
+ * The AF that SHL, SHR and SAL by a nonzero count leave on a model with `traits`, which the SDM
+ * leaves undefined: set on the 80386 as test386.asm documents it (TEST_UNDEF, measured on a 386SX),
+ * clear on the others.
+ */
+export const shiftAF = (traits: ModelTraits): number => (traits.shift386 ? EFLAGS_AF : 0);
+
+// SHL/SAL by the whole count at once, with the flags of the last of its one-bit steps. Defined once,
+// here: shift() calls these, and compiled blocks write their expressions out with the operands,
+// the count and the size in place (jit/flagCode.ts expand), which V8 folds. So they are closed and
+// expression-bodied: parameters and literals only (CF is 1, OF 800h).
+
+/** SHL/SAL's result: `v` shifted left `count` times within `mask`. */
+export const shlResult = (v: number, count: number, mask: number): number => (count < 32 ? ((v << count) & mask) >>> 0 : 0);
+
+/**
+ * SHL/SAL's CF, OF and AF as eager bits (SZP are szp()'s), `v` shifted left `count` (1 and up)
+ * times to `res`, `sign` the operand's sign bit, `af` shiftAF()'s: CF is the last bit shifted out
+ * (0 once the count passes the operand size) and OF is CF xor the result's sign.
+ */
+export const shlStatus = (v: number, count: number, res: number, sign: number, af: number): number =>
+  (count <= 32 && ((v << (count - 1)) & sign) !== 0 ? ((res & sign) !== 0 ? 1 : 0x801) : ((res & sign) !== 0 ? 0x800 : 0)) | af;
+
 /** Executes group-2 operation `op` (ModRM.reg) `count` times on `v`; count 0 changes nothing. */
 export function shift(cpu: Cpu, op: number, v: number, count: number, mask: number): number {
   if (count === 0) return v;
   const sign = signBit(mask);
+  if (op === 4 || op === 6) {
+    // SHL/SAL (reg 6 is the undocumented SAL alias on 80286+; the 8086's is SETMO, shift8086).
+    const r = shlResult(v, count, mask);
+    setStatus(cpu, EFLAGS_STATUS, shlStatus(v, count, r, sign, shiftAF(cpu.traits)) | szp(r, mask));
+    return r;
+  }
   // Only RCL/RCR shift the incoming CF in; the others set CF in their first step.
   let cf = op === 2 || op === 3 ? (getCF(cpu) ? 1 : 0) : 0;
   let of = 0;
@@ -43,11 +73,6 @@ export function shift(cpu: Cpu, op: number, v: number, count: number, mask: numb
         cf = out;
         break;
       }
-      case 4: case 6: // SHL/SAL (reg 6 is the undocumented SAL alias on 80286+; the 8086's is SETMO, shift8086)
-        cf = v & sign ? 1 : 0;
-        v = (v << 1) & mask;
-        of = (v & sign ? 1 : 0) ^ cf;
-        break;
       case 5: // SHR
         of = v & sign ? 1 : 0;
         cf = v & 1;
@@ -63,20 +88,18 @@ export function shift(cpu: Cpu, op: number, v: number, count: number, mask: numb
   }
   const f = (cf ? EFLAGS_CF : 0) | (of ? EFLAGS_OF : 0);
   if (op < 4) setStatus(cpu, EFLAGS_CF | EFLAGS_OF, f);
-  else setStatus(cpu, EFLAGS_STATUS, f | szp(v, mask));
+  else setStatus(cpu, EFLAGS_STATUS, f | szp(v, mask) | (op === 5 ? shiftAF(cpu.traits) : 0));
   return v;
 }
 
 /**
  * Group 2 on the 80386, with the flags the manuals leave undefined as test386.asm documents them
- * (TEST_UNDEF, measured on a 386SX): SHL/SHR/SAL set AF for any nonzero count, and a byte shifted
- * by 16 or 24 leaves CF and OF as a shift by 8 does.
+ * (TEST_UNDEF, measured on a 386SX): a byte shifted left or right by 16 or 24 leaves CF and OF as a
+ * shift by 8 does (and AF set, shiftAF).
  */
 export function shift386(cpu: Cpu, op: number, v: number, count: number, mask: number): number {
-  if (count === 0 || op < 4 || op === 7) return shift(cpu, op, v, count, mask);
-  const r = shift(cpu, op, v, mask === 0xff && (count === 16 || count === 24) ? 8 : count, mask);
-  setStatus(cpu, EFLAGS_AF, EFLAGS_AF);
-  return r;
+  const byte8 = op >= 4 && op !== 7 && mask === 0xff && (count === 16 || count === 24);
+  return shift(cpu, op, v, byte8 ? 8 : count, mask);
 }
 
 function grp2_8(count: (cpu: Cpu) => number): Handler {

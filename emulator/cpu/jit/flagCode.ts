@@ -35,8 +35,21 @@ export const SETTLE_FLAGS = `${SETTLE_FLAGS_EXPR};`;
 /** `fn` (closed: parameters and literals only) applied in place to `args`. */
 const apply = (fn: (...args: never[]) => unknown, args: Code | string) => js`(${fn.toString()})(${args})`;
 
+/**
+ * The expression of `fn` (closed and expression-bodied) with its parameters replaced by `args` (names or literals):
+ * apply()'s call written out, for code that V8 would otherwise inline as one more function. Each inlined function
+ * counts against V8's inlining budget for the whole block; SHL's flags applied as two calls cost bench.asm's pms loop
+ * 1.2-1.6 host instructions per guest instruction (callgrind), written out nothing.
+ */
+export function expand(fn: (...args: never[]) => unknown, args: readonly string[]): string {
+  const m = /^\(([^)]*)\)\s*=>\s*([^{][\s\S]*)$/.exec(fn.toString());
+  if (!m) throw new Error(`expand: not an expression-bodied arrow function: ${fn.toString()}`);
+  const params = m[1].split(',').map((p) => p.trim());
+  return `(${m[2].replace(/\b[A-Za-z_$][\w$]*\b/g, (id) => (params.includes(id) ? `(${args[params.indexOf(id)]})` : id))})`;
+}
+
 export const maskOf = (size: number) => (size === 8 ? '0xff' : size === 16 ? '0xffff' : '0xffffffff');
-const signOf = (size: number) => hex(size === 8 ? 0x80 : size === 16 ? 0x8000 : 0x80000000);
+export const signOf = (size: number) => hex(size === 8 ? 0x80 : size === 16 ? 0x8000 : 0x80000000);
 
 /**
  * `x aop y` (a lazy ALU_* operation) masked to `size` bits with its lazy flags in the locals, as alu() computes

@@ -9,13 +9,13 @@ import { flowOf } from '../../decode/flow';
 import type { Cpu } from '../cpu';
 import { nearEipBeyond, nearJump } from '../exec/control';
 import { ALU_AND, ALU_CMP, ALU_PRODUCER, aluWithCarry } from '../exec/alu';
-import { shift, shift386 } from '../exec/shift';
+import { shift, shift386, shiftAF, shlResult, shlStatus } from '../exec/shift';
 import { LZ_DEC, LZ_INC, INC_DEC_LAZY, setStatus, szp } from '../flags';
-import { CS, DS, EFLAGS_AF, EFLAGS_CF, EFLAGS_DF, EFLAGS_OF, EFLAGS_STATUS, ES, GS, SS } from '../regs';
+import { CS, DS, EFLAGS_CF, EFLAGS_DF, EFLAGS_STATUS, ES, GS, SS } from '../regs';
 import { hex } from '../../../protocol/format';
 import { effectiveAddress, farJump, pop, push, rd, readE, reg16, reg32, reg8, regOf, segLoad, setStackPointer, stackPointer, wr } from './access';
 import { type Code, flag, hasSlow, js, ref } from './code';
-import { incDec, lazyResult, maskOf, type Producer } from './flagCode';
+import { expand, incDec, lazyResult, maskOf, type Producer, signOf } from './flagCode';
 
 /** What the code of one instruction needs around it. */
 export const enum Kind {
@@ -155,9 +155,9 @@ function modrmForm(cpu: Cpu, insn: Instruction): Native | null {
 
 /**
  * SHL/SAL by a constant count below the operand size on the 80286 and later (count masked to 5
- * bits), with the flags of the model's shift (exec/shift.ts: CF the last bit out, OF CF xor the
- * result's sign, SZP of the result, AF clear, or set as the 80386's shift386 leaves it), set after
- * the store: every status flag, so the block's pending producer is dropped, not settled.
+ * bits): the interpreter's shlResult and shlStatus (exec/shift.ts) written out in place, with the
+ * model's AF, the flags set after the store: every status flag, so the block's pending producer is
+ * dropped, not settled.
  */
 function shlConstant(cpu: Cpu, insn: Instruction, size: number): Native | null {
   const op = insn.opcode, m = insn.modrm!;
@@ -165,9 +165,9 @@ function shlConstant(cpu: Cpu, insn: Instruction, size: number): Native | null {
   const c = op <= 0xc1 ? insn.imm[0] & 0x1f : 1;
   if (c === 0 || c >= size) return null;
   const e = readE(insn, size), mask = maskOf(size);
-  const flags = `(co !== 0 ? ${EFLAGS_CF} : 0) | (((r >>> ${size - 1}) ^ co) !== 0 ? ${EFLAGS_OF} : 0)${cpu.shiftOp === shift386 ? ` | ${EFLAGS_AF}` : ''}`;
-  const set = js`${ref(setStatus)}(cpu, ${EFLAGS_STATUS}, ${flags} | ${ref(szp)}(r, ${mask})); $fl = 0;`;
-  return native(e.mem, js`${e.pre} const v = ${e.value}; const r = ((v << ${c}) & ${mask}) >>> 0; ${e.write('r')} const co = (v >>> ${size - c}) & 1; ${set}`, 'set');
+  const status = expand(shlStatus, ['v', String(c), 'r', signOf(size), String(shiftAF(cpu.traits))]);
+  const set = js`${ref(setStatus)}(cpu, ${EFLAGS_STATUS}, ${status} | ${ref(szp)}(r, ${mask})); $fl = 0;`;
+  return native(e.mem, js`${e.pre} const v = ${e.value}; const r = ${expand(shlResult, ['v', String(c), mask])}; ${e.write('r')} ${set}`, 'set');
 }
 
 /** `const v = ` the 16-bit E operand. */
