@@ -120,11 +120,11 @@ export function readE(insn: Instruction, size: number): Operand {
 
 /**
  * Loads segment register `seg` with `v` (a name): a reload known to change nothing is skipped
- * first (one compare, the loop case); else in real mode selector and base, as loadSeg does, and
- * loadSeg in other modes.
+ * first (one compare, the loop case); else ($l set: the block reads the register's cache into its
+ * locals again) in real mode selector and base, as loadSeg does, and loadSeg in other modes.
  */
 export function segLoad(seg: number, v: string): Code {
-  return js`if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) { if ((cpu.cr0 & ${CR0_PE}) === 0) { cpu.sel[${seg}] = ${v}; sb[${seg}] = ${v} << 4; } else ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)}; }`;
+  return js`if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) { $l = 1; if ((cpu.cr0 & ${CR0_PE}) === 0) { cpu.sel[${seg}] = ${v}; sb[${seg}] = ${v} << 4; } else ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)}; }`;
 }
 
 /**

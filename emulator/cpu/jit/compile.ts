@@ -63,7 +63,7 @@ ${body.consts.map((_, i) => `const k${i} = K[${i}];`).join('\n')}
 const r8 = C.r8, r16 = C.r16, r32 = C.r32, ram = C.ram, mem = C.mem, ram32 = mem.ram32, dv = new DataView(ram.buffer), pf = mem.pageFlags, cb = mem.codeBytes;
 const sb = C.base, lo = C.lo, hi = C.hi, sok = C.segOk, rs = mem.ramSize;${body.paged ? ' const tlb = T;' : ''}
 return function block_${lin.toString(16)}(cpu) {
-let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, $r = 0, ${body.paged ? '$e = 0, ' : ''}${FLAG_LOCALS};
+let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, $r = 0, $l = 0, ${body.paged ? '$e = 0, ' : ''}${FLAG_LOCALS};
 ${body.text}
 };`;
   const factory = new Function('K', 'C', 'T', source) as (k: Callee[], c: Cpu, tlb: Int32Array | null) => (cpu: Cpu) => void;

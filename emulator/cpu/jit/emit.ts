@@ -356,7 +356,8 @@ class Emitter {
       const count = this.pending + 1;
       this.lines.push(this.text(native.code, { count, start: it.eip, next: n }),
         `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${count}; cpu.eip = ${hex(n)}; return; } }`);
-      if (native.loadsSeg !== undefined) this.lines.push({ refresh: [native.loadsSeg] });
+      // Only a load that was not skipped as changing nothing ($l, access.ts segLoad) changed the cache.
+      if (native.loadsSeg !== undefined) this.lines.push('if ($l !== 0) { $l = 0;', { refresh: [native.loadsSeg] }, '}');
     }
     if (native.flags === 'cpu' || native.flags === 'set') this.known = null;
     else if (native.flags !== 'none') this.known = native.flags;
