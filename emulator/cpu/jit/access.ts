@@ -119,12 +119,14 @@ export function readE(insn: Instruction, size: number): Operand {
 }
 
 /**
- * Loads segment register `seg` with `v` (a name): a reload known to change nothing is skipped
- * first (one compare, the loop case); else ($l set: the block reads the register's cache into its
- * locals again) in real mode selector and base, as loadSeg does, and loadSeg in other modes.
+ * Loads segment register `seg` with `v` (a name). In real mode selector and base, as loadSeg does,
+ * where they differ (a reload of the same value changes nothing); in other modes a reload known to
+ * change nothing is skipped (one compare, the loop case), else loadSeg. $l set: the block reads the
+ * register's cache into its locals again. Real mode is tested first: the memo never holds a
+ * real-mode load, so asking it there only cost real-mode loops its call.
  */
 export function segLoad(seg: number, v: string): Code {
-  return js`if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) { $l = 1; if ((cpu.cr0 & ${CR0_PE}) === 0) { cpu.sel[${seg}] = ${v}; sb[${seg}] = ${v} << 4; } else ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)}; }`;
+  return js`if ((cpu.cr0 & ${CR0_PE}) === 0) { if (cpu.sel[${seg}] !== ${v} || sb[${seg}] !== ${v} << 4) { $l = 1; cpu.sel[${seg}] = ${v}; sb[${seg}] = ${v} << 4; } } else if (!${ref(reloadUnchanged)}(cpu, ${seg}, ${v})) { $l = 1; ${slow(js`${ref(loadSeg)}(cpu, ${seg}, ${v})`)}; }`;
 }
 
 /**
