@@ -63,5 +63,5 @@ export function benchMemtest(): string {
     return `memtest86+: its first test not reached in ${m.cpu.icount.toLocaleString('en')} instructions (stop: ${stop?.reason ?? 'none'}), ${wall.toFixed(2)} s`;
   }
   return `memtest86+: the syslinux image from power-on to memtest86+'s first test (instruction ${m.cpu.icount.toLocaleString('en')}, ` +
-    `to 250,000) in ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU = ${(m.cpu.icount / cpu / 1e6).toFixed(1)} M instructions per CPU second`;
+    `looked at every 250,000) in ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU = ${(m.cpu.icount / cpu / 1e6).toFixed(1)} M instructions per CPU second`;
 }
