@@ -196,6 +196,13 @@ export class Cpu implements FlagState {
   readonly segOk = new Uint8Array(8);
   /** What each segment allows, always. */
   readonly segAccess = new Uint8Array(8);
+  /**
+   * The highest offset a read (write) through each segment register reaches on compiled blocks' fast path, from
+   * lo/hi/segOk: hi capped at 7FFFFFFFh, -1 where segOk refuses it or lo lies above the cap. Int32, kept with
+   * segOk, so a block reads each in one load (V8 compares Uint32Array values with offsets as doubles).
+   */
+  readonly fastReadHi = new Int32Array(8);
+  readonly fastWriteHi = new Int32Array(8);
   /** Alignment checking is on (refreshAlignment): CR0.AM, EFLAGS.AC and CPL 3 on a model that has it. */
   alignCheck = false;
 
@@ -460,6 +467,13 @@ export class Cpu implements FlagState {
   private setSegAccess(seg: number, ok: number): void {
     this.segAccess[seg] = ok;
     this.segOk[seg] = this.alignCheck ? 0 : ok;
+    this.refreshFastHi(seg);
+  }
+
+  private refreshFastHi(seg: number): void {
+    const ok = this.segOk[seg], hi = Math.min(this.hi[seg], 0x7fffffff), fits = this.lo[seg] <= 0x7fffffff;
+    this.fastReadHi[seg] = (ok & SEG_R) !== 0 && fits ? hi : -1;
+    this.fastWriteHi[seg] = (ok & SEG_W) !== 0 && fits ? hi : -1;
   }
 
   /**
@@ -471,7 +485,10 @@ export class Cpu implements FlagState {
       (this.flags & EFLAGS_AC) !== 0;
     if (on === this.alignCheck) return;
     this.alignCheck = on;
-    for (let s = 0; s < 8; s++) this.segOk[s] = on ? 0 : this.segAccess[s];
+    for (let s = 0; s < 8; s++) {
+      this.segOk[s] = on ? 0 : this.segAccess[s];
+      this.refreshFastHi(s);
+    }
   }
 
   /**

@@ -217,6 +217,56 @@ test('jit: an SS load that changes the stack size inside a block takes effect fo
   assert.ok(blocks(b).compiled > 0);
 });
 
+test('jit: alignment checking turned on and off by POPFD between rounds of a compiled loop takes effect for the next access (80486)', () => {
+  // Ring 3 with CR0.AM, AC clear when the loop is compiled. Each round loads DS (AC clear: its fast-path
+  // bounds, fastReadHi, allow the read), toggles EFLAGS.AC on with POPFD, then reads a dword at 9001h:
+  // #AC(0), whose handler counts it and returns with AC clear (the read then runs again). Alignment
+  // checking zeroes segOk and the bounds kept with it, which blocks read.
+  const loop = assembled(`bits 32
+    org 0x8000
+    mov ecx, 40
+  l: mov ax, 0x23
+    mov ds, ax
+    pushfd
+    xor dword [esp], 0x40000
+    popfd
+    mov ebx, [0x9001]
+    add edx, ebx
+    loop l
+    jmp $`);
+  const handler = assembled(`bits 32
+    org 0xa000
+    add esp, 4
+    inc dword [0x9100]
+    and dword [esp + 8], ~0x40000
+    iretd`);
+  const [a, b] = [1, 2].map(() => {
+    const c = setup('ring3', 3, '80486');
+    c.setFlags(c.flags & ~0x40000);
+    c.mem.poke(0x8000, new Uint8Array(loop));
+    c.mem.poke(0xa000, new Uint8Array(handler));
+    c.mem.write32(0x2000 + 17 * 8, (0x08 << 16) | 0xa000);
+    c.mem.write32(0x2004 + 17 * 8, 0x8e00);
+    c.mem.write32(0x9000, 0x04030201);
+    c.mem.write32(0x9004, 0x08070605);
+    c.mem.write32(0x9100, 0);
+    return c;
+  });
+  a.jit = null;
+  blocks(b).hot = 1;
+  const slices = rng(5);
+  while (a.icount < 800) {
+    const n = 1 + (slices() % 30);
+    runCpu(a, n);
+    runCpu(b, n);
+    assert.equal(state(b), state(a), `at ${a.icount}`);
+  }
+  assert.deepEqual([a.r32[1], a.mem.read32(0x9100), a.r32[2]], [0, 40, Math.imul(40, 0x05040302) >>> 0],
+    'every round faulted once and read the dword');
+  assert.ok(sameRam(a, b));
+  assert.ok(blocks(b).compiled > 0);
+});
+
 test('jit: a SIB byte with no index but a scale scales the base in blocks too (80386)', () => {
   // 7C00: mov ebx, 100h / mov cx, 10 / l: add eax, [ebx*4 + 7B00h] (SIB A3 with disp32) / loop l / hlt
   const code = [0x66, 0xbb, 0x00, 0x01, 0x00, 0x00, 0xb9, 0x0a, 0x00,

@@ -9,7 +9,7 @@
 // Pure TypeScript: no Node or VS Code imports.
 
 import type { Instruction } from '../../decode/decoder';
-import { type Cpu, type Handler, SEG_R, SEG_W } from '../cpu';
+import { type Cpu, type Handler } from '../cpu';
 import { stepOne } from '../execute';
 import { nearJump } from '../exec/control';
 import { LITTLE_ENDIAN } from '../exec/stringRam';
@@ -19,7 +19,7 @@ import { PF_READ_SLOW, PF_WRITE_SLOW } from '../../memory/pageFlags';
 import { hex } from '../../../protocol/format';
 import { pop, push, reg16, reg32, regOf } from './access';
 import { type Callee, type Code, type Fill, render, type SegFieldName } from './code';
-import { conditionCode, flagValue, type Producer, SETTLE_FLAGS, SETTLE_FLAGS_EXPR } from './flagCode';
+import { conditionCode, EAGER, flagValue, type Producer, SETTLE_FLAGS, SETTLE_FLAGS_EXPR } from './flagCode';
 import { Kind, type Native, type Test } from './native';
 import { Flow, type Item, opsIndex, type Trace } from './trace';
 
@@ -170,16 +170,13 @@ class Emitter {
   }
 
   /**
-   * Reads the caches of `segs` (all when null) into their locals, as the CPU's accessors test them:
-   * limits, and the kinds of access segOk allows. The locals are int32 (V8 compared Uint32Array
-   * values with offsets as doubles): the highest offset is capped at 7FFFFFFFh, and a segment whose
-   * lowest offset lies above that has no fast path; accesses beyond the cap take the slow hole.
+   * Reads the caches of `segs` (all when null) into their locals, as the CPU's accessors test them: base, lowest
+   * offset and the CPU's fastReadHi/fastWriteHi (limits and the kinds of access segOk allows, int32); accesses
+   * beyond them take the slow hole.
    */
   private refreshText(segs: number[] | null): string {
     return [...this.segs].filter((s) => segs === null || segs.includes(s)).map((s) =>
-      `$sb${s} = sb[${s}] | 0; $lo${s} = lo[${s}] | 0; ` +
-      `$rd${s} = (sok[${s}] & ${SEG_R}) !== 0 && $lo${s} >= 0 ? Math.min(hi[${s}], 0x7fffffff) | 0 : -1; ` +
-      `$wr${s} = (sok[${s}] & ${SEG_W}) !== 0 && $lo${s} >= 0 ? Math.min(hi[${s}], 0x7fffffff) | 0 : -1;`).join(' ');
+      `$sb${s} = sb[${s}] | 0; $lo${s} = lo[${s}] | 0; $rd${s} = rdh[${s}]; $wr${s} = wrh[${s}];`).join(' ');
   }
 
   /** A branch's test as an expression; LOOPcc and JCXZ as control.ts's loopTaken decides them. */
@@ -359,7 +356,8 @@ class Emitter {
       // Only a load that was not skipped as changing nothing ($l, access.ts segLoad) changed the cache.
       if (native.loadsSeg !== undefined) this.lines.push('if ($l !== 0) { $l = 0;', { refresh: [native.loadsSeg] }, '}');
     }
-    if (native.flags === 'cpu' || native.flags === 'set') this.known = null;
+    if (native.flags === 'cpu') this.known = null;
+    else if (native.flags === 'set') this.known = EAGER;
     else if (native.flags !== 'none') this.known = native.flags;
     this.pending++;
   }
