@@ -398,6 +398,47 @@ other:
   assert.ok(blocks(runs[1].m.cpu).compiled > 1);
 });
 
+test('jit: near CALL and RET followed inside a block (flags pending across them, a RET elsewhere) run as the interpreter runs them', () => {
+  // Without a debugger watching them, CALL and RET in a block are a PUSH and a POP: count, EIP and
+  // flags settled only where the block leaves. Every fourth round the callee returns past the INC
+  // (the RET leaves the block through nearJump) after an ADD; the other rounds its JNZ skips that
+  // stretch, so the carry the ADC reads after the RET comes from TEST or from ADD, two ways meeting
+  // at `back` (blocks once took the stretch's ADD as the producer on both). One round in 16 the stack
+  // crosses from 7000h into the 6000h page; budgets end anywhere.
+  const src = `bits 16
+org 0x7c00
+  xor ax, ax
+  mov ss, ax
+  mov cx, 400
+top:
+  mov sp, 0x7000
+  test cl, 15
+  jnz call
+  mov sp, 0x7001
+call:
+  call sub
+  inc bx
+  adc si, 0
+  loop top
+  hlt
+sub:
+  add ax, cx
+  test cl, 3
+  jnz back
+  mov bp, sp
+  inc word [bp]
+  add ax, 0xf000
+back:
+  ret
+`;
+  const runs = bothWays(assembled(src), 9);
+  assert.deepEqual(runs[1].states, runs[0].states);
+  const cpu = runs[0].m.cpu;
+  assert.equal(cpu.r32[3], 300, 'three rounds in four ran the INC');
+  assert.ok(cpu.r32[6] > 0, 'ADC read carries');
+  assert.ok(blocks(runs[1].m.cpu).compiled > 1);
+});
+
 /** `code` runs as the interpreter runs it on the 80386 and the 80486 (bothWays): every slice's state and the RAM. */
 function agreeOn386And486(code: number[], seed: number): void {
   for (const model of ['80386', '80486'] as CpuModel[]) {

@@ -96,6 +96,8 @@ class Emitter {
   private known: Producer | null = null;
   /** Item indexes that close an open Skip's if. */
   private readonly regionEnds: number[] = [];
+  /** `known` where the open Skip branched: its target is reached from there as well as through the stretch. */
+  private regionKnown: Producer | null = null;
   private readonly baseCs: number;
   /** The test that the code segment is still the one the block was made for (base, limit, default size). */
   private readonly sameCs: string;
@@ -229,6 +231,8 @@ class Emitter {
   private closeRegion(k: number): void {
     if (k > 0 && this.regionEnds[this.regionEnds.length - 1] === k - 1) {
       this.regionEnds.pop();
+      // Two ways meet here: a producer the stretch ran is known only if the branch had it too.
+      if (this.known !== this.regionKnown) this.known = null;
       this.lines.push(`${this.settleCount()} }`);
     }
   }
@@ -298,6 +302,7 @@ class Emitter {
       // Taken: on at the target (in range, so no limit check). Not taken: the stretch, then the target.
       this.lines.push(`${this.settleCount(1)} if (!(${t})) {`);
       this.regionEnds.push(it.regionEnd!);
+      this.regionKnown = this.known;
     } else if (it.flow === Flow.Taken) {
       // Not taken: on at the next instruction, which the interpreter fetches (and limit-checks) itself.
       this.lines.push(`if (!(${t})) { ${SETTLE_FLAGS} cpu.icount += ${this.pending + 1}; cpu.prevEip = ${hex(it.eip)}; cpu.eip = ${hex(it.eip + it.insn.length)}; return; }`);
