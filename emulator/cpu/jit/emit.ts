@@ -315,6 +315,10 @@ class Emitter {
 
   /** CALL, RET or far JMP in native code that the block follows to `it.next`. */
   private followNative(it: Item): void {
+    if (it.flow !== Flow.FarJump && it.after.length === 0) {
+      this.nearInBlock(it);
+      return;
+    }
     const { insn, eip: s, next } = it;
     const n = s + insn.length;
     this.lines.push(SETTLE_FLAGS, this.prologue(s, n));
@@ -330,6 +334,26 @@ class Emitter {
       // register and the flags): then the segment locals and the flag locals hold as they were.
       this.lines.push(this.text(it.native!.code), after, `if ($r !== 0 || cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`);
     }
+  }
+
+  /**
+   * A near CALL or RET that stays in the block and that no debugger watches after it runs: a PUSH or POP
+   * like any other (flags, count and EIP settled only on its slow path or where it leaves); a RET to an
+   * address other than the CALL's leaves through nearJump, settled first (it checks the CS limit).
+   */
+  private nearInBlock(it: Item): void {
+    const { insn, eip: s, next } = it;
+    const n = s + insn.length;
+    const count = this.pending + 1;
+    const sync = { count, start: s, next: n };
+    const attn = `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${count}; cpu.eip = ${hex(next)}; return; } }`;
+    if (it.flow === Flow.Call) {
+      this.lines.push(this.text(push(insn.opSize, hex(n), this.stack32), sync), attn);
+    } else {
+      const leave = `${SETTLE_FLAGS} cpu.icount += ${count}; cpu.prevEip = ${hex(s)}; cpu.eip = ${hex(n)}; ${this.constant(nearJump)}(cpu, v); return;`;
+      this.lines.push(`{ ${this.text(pop(insn.opSize, null, this.stack32), sync)} if (v !== ${hex(next)}) { ${leave} } }`, attn);
+    }
+    this.pending++;
   }
 
   /** Calls to a debugger's after-watchers of the item (trace.ts entryFor), once its native code has run. */
