@@ -442,18 +442,25 @@ back:
 /**
  * A random real-mode program whose flags flow through the shapes blocks compile specially: a loop of flag
  * producers, readers (ADC/SBB, SETcc, PUSHF, Jcc), forward Jcc over short stretches (Skip) and a CALL to a
- * subroutine that may skip its own stretch before RET; the registers CX (the loop) and SP stay out of it.
+ * subroutine that may skip its own stretch before RET; 8-, 16- and 32-bit operands; CX (the loop) and SP stay out of it.
  */
 function flagProgram(r: () => number): string {
   const regs = ['ax', 'bx', 'dx', 'si', 'di', 'bp'];
+  const sized = [['al', 'ah', 'bl', 'bh', 'dl', 'dh'], regs, regs.map((x) => `e${x}`)];
   const reg = () => regs[r() % regs.length];
   const imm = () => (r() % 3 === 0 ? r() & 0xffff : r() & 0xf);
+  // Operands of one size (8, 16 or 32 bits: the formulas' masks and sign bits differ).
+  const operands = () => {
+    const set = sized[r() % 3];
+    const pick = () => set[r() % set.length];
+    return `${pick()}, ${r() % 2 ? pick() : set === sized[0] ? imm() & 0xff : imm()}`;
+  };
   const producer = () => {
     const k = r() % 12;
-    if (k < 7) return `${['add', 'sub', 'and', 'or', 'xor', 'cmp', 'test'][k]} ${reg()}, ${r() % 2 ? reg() : imm()}`;
-    if (k < 9) return `${k === 7 ? 'inc' : 'dec'} ${reg()}`;
-    if (k === 9) return `shl ${reg()}, ${1 + (r() % 5)}`;
-    return `${k === 10 ? 'adc' : 'sbb'} ${reg()}, ${r() % 2 ? reg() : imm()}`;
+    if (k < 7) return `${['add', 'sub', 'and', 'or', 'xor', 'cmp', 'test'][k]} ${operands()}`;
+    if (k < 9) return `${k === 7 ? 'inc' : 'dec'} ${sized[r() % 3][r() % 6]}`;
+    if (k === 9) return `shl ${sized[r() % 3][r() % 6]}, ${1 + (r() % 5)}`;
+    return `${k === 10 ? 'adc' : 'sbb'} ${operands()}`;
   };
   const cc = () => ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'][r() % 16];
   let label = 0;
