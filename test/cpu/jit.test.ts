@@ -441,8 +441,10 @@ back:
 
 /**
  * A random real-mode program whose flags flow through the shapes blocks compile specially: a loop of flag
- * producers, readers (ADC/SBB, SETcc, PUSHF, Jcc), forward Jcc over short stretches (Skip) and a CALL to a
- * subroutine that may skip its own stretch before RET; 8-, 16- and 32-bit operands; CX (the loop) and SP stay out of it.
+ * producers, readers (ADC/SBB, SETcc, PUSHF, Jcc), forward Jcc over short stretches (Skip), Jcc over a JMP
+ * away (Taken), memory operands through DS and ES, ES loads, and a CALL to a subroutine that may skip its own
+ * stretch before RET; 8-, 16- and 32-bit operands; CX (the loop) and SP stay out of it. Stores stay in
+ * 0600h-0663h of segments 0, 20h and 40h.
  */
 function flagProgram(r: () => number): string {
   const regs = ['ax', 'bx', 'dx', 'si', 'di', 'bp'];
@@ -463,17 +465,28 @@ function flagProgram(r: () => number): string {
     return `${k === 10 ? 'adc' : 'sbb'} ${operands()}`;
   };
   const cc = () => ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'][r() % 16];
+  const mem = () => `[${r() % 2 ? 'es:' : ''}${0x600 + 2 * (r() % 32)}]`;
   let label = 0;
+  // Stretches a Jcc's fall-through jumps to, placed after the HLT; each goes back to the Jcc's target.
+  const away: string[] = [];
   const stmts = (n: number, calls: boolean): string[] => {
     const out: string[] = [];
     for (let i = 0; i < n; i++) {
-      const k = r() % 10;
+      const k = r() % 14;
       if (k < 4) out.push(producer());
       else if (k === 4) out.push(`${r() % 2 ? 'adc' : 'sbb'} ${reg()}, 0`);
       else if (k === 5) out.push(`set${cc()} al`);
       else if (k === 6) out.push('pushf', `pop ${reg()}`);
       else if (k === 7 && calls) out.push('call sub');
-      else {
+      else if (k === 8) out.push(r() % 2 ? `mov ${mem()}, ${reg()}` : `${['add', 'sub', 'xor'][r() % 3]} ${reg()}, ${mem()}`);
+      else if (k === 9) out.push(r() % 2 ? `inc word ${mem()}` : `add word ${mem()}, ${imm()}`);
+      else if (k === 10) out.push(`mov ${reg()}, ${[0, 0x20, 0x40][r() % 3]}`, 'push ax', `mov ax, ${[0, 0x20, 0x40][r() % 3]}`, 'mov es, ax', 'pop ax');
+      else if (k === 11 && calls) {
+        // je on / jmp away: the block goes on at the target when taken, leaves at the JMP when not.
+        const l = `t${label++}`;
+        out.push(`j${cc()} ${l}`, `jmp ${l}a`, `${l}:`);
+        away.push(`${l}a:`, producer(), `jmp ${l}`);
+      } else {
         const l = `s${label++}`;
         out.push(`j${cc()} ${l}`, ...Array.from({ length: 1 + (r() % 4) }, () => (r() % 4 ? producer() : `mov ${reg()}, ${imm()}`)), `${l}:`);
       }
@@ -481,11 +494,12 @@ function flagProgram(r: () => number): string {
     return out;
   };
   const init = regs.map((x) => `mov ${x}, ${r() & 0xffff}`);
-  return ['bits 16', 'org 0x7c00', 'mov sp, 0x7000', ...init, `mov cx, ${5 + (r() % 40)}`, 'top:', ...stmts(4 + (r() % 12), true),
-    'dec cx', 'jnz top', 'hlt', 'sub:', ...stmts(1 + (r() % 5), false), 'ret', ''].join('\n');
+  const body = stmts(4 + (r() % 12), true);
+  return ['bits 16', 'org 0x7c00', 'xor ax, ax', 'mov ds, ax', 'mov es, ax', 'mov ss, ax', 'mov sp, 0x7000', ...init, `mov cx, ${5 + (r() % 40)}`,
+    'top:', ...body, 'dec cx', 'jnz top', 'hlt', ...away, 'sub:', ...stmts(1 + (r() % 5), false), 'ret', ''].join('\n');
 }
 
-test('jit: random flag producers and readers around Jcc over short stretches, CALL and RET run as the interpreter runs them', () => {
+test('jit: random flag producers and readers around Jcc over short stretches or a JMP, memory operands, ES loads, CALL and RET run as the interpreter runs them', () => {
   let compiled = 0;
   for (let seed = 1; seed <= 40; seed++) {
     const code = assembled(flagProgram(rng(seed * 104729)));
