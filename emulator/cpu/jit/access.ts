@@ -137,5 +137,6 @@ export function segLoad(seg: number, v: string): Code {
  */
 export function farJump(sel: string, off: string, osize: number): Code {
   const real = `(cpu.cr0 & ${CR0_PE}) === 0 && (cpu.flags & ${EFLAGS_VM}) === 0 && ${sel} === cpu.sel[${CS}] && sb[${CS}] === ${sel} << 4 && ${off} <= cpu.limit[${CS}]`;
-  return js`if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off}); cpu.eip = ${off}; } else if (${real}) { if (cpu.csWatch) cpu.attn |= ${ATTN_CSIP}; cpu.eip = ${off}; } else { ${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32}); $r = 1; }`;
+  const beyond = slow(js`${ref(eipBeyond)}(cpu, ${sel}, cpu.limit[${CS}], ${off})`);
+  return js`if (${ref(reloadUnchanged)}(cpu, ${CS}, ${sel})) { if (${off} > cpu.limit[${CS}]) ${beyond}; cpu.eip = ${off}; } else if (${real}) { if (cpu.csWatch) cpu.attn |= ${ATTN_CSIP}; cpu.eip = ${off}; } else { ${slow(js`${ref(jmpFar)}(cpu, ${sel}, ${off}, ${osize === 32})`)}; $r = 1; }`;
 }

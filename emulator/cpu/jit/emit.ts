@@ -315,8 +315,9 @@ class Emitter {
 
   /** CALL, RET or far JMP in native code that the block follows to `it.next`. */
   private followNative(it: Item): void {
-    if (it.flow !== Flow.FarJump && it.after.length === 0) {
-      this.nearInBlock(it);
+    if (it.after.length === 0) {
+      if (it.flow === Flow.FarJump) this.farInBlock(it);
+      else this.nearInBlock(it);
       return;
     }
     const { insn, eip: s, next } = it;
@@ -334,6 +335,19 @@ class Emitter {
       // register and the flags): then the segment locals and the flag locals hold as they were.
       this.lines.push(this.text(it.native!.code), after, `if ($r !== 0 || cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) return;`);
     }
+  }
+
+  /**
+   * A far JMP into the block's own code segment that no debugger watches after it runs: flags, count, prevEip and
+   * EIP are settled on its slow paths (a read, eipBeyond, jmpFar), and where it did not land as planned (another
+   * target or CS, jmpFar, an attention bit), where the block leaves.
+   */
+  private farInBlock(it: Item): void {
+    const { insn, eip: s, next } = it;
+    const count = this.pending + 1;
+    this.lines.push(this.text(it.native!.code, { count, start: s, next: s + insn.length }),
+      `if ($r !== 0 || cpu.attn !== 0 || cpu.eip !== ${hex(next)} || ${this.sameCs}) { ${SETTLE_FLAGS} cpu.icount += ${count}; cpu.prevEip = ${hex(s)}; return; }`);
+    this.pending++;
   }
 
   /**
