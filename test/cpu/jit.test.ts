@@ -441,7 +441,7 @@ back:
 
 /**
  * A random real-mode program whose flags flow through the shapes blocks compile specially: a loop of flag
- * producers, readers (ADC/SBB, SETcc, PUSHF, Jcc), forward Jcc over short stretches (Skip), Jcc over a JMP
+ * producers (SHLD/SHRD among them), readers (ADC/SBB, SETcc, PUSHF, Jcc), forward Jcc over short stretches (Skip), Jcc over a JMP
  * away (Taken), memory operands through DS and ES, ES loads, and a CALL to a subroutine that may skip its own
  * stretch before RET; 8-, 16- and 32-bit operands; CX (the loop) and SP stay out of it. Stores stay in
  * 0600h-0663h of segments 0, 20h and 40h.
@@ -461,7 +461,12 @@ function flagProgram(r: () => number): string {
     const k = r() % 12;
     if (k < 7) return `${['add', 'sub', 'and', 'or', 'xor', 'cmp', 'test'][k]} ${operands()}`;
     if (k < 9) return `${k === 7 ? 'inc' : 'dec'} ${sized[r() % 3][r() % 6]}`;
-    if (k === 9) return `shl ${sized[r() % 3][r() % 6]}, ${1 + (r() % 5)}`;
+    if (k === 9) {
+      // SHL, or SHLD/SHRD of two 16- or 32-bit registers by 0-31 (16-bit counts above 16 included).
+      if (r() % 2) return `shl ${sized[r() % 3][r() % 6]}, ${1 + (r() % 5)}`;
+      const set = sized[1 + (r() % 2)];
+      return `${r() % 2 ? 'shld' : 'shrd'} ${set[r() % 6]}, ${set[r() % 6]}, ${r() % 32}`;
+    }
     return `${k === 10 ? 'adc' : 'sbb'} ${operands()}`;
   };
   const cc = () => ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'][r() % 16];

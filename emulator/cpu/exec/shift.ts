@@ -138,7 +138,7 @@ const ib = (cpu: Cpu): number => cpu.fetch8();
 // dst:src:dst, so counts 1-16 shift src in and the undefined counts 17-31 shift dst in again, as the
 // 80386 does (and Bochs); `lo` is its low 32 bits src:dst, dst its high 16.
 
-function shld(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
+export function shld(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
   if (c === 0) return dst;
   let res: number, cf: number, mask: number;
   if (bits === 32) {
@@ -156,7 +156,7 @@ function shld(cpu: Cpu, dst: number, src: number, c: number, bits: number): numb
   return res;
 }
 
-function shrd(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
+export function shrd(cpu: Cpu, dst: number, src: number, c: number, bits: number): number {
   if (c === 0) return dst;
   let res: number, mask: number;
   if (bits === 32) {

@@ -9,7 +9,7 @@ import { flowOf } from '../../decode/flow';
 import type { Cpu } from '../cpu';
 import { nearEipBeyond, nearJump } from '../exec/control';
 import { ALU_AND, ALU_CMP, ALU_PRODUCER, aluWithCarry } from '../exec/alu';
-import { shift, shift386, shiftAF, shlResult, shlStatus } from '../exec/shift';
+import { shift, shift386, shiftAF, shld, shlResult, shlStatus, shrd } from '../exec/shift';
 import { LZ_DEC, LZ_INC, INC_DEC_LAZY, setStatus, szp } from '../flags';
 import { CS, DS, EFLAGS_CF, EFLAGS_DF, EFLAGS_STATUS, ES, GS, SS } from '../regs';
 import { hex } from '../../../protocol/format';
@@ -87,7 +87,7 @@ function aluForm(insn: Instruction): Native {
   return native(e.mem, js`${e.pre} ${load} ${result}`, r.flags);
 }
 
-/** Group 1 (80/81/83), TEST, MOV, LEA, MOV Ev,Iz, INC/DEC Ev, shifts, MOVZX/MOVSX: the ModRM forms. */
+/** Group 1 (80/81/83), TEST, MOV, LEA, MOV Ev,Iz, INC/DEC Ev, shifts, SHLD/SHRD, MOVZX/MOVSX: the ModRM forms. */
 function modrmForm(cpu: Cpu, insn: Instruction): Native | null {
   const op = insn.opcode, osize = insn.opSize, m = insn.modrm!;
   switch (op) {
@@ -137,6 +137,14 @@ function modrmForm(cpu: Cpu, insn: Instruction): Native | null {
       const e = readE(insn, size);
       const cmask = size === 32 ? '0x1f' : 'cpu.shiftMask';
       return native(e.mem, js`${e.pre} const v = ${e.value}; const c = ${count} & ${cmask}; ${e.write(`cpu.shiftOp(cpu, ${m.reg}, v, c, ${maskOf(size)})`)}`, 'cpu');
+    }
+    case 0x0fa4: case 0x0fac: {
+      // SHLD/SHRD Ev,Gv,Ib into a register: the interpreter's shld/shrd, which set every status flag
+      // (a count of 0 changes nothing, flags included: its dispatch entry runs it).
+      const c = insn.imm[0] & 0x1f;
+      if (m.mod !== 3 || c === 0) return null;
+      const dst = regOf(osize, m.rm);
+      return native(false, js`${dst} = ${ref(op === 0x0fa4 ? shld : shrd)}(cpu, ${dst}, ${regOf(osize, m.reg)}, ${c}, ${osize}); $fl = 0;`, 'set');
     }
     case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf: {
       const e = readE(insn, op === 0x0fb6 || op === 0x0fbe ? 8 : 16);
