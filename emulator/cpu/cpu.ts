@@ -198,8 +198,9 @@ export class Cpu implements FlagState {
   readonly segAccess = new Uint8Array(8);
   /**
    * The highest offset a read (write) through each segment register reaches on compiled blocks' fast path, from
-   * lo/hi/segOk: hi capped at 7FFFFFFFh, -1 where segOk refuses it or lo lies above the cap. Int32, kept with
-   * segOk, so a block reads each in one load (V8 compares Uint32Array values with offsets as doubles).
+   * lo/hi/segOk: hi capped at 7FFFFFFFh, -1 where segOk refuses it or lo is not 0 (an expand-down segment: its
+   * accesses take the blocks' slow path, so theirs need not test a lowest offset). Int32, kept with segOk, so a
+   * block reads each in one load (V8 compares Uint32Array values with offsets as doubles).
    */
   readonly fastReadHi = new Int32Array(8);
   readonly fastWriteHi = new Int32Array(8);
@@ -471,7 +472,7 @@ export class Cpu implements FlagState {
   }
 
   private refreshFastHi(seg: number): void {
-    const ok = this.segOk[seg], hi = Math.min(this.hi[seg], 0x7fffffff), fits = this.lo[seg] <= 0x7fffffff;
+    const ok = this.segOk[seg], hi = Math.min(this.hi[seg], 0x7fffffff), fits = this.lo[seg] === 0;
     this.fastReadHi[seg] = (ok & SEG_R) !== 0 && fits ? hi : -1;
     this.fastWriteHi[seg] = (ok & SEG_W) !== 0 && fits ? hi : -1;
   }

@@ -267,6 +267,48 @@ test('jit: alignment checking turned on and off by POPFD between rounds of a com
   assert.ok(blocks(b).compiled > 0);
 });
 
+test('jit: accesses through an expand-down data segment (offsets above its limit valid, below it #GP) run as the interpreter runs them', () => {
+  // 16-bit PM on the 80386, DS = 30h: expand-down, limit FFFh, base 10000h. Blocks leave such segments
+  // to their slow path (Cpu.fastReadHi is -1 where the lowest valid offset is not 0). The loop walks BX
+  // down from F000h by 300h: reads and read-modify-writes above FFFh, then #GP(0) below it (into the
+  // fuzz set-up's random handlers, the same both ways).
+  // mov ax, 30h / mov ds, ax / mov bx, F000h / mov cx, 80 / l: mov ax, [bx] / add [bx+2], ax / inc word [bx+4] /
+  // sub bx, 300h / loop l / hlt
+  const code = assembled(`bits 16
+    org 0x8000
+    mov ax, 0x30
+    mov ds, ax
+    mov bx, 0xf000
+    mov cx, 80
+  l: mov ax, [bx]
+    add [bx + 2], ax
+    inc word [bx + 4]
+    sub bx, 0x300
+    loop l
+    hlt`);
+  const [a, b] = [1, 2].map(() => {
+    const c = setup('pm16', 6, '80386');
+    c.mem.write32(0x1030, 0x00000fff);
+    c.mem.write32(0x1034, 0x00009601);
+    c.mem.poke(0x8000, new Uint8Array(code));
+    return c;
+  });
+  a.jit = null;
+  blocks(b).hot = 1;
+  const slices = rng(13);
+  let sawGp = false;
+  while (!a.halted && !a.shutdown && a.icount < 3000) {
+    const n = 1 + (slices() % 30);
+    runCpu(a, n);
+    runCpu(b, n);
+    sawGp ||= a.lastException === 13;
+    assert.equal(state(b), state(a), `at ${a.icount}`);
+  }
+  assert.ok(sawGp, 'BX went below the limit: #GP');
+  assert.ok(sameRam(a, b));
+  assert.ok(blocks(b).compiled > 0);
+});
+
 test('jit: a SIB byte with no index but a scale scales the base in blocks too (80386)', () => {
   // 7C00: mov ebx, 100h / mov cx, 10 / l: add eax, [ebx*4 + 7B00h] (SIB A3 with disp32) / loop l / hlt
   const code = [0x66, 0xbb, 0x00, 0x01, 0x00, 0x00, 0xb9, 0x0a, 0x00,

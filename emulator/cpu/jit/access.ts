@@ -53,11 +53,13 @@ export function effectiveAddress(insn: Instruction): { seg: number; off: string 
   return { seg: ovr >= 0 ? ovr : seg, off: `((${terms.join(' + ')}) >>> 0)` };
 }
 
-/** The segment checks of an access of `size` bits at seg:o as the CPU's accessors make them (limits, then the kind of access). */
+/**
+ * The segment checks of an access of `size` bits at seg:o (o >= 0) as the CPU's accessors make them: the limit
+ * and the kind of access in one bound (Cpu.fastReadHi/fastWriteHi, which leave expand-down segments to the slow path).
+ */
 function inSegment(size: number, seg: number, o: string, write: boolean): Code {
   const hi = segField(seg, write ? 'write' : 'read');
-  const last = size === 8 ? js`${o} > ${hi}` : size === 16 ? js`${o} >= ${hi}` : js`${o} + 3 > ${hi}`;
-  return js`${o} < ${segField(seg, 'lo')} || ${last}`;
+  return size === 8 ? js`${o} > ${hi}` : size === 16 ? js`${o} >= ${hi}` : js`${o} + 3 > ${hi}`;
 }
 
 /** The value of the `size`-bit read at seg:o, as an expression (o must be a plain name). */

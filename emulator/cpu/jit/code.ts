@@ -31,10 +31,10 @@ export interface Phys {
 
 /**
  * A field of a segment register's cache as the block holds it (emit.ts keeps it in a local, read
- * again after anything that may load the register): `base`; `lo`, the lowest valid offset; `read`
- * and `write`, the highest offset an access of that kind may reach without a fault (-1: none).
+ * again after anything that may load the register): `base`; `read` and `write`, the highest offset an
+ * access of that kind may reach on the fast path (-1: none), from offset 0 (Cpu.fastReadHi/fastWriteHi).
  */
-export type SegFieldName = 'base' | 'lo' | 'read' | 'write';
+export type SegFieldName = 'base' | 'read' | 'write';
 export interface SegField {
   readonly segField: { seg: number; field: SegFieldName };
 }

@@ -82,7 +82,7 @@ interface Refresh {
 }
 
 /** The local that holds a field of a segment's cache (code.ts SegField). */
-const SEG_LOCAL: Record<SegFieldName, string> = { base: '$sb', lo: '$lo', read: '$rd', write: '$wr' };
+const SEG_LOCAL: Record<SegFieldName, string> = { base: '$sb', read: '$rd', write: '$wr' };
 
 class Emitter {
   private readonly lines: (string | Refresh)[] = [];
@@ -172,13 +172,12 @@ class Emitter {
   }
 
   /**
-   * Reads the caches of `segs` (all when null) into their locals, as the CPU's accessors test them: base, lowest
-   * offset and the CPU's fastReadHi/fastWriteHi (limits and the kinds of access segOk allows, int32); accesses
-   * beyond them take the slow hole.
+   * Reads the caches of `segs` (all when null) into their locals: base and the CPU's fastReadHi/fastWriteHi
+   * (limits and the kinds of access segOk allows, int32); accesses beyond them take the slow hole.
    */
   private refreshText(segs: number[] | null): string {
     return [...this.segs].filter((s) => segs === null || segs.includes(s)).map((s) =>
-      `$sb${s} = sb[${s}] | 0; $lo${s} = lo[${s}] | 0; $rd${s} = rdh[${s}]; $wr${s} = wrh[${s}];`).join(' ');
+      `$sb${s} = sb[${s}] | 0; $rd${s} = rdh[${s}]; $wr${s} = wrh[${s}];`).join(' ');
   }
 
   /** A branch's test as an expression; LOOPcc and JCXZ as control.ts's loopTaken decides them. */
@@ -222,7 +221,7 @@ class Emitter {
       this.lines.push(`${SETTLE_FLAGS} ${this.settleCount()} cpu.eip = ${hex(last.next)};`);
     }
     // The segment locals: declared and read on entry, read again after each load (Refresh).
-    const segs = [...this.segs].map((s) => `$sb${s} = 0, $lo${s} = 0, $rd${s} = 0, $wr${s} = 0`);
+    const segs = [...this.segs].map((s) => `$sb${s} = 0, $rd${s} = 0, $wr${s} = 0`);
     const head = segs.length > 0 ? [`let ${segs.join(', ')}; ${this.refreshText(null)}`] : [];
     const text = [...head, ...this.lines.map((l) => (typeof l === 'string' ? l : this.refreshText(l.refresh)))].join('\n');
     return { text, consts: this.consts, paged: this.cpu.paging };
@@ -479,7 +478,7 @@ class Emitter {
     const count = this.pending;
     // One operand's run [o, o + b) at seg: inside the segment, the address size and one linear page; then its RAM page.
     const run = (seg: number, o: string, write: boolean, at: string) =>
-      `${o} >= ${this.segLocal(seg, 'lo')} && ${o} + b - 1 <= ${this.segLocal(seg, write ? 'write' : 'read')} && ${o} + b - 1 <= ${amask} && ` +
+      `${o} + b - 1 <= ${this.segLocal(seg, write ? 'write' : 'read')} && ${o} + b - 1 <= ${amask} && ` +
       `((${this.segLocal(seg, 'base')} + ${o}) >>> 12) === ((${this.segLocal(seg, 'base')} + ${o} + b - 1) >>> 12) && ` +
       `((${at} = ${this.phys(seg, o, write)}), (pf[${at} >>> 12] & ${write ? PF_WRITE_SLOW : PF_READ_SLOW}) === 0) && ${at} + b <= rs`;
     // The count is settled up to this instruction minus `count` (emitter's pending): the REP's
