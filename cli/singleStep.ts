@@ -66,7 +66,7 @@ export class VectorRunner {
     const traits = MODEL_TRAITS[model];
     // 8086: 1 MiB, addresses wrap at 1 MiB. 80286 suite: 16 MiB and no wrap (README).
     const ramSize = model === '8086' ? 0x100000 : 0x1000000;
-    this.mem = new Memory({ ramSize, addressSpace: 0x1000000 });
+    this.mem = new Memory({ ramSize });
     this.mem.a20Mask = traits.addressMask & (ramSize - 1);
     this.cpu = new Cpu(model, traits, this.mem, new IoBus());
     installModel(this.cpu);

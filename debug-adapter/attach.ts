@@ -124,7 +124,7 @@ class LinearCopy extends Memory {
   private readonly pages = new Map<number, Uint8Array>();
 
   constructor() {
-    super({ ramSize: 0x1000, addressSpace: 0x1000 });
+    super({ ramSize: 0x1000 });
   }
 
   put(linear: number, bytes: Uint8Array): void {

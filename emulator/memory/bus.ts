@@ -3,7 +3,7 @@
 // so watchpoints and recording see implicit accesses (stack, descriptor and IDT loads) too.
 // Pure TypeScript: no Node or VS Code imports.
 
-import { PAGE_SHIFT, PAGE_SIZE, PF_CODE, PF_MMIO, PF_READ_SLOW, PF_ROM, PF_TRACK_DIRTY, PF_WRITE_SLOW } from './pageFlags';
+import { PAGE_SHIFT, PAGE_SIZE, PF_CODE, PF_MMIO, PF_NO_RAM, PF_READ_SLOW, PF_ROM, PF_TRACK_DIRTY, PF_WRITE_SLOW } from './pageFlags';
 
 /** The code marks of every page without any: shared, never written (one element type in codeBytes). */
 const NO_MARKS = new Uint16Array(PAGE_SIZE);
@@ -20,10 +20,8 @@ export interface AccessObserver {
 }
 
 export interface MemoryOptions {
-  /** RAM size in bytes (a multiple of 4 KiB). Addresses above it read as 0xFF, and writes are dropped. */
+  /** RAM size in bytes (a multiple of 4 KiB). Addresses above it read as 0 (or a ROM mapped there), and writes are dropped. */
   ramSize: number;
-  /** Size of the physical address space that page flags cover; default 4 GiB. */
-  addressSpace?: number;
 }
 
 export class Memory {
@@ -63,7 +61,8 @@ export class Memory {
     this.ramSize = opts.ramSize;
     this.ram = new Uint8Array(opts.ramSize);
     this.ram32 = new Uint32Array(this.ram.buffer);
-    this.pageFlags = new Uint8Array((opts.addressSpace ?? 0x1_0000_0000) / PAGE_SIZE);
+    // Flags for every page of the 4 GiB physical address space, so any 32-bit address has one.
+    this.pageFlags = new Uint8Array(0x1_0000_0000 / PAGE_SIZE).fill(PF_NO_RAM, opts.ramSize / PAGE_SIZE);
   }
 
   get a20Enabled(): boolean {

@@ -17,8 +17,13 @@ export const PF_WATCH_W = 0x08;
 export const PF_TRACK_DIRTY = 0x10;
 /** Compiled code (cpu/jit) was made from bytes of this page: writes check which bytes they hit. */
 export const PF_CODE = 0x20;
+/**
+ * No RAM behind the page (at or above the top of RAM; set once, by Memory): the fast paths need no
+ * separate test of an address against the RAM size (compiled blocks' accesses).
+ */
+export const PF_NO_RAM = 0x40;
 
 /** Bits that divert a read from the fast path. */
-export const PF_READ_SLOW = PF_MMIO | PF_WATCH_R;
+export const PF_READ_SLOW = PF_MMIO | PF_WATCH_R | PF_NO_RAM;
 /** Bits that divert a write from the fast path. */
-export const PF_WRITE_SLOW = PF_ROM | PF_MMIO | PF_WATCH_W | PF_TRACK_DIRTY | PF_CODE;
+export const PF_WRITE_SLOW = PF_ROM | PF_MMIO | PF_WATCH_W | PF_TRACK_DIRTY | PF_CODE | PF_NO_RAM;

@@ -26,7 +26,7 @@ const CODE = 0x20000; // CS = 0x2000, IP = 0x0100
 
 for (const model of CPU_MODELS) {
   test(`${model}: execution and the shared decoder agree on length and #UD (real mode, 20,000 random streams)`, () => {
-    const mem = new Memory({ ramSize: 0x200000, addressSpace: 0x1000000 });
+    const mem = new Memory({ ramSize: 0x200000 });
     const cpu = new Cpu(model, MODEL_TRAITS[model], mem, new IoBus());
     const next = rng(0xb007 + model.length);
     let checkedLength = 0, checkedUd = 0;

@@ -309,6 +309,54 @@ test('jit: accesses through an expand-down data segment (offsets above its limit
   assert.ok(blocks(b).compiled > 0);
 });
 
+test('jit: accesses at the top of RAM and past it (no RAM: reads 0, writes dropped) run as the interpreter runs them', () => {
+  // 32-bit flat PM with 2 MiB of RAM: a compiled loop stores to and reads the last dword of RAM, then
+  // the first dword past it and one near 4 GiB, through an index that moves a byte per round (accesses
+  // that end in RAM, straddle its end, or lie past it). Blocks send pages without RAM to their slow
+  // path by a page flag (PF_NO_RAM) instead of testing the address against the RAM size.
+  const code = assembled(`bits 32
+    org 0x8000
+    mov ecx, 12
+    xor esi, esi
+  l: mov [0x1ffff8 + esi], ecx
+    mov eax, [0x1ffff8 + esi]
+    add edx, eax
+    mov word [0x200000 + esi], 0x1234
+    movzx eax, word [0x200000 + esi]
+    add edx, eax
+    mov byte [0xfffff000 + esi], 0x56
+    add dl, [0xfffff000 + esi]
+    inc esi
+    loop l
+    hlt`);
+  const [a, b] = [1, 2].map(() => {
+    const c = setup('pm32', 7, '80386');
+    c.mem.poke(0x8000, new Uint8Array(code));
+    return c;
+  });
+  a.jit = null;
+  blocks(b).hot = 1;
+  const slices = rng(17);
+  while (!a.halted && a.icount < 2000) {
+    const n = 1 + (slices() % 20);
+    runCpu(a, n);
+    runCpu(b, n);
+    assert.equal(state(b), state(a), `at ${a.icount}`);
+  }
+  assert.ok(a.halted, 'the loop ran to its HLT');
+  // The stores' bytes that landed in RAM (the rest were dropped), and EDX from the reads (0 past RAM).
+  const top = new Map<number, number>();
+  let edx = 0;
+  for (let esi = 0, ecx = 12; ecx > 0; esi++, ecx--) {
+    for (let k = 0; k < 4; k++) if (0x1ffff8 + esi + k < 0x200000) top.set(0x1ffff8 + esi + k, (ecx >>> (8 * k)) & 0xff);
+    for (let k = 0; k < 4; k++) edx = (edx + (top.get(0x1ffff8 + esi + k) ?? 0) * 2 ** (8 * k)) >>> 0;
+  }
+  assert.deepEqual([...top].map(([at]) => a.mem.read8(at)), [...top.values()], 'the last stores into RAM');
+  assert.equal(a.r32[2], edx, 'reads past RAM gave 0');
+  assert.ok(sameRam(a, b));
+  assert.ok(blocks(b).compiled > 0);
+});
+
 test('jit: a SIB byte with no index but a scale scales the base in blocks too (80386)', () => {
   // 7C00: mov ebx, 100h / mov cx, 10 / l: add eax, [ebx*4 + 7B00h] (SIB A3 with disp32) / loop l / hlt
   const code = [0x66, 0xbb, 0x00, 0x01, 0x00, 0x00, 0xb9, 0x0a, 0x00,

@@ -34,7 +34,7 @@ interface Outcome {
 
 for (const model of CPU_MODELS) {
   test(`${model}: rows' flagsRead and flagsWritten hold on random instructions`, () => {
-    const mem = new Memory({ ramSize: 0x200000, addressSpace: 0x1000000 });
+    const mem = new Memory({ ramSize: 0x200000 });
     const cpu = new Cpu(model, MODEL_TRAITS[model], mem, new IoBus());
     const next = rng(0xf1a9 + model.length);
     const data = Uint8Array.from({ length: 0x10000 }, () => next() & 0xff);

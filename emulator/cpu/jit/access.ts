@@ -67,12 +67,12 @@ export function rd(size: number, seg: number, o: string): Code {
   const call = slow(js`cpu.rd${size}(${seg}, ${o})`);
   const checks = inSegment(size, seg, o, false);
   if (size === 8) {
-    return js`(${checks} || (pf[${phys(seg, o, false)} >>> 12] & ${PF_READ_SLOW}) !== 0 || $a >= rs ? ${call} : ram[$a])`;
+    return js`(${checks} || (pf[${phys(seg, o, false)} >>> 12] & ${PF_READ_SLOW}) !== 0 ? ${call} : ram[$a])`;
   }
   if (size === 16) {
-    return js`(${checks} || (${phys(seg, o, false)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 1 >= rs ? ${call} : dv.getUint16($a, true))`;
+    return js`(${checks} || (${phys(seg, o, false)} & 0xfff) === 0xfff || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 ? ${call} : dv.getUint16($a, true))`;
   }
-  return js`(${checks} || (${phys(seg, o, false)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 || $a + 3 >= rs ? ${call} : dv.getUint32($a, true))`;
+  return js`(${checks} || (${phys(seg, o, false)} & 0xfff) > 0xffc || (pf[$a >>> 12] & ${PF_READ_SLOW}) !== 0 ? ${call} : dv.getUint32($a, true))`;
 }
 
 /** The `size`-bit store of `value` at seg:o, as a statement (o must be a plain name). */
@@ -81,7 +81,7 @@ export function wr(size: number, seg: number, o: string, value: Code | string): 
   const codeBytes = Array.from({ length: n }, (_, i) => `$c[($a & 0xfff) + ${i}]`).join(' | ');
   const inPage = size === 8 ? 'false' : `($a & 0xfff) > ${0x1000 - n}`;
   const stores = size === 8 ? 'ram[$a] = w;' : `dv.setUint${size}($a, w, true);`;
-  const fast = js`${inSegment(size, seg, o, true)} || (${phys(seg, o, true)}, ${inPage}) || $a + ${n - 1} >= rs || ((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))`;
+  const fast = js`${inSegment(size, seg, o, true)} || (${phys(seg, o, true)}, ${inPage}) || ((($f = pf[$a >>> 12]) & ${PF_WRITE_SLOW}) !== 0 && ($f !== ${PF_CODE} || (($c = cb[$a >>> 12]), ${codeBytes}) !== 0))`;
   return js`{ const w = ${value}; if (${fast}) ${slow(js`cpu.wr${size}(${seg}, ${o}, w)`)}; else { ${stores} } }`;
 }
 

@@ -22,8 +22,8 @@ export interface FlagRead {
 /**
  * The physical address of the access at segment `seg`, offset `off` (a plain name), as an
  * expression that also leaves it in $a: one the fast path cannot take (a TLB miss or a missing
- * permission under paging) gives the RAM size, so the access's `$a + n >= rs` test sends it to its
- * slow hole.
+ * permission under paging) gives the RAM size, the first page without RAM (PF_NO_RAM), so the
+ * access's page-flag test sends it to its slow hole, as it does any address outside RAM.
  */
 export interface Phys {
   readonly phys: { seg: number; off: string; write: boolean };

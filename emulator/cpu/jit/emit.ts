@@ -480,7 +480,7 @@ class Emitter {
     const run = (seg: number, o: string, write: boolean, at: string) =>
       `${o} + b - 1 <= ${this.segLocal(seg, write ? 'write' : 'read')} && ${o} + b - 1 <= ${amask} && ` +
       `((${this.segLocal(seg, 'base')} + ${o}) >>> 12) === ((${this.segLocal(seg, 'base')} + ${o} + b - 1) >>> 12) && ` +
-      `((${at} = ${this.phys(seg, o, write)}), (pf[${at} >>> 12] & ${write ? PF_WRITE_SLOW : PF_READ_SLOW}) === 0) && ${at} + b <= rs`;
+      `((${at} = ${this.phys(seg, o, write)}), (pf[${at} >>> 12] & ${write ? PF_WRITE_SLOW : PF_READ_SLOW}) === 0)`;
     // The count is settled up to this instruction minus `count` (emitter's pending): the REP's
     // c - 1 further instructions and the rest of the block must fit the budget.
     // Under QEMU's -icount rule the REP's end is an instruction of time that ends the burst: the handler's way (string.ts repRanOut).
