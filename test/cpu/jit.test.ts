@@ -186,6 +186,26 @@ test('jit: segment registers loaded inside a compiled loop take effect for the n
   assert.ok(blocks(runs[1].cpu).compiled > 0);
 });
 
+/**
+ * `a` interpreted and `b` with everything compiled on first sight, run in the same slices of 1-`most` instructions
+ * (seeded) to a HLT, a shutdown or `limit` instructions: the state after every slice and then RAM must agree, and
+ * blocks must have been made. `each` looks at `a` after each slice.
+ */
+function sideBySide(a: Cpu, b: Cpu, seed: number, limit: number, most = 30, each?: (a: Cpu) => void): void {
+  a.jit = null;
+  blocks(b).hot = 1;
+  const slices = rng(seed);
+  while (!a.halted && !a.shutdown && a.icount < limit) {
+    const n = 1 + (slices() % most);
+    runCpu(a, n);
+    runCpu(b, n);
+    each?.(a);
+    assert.equal(state(b), state(a), `at ${a.icount}`);
+  }
+  assert.ok(sameRam(a, b), 'RAM differs');
+  assert.ok(blocks(b).compiled > 0);
+}
+
 test('jit: an SS load that changes the stack size inside a block takes effect for the next push', () => {
   // 16-bit PM on the 80386, ESP = 17000h: SS = 10h has B set (pushes use ESP), 30h not (they use SP).
   // mov cx, 60 / l: push ax / lss sp, [9000h] (SS = 30h) / push cx / pop bx / lss sp, [9004h] (SS = 10h) /
@@ -202,19 +222,9 @@ test('jit: an SS load that changes the stack size inside a block takes effect fo
     c.r32[0] = 0x1234;
     return c;
   });
-  a.jit = null;
-  blocks(b).hot = 1;
-  const slices = rng(11);
-  while (!a.halted && a.icount < 5000) {
-    const n = 1 + (slices() % 30);
-    runCpu(a, n);
-    runCpu(b, n);
-    assert.equal(state(b), state(a), `at ${a.icount}`);
-  }
+  sideBySide(a, b, 11, 5000);
   assert.deepEqual([a.halted, a.eip, a.r32[4], a.r16[0], a.r16[4], a.mem.read16(0x6ffe)], [true, 0x8000 + code.length, 0x17000, 0x1234, 1, 1],
     'the loop ran to its HLT, CX pushed through SP');
-  assert.ok(sameRam(a, b));
-  assert.ok(blocks(b).compiled > 0);
 });
 
 test('jit: alignment checking turned on and off by POPFD between rounds of a compiled loop takes effect for the next access (80486)', () => {
@@ -252,19 +262,9 @@ test('jit: alignment checking turned on and off by POPFD between rounds of a com
     c.mem.write32(0x9100, 0);
     return c;
   });
-  a.jit = null;
-  blocks(b).hot = 1;
-  const slices = rng(5);
-  while (a.icount < 800) {
-    const n = 1 + (slices() % 30);
-    runCpu(a, n);
-    runCpu(b, n);
-    assert.equal(state(b), state(a), `at ${a.icount}`);
-  }
+  sideBySide(a, b, 5, 800);
   assert.deepEqual([a.r32[1], a.mem.read32(0x9100), a.r32[2]], [0, 40, Math.imul(40, 0x05040302) >>> 0],
     'every round faulted once and read the dword');
-  assert.ok(sameRam(a, b));
-  assert.ok(blocks(b).compiled > 0);
 });
 
 test('jit: accesses through an expand-down data segment (offsets above its limit valid, below it #GP) run as the interpreter runs them', () => {
@@ -272,8 +272,6 @@ test('jit: accesses through an expand-down data segment (offsets above its limit
   // to their slow path (Cpu.fastReadHi is -1 where the lowest valid offset is not 0). The loop walks BX
   // down from F000h by 300h: reads and read-modify-writes above FFFh, then #GP(0) below it (into the
   // fuzz set-up's random handlers, the same both ways).
-  // mov ax, 30h / mov ds, ax / mov bx, F000h / mov cx, 80 / l: mov ax, [bx] / add [bx+2], ax / inc word [bx+4] /
-  // sub bx, 300h / loop l / hlt
   const code = assembled(`bits 16
     org 0x8000
     mov ax, 0x30
@@ -293,20 +291,9 @@ test('jit: accesses through an expand-down data segment (offsets above its limit
     c.mem.poke(0x8000, new Uint8Array(code));
     return c;
   });
-  a.jit = null;
-  blocks(b).hot = 1;
-  const slices = rng(13);
   let sawGp = false;
-  while (!a.halted && !a.shutdown && a.icount < 3000) {
-    const n = 1 + (slices() % 30);
-    runCpu(a, n);
-    runCpu(b, n);
-    sawGp ||= a.lastException === 13;
-    assert.equal(state(b), state(a), `at ${a.icount}`);
-  }
+  sideBySide(a, b, 13, 3000, 30, (c) => { sawGp ||= c.lastException === 13; });
   assert.ok(sawGp, 'BX went below the limit: #GP');
-  assert.ok(sameRam(a, b));
-  assert.ok(blocks(b).compiled > 0);
 });
 
 test('jit: accesses at the top of RAM and past it (no RAM: reads 0, writes dropped) run as the interpreter runs them', () => {
@@ -334,15 +321,7 @@ test('jit: accesses at the top of RAM and past it (no RAM: reads 0, writes dropp
     c.mem.poke(0x8000, new Uint8Array(code));
     return c;
   });
-  a.jit = null;
-  blocks(b).hot = 1;
-  const slices = rng(17);
-  while (!a.halted && a.icount < 2000) {
-    const n = 1 + (slices() % 20);
-    runCpu(a, n);
-    runCpu(b, n);
-    assert.equal(state(b), state(a), `at ${a.icount}`);
-  }
+  sideBySide(a, b, 17, 2000, 20);
   assert.ok(a.halted, 'the loop ran to its HLT');
   // The stores' bytes that landed in RAM (the rest were dropped), and EDX from the reads (0 past RAM).
   const top = new Map<number, number>();
@@ -353,8 +332,6 @@ test('jit: accesses at the top of RAM and past it (no RAM: reads 0, writes dropp
   }
   assert.deepEqual([...top].map(([at]) => a.mem.read8(at)), [...top.values()], 'the last stores into RAM');
   assert.equal(a.r32[2], edx, 'reads past RAM gave 0');
-  assert.ok(sameRam(a, b));
-  assert.ok(blocks(b).compiled > 0);
 });
 
 test('jit: a SIB byte with no index but a scale scales the base in blocks too (80386)', () => {
