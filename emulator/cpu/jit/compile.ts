@@ -61,7 +61,7 @@ export function compileBlock(cpu: Cpu, eip: number, phys: number, hasBreakpoint:
   const source = `"use strict";
 ${body.consts.map((_, i) => `const k${i} = K[${i}];`).join('\n')}
 const r8 = C.r8, r16 = C.r16, r32 = C.r32, ram = C.ram, mem = C.mem, ram32 = mem.ram32, dv = new DataView(ram.buffer), pf = mem.pageFlags, cb = mem.codeBytes;
-const sb = C.base, rdh = C.fastReadHi, wrh = C.fastWriteHi, rs = mem.ramSize;${body.paged ? ' const tlb = T;' : ''}
+const sb = C.base, rdh = C.fastReadHi, wrh = C.fastWriteHi;${body.paged ? ' const tlb = T, rs = mem.ramSize;' : ''}
 return function block_${lin.toString(16)}(cpu) {
 let $a = 0, $f = 0, $c = null, $s = 0, $v = 0, $r = 0, $l = 0, ${body.paged ? '$e = 0, ' : ''}${FLAG_LOCALS};
 ${body.text}

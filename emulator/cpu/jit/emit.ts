@@ -359,7 +359,7 @@ class Emitter {
     const n = s + insn.length;
     const count = this.pending + 1;
     const sync = { count, start: s, next: n };
-    const attn = `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${count}; cpu.eip = ${hex(next)}; return; } }`;
+    const attn = this.afterSlow(count, next);
     if (it.flow === Flow.Call) {
       this.lines.push(this.text(push(insn.opSize, hex(n), this.stack32), sync), attn);
     } else {
@@ -367,6 +367,14 @@ class Emitter {
       this.lines.push(`{ ${this.text(pop(insn.opSize, null, this.stack32), sync)} if (v !== ${hex(next)}) { ${leave} } }`, attn);
     }
     this.pending++;
+  }
+
+  /**
+   * After code with slow holes: if one ran ($s), an attention bit may have come up; then the block leaves
+   * with the instruction done (`count` instructions since the last settling, EIP `next`).
+   */
+  private afterSlow(count: number, next: number): string {
+    return `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${count}; cpu.eip = ${hex(next)}; return; } }`;
   }
 
   /** Calls to a debugger's after-watchers of the item (trace.ts entryFor), once its native code has run. */
@@ -394,7 +402,7 @@ class Emitter {
       // then can an attention bit have come up.
       const count = this.pending + 1;
       this.lines.push(this.text(native.code, { count, start: it.eip, next: n }),
-        `if ($s !== 0) { $s = 0; if (cpu.attn !== 0) { cpu.icount += ${count}; cpu.eip = ${hex(n)}; return; } }`);
+        this.afterSlow(count, n));
       // Only a load that was not skipped as changing nothing ($l, access.ts segLoad) changed the cache.
       if (native.loadsSeg !== undefined) this.lines.push('if ($l !== 0) { $l = 0;', { refresh: [native.loadsSeg] }, '}');
     }
